@@ -1,0 +1,130 @@
+/**
+ * A facilitator reached over HTTP (`POST /verify`, `POST /settle`, `GET /supported`), and the
+ * {@link FacilitatorClient} interface the resource server talks to. The in-process engine from
+ * `createFacilitator` satisfies the same interface, so a server can skip HTTP entirely.
+ */
+import type { z } from 'zod';
+import { describeIssues, X402Error } from './protocol/errors.js';
+import { Reasons } from './protocol/reasons.js';
+import {
+  type AnyPaymentPayload,
+  type AnyPaymentRequirements,
+  SettleResponse,
+  SupportedResponse,
+  VerifyResponse,
+} from './protocol/schemas.js';
+
+export type FacilitatorClient = {
+  verify(payload: AnyPaymentPayload, requirements: AnyPaymentRequirements): Promise<VerifyResponse>;
+  settle(payload: AnyPaymentPayload, requirements: AnyPaymentRequirements): Promise<SettleResponse>;
+  supported(): Promise<SupportedResponse>;
+};
+
+export type HttpFacilitatorClientOptions = {
+  /** Base URL, e.g. `http://127.0.0.1:4022` (a trailing `/` is ignored). */
+  url: string;
+  /** `Authorization: Bearer <token>` on every call (AEON-style keys). */
+  bearerToken?: string;
+  /** `X-API-KEY: <key>` on every call (BofAI-style keys). */
+  apiKey?: string;
+  /** Extra headers, fixed or per endpoint. */
+  headers?: Record<string, string> | ((endpoint: 'verify' | 'settle' | 'supported') => Record<string, string>);
+  /** Per-attempt timeout; default 30 s. */
+  timeoutMs?: number;
+  /** How many times to retry after HTTP 429 (honouring Retry-After up to 5 s); default 3. */
+  maxRetries?: number;
+  fetch?: typeof fetch;
+};
+
+/**
+ * Create a client for a facilitator's HTTP API.
+ *
+ * @example
+ * const facilitator = createHttpFacilitatorClient({ url: 'http://127.0.0.1:4022', bearerToken: process.env.KEY })
+ * const { kinds } = await facilitator.supported()
+ */
+export function createHttpFacilitatorClient(options: HttpFacilitatorClientOptions): FacilitatorClient & { url: string } {
+  const base = options.url.replace(/\/+$/, '');
+  const timeoutMs = options.timeoutMs ?? 30_000;
+  const maxRetries = options.maxRetries ?? 3;
+  const doFetch = options.fetch ?? fetch;
+
+  function headersFor(endpoint: 'verify' | 'settle' | 'supported'): Record<string, string> {
+    const h: Record<string, string> = {};
+    if (options.bearerToken) h.authorization = `Bearer ${options.bearerToken}`;
+    if (options.apiKey) h['x-api-key'] = options.apiKey;
+    const extra = typeof options.headers === 'function' ? options.headers(endpoint) : options.headers;
+    return { ...h, ...extra };
+  }
+
+  async function call<S extends z.ZodType>(endpoint: 'verify' | 'settle' | 'supported', schema: S, body?: unknown): Promise<z.infer<S>> {
+    const init: RequestInit = {
+      method: body === undefined ? 'GET' : 'POST',
+      headers: { ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...headersFor(endpoint) },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    };
+    for (let attempt = 0; ; attempt++) {
+      let response: Response;
+      try {
+        response = await doFetch(`${base}/${endpoint}`, { ...init, signal: AbortSignal.timeout(timeoutMs) });
+      } catch (error) {
+        const why = error instanceof Error && error.name === 'TimeoutError' ? `timed out after ${timeoutMs} ms` : describeFetchError(error);
+        throw new X402Error(Reasons.facilitatorUnavailable, `facilitator ${base}/${endpoint} ${why}`, { cause: error });
+      }
+      if (response.status === 429 && attempt < maxRetries) {
+        await response.body?.cancel();
+        await sleep(retryDelay(response.headers.get('retry-after'), attempt));
+        continue;
+      }
+      const text = await response.text();
+      let json: unknown;
+      try {
+        json = text.length > 0 ? JSON.parse(text) : undefined;
+      } catch {
+        json = undefined;
+      }
+      const parsed = schema.safeParse(json);
+      // A facilitator may answer a refused payment with a non-2xx status and a valid body; keep its reason.
+      if (parsed.success) return parsed.data;
+      if (!response.ok) {
+        throw new X402Error(
+          Reasons.facilitatorUnavailable,
+          `facilitator ${base}/${endpoint} answered HTTP ${response.status}: ${text.slice(0, 300) || '(empty body)'}`,
+          { details: { status: response.status } },
+        );
+      }
+      throw new X402Error(
+        Reasons.facilitatorUnavailable,
+        `facilitator ${base}/${endpoint} answered out of protocol: ${describeIssues(parsed.error.issues)}`,
+      );
+    }
+  }
+
+  const request = (payload: AnyPaymentPayload, requirements: AnyPaymentRequirements) => ({
+    x402Version: payload.x402Version,
+    paymentPayload: payload,
+    paymentRequirements: requirements,
+  });
+
+  return {
+    url: base,
+    verify: (payload, requirements) => call('verify', VerifyResponse, request(payload, requirements)),
+    settle: (payload, requirements) => call('settle', SettleResponse, request(payload, requirements)),
+    supported: () => call('supported', SupportedResponse),
+  };
+}
+
+function retryDelay(retryAfter: string | null, attempt: number): number {
+  const seconds = retryAfter === null ? Number.NaN : Number(retryAfter);
+  if (Number.isFinite(seconds) && seconds >= 0) return Math.min(seconds * 1000, 5000);
+  return Math.min(250 * 2 ** attempt, 2000);
+}
+
+function describeFetchError(error: unknown): string {
+  const cause = error instanceof Error && error.cause instanceof Error ? error.cause.message : undefined;
+  return `is unreachable: ${cause ?? (error instanceof Error ? error.message : String(error))}`;
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}

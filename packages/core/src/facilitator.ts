@@ -1,0 +1,212 @@
+/**
+ * The facilitator engine: dispatches verify/settle by protocol version, scheme and network to
+ * the registered {@link SchemeFacilitator}, normalizing v1 documents on the way in and out.
+ * It never throws for bad input: every failure is an `isValid:false` / `success:false` answer
+ * with a reason code. The HTTP service (`@x402kit/facilitator`) wraps it.
+ */
+import { matchesNetworkPattern } from './networks/caip.js';
+import { describeIssues } from './protocol/errors.js';
+import { Reasons } from './protocol/reasons.js';
+import {
+  type AnyPaymentPayload,
+  type AnyPaymentRequirements,
+  PaymentPayload,
+  PaymentPayloadV1,
+  PaymentRequirements,
+  PaymentRequirementsV1,
+  type SettleResponse,
+  type SupportedKind,
+  type SupportedResponse,
+  type VerifyResponse,
+  type X402Version,
+} from './protocol/schemas.js';
+import { networkForVersion, requirementsFromV1 } from './protocol/v1.js';
+import { toCaip2, toV1Name } from './networks/registry.js';
+import type { SchemeFacilitator } from './scheme.js';
+
+export type FacilitatorRegistration = {
+  /** Concrete CAIP-2 ids this scheme serves (they are listed in `/supported`). */
+  networks: string | string[];
+  facilitator: SchemeFacilitator;
+  /** Protocol versions to accept; default both. */
+  x402Versions?: X402Version[];
+};
+
+/** What hooks see: the normalized (v2-shaped) documents and the chosen scheme. */
+export type FacilitatorCall = {
+  x402Version: X402Version;
+  payload: PaymentPayload;
+  requirements: PaymentRequirements;
+  scheme: SchemeFacilitator;
+};
+
+export type HookAbort = { abort: true; reason: string; message?: string };
+
+export type FacilitatorHooks = {
+  beforeVerify?: (call: FacilitatorCall) => Promise<HookAbort | undefined> | HookAbort | undefined;
+  afterVerify?: (call: FacilitatorCall, result: VerifyResponse) => Promise<void> | void;
+  /** May abort, or answer with a known outcome instead of settling (a ledger replaying a result). */
+  beforeSettle?: (
+    call: FacilitatorCall,
+  ) => Promise<HookAbort | { result: SettleResponse } | undefined> | HookAbort | { result: SettleResponse } | undefined;
+  afterSettle?: (call: FacilitatorCall, result: SettleResponse) => Promise<void> | void;
+};
+
+export type FacilitatorOptions = {
+  schemes: FacilitatorRegistration[];
+  /** Extension keys to advertise in `/supported`. */
+  extensions?: string[];
+  hooks?: FacilitatorHooks;
+};
+
+export type Facilitator = {
+  verify(payload: unknown, requirements: unknown, options?: { signal?: AbortSignal }): Promise<VerifyResponse>;
+  settle(payload: unknown, requirements: unknown, options?: { signal?: AbortSignal }): Promise<SettleResponse>;
+  supported(): Promise<SupportedResponse>;
+};
+
+type Resolved =
+  | { ok: true; call: FacilitatorCall }
+  | { ok: false; reason: string; message: string; network: string; x402Version: X402Version };
+
+/**
+ * Create a facilitator engine.
+ *
+ * @example
+ * const facilitator = createFacilitator({ schemes: [{ networks: 'eip155:84532', facilitator: exactEvm }] })
+ * await facilitator.verify(paymentPayload, paymentRequirements) // { isValid, invalidReason?, payer? }
+ */
+export function createFacilitator(options: FacilitatorOptions): Facilitator {
+  const registrations = options.schemes.map((r) => ({
+    networks: (Array.isArray(r.networks) ? r.networks : [r.networks]).map((n) => toCaip2(n) ?? n),
+    facilitator: r.facilitator,
+    versions: r.x402Versions ?? [1, 2],
+  }));
+  const hooks = options.hooks ?? {};
+  let supportedCache: SupportedResponse | undefined;
+
+  function resolve(rawPayload: unknown, rawRequirements: unknown): Resolved {
+    const version = readVersion(rawPayload);
+    if (version === 2) {
+      const p = PaymentPayload.safeParse(rawPayload);
+      if (!p.success) return fail(Reasons.invalidPayload, `paymentPayload: ${describeIssues(p.error.issues)}`, '', 2);
+      const r = PaymentRequirements.safeParse(rawRequirements);
+      if (!r.success) {
+        return fail(Reasons.invalidPaymentRequirements, `paymentRequirements: ${describeIssues(r.error.issues)}`, p.data.accepted.network, 2);
+      }
+      return dispatch(p.data, r.data, 2);
+    }
+    if (version === 1) {
+      const p = PaymentPayloadV1.safeParse(rawPayload);
+      if (!p.success) return fail(Reasons.invalidPayload, `paymentPayload: ${describeIssues(p.error.issues)}`, '', 1);
+      const r = PaymentRequirementsV1.safeParse(rawRequirements);
+      if (!r.success) {
+        return fail(Reasons.invalidPaymentRequirements, `paymentRequirements: ${describeIssues(r.error.issues)}`, p.data.network, 1);
+      }
+      const requirements = requirementsFromV1(r.data);
+      const payload: PaymentPayload = {
+        x402Version: 2,
+        accepted: { ...requirements, scheme: p.data.scheme, network: toCaip2(p.data.network) ?? p.data.network },
+        payload: p.data.payload,
+      };
+      return dispatch(payload, requirements, 1);
+    }
+    return fail(Reasons.invalidX402Version, 'paymentPayload.x402Version must be 1 or 2', '', 2);
+  }
+
+  function dispatch(payload: PaymentPayload, requirements: PaymentRequirements, x402Version: X402Version): Resolved {
+    const sameScheme = registrations.filter((r) => r.facilitator.scheme === requirements.scheme && r.versions.includes(x402Version));
+    if (sameScheme.length === 0) {
+      return fail(Reasons.unsupportedScheme, `scheme "${requirements.scheme}" (x402 v${x402Version}) is not supported here`, requirements.network, x402Version);
+    }
+    const reg = sameScheme.find((r) => r.networks.some((n) => matchesNetworkPattern(requirements.network, n)));
+    if (!reg) {
+      return fail(Reasons.invalidNetwork, `network ${requirements.network} is not supported for scheme "${requirements.scheme}"`, requirements.network, x402Version);
+    }
+    return { ok: true, call: { x402Version, payload, requirements, scheme: reg.facilitator } };
+  }
+
+  return {
+    async verify(rawPayload, rawRequirements, opts) {
+      const resolved = resolve(rawPayload, rawRequirements);
+      if (!resolved.ok) return { isValid: false, invalidReason: resolved.reason, invalidMessage: resolved.message };
+      const { call } = resolved;
+      try {
+        const abort = await hooks.beforeVerify?.(call);
+        if (abort) return { isValid: false, invalidReason: abort.reason, ...(abort.message ? { invalidMessage: abort.message } : {}) };
+        const result = await call.scheme.verify(call.payload, call.requirements, { x402Version: call.x402Version, ...signal(opts) });
+        await hooks.afterVerify?.(call, result);
+        return result;
+      } catch (error) {
+        return { isValid: false, invalidReason: Reasons.unexpectedVerifyError, invalidMessage: message(error) };
+      }
+    },
+
+    async settle(rawPayload, rawRequirements, opts) {
+      const resolved = resolve(rawPayload, rawRequirements);
+      if (!resolved.ok) {
+        return {
+          success: false,
+          errorReason: resolved.reason,
+          errorMessage: resolved.message,
+          transaction: '',
+          network: networkForVersion(resolved.network, resolved.x402Version),
+        };
+      }
+      const { call } = resolved;
+      const network = networkForVersion(call.requirements.network, call.x402Version);
+      try {
+        const before = await hooks.beforeSettle?.(call);
+        if (before && 'abort' in before) {
+          return { success: false, errorReason: before.reason, ...(before.message ? { errorMessage: before.message } : {}), transaction: '', network };
+        }
+        if (before && 'result' in before) return before.result;
+        const result = await call.scheme.settle(call.payload, call.requirements, { x402Version: call.x402Version, ...signal(opts) });
+        const answer = { ...result, network: networkForVersion(result.network || call.requirements.network, call.x402Version) };
+        await hooks.afterSettle?.(call, answer);
+        return answer;
+      } catch (error) {
+        return { success: false, errorReason: Reasons.unexpectedSettleError, errorMessage: message(error), transaction: '', network };
+      }
+    },
+
+    async supported() {
+      if (supportedCache) return supportedCache;
+      const kinds: SupportedKind[] = [];
+      const signers: Record<string, string[]> = {};
+      for (const reg of registrations) {
+        for (const network of reg.networks) {
+          if (network.includes('*')) continue;
+          const extra = reg.facilitator.getExtra?.(network);
+          for (const version of [...reg.versions].sort().reverse()) {
+            const name = version === 1 ? toV1Name(network) : network;
+            if (!name) continue;
+            kinds.push({ x402Version: version, scheme: reg.facilitator.scheme, network: name, ...(extra ? { extra } : {}) });
+          }
+          const list = (signers[reg.facilitator.family] ??= []);
+          for (const s of reg.facilitator.getSigners(network)) if (!list.includes(s)) list.push(s);
+        }
+      }
+      supportedCache = { kinds, extensions: options.extensions ?? [], signers };
+      return supportedCache;
+    },
+  };
+}
+
+function readVersion(payload: unknown): unknown {
+  return typeof payload === 'object' && payload !== null ? (payload as { x402Version?: unknown }).x402Version : undefined;
+}
+
+function fail(reason: string, message: string, network: string, x402Version: X402Version): Resolved {
+  return { ok: false, reason, message, network, x402Version };
+}
+
+function signal(opts: { signal?: AbortSignal } | undefined): { signal?: AbortSignal } {
+  return opts?.signal ? { signal: opts.signal } : {};
+}
+
+function message(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+export type { AnyPaymentPayload, AnyPaymentRequirements };

@@ -1,0 +1,14 @@
+export * from './protocol/schemas.js';
+export * from './protocol/reasons.js';
+export * from './protocol/errors.js';
+export * from './protocol/codec.js';
+export * from './protocol/v1.js';
+export * from './networks/caip.js';
+export * from './networks/registry.js';
+export * from './money.js';
+export * from './deep-equal.js';
+export type * from './scheme.js';
+export * from './client.js';
+export * from './resource-server.js';
+export * from './facilitator.js';
+export * from './facilitator-client.js';

@@ -1,0 +1,32 @@
+/** CAIP-2 helpers: parse ids, match registration patterns like `eip155:*`. */
+
+export type CaipParts = { namespace: string; reference: string };
+
+/** Split `namespace:reference`; returns undefined when the id is not CAIP-2 shaped. */
+export function parseCaip2(id: string): CaipParts | undefined {
+  const i = id.indexOf(':');
+  if (i < 3 || i === id.length - 1) return undefined;
+  return { namespace: id.slice(0, i), reference: id.slice(i + 1) };
+}
+
+/** The EVM chain id of an `eip155:N` network, or undefined. */
+export function evmChainId(network: string): number | undefined {
+  const parts = parseCaip2(network);
+  if (!parts || parts.namespace !== 'eip155' || !/^\d{1,15}$/.test(parts.reference)) return undefined;
+  return Number(parts.reference);
+}
+
+/**
+ * Does `network` match `pattern`? Patterns are exact ids or use `*` as a wildcard
+ * (`eip155:*`, `*`), as in the reference SDK's registrations.
+ */
+export function matchesNetworkPattern(network: string, pattern: string): boolean {
+  if (pattern === network) return true;
+  if (!pattern.includes('*')) return false;
+  const re = new RegExp(`^${pattern.split('*').map(escapeRegExp).join('.*')}$`);
+  return re.test(network);
+}
+
+function escapeRegExp(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}

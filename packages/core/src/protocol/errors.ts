@@ -1,0 +1,28 @@
+import type { Reason } from './reasons.js';
+
+/**
+ * The one error class of x402kit: a stable `reason` code from {@link Reasons} and a message
+ * that says what to do. Subpackages throw it (or subclasses) so callers can branch on `reason`.
+ *
+ * @example
+ * try { decodePaymentSignatureHeader(value) } catch (e) { if (e instanceof X402Error) console.log(e.reason) }
+ */
+export class X402Error extends Error {
+  override name = 'X402Error';
+  readonly reason: Reason | (string & {});
+  readonly details: Record<string, unknown> | undefined;
+
+  constructor(reason: Reason | (string & {}), message: string, options?: { cause?: unknown; details?: Record<string, unknown> }) {
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
+    this.reason = reason;
+    this.details = options?.details;
+  }
+}
+
+/** Short human summary of a zod error: `field.path: message; ...` (first 5 issues). */
+export function describeIssues(issues: ReadonlyArray<{ path: ReadonlyArray<PropertyKey>; message: string }>): string {
+  return issues
+    .slice(0, 5)
+    .map((i) => `${i.path.length > 0 ? i.path.map(String).join('.') : '(root)'}: ${i.message}`)
+    .join('; ');
+}

@@ -1,0 +1,241 @@
+/**
+ * The resource-server engine: builds offers per request, matches a client's payment against
+ * them, and has a facilitator verify and settle it. Transport-free: `@x402kit/http` puts it
+ * behind HTTP, and an MCP or A2A transport can use it the same way.
+ */
+import { deepEqual } from './deep-equal.js';
+import type { FacilitatorClient } from './facilitator-client.js';
+import { matchesNetworkPattern } from './networks/caip.js';
+import { toCaip2 } from './networks/registry.js';
+import type { Price } from './money.js';
+import { X402Error } from './protocol/errors.js';
+import { Reasons } from './protocol/reasons.js';
+import type {
+  AnyPaymentPayload,
+  AnyPaymentRequirements,
+  PaymentRequired,
+  PaymentRequirements,
+  ResourceInfo,
+  SettleResponse,
+  SupportedKind,
+  SupportedResponse,
+  VerifyResponse,
+} from './protocol/schemas.js';
+import { requirementsToV1 } from './protocol/v1.js';
+import type { SchemeServer } from './scheme.js';
+
+/** One way a route can be paid. Functions are evaluated per request with the transport's context. */
+export type PaymentOption<Ctx = unknown> = {
+  scheme: string;
+  network: string;
+  payTo: string | ((ctx: Ctx) => string | Promise<string>);
+  price: Price | ((ctx: Ctx) => Price | Promise<Price>);
+  /** Default 300. */
+  maxTimeoutSeconds?: number;
+  /** Merged over the scheme's own `extra`. */
+  extra?: Record<string, unknown>;
+};
+
+export type ServerSchemeRegistration = { network: string; server: SchemeServer };
+
+export type PaymentCall = { payload: AnyPaymentPayload; requirements: PaymentRequirements };
+type Abort = { abort: true; reason: string; message?: string };
+
+export type ResourceServerHooks = {
+  beforeVerify?: (call: PaymentCall) => Promise<Abort | undefined> | Abort | undefined;
+  afterVerify?: (call: PaymentCall, result: VerifyResponse) => Promise<void> | void;
+  beforeSettle?: (call: PaymentCall) => Promise<Abort | undefined> | Abort | undefined;
+  afterSettle?: (call: PaymentCall, result: SettleResponse) => Promise<void> | void;
+};
+
+export type ResourceServerOptions = {
+  /** One or more facilitators; the first that supports a kind serves it. */
+  facilitators: FacilitatorClient | FacilitatorClient[];
+  schemes: ServerSchemeRegistration[];
+  hooks?: ResourceServerHooks;
+  /** How long a failed `/supported` lookup is remembered before trying again; default 5 s. */
+  retrySupportedAfterMs?: number;
+};
+
+export type ResourceServer = {
+  /** Fetch `/supported` from every facilitator. Never throws: a facilitator that is down is retried later. */
+  initialize(): Promise<void>;
+  /** Offers for this request, in the order of `options`. */
+  buildRequirements<Ctx>(options: PaymentOption<Ctx>[], ctx: Ctx): Promise<PaymentRequirements[]>;
+  createPaymentRequired(
+    accepts: PaymentRequirements[],
+    resource: ResourceInfo,
+    options?: { error?: string; extensions?: Record<string, unknown> },
+  ): PaymentRequired;
+  /** The offer the payment was made against: deep equality of `accepted` (v2), or scheme+network (v1). */
+  findMatchingRequirements(accepts: PaymentRequirements[], payload: AnyPaymentPayload): PaymentRequirements | undefined;
+  verify(payload: AnyPaymentPayload, requirements: PaymentRequirements, resource?: ResourceInfo): Promise<VerifyResponse>;
+  settle(
+    payload: AnyPaymentPayload,
+    requirements: PaymentRequirements,
+    options?: { resource?: ResourceInfo; amount?: string },
+  ): Promise<SettleResponse>;
+};
+
+/**
+ * Create a resource-server engine.
+ *
+ * @example
+ * const server = createResourceServer({
+ *   facilitators: createHttpFacilitatorClient({ url: 'http://127.0.0.1:4022' }),
+ *   schemes: [{ network: 'eip155:*', server: createExactEvmServer() }],
+ * })
+ * const accepts = await server.buildRequirements([{ scheme: 'exact', network: 'eip155:84532', payTo, price: '$0.001' }], ctx)
+ */
+export function createResourceServer(options: ResourceServerOptions): ResourceServer {
+  const facilitators = Array.isArray(options.facilitators) ? options.facilitators : [options.facilitators];
+  if (facilitators.length === 0) throw new X402Error(Reasons.missingFacilitator, 'a resource server needs at least one facilitator');
+  const hooks = options.hooks ?? {};
+  const retryAfterMs = options.retrySupportedAfterMs ?? 5_000;
+  const supported: Array<{ value?: SupportedResponse; failedAt?: number; pending?: Promise<void> }> = facilitators.map(() => ({}));
+
+  function refresh(i: number): Promise<void> {
+    const slot = supported[i]!;
+    if (slot.value) return Promise.resolve();
+    if (slot.pending) return slot.pending;
+    if (slot.failedAt !== undefined && Date.now() - slot.failedAt < retryAfterMs) return Promise.resolve();
+    slot.pending = facilitators[i]!
+      .supported()
+      .then((value) => {
+        slot.value = value;
+        slot.failedAt = undefined;
+      })
+      .catch(() => {
+        slot.failedAt = Date.now();
+      })
+      .finally(() => {
+        slot.pending = undefined;
+      });
+    return slot.pending;
+  }
+
+  async function kindFor(x402Version: 1 | 2, scheme: string, network: string): Promise<{ facilitator: number; kind?: SupportedKind; extensions: string[] }> {
+    await Promise.all(facilitators.map((_, i) => refresh(i)));
+    for (let i = 0; i < facilitators.length; i++) {
+      const value = supported[i]!.value;
+      const kind = value?.kinds.find(
+        (k) => k.x402Version === x402Version && k.scheme === scheme && (toCaip2(k.network) ?? k.network) === network,
+      );
+      if (kind && value) return { facilitator: i, kind, extensions: value.extensions };
+    }
+    return { facilitator: 0, extensions: supported[0]!.value?.extensions ?? [] };
+  }
+
+  function schemeFor(scheme: string, network: string): SchemeServer {
+    const reg = options.schemes.find((s) => s.server.scheme === scheme && matchesNetworkPattern(network, s.network));
+    if (!reg) throw new X402Error(Reasons.missingScheme, `no server scheme registered for "${scheme}" on ${network}`);
+    return reg.server;
+  }
+
+  function networkOf(payload: AnyPaymentPayload): string {
+    return payload.x402Version === 2 ? payload.accepted.network : (toCaip2(payload.network) ?? payload.network);
+  }
+
+  function wireRequirements(payload: AnyPaymentPayload, requirements: PaymentRequirements, resource?: ResourceInfo): AnyPaymentRequirements {
+    if (payload.x402Version === 2) return requirements;
+    const v1 = requirementsToV1(requirements, resource ?? { url: '' });
+    if (!v1) throw new X402Error(Reasons.invalidNetwork, `network ${requirements.network} has no x402 v1 name`);
+    return v1;
+  }
+
+  return {
+    async initialize() {
+      await Promise.all(facilitators.map((_, i) => refresh(i)));
+    },
+
+    async buildRequirements(paymentOptions, ctx) {
+      const out: PaymentRequirements[] = [];
+      for (const option of paymentOptions) {
+        const network = toCaip2(option.network) ?? option.network;
+        const scheme = schemeFor(option.scheme, network);
+        const price = typeof option.price === 'function' ? await option.price(ctx) : option.price;
+        const payTo = typeof option.payTo === 'function' ? await option.payTo(ctx) : option.payTo;
+        const parsed = await scheme.parsePrice(price, network);
+        let requirements: PaymentRequirements = {
+          scheme: option.scheme,
+          network,
+          amount: parsed.amount.toString(),
+          asset: parsed.asset,
+          payTo,
+          maxTimeoutSeconds: option.maxTimeoutSeconds ?? 300,
+          extra: { ...parsed.extra, ...option.extra },
+        };
+        if (scheme.enhanceRequirements) {
+          const { kind, extensions } = await kindFor(2, option.scheme, network);
+          requirements = scheme.enhanceRequirements(requirements, {
+            ...(kind ? { supportedKind: kind } : {}),
+            facilitatorExtensions: extensions,
+          });
+        }
+        out.push(requirements);
+      }
+      return out;
+    },
+
+    createPaymentRequired(accepts, resource, opts) {
+      return {
+        x402Version: 2,
+        ...(opts?.error ? { error: opts.error } : {}),
+        resource,
+        accepts,
+        ...(opts?.extensions && Object.keys(opts.extensions).length > 0 ? { extensions: opts.extensions } : {}),
+      };
+    },
+
+    findMatchingRequirements(accepts, payload) {
+      if (payload.x402Version === 2) return accepts.find((a) => deepEqual(a, payload.accepted));
+      const network = networkOf(payload);
+      return accepts.find((a) => a.scheme === payload.scheme && a.network === network);
+    },
+
+    async verify(payload, requirements, resource) {
+      const call = { payload, requirements };
+      const abort = await hooks.beforeVerify?.(call);
+      if (abort) return { isValid: false, invalidReason: abort.reason, ...(abort.message ? { invalidMessage: abort.message } : {}) };
+      const { facilitator } = await kindFor(payload.x402Version, requirements.scheme, requirements.network);
+      let result: VerifyResponse;
+      try {
+        result = await facilitators[facilitator]!.verify(payload, wireRequirements(payload, requirements, resource));
+      } catch (error) {
+        result = failure(error, Reasons.unexpectedVerifyError, (reason, message) => ({ isValid: false, invalidReason: reason, invalidMessage: message }));
+      }
+      await hooks.afterVerify?.(call, result);
+      return result;
+    },
+
+    async settle(payload, requirements, opts) {
+      const effective = opts?.amount === undefined ? requirements : { ...requirements, amount: opts.amount };
+      const call = { payload, requirements: effective };
+      const network = networkOf(payload);
+      const abort = await hooks.beforeSettle?.(call);
+      if (abort) {
+        return { success: false, errorReason: abort.reason, ...(abort.message ? { errorMessage: abort.message } : {}), transaction: '', network };
+      }
+      const { facilitator } = await kindFor(payload.x402Version, requirements.scheme, requirements.network);
+      let result: SettleResponse;
+      try {
+        result = await facilitators[facilitator]!.settle(payload, wireRequirements(payload, effective, opts?.resource));
+      } catch (error) {
+        result = failure(error, Reasons.unexpectedSettleError, (reason, message) => ({
+          success: false,
+          errorReason: reason,
+          errorMessage: message,
+          transaction: '',
+          network,
+        }));
+      }
+      await hooks.afterSettle?.(call, result);
+      return result;
+    },
+  };
+}
+
+function failure<T>(error: unknown, fallback: string, make: (reason: string, message: string) => T): T {
+  if (error instanceof X402Error) return make(error.reason, error.message);
+  return make(fallback, error instanceof Error ? error.message : String(error));
+}

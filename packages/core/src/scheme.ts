@@ -1,0 +1,78 @@
+/**
+ * The scheme plug-in interfaces: one per role. A chain package implements these for each
+ * scheme (`exact` on EVM, ...) and registers them with the engines; the engines and the HTTP
+ * layer never import chain code.
+ *
+ * Schemes always see the v2 shapes. v1 documents are normalized at the engine edge
+ * (see `protocol/v1.ts`); `ctx.x402Version` tells a scheme which version the wire used, for
+ * the few places where reason strings differ.
+ */
+import type { ParsedPrice, Price } from './money.js';
+import type {
+  PaymentPayload,
+  PaymentRequirements,
+  ResourceInfo,
+  SettleResponse,
+  SupportedKind,
+  VerifyResponse,
+  X402Version,
+} from './protocol/schemas.js';
+
+/** Client role: turns chosen requirements into a signed scheme payload. */
+export type SchemeClient = {
+  readonly scheme: string;
+  createPaymentPayload(requirements: PaymentRequirements, ctx: SchemeClientContext): Promise<SchemeClientResult>;
+};
+
+export type SchemeClientContext = {
+  x402Version: X402Version;
+  resource?: ResourceInfo;
+  /** Extensions the server declared in its 402 (the client may enrich them). */
+  extensions?: Record<string, unknown>;
+};
+
+export type SchemeClientResult = {
+  payload: Record<string, unknown>;
+  /** Per-key extension objects, shallow-merged over the server's declarations. */
+  extensions?: Record<string, unknown>;
+};
+
+/** Server role: turns a route price into requirements for one network. */
+export type SchemeServer = {
+  readonly scheme: string;
+  /** Price -> amount, asset and scheme `extra` (e.g. the token's EIP-712 domain). */
+  parsePrice(price: Price, network: string): ParsedPrice | Promise<ParsedPrice>;
+  /**
+   * Final touch on a requirement before it is offered: add what the facilitator advertises
+   * for this kind (e.g. a fee payer) or what the scheme needs in `extra`. Must be deterministic:
+   * the requirement is rebuilt on the paid retry and compared by deep equality.
+   */
+  enhanceRequirements?(requirements: PaymentRequirements, ctx: SchemeServerContext): PaymentRequirements;
+};
+
+export type SchemeServerContext = {
+  /** The facilitator's `/supported` kind for this scheme and network, when known. */
+  supportedKind?: SupportedKind;
+  /** Extension keys the facilitator advertises. */
+  facilitatorExtensions: readonly string[];
+};
+
+/** Facilitator role: verifies and settles payloads of one scheme on the networks it serves. */
+export type SchemeFacilitator = {
+  readonly scheme: string;
+  /** CAIP family pattern used as the key of `/supported.signers`, e.g. `eip155:*`. */
+  readonly family: string;
+  /** `extra` advertised in `/supported` for this network (e.g. `{ facilitatorAddress }`). */
+  getExtra?(network: string): Record<string, unknown> | undefined;
+  /** Addresses this facilitator signs or pays gas with on `network`. */
+  getSigners(network: string): string[];
+  verify(payload: PaymentPayload, requirements: PaymentRequirements, ctx: SchemeFacilitatorContext): Promise<VerifyResponse>;
+  settle(payload: PaymentPayload, requirements: PaymentRequirements, ctx: SchemeFacilitatorContext): Promise<SettleResponse>;
+};
+
+export type SchemeFacilitatorContext = {
+  /** The protocol version used on the wire (reason strings differ slightly for v1). */
+  x402Version: X402Version;
+  /** Aborts long work (receipt waits) when the caller goes away or the service shuts down. */
+  signal?: AbortSignal;
+};

@@ -2,9 +2,10 @@
  * The paying client engine: picks one of a 402's offers (registered schemes, then policies,
  * then a selector) and builds the payment payload with the scheme's client.
  */
+
+import { parseUnits } from './money.js';
 import { matchesNetworkPattern } from './networks/caip.js';
 import { findAsset, sameAssetId } from './networks/registry.js';
-import { parseUnits } from './money.js';
 import { X402Error } from './protocol/errors.js';
 import { Reasons } from './protocol/reasons.js';
 import type {
@@ -37,7 +38,9 @@ export type PaymentPolicy = {
 
 export type ClientHooks = {
   /** Return `{ abort, reason }` to refuse to pay (e.g. ask a human). */
-  beforePayment?: (offer: Offer) => Promise<{ abort: true; reason: string } | undefined> | { abort: true; reason: string } | undefined;
+  beforePayment?: (
+    offer: Offer,
+  ) => Promise<{ abort: true; reason: string } | undefined> | { abort: true; reason: string } | undefined;
   afterPayment?: (offer: Offer, payload: AnyPaymentPayload) => Promise<void> | void;
 };
 
@@ -68,7 +71,8 @@ export function createX402Client(options: X402ClientOptions): X402Client {
   const policies = options.policies ?? [];
 
   function offersOf(pr: AnyPaymentRequired): Offer[] {
-    if (pr.x402Version === 2) return pr.accepts.map((requirements, index) => ({ requirements, x402Version: 2, index }));
+    if (pr.x402Version === 2)
+      return pr.accepts.map((requirements, index) => ({ requirements, x402Version: 2, index }));
     return pr.accepts.map((r, index) => ({ requirements: requirementsFromV1(r), x402Version: 1, index }));
   }
 
@@ -97,9 +101,13 @@ export function createX402Client(options: X402ClientOptions): X402Client {
       });
     }
     if (offers.length === 0) {
-      throw new X402Error(Reasons.noAcceptablePaymentOption, `no payment option can be paid: ${reasons.join('; ')}`, {
-        details: { reasons },
-      });
+      throw new X402Error(
+        Reasons.noAcceptablePaymentOption,
+        `no payment option can be paid: ${reasons.join('; ')}`,
+        {
+          details: { reasons },
+        },
+      );
     }
     return options.select ? options.select(offers) : offers[0]!;
   }
@@ -129,7 +137,12 @@ export function createX402Client(options: X402ClientOptions): X402Client {
         };
       } else {
         const original: AnyPaymentRequirements = pr.accepts[offer.index]!;
-        payload = { x402Version: 1, scheme: original.scheme, network: original.network, payload: result.payload };
+        payload = {
+          x402Version: 1,
+          scheme: original.scheme,
+          network: original.network,
+          payload: result.payload,
+        };
       }
       await options.hooks?.afterPayment?.(offer, payload);
       return payload;
@@ -182,7 +195,8 @@ export function maxAmountPolicy(max: string | bigint): PaymentPolicy {
     },
     explain: (o) => {
       const limit = limitFor(o);
-      if (limit === undefined) return `asset ${o.requirements.asset} has unknown decimals, cannot check the ${String(max)} cap`;
+      if (limit === undefined)
+        return `asset ${o.requirements.asset} has unknown decimals, cannot check the ${String(max)} cap`;
       return `amount ${o.requirements.amount} exceeds the cap of ${String(max)} (${limit} atomic units)`;
     },
   };

@@ -28,7 +28,9 @@ export type HttpFacilitatorClientOptions = {
   /** `X-API-KEY: <key>` on every call (BofAI-style keys). */
   apiKey?: string;
   /** Extra headers, fixed or per endpoint. */
-  headers?: Record<string, string> | ((endpoint: 'verify' | 'settle' | 'supported') => Record<string, string>);
+  headers?:
+    | Record<string, string>
+    | ((endpoint: 'verify' | 'settle' | 'supported') => Record<string, string>);
   /** Per-attempt timeout; default 30 s. */
   timeoutMs?: number;
   /** How many times to retry after HTTP 429 (honouring Retry-After up to 5 s); default 3. */
@@ -43,7 +45,9 @@ export type HttpFacilitatorClientOptions = {
  * const facilitator = createHttpFacilitatorClient({ url: 'http://127.0.0.1:4022', bearerToken: process.env.KEY })
  * const { kinds } = await facilitator.supported()
  */
-export function createHttpFacilitatorClient(options: HttpFacilitatorClientOptions): FacilitatorClient & { url: string } {
+export function createHttpFacilitatorClient(
+  options: HttpFacilitatorClientOptions,
+): FacilitatorClient & { url: string } {
   const base = options.url.replace(/\/+$/, '');
   const timeoutMs = options.timeoutMs ?? 30_000;
   const maxRetries = options.maxRetries ?? 3;
@@ -57,10 +61,17 @@ export function createHttpFacilitatorClient(options: HttpFacilitatorClientOption
     return { ...h, ...extra };
   }
 
-  async function call<S extends z.ZodType>(endpoint: 'verify' | 'settle' | 'supported', schema: S, body?: unknown): Promise<z.infer<S>> {
+  async function call<S extends z.ZodType>(
+    endpoint: 'verify' | 'settle' | 'supported',
+    schema: S,
+    body?: unknown,
+  ): Promise<z.infer<S>> {
     const init: RequestInit = {
       method: body === undefined ? 'GET' : 'POST',
-      headers: { ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...headersFor(endpoint) },
+      headers: {
+        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+        ...headersFor(endpoint),
+      },
       ...(body === undefined ? {} : { body: JSON.stringify(body) }),
     };
     for (let attempt = 0; ; attempt++) {
@@ -68,8 +79,13 @@ export function createHttpFacilitatorClient(options: HttpFacilitatorClientOption
       try {
         response = await doFetch(`${base}/${endpoint}`, { ...init, signal: AbortSignal.timeout(timeoutMs) });
       } catch (error) {
-        const why = error instanceof Error && error.name === 'TimeoutError' ? `timed out after ${timeoutMs} ms` : describeFetchError(error);
-        throw new X402Error(Reasons.facilitatorUnavailable, `facilitator ${base}/${endpoint} ${why}`, { cause: error });
+        const why =
+          error instanceof Error && error.name === 'TimeoutError'
+            ? `timed out after ${timeoutMs} ms`
+            : describeFetchError(error);
+        throw new X402Error(Reasons.facilitatorUnavailable, `facilitator ${base}/${endpoint} ${why}`, {
+          cause: error,
+        });
       }
       if (response.status === 429 && attempt < maxRetries) {
         await response.body?.cancel();

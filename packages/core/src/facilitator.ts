@@ -5,6 +5,7 @@
  * with a reason code. The HTTP service (`@x402kit/facilitator`) wraps it.
  */
 import { matchesNetworkPattern } from './networks/caip.js';
+import { toCaip2, toV1Name } from './networks/registry.js';
 import { describeIssues } from './protocol/errors.js';
 import { Reasons } from './protocol/reasons.js';
 import {
@@ -21,7 +22,6 @@ import {
   type X402Version,
 } from './protocol/schemas.js';
 import { networkForVersion, requirementsFromV1 } from './protocol/v1.js';
-import { toCaip2, toV1Name } from './networks/registry.js';
 import type { SchemeFacilitator } from './scheme.js';
 
 export type FacilitatorRegistration = {
@@ -48,7 +48,11 @@ export type FacilitatorHooks = {
   /** May abort, or answer with a known outcome instead of settling (a ledger replaying a result). */
   beforeSettle?: (
     call: FacilitatorCall,
-  ) => Promise<HookAbort | { result: SettleResponse } | undefined> | HookAbort | { result: SettleResponse } | undefined;
+  ) =>
+    | Promise<HookAbort | { result: SettleResponse } | undefined>
+    | HookAbort
+    | { result: SettleResponse }
+    | undefined;
   afterSettle?: (call: FacilitatorCall, result: SettleResponse) => Promise<void> | void;
 };
 
@@ -60,8 +64,16 @@ export type FacilitatorOptions = {
 };
 
 export type Facilitator = {
-  verify(payload: unknown, requirements: unknown, options?: { signal?: AbortSignal }): Promise<VerifyResponse>;
-  settle(payload: unknown, requirements: unknown, options?: { signal?: AbortSignal }): Promise<SettleResponse>;
+  verify(
+    payload: unknown,
+    requirements: unknown,
+    options?: { signal?: AbortSignal },
+  ): Promise<VerifyResponse>;
+  settle(
+    payload: unknown,
+    requirements: unknown,
+    options?: { signal?: AbortSignal },
+  ): Promise<SettleResponse>;
   supported(): Promise<SupportedResponse>;
 };
 
@@ -89,24 +101,40 @@ export function createFacilitator(options: FacilitatorOptions): Facilitator {
     const version = readVersion(rawPayload);
     if (version === 2) {
       const p = PaymentPayload.safeParse(rawPayload);
-      if (!p.success) return fail(Reasons.invalidPayload, `paymentPayload: ${describeIssues(p.error.issues)}`, '', 2);
+      if (!p.success)
+        return fail(Reasons.invalidPayload, `paymentPayload: ${describeIssues(p.error.issues)}`, '', 2);
       const r = PaymentRequirements.safeParse(rawRequirements);
       if (!r.success) {
-        return fail(Reasons.invalidPaymentRequirements, `paymentRequirements: ${describeIssues(r.error.issues)}`, p.data.accepted.network, 2);
+        return fail(
+          Reasons.invalidPaymentRequirements,
+          `paymentRequirements: ${describeIssues(r.error.issues)}`,
+          p.data.accepted.network,
+          2,
+        );
       }
       return dispatch(p.data, r.data, 2);
     }
     if (version === 1) {
       const p = PaymentPayloadV1.safeParse(rawPayload);
-      if (!p.success) return fail(Reasons.invalidPayload, `paymentPayload: ${describeIssues(p.error.issues)}`, '', 1);
+      if (!p.success)
+        return fail(Reasons.invalidPayload, `paymentPayload: ${describeIssues(p.error.issues)}`, '', 1);
       const r = PaymentRequirementsV1.safeParse(rawRequirements);
       if (!r.success) {
-        return fail(Reasons.invalidPaymentRequirements, `paymentRequirements: ${describeIssues(r.error.issues)}`, p.data.network, 1);
+        return fail(
+          Reasons.invalidPaymentRequirements,
+          `paymentRequirements: ${describeIssues(r.error.issues)}`,
+          p.data.network,
+          1,
+        );
       }
       const requirements = requirementsFromV1(r.data);
       const payload: PaymentPayload = {
         x402Version: 2,
-        accepted: { ...requirements, scheme: p.data.scheme, network: toCaip2(p.data.network) ?? p.data.network },
+        accepted: {
+          ...requirements,
+          scheme: p.data.scheme,
+          network: toCaip2(p.data.network) ?? p.data.network,
+        },
         payload: p.data.payload,
       };
       return dispatch(payload, requirements, 1);
@@ -114,14 +142,32 @@ export function createFacilitator(options: FacilitatorOptions): Facilitator {
     return fail(Reasons.invalidX402Version, 'paymentPayload.x402Version must be 1 or 2', '', 2);
   }
 
-  function dispatch(payload: PaymentPayload, requirements: PaymentRequirements, x402Version: X402Version): Resolved {
-    const sameScheme = registrations.filter((r) => r.facilitator.scheme === requirements.scheme && r.versions.includes(x402Version));
+  function dispatch(
+    payload: PaymentPayload,
+    requirements: PaymentRequirements,
+    x402Version: X402Version,
+  ): Resolved {
+    const sameScheme = registrations.filter(
+      (r) => r.facilitator.scheme === requirements.scheme && r.versions.includes(x402Version),
+    );
     if (sameScheme.length === 0) {
-      return fail(Reasons.unsupportedScheme, `scheme "${requirements.scheme}" (x402 v${x402Version}) is not supported here`, requirements.network, x402Version);
+      return fail(
+        Reasons.unsupportedScheme,
+        `scheme "${requirements.scheme}" (x402 v${x402Version}) is not supported here`,
+        requirements.network,
+        x402Version,
+      );
     }
-    const reg = sameScheme.find((r) => r.networks.some((n) => matchesNetworkPattern(requirements.network, n)));
+    const reg = sameScheme.find((r) =>
+      r.networks.some((n) => matchesNetworkPattern(requirements.network, n)),
+    );
     if (!reg) {
-      return fail(Reasons.invalidNetwork, `network ${requirements.network} is not supported for scheme "${requirements.scheme}"`, requirements.network, x402Version);
+      return fail(
+        Reasons.invalidNetwork,
+        `network ${requirements.network} is not supported for scheme "${requirements.scheme}"`,
+        requirements.network,
+        x402Version,
+      );
     }
     return { ok: true, call: { x402Version, payload, requirements, scheme: reg.facilitator } };
   }
@@ -129,16 +175,29 @@ export function createFacilitator(options: FacilitatorOptions): Facilitator {
   return {
     async verify(rawPayload, rawRequirements, opts) {
       const resolved = resolve(rawPayload, rawRequirements);
-      if (!resolved.ok) return { isValid: false, invalidReason: resolved.reason, invalidMessage: resolved.message };
+      if (!resolved.ok)
+        return { isValid: false, invalidReason: resolved.reason, invalidMessage: resolved.message };
       const { call } = resolved;
       try {
         const abort = await hooks.beforeVerify?.(call);
-        if (abort) return { isValid: false, invalidReason: abort.reason, ...(abort.message ? { invalidMessage: abort.message } : {}) };
-        const result = await call.scheme.verify(call.payload, call.requirements, { x402Version: call.x402Version, ...signal(opts) });
+        if (abort)
+          return {
+            isValid: false,
+            invalidReason: abort.reason,
+            ...(abort.message ? { invalidMessage: abort.message } : {}),
+          };
+        const result = await call.scheme.verify(call.payload, call.requirements, {
+          x402Version: call.x402Version,
+          ...signal(opts),
+        });
         await hooks.afterVerify?.(call, result);
         return result;
       } catch (error) {
-        return { isValid: false, invalidReason: Reasons.unexpectedVerifyError, invalidMessage: message(error) };
+        return {
+          isValid: false,
+          invalidReason: Reasons.unexpectedVerifyError,
+          invalidMessage: message(error),
+        };
       }
     },
 
@@ -158,15 +217,33 @@ export function createFacilitator(options: FacilitatorOptions): Facilitator {
       try {
         const before = await hooks.beforeSettle?.(call);
         if (before && 'abort' in before) {
-          return { success: false, errorReason: before.reason, ...(before.message ? { errorMessage: before.message } : {}), transaction: '', network };
+          return {
+            success: false,
+            errorReason: before.reason,
+            ...(before.message ? { errorMessage: before.message } : {}),
+            transaction: '',
+            network,
+          };
         }
         if (before && 'result' in before) return before.result;
-        const result = await call.scheme.settle(call.payload, call.requirements, { x402Version: call.x402Version, ...signal(opts) });
-        const answer = { ...result, network: networkForVersion(result.network || call.requirements.network, call.x402Version) };
+        const result = await call.scheme.settle(call.payload, call.requirements, {
+          x402Version: call.x402Version,
+          ...signal(opts),
+        });
+        const answer = {
+          ...result,
+          network: networkForVersion(result.network || call.requirements.network, call.x402Version),
+        };
         await hooks.afterSettle?.(call, answer);
         return answer;
       } catch (error) {
-        return { success: false, errorReason: Reasons.unexpectedSettleError, errorMessage: message(error), transaction: '', network };
+        return {
+          success: false,
+          errorReason: Reasons.unexpectedSettleError,
+          errorMessage: message(error),
+          transaction: '',
+          network,
+        };
       }
     },
 
@@ -181,9 +258,15 @@ export function createFacilitator(options: FacilitatorOptions): Facilitator {
           for (const version of [...reg.versions].sort().reverse()) {
             const name = version === 1 ? toV1Name(network) : network;
             if (!name) continue;
-            kinds.push({ x402Version: version, scheme: reg.facilitator.scheme, network: name, ...(extra ? { extra } : {}) });
+            kinds.push({
+              x402Version: version,
+              scheme: reg.facilitator.scheme,
+              network: name,
+              ...(extra ? { extra } : {}),
+            });
           }
-          const list = (signers[reg.facilitator.family] ??= []);
+          const list = signers[reg.facilitator.family] ?? [];
+          signers[reg.facilitator.family] = list;
           for (const s of reg.facilitator.getSigners(network)) if (!list.includes(s)) list.push(s);
         }
       }
@@ -194,7 +277,9 @@ export function createFacilitator(options: FacilitatorOptions): Facilitator {
 }
 
 function readVersion(payload: unknown): unknown {
-  return typeof payload === 'object' && payload !== null ? (payload as { x402Version?: unknown }).x402Version : undefined;
+  return typeof payload === 'object' && payload !== null
+    ? (payload as { x402Version?: unknown }).x402Version
+    : undefined;
 }
 
 function fail(reason: string, message: string, network: string, x402Version: X402Version): Resolved {

@@ -6,9 +6,10 @@
  * with reason `invalid_price`: thousands separators, exponents in strings, more decimals than the
  * asset has, negative, zero, NaN, unknown symbols.
  */
+
+import { type AssetInfo, findAsset, getNetwork } from './networks/registry.js';
 import { X402Error } from './protocol/errors.js';
 import { Reasons } from './protocol/reasons.js';
-import { type AssetInfo, findAsset, getNetwork } from './networks/registry.js';
 
 /** An explicit amount of an explicit asset, in atomic units. */
 export type AssetAmount = { amount: string | bigint; asset: string; extra?: Record<string, unknown> };
@@ -37,7 +38,8 @@ export function parsePrice(price: Price, network: string): ParsedPrice {
   if (typeof price === 'object' && price !== null) return parseAssetAmount(price, network);
   let text: string;
   if (typeof price === 'number') {
-    if (!Number.isFinite(price) || price <= 0) throw invalid(`price ${price} must be a finite number greater than zero`);
+    if (!Number.isFinite(price) || price <= 0)
+      throw invalid(`price ${price} must be a finite number greater than zero`);
     text = numberToDecimal(price);
   } else if (typeof price === 'string') {
     text = price.trim();
@@ -55,15 +57,24 @@ export function parsePrice(price: Price, network: string): ParsedPrice {
   const asset = resolveAsset(network, symbol);
   const amount = parseUnits(decimal, asset.decimals, `${asset.symbol} on ${network}`);
   if (amount === 0n) throw invalid(`price "${text}" is zero`);
-  return { amount, asset: asset.address, assetInfo: asset, ...(asset.eip712 ? { extra: { ...asset.eip712 } } : {}) };
+  return {
+    amount,
+    asset: asset.address,
+    assetInfo: asset,
+    ...(asset.eip712 ? { extra: { ...asset.eip712 } } : {}),
+  };
 }
 
 function parseAssetAmount(price: AssetAmount, network: string): ParsedPrice {
-  if (typeof price.asset !== 'string' || price.asset.length === 0) throw invalid('price.asset must be a non-empty string');
+  if (typeof price.asset !== 'string' || price.asset.length === 0)
+    throw invalid('price.asset must be a non-empty string');
   let amount: bigint;
   if (typeof price.amount === 'bigint') amount = price.amount;
   else if (typeof price.amount === 'string' && /^\d+$/.test(price.amount)) amount = BigInt(price.amount);
-  else throw invalid(`price.amount must be atomic units as a decimal string or bigint, got ${JSON.stringify(price.amount)}`);
+  else
+    throw invalid(
+      `price.amount must be atomic units as a decimal string or bigint, got ${JSON.stringify(price.amount)}`,
+    );
   if (amount <= 0n) throw invalid('price.amount must be greater than zero');
   const assetInfo = findAsset(network, price.asset);
   return {
@@ -76,9 +87,13 @@ function parseAssetAmount(price: AssetAmount, network: string): ParsedPrice {
 
 function resolveAsset(network: string, symbol: string | undefined): AssetInfo {
   const info = getNetwork(network);
-  if (!info) throw invalid(`network ${network} is not registered; price it as { amount, asset } or registerNetwork() first`);
+  if (!info)
+    throw invalid(
+      `network ${network} is not registered; price it as { amount, asset } or registerNetwork() first`,
+    );
   if (symbol === undefined || symbol.toUpperCase() === 'USD') {
-    if (!info.defaultAsset) throw invalid(`network ${network} has no default stablecoin; price it as { amount, asset }`);
+    if (!info.defaultAsset)
+      throw invalid(`network ${network} has no default stablecoin; price it as { amount, asset }`);
     return info.defaultAsset;
   }
   const asset = findAsset(network, symbol);

@@ -5,9 +5,9 @@
  */
 import { deepEqual } from './deep-equal.js';
 import type { FacilitatorClient } from './facilitator-client.js';
+import type { Price } from './money.js';
 import { matchesNetworkPattern } from './networks/caip.js';
 import { toCaip2 } from './networks/registry.js';
-import type { Price } from './money.js';
 import { X402Error } from './protocol/errors.js';
 import { Reasons } from './protocol/reasons.js';
 import type {
@@ -68,8 +68,15 @@ export type ResourceServer = {
     options?: { error?: string; extensions?: Record<string, unknown> },
   ): PaymentRequired;
   /** The offer the payment was made against: deep equality of `accepted` (v2), or scheme+network (v1). */
-  findMatchingRequirements(accepts: PaymentRequirements[], payload: AnyPaymentPayload): PaymentRequirements | undefined;
-  verify(payload: AnyPaymentPayload, requirements: PaymentRequirements, resource?: ResourceInfo): Promise<VerifyResponse>;
+  findMatchingRequirements(
+    accepts: PaymentRequirements[],
+    payload: AnyPaymentPayload,
+  ): PaymentRequirements | undefined;
+  verify(
+    payload: AnyPaymentPayload,
+    requirements: PaymentRequirements,
+    resource?: ResourceInfo,
+  ): Promise<VerifyResponse>;
   settle(
     payload: AnyPaymentPayload,
     requirements: PaymentRequirements,
@@ -89,18 +96,19 @@ export type ResourceServer = {
  */
 export function createResourceServer(options: ResourceServerOptions): ResourceServer {
   const facilitators = Array.isArray(options.facilitators) ? options.facilitators : [options.facilitators];
-  if (facilitators.length === 0) throw new X402Error(Reasons.missingFacilitator, 'a resource server needs at least one facilitator');
+  if (facilitators.length === 0)
+    throw new X402Error(Reasons.missingFacilitator, 'a resource server needs at least one facilitator');
   const hooks = options.hooks ?? {};
   const retryAfterMs = options.retrySupportedAfterMs ?? 5_000;
-  const supported: Array<{ value?: SupportedResponse; failedAt?: number; pending?: Promise<void> }> = facilitators.map(() => ({}));
+  const supported: Array<{ value?: SupportedResponse; failedAt?: number; pending?: Promise<void> }> =
+    facilitators.map(() => ({}));
 
   function refresh(i: number): Promise<void> {
     const slot = supported[i]!;
     if (slot.value) return Promise.resolve();
     if (slot.pending) return slot.pending;
     if (slot.failedAt !== undefined && Date.now() - slot.failedAt < retryAfterMs) return Promise.resolve();
-    slot.pending = facilitators[i]!
-      .supported()
+    slot.pending = facilitators[i]!.supported()
       .then((value) => {
         slot.value = value;
         slot.failedAt = undefined;
@@ -114,12 +122,19 @@ export function createResourceServer(options: ResourceServerOptions): ResourceSe
     return slot.pending;
   }
 
-  async function kindFor(x402Version: 1 | 2, scheme: string, network: string): Promise<{ facilitator: number; kind?: SupportedKind; extensions: string[] }> {
+  async function kindFor(
+    x402Version: 1 | 2,
+    scheme: string,
+    network: string,
+  ): Promise<{ facilitator: number; kind?: SupportedKind; extensions: string[] }> {
     await Promise.all(facilitators.map((_, i) => refresh(i)));
     for (let i = 0; i < facilitators.length; i++) {
       const value = supported[i]!.value;
       const kind = value?.kinds.find(
-        (k) => k.x402Version === x402Version && k.scheme === scheme && (toCaip2(k.network) ?? k.network) === network,
+        (k) =>
+          k.x402Version === x402Version &&
+          k.scheme === scheme &&
+          (toCaip2(k.network) ?? k.network) === network,
       );
       if (kind && value) return { facilitator: i, kind, extensions: value.extensions };
     }
@@ -127,19 +142,29 @@ export function createResourceServer(options: ResourceServerOptions): ResourceSe
   }
 
   function schemeFor(scheme: string, network: string): SchemeServer {
-    const reg = options.schemes.find((s) => s.server.scheme === scheme && matchesNetworkPattern(network, s.network));
-    if (!reg) throw new X402Error(Reasons.missingScheme, `no server scheme registered for "${scheme}" on ${network}`);
+    const reg = options.schemes.find(
+      (s) => s.server.scheme === scheme && matchesNetworkPattern(network, s.network),
+    );
+    if (!reg)
+      throw new X402Error(Reasons.missingScheme, `no server scheme registered for "${scheme}" on ${network}`);
     return reg.server;
   }
 
   function networkOf(payload: AnyPaymentPayload): string {
-    return payload.x402Version === 2 ? payload.accepted.network : (toCaip2(payload.network) ?? payload.network);
+    return payload.x402Version === 2
+      ? payload.accepted.network
+      : (toCaip2(payload.network) ?? payload.network);
   }
 
-  function wireRequirements(payload: AnyPaymentPayload, requirements: PaymentRequirements, resource?: ResourceInfo): AnyPaymentRequirements {
+  function wireRequirements(
+    payload: AnyPaymentPayload,
+    requirements: PaymentRequirements,
+    resource?: ResourceInfo,
+  ): AnyPaymentRequirements {
     if (payload.x402Version === 2) return requirements;
     const v1 = requirementsToV1(requirements, resource ?? { url: '' });
-    if (!v1) throw new X402Error(Reasons.invalidNetwork, `network ${requirements.network} has no x402 v1 name`);
+    if (!v1)
+      throw new X402Error(Reasons.invalidNetwork, `network ${requirements.network} has no x402 v1 name`);
     return v1;
   }
 
@@ -183,7 +208,9 @@ export function createResourceServer(options: ResourceServerOptions): ResourceSe
         ...(opts?.error ? { error: opts.error } : {}),
         resource,
         accepts,
-        ...(opts?.extensions && Object.keys(opts.extensions).length > 0 ? { extensions: opts.extensions } : {}),
+        ...(opts?.extensions && Object.keys(opts.extensions).length > 0
+          ? { extensions: opts.extensions }
+          : {}),
       };
     },
 
@@ -196,13 +223,25 @@ export function createResourceServer(options: ResourceServerOptions): ResourceSe
     async verify(payload, requirements, resource) {
       const call = { payload, requirements };
       const abort = await hooks.beforeVerify?.(call);
-      if (abort) return { isValid: false, invalidReason: abort.reason, ...(abort.message ? { invalidMessage: abort.message } : {}) };
+      if (abort)
+        return {
+          isValid: false,
+          invalidReason: abort.reason,
+          ...(abort.message ? { invalidMessage: abort.message } : {}),
+        };
       const { facilitator } = await kindFor(payload.x402Version, requirements.scheme, requirements.network);
       let result: VerifyResponse;
       try {
-        result = await facilitators[facilitator]!.verify(payload, wireRequirements(payload, requirements, resource));
+        result = await facilitators[facilitator]!.verify(
+          payload,
+          wireRequirements(payload, requirements, resource),
+        );
       } catch (error) {
-        result = failure(error, Reasons.unexpectedVerifyError, (reason, message) => ({ isValid: false, invalidReason: reason, invalidMessage: message }));
+        result = failure(error, Reasons.unexpectedVerifyError, (reason, message) => ({
+          isValid: false,
+          invalidReason: reason,
+          invalidMessage: message,
+        }));
       }
       await hooks.afterVerify?.(call, result);
       return result;
@@ -214,12 +253,21 @@ export function createResourceServer(options: ResourceServerOptions): ResourceSe
       const network = networkOf(payload);
       const abort = await hooks.beforeSettle?.(call);
       if (abort) {
-        return { success: false, errorReason: abort.reason, ...(abort.message ? { errorMessage: abort.message } : {}), transaction: '', network };
+        return {
+          success: false,
+          errorReason: abort.reason,
+          ...(abort.message ? { errorMessage: abort.message } : {}),
+          transaction: '',
+          network,
+        };
       }
       const { facilitator } = await kindFor(payload.x402Version, requirements.scheme, requirements.network);
       let result: SettleResponse;
       try {
-        result = await facilitators[facilitator]!.settle(payload, wireRequirements(payload, effective, opts?.resource));
+        result = await facilitators[facilitator]!.settle(
+          payload,
+          wireRequirements(payload, effective, opts?.resource),
+        );
       } catch (error) {
         result = failure(error, Reasons.unexpectedSettleError, (reason, message) => ({
           success: false,

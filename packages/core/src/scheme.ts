@@ -21,7 +21,10 @@ import type {
 /** Client role: turns chosen requirements into a signed scheme payload. */
 export type SchemeClient = {
   readonly scheme: string;
-  createPaymentPayload(requirements: PaymentRequirements, ctx: SchemeClientContext): Promise<SchemeClientResult>;
+  createPaymentPayload(
+    requirements: PaymentRequirements,
+    ctx: SchemeClientContext,
+  ): Promise<SchemeClientResult>;
 };
 
 export type SchemeClientContext = {
@@ -66,8 +69,16 @@ export type SchemeFacilitator = {
   getExtra?(network: string): Record<string, unknown> | undefined;
   /** Addresses this facilitator signs or pays gas with on `network`. */
   getSigners(network: string): string[];
-  verify(payload: PaymentPayload, requirements: PaymentRequirements, ctx: SchemeFacilitatorContext): Promise<VerifyResponse>;
-  settle(payload: PaymentPayload, requirements: PaymentRequirements, ctx: SchemeFacilitatorContext): Promise<SettleResponse>;
+  verify(
+    payload: PaymentPayload,
+    requirements: PaymentRequirements,
+    ctx: SchemeFacilitatorContext,
+  ): Promise<VerifyResponse>;
+  settle(
+    payload: PaymentPayload,
+    requirements: PaymentRequirements,
+    ctx: SchemeFacilitatorContext,
+  ): Promise<SettleResponse>;
 };
 
 export type SchemeFacilitatorContext = {

@@ -12,7 +12,7 @@ export function parseCaip2(id: string): CaipParts | undefined {
 /** The EVM chain id of an `eip155:N` network, or undefined. */
 export function evmChainId(network: string): number | undefined {
   const parts = parseCaip2(network);
-  if (!parts || parts.namespace !== 'eip155' || !/^\d{1,15}$/.test(parts.reference)) return undefined;
+  if (parts?.namespace !== 'eip155' || !/^\d{1,15}$/.test(parts.reference)) return undefined;
   return Number(parts.reference);
 }
 

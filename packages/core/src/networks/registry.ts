@@ -44,16 +44,41 @@ const network = (
   v1Name: string | undefined,
   testnet: boolean,
   assets: AssetInfo[],
-): NetworkInfo => ({ id, name, ...(v1Name ? { v1Name } : {}), testnet, assets, ...(assets[0] ? { defaultAsset: assets[0] } : {}) });
+): NetworkInfo => ({
+  id,
+  name,
+  ...(v1Name ? { v1Name } : {}),
+  testnet,
+  assets,
+  ...(assets[0] ? { defaultAsset: assets[0] } : {}),
+});
 
-const bscUsdt = (address: string): AssetInfo => ({ address, symbol: 'USDT', decimals: 18, transferMethod: 'permit2' });
-const bscUsdc = (address: string): AssetInfo => ({ address, symbol: 'USDC', decimals: 18, transferMethod: 'permit2' });
+const bscUsdt = (address: string): AssetInfo => ({
+  address,
+  symbol: 'USDT',
+  decimals: 18,
+  transferMethod: 'permit2',
+});
+const bscUsdc = (address: string): AssetInfo => ({
+  address,
+  symbol: 'USDC',
+  decimals: 18,
+  transferMethod: 'permit2',
+});
 
 const builtIn: NetworkInfo[] = [
-  network('eip155:8453', 'Base', 'base', false, [usdc('0x833589fCD6eDb6E08f4c7C32D4f71b54bdA02913', 'USD Coin')]),
-  network('eip155:84532', 'Base Sepolia', 'base-sepolia', true, [usdc('0x036CbD53842c5426634e7929541eC2318f3dCF7e', 'USDC')]),
-  network('eip155:1', 'Ethereum', 'ethereum', false, [usdc('0xA0b86991c6218b36c1d19D4a2e9Eb0cE3606eB48', 'USD Coin')]),
-  network('eip155:11155111', 'Sepolia', 'sepolia', true, [usdc('0x1c7D4B196Cb0C7B01d743Fbc6116a902379C7238', 'USDC')]),
+  network('eip155:8453', 'Base', 'base', false, [
+    usdc('0x833589fCD6eDb6E08f4c7C32D4f71b54bdA02913', 'USD Coin'),
+  ]),
+  network('eip155:84532', 'Base Sepolia', 'base-sepolia', true, [
+    usdc('0x036CbD53842c5426634e7929541eC2318f3dCF7e', 'USDC'),
+  ]),
+  network('eip155:1', 'Ethereum', 'ethereum', false, [
+    usdc('0xA0b86991c6218b36c1d19D4a2e9Eb0cE3606eB48', 'USD Coin'),
+  ]),
+  network('eip155:11155111', 'Sepolia', 'sepolia', true, [
+    usdc('0x1c7D4B196Cb0C7B01d743Fbc6116a902379C7238', 'USDC'),
+  ]),
   network('eip155:56', 'BNB Smart Chain', 'bsc', false, [
     bscUsdt('0x55d398326f99059fF775485246999027B3197955'),
     bscUsdc('0x8AC76a51cc950d9822D68b83fE1Ad97B32Cd580d'),
@@ -63,18 +88,46 @@ const builtIn: NetworkInfo[] = [
     bscUsdc('0x64544969ed7EBf5f083679233325356EbE738930'),
   ]),
   network('eip155:196', 'X Layer', 'xlayer', false, [
-    { address: '0x779Ded0c9e1022225f8E0630b35a9b54bE713736', symbol: 'USDT0', decimals: 6, eip712: { name: 'USDT0', version: '1' }, transferMethod: 'eip3009' },
+    {
+      address: '0x779Ded0c9e1022225f8E0630b35a9b54bE713736',
+      symbol: 'USDT0',
+      decimals: 6,
+      eip712: { name: 'USDT0', version: '1' },
+      transferMethod: 'eip3009',
+    },
   ]),
-  network('eip155:137', 'Polygon', 'polygon', false, [usdc('0x3c499c542cEF5E3811e1192ce70d8cC03d5c3359', 'USD Coin')]),
-  network('eip155:80002', 'Polygon Amoy', 'polygon-amoy', true, [usdc('0x41E94Eb019C0762f9Bfcf9Fb1E58725BfB0e7582', 'USDC')]),
-  network('eip155:42161', 'Arbitrum One', 'arbitrum', false, [usdc('0xaf88d065e77c8cC2239327C5EDb3A432268e5831', 'USD Coin')]),
-  network('eip155:421614', 'Arbitrum Sepolia', 'arbitrum-sepolia', true, [usdc('0x75faf114eafb1BDbe2F0316DF893fd58CE46AA4d', 'USD Coin')]),
-  network('eip155:10', 'OP Mainnet', 'optimism', false, [usdc('0x0b2C639c533813f4Aa9D7837CAf62653d097Ff85', 'USD Coin')]),
-  network('eip155:43114', 'Avalanche C-Chain', 'avalanche', false, [usdc('0xB97EF9Ef8734C71904D8002F8b6Bc66Dd9c48a6E', 'USD Coin')]),
-  network('eip155:43113', 'Avalanche Fuji', 'avalanche-fuji', true, [usdc('0x5425890298aed601595a70AB815c96711a31Bc65', 'USD Coin')]),
-  network('eip155:143', 'Monad', 'monad', false, [usdc('0x754704Bc059F8C67012fEd69BC8A327a5aafb603', 'USD Coin')]),
+  network('eip155:137', 'Polygon', 'polygon', false, [
+    usdc('0x3c499c542cEF5E3811e1192ce70d8cC03d5c3359', 'USD Coin'),
+  ]),
+  network('eip155:80002', 'Polygon Amoy', 'polygon-amoy', true, [
+    usdc('0x41E94Eb019C0762f9Bfcf9Fb1E58725BfB0e7582', 'USDC'),
+  ]),
+  network('eip155:42161', 'Arbitrum One', 'arbitrum', false, [
+    usdc('0xaf88d065e77c8cC2239327C5EDb3A432268e5831', 'USD Coin'),
+  ]),
+  network('eip155:421614', 'Arbitrum Sepolia', 'arbitrum-sepolia', true, [
+    usdc('0x75faf114eafb1BDbe2F0316DF893fd58CE46AA4d', 'USD Coin'),
+  ]),
+  network('eip155:10', 'OP Mainnet', 'optimism', false, [
+    usdc('0x0b2C639c533813f4Aa9D7837CAf62653d097Ff85', 'USD Coin'),
+  ]),
+  network('eip155:43114', 'Avalanche C-Chain', 'avalanche', false, [
+    usdc('0xB97EF9Ef8734C71904D8002F8b6Bc66Dd9c48a6E', 'USD Coin'),
+  ]),
+  network('eip155:43113', 'Avalanche Fuji', 'avalanche-fuji', true, [
+    usdc('0x5425890298aed601595a70AB815c96711a31Bc65', 'USD Coin'),
+  ]),
+  network('eip155:143', 'Monad', 'monad', false, [
+    usdc('0x754704Bc059F8C67012fEd69BC8A327a5aafb603', 'USD Coin'),
+  ]),
   network('eip155:4326', 'MegaETH', 'megaeth', false, [
-    { address: '0xFAfDdbb3FC7688494971a79cc65DCa3EF82079E7', symbol: 'USDM', decimals: 18, eip712: { name: 'MegaUSD', version: '1' }, transferMethod: 'permit2' },
+    {
+      address: '0xFAfDdbb3FC7688494971a79cc65DCa3EF82079E7',
+      symbol: 'USDM',
+      decimals: 18,
+      eip712: { name: 'MegaUSD', version: '1' },
+      transferMethod: 'permit2',
+    },
   ]),
   network('eip155:1329', 'Sei', 'sei', false, []),
   network('eip155:1328', 'Sei Testnet', 'sei-testnet', true, []),
@@ -86,16 +139,38 @@ const builtIn: NetworkInfo[] = [
   network('eip155:41923', 'EDU Chain', 'educhain', false, []),
   network('eip155:324705682', 'SKALE Base Sepolia', 'skale-base-sepolia', true, []),
   network('eip155:988', 'Stable', 'stable', false, [
-    { address: '0x779Ded0c9e1022225f8E0630b35a9b54bE713736', symbol: 'USDT0', decimals: 6, eip712: { name: 'USDT0', version: '1' }, transferMethod: 'eip3009' },
+    {
+      address: '0x779Ded0c9e1022225f8E0630b35a9b54bE713736',
+      symbol: 'USDT0',
+      decimals: 6,
+      eip712: { name: 'USDT0', version: '1' },
+      transferMethod: 'eip3009',
+    },
   ]),
   network('eip155:2201', 'Stable Testnet', 'stable-testnet', true, [
-    { address: '0x78Cf24370174180738C5B8E352B6D14c83a6c9A9', symbol: 'USDT0', decimals: 6, eip712: { name: 'USDT0', version: '1' }, transferMethod: 'eip3009' },
+    {
+      address: '0x78Cf24370174180738C5B8E352B6D14c83a6c9A9',
+      symbol: 'USDT0',
+      decimals: 6,
+      eip712: { name: 'USDT0', version: '1' },
+      transferMethod: 'eip3009',
+    },
   ]),
   network('solana:5eykt4UsFv8P8NJdTREpY1vzqKqZKvdp', 'Solana', 'solana', false, [
-    { address: 'EPjFWdd5AufqSSqeM2qN1xzybapC8G4wEGGkZwyTDt1v', symbol: 'USDC', decimals: 6, transferMethod: 'eip3009' },
+    {
+      address: 'EPjFWdd5AufqSSqeM2qN1xzybapC8G4wEGGkZwyTDt1v',
+      symbol: 'USDC',
+      decimals: 6,
+      transferMethod: 'eip3009',
+    },
   ]),
   network('solana:EtWTRABZaYq6iMfeYKouRu166VU2xqa1', 'Solana Devnet', 'solana-devnet', true, [
-    { address: '4zMMC9srt5Ri5X14GAgXhaHii3GnPAEERYPJgZJDncDU', symbol: 'USDC', decimals: 6, transferMethod: 'eip3009' },
+    {
+      address: '4zMMC9srt5Ri5X14GAgXhaHii3GnPAEERYPJgZJDncDU',
+      symbol: 'USDC',
+      decimals: 6,
+      transferMethod: 'eip3009',
+    },
   ]),
 ];
 
@@ -124,7 +199,11 @@ export function registerNetwork(info: NetworkInfo): void {
  * @example
  * registerAsset('eip155:84532', { address: '0x…', symbol: 'EURC', decimals: 6, eip712: { name: 'EURC', version: '2' }, transferMethod: 'eip3009' })
  */
-export function registerAsset(networkId: string, asset: AssetInfo, options: { asDefault?: boolean } = {}): void {
+export function registerAsset(
+  networkId: string,
+  asset: AssetInfo,
+  options: { asDefault?: boolean } = {},
+): void {
   const n = byId.get(networkId) ?? { id: networkId, name: networkId, testnet: true, assets: [] };
   const assets = [...n.assets.filter((a) => !sameAssetId(a.address, asset.address)), asset];
   registerNetwork({

@@ -11,9 +11,9 @@ import { Reasons } from './reasons.js';
 import {
   AnyPaymentPayload,
   AnyPaymentRequired,
-  SettleResponse,
   type PaymentRequired,
   type PaymentRequiredV1,
+  SettleResponse,
 } from './schemas.js';
 
 /** Default cap on an encoded payment header, in characters (smart-wallet signatures run to a few KB). */
@@ -51,13 +51,20 @@ export type DecodeHeaderOptions = { maxLength?: number; what?: string };
  * Decode a base64 JSON header and validate it with `schema`.
  * Throws {@link X402Error} with reason `invalid_payment_header` and a message naming the problem.
  */
-export function decodeJsonHeader<S extends z.ZodType>(value: string, schema: S, options: DecodeHeaderOptions = {}): z.infer<S> {
+export function decodeJsonHeader<S extends z.ZodType>(
+  value: string,
+  schema: S,
+  options: DecodeHeaderOptions = {},
+): z.infer<S> {
   const what = options.what ?? 'header';
   const maxLength = options.maxLength ?? MAX_PAYMENT_HEADER_LENGTH;
   const trimmed = value.trim();
   if (trimmed.length === 0) throw new X402Error(Reasons.invalidPaymentHeader, `${what} is empty`);
   if (trimmed.length > maxLength) {
-    throw new X402Error(Reasons.invalidPaymentHeader, `${what} is ${trimmed.length} characters; the limit is ${maxLength}`);
+    throw new X402Error(
+      Reasons.invalidPaymentHeader,
+      `${what} is ${trimmed.length} characters; the limit is ${maxLength}`,
+    );
   }
   let json: unknown;
   try {
@@ -67,7 +74,10 @@ export function decodeJsonHeader<S extends z.ZodType>(value: string, schema: S, 
   }
   const parsed = schema.safeParse(json);
   if (!parsed.success) {
-    throw new X402Error(Reasons.invalidPaymentHeader, `${what} does not match the x402 schema: ${describeIssues(parsed.error.issues)}`);
+    throw new X402Error(
+      Reasons.invalidPaymentHeader,
+      `${what} does not match the x402 schema: ${describeIssues(parsed.error.issues)}`,
+    );
   }
   return parsed.data;
 }
@@ -77,7 +87,10 @@ export function encodePaymentRequiredHeader(value: PaymentRequired | PaymentRequ
   return encodeJsonHeader(value);
 }
 /** Decode a `PAYMENT-REQUIRED` header value (v2, or a v1 document if a server sends one there). */
-export function decodePaymentRequiredHeader(value: string, options?: DecodeHeaderOptions): AnyPaymentRequired {
+export function decodePaymentRequiredHeader(
+  value: string,
+  options?: DecodeHeaderOptions,
+): AnyPaymentRequired {
   return decodeJsonHeader(value, AnyPaymentRequired, { what: 'PAYMENT-REQUIRED header', ...options });
 }
 /** Encode a `PAYMENT-SIGNATURE` (v2) or `X-PAYMENT` (v1) header value. */
@@ -85,7 +98,10 @@ export function encodePaymentSignatureHeader(value: AnyPaymentPayload): string {
   return encodeJsonHeader(value);
 }
 /** Decode a `PAYMENT-SIGNATURE` / `X-PAYMENT` header value into a validated v2 or v1 payload. */
-export function decodePaymentSignatureHeader(value: string, options?: DecodeHeaderOptions): AnyPaymentPayload {
+export function decodePaymentSignatureHeader(
+  value: string,
+  options?: DecodeHeaderOptions,
+): AnyPaymentPayload {
   return decodeJsonHeader(value, AnyPaymentPayload, { what: 'payment header', ...options });
 }
 /** Encode a `PAYMENT-RESPONSE` header value. */

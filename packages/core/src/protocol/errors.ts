@@ -12,7 +12,11 @@ export class X402Error extends Error {
   readonly reason: Reason | (string & {});
   readonly details: Record<string, unknown> | undefined;
 
-  constructor(reason: Reason | (string & {}), message: string, options?: { cause?: unknown; details?: Record<string, unknown> }) {
+  constructor(
+    reason: Reason | (string & {}),
+    message: string,
+    options?: { cause?: unknown; details?: Record<string, unknown> },
+  ) {
     super(message, options?.cause === undefined ? undefined : { cause: options.cause });
     this.reason = reason;
     this.details = options?.details;
@@ -20,7 +24,9 @@ export class X402Error extends Error {
 }
 
 /** Short human summary of a zod error: `field.path: message; ...` (first 5 issues). */
-export function describeIssues(issues: ReadonlyArray<{ path: ReadonlyArray<PropertyKey>; message: string }>): string {
+export function describeIssues(
+  issues: ReadonlyArray<{ path: ReadonlyArray<PropertyKey>; message: string }>,
+): string {
   return issues
     .slice(0, 5)
     .map((i) => `${i.path.length > 0 ? i.path.map(String).join('.') : '(root)'}: ${i.message}`)

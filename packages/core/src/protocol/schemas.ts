@@ -11,7 +11,10 @@ const nonEmpty = z.string().min(1);
 /** A decimal string of atomic units, e.g. "1000". */
 export const AtomicAmount = z.string().regex(/^\d+$/, 'must be a decimal string of atomic units');
 /** A CAIP-2 network id (namespace:reference), e.g. "eip155:84532". */
-export const Network = z.string().min(3).regex(/^[-a-z0-9]{3,8}:[-_a-zA-Z0-9=+/.]{1,64}$/, 'must be a CAIP-2 id');
+export const Network = z
+  .string()
+  .min(3)
+  .regex(/^[-a-z0-9]{3,8}:[-_a-zA-Z0-9=+/.]{1,64}$/, 'must be a CAIP-2 id');
 export type Network = z.infer<typeof Network>;
 
 const ExtensionsMap = z.record(z.string(), z.unknown());

@@ -22,7 +22,10 @@ export function requirementsFromV1(r: PaymentRequirementsV1): PaymentRequirement
  * v2 requirement -> v1 requirement for a v1 peer. Returns undefined when the network has no
  * v1 name (v1 cannot express it).
  */
-export function requirementsToV1(r: PaymentRequirements, resource: ResourceInfo): PaymentRequirementsV1 | undefined {
+export function requirementsToV1(
+  r: PaymentRequirements,
+  resource: ResourceInfo,
+): PaymentRequirementsV1 | undefined {
   const network = toV1Name(r.network);
   if (!network) return undefined;
   return {

@@ -1,0 +1,66 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { evmChainId, matchesNetworkPattern, parseCaip2 } from './caip.js';
+import { findAsset, getNetwork, registerAsset, registerNetwork, toCaip2, toV1Name } from './registry.js';
+
+describe('network registry', () => {
+  it('covers the required networks with v1 names and default stablecoins', () => {
+    const expected: Array<[string, string, string, number]> = [
+      ['eip155:8453', 'base', '0x833589fCD6eDb6E08f4c7C32D4f71b54bdA02913', 6],
+      ['eip155:84532', 'base-sepolia', '0x036CbD53842c5426634e7929541eC2318f3dCF7e', 6],
+      ['eip155:1', 'ethereum', '0xA0b86991c6218b36c1d19D4a2e9Eb0cE3606eB48', 6],
+      ['eip155:11155111', 'sepolia', '0x1c7D4B196Cb0C7B01d743Fbc6116a902379C7238', 6],
+      ['eip155:56', 'bsc', '0x55d398326f99059fF775485246999027B3197955', 18],
+      ['eip155:97', 'bsc-testnet', '0x337610d27c682E347C9cD60BD4b3b107C9d34dDd', 18],
+      ['eip155:196', 'xlayer', '0x779Ded0c9e1022225f8E0630b35a9b54bE713736', 6],
+      ['eip155:137', 'polygon', '0x3c499c542cEF5E3811e1192ce70d8cC03d5c3359', 6],
+      ['eip155:42161', 'arbitrum', '0xaf88d065e77c8cC2239327C5EDb3A432268e5831', 6],
+      ['eip155:10', 'optimism', '0x0b2C639c533813f4Aa9D7837CAf62653d097Ff85', 6],
+      ['eip155:43114', 'avalanche', '0xB97EF9Ef8734C71904D8002F8b6Bc66Dd9c48a6E', 6],
+      ['eip155:143', 'monad', '0x754704Bc059F8C67012fEd69BC8A327a5aafb603', 6],
+      ['eip155:4326', 'megaeth', '0xFAfDdbb3FC7688494971a79cc65DCa3EF82079E7', 18],
+    ];
+    for (const [id, v1, asset, decimals] of expected) {
+      const n = getNetwork(id);
+      assert.ok(n, id);
+      assert.equal(n.v1Name, v1);
+      assert.equal(n.defaultAsset?.address, asset, id);
+      assert.equal(n.defaultAsset?.decimals, decimals, id);
+      assert.equal(toCaip2(v1), id);
+      assert.equal(toV1Name(id), v1);
+    }
+    assert.deepEqual(getNetwork('eip155:84532')?.defaultAsset?.eip712, { name: 'USDC', version: '2' });
+    assert.deepEqual(getNetwork('eip155:8453')?.defaultAsset?.eip712, { name: 'USD Coin', version: '2' });
+  });
+
+  it('finds assets by address in any case, or by symbol', () => {
+    assert.equal(findAsset('eip155:84532', '0x036cbd53842c5426634e7929541ec2318f3dcf7e')?.symbol, 'USDC');
+    assert.equal(findAsset('base-sepolia', 'usdc')?.decimals, 6);
+    assert.equal(findAsset('eip155:84532', 'EURC'), undefined);
+  });
+
+  it('registers custom networks and assets', () => {
+    registerNetwork({ id: 'eip155:31337', name: 'Anvil', testnet: true, assets: [] });
+    registerAsset('eip155:31337', {
+      address: '0x1111111111111111111111111111111111111111',
+      symbol: 'TST',
+      decimals: 2,
+      transferMethod: 'eip3009',
+    });
+    assert.equal(getNetwork('eip155:31337')?.defaultAsset?.symbol, 'TST');
+    assert.equal(toV1Name('eip155:31337'), undefined);
+  });
+
+  it('parses CAIP-2 and matches patterns', () => {
+    assert.deepEqual(parseCaip2('eip155:84532'), { namespace: 'eip155', reference: '84532' });
+    assert.equal(parseCaip2('base'), undefined);
+    assert.equal(evmChainId('eip155:84532'), 84532);
+    assert.equal(evmChainId('solana:abc'), undefined);
+    assert.equal(matchesNetworkPattern('eip155:1', 'eip155:*'), true);
+    assert.equal(matchesNetworkPattern('solana:1', 'eip155:*'), false);
+    assert.equal(matchesNetworkPattern('eip155:1', 'eip155:1'), true);
+    assert.equal(matchesNetworkPattern('eip155:10', 'eip155:1'), false);
+    assert.equal(matchesNetworkPattern('eip1550:1', 'eip155:*'), false);
+    assert.equal(matchesNetworkPattern('eip155x1', 'eip155.*'), false);
+  });
+});

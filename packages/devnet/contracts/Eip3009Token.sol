@@ -1,0 +1,260 @@
+// SPDX-License-Identifier: Apache-2.0
+pragma solidity ^0.8.24;
+
+import {ERC20} from "@openzeppelin/contracts/token/ERC20/ERC20.sol";
+import {EIP712} from "@openzeppelin/contracts/utils/cryptography/EIP712.sol";
+import {Ownable} from "@openzeppelin/contracts/access/Ownable.sol";
+import {SignatureChecker} from "@openzeppelin/contracts/utils/cryptography/SignatureChecker.sol";
+
+/// @title Eip3009Token
+/// @notice A test stablecoin for local chains: ERC-20 with EIP-3009 (transfer/receive/cancel with
+/// authorization) and EIP-2612 permit, behaving like Circle's FiatToken v2.2 where x402 facilitators look:
+/// same function signatures, type hashes, events and revert strings. It has no blacklist, pause or
+/// minter allowances; the owner mints freely.
+/// @dev Written for x402kit's devnet, not derived from Circle's source. The revert strings are FiatToken's on
+/// purpose: facilitators map them to x402 reason codes.
+contract Eip3009Token is ERC20, EIP712, Ownable {
+    /// keccak256("TransferWithAuthorization(address from,address to,uint256 value,uint256 validAfter,uint256 validBefore,bytes32 nonce)")
+    bytes32 public constant TRANSFER_WITH_AUTHORIZATION_TYPEHASH = keccak256(
+        "TransferWithAuthorization(address from,address to,uint256 value,uint256 validAfter,uint256 validBefore,bytes32 nonce)"
+    );
+
+    /// keccak256("ReceiveWithAuthorization(address from,address to,uint256 value,uint256 validAfter,uint256 validBefore,bytes32 nonce)")
+    bytes32 public constant RECEIVE_WITH_AUTHORIZATION_TYPEHASH = keccak256(
+        "ReceiveWithAuthorization(address from,address to,uint256 value,uint256 validAfter,uint256 validBefore,bytes32 nonce)"
+    );
+
+    /// keccak256("CancelAuthorization(address authorizer,bytes32 nonce)")
+    bytes32 public constant CANCEL_AUTHORIZATION_TYPEHASH = keccak256("CancelAuthorization(address authorizer,bytes32 nonce)");
+
+    /// keccak256("Permit(address owner,address spender,uint256 value,uint256 nonce,uint256 deadline)")
+    bytes32 public constant PERMIT_TYPEHASH =
+        keccak256("Permit(address owner,address spender,uint256 value,uint256 nonce,uint256 deadline)");
+
+    uint8 private immutable _tokenDecimals;
+
+    mapping(address authorizer => mapping(bytes32 nonce => bool used)) private _authorizationStates;
+    mapping(address owner => uint256 nonce) private _permitNonces;
+
+    event AuthorizationUsed(address indexed authorizer, bytes32 indexed nonce);
+    event AuthorizationCanceled(address indexed authorizer, bytes32 indexed nonce);
+
+    constructor(string memory name_, string memory symbol_, string memory version_, uint8 decimals_, address owner_)
+        ERC20(name_, symbol_)
+        EIP712(name_, version_)
+        Ownable(owner_)
+    {
+        _tokenDecimals = decimals_;
+    }
+
+    // ---------------------------------------------------------------- metadata
+
+    function decimals() public view override returns (uint8) {
+        return _tokenDecimals;
+    }
+
+    /// @notice The EIP-712 domain version (FiatToken exposes it as `version()`).
+    function version() external view returns (string memory) {
+        return _EIP712Version();
+    }
+
+    /// @notice The EIP-712 domain separator for this address and chain.
+    // solhint-disable-next-line func-name-mixedcase
+    function DOMAIN_SEPARATOR() external view returns (bytes32) {
+        return _domainSeparatorV4();
+    }
+
+    // ---------------------------------------------------------------- minting
+
+    function mint(address to, uint256 amount) external onlyOwner {
+        _mint(to, amount);
+    }
+
+    // ---------------------------------------------------------------- EIP-3009
+
+    /// @notice Whether a nonce of an authorizer has been used or canceled.
+    function authorizationState(address authorizer, bytes32 nonce) external view returns (bool) {
+        return _authorizationStates[authorizer][nonce];
+    }
+
+    function transferWithAuthorization(
+        address from,
+        address to,
+        uint256 value,
+        uint256 validAfter,
+        uint256 validBefore,
+        bytes32 nonce,
+        uint8 v,
+        bytes32 r,
+        bytes32 s
+    ) external {
+        _transferWithAuthorization(from, to, value, validAfter, validBefore, nonce, abi.encodePacked(r, s, v));
+    }
+
+    function transferWithAuthorization(
+        address from,
+        address to,
+        uint256 value,
+        uint256 validAfter,
+        uint256 validBefore,
+        bytes32 nonce,
+        bytes memory signature
+    ) external {
+        _transferWithAuthorization(from, to, value, validAfter, validBefore, nonce, signature);
+    }
+
+    function receiveWithAuthorization(
+        address from,
+        address to,
+        uint256 value,
+        uint256 validAfter,
+        uint256 validBefore,
+        bytes32 nonce,
+        uint8 v,
+        bytes32 r,
+        bytes32 s
+    ) external {
+        _receiveWithAuthorization(from, to, value, validAfter, validBefore, nonce, abi.encodePacked(r, s, v));
+    }
+
+    function receiveWithAuthorization(
+        address from,
+        address to,
+        uint256 value,
+        uint256 validAfter,
+        uint256 validBefore,
+        bytes32 nonce,
+        bytes memory signature
+    ) external {
+        _receiveWithAuthorization(from, to, value, validAfter, validBefore, nonce, signature);
+    }
+
+    function cancelAuthorization(address authorizer, bytes32 nonce, uint8 v, bytes32 r, bytes32 s) external {
+        _cancelAuthorization(authorizer, nonce, abi.encodePacked(r, s, v));
+    }
+
+    function cancelAuthorization(address authorizer, bytes32 nonce, bytes memory signature) external {
+        _cancelAuthorization(authorizer, nonce, signature);
+    }
+
+    // ---------------------------------------------------------------- EIP-2612
+
+    function nonces(address owner) external view returns (uint256) {
+        return _permitNonces[owner];
+    }
+
+    function permit(address owner, address spender, uint256 value, uint256 deadline, uint8 v, bytes32 r, bytes32 s)
+        external
+    {
+        _permit(owner, spender, value, deadline, abi.encodePacked(r, s, v));
+    }
+
+    function permit(address owner, address spender, uint256 value, uint256 deadline, bytes memory signature) external {
+        _permit(owner, spender, value, deadline, signature);
+    }
+
+    // ---------------------------------------------------------------- internals
+
+    function _transferWithAuthorization(
+        address from,
+        address to,
+        uint256 value,
+        uint256 validAfter,
+        uint256 validBefore,
+        bytes32 nonce,
+        bytes memory signature
+    ) internal {
+        _requireValidAuthorization(from, nonce, validAfter, validBefore);
+        _requireValidSignature(
+            from,
+            keccak256(abi.encode(TRANSFER_WITH_AUTHORIZATION_TYPEHASH, from, to, value, validAfter, validBefore, nonce)),
+            signature
+        );
+        _markAuthorizationAsUsed(from, nonce);
+        _transfer(from, to, value);
+    }
+
+    function _receiveWithAuthorization(
+        address from,
+        address to,
+        uint256 value,
+        uint256 validAfter,
+        uint256 validBefore,
+        bytes32 nonce,
+        bytes memory signature
+    ) internal {
+        require(to == msg.sender, "FiatTokenV2: caller must be the payee");
+        _requireValidAuthorization(from, nonce, validAfter, validBefore);
+        _requireValidSignature(
+            from,
+            keccak256(abi.encode(RECEIVE_WITH_AUTHORIZATION_TYPEHASH, from, to, value, validAfter, validBefore, nonce)),
+            signature
+        );
+        _markAuthorizationAsUsed(from, nonce);
+        _transfer(from, to, value);
+    }
+
+    function _cancelAuthorization(address authorizer, bytes32 nonce, bytes memory signature) internal {
+        _requireUnusedAuthorization(authorizer, nonce);
+        _requireValidSignature(
+            authorizer, keccak256(abi.encode(CANCEL_AUTHORIZATION_TYPEHASH, authorizer, nonce)), signature
+        );
+        _authorizationStates[authorizer][nonce] = true;
+        emit AuthorizationCanceled(authorizer, nonce);
+    }
+
+    function _permit(address owner, address spender, uint256 value, uint256 deadline, bytes memory signature)
+        internal
+    {
+        require(deadline == type(uint256).max || deadline >= block.timestamp, "FiatTokenV2: permit is expired");
+        bytes32 structHash =
+            keccak256(abi.encode(PERMIT_TYPEHASH, owner, spender, value, _permitNonces[owner]++, deadline));
+        require(
+            SignatureChecker.isValidSignatureNow(owner, _hashTypedDataV4(structHash), signature),
+            "EIP2612: invalid signature"
+        );
+        _approve(owner, spender, value);
+    }
+
+    function _requireValidSignature(address signer, bytes32 structHash, bytes memory signature) private view {
+        require(
+            SignatureChecker.isValidSignatureNow(signer, _hashTypedDataV4(structHash), signature),
+            "FiatTokenV2: invalid signature"
+        );
+    }
+
+    function _requireUnusedAuthorization(address authorizer, bytes32 nonce) private view {
+        require(!_authorizationStates[authorizer][nonce], "FiatTokenV2: authorization is used or canceled");
+    }
+
+    function _requireValidAuthorization(address authorizer, bytes32 nonce, uint256 validAfter, uint256 validBefore)
+        private
+        view
+    {
+        require(block.timestamp > validAfter, "FiatTokenV2: authorization is not yet valid");
+        require(block.timestamp < validBefore, "FiatTokenV2: authorization is expired");
+        _requireUnusedAuthorization(authorizer, nonce);
+    }
+
+    function _markAuthorizationAsUsed(address authorizer, bytes32 nonce) private {
+        _authorizationStates[authorizer][nonce] = true;
+        emit AuthorizationUsed(authorizer, nonce);
+    }
+
+    /// @dev FiatToken reverts with the pre-0.8 OpenZeppelin strings, not OZ 5's custom errors; facilitators match
+    /// on "transfer amount exceeds balance", so keep that exact text.
+    function _update(address from, address to, uint256 value) internal override {
+        if (from != address(0) && balanceOf(from) < value) {
+            revert("ERC20: transfer amount exceeds balance");
+        }
+        super._update(from, to, value);
+    }
+
+    function _spendAllowance(address owner, address spender, uint256 value) internal override {
+        uint256 currentAllowance = allowance(owner, spender);
+        if (currentAllowance != type(uint256).max && currentAllowance < value) {
+            revert("ERC20: transfer amount exceeds allowance");
+        }
+        super._spendAllowance(owner, spender, value);
+    }
+}

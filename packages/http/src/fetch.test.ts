@@ -1,0 +1,237 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import {
+  createX402Client,
+  encodeBase64,
+  encodePaymentResponseHeader,
+  maxAmountPolicy,
+  X402Error,
+} from '@x402kit/core';
+import { getPaymentResponse, readPaymentRequired, wrapFetchWithPayment } from './fetch.js';
+import { type Served, serve } from './node.js';
+import { createPaymentHandler } from './server.js';
+import { TEST_NETWORK } from './testing/test-ledger.js';
+import { createTestStack, PAID_CONTENT, type TestStack, testRoutes } from './testing/test-stack.js';
+import { createWebApp } from './testing/web-app.js';
+
+describe('wrapFetchWithPayment', () => {
+  let stack: TestStack;
+  let app: Served;
+  let legacy: Served;
+  let seen: Request[];
+
+  before(async () => {
+    stack = createTestStack();
+    const hits = { free: 0, paid: 0, echo: 0, broken: 0, metered: 0, city: 0, files: 0 };
+    const payments = createPaymentHandler({ routes: testRoutes(), server: stack.server });
+    const web = createWebApp(hits);
+    seen = [];
+    app = await serve(async (request) => {
+      seen.push(request.clone());
+      const { pathname } = new URL(request.url);
+      if (pathname === '/not-x402') return new Response('upgrade your plan', { status: 402 });
+      if (pathname === '/bad-header')
+        return new Response('{}', { status: 402, headers: { 'PAYMENT-REQUIRED': 'garbage!' } });
+      if (pathname === '/bad-v1') return Response.json({ x402Version: 1, accepts: [] }, { status: 402 });
+      return payments.handle(request, web);
+    });
+    // a legacy x402 v1 server: our core with the v2 header removed from its 402s
+    legacy = await serve(async (request) => {
+      const response = await payments.handle(request, web);
+      if (response.status !== 402) return response;
+      const headers = new Headers(response.headers);
+      headers.delete('PAYMENT-REQUIRED');
+      return new Response(response.body, { status: 402, headers });
+    });
+  });
+  after(async () => {
+    await app.close();
+    await legacy.close();
+  });
+
+  it('returns non-402 responses untouched without paying', async () => {
+    const calls = stack.ledger.calls.settle;
+    const res = await wrapFetchWithPayment(fetch, stack.client)(`${app.url}/free`);
+    assert.equal(res.status, 200);
+    assert.equal(await res.text(), 'free');
+    assert.equal(stack.ledger.calls.settle, calls);
+  });
+
+  it('pays a v2 402 once, retries once with PAYMENT-SIGNATURE and exposes the settlement', async () => {
+    seen.length = 0;
+    const res = await wrapFetchWithPayment(fetch, stack.client)(`${app.url}/paid`);
+    assert.equal(res.status, 200);
+    assert.match(await res.text(), new RegExp(PAID_CONTENT));
+    assert.equal(seen.length, 2);
+    assert.equal(seen[0]?.headers.get('PAYMENT-SIGNATURE'), null);
+    assert.ok(seen[1]?.headers.get('PAYMENT-SIGNATURE'));
+    const settlement = getPaymentResponse(res);
+    assert.equal(settlement?.success, true);
+    assert.equal(settlement?.network, TEST_NETWORK);
+  });
+
+  it('pays a v1 402 (JSON body) with X-PAYMENT and reads X-PAYMENT-RESPONSE', async () => {
+    const res = await wrapFetchWithPayment(fetch, stack.client)(`${legacy.url}/paid`);
+    assert.equal(res.status, 200);
+    const settlement = getPaymentResponse(res);
+    assert.equal(settlement?.success, true);
+    assert.equal(settlement?.network, 'test-ledger');
+  });
+
+  it('re-sends URLSearchParams, ArrayBuffer and Request bodies', async () => {
+    const pay = wrapFetchWithPayment(fetch, stack.client);
+    const form = await pay(`${app.url}/echo`, {
+      method: 'POST',
+      body: new URLSearchParams({ a: '1', b: 'two' }),
+    });
+    assert.deepEqual(await form.json(), { content: PAID_CONTENT, echo: 'a=1&b=two' });
+    const bytes = await pay(`${app.url}/echo`, {
+      method: 'POST',
+      body: new TextEncoder().encode('bytes!').buffer,
+    });
+    assert.deepEqual(await bytes.json(), { content: PAID_CONTENT, echo: 'bytes!' });
+    const request = new Request(`${app.url}/echo`, { method: 'POST', body: 'from a Request' });
+    const fromRequest = await pay(request);
+    assert.deepEqual(await fromRequest.json(), { content: PAID_CONTENT, echo: 'from a Request' });
+  });
+
+  it('surfaces client-engine refusals as X402Error with the engine reason', async () => {
+    const capped = createX402Client({
+      schemes: [{ network: 'test:*', client: stack.ledger.client() }],
+      policies: [maxAmountPolicy('0.001')],
+    });
+    await assert.rejects(wrapFetchWithPayment(fetch, capped)(`${app.url}/paid`), (e: unknown) => {
+      return (
+        e instanceof X402Error &&
+        e.reason === 'no_acceptable_payment_option' &&
+        /exceeds the cap/.test(e.message)
+      );
+    });
+    const noScheme = createX402Client({ schemes: [] });
+    await assert.rejects(wrapFetchWithPayment(fetch, noScheme)(`${app.url}/paid`), (e: unknown) => {
+      return (
+        e instanceof X402Error &&
+        e.reason === 'no_acceptable_payment_option' &&
+        /no registered scheme client/.test(e.message)
+      );
+    });
+  });
+
+  it('enforces maxPayments over the wrapper lifetime', async () => {
+    const pay = wrapFetchWithPayment(fetch, stack.client, { maxPayments: 1 });
+    assert.equal((await pay(`${app.url}/paid`)).status, 200);
+    await assert.rejects(
+      pay(`${app.url}/paid`),
+      (e: unknown) => e instanceof X402Error && e.reason === 'no_acceptable_payment_option',
+    );
+    assert.equal((await pay(`${app.url}/free`)).status, 200);
+  });
+
+  it('does not pay again when the request already carried a payment header', async () => {
+    seen.length = 0;
+    const res = await wrapFetchWithPayment(fetch, stack.client)(`${app.url}/paid`, {
+      headers: { 'PAYMENT-SIGNATURE': encodeBase64('{"x402Version":2}') },
+    });
+    assert.equal(res.status, 402);
+    assert.equal(seen.length, 1);
+  });
+
+  it('returns a 402 that is not x402 as is, and throws on malformed x402 data', async () => {
+    const plain = await wrapFetchWithPayment(fetch, stack.client)(`${app.url}/not-x402`);
+    assert.equal(plain.status, 402);
+    assert.equal(await plain.text(), 'upgrade your plan');
+    await assert.rejects(
+      wrapFetchWithPayment(fetch, stack.client)(`${app.url}/bad-header`),
+      (e: unknown) => e instanceof X402Error && e.reason === 'invalid_payment_header',
+    );
+    await assert.rejects(
+      wrapFetchWithPayment(fetch, stack.client)(`${app.url}/bad-v1`),
+      (e: unknown) => e instanceof X402Error && e.reason === 'invalid_payment_requirements',
+    );
+  });
+
+  it('lets onPaymentRequired decline, or retry with extra headers first', async () => {
+    let offered = 0;
+    const declined = await wrapFetchWithPayment(fetch, stack.client, {
+      onPaymentRequired: (event) => {
+        offered = event.paymentRequired.accepts.length;
+        return false;
+      },
+    })(`${app.url}/paid`);
+    assert.equal(declined.status, 402);
+    assert.equal(offered, 1);
+    seen.length = 0;
+    const res = await wrapFetchWithPayment(fetch, stack.client, {
+      onPaymentRequired: () => ({ headers: { 'x-proof': 'not enough' } }),
+    })(`${app.url}/paid`);
+    assert.equal(res.status, 200);
+    assert.deepEqual(
+      seen.map((r) => [r.headers.get('x-proof'), r.headers.has('PAYMENT-SIGNATURE')]),
+      [
+        [null, false],
+        ['not enough', false],
+        [null, true],
+      ],
+    );
+  });
+
+  it('reports payment activity through log, never the console', async () => {
+    const levels: string[] = [];
+    await wrapFetchWithPayment(fetch, stack.client, { log: (e) => levels.push(e.level) })(`${app.url}/paid`);
+    assert.ok(levels.includes('info'));
+  });
+});
+
+describe('getPaymentResponse / readPaymentRequired', () => {
+  const settlement = { success: true, transaction: '0x1', network: 'eip155:84532' };
+
+  it('reads PAYMENT-RESPONSE, falls back to X-PAYMENT-RESPONSE, and ignores garbage', () => {
+    const encoded = encodePaymentResponseHeader(settlement);
+    assert.deepEqual(
+      getPaymentResponse(new Response(null, { headers: { 'PAYMENT-RESPONSE': encoded } })),
+      settlement,
+    );
+    assert.deepEqual(
+      getPaymentResponse(new Response(null, { headers: { 'X-PAYMENT-RESPONSE': encoded } })),
+      settlement,
+    );
+    assert.equal(getPaymentResponse(new Response(null)), undefined);
+    assert.equal(
+      getPaymentResponse(new Response(null, { headers: { 'PAYMENT-RESPONSE': 'zzz' } })),
+      undefined,
+    );
+    assert.equal(
+      getPaymentResponse(
+        new Response(null, { headers: { 'PAYMENT-RESPONSE': encodeBase64('{"success":true}') } }),
+      ),
+      undefined,
+    );
+  });
+
+  it('keeps the body readable after reading a v1 document from it', async () => {
+    const body = JSON.stringify({
+      x402Version: 1,
+      error: 'X-PAYMENT header is required',
+      accepts: [
+        {
+          scheme: 'exact',
+          network: 'base-sepolia',
+          maxAmountRequired: '1000',
+          resource: 'https://x/y',
+          description: '',
+          mimeType: '',
+          payTo: '0x1',
+          maxTimeoutSeconds: 60,
+          asset: '0x2',
+          extra: {},
+        },
+      ],
+    });
+    const response = new Response(body, { status: 402 });
+    const pr = await readPaymentRequired(response);
+    assert.equal(pr?.x402Version, 1);
+    assert.equal(await response.text(), body);
+    assert.equal(await readPaymentRequired(new Response('not json', { status: 402 })), undefined);
+    assert.equal(await readPaymentRequired(new Response(null, { status: 402 })), undefined);
+  });
+});

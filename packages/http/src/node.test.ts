@@ -1,0 +1,98 @@
+import assert from 'node:assert/strict';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { describe, it } from 'node:test';
+import { createNodeMiddleware, listen, serve, toWebRequest, writeWebResponse } from './node.js';
+import { createPaymentHandler } from './server.js';
+import { runFlowSuite } from './testing/flow-suite.js';
+import { createWebApp } from './testing/web-app.js';
+
+runFlowSuite(
+  'node middleware',
+  async ({ routes, server, options, hits }) => {
+    const web = createWebApp(hits);
+    const app = (req: IncomingMessage, res: ServerResponse) => {
+      void web(toWebRequest(req)).then((response) => writeWebResponse(res, response));
+    };
+    const pay = createNodeMiddleware(createPaymentHandler({ routes, server, ...options }));
+    return listen(
+      (req, res) => {
+        res.setHeader('Access-Control-Expose-Headers', 'X-Request-Id');
+        res.setHeader('X-Pre', 'yes');
+        pay(req, res, (error) => {
+          if (error) {
+            res.statusCode = 500;
+            res.end();
+          } else app(req, res);
+        });
+      },
+      { maxHeaderSize: 64 * 1024 },
+    );
+  },
+  { preHeaders: true },
+);
+
+describe('node adapter', () => {
+  it('serves a Web handler and streams request and response bodies', async () => {
+    const { url, close } = await serve(async (request) => {
+      const text = await request.text();
+      const body = new ReadableStream<Uint8Array>({
+        start(c) {
+          c.enqueue(new TextEncoder().encode(`${request.method} `));
+          c.enqueue(new TextEncoder().encode(text));
+          c.close();
+        },
+      });
+      return new Response(body, {
+        status: 201,
+        headers: [
+          ['set-cookie', 'a=1'],
+          ['set-cookie', 'b=2'],
+          ['x-one', '1'],
+        ],
+      });
+    });
+    try {
+      const res = await fetch(`${url}/x?y=1`, { method: 'PUT', body: 'payload' });
+      assert.equal(res.status, 201);
+      assert.equal(await res.text(), 'PUT payload');
+      assert.deepEqual(res.headers.getSetCookie(), ['a=1', 'b=2']);
+      assert.equal(res.headers.get('x-one'), '1');
+    } finally {
+      await close();
+    }
+  });
+
+  it('answers 500 without crashing when the Web handler throws', async () => {
+    const { url, close } = await serve(() => {
+      throw new Error('boom');
+    });
+    try {
+      const res = await fetch(url);
+      assert.equal(res.status, 500);
+      assert.deepEqual(await res.json(), { error: 'internal_error' });
+    } finally {
+      await close();
+    }
+  });
+
+  it('builds the Request URL from Host and req.url, and does not read the body until asked', async () => {
+    let seen: { url: string; bodyUsed: boolean; readable: boolean } | undefined;
+    const { url, close } = await listen((req, res) => {
+      const request = toWebRequest(req);
+      seen = {
+        url: request.url,
+        bodyUsed: request.bodyUsed,
+        readable: !req.readableEnded && req.readableLength === 0,
+      };
+      void request.text().then((t) => res.end(t));
+    });
+    try {
+      const res = await fetch(`${url}/a/b?c=d`, { method: 'POST', body: 'xyz' });
+      assert.equal(await res.text(), 'xyz');
+      assert.equal(seen?.url, `${url}/a/b?c=d`);
+      assert.equal(seen?.bodyUsed, false);
+    } finally {
+      await close();
+    }
+  });
+});

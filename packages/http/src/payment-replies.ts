@@ -1,0 +1,161 @@
+/**
+ * The answers the payment core writes itself: the unpaid 402, the 402/412 after a refused
+ * payment, the 402 after a failed settlement, and the 400/500 for unreadable paths and server
+ * misconfiguration. Every 402 carries `Cache-Control: no-store` and the CORS expose list.
+ */
+import {
+  type AnyPaymentPayload,
+  encodeBase64,
+  encodePaymentRequiredHeader,
+  encodePaymentResponseHeader,
+  Headers as HeaderNames,
+  Reasons,
+  type ResourceServer,
+  type SettleResponse,
+  X402Error,
+} from '@x402kit/core';
+import type { PaymentReply } from './buffered-response.js';
+import { EXPOSE_HEADERS_VALUE, NO_STORE } from './response-headers.js';
+import { type RouteOffers, resourceOf, UNPAID_ERROR, UNPAID_ERROR_V1, v1Document } from './route-offers.js';
+import type { CompiledRoute, ResponseBody, RouteContext } from './route-table.js';
+
+/** Builds the core's own replies. */
+export type PaymentReplies = {
+  unpaid(route: CompiledRoute, ctx: RouteContext, offers: RouteOffers): Promise<PaymentReply>;
+  refused(
+    route: CompiledRoute,
+    ctx: RouteContext,
+    offers: RouteOffers,
+    error: string,
+    status?: number,
+  ): PaymentReply;
+  settlementFailed(
+    route: CompiledRoute,
+    ctx: RouteContext,
+    offers: RouteOffers,
+    payload: AnyPaymentPayload,
+    settlement: SettleResponse,
+  ): Promise<PaymentReply>;
+  invalidPath(message: string): PaymentReply;
+  /** 500 for a server-side failure; the body names only the reason code. */
+  internalError(error: unknown): PaymentReply;
+};
+
+/**
+ * Create the reply builders of a payment handler.
+ *
+ * @example
+ * const replies = createPaymentReplies({ server, v1: true });
+ * return replies.refused(route, ctx, offers, 'No matching payment requirements');
+ */
+export function createPaymentReplies(options: { server: ResourceServer; v1: boolean }): PaymentReplies {
+  const { server, v1 } = options;
+
+  const paymentRequiredHeaders = (encoded: string): Record<string, string> => ({
+    'Content-Type': 'application/json',
+    [HeaderNames.paymentRequired]: encoded,
+    'Cache-Control': NO_STORE,
+    'Access-Control-Expose-Headers': EXPOSE_HEADERS_VALUE,
+  });
+
+  const extensionsOf = (route: CompiledRoute) =>
+    route.config.extensions ? { extensions: route.config.extensions } : {};
+
+  return {
+    async unpaid(route, ctx, offers) {
+      const custom = route.config.unpaidResponseBody ? await route.config.unpaidResponseBody(ctx) : undefined;
+      let header: string;
+      let body: string | undefined;
+      const template = offers.unpaid;
+      if (template) {
+        const url = route.config.resource ?? ctx.url;
+        if (template.lastUrl !== url || template.lastHeader === undefined) {
+          const urlJson = JSON.stringify(url).slice(1, -1);
+          template.lastHeader = encodeBase64(template.headerParts.join(urlJson));
+          template.lastBody = template.bodyParts?.join(urlJson);
+          template.lastUrl = url;
+        }
+        header = template.lastHeader;
+        body = template.lastBody;
+      } else {
+        const resource = resourceOf(route, ctx);
+        const paymentRequired = server.createPaymentRequired(offers.accepts, resource, {
+          error: UNPAID_ERROR,
+          ...extensionsOf(route),
+        });
+        header = encodePaymentRequiredHeader(paymentRequired);
+        body = v1 ? v1Document(offers.accepts, resource, UNPAID_ERROR_V1) : undefined;
+      }
+      const headers = paymentRequiredHeaders(header);
+      if (custom) {
+        headers['Content-Type'] = custom.contentType;
+        return { status: 402, headers, body: serializeBody(custom) };
+      }
+      return { status: 402, headers, body: body ?? '{}' };
+    },
+
+    refused(route, ctx, offers, error, status = 402) {
+      const resource = resourceOf(route, ctx);
+      const paymentRequired = server.createPaymentRequired(offers.accepts, resource, {
+        error,
+        ...extensionsOf(route),
+      });
+      const body = v1 ? v1Document(offers.accepts, resource, error) : undefined;
+      return {
+        status,
+        headers: paymentRequiredHeaders(encodePaymentRequiredHeader(paymentRequired)),
+        body: body ?? '{}',
+      };
+    },
+
+    async settlementFailed(route, ctx, offers, payload, settlement) {
+      const encoded = encodePaymentResponseHeader(settlement);
+      const headers: Record<string, string> = {
+        'Content-Type': 'application/json',
+        [HeaderNames.paymentResponse]: encoded,
+        'Cache-Control': NO_STORE,
+        'Access-Control-Expose-Headers': EXPOSE_HEADERS_VALUE,
+      };
+      if (payload.x402Version === 1) headers[HeaderNames.xPaymentResponse] = encoded;
+      const custom = route.config.settlementFailedResponseBody
+        ? await route.config.settlementFailedResponseBody(ctx, settlement)
+        : undefined;
+      if (custom) {
+        headers['Content-Type'] = custom.contentType;
+        return { status: 402, headers, body: serializeBody(custom) };
+      }
+      // a v1 client reads the failure from a v1 document; a v2 client from PAYMENT-RESPONSE
+      const body =
+        payload.x402Version === 1
+          ? v1Document(
+              offers.accepts,
+              resourceOf(route, ctx),
+              settlement.errorReason ?? Reasons.unexpectedSettleError,
+            )
+          : undefined;
+      return { status: 402, headers, body: body ?? '{}' };
+    },
+
+    invalidPath(message) {
+      return {
+        status: 400,
+        headers: { 'Content-Type': 'application/json', 'Cache-Control': NO_STORE },
+        body: JSON.stringify({ error: Reasons.invalidPath, message }),
+      };
+    },
+
+    internalError(error) {
+      return {
+        status: 500,
+        headers: { 'Content-Type': 'application/json', 'Cache-Control': NO_STORE },
+        body: JSON.stringify({ error: error instanceof X402Error ? error.reason : 'internal_error' }),
+      };
+    },
+  };
+}
+
+function serializeBody(custom: ResponseBody): string | Uint8Array<ArrayBuffer> {
+  const { body } = custom;
+  if (typeof body === 'string' || body instanceof Uint8Array) return body;
+  return JSON.stringify(body);
+}

@@ -1,0 +1,411 @@
+/**
+ * The HTTP payment core: Web-standard only (no Express, Hono or Node imports). It decides, for
+ * one request, whether to let it through, answer 402/412/400, or run the handler with its
+ * output held back until the payment settles. Framework adapters only translate; the flow
+ * lives here once.
+ */
+import {
+  type AnyPaymentPayload,
+  decodePaymentSignatureHeader,
+  encodePaymentResponseHeader,
+  findAsset,
+  Headers as HeaderNames,
+  MAX_PAYMENT_HEADER_LENGTH,
+  type PaymentRequirements,
+  Reasons,
+  type ResourceServer,
+  type SettleResponse,
+  type VerifyResponse,
+  X402Error,
+} from '@x402kit/core';
+import {
+  type BufferedResponse,
+  bufferResponse,
+  isBufferedResponse,
+  type PaymentReply,
+  toWebResponse,
+} from './buffered-response.js';
+import { createEmitter, type Log } from './log.js';
+import { createPaymentReplies } from './payment-replies.js';
+import { mergeExposeHeaders, NO_STORE } from './response-headers.js';
+import { createRouteOffers, type RouteOffers, resourceOf } from './route-offers.js';
+import {
+  type CompiledRoute,
+  compileRoutes,
+  matchRoute,
+  type RouteContext,
+  type RouteLookup,
+  type RoutesConfig,
+  type RouteTable,
+} from './route-table.js';
+import { parseSettlementOverrides, resolveSettlementAmount } from './settlement-overrides.js';
+
+/** Options of {@link createPaymentHandler}. */
+export type PaymentHandlerOptions = {
+  routes: RoutesConfig;
+  /** The resource-server engine from `@x402kit/core` (schemes and facilitators registered). */
+  server: ResourceServer;
+  /**
+   * Speak x402 v1 too (default true): accept `X-PAYMENT` v1 payments (matched by scheme and
+   * network, answered with `X-PAYMENT-RESPONSE` as well as `PAYMENT-RESPONSE`), and put a v1
+   * document `{x402Version: 1, error, accepts}` in the body of every 402 that carries
+   * `PAYMENT-REQUIRED`, because a v1 client reads only the body and cannot announce itself
+   * before its first payment. v2 clients read the header and ignore the body. The body is `{}`
+   * when no offer has a v1 network name, or when this is false.
+   */
+  v1?: boolean;
+  /**
+   * How long requirements of a route with a fixed price and payTo are reused, in ms; default
+   * 5000 (the core retries an unreachable facilitator after 5 s, so facilitator-provided
+   * `extra` shows up within one period). 0 rebuilds them on every request.
+   */
+  requirementsTtlMs?: number;
+  /** Cap on an encoded payment header; default 16 KiB. */
+  maxPaymentHeaderLength?: number;
+  /** Decimals of a requirement's asset, for `"$0.05"` settlement overrides; default: the core network registry. */
+  assetDecimals?: (requirements: PaymentRequirements) => number | undefined;
+  /**
+   * Call `server.initialize()` and build the fixed-price routes' requirements in the
+   * background at creation (default true). Failures are logged, never thrown; the core retries
+   * an unreachable facilitator lazily.
+   */
+  initialize?: boolean;
+  log?: Log;
+};
+
+/**
+ * One request as the core sees it. Adapters may implement `url` and `request` as lazy getters:
+ * they are read only for protected routes.
+ */
+export type PaymentRequestInput = {
+  /** HTTP method as received. */
+  readonly method: string;
+  /** Request target used for route matching: origin-form path (`/a?b`) or an absolute URL. */
+  readonly target: string;
+  /** Absolute request URL: the default resource URL and `ctx.url`. */
+  readonly url: string;
+  /** A request header by lower-case name. */
+  header(name: string): string | undefined;
+  /** The Web request, for route functions (`ctx.request`). */
+  readonly request: Request;
+};
+
+/** Runs the downstream handler and returns its response (the core buffers a Web `Response`). */
+export type RunHandler = () => Promise<Response | BufferedResponse>;
+
+/** What the core decided. */
+export type PaymentResult =
+  /** Not a paid route: run the handler normally, without buffering. */
+  | { type: 'unprotected' }
+  /** The core's own answer (402, 412, 400, 500). If the handler ran, its output is discarded. */
+  | { type: 'reply'; reply: PaymentReply; settlement?: SettleResponse }
+  /** The handler's answer: settled (with `PAYMENT-RESPONSE`), or its own error status (no settlement). */
+  | { type: 'response'; response: BufferedResponse; settlement?: SettleResponse };
+
+/** The payment middleware core. */
+export type PaymentHandler = {
+  readonly table: RouteTable;
+  readonly server: ResourceServer;
+  /** Route lookup only (cheap): adapters call it to skip unprotected requests without allocating. */
+  match(method: string, target: string): RouteLookup;
+  /** The whole flow for one request; `run` is called only after a payment verified. */
+  processRequest(input: PaymentRequestInput, run: RunHandler, lookup?: RouteLookup): Promise<PaymentResult>;
+  /** Web-standard middleware: `(request, next) => response`. */
+  handle(request: Request, next: (request: Request) => Promise<Response>): Promise<Response>;
+};
+
+const NO_MATCH_ERROR = 'No matching payment requirements';
+const UNPROTECTED: PaymentResult = { type: 'unprotected' };
+
+/**
+ * Create the payment core. Route keys are `"VERB /path"` or `"/path"` (see `compileRoutes`);
+ * the table is compiled here, once.
+ *
+ * Flow for a protected route: build the offers (cached for fixed prices) -> no payment header:
+ * 402 with `PAYMENT-REQUIRED` -> decode `PAYMENT-SIGNATURE`, else `X-PAYMENT` (undecodable or
+ * oversized: 402 naming the problem) -> match the offer (none: 402) -> verify (invalid or
+ * facilitator unreachable: 402 with the reason; 412 for `permit2_allowance_required`) -> run the
+ * handler with its response buffered -> status >= 400: return it, no settlement -> settle
+ * (honouring `Settlement-Overrides`, which is stripped) -> success: the handler's response plus
+ * `PAYMENT-RESPONSE`; failure: 402 with `PAYMENT-RESPONSE` and the handler's output withheld.
+ * Every 402 and paid response carries `Cache-Control: no-store` and exposes the x402 headers to
+ * browsers. The facilitator being down never yields a 500.
+ *
+ * Paths are normalized fail-closed (see `normalizePath`): an unreadable path gets a 400
+ * (`invalid_path`) instead of skipping payment.
+ *
+ * @example
+ * const payments = createPaymentHandler({
+ *   server,
+ *   routes: { 'GET /weather': { accepts: { scheme: 'exact', network: 'eip155:84532', payTo, price: '$0.001' } } },
+ * });
+ * export default { fetch: (req: Request) => payments.handle(req, app.fetch) };
+ */
+export function createPaymentHandler(options: PaymentHandlerOptions): PaymentHandler {
+  const { server } = options;
+  const table = compileRoutes(options.routes);
+  const v1 = options.v1 ?? true;
+  const maxLength = options.maxPaymentHeaderLength ?? MAX_PAYMENT_HEADER_LENGTH;
+  const emit = createEmitter(options.log);
+  const routeOffers = createRouteOffers({
+    server,
+    v1,
+    ttlMs: options.requirementsTtlMs ?? 5_000,
+    onStale: (route, error) =>
+      emit(
+        'warn',
+        `route "${route.key}": refreshing requirements failed, reusing the previous ones: ${describe(error)}`,
+      ),
+  });
+  const replies = createPaymentReplies({ server, v1 });
+
+  function internalError(error: unknown, what: string, route: CompiledRoute): PaymentReply {
+    emit('error', `${what} for route "${route.key}": ${describe(error)}`, { route: route.key });
+    return replies.internalError(error);
+  }
+
+  function match(method: string, target: string): RouteLookup {
+    return matchRoute(table, method, target);
+  }
+
+  async function processRequest(
+    input: PaymentRequestInput,
+    run: RunHandler,
+    lookup?: RouteLookup,
+  ): Promise<PaymentResult> {
+    const found = lookup ?? match(input.method, input.target);
+    if (found.type === 'unprotected') return UNPROTECTED;
+    if (found.type === 'invalid') {
+      emit('warn', `refused a request with an unreadable path: ${found.message}`, { target: input.target });
+      return { type: 'reply', reply: replies.invalidPath(found.message) };
+    }
+    const { route } = found;
+    const ctx = createContext(input, found.path, found.params);
+    const paymentHeader = input.header('payment-signature') ?? input.header('x-payment');
+
+    let offers: RouteOffers;
+    try {
+      offers = await routeOffers.offersFor(route, ctx);
+    } catch (error) {
+      return {
+        type: 'reply',
+        reply: internalError(error, 'building payment requirements failed', route),
+      };
+    }
+    if (paymentHeader === undefined) {
+      try {
+        return { type: 'reply', reply: await replies.unpaid(route, ctx, offers) };
+      } catch (error) {
+        return { type: 'reply', reply: internalError(error, 'unpaidResponseBody failed', route) };
+      }
+    }
+
+    let payload: AnyPaymentPayload;
+    try {
+      payload = decodePaymentSignatureHeader(paymentHeader, { maxLength });
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      emit('debug', `undecodable payment header: ${message}`, { route: route.key });
+      return {
+        type: 'reply',
+        reply: replies.refused(route, ctx, offers, `${Reasons.invalidPaymentHeader}: ${message}`),
+      };
+    }
+    if (payload.x402Version === 1 && !v1) {
+      const error = `${Reasons.invalidX402Version}: x402 v1 payments are not accepted here; pay with x402 v2 (PAYMENT-SIGNATURE)`;
+      return { type: 'reply', reply: replies.refused(route, ctx, offers, error) };
+    }
+    const requirements = server.findMatchingRequirements(offers.accepts, payload);
+    if (!requirements) return { type: 'reply', reply: replies.refused(route, ctx, offers, NO_MATCH_ERROR) };
+
+    const resource = resourceOf(route, ctx);
+    let verified: VerifyResponse;
+    try {
+      verified = await server.verify(payload, requirements, resource);
+    } catch (error) {
+      verified = { isValid: false, invalidReason: reasonOf(error, Reasons.unexpectedVerifyError) };
+    }
+    if (!verified.isValid) {
+      const reason = verified.invalidReason ?? Reasons.invalidPayload;
+      emit(
+        'info',
+        `payment refused: ${reason}${verified.invalidMessage ? ` (${verified.invalidMessage})` : ''}`,
+        {
+          route: route.key,
+          payer: verified.payer,
+        },
+      );
+      const status = reason === Reasons.permit2AllowanceRequired ? 412 : 402;
+      return { type: 'reply', reply: replies.refused(route, ctx, offers, reason, status) };
+    }
+
+    const out = await run();
+    const held = isBufferedResponse(out) ? out : await bufferResponse(out);
+    const overrides = held.headers.get(HeaderNames.settlementOverrides);
+    held.headers.delete(HeaderNames.settlementOverrides);
+    if (held.status >= 400) {
+      emit('info', `handler answered ${held.status}; payment not settled`, { route: route.key });
+      return { type: 'response', response: held };
+    }
+
+    let amount: string | undefined;
+    if (overrides !== null) {
+      try {
+        const parsed = parseSettlementOverrides(overrides);
+        if (parsed.amount !== undefined) {
+          const decimals =
+            options.assetDecimals?.(requirements) ??
+            findAsset(requirements.network, requirements.asset)?.decimals;
+          amount = resolveSettlementAmount(parsed.amount, requirements.amount, decimals);
+        }
+      } catch (error) {
+        return {
+          type: 'reply',
+          reply: internalError(error, 'invalid Settlement-Overrides header', route),
+        };
+      }
+    }
+
+    let settlement: SettleResponse;
+    try {
+      settlement = await server.settle(payload, requirements, {
+        resource,
+        ...(amount === undefined ? {} : { amount }),
+      });
+    } catch (error) {
+      settlement = {
+        success: false,
+        errorReason: reasonOf(error, Reasons.unexpectedSettleError),
+        errorMessage: error instanceof Error ? error.message : String(error),
+        transaction: '',
+        network: payload.x402Version === 2 ? payload.accepted.network : payload.network,
+      };
+    }
+    if (!settlement.success) {
+      emit('warn', `settlement failed: ${settlement.errorReason ?? 'unknown'}; the response was withheld`, {
+        route: route.key,
+        errorMessage: settlement.errorMessage,
+      });
+      try {
+        return {
+          type: 'reply',
+          reply: await replies.settlementFailed(route, ctx, offers, payload, settlement),
+          settlement,
+        };
+      } catch (error) {
+        return {
+          type: 'reply',
+          reply: internalError(error, 'settlementFailedResponseBody failed', route),
+          settlement,
+        };
+      }
+    }
+
+    const encoded = encodePaymentResponseHeader(settlement);
+    held.headers.set(HeaderNames.paymentResponse, encoded);
+    if (payload.x402Version === 1) held.headers.set(HeaderNames.xPaymentResponse, encoded);
+    held.headers.set('Cache-Control', NO_STORE);
+    held.headers.set(
+      'Access-Control-Expose-Headers',
+      mergeExposeHeaders(held.headers.get('Access-Control-Expose-Headers')),
+    );
+    emit('info', `payment settled: ${settlement.transaction}`, {
+      route: route.key,
+      payer: settlement.payer,
+      amount: settlement.amount,
+    });
+    return { type: 'response', response: held, settlement };
+  }
+
+  async function handle(request: Request, next: (request: Request) => Promise<Response>): Promise<Response> {
+    const lookup = match(request.method, request.url);
+    if (lookup.type === 'unprotected') return next(request);
+    const result = await processRequest(webRequestInput(request), () => next(request), lookup);
+    if (result.type === 'unprotected') return next(request);
+    return toWebResponse(result.type === 'reply' ? result.reply : result.response);
+  }
+
+  // Background warm-up: learn the facilitators' kinds and build fixed-price offers, so the first
+  // request is fast and a misconfigured route is reported at startup rather than at first use.
+  async function warmUp(): Promise<void> {
+    await server.initialize().catch((error: unknown) => {
+      emit('warn', `facilitator initialization failed; the core retries on demand: ${describe(error)}`);
+    });
+    for (const route of table.routes) {
+      if (!route.isStatic) continue;
+      try {
+        await routeOffers.offersFor(route, warmupContext(route));
+      } catch (error) {
+        emit('error', `route "${route.key}" cannot build its payment requirements: ${describe(error)}`, {
+          route: route.key,
+        });
+      }
+    }
+  }
+  if (options.initialize ?? true) void warmUp();
+
+  return { table, server, match, processRequest, handle };
+}
+
+/**
+ * A {@link PaymentRequestInput} over a Web `Request`.
+ *
+ * @example
+ * const result = await payments.processRequest(webRequestInput(request), () => app.fetch(request));
+ */
+export function webRequestInput(request: Request): PaymentRequestInput {
+  return {
+    method: request.method,
+    target: request.url,
+    url: request.url,
+    header: (name) => request.headers.get(name) ?? undefined,
+    request,
+  };
+}
+
+function createContext(
+  input: PaymentRequestInput,
+  path: string,
+  params: Record<string, string>,
+): RouteContext {
+  const method = input.method.toUpperCase();
+  return {
+    get request() {
+      return input.request;
+    },
+    method,
+    path,
+    params,
+    get url() {
+      return input.url;
+    },
+  };
+}
+
+function warmupContext(route: CompiledRoute): RouteContext {
+  const unavailable = (): never => {
+    throw new X402Error(
+      Reasons.invalidPaymentRequirements,
+      `route "${route.key}": no request during warm-up`,
+    );
+  };
+  return {
+    get request(): Request {
+      return unavailable();
+    },
+    method: route.verb === '*' ? 'GET' : route.verb,
+    path: route.pattern,
+    params: {},
+    get url(): string {
+      return unavailable();
+    },
+  };
+}
+
+function reasonOf(error: unknown, fallback: string): string {
+  return error instanceof X402Error ? error.reason : fallback;
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

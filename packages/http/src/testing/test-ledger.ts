@@ -1,0 +1,184 @@
+/**
+ * TEST SCHEME, NOT A REAL PAYMENT METHOD. "test-ledger" lets the HTTP layer's tests run the
+ * real core engines (client, resource server, facilitator) without a chain: a payment is an
+ * HMAC over the offer's terms under a shared secret, and settling records it in memory and
+ * returns a fake transaction id. Not exported from the package entry points.
+ */
+import { createHmac, randomBytes } from 'node:crypto';
+import {
+  type PaymentRequirements,
+  parsePrice,
+  registerNetwork,
+  type SchemeClient,
+  type SchemeFacilitator,
+  type SchemeServer,
+  type SettleResponse,
+  type VerifyResponse,
+} from '@x402kit/core';
+
+/** Scheme name of the test ledger. */
+export const TEST_SCHEME = 'test-ledger';
+/** CAIP-2 id of the in-memory test network (registered with the core registry on import). */
+export const TEST_NETWORK = 'test:ledger';
+/** Its x402 v1 name. */
+export const TEST_NETWORK_V1 = 'test-ledger';
+/** The test network's only asset: 6 decimals, so `"$0.01"` is `10000`. */
+export const TEST_ASSET = 'TUSD';
+
+registerNetwork({
+  id: TEST_NETWORK,
+  name: 'Test Ledger (in-memory, tests only)',
+  v1Name: TEST_NETWORK_V1,
+  testnet: true,
+  assets: [{ address: TEST_ASSET, symbol: 'TUSD', decimals: 6, transferMethod: 'eip3009' }],
+});
+
+/** One settled test payment. */
+export type TestSettlement = {
+  payer: string;
+  payTo: string;
+  amount: string;
+  nonce: string;
+  transaction: string;
+};
+
+/** The three roles of the test scheme plus its in-memory state. */
+export type TestLedger = {
+  client(payer?: string): SchemeClient;
+  server: SchemeServer;
+  facilitator: SchemeFacilitator;
+  settlements: TestSettlement[];
+  calls: { verify: number; settle: number };
+  /** Make every verify answer `isValid:false` with this reason until cleared. */
+  failVerifyWith: string | undefined;
+  /** Make every settle answer `success:false` with this reason until cleared. */
+  failSettleWith: string | undefined;
+};
+
+/**
+ * Create a test ledger (tests only).
+ *
+ * @example
+ * const ledger = createTestLedger();
+ * const facilitator = createFacilitator({ schemes: [{ networks: TEST_NETWORK, facilitator: ledger.facilitator }] });
+ */
+export function createTestLedger(options: { secret?: string } = {}): TestLedger {
+  const secret = options.secret ?? 'test-ledger-secret';
+  const used = new Set<string>();
+
+  const sign = (r: PaymentRequirements, maxAmount: string, nonce: string, payer: string): string =>
+    createHmac('sha256', secret)
+      .update(JSON.stringify([r.scheme, r.network, r.asset, r.payTo, maxAmount, nonce, payer]))
+      .digest('hex');
+
+  const read = (payload: Record<string, unknown>) => {
+    const { payer, nonce, maxAmount, signature } = payload;
+    if (
+      typeof payer !== 'string' ||
+      typeof nonce !== 'string' ||
+      typeof maxAmount !== 'string' ||
+      typeof signature !== 'string'
+    ) {
+      return undefined;
+    }
+    return { payer, nonce, maxAmount, signature };
+  };
+
+  const check = (
+    payload: Record<string, unknown>,
+    requirements: PaymentRequirements,
+    exactAmount: boolean,
+  ): VerifyResponse => {
+    const p = read(payload);
+    if (!p)
+      return {
+        isValid: false,
+        invalidReason: 'invalid_payload',
+        invalidMessage: 'test-ledger payload is malformed',
+      };
+    if (
+      exactAmount ? p.maxAmount !== requirements.amount : BigInt(requirements.amount) > BigInt(p.maxAmount)
+    ) {
+      return { isValid: false, invalidReason: 'invalid_test_ledger_amount', payer: p.payer };
+    }
+    if (sign(requirements, p.maxAmount, p.nonce, p.payer) !== p.signature) {
+      return { isValid: false, invalidReason: 'invalid_test_ledger_signature', payer: p.payer };
+    }
+    if (used.has(p.nonce))
+      return { isValid: false, invalidReason: 'invalid_test_ledger_nonce_used', payer: p.payer };
+    return { isValid: true, payer: p.payer };
+  };
+
+  const ledger: TestLedger = {
+    settlements: [],
+    calls: { verify: 0, settle: 0 },
+    failVerifyWith: undefined,
+    failSettleWith: undefined,
+    client(payer = 'test-payer') {
+      return {
+        scheme: TEST_SCHEME,
+        async createPaymentPayload(requirements) {
+          const nonce = randomBytes(16).toString('hex');
+          return {
+            payload: {
+              payer,
+              nonce,
+              maxAmount: requirements.amount,
+              signature: sign(requirements, requirements.amount, nonce, payer),
+            },
+          };
+        },
+      };
+    },
+    server: {
+      scheme: TEST_SCHEME,
+      parsePrice: (price, network) => parsePrice(price, network),
+      enhanceRequirements: (requirements, ctx) =>
+        ctx.supportedKind?.extra
+          ? { ...requirements, extra: { ...requirements.extra, ...ctx.supportedKind.extra } }
+          : requirements,
+    },
+    facilitator: {
+      scheme: TEST_SCHEME,
+      family: 'test:*',
+      getExtra: () => ({ ledger: 'main' }),
+      getSigners: () => ['test-facilitator'],
+      async verify(payload, requirements) {
+        ledger.calls.verify++;
+        if (ledger.failVerifyWith) return { isValid: false, invalidReason: ledger.failVerifyWith };
+        return check(payload.payload, requirements, true);
+      },
+      async settle(payload, requirements): Promise<SettleResponse> {
+        ledger.calls.settle++;
+        const fail = (errorReason: string, payer?: string): SettleResponse => ({
+          success: false,
+          errorReason,
+          transaction: '',
+          network: requirements.network,
+          ...(payer ? { payer } : {}),
+        });
+        if (ledger.failSettleWith) return fail(ledger.failSettleWith);
+        const verdict = check(payload.payload, requirements, false);
+        const p = read(payload.payload);
+        if (!verdict.isValid || !p) return fail(verdict.invalidReason ?? 'invalid_payload', verdict.payer);
+        used.add(p.nonce);
+        const transaction = `0xtest${String(ledger.settlements.length + 1).padStart(4, '0')}`;
+        ledger.settlements.push({
+          payer: p.payer,
+          payTo: requirements.payTo,
+          amount: requirements.amount,
+          nonce: p.nonce,
+          transaction,
+        });
+        return {
+          success: true,
+          transaction,
+          network: requirements.network,
+          payer: p.payer,
+          amount: requirements.amount,
+        };
+      },
+    },
+  };
+  return ledger;
+}

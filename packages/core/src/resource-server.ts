@@ -55,6 +55,11 @@ export type ResourceServerOptions = {
   hooks?: ResourceServerHooks;
   /** How long a failed `/supported` lookup is remembered before trying again; default 5 s. */
   retrySupportedAfterMs?: number;
+  /**
+   * How long a request may wait for a `/supported` lookup before its offers are built without
+   * the facilitator's data; default 2 s. A slow facilitator must not stall every 402.
+   */
+  supportedWaitMs?: number;
 };
 
 export type ResourceServer = {
@@ -100,6 +105,7 @@ export function createResourceServer(options: ResourceServerOptions): ResourceSe
     throw new X402Error(Reasons.missingFacilitator, 'a resource server needs at least one facilitator');
   const hooks = options.hooks ?? {};
   const retryAfterMs = options.retrySupportedAfterMs ?? 5_000;
+  const supportedWaitMs = options.supportedWaitMs ?? 2_000;
   const supported: Array<{ value?: SupportedResponse; failedAt?: number; pending?: Promise<void> }> =
     facilitators.map(() => ({}));
 
@@ -281,6 +287,15 @@ export function createResourceServer(options: ResourceServerOptions): ResourceSe
       return result;
     },
   };
+}
+
+/** Resolve when `p` settles or after `ms`, whichever is first (the work itself goes on). */
+function withinMs(p: Promise<unknown>, ms: number): Promise<void> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<void>((resolve) => {
+    timer = setTimeout(resolve, ms);
+  });
+  return Promise.race([p.then(() => undefined), timeout]).finally(() => clearTimeout(timer));
 }
 
 function failure<T>(error: unknown, fallback: string, make: (reason: string, message: string) => T): T {

@@ -8,7 +8,7 @@ import {
   decodePaymentResponseHeader,
   describeIssues,
   encodePaymentSignatureHeader,
-  Headers as HeaderNames,
+  HeaderNames,
   PaymentRequiredV1,
   Reasons,
   type SettleResponse,

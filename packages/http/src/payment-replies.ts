@@ -8,7 +8,7 @@ import {
   encodeBase64,
   encodePaymentRequiredHeader,
   encodePaymentResponseHeader,
-  Headers as HeaderNames,
+  HeaderNames,
   Reasons,
   type ResourceServer,
   type SettleResponse,

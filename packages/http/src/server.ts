@@ -9,7 +9,7 @@ import {
   decodePaymentSignatureHeader,
   encodePaymentResponseHeader,
   findAsset,
-  Headers as HeaderNames,
+  HeaderNames,
   MAX_PAYMENT_HEADER_LENGTH,
   type PaymentRequirements,
   Reasons,

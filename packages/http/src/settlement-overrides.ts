@@ -4,7 +4,7 @@
  * `Settlement-Overrides: {"amount":"..."}`. The middleware reads it, strips it from the
  * client's response, and settles the resolved amount.
  */
-import { Headers as HeaderNames, Reasons, X402Error } from '@x402kit/core';
+import { HeaderNames, Reasons, X402Error } from '@x402kit/core';
 
 /** What a handler may override at settlement. */
 export type SettlementOverrides = {

@@ -23,9 +23,15 @@ export function evmChainId(network: string): number | undefined {
 export function matchesNetworkPattern(network: string, pattern: string): boolean {
   if (pattern === network) return true;
   if (!pattern.includes('*')) return false;
-  const re = new RegExp(`^${pattern.split('*').map(escapeRegExp).join('.*')}$`);
+  let re = patternCache.get(pattern);
+  if (!re) {
+    re = new RegExp(`^${pattern.split('*').map(escapeRegExp).join('.*')}$`);
+    if (patternCache.size < 1000) patternCache.set(pattern, re);
+  }
   return re.test(network);
 }
+
+const patternCache = new Map<string, RegExp>();
 
 function escapeRegExp(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');

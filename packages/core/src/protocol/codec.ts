@@ -114,7 +114,7 @@ export function decodePaymentResponseHeader(value: string, options?: DecodeHeade
 }
 
 /** Header names, as everyone emits them. Lookups must be case-insensitive. */
-export const Headers = {
+export const HeaderNames = {
   paymentRequired: 'PAYMENT-REQUIRED',
   paymentSignature: 'PAYMENT-SIGNATURE',
   paymentResponse: 'PAYMENT-RESPONSE',

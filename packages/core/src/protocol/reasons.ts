@@ -70,6 +70,10 @@ export const Reasons = {
   invalidPath: 'invalid_path',
   /** A money amount could not be parsed unambiguously. */
   invalidPrice: 'invalid_price',
+  /** A route table or server option is invalid (raised at startup). */
+  invalidRouteConfig: 'invalid_route_config',
+  /** An unexpected failure inside x402kit; the message says what broke. */
+  internalError: 'internal_error',
 } as const;
 
 export type Reason = (typeof Reasons)[keyof typeof Reasons];

@@ -49,6 +49,8 @@ export const Reasons = {
   exactEvmInsufficientBalance: 'invalid_exact_evm_insufficient_balance',
   exactEvmSimulationFailed: 'invalid_exact_evm_transaction_simulation_failed',
   assetNotDeployedContract: 'asset_not_deployed_contract',
+  eip6492FactoryNotAllowed: 'eip6492_factory_not_allowed',
+  smartWalletDeploymentFailed: 'smart_wallet_deployment_failed',
   unsupportedPayloadType: 'unsupported_payload_type',
 
   // x402kit: failures the reference has no string for

@@ -1,0 +1,139 @@
+/**
+ * Everything a facilitator keeps per EVM network: one viem public client (created once), the
+ * relayers of its keys (used round-robin), one fee oracle, and a cache of token facts (is it a
+ * contract, its EIP-712 name and version).
+ */
+import { type Address, createPublicClient, fallback, http, type LocalAccount, type PublicClient } from 'viem';
+import { addressKey } from './address.js';
+import { eip3009Abi } from './eip3009.js';
+import { createFeeOracle } from './relayer/fee-oracle.js';
+import { createRelayer, type Relayer } from './relayer/relayer.js';
+
+export type EvmNetworkOptions = {
+  /** CAIP-2 id, e.g. `eip155:84532`. */
+  network: string;
+  chainId: number;
+  /** One URL, or several tried in order (viem `fallback`). */
+  rpcUrl: string | readonly string[];
+  accounts: readonly LocalAccount[];
+  /** Per-request RPC timeout; default 10 000 ms. */
+  rpcTimeoutMs?: number;
+  /** Fee reading reuse; default 2000 ms. */
+  feeCacheMs?: number;
+  /** JSON-RPC batching of concurrent requests; default false. */
+  batch?: boolean;
+};
+
+export type EvmNetwork = {
+  readonly network: string;
+  readonly chainId: number;
+  readonly client: PublicClient;
+  readonly relayers: readonly Relayer[];
+  /** The next relayer, round-robin. */
+  nextRelayer(): Relayer;
+  /** What is known about a token from a recent read, if anything. */
+  cachedTokenFacts(asset: Address): TokenFacts | undefined;
+  /**
+   * Read a token's code, `name()` and `version()` (concurrent callers share one read). Facts about a
+   * contract are cached for {@link TOKEN_FACTS_TTL_MS}; a missing contract is asked again next time.
+   */
+  loadTokenFacts(asset: Address): Promise<TokenFacts>;
+};
+
+/** What a facilitator needs to know about a token: is it a contract, and its EIP-712 name/version. */
+export type TokenFacts = {
+  isContract: boolean;
+  /** `name()`, when the call succeeded. */
+  name: string | undefined;
+  /** `version()`, when the call succeeded. */
+  version: string | undefined;
+};
+
+/** How long token facts are trusted. */
+export const TOKEN_FACTS_TTL_MS = 15 * 60 * 1000;
+
+/**
+ * Create the per-network state. No I/O happens here.
+ *
+ * @example
+ * const net = createEvmNetwork({ network: 'eip155:84532', chainId: 84532, rpcUrl: 'http://127.0.0.1:8545', accounts: [account] })
+ * await net.nextRelayer().send({ to, data, gas: 120_000n })
+ */
+export function createEvmNetwork(options: EvmNetworkOptions): EvmNetwork {
+  const urls = typeof options.rpcUrl === 'string' ? [options.rpcUrl] : [...options.rpcUrl];
+  const httpOptions = {
+    timeout: options.rpcTimeoutMs ?? 10_000,
+    retryCount: 1,
+    batch: options.batch ?? false,
+  };
+  const [first] = urls;
+  const transport =
+    urls.length === 1 && first !== undefined
+      ? http(first, httpOptions)
+      : fallback(
+          urls.map((url) => http(url, httpOptions)),
+          { rank: false },
+        );
+  const client: PublicClient = createPublicClient({ transport, cacheTime: 0 });
+  const fees = createFeeOracle({
+    client,
+    ...(options.feeCacheMs === undefined ? {} : { cacheMs: options.feeCacheMs }),
+  });
+  const relayers = options.accounts.map((account) =>
+    createRelayer({ client, account, chainId: options.chainId, fees }),
+  );
+  const facts = new Map<string, { facts: TokenFacts; until: number }>();
+  const loading = new Map<string, Promise<TokenFacts>>();
+  let turn = 0;
+
+  async function readTokenFacts(asset: Address): Promise<TokenFacts> {
+    const [code, name, version] = await Promise.all([
+      client.getCode({ address: asset }),
+      readString(client, asset, 'name'),
+      readString(client, asset, 'version'),
+    ]);
+    return { isContract: code !== undefined && code !== '0x', name, version };
+  }
+
+  return {
+    network: options.network,
+    chainId: options.chainId,
+    client,
+    relayers,
+    nextRelayer() {
+      const relayer = relayers[turn % relayers.length];
+      turn = (turn + 1) % relayers.length;
+      if (!relayer) throw new Error(`no relayer key configured for ${options.network}`);
+      return relayer;
+    },
+    cachedTokenFacts(asset) {
+      const entry = facts.get(addressKey(asset));
+      return entry && entry.until > Date.now() ? entry.facts : undefined;
+    },
+    loadTokenFacts(asset) {
+      const key = addressKey(asset);
+      const running = loading.get(key);
+      if (running) return running;
+      const task = readTokenFacts(asset)
+        .then((read) => {
+          if (read.isContract) facts.set(key, { facts: read, until: Date.now() + TOKEN_FACTS_TTL_MS });
+          return read;
+        })
+        .finally(() => loading.delete(key));
+      loading.set(key, task);
+      return task;
+    },
+  };
+}
+
+async function readString(
+  client: PublicClient,
+  asset: Address,
+  functionName: 'name' | 'version',
+): Promise<string | undefined> {
+  try {
+    return await client.readContract({ address: asset, abi: eip3009Abi, functionName });
+  } catch {
+    return undefined;
+  }
+}

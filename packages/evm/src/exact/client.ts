@@ -1,0 +1,150 @@
+/**
+ * The paying side of `exact` on EVM: signs an EIP-3009 `TransferWithAuthorization` for the chosen
+ * requirements. No RPC: signing is local to the signer.
+ */
+import {
+  evmChainId,
+  type PaymentRequirements,
+  Reasons,
+  type SchemeClient,
+  toCaip2,
+  X402Error,
+} from '@x402kit/core';
+import { type Address, getAddress, type Hex, type TypedDataDefinition, toHex } from 'viem';
+import { isEvmAddress } from '../address.js';
+import {
+  buildTransferWithAuthorizationTypedData,
+  type ExactEvmAuthorization,
+  type ExactEvmPayload,
+  type transferWithAuthorizationTypes,
+} from '../eip3009.js';
+
+/**
+ * Anything that can sign EIP-712 typed data for one address: a viem `LocalAccount`
+ * (`privateKeyToAccount(key)`), or a custom `{ address, signTypedData }` (a wallet, a KMS).
+ */
+export type ExactEvmSigner = {
+  readonly address: Address;
+  signTypedData(
+    parameters: TypedDataDefinition<typeof transferWithAuthorizationTypes, 'TransferWithAuthorization'>,
+  ): Promise<Hex>;
+};
+
+export type ExactEvmClientOptions = {
+  signer: ExactEvmSigner;
+};
+
+/** The requirement fields signing needs (a full `PaymentRequirements` fits). */
+export type ExactEvmSigningRequirements = Pick<
+  PaymentRequirements,
+  'network' | 'asset' | 'amount' | 'payTo' | 'maxTimeoutSeconds' | 'extra'
+>;
+
+export type SignExactEvmAuthorizationOptions = {
+  /** Unix seconds to compute the validity window from; default now. */
+  now?: number;
+  /**
+   * Replace fields of the authorization before signing (tests and tools; the signature stays valid
+   * for the replaced values).
+   */
+  authorization?: Partial<ExactEvmAuthorization>;
+};
+
+/** Seconds before now that `validAfter` is set to, to absorb clock skew (reference client: 600). */
+const VALID_AFTER_SKEW_SECONDS = 600;
+
+/**
+ * Create the client half of `exact` on EVM, for `createX402Client` from `@x402kit/core`.
+ *
+ * @example
+ * const client = createX402Client({
+ *   schemes: [{ network: 'eip155:*', client: createExactEvmClient({ signer: privateKeyToAccount(key) }) }],
+ * })
+ */
+export function createExactEvmClient(options: ExactEvmClientOptions): SchemeClient {
+  const { signer } = options;
+  return {
+    scheme: 'exact',
+    async createPaymentPayload(requirements) {
+      const payload = await signExactEvmAuthorization(signer, requirements);
+      return { payload: { signature: payload.signature, authorization: { ...payload.authorization } } };
+    },
+  };
+}
+
+/**
+ * Build and sign the EIP-3009 authorization for `requirements`: `to` = payTo (checksummed),
+ * `value` = amount, `validAfter` = now - 600, `validBefore` = now + maxTimeoutSeconds, a random
+ * 32-byte nonce. Throws {@link X402Error} when the requirements cannot be paid this way.
+ *
+ * @example
+ * const { signature, authorization } = await signExactEvmAuthorization(privateKeyToAccount(key), requirements)
+ */
+export async function signExactEvmAuthorization(
+  signer: ExactEvmSigner,
+  requirements: ExactEvmSigningRequirements,
+  options: SignExactEvmAuthorizationOptions = {},
+): Promise<ExactEvmPayload> {
+  const domain = signingDomain(requirements);
+  const now = options.now ?? Math.floor(Date.now() / 1000);
+  const authorization: ExactEvmAuthorization = {
+    from: getAddress(signer.address),
+    to: getAddress(requirements.payTo),
+    value: requirements.amount,
+    validAfter: String(now - VALID_AFTER_SKEW_SECONDS),
+    validBefore: String(now + requirements.maxTimeoutSeconds),
+    nonce: createAuthorizationNonce(),
+    ...options.authorization,
+  };
+  const signature = await signer.signTypedData(
+    buildTransferWithAuthorizationTypedData(domain, authorization),
+  );
+  return { signature, authorization };
+}
+
+/**
+ * 32 bytes from the platform CSPRNG as 0x-hex: a fresh EIP-3009 nonce.
+ *
+ * @example createAuthorizationNonce() // '0x3f9c…' (66 characters)
+ */
+export function createAuthorizationNonce(): Hex {
+  return toHex(crypto.getRandomValues(new Uint8Array(32)));
+}
+
+function signingDomain(requirements: ExactEvmSigningRequirements) {
+  const network = toCaip2(requirements.network) ?? requirements.network;
+  const chainId = evmChainId(network);
+  if (chainId === undefined) {
+    throw new X402Error(
+      Reasons.invalidNetwork,
+      `exact EVM client: network "${requirements.network}" is not an EVM network (expected eip155:<chainId>)`,
+    );
+  }
+  const extra = requirements.extra ?? {};
+  if (extra.assetTransferMethod !== undefined && extra.assetTransferMethod !== 'eip3009') {
+    throw new X402Error(
+      Reasons.unsupportedPayloadType,
+      `exact EVM client: asset transfer method "${String(extra.assetTransferMethod)}" is not supported yet (only eip3009)`,
+    );
+  }
+  const { name, version } = extra;
+  if (typeof name !== 'string' || name === '' || typeof version !== 'string' || version === '') {
+    throw new X402Error(
+      Reasons.exactEvmMissingEip712Domain,
+      `exact EVM client: requirements.extra.name and requirements.extra.version (the EIP-712 domain of token ${requirements.asset}) are required to sign an EIP-3009 authorization`,
+    );
+  }
+  if (!isEvmAddress(requirements.asset)) {
+    throw new X402Error(
+      Reasons.invalidPaymentRequirements,
+      `exact EVM client: requirements.asset "${requirements.asset}" is not an EVM address`,
+    );
+  }
+  if (!isEvmAddress(requirements.payTo)) {
+    throw new X402Error(
+      Reasons.invalidPaymentRequirements,
+      `exact EVM client: requirements.payTo "${requirements.payTo}" is not an EVM address`,
+    );
+  }
+  return { name, version, chainId, verifyingContract: requirements.asset };
+}

@@ -1,0 +1,166 @@
+/**
+ * Settlement of an `exact` EIP-3009 payment: re-verify (with a preflight `eth_call` of the exact
+ * transaction instead of the diagnosis simulation), send `transferWithAuthorization` from a
+ * relayer, wait for the receipt by fast polling.
+ */
+import {
+  type PaymentPayload,
+  type PaymentRequirements,
+  Reasons,
+  type SettleResponse,
+  type X402Version,
+} from '@x402kit/core';
+import { type Address, decodeEventLog, type Hash } from 'viem';
+import { sameAddress } from '../address.js';
+import { eip3009Abi } from '../eip3009.js';
+import { errorText } from '../error-text.js';
+import { RelayerSendError } from '../relayer/relayer.js';
+import { type ReceiptSummary, waitForReceipt } from '../relayer/wait-for-receipt.js';
+import { byteLength } from './signature.js';
+import { transferErrorReason } from './transfer-error-reason.js';
+import { type ExactEvmVerifyContext, type VerifiedExactEvmPayment, verifyExactEvmPayment } from './verify.js';
+
+export type ExactEvmSettleContext = ExactEvmVerifyContext & {
+  /** Gas limit of the v,r,s overload (65-byte EOA signatures). */
+  gasLimit: bigint;
+  /** Gas limit of the `bytes` overload (smart-wallet signatures run `isValidSignature`). */
+  bytesGasLimit: bigint;
+  /** `eth_call` the transaction before sending it, so a doomed transfer costs no gas. */
+  preflight: boolean;
+  receiptTimeoutMs: number;
+  pollingIntervalMs: number;
+};
+
+export type ExactEvmSettleOptions = {
+  x402Version: X402Version;
+  signal?: AbortSignal;
+};
+
+/**
+ * Settle `payload` on chain. Bad input and failed transfers are `success: false` with a reason
+ * code, never exceptions; a receipt that does not arrive in time is `settlement_pending` with the hash
+ * in `transaction`. Only an RPC failure before broadcast throws (the facilitator turns it into
+ * `unexpected_settle_error`).
+ *
+ * @example
+ * const result = await settleExactEvmPayment(ctx, payload, requirements, { x402Version: 2 })
+ */
+export async function settleExactEvmPayment(
+  ctx: ExactEvmSettleContext,
+  payload: PaymentPayload,
+  requirements: PaymentRequirements,
+  options: ExactEvmSettleOptions,
+): Promise<SettleResponse> {
+  const network = requirements.network;
+  const net = ctx.networkFor(network);
+  const relayer = net?.nextRelayer();
+  // re-verify; the preflight is the simulation of the very call the relayer will send, and its
+  // revert message is mapped to a reason (as the reference maps its gas-estimation failure)
+  const { response, verified } = await verifyExactEvmPayment(ctx, payload, requirements, {
+    x402Version: options.x402Version,
+    simulate: ctx.preflight,
+    diagnose: false,
+    ...(relayer ? { sender: relayer.address } : {}),
+  });
+  if (!response.isValid || !verified || !relayer) {
+    return failure(
+      network,
+      response.invalidReason ?? Reasons.invalidPayload,
+      '',
+      response.payer,
+      response.invalidMessage,
+    );
+  }
+  const { payer, asset, data, net: verifiedNet } = verified;
+
+  let hash: Hash;
+  try {
+    hash = await relayer.send({
+      to: asset,
+      data,
+      gas: byteLength(verified.signature) === 65 ? ctx.gasLimit : ctx.bytesGasLimit,
+    });
+  } catch (error) {
+    if (error instanceof RelayerSendError && error.ambiguous && error.hash) {
+      return pending(
+        network,
+        error.hash,
+        payer,
+        `broadcast timed out; the transaction may still land: ${error.message}`,
+      );
+    }
+    const message = errorText(error instanceof RelayerSendError ? error.cause : error);
+    return failure(network, transferErrorReason(message), '', payer, message);
+  }
+
+  const receipt = await waitForReceipt(verifiedNet.client, hash, {
+    pollingIntervalMs: ctx.pollingIntervalMs,
+    timeoutMs: ctx.receiptTimeoutMs,
+    ...(options.signal ? { signal: options.signal } : {}),
+  });
+  if (!receipt) {
+    relayer.reset();
+    return pending(
+      network,
+      hash,
+      payer,
+      `no receipt for ${hash} within ${ctx.receiptTimeoutMs} ms; it may still be mined`,
+    );
+  }
+  if (receipt.status !== 'success') {
+    return failure(network, Reasons.exactEvmTransactionFailed, hash, payer, `transaction ${hash} reverted`);
+  }
+  if (!hasTransferLog(receipt, verified)) {
+    return failure(
+      network,
+      Reasons.exactEvmTransferEventMismatch,
+      hash,
+      payer,
+      'the receipt has no matching Transfer event',
+    );
+  }
+  return { success: true, transaction: hash, network, payer };
+}
+
+function hasTransferLog(receipt: ReceiptSummary, payment: VerifiedExactEvmPayment): boolean {
+  const { from, to, value } = payment.authorization;
+  return receipt.logs.some((log) => {
+    if (!sameAddress(log.address, payment.asset)) return false;
+    try {
+      const event = decodeEventLog({
+        abi: eip3009Abi,
+        eventName: 'Transfer',
+        topics: log.topics,
+        data: log.data,
+      });
+      return (
+        sameAddress(event.args.from, from) &&
+        sameAddress(event.args.to, to) &&
+        event.args.value === BigInt(value)
+      );
+    } catch {
+      return false;
+    }
+  });
+}
+
+function failure(
+  network: string,
+  errorReason: string,
+  transaction: string,
+  payer: Address | string | undefined,
+  errorMessage?: string,
+): SettleResponse {
+  return {
+    success: false,
+    errorReason,
+    ...(errorMessage ? { errorMessage } : {}),
+    transaction,
+    network,
+    ...(payer ? { payer } : {}),
+  };
+}
+
+function pending(network: string, hash: Hash, payer: Address, errorMessage: string): SettleResponse {
+  return failure(network, Reasons.settlementPending, hash, payer, errorMessage);
+}

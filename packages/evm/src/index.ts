@@ -1,0 +1,62 @@
+// @x402kit/evm: the `exact` scheme on EVM chains (EIP-3009), its three roles, and the relayer.
+export { addressKey, isEvmAddress, sameAddress } from './address.js';
+export { EvmConfigError } from './config-error.js';
+export type { Eip3009Domain, ExactEvmAuthorization, ExactEvmPayload } from './eip3009.js';
+export {
+  buildEip3009Domain,
+  buildTransferWithAuthorizationTypedData,
+  eip3009Abi,
+  transferWithAuthorizationTypes,
+} from './eip3009.js';
+export { errorText, isTimeoutError } from './error-text.js';
+export type { EvmNetwork, EvmNetworkOptions, TokenFacts } from './evm-network.js';
+export { createEvmNetwork, TOKEN_FACTS_TTL_MS } from './evm-network.js';
+export type {
+  ExactEvmClientOptions,
+  ExactEvmSigner,
+  ExactEvmSigningRequirements,
+  SignExactEvmAuthorizationOptions,
+} from './exact/client.js';
+export { createAuthorizationNonce, createExactEvmClient, signExactEvmAuthorization } from './exact/client.js';
+export type {
+  ExactEvmFacilitator,
+  ExactEvmFacilitatorNetwork,
+  ExactEvmFacilitatorOptions,
+} from './exact/facilitator.js';
+export { createExactEvmFacilitator } from './exact/facilitator.js';
+export type { PayloadReading, ReadExactEvmPayload } from './exact/payload.js';
+export { payerOf, readExactEvmPayload } from './exact/payload.js';
+export type { ExactEvmMoneyParser, ExactEvmServerOptions } from './exact/server.js';
+export { createExactEvmServer } from './exact/server.js';
+export type { ExactEvmSettleContext, ExactEvmSettleOptions } from './exact/settle.js';
+export { settleExactEvmPayment } from './exact/settle.js';
+export type { SignatureVerdict } from './exact/signature.js';
+export {
+  byteLength,
+  EIP6492_FACTORY_NOT_ALLOWED,
+  isHexBytes,
+  verifyAuthorizationSignature,
+} from './exact/signature.js';
+export type { SimulationResult } from './exact/simulation.js';
+export {
+  diagnoseSimulationFailure,
+  encodeTransferWithAuthorization,
+  MULTICALL3_ADDRESS,
+  simulateTransfer,
+} from './exact/simulation.js';
+export { transferErrorReason } from './exact/transfer-error-reason.js';
+export type {
+  ExactEvmVerifyContext,
+  ExactEvmVerifyOptions,
+  ExactEvmVerifyOutcome,
+  VerifiedExactEvmPayment,
+} from './exact/verify.js';
+export { VALID_BEFORE_MARGIN_SECONDS, verifyExactEvmPayment } from './exact/verify.js';
+export type { FeeOracle, FeeOracleOptions, GasFees } from './relayer/fee-oracle.js';
+export { createFeeOracle } from './relayer/fee-oracle.js';
+export type { NonceManager, NonceManagerOptions } from './relayer/nonce-manager.js';
+export { createNonceManager } from './relayer/nonce-manager.js';
+export type { RelayedCall, Relayer, RelayerOptions } from './relayer/relayer.js';
+export { createRelayer, RelayerSendError } from './relayer/relayer.js';
+export type { ReceiptSummary, WaitForReceiptOptions } from './relayer/wait-for-receipt.js';
+export { waitForReceipt } from './relayer/wait-for-receipt.js';

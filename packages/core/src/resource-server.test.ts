@@ -163,3 +163,33 @@ describe('createResourceServer', () => {
     }
   });
 });
+
+describe('createResourceServer with a facilitator that never answers', () => {
+  it('builds offers within supportedWaitMs instead of waiting for the client timeout', async () => {
+    const sockets = new Set<import('node:net').Socket>();
+    const hang = createServer(() => {
+      /* accept the request, never answer */
+    });
+    hang.on('connection', (s) => sockets.add(s));
+    await new Promise<void>((r) => hang.listen(0, '127.0.0.1', r));
+    try {
+      const server = createResourceServer({
+        facilitators: createHttpFacilitatorClient({
+          url: `http://127.0.0.1:${(hang.address() as AddressInfo).port}`,
+        }),
+        schemes: [{ network: 'eip155:*', server: schemeServer }],
+        supportedWaitMs: 200,
+      });
+      const t0 = Date.now();
+      const [req] = await server.buildRequirements(
+        [{ scheme: 'exact', network: 'eip155:84532', payTo: PAY_TO, price: '$0.001' }],
+        {},
+      );
+      assert.equal(req?.amount, '1000');
+      assert.ok(Date.now() - t0 < 2000, `took ${Date.now() - t0} ms`);
+    } finally {
+      for (const s of sockets) s.destroy();
+      hang.close();
+    }
+  });
+});

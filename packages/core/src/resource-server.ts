@@ -133,7 +133,9 @@ export function createResourceServer(options: ResourceServerOptions): ResourceSe
     scheme: string,
     network: string,
   ): Promise<{ facilitator: number; kind?: SupportedKind; extensions: string[] }> {
-    await Promise.all(facilitators.map((_, i) => refresh(i)));
+    if (supported.some((s) => !s.value)) {
+      await withinMs(Promise.all(facilitators.map((_, i) => refresh(i))), supportedWaitMs);
+    }
     for (let i = 0; i < facilitators.length; i++) {
       const value = supported[i]!.value;
       const kind = value?.kinds.find(

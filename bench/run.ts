@@ -1,0 +1,254 @@
+/**
+ * `npm run bench`: x402kit against the official @x402/* stack, on one devnet, in one run.
+ * Prints a table of figures and ratios (ours / theirs, or theirs / ours for latencies, so a
+ * ratio above 1 always means x402kit is ahead).
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { createInterface } from 'node:readline';
+import {
+  createFacilitator,
+  createResourceServer,
+  createX402Client,
+  type PaymentRequirements,
+} from '@x402kit/core';
+import { devnetAccount, startDevnet } from '@x402kit/devnet';
+import { createExactEvmClient, createExactEvmServer } from '@x402kit/evm';
+import type { Hex } from 'viem';
+import { privateKeyToAccount } from 'viem/accounts';
+import { officialFetch } from '../test/support/official.js';
+import { ourFetch } from '../test/support/ours.js';
+import { percentile, runLoad } from './load.js';
+
+const children: ChildProcess[] = [];
+const settleFigures: Record<string, { ok: number; seconds: number }> = {};
+
+function startChild(kind: string, config: Record<string, unknown>): Promise<string> {
+  const child = spawn(
+    process.execPath,
+    ['--conditions=source', '--import', 'tsx', 'bench/serve.ts', kind, JSON.stringify(config)],
+    {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
+  children.push(child);
+  return new Promise((resolve, reject) => {
+    const lines = createInterface({ input: child.stdout! });
+    lines.once('line', (line) => resolve((JSON.parse(line) as { url: string }).url));
+    child.once('exit', (code) => reject(new Error(`${kind} exited with ${code}`)));
+  });
+}
+
+function stopChildren(): void {
+  for (const c of children) c.kill('SIGTERM');
+}
+process.on('exit', stopChildren);
+
+type Row = { metric: string; ours: string; theirs: string; ratio: string; target: string };
+const rows: Row[] = [];
+const fmt = (n: number, digits = 1) => (Number.isFinite(n) ? n.toFixed(digits) : 'n/a');
+function row(
+  metric: string,
+  ours: number,
+  theirs: number,
+  higherIsBetter: boolean,
+  target: string,
+  unit = '',
+): void {
+  const ratio = higherIsBetter ? ours / theirs : theirs / ours;
+  rows.push({
+    metric,
+    ours: `${fmt(ours)}${unit}`,
+    theirs: `${fmt(theirs)}${unit}`,
+    ratio: `${fmt(ratio, 2)}x`,
+    target,
+  });
+  log(`  ${metric}: ours ${fmt(ours)}${unit}, theirs ${fmt(theirs)}${unit} (${fmt(ratio, 2)}x)`);
+}
+function log(line: string): void {
+  process.stderr.write(`${line}\n`);
+}
+
+const devnet = await startDevnet({ port: 0, fundPayerWith: 100_000_000_000n });
+const network = devnet.network;
+const payTo = devnet.accounts.payTo.address;
+const payerKey = devnet.accounts.payer.privateKey as Hex;
+try {
+  log(
+    `devnet ${devnet.rpcUrl} (chain ${devnet.chainId}); starting facilitators and servers in child processes`,
+  );
+  const ourFacilitator = await startChild('our-facilitator', {
+    rpcUrl: devnet.rpcUrl,
+    network,
+    privateKey: devnet.accounts.facilitator.privateKey,
+  });
+  const theirFacilitator = await startChild('official-facilitator', {
+    rpcUrl: devnet.rpcUrl,
+    network,
+    privateKey: devnetAccount(5).privateKey,
+  });
+  const ourServer = await startChild('our-server', { facilitatorUrl: ourFacilitator, payTo, network });
+  const theirServer = await startChild('official-server', {
+    facilitatorUrl: theirFacilitator,
+    payTo,
+    network,
+  });
+
+  // One valid payment to verify over and over (verify does not consume it).
+  const [requirements] = await createResourceRequirements();
+  const client = createX402Client({
+    schemes: [
+      { network: 'eip155:*', client: createExactEvmClient({ signer: privateKeyToAccount(payerKey) }) },
+    ],
+  });
+  const sign = () =>
+    client.createPaymentPayload({
+      x402Version: 2,
+      resource: { url: 'http://bench/weather' },
+      accepts: [requirements!],
+    });
+  const verifyBody = JSON.stringify({
+    x402Version: 2,
+    paymentPayload: await sign(),
+    paymentRequirements: requirements,
+  });
+
+  log('facilitator /verify');
+  for (const concurrency of [1, 32]) {
+    const count = concurrency === 1 ? 400 : 3000;
+    const load = (url: string) =>
+      runLoad({
+        url: `${url}/verify`,
+        method: 'POST',
+        body: verifyBody,
+        concurrency,
+        count,
+        expectStatus: 200,
+      });
+    await load(ourFacilitator);
+    await load(theirFacilitator); // warm-up
+    const ours = await load(ourFacilitator);
+    const theirs = await load(theirFacilitator);
+    if (ours.errors || theirs.errors) log(`  errors: ours ${ours.errors}, theirs ${theirs.errors}`);
+    row(
+      `/verify throughput, concurrency ${concurrency} (req/s)`,
+      ours.rps,
+      theirs.rps,
+      true,
+      concurrency === 32 ? '>= 1.5x' : '',
+    );
+    row(`/verify p50, concurrency ${concurrency} (ms)`, ours.p50, theirs.p50, false, '');
+    row(`/verify p99, concurrency ${concurrency} (ms)`, ours.p99, theirs.p99, false, '');
+  }
+
+  log('100 concurrent /settle from one facilitator key');
+  for (const [name, url] of [
+    ['ours', ourFacilitator],
+    ['theirs', theirFacilitator],
+  ] as const) {
+    const bodies = await Promise.all(
+      Array.from({ length: 100 }, async () =>
+        JSON.stringify({ x402Version: 2, paymentPayload: await sign(), paymentRequirements: requirements }),
+      ),
+    );
+    const t0 = performance.now();
+    const results = await Promise.all(
+      bodies.map(async (body) => {
+        try {
+          const r = await fetch(`${url}/settle`, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json' },
+            body,
+          });
+          return ((await r.json()) as { success?: boolean }).success === true;
+        } catch {
+          return false;
+        }
+      }),
+    );
+    const seconds = (performance.now() - t0) / 1000;
+    settleFigures[name] = { ok: results.filter(Boolean).length, seconds };
+    log(`  ${name}: ${settleFigures[name].ok}/100 settled in ${fmt(seconds, 2)} s`);
+  }
+  rows.push({
+    metric: '100 concurrent settles, one key (settled / time)',
+    ours: `${settleFigures.ours!.ok}/100 in ${fmt(settleFigures.ours!.seconds, 2)} s`,
+    theirs: `${settleFigures.theirs!.ok}/100 in ${fmt(settleFigures.theirs!.seconds, 2)} s`,
+    ratio: `${fmt(settleFigures.ours!.ok / Math.max(1, settleFigures.theirs!.ok), 2)}x`,
+    target: '100/100',
+  });
+
+  log('unpaid 402 responses, Express middleware');
+  {
+    const load = (url: string) =>
+      runLoad({ url: `${url}/weather`, concurrency: 32, count: 6000, expectStatus: 402 });
+    await load(ourServer);
+    await load(theirServer);
+    const ours = await load(ourServer);
+    const theirs = await load(theirServer);
+    row('unpaid 402 throughput, concurrency 32 (req/s)', ours.rps, theirs.rps, true, '>= 1x');
+  }
+
+  log('100 sequential paid requests end to end (client -> server -> facilitator -> chain)');
+  {
+    const measure = async (pay: typeof fetch, url: string) => {
+      const latencies: number[] = [];
+      const t0 = performance.now();
+      for (let i = 0; i < 100; i++) {
+        const s = performance.now();
+        const r = await pay(`${url}/weather`);
+        await r.arrayBuffer();
+        if (r.status !== 200) throw new Error(`paid request answered ${r.status}`);
+        latencies.push(performance.now() - s);
+      }
+      latencies.sort((a, b) => a - b);
+      return {
+        total: (performance.now() - t0) / 1000,
+        p50: percentile(latencies, 0.5),
+        p99: percentile(latencies, 0.99),
+      };
+    };
+    await measure(ourFetch(payerKey), ourServer);
+    await measure(officialFetch(payerKey), theirServer);
+    const ours = await measure(ourFetch(payerKey), ourServer);
+    const theirs = await measure(officialFetch(payerKey), theirServer);
+    row('paid request p50 (ms)', ours.p50, theirs.p50, false, '<= theirs');
+    row('paid request p99 (ms)', ours.p99, theirs.p99, false, '');
+    row('100 sequential paid requests (s)', ours.total, theirs.total, false, '');
+  }
+
+  printTable();
+} finally {
+  stopChildren();
+  await devnet.stop();
+}
+
+function printTable(): void {
+  const header: Row = {
+    metric: 'metric',
+    ours: 'x402kit',
+    theirs: '@x402/* 2.27',
+    ratio: 'ratio',
+    target: 'target',
+  };
+  const all = [header, ...rows];
+  const widths = (Object.keys(header) as Array<keyof Row>).map((k) =>
+    Math.max(...all.map((r) => r[k].length)),
+  );
+  const line = (r: Row) =>
+    `| ${(Object.keys(header) as Array<keyof Row>).map((k, i) => r[k].padEnd(widths[i]!)).join(' | ')} |`;
+  console.log(line(header));
+  console.log(`|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`);
+  for (const r of rows) console.log(line(r));
+  console.log(
+    `\n(${new Date().toISOString()}, node ${process.version}, ${process.platform}; ratio > 1 means x402kit is ahead)`,
+  );
+}
+
+async function createResourceRequirements(): Promise<PaymentRequirements[]> {
+  // Requirements exactly as a server would offer them; no facilitator is consulted for exact EVM.
+  const server = createResourceServer({
+    facilitators: createFacilitator({ schemes: [] }),
+    schemes: [{ network: 'eip155:*', server: createExactEvmServer() }],
+  });
+  return server.buildRequirements([{ scheme: 'exact', network, payTo, price: '$0.001' }], {});
+}

@@ -1,0 +1,41 @@
+/**
+ * Child-process entry for the bench: starts one component (ours or the official one) and
+ * prints `{"url": "..."}` when ready. Each component gets its own process so the load
+ * generator and the server under test do not share an event loop.
+ */
+import type { Hex } from 'viem';
+import { startOfficialFacilitator, startOfficialServer } from '../test/support/official.js';
+import { startOurFacilitator, startOurServer } from '../test/support/ours.js';
+
+type Config = { rpcUrl: string; network: string; privateKey: Hex; facilitatorUrl: string; payTo: string };
+
+const [kind, json] = process.argv.slice(2);
+const config = JSON.parse(json ?? '{}') as Config;
+
+async function start() {
+  switch (kind) {
+    case 'our-facilitator':
+      return startOurFacilitator({
+        rpcUrl: config.rpcUrl,
+        network: config.network,
+        privateKeys: [config.privateKey],
+      });
+    case 'official-facilitator':
+      return startOfficialFacilitator(config);
+    case 'our-server':
+      return startOurServer(config);
+    case 'official-server':
+      return startOfficialServer(config);
+    default:
+      throw new Error(`unknown component ${kind}`);
+  }
+}
+
+const running = await start();
+process.stdout.write(`${JSON.stringify({ url: running.url })}\n`);
+const stop = async () => {
+  await running.close();
+  process.exit(0);
+};
+process.on('SIGTERM', stop);
+process.on('SIGINT', stop);

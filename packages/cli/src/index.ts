@@ -1,0 +1,6 @@
+// x402kit: the command line. `bin.ts` is the executable; these exports run it in-process.
+export { cliUsage, runCli } from './cli.js';
+export type { CliContext, Command } from './command.js';
+export { CliError, ExitCode, UsageError, untilAborted } from './command.js';
+export type { CommandEntry } from './commands.js';
+export { COMMANDS } from './commands.js';

@@ -1,0 +1,31 @@
+/**
+ * Reason codes of the facilitator service's own HTTP errors (the `error` field of a non-200
+ * answer). Payment failures are not here: they travel in `invalidReason` / `errorReason` of a
+ * 200 answer and come from `@x402kit/core`'s `Reasons`.
+ *
+ * @example
+ * if (answer.error === ServiceReasons.requestTooLarge) console.error('send a smaller body')
+ */
+import { Reasons } from '@x402kit/core';
+
+export const ServiceReasons = {
+  /** The body is not JSON, not an object, or lacks `paymentPayload` / `paymentRequirements`. */
+  invalidRequestBody: Reasons.invalidRequestBody,
+  /** The body is larger than the service's `bodyLimitBytes`. */
+  requestTooLarge: Reasons.requestTooLarge,
+  /** The body was sent with a content type other than JSON. */
+  unsupportedMediaType: 'unsupported_media_type',
+  /** No endpoint at this path. */
+  notFound: 'not_found',
+  /** The endpoint exists but not for this HTTP method (the `Allow` header lists the right one). */
+  methodNotAllowed: 'method_not_allowed',
+  /** The health check failed (an RPC is down, ...). */
+  unhealthy: 'unhealthy',
+  /** A bug or an outage on our side; the details are in the facilitator's log, not in the answer. */
+  unexpectedError: 'unexpected_error',
+} as const;
+
+export type ServiceReason = (typeof ServiceReasons)[keyof typeof ServiceReasons];
+
+/** The body of every non-200 answer of the service. */
+export type ServiceErrorBody = { error: string; message: string };

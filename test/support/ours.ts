@@ -1,0 +1,113 @@
+/**
+ * Our own stack on 127.0.0.1 for end-to-end tests, interop tests, the bench and the demo's
+ * shape: facilitator service, a paid Express API, and a paying fetch.
+ */
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import {
+  createHttpFacilitatorClient,
+  createResourceServer,
+  createX402Client,
+  type PaymentPolicy,
+} from '@x402kit/core';
+import { createExactEvmClient, createExactEvmServer } from '@x402kit/evm';
+import { createEvmFacilitator, createFacilitatorService, startFacilitatorServer } from '@x402kit/facilitator';
+import { wrapFetchWithPayment } from '@x402kit/http';
+import { paymentMiddleware } from '@x402kit/http/express';
+import express from 'express';
+import type { Hex } from 'viem';
+import { privateKeyToAccount } from 'viem/accounts';
+import type { Running } from './official.js';
+
+/** Our facilitator service over HTTP. */
+export async function startOurFacilitator(opts: {
+  rpcUrl: string;
+  network: string;
+  privateKeys: Hex[];
+}): Promise<Running> {
+  const facilitator = createEvmFacilitator({
+    rpc: { [opts.network]: opts.rpcUrl },
+    privateKeys: opts.privateKeys,
+  });
+  const server = await startFacilitatorServer({
+    service: createFacilitatorService({ facilitator }),
+    port: 0,
+  });
+  return { url: server.url, close: () => server.close() };
+}
+
+export type OurServerOptions = {
+  facilitatorUrl: string;
+  payTo: string;
+  network: string;
+  price?: string;
+};
+
+/** An Express app protected by our middleware, with a few routes tests use. */
+export async function startOurServer(
+  opts: OurServerOptions,
+): Promise<Running & { handlerCalls: () => number }> {
+  const resourceServer = createResourceServer({
+    facilitators: createHttpFacilitatorClient({ url: opts.facilitatorUrl }),
+    schemes: [{ network: 'eip155:*', server: createExactEvmServer() }],
+  });
+  await resourceServer.initialize();
+  const accepts = {
+    scheme: 'exact',
+    network: opts.network,
+    payTo: opts.payTo,
+    price: opts.price ?? '$0.001',
+  };
+  let calls = 0;
+  const app = express();
+  app.use(
+    paymentMiddleware(
+      {
+        'GET /weather': { accepts, description: 'weather' },
+        'POST /echo': { accepts: { ...accepts, price: '$0.002' }, description: 'echo' },
+        'GET /broken': { accepts, description: 'a handler that fails' },
+      },
+      resourceServer,
+    ),
+  );
+  app.use(express.json());
+  app.get('/weather', (_req, res) => {
+    calls++;
+    res.json({ report: { weather: 'sunny', temperature: 70 } });
+  });
+  app.post('/echo', (req, res) => {
+    calls++;
+    res.json({ echo: req.body });
+  });
+  app.get('/broken', (_req, res) => {
+    calls++;
+    res.status(500).json({ error: 'boom' });
+  });
+  app.get('/free', (_req, res) => {
+    res.json({ free: true });
+  });
+  const server: Server = await new Promise((resolve) => {
+    const s = app.listen(0, '127.0.0.1', () => resolve(s));
+  });
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    handlerCalls: () => calls,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+/** Our paying fetch for a private key. */
+export function ourFetch(privateKey: Hex, policies: PaymentPolicy[] = []): typeof fetch {
+  const client = createX402Client({
+    schemes: [
+      { network: 'eip155:*', client: createExactEvmClient({ signer: privateKeyToAccount(privateKey) }) },
+    ],
+    policies,
+  });
+  return wrapFetchWithPayment(fetch, client);
+}

@@ -12,7 +12,11 @@ export type ReceiptSummary = {
 };
 
 export type WaitForReceiptOptions = {
-  /** Pause between polls; the first poll is immediate. */
+  /**
+   * Longest pause between polls. The first poll is immediate and the pauses grow from 4 ms,
+   * doubling up to this, so a receipt that lands a moment later (anvil, fast L2s) is seen within
+   * milliseconds while a slow chain is not flooded.
+   */
   pollingIntervalMs: number;
   /** Give up after this long and resolve `undefined`. */
   timeoutMs: number;
@@ -34,6 +38,7 @@ export async function waitForReceipt(
   options: WaitForReceiptOptions,
 ): Promise<ReceiptSummary | undefined> {
   const deadline = Date.now() + options.timeoutMs;
+  let pause = Math.min(FIRST_PAUSE_MS, options.pollingIntervalMs);
   for (;;) {
     if (options.signal?.aborted) return undefined;
     try {
@@ -50,9 +55,12 @@ export async function waitForReceipt(
     }
     const left = deadline - Date.now();
     if (left <= 0) return undefined;
-    await sleep(Math.min(options.pollingIntervalMs, left), options.signal);
+    await sleep(Math.min(pause, left), options.signal);
+    pause = Math.min(pause * 2, options.pollingIntervalMs);
   }
 }
+
+const FIRST_PAUSE_MS = 4;
 
 function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
   return new Promise((resolve) => {

@@ -193,3 +193,37 @@ describe('createResourceServer with a facilitator that never answers', () => {
     }
   });
 });
+
+describe('createResourceServer per-402 extensions', () => {
+  it('adds a scheme extension on every call and reports the offers as uncacheable', async () => {
+    const { facilitator } = engine();
+    let n = 0;
+    const dynamic: SchemeServer = {
+      ...schemeServer,
+      paymentRequiredExtensions: (offered) => ({ ctx: { info: { n: ++n, count: offered.length } } }),
+    };
+    const server = createResourceServer({
+      facilitators: facilitator,
+      schemes: [{ network: 'eip155:*', server: dynamic }],
+    });
+    const accepts = await server.buildRequirements(
+      [{ scheme: 'exact', network: 'eip155:84532', payTo: PAY_TO, price: '$0.001' }],
+      {},
+    );
+    assert.equal(server.hasDynamicExtensions(accepts), true);
+    const a = server.createPaymentRequired(
+      accepts,
+      { url: 'http://x' },
+      { extensions: { bazaar: { info: {} } } },
+    );
+    const b = server.createPaymentRequired(accepts, { url: 'http://x' });
+    assert.deepEqual(a.extensions, { bazaar: { info: {} }, ctx: { info: { n: 1, count: 1 } } });
+    assert.deepEqual(b.extensions, { ctx: { info: { n: 2, count: 1 } } });
+    const plain = createResourceServer({
+      facilitators: facilitator,
+      schemes: [{ network: 'eip155:*', server: schemeServer }],
+    });
+    assert.equal(plain.hasDynamicExtensions(accepts), false);
+    assert.equal(plain.createPaymentRequired(accepts, { url: 'http://x' }).extensions, undefined);
+  });
+});

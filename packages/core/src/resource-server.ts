@@ -67,11 +67,14 @@ export type ResourceServer = {
   initialize(): Promise<void>;
   /** Offers for this request, in the order of `options`. */
   buildRequirements<Ctx>(options: PaymentOption<Ctx>[], ctx: Ctx): Promise<PaymentRequirements[]>;
+  /** A 402 document; schemes with `paymentRequiredExtensions` add theirs on every call. */
   createPaymentRequired(
     accepts: PaymentRequirements[],
     resource: ResourceInfo,
     options?: { error?: string; extensions?: Record<string, unknown> },
   ): PaymentRequired;
+  /** True when a 402 for these offers carries per-call data, so it must not be cached. */
+  hasDynamicExtensions(accepts: PaymentRequirements[]): boolean;
   /** The offer the payment was made against: deep equality of `accepted` (v2), or scheme+network (v1). */
   findMatchingRequirements(
     accepts: PaymentRequirements[],
@@ -149,13 +152,26 @@ export function createResourceServer(options: ResourceServerOptions): ResourceSe
     return { facilitator: 0, extensions: supported[0]!.value?.extensions ?? [] };
   }
 
-  function schemeFor(scheme: string, network: string): SchemeServer {
-    const reg = options.schemes.find(
+  function findScheme(scheme: string, network: string): SchemeServer | undefined {
+    return options.schemes.find(
       (s) => s.server.scheme === scheme && matchesNetworkPattern(network, s.network),
-    );
-    if (!reg)
+    )?.server;
+  }
+
+  function schemeFor(scheme: string, network: string): SchemeServer {
+    const found = findScheme(scheme, network);
+    if (!found)
       throw new X402Error(Reasons.missingScheme, `no server scheme registered for "${scheme}" on ${network}`);
-    return reg.server;
+    return found;
+  }
+
+  function dynamicSchemes(accepts: PaymentRequirements[]): SchemeServer[] {
+    const out: SchemeServer[] = [];
+    for (const a of accepts) {
+      const scheme = findScheme(a.scheme, a.network);
+      if (scheme?.paymentRequiredExtensions && !out.includes(scheme)) out.push(scheme);
+    }
+    return out;
   }
 
   function networkOf(payload: AnyPaymentPayload): string {
@@ -211,15 +227,23 @@ export function createResourceServer(options: ResourceServerOptions): ResourceSe
     },
 
     createPaymentRequired(accepts, resource, opts) {
+      let extensions = opts?.extensions;
+      for (const scheme of dynamicSchemes(accepts)) {
+        const offered = accepts.filter((a) => findScheme(a.scheme, a.network) === scheme);
+        const added = scheme.paymentRequiredExtensions?.(offered, { resource });
+        if (added) extensions = { ...extensions, ...added };
+      }
       return {
         x402Version: 2,
         ...(opts?.error ? { error: opts.error } : {}),
         resource,
         accepts,
-        ...(opts?.extensions && Object.keys(opts.extensions).length > 0
-          ? { extensions: opts.extensions }
-          : {}),
+        ...(extensions && Object.keys(extensions).length > 0 ? { extensions } : {}),
       };
+    },
+
+    hasDynamicExtensions(accepts) {
+      return dynamicSchemes(accepts).length > 0;
     },
 
     findMatchingRequirements(accepts, payload) {

@@ -51,6 +51,15 @@ export type SchemeServer = {
    * the requirement is rebuilt on the paid retry and compared by deep equality.
    */
   enhanceRequirements?(requirements: PaymentRequirements, ctx: SchemeServerContext): PaymentRequirements;
+  /**
+   * Extension declarations this scheme adds to every 402 that offers it, such as a server-chosen
+   * nonce and validity window (`paymentPermitContext` of `exact_permit`). Called for each 402
+   * built and never cached, unlike requirements; merged over the route's own extensions.
+   */
+  paymentRequiredExtensions?(
+    offered: PaymentRequirements[],
+    ctx: { resource: ResourceInfo },
+  ): Record<string, unknown> | undefined;
 };
 
 export type SchemeServerContext = {

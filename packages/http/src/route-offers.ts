@@ -105,7 +105,9 @@ export function createRouteOffers(options: RouteOffersOptions): {
 
   async function build(route: CompiledRoute, ctx: RouteContext): Promise<RouteOffers> {
     const accepts = await server.buildRequirements(route.options, ctx);
-    return route.isStatic ? { accepts, unpaid: makeTemplate(route, accepts) } : { accepts };
+    // A scheme that puts per-402 data in extensions (a server-chosen nonce) gets a fresh 402 each time.
+    const cacheable = route.isStatic && !server.hasDynamicExtensions(accepts);
+    return cacheable ? { accepts, unpaid: makeTemplate(route, accepts) } : { accepts };
   }
 
   return {

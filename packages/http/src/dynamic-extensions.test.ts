@@ -43,8 +43,11 @@ describe('schemes with per-402 extensions (a server-chosen nonce)', () => {
       assert.equal(pr.x402Version, 2);
       if (pr.x402Version !== 2) return;
       assert.deepEqual(pr.extensions?.bazaar, { info: { a: 1 }, schema: {} });
-      const info = (pr.extensions?.issuedNonce as { info: { nonce: string; offers: number; url: string } })
-        .info;
+      const issued = pr.extensions?.issuedNonce as
+        | { info: { nonce: string; offers: number; url: string } }
+        | undefined;
+      assert.ok(issued, 'the scheme extension is present');
+      const { info } = issued;
       assert.equal(info.offers, 1);
       assert.equal(info.url, 'http://127.0.0.1/paid');
       nonces.push(info.nonce);

@@ -8,6 +8,7 @@ import { matchesNetworkPattern } from './networks/caip.js';
 import { toCaip2, toV1Name } from './networks/registry.js';
 import { describeIssues } from './protocol/errors.js';
 import { Reasons } from './protocol/reasons.js';
+import { settleRefusal, verifyRefusal } from './protocol/responses.js';
 import {
   type AnyPaymentPayload,
   type AnyPaymentRequirements,
@@ -175,17 +176,11 @@ export function createFacilitator(options: FacilitatorOptions): Facilitator {
   return {
     async verify(rawPayload, rawRequirements, opts) {
       const resolved = resolve(rawPayload, rawRequirements);
-      if (!resolved.ok)
-        return { isValid: false, invalidReason: resolved.reason, invalidMessage: resolved.message };
+      if (!resolved.ok) return verifyRefusal(resolved.reason, resolved.message);
       const { call } = resolved;
       try {
         const abort = await hooks.beforeVerify?.(call);
-        if (abort)
-          return {
-            isValid: false,
-            invalidReason: abort.reason,
-            ...(abort.message ? { invalidMessage: abort.message } : {}),
-          };
+        if (abort) return verifyRefusal(abort.reason, abort.message);
         const result = await call.scheme.verify(call.payload, call.requirements, {
           x402Version: call.x402Version,
           ...signal(opts),
@@ -193,38 +188,24 @@ export function createFacilitator(options: FacilitatorOptions): Facilitator {
         await hooks.afterVerify?.(call, result);
         return result;
       } catch (error) {
-        return {
-          isValid: false,
-          invalidReason: Reasons.unexpectedVerifyError,
-          invalidMessage: message(error),
-        };
+        return verifyRefusal(Reasons.unexpectedVerifyError, message(error));
       }
     },
 
     async settle(rawPayload, rawRequirements, opts) {
       const resolved = resolve(rawPayload, rawRequirements);
       if (!resolved.ok) {
-        return {
-          success: false,
-          errorReason: resolved.reason,
-          errorMessage: resolved.message,
-          transaction: '',
-          network: networkForVersion(resolved.network, resolved.x402Version),
-        };
+        return settleRefusal(
+          resolved.reason,
+          resolved.message,
+          networkForVersion(resolved.network, resolved.x402Version),
+        );
       }
       const { call } = resolved;
       const network = networkForVersion(call.requirements.network, call.x402Version);
       try {
         const before = await hooks.beforeSettle?.(call);
-        if (before && 'abort' in before) {
-          return {
-            success: false,
-            errorReason: before.reason,
-            ...(before.message ? { errorMessage: before.message } : {}),
-            transaction: '',
-            network,
-          };
-        }
+        if (before && 'abort' in before) return settleRefusal(before.reason, before.message, network);
         if (before && 'result' in before) return before.result;
         const result = await call.scheme.settle(call.payload, call.requirements, {
           x402Version: call.x402Version,
@@ -237,13 +218,7 @@ export function createFacilitator(options: FacilitatorOptions): Facilitator {
         await hooks.afterSettle?.(call, answer);
         return answer;
       } catch (error) {
-        return {
-          success: false,
-          errorReason: Reasons.unexpectedSettleError,
-          errorMessage: message(error),
-          transaction: '',
-          network,
-        };
+        return settleRefusal(Reasons.unexpectedSettleError, message(error), network);
       }
     },
 

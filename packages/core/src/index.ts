@@ -8,6 +8,7 @@ export * from './networks/registry.js';
 export * from './protocol/codec.js';
 export * from './protocol/errors.js';
 export * from './protocol/reasons.js';
+export * from './protocol/responses.js';
 export * from './protocol/schemas.js';
 export * from './protocol/v1.js';
 export * from './resource-server.js';

@@ -10,6 +10,7 @@ import { matchesNetworkPattern } from './networks/caip.js';
 import { toCaip2 } from './networks/registry.js';
 import { X402Error } from './protocol/errors.js';
 import { Reasons } from './protocol/reasons.js';
+import { settleRefusal, verifyRefusal } from './protocol/responses.js';
 import type {
   AnyPaymentPayload,
   AnyPaymentRequirements,
@@ -255,12 +256,7 @@ export function createResourceServer(options: ResourceServerOptions): ResourceSe
     async verify(payload, requirements, resource) {
       const call = { payload, requirements };
       const abort = await hooks.beforeVerify?.(call);
-      if (abort)
-        return {
-          isValid: false,
-          invalidReason: abort.reason,
-          ...(abort.message ? { invalidMessage: abort.message } : {}),
-        };
+      if (abort) return verifyRefusal(abort.reason, abort.message);
       const { facilitator } = await kindFor(payload.x402Version, requirements.scheme, requirements.network);
       let result: VerifyResponse;
       try {
@@ -269,11 +265,9 @@ export function createResourceServer(options: ResourceServerOptions): ResourceSe
           wireRequirements(payload, requirements, resource),
         );
       } catch (error) {
-        result = failure(error, Reasons.unexpectedVerifyError, (reason, message) => ({
-          isValid: false,
-          invalidReason: reason,
-          invalidMessage: message,
-        }));
+        result = failure(error, Reasons.unexpectedVerifyError, (reason, message) =>
+          verifyRefusal(reason, message),
+        );
       }
       await hooks.afterVerify?.(call, result);
       return result;
@@ -284,15 +278,7 @@ export function createResourceServer(options: ResourceServerOptions): ResourceSe
       const call = { payload, requirements: effective };
       const network = networkOf(payload);
       const abort = await hooks.beforeSettle?.(call);
-      if (abort) {
-        return {
-          success: false,
-          errorReason: abort.reason,
-          ...(abort.message ? { errorMessage: abort.message } : {}),
-          transaction: '',
-          network,
-        };
-      }
+      if (abort) return settleRefusal(abort.reason, abort.message, network);
       const { facilitator } = await kindFor(payload.x402Version, requirements.scheme, requirements.network);
       let result: SettleResponse;
       try {
@@ -301,13 +287,9 @@ export function createResourceServer(options: ResourceServerOptions): ResourceSe
           wireRequirements(payload, effective, opts?.resource),
         );
       } catch (error) {
-        result = failure(error, Reasons.unexpectedSettleError, (reason, message) => ({
-          success: false,
-          errorReason: reason,
-          errorMessage: message,
-          transaction: '',
-          network,
-        }));
+        result = failure(error, Reasons.unexpectedSettleError, (reason, message) =>
+          settleRefusal(reason, message, network),
+        );
       }
       await hooks.afterSettle?.(call, result);
       return result;

@@ -148,3 +148,22 @@ describe('createFacilitator', () => {
     assert.deepEqual(supported.extensions, ['payment-identifier']);
   });
 });
+
+describe('createFacilitator afterSettle', () => {
+  it('sees the outcome of a settle that threw', async () => {
+    const seen: string[] = [];
+    const throwing: SchemeFacilitator = {
+      ...recordingScheme().facilitator,
+      settle: async () => {
+        throw new Error('rpc exploded');
+      },
+    };
+    const f = createFacilitator({
+      schemes: [{ networks: 'eip155:84532', facilitator: throwing }],
+      hooks: { afterSettle: (_call, r) => void seen.push(`${r.success}:${r.errorReason}`) },
+    });
+    const r = await f.settle(payload, requirements);
+    assert.equal(r.errorReason, 'unexpected_settle_error');
+    assert.deepEqual(seen, ['false:unexpected_settle_error']);
+  });
+});

@@ -54,6 +54,7 @@ export type FacilitatorHooks = {
     | HookAbort
     | { result: SettleResponse }
     | undefined;
+  /** Called with every settlement outcome the engine produced, failures and exceptions included. */
   afterSettle?: (call: FacilitatorCall, result: SettleResponse) => Promise<void> | void;
 };
 
@@ -218,7 +219,14 @@ export function createFacilitator(options: FacilitatorOptions): Facilitator {
         await hooks.afterSettle?.(call, answer);
         return answer;
       } catch (error) {
-        return settleRefusal(Reasons.unexpectedSettleError, message(error), network);
+        const answer = settleRefusal(Reasons.unexpectedSettleError, message(error), network);
+        // afterSettle sees every outcome, so a ledger never keeps a claim open on an exception.
+        try {
+          await hooks.afterSettle?.(call, answer);
+        } catch {
+          // the hook's own failure must not hide the settlement's
+        }
+        return answer;
       }
     },
 

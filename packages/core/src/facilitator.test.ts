@@ -167,3 +167,34 @@ describe('createFacilitator afterSettle', () => {
     assert.deepEqual(seen, ['false:unexpected_settle_error']);
   });
 });
+
+describe('createFacilitator broadcast and replacement hooks', () => {
+  it('forwards onBroadcast and lets afterSettle replace the answer', async () => {
+    const seen: string[] = [];
+    const broadcasting: SchemeFacilitator = {
+      ...recordingScheme().facilitator,
+      settle: async (_p, r, ctx) => {
+        await ctx.onBroadcast?.('0xsent');
+        return {
+          success: false,
+          errorReason: 'invalid_exact_evm_nonce_already_used',
+          transaction: '0xsent',
+          network: r.network,
+        };
+      },
+    };
+    const f = createFacilitator({
+      schemes: [{ networks: 'eip155:84532', facilitator: broadcasting }],
+      hooks: {
+        onBroadcast: (_call, tx) => void seen.push(tx),
+        afterSettle: (_call, r) => ({
+          result: { ...r, success: true, errorReason: undefined, transaction: '0xfirst' },
+        }),
+      },
+    });
+    const r = await f.settle(payload, requirements);
+    assert.deepEqual(seen, ['0xsent']);
+    assert.equal(r.success, true);
+    assert.equal(r.transaction, '0xfirst');
+  });
+});

@@ -54,8 +54,16 @@ export type FacilitatorHooks = {
     | HookAbort
     | { result: SettleResponse }
     | undefined;
-  /** Called with every settlement outcome the engine produced, failures and exceptions included. */
-  afterSettle?: (call: FacilitatorCall, result: SettleResponse) => Promise<void> | void;
+  /** Called once the scheme has broadcast a settlement transaction, before the receipt wait. */
+  onBroadcast?: (call: FacilitatorCall, transaction: string) => Promise<void> | void;
+  /**
+   * Called with every settlement outcome the engine produced, failures and exceptions included.
+   * May replace the answer (e.g. a ledger that knows a front-run authorization did settle).
+   */
+  afterSettle?: (
+    call: FacilitatorCall,
+    result: SettleResponse,
+  ) => Promise<{ result: SettleResponse } | undefined | void> | { result: SettleResponse } | undefined | void;
 };
 
 export type FacilitatorOptions = {
@@ -208,16 +216,18 @@ export function createFacilitator(options: FacilitatorOptions): Facilitator {
         const before = await hooks.beforeSettle?.(call);
         if (before && 'abort' in before) return settleRefusal(before.reason, before.message, network);
         if (before && 'result' in before) return before.result;
+        const onBroadcast = hooks.onBroadcast;
         const result = await call.scheme.settle(call.payload, call.requirements, {
           x402Version: call.x402Version,
           ...signal(opts),
+          ...(onBroadcast ? { onBroadcast: (transaction: string) => onBroadcast(call, transaction) } : {}),
         });
         const answer = {
           ...result,
           network: networkForVersion(result.network || call.requirements.network, call.x402Version),
         };
-        await hooks.afterSettle?.(call, answer);
-        return answer;
+        const replaced = await hooks.afterSettle?.(call, answer);
+        return replaced ? replaced.result : answer;
       } catch (error) {
         const answer = settleRefusal(Reasons.unexpectedSettleError, message(error), network);
         // afterSettle sees every outcome, so a ledger never keeps a claim open on an exception.

@@ -95,4 +95,9 @@ export type SchemeFacilitatorContext = {
   x402Version: X402Version;
   /** Aborts long work (receipt waits) when the caller goes away or the service shuts down. */
   signal?: AbortSignal;
+  /**
+   * Called once a settlement transaction has been broadcast, before its receipt is awaited, so a
+   * ledger can record the hash (and a restarted instance can find the transaction).
+   */
+  onBroadcast?: (transaction: string) => Promise<void> | void;
 };

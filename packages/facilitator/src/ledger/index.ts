@@ -1,0 +1,29 @@
+// The settlement ledger: exactly-once settlement across facilitator instances.
+
+export type { LedgerHttpHandler, LedgerHttpHandlerOptions, PaymentView } from './http.js';
+export { createLedgerHttpHandler, toPaymentView } from './http.js';
+export { identifyExactEvm } from './identify-exact-evm.js';
+export type { LedgerHooks, LedgerHooksOptions, Reconcile } from './ledger-hooks.js';
+export { createLedgerHooks } from './ledger-hooks.js';
+export { canonicalJson, hashPayment } from './payment-hash.js';
+export type { PaymentKey } from './payment-key.js';
+export { canonicalKeyPart, normalizePaymentKey, paymentKeyId } from './payment-key.js';
+export type {
+  BoundPaymentFilter,
+  ClaimResult,
+  CompletedState,
+  PaymentFilter,
+  PaymentLedger,
+  PaymentRecord,
+  PaymentState,
+} from './payment-ledger.js';
+export { bindPaymentFilter, DEFAULT_LIST_LIMIT, MAX_LIST_LIMIT } from './payment-ledger.js';
+export { LedgerRowError } from './payment-row.js';
+export type { PostgresLedgerOptions } from './postgres-ledger.js';
+export { createPostgresLedger, PostgresLedgerOptionsError } from './postgres-ledger.js';
+export type { ExactEvmReconcilerOptions } from './reconcile-exact-evm.js';
+export { createExactEvmReconciler } from './reconcile-exact-evm.js';
+export type { Migration } from './schema.js';
+export { MIGRATIONS } from './schema.js';
+export type { SqliteLedgerOptions } from './sqlite-ledger.js';
+export { createSqliteLedger } from './sqlite-ledger.js';

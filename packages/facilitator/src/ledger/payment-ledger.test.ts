@@ -1,0 +1,281 @@
+/**
+ * One contract, two stores: the same suite runs against SQLite (libsql, a file in a temp dir)
+ * and PostgreSQL (a fresh schema, dropped afterwards).
+ */
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import type { SettleResponse } from '@x402kit/core';
+import { z } from 'zod';
+import type { PaymentKey } from './payment-key.js';
+import type { PaymentLedger } from './payment-ledger.js';
+import { createPostgresLedger } from './postgres-ledger.js';
+import { dropSchema, freshSchemaName, testPostgresUrl } from './postgres-test-server.test.js';
+import { createSqliteLedger } from './sqlite-ledger.js';
+
+type Store = {
+  name: string;
+  /** Opens a ledger on the same database each time (to test migrations and cross-connection claims). */
+  open(): Promise<PaymentLedger>;
+  cleanup(): Promise<void>;
+};
+
+let counter = 0;
+function key(overrides: Partial<PaymentKey> = {}): PaymentKey {
+  counter++;
+  return {
+    network: 'eip155:84532',
+    asset: '0x036CbD53842c5426634e7929541eC2318f3dCF7e',
+    payer: '0xF39Fd6e51aad88F6F4ce6aB8827279cffFb92266',
+    nonce: `0x${counter.toString(16).padStart(64, 'A')}`,
+    ...overrides,
+  };
+}
+
+const TX = `0x${'AB'.repeat(32)}`;
+const settled = (transaction = TX): SettleResponse => ({
+  success: true,
+  transaction,
+  network: 'eip155:84532',
+  payer: '0xf39fd6e51aad88f6f4ce6ab8827279cfffb92266',
+});
+
+function ledgerSuite(store: () => Store): void {
+  let s: Store;
+  let ledger: PaymentLedger;
+  before(async () => {
+    s = store();
+    ledger = await s.open();
+  });
+  after(async () => {
+    await ledger?.close();
+    await s?.cleanup();
+  });
+
+  it('opens in well under a second and applies migrations idempotently', async () => {
+    const started = performance.now();
+    const again = await s.open();
+    const third = await s.open();
+    assert.ok(performance.now() - started < 1000, `two opens took ${performance.now() - started} ms`);
+    const k = key();
+    assert.equal((await again.claim(k, 'h', 'a')).claimed, true);
+    assert.equal((await third.claim(k, 'h', 'b')).claimed, false);
+    await again.close();
+    await third.close();
+  });
+
+  it('lets exactly one of 50 concurrent claims of a key win, across connections', async () => {
+    const k = key();
+    const other = await s.open();
+    try {
+      const results = await Promise.all(
+        Array.from({ length: 50 }, (_, i) => (i % 2 ? other : ledger).claim(k, 'hash-1', `owner-${i}`)),
+      );
+      const winners = results.filter((r) => r.claimed);
+      assert.equal(winners.length, 1);
+      const winner = winners[0]?.record.owner;
+      for (const r of results) {
+        assert.equal(r.record.owner, winner);
+        assert.equal(r.record.state, 'claimed');
+        assert.equal(r.record.payloadHash, 'hash-1');
+      }
+    } finally {
+      await other.close();
+    }
+  });
+
+  it('normalizes keys: the same payment in other letter case is the same record', async () => {
+    const k = key();
+    await ledger.claim(k, 'h', 'a');
+    const shouted = {
+      ...k,
+      payer: k.payer.toUpperCase().replace('0X', '0x'),
+      nonce: k.nonce.toUpperCase().replace('0X', '0x'),
+    };
+    const second = await ledger.claim(shouted, 'h', 'b');
+    assert.equal(second.claimed, false);
+    assert.equal(second.record.key.payer, k.payer.toLowerCase());
+    assert.equal(second.record.key.nonce, k.nonce.toLowerCase());
+    assert.equal(second.record.key.asset, k.asset.toLowerCase());
+  });
+
+  it('records a broadcast only for the owner of the claim', async () => {
+    const k = key();
+    await ledger.claim(k, 'h', 'a');
+    assert.equal(await ledger.recordBroadcast(k, 'b', TX), false);
+    assert.equal(await ledger.recordBroadcast(k, 'a', TX), true);
+    const record = await ledger.get(k);
+    assert.equal(record?.state, 'broadcast');
+    assert.equal(record?.transaction, TX.toLowerCase());
+    assert.equal(await ledger.release(k, 'a'), false, 'a broadcast claim is never released');
+  });
+
+  it('completes a settlement, keeps its outcome, and never changes a settled record', async () => {
+    const k = key();
+    await ledger.claim(k, 'h', 'a');
+    const done = await ledger.complete(k, 'settled', settled());
+    assert.equal(done?.state, 'settled');
+    assert.deepEqual(done?.outcome, settled());
+    assert.equal(done?.transaction, TX.toLowerCase());
+    const after = await ledger.complete(k, 'failed', {
+      success: false,
+      errorReason: 'x',
+      transaction: '',
+      network: 'n',
+    });
+    assert.equal(after?.state, 'settled');
+    assert.deepEqual(after?.outcome, settled());
+    assert.deepEqual(await ledger.findByTransaction(TX), after);
+    assert.equal(await ledger.findByTransaction(`0x${'cd'.repeat(32)}`), undefined);
+  });
+
+  it('keeps the hash of a pending settlement and lets it be completed later', async () => {
+    const k = key();
+    const tx = `0x${'ef'.repeat(32)}`;
+    await ledger.claim(k, 'h', 'a');
+    const pending: SettleResponse = {
+      success: false,
+      errorReason: 'settlement_pending',
+      transaction: tx,
+      network: 'eip155:84532',
+    };
+    assert.equal((await ledger.complete(k, 'pending', pending))?.state, 'pending');
+    assert.equal((await ledger.findByTransaction(tx))?.state, 'pending');
+    assert.equal((await ledger.complete(k, 'settled', settled(tx)))?.state, 'settled');
+  });
+
+  it('refuses one transaction as the settlement of two payments', async () => {
+    const [a, b] = [key(), key()];
+    const tx = `0x${'12'.repeat(32)}`;
+    await ledger.claim(a, 'h', 'o');
+    await ledger.claim(b, 'h', 'o');
+    await ledger.complete(a, 'settled', settled(tx));
+    await assert.rejects(ledger.complete(b, 'settled', settled(tx)));
+  });
+
+  it('releases a claim that sent nothing, so the payment can be claimed again', async () => {
+    const k = key();
+    await ledger.claim(k, 'h', 'a');
+    assert.equal(await ledger.release(k, 'b'), false, 'only the owner releases');
+    assert.equal(await ledger.release(k, 'a'), true);
+    assert.equal(await ledger.get(k), undefined);
+    const again = await ledger.claim(k, 'h2', 'b');
+    assert.equal(again.claimed, true);
+    assert.equal(again.record.owner, 'b');
+    assert.equal(await ledger.release(k), true, 'without an owner, any claim is released');
+  });
+
+  it('lists records by network, payer and nonce, newest first', async () => {
+    const payer = '0x70997970C51812dc3A010C7d01b50e0d17dc79C8';
+    const mine = [key({ payer }), key({ payer }), key({ payer, network: 'eip155:1' })];
+    for (const k of mine) await ledger.claim(k, 'h', 'a');
+    const all = await ledger.list({ payer });
+    assert.equal(all.length, 3);
+    assert.ok(all.every((r) => r.key.payer === payer.toLowerCase()));
+    assert.ok((all[0]?.createdAt ?? 0) >= (all[2]?.createdAt ?? 0));
+    assert.equal((await ledger.list({ payer, network: 'eip155:1' })).length, 1);
+    const one = await ledger.list({ nonce: mine[1]?.nonce.toUpperCase().replace('0X', '0x') ?? '' });
+    assert.equal(one.length, 1);
+    assert.equal((await ledger.list({ payer, limit: 2 })).length, 2);
+    assert.equal((await ledger.list({ payer: '0x0000000000000000000000000000000000000001' })).length, 0);
+  });
+}
+
+describe('SQLite ledger (libsql)', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'x402kit-ledger-'));
+  ledgerSuite(() => ({
+    name: 'sqlite',
+    open: () => createSqliteLedger({ path: join(dir, 'ledger.db') }),
+    async cleanup() {
+      rmSync(dir, { recursive: true, force: true });
+    },
+  }));
+
+  it('lets one claim per key win when 5 processes race 20 keys on one file', async () => {
+    const path = join(dir, 'race.db');
+    await (await createSqliteLedger({ path })).close();
+    const keys = Array.from({ length: 20 }, () => key());
+    const startAt = Date.now() + 1500;
+    const script = `
+      import { createSqliteLedger } from ${JSON.stringify(new URL('./sqlite-ledger.ts', import.meta.url).href)};
+      const [path, keys, startAt, owner] = JSON.parse(process.env.RACE);
+      const ledger = await createSqliteLedger({ path });
+      while (Date.now() < startAt) await new Promise((r) => setTimeout(r, 1));
+      const won = [];
+      for (const k of keys) if ((await ledger.claim(k, 'h', owner)).claimed) won.push(k.nonce);
+      await ledger.close();
+      console.log(JSON.stringify(won));
+    `;
+    const runs = await Promise.all(
+      Array.from({ length: 5 }, (_, i) => {
+        const child = spawn(
+          process.execPath,
+          ['--conditions=source', '--import', 'tsx', '--input-type=module', '-e', script],
+          { env: { ...process.env, RACE: JSON.stringify([path, keys, startAt, `p${i}`]) } },
+        );
+        let out = '';
+        let err = '';
+        child.stdout.on('data', (c: Buffer) => {
+          out += c.toString();
+        });
+        child.stderr.on('data', (c: Buffer) => {
+          err += c.toString();
+        });
+        return new Promise<string[]>((resolve, reject) =>
+          child.once('exit', (code) =>
+            code === 0 ? resolve(z.array(z.string()).parse(JSON.parse(out))) : reject(new Error(err)),
+          ),
+        );
+      }),
+    );
+    const wins = runs.flat();
+    assert.equal(wins.length, keys.length, `wins per process: ${runs.map((r) => r.length).join(', ')}`);
+    assert.equal(new Set(wins).size, keys.length);
+  });
+
+  it('works in memory', async () => {
+    const ledger = await createSqliteLedger({ path: ':memory:' });
+    const k = key();
+    assert.equal((await ledger.claim(k, 'h', 'a')).claimed, true);
+    assert.equal((await ledger.claim(k, 'h', 'b')).claimed, false);
+    await ledger.close();
+  });
+});
+
+describe('PostgreSQL ledger (pg)', () => {
+  const schema = freshSchemaName('ledger_test');
+  let url = '';
+  ledgerSuite(() => ({
+    name: 'postgres',
+    async open() {
+      url ||= await testPostgresUrl();
+      return createPostgresLedger({ url, schema, maxConnections: 5 });
+    },
+    async cleanup() {
+      if (url) await dropSchema(url, schema);
+    },
+  }));
+
+  it('applies migrations once when many instances start at the same time', async () => {
+    url ||= await testPostgresUrl();
+    const fresh = freshSchemaName('ledger_mig');
+    try {
+      const ledgers = await Promise.all(
+        Array.from({ length: 6 }, () => createPostgresLedger({ url, schema: fresh, maxConnections: 2 })),
+      );
+      await Promise.all(ledgers.map((l) => l.close()));
+    } finally {
+      await dropSchema(url, fresh);
+    }
+  });
+
+  it('refuses a schema name that is not an identifier', async () => {
+    await assert.rejects(
+      createPostgresLedger({ url: 'postgres://x@127.0.0.1/x', schema: 'a"; DROP' }),
+      /identifier/,
+    );
+  });
+});

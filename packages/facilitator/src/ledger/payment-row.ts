@@ -1,0 +1,63 @@
+/**
+ * Rows of `payments` as both drivers return them (pg gives `BIGINT` as a string, libsql as a
+ * number), validated and turned into {@link PaymentRecord}s.
+ */
+import { SettleResponse } from '@x402kit/core';
+import { z } from 'zod';
+import type { PaymentRecord } from './payment-ledger.js';
+
+const epochMs = z.union([z.number(), z.string(), z.bigint()]).transform((v) => Number(v));
+
+const PaymentRow = z.object({
+  network: z.string(),
+  asset: z.string(),
+  payer: z.string(),
+  nonce: z.string(),
+  state: z.enum(['claimed', 'broadcast', 'settled', 'failed', 'pending']),
+  payload_hash: z.string(),
+  tx_hash: z.string().nullable(),
+  outcome: z.string().nullable(),
+  owner: z.string(),
+  created_at: epochMs,
+  updated_at: epochMs,
+});
+
+/** Thrown when a stored row is not a payment (a corrupted or foreign table). */
+export class LedgerRowError extends Error {
+  override name = 'LedgerRowError';
+}
+
+/**
+ * Validate one row of `payments`.
+ *
+ * @example toPaymentRecord(db.prepare('SELECT … FROM payments WHERE …').get(…))
+ */
+export function toPaymentRecord(row: unknown): PaymentRecord {
+  const parsed = PaymentRow.safeParse(row);
+  if (!parsed.success) throw new LedgerRowError(`not a payment row: ${parsed.error.message}`);
+  const r = parsed.data;
+  const record: PaymentRecord = {
+    key: { network: r.network, asset: r.asset, payer: r.payer, nonce: r.nonce },
+    state: r.state,
+    payloadHash: r.payload_hash,
+    owner: r.owner,
+    createdAt: r.created_at,
+    updatedAt: r.updated_at,
+  };
+  if (r.tx_hash) record.transaction = r.tx_hash;
+  if (r.outcome !== null) record.outcome = parseOutcome(r.outcome);
+  return record;
+}
+
+function parseOutcome(text: string): SettleResponse {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (error) {
+    throw new LedgerRowError(`stored outcome is not JSON: ${String(error)}`);
+  }
+  const parsed = SettleResponse.safeParse(json);
+  if (!parsed.success)
+    throw new LedgerRowError(`stored outcome is not a SettleResponse: ${parsed.error.message}`);
+  return parsed.data;
+}

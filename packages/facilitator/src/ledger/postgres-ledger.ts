@@ -1,0 +1,180 @@
+/**
+ * The shared ledger: PostgreSQL through a `pg` connection pool, for facilitators running on
+ * several hosts. The primary key on the payment's identity makes a claim one atomic
+ * `INSERT … ON CONFLICT DO NOTHING`; no row locks are held across a settlement.
+ */
+import type { SettleResponse } from '@x402kit/core';
+import pg from 'pg';
+import { canonicalKeyPart, normalizePaymentKey, type PaymentKey } from './payment-key.js';
+import {
+  bindPaymentFilter,
+  type ClaimResult,
+  type CompletedState,
+  type PaymentLedger,
+  type PaymentRecord,
+} from './payment-ledger.js';
+import { toPaymentRecord } from './payment-row.js';
+import { MIGRATIONS, MIGRATIONS_TABLE, MIGRATIONS_TABLE_SQL, PAYMENT_COLUMNS, qualify } from './schema.js';
+
+export type PostgresLedgerOptions = {
+  /** A connection string (`postgres://user@host:5432/db`), or `pool` instead. */
+  url?: string;
+  /** An existing pool; it is not ended by `close()`. */
+  pool?: pg.Pool;
+  /**
+   * Schema holding the ledger's tables; created if missing. Default: none, so the tables go to
+   * the connection's `search_path` (normally `public`). Tests use a fresh schema each.
+   */
+  schema?: string;
+  /** Pool size when `url` is given; default 10. */
+  maxConnections?: number;
+  /** Clock (epoch ms), for tests; default `Date.now`. */
+  now?: () => number;
+};
+
+/** Thrown for options that cannot work (no connection, a schema name that is not an identifier). */
+export class PostgresLedgerOptionsError extends Error {
+  override name = 'PostgresLedgerOptionsError';
+}
+
+const SCHEMA_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/;
+const KEY_WHERE = 'network = $1 AND asset = $2 AND payer = $3 AND nonce = $4';
+const CLAIM_ATTEMPTS = 5;
+
+/**
+ * Connect to PostgreSQL and apply pending migrations (serialized across processes by an
+ * advisory lock, so several facilitators may start at once).
+ *
+ * @example
+ * const ledger = await createPostgresLedger({ url: 'postgres://postgres@127.0.0.1:5432/x402' })
+ * const claim = await ledger.claim(key, payloadHash, 'instance-a')
+ */
+export async function createPostgresLedger(options: PostgresLedgerOptions): Promise<PaymentLedger> {
+  const now = options.now ?? Date.now;
+  if (options.schema !== undefined && !SCHEMA_NAME.test(options.schema)) {
+    throw new PostgresLedgerOptionsError(`schema: "${options.schema}" is not a plain SQL identifier`);
+  }
+  const prefix = options.schema === undefined ? '' : `"${options.schema}".`;
+  const ownsPool = options.pool === undefined;
+  const pool = options.pool ?? createPool(options);
+  const sql = (text: string) => qualify(text, prefix);
+  try {
+    await migrate(pool, options.schema, prefix, now);
+  } catch (error) {
+    if (ownsPool) await pool.end();
+    throw error;
+  }
+
+  const T = sql('{{prefix}}payments');
+  const selectSql = `SELECT ${PAYMENT_COLUMNS} FROM ${T} WHERE ${KEY_WHERE}`;
+  const keyParams = (k: PaymentKey) => [k.network, k.asset, k.payer, k.nonce];
+
+  const read = async (key: PaymentKey): Promise<PaymentRecord | undefined> => {
+    const { rows } = await pool.query(selectSql, keyParams(normalizePaymentKey(key)));
+    return rows[0] === undefined ? undefined : toPaymentRecord(rows[0]);
+  };
+
+  return {
+    async claim(key, payloadHash, owner): Promise<ClaimResult> {
+      const k = normalizePaymentKey(key);
+      for (let attempt = 0; attempt < CLAIM_ATTEMPTS; attempt++) {
+        const inserted = await pool.query(
+          `INSERT INTO ${T} (${PAYMENT_COLUMNS})
+           VALUES ($1, $2, $3, $4, 'claimed', $5, NULL, NULL, $6, $7, $7)
+           ON CONFLICT DO NOTHING RETURNING ${PAYMENT_COLUMNS}`,
+          [...keyParams(k), payloadHash, owner, now()],
+        );
+        if (inserted.rows[0] !== undefined)
+          return { claimed: true, record: toPaymentRecord(inserted.rows[0]) };
+        const existing = await read(k);
+        // released between our insert and our read: try to claim again
+        if (existing) return { claimed: false, record: existing };
+      }
+      throw new Error(
+        `claim of ${k.nonce}: the key was claimed and released ${CLAIM_ATTEMPTS} times meanwhile`,
+      );
+    },
+    async recordBroadcast(key, owner, transaction) {
+      const k = normalizePaymentKey(key);
+      const result = await pool.query(
+        `UPDATE ${T} SET state = 'broadcast', tx_hash = $6, updated_at = $7
+         WHERE ${KEY_WHERE} AND owner = $5 AND state = 'claimed'`,
+        [...keyParams(k), owner, canonicalKeyPart(transaction), now()],
+      );
+      return result.rowCount === 1;
+    },
+    async complete(key, state: CompletedState, outcome: SettleResponse) {
+      const k = normalizePaymentKey(key);
+      const { rows } = await pool.query(
+        `UPDATE ${T} SET state = $5, outcome = $6, tx_hash = COALESCE(NULLIF($7, ''), tx_hash), updated_at = $8
+         WHERE ${KEY_WHERE} AND state <> 'settled' RETURNING ${PAYMENT_COLUMNS}`,
+        [...keyParams(k), state, JSON.stringify(outcome), canonicalKeyPart(outcome.transaction), now()],
+      );
+      return rows[0] === undefined ? read(k) : toPaymentRecord(rows[0]);
+    },
+    async release(key, owner) {
+      const k = normalizePaymentKey(key);
+      const result = await pool.query(
+        `DELETE FROM ${T} WHERE ${KEY_WHERE} AND state = 'claimed' AND ($5::text IS NULL OR owner = $5)`,
+        [...keyParams(k), owner ?? null],
+      );
+      return result.rowCount === 1;
+    },
+    get: read,
+    async findByTransaction(transaction) {
+      const { rows } = await pool.query(
+        `SELECT ${PAYMENT_COLUMNS} FROM ${T} WHERE tx_hash = $1 ORDER BY updated_at DESC LIMIT 1`,
+        [canonicalKeyPart(transaction)],
+      );
+      return rows[0] === undefined ? undefined : toPaymentRecord(rows[0]);
+    },
+    async list(filter) {
+      const f = bindPaymentFilter(filter);
+      const { rows } = await pool.query(
+        `SELECT ${PAYMENT_COLUMNS} FROM ${T}
+         WHERE ($1::text IS NULL OR network = $1) AND ($2::text IS NULL OR payer = $2)
+           AND ($3::text IS NULL OR nonce = $3)
+         ORDER BY created_at DESC, nonce LIMIT $4`,
+        [f.network, f.payer, f.nonce, f.limit],
+      );
+      return rows.map(toPaymentRecord);
+    },
+    async close() {
+      if (ownsPool && !pool.ended) await pool.end();
+    },
+  };
+}
+
+function createPool(options: PostgresLedgerOptions): pg.Pool {
+  if (!options.url) throw new PostgresLedgerOptionsError('url or pool is required');
+  const pool = new pg.Pool({ connectionString: options.url, max: options.maxConnections ?? 10 });
+  // an idle client that loses its server must not crash the process; the next query reports it
+  pool.on('error', () => {});
+  return pool;
+}
+
+async function migrate(pool: pg.Pool, schema: string | undefined, prefix: string, now: () => number) {
+  const client = await pool.connect();
+  try {
+    await client.query('BEGIN');
+    await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`x402kit-ledger:${schema ?? ''}`]);
+    if (schema !== undefined) await client.query(`CREATE SCHEMA IF NOT EXISTS "${schema}"`);
+    await client.query(qualify(MIGRATIONS_TABLE_SQL, prefix));
+    const { rows } = await client.query(`SELECT version FROM ${prefix}${MIGRATIONS_TABLE}`);
+    const applied = new Set(rows.map((r: { version: unknown }) => Number(r.version)));
+    for (const migration of MIGRATIONS) {
+      if (applied.has(migration.version)) continue;
+      for (const statement of migration.statements) await client.query(qualify(statement, prefix));
+      await client.query(
+        `INSERT INTO ${prefix}${MIGRATIONS_TABLE} (version, name, applied_at) VALUES ($1, $2, $3)`,
+        [migration.version, migration.name, now()],
+      );
+    }
+    await client.query('COMMIT');
+  } catch (error) {
+    await client.query('ROLLBACK').catch(() => {});
+    throw error;
+  } finally {
+    client.release();
+  }
+}

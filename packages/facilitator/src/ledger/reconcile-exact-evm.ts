@@ -1,0 +1,105 @@
+/**
+ * Find on chain the settlement of an `exact` EIP-3009 payment whose outcome the ledger does not
+ * know (its instance died after sending, or its receipt did not arrive in time). A payment is
+ * settled when its transaction succeeded and emitted `Transfer(from -> to, value)`; the
+ * transaction is the recorded one, or the one that emitted `AuthorizationUsed(from, nonce)`.
+ * This is also the answer to front-running: someone else consuming the authorization still paid
+ * the payee.
+ */
+import { networkForVersion, type SettleResponse } from '@x402kit/core';
+import { sameAddress } from '@x402kit/evm';
+import {
+  createPublicClient,
+  decodeEventLog,
+  type Hash,
+  http,
+  isAddress,
+  isHash,
+  type PublicClient,
+  parseAbiItem,
+} from 'viem';
+import { z } from 'zod';
+import type { Reconcile } from './ledger-hooks.js';
+
+export type ExactEvmReconcilerOptions = {
+  /** JSON-RPC URL per CAIP-2 network. */
+  rpc: Record<string, string>;
+  /** How far back `AuthorizationUsed` is searched; default 50 000 blocks. */
+  lookbackBlocks?: bigint;
+};
+
+const Authorization = z.object({
+  authorization: z.object({ from: z.string(), to: z.string(), value: z.string(), nonce: z.string() }),
+});
+const transferEvent = parseAbiItem('event Transfer(address indexed from, address indexed to, uint256 value)');
+const authorizationUsedEvent = parseAbiItem(
+  'event AuthorizationUsed(address indexed authorizer, bytes32 indexed nonce)',
+);
+
+/**
+ * Create a reconciler for `exact` EIP-3009 payments, for `createLedgerHooks({ reconcile })`.
+ *
+ * @example
+ * const reconcile = createExactEvmReconciler({ rpc: { 'eip155:84532': 'http://127.0.0.1:8545' } })
+ * createLedgerHooks({ ledger, identify: identifyExactEvm, instanceId, reconcile })
+ */
+export function createExactEvmReconciler(options: ExactEvmReconcilerOptions): Reconcile {
+  const clients = new Map<string, PublicClient>();
+  const lookback = options.lookbackBlocks ?? 50_000n;
+  const clientFor = (network: string): PublicClient | undefined => {
+    const url = options.rpc[network];
+    if (!url) return undefined;
+    let client = clients.get(network);
+    if (!client) {
+      client = createPublicClient({ transport: http(url) });
+      clients.set(network, client);
+    }
+    return client;
+  };
+
+  return async function reconcileExactEvm(call, record) {
+    const client = clientFor(call.requirements.network);
+    const parsed = Authorization.safeParse(call.payload.payload);
+    if (!client || !parsed.success) return undefined;
+    const { from, to, value, nonce } = parsed.data.authorization;
+    const asset = call.requirements.asset;
+    if (!isHash(nonce) || !isAddress(from) || !isAddress(asset)) return undefined;
+
+    const settledBy = async (hash: Hash): Promise<boolean> => {
+      const receipt = await client.getTransactionReceipt({ hash }).catch(() => undefined);
+      if (receipt?.status !== 'success') return false;
+      return receipt.logs.some((log) => {
+        if (!sameAddress(log.address, asset)) return false;
+        try {
+          const { args } = decodeEventLog({ abi: [transferEvent], topics: log.topics, data: log.data });
+          return sameAddress(args.from, from) && sameAddress(args.to, to) && args.value === BigInt(value);
+        } catch {
+          return false;
+        }
+      });
+    };
+    const success = (hash: Hash): SettleResponse => ({
+      success: true,
+      transaction: hash,
+      network: networkForVersion(call.requirements.network, call.x402Version),
+      payer: from,
+    });
+
+    if (record.transaction && isHash(record.transaction) && (await settledBy(record.transaction))) {
+      return success(record.transaction);
+    }
+    // not (or not yet) by the recorded transaction: whoever consumed the authorization
+    const latest = await client.getBlockNumber();
+    const logs = await client.getLogs({
+      address: asset,
+      event: authorizationUsedEvent,
+      args: { authorizer: from, nonce },
+      fromBlock: latest > lookback ? latest - lookback : 0n,
+      toBlock: latest,
+    });
+    for (const log of logs) {
+      if (log.transactionHash && (await settledBy(log.transactionHash))) return success(log.transactionHash);
+    }
+    return undefined;
+  };
+}

@@ -1,0 +1,156 @@
+/**
+ * The embedded ledger: one SQLite file through libsql (WAL journal, busy timeout), for a single
+ * facilitator host. Several processes may share the file; claims stay atomic (SQLite has one
+ * writer at a time). Use {@link createPostgresLedger} when facilitators run on several hosts.
+ */
+
+import type { SettleResponse } from '@x402kit/core';
+import Database from 'libsql';
+import { canonicalKeyPart, normalizePaymentKey, type PaymentKey } from './payment-key.js';
+import {
+  bindPaymentFilter,
+  type ClaimResult,
+  type CompletedState,
+  type PaymentFilter,
+  type PaymentLedger,
+  type PaymentRecord,
+} from './payment-ledger.js';
+import { toPaymentRecord } from './payment-row.js';
+import { MIGRATIONS, MIGRATIONS_TABLE, MIGRATIONS_TABLE_SQL, PAYMENT_COLUMNS, qualify } from './schema.js';
+
+export type SqliteLedgerOptions = {
+  /** File path, or `:memory:` for a ledger that lives as long as the process (tests). */
+  path: string;
+  /** How long a write waits for another process's write lock; default 5000 ms. */
+  busyTimeoutMs?: number;
+  /** Clock (epoch ms), for tests; default `Date.now`. */
+  now?: () => number;
+};
+
+const KEY_WHERE = 'network = :network AND asset = :asset AND payer = :payer AND nonce = :nonce';
+
+/**
+ * Open (creating if needed) a SQLite ledger and apply pending migrations. Synchronous work under
+ * the hood; opening takes a few milliseconds.
+ *
+ * @example
+ * const ledger = await createSqliteLedger({ path: './x402-ledger.db' })
+ * const claim = await ledger.claim(key, payloadHash, 'instance-a')
+ * if (claim.claimed) { ... settle, then ledger.complete(key, 'settled', result) }
+ */
+export async function createSqliteLedger(options: SqliteLedgerOptions): Promise<PaymentLedger> {
+  const now = options.now ?? Date.now;
+  const db = new Database(options.path, { timeout: options.busyTimeoutMs ?? 5000 });
+  try {
+    if (options.path !== ':memory:') db.pragma('journal_mode = WAL');
+    db.pragma(`busy_timeout = ${Math.max(0, Math.trunc(options.busyTimeoutMs ?? 5000))}`);
+    db.pragma('synchronous = NORMAL');
+    migrate(db, now);
+  } catch (error) {
+    db.close();
+    throw error;
+  }
+
+  const insert = db.prepare(
+    `INSERT INTO payments (${PAYMENT_COLUMNS})
+     VALUES (:network, :asset, :payer, :nonce, 'claimed', :payloadHash, NULL, NULL, :owner, :now, :now)
+     ON CONFLICT DO NOTHING`,
+  );
+  const select = db.prepare(`SELECT ${PAYMENT_COLUMNS} FROM payments WHERE ${KEY_WHERE}`);
+  const broadcast = db.prepare(
+    `UPDATE payments SET state = 'broadcast', tx_hash = :tx, updated_at = :now
+     WHERE ${KEY_WHERE} AND owner = :owner AND state = 'claimed'`,
+  );
+  const complete = db.prepare(
+    `UPDATE payments SET state = :state, outcome = :outcome,
+       tx_hash = COALESCE(NULLIF(:tx, ''), tx_hash), updated_at = :now
+     WHERE ${KEY_WHERE} AND state <> 'settled'`,
+  );
+  const release = db.prepare(
+    `DELETE FROM payments WHERE ${KEY_WHERE} AND state = 'claimed' AND (:owner IS NULL OR owner = :owner)`,
+  );
+  const byTx = db.prepare(
+    `SELECT ${PAYMENT_COLUMNS} FROM payments WHERE tx_hash = :tx ORDER BY updated_at DESC LIMIT 1`,
+  );
+  const listAll = db.prepare(
+    `SELECT ${PAYMENT_COLUMNS} FROM payments
+     WHERE (:network IS NULL OR network = :network) AND (:payer IS NULL OR payer = :payer)
+       AND (:nonce IS NULL OR nonce = :nonce)
+     ORDER BY created_at DESC, nonce LIMIT :limit`,
+  );
+
+  let closed = false;
+  const open = () => {
+    if (closed) throw new Error(`the ledger ${options.path} is closed`);
+  };
+  const read = (key: PaymentKey): PaymentRecord | undefined => {
+    open();
+    const row = select.get(normalizePaymentKey(key));
+    return row === undefined ? undefined : toPaymentRecord(row);
+  };
+
+  return {
+    async claim(key, payloadHash, owner): Promise<ClaimResult> {
+      open();
+      const k = normalizePaymentKey(key);
+      // one connection, synchronous statements: the insert and the read are not interleaved
+      const inserted = insert.run({ ...k, payloadHash, owner, now: now() }).changes === 1;
+      const record = read(k);
+      if (!record) throw new Error(`claim of ${k.nonce}: the record vanished`);
+      return { claimed: inserted, record };
+    },
+    async recordBroadcast(key, owner, transaction) {
+      open();
+      return (
+        broadcast.run({ ...normalizePaymentKey(key), owner, tx: canonicalKeyPart(transaction), now: now() })
+          .changes === 1
+      );
+    },
+    async complete(key, state: CompletedState, outcome: SettleResponse) {
+      open();
+      const k = normalizePaymentKey(key);
+      complete.run({
+        ...k,
+        state,
+        outcome: JSON.stringify(outcome),
+        tx: canonicalKeyPart(outcome.transaction),
+        now: now(),
+      });
+      return read(k);
+    },
+    async release(key, owner) {
+      open();
+      return release.run({ ...normalizePaymentKey(key), owner: owner ?? null }).changes === 1;
+    },
+    async get(key) {
+      return read(key);
+    },
+    async findByTransaction(transaction) {
+      open();
+      const row = byTx.get({ tx: canonicalKeyPart(transaction) });
+      return row === undefined ? undefined : toPaymentRecord(row);
+    },
+    async list(filter: PaymentFilter = {}) {
+      open();
+      return listAll.all(bindPaymentFilter(filter)).map(toPaymentRecord);
+    },
+    async close() {
+      closed = true;
+      if (db.open) db.close();
+    },
+  };
+}
+
+function migrate(db: Database.Database, now: () => number): void {
+  db.exec(qualify(MIGRATIONS_TABLE_SQL, ''));
+  const applied = db.prepare(`SELECT version FROM ${MIGRATIONS_TABLE} WHERE version = ?`);
+  const record = db.prepare(`INSERT INTO ${MIGRATIONS_TABLE} (version, name, applied_at) VALUES (?, ?, ?)`);
+  const run = db.transaction(() => {
+    for (const migration of MIGRATIONS) {
+      if (applied.get(migration.version) !== undefined) continue;
+      for (const sql of migration.statements) db.exec(qualify(sql, ''));
+      record.run(migration.version, migration.name, now());
+    }
+  });
+  run.immediate();
+}

@@ -1,0 +1,406 @@
+/**
+ * Exactly-once settlement, proven on a real chain: two facilitator instances (their own relayer
+ * keys, their own HTTP servers) share one PostgreSQL ledger; 100 distinct payments are each
+ * presented 10 times, all at once, split across both instances. The chain must see 100 transfers,
+ * and every caller of a payment must get the same transaction hash.
+ */
+import assert from 'node:assert/strict';
+import { type ChildProcess, spawn } from 'node:child_process';
+import { after, before, describe, it } from 'node:test';
+import { type PaymentPayload, type PaymentRequirements, SettleResponse, VerifyResponse } from '@x402kit/core';
+import { type Devnet, devnetAccount, readTokenBalance, startDevnet } from '@x402kit/devnet';
+import { signExactEvmAuthorization } from '@x402kit/evm';
+import {
+  createEvmFacilitator,
+  createFacilitatorService,
+  type EvmFacilitator,
+  type FacilitatorServer,
+  startFacilitatorServer,
+} from '@x402kit/facilitator';
+import { createPublicClient, type Hex, http, parseAbiItem } from 'viem';
+import { privateKeyToAccount } from 'viem/accounts';
+import {
+  createExactEvmReconciler,
+  createLedgerHooks,
+  createPostgresLedger,
+  identifyExactEvm,
+  type PaymentLedger,
+} from '../../packages/facilitator/src/ledger/index.js';
+import {
+  dropSchema,
+  freshSchemaName,
+  testPostgresUrl,
+} from '../../packages/facilitator/src/ledger/postgres-test-server.test.js';
+
+const PAYMENTS = 100;
+const COPIES = 10;
+const PRICE = 1000n;
+
+type Instance = { facilitator: EvmFacilitator; server: FacilitatorServer; ledger: PaymentLedger };
+type Settlement = { body: string; payload: PaymentPayload; requirements: PaymentRequirements };
+
+let devnet: Devnet;
+let url = '';
+const schema = freshSchemaName('exactly_once');
+const instances: Instance[] = [];
+
+function requirementsFor(overrides: Partial<PaymentRequirements> = {}): PaymentRequirements {
+  return {
+    scheme: 'exact',
+    network: devnet.network,
+    amount: PRICE.toString(),
+    asset: devnet.token.address,
+    payTo: devnet.accounts.payTo.address,
+    maxTimeoutSeconds: 300,
+    extra: { name: devnet.token.name, version: devnet.token.version },
+    ...overrides,
+  };
+}
+
+async function sign(key: Hex, requirements: PaymentRequirements, resource: string): Promise<Settlement> {
+  const signed = await signExactEvmAuthorization(privateKeyToAccount(key), requirements);
+  const payload: PaymentPayload = {
+    x402Version: 2,
+    resource: { url: resource },
+    accepted: requirements,
+    payload: { signature: signed.signature, authorization: { ...signed.authorization } },
+  };
+  return { payload, requirements, body: bodyOf(payload, requirements) };
+}
+
+function bodyOf(payload: PaymentPayload, requirements: PaymentRequirements): string {
+  return JSON.stringify({ x402Version: 2, paymentPayload: payload, paymentRequirements: requirements });
+}
+
+async function post(base: string, path: string, body: string): Promise<unknown> {
+  const res = await fetch(`${base}${path}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body,
+  });
+  assert.equal(res.status, 200, `${path} answered ${res.status}: ${await res.clone().text()}`);
+  return res.json();
+}
+
+const settle = async (base: string, body: string) => SettleResponse.parse(await post(base, '/settle', body));
+const verify = async (base: string, body: string) => VerifyResponse.parse(await post(base, '/verify', body));
+
+async function startInstance(instanceId: string, relayerKey: Hex): Promise<Instance> {
+  const ledger = await createPostgresLedger({ url, schema, maxConnections: 10 });
+  const facilitator = createEvmFacilitator({
+    rpc: { [devnet.network]: devnet.rpcUrl },
+    privateKeys: [relayerKey],
+    hooks: createLedgerHooks({ ledger, identify: identifyExactEvm, instanceId, waitMs: 45_000 }),
+  });
+  const server = await startFacilitatorServer({
+    service: createFacilitatorService({ facilitator }),
+    port: 0,
+  });
+  return { facilitator, server, ledger };
+}
+
+describe('exactly-once settlement: two facilitators, one PostgreSQL ledger, a real chain', () => {
+  before(async () => {
+    url = await testPostgresUrl();
+    devnet = await startDevnet({ port: 0, extraPayers: 2 });
+    instances.push(await startInstance('facilitator-a', devnetAccount(3).privateKey));
+    instances.push(await startInstance('facilitator-b', devnetAccount(6).privateKey));
+  });
+  after(async () => {
+    for (const i of instances) {
+      await i.server.close();
+      i.facilitator.close();
+      await i.ledger.close();
+    }
+    await devnet?.stop();
+    if (url) await dropSchema(url, schema);
+  });
+
+  let payments: Settlement[] = [];
+  const firstAnswers = new Map<string, SettleResponse>();
+
+  it(`settles ${PAYMENTS} payments presented ${COPIES} times each exactly once`, async () => {
+    const payers = [devnet.accounts.payer, ...devnet.extraPayers];
+    const relayers = [devnetAccount(3).address, devnetAccount(6).address];
+    const chain = createPublicClient({ transport: http(devnet.rpcUrl) });
+    const payTo = devnet.accounts.payTo.address;
+    const fromBlock = await chain.getBlockNumber();
+    const payToBefore = await readTokenBalance(devnet.rpcUrl, devnet.token.address, payTo);
+    const noncesBefore = await Promise.all(relayers.map((address) => chain.getTransactionCount({ address })));
+
+    payments = await Promise.all(
+      Array.from({ length: PAYMENTS }, (_, i) =>
+        sign(payers[i % payers.length]?.privateKey ?? '0x', requirementsFor(), 'https://api.example/weather'),
+      ),
+    );
+    const calls = payments.flatMap((p, i) =>
+      Array.from({ length: COPIES }, (_, copy) => ({
+        payment: i,
+        base: instances[(i + copy) % 2]?.server.url ?? '',
+        body: p.body,
+      })),
+    );
+    const started = performance.now();
+    const answers = await Promise.all(
+      calls.map(async (c) => ({ ...c, answer: await settle(c.base, c.body) })),
+    );
+    const elapsed = performance.now() - started;
+
+    const hashes = new Map<number, Set<string>>();
+    for (const { payment, answer } of answers) {
+      assert.equal(answer.success, true, `payment ${payment}: ${JSON.stringify(answer)}`);
+      const set = hashes.get(payment) ?? new Set<string>();
+      set.add(answer.transaction);
+      hashes.set(payment, set);
+      firstAnswers.set(payments[payment]?.body ?? '', answer);
+    }
+    for (const [payment, set] of hashes)
+      assert.equal(set.size, 1, `payment ${payment} got ${set.size} hashes`);
+    const distinctTx = new Set([...hashes.values()].flatMap((s) => [...s]));
+    assert.equal(distinctTx.size, PAYMENTS);
+
+    const transfers = await chain.getLogs({
+      address: devnet.token.address,
+      event: parseAbiItem('event Transfer(address indexed from, address indexed to, uint256 value)'),
+      args: { to: payTo },
+      fromBlock: fromBlock + 1n,
+    });
+    assert.equal(transfers.length, PAYMENTS);
+    assert.deepEqual(new Set(transfers.map((t) => t.transactionHash)), distinctTx);
+    const payToAfter = await readTokenBalance(devnet.rpcUrl, devnet.token.address, payTo);
+    assert.equal(payToAfter - payToBefore, PRICE * BigInt(PAYMENTS));
+    const noncesAfter = await Promise.all(relayers.map((address) => chain.getTransactionCount({ address })));
+    const sent = noncesAfter.reduce((sum, n, i) => sum + n - (noncesBefore[i] ?? 0), 0);
+    assert.equal(sent, PAYMENTS, 'relayer transactions sent');
+
+    const perInstance = await instances[0]?.ledger.list({ network: devnet.network, limit: 1000 });
+    const owners = new Map<string, number>();
+    for (const r of perInstance ?? []) owners.set(r.owner, (owners.get(r.owner) ?? 0) + 1);
+    console.log(
+      `exactly-once: ${calls.length} POST /settle, ${PAYMENTS} payments, ${transfers.length} on-chain transfers, ` +
+        `${sent} relayer transactions (${noncesAfter.map((n, i) => n - (noncesBefore[i] ?? 0)).join(' + ')}), ` +
+        `claims by owner ${JSON.stringify(Object.fromEntries(owners))}, ${Math.round(elapsed)} ms`,
+    );
+    assert.equal(perInstance?.filter((r) => r.state === 'settled').length, PAYMENTS);
+  });
+
+  it('answers a replay of a settled payment with its stored outcome, on either instance', async () => {
+    const payment = payments[7];
+    assert.ok(payment);
+    const first = firstAnswers.get(payment.body);
+    for (const instance of instances) {
+      const replay = await settle(instance.server.url, payment.body);
+      assert.deepEqual(replay, first);
+    }
+    const record = await instances[1]?.ledger.findByTransaction(first?.transaction ?? '');
+    assert.equal(record?.state, 'settled');
+  });
+
+  it('refuses to verify a payment that was already settled (duplicate_settlement)', async () => {
+    const payment = payments[8];
+    assert.ok(payment);
+    const verdict = await verify(instances[0]?.server.url ?? '', payment.body);
+    assert.equal(verdict.isValid, false);
+    assert.equal(verdict.invalidReason, 'duplicate_settlement');
+  });
+
+  it('refuses the same authorization presented for other requirements (duplicate_settlement)', async () => {
+    const payment = payments[9];
+    assert.ok(payment);
+    // same price, asset and payTo (the signature is valid for it), another resource and timeout
+    const other = requirementsFor({ maxTimeoutSeconds: 301 });
+    const payload: PaymentPayload = {
+      ...payment.payload,
+      resource: { url: 'https://api.example/other' },
+      accepted: other,
+    };
+    for (const instance of instances) {
+      const answer = await settle(instance.server.url, bodyOf(payload, other));
+      assert.equal(answer.success, false);
+      assert.equal(answer.errorReason, 'duplicate_settlement');
+      assert.match(answer.errorMessage ?? '', /already presented/);
+    }
+  });
+});
+
+/** A facilitator in its own process, so the test can kill it with SIGKILL mid-settlement. */
+const CHILD_FACILITATOR = `
+import { createEvmFacilitator, createFacilitatorService, startFacilitatorServer } from '@x402kit/facilitator';
+import { createLedgerHooks, createPostgresLedger, identifyExactEvm } from ${JSON.stringify(
+  new URL('../../packages/facilitator/src/ledger/index.ts', import.meta.url).href,
+)};
+const config = JSON.parse(process.env.X402KIT_CHILD_CONFIG);
+const ledger = await createPostgresLedger({ url: config.url, schema: config.schema });
+const facilitator = createEvmFacilitator({
+  rpc: { [config.network]: config.rpcUrl },
+  privateKeys: [config.relayerKey],
+  hooks: createLedgerHooks({ ledger, identify: identifyExactEvm, instanceId: config.instanceId }),
+});
+const server = await startFacilitatorServer({ service: createFacilitatorService({ facilitator }), port: 0 });
+console.log('READY ' + server.url);
+`;
+
+function startChildFacilitator(
+  config: Record<string, string>,
+): Promise<{ child: ChildProcess; url: string }> {
+  const child = spawn(
+    process.execPath,
+    ['--conditions=source', '--import', 'tsx', '--input-type=module', '-e', CHILD_FACILITATOR],
+    {
+      env: { ...process.env, X402KIT_CHILD_CONFIG: JSON.stringify(config) },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
+  return new Promise((resolve, reject) => {
+    let out = '';
+    let err = '';
+    child.stderr?.on('data', (chunk: Buffer) => {
+      err += chunk.toString();
+    });
+    child.stdout?.on('data', (chunk: Buffer) => {
+      out += chunk.toString();
+      const match = /READY (\S+)/.exec(out);
+      if (match?.[1]) resolve({ child, url: match[1] });
+    });
+    child.once('exit', (code) =>
+      reject(new Error(`child facilitator exited (${code}): ${err.slice(-2000)}`)),
+    );
+  });
+}
+
+async function until(what: string, check: () => Promise<boolean>, timeoutMs = 15_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
+describe('crash between broadcast and receipt: kill -9, restart, settled exactly once', () => {
+  let slow: Devnet;
+  let child: ChildProcess | undefined;
+  let survivor: Instance | undefined;
+  const crashSchema = freshSchemaName('crash');
+
+  before(async () => {
+    url ||= await testPostgresUrl();
+    slow = await startDevnet({ port: 0, blockTime: 2 });
+  });
+  after(async () => {
+    child?.kill('SIGKILL');
+    if (survivor) {
+      await survivor.server.close();
+      survivor.facilitator.close();
+      await survivor.ledger.close();
+    }
+    await slow?.stop();
+    if (url) await dropSchema(url, crashSchema);
+  });
+
+  it('finds the dead instance’s transaction instead of paying again', async () => {
+    const chain = createPublicClient({ transport: http(slow.rpcUrl) });
+    const [deadRelayer, liveRelayer] = [devnetAccount(7), devnetAccount(8)];
+    const payTo = slow.accounts.payTo.address;
+    const fromBlock = await chain.getBlockNumber();
+    const deadNonce = await chain.getTransactionCount({ address: deadRelayer.address, blockTag: 'pending' });
+    const liveNonce = await chain.getTransactionCount({ address: liveRelayer.address, blockTag: 'pending' });
+
+    const started = await startChildFacilitator({
+      url,
+      schema: crashSchema,
+      network: slow.network,
+      rpcUrl: slow.rpcUrl,
+      relayerKey: deadRelayer.privateKey,
+      instanceId: 'doomed',
+    });
+    child = started.child;
+    const requirements: PaymentRequirements = {
+      scheme: 'exact',
+      network: slow.network,
+      amount: PRICE.toString(),
+      asset: slow.token.address,
+      payTo,
+      maxTimeoutSeconds: 300,
+      extra: { name: slow.token.name, version: slow.token.version },
+    };
+    const signed = await signExactEvmAuthorization(
+      privateKeyToAccount(slow.accounts.payer.privateKey),
+      requirements,
+    );
+    const payload: PaymentPayload = {
+      x402Version: 2,
+      resource: { url: 'https://api.example/slow' },
+      accepted: requirements,
+      payload: { signature: signed.signature, authorization: { ...signed.authorization } },
+    };
+    const body = bodyOf(payload, requirements);
+
+    // the doomed instance claims and broadcasts; the receipt needs the next block (2 s)
+    const inFlight = fetch(`${started.url}/settle`, {
+      method: 'POST',
+      body,
+      headers: { 'content-type': 'application/json' },
+    });
+    inFlight.catch(() => {});
+    await until('the doomed broadcast', async () => {
+      const n = await chain.getTransactionCount({ address: deadRelayer.address, blockTag: 'pending' });
+      return n > deadNonce;
+    });
+    child.kill('SIGKILL');
+    await new Promise((resolve) => child?.once('exit', resolve));
+    child = undefined;
+
+    const ledger = await createPostgresLedger({ url, schema: crashSchema });
+    const held = await ledger.list({ payer: signed.authorization.from });
+    assert.equal(held.length, 1);
+    assert.equal(held[0]?.owner, 'doomed');
+    assert.equal(held[0]?.state, 'claimed', 'the claim outlived its instance');
+
+    // restart: a new instance that may take over claims quiet for 3 s, and looks on chain first
+    const facilitator = createEvmFacilitator({
+      rpc: { [slow.network]: slow.rpcUrl },
+      privateKeys: [liveRelayer.privateKey],
+      hooks: createLedgerHooks({
+        ledger,
+        identify: identifyExactEvm,
+        instanceId: 'survivor',
+        reclaimAfterMs: 3000,
+        reconcile: createExactEvmReconciler({ rpc: { [slow.network]: slow.rpcUrl } }),
+      }),
+    });
+    const server = await startFacilitatorServer({
+      service: createFacilitatorService({ facilitator }),
+      port: 0,
+    });
+    survivor = { facilitator, server, ledger };
+    const t0 = performance.now();
+    const answer = await settle(server.url, body);
+    const waited = performance.now() - t0;
+    assert.equal(answer.success, true, JSON.stringify(answer));
+
+    const transfers = await chain.getLogs({
+      address: slow.token.address,
+      event: parseAbiItem('event Transfer(address indexed from, address indexed to, uint256 value)'),
+      args: { from: signed.authorization.from, to: payTo },
+      fromBlock: fromBlock + 1n,
+    });
+    assert.equal(transfers.length, 1, 'exactly one transfer on chain');
+    assert.equal(
+      answer.transaction,
+      transfers[0]?.transactionHash,
+      'the answer is the dead instance’s transaction',
+    );
+    assert.equal(
+      await chain.getTransactionCount({ address: liveRelayer.address, blockTag: 'pending' }),
+      liveNonce,
+      'the survivor sent nothing',
+    );
+    const record = await ledger.findByTransaction(answer.transaction);
+    assert.equal(record?.state, 'settled');
+    // and a replay now answers at once from the ledger
+    assert.deepEqual(await settle(server.url, body), answer);
+    console.log(
+      `crash: killed the holder mid-receipt; the survivor reconciled after ${Math.round(waited)} ms`,
+    );
+  });
+});

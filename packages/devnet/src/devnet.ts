@@ -11,9 +11,10 @@ import type { AnvilProcess } from './anvil.js';
 import { startAnvil } from './anvil.js';
 import { devnetChain } from './devnet-chain.js';
 import { createDevnetClient } from './devnet-client.js';
+import type { DevnetContracts } from './devnet-contracts.js';
+import { placeDevnetContracts } from './devnet-contracts.js';
 import { DevnetOptionsError } from './errors.js';
 import { mintWith } from './mint-tokens.js';
-import { placeMulticall3 } from './multicall3.js';
 import type { DevnetToken } from './place-token.js';
 import { DEFAULT_DEVNET_TOKEN, placeToken } from './place-token.js';
 
@@ -68,6 +69,8 @@ export interface Devnet {
   /** Token symbol to token address. */
   readonly assets: Readonly<Record<string, Address>>;
   readonly token: DevnetToken;
+  /** Multicall3, Permit2 and the x402 Permit2 proxies, at their canonical addresses. */
+  readonly contracts: DevnetContracts;
   /** Milliseconds from the call to ready: anvil's start and the chain's preparation. */
   readonly startupMs: { readonly anvil: number; readonly setup: number };
   describe(): DevnetDescription;
@@ -82,8 +85,9 @@ const EXTRA_PAYER_LIMIT = 1000;
 
 /**
  * Starts a local EVM chain for tests and demos: anvil (chain id 84532 by default), our EIP-3009 token at the
- * real token's address (Base Sepolia USDC by default, same EIP-712 domain), Multicall3 at its canonical
- * address, and the payer funded with 1000 tokens.
+ * real token's address (Base Sepolia USDC by default, same EIP-712 domain), Multicall3, Permit2 and the x402
+ * Permit2 proxies at their canonical addresses, and the payer funded with 1000 tokens. For several chains and
+ * more tokens, see `startDevnets`.
  *
  * @example
  * ```ts
@@ -114,7 +118,12 @@ export async function startDevnet(options: StartDevnetOptions = {}): Promise<Dev
     const { deployer, payer } = DEVNET_ACCOUNTS;
     const { token } = config;
 
-    await placeMulticall3(client);
+    // One sender: its transactions go one after the other (viem would give parallel ones the same nonce).
+    const contracts = await placeDevnetContracts(client, {
+      from: deployer.address,
+      paymentPermit: false,
+      mineNow,
+    });
     await placeToken(client, { token, owner: deployer.address, mineNow });
     log?.(`devnet: ${token.symbol} (EIP-3009, "${token.name}" v${token.version}) at ${token.address}`);
 
@@ -142,14 +151,15 @@ export async function startDevnet(options: StartDevnetOptions = {}): Promise<Dev
         `ready on ${anvil.rpcUrl} (${config.network}) in ${Math.round(performance.now() - started)} ms ` +
         `(anvil ${Math.round(anvilMs)} ms, setup ${Math.round(setupMs)} ms)`,
     );
-    return createDevnet(anvil, config, chain, extraPayers, { anvil: anvilMs, setup: setupMs });
+    return createDevnet(anvil, config, chain, extraPayers, contracts, { anvil: anvilMs, setup: setupMs });
   } catch (error) {
     await anvil.stop();
     throw error;
   }
 }
 
-interface DevnetConfig {
+/** {@link StartDevnetOptions} after validation. */
+export interface DevnetConfig {
   chainId: number;
   network: string;
   token: DevnetToken;
@@ -162,6 +172,7 @@ function createDevnet(
   config: DevnetConfig,
   chain: Chain,
   extraPayers: readonly DevnetAccount[],
+  contracts: DevnetContracts,
   startupMs: Devnet['startupMs'],
 ): Devnet {
   const { deployer, payer, payTo, facilitator } = DEVNET_ACCOUNTS;
@@ -176,6 +187,7 @@ function createDevnet(
     extraPayers,
     assets,
     token: config.token,
+    contracts,
     startupMs,
     describe: () => ({
       rpcUrl: anvil.rpcUrl,
@@ -193,7 +205,7 @@ function createDevnet(
 }
 
 /** Validates options once, at the edge, naming the field at fault. */
-function parseOptions(options: StartDevnetOptions): DevnetConfig {
+export function parseOptions(options: StartDevnetOptions): DevnetConfig {
   const chainId = options.chainId ?? DEFAULT_CHAIN_ID;
   if (!Number.isSafeInteger(chainId) || chainId <= 0) {
     throw new DevnetOptionsError('chainId', `must be a positive integer (got ${String(chainId)})`);

@@ -13,17 +13,82 @@ export type { ConfirmTransactionOptions } from './confirm-transaction.js';
 export { confirmTransaction } from './confirm-transaction.js';
 export type { CopyContractParameters, StorageVariableLayout } from './copy-contract.js';
 export { copyContract } from './copy-contract.js';
-export type { Devnet, DevnetDescription, StartDevnetOptions } from './devnet.js';
+export type { Devnet, DevnetConfig, DevnetDescription, StartDevnetOptions } from './devnet.js';
 export { startDevnet } from './devnet.js';
 export type { DevnetChainParameters } from './devnet-chain.js';
 export { devnetChain } from './devnet-chain.js';
 export type { DevnetClient } from './devnet-client.js';
 export { createDevnetClient, DEVNET_POLLING_INTERVAL_MS } from './devnet-client.js';
+export type { DevnetContracts, PlaceDevnetContractsParameters } from './devnet-contracts.js';
+export { placeDevnetContracts } from './devnet-contracts.js';
+export type { Eip2612TokenSpec, Erc20TokenSpec, PlainErc20TokenSpec } from './erc20-tokens.js';
+export {
+  BSC_TESTNET_USDT_ADDRESS,
+  BSC_USDT_ADDRESS,
+  bscUsdtToken,
+  DEVNET_PERMIT_TOKEN,
+  DEVNET_PERMIT_TOKEN_ADDRESS,
+  DEVNET_PLAIN_TOKEN,
+  DEVNET_PLAIN_TOKEN_ADDRESS,
+} from './erc20-tokens.js';
 export { AnvilStartError, DevnetOptionsError, DevnetSetupError } from './errors.js';
-export { eip3009TokenArtifact } from './generated/contracts.js';
+export {
+  eip2612TokenArtifact,
+  eip3009TokenArtifact,
+  PERMIT2_CREATION_CODE_KECCAK,
+  paymentPermitArtifact,
+  permit2CreationCode,
+  plainErc20TokenArtifact,
+  smartWalletArtifact,
+  smartWalletFactoryArtifact,
+  x402ExactPermit2ProxyArtifact,
+  x402UptoPermit2ProxyArtifact,
+} from './generated/contracts.js';
 export type { MintWithParameters } from './mint-tokens.js';
 export { mintTokens, mintWith } from './mint-tokens.js';
 export { MULTICALL3_ADDRESS, multicall3CreationCode, placeMulticall3 } from './multicall3.js';
+export {
+  PAYMENT_PERMIT_ADDRESS,
+  PAYMENT_PERMIT_CHAIN_IDS,
+  PAYMENT_PERMIT_TYPES,
+  paymentPermitDomain,
+  placePaymentPermit,
+} from './payment-permit.js';
+export type { PlacePermit2Parameters } from './permit2.js';
+export {
+  DETERMINISTIC_DEPLOYER_ADDRESS,
+  PERMIT2_ADDRESS,
+  PERMIT2_CREATE2_SALT,
+  permit2DomainSeparator,
+  placePermit2,
+} from './permit2.js';
+export {
+  placePermit2Proxies,
+  X402_EXACT_PERMIT2_PROXY_ADDRESS,
+  X402_UPTO_PERMIT2_PROXY_ADDRESS,
+} from './permit2-proxies.js';
+export type { PlaceErc20TokenParameters } from './place-erc20-token.js';
+export { placeErc20Token } from './place-erc20-token.js';
 export type { DevnetToken, PlaceTokenParameters } from './place-token.js';
 export { DEFAULT_DEVNET_TOKEN, placeToken } from './place-token.js';
 export { readTokenBalance } from './read-token-balance.js';
+export type { PlaceRuntimeCodeParameters } from './runtime-code.js';
+export { placeRuntimeCode } from './runtime-code.js';
+export type { SmartWalletParameters } from './smart-wallet.js';
+export {
+  erc6492Signature,
+  placeSmartWalletFactory,
+  SMART_WALLET_FACTORY_ADDRESS,
+  smartWalletAddress,
+  smartWalletDeployData,
+} from './smart-wallet.js';
+export type {
+  DevnetAsset,
+  DevnetChainDescription,
+  DevnetChainInstance,
+  DevnetChainOptions,
+  MultiDevnet,
+  MultiDevnetDescription,
+  StartDevnetsOptions,
+} from './start-devnets.js';
+export { startDevnets } from './start-devnets.js';

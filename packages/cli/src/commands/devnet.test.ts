@@ -47,4 +47,51 @@ describe('x402kit devnet', () => {
       assert.match(run.stderr(), /devnet: stopped/);
     });
   }
+
+  it('with --chains 84532,97 starts two chains and prints the extended JSON line', async () => {
+    const run = spawnCli(['devnet', '--port', '0', '--chains', '84532,97']);
+    const line = await run.waitForLine(/^\{/);
+    const description: unknown = JSON.parse(line);
+    assert.ok(typeof description === 'object' && description !== null);
+    assert.deepEqual(Object.keys(description), [
+      'rpcUrl',
+      'chainId',
+      'network',
+      'accounts',
+      'assets',
+      'chains',
+    ]);
+    assert.equal(Reflect.get(description, 'chainId'), 84532);
+    const chains: unknown = Reflect.get(description, 'chains');
+    assert.ok(typeof chains === 'object' && chains !== null);
+    assert.deepEqual(Object.keys(chains), ['eip155:84532', 'eip155:97']);
+    const bsc: unknown = Reflect.get(chains, 'eip155:97');
+    assert.ok(typeof bsc === 'object' && bsc !== null);
+    const rpcUrl = String(Reflect.get(bsc, 'rpcUrl'));
+    assert.equal(await chainId(rpcUrl), 97);
+    assert.equal(
+      Reflect.get(Reflect.get(bsc, 'assets'), 'USDT'),
+      '0x337610d27c682E347C9cD60BD4b3b107C9d34dDd',
+    );
+    assert.deepEqual(Reflect.get(bsc, 'contracts'), {
+      multicall3: '0xcA11bde05977b3631167028862bE2a173976CA11',
+      permit2: '0x000000000022D473030F116dDEE9F6B43aC78BA3',
+      exactPermit2Proxy: '0x402085c248EeA27D92E8b30b2C58ed07f9E20001',
+      uptoPermit2Proxy: '0x4020A4f3b7b90ccA423B9fabCc0CE57C6C240002',
+      smartWalletFactory: '0x6492649264926492649264926492649264926492',
+      paymentPermit: '0x1825bB32db3443dEc2cc7508b2D818fc13EaD878',
+    });
+    const ports = [String(Reflect.get(description, 'rpcUrl')), rpcUrl].map((u) => Number(new URL(u).port));
+    run.child.kill('SIGTERM');
+    const { code } = await run.exited;
+    assert.equal(code, 0, run.stderr());
+    for (const port of ports) assert.deepEqual(anvilPidsOnPort(port), [], 'anvil is gone');
+  });
+
+  it('accepts --chain-id repeated and rejects a repeated chain id', async () => {
+    const run = spawnCli(['devnet', '--port', '0', '--chain-id', '84532', '--chain-id', '84532']);
+    const { code } = await run.exited;
+    assert.notEqual(code, 0);
+    assert.match(run.stderr(), /--chain-id\/--chains: lists a chain id twice/);
+  });
 });

@@ -1,33 +1,49 @@
 /**
  * `x402kit devnet`: a local chain for x402 (anvil, an EIP-3009 USDC at its Base Sepolia
- * address, funded accounts). Prints ONE JSON line describing it on stdout when ready, runs until
- * SIGINT / SIGTERM, then stops anvil.
+ * address, funded accounts), or several (`--chains 84532,97`). Prints ONE JSON line describing it
+ * on stdout when ready, runs until SIGINT / SIGTERM, then stops anvil.
  */
-import { startDevnet } from '@x402kit/devnet';
+import type { DevnetDescription } from '@x402kit/devnet';
+import { startDevnet, startDevnets } from '@x402kit/devnet';
 import { z } from 'zod';
 import { type Command, ExitCode, UsageError, untilAborted } from '../command.js';
-import { describeIssues, parseFlags, parseInteger } from '../options.js';
+import { describeIssues, parseFlags, parseInteger, splitList } from '../options.js';
 
-const usage = `Usage: x402kit devnet [--port 8545] [--chain-id 84532] [--quiet]
+const usage = `Usage: x402kit devnet [--port 8545] [--chain-id 84532]... [--chains 84532,97] [--quiet]
 
 Start a local EVM chain for x402: anvil with an EIP-3009 USDC at the Base Sepolia USDC
-address, Multicall3, and funded test accounts (payer, payTo, facilitator).
+address, Multicall3, Permit2, the x402 Permit2 proxies, and funded test accounts (payer,
+payTo, facilitator).
 
 When ready, prints ONE JSON line on stdout:
   {"rpcUrl","chainId","network","accounts":{"payer","payTo","facilitator"},"assets":{"USDC"}}
 then runs until Ctrl+C (SIGINT) or SIGTERM, and stops anvil.
 
+With several chains (--chain-id repeated, or --chains), one anvil per chain, each also with
+an EIP-2612 token (PUSD), a plain ERC-20 (PLUSD), and on BSC (56, 97) USDT and PaymentPermit;
+the line describes the first chain as above and adds
+  "chains":{"eip155:84532":{"rpcUrl","chainId","assets","contracts"},"eip155:97":{...}}
+
 Options:
-  --port <n>       TCP port on 127.0.0.1 (default 8545; 0 picks a free one)
-  --chain-id <n>   chain id (default 84532, Base Sepolia)
+  --port <n>       TCP port of the first chain on 127.0.0.1 (default 8545; 0 picks free
+                   ports); further chains use the next ports
+  --chain-id <n>   chain id (default 84532, Base Sepolia); repeat for several chains
+  --chains <list>  comma-separated chain ids, for example 84532,97 (always the extended line)
   --quiet          no progress on stderr
   -h, --help       show this help
 
 The accounts' keys are public test keys: never use them on a real chain.`;
 
+const ChainId = z.number().int().positive().max(Number.MAX_SAFE_INTEGER);
+
 const DevnetOptions = z.object({
   port: z.number().int().min(0).max(65535).default(8545),
-  chainId: z.number().int().positive().max(Number.MAX_SAFE_INTEGER).default(84532),
+  chainIds: z
+    .array(ChainId)
+    .default([84532])
+    .refine((ids) => new Set(ids).size === ids.length, 'lists a chain id twice'),
+  /** The extended (multi-chain) devnet and JSON line. */
+  multi: z.boolean().default(false),
   quiet: z.boolean().default(false),
 });
 
@@ -45,7 +61,8 @@ export const devnetCommand: Command = {
       args,
       options: {
         port: { type: 'string' },
-        'chain-id': { type: 'string' },
+        'chain-id': { type: 'string', multiple: true },
+        chains: { type: 'string' },
         quiet: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
@@ -54,22 +71,36 @@ export const devnetCommand: Command = {
       context.stdout(`${usage}\n`);
       return ExitCode.ok;
     }
+    const chainIds = [
+      ...(values['chain-id'] ?? []).map((v) => parseInteger(v, '--chain-id')),
+      ...splitList(values.chains).map((v) => parseInteger(v, '--chains')),
+    ];
     const parsed = DevnetOptions.safeParse({
       port: parseInteger(values.port, '--port'),
-      chainId: parseInteger(values['chain-id'], '--chain-id'),
+      chainIds: chainIds.length > 0 ? chainIds : undefined,
+      multi: values.chains !== undefined || chainIds.length > 1,
       quiet: values.quiet,
     });
     if (!parsed.success) {
-      throw new UsageError(describeIssues(parsed.error.issues, { port: '--port', chainId: '--chain-id' }));
+      throw new UsageError(
+        describeIssues(parsed.error.issues, { port: '--port', chainIds: '--chain-id/--chains' }),
+      );
     }
     const options = parsed.data;
     const progress = options.quiet ? undefined : (line: string) => context.stderr(`${line}\n`);
-    progress?.(`devnet: starting anvil (chain ${options.chainId}, port ${options.port || 'any'}) ...`);
-    const devnet = await startDevnet({
-      port: options.port,
-      chainId: options.chainId,
-      ...(progress ? { log: progress } : {}),
-    });
+    progress?.(
+      `devnet: starting anvil (chain ${options.chainIds.join(', ')}, port ${options.port || 'any'}) ...`,
+    );
+    const log = progress ? { log: progress } : {};
+    const devnet: { rpcUrl: string; describe(): DevnetDescription; stop(): Promise<void> } = options.multi
+      ? await startDevnets({
+          chains: options.chainIds.map((chainId, i) => ({
+            chainId,
+            port: options.port === 0 ? 0 : options.port + i,
+          })),
+          ...log,
+        })
+      : await startDevnet({ port: options.port, chainId: options.chainIds[0], ...log });
     try {
       if (context.signal.aborted) return ExitCode.ok; // stopped while starting: nothing to announce
       context.stdout(`${JSON.stringify(devnet.describe())}\n`);

@@ -1,0 +1,304 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import type { Address, Hex } from 'viem';
+import {
+  createWalletClient,
+  domainSeparator,
+  erc20Abi,
+  hashTypedData,
+  http,
+  maxUint256,
+  parseEther,
+} from 'viem';
+import { privateKeyToAccount } from 'viem/accounts';
+import { DEVNET_ACCOUNTS, devnetAccount } from './accounts.js';
+import type { DevnetClient } from './devnet-client.js';
+import { createDevnetClient } from './devnet-client.js';
+import { BSC_TESTNET_USDT_ADDRESS } from './erc20-tokens.js';
+import { paymentPermitArtifact, plainErc20TokenArtifact } from './generated/contracts.js';
+import { mintWith } from './mint-tokens.js';
+import { PAYMENT_PERMIT_ADDRESS, PAYMENT_PERMIT_TYPES, paymentPermitDomain } from './payment-permit.js';
+import { placeErc20Token } from './place-erc20-token.js';
+import { readTokenBalance } from './read-token-balance.js';
+import type { MultiDevnet } from './start-devnets.js';
+import { startDevnets } from './start-devnets.js';
+
+const abi = paymentPermitArtifact.abi;
+
+/** tron-bsc-bofai.md section 1.2 test vector. */
+const VECTOR = {
+  privateKey: '0x4c0883a69102937d6231471b5dbb6204fe5129617082792ae468d01a3f362318',
+  buyer: '0x2c7536E3605D9C16a7a3D7b1898e529396a65c23',
+  chainId: 3448148188,
+  verifyingContract: '0x41a0d8786c5e20d27b6225e9d03ed1cbfe271634',
+  separator: '0x1d6a0acfc4e52bf85e7027f45ba5e5e36bcecf297fb76edff14b6a6fdf666d9d',
+  digest: '0x9a80cad789f14b67a2b542af53eed30b9e876272990a7673919480bb31fa8821',
+  signature:
+    '0xa9a0694380f178ea61086e24d08bdfe8fa4da5bb0be6cc95e12d42f7a3dc5ff73746a4b0148de52424e10d07ddb4b29c7d4dd2004aa56f454c1b0ffbb677a7611b',
+  typehash: '0x4988415eb4399a0bc3cf7f233e7d4c0dc15e0a32ee969ae7b4bec48caf503c63',
+} as const;
+
+function vectorMessage(overrides: { payToken: Address; caller: Address; feeTo: Address; payTo: Address }) {
+  return {
+    meta: {
+      kind: 0,
+      paymentId: '0x00112233445566778899aabbccddeeff' as Hex,
+      nonce: 123456789n,
+      validAfter: 1700000000n,
+      validBefore: 1700003600n,
+    },
+    buyer: VECTOR.buyer as Address,
+    caller: overrides.caller,
+    payment: { payToken: overrides.payToken, payAmount: 1000000n, payTo: overrides.payTo },
+    fee: { feeTo: overrides.feeTo, feeAmount: 100n },
+  };
+}
+
+describe('PaymentPermit', () => {
+  let devnet: MultiDevnet;
+  let client: DevnetClient;
+  const buyer = privateKeyToAccount(VECTOR.privateKey);
+  const caller = privateKeyToAccount(devnetAccount(3).privateKey);
+  const payTo = devnetAccount(2).address;
+  const feeTo = devnetAccount(9).address;
+
+  before(async () => {
+    devnet = await startDevnets({ chains: [{ chainId: 97 }] });
+    client = createDevnetClient(devnet.chain);
+    await client.setBalance({ address: buyer.address, value: parseEther('10') });
+  });
+  after(async () => {
+    await devnet?.stop();
+  });
+
+  test('the section 1.2 test vector: typehash, domain separator, digest and signature', async () => {
+    const message = vectorMessage({
+      payToken: '0xeca9bc828a3005b9a3b909f2cc5c2a54794de05f',
+      caller: '0x3333333333333333333333333333333333333333',
+      feeTo: '0x3333333333333333333333333333333333333333',
+      payTo: '0x2222222222222222222222222222222222222222',
+    });
+    const domain = paymentPermitDomain(VECTOR.chainId, VECTOR.verifyingContract);
+    assert.equal(domainSeparator({ domain }), VECTOR.separator);
+    const typed = {
+      domain,
+      types: PAYMENT_PERMIT_TYPES,
+      primaryType: 'PaymentPermitDetails',
+      message,
+    } as const;
+    assert.equal(hashTypedData(typed), VECTOR.digest);
+    assert.equal(await buyer.signTypedData(typed), VECTOR.signature);
+    const onChain = await client.readContract({
+      address: PAYMENT_PERMIT_ADDRESS,
+      abi,
+      functionName: 'PAYMENT_PERMIT_DETAILS_TYPEHASH',
+    });
+    assert.equal(onChain, VECTOR.typehash);
+  });
+
+  test('is at its BSC address with the no-version domain of chain 97', async () => {
+    const separator = await client.readContract({
+      address: PAYMENT_PERMIT_ADDRESS,
+      abi,
+      functionName: 'DOMAIN_SEPARATOR',
+    });
+    assert.equal(separator, domainSeparator({ domain: paymentPermitDomain(97) }));
+  });
+
+  async function setUpToken(token: Address) {
+    const buyerWallet = createWalletClient({ chain: devnet.chain, transport: http(), account: buyer });
+    await mintWith(client, {
+      token,
+      owner: DEVNET_ACCOUNTS.deployer.address,
+      to: buyer.address,
+      amount: 10n ** 24n,
+    });
+    await client.waitForTransactionReceipt({
+      hash: await buyerWallet.writeContract({
+        address: token,
+        abi: erc20Abi,
+        functionName: 'approve',
+        args: [PAYMENT_PERMIT_ADDRESS, maxUint256],
+      }),
+    });
+  }
+
+  async function signedPermit(token: Address, nonce: bigint) {
+    const block = await client.getBlock();
+    const base = vectorMessage({ payToken: token, caller: caller.address, feeTo, payTo });
+    const message = {
+      ...base,
+      meta: { ...base.meta, nonce, validAfter: block.timestamp - 60n, validBefore: block.timestamp + 3600n },
+    };
+    const signature = await buyer.signTypedData({
+      domain: paymentPermitDomain(97),
+      types: PAYMENT_PERMIT_TYPES,
+      primaryType: 'PaymentPermitDetails',
+      message,
+    });
+    return { message, signature };
+  }
+
+  for (const returnsBool of [true, false]) {
+    test(`permitTransferFrom pays payTo and feeTo; replay and wrong caller fail (transfer returns ${returnsBool ? 'bool' : 'nothing'})`, async () => {
+      let token: Address = BSC_TESTNET_USDT_ADDRESS;
+      if (!returnsBool) {
+        token = '0x0000000000000000000000000000000000b5d700';
+        await placeErc20Token(client, {
+          token: {
+            kind: 'erc20',
+            address: token,
+            name: 'Tether USD',
+            symbol: 'USDT',
+            decimals: 6,
+            returnsBool: false,
+          },
+          owner: DEVNET_ACCOUNTS.deployer.address,
+        });
+        assert.equal(
+          await client.readContract({
+            address: token,
+            abi: plainErc20TokenArtifact.abi,
+            functionName: 'returnsBool',
+          }),
+          false,
+        );
+      }
+      await setUpToken(token);
+      const nonce = returnsBool ? 123456789n : 987654321n;
+      const { message, signature } = await signedPermit(token, nonce);
+      const callerWallet = createWalletClient({ chain: devnet.chain, transport: http(), account: caller });
+
+      await assert.rejects(
+        client.simulateContract({
+          account: devnetAccount(5).address,
+          address: PAYMENT_PERMIT_ADDRESS,
+          abi,
+          functionName: 'permitTransferFrom',
+          args: [message, buyer.address, signature],
+        }),
+        /InvalidCaller/,
+      );
+      const [payBefore, feeBefore] = await Promise.all([
+        readTokenBalance(devnet.rpcUrl, token, payTo),
+        readTokenBalance(devnet.rpcUrl, token, feeTo),
+      ]);
+      const receipt = await client.waitForTransactionReceipt({
+        hash: await callerWallet.writeContract({
+          address: PAYMENT_PERMIT_ADDRESS,
+          abi,
+          functionName: 'permitTransferFrom',
+          args: [message, buyer.address, signature],
+        }),
+      });
+      assert.equal(receipt.status, 'success');
+      assert.equal(await readTokenBalance(devnet.rpcUrl, token, payTo), payBefore + 1000000n);
+      assert.equal(await readTokenBalance(devnet.rpcUrl, token, feeTo), feeBefore + 100n);
+      assert.equal(
+        await client.readContract({
+          address: PAYMENT_PERMIT_ADDRESS,
+          abi,
+          functionName: 'nonceUsed',
+          args: [buyer.address, nonce],
+        }),
+        true,
+      );
+      const word = await client.readContract({
+        address: PAYMENT_PERMIT_ADDRESS,
+        abi,
+        functionName: 'nonceBitmap',
+        args: [buyer.address, nonce >> 8n],
+      });
+      assert.equal((word >> (nonce & 0xffn)) & 1n, 1n);
+      await assert.rejects(
+        client.simulateContract({
+          account: caller.address,
+          address: PAYMENT_PERMIT_ADDRESS,
+          abi,
+          functionName: 'permitTransferFrom',
+          args: [message, buyer.address, signature],
+        }),
+        /NonceAlreadyUsed/,
+      );
+    });
+  }
+
+  test('checks buyer, kind, time window and signature with their custom errors', async () => {
+    const token = BSC_TESTNET_USDT_ADDRESS;
+    const { message, signature } = await signedPermit(token, 555n);
+    const simulate = (m: typeof message, owner: Address, sig: Hex) =>
+      client.simulateContract({
+        account: caller.address,
+        address: PAYMENT_PERMIT_ADDRESS,
+        abi,
+        functionName: 'permitTransferFrom',
+        args: [m, owner, sig],
+      });
+    await assert.rejects(simulate(message, payTo, signature), /BuyerMismatch/);
+    await assert.rejects(
+      simulate({ ...message, meta: { ...message.meta, kind: 1 } }, buyer.address, signature),
+      /InvalidKind/,
+    );
+    await assert.rejects(
+      simulate(
+        { ...message, meta: { ...message.meta, validBefore: message.meta.validAfter } },
+        buyer.address,
+        signature,
+      ),
+      /InvalidTimestamp/,
+    );
+    await assert.rejects(simulate(message, buyer.address, `${signature}00`), /InvalidSignature/);
+    await assert.rejects(
+      simulate({ ...message, payment: { ...message.payment, payAmount: 2n } }, buyer.address, signature),
+      /InvalidSignature/,
+    );
+    const broke = privateKeyToAccount(devnetAccount(12).privateKey);
+    const brokeMessage = { ...message, buyer: broke.address };
+    const brokeSignature = await broke.signTypedData({
+      domain: paymentPermitDomain(97),
+      types: PAYMENT_PERMIT_TYPES,
+      primaryType: 'PaymentPermitDetails',
+      message: brokeMessage,
+    });
+    await assert.rejects(simulate(brokeMessage, broke.address, brokeSignature), /Payment failed/);
+  });
+
+  test('reverts "Fee failed" when the allowance covers the payment but not the fee', async () => {
+    const token = BSC_TESTNET_USDT_ADDRESS;
+    const lowBuyer = privateKeyToAccount(devnetAccount(13).privateKey);
+    await client.setBalance({ address: lowBuyer.address, value: parseEther('1') });
+    await mintWith(client, {
+      token,
+      owner: DEVNET_ACCOUNTS.deployer.address,
+      to: lowBuyer.address,
+      amount: 10n ** 20n,
+    });
+    const wallet = createWalletClient({ chain: devnet.chain, transport: http(), account: lowBuyer });
+    await client.waitForTransactionReceipt({
+      hash: await wallet.writeContract({
+        address: token,
+        abi: erc20Abi,
+        functionName: 'approve',
+        args: [PAYMENT_PERMIT_ADDRESS, 1000000n],
+      }),
+    });
+    const { message } = await signedPermit(token, 777n);
+    const lowMessage = { ...message, buyer: lowBuyer.address };
+    const signature = await lowBuyer.signTypedData({
+      domain: paymentPermitDomain(97),
+      types: PAYMENT_PERMIT_TYPES,
+      primaryType: 'PaymentPermitDetails',
+      message: lowMessage,
+    });
+    await assert.rejects(
+      client.simulateContract({
+        account: caller.address,
+        address: PAYMENT_PERMIT_ADDRESS,
+        abi,
+        functionName: 'permitTransferFrom',
+        args: [lowMessage, lowBuyer.address, signature],
+      }),
+      /Fee failed/,
+    );
+  });
+});

@@ -1,0 +1,376 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import type { Address, Hex } from 'viem';
+import {
+  createWalletClient,
+  erc20Abi,
+  http,
+  keccak256,
+  maxUint256,
+  parseSignature,
+  toFunctionSelector,
+  toHex,
+} from 'viem';
+import { privateKeyToAccount } from 'viem/accounts';
+import { devnetAccount } from './accounts.js';
+import { createDevnetClient } from './devnet-client.js';
+import { DEVNET_PERMIT_TOKEN, DEVNET_PLAIN_TOKEN } from './erc20-tokens.js';
+import {
+  eip2612TokenArtifact,
+  PERMIT2_CREATION_CODE_KECCAK,
+  permit2CreationCode,
+  x402ExactPermit2ProxyArtifact,
+  x402UptoPermit2ProxyArtifact,
+} from './generated/contracts.js';
+import { PERMIT2_ADDRESS, permit2DomainSeparator } from './permit2.js';
+import { X402_EXACT_PERMIT2_PROXY_ADDRESS, X402_UPTO_PERMIT2_PROXY_ADDRESS } from './permit2-proxies.js';
+import { readTokenBalance } from './read-token-balance.js';
+import type { MultiDevnet } from './start-devnets.js';
+import { startDevnets } from './start-devnets.js';
+
+const exactAbi = x402ExactPermit2ProxyArtifact.abi;
+const uptoAbi = x402UptoPermit2ProxyArtifact.abi;
+
+/** x402-protocol.md Appendix A. */
+const SELECTORS = {
+  exactSettle: '0x13cd3b53',
+  exactSettleWithPermit: '0xfa340378',
+  uptoSettle: '0xff11e7b4',
+  uptoSettleWithPermit: '0x016c1748',
+  permit2Witness: '0x137c29fe',
+} as const;
+
+function selectorOf(abi: typeof exactAbi | typeof uptoAbi, name: string): Hex {
+  const item = abi.find((i) => i.type === 'function' && i.name === name);
+  assert.ok(item && item.type === 'function', `${name} in ABI`);
+  return toFunctionSelector(item);
+}
+
+const tokenPermissions = [
+  { name: 'token', type: 'address' },
+  { name: 'amount', type: 'uint256' },
+] as const;
+
+function exactTypes() {
+  return {
+    PermitWitnessTransferFrom: [
+      { name: 'permitted', type: 'TokenPermissions' },
+      { name: 'spender', type: 'address' },
+      { name: 'nonce', type: 'uint256' },
+      { name: 'deadline', type: 'uint256' },
+      { name: 'witness', type: 'Witness' },
+    ],
+    TokenPermissions: tokenPermissions,
+    Witness: [
+      { name: 'to', type: 'address' },
+      { name: 'validAfter', type: 'uint256' },
+    ],
+  } as const;
+}
+
+function uptoTypes() {
+  return {
+    ...exactTypes(),
+    Witness: [
+      { name: 'to', type: 'address' },
+      { name: 'facilitator', type: 'address' },
+      { name: 'validAfter', type: 'uint256' },
+    ],
+  } as const;
+}
+
+function randomNonce(): bigint {
+  return BigInt(toHex(crypto.getRandomValues(new Uint8Array(32))));
+}
+
+describe('Permit2 and the x402 Permit2 proxies', () => {
+  let devnet: MultiDevnet;
+  const payerKey = devnetAccount(1).privateKey;
+  const payer = privateKeyToAccount(payerKey);
+  const facilitator = privateKeyToAccount(devnetAccount(3).privateKey);
+  const payTo = devnetAccount(2).address;
+
+  before(async () => {
+    devnet = await startDevnets({ chains: [{ chainId: 84532 }] });
+  });
+  after(async () => {
+    await devnet?.stop();
+  });
+
+  function wallets() {
+    const chain = devnet.chain;
+    return {
+      client: createDevnetClient(chain),
+      payerWallet: createWalletClient({ chain, transport: http(), account: payer }),
+      facilitatorWallet: createWalletClient({ chain, transport: http(), account: facilitator }),
+    };
+  }
+
+  async function now(): Promise<bigint> {
+    const block = await createDevnetClient(devnet.chain).getBlock();
+    return block.timestamp;
+  }
+
+  test('the generated Permit2 creation code has the published keccak256', () => {
+    assert.equal(keccak256(permit2CreationCode), PERMIT2_CREATION_CODE_KECCAK);
+  });
+
+  test('Permit2 is at its canonical address with the Appendix A domain separator for 84532', async () => {
+    const { client } = wallets();
+    const abi = [
+      {
+        type: 'function',
+        name: 'DOMAIN_SEPARATOR',
+        inputs: [],
+        outputs: [{ type: 'bytes32' }],
+        stateMutability: 'view',
+      },
+    ] as const;
+    const separator = await client.readContract({
+      address: PERMIT2_ADDRESS,
+      abi,
+      functionName: 'DOMAIN_SEPARATOR',
+    });
+    assert.equal(separator, '0x010f27a92fb9a32622f44f001dc4d15706a85b33499cfc2ce9033113ab26592c');
+    assert.equal(permit2DomainSeparator(84532), separator);
+  });
+
+  test('selectors match x402-protocol.md Appendix A', () => {
+    assert.equal(selectorOf(exactAbi, 'settle'), SELECTORS.exactSettle);
+    assert.equal(selectorOf(exactAbi, 'settleWithPermit'), SELECTORS.exactSettleWithPermit);
+    assert.equal(selectorOf(uptoAbi, 'settle'), SELECTORS.uptoSettle);
+    assert.equal(selectorOf(uptoAbi, 'settleWithPermit'), SELECTORS.uptoSettleWithPermit);
+    assert.equal(
+      toFunctionSelector(
+        'permitWitnessTransferFrom(((address,uint256),uint256,uint256),(address,uint256),address,bytes32,string,bytes)',
+      ),
+      SELECTORS.permit2Witness,
+    );
+  });
+
+  test('witness type strings and typehashes match the protocol', async () => {
+    const { client } = wallets();
+    // The three getters have the same ABI in both proxies.
+    const read = (address: Address, abi: typeof exactAbi) =>
+      Promise.all([
+        client.readContract({ address, abi, functionName: 'WITNESS_TYPEHASH' }),
+        client.readContract({ address, abi, functionName: 'WITNESS_TYPE_STRING' }),
+        client.readContract({ address, abi, functionName: 'PERMIT2' }),
+      ]);
+    const [exactHash, exactString, exactPermit2] = await read(X402_EXACT_PERMIT2_PROXY_ADDRESS, exactAbi);
+    assert.equal(exactHash, '0xd97b3239a7f32295517bd14cb074edfdd188dfe5eb42f802bb26d4fd1eb12c37');
+    assert.equal(
+      exactString,
+      'Witness witness)TokenPermissions(address token,uint256 amount)Witness(address to,uint256 validAfter)',
+    );
+    assert.equal(exactPermit2, PERMIT2_ADDRESS);
+    const [uptoHash, uptoString, uptoPermit2] = await read(X402_UPTO_PERMIT2_PROXY_ADDRESS, exactAbi);
+    assert.equal(uptoHash, '0xd4171c445a74218b01d4fd8af34ff1106580ea1e36ff837e64484bfaa2253b75');
+    assert.equal(
+      uptoString,
+      'Witness witness)TokenPermissions(address token,uint256 amount)Witness(address to,address facilitator,uint256 validAfter)',
+    );
+    assert.equal(uptoPermit2, PERMIT2_ADDRESS);
+    // Full PermitWitnessTransferFrom typehashes (Appendix A) follow from Permit2's prefix + the type strings.
+    const prefix =
+      'PermitWitnessTransferFrom(TokenPermissions permitted,address spender,uint256 nonce,uint256 deadline,';
+    assert.equal(
+      keccak256(toHex(`${prefix}${exactString}`)),
+      '0xebc156cd23678a74c94df13d772ef5478420637f0c94bd10d509e1dc98f521c7',
+    );
+    assert.equal(
+      keccak256(toHex(`${prefix}${uptoString}`)),
+      '0x51dff6974ad4388c499e7fcfe838d2bd767162553a144098ce20ea661d70c2ee',
+    );
+  });
+
+  test('exact settle moves permitted.amount to witness.to through Permit2; replay and early fail', async () => {
+    const { client, payerWallet, facilitatorWallet } = wallets();
+    const token = devnet.getChain(84532).assets.USDC?.address;
+    assert.ok(token);
+    await client.waitForTransactionReceipt({
+      hash: await payerWallet.writeContract({
+        address: token,
+        abi: erc20Abi,
+        functionName: 'approve',
+        args: [PERMIT2_ADDRESS, maxUint256],
+      }),
+    });
+    const t = await now();
+    const permit = { permitted: { token, amount: 1_000n }, nonce: randomNonce(), deadline: t + 600n };
+    const witness = { to: payTo, validAfter: t - 600n };
+    const signature = await payer.signTypedData({
+      domain: { name: 'Permit2', chainId: 84532, verifyingContract: PERMIT2_ADDRESS },
+      types: exactTypes(),
+      primaryType: 'PermitWitnessTransferFrom',
+      message: { ...permit, spender: X402_EXACT_PERMIT2_PROXY_ADDRESS, witness },
+    });
+    const before = await readTokenBalance(devnet.rpcUrl, token, payTo);
+    const hash = await facilitatorWallet.writeContract({
+      address: X402_EXACT_PERMIT2_PROXY_ADDRESS,
+      abi: exactAbi,
+      functionName: 'settle',
+      args: [permit, payer.address, witness, signature],
+    });
+    const receipt = await client.waitForTransactionReceipt({ hash });
+    assert.equal(receipt.status, 'success');
+    assert.equal(await readTokenBalance(devnet.rpcUrl, token, payTo), before + 1_000n);
+
+    await assert.rejects(
+      client.simulateContract({
+        account: facilitator.address,
+        address: X402_EXACT_PERMIT2_PROXY_ADDRESS,
+        abi: exactAbi,
+        functionName: 'settle',
+        args: [permit, payer.address, witness, signature],
+      }),
+      /InvalidNonce|0x756688fe/,
+    );
+    const early = { to: payTo, validAfter: t + 3600n };
+    await assert.rejects(
+      client.simulateContract({
+        account: facilitator.address,
+        address: X402_EXACT_PERMIT2_PROXY_ADDRESS,
+        abi: exactAbi,
+        functionName: 'settle',
+        args: [permit, payer.address, early, signature],
+      }),
+      /PaymentTooEarly/,
+    );
+    for (const [args, error] of [
+      [[{ ...permit, permitted: { token, amount: 0n } }, payer.address, witness, signature], /InvalidAmount/],
+      [[permit, '0x0000000000000000000000000000000000000000', witness, signature], /InvalidOwner/],
+      [
+        [permit, payer.address, { ...witness, to: '0x0000000000000000000000000000000000000000' }, signature],
+        /InvalidDestination/,
+      ],
+    ] as const) {
+      await assert.rejects(
+        client.simulateContract({
+          account: facilitator.address,
+          address: X402_EXACT_PERMIT2_PROXY_ADDRESS,
+          abi: exactAbi,
+          functionName: 'settle',
+          args,
+        }),
+        error,
+      );
+    }
+  });
+
+  test('exact settleWithPermit approves Permit2 with EIP-2612 and settles (PUSD, no prior approval)', async () => {
+    const { client, facilitatorWallet } = wallets();
+    const token = DEVNET_PERMIT_TOKEN.address;
+    const owner = privateKeyToAccount(devnetAccount(1).privateKey);
+    const t = await now();
+    const amount = 2_500n;
+    const deadline = t + 600n;
+    const nonce = await client.readContract({
+      address: token,
+      abi: eip2612TokenArtifact.abi,
+      functionName: 'nonces',
+      args: [owner.address],
+    });
+    const permitSignature = parseSignature(
+      await owner.signTypedData({
+        domain: {
+          name: DEVNET_PERMIT_TOKEN.name,
+          version: DEVNET_PERMIT_TOKEN.version,
+          chainId: 84532,
+          verifyingContract: token,
+        },
+        types: {
+          Permit: [
+            { name: 'owner', type: 'address' },
+            { name: 'spender', type: 'address' },
+            { name: 'value', type: 'uint256' },
+            { name: 'nonce', type: 'uint256' },
+            { name: 'deadline', type: 'uint256' },
+          ],
+        },
+        primaryType: 'Permit',
+        message: { owner: owner.address, spender: PERMIT2_ADDRESS, value: amount, nonce, deadline },
+      }),
+    );
+    const permit2612 = {
+      value: amount,
+      deadline,
+      r: permitSignature.r,
+      s: permitSignature.s,
+      v: Number(permitSignature.v ?? 27n),
+    };
+    const permit = { permitted: { token, amount }, nonce: randomNonce(), deadline };
+    const witness = { to: payTo, validAfter: t - 600n };
+    const signature = await owner.signTypedData({
+      domain: { name: 'Permit2', chainId: 84532, verifyingContract: PERMIT2_ADDRESS },
+      types: exactTypes(),
+      primaryType: 'PermitWitnessTransferFrom',
+      message: { ...permit, spender: X402_EXACT_PERMIT2_PROXY_ADDRESS, witness },
+    });
+    await assert.rejects(
+      client.simulateContract({
+        account: facilitator.address,
+        address: X402_EXACT_PERMIT2_PROXY_ADDRESS,
+        abi: exactAbi,
+        functionName: 'settleWithPermit',
+        args: [{ ...permit2612, value: amount + 1n }, permit, owner.address, witness, signature],
+      }),
+      /Permit2612AmountMismatch/,
+    );
+    const before = await readTokenBalance(devnet.rpcUrl, token, payTo);
+    const receipt = await client.waitForTransactionReceipt({
+      hash: await facilitatorWallet.writeContract({
+        address: X402_EXACT_PERMIT2_PROXY_ADDRESS,
+        abi: exactAbi,
+        functionName: 'settleWithPermit',
+        args: [permit2612, permit, owner.address, witness, signature],
+      }),
+    });
+    assert.equal(receipt.status, 'success');
+    assert.equal(await readTokenBalance(devnet.rpcUrl, token, payTo), before + amount);
+  });
+
+  test('upto settle: only witness.facilitator, any amount up to the permitted maximum', async () => {
+    const { client, payerWallet, facilitatorWallet } = wallets();
+    const token = DEVNET_PLAIN_TOKEN.address;
+    await client.waitForTransactionReceipt({
+      hash: await payerWallet.writeContract({
+        address: token,
+        abi: erc20Abi,
+        functionName: 'approve',
+        args: [PERMIT2_ADDRESS, maxUint256],
+      }),
+    });
+    const t = await now();
+    const permit = { permitted: { token, amount: 10_000n }, nonce: randomNonce(), deadline: t + 600n };
+    const witness = { to: payTo, facilitator: facilitator.address, validAfter: t - 600n };
+    const signature = await payer.signTypedData({
+      domain: { name: 'Permit2', chainId: 84532, verifyingContract: PERMIT2_ADDRESS },
+      types: uptoTypes(),
+      primaryType: 'PermitWitnessTransferFrom',
+      message: { ...permit, spender: X402_UPTO_PERMIT2_PROXY_ADDRESS, witness },
+    });
+    const call = (account: Address, amount: bigint) =>
+      client.simulateContract({
+        account,
+        address: X402_UPTO_PERMIT2_PROXY_ADDRESS,
+        abi: uptoAbi,
+        functionName: 'settle',
+        args: [permit, amount, payer.address, witness, signature],
+      });
+    await assert.rejects(call(devnetAccount(2).address, 4_000n), /UnauthorizedFacilitator/);
+    await assert.rejects(call(facilitator.address, 10_001n), /AmountExceedsPermitted/);
+    await assert.rejects(call(facilitator.address, 0n), /InvalidAmount/);
+    const before = await readTokenBalance(devnet.rpcUrl, token, payTo);
+    const receipt = await client.waitForTransactionReceipt({
+      hash: await facilitatorWallet.writeContract({
+        address: X402_UPTO_PERMIT2_PROXY_ADDRESS,
+        abi: uptoAbi,
+        functionName: 'settle',
+        args: [permit, 4_000n, payer.address, witness, signature],
+      }),
+    });
+    assert.equal(receipt.status, 'success');
+    assert.equal(await readTokenBalance(devnet.rpcUrl, token, payTo), before + 4_000n);
+  });
+});

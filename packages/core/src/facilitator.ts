@@ -41,6 +41,11 @@ export type FacilitatorCall = {
   scheme: SchemeFacilitator;
 };
 
+/** What `afterSettle` returns to replace the engine's answer. */
+export type SettleReplacement = { result: SettleResponse };
+// biome-ignore lint/suspicious/noConfusingVoidType: a hook that only observes returns void (or Promise<void>)
+type MaybeReplacement = SettleReplacement | void;
+
 export type HookAbort = { abort: true; reason: string; message?: string };
 
 export type FacilitatorHooks = {
@@ -63,7 +68,7 @@ export type FacilitatorHooks = {
   afterSettle?: (
     call: FacilitatorCall,
     result: SettleResponse,
-  ) => Promise<{ result: SettleResponse } | undefined | void> | { result: SettleResponse } | undefined | void;
+  ) => Promise<MaybeReplacement> | MaybeReplacement;
 };
 
 export type FacilitatorOptions = {

@@ -52,6 +52,8 @@ export type {
   VerifiedExactEvmPayment,
 } from './exact/verify.js';
 export { VALID_BEFORE_MARGIN_SECONDS, verifyExactEvmPayment } from './exact/verify.js';
+export * from './exact-permit/index.js';
+export * from './permit2/index.js';
 export type { FeeOracle, FeeOracleOptions, GasFees } from './relayer/fee-oracle.js';
 export { createFeeOracle } from './relayer/fee-oracle.js';
 export type { NonceManager, NonceManagerOptions } from './relayer/nonce-manager.js';
@@ -60,3 +62,4 @@ export type { RelayedCall, Relayer, RelayerOptions } from './relayer/relayer.js'
 export { createRelayer, RelayerSendError } from './relayer/relayer.js';
 export type { ReceiptSummary, WaitForReceiptOptions } from './relayer/wait-for-receipt.js';
 export { waitForReceipt } from './relayer/wait-for-receipt.js';
+export * from './upto/index.js';

@@ -18,6 +18,8 @@ import {
   type ExactEvmPayload,
   type transferWithAuthorizationTypes,
 } from '../eip3009.js';
+import { signPermit2Authorization } from '../permit2/sign.js';
+import { type Permit2SponsoringOptions, signSponsoringExtension } from '../permit2/sponsoring-client.js';
 
 /**
  * Anything that can sign EIP-712 typed data for one address: a viem `LocalAccount`
@@ -28,10 +30,17 @@ export type ExactEvmSigner = {
   signTypedData(
     parameters: TypedDataDefinition<typeof transferWithAuthorizationTypes, 'TransferWithAuthorization'>,
   ): Promise<Hex>;
+  signTypedData(parameters: TypedDataDefinition): Promise<Hex>;
 };
 
 export type ExactEvmClientOptions = {
   signer: ExactEvmSigner;
+  /**
+   * Reads (Permit2 allowance, EIP-2612 nonces, the account nonce and fees) and transaction signing
+   * for the gas-sponsoring extensions of Permit2 payments. Without it, Permit2 payments carry no
+   * extension (the payer must have approved Permit2 beforehand).
+   */
+  permit2?: Permit2SponsoringOptions;
 };
 
 /** The requirement fields signing needs (a full `PaymentRequirements` fits). */
@@ -65,7 +74,27 @@ export function createExactEvmClient(options: ExactEvmClientOptions): SchemeClie
   const { signer } = options;
   return {
     scheme: 'exact',
-    async createPaymentPayload(requirements) {
+    async createPaymentPayload(requirements, ctx) {
+      if (requirements.extra?.assetTransferMethod === 'permit2') {
+        const payload = await signPermit2Authorization(signer, requirements, { kind: 'exact' });
+        const extensions = options.permit2
+          ? await signSponsoringExtension(
+              options.permit2,
+              signer.address,
+              requirements,
+              payload,
+              ctx.extensions,
+              signer,
+            )
+          : undefined;
+        return {
+          payload: {
+            signature: payload.signature,
+            permit2Authorization: { ...payload.permit2Authorization },
+          },
+          ...(extensions ? { extensions } : {}),
+        };
+      }
       const payload = await signExactEvmAuthorization(signer, requirements);
       return { payload: { signature: payload.signature, authorization: { ...payload.authorization } } };
     },
@@ -124,7 +153,7 @@ function signingDomain(requirements: ExactEvmSigningRequirements) {
   if (extra.assetTransferMethod !== undefined && extra.assetTransferMethod !== 'eip3009') {
     throw new X402Error(
       Reasons.unsupportedPayloadType,
-      `exact EVM client: asset transfer method "${String(extra.assetTransferMethod)}" is not supported yet (only eip3009)`,
+      `exact EVM client: asset transfer method "${String(extra.assetTransferMethod)}" is not supported (eip3009 or permit2)`,
     );
   }
   const { name, version } = extra;

@@ -3,21 +3,24 @@
  * reason strings, settle through locally-nonced relayers with fast receipt polling.
  */
 import {
-  evmChainId,
   type PaymentPayload,
   type PaymentRequirements,
   Reasons,
   type SchemeFacilitator,
   type SettleResponse,
-  toCaip2,
   type VerifyResponse,
 } from '@x402kit/core';
 import type { Hex, LocalAccount } from 'viem';
-import { privateKeyToAccount } from 'viem/accounts';
-import { addressKey, isEvmAddress } from '../address.js';
-import { EvmConfigError } from '../config-error.js';
+import { addressKey } from '../address.js';
 import { errorText } from '../error-text.js';
-import { createEvmNetwork, type EvmNetwork } from '../evm-network.js';
+import {
+  createPermit2SettleContext,
+  type Permit2FacilitatorOptions,
+} from '../permit2/facilitator-context.js';
+import { isPermit2Payload, permit2PayerOf } from '../permit2/payload.js';
+import { settlePermit2Payment } from '../permit2/settle.js';
+import { verifyPermit2Payment } from '../permit2/verify.js';
+import { createEvmNetworks, gas, parseAllowedAssets, parseSigners, positive } from './facilitator-options.js';
 import { payerOf } from './payload.js';
 import { type ExactEvmSettleContext, settleExactEvmPayment } from './settle.js';
 import { verifyExactEvmPayment } from './verify.js';
@@ -27,7 +30,7 @@ export type ExactEvmFacilitatorNetwork = {
   rpcUrl: string | readonly string[];
 };
 
-export type ExactEvmFacilitatorOptions = {
+export type ExactEvmFacilitatorOptions = Permit2FacilitatorOptions & {
   /** Served networks by CAIP-2 id (`eip155:84532`; v1 names such as `base-sepolia` are accepted). */
   networks: Record<string, ExactEvmFacilitatorNetwork>;
   /** Keys that send settlements and pay gas: private keys or viem local accounts, used round-robin. */
@@ -85,31 +88,7 @@ const DEFAULTS = {
  */
 export function createExactEvmFacilitator(options: ExactEvmFacilitatorOptions): ExactEvmFacilitator {
   const accounts = parseSigners(options.signers);
-  const networks = new Map<string, EvmNetwork>();
-  for (const [key, config] of Object.entries(options.networks ?? {})) {
-    const network = toCaip2(key) ?? key;
-    const chainId = evmChainId(network);
-    if (chainId === undefined)
-      throw new EvmConfigError(`networks["${key}"]`, 'must be an eip155:<chainId> network id');
-    networks.set(
-      network,
-      createEvmNetwork({
-        network,
-        chainId,
-        rpcUrl: parseRpcUrl(`networks["${key}"].rpcUrl`, config?.rpcUrl),
-        accounts,
-        ...(options.rpcTimeoutMs === undefined
-          ? {}
-          : { rpcTimeoutMs: positive('rpcTimeoutMs', options.rpcTimeoutMs) }),
-        ...(options.feeCacheMs === undefined
-          ? {}
-          : { feeCacheMs: nonNegative('feeCacheMs', options.feeCacheMs) }),
-        ...(options.batch === undefined ? {} : { batch: options.batch }),
-      }),
-    );
-  }
-  if (networks.size === 0) throw new EvmConfigError('networks', 'configure at least one eip155 network');
-
+  const networks = createEvmNetworks(options.networks, accounts, options);
   const ctx: ExactEvmSettleContext = {
     networkFor: (network) => networks.get(network),
     allowedAssets: parseAllowedAssets(options.allowedAssets),
@@ -122,6 +101,7 @@ export function createExactEvmFacilitator(options: ExactEvmFacilitatorOptions): 
   };
   const simulate = options.simulate ?? true;
   const addresses = accounts.map((a) => a.address);
+  const permit2 = createPermit2SettleContext(networks, accounts, options);
   const lifetime = new AbortController();
   // concurrent settles of the same authorization share one transaction
   const settling = new Map<string, Promise<SettleResponse>>();
@@ -131,9 +111,18 @@ export function createExactEvmFacilitator(options: ExactEvmFacilitatorOptions): 
     requirements: PaymentRequirements,
     x402Version: 1 | 2,
   ): Promise<VerifyResponse> {
-    const payer = payerOf(payload.payload);
+    const payer = payerOf(payload.payload) ?? permit2PayerOf(payload.payload);
     if (lifetime.signal.aborted) return unexpectedVerify('the facilitator is closed', payer);
     try {
+      if (isPermit2Payload(payload.payload)) {
+        const sender = networks.get(requirements.network)?.relayers[0]?.address;
+        const outcome = await verifyPermit2Payment(permit2, payload, requirements, {
+          kind: 'exact',
+          simulate,
+          ...(sender ? { sender } : {}),
+        });
+        return outcome.response;
+      }
       const { response } = await verifyExactEvmPayment(ctx, payload, requirements, { x402Version, simulate });
       return response;
     } catch (error) {
@@ -147,16 +136,18 @@ export function createExactEvmFacilitator(options: ExactEvmFacilitatorOptions): 
     x402Version: 1 | 2,
     signal: AbortSignal | undefined,
   ): Promise<SettleResponse> {
-    const payer = payerOf(payload.payload);
+    const payer = payerOf(payload.payload) ?? permit2PayerOf(payload.payload);
     if (lifetime.signal.aborted)
       return unexpectedSettle('the facilitator is closed', requirements.network, payer);
     const key = settlementKey(payload, requirements);
     const running = key ? settling.get(key) : undefined;
     if (running) return running;
     const combined = signal ? AbortSignal.any([signal, lifetime.signal]) : lifetime.signal;
-    const task = settleExactEvmPayment(ctx, payload, requirements, { x402Version, signal: combined }).catch(
-      (error: unknown) => unexpectedSettle(errorText(error), requirements.network, payer),
-    );
+    const task = (
+      isPermit2Payload(payload.payload)
+        ? settlePermit2Payment(permit2, payload, requirements, { kind: 'exact', signal: combined })
+        : settleExactEvmPayment(ctx, payload, requirements, { x402Version, signal: combined })
+    ).catch((error: unknown) => unexpectedSettle(errorText(error), requirements.network, payer));
     if (!key) return task;
     settling.set(key, task);
     try {
@@ -180,8 +171,8 @@ export function createExactEvmFacilitator(options: ExactEvmFacilitatorOptions): 
 }
 
 function settlementKey(payload: PaymentPayload, requirements: PaymentRequirements): string | undefined {
-  const authorization = payload.payload.authorization;
-  const payer = payerOf(payload.payload);
+  const authorization = payload.payload.authorization ?? payload.payload.permit2Authorization;
+  const payer = payerOf(payload.payload) ?? permit2PayerOf(payload.payload);
   if (!payer || typeof authorization !== 'object' || authorization === null) return undefined;
   const nonce: unknown = Reflect.get(authorization, 'nonce');
   if (typeof nonce !== 'string') return undefined;
@@ -213,90 +204,4 @@ function unexpectedSettle(message: string, network: string, payer: string | unde
     network,
     ...(payer ? { payer } : {}),
   };
-}
-
-function parseSigners(signers: ReadonlyArray<Hex | LocalAccount> | undefined): LocalAccount[] {
-  if (!Array.isArray(signers) || signers.length === 0) {
-    throw new EvmConfigError(
-      'signers',
-      'give at least one private key (0x + 64 hex digits) or viem local account',
-    );
-  }
-  const byAddress = new Map<string, LocalAccount>();
-  signers.forEach((signer: unknown, i) => {
-    let account: LocalAccount;
-    if (typeof signer === 'string') {
-      if (!/^0x[0-9a-fA-F]{64}$/.test(signer))
-        throw new EvmConfigError(`signers[${i}]`, 'is not a 0x-prefixed 32-byte private key');
-      account = privateKeyToAccount(`0x${signer.slice(2)}`);
-    } else if (isLocalAccount(signer)) {
-      account = signer;
-    } else {
-      throw new EvmConfigError(
-        `signers[${i}]`,
-        'must be a private key or a viem local account (with signTransaction)',
-      );
-    }
-    byAddress.set(addressKey(account.address), account);
-  });
-  return [...byAddress.values()];
-}
-
-function isLocalAccount(value: unknown): value is LocalAccount {
-  if (typeof value !== 'object' || value === null) return false;
-  return (
-    Reflect.get(value, 'type') === 'local' &&
-    isEvmAddress(Reflect.get(value, 'address')) &&
-    typeof Reflect.get(value, 'signTransaction') === 'function'
-  );
-}
-
-function parseRpcUrl(path: string, value: unknown): string | string[] {
-  const urls = typeof value === 'string' ? [value] : Array.isArray(value) ? value : [];
-  if (urls.length === 0)
-    throw new EvmConfigError(path, 'give an http(s) JSON-RPC URL or a non-empty list of them');
-  urls.forEach((url: unknown, i) => {
-    if (typeof url !== 'string' || !/^https?:\/\/\S+$/.test(url)) {
-      throw new EvmConfigError(
-        Array.isArray(value) ? `${path}[${i}]` : path,
-        `"${String(url)}" is not an http(s) URL`,
-      );
-    }
-  });
-  return typeof value === 'string' ? value : urls.map(String);
-}
-
-function parseAllowedAssets(
-  value: Record<string, readonly string[]> | undefined,
-): Map<string, Set<string>> | undefined {
-  if (value === undefined) return undefined;
-  const out = new Map<string, Set<string>>();
-  for (const [key, list] of Object.entries(value)) {
-    const set = new Set<string>();
-    list.forEach((asset, i) => {
-      if (!isEvmAddress(asset))
-        throw new EvmConfigError(`allowedAssets["${key}"][${i}]`, `"${asset}" is not an EVM address`);
-      set.add(addressKey(asset));
-    });
-    out.set(toCaip2(key) ?? key, set);
-  }
-  return out;
-}
-
-function positive(path: string, value: number): number {
-  if (!Number.isFinite(value) || value <= 0)
-    throw new EvmConfigError(path, `must be a positive number of milliseconds (got ${value})`);
-  return value;
-}
-
-function nonNegative(path: string, value: number): number {
-  if (!Number.isFinite(value) || value < 0)
-    throw new EvmConfigError(path, `must be 0 or more milliseconds (got ${value})`);
-  return value;
-}
-
-function gas(path: string, value: bigint): bigint {
-  if (typeof value !== 'bigint' || value < 21_000n)
-    throw new EvmConfigError(path, 'must be a bigint of at least 21000');
-  return value;
 }

@@ -56,13 +56,27 @@ describe('exact EVM server', () => {
     assert.deepEqual(parsed.extra, { name: 'USDC', version: '2' });
   });
 
-  it('refuses assets that are paid with Permit2', async () => {
+  it('offers Permit2 tokens with assetTransferMethod "permit2" (no EIP-712 domain without EIP-2612)', async () => {
+    const parsed = await createExactEvmServer().parsePrice('$0.01', 'eip155:56');
+    assert.equal(parsed.amount, 10_000_000_000_000_000n); // 18 decimals
+    assert.deepEqual(parsed.extra, { assetTransferMethod: 'permit2' });
+    const mega = await createExactEvmServer().parsePrice('$0.01', 'eip155:4326');
+    assert.deepEqual(mega.extra, { name: 'MegaUSD', version: '1', assetTransferMethod: 'permit2' });
+  });
+
+  it('refuses unknown transfer methods', async () => {
     await assert.rejects(
-      Promise.resolve().then(() => createExactEvmServer().parsePrice('$0.01', 'eip155:56')),
-      (error: unknown) =>
-        error instanceof X402Error &&
-        error.reason === Reasons.invalidPaymentRequirements &&
-        /permit2/.test(error.message),
+      Promise.resolve().then(() =>
+        createExactEvmServer().parsePrice(
+          {
+            amount: '1',
+            asset: '0x036CbD53842c5426634e7929541eC2318f3dCF7e',
+            extra: { assetTransferMethod: 'erc7710' },
+          },
+          'eip155:84532',
+        ),
+      ),
+      (error: unknown) => error instanceof X402Error && error.reason === Reasons.invalidPaymentRequirements,
     );
   });
 

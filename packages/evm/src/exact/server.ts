@@ -46,7 +46,7 @@ export function createExactEvmServer(options: ExactEvmServerOptions = {}): Schem
     async parsePrice(price, network) {
       const custom = await fromMoneyParsers(moneyParsers, price, network);
       const parsed = custom ?? parsePrice(price, network);
-      return withEip3009Extra(parsed, network);
+      return withTransferExtra(parsed, network);
     },
   };
 }
@@ -67,15 +67,32 @@ async function fromMoneyParsers(
   return undefined;
 }
 
-/** Checks the asset can be paid with EIP-3009 and fills `extra` with its EIP-712 domain. */
-function withEip3009Extra(parsed: ParsedPrice, network: string): ParsedPrice {
+/**
+ * Fills `extra` the way the reference server does: EIP-3009 tokens get their EIP-712 domain;
+ * Permit2 tokens get `assetTransferMethod: "permit2"` plus `name`/`version` only when the token
+ * supports EIP-2612 (so the client can sign a gas-sponsoring permit).
+ */
+function withTransferExtra(parsed: ParsedPrice, network: string): ParsedPrice {
   const info = parsed.assetInfo ?? findAsset(network, parsed.asset);
-  const method = parsed.extra?.assetTransferMethod ?? info?.transferMethod ?? 'eip3009';
-  if (method !== 'eip3009') {
-    throw new X402Error(
-      Reasons.invalidPaymentRequirements,
-      `exact EVM server: ${info?.symbol ?? parsed.asset} on ${network} is paid with ${String(method)}, which this server does not offer yet; price it in an EIP-3009 token`,
-    );
+  const explicit = parsed.extra?.assetTransferMethod;
+  if (explicit !== undefined) {
+    if (explicit !== 'eip3009' && explicit !== 'permit2') {
+      throw new X402Error(
+        Reasons.invalidPaymentRequirements,
+        `exact EVM server: extra.assetTransferMethod "${String(explicit)}" is not offered (eip3009 or permit2)`,
+      );
+    }
+    return parsed;
+  }
+  if (info?.transferMethod === 'permit2') {
+    return {
+      ...parsed,
+      extra: {
+        ...(info.eip712 ? { name: info.eip712.name, version: info.eip712.version } : {}),
+        ...parsed.extra,
+        assetTransferMethod: 'permit2',
+      },
+    };
   }
   // an explicit AssetAmount keeps its own extra, verbatim
   if (parsed.extra) return parsed;

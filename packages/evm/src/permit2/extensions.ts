@@ -1,0 +1,231 @@
+/**
+ * The gas-sponsoring extensions of Permit2 payments, facilitator side: `eip2612GasSponsoring` (an
+ * EIP-2612 permit run by the proxy's `settleWithPermit`) and `erc20ApprovalGasSponsoring` (a signed
+ * `approve(Permit2, max)` transaction the facilitator broadcasts before settling).
+ */
+import type { PaymentPayload } from '@x402kit/core';
+import {
+  type Address,
+  decodeFunctionData,
+  getAddress,
+  type Hex,
+  parseTransaction,
+  recoverTransactionAddress,
+  type TransactionSerialized,
+} from 'viem';
+import { sameAddress } from '../address.js';
+import { PERMIT2_ADDRESS, permit2Erc20Abi } from './constants.js';
+import { Permit2Reasons } from './reasons.js';
+import type { Permit2612 } from './settle-call.js';
+
+/** Extension key: an EIP-2612 permit to Permit2 signed by the payer. */
+export const EIP2612_GAS_SPONSORING = 'eip2612GasSponsoring';
+/** Extension key: a signed `approve(Permit2, max)` transaction the facilitator broadcasts. */
+export const ERC20_APPROVAL_GAS_SPONSORING = 'erc20ApprovalGasSponsoring';
+/** `approve(address,uint256)`. */
+export const APPROVE_SELECTOR = '0x095ea7b3';
+
+/** `extensions.eip2612GasSponsoring.info` of a payment payload. */
+export type Eip2612GasSponsoringInfo = {
+  from: string;
+  asset: string;
+  spender: string;
+  amount: string;
+  nonce: string;
+  deadline: string;
+  signature: string;
+  version: string;
+};
+
+/** `extensions.erc20ApprovalGasSponsoring.info` of a payment payload. */
+export type Erc20ApprovalGasSponsoringInfo = {
+  from: string;
+  asset: string;
+  spender: string;
+  amount: string;
+  signedTransaction: string;
+  version: string;
+};
+
+export type Permit2Extension =
+  | { kind: 'eip2612'; permit2612: Permit2612 }
+  | { kind: 'erc20Approval'; signedTransaction: Hex };
+
+export type Permit2ExtensionReading =
+  | { ok: true; extension: Permit2Extension | undefined }
+  | { ok: false; reason: string; message: string };
+
+const ADDRESS = /^0x[a-fA-F0-9]{40}$/;
+const NUMERIC = /^[0-9]+$/;
+const HEX = /^0x[a-fA-F0-9]+$/;
+const VERSION = /^[0-9]+(\.[0-9]+)*$/;
+
+/**
+ * Read and check the sponsoring extension a payload carries, if any (EIP-2612 first, as the
+ * reference). Incomplete infos are ignored; complete but wrong ones are refused with the
+ * reference's reason.
+ *
+ * @example
+ * const read = readPermit2Extension(paymentPayload, { payer, token, eip2612: true, erc20Approval: true, now })
+ */
+export async function readPermit2Extension(
+  paymentPayload: PaymentPayload,
+  options: { payer: Address; token: Address; eip2612: boolean; erc20Approval: boolean; now: number },
+): Promise<Permit2ExtensionReading> {
+  const eip2612 = options.eip2612 ? infoOf(paymentPayload, EIP2612_GAS_SPONSORING) : undefined;
+  if (
+    eip2612 &&
+    hasAll(eip2612, ['from', 'asset', 'spender', 'amount', 'nonce', 'deadline', 'signature', 'version'])
+  ) {
+    const i = eip2612;
+    if (
+      !ADDRESS.test(i.from) ||
+      !ADDRESS.test(i.asset) ||
+      !ADDRESS.test(i.spender) ||
+      !NUMERIC.test(i.amount) ||
+      !NUMERIC.test(i.nonce) ||
+      !NUMERIC.test(i.deadline) ||
+      !HEX.test(i.signature) ||
+      !VERSION.test(i.version)
+    )
+      return refuse(
+        Permit2Reasons.eip2612InvalidFormat,
+        'eip2612GasSponsoring.info failed schema validation',
+      );
+    if (!sameAddress(i.from, options.payer))
+      return refuse(Permit2Reasons.eip2612FromMismatch, `expected from=${options.payer}`);
+    if (!sameAddress(i.asset, options.token))
+      return refuse(Permit2Reasons.eip2612AssetMismatch, `expected asset=${options.token}`);
+    if (!sameAddress(i.spender, PERMIT2_ADDRESS))
+      return refuse(Permit2Reasons.eip2612SpenderNotPermit2, `expected spender=${PERMIT2_ADDRESS}`);
+    if (BigInt(i.deadline) < BigInt(options.now + 6))
+      return refuse(Permit2Reasons.eip2612DeadlineExpired, 'the EIP-2612 deadline has passed');
+    return {
+      ok: true,
+      extension: {
+        kind: 'eip2612',
+        permit2612: {
+          value: BigInt(i.amount),
+          deadline: BigInt(i.deadline),
+          signature: `0x${i.signature.slice(2)}`,
+        },
+      },
+    };
+  }
+  const approval = options.erc20Approval ? infoOf(paymentPayload, ERC20_APPROVAL_GAS_SPONSORING) : undefined;
+  if (approval && hasAll(approval, ['from', 'asset', 'spender', 'amount', 'signedTransaction', 'version'])) {
+    const i = approval;
+    if (
+      !ADDRESS.test(i.from) ||
+      !ADDRESS.test(i.asset) ||
+      !ADDRESS.test(i.spender) ||
+      !NUMERIC.test(i.amount) ||
+      !HEX.test(i.signedTransaction) ||
+      !VERSION.test(i.version)
+    )
+      return refuse(
+        Permit2Reasons.erc20ApprovalInvalidFormat,
+        'ERC-20 approval extension info failed schema validation',
+      );
+    if (!sameAddress(i.from, options.payer))
+      return refuse(Permit2Reasons.erc20ApprovalFromMismatch, `expected from=${options.payer}`);
+    if (!sameAddress(i.asset, options.token))
+      return refuse(Permit2Reasons.erc20ApprovalAssetMismatch, `expected asset=${options.token}`);
+    if (!sameAddress(i.spender, PERMIT2_ADDRESS))
+      return refuse(Permit2Reasons.erc20ApprovalSpenderNotPermit2, `expected spender=${PERMIT2_ADDRESS}`);
+    const tx = await checkApprovalTransaction(
+      `0x${i.signedTransaction.slice(2)}`,
+      options.payer,
+      options.token,
+    );
+    if (!tx.ok) return tx;
+    return {
+      ok: true,
+      extension: { kind: 'erc20Approval', signedTransaction: `0x${i.signedTransaction.slice(2)}` },
+    };
+  }
+  return { ok: true, extension: undefined };
+}
+
+/** Target, selector, spender and signer of the signed approval, in the reference's order. */
+async function checkApprovalTransaction(
+  serialized: Hex,
+  payer: Address,
+  token: Address,
+): Promise<Permit2ExtensionReading> {
+  let tx: ReturnType<typeof parseTransaction>;
+  try {
+    tx = parseTransaction(serialized);
+  } catch {
+    return refuse(Permit2Reasons.erc20ApprovalTxParseFailed, 'failed to parse the signed transaction');
+  }
+  if (!tx.to || !sameAddress(tx.to, token))
+    return refuse(
+      Permit2Reasons.erc20ApprovalTxWrongTarget,
+      `transaction targets ${tx.to ?? 'null'}, expected ${token}`,
+    );
+  const data = tx.data ?? '0x';
+  if (!data.startsWith(APPROVE_SELECTOR))
+    return refuse(
+      Permit2Reasons.erc20ApprovalTxWrongSelector,
+      `calldata does not start with ${APPROVE_SELECTOR}`,
+    );
+  try {
+    const decoded = decodeFunctionData({ abi: permit2Erc20Abi, data });
+    const spender = decoded.functionName === 'approve' ? decoded.args[0] : undefined;
+    if (!spender || !sameAddress(spender, PERMIT2_ADDRESS))
+      return refuse(
+        Permit2Reasons.erc20ApprovalTxWrongSpender,
+        `approve() spender is ${String(spender)}, expected Permit2`,
+      );
+  } catch {
+    return refuse(Permit2Reasons.erc20ApprovalTxInvalidCalldata, 'failed to decode approve() calldata');
+  }
+  const signerReason = await approvalSignerReason(serialized, payer);
+  if (signerReason) return refuse(signerReason, `the approval must be signed by the payer ${payer}`);
+  return { ok: true, extension: undefined };
+}
+
+/**
+ * The signer of a serialized transaction must be the payer (`erc20_approval_tx_signer_mismatch`,
+ * `erc20_approval_tx_invalid_signature`).
+ *
+ * @example const reason = await approvalSignerReason(signedTransaction, payer) // undefined when fine
+ */
+export async function approvalSignerReason(serialized: Hex, payer: Address): Promise<string | undefined> {
+  if (!isSerializedTransaction(serialized)) return Permit2Reasons.erc20ApprovalTxInvalidSignature;
+  try {
+    const signer = await recoverTransactionAddress({ serializedTransaction: serialized });
+    return getAddress(signer) === getAddress(payer)
+      ? undefined
+      : Permit2Reasons.erc20ApprovalTxSignerMismatch;
+  } catch {
+    return Permit2Reasons.erc20ApprovalTxInvalidSignature;
+  }
+}
+
+/** Typed (EIP-2718 types 1-4) or legacy (RLP list) serialized transaction bytes. */
+function isSerializedTransaction(value: Hex): value is TransactionSerialized {
+  const first = Number.parseInt(value.slice(2, 4), 16);
+  return (first >= 1 && first <= 4) || first >= 0xc0;
+}
+
+function infoOf(payload: PaymentPayload, key: string): Record<string, unknown> | undefined {
+  const ext = payload.extensions?.[key];
+  if (typeof ext !== 'object' || ext === null) return undefined;
+  const info: unknown = Reflect.get(ext, 'info');
+  return typeof info === 'object' && info !== null && !Array.isArray(info)
+    ? (info as Record<string, unknown>)
+    : undefined;
+}
+
+function hasAll<K extends string>(
+  info: Record<string, unknown>,
+  keys: readonly K[],
+): info is Record<K, string> {
+  return keys.every((k) => typeof info[k] === 'string' && info[k] !== '');
+}
+
+function refuse(reason: string, message: string): Permit2ExtensionReading {
+  return { ok: false, reason, message };
+}

@@ -1,0 +1,63 @@
+/**
+ * Reason strings of the Permit2 paths (`exact` with `assetTransferMethod: "permit2"` and `upto`),
+ * byte-for-byte those of the reference `@x402/evm` 2.27.
+ */
+export const Permit2Reasons = {
+  unsupportedPayloadType: 'unsupported_payload_type',
+  exactNetworkMismatch: 'invalid_exact_evm_network_mismatch',
+  assetNotDeployedContract: 'asset_not_deployed_contract',
+  invalidSpender: 'invalid_permit2_spender',
+  recipientMismatch: 'invalid_permit2_recipient_mismatch',
+  deadlineExpired: 'permit2_deadline_expired',
+  notYetValid: 'permit2_not_yet_valid',
+  amountMismatch: 'permit2_amount_mismatch',
+  tokenMismatch: 'permit2_token_mismatch',
+  invalidSignature: 'invalid_permit2_signature',
+  allowanceRequired: 'permit2_allowance_required',
+  simulationFailed: 'permit2_simulation_failed',
+  insufficientBalance: 'permit2_insufficient_balance',
+  proxyNotDeployed: 'permit2_proxy_not_deployed',
+  invalidAmount: 'permit2_invalid_amount',
+  invalidDestination: 'permit2_invalid_destination',
+  invalidOwner: 'permit2_invalid_owner',
+  paymentTooEarly: 'permit2_payment_too_early',
+  invalidNonce: 'permit2_invalid_nonce',
+  permit2612AmountMismatch: 'permit2_2612_amount_mismatch',
+  /** Exact: receipt not success, or an unmapped revert (then `: <message>` is appended). */
+  exactTransactionFailed: 'invalid_exact_evm_transaction_failed',
+  settlementPending: 'settlement_pending',
+  invalidTransactionState: 'invalid_transaction_state',
+
+  // upto
+  uptoScheme: 'invalid_upto_evm_scheme',
+  uptoNetworkMismatch: 'invalid_upto_evm_network_mismatch',
+  uptoSettlementExceedsAmount: 'invalid_upto_evm_payload_settlement_exceeds_amount',
+  uptoAmountExceedsPermitted: 'upto_amount_exceeds_permitted',
+  uptoUnauthorizedFacilitator: 'upto_unauthorized_facilitator',
+  uptoFacilitatorMismatch: 'upto_facilitator_mismatch',
+  uptoTransactionFailed: 'invalid_upto_evm_transaction_failed',
+
+  // eip2612GasSponsoring
+  eip2612InvalidFormat: 'invalid_eip2612_extension_format',
+  eip2612FromMismatch: 'eip2612_from_mismatch',
+  eip2612AssetMismatch: 'eip2612_asset_mismatch',
+  eip2612SpenderNotPermit2: 'eip2612_spender_not_permit2',
+  eip2612DeadlineExpired: 'eip2612_deadline_expired',
+
+  // erc20ApprovalGasSponsoring
+  erc20ApprovalInvalidFormat: 'invalid_erc20_approval_extension_format',
+  erc20ApprovalFromMismatch: 'erc20_approval_from_mismatch',
+  erc20ApprovalAssetMismatch: 'erc20_approval_asset_mismatch',
+  erc20ApprovalSpenderNotPermit2: 'erc20_approval_spender_not_permit2',
+  erc20ApprovalTxWrongTarget: 'erc20_approval_tx_wrong_target',
+  erc20ApprovalTxWrongSelector: 'erc20_approval_tx_wrong_selector',
+  erc20ApprovalTxWrongSpender: 'erc20_approval_tx_wrong_spender',
+  erc20ApprovalTxInvalidCalldata: 'erc20_approval_tx_invalid_calldata',
+  erc20ApprovalTxSignerMismatch: 'erc20_approval_tx_signer_mismatch',
+  erc20ApprovalTxInvalidSignature: 'erc20_approval_tx_invalid_signature',
+  erc20ApprovalTxParseFailed: 'erc20_approval_tx_parse_failed',
+  erc20ApprovalTxFailed: 'erc20_approval_tx_failed',
+  erc20ApprovalBroadcastFailed: 'erc20_approval_broadcast_failed',
+} as const;
+
+export type Permit2Reason = (typeof Permit2Reasons)[keyof typeof Permit2Reasons];

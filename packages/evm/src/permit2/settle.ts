@@ -1,0 +1,258 @@
+/**
+ * Settlement of Permit2 payments (`exact` and `upto`): re-verify (the simulation doubling as a
+ * preflight), run the sponsoring extension if any, send the proxy call from a relayer (for `upto`
+ * the relayer of `witness.facilitator`), wait for the receipt by fast polling.
+ */
+import type { PaymentPayload, PaymentRequirements, SettleResponse } from '@x402kit/core';
+import { type Address, type Hash, type LocalAccount, parseTransaction } from 'viem';
+import { sameAddress } from '../address.js';
+import { errorText } from '../error-text.js';
+import type { EvmNetwork } from '../evm-network.js';
+import { type Relayer, RelayerSendError } from '../relayer/relayer.js';
+import { waitForReceipt } from '../relayer/wait-for-receipt.js';
+import { Permit2Reasons } from './reasons.js';
+import { encodePermit2SettleCall } from './settle-call.js';
+import { permit2SettleErrorReason } from './settle-error-reason.js';
+import { type Permit2Kind, type Permit2VerifyContext, verifyPermit2Payment } from './verify.js';
+
+export type Permit2SettleContext = Permit2VerifyContext & {
+  /** Gas limit of the proxy call; default 300 000 in the factories. */
+  gasLimit: bigint;
+  /** Simulate the proxy call before sending it; default true in the factories. */
+  preflight: boolean;
+  receiptTimeoutMs: number;
+  pollingIntervalMs: number;
+  /** The keys behind the relayers (used to fund a payer's approval gas). */
+  accountFor(address: Address): LocalAccount | undefined;
+};
+
+export type Permit2SettleOptions = { kind: Permit2Kind; signal?: AbortSignal };
+
+/**
+ * Settle a Permit2 payment. Bad input and failed transfers are `success: false` with a reason;
+ * a receipt that does not arrive in time is `settlement_pending` with the hash in `transaction`.
+ * `upto` settles `requirements.amount` (the actual charge, ≤ permitted; `0` sends nothing).
+ *
+ * @example
+ * const result = await settlePermit2Payment(ctx, payload, requirements, { kind: 'upto' })
+ */
+export async function settlePermit2Payment(
+  ctx: Permit2SettleContext,
+  paymentPayload: PaymentPayload,
+  requirements: PaymentRequirements,
+  options: Permit2SettleOptions,
+): Promise<SettleResponse> {
+  const { kind } = options;
+  const network = paymentPayload.accepted.network;
+  const net = ctx.networkFor(requirements.network);
+  const rawAuth = paymentPayload.payload.permit2Authorization;
+  const permitted = readPermitted(rawAuth);
+  let actual: bigint | undefined;
+  let verifyRequirements = requirements;
+  if (kind === 'upto') {
+    if (!/^\d+$/.test(requirements.amount))
+      return failure(
+        network,
+        Permit2Reasons.uptoSettlementExceedsAmount,
+        '',
+        undefined,
+        'requirements.amount must be atomic units',
+      );
+    actual = BigInt(requirements.amount);
+    if (permitted !== undefined) verifyRequirements = { ...requirements, amount: permitted.toString() };
+  }
+  const relayer = kind === 'exact' ? net?.nextRelayer() : undefined;
+  const simulateAmount =
+    actual !== undefined && permitted !== undefined && actual > 0n && actual <= permitted
+      ? actual
+      : undefined;
+  const { response, verified } = await verifyPermit2Payment(ctx, paymentPayload, verifyRequirements, {
+    kind,
+    simulate: ctx.preflight,
+    // exact: the reference sends without simulating and maps the revert name; upto: it re-verifies
+    // with a simulation and answers the diagnosis
+    mapRevert: kind === 'exact',
+    ...(simulateAmount !== undefined ? { simulateAmount } : {}),
+    ...(relayer ? { sender: relayer.address } : {}),
+  });
+  if (!response.isValid || !verified) {
+    return failure(
+      network,
+      response.invalidReason ?? Permit2Reasons.simulationFailed,
+      '',
+      response.payer,
+      response.invalidMessage,
+    );
+  }
+  const { payload, payer, proxy, extension } = verified;
+  const auth = payload.permit2Authorization;
+  if (actual !== undefined) {
+    if (actual === 0n) return { success: true, transaction: '', network, payer, amount: '0' };
+    if (actual > BigInt(auth.permitted.amount))
+      return failure(
+        network,
+        Permit2Reasons.uptoSettlementExceedsAmount,
+        '',
+        payer,
+        `settlement amount ${actual} exceeds the permitted ${auth.permitted.amount}`,
+      );
+  }
+  const sender = kind === 'upto' ? relayerFor(verified.net, auth.witness.facilitator) : relayer;
+  if (!sender)
+    return failure(
+      network,
+      Permit2Reasons.uptoFacilitatorMismatch,
+      '',
+      payer,
+      'no key of witness.facilitator',
+    );
+
+  if (extension?.kind === 'erc20Approval') {
+    const approved = await broadcastApproval(
+      ctx,
+      verified.net,
+      sender,
+      payer,
+      extension.signedTransaction,
+      options.signal,
+    );
+    if (approved) return failure(network, approved.reason, '', payer, approved.message);
+  }
+  const data = encodePermit2SettleCall(payload, {
+    ...(actual !== undefined ? { amount: actual } : {}),
+    ...(extension?.kind === 'eip2612' ? { permit2612: extension.permit2612 } : {}),
+  });
+  let hash: Hash;
+  try {
+    hash = await sender.send({ to: proxy, data, gas: ctx.gasLimit });
+  } catch (error) {
+    if (error instanceof RelayerSendError && error.ambiguous && error.hash) {
+      return failure(
+        network,
+        Permit2Reasons.settlementPending,
+        error.hash,
+        payer,
+        `broadcast timed out: ${error.message}`,
+      );
+    }
+    const message = errorText(error instanceof RelayerSendError ? error.cause : error);
+    return failure(network, permit2SettleErrorReason(message), '', payer, message);
+  }
+  const receipt = await waitForReceipt(verified.net.client, hash, {
+    pollingIntervalMs: ctx.pollingIntervalMs,
+    timeoutMs: ctx.receiptTimeoutMs,
+    ...(options.signal ? { signal: options.signal } : {}),
+  });
+  if (!receipt) {
+    sender.reset();
+    return failure(
+      network,
+      Permit2Reasons.settlementPending,
+      hash,
+      payer,
+      `no receipt for ${hash} within ${ctx.receiptTimeoutMs} ms; it may still be mined`,
+    );
+  }
+  if (receipt.status !== 'success') {
+    const reason =
+      kind === 'upto' ? Permit2Reasons.uptoTransactionFailed : Permit2Reasons.exactTransactionFailed;
+    return failure(network, reason, hash, payer, `transaction ${hash} reverted`);
+  }
+  return {
+    success: true,
+    transaction: hash,
+    network,
+    payer,
+    ...(actual !== undefined ? { amount: actual.toString() } : {}),
+  };
+}
+
+function relayerFor(net: EvmNetwork, address: Address | undefined): Relayer | undefined {
+  return address ? net.relayers.find((r) => sameAddress(r.address, address)) : undefined;
+}
+
+/**
+ * `erc20ApprovalGasSponsoring`: top up the payer's native balance to the approval's gas cost when
+ * short (from `sender`'s key), broadcast the payer's signed approval, wait for it to succeed.
+ * Resolves `undefined` on success, else the reason.
+ */
+async function broadcastApproval(
+  ctx: Permit2SettleContext,
+  net: EvmNetwork,
+  sender: Relayer,
+  payer: Address,
+  signedTransaction: `0x${string}`,
+  signal: AbortSignal | undefined,
+): Promise<{ reason: string; message: string } | undefined> {
+  const wait = (hash: Hash) =>
+    waitForReceipt(net.client, hash, {
+      pollingIntervalMs: ctx.pollingIntervalMs,
+      timeoutMs: ctx.receiptTimeoutMs,
+      ...(signal ? { signal } : {}),
+    });
+  try {
+    const tx = parseTransaction(signedTransaction);
+    const fee = tx.maxFeePerGas ?? tx.gasPrice ?? 0n;
+    const needed = (tx.gas ?? 0n) * fee + (tx.value ?? 0n);
+    const balance = await net.client.getBalance({ address: payer });
+    if (balance < needed) {
+      const account = ctx.accountFor(sender.address);
+      if (!account)
+        return { reason: Permit2Reasons.erc20ApprovalTxFailed, message: 'no key to fund the payer gas' };
+      const [nonce, fees] = await Promise.all([
+        net.client.getTransactionCount({ address: account.address, blockTag: 'pending' }),
+        net.client.estimateFeesPerGas(),
+      ]);
+      const funding = await account.signTransaction({
+        type: 'eip1559',
+        chainId: net.chainId,
+        nonce,
+        to: payer,
+        value: needed - balance,
+        gas: 21_000n,
+        maxFeePerGas: fees.maxFeePerGas,
+        maxPriorityFeePerGas: fees.maxPriorityFeePerGas,
+      });
+      const fundingHash = await net.client.sendRawTransaction({ serializedTransaction: funding });
+      sender.reset(); // its local nonce counter did not see this transaction
+      const funded = await wait(fundingHash);
+      if (funded?.status !== 'success')
+        return {
+          reason: Permit2Reasons.erc20ApprovalTxFailed,
+          message: `funding ${fundingHash} did not succeed`,
+        };
+    }
+    const hash = await net.client.sendRawTransaction({ serializedTransaction: signedTransaction });
+    const receipt = await wait(hash);
+    if (receipt?.status !== 'success')
+      return { reason: Permit2Reasons.erc20ApprovalTxFailed, message: `approval ${hash} did not succeed` };
+    return undefined;
+  } catch (error) {
+    return { reason: Permit2Reasons.erc20ApprovalBroadcastFailed, message: errorText(error) };
+  }
+}
+
+function readPermitted(raw: unknown): bigint | undefined {
+  if (typeof raw !== 'object' || raw === null) return undefined;
+  const permitted: unknown = Reflect.get(raw, 'permitted');
+  if (typeof permitted !== 'object' || permitted === null) return undefined;
+  const amount: unknown = Reflect.get(permitted, 'amount');
+  return typeof amount === 'string' && /^\d{1,78}$/.test(amount) ? BigInt(amount) : undefined;
+}
+
+function failure(
+  network: string,
+  errorReason: string,
+  transaction: string,
+  payer: string | undefined,
+  errorMessage?: string,
+): SettleResponse {
+  return {
+    success: false,
+    errorReason,
+    ...(errorMessage ? { errorMessage } : {}),
+    transaction,
+    network,
+    ...(payer ? { payer } : {}),
+  };
+}

@@ -1,0 +1,165 @@
+/**
+ * The paying side of the gas-sponsoring extensions: when the payer's Permit2 allowance is short and
+ * the server declared the extension, sign an EIP-2612 permit (token with `extra.name/version`) or
+ * an `approve(Permit2, max)` transaction (any ERC-20) for the facilitator to run.
+ */
+import {
+  type Address,
+  encodeFunctionData,
+  getAddress,
+  type Hex,
+  type PublicClient,
+  type TransactionSerializable,
+  type TypedDataDefinition,
+} from 'viem';
+import { MAX_UINT256, PERMIT2_ADDRESS, permit2Erc20Abi } from './constants.js';
+import { EIP2612_GAS_SPONSORING, ERC20_APPROVAL_GAS_SPONSORING } from './extensions.js';
+import { chainIdOf, type Permit2SigningRequirements } from './sign.js';
+import type { Permit2Payload } from './typed-data.js';
+
+export type Permit2SponsoringOptions = {
+  /** Reads the allowance, the token's EIP-2612 nonce, the account nonce and fees. */
+  client: Pick<PublicClient, 'readContract' | 'getTransactionCount' | 'estimateFeesPerGas'>;
+  /** Signs the approval transaction (a viem `LocalAccount`'s `signTransaction`); without it only EIP-2612 is used. */
+  signTransaction?: (transaction: TransactionSerializable) => Promise<Hex>;
+};
+
+type TypedDataSigner = { signTypedData(parameters: TypedDataDefinition): Promise<Hex> };
+
+/** `Permit(address owner,address spender,uint256 value,uint256 nonce,uint256 deadline)`. */
+export const eip2612PermitTypes = {
+  Permit: [
+    { name: 'owner', type: 'address' },
+    { name: 'spender', type: 'address' },
+    { name: 'value', type: 'uint256' },
+    { name: 'nonce', type: 'uint256' },
+    { name: 'deadline', type: 'uint256' },
+  ],
+} as const;
+
+/** Gas limit of the signed approval (reference: 70 000). */
+export const APPROVAL_GAS_LIMIT = 70_000n;
+
+/**
+ * The extension to attach to a Permit2 payment, if one is needed and declared by the server.
+ *
+ * @example
+ * const extensions = await signSponsoringExtension({ client, signTransaction: account.signTransaction }, account.address, requirements, payload, declared)
+ */
+export async function signSponsoringExtension(
+  options: Permit2SponsoringOptions,
+  owner: Address & string,
+  requirements: Permit2SigningRequirements,
+  payload: Permit2Payload,
+  declared: Record<string, unknown> | undefined,
+  signer?: TypedDataSigner,
+): Promise<Record<string, unknown> | undefined> {
+  const wants2612 = declared?.[EIP2612_GAS_SPONSORING] !== undefined;
+  const wantsApproval = declared?.[ERC20_APPROVAL_GAS_SPONSORING] !== undefined;
+  if (!wants2612 && !wantsApproval) return undefined;
+  const token = getAddress(requirements.asset);
+  const amount = BigInt(payload.permit2Authorization.permitted.amount);
+  try {
+    const allowance = await options.client.readContract({
+      address: token,
+      abi: permit2Erc20Abi,
+      functionName: 'allowance',
+      args: [getAddress(owner), PERMIT2_ADDRESS],
+    });
+    if (allowance >= amount) return undefined;
+  } catch {
+    // unknown allowance: sponsor anyway
+  }
+  const chainId = chainIdOf(requirements.network, 'Permit2');
+  const { name, version } = requirements.extra ?? {};
+  if (wants2612 && signer && typeof name === 'string' && name && typeof version === 'string' && version) {
+    const nonce = await options.client.readContract({
+      address: token,
+      abi: permit2Erc20Abi,
+      functionName: 'nonces',
+      args: [getAddress(owner)],
+    });
+    const deadline = payload.permit2Authorization.deadline;
+    const signature = await signer.signTypedData({
+      domain: { name, version, chainId, verifyingContract: token },
+      types: eip2612PermitTypes,
+      primaryType: 'Permit',
+      message: {
+        owner: getAddress(owner),
+        spender: PERMIT2_ADDRESS,
+        value: amount,
+        nonce,
+        deadline: BigInt(deadline),
+      },
+    });
+    return {
+      [EIP2612_GAS_SPONSORING]: {
+        info: {
+          from: getAddress(owner),
+          asset: token,
+          spender: PERMIT2_ADDRESS,
+          amount: amount.toString(),
+          nonce: nonce.toString(),
+          deadline,
+          signature,
+          version: '1',
+        },
+      },
+    };
+  }
+  if (wantsApproval && options.signTransaction) {
+    const signedTransaction = await signApprovalTransaction(options, owner, token, chainId);
+    return {
+      [ERC20_APPROVAL_GAS_SPONSORING]: {
+        info: {
+          from: getAddress(owner),
+          asset: token,
+          spender: PERMIT2_ADDRESS,
+          amount: MAX_UINT256.toString(),
+          signedTransaction,
+          version: '1',
+        },
+      },
+    };
+  }
+  return undefined;
+}
+
+/**
+ * Sign (not send) `token.approve(Permit2, 2^256-1)` as an EIP-1559 transaction at the owner's
+ * current nonce, gas 70 000, estimated fees (fallback 1 gwei / 0.1 gwei).
+ *
+ * @example const raw = await signApprovalTransaction({ client, signTransaction }, owner, token, 84532)
+ */
+export async function signApprovalTransaction(
+  options: Permit2SponsoringOptions,
+  owner: Address,
+  token: Address,
+  chainId: number,
+): Promise<Hex> {
+  if (!options.signTransaction) throw new Error('signApprovalTransaction needs signTransaction');
+  const nonce = await options.client.getTransactionCount({ address: getAddress(owner) });
+  let maxFeePerGas = 1_000_000_000n;
+  let maxPriorityFeePerGas = 100_000_000n;
+  try {
+    const fees = await options.client.estimateFeesPerGas();
+    maxFeePerGas = fees.maxFeePerGas;
+    maxPriorityFeePerGas = fees.maxPriorityFeePerGas;
+  } catch {
+    // keep the fallback fees
+  }
+  return options.signTransaction({
+    type: 'eip1559',
+    chainId,
+    nonce,
+    to: token,
+    data: encodeFunctionData({
+      abi: permit2Erc20Abi,
+      functionName: 'approve',
+      args: [PERMIT2_ADDRESS, MAX_UINT256],
+    }),
+    gas: APPROVAL_GAS_LIMIT,
+    maxFeePerGas,
+    maxPriorityFeePerGas,
+  });
+}

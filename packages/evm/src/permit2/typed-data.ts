@@ -1,0 +1,145 @@
+/**
+ * EIP-712 of Permit2 witness transfers: the domain (name "Permit2", chain id, Permit2 address; no
+ * `version` field) and the `PermitWitnessTransferFrom` types of the `exact` and `upto` witnesses.
+ */
+import { type Address, getAddress, type TypedDataDefinition } from 'viem';
+import { PERMIT2_ADDRESS } from './constants.js';
+
+/** `Witness(address to,uint256 validAfter)`: the `exact` proxy's witness. */
+export const exactPermit2WitnessTypes = {
+  PermitWitnessTransferFrom: [
+    { name: 'permitted', type: 'TokenPermissions' },
+    { name: 'spender', type: 'address' },
+    { name: 'nonce', type: 'uint256' },
+    { name: 'deadline', type: 'uint256' },
+    { name: 'witness', type: 'Witness' },
+  ],
+  TokenPermissions: [
+    { name: 'token', type: 'address' },
+    { name: 'amount', type: 'uint256' },
+  ],
+  Witness: [
+    { name: 'to', type: 'address' },
+    { name: 'validAfter', type: 'uint256' },
+  ],
+} as const;
+
+/** `Witness(address to,address facilitator,uint256 validAfter)`: the `upto` proxy's witness. */
+export const uptoPermit2WitnessTypes = {
+  PermitWitnessTransferFrom: exactPermit2WitnessTypes.PermitWitnessTransferFrom,
+  TokenPermissions: exactPermit2WitnessTypes.TokenPermissions,
+  Witness: [
+    { name: 'to', type: 'address' },
+    { name: 'facilitator', type: 'address' },
+    { name: 'validAfter', type: 'uint256' },
+  ],
+} as const;
+
+/** A Permit2 witness authorization as it travels on the wire (numbers as decimal strings). */
+export type Permit2Authorization = {
+  from: Address;
+  permitted: { token: Address; amount: string };
+  spender: Address;
+  /** uint256 as a decimal string (the reference emits decimal; 0x-hex is accepted when read). */
+  nonce: string;
+  deadline: string;
+  /** `exact`: `{ to, validAfter }`; `upto`: `{ to, facilitator, validAfter }`. */
+  witness: { to: Address; validAfter: string; facilitator?: Address };
+};
+
+/** `paymentPayload.payload` of a Permit2 payment. */
+export type Permit2Payload = { signature: `0x${string}`; permit2Authorization: Permit2Authorization };
+
+export type ExactPermit2TypedData = TypedDataDefinition<
+  typeof exactPermit2WitnessTypes,
+  'PermitWitnessTransferFrom'
+>;
+export type UptoPermit2TypedData = TypedDataDefinition<
+  typeof uptoPermit2WitnessTypes,
+  'PermitWitnessTransferFrom'
+>;
+
+/**
+ * The Permit2 EIP-712 domain for `chainId` (no `version`).
+ *
+ * @example buildPermit2Domain(84532) // { name: 'Permit2', chainId: 84532, verifyingContract: '0x0000…8BA3' }
+ */
+export function buildPermit2Domain(chainId: number) {
+  return { name: 'Permit2', chainId, verifyingContract: PERMIT2_ADDRESS } as const;
+}
+
+/**
+ * Typed data of an authorization: `upto` types when the witness names a facilitator, else `exact`.
+ *
+ * @example
+ * const typedData = buildPermit2TypedData(84532, authorization)
+ * const signature = await account.signTypedData(typedData)
+ */
+export function buildPermit2TypedData(
+  chainId: number,
+  authorization: Permit2Authorization,
+): TypedDataDefinition {
+  const { witness } = authorization;
+  return witness.facilitator !== undefined
+    ? buildUptoPermit2TypedData(chainId, authorization, witness.facilitator)
+    : buildExactPermit2TypedData(chainId, authorization);
+}
+
+function permitOf(authorization: Permit2Authorization) {
+  return {
+    permitted: {
+      token: getAddress(authorization.permitted.token),
+      amount: BigInt(authorization.permitted.amount),
+    },
+    spender: getAddress(authorization.spender),
+    nonce: BigInt(authorization.nonce),
+    deadline: BigInt(authorization.deadline),
+  };
+}
+
+/**
+ * Typed data of an `exact` authorization (`Witness(address to,uint256 validAfter)`).
+ *
+ * @example const typedData = buildExactPermit2TypedData(84532, authorization)
+ */
+export function buildExactPermit2TypedData(
+  chainId: number,
+  authorization: Permit2Authorization,
+): ExactPermit2TypedData {
+  const { witness } = authorization;
+  return {
+    domain: buildPermit2Domain(chainId),
+    types: exactPermit2WitnessTypes,
+    primaryType: 'PermitWitnessTransferFrom',
+    message: {
+      ...permitOf(authorization),
+      witness: { to: getAddress(witness.to), validAfter: BigInt(witness.validAfter) },
+    },
+  };
+}
+
+/**
+ * Typed data of an `upto` authorization (`Witness(address to,address facilitator,uint256 validAfter)`).
+ *
+ * @example const typedData = buildUptoPermit2TypedData(84532, authorization, facilitator)
+ */
+export function buildUptoPermit2TypedData(
+  chainId: number,
+  authorization: Permit2Authorization,
+  facilitator: Address,
+): UptoPermit2TypedData {
+  const { witness } = authorization;
+  return {
+    domain: buildPermit2Domain(chainId),
+    types: uptoPermit2WitnessTypes,
+    primaryType: 'PermitWitnessTransferFrom',
+    message: {
+      ...permitOf(authorization),
+      witness: {
+        to: getAddress(witness.to),
+        facilitator: getAddress(facilitator),
+        validAfter: BigInt(witness.validAfter),
+      },
+    },
+  };
+}

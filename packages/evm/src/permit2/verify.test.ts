@@ -1,0 +1,241 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import type { PaymentPayload, PaymentRequirements } from '@x402kit/core';
+import {
+  confirmTransaction,
+  createDevnetClient,
+  type Devnet,
+  devnetAccount,
+  readTokenBalance,
+  startDevnet,
+} from '@x402kit/devnet';
+import { privateKeyToAccount } from 'viem/accounts';
+import { createExactEvmFacilitator, type ExactEvmFacilitator } from '../exact/facilitator.js';
+import { createUptoEvmFacilitator, type UptoEvmFacilitator } from '../upto/facilitator.js';
+import { buildPermit2Approval, readPermit2Allowance } from './approval.js';
+import { X402_UPTO_PERMIT2_PROXY_ADDRESS } from './constants.js';
+import { signPermit2Authorization } from './sign.js';
+import type { Permit2Authorization } from './typed-data.js';
+
+// Ordered checks of both Permit2 paths, then settlement. The payer starts without a Permit2
+// allowance, so well-formed payments first end in the diagnosis `permit2_allowance_required`.
+let devnet: Devnet;
+let exact: ExactEvmFacilitator;
+let upto: UptoEvmFacilitator;
+let exactReq: PaymentRequirements;
+let uptoReq: PaymentRequirements;
+const payer = privateKeyToAccount(devnetAccount(1).privateKey);
+const ctx = { x402Version: 2 } as const;
+
+before(async () => {
+  devnet = await startDevnet();
+  const common = {
+    networks: { [devnet.network]: { rpcUrl: devnet.rpcUrl } },
+    signers: [devnet.accounts.facilitator.privateKey],
+    pollingIntervalMs: 20,
+  };
+  exact = createExactEvmFacilitator(common);
+  upto = createUptoEvmFacilitator(common);
+  exactReq = {
+    scheme: 'exact',
+    network: devnet.network,
+    amount: '1000',
+    asset: devnet.token.address,
+    payTo: devnet.accounts.payTo.address,
+    maxTimeoutSeconds: 300,
+    extra: { assetTransferMethod: 'permit2' },
+  };
+  uptoReq = {
+    ...exactReq,
+    scheme: 'upto',
+    extra: { assetTransferMethod: 'permit2', facilitatorAddress: devnet.accounts.facilitator.address },
+  };
+});
+
+after(async () => {
+  exact?.close();
+  upto?.close();
+  await devnet?.stop();
+});
+
+async function pay(
+  accepted: PaymentRequirements,
+  authorization: Partial<Permit2Authorization> = {},
+): Promise<PaymentPayload> {
+  const kind = accepted.scheme === 'upto' ? 'upto' : 'exact';
+  const payload = await signPermit2Authorization(payer, accepted, { kind, authorization });
+  return { x402Version: 2, accepted, payload: { ...payload } };
+}
+
+const now = () => Math.floor(Date.now() / 1000);
+
+describe('exact via Permit2: verify order', () => {
+  it('routes permit2Authorization payloads to Permit2 and diagnoses a missing allowance', async () => {
+    const r = await exact.verify(await pay(exactReq), exactReq, ctx);
+    assert.deepEqual(
+      [r.isValid, r.invalidReason, r.payer],
+      [false, 'permit2_allowance_required', payer.address],
+    );
+  });
+
+  it('answers each check with the reference reason, in order', async () => {
+    const cases: Array<[string, () => Promise<[PaymentPayload, PaymentRequirements]>]> = [
+      ['unsupported_payload_type', async () => [await pay(exactReq), { ...exactReq, scheme: 'upto' }]],
+      [
+        'invalid_exact_evm_network_mismatch',
+        async () => [{ ...(await pay(exactReq)), accepted: { ...exactReq, network: 'eip155:1' } }, exactReq],
+      ],
+      [
+        'invalid_permit2_spender',
+        async () => [await pay(exactReq, { spender: X402_UPTO_PERMIT2_PROXY_ADDRESS }), exactReq],
+      ],
+      [
+        'invalid_permit2_recipient_mismatch',
+        async () => [await pay(exactReq, { witness: { to: payer.address, validAfter: '0' } }), exactReq],
+      ],
+      [
+        'permit2_deadline_expired',
+        async () => [await pay(exactReq, { deadline: String(now() + 5) }), exactReq],
+      ],
+      [
+        'permit2_not_yet_valid',
+        async () => [
+          await pay(exactReq, {
+            witness: { to: devnet.accounts.payTo.address, validAfter: String(now() + 60) },
+          }),
+          exactReq,
+        ],
+      ],
+      [
+        'permit2_amount_mismatch',
+        async () => [
+          await pay(exactReq, { permitted: { token: devnet.token.address, amount: '999' } }),
+          exactReq,
+        ],
+      ],
+      [
+        'permit2_token_mismatch',
+        async () => [await pay(exactReq, { permitted: { token: payer.address, amount: '1000' } }), exactReq],
+      ],
+    ];
+    for (const [reason, build] of cases) {
+      const [payload, requirements] = await build();
+      const r = await exact.verify(payload, requirements, ctx);
+      assert.equal(r.invalidReason, reason);
+      assert.equal(r.payer, payer.address);
+    }
+  });
+
+  it('refuses a signature of other fields with invalid_permit2_signature', async () => {
+    const payment = await pay(exactReq);
+    const auth = payment.payload.permit2Authorization;
+    assert.ok(typeof auth === 'object' && auth !== null);
+    const tampered = {
+      ...payment,
+      payload: { ...payment.payload, permit2Authorization: { ...auth, nonce: '1' } },
+    };
+    const r = await exact.verify(tampered, exactReq, ctx);
+    assert.equal(r.invalidReason, 'invalid_permit2_signature');
+  });
+
+  it('refuses malformed payloads with invalid_payload', async () => {
+    const payment = await pay(exactReq);
+    const r = await exact.verify(
+      { ...payment, payload: { ...payment.payload, permit2Authorization: { from: payer.address } } },
+      exactReq,
+      ctx,
+    );
+    assert.equal(r.invalidReason, 'invalid_payload');
+  });
+
+  it('settle re-verifies and fails without sending', async () => {
+    const s = await exact.settle(await pay(exactReq), exactReq, ctx);
+    assert.deepEqual([s.success, s.errorReason, s.transaction], [false, 'permit2_allowance_required', '']);
+  });
+});
+
+describe('upto: verify order', () => {
+  it('answers each check with the reference reason', async () => {
+    const cases: Array<[string, () => Promise<[PaymentPayload, PaymentRequirements]>]> = [
+      ['invalid_upto_evm_scheme', async () => [await pay(uptoReq), { ...uptoReq, scheme: 'exact' }]],
+      [
+        'invalid_upto_evm_network_mismatch',
+        async () => [{ ...(await pay(uptoReq)), accepted: { ...uptoReq, network: 'eip155:1' } }, uptoReq],
+      ],
+      [
+        'upto_facilitator_mismatch',
+        async () => [
+          await pay(uptoReq, {
+            witness: { to: devnet.accounts.payTo.address, validAfter: '0', facilitator: payer.address },
+          }),
+          uptoReq,
+        ],
+      ],
+      ['permit2_amount_mismatch', async () => [await pay(uptoReq), { ...uptoReq, amount: '2000' }]],
+      ['permit2_allowance_required', async () => [await pay(uptoReq), uptoReq]],
+    ];
+    for (const [reason, build] of cases) {
+      const [payload, requirements] = await build();
+      const r = await upto.verify(payload, requirements, ctx);
+      assert.equal(r.invalidReason, reason);
+    }
+  });
+
+  it('advertises its first signer as facilitatorAddress, deterministically', () => {
+    const extra = upto.getExtra?.(devnet.network);
+    assert.deepEqual(extra, { facilitatorAddress: devnet.accounts.facilitator.address });
+    assert.deepEqual(upto.getExtra?.(devnet.network), extra);
+  });
+
+  it('refuses an upto payload without facilitatorAddress in extra on the client', async () => {
+    await assert.rejects(
+      pay({ ...uptoReq, extra: { assetTransferMethod: 'permit2' } }),
+      /facilitatorAddress/,
+    );
+  });
+});
+
+describe('Permit2 settlement after approve(Permit2, max)', () => {
+  before(async () => {
+    const client = createDevnetClient(devnet.chain);
+    assert.equal(
+      await readPermit2Allowance(client, { token: devnet.token.address, owner: payer.address }),
+      0n,
+    );
+    const { to, data } = buildPermit2Approval({ token: devnet.token.address });
+    const hash = await client.sendTransaction({ account: payer, to, data, chain: devnet.chain });
+    await confirmTransaction(client, hash);
+  });
+
+  it('exact: verifies, settles and moves exactly the amount', async () => {
+    const payment = await pay(exactReq);
+    assert.deepEqual(await exact.verify(payment, exactReq, ctx), { isValid: true, payer: payer.address });
+    const before = await readTokenBalance(devnet.rpcUrl, devnet.token.address, devnet.accounts.payTo.address);
+    const s = await exact.settle(payment, exactReq, ctx);
+    assert.equal(s.success, true, JSON.stringify(s));
+    assert.match(s.transaction, /^0x[0-9a-f]{64}$/);
+    assert.equal(
+      await readTokenBalance(devnet.rpcUrl, devnet.token.address, devnet.accounts.payTo.address),
+      before + 1000n,
+    );
+    const again = await exact.settle(payment, exactReq, ctx);
+    assert.equal(again.errorReason, 'permit2_invalid_nonce');
+  });
+
+  it('upto: settles the actual amount from witness.facilitator, zero sends nothing, more is refused', async () => {
+    const payment = await pay(uptoReq);
+    assert.equal((await upto.verify(payment, uptoReq, ctx)).isValid, true);
+    const before = await readTokenBalance(devnet.rpcUrl, devnet.token.address, devnet.accounts.payTo.address);
+    const over = await upto.settle(payment, { ...uptoReq, amount: '1001' }, ctx);
+    assert.equal(over.errorReason, 'invalid_upto_evm_payload_settlement_exceeds_amount');
+    const zero = await upto.settle(payment, { ...uptoReq, amount: '0' }, ctx);
+    assert.deepEqual([zero.success, zero.transaction, zero.amount], [true, '', '0']);
+    const s = await upto.settle(payment, { ...uptoReq, amount: '400' }, ctx);
+    assert.equal(s.success, true, JSON.stringify(s));
+    assert.equal(s.amount, '400');
+    assert.equal(
+      await readTokenBalance(devnet.rpcUrl, devnet.token.address, devnet.accounts.payTo.address),
+      before + 400n,
+    );
+  });
+});

@@ -1,0 +1,204 @@
+/**
+ * Verification of Permit2 payments (`exact` with `assetTransferMethod: "permit2"`, and `upto`), in
+ * the reference's order: scheme, network, spender, recipient, (upto: facilitator), deadline,
+ * validAfter, amount, token, signature, then a simulation of the proxy call with a Multicall3
+ * diagnosis when it fails.
+ */
+import { type PaymentPayload, type PaymentRequirements, Reasons, type VerifyResponse } from '@x402kit/core';
+import {
+  type Address,
+  getAddress,
+  type Hex,
+  isErc6492Signature,
+  parseErc6492Signature,
+  recoverTypedDataAddress,
+} from 'viem';
+import { sameAddress } from '../address.js';
+import type { EvmNetwork } from '../evm-network.js';
+import { X402_EXACT_PERMIT2_PROXY_ADDRESS, X402_UPTO_PERMIT2_PROXY_ADDRESS } from './constants.js';
+import { type Permit2Extension, readPermit2Extension } from './extensions.js';
+import { readPermit2Payload } from './payload.js';
+import { Permit2Reasons } from './reasons.js';
+import { encodePermit2SettleCall } from './settle-call.js';
+import { permit2SettleErrorReason } from './settle-error-reason.js';
+import { checkPermit2Prerequisites, diagnosePermit2Failure, simulatePermit2Call } from './simulation.js';
+import { buildPermit2TypedData, type Permit2Payload } from './typed-data.js';
+
+/** `deadline` must leave this many seconds for the settlement to land (reference: 6). */
+export const PERMIT2_DEADLINE_MARGIN_SECONDS = 6;
+
+export type Permit2Kind = 'exact' | 'upto';
+
+export type Permit2VerifyContext = {
+  networkFor(network: string): EvmNetwork | undefined;
+  /** Addresses a `upto` witness may name as its facilitator (ours). */
+  facilitatorAddresses: readonly Address[];
+  /** Whether `erc20ApprovalGasSponsoring` is offered (the facilitator broadcasts the approval). */
+  erc20ApprovalSponsoring: boolean;
+  /** Whether `eip2612GasSponsoring` is offered. */
+  eip2612Sponsoring: boolean;
+};
+
+export type Permit2VerifyOptions = {
+  kind: Permit2Kind;
+  simulate: boolean;
+  /** `upto`: the amount to simulate the transfer of; default `requirements.amount`. */
+  simulateAmount?: bigint;
+  /** Who sends the simulated call (`exact`: a relayer; `upto`: always witness.facilitator). */
+  sender?: Address;
+  /**
+   * On a failed simulation, name a decodable revert (`InvalidNonce` -> `permit2_invalid_nonce`, as the
+   * reference's settle does) before the Multicall3 diagnosis. Settlement sets it; default false.
+   */
+  mapRevert?: boolean;
+};
+
+/** A payment that passed verification, with what settlement needs. */
+export type VerifiedPermit2Payment = {
+  payload: Permit2Payload;
+  payer: Address;
+  token: Address;
+  proxy: Address;
+  net: EvmNetwork;
+  extension: Permit2Extension | undefined;
+};
+
+export type Permit2VerifyOutcome = { response: VerifyResponse; verified?: VerifiedPermit2Payment };
+
+/**
+ * Verify a Permit2 payment. Never throws for bad input; RPC failures inside the simulation become
+ * a diagnosis.
+ *
+ * @example
+ * const { response } = await verifyPermit2Payment(ctx, payload, requirements, { kind: 'exact', simulate: true })
+ */
+export async function verifyPermit2Payment(
+  ctx: Permit2VerifyContext,
+  paymentPayload: PaymentPayload,
+  requirements: PaymentRequirements,
+  options: Permit2VerifyOptions,
+): Promise<Permit2VerifyOutcome> {
+  const { kind } = options;
+  const read = readPermit2Payload(paymentPayload.payload, { requireFacilitator: kind === 'upto' });
+  if (!read.ok) return fail(read.reason, read.payer, read.message);
+  const payload = read.payload;
+  const auth = payload.permit2Authorization;
+  const payer = auth.from;
+
+  if (paymentPayload.accepted.scheme !== kind || requirements.scheme !== kind) {
+    return fail(kind === 'upto' ? Permit2Reasons.uptoScheme : Permit2Reasons.unsupportedPayloadType, payer);
+  }
+  if (paymentPayload.accepted.network !== requirements.network) {
+    return fail(
+      kind === 'upto' ? Permit2Reasons.uptoNetworkMismatch : Permit2Reasons.exactNetworkMismatch,
+      payer,
+    );
+  }
+  const net = ctx.networkFor(requirements.network);
+  if (!net) return fail(Reasons.invalidNetwork, payer, `network ${requirements.network} is not served`);
+  const proxy = kind === 'upto' ? X402_UPTO_PERMIT2_PROXY_ADDRESS : X402_EXACT_PERMIT2_PROXY_ADDRESS;
+  const assetFacts = net.loadTokenFacts(getAddress(requirements.asset)).catch(() => undefined);
+
+  if (!sameAddress(auth.spender, proxy)) return fail(Permit2Reasons.invalidSpender, payer);
+  if (!sameAddress(auth.witness.to, requirements.payTo)) return fail(Permit2Reasons.recipientMismatch, payer);
+  if (kind === 'upto') {
+    const facilitator = auth.witness.facilitator;
+    if (!facilitator || !ctx.facilitatorAddresses.some((a) => sameAddress(a, facilitator)))
+      return fail(Permit2Reasons.uptoFacilitatorMismatch, payer);
+  }
+  const now = Math.floor(Date.now() / 1000);
+  if (BigInt(auth.deadline) < BigInt(now + PERMIT2_DEADLINE_MARGIN_SECONDS))
+    return fail(Permit2Reasons.deadlineExpired, payer);
+  if (BigInt(auth.witness.validAfter) > BigInt(now)) return fail(Permit2Reasons.notYetValid, payer);
+  if (!/^\d+$/.test(requirements.amount) || BigInt(auth.permitted.amount) !== BigInt(requirements.amount))
+    return fail(Permit2Reasons.amountMismatch, payer);
+  if (!sameAddress(auth.permitted.token, requirements.asset))
+    return fail(Permit2Reasons.tokenMismatch, payer);
+
+  const [signature, facts] = await Promise.all([judgeSignature(net, payload), assetFacts]);
+  if (facts && !facts.isContract) return fail(Reasons.assetNotDeployedContract, payer);
+  if (signature === 'invalid') return fail(Permit2Reasons.invalidSignature, payer);
+
+  const token = getAddress(requirements.asset);
+  const extensionRead = await readPermit2Extension(paymentPayload, {
+    payer,
+    token,
+    eip2612: ctx.eip2612Sponsoring,
+    erc20Approval: ctx.erc20ApprovalSponsoring,
+    now,
+  });
+  if (!extensionRead.ok) return fail(extensionRead.reason, payer, extensionRead.message);
+  const extension = extensionRead.extension;
+  const verified: VerifiedPermit2Payment = { payload, payer, token, proxy, net, extension };
+  if (!options.simulate) return { response: { isValid: true, payer }, verified };
+
+  const amount = BigInt(requirements.amount);
+  const diagnosisInput = { proxy, token, payer, amount };
+  if (extension?.kind === 'erc20Approval') {
+    // the approval is not on chain yet: the settle call cannot be simulated alone
+    const reason = await checkPermit2Prerequisites(net.client, diagnosisInput);
+    if (reason) return fail(reason, payer);
+    return { response: { isValid: true, payer }, verified };
+  }
+  const data = encodePermit2SettleCall(payload, {
+    ...(kind === 'upto' ? { amount: options.simulateAmount ?? amount } : {}),
+    ...(extension?.kind === 'eip2612' ? { permit2612: extension.permit2612 } : {}),
+  });
+  const sender = kind === 'upto' ? auth.witness.facilitator : options.sender;
+  const sim = await simulatePermit2Call(net.client, { proxy, data, ...(sender ? { sender } : {}) });
+  if (!sim.ok) {
+    const mapped = options.mapRevert && sim.errorName ? permit2SettleErrorReason(sim.errorName) : undefined;
+    if (mapped && !mapped.startsWith(`${Permit2Reasons.exactTransactionFailed}:`))
+      return fail(mapped, payer, sim.message);
+    const reason = await diagnosePermit2Failure(net.client, diagnosisInput);
+    return fail(reason, payer, sim.message);
+  }
+  return { response: { isValid: true, payer }, verified };
+}
+
+/**
+ * Local recovery first; a contract `from` is asked through the RPC (ERC-1271 / ERC-6492) and, when
+ * that fails too, left to the simulation.
+ */
+async function judgeSignature(
+  net: EvmNetwork,
+  payload: Permit2Payload,
+): Promise<'valid' | 'invalid' | 'unknown'> {
+  const auth = payload.permit2Authorization;
+  const typedData = buildPermit2TypedData(net.chainId, auth);
+  const raw: Hex = payload.signature;
+  const inner = isErc6492Signature(raw) ? parseErc6492Signature(raw).signature : raw;
+  if ((inner.length - 2) / 2 === 65) {
+    try {
+      const recovered = await recoverTypedDataAddress({ ...typedData, signature: inner });
+      if (sameAddress(recovered, auth.from)) return 'valid';
+    } catch {
+      // not a valid ECDSA signature; maybe a contract wallet's
+    }
+  }
+  let code: Hex | undefined;
+  try {
+    code = await net.client.getCode({ address: auth.from });
+  } catch {
+    return 'unknown';
+  }
+  const isContract = code !== undefined && code !== '0x';
+  if (!isContract && !isErc6492Signature(raw)) return 'invalid';
+  try {
+    const ok = await net.client.verifyTypedData({ ...typedData, address: auth.from, signature: raw });
+    return ok ? 'valid' : isContract ? 'unknown' : 'invalid';
+  } catch {
+    return isContract ? 'unknown' : 'invalid';
+  }
+}
+
+function fail(reason: string, payer: Address | undefined, message?: string): Permit2VerifyOutcome {
+  return {
+    response: {
+      isValid: false,
+      invalidReason: reason,
+      ...(message ? { invalidMessage: message } : {}),
+      ...(payer ? { payer } : {}),
+    },
+  };
+}

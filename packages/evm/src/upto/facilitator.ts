@@ -1,0 +1,133 @@
+/**
+ * The facilitator side of `upto` on EVM: verify a Permit2 authorization of a maximum with the
+ * reference's ordered checks, settle the actual amount (≤ the maximum; 0 sends nothing) from the
+ * key named in `witness.facilitator`.
+ */
+import {
+  type PaymentPayload,
+  type PaymentRequirements,
+  Reasons,
+  type SchemeFacilitator,
+  type SettleResponse,
+  type VerifyResponse,
+} from '@x402kit/core';
+import type { Hex, LocalAccount } from 'viem';
+import { errorText } from '../error-text.js';
+import {
+  createEvmNetworks,
+  type EvmFacilitatorNetworkOptions,
+  parseSigners,
+} from '../exact/facilitator-options.js';
+import {
+  createPermit2SettleContext,
+  type Permit2FacilitatorOptions,
+} from '../permit2/facilitator-context.js';
+import { permit2PayerOf } from '../permit2/payload.js';
+import { settlePermit2Payment } from '../permit2/settle.js';
+import { verifyPermit2Payment } from '../permit2/verify.js';
+
+export type UptoEvmFacilitatorOptions = Permit2FacilitatorOptions & {
+  /** Served networks by CAIP-2 id. */
+  networks: Record<string, EvmFacilitatorNetworkOptions>;
+  /**
+   * Keys that settle. The first is advertised as `extra.facilitatorAddress` (deterministic, so
+   * the server's requirements match across the 402 and the paid retry); any of them is accepted
+   * in a witness, and the settlement is sent from that very key.
+   */
+  signers: ReadonlyArray<Hex | LocalAccount>;
+  /** Simulate the transfer in `verify`; default true. */
+  simulate?: boolean;
+  rpcTimeoutMs?: number;
+  feeCacheMs?: number;
+  batch?: boolean;
+};
+
+export type UptoEvmFacilitator = SchemeFacilitator & {
+  readonly networks: string[];
+  close(): void;
+};
+
+/**
+ * Create the `upto` EVM facilitator scheme, for `createFacilitator` from `@x402kit/core`.
+ *
+ * @example
+ * const upto = createUptoEvmFacilitator({ networks: { 'eip155:84532': { rpcUrl } }, signers: [key] })
+ * const facilitator = createFacilitator({ schemes: [{ networks: upto.networks, facilitator: upto }] })
+ */
+export function createUptoEvmFacilitator(options: UptoEvmFacilitatorOptions): UptoEvmFacilitator {
+  const accounts = parseSigners(options.signers);
+  const networks = createEvmNetworks(options.networks, accounts, options);
+  const ctx = createPermit2SettleContext(networks, accounts, options);
+  const simulate = options.simulate ?? true;
+  const addresses = accounts.map((a) => a.address);
+  const lifetime = new AbortController();
+  const settling = new Map<string, Promise<SettleResponse>>();
+
+  async function verify(payload: PaymentPayload, requirements: PaymentRequirements): Promise<VerifyResponse> {
+    const payer = permit2PayerOf(payload.payload);
+    if (lifetime.signal.aborted) return unexpectedVerify('the facilitator is closed', payer);
+    try {
+      return (await verifyPermit2Payment(ctx, payload, requirements, { kind: 'upto', simulate })).response;
+    } catch (error) {
+      return unexpectedVerify(errorText(error), payer);
+    }
+  }
+
+  async function settle(
+    payload: PaymentPayload,
+    requirements: PaymentRequirements,
+    signal: AbortSignal | undefined,
+  ): Promise<SettleResponse> {
+    const payer = permit2PayerOf(payload.payload);
+    if (lifetime.signal.aborted)
+      return unexpectedSettle('the facilitator is closed', requirements.network, payer);
+    const key =
+      typeof payload.payload.signature === 'string' ? payload.payload.signature.toLowerCase() : undefined;
+    const running = key ? settling.get(key) : undefined;
+    if (running) return running;
+    const combined = signal ? AbortSignal.any([signal, lifetime.signal]) : lifetime.signal;
+    const task = settlePermit2Payment(ctx, payload, requirements, { kind: 'upto', signal: combined }).catch(
+      (error: unknown) => unexpectedSettle(errorText(error), requirements.network, payer),
+    );
+    if (!key) return task;
+    settling.set(key, task);
+    try {
+      return await task;
+    } finally {
+      settling.delete(key);
+    }
+  }
+
+  return {
+    scheme: 'upto',
+    family: 'eip155:*',
+    networks: [...networks.keys()],
+    getExtra: () => (addresses[0] ? { facilitatorAddress: addresses[0] } : undefined),
+    getSigners: () => [...addresses],
+    verify: (payload, requirements) => verify(payload, requirements),
+    settle: (payload, requirements, c) => settle(payload, requirements, c.signal),
+    close() {
+      lifetime.abort();
+    },
+  };
+}
+
+function unexpectedVerify(message: string, payer: string | undefined): VerifyResponse {
+  return {
+    isValid: false,
+    invalidReason: Reasons.unexpectedVerifyError,
+    invalidMessage: message,
+    ...(payer ? { payer } : {}),
+  };
+}
+
+function unexpectedSettle(message: string, network: string, payer: string | undefined): SettleResponse {
+  return {
+    success: false,
+    errorReason: Reasons.unexpectedSettleError,
+    errorMessage: message,
+    transaction: '',
+    network,
+    ...(payer ? { payer } : {}),
+  };
+}

@@ -1,0 +1,95 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { ExactEvmScheme as OfficialExactServer } from '@x402/evm/exact/server';
+import { UptoEvmScheme as OfficialUptoServer } from '@x402/evm/upto/server';
+import { createResourceServer } from '@x402kit/core';
+import { createExactEvmServer } from '../exact/server.js';
+import { createUptoEvmServer } from './server.js';
+
+const facilitatorAddress = '0x90f79bf6eb2c4f870365e785982e1f101e93b906';
+const base = {
+  scheme: 'upto',
+  network: 'eip155:84532' as const,
+  payTo: '0x209693Bc6afc0C5328bA36FaF03C514EF312287C',
+  maxTimeoutSeconds: 300,
+};
+
+describe('upto server: same requirements as the reference server', () => {
+  it('parses $0.01 on Base Sepolia and copies facilitatorAddress from /supported', async () => {
+    const ours = createUptoEvmServer();
+    const parsed = await ours.parsePrice('$0.01', 'eip155:84532');
+    const supportedKind = {
+      x402Version: 2,
+      scheme: 'upto',
+      network: 'eip155:84532',
+      extra: { facilitatorAddress },
+    } as const;
+    const mine = ours.enhanceRequirements?.(
+      { ...base, amount: parsed.amount.toString(), asset: parsed.asset, extra: parsed.extra ?? {} },
+      { supportedKind, facilitatorExtensions: [] },
+    );
+    const official = new OfficialUptoServer();
+    const theirs = await official.parsePrice('$0.01', 'eip155:84532');
+    const theirReq = await official.enhancePaymentRequirements(
+      { ...base, amount: theirs.amount, asset: theirs.asset, extra: theirs.extra ?? {} },
+      supportedKind,
+      [],
+    );
+    assert.deepEqual(mine, theirReq);
+    assert.deepEqual(mine?.extra, {
+      name: 'USDC',
+      version: '2',
+      assetTransferMethod: 'permit2',
+      facilitatorAddress: '0x90F79bf6EB2c4f870365E785982E1f101E93b906',
+    });
+  });
+
+  it('keeps an explicit { amount, asset, extra } verbatim, as the reference', async () => {
+    const price = {
+      amount: '2000',
+      asset: '0x036CbD53842c5426634e7929541eC2318f3dCF7e',
+      extra: { foo: 'bar' },
+    };
+    const mine = await createUptoEvmServer().parsePrice(price, 'eip155:84532');
+    const theirs = await new OfficialUptoServer().parsePrice(price, 'eip155:84532');
+    assert.deepEqual({ amount: mine.amount.toString(), asset: mine.asset, extra: mine.extra }, theirs);
+  });
+
+  it('is deterministic across the 402 and the paid retry (resource server)', async () => {
+    const server = createResourceServer({
+      facilitators: {
+        verify: async () => ({ isValid: true }),
+        settle: async () => ({ success: true, transaction: '', network: 'eip155:84532' }),
+        supported: async () => ({
+          kinds: [{ x402Version: 2, scheme: 'upto', network: 'eip155:84532', extra: { facilitatorAddress } }],
+          extensions: [],
+          signers: {},
+        }),
+      },
+      schemes: [{ network: 'eip155:*', server: createUptoEvmServer() }],
+    });
+    await server.initialize();
+    const route = [{ ...base, price: '$0.01' }];
+    const ctx = { resource: { url: 'http://x/upto' } };
+    assert.deepEqual(await server.buildRequirements(route, ctx), await server.buildRequirements(route, ctx));
+  });
+});
+
+describe('exact server on Permit2 tokens: same extra as the reference server', () => {
+  it('MegaETH MegaUSD (EIP-2612): name, version and assetTransferMethod', async () => {
+    const mine = await createExactEvmServer().parsePrice('$0.01', 'eip155:4326');
+    const theirs = await new OfficialExactServer().parsePrice('$0.01', 'eip155:4326');
+    assert.deepEqual({ amount: mine.amount.toString(), asset: mine.asset, extra: mine.extra }, theirs);
+  });
+
+  it('an explicit permit2 AssetAmount passes verbatim', async () => {
+    const price = {
+      amount: '1000',
+      asset: '0x55d398326f99059fF775485246999027B3197955',
+      extra: { assetTransferMethod: 'permit2' },
+    };
+    const mine = await createExactEvmServer().parsePrice(price, 'eip155:56');
+    const theirs = await new OfficialExactServer().parsePrice(price, 'eip155:56');
+    assert.deepEqual({ amount: mine.amount.toString(), asset: mine.asset, extra: mine.extra }, theirs);
+  });
+});

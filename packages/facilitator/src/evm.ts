@@ -1,10 +1,27 @@
 /**
  * An engine for EVM networks in one call: the core `createFacilitator` with `exact` (EIP-3009)
- * from `@x402kit/evm` registered on the given networks, for x402 v2 and v1.
+ * from `@x402kit/evm` registered on the given networks, for x402 v2 and v1; with `fees`, also
+ * `exact_permit` (BofAI's PaymentPermit, v2 only) on the networks the fee table prices.
  */
-import { createFacilitator, type Facilitator, type FacilitatorHooks, type X402Version } from '@x402kit/core';
-import { createExactEvmFacilitator, type ExactEvmFacilitatorOptions } from '@x402kit/evm';
+import {
+  createFacilitator,
+  type Facilitator,
+  type FacilitatorHooks,
+  type FacilitatorRegistration,
+  toCaip2,
+  type X402Version,
+} from '@x402kit/core';
+import {
+  createExactEvmFacilitator,
+  createExactPermitEvmFacilitator,
+  type ExactEvmFacilitatorOptions,
+  type ExactPermitEvmFacilitator,
+  type ExactPermitEvmFacilitatorOptions,
+} from '@x402kit/evm';
 import type { Hex, LocalAccount } from 'viem';
+import { privateKeyToAccount } from 'viem/accounts';
+import { createFlatFeePolicy, type FeePolicyConfig } from './fee-policy.js';
+import type { FeeQuoter } from './fee-quote.js';
 
 export type EvmFacilitatorOptions = {
   /** JSON-RPC URL(s) per network: CAIP-2 ids (`eip155:84532`) or v1 names (`base-sepolia`). */
@@ -19,6 +36,16 @@ export type EvmFacilitatorOptions = {
   extensions?: string[];
   /** Tuning of the `exact` scheme (simulation, receipt timeout, gas limits, allowed assets ...). */
   exact?: Omit<ExactEvmFacilitatorOptions, 'networks' | 'signers'>;
+  /**
+   * Flat `exact_permit` fees per network and token (`{ 'eip155:97': { '0x3376…': { feeTo?, amount: '100' } } }`,
+   * `feeTo` defaulting to the first key). Given, `exact_permit` is served on every network of `rpc` the table
+   * prices, and `quoteFee` backs `POST /fee/quote`.
+   */
+  fees?: FeePolicyConfig;
+  /** Tuning of `exact_permit` (PaymentPermit address per network, receipt timeout, gas limit ...). */
+  exactPermit?: Omit<ExactPermitEvmFacilitatorOptions, 'networks' | 'signers' | 'fees'> & {
+    paymentPermitAddress?: Record<string, string>;
+  };
 };
 
 export type EvmFacilitator = Facilitator & {
@@ -28,6 +55,8 @@ export type EvmFacilitator = Facilitator & {
   readonly signers: readonly string[];
   /** Stop receipt waits and refuse new work (call after the HTTP server closed). */
   close(): void;
+  /** Fee quotes of `exact_permit` for `createFacilitatorService({ feeQuote })`; present when `fees` is. */
+  quoteFee?: FeeQuoter;
 };
 
 /**
@@ -44,6 +73,7 @@ export function createEvmFacilitator(options: EvmFacilitatorOptions): EvmFacilit
   const networks: ExactEvmFacilitatorOptions['networks'] = {};
   for (const [network, rpcUrl] of Object.entries(options.rpc)) networks[network] = { rpcUrl };
   const exact = createExactEvmFacilitator({ ...options.exact, networks, signers: options.privateKeys });
+  const permit = options.fees ? createPermitScheme(options) : undefined;
   const engine = createFacilitator({
     schemes: [
       {
@@ -51,6 +81,7 @@ export function createEvmFacilitator(options: EvmFacilitatorOptions): EvmFacilit
         facilitator: exact,
         ...(options.x402Versions ? { x402Versions: options.x402Versions } : {}),
       },
+      ...(permit ? [permit.registration] : []),
     ],
     ...(options.extensions ? { extensions: options.extensions } : {}),
     ...(options.hooks ? { hooks: options.hooks } : {}),
@@ -62,6 +93,37 @@ export function createEvmFacilitator(options: EvmFacilitatorOptions): EvmFacilit
     supported: engine.supported,
     networks: exact.networks,
     signers,
-    close: () => exact.close(),
+    close: () => {
+      exact.close();
+      permit?.scheme.close();
+    },
+    ...(permit ? { quoteFee: (offer) => permit.scheme.quoteFee(offer) } : {}),
   };
+}
+
+/** `exact_permit` on the networks of `rpc` that `fees` prices, registered for x402 v2. */
+function createPermitScheme(
+  options: EvmFacilitatorOptions,
+): { scheme: ExactPermitEvmFacilitator; registration: FacilitatorRegistration } | undefined {
+  const [firstKey] = options.privateKeys;
+  if (!options.fees || firstKey === undefined) return undefined;
+  const defaultFeeTo =
+    typeof firstKey === 'string' ? privateKeyToAccount(firstKey).address : firstKey.address;
+  const policy = createFlatFeePolicy(options.fees, { defaultFeeTo });
+  const { paymentPermitAddress, ...tuning } = options.exactPermit ?? {};
+  const networks: ExactPermitEvmFacilitatorOptions['networks'] = {};
+  for (const [key, rpcUrl] of Object.entries(options.rpc)) {
+    const network = toCaip2(key) ?? key;
+    if (!policy.networks.includes(network)) continue;
+    const contract = paymentPermitAddress?.[network] ?? paymentPermitAddress?.[key];
+    networks[network] = { rpcUrl, ...(contract ? { paymentPermitAddress: contract } : {}) };
+  }
+  if (Object.keys(networks).length === 0) return undefined;
+  const scheme = createExactPermitEvmFacilitator({
+    ...tuning,
+    networks,
+    signers: options.privateKeys,
+    fees: policy.table,
+  });
+  return { scheme, registration: { networks: [...scheme.networks], facilitator: scheme, x402Versions: [2] } };
 }

@@ -11,6 +11,7 @@
  */
 import type { Facilitator, SettleResponse, SupportedResponse, VerifyResponse } from '@x402kit/core';
 import { readFacilitatorRequest } from './facilitator-request.js';
+import { type FeeQuoter, quoteFees, readFeeQuoteRequest } from './fee-quote.js';
 import { createEmitter, type Log } from './log.js';
 import { type ServiceErrorBody, ServiceReasons } from './service-reasons.js';
 
@@ -20,7 +21,7 @@ export const DEFAULT_BODY_LIMIT_BYTES = 64 * 1024;
 /** Reads one header, case-insensitively; `null` when absent. The Web `Headers` class fits. */
 export type HeaderReader = { get(name: string): string | null };
 
-export type FacilitatorEndpoint = 'verify' | 'settle' | 'supported' | 'health' | 'close';
+export type FacilitatorEndpoint = 'verify' | 'settle' | 'supported' | 'health' | 'close' | 'feeQuote';
 
 /** What an {@link Authenticate} hook sees. It runs before the body is read. */
 export type AuthenticationRequest = {
@@ -81,6 +82,11 @@ export type FacilitatorServiceOptions = {
   onClose?: () => void;
   /** Called once per request after the answer is ready (metrics). Must not throw. */
   observe?: (event: ServiceRequestEvent) => void;
+  /**
+   * Enables `POST /fee/quote` (BofAI's fee quote for `exact_permit`), e.g. the `quoteFee` of
+   * `createEvmFacilitator({ fees })`. Absent means `/fee/quote` is a 404.
+   */
+  feeQuote?: FeeQuoter;
 };
 
 /** A transport-neutral request: what the service needs from any HTTP server. */
@@ -124,6 +130,7 @@ const ROUTES: ReadonlyMap<string, Route> = new Map([
   ['/supported', { method: 'GET', endpoint: 'supported' }],
   ['/health', { method: 'GET', endpoint: 'health' }],
   ['/close', { method: 'POST', endpoint: 'close' }],
+  ['/fee/quote', { method: 'POST', endpoint: 'feeQuote' }],
 ]);
 
 const JSON_HEADERS: Readonly<Record<string, string>> = { 'content-type': 'application/json' };
@@ -137,7 +144,7 @@ const OK_HEALTH = JSON.stringify({ status: 'ok' });
  * const response = await service.fetch(new Request('http://localhost/supported'))
  */
 export function createFacilitatorService(options: FacilitatorServiceOptions): FacilitatorService {
-  const { facilitator, authenticate, checkHealth, onClose, observe } = options;
+  const { facilitator, authenticate, checkHealth, onClose, observe, feeQuote } = options;
   const bodyLimitBytes = options.bodyLimitBytes ?? DEFAULT_BODY_LIMIT_BYTES;
   if (!Number.isSafeInteger(bodyLimitBytes) || bodyLimitBytes <= 0) {
     throw new TypeError(`bodyLimitBytes must be a positive integer (got ${String(options.bodyLimitBytes)})`);
@@ -151,7 +158,10 @@ export function createFacilitatorService(options: FacilitatorServiceOptions): Fa
     const started = performance.now();
     const path = pathOf(exchange.path);
     const route = ROUTES.get(path);
-    const endpoint = route && (route.endpoint !== 'close' || onClose) ? route.endpoint : undefined;
+    const endpoint =
+      route && (route.endpoint !== 'close' || onClose) && (route.endpoint !== 'feeQuote' || feeQuote)
+        ? route.endpoint
+        : undefined;
     const event: ServiceRequestEvent = { endpoint, method: exchange.method, path, status: 0, durationMs: 0 };
     let reply: ServiceReply;
     try {
@@ -250,6 +260,7 @@ export function createFacilitatorService(options: FacilitatorServiceOptions): Fa
       );
     }
     if (bytes === undefined) return tooLarge(`more than ${bodyLimitBytes} bytes`);
+    if (endpoint === 'feeQuote' && feeQuote) return answerFeeQuote(bytes, feeQuote);
     const read = readFacilitatorRequest(bytes);
     if (!read.ok) return errorReply(400, ServiceReasons.invalidRequestBody, read.message);
     const { paymentPayload, paymentRequirements } = read.body;
@@ -336,6 +347,13 @@ export function createFacilitatorService(options: FacilitatorServiceOptions): Fa
       });
     },
   };
+}
+
+/** `POST /fee/quote`: one quote per offer the quoter prices (see `fee-quote.ts`). */
+function answerFeeQuote(bytes: Uint8Array, quoter: FeeQuoter): ServiceReply {
+  const read = readFeeQuoteRequest(bytes);
+  if (!read.ok) return errorReply(400, ServiceReasons.invalidRequestBody, read.message);
+  return jsonReply(200, JSON.stringify(quoteFees(read.accepts, quoter)));
 }
 
 function jsonReply(status: number, body: string): ServiceReply {

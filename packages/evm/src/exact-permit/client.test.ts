@@ -1,0 +1,79 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { type PaymentRequirements, X402Error } from '@x402kit/core';
+import { recoverTypedDataAddress } from 'viem';
+import { privateKeyToAccount } from 'viem/accounts';
+import { createExactPermitEvmClient, signExactPermit } from './client.js';
+import { createPaymentPermitContext } from './context.js';
+import { parsePaymentPermit } from './permit.js';
+import { ExactPermitReasons } from './reasons.js';
+import {
+  buildPaymentPermitDomain,
+  buildPaymentPermitTypedData,
+  PAYMENT_PERMIT_ADDRESSES,
+} from './typed-data.js';
+
+const account = privateKeyToAccount('0x4c0883a69102937d6231471b5dbb6204fe5129617082792ae468d01a3f362318');
+const FACILITATOR = '0x90F79bf6EB2c4f870365E785982E1f101E93b906';
+const requirements: PaymentRequirements = {
+  scheme: 'exact_permit',
+  network: 'eip155:97',
+  amount: '10000000000000000',
+  asset: '0x337610d27c682E347C9cD60BD4b3b107C9d34dDd',
+  payTo: '0x2222222222222222222222222222222222222222',
+  maxTimeoutSeconds: 300,
+  extra: {
+    name: 'Tether USD',
+    version: '1',
+    fee: { feeTo: FACILITATOR, feeAmount: '100', caller: FACILITATOR },
+  },
+};
+const context = createPaymentPermitContext({ now: 1_800_000_000 });
+const extensions = { paymentPermitContext: context };
+
+describe('createExactPermitEvmClient', () => {
+  it('signs the permit from the context and the fee, in BofAI wire shape', async () => {
+    const client = createExactPermitEvmClient({ signer: account });
+    const { payload } = await client.createPaymentPayload(requirements, { x402Version: 2, extensions });
+    assert.deepEqual(Object.keys(payload), ['signature', 'paymentPermit']);
+    assert.deepEqual(payload.paymentPermit, {
+      meta: { ...context.meta },
+      buyer: account.address,
+      caller: FACILITATOR,
+      payment: { payToken: requirements.asset, payAmount: requirements.amount, payTo: requirements.payTo },
+      fee: { feeTo: FACILITATOR, feeAmount: '100' },
+    });
+    const typed = buildPaymentPermitTypedData(
+      buildPaymentPermitDomain(97, PAYMENT_PERMIT_ADDRESSES['eip155:97'] ?? '0x'),
+      parsePaymentPermit(payload.paymentPermit),
+    );
+    assert.match(String(payload.signature), /^0x[0-9a-f]{130}$/);
+    const signature = String(payload.signature);
+    assert.ok(signature.startsWith('0x'));
+    assert.equal(
+      await recoverTypedDataAddress({ ...typed, signature: `0x${signature.slice(2)}` }),
+      account.address,
+    );
+  });
+
+  it('refuses without paymentPermitContext (BofAI: missing_context)', async () => {
+    await assert.rejects(
+      signExactPermit(account, requirements, {}),
+      (e: unknown) => e instanceof X402Error && e.reason === ExactPermitReasons.missingContext,
+    );
+  });
+
+  it('refuses an offer without a fee caller: the permit could never be settled', async () => {
+    await assert.rejects(
+      signExactPermit(account, { ...requirements, extra: {} }, extensions),
+      (e: unknown) => e instanceof X402Error && e.reason === ExactPermitReasons.missingFee,
+    );
+  });
+
+  it('lets tools edit the permit before signing', async () => {
+    const signed = await signExactPermit(account, requirements, extensions, {
+      editPermit: (p) => ({ ...p, fee: { ...p.fee, feeAmount: '1' } }),
+    });
+    assert.equal(signed.paymentPermit.fee.feeAmount, '1');
+  });
+});

@@ -1,0 +1,143 @@
+/**
+ * The paying side of `exact_permit` on EVM: signs a `PaymentPermitDetails` from the server's
+ * `paymentPermitContext` and `extra.fee`, and sends `{ signature, paymentPermit }` exactly as
+ * BofAI's 0.5.8 client does. No RPC: the allowance is the caller's business (see
+ * `prepareExactPermitApproval`).
+ */
+import {
+  evmChainId,
+  type PaymentRequirements,
+  Reasons,
+  type SchemeClient,
+  toCaip2,
+  X402Error,
+} from '@x402kit/core';
+import type { Address, Hex, TypedDataDefinition } from 'viem';
+import { isEvmAddress } from '../address.js';
+import { readPaymentPermitContext } from './context.js';
+import { type ExactPermitPayload, type PaymentPermitWire, parsePaymentPermit } from './permit.js';
+import { ExactPermitReasons } from './reasons.js';
+import {
+  buildPaymentPermitDomain,
+  buildPaymentPermitTypedData,
+  type PaymentPermitMessage,
+  paymentPermitAddress,
+  type paymentPermitTypes,
+} from './typed-data.js';
+
+/** Anything that signs EIP-712 for one address: a viem `LocalAccount`, a wallet, a KMS. */
+export type ExactPermitEvmSigner = {
+  readonly address: Address;
+  signTypedData(
+    parameters: TypedDataDefinition<typeof paymentPermitTypes, 'PaymentPermitDetails'>,
+  ): Promise<Hex>;
+};
+
+export type ExactPermitEvmClientOptions = {
+  signer: ExactPermitEvmSigner;
+  /** `PaymentPermit` per network, over the known deployments. */
+  paymentPermitAddress?: Readonly<Record<string, string>>;
+};
+
+export type SignExactPermitOptions = {
+  paymentPermitAddress?: Readonly<Record<string, string>>;
+  /** Change the wire permit before signing (tests, tools); the signature covers the result. */
+  editPermit?: (permit: PaymentPermitWire) => PaymentPermitWire;
+};
+
+/**
+ * Create the client half of `exact_permit` on EVM, for `createX402Client` from `@x402kit/core`.
+ *
+ * @example
+ * const client = createX402Client({
+ *   schemes: [{ network: 'eip155:*', client: createExactPermitEvmClient({ signer: privateKeyToAccount(key) }) }],
+ * })
+ */
+export function createExactPermitEvmClient(options: ExactPermitEvmClientOptions): SchemeClient {
+  return {
+    scheme: 'exact_permit',
+    async createPaymentPayload(requirements, ctx) {
+      const payload = await signExactPermit(options.signer, requirements, ctx.extensions, {
+        ...(options.paymentPermitAddress ? { paymentPermitAddress: options.paymentPermitAddress } : {}),
+      });
+      return { payload: { signature: payload.signature, paymentPermit: payload.paymentPermit } };
+    },
+  };
+}
+
+/**
+ * Build and sign the permit for `requirements` under the 402's `extensions`: meta copied from
+ * `paymentPermitContext`, buyer = signer, caller/feeTo/feeAmount from `extra.fee`, payment =
+ * { asset, amount, payTo }. Throws {@link X402Error} when the offer cannot be paid this way.
+ *
+ * @example
+ * const { signature, paymentPermit } = await signExactPermit(account, accepted, paymentRequired.extensions)
+ */
+export async function signExactPermit(
+  signer: ExactPermitEvmSigner,
+  requirements: PaymentRequirements,
+  extensions: Record<string, unknown> | undefined,
+  options: SignExactPermitOptions = {},
+): Promise<ExactPermitPayload> {
+  const network = toCaip2(requirements.network) ?? requirements.network;
+  const chainId = evmChainId(network);
+  if (chainId === undefined)
+    throw new X402Error(Reasons.invalidNetwork, `exact_permit: "${network}" is not an eip155 network`);
+  const contract = paymentPermitAddress(network, options.paymentPermitAddress);
+  if (!contract) {
+    throw new X402Error(
+      ExactPermitReasons.contractNotDeployed,
+      `exact_permit: no PaymentPermit contract is known on ${network}; pass paymentPermitAddress`,
+    );
+  }
+  const { meta } = readPaymentPermitContext(extensions);
+  const fee = readFee(requirements.extra?.fee);
+  let wire: PaymentPermitWire = {
+    meta: {
+      kind: meta.kind,
+      paymentId: meta.paymentId,
+      nonce: meta.nonce,
+      validAfter: meta.validAfter,
+      validBefore: meta.validBefore,
+    },
+    buyer: signer.address,
+    caller: fee.caller,
+    payment: { payToken: requirements.asset, payAmount: requirements.amount, payTo: requirements.payTo },
+    fee: { feeTo: fee.feeTo, feeAmount: fee.feeAmount },
+  };
+  if (options.editPermit) wire = options.editPermit(wire);
+  let message: PaymentPermitMessage;
+  try {
+    message = parsePaymentPermit(wire);
+  } catch (error) {
+    throw new X402Error(
+      Reasons.invalidPaymentRequirements,
+      `exact_permit: cannot build the permit: ${error instanceof Error ? error.message : String(error)}`,
+    );
+  }
+  const signature = await signer.signTypedData(
+    buildPaymentPermitTypedData(buildPaymentPermitDomain(chainId, contract), message),
+  );
+  return { signature, paymentPermit: wire };
+}
+
+function readFee(value: unknown): { caller: string; feeTo: string; feeAmount: string } {
+  const get = (key: string): unknown =>
+    typeof value === 'object' && value !== null ? Reflect.get(value, key) : undefined;
+  const caller = get('caller');
+  const feeTo = get('feeTo');
+  const feeAmount = get('feeAmount') ?? '0';
+  if (!isEvmAddress(caller) || !isEvmAddress(feeTo)) {
+    throw new X402Error(
+      ExactPermitReasons.missingFee,
+      'exact_permit: requirements.extra.fee needs caller and feeTo addresses (the facilitator that settles); without them the permit could never be settled',
+    );
+  }
+  if ((typeof feeAmount !== 'string' && typeof feeAmount !== 'number') || !/^\d+$/.test(String(feeAmount))) {
+    throw new X402Error(
+      ExactPermitReasons.missingFee,
+      'exact_permit: requirements.extra.fee.feeAmount is not an amount',
+    );
+  }
+  return { caller, feeTo, feeAmount: String(feeAmount) };
+}

@@ -1,0 +1,57 @@
+/**
+ * The facilitator fee of `exact_permit`: the quote a server puts in `requirements.extra.fee`, and
+ * the `extra` a facilitator advertises for the kind in `/supported`.
+ */
+import type { SupportedKind } from '@x402kit/core';
+import { type Address, getAddress } from 'viem';
+import { addressKey, isEvmAddress } from '../address.js';
+
+/** `requirements.extra.fee`, as BofAI's servers write it. */
+export type ExactPermitFeeQuote = {
+  /** The facilitator's id (BofAI's server copies its facilitator client's id here; optional). */
+  facilitatorId?: string;
+  feeTo: string;
+  /** Atomic units of the payment token, decimal string. */
+  feeAmount: string;
+  /** The only address allowed to call `permitTransferFrom` (the facilitator's settlement key). */
+  caller?: string;
+};
+
+/** What a fee policy answers for one token: where the fee goes and how much it is. */
+export type ExactPermitFee = { feeTo: Address; amount: bigint };
+
+/** A fee policy: the fee for `asset` on `network`, or `undefined` when the token is not served. */
+export type ExactPermitFeeSource = (network: string, asset: string) => ExactPermitFee | undefined;
+
+/**
+ * `extra` of the `exact_permit` kind in `/supported`: the settlement address (`caller`), where
+ * fees go by default, and the flat fee per token (lower-case address -> `{ feeTo, feeAmount }`).
+ */
+export type ExactPermitKindExtra = {
+  caller: Address;
+  feeTo: Address;
+  pricing: 'flat';
+  fees: Record<string, { feeTo: Address; feeAmount: string }>;
+};
+
+/**
+ * The fee quote for `asset` from a `/supported` kind advertised by our facilitator, if any.
+ *
+ * @example feeFromSupportedKind(kind, '0x337610d27c682E347C9cD60BD4b3b107C9d34dDd') // { feeTo, feeAmount: '100', caller }
+ */
+export function feeFromSupportedKind(
+  kind: SupportedKind | undefined,
+  asset: string,
+): ExactPermitFeeQuote | undefined {
+  const extra = kind?.extra;
+  if (!extra) return undefined;
+  const { caller, feeTo, fees } = extra;
+  if (!isEvmAddress(caller) || !isEvmAddress(feeTo) || typeof fees !== 'object' || fees === null)
+    return undefined;
+  const entry: unknown = Reflect.get(fees, addressKey(asset));
+  if (typeof entry !== 'object' || entry === null) return undefined;
+  const amount: unknown = Reflect.get(entry, 'feeAmount');
+  const to: unknown = Reflect.get(entry, 'feeTo') ?? feeTo;
+  if (typeof amount !== 'string' || !/^\d+$/.test(amount) || !isEvmAddress(to)) return undefined;
+  return { feeTo: getAddress(to), feeAmount: amount, caller: getAddress(caller) };
+}

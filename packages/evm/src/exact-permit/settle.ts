@@ -1,0 +1,184 @@
+/**
+ * Settlement of an `exact_permit` payment: re-verify, simulate `permitTransferFrom` from the
+ * permit's `caller` (custom errors become reasons, and a doomed call costs no gas), send it from
+ * that key's relayer, and poll the receipt for a bounded time.
+ */
+
+import type { PaymentPayload, PaymentRequirements } from '@x402kit/core';
+import { Reasons, type SettleResponse } from '@x402kit/core';
+import { decodeEventLog, encodeFunctionData, type Hash } from 'viem';
+import { sameAddress } from '../address.js';
+import { eip3009Abi } from '../eip3009.js';
+import { errorText } from '../error-text.js';
+import { RelayerSendError } from '../relayer/relayer.js';
+import { type ReceiptSummary, waitForReceipt } from '../relayer/wait-for-receipt.js';
+import { permitErrorReason, permitErrorReasonFromText } from './contract-error.js';
+import { paymentPermitAbi } from './payment-permit-abi.js';
+import { ExactPermitReasons } from './reasons.js';
+import type { PaymentPermitMessage } from './typed-data.js';
+import { type ExactPermitVerifyContext, verifyExactPermitPayment } from './verify.js';
+
+export type ExactPermitSettleContext = ExactPermitVerifyContext & {
+  gasLimit: bigint;
+  /** `eth_call` the settlement before sending it; default true. */
+  preflight: boolean;
+  receiptTimeoutMs: number;
+  pollingIntervalMs: number;
+};
+
+/**
+ * Settle `payload`. Bad input and reverts are `success: false` with a reason; a receipt that does
+ * not come in time is `settlement_pending` with the hash. RPC failures before broadcast throw.
+ *
+ * @example
+ * const result = await settleExactPermitPayment(ctx, payload, requirements, {})
+ */
+export async function settleExactPermitPayment(
+  ctx: ExactPermitSettleContext,
+  payload: PaymentPayload,
+  requirements: PaymentRequirements,
+  options: { signal?: AbortSignal; now?: number },
+): Promise<SettleResponse> {
+  const network = requirements.network;
+  const { response, verified } = await verifyExactPermitPayment(ctx, payload, requirements, {
+    ...(options.now === undefined ? {} : { now: options.now }),
+  });
+  if (!response.isValid || !verified) {
+    return failure(
+      network,
+      response.invalidReason ?? Reasons.invalidPayload,
+      '',
+      response.payer,
+      response.invalidMessage,
+    );
+  }
+  const { permit, signature } = verified;
+  const { net, contract } = verified.network;
+  const payer = permit.buyer;
+  const relayer = net.relayers.find((r) => sameAddress(r.address, permit.caller));
+  if (!relayer) {
+    return failure(
+      network,
+      ExactPermitReasons.callerMismatch,
+      '',
+      payer,
+      `no key of ours is ${permit.caller}`,
+    );
+  }
+  const args = [permitTuple(permit), permit.buyer, signature] as const;
+  if (ctx.preflight) {
+    try {
+      await net.client.simulateContract({
+        address: contract,
+        abi: paymentPermitAbi,
+        functionName: 'permitTransferFrom',
+        args,
+        account: relayer.address,
+      });
+    } catch (error) {
+      return failure(network, permitErrorReason(error), '', payer, errorText(error));
+    }
+  }
+  const data = encodeFunctionData({ abi: paymentPermitAbi, functionName: 'permitTransferFrom', args });
+  let hash: Hash;
+  try {
+    hash = await relayer.send({ to: contract, data, gas: ctx.gasLimit });
+  } catch (error) {
+    if (error instanceof RelayerSendError && error.ambiguous && error.hash) {
+      return failure(
+        network,
+        Reasons.settlementPending,
+        error.hash,
+        payer,
+        `broadcast timed out: ${error.message}`,
+      );
+    }
+    const message = errorText(error instanceof RelayerSendError ? error.cause : error);
+    return failure(network, permitErrorReasonFromText(message), '', payer, message);
+  }
+  const receipt = await waitForReceipt(net.client, hash, {
+    pollingIntervalMs: ctx.pollingIntervalMs,
+    timeoutMs: ctx.receiptTimeoutMs,
+    ...(options.signal ? { signal: options.signal } : {}),
+  });
+  if (!receipt) {
+    relayer.reset();
+    return failure(
+      network,
+      Reasons.settlementPending,
+      hash,
+      payer,
+      `no receipt for ${hash} within ${ctx.receiptTimeoutMs} ms; it may still be mined`,
+    );
+  }
+  if (receipt.status !== 'success' || !hasPaymentTransferLog(receipt, permit)) {
+    return failure(
+      network,
+      ExactPermitReasons.transactionFailed,
+      hash,
+      payer,
+      `transaction ${hash} reverted`,
+    );
+  }
+  return { success: true, transaction: hash, network, payer };
+}
+
+/**
+ * The `permit` tuple argument of `permitTransferFrom`.
+ *
+ * @example encodeFunctionData({ abi: paymentPermitAbi, functionName: 'permitTransferFrom', args: [permitTuple(permit), permit.buyer, signature] })
+ */
+export function permitTuple(permit: PaymentPermitMessage) {
+  return {
+    meta: {
+      kind: permit.meta.kind,
+      paymentId: permit.meta.paymentId,
+      nonce: permit.meta.nonce,
+      validAfter: permit.meta.validAfter,
+      validBefore: permit.meta.validBefore,
+    },
+    buyer: permit.buyer,
+    caller: permit.caller,
+    payment: { ...permit.payment },
+    fee: { ...permit.fee },
+  };
+}
+
+/** The token's `Transfer(buyer -> payTo, payAmount)`: the payment really moved. */
+function hasPaymentTransferLog(receipt: ReceiptSummary, permit: PaymentPermitMessage): boolean {
+  return receipt.logs.some((log) => {
+    if (!sameAddress(log.address, permit.payment.payToken)) return false;
+    try {
+      const event = decodeEventLog({
+        abi: eip3009Abi,
+        eventName: 'Transfer',
+        topics: log.topics,
+        data: log.data,
+      });
+      return (
+        sameAddress(event.args.from, permit.buyer) &&
+        sameAddress(event.args.to, permit.payment.payTo) &&
+        event.args.value === permit.payment.payAmount
+      );
+    } catch {
+      return false;
+    }
+  });
+}
+
+function failure(
+  network: string,
+  errorReason: string,
+  transaction: string,
+  payer: string | undefined,
+  errorMessage?: string,
+): SettleResponse {
+  return {
+    success: false,
+    errorReason,
+    ...(errorMessage ? { errorMessage } : {}),
+    transaction,
+    network,
+    ...(payer ? { payer } : {}),
+  };
+}

@@ -1,0 +1,93 @@
+/**
+ * EIP-712 of BofAI's `PaymentPermit`: the domain has no `version` (`EIP712Domain(string name,
+ * uint256 chainId,address verifyingContract)`, name `"PaymentPermit"`), the primary type is
+ * `PaymentPermitDetails`. The same typed data serves TRON (TIP-712) with 20-byte hex addresses.
+ */
+import type { Address, Hex, TypedDataDefinition } from 'viem';
+import { getAddress } from 'viem';
+
+/** The `PaymentPermit` deployments known by network (BofAI's registry). */
+export const PAYMENT_PERMIT_ADDRESSES: Readonly<Record<string, Address>> = {
+  'eip155:56': '0x1825bB32db3443dEc2cc7508b2D818fc13EaD878',
+  'eip155:97': '0x1825bB32db3443dEc2cc7508b2D818fc13EaD878',
+};
+
+/** `kind` values: only `PAYMENT_ONLY` (0) exists since the contract dropped delivery. */
+export const PAYMENT_PERMIT_KINDS = { PAYMENT_ONLY: 0 } as const;
+
+/** EIP-712 name of the `PaymentPermit` domain. */
+export const PAYMENT_PERMIT_DOMAIN_NAME = 'PaymentPermit';
+
+/** The message types, referenced structs included (viem sorts them when encoding). */
+export const paymentPermitTypes = {
+  PaymentPermitDetails: [
+    { name: 'meta', type: 'PermitMeta' },
+    { name: 'buyer', type: 'address' },
+    { name: 'caller', type: 'address' },
+    { name: 'payment', type: 'Payment' },
+    { name: 'fee', type: 'Fee' },
+  ],
+  PermitMeta: [
+    { name: 'kind', type: 'uint8' },
+    { name: 'paymentId', type: 'bytes16' },
+    { name: 'nonce', type: 'uint256' },
+    { name: 'validAfter', type: 'uint256' },
+    { name: 'validBefore', type: 'uint256' },
+  ],
+  Payment: [
+    { name: 'payToken', type: 'address' },
+    { name: 'payAmount', type: 'uint256' },
+    { name: 'payTo', type: 'address' },
+  ],
+  Fee: [
+    { name: 'feeTo', type: 'address' },
+    { name: 'feeAmount', type: 'uint256' },
+  ],
+} as const;
+
+/** The domain: no `version` field. */
+export type PaymentPermitDomain = { name: string; chainId: number; verifyingContract: Address };
+
+/** A permit as signed and as passed to `permitTransferFrom`: numbers as bigint, addresses as hex. */
+export type PaymentPermitMessage = {
+  meta: { kind: number; paymentId: Hex; nonce: bigint; validAfter: bigint; validBefore: bigint };
+  buyer: Address;
+  caller: Address;
+  payment: { payToken: Address; payAmount: bigint; payTo: Address };
+  fee: { feeTo: Address; feeAmount: bigint };
+};
+
+/**
+ * The `PaymentPermit` address on `network`: the override when given, else the known deployment.
+ *
+ * @example paymentPermitAddress('eip155:97') // '0x1825bB32db3443dEc2cc7508b2D818fc13EaD878'
+ */
+export function paymentPermitAddress(
+  network: string,
+  overrides?: Readonly<Record<string, string>>,
+): Address | undefined {
+  const value = overrides?.[network] ?? PAYMENT_PERMIT_ADDRESSES[network];
+  return value === undefined ? undefined : getAddress(value);
+}
+
+/**
+ * The EIP-712 domain of a `PaymentPermit` deployment.
+ *
+ * @example buildPaymentPermitDomain(97, '0x1825bB32db3443dEc2cc7508b2D818fc13EaD878')
+ */
+export function buildPaymentPermitDomain(chainId: number, verifyingContract: Address): PaymentPermitDomain {
+  return { name: PAYMENT_PERMIT_DOMAIN_NAME, chainId, verifyingContract };
+}
+
+/**
+ * The full typed-data definition, for `signTypedData`, `hashTypedData` or `recoverTypedDataAddress`.
+ *
+ * @example
+ * const signature = await account.signTypedData(buildPaymentPermitTypedData(domain, message))
+ */
+export function buildPaymentPermitTypedData(
+  domain: PaymentPermitDomain,
+  message: PaymentPermitMessage,
+): TypedDataDefinition<typeof paymentPermitTypes, 'PaymentPermitDetails'> {
+  return { domain, types: paymentPermitTypes, primaryType: 'PaymentPermitDetails', message };
+}

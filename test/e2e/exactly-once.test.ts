@@ -346,15 +346,21 @@ describe('crash between broadcast and receipt: kill -9, restart, settled exactly
       const n = await chain.getTransactionCount({ address: deadRelayer.address, blockTag: 'pending' });
       return n > deadNonce;
     });
+    const ledger = await createPostgresLedger({ url, schema: crashSchema });
+    // the instance records the hash right after broadcast, before it waits for the receipt
+    await until('the broadcast recorded in the ledger', async () => {
+      const [record] = await ledger.list({ payer: signed.authorization.from });
+      return record?.state === 'broadcast';
+    });
     child.kill('SIGKILL');
     await new Promise((resolve) => child?.once('exit', resolve));
     child = undefined;
 
-    const ledger = await createPostgresLedger({ url, schema: crashSchema });
     const held = await ledger.list({ payer: signed.authorization.from });
     assert.equal(held.length, 1);
     assert.equal(held[0]?.owner, 'doomed');
-    assert.equal(held[0]?.state, 'claimed', 'the claim outlived its instance');
+    assert.equal(held[0]?.state, 'broadcast', 'the claim outlived its instance, with its transaction');
+    assert.match(held[0]?.transaction ?? '', /^0x[0-9a-f]{64}$/);
 
     // restart: a new instance that may take over claims quiet for 3 s, and looks on chain first
     const facilitator = createEvmFacilitator({
@@ -389,6 +395,11 @@ describe('crash between broadcast and receipt: kill -9, restart, settled exactly
       answer.transaction,
       transfers[0]?.transactionHash,
       'the answer is the dead instance’s transaction',
+    );
+    assert.equal(
+      answer.transaction,
+      held[0]?.transaction,
+      'the transaction the ledger recorded before the crash',
     );
     assert.equal(
       await chain.getTransactionCount({ address: liveRelayer.address, blockTag: 'pending' }),

@@ -152,15 +152,17 @@ export function createExactPermitEvmFacilitator(
     payload: PaymentPayload,
     requirements: PaymentRequirements,
     signal: AbortSignal | undefined,
+    onBroadcast?: (transaction: string) => Promise<void> | void,
   ): Promise<SettleResponse> {
     if (lifetime.signal.aborted) return unexpectedSettle('the facilitator is closed', requirements.network);
     const key = settlementKey(payload, requirements.network);
     const running = key ? settling.get(key) : undefined;
     if (running) return running;
     const combined = signal ? AbortSignal.any([signal, lifetime.signal]) : lifetime.signal;
-    const task = settleExactPermitPayment(ctx, payload, requirements, { signal: combined }).catch(
-      (error: unknown) => unexpectedSettle(errorText(error), requirements.network),
-    );
+    const task = settleExactPermitPayment(ctx, payload, requirements, {
+      signal: combined,
+      ...(onBroadcast ? { onBroadcast } : {}),
+    }).catch((error: unknown) => unexpectedSettle(errorText(error), requirements.network));
     if (!key) return task;
     settling.set(key, task);
     try {
@@ -194,7 +196,7 @@ export function createExactPermitEvmFacilitator(
     },
     quoteFee,
     verify: (payload, requirements) => verify(payload, requirements),
-    settle: (payload, requirements, c) => settle(payload, requirements, c.signal),
+    settle: (payload, requirements, c) => settle(payload, requirements, c.signal, c.onBroadcast),
     close: () => lifetime.abort(),
   };
 

@@ -10,6 +10,7 @@ import { decodeEventLog, encodeFunctionData, type Hash } from 'viem';
 import { sameAddress } from '../address.js';
 import { eip3009Abi } from '../eip3009.js';
 import { errorText } from '../error-text.js';
+import { notifyBroadcast } from '../relayer/notify-broadcast.js';
 import { RelayerSendError } from '../relayer/relayer.js';
 import { type ReceiptSummary, waitForReceipt } from '../relayer/wait-for-receipt.js';
 import { permitErrorReason, permitErrorReasonFromText } from './contract-error.js';
@@ -37,7 +38,11 @@ export async function settleExactPermitPayment(
   ctx: ExactPermitSettleContext,
   payload: PaymentPayload,
   requirements: PaymentRequirements,
-  options: { signal?: AbortSignal; now?: number },
+  options: {
+    signal?: AbortSignal;
+    now?: number;
+    onBroadcast?: (transaction: string) => Promise<void> | void;
+  },
 ): Promise<SettleResponse> {
   const network = requirements.network;
   const { response, verified } = await verifyExactPermitPayment(ctx, payload, requirements, {
@@ -96,6 +101,7 @@ export async function settleExactPermitPayment(
     const message = errorText(error instanceof RelayerSendError ? error.cause : error);
     return failure(network, permitErrorReasonFromText(message), '', payer, message);
   }
+  await notifyBroadcast(options.onBroadcast, hash);
   const receipt = await waitForReceipt(net.client, hash, {
     pollingIntervalMs: ctx.pollingIntervalMs,
     timeoutMs: ctx.receiptTimeoutMs,

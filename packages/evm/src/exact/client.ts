@@ -27,9 +27,7 @@ import { type Permit2SponsoringOptions, signSponsoringExtension } from '../permi
  */
 export type ExactEvmSigner = {
   readonly address: Address;
-  signTypedData(
-    parameters: TypedDataDefinition<typeof transferWithAuthorizationTypes, 'TransferWithAuthorization'>,
-  ): Promise<Hex>;
+  /** Signs any EIP-712 document (EIP-3009, Permit2 and EIP-2612 permits). */
   signTypedData(parameters: TypedDataDefinition): Promise<Hex>;
 };
 

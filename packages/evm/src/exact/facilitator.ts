@@ -135,6 +135,7 @@ export function createExactEvmFacilitator(options: ExactEvmFacilitatorOptions): 
     requirements: PaymentRequirements,
     x402Version: 1 | 2,
     signal: AbortSignal | undefined,
+    onBroadcast?: (transaction: string) => Promise<void> | void,
   ): Promise<SettleResponse> {
     const payer = payerOf(payload.payload) ?? permit2PayerOf(payload.payload);
     if (lifetime.signal.aborted)
@@ -143,10 +144,15 @@ export function createExactEvmFacilitator(options: ExactEvmFacilitatorOptions): 
     const running = key ? settling.get(key) : undefined;
     if (running) return running;
     const combined = signal ? AbortSignal.any([signal, lifetime.signal]) : lifetime.signal;
+    const broadcast = onBroadcast ? { onBroadcast } : {};
     const task = (
       isPermit2Payload(payload.payload)
-        ? settlePermit2Payment(permit2, payload, requirements, { kind: 'exact', signal: combined })
-        : settleExactEvmPayment(ctx, payload, requirements, { x402Version, signal: combined })
+        ? settlePermit2Payment(permit2, payload, requirements, {
+            kind: 'exact',
+            signal: combined,
+            ...broadcast,
+          })
+        : settleExactEvmPayment(ctx, payload, requirements, { x402Version, signal: combined, ...broadcast })
     ).catch((error: unknown) => unexpectedSettle(errorText(error), requirements.network, payer));
     if (!key) return task;
     settling.set(key, task);
@@ -163,7 +169,8 @@ export function createExactEvmFacilitator(options: ExactEvmFacilitatorOptions): 
     networks: [...networks.keys()],
     getSigners: () => [...addresses],
     verify: (payload, requirements, c) => verify(payload, requirements, c.x402Version),
-    settle: (payload, requirements, c) => settle(payload, requirements, c.x402Version, c.signal),
+    settle: (payload, requirements, c) =>
+      settle(payload, requirements, c.x402Version, c.signal, c.onBroadcast),
     close() {
       lifetime.abort();
     },

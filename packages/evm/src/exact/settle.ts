@@ -14,6 +14,7 @@ import { type Address, decodeEventLog, type Hash } from 'viem';
 import { sameAddress } from '../address.js';
 import { eip3009Abi } from '../eip3009.js';
 import { errorText } from '../error-text.js';
+import { notifyBroadcast } from '../relayer/notify-broadcast.js';
 import { RelayerSendError } from '../relayer/relayer.js';
 import { type ReceiptSummary, waitForReceipt } from '../relayer/wait-for-receipt.js';
 import { byteLength } from './signature.js';
@@ -34,6 +35,8 @@ export type ExactEvmSettleContext = ExactEvmVerifyContext & {
 export type ExactEvmSettleOptions = {
   x402Version: X402Version;
   signal?: AbortSignal;
+  /** Told the transaction hash right after broadcast (a ledger records it). */
+  onBroadcast?: (transaction: string) => Promise<void> | void;
 };
 
 /**
@@ -92,6 +95,7 @@ export async function settleExactEvmPayment(
     const message = errorText(error instanceof RelayerSendError ? error.cause : error);
     return failure(network, transferErrorReason(message), '', payer, message);
   }
+  await notifyBroadcast(options.onBroadcast, hash);
 
   const receipt = await waitForReceipt(verifiedNet.client, hash, {
     pollingIntervalMs: ctx.pollingIntervalMs,

@@ -8,6 +8,7 @@ import { type Address, type Hash, type LocalAccount, parseTransaction } from 'vi
 import { sameAddress } from '../address.js';
 import { errorText } from '../error-text.js';
 import type { EvmNetwork } from '../evm-network.js';
+import { notifyBroadcast } from '../relayer/notify-broadcast.js';
 import { type Relayer, RelayerSendError } from '../relayer/relayer.js';
 import { waitForReceipt } from '../relayer/wait-for-receipt.js';
 import { Permit2Reasons } from './reasons.js';
@@ -26,7 +27,12 @@ export type Permit2SettleContext = Permit2VerifyContext & {
   accountFor(address: Address): LocalAccount | undefined;
 };
 
-export type Permit2SettleOptions = { kind: Permit2Kind; signal?: AbortSignal };
+export type Permit2SettleOptions = {
+  kind: Permit2Kind;
+  signal?: AbortSignal;
+  /** Told the transaction hash right after broadcast (a ledger records it). */
+  onBroadcast?: (transaction: string) => Promise<void> | void;
+};
 
 /**
  * Settle a Permit2 payment. Bad input and failed transfers are `success: false` with a reason;
@@ -138,6 +144,7 @@ export async function settlePermit2Payment(
     const message = errorText(error instanceof RelayerSendError ? error.cause : error);
     return failure(network, permit2SettleErrorReason(message), '', payer, message);
   }
+  await notifyBroadcast(options.onBroadcast, hash);
   const receipt = await waitForReceipt(verified.net.client, hash, {
     pollingIntervalMs: ctx.pollingIntervalMs,
     timeoutMs: ctx.receiptTimeoutMs,

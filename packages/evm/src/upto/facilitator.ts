@@ -77,6 +77,7 @@ export function createUptoEvmFacilitator(options: UptoEvmFacilitatorOptions): Up
     payload: PaymentPayload,
     requirements: PaymentRequirements,
     signal: AbortSignal | undefined,
+    onBroadcast?: (transaction: string) => Promise<void> | void,
   ): Promise<SettleResponse> {
     const payer = permit2PayerOf(payload.payload);
     if (lifetime.signal.aborted)
@@ -86,9 +87,11 @@ export function createUptoEvmFacilitator(options: UptoEvmFacilitatorOptions): Up
     const running = key ? settling.get(key) : undefined;
     if (running) return running;
     const combined = signal ? AbortSignal.any([signal, lifetime.signal]) : lifetime.signal;
-    const task = settlePermit2Payment(ctx, payload, requirements, { kind: 'upto', signal: combined }).catch(
-      (error: unknown) => unexpectedSettle(errorText(error), requirements.network, payer),
-    );
+    const task = settlePermit2Payment(ctx, payload, requirements, {
+      kind: 'upto',
+      signal: combined,
+      ...(onBroadcast ? { onBroadcast } : {}),
+    }).catch((error: unknown) => unexpectedSettle(errorText(error), requirements.network, payer));
     if (!key) return task;
     settling.set(key, task);
     try {
@@ -105,7 +108,7 @@ export function createUptoEvmFacilitator(options: UptoEvmFacilitatorOptions): Up
     getExtra: () => (addresses[0] ? { facilitatorAddress: addresses[0] } : undefined),
     getSigners: () => [...addresses],
     verify: (payload, requirements) => verify(payload, requirements),
-    settle: (payload, requirements, c) => settle(payload, requirements, c.signal),
+    settle: (payload, requirements, c) => settle(payload, requirements, c.signal, c.onBroadcast),
     close() {
       lifetime.abort();
     },

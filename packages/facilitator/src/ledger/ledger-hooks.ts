@@ -65,7 +65,7 @@ export type Reconcile = (call: FacilitatorCall, record: PaymentRecord) => Promis
 type BeforeSettleAnswer = HookAbort | { result: SettleResponse } | undefined;
 
 export type LedgerHooks = Required<
-  Pick<FacilitatorHooks, 'beforeVerify' | 'beforeSettle' | 'afterSettle'>
+  Pick<FacilitatorHooks, 'beforeVerify' | 'beforeSettle' | 'afterSettle' | 'onBroadcast'>
 > & {
   /**
    * Note the transaction a claimed settlement sent, before its receipt is awaited (for schemes
@@ -194,6 +194,14 @@ export function createLedgerHooks(options: LedgerHooksOptions): LedgerHooks {
     }
   }
 
+  async function recordBroadcast(call: FacilitatorCall, transaction: string): Promise<void> {
+    const claim = claims.get(call);
+    if (!claim) return;
+    await write(claim.key, 'record broadcast', () =>
+      ledger.recordBroadcast(claim.key, instanceId, transaction),
+    );
+  }
+
   return {
     async beforeVerify(call) {
       const key = identify(call);
@@ -276,13 +284,9 @@ export function createLedgerHooks(options: LedgerHooksOptions): LedgerHooks {
       }
     },
 
-    async recordBroadcast(call, transaction) {
-      const claim = claims.get(call);
-      if (!claim) return;
-      await write(claim.key, 'record broadcast', () =>
-        ledger.recordBroadcast(claim.key, instanceId, transaction),
-      );
-    },
+    recordBroadcast,
+    // the engine's name for the same moment: schemes report the hash right after broadcast
+    onBroadcast: recordBroadcast,
   };
 }
 

@@ -74,7 +74,7 @@ export type PaymentLedger = {
    */
   release(key: PaymentKey, owner?: string): Promise<boolean>;
   get(key: PaymentKey): Promise<PaymentRecord | undefined>;
-  /** The payment a settlement transaction belongs to. */
+  /** The payment a settlement transaction belongs to; a settled record wins when several carry the hash. */
   findByTransaction(transaction: string): Promise<PaymentRecord | undefined>;
   list(filter?: PaymentFilter): Promise<PaymentRecord[]>;
   /** Release the connection(s). */

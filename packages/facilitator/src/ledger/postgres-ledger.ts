@@ -123,7 +123,7 @@ export async function createPostgresLedger(options: PostgresLedgerOptions): Prom
     get: read,
     async findByTransaction(transaction) {
       const { rows } = await pool.query(
-        `SELECT ${PAYMENT_COLUMNS} FROM ${T} WHERE tx_hash = $1 ORDER BY updated_at DESC LIMIT 1`,
+        `SELECT ${PAYMENT_COLUMNS} FROM ${T} WHERE tx_hash = $1 ORDER BY (state = 'settled') DESC, updated_at DESC LIMIT 1`,
         [canonicalKeyPart(transaction)],
       );
       return rows[0] === undefined ? undefined : toPaymentRecord(rows[0]);

@@ -70,7 +70,7 @@ export async function createSqliteLedger(options: SqliteLedgerOptions): Promise<
     `DELETE FROM payments WHERE ${KEY_WHERE} AND state = 'claimed' AND (:owner IS NULL OR owner = :owner)`,
   );
   const byTx = db.prepare(
-    `SELECT ${PAYMENT_COLUMNS} FROM payments WHERE tx_hash = :tx ORDER BY updated_at DESC LIMIT 1`,
+    `SELECT ${PAYMENT_COLUMNS} FROM payments WHERE tx_hash = :tx ORDER BY (state = 'settled') DESC, updated_at DESC LIMIT 1`,
   );
   const listAll = db.prepare(
     `SELECT ${PAYMENT_COLUMNS} FROM payments

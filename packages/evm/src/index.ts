@@ -25,7 +25,7 @@ export type {
 } from './exact/facilitator.js';
 export { createExactEvmFacilitator } from './exact/facilitator.js';
 export type { PayloadReading, ReadExactEvmPayload } from './exact/payload.js';
-export { payerOf, readExactEvmPayload } from './exact/payload.js';
+export { normalizeExactEvmPayload, payerOf, readExactEvmPayload } from './exact/payload.js';
 export type { ExactEvmMoneyParser, ExactEvmServerOptions } from './exact/server.js';
 export { createExactEvmServer } from './exact/server.js';
 export type { ExactEvmSettleContext, ExactEvmSettleOptions } from './exact/settle.js';

@@ -21,7 +21,7 @@ import { isPermit2Payload, permit2PayerOf } from '../permit2/payload.js';
 import { settlePermit2Payment } from '../permit2/settle.js';
 import { verifyPermit2Payment } from '../permit2/verify.js';
 import { createEvmNetworks, gas, parseAllowedAssets, parseSigners, positive } from './facilitator-options.js';
-import { payerOf } from './payload.js';
+import { normalizeExactEvmPayload, payerOf } from './payload.js';
 import { type ExactEvmSettleContext, settleExactEvmPayment } from './settle.js';
 import { verifyExactEvmPayment } from './verify.js';
 
@@ -168,9 +168,10 @@ export function createExactEvmFacilitator(options: ExactEvmFacilitatorOptions): 
     family: 'eip155:*',
     networks: [...networks.keys()],
     getSigners: () => [...addresses],
-    verify: (payload, requirements, c) => verify(payload, requirements, c.x402Version),
+    verify: (payload, requirements, c) =>
+      verify(normalizeExactEvmPayload(payload), requirements, c.x402Version),
     settle: (payload, requirements, c) =>
-      settle(payload, requirements, c.x402Version, c.signal, c.onBroadcast),
+      settle(normalizeExactEvmPayload(payload), requirements, c.x402Version, c.signal, c.onBroadcast),
     close() {
       lifetime.abort();
     },

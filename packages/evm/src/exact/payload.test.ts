@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { Reasons } from '@x402kit/core';
-import { payerOf, readExactEvmPayload } from './payload.js';
+import { normalizeExactEvmPayload, payerOf, readExactEvmPayload } from './payload.js';
 
 const good = {
   signature: `0x${'11'.repeat(65)}`,
@@ -57,5 +57,43 @@ describe('reading the exact EVM payload', () => {
     const read = readExactEvmPayload({ signature: '0x', permit2Authorization: {} });
     assert.equal(read.ok, false);
     if (!read.ok) assert.equal(read.reason, Reasons.unsupportedPayloadType);
+  });
+});
+
+describe('normalizeExactEvmPayload', () => {
+  const accepted = {
+    scheme: 'exact',
+    network: 'eip155:97',
+    amount: '1',
+    asset: '0x375cADdd2cB68cE82e3D9B075D551067a7b4B816',
+    payTo: '0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC',
+    maxTimeoutSeconds: 60,
+  };
+  const authorization = {
+    from: '0x1',
+    to: '0x2',
+    value: '1',
+    validAfter: '0',
+    validBefore: '9',
+    nonce: '0x3',
+  };
+
+  it('reads a BofAI payload: authorization in extensions, signature without 0x', () => {
+    const bofai = {
+      x402Version: 2 as const,
+      accepted,
+      payload: { signature: 'ab'.repeat(65) },
+      extensions: { transferAuthorization: authorization },
+    };
+    const out = normalizeExactEvmPayload(bofai);
+    assert.deepEqual(out.payload, { signature: `0x${'ab'.repeat(65)}`, authorization });
+    assert.deepEqual(out.extensions, bofai.extensions);
+  });
+
+  it('leaves reference payloads and garbage untouched', () => {
+    const reference = { x402Version: 2 as const, accepted, payload: { signature: '0xab', authorization } };
+    assert.equal(normalizeExactEvmPayload(reference), reference);
+    const odd = { x402Version: 2 as const, accepted, payload: { signature: 'xyz' } };
+    assert.equal(normalizeExactEvmPayload(odd), odd);
   });
 });

@@ -2,6 +2,7 @@
  * Reading an `exact` EIP-3009 payload off the wire: every field is checked for shape before any
  * cryptography or RPC, so bad input becomes a reason code, never an exception.
  */
+import type { PaymentPayload } from '@x402kit/core';
 import { Reasons } from '@x402kit/core';
 import type { Address, Hex } from 'viem';
 import { isEvmAddress } from '../address.js';
@@ -85,4 +86,27 @@ function isNonce(value: unknown): value is Hex {
 
 function invalid(message: string, payer?: Address): PayloadReading {
   return { ok: false, reason: Reasons.invalidPayload, message, ...(payer ? { payer } : {}) };
+}
+
+/**
+ * Bring the EIP-3009 payload shapes other x402 stacks send into the reference shape, so one
+ * verifier serves them all: `@bankofai/x402` 0.5.8 puts the authorization only in
+ * `extensions.transferAuthorization` and sends signatures without `0x`. Anything else is
+ * returned unchanged (and judged by {@link readExactEvmPayload}).
+ *
+ * @example
+ * const payload = normalizeExactEvmPayload(bofaiPayload) // payload.payload.authorization is set
+ */
+export function normalizeExactEvmPayload(payload: PaymentPayload): PaymentPayload {
+  const raw = payload.payload;
+  let next = raw;
+  const fromExtension = payload.extensions?.transferAuthorization;
+  if (!('authorization' in raw) && typeof fromExtension === 'object' && fromExtension !== null) {
+    next = { ...next, authorization: fromExtension };
+  }
+  const signature = raw.signature;
+  if (typeof signature === 'string' && /^[0-9a-fA-F]+$/.test(signature) && signature.length % 2 === 0) {
+    next = { ...next, signature: `0x${signature}` };
+  }
+  return next === raw ? payload : { ...payload, payload: next };
 }

@@ -3,6 +3,7 @@
  * `(from, nonce)` once, so that pair (with the network and the token) is the payment.
  */
 import type { FacilitatorCall } from '@x402kit/core';
+import { normalizeExactEvmPayload } from '@x402kit/evm';
 import { z } from 'zod';
 import { normalizePaymentKey, type PaymentKey } from './payment-key.js';
 
@@ -19,7 +20,8 @@ const Eip3009Payload = z.object({
  * identifyExactEvm(call) // { network: 'eip155:84532', asset: '0x036c…', payer: '0xf39f…', nonce: '0x5d1c…' }
  */
 export function identifyExactEvm(call: FacilitatorCall): PaymentKey | undefined {
-  const { requirements, payload } = call;
+  const { requirements } = call;
+  const payload = normalizeExactEvmPayload(call.payload); // BofAI clients send the authorization in extensions
   if (requirements.scheme !== 'exact' || !requirements.network.startsWith('eip155:')) return undefined;
   if ('permit2Authorization' in payload.payload) return undefined;
   const parsed = Eip3009Payload.safeParse(payload.payload);

@@ -12,8 +12,13 @@ import {
   type PaymentRequirements,
 } from '@x402kit/core';
 import { devnetAccount, startDevnet } from '@x402kit/devnet';
-import { createExactEvmClient, createExactEvmServer } from '@x402kit/evm';
-import type { Hex } from 'viem';
+import {
+  buildPermit2Approval,
+  createExactEvmClient,
+  createExactEvmServer,
+  signPermit2Authorization,
+} from '@x402kit/evm';
+import { createWalletClient, type Hex, http, publicActions } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
 import { officialFetch } from '../test/support/official.js';
 import { ourFetch } from '../test/support/ours.js';
@@ -176,6 +181,86 @@ try {
     ratio: `${fmt(settleFigures.ours!.ok / Math.max(1, settleFigures.theirs!.ok), 2)}x`,
     target: '100/100',
   });
+
+  log('Permit2 (exact via x402ExactPermit2Proxy): /verify and 100 concurrent /settle');
+  {
+    // one-time approval of Permit2 by the payer, as a Permit2 payer does once per token
+    const payerAccount = privateKeyToAccount(payerKey);
+    const wallet = createWalletClient({
+      account: payerAccount,
+      chain: devnet.chain,
+      transport: http(devnet.rpcUrl),
+    }).extend(publicActions);
+    const approval = buildPermit2Approval({ token: devnet.token.address });
+    await wallet.waitForTransactionReceipt({
+      hash: await wallet.sendTransaction(approval),
+      pollingInterval: 20,
+    });
+    const permit2Requirements: PaymentRequirements = {
+      ...requirements!,
+      extra: { ...requirements!.extra, assetTransferMethod: 'permit2' },
+    };
+    const permit2Body = async () =>
+      JSON.stringify({
+        x402Version: 2,
+        paymentPayload: {
+          x402Version: 2,
+          resource: { url: 'http://bench/weather' },
+          accepted: permit2Requirements,
+          payload: {
+            ...(await signPermit2Authorization(payerAccount, permit2Requirements, { kind: 'exact' })),
+          },
+        },
+        paymentRequirements: permit2Requirements,
+      });
+    const body = await permit2Body();
+    const load = (url: string) =>
+      runLoad({
+        url: `${url}/verify`,
+        method: 'POST',
+        body,
+        concurrency: 32,
+        count: 2000,
+        expectStatus: 200,
+      });
+    await load(ourFacilitator);
+    await load(theirFacilitator);
+    const ours = await load(ourFacilitator);
+    const theirs = await load(theirFacilitator);
+    if (ours.errors || theirs.errors) log(`  errors: ours ${ours.errors}, theirs ${theirs.errors}`);
+    row('Permit2 /verify throughput, concurrency 32 (req/s)', ours.rps, theirs.rps, true, '');
+    const settled: Record<string, { ok: number; seconds: number }> = {};
+    for (const [name, url] of [
+      ['ours', ourFacilitator],
+      ['theirs', theirFacilitator],
+    ] as const) {
+      const bodies = await Promise.all(Array.from({ length: 100 }, permit2Body));
+      const t0 = performance.now();
+      const results = await Promise.all(
+        bodies.map(async (b) => {
+          try {
+            const r = await fetch(`${url}/settle`, {
+              method: 'POST',
+              headers: { 'content-type': 'application/json' },
+              body: b,
+            });
+            return ((await r.json()) as { success?: boolean }).success === true;
+          } catch {
+            return false;
+          }
+        }),
+      );
+      settled[name] = { ok: results.filter(Boolean).length, seconds: (performance.now() - t0) / 1000 };
+      log(`  ${name}: ${settled[name].ok}/100 Permit2 settles in ${fmt(settled[name].seconds, 2)} s`);
+    }
+    rows.push({
+      metric: '100 concurrent Permit2 settles, one key',
+      ours: `${settled.ours!.ok}/100 in ${fmt(settled.ours!.seconds, 2)} s`,
+      theirs: `${settled.theirs!.ok}/100 in ${fmt(settled.theirs!.seconds, 2)} s`,
+      ratio: `${fmt(settled.ours!.ok / Math.max(1, settled.theirs!.ok), 2)}x`,
+      target: '100/100',
+    });
+  }
 
   log('unpaid 402 responses, Express middleware');
   {

@@ -3,9 +3,13 @@ import { describe, it } from 'node:test';
 import {
   allowAssetsPolicy,
   allowNetworksPolicy,
+  cheapest,
+  combineSelectors,
   createX402Client,
   maxAmountPolicy,
+  type Offer,
   preferNetworks,
+  preferSchemes,
 } from './client.js';
 import { X402Error } from './protocol/errors.js';
 import type { PaymentRequired, PaymentRequirements } from './protocol/schemas.js';
@@ -149,5 +153,125 @@ describe('createX402Client', () => {
       hooks: { beforePayment: () => ({ abort: true, reason: 'user declined' }) },
     });
     await assert.rejects(client.createPaymentPayload(required([offer()])), /payment refused: user declined/);
+  });
+});
+
+describe('choosing the payment method', () => {
+  const BSC_USDT = '0x55d398326f99059fF775485246999027B3197955';
+  const BASE_USDC = '0x833589fCD6eDb6E08f4c7C32D4f71b54bdA02913';
+  const offers = (list: PaymentRequirements[]): Offer[] =>
+    list.map((requirements, index) => ({ requirements, x402Version: 2, index }));
+  const anyScheme = (scheme: string): SchemeClient => ({
+    scheme,
+    createPaymentPayload: async (r) => ({ payload: { scheme: r.scheme } }),
+  });
+  const schemes = ['exact', 'exact_permit', 'upto'].map((s) => ({ network: '*:*', client: anyScheme(s) }));
+
+  it("preferSchemes picks the first listed scheme on offer, else the server's first", () => {
+    const list = offers([offer({ scheme: 'upto' }), offer({ scheme: 'exact_permit' }), offer()]);
+    assert.equal(preferSchemes(['exact', 'exact_permit'])(list).index, 2);
+    assert.equal(preferSchemes(['exact_permit', 'exact'])(list).index, 1);
+    assert.equal(preferSchemes(['nope'])(list).index, 0);
+  });
+
+  it('cheapest compares across decimals (6 vs 18) and sorts unknown decimals last', () => {
+    const list = offers([
+      offer({ asset: '0xUnknown', amount: '1' }),
+      offer({ network: 'eip155:56', asset: BSC_USDT, amount: '2000000000000000' }), // 0.002 USDT
+      offer({ network: 'eip155:8453', asset: BASE_USDC, amount: '1500' }), // 0.0015 USDC
+      offer({ amount: '1500' }), // 0.0015 USDC, later in the server's order
+    ]);
+    assert.equal(cheapest()(list).index, 2);
+    assert.equal(
+      cheapest()(offers([offer({ asset: '0xUnknown', amount: '1' }), offer({ amount: '9' })])).index,
+      1,
+    );
+    assert.equal(
+      cheapest()(offers([offer({ asset: '0xA', amount: '5' }), offer({ asset: '0xB', amount: '1' })])).index,
+      0,
+    );
+    // 1 USDT at 18 decimals equals 1 USDC at 6: a tie, the server's order decides
+    const tie = offers([
+      offer({ network: 'eip155:56', asset: BSC_USDT, amount: '1000000000000000000' }),
+      offer({ amount: '1000000' }),
+    ]);
+    assert.equal(cheapest()(tie).index, 0);
+  });
+
+  it('combineSelectors breaks ties with the next selector, and a plain function ends the chain', () => {
+    const list = offers([
+      offer({ scheme: 'exact_permit', network: 'eip155:56', asset: BSC_USDT, amount: '1000000000000000' }),
+      offer({ scheme: 'upto', amount: '1000' }),
+      offer({ scheme: 'exact', network: 'eip155:8453', asset: BASE_USDC, amount: '1000' }),
+      offer({ scheme: 'exact', amount: '5000' }),
+    ]);
+    assert.equal(combineSelectors(cheapest())(list).index, 0);
+    assert.equal(combineSelectors(cheapest(), preferSchemes(['exact', 'exact_permit']))(list).index, 2);
+    assert.equal(combineSelectors(preferSchemes(['exact']), cheapest())(list).index, 2);
+    assert.equal(
+      combineSelectors(
+        preferSchemes(['exact']),
+        (left) => left[left.length - 1] ?? assert.fail('empty'),
+      )(list).index,
+      3,
+    );
+    assert.equal(combineSelectors(preferNetworks(['eip155:84532']), preferSchemes(['exact']))(list).index, 3);
+  });
+
+  it('a client pays the offer its combined selector chooses', async () => {
+    const client = createX402Client({
+      schemes,
+      select: combineSelectors(preferSchemes(['exact', 'exact_permit']), cheapest()),
+    });
+    const pr = required([
+      offer({ scheme: 'upto', amount: '1' }),
+      offer({ scheme: 'exact_permit', network: 'eip155:56', asset: BSC_USDT, amount: '1000000000000000' }),
+      offer({ scheme: 'exact', amount: '3000' }),
+      offer({ scheme: 'exact', network: 'eip155:8453', asset: BASE_USDC, amount: '2000' }),
+    ]);
+    const payload = await client.createPaymentPayload(pr);
+    assert.equal(payload.x402Version === 2 ? payload.accepted : undefined, pr.accepts[3]);
+  });
+
+  it('runs the async prefilter before the policies, and explains what it removed', async () => {
+    const calls: number[][] = [];
+    const client = createX402Client({
+      schemes,
+      prefilter: async (list) => {
+        calls.push(list.map((o) => o.index));
+        return list.filter((o) => o.requirements.network !== 'eip155:84532');
+      },
+      policies: [maxAmountPolicy('0.01')],
+    });
+    const pr = required([
+      offer({ scheme: 'nope' }),
+      offer(),
+      offer({ network: 'eip155:8453', asset: BASE_USDC, amount: '20000' }),
+      offer({ network: 'eip155:8453', asset: BASE_USDC, amount: '2000' }),
+    ]);
+    assert.equal((await client.selectOfferAsync(pr)).index, 3);
+    assert.deepEqual(calls, [[1, 2, 3]]); // only offers with a registered scheme
+    const payload = await client.createPaymentPayload(pr);
+    assert.equal(payload.x402Version === 2 ? payload.accepted : undefined, pr.accepts[3]);
+    // the synchronous selectOffer does not run it
+    assert.equal(client.selectOffer(pr).index, 1);
+
+    const none = createX402Client({ schemes, prefilter: async () => [] });
+    await assert.rejects(none.createPaymentPayload(required([offer()])), (error: unknown) => {
+      assert.ok(error instanceof X402Error);
+      assert.match(error.message, /removed by the prefilter/);
+      return true;
+    });
+  });
+
+  it('a prefilter cannot add offers the server did not make', async () => {
+    const client = createX402Client({
+      schemes,
+      prefilter: async (list) => [
+        ...list,
+        { requirements: offer({ amount: '1' }), x402Version: 2, index: 7 },
+      ],
+    });
+    assert.equal((await client.selectOfferAsync(required([offer()]))).index, 0);
   });
 });

@@ -44,17 +44,36 @@ export type ClientHooks = {
   afterPayment?: (offer: Offer, payload: AnyPaymentPayload) => Promise<void> | void;
 };
 
+/**
+ * Chooses one offer among the (non-empty) list left after policies. Selectors built here also carry
+ * `compare`, an ordering (best first), so {@link combineSelectors} can break ties with the next one.
+ */
+export type OfferSelector = ((offers: Offer[]) => Offer) & { compare?: (a: Offer, b: Offer) => number };
+
+/**
+ * An asynchronous pre-filter (e.g. "only offers I can afford", which reads balances on-chain):
+ * gets the offers that have a registered scheme and returns the ones to keep.
+ */
+export type OfferPrefilter = (offers: Offer[]) => Promise<Offer[]>;
+
 export type X402ClientOptions = {
   schemes: ClientSchemeRegistration[];
   policies?: PaymentPolicy[];
+  /**
+   * Runs before the policies when paying (`createPaymentPayload`, `selectOfferAsync`); offers it drops
+   * are reported as "removed by the prefilter". The synchronous `selectOffer` does not run it.
+   */
+  prefilter?: OfferPrefilter;
   /** Chooses among the offers left; default: the first. */
   select?: (offers: Offer[]) => Offer;
   hooks?: ClientHooks;
 };
 
 export type X402Client = {
-  /** The offer that would be paid, or an {@link X402Error} saying why none can be. */
+  /** The offer that would be paid (without the async `prefilter`), or an {@link X402Error} saying why none can be. */
   selectOffer(paymentRequired: AnyPaymentRequired): Offer;
+  /** Like `selectOffer`, after the `prefilter` (when there is one): the offer `createPaymentPayload` pays. */
+  selectOfferAsync(paymentRequired: AnyPaymentRequired): Promise<Offer>;
   createPaymentPayload(paymentRequired: AnyPaymentRequired): Promise<AnyPaymentPayload>;
 };
 
@@ -85,14 +104,37 @@ export function createX402Client(options: X402ClientOptions): X402Client {
     )?.client;
   }
 
-  function selectOffer(pr: AnyPaymentRequired): Offer {
-    const all = offersOf(pr);
+  function registered(pr: AnyPaymentRequired): { offers: Offer[]; reasons: string[] } {
     const reasons: string[] = [];
-    let offers = all.filter((o) => {
+    const offers = offersOf(pr).filter((o) => {
       if (schemeFor(o)) return true;
       reasons.push(`${describe(o)}: no registered scheme client`);
       return false;
     });
+    return { offers, reasons };
+  }
+
+  function selectOffer(pr: AnyPaymentRequired): Offer {
+    const { offers, reasons } = registered(pr);
+    return choose(offers, reasons);
+  }
+
+  async function selectOfferAsync(pr: AnyPaymentRequired): Promise<Offer> {
+    const { offers, reasons } = registered(pr);
+    if (!options.prefilter || offers.length === 0) return choose(offers, reasons);
+    const kept = await options.prefilter(offers);
+    // keep only offers that were given (a prefilter cannot invent offers), in the server's order
+    const keep = new Set(kept.map((o) => o.index));
+    const left = offers.filter((o) => {
+      if (keep.has(o.index)) return true;
+      reasons.push(`${describe(o)}: removed by the prefilter`);
+      return false;
+    });
+    return choose(left, reasons);
+  }
+
+  function choose(candidates: Offer[], reasons: string[]): Offer {
+    let offers = candidates;
     for (const policy of policies) {
       offers = offers.filter((o) => {
         if (policy.allows(o)) return true;
@@ -114,8 +156,9 @@ export function createX402Client(options: X402ClientOptions): X402Client {
 
   return {
     selectOffer,
+    selectOfferAsync,
     async createPaymentPayload(pr) {
-      const offer = selectOffer(pr);
+      const offer = await selectOfferAsync(pr);
       const abort = await options.hooks?.beforePayment?.(offer);
       if (abort) throw new X402Error(Reasons.noAcceptablePaymentOption, `payment refused: ${abort.reason}`);
       const scheme = schemeFor(offer)!;
@@ -220,13 +263,101 @@ export function allowAssetsPolicy(assets: string[]): PaymentPolicy {
   };
 }
 
-/** Prefer offers on these networks, in order; otherwise keep the server's order. */
-export function preferNetworks(networks: string[]): (offers: Offer[]) => Offer {
-  return (offers) => {
-    for (const n of networks) {
-      const hit = offers.find((o) => matchesNetworkPattern(o.requirements.network, n));
-      if (hit) return hit;
-    }
-    return offers[0]!;
+// ---------------------------------------------------------------- built-in selectors
+
+/** A selector from an ordering: the best offer under `compare`, the server's order breaking ties. */
+function selectorFrom(compare: (a: Offer, b: Offer) => number): OfferSelector {
+  const select = (offers: Offer[]): Offer =>
+    [...offers].sort((a, b) => compare(a, b) || a.index - b.index)[0]!;
+  return Object.assign(select, { compare });
+}
+
+/** Position of the first pattern `value` matches, or `Infinity`. */
+function rankIn<T>(list: readonly T[], matches: (item: T) => boolean): number {
+  const i = list.findIndex(matches);
+  return i === -1 ? Number.POSITIVE_INFINITY : i;
+}
+
+const byRank =
+  (rank: (o: Offer) => number) =>
+  (a: Offer, b: Offer): number => {
+    const ra = rank(a);
+    const rb = rank(b);
+    return ra === rb ? 0 : ra < rb ? -1 : 1;
   };
+
+/**
+ * Prefer offers on these networks (CAIP-2 ids or patterns), in order; otherwise keep the server's order.
+ *
+ * @example createX402Client({ schemes, select: preferNetworks(['eip155:8453', 'eip155:*']) })
+ */
+export function preferNetworks(networks: string[]): OfferSelector {
+  return selectorFrom(
+    byRank((o) => rankIn(networks, (n) => matchesNetworkPattern(o.requirements.network, n))),
+  );
+}
+
+/**
+ * Prefer offers of these schemes, in order (`exact` before `exact_permit` ...); otherwise keep the
+ * server's order.
+ *
+ * @example createX402Client({ schemes, select: preferSchemes(['exact', 'exact_permit']) })
+ */
+export function preferSchemes(schemes: string[]): OfferSelector {
+  return selectorFrom(byRank((o) => rankIn(schemes, (s) => s === o.requirements.scheme)));
+}
+
+/**
+ * The offer with the lowest price, comparing atomic amounts across assets through their registry
+ * decimals (1 USDC at 6 decimals equals 1 USDT at 18). Offers whose asset decimals are unknown sort last
+ * (in the server's order). For stablecoins of the same currency only: no exchange rates are applied.
+ *
+ * @example createX402Client({ schemes, select: cheapest() })
+ */
+export function cheapest(): OfferSelector {
+  const decimalsOf = (o: Offer) => findAsset(o.requirements.network, o.requirements.asset)?.decimals;
+  return selectorFrom((a, b) => {
+    const da = decimalsOf(a);
+    const db = decimalsOf(b);
+    if (da === undefined || db === undefined) return da === db ? 0 : da === undefined ? 1 : -1;
+    // a / 10^da versus b / 10^db, without division: a * 10^db versus b * 10^da
+    const left = BigInt(a.requirements.amount) * 10n ** BigInt(db);
+    const right = BigInt(b.requirements.amount) * 10n ** BigInt(da);
+    return left === right ? 0 : left < right ? -1 : 1;
+  });
+}
+
+/**
+ * Several selectors in priority order: each one with an ordering keeps only the offers tied for best
+ * under it, the next breaks the tie; a selector without an ordering (a plain function) picks from what
+ * is left and ends the chain. With every tie unbroken, the server's order decides.
+ *
+ * @example
+ * // the cheapest offer; among equally cheap ones, exact before exact_permit, then Base first
+ * select: combineSelectors(cheapest(), preferSchemes(['exact', 'exact_permit']), preferNetworks(['eip155:8453']))
+ */
+export function combineSelectors(
+  ...selectors: Array<OfferSelector | ((offers: Offer[]) => Offer)>
+): OfferSelector {
+  const select = (offers: Offer[]): Offer => {
+    let left = offers;
+    for (const selector of selectors) {
+      if (left.length <= 1) break;
+      const compare = 'compare' in selector ? selector.compare : undefined;
+      if (!compare) return selector(left);
+      const best = selector(left);
+      left = left.filter((o) => compare(o, best) === 0);
+    }
+    return [...left].sort((a, b) => a.index - b.index)[0]!;
+  };
+  const compare = (a: Offer, b: Offer): number => {
+    for (const selector of selectors) {
+      const c = 'compare' in selector ? selector.compare : undefined;
+      if (!c) return 0;
+      const r = c(a, b);
+      if (r !== 0) return r;
+    }
+    return 0;
+  };
+  return Object.assign(select, { compare });
 }

@@ -1,5 +1,7 @@
 // @x402kit/evm: the `exact` scheme on EVM chains (EIP-3009), its three roles, and the relayer.
 export { addressKey, isEvmAddress, sameAddress } from './address.js';
+export type { ReadTokenBalance, SufficientBalancePolicyOptions } from './balance-policy.js';
+export { requiredBalance, sufficientBalancePolicy } from './balance-policy.js';
 export { EvmConfigError } from './config-error.js';
 export type { Eip3009Domain, ExactEvmAuthorization, ExactEvmPayload } from './eip3009.js';
 export {

@@ -33,6 +33,29 @@ describe('network registry', () => {
     assert.deepEqual(getNetwork('eip155:8453')?.defaultAsset?.eip712, { name: 'USD Coin', version: '2' });
   });
 
+  it('holds the seed stablecoins with their decimals, addresses and transfer methods', () => {
+    const expected: Array<[string, string, string, number, 'eip3009' | 'permit2']> = [
+      ['eip155:56', 'USDT', '0x55d398326f99059fF775485246999027B3197955', 18, 'permit2'],
+      ['eip155:56', 'USDC', '0x8AC76a51cc950d9822D68b83fE1Ad97B32Cd580d', 18, 'permit2'],
+      ['eip155:97', 'USDT', '0x337610d27c682E347C9cD60BD4b3b107C9d34dDd', 18, 'permit2'],
+      ['eip155:97', 'USDC', '0x64544969ed7EBf5f083679233325356EbE738930', 18, 'permit2'],
+      ['eip155:8453', 'USDC', '0x833589fCD6eDb6E08f4c7C32D4f71b54bdA02913', 6, 'eip3009'],
+      ['eip155:8453', 'USDT', '0xfde4C96c8593536E31F229EA8f37b2ADa2699bb2', 6, 'permit2'],
+      ['eip155:196', 'USDT0', '0x779Ded0c9e1022225f8E0630b35a9b54bE713736', 6, 'eip3009'],
+      ['eip155:196', 'USDC', '0x74b7F16337b8972027F6196A17a631aC6dE26d22', 6, 'permit2'],
+    ];
+    for (const [network, symbol, address, decimals, method] of expected) {
+      const bySymbol = findAsset(network, symbol);
+      assert.equal(bySymbol?.address, address, `${network} ${symbol}`);
+      assert.equal(bySymbol?.decimals, decimals, `${network} ${symbol}`);
+      assert.equal(bySymbol?.transferMethod, method, `${network} ${symbol}`);
+      assert.equal(findAsset(network, address.toLowerCase())?.symbol, symbol);
+    }
+    // adding assets does not change the defaults
+    assert.equal(getNetwork('base')?.defaultAsset?.symbol, 'USDC');
+    assert.equal(getNetwork('xlayer')?.defaultAsset?.symbol, 'USDT0');
+  });
+
   it('finds assets by address in any case, or by symbol', () => {
     assert.equal(findAsset('eip155:84532', '0x036cbd53842c5426634e7929541ec2318f3dcf7e')?.symbol, 'USDC');
     assert.equal(findAsset('base-sepolia', 'usdc')?.decimals, 6);

@@ -69,6 +69,13 @@ const bscUsdc = (address: string): AssetInfo => ({
 const builtIn: NetworkInfo[] = [
   network('eip155:8453', 'Base', 'base', false, [
     usdc('0x833589fCD6eDb6E08f4c7C32D4f71b54bdA02913', 'USD Coin'),
+    // bridged Tether USD on Base: no EIP-3009, so x402 pulls it through Permit2
+    {
+      address: '0xfde4C96c8593536E31F229EA8f37b2ADa2699bb2',
+      symbol: 'USDT',
+      decimals: 6,
+      transferMethod: 'permit2',
+    },
   ]),
   network('eip155:84532', 'Base Sepolia', 'base-sepolia', true, [
     usdc('0x036CbD53842c5426634e7929541eC2318f3dCF7e', 'USDC'),
@@ -94,6 +101,13 @@ const builtIn: NetworkInfo[] = [
       decimals: 6,
       eip712: { name: 'USDT0', version: '1' },
       transferMethod: 'eip3009',
+    },
+    // USDC on X Layer: EIP-3009 support is not confirmed, so Permit2 (works with any ERC-20)
+    {
+      address: '0x74b7F16337b8972027F6196A17a631aC6dE26d22',
+      symbol: 'USDC',
+      decimals: 6,
+      transferMethod: 'permit2',
     },
   ]),
   network('eip155:137', 'Polygon', 'polygon', false, [

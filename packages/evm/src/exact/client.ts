@@ -16,7 +16,6 @@ import {
   buildTransferWithAuthorizationTypedData,
   type ExactEvmAuthorization,
   type ExactEvmPayload,
-  type transferWithAuthorizationTypes,
 } from '../eip3009.js';
 import { signPermit2Authorization } from '../permit2/sign.js';
 import { type Permit2SponsoringOptions, signSponsoringExtension } from '../permit2/sponsoring-client.js';

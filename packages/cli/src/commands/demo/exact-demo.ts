@@ -1,0 +1,148 @@
+/** `x402kit demo` (default): exact via EIP-3009 on Base Sepolia's USDC. */
+import {
+  createHttpFacilitatorClient,
+  createResourceServer,
+  createX402Client,
+  decodePaymentRequiredHeader,
+  formatUnits,
+  type PaymentPayload,
+  type PaymentRequirements,
+} from '@x402kit/core';
+import { readTokenBalance, startDevnet } from '@x402kit/devnet';
+import { createExactEvmClient, createExactEvmServer } from '@x402kit/evm';
+import { createEvmFacilitator, createFacilitatorService, startFacilitatorServer } from '@x402kit/facilitator';
+import { createPaymentHandler, getPaymentResponse, wrapFetchWithPayment } from '@x402kit/http';
+import { serve } from '@x402kit/http/node';
+import type { Hex } from 'viem';
+import { privateKeyToAccount } from 'viem/accounts';
+import { ExitCode } from '../../command.js';
+
+export async function runDemo(price: string, out: (text: string) => void): Promise<number> {
+  const say = (line = '') => out(`${line}\n`);
+  const stops: Array<() => Promise<void> | void> = [];
+  try {
+    say('x402kit demo: one paid API call on a local chain');
+    say();
+    say('1. Starting a local chain (anvil) ...');
+    const devnet = await startDevnet({ port: 0 });
+    stops.push(() => devnet.stop());
+    const { payer, payTo, facilitator: relayer } = devnet.accounts;
+    const usdc = devnet.token;
+    say(
+      `   ${devnet.network} at ${devnet.rpcUrl}, USDC (EIP-3009) at ${usdc.address} (Base Sepolia's USDC address)`,
+    );
+    say(`   payer ${payer.address}, payee ${payTo.address}, facilitator ${relayer.address}`);
+
+    say('2. Starting the facilitator ...');
+    const engine = createEvmFacilitator({
+      rpc: { [devnet.network]: devnet.rpcUrl },
+      privateKeys: [relayer.privateKey as Hex],
+    });
+    stops.push(() => engine.close());
+    const facilitatorServer = await startFacilitatorServer({
+      service: createFacilitatorService({ facilitator: engine }),
+      port: 0,
+    });
+    stops.push(() => facilitatorServer.close());
+    say(`   POST ${facilitatorServer.url}/verify, POST /settle, GET /supported`);
+
+    say('3. Starting a paid API ...');
+    const resourceServer = createResourceServer({
+      facilitators: createHttpFacilitatorClient({ url: facilitatorServer.url }),
+      schemes: [{ network: 'eip155:*', server: createExactEvmServer() }],
+      hooks: {
+        afterVerify: (_call, result) =>
+          say(
+            `   facilitator: verified, isValid=${result.isValid}${result.invalidReason ? ` (${result.invalidReason})` : ''}, payer ${result.payer}`,
+          ),
+        afterSettle: (_call, result) =>
+          say(
+            result.success
+              ? `   facilitator: settled on-chain in transaction ${result.transaction}`
+              : `   facilitator: settlement failed: ${result.errorReason} ${result.errorMessage ?? ''}`,
+          ),
+      },
+    });
+    const payments = createPaymentHandler({
+      routes: {
+        'GET /weather': {
+          accepts: { scheme: 'exact', network: devnet.network, payTo: payTo.address, price: `$${price}` },
+          description: 'Weather report',
+          mimeType: 'application/json',
+        },
+      },
+      server: resourceServer,
+    });
+    const app = async () => Response.json({ city: 'Lisbon', weather: 'sunny', temperatureC: 21 });
+    const api = await serve((request) => payments.handle(request, app));
+    stops.push(() => api.close());
+    say(`   GET ${api.url}/weather costs $${price} in USDC, paid to ${payTo.address}`);
+
+    const balances = async () => ({
+      payer: await readTokenBalance(devnet.rpcUrl, usdc.address, payer.address as Hex),
+      payTo: await readTokenBalance(devnet.rpcUrl, usdc.address, payTo.address as Hex),
+    });
+    const before = await balances();
+    say();
+    say(
+      `Balances before: payer ${formatUnits(before.payer, usdc.decimals)} USDC, payee ${formatUnits(before.payTo, usdc.decimals)} USDC`,
+    );
+    say();
+
+    say(`4. Client: GET ${api.url}/weather without paying`);
+    const unpaid = await fetch(`${api.url}/weather`);
+    await unpaid.arrayBuffer();
+    const required = decodePaymentRequiredHeader(unpaid.headers.get('payment-required') ?? '');
+    say(`   the API answered ${unpaid.status} Payment Required; its PAYMENT-REQUIRED header offers:`);
+    if (required.x402Version === 2)
+      for (const r of required.accepts) say(`   - ${describeOffer(r, usdc.decimals)}`);
+
+    say('5. Client: paying and retrying ...');
+    const client = createX402Client({
+      schemes: [
+        {
+          network: 'eip155:*',
+          client: createExactEvmClient({ signer: privateKeyToAccount(payer.privateKey as Hex) }),
+        },
+      ],
+      hooks: {
+        afterPayment: (offer, payload) => {
+          const auth = (payload as PaymentPayload).payload.authorization as Record<string, string>;
+          say(
+            `   client: signed an EIP-3009 authorization for ${formatUnits(BigInt(offer.requirements.amount), usdc.decimals)} USDC` +
+              ` (value ${auth.value}) from ${auth.from} to ${auth.to}, valid until ${new Date(Number(auth.validBefore) * 1000).toISOString()}`,
+          );
+          say(`   client: nonce ${auth.nonce}; sending it in the PAYMENT-SIGNATURE header`);
+        },
+      },
+    });
+    const paid = await wrapFetchWithPayment(fetch, client)(`${api.url}/weather`);
+    const body = await paid.text();
+    const receipt = getPaymentResponse(paid);
+    say(`   the API answered ${paid.status}: ${body}`);
+    if (!receipt?.success) {
+      say(`   no successful settlement: ${JSON.stringify(receipt)}`);
+      return ExitCode.failure;
+    }
+    say(
+      `   PAYMENT-RESPONSE: success, transaction ${receipt.transaction} on ${receipt.network}, payer ${receipt.payer}`,
+    );
+
+    const after = await balances();
+    say();
+    say(
+      `Balances after:  payer ${formatUnits(after.payer, usdc.decimals)} USDC (${formatUnits(after.payer - before.payer, usdc.decimals)}),` +
+        ` payee ${formatUnits(after.payTo, usdc.decimals)} USDC (+${formatUnits(after.payTo - before.payTo, usdc.decimals)})`,
+    );
+    say();
+    say('Done: stopping the API, the facilitator and the chain.');
+    return ExitCode.ok;
+  } finally {
+    for (const stop of stops.reverse()) await stop();
+  }
+}
+
+export function describeOffer(r: PaymentRequirements, decimals: number, symbol = 'USDC'): string {
+  const extra = r.extra ? ` extra ${JSON.stringify(r.extra)}` : '';
+  return `${r.scheme} on ${r.network}: ${r.amount} atomic units (${formatUnits(BigInt(r.amount), decimals)} ${symbol}) of ${r.asset} to ${r.payTo}, within ${r.maxTimeoutSeconds} s;${extra}`;
+}

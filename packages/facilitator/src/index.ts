@@ -1,4 +1,7 @@
 // @x402kit/facilitator: the x402 facilitator service (POST /verify, POST /settle, GET /supported).
+
+export type { ApiKeyAuth, ApiKeyAuthOptions, ApiKeyEntry } from './api-key-auth.js';
+export { ANONYMOUS_PRINCIPAL, createApiKeyAuth } from './api-key-auth.js';
 export type { ConfigIssue, FacilitatorConfig, FacilitatorConfigInput } from './config.js';
 export {
   DEFAULT_FACILITATOR_PORT,
@@ -8,21 +11,32 @@ export {
 } from './config.js';
 export type { EvmFacilitator, EvmFacilitatorOptions } from './evm.js';
 export { createEvmFacilitator } from './evm.js';
+export type { CreateFacilitatorAppOptions, FacilitatorApp } from './facilitator-app.js';
+export { createFacilitatorApp } from './facilitator-app.js';
 export type { FacilitatorRequestBody, ReadFacilitatorRequestResult } from './facilitator-request.js';
 export { readFacilitatorRequest } from './facilitator-request.js';
 export type { FeePolicy, FeePolicyConfig, FlatFee } from './fee-policy.js';
 export { createFlatFeePolicy, FeePolicyError, FeePolicySchema } from './fee-policy.js';
 export type { FeeQuoteFee, FeeQuoteRequestItem, FeeQuoteResponse, FeeQuoter } from './fee-quote.js';
 export { FEE_QUOTE_TTL_SECONDS, quoteFees, readFeeQuoteRequest } from './fee-quote.js';
+export type { HealthCheckOptions } from './health-check.js';
+export { createHealthCheck } from './health-check.js';
 export * from './ledger/index.js';
 export type { Emit, Log, LogEvent, LogLevel } from './log.js';
 export { createEmitter } from './log.js';
+export type { Metrics } from './metrics.js';
+export { createMetrics, LATENCY_BUCKETS } from './metrics.js';
+export type { RateLimitDecision, RateLimiter } from './rate-limiter.js';
+export { createRateLimiter } from './rate-limiter.js';
 export type { FacilitatorServer, StartFacilitatorServerOptions } from './server.js';
 export { startFacilitatorServer } from './server.js';
 export type {
   Authenticate,
   AuthenticationRequest,
   AuthenticationResult,
+  AuthorizationRequest,
+  AuthorizationResult,
+  Authorize,
   FacilitatorEndpoint,
   FacilitatorService,
   FacilitatorServiceOptions,
@@ -31,7 +45,16 @@ export type {
   ServiceExchange,
   ServiceReply,
   ServiceRequestEvent,
+  ServiceRoute,
 } from './service.js';
 export { createFacilitatorService, DEFAULT_BODY_LIMIT_BYTES } from './service.js';
+export type { LoadServiceConfigOptions, ServiceConfig } from './service-config.js';
+export {
+  envOverrides,
+  formatPath,
+  loadServiceConfig,
+  parseServiceConfig,
+  ServiceConfigSchema,
+} from './service-config.js';
 export type { ServiceErrorBody, ServiceReason } from './service-reasons.js';
 export { ServiceReasons } from './service-reasons.js';

@@ -13,6 +13,7 @@ import type { Facilitator, SettleResponse, SupportedResponse, VerifyResponse } f
 import { readFacilitatorRequest } from './facilitator-request.js';
 import { type FeeQuoter, quoteFees, readFeeQuoteRequest } from './fee-quote.js';
 import { createEmitter, type Log } from './log.js';
+import { describeError, isJsonContentType, pathOf, readStream } from './service-http.js';
 import { type ServiceErrorBody, ServiceReasons } from './service-reasons.js';
 
 /** Default cap on a verify/settle body: 64 KiB (a smart-wallet payload is a few KB). */
@@ -21,7 +22,15 @@ export const DEFAULT_BODY_LIMIT_BYTES = 64 * 1024;
 /** Reads one header, case-insensitively; `null` when absent. The Web `Headers` class fits. */
 export type HeaderReader = { get(name: string): string | null };
 
-export type FacilitatorEndpoint = 'verify' | 'settle' | 'supported' | 'health' | 'close' | 'feeQuote';
+export type FacilitatorEndpoint =
+  | 'verify'
+  | 'settle'
+  | 'supported'
+  | 'health'
+  | 'close'
+  | 'feeQuote'
+  | 'payments'
+  | 'metrics';
 
 /** What an {@link Authenticate} hook sees. It runs before the body is read. */
 export type AuthenticationRequest = {
@@ -48,6 +57,35 @@ export type AuthenticationResult =
 /** Decides whether a request may use the service (API keys, rate limits). Must not throw. */
 export type Authenticate = (request: AuthenticationRequest) => Promise<AuthenticationResult>;
 
+/** What an {@link Authorize} hook sees: the parsed body of a `/verify` or `/settle` request. */
+export type AuthorizationRequest = {
+  endpoint: 'verify' | 'settle';
+  /** The principal {@link Authenticate} returned, if any. */
+  principal?: string;
+  paymentPayload: Record<string, unknown>;
+  paymentRequirements: Record<string, unknown>;
+};
+
+export type AuthorizationResult = { ok: true } | { ok: false; status: 403; reason: string; message: string };
+
+/**
+ * Decides, once the body is parsed, whether the caller may ask for this payment (an API key's
+ * payTo / asset allow-list). Must not throw.
+ */
+export type Authorize = (request: AuthorizationRequest) => AuthorizationResult | Promise<AuthorizationResult>;
+
+/**
+ * An extra route mounted under a path prefix (the ledger's `/payments`, `/metrics`). It handles its
+ * own methods; unless `public`, it runs behind {@link Authenticate}.
+ */
+export type ServiceRoute = {
+  /** `/payments` matches `/payments` and `/payments/...`. */
+  prefix: string;
+  endpoint: 'payments' | 'metrics';
+  public?: boolean;
+  handle(exchange: ServiceExchange): Promise<ServiceReply>;
+};
+
 /** What `GET /health` reports; `ok: false` answers 503. */
 export type HealthReport = { ok: boolean; details?: Record<string, unknown> };
 
@@ -61,6 +99,9 @@ export type ServiceRequestEvent = {
   principal?: string;
   /** The `error` of a non-200 answer, or the `invalidReason` / `errorReason` of a refused payment. */
   reason?: string;
+  /** The payment's scheme and network (/verify and /settle with a well-formed body). */
+  scheme?: string;
+  network?: string;
   /** For /verify and /settle answered 200. */
   outcome?: 'valid' | 'invalid' | 'settled' | 'failed';
 };
@@ -87,6 +128,10 @@ export type FacilitatorServiceOptions = {
    * `createEvmFacilitator({ fees })`. Absent means `/fee/quote` is a 404.
    */
   feeQuote?: FeeQuoter;
+  /** Runs after the body of /verify and /settle is parsed; absent means every payment is allowed. */
+  authorize?: Authorize;
+  /** Extra routes (see {@link ServiceRoute}). */
+  routes?: readonly ServiceRoute[];
 };
 
 /** A transport-neutral request: what the service needs from any HTTP server. */
@@ -144,7 +189,8 @@ const OK_HEALTH = JSON.stringify({ status: 'ok' });
  * const response = await service.fetch(new Request('http://localhost/supported'))
  */
 export function createFacilitatorService(options: FacilitatorServiceOptions): FacilitatorService {
-  const { facilitator, authenticate, checkHealth, onClose, observe, feeQuote } = options;
+  const { facilitator, authenticate, authorize, checkHealth, onClose, observe, feeQuote } = options;
+  const routes = options.routes ?? [];
   const bodyLimitBytes = options.bodyLimitBytes ?? DEFAULT_BODY_LIMIT_BYTES;
   if (!Number.isSafeInteger(bodyLimitBytes) || bodyLimitBytes <= 0) {
     throw new TypeError(`bodyLimitBytes must be a positive integer (got ${String(options.bodyLimitBytes)})`);
@@ -158,14 +204,20 @@ export function createFacilitatorService(options: FacilitatorServiceOptions): Fa
     const started = performance.now();
     const path = pathOf(exchange.path);
     const route = ROUTES.get(path);
-    const endpoint =
-      route && (route.endpoint !== 'close' || onClose) && (route.endpoint !== 'feeQuote' || feeQuote)
+    const extra = route
+      ? undefined
+      : routes.find((r) => path === r.prefix || path.startsWith(`${r.prefix}/`));
+    const endpoint = extra
+      ? extra.endpoint
+      : route && (route.endpoint !== 'close' || onClose) && (route.endpoint !== 'feeQuote' || feeQuote)
         ? route.endpoint
         : undefined;
     const event: ServiceRequestEvent = { endpoint, method: exchange.method, path, status: 0, durationMs: 0 };
     let reply: ServiceReply;
     try {
-      reply = await answer(exchange, path, route, endpoint, event);
+      reply = extra
+        ? await answerExtra(exchange, path, extra, event)
+        : await answer(exchange, path, route, endpoint, event);
     } catch (error) {
       emit('error', `unexpected error while handling ${exchange.method} ${path}`, {
         error: describeError(error),
@@ -187,6 +239,43 @@ export function createFacilitatorService(options: FacilitatorServiceOptions): Fa
       }
     }
     return reply;
+  }
+
+  async function answerExtra(
+    exchange: ServiceExchange,
+    path: string,
+    route: ServiceRoute,
+    event: ServiceRequestEvent,
+  ): Promise<ServiceReply> {
+    if (!route.public) {
+      const refused = await authenticateExchange(exchange, route.endpoint, path, event);
+      if (refused) return refused;
+    }
+    return route.handle(exchange);
+  }
+
+  /** Runs {@link Authenticate}; the refusal to send, or `undefined` when the request may proceed. */
+  async function authenticateExchange(
+    exchange: ServiceExchange,
+    endpoint: Exclude<FacilitatorEndpoint, 'health'>,
+    path: string,
+    event: ServiceRequestEvent,
+  ): Promise<ServiceReply | undefined> {
+    if (!authenticate) return undefined;
+    const auth = await authenticate({
+      endpoint,
+      method: exchange.method,
+      path,
+      headers: exchange.headers,
+      ...(exchange.remoteAddress === undefined ? {} : { remoteAddress: exchange.remoteAddress }),
+    });
+    if (!auth.ok) {
+      const reply = errorReply(auth.status, auth.reason, auth.message);
+      if (auth.retryAfterSeconds !== undefined) reply.headers['retry-after'] = String(auth.retryAfterSeconds);
+      return reply;
+    }
+    if (auth.principal !== undefined) event.principal = auth.principal;
+    return undefined;
   }
 
   async function answer(
@@ -215,22 +304,8 @@ export function createFacilitatorService(options: FacilitatorServiceOptions): Fa
     }
     if (endpoint === 'health') return health();
 
-    if (authenticate) {
-      const auth = await authenticate({
-        endpoint,
-        method: exchange.method,
-        path,
-        headers: exchange.headers,
-        ...(exchange.remoteAddress === undefined ? {} : { remoteAddress: exchange.remoteAddress }),
-      });
-      if (!auth.ok) {
-        const reply = errorReply(auth.status, auth.reason, auth.message);
-        if (auth.retryAfterSeconds !== undefined)
-          reply.headers['retry-after'] = String(auth.retryAfterSeconds);
-        return reply;
-      }
-      if (auth.principal !== undefined) event.principal = auth.principal;
-    }
+    const refused = await authenticateExchange(exchange, endpoint, path, event);
+    if (refused) return refused;
 
     if (endpoint === 'supported') return supported();
     if (endpoint === 'close') {
@@ -264,6 +339,17 @@ export function createFacilitatorService(options: FacilitatorServiceOptions): Fa
     const read = readFacilitatorRequest(bytes);
     if (!read.ok) return errorReply(400, ServiceReasons.invalidRequestBody, read.message);
     const { paymentPayload, paymentRequirements } = read.body;
+    if (typeof paymentRequirements.scheme === 'string') event.scheme = paymentRequirements.scheme;
+    if (typeof paymentRequirements.network === 'string') event.network = paymentRequirements.network;
+    if (authorize && (endpoint === 'verify' || endpoint === 'settle')) {
+      const verdict = await authorize({
+        endpoint,
+        paymentPayload,
+        paymentRequirements,
+        ...(event.principal === undefined ? {} : { principal: event.principal }),
+      });
+      if (!verdict.ok) return errorReply(verdict.status, verdict.reason, verdict.message);
+    }
 
     if (endpoint === 'verify') {
       const result: VerifyResponse = await facilitator.verify(paymentPayload, paymentRequirements);
@@ -363,63 +449,4 @@ function jsonReply(status: number, body: string): ServiceReply {
 function errorReply(status: number, error: string, message: string): ServiceReply {
   const body: ServiceErrorBody = { error, message };
   return { ...jsonReply(status, JSON.stringify(body)), error };
-}
-
-/**
- * The path of a request target: an absolute URL (`Request.url`) or an origin-form target
- * (`/verify?x=1`), without query, fragment or a trailing slash.
- */
-function pathOf(target: string): string {
-  let start = 0;
-  if (target.charCodeAt(0) !== 47 /* / */) {
-    const scheme = target.indexOf('://');
-    start = scheme === -1 ? 0 : target.indexOf('/', scheme + 3);
-    if (start === -1) return '/';
-  }
-  let end = target.length;
-  const query = target.indexOf('?', start);
-  if (query !== -1) end = query;
-  const hash = target.indexOf('#', start);
-  if (hash !== -1 && hash < end) end = hash;
-  if (end - start > 1 && target.charCodeAt(end - 1) === 47) end--;
-  return start === 0 && end === target.length ? target : target.slice(start, end);
-}
-
-function isJsonContentType(value: string): boolean {
-  const semi = value.indexOf(';');
-  const type = (semi === -1 ? value : value.slice(0, semi)).trim().toLowerCase();
-  return type === 'application/json' || (type.startsWith('application/') && type.endsWith('+json'));
-}
-
-async function readStream(
-  body: ReadableStream<Uint8Array> | null,
-  limit: number,
-): Promise<Uint8Array | undefined> {
-  if (!body) return new Uint8Array(0);
-  const reader = body.getReader();
-  const chunks: Uint8Array[] = [];
-  let total = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    total += value.byteLength;
-    if (total > limit) {
-      await reader.cancel().catch(() => {});
-      return undefined;
-    }
-    chunks.push(value);
-  }
-  if (chunks.length === 1 && chunks[0]) return chunks[0];
-  const out = new Uint8Array(total);
-  let offset = 0;
-  for (const chunk of chunks) {
-    out.set(chunk, offset);
-    offset += chunk.byteLength;
-  }
-  return out;
-}
-
-function describeError(error: unknown): string {
-  if (error instanceof Error) return error.stack ?? `${error.name}: ${error.message}`;
-  return String(error);
 }

@@ -1,7 +1,17 @@
 import assert from 'node:assert/strict';
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { type Devnet, startDevnet } from '@x402kit/devnet';
-import { spawnCli } from '../testing/spawn-cli.js';
+import { type Devnet, devnetAccount, startDevnet } from '@x402kit/devnet';
+import { signExactEvmAuthorization } from '@x402kit/evm';
+import { privateKeyToAccount } from 'viem/accounts';
+import {
+  dropSchema,
+  freshSchemaName,
+  testPostgresUrl,
+} from '../../../facilitator/src/ledger/postgres-test-server.test.js';
+import { type CliRun, spawnCli } from '../testing/spawn-cli.js';
 
 let devnet: Devnet;
 
@@ -83,5 +93,111 @@ describe('x402kit facilitator', () => {
     assert.match(second.stderr(), /the port is already in use/);
     first.child.kill('SIGINT');
     assert.equal((await first.exited).code, 0);
+  });
+});
+
+describe('x402kit facilitator --config, two instances on one PostgreSQL ledger', () => {
+  const schema = freshSchemaName('cli_facilitator');
+  let pgUrl = '';
+  const runs: CliRun[] = [];
+  const API_KEY = 'cli-test-secret-key';
+
+  after(async () => {
+    for (const run of runs) run.child.kill('SIGTERM');
+    await Promise.all(runs.map((run) => run.exited));
+    if (pgUrl) await dropSchema(pgUrl, schema);
+  });
+
+  async function start(configPath: string, relayerKey: string, instanceId: string): Promise<string> {
+    const run = spawnCli(['facilitator', '--config', configPath, '--port', '0'], {
+      FACILITATOR_PRIVATE_KEY: relayerKey,
+      INSTANCE_ID: instanceId,
+    });
+    runs.push(run);
+    const line = await run.waitForLine(/^Facilitator listening on /, 30_000);
+    return line.replace('Facilitator listening on ', '').trim();
+  }
+
+  it('answers a payment settled through one instance with the same outcome on the other', async () => {
+    pgUrl = await testPostgresUrl();
+    const dir = await mkdtemp(join(tmpdir(), 'x402kit-cli-'));
+    const configPath = join(dir, 'facilitator.yaml');
+    await writeFile(
+      configPath,
+      [
+        'networks:',
+        `  "eip155:84532": { rpc: ["${devnet.rpcUrl}"] }`,
+        `ledger: { postgres: { url: "${pgUrl}", schema: "${schema}" } }`,
+        'apiKeys:',
+        `  - { key: ${API_KEY}, name: shop }`,
+        'anonymous: { allowed: false }',
+        '',
+      ].join('\n'),
+    );
+    const [a, b] = await Promise.all([
+      start(configPath, devnetAccount(3).privateKey, 'cli-a'),
+      start(configPath, devnetAccount(6).privateKey, 'cli-b'),
+    ]);
+
+    const requirements = {
+      scheme: 'exact',
+      network: devnet.network,
+      amount: '1000',
+      asset: devnet.token.address,
+      payTo: devnet.accounts.payTo.address,
+      maxTimeoutSeconds: 300,
+      extra: { name: devnet.token.name, version: devnet.token.version },
+    };
+    const signed = await signExactEvmAuthorization(
+      privateKeyToAccount(devnet.accounts.payer.privateKey),
+      requirements,
+    );
+    const body = JSON.stringify({
+      x402Version: 2,
+      paymentPayload: {
+        x402Version: 2,
+        resource: { url: 'https://api.example/cli' },
+        accepted: requirements,
+        payload: { signature: signed.signature, authorization: { ...signed.authorization } },
+      },
+      paymentRequirements: requirements,
+    });
+    const settle = async (base: string, headers: Record<string, string>) =>
+      fetch(`${base}/settle`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...headers },
+        body,
+      });
+
+    assert.equal((await settle(a, {})).status, 401, 'no key, anonymous off');
+    const first = await settle(a, { authorization: `Bearer ${API_KEY}` });
+    assert.equal(first.status, 200, await first.clone().text());
+    const firstAnswer: unknown = await first.json();
+    assert.ok(
+      typeof firstAnswer === 'object' && firstAnswer !== null && 'success' in firstAnswer,
+      JSON.stringify(firstAnswer),
+    );
+    assert.equal(firstAnswer.success, true, JSON.stringify(firstAnswer));
+    const second = await settle(b, { 'x-api-key': API_KEY });
+    assert.deepEqual(await second.json(), firstAnswer);
+
+    const transaction = 'transaction' in firstAnswer ? String(firstAnswer.transaction) : '';
+    const payment = await fetch(`${b}/payments/tx/${transaction}`, { headers: { 'x-api-key': API_KEY } });
+    assert.equal(payment.status, 200);
+    const view: unknown = await payment.json();
+    assert.match(JSON.stringify(view), /"state":"settled"/);
+    const listed = await fetch(`${a}/payments?network=eip155:84532&payer=${devnet.accounts.payer.address}`, {
+      headers: { authorization: `Bearer ${API_KEY}` },
+    });
+    assert.equal(listed.status, 200);
+    assert.match(await listed.text(), new RegExp(transaction));
+    assert.equal((await fetch(`${b}/payments/tx/${transaction}`)).status, 401);
+
+    const metrics = await (await fetch(`${b}/metrics`)).text();
+    assert.match(
+      metrics,
+      /x402kit_settle_total\{scheme="exact",network="eip155:84532",result="settled",reason=""\} 1/,
+    );
+    assert.deepEqual(await getJson(`${a}/health`), { status: 'ok' });
   });
 });

@@ -4,26 +4,30 @@
  * when ready (the x402 e2e harness waits for that line) and stops on SIGINT / SIGTERM.
  */
 import {
-  createEvmFacilitator,
-  createFacilitatorService,
-  type FacilitatorConfig,
+  type ConfigIssue,
+  createFacilitatorApp,
+  type FacilitatorApp,
   FacilitatorConfigError,
-  type FacilitatorConfigInput,
   type LogEvent,
+  loadServiceConfig,
   parseFacilitatorConfig,
+  type ServiceConfig,
   startFacilitatorServer,
 } from '@x402kit/facilitator';
 import { type CliContext, CliError, type Command, ExitCode, UsageError, untilAborted } from '../command.js';
 import { describeIssues, parseFlags, parseInteger, splitList } from '../options.js';
 import { checkRpcChainIds } from '../rpc-check.js';
 
-const usage = `Usage: x402kit facilitator --rpc <network>=<url> [--rpc ...] [--port 4022] [--host 127.0.0.1]
+const usage = `Usage: x402kit facilitator [--config facilitator.yaml] [--rpc <network>=<url> ...] [--port 4022] [--host 127.0.0.1]
 
 Run an x402 facilitator for EVM networks (scheme "exact", EIP-3009; x402 v2 and v1):
-POST /verify, POST /settle, GET /supported, GET /health.
+POST /verify, POST /settle, GET /supported, GET /health, GET /metrics, GET /payments.
+Settlements go through a ledger (exactly-once): the SQLite file ./x402kit-ledger.db unless the
+config names another file (":memory:" for none) or PostgreSQL (DATABASE_URL). Flags override the environment, which overrides the file.
 Prints "Facilitator listening on http://HOST:PORT" on stdout when ready; stops on Ctrl+C / SIGTERM.
 
 Options:
+  --config <file>         a YAML (.yaml/.yml) or JSON (.json) configuration file (see the README)
   --rpc <network>=<url>   a JSON-RPC URL for a network, repeatable; the network is a CAIP-2 id
                           (eip155:84532) or a v1 name (base-sepolia); repeat a network for fallbacks
   --port <n>              TCP port (default 4022; 0 picks a free one)
@@ -34,16 +38,19 @@ Options:
   --verbose               log every verification on stderr
   -h, --help              show this help
 
-Environment (used when the matching flag is absent):
-  FACILITATOR_PRIVATE_KEY   settlement key(s), comma-separated (falls back to EVM_PRIVATE_KEY)
-  PORT                      TCP port
+Environment (used when the matching flag is absent; overrides the file):
+  FACILITATOR_PRIVATE_KEY(S) settlement key(s), comma-separated (falls back to EVM_PRIVATE_KEY)
+  PORT, HOST                TCP port, interface
+  DATABASE_URL              postgres://... : the PostgreSQL ledger (shared by every instance)
+  RPC_URL_<CHAINID>         RPC URL(s) of eip155:<CHAINID>, comma-separated
+  INSTANCE_ID               this instance's name in the ledger (default host-pid)
   EVM_NETWORK, EVM_RPC_URL  one network and its RPC (the x402 e2e harness sets these;
                             EVM_NETWORK defaults to eip155:84532)
 
 Example:
   FACILITATOR_PRIVATE_KEY=0x... x402kit facilitator --rpc eip155:84532=http://127.0.0.1:8545`;
 
-/** Where each configuration field comes from, for error messages. */
+/** Where each flag-mode field comes from, for error messages. */
 const SOURCES = {
   port: '--port (or PORT)',
   host: '--host',
@@ -66,6 +73,7 @@ export const facilitatorCommand: Command = {
     const { values } = parseFlags({
       args,
       options: {
+        config: { type: 'string' },
         rpc: { type: 'string', multiple: true },
         port: { type: 'string' },
         host: { type: 'string' },
@@ -80,8 +88,9 @@ export const facilitatorCommand: Command = {
       context.stdout(`${usage}\n`);
       return ExitCode.ok;
     }
-    const config = readConfig(
+    const config = await readConfig(
       {
+        config: values.config,
         rpc: values.rpc,
         port: values.port,
         host: values.host,
@@ -96,6 +105,7 @@ export const facilitatorCommand: Command = {
 };
 
 type FacilitatorFlags = {
+  config: string | undefined;
   rpc: string[] | undefined;
   port: string | undefined;
   host: string | undefined;
@@ -104,56 +114,92 @@ type FacilitatorFlags = {
   enableClose: boolean | undefined;
 };
 
-/** Flags first, then the environment; validated by `@x402kit/facilitator`'s schema. */
-function readConfig(flags: FacilitatorFlags, env: CliContext['env']): FacilitatorConfig {
-  const rpc: Record<string, string[]> = {};
-  if (flags.rpc && flags.rpc.length > 0) {
-    for (const value of flags.rpc) {
-      const match = /^(.+?)=(\S+)$/.exec(value.trim());
-      if (!match?.[1] || !match[2]) {
-        throw new UsageError(
-          `--rpc "${value}": expected <network>=<url>, e.g. eip155:84532=http://127.0.0.1:8545`,
-        );
-      }
-      const urls = rpc[match[1]] ?? [];
-      urls.push(match[2]);
-      rpc[match[1]] = urls;
+/** Flags over the environment over the file; validated by `@x402kit/facilitator`'s schema. */
+async function readConfig(flags: FacilitatorFlags, env: CliContext['env']): Promise<ServiceConfig> {
+  const overrides: Record<string, unknown> = {};
+  const networks: Record<string, { rpc: string[] }> = {};
+  for (const value of flags.rpc ?? []) {
+    const match = /^(.+?)=(\S+)$/.exec(value.trim());
+    if (!match?.[1] || !match[2]) {
+      throw new UsageError(
+        `--rpc "${value}": expected <network>=<url>, e.g. eip155:84532=http://127.0.0.1:8545`,
+      );
     }
-  } else if (env.EVM_RPC_URL) {
-    rpc[env.EVM_NETWORK || 'eip155:84532'] = [env.EVM_RPC_URL];
-  } else {
+    const entry = networks[match[1]] ?? { rpc: [] };
+    entry.rpc.push(match[2]);
+    networks[match[1]] = entry;
+  }
+  const hasEnvRpc = Object.keys(env).some((name) => /^RPC_URL_\d+$/.test(name) && env[name]);
+  if (Object.keys(networks).length > 0) overrides.networks = networks;
+  else if (env.EVM_RPC_URL)
+    overrides.networks = { [env.EVM_NETWORK || 'eip155:84532']: { rpc: [env.EVM_RPC_URL] } };
+  else if (flags.config === undefined && !hasEnvRpc) {
     throw new UsageError(
-      'no RPC configured: pass --rpc <network>=<url> (e.g. --rpc eip155:84532=http://127.0.0.1:8545) or set EVM_RPC_URL',
+      'no RPC configured: pass --rpc <network>=<url> (e.g. --rpc eip155:84532=http://127.0.0.1:8545), set EVM_RPC_URL or use --config',
     );
   }
-
-  const keys = splitList(flags.privateKey ?? env.FACILITATOR_PRIVATE_KEY ?? env.EVM_PRIVATE_KEY);
-  if (keys.length === 0) {
+  const keys = splitList(
+    flags.privateKey ??
+      (env.FACILITATOR_PRIVATE_KEYS || env.FACILITATOR_PRIVATE_KEY ? undefined : env.EVM_PRIVATE_KEY),
+  );
+  if (keys.length > 0) overrides.signers = { privateKeys: keys };
+  else if (flags.config === undefined && !env.FACILITATOR_PRIVATE_KEYS && !env.FACILITATOR_PRIVATE_KEY) {
     throw new UsageError(
       'no facilitator private key: set FACILITATOR_PRIVATE_KEY=0x... (several keys: comma-separated) or pass --private-key',
     );
   }
-  const input: FacilitatorConfigInput = {
-    // one URL per network is passed as a string, so messages name the network without an index
-    rpc: Object.fromEntries(
-      Object.entries(rpc).map(([network, urls]) => [network, urls.length === 1 ? (urls[0] ?? '') : urls]),
-    ),
-    privateKeys: keys,
-    ...optional('port', parseInteger(flags.port, '--port') ?? parseInteger(env.PORT, 'PORT')),
-    ...optional('host', flags.host),
-    ...optional('bodyLimitBytes', parseInteger(flags.bodyLimit, '--body-limit')),
-    ...optional('enableClose', flags.enableClose),
-  };
+  const port = parseInteger(flags.port, '--port');
+  if (port !== undefined) overrides.port = port;
+  if (flags.host !== undefined) overrides.host = flags.host;
+  const bodyBytes = parseInteger(flags.bodyLimit, '--body-limit');
+  if (bodyBytes !== undefined) overrides.limits = { bodyBytes };
+  if (flags.enableClose !== undefined) overrides.enableClose = flags.enableClose;
+  if (flags.config === undefined && isFlagNetworks(overrides.networks)) {
+    // without a file, explain mistakes by the flag that carried them (as before --config existed)
+    const allKeys = splitList(
+      flags.privateKey ?? env.FACILITATOR_PRIVATE_KEYS ?? env.FACILITATOR_PRIVATE_KEY ?? env.EVM_PRIVATE_KEY,
+    );
+    checkFlags(overrides.networks, allKeys);
+  }
   try {
-    return parseFacilitatorConfig(input);
+    return await loadServiceConfig({
+      ...(flags.config === undefined ? {} : { file: flags.config }),
+      env,
+      overrides,
+    });
   } catch (error) {
-    if (error instanceof FacilitatorConfigError) throw new UsageError(describeIssues(error.issues, SOURCES));
+    if (error instanceof FacilitatorConfigError) throw new UsageError(error.message);
+    throw error;
+  }
+}
+
+function isFlagNetworks(value: unknown): value is Record<string, { rpc: string[] }> {
+  return typeof value === 'object' && value !== null;
+}
+
+function checkFlags(networks: Record<string, { rpc: string[] }>, privateKeys: string[]): void {
+  try {
+    parseFacilitatorConfig({
+      // one URL per network is passed as a string, so messages name the network without an index
+      rpc: Object.fromEntries(
+        Object.entries(networks).map(([network, { rpc }]) => [
+          network,
+          rpc.length === 1 ? (rpc[0] ?? '') : rpc,
+        ]),
+      ),
+      privateKeys,
+    });
+  } catch (error) {
+    if (error instanceof FacilitatorConfigError) {
+      const issues: ConfigIssue[] = [...error.issues];
+      throw new UsageError(describeIssues(issues, SOURCES));
+    }
     throw error;
   }
 }
 
 async function serve(
-  config: FacilitatorConfig,
+  config: ServiceConfig,
   options: { verbose: boolean },
   context: CliContext,
 ): Promise<number> {
@@ -163,47 +209,45 @@ async function serve(
     context.stderr(`facilitator ${event.level}: ${event.message}${data}\n`);
   };
 
-  for (const problem of await checkRpcChainIds(config.rpc)) {
+  const rpc = Object.fromEntries(Object.entries(config.networks).map(([network, { rpc }]) => [network, rpc]));
+  for (const problem of await checkRpcChainIds(rpc)) {
     if (problem.kind === 'mismatch') throw new CliError(problem.message, ExitCode.usage);
     context.stderr(`facilitator warn: ${problem.message}\n`);
   }
+  if ('sqlite' in config.ledger && config.ledger.sqlite.path === ':memory:') {
+    context.stderr(
+      'facilitator warn: the settlement ledger is in memory (lost on restart, not shared): set ledger.sqlite.path or DATABASE_URL\n',
+    );
+  }
 
-  let facilitator: ReturnType<typeof createEvmFacilitator>;
+  const closeRequested = new AbortController();
+  let app: FacilitatorApp;
   try {
-    facilitator = createEvmFacilitator({ rpc: config.rpc, privateKeys: config.privateKeys });
+    app = await createFacilitatorApp(config, { log, onClose: () => closeRequested.abort() });
   } catch (error) {
     throw new CliError(error instanceof Error ? error.message : String(error), ExitCode.usage, {
       cause: error,
     });
   }
-  const closeRequested = new AbortController();
-  const service = createFacilitatorService({
-    facilitator,
-    bodyLimitBytes: config.bodyLimitBytes,
+  const server = await startFacilitatorServer({
+    service: app.service,
+    port: config.port,
+    host: config.host,
     log,
-    ...(config.enableClose ? { onClose: () => closeRequested.abort() } : {}),
+  }).catch(async (error: unknown) => {
+    await app.close();
+    throw new CliError(error instanceof Error ? error.message : String(error));
   });
-  const server = await startFacilitatorServer({ service, port: config.port, host: config.host, log }).catch(
-    (error: unknown) => {
-      facilitator.close();
-      throw new CliError(error instanceof Error ? error.message : String(error));
-    },
-  );
+  const { facilitator } = app;
   context.stderr(
-    `facilitator: networks ${facilitator.networks.join(', ')}; signer(s) ${facilitator.signers.join(', ')}\n`,
+    `facilitator: networks ${facilitator.networks.join(', ')}; signer(s) ${facilitator.signers.join(', ')}; ledger ${'postgres' in config.ledger ? 'postgres' : `sqlite ${config.ledger.sqlite.path}`}; instance ${config.instanceId}\n`,
   );
   context.stdout(`Facilitator listening on ${server.url}\n`);
 
   await untilAborted(AbortSignal.any([context.signal, closeRequested.signal]));
   context.stderr('facilitator: stopping ...\n');
   await server.close();
-  facilitator.close();
+  await app.close();
   context.stderr('facilitator: stopped\n');
   return ExitCode.ok;
-}
-
-function optional<K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } {
-  const out: { [P in K]?: V } = {};
-  if (value !== undefined) out[key] = value;
-  return out;
 }

@@ -1,0 +1,125 @@
+/**
+ * API keys for the facilitator service: `Authorization: Bearer <key>` (AEON) or `X-API-KEY: <key>`
+ * (BofAI), optional anonymous access, per-key and anonymous rate limits (429 with `Retry-After`),
+ * and per-key payTo / asset allow-lists checked once the body is parsed (403). `/supported` stays
+ * open (`/health` never reaches `authenticate`). An unknown key is a 401 even when anonymous access
+ * is allowed.
+ */
+import { createRateLimiter, type RateLimiter } from './rate-limiter.js';
+import type { Authenticate, Authorize } from './service.js';
+
+export type ApiKeyEntry = {
+  /** The secret the client sends. */
+  key: string;
+  /** A name for logs and metrics (the principal is `key:<name>`). */
+  name: string;
+  /** Addresses this key may ask to pay; absent means any. */
+  payTo?: readonly string[];
+  /** Token addresses this key may use; absent means any. */
+  assets?: readonly string[];
+  rateLimitPerMinute?: number;
+};
+
+export type ApiKeyAuthOptions = {
+  keys: readonly ApiKeyEntry[];
+  /** Requests without a key: allowed or 401, and their rate limit (per client address). */
+  anonymous: { allowed: boolean; rateLimitPerMinute?: number };
+  limiter?: RateLimiter;
+};
+
+export type ApiKeyAuth = { authenticate: Authenticate; authorize: Authorize };
+
+/** The principal of requests without a key. */
+export const ANONYMOUS_PRINCIPAL = 'anonymous';
+
+/**
+ * Create the `authenticate` and `authorize` hooks of `createFacilitatorService`.
+ *
+ * @example
+ * const auth = createApiKeyAuth({ keys: [{ key: 'secret', name: 'acme' }], anonymous: { allowed: false } })
+ * createFacilitatorService({ facilitator, ...auth })
+ */
+export function createApiKeyAuth(options: ApiKeyAuthOptions): ApiKeyAuth {
+  const byKey = new Map<string, ApiKeyEntry>();
+  const byPrincipal = new Map<string, ApiKeyEntry>();
+  for (const entry of options.keys) {
+    byKey.set(entry.key, entry);
+    byPrincipal.set(`key:${entry.name}`, entry);
+  }
+  const limiter = options.limiter ?? createRateLimiter();
+  const { anonymous } = options;
+
+  const authenticate: Authenticate = async (request) => {
+    // what the facilitator serves is public, like /health
+    if (request.endpoint === 'supported') return { ok: true };
+    const key = presentedKey(request.headers);
+    if (key === undefined) {
+      if (!anonymous.allowed) {
+        return {
+          ok: false,
+          status: 401,
+          reason: 'unauthorized',
+          message: 'an API key is required: send Authorization: Bearer <key> or X-API-KEY: <key>',
+        };
+      }
+      if (anonymous.rateLimitPerMinute !== undefined) {
+        const decision = limiter.take(`anon:${request.remoteAddress ?? ''}`, anonymous.rateLimitPerMinute);
+        if (!decision.ok) return rateLimited(decision.retryAfterSeconds);
+      }
+      return { ok: true, principal: ANONYMOUS_PRINCIPAL };
+    }
+    const entry = byKey.get(key);
+    if (!entry) return { ok: false, status: 401, reason: 'unauthorized', message: 'unknown API key' };
+    const principal = `key:${entry.name}`;
+    if (entry.rateLimitPerMinute !== undefined) {
+      const decision = limiter.take(principal, entry.rateLimitPerMinute);
+      if (!decision.ok) return rateLimited(decision.retryAfterSeconds);
+    }
+    return { ok: true, principal };
+  };
+
+  const authorize: Authorize = (request) => {
+    const entry = request.principal === undefined ? undefined : byPrincipal.get(request.principal);
+    if (!entry) return { ok: true };
+    const { payTo, asset } = request.paymentRequirements;
+    if (entry.payTo && !includesAddress(entry.payTo, payTo)) {
+      return forbidden(`API key "${entry.name}" may not pay ${String(payTo)}`);
+    }
+    if (entry.assets && !includesAddress(entry.assets, asset)) {
+      return forbidden(`API key "${entry.name}" may not use asset ${String(asset)}`);
+    }
+    return { ok: true };
+  };
+
+  return { authenticate, authorize };
+}
+
+function presentedKey(headers: { get(name: string): string | null }): string | undefined {
+  const authorization = headers.get('authorization');
+  if (authorization !== null) {
+    const match = /^Bearer\s+(\S+)\s*$/i.exec(authorization);
+    if (match?.[1]) return match[1];
+  }
+  const apiKey = headers.get('x-api-key')?.trim();
+  return apiKey ? apiKey : undefined;
+}
+
+function includesAddress(list: readonly string[], value: unknown): boolean {
+  if (typeof value !== 'string') return false;
+  const wanted = value.toLowerCase();
+  return list.some((item) => item.toLowerCase() === wanted);
+}
+
+function rateLimited(retryAfterSeconds: number) {
+  return {
+    ok: false,
+    status: 429,
+    reason: 'rate_limited',
+    message: `too many requests; retry after ${retryAfterSeconds} s`,
+    retryAfterSeconds,
+  } as const;
+}
+
+function forbidden(message: string) {
+  return { ok: false, status: 403, reason: 'forbidden', message } as const;
+}

@@ -1,0 +1,91 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { createFacilitator, type SchemeFacilitator } from '@x402kit/core';
+import { createMetrics } from './metrics.js';
+import { createFacilitatorService } from './service.js';
+
+const requirements = {
+  scheme: 'exact',
+  network: 'eip155:84532',
+  amount: '1000',
+  asset: '0x036CbD53842c5426634e7929541eC2318f3dCF7e',
+  payTo: '0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC',
+  maxTimeoutSeconds: 300,
+  extra: { name: 'USDC', version: '2' },
+};
+
+const scheme: SchemeFacilitator = {
+  scheme: 'exact',
+  family: 'eip155:*',
+  getSigners: () => ['0x90F79bf6EB2c4f870365E785982E1f101E93b906'],
+  async verify(p) {
+    return p.payload.signature === '0x01'
+      ? { isValid: true, payer: '0x70997970C51812dc3A010C7d01b50e0d17dc79C8' }
+      : { isValid: false, invalidReason: 'invalid_exact_evm_signature' };
+  },
+  async settle(_p, r) {
+    return { success: true, transaction: `0x${'ab'.repeat(32)}`, network: r.network };
+  },
+};
+
+const verify = (signature: string) =>
+  new Request('http://facilitator.test/verify', {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({
+      x402Version: 2,
+      paymentPayload: { x402Version: 2, accepted: requirements, payload: { signature } },
+      paymentRequirements: requirements,
+    }),
+  });
+
+describe('createMetrics', () => {
+  it('counts verifications by result and reason, times them, and counts HTTP requests', async () => {
+    const metrics = createMetrics();
+    const facilitator = createFacilitator({ schemes: [{ networks: 'eip155:84532', facilitator: scheme }] });
+    const service = createFacilitatorService({ facilitator, observe: metrics.observe });
+    assert.doesNotMatch(metrics.render(), /x402kit_verify_total\{/);
+
+    await service.fetch(verify('0x01'));
+    await service.fetch(verify('0x01'));
+    await service.fetch(verify('0x02'));
+    await service.fetch(new Request('http://facilitator.test/nowhere'));
+    const text = metrics.render();
+
+    assert.match(
+      text,
+      /^x402kit_verify_total\{scheme="exact",network="eip155:84532",result="valid",reason=""\} 2$/m,
+    );
+    assert.match(
+      text,
+      /^x402kit_verify_total\{scheme="exact",network="eip155:84532",result="invalid",reason="invalid_exact_evm_signature"\} 1$/m,
+    );
+    assert.match(
+      text,
+      /^x402kit_verify_seconds_bucket\{scheme="exact",network="eip155:84532",le="\+Inf"\} 3$/m,
+    );
+    assert.match(text, /^x402kit_verify_seconds_count\{scheme="exact",network="eip155:84532"\} 3$/m);
+    assert.match(text, /^# TYPE x402kit_settle_seconds histogram$/m);
+    assert.match(text, /^x402kit_http_requests_total\{endpoint="verify",status="200"\} 3$/m);
+    assert.match(text, /^x402kit_http_requests_total\{endpoint="unknown",status="404"\} 1$/m);
+  });
+
+  it('escapes label values', () => {
+    const metrics = createMetrics();
+    metrics.observe({
+      endpoint: 'settle',
+      method: 'POST',
+      path: '/settle',
+      status: 200,
+      durationMs: 12,
+      scheme: 'ex"act',
+      network: 'a\\b',
+      outcome: 'failed',
+      reason: 'line\nbreak',
+    });
+    assert.match(
+      metrics.render(),
+      /x402kit_settle_total\{scheme="ex\\"act",network="a\\\\b",result="failed",reason="line\\nbreak"\} 1/,
+    );
+  });
+});

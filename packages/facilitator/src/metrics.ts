@@ -1,0 +1,103 @@
+/**
+ * Prometheus metrics of the facilitator service, fed by its `observe` hook and served as the text
+ * exposition format (version 0.0.4) by `GET /metrics`. No dependency:
+ *
+ * - `x402kit_verify_total{scheme,network,result,reason}` / `x402kit_settle_total{...}`;
+ * - `x402kit_verify_seconds` / `x402kit_settle_seconds` histograms `{scheme,network}`;
+ * - `x402kit_http_requests_total{endpoint,status}`.
+ */
+import type { ServiceRequestEvent } from './service.js';
+
+/** Histogram buckets in seconds: a verify is milliseconds, a settlement waits for a receipt. */
+export const LATENCY_BUCKETS: readonly number[] = [
+  0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30,
+];
+
+export type Metrics = {
+  /** The service's `observe` hook. */
+  observe(event: ServiceRequestEvent): void;
+  /** The exposition text. */
+  render(): string;
+};
+
+type Histogram = { counts: number[]; sum: number; count: number };
+
+/**
+ * Create the registry.
+ *
+ * @example
+ * const metrics = createMetrics()
+ * createFacilitatorService({ facilitator, observe: metrics.observe })
+ * metrics.render() // '# HELP x402kit_verify_total ...'
+ */
+export function createMetrics(): Metrics {
+  const counters = {
+    verify: new Map<string, number>(),
+    settle: new Map<string, number>(),
+    http: new Map<string, number>(),
+  };
+  const histograms = { verify: new Map<string, Histogram>(), settle: new Map<string, Histogram>() };
+
+  function observe(event: ServiceRequestEvent): void {
+    increment(counters.http, labels({ endpoint: event.endpoint ?? 'unknown', status: String(event.status) }));
+    if (event.endpoint !== 'verify' && event.endpoint !== 'settle') return;
+    const where = { scheme: event.scheme ?? '', network: event.network ?? '' };
+    const result = event.outcome ?? 'error';
+    increment(counters[event.endpoint], labels({ ...where, result, reason: event.reason ?? '' }));
+    const key = labels(where);
+    const map = histograms[event.endpoint];
+    let histogram = map.get(key);
+    if (!histogram) {
+      histogram = { counts: LATENCY_BUCKETS.map(() => 0), sum: 0, count: 0 };
+      map.set(key, histogram);
+    }
+    const seconds = event.durationMs / 1000;
+    LATENCY_BUCKETS.forEach((bound, i) => {
+      if (seconds <= bound) histogram.counts[i] = (histogram.counts[i] ?? 0) + 1;
+    });
+    histogram.sum += seconds;
+    histogram.count += 1;
+  }
+
+  function render(): string {
+    const out: string[] = [];
+    counter(out, 'x402kit_verify_total', 'Verifications answered, by result and reason.', counters.verify);
+    counter(out, 'x402kit_settle_total', 'Settlements answered, by result and reason.', counters.settle);
+    histogram(out, 'x402kit_verify_seconds', 'Time to answer /verify.', histograms.verify);
+    histogram(out, 'x402kit_settle_seconds', 'Time to answer /settle.', histograms.settle);
+    counter(out, 'x402kit_http_requests_total', 'HTTP requests, by endpoint and status.', counters.http);
+    return `${out.join('\n')}\n`;
+  }
+
+  return { observe, render };
+}
+
+function increment(map: Map<string, number>, key: string): void {
+  map.set(key, (map.get(key) ?? 0) + 1);
+}
+
+/** `{a="x",b="y"}` with the exposition format's escaping. */
+function labels(values: Record<string, string>): string {
+  const parts = Object.entries(values).map(
+    ([name, value]) => `${name}="${value.replace(/\\/g, '\\\\').replace(/\n/g, '\\n').replace(/"/g, '\\"')}"`,
+  );
+  return `{${parts.join(',')}}`;
+}
+
+function counter(out: string[], name: string, help: string, map: Map<string, number>): void {
+  out.push(`# HELP ${name} ${help}`, `# TYPE ${name} counter`);
+  for (const [key, value] of map) out.push(`${name}${key} ${value}`);
+}
+
+function histogram(out: string[], name: string, help: string, map: Map<string, Histogram>): void {
+  out.push(`# HELP ${name} ${help}`, `# TYPE ${name} histogram`);
+  for (const [key, h] of map) {
+    const inner = key.slice(1, -1);
+    const sep = inner ? ',' : '';
+    LATENCY_BUCKETS.forEach((bound, i) => {
+      out.push(`${name}_bucket{${inner}${sep}le="${bound}"} ${h.counts[i] ?? 0}`);
+    });
+    out.push(`${name}_bucket{${inner}${sep}le="+Inf"} ${h.count}`);
+    out.push(`${name}_sum${key} ${h.sum}`, `${name}_count${key} ${h.count}`);
+  }
+}

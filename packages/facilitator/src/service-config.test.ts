@@ -1,0 +1,125 @@
+import assert from 'node:assert/strict';
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { FacilitatorConfigError } from './config.js';
+import { formatPath, loadServiceConfig, parseServiceConfig } from './service-config.js';
+
+const KEY = `0x${'11'.repeat(32)}`;
+const OTHER_KEY = `0x${'22'.repeat(32)}`;
+
+async function file(name: string, text: string): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), 'x402kit-config-'));
+  const path = join(dir, name);
+  await writeFile(path, text);
+  return path;
+}
+
+function issuesOf(fn: () => unknown): string {
+  try {
+    fn();
+  } catch (error) {
+    assert.ok(error instanceof FacilitatorConfigError);
+    return error.message;
+  }
+  assert.fail('expected a FacilitatorConfigError');
+}
+
+describe('service configuration', () => {
+  it('reads a YAML file with defaults', async () => {
+    const path = await file(
+      'facilitator.yaml',
+      `port: 4100
+networks:
+  base-sepolia:
+    rpc: [http://127.0.0.1:8545]
+signers:
+  privateKeys: ["${KEY}"]
+apiKeys:
+  - { key: alpha-secret-key, name: alpha, rateLimitPerMinute: 60 }
+`,
+    );
+    const config = await loadServiceConfig({ file: path, env: {} });
+    assert.equal(config.port, 4100);
+    assert.deepEqual(config.networks, { 'eip155:84532': { rpc: ['http://127.0.0.1:8545'] } });
+    assert.deepEqual(config.ledger, { sqlite: { path: 'x402kit-ledger.db' } }); // durable by default
+    assert.deepEqual(config.anonymous, { allowed: false }); // keys configured: anonymous off by default
+    assert.equal(config.limits.bodyBytes, 65536);
+    assert.equal(config.metrics.enabled, true);
+  });
+
+  it('lets the environment override the file, and explicit values override both', async () => {
+    const path = await file(
+      'facilitator.json',
+      JSON.stringify({
+        port: 1,
+        networks: { 'eip155:84532': { rpc: ['http://file:8545'] } },
+        signers: { privateKeys: [KEY] },
+        ledger: { sqlite: { path: '/tmp/ledger.db' } },
+      }),
+    );
+    const config = await loadServiceConfig({
+      file: path,
+      env: {
+        PORT: '2',
+        DATABASE_URL: 'postgres://u@db/x',
+        FACILITATOR_PRIVATE_KEY: OTHER_KEY,
+        RPC_URL_84532: 'http://env-a:8545, http://env-b:8545',
+      },
+      overrides: { port: 3 },
+    });
+    assert.equal(config.port, 3);
+    assert.deepEqual(config.ledger, { postgres: { url: 'postgres://u@db/x' } });
+    assert.deepEqual(config.signers.privateKeys, [OTHER_KEY]);
+    assert.deepEqual(config.networks['eip155:84532']?.rpc, ['http://env-a:8545', 'http://env-b:8545']);
+    assert.deepEqual(config.anonymous, { allowed: true });
+  });
+
+  it('names the path of each bad field and never echoes a secret', () => {
+    const message = issuesOf(() =>
+      parseServiceConfig({
+        networks: { 'eip155:84532': { rpc: ['ftp://x'] } },
+        signers: { privateKeys: ['0xnot-a-key-but-secret'] },
+        apiKeys: [{ key: 'short', name: 'a' }],
+        limits: { bodyBytes: -1 },
+      }),
+    );
+    assert.match(message, /networks\["eip155:84532"\]\.rpc\[0\]: must be an http\(s\) URL/);
+    assert.match(message, /signers\.privateKeys\[0\]: must be 0x followed by 64 hex digits/);
+    assert.match(message, /apiKeys\[0\]\.key: must be at least 8 characters/);
+    assert.match(message, /limits\.bodyBytes:/);
+    assert.doesNotMatch(message, /not-a-key-but-secret|short/);
+  });
+
+  it('rejects unknown fields and non-EVM networks', () => {
+    const message = issuesOf(() =>
+      parseServiceConfig({
+        networks: { 'solana:abc': { rpc: ['http://x'] } },
+        signers: { privateKeys: [KEY] },
+        prot: 1,
+      }),
+    );
+    assert.match(message, /networks\["solana:abc"\]: is not an EVM network/);
+    assert.match(message, /prot/);
+  });
+
+  it('reports a file that does not parse without quoting it', async () => {
+    const path = await file('bad.yaml', `signers:\n  privateKeys: [${KEY}\n  : :\n`);
+    await assert.rejects(loadServiceConfig({ file: path }), (error: unknown) => {
+      assert.ok(error instanceof FacilitatorConfigError);
+      assert.match(error.message, /not valid YAML/);
+      assert.doesNotMatch(error.message, new RegExp(KEY.slice(2)));
+      return true;
+    });
+    await assert.rejects(
+      loadServiceConfig({ file: '/tmp/config.toml' }),
+      /use a \.yaml, \.yml or \.json file/,
+    );
+  });
+
+  it('formats paths', () => {
+    assert.equal(formatPath(['networks', 'eip155:84532', 'rpc', 0]), 'networks["eip155:84532"].rpc[0]');
+    assert.equal(formatPath([]), '');
+  });
+});

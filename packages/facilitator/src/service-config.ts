@@ -1,0 +1,236 @@
+/**
+ * The configuration of a facilitator deployment (`x402kit facilitator --config facilitator.yaml`):
+ * a YAML or JSON file, overridden by environment variables, overridden by explicit values (CLI
+ * flags), validated once with zod. Errors name the field's path
+ * (`networks["eip155:84532"].rpc[0]: must be an http(s) URL`) and never echo a value.
+ *
+ * Environment variables: `DATABASE_URL` (PostgreSQL ledger), `FACILITATOR_PRIVATE_KEY` /
+ * `FACILITATOR_PRIVATE_KEYS` (comma-separated), `PORT`, `HOST`, `RPC_URL_<CHAINID>` (comma-separated
+ * URLs for `eip155:<CHAINID>`), `INSTANCE_ID`.
+ */
+import { readFile } from 'node:fs/promises';
+import { hostname } from 'node:os';
+import { extname } from 'node:path';
+import { evmChainId, toCaip2 } from '@x402kit/core';
+import type { Hex } from 'viem';
+import { isAddress } from 'viem';
+import { parse as parseYaml } from 'yaml';
+import { z } from 'zod';
+import { type ConfigIssue, DEFAULT_FACILITATOR_PORT, FacilitatorConfigError } from './config.js';
+import { FeePolicySchema } from './fee-policy.js';
+import { DEFAULT_BODY_LIMIT_BYTES } from './service.js';
+
+/** Where the embedded ledger lives when the config names none (relative to the working directory). */
+export const DEFAULT_LEDGER_PATH = 'x402kit-ledger.db';
+
+const httpUrl = z
+  .string()
+  .regex(/^https?:\/\/\S+$/, 'must be an http(s) URL')
+  .refine((value) => URL.canParse(value), 'must be a valid URL');
+const postgresUrl = z.string().regex(/^postgres(ql)?:\/\/\S+$/, 'must be a postgres:// URL');
+const privateKey = z
+  .string()
+  .regex(/^0x[0-9a-fA-F]{64}$/, 'must be 0x followed by 64 hex digits (a 32-byte private key)')
+  .transform((value): Hex => `0x${value.slice(2)}`);
+const address = z
+  .string()
+  .refine((v) => isAddress(v, { strict: false }), 'must be a 0x-prefixed 20-byte address');
+const perMinute = z.number().int().positive();
+
+const LedgerSchema = z.union([
+  z.strictObject({ sqlite: z.strictObject({ path: z.string().min(1) }) }),
+  z.strictObject({ postgres: z.strictObject({ url: postgresUrl, schema: z.string().min(1).optional() }) }),
+]);
+
+/**
+ * The schema of a configuration file (after environment overrides).
+ *
+ * @example
+ * ServiceConfigSchema.parse({ networks: { 'eip155:84532': { rpc: ['http://127.0.0.1:8545'] } }, signers: { privateKeys: [key] } })
+ */
+export const ServiceConfigSchema = z
+  .strictObject({
+    port: z.number().int().min(0).max(65535).default(DEFAULT_FACILITATOR_PORT),
+    host: z.string().min(1).default('127.0.0.1'),
+    networks: z
+      .record(z.string(), z.strictObject({ rpc: z.array(httpUrl).min(1, 'give at least one URL') }))
+      .superRefine((value, ctx) => {
+        if (Object.keys(value).length === 0)
+          ctx.addIssue({ code: 'custom', message: 'give at least one network' });
+        for (const key of Object.keys(value)) {
+          const network = toCaip2(key);
+          if (network === undefined || evmChainId(network) === undefined) {
+            ctx.addIssue({
+              code: 'custom',
+              path: [key],
+              message: 'is not an EVM network; use eip155:<chainId>',
+            });
+          }
+        }
+      }),
+    signers: z.strictObject({ privateKeys: z.array(privateKey).min(1, 'give at least one private key') }),
+    // durable by default: a SQLite file in the working directory (':memory:' is allowed, with a warning)
+    ledger: LedgerSchema.default({ sqlite: { path: DEFAULT_LEDGER_PATH } }),
+    instanceId: z.string().min(1).default(`${hostname()}-${process.pid}`),
+    fees: FeePolicySchema.optional(),
+    apiKeys: z
+      .array(
+        z.strictObject({
+          key: z.string().min(8, 'must be at least 8 characters'),
+          name: z.string().min(1),
+          payTo: z.array(address).optional(),
+          assets: z.array(address).optional(),
+          rateLimitPerMinute: perMinute.optional(),
+        }),
+      )
+      .default([]),
+    /** Absent `allowed` means: allowed when no API key is configured. */
+    anonymous: z
+      .strictObject({ allowed: z.boolean().optional(), rateLimitPerMinute: perMinute.optional() })
+      .default({}),
+    limits: z
+      .strictObject({
+        bodyBytes: z.number().int().positive().default(DEFAULT_BODY_LIMIT_BYTES),
+        maxGasPerSettlement: z.number().int().min(21_000).optional(),
+      })
+      .default({ bodyBytes: DEFAULT_BODY_LIMIT_BYTES }),
+    metrics: z.strictObject({ enabled: z.boolean().default(true) }).default({ enabled: true }),
+    /** Serve `POST /close` (for the x402 e2e harness). */
+    enableClose: z.boolean().default(false),
+  })
+  .transform((config) => ({
+    ...config,
+    networks: Object.fromEntries(
+      Object.entries(config.networks).map(([key, value]) => [toCaip2(key) ?? key, value]),
+    ),
+    anonymous: {
+      allowed: config.anonymous.allowed ?? config.apiKeys.length === 0,
+      ...(config.anonymous.rateLimitPerMinute === undefined
+        ? {}
+        : { rateLimitPerMinute: config.anonymous.rateLimitPerMinute }),
+    },
+  }));
+
+/** A validated deployment configuration. */
+export type ServiceConfig = z.output<typeof ServiceConfigSchema>;
+
+export type LoadServiceConfigOptions = {
+  /** A `.yaml`, `.yml` or `.json` file. */
+  file?: string;
+  /** The environment (the CLI passes `process.env`). */
+  env?: Readonly<Record<string, string | undefined>>;
+  /** Values that win over the file and the environment (CLI flags), same shape as the file. */
+  overrides?: Record<string, unknown>;
+};
+
+/**
+ * Read, merge and validate. Throws {@link FacilitatorConfigError} (paths like `signers.privateKeys[0]`).
+ *
+ * @example
+ * const config = await loadServiceConfig({ file: 'facilitator.yaml', env: process.env })
+ */
+export async function loadServiceConfig(options: LoadServiceConfigOptions): Promise<ServiceConfig> {
+  const base = options.file === undefined ? {} : await readConfigFile(options.file);
+  return parseServiceConfig(merge(merge(base, envOverrides(options.env ?? {})), options.overrides ?? {}));
+}
+
+/**
+ * Validate a configuration object.
+ *
+ * @example
+ * parseServiceConfig({ networks: { 'eip155:84532': { rpc: ['http://x'] } }, signers: { privateKeys: [k] } })
+ */
+export function parseServiceConfig(input: unknown): ServiceConfig {
+  const parsed = ServiceConfigSchema.safeParse(input);
+  if (parsed.success) return parsed.data;
+  throw new FacilitatorConfigError(
+    parsed.error.issues.map(
+      (issue): ConfigIssue => ({ path: formatPath(issue.path), message: issue.message }),
+    ),
+  );
+}
+
+/**
+ * A zod path as a reader writes it: `networks["eip155:84532"].rpc[0]`.
+ *
+ * @example formatPath(['networks', 'eip155:84532', 'rpc', 0]) // 'networks["eip155:84532"].rpc[0]'
+ */
+export function formatPath(path: ReadonlyArray<PropertyKey>): string {
+  let out = '';
+  for (const part of path) {
+    if (typeof part === 'number') out += `[${part}]`;
+    else if (typeof part === 'string' && /^[A-Za-z_$][\w$]*$/.test(part)) out += out ? `.${part}` : part;
+    else out += `[${JSON.stringify(String(part))}]`;
+  }
+  return out;
+}
+
+async function readConfigFile(file: string): Promise<Record<string, unknown>> {
+  const extension = extname(file).toLowerCase();
+  if (extension !== '.json' && extension !== '.yaml' && extension !== '.yml') {
+    throw new FacilitatorConfigError([{ path: '', message: `${file}: use a .yaml, .yml or .json file` }]);
+  }
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (error) {
+    const code = error instanceof Error && 'code' in error ? String(error.code) : 'unreadable';
+    throw new FacilitatorConfigError([{ path: '', message: `${file}: cannot be read (${code})` }]);
+  }
+  let value: unknown;
+  try {
+    value = extension === '.json' ? JSON.parse(text) : parseYaml(text);
+  } catch (error) {
+    // the parsers' messages quote the offending text, which may be a secret: give the position only
+    const where =
+      error instanceof Error && 'linePos' in error && Array.isArray(error.linePos) && error.linePos[0]
+        ? ` at line ${String(error.linePos[0].line)}`
+        : '';
+    throw new FacilitatorConfigError([
+      { path: '', message: `${file}: not valid ${extension.slice(1).toUpperCase()}${where}` },
+    ]);
+  }
+  if (value === null || value === undefined) return {};
+  if (!isRecord(value))
+    throw new FacilitatorConfigError([{ path: '', message: `${file}: must hold an object` }]);
+  return value;
+}
+
+/** The overrides the environment gives, in the file's shape. */
+export function envOverrides(env: Readonly<Record<string, string | undefined>>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  if (env.DATABASE_URL) out.ledger = { postgres: { url: env.DATABASE_URL } };
+  const keys = env.FACILITATOR_PRIVATE_KEYS ?? env.FACILITATOR_PRIVATE_KEY;
+  if (keys) out.signers = { privateKeys: splitList(keys) };
+  if (env.PORT) out.port = /^\d+$/.test(env.PORT) ? Number(env.PORT) : env.PORT;
+  if (env.HOST) out.host = env.HOST;
+  if (env.INSTANCE_ID) out.instanceId = env.INSTANCE_ID;
+  const networks: Record<string, unknown> = {};
+  for (const [name, value] of Object.entries(env)) {
+    const match = /^RPC_URL_(\d+)$/.exec(name);
+    if (match && value) networks[`eip155:${match[1]}`] = { rpc: splitList(value) };
+  }
+  if (Object.keys(networks).length > 0) out.networks = networks;
+  return out;
+}
+
+function splitList(value: string): string[] {
+  return value
+    .split(',')
+    .map((item) => item.trim())
+    .filter((item) => item.length > 0);
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** Objects merge key by key (`networks` per network); anything else in `over` replaces. */
+function merge(base: Record<string, unknown>, over: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = { ...base };
+  for (const [key, value] of Object.entries(over)) {
+    const current = out[key];
+    out[key] = key !== 'ledger' && isRecord(current) && isRecord(value) ? merge(current, value) : value;
+  }
+  return out;
+}

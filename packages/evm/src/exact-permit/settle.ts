@@ -6,13 +6,12 @@
 
 import type { PaymentPayload, PaymentRequirements } from '@x402kit/core';
 import { Reasons, type SettleResponse } from '@x402kit/core';
-import { decodeEventLog, encodeFunctionData, type Hash } from 'viem';
+import { decodeEventLog, encodeFunctionData } from 'viem';
 import { sameAddress } from '../address.js';
 import { eip3009Abi } from '../eip3009.js';
 import { errorText } from '../error-text.js';
-import { notifyBroadcast } from '../relayer/notify-broadcast.js';
-import { RelayerSendError } from '../relayer/relayer.js';
-import { type ReceiptSummary, waitForReceipt } from '../relayer/wait-for-receipt.js';
+import { relaySettlement } from '../relayer/relay-settlement.js';
+import type { ReceiptSummary } from '../relayer/wait-for-receipt.js';
 import { permitErrorReason, permitErrorReasonFromText } from './contract-error.js';
 import { paymentPermitAbi } from './payment-permit-abi.js';
 import { ExactPermitReasons } from './reasons.js';
@@ -85,38 +84,20 @@ export async function settleExactPermitPayment(
     }
   }
   const data = encodeFunctionData({ abi: paymentPermitAbi, functionName: 'permitTransferFrom', args });
-  let hash: Hash;
-  try {
-    hash = await relayer.send({ to: contract, data, gas: ctx.gasLimit });
-  } catch (error) {
-    if (error instanceof RelayerSendError && error.ambiguous && error.hash) {
-      return failure(
-        network,
-        Reasons.settlementPending,
-        error.hash,
-        payer,
-        `broadcast timed out: ${error.message}`,
-      );
-    }
-    const message = errorText(error instanceof RelayerSendError ? error.cause : error);
-    return failure(network, permitErrorReasonFromText(message), '', payer, message);
-  }
-  await notifyBroadcast(options.onBroadcast, hash);
-  const receipt = await waitForReceipt(net.client, hash, {
+  const sent = await relaySettlement({
+    relayer,
+    call: { to: contract, data, gas: ctx.gasLimit },
+    client: net.client,
     pollingIntervalMs: ctx.pollingIntervalMs,
-    timeoutMs: ctx.receiptTimeoutMs,
+    receiptTimeoutMs: ctx.receiptTimeoutMs,
     ...(options.signal ? { signal: options.signal } : {}),
+    ...(options.onBroadcast ? { onBroadcast: options.onBroadcast } : {}),
   });
-  if (!receipt) {
-    relayer.reset();
-    return failure(
-      network,
-      Reasons.settlementPending,
-      hash,
-      payer,
-      `no receipt for ${hash} within ${ctx.receiptTimeoutMs} ms; it may still be mined`,
-    );
-  }
+  if (sent.kind === 'refused')
+    return failure(network, permitErrorReasonFromText(sent.message), '', payer, sent.message);
+  if (sent.kind === 'pending')
+    return failure(network, Reasons.settlementPending, sent.hash, payer, sent.message);
+  const { hash, receipt } = sent;
   if (receipt.status !== 'success' || !hasPaymentTransferLog(receipt, permit)) {
     return failure(
       network,

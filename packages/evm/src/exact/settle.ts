@@ -13,10 +13,8 @@ import {
 import { type Address, decodeEventLog, type Hash } from 'viem';
 import { sameAddress } from '../address.js';
 import { eip3009Abi } from '../eip3009.js';
-import { errorText } from '../error-text.js';
-import { notifyBroadcast } from '../relayer/notify-broadcast.js';
-import { RelayerSendError } from '../relayer/relayer.js';
-import { type ReceiptSummary, waitForReceipt } from '../relayer/wait-for-receipt.js';
+import { relaySettlement } from '../relayer/relay-settlement.js';
+import type { ReceiptSummary } from '../relayer/wait-for-receipt.js';
 import { byteLength } from './signature.js';
 import { transferErrorReason } from './transfer-error-reason.js';
 import { type ExactEvmVerifyContext, type VerifiedExactEvmPayment, verifyExactEvmPayment } from './verify.js';
@@ -76,41 +74,19 @@ export async function settleExactEvmPayment(
   }
   const { payer, asset, data, net: verifiedNet } = verified;
 
-  let hash: Hash;
-  try {
-    hash = await relayer.send({
-      to: asset,
-      data,
-      gas: byteLength(verified.signature) === 65 ? ctx.gasLimit : ctx.bytesGasLimit,
-    });
-  } catch (error) {
-    if (error instanceof RelayerSendError && error.ambiguous && error.hash) {
-      return pending(
-        network,
-        error.hash,
-        payer,
-        `broadcast timed out; the transaction may still land: ${error.message}`,
-      );
-    }
-    const message = errorText(error instanceof RelayerSendError ? error.cause : error);
-    return failure(network, transferErrorReason(message), '', payer, message);
-  }
-  await notifyBroadcast(options.onBroadcast, hash);
-
-  const receipt = await waitForReceipt(verifiedNet.client, hash, {
+  const sent = await relaySettlement({
+    relayer,
+    call: { to: asset, data, gas: byteLength(verified.signature) === 65 ? ctx.gasLimit : ctx.bytesGasLimit },
+    client: verifiedNet.client,
     pollingIntervalMs: ctx.pollingIntervalMs,
-    timeoutMs: ctx.receiptTimeoutMs,
+    receiptTimeoutMs: ctx.receiptTimeoutMs,
     ...(options.signal ? { signal: options.signal } : {}),
+    ...(options.onBroadcast ? { onBroadcast: options.onBroadcast } : {}),
   });
-  if (!receipt) {
-    relayer.reset();
-    return pending(
-      network,
-      hash,
-      payer,
-      `no receipt for ${hash} within ${ctx.receiptTimeoutMs} ms; it may still be mined`,
-    );
-  }
+  if (sent.kind === 'refused')
+    return failure(network, transferErrorReason(sent.message), '', payer, sent.message);
+  if (sent.kind === 'pending') return pending(network, sent.hash, payer, sent.message);
+  const { hash, receipt } = sent;
   if (receipt.status !== 'success') {
     return failure(network, Reasons.exactEvmTransactionFailed, hash, payer, `transaction ${hash} reverted`);
   }

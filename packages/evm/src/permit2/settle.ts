@@ -8,8 +8,8 @@ import { type Address, type Hash, type LocalAccount, parseTransaction } from 'vi
 import { sameAddress } from '../address.js';
 import { errorText } from '../error-text.js';
 import type { EvmNetwork } from '../evm-network.js';
-import { notifyBroadcast } from '../relayer/notify-broadcast.js';
-import { type Relayer, RelayerSendError } from '../relayer/relayer.js';
+import { relaySettlement } from '../relayer/relay-settlement.js';
+import type { Relayer } from '../relayer/relayer.js';
 import { waitForReceipt } from '../relayer/wait-for-receipt.js';
 import { Permit2Reasons } from './reasons.js';
 import { encodePermit2SettleCall } from './settle-call.js';
@@ -128,38 +128,20 @@ export async function settlePermit2Payment(
     ...(actual !== undefined ? { amount: actual } : {}),
     ...(extension?.kind === 'eip2612' ? { permit2612: extension.permit2612 } : {}),
   });
-  let hash: Hash;
-  try {
-    hash = await sender.send({ to: proxy, data, gas: ctx.gasLimit });
-  } catch (error) {
-    if (error instanceof RelayerSendError && error.ambiguous && error.hash) {
-      return failure(
-        network,
-        Permit2Reasons.settlementPending,
-        error.hash,
-        payer,
-        `broadcast timed out: ${error.message}`,
-      );
-    }
-    const message = errorText(error instanceof RelayerSendError ? error.cause : error);
-    return failure(network, permit2SettleErrorReason(message), '', payer, message);
-  }
-  await notifyBroadcast(options.onBroadcast, hash);
-  const receipt = await waitForReceipt(verified.net.client, hash, {
+  const sent = await relaySettlement({
+    relayer: sender,
+    call: { to: proxy, data, gas: ctx.gasLimit },
+    client: verified.net.client,
     pollingIntervalMs: ctx.pollingIntervalMs,
-    timeoutMs: ctx.receiptTimeoutMs,
+    receiptTimeoutMs: ctx.receiptTimeoutMs,
     ...(options.signal ? { signal: options.signal } : {}),
+    ...(options.onBroadcast ? { onBroadcast: options.onBroadcast } : {}),
   });
-  if (!receipt) {
-    sender.reset();
-    return failure(
-      network,
-      Permit2Reasons.settlementPending,
-      hash,
-      payer,
-      `no receipt for ${hash} within ${ctx.receiptTimeoutMs} ms; it may still be mined`,
-    );
-  }
+  if (sent.kind === 'refused')
+    return failure(network, permit2SettleErrorReason(sent.message), '', payer, sent.message);
+  if (sent.kind === 'pending')
+    return failure(network, Permit2Reasons.settlementPending, sent.hash, payer, sent.message);
+  const { hash, receipt } = sent;
   if (receipt.status !== 'success') {
     const reason =
       kind === 'upto' ? Permit2Reasons.uptoTransactionFailed : Permit2Reasons.exactTransactionFailed;

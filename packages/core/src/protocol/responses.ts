@@ -5,12 +5,17 @@
 import type { SettleResponse, VerifyResponse } from './schemas.js';
 
 /**
- * A failed verification.
+ * A failed verification; `payer` is included once known, as the reference does.
  *
  * @example verifyRefusal('invalid_network', 'network eip155:1 is not supported')
  */
-export function verifyRefusal(reason: string, message?: string): VerifyResponse {
-  return { isValid: false, invalidReason: reason, ...(message ? { invalidMessage: message } : {}) };
+export function verifyRefusal(reason: string, message?: string, payer?: string): VerifyResponse {
+  return {
+    isValid: false,
+    invalidReason: reason,
+    ...(message ? { invalidMessage: message } : {}),
+    ...(payer ? { payer } : {}),
+  };
 }
 
 /**
@@ -23,6 +28,7 @@ export function settleRefusal(
   message: string | undefined,
   network: string,
   transaction = '',
+  payer?: string,
 ): SettleResponse {
   return {
     success: false,
@@ -30,5 +36,6 @@ export function settleRefusal(
     ...(message ? { errorMessage: message } : {}),
     transaction,
     network,
+    ...(payer ? { payer } : {}),
   };
 }

@@ -7,7 +7,6 @@ import {
   evmChainId,
   type PaymentPayload,
   type PaymentRequirements,
-  Reasons,
   type SchemeFacilitator,
   type SettleResponse,
   toCaip2,
@@ -16,6 +15,7 @@ import {
 import { type Address, getAddress, type Hex, type LocalAccount } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
 import { addressKey, isEvmAddress } from '../address.js';
+import { unexpectedSettle, unexpectedVerify } from '../answers.js';
 import { EvmConfigError } from '../config-error.js';
 import { errorText } from '../error-text.js';
 import { createEvmNetwork } from '../evm-network.js';
@@ -243,20 +243,6 @@ function settlementKey(payload: PaymentPayload, network: string): string | undef
   const nonce: unknown = typeof meta === 'object' && meta !== null ? Reflect.get(meta, 'nonce') : undefined;
   if (typeof buyer !== 'string' || (typeof nonce !== 'string' && typeof nonce !== 'number')) return undefined;
   return `${network}|${buyer.toLowerCase()}|${String(nonce)}`;
-}
-
-function unexpectedVerify(message: string): VerifyResponse {
-  return { isValid: false, invalidReason: Reasons.unexpectedVerifyError, invalidMessage: message };
-}
-
-function unexpectedSettle(message: string, network: string): SettleResponse {
-  return {
-    success: false,
-    errorReason: Reasons.unexpectedSettleError,
-    errorMessage: message,
-    transaction: '',
-    network,
-  };
 }
 
 function parseSigners(signers: ReadonlyArray<Hex | LocalAccount> | undefined): LocalAccount[] {

@@ -8,6 +8,7 @@ import type { PaymentPayload, PaymentRequirements } from '@x402kit/core';
 import { Reasons, type SettleResponse } from '@x402kit/core';
 import { decodeEventLog, encodeFunctionData } from 'viem';
 import { sameAddress } from '../address.js';
+import { settleFailure as failure } from '../answers.js';
 import { eip3009Abi } from '../eip3009.js';
 import { errorText } from '../error-text.js';
 import { relaySettlement } from '../relayer/relay-settlement.js';
@@ -151,21 +152,4 @@ function hasPaymentTransferLog(receipt: ReceiptSummary, permit: PaymentPermitMes
       return false;
     }
   });
-}
-
-function failure(
-  network: string,
-  errorReason: string,
-  transaction: string,
-  payer: string | undefined,
-  errorMessage?: string,
-): SettleResponse {
-  return {
-    success: false,
-    errorReason,
-    ...(errorMessage ? { errorMessage } : {}),
-    transaction,
-    network,
-    ...(payer ? { payer } : {}),
-  };
 }

@@ -2,16 +2,16 @@
  * The facilitator side of `exact` on EVM (EIP-3009): verify with the reference's ordered checks and
  * reason strings, settle through locally-nonced relayers with fast receipt polling.
  */
-import {
-  type PaymentPayload,
-  type PaymentRequirements,
-  Reasons,
-  type SchemeFacilitator,
-  type SettleResponse,
-  type VerifyResponse,
+import type {
+  PaymentPayload,
+  PaymentRequirements,
+  SchemeFacilitator,
+  SettleResponse,
+  VerifyResponse,
 } from '@x402kit/core';
 import type { Hex, LocalAccount } from 'viem';
 import { addressKey } from '../address.js';
+import { unexpectedSettle, unexpectedVerify } from '../answers.js';
 import { errorText } from '../error-text.js';
 import {
   createPermit2SettleContext,
@@ -192,24 +192,4 @@ function settlementKey(payload: PaymentPayload, requirements: PaymentRequirement
     addressKey(payer),
     nonce.toLowerCase(),
   ].join('|');
-}
-
-function unexpectedVerify(message: string, payer: string | undefined): VerifyResponse {
-  return {
-    isValid: false,
-    invalidReason: Reasons.unexpectedVerifyError,
-    invalidMessage: message,
-    ...(payer ? { payer } : {}),
-  };
-}
-
-function unexpectedSettle(message: string, network: string, payer: string | undefined): SettleResponse {
-  return {
-    success: false,
-    errorReason: Reasons.unexpectedSettleError,
-    errorMessage: message,
-    transaction: '',
-    network,
-    ...(payer ? { payer } : {}),
-  };
 }

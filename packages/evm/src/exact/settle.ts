@@ -12,6 +12,7 @@ import {
 } from '@x402kit/core';
 import { type Address, decodeEventLog, type Hash } from 'viem';
 import { sameAddress } from '../address.js';
+import { settleFailure as failure } from '../answers.js';
 import { eip3009Abi } from '../eip3009.js';
 import { relaySettlement } from '../relayer/relay-settlement.js';
 import type { ReceiptSummary } from '../relayer/wait-for-receipt.js';
@@ -122,23 +123,6 @@ function hasTransferLog(receipt: ReceiptSummary, payment: VerifiedExactEvmPaymen
       return false;
     }
   });
-}
-
-function failure(
-  network: string,
-  errorReason: string,
-  transaction: string,
-  payer: Address | string | undefined,
-  errorMessage?: string,
-): SettleResponse {
-  return {
-    success: false,
-    errorReason,
-    ...(errorMessage ? { errorMessage } : {}),
-    transaction,
-    network,
-    ...(payer ? { payer } : {}),
-  };
 }
 
 function pending(network: string, hash: Hash, payer: Address, errorMessage: string): SettleResponse {

@@ -6,6 +6,7 @@
 import type { PaymentPayload, PaymentRequirements, SettleResponse } from '@x402kit/core';
 import { type Address, type Hash, type LocalAccount, parseTransaction } from 'viem';
 import { sameAddress } from '../address.js';
+import { settleFailure as failure } from '../answers.js';
 import { errorText } from '../error-text.js';
 import type { EvmNetwork } from '../evm-network.js';
 import { relaySettlement } from '../relayer/relay-settlement.js';
@@ -227,21 +228,4 @@ function readPermitted(raw: unknown): bigint | undefined {
   if (typeof permitted !== 'object' || permitted === null) return undefined;
   const amount: unknown = Reflect.get(permitted, 'amount');
   return typeof amount === 'string' && /^\d{1,78}$/.test(amount) ? BigInt(amount) : undefined;
-}
-
-function failure(
-  network: string,
-  errorReason: string,
-  transaction: string,
-  payer: string | undefined,
-  errorMessage?: string,
-): SettleResponse {
-  return {
-    success: false,
-    errorReason,
-    ...(errorMessage ? { errorMessage } : {}),
-    transaction,
-    network,
-    ...(payer ? { payer } : {}),
-  };
 }

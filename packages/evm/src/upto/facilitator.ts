@@ -3,15 +3,15 @@
  * reference's ordered checks, settle the actual amount (≤ the maximum; 0 sends nothing) from the
  * key named in `witness.facilitator`.
  */
-import {
-  type PaymentPayload,
-  type PaymentRequirements,
-  Reasons,
-  type SchemeFacilitator,
-  type SettleResponse,
-  type VerifyResponse,
+import type {
+  PaymentPayload,
+  PaymentRequirements,
+  SchemeFacilitator,
+  SettleResponse,
+  VerifyResponse,
 } from '@x402kit/core';
 import type { Hex, LocalAccount } from 'viem';
+import { unexpectedSettle, unexpectedVerify } from '../answers.js';
 import { errorText } from '../error-text.js';
 import {
   createEvmNetworks,
@@ -112,25 +112,5 @@ export function createUptoEvmFacilitator(options: UptoEvmFacilitatorOptions): Up
     close() {
       lifetime.abort();
     },
-  };
-}
-
-function unexpectedVerify(message: string, payer: string | undefined): VerifyResponse {
-  return {
-    isValid: false,
-    invalidReason: Reasons.unexpectedVerifyError,
-    invalidMessage: message,
-    ...(payer ? { payer } : {}),
-  };
-}
-
-function unexpectedSettle(message: string, network: string, payer: string | undefined): SettleResponse {
-  return {
-    success: false,
-    errorReason: Reasons.unexpectedSettleError,
-    errorMessage: message,
-    transaction: '',
-    network,
-    ...(payer ? { payer } : {}),
   };
 }

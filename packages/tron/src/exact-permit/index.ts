@@ -1,0 +1,2 @@
+// exact_permit on TRON: BofAI's PaymentPermit scheme in its three roles.
+export {};

@@ -1,2 +1,16 @@
-// @x402kit/tron: x402 on TRON (addresses, TIP-712, node client); schemes under ./exact-permit and ./gasfree.
-export {};
+// @x402kit/tron: x402 on TRON (addresses, networks, tokens, TIP-712, transactions, node client);
+// schemes under ./exact-permit and ./gasfree.
+export * from './address.js';
+export * from './base58.js';
+export * from './check-trigger-transaction.js';
+export * from './networks.js';
+export * from './node-client.js';
+export * from './node-error.js';
+export * from './node-schemas.js';
+export * from './reasons.js';
+export * from './tip712.js';
+export * from './tokens.js';
+export * from './transaction.js';
+export * from './transaction-signature.js';
+export * from './trc20-reads.js';
+export * from './wait-for-transaction-info.js';

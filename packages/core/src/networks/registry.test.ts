@@ -56,6 +56,27 @@ describe('network registry', () => {
     assert.equal(getNetwork('xlayer')?.defaultAsset?.symbol, 'USDT0');
   });
 
+  it('holds the TRON networks with USDT (6 decimals, Base58) as default asset', () => {
+    const expected: Array<[string, string, boolean]> = [
+      ['tron:mainnet', 'TR7NHqjeKQxGTCi8q8ZY4pL8otSzgjLj6t', false],
+      ['tron:nile', 'TXYZopYRdj2D9XRtbG411XZZ3kM5VkAeBf', true],
+      ['tron:shasta', 'TG3XXyExBkPp9nzdajDZsozEu4BkaSJozs', true],
+    ];
+    for (const [id, usdt, testnet] of expected) {
+      const n = getNetwork(id);
+      assert.equal(n?.testnet, testnet, id);
+      assert.equal(n?.defaultAsset?.symbol, 'USDT', id);
+      assert.equal(n?.defaultAsset?.address, usdt, id);
+      assert.equal(n?.defaultAsset?.decimals, 6, id);
+      assert.deepEqual(n?.defaultAsset?.eip712, { name: 'Tether USD', version: '1' });
+      assert.equal(toCaip2(id), id);
+      assert.equal(toV1Name(id), undefined);
+    }
+    assert.equal(findAsset('tron:nile', 'USDD')?.decimals, 18);
+    // Base58 is case-sensitive: a lowercased address is another string, not the same token
+    assert.equal(findAsset('tron:nile', 'txyzopyrdj2d9xrtbg411xzz3km5vkaebf'), undefined);
+  });
+
   it('finds assets by address in any case, or by symbol', () => {
     assert.equal(findAsset('eip155:84532', '0x036cbd53842c5426634e7929541ec2318f3dcf7e')?.symbol, 'USDC');
     assert.equal(findAsset('base-sepolia', 'usdc')?.decimals, 6);

@@ -66,6 +66,17 @@ const bscUsdc = (address: string): AssetInfo => ({
   transferMethod: 'permit2',
 });
 
+// TRON TRC-20s: addresses in Base58Check as the TRON wire carries them (case-sensitive, compared exactly).
+// TRON USDT/USDD have no EIP-3009; BofAI pulls them with its PaymentPermit contract (exact_permit) or GasFree,
+// and its newer SDK tags them `permit2`, the nearest method this union has.
+const tronToken = (address: string, symbol: string, decimals: number, name: string): AssetInfo => ({
+  address,
+  symbol,
+  decimals,
+  eip712: { name, version: '1' },
+  transferMethod: 'permit2',
+});
+
 const builtIn: NetworkInfo[] = [
   network('eip155:8453', 'Base', 'base', false, [
     usdc('0x833589fCD6eDb6E08f4c7C32D4f71b54bdA02913', 'USD Coin'),
@@ -169,6 +180,19 @@ const builtIn: NetworkInfo[] = [
       eip712: { name: 'USDT0', version: '1' },
       transferMethod: 'eip3009',
     },
+  ]),
+  // TRON: BofAI's ids (`tron:<name>`); the same chains also appear as `tron:0x2b6653dc` / `tron:728126428`,
+  // which @x402kit/tron's parseTronNetwork maps onto these names.
+  network('tron:mainnet', 'TRON', undefined, false, [
+    tronToken('TR7NHqjeKQxGTCi8q8ZY4pL8otSzgjLj6t', 'USDT', 6, 'Tether USD'),
+    tronToken('TXDk8mbtRbXeYuMNS83CfKPaYYT8XWv9Hz', 'USDD', 18, 'Decentralized USD'),
+  ]),
+  network('tron:nile', 'TRON Nile', undefined, true, [
+    tronToken('TXYZopYRdj2D9XRtbG411XZZ3kM5VkAeBf', 'USDT', 6, 'Tether USD'),
+    tronToken('TGjgvdTWWrybVLaVeFqSyVqJQWjxqRYbaK', 'USDD', 18, 'Decentralized USD'),
+  ]),
+  network('tron:shasta', 'TRON Shasta', undefined, true, [
+    tronToken('TG3XXyExBkPp9nzdajDZsozEu4BkaSJozs', 'USDT', 6, 'Tether USD'),
   ]),
   network('solana:5eykt4UsFv8P8NJdTREpY1vzqKqZKvdp', 'Solana', 'solana', false, [
     {

@@ -1,0 +1,44 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { TronWeb } from 'tronweb';
+import {
+  isTronAddress,
+  TronAddressError,
+  tronAddressToBase58,
+  tronAddressToEvm,
+  tronAddressToHex,
+} from './tron-address.js';
+
+describe('TRON addresses', () => {
+  test('Nile contracts: Base58 ↔ 41-hex ↔ 0x (reference §1.3)', () => {
+    // The 20-byte body itself starts with 0x41, so the 21-byte TRON form is 41 ‖ 41a0d8….
+    assert.equal(
+      tronAddressToHex('TFxDcGvS7zfQrS1YzcCMp673ta2NHHzsiH'),
+      '4141a0d8786c5e20d27b6225e9d03ed1cbfe271634',
+    );
+    assert.equal(
+      tronAddressToBase58('0x41a0d8786c5e20d27b6225e9d03ed1cbfe271634'),
+      'TFxDcGvS7zfQrS1YzcCMp673ta2NHHzsiH',
+    );
+    assert.equal(
+      tronAddressToEvm('TXYZopYRdj2D9XRtbG411XZZ3kM5VkAeBf').toLowerCase(),
+      '0xeca9bc828a3005b9a3b909f2cc5c2a54794de05f',
+    );
+    assert.equal(tronAddressToBase58(`41${'0'.repeat(40)}`), 'T9yD14Nj9j7xAB4dbGeiX9h8unkKHxuWwb');
+  });
+
+  test('agrees with TronWeb on every devnet key address', () => {
+    for (const hex of [
+      '0x2c7536E3605D9C16a7a3D7b1898e529396a65c23',
+      '0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266',
+    ]) {
+      assert.equal(tronAddressToBase58(hex), TronWeb.address.fromHex(`41${hex.slice(2)}`));
+    }
+  });
+
+  test('rejects bad checksums and other strings', () => {
+    assert.throws(() => tronAddressToHex('TFFAMLQZybALab4uxHA9RBE7pxhUAjfF3U'), TronAddressError); // the §2.1 typo
+    assert.equal(isTronAddress('T123'), false);
+    assert.equal(isTronAddress(42), false);
+  });
+});

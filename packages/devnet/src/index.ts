@@ -32,9 +32,13 @@ export {
   DEVNET_PLAIN_TOKEN_ADDRESS,
 } from './erc20-tokens.js';
 export { AnvilStartError, DevnetOptionsError, DevnetSetupError } from './errors.js';
+// GasFree
+export * from './gasfree/index.js';
 export {
   eip2612TokenArtifact,
   eip3009TokenArtifact,
+  gasFreeAccountArtifact,
+  gasFreeControllerArtifact,
   PERMIT2_CREATION_CODE_KECCAK,
   paymentPermitArtifact,
   permit2CreationCode,
@@ -92,3 +96,32 @@ export type {
   StartDevnetsOptions,
 } from './start-devnets.js';
 export { startDevnets } from './start-devnets.js';
+// TRON
+export type {
+  StartTronDevnetOptions,
+  TronDevnet,
+  TronDevnetAccount,
+  TronDevnetAsset,
+  TronDevnetDescription,
+} from './tron/start-tron-devnet.js';
+export { startTronDevnet, tronDevnetAccount, tronUsdtTokenArtifact } from './tron/start-tron-devnet.js';
+export {
+  isTronAddress,
+  TronAddressError,
+  tronAddressToBase58,
+  tronAddressToEvm,
+  tronAddressToHex,
+} from './tron/tron-address.js';
+export { readTronBalance } from './tron/tron-balances.js';
+export {
+  DEFAULT_ENERGY_PRICE_SUN,
+  MAX_FEE_LIMIT_SUN,
+  NILE_PAYMENT_PERMIT_ADDRESS,
+  NILE_USDD_ADDRESS,
+  NILE_USDT_ADDRESS,
+  TRON_NILE_CHAIN_ID,
+  TRON_NILE_NETWORK,
+  WEI_PER_SUN,
+} from './tron/tron-nile.js';
+export type { StartTronNodeOptions, TronNode } from './tron/tron-node.js';
+export { startTronNode } from './tron/tron-node.js';

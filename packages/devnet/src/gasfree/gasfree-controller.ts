@@ -1,0 +1,191 @@
+import type { Address, PublicClient } from 'viem';
+import { concat, domainSeparator, encodeAbiParameters, getAddress, getContractAddress, pad } from 'viem';
+import { confirmTransaction } from '../confirm-transaction.js';
+import type { DevnetClient } from '../devnet-client.js';
+import { DevnetSetupError } from '../errors.js';
+import { gasFreeAccountArtifact, gasFreeControllerArtifact } from '../generated/contracts.js';
+import { placeRuntimeCode } from '../runtime-code.js';
+
+/** GasFreeController on TRON Nile (`THQGuFzL87ZqhxkgqYEryRAd7gqFqL5rdc`) as 20-byte hex; ours can sit there. */
+export const GASFREE_CONTROLLER_NILE_ADDRESS: Address = '0x518688FBb39ccF1253F2b1217679FBE316329288';
+
+/** GasFreeController on TRON mainnet (`TFFAMQLZybALaLb4uxHA9RBE7pxhUAjF3U`) as 20-byte hex. */
+export const GASFREE_CONTROLLER_MAINNET_ADDRESS: Address = '0x39DD12A54e2baB7C82aA14a1E158B34263D2d510';
+
+/**
+ * EIP-712 / TIP-712 types of GasFree's `PermitTransfer` for viem's `signTypedData`.
+ *
+ * @example
+ * ```ts
+ * await user.signTypedData({ domain: gasFreeControllerDomain(3448148188, controller), types: GASFREE_PERMIT_TRANSFER_TYPES, primaryType: 'PermitTransfer', message });
+ * ```
+ */
+export const GASFREE_PERMIT_TRANSFER_TYPES = {
+  PermitTransfer: [
+    { name: 'token', type: 'address' },
+    { name: 'serviceProvider', type: 'address' },
+    { name: 'user', type: 'address' },
+    { name: 'receiver', type: 'address' },
+    { name: 'value', type: 'uint256' },
+    { name: 'maxFee', type: 'uint256' },
+    { name: 'deadline', type: 'uint256' },
+    { name: 'version', type: 'uint256' },
+    { name: 'nonce', type: 'uint256' },
+  ],
+} as const;
+
+/**
+ * The GasFree permit domain: `{name: "GasFreeController", version: "V1.0.0", chainId, verifyingContract}`.
+ *
+ * @example
+ * ```ts
+ * const domain = gasFreeControllerDomain(3448148188, GASFREE_CONTROLLER_NILE_ADDRESS);
+ * ```
+ */
+export function gasFreeControllerDomain(chainId: number, verifyingContract: Address) {
+  return { name: 'GasFreeController', version: 'V1.0.0', chainId, verifyingContract } as const;
+}
+
+/** A token the controller accepts, with its fees in the token's smallest unit. */
+export interface GasFreeControllerToken {
+  address: Address;
+  activateFee: bigint;
+  transferFee: bigint;
+}
+
+/** Parameters of {@link placeGasFreeController}. */
+export interface PlaceGasFreeControllerParameters {
+  /** Where the controller goes; default {@link GASFREE_CONTROLLER_NILE_ADDRESS}. */
+  address?: Address;
+  /** Becomes the controller's owner and registers providers and tokens; an unlocked anvil account. */
+  owner: Address;
+  /** Service providers allowed to call `permitTransfer`. */
+  providers: readonly Address[];
+  tokens: readonly GasFreeControllerToken[];
+}
+
+/**
+ * Places our GasFreeController at `address` (its constructor writes no storage), makes `owner` its owner,
+ * registers the providers and tokens, and checks its `DOMAIN_SEPARATOR()` for that address and chain.
+ *
+ * @example
+ * ```ts
+ * const controller = await placeGasFreeController(client, {
+ *   owner: DEVNET_ACCOUNTS.deployer.address,
+ *   providers: [devnetAccount(7).address],
+ *   tokens: [{ address: usdt, activateFee: 1_000_000n, transferFee: 100_000n }],
+ * });
+ * ```
+ */
+export async function placeGasFreeController(
+  client: DevnetClient,
+  parameters: PlaceGasFreeControllerParameters,
+): Promise<Address> {
+  const address = getAddress(parameters.address ?? GASFREE_CONTROLLER_NILE_ADDRESS);
+  const { owner } = parameters;
+  const abi = gasFreeControllerArtifact.abi;
+  await placeRuntimeCode(client, {
+    creationCode: gasFreeControllerArtifact.bytecode,
+    address,
+    step: 'gasfree.controller',
+  });
+  const send = async (hash: `0x${string}`, step: string) => {
+    await confirmTransaction(client, hash, { step });
+  };
+  const base = { address, abi, account: owner, chain: client.chain } as const;
+  await send(
+    await client.writeContract({ ...base, functionName: 'initialize', args: [owner] }),
+    'gasfree.initialize',
+  );
+  for (const provider of parameters.providers) {
+    await send(
+      await client.writeContract({ ...base, functionName: 'setProvider', args: [provider, true] }),
+      'gasfree.provider',
+    );
+  }
+  for (const token of parameters.tokens) {
+    await send(
+      await client.writeContract({
+        ...base,
+        functionName: 'setToken',
+        args: [token.address, true, token.activateFee, token.transferFee],
+      }),
+      'gasfree.token',
+    );
+  }
+  const separator = await client.readContract({ address, abi, functionName: 'DOMAIN_SEPARATOR' });
+  const expected = domainSeparator({ domain: gasFreeControllerDomain(client.chain.id, address) });
+  if (separator !== expected) {
+    throw new DevnetSetupError(
+      'gasfree.verify',
+      `DOMAIN_SEPARATOR() at ${address} is ${separator}, expected ${expected}`,
+    );
+  }
+  return address;
+}
+
+/**
+ * Where our controller puts `user`'s GasFree account: ordinary CREATE2 (prefix 0xff) by the controller, salt =
+ * the user's address left-padded to 32 bytes, init code = `GasFreeAccount` creation code with `user` as its
+ * constructor argument. Same as the contract's `gasFreeAddressOf(user)`. Real GasFree derives with TRON's 0x41
+ * prefix and a beacon proxy's init code, so this is not a TRON user's real GasFree address.
+ *
+ * @example
+ * ```ts
+ * const account = gasFreeAccountAddress({ controller: GASFREE_CONTROLLER_NILE_ADDRESS, user: payer.address });
+ * ```
+ */
+export function gasFreeAccountAddress({ controller, user }: { controller: Address; user: Address }): Address {
+  return getContractAddress({
+    opcode: 'CREATE2',
+    from: controller,
+    salt: pad(user, { size: 32 }),
+    bytecode: concat([gasFreeAccountArtifact.bytecode, encodeAbiParameters([{ type: 'address' }], [user])]),
+  });
+}
+
+/**
+ * Checks that `controller` has code, every provider registered and every token supported with the given fees
+ * (the service reports fees from its options; the contract charges its own).
+ *
+ * @example
+ * ```ts
+ * await checkGasFreeControllerSetup(publicClient, controller, [provider], [usdt]);
+ * ```
+ */
+export async function checkGasFreeControllerSetup(
+  client: PublicClient,
+  controller: Address,
+  providers: readonly Address[],
+  tokens: readonly GasFreeControllerToken[],
+): Promise<void> {
+  const abi = gasFreeControllerArtifact.abi;
+  const step = 'gasfree.service';
+  const code = await client.getCode({ address: controller });
+  if (!code || code === '0x') throw new DevnetSetupError(step, `no contract at controller ${controller}`);
+  for (const provider of providers) {
+    const registered = await client.readContract({
+      address: controller,
+      abi,
+      functionName: 'providers',
+      args: [provider],
+    });
+    if (!registered)
+      throw new DevnetSetupError(step, `provider ${provider} is not registered on ${controller}`);
+  }
+  for (const token of tokens) {
+    const [supported, activateFee, transferFee] = await client.readContract({
+      address: controller,
+      abi,
+      functionName: 'tokenConfig',
+      args: [token.address],
+    });
+    if (!supported || activateFee !== token.activateFee || transferFee !== token.transferFee) {
+      throw new DevnetSetupError(
+        step,
+        `token ${token.address} on ${controller} is supported=${supported} with fees ` +
+          `${activateFee}/${transferFee}, the service was given ${token.activateFee}/${token.transferFee}`,
+      );
+    }
+  }
+}

@@ -1,0 +1,233 @@
+import { randomUUID } from 'node:crypto';
+import type { Address, Hex } from 'viem';
+import { isHex, recoverTypedDataAddress } from 'viem';
+import { GASFREE_PERMIT_TRANSFER_TYPES, gasFreeControllerDomain } from './gasfree-controller.js';
+import type { GasFreeTransferRecord } from './gasfree-relayer.js';
+import { isPending } from './gasfree-relayer.js';
+import type { GasFreeServiceReason } from './gasfree-wire.js';
+import { parseTronOrEvmAddress } from './tron-address.js';
+
+/** A token the local GasFree service supports, with its fees in the token's smallest unit. */
+export interface GasFreeServiceToken {
+  address: Address;
+  symbol: string;
+  decimals: number;
+  activateFee: bigint;
+  transferFee: bigint;
+}
+
+/** Limits a provider announces in `GET /api/v1/config/provider/all` (seconds; count). */
+export interface GasFreeProviderConfig {
+  minDeadlineDuration: number;
+  maxDeadlineDuration: number;
+  defaultDeadlineDuration: number;
+  maxPendingTransfer: number;
+}
+
+/** What the submit check reads from the chain. */
+export interface GasFreeChainView {
+  nonceOf(user: Address): Promise<bigint>;
+  isActive(user: Address): Promise<boolean>;
+  balanceOf(token: Address, holder: Address): Promise<bigint>;
+  gasFreeAddressOf(user: Address): Address;
+}
+
+/** Everything {@link checkSubmit} needs. */
+export interface SubmitContext {
+  chainId: number;
+  controller: Address;
+  tokens: ReadonlyMap<Address, GasFreeServiceToken>;
+  providers: ReadonlySet<Address>;
+  providerConfig: GasFreeProviderConfig;
+  chain: GasFreeChainView;
+  /** Every record so far (pending ones hold nonces and balance). */
+  records: Iterable<GasFreeTransferRecord>;
+  nowSeconds: number;
+}
+
+/** A refused submit: the envelope's code, reason and message. */
+export interface SubmitRefusal {
+  code: number;
+  reason: GasFreeServiceReason;
+  message: string;
+}
+
+const refuse = (reason: GasFreeServiceReason, message: string): SubmitRefusal => ({
+  code: 400,
+  reason,
+  message,
+});
+
+/** Thrown while reading the body; turned into a ValidationException answer. */
+class InvalidField extends Error {}
+
+/** Thrown by the checks; carries the answer. */
+class Refused extends Error {
+  constructor(readonly refusal: SubmitRefusal) {
+    super(refusal.message);
+  }
+}
+
+function deny(reason: GasFreeServiceReason, message: string): never {
+  throw new Refused(refuse(reason, message));
+}
+
+function readAddress(body: Record<string, unknown>, ...names: string[]): Address {
+  for (const name of names) {
+    const raw = body[name];
+    if (raw === undefined || raw === null) continue;
+    const parsed = typeof raw === 'string' ? parseTronOrEvmAddress(raw) : undefined;
+    if (parsed === undefined) throw new InvalidField(`${name} is not a TRON (Base58) or hex address`);
+    return parsed;
+  }
+  throw new InvalidField(`${names.join(' or ')} is required`);
+}
+
+function readUint(body: Record<string, unknown>, name: string): bigint {
+  const raw = body[name];
+  if (typeof raw === 'number' && Number.isSafeInteger(raw) && raw >= 0) return BigInt(raw);
+  if (typeof raw === 'string' && /^\d{1,78}$/.test(raw)) return BigInt(raw);
+  throw new InvalidField(`${name} must be a non-negative integer (number or decimal string)`);
+}
+
+function readSig(body: Record<string, unknown>): Hex {
+  const raw = body.sig;
+  const sig = typeof raw === 'string' ? (raw.startsWith('0x') ? raw : `0x${raw}`) : '';
+  if (!isHex(sig) || sig.length !== 132) {
+    throw new InvalidField('sig must be 65 bytes of hex (r || s || v), with or without 0x');
+  }
+  return sig;
+}
+
+function readBody(body: unknown) {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+    throw new InvalidField('body must be a JSON object');
+  }
+  const input = body as Record<string, unknown>;
+  return {
+    token: readAddress(input, 'token'),
+    provider: readAddress(input, 'serviceProvider', 'provider'),
+    user: readAddress(input, 'user'),
+    receiver: readAddress(input, 'receiver'),
+    value: readUint(input, 'value'),
+    maxFee: readUint(input, 'maxFee'),
+    deadline: readUint(input, 'deadline'),
+    version: readUint(input, 'version'),
+    nonce: readUint(input, 'nonce'),
+    sig: readSig(input),
+  };
+}
+
+/**
+ * Validates a `POST /api/v1/gasfree/submit` body the way a GasFree provider does before accepting it (token,
+ * provider, version, deadline bounds, pending count, nonce, fee, balance, signature) and builds the record.
+ * Addresses may be Base58 or hex; `serviceProvider` (BofAI) and `provider` (GasFree docs) are both read.
+ *
+ * @example
+ * ```ts
+ * const result = await checkSubmit(body, context);
+ * if ('refusal' in result) return answer(result.refusal);
+ * ```
+ */
+export async function checkSubmit(
+  body: unknown,
+  context: SubmitContext,
+): Promise<{ record: GasFreeTransferRecord } | { refusal: SubmitRefusal }> {
+  try {
+    return { record: await check(body, context) };
+  } catch (error) {
+    if (error instanceof Refused) return { refusal: error.refusal };
+    if (error instanceof InvalidField) return { refusal: refuse('ValidationException', error.message) };
+    throw error;
+  }
+}
+
+async function check(body: unknown, context: SubmitContext): Promise<GasFreeTransferRecord> {
+  const permit = readBody(body);
+  const { token: t, provider: p, user: u, receiver: r, value: v, maxFee: fee, deadline: dl, sig } = permit;
+  const { version: ver, nonce: n } = permit;
+
+  const tokenInfo = context.tokens.get(t);
+  if (!tokenInfo) deny('UnsupportedTokenException', `token ${t} is not supported`);
+  if (!context.providers.has(p)) {
+    deny('ProviderAddressNotMatchException', `${p} is not a service provider of this service`);
+  }
+  if (ver !== 1n) deny('VersionNotSupportedException', `version ${ver} is not supported (only 1)`);
+  const { minDeadlineDuration, maxDeadlineDuration, maxPendingTransfer } = context.providerConfig;
+  const remaining = Number(dl) - context.nowSeconds;
+  if (remaining < minDeadlineDuration || remaining > maxDeadlineDuration) {
+    deny(
+      'DeadlineExceededException',
+      `deadline must be ${minDeadlineDuration}..${maxDeadlineDuration} s from now (is ${remaining} s)`,
+    );
+  }
+  const pending = [...context.records].filter((rec) => isPending(rec) && rec.user === u);
+  if (pending.length >= maxPendingTransfer) {
+    deny('TooManyPendingTransferException', `${pending.length} transfer(s) of ${u} are pending`);
+  }
+  const [chainNonce, active] = await Promise.all([context.chain.nonceOf(u), context.chain.isActive(u)]);
+  // Pending transfers whose nonce the chain has not used yet are still to run; the chain is the truth.
+  const unexecuted = pending.filter((rec) => rec.nonce >= chainNonce);
+  const expectedNonce = unexecuted.reduce(
+    (next, rec) => (rec.nonce + 1n > next ? rec.nonce + 1n : next),
+    chainNonce,
+  );
+  if (n !== expectedNonce) deny('NonceNotMatchException', `nonce must be ${expectedNonce} (got ${n})`);
+  const activates = !active && !unexecuted.some((rec) => rec.activateFee > 0n);
+  const activateFee = activates ? tokenInfo.activateFee : 0n;
+  const estimated = activateFee + tokenInfo.transferFee;
+  if (fee < estimated) deny('MaxFeeExceededException', `estimated fee ${estimated} exceeds maxFee ${fee}`);
+  const gasFreeAddress = context.chain.gasFreeAddressOf(u);
+  const held = unexecuted
+    .filter((rec) => rec.token === tokenInfo.address)
+    .reduce((sum, rec) => sum + rec.value + rec.activateFee + rec.transferFee, 0n);
+  const balance = (await context.chain.balanceOf(tokenInfo.address, gasFreeAddress)) - held;
+  if (balance < v + estimated) {
+    deny('InsufficientBalanceException', `GasFree balance ${balance} < value ${v} + fee ${estimated}`);
+  }
+  const message = {
+    token: tokenInfo.address,
+    serviceProvider: p,
+    user: u,
+    receiver: r,
+    value: v,
+    maxFee: fee,
+    deadline: dl,
+    version: ver,
+    nonce: n,
+  };
+  let signer: Address | undefined;
+  try {
+    signer = await recoverTypedDataAddress({
+      domain: gasFreeControllerDomain(context.chainId, context.controller),
+      types: GASFREE_PERMIT_TRANSFER_TYPES,
+      primaryType: 'PermitTransfer',
+      message,
+      signature: sig,
+    });
+  } catch {
+    signer = undefined;
+  }
+  if (signer !== u) deny('InvalidSignatureException', "the signature is not the user's over this permit");
+  const now = Date.now();
+  return {
+    id: randomUUID(),
+    createdAtMs: now,
+    updatedAtMs: now,
+    user: u,
+    gasFreeAddress,
+    provider: p,
+    receiver: r,
+    token: tokenInfo.address,
+    value: v,
+    maxFee: fee,
+    deadline: dl,
+    nonce: n,
+    sig,
+    activateFee,
+    transferFee: tokenInfo.transferFee,
+    state: 'WAITING',
+    txnState: 'INIT',
+    polls: 0,
+  };
+}

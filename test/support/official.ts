@@ -12,9 +12,23 @@ import { registerExactEvmScheme as registerClient } from '@x402/evm/exact/client
 import { registerExactEvmScheme as registerFacilitator } from '@x402/evm/exact/facilitator';
 import { ExactEvmScheme as ExactEvmServer } from '@x402/evm/exact/server';
 import { paymentMiddleware } from '@x402/express';
+import {
+  createErc20ApprovalGasSponsoringExtension,
+  EIP2612_GAS_SPONSORING,
+  type TransactionRequest,
+} from '@x402/extensions';
 import { wrapFetchWithPayment } from '@x402/fetch';
 import express from 'express';
-import { createWalletClient, type Hex, http, publicActions } from 'viem';
+import {
+  type Chain,
+  createWalletClient,
+  type Hex,
+  http,
+  parseTransaction,
+  publicActions,
+  recoverTransactionAddress,
+  type TransactionSerialized,
+} from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
 
 export type Running = { url: string; close(): Promise<void> };
@@ -111,5 +125,127 @@ export async function startOfficialServer(opts: {
 export function officialFetch(privateKey: Hex): typeof fetch {
   const client = new x402Client();
   registerClient(client, { signer: privateKeyToAccount(privateKey) });
+  return wrapFetchWithPayment(fetch, client);
+}
+
+/** A route of {@link startOfficialSponsoringServer}: a Permit2 price in a token and the extensions it declares. */
+export type SponsoredRoute = {
+  path: string;
+  amount: string;
+  asset: string;
+  /** `{ assetTransferMethod: 'permit2' }` plus, for EIP-2612 tokens, the permit domain `name`/`version`. */
+  extra: Record<string, unknown>;
+  extensions: Record<string, unknown>;
+};
+
+/**
+ * The official facilitator engine with both gas-sponsoring extensions registered: `eip2612GasSponsoring`
+ * (the scheme itself runs `settleWithPermit`) and `erc20ApprovalGasSponsoring` with an extension signer
+ * whose `sendTransactions` tops up the payer's native gas when short, broadcasts the payer's signed
+ * approval, then sends the settle call (sequentially, as the reference e2e signer does).
+ */
+export async function startOfficialSponsoringFacilitator(opts: {
+  rpcUrl: string;
+  privateKey: Hex;
+  network: string;
+  chain: Chain;
+}): Promise<Running> {
+  const account = privateKeyToAccount(opts.privateKey);
+  const wallet = createWalletClient({ account, chain: opts.chain, transport: http(opts.rpcUrl) }).extend(
+    publicActions,
+  );
+  const signer = toFacilitatorEvmSigner({
+    address: account.address,
+    readContract: (args) => wallet.readContract(args as never),
+    verifyTypedData: (args) => wallet.verifyTypedData(args as never),
+    writeContract: (args) => wallet.writeContract(args as never),
+    sendTransaction: (args) => wallet.sendTransaction(args as never),
+    waitForTransactionReceipt: (args) =>
+      wallet.waitForTransactionReceipt({ ...(args as object), pollingInterval: 50 } as never),
+    getCode: (args) => wallet.getCode(args as never),
+  });
+  const mined = async (hash: Hex) => {
+    const receipt = await wallet.waitForTransactionReceipt({ hash, pollingInterval: 50 });
+    if (receipt.status !== 'success') throw new Error(`erc20_approval_tx_failed: ${hash} reverted`);
+    return hash;
+  };
+  const sendTransactions = async (transactions: TransactionRequest[]): Promise<Hex[]> => {
+    const hashes: Hex[] = [];
+    for (const tx of transactions) {
+      if (typeof tx === 'string') {
+        const parsed = parseTransaction(tx);
+        const payer = await recoverTransactionAddress({ serializedTransaction: tx as TransactionSerialized });
+        const needed = (parsed.gas ?? 0n) * (parsed.maxFeePerGas ?? parsed.gasPrice ?? 0n);
+        const balance = await wallet.getBalance({ address: payer });
+        if (balance < needed)
+          await mined(await wallet.sendTransaction({ to: payer, value: needed - balance }));
+        hashes.push(await mined(await wallet.sendRawTransaction({ serializedTransaction: tx })));
+      } else {
+        hashes.push(
+          await wallet.sendTransaction({ to: tx.to, data: tx.data, ...(tx.gas ? { gas: tx.gas } : {}) }),
+        );
+      }
+    }
+    return hashes;
+  };
+  const facilitator = new x402Facilitator();
+  registerFacilitator(facilitator, { signer, networks: opts.network as `${string}:${string}` });
+  facilitator.registerExtension(EIP2612_GAS_SPONSORING);
+  facilitator.registerExtension(createErc20ApprovalGasSponsoringExtension({ ...signer, sendTransactions }));
+  const app = express();
+  app.use(express.json());
+  app.post('/verify', async (req, res) => {
+    res.json(await facilitator.verify(req.body.paymentPayload, req.body.paymentRequirements));
+  });
+  app.post('/settle', async (req, res) => {
+    res.json(await facilitator.settle(req.body.paymentPayload, req.body.paymentRequirements));
+  });
+  app.get('/supported', (_req, res) => {
+    res.json(facilitator.getSupported());
+  });
+  return listen(app);
+}
+
+/** The official `@x402/express` middleware over Permit2 routes that declare gas-sponsoring extensions. */
+export async function startOfficialSponsoringServer(opts: {
+  facilitatorUrl: string;
+  payTo: string;
+  network: string;
+  routes: readonly SponsoredRoute[];
+}): Promise<Running> {
+  const network = opts.network as `${string}:${string}`;
+  const resourceServer = new x402ResourceServer(
+    new HTTPFacilitatorClient({ url: opts.facilitatorUrl }),
+  ).register(network, new ExactEvmServer());
+  const routes = Object.fromEntries(
+    opts.routes.map((r) => [
+      `GET ${r.path}`,
+      {
+        accepts: {
+          scheme: 'exact',
+          network,
+          payTo: opts.payTo,
+          price: { amount: r.amount, asset: r.asset, extra: r.extra },
+        },
+        extensions: r.extensions,
+      },
+    ]),
+  );
+  const app = express();
+  app.use(paymentMiddleware(routes, resourceServer));
+  for (const r of opts.routes) app.get(r.path, (_req, res) => void res.json({ paid: r.path }));
+  return listen(app);
+}
+
+/**
+ * The official paying fetch with the gas-sponsoring extensions enabled: `@x402/evm`'s exact client
+ * signs an EIP-2612 permit or an `approve(Permit2, max)` transaction when the payer's Permit2
+ * allowance is short (reads backfilled from `rpcUrl`).
+ */
+export function officialSponsoringFetch(privateKey: Hex, rpcUrl: string): typeof fetch {
+  const client = new x402Client();
+  registerClient(client, { signer: privateKeyToAccount(privateKey), schemeOptions: { rpcUrl } });
+  // the devnet's EIP-2612 and plain tokens are no default assets of @x402/evm
+  client.setSpendControls(false);
   return wrapFetchWithPayment(fetch, client);
 }

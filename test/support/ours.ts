@@ -5,19 +5,26 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import {
+  createFacilitator,
   createHttpFacilitatorClient,
   createResourceServer,
   createX402Client,
   type PaymentPolicy,
 } from '@x402kit/core';
-import { createExactEvmClient, createExactEvmServer } from '@x402kit/evm';
+import {
+  createExactEvmClient,
+  createExactEvmFacilitator,
+  createExactEvmServer,
+  EIP2612_GAS_SPONSORING,
+  ERC20_APPROVAL_GAS_SPONSORING,
+} from '@x402kit/evm';
 import { createEvmFacilitator, createFacilitatorService, startFacilitatorServer } from '@x402kit/facilitator';
 import { wrapFetchWithPayment } from '@x402kit/http';
 import { paymentMiddleware } from '@x402kit/http/express';
 import express from 'express';
-import type { Hex } from 'viem';
+import { createPublicClient, type Hex, http } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
-import type { Running } from './official.js';
+import type { Running, SponsoredRoute } from './official.js';
 
 /** Our facilitator service over HTTP. */
 export async function startOurFacilitator(opts: {
@@ -108,6 +115,96 @@ export function ourFetch(privateKey: Hex, policies: PaymentPolicy[] = []): typeo
       { network: 'eip155:*', client: createExactEvmClient({ signer: privateKeyToAccount(privateKey) }) },
     ],
     policies,
+  });
+  return wrapFetchWithPayment(fetch, client);
+}
+
+/**
+ * Our facilitator service with `exact` (Permit2 path included) and both gas-sponsoring extensions
+ * advertised in `/supported`.
+ */
+export async function startOurSponsoringFacilitator(opts: {
+  rpcUrl: string;
+  network: string;
+  privateKeys: Hex[];
+}): Promise<Running> {
+  const exact = createExactEvmFacilitator({
+    networks: { [opts.network]: { rpcUrl: opts.rpcUrl } },
+    signers: opts.privateKeys,
+    pollingIntervalMs: 20,
+  });
+  const facilitator = createFacilitator({
+    schemes: [{ networks: exact.networks, facilitator: exact }],
+    extensions: [EIP2612_GAS_SPONSORING, ERC20_APPROVAL_GAS_SPONSORING],
+  });
+  const server = await startFacilitatorServer({
+    service: createFacilitatorService({ facilitator }),
+    port: 0,
+  });
+  return {
+    url: server.url,
+    close: async () => {
+      exact.close();
+      await server.close();
+    },
+  };
+}
+
+/** Our middleware over Permit2 routes that declare gas-sponsoring extensions. */
+export async function startOurSponsoringServer(opts: {
+  facilitatorUrl: string;
+  payTo: string;
+  network: string;
+  routes: readonly SponsoredRoute[];
+}): Promise<Running> {
+  const resourceServer = createResourceServer({
+    facilitators: createHttpFacilitatorClient({ url: opts.facilitatorUrl }),
+    schemes: [{ network: 'eip155:*', server: createExactEvmServer() }],
+  });
+  await resourceServer.initialize();
+  const routes = Object.fromEntries(
+    opts.routes.map((r) => [
+      `GET ${r.path}`,
+      {
+        accepts: {
+          scheme: 'exact',
+          network: opts.network,
+          payTo: opts.payTo,
+          price: { amount: r.amount, asset: r.asset, extra: r.extra },
+        },
+        extensions: r.extensions,
+      },
+    ]),
+  );
+  const app = express();
+  app.use(paymentMiddleware(routes, resourceServer));
+  for (const r of opts.routes) app.get(r.path, (_req, res) => void res.json({ paid: r.path }));
+  const server: Server = await new Promise((resolve) => {
+    const s = app.listen(0, '127.0.0.1', () => resolve(s));
+  });
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+/**
+ * Our paying fetch with the gas-sponsoring extensions enabled (reads through `rpcUrl`, the
+ * approval transaction signed by the same key).
+ */
+export function ourSponsoringFetch(privateKey: Hex, rpcUrl: string): typeof fetch {
+  const account = privateKeyToAccount(privateKey);
+  const permit2 = {
+    client: createPublicClient({ transport: http(rpcUrl) }),
+    signTransaction: account.signTransaction,
+  };
+  const client = createX402Client({
+    schemes: [{ network: 'eip155:*', client: createExactEvmClient({ signer: account, permit2 }) }],
   });
   return wrapFetchWithPayment(fetch, client);
 }

@@ -16,6 +16,7 @@ import { settleFailure as failure } from '../answers.js';
 import { eip3009Abi } from '../eip3009.js';
 import { relaySettlement } from '../relayer/relay-settlement.js';
 import type { ReceiptSummary } from '../relayer/wait-for-receipt.js';
+import { deployCounterfactualWallet } from './erc6492-deployment.js';
 import { byteLength } from './signature.js';
 import { transferErrorReason } from './transfer-error-reason.js';
 import { type ExactEvmVerifyContext, type VerifiedExactEvmPayment, verifyExactEvmPayment } from './verify.js';
@@ -73,11 +74,24 @@ export async function settleExactEvmPayment(
       response.invalidMessage,
     );
   }
-  const { payer, asset, data, net: verifiedNet } = verified;
-
+  const { payer, asset, data, net: verifiedNet, deployment } = verified;
+  if (deployment) {
+    // ERC-6492 through an allowlisted factory: deploy the wallet first, in the same nonce lane
+    const failed = await deployCounterfactualWallet({
+      relayer,
+      client: verifiedNet.client,
+      deployment,
+      from: payer,
+      pollingIntervalMs: ctx.pollingIntervalMs,
+      receiptTimeoutMs: ctx.receiptTimeoutMs,
+      ...(options.signal ? { signal: options.signal } : {}),
+    });
+    if (failed) return failure(network, failed.reason, failed.transaction, payer, failed.message);
+  }
+  const eoa = byteLength(verified.signature) === 65 && !deployment;
   const sent = await relaySettlement({
     relayer,
-    call: { to: asset, data, gas: byteLength(verified.signature) === 65 ? ctx.gasLimit : ctx.bytesGasLimit },
+    call: { to: asset, data, gas: eoa ? ctx.gasLimit : ctx.bytesGasLimit },
     client: verifiedNet.client,
     pollingIntervalMs: ctx.pollingIntervalMs,
     receiptTimeoutMs: ctx.receiptTimeoutMs,

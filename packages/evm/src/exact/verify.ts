@@ -18,6 +18,11 @@ import type { Address, Hex } from 'viem';
 import { addressKey, isEvmAddress, sameAddress } from '../address.js';
 import type { Eip3009Domain, ExactEvmAuthorization } from '../eip3009.js';
 import type { EvmNetwork } from '../evm-network.js';
+import {
+  type Erc6492Deployment,
+  type Erc6492Factories,
+  simulateWithDeployment,
+} from './erc6492-deployment.js';
 import { payerOf, readExactEvmPayload } from './payload.js';
 import { byteLength, isHexBytes, type SignatureVerdict, verifyAuthorizationSignature } from './signature.js';
 import {
@@ -37,6 +42,8 @@ export type ExactEvmVerifyContext = {
   allowedAssets: ReadonlyMap<string, ReadonlySet<string>> | undefined;
   /** Settle 65-byte signatures through the `bytes` overload too. */
   forceBytesSignature: boolean;
+  /** ERC-6492 factories this facilitator may call to deploy a payer's wallet; absent means none. */
+  erc6492Factories?: Erc6492Factories;
 };
 
 /** A payment that passed verification, with what settlement needs. */
@@ -49,6 +56,8 @@ export type VerifiedExactEvmPayment = {
   signature: Hex;
   /** `transferWithAuthorization` calldata. */
   data: Hex;
+  /** The counterfactual wallet's deployment to send first (ERC-6492, allowlisted factory). */
+  deployment?: Erc6492Deployment;
 };
 
 export type ExactEvmVerifyOutcome = { response: VerifyResponse; verified?: VerifiedExactEvmPayment };
@@ -146,11 +155,13 @@ export async function verifyExactEvmPayment(
   }
 
   const domain: Eip3009Domain = { name, version, chainId, verifyingContract: asset };
+  const factories = ctx.erc6492Factories?.get(requirements.network);
+  const judge = () => verifyAuthorizationSignature(net.client, domain, authorization, signature, factories);
   // The signature is judged lazily: a failure below is reported only after the signature was found
   // valid (the reference checks it first), and a successful simulation proves it on chain.
   let verdict: SignatureVerdict | undefined;
   const signatureFirst = async (reason: string, message: string) => {
-    verdict ??= await verifyAuthorizationSignature(net.client, domain, authorization, signature);
+    verdict ??= await judge();
     return verdict.valid ? fail(reason, message) : fail(verdict.reason, verdict.message);
   };
 
@@ -183,7 +194,7 @@ export async function verifyExactEvmPayment(
   }
 
   const simulationFailure = async (message: string): Promise<ExactEvmVerifyOutcome> => {
-    verdict ??= await verifyAuthorizationSignature(net.client, domain, authorization, signature);
+    verdict ??= await judge();
     if (!verdict.valid) return fail(verdict.reason, verdict.message);
     const reason =
       (options.diagnose ?? true)
@@ -228,19 +239,30 @@ export async function verifyExactEvmPayment(
   if (proven && ecdsa) {
     onChainSignature = ecdsa;
   } else {
-    verdict ??= await verifyAuthorizationSignature(net.client, domain, authorization, signature);
+    verdict ??= await judge();
     if (!verdict.valid) return fail(verdict.reason, verdict.message);
     onChainSignature = verdict.signature;
   }
   const data =
     ecdsaData ??
     encodeTransferWithAuthorization(authorization, onChainSignature, { forceBytes: ctx.forceBytesSignature });
+  const deployment = verdict?.valid ? verdict.deployment : undefined;
   if (options.simulate && !simulation) {
-    const result = await simulateTransfer(net.client, { asset, data, sender });
+    const result = deployment
+      ? await simulateWithDeployment(net.client, { deployment, call: { to: asset, data }, sender })
+      : await simulateTransfer(net.client, { asset, data, sender });
     if (!result.ok) return simulationFailure(result.message);
   }
   return {
     response: { isValid: true, payer },
-    verified: { net, asset, payer, authorization, signature: onChainSignature, data },
+    verified: {
+      net,
+      asset,
+      payer,
+      authorization,
+      signature: onChainSignature,
+      data,
+      ...(deployment ? { deployment } : {}),
+    },
   };
 }

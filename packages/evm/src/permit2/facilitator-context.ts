@@ -1,10 +1,12 @@
 /**
  * The options and state the Permit2 facilitator paths (`exact` via Permit2, `upto`) share.
  */
+import { toCaip2 } from '@x402kit/core';
 import type { Address, LocalAccount } from 'viem';
 import { addressKey } from '../address.js';
 import { EvmConfigError } from '../config-error.js';
 import type { EvmNetwork } from '../evm-network.js';
+import { type Erc6492FactoriesOption, parseErc6492Factories } from '../exact/erc6492-deployment.js';
 import type { Permit2SettleContext } from './settle.js';
 
 export type Permit2FacilitatorOptions = {
@@ -24,7 +26,10 @@ export type Permit2FacilitatorOptions = {
 };
 
 /**
- * Build the Permit2 settle context over already-built networks and keys.
+ * Build the Permit2 settle context over already-built networks and keys. `erc6492Factories` (the
+ * `exact` facilitator's option) lets `exact` Permit2 payments of counterfactual wallets deploy them
+ * through those factories; `upto` never passes it (its proxy call cannot be bundled behind a
+ * deployment in a simulation, so it fails closed).
  *
  * @example
  * const permit2 = createPermit2SettleContext(networks, accounts, { permit2GasLimit: 300_000n })
@@ -32,7 +37,7 @@ export type Permit2FacilitatorOptions = {
 export function createPermit2SettleContext(
   networks: ReadonlyMap<string, EvmNetwork>,
   accounts: readonly LocalAccount[],
-  options: Permit2FacilitatorOptions,
+  options: Permit2FacilitatorOptions & { erc6492Factories?: Erc6492FactoriesOption },
 ): Permit2SettleContext {
   const byAddress = new Map(accounts.map((a) => [addressKey(a.address), a]));
   const gasLimit = options.permit2GasLimit ?? 300_000n;
@@ -53,5 +58,6 @@ export function createPermit2SettleContext(
     receiptTimeoutMs: options.receiptTimeoutMs ?? 30_000,
     pollingIntervalMs: options.pollingIntervalMs ?? 100,
     accountFor: (address) => byAddress.get(addressKey(address)),
+    erc6492Factories: parseErc6492Factories(options.erc6492Factories, (key) => toCaip2(key) ?? key),
   };
 }

@@ -9,6 +9,7 @@ import { sameAddress } from '../address.js';
 import { settleFailure as failure } from '../answers.js';
 import { errorText } from '../error-text.js';
 import type { EvmNetwork } from '../evm-network.js';
+import { deployCounterfactualWallet } from '../exact/erc6492-deployment.js';
 import { relaySettlement } from '../relayer/relay-settlement.js';
 import type { Relayer } from '../relayer/relayer.js';
 import { waitForReceipt } from '../relayer/wait-for-receipt.js';
@@ -114,6 +115,19 @@ export async function settlePermit2Payment(
       'no key of witness.facilitator',
     );
 
+  if (verified.deployment) {
+    // ERC-6492 through an allowlisted factory: deploy the wallet first, in the sender's nonce lane
+    const failed = await deployCounterfactualWallet({
+      relayer: sender,
+      client: verified.net.client,
+      deployment: verified.deployment,
+      from: payer,
+      pollingIntervalMs: ctx.pollingIntervalMs,
+      receiptTimeoutMs: ctx.receiptTimeoutMs,
+      ...(options.signal ? { signal: options.signal } : {}),
+    });
+    if (failed) return failure(network, failed.reason, failed.transaction, payer, failed.message);
+  }
   if (extension?.kind === 'erc20Approval') {
     const approved = await broadcastApproval(
       ctx,

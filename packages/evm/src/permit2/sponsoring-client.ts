@@ -95,6 +95,7 @@ export async function signSponsoringExtension(
     return {
       [EIP2612_GAS_SPONSORING]: {
         info: {
+          ...declaredInfo(declared, EIP2612_GAS_SPONSORING),
           from: getAddress(owner),
           asset: token,
           spender: PERMIT2_ADDRESS,
@@ -112,6 +113,7 @@ export async function signSponsoringExtension(
     return {
       [ERC20_APPROVAL_GAS_SPONSORING]: {
         info: {
+          ...declaredInfo(declared, ERC20_APPROVAL_GAS_SPONSORING),
           from: getAddress(owner),
           asset: token,
           spender: PERMIT2_ADDRESS,
@@ -123,6 +125,17 @@ export async function signSponsoringExtension(
     };
   }
   return undefined;
+}
+
+/**
+ * The server's declared `info` of an extension: echoed under ours, because a reference resource
+ * server refuses an echo that drops an advertised field (`extension_echo_mismatch`).
+ */
+function declaredInfo(declared: Record<string, unknown> | undefined, key: string): Record<string, unknown> {
+  const extension = declared?.[key];
+  const info: unknown =
+    typeof extension === 'object' && extension !== null ? Reflect.get(extension, 'info') : undefined;
+  return typeof info === 'object' && info !== null && !Array.isArray(info) ? { ...info } : {};
 }
 
 /**

@@ -5,16 +5,15 @@
  * diagnosis when it fails.
  */
 import { type PaymentPayload, type PaymentRequirements, Reasons, type VerifyResponse } from '@x402kit/core';
-import {
-  type Address,
-  getAddress,
-  type Hex,
-  isErc6492Signature,
-  parseErc6492Signature,
-  recoverTypedDataAddress,
-} from 'viem';
+import { type Address, getAddress, type Hex, recoverTypedDataAddress } from 'viem';
 import { sameAddress } from '../address.js';
 import type { EvmNetwork } from '../evm-network.js';
+import {
+  type Erc6492Deployment,
+  type Erc6492Factories,
+  readErc6492Signature,
+  simulateWithDeployment,
+} from '../exact/erc6492-deployment.js';
 import { X402_EXACT_PERMIT2_PROXY_ADDRESS, X402_UPTO_PERMIT2_PROXY_ADDRESS } from './constants.js';
 import { type Permit2Extension, readPermit2Extension } from './extensions.js';
 import { readPermit2Payload } from './payload.js';
@@ -37,6 +36,11 @@ export type Permit2VerifyContext = {
   erc20ApprovalSponsoring: boolean;
   /** Whether `eip2612GasSponsoring` is offered. */
   eip2612Sponsoring: boolean;
+  /**
+   * ERC-6492 factories that may deploy a payer's wallet (`exact` only), per network; absent or
+   * empty: a wrapped signature of an undeployed wallet is refused (`eip6492_factory_not_allowed`).
+   */
+  erc6492Factories?: Erc6492Factories;
 };
 
 export type Permit2VerifyOptions = {
@@ -61,6 +65,8 @@ export type VerifiedPermit2Payment = {
   proxy: Address;
   net: EvmNetwork;
   extension: Permit2Extension | undefined;
+  /** The counterfactual wallet's deployment to send first (ERC-6492, allowlisted factory). */
+  deployment?: Erc6492Deployment;
 };
 
 export type Permit2VerifyOutcome = { response: VerifyResponse; verified?: VerifiedPermit2Payment };
@@ -115,9 +121,14 @@ export async function verifyPermit2Payment(
   if (!sameAddress(auth.permitted.token, requirements.asset))
     return fail(Permit2Reasons.tokenMismatch, payer);
 
-  const [signature, facts] = await Promise.all([judgeSignature(net, payload), assetFacts]);
+  // upto's proxy call is bound to msg.sender == witness.facilitator: it cannot be simulated behind a
+  // deployment in a Multicall3 bundle, so upto never deploys (fails closed)
+  const factories = kind === 'exact' ? ctx.erc6492Factories?.get(requirements.network) : undefined;
+  const [signature, facts] = await Promise.all([judgeSignature(net, payload, factories), assetFacts]);
   if (facts && !facts.isContract) return fail(Reasons.assetNotDeployedContract, payer);
-  if (signature === 'invalid') return fail(Permit2Reasons.invalidSignature, payer);
+  if (signature.verdict === 'refused') return fail(signature.reason, payer, signature.message);
+  if (signature.verdict === 'invalid') return fail(Permit2Reasons.invalidSignature, payer);
+  const deployment = signature.verdict === 'valid' ? signature.deployment : undefined;
 
   const token = getAddress(requirements.asset);
   const extensionRead = await readPermit2Extension(paymentPayload, {
@@ -129,12 +140,20 @@ export async function verifyPermit2Payment(
   });
   if (!extensionRead.ok) return fail(extensionRead.reason, payer, extensionRead.message);
   const extension = extensionRead.extension;
-  const verified: VerifiedPermit2Payment = { payload, payer, token, proxy, net, extension };
+  const verified: VerifiedPermit2Payment = {
+    payload,
+    payer,
+    token,
+    proxy,
+    net,
+    extension,
+    ...(deployment ? { deployment } : {}),
+  };
   if (!options.simulate) return { response: { isValid: true, payer }, verified };
 
   const amount = BigInt(requirements.amount);
   const diagnosisInput = { proxy, token, payer, amount };
-  if (extension?.kind === 'erc20Approval') {
+  if (extension?.kind === 'erc20Approval' && !deployment) {
     // the approval is not on chain yet: the settle call cannot be simulated alone
     const reason = await checkPermit2Prerequisites(net.client, diagnosisInput);
     if (reason) return fail(reason, payer);
@@ -145,7 +164,9 @@ export async function verifyPermit2Payment(
     ...(extension?.kind === 'eip2612' ? { permit2612: extension.permit2612 } : {}),
   });
   const sender = kind === 'upto' ? auth.witness.facilitator : options.sender;
-  const sim = await simulatePermit2Call(net.client, { proxy, data, ...(sender ? { sender } : {}) });
+  const sim = deployment
+    ? await simulateWithDeployment(net.client, { deployment, call: { to: proxy, data } })
+    : await simulatePermit2Call(net.client, { proxy, data, ...(sender ? { sender } : {}) });
   if (!sim.ok) {
     const mapped = options.mapRevert && sim.errorName ? permit2SettleErrorReason(sim.errorName) : undefined;
     if (mapped && !mapped.startsWith(`${Permit2Reasons.exactTransactionFailed}:`))
@@ -156,22 +177,43 @@ export async function verifyPermit2Payment(
   return { response: { isValid: true, payer }, verified };
 }
 
+type SignatureJudgement =
+  | { verdict: 'valid'; deployment?: Erc6492Deployment }
+  | { verdict: 'invalid' | 'unknown' }
+  | { verdict: 'refused'; reason: string; message: string };
+
 /**
- * Local recovery first; a contract `from` is asked through the RPC (ERC-1271 / ERC-6492) and, when
- * that fails too, left to the simulation.
+ * Local recovery first; a contract `from` is asked through the RPC (ERC-1271) and, when that fails
+ * too, left to the simulation. An ERC-6492 wrapped signature of an undeployed wallet is judged only
+ * when its factory is allowlisted (the RPC runs the deployment inside the `eth_call`).
  */
 async function judgeSignature(
   net: EvmNetwork,
   payload: Permit2Payload,
-): Promise<'valid' | 'invalid' | 'unknown'> {
+  factories: ReadonlySet<string> | undefined,
+): Promise<SignatureJudgement> {
   const auth = payload.permit2Authorization;
   const typedData = buildPermit2TypedData(net.chainId, auth);
   const raw: Hex = payload.signature;
-  const inner = isErc6492Signature(raw) ? parseErc6492Signature(raw).signature : raw;
+  let wrapped: Awaited<ReturnType<typeof readErc6492Signature>>;
+  try {
+    wrapped = await readErc6492Signature(net.client, { signature: raw, from: auth.from, allowed: factories });
+  } catch {
+    return { verdict: 'unknown' };
+  }
+  if (wrapped.kind === 'refused')
+    return { verdict: 'refused', reason: wrapped.reason, message: wrapped.message };
+  if (wrapped.kind === 'deploy') {
+    const ok = await net.client
+      .verifyTypedData({ ...typedData, address: auth.from, signature: raw })
+      .catch(() => false);
+    return ok ? { verdict: 'valid', deployment: wrapped.deployment } : { verdict: 'invalid' };
+  }
+  const inner = wrapped.kind === 'deployed' ? wrapped.inner : raw;
   if ((inner.length - 2) / 2 === 65) {
     try {
       const recovered = await recoverTypedDataAddress({ ...typedData, signature: inner });
-      if (sameAddress(recovered, auth.from)) return 'valid';
+      if (sameAddress(recovered, auth.from)) return { verdict: 'valid' };
     } catch {
       // not a valid ECDSA signature; maybe a contract wallet's
     }
@@ -180,15 +222,14 @@ async function judgeSignature(
   try {
     code = await net.client.getCode({ address: auth.from });
   } catch {
-    return 'unknown';
+    return { verdict: 'unknown' };
   }
-  const isContract = code !== undefined && code !== '0x';
-  if (!isContract && !isErc6492Signature(raw)) return 'invalid';
+  if (code === undefined || code === '0x') return { verdict: 'invalid' };
   try {
-    const ok = await net.client.verifyTypedData({ ...typedData, address: auth.from, signature: raw });
-    return ok ? 'valid' : isContract ? 'unknown' : 'invalid';
+    const ok = await net.client.verifyTypedData({ ...typedData, address: auth.from, signature: inner });
+    return { verdict: ok ? 'valid' : 'unknown' };
   } catch {
-    return isContract ? 'unknown' : 'invalid';
+    return { verdict: 'unknown' };
   }
 }
 

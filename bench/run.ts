@@ -22,7 +22,9 @@ import { createWalletClient, type Hex, http, publicActions } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
 import { officialFetch } from '../test/support/official.js';
 import { ourFetch } from '../test/support/ours.js';
+import { runExactPermitBench } from './exact-permit-bench.js';
 import { percentile, runLoad } from './load.js';
+import { runSettleBench } from './settle-bench.js';
 
 const children: ChildProcess[] = [];
 const settleFigures: Record<string, { ok: number; seconds: number }> = {};
@@ -301,11 +303,16 @@ try {
     row('100 sequential paid requests (s)', ours.total, theirs.total, false, '');
   }
 
+  rows.push(...(await runExactPermitBench({ log })));
   printTable();
 } finally {
   stopChildren();
   await devnet.stop();
 }
+
+// Settlement throughput at 2 s blocks runs on its own devnet, after the main one has stopped.
+const settleBench = await runSettleBench({ log });
+console.log(`\nsettlement at 2 s blocks (200 concurrent distinct payments)\n${settleBench.table}`);
 
 function printTable(): void {
   const header: Row = {

@@ -3,17 +3,22 @@
  * relayers of its keys (used round-robin), one fee oracle, and a cache of token facts (is it a
  * contract, its EIP-712 name and version).
  */
-import { type Address, createPublicClient, fallback, http, type LocalAccount, type PublicClient } from 'viem';
+import { type Address, createPublicClient, type LocalAccount, type PublicClient } from 'viem';
 import { addressKey } from './address.js';
 import { eip3009Abi } from './eip3009.js';
+import { failover } from './relayer/failover-transport.js';
 import { createFeeOracle } from './relayer/fee-oracle.js';
 import { createRelayer, type Relayer } from './relayer/relayer.js';
+import { createSettlementBatcher, type SettlementBatcherOptions } from './relayer/settlement-batcher.js';
 
 export type EvmNetworkOptions = {
   /** CAIP-2 id, e.g. `eip155:84532`. */
   network: string;
   chainId: number;
-  /** One URL, or several tried in order (viem `fallback`). */
+  /**
+   * One URL, or several: requests go to the first healthy one and fail over to the next on a refused
+   * connection, an HTTP error status or a timeout (see `failover`).
+   */
   rpcUrl: string | readonly string[];
   accounts: readonly LocalAccount[];
   /** Per-request RPC timeout; default 10 000 ms. */
@@ -22,6 +27,13 @@ export type EvmNetworkOptions = {
   feeCacheMs?: number;
   /** JSON-RPC batching of concurrent requests; default false. */
   batch?: boolean;
+  /** Replace a settlement transaction still unmined after this long; 0 never. Default 15 000 ms. */
+  stuckAfterMs?: number;
+  /**
+   * Batch concurrent EIP-3009 settlements into Multicall3 transactions (see
+   * `createSettlementBatcher`); default off. Worth it at block times of about 1 s and more.
+   */
+  batching?: Pick<SettlementBatcherOptions, 'windowMs' | 'maxBatch' | 'blockTimeMs' | 'maxGas'>;
 };
 
 export type EvmNetwork = {
@@ -61,27 +73,39 @@ export const TOKEN_FACTS_TTL_MS = 15 * 60 * 1000;
  */
 export function createEvmNetwork(options: EvmNetworkOptions): EvmNetwork {
   const urls = typeof options.rpcUrl === 'string' ? [options.rpcUrl] : [...options.rpcUrl];
-  const httpOptions = {
+  const transport = failover(urls, {
     timeout: options.rpcTimeoutMs ?? 10_000,
-    retryCount: 1,
     batch: options.batch ?? false,
-  };
-  const [first] = urls;
-  const transport =
-    urls.length === 1 && first !== undefined
-      ? http(first, httpOptions)
-      : fallback(
-          urls.map((url) => http(url, httpOptions)),
-          { rank: false },
-        );
+  });
   const client: PublicClient = createPublicClient({ transport, cacheTime: 0 });
   const fees = createFeeOracle({
     client,
     ...(options.feeCacheMs === undefined ? {} : { cacheMs: options.feeCacheMs }),
   });
-  const relayers = options.accounts.map((account) =>
-    createRelayer({ client, account, chainId: options.chainId, fees }),
+  const lanes = options.accounts.map((account) =>
+    createRelayer({
+      client,
+      account,
+      chainId: options.chainId,
+      fees,
+      ...(options.stuckAfterMs === undefined ? {} : { stuckAfterMs: options.stuckAfterMs }),
+    }),
   );
+  let laneTurn = 0;
+  const batcher = options.batching
+    ? createSettlementBatcher({
+        client,
+        ...options.batching,
+        nextRelayer() {
+          const lane = lanes[laneTurn % lanes.length];
+          laneTurn = (laneTurn + 1) % lanes.length;
+          if (!lane) throw new Error(`no relayer key configured for ${options.network}`);
+          return lane;
+        },
+      })
+    : undefined;
+  // with batching, settle paths see relayers that hand EIP-3009 transfers to the batcher
+  const relayers: Relayer[] = batcher ? lanes.map((lane) => ({ ...lane, batcher })) : lanes;
   const facts = new Map<string, { facts: TokenFacts; until: number }>();
   const loading = new Map<string, Promise<TokenFacts>>();
   let turn = 0;

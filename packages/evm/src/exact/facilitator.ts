@@ -20,7 +20,15 @@ import {
 import { isPermit2Payload, permit2PayerOf } from '../permit2/payload.js';
 import { settlePermit2Payment } from '../permit2/settle.js';
 import { verifyPermit2Payment } from '../permit2/verify.js';
-import { createEvmNetworks, gas, parseAllowedAssets, parseSigners, positive } from './facilitator-options.js';
+import type { Erc6492FactoriesOption } from './erc6492-deployment.js';
+import {
+  createEvmNetworks,
+  type EvmBatchingOptions,
+  gas,
+  parseAllowedAssets,
+  parseSigners,
+  positive,
+} from './facilitator-options.js';
 import { normalizeExactEvmPayload, payerOf } from './payload.js';
 import { type ExactEvmSettleContext, settleExactEvmPayment } from './settle.js';
 import { verifyExactEvmPayment } from './verify.js';
@@ -60,6 +68,23 @@ export type ExactEvmFacilitatorOptions = Permit2FacilitatorOptions & {
   feeCacheMs?: number;
   /** Batch concurrent JSON-RPC requests into one HTTP call; default false. */
   batch?: boolean;
+  /**
+   * ERC-6492 factories this facilitator may call, per network, to deploy a payer's counterfactual
+   * wallet before settling (EIP-3009 and Permit2 payments). Default none: a wrapped signature of
+   * an undeployed wallet is refused with `eip6492_factory_not_allowed` (advisory #2480: the
+   * wrapper's call target must be an allowlisted factory, never an arbitrary address).
+   *
+   * @example { 'eip155:8453': ['0x0BA5ED0c6AA8c49038F819E587E2633c4A9F428a'] }
+   */
+  erc6492Factories?: Erc6492FactoriesOption;
+  /**
+   * Settle concurrent EIP-3009 payments together, one Multicall3 transaction per window, each
+   * payment still answered on its own; default false. Turn it on for chains with a block time of
+   * about 1 s or more; on automine chains it only adds the window to each settle.
+   */
+  batching?: EvmBatchingOptions | false;
+  /** Replace (same nonce, fees +12.5 %) a settlement transaction still unmined after this long; 0 never. Default 15 000 ms. */
+  stuckAfterMs?: number;
 };
 
 export type ExactEvmFacilitator = SchemeFacilitator & {
@@ -89,8 +114,10 @@ const DEFAULTS = {
 export function createExactEvmFacilitator(options: ExactEvmFacilitatorOptions): ExactEvmFacilitator {
   const accounts = parseSigners(options.signers);
   const networks = createEvmNetworks(options.networks, accounts, options);
+  const permit2 = createPermit2SettleContext(networks, accounts, options);
   const ctx: ExactEvmSettleContext = {
     networkFor: (network) => networks.get(network),
+    erc6492Factories: permit2.erc6492Factories,
     allowedAssets: parseAllowedAssets(options.allowedAssets),
     forceBytesSignature: options.forceBytesSignature ?? false,
     gasLimit: gas('gasLimit', options.gasLimit ?? DEFAULTS.gasLimit),
@@ -101,7 +128,6 @@ export function createExactEvmFacilitator(options: ExactEvmFacilitatorOptions): 
   };
   const simulate = options.simulate ?? true;
   const addresses = accounts.map((a) => a.address);
-  const permit2 = createPermit2SettleContext(networks, accounts, options);
   const lifetime = new AbortController();
   // concurrent settles of the same authorization share one transaction
   const settling = new Map<string, Promise<SettleResponse>>();

@@ -1,6 +1,7 @@
 /**
- * The part every settlement shares once its call is encoded: send it through a relayer, report the
- * broadcast, wait a bounded time for the receipt. The scheme maps each outcome to its own reason
+ * The part every settlement shares once its call is encoded: send it through a relayer (or hand it
+ * to the network's settlement batcher), report the broadcast, wait a bounded time for the receipt,
+ * replacing the transaction while it is stuck. The scheme maps each outcome to its own reason
  * strings; what cannot differ between schemes (an ambiguous send is pending, a missing receipt
  * resets the nonce lane and is pending) is decided here once.
  */
@@ -8,20 +9,27 @@ import type { Hash, PublicClient } from 'viem';
 import { errorText } from '../error-text.js';
 import { notifyBroadcast } from './notify-broadcast.js';
 import { type RelayedCall, type Relayer, RelayerSendError } from './relayer.js';
-import { type ReceiptSummary, waitForReceipt } from './wait-for-receipt.js';
+import type { ReceiptSummary } from './wait-for-receipt.js';
+import { watchTransaction } from './watch-transaction.js';
 
 export type RelaySettlementOptions = {
-  relayer: Pick<Relayer, 'send' | 'reset'>;
+  /** `replace`, `forget` and `stuckAfterMs` enable stuck-transaction replacement; `batcher` batching. */
+  relayer: Pick<Relayer, 'send' | 'reset'> &
+    Partial<Pick<Relayer, 'replace' | 'forget' | 'stuckAfterMs' | 'batcher'>>;
   call: RelayedCall;
   client: Pick<PublicClient, 'request'>;
   pollingIntervalMs: number;
   receiptTimeoutMs: number;
   signal?: AbortSignal;
-  /** Told the hash right after broadcast (a ledger records it). */
+  /** Told the hash right after broadcast, and again for every replacement (a ledger records them). */
   onBroadcast?: (transaction: string) => Promise<void> | void;
 };
 
-/** How a relayed settlement ended: refused before broadcast, sent but unconfirmed, or mined. */
+/**
+ * How a relayed settlement ended: refused before broadcast, sent but unconfirmed, or mined. For a
+ * batched settlement, `receipt` is this call's own view of the batch: `reverted` when its sub-call
+ * failed, and only its own logs.
+ */
 export type RelayedSettlement =
   | { kind: 'refused'; message: string }
   | { kind: 'pending'; hash: Hash; message: string }
@@ -35,9 +43,18 @@ export type RelayedSettlement =
  * if (sent.kind === 'mined' && sent.receipt.status === 'success') return settled(sent.hash)
  */
 export async function relaySettlement(options: RelaySettlementOptions): Promise<RelayedSettlement> {
+  const { relayer, call } = options;
+  if (relayer.batcher?.accepts(call)) {
+    return relayer.batcher.relay(call, {
+      pollingIntervalMs: options.pollingIntervalMs,
+      receiptTimeoutMs: options.receiptTimeoutMs,
+      ...(options.signal ? { signal: options.signal } : {}),
+      ...(options.onBroadcast ? { onBroadcast: options.onBroadcast } : {}),
+    });
+  }
   let hash: Hash;
   try {
-    hash = await options.relayer.send(options.call);
+    hash = await relayer.send(call);
   } catch (error) {
     if (error instanceof RelayerSendError && error.ambiguous && error.hash) {
       return {
@@ -49,18 +66,22 @@ export async function relaySettlement(options: RelaySettlementOptions): Promise<
     return { kind: 'refused', message: errorText(error instanceof RelayerSendError ? error.cause : error) };
   }
   await notifyBroadcast(options.onBroadcast, hash);
-  const receipt = await waitForReceipt(options.client, hash, {
+  const watched = await watchTransaction(hash, {
+    client: options.client,
+    relayer,
     pollingIntervalMs: options.pollingIntervalMs,
     timeoutMs: options.receiptTimeoutMs,
     ...(options.signal ? { signal: options.signal } : {}),
+    onReplaced: (replacement) => notifyBroadcast(options.onBroadcast, replacement),
   });
-  if (!receipt) {
-    options.relayer.reset();
+  relayer.forget?.(hash);
+  if (!watched.receipt) {
+    relayer.reset();
     return {
       kind: 'pending',
-      hash,
-      message: `no receipt for ${hash} within ${options.receiptTimeoutMs} ms; it may still be mined`,
+      hash: watched.hash,
+      message: `no receipt for ${watched.hashes.join(' or ')} within ${options.receiptTimeoutMs} ms; it may still be mined`,
     };
   }
-  return { kind: 'mined', hash, receipt };
+  return { kind: 'mined', hash: watched.hash, receipt: watched.receipt };
 }

@@ -1,20 +1,30 @@
 /**
  * A relayer sends transactions for one key on one chain: locally managed nonces, an explicit gas
- * limit, cached EIP-1559 fees, local signing and one `eth_sendRawTransaction` per send.
+ * limit, cached EIP-1559 fees, local signing and one `eth_sendRawTransaction` per send. A sent
+ * transaction that stays unmined can be replaced (same nonce, higher fees) with `replace`.
  */
 import { type Address, type Hash, type Hex, keccak256, type LocalAccount, type PublicClient } from 'viem';
 import { errorText, isTimeoutError } from '../error-text.js';
-import type { FeeOracle } from './fee-oracle.js';
+import { bumpFees } from './bump-fees.js';
+import type { FeeOracle, GasFees } from './fee-oracle.js';
 import { createNonceManager, type NonceManager } from './nonce-manager.js';
+import type { SettlementBatcher } from './settlement-batcher.js';
 
 export type RelayerOptions = {
-  /** Reads (`pending` nonce) and broadcast. */
-  client: Pick<PublicClient, 'getTransactionCount' | 'sendRawTransaction'>;
+  /** Reads (`pending` nonce, known transactions) and broadcast. */
+  client: Pick<PublicClient, 'getTransactionCount' | 'sendRawTransaction' | 'request'>;
   /** The key that signs and pays gas. */
   account: LocalAccount;
   chainId: number;
   /** Usually shared by every relayer of the chain. */
   fees: FeeOracle;
+  /**
+   * A transaction without a receipt after this long is replaced (same nonce, fees raised by at least
+   * 12.5 %) by `relaySettlement`; 0 never replaces. Default 15 000 ms.
+   */
+  stuckAfterMs?: number;
+  /** Set by the network when settlements are batched (see `createSettlementBatcher`). */
+  batcher?: SettlementBatcher;
 };
 
 /** A contract call to relay. `gas` is the explicit limit: no estimate is made. */
@@ -23,8 +33,21 @@ export type RelayedCall = { to: Address; data: Hex; gas: bigint };
 export type Relayer = {
   readonly address: Address;
   readonly chainId: number;
+  /** How long a sent transaction may stay unmined before `replace` is worth it; 0 means never. */
+  readonly stuckAfterMs: number;
+  /** Present when the network batches EIP-3009 settlements into Multicall3 transactions. */
+  readonly batcher?: SettlementBatcher;
   /** Sign and broadcast; resolves with the transaction hash once the node accepted it. */
   send(call: RelayedCall): Promise<Hash>;
+  /**
+   * Re-sign the transaction `hash` (sent by this relayer and not forgotten) with the same nonce and
+   * fees raised by at least 12.5 % on both EIP-1559 fields (nodes demand 10 %), and broadcast it.
+   * Resolves with the replacement's hash; rejects with a `RelayerSendError` when the node refuses it
+   * (for example `nonce too low`: one of the versions was mined).
+   */
+  replace(hash: Hash): Promise<Hash>;
+  /** Stop tracking `hash` and its replacements (once a receipt or a final answer is in). */
+  forget(hash: Hash): void;
   /** Forget the local nonce (after a receipt timeout, for example); the next send re-reads `pending`. */
   reset(): void;
 };
@@ -52,10 +75,15 @@ const NONCE_CONFLICT =
   /nonce too low|nonce has already been used|invalid nonce|replacement transaction underpriced/i;
 const ALREADY_KNOWN = /already known|already imported|known transaction/i;
 const FEE_TOO_LOW = /fee.*(too low|less than)|underpriced|base fee/i;
+/** Sent transactions remembered for replacement; the oldest are dropped beyond this. */
+const MAX_TRACKED = 10_000;
+const DEFAULT_STUCK_AFTER_MS = 15_000;
+
+type Sent = { nonce: number; call: RelayedCall; fees: GasFees; hashes: Hash[] };
 
 /**
  * Create a relayer for one key. Concurrent `send`s are serialized only around nonce assignment,
- * signing and broadcast; receipt waits happen outside (see `waitForReceipt`).
+ * signing and broadcast; receipt waits happen outside (see `watchTransaction`).
  *
  * @example
  * const relayer = createRelayer({ client, account: privateKeyToAccount(key), chainId: 84532, fees: createFeeOracle({ client }) })
@@ -66,66 +94,100 @@ export function createRelayer(options: RelayerOptions): Relayer {
   const nonces: NonceManager = createNonceManager({
     readPendingNonce: () => client.getTransactionCount({ address: account.address, blockTag: 'pending' }),
   });
+  const tracked = new Map<Hash, Sent>();
+
+  function track(hash: Hash, sent: Sent): void {
+    if (!sent.hashes.includes(hash)) sent.hashes.push(hash);
+    tracked.set(hash, sent);
+    while (tracked.size > MAX_TRACKED) {
+      const oldest = tracked.keys().next().value;
+      if (oldest === undefined) break;
+      tracked.delete(oldest);
+    }
+  }
+
+  async function signAndBroadcast(nonce: number, call: RelayedCall, gasFees: GasFees): Promise<Hash> {
+    const base = { chainId, nonce, to: call.to, data: call.data, gas: call.gas };
+    const serializedTransaction = await account.signTransaction(
+      gasFees.type === 'eip1559'
+        ? {
+            ...base,
+            type: 'eip1559',
+            maxFeePerGas: gasFees.maxFeePerGas,
+            maxPriorityFeePerGas: gasFees.maxPriorityFeePerGas,
+          }
+        : { ...base, type: 'legacy', gasPrice: gasFees.gasPrice },
+    );
+    const hash = keccak256(serializedTransaction);
+    try {
+      await client.sendRawTransaction({ serializedTransaction });
+      return hash;
+    } catch (error) {
+      const text = errorText(error);
+      if (ALREADY_KNOWN.test(text)) return hash;
+      if (FEE_TOO_LOW.test(text)) fees.invalidate();
+      throw new RelayerSendError(`broadcast from ${account.address} (nonce ${nonce}) failed: ${text}`, {
+        cause: error,
+        hash,
+        ambiguous: isTimeoutError(error),
+      });
+    }
+  }
 
   async function sendOnce(call: RelayedCall): Promise<Hash> {
     const gasFees = await fees.get();
     return nonces.withNextNonce(async (nonce) => {
-      const serializedTransaction = await account.signTransaction(
-        gasFees.type === 'eip1559'
-          ? {
-              type: 'eip1559',
-              chainId,
-              nonce,
-              to: call.to,
-              data: call.data,
-              gas: call.gas,
-              maxFeePerGas: gasFees.maxFeePerGas,
-              maxPriorityFeePerGas: gasFees.maxPriorityFeePerGas,
-            }
-          : {
-              type: 'legacy',
-              chainId,
-              nonce,
-              to: call.to,
-              data: call.data,
-              gas: call.gas,
-              gasPrice: gasFees.gasPrice,
-            },
-      );
-      const hash = keccak256(serializedTransaction);
-      try {
-        await client.sendRawTransaction({ serializedTransaction });
-        return hash;
-      } catch (error) {
-        const text = errorText(error);
-        if (ALREADY_KNOWN.test(text)) return hash;
-        if (FEE_TOO_LOW.test(text)) fees.invalidate();
-        throw new RelayerSendError(`broadcast from ${account.address} (nonce ${nonce}) failed: ${text}`, {
-          cause: error,
-          hash,
-          ambiguous: isTimeoutError(error),
-        });
-      }
+      const hash = await signAndBroadcast(nonce, call, gasFees);
+      track(hash, { nonce, call, fees: gasFees, hashes: [] });
+      return hash;
     });
+  }
+
+  /** Does a node know `hash` (an earlier attempt that reached it through another RPC URL)? */
+  async function isKnown(hash: Hash | undefined): Promise<boolean> {
+    if (!hash) return false;
+    try {
+      return (await client.request({ method: 'eth_getTransactionByHash', params: [hash] })) !== null;
+    } catch {
+      return false;
+    }
   }
 
   return {
     address: account.address,
     chainId,
+    stuckAfterMs: options.stuckAfterMs ?? DEFAULT_STUCK_AFTER_MS,
+    ...(options.batcher ? { batcher: options.batcher } : {}),
     async send(call) {
       try {
         return await sendOnce(call);
       } catch (error) {
-        // another sender used our nonce (or the node dropped our view): one retry with a fresh read
+        // another sender used our nonce (or the node dropped our view): one retry with a fresh read,
+        // unless the conflicting transaction is our own (it reached a node after all): never send twice
         if (
           error instanceof RelayerSendError &&
           !error.ambiguous &&
           NONCE_CONFLICT.test(errorText(error.cause))
         ) {
+          if (await isKnown(error.hash)) return error.hash as Hash;
           return sendOnce(call);
         }
         throw error;
       }
+    },
+    async replace(hash) {
+      const sent = tracked.get(hash);
+      if (!sent) throw new Error(`transaction ${hash} is not tracked by relayer ${account.address}`);
+      const raised = bumpFees(sent.fees, await fees.get());
+      // the next attempt raises from here even if the node refuses this one
+      sent.fees = raised;
+      const next = await signAndBroadcast(sent.nonce, sent.call, raised);
+      track(next, sent);
+      return next;
+    },
+    forget(hash) {
+      const sent = tracked.get(hash);
+      for (const h of sent?.hashes ?? [hash]) tracked.delete(h);
     },
     reset: () => nonces.reset(),
   };

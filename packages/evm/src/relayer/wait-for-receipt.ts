@@ -20,7 +20,7 @@ export type WaitForReceiptOptions = {
   pollingIntervalMs: number;
   /** Give up after this long and resolve `undefined`. */
   timeoutMs: number;
-  /** Stops waiting early (resolves `undefined`). */
+  /** Stops waiting early (resolves `undefined`), noticed within one polling interval. */
   signal?: AbortSignal;
 };
 
@@ -37,42 +37,63 @@ export async function waitForReceipt(
   hash: Hash,
   options: WaitForReceiptOptions,
 ): Promise<ReceiptSummary | undefined> {
+  return (await waitForAnyReceipt(client, [hash], options))?.receipt;
+}
+
+/**
+ * Poll for the receipt of any of `hashes` (a transaction and its replacements: at most one of them
+ * can be mined). Same timing and error handling as {@link waitForReceipt}.
+ *
+ * @example
+ * const found = await waitForAnyReceipt(publicClient, [hash, replacement], { pollingIntervalMs: 100, timeoutMs: 5_000 })
+ * if (found) report(found.hash, found.receipt)
+ */
+export async function waitForAnyReceipt(
+  client: Pick<PublicClient, 'request'>,
+  hashes: readonly Hash[],
+  options: WaitForReceiptOptions,
+): Promise<{ hash: Hash; receipt: ReceiptSummary } | undefined> {
   const deadline = Date.now() + options.timeoutMs;
   let pause = Math.min(FIRST_PAUSE_MS, options.pollingIntervalMs);
   for (;;) {
     if (options.signal?.aborted) return undefined;
-    try {
-      const raw = await client.request({ method: 'eth_getTransactionReceipt', params: [hash] });
-      if (raw) {
-        return {
-          status: raw.status === '0x1' ? 'success' : 'reverted',
-          blockNumber: BigInt(raw.blockNumber),
-          logs: raw.logs.map((log) => ({ address: log.address, topics: log.topics, data: log.data })),
-        };
-      }
-    } catch {
-      // transient RPC failure: poll again
-    }
+    const found = await Promise.all(hashes.map((hash) => readReceipt(client, hash)));
+    const index = found.findIndex((receipt) => receipt !== undefined);
+    const hash = hashes[index];
+    const receipt = found[index];
+    if (hash && receipt) return { hash, receipt };
     const left = deadline - Date.now();
     if (left <= 0) return undefined;
-    await sleep(Math.min(pause, left), options.signal);
+    await sleep(Math.min(pause, left));
     pause = Math.min(pause * 2, options.pollingIntervalMs);
+  }
+}
+
+async function readReceipt(
+  client: Pick<PublicClient, 'request'>,
+  hash: Hash,
+): Promise<ReceiptSummary | undefined> {
+  try {
+    const raw = await client.request({ method: 'eth_getTransactionReceipt', params: [hash] });
+    if (!raw) return undefined;
+    return {
+      status: raw.status === '0x1' ? 'success' : 'reverted',
+      blockNumber: BigInt(raw.blockNumber),
+      logs: raw.logs.map((log) => ({ address: log.address, topics: log.topics, data: log.data })),
+    };
+  } catch {
+    // transient RPC failure: poll again
+    return undefined;
   }
 }
 
 const FIRST_PAUSE_MS = 4;
 
-function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal?.aborted) return resolve();
-    const onAbort = () => {
-      clearTimeout(timer);
-      resolve();
-    };
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
+/**
+ * A pause without abort listeners: many concurrent waits often share one signal (a service's
+ * lifetime), and a listener each would pile up on it. An abort is noticed within one pause, which
+ * is never longer than the polling interval.
+ */
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
 }

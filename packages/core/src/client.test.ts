@@ -275,3 +275,38 @@ describe('choosing the payment method', () => {
     assert.equal((await client.selectOfferAsync(required([offer()]))).index, 0);
   });
 });
+
+describe('createX402Client: payment-identifier', () => {
+  const plainScheme: SchemeClient = {
+    scheme: 'exact',
+    async createPaymentPayload(r) {
+      return { payload: { signedAmount: r.amount } };
+    },
+  };
+  const declared = {
+    'payment-identifier': { info: { required: true }, schema: { type: 'object' } },
+  };
+
+  it('echoes the declaration with the given id, or a fresh pay_ id, and adds nothing undeclared', async () => {
+    const client = createX402Client({ schemes: [{ network: 'eip155:*', client: plainScheme }] });
+    const given = await client.createPaymentPayload(required([offer()], declared), {
+      paymentIdentifier: 'pay_agent_retry_0000001',
+    });
+    assert.deepEqual(given.x402Version === 2 && given.extensions, {
+      'payment-identifier': {
+        info: { required: true, id: 'pay_agent_retry_0000001' },
+        schema: { type: 'object' },
+      },
+    });
+    const fresh = await client.createPaymentPayload(required([offer()], declared));
+    const info =
+      fresh.x402Version === 2 ? Reflect.get(Object(fresh.extensions?.['payment-identifier']), 'info') : {};
+    assert.match(String(Reflect.get(Object(info), 'id')), /^pay_[0-9a-f]{32}$/);
+    const none = await client.createPaymentPayload(required([offer()]));
+    assert.equal(none.x402Version === 2 && none.extensions, undefined);
+    await assert.rejects(
+      client.createPaymentPayload(required([offer()], declared), { paymentIdentifier: 'no good' }),
+      X402Error,
+    );
+  });
+});

@@ -3,6 +3,7 @@
  * then a selector) and builds the payment payload with the scheme's client.
  */
 
+import { appendPaymentIdentifier, readPaymentIdentifier } from './extensions/payment-identifier.js';
 import { parseUnits } from './money.js';
 import { matchesNetworkPattern } from './networks/caip.js';
 import { findAsset, sameAssetId } from './networks/registry.js';
@@ -69,12 +70,26 @@ export type X402ClientOptions = {
   hooks?: ClientHooks;
 };
 
+/** Per-payment options of {@link X402Client.createPaymentPayload}. */
+export type CreatePaymentOptions = {
+  /**
+   * The `payment-identifier` id to echo when the 402 declares the extension (16-128 characters of
+   * `[a-zA-Z0-9_-]`); default a fresh `pay_…` id. Pass the same id when retrying a request after a
+   * crash, so the server or facilitator answers the first payment's result instead of charging twice.
+   */
+  paymentIdentifier?: string;
+};
+
 export type X402Client = {
   /** The offer that would be paid (without the async `prefilter`), or an {@link X402Error} saying why none can be. */
   selectOffer(paymentRequired: AnyPaymentRequired): Offer;
   /** Like `selectOffer`, after the `prefilter` (when there is one): the offer `createPaymentPayload` pays. */
   selectOfferAsync(paymentRequired: AnyPaymentRequired): Promise<Offer>;
-  createPaymentPayload(paymentRequired: AnyPaymentRequired): Promise<AnyPaymentPayload>;
+  /** Sign a payment for the chosen offer; echoes `payment-identifier` when the 402 declares it. */
+  createPaymentPayload(
+    paymentRequired: AnyPaymentRequired,
+    options?: CreatePaymentOptions,
+  ): Promise<AnyPaymentPayload>;
 };
 
 /**
@@ -157,7 +172,7 @@ export function createX402Client(options: X402ClientOptions): X402Client {
   return {
     selectOffer,
     selectOfferAsync,
-    async createPaymentPayload(pr) {
+    async createPaymentPayload(pr, paymentOptions) {
       const offer = await selectOfferAsync(pr);
       const abort = await options.hooks?.beforePayment?.(offer);
       if (abort) throw new X402Error(Reasons.noAcceptablePaymentOption, `payment refused: ${abort.reason}`);
@@ -170,7 +185,13 @@ export function createX402Client(options: X402ClientOptions): X402Client {
       });
       let payload: AnyPaymentPayload;
       if (pr.x402Version === 2) {
-        const extensions = mergeExtensions(serverExtensions, result.extensions);
+        const merged = mergeExtensions(serverExtensions, result.extensions);
+        // an explicit id wins; an id the scheme already set is kept; else a fresh one is echoed
+        const explicitId = paymentOptions?.paymentIdentifier;
+        const extensions =
+          explicitId !== undefined || !readPaymentIdentifier({ extensions: merged }).present
+            ? appendPaymentIdentifier(merged, explicitId)
+            : merged;
         payload = {
           x402Version: 2,
           resource: pr.resource,

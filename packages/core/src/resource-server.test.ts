@@ -227,3 +227,54 @@ describe('createResourceServer per-402 extensions', () => {
     assert.equal(plain.createPaymentRequired(accepts, { url: 'http://x' }).extensions, undefined);
   });
 });
+
+describe('createResourceServer: settlement pending', () => {
+  it('remembers a pending settlement so the retry of the same payload skips verify and settles', async () => {
+    let verifies = 0;
+    let settles = 0;
+    const scheme: SchemeFacilitator = {
+      scheme: 'exact',
+      family: 'eip155:*',
+      getSigners: () => ['0xFac'],
+      verify: async () => {
+        verifies++;
+        return { isValid: true, payer: '0xP' };
+      },
+      settle: async (_p, r) => {
+        settles++;
+        return settles === 1
+          ? {
+              success: false,
+              errorReason: 'settlement_pending',
+              transaction: '0xtx',
+              network: r.network,
+              payer: '0xP',
+            }
+          : { success: true, transaction: '0xtx', network: r.network, payer: '0xP' };
+      },
+    };
+    const server = createResourceServer({
+      facilitators: createFacilitator({ schemes: [{ networks: 'eip155:84532', facilitator: scheme }] }),
+      schemes: [{ network: 'eip155:*', server: schemeServer }],
+    });
+    const [requirements] = await server.buildRequirements(
+      [{ scheme: 'exact', network: 'eip155:84532', payTo: PAY_TO, price: '$0.001' }],
+      {},
+    );
+    assert.ok(requirements);
+    const payload: PaymentPayload = { x402Version: 2, accepted: requirements, payload: { n: 1 } };
+    assert.equal((await server.verify(payload, requirements)).isValid, true);
+    const first = await server.settle(payload, requirements);
+    assert.equal(first.errorReason, 'settlement_pending');
+    assert.equal(server.isSettlementPending(payload, requirements), true);
+    // the same payment, keys in another order: still recognized
+    const reordered: PaymentPayload = { payload: { n: 1 }, accepted: requirements, x402Version: 2 };
+    assert.deepEqual(await server.verify(reordered, requirements), { isValid: true, payer: '0xP' });
+    assert.equal(verifies, 1);
+    assert.equal((await server.settle(reordered, requirements)).success, true);
+    assert.equal(server.isSettlementPending(payload, requirements), false);
+    // another payload is verified as usual
+    await server.verify({ ...payload, payload: { n: 2 } }, requirements);
+    assert.equal(verifies, 2);
+  });
+});

@@ -61,6 +61,13 @@ export type ResourceServerOptions = {
    * the facilitator's data; default 2 s. A slow facilitator must not stall every 402.
    */
   supportedWaitMs?: number;
+  /**
+   * Payments whose settlement the facilitator answered `settlement_pending` (sent, receipt not
+   * seen yet) are remembered so the client's retry of the SAME payload is not re-verified (the
+   * facilitator would refuse it as already sent): `verify` answers valid at once and `settle`
+   * asks the facilitator again, whose ledger returns the outcome. Default: 10 minutes, 10 000 payments.
+   */
+  pendingSettlements?: { ttlMs?: number; maxEntries?: number };
 };
 
 export type ResourceServer = {
@@ -91,6 +98,8 @@ export type ResourceServer = {
     requirements: PaymentRequirements,
     options?: { resource?: ResourceInfo; amount?: string },
   ): Promise<SettleResponse>;
+  /** True while this payment's settlement was last answered `settlement_pending` (its retry skips verify). */
+  isSettlementPending(payload: AnyPaymentPayload, requirements: PaymentRequirements): boolean;
 };
 
 /**
@@ -112,6 +121,7 @@ export function createResourceServer(options: ResourceServerOptions): ResourceSe
   const supportedWaitMs = options.supportedWaitMs ?? 2_000;
   const supported: Array<{ value?: SupportedResponse; failedAt?: number; pending?: Promise<void> }> =
     facilitators.map(() => ({}));
+  const pending = createPendingMemory(options.pendingSettlements);
 
   function refresh(i: number): Promise<void> {
     const slot = supported[i]!;
@@ -254,6 +264,9 @@ export function createResourceServer(options: ResourceServerOptions): ResourceSe
     },
 
     async verify(payload, requirements, resource) {
+      const known = pending.get(payload, requirements);
+      // a retry of a payment already sent: the facilitator would refuse it as a duplicate
+      if (known) return { isValid: true, ...(known.payer ? { payer: known.payer } : {}) };
       const call = { payload, requirements };
       const abort = await hooks.beforeVerify?.(call);
       if (abort) return verifyRefusal(abort.reason, abort.message);
@@ -291,10 +304,72 @@ export function createResourceServer(options: ResourceServerOptions): ResourceSe
           settleRefusal(reason, message, network),
         );
       }
+      if (!result.success && result.errorReason === Reasons.settlementPending) {
+        pending.remember(payload, requirements, result.payer);
+      } else {
+        pending.forget(payload, requirements);
+      }
       await hooks.afterSettle?.(call, result);
       return result;
     },
+
+    isSettlementPending(payload, requirements) {
+      return pending.get(payload, requirements) !== undefined;
+    },
   };
+}
+
+type PendingMemory = {
+  get(payload: AnyPaymentPayload, requirements: PaymentRequirements): { payer?: string } | undefined;
+  remember(payload: AnyPaymentPayload, requirements: PaymentRequirements, payer: string | undefined): void;
+  forget(payload: AnyPaymentPayload, requirements: PaymentRequirements): void;
+};
+
+/** Bounded, expiring memory of payments whose settlement is pending, keyed by their canonical JSON. */
+function createPendingMemory(options: { ttlMs?: number; maxEntries?: number } = {}): PendingMemory {
+  const ttlMs = options.ttlMs ?? 600_000;
+  const maxEntries = options.maxEntries ?? 10_000;
+  const entries = new Map<string, { at: number; payer?: string }>();
+  const keyOf = (payload: AnyPaymentPayload, requirements: PaymentRequirements) =>
+    canonicalJson({ payload, requirements });
+  return {
+    get(payload, requirements) {
+      if (entries.size === 0) return undefined;
+      const key = keyOf(payload, requirements);
+      const entry = entries.get(key);
+      if (!entry) return undefined;
+      if (Date.now() - entry.at > ttlMs) {
+        entries.delete(key);
+        return undefined;
+      }
+      return entry;
+    },
+    remember(payload, requirements, payer) {
+      const key = keyOf(payload, requirements);
+      entries.delete(key);
+      entries.set(key, { at: Date.now(), ...(payer ? { payer } : {}) });
+      while (entries.size > maxEntries) {
+        const oldest = entries.keys().next();
+        if (oldest.done) break;
+        entries.delete(oldest.value);
+      }
+    },
+    forget(payload, requirements) {
+      if (entries.size > 0) entries.delete(keyOf(payload, requirements));
+    },
+  };
+}
+
+/** JSON with object keys sorted at every level (two spellings of one payment give one key). */
+function canonicalJson(value: unknown): string {
+  const sort = (v: unknown): unknown => {
+    if (Array.isArray(v)) return v.map(sort);
+    if (typeof v !== 'object' || v === null) return v;
+    const out: Record<string, unknown> = {};
+    for (const key of Object.keys(v).sort()) out[key] = sort(Reflect.get(v, key));
+    return out;
+  };
+  return JSON.stringify(sort(value)) ?? 'null';
 }
 
 /** Resolve when `p` settles or after `ms`, whichever is first (the work itself goes on). */

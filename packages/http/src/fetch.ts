@@ -1,6 +1,7 @@
 /**
  * The paying `fetch`: send the request; on an x402 402, pay once with the client engine and
- * send the same request again with the payment header. It never loops.
+ * send the same request again with the payment header. It never pays twice: while the server
+ * reports the settlement pending, it re-sends the SAME payment, a bounded number of times.
  */
 import {
   type AnyPaymentRequired,
@@ -16,6 +17,7 @@ import {
   X402Error,
 } from '@x402kit/core';
 import { createEmitter, type Log } from './log.js';
+import { isSettlementPending, retryAfterMs } from './pending-settlement.js';
 
 /** A `fetch`-compatible function. */
 export type FetchLike = (input: RequestInfo | URL, init?: RequestInit) => Promise<Response>;
@@ -49,6 +51,19 @@ export type WrapFetchOptions = {
    * agents); default unlimited. Past it, a 402 throws `X402Error` (`no_acceptable_payment_option`).
    */
   maxPayments?: number;
+  /**
+   * The `payment-identifier` id to use for this request's payment when the 402 declares the
+   * extension; `undefined` lets the client make a fresh one. An agent that stores the id before
+   * paying and passes it again after a crash gets the first payment's result, not a second charge.
+   */
+  paymentIdentifier?: (request: Request) => string | undefined;
+  /**
+   * While the server answers that the settlement is pending (`PAYMENT-RESPONSE` with
+   * `errorReason: 'settlement_pending'`, status 202), wait `Retry-After` and re-send the request
+   * with the same payment header (never a new signature). Default `{ maxRetries: 5, maxDelayMs: 10000 }`;
+   * `false` returns the pending answer to the caller.
+   */
+  pendingSettlement?: false | { maxRetries?: number; maxDelayMs?: number };
   log?: Log;
 };
 
@@ -61,7 +76,10 @@ export type WrapFetchOptions = {
  *   `x402Version: 1` (v1); a 402 with neither is not x402 and is returned as is;
  * - the client engine pays ONCE and the request is re-sent (its body is buffered up front so it
  *   can be sent twice, streams included) with `PAYMENT-SIGNATURE` (v2) or `X-PAYMENT` (v1);
- * - whatever answers the paid retry is returned, a 402 included: it is never retried;
+ * - a paid retry answered "settlement pending" (202 with `PAYMENT-RESPONSE`
+ *   `errorReason: 'settlement_pending'`) is re-sent with the SAME payment after `Retry-After`,
+ *   up to `pendingSettlement.maxRetries` times, then returned as it stands;
+ * - whatever else answers the paid retry is returned, a 402 included: it is never paid again;
  * - if the caller's request already carried `PAYMENT-SIGNATURE` or `X-PAYMENT`, its 402 is
  *   returned as is (no second payment is attempted).
  * Throws `X402Error` when it cannot pay: the engine's reason (`no_acceptable_payment_option` for
@@ -82,7 +100,39 @@ export function wrapFetchWithPayment(
 ): FetchLike {
   const emit = createEmitter(options.log);
   const maxPayments = options.maxPayments ?? Number.POSITIVE_INFINITY;
+  const pendingOptions = options.pendingSettlement === false ? undefined : (options.pendingSettlement ?? {});
   let payments = 0;
+
+  /** Re-send the same paid request while its settlement is reported pending. */
+  async function untilSettled(
+    answer: Response,
+    send: () => Promise<Response>,
+    url: string,
+    signal: AbortSignal,
+  ) {
+    if (!pendingOptions) return answer;
+    const maxRetries = pendingOptions.maxRetries ?? 5;
+    const maxDelayMs = pendingOptions.maxDelayMs ?? 10_000;
+    let current = answer;
+    for (let attempt = 1; attempt <= maxRetries && isSettlementPending(current); attempt++) {
+      const delay = Math.min(retryAfterMs(current.headers.get('retry-after')), maxDelayMs);
+      const transaction = getPaymentResponse(current)?.transaction;
+      emit(
+        'info',
+        `settlement pending${transaction ? ` (${transaction})` : ''}; re-sending the same payment in ${delay} ms`,
+        {
+          url,
+          attempt,
+        },
+      );
+      await discard(current);
+      await sleep(delay, signal);
+      current = await send();
+    }
+    if (isSettlementPending(current))
+      emit('warn', 'the settlement is still pending; returning the pending answer', { url });
+    return current;
+  }
 
   return async (input, init) => {
     const base = new Request(input, init);
@@ -94,8 +144,12 @@ export function wrapFetchWithPayment(
     };
 
     const first = await fetchImpl(build());
-    if (first.status !== 402) return first;
-    if (base.headers.has(HeaderNames.paymentSignature) || base.headers.has(HeaderNames.xPayment)) {
+    const carriesPayment =
+      base.headers.has(HeaderNames.paymentSignature) || base.headers.has(HeaderNames.xPayment);
+    if (first.status !== 402) {
+      return carriesPayment ? untilSettled(first, () => fetchImpl(build()), base.url, base.signal) : first;
+    }
+    if (carriesPayment) {
       emit('warn', 'the request already carried a payment header and was answered 402; not paying again', {
         url: base.url,
       });
@@ -133,7 +187,11 @@ export function wrapFetchWithPayment(
     payments++;
     let payload: Awaited<ReturnType<X402Client['createPaymentPayload']>>;
     try {
-      payload = await client.createPaymentPayload(paymentRequired);
+      const paymentIdentifier = options.paymentIdentifier?.(build());
+      payload = await client.createPaymentPayload(
+        paymentRequired,
+        paymentIdentifier === undefined ? undefined : { paymentIdentifier },
+      );
     } catch (error) {
       payments--;
       throw error;
@@ -141,9 +199,15 @@ export function wrapFetchWithPayment(
     await discard(first);
     const headerName = payload.x402Version === 2 ? HeaderNames.paymentSignature : HeaderNames.xPayment;
     emit('info', `paying with x402 v${payload.x402Version}`, { url: base.url });
-    const paid = await fetchImpl(build({ [headerName]: encodePaymentSignatureHeader(payload) }));
+    const paidHeaders = { [headerName]: encodePaymentSignatureHeader(payload) };
+    const paid = await untilSettled(
+      await fetchImpl(build(paidHeaders)),
+      () => fetchImpl(build(paidHeaders)),
+      base.url,
+      base.signal,
+    );
     if (paid.status === 402)
-      emit('warn', 'the server answered 402 after payment; not retrying', { url: base.url });
+      emit('warn', 'the server answered 402 after payment; not paying again', { url: base.url });
     return paid;
   };
 }
@@ -195,6 +259,21 @@ export function getPaymentResponse(response: Response): SettleResponse | undefin
   } catch {
     return undefined;
   }
+}
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  signal.throwIfAborted();
+  return new Promise((resolve, reject) => {
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(signal.reason);
+    };
+    const timer = setTimeout(() => {
+      signal.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
 }
 
 async function discard(response: Response): Promise<void> {

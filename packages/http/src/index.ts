@@ -7,6 +7,7 @@ export * from './buffered-response.js';
 export * from './fetch.js';
 export type * from './log.js';
 export * from './normalize-path.js';
+export * from './pending-settlement.js';
 export * from './response-headers.js';
 export * from './route-table.js';
 export * from './server.js';

@@ -9,6 +9,7 @@ import {
   encodePaymentRequiredHeader,
   encodePaymentResponseHeader,
   HeaderNames,
+  PaymentIdentifierReasons,
   Reasons,
   type ResourceServer,
   type SettleResponse,
@@ -36,6 +37,16 @@ export type PaymentReplies = {
     payload: AnyPaymentPayload,
     settlement: SettleResponse,
   ): Promise<PaymentReply>;
+  /**
+   * 202 Accepted while the settlement transaction is sent but not yet confirmed: `PAYMENT-RESPONSE`
+   * (`success: false`, `errorReason: 'settlement_pending'`, the hash) and `Retry-After`. No
+   * `PAYMENT-REQUIRED`: the client must present the same payment again, not pay anew.
+   */
+  settlementPending(
+    payload: AnyPaymentPayload,
+    settlement: SettleResponse,
+    retryAfterSeconds: number,
+  ): PaymentReply;
   invalidPath(message: string): PaymentReply;
   /** 500 for a server-side failure; the body names only the reason code. */
   internalError(error: unknown): PaymentReply;
@@ -120,9 +131,11 @@ export function createPaymentReplies(options: { server: ResourceServer; v1: bool
       const custom = route.config.settlementFailedResponseBody
         ? await route.config.settlementFailedResponseBody(ctx, settlement)
         : undefined;
+      // the id was used with another payment: a conflict, not a payment to make
+      const status = settlement.errorReason === PaymentIdentifierReasons.conflict ? 409 : 402;
       if (custom) {
         headers['Content-Type'] = custom.contentType;
-        return { status: 402, headers, body: serializeBody(custom) };
+        return { status, headers, body: serializeBody(custom) };
       }
       // a v1 client reads the failure from a v1 document; a v2 client from PAYMENT-RESPONSE
       const body =
@@ -133,7 +146,28 @@ export function createPaymentReplies(options: { server: ResourceServer; v1: bool
               settlement.errorReason ?? Reasons.unexpectedSettleError,
             )
           : undefined;
-      return { status: 402, headers, body: body ?? '{}' };
+      return { status, headers, body: body ?? '{}' };
+    },
+
+    settlementPending(payload, settlement, retryAfterSeconds) {
+      const encoded = encodePaymentResponseHeader(settlement);
+      const seconds = Math.max(0, Math.ceil(retryAfterSeconds));
+      const headers: Record<string, string> = {
+        'Content-Type': 'application/json',
+        [HeaderNames.paymentResponse]: encoded,
+        'Retry-After': String(seconds),
+        'Cache-Control': NO_STORE,
+        'Access-Control-Expose-Headers': `${EXPOSE_HEADERS_VALUE}, Retry-After`,
+      };
+      if (payload.x402Version === 1) headers[HeaderNames.xPaymentResponse] = encoded;
+      const body = JSON.stringify({
+        status: Reasons.settlementPending,
+        transaction: settlement.transaction,
+        network: settlement.network,
+        retryAfterSeconds: seconds,
+        message: 'the payment is being settled; send the same request with the same payment header again',
+      });
+      return { status: 202, headers, body };
     },
 
     invalidPath(message) {

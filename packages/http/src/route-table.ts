@@ -4,7 +4,13 @@
  * a lookup normalizes the path (see `normalize-path.ts`) and tests the routes in declaration
  * order, first match wins.
  */
-import { type PaymentOption, type SettleResponse, X402Error } from '@x402kit/core';
+import {
+  declarePaymentIdentifier,
+  PAYMENT_IDENTIFIER,
+  type PaymentOption,
+  type SettleResponse,
+  X402Error,
+} from '@x402kit/core';
 import { normalizePath } from './normalize-path.js';
 
 /** What dynamic prices, `payTo` functions and body hooks receive. */
@@ -40,6 +46,13 @@ export type RouteConfig = {
   mimeType?: string;
   /** Extension declarations put on the 402 (`bazaar`, ...). */
   extensions?: Record<string, unknown>;
+  /**
+   * Declare the `payment-identifier` extension (idempotent payments): `true` or `{ required: false }`
+   * lets clients send an id, `{ required: true }` refuses a payment without one (400,
+   * `payment_identifier_required`). An invalid id is refused (400, `invalid_payment_identifier`); a
+   * facilitator that saw the id with another payment makes the answer 409 (`payment_identifier_conflict`).
+   */
+  paymentIdentifier?: boolean | { required: boolean };
   /** Body of the unpaid 402 (API clients); default: see `createPaymentHandler`. */
   unpaidResponseBody?: (ctx: RouteContext) => ResponseBody | Promise<ResponseBody>;
   /** Body of the 402 sent when settlement fails; default `{}`. */
@@ -172,7 +185,18 @@ function compileRoute(key: string, config: RouteConfig): CompiledRoute {
     fail(key, `settle must be 'after-response', got ${JSON.stringify(config.settle)}`);
   }
   const isStatic = options.every((o) => typeof o.price !== 'function' && typeof o.payTo !== 'function');
-  return { key, verb, pattern, regex, paramNames, config, options, isStatic };
+  return { key, verb, pattern, regex, paramNames, config: withDeclarations(config), options, isStatic };
+}
+
+/** The config with the declarations of its shorthand options (`paymentIdentifier`) added to `extensions`. */
+function withDeclarations(config: RouteConfig): RouteConfig {
+  const option = config.paymentIdentifier;
+  if (option === undefined || option === false) return config;
+  const required = option === true ? false : option.required;
+  return {
+    ...config,
+    extensions: { ...config.extensions, [PAYMENT_IDENTIFIER]: declarePaymentIdentifier({ required }) },
+  };
 }
 
 function compilePattern(key: string, pattern: string): { regex: RegExp; paramNames: string[] } {

@@ -6,11 +6,14 @@
  */
 import {
   type AnyPaymentPayload,
+  checkPaymentIdentifier,
   decodePaymentSignatureHeader,
   encodePaymentResponseHeader,
   findAsset,
   HeaderNames,
   MAX_PAYMENT_HEADER_LENGTH,
+  PAYMENT_IDENTIFIER,
+  PaymentIdentifierReasons,
   type PaymentRequirements,
   Reasons,
   type ResourceServer,
@@ -27,18 +30,26 @@ import {
 } from './buffered-response.js';
 import { createEmitter, type Log } from './log.js';
 import { createPaymentReplies } from './payment-replies.js';
+import {
+  createContext,
+  type PaymentRequestInput,
+  warmupContext,
+  webRequestInput,
+} from './request-context.js';
 import { mergeExposeHeaders, NO_STORE } from './response-headers.js';
 import { createRouteOffers, type RouteOffers, resourceOf } from './route-offers.js';
 import {
   type CompiledRoute,
   compileRoutes,
   matchRoute,
-  type RouteContext,
   type RouteLookup,
   type RoutesConfig,
   type RouteTable,
 } from './route-table.js';
 import { parseSettlementOverrides, resolveSettlementAmount } from './settlement-overrides.js';
+
+export type { PaymentRequestInput } from './request-context.js';
+export { webRequestInput } from './request-context.js';
 
 /** Options of {@link createPaymentHandler}. */
 export type PaymentHandlerOptions = {
@@ -70,24 +81,12 @@ export type PaymentHandlerOptions = {
    * an unreachable facilitator lazily.
    */
   initialize?: boolean;
+  /**
+   * `Retry-After` (seconds) of the 202 sent when the facilitator answers `settlement_pending`
+   * (the transaction is sent, its receipt not seen yet); default 2.
+   */
+  pendingRetryAfterSeconds?: number;
   log?: Log;
-};
-
-/**
- * One request as the core sees it. Adapters may implement `url` and `request` as lazy getters:
- * they are read only for protected routes.
- */
-export type PaymentRequestInput = {
-  /** HTTP method as received. */
-  readonly method: string;
-  /** Request target used for route matching: origin-form path (`/a?b`) or an absolute URL. */
-  readonly target: string;
-  /** Absolute request URL: the default resource URL and `ctx.url`. */
-  readonly url: string;
-  /** A request header by lower-case name. */
-  header(name: string): string | undefined;
-  /** The Web request, for route functions (`ctx.request`). */
-  readonly request: Request;
 };
 
 /** Runs the downstream handler and returns its response (the core buffers a Web `Response`). */
@@ -97,7 +96,10 @@ export type RunHandler = () => Promise<Response | BufferedResponse>;
 export type PaymentResult =
   /** Not a paid route: run the handler normally, without buffering. */
   | { type: 'unprotected' }
-  /** The core's own answer (402, 412, 400, 500). If the handler ran, its output is discarded. */
+  /**
+   * The core's own answer (402, 412, 400, 409, 500, or 202 while the settlement is pending). If the
+   * handler ran, its output is discarded.
+   */
   | { type: 'reply'; reply: PaymentReply; settlement?: SettleResponse }
   /** The handler's answer: settled (with `PAYMENT-RESPONSE`), or its own error status (no settlement). */
   | { type: 'response'; response: BufferedResponse; settlement?: SettleResponse };
@@ -127,7 +129,11 @@ const UNPROTECTED: PaymentResult = { type: 'unprotected' };
  * facilitator unreachable: 402 with the reason; 412 for `permit2_allowance_required`) -> run the
  * handler with its response buffered -> status >= 400: return it, no settlement -> settle
  * (honouring `Settlement-Overrides`, which is stripped) -> success: the handler's response plus
- * `PAYMENT-RESPONSE`; failure: 402 with `PAYMENT-RESPONSE` and the handler's output withheld.
+ * `PAYMENT-RESPONSE`; failure: 402 with `PAYMENT-RESPONSE` and the handler's output withheld;
+ * `settlement_pending` (transaction sent, receipt not seen): 202 with `PAYMENT-RESPONSE` (the hash)
+ * and `Retry-After`, never a fresh 402, and the same payment presented again skips verification
+ * and settles. Routes declaring `payment-identifier` refuse a missing (when required) or invalid
+ * id with 400, and a facilitator conflict on the id with 409.
  * Every 402 and paid response carries `Cache-Control: no-store` and exposes the x402 headers to
  * browsers. The facilitator being down never yields a 500.
  *
@@ -217,6 +223,12 @@ export function createPaymentHandler(options: PaymentHandlerOptions): PaymentHan
     }
     const requirements = server.findMatchingRequirements(offers.accepts, payload);
     if (!requirements) return { type: 'reply', reply: replies.refused(route, ctx, offers, NO_MATCH_ERROR) };
+    const declared = route.config.extensions?.[PAYMENT_IDENTIFIER];
+    const idRefusal = declared === undefined ? undefined : checkPaymentIdentifier(declared, payload);
+    if (idRefusal) {
+      emit('info', `payment refused: ${idRefusal.reason}`, { route: route.key });
+      return { type: 'reply', reply: replies.refused(route, ctx, offers, idRefusal.reason, 400) };
+    }
 
     const resource = resourceOf(route, ctx);
     let verified: VerifyResponse;
@@ -235,7 +247,12 @@ export function createPaymentHandler(options: PaymentHandlerOptions): PaymentHan
           payer: verified.payer,
         },
       );
-      const status = reason === Reasons.permit2AllowanceRequired ? 412 : 402;
+      const status =
+        reason === Reasons.permit2AllowanceRequired
+          ? 412
+          : reason === PaymentIdentifierReasons.conflict
+            ? 409
+            : 402;
       return { type: 'reply', reply: replies.refused(route, ctx, offers, reason, status) };
     }
 
@@ -279,6 +296,17 @@ export function createPaymentHandler(options: PaymentHandlerOptions): PaymentHan
         errorMessage: error instanceof Error ? error.message : String(error),
         transaction: '',
         network: payload.x402Version === 2 ? payload.accepted.network : payload.network,
+      };
+    }
+    if (!settlement.success && settlement.errorReason === Reasons.settlementPending) {
+      // never a fresh 402 here: it would invite the client to pay a second time
+      emit('info', `settlement pending: ${settlement.transaction || '(no hash yet)'}; answered 202`, {
+        route: route.key,
+      });
+      return {
+        type: 'reply',
+        reply: replies.settlementPending(payload, settlement, options.pendingRetryAfterSeconds ?? 2),
+        settlement,
       };
     }
     if (!settlement.success) {
@@ -345,61 +373,6 @@ export function createPaymentHandler(options: PaymentHandlerOptions): PaymentHan
   if (options.initialize ?? true) void warmUp();
 
   return { table, server, match, processRequest, handle };
-}
-
-/**
- * A {@link PaymentRequestInput} over a Web `Request`.
- *
- * @example
- * const result = await payments.processRequest(webRequestInput(request), () => app.fetch(request));
- */
-export function webRequestInput(request: Request): PaymentRequestInput {
-  return {
-    method: request.method,
-    target: request.url,
-    url: request.url,
-    header: (name) => request.headers.get(name) ?? undefined,
-    request,
-  };
-}
-
-function createContext(
-  input: PaymentRequestInput,
-  path: string,
-  params: Record<string, string>,
-): RouteContext {
-  const method = input.method.toUpperCase();
-  return {
-    get request() {
-      return input.request;
-    },
-    method,
-    path,
-    params,
-    get url() {
-      return input.url;
-    },
-  };
-}
-
-function warmupContext(route: CompiledRoute): RouteContext {
-  const unavailable = (): never => {
-    throw new X402Error(
-      Reasons.invalidPaymentRequirements,
-      `route "${route.key}": no request during warm-up`,
-    );
-  };
-  return {
-    get request(): Request {
-      return unavailable();
-    },
-    method: route.verb === '*' ? 'GET' : route.verb,
-    path: route.pattern,
-    params: {},
-    get url(): string {
-      return unavailable();
-    },
-  };
 }
 
 function reasonOf(error: unknown, fallback: string): string {

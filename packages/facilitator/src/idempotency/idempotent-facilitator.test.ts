@@ -1,0 +1,183 @@
+import assert from 'node:assert/strict';
+import { after, describe, it } from 'node:test';
+import {
+  createFacilitator,
+  PAYMENT_IDENTIFIER,
+  PaymentIdentifierReasons,
+  type PaymentPayload,
+  type PaymentRequirements,
+  type SchemeFacilitator,
+  SettleResponse,
+  VerifyResponse,
+} from '@x402kit/core';
+import { dropSchema, freshSchemaName, testPostgresUrl } from '../ledger/postgres-test-server.test.js';
+import { createFacilitatorService } from '../service.js';
+import type { IdempotencyStore } from './idempotency-store.js';
+import { createIdempotentFacilitator } from './idempotent-facilitator.js';
+import { createMemoryIdempotencyStore } from './memory-idempotency-store.js';
+import { withPaymentIdentifierStatus } from './payment-identifier-status.js';
+import { createPostgresIdempotencyStore } from './postgres-idempotency-store.js';
+import { createSqliteIdempotencyStore } from './sqlite-idempotency-store.js';
+
+const requirements: PaymentRequirements = {
+  scheme: 'exact',
+  network: 'eip155:84532',
+  amount: '1000',
+  asset: '0x036CbD53842c5426634e7929541eC2318f3dCF7e',
+  payTo: '0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC',
+  maxTimeoutSeconds: 60,
+  extra: {},
+};
+
+function payment(nonce: string, id?: string): PaymentPayload {
+  return {
+    x402Version: 2,
+    accepted: requirements,
+    payload: { nonce },
+    ...(id === undefined ? {} : { extensions: { [PAYMENT_IDENTIFIER]: { info: { required: true, id } } } }),
+  };
+}
+
+/** The real core engine with a scheme that counts its work and can be told to answer pending. */
+function engine() {
+  const work = { verify: 0, settle: 0 };
+  const state = { pending: false };
+  const scheme: SchemeFacilitator = {
+    scheme: 'exact',
+    family: 'eip155:*',
+    getSigners: () => ['0xFac'],
+    async verify(p) {
+      work.verify++;
+      return { isValid: true, payer: String(p.payload.nonce) };
+    },
+    async settle(p, r) {
+      work.settle++;
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      const transaction = `0xtx${String(p.payload.nonce)}${work.settle}`;
+      return state.pending
+        ? { success: false, errorReason: 'settlement_pending', transaction, network: r.network }
+        : { success: true, transaction, network: r.network, payer: '0xP' };
+    },
+  };
+  return {
+    work,
+    state,
+    facilitator: createFacilitator({ schemes: [{ networks: requirements.network, facilitator: scheme }] }),
+  };
+}
+
+function suite(name: string, open: () => Promise<IdempotencyStore>) {
+  describe(`idempotent facilitator over ${name}`, () => {
+    it('replays the stored answer for the same id and payload, without new work', async () => {
+      const store = await open();
+      const { work, facilitator: inner } = engine();
+      const facilitator = createIdempotentFacilitator({ facilitator: inner, store, instanceId: 'a' });
+      const id = `pay_${name}_replay_0123456789`;
+      const v1 = await facilitator.verify(payment('1', id), requirements);
+      const v2 = await facilitator.verify(payment('1', id), requirements);
+      assert.deepEqual(v2, v1);
+      const [s1, s2] = await Promise.all([
+        facilitator.settle(payment('1', id), requirements),
+        facilitator.settle(payment('1', id), requirements),
+      ]);
+      const s3 = await facilitator.settle(payment('1', id), requirements);
+      assert.equal(s1.success, true);
+      assert.deepEqual(s2, s1);
+      assert.deepEqual(s3, s1);
+      assert.deepEqual(work, { verify: 1, settle: 1 });
+      assert.ok((await facilitator.supported()).extensions.includes(PAYMENT_IDENTIFIER));
+      await store.close();
+    });
+
+    it('refuses the same id with another payload as payment_identifier_conflict', async () => {
+      const store = await open();
+      const { work, facilitator: inner } = engine();
+      const facilitator = createIdempotentFacilitator({ facilitator: inner, store, instanceId: 'a' });
+      const id = `pay_${name}_conflict_0123456789`;
+      assert.equal((await facilitator.settle(payment('1', id), requirements)).success, true);
+      const other = await facilitator.settle(payment('2', id), requirements);
+      assert.equal(other.success, false);
+      assert.equal(other.errorReason, PaymentIdentifierReasons.conflict);
+      const verify = await facilitator.verify(payment('2', id), requirements);
+      assert.equal(verify.invalidReason, PaymentIdentifierReasons.conflict);
+      const invalid = await facilitator.verify(payment('3', 'bad id'), requirements);
+      assert.equal(invalid.invalidReason, PaymentIdentifierReasons.invalid);
+      assert.deepEqual(work, { verify: 0, settle: 1 });
+      await store.close();
+    });
+
+    it('does not store settlement_pending: the same payment runs again and its outcome is then kept', async () => {
+      const store = await open();
+      const { work, state, facilitator: inner } = engine();
+      const facilitator = createIdempotentFacilitator({ facilitator: inner, store, instanceId: 'a' });
+      const id = `pay_${name}_pending_0123456789`;
+      state.pending = true;
+      assert.equal(
+        (await facilitator.settle(payment('1', id), requirements)).errorReason,
+        'settlement_pending',
+      );
+      state.pending = false;
+      const settled = await facilitator.settle(payment('1', id), requirements);
+      assert.equal(settled.success, true);
+      assert.deepEqual(await facilitator.settle(payment('1', id), requirements), settled);
+      assert.equal(work.settle, 2);
+      const plain = await facilitator.settle(payment('9'), requirements);
+      assert.equal(plain.success, true, 'no id: untouched');
+      await store.close();
+    });
+  });
+}
+
+suite('memory', async () => createMemoryIdempotencyStore());
+suite('sqlite', async () => createSqliteIdempotencyStore({ path: ':memory:' }));
+const schema = freshSchemaName('idempotency');
+let pgUrl = '';
+suite('postgres', async () => {
+  pgUrl = await testPostgresUrl();
+  return createPostgresIdempotencyStore({ url: pgUrl, schema });
+});
+after(async () => {
+  if (pgUrl) await dropSchema(pgUrl, schema);
+});
+
+describe('withPaymentIdentifierStatus', () => {
+  it('answers 409 for a conflicting /settle and /verify, 200 otherwise', async () => {
+    const { facilitator: inner } = engine();
+    const facilitator = createIdempotentFacilitator({
+      facilitator: inner,
+      store: createMemoryIdempotencyStore(),
+    });
+    const service = withPaymentIdentifierStatus(createFacilitatorService({ facilitator }));
+    const post = (path: string, p: PaymentPayload) =>
+      service.fetch(
+        new Request(`http://f.local${path}`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ x402Version: 2, paymentPayload: p, paymentRequirements: requirements }),
+        }),
+      );
+    const id = 'pay_service_conflict_0123456789';
+    assert.equal((await post('/settle', payment('1', id))).status, 200);
+    const settle = await post('/settle', payment('2', id));
+    assert.equal(settle.status, 409);
+    assert.equal(SettleResponse.parse(await settle.json()).errorReason, PaymentIdentifierReasons.conflict);
+    const verify = await post('/verify', payment('2', id));
+    assert.equal(verify.status, 409);
+    assert.equal(VerifyResponse.parse(await verify.json()).invalidReason, PaymentIdentifierReasons.conflict);
+    const reply = await service.handle({
+      method: 'POST',
+      path: '/settle',
+      headers: new Headers({ 'content-type': 'application/json' }),
+      readBody: async () =>
+        new TextEncoder().encode(
+          JSON.stringify({
+            x402Version: 2,
+            paymentPayload: payment('3', id),
+            paymentRequirements: requirements,
+          }),
+        ),
+    });
+    assert.equal(reply.status, 409);
+    assert.equal((await post('/settle', payment('4'))).status, 200);
+  });
+});

@@ -1,0 +1,49 @@
+/**
+ * The idempotency table, written once for SQLite (libsql) and PostgreSQL, next to the ledger's
+ * tables in the same database but with its own migrations table, so the two evolve separately.
+ */
+
+/** One migration: statements run in order in one transaction; `{{prefix}}` is the schema qualifier. */
+export type IdempotencyMigration = { version: number; name: string; statements: readonly string[] };
+
+export const IDEMPOTENCY_MIGRATIONS_TABLE = 'payment_identifier_migrations';
+
+export const IDEMPOTENCY_MIGRATIONS: readonly IdempotencyMigration[] = [
+  {
+    version: 1,
+    name: 'payment_identifiers',
+    statements: [
+      `CREATE TABLE IF NOT EXISTS {{prefix}}payment_identifiers (
+        id TEXT NOT NULL,
+        operation TEXT NOT NULL CHECK (operation IN ('verify', 'settle')),
+        payload_hash TEXT NOT NULL,
+        request_hash TEXT NOT NULL,
+        state TEXT NOT NULL CHECK (state IN ('claimed', 'completed')),
+        result TEXT,
+        owner TEXT NOT NULL,
+        created_at BIGINT NOT NULL,
+        updated_at BIGINT NOT NULL,
+        PRIMARY KEY (id, operation)
+      )`,
+      'CREATE INDEX IF NOT EXISTS payment_identifiers_created ON {{prefix}}payment_identifiers (created_at)',
+    ],
+  },
+];
+
+export const IDEMPOTENCY_MIGRATIONS_TABLE_SQL = `CREATE TABLE IF NOT EXISTS {{prefix}}${IDEMPOTENCY_MIGRATIONS_TABLE} (
+  version INTEGER PRIMARY KEY,
+  name TEXT NOT NULL,
+  applied_at BIGINT NOT NULL
+)`;
+
+export const IDEMPOTENCY_COLUMNS =
+  'id, operation, payload_hash, request_hash, state, result, owner, created_at, updated_at';
+
+/**
+ * `sql` with the schema qualifier filled in.
+ *
+ * @example qualifyIdempotencySql('SELECT 1 FROM {{prefix}}payment_identifiers', '"s".')
+ */
+export function qualifyIdempotencySql(sql: string, prefix: string): string {
+  return sql.replaceAll('{{prefix}}', prefix);
+}

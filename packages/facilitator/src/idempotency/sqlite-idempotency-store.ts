@@ -1,0 +1,109 @@
+/**
+ * The idempotency store in SQLite through libsql: the ledger's file (or any other), table
+ * `payment_identifiers` with its own migrations. Claims are atomic (one writer at a time).
+ */
+import Database from 'libsql';
+import { toIdempotencyRecord } from './idempotency-row.js';
+import type { IdempotencyStore } from './idempotency-store.js';
+import {
+  IDEMPOTENCY_COLUMNS,
+  IDEMPOTENCY_MIGRATIONS,
+  IDEMPOTENCY_MIGRATIONS_TABLE,
+  IDEMPOTENCY_MIGRATIONS_TABLE_SQL,
+  qualifyIdempotencySql,
+} from './schema.js';
+
+export type SqliteIdempotencyStoreOptions = {
+  /** File path (the ledger's `ledger.sqlite.path`), or `:memory:` for tests. */
+  path: string;
+  /** How long a write waits for another process's write lock; default 5000 ms. */
+  busyTimeoutMs?: number;
+  /** Clock (epoch ms), for tests; default `Date.now`. */
+  now?: () => number;
+};
+
+/**
+ * Open (creating if needed) the SQLite idempotency store and apply its pending migrations.
+ *
+ * @example
+ * const store = await createSqliteIdempotencyStore({ path: config.ledger.sqlite.path })
+ */
+export async function createSqliteIdempotencyStore(
+  options: SqliteIdempotencyStoreOptions,
+): Promise<IdempotencyStore> {
+  const now = options.now ?? Date.now;
+  const timeout = Math.max(0, Math.trunc(options.busyTimeoutMs ?? 5000));
+  const db = new Database(options.path, { timeout });
+  try {
+    if (options.path !== ':memory:') db.pragma('journal_mode = WAL');
+    db.pragma(`busy_timeout = ${timeout}`);
+    migrate(db, now);
+  } catch (error) {
+    db.close();
+    throw error;
+  }
+  const insert = db.prepare(
+    `INSERT INTO payment_identifiers (${IDEMPOTENCY_COLUMNS})
+     VALUES (:id, :operation, :payloadHash, :requestHash, 'claimed', NULL, :owner, :now, :now)
+     ON CONFLICT DO NOTHING`,
+  );
+  const select = db.prepare(
+    `SELECT ${IDEMPOTENCY_COLUMNS} FROM payment_identifiers WHERE id = :id AND operation = :operation`,
+  );
+  const selectAll = db.prepare(
+    `SELECT ${IDEMPOTENCY_COLUMNS} FROM payment_identifiers WHERE id = :id ORDER BY operation DESC`,
+  );
+  const complete = db.prepare(
+    `UPDATE payment_identifiers SET state = 'completed', result = :result, updated_at = :now
+     WHERE id = :id AND operation = :operation AND owner = :owner AND state = 'claimed'`,
+  );
+  const release = db.prepare(
+    `DELETE FROM payment_identifiers WHERE id = :id AND operation = :operation AND state = 'claimed'
+       AND (:owner IS NULL OR owner = :owner)`,
+  );
+
+  const get = (id: string, operation: string) => {
+    const row = select.get({ id, operation });
+    return row === undefined ? undefined : toIdempotencyRecord(row);
+  };
+
+  return {
+    async claim(claim) {
+      const inserted = insert.run({ ...claim, now: now() }).changes === 1;
+      const record = get(claim.id, claim.operation);
+      if (!record) throw new Error(`claim of payment id ${claim.id}: the record vanished`);
+      return { claimed: inserted, record };
+    },
+    async get(id, operation) {
+      return get(id, operation);
+    },
+    async records(id) {
+      return selectAll.all({ id }).map(toIdempotencyRecord);
+    },
+    async complete(id, operation, owner, result) {
+      complete.run({ id, operation, owner, result, now: now() });
+    },
+    async release(id, operation, owner) {
+      release.run({ id, operation, owner: owner ?? null });
+    },
+    async close() {
+      if (db.open) db.close();
+    },
+  };
+}
+
+function migrate(db: Database.Database, now: () => number): void {
+  db.exec(qualifyIdempotencySql(IDEMPOTENCY_MIGRATIONS_TABLE_SQL, ''));
+  const applied = db.prepare(`SELECT version FROM ${IDEMPOTENCY_MIGRATIONS_TABLE} WHERE version = ?`);
+  const record = db.prepare(
+    `INSERT INTO ${IDEMPOTENCY_MIGRATIONS_TABLE} (version, name, applied_at) VALUES (?, ?, ?)`,
+  );
+  const run = db.transaction(() => {
+    for (const migration of IDEMPOTENCY_MIGRATIONS) {
+      if (applied.get(migration.version) !== undefined) continue;
+      for (const sql of migration.statements) db.exec(qualifyIdempotencySql(sql, ''));
+      record.run(migration.version, migration.name, now());
+    }
+  });
+  run.immediate();
+}

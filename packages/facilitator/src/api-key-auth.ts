@@ -24,6 +24,7 @@ export type ApiKeyAuthOptions = {
   keys: readonly ApiKeyEntry[];
   /** Requests without a key: allowed or 401, and their rate limit (per client address). */
   anonymous: { allowed: boolean; rateLimitPerMinute?: number };
+  /** Default: in memory, per instance (`createPostgresRateLimiter` shares limits across instances). */
   limiter?: RateLimiter;
 };
 
@@ -63,7 +64,10 @@ export function createApiKeyAuth(options: ApiKeyAuthOptions): ApiKeyAuth {
         };
       }
       if (anonymous.rateLimitPerMinute !== undefined) {
-        const decision = limiter.take(`anon:${request.remoteAddress ?? ''}`, anonymous.rateLimitPerMinute);
+        const decision = await limiter.take(
+          `anon:${request.remoteAddress ?? ''}`,
+          anonymous.rateLimitPerMinute,
+        );
         if (!decision.ok) return rateLimited(decision.retryAfterSeconds);
       }
       return { ok: true, principal: ANONYMOUS_PRINCIPAL };
@@ -72,7 +76,7 @@ export function createApiKeyAuth(options: ApiKeyAuthOptions): ApiKeyAuth {
     if (!entry) return { ok: false, status: 401, reason: 'unauthorized', message: 'unknown API key' };
     const principal = `key:${entry.name}`;
     if (entry.rateLimitPerMinute !== undefined) {
-      const decision = limiter.take(principal, entry.rateLimitPerMinute);
+      const decision = await limiter.take(principal, entry.rateLimitPerMinute);
       if (!decision.ok) return rateLimited(decision.retryAfterSeconds);
     }
     return { ok: true, principal };

@@ -1,8 +1,11 @@
 /**
  * A whole facilitator deployment from a {@link ServiceConfig}: the EVM engine, the settlement ledger
- * (SQLite by default, PostgreSQL when configured) with its exactly-once hooks and reconciler, API
- * keys and rate limits, `/payments` queries, `/metrics` and an RPC + ledger `/health`.
+ * (SQLite by default, PostgreSQL when configured) with its exactly-once hooks, the background
+ * reconciler of pending settlements, API keys and rate limits (shared through PostgreSQL when the
+ * ledger is there), `/payments` queries, `/metrics`, relayer balance and nonce-lag monitoring,
+ * access logs, OpenTelemetry traces when an endpoint is configured, and an RPC + ledger `/health`.
  */
+import { createAccessLog } from './access-log.js';
 import { createApiKeyAuth } from './api-key-auth.js';
 import { createEvmFacilitator, type EvmFacilitator } from './evm.js';
 import { createHealthCheck } from './health-check.js';
@@ -10,27 +13,45 @@ import {
   createExactEvmReconciler,
   createLedgerHooks,
   createLedgerHttpHandler,
+  createPendingReconciler,
   createPostgresLedger,
   createSqliteLedger,
   identifyExactEvm,
   type PaymentLedger,
+  type PendingReconciler,
 } from './ledger/index.js';
-import type { Log } from './log.js';
+import { createJsonLog, type Log } from './log.js';
 import { createMetrics, type Metrics } from './metrics.js';
+import { createPostgresRateLimiter, type PostgresRateLimiter } from './pg-rate-limiter.js';
+import { createRelayerMonitor, type RelayerMonitor } from './relayer-monitor.js';
 import { createFacilitatorService, type FacilitatorService, type ServiceRoute } from './service.js';
 import type { ServiceConfig } from './service-config.js';
+import type { ServiceRequestEvent } from './service-types.js';
+import { createOtlpExporter, type OtlpExporter } from './telemetry/otlp-exporter.js';
+import { createRequestTracer } from './telemetry/request-tracer.js';
 
 export type FacilitatorApp = {
   service: FacilitatorService;
   facilitator: EvmFacilitator;
   ledger: PaymentLedger;
   metrics?: Metrics;
-  /** Stop the engine and close the ledger: call after the HTTP server drained. */
+  /** The background sweep of pending settlements (absent when `reconciler.enabled` is false). */
+  reconciler?: PendingReconciler;
+  /** Relayer balances and nonce lag. */
+  monitor: RelayerMonitor;
+  /** Where the deployment logs (the given `log`, or the JSON-lines default). */
+  log: Log;
+  /** The span exporter, when `telemetry.otlpEndpoint` is set. */
+  telemetry?: OtlpExporter;
+  /** Stop the sweeps and the monitor, stop the engine, flush spans, close the ledger: call after the HTTP server drained. */
   close(): Promise<void>;
 };
 
 export type CreateFacilitatorAppOptions = {
+  /** Where events go; default JSON lines on stdout/stderr at `config.log.level`. */
   log?: Log;
+  /** Start the reconciler and the monitor at once; default true (tests drive them by hand with false). */
+  autoStart?: boolean;
   /** Given with `config.enableClose`, backs `POST /close`. */
   onClose?: () => void;
 };
@@ -47,6 +68,8 @@ export async function createFacilitatorApp(
   config: ServiceConfig,
   options: CreateFacilitatorAppOptions = {},
 ): Promise<FacilitatorApp> {
+  const log =
+    options.log ?? createJsonLog({ level: config.log.level, fields: { instance: config.instanceId } });
   const rpc = Object.fromEntries(Object.entries(config.networks).map(([network, { rpc }]) => [network, rpc]));
   const ledger =
     'postgres' in config.ledger
@@ -58,22 +81,20 @@ export async function createFacilitatorApp(
   const firstRpc = Object.fromEntries(
     Object.entries(rpc).flatMap(([network, urls]) => (urls[0] ? [[network, urls[0]]] : [])),
   );
+  const reconcile = createExactEvmReconciler({ rpc: firstRpc });
   const hooks = createLedgerHooks({
     ledger,
     identify: identifyExactEvm,
     instanceId: config.instanceId,
-    reconcile: createExactEvmReconciler({ rpc: firstRpc }),
-    ...(options.log
-      ? {
-          onError: (error: unknown, context: { stage: string }) =>
-            options.log?.({
-              level: 'error',
-              message: `ledger: ${context.stage} failed: ${error instanceof Error ? error.message : String(error)}`,
-            }),
-        }
-      : {}),
+    reconcile,
+    onError: (error: unknown, context: { stage: string }) =>
+      log({
+        level: 'error',
+        message: `ledger: ${context.stage} failed: ${error instanceof Error ? error.message : String(error)}`,
+      }),
   });
   const gas = config.limits.maxGasPerSettlement;
+  const { receiptTimeoutMs, rpcTimeoutMs } = config.settlement;
   let facilitator: EvmFacilitator;
   try {
     facilitator = createEvmFacilitator({
@@ -81,21 +102,38 @@ export async function createFacilitatorApp(
       privateKeys: config.signers.privateKeys,
       hooks,
       ...(config.fees === undefined ? {} : { fees: config.fees }),
-      ...(gas === undefined
-        ? {}
-        : {
-            exact: {
-              gasLimit: BigInt(Math.min(gas, 120_000)),
-              bytesGasLimit: BigInt(Math.min(gas, 300_000)),
-            },
-          }),
+      exact: {
+        ...(gas === undefined
+          ? {}
+          : { gasLimit: BigInt(Math.min(gas, 120_000)), bytesGasLimit: BigInt(Math.min(gas, 300_000)) }),
+        ...(receiptTimeoutMs === undefined ? {} : { receiptTimeoutMs }),
+        ...(rpcTimeoutMs === undefined ? {} : { rpcTimeoutMs }),
+      },
     });
   } catch (error) {
     await ledger.close();
     throw error;
   }
 
-  const auth = createApiKeyAuth({ keys: config.apiKeys, anonymous: config.anonymous });
+  let limiter: PostgresRateLimiter | undefined;
+  if ('postgres' in config.ledger) {
+    try {
+      limiter = await createPostgresRateLimiter({
+        url: config.ledger.postgres.url,
+        ...(config.ledger.postgres.schema === undefined ? {} : { schema: config.ledger.postgres.schema }),
+        log,
+      });
+    } catch (error) {
+      facilitator.close();
+      await ledger.close();
+      throw error;
+    }
+  }
+  const auth = createApiKeyAuth({
+    keys: config.apiKeys,
+    anonymous: config.anonymous,
+    ...(limiter ? { limiter } : {}),
+  });
   const payments = createLedgerHttpHandler({ ledger });
   const routes: ServiceRoute[] = [
     {
@@ -130,6 +168,17 @@ export async function createFacilitatorApp(
       },
     });
   }
+  const telemetry = config.telemetry.otlpEndpoint
+    ? createOtlpExporter({
+        endpoint: config.telemetry.otlpEndpoint,
+        serviceName: config.telemetry.serviceName,
+        resource: { 'service.instance.id': config.instanceId },
+        log,
+      })
+    : undefined;
+  const observers: Array<(event: ServiceRequestEvent) => void> = [createAccessLog(log)];
+  if (metrics) observers.push(metrics.observe);
+  if (telemetry) observers.push(createRequestTracer(telemetry));
   const service = createFacilitatorService({
     facilitator,
     bodyLimitBytes: config.limits.bodyBytes,
@@ -137,19 +186,75 @@ export async function createFacilitatorApp(
     authorize: auth.authorize,
     checkHealth: createHealthCheck({ rpc, ledger }),
     routes,
-    ...(options.log ? { log: options.log } : {}),
-    ...(metrics ? { observe: metrics.observe } : {}),
+    log,
+    observe: (event) => {
+      for (const observe of observers) {
+        try {
+          observe(event);
+        } catch {
+          // one broken observer must not hide the others
+        }
+      }
+    },
     ...(config.enableClose && options.onClose ? { onClose: options.onClose } : {}),
     ...(facilitator.quoteFee ? { feeQuote: facilitator.quoteFee } : {}),
   });
+
+  const reconciler = config.reconciler.enabled
+    ? createPendingReconciler({
+        ledger,
+        reconcile,
+        owner: config.instanceId,
+        intervalMs: config.reconciler.intervalMs,
+        leaseMs: config.reconciler.leaseMs,
+        quietMs: config.reconciler.quietMs,
+        batchSize: config.reconciler.batchSize,
+        log,
+        onSweep: (result) => {
+          metrics?.setGauge('x402kit_pending_settlements', {}, result.unresolved);
+          metrics?.countReconciled('settled', result.settled);
+          metrics?.countReconciled('failed', result.failed);
+        },
+      })
+    : undefined;
+  const monitor = createRelayerMonitor({
+    rpc,
+    addresses: facilitator.signers,
+    intervalMs: config.monitoring.intervalMs,
+    ...(config.monitoring.lowBalanceWei === undefined
+      ? {}
+      : { lowBalanceWei: config.monitoring.lowBalanceWei }),
+    log,
+    onReading: (reading) => {
+      const labels = { network: reading.network, address: reading.address };
+      metrics?.setGauge('x402kit_relayer_balance_wei', labels, reading.balanceWei);
+      metrics?.setGauge('x402kit_relayer_nonce_lag', labels, reading.nonceLag);
+    },
+  });
+  if (options.autoStart ?? true) {
+    reconciler?.start();
+    monitor.start();
+  }
+  let closing: Promise<void> | undefined;
   return {
     service,
     facilitator,
     ledger,
+    monitor,
+    log,
     ...(metrics ? { metrics } : {}),
-    async close() {
-      facilitator.close();
-      await ledger.close();
+    ...(reconciler ? { reconciler } : {}),
+    ...(telemetry ? { telemetry } : {}),
+    close() {
+      closing ??= (async () => {
+        monitor.stop();
+        await reconciler?.stop();
+        facilitator.close();
+        await telemetry?.shutdown();
+        await limiter?.close();
+        await ledger.close();
+      })();
+      return closing;
     },
   };
 }

@@ -1,5 +1,6 @@
 // @x402kit/facilitator: the x402 facilitator service (POST /verify, POST /settle, GET /supported).
 
+export { createAccessLog } from './access-log.js';
 export type { ApiKeyAuth, ApiKeyAuthOptions, ApiKeyEntry } from './api-key-auth.js';
 export { ANONYMOUS_PRINCIPAL, createApiKeyAuth } from './api-key-auth.js';
 export type { ConfigIssue, FacilitatorConfig, FacilitatorConfigInput } from './config.js';
@@ -22,12 +23,18 @@ export { FEE_QUOTE_TTL_SECONDS, quoteFees, readFeeQuoteRequest } from './fee-quo
 export type { HealthCheckOptions } from './health-check.js';
 export { createHealthCheck } from './health-check.js';
 export * from './ledger/index.js';
-export type { Emit, Log, LogEvent, LogLevel } from './log.js';
-export { createEmitter } from './log.js';
-export type { Metrics } from './metrics.js';
-export { createMetrics, LATENCY_BUCKETS } from './metrics.js';
+export type { Emit, JsonLogOptions, Log, LogEvent, LogLevel, LogSink } from './log.js';
+export { createEmitter, createJsonLog } from './log.js';
+export type { GaugeName, Metrics } from './metrics.js';
+export { createMetrics, GAUGES, LATENCY_BUCKETS } from './metrics.js';
+export type { PostgresRateLimiter, PostgresRateLimiterOptions } from './pg-rate-limiter.js';
+export { createPostgresRateLimiter } from './pg-rate-limiter.js';
 export type { RateLimitDecision, RateLimiter } from './rate-limiter.js';
 export { createRateLimiter } from './rate-limiter.js';
+export type { RelayerMonitor, RelayerMonitorOptions, RelayerReading } from './relayer-monitor.js';
+export { createRelayerMonitor } from './relayer-monitor.js';
+export type { RunFacilitatorOptions, RunningFacilitator } from './run-facilitator.js';
+export { runFacilitator } from './run-facilitator.js';
 export type { FacilitatorServer, StartFacilitatorServerOptions } from './server.js';
 export { startFacilitatorServer } from './server.js';
 export type {
@@ -58,3 +65,14 @@ export {
 } from './service-config.js';
 export type { ServiceErrorBody, ServiceReason } from './service-reasons.js';
 export { ServiceReasons } from './service-reasons.js';
+export { errorReply, feeQuoteReply, healthReply, jsonReply, tooLargeReply } from './service-replies.js';
+export type {
+  FinishedSpan,
+  OtlpExporter,
+  OtlpExporterOptions,
+  SpanAttribute,
+} from './telemetry/otlp-exporter.js';
+export { createOtlpExporter } from './telemetry/otlp-exporter.js';
+export { createRequestTracer } from './telemetry/request-tracer.js';
+export type { TraceParent } from './telemetry/traceparent.js';
+export { parseTraceparent, randomId } from './telemetry/traceparent.js';

@@ -4,7 +4,10 @@
  *
  * - `x402kit_verify_total{scheme,network,result,reason}` / `x402kit_settle_total{...}`;
  * - `x402kit_verify_seconds` / `x402kit_settle_seconds` histograms `{scheme,network}`;
- * - `x402kit_http_requests_total{endpoint,status}`.
+ * - `x402kit_http_requests_total{endpoint,status}`;
+ * - gauges: `x402kit_pending_settlements`, `x402kit_relayer_balance_wei{network,address}`,
+ *   `x402kit_relayer_nonce_lag{network,address}` (sent but not mined), and the counter
+ *   `x402kit_reconciled_total{result}` of the background reconciler.
  */
 import type { ServiceRequestEvent } from './service.js';
 
@@ -16,9 +19,23 @@ export const LATENCY_BUCKETS: readonly number[] = [
 export type Metrics = {
   /** The service's `observe` hook. */
   observe(event: ServiceRequestEvent): void;
+  /** Set a gauge (one of {@link GAUGES}) for a label set. */
+  setGauge(name: GaugeName, labels: Record<string, string>, value: number | bigint): void;
+  /** Count payments the background reconciler finished (`settled` / `failed`). */
+  countReconciled(result: 'settled' | 'failed', n: number): void;
   /** The exposition text. */
   render(): string;
 };
+
+/** The gauges and their help text. */
+export const GAUGES = {
+  x402kit_pending_settlements: 'Payments sent but not resolved (pending or broadcast) in the ledger.',
+  x402kit_relayer_balance_wei: 'Native balance of each relayer key, in wei.',
+  x402kit_relayer_nonce_lag:
+    'Transactions of each relayer key sent but not yet mined (pending - latest nonce).',
+} as const;
+
+export type GaugeName = keyof typeof GAUGES;
 
 type Histogram = { counts: number[]; sum: number; count: number };
 
@@ -37,6 +54,8 @@ export function createMetrics(): Metrics {
     http: new Map<string, number>(),
   };
   const histograms = { verify: new Map<string, Histogram>(), settle: new Map<string, Histogram>() };
+  const gauges = new Map<GaugeName, Map<string, number | bigint>>();
+  const reconciled = new Map<string, number>();
 
   function observe(event: ServiceRequestEvent): void {
     increment(counters.http, labels({ endpoint: event.endpoint ?? 'unknown', status: String(event.status) }));
@@ -66,10 +85,29 @@ export function createMetrics(): Metrics {
     histogram(out, 'x402kit_verify_seconds', 'Time to answer /verify.', histograms.verify);
     histogram(out, 'x402kit_settle_seconds', 'Time to answer /settle.', histograms.settle);
     counter(out, 'x402kit_http_requests_total', 'HTTP requests, by endpoint and status.', counters.http);
+    counter(out, 'x402kit_reconciled_total', 'Payments finished by the background reconciler.', reconciled);
+    for (const [name, values] of gauges) {
+      out.push(`# HELP ${name} ${GAUGES[name]}`, `# TYPE ${name} gauge`);
+      for (const [key, value] of values) out.push(`${name}${key} ${value.toString()}`);
+    }
     return `${out.join('\n')}\n`;
   }
 
-  return { observe, render };
+  return {
+    observe,
+    render,
+    setGauge(name, values, value) {
+      let map = gauges.get(name);
+      if (!map) {
+        map = new Map();
+        gauges.set(name, map);
+      }
+      map.set(labels(values), value);
+    },
+    countReconciled(result, n) {
+      if (n > 0) reconciled.set(labels({ result }), (reconciled.get(labels({ result })) ?? 0) + n);
+    },
+  };
 }
 
 function increment(map: Map<string, number>, key: string): void {

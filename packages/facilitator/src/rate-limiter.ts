@@ -1,14 +1,14 @@
 /**
  * A token-bucket rate limiter kept in memory: each key gets `perMinute` tokens, refilled
  * continuously. Per instance only: several instances behind a load balancer each allow the full
- * rate (a shared limit needs PostgreSQL or Redis).
+ * rate; `createPostgresRateLimiter` shares the budget through the PostgreSQL ledger's database.
  */
 
 export type RateLimitDecision = { ok: true } | { ok: false; retryAfterSeconds: number };
 
 export type RateLimiter = {
   /** Take one token for `key`, or say how long until one is available. */
-  take(key: string, perMinute: number): RateLimitDecision;
+  take(key: string, perMinute: number): RateLimitDecision | Promise<RateLimitDecision>;
 };
 
 type Bucket = { tokens: number; updated: number };
@@ -24,7 +24,9 @@ const MAX_BUCKETS = 100_000;
  * const limiter = createRateLimiter()
  * limiter.take('key:acme', 60) // { ok: true }
  */
-export function createRateLimiter(options: { now?: () => number } = {}): RateLimiter {
+export function createRateLimiter(options: { now?: () => number } = {}): RateLimiter & {
+  take(key: string, perMinute: number): RateLimitDecision;
+} {
   const now = options.now ?? Date.now;
   const buckets = new Map<string, Bucket>();
 

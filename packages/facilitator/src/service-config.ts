@@ -6,7 +6,8 @@
  *
  * Environment variables: `DATABASE_URL` (PostgreSQL ledger), `FACILITATOR_PRIVATE_KEY` /
  * `FACILITATOR_PRIVATE_KEYS` (comma-separated), `PORT`, `HOST`, `RPC_URL_<CHAINID>` (comma-separated
- * URLs for `eip155:<CHAINID>`), `INSTANCE_ID`.
+ * URLs for `eip155:<CHAINID>`), `INSTANCE_ID`, `LOG_LEVEL`, `OTEL_EXPORTER_OTLP_ENDPOINT`,
+ * `OTEL_SERVICE_NAME`.
  */
 import { readFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
@@ -36,6 +37,10 @@ const address = z
   .string()
   .refine((v) => isAddress(v, { strict: false }), 'must be a 0x-prefixed 20-byte address');
 const perMinute = z.number().int().positive();
+const ms = z.number().int().positive();
+const wei = z
+  .union([z.string().regex(/^\d+$/, 'must be a whole number of wei'), z.number().int().nonnegative()])
+  .transform((value) => BigInt(value));
 
 const LedgerSchema = z.union([
   z.strictObject({ sqlite: z.strictObject({ path: z.string().min(1) }) }),
@@ -95,6 +100,32 @@ export const ServiceConfigSchema = z
       })
       .default({ bodyBytes: DEFAULT_BODY_LIMIT_BYTES }),
     metrics: z.strictObject({ enabled: z.boolean().default(true) }).default({ enabled: true }),
+    /** Receipt and RPC waits of a settlement (`settlement_pending` after `receiptTimeoutMs`). */
+    settlement: z.strictObject({ receiptTimeoutMs: ms.optional(), rpcTimeoutMs: ms.optional() }).prefault({}),
+    /** The background sweep that finishes `settlement_pending` payments. */
+    reconciler: z
+      .strictObject({
+        enabled: z.boolean().default(true),
+        intervalMs: z.number().int().min(50).default(5000),
+        leaseMs: ms.default(15_000),
+        quietMs: ms.default(35_000),
+        batchSize: z.number().int().min(1).max(1000).default(50),
+      })
+      .prefault({}),
+    /** Relayer balances and nonce lag, read every `intervalMs`; below `lowBalanceWei` a warning is logged. */
+    monitoring: z
+      .strictObject({ intervalMs: z.number().int().min(100).default(30_000), lowBalanceWei: wei.optional() })
+      .prefault({}),
+    log: z.strictObject({ level: z.enum(['debug', 'info', 'warn', 'error']).default('info') }).prefault({}),
+    /** OpenTelemetry traces (OTLP/HTTP JSON) when an endpoint is given. */
+    telemetry: z
+      .strictObject({
+        otlpEndpoint: httpUrl.optional(),
+        serviceName: z.string().min(1).default('x402kit-facilitator'),
+      })
+      .prefault({}),
+    /** On SIGTERM: how long settlements in flight may take to finish before they answer `settlement_pending`. */
+    shutdown: z.strictObject({ drainTimeoutMs: ms.default(30_000) }).prefault({}),
     /** Serve `POST /close` (for the x402 e2e harness). */
     enableClose: z.boolean().default(false),
   })
@@ -205,6 +236,13 @@ export function envOverrides(env: Readonly<Record<string, string | undefined>>):
   if (env.PORT) out.port = /^\d+$/.test(env.PORT) ? Number(env.PORT) : env.PORT;
   if (env.HOST) out.host = env.HOST;
   if (env.INSTANCE_ID) out.instanceId = env.INSTANCE_ID;
+  if (env.LOG_LEVEL) out.log = { level: env.LOG_LEVEL };
+  if (env.OTEL_EXPORTER_OTLP_ENDPOINT || env.OTEL_SERVICE_NAME) {
+    out.telemetry = {
+      ...(env.OTEL_EXPORTER_OTLP_ENDPOINT ? { otlpEndpoint: env.OTEL_EXPORTER_OTLP_ENDPOINT } : {}),
+      ...(env.OTEL_SERVICE_NAME ? { serviceName: env.OTEL_SERVICE_NAME } : {}),
+    };
+  }
   const networks: Record<string, unknown> = {};
   for (const [name, value] of Object.entries(env)) {
     const match = /^RPC_URL_(\d+)$/.exec(name);

@@ -12,13 +12,17 @@ export type {
   BoundPaymentFilter,
   ClaimResult,
   CompletedState,
+  LeaseOptions,
   PaymentFilter,
   PaymentLedger,
   PaymentRecord,
   PaymentState,
+  UnresolvedPayment,
 } from './payment-ledger.js';
 export { bindPaymentFilter, DEFAULT_LIST_LIMIT, MAX_LIST_LIMIT } from './payment-ledger.js';
 export { LedgerRowError } from './payment-row.js';
+export type { PendingReconciler, PendingReconcilerOptions, SweepResult } from './pending-reconciler.js';
+export { createPendingReconciler } from './pending-reconciler.js';
 export type { PostgresLedgerOptions } from './postgres-ledger.js';
 export { createPostgresLedger, PostgresLedgerOptionsError } from './postgres-ledger.js';
 export type { ExactEvmReconcilerOptions } from './reconcile-exact-evm.js';
@@ -27,3 +31,5 @@ export type { Migration } from './schema.js';
 export { MIGRATIONS } from './schema.js';
 export type { SqliteLedgerOptions } from './sqlite-ledger.js';
 export { createSqliteLedger } from './sqlite-ledger.js';
+export type { StoredPayment } from './stored-payment.js';
+export { decodeStoredPayment, encodeStoredPayment } from './stored-payment.js';

@@ -27,6 +27,7 @@ import {
 import { hashPayment } from './payment-hash.js';
 import { type PaymentKey, paymentKeyId } from './payment-key.js';
 import type { PaymentLedger, PaymentRecord } from './payment-ledger.js';
+import { encodeStoredPayment, type StoredPayment } from './stored-payment.js';
 
 export type LedgerHooksOptions = {
   ledger: PaymentLedger;
@@ -59,8 +60,15 @@ export type LedgerHooksOptions = {
   now?: () => number;
 };
 
-/** Looks a payment up on chain: its successful settlement, or `undefined` when none is known (yet). */
-export type Reconcile = (call: FacilitatorCall, record: PaymentRecord) => Promise<SettleResponse | undefined>;
+/**
+ * Looks a payment up on chain: its successful settlement; a `success: false` answer when it can
+ * never settle any more (its authorization expired unused: the background reconciler stores it as
+ * `failed`); or `undefined` when nothing is known (yet). A {@link FacilitatorCall} is a {@link StoredPayment}.
+ */
+export type Reconcile = (
+  payment: StoredPayment,
+  record: PaymentRecord,
+) => Promise<SettleResponse | undefined>;
 
 type BeforeSettleAnswer = HookAbort | { result: SettleResponse } | undefined;
 
@@ -151,7 +159,7 @@ export function createLedgerHooks(options: LedgerHooksOptions): LedgerHooks {
   ): Promise<BeforeSettleAnswer | 'claimed'> {
     const deadline = now() + waitMs;
     for (;;) {
-      const claim = await ledger.claim(key, hash, instanceId);
+      const claim = await ledger.claim(key, hash, instanceId, encodeStoredPayment(call));
       if (claim.claimed) return 'claimed';
       let record: PaymentRecord | undefined = claim.record;
       let pause = firstPollMs;

@@ -168,6 +168,50 @@ function ledgerSuite(store: () => Store): void {
     assert.equal(await ledger.release(k), true, 'without an owner, any claim is released');
   });
 
+  it('leases each unresolved payment to one of many concurrent sweepers, with its stored payment', async () => {
+    const pendingKey = key();
+    const quietKey = key();
+    const freshKey = key();
+    const doneKey = key();
+    for (const k of [pendingKey, quietKey, freshKey, doneKey])
+      await ledger.claim(k, 'h', 'a', `{"k":"${k.nonce}"}`);
+    await ledger.complete(pendingKey, 'pending', { ...settled(`0x${'c1'.repeat(32)}`), success: false });
+    await ledger.recordBroadcast(quietKey, 'a', `0x${'c2'.repeat(32)}`);
+    await ledger.recordBroadcast(freshKey, 'a', `0x${'c3'.repeat(32)}`);
+    await ledger.complete(doneKey, 'settled', settled(`0x${'c4'.repeat(32)}`));
+    const before = await ledger.countUnresolved();
+    assert.ok(before >= 3);
+    // eight sweepers at once, on their own connections: every row goes to exactly one of them
+    const sweepers = await Promise.all(Array.from({ length: 4 }, () => s.open()));
+    const leased = await Promise.all(
+      [...sweepers, ...sweepers].map((l, i) =>
+        l.leaseUnresolved({ owner: `s${i}`, leaseMs: 60_000, quietMs: 0, limit: 100 }),
+      ),
+    );
+    const nonces = leased.flat().map((row) => row.record.key.nonce);
+    assert.equal(new Set(nonces).size, nonces.length, 'no row leased twice');
+    for (const k of [pendingKey, quietKey, freshKey])
+      assert.ok(nonces.includes(k.nonce.toLowerCase()), 'unresolved rows are leased');
+    assert.ok(!nonces.includes(doneKey.nonce.toLowerCase()), 'settled rows are not');
+    const row = leased.flat().find((r) => r.record.key.nonce === pendingKey.nonce.toLowerCase());
+    assert.equal(row?.payment, `{"k":"${pendingKey.nonce}"}`);
+    assert.equal(row?.record.state, 'pending');
+    // leased rows stay skipped until the lease ends
+    assert.deepEqual(await ledger.leaseUnresolved({ owner: 'late', leaseMs: 1, quietMs: 0, limit: 100 }), []);
+    for (const l of sweepers) await l.close();
+    // a broadcast row is left to its sender until it has been quiet for quietMs
+    const young = key();
+    await ledger.claim(young, 'h', 'a');
+    await ledger.recordBroadcast(young, 'a', `0x${'c5'.repeat(32)}`);
+    const quietOnly = await ledger.leaseUnresolved({
+      owner: 'q',
+      leaseMs: 60_000,
+      quietMs: 60_000,
+      limit: 100,
+    });
+    assert.ok(!quietOnly.some((r) => r.record.key.nonce === young.nonce.toLowerCase()));
+  });
+
   it('lists records by network, payer and nonce, newest first', async () => {
     const payer = '0x70997970C51812dc3A010C7d01b50e0d17dc79C8';
     const mine = [key({ payer }), key({ payer }), key({ payer, network: 'eip155:1' })];

@@ -54,9 +54,11 @@ export type PaymentFilter = {
 export type PaymentLedger = {
   /**
    * Claim `key` for `owner` atomically (`INSERT … ON CONFLICT DO NOTHING`): exactly one of any
-   * number of concurrent claims of a key wins; the others get the winner's record.
+   * number of concurrent claims of a key wins; the others get the winner's record. `payment` (the
+   * JSON of what was presented, see `stored-payment.ts`) is kept so a background reconciler can
+   * finish the settlement without the original request.
    */
-  claim(key: PaymentKey, payloadHash: string, owner: string): Promise<ClaimResult>;
+  claim(key: PaymentKey, payloadHash: string, owner: string, payment?: string): Promise<ClaimResult>;
   /** Note the transaction sent for a claim held by `owner`; false when the claim is not (or no longer) theirs. */
   recordBroadcast(key: PaymentKey, owner: string, transaction: string): Promise<boolean>;
   /**
@@ -77,9 +79,25 @@ export type PaymentLedger = {
   /** The payment a settlement transaction belongs to; a settled record wins when several carry the hash. */
   findByTransaction(transaction: string): Promise<PaymentRecord | undefined>;
   list(filter?: PaymentFilter): Promise<PaymentRecord[]>;
+  /**
+   * Lease unresolved payments to `owner` for `leaseMs`: `pending` ones, and `broadcast` ones quiet
+   * for `quietMs` (their instance died, or is still waiting for the receipt). A leased row is
+   * skipped by other callers until the lease ends, so several instances sweeping one database
+   * never work on the same row at once (PostgreSQL: `FOR UPDATE SKIP LOCKED`; SQLite: one writer).
+   * Oldest first; the lease does not change `updatedAt`.
+   */
+  leaseUnresolved(options: LeaseOptions): Promise<UnresolvedPayment[]>;
+  /** How many payments are `pending` or `broadcast` (the pending-settlements gauge). */
+  countUnresolved(): Promise<number>;
   /** Release the connection(s). */
   close(): Promise<void>;
 };
+
+/** What {@link PaymentLedger.leaseUnresolved} takes. */
+export type LeaseOptions = { owner: string; leaseMs: number; quietMs: number; limit: number };
+
+/** An unresolved payment with what was presented for it (absent for rows written before it was kept). */
+export type UnresolvedPayment = { record: PaymentRecord; payment: string | undefined };
 
 /** Default `limit` of {@link PaymentLedger.list}. */
 export const DEFAULT_LIST_LIMIT = 100;

@@ -4,7 +4,7 @@
  */
 import { SettleResponse } from '@x402kit/core';
 import { z } from 'zod';
-import type { PaymentRecord } from './payment-ledger.js';
+import type { PaymentRecord, UnresolvedPayment } from './payment-ledger.js';
 
 const epochMs = z.union([z.number(), z.string(), z.bigint()]).transform((v) => Number(v));
 
@@ -47,6 +47,16 @@ export function toPaymentRecord(row: unknown): PaymentRecord {
   if (r.tx_hash) record.transaction = r.tx_hash;
   if (r.outcome !== null) record.outcome = parseOutcome(r.outcome);
   return record;
+}
+
+/**
+ * A row read with its `payment` column, as {@link UnresolvedPayment}.
+ *
+ * @example toUnresolvedPayment({ ...row, payment: '{"x402Version":2,…}' })
+ */
+export function toUnresolvedPayment(row: unknown): UnresolvedPayment {
+  const payment = typeof row === 'object' && row !== null ? Reflect.get(row, 'payment') : undefined;
+  return { record: toPaymentRecord(row), payment: typeof payment === 'string' ? payment : undefined };
 }
 
 function parseOutcome(text: string): SettleResponse {

@@ -13,7 +13,7 @@ import {
   type PaymentLedger,
   type PaymentRecord,
 } from './payment-ledger.js';
-import { toPaymentRecord } from './payment-row.js';
+import { toPaymentRecord, toUnresolvedPayment } from './payment-row.js';
 import { MIGRATIONS, MIGRATIONS_TABLE, MIGRATIONS_TABLE_SQL, PAYMENT_COLUMNS, qualify } from './schema.js';
 
 export type PostgresLedgerOptions = {
@@ -75,14 +75,14 @@ export async function createPostgresLedger(options: PostgresLedgerOptions): Prom
   };
 
   return {
-    async claim(key, payloadHash, owner): Promise<ClaimResult> {
+    async claim(key, payloadHash, owner, payment): Promise<ClaimResult> {
       const k = normalizePaymentKey(key);
       for (let attempt = 0; attempt < CLAIM_ATTEMPTS; attempt++) {
         const inserted = await pool.query(
-          `INSERT INTO ${T} (${PAYMENT_COLUMNS})
-           VALUES ($1, $2, $3, $4, 'claimed', $5, NULL, NULL, $6, $7, $7)
+          `INSERT INTO ${T} (${PAYMENT_COLUMNS}, payment)
+           VALUES ($1, $2, $3, $4, 'claimed', $5, NULL, NULL, $6, $7, $7, $8)
            ON CONFLICT DO NOTHING RETURNING ${PAYMENT_COLUMNS}`,
-          [...keyParams(k), payloadHash, owner, now()],
+          [...keyParams(k), payloadHash, owner, now(), payment ?? null],
         );
         if (inserted.rows[0] !== undefined)
           return { claimed: true, record: toPaymentRecord(inserted.rows[0]) };
@@ -138,6 +138,33 @@ export async function createPostgresLedger(options: PostgresLedgerOptions): Prom
         [f.network, f.payer, f.nonce, f.limit],
       );
       return rows.map(toPaymentRecord);
+    },
+    async leaseUnresolved(options) {
+      const at = now();
+      // rows another instance is reading are skipped, not waited for; the lease keeps them skipped
+      const { rows } = await pool.query(
+        `WITH picked AS (
+           SELECT network, asset, payer, nonce FROM ${T}
+           WHERE (state = 'pending' OR (state = 'broadcast' AND updated_at <= $1))
+             AND (lease_until IS NULL OR lease_until <= $2)
+           ORDER BY updated_at LIMIT $3
+           FOR UPDATE SKIP LOCKED
+         )
+         UPDATE ${T} AS p SET lease_until = $4 FROM picked
+         WHERE p.network = picked.network AND p.asset = picked.asset
+           AND p.payer = picked.payer AND p.nonce = picked.nonce
+         RETURNING ${PAYMENT_COLUMNS.split(', ')
+           .map((c) => `p.${c}`)
+           .join(', ')}, p.payment`,
+        [at - options.quietMs, at, options.limit, at + options.leaseMs],
+      );
+      return rows.map(toUnresolvedPayment);
+    },
+    async countUnresolved() {
+      const { rows } = await pool.query(
+        `SELECT COUNT(*) AS n FROM ${T} WHERE state IN ('pending', 'broadcast')`,
+      );
+      return Number(rows[0]?.n ?? 0);
     },
     async close() {
       if (ownsPool && !pool.ended) await pool.end();

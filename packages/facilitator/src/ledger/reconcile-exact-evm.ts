@@ -4,9 +4,11 @@
  * settled when its transaction succeeded and emitted `Transfer(from -> to, value)`; the
  * transaction is the recorded one, or the one that emitted `AuthorizationUsed(from, nonce)`.
  * This is also the answer to front-running: someone else consuming the authorization still paid
- * the payee.
+ * the payee. The token's `authorizationState(from, nonce)` is read first: an unused authorization
+ * needs no log search, and one unused after its `validBefore` (by the chain's clock) can never
+ * settle, which is a final `success: false`.
  */
-import { networkForVersion, type SettleResponse } from '@x402kit/core';
+import { networkForVersion, Reasons, type SettleResponse } from '@x402kit/core';
 import { sameAddress } from '@x402kit/evm';
 import {
   createPublicClient,
@@ -29,9 +31,18 @@ export type ExactEvmReconcilerOptions = {
 };
 
 const Authorization = z.object({
-  authorization: z.object({ from: z.string(), to: z.string(), value: z.string(), nonce: z.string() }),
+  authorization: z.object({
+    from: z.string(),
+    to: z.string(),
+    value: z.string(),
+    nonce: z.string(),
+    validBefore: z.union([z.string(), z.number()]).optional(),
+  }),
 });
 const transferEvent = parseAbiItem('event Transfer(address indexed from, address indexed to, uint256 value)');
+const authorizationStateFunction = parseAbiItem(
+  'function authorizationState(address authorizer, bytes32 nonce) view returns (bool)',
+);
 const authorizationUsedEvent = parseAbiItem(
   'event AuthorizationUsed(address indexed authorizer, bytes32 indexed nonce)',
 );
@@ -61,7 +72,7 @@ export function createExactEvmReconciler(options: ExactEvmReconcilerOptions): Re
     const client = clientFor(call.requirements.network);
     const parsed = Authorization.safeParse(call.payload.payload);
     if (!client || !parsed.success) return undefined;
-    const { from, to, value, nonce } = parsed.data.authorization;
+    const { from, to, value, nonce, validBefore } = parsed.data.authorization;
     const asset = call.requirements.asset;
     if (!isHash(nonce) || !isAddress(from) || !isAddress(asset)) return undefined;
 
@@ -88,8 +99,33 @@ export function createExactEvmReconciler(options: ExactEvmReconcilerOptions): Re
     if (record.transaction && isHash(record.transaction) && (await settledBy(record.transaction))) {
       return success(record.transaction);
     }
+    // the nonce state: unused means nobody settled it (yet); tokens without the view fall through
+    const head = await client.getBlock({ blockTag: 'latest' });
+    const used = await client
+      .readContract({
+        address: asset,
+        abi: [authorizationStateFunction],
+        functionName: 'authorizationState',
+        args: [from, nonce],
+        blockNumber: head.number,
+      })
+      .catch(() => undefined);
+    if (used === false) {
+      const expiry = validBefore === undefined ? '' : String(validBefore);
+      if (!/^\d+$/.test(expiry) || head.timestamp < BigInt(expiry)) return undefined;
+      return {
+        success: false,
+        errorReason: Reasons.exactEvmValidBefore,
+        errorMessage:
+          `the authorization expired unused (validBefore ${validBefore}, block ${head.number} at ${head.timestamp}); ` +
+          'it can never settle and nothing was charged: sign a new payment',
+        transaction: record.transaction ?? '',
+        network: networkForVersion(call.requirements.network, call.x402Version),
+        payer: from,
+      };
+    }
     // not (or not yet) by the recorded transaction: whoever consumed the authorization
-    const latest = await client.getBlockNumber();
+    const latest = head.number;
     const logs = await client.getLogs({
       address: asset,
       event: authorizationUsedEvent,

@@ -42,6 +42,16 @@ export const MIGRATIONS: readonly Migration[] = [
         WHERE state = 'settled'`,
     ],
   },
+  {
+    // what the background reconciler needs: the payment as presented, and a lease per row
+    version: 2,
+    name: 'payments_reconcile',
+    statements: [
+      'ALTER TABLE {{prefix}}payments ADD COLUMN payment TEXT',
+      'ALTER TABLE {{prefix}}payments ADD COLUMN lease_until BIGINT',
+      'CREATE INDEX IF NOT EXISTS payments_unresolved ON {{prefix}}payments (state, updated_at)',
+    ],
+  },
 ];
 
 /** The migrations table, created before any migration runs. */

@@ -11,11 +11,12 @@ import {
   bindPaymentFilter,
   type ClaimResult,
   type CompletedState,
+  type LeaseOptions,
   type PaymentFilter,
   type PaymentLedger,
   type PaymentRecord,
 } from './payment-ledger.js';
-import { toPaymentRecord } from './payment-row.js';
+import { toPaymentRecord, toUnresolvedPayment } from './payment-row.js';
 import { MIGRATIONS, MIGRATIONS_TABLE, MIGRATIONS_TABLE_SQL, PAYMENT_COLUMNS, qualify } from './schema.js';
 
 export type SqliteLedgerOptions = {
@@ -52,8 +53,8 @@ export async function createSqliteLedger(options: SqliteLedgerOptions): Promise<
   }
 
   const insert = db.prepare(
-    `INSERT INTO payments (${PAYMENT_COLUMNS})
-     VALUES (:network, :asset, :payer, :nonce, 'claimed', :payloadHash, NULL, NULL, :owner, :now, :now)
+    `INSERT INTO payments (${PAYMENT_COLUMNS}, payment)
+     VALUES (:network, :asset, :payer, :nonce, 'claimed', :payloadHash, NULL, NULL, :owner, :now, :now, :payment)
      ON CONFLICT DO NOTHING`,
   );
   const select = db.prepare(`SELECT ${PAYMENT_COLUMNS} FROM payments WHERE ${KEY_WHERE}`);
@@ -79,6 +80,24 @@ export async function createSqliteLedger(options: SqliteLedgerOptions): Promise<
      ORDER BY created_at DESC, nonce LIMIT :limit`,
   );
 
+  const unresolved = db.prepare(
+    `SELECT ${PAYMENT_COLUMNS}, payment FROM payments
+     WHERE (state = 'pending' OR (state = 'broadcast' AND updated_at <= :quietBefore))
+       AND (lease_until IS NULL OR lease_until <= :now)
+     ORDER BY updated_at LIMIT :limit`,
+  );
+  const lease = db.prepare(`UPDATE payments SET lease_until = :until WHERE ${KEY_WHERE}`);
+  const countUnresolved = db.prepare(
+    `SELECT COUNT(*) AS n FROM payments WHERE state IN ('pending', 'broadcast')`,
+  );
+  // select and lease in one write transaction: another process sharing the file waits for it
+  const leaseBatch = db.transaction((options: LeaseOptions, at: number) => {
+    const rows = unresolved.all({ quietBefore: at - options.quietMs, now: at, limit: options.limit });
+    const picked = rows.map(toUnresolvedPayment);
+    for (const { record } of picked) lease.run({ ...record.key, until: at + options.leaseMs });
+    return picked;
+  });
+
   let closed = false;
   const open = () => {
     if (closed) throw new Error(`the ledger ${options.path} is closed`);
@@ -90,11 +109,12 @@ export async function createSqliteLedger(options: SqliteLedgerOptions): Promise<
   };
 
   return {
-    async claim(key, payloadHash, owner): Promise<ClaimResult> {
+    async claim(key, payloadHash, owner, payment): Promise<ClaimResult> {
       open();
       const k = normalizePaymentKey(key);
       // one connection, synchronous statements: the insert and the read are not interleaved
-      const inserted = insert.run({ ...k, payloadHash, owner, now: now() }).changes === 1;
+      const inserted =
+        insert.run({ ...k, payloadHash, owner, now: now(), payment: payment ?? null }).changes === 1;
       const record = read(k);
       if (!record) throw new Error(`claim of ${k.nonce}: the record vanished`);
       return { claimed: inserted, record };
@@ -133,6 +153,16 @@ export async function createSqliteLedger(options: SqliteLedgerOptions): Promise<
     async list(filter: PaymentFilter = {}) {
       open();
       return listAll.all(bindPaymentFilter(filter)).map(toPaymentRecord);
+    },
+    async leaseUnresolved(options) {
+      open();
+      return leaseBatch.immediate(options, now());
+    },
+    async countUnresolved() {
+      open();
+      const row = countUnresolved.get();
+      const n = typeof row === 'object' && row !== null ? Reflect.get(row, 'n') : 0;
+      return Number(n);
     },
     async close() {
       closed = true;

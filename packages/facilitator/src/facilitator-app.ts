@@ -10,6 +10,13 @@ import { createApiKeyAuth } from './api-key-auth.js';
 import { createEvmFacilitator, type EvmFacilitator } from './evm.js';
 import { createHealthCheck } from './health-check.js';
 import {
+  createIdempotentFacilitator,
+  createPostgresIdempotencyStore,
+  createSqliteIdempotencyStore,
+  type IdempotencyStore,
+  withPaymentIdentifierStatus,
+} from './idempotency/index.js';
+import {
   createExactEvmReconciler,
   createLedgerHooks,
   createLedgerHttpHandler,
@@ -95,9 +102,22 @@ export async function createFacilitatorApp(
   });
   const gas = config.limits.maxGasPerSettlement;
   const { receiptTimeoutMs, rpcTimeoutMs } = config.settlement;
+  const { batching, stuckAfterMs, erc6492Factories } = config.evm;
   let facilitator: EvmFacilitator;
+  let idempotency: IdempotencyStore | undefined;
   try {
-    facilitator = createEvmFacilitator({
+    if (config.idempotency.enabled) {
+      idempotency =
+        'postgres' in config.ledger
+          ? await createPostgresIdempotencyStore({
+              url: config.ledger.postgres.url,
+              ...(config.ledger.postgres.schema === undefined
+                ? {}
+                : { schema: config.ledger.postgres.schema }),
+            })
+          : await createSqliteIdempotencyStore({ path: config.ledger.sqlite.path });
+    }
+    const engine = createEvmFacilitator({
       rpc,
       privateKeys: config.signers.privateKeys,
       hooks,
@@ -108,9 +128,25 @@ export async function createFacilitatorApp(
           : { gasLimit: BigInt(Math.min(gas, 120_000)), bytesGasLimit: BigInt(Math.min(gas, 300_000)) }),
         ...(receiptTimeoutMs === undefined ? {} : { receiptTimeoutMs }),
         ...(rpcTimeoutMs === undefined ? {} : { rpcTimeoutMs }),
+        ...(batching === false ? {} : { batching }),
+        ...(stuckAfterMs === undefined ? {} : { stuckAfterMs }),
+        ...(erc6492Factories === undefined ? {} : { erc6492Factories }),
       },
     });
+    facilitator = idempotency
+      ? createIdempotentFacilitator({
+          facilitator: engine,
+          store: idempotency,
+          instanceId: config.instanceId,
+          onError: (error, context) =>
+            log({
+              level: 'error',
+              message: `idempotency: ${context.stage} failed: ${error instanceof Error ? error.message : String(error)}`,
+            }),
+        })
+      : engine;
   } catch (error) {
+    await idempotency?.close();
     await ledger.close();
     throw error;
   }
@@ -125,6 +161,7 @@ export async function createFacilitatorApp(
       });
     } catch (error) {
       facilitator.close();
+      await idempotency?.close();
       await ledger.close();
       throw error;
     }
@@ -179,7 +216,7 @@ export async function createFacilitatorApp(
   const observers: Array<(event: ServiceRequestEvent) => void> = [createAccessLog(log)];
   if (metrics) observers.push(metrics.observe);
   if (telemetry) observers.push(createRequestTracer(telemetry));
-  const service = createFacilitatorService({
+  const inner = createFacilitatorService({
     facilitator,
     bodyLimitBytes: config.limits.bodyBytes,
     authenticate: auth.authenticate,
@@ -199,6 +236,7 @@ export async function createFacilitatorApp(
     ...(config.enableClose && options.onClose ? { onClose: options.onClose } : {}),
     ...(facilitator.quoteFee ? { feeQuote: facilitator.quoteFee } : {}),
   });
+  const service = idempotency ? withPaymentIdentifierStatus(inner) : inner;
 
   const reconciler = config.reconciler.enabled
     ? createPendingReconciler({
@@ -252,6 +290,7 @@ export async function createFacilitatorApp(
         facilitator.close();
         await telemetry?.shutdown();
         await limiter?.close();
+        await idempotency?.close();
         await ledger.close();
       })();
       return closing;

@@ -22,6 +22,7 @@ export type { FeeQuoteFee, FeeQuoteRequestItem, FeeQuoteResponse, FeeQuoter } fr
 export { FEE_QUOTE_TTL_SECONDS, quoteFees, readFeeQuoteRequest } from './fee-quote.js';
 export type { HealthCheckOptions } from './health-check.js';
 export { createHealthCheck } from './health-check.js';
+export * from './idempotency/index.js';
 export * from './ledger/index.js';
 export type { Emit, JsonLogOptions, Log, LogEvent, LogLevel, LogSink } from './log.js';
 export { createEmitter, createJsonLog } from './log.js';

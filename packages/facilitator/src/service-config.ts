@@ -126,6 +126,24 @@ export const ServiceConfigSchema = z
       .prefault({}),
     /** On SIGTERM: how long settlements in flight may take to finish before they answer `settlement_pending`. */
     shutdown: z.strictObject({ drainTimeoutMs: ms.default(30_000) }).prefault({}),
+    /** The `payment-identifier` extension: same id + same payload returns the stored answer, another payload 409. */
+    idempotency: z.strictObject({ enabled: z.boolean().default(true) }).prefault({}),
+    /** EVM settlement tuning: Multicall3 batching (worth it at block times of about 1 s or more), stuck-tx replacement, ERC-6492 factories. */
+    evm: z
+      .strictObject({
+        batching: z
+          .union([
+            z.literal(false),
+            z.strictObject({
+              windowMs: z.number().int().min(1).max(10_000).optional(),
+              maxBatch: z.number().int().min(2).max(500).optional(),
+            }),
+          ])
+          .default(false),
+        stuckAfterMs: z.number().int().min(0).optional(),
+        erc6492Factories: z.record(z.string(), z.array(z.string().regex(/^0x[0-9a-fA-F]{40}$/))).optional(),
+      })
+      .prefault({}),
     /** Serve `POST /close` (for the x402 e2e harness). */
     enableClose: z.boolean().default(false),
   })

@@ -113,6 +113,19 @@ function ledgerSuite(store: () => Store): void {
     assert.equal(await ledger.release(k, 'a'), false, 'a broadcast claim is never released');
   });
 
+  it('keeps the newest hash when a stuck transaction is replaced, and never after completion', async () => {
+    const k = key();
+    const replacement = `0x${'d1'.repeat(32)}`;
+    await ledger.claim(k, 'h', 'a');
+    assert.equal(await ledger.recordBroadcast(k, 'a', TX), true);
+    assert.equal(await ledger.recordBroadcast(k, 'b', replacement), false, 'another owner cannot replace');
+    assert.equal(await ledger.recordBroadcast(k, 'a', replacement), true);
+    assert.equal((await ledger.get(k))?.transaction, replacement);
+    await ledger.complete(k, 'settled', { ...settled(), transaction: replacement });
+    assert.equal(await ledger.recordBroadcast(k, 'a', TX), false, 'a settled record keeps its transaction');
+    assert.equal((await ledger.get(k))?.transaction, replacement);
+  });
+
   it('completes a settlement, keeps its outcome, and never changes a settled record', async () => {
     const k = key();
     await ledger.claim(k, 'h', 'a');

@@ -59,7 +59,10 @@ export type PaymentLedger = {
    * finish the settlement without the original request.
    */
   claim(key: PaymentKey, payloadHash: string, owner: string, payment?: string): Promise<ClaimResult>;
-  /** Note the transaction sent for a claim held by `owner`; false when the claim is not (or no longer) theirs. */
+  /**
+   * Note the transaction sent for a claim held by `owner`; false when the claim is not (or no longer)
+   * theirs. Called again with a replacement (same nonce, higher fee), it keeps the newest hash.
+   */
   recordBroadcast(key: PaymentKey, owner: string, transaction: string): Promise<boolean>;
   /**
    * Store the final answer of a settlement. A `settled` record is never changed again. The

@@ -98,7 +98,7 @@ export async function createPostgresLedger(options: PostgresLedgerOptions): Prom
       const k = normalizePaymentKey(key);
       const result = await pool.query(
         `UPDATE ${T} SET state = 'broadcast', tx_hash = $6, updated_at = $7
-         WHERE ${KEY_WHERE} AND owner = $5 AND state = 'claimed'`,
+         WHERE ${KEY_WHERE} AND owner = $5 AND state IN ('claimed', 'broadcast')`,
         [...keyParams(k), owner, canonicalKeyPart(transaction), now()],
       );
       return result.rowCount === 1;

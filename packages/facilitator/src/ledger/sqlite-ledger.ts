@@ -60,7 +60,7 @@ export async function createSqliteLedger(options: SqliteLedgerOptions): Promise<
   const select = db.prepare(`SELECT ${PAYMENT_COLUMNS} FROM payments WHERE ${KEY_WHERE}`);
   const broadcast = db.prepare(
     `UPDATE payments SET state = 'broadcast', tx_hash = :tx, updated_at = :now
-     WHERE ${KEY_WHERE} AND owner = :owner AND state = 'claimed'`,
+     WHERE ${KEY_WHERE} AND owner = :owner AND state IN ('claimed', 'broadcast')`,
   );
   const complete = db.prepare(
     `UPDATE payments SET state = :state, outcome = :outcome,

@@ -55,6 +55,39 @@ describe('x402kit facilitator', () => {
     assert.match(run.stderr(), /facilitator: stopped/);
   });
 
+  it('logs structured JSON lines with --log-format json, naming no key', async () => {
+    const run = spawnCli(
+      ['facilitator', '--rpc', `eip155:84532=${devnet.rpcUrl}`, '--port', '0', '--log-format', 'json'],
+      { FACILITATOR_PRIVATE_KEY: devnet.accounts.facilitator.privateKey },
+    );
+    const line = await run.waitForLine(/^Facilitator listening on /);
+    const url = line.replace('Facilitator listening on ', '').trim();
+    await getJson(`${url}/supported`);
+    run.child.kill('SIGTERM');
+    assert.equal((await run.exited).code, 0, run.stderr());
+    const events = (run.stdout() + run.stderr())
+      .split('\n')
+      .filter((l) => l.startsWith('{'))
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
+    const access = events.find((e) => e.path === '/supported');
+    assert.ok(access, `an access-log event for /supported among ${events.length} JSON lines`);
+    assert.equal(access.level, 'info');
+    assert.equal(typeof access.time, 'string');
+    assert.equal(typeof access.msg, 'string');
+    assert.doesNotMatch(
+      run.stdout() + run.stderr(),
+      new RegExp(devnet.accounts.facilitator.privateKey.slice(2)),
+    );
+  });
+
+  it('refuses an unknown --log-format (exit code 2)', async () => {
+    const run = spawnCli(['facilitator', '--rpc', `eip155:84532=${devnet.rpcUrl}`, '--log-format', 'xml'], {
+      FACILITATOR_PRIVATE_KEY: devnet.accounts.facilitator.privateKey,
+    });
+    assert.equal((await run.exited).code, 2);
+    assert.match(run.stderr(), /--log-format "xml": expected "text" or "json"/);
+  });
+
   it('runs from the e2e harness environment and stops on POST /close', async () => {
     const run = spawnCli(['facilitator', '--enable-close'], {
       PORT: '0',

@@ -6,6 +6,7 @@
 import {
   type ConfigIssue,
   createFacilitatorApp,
+  createJsonLog,
   type FacilitatorApp,
   FacilitatorConfigError,
   type LogEvent,
@@ -35,6 +36,8 @@ Options:
   --private-key <keys>    settlement key(s), comma-separated (prefer the environment variable)
   --body-limit <bytes>    largest /verify or /settle body (default 65536)
   --enable-close          serve POST /close, which stops the process (for the x402 e2e harness)
+  --log-format <f>        "text" (default: one readable line per event on stderr) or "json"
+                          (structured JSON lines, level from log.level / LOG_LEVEL); or LOG_FORMAT
   --verbose               log every verification on stderr
   -h, --help              show this help
 
@@ -80,6 +83,7 @@ export const facilitatorCommand: Command = {
         'private-key': { type: 'string' },
         'body-limit': { type: 'string' },
         'enable-close': { type: 'boolean' },
+        'log-format': { type: 'string' },
         verbose: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
@@ -100,7 +104,11 @@ export const facilitatorCommand: Command = {
       },
       context.env,
     );
-    return serve(config, { verbose: values.verbose ?? false }, context);
+    const logFormat = values['log-format'] ?? context.env.LOG_FORMAT ?? 'text';
+    if (logFormat !== 'text' && logFormat !== 'json') {
+      throw new UsageError(`--log-format "${logFormat}": expected "text" or "json"`);
+    }
+    return serve(config, { verbose: values.verbose ?? false, logFormat }, context);
   },
 };
 
@@ -200,14 +208,20 @@ function checkFlags(networks: Record<string, { rpc: string[] }>, privateKeys: st
 
 async function serve(
   config: ServiceConfig,
-  options: { verbose: boolean },
+  options: { verbose: boolean; logFormat: 'text' | 'json' },
   context: CliContext,
 ): Promise<number> {
-  const log = (event: LogEvent) => {
-    if (event.level === 'debug' && !options.verbose) return;
-    const data = event.data ? ` ${JSON.stringify(event.data)}` : '';
-    context.stderr(`facilitator ${event.level}: ${event.message}${data}\n`);
-  };
+  const log =
+    options.logFormat === 'json'
+      ? createJsonLog({
+          level: options.verbose ? 'debug' : config.log.level,
+          fields: { instance: config.instanceId },
+        })
+      : (event: LogEvent) => {
+          if (event.level === 'debug' && !options.verbose) return;
+          const data = event.data ? ` ${JSON.stringify(event.data)}` : '';
+          context.stderr(`facilitator ${event.level}: ${event.message}${data}\n`);
+        };
 
   const rpc = Object.fromEntries(Object.entries(config.networks).map(([network, { rpc }]) => [network, rpc]));
   for (const problem of await checkRpcChainIds(rpc)) {
@@ -233,6 +247,8 @@ async function serve(
     service: app.service,
     port: config.port,
     host: config.host,
+    // settlements still in flight at shutdown get the drain time to answer (settled or settlement_pending)
+    closeTimeoutMs: config.shutdown.drainTimeoutMs + 2000,
     log,
   }).catch(async (error: unknown) => {
     await app.close();

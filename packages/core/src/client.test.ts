@@ -49,7 +49,7 @@ function signingScheme(): SchemeClient & { seen: PaymentRequirements[] } {
 }
 
 describe('createX402Client', () => {
-  it('echoes the chosen offer verbatim and merges extensions', async () => {
+  it('echoes the chosen offer verbatim and merges extensions, keeping the declared info fields', async () => {
     const scheme = signingScheme();
     const client = createX402Client({ schemes: [{ network: 'eip155:*', client: scheme }] });
     const pr = required([offer({ scheme: 'upto' }), offer()], {
@@ -61,7 +61,10 @@ describe('createX402Client', () => {
     assert.equal(p.accepted, pr.accepts[1]);
     assert.deepEqual(p.resource, pr.resource);
     assert.deepEqual(p.extensions, {
-      'payment-identifier': { info: { id: 'pay_0123456789abcdef' }, schema: { type: 'object' } },
+      'payment-identifier': {
+        info: { required: true, id: 'pay_0123456789abcdef' },
+        schema: { type: 'object' },
+      },
     });
   });
 

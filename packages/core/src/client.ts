@@ -5,8 +5,7 @@
 
 import { appendPaymentIdentifier, readPaymentIdentifier } from './extensions/payment-identifier.js';
 import { parseUnits } from './money.js';
-import { matchesNetworkPattern } from './networks/caip.js';
-import { findAsset, sameAssetId } from './networks/registry.js';
+import { findAsset, networkMatches, sameAssetId } from './networks/registry.js';
 import { X402Error } from './protocol/errors.js';
 import { Reasons } from './protocol/reasons.js';
 import type {
@@ -115,7 +114,7 @@ export function createX402Client(options: X402ClientOptions): X402Client {
       (s) =>
         s.client.scheme === offer.requirements.scheme &&
         (s.x402Versions ?? [1, 2]).includes(offer.x402Version) &&
-        matchesNetworkPattern(offer.requirements.network, s.network),
+        networkMatches(offer.requirements.network, s.network),
     )?.client;
   }
 
@@ -214,7 +213,11 @@ export function createX402Client(options: X402ClientOptions): X402Client {
   };
 }
 
-/** Server declarations, with the scheme's per-key objects shallow-merged over them. */
+/**
+ * Server declarations with the scheme's per-key objects merged over them; an extension's `info`
+ * is merged one level deeper, so an echo keeps every field the server declared (the reference
+ * server refuses an echo that drops one: `extension_echo_mismatch`).
+ */
 function mergeExtensions(
   server: Record<string, unknown> | undefined,
   scheme: Record<string, unknown> | undefined,
@@ -223,7 +226,13 @@ function mergeExtensions(
   const out: Record<string, unknown> = { ...server };
   for (const [key, value] of Object.entries(scheme ?? {})) {
     const base = out[key];
-    out[key] = isObject(base) && isObject(value) ? { ...base, ...value } : value;
+    if (!isObject(base) || !isObject(value)) {
+      out[key] = value;
+      continue;
+    }
+    const merged: Record<string, unknown> = { ...base, ...value };
+    if (isObject(base.info) && isObject(value.info)) merged.info = { ...base.info, ...value.info };
+    out[key] = merged;
   }
   return out;
 }
@@ -270,7 +279,7 @@ export function maxAmountPolicy(max: string | bigint): PaymentPolicy {
 export function allowNetworksPolicy(networks: string[]): PaymentPolicy {
   return {
     name: 'allowNetworks',
-    allows: (o) => networks.some((n) => matchesNetworkPattern(o.requirements.network, n)),
+    allows: (o) => networks.some((n) => networkMatches(o.requirements.network, n)),
     explain: () => `network not in the allowed list (${networks.join(', ')})`,
   };
 }
@@ -313,9 +322,7 @@ const byRank =
  * @example createX402Client({ schemes, select: preferNetworks(['eip155:8453', 'eip155:*']) })
  */
 export function preferNetworks(networks: string[]): OfferSelector {
-  return selectorFrom(
-    byRank((o) => rankIn(networks, (n) => matchesNetworkPattern(o.requirements.network, n))),
-  );
+  return selectorFrom(byRank((o) => rankIn(networks, (n) => networkMatches(o.requirements.network, n))));
 }
 
 /**

@@ -4,8 +4,7 @@
  * It never throws for bad input: every failure is an `isValid:false` / `success:false` answer
  * with a reason code. The HTTP service (`@x402kit/facilitator`) wraps it.
  */
-import { matchesNetworkPattern } from './networks/caip.js';
-import { toCaip2, toV1Name } from './networks/registry.js';
+import { networkMatches, toCaip2, toV1Name } from './networks/registry.js';
 import { describeIssues } from './protocol/errors.js';
 import { Reasons } from './protocol/reasons.js';
 import { settleRefusal, verifyRefusal } from './protocol/responses.js';
@@ -173,9 +172,7 @@ export function createFacilitator(options: FacilitatorOptions): Facilitator {
         x402Version,
       );
     }
-    const reg = sameScheme.find((r) =>
-      r.networks.some((n) => matchesNetworkPattern(requirements.network, n)),
-    );
+    const reg = sameScheme.find((r) => r.networks.some((n) => networkMatches(requirements.network, n)));
     if (!reg) {
       return fail(
         Reasons.invalidNetwork,

@@ -6,8 +6,7 @@
 import { deepEqual } from './deep-equal.js';
 import type { FacilitatorClient } from './facilitator-client.js';
 import type { Price } from './money.js';
-import { matchesNetworkPattern } from './networks/caip.js';
-import { toCaip2 } from './networks/registry.js';
+import { canonicalNetwork, networkMatches, toCaip2 } from './networks/registry.js';
 import { X402Error } from './protocol/errors.js';
 import { Reasons } from './protocol/reasons.js';
 import { settleRefusal, verifyRefusal } from './protocol/responses.js';
@@ -156,7 +155,7 @@ export function createResourceServer(options: ResourceServerOptions): ResourceSe
         (k) =>
           k.x402Version === x402Version &&
           k.scheme === scheme &&
-          (toCaip2(k.network) ?? k.network) === network,
+          canonicalNetwork(toCaip2(k.network) ?? k.network) === canonicalNetwork(network),
       );
       if (kind && value) return { facilitator: i, kind, extensions: value.extensions };
     }
@@ -164,9 +163,8 @@ export function createResourceServer(options: ResourceServerOptions): ResourceSe
   }
 
   function findScheme(scheme: string, network: string): SchemeServer | undefined {
-    return options.schemes.find(
-      (s) => s.server.scheme === scheme && matchesNetworkPattern(network, s.network),
-    )?.server;
+    return options.schemes.find((s) => s.server.scheme === scheme && networkMatches(network, s.network))
+      ?.server;
   }
 
   function schemeFor(scheme: string, network: string): SchemeServer {

@@ -1,7 +1,16 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { evmChainId, matchesNetworkPattern, parseCaip2 } from './caip.js';
-import { findAsset, getNetwork, registerAsset, registerNetwork, toCaip2, toV1Name } from './registry.js';
+import {
+  canonicalNetwork,
+  findAsset,
+  getNetwork,
+  networkMatches,
+  registerAsset,
+  registerNetwork,
+  toCaip2,
+  toV1Name,
+} from './registry.js';
 
 describe('network registry', () => {
   it('covers the required networks with v1 names and default stablecoins', () => {
@@ -106,5 +115,21 @@ describe('network registry', () => {
     assert.equal(matchesNetworkPattern('eip155:10', 'eip155:1'), false);
     assert.equal(matchesNetworkPattern('eip1550:1', 'eip155:*'), false);
     assert.equal(matchesNetworkPattern('eip155x1', 'eip155.*'), false);
+  });
+
+  it('resolves TRON hex and decimal ids to one network, case-insensitively', () => {
+    for (const id of ['tron:0xcd8690dc', 'tron:0xCD8690DC', 'tron:3448148188']) {
+      assert.equal(canonicalNetwork(id), 'tron:nile', id);
+      assert.equal(getNetwork(id)?.id, 'tron:nile', id);
+      assert.equal(networkMatches(id, 'tron:nile'), true, id);
+      assert.equal(networkMatches('tron:nile', id), true, id);
+      assert.equal(findAsset(id, 'USDT')?.address, 'TXYZopYRdj2D9XRtbG411XZZ3kM5VkAeBf');
+    }
+    assert.equal(canonicalNetwork('tron:728126428'), 'tron:mainnet');
+    assert.equal(canonicalNetwork('tron:0x94a9059e'), 'tron:shasta');
+    assert.equal(networkMatches('tron:3448148188', 'tron:mainnet'), false);
+    assert.equal(networkMatches('tron:3448148188', 'tron:*'), true);
+    assert.equal(canonicalNetwork('eip155:84532'), 'eip155:84532');
+    assert.equal(canonicalNetwork('tron:12345'), 'tron:12345');
   });
 });

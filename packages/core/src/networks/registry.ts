@@ -3,7 +3,7 @@
  *
  * Addresses are written in EIP-55 form; compare them with `sameAddress` from `../address.js`.
  */
-import { parseCaip2 } from './caip.js';
+import { matchesNetworkPattern, parseCaip2 } from './caip.js';
 
 /** How a token can be pulled with a signature. */
 export type AssetTransferMethod = 'eip3009' | 'permit2';
@@ -28,6 +28,11 @@ export type NetworkInfo = {
   defaultAsset?: AssetInfo;
   /** Every known asset on this network (the default one included). */
   assets: AssetInfo[];
+  /**
+   * Other ids of the same chain (`tron:0xcd8690dc`, `tron:3448148188` for `tron:nile`); matched
+   * case-insensitively and resolved to `id` by {@link canonicalNetwork}.
+   */
+  aliases?: readonly string[];
 };
 
 const usdc = (address: string, name: string, version = '2'): AssetInfo => ({
@@ -183,17 +188,26 @@ const builtIn: NetworkInfo[] = [
   ]),
   // TRON: BofAI's ids (`tron:<name>`); the same chains also appear as `tron:0x2b6653dc` / `tron:728126428`,
   // which @x402kit/tron's parseTronNetwork maps onto these names.
-  network('tron:mainnet', 'TRON', undefined, false, [
-    tronToken('TR7NHqjeKQxGTCi8q8ZY4pL8otSzgjLj6t', 'USDT', 6, 'Tether USD'),
-    tronToken('TXDk8mbtRbXeYuMNS83CfKPaYYT8XWv9Hz', 'USDD', 18, 'Decentralized USD'),
-  ]),
-  network('tron:nile', 'TRON Nile', undefined, true, [
-    tronToken('TXYZopYRdj2D9XRtbG411XZZ3kM5VkAeBf', 'USDT', 6, 'Tether USD'),
-    tronToken('TGjgvdTWWrybVLaVeFqSyVqJQWjxqRYbaK', 'USDD', 18, 'Decentralized USD'),
-  ]),
-  network('tron:shasta', 'TRON Shasta', undefined, true, [
-    tronToken('TG3XXyExBkPp9nzdajDZsozEu4BkaSJozs', 'USDT', 6, 'Tether USD'),
-  ]),
+  {
+    ...network('tron:mainnet', 'TRON', undefined, false, [
+      tronToken('TR7NHqjeKQxGTCi8q8ZY4pL8otSzgjLj6t', 'USDT', 6, 'Tether USD'),
+      tronToken('TXDk8mbtRbXeYuMNS83CfKPaYYT8XWv9Hz', 'USDD', 18, 'Decentralized USD'),
+    ]),
+    aliases: ['tron:0x2b6653dc', 'tron:728126428'],
+  },
+  {
+    ...network('tron:nile', 'TRON Nile', undefined, true, [
+      tronToken('TXYZopYRdj2D9XRtbG411XZZ3kM5VkAeBf', 'USDT', 6, 'Tether USD'),
+      tronToken('TGjgvdTWWrybVLaVeFqSyVqJQWjxqRYbaK', 'USDD', 18, 'Decentralized USD'),
+    ]),
+    aliases: ['tron:0xcd8690dc', 'tron:3448148188'],
+  },
+  {
+    ...network('tron:shasta', 'TRON Shasta', undefined, true, [
+      tronToken('TG3XXyExBkPp9nzdajDZsozEu4BkaSJozs', 'USDT', 6, 'Tether USD'),
+    ]),
+    aliases: ['tron:0x94a9059e', 'tron:2494104990'],
+  },
   network('solana:5eykt4UsFv8P8NJdTREpY1vzqKqZKvdp', 'Solana', 'solana', false, [
     {
       address: 'EPjFWdd5AufqSSqeM2qN1xzybapC8G4wEGGkZwyTDt1v',
@@ -214,6 +228,8 @@ const builtIn: NetworkInfo[] = [
 
 const byId = new Map<string, NetworkInfo>();
 const byV1Name = new Map<string, NetworkInfo>();
+/** Lower-cased alias -> network. */
+const byAlias = new Map<string, NetworkInfo>();
 for (const n of builtIn) registerNetwork(n);
 
 /**
@@ -225,10 +241,12 @@ for (const n of builtIn) registerNetwork(n);
 export function registerNetwork(info: NetworkInfo): void {
   const prev = byId.get(info.id);
   if (prev?.v1Name) byV1Name.delete(prev.v1Name);
+  for (const alias of prev?.aliases ?? []) byAlias.delete(alias.toLowerCase());
   const defaultAsset = info.defaultAsset ?? info.assets[0];
   const entry: NetworkInfo = { ...info, ...(defaultAsset ? { defaultAsset } : {}) };
   byId.set(info.id, entry);
   if (info.v1Name) byV1Name.set(info.v1Name, entry);
+  for (const alias of info.aliases ?? []) byAlias.set(alias.toLowerCase(), entry);
 }
 
 /**
@@ -251,9 +269,31 @@ export function registerAsset(
   });
 }
 
-/** The network with this CAIP-2 id or v1 name. */
+/** The network with this CAIP-2 id, alias or v1 name. */
 export function getNetwork(idOrV1Name: string): NetworkInfo | undefined {
-  return byId.get(idOrV1Name) ?? byV1Name.get(idOrV1Name);
+  return byId.get(idOrV1Name) ?? byV1Name.get(idOrV1Name) ?? byAlias.get(idOrV1Name.toLowerCase());
+}
+
+/**
+ * The registered id of a network given by one of its aliases; any other input unchanged.
+ *
+ * @example canonicalNetwork('tron:0xCD8690DC') // 'tron:nile'
+ */
+export function canonicalNetwork(network: string): string {
+  return byAlias.get(network.toLowerCase())?.id ?? network;
+}
+
+/**
+ * Whether `network` matches `pattern` (`eip155:*`, `tron:nile`), either as written or once both are
+ * resolved from aliases: `tron:3448148188` matches `tron:nile`.
+ *
+ * @example networkMatches('tron:0xcd8690dc', 'tron:nile') // true
+ */
+export function networkMatches(network: string, pattern: string): boolean {
+  return (
+    matchesNetworkPattern(network, pattern) ||
+    matchesNetworkPattern(canonicalNetwork(network), canonicalNetwork(pattern))
+  );
 }
 
 /** Every registered network. */

@@ -21,11 +21,18 @@ export type {
 } from './exact/client.js';
 export { createAuthorizationNonce, createExactEvmClient, signExactEvmAuthorization } from './exact/client.js';
 export type {
+  Erc6492Deployment,
+  Erc6492Factories,
+  Erc6492FactoriesOption,
+} from './exact/erc6492-deployment.js';
+export { ERC6492_DEPLOY_GAS_LIMIT, parseErc6492Factories } from './exact/erc6492-deployment.js';
+export type {
   ExactEvmFacilitator,
   ExactEvmFacilitatorNetwork,
   ExactEvmFacilitatorOptions,
 } from './exact/facilitator.js';
 export { createExactEvmFacilitator } from './exact/facilitator.js';
+export type { EvmBatchingOptions } from './exact/facilitator-options.js';
 export type { PayloadReading, ReadExactEvmPayload } from './exact/payload.js';
 export { normalizeExactEvmPayload, payerOf, readExactEvmPayload } from './exact/payload.js';
 export type { ExactEvmMoneyParser, ExactEvmServerOptions } from './exact/server.js';
@@ -56,12 +63,19 @@ export type {
 export { VALID_BEFORE_MARGIN_SECONDS, verifyExactEvmPayment } from './exact/verify.js';
 export * from './exact-permit/index.js';
 export * from './permit2/index.js';
+export { bumpFees } from './relayer/bump-fees.js';
+export type { FailoverTransportOptions } from './relayer/failover-transport.js';
+export { failover, isTransportFailure } from './relayer/failover-transport.js';
 export type { FeeOracle, FeeOracleOptions, GasFees } from './relayer/fee-oracle.js';
 export { createFeeOracle } from './relayer/fee-oracle.js';
 export type { NonceManager, NonceManagerOptions } from './relayer/nonce-manager.js';
 export { createNonceManager } from './relayer/nonce-manager.js';
 export type { RelayedCall, Relayer, RelayerOptions } from './relayer/relayer.js';
 export { createRelayer, RelayerSendError } from './relayer/relayer.js';
+export type { SettlementBatcher, SettlementBatcherOptions } from './relayer/settlement-batcher.js';
+export { BATCH_MULTICALL3_ADDRESS, createSettlementBatcher } from './relayer/settlement-batcher.js';
 export type { ReceiptSummary, WaitForReceiptOptions } from './relayer/wait-for-receipt.js';
 export { waitForReceipt } from './relayer/wait-for-receipt.js';
+export type { WatchedTransaction, WatchTransactionOptions } from './relayer/watch-transaction.js';
+export { watchTransaction } from './relayer/watch-transaction.js';
 export * from './upto/index.js';

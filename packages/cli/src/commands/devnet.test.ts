@@ -94,4 +94,39 @@ describe('x402kit devnet', () => {
     assert.notEqual(code, 0);
     assert.match(run.stderr(), /--chain-id\/--chains: lists a chain id twice/);
   });
+
+  it('with --chains 84532,tron:nile adds an offline TRON Nile whose node and GasFree API answer', async () => {
+    const run = spawnCli(['devnet', '--port', '0', '--chains', '84532,tron:nile']);
+    const line = await run.waitForLine(/^\{/);
+    const description = JSON.parse(line) as {
+      network: string;
+      tron: Record<
+        string,
+        { fullHost: string; rpcUrl: string; chainId: number; gasFree?: { baseUrl: string } }
+      >;
+    };
+    assert.equal(description.network, 'eip155:84532');
+    const nile = description.tron['tron:nile'];
+    assert.ok(nile, 'the line describes tron:nile');
+    assert.equal(nile.chainId, 3448148188);
+    assert.equal(await chainId(nile.rpcUrl), 3448148188);
+    const block = await fetch(`${nile.fullHost}/wallet/getnowblock`, { method: 'POST', body: '{}' });
+    const blockJson = (await block.json()) as { blockID?: string };
+    assert.match(String(blockJson.blockID), /^[0-9a-f]{64}$/);
+    assert.ok(nile.gasFree, 'GasFree is on by default');
+    const providers = await fetch(`${nile.gasFree.baseUrl}/api/v1/config/provider/all`);
+    const providersJson = (await providers.json()) as { code: number; data: { providers: unknown[] } };
+    assert.equal(providersJson.code, 200);
+    assert.ok(providersJson.data.providers.length > 0);
+
+    run.child.kill('SIGTERM');
+    assert.equal((await run.exited).code, 0, run.stderr());
+    await assert.rejects(fetch(`${nile.fullHost}/wallet/getnowblock`, { method: 'POST', body: '{}' }));
+  });
+
+  it('refuses a TRON network the devnet does not run', async () => {
+    const run = spawnCli(['devnet', '--port', '0', '--chains', 'tron:mainnet']);
+    assert.equal((await run.exited).code, 2);
+    assert.match(run.stderr(), /tron:mainnet is not a TRON network the devnet runs/);
+  });
 });

@@ -1,15 +1,16 @@
 /**
  * `x402kit devnet`: a local chain for x402 (anvil, an EIP-3009 USDC at its Base Sepolia
- * address, funded accounts), or several (`--chains 84532,97`). Prints ONE JSON line describing it
- * on stdout when ready, runs until SIGINT / SIGTERM, then stops anvil.
+ * address, funded accounts), or several (`--chains 84532,97`), and an offline TRON Nile
+ * (`--chains 84532,tron:nile`: a local TRON node and GasFree API over anvil). Prints ONE JSON line
+ * describing it on stdout when ready, runs until SIGINT / SIGTERM, then stops everything.
  */
-import type { DevnetDescription } from '@x402kit/devnet';
-import { startDevnet, startDevnets } from '@x402kit/devnet';
+import type { DevnetDescription, TronDevnet } from '@x402kit/devnet';
+import { startDevnet, startDevnets, startTronDevnet } from '@x402kit/devnet';
 import { z } from 'zod';
 import { type Command, ExitCode, UsageError, untilAborted } from '../command.js';
 import { describeIssues, parseFlags, parseInteger, splitList } from '../options.js';
 
-const usage = `Usage: x402kit devnet [--port 8545] [--chain-id 84532]... [--chains 84532,97] [--quiet]
+const usage = `Usage: x402kit devnet [--port 8545] [--chain-id 84532]... [--chains 84532,97,tron:nile] [--quiet]
 
 Start a local EVM chain for x402: anvil with an EIP-3009 USDC at the Base Sepolia USDC
 address, Multicall3, Permit2, the x402 Permit2 proxies, and funded test accounts (payer,
@@ -24,11 +25,18 @@ an EIP-2612 token (PUSD), a plain ERC-20 (PLUSD), and on BSC (56, 97) USDT and P
 the line describes the first chain as above and adds
   "chains":{"eip155:84532":{"rpcUrl","chainId","assets","contracts"},"eip155:97":{...}}
 
+With tron:nile in --chains, also an offline TRON Nile: anvil at chain id 3448148188 with
+PaymentPermit, USDT (no-bool TRC-20) and USDD at Nile's addresses, a local TRON node speaking
+TRON's HTTP API (TronWeb's fullHost), and a local GasFree API with its controller; the line adds
+  "tron":{"tron:nile":{"fullHost","rpcUrl","chainId","contracts","assets","accounts","gasFree"}}
+(with tron:nile alone, the line is {"network":"tron:nile","tron":{...}}).
+
 Options:
   --port <n>       TCP port of the first chain on 127.0.0.1 (default 8545; 0 picks free
                    ports); further chains use the next ports
   --chain-id <n>   chain id (default 84532, Base Sepolia); repeat for several chains
-  --chains <list>  comma-separated chain ids, for example 84532,97 (always the extended line)
+  --chains <list>  comma-separated chain ids, for example 84532,97 (always the extended line);
+                   tron:nile (or its ids tron:0xcd8690dc, tron:3448148188) adds TRON
   --quiet          no progress on stderr
   -h, --help       show this help
 
@@ -71,10 +79,18 @@ export const devnetCommand: Command = {
       context.stdout(`${usage}\n`);
       return ExitCode.ok;
     }
+    const listed = splitList(values.chains);
+    const tron = listed.filter((v) => v.startsWith('tron:'));
+    for (const id of tron) {
+      if (!TRON_NILE_IDS.has(id.toLowerCase())) {
+        throw new UsageError(`--chains: ${id} is not a TRON network the devnet runs (only tron:nile)`);
+      }
+    }
     const chainIds = [
       ...(values['chain-id'] ?? []).map((v) => parseInteger(v, '--chain-id')),
-      ...splitList(values.chains).map((v) => parseInteger(v, '--chains')),
+      ...listed.filter((v) => !v.startsWith('tron:')).map((v) => parseInteger(v, '--chains')),
     ];
+    if (tron.length > 0 && chainIds.length === 0) return runTronOnly(values, context);
     const parsed = DevnetOptions.safeParse({
       port: parseInteger(values.port, '--port'),
       chainIds: chainIds.length > 0 ? chainIds : undefined,
@@ -101,16 +117,59 @@ export const devnetCommand: Command = {
           ...log,
         })
       : await startDevnet({ port: options.port, chainId: options.chainIds[0], ...log });
+    let tronDevnet: TronDevnet | undefined;
     try {
+      if (tron.length > 0) {
+        progress?.('devnet: starting TRON Nile (anvil, local TRON node, GasFree API) ...');
+        const next = options.port === 0 ? 0 : options.port + options.chainIds.length;
+        tronDevnet = await startTronDevnet({ port: next, anvilPort: next === 0 ? 0 : next + 1, ...log });
+      }
       if (context.signal.aborted) return ExitCode.ok; // stopped while starting: nothing to announce
-      context.stdout(`${JSON.stringify(devnet.describe())}\n`);
-      progress?.(`devnet: ready on ${devnet.rpcUrl}; press Ctrl+C to stop`);
+      const line = {
+        ...devnet.describe(),
+        ...(tronDevnet ? { tron: { [TRON_NILE]: tronDevnet.describe() } } : {}),
+      };
+      context.stdout(`${JSON.stringify(line)}\n`);
+      progress?.(
+        `devnet: ready on ${devnet.rpcUrl}${tronDevnet ? ` and TRON ${tronDevnet.fullHost}` : ''}; press Ctrl+C to stop`,
+      );
       await untilAborted(context.signal);
       progress?.('devnet: stopping anvil ...');
     } finally {
+      await tronDevnet?.stop();
       await devnet.stop();
     }
     progress?.('devnet: stopped');
     return ExitCode.ok;
   },
 };
+
+const TRON_NILE = 'tron:nile';
+const TRON_NILE_IDS = new Set([TRON_NILE, 'tron:0xcd8690dc', 'tron:3448148188']);
+
+/** `--chains tron:nile` alone: the TRON devnet, its line keyed under `tron`. */
+async function runTronOnly(
+  values: { port?: string | undefined; quiet?: boolean | undefined },
+  context: Parameters<Command['run']>[1],
+): Promise<number> {
+  const port = parseInteger(values.port, '--port') ?? 0;
+  if (port < 0 || port > 65535) throw new UsageError(`--port ${port}: expected 0-65535`);
+  const progress = values.quiet ? undefined : (line: string) => context.stderr(`${line}\n`);
+  progress?.('devnet: starting TRON Nile (anvil, local TRON node, GasFree API) ...');
+  const devnet = await startTronDevnet({
+    port,
+    anvilPort: port === 0 ? 0 : port + 1,
+    ...(progress ? { log: progress } : {}),
+  });
+  try {
+    if (context.signal.aborted) return ExitCode.ok;
+    context.stdout(`${JSON.stringify({ network: TRON_NILE, tron: { [TRON_NILE]: devnet.describe() } })}\n`);
+    progress?.(`devnet: TRON ready on ${devnet.fullHost}; press Ctrl+C to stop`);
+    await untilAborted(context.signal);
+    progress?.('devnet: stopping ...');
+  } finally {
+    await devnet.stop();
+  }
+  progress?.('devnet: stopped');
+  return ExitCode.ok;
+}

@@ -22,8 +22,10 @@ import {
   createLedgerHttpHandler,
   createPendingReconciler,
   createPostgresLedger,
+  createReceiptReconciler,
   createSqliteLedger,
-  identifyExactEvm,
+  firstReconciler,
+  identifyPayment,
   type PaymentLedger,
   type PendingReconciler,
 } from './ledger/index.js';
@@ -88,10 +90,13 @@ export async function createFacilitatorApp(
   const firstRpc = Object.fromEntries(
     Object.entries(rpc).flatMap(([network, urls]) => (urls[0] ? [[network, urls[0]]] : [])),
   );
-  const reconcile = createExactEvmReconciler({ rpc: firstRpc });
+  const reconcile = firstReconciler(
+    createExactEvmReconciler({ rpc: firstRpc }),
+    createReceiptReconciler({ rpc: firstRpc }),
+  );
   const hooks = createLedgerHooks({
     ledger,
-    identify: identifyExactEvm,
+    identify: identifyPayment,
     instanceId: config.instanceId,
     reconcile,
     onError: (error: unknown, context: { stage: string }) =>

@@ -3,6 +3,7 @@
 export type { LedgerHttpHandler, LedgerHttpHandlerOptions, PaymentView } from './http.js';
 export { createLedgerHttpHandler, toPaymentView } from './http.js';
 export { identifyExactEvm } from './identify-exact-evm.js';
+export { identifyPayment } from './identify-payment.js';
 export type { LedgerHooks, LedgerHooksOptions, Reconcile } from './ledger-hooks.js';
 export { createLedgerHooks } from './ledger-hooks.js';
 export { canonicalJson, hashPayment } from './payment-hash.js';
@@ -25,6 +26,8 @@ export type { PendingReconciler, PendingReconcilerOptions, SweepResult } from '.
 export { createPendingReconciler } from './pending-reconciler.js';
 export type { PostgresLedgerOptions } from './postgres-ledger.js';
 export { createPostgresLedger, PostgresLedgerOptionsError } from './postgres-ledger.js';
+export type { ReceiptReconcilerOptions } from './reconcile-by-receipt.js';
+export { createReceiptReconciler, firstReconciler } from './reconcile-by-receipt.js';
 export type { ExactEvmReconcilerOptions } from './reconcile-exact-evm.js';
 export { createExactEvmReconciler } from './reconcile-exact-evm.js';
 export type { Migration } from './schema.js';

@@ -1,0 +1,103 @@
+/**
+ * The identity of a payment in every scheme the facilitator settles, so the ledger claims each one
+ * before broadcast and answers a second `/settle` with the first outcome:
+ *
+ * | scheme / payload                       | payer        | nonce (namespaced)         | asset            |
+ * |----------------------------------------|--------------|----------------------------|------------------|
+ * | `exact` EIP-3009                       | `from`       | the bytes32 nonce          | requirements     |
+ * | `exact` / `upto` via Permit2           | `from`       | `permit2:<n>`              | permitted token  |
+ * | `exact_permit` (EVM and TRON)          | `buyer`      | `paymentpermit:<n>`        | `payToken`       |
+ * | `exact_gasfree` (G1 and G2 wire)       | the user     | `gasfree:<n>`              | the token        |
+ *
+ * Nonces are namespaced because each contract keeps its own nonce space: Permit2 nonce 5 and
+ * PaymentPermit nonce 5 of one payer are two payments. Networks are resolved from aliases
+ * (`tron:3448148188` is `tron:nile`) and TRON addresses keyed by their 20-byte body, so a payment
+ * presented under another spelling is still the same payment.
+ */
+import { canonicalNetwork, type FacilitatorCall } from '@x402kit/core';
+import { isTronAddress, tronAddressBody } from '@x402kit/tron';
+import { identifyExactEvm } from './identify-exact-evm.js';
+import { normalizePaymentKey, type PaymentKey } from './payment-key.js';
+
+/**
+ * The {@link PaymentKey} of any payment this facilitator settles, or `undefined` when the payload
+ * is not one it can identify (the scheme then refuses it on its own).
+ *
+ * @example
+ * createLedgerHooks({ ledger, identify: identifyPayment, instanceId: 'fac-1' })
+ * identifyPayment(call) // { network: 'tron:nile', asset: '0xeca9…', payer: '0x2c75…', nonce: 'paymentpermit:123' }
+ */
+export function identifyPayment(call: FacilitatorCall): PaymentKey | undefined {
+  const network = canonicalNetwork(call.requirements.network);
+  const payload = call.payload.payload;
+  switch (call.requirements.scheme) {
+    case 'exact':
+    case 'upto': {
+      const permit2 = record(payload.permit2Authorization);
+      if (permit2) {
+        return key(network, record(permit2.permitted)?.token, permit2.from, 'permit2', permit2.nonce);
+      }
+      if (call.requirements.scheme !== 'exact') return undefined;
+      const evm = identifyExactEvm(call);
+      return evm ? { ...evm, network: canonicalNetwork(evm.network) } : undefined;
+    }
+    case 'exact_permit': {
+      const permit = record(payload.paymentPermit);
+      return key(
+        network,
+        record(permit?.payment)?.payToken,
+        permit?.buyer,
+        'paymentpermit',
+        record(permit?.meta)?.nonce,
+      );
+    }
+    case 'exact_gasfree': {
+      const g2 = record(payload.gasfree);
+      if (g2) return key(network, g2.token, g2.user, 'gasfree', g2.nonce);
+      const permit = record(payload.paymentPermit);
+      return key(
+        network,
+        record(permit?.payment)?.payToken,
+        permit?.buyer,
+        'gasfree',
+        record(permit?.meta)?.nonce,
+      );
+    }
+    default:
+      return undefined;
+  }
+}
+
+function key(
+  network: string,
+  asset: unknown,
+  payer: unknown,
+  space: string,
+  nonce: unknown,
+): PaymentKey | undefined {
+  const a = address(asset);
+  const p = address(payer);
+  const n = decimal(nonce);
+  if (a === undefined || p === undefined || n === undefined) return undefined;
+  return normalizePaymentKey({ network, asset: a, payer: p, nonce: `${space}:${n}` });
+}
+
+/** EVM addresses as given (the key lower-cases them); TRON ones by their 20-byte body. */
+function address(value: unknown): string | undefined {
+  if (typeof value !== 'string' || value.length === 0) return undefined;
+  if (/^0x[0-9a-fA-F]{40}$/.test(value)) return value;
+  return isTronAddress(value) ? tronAddressBody(value) : undefined;
+}
+
+/** A uint as a canonical decimal string (JSON numbers and `0x` hex accepted). */
+function decimal(value: unknown): string | undefined {
+  if (typeof value === 'number' && Number.isSafeInteger(value) && value >= 0) return String(value);
+  if (typeof value !== 'string' || !/^(?:\d{1,78}|0x[0-9a-fA-F]{1,64})$/.test(value)) return undefined;
+  return BigInt(value).toString();
+}
+
+function record(value: unknown): Record<string, unknown> | undefined {
+  return typeof value === 'object' && value !== null && !Array.isArray(value)
+    ? (value as Record<string, unknown>)
+    : undefined;
+}

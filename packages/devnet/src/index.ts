@@ -107,12 +107,19 @@ export type {
 export { startTronDevnet, tronDevnetAccount, tronUsdtTokenArtifact } from './tron/start-tron-devnet.js';
 export {
   isTronAddress,
+  parseTronOrEvmAddress,
   TronAddressError,
   tronAddressToBase58,
   tronAddressToEvm,
   tronAddressToHex,
+  tronBase58,
 } from './tron/tron-address.js';
 export { readTronBalance } from './tron/tron-balances.js';
+export type {
+  TronDevnetGasFree,
+  TronDevnetGasFreeDescription,
+  TronDevnetGasFreeOptions,
+} from './tron/tron-gasfree.js';
 export {
   DEFAULT_ENERGY_PRICE_SUN,
   MAX_FEE_LIMIT_SUN,

@@ -1,14 +1,13 @@
 import type { Address, Chain, Hash } from 'viem';
-import { DEVNET_ACCOUNTS, devnetAccount } from '../accounts.js';
+import { DEVNET_ACCOUNTS } from '../accounts.js';
 import { startAnvil } from '../anvil.js';
 import { devnetChain } from '../devnet-chain.js';
 import type { DevnetClient } from '../devnet-client.js';
 import { createDevnetClient } from '../devnet-client.js';
-import { mintWith } from '../mint-tokens.js';
 import { placeErc20Token } from '../place-erc20-token.js';
-import { gasFreeAccountAddress, placeGasFreeController } from './gasfree-controller.js';
-import type { GasFreeService, StartGasFreeServiceOptions } from './gasfree-service.js';
-import { startGasFreeService } from './gasfree-service.js';
+import type { GasFreeService } from './gasfree-service.js';
+import type { GasFreeStackServiceOptions } from './gasfree-stack.js';
+import { startGasFreeStack } from './gasfree-stack.js';
 import type { GasFreeServiceToken } from './gasfree-submit.js';
 
 /** TRON Nile's chain id (`block.chainid` and the TIP-712 `chainId`). */
@@ -26,7 +25,7 @@ export interface StartGasFreeDevnetOptions {
   /** Provider account indexes of the devnet mnemonic; default `[7]`. */
   providerIndexes?: readonly number[];
   /** Passed to {@link startGasFreeService} (auth, base path, provider limits, faults, timing, port). */
-  service?: Omit<StartGasFreeServiceOptions, 'rpcUrl' | 'chainId' | 'controller' | 'providerKeys' | 'tokens'>;
+  service?: GasFreeStackServiceOptions;
   log?: (line: string) => void;
 }
 
@@ -69,13 +68,12 @@ export async function startGasFreeDevnet(options: StartGasFreeDevnetOptions = {}
     activateFee: 1_000_000n,
     transferFee: 100_000n,
   };
-  const providers = (options.providerIndexes ?? [7]).map((i) => devnetAccount(i));
   const anvil = await startAnvil({ chainId, log: options.log });
   try {
     const chain = devnetChain({ chainId, rpcUrl: anvil.rpcUrl });
     const client = createDevnetClient(chain);
     const owner = DEVNET_ACCOUNTS.deployer.address;
-    options.log?.('gasfree: placing the token and the GasFreeController');
+    options.log?.('gasfree: placing the token');
     await placeErc20Token(client, {
       token: {
         kind: 'erc20',
@@ -87,21 +85,14 @@ export async function startGasFreeDevnet(options: StartGasFreeDevnetOptions = {}
       },
       owner,
     });
-    for (const provider of providers)
-      await client.setBalance({ address: provider.address, value: 10n ** 21n });
-    const controller = await placeGasFreeController(client, {
-      owner,
-      providers: providers.map((p) => p.address),
-      tokens: [token],
-    });
-    const service = await startGasFreeService({
-      log: options.log,
-      ...options.service,
+    const stack = await startGasFreeStack({
+      client,
       rpcUrl: anvil.rpcUrl,
-      chainId,
-      controller,
-      providerKeys: providers.map((p) => p.privateKey),
-      tokens: [token],
+      owner,
+      token,
+      ...(options.providerIndexes ? { providerIndexes: options.providerIndexes } : {}),
+      ...(options.service ? { service: options.service } : {}),
+      ...(options.log ? { log: options.log } : {}),
     });
     let stopping: Promise<void> | undefined;
     return {
@@ -109,19 +100,13 @@ export async function startGasFreeDevnet(options: StartGasFreeDevnetOptions = {}
       chainId,
       chain,
       client,
-      controller,
+      controller: stack.controller,
       token,
-      service,
-      fund: (user, amount) =>
-        mintWith(client, {
-          token: token.address,
-          owner,
-          to: gasFreeAccountAddress({ controller, user }),
-          amount,
-        }),
-      gasFreeAddressOf: (user) => gasFreeAccountAddress({ controller, user }),
+      service: stack.service,
+      fund: stack.fund,
+      gasFreeAddressOf: stack.gasFreeAddressOf,
       stop() {
-        stopping ??= service.stop().finally(() => anvil.stop());
+        stopping ??= stack.service.stop().finally(() => anvil.stop());
         return stopping;
       },
     };

@@ -1,9 +1,9 @@
 import type { Account, Address, Chain, Hash, Hex, HttpTransport, PublicClient, WalletClient } from 'viem';
 import { BaseError } from 'viem';
 import { gasFreeControllerArtifact } from '../generated/contracts.js';
+import { tronBase58 } from '../tron/tron-address.js';
 import type { GasFreeTransferState, GasFreeTxnState, GasFreeWireTransfer } from './gasfree-wire.js';
 import { gasFreeTime } from './gasfree-wire.js';
-import { tronBase58 } from './tron-address.js';
 
 /** A transfer authorization the local GasFree service accepted, and what became of it. */
 export interface GasFreeTransferRecord {

@@ -5,13 +5,13 @@ import { erc20Abi } from 'viem';
 import type { PrivateKeyAccount } from 'viem/accounts';
 import { privateKeyToAccount } from 'viem/accounts';
 import { devnetAccount } from '../accounts.js';
+import { tronBase58 } from '../tron/tron-address.js';
 import { gasFreeAuthHeaders } from './gasfree-auth.js';
 import { GASFREE_PERMIT_TRANSFER_TYPES, gasFreeControllerDomain } from './gasfree-controller.js';
 import type { GasFreeDevnet } from './gasfree-devnet.js';
 import { startGasFreeDevnet } from './gasfree-devnet.js';
 import type { GasFreeService } from './gasfree-service.js';
 import { startGasFreeService } from './gasfree-service.js';
-import { tronBase58 } from './tron-address.js';
 
 type Json = Record<string, unknown> & {
   code: number;

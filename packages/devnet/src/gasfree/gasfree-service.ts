@@ -7,6 +7,7 @@ import { privateKeyToAccount } from 'viem/accounts';
 import { devnetChain } from '../devnet-chain.js';
 import { DevnetOptionsError } from '../errors.js';
 import { gasFreeControllerArtifact } from '../generated/contracts.js';
+import { parseTronOrEvmAddress, tronBase58 } from '../tron/tron-address.js';
 import { checkGasFreeAuth } from './gasfree-auth.js';
 import { checkGasFreeControllerSetup, gasFreeAccountAddress } from './gasfree-controller.js';
 import type { GasFreeTransferRecord } from './gasfree-relayer.js';
@@ -20,7 +21,6 @@ import type {
 import { checkSubmit } from './gasfree-submit.js';
 import type { GasFreeServiceReason, GasFreeWireAddressInfo } from './gasfree-wire.js';
 import { gasFreeJson, gasFreeTime } from './gasfree-wire.js';
-import { parseTronOrEvmAddress, tronBase58 } from './tron-address.js';
 
 /** Misbehaviour the local service can put on, to test how clients cope. Counted per trace. */
 export interface GasFreeServiceFaults {

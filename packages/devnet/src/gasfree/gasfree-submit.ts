@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import type { Address, Hex } from 'viem';
 import { isHex, recoverTypedDataAddress } from 'viem';
+import { parseTronOrEvmAddress } from '../tron/tron-address.js';
 import { GASFREE_PERMIT_TRANSFER_TYPES, gasFreeControllerDomain } from './gasfree-controller.js';
 import type { GasFreeTransferRecord } from './gasfree-relayer.js';
 import { isPending } from './gasfree-relayer.js';
 import type { GasFreeServiceReason } from './gasfree-wire.js';
-import { parseTronOrEvmAddress } from './tron-address.js';
 
 /** A token the local GasFree service supports, with its fees in the token's smallest unit. */
 export interface GasFreeServiceToken {

@@ -19,6 +19,12 @@ export type {
   StartGasFreeServiceOptions,
 } from './gasfree-service.js';
 export { startGasFreeService } from './gasfree-service.js';
+export type {
+  GasFreeStack,
+  GasFreeStackServiceOptions,
+  StartGasFreeStackParameters,
+} from './gasfree-stack.js';
+export { startGasFreeStack } from './gasfree-stack.js';
 export type { GasFreeProviderConfig, GasFreeServiceToken } from './gasfree-submit.js';
 export type {
   GasFreeEnvelope,

@@ -7,6 +7,7 @@ import type { DevnetClient } from '../devnet-client.js';
 import { createDevnetClient } from '../devnet-client.js';
 import { DevnetOptionsError, DevnetSetupError } from '../errors.js';
 import {
+  gasFreeControllerArtifact,
   paymentPermitArtifact,
   plainErc20TokenArtifact,
   tronUsdtTokenArtifact,
@@ -21,6 +22,12 @@ export { tronUsdtTokenArtifact } from '../generated/contracts.js';
 
 import { readTronBalance } from './tron-balances.js';
 import { toTronAbi } from './tron-contract-abis.js';
+import type {
+  TronDevnetGasFree,
+  TronDevnetGasFreeDescription,
+  TronDevnetGasFreeOptions,
+} from './tron-gasfree.js';
+import { startTronDevnetGasFree } from './tron-gasfree.js';
 import {
   DEFAULT_ENERGY_PRICE_SUN,
   NILE_PAYMENT_PERMIT_ADDRESS,
@@ -51,6 +58,11 @@ export interface StartTronDevnetOptions {
   fundTokensWith?: bigint;
   /** Whole TRX each well-known account holds (default 10000). */
   fundTrxWith?: bigint;
+  /**
+   * GasFree on the same anvil: our GasFreeController at Nile's `THQGuFzL87ZqhxkgqYEryRAd7gqFqL5rdc`, a provider,
+   * USDT with activateFee/transferFee, and the local GasFree API. On by default; `false` leaves it out.
+   */
+  gasFree?: false | TronDevnetGasFreeOptions;
   log?: (line: string) => void;
 }
 
@@ -94,6 +106,8 @@ export interface TronDevnetDescription {
   weiPerSun: string;
   accounts: Record<'deployer' | 'payer' | 'payTo' | 'facilitator', TronDevnetAccount>;
   allAccounts: TronDevnetAccount[];
+  /** Absent when started with `gasFree: false`. */
+  gasFree?: TronDevnetGasFreeDescription;
 }
 
 /** A running TRON devnet: anvil at Nile's chain id plus the local TRON node. */
@@ -108,6 +122,8 @@ export interface TronDevnet {
   readonly accounts: TronDevnetDescription['accounts'];
   /** The ten well-known accounts (indexes 0..9), all funded with TRX, USDT and USDD. */
   readonly allAccounts: readonly TronDevnetAccount[];
+  /** GasFree on this chain (controller, providers, local API); absent when started with `gasFree: false`. */
+  readonly gasFree?: TronDevnetGasFree;
   /** TRX (in SUN), USDT and USDD (atomic units) of `address`, read from anvil without TronWeb. */
   balances(address: string): Promise<{ TRX: bigint; USDT: bigint; USDD: bigint }>;
   describe(): TronDevnetDescription;
@@ -206,6 +222,7 @@ export async function startTronDevnet(options: StartTronDevnetOptions = {}): Pro
     log,
   });
   let node: TronNode | undefined;
+  let stopGasFree: (() => Promise<void>) | undefined;
   try {
     const client = createDevnetClient(
       devnetChain({ chainId: TRON_NILE_CHAIN_ID, rpcUrl: anvil.rpcUrl, name: 'x402kit TRON Nile devnet' }),
@@ -242,6 +259,17 @@ export async function startTronDevnet(options: StartTronDevnetOptions = {}): Pro
         });
       }
     }
+    const gasFree =
+      options.gasFree === false
+        ? undefined
+        : await startTronDevnetGasFree(client, {
+            rpcUrl: anvil.rpcUrl,
+            owner,
+            options: options.gasFree ?? {},
+            mineNow,
+            ...(log ? { log } : {}),
+          });
+    stopGasFree = gasFree ? () => gasFree.service.stop() : undefined;
     // Setup gas was paid in wei: give every account exactly `fundTrxWith` TRX.
     await Promise.all(
       allAccounts.map((a) =>
@@ -264,6 +292,15 @@ export async function startTronDevnet(options: StartTronDevnetOptions = {}): Pro
         },
         { address: USDT.address, name: 'TetherToken', abi: toTronAbi(tronUsdtTokenArtifact.abi) },
         { address: USDD.address, name: 'UsddToken', abi: toTronAbi(plainErc20TokenArtifact.abi) },
+        ...(gasFree
+          ? [
+              {
+                address: gasFree.controller,
+                name: 'GasFreeController',
+                abi: toTronAbi(gasFreeControllerArtifact.abi),
+              },
+            ]
+          : []),
       ],
     });
     const running = node;
@@ -276,7 +313,8 @@ export async function startTronDevnet(options: StartTronDevnetOptions = {}): Pro
     const energyPrice = options.energyPrice ?? DEFAULT_ENERGY_PRICE_SUN;
     log?.(
       `tron devnet: ${network} ready in ${Math.round(performance.now() - started)} ms: node ${running.url}, anvil ` +
-        `${anvil.rpcUrl}; PaymentPermit ${NILE_PAYMENT_PERMIT_ADDRESS}, USDT ${USDT.address}, USDD ${USDD.address}`,
+        `${anvil.rpcUrl}; PaymentPermit ${NILE_PAYMENT_PERMIT_ADDRESS}, USDT ${USDT.address}, USDD ${USDD.address}` +
+        (gasFree ? `; GasFree ${gasFree.baseUrl} (controller ${gasFree.controller})` : ''),
     );
     let stopping: Promise<void> | undefined;
     return {
@@ -289,6 +327,7 @@ export async function startTronDevnet(options: StartTronDevnetOptions = {}): Pro
       assets: { USDT, USDD },
       accounts,
       allAccounts,
+      ...(gasFree ? { gasFree } : {}),
       async balances(address) {
         const [trx, usdt, usdd] = await Promise.all([
           readTronBalance(anvil.rpcUrl, 'TRX', address),
@@ -308,13 +347,17 @@ export async function startTronDevnet(options: StartTronDevnetOptions = {}): Pro
         weiPerSun: WEI_PER_SUN.toString(),
         accounts: { ...accounts },
         allAccounts: [...allAccounts],
+        ...(gasFree ? { gasFree: gasFree.describe() } : {}),
       }),
       stop() {
-        stopping ??= running.stop().then(() => anvil.stop());
+        stopping ??= (gasFree?.service.stop() ?? Promise.resolve())
+          .then(() => running.stop())
+          .then(() => anvil.stop());
         return stopping;
       },
     };
   } catch (error) {
+    await stopGasFree?.();
     await node?.stop();
     await anvil.stop();
     throw error;

@@ -76,6 +76,39 @@ export function isTronAddress(value: unknown): value is string {
   }
 }
 
+/**
+ * The Base58Check form (`T…`) of a 20-byte address (`0x…` or TRON hex `41…`); same as
+ * {@link tronAddressToBase58}, kept under the name the GasFree service uses.
+ *
+ * @example
+ * ```ts
+ * tronBase58('0x518688fbb39ccf1253f2b1217679fbe316329288'); // 'THQGuFzL87ZqhxkgqYEryRAd7gqFqL5rdc'
+ * ```
+ */
+export function tronBase58(address: string): string {
+  return tronAddressToBase58(address);
+}
+
+/**
+ * Reads an address given as TRON Base58Check (`T…`, checksum verified), TRON hex (`41…` / `0x41…`, 21 bytes)
+ * or EVM hex (`0x…`, 20 bytes, any case) and returns the checksummed 20-byte EVM form, or `undefined` if it is
+ * none. Never throws.
+ *
+ * @example
+ * ```ts
+ * parseTronOrEvmAddress('THQGuFzL87ZqhxkgqYEryRAd7gqFqL5rdc'); // '0x518688FBb39ccF1253F2b1217679FBE316329288'
+ * ```
+ */
+export function parseTronOrEvmAddress(input: string): Address | undefined {
+  if (typeof input !== 'string') return undefined;
+  if (/^0x41[0-9a-fA-F]{40}$/.test(input)) return getAddress(`0x${input.slice(-40)}`);
+  try {
+    return tronAddressToEvm(input);
+  } catch {
+    return undefined;
+  }
+}
+
 function checksum(payload: Uint8Array): Buffer {
   const once = createHash('sha256').update(payload).digest();
   return createHash('sha256').update(once).digest().subarray(0, 4);

@@ -42,6 +42,10 @@ export type EvmFacilitatorOptions = {
    * prices, and `quoteFee` backs `POST /fee/quote`.
    */
   fees?: FeePolicyConfig;
+  /** More schemes on other chains (the TRON ones), served by the same engine, hooks and ledger. */
+  schemes?: readonly FacilitatorRegistration[];
+  /** Their `/fee/quote` answers, asked after `exact_permit` on EVM. */
+  quoteFee?: FeeQuoter;
   /** Tuning of `exact_permit` (PaymentPermit address per network, receipt timeout, gas limit ...). */
   exactPermit?: Omit<ExactPermitEvmFacilitatorOptions, 'networks' | 'signers' | 'fees'> & {
     paymentPermitAddress?: Record<string, string>;
@@ -72,32 +76,52 @@ export type EvmFacilitator = Facilitator & {
 export function createEvmFacilitator(options: EvmFacilitatorOptions): EvmFacilitator {
   const networks: ExactEvmFacilitatorOptions['networks'] = {};
   for (const [network, rpcUrl] of Object.entries(options.rpc)) networks[network] = { rpcUrl };
-  const exact = createExactEvmFacilitator({ ...options.exact, networks, signers: options.privateKeys });
+  // a deployment may serve other chains only (the TRON schemes): no EVM network, no EVM scheme
+  const exact =
+    Object.keys(networks).length > 0
+      ? createExactEvmFacilitator({ ...options.exact, networks, signers: options.privateKeys })
+      : undefined;
   const permit = options.fees ? createPermitScheme(options) : undefined;
   const engine = createFacilitator({
     schemes: [
-      {
-        networks: [...exact.networks],
-        facilitator: exact,
-        ...(options.x402Versions ? { x402Versions: options.x402Versions } : {}),
-      },
+      ...(exact
+        ? [
+            {
+              networks: [...exact.networks],
+              facilitator: exact,
+              ...(options.x402Versions ? { x402Versions: options.x402Versions } : {}),
+            },
+          ]
+        : []),
       ...(permit ? [permit.registration] : []),
+      ...(options.schemes ?? []),
     ],
     ...(options.extensions ? { extensions: options.extensions } : {}),
     ...(options.hooks ? { hooks: options.hooks } : {}),
   });
-  const signers = exact.networks[0] === undefined ? [] : exact.getSigners(exact.networks[0]);
+  const evmNetworks = exact?.networks ?? [];
+  const signers = exact && evmNetworks[0] !== undefined ? exact.getSigners(evmNetworks[0]) : [];
+  const otherNetworks = (options.schemes ?? []).flatMap((r) =>
+    Array.isArray(r.networks) ? r.networks : [r.networks],
+  );
   return {
     verify: engine.verify,
     settle: engine.settle,
     supported: engine.supported,
-    networks: exact.networks,
+    networks: [...new Set([...evmNetworks, ...otherNetworks])],
     signers,
     close: () => {
-      exact.close();
+      exact?.close();
       permit?.scheme.close();
     },
-    ...(permit ? { quoteFee: (offer) => permit.scheme.quoteFee(offer) } : {}),
+    ...(permit || options.quoteFee
+      ? {
+          quoteFee: (offer) => {
+            const evm = offer.network.startsWith('eip155:') ? permit?.scheme.quoteFee(offer) : undefined;
+            return evm ?? options.quoteFee?.(offer);
+          },
+        }
+      : {}),
   };
 }
 

@@ -38,6 +38,7 @@ import type { ServiceConfig } from './service-config.js';
 import type { ServiceRequestEvent } from './service-types.js';
 import { createOtlpExporter, type OtlpExporter } from './telemetry/otlp-exporter.js';
 import { createRequestTracer } from './telemetry/request-tracer.js';
+import { createTronSchemes, type TronSchemes } from './tron.js';
 
 export type FacilitatorApp = {
   service: FacilitatorService;
@@ -90,9 +91,18 @@ export async function createFacilitatorApp(
   const firstRpc = Object.fromEntries(
     Object.entries(rpc).flatMap(([network, urls]) => (urls[0] ? [[network, urls[0]]] : [])),
   );
+  let tron: TronSchemes | undefined;
+  try {
+    tron = config.tron ? createTronSchemes(config.tron, config.signers.privateKeys) : undefined;
+    await tron?.ready();
+  } catch (error) {
+    tron?.close();
+    await ledger.close();
+    throw error;
+  }
   const reconcile = firstReconciler(
     createExactEvmReconciler({ rpc: firstRpc }),
-    createReceiptReconciler({ rpc: firstRpc }),
+    createReceiptReconciler({ rpc: firstRpc, ...(tron ? { tron: tron.nodes } : {}) }),
   );
   const hooks = createLedgerHooks({
     ledger,
@@ -127,6 +137,7 @@ export async function createFacilitatorApp(
       privateKeys: config.signers.privateKeys,
       hooks,
       ...(config.fees === undefined ? {} : { fees: config.fees }),
+      ...(tron ? { schemes: tron.registrations, quoteFee: tron.quoteFee } : {}),
       exact: {
         ...(gas === undefined
           ? {}
@@ -151,6 +162,7 @@ export async function createFacilitatorApp(
         })
       : engine;
   } catch (error) {
+    tron?.close();
     await idempotency?.close();
     await ledger.close();
     throw error;
@@ -166,6 +178,7 @@ export async function createFacilitatorApp(
       });
     } catch (error) {
       facilitator.close();
+      tron?.close();
       await idempotency?.close();
       await ledger.close();
       throw error;
@@ -226,7 +239,7 @@ export async function createFacilitatorApp(
     bodyLimitBytes: config.limits.bodyBytes,
     authenticate: auth.authenticate,
     authorize: auth.authorize,
-    checkHealth: createHealthCheck({ rpc, ledger }),
+    checkHealth: createHealthCheck({ rpc, ledger, ...(tron ? { tron: tron.nodes } : {}) }),
     routes,
     log,
     observe: (event) => {
@@ -293,6 +306,7 @@ export async function createFacilitatorApp(
         monitor.stop();
         await reconciler?.stop();
         facilitator.close();
+        tron?.close();
         await telemetry?.shutdown();
         await limiter?.close();
         await idempotency?.close();

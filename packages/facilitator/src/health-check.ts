@@ -11,6 +11,8 @@ export type HealthCheckOptions = {
   /** RPC URLs per CAIP-2 network. */
   rpc: Record<string, readonly string[]>;
   ledger?: PaymentLedger;
+  /** TRON nodes per network: each must answer `/wallet/getnowblock`. */
+  tron?: Record<string, { fullHost: string; apiKey?: string }>;
   /** Per probe; default 2000 ms. */
   timeoutMs?: number;
 };
@@ -25,11 +27,14 @@ export function createHealthCheck(options: HealthCheckOptions): () => Promise<He
   const timeoutMs = options.timeoutMs ?? 2000;
   return async function checkHealth() {
     const networks: Record<string, string> = {};
-    await Promise.all(
-      Object.entries(options.rpc).map(async ([network, urls]) => {
+    await Promise.all([
+      ...Object.entries(options.rpc).map(async ([network, urls]) => {
         networks[network] = await probeNetwork(network, urls, timeoutMs);
       }),
-    );
+      ...Object.entries(options.tron ?? {}).map(async ([network, node]) => {
+        networks[network] = await probeTronNode(node, timeoutMs);
+      }),
+    ]);
     let ledger: string | undefined;
     if (options.ledger) {
       ledger = await withTimeout(options.ledger.list({ limit: 1 }), timeoutMs).then(
@@ -86,4 +91,28 @@ function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
       },
     );
   });
+}
+
+async function probeTronNode(
+  node: { fullHost: string; apiKey?: string },
+  timeoutMs: number,
+): Promise<string> {
+  try {
+    const response = await fetch(`${node.fullHost.replace(/\/+$/, '')}/wallet/getnowblock`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        ...(node.apiKey ? { 'TRON-PRO-API-KEY': node.apiKey } : {}),
+      },
+      body: '{}',
+      signal: AbortSignal.timeout(timeoutMs),
+    });
+    const body: unknown = await response.json();
+    const blockId = typeof body === 'object' && body !== null && 'blockID' in body ? body.blockID : undefined;
+    return typeof blockId === 'string'
+      ? 'ok'
+      : `error: no block from the TRON node (HTTP ${response.status})`;
+  } catch (error) {
+    return `error: ${error instanceof Error ? error.message : String(error)}`;
+  }
 }

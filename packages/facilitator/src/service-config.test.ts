@@ -118,6 +118,60 @@ apiKeys:
     );
   });
 
+  it('reads a TRON section: id forms resolved, keys from the environment, bad addresses named', async () => {
+    const path = await file(
+      'tron.yaml',
+      `
+signers:
+  privateKeys: ["${KEY}"]
+tron:
+  networks:
+    "tron:0xcd8690dc":
+      fullHost: https://nile.trongrid.io
+      gasFree: { baseUrl: https://open-test.gasfree.io/nile }
+  fees:
+    "tron:3448148188":
+      TXYZopYRdj2D9XRtbG411XZZ3kM5VkAeBf: { amount: "100" }
+  gasFreeFees:
+    "tron:nile": { TXYZopYRdj2D9XRtbG411XZZ3kM5VkAeBf: 100000 }
+`,
+    );
+    const config = await loadServiceConfig({
+      file: path,
+      env: { TRON_GRID_API_KEY: 'grid-key', GASFREE_API_KEY_NILE: 'gf-key', GASFREE_API_SECRET: 'gf-secret' },
+    });
+    assert.deepEqual(config.networks, {});
+    assert.deepEqual(config.tron?.networks, {
+      'tron:nile': {
+        fullHost: 'https://nile.trongrid.io',
+        apiKey: 'grid-key',
+        gasFree: { baseUrl: 'https://open-test.gasfree.io/nile', apiKey: 'gf-key', apiSecret: 'gf-secret' },
+      },
+    });
+    assert.deepEqual(config.tron?.fees, {
+      'tron:nile': { TXYZopYRdj2D9XRtbG411XZZ3kM5VkAeBf: { amount: '100' } },
+    });
+    assert.deepEqual(config.tron?.gasFreeFees, {
+      'tron:nile': { TXYZopYRdj2D9XRtbG411XZZ3kM5VkAeBf: '100000' },
+    });
+
+    const message = issuesOf(() =>
+      parseServiceConfig({
+        signers: { privateKeys: [KEY] },
+        tron: {
+          networks: { 'tron:moon': { fullHost: 'https://x' } },
+          fees: { 'tron:nile': { TFFAMLQZybALab4uxHA9RBE7pxhUAjfF3U: { amount: '1' } } },
+        },
+      }),
+    );
+    assert.match(message, /tron\.networks\["tron:moon"\]: is not a TRON network/);
+    assert.match(message, /TFFAMLQZybALab4uxHA9RBE7pxhUAjfF3U.*valid checksum|valid checksum/);
+    assert.match(
+      issuesOf(() => parseServiceConfig({ signers: { privateKeys: [KEY] } })),
+      /networks: give at least one network \(or a tron section\)/,
+    );
+  });
+
   it('formats paths', () => {
     assert.equal(formatPath(['networks', 'eip155:84532', 'rpc', 0]), 'networks["eip155:84532"].rpc[0]');
     assert.equal(formatPath([]), '');

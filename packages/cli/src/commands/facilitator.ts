@@ -21,8 +21,9 @@ import { checkRpcChainIds } from '../rpc-check.js';
 
 const usage = `Usage: x402kit facilitator [--config facilitator.yaml] [--rpc <network>=<url> ...] [--port 4022] [--host 127.0.0.1]
 
-Run an x402 facilitator for EVM networks (scheme "exact", EIP-3009; x402 v2 and v1):
-POST /verify, POST /settle, GET /supported, GET /health, GET /metrics, GET /payments.
+Run an x402 facilitator for EVM networks (scheme "exact", EIP-3009; x402 v2 and v1), and for
+TRON (exact_permit, exact_gasfree) from the config file's "tron" section:
+POST /verify, POST /settle, GET /supported, GET /health, GET /metrics, GET /payments, POST /fee/quote.
 Settlements go through a ledger (exactly-once): the SQLite file ./x402kit-ledger.db unless the
 config names another file (":memory:" for none) or PostgreSQL (DATABASE_URL). Flags override the environment, which overrides the file.
 Prints "Facilitator listening on http://HOST:PORT" on stdout when ready; stops on Ctrl+C / SIGTERM.
@@ -47,6 +48,8 @@ Environment (used when the matching flag is absent; overrides the file):
   DATABASE_URL              postgres://... : the PostgreSQL ledger (shared by every instance)
   RPC_URL_<CHAINID>         RPC URL(s) of eip155:<CHAINID>, comma-separated
   INSTANCE_ID               this instance's name in the ledger (default host-pid)
+  TRON_GRID_API_KEY         TronGrid key for the config's TRON nodes (TRON-PRO-API-KEY)
+  GASFREE_API_KEY(_NILE|_MAINNET), GASFREE_API_SECRET(...)  GasFree API HMAC keys
   EVM_NETWORK, EVM_RPC_URL  one network and its RPC (the x402 e2e harness sets these;
                             EVM_NETWORK defaults to eip155:84532)
 

@@ -8,6 +8,8 @@
  * Answers are JSON. The owner instance is not disclosed. Mount it behind the service's
  * authentication: it reveals who paid whom.
  */
+import { canonicalNetwork } from '@x402kit/core';
+import { isTronAddress, tronAddressBody } from '@x402kit/tron';
 import type { PaymentLedger, PaymentRecord } from './payment-ledger.js';
 
 export type LedgerHttpHandlerOptions = {
@@ -70,8 +72,14 @@ export function createLedgerHttpHandler(options: LedgerHttpHandlerOptions): Ledg
         }
         return json(200, { payment: toPaymentView(record) });
       }
-      const network = param(url, 'network');
-      const payer = param(url, 'payer');
+      const networkParam = param(url, 'network');
+      const network = networkParam === undefined ? undefined : canonicalNetwork(networkParam);
+      const payerParam = param(url, 'payer');
+      // TRON payers are keyed by their 20-byte body: accept the Base58 (or 41…) form people hold
+      const payer =
+        payerParam !== undefined && !payerParam.startsWith('0x') && isTronAddress(payerParam)
+          ? tronAddressBody(payerParam)
+          : payerParam;
       const nonce = param(url, 'nonce');
       const limitText = param(url, 'limit');
       const limit = limitText === undefined ? undefined : Number(limitText);

@@ -76,12 +76,49 @@ describe('x402kit demo --scheme', () => {
     );
   });
 
+  it('exact_permit on tron:nile: a TRON approval, then the payment settled in a TRON transaction', async () => {
+    const result = await runCliToEnd(['demo', '--network', 'tron:nile']);
+    assert.equal(result.code, 0, result.stderr);
+    const out = result.stdout;
+    assert.match(out, /USDT \(no-bool TRC-20\) at TXYZopYRdj2D9XRtbG411XZZ3kM5VkAeBf/);
+    assert.match(out, /PaymentPermit at TFxDcGvS7zfQrS1YzcCMp673ta2NHHzsiH/);
+    assert.match(out, /exact_permit on tron:nile: 10000 atomic units \(0\.01 USDT\)/);
+    assert.match(out, /approve\(PaymentPermit, unlimited\) in TRON transaction [0-9a-f]{64}/);
+    const tx = /settled, TRON transaction ([0-9a-f]{64})/.exec(out);
+    assert.ok(tx, out);
+    assert.match(out, new RegExp(`PAYMENT-RESPONSE: success, TRON transaction ${tx[1]} on tron:nile`));
+    assert.match(out, /Balances before: payer 1000 USDT, payee 1000 USDT/);
+    assert.match(
+      out,
+      /Balances after: {2}payer 999\.9899 USDT \(-0\.0101\), payee 1000\.01 USDT \(\+0\.01\)/,
+    );
+  });
+
+  it('exact_gasfree: a payer without TRX pays from its GasFree account, activation fee included', async () => {
+    const result = await runCliToEnd(['demo', '--scheme', 'exact_gasfree']);
+    assert.equal(result.code, 0, result.stderr);
+    const out = result.stdout;
+    assert.match(out, /exact_gasfree on tron:nile: 10000 atomic units/);
+    assert.match(out, /settled, TRON transaction [0-9a-f]{64}/);
+    assert.match(out, /Balances before: payer GasFree account 5 USDT, payee 1000 USDT/);
+    // 0.01 to the payee, 0.1 transfer fee and 1 activation fee to the provider
+    assert.match(
+      out,
+      /Balances after: {2}payer GasFree account 3\.89 USDT \(-1\.11\), payee 1000\.01 USDT \(\+0\.01\)/,
+    );
+  });
+
   it('refuses bad combinations with exit code 2 and says what fits', async () => {
     const cases: Array<[string[], RegExp]> = [
-      [['--scheme', 'foo'], /--scheme must be one of exact, permit2, upto, exact_permit/],
+      [['--scheme', 'foo'], /--scheme must be one of exact, permit2, upto, exact_permit, exact_gasfree/],
+      [
+        ['--network', 'tron:nile', '--scheme', 'upto'],
+        /does not run on tron:nile; use --scheme exact_permit or exact_gasfree/,
+      ],
+      [['--network', 'tron:mainnet'], /the demo's TRON network is tron:nile/],
       [['--scheme', 'exact_permit', '--network', 'eip155:84532'], /exact_permit runs on eip155:97/],
       [['--network', 'eip155:97'], /--scheme exact runs on eip155:84532.*use --scheme exact_permit/],
-      [['--scheme', 'upto', '--network', 'eip155:1'], /networks: eip155:84532, eip155:97/],
+      [['--scheme', 'upto', '--network', 'eip155:1'], /networks: eip155:84532, eip155:97, tron:nile/],
       [['--charge', '0.1'], /--charge only applies to --scheme upto/],
       [['--scheme', 'upto', '--price', '0.01', '--charge', '0.02'], /above the maximum/],
       [['--scheme', 'permit2', '--price', '1e-3'], /--price/],

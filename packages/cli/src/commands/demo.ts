@@ -4,8 +4,9 @@ import { describeIssues, parseFlags } from '../options.js';
 import { parseDemoMode } from './demo/demo-mode.js';
 import { runDemo } from './demo/exact-demo.js';
 import { runSchemeDemo } from './demo/scheme-demo.js';
+import { runTronDemo } from './demo/tron-demo.js';
 
-const usage = `Usage: x402kit demo [--scheme exact|permit2|upto|exact_permit] [--network <caip2>] [--price <usd>] [--charge <usd>]
+const usage = `Usage: x402kit demo [--scheme exact|permit2|upto|exact_permit|exact_gasfree] [--network <caip2>] [--price <usd>] [--charge <usd>]
 
 Run one real x402 payment on a local chain and narrate it: a devnet (anvil with USDC at Base
 Sepolia's address), a facilitator and a paid API start on 127.0.0.1; a client asks for the API,
@@ -16,11 +17,14 @@ Schemes (each a real payment on a local chain):
   exact          (default) EIP-3009 transferWithAuthorization, USDC on eip155:84532
   permit2        exact via Permit2, USDC on eip155:84532, with the one-time Permit2 approval
   upto           a maximum via Permit2 on eip155:84532; the API charges less (Settlement-Overrides)
-  exact_permit   BofAI PaymentPermit, 18-decimal USDT on eip155:97 (BSC testnet), with a facilitator fee
+  exact_permit   BofAI PaymentPermit, 18-decimal USDT on eip155:97 (BSC testnet), with a facilitator fee;
+                 with --network tron:nile, on an offline TRON Nile (local TRON node, TIP-712, TRON USDT)
+  exact_gasfree  GasFree on the offline TRON Nile: the payer holds no TRX, a GasFree provider settles
 
 Options:
   --scheme <name>    payment method (default exact)
-  --network <caip2>  eip155:84532 (exact, permit2, upto) or eip155:97 (exact_permit); default follows --scheme
+  --network <caip2>  eip155:84532 (exact, permit2, upto), eip155:97 (exact_permit) or tron:nile
+                     (exact_permit, exact_gasfree); default follows --scheme
   --price <usd>      price of the API call (default 0.001; upto: the maximum, default 0.01; exact_permit: 0.01)
   --charge <usd>     upto only: what the API actually charges (default 40% of the maximum)
   -h, --help         show this help`;
@@ -63,6 +67,7 @@ export const demoCommand: Command = {
       if (!parsed.success) throw new UsageError(describeIssues(parsed.error.issues, { price: '--price' }));
       return runDemo(parsed.data.price, context.stdout);
     }
+    if ('tron' in mode) return runTronDemo(mode, context.stdout);
     return runSchemeDemo(mode, context.stdout);
   },
 };

@@ -52,6 +52,9 @@ import { ExitCode } from '../../command.js';
 import type { DemoMode, DemoScheme } from './demo-mode.js';
 import { describeOffer } from './exact-demo.js';
 
+/** The EVM demos other than the default `exact` one. */
+export type EvmSchemeMode = Exclude<DemoMode, { scheme: 'exact' } | { tron: true }>;
+
 /** The chain a scheme demo runs on, whichever devnet started it. */
 type DemoChain = {
   network: string;
@@ -67,7 +70,7 @@ type DemoChain = {
 /** Where `exact_permit` fees go in the demo (an address nobody holds, so its balance is exactly the fees). */
 const DEMO_FEE_TO = getAddress('0x000000000000000000000000000000000000fee1');
 
-async function startDemoChain(mode: Exclude<DemoMode, { scheme: 'exact' }>): Promise<DemoChain> {
+async function startDemoChain(mode: EvmSchemeMode): Promise<DemoChain> {
   if (mode.scheme === 'exact_permit') {
     const devnets = await startDevnets({ chains: [{ chainId: 97 }] });
     const bsc = devnets.getChain(97);
@@ -102,7 +105,7 @@ async function startDemoChain(mode: Exclude<DemoMode, { scheme: 'exact' }>): Pro
   };
 }
 
-const SCHEME_TITLES: Record<Exclude<DemoScheme, 'exact'>, string> = {
+const SCHEME_TITLES: Record<Exclude<DemoScheme, 'exact' | 'exact_gasfree'>, string> = {
   permit2: 'exact via Permit2',
   upto: 'upto (a maximum, the API charges what was used) via Permit2',
   exact_permit: "exact_permit (BofAI's PaymentPermit) with a facilitator fee",
@@ -113,10 +116,7 @@ const SCHEME_TITLES: Record<Exclude<DemoScheme, 'exact'>, string> = {
  * the other payment methods, with their approval step, the max-versus-charged amount (upto) and
  * the facilitator fee (exact_permit).
  */
-export async function runSchemeDemo(
-  mode: Exclude<DemoMode, { scheme: 'exact' }>,
-  out: (text: string) => void,
-): Promise<number> {
+export async function runSchemeDemo(mode: EvmSchemeMode, out: (text: string) => void): Promise<number> {
   const say = (line = '') => out(`${line}\n`);
   const stops: Array<() => Promise<void> | void> = [];
   try {

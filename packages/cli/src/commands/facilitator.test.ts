@@ -3,7 +3,7 @@ import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { type Devnet, devnetAccount, startDevnet } from '@x402kit/devnet';
+import { type Devnet, devnetAccount, readTokenBalance, startDevnet } from '@x402kit/devnet';
 import { signExactEvmAuthorization } from '@x402kit/evm';
 import { privateKeyToAccount } from 'viem/accounts';
 import {
@@ -11,6 +11,7 @@ import {
   freshSchemaName,
   testPostgresUrl,
 } from '../../../facilitator/src/ledger/postgres-test-server.test.js';
+import { startRoundRobinProxy } from '../testing/round-robin-proxy.js';
 import { type CliRun, spawnCli } from '../testing/spawn-cli.js';
 
 let devnet: Devnet;
@@ -232,5 +233,85 @@ describe('x402kit facilitator --config, two instances on one PostgreSQL ledger',
       /x402kit_settle_total\{scheme="exact",network="eip155:84532",result="settled",reason=""\} 1/,
     );
     assert.deepEqual(await getJson(`${a}/health`), { status: 'ok' });
+  });
+
+  it('serves as two instances behind one URL: every payment settles once, every caller gets its answer', async () => {
+    pgUrl ||= await testPostgresUrl();
+    const dir = await mkdtemp(join(tmpdir(), 'x402kit-cli-'));
+    const configPath = join(dir, 'facilitator.yaml');
+    await writeFile(
+      configPath,
+      [
+        'networks:',
+        `  "eip155:84532": { rpc: ["${devnet.rpcUrl}"] }`,
+        `ledger: { postgres: { url: "${pgUrl}", schema: "${schema}" } }`,
+        '',
+      ].join('\n'),
+    );
+    const upstreams = await Promise.all([
+      start(configPath, devnetAccount(7).privateKey, 'lb-a'),
+      start(configPath, devnetAccount(8).privateKey, 'lb-b'),
+    ]);
+    const lb = await startRoundRobinProxy(upstreams);
+    try {
+      const requirements = {
+        scheme: 'exact',
+        network: devnet.network,
+        amount: '1000',
+        asset: devnet.token.address,
+        payTo: devnet.accounts.payTo.address,
+        maxTimeoutSeconds: 300,
+        extra: { name: devnet.token.name, version: devnet.token.version },
+      };
+      const payer = privateKeyToAccount(devnet.accounts.payer.privateKey);
+      const bodies = await Promise.all(
+        Array.from({ length: 5 }, async () => {
+          const signed = await signExactEvmAuthorization(payer, requirements);
+          return JSON.stringify({
+            x402Version: 2,
+            paymentPayload: {
+              x402Version: 2,
+              resource: { url: 'https://api.example/lb' },
+              accepted: requirements,
+              payload: { signature: signed.signature, authorization: { ...signed.authorization } },
+            },
+            paymentRequirements: requirements,
+          });
+        }),
+      );
+      const before = await readTokenBalance(
+        devnet.rpcUrl,
+        devnet.token.address,
+        devnet.accounts.payTo.address,
+      );
+      // each payment sent 4 times at once through the one URL: the balancer spreads them over both instances
+      const calls = bodies.flatMap((body, payment) => Array.from({ length: 4 }, () => ({ body, payment })));
+      const answers = await Promise.all(
+        calls.map(async ({ body, payment }) => {
+          const res = await fetch(`${lb.url}/settle`, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json' },
+            body,
+          });
+          const json = (await res.json()) as { success?: boolean; transaction?: string };
+          return { payment, status: res.status, ...json };
+        }),
+      );
+      for (const answer of answers) assert.equal(answer.success, true, JSON.stringify(answer));
+      for (let payment = 0; payment < bodies.length; payment++) {
+        const hashes = new Set(answers.filter((a) => a.payment === payment).map((a) => a.transaction));
+        assert.equal(hashes.size, 1, `payment ${payment}: one transaction for every caller`);
+      }
+      assert.equal(new Set(answers.map((a) => a.transaction)).size, bodies.length);
+      const after = await readTokenBalance(
+        devnet.rpcUrl,
+        devnet.token.address,
+        devnet.accounts.payTo.address,
+      );
+      assert.equal(after - before, 5000n, 'five payments, five transfers');
+      assert.deepEqual(lb.counts(), [10, 10], 'both instances served');
+    } finally {
+      await lb.close();
+    }
   });
 });

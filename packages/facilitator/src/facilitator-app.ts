@@ -138,10 +138,16 @@ export async function createFacilitatorApp(
       hooks,
       ...(config.fees === undefined ? {} : { fees: config.fees }),
       ...(tron ? { schemes: tron.registrations, quoteFee: tron.quoteFee } : {}),
+      ...(gas === undefined ? {} : { exactPermit: { gasLimit: BigInt(Math.min(gas, 300_000)) } }),
       exact: {
+        // the cap bounds every EVM settlement: EIP-3009 (both overloads) and Permit2 (exact via the proxy)
         ...(gas === undefined
           ? {}
-          : { gasLimit: BigInt(Math.min(gas, 120_000)), bytesGasLimit: BigInt(Math.min(gas, 300_000)) }),
+          : {
+              gasLimit: BigInt(Math.min(gas, 120_000)),
+              bytesGasLimit: BigInt(Math.min(gas, 300_000)),
+              permit2GasLimit: BigInt(Math.min(gas, 300_000)),
+            }),
         ...(receiptTimeoutMs === undefined ? {} : { receiptTimeoutMs }),
         ...(rpcTimeoutMs === undefined ? {} : { rpcTimeoutMs }),
         ...(batching === false ? {} : { batching }),

@@ -200,25 +200,8 @@ async function broadcastApproval(
     const needed = (tx.gas ?? 0n) * fee + (tx.value ?? 0n);
     const balance = await net.client.getBalance({ address: payer });
     if (balance < needed) {
-      const account = ctx.accountFor(sender.address);
-      if (!account)
-        return { reason: Permit2Reasons.erc20ApprovalTxFailed, message: 'no key to fund the payer gas' };
-      const [nonce, fees] = await Promise.all([
-        net.client.getTransactionCount({ address: account.address, blockTag: 'pending' }),
-        net.client.estimateFeesPerGas(),
-      ]);
-      const funding = await account.signTransaction({
-        type: 'eip1559',
-        chainId: net.chainId,
-        nonce,
-        to: payer,
-        value: needed - balance,
-        gas: 21_000n,
-        maxFeePerGas: fees.maxFeePerGas,
-        maxPriorityFeePerGas: fees.maxPriorityFeePerGas,
-      });
-      const fundingHash = await net.client.sendRawTransaction({ serializedTransaction: funding });
-      sender.reset(); // its local nonce counter did not see this transaction
+      // through the relayer's nonce lane, so concurrent settlements from the same key never collide
+      const fundingHash = await sender.send({ to: payer, data: '0x', gas: 21_000n, value: needed - balance });
       const funded = await wait(fundingHash);
       if (funded?.status !== 'success')
         return {

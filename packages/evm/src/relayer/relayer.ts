@@ -28,7 +28,8 @@ export type RelayerOptions = {
 };
 
 /** A contract call to relay. `gas` is the explicit limit: no estimate is made. */
-export type RelayedCall = { to: Address; data: Hex; gas: bigint };
+/** A transaction to send from the relayer's key; `value` (wei) for plain transfers such as a gas top-up. */
+export type RelayedCall = { to: Address; data: Hex; gas: bigint; value?: bigint };
 
 export type Relayer = {
   readonly address: Address;
@@ -107,7 +108,14 @@ export function createRelayer(options: RelayerOptions): Relayer {
   }
 
   async function signAndBroadcast(nonce: number, call: RelayedCall, gasFees: GasFees): Promise<Hash> {
-    const base = { chainId, nonce, to: call.to, data: call.data, gas: call.gas };
+    const base = {
+      chainId,
+      nonce,
+      to: call.to,
+      data: call.data,
+      gas: call.gas,
+      ...(call.value ? { value: call.value } : {}),
+    };
     const serializedTransaction = await account.signTransaction(
       gasFees.type === 'eip1559'
         ? {

@@ -124,11 +124,25 @@ export async function verifyPermit2Payment(
   // upto's proxy call is bound to msg.sender == witness.facilitator: it cannot be simulated behind a
   // deployment in a Multicall3 bundle, so upto never deploys (fails closed)
   const factories = kind === 'exact' ? ctx.erc6492Factories?.get(requirements.network) : undefined;
-  const [signature, facts] = await Promise.all([judgeSignature(net, payload, factories), assetFacts]);
+  // A plain 65-byte signature checked by the simulation: Permit2 verifies it (ECDSA or ERC-1271)
+  // inside the simulated call, so the ~4 ms local recovery runs only to name a failure.
+  const deferSignature = options.simulate && isPlainEcdsa(payload.signature);
+  let signature: SignatureJudgement | undefined;
+  const judge = async (): Promise<SignatureJudgement> => {
+    signature ??= await judgeSignature(net, payload, factories);
+    return signature;
+  };
+  const facts = await (deferSignature ? assetFacts : Promise.all([judge(), assetFacts]).then(([, f]) => f));
   if (facts && !facts.isContract) return fail(Reasons.assetNotDeployedContract, payer);
-  if (signature.verdict === 'refused') return fail(signature.reason, payer, signature.message);
-  if (signature.verdict === 'invalid') return fail(Permit2Reasons.invalidSignature, payer);
-  const deployment = signature.verdict === 'valid' ? signature.deployment : undefined;
+  const refusal = (s: SignatureJudgement | undefined) =>
+    s?.verdict === 'refused'
+      ? fail(s.reason, payer, s.message)
+      : s?.verdict === 'invalid'
+        ? fail(Permit2Reasons.invalidSignature, payer)
+        : undefined;
+  const early = refusal(signature);
+  if (early) return early;
+  const deployment = signature?.verdict === 'valid' ? signature.deployment : undefined;
 
   const token = getAddress(requirements.asset);
   const extensionRead = await readPermit2Extension(paymentPayload, {
@@ -138,7 +152,11 @@ export async function verifyPermit2Payment(
     erc20Approval: ctx.erc20ApprovalSponsoring,
     now,
   });
-  if (!extensionRead.ok) return fail(extensionRead.reason, payer, extensionRead.message);
+  if (!extensionRead.ok) {
+    // a bad signature is named before a bad extension, as when the signature is checked first
+    const first = deferSignature ? refusal(await judge()) : undefined;
+    return first ?? fail(extensionRead.reason, payer, extensionRead.message);
+  }
   const extension = extensionRead.extension;
   const verified: VerifiedPermit2Payment = {
     payload,
@@ -154,7 +172,10 @@ export async function verifyPermit2Payment(
   const amount = BigInt(requirements.amount);
   const diagnosisInput = { proxy, token, payer, amount };
   if (extension?.kind === 'erc20Approval' && !deployment) {
-    // the approval is not on chain yet: the settle call cannot be simulated alone
+    // the approval is not on chain yet: the settle call cannot be simulated alone, so the
+    // signature is checked here
+    const judged = refusal(await judge());
+    if (judged) return judged;
     const reason = await checkPermit2Prerequisites(net.client, diagnosisInput);
     if (reason) return fail(reason, payer);
     return { response: { isValid: true, payer }, verified };
@@ -168,6 +189,8 @@ export async function verifyPermit2Payment(
     ? await simulateWithDeployment(net.client, { deployment, call: { to: proxy, data } })
     : await simulatePermit2Call(net.client, { proxy, data, ...(sender ? { sender } : {}) });
   if (!sim.ok) {
+    const judged = deferSignature ? refusal(await judge()) : undefined;
+    if (judged) return judged;
     const mapped = options.mapRevert && sim.errorName ? permit2SettleErrorReason(sim.errorName) : undefined;
     if (mapped && !mapped.startsWith(`${Permit2Reasons.exactTransactionFailed}:`))
       return fail(mapped, payer, sim.message);
@@ -231,6 +254,11 @@ async function judgeSignature(
   } catch {
     return { verdict: 'unknown' };
   }
+}
+
+/** 65 bytes, not an ERC-6492 wrapper: what an EOA (or a 1271 wallet with a plain signature) sends. */
+function isPlainEcdsa(signature: Hex): boolean {
+  return (signature.length - 2) / 2 === 65;
 }
 
 function fail(reason: string, payer: Address | undefined, message?: string): Permit2VerifyOutcome {

@@ -7,7 +7,8 @@
  * Environment variables: `DATABASE_URL` (PostgreSQL ledger), `FACILITATOR_PRIVATE_KEY` /
  * `FACILITATOR_PRIVATE_KEYS` (comma-separated), `PORT`, `HOST`, `RPC_URL_<CHAINID>` (comma-separated
  * URLs for `eip155:<CHAINID>`), `INSTANCE_ID`, `LOG_LEVEL`, `OTEL_EXPORTER_OTLP_ENDPOINT`,
- * `OTEL_SERVICE_NAME`.
+ * `OTEL_SERVICE_NAME`; for a `tron` section also `TRON_GRID_API_KEY` and `GASFREE_API_KEY[_NILE|_MAINNET|_SHASTA]`,
+ * `GASFREE_API_SECRET[_…]`.
  */
 import { readFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
@@ -212,7 +213,7 @@ export const ServiceConfigSchema = z
             z.literal(false),
             z.strictObject({
               windowMs: z.number().int().min(1).max(10_000).optional(),
-              maxBatch: z.number().int().min(2).max(500).optional(),
+              maxBatch: z.number().int().min(1).max(500).optional(),
             }),
           ])
           .default(false),

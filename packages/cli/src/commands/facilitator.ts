@@ -49,7 +49,9 @@ Environment (used when the matching flag is absent; overrides the file):
   RPC_URL_<CHAINID>         RPC URL(s) of eip155:<CHAINID>, comma-separated
   INSTANCE_ID               this instance's name in the ledger (default host-pid)
   TRON_GRID_API_KEY         TronGrid key for the config's TRON nodes (TRON-PRO-API-KEY)
-  GASFREE_API_KEY(_NILE|_MAINNET), GASFREE_API_SECRET(...)  GasFree API HMAC keys
+  GASFREE_API_KEY(_NILE|_MAINNET|_SHASTA), GASFREE_API_SECRET(...)  GasFree API HMAC keys
+  LOG_LEVEL                 debug | info | warn | error
+  OTEL_EXPORTER_OTLP_ENDPOINT, OTEL_SERVICE_NAME  OpenTelemetry traces (OTLP/HTTP JSON)
   EVM_NETWORK, EVM_RPC_URL  one network and its RPC (the x402 e2e harness sets these;
                             EVM_NETWORK defaults to eip155:84532)
 
@@ -264,8 +266,15 @@ async function serve(
   context.stdout(`Facilitator listening on ${server.url}\n`);
 
   await untilAborted(AbortSignal.any([context.signal, closeRequested.signal]));
-  context.stderr('facilitator: stopping ...\n');
-  await server.close();
+  const drainMs = config.shutdown.drainTimeoutMs;
+  context.stderr(`facilitator: stopping (settlements in flight get up to ${drainMs} ms) ...\n`);
+  const closing = server.close();
+  // past the drain bound the engine stops waiting for receipts: those settlements answer
+  // settlement_pending with their hash (the ledger keeps it; the reconciler finishes them)
+  const bound = setTimeout(() => app.facilitator.close(), drainMs);
+  bound.unref();
+  await closing;
+  clearTimeout(bound);
   await app.close();
   context.stderr('facilitator: stopped\n');
   return ExitCode.ok;

@@ -113,6 +113,43 @@ describe('createApiKeyAuth', () => {
     assert.equal((await service.fetch(verify({ 'x-api-key': 'alpha-secret-key' }))).status, 200);
   });
 
+  it('behind a trusted proxy, limits anonymous callers by the address the proxy appended, not by what they wrote', async () => {
+    const service = serviceWith(
+      { keys, anonymous: { allowed: true, rateLimitPerMinute: 1, trustProxy: true } },
+      () => 0,
+    );
+    const from = (chain: string) => service.fetch(verify({ 'x-forwarded-for': chain }));
+    assert.equal((await from('203.0.113.7')).status, 200);
+    assert.equal((await from('203.0.113.8')).status, 200, 'another client has its own bucket');
+    // a client cannot escape its bucket by prepending a fake address
+    assert.equal((await from('198.51.100.1, 203.0.113.7')).status, 429);
+    const untrusted = serviceWith({ keys, anonymous: { allowed: true, rateLimitPerMinute: 1 } }, () => 0);
+    assert.equal((await untrusted.fetch(verify({ 'x-forwarded-for': '203.0.113.7' }))).status, 200);
+    assert.equal(
+      (await untrusted.fetch(verify({ 'x-forwarded-for': '203.0.113.8' }))).status,
+      429,
+      'without trustProxy the header is ignored: one socket, one bucket',
+    );
+  });
+
+  it('matches TRON payTo allow-lists by address, not by spelling or case', async () => {
+    const payTo = 'TE2H9hWjzYdwzDFRJfx9BFhr4MmjH1CHaz';
+    const auth = createApiKeyAuth({
+      keys: [{ key: 'tron-key-123', name: 'tron', payTo: [payTo] }],
+      anonymous: { allowed: false },
+    });
+    const request = (to: string) => ({
+      principal: 'key:tron',
+      endpoint: 'settle' as const,
+      paymentPayload: {},
+      paymentRequirements: { payTo: to, asset: 'TXYZopYRdj2D9XRtbG411XZZ3kM5VkAeBf' },
+    });
+    assert.equal((await auth.authorize(request(payTo))).ok, true);
+    assert.equal((await auth.authorize(request('412c7536e3605d9c16a7a3d7b1898e529396a65c23'))).ok, true);
+    assert.equal((await auth.authorize(request(payTo.toLowerCase()))).ok, false, 'Base58 is case-sensitive');
+    assert.equal((await auth.authorize(request('TLsV52sRDL79HXGGm9yzwKibb6BeruhUzy'))).ok, false);
+  });
+
   it('keeps /health and /supported open', async () => {
     const service = serviceWith({ keys });
     assert.equal((await service.fetch(new Request('http://facilitator.test/health'))).status, 200);

@@ -5,6 +5,8 @@
  * open (`/health` never reaches `authenticate`). An unknown key is a 401 even when anonymous access
  * is allowed.
  */
+
+import { isTronAddress, tronAddressBody } from '@x402kit/tron';
 import { createRateLimiter, type RateLimiter } from './rate-limiter.js';
 import type { Authenticate, Authorize } from './service.js';
 
@@ -22,8 +24,12 @@ export type ApiKeyEntry = {
 
 export type ApiKeyAuthOptions = {
   keys: readonly ApiKeyEntry[];
-  /** Requests without a key: allowed or 401, and their rate limit (per client address). */
-  anonymous: { allowed: boolean; rateLimitPerMinute?: number };
+  /**
+   * Requests without a key: allowed or 401, and their rate limit (per client address). Behind a
+   * reverse proxy set `trustProxy`: the client is then the last `X-Forwarded-For` entry (the address
+   * your proxy saw; earlier entries are whatever the client wrote and are ignored).
+   */
+  anonymous: { allowed: boolean; rateLimitPerMinute?: number; trustProxy?: boolean };
   /** Default: in memory, per instance (`createPostgresRateLimiter` shares limits across instances). */
   limiter?: RateLimiter;
 };
@@ -65,7 +71,7 @@ export function createApiKeyAuth(options: ApiKeyAuthOptions): ApiKeyAuth {
       }
       if (anonymous.rateLimitPerMinute !== undefined) {
         const decision = await limiter.take(
-          `anon:${request.remoteAddress ?? ''}`,
+          `anon:${clientAddress(request, anonymous.trustProxy ?? false)}`,
           anonymous.rateLimitPerMinute,
         );
         if (!decision.ok) return rateLimited(decision.retryAfterSeconds);
@@ -98,6 +104,23 @@ export function createApiKeyAuth(options: ApiKeyAuthOptions): ApiKeyAuth {
   return { authenticate, authorize };
 }
 
+/** The socket's peer, or with a trusted proxy in front the address that proxy appended last. */
+function clientAddress(
+  request: { remoteAddress?: string; headers: { get(name: string): string | null } },
+  trustProxy: boolean,
+): string {
+  if (trustProxy) {
+    const forwarded = request.headers.get('x-forwarded-for');
+    const last = forwarded
+      ?.split(',')
+      .map((part) => part.trim())
+      .filter((part) => part.length > 0)
+      .at(-1);
+    if (last) return last;
+  }
+  return request.remoteAddress ?? '';
+}
+
 function presentedKey(headers: { get(name: string): string | null }): string | undefined {
   const authorization = headers.get('authorization');
   if (authorization !== null) {
@@ -110,8 +133,8 @@ function presentedKey(headers: { get(name: string): string | null }): string | u
 
 function includesAddress(list: readonly string[], value: unknown): boolean {
   if (typeof value !== 'string') return false;
-  const wanted = value.toLowerCase();
-  return list.some((item) => item.toLowerCase() === wanted);
+  const wanted = addressKey(value);
+  return list.some((item) => addressKey(item) === wanted);
 }
 
 function rateLimited(retryAfterSeconds: number) {
@@ -126,4 +149,10 @@ function rateLimited(retryAfterSeconds: number) {
 
 function forbidden(message: string) {
   return { ok: false, status: 403, reason: 'forbidden', message } as const;
+}
+
+/** One form per address: EVM hex lower-cased; TRON (Base58 is case-sensitive) by its 20-byte body. */
+function addressKey(address: string): string {
+  if (!address.startsWith('0x') && isTronAddress(address)) return `tron:${tronAddressBody(address)}`;
+  return address.toLowerCase();
 }

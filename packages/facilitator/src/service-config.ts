@@ -168,7 +168,12 @@ export const ServiceConfigSchema = z
       .default([]),
     /** Absent `allowed` means: allowed when no API key is configured. */
     anonymous: z
-      .strictObject({ allowed: z.boolean().optional(), rateLimitPerMinute: perMinute.optional() })
+      .strictObject({
+        allowed: z.boolean().optional(),
+        rateLimitPerMinute: perMinute.optional(),
+        /** Behind a reverse proxy: rate-limit by the last X-Forwarded-For entry instead of the socket. */
+        trustProxy: z.boolean().optional(),
+      })
       .default({}),
     limits: z
       .strictObject({
@@ -243,6 +248,7 @@ export const ServiceConfigSchema = z
       ...(config.anonymous.rateLimitPerMinute === undefined
         ? {}
         : { rateLimitPerMinute: config.anonymous.rateLimitPerMinute }),
+      ...(config.anonymous.trustProxy === undefined ? {} : { trustProxy: config.anonymous.trustProxy }),
     },
   }));
 

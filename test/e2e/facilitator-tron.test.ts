@@ -92,6 +92,19 @@ describe('the facilitator deployment serving TRON from its config', () => {
     assert.deepEqual(await health.json(), { status: 'ok' });
   });
 
+  it('watches the TRON settlement key: its TRX balance in SUN, on /metrics', async () => {
+    const readings = await app.monitor.check();
+    const nile = readings.find((r) => r.network === 'tron:nile');
+    assert.equal(nile?.unit, 'sun');
+    assert.equal(nile?.address, devnet.accounts.facilitator.address);
+    assert.ok((nile?.balanceWei ?? 0n) > 0n, 'the devnet funds the facilitator with TRX');
+    const metrics = await (await fetch(`${http.url}/metrics`)).text();
+    assert.match(
+      metrics,
+      /x402kit_relayer_balance_sun\{network="tron:nile",address="T[1-9A-HJ-NP-Za-km-z]{33}"\} \d+/,
+    );
+  });
+
   it('quotes TRON fees on /fee/quote, exact_permit with our caller and exact_gasfree with a provider', async () => {
     const usdt = devnet.assets.USDT.address;
     const { status, json } = await post('/fee/quote', {

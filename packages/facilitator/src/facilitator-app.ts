@@ -287,9 +287,21 @@ export async function createFacilitatorApp(
       ? {}
       : { lowBalanceWei: config.monitoring.lowBalanceWei }),
     log,
+    ...(tron
+      ? {
+          tron: {
+            nodes: tron.nodes,
+            addresses: tron.signers,
+            ...(config.monitoring.lowBalanceSun === undefined
+              ? {}
+              : { lowBalanceSun: config.monitoring.lowBalanceSun }),
+          },
+        }
+      : {}),
     onReading: (reading) => {
       const labels = { network: reading.network, address: reading.address };
-      metrics?.setGauge('x402kit_relayer_balance_wei', labels, reading.balanceWei);
+      const gauge = reading.unit === 'sun' ? 'x402kit_relayer_balance_sun' : 'x402kit_relayer_balance_wei';
+      metrics?.setGauge(gauge, labels, reading.balanceWei);
       metrics?.setGauge('x402kit_relayer_nonce_lag', labels, reading.nonceLag);
     },
   });

@@ -6,6 +6,7 @@
  * - `x402kit_verify_seconds` / `x402kit_settle_seconds` histograms `{scheme,network}`;
  * - `x402kit_http_requests_total{endpoint,status}`;
  * - gauges: `x402kit_pending_settlements`, `x402kit_relayer_balance_wei{network,address}`,
+ *   `x402kit_relayer_balance_sun{network,address}` (TRON),
  *   `x402kit_relayer_nonce_lag{network,address}` (sent but not mined), and the counter
  *   `x402kit_reconciled_total{result}` of the background reconciler.
  */
@@ -31,6 +32,7 @@ export type Metrics = {
 export const GAUGES = {
   x402kit_pending_settlements: 'Payments sent but not resolved (pending or broadcast) in the ledger.',
   x402kit_relayer_balance_wei: 'Native balance of each relayer key, in wei.',
+  x402kit_relayer_balance_sun: 'TRX balance of each TRON settlement key, in SUN (it pays the energy).',
   x402kit_relayer_nonce_lag:
     'Transactions of each relayer key sent but not yet mined (pending - latest nonce).',
 } as const;

@@ -20,13 +20,22 @@ export type RelayerMonitorOptions = {
   log?: Log;
   /** Told every reading (metrics). Must not throw. */
   onReading?: (reading: RelayerReading) => void;
+  /** TRON settlement keys (Base58) and the node per network; their TRX pays the energy. */
+  tron?: {
+    nodes: Record<string, { fullHost: string; apiKey?: string }>;
+    addresses: readonly string[];
+    /** Warn below this many SUN (1 TRX = 10^6 SUN). */
+    lowBalanceSun?: bigint;
+  };
 };
 
 /** One relayer on one network. */
 export type RelayerReading = {
   network: string;
   address: string;
+  /** The native balance in the chain's smallest unit: wei on EVM, SUN on TRON (see `unit`). */
   balanceWei: bigint;
+  unit: 'wei' | 'sun';
   /** `pending` minus `latest` transaction count. */
   nonceLag: number;
   low: boolean;
@@ -70,7 +79,7 @@ export function createRelayerMonitor(options: RelayerMonitorOptions): RelayerMon
             const balanceWei = BigInt(balance ?? '0x0');
             const low = options.lowBalanceWei !== undefined && balanceWei < options.lowBalanceWei;
             const nonceLag = Math.max(0, Number(BigInt(pending ?? '0x0') - BigInt(latest ?? '0x0')));
-            return { network, address, balanceWei, nonceLag, low };
+            return { network, address, balanceWei, unit: 'wei' as const, nonceLag, low };
           }),
         );
       } catch (error) {
@@ -80,18 +89,50 @@ export function createRelayerMonitor(options: RelayerMonitorOptions): RelayerMon
     throw last instanceof Error ? last : new Error(`no RPC URL for ${network}`);
   }
 
-  async function check(): Promise<RelayerReading[]> {
-    const rounds = await Promise.all(
-      Object.entries(options.rpc).map(([network, urls]) =>
-        readNetwork(network, urls).catch((error: unknown) => {
-          emit('warn', 'relayer monitor: cannot read relayer balances', {
-            network,
-            error: error instanceof Error ? error.message : String(error),
-          });
-          return [];
-        }),
-      ),
+  async function readTronNetwork(
+    network: string,
+    node: { fullHost: string; apiKey?: string },
+  ): Promise<RelayerReading[]> {
+    const tron = options.tron;
+    if (!tron) return [];
+    return Promise.all(
+      tron.addresses.map(async (address) => {
+        const response = await fetch(`${node.fullHost.replace(/\/+$/, '')}/wallet/getaccount`, {
+          method: 'POST',
+          headers: {
+            'content-type': 'application/json',
+            ...(node.apiKey ? { 'TRON-PRO-API-KEY': node.apiKey } : {}),
+          },
+          body: JSON.stringify({ address, visible: true }),
+          signal: AbortSignal.timeout(timeoutMs),
+        });
+        if (!response.ok) throw new Error(`getaccount answered HTTP ${response.status}`);
+        const body: unknown = await response.json();
+        // an account never activated answers {}: no TRX
+        const raw = typeof body === 'object' && body !== null && 'balance' in body ? body.balance : 0;
+        const balance = BigInt(typeof raw === 'number' || typeof raw === 'string' ? raw : 0);
+        const low = tron.lowBalanceSun !== undefined && balance < tron.lowBalanceSun;
+        return { network, address, balanceWei: balance, unit: 'sun' as const, nonceLag: 0, low };
+      }),
     );
+  }
+
+  async function check(): Promise<RelayerReading[]> {
+    const failed = (network: string) => (error: unknown) => {
+      emit('warn', 'relayer monitor: cannot read relayer balances', {
+        network,
+        error: error instanceof Error ? error.message : String(error),
+      });
+      return [];
+    };
+    const rounds = await Promise.all([
+      ...Object.entries(options.rpc).map(([network, urls]) =>
+        readNetwork(network, urls).catch(failed(network)),
+      ),
+      ...Object.entries(options.tron?.nodes ?? {}).map(([network, node]) =>
+        readTronNetwork(network, node).catch(failed(network)),
+      ),
+    ]);
     const readings = rounds.flat();
     const now = Date.now();
     for (const reading of readings) {
@@ -102,8 +143,15 @@ export function createRelayerMonitor(options: RelayerMonitorOptions): RelayerMon
           emit('warn', 'relayer gas balance is low: fund it or settlements will fail', {
             network: reading.network,
             address: reading.address,
-            balanceWei: reading.balanceWei.toString(),
-            thresholdWei: options.lowBalanceWei?.toString(),
+            ...(reading.unit === 'sun'
+              ? {
+                  balanceSun: reading.balanceWei.toString(),
+                  thresholdSun: options.tron?.lowBalanceSun?.toString(),
+                }
+              : {
+                  balanceWei: reading.balanceWei.toString(),
+                  thresholdWei: options.lowBalanceWei?.toString(),
+                }),
           });
         }
       } else {

@@ -196,7 +196,12 @@ export const ServiceConfigSchema = z
       .prefault({}),
     /** Relayer balances and nonce lag, read every `intervalMs`; below `lowBalanceWei` a warning is logged. */
     monitoring: z
-      .strictObject({ intervalMs: z.number().int().min(100).default(30_000), lowBalanceWei: wei.optional() })
+      .strictObject({
+        intervalMs: z.number().int().min(100).default(30_000),
+        lowBalanceWei: wei.optional(),
+        /** TRON settlement keys: warn below this many SUN (1 TRX = 10^6 SUN). */
+        lowBalanceSun: wei.optional(),
+      })
       .prefault({}),
     log: z.strictObject({ level: z.enum(['debug', 'info', 'warn', 'error']).default('info') }).prefault({}),
     /** OpenTelemetry traces (OTLP/HTTP JSON) when an endpoint is given. */

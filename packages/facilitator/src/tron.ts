@@ -5,11 +5,13 @@
  * with a GasFree API. Both are x402 v2 only, as BofAI's wire is.
  */
 import type { FacilitatorRegistration } from '@x402kit/core';
+import { toTronAddress } from '@x402kit/tron';
 import {
   createExactPermitTronFacilitator,
   type ExactPermitTronFacilitator,
 } from '@x402kit/tron/exact-permit';
 import { createExactGasFreeFacilitator, type ExactGasFreeFacilitator } from '@x402kit/tron/gasfree';
+import { privateKeyToAccount } from 'viem/accounts';
 import type { FeeQuoter } from './fee-quote.js';
 
 /** The `tron` section of a deployment's config (validated by the service config schema). */
@@ -39,6 +41,8 @@ export type TronSchemes = {
   quoteFee: FeeQuoter;
   /** Canonical ids served (`tron:nile`). */
   networks: string[];
+  /** The settlement keys' TRON addresses (Base58), for the balance monitor. */
+  signers: string[];
   /** Node URLs per network, for reconciliation and `/health`. */
   nodes: Record<string, { fullHost: string; apiKey?: string }>;
   /** Load GasFree provider lists; call before serving. */
@@ -129,6 +133,9 @@ export function createTronSchemes(
   const served = new Set([...(permit?.networks ?? []), ...(gasFree?.networks ?? [])]);
   return {
     registrations,
+    signers: privateKeys.map((key) =>
+      toTronAddress(privateKeyToAccount(`0x${key.replace(/^0x/, '')}`).address),
+    ),
     networks: [...served],
     nodes,
     quoteFee: (offer) => {

@@ -5,6 +5,7 @@
  * ledger is there), `/payments` queries, `/metrics`, relayer balance and nonce-lag monitoring,
  * access logs, OpenTelemetry traces when an endpoint is configured, and an RPC + ledger `/health`.
  */
+import { EIP2612_GAS_SPONSORING, ERC20_APPROVAL_GAS_SPONSORING } from '@x402kit/evm';
 import { createAccessLog } from './access-log.js';
 import { createApiKeyAuth } from './api-key-auth.js';
 import { createEvmFacilitator, type EvmFacilitator } from './evm.js';
@@ -138,6 +139,10 @@ export async function createFacilitatorApp(
       hooks,
       ...(config.fees === undefined ? {} : { fees: config.fees }),
       ...(tron ? { schemes: tron.registrations, quoteFee: tron.quoteFee } : {}),
+      // Permit2 payments may carry both gas-sponsoring extensions (honoured by default): say so
+      ...(Object.keys(rpc).length > 0
+        ? { extensions: [EIP2612_GAS_SPONSORING, ERC20_APPROVAL_GAS_SPONSORING] }
+        : {}),
       ...(gas === undefined ? {} : { exactPermit: { gasLimit: BigInt(Math.min(gas, 300_000)) } }),
       exact: {
         // the cap bounds every EVM settlement: EIP-3009 (both overloads) and Permit2 (exact via the proxy)

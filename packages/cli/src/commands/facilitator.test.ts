@@ -45,6 +45,11 @@ describe('x402kit facilitator', () => {
       { x402Version: 1, scheme: 'exact', network: 'base-sepolia' },
     ]);
     assert.deepEqual(supported.signers, { 'eip155:*': [devnet.accounts.facilitator.address] });
+    assert.deepEqual(
+      [...(Array.isArray(supported.extensions) ? supported.extensions : [])].sort(),
+      ['eip2612GasSponsoring', 'erc20ApprovalGasSponsoring', 'payment-identifier'],
+      'what the deployment honours is advertised',
+    );
     assert.deepEqual(await getJson(`${url}/health`), { status: 'ok' });
     assert.doesNotMatch(
       run.stdout() + run.stderr(),

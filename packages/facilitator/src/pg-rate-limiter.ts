@@ -5,7 +5,8 @@
  * skewed clocks agree. When the database cannot be reached, requests are let through (the ledger
  * refuses settlements then anyway) and a warning is logged.
  */
-import pg from 'pg';
+import type pg from 'pg';
+import { createPostgresPool, schemaPrefix, withSchemaLock } from './db/postgres.js';
 import { createEmitter, type Log } from './log.js';
 import type { RateLimitDecision, RateLimiter } from './rate-limiter.js';
 
@@ -24,7 +25,6 @@ export type PostgresRateLimiter = RateLimiter & {
   close(): Promise<void>;
 };
 
-const SCHEMA_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/;
 const NOW_MS = '(extract(epoch from clock_timestamp()) * 1000)::float8';
 /** Rows idle this long are full again and are deleted now and then. */
 const IDLE_MS = 120_000;
@@ -40,32 +40,17 @@ const SWEEP_EVERY = 500;
 export async function createPostgresRateLimiter(
   options: PostgresRateLimiterOptions,
 ): Promise<PostgresRateLimiter> {
-  if (options.schema !== undefined && !SCHEMA_NAME.test(options.schema)) {
-    throw new TypeError(`schema: "${options.schema}" is not a plain SQL identifier`);
-  }
-  if (!options.pool && !options.url) throw new TypeError('url or pool is required');
-  const emit = createEmitter(options.log);
+  const prefix = schemaPrefix(options.schema);
   const ownsPool = options.pool === undefined;
-  const pool = options.pool ?? new pg.Pool({ connectionString: options.url, max: 4 });
-  if (ownsPool) pool.on('error', () => {});
-  const prefix = options.schema === undefined ? '' : `"${options.schema}".`;
+  const pool = options.pool ?? createPostgresPool(options.url, 4);
+  const emit = createEmitter(options.log);
   const table = `${prefix}rate_limits`;
   try {
-    const client = await pool.connect();
-    try {
-      await client.query('BEGIN');
-      await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`x402kit-rate-limits:${prefix}`]);
-      if (options.schema !== undefined) await client.query(`CREATE SCHEMA IF NOT EXISTS "${options.schema}"`);
-      await client.query(
+    await withSchemaLock(pool, `x402kit-rate-limits:${prefix}`, options.schema, (client) =>
+      client.query(
         `CREATE TABLE IF NOT EXISTS ${table} (key TEXT PRIMARY KEY, tokens FLOAT8 NOT NULL, updated_at FLOAT8 NOT NULL)`,
-      );
-      await client.query('COMMIT');
-    } catch (error) {
-      await client.query('ROLLBACK').catch(() => {});
-      throw error;
-    } finally {
-      client.release();
-    }
+      ),
+    );
   } catch (error) {
     if (ownsPool) await pool.end();
     throw error;

@@ -2,16 +2,11 @@
  * The idempotency store in PostgreSQL through `pg`: the ledger's database (and schema), table
  * `payment_identifiers` with its own migrations. A claim is one `INSERT … ON CONFLICT DO NOTHING`.
  */
-import pg from 'pg';
+import type pg from 'pg';
+import { openPostgres } from '../db/postgres.js';
 import { toIdempotencyRecord } from './idempotency-row.js';
 import type { IdempotencyRecord, IdempotencyStore } from './idempotency-store.js';
-import {
-  IDEMPOTENCY_COLUMNS,
-  IDEMPOTENCY_MIGRATIONS,
-  IDEMPOTENCY_MIGRATIONS_TABLE,
-  IDEMPOTENCY_MIGRATIONS_TABLE_SQL,
-  qualifyIdempotencySql,
-} from './schema.js';
+import { IDEMPOTENCY_COLUMNS, IDEMPOTENCY_MIGRATIONS, IDEMPOTENCY_MIGRATIONS_TABLE } from './schema.js';
 
 export type PostgresIdempotencyStoreOptions = {
   /** A connection string (the ledger's `ledger.postgres.url`), or `pool` instead. */
@@ -26,7 +21,6 @@ export type PostgresIdempotencyStoreOptions = {
   now?: () => number;
 };
 
-const SCHEMA_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/;
 const CLAIM_ATTEMPTS = 5;
 
 /**
@@ -39,18 +33,15 @@ export async function createPostgresIdempotencyStore(
   options: PostgresIdempotencyStoreOptions,
 ): Promise<IdempotencyStore> {
   const now = options.now ?? Date.now;
-  if (options.schema !== undefined && !SCHEMA_NAME.test(options.schema)) {
-    throw new TypeError(`schema: "${options.schema}" is not a plain SQL identifier`);
-  }
-  const prefix = options.schema === undefined ? '' : `"${options.schema}".`;
-  const ownsPool = options.pool === undefined;
-  const pool = options.pool ?? createPool(options);
-  try {
-    await migrate(pool, options.schema, prefix, now);
-  } catch (error) {
-    if (ownsPool) await pool.end();
-    throw error;
-  }
+  const { pool, prefix, close } = await openPostgres(
+    { ...options, now },
+    {
+      table: IDEMPOTENCY_MIGRATIONS_TABLE,
+      migrations: IDEMPOTENCY_MIGRATIONS,
+      defaultMaxConnections: 5,
+      lockName: 'x402kit-idempotency',
+    },
+  );
   const T = `${prefix}payment_identifiers`;
   const get = async (id: string, operation: string): Promise<IdempotencyRecord | undefined> => {
     const { rows } = await pool.query(
@@ -100,43 +91,6 @@ export async function createPostgresIdempotencyStore(
         [id, operation, owner ?? null],
       );
     },
-    async close() {
-      if (ownsPool && !pool.ended) await pool.end();
-    },
+    close,
   };
-}
-
-function createPool(options: PostgresIdempotencyStoreOptions): pg.Pool {
-  if (!options.url) throw new TypeError('url or pool is required');
-  const pool = new pg.Pool({ connectionString: options.url, max: options.maxConnections ?? 5 });
-  // an idle client that loses its server must not crash the process; the next query reports it
-  pool.on('error', () => {});
-  return pool;
-}
-
-async function migrate(pool: pg.Pool, schema: string | undefined, prefix: string, now: () => number) {
-  const client = await pool.connect();
-  try {
-    await client.query('BEGIN');
-    await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`x402kit-idempotency:${schema ?? ''}`]);
-    if (schema !== undefined) await client.query(`CREATE SCHEMA IF NOT EXISTS "${schema}"`);
-    await client.query(qualifyIdempotencySql(IDEMPOTENCY_MIGRATIONS_TABLE_SQL, prefix));
-    const { rows } = await client.query(`SELECT version FROM ${prefix}${IDEMPOTENCY_MIGRATIONS_TABLE}`);
-    const applied = new Set(rows.map((r: { version: unknown }) => Number(r.version)));
-    for (const migration of IDEMPOTENCY_MIGRATIONS) {
-      if (applied.has(migration.version)) continue;
-      for (const statement of migration.statements)
-        await client.query(qualifyIdempotencySql(statement, prefix));
-      await client.query(
-        `INSERT INTO ${prefix}${IDEMPOTENCY_MIGRATIONS_TABLE} (version, name, applied_at) VALUES ($1, $2, $3)`,
-        [migration.version, migration.name, now()],
-      );
-    }
-    await client.query('COMMIT');
-  } catch (error) {
-    await client.query('ROLLBACK').catch(() => {});
-    throw error;
-  } finally {
-    client.release();
-  }
 }

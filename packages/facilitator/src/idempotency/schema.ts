@@ -3,8 +3,10 @@
  * tables in the same database but with its own migrations table, so the two evolve separately.
  */
 
+import type { Migration } from '../db/migrations.js';
+
 /** One migration: statements run in order in one transaction; `{{prefix}}` is the schema qualifier. */
-export type IdempotencyMigration = { version: number; name: string; statements: readonly string[] };
+export type IdempotencyMigration = Migration;
 
 export const IDEMPOTENCY_MIGRATIONS_TABLE = 'payment_identifier_migrations';
 
@@ -30,20 +32,5 @@ export const IDEMPOTENCY_MIGRATIONS: readonly IdempotencyMigration[] = [
   },
 ];
 
-export const IDEMPOTENCY_MIGRATIONS_TABLE_SQL = `CREATE TABLE IF NOT EXISTS {{prefix}}${IDEMPOTENCY_MIGRATIONS_TABLE} (
-  version INTEGER PRIMARY KEY,
-  name TEXT NOT NULL,
-  applied_at BIGINT NOT NULL
-)`;
-
 export const IDEMPOTENCY_COLUMNS =
   'id, operation, payload_hash, request_hash, state, result, owner, created_at, updated_at';
-
-/**
- * `sql` with the schema qualifier filled in.
- *
- * @example qualifyIdempotencySql('SELECT 1 FROM {{prefix}}payment_identifiers', '"s".')
- */
-export function qualifyIdempotencySql(sql: string, prefix: string): string {
-  return sql.replaceAll('{{prefix}}', prefix);
-}

@@ -2,16 +2,10 @@
  * The idempotency store in SQLite through libsql: the ledger's file (or any other), table
  * `payment_identifiers` with its own migrations. Claims are atomic (one writer at a time).
  */
-import Database from 'libsql';
+import { openSqlite } from '../db/sqlite.js';
 import { toIdempotencyRecord } from './idempotency-row.js';
 import type { IdempotencyStore } from './idempotency-store.js';
-import {
-  IDEMPOTENCY_COLUMNS,
-  IDEMPOTENCY_MIGRATIONS,
-  IDEMPOTENCY_MIGRATIONS_TABLE,
-  IDEMPOTENCY_MIGRATIONS_TABLE_SQL,
-  qualifyIdempotencySql,
-} from './schema.js';
+import { IDEMPOTENCY_COLUMNS, IDEMPOTENCY_MIGRATIONS, IDEMPOTENCY_MIGRATIONS_TABLE } from './schema.js';
 
 export type SqliteIdempotencyStoreOptions = {
   /** File path (the ledger's `ledger.sqlite.path`), or `:memory:` for tests. */
@@ -32,16 +26,10 @@ export async function createSqliteIdempotencyStore(
   options: SqliteIdempotencyStoreOptions,
 ): Promise<IdempotencyStore> {
   const now = options.now ?? Date.now;
-  const timeout = Math.max(0, Math.trunc(options.busyTimeoutMs ?? 5000));
-  const db = new Database(options.path, { timeout });
-  try {
-    if (options.path !== ':memory:') db.pragma('journal_mode = WAL');
-    db.pragma(`busy_timeout = ${timeout}`);
-    migrate(db, now);
-  } catch (error) {
-    db.close();
-    throw error;
-  }
+  const db = openSqlite(
+    { ...options, now },
+    { table: IDEMPOTENCY_MIGRATIONS_TABLE, migrations: IDEMPOTENCY_MIGRATIONS },
+  );
   const insert = db.prepare(
     `INSERT INTO payment_identifiers (${IDEMPOTENCY_COLUMNS})
      VALUES (:id, :operation, :payloadHash, :requestHash, 'claimed', NULL, :owner, :now, :now)
@@ -90,20 +78,4 @@ export async function createSqliteIdempotencyStore(
       if (db.open) db.close();
     },
   };
-}
-
-function migrate(db: Database.Database, now: () => number): void {
-  db.exec(qualifyIdempotencySql(IDEMPOTENCY_MIGRATIONS_TABLE_SQL, ''));
-  const applied = db.prepare(`SELECT version FROM ${IDEMPOTENCY_MIGRATIONS_TABLE} WHERE version = ?`);
-  const record = db.prepare(
-    `INSERT INTO ${IDEMPOTENCY_MIGRATIONS_TABLE} (version, name, applied_at) VALUES (?, ?, ?)`,
-  );
-  const run = db.transaction(() => {
-    for (const migration of IDEMPOTENCY_MIGRATIONS) {
-      if (applied.get(migration.version) !== undefined) continue;
-      for (const sql of migration.statements) db.exec(qualifyIdempotencySql(sql, ''));
-      record.run(migration.version, migration.name, now());
-    }
-  });
-  run.immediate();
 }

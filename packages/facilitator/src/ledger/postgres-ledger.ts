@@ -4,7 +4,9 @@
  * `INSERT … ON CONFLICT DO NOTHING`; no row locks are held across a settlement.
  */
 import type { SettleResponse } from '@x402kit/core';
-import pg from 'pg';
+import type pg from 'pg';
+import { qualify } from '../db/migrations.js';
+import { openPostgres } from '../db/postgres.js';
 import { canonicalKeyPart, normalizePaymentKey, type PaymentKey } from './payment-key.js';
 import {
   bindPaymentFilter,
@@ -14,7 +16,7 @@ import {
   type PaymentRecord,
 } from './payment-ledger.js';
 import { toPaymentRecord, toUnresolvedPayment } from './payment-row.js';
-import { MIGRATIONS, MIGRATIONS_TABLE, MIGRATIONS_TABLE_SQL, PAYMENT_COLUMNS, qualify } from './schema.js';
+import { MIGRATIONS, MIGRATIONS_TABLE, PAYMENT_COLUMNS } from './schema.js';
 
 export type PostgresLedgerOptions = {
   /** A connection string (`postgres://user@host:5432/db`), or `pool` instead. */
@@ -37,7 +39,6 @@ export class PostgresLedgerOptionsError extends Error {
   override name = 'PostgresLedgerOptionsError';
 }
 
-const SCHEMA_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/;
 const KEY_WHERE = 'network = $1 AND asset = $2 AND payer = $3 AND nonce = $4';
 const CLAIM_ATTEMPTS = 5;
 
@@ -51,21 +52,18 @@ const CLAIM_ATTEMPTS = 5;
  */
 export async function createPostgresLedger(options: PostgresLedgerOptions): Promise<PaymentLedger> {
   const now = options.now ?? Date.now;
-  if (options.schema !== undefined && !SCHEMA_NAME.test(options.schema)) {
-    throw new PostgresLedgerOptionsError(`schema: "${options.schema}" is not a plain SQL identifier`);
-  }
-  const prefix = options.schema === undefined ? '' : `"${options.schema}".`;
-  const ownsPool = options.pool === undefined;
-  const pool = options.pool ?? createPool(options);
-  const sql = (text: string) => qualify(text, prefix);
-  try {
-    await migrate(pool, options.schema, prefix, now);
-  } catch (error) {
-    if (ownsPool) await pool.end();
-    throw error;
-  }
+  const { pool, prefix, close } = await openPostgres(
+    { ...options, now },
+    {
+      table: MIGRATIONS_TABLE,
+      migrations: MIGRATIONS,
+      defaultMaxConnections: 10,
+      lockName: 'x402kit-ledger',
+      toError: (message) => new PostgresLedgerOptionsError(message),
+    },
+  );
 
-  const T = sql('{{prefix}}payments');
+  const T = qualify('{{prefix}}payments', prefix);
   const selectSql = `SELECT ${PAYMENT_COLUMNS} FROM ${T} WHERE ${KEY_WHERE}`;
   const keyParams = (k: PaymentKey) => [k.network, k.asset, k.payer, k.nonce];
 
@@ -166,42 +164,6 @@ export async function createPostgresLedger(options: PostgresLedgerOptions): Prom
       );
       return Number(rows[0]?.n ?? 0);
     },
-    async close() {
-      if (ownsPool && !pool.ended) await pool.end();
-    },
+    close,
   };
-}
-
-function createPool(options: PostgresLedgerOptions): pg.Pool {
-  if (!options.url) throw new PostgresLedgerOptionsError('url or pool is required');
-  const pool = new pg.Pool({ connectionString: options.url, max: options.maxConnections ?? 10 });
-  // an idle client that loses its server must not crash the process; the next query reports it
-  pool.on('error', () => {});
-  return pool;
-}
-
-async function migrate(pool: pg.Pool, schema: string | undefined, prefix: string, now: () => number) {
-  const client = await pool.connect();
-  try {
-    await client.query('BEGIN');
-    await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`x402kit-ledger:${schema ?? ''}`]);
-    if (schema !== undefined) await client.query(`CREATE SCHEMA IF NOT EXISTS "${schema}"`);
-    await client.query(qualify(MIGRATIONS_TABLE_SQL, prefix));
-    const { rows } = await client.query(`SELECT version FROM ${prefix}${MIGRATIONS_TABLE}`);
-    const applied = new Set(rows.map((r: { version: unknown }) => Number(r.version)));
-    for (const migration of MIGRATIONS) {
-      if (applied.has(migration.version)) continue;
-      for (const statement of migration.statements) await client.query(qualify(statement, prefix));
-      await client.query(
-        `INSERT INTO ${prefix}${MIGRATIONS_TABLE} (version, name, applied_at) VALUES ($1, $2, $3)`,
-        [migration.version, migration.name, now()],
-      );
-    }
-    await client.query('COMMIT');
-  } catch (error) {
-    await client.query('ROLLBACK').catch(() => {});
-    throw error;
-  } finally {
-    client.release();
-  }
 }

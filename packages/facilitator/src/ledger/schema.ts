@@ -8,12 +8,9 @@
  * recorded as the settlement of two payments.
  */
 
-export type Migration = {
-  version: number;
-  name: string;
-  /** Statements run in order in one transaction; `{{prefix}}` is the schema qualifier (`"s".` or empty). */
-  statements: readonly string[];
-};
+import type { Migration } from '../db/migrations.js';
+
+export type { Migration } from '../db/migrations.js';
 
 export const MIGRATIONS_TABLE = 'schema_migrations';
 
@@ -54,22 +51,6 @@ export const MIGRATIONS: readonly Migration[] = [
   },
 ];
 
-/** The migrations table, created before any migration runs. */
-export const MIGRATIONS_TABLE_SQL = `CREATE TABLE IF NOT EXISTS {{prefix}}${MIGRATIONS_TABLE} (
-  version INTEGER PRIMARY KEY,
-  name TEXT NOT NULL,
-  applied_at BIGINT NOT NULL
-)`;
-
 /** The columns every query reads, in one place. */
 export const PAYMENT_COLUMNS =
   'network, asset, payer, nonce, state, payload_hash, tx_hash, outcome, owner, created_at, updated_at';
-
-/**
- * `sql` with the schema qualifier filled in.
- *
- * @example qualify('SELECT 1 FROM {{prefix}}payments', '"ledger_a".') // 'SELECT 1 FROM "ledger_a".payments'
- */
-export function qualify(sql: string, prefix: string): string {
-  return sql.replaceAll('{{prefix}}', prefix);
-}

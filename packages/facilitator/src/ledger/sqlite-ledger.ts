@@ -5,7 +5,7 @@
  */
 
 import type { SettleResponse } from '@x402kit/core';
-import Database from 'libsql';
+import { openSqlite } from '../db/sqlite.js';
 import { canonicalKeyPart, normalizePaymentKey, type PaymentKey } from './payment-key.js';
 import {
   bindPaymentFilter,
@@ -17,7 +17,7 @@ import {
   type PaymentRecord,
 } from './payment-ledger.js';
 import { toPaymentRecord, toUnresolvedPayment } from './payment-row.js';
-import { MIGRATIONS, MIGRATIONS_TABLE, MIGRATIONS_TABLE_SQL, PAYMENT_COLUMNS, qualify } from './schema.js';
+import { MIGRATIONS, MIGRATIONS_TABLE, PAYMENT_COLUMNS } from './schema.js';
 
 export type SqliteLedgerOptions = {
   /** File path, or `:memory:` for a ledger that lives as long as the process (tests). */
@@ -41,16 +41,10 @@ const KEY_WHERE = 'network = :network AND asset = :asset AND payer = :payer AND 
  */
 export async function createSqliteLedger(options: SqliteLedgerOptions): Promise<PaymentLedger> {
   const now = options.now ?? Date.now;
-  const db = new Database(options.path, { timeout: options.busyTimeoutMs ?? 5000 });
-  try {
-    if (options.path !== ':memory:') db.pragma('journal_mode = WAL');
-    db.pragma(`busy_timeout = ${Math.max(0, Math.trunc(options.busyTimeoutMs ?? 5000))}`);
-    db.pragma('synchronous = NORMAL');
-    migrate(db, now);
-  } catch (error) {
-    db.close();
-    throw error;
-  }
+  const db = openSqlite(
+    { ...options, now },
+    { table: MIGRATIONS_TABLE, migrations: MIGRATIONS, pragmas: ['synchronous = NORMAL'] },
+  );
 
   const insert = db.prepare(
     `INSERT INTO payments (${PAYMENT_COLUMNS}, payment)
@@ -169,18 +163,4 @@ export async function createSqliteLedger(options: SqliteLedgerOptions): Promise<
       if (db.open) db.close();
     },
   };
-}
-
-function migrate(db: Database.Database, now: () => number): void {
-  db.exec(qualify(MIGRATIONS_TABLE_SQL, ''));
-  const applied = db.prepare(`SELECT version FROM ${MIGRATIONS_TABLE} WHERE version = ?`);
-  const record = db.prepare(`INSERT INTO ${MIGRATIONS_TABLE} (version, name, applied_at) VALUES (?, ?, ?)`);
-  const run = db.transaction(() => {
-    for (const migration of MIGRATIONS) {
-      if (applied.get(migration.version) !== undefined) continue;
-      for (const sql of migration.statements) db.exec(qualify(sql, ''));
-      record.run(migration.version, migration.name, now());
-    }
-  });
-  run.immediate();
 }

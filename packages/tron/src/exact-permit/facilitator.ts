@@ -17,6 +17,7 @@ import {
 import type { ExactPermitFeeQuote } from '@x402kit/evm/exact-permit';
 import { privateKeyToAccount } from 'viem/accounts';
 import { isTronAddress, toTronAddress, tronAddressBody } from '../address.js';
+import { parseTronAllowedAssets } from '../allowed-assets.js';
 import { parseTronNetwork, type TronNetworkName } from '../networks.js';
 import { createTronNodeClient } from '../node-client.js';
 import { listTronTokens, PAYMENT_PERMIT_TRON_ADDRESSES } from '../tokens.js';
@@ -148,7 +149,11 @@ export function createExactPermitTronFacilitator(
     },
     fees,
     callers: new Set(keys.keys()),
-    allowedAssets: parseAllowedAssets(options.allowedAssets),
+    allowedAssets: parseTronAllowedAssets(
+      options.allowedAssets,
+      toTronAddress,
+      (path, problem) => new ExactPermitTronConfigError(path, problem),
+    ),
     validBeforeMarginSeconds: options.validBeforeMarginSeconds ?? EXACT_PERMIT_VALID_BEFORE_MARGIN_SECONDS,
     keys,
     feeLimitSun: positive(options.feeLimitSun, 1_000_000_000, 'feeLimitSun'),
@@ -264,21 +269,6 @@ function parseSigners(signers: readonly string[] | undefined): Map<string, strin
       );
     out.set(tronAddressBody(privateKeyToAccount(`0x${key}`).address), key);
   });
-  return out;
-}
-
-function parseAllowedAssets(value: Record<string, readonly string[]> | undefined) {
-  if (value === undefined) return undefined;
-  const out = new Map<TronNetworkName, Set<string>>();
-  for (const [id, list] of Object.entries(value)) {
-    const network = parseTronNetwork(id)?.network;
-    if (!network) throw new ExactPermitTronConfigError(`allowedAssets["${id}"]`, 'is not a TRON network id');
-    list.forEach((asset, i) => {
-      if (!isTronAddress(asset))
-        throw new ExactPermitTronConfigError(`allowedAssets["${id}"][${i}]`, 'is not a TRON address');
-    });
-    out.set(network, new Set(list.map((a) => toTronAddress(a))));
-  }
   return out;
 }
 

@@ -14,6 +14,7 @@ import {
   verifyRefusal,
 } from '@x402kit/core';
 import { isTronAddress, toTronAddress, tronAddressBody } from '../address.js';
+import { parseTronAllowedAssets } from '../allowed-assets.js';
 import { parseTronNetwork, type TronNetworkName } from '../networks.js';
 import { createTronNodeClient } from '../node-client.js';
 import { gasFreeControllerAddress } from '../tokens.js';
@@ -148,7 +149,11 @@ export function createExactGasFreeFacilitator(
   }
   if (networks.size === 0) throw new ConfigError('networks', 'must name at least one TRON network');
   const feeFor = feeSource(options.fees);
-  const allowedAssets = parseAllowed(options.allowedAssets);
+  const allowedAssets = parseTronAllowedAssets(
+    options.allowedAssets,
+    tronAddressBody,
+    (path, problem) => new ConfigError(path, problem),
+  );
   const ctx: ExactGasFreeVerifyContext = {
     networkFor: (network) => {
       const name = parseTronNetwork(network)?.network;
@@ -327,19 +332,4 @@ function feeSource(
   }
   return (network, asset) =>
     isTronAddress(asset) ? table.get(`${network}|${tronAddressBody(asset)}`) : undefined;
-}
-
-function parseAllowed(value: Record<string, readonly string[]> | undefined) {
-  if (value === undefined) return undefined;
-  const out = new Map<TronNetworkName, Set<string>>();
-  for (const [key, list] of Object.entries(value)) {
-    const network = parseTronNetwork(key)?.network;
-    if (!network) throw new ConfigError(`allowedAssets["${key}"]`, 'is not a TRON network id');
-    list.forEach((asset, i) => {
-      if (!isTronAddress(asset))
-        throw new ConfigError(`allowedAssets["${key}"][${i}]`, 'is not a TRON address');
-    });
-    out.set(network, new Set(list.map((a) => tronAddressBody(a))));
-  }
-  return out;
 }

@@ -18,7 +18,7 @@ import { signExactEvmAuthorization } from '@x402kit/evm';
 import { getPaymentResponse } from '@x402kit/http';
 import { createPublicClient, type Hex, http } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
-import type { Running } from '../support/official.js';
+import type { Running } from '../support/listen.js';
 import { ourFetch, startOurFacilitator, startOurServer } from '../support/ours.js';
 
 let devnet: Devnet;

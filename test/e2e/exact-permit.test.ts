@@ -4,8 +4,6 @@
  * (flat fee per token) -> PaymentPermit. Bad input ends in its reason code, never a 500.
  */
 import assert from 'node:assert/strict';
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import {
   createHttpFacilitatorClient,
@@ -44,6 +42,7 @@ import { paymentMiddleware } from '@x402kit/http/express';
 import express from 'express';
 import { createPublicClient, createWalletClient, getAddress, type Hex, http, isHex } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
+import { listenLocal, type Running } from '../support/listen.js';
 
 const USDT = getAddress('0x337610d27c682E347C9cD60BD4b3b107C9d34dDd');
 const FEE_TO = getAddress('0x000000000000000000000000000000000000fee1');
@@ -55,7 +54,7 @@ let rpcUrl: string;
 let engine: EvmFacilitator;
 let facilitatorUrl: string;
 let closeFacilitator: () => Promise<void>;
-let server: Server;
+let server: Running | undefined;
 let serverUrl: string;
 
 const asHash = (hash: string): Hex => (isHex(hash) ? hash : assert.fail(`not a hash: ${hash}`));
@@ -159,18 +158,12 @@ describe('exact_permit end to end on BSC testnet (devnet chain 97)', () => {
     app.get('/weather', (_req, res) => {
       res.json({ weather: 'sunny' });
     });
-    server = await new Promise((resolve) => {
-      const s = app.listen(0, '127.0.0.1', () => resolve(s));
-    });
-    serverUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    server = await listenLocal(app);
+    serverUrl = server.url;
   });
 
   after(async () => {
-    await new Promise<void>((resolve) => {
-      server?.closeAllConnections();
-      if (server) server.close(() => resolve());
-      else resolve();
-    });
+    await server?.close();
     await closeFacilitator?.();
     engine?.close();
     await devnet?.stop();

@@ -9,7 +9,6 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { after, before, describe, it } from 'node:test';
 import { type PaymentPayload, type PaymentRequirements, SettleResponse, VerifyResponse } from '@x402kit/core';
 import { type Devnet, devnetAccount, readTokenBalance, startDevnet } from '@x402kit/devnet';
-import { signExactEvmAuthorization } from '@x402kit/evm';
 import {
   createEvmFacilitator,
   createFacilitatorService,
@@ -18,7 +17,6 @@ import {
   startFacilitatorServer,
 } from '@x402kit/facilitator';
 import { createPublicClient, type Hex, http, parseAbiItem } from 'viem';
-import { privateKeyToAccount } from 'viem/accounts';
 import {
   createExactEvmReconciler,
   createLedgerHooks,
@@ -31,46 +29,26 @@ import {
   freshSchemaName,
   testPostgresUrl,
 } from '../../packages/facilitator/src/ledger/postgres-test-server.test.js';
+import {
+  devnetExactRequirements,
+  type ExactSettlement,
+  settleRequestBody,
+  signExactSettlement,
+} from '../support/exact-settlement.js';
 
 const PAYMENTS = 100;
 const COPIES = 10;
 const PRICE = 1000n;
 
 type Instance = { facilitator: EvmFacilitator; server: FacilitatorServer; ledger: PaymentLedger };
-type Settlement = { body: string; payload: PaymentPayload; requirements: PaymentRequirements };
 
 let devnet: Devnet;
 let url = '';
 const schema = freshSchemaName('exactly_once');
 const instances: Instance[] = [];
 
-function requirementsFor(overrides: Partial<PaymentRequirements> = {}): PaymentRequirements {
-  return {
-    scheme: 'exact',
-    network: devnet.network,
-    amount: PRICE.toString(),
-    asset: devnet.token.address,
-    payTo: devnet.accounts.payTo.address,
-    maxTimeoutSeconds: 300,
-    extra: { name: devnet.token.name, version: devnet.token.version },
-    ...overrides,
-  };
-}
-
-async function sign(key: Hex, requirements: PaymentRequirements, resource: string): Promise<Settlement> {
-  const signed = await signExactEvmAuthorization(privateKeyToAccount(key), requirements);
-  const payload: PaymentPayload = {
-    x402Version: 2,
-    resource: { url: resource },
-    accepted: requirements,
-    payload: { signature: signed.signature, authorization: { ...signed.authorization } },
-  };
-  return { payload, requirements, body: bodyOf(payload, requirements) };
-}
-
-function bodyOf(payload: PaymentPayload, requirements: PaymentRequirements): string {
-  return JSON.stringify({ x402Version: 2, paymentPayload: payload, paymentRequirements: requirements });
-}
+const requirementsFor = (overrides: Partial<PaymentRequirements> = {}) =>
+  devnetExactRequirements(devnet, { amount: PRICE.toString(), ...overrides });
 
 async function post(base: string, path: string, body: string): Promise<unknown> {
   const res = await fetch(`${base}${path}`, {
@@ -116,7 +94,7 @@ describe('exactly-once settlement: two facilitators, one PostgreSQL ledger, a re
     if (url) await dropSchema(url, schema);
   });
 
-  let payments: Settlement[] = [];
+  let payments: ExactSettlement[] = [];
   const firstAnswers = new Map<string, SettleResponse>();
 
   it(`settles ${PAYMENTS} payments presented ${COPIES} times each exactly once`, async () => {
@@ -130,7 +108,11 @@ describe('exactly-once settlement: two facilitators, one PostgreSQL ledger, a re
 
     payments = await Promise.all(
       Array.from({ length: PAYMENTS }, (_, i) =>
-        sign(payers[i % payers.length]?.privateKey ?? '0x', requirementsFor(), 'https://api.example/weather'),
+        signExactSettlement(
+          payers[i % payers.length]?.privateKey ?? '0x',
+          requirementsFor(),
+          'https://api.example/weather',
+        ),
       ),
     );
     const calls = payments.flatMap((p, i) =>
@@ -215,7 +197,7 @@ describe('exactly-once settlement: two facilitators, one PostgreSQL ledger, a re
       accepted: other,
     };
     for (const instance of instances) {
-      const answer = await settle(instance.server.url, bodyOf(payload, other));
+      const answer = await settle(instance.server.url, settleRequestBody(payload, other));
       assert.equal(answer.success, false);
       assert.equal(answer.errorReason, 'duplicate_settlement');
       assert.match(answer.errorMessage ?? '', /already presented/);
@@ -314,26 +296,11 @@ describe('crash between broadcast and receipt: kill -9, restart, settled exactly
       instanceId: 'doomed',
     });
     child = started.child;
-    const requirements: PaymentRequirements = {
-      scheme: 'exact',
-      network: slow.network,
-      amount: PRICE.toString(),
-      asset: slow.token.address,
-      payTo,
-      maxTimeoutSeconds: 300,
-      extra: { name: slow.token.name, version: slow.token.version },
-    };
-    const signed = await signExactEvmAuthorization(
-      privateKeyToAccount(slow.accounts.payer.privateKey),
-      requirements,
+    const { body, from } = await signExactSettlement(
+      slow.accounts.payer.privateKey,
+      devnetExactRequirements(slow, { amount: PRICE.toString() }),
+      'https://api.example/slow',
     );
-    const payload: PaymentPayload = {
-      x402Version: 2,
-      resource: { url: 'https://api.example/slow' },
-      accepted: requirements,
-      payload: { signature: signed.signature, authorization: { ...signed.authorization } },
-    };
-    const body = bodyOf(payload, requirements);
 
     // the doomed instance claims and broadcasts; the receipt needs the next block (2 s)
     const inFlight = fetch(`${started.url}/settle`, {
@@ -349,14 +316,14 @@ describe('crash between broadcast and receipt: kill -9, restart, settled exactly
     const ledger = await createPostgresLedger({ url, schema: crashSchema });
     // the instance records the hash right after broadcast, before it waits for the receipt
     await until('the broadcast recorded in the ledger', async () => {
-      const [record] = await ledger.list({ payer: signed.authorization.from });
+      const [record] = await ledger.list({ payer: from });
       return record?.state === 'broadcast';
     });
     child.kill('SIGKILL');
     await new Promise((resolve) => child?.once('exit', resolve));
     child = undefined;
 
-    const held = await ledger.list({ payer: signed.authorization.from });
+    const held = await ledger.list({ payer: from });
     assert.equal(held.length, 1);
     assert.equal(held[0]?.owner, 'doomed');
     assert.equal(held[0]?.state, 'broadcast', 'the claim outlived its instance, with its transaction');
@@ -387,7 +354,7 @@ describe('crash between broadcast and receipt: kill -9, restart, settled exactly
     const transfers = await chain.getLogs({
       address: slow.token.address,
       event: parseAbiItem('event Transfer(address indexed from, address indexed to, uint256 value)'),
-      args: { from: signed.authorization.from, to: payTo },
+      args: { from: from, to: payTo },
       fromBlock: fromBlock + 1n,
     });
     assert.equal(transfers.length, 1, 'exactly one transfer on chain');

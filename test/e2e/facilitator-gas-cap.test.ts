@@ -6,12 +6,11 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { type PaymentPayload, type PaymentRequirements, SettleResponse } from '@x402kit/core';
+import { SettleResponse } from '@x402kit/core';
 import { type Devnet, devnetAccount, readTokenBalance, startDevnet } from '@x402kit/devnet';
-import { signExactEvmAuthorization } from '@x402kit/evm';
 import { createFacilitatorApp, parseServiceConfig } from '@x402kit/facilitator';
 import { createPublicClient, type Hash, http } from 'viem';
-import { privateKeyToAccount } from 'viem/accounts';
+import { devnetExactRequirements, signExactSettlement } from '../support/exact-settlement.js';
 
 describe('maxGasPerSettlement caps the gas of every settlement', () => {
   let devnet: Devnet;
@@ -33,34 +32,16 @@ describe('maxGasPerSettlement caps the gas of every settlement', () => {
       { log: () => {}, autoStart: false },
     );
     try {
-      const requirements: PaymentRequirements = {
-        scheme: 'exact',
-        network: devnet.network,
-        amount: '1000',
-        asset: devnet.token.address,
-        payTo: devnet.accounts.payTo.address,
-        maxTimeoutSeconds: 300,
-        extra: { name: devnet.token.name, version: devnet.token.version },
-      };
-      const signed = await signExactEvmAuthorization(
-        privateKeyToAccount(devnet.accounts.payer.privateKey),
-        requirements,
+      const { body } = await signExactSettlement(
+        devnet.accounts.payer.privateKey,
+        devnetExactRequirements(devnet),
+        'https://api.example/gas',
       );
-      const payload: PaymentPayload = {
-        x402Version: 2,
-        resource: { url: 'https://api.example/gas' },
-        accepted: requirements,
-        payload: { signature: signed.signature, authorization: { ...signed.authorization } },
-      };
       const res = await app.service.fetch(
         new Request('http://facilitator.local/settle', {
           method: 'POST',
           headers: { 'content-type': 'application/json' },
-          body: JSON.stringify({
-            x402Version: 2,
-            paymentPayload: payload,
-            paymentRequirements: requirements,
-          }),
+          body,
         }),
       );
       return SettleResponse.parse(await res.json());

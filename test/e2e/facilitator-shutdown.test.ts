@@ -14,9 +14,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { type PaymentPayload, type PaymentRequirements, SettleResponse } from '@x402kit/core';
+import { SettleResponse } from '@x402kit/core';
 import { type Devnet, devnetAccount, startDevnet } from '@x402kit/devnet';
-import { signExactEvmAuthorization } from '@x402kit/evm';
 import {
   createFacilitatorApp,
   createSqliteLedger,
@@ -24,7 +23,7 @@ import {
   parseServiceConfig,
 } from '@x402kit/facilitator';
 import { createPublicClient, type Hex, http } from 'viem';
-import { privateKeyToAccount } from 'viem/accounts';
+import { devnetExactRequirements, signExactSettlement } from '../support/exact-settlement.js';
 
 const CHILD = `
 import { parseServiceConfig, runFacilitator } from '@x402kit/facilitator';
@@ -108,29 +107,15 @@ describe('graceful shutdown on SIGTERM drains settlements in flight', () => {
     children.push(started.child);
     const chain = createPublicClient({ transport: http(devnet.rpcUrl) });
     const nonce = await chain.getTransactionCount({ address: relayer.address, blockTag: 'pending' });
-    const requirements: PaymentRequirements = {
-      scheme: 'exact',
-      network: devnet.network,
-      amount: '1000',
-      asset: devnet.token.address,
-      payTo: devnet.accounts.payTo.address,
-      maxTimeoutSeconds: 300,
-      extra: { name: devnet.token.name, version: devnet.token.version },
-    };
-    const signed = await signExactEvmAuthorization(
-      privateKeyToAccount(devnet.accounts.payer.privateKey),
-      requirements,
+    const { body, from } = await signExactSettlement(
+      devnet.accounts.payer.privateKey,
+      devnetExactRequirements(devnet),
+      `https://api.example/${name}`,
     );
-    const payload: PaymentPayload = {
-      x402Version: 2,
-      resource: { url: `https://api.example/${name}` },
-      accepted: requirements,
-      payload: { signature: signed.signature, authorization: { ...signed.authorization } },
-    };
     const inFlight = fetch(`${started.url}/settle`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ x402Version: 2, paymentPayload: payload, paymentRequirements: requirements }),
+      body,
     }).then(async (res) => SettleResponse.parse(await res.json()));
     await until('the broadcast', async () => {
       return (await chain.getTransactionCount({ address: relayer.address, blockTag: 'pending' })) > nonce;
@@ -155,7 +140,7 @@ describe('graceful shutdown on SIGTERM drains settlements in flight', () => {
     assert.equal(await started.exited, 0, started.out());
     assert.match(started.out(), /STOPPED/);
     const ledger = await createSqliteLedger({ path });
-    const [record] = await ledger.list({ payer: signed.authorization.from, limit: 1 });
+    const [record] = await ledger.list({ payer: from, limit: 1 });
     await ledger.close();
     return { answer, answeredMs, record, logs: started.out() };
   }

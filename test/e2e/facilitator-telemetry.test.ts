@@ -8,12 +8,11 @@ import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
-import { type PaymentPayload, type PaymentRequirements, SettleResponse } from '@x402kit/core';
+import { SettleResponse } from '@x402kit/core';
 import { type Devnet, devnetAccount, startDevnet } from '@x402kit/devnet';
-import { signExactEvmAuthorization } from '@x402kit/evm';
 import { createFacilitatorApp, type FacilitatorApp, parseServiceConfig } from '@x402kit/facilitator';
-import { privateKeyToAccount } from 'viem/accounts';
 import { z } from 'zod';
+import { devnetExactRequirements, signExactSettlement } from '../support/exact-settlement.js';
 
 const AnyValue = z.union([
   z.strictObject({ stringValue: z.string() }),
@@ -96,30 +95,11 @@ describe('OpenTelemetry traces over OTLP/HTTP JSON', () => {
       }),
       { log: () => {}, autoStart: false },
     );
-    const requirements: PaymentRequirements = {
-      scheme: 'exact',
-      network: devnet.network,
-      amount: '1000',
-      asset: devnet.token.address,
-      payTo: devnet.accounts.payTo.address,
-      maxTimeoutSeconds: 300,
-      extra: { name: devnet.token.name, version: devnet.token.version },
-    };
-    const signed = await signExactEvmAuthorization(
-      privateKeyToAccount(devnet.accounts.payer.privateKey),
-      requirements,
+    const { body } = await signExactSettlement(
+      devnet.accounts.payer.privateKey,
+      devnetExactRequirements(devnet),
+      'https://api.example/traced',
     );
-    const payload: PaymentPayload = {
-      x402Version: 2,
-      resource: { url: 'https://api.example/traced' },
-      accepted: requirements,
-      payload: { signature: signed.signature, authorization: { ...signed.authorization } },
-    };
-    const body = JSON.stringify({
-      x402Version: 2,
-      paymentPayload: payload,
-      paymentRequirements: requirements,
-    });
     const traceId = '4bf92f3577b34da6a3ce929d0e0e4736';
     const parent = '00f067aa0ba902b7';
     const call = (path: string, headers: Record<string, string> = {}) =>

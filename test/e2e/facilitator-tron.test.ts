@@ -28,6 +28,7 @@ import { createExactPermitTronClient } from '@x402kit/tron/exact-permit';
 import { createExactGasFreeClient, createExactGasFreeServer } from '@x402kit/tron/gasfree';
 import express from 'express';
 import { privateKeyToAccount } from 'viem/accounts';
+import { listenLocal } from '../support/listen.js';
 import { ourTronFetch, type RunningTron, startOurTronServer, TRON_FEE } from '../support/tron.js';
 
 const GASFREE_FEE = 100_000n;
@@ -245,17 +246,6 @@ async function startGasFreeApi(): Promise<RunningTron> {
     ),
   );
   app.get('/weather', (_req, res) => void res.json({ weather: 'sunny' }));
-  const server = await new Promise<import('node:http').Server>((resolve) => {
-    const s = app.listen(0, '127.0.0.1', () => resolve(s));
-  });
-  const address = server.address();
-  const port = typeof address === 'object' && address ? address.port : 0;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
+  const { url, close } = await listenLocal(app);
+  return { url, close };
 }

@@ -5,12 +5,8 @@
  * the same id with another payment is a 409, at the facilitator and at the resource server.
  */
 import assert from 'node:assert/strict';
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import {
-  createHttpFacilitatorClient,
-  createResourceServer,
   createX402Client,
   decodePaymentResponseHeader,
   decodePaymentSignatureHeader,
@@ -18,7 +14,7 @@ import {
   SettleResponse,
 } from '@x402kit/core';
 import { type Devnet, readTokenBalance, startDevnet } from '@x402kit/devnet';
-import { createExactEvmClient, createExactEvmServer } from '@x402kit/evm';
+import { createExactEvmClient } from '@x402kit/evm';
 import {
   createEvmFacilitator,
   createFacilitatorService,
@@ -31,8 +27,6 @@ import {
   startFacilitatorServer,
 } from '@x402kit/facilitator';
 import { type FetchLike, wrapFetchWithPayment } from '@x402kit/http';
-import { paymentMiddleware } from '@x402kit/http/express';
-import express from 'express';
 import type { Hex } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
 import {
@@ -46,6 +40,8 @@ import {
   freshSchemaName,
   testPostgresUrl,
 } from '../../packages/facilitator/src/ledger/postgres-test-server.test.js';
+import type { Running } from '../support/listen.js';
+import { startOurPaidApi } from '../support/ours.js';
 
 const schema = freshSchemaName('payment_identifier_e2e');
 let pgUrl = '';
@@ -54,7 +50,7 @@ let ledger: PaymentLedger;
 let store: IdempotencyStore;
 let facilitator: EvmFacilitator;
 let facilitatorServer: FacilitatorServer;
-let api: Server;
+let api: Running | undefined;
 let apiUrl = '';
 
 const balance = (address: string) => readTokenBalance(devnet.rpcUrl, devnet.token.address, address as Hex);
@@ -99,34 +95,24 @@ describe('payment-identifier end to end (our server, our facilitator, PostgreSQL
       service: withPaymentIdentifierStatus(createFacilitatorService({ facilitator })),
       port: 0,
     });
-    const resourceServer = createResourceServer({
-      facilitators: createHttpFacilitatorClient({ url: facilitatorServer.url }),
-      schemes: [{ network: 'eip155:*', server: createExactEvmServer() }],
-    });
-    await resourceServer.initialize();
-    const app = express();
-    app.use(
-      paymentMiddleware(
-        {
-          'GET /report': {
-            accepts: { scheme: 'exact', network, payTo: devnet.accounts.payTo.address, price: '$0.001' },
-            paymentIdentifier: { required: true },
-          },
+    api = await startOurPaidApi({
+      facilitatorUrl: facilitatorServer.url,
+      routes: {
+        'GET /report': {
+          accepts: { scheme: 'exact', network, payTo: devnet.accounts.payTo.address, price: '$0.001' },
+          paymentIdentifier: { required: true },
         },
-        resourceServer,
-      ),
-    );
-    app.get('/report', (_req, res) => {
-      res.json({ report: 'quarterly' });
+      },
+      serve(app) {
+        app.get('/report', (_req, res) => {
+          res.json({ report: 'quarterly' });
+        });
+      },
     });
-    api = await new Promise((resolve) => {
-      const s = app.listen(0, '127.0.0.1', () => resolve(s));
-    });
-    apiUrl = `http://127.0.0.1:${(api.address() as AddressInfo).port}`;
+    apiUrl = api.url;
   });
   after(async () => {
-    api?.closeAllConnections();
-    await new Promise<void>((resolve) => (api ? api.close(() => resolve()) : resolve()));
+    await api?.close();
     await facilitatorServer?.close();
     facilitator?.close();
     await store?.close();

@@ -6,18 +6,10 @@
  * ledger finds the receipt and the retry gets 200 with the settled receipt. One transfer on chain.
  */
 import assert from 'node:assert/strict';
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
-import {
-  createHttpFacilitatorClient,
-  createResourceServer,
-  createX402Client,
-  decodePaymentResponseHeader,
-  Reasons,
-} from '@x402kit/core';
+import { createX402Client, decodePaymentResponseHeader, Reasons } from '@x402kit/core';
 import { type Devnet, readTokenBalance, startDevnet } from '@x402kit/devnet';
-import { createExactEvmClient, createExactEvmServer } from '@x402kit/evm';
+import { createExactEvmClient } from '@x402kit/evm';
 import {
   createEvmFacilitator,
   createExactEvmReconciler,
@@ -31,16 +23,16 @@ import {
   startFacilitatorServer,
 } from '@x402kit/facilitator';
 import { type FetchLike, getPaymentResponse, wrapFetchWithPayment } from '@x402kit/http';
-import { paymentMiddleware } from '@x402kit/http/express';
-import express from 'express';
 import { createPublicClient, type Hex, http } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
+import type { Running } from '../support/listen.js';
+import { startOurPaidApi } from '../support/ours.js';
 
 let devnet: Devnet;
 let ledger: PaymentLedger;
 let facilitator: EvmFacilitator;
 let facilitatorServer: FacilitatorServer;
-let api: Server;
+let api: Running | undefined;
 let apiUrl = '';
 
 async function rpc(method: string, params: unknown[] = []): Promise<void> {
@@ -76,34 +68,24 @@ describe('settlement pending on a real chain: 202, then the same payment settles
       service: createFacilitatorService({ facilitator }),
       port: 0,
     });
-    const resourceServer = createResourceServer({
-      facilitators: createHttpFacilitatorClient({ url: facilitatorServer.url }),
-      schemes: [{ network: 'eip155:*', server: createExactEvmServer() }],
-    });
-    await resourceServer.initialize();
-    const app = express();
-    app.use(
-      paymentMiddleware(
-        {
-          'GET /weather': {
-            accepts: { scheme: 'exact', network, payTo: devnet.accounts.payTo.address, price: '$0.001' },
-          },
+    api = await startOurPaidApi({
+      facilitatorUrl: facilitatorServer.url,
+      routes: {
+        'GET /weather': {
+          accepts: { scheme: 'exact', network, payTo: devnet.accounts.payTo.address, price: '$0.001' },
         },
-        resourceServer,
-        { pendingRetryAfterSeconds: 1 },
-      ),
-    );
-    app.get('/weather', (_req, res) => {
-      res.json({ report: { weather: 'sunny' } });
+      },
+      options: { pendingRetryAfterSeconds: 1 },
+      serve(app) {
+        app.get('/weather', (_req, res) => {
+          res.json({ report: { weather: 'sunny' } });
+        });
+      },
     });
-    api = await new Promise((resolve) => {
-      const s = app.listen(0, '127.0.0.1', () => resolve(s));
-    });
-    apiUrl = `http://127.0.0.1:${(api.address() as AddressInfo).port}`;
+    apiUrl = api.url;
   });
   after(async () => {
-    api?.closeAllConnections();
-    await new Promise<void>((resolve) => (api ? api.close(() => resolve()) : resolve()));
+    await api?.close();
     await facilitatorServer?.close();
     facilitator?.close();
     await ledger?.close();

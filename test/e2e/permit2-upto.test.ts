@@ -4,8 +4,6 @@
  * Permit2 and the x402 proxies at their canonical addresses.
  */
 import assert from 'node:assert/strict';
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import {
   createFacilitator,
@@ -46,6 +44,7 @@ import { paymentMiddleware } from '@x402kit/http/express';
 import express from 'express';
 import { createPublicClient, type Hex, http } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
+import { listenLocal } from '../support/listen.js';
 
 let devnet: Devnet;
 let facilitatorUrl: string;
@@ -181,16 +180,7 @@ describe('Permit2 exact and upto end to end (our client, server, facilitator)', 
       setSettlementOverrides(res, { amount: '0' });
       res.json({ used: '0' });
     });
-    const server: Server = await new Promise((resolve) => {
-      const s = app.listen(0, '127.0.0.1', () => resolve(s));
-    });
-    const { port } = server.address() as AddressInfo;
-    serverUrl = `http://127.0.0.1:${port}`;
-    closeServer = () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      });
+    ({ url: serverUrl, close: closeServer } = await listenLocal(app));
   });
 
   after(async () => {
@@ -359,18 +349,9 @@ describe('Permit2 on a BSC-like chain: 18-decimal USDT (no EIP-3009/2612) and an
       setSettlementOverrides(res, { amount: '1500' });
       res.json({ ok: true });
     });
-    const server: Server = await new Promise((resolve) => {
-      const s = app.listen(0, '127.0.0.1', () => resolve(s));
-    });
-    const { port } = server.address() as AddressInfo;
-    url = `http://127.0.0.1:${port}`;
-    stops.push(
-      () =>
-        new Promise<void>((resolve) => {
-          server.closeAllConnections();
-          server.close(() => resolve());
-        }),
-    );
+    const api = await listenLocal(app);
+    url = api.url;
+    stops.push(api.close);
   });
 
   after(async () => {

@@ -13,9 +13,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { type PaymentPayload, type PaymentRequirements, SettleResponse, VerifyResponse } from '@x402kit/core';
+import { type PaymentPayload, SettleResponse, VerifyResponse } from '@x402kit/core';
 import { type Devnet, devnetAccount, startDevnet } from '@x402kit/devnet';
-import { signExactEvmAuthorization } from '@x402kit/evm';
 import {
   createFacilitatorApp,
   type FacilitatorApp,
@@ -25,7 +24,11 @@ import {
   startFacilitatorServer,
 } from '@x402kit/facilitator';
 import { createPublicClient, type Hex, http, parseAbiItem } from 'viem';
-import { privateKeyToAccount } from 'viem/accounts';
+import {
+  devnetExactRequirements,
+  settleRequestBody,
+  signExactSettlement,
+} from '../support/exact-settlement.js';
 import { type RpcFaultProxy, startRpcFaultProxy } from '../support/rpc-fault-proxy.js';
 
 const PRICE = 1000n;
@@ -41,33 +44,10 @@ const events: LogEvent[] = [];
 const dir = mkdtempSync(join(tmpdir(), 'x402kit-rpc-faults-'));
 const relayer = devnetAccount(5);
 
-function requirements(): PaymentRequirements {
-  return {
-    scheme: 'exact',
-    network: devnet.network,
-    amount: PRICE.toString(),
-    asset: devnet.token.address,
-    payTo: devnet.accounts.payTo.address,
-    maxTimeoutSeconds: 300,
-    extra: { name: devnet.token.name, version: devnet.token.version },
-  };
-}
-
-async function signPayment(resource: string): Promise<{ payload: PaymentPayload; body: string; from: Hex }> {
-  const req = requirements();
-  const signed = await signExactEvmAuthorization(privateKeyToAccount(devnet.accounts.payer.privateKey), req);
-  const payload: PaymentPayload = {
-    x402Version: 2,
-    resource: { url: resource },
-    accepted: req,
-    payload: { signature: signed.signature, authorization: { ...signed.authorization } },
-  };
-  return { payload, body: bodyOf(payload), from: signed.authorization.from };
-}
-
-function bodyOf(payload: PaymentPayload): string {
-  return JSON.stringify({ x402Version: 2, paymentPayload: payload, paymentRequirements: requirements() });
-}
+const requirements = () => devnetExactRequirements(devnet, { amount: PRICE.toString() });
+const signPayment = (resource: string) =>
+  signExactSettlement(devnet.accounts.payer.privateKey, requirements(), resource);
+const bodyOf = (payload: PaymentPayload) => settleRequestBody(payload, requirements());
 
 async function post(path: string, body: string): Promise<unknown> {
   const res = await fetch(`${server.url}${path}`, {

@@ -5,8 +5,6 @@
  * approve) pay our server + facilitator on a BSC-testnet devnet.
  */
 import assert from 'node:assert/strict';
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { EvmSigner } from '@bankofai/agent-wallet';
 import {
@@ -31,6 +29,7 @@ import { paymentMiddleware } from '@x402kit/http/express';
 import express from 'express';
 import { getAddress, type Hex, hexToBytes } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
+import { listenLocal, type Running } from '../support/listen.js';
 
 const USDT = getAddress('0x337610d27c682E347C9cD60BD4b3b107C9d34dDd');
 const FEE_TO = getAddress('0x000000000000000000000000000000000000fee2');
@@ -89,7 +88,7 @@ describe('BofAI exact_permit client paying our server + facilitator (devnet chai
   let rpcUrl: string;
   let engine: EvmFacilitator;
   let closeFacilitator: () => Promise<void>;
-  let server: Server;
+  let server: Running | undefined;
   let serverUrl: string;
   const previousRpc = EVM_RPC_URLS['eip155:97'];
 
@@ -136,20 +135,14 @@ describe('BofAI exact_permit client paying our server + facilitator (devnet chai
     app.get('/weather', (_req, res) => {
       res.json({ weather: 'sunny' });
     });
-    server = await new Promise((resolve) => {
-      const s = app.listen(0, '127.0.0.1', () => resolve(s));
-    });
-    serverUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    server = await listenLocal(app);
+    serverUrl = server.url;
   });
 
   after(async () => {
     if (previousRpc === undefined) delete EVM_RPC_URLS['eip155:97'];
     else EVM_RPC_URLS['eip155:97'] = previousRpc;
-    await new Promise<void>((resolve) => {
-      server?.closeAllConnections();
-      if (server) server.close(() => resolve());
-      else resolve();
-    });
+    await server?.close();
     await closeFacilitator?.();
     engine?.close();
     await devnet?.stop();

@@ -7,8 +7,6 @@
  * registry uses for it ("DA HULU", version "1").
  */
 import assert from 'node:assert/strict';
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { EvmSigner } from '@bankofai/agent-wallet';
 import { EvmClientSigner, ExactEvmClientMechanism, X402Client, X402FetchClient } from '@bankofai/x402';
@@ -30,6 +28,7 @@ import { paymentMiddleware } from '@x402kit/http/express';
 import express from 'express';
 import { getAddress, type Hex, hexToBytes } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
+import { listenLocal, type Running } from '../support/listen.js';
 
 const DHLU = getAddress('0x375cADdd2cB68cE82e3D9B075D551067a7b4B816');
 const PRICE = 10_000n; // 0.01 DHLU (6 decimals)
@@ -45,7 +44,7 @@ describe('BofAI exact (EIP-3009) client paying our server + facilitator (devnet 
   let engine: EvmFacilitator;
   let ledger: PaymentLedger;
   let closeFacilitator: () => Promise<void>;
-  let server: Server;
+  let server: Running | undefined;
   let serverUrl: string;
 
   before(async () => {
@@ -88,18 +87,12 @@ describe('BofAI exact (EIP-3009) client paying our server + facilitator (devnet 
     app.get('/weather', (_req, res) => {
       res.json({ weather: 'sunny' });
     });
-    server = await new Promise((resolve) => {
-      const s = app.listen(0, '127.0.0.1', () => resolve(s));
-    });
-    serverUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    server = await listenLocal(app);
+    serverUrl = server.url;
   });
 
   after(async () => {
-    await new Promise<void>((resolve) => {
-      server?.closeAllConnections();
-      if (server) server.close(() => resolve());
-      else resolve();
-    });
+    await server?.close();
     await closeFacilitator?.();
     engine?.close();
     await ledger?.close();

@@ -5,8 +5,6 @@
  * official validators, and the official declaration passes ours.
  */
 import assert from 'node:assert/strict';
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { x402Client } from '@x402/core/client';
 import { registerExactEvmScheme } from '@x402/evm/exact/client';
@@ -51,11 +49,12 @@ import {
   createMemoryIdempotencyStore,
   withPaymentIdentifierStatus,
 } from '../../packages/facilitator/src/idempotency/index.js';
+import { listenLocal, type Running } from '../support/listen.js';
 
 let devnet: Devnet;
 let facilitatorServer: FacilitatorServer;
 let close: () => void = () => {};
-let api: Server;
+let api: Running | undefined;
 let apiUrl = '';
 const signatures: string[] = [];
 
@@ -103,14 +102,11 @@ describe('payment-identifier interop with @x402/extensions 2.27', () => {
     app.get('/weather', (_req, res) => {
       res.json({ report: { weather: 'sunny' } });
     });
-    api = await new Promise((resolve) => {
-      const s = app.listen(0, '127.0.0.1', () => resolve(s));
-    });
-    apiUrl = `http://127.0.0.1:${(api.address() as AddressInfo).port}`;
+    api = await listenLocal(app);
+    apiUrl = api.url;
   });
   after(async () => {
-    api?.closeAllConnections();
-    await new Promise<void>((resolve) => (api ? api.close(() => resolve()) : resolve()));
+    await api?.close();
     await facilitatorServer?.close();
     close();
     await devnet?.stop();

@@ -2,8 +2,6 @@
  * The official x402 TypeScript stack (`@x402/*` 2.27), wired the way its own e2e harness wires
  * it, for interop tests and the bench. Only the packages' public APIs are used.
  */
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { x402Client } from '@x402/core/client';
 import { x402Facilitator } from '@x402/core/facilitator';
 import { HTTPFacilitatorClient, x402ResourceServer } from '@x402/core/server';
@@ -30,23 +28,14 @@ import {
   type TransactionSerialized,
 } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
+import { listenLocal, type Running } from './listen.js';
 
-export type Running = { url: string; close(): Promise<void> };
+export type { Running } from './listen.js';
 
 async function listen(app: express.Express): Promise<Running> {
-  const server: Server = await new Promise((resolve) => {
-    const s = app.listen(0, '127.0.0.1', () => resolve(s));
-  });
+  const { server, url, close } = await listenLocal(app);
   server.keepAliveTimeout = 65_000;
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
+  return { url, close };
 }
 
 /** The official facilitator engine served over Express, as in the reference e2e facilitator. */

@@ -2,8 +2,6 @@
  * Our own stack on 127.0.0.1 for end-to-end tests, interop tests, the bench and the demo's
  * shape: facilitator service, a paid Express API, and a paying fetch.
  */
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import {
   createFacilitator,
   createHttpFacilitatorClient,
@@ -20,11 +18,12 @@ import {
 } from '@x402kit/evm';
 import { createEvmFacilitator, createFacilitatorService, startFacilitatorServer } from '@x402kit/facilitator';
 import { wrapFetchWithPayment } from '@x402kit/http';
-import { paymentMiddleware } from '@x402kit/http/express';
+import { type ExpressPaymentOptions, paymentMiddleware } from '@x402kit/http/express';
 import express from 'express';
 import { createPublicClient, type Hex, http } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
-import type { Running, SponsoredRoute } from './official.js';
+import { listenLocal, type Running } from './listen.js';
+import type { SponsoredRoute } from './official.js';
 
 /** Our facilitator service over HTTP. */
 export async function startOurFacilitator(opts: {
@@ -54,11 +53,6 @@ export type OurServerOptions = {
 export async function startOurServer(
   opts: OurServerOptions,
 ): Promise<Running & { handlerCalls: () => number }> {
-  const resourceServer = createResourceServer({
-    facilitators: createHttpFacilitatorClient({ url: opts.facilitatorUrl }),
-    schemes: [{ network: 'eip155:*', server: createExactEvmServer() }],
-  });
-  await resourceServer.initialize();
   const accepts = {
     scheme: 'exact',
     network: opts.network,
@@ -66,46 +60,62 @@ export async function startOurServer(
     price: opts.price ?? '$0.001',
   };
   let calls = 0;
+  const api = await startOurPaidApi({
+    facilitatorUrl: opts.facilitatorUrl,
+    routes: {
+      'GET /weather': { accepts, description: 'weather' },
+      'POST /echo': { accepts: { ...accepts, price: '$0.002' }, description: 'echo' },
+      'GET /broken': { accepts, description: 'a handler that fails' },
+    },
+    serve(app) {
+      app.use(express.json());
+      app.get('/weather', (_req, res) => {
+        calls++;
+        res.json({ report: { weather: 'sunny', temperature: 70 } });
+      });
+      app.post('/echo', (req, res) => {
+        calls++;
+        res.json({ echo: req.body });
+      });
+      app.get('/broken', (_req, res) => {
+        calls++;
+        res.status(500).json({ error: 'boom' });
+      });
+      app.get('/free', (_req, res) => {
+        res.json({ free: true });
+      });
+    },
+  });
+  return { ...api, handlerCalls: () => calls };
+}
+
+/**
+ * An Express app whose `routes` are paid `exact` on EVM through our middleware and the
+ * facilitator at `facilitatorUrl`; `serve` adds the handlers behind the middleware.
+ *
+ * @example
+ * const api = await startOurPaidApi({
+ *   facilitatorUrl,
+ *   routes: { 'GET /report': { accepts: { scheme: 'exact', network, payTo, price: '$0.001' } } },
+ *   serve: (app) => app.get('/report', (_req, res) => void res.json({ report: 'quarterly' })),
+ * })
+ */
+export async function startOurPaidApi(opts: {
+  facilitatorUrl: string;
+  routes: Parameters<typeof paymentMiddleware>[0];
+  options?: ExpressPaymentOptions;
+  serve(app: express.Express): void;
+}): Promise<Running> {
+  const resourceServer = createResourceServer({
+    facilitators: createHttpFacilitatorClient({ url: opts.facilitatorUrl }),
+    schemes: [{ network: 'eip155:*', server: createExactEvmServer() }],
+  });
+  await resourceServer.initialize();
   const app = express();
-  app.use(
-    paymentMiddleware(
-      {
-        'GET /weather': { accepts, description: 'weather' },
-        'POST /echo': { accepts: { ...accepts, price: '$0.002' }, description: 'echo' },
-        'GET /broken': { accepts, description: 'a handler that fails' },
-      },
-      resourceServer,
-    ),
-  );
-  app.use(express.json());
-  app.get('/weather', (_req, res) => {
-    calls++;
-    res.json({ report: { weather: 'sunny', temperature: 70 } });
-  });
-  app.post('/echo', (req, res) => {
-    calls++;
-    res.json({ echo: req.body });
-  });
-  app.get('/broken', (_req, res) => {
-    calls++;
-    res.status(500).json({ error: 'boom' });
-  });
-  app.get('/free', (_req, res) => {
-    res.json({ free: true });
-  });
-  const server: Server = await new Promise((resolve) => {
-    const s = app.listen(0, '127.0.0.1', () => resolve(s));
-  });
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    handlerCalls: () => calls,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
+  app.use(paymentMiddleware(opts.routes, resourceServer, opts.options));
+  opts.serve(app);
+  const { url, close } = await listenLocal(app);
+  return { url, close };
 }
 
 /** Our paying fetch for a private key. */
@@ -157,11 +167,6 @@ export async function startOurSponsoringServer(opts: {
   network: string;
   routes: readonly SponsoredRoute[];
 }): Promise<Running> {
-  const resourceServer = createResourceServer({
-    facilitators: createHttpFacilitatorClient({ url: opts.facilitatorUrl }),
-    schemes: [{ network: 'eip155:*', server: createExactEvmServer() }],
-  });
-  await resourceServer.initialize();
   const routes = Object.fromEntries(
     opts.routes.map((r) => [
       `GET ${r.path}`,
@@ -176,21 +181,13 @@ export async function startOurSponsoringServer(opts: {
       },
     ]),
   );
-  const app = express();
-  app.use(paymentMiddleware(routes, resourceServer));
-  for (const r of opts.routes) app.get(r.path, (_req, res) => void res.json({ paid: r.path }));
-  const server: Server = await new Promise((resolve) => {
-    const s = app.listen(0, '127.0.0.1', () => resolve(s));
+  return startOurPaidApi({
+    facilitatorUrl: opts.facilitatorUrl,
+    routes,
+    serve(app) {
+      for (const r of opts.routes) app.get(r.path, (_req, res) => void res.json({ paid: r.path }));
+    },
   });
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
 }
 
 /**

@@ -3,7 +3,7 @@
  * over a TRON devnet node, a paid Express API, a paying fetch, TRON transactions sent through the node,
  * and a lying node (a real proxy in front of the devnet node that rewrites the transactions it builds).
  */
-import { createServer, type Server } from 'node:http';
+import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import {
   createFacilitator,
@@ -36,6 +36,7 @@ import {
 } from '@x402kit/tron/exact-permit';
 import express from 'express';
 import { encodeFunctionData, erc20Abi, type Hex } from 'viem';
+import { closeServer, listenLocal } from './listen.js';
 
 /** Something running that a test stops. */
 export type RunningTron = { url: string; close: () => Promise<void> };
@@ -107,13 +108,8 @@ export async function startOurTronServer(opts: {
   const app = express();
   app.use(paymentMiddleware(routes, resourceServer));
   for (const r of opts.routes) app.get(r.path, (_req, res) => void res.json({ paid: r.path }));
-  const server: Server = await new Promise((resolve) => {
-    const s = app.listen(0, '127.0.0.1', () => resolve(s));
-  });
-  return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    close: () => closeServer(server),
-  };
+  const { url, close } = await listenLocal(app);
+  return { url, close };
 }
 
 /** Our paying fetch with the TRON `exact_permit` client. */
@@ -200,13 +196,6 @@ export function devnetNode(devnet: TronDevnet): TronNodeClient {
   return createTronNodeClient({ url: devnet.fullHost });
 }
 
-function closeServer(server: Server): Promise<void> {
-  return new Promise<void>((resolve) => {
-    server.closeAllConnections();
-    server.close(() => resolve());
-  });
-}
-
 // ---------------------------------------------------------------- exact_gasfree (GasFree) stack
 
 /** Our exact_gasfree facilitator service and a paid Express API over a TRON devnet with GasFree. */
@@ -279,21 +268,14 @@ export async function startGasFreeTestStack(
   app.get('/weather', (_req, res) => {
     res.json({ weather: 'sunny' });
   });
-  const server = await new Promise<import('node:http').Server>((resolve) => {
-    const s = app.listen(0, '127.0.0.1', () => resolve(s));
-  });
-  const address = server.address();
-  const port = typeof address === 'object' && address ? address.port : 0;
+  const api = await listenLocal(app);
   return {
     facilitatorUrl: facilitatorServer.url,
-    serverUrl: `http://127.0.0.1:${port}`,
+    serverUrl: api.url,
     scheme,
     engine,
     async close() {
-      await new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      });
+      await api.close();
       await facilitatorServer.close();
       scheme.close();
     },

@@ -2,6 +2,7 @@
  * The ABI of BofAI's `PaymentPermit` contract (the 3-argument `permitTransferFrom` of the
  * "remove delivery" revision) and the ERC-20 subset `exact_permit` needs.
  */
+import { erc20Abi } from 'viem';
 
 const permitMeta = {
   name: 'meta',
@@ -106,36 +107,9 @@ export const paymentPermitAbi = [
 ] as const;
 
 /**
- * The ERC-20 calls around a PaymentPermit payment: `allowance`, `approve`, `balanceOf`.
+ * The ERC-20 calls around a PaymentPermit payment (`allowance`, `approve`, `balanceOf`): the
+ * standard ERC-20 ABI, one definition shared with every other token read.
  *
  * @example readContract({ address: token, abi: permitTokenAbi, functionName: 'allowance', args: [owner, permitContract] })
  */
-export const permitTokenAbi = [
-  {
-    type: 'function',
-    name: 'allowance',
-    stateMutability: 'view',
-    inputs: [
-      { name: 'owner', type: 'address' },
-      { name: 'spender', type: 'address' },
-    ],
-    outputs: [{ name: '', type: 'uint256' }],
-  },
-  {
-    type: 'function',
-    name: 'approve',
-    stateMutability: 'nonpayable',
-    inputs: [
-      { name: 'spender', type: 'address' },
-      { name: 'amount', type: 'uint256' },
-    ],
-    outputs: [{ name: '', type: 'bool' }],
-  },
-  {
-    type: 'function',
-    name: 'balanceOf',
-    stateMutability: 'view',
-    inputs: [{ name: 'account', type: 'address' }],
-    outputs: [{ name: '', type: 'uint256' }],
-  },
-] as const;
+export const permitTokenAbi = erc20Abi;

@@ -14,106 +14,26 @@ import { readFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { extname } from 'node:path';
 import { evmChainId, toCaip2 } from '@x402kit/core';
-import { canonicalTronNetwork, isTronAddress, parseTronNetwork } from '@x402kit/tron';
-import type { Hex } from 'viem';
+import { isTronAddress } from '@x402kit/tron';
 import { isAddress } from 'viem';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { type ConfigIssue, DEFAULT_FACILITATOR_PORT, FacilitatorConfigError } from './config.js';
+import { httpUrl, isRecord, ms, privateKey } from './config-fields.js';
 import { FeePolicySchema } from './fee-policy.js';
 import { DEFAULT_BODY_LIMIT_BYTES } from './service.js';
+import { TronConfigSchema, tronEnvDefaults } from './tron-config.js';
 
 /** Where the embedded ledger lives when the config names none (relative to the working directory). */
 export const DEFAULT_LEDGER_PATH = 'x402kit-ledger.db';
 
-const httpUrl = z
-  .string()
-  .regex(/^https?:\/\/\S+$/, 'must be an http(s) URL')
-  .refine((value) => URL.canParse(value), 'must be a valid URL');
-const ms = z.number().int().positive();
 const postgresUrl = z.string().regex(/^postgres(ql)?:\/\/\S+$/, 'must be a postgres:// URL');
-const privateKey = z
-  .string()
-  .regex(/^0x[0-9a-fA-F]{64}$/, 'must be 0x followed by 64 hex digits (a 32-byte private key)')
-  .transform((value): Hex => `0x${value.slice(2)}`);
 const address = z
   .string()
   .refine(
     (v) => isAddress(v, { strict: false }) || (v.startsWith('T') && isTronAddress(v)),
     'must be a 0x-prefixed 20-byte address or a checksummed TRON address (T…)',
   );
-const tronAddress = z
-  .string()
-  .refine(isTronAddress, 'must be a TRON address (T…, 41… or 0x…) with a valid checksum');
-const atomic = z
-  .union([
-    z.string().regex(/^\d+$/, 'must be atomic units as a decimal string'),
-    z.number().int().nonnegative(),
-  ])
-  .transform(String);
-const tronNetworkKey = z
-  .string()
-  .refine(
-    (key) => parseTronNetwork(key) !== undefined,
-    'is not a TRON network (tron:mainnet, tron:nile, tron:shasta or their hex/decimal ids)',
-  );
-
-/** TRON: the node per network (and its GasFree API), exact_permit fees and exact_gasfree fee floors. */
-const TronSchema = z
-  .strictObject({
-    networks: z.record(
-      tronNetworkKey,
-      z.strictObject({
-        /** A TronGrid-compatible node (`https://nile.trongrid.io`). */
-        fullHost: httpUrl,
-        /** Sent as `TRON-PRO-API-KEY` (env `TRON_GRID_API_KEY`). */
-        apiKey: z.string().min(1).optional(),
-        paymentPermitAddress: tronAddress.optional(),
-        /** The GasFree API (official with HMAC keys, env `GASFREE_API_KEY`/`GASFREE_API_SECRET`, or a proxy). */
-        gasFree: z
-          .strictObject({
-            baseUrl: httpUrl,
-            apiKey: z.string().min(1).optional(),
-            apiSecret: z.string().min(1).optional(),
-          })
-          .optional(),
-      }),
-    ),
-    /** exact_permit: network -> token -> `{ feeTo?, amount }` (feeTo defaults to the first key's TRON address). */
-    fees: z
-      .record(
-        tronNetworkKey,
-        z.record(tronAddress, z.strictObject({ feeTo: tronAddress.optional(), amount: atomic })),
-      )
-      .optional(),
-    /** exact_gasfree: network -> token -> the least `maxFee` accepted, in atomic units. */
-    gasFreeFees: z.record(tronNetworkKey, z.record(tronAddress, atomic)).optional(),
-    /** Most SUN a settlement may burn for energy (default 1000 TRX). */
-    feeLimitSun: z.number().int().positive().optional(),
-    receiptTimeoutMs: ms.optional(),
-    /** Wait for the solidified block (about a minute) before answering a settlement. */
-    solidified: z.boolean().optional(),
-  })
-  .transform((tron) => ({
-    ...tron,
-    networks: Object.fromEntries(
-      Object.entries(tron.networks).map(([key, value]) => [canonicalTronNetwork(key) ?? key, value]),
-    ),
-    ...(tron.fees
-      ? {
-          fees: Object.fromEntries(
-            Object.entries(tron.fees).map(([k, v]) => [canonicalTronNetwork(k) ?? k, v]),
-          ),
-        }
-      : {}),
-    ...(tron.gasFreeFees
-      ? {
-          gasFreeFees: Object.fromEntries(
-            Object.entries(tron.gasFreeFees).map(([k, v]) => [canonicalTronNetwork(k) ?? k, v]),
-          ),
-        }
-      : {}),
-  }));
 const perMinute = z.number().int().positive();
 const wei = z
   .union([z.string().regex(/^\d+$/, 'must be a whole number of wei'), z.number().int().nonnegative()])
@@ -150,7 +70,7 @@ export const ServiceConfigSchema = z
         }
       }),
     signers: z.strictObject({ privateKeys: z.array(privateKey).min(1, 'give at least one private key') }),
-    tron: TronSchema.optional(),
+    tron: TronConfigSchema.optional(),
     // durable by default: a SQLite file in the working directory (':memory:' is allowed, with a warning)
     ledger: LedgerSchema.default({ sqlite: { path: DEFAULT_LEDGER_PATH } }),
     instanceId: z.string().min(1).default(`${hostname()}-${process.pid}`),
@@ -379,51 +299,11 @@ export function envOverrides(env: Readonly<Record<string, string | undefined>>):
   return out;
 }
 
-/**
- * Keys from the environment for the TRON section the file declares (never a new section): the
- * TronGrid key and GasFree's HMAC keys, where the file left them out.
- */
-function tronEnvDefaults(
-  config: Record<string, unknown>,
-  env: Readonly<Record<string, string | undefined>>,
-): Record<string, unknown> {
-  const tron = config.tron;
-  if (!isRecord(tron) || !isRecord(tron.networks)) return config;
-  const networks: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(tron.networks)) {
-    if (!isRecord(value)) {
-      networks[key] = value;
-      continue;
-    }
-    const suffix = canonicalTronNetwork(key)?.slice('tron:'.length).toUpperCase() ?? '';
-    const gridKey = env.TRON_GRID_API_KEY;
-    const gfKey = env[`GASFREE_API_KEY_${suffix}`] ?? env.GASFREE_API_KEY;
-    const gfSecret = env[`GASFREE_API_SECRET_${suffix}`] ?? env.GASFREE_API_SECRET;
-    const gasFree = isRecord(value.gasFree)
-      ? {
-          ...value.gasFree,
-          ...(value.gasFree.apiKey === undefined && gfKey ? { apiKey: gfKey } : {}),
-          ...(value.gasFree.apiSecret === undefined && gfSecret ? { apiSecret: gfSecret } : {}),
-        }
-      : value.gasFree;
-    networks[key] = {
-      ...value,
-      ...(value.apiKey === undefined && gridKey ? { apiKey: gridKey } : {}),
-      ...(gasFree === undefined ? {} : { gasFree }),
-    };
-  }
-  return { ...config, tron: { ...tron, networks } };
-}
-
 function splitList(value: string): string[] {
   return value
     .split(',')
     .map((item) => item.trim())
     .filter((item) => item.length > 0);
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 /** Objects merge key by key (`networks` per network); anything else in `over` replaces. */

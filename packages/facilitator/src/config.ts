@@ -3,22 +3,12 @@
  * file, code receives a typed {@link FacilitatorConfig}, never `process.env`.
  */
 import { evmChainId, toCaip2 } from '@x402kit/core';
-import type { Hex } from 'viem';
 import { z } from 'zod';
+import { httpUrl, privateKey } from './config-fields.js';
 import { DEFAULT_BODY_LIMIT_BYTES } from './service.js';
 
 /** Default TCP port (the x402 e2e harness starts facilitators from 4022 upward). */
 export const DEFAULT_FACILITATOR_PORT = 4022;
-
-const httpUrl = z
-  .string()
-  .regex(/^https?:\/\/\S+$/, 'must be an http(s) URL')
-  .refine((value) => URL.canParse(value), 'must be a valid URL');
-
-const privateKey = z
-  .string()
-  .regex(/^0x[0-9a-fA-F]{64}$/, 'must be 0x followed by 64 hex digits (a 32-byte private key)')
-  .transform((value): Hex => `0x${value.slice(2)}`);
 
 const rpc = z
   .record(z.string(), z.union([httpUrl, z.array(httpUrl).min(1, 'give at least one URL')]))

@@ -29,6 +29,7 @@ import {
   identifyPayment,
   type PaymentLedger,
   type PendingReconciler,
+  type Reconcile,
 } from './ledger/index.js';
 import { createJsonLog, type Log } from './log.js';
 import { createMetrics, type Metrics } from './metrics.js';
@@ -82,56 +83,52 @@ export async function createFacilitatorApp(
   const log =
     options.log ?? createJsonLog({ level: config.log.level, fields: { instance: config.instanceId } });
   const rpc = Object.fromEntries(Object.entries(config.networks).map(([network, { rpc }]) => [network, rpc]));
-  const ledger =
+  // the ledger's database, which the idempotency store and (PostgreSQL) the rate limiter share
+  const db: { postgres: { url: string; schema?: string } } | { sqlite: { path: string } } =
     'postgres' in config.ledger
-      ? await createPostgresLedger({
-          url: config.ledger.postgres.url,
-          ...(config.ledger.postgres.schema === undefined ? {} : { schema: config.ledger.postgres.schema }),
-        })
-      : await createSqliteLedger({ path: config.ledger.sqlite.path });
+      ? {
+          postgres: {
+            url: config.ledger.postgres.url,
+            ...(config.ledger.postgres.schema === undefined ? {} : { schema: config.ledger.postgres.schema }),
+          },
+        }
+      : { sqlite: { path: config.ledger.sqlite.path } };
+  const ledger =
+    'postgres' in db ? await createPostgresLedger(db.postgres) : await createSqliteLedger(db.sqlite);
   const firstRpc = Object.fromEntries(
     Object.entries(rpc).flatMap(([network, urls]) => (urls[0] ? [[network, urls[0]]] : [])),
   );
-  let tron: TronSchemes | undefined;
-  try {
-    tron = config.tron ? createTronSchemes(config.tron, config.signers.privateKeys) : undefined;
-    await tron?.ready();
-  } catch (error) {
-    tron?.close();
-    await ledger.close();
-    throw error;
-  }
-  const reconcile = firstReconciler(
-    createExactEvmReconciler({ rpc: firstRpc }),
-    createReceiptReconciler({ rpc: firstRpc, ...(tron ? { tron: tron.nodes } : {}) }),
-  );
-  const hooks = createLedgerHooks({
-    ledger,
-    identify: identifyPayment,
-    instanceId: config.instanceId,
-    reconcile,
-    onError: (error: unknown, context: { stage: string }) =>
-      log({
-        level: 'error',
-        message: `ledger: ${context.stage} failed: ${error instanceof Error ? error.message : String(error)}`,
-      }),
-  });
   const gas = config.limits.maxGasPerSettlement;
   const { receiptTimeoutMs, rpcTimeoutMs } = config.settlement;
   const { batching, stuckAfterMs, erc6492Factories } = config.evm;
-  let facilitator: EvmFacilitator;
+  let tron: TronSchemes | undefined;
   let idempotency: IdempotencyStore | undefined;
+  let facilitator: EvmFacilitator | undefined;
+  let limiter: PostgresRateLimiter | undefined;
+  let reconcile: Reconcile;
   try {
+    tron = config.tron ? createTronSchemes(config.tron, config.signers.privateKeys) : undefined;
+    await tron?.ready();
+    reconcile = firstReconciler(
+      createExactEvmReconciler({ rpc: firstRpc }),
+      createReceiptReconciler({ rpc: firstRpc, ...(tron ? { tron: tron.nodes } : {}) }),
+    );
+    const hooks = createLedgerHooks({
+      ledger,
+      identify: identifyPayment,
+      instanceId: config.instanceId,
+      reconcile,
+      onError: (error: unknown, context: { stage: string }) =>
+        log({
+          level: 'error',
+          message: `ledger: ${context.stage} failed: ${error instanceof Error ? error.message : String(error)}`,
+        }),
+    });
     if (config.idempotency.enabled) {
       idempotency =
-        'postgres' in config.ledger
-          ? await createPostgresIdempotencyStore({
-              url: config.ledger.postgres.url,
-              ...(config.ledger.postgres.schema === undefined
-                ? {}
-                : { schema: config.ledger.postgres.schema }),
-            })
-          : await createSqliteIdempotencyStore({ path: config.ledger.sqlite.path });
+        'postgres' in db
+          ? await createPostgresIdempotencyStore(db.postgres)
+          : await createSqliteIdempotencyStore(db.sqlite);
     }
     const engine = createEvmFacilitator({
       rpc,
@@ -172,28 +169,13 @@ export async function createFacilitatorApp(
             }),
         })
       : engine;
+    if ('postgres' in db) limiter = await createPostgresRateLimiter({ ...db.postgres, log });
   } catch (error) {
+    facilitator?.close();
     tron?.close();
     await idempotency?.close();
     await ledger.close();
     throw error;
-  }
-
-  let limiter: PostgresRateLimiter | undefined;
-  if ('postgres' in config.ledger) {
-    try {
-      limiter = await createPostgresRateLimiter({
-        url: config.ledger.postgres.url,
-        ...(config.ledger.postgres.schema === undefined ? {} : { schema: config.ledger.postgres.schema }),
-        log,
-      });
-    } catch (error) {
-      facilitator.close();
-      tron?.close();
-      await idempotency?.close();
-      await ledger.close();
-      throw error;
-    }
   }
   const auth = createApiKeyAuth({
     keys: config.apiKeys,

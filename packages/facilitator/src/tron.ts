@@ -63,10 +63,7 @@ export function createTronSchemes(
   privateKeys: readonly string[],
 ): TronSchemes {
   const nodes = Object.fromEntries(
-    Object.entries(config.networks).map(([network, n]) => [
-      network,
-      { fullHost: n.fullHost, ...(n.apiKey ? { apiKey: n.apiKey } : {}) },
-    ]),
+    Object.entries(config.networks).map(([network, n]) => [network, nodeOf(n)]),
   );
   let permit: ExactPermitTronFacilitator | undefined;
   if (config.fees && Object.keys(config.fees).length > 0) {
@@ -76,8 +73,7 @@ export function createTronSchemes(
         .map(([network, n]) => [
           network,
           {
-            fullHost: n.fullHost,
-            ...(n.apiKey ? { apiKey: n.apiKey } : {}),
+            ...nodeOf(n),
             ...(n.paymentPermitAddress ? { paymentPermitAddress: n.paymentPermitAddress } : {}),
           },
         ]),
@@ -117,8 +113,7 @@ export function createTronSchemes(
               ...(n.gasFree?.apiKey ? { apiKey: n.gasFree.apiKey } : {}),
               ...(n.gasFree?.apiSecret ? { apiSecret: n.gasFree.apiSecret } : {}),
             },
-            fullHost: n.fullHost,
-            ...(n.apiKey ? { apiKey: n.apiKey } : {}),
+            ...nodeOf(n),
           },
         ]),
       ),
@@ -151,4 +146,12 @@ export function createTronSchemes(
       gasFree?.close();
     },
   };
+}
+
+/** A network's node and its API key, as the TRON clients take them. */
+function nodeOf(network: { fullHost: string; apiKey?: string | undefined }): {
+  fullHost: string;
+  apiKey?: string;
+} {
+  return { fullHost: network.fullHost, ...(network.apiKey ? { apiKey: network.apiKey } : {}) };
 }

@@ -13,12 +13,13 @@ import {
   type VerifyResponse,
 } from '@x402kit/core';
 import { type Address, getAddress, type Hex, type LocalAccount } from 'viem';
-import { privateKeyToAccount } from 'viem/accounts';
 import { addressKey, isEvmAddress } from '../address.js';
 import { unexpectedSettle, unexpectedVerify } from '../answers.js';
 import { EvmConfigError } from '../config-error.js';
 import { errorText } from '../error-text.js';
 import { createEvmNetwork } from '../evm-network.js';
+import { parseAllowedAssets, parseSigners } from '../exact/facilitator-options.js';
+import { createSharedSettlements } from '../shared-settlements.js';
 import type { ExactPermitFeeQuote, ExactPermitFeeSource, ExactPermitKindExtra } from './fee.js';
 import { type ExactPermitSettleContext, settleExactPermitPayment } from './settle.js';
 import { paymentPermitAddress } from './typed-data.js';
@@ -137,7 +138,7 @@ export function createExactPermitEvmFacilitator(
     pollingIntervalMs: options.pollingIntervalMs ?? 100,
   };
   const lifetime = new AbortController();
-  const settling = new Map<string, Promise<SettleResponse>>();
+  const shared = createSharedSettlements<SettleResponse>();
 
   async function verify(payload: PaymentPayload, requirements: PaymentRequirements): Promise<VerifyResponse> {
     if (lifetime.signal.aborted) return unexpectedVerify('the facilitator is closed');
@@ -155,21 +156,13 @@ export function createExactPermitEvmFacilitator(
     onBroadcast?: (transaction: string) => Promise<void> | void,
   ): Promise<SettleResponse> {
     if (lifetime.signal.aborted) return unexpectedSettle('the facilitator is closed', requirements.network);
-    const key = settlementKey(payload, requirements.network);
-    const running = key ? settling.get(key) : undefined;
-    if (running) return running;
-    const combined = signal ? AbortSignal.any([signal, lifetime.signal]) : lifetime.signal;
-    const task = settleExactPermitPayment(ctx, payload, requirements, {
-      signal: combined,
-      ...(onBroadcast ? { onBroadcast } : {}),
-    }).catch((error: unknown) => unexpectedSettle(errorText(error), requirements.network));
-    if (!key) return task;
-    settling.set(key, task);
-    try {
-      return await task;
-    } finally {
-      settling.delete(key);
-    }
+    return shared(settlementKey(payload, requirements.network), () => {
+      const combined = signal ? AbortSignal.any([signal, lifetime.signal]) : lifetime.signal;
+      return settleExactPermitPayment(ctx, payload, requirements, {
+        signal: combined,
+        ...(onBroadcast ? { onBroadcast } : {}),
+      }).catch((error: unknown) => unexpectedSettle(errorText(error), requirements.network));
+    });
   }
 
   function quoteFee(
@@ -243,40 +236,4 @@ function settlementKey(payload: PaymentPayload, network: string): string | undef
   const nonce: unknown = typeof meta === 'object' && meta !== null ? Reflect.get(meta, 'nonce') : undefined;
   if (typeof buyer !== 'string' || (typeof nonce !== 'string' && typeof nonce !== 'number')) return undefined;
   return `${network}|${buyer.toLowerCase()}|${String(nonce)}`;
-}
-
-function parseSigners(signers: ReadonlyArray<Hex | LocalAccount> | undefined): LocalAccount[] {
-  if (!Array.isArray(signers) || signers.length === 0)
-    throw new EvmConfigError('signers', 'give at least one private key or viem local account');
-  return signers.map((signer: unknown, i) => {
-    if (typeof signer === 'string') {
-      if (!/^0x[0-9a-fA-F]{64}$/.test(signer))
-        throw new EvmConfigError(`signers[${i}]`, 'is not a 0x-prefixed 32-byte private key');
-      return privateKeyToAccount(`0x${signer.slice(2)}`);
-    }
-    if (isLocalAccount(signer)) return signer;
-    throw new EvmConfigError(`signers[${i}]`, 'must be a private key or a viem local account');
-  });
-}
-
-function isLocalAccount(value: unknown): value is LocalAccount {
-  if (typeof value !== 'object' || value === null) return false;
-  return (
-    Reflect.get(value, 'type') === 'local' &&
-    isEvmAddress(Reflect.get(value, 'address')) &&
-    typeof Reflect.get(value, 'signTransaction') === 'function'
-  );
-}
-
-function parseAllowedAssets(value: Record<string, readonly string[]> | undefined) {
-  if (value === undefined) return undefined;
-  const out = new Map<string, Set<string>>();
-  for (const [key, list] of Object.entries(value)) {
-    list.forEach((asset, i) => {
-      if (!isEvmAddress(asset))
-        throw new EvmConfigError(`allowedAssets["${key}"][${i}]`, 'is not an address');
-    });
-    out.set(toCaip2(key) ?? key, new Set(list.map(addressKey)));
-  }
-  return out;
 }

@@ -1,5 +1,5 @@
 /**
- * Option parsing shared by the EVM facilitator factories (`exact`, `upto`): signers, RPC URLs,
+ * Option parsing shared by the EVM facilitator factories (`exact`, `upto`, `exact_permit`): signers, RPC URLs,
  * networks and numeric limits, each rejected with the option's path in the message.
  */
 import { evmChainId, toCaip2 } from '@x402kit/core';

@@ -20,6 +20,7 @@ import {
 import { isPermit2Payload, permit2PayerOf } from '../permit2/payload.js';
 import { settlePermit2Payment } from '../permit2/settle.js';
 import { verifyPermit2Payment } from '../permit2/verify.js';
+import { createSharedSettlements } from '../shared-settlements.js';
 import type { Erc6492FactoriesOption } from './erc6492-deployment.js';
 import {
   createEvmNetworks,
@@ -130,7 +131,7 @@ export function createExactEvmFacilitator(options: ExactEvmFacilitatorOptions): 
   const addresses = accounts.map((a) => a.address);
   const lifetime = new AbortController();
   // concurrent settles of the same authorization share one transaction
-  const settling = new Map<string, Promise<SettleResponse>>();
+  const shared = createSharedSettlements<SettleResponse>();
 
   async function verify(
     payload: PaymentPayload,
@@ -166,27 +167,19 @@ export function createExactEvmFacilitator(options: ExactEvmFacilitatorOptions): 
     const payer = payerOf(payload.payload) ?? permit2PayerOf(payload.payload);
     if (lifetime.signal.aborted)
       return unexpectedSettle('the facilitator is closed', requirements.network, payer);
-    const key = settlementKey(payload, requirements);
-    const running = key ? settling.get(key) : undefined;
-    if (running) return running;
-    const combined = signal ? AbortSignal.any([signal, lifetime.signal]) : lifetime.signal;
-    const broadcast = onBroadcast ? { onBroadcast } : {};
-    const task = (
-      isPermit2Payload(payload.payload)
-        ? settlePermit2Payment(permit2, payload, requirements, {
-            kind: 'exact',
-            signal: combined,
-            ...broadcast,
-          })
-        : settleExactEvmPayment(ctx, payload, requirements, { x402Version, signal: combined, ...broadcast })
-    ).catch((error: unknown) => unexpectedSettle(errorText(error), requirements.network, payer));
-    if (!key) return task;
-    settling.set(key, task);
-    try {
-      return await task;
-    } finally {
-      settling.delete(key);
-    }
+    return shared(settlementKey(payload, requirements), () => {
+      const combined = signal ? AbortSignal.any([signal, lifetime.signal]) : lifetime.signal;
+      const broadcast = onBroadcast ? { onBroadcast } : {};
+      return (
+        isPermit2Payload(payload.payload)
+          ? settlePermit2Payment(permit2, payload, requirements, {
+              kind: 'exact',
+              signal: combined,
+              ...broadcast,
+            })
+          : settleExactEvmPayment(ctx, payload, requirements, { x402Version, signal: combined, ...broadcast })
+      ).catch((error: unknown) => unexpectedSettle(errorText(error), requirements.network, payer));
+    });
   }
 
   return {

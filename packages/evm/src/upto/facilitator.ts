@@ -25,6 +25,7 @@ import {
 import { permit2PayerOf } from '../permit2/payload.js';
 import { settlePermit2Payment } from '../permit2/settle.js';
 import { verifyPermit2Payment } from '../permit2/verify.js';
+import { createSharedSettlements } from '../shared-settlements.js';
 
 export type UptoEvmFacilitatorOptions = Permit2FacilitatorOptions & {
   /** Served networks by CAIP-2 id. */
@@ -61,7 +62,7 @@ export function createUptoEvmFacilitator(options: UptoEvmFacilitatorOptions): Up
   const simulate = options.simulate ?? true;
   const addresses = accounts.map((a) => a.address);
   const lifetime = new AbortController();
-  const settling = new Map<string, Promise<SettleResponse>>();
+  const shared = createSharedSettlements<SettleResponse>();
 
   async function verify(payload: PaymentPayload, requirements: PaymentRequirements): Promise<VerifyResponse> {
     const payer = permit2PayerOf(payload.payload);
@@ -84,21 +85,14 @@ export function createUptoEvmFacilitator(options: UptoEvmFacilitatorOptions): Up
       return unexpectedSettle('the facilitator is closed', requirements.network, payer);
     const key =
       typeof payload.payload.signature === 'string' ? payload.payload.signature.toLowerCase() : undefined;
-    const running = key ? settling.get(key) : undefined;
-    if (running) return running;
-    const combined = signal ? AbortSignal.any([signal, lifetime.signal]) : lifetime.signal;
-    const task = settlePermit2Payment(ctx, payload, requirements, {
-      kind: 'upto',
-      signal: combined,
-      ...(onBroadcast ? { onBroadcast } : {}),
-    }).catch((error: unknown) => unexpectedSettle(errorText(error), requirements.network, payer));
-    if (!key) return task;
-    settling.set(key, task);
-    try {
-      return await task;
-    } finally {
-      settling.delete(key);
-    }
+    return shared(key, () => {
+      const combined = signal ? AbortSignal.any([signal, lifetime.signal]) : lifetime.signal;
+      return settlePermit2Payment(ctx, payload, requirements, {
+        kind: 'upto',
+        signal: combined,
+        ...(onBroadcast ? { onBroadcast } : {}),
+      }).catch((error: unknown) => unexpectedSettle(errorText(error), requirements.network, payer));
+    });
   }
 
   return {

@@ -6,13 +6,12 @@
 
 import type { PaymentPayload, PaymentRequirements } from '@x402kit/core';
 import { Reasons, type SettleResponse } from '@x402kit/core';
-import { decodeEventLog, encodeFunctionData } from 'viem';
+import { encodeFunctionData } from 'viem';
 import { sameAddress } from '../address.js';
 import { settleFailure as failure } from '../answers.js';
-import { eip3009Abi } from '../eip3009.js';
 import { errorText } from '../error-text.js';
 import { relaySettlement } from '../relayer/relay-settlement.js';
-import type { ReceiptSummary } from '../relayer/wait-for-receipt.js';
+import { hasTransferLog } from '../transfer-log.js';
 import { permitErrorReason, permitErrorReasonFromText } from './contract-error.js';
 import { paymentPermitAbi } from './payment-permit-abi.js';
 import { ExactPermitReasons } from './reasons.js';
@@ -99,7 +98,10 @@ export async function settleExactPermitPayment(
   if (sent.kind === 'pending')
     return failure(network, Reasons.settlementPending, sent.hash, payer, sent.message);
   const { hash, receipt } = sent;
-  if (receipt.status !== 'success' || !hasPaymentTransferLog(receipt, permit)) {
+  // the token's Transfer(buyer -> payTo, payAmount): the payment really moved
+  const { payToken, payTo, payAmount } = permit.payment;
+  const moved = hasTransferLog(receipt, { token: payToken, from: payer, to: payTo, value: payAmount });
+  if (receipt.status !== 'success' || !moved) {
     return failure(
       network,
       ExactPermitReasons.transactionFailed,
@@ -130,26 +132,4 @@ export function permitTuple(permit: PaymentPermitMessage) {
     payment: { ...permit.payment },
     fee: { ...permit.fee },
   };
-}
-
-/** The token's `Transfer(buyer -> payTo, payAmount)`: the payment really moved. */
-function hasPaymentTransferLog(receipt: ReceiptSummary, permit: PaymentPermitMessage): boolean {
-  return receipt.logs.some((log) => {
-    if (!sameAddress(log.address, permit.payment.payToken)) return false;
-    try {
-      const event = decodeEventLog({
-        abi: eip3009Abi,
-        eventName: 'Transfer',
-        topics: log.topics,
-        data: log.data,
-      });
-      return (
-        sameAddress(event.args.from, permit.buyer) &&
-        sameAddress(event.args.to, permit.payment.payTo) &&
-        event.args.value === permit.payment.payAmount
-      );
-    } catch {
-      return false;
-    }
-  });
 }

@@ -10,16 +10,14 @@ import {
   type SettleResponse,
   type X402Version,
 } from '@x402kit/core';
-import { type Address, decodeEventLog, type Hash } from 'viem';
-import { sameAddress } from '../address.js';
+import type { Address, Hash } from 'viem';
 import { settleFailure as failure } from '../answers.js';
-import { eip3009Abi } from '../eip3009.js';
 import { relaySettlement } from '../relayer/relay-settlement.js';
-import type { ReceiptSummary } from '../relayer/wait-for-receipt.js';
+import { hasTransferLog } from '../transfer-log.js';
 import { deployCounterfactualWallet } from './erc6492-deployment.js';
 import { byteLength } from './signature.js';
 import { transferErrorReason } from './transfer-error-reason.js';
-import { type ExactEvmVerifyContext, type VerifiedExactEvmPayment, verifyExactEvmPayment } from './verify.js';
+import { type ExactEvmVerifyContext, verifyExactEvmPayment } from './verify.js';
 
 export type ExactEvmSettleContext = ExactEvmVerifyContext & {
   /** Gas limit of the v,r,s overload (65-byte EOA signatures). */
@@ -105,7 +103,8 @@ export async function settleExactEvmPayment(
   if (receipt.status !== 'success') {
     return failure(network, Reasons.exactEvmTransactionFailed, hash, payer, `transaction ${hash} reverted`);
   }
-  if (!hasTransferLog(receipt, verified)) {
+  const { from, to, value } = verified.authorization;
+  if (!hasTransferLog(receipt, { token: asset, from, to, value: BigInt(value) })) {
     return failure(
       network,
       Reasons.exactEvmTransferEventMismatch,
@@ -115,28 +114,6 @@ export async function settleExactEvmPayment(
     );
   }
   return { success: true, transaction: hash, network, payer };
-}
-
-function hasTransferLog(receipt: ReceiptSummary, payment: VerifiedExactEvmPayment): boolean {
-  const { from, to, value } = payment.authorization;
-  return receipt.logs.some((log) => {
-    if (!sameAddress(log.address, payment.asset)) return false;
-    try {
-      const event = decodeEventLog({
-        abi: eip3009Abi,
-        eventName: 'Transfer',
-        topics: log.topics,
-        data: log.data,
-      });
-      return (
-        sameAddress(event.args.from, from) &&
-        sameAddress(event.args.to, to) &&
-        event.args.value === BigInt(value)
-      );
-    } catch {
-      return false;
-    }
-  });
 }
 
 function pending(network: string, hash: Hash, payer: Address, errorMessage: string): SettleResponse {

@@ -174,11 +174,15 @@ export function createResourceServer(options: ResourceServerOptions): ResourceSe
     return found;
   }
 
-  function dynamicSchemes(accepts: PaymentRequirements[]): SchemeServer[] {
-    const out: SchemeServer[] = [];
+  /** The offers of each scheme that adds 402 extensions, schemes in the order they are first offered. */
+  function dynamicSchemes(accepts: PaymentRequirements[]): Map<SchemeServer, PaymentRequirements[]> {
+    const out = new Map<SchemeServer, PaymentRequirements[]>();
     for (const a of accepts) {
       const scheme = findScheme(a.scheme, a.network);
-      if (scheme?.paymentRequiredExtensions && !out.includes(scheme)) out.push(scheme);
+      if (!scheme?.paymentRequiredExtensions) continue;
+      const offered = out.get(scheme);
+      if (offered) offered.push(a);
+      else out.set(scheme, [a]);
     }
     return out;
   }
@@ -237,8 +241,7 @@ export function createResourceServer(options: ResourceServerOptions): ResourceSe
 
     createPaymentRequired(accepts, resource, opts) {
       let extensions = opts?.extensions;
-      for (const scheme of dynamicSchemes(accepts)) {
-        const offered = accepts.filter((a) => findScheme(a.scheme, a.network) === scheme);
+      for (const [scheme, offered] of dynamicSchemes(accepts)) {
         const added = scheme.paymentRequiredExtensions?.(offered, { resource });
         if (added) extensions = { ...extensions, ...added };
       }
@@ -252,7 +255,7 @@ export function createResourceServer(options: ResourceServerOptions): ResourceSe
     },
 
     hasDynamicExtensions(accepts) {
-      return dynamicSchemes(accepts).length > 0;
+      return dynamicSchemes(accepts).size > 0;
     },
 
     findMatchingRequirements(accepts, payload) {

@@ -210,7 +210,7 @@ export function createPaymentHandler(options: PaymentHandlerOptions): PaymentHan
     try {
       payload = decodePaymentSignatureHeader(paymentHeader, { maxLength });
     } catch (error) {
-      const message = error instanceof Error ? error.message : String(error);
+      const message = describe(error);
       emit('debug', `undecodable payment header: ${message}`, { route: route.key });
       return {
         type: 'reply',
@@ -293,7 +293,7 @@ export function createPaymentHandler(options: PaymentHandlerOptions): PaymentHan
       settlement = {
         success: false,
         errorReason: reasonOf(error, Reasons.unexpectedSettleError),
-        errorMessage: error instanceof Error ? error.message : String(error),
+        errorMessage: describe(error),
         transaction: '',
         network: payload.x402Version === 2 ? payload.accepted.network : payload.network,
       };

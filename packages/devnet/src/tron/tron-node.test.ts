@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { TronWeb } from 'tronweb';
 import { encodeAbiParameters, parseAbiParameters } from 'viem';
+import { PAYMENT_PERMIT_TYPES, paymentPermitDomain } from '../payment-permit.js';
 import type { TronDevnet } from './start-tron-devnet.js';
 import { startTronDevnet, tronDevnetAccount } from './start-tron-devnet.js';
 import { tronAddressToEvm } from './tron-address.js';
@@ -166,32 +167,11 @@ describe('local TRON node with real TronWeb', () => {
       payment: { payToken: usdt, payAmount: '1000000', payTo: payTo.address },
       fee: { feeTo: facilitator.address, feeAmount: '100000' },
     };
-    const types = {
-      PaymentPermitDetails: [
-        { name: 'meta', type: 'PermitMeta' },
-        { name: 'buyer', type: 'address' },
-        { name: 'caller', type: 'address' },
-        { name: 'payment', type: 'Payment' },
-        { name: 'fee', type: 'Fee' },
-      ],
-      PermitMeta: [
-        { name: 'kind', type: 'uint8' },
-        { name: 'paymentId', type: 'bytes16' },
-        { name: 'nonce', type: 'uint256' },
-        { name: 'validAfter', type: 'uint256' },
-        { name: 'validBefore', type: 'uint256' },
-      ],
-      Payment: [
-        { name: 'payToken', type: 'address' },
-        { name: 'payAmount', type: 'uint256' },
-        { name: 'payTo', type: 'address' },
-      ],
-      Fee: [
-        { name: 'feeTo', type: 'address' },
-        { name: 'feeAmount', type: 'uint256' },
-      ],
-    };
-    const domain = { name: 'PaymentPermit', chainId: 3448148188, verifyingContract: permit };
+    // TronWeb wants mutable field arrays and takes the Base58 verifying contract.
+    const types = Object.fromEntries(
+      Object.entries(PAYMENT_PERMIT_TYPES).map(([name, fields]) => [name, [...fields]]),
+    );
+    const domain = { ...paymentPermitDomain(3448148188), verifyingContract: permit };
     const signature = await tw.trx._signTypedData(domain, types, message, payer.privateKey);
     const evm = (a: string) => tronAddressToEvm(a);
     const parameter = encodeAbiParameters(

@@ -88,7 +88,16 @@ contract Eip3009Token is ERC20, EIP712, Ownable {
         bytes32 r,
         bytes32 s
     ) external {
-        _transferWithAuthorization(from, to, value, validAfter, validBefore, nonce, abi.encodePacked(r, s, v));
+        _useAuthorization(
+            TRANSFER_WITH_AUTHORIZATION_TYPEHASH,
+            from,
+            to,
+            value,
+            validAfter,
+            validBefore,
+            nonce,
+            abi.encodePacked(r, s, v)
+        );
     }
 
     function transferWithAuthorization(
@@ -100,7 +109,9 @@ contract Eip3009Token is ERC20, EIP712, Ownable {
         bytes32 nonce,
         bytes memory signature
     ) external {
-        _transferWithAuthorization(from, to, value, validAfter, validBefore, nonce, signature);
+        _useAuthorization(
+            TRANSFER_WITH_AUTHORIZATION_TYPEHASH, from, to, value, validAfter, validBefore, nonce, signature
+        );
     }
 
     function receiveWithAuthorization(
@@ -155,25 +166,6 @@ contract Eip3009Token is ERC20, EIP712, Ownable {
 
     // ---------------------------------------------------------------- internals
 
-    function _transferWithAuthorization(
-        address from,
-        address to,
-        uint256 value,
-        uint256 validAfter,
-        uint256 validBefore,
-        bytes32 nonce,
-        bytes memory signature
-    ) internal {
-        _requireValidAuthorization(from, nonce, validAfter, validBefore);
-        _requireValidSignature(
-            from,
-            keccak256(abi.encode(TRANSFER_WITH_AUTHORIZATION_TYPEHASH, from, to, value, validAfter, validBefore, nonce)),
-            signature
-        );
-        _markAuthorizationAsUsed(from, nonce);
-        _transfer(from, to, value);
-    }
-
     function _receiveWithAuthorization(
         address from,
         address to,
@@ -184,11 +176,25 @@ contract Eip3009Token is ERC20, EIP712, Ownable {
         bytes memory signature
     ) internal {
         require(to == msg.sender, "FiatTokenV2: caller must be the payee");
+        _useAuthorization(
+            RECEIVE_WITH_AUTHORIZATION_TYPEHASH, from, to, value, validAfter, validBefore, nonce, signature
+        );
+    }
+
+    /// @dev The shared body of transfer- and receiveWithAuthorization; `typehash` picks which one was signed.
+    function _useAuthorization(
+        bytes32 typehash,
+        address from,
+        address to,
+        uint256 value,
+        uint256 validAfter,
+        uint256 validBefore,
+        bytes32 nonce,
+        bytes memory signature
+    ) private {
         _requireValidAuthorization(from, nonce, validAfter, validBefore);
         _requireValidSignature(
-            from,
-            keccak256(abi.encode(RECEIVE_WITH_AUTHORIZATION_TYPEHASH, from, to, value, validAfter, validBefore, nonce)),
-            signature
+            from, keccak256(abi.encode(typehash, from, to, value, validAfter, validBefore, nonce)), signature
         );
         _markAuthorizationAsUsed(from, nonce);
         _transfer(from, to, value);

@@ -112,7 +112,6 @@ export {
   tronAddressToBase58,
   tronAddressToEvm,
   tronAddressToHex,
-  tronBase58,
 } from './tron/tron-address.js';
 export { readTronBalance } from './tron/tron-balances.js';
 export type {

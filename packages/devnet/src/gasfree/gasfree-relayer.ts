@@ -1,7 +1,7 @@
 import type { Account, Address, Chain, Hash, Hex, HttpTransport, PublicClient, WalletClient } from 'viem';
 import { BaseError } from 'viem';
 import { gasFreeControllerArtifact } from '../generated/contracts.js';
-import { tronBase58 } from '../tron/tron-address.js';
+import { tronAddressToBase58 } from '../tron/tron-address.js';
 import type { GasFreeTransferState, GasFreeTxnState, GasFreeWireTransfer } from './gasfree-wire.js';
 import { gasFreeTime } from './gasfree-wire.js';
 
@@ -53,11 +53,11 @@ export function toWireTransfer(record: GasFreeTransferRecord): GasFreeWireTransf
     id: record.id,
     createdAt: gasFreeTime(record.createdAtMs),
     updatedAt: gasFreeTime(record.updatedAtMs),
-    accountAddress: tronBase58(record.user),
-    gasFreeAddress: tronBase58(record.gasFreeAddress),
-    providerAddress: tronBase58(record.provider),
-    targetAddress: tronBase58(record.receiver),
-    tokenAddress: tronBase58(record.token),
+    accountAddress: tronAddressToBase58(record.user),
+    gasFreeAddress: tronAddressToBase58(record.gasFreeAddress),
+    providerAddress: tronAddressToBase58(record.provider),
+    targetAddress: tronAddressToBase58(record.receiver),
+    tokenAddress: tronAddressToBase58(record.token),
     amount: record.value,
     maxFee: record.maxFee,
     signature: record.sig.slice(2),

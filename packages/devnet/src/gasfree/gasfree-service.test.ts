@@ -5,7 +5,7 @@ import { erc20Abi } from 'viem';
 import type { PrivateKeyAccount } from 'viem/accounts';
 import { privateKeyToAccount } from 'viem/accounts';
 import { devnetAccount } from '../accounts.js';
-import { tronBase58 } from '../tron/tron-address.js';
+import { tronAddressToBase58 } from '../tron/tron-address.js';
 import { gasFreeAuthHeaders } from './gasfree-auth.js';
 import { GASFREE_PERMIT_TRANSFER_TYPES, gasFreeControllerDomain } from './gasfree-controller.js';
 import type { GasFreeDevnet } from './gasfree-devnet.js';
@@ -99,10 +99,10 @@ describe('local GasFree service', () => {
       message,
     });
     return {
-      token: tronBase58(message.token),
-      serviceProvider: tronBase58(message.serviceProvider),
-      user: tronBase58(message.user),
-      receiver: tronBase58(message.receiver),
+      token: tronAddressToBase58(message.token),
+      serviceProvider: tronAddressToBase58(message.serviceProvider),
+      user: tronAddressToBase58(message.user),
+      receiver: tronAddressToBase58(message.receiver),
       value: message.value.toString(),
       maxFee: message.maxFee.toString(),
       deadline: Number(message.deadline),
@@ -143,7 +143,7 @@ describe('local GasFree service', () => {
     const providers = await get('/api/v1/config/provider/all');
     const provider = (providers.body.data as unknown as { providers: Record<string, unknown>[] })
       .providers[0];
-    assert.equal(provider?.address, tronBase58(devnetAccount(7).address));
+    assert.equal(provider?.address, tronAddressToBase58(devnetAccount(7).address));
     assert.deepEqual(provider?.config, {
       minDeadlineDuration: 60,
       maxDeadlineDuration: 3600,
@@ -154,11 +154,11 @@ describe('local GasFree service', () => {
 
   test('a fresh user: inactive, nonce 0, Base58 addresses; hex input accepted; garbage refused', async () => {
     const user = newUser();
-    const info = await get(`/api/v1/address/${tronBase58(user.address)}`);
+    const info = await get(`/api/v1/address/${tronAddressToBase58(user.address)}`);
     assert.equal(info.body.code, 200);
     const data = info.body.data as unknown as Record<string, unknown>;
-    assert.equal(data.accountAddress, tronBase58(user.address));
-    assert.equal(data.gasFreeAddress, tronBase58(gasfree.gasFreeAddressOf(user.address)));
+    assert.equal(data.accountAddress, tronAddressToBase58(user.address));
+    assert.equal(data.gasFreeAddress, tronAddressToBase58(gasfree.gasFreeAddressOf(user.address)));
     assert.equal(data.active, false);
     assert.equal(data.nonce, 0);
     assert.equal(data.allowSubmit, true);
@@ -189,16 +189,14 @@ describe('local GasFree service', () => {
     assert.equal(done.state, 'SUCCEED');
     assert.equal(done.txnState, 'SOLIDITY');
     assert.match(String(done.txnHash), /^0x[0-9a-f]{64}$/);
-    assert.equal(done.accountAddress, tronBase58(user.address));
-    assert.equal(done.targetAddress, tronBase58(receiver));
+    assert.equal(done.accountAddress, tronAddressToBase58(user.address));
+    assert.equal(done.targetAddress, tronAddressToBase58(receiver));
     assert.equal(done.amount, 2_000_000);
     assert.equal((await balance(receiver)) - receiverBefore, 2_000_000n);
     assert.equal((await balance(provider)) - providerBefore, 1_100_000n);
     assert.equal(await balance(account), 10_000_000n - 3_100_000n);
-    const info = (await get(`/api/v1/address/${tronBase58(user.address)}`)).body.data as unknown as Record<
-      string,
-      unknown
-    >;
+    const info = (await get(`/api/v1/address/${tronAddressToBase58(user.address)}`)).body
+      .data as unknown as Record<string, unknown>;
     assert.equal(info.active, true);
     assert.equal(info.nonce, 1);
 

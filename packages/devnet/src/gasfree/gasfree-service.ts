@@ -7,7 +7,7 @@ import { privateKeyToAccount } from 'viem/accounts';
 import { devnetChain } from '../devnet-chain.js';
 import { DevnetOptionsError } from '../errors.js';
 import { gasFreeControllerArtifact } from '../generated/contracts.js';
-import { parseTronOrEvmAddress, tronBase58 } from '../tron/tron-address.js';
+import { parseTronOrEvmAddress, tronAddressToBase58 } from '../tron/tron-address.js';
 import { checkGasFreeAuth } from './gasfree-auth.js';
 import { checkGasFreeControllerSetup, gasFreeAccountAddress } from './gasfree-controller.js';
 import type { GasFreeTransferRecord } from './gasfree-relayer.js';
@@ -172,13 +172,13 @@ export async function startGasFreeService(options: StartGasFreeServiceOptions): 
     const unexecuted = pending.filter((r) => r.nonce >= nonce);
     const nextNonce = unexecuted.reduce((next, r) => (r.nonce + 1n > next ? r.nonce + 1n : next), nonce);
     const data: GasFreeWireAddressInfo = {
-      accountAddress: tronBase58(user),
-      gasFreeAddress: tronBase58(gasFreeAddress),
+      accountAddress: tronAddressToBase58(user),
+      gasFreeAddress: tronAddressToBase58(gasFreeAddress),
       active,
       nonce: Number(nextNonce),
       allowSubmit: pending.length < providerConfig.maxPendingTransfer,
       assets: [...tokens.values()].map((t, i) => ({
-        tokenAddress: tronBase58(t.address),
+        tokenAddress: tronAddressToBase58(t.address),
         tokenSymbol: t.symbol,
         activateFee: t.activateFee,
         transferFee: t.transferFee,
@@ -196,7 +196,7 @@ export async function startGasFreeService(options: StartGasFreeServiceOptions): 
     const created = gasFreeTime(startedAt);
     return ok({
       tokens: [...tokens.values()].map((t) => ({
-        tokenAddress: tronBase58(t.address),
+        tokenAddress: tronAddressToBase58(t.address),
         createdAt: created,
         updatedAt: created,
         activateFee: t.activateFee,
@@ -211,7 +211,7 @@ export async function startGasFreeService(options: StartGasFreeServiceOptions): 
   function providerList(): Answer {
     return ok({
       providers: [...wallets.keys()].map((address, i) => ({
-        address: tronBase58(address),
+        address: tronAddressToBase58(address),
         name: `x402kit-local-provider-${i + 1}`,
         icon: '',
         website: '',

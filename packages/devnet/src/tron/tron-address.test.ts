@@ -9,7 +9,6 @@ import {
   tronAddressToBase58,
   tronAddressToEvm,
   tronAddressToHex,
-  tronBase58,
 } from './tron-address.js';
 
 describe('TRON addresses', () => {
@@ -48,11 +47,11 @@ describe('TRON addresses', () => {
     for (let i = 0; i < 50; i++) {
       const hex = getAddress(`0x${keccak256(toHex(i)).slice(26)}`);
       const expected = TronWeb.address.fromHex(`41${hex.slice(2)}`);
-      assert.equal(tronBase58(hex), expected);
+      assert.equal(tronAddressToBase58(hex), expected);
       assert.equal(parseTronOrEvmAddress(expected), hex);
     }
     assert.equal(
-      tronBase58('0x0000000000000000000000000000000000000000'),
+      tronAddressToBase58('0x0000000000000000000000000000000000000000'),
       'T9yD14Nj9j7xAB4dbGeiX9h8unkKHxuWwb',
     );
   });

@@ -77,19 +77,6 @@ export function isTronAddress(value: unknown): value is string {
 }
 
 /**
- * The Base58Check form (`T…`) of a 20-byte address (`0x…` or TRON hex `41…`); same as
- * {@link tronAddressToBase58}, kept under the name the GasFree service uses.
- *
- * @example
- * ```ts
- * tronBase58('0x518688fbb39ccf1253f2b1217679fbe316329288'); // 'THQGuFzL87ZqhxkgqYEryRAd7gqFqL5rdc'
- * ```
- */
-export function tronBase58(address: string): string {
-  return tronAddressToBase58(address);
-}
-
-/**
  * Reads an address given as TRON Base58Check (`T…`, checksum verified), TRON hex (`41…` / `0x41…`, 21 bytes)
  * or EVM hex (`0x…`, 20 bytes, any case) and returns the checksummed 20-byte EVM form, or `undefined` if it is
  * none. Never throws.

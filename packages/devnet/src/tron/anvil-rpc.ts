@@ -103,13 +103,6 @@ export class AnvilRpc {
     };
   }
 
-  async getBlockByHash(hash: Hex): Promise<EthBlock | undefined> {
-    const result = await this.request('eth_getBlockByHash', [hash, false]);
-    if (result === null) return undefined;
-    const number = BigInt(hex(record(result, 'block').number, 'block.number'));
-    return this.getBlock(number);
-  }
-
   async getReceipt(hash: Hex): Promise<EthReceipt | undefined> {
     const result = await this.request('eth_getTransactionReceipt', [hash]);
     if (result === null) return undefined;

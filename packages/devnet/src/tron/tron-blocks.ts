@@ -113,10 +113,6 @@ export class TronBlocks {
     this.options = options;
   }
 
-  get solidityLag(): number {
-    return this.options.solidityLag;
-  }
-
   /** The latest block; with automine, mines an empty one first if the latest is older than a TRON slot. */
   async head(): Promise<EthBlock> {
     let head = await this.latest();

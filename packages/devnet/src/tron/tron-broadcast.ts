@@ -1,10 +1,8 @@
 import type { Hex } from 'viem';
 import { recoverAddress } from 'viem';
-import type { AnvilRpc } from './anvil-rpc.js';
 import { tronAddressToBase58 } from './tron-address.js';
-import type { TronBlocks } from './tron-blocks.js';
-import type { TronLedger } from './tron-ledger.js';
 import { MAX_FEE_LIMIT_SUN, WEI_PER_SUN } from './tron-nile.js';
+import type { TronNodeContext } from './tron-node-context.js';
 import type { TronTransactionJson } from './tron-transactions.js';
 import { encodeRawData, parseTriggerCall, TronRequestError } from './tron-transactions.js';
 
@@ -25,13 +23,11 @@ export type BroadcastResponse =
   | { result: true; txid: string }
   | { code: BroadcastCode; txid: string; message: string };
 
-/** Settings of the broadcast path. */
-export interface BroadcastSettings {
-  energyPrice: bigint;
-  /** Settle (and burn the fee) before answering: right when anvil automines. */
-  settleBeforeAnswer: boolean;
-  log?: (line: string) => void;
-}
+/** What the broadcast path uses of the node: anvil, blocks, ledger, energy price, automine and the log. */
+export type BroadcastContext = Pick<
+  TronNodeContext,
+  'rpc' | 'blocks' | 'ledger' | 'energyPrice' | 'automine' | 'log'
+>;
 
 const MAX_EXPIRATION_MS = 24 * 60 * 60 * 1000;
 /** Osaka's per-transaction gas cap (EIP-7825) bounds the energy a transaction may use on anvil. */
@@ -79,21 +75,21 @@ function normalize(body: Record<string, unknown>): TronTransactionJson {
  *
  * @example
  * ```ts
- * const answer = await broadcastTransaction(signedTx, { rpc, blocks, ledger }, { energyPrice: 100n, settleBeforeAnswer: true });
+ * const answer = await broadcastTransaction({ rpc, blocks, ledger, energyPrice: 100n, automine: true }, signedTx);
  * ```
  */
 export async function broadcastTransaction(
+  context: BroadcastContext,
   body: Record<string, unknown>,
-  deps: { rpc: AnvilRpc; blocks: TronBlocks; ledger: TronLedger },
-  settings: BroadcastSettings,
 ): Promise<BroadcastResponse> {
   const tx = normalize(body);
   const { rawDataHex, txID } = encodeRawData(tx);
-  const answer = await deps.ledger.serialize(() => admit(tx, rawDataHex, txID, deps, settings));
-  if ('result' in answer && settings.settleBeforeAnswer) await deps.ledger.settle(txID, { wait: true });
+  const answer = await context.ledger.serialize(() => admit(tx, rawDataHex, txID, context));
+  // With automine the transaction is mined already: settle (and burn the fee) before answering.
+  if ('result' in answer && context.automine) await context.ledger.settle(txID, { wait: true });
   else if ('result' in answer) {
-    void deps.ledger.settle(txID, { wait: true }).catch((error: unknown) => {
-      settings.log?.(`tron node: settling ${txID} failed: ${String(error)}`);
+    void context.ledger.settle(txID, { wait: true }).catch((error: unknown) => {
+      context.log?.(`tron node: settling ${txID} failed: ${String(error)}`);
     });
   }
   return answer;
@@ -103,8 +99,7 @@ async function admit(
   tx: TronTransactionJson,
   rawDataHex: string,
   txID: string,
-  { rpc, blocks, ledger }: { rpc: AnvilRpc; blocks: TronBlocks; ledger: TronLedger },
-  settings: BroadcastSettings,
+  { rpc, blocks, ledger, energyPrice, log }: BroadcastContext,
 ): Promise<BroadcastResponse> {
   const signatures = tx.signature ?? [];
   for (const sig of signatures) {
@@ -184,7 +179,7 @@ async function admit(
   const spendable = balanceSun - call.callValue;
   const gas = intrinsicGas(call.data);
   const maxEnergy = TX_GAS_CAP - gas.standard;
-  let energyLimit = (feeLimit < spendable ? feeLimit : spendable) / settings.energyPrice;
+  let energyLimit = (feeLimit < spendable ? feeLimit : spendable) / energyPrice;
   if (energyLimit > maxEnergy) energyLimit = maxEnergy;
   const gasLimit = maxBigint(gas.standard + energyLimit, gas.floor);
   const ethHash = await rpc.sendAs({
@@ -205,10 +200,10 @@ async function admit(
       visible: tx.visible,
       intrinsicGas: gas.standard,
       energyLimit,
-      energyPrice: settings.energyPrice,
+      energyPrice,
       netUsage: rawDataHex.length / 2 + sigBytes + 3 + 64,
     },
   });
-  settings.log?.(`tron node: ${txID} → anvil ${ethHash} (energy limit ${energyLimit})`);
+  log?.(`tron node: ${txID} → anvil ${ethHash} (energy limit ${energyLimit})`);
   return { result: true, txid: txID };
 }

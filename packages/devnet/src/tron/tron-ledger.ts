@@ -117,7 +117,7 @@ export class TronLedger {
     ]);
     const facts: ExecutionFacts = { ...entry.facts, blockTimestamp: block?.timestamp ?? 0n };
     const outcome = executionOutcome(receipt, trace, facts);
-    const info = toTransactionInfo(receipt, trace, facts);
+    const info = toTransactionInfo(receipt, trace, facts, outcome);
     await this.burn(entry.owner, outcome.fee);
     const settled: SettledEntry = { info, outcome, blockNumber: receipt.blockNumber };
     this.settled.set(entry.facts.txID, settled);

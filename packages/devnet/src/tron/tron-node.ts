@@ -68,22 +68,16 @@ const MAX_BODY_BYTES = 1_000_000;
 function routes(): Map<string, TronHandler> {
   const table = new Map<string, TronHandler>();
   const add = (path: string, handler: TronHandler) => table.set(path, handler);
-  const broadcast: TronHandler = (ctx, body) =>
-    broadcastTransaction(body, ctx, {
-      energyPrice: ctx.energyPrice,
-      settleBeforeAnswer: ctx.automine,
-      log: ctx.log,
-    });
   add('/wallet/triggerconstantcontract', triggerConstantContract);
   add('/walletsolidity/triggerconstantcontract', triggerConstantContract);
   add('/wallet/triggersmartcontract', triggerSmartContract);
   add('/wallet/estimateenergy', estimateEnergy);
   add('/walletsolidity/estimateenergy', estimateEnergy);
-  add('/wallet/broadcasttransaction', broadcast);
+  add('/wallet/broadcasttransaction', broadcastTransaction);
   add('/wallet/broadcasthex', async (ctx, body) => {
     const tx = decodeSignedHex(typeof body.transaction === 'string' ? body.transaction : '');
-    const answer = await broadcast(ctx, { ...tx });
-    return { ...(answer as object), transaction: JSON.stringify(tx) };
+    const answer = await broadcastTransaction(ctx, { ...tx });
+    return { ...answer, transaction: JSON.stringify(tx) };
   });
   for (const [prefix, solidified] of [
     ['/wallet/', false],
@@ -95,10 +89,7 @@ function routes(): Map<string, TronHandler> {
     add(`${prefix}gettransactioninfobyid`, getTransactionInfoById(solidified));
   }
   add('/wallet/getaccountresource', getAccountResource);
-  add('/wallet/getaccountnet', async (ctx, body) => ({
-    freeNetLimit: 600,
-    ...((await getAccountResource(ctx, body)) as object),
-  }));
+  add('/wallet/getaccountnet', getAccountResource);
   add('/wallet/getcontract', getContract);
   add('/wallet/getcontractinfo', getContractInfo);
   add('/wallet/getchainparameters', getChainParameters);

@@ -97,13 +97,13 @@ const MESSAGES: Partial<Record<TronContractResult, string>> = {
 };
 
 /**
- * Builds TRON's transaction info from the anvil receipt and call trace: `contractResult` is the return (or
- * revert) data, `log` has addresses without the `41` and topics/data without `0x`, timestamps in ms, and a
+ * Builds TRON's transaction info from the anvil receipt, call trace and their {@link executionOutcome}:
+ * `contractResult` is the return (or revert) data, `log` has addresses without the `41` and topics/data without `0x`, timestamps in ms, and a
  * failure carries `result: 'FAILED'` and a hex `resMessage`.
  *
  * @example
  * ```ts
- * const info = toTransactionInfo(receipt, trace, facts);
+ * const info = toTransactionInfo(receipt, trace, facts, executionOutcome(receipt, trace, facts));
  * info.receipt.result; // 'SUCCESS'
  * ```
  */
@@ -111,8 +111,8 @@ export function toTransactionInfo(
   receipt: EthReceipt,
   trace: CallTrace,
   facts: ExecutionFacts,
+  outcome: ExecutionOutcome,
 ): TronTransactionInfoJson {
-  const outcome = executionOutcome(receipt, trace, facts);
   const info: TronTransactionInfoJson = {
     id: facts.txID,
     blockNumber: Number(receipt.blockNumber),

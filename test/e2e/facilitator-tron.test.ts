@@ -7,8 +7,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import {
-  createHttpFacilitatorClient,
-  createResourceServer,
   createX402Client,
   decodePaymentRequiredHeader,
   encodePaymentSignatureHeader,
@@ -23,13 +21,16 @@ import {
   startFacilitatorServer,
 } from '@x402kit/facilitator';
 import { getPaymentResponse, wrapFetchWithPayment } from '@x402kit/http';
-import { paymentMiddleware } from '@x402kit/http/express';
 import { createExactPermitTronClient } from '@x402kit/tron/exact-permit';
-import { createExactGasFreeClient, createExactGasFreeServer } from '@x402kit/tron/gasfree';
-import express from 'express';
+import { createExactGasFreeClient } from '@x402kit/tron/gasfree';
 import { privateKeyToAccount } from 'viem/accounts';
-import { listenLocal } from '../support/listen.js';
-import { ourTronFetch, type RunningTron, startOurTronServer, TRON_FEE } from '../support/tron.js';
+import {
+  ourTronFetch,
+  type RunningTron,
+  startOurGasFreeApi,
+  startOurTronServer,
+  TRON_FEE,
+} from '../support/tron.js';
 
 const GASFREE_FEE = 100_000n;
 let devnet: TronDevnet;
@@ -115,11 +116,13 @@ describe('the facilitator deployment serving TRON from its config', () => {
       ],
     });
     assert.equal(status, 200);
-    const quotes = (Array.isArray(json) ? json : (json.quotes ?? json.fees)) as Array<{
+    // BofAI's shape: a plain list, one quote per priced offer
+    assert.ok(Array.isArray(json), `a list of quotes: ${JSON.stringify(json)}`);
+    assert.equal(json.length, 2, JSON.stringify(json));
+    const quotes = json as Array<{
       scheme: string;
       fee: { feeTo: string; feeAmount: string; caller?: string };
     }>;
-    assert.ok(Array.isArray(quotes), `a list of quotes: ${JSON.stringify(json)}`);
     const permit = quotes.find((q) => q.scheme === 'exact_permit');
     const gasFree = quotes.find((q) => q.scheme === 'exact_gasfree');
     assert.equal(permit?.fee.feeAmount, String(TRON_FEE));
@@ -197,7 +200,11 @@ describe('the facilitator deployment serving TRON from its config', () => {
     const account = tronDevnetAccount(45);
     const gasFree = devnet.gasFree ?? assert.fail('no GasFree');
     await gasFree.fund(account.address, 5_000_000n);
-    const gasApi = await startGasFreeApi();
+    const gasApi = await startOurGasFreeApi({
+      facilitatorUrl: http.url,
+      payTo: devnet.accounts.payTo.address,
+      price: '$0.01',
+    });
     try {
       const client = createX402Client({
         schemes: [
@@ -221,31 +228,3 @@ describe('the facilitator deployment serving TRON from its config', () => {
     }
   });
 });
-
-/** A paid Express API offering exact_gasfree, backed by the deployment under test. */
-async function startGasFreeApi(): Promise<RunningTron> {
-  const resourceServer = createResourceServer({
-    facilitators: createHttpFacilitatorClient({ url: http.url }),
-    schemes: [{ network: 'tron:*', server: createExactGasFreeServer() }],
-  });
-  await resourceServer.initialize();
-  const app = express();
-  app.use(
-    paymentMiddleware(
-      {
-        'GET /weather': {
-          accepts: {
-            scheme: 'exact_gasfree',
-            network: 'tron:nile',
-            payTo: devnet.accounts.payTo.address,
-            price: '$0.01',
-          },
-        },
-      },
-      resourceServer,
-    ),
-  );
-  app.get('/weather', (_req, res) => void res.json({ weather: 'sunny' }));
-  const { url, close } = await listenLocal(app);
-  return { url, close };
-}

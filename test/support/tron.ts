@@ -3,13 +3,12 @@
  * over a TRON devnet node, a paid Express API, a paying fetch, TRON transactions sent through the node,
  * and a lying node (a real proxy in front of the devnet node that rewrites the transactions it builds).
  */
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import {
   createFacilitator,
   createHttpFacilitatorClient,
   createResourceServer,
   createX402Client,
+  type Facilitator,
 } from '@x402kit/core';
 import type { TronDevnet } from '@x402kit/devnet';
 import { createFacilitatorService, startFacilitatorServer } from '@x402kit/facilitator';
@@ -34,9 +33,14 @@ import {
   type ExactPermitTronFacilitatorOptions,
   type ExactPermitTronServerOptions,
 } from '@x402kit/tron/exact-permit';
+import {
+  createExactGasFreeFacilitator,
+  createExactGasFreeServer,
+  type ExactGasFreeFacilitator,
+} from '@x402kit/tron/gasfree';
 import express from 'express';
 import { encodeFunctionData, erc20Abi, type Hex } from 'viem';
-import { closeServer, listenLocal } from './listen.js';
+import { listenLocal } from './listen.js';
 
 /** Something running that a test stops. */
 export type RunningTron = { url: string; close: () => Promise<void> };
@@ -153,7 +157,7 @@ export async function startLyingTronNode(
   opts: { mode: LieMode; token: string; thief: string },
 ): Promise<RunningTron & { lies: () => number }> {
   let lies = 0;
-  const server = createServer(async (req, res) => {
+  const { url, close } = await listenLocal(async (req, res) => {
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
     const upstream = await fetch(`${target}${req.url ?? ''}`, {
@@ -183,12 +187,7 @@ export async function startLyingTronNode(
     res.writeHead(upstream.status, { 'content-type': 'application/json' });
     res.end(text);
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    lies: () => lies,
-    close: () => closeServer(server),
-  };
+  return { url, close, lies: () => lies };
 }
 
 /** A node client for the devnet (fast polls are the caller's business). */
@@ -203,11 +202,41 @@ export type GasFreeTestStack = {
   facilitatorUrl: string;
   serverUrl: string;
   /** The facilitator scheme (for direct verify/settle calls). */
-  scheme: import('@x402kit/tron/gasfree').ExactGasFreeFacilitator;
+  scheme: ExactGasFreeFacilitator;
   /** The core facilitator engine behind the service. */
-  engine: import('@x402kit/core').Facilitator;
+  engine: Facilitator;
   close(): Promise<void>;
 };
+
+/**
+ * An Express API protected by our middleware whose `GET /weather` costs `price` in exact_gasfree on
+ * Nile, paid to `payTo` through the facilitator at `facilitatorUrl`.
+ *
+ * @example const api = await startOurGasFreeApi({ facilitatorUrl, payTo, price: '$0.01' })
+ */
+export async function startOurGasFreeApi(opts: {
+  facilitatorUrl: string;
+  payTo: string;
+  price: string;
+  description?: string;
+}): Promise<RunningTron> {
+  const resourceServer = createResourceServer({
+    facilitators: createHttpFacilitatorClient({ url: opts.facilitatorUrl }),
+    schemes: [{ network: 'tron:*', server: createExactGasFreeServer() }],
+  });
+  await resourceServer.initialize();
+  const accepts = { scheme: 'exact_gasfree', network: 'tron:nile', payTo: opts.payTo, price: opts.price };
+  const app = express();
+  app.use(
+    paymentMiddleware(
+      { 'GET /weather': { accepts, ...(opts.description ? { description: opts.description } : {}) } },
+      resourceServer,
+    ),
+  );
+  app.get('/weather', (_req, res) => void res.json({ weather: 'sunny' }));
+  const { url, close } = await listenLocal(app);
+  return { url, close };
+}
 
 /**
  * Starts our exact_gasfree facilitator (GasFree API = the devnet's local service, node = the devnet's TRON
@@ -217,16 +246,9 @@ export type GasFreeTestStack = {
  * const stack = await startGasFreeTestStack(devnet, { fee: 100_000n });
  */
 export async function startGasFreeTestStack(
-  devnet: import('@x402kit/devnet').TronDevnet,
+  devnet: TronDevnet,
   opts: { fee?: bigint; price?: string; payTo?: string; settleTimeoutMs?: number; pollMs?: number } = {},
 ): Promise<GasFreeTestStack> {
-  const { createFacilitator, createHttpFacilitatorClient, createResourceServer } = await import(
-    '@x402kit/core'
-  );
-  const { createExactGasFreeFacilitator, createExactGasFreeServer } = await import('@x402kit/tron/gasfree');
-  const { createFacilitatorService, startFacilitatorServer } = await import('@x402kit/facilitator');
-  const { paymentMiddleware } = await import('@x402kit/http/express');
-  const { default: express } = await import('express');
   const gasFree = devnet.gasFree;
   if (!gasFree) throw new Error('startGasFreeTestStack: the devnet was started with gasFree: false');
   const scheme = createExactGasFreeFacilitator({
@@ -243,32 +265,12 @@ export async function startGasFreeTestStack(
     service: createFacilitatorService({ facilitator: engine, feeQuote: scheme.quoteFee }),
     port: 0,
   });
-  const resourceServer = createResourceServer({
-    facilitators: createHttpFacilitatorClient({ url: facilitatorServer.url }),
-    schemes: [{ network: 'tron:*', server: createExactGasFreeServer() }],
+  const api = await startOurGasFreeApi({
+    facilitatorUrl: facilitatorServer.url,
+    payTo: opts.payTo ?? devnet.accounts.payTo.address,
+    price: opts.price ?? '$0.01',
+    description: 'weather',
   });
-  await resourceServer.initialize();
-  const app = express();
-  app.use(
-    paymentMiddleware(
-      {
-        'GET /weather': {
-          accepts: {
-            scheme: 'exact_gasfree',
-            network: 'tron:nile',
-            payTo: opts.payTo ?? devnet.accounts.payTo.address,
-            price: opts.price ?? '$0.01',
-          },
-          description: 'weather',
-        },
-      },
-      resourceServer,
-    ),
-  );
-  app.get('/weather', (_req, res) => {
-    res.json({ weather: 'sunny' });
-  });
-  const api = await listenLocal(app);
   return {
     facilitatorUrl: facilitatorServer.url,
     serverUrl: api.url,

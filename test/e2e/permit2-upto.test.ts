@@ -5,14 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import {
-  createFacilitator,
-  createHttpFacilitatorClient,
-  createResourceServer,
-  createX402Client,
-  decodePaymentRequiredHeader,
-  type Facilitator,
-} from '@x402kit/core';
+import { createX402Client, decodePaymentRequiredHeader } from '@x402kit/core';
 import {
   bscUsdtToken,
   confirmTransaction,
@@ -29,29 +22,23 @@ import {
 import {
   buildPermit2Approval,
   createExactEvmClient,
-  createExactEvmFacilitator,
   createExactEvmServer,
   createUptoEvmClient,
-  createUptoEvmFacilitator,
   createUptoEvmServer,
   EIP2612_GAS_SPONSORING,
   ERC20_APPROVAL_GAS_SPONSORING,
   readPermit2Allowance,
 } from '@x402kit/evm';
-import { createFacilitatorService, startFacilitatorServer } from '@x402kit/facilitator';
 import { getPaymentResponse, setSettlementOverrides, wrapFetchWithPayment } from '@x402kit/http';
-import { paymentMiddleware } from '@x402kit/http/express';
-import express from 'express';
 import { createPublicClient, type Hex, http } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
-import { listenLocal } from '../support/listen.js';
+import { createOurEvmEngine, serveOurEngine, startOurPaidApi } from '../support/ours.js';
 
 let devnet: Devnet;
 let facilitatorUrl: string;
 let closeFacilitator: () => Promise<void>;
 let serverUrl: string;
 let closeServer: () => Promise<void>;
-const closers: Array<() => void> = [];
 
 const balance = (address: string) => readTokenBalance(devnet.rpcUrl, devnet.token.address, address as Hex);
 
@@ -74,17 +61,20 @@ function payingFetch(key: Hex, withSponsoring = false, rpcUrl = devnet.rpcUrl): 
   return wrapFetchWithPayment(fetch, client);
 }
 
-/** The facilitator HTTP API (`/verify`, `/settle`, `/supported`) over a core engine, minimal. */
-/** Our facilitator service (the real one) over an engine. */
-async function serveFacilitator(
-  facilitator: Facilitator,
-): Promise<{ url: string; close: () => Promise<void> }> {
-  const server = await startFacilitatorServer({
-    service: createFacilitatorService({ facilitator }),
-    port: 0,
+/** Our `exact` + `upto` engine on `chain`, with both gas-sponsoring extensions. */
+const ourPermit2Engine = (chain: Devnet) =>
+  createOurEvmEngine({
+    rpcUrl: chain.rpcUrl,
+    network: chain.network,
+    privateKeys: [chain.accounts.facilitator.privateKey as Hex],
+    upto: true,
+    sponsoring: true,
   });
-  return { url: server.url, close: () => server.close() };
-}
+
+const exactAndUpto = () => [
+  { network: 'eip155:*', server: createExactEvmServer() },
+  { network: 'eip155:*', server: createUptoEvmServer() },
+];
 
 async function approvePermit2(key: Hex): Promise<void> {
   const client = createDevnetClient(devnet.chain);
@@ -101,36 +91,9 @@ async function approvePermit2(key: Hex): Promise<void> {
 describe('Permit2 exact and upto end to end (our client, server, facilitator)', () => {
   before(async () => {
     devnet = await startDevnet({ port: 0, extraPayers: 2 });
-    const common = {
-      networks: { [devnet.network]: { rpcUrl: devnet.rpcUrl } },
-      signers: [devnet.accounts.facilitator.privateKey as Hex],
-      pollingIntervalMs: 20,
-    };
-    const exact = createExactEvmFacilitator(common);
-    const upto = createUptoEvmFacilitator(common);
-    closers.push(
-      () => exact.close(),
-      () => upto.close(),
-    );
-    const facilitator = createFacilitator({
-      schemes: [
-        { networks: exact.networks, facilitator: exact },
-        { networks: upto.networks, facilitator: upto },
-      ],
-      extensions: [EIP2612_GAS_SPONSORING, ERC20_APPROVAL_GAS_SPONSORING],
-    });
-    const service = await serveFacilitator(facilitator);
+    const service = await serveOurEngine(ourPermit2Engine(devnet));
     facilitatorUrl = service.url;
     closeFacilitator = service.close;
-
-    const resourceServer = createResourceServer({
-      facilitators: createHttpFacilitatorClient({ url: facilitatorUrl }),
-      schemes: [
-        { network: 'eip155:*', server: createExactEvmServer() },
-        { network: 'eip155:*', server: createUptoEvmServer() },
-      ],
-    });
-    await resourceServer.initialize();
     const permit2Price = {
       amount: '1000',
       asset: devnet.token.address,
@@ -148,45 +111,43 @@ describe('Permit2 exact and upto end to end (our client, server, facilitator)', 
       payTo: devnet.accounts.payTo.address,
       price: '$0.01',
     };
-    const app = express();
-    app.use(
-      paymentMiddleware(
-        {
-          'GET /exact-permit2': { accepts: exactOffer, description: 'exact via Permit2' },
-          'GET /exact-permit2-sponsored': {
-            accepts: exactOffer,
-            description: 'exact via Permit2, approval gas sponsored',
-            extensions: {
-              [ERC20_APPROVAL_GAS_SPONSORING]: {
-                info: { description: 'approval sponsored', version: '1' },
-                schema: {},
-              },
+    ({ url: serverUrl, close: closeServer } = await startOurPaidApi({
+      facilitatorUrl,
+      schemes: exactAndUpto(),
+      routes: {
+        'GET /exact-permit2': { accepts: exactOffer, description: 'exact via Permit2' },
+        'GET /exact-permit2-sponsored': {
+          accepts: exactOffer,
+          description: 'exact via Permit2, approval gas sponsored',
+          extensions: {
+            [ERC20_APPROVAL_GAS_SPONSORING]: {
+              info: { description: 'approval sponsored', version: '1' },
+              schema: {},
             },
           },
-          'GET /upto': { accepts: uptoOffer, description: 'metered' },
-          'GET /upto-free': { accepts: uptoOffer, description: 'metered, nothing used' },
         },
-        resourceServer,
-      ),
-    );
-    app.get(['/exact-permit2', '/exact-permit2-sponsored'], (_req, res) => {
-      res.json({ ok: true });
-    });
-    app.get('/upto', (_req, res) => {
-      setSettlementOverrides(res, { amount: '$0.004' });
-      res.json({ used: '0.004' });
-    });
-    app.get('/upto-free', (_req, res) => {
-      setSettlementOverrides(res, { amount: '0' });
-      res.json({ used: '0' });
-    });
-    ({ url: serverUrl, close: closeServer } = await listenLocal(app));
+        'GET /upto': { accepts: uptoOffer, description: 'metered' },
+        'GET /upto-free': { accepts: uptoOffer, description: 'metered, nothing used' },
+      },
+      serve(app) {
+        app.get(['/exact-permit2', '/exact-permit2-sponsored'], (_req, res) => {
+          res.json({ ok: true });
+        });
+        app.get('/upto', (_req, res) => {
+          setSettlementOverrides(res, { amount: '$0.004' });
+          res.json({ used: '0.004' });
+        });
+        app.get('/upto-free', (_req, res) => {
+          setSettlementOverrides(res, { amount: '0' });
+          res.json({ used: '0' });
+        });
+      },
+    }));
   });
 
   after(async () => {
     await closeServer?.();
     await closeFacilitator?.();
-    for (const close of closers) close();
     await devnet?.stop();
   });
 
@@ -277,35 +238,8 @@ describe('Permit2 on a BSC-like chain: 18-decimal USDT (no EIP-3009/2612) and an
     const owner = bsc.accounts.deployer.address;
     await placeErc20Token(client, { token: usdt, owner });
     await placeErc20Token(client, { token: pusd, owner });
-    const common = {
-      networks: { [bsc.network]: { rpcUrl: bsc.rpcUrl } },
-      signers: [bsc.accounts.facilitator.privateKey as Hex],
-      pollingIntervalMs: 20,
-    };
-    const exact = createExactEvmFacilitator(common);
-    const upto = createUptoEvmFacilitator(common);
-    stops.push(
-      () => exact.close(),
-      () => upto.close(),
-    );
-    const service = await serveFacilitator(
-      createFacilitator({
-        schemes: [
-          { networks: exact.networks, facilitator: exact },
-          { networks: upto.networks, facilitator: upto },
-        ],
-        extensions: [EIP2612_GAS_SPONSORING, ERC20_APPROVAL_GAS_SPONSORING],
-      }),
-    );
+    const service = await serveOurEngine(ourPermit2Engine(bsc));
     stops.push(service.close);
-    const resourceServer = createResourceServer({
-      facilitators: createHttpFacilitatorClient({ url: service.url }),
-      schemes: [
-        { network: 'eip155:*', server: createExactEvmServer() },
-        { network: 'eip155:*', server: createUptoEvmServer() },
-      ],
-    });
-    await resourceServer.initialize();
     const payTo = bsc.accounts.payTo.address;
     const declare = (key: string) => ({ [key]: { info: { description: key, version: '1' }, schema: {} } });
     const pusdPrice = {
@@ -313,43 +247,38 @@ describe('Permit2 on a BSC-like chain: 18-decimal USDT (no EIP-3009/2612) and an
       asset: pusd.address,
       extra: { name: pusd.name, version: pusd.version, assetTransferMethod: 'permit2' },
     };
-    const app = express();
-    app.use(
-      paymentMiddleware(
-        {
-          'GET /usdt': {
-            accepts: { scheme: 'exact', network: bsc.network, payTo, price: '$0.01' },
-            extensions: declare(ERC20_APPROVAL_GAS_SPONSORING),
-          },
-          'GET /pusd': {
-            accepts: { scheme: 'exact', network: bsc.network, payTo, price: pusdPrice },
-            extensions: declare(EIP2612_GAS_SPONSORING),
-          },
-          'GET /pusd-upto': {
-            accepts: {
-              scheme: 'upto',
-              network: bsc.network,
-              payTo,
-              price: {
-                amount: '2000',
-                asset: pusd.address,
-                extra: { name: pusd.name, version: pusd.version },
-              },
-            },
-            extensions: declare(EIP2612_GAS_SPONSORING),
-          },
+    const api = await startOurPaidApi({
+      facilitatorUrl: service.url,
+      schemes: exactAndUpto(),
+      routes: {
+        'GET /usdt': {
+          accepts: { scheme: 'exact', network: bsc.network, payTo, price: '$0.01' },
+          extensions: declare(ERC20_APPROVAL_GAS_SPONSORING),
         },
-        resourceServer,
-      ),
-    );
-    app.get(['/usdt', '/pusd'], (_req, res) => {
-      res.json({ ok: true });
+        'GET /pusd': {
+          accepts: { scheme: 'exact', network: bsc.network, payTo, price: pusdPrice },
+          extensions: declare(EIP2612_GAS_SPONSORING),
+        },
+        'GET /pusd-upto': {
+          accepts: {
+            scheme: 'upto',
+            network: bsc.network,
+            payTo,
+            price: { amount: '2000', asset: pusd.address, extra: { name: pusd.name, version: pusd.version } },
+          },
+          extensions: declare(EIP2612_GAS_SPONSORING),
+        },
+      },
+      serve(app) {
+        app.get(['/usdt', '/pusd'], (_req, res) => {
+          res.json({ ok: true });
+        });
+        app.get('/pusd-upto', (_req, res) => {
+          setSettlementOverrides(res, { amount: '1500' });
+          res.json({ ok: true });
+        });
+      },
     });
-    app.get('/pusd-upto', (_req, res) => {
-      setSettlementOverrides(res, { amount: '1500' });
-      res.json({ ok: true });
-    });
-    const api = await listenLocal(app);
     url = api.url;
     stops.push(api.close);
   });

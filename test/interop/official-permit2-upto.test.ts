@@ -4,13 +4,10 @@
  * for real and the balances move by exactly the charged amount.
  */
 import assert from 'node:assert/strict';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { x402Client } from '@x402/core/client';
 import { x402Facilitator } from '@x402/core/facilitator';
 import { HTTPFacilitatorClient, x402ResourceServer } from '@x402/core/server';
-import { toFacilitatorEvmSigner } from '@x402/evm';
 import { registerExactEvmScheme as registerOfficialExactClient } from '@x402/evm/exact/client';
 import { registerExactEvmScheme as registerOfficialExactFacilitator } from '@x402/evm/exact/facilitator';
 import { ExactEvmScheme as OfficialExactServer } from '@x402/evm/exact/server';
@@ -22,14 +19,7 @@ import {
   setSettlementOverrides as officialOverrides,
 } from '@x402/express';
 import { wrapFetchWithPayment as officialWrap } from '@x402/fetch';
-import {
-  createFacilitator,
-  createHttpFacilitatorClient,
-  createResourceServer,
-  createX402Client,
-  decodePaymentResponseHeader,
-  type Facilitator,
-} from '@x402kit/core';
+import { createX402Client, decodePaymentResponseHeader } from '@x402kit/core';
 import {
   confirmTransaction,
   createDevnetClient,
@@ -40,122 +30,48 @@ import {
 import {
   buildPermit2Approval,
   createExactEvmClient,
-  createExactEvmFacilitator,
   createExactEvmServer,
   createUptoEvmClient,
-  createUptoEvmFacilitator,
   createUptoEvmServer,
   type Permit2Authorization,
   signPermit2Authorization,
   X402_UPTO_PERMIT2_PROXY_ADDRESS,
 } from '@x402kit/evm';
-import { createFacilitatorService, startFacilitatorServer } from '@x402kit/facilitator';
 import { setSettlementOverrides, wrapFetchWithPayment } from '@x402kit/http';
-import { paymentMiddleware } from '@x402kit/http/express';
 import express from 'express';
-import { createWalletClient, type Hex, http, publicActions } from 'viem';
+import type { Hex } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
-
-type Running = { url: string; close(): Promise<void> };
+import { listenLocal, type Running } from '../support/listen.js';
+import { officialFacilitatorSigner, serveOfficialFacilitator } from '../support/official.js';
+import { createOurEvmEngine, type OurEvmEngine, serveOurEngine, startOurPaidApi } from '../support/ours.js';
 
 let devnet: Devnet;
 const running: Running[] = [];
-const closers: Array<() => void> = [];
-let ourFacilitator: Running;
-let theirFacilitator: Running;
+/** Our `exact` + `upto` engine (behind our facilitator service) and the official one (behind theirs). */
+let ourEngine: OurEvmEngine;
+let theirEngine: x402Facilitator;
 
 const balance = (address: string) => readTokenBalance(devnet.rpcUrl, devnet.token.address, address as Hex);
 
-async function listen(server: Server): Promise<Running> {
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  const r = {
-    url: `http://127.0.0.1:${port}`,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
+/** Keep `starting` for the final close. */
+async function started(starting: Promise<Running>): Promise<Running> {
+  const r = await starting;
   running.push(r);
   return r;
 }
 
-/** The official engine behind a minimal HTTP API, as the reference e2e facilitator serves it. */
-function serve(engine: {
-  verify(p: unknown, r: unknown): Promise<unknown>;
-  settle(p: unknown, r: unknown): Promise<unknown>;
-  supported(): unknown;
-}): Promise<Running> {
-  return listen(
-    createServer(async (req, res) => {
-      let body = '';
-      for await (const chunk of req) body += String(chunk);
-      try {
-        const parsed: unknown = JSON.parse(body || '{}');
-        const field = (name: string): unknown =>
-          typeof parsed === 'object' && parsed !== null ? Reflect.get(parsed, name) : undefined;
-        let out: unknown;
-        if (req.method === 'GET' && req.url === '/supported') out = await engine.supported();
-        else if (req.url === '/verify')
-          out = await engine.verify(field('paymentPayload'), field('paymentRequirements'));
-        else if (req.url === '/settle')
-          out = await engine.settle(field('paymentPayload'), field('paymentRequirements'));
-        else return void res.writeHead(404).end();
-        res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(out));
-      } catch (error) {
-        res
-          .writeHead(500, { 'content-type': 'application/json' })
-          .end(JSON.stringify({ error: String(error) }));
-      }
-    }),
-  );
-}
-
-function ourFacilitatorEngine(): Facilitator {
-  const common = {
-    networks: { [devnet.network]: { rpcUrl: devnet.rpcUrl } },
-    signers: [devnet.accounts.facilitator.privateKey as Hex],
-    pollingIntervalMs: 20,
-  };
-  const exact = createExactEvmFacilitator(common);
-  const upto = createUptoEvmFacilitator(common);
-  closers.push(
-    () => exact.close(),
-    () => upto.close(),
-  );
-  return createFacilitator({
-    schemes: [
-      { networks: exact.networks, facilitator: exact },
-      { networks: upto.networks, facilitator: upto },
-    ],
-  });
-}
-
-function officialFacilitatorEngine() {
-  const account = privateKeyToAccount(devnet.accounts.facilitator.privateKey as Hex);
-  const wallet = createWalletClient({ account, chain: devnet.chain, transport: http(devnet.rpcUrl) }).extend(
-    publicActions,
-  );
-  const signer = toFacilitatorEvmSigner({
-    address: account.address,
-    readContract: (args) => wallet.readContract(args as never),
-    verifyTypedData: (args) => wallet.verifyTypedData(args as never),
-    writeContract: (args) => wallet.writeContract(args as never),
-    sendTransaction: (args) => wallet.sendTransaction(args as never),
-    waitForTransactionReceipt: (args) =>
-      wallet.waitForTransactionReceipt({ ...(args as object), pollingInterval: 50 } as never),
-    getCode: (args) => wallet.getCode(args as never),
+function officialFacilitatorEngine(): x402Facilitator {
+  const { signer } = officialFacilitatorSigner({
+    rpcUrl: devnet.rpcUrl,
+    privateKey: devnet.accounts.facilitator.privateKey as Hex,
+    chain: devnet.chain,
+    pollingIntervalMs: 50,
   });
   const network = devnet.network as `${string}:${string}`;
   const facilitator = new x402Facilitator();
   registerOfficialExactFacilitator(facilitator, { signer, networks: network });
   facilitator.register(network, new OfficialUptoFacilitator(signer));
-  return {
-    verify: (p: unknown, r: unknown) => facilitator.verify(p as never, r as never),
-    settle: (p: unknown, r: unknown) => facilitator.settle(p as never, r as never),
-    supported: () => facilitator.getSupported(),
-  };
+  return facilitator;
 }
 
 const permit2Price = () => ({
@@ -164,32 +80,45 @@ const permit2Price = () => ({
   extra: { assetTransferMethod: 'permit2' },
 });
 
-async function startOurServer(facilitatorUrl: string): Promise<Running> {
-  const resourceServer = createResourceServer({
-    facilitators: createHttpFacilitatorClient({ url: facilitatorUrl }),
+/** `exact` (Permit2) and `upto` requirements of 1000 of the devnet token, as the facilitators see them. */
+function permit2Requirements() {
+  const exactReq = {
+    scheme: 'exact',
+    network: devnet.network,
+    amount: '1000',
+    asset: devnet.token.address,
+    payTo: devnet.accounts.payTo.address,
+    maxTimeoutSeconds: 300,
+    extra: { assetTransferMethod: 'permit2' },
+  };
+  const uptoReq = {
+    ...exactReq,
+    scheme: 'upto',
+    extra: { assetTransferMethod: 'permit2', facilitatorAddress: devnet.accounts.facilitator.address },
+  };
+  return { exactReq, uptoReq };
+}
+
+function startOurServer(facilitatorUrl: string): Promise<Running> {
+  const payTo = devnet.accounts.payTo.address;
+  return startOurPaidApi({
+    facilitatorUrl,
     schemes: [
       { network: 'eip155:*', server: createExactEvmServer() },
       { network: 'eip155:*', server: createUptoEvmServer() },
     ],
+    routes: {
+      'GET /exact': { accepts: { scheme: 'exact', network: devnet.network, payTo, price: permit2Price() } },
+      'GET /upto': { accepts: { scheme: 'upto', network: devnet.network, payTo, price: '$0.01' } },
+    },
+    serve(app) {
+      app.get('/exact', (_req, res) => void res.json({ ok: true }));
+      app.get('/upto', (_req, res) => {
+        setSettlementOverrides(res, { amount: '$0.004' });
+        res.json({ ok: true });
+      });
+    },
   });
-  await resourceServer.initialize();
-  const payTo = devnet.accounts.payTo.address;
-  const app = express();
-  app.use(
-    paymentMiddleware(
-      {
-        'GET /exact': { accepts: { scheme: 'exact', network: devnet.network, payTo, price: permit2Price() } },
-        'GET /upto': { accepts: { scheme: 'upto', network: devnet.network, payTo, price: '$0.01' } },
-      },
-      resourceServer,
-    ),
-  );
-  app.get('/exact', (_req, res) => void res.json({ ok: true }));
-  app.get('/upto', (_req, res) => {
-    setSettlementOverrides(res, { amount: '$0.004' });
-    res.json({ ok: true });
-  });
-  return listen(await appServer(app));
 }
 
 async function startOfficialServer(facilitatorUrl: string): Promise<Running> {
@@ -213,11 +142,8 @@ async function startOfficialServer(facilitatorUrl: string): Promise<Running> {
     officialOverrides(res, { amount: '$0.004' });
     res.json({ ok: true });
   });
-  return listen(await appServer(app));
-}
-
-async function appServer(app: express.Express): Promise<Server> {
-  return createServer(app);
+  const { url, close } = await listenLocal(app);
+  return { url, close };
 }
 
 function ourFetch(): typeof fetch {
@@ -272,21 +198,22 @@ describe('interop with @x402/* 2.27: Permit2 exact and upto', () => {
       client,
       await client.sendTransaction({ account, to, data, chain: devnet.chain }),
     );
-    const ourService = await startFacilitatorServer({
-      service: createFacilitatorService({ facilitator: ourFacilitatorEngine() }),
-      port: 0,
+    ourEngine = createOurEvmEngine({
+      rpcUrl: devnet.rpcUrl,
+      network: devnet.network,
+      privateKeys: [devnet.accounts.facilitator.privateKey as Hex],
+      upto: true,
     });
-    ourFacilitator = { url: ourService.url, close: () => ourService.close() };
-    running.push(ourFacilitator);
-    theirFacilitator = await serve(officialFacilitatorEngine());
-    ours = await startOurServer(ourFacilitator.url);
-    theirs = await startOfficialServer(theirFacilitator.url);
-    theirsOverOurs = await startOfficialServer(ourFacilitator.url);
+    const ourFacilitator = await started(serveOurEngine(ourEngine));
+    theirEngine = officialFacilitatorEngine();
+    const theirFacilitator = await started(serveOfficialFacilitator(theirEngine));
+    ours = await started(startOurServer(ourFacilitator.url));
+    theirs = await started(startOfficialServer(theirFacilitator.url));
+    theirsOverOurs = await started(startOfficialServer(ourFacilitator.url));
   });
 
   after(async () => {
     for (const r of running) await r.close();
-    for (const close of closers) close();
     await devnet?.stop();
   });
 
@@ -306,23 +233,8 @@ describe('interop with @x402/* 2.27: Permit2 exact and upto', () => {
     paysFor(ourFetch(), `${theirsOverOurs.url}/upto`, 4000n));
 
   it('answers the same bad inputs with the same reasons as the official facilitator', async () => {
-    const ourEngine = ourFacilitatorEngine();
-    const theirEngine = officialFacilitatorEngine();
     const payTo = devnet.accounts.payTo.address;
-    const exactReq = {
-      scheme: 'exact',
-      network: devnet.network,
-      amount: '1000',
-      asset: devnet.token.address,
-      payTo,
-      maxTimeoutSeconds: 300,
-      extra: { assetTransferMethod: 'permit2' },
-    };
-    const uptoReq = {
-      ...exactReq,
-      scheme: 'upto',
-      extra: { assetTransferMethod: 'permit2', facilitatorAddress: devnet.accounts.facilitator.address },
-    };
+    const { exactReq, uptoReq } = permit2Requirements();
     const payer = privateKeyToAccount(devnet.accounts.payer.privateKey as Hex);
     const unapproved = privateKeyToAccount(devnet.extraPayers[0]?.privateKey as Hex);
     const now = Math.floor(Date.now() / 1000);
@@ -354,8 +266,8 @@ describe('interop with @x402/* 2.27: Permit2 exact and upto', () => {
     for (const [name, payloadPromise, requirements] of cases) {
       const payload = await payloadPromise;
       const [ours, theirs] = await Promise.all([
-        ourEngine.verify(payload, requirements),
-        theirEngine.verify(payload, requirements),
+        ourEngine.facilitator.verify(payload, requirements),
+        theirEngine.verify(payload as never, requirements as never),
       ]);
       const pick = (r: unknown) => ({
         isValid: Reflect.get(r as object, 'isValid'),
@@ -366,23 +278,8 @@ describe('interop with @x402/* 2.27: Permit2 exact and upto', () => {
   });
 
   it('answers a replayed permit: upto as the official one, exact with the name it means (permit2_invalid_nonce)', async () => {
-    const ourEngine = ourFacilitatorEngine();
-    const theirEngine = officialFacilitatorEngine();
     const payer = privateKeyToAccount(devnet.accounts.payer.privateKey as Hex);
-    const exactReq = {
-      scheme: 'exact',
-      network: devnet.network,
-      amount: '1000',
-      asset: devnet.token.address,
-      payTo: devnet.accounts.payTo.address,
-      maxTimeoutSeconds: 300,
-      extra: { assetTransferMethod: 'permit2' },
-    };
-    const uptoReq = {
-      ...exactReq,
-      scheme: 'upto',
-      extra: { assetTransferMethod: 'permit2', facilitatorAddress: devnet.accounts.facilitator.address },
-    };
+    const { exactReq, uptoReq } = permit2Requirements();
     for (const req of [exactReq, uptoReq]) {
       const kind = req.scheme === 'upto' ? 'upto' : 'exact';
       const payload = {
@@ -390,11 +287,11 @@ describe('interop with @x402/* 2.27: Permit2 exact and upto', () => {
         accepted: req,
         payload: await signPermit2Authorization(payer, req, { kind }),
       };
-      const first = await ourEngine.settle(payload, req);
+      const first = await ourEngine.facilitator.settle(payload, req);
       assert.equal(first.success, true, JSON.stringify(first));
       const [ours, theirs] = await Promise.all([
-        ourEngine.settle(payload, req),
-        theirEngine.settle(payload, req),
+        ourEngine.facilitator.settle(payload, req),
+        theirEngine.settle(payload as never, req as never),
       ]);
       assert.equal(ours.success, false);
       assert.equal(Reflect.get(theirs as object, 'success'), false);

@@ -38,25 +38,44 @@ async function listen(app: express.Express): Promise<Running> {
   return { url, close };
 }
 
-/** The official facilitator engine served over Express, as in the reference e2e facilitator. */
-export async function startOfficialFacilitator(opts: {
+/**
+ * The official facilitator signer over a viem wallet of `privateKey` (with the wallet, for extra
+ * calls); `pollingIntervalMs` speeds up its receipt waits.
+ *
+ * @example
+ * const { signer } = officialFacilitatorSigner({ rpcUrl, privateKey, chain, pollingIntervalMs: 50 })
+ */
+export function officialFacilitatorSigner<C extends Chain | undefined = undefined>(opts: {
   rpcUrl: string;
   privateKey: Hex;
-  network: string;
-}): Promise<Running> {
+  chain?: C;
+  pollingIntervalMs?: number;
+}) {
   const account = privateKeyToAccount(opts.privateKey);
-  const wallet = createWalletClient({ account, transport: http(opts.rpcUrl) }).extend(publicActions);
+  const wallet = createWalletClient({ account, chain: opts.chain, transport: http(opts.rpcUrl) }).extend(
+    publicActions,
+  );
+  const polling = opts.pollingIntervalMs === undefined ? {} : { pollingInterval: opts.pollingIntervalMs };
   const signer = toFacilitatorEvmSigner({
     address: account.address,
     readContract: (args) => wallet.readContract(args as never),
     verifyTypedData: (args) => wallet.verifyTypedData(args as never),
     writeContract: (args) => wallet.writeContract(args as never),
     sendTransaction: (args) => wallet.sendTransaction(args as never),
-    waitForTransactionReceipt: (args) => wallet.waitForTransactionReceipt(args as never),
+    waitForTransactionReceipt: (args) =>
+      wallet.waitForTransactionReceipt({ ...(args as object), ...polling } as never),
     getCode: (args) => wallet.getCode(args as never),
   });
-  const facilitator = new x402Facilitator();
-  registerFacilitator(facilitator, { signer, networks: opts.network as `${string}:${string}` });
+  return { signer, wallet };
+}
+
+/**
+ * An official facilitator engine behind `/verify`, `/settle` and `/supported` on Express, as the
+ * reference e2e facilitator serves it (a thrown error answers 500 with its text).
+ *
+ * @example const running = await serveOfficialFacilitator(facilitator)
+ */
+export function serveOfficialFacilitator(facilitator: x402Facilitator): Promise<Running> {
   const app = express();
   app.use(express.json());
   app.post('/verify', async (req, res) => {
@@ -77,6 +96,18 @@ export async function startOfficialFacilitator(opts: {
     res.json(facilitator.getSupported());
   });
   return listen(app);
+}
+
+/** The official facilitator engine served over Express, as in the reference e2e facilitator. */
+export async function startOfficialFacilitator(opts: {
+  rpcUrl: string;
+  privateKey: Hex;
+  network: string;
+}): Promise<Running> {
+  const { signer } = officialFacilitatorSigner(opts);
+  const facilitator = new x402Facilitator();
+  registerFacilitator(facilitator, { signer, networks: opts.network as `${string}:${string}` });
+  return serveOfficialFacilitator(facilitator);
 }
 
 /** An Express app protected by the official `@x402/express` middleware. */
@@ -139,20 +170,7 @@ export async function startOfficialSponsoringFacilitator(opts: {
   network: string;
   chain: Chain;
 }): Promise<Running> {
-  const account = privateKeyToAccount(opts.privateKey);
-  const wallet = createWalletClient({ account, chain: opts.chain, transport: http(opts.rpcUrl) }).extend(
-    publicActions,
-  );
-  const signer = toFacilitatorEvmSigner({
-    address: account.address,
-    readContract: (args) => wallet.readContract(args as never),
-    verifyTypedData: (args) => wallet.verifyTypedData(args as never),
-    writeContract: (args) => wallet.writeContract(args as never),
-    sendTransaction: (args) => wallet.sendTransaction(args as never),
-    waitForTransactionReceipt: (args) =>
-      wallet.waitForTransactionReceipt({ ...(args as object), pollingInterval: 50 } as never),
-    getCode: (args) => wallet.getCode(args as never),
-  });
+  const { signer, wallet } = officialFacilitatorSigner({ ...opts, pollingIntervalMs: 50 });
   const mined = async (hash: Hex) => {
     const receipt = await wallet.waitForTransactionReceipt({ hash, pollingInterval: 50 });
     if (receipt.status !== 'success') throw new Error(`erc20_approval_tx_failed: ${hash} reverted`);
@@ -181,18 +199,7 @@ export async function startOfficialSponsoringFacilitator(opts: {
   registerFacilitator(facilitator, { signer, networks: opts.network as `${string}:${string}` });
   facilitator.registerExtension(EIP2612_GAS_SPONSORING);
   facilitator.registerExtension(createErc20ApprovalGasSponsoringExtension({ ...signer, sendTransactions }));
-  const app = express();
-  app.use(express.json());
-  app.post('/verify', async (req, res) => {
-    res.json(await facilitator.verify(req.body.paymentPayload, req.body.paymentRequirements));
-  });
-  app.post('/settle', async (req, res) => {
-    res.json(await facilitator.settle(req.body.paymentPayload, req.body.paymentRequirements));
-  });
-  app.get('/supported', (_req, res) => {
-    res.json(facilitator.getSupported());
-  });
-  return listen(app);
+  return serveOfficialFacilitator(facilitator);
 }
 
 /** The official `@x402/express` middleware over Permit2 routes that declare gas-sponsoring extensions. */

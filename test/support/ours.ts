@@ -7,12 +7,14 @@ import {
   createHttpFacilitatorClient,
   createResourceServer,
   createX402Client,
+  type Facilitator,
   type PaymentPolicy,
 } from '@x402kit/core';
 import {
   createExactEvmClient,
   createExactEvmFacilitator,
   createExactEvmServer,
+  createUptoEvmFacilitator,
   EIP2612_GAS_SPONSORING,
   ERC20_APPROVAL_GAS_SPONSORING,
 } from '@x402kit/evm';
@@ -90,8 +92,9 @@ export async function startOurServer(
 }
 
 /**
- * An Express app whose `routes` are paid `exact` on EVM through our middleware and the
- * facilitator at `facilitatorUrl`; `serve` adds the handlers behind the middleware.
+ * An Express app whose `routes` are paid through our middleware and the facilitator at
+ * `facilitatorUrl` (`schemes` default to `exact` on EVM); `serve` adds the handlers behind the
+ * middleware.
  *
  * @example
  * const api = await startOurPaidApi({
@@ -103,12 +106,13 @@ export async function startOurServer(
 export async function startOurPaidApi(opts: {
   facilitatorUrl: string;
   routes: Parameters<typeof paymentMiddleware>[0];
+  schemes?: Parameters<typeof createResourceServer>[0]['schemes'];
   options?: ExpressPaymentOptions;
   serve(app: express.Express): void;
 }): Promise<Running> {
   const resourceServer = createResourceServer({
     facilitators: createHttpFacilitatorClient({ url: opts.facilitatorUrl }),
-    schemes: [{ network: 'eip155:*', server: createExactEvmServer() }],
+    schemes: opts.schemes ?? [{ network: 'eip155:*', server: createExactEvmServer() }],
   });
   await resourceServer.initialize();
   const app = express();
@@ -129,35 +133,74 @@ export function ourFetch(privateKey: Hex, policies: PaymentPolicy[] = []): typeo
   return wrapFetchWithPayment(fetch, client);
 }
 
+/** One of our core facilitator engines and how to stop its schemes. */
+export type OurEvmEngine = { facilitator: Facilitator; close(): void };
+
 /**
- * Our facilitator service with `exact` (Permit2 path included) and both gas-sponsoring extensions
- * advertised in `/supported`.
+ * Our core facilitator engine with `exact` on EVM (Permit2 path included), plus `upto` with
+ * `upto: true`, and both gas-sponsoring extensions advertised in `/supported` with `sponsoring: true`.
+ *
+ * @example
+ * const engine = createOurEvmEngine({ rpcUrl, network, privateKeys: [key], upto: true })
+ * await engine.facilitator.verify(payload, requirements)
  */
-export async function startOurSponsoringFacilitator(opts: {
+export function createOurEvmEngine(opts: {
   rpcUrl: string;
   network: string;
   privateKeys: Hex[];
-}): Promise<Running> {
-  const exact = createExactEvmFacilitator({
+  upto?: boolean;
+  sponsoring?: boolean;
+}): OurEvmEngine {
+  const common = {
     networks: { [opts.network]: { rpcUrl: opts.rpcUrl } },
     signers: opts.privateKeys,
     pollingIntervalMs: 20,
-  });
+  };
+  const schemes = [
+    createExactEvmFacilitator(common),
+    ...(opts.upto ? [createUptoEvmFacilitator(common)] : []),
+  ];
   const facilitator = createFacilitator({
-    schemes: [{ networks: exact.networks, facilitator: exact }],
-    extensions: [EIP2612_GAS_SPONSORING, ERC20_APPROVAL_GAS_SPONSORING],
+    schemes: schemes.map((scheme) => ({ networks: scheme.networks, facilitator: scheme })),
+    ...(opts.sponsoring ? { extensions: [EIP2612_GAS_SPONSORING, ERC20_APPROVAL_GAS_SPONSORING] } : {}),
   });
+  return {
+    facilitator,
+    close: () => {
+      for (const scheme of schemes) scheme.close();
+    },
+  };
+}
+
+/**
+ * Our facilitator service over `engine`; closing it stops the engine's schemes too.
+ *
+ * @example const service = await serveOurEngine(createOurEvmEngine({ rpcUrl, network, privateKeys }))
+ */
+export async function serveOurEngine(engine: OurEvmEngine): Promise<Running> {
   const server = await startFacilitatorServer({
-    service: createFacilitatorService({ facilitator }),
+    service: createFacilitatorService({ facilitator: engine.facilitator }),
     port: 0,
   });
   return {
     url: server.url,
     close: async () => {
-      exact.close();
+      engine.close();
       await server.close();
     },
   };
+}
+
+/**
+ * Our facilitator service with `exact` (Permit2 path included) and both gas-sponsoring extensions
+ * advertised in `/supported`.
+ */
+export function startOurSponsoringFacilitator(opts: {
+  rpcUrl: string;
+  network: string;
+  privateKeys: Hex[];
+}): Promise<Running> {
+  return serveOurEngine(createOurEvmEngine({ ...opts, sponsoring: true }));
 }
 
 /** Our middleware over Permit2 routes that declare gas-sponsoring extensions. */

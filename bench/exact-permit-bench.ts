@@ -5,8 +5,6 @@
  * Reports paid requests per second and p50/p99 latency for each client, in `bench/run.ts`'s row
  * shape (ratio above 1 means our client is ahead).
  */
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { EvmSigner } from '@bankofai/agent-wallet';
 import {
   EVM_RPC_URLS,
@@ -15,32 +13,13 @@ import {
   X402Client,
   X402FetchClient,
 } from '@bankofai/x402';
-import {
-  createHttpFacilitatorClient,
-  createResourceServer,
-  createX402Client,
-  decodePaymentRequiredHeader,
-} from '@x402kit/core';
-import { type DevnetAccount, startDevnets } from '@x402kit/devnet';
-import {
-  createExactPermitEvmClient,
-  createExactPermitEvmServer,
-  prepareExactPermitApproval,
-} from '@x402kit/evm';
-import { createEvmFacilitator, createFacilitatorService, startFacilitatorServer } from '@x402kit/facilitator';
+import { createX402Client, decodePaymentRequiredHeader } from '@x402kit/core';
+import { startDevnets } from '@x402kit/devnet';
+import { createExactPermitEvmClient } from '@x402kit/evm';
 import { wrapFetchWithPayment } from '@x402kit/http';
-import { paymentMiddleware } from '@x402kit/http/express';
-import express from 'express';
-import {
-  type Chain,
-  createPublicClient,
-  createWalletClient,
-  getAddress,
-  type Hex,
-  hexToBytes,
-  http,
-} from 'viem';
+import { getAddress, type Hex, hexToBytes } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
+import { approvePaymentPermit, startOurExactPermitStack } from '../test/support/exact-permit-evm.js';
 import { percentile } from './load.js';
 
 /** One row of the bench table (same shape as `bench/run.ts`'s). */
@@ -62,7 +41,6 @@ export type ExactPermitBenchOptions = {
 /** Figures of one client: paid requests per second (sequential) and latency percentiles in ms. */
 export type PaidFigures = { rps: number; p50: number; p99: number; seconds: number };
 
-const USDT = getAddress('0x337610d27c682E347C9cD60BD4b3b107C9d34dDd');
 const FEE_TO = getAddress('0x000000000000000000000000000000000000fee3');
 
 /**
@@ -85,24 +63,13 @@ export async function runExactPermitBench(
     const rpcUrl = devnet.getChain(97).rpcUrl;
     // BofAI's signer reads allowances and sends its approve through its built-in RPC map
     EVM_RPC_URLS['eip155:97'] = rpcUrl;
-    const engine = createEvmFacilitator({
-      rpc: { 'eip155:97': rpcUrl },
-      privateKeys: [devnet.accounts.facilitator.privateKey as Hex],
-      fees: { 'eip155:97': { [USDT]: { feeTo: FEE_TO, amount: '100' } } },
-    });
-    stops.push(() => engine.close());
-    const facilitator = await startFacilitatorServer({
-      service: createFacilitatorService({
-        facilitator: engine,
-        ...(engine.quoteFee ? { feeQuote: engine.quoteFee } : {}),
-      }),
-      port: 0,
-    });
-    stops.push(() => facilitator.close());
-    const url = await startServer(facilitator.url, devnet.accounts.payTo.address, stops);
+    const stack = await startOurExactPermitStack(devnet, { feeTo: FEE_TO, fee: 100n });
+    stops.push(() => stack.close());
+    const url = stack.serverUrl;
 
     const ourPayer = devnet.accounts.payer;
-    await approvePaymentPermit(ourPayer, rpcUrl, devnet.getChain(97).chain, url);
+    // once, with room for every payment of the run
+    await approvePaymentPermit(devnet, ourPayer.privateKey as Hex, await offer(url), 10n ** 24n);
     const ourPay = wrapFetchWithPayment(
       fetch,
       createX402Client({
@@ -127,8 +94,8 @@ export async function runExactPermitBench(
     await measure(ourPay, `${url}/weather`, warm);
     await measure(theirPay, `${url}/weather`, warm); // its first payment also sends its approve
     // alternate rounds, so machine noise falls on both clients alike
-    const ourRounds: PaidFigures[] = [];
-    const theirRounds: PaidFigures[] = [];
+    const ourRounds: Round[] = [];
+    const theirRounds: Round[] = [];
     const rounds = 4;
     for (let i = 0; i < rounds; i++) {
       ourRounds.push(await measure(ourPay, `${url}/weather`, Math.ceil(count / rounds)));
@@ -159,12 +126,11 @@ export async function runExactPermitBench(
   }
 }
 
+/** The latencies (ms) of one round of paid requests and how long it took. */
+type Round = { latencies: number[]; seconds: number };
+
 /** `count` paid requests one after the other; every one must answer 200. */
-async function measure(
-  pay: (url: string) => Promise<Response>,
-  url: string,
-  count: number,
-): Promise<PaidFigures> {
+async function measure(pay: (url: string) => Promise<Response>, url: string, count: number): Promise<Round> {
   const latencies: number[] = [];
   const t0 = performance.now();
   for (let i = 0; i < count; i++) {
@@ -174,88 +140,28 @@ async function measure(
     if (res.status !== 200) throw new Error(`exact_permit paid request answered ${res.status}`);
     latencies.push(performance.now() - s);
   }
-  const seconds = (performance.now() - t0) / 1000;
-  return figures(latencies, seconds);
+  return { latencies, seconds: (performance.now() - t0) / 1000 };
 }
 
-function figures(latencies: number[], seconds: number): PaidFigures & { latencies: number[] } {
-  const sorted = [...latencies].sort((a, b) => a - b);
+/** The figures of all `rounds` together. */
+function combine(rounds: Round[]): PaidFigures {
+  const sorted = rounds.flatMap((r) => r.latencies).sort((a, b) => a - b);
+  const seconds = rounds.reduce((sum, r) => sum + r.seconds, 0);
   return {
     rps: sorted.length / seconds,
     p50: percentile(sorted, 0.5),
     p99: percentile(sorted, 0.99),
     seconds,
-    latencies: sorted,
   };
 }
 
-function combine(rounds: PaidFigures[]): PaidFigures {
-  const latencies = rounds.flatMap((r) =>
-    'latencies' in r && Array.isArray(r.latencies) ? r.latencies : [],
-  );
-  return figures(
-    latencies,
-    rounds.reduce((sum, r) => sum + r.seconds, 0),
-  );
-}
-
-async function startServer(facilitatorUrl: string, payTo: string, stops: Array<() => Promise<void> | void>) {
-  const resourceServer = createResourceServer({
-    facilitators: createHttpFacilitatorClient({ url: facilitatorUrl }),
-    schemes: [{ network: 'eip155:*', server: createExactPermitEvmServer() }],
-  });
-  await resourceServer.initialize();
-  const app = express();
-  app.use(
-    paymentMiddleware(
-      {
-        'GET /weather': {
-          accepts: { scheme: 'exact_permit', network: 'eip155:97', payTo, price: '$0.01' },
-          description: 'weather',
-        },
-      },
-      resourceServer,
-    ),
-  );
-  app.get('/weather', (_req, res) => void res.json({ weather: 'sunny' }));
-  const server: Server = await new Promise((resolve) => {
-    const s = app.listen(0, '127.0.0.1', () => resolve(s));
-  });
-  stops.push(
-    () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  );
-  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-}
-
-/** Our payer approves PaymentPermit once (room for many payments), as the e2e test does. */
-async function approvePaymentPermit(
-  payer: DevnetAccount,
-  rpcUrl: string,
-  chain: Chain,
-  serverUrl: string,
-): Promise<void> {
+/** The `exact_permit` offer of `${serverUrl}/weather` (its 402 answer). */
+async function offer(serverUrl: string) {
   const res = await fetch(`${serverUrl}/weather`);
   const header = res.headers.get('payment-required');
   if (res.status !== 402 || !header) throw new Error(`expected a 402 offer, got ${res.status}`);
   const required = decodePaymentRequiredHeader(header);
-  const offer = required.x402Version === 2 ? required.accepts[0] : undefined;
-  if (!offer) throw new Error('no exact_permit offer');
-  const account = privateKeyToAccount(payer.privateKey as Hex);
-  const client = createPublicClient({ chain, transport: http(rpcUrl) });
-  const tx = await prepareExactPermitApproval({
-    client,
-    owner: account.address,
-    requirements: offer,
-    amount: 10n ** 24n,
-  });
-  if (!tx) return;
-  const wallet = createWalletClient({ account, chain, transport: http(rpcUrl) });
-  await client.waitForTransactionReceipt({
-    hash: await wallet.sendTransaction({ to: tx.to, data: tx.data }),
-    pollingInterval: 20,
-  });
+  const accepted = required.x402Version === 2 ? required.accepts[0] : undefined;
+  if (!accepted) throw new Error('no exact_permit offer');
+  return accepted;
 }

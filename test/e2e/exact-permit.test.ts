@@ -6,8 +6,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import {
-  createHttpFacilitatorClient,
-  createResourceServer,
   createX402Client,
   decodePaymentRequiredHeader,
   encodePaymentSignatureHeader,
@@ -24,59 +22,34 @@ import {
 import {
   createExactPermitEvmClient,
   createExactPermitEvmFacilitator,
-  createExactPermitEvmServer,
   ExactPermitReasons,
   type PaymentPermitWire,
-  prepareExactPermitApproval,
   readPaymentPermitContext,
   signExactPermit,
 } from '@x402kit/evm';
-import {
-  createEvmFacilitator,
-  createFacilitatorService,
-  type EvmFacilitator,
-  startFacilitatorServer,
-} from '@x402kit/facilitator';
 import { getPaymentResponse, wrapFetchWithPayment } from '@x402kit/http';
-import { paymentMiddleware } from '@x402kit/http/express';
-import express from 'express';
-import { createPublicClient, createWalletClient, getAddress, type Hex, http, isHex } from 'viem';
+import { getAddress, type Hex, isHex } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
-import { listenLocal, type Running } from '../support/listen.js';
+import {
+  approvePaymentPermit,
+  type ExactPermitStack,
+  startOurExactPermitStack,
+  BSC_TESTNET_USDT as USDT,
+} from '../support/exact-permit-evm.js';
 
-const USDT = getAddress('0x337610d27c682E347C9cD60BD4b3b107C9d34dDd');
 const FEE_TO = getAddress('0x000000000000000000000000000000000000fee1');
 const FEE = 100n;
 const PRICE = 10n ** 16n; // $0.01 of an 18-decimal USDT
 
 let devnet: MultiDevnet;
 let rpcUrl: string;
-let engine: EvmFacilitator;
+let stack: ExactPermitStack;
 let facilitatorUrl: string;
-let closeFacilitator: () => Promise<void>;
-let server: Running | undefined;
 let serverUrl: string;
 
 const asHash = (hash: string): Hex => (isHex(hash) ? hash : assert.fail(`not a hash: ${hash}`));
 
 const balance = (address: string) => readTokenBalance(rpcUrl, USDT, getAddress(address));
-
-async function approve(key: Hex, requirements: PaymentRequired['accepts'][number]): Promise<void> {
-  const account = privateKeyToAccount(key);
-  const chain = devnet.getChain(97).chain;
-  const client = createPublicClient({ chain, transport: http(rpcUrl) });
-  // room for several payments (the replay test pays again)
-  const tx = await prepareExactPermitApproval({
-    client,
-    owner: account.address,
-    requirements,
-    amount: 10n ** 20n,
-  });
-  if (!tx) return;
-  const wallet = createWalletClient({ account, chain, transport: http(rpcUrl) });
-  const hash = await wallet.sendTransaction({ to: tx.to, data: tx.data });
-  await client.waitForTransactionReceipt({ hash, pollingInterval: 50 });
-}
 
 async function offer(): Promise<PaymentRequired> {
   const res = await fetch(`${serverUrl}/weather`);
@@ -119,53 +92,12 @@ describe('exact_permit end to end on BSC testnet (devnet chain 97)', () => {
   before(async () => {
     devnet = await startDevnets({ chains: [{ chainId: 97 }], extraPayers: 1 });
     rpcUrl = devnet.getChain(97).rpcUrl;
-    engine = createEvmFacilitator({
-      rpc: { 'eip155:97': rpcUrl },
-      privateKeys: [devnet.accounts.facilitator.privateKey as Hex],
-      fees: { 'eip155:97': { [USDT]: { feeTo: FEE_TO, amount: FEE.toString() } } },
-    });
-    const facilitatorServer = await startFacilitatorServer({
-      service: createFacilitatorService({
-        facilitator: engine,
-        ...(engine.quoteFee ? { feeQuote: engine.quoteFee } : {}),
-      }),
-      port: 0,
-    });
-    facilitatorUrl = facilitatorServer.url;
-    closeFacilitator = () => facilitatorServer.close();
-    const resourceServer = createResourceServer({
-      facilitators: createHttpFacilitatorClient({ url: facilitatorUrl }),
-      schemes: [{ network: 'eip155:*', server: createExactPermitEvmServer() }],
-    });
-    await resourceServer.initialize();
-    const app = express();
-    app.use(
-      paymentMiddleware(
-        {
-          'GET /weather': {
-            accepts: {
-              scheme: 'exact_permit',
-              network: 'eip155:97',
-              payTo: devnet.accounts.payTo.address,
-              price: '$0.01',
-            },
-            description: 'weather',
-          },
-        },
-        resourceServer,
-      ),
-    );
-    app.get('/weather', (_req, res) => {
-      res.json({ weather: 'sunny' });
-    });
-    server = await listenLocal(app);
-    serverUrl = server.url;
+    stack = await startOurExactPermitStack(devnet, { feeTo: FEE_TO, fee: FEE });
+    ({ facilitatorUrl, serverUrl } = stack);
   });
 
   after(async () => {
-    await server?.close();
-    await closeFacilitator?.();
-    engine?.close();
+    await stack?.close();
     await devnet?.stop();
   });
 
@@ -231,7 +163,13 @@ describe('exact_permit end to end on BSC testnet (devnet chain 97)', () => {
 
   it('pays: payee gets the amount, feeTo the fee', async () => {
     const key = devnet.accounts.payer.privateKey as Hex;
-    await approve(key, (await offer()).accepts[0] ?? assert.fail('no offer'));
+    // room for several payments (the replay test pays again)
+    await approvePaymentPermit(
+      devnet,
+      key,
+      (await offer()).accepts[0] ?? assert.fail('no offer'),
+      10n ** 20n,
+    );
     const payer = devnet.accounts.payer.address;
     const payTo = devnet.accounts.payTo.address;
     const [p0, t0, f0] = [await balance(payer), await balance(payTo), await balance(FEE_TO)];

@@ -15,23 +15,17 @@ import {
   X402Client,
   X402FetchClient,
 } from '@bankofai/x402';
-import { createHttpFacilitatorClient, createResourceServer } from '@x402kit/core';
 import { devnetAccount, type MultiDevnet, readTokenBalance, startDevnets } from '@x402kit/devnet';
-import { createExactPermitEvmServer, createPaymentPermitContext, signExactPermit } from '@x402kit/evm';
-import {
-  createEvmFacilitator,
-  createFacilitatorService,
-  type EvmFacilitator,
-  startFacilitatorServer,
-} from '@x402kit/facilitator';
+import { createPaymentPermitContext, signExactPermit } from '@x402kit/evm';
 import { getPaymentResponse } from '@x402kit/http';
-import { paymentMiddleware } from '@x402kit/http/express';
-import express from 'express';
 import { getAddress, type Hex, hexToBytes } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
-import { listenLocal, type Running } from '../support/listen.js';
+import {
+  type ExactPermitStack,
+  startOurExactPermitStack,
+  BSC_TESTNET_USDT as USDT,
+} from '../support/exact-permit-evm.js';
 
-const USDT = getAddress('0x337610d27c682E347C9cD60BD4b3b107C9d34dDd');
 const FEE_TO = getAddress('0x000000000000000000000000000000000000fee2');
 const FEE = 100n;
 const PRICE = 10n ** 16n;
@@ -86,10 +80,7 @@ describe('BofAI exact_permit client: same payload as ours (no chain)', () => {
 describe('BofAI exact_permit client paying our server + facilitator (devnet chain 97)', () => {
   let devnet: MultiDevnet;
   let rpcUrl: string;
-  let engine: EvmFacilitator;
-  let closeFacilitator: () => Promise<void>;
-  let server: Running | undefined;
-  let serverUrl: string;
+  let stack: ExactPermitStack;
   const previousRpc = EVM_RPC_URLS['eip155:97'];
 
   before(async () => {
@@ -97,54 +88,13 @@ describe('BofAI exact_permit client paying our server + facilitator (devnet chai
     rpcUrl = devnet.getChain(97).rpcUrl;
     // BofAI's signer reads allowances and sends its approve through its built-in RPC map
     EVM_RPC_URLS['eip155:97'] = rpcUrl;
-    engine = createEvmFacilitator({
-      rpc: { 'eip155:97': rpcUrl },
-      privateKeys: [devnet.accounts.facilitator.privateKey as Hex],
-      fees: { 'eip155:97': { [USDT]: { feeTo: FEE_TO, amount: FEE.toString() } } },
-    });
-    const facilitatorServer = await startFacilitatorServer({
-      service: createFacilitatorService({
-        facilitator: engine,
-        ...(engine.quoteFee ? { feeQuote: engine.quoteFee } : {}),
-      }),
-      port: 0,
-    });
-    closeFacilitator = () => facilitatorServer.close();
-    const resourceServer = createResourceServer({
-      facilitators: createHttpFacilitatorClient({ url: facilitatorServer.url }),
-      schemes: [{ network: 'eip155:*', server: createExactPermitEvmServer() }],
-    });
-    await resourceServer.initialize();
-    const app = express();
-    app.use(
-      paymentMiddleware(
-        {
-          'GET /weather': {
-            accepts: {
-              scheme: 'exact_permit',
-              network: 'eip155:97',
-              payTo: devnet.accounts.payTo.address,
-              price: '$0.01',
-            },
-            description: 'weather',
-          },
-        },
-        resourceServer,
-      ),
-    );
-    app.get('/weather', (_req, res) => {
-      res.json({ weather: 'sunny' });
-    });
-    server = await listenLocal(app);
-    serverUrl = server.url;
+    stack = await startOurExactPermitStack(devnet, { feeTo: FEE_TO, fee: FEE });
   });
 
   after(async () => {
     if (previousRpc === undefined) delete EVM_RPC_URLS['eip155:97'];
     else EVM_RPC_URLS['eip155:97'] = previousRpc;
-    await server?.close();
-    await closeFacilitator?.();
-    engine?.close();
+    await stack?.close();
     await devnet?.stop();
   });
 
@@ -157,7 +107,7 @@ describe('BofAI exact_permit client paying our server + facilitator (devnet chai
       'eip155:*',
       new ExactPermitEvmClientMechanism(bofaiSigner(payer.privateKey as Hex)),
     );
-    const res = await new X402FetchClient(client).get(`${serverUrl}/weather`);
+    const res = await new X402FetchClient(client).get(`${stack.serverUrl}/weather`);
     assert.equal(res.status, 200, await res.clone().text());
     assert.deepEqual(await res.json(), { weather: 'sunny' });
     const receipt = getPaymentResponse(res);

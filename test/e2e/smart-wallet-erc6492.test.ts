@@ -7,24 +7,19 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { type PaymentPayload, type PaymentRequirements, Reasons } from '@x402kit/core';
+import { devnetAccount, type MultiDevnet, readTokenBalance, startDevnets } from '@x402kit/devnet';
 import {
-  devnetAccount,
-  type MultiDevnet,
-  readTokenBalance,
-  SMART_WALLET_FACTORY_ADDRESS,
-  startDevnets,
-} from '@x402kit/devnet';
-import {
-  createExactEvmFacilitator,
   EIP6492_FACTORY_NOT_ALLOWED,
   type ExactEvmFacilitator,
   type ExactEvmSigner,
   signExactEvmAuthorization,
 } from '@x402kit/evm';
-import { type Address, encodeFunctionData, erc20Abi, type Hex } from 'viem';
+import { type Address, encodeFunctionData, erc20Abi } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
+import { devnetExactRequirements } from '../support/exact-settlement.js';
 import {
   createAccountData,
+  createSmartWalletFacilitators,
   fundedWallet,
   hasCode,
   type TestWallet,
@@ -44,26 +39,9 @@ const balanceOf = (address: Address) =>
 
 before(async () => {
   devnets = await startDevnets({ chains: [{ chainId: 84532 }] });
-  const common = {
-    networks: { [devnets.network]: { rpcUrl: devnets.rpcUrl } },
-    signers: [devnets.accounts.facilitator.privateKey as Hex],
-    pollingIntervalMs: 20,
-  };
-  allowlisting = createExactEvmFacilitator({
-    ...common,
-    erc6492Factories: { [devnets.network]: [SMART_WALLET_FACTORY_ADDRESS] },
-  });
-  closed = createExactEvmFacilitator(common);
+  ({ allowlisting, closed } = createSmartWalletFacilitators(devnets));
   const token = devnets.getChain(devnets.network).token;
-  requirements = {
-    scheme: 'exact',
-    network: devnets.network,
-    amount: '1000',
-    asset: token.address,
-    payTo: devnets.accounts.payTo.address,
-    maxTimeoutSeconds: 300,
-    extra: { name: token.name, version: token.version },
-  };
+  requirements = devnetExactRequirements({ network: devnets.network, token, accounts: devnets.accounts });
 });
 
 after(async () => {

@@ -12,11 +12,9 @@ import {
   devnetAccount,
   type MultiDevnet,
   readTokenBalance,
-  SMART_WALLET_FACTORY_ADDRESS,
   startDevnets,
 } from '@x402kit/devnet';
 import {
-  createExactEvmFacilitator,
   EIP2612_GAS_SPONSORING,
   EIP6492_FACTORY_NOT_ALLOWED,
   type ExactEvmFacilitator,
@@ -26,9 +24,11 @@ import {
   signPermit2Authorization,
   signSponsoringExtension,
 } from '@x402kit/evm';
-import { type Address, createPublicClient, type Hex, http } from 'viem';
+import { type Address, createPublicClient, http } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
+import { devnetExactRequirements } from '../support/exact-settlement.js';
 import {
+  createSmartWalletFacilitators,
   deployWallet,
   fundedWallet,
   hasCode,
@@ -50,26 +50,12 @@ const balanceOf = (address: Address) => readTokenBalance(devnets.rpcUrl, token()
 
 before(async () => {
   devnets = await startDevnets({ chains: [{ chainId: 84532 }] });
-  const common = {
-    networks: { [devnets.network]: { rpcUrl: devnets.rpcUrl } },
-    signers: [devnets.accounts.facilitator.privateKey as Hex],
-    pollingIntervalMs: 20,
-  };
-  allowlisting = createExactEvmFacilitator({
-    ...common,
-    erc6492Factories: { [devnets.network]: [SMART_WALLET_FACTORY_ADDRESS] },
-  });
-  closed = createExactEvmFacilitator(common);
+  ({ allowlisting, closed } = createSmartWalletFacilitators(devnets));
   const usdc = devnets.getChain(devnets.network).token;
-  requirements = {
-    scheme: 'exact',
-    network: devnets.network,
-    amount: '1000',
-    asset: usdc.address,
-    payTo: devnets.accounts.payTo.address,
-    maxTimeoutSeconds: 300,
-    extra: { assetTransferMethod: 'permit2', name: usdc.name, version: usdc.version },
-  };
+  requirements = devnetExactRequirements(
+    { network: devnets.network, token: usdc, accounts: devnets.accounts },
+    { extra: { assetTransferMethod: 'permit2', name: usdc.name, version: usdc.version } },
+  );
 });
 
 after(async () => {

@@ -14,7 +14,12 @@ import {
   smartWalletDeployData,
   smartWalletFactoryArtifact,
 } from '@x402kit/devnet';
-import { buildPermit2Approval, type ExactEvmSigner } from '@x402kit/evm';
+import {
+  buildPermit2Approval,
+  createExactEvmFacilitator,
+  type ExactEvmFacilitator,
+  type ExactEvmSigner,
+} from '@x402kit/evm';
 import {
   type Address,
   encodeFunctionData,
@@ -23,6 +28,35 @@ import {
   serializeErc6492Signature,
   type TypedDataDefinition,
 } from 'viem';
+
+/** The two `exact` facilitators smart-wallet tests compare (each to be closed by the caller). */
+export type SmartWalletFacilitators = {
+  /** Deploys ERC-6492 wallets through the allowlisted `SmartWalletFactory`. */
+  allowlisting: ExactEvmFacilitator;
+  /** The default: no factory allowed. */
+  closed: ExactEvmFacilitator;
+};
+
+/**
+ * Our `exact` facilitator on the devnet twice: with `SmartWalletFactory` on its ERC-6492 allowlist,
+ * and with the default (empty) list.
+ *
+ * @example const { allowlisting, closed } = createSmartWalletFacilitators(devnets)
+ */
+export function createSmartWalletFacilitators(devnets: MultiDevnet): SmartWalletFacilitators {
+  const common = {
+    networks: { [devnets.network]: { rpcUrl: devnets.rpcUrl } },
+    signers: [devnets.accounts.facilitator.privateKey],
+    pollingIntervalMs: 20,
+  };
+  return {
+    allowlisting: createExactEvmFacilitator({
+      ...common,
+      erc6492Factories: { [devnets.network]: [SMART_WALLET_FACTORY_ADDRESS] },
+    }),
+    closed: createExactEvmFacilitator(common),
+  };
+}
 
 /** One test wallet: its owner, salt and (counterfactual) address. */
 export type TestWallet = { owner: LocalAccount; salt: bigint; address: Address };

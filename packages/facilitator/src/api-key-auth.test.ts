@@ -150,6 +150,27 @@ describe('createApiKeyAuth', () => {
     assert.equal((await auth.authorize(request('TLsV52sRDL79HXGGm9yzwKibb6BeruhUzy'))).ok, false);
   });
 
+  it('accepts only the exact key: prefixes, extensions, case and same-length multi-byte look-alikes are 401', async () => {
+    const service = serviceWith({ keys });
+    const statusWith = async (key: string) => (await service.fetch(verify({ 'x-api-key': key }))).status;
+    assert.equal(await statusWith('alpha-secret-key'), 200);
+    // a raw timingSafeEqual would throw on these different byte lengths; digests make every
+    // comparison 32 bytes against 32 bytes, so a wrong guess is a 401, never a crash
+    for (const guess of [
+      'alpha-secret-ke',
+      'alpha-secret-keyy',
+      'a',
+      'ALPHA-SECRET-KEY',
+      'alpha-secret-k\u00e9y', // same string length as the key, one more UTF-8 byte
+      'alpha-secret-\u00ff\u00ff\u00ff',
+      'x'.repeat(10_000),
+    ]) {
+      assert.equal(await statusWith(guess), 401, `key ${JSON.stringify(guess.slice(0, 40))}`);
+    }
+    // the matched entry is the right one: beta's payTo allow-list applies to beta only
+    assert.equal(await statusWith('beta-secret-key'), 403);
+  });
+
   it('keeps /health and /supported open', async () => {
     const service = serviceWith({ keys });
     assert.equal((await service.fetch(new Request('http://facilitator.test/health'))).status, 200);

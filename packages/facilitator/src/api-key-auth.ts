@@ -3,9 +3,11 @@
  * (BofAI), optional anonymous access, per-key and anonymous rate limits (429 with `Retry-After`),
  * and per-key payTo / asset allow-lists checked once the body is parsed (403). `/supported` stays
  * open (`/health` never reaches `authenticate`). An unknown key is a 401 even when anonymous access
- * is allowed.
+ * is allowed. Keys are matched by their SHA-256 digests compared in constant time, so the time an
+ * answer takes says nothing about how much of a key a caller guessed right.
  */
 
+import { createHash, timingSafeEqual } from 'node:crypto';
 import { isTronAddress, tronAddressBody } from '@x402kit/tron';
 import { createRateLimiter, type RateLimiter } from './rate-limiter.js';
 import type { Authenticate, Authorize } from './service.js';
@@ -47,12 +49,9 @@ export const ANONYMOUS_PRINCIPAL = 'anonymous';
  * createFacilitatorService({ facilitator, ...auth })
  */
 export function createApiKeyAuth(options: ApiKeyAuthOptions): ApiKeyAuth {
-  const byKey = new Map<string, ApiKeyEntry>();
+  const findEntry = createKeyMatcher(options.keys);
   const byPrincipal = new Map<string, ApiKeyEntry>();
-  for (const entry of options.keys) {
-    byKey.set(entry.key, entry);
-    byPrincipal.set(`key:${entry.name}`, entry);
-  }
+  for (const entry of options.keys) byPrincipal.set(`key:${entry.name}`, entry);
   const limiter = options.limiter ?? createRateLimiter();
   const { anonymous } = options;
 
@@ -78,7 +77,7 @@ export function createApiKeyAuth(options: ApiKeyAuthOptions): ApiKeyAuth {
       }
       return { ok: true, principal: ANONYMOUS_PRINCIPAL };
     }
-    const entry = byKey.get(key);
+    const entry = findEntry(key);
     if (!entry) return { ok: false, status: 401, reason: 'unauthorized', message: 'unknown API key' };
     const principal = `key:${entry.name}`;
     if (entry.rateLimitPerMinute !== undefined) {
@@ -102,6 +101,28 @@ export function createApiKeyAuth(options: ApiKeyAuthOptions): ApiKeyAuth {
   };
 
   return { authenticate, authorize };
+}
+
+/**
+ * The entry a presented key belongs to. The presented key and every configured key are hashed
+ * (SHA-256, so every comparison is 32 bytes against 32 bytes whatever the lengths) and ALL digests
+ * are compared with `timingSafeEqual`, without stopping at a match: no early exit on the raw key,
+ * no hash-table lookup keyed by the secret. As with a map, the last entry with that key wins.
+ */
+function createKeyMatcher(keys: readonly ApiKeyEntry[]): (presented: string) => ApiKeyEntry | undefined {
+  const digests = keys.map((entry) => ({ digest: sha256(entry.key), entry }));
+  return (presented) => {
+    const wanted = sha256(presented);
+    let found: ApiKeyEntry | undefined;
+    for (const { digest, entry } of digests) {
+      if (timingSafeEqual(digest, wanted)) found = entry;
+    }
+    return found;
+  };
+}
+
+function sha256(text: string): Buffer {
+  return createHash('sha256').update(text, 'utf8').digest();
 }
 
 /** The socket's peer, or with a trusted proxy in front the address that proxy appended last. */

@@ -1,0 +1,123 @@
+/**
+ * Settlement-key leases in PostgreSQL through `pg`: the ledger's database (and schema), table
+ * `settlement_key_leases` with its own migrations. Times come from the database's clock, so
+ * instances on hosts whose clocks disagree still agree on whose heartbeat is stale. `acquire` reads
+ * the row `FOR UPDATE` in one transaction, so two instances starting at once cannot both take a key.
+ */
+import type pg from 'pg';
+import { openPostgres } from '../db/postgres.js';
+import { decideAcquire, type KeyLeaseRow, type KeyLeaseStore, toKeyLeaseRow } from './key-lease-store.js';
+import { KEY_LEASE_COLUMNS, KEY_LEASE_MIGRATIONS, KEY_LEASE_MIGRATIONS_TABLE } from './schema.js';
+
+export type PostgresKeyLeaseStoreOptions = {
+  /** A connection string (the ledger's `ledger.postgres.url`), or `pool` instead. */
+  url?: string;
+  /** An existing pool; it is not ended by `close()`. */
+  pool?: pg.Pool;
+  /** Schema of the table (the ledger's `ledger.postgres.schema`); created if missing. Default: `search_path`. */
+  schema?: string;
+  /** Pool size when `url` is given; default 2 (a start-up, then one heartbeat at a time). */
+  maxConnections?: number;
+};
+
+const ACQUIRE_ATTEMPTS = 5;
+
+/** The database's clock in epoch ms. */
+const DB_NOW = '(extract(epoch from clock_timestamp()) * 1000)::bigint';
+
+/**
+ * Connect and apply pending migrations (serialized across processes by an advisory lock).
+ *
+ * @example
+ * const store = await createPostgresKeyLeaseStore({ url: config.ledger.postgres.url, schema: config.ledger.postgres.schema })
+ * await store.acquire({ family: 'evm', address, holder: 'facilitator-a', token, staleAfterMs: 10_000 })
+ */
+export async function createPostgresKeyLeaseStore(
+  options: PostgresKeyLeaseStoreOptions,
+): Promise<KeyLeaseStore> {
+  const { pool, prefix, close } = await openPostgres(
+    { ...options, now: Date.now },
+    {
+      table: KEY_LEASE_MIGRATIONS_TABLE,
+      migrations: KEY_LEASE_MIGRATIONS,
+      defaultMaxConnections: 2,
+      lockName: 'x402kit-key-leases',
+    },
+  );
+  const T = `${prefix}settlement_key_leases`;
+  const get = async (key: { family: string; address: string }): Promise<KeyLeaseRow | undefined> => {
+    const { rows } = await pool.query(
+      `SELECT ${KEY_LEASE_COLUMNS} FROM ${T} WHERE family = $1 AND address = $2`,
+      [key.family, key.address],
+    );
+    return rows[0] === undefined ? undefined : toKeyLeaseRow(rows[0]);
+  };
+
+  return {
+    async acquire(request) {
+      const values = [request.family, request.address, request.holder, request.token, request.staleAfterMs];
+      for (let attempt = 0; attempt < ACQUIRE_ATTEMPTS; attempt++) {
+        const client = await pool.connect();
+        try {
+          await client.query('BEGIN');
+          // insert if free; else read the row under a row lock (a concurrent release or take waits for us)
+          const inserted = await client.query(
+            `INSERT INTO ${T} (${KEY_LEASE_COLUMNS}) VALUES ($1, $2, $3, $4, $5, ${DB_NOW}, ${DB_NOW})
+             ON CONFLICT (family, address) DO NOTHING RETURNING holder`,
+            values,
+          );
+          if (inserted.rows.length === 1) {
+            await client.query('COMMIT');
+            return { acquired: true };
+          }
+          const { rows } = await client.query(
+            `SELECT ${KEY_LEASE_COLUMNS}, ${DB_NOW} AS db_now FROM ${T}
+             WHERE family = $1 AND address = $2 FOR UPDATE`,
+            [request.family, request.address],
+          );
+          const [row] = rows;
+          if (row === undefined) {
+            // released between our insert and our read: try the insert again
+            await client.query('COMMIT');
+            continue;
+          }
+          const decision = decideAcquire(toKeyLeaseRow(row), request, Number(row.db_now));
+          if (decision.take) {
+            await client.query(
+              `UPDATE ${T} SET holder = $3, token = $4, stale_after_ms = $5, acquired_at = ${DB_NOW},
+                 heartbeat_at = ${DB_NOW}
+               WHERE family = $1 AND address = $2`,
+              values,
+            );
+          }
+          await client.query('COMMIT');
+          return decision.result;
+        } catch (error) {
+          await client.query('ROLLBACK').catch(() => {});
+          throw error;
+        } finally {
+          client.release();
+        }
+      }
+      throw new Error(
+        `lease of ${request.family} ${request.address}: taken and released ${ACQUIRE_ATTEMPTS} times meanwhile`,
+      );
+    },
+    async renew(lease) {
+      const { rowCount } = await pool.query(
+        `UPDATE ${T} SET heartbeat_at = ${DB_NOW} WHERE family = $1 AND address = $2 AND token = $3`,
+        [lease.family, lease.address, lease.token],
+      );
+      return rowCount === 1;
+    },
+    async release(lease) {
+      await pool.query(`DELETE FROM ${T} WHERE family = $1 AND address = $2 AND token = $3`, [
+        lease.family,
+        lease.address,
+        lease.token,
+      ]);
+    },
+    get,
+    close,
+  };
+}

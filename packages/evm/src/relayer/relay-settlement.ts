@@ -2,13 +2,14 @@
  * The part every settlement shares once its call is encoded: send it through a relayer (or hand it
  * to the network's settlement batcher), report the broadcast, wait a bounded time for the receipt,
  * replacing the transaction while it is stuck. The scheme maps each outcome to its own reason
- * strings; what cannot differ between schemes (an ambiguous send is pending, a missing receipt
- * resets the nonce lane and is pending) is decided here once.
+ * strings; what cannot differ between schemes (a send of unknown outcome is reported and watched
+ * like a sent one, only a proven refusal is `refused`, a missing receipt resets the nonce lane and
+ * is pending) is decided here once.
  */
 import type { Hash, PublicClient } from 'viem';
-import { errorText } from '../error-text.js';
 import { notifyBroadcast } from './notify-broadcast.js';
-import { type RelayedCall, type Relayer, RelayerSendError } from './relayer.js';
+import type { RelayedCall, Relayer } from './relayer.js';
+import { sendCall } from './send-call.js';
 import type { ReceiptSummary } from './wait-for-receipt.js';
 import { watchTransaction } from './watch-transaction.js';
 
@@ -21,7 +22,10 @@ export type RelaySettlementOptions = {
   pollingIntervalMs: number;
   receiptTimeoutMs: number;
   signal?: AbortSignal;
-  /** Told the hash right after broadcast, and again for every replacement (a ledger records them). */
+  /**
+   * Told the hash right after broadcast (also when the broadcast's outcome is unknown: the
+   * transaction may be mined), and again for every replacement (a ledger records them).
+   */
   onBroadcast?: (transaction: string) => Promise<void> | void;
 };
 
@@ -52,23 +56,14 @@ export async function relaySettlement(options: RelaySettlementOptions): Promise<
       ...(options.onBroadcast ? { onBroadcast: options.onBroadcast } : {}),
     });
   }
-  let hash: Hash;
-  try {
-    hash = await relayer.send(call);
-  } catch (error) {
-    if (error instanceof RelayerSendError && error.ambiguous && error.hash) {
-      return {
-        kind: 'pending',
-        hash: error.hash,
-        message: `broadcast timed out; the transaction may still land: ${error.message}`,
-      };
-    }
-    return { kind: 'refused', message: errorText(error instanceof RelayerSendError ? error.cause : error) };
-  }
+  const sent = await sendCall(relayer, call);
+  if (sent.kind === 'refused') return sent;
+  const { hash, unknownOutcome } = sent;
   await notifyBroadcast(options.onBroadcast, hash);
   const watched = await watchTransaction(hash, {
     client: options.client,
-    relayer,
+    // a send of unknown outcome is never replaced: its nonce may be someone else's by now
+    ...(unknownOutcome ? {} : { relayer }),
     pollingIntervalMs: options.pollingIntervalMs,
     timeoutMs: options.receiptTimeoutMs,
     ...(options.signal ? { signal: options.signal } : {}),
@@ -80,7 +75,9 @@ export async function relaySettlement(options: RelaySettlementOptions): Promise<
     return {
       kind: 'pending',
       hash: watched.hash,
-      message: `no receipt for ${watched.hashes.join(' or ')} within ${options.receiptTimeoutMs} ms; it may still be mined`,
+      message:
+        `${unknownOutcome ? `${unknownOutcome}; ` : ''}no receipt for ${watched.hashes.join(' or ')} ` +
+        `within ${options.receiptTimeoutMs} ms; it may still be mined`,
     };
   }
   return { kind: 'mined', hash: watched.hash, receipt: watched.receipt };

@@ -1,10 +1,13 @@
 /**
  * A relayer sends transactions for one key on one chain: locally managed nonces, an explicit gas
- * limit, cached EIP-1559 fees, local signing and one `eth_sendRawTransaction` per send. A sent
+ * limit, cached EIP-1559 fees, local signing and one `eth_sendRawTransaction` per send (the same
+ * bytes once more when the first answer was lost). The hash is computed from the signed bytes
+ * before they leave, so a send whose outcome is unknown still names the transaction to watch. A sent
  * transaction that stays unmined can be replaced (same nonce, higher fees) with `replace`.
  */
-import { type Address, type Hash, type Hex, keccak256, type LocalAccount, type PublicClient } from 'viem';
-import { errorText, isTimeoutError } from '../error-text.js';
+import type { Address, Hash, Hex, LocalAccount, PublicClient } from 'viem';
+import { errorText } from '../error-text.js';
+import { broadcastSignedTransaction } from './broadcast-signed-transaction.js';
 import { bumpFees } from './bump-fees.js';
 import type { FeeOracle, GasFees } from './fee-oracle.js';
 import { createNonceManager, type NonceManager } from './nonce-manager.js';
@@ -38,7 +41,12 @@ export type Relayer = {
   readonly stuckAfterMs: number;
   /** Present when the network batches EIP-3009 settlements into Multicall3 transactions. */
   readonly batcher?: SettlementBatcher;
-  /** Sign and broadcast; resolves with the transaction hash once the node accepted it. */
+  /**
+   * Sign and broadcast; resolves with the transaction hash once the node accepted it (or is found
+   * to hold it). Rejects with a `RelayerSendError`: `ambiguous: false` only when the node proved it
+   * refused the transaction, else `ambiguous: true` with the `hash` that may still be mined (the
+   * nonce lane then re-reads the chain's `pending` count before the next send).
+   */
   send(call: RelayedCall): Promise<Hash>;
   /**
    * Re-sign the transaction `hash` (sent by this relayer and not forgotten) with the same nonce and
@@ -54,8 +62,10 @@ export type Relayer = {
 };
 
 /**
- * A send the node refused, or whose outcome is unknown (`ambiguous`: the request timed out after the
- * transaction may have reached the node; `hash` is then worth watching).
+ * A send the node refused (`ambiguous: false`: a JSON-RPC error in a well-formed reply, and the node
+ * does not know the transaction), or whose outcome is unknown (`ambiguous: true`: the connection
+ * dropped, a proxy answered 5xx or garbage, the request timed out, ... after the signed bytes may
+ * have reached a node). `hash` is computed from the signed bytes, so it is always the one to watch.
  *
  * @example
  * try { await relayer.send(call) } catch (e) { if (e instanceof RelayerSendError && e.ambiguous) watch(e.hash) }
@@ -74,7 +84,6 @@ export class RelayerSendError extends Error {
 
 const NONCE_CONFLICT =
   /nonce too low|nonce has already been used|invalid nonce|replacement transaction underpriced/i;
-const ALREADY_KNOWN = /already known|already imported|known transaction/i;
 const FEE_TOO_LOW = /fee.*(too low|less than)|underpriced|base fee/i;
 /** Sent transactions remembered for replacement; the oldest are dropped beyond this. */
 const MAX_TRACKED = 10_000;
@@ -126,20 +135,19 @@ export function createRelayer(options: RelayerOptions): Relayer {
           }
         : { ...base, type: 'legacy', gasPrice: gasFees.gasPrice },
     );
-    const hash = keccak256(serializedTransaction);
-    try {
-      await client.sendRawTransaction({ serializedTransaction });
-      return hash;
-    } catch (error) {
-      const text = errorText(error);
-      if (ALREADY_KNOWN.test(text)) return hash;
-      if (FEE_TOO_LOW.test(text)) fees.invalidate();
-      throw new RelayerSendError(`broadcast from ${account.address} (nonce ${nonce}) failed: ${text}`, {
-        cause: error,
-        hash,
-        ambiguous: isTimeoutError(error),
-      });
+    const sent = await broadcastSignedTransaction(client, serializedTransaction);
+    if (sent.kind === 'accepted') return sent.hash;
+    if (sent.kind === 'refused') {
+      if (FEE_TOO_LOW.test(sent.message)) fees.invalidate();
+      throw new RelayerSendError(
+        `broadcast from ${account.address} (nonce ${nonce}) refused: ${sent.message}`,
+        { cause: sent.error, hash: sent.hash, ambiguous: false },
+      );
     }
+    throw new RelayerSendError(
+      `broadcast from ${account.address} (nonce ${nonce}) has an unknown outcome: ${sent.message}; ${sent.hash} may still be mined`,
+      { cause: sent.error, hash: sent.hash, ambiguous: true },
+    );
   }
 
   async function sendOnce(call: RelayedCall): Promise<Hash> {
@@ -151,16 +159,6 @@ export function createRelayer(options: RelayerOptions): Relayer {
     });
   }
 
-  /** Does a node know `hash` (an earlier attempt that reached it through another RPC URL)? */
-  async function isKnown(hash: Hash | undefined): Promise<boolean> {
-    if (!hash) return false;
-    try {
-      return (await client.request({ method: 'eth_getTransactionByHash', params: [hash] })) !== null;
-    } catch {
-      return false;
-    }
-  }
-
   return {
     address: account.address,
     chainId,
@@ -170,14 +168,14 @@ export function createRelayer(options: RelayerOptions): Relayer {
       try {
         return await sendOnce(call);
       } catch (error) {
-        // another sender used our nonce (or the node dropped our view): one retry with a fresh read,
-        // unless the conflicting transaction is our own (it reached a node after all): never send twice
+        // another sender used our nonce (or the node dropped our view): one retry with a fresh read.
+        // The refused transaction is proven absent from the node (else it would not be a refusal),
+        // so the retry is never a second transaction for the same call.
         if (
           error instanceof RelayerSendError &&
           !error.ambiguous &&
           NONCE_CONFLICT.test(errorText(error.cause))
         ) {
-          if (await isKnown(error.hash)) return error.hash as Hash;
           return sendOnce(call);
         }
         throw error;

@@ -20,11 +20,11 @@ import {
   type PublicClient,
   parseAbi,
 } from 'viem';
-import { errorText } from '../error-text.js';
 import { type BatchedPayment, paymentReceipts, readBatchedPayment } from './batched-payment.js';
 import { notifyBroadcast } from './notify-broadcast.js';
 import type { RelayedSettlement } from './relay-settlement.js';
-import { type RelayedCall, type Relayer, RelayerSendError } from './relayer.js';
+import type { RelayedCall, Relayer } from './relayer.js';
+import { sendCall } from './send-call.js';
 import { watchTransaction } from './watch-transaction.js';
 
 /** Canonical Multicall3 address. */
@@ -206,25 +206,21 @@ export function createSettlementBatcher(options: SettlementBatcherOptions): Sett
       entries.length === 1
         ? only.call
         : { to: multicall, data: aggregate(entries, true), gas: await batchGas(relayer.address, entries) };
-    let hash: Hash;
-    try {
-      hash = await relayer.send(call);
-    } catch (error) {
-      const outcome: RelayedSettlement =
-        error instanceof RelayerSendError && error.ambiguous && error.hash
-          ? {
-              kind: 'pending',
-              hash: error.hash,
-              message: `broadcast timed out; the transaction may still land: ${error.message}`,
-            }
-          : { kind: 'refused', message: errorText(error instanceof RelayerSendError ? error.cause : error) };
-      for (const entry of entries) entry.resolve(outcome);
+    const sent = await sendCall(relayer, call);
+    if (sent.kind === 'refused') {
+      for (const entry of entries) entry.resolve(sent);
       return;
     }
-    await watchBatch(relayer, hash, entries);
+    await watchBatch(relayer, sent.hash, entries, sent.unknownOutcome);
   }
 
-  async function watchBatch(relayer: Relayer, hash: Hash, entries: readonly Entry[]): Promise<void> {
+  /** Report the batch's hash to every caller and wait for its receipt (`unknownOutcome`: never replaced). */
+  async function watchBatch(
+    relayer: Relayer,
+    hash: Hash,
+    entries: readonly Entry[],
+    unknownOutcome: string | undefined,
+  ): Promise<void> {
     const tellAll = (transaction: Hash) =>
       Promise.all(entries.map((e) => notifyBroadcast(e.options.onBroadcast, transaction))).then(() => {});
     await tellAll(hash);
@@ -256,7 +252,8 @@ export function createSettlementBatcher(options: SettlementBatcherOptions): Sett
     });
     const watched = await watchTransaction(hash, {
       client,
-      relayer,
+      // a send of unknown outcome is never replaced: its nonce may be someone else's by now
+      ...(unknownOutcome ? {} : { relayer }),
       pollingIntervalMs: Math.min(...entries.map((e) => e.options.pollingIntervalMs)),
       timeoutMs: Math.max(...entries.map((e) => e.options.receiptTimeoutMs)),
       signal: allGone.signal,
@@ -269,7 +266,7 @@ export function createSettlementBatcher(options: SettlementBatcherOptions): Sett
     relayer.forget(hash);
     if (!watched.receipt) {
       relayer.reset();
-      const message = `no receipt for ${watched.hashes.join(' or ')} in time; it may still be mined`;
+      const message = `${unknownOutcome ? `${unknownOutcome}; ` : ''}no receipt for ${watched.hashes.join(' or ')} in time; it may still be mined`;
       for (const entry of entries) entry.resolve({ kind: 'pending', hash: watched.hash, message });
       return;
     }

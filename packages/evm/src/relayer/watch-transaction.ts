@@ -4,7 +4,7 @@
  * one of them is mined or the time is up.
  */
 import type { Hash, PublicClient } from 'viem';
-import type { Relayer } from './relayer.js';
+import { type Relayer, RelayerSendError } from './relayer.js';
 import { type ReceiptSummary, waitForAnyReceipt } from './wait-for-receipt.js';
 
 export type WatchTransactionOptions = {
@@ -17,7 +17,7 @@ export type WatchTransactionOptions = {
   signal?: AbortSignal;
   /** At most this many replacements; default 3. */
   maxReplacements?: number;
-  /** Told each replacement's hash right after its broadcast (a ledger records it). */
+  /** Told each replacement's hash right after its broadcast, even one of unknown outcome (a ledger records it). */
   onReplaced?: (hash: Hash) => Promise<void> | void;
 };
 
@@ -60,14 +60,17 @@ export async function watchTransaction(
       return { hash: latest, receipt: undefined, hashes };
     }
     attempts += 1;
+    let next: Hash | undefined;
     try {
-      const next = await replace(latest);
-      if (!hashes.includes(next)) {
-        hashes.push(next);
-        await options.onReplaced?.(next);
-      }
-    } catch {
-      // refused (a version was mined: `nonce too low`; or the bump was not enough): keep watching
+      next = await replace(latest);
+    } catch (error) {
+      // a replacement of unknown outcome may be mined: watch it too. A refusal (a version was
+      // mined: `nonce too low`; or the bump was not enough): keep watching what we have
+      if (error instanceof RelayerSendError && error.ambiguous) next = error.hash;
+    }
+    if (next && !hashes.includes(next)) {
+      hashes.push(next);
+      await options.onReplaced?.(next);
     }
   }
 }

@@ -1,36 +1,42 @@
 /**
- * A real HTTP JSON-RPC proxy in front of a node (anvil), for fault-injection tests: per method it
- * can delay answers, drop requests (never forwarded, never answered), or lose answers (the request
- * reaches the node, which acts on it, but its answer never comes back: the "was my transaction
- * sent?" ambiguity). Everything else is forwarded untouched. Batches are faulted when any of their
- * methods is.
+ * A real HTTP proxy in front of a JSON-RPC node (anvil) or any HTTP API (a TRON node, the GasFree
+ * API), for fault-injection tests. Faults are set per JSON-RPC method, or per URL path for requests
+ * that are not JSON-RPC (`/wallet/broadcasttransaction`, `/nile/api/v1/gasfree/submit`). It can
+ * delay answers, drop requests (never forwarded, never answered), or forward the request (the node
+ * acts on it) and then lose the answer, reset the connection or answer 502: the "was my
+ * transaction sent?" ambiguity. Everything else is forwarded untouched (method, path, headers and
+ * body). Batches are faulted when any of their methods is.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 
-/** What happens to requests for one method. */
+/** What happens to requests for one method (or path). */
 export type RpcFault =
   /** Forward, then answer `ms` later. */
   | { kind: 'delay'; ms: number }
   /** Neither forward nor answer; the connection stays open until the client gives up. */
   | { kind: 'drop' }
   /** Forward (the node acts on it) and never answer. */
-  | { kind: 'lose-answer' };
+  | { kind: 'lose-answer' }
+  /** Forward (the node acts on it), then destroy the client's socket: ECONNRESET, "socket hang up". */
+  | { kind: 'reset' }
+  /** Forward (the node acts on it), then answer 502 with an HTML body, as a load balancer would. */
+  | { kind: 'bad-gateway' };
 
 export type RpcFaultProxy = {
   /** The proxy's URL, to give the facilitator as its RPC. */
   readonly url: string;
-  /** Set (or clear, with `undefined`) the fault of a method. */
+  /** Set (or clear, with `undefined`) the fault of a JSON-RPC method or a URL path (`/wallet/broadcasttransaction`). */
   setFault(method: string, fault: RpcFault | undefined): void;
   /** Clear every fault: the RPC heals. */
   heal(): void;
-  /** Requests seen per method, and how many of them were faulted. */
+  /** Requests seen per method (or path), and how many of them were faulted. */
   readonly seen: ReadonlyMap<string, { total: number; faulted: number }>;
   close(): Promise<void>;
 };
 
 /**
- * Start a proxy on 127.0.0.1 in front of `target`.
+ * Start a proxy on 127.0.0.1 in front of `target` (requests keep their path: `target` is the base).
  *
  * @example
  * const proxy = await startRpcFaultProxy({ target: devnet.rpcUrl })
@@ -42,18 +48,23 @@ export async function startRpcFaultProxy(options: { target: string }): Promise<R
   const seen = new Map<string, { total: number; faulted: number }>();
   const sockets = new Set<Socket>();
 
-  async function forward(body: string): Promise<{ status: number; text: string }> {
-    const response = await fetch(options.target, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body,
+  async function forward(req: IncomingMessage, body: string): Promise<{ status: number; text: string }> {
+    const method = req.method ?? 'POST';
+    const headers: Record<string, string> = {};
+    for (const [name, value] of Object.entries(req.headers)) {
+      if (typeof value === 'string' && !HOP_HEADERS.has(name)) headers[name] = value;
+    }
+    const response = await fetch(new URL(req.url ?? '/', options.target), {
+      method,
+      headers,
+      ...(method === 'GET' || method === 'HEAD' ? {} : { body }),
     });
     return { status: response.status, text: await response.text() };
   }
 
-  function answer(res: ServerResponse, status: number, text: string): void {
+  function answer(res: ServerResponse, status: number, text: string, type = 'application/json'): void {
     if (res.destroyed || res.headersSent) return;
-    res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
+    res.writeHead(status, { 'content-type': type, 'content-length': Buffer.byteLength(text) });
     res.end(text);
   }
 
@@ -61,15 +72,24 @@ export async function startRpcFaultProxy(options: { target: string }): Promise<R
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(String(chunk)));
     const body = Buffer.concat(chunks).toString('utf8');
-    const fault = faultOf(methodsOf(body));
+    const methods = methodsOf(body);
+    const fault = faultOf(methods.length > 0 ? methods : [new URL(req.url ?? '/', 'http://proxy').pathname]);
     if (!fault) {
-      const forwarded = await forward(body);
+      const forwarded = await forward(req, body);
       answer(res, forwarded.status, forwarded.text);
       return;
     }
     if (fault.kind === 'drop') return; // held open: the client times out
-    const forwarded = await forward(body);
+    const forwarded = await forward(req, body);
     if (fault.kind === 'lose-answer') return; // the node acted; the answer is lost
+    if (fault.kind === 'reset') {
+      req.socket.destroy(); // the node acted; the connection drops before the answer
+      return;
+    }
+    if (fault.kind === 'bad-gateway') {
+      answer(res, 502, '<html><body><h1>502 Bad Gateway</h1></body></html>', 'text/html');
+      return;
+    }
     await new Promise((resolve) => setTimeout(resolve, fault.ms));
     answer(res, forwarded.status, forwarded.text);
   }
@@ -115,6 +135,9 @@ export async function startRpcFaultProxy(options: { target: string }): Promise<R
     },
   };
 }
+
+/** Connection-level headers a proxy does not pass on (fetch sets its own). */
+const HOP_HEADERS = new Set(['host', 'connection', 'content-length', 'transfer-encoding', 'keep-alive']);
 
 function methodsOf(body: string): string[] {
   try {

@@ -28,11 +28,14 @@ describe('PostgreSQL-backed rate limits shared by two instances', () => {
 
   before(async () => {
     url = await testPostgresUrl();
-    for (const instanceId of ['limits-a', 'limits-b']) {
+    for (const [instanceId, key] of [
+      ['limits-a', '11'],
+      ['limits-b', '22'],
+    ]) {
       const config = parseServiceConfig({
-        // no RPC call is made by these requests
+        // no RPC call is made by these requests; each instance its own settlement key (one sender per key)
         networks: { 'eip155:84532': { rpc: ['http://127.0.0.1:9'] } },
-        signers: { privateKeys: [`0x${'11'.repeat(32)}`] },
+        signers: { privateKeys: [`0x${(key ?? '').repeat(32)}`] },
         ledger: { postgres: { url, schema } },
         instanceId,
         apiKeys: [{ key: KEY, name: 'acme', rateLimitPerMinute: PER_MINUTE }],

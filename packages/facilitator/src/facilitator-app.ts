@@ -4,6 +4,8 @@
  * reconciler of pending settlements, API keys and rate limits (shared through PostgreSQL when the
  * ledger is there), `/payments` queries, `/metrics`, relayer balance and nonce-lag monitoring,
  * access logs, OpenTelemetry traces when an endpoint is configured, and an RPC + ledger `/health`.
+ * Its settlement keys are leased in the ledger's database first: a key another live instance holds
+ * refuses the start with `SettlementKeyInUseError` (one sender per key, so nonces never collide).
  */
 import { EIP2612_GAS_SPONSORING, ERC20_APPROVAL_GAS_SPONSORING } from '@x402kit/evm';
 import { createAccessLog } from './access-log.js';
@@ -17,6 +19,16 @@ import {
   type IdempotencyStore,
   withPaymentIdentifierStatus,
 } from './idempotency/index.js';
+import {
+  acquireKeyLeases,
+  type ChainFamily,
+  createPostgresKeyLeaseStore,
+  createSqliteKeyLeaseStore,
+  guardSettlements,
+  type KeyLeaseStore,
+  type KeyLeases,
+  settlementKeysOf,
+} from './key-lease/index.js';
 import {
   createExactEvmReconciler,
   createLedgerHooks,
@@ -37,7 +49,7 @@ import { createPostgresRateLimiter, type PostgresRateLimiter } from './pg-rate-l
 import { createRelayerMonitor, type RelayerMonitor } from './relayer-monitor.js';
 import { createFacilitatorService, type FacilitatorService, type ServiceRoute } from './service.js';
 import type { ServiceConfig } from './service-config.js';
-import type { ServiceRequestEvent } from './service-types.js';
+import type { HealthReport, ServiceRequestEvent } from './service-types.js';
 import { createOtlpExporter, type OtlpExporter } from './telemetry/otlp-exporter.js';
 import { createRequestTracer } from './telemetry/request-tracer.js';
 import { createTronSchemes, type TronSchemes } from './tron.js';
@@ -55,6 +67,8 @@ export type FacilitatorApp = {
   log: Log;
   /** The span exporter, when `telemetry.otlpEndpoint` is set. */
   telemetry?: OtlpExporter;
+  /** This instance's leases on its settlement keys (absent when `keyLease.enabled` is false). */
+  keyLeases?: KeyLeases;
   /** Stop the sweeps and the monitor, stop the engine, flush spans, close the ledger: call after the HTTP server drained. */
   close(): Promise<void>;
 };
@@ -62,7 +76,10 @@ export type FacilitatorApp = {
 export type CreateFacilitatorAppOptions = {
   /** Where events go; default JSON lines on stdout/stderr at `config.log.level`. */
   log?: Log;
-  /** Start the reconciler and the monitor at once; default true (tests drive them by hand with false). */
+  /**
+   * Start the reconciler and the monitor at once; default true (tests drive them by hand with false).
+   * The key-lease heartbeat always runs: without it the instance would stop settling.
+   */
   autoStart?: boolean;
   /** Given with `config.enableClose`, backs `POST /close`. */
   onClose?: () => void;
@@ -106,7 +123,27 @@ export async function createFacilitatorApp(
   let facilitator: EvmFacilitator | undefined;
   let limiter: PostgresRateLimiter | undefined;
   let reconcile: Reconcile;
+  let leaseStore: KeyLeaseStore | undefined;
+  let keyLeases: KeyLeases | undefined;
   try {
+    if (config.keyLease.enabled) {
+      leaseStore =
+        'postgres' in db
+          ? await createPostgresKeyLeaseStore(db.postgres)
+          : await createSqliteKeyLeaseStore(db.sqlite);
+      const families: ChainFamily[] = [
+        ...(Object.keys(config.networks).length > 0 ? (['evm'] as const) : []),
+        ...(config.tron ? (['tron'] as const) : []),
+      ];
+      keyLeases = await acquireKeyLeases({
+        store: leaseStore,
+        keys: settlementKeysOf(config.signers.privateKeys, families),
+        holder: config.instanceId,
+        staleAfterMs: config.keyLease.staleAfterMs,
+        log,
+      });
+      keyLeases.start();
+    }
     tron = config.tron ? createTronSchemes(config.tron, config.signers.privateKeys) : undefined;
     await tron?.ready();
     reconcile = firstReconciler(
@@ -174,9 +211,13 @@ export async function createFacilitatorApp(
     facilitator?.close();
     tron?.close();
     await idempotency?.close();
+    await keyLeases?.release();
+    await leaseStore?.close();
     await ledger.close();
     throw error;
   }
+  // without its key leases another instance may be sending from the same keys: settle nothing then
+  if (keyLeases) facilitator = guardSettlements(facilitator, keyLeases);
   const auth = createApiKeyAuth({
     keys: config.apiKeys,
     anonymous: config.anonymous,
@@ -232,7 +273,10 @@ export async function createFacilitatorApp(
     bodyLimitBytes: config.limits.bodyBytes,
     authenticate: auth.authenticate,
     authorize: auth.authorize,
-    checkHealth: createHealthCheck({ rpc, ledger, ...(tron ? { tron: tron.nodes } : {}) }),
+    checkHealth: withKeyLeaseHealth(
+      createHealthCheck({ rpc, ledger, ...(tron ? { tron: tron.nodes } : {}) }),
+      keyLeases,
+    ),
     routes,
     log,
     observe: (event) => {
@@ -306,6 +350,7 @@ export async function createFacilitatorApp(
     ...(metrics ? { metrics } : {}),
     ...(reconciler ? { reconciler } : {}),
     ...(telemetry ? { telemetry } : {}),
+    ...(keyLeases ? { keyLeases } : {}),
     close() {
       closing ??= (async () => {
         monitor.stop();
@@ -315,10 +360,27 @@ export async function createFacilitatorApp(
         await telemetry?.shutdown();
         await limiter?.close();
         await idempotency?.close();
+        // last of the senders' state: a successor may start sending from our keys at once
+        await keyLeases?.release();
+        await leaseStore?.close();
         await ledger.close();
       })();
       return closing;
     },
+  };
+}
+
+/** `/health` fails, naming why, while the instance does not hold its key leases (it refuses settlements then). */
+function withKeyLeaseHealth(
+  check: () => Promise<HealthReport>,
+  leases: KeyLeases | undefined,
+): () => Promise<HealthReport> {
+  if (!leases) return check;
+  return async () => {
+    const report = await check();
+    const problem = leases.problem();
+    if (problem === undefined) return report;
+    return { ok: false, details: { ...report.details, keyLeases: problem } };
   };
 }
 

@@ -23,6 +23,7 @@ export { FEE_QUOTE_TTL_SECONDS, quoteFees, readFeeQuoteRequest } from './fee-quo
 export type { HealthCheckOptions } from './health-check.js';
 export { createHealthCheck } from './health-check.js';
 export * from './idempotency/index.js';
+export * from './key-lease/index.js';
 export * from './ledger/index.js';
 export type { Emit, JsonLogOptions, Log, LogEvent, LogLevel, LogSink } from './log.js';
 export { createEmitter, createJsonLog } from './log.js';

@@ -151,6 +151,19 @@ export const ServiceConfigSchema = z
         erc6492Factories: z.record(z.string(), z.array(z.string().regex(/^0x[0-9a-fA-F]{40}$/))).optional(),
       })
       .prefault({}),
+    /**
+     * One live instance per settlement key: each instance leases its keys' addresses in the ledger's
+     * database at start (a key another live instance holds refuses the start), heart-beats every
+     * quarter of `staleAfterMs`, and releases them on a clean stop; a holder silent for longer than
+     * `staleAfterMs` (killed, cut off) may be taken over. `enabled: false` only when something else
+     * guarantees that no two processes send from one key.
+     */
+    keyLease: z
+      .strictObject({
+        enabled: z.boolean().default(true),
+        staleAfterMs: z.number().int().min(200).max(600_000).default(10_000),
+      })
+      .prefault({}),
     /** Serve `POST /close` (for the x402 e2e harness). */
     enableClose: z.boolean().default(false),
   })

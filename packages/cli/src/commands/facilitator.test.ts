@@ -125,8 +125,9 @@ describe('x402kit facilitator', () => {
       FACILITATOR_PRIVATE_KEY: devnet.accounts.facilitator.privateKey,
     });
     const port = new URL((await first.waitForLine(/Facilitator listening/)).split(' on ')[1] ?? '').port;
+    // another key: the same one would be refused earlier, for the lease the first instance holds on it
     const second = spawnCli(['facilitator', '--rpc', `eip155:84532=${devnet.rpcUrl}`, '--port', port], {
-      FACILITATOR_PRIVATE_KEY: devnet.accounts.facilitator.privateKey,
+      FACILITATOR_PRIVATE_KEY: devnetAccount(5).privateKey,
     });
     assert.equal((await second.exited).code, 1);
     assert.match(second.stderr(), /the port is already in use/);

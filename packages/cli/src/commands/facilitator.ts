@@ -13,6 +13,7 @@ import {
   loadServiceConfig,
   parseFacilitatorConfig,
   type ServiceConfig,
+  SettlementKeyInUseError,
   startFacilitatorServer,
 } from '@x402kit/facilitator';
 import { type CliContext, CliError, type Command, ExitCode, UsageError, untilAborted } from '../command.js';
@@ -26,6 +27,9 @@ TRON (exact_permit, exact_gasfree) from the config file's "tron" section:
 POST /verify, POST /settle, GET /supported, GET /health, GET /metrics, GET /payments, POST /fee/quote.
 Settlements go through a ledger (exactly-once): the SQLite file ./x402kit-ledger.db unless the
 config names another file (":memory:" for none) or PostgreSQL (DATABASE_URL). Flags override the environment, which overrides the file.
+Each settlement key serves one live instance: a key another instance sharing the ledger holds
+refuses the start (exit code 1; give each instance its own key, or wait keyLease.staleAfterMs,
+default 10 s, after that instance died).
 Prints "Facilitator listening on http://HOST:PORT" on stdout when ready; stops on Ctrl+C / SIGTERM.
 
 Options:
@@ -244,9 +248,9 @@ async function serve(
   try {
     app = await createFacilitatorApp(config, { log, onClose: () => closeRequested.abort() });
   } catch (error) {
-    throw new CliError(error instanceof Error ? error.message : String(error), ExitCode.usage, {
-      cause: error,
-    });
+    // another live instance sends from one of our keys: not a usage mistake, and maybe gone soon
+    const exitCode = error instanceof SettlementKeyInUseError ? ExitCode.failure : ExitCode.usage;
+    throw new CliError(error instanceof Error ? error.message : String(error), exitCode, { cause: error });
   }
   const server = await startFacilitatorServer({
     service: app.service,
@@ -260,8 +264,11 @@ async function serve(
     throw new CliError(error instanceof Error ? error.message : String(error));
   });
   const { facilitator } = app;
+  const leases = app.keyLeases
+    ? `; key leases held (taken over if silent for ${config.keyLease.staleAfterMs} ms)`
+    : '; key leases off';
   context.stderr(
-    `facilitator: networks ${facilitator.networks.join(', ')}; signer(s) ${facilitator.signers.join(', ')}; ledger ${'postgres' in config.ledger ? 'postgres' : `sqlite ${config.ledger.sqlite.path}`}; instance ${config.instanceId}\n`,
+    `facilitator: networks ${facilitator.networks.join(', ')}; signer(s) ${facilitator.signers.join(', ')}; ledger ${'postgres' in config.ledger ? 'postgres' : `sqlite ${config.ledger.sqlite.path}`}; instance ${config.instanceId}${leases}\n`,
   );
   context.stdout(`Facilitator listening on ${server.url}\n`);
 

@@ -17,6 +17,11 @@ export const ExitCode = {
   usage: 2,
   /** `pay` refused to pay because the price is above `--max-amount`. */
   refused: 3,
+  /**
+   * `pay` sent a payment whose settlement is not final: reported pending, or the answer was lost.
+   * It may still be charged; do not retry blindly (a new run signs a new payment).
+   */
+  pending: 4,
 } as const;
 
 export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];

@@ -7,7 +7,7 @@ import { type Address, createPublicClient, type LocalAccount, type PublicClient 
 import { addressKey } from './address.js';
 import { eip3009Abi } from './eip3009.js';
 import { failover } from './relayer/failover-transport.js';
-import { createFeeOracle } from './relayer/fee-oracle.js';
+import { createFeeOracle, type FeeOracle } from './relayer/fee-oracle.js';
 import { createRelayer, type Relayer } from './relayer/relayer.js';
 import { createSettlementBatcher, type SettlementBatcherOptions } from './relayer/settlement-batcher.js';
 
@@ -41,6 +41,8 @@ export type EvmNetwork = {
   readonly chainId: number;
   readonly client: PublicClient;
   readonly relayers: readonly Relayer[];
+  /** The fee estimate every relayer of the network uses (sponsored gas is priced against it). */
+  readonly fees: FeeOracle;
   /** The next relayer, round-robin. */
   nextRelayer(): Relayer;
   /** What is known about a token from a recent read, if anything. */
@@ -124,6 +126,7 @@ export function createEvmNetwork(options: EvmNetworkOptions): EvmNetwork {
     chainId: options.chainId,
     client,
     relayers,
+    fees,
     nextRelayer() {
       const relayer = relayers[turn % relayers.length];
       turn = (turn + 1) % relayers.length;

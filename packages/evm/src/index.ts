@@ -26,6 +26,7 @@ export type {
   Erc6492FactoriesOption,
 } from './exact/erc6492-deployment.js';
 export { ERC6492_DEPLOY_GAS_LIMIT, parseErc6492Factories } from './exact/erc6492-deployment.js';
+  DeploymentSponsor,
 export type {
   ExactEvmFacilitator,
   ExactEvmFacilitatorNetwork,
@@ -67,6 +68,21 @@ export { bumpFees } from './relayer/bump-fees.js';
 export type { FailoverTransportOptions } from './relayer/failover-transport.js';
 export { failover, isTransportFailure } from './relayer/failover-transport.js';
 export type { FeeOracle, FeeOracleOptions, GasFees } from './relayer/fee-oracle.js';
+export type {
+  GasSponsorBudget,
+  GasSponsorKind,
+  GasSponsorLimits,
+  GasSponsorReservation,
+  GasSponsorSpend,
+  SponsoredPayment,
+} from './gas-sponsor-budget.js';
+export {
+  createMemoryGasSponsorBudget,
+  DEFAULT_GAS_SPONSOR_LIMITS,
+  GAS_SPONSOR_WINDOW_MS,
+  gasSponsorLimits,
+  judgeGasSponsorSpend,
+} from './gas-sponsor-budget.js';
 export { createFeeOracle } from './relayer/fee-oracle.js';
 export type { NonceManager, NonceManagerOptions } from './relayer/nonce-manager.js';
 export { createNonceManager } from './relayer/nonce-manager.js';

@@ -1,8 +1,20 @@
+/**
+ * `x402kit pay`, spawned as a user runs it, against real servers on 127.0.0.1 and a real devnet:
+ * every outcome prints exactly one JSON object with --json, the exit code says what happened, and
+ * nothing is called "paid" unless a settlement says so.
+ *
+ * Two servers: a minimal one written against core's codecs (to shape odd answers: a 402 nobody
+ * can pay, a paid request that never gets an answer ...), and our real stack (payment handler,
+ * facilitator service with the exactly-once ledger) for the handler 500, a facilitator that is
+ * down or out of gas, and a settlement left pending by a chain that stopped mining.
+ */
 import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import {
+  createHttpFacilitatorClient,
+  createResourceServer,
   decodePaymentSignatureHeader,
   encodePaymentRequiredHeader,
   encodePaymentResponseHeader,
@@ -10,13 +22,32 @@ import {
   type PaymentRequirements,
 } from '@x402kit/core';
 import { type Devnet, readTokenBalance, startDevnet } from '@x402kit/devnet';
-import { createEvmFacilitator, type EvmFacilitator } from '@x402kit/facilitator';
+import { createExactEvmServer } from '@x402kit/evm';
+import {
+  createEvmFacilitator,
+  createExactEvmReconciler,
+  createFacilitatorService,
+  createLedgerHooks,
+  createSqliteLedger,
+  type EvmFacilitator,
+  type FacilitatorServer,
+  identifyExactEvm,
+  type PaymentLedger,
+  startFacilitatorServer,
+} from '@x402kit/facilitator';
+import { createPaymentHandler } from '@x402kit/http';
+import { type Served, serve } from '@x402kit/http/node';
+import { createPublicClient, type Hex, http } from 'viem';
+import { generatePrivateKey } from 'viem/accounts';
+import { runCli } from '../cli.js';
 import { runCliToEnd } from '../testing/spawn-cli.js';
+import { type PayOutcome, PayStatuses } from './pay/pay-outcome.js';
 
 let devnet: Devnet;
 let facilitator: EvmFacilitator;
 let server: Server;
 let base: string;
+const stops: Array<() => Promise<void> | void> = [];
 
 function offer(amount: string): PaymentRequirements {
   return {
@@ -30,25 +61,41 @@ function offer(amount: string): PaymentRequirements {
   };
 }
 
+type Reply = { status: number; headers: Record<string, string>; body: string };
+
 /**
  * A minimal x402 v2 resource server written against core's codecs (no middleware): 402 with
  * PAYMENT-REQUIRED, then verify + settle through the facilitator engine on the paid retry.
+ * `/hang` never answers a paid request; `/no-receipt` serves a paid request without settling or
+ * saying so; `/tron-only` and `/bad-required` are 402s this CLI cannot pay.
  */
-function handle(
-  path: string,
-  paymentHeader: string | undefined,
-): Promise<{ status: number; headers: Record<string, string>; body: string }> {
+function handle(path: string, paymentHeader: string | undefined): Promise<Reply> | 'hang' {
   const json = { 'content-type': 'application/json' };
   if (path === '/free')
     return Promise.resolve({ status: 200, headers: { 'content-type': 'text/plain' }, body: 'free lunch' });
   if (path === '/missing')
     return Promise.resolve({ status: 404, headers: json, body: '{"error":"no such thing"}' });
+  if (path === '/bad-required')
+    return Promise.resolve({ status: 402, headers: { ...json, 'payment-required': '%%%' }, body: '{}' });
   const amount = path === '/expensive' ? '5000000' : '1000'; // 5 USDC or 0.001 USDC
+  const accepts: PaymentRequirements[] =
+    path === '/tron-only'
+      ? [
+          {
+            scheme: 'exact_permit',
+            network: 'tron:nile',
+            amount,
+            asset: 'TXYZopYRdj2D9XRtbG411XZZ3kM5VkAeBf',
+            payTo: 'TE2H9hWjzYdwzDFRJfx9BFhr4MmjH1CHaz',
+            maxTimeoutSeconds: 300,
+          },
+        ]
+      : [offer(amount)];
   const paymentRequired: PaymentRequired = {
     x402Version: 2,
     error: 'Payment required',
     resource: { url: `${base}${path}`, description: '', mimeType: 'application/json' },
-    accepts: [offer(amount)],
+    accepts,
   };
   const unpaid = {
     status: 402,
@@ -56,11 +103,13 @@ function handle(
     body: '{}',
   };
   if (paymentHeader === undefined) return Promise.resolve(unpaid);
+  if (path === '/hang') return 'hang';
   return (async () => {
     const payload = decodePaymentSignatureHeader(paymentHeader);
     const requirements = offer(amount);
     const verified = await facilitator.verify(payload, requirements);
     if (!verified.isValid) return unpaid;
+    if (path === '/no-receipt') return { status: 200, headers: json, body: '{"served":"without a receipt"}' };
     const settled = await facilitator.settle(payload, requirements);
     if (!settled.success)
       return {
@@ -76,11 +125,13 @@ function handle(
 }
 
 before(async () => {
-  devnet = await startDevnet();
+  devnet = await startDevnet({ port: 0 });
+  stops.push(() => devnet.stop());
   facilitator = createEvmFacilitator({
     rpc: { [devnet.network]: devnet.rpcUrl },
     privateKeys: [devnet.accounts.facilitator.privateKey],
   });
+  stops.push(() => facilitator.close());
   server = createServer((req, res) => {
     if (req.url === '/echo') {
       let body = '';
@@ -101,10 +152,12 @@ before(async () => {
       return;
     }
     const header = req.headers['payment-signature'];
-    handle(req.url ?? '/', Array.isArray(header) ? header[0] : header).then(
-      (reply) => {
-        res.writeHead(reply.status, reply.headers);
-        res.end(reply.body);
+    const reply = handle(req.url ?? '/', Array.isArray(header) ? header[0] : header);
+    if (reply === 'hang') return; // the paid request is received and never answered
+    reply.then(
+      ({ status, headers, body }) => {
+        res.writeHead(status, headers);
+        res.end(body);
       },
       (error: unknown) => {
         res.writeHead(500, { 'content-type': 'application/json' });
@@ -116,122 +169,416 @@ before(async () => {
   const address: AddressInfo | string | null = server.address();
   assert.ok(address !== null && typeof address === 'object');
   base = `http://127.0.0.1:${address.port}`;
+  stops.push(
+    () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  );
 });
 
 after(async () => {
-  server?.closeAllConnections();
-  await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
-  facilitator?.close();
-  await devnet?.stop();
+  for (const stop of stops.reverse()) await stop();
 });
 
 function payerEnv(): Record<string, string> {
   return { PRIVATE_KEY: devnet.accounts.payer.privateKey };
 }
 
-function parseOneJsonLine(stdout: string): Record<string, unknown> {
+/**
+ * `x402kit pay <args>` in this process, as bin.ts runs it (the first test spawns the real
+ * executable; the rest skip the child's start-up time).
+ */
+async function payInProcess(
+  args: string[],
+  env: Record<string, string>,
+): Promise<{ code: number; stdout: string; stderr: string }> {
+  let stdout = '';
+  let stderr = '';
+  const code = await runCli(['pay', ...args], {
+    env,
+    stdout: (text) => {
+      stdout += text;
+    },
+    stderr: (text) => {
+      stderr += text;
+    },
+    signal: new AbortController().signal,
+  });
+  return { code, stdout, stderr };
+}
+
+function payerBalance(): Promise<bigint> {
+  return readTokenBalance(devnet.rpcUrl, devnet.token.address, devnet.accounts.payer.address);
+}
+
+/** The one JSON object on stdout, checked to carry every key with a known status. */
+function parseOutcome(stdout: string): PayOutcome {
   const lines = stdout.trim().split('\n');
   assert.equal(lines.length, 1, `one line on stdout, got: ${stdout}`);
   const value: unknown = JSON.parse(lines[0] ?? '');
   assert.ok(typeof value === 'object' && value !== null);
-  return { ...value };
+  assert.deepEqual(Object.keys(value).sort(), [
+    'body',
+    'error',
+    'httpStatus',
+    'paymentResponse',
+    'reason',
+    'status',
+    'transaction',
+  ]);
+  const outcome = value as PayOutcome; // every key checked above
+  assert.ok(PayStatuses.includes(outcome.status), `unknown status ${String(outcome.status)}`);
+  return outcome;
+}
+
+/** Our real stack: a payment handler (Web core, Node adapter) using the facilitator at `facilitatorUrl`. */
+async function startPaidApi(facilitatorUrl: string): Promise<Served & { handlerCalls: () => number }> {
+  const resourceServer = createResourceServer({
+    facilitators: createHttpFacilitatorClient({ url: facilitatorUrl }),
+    schemes: [{ network: 'eip155:*', server: createExactEvmServer() }],
+  });
+  const accepts = {
+    scheme: 'exact',
+    network: devnet.network,
+    payTo: devnet.accounts.payTo.address,
+    price: '$0.001',
+  };
+  const payments = createPaymentHandler({
+    server: resourceServer,
+    routes: { 'GET /weather': { accepts }, 'GET /broken': { accepts } },
+    pendingRetryAfterSeconds: 1,
+  });
+  let calls = 0;
+  const served = await serve((request) =>
+    payments.handle(request, async (paid) => {
+      calls++;
+      return new URL(paid.url).pathname === '/broken'
+        ? Response.json({ error: 'boom' }, { status: 500 })
+        : Response.json({ report: { weather: 'sunny' } });
+    }),
+  );
+  stops.push(() => served.close());
+  return { ...served, handlerCalls: () => calls };
+}
+
+/** A facilitator service over HTTP with the exactly-once ledger, settling with `privateKey`. */
+async function startFacilitator(
+  privateKey: Hex,
+  receiptTimeoutMs?: number,
+): Promise<{ server: FacilitatorServer; ledger: PaymentLedger }> {
+  const ledger = await createSqliteLedger({ path: ':memory:' });
+  const engine = createEvmFacilitator({
+    rpc: { [devnet.network]: devnet.rpcUrl },
+    privateKeys: [privateKey],
+    ...(receiptTimeoutMs === undefined ? {} : { exact: { receiptTimeoutMs } }),
+    hooks: createLedgerHooks({
+      ledger,
+      identify: identifyExactEvm,
+      instanceId: 'pay-test',
+      reconcile: createExactEvmReconciler({ rpc: { [devnet.network]: devnet.rpcUrl } }),
+    }),
+  });
+  const started = await startFacilitatorServer({
+    service: createFacilitatorService({ facilitator: engine }),
+    port: 0,
+  });
+  stops.push(
+    () => ledger.close(),
+    () => engine.close(),
+    () => started.close(),
+  );
+  return { server: started, ledger };
+}
+
+async function rpc(method: string, params: unknown[] = []): Promise<void> {
+  const res = await fetch(devnet.rpcUrl, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ jsonrpc: '2.0', id: 1, method, params }),
+  });
+  const body: unknown = await res.json();
+  assert.ok(
+    typeof body === 'object' && body !== null && !('error' in body),
+    `${method}: ${JSON.stringify(body)}`,
+  );
 }
 
 describe('x402kit pay', () => {
-  it('pays a 402 within --max-amount and prints {status, body, paymentResponse}', async () => {
-    const before = await readTokenBalance(devnet.rpcUrl, devnet.token.address, devnet.accounts.payer.address);
+  it('pays a 402 within --max-amount: status paid, the transaction, exit 0, 0.001 USDC moved', async () => {
+    const before = await payerBalance();
     const { code, stdout, stderr } = await runCliToEnd(
       ['pay', `${base}/weather`, '--max-amount', '0.01', '--json'],
       payerEnv(),
     );
     assert.equal(code, 0, stderr);
-    const answer = parseOneJsonLine(stdout);
-    assert.equal(answer.status, 200);
+    const answer = parseOutcome(stdout);
+    assert.equal(answer.status, 'paid');
+    assert.equal(answer.httpStatus, 200);
+    assert.equal(answer.reason, null);
+    assert.equal(answer.error, null);
     assert.deepEqual(answer.body, { report: { weather: 'sunny', temperature: 70 } });
-    const settlement = answer.paymentResponse;
-    assert.ok(typeof settlement === 'object' && settlement !== null);
-    assert.equal(Reflect.get(settlement, 'success'), true);
-    assert.match(String(Reflect.get(settlement, 'transaction')), /^0x[0-9a-f]{64}$/);
+    assert.match(String(answer.transaction), /^0x[0-9a-f]{64}$/);
+    assert.equal(answer.paymentResponse?.success, true);
+    assert.equal(answer.paymentResponse?.transaction, answer.transaction);
     assert.match(stderr, /pay: paying 0\.001 USDC on eip155:84532/);
-    const after = await readTokenBalance(devnet.rpcUrl, devnet.token.address, devnet.accounts.payer.address);
-    assert.equal(before - after, 1000n);
+    assert.equal(before - (await payerBalance()), 1000n);
   });
 
   it('prints the body as is without --json', async () => {
-    const { code, stdout, stderr } = await runCliToEnd(['pay', `${base}/weather`], payerEnv());
+    const { code, stdout, stderr } = await payInProcess([`${base}/weather`], payerEnv());
     assert.equal(code, 0, stderr);
     assert.equal(stdout, '{"report":{"weather":"sunny","temperature":70}}\n');
     assert.match(stderr, /pay: paid 0\.001 USDC on eip155:84532; transaction 0x[0-9a-f]{64}/);
   });
 
-  it('refuses to pay above --max-amount: message on stderr, exit code 3, nothing paid', async () => {
-    const before = await readTokenBalance(devnet.rpcUrl, devnet.token.address, devnet.accounts.payer.address);
-    const text = await runCliToEnd(['pay', `${base}/expensive`, '--max-amount', '0.01'], payerEnv());
+  it('refuses to pay above --max-amount: status refused, exit code 3, nothing paid', async () => {
+    const before = await payerBalance();
+    const text = await payInProcess([`${base}/expensive`, '--max-amount', '0.01'], payerEnv());
     assert.equal(text.code, 3);
     assert.equal(text.stdout, '');
     assert.match(
       text.stderr,
       /refusing to pay: .*\/expensive asks 5 USDC on eip155:84532, above --max-amount 0\.01/,
     );
-    const json = await runCliToEnd(
-      ['pay', `${base}/weather`, '--max-amount', '0.0001', '--json'],
-      payerEnv(),
-    );
+    const json = await payInProcess([`${base}/weather`, '--max-amount', '0.0001', '--json'], payerEnv());
     assert.equal(json.code, 3);
-    const answer = parseOneJsonLine(json.stdout);
-    assert.equal(answer.status, 402);
+    const answer = parseOutcome(json.stdout);
+    assert.equal(answer.status, 'refused');
+    assert.equal(answer.httpStatus, 402);
+    assert.equal(answer.reason, 'no_acceptable_payment_option');
     assert.equal(answer.paymentResponse, null);
-    assert.match(String(answer.error), /refusing to pay/);
-    const after = await readTokenBalance(devnet.rpcUrl, devnet.token.address, devnet.accounts.payer.address);
-    assert.equal(after, before);
+    assert.equal(answer.transaction, null);
+    assert.match(String(answer.error), /refusing to pay: .* asks 0\.001 USDC .*above --max-amount 0\.0001/);
+    assert.equal(await payerBalance(), before);
   });
 
-  it('exits 1 on a non-2xx answer, still printing the body', async () => {
-    const text = await runCliToEnd(['pay', `${base}/missing`], payerEnv());
+  it('cannot pay a 402 without an exact-on-EVM offer, or with unreadable requirements: status cannot_pay, exit 1', async () => {
+    const [tron, bad] = await Promise.all([
+      payInProcess([`${base}/tron-only`, '--json'], payerEnv()),
+      payInProcess([`${base}/bad-required`, '--json'], payerEnv()),
+    ]);
+    assert.equal(tron.code, 1, tron.stderr);
+    const noOffer = parseOutcome(tron.stdout);
+    assert.equal(noOffer.status, 'cannot_pay');
+    assert.equal(noOffer.httpStatus, 402);
+    assert.equal(noOffer.reason, 'no_acceptable_payment_option');
+    assert.match(
+      String(noOffer.error),
+      /exact_permit on tron:nile \(1000 of T\w+\): no registered scheme client/,
+    );
+    assert.match(tron.stderr, /pay: cannot_pay: cannot pay: /);
+    assert.equal(bad.code, 1, bad.stderr);
+    const unreadable = parseOutcome(bad.stdout);
+    assert.equal(unreadable.status, 'cannot_pay');
+    assert.equal(unreadable.reason, 'invalid_payment_header');
+    assert.equal(unreadable.httpStatus, null);
+  });
+
+  it('exits 1 on a non-2xx answer without a payment (status http_error), still printing the body', async () => {
+    const text = await payInProcess([`${base}/missing`], payerEnv());
     assert.equal(text.code, 1);
     assert.equal(text.stdout, '{"error":"no such thing"}\n');
-    const json = await runCliToEnd(['pay', `${base}/missing`, '--json'], payerEnv());
+    const json = await payInProcess([`${base}/missing`, '--json'], payerEnv());
     assert.equal(json.code, 1);
-    assert.deepEqual(parseOneJsonLine(json.stdout), {
-      status: 404,
+    assert.deepEqual(parseOutcome(json.stdout), {
+      status: 'http_error',
+      httpStatus: 404,
+      reason: null,
+      transaction: null,
       body: { error: 'no such thing' },
       paymentResponse: null,
+      error: 'the server answered HTTP 404',
     });
   });
 
-  it('passes through a free resource and sends method, headers and data', async () => {
-    const free = await runCliToEnd(['pay', `${base}/free`, '--json'], payerEnv());
+  it('passes through a free resource (status free) and sends method, headers and data', async () => {
+    const free = await payInProcess([`${base}/free`, '--json'], payerEnv());
     assert.equal(free.code, 0);
-    assert.deepEqual(parseOneJsonLine(free.stdout), {
-      status: 200,
+    assert.deepEqual(parseOutcome(free.stdout), {
+      status: 'free',
+      httpStatus: 200,
+      reason: null,
+      transaction: null,
       body: 'free lunch',
       paymentResponse: null,
+      error: null,
     });
-    const echo = await runCliToEnd(
-      ['pay', `${base}/echo`, '--data', '{"q":1}', '--header', 'X-Custom: yes', '--json'],
+    assert.equal(free.stderr, '');
+    const echo = await payInProcess(
+      [`${base}/echo`, '--data', '{"q":1}', '--header', 'X-Custom: yes', '--json'],
       payerEnv(),
     );
     assert.equal(echo.code, 0, echo.stderr);
-    assert.deepEqual(parseOneJsonLine(echo.stdout).body, {
+    assert.deepEqual(parseOutcome(echo.stdout).body, {
       method: 'POST',
       type: 'application/json',
       custom: 'yes',
       body: '{"q":1}',
     });
-    const put = await runCliToEnd(['pay', `${base}/echo`, '-X', 'put', '-d', 'plain', '--json'], payerEnv());
-    assert.equal(Reflect.get(Object(parseOneJsonLine(put.stdout).body), 'method'), 'PUT');
+    const put = await payInProcess([`${base}/echo`, '-X', 'put', '-d', 'plain', '--json'], payerEnv());
+    assert.equal(Reflect.get(Object(parseOutcome(put.stdout).body), 'method'), 'PUT');
   });
 
-  it('explains a network error (exit code 1)', async () => {
+  it('explains a network error: status network_error, exit code 1, JSON too', async () => {
     const closed = createServer();
     await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
     const address: AddressInfo | string | null = closed.address();
     assert.ok(address !== null && typeof address === 'object');
     await new Promise((resolve) => closed.close(resolve));
     const url = `http://127.0.0.1:${address.port}/x`;
-    const { code, stderr, stdout } = await runCliToEnd(['pay', url], payerEnv());
-    assert.equal(code, 1);
-    assert.equal(stdout, '');
-    assert.ok(stderr.includes(`cannot reach ${url}: connect ECONNREFUSED`), stderr);
+    const [text, json] = await Promise.all([
+      payInProcess([url], payerEnv()),
+      payInProcess([url, '--json'], payerEnv()),
+    ]);
+    assert.equal(text.code, 1);
+    assert.equal(text.stdout, '');
+    assert.ok(text.stderr.includes(`cannot reach ${url}: connect ECONNREFUSED`), text.stderr);
+    assert.equal(json.code, 1);
+    const answer = parseOutcome(json.stdout);
+    assert.equal(answer.status, 'network_error');
+    assert.equal(answer.httpStatus, null);
+    assert.equal(answer.body, null);
+    assert.ok(String(answer.error).startsWith(`cannot reach ${url}: connect ECONNREFUSED`));
+  });
+
+  it('prints a usage_error object for bad arguments with --json (exit code 2), the message on stderr too', async () => {
+    const [noUrl, badFlag, badAmount] = await Promise.all([
+      payInProcess(['--json'], payerEnv()),
+      payInProcess([`${base}/weather`, '--json', '--bogus'], payerEnv()),
+      payInProcess([`${base}/weather`, '--json', '--max-amount', '1e-3'], payerEnv()),
+    ]);
+    for (const [run, message] of [
+      [noUrl, /give the URL to pay for/],
+      [badFlag, /Unknown option '--bogus'/],
+      [badAmount, /--max-amount: must be a decimal amount/],
+    ] as const) {
+      assert.equal(run.code, 2, run.stderr);
+      const answer = parseOutcome(run.stdout);
+      assert.equal(answer.status, 'usage_error');
+      assert.match(String(answer.error), message);
+      assert.match(run.stderr, message);
+    }
+  });
+
+  it('a paid request whose answer never comes: settlement_unknown with exit code 4, never "failed"', async () => {
+    const { code, stdout, stderr } = await payInProcess(
+      [`${base}/hang`, '--json', '--timeout', '3'],
+      payerEnv(),
+    );
+    assert.equal(code, 4, stderr);
+    const answer = parseOutcome(stdout);
+    assert.equal(answer.status, 'settlement_unknown');
+    assert.equal(answer.httpStatus, null);
+    assert.match(
+      String(answer.error),
+      /did not answer within 3 s; the payment was sent, so it may have settled/,
+    );
+    assert.doesNotMatch(stderr, /pay: paid/);
+  });
+
+  it('a 2xx without PAYMENT-RESPONSE after paying is "unconfirmed", not "paid"', async () => {
+    const before = await payerBalance();
+    const { code, stdout, stderr } = await payInProcess([`${base}/no-receipt`, '--json'], payerEnv());
+    assert.equal(code, 0, stderr);
+    const answer = parseOutcome(stdout);
+    assert.equal(answer.status, 'unconfirmed');
+    assert.equal(answer.httpStatus, 200);
+    assert.equal(answer.transaction, null);
+    assert.match(
+      String(answer.error),
+      /without a PAYMENT-RESPONSE header: whether it charged the payment is unknown/,
+    );
+    assert.doesNotMatch(stderr, /pay: paid/);
+    assert.equal(await payerBalance(), before, 'this server never settled');
+  });
+});
+
+describe('x402kit pay against our stack (payment handler, facilitator service, ledger)', () => {
+  it("a handler 500 after paying is not_settled (exit 1), never 'paid': nothing moved", async () => {
+    const { server: service } = await startFacilitator(devnet.accounts.facilitator.privateKey);
+    const api = await startPaidApi(service.url);
+    const before = await payerBalance();
+    const { code, stdout, stderr } = await payInProcess([`${api.url}/broken`, '--json'], payerEnv());
+    assert.equal(code, 1, stderr);
+    const answer = parseOutcome(stdout);
+    assert.equal(answer.status, 'not_settled');
+    assert.equal(answer.httpStatus, 500);
+    assert.deepEqual(answer.body, { error: 'boom' });
+    assert.equal(answer.paymentResponse, null);
+    assert.match(String(answer.error), /HTTP 500 after the payment and reported no settlement/);
+    assert.doesNotMatch(stderr, /pay: paid/);
+    assert.equal(api.handlerCalls(), 1);
+    assert.equal(await payerBalance(), before);
+  });
+
+  it('the facilitator down at /verify: payment_refused with its reason (exit 1), not "paid"', async () => {
+    const { server: service } = await startFacilitator(devnet.accounts.facilitator.privateKey);
+    const api = await startPaidApi(service.url);
+    // the route's offers are learnt while the facilitator is up, then it goes away
+    assert.equal((await fetch(`${api.url}/weather`)).status, 402);
+    await service.close();
+    const before = await payerBalance();
+    const { code, stdout, stderr } = await payInProcess([`${api.url}/weather`, '--json'], payerEnv());
+    assert.equal(code, 1, stderr);
+    const answer = parseOutcome(stdout);
+    assert.equal(answer.status, 'payment_refused');
+    assert.equal(answer.httpStatus, 402);
+    assert.equal(answer.reason, 'facilitator_unavailable');
+    assert.equal(answer.paymentResponse, null);
+    assert.match(String(answer.error), /the server refused the payment \(HTTP 402\): .*nothing was settled/);
+    assert.doesNotMatch(stderr, /pay: paid/);
+    assert.equal(api.handlerCalls(), 0);
+    assert.equal(await payerBalance(), before);
+  });
+
+  it('a facilitator out of gas: payment_failed with the settlement reason (402 + PAYMENT-RESPONSE, exit 1)', async () => {
+    const { server: service } = await startFacilitator(generatePrivateKey()); // a key with no ETH
+    const api = await startPaidApi(service.url);
+    const before = await payerBalance();
+    const { code, stdout, stderr } = await payInProcess([`${api.url}/weather`, '--json'], payerEnv());
+    assert.equal(code, 1, stderr);
+    const answer = parseOutcome(stdout);
+    assert.equal(answer.status, 'payment_failed');
+    assert.equal(answer.httpStatus, 402);
+    assert.equal(answer.paymentResponse?.success, false);
+    assert.equal(answer.reason, answer.paymentResponse?.errorReason);
+    assert.match(String(answer.reason), /^[a-z0-9_]+$/);
+    assert.notEqual(answer.reason, 'settlement_pending');
+    assert.match(String(answer.error), /^the payment was not settled: /);
+    assert.match(stderr, /pay: payment_failed: /);
+    assert.equal(await payerBalance(), before);
+  });
+
+  it('a settlement the chain has not confirmed: settlement_pending with the hash (exit 4); it lands once', async () => {
+    const { server: service } = await startFacilitator(devnet.accounts.facilitator.privateKey, 300);
+    const api = await startPaidApi(service.url);
+    const before = await payerBalance();
+    await rpc('evm_setAutomine', [false]); // the settlement's block will not come by itself
+    let run: Awaited<ReturnType<typeof payInProcess>>;
+    try {
+      run = await payInProcess([`${api.url}/weather`, '--json'], payerEnv());
+    } finally {
+      await rpc('evm_setAutomine', [true]);
+    }
+    await rpc('evm_mine');
+    assert.equal(run.code, 4, run.stderr);
+    const answer = parseOutcome(run.stdout);
+    assert.equal(answer.status, 'settlement_pending');
+    assert.equal(answer.httpStatus, 202);
+    assert.equal(answer.reason, 'settlement_pending');
+    assert.match(String(answer.transaction), /^0x[0-9a-f]{64}$/);
+    assert.match(String(answer.error), /not confirmed yet; it may still land: do not pay again/);
+    assert.doesNotMatch(run.stderr, /pay: paid/);
+    // the money did move, exactly once, in the transaction the CLI reported
+    const chain = createPublicClient({ transport: http(devnet.rpcUrl) });
+    const receipt = await chain.waitForTransactionReceipt({
+      hash: answer.transaction as Hex,
+      timeout: 10_000,
+    });
+    assert.equal(receipt.status, 'success');
+    assert.equal(before - (await payerBalance()), 1000n);
+    assert.equal(api.handlerCalls(), 1);
   });
 });

@@ -1,24 +1,31 @@
 /**
  * `x402kit pay <url>`: fetch a URL and pay its x402 402 answer once (exact on EVM), then print
- * the response. With `--max-amount`, refuses to pay more (exit code 3).
+ * the response; with `--json`, exactly one JSON object whatever happens (paid, refused, failed,
+ * pending, unreachable, bad arguments). With `--max-amount`, refuses to pay more (exit code 3).
  */
 import {
-  type AnyPaymentRequired,
   createX402Client,
   findAsset,
   formatUnits,
+  HeaderNames,
   maxAmountPolicy,
   type Offer,
-  type SettleResponse,
-  type X402Client,
   X402Error,
 } from '@x402kit/core';
 import { createExactEvmClient } from '@x402kit/evm';
-import { getPaymentResponse, wrapFetchWithPayment } from '@x402kit/http';
+import { type FetchLike, getPaymentResponse, wrapFetchWithPayment } from '@x402kit/http';
 import { privateKeyToAccount } from 'viem/accounts';
 import { z } from 'zod';
-import { type CliContext, CliError, type Command, ExitCode, UsageError } from '../command.js';
+import { type CliContext, type Command, ExitCode, UsageError } from '../command.js';
 import { describeIssues, PrivateKeySchema, parseFlags, parseInteger } from '../options.js';
+import {
+  exitCodeOf,
+  failureOutcome,
+  outcomeOf,
+  type PayAttempt,
+  type PayOutcome,
+  unsentOutcome,
+} from './pay/pay-outcome.js';
 
 const usage = `Usage: x402kit pay <url> [--method GET] [--header "Name: value" ...] [--data BODY]
                    [--max-amount 0.01] [--json] [--timeout 60]
@@ -31,8 +38,11 @@ Options:
   --header <k: v>        request header, repeatable
   --data <body>          request body (sent as application/json when it parses as JSON)
   --max-amount <amount>  refuse to pay more than this, in the asset's units (0.01 = 1 cent of USDC)
-  --json                 print ONE JSON object: {"status","body","paymentResponse"}
-                         (body parsed when the response is JSON)
+  --json                 print ONE JSON object on stdout, whatever the outcome:
+                         {"status","httpStatus","reason","transaction","body","paymentResponse","error"}
+                         status: paid, free, http_error, refused, cannot_pay, payment_refused,
+                         payment_failed, not_settled, unconfirmed, settlement_pending,
+                         settlement_unknown, network_error, usage_error, error
   --timeout <seconds>    give up after this long (default 60)
   --private-key <key>    the payer key (prefer the environment variable)
   -h, --help             show this help
@@ -40,8 +50,10 @@ Options:
 Environment:
   PRIVATE_KEY            the payer's private key, 0x + 64 hex digits (falls back to EVM_PRIVATE_KEY)
 
-Exit codes: 0 success (2xx), 1 non-2xx answer or network error, 2 bad usage,
-            3 refused: the price is above --max-amount.
+Exit codes: 0 success (2xx), 1 failure (non-2xx answer, payment refused or not settled, network
+            error), 2 bad usage, 3 refused: the price is above --max-amount,
+            4 a payment was sent and its settlement is not final (pending, or the answer was
+            lost): it may still be charged, check before paying again.
 
 Example:
   PRIVATE_KEY=0x... x402kit pay http://127.0.0.1:4021/weather --max-amount 0.01 --json`;
@@ -89,66 +101,112 @@ export const payCommand: Command = {
   name: 'pay',
   usage,
   async run(args, context) {
-    const { values, positionals } = parseFlags({
-      args,
-      allowPositionals: true,
-      options: {
-        method: { type: 'string', short: 'X' },
-        header: { type: 'string', short: 'H', multiple: true },
-        data: { type: 'string', short: 'd' },
-        'max-amount': { type: 'string' },
-        json: { type: 'boolean' },
-        timeout: { type: 'string' },
-        'private-key': { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    });
-    if (values.help) {
-      context.stdout(`${usage}\n`);
-      return ExitCode.ok;
+    try {
+      return await runPay(args, context);
+    } catch (error) {
+      // bad arguments (or a bug) still give the one JSON object a script waits for
+      if (wantsJson(args)) {
+        const message = error instanceof Error ? error.message : String(error);
+        const outcome = unsentOutcome(error instanceof UsageError ? 'usage_error' : 'error', message);
+        context.stdout(`${JSON.stringify(outcome)}\n`);
+      }
+      throw error;
     }
-    if (positionals.length !== 1) {
-      throw new UsageError(
-        positionals.length === 0
-          ? 'give the URL to pay for'
-          : `expected one URL, got ${positionals.length} arguments`,
-      );
-    }
-    const key = values['private-key'] ?? context.env.PRIVATE_KEY ?? context.env.EVM_PRIVATE_KEY;
-    if (!key) throw new UsageError('no payer key: set PRIVATE_KEY=0x... (or pass --private-key)');
-    const parsed = PayOptions.safeParse({
-      url: positionals[0],
-      method: values.method,
-      headers: (values.header ?? []).map(parseHeader),
-      data: values.data,
-      maxAmount: values['max-amount'],
-      json: values.json ?? false,
-      timeoutSeconds: parseInteger(values.timeout, '--timeout') ?? 60,
-      privateKey: key.trim(),
-    });
-    if (!parsed.success) throw new UsageError(describeIssues(parsed.error.issues, SOURCES));
-    return pay(parsed.data, context);
   },
 };
 
+/** `--json` among the flags (before a `--` that ends them), read before the flags are checked. */
+function wantsJson(args: readonly string[]): boolean {
+  const end = args.indexOf('--');
+  return (end === -1 ? args : args.slice(0, end)).includes('--json');
+}
+
+async function runPay(args: string[], context: CliContext): Promise<number> {
+  const { values, positionals } = parseFlags({
+    args,
+    allowPositionals: true,
+    options: {
+      method: { type: 'string', short: 'X' },
+      header: { type: 'string', short: 'H', multiple: true },
+      data: { type: 'string', short: 'd' },
+      'max-amount': { type: 'string' },
+      json: { type: 'boolean' },
+      timeout: { type: 'string' },
+      'private-key': { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  if (values.help) {
+    context.stdout(`${usage}\n`);
+    return ExitCode.ok;
+  }
+  if (positionals.length !== 1) {
+    throw new UsageError(
+      positionals.length === 0
+        ? 'give the URL to pay for'
+        : `expected one URL, got ${positionals.length} arguments`,
+    );
+  }
+  const key = values['private-key'] ?? context.env.PRIVATE_KEY ?? context.env.EVM_PRIVATE_KEY;
+  if (!key) throw new UsageError('no payer key: set PRIVATE_KEY=0x... (or pass --private-key)');
+  const parsed = PayOptions.safeParse({
+    url: positionals[0],
+    method: values.method,
+    headers: (values.header ?? []).map(parseHeader),
+    data: values.data,
+    maxAmount: values['max-amount'],
+    json: values.json ?? false,
+    timeoutSeconds: parseInteger(values.timeout, '--timeout') ?? 60,
+    privateKey: key.trim(),
+  });
+  if (!parsed.success) throw new UsageError(describeIssues(parsed.error.issues, SOURCES));
+  return pay(parsed.data, context);
+}
+
 async function pay(options: PayOptions, context: CliContext): Promise<number> {
+  const attempt: PayAttempt = { sent: false };
+  let paid: Offer | undefined;
+  const report = (outcome: PayOutcome, text?: string): number => {
+    const fetched = outcome.status !== 'refused' && outcome.status !== 'cannot_pay';
+    if (options.json) context.stdout(`${JSON.stringify(outcome)}\n`);
+    else if (fetched && text !== undefined && text.length > 0)
+      context.stdout(text.endsWith('\n') ? text : `${text}\n`);
+    context.stderr(describeOutcome(outcome, paid));
+    return exitCodeOf(outcome);
+  };
+
   const signer = privateKeyToAccount(options.privateKey);
   const schemes = [{ network: 'eip155:*', client: createExactEvmClient({ signer }) }];
   const uncapped = createX402Client({ schemes });
   const client = options.maxAmount
     ? createX402Client({ schemes, policies: [maxAmountPolicy(options.maxAmount)] })
     : uncapped;
-
-  let refusal: string | undefined;
-  let paid: Offer | undefined;
-  const payingFetch = wrapFetchWithPayment(fetch, client, {
+  // sees every request and answer: whether a payment left, and the last settlement reported
+  const observed: FetchLike = async (input, init) => {
+    const headers = input instanceof Request ? input.headers : new Headers(init?.headers);
+    if (headers.has(HeaderNames.paymentSignature) || headers.has(HeaderNames.xPayment)) attempt.sent = true;
+    const response = await fetch(input, init);
+    const settlement = getPaymentResponse(response);
+    if (settlement) attempt.lastSettlement = settlement;
+    return response;
+  };
+  const payingFetch = wrapFetchWithPayment(observed, client, {
     maxPayments: 1,
     onPaymentRequired: ({ paymentRequired }) => {
-      const offer = selectOrExplain(uncapped, paymentRequired);
+      let offer: Offer;
+      try {
+        offer = uncapped.selectOffer(paymentRequired);
+      } catch (error) {
+        attempt.cannotPay = {
+          reason: error instanceof X402Error ? error.reason : null,
+          message: `cannot pay: ${error instanceof Error ? error.message : String(error)} (this CLI pays "exact" on EVM networks)`,
+        };
+        return false;
+      }
       try {
         paid = client.selectOffer(paymentRequired);
       } catch {
-        refusal = `refusing to pay: ${options.url} asks ${describeOffer(offer)}, above --max-amount ${options.maxAmount}`;
+        attempt.refusal = `refusing to pay: ${options.url} asks ${describeOffer(offer)}, above --max-amount ${options.maxAmount}`;
         return false;
       }
       context.stderr(
@@ -163,72 +221,37 @@ async function pay(options: PayOptions, context: CliContext): Promise<number> {
     headers.set('content-type', isJson(options.data) ? 'application/json' : 'text/plain;charset=utf-8');
   }
   const method = options.method ?? (options.data === undefined ? 'GET' : 'POST');
+  const signal = AbortSignal.any([context.signal, AbortSignal.timeout(options.timeoutSeconds * 1000)]);
   let response: Response;
+  let text: string;
   try {
     response = await payingFetch(options.url, {
       method,
       headers,
       ...(options.data === undefined ? {} : { body: options.data }),
-      signal: AbortSignal.any([context.signal, AbortSignal.timeout(options.timeoutSeconds * 1000)]),
+      signal,
     });
+    text = await response.text();
   } catch (error) {
-    throw new CliError(describeFailure(error, options));
+    return report(failureOutcome({ error, attempt, ...describeFailure(error, options) }));
   }
-
-  const text = await response.text();
-  const paymentResponse = getPaymentResponse(response);
-  if (refusal !== undefined) {
-    if (options.json) {
-      context.stdout(
-        `${JSON.stringify({ status: response.status, body: bodyOf(response, text), paymentResponse: null, error: refusal })}\n`,
-      );
-    }
-    context.stderr(`pay: ${refusal}\n`);
-    return ExitCode.refused;
-  }
-  if (options.json) {
-    context.stdout(
-      `${JSON.stringify({ status: response.status, body: bodyOf(response, text), paymentResponse: paymentResponse ?? null })}\n`,
-    );
-  } else if (text.length > 0) {
-    context.stdout(text.endsWith('\n') ? text : `${text}\n`);
-  }
-  reportSettlement(paid, paymentResponse, response.status, context);
-  return response.ok ? ExitCode.ok : ExitCode.failure;
+  const settlement = getPaymentResponse(response);
+  return report(outcomeOf({ response, body: bodyOf(response, text), settlement, attempt }), text);
 }
 
-/** The offer an uncapped client would pay; when there is none, the command fails with why. */
-function selectOrExplain(client: X402Client, paymentRequired: AnyPaymentRequired): Offer {
-  try {
-    return client.selectOffer(paymentRequired);
-  } catch (error) {
-    throw new CliError(
-      `cannot pay: ${error instanceof Error ? error.message : String(error)} (this CLI pays "exact" on EVM networks)`,
-    );
+/** The stderr line of an outcome: what was paid, or what went wrong (nothing for a free answer). */
+function describeOutcome(outcome: PayOutcome, offer: Offer | undefined): string {
+  if (outcome.status === 'free') return '';
+  if (outcome.status === 'paid') {
+    const what = offer ? describeOffer(offer) : 'the payment';
+    const network = outcome.paymentResponse?.network ?? offer?.requirements.network;
+    const http =
+      outcome.httpStatus !== null && outcome.httpStatus >= 300 ? ` (HTTP ${outcome.httpStatus})` : '';
+    return `pay: paid ${what}; transaction ${outcome.transaction ?? '(none reported)'} on ${network}${http}\n`;
   }
-}
-
-function reportSettlement(
-  offer: Offer | undefined,
-  settlement: SettleResponse | undefined,
-  status: number,
-  context: CliContext,
-): void {
-  if (!offer) {
-    if (!(status >= 200 && status < 300)) context.stderr(`pay: HTTP ${status}\n`);
-    return;
-  }
-  if (settlement?.success) {
-    context.stderr(
-      `pay: paid ${describeOffer(offer)}; transaction ${settlement.transaction} on ${settlement.network}\n`,
-    );
-  } else if (settlement) {
-    context.stderr(
-      `pay: the payment was not settled: ${settlement.errorReason ?? 'no reason given'} (HTTP ${status})\n`,
-    );
-  } else {
-    context.stderr(`pay: paid, the server answered HTTP ${status} without a PAYMENT-RESPONSE header\n`);
-  }
+  const reason =
+    outcome.reason !== null && !outcome.error?.includes(outcome.reason) ? ` [${outcome.reason}]` : '';
+  return `pay: ${outcome.status}: ${outcome.error ?? 'no details'}${reason}\n`;
 }
 
 function parseHeader(value: string): [string, string] {
@@ -249,16 +272,22 @@ function describeOffer(offer: Offer): string {
   return `${what} on ${network}`;
 }
 
-function describeFailure(error: unknown, options: PayOptions): string {
-  if (error instanceof CliError) return error.message;
-  if (error instanceof X402Error) return `cannot pay ${options.url}: ${error.message} (${error.reason})`;
-  if (error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError')) {
-    return error.name === 'TimeoutError'
-      ? `${options.url} did not answer within ${options.timeoutSeconds} s`
-      : 'interrupted';
+function describeFailure(error: unknown, options: PayOptions): { message: string; unreachable: boolean } {
+  if (error instanceof X402Error) {
+    return { message: `cannot pay ${options.url}: ${error.message} (${error.reason})`, unreachable: false };
   }
-  const cause = error instanceof Error && error.cause instanceof Error ? error.cause.message : undefined;
-  return `cannot reach ${options.url}: ${cause ?? (error instanceof Error ? error.message : String(error))}`;
+  if (error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError')) {
+    const message =
+      error.name === 'TimeoutError'
+        ? `${options.url} did not answer within ${options.timeoutSeconds} s`
+        : 'interrupted';
+    return { message, unreachable: true };
+  }
+  if (error instanceof TypeError && error.cause instanceof Error) {
+    return { message: `cannot reach ${options.url}: ${error.cause.message}`, unreachable: true };
+  }
+  const detail = error instanceof Error ? error.message : String(error);
+  return { message: `unexpected error: ${detail}`, unreachable: false };
 }
 
 function bodyOf(response: Response, text: string): unknown {

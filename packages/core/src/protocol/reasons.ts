@@ -79,3 +79,11 @@ export const Reasons = {
 } as const;
 
 export type Reason = (typeof Reasons)[keyof typeof Reasons];
+  /** A gas top-up or wallet deployment for a payer would cost more than one payment may (`maxTopUpWei`). */
+  gasSponsoringCapExceeded: 'gas_sponsoring_cap_exceeded',
+  /** The payer's daily budget of sponsored gas is spent. */
+  gasSponsoringPayerBudgetExceeded: 'gas_sponsoring_payer_budget_exceeded',
+  /** The settlement key's daily budget of sponsored gas is spent. */
+  gasSponsoringKeyBudgetExceeded: 'gas_sponsoring_key_budget_exceeded',
+  /** An ERC-6492 wallet deployment needs more gas than the facilitator allows. */
+  eip6492DeploymentGasTooHigh: 'eip6492_deployment_gas_too_high',

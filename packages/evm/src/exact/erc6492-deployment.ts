@@ -2,7 +2,9 @@
  * ERC-6492 counterfactual wallets, facilitator side: which factories a facilitator may call (an
  * allowlist per network, empty by default: fail closed, as advisory #2480 asks), the deployment a
  * wrapped signature asks for, a simulation that runs that deployment first, and the deployment
- * itself, sent through a relayer's nonce lane before the payment settles.
+ * itself, sent through a relayer's nonce lane before the payment settles. The deployment is gas
+ * the facilitator spends on the payer's behalf: its gas is estimated and bounded, and its cost is
+ * reserved from the sponsoring budget (cap per payment, daily per payer and per key) before it is sent.
  */
 import { Reasons } from '@x402kit/core';
 import {
@@ -17,6 +19,8 @@ import {
 import { addressKey, isEvmAddress } from '../address.js';
 import { EvmConfigError } from '../config-error.js';
 import { errorText } from '../error-text.js';
+import type { GasSponsorBudget, SponsoredPayment } from '../gas-sponsor-budget.js';
+import type { FeeOracle } from '../relayer/fee-oracle.js';
 import { relaySettlement } from '../relayer/relay-settlement.js';
 import type { Relayer } from '../relayer/relayer.js';
 import { MULTICALL3_ADDRESS } from './simulation.js';
@@ -30,8 +34,19 @@ export type Erc6492FactoriesOption = Record<string, readonly string[]>;
 /** A counterfactual wallet's deployment: call `factory` with `data`. */
 export type Erc6492Deployment = { factory: Address; data: Hex };
 
-/** Gas limit of the factory call that deploys a wallet (the factory is trusted: it is allowlisted). */
+/** Default ceiling of the gas a wallet deployment may take (it is estimated and sent with a 20 % margin). */
 export const ERC6492_DEPLOY_GAS_LIMIT = 1_000_000n;
+
+/** What bounds a deployment: its gas ceiling, the fee estimate it is priced with, the budget it is reserved from. */
+export type DeploymentSponsor = {
+  budget: GasSponsorBudget;
+  fees: FeeOracle;
+  /** Highest gas the deployment may take (`eip6492_deployment_gas_too_high` above). */
+  maxGas: bigint;
+  network: string;
+  /** The payment the deployment is for. */
+  payment: SponsoredPayment;
+};
 
 /** What a signature asks of the facilitator before its payment can settle. */
 export type Erc6492Reading =
@@ -180,18 +195,21 @@ export async function simulateWithDeployment(
 
 /**
  * Deploy `from` by calling the allowlisted factory through `relayer` (its nonce lane), wait for
- * the receipt and check `from` has code. Resolves `undefined` when the wallet is there (also when
- * someone else deployed it meanwhile), else `invalid_exact_evm_payload_undeployed_smart_wallet`
- * with what went wrong.
+ * the receipt and check `from` has code. The deployment's gas is estimated first: above
+ * `sponsor.maxGas` it is refused (`eip6492_deployment_gas_too_high`), else it is sent with a 20 %
+ * margin (at most `maxGas`) once `gas x max fee` is reserved from `sponsor.budget` (refused with the
+ * budget's reason, nothing sent). Resolves `undefined` when the wallet is there (also when someone
+ * else deployed it meanwhile), else the reason and what went wrong.
  *
  * @example
- * const failed = await deployCounterfactualWallet({ relayer, client, deployment, from, pollingIntervalMs: 100, receiptTimeoutMs: 30_000 })
+ * const failed = await deployCounterfactualWallet({ relayer, client, deployment, from, sponsor, pollingIntervalMs: 100, receiptTimeoutMs: 30_000 })
  */
 export async function deployCounterfactualWallet(input: {
-  relayer: Pick<Relayer, 'send' | 'reset'>;
-  client: Pick<PublicClient, 'getCode' | 'request'>;
+  relayer: Pick<Relayer, 'address' | 'send' | 'reset'>;
+  client: Pick<PublicClient, 'getCode' | 'request' | 'estimateGas'>;
   deployment: Erc6492Deployment;
   from: Address;
+  sponsor: DeploymentSponsor;
   pollingIntervalMs: number;
   receiptTimeoutMs: number;
   signal?: AbortSignal;
@@ -201,17 +219,56 @@ export async function deployCounterfactualWallet(input: {
     message,
     transaction,
   });
+  const { sponsor, deployment, relayer } = input;
+  let reservation: string | undefined;
   try {
     if (await hasCode(input.client, input.from)) return undefined;
+    let estimate: bigint;
+    try {
+      estimate = await input.client.estimateGas({
+        account: relayer.address,
+        to: deployment.factory,
+        data: deployment.data,
+      });
+    } catch (error) {
+      return undeployed(`the wallet deployment would fail: ${errorText(error)}`);
+    }
+    if (estimate > sponsor.maxGas)
+      return {
+        reason: Reasons.eip6492DeploymentGasTooHigh,
+        message: `deploying ${input.from} needs ${estimate} gas; this facilitator deploys wallets with at most ${sponsor.maxGas}`,
+        transaction: '',
+      };
+    const withMargin = (estimate * 12n) / 10n;
+    const gas = withMargin < sponsor.maxGas ? withMargin : sponsor.maxGas;
+    const fees = await sponsor.fees.get();
+    const reserved = await sponsor.budget.reserve({
+      kind: 'erc6492_deployment',
+      network: sponsor.network,
+      key: relayer.address,
+      payer: input.from,
+      payment: sponsor.payment,
+      wei: gas * (fees.type === 'eip1559' ? fees.maxFeePerGas : fees.gasPrice),
+    });
+    if (!reserved.ok) return { reason: reserved.reason, message: reserved.message, transaction: '' };
+    reservation = reserved.id;
     const sent = await relaySettlement({
-      relayer: input.relayer,
-      call: { to: input.deployment.factory, data: input.deployment.data, gas: ERC6492_DEPLOY_GAS_LIMIT },
+      relayer,
+      call: { to: deployment.factory, data: deployment.data, gas },
       client: input.client,
       pollingIntervalMs: input.pollingIntervalMs,
       receiptTimeoutMs: input.receiptTimeoutMs,
       ...(input.signal ? { signal: input.signal } : {}),
     });
-    if (sent.kind === 'refused') return undeployed(`the wallet deployment was refused: ${sent.message}`);
+    if (sent.kind === 'refused') {
+      await sponsor.budget.release(reservation);
+      return undeployed(`the wallet deployment was refused: ${sent.message}`);
+    }
+    const cost = sent.kind === 'mined' ? await gasCost(input.client, sent.hash) : undefined;
+    await sponsor.budget.commit(reservation, {
+      transaction: sent.hash,
+      ...(cost === undefined ? {} : { wei: cost }),
+    });
     if (sent.kind === 'pending')
       return undeployed(`the wallet deployment is pending: ${sent.message}`, sent.hash);
     if (sent.receipt.status !== 'success')
@@ -221,6 +278,17 @@ export async function deployCounterfactualWallet(input: {
     return undefined;
   } catch (error) {
     return undeployed(`the wallet deployment failed: ${errorText(error)}`);
+  }
+}
+
+/** `gasUsed x effectiveGasPrice` of a mined transaction, or `undefined` when the receipt cannot be read. */
+export async function gasCost(client: Pick<PublicClient, 'request'>, hash: Hex): Promise<bigint | undefined> {
+  try {
+    const receipt = await client.request({ method: 'eth_getTransactionReceipt', params: [hash] });
+    if (!receipt) return undefined;
+    return BigInt(receipt.gasUsed) * BigInt(receipt.effectiveGasPrice);
+  } catch {
+    return undefined;
   }
 }
 

@@ -119,6 +119,8 @@ export function createExactEvmFacilitator(options: ExactEvmFacilitatorOptions): 
   const ctx: ExactEvmSettleContext = {
     networkFor: (network) => networks.get(network),
     erc6492Factories: permit2.erc6492Factories,
+    gasSponsorBudget: permit2.gasSponsorBudget,
+    maxDeploymentGas: permit2.maxDeploymentGas,
     allowedAssets: parseAllowedAssets(options.allowedAssets),
     forceBytesSignature: options.forceBytesSignature ?? false,
     gasLimit: gas('gasLimit', options.gasLimit ?? DEFAULTS.gasLimit),

@@ -12,6 +12,7 @@ import {
 } from '@x402kit/core';
 import type { Address, Hash } from 'viem';
 import { settleFailure as failure } from '../answers.js';
+import type { GasSponsorBudget } from '../gas-sponsor-budget.js';
 import { relaySettlement } from '../relayer/relay-settlement.js';
 import { hasTransferLog } from '../transfer-log.js';
 import { deployCounterfactualWallet } from './erc6492-deployment.js';
@@ -28,6 +29,10 @@ export type ExactEvmSettleContext = ExactEvmVerifyContext & {
   preflight: boolean;
   receiptTimeoutMs: number;
   pollingIntervalMs: number;
+  /** The budget an ERC-6492 deployment's gas is reserved from. */
+  gasSponsorBudget: GasSponsorBudget;
+  /** Highest gas an ERC-6492 deployment may take. */
+  maxDeploymentGas: bigint;
 };
 
 export type ExactEvmSettleOptions = {
@@ -80,6 +85,13 @@ export async function settleExactEvmPayment(
       client: verifiedNet.client,
       deployment,
       from: payer,
+      sponsor: {
+        budget: ctx.gasSponsorBudget,
+        fees: verifiedNet.fees,
+        maxGas: ctx.maxDeploymentGas,
+        network,
+        payment: { network, asset, payer, nonce: verified.authorization.nonce },
+      },
       pollingIntervalMs: ctx.pollingIntervalMs,
       receiptTimeoutMs: ctx.receiptTimeoutMs,
       ...(options.signal ? { signal: options.signal } : {}),

@@ -1,6 +1,12 @@
 // Permit2 payments on EVM: constants, typed data, signing, approval helpers, verification and
 // settlement shared by `exact` (assetTransferMethod "permit2") and `upto`.
 export { buildPermit2Approval, readPermit2Allowance } from './approval.js';
+export type { ApprovalPricing, ApprovalSponsoringLimits, PricedApproval } from './approval-sponsoring.js';
+export {
+  approvalTopUpWei,
+  DEFAULT_APPROVAL_SPONSORING_LIMITS,
+  priceSponsoredApproval,
+} from './approval-sponsoring.js';
 export {
   exactPermit2ProxyAbi,
   MAX_UINT256,
@@ -23,8 +29,8 @@ export {
   ERC20_APPROVAL_GAS_SPONSORING,
   readPermit2Extension,
 } from './extensions.js';
-export type { Permit2FacilitatorOptions } from './facilitator-context.js';
-export { createPermit2SettleContext } from './facilitator-context.js';
+export type { GasSponsoringOptions, Permit2FacilitatorOptions } from './facilitator-context.js';
+export { createPermit2SettleContext, parseGasSponsoring } from './facilitator-context.js';
 export type { Permit2PayloadReading } from './payload.js';
 export { isPermit2Payload, permit2PayerOf, readPermit2Payload } from './payload.js';
 export type { Permit2Reason } from './reasons.js';

@@ -61,3 +61,19 @@ export const Permit2Reasons = {
 } as const;
 
 export type Permit2Reason = (typeof Permit2Reasons)[keyof typeof Permit2Reasons];
+
+  // erc20ApprovalGasSponsoring: what the facilitator pays for (x402kit; the reference checks none of it)
+  /** The approval is not an EIP-1559 or legacy transaction (blob and EIP-7702 types are refused). */
+  erc20ApprovalSponsoringTxType: 'invalid_erc20_approval_gas_sponsoring_tx_type',
+  /** The approval is signed for another chain (or without EIP-155 replay protection). */
+  erc20ApprovalSponsoringChainId: 'invalid_erc20_approval_gas_sponsoring_chain_id',
+  /** The approval sends native value: the facilitator would fund it. */
+  erc20ApprovalSponsoringValue: 'invalid_erc20_approval_gas_sponsoring_value',
+  /** The approved amount is below the payment. */
+  erc20ApprovalSponsoringAmount: 'invalid_erc20_approval_gas_sponsoring_amount',
+  /** The gas limit is above the facilitator's ceiling for an approval, or below what it needs. */
+  erc20ApprovalSponsoringGasLimit: 'invalid_erc20_approval_gas_sponsoring_gas_limit',
+  /** The fees are above the facilitator's estimate times its factor, or too low to land now. */
+  erc20ApprovalSponsoringFee: 'invalid_erc20_approval_gas_sponsoring_fee',
+  /** The nonce is not the payer's pending nonce. */
+  erc20ApprovalSponsoringNonce: 'invalid_erc20_approval_gas_sponsoring_nonce',

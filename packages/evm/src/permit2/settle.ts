@@ -4,19 +4,27 @@
  * the relayer of `witness.facilitator`), wait for the receipt by fast polling.
  */
 import type { PaymentPayload, PaymentRequirements, SettleResponse } from '@x402kit/core';
-import { type Address, type Hash, type LocalAccount, parseTransaction } from 'viem';
+import type { Address, Hash, Hex, LocalAccount } from 'viem';
 import { sameAddress } from '../address.js';
 import { settleFailure as failure } from '../answers.js';
 import { errorText } from '../error-text.js';
 import type { EvmNetwork } from '../evm-network.js';
 import { deployCounterfactualWallet } from '../exact/erc6492-deployment.js';
+import type { SponsoredPayment } from '../gas-sponsor-budget.js';
 import { relaySettlement } from '../relayer/relay-settlement.js';
 import type { Relayer } from '../relayer/relayer.js';
 import { waitForReceipt } from '../relayer/wait-for-receipt.js';
+import { readPermit2Allowance } from './approval.js';
+import { approvalTopUpWei } from './approval-sponsoring.js';
 import { Permit2Reasons } from './reasons.js';
 import { encodePermit2SettleCall } from './settle-call.js';
 import { permit2SettleErrorReason } from './settle-error-reason.js';
-import { type Permit2Kind, type Permit2VerifyContext, verifyPermit2Payment } from './verify.js';
+import {
+  type Permit2Kind,
+  type Permit2VerifyContext,
+  type VerifiedPermit2Payment,
+  verifyPermit2Payment,
+} from './verify.js';
 
 export type Permit2SettleContext = Permit2VerifyContext & {
   /** Gas limit of the proxy call; default 300 000 in the factories. */
@@ -27,6 +35,8 @@ export type Permit2SettleContext = Permit2VerifyContext & {
   pollingIntervalMs: number;
   /** The keys behind the relayers (used to fund a payer's approval gas). */
   accountFor(address: Address): LocalAccount | undefined;
+  /** Highest gas an ERC-6492 deployment may take. */
+  maxDeploymentGas: bigint;
 };
 
 export type Permit2SettleOptions = {
@@ -94,6 +104,13 @@ export async function settlePermit2Payment(
   }
   const { payload, payer, proxy, extension } = verified;
   const auth = payload.permit2Authorization;
+  // the payment a sponsored spend belongs to, keyed as the ledger keys it
+  const payment: SponsoredPayment = {
+    network: requirements.network,
+    asset: verified.token,
+    payer,
+    nonce: `permit2:${BigInt(auth.nonce)}`,
+  };
   if (actual !== undefined) {
     if (actual === 0n) return { success: true, transaction: '', network, payer, amount: '0' };
     if (actual > BigInt(auth.permitted.amount))
@@ -122,6 +139,13 @@ export async function settlePermit2Payment(
       client: verified.net.client,
       deployment: verified.deployment,
       from: payer,
+      sponsor: {
+        budget: ctx.gasSponsorBudget,
+        fees: verified.net.fees,
+        maxGas: ctx.maxDeploymentGas,
+        network: requirements.network,
+        payment,
+      },
       pollingIntervalMs: ctx.pollingIntervalMs,
       receiptTimeoutMs: ctx.receiptTimeoutMs,
       ...(options.signal ? { signal: options.signal } : {}),
@@ -129,14 +153,12 @@ export async function settlePermit2Payment(
     if (failed) return failure(network, failed.reason, failed.transaction, payer, failed.message);
   }
   if (extension?.kind === 'erc20Approval') {
-    const approved = await broadcastApproval(
-      ctx,
-      verified.net,
+    const approved = await broadcastApproval(ctx, verified, {
       sender,
-      payer,
-      extension.signedTransaction,
-      options.signal,
-    );
+      payment,
+      signedTransaction: extension.signedTransaction,
+      ...(options.signal ? { signal: options.signal } : {}),
+    });
     if (approved) return failure(network, approved.reason, '', payer, approved.message);
   }
   const data = encodePermit2SettleCall(payload, {
@@ -176,41 +198,65 @@ function relayerFor(net: EvmNetwork, address: Address | undefined): Relayer | un
 }
 
 /**
- * `erc20ApprovalGasSponsoring`: top up the payer's native balance to the approval's gas cost when
- * short (from `sender`'s key), broadcast the payer's signed approval, wait for it to succeed.
- * Resolves `undefined` on success, else the reason.
+ * `erc20ApprovalGasSponsoring`: when the payer's Permit2 allowance is short, top up the payer's
+ * native balance by the shortfall of the approval's checked `gas x fee cap` (reserved from the
+ * sponsoring budget first, sent through `sender`'s nonce lane), broadcast the payer's signed
+ * approval, wait for it to succeed. Resolves `undefined` on success, else the reason.
  */
 async function broadcastApproval(
   ctx: Permit2SettleContext,
-  net: EvmNetwork,
-  sender: Relayer,
-  payer: Address,
-  signedTransaction: `0x${string}`,
-  signal: AbortSignal | undefined,
+  verified: VerifiedPermit2Payment,
+  input: { sender: Relayer; payment: SponsoredPayment; signedTransaction: Hex; signal?: AbortSignal },
 ): Promise<{ reason: string; message: string } | undefined> {
-  const wait = (hash: Hash) =>
-    waitForReceipt(net.client, hash, {
-      pollingIntervalMs: ctx.pollingIntervalMs,
-      timeoutMs: ctx.receiptTimeoutMs,
-      ...(signal ? { signal } : {}),
-    });
+  const { net, payer, token, approval } = verified;
+  const { sender, signal } = input;
+  const waits = {
+    pollingIntervalMs: ctx.pollingIntervalMs,
+    ...(signal ? { signal } : {}),
+  };
+  if (!approval)
+    return { reason: Permit2Reasons.erc20ApprovalInvalidFormat, message: 'the approval was not priced' };
   try {
-    const tx = parseTransaction(signedTransaction);
-    const fee = tx.maxFeePerGas ?? tx.gasPrice ?? 0n;
-    const needed = (tx.gas ?? 0n) * fee + (tx.value ?? 0n);
-    const balance = await net.client.getBalance({ address: payer });
-    if (balance < needed) {
-      // through the relayer's nonce lane, so concurrent settlements from the same key never collide
-      const fundingHash = await sender.send({ to: payer, data: '0x', gas: 21_000n, value: needed - balance });
-      const funded = await wait(fundingHash);
-      if (funded?.status !== 'success')
+    const amount = BigInt(verified.payload.permit2Authorization.permitted.amount);
+    // allowed already: the approval is not needed, and funding it would only feed the payer
+    if ((await readPermit2Allowance(net.client, { token, owner: payer })) >= amount) return undefined;
+    const topUp = approvalTopUpWei(approval, await net.client.getBalance({ address: payer }));
+    if (topUp > 0n) {
+      const reserved = await ctx.gasSponsorBudget.reserve({
+        kind: 'erc20_approval_top_up',
+        network: input.payment.network,
+        key: sender.address,
+        payer,
+        payment: input.payment,
+        wei: topUp,
+      });
+      if (!reserved.ok) return { reason: reserved.reason, message: reserved.message };
+      const funded = await relaySettlement({
+        relayer: sender,
+        call: { to: payer, data: '0x', gas: 21_000n, value: topUp },
+        client: net.client,
+        receiptTimeoutMs: ctx.receiptTimeoutMs,
+        ...waits,
+      });
+      if (funded.kind === 'refused') {
+        await ctx.gasSponsorBudget.release(reserved.id);
         return {
           reason: Permit2Reasons.erc20ApprovalTxFailed,
-          message: `funding ${fundingHash} did not succeed`,
+          message: `the gas top-up was refused: ${funded.message}`,
+        };
+      }
+      await ctx.gasSponsorBudget.commit(reserved.id, { transaction: funded.hash, wei: topUp });
+      if (funded.kind === 'pending' || funded.receipt.status !== 'success')
+        return {
+          reason: Permit2Reasons.erc20ApprovalTxFailed,
+          message: `the gas top-up ${funded.hash} did not succeed in time; the approval was not broadcast`,
         };
     }
-    const hash = await net.client.sendRawTransaction({ serializedTransaction: signedTransaction });
-    const receipt = await wait(hash);
+    const hash = await net.client.sendRawTransaction({ serializedTransaction: input.signedTransaction });
+    const receipt = await waitForReceipt(net.client, hash as Hash, {
+      ...waits,
+      timeoutMs: ctx.receiptTimeoutMs,
+    });
     if (receipt?.status !== 'success')
       return { reason: Permit2Reasons.erc20ApprovalTxFailed, message: `approval ${hash} did not succeed` };
     return undefined;

@@ -15,6 +15,12 @@ import {
   simulateWithDeployment,
 } from '../exact/erc6492-deployment.js';
 import { X402_EXACT_PERMIT2_PROXY_ADDRESS, X402_UPTO_PERMIT2_PROXY_ADDRESS } from './constants.js';
+import type { GasSponsorBudget } from '../gas-sponsor-budget.js';
+import {
+  type ApprovalSponsoringLimits,
+  type PricedApproval,
+  priceSponsoredApproval,
+} from './approval-sponsoring.js';
 import { type Permit2Extension, readPermit2Extension } from './extensions.js';
 import { readPermit2Payload } from './payload.js';
 import { Permit2Reasons } from './reasons.js';
@@ -40,6 +46,10 @@ export type Permit2VerifyContext = {
    * ERC-6492 factories that may deploy a payer's wallet (`exact` only), per network; absent or
    * empty: a wrapped signature of an undeployed wallet is refused (`eip6492_factory_not_allowed`).
    */
+  /** What a sponsored approval may ask for (gas limit ceiling, fee factor). */
+  approvalSponsoring: ApprovalSponsoringLimits;
+  /** The budget every native-gas spend on a payer's behalf is reserved from (top-ups, deployments). */
+  gasSponsorBudget: GasSponsorBudget;
   erc6492Factories?: Erc6492Factories;
 };
 
@@ -69,6 +79,8 @@ export type VerifiedPermit2Payment = {
   deployment?: Erc6492Deployment;
 };
 
+  /** `erc20ApprovalGasSponsoring`: the signed approval's gas and fee cap, checked against our estimate. */
+  approval?: PricedApproval;
 export type Permit2VerifyOutcome = { response: VerifyResponse; verified?: VerifiedPermit2Payment };
 
 /**
@@ -162,6 +174,23 @@ export async function verifyPermit2Payment(
     payload,
     payer,
     token,
+  let approval: PricedApproval | undefined;
+  if (extension?.kind === 'erc20Approval') {
+    // what the facilitator would fund: checked against the chain and our own fee estimate
+    const priced = await priceSponsoredApproval(extension.signedTransaction, {
+      client: net.client,
+      chainId: net.chainId,
+      payer,
+      amount: BigInt(auth.permitted.amount),
+      fees: await net.fees.get(),
+      limits: ctx.approvalSponsoring,
+    });
+    if (!priced.ok) {
+      const first = deferSignature ? refusal(await judge()) : undefined;
+      return first ?? fail(priced.reason, payer, priced.message);
+    }
+    approval = priced.approval;
+  }
     proxy,
     net,
     extension,
@@ -169,6 +198,7 @@ export async function verifyPermit2Payment(
   };
   if (!options.simulate) return { response: { isValid: true, payer }, verified };
 
+    ...(approval ? { approval } : {}),
   const amount = BigInt(requirements.amount);
   const diagnosisInput = { proxy, token, payer, amount };
   if (extension?.kind === 'erc20Approval' && !deployment) {

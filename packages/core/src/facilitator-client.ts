@@ -3,7 +3,8 @@
  * {@link FacilitatorClient} interface the resource server talks to. The in-process engine from
  * `createFacilitator` satisfies the same interface, so a server can skip HTTP entirely.
  */
-import type { z } from 'zod';
+import { z } from 'zod';
+import type { FacilitatorCallOptions, ReleaseResponse } from './facilitator.js';
 import { describeIssues, X402Error } from './protocol/errors.js';
 import { Reasons } from './protocol/reasons.js';
 import {
@@ -15,10 +16,54 @@ import {
 } from './protocol/schemas.js';
 
 export type FacilitatorClient = {
-  verify(payload: AnyPaymentPayload, requirements: AnyPaymentRequirements): Promise<VerifyResponse>;
-  settle(payload: AnyPaymentPayload, requirements: AnyPaymentRequirements): Promise<SettleResponse>;
+  verify(
+    payload: AnyPaymentPayload,
+    requirements: AnyPaymentRequirements,
+    options?: FacilitatorCallOptions,
+  ): Promise<VerifyResponse>;
+  settle(
+    payload: AnyPaymentPayload,
+    requirements: AnyPaymentRequirements,
+    options?: FacilitatorCallOptions,
+  ): Promise<SettleResponse>;
+  /**
+   * Give up what `options.attempt` reserved at verify (x402kit facilitators: `POST /release`).
+   * Optional: facilitators without reservations have nothing to give up.
+   */
+  release?(
+    payload: AnyPaymentPayload,
+    requirements: AnyPaymentRequirements,
+    options?: FacilitatorCallOptions,
+  ): Promise<ReleaseResponse>;
   supported(): Promise<SupportedResponse>;
 };
+
+/** The request header that carries {@link FacilitatorCallOptions.attempt} over HTTP. */
+export const ATTEMPT_HEADER = 'x402-attempt';
+
+/** What an attempt id may look like on the wire: 8 to 128 characters of `[A-Za-z0-9._:-]`. */
+export const ATTEMPT_PATTERN = /^[A-Za-z0-9._:-]{8,128}$/;
+
+/**
+ * A fresh, unguessable attempt id (128 random bits).
+ *
+ * @example const attempt = createAttemptId() // 'att_3f9c…'
+ */
+export function createAttemptId(): string {
+  return `att_${globalThis.crypto.randomUUID().replaceAll('-', '')}`;
+}
+
+/**
+ * Is the outcome of a failed facilitator call unknown (it may have been acted upon)? False only
+ * when nothing was acted upon: the connection was refused, the host not found, or the facilitator
+ * answered a 4xx refusal. A timeout, a reset, a 5xx or an unreadable answer leave it unknown.
+ *
+ * @example if (isOutcomeUnknown(error)) answerPending()
+ */
+export function isOutcomeUnknown(error: unknown): boolean {
+  if (!(error instanceof X402Error) || error.reason !== Reasons.facilitatorUnavailable) return true;
+  return Reflect.get(error.details ?? {}, 'outcomeUnknown') !== false;
+}
 
 export type HttpFacilitatorClientOptions = {
   /** Base URL, e.g. `http://127.0.0.1:4022` (a trailing `/` is ignored). */
@@ -28,9 +73,7 @@ export type HttpFacilitatorClientOptions = {
   /** `X-API-KEY: <key>` on every call (BofAI-style keys). */
   apiKey?: string;
   /** Extra headers, fixed or per endpoint. */
-  headers?:
-    | Record<string, string>
-    | ((endpoint: 'verify' | 'settle' | 'supported') => Record<string, string>);
+  headers?: Record<string, string> | ((endpoint: Endpoint) => Record<string, string>);
   /** Per-attempt timeout; default 30 s. */
   timeoutMs?: number;
   /** How many times to retry after HTTP 429 (honouring Retry-After up to 5 s); default 3. */
@@ -53,7 +96,7 @@ export function createHttpFacilitatorClient(
   const maxRetries = options.maxRetries ?? 3;
   const doFetch = options.fetch ?? fetch;
 
-  function headersFor(endpoint: 'verify' | 'settle' | 'supported'): Record<string, string> {
+  function headersFor(endpoint: Endpoint): Record<string, string> {
     const h: Record<string, string> = {};
     if (options.bearerToken) h.authorization = `Bearer ${options.bearerToken}`;
     if (options.apiKey) h['x-api-key'] = options.apiKey;
@@ -62,15 +105,17 @@ export function createHttpFacilitatorClient(
   }
 
   async function call<S extends z.ZodType>(
-    endpoint: 'verify' | 'settle' | 'supported',
+    endpoint: Endpoint,
     schema: S,
     body?: unknown,
+    options?: FacilitatorCallOptions,
   ): Promise<z.infer<S>> {
     const init: RequestInit = {
       method: body === undefined ? 'GET' : 'POST',
       headers: {
         ...(body === undefined ? {} : { 'content-type': 'application/json' }),
         ...headersFor(endpoint),
+        ...(options?.attempt === undefined ? {} : { [ATTEMPT_HEADER]: options.attempt }),
       },
       ...(body === undefined ? {} : { body: JSON.stringify(body) }),
     };
@@ -85,6 +130,7 @@ export function createHttpFacilitatorClient(
             : describeFetchError(error);
         throw new X402Error(Reasons.facilitatorUnavailable, `facilitator ${base}/${endpoint} ${why}`, {
           cause: error,
+          details: { outcomeUnknown: !neverSent(error) },
         });
       }
       if (response.status === 429 && attempt < maxRetries) {
@@ -106,7 +152,7 @@ export function createHttpFacilitatorClient(
         throw new X402Error(
           Reasons.facilitatorUnavailable,
           `facilitator ${base}/${endpoint} answered HTTP ${response.status}: ${text.slice(0, 300) || '(empty body)'}`,
-          { details: { status: response.status } },
+          { details: { status: response.status, outcomeUnknown: response.status >= 500 } },
         );
       }
       throw new X402Error(
@@ -124,10 +170,25 @@ export function createHttpFacilitatorClient(
 
   return {
     url: base,
-    verify: (payload, requirements) => call('verify', VerifyResponse, request(payload, requirements)),
-    settle: (payload, requirements) => call('settle', SettleResponse, request(payload, requirements)),
+    verify: (payload, requirements, opts) =>
+      call('verify', VerifyResponse, request(payload, requirements), opts),
+    settle: (payload, requirements, opts) =>
+      call('settle', SettleResponse, request(payload, requirements), opts),
+    release: (payload, requirements, opts) =>
+      call('release', ReleaseResponseSchema, request(payload, requirements), opts),
     supported: () => call('supported', SupportedResponse),
   };
+}
+
+type Endpoint = 'verify' | 'settle' | 'release' | 'supported';
+
+const ReleaseResponseSchema = z.object({ released: z.boolean() });
+
+/** Connection refused or host unknown: the request never left this process. */
+function neverSent(error: unknown): boolean {
+  const cause = error instanceof Error ? error.cause : undefined;
+  const code = typeof cause === 'object' && cause !== null ? Reflect.get(cause, 'code') : undefined;
+  return code === 'ECONNREFUSED' || code === 'ENOTFOUND' || code === 'EAI_AGAIN';
 }
 
 function retryDelay(retryAfter: string | null, attempt: number): number {

@@ -38,7 +38,25 @@ export type FacilitatorCall = {
   payload: PaymentPayload;
   requirements: PaymentRequirements;
   scheme: SchemeFacilitator;
+  /**
+   * The grant attempt the caller says this call belongs to (see {@link FacilitatorCallOptions}):
+   * absent for callers that send none (official resource servers).
+   */
+  attempt?: string;
 };
+
+/**
+ * Per-call options of the engine and of every {@link FacilitatorClient}.
+ *
+ * `attempt` names one grant attempt of a resource server: the verify, settle (and release) it
+ * makes for ONE request, and its own retries of them, carry the same unguessable id. A ledger
+ * (`@x402kit/facilitator`) uses it to tell a retry of the attempt that holds a payment (it gets
+ * the stored outcome) from any other request presenting the same payment (`duplicate_settlement`).
+ */
+export type FacilitatorCallOptions = { signal?: AbortSignal; attempt?: string };
+
+/** What `release` answers: whether a reservation held by the attempt was given up. */
+export type ReleaseResponse = { released: boolean };
 
 /** What `afterSettle` returns to replace the engine's answer. */
 export type SettleReplacement = { result: SettleResponse };
@@ -47,9 +65,23 @@ type MaybeReplacement = SettleReplacement | void;
 
 export type HookAbort = { abort: true; reason: string; message?: string };
 
+/** What `afterVerify` returns to replace the engine's answer. */
+export type VerifyReplacement = { result: VerifyResponse };
+// biome-ignore lint/suspicious/noConfusingVoidType: a hook that only observes returns void (or Promise<void>)
+type MaybeVerifyReplacement = VerifyReplacement | void;
+
 export type FacilitatorHooks = {
   beforeVerify?: (call: FacilitatorCall) => Promise<HookAbort | undefined> | HookAbort | undefined;
-  afterVerify?: (call: FacilitatorCall, result: VerifyResponse) => Promise<void> | void;
+  /**
+   * Called with every verification the scheme produced. May replace the answer (a ledger that
+   * reserves a valid payment for this attempt refuses it when another request holds it).
+   */
+  afterVerify?: (
+    call: FacilitatorCall,
+    result: VerifyResponse,
+  ) => Promise<MaybeVerifyReplacement> | MaybeVerifyReplacement;
+  /** Give up what `afterVerify` reserved for `call.attempt` (the resource server will not settle). */
+  onRelease?: (call: FacilitatorCall) => Promise<boolean> | boolean;
   /** May abort, or answer with a known outcome instead of settling (a ledger replaying a result). */
   beforeSettle?: (
     call: FacilitatorCall,
@@ -78,16 +110,18 @@ export type FacilitatorOptions = {
 };
 
 export type Facilitator = {
-  verify(
+  verify(payload: unknown, requirements: unknown, options?: FacilitatorCallOptions): Promise<VerifyResponse>;
+  settle(payload: unknown, requirements: unknown, options?: FacilitatorCallOptions): Promise<SettleResponse>;
+  /**
+   * The resource server will not settle this payment for `options.attempt` (its handler failed):
+   * what the attempt reserved at verify is given up, so the payer may present it again. Without an
+   * attempt, or with nothing reserved, it answers `{ released: false }`.
+   */
+  release?(
     payload: unknown,
     requirements: unknown,
-    options?: { signal?: AbortSignal },
-  ): Promise<VerifyResponse>;
-  settle(
-    payload: unknown,
-    requirements: unknown,
-    options?: { signal?: AbortSignal },
-  ): Promise<SettleResponse>;
+    options?: FacilitatorCallOptions,
+  ): Promise<ReleaseResponse>;
   supported(): Promise<SupportedResponse>;
 };
 
@@ -184,9 +218,19 @@ export function createFacilitator(options: FacilitatorOptions): Facilitator {
     return { ok: true, call: { x402Version, payload, requirements, scheme: reg.facilitator } };
   }
 
+  function resolveCall(
+    rawPayload: unknown,
+    rawRequirements: unknown,
+    opts?: FacilitatorCallOptions,
+  ): Resolved {
+    const resolved = resolve(rawPayload, rawRequirements);
+    if (resolved.ok && opts?.attempt !== undefined) resolved.call.attempt = opts.attempt;
+    return resolved;
+  }
+
   return {
     async verify(rawPayload, rawRequirements, opts) {
-      const resolved = resolve(rawPayload, rawRequirements);
+      const resolved = resolveCall(rawPayload, rawRequirements, opts);
       if (!resolved.ok) return verifyRefusal(resolved.reason, resolved.message);
       const { call } = resolved;
       try {
@@ -196,15 +240,15 @@ export function createFacilitator(options: FacilitatorOptions): Facilitator {
           x402Version: call.x402Version,
           ...signal(opts),
         });
-        await hooks.afterVerify?.(call, result);
-        return result;
+        const replaced = await hooks.afterVerify?.(call, result);
+        return replaced ? replaced.result : result;
       } catch (error) {
         return verifyRefusal(Reasons.unexpectedVerifyError, message(error));
       }
     },
 
     async settle(rawPayload, rawRequirements, opts) {
-      const resolved = resolve(rawPayload, rawRequirements);
+      const resolved = resolveCall(rawPayload, rawRequirements, opts);
       if (!resolved.ok) {
         return settleRefusal(
           resolved.reason,
@@ -240,6 +284,12 @@ export function createFacilitator(options: FacilitatorOptions): Facilitator {
         }
         return answer;
       }
+    },
+
+    async release(rawPayload, rawRequirements, opts) {
+      const resolved = resolveCall(rawPayload, rawRequirements, opts);
+      if (!resolved.ok || resolved.call.attempt === undefined || !hooks.onRelease) return { released: false };
+      return { released: await hooks.onRelease(resolved.call) };
     },
 
     async supported() {

@@ -1,5 +1,6 @@
 export * from './client.js';
 export * from './deep-equal.js';
+export * from './expiring-map.js';
 export * from './extensions/payment-identifier.js';
 export * from './facilitator.js';
 export * from './facilitator-client.js';

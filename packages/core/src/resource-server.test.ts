@@ -229,7 +229,7 @@ describe('createResourceServer per-402 extensions', () => {
 });
 
 describe('createResourceServer: settlement pending', () => {
-  it('remembers a pending settlement so the retry of the same payload skips verify and settles', async () => {
+  it('remembers a pending settlement with its attempt, for exactly one retry of the same payload', async () => {
     let verifies = 0;
     let settles = 0;
     const scheme: SchemeFacilitator = {
@@ -263,15 +263,25 @@ describe('createResourceServer: settlement pending', () => {
     );
     assert.ok(requirements);
     const payload: PaymentPayload = { x402Version: 2, accepted: requirements, payload: { n: 1 } };
-    assert.equal((await server.verify(payload, requirements)).isValid, true);
-    const first = await server.settle(payload, requirements);
+    assert.equal(
+      (await server.verify(payload, requirements, { attempt: 'att_first_request' })).isValid,
+      true,
+    );
+    const first = await server.settle(payload, requirements, { attempt: 'att_first_request' });
     assert.equal(first.errorReason, 'settlement_pending');
     assert.equal(server.isSettlementPending(payload, requirements), true);
-    // the same payment, keys in another order: still recognized
+    // the same payment, keys in another order: still recognized, and taken by exactly one retry
     const reordered: PaymentPayload = { payload: { n: 1 }, accepted: requirements, x402Version: 2 };
-    assert.deepEqual(await server.verify(reordered, requirements), { isValid: true, payer: '0xP' });
+    assert.deepEqual(server.takePending(reordered, requirements), {
+      attempt: 'att_first_request',
+      payer: '0xP',
+    });
+    assert.equal(server.takePending(payload, requirements), undefined, 'a concurrent copy finds nothing');
+    assert.equal(
+      (await server.settle(reordered, requirements, { attempt: 'att_first_request' })).success,
+      true,
+    );
     assert.equal(verifies, 1);
-    assert.equal((await server.settle(reordered, requirements)).success, true);
     assert.equal(server.isSettlementPending(payload, requirements), false);
     // another payload is verified as usual
     await server.verify({ ...payload, payload: { n: 2 } }, requirements);

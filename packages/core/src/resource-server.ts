@@ -4,7 +4,8 @@
  * behind HTTP, and an MCP or A2A transport can use it the same way.
  */
 import { deepEqual } from './deep-equal.js';
-import type { FacilitatorClient } from './facilitator-client.js';
+import { createExpiringMap } from './expiring-map.js';
+import { type FacilitatorClient, isOutcomeUnknown } from './facilitator-client.js';
 import type { Price } from './money.js';
 import { canonicalNetwork, networkMatches, toCaip2 } from './networks/registry.js';
 import { X402Error } from './protocol/errors.js';
@@ -61,13 +62,23 @@ export type ResourceServerOptions = {
    */
   supportedWaitMs?: number;
   /**
-   * Payments whose settlement the facilitator answered `settlement_pending` (sent, receipt not
-   * seen yet) are remembered so the client's retry of the SAME payload is not re-verified (the
-   * facilitator would refuse it as already sent): `verify` answers valid at once and `settle`
-   * asks the facilitator again, whose ledger returns the outcome. Default: 10 minutes, 10 000 payments.
+   * Payments whose settlement is pending (the facilitator answered `settlement_pending`, or the
+   * settle call failed in a way that leaves its outcome unknown) are remembered with their grant
+   * attempt, so the client's retry of the SAME payload continues that attempt
+   * ({@link ResourceServer.takePending}) instead of being refused as a replay. Default: 10 minutes,
+   * 10 000 payments.
    */
   pendingSettlements?: { ttlMs?: number; maxEntries?: number };
 };
+
+/**
+ * Per-call options: the grant `attempt` (one request's verify, settle and release carry the same
+ * id, see `createAttemptId`) and the resource, needed for v1 requirements.
+ */
+export type PaymentCallOptions = { resource?: ResourceInfo; attempt?: string };
+
+/** A pending payment taken over by its retry: the attempt to continue, and the payer when known. */
+export type PendingPayment = { attempt: string | undefined; payer?: string };
 
 export type ResourceServer = {
   /** Fetch `/supported` from every facilitator. Never throws: a facilitator that is down is retried later. */
@@ -87,17 +98,39 @@ export type ResourceServer = {
     accepts: PaymentRequirements[],
     payload: AnyPaymentPayload,
   ): PaymentRequirements | undefined;
+  /**
+   * Have a facilitator verify the payment. With an `attempt`, an x402kit facilitator also reserves
+   * the payment for it: any other request presenting the same payment is refused
+   * (`duplicate_settlement`) until this attempt settles or releases it.
+   */
   verify(
     payload: AnyPaymentPayload,
     requirements: PaymentRequirements,
-    resource?: ResourceInfo,
+    options?: PaymentCallOptions,
   ): Promise<VerifyResponse>;
+  /**
+   * Have a facilitator settle the payment. `settlement_pending` comes back when the transaction is
+   * sent but not confirmed, and also when the call failed in a way that leaves its outcome unknown
+   * (timeout, reset, 5xx): either way the payment is remembered for its retry.
+   */
   settle(
     payload: AnyPaymentPayload,
     requirements: PaymentRequirements,
-    options?: { resource?: ResourceInfo; amount?: string },
+    options?: PaymentCallOptions & { amount?: string },
   ): Promise<SettleResponse>;
-  /** True while this payment's settlement was last answered `settlement_pending` (its retry skips verify). */
+  /** Give up the attempt's reservation (the handler failed; nothing will be settled). Never throws. */
+  release(
+    payload: AnyPaymentPayload,
+    requirements: PaymentRequirements,
+    options?: PaymentCallOptions,
+  ): Promise<void>;
+  /**
+   * The pending settlement of this exact payload, removed from memory so that exactly one retry
+   * continues it (a concurrent copy finds nothing and is verified like any replay); put back by
+   * `settle` if it is still pending.
+   */
+  takePending(payload: AnyPaymentPayload, requirements: PaymentRequirements): PendingPayment | undefined;
+  /** True while this payment's settlement was last answered `settlement_pending`. */
   isSettlementPending(payload: AnyPaymentPayload, requirements: PaymentRequirements): boolean;
 };
 
@@ -264,10 +297,7 @@ export function createResourceServer(options: ResourceServerOptions): ResourceSe
       return accepts.find((a) => a.scheme === payload.scheme && a.network === network);
     },
 
-    async verify(payload, requirements, resource) {
-      const known = pending.get(payload, requirements);
-      // a retry of a payment already sent: the facilitator would refuse it as a duplicate
-      if (known) return { isValid: true, ...(known.payer ? { payer: known.payer } : {}) };
+    async verify(payload, requirements, opts) {
       const call = { payload, requirements };
       const abort = await hooks.beforeVerify?.(call);
       if (abort) return verifyRefusal(abort.reason, abort.message);
@@ -276,7 +306,8 @@ export function createResourceServer(options: ResourceServerOptions): ResourceSe
       try {
         result = await facilitators[facilitator]!.verify(
           payload,
-          wireRequirements(payload, requirements, resource),
+          wireRequirements(payload, requirements, opts?.resource),
+          callOptions(opts),
         );
       } catch (error) {
         result = failure(error, Reasons.unexpectedVerifyError, (reason, message) =>
@@ -299,19 +330,49 @@ export function createResourceServer(options: ResourceServerOptions): ResourceSe
         result = await facilitators[facilitator]!.settle(
           payload,
           wireRequirements(payload, effective, opts?.resource),
+          callOptions(opts),
         );
       } catch (error) {
-        result = failure(error, Reasons.unexpectedSettleError, (reason, message) =>
-          settleRefusal(reason, message, network),
-        );
+        result = isOutcomeUnknown(error)
+          ? // the facilitator may have sent the transaction: never report that as a failure
+            settleRefusal(
+              Reasons.settlementPending,
+              `the settlement's outcome is unknown (${error instanceof Error ? error.message : String(error)}); present the same payment again`,
+              network,
+            )
+          : failure(error, Reasons.unexpectedSettleError, (reason, message) =>
+              settleRefusal(reason, message, network),
+            );
       }
       if (!result.success && result.errorReason === Reasons.settlementPending) {
-        pending.remember(payload, requirements, result.payer);
+        pending.remember(payload, requirements, {
+          attempt: opts?.attempt,
+          ...(result.payer ? { payer: result.payer } : {}),
+        });
       } else {
         pending.forget(payload, requirements);
       }
       await hooks.afterSettle?.(call, result);
       return result;
+    },
+
+    async release(payload, requirements, opts) {
+      if (opts?.attempt === undefined) return;
+      const { facilitator } = await kindFor(payload.x402Version, requirements.scheme, requirements.network);
+      const client = facilitators[facilitator]!;
+      try {
+        await client.release?.(
+          payload,
+          wireRequirements(payload, requirements, opts.resource),
+          callOptions(opts),
+        );
+      } catch {
+        // best effort: an unreleased reservation lapses when the payment's time window ends
+      }
+    },
+
+    takePending(payload, requirements) {
+      return pending.take(payload, requirements);
     },
 
     isSettlementPending(payload, requirements) {
@@ -321,44 +382,34 @@ export function createResourceServer(options: ResourceServerOptions): ResourceSe
 }
 
 type PendingMemory = {
-  get(payload: AnyPaymentPayload, requirements: PaymentRequirements): { payer?: string } | undefined;
-  remember(payload: AnyPaymentPayload, requirements: PaymentRequirements, payer: string | undefined): void;
+  get(payload: AnyPaymentPayload, requirements: PaymentRequirements): PendingPayment | undefined;
+  take(payload: AnyPaymentPayload, requirements: PaymentRequirements): PendingPayment | undefined;
+  remember(payload: AnyPaymentPayload, requirements: PaymentRequirements, entry: PendingPayment): void;
   forget(payload: AnyPaymentPayload, requirements: PaymentRequirements): void;
 };
 
 /** Bounded, expiring memory of payments whose settlement is pending, keyed by their canonical JSON. */
 function createPendingMemory(options: { ttlMs?: number; maxEntries?: number } = {}): PendingMemory {
-  const ttlMs = options.ttlMs ?? 600_000;
-  const maxEntries = options.maxEntries ?? 10_000;
-  const entries = new Map<string, { at: number; payer?: string }>();
+  const entries = createExpiringMap<string, PendingPayment>({
+    ttlMs: options.ttlMs ?? 600_000,
+    maxEntries: options.maxEntries ?? 10_000,
+  });
   const keyOf = (payload: AnyPaymentPayload, requirements: PaymentRequirements) =>
     canonicalJson({ payload, requirements });
   return {
-    get(payload, requirements) {
-      if (entries.size === 0) return undefined;
-      const key = keyOf(payload, requirements);
-      const entry = entries.get(key);
-      if (!entry) return undefined;
-      if (Date.now() - entry.at > ttlMs) {
-        entries.delete(key);
-        return undefined;
-      }
-      return entry;
-    },
-    remember(payload, requirements, payer) {
-      const key = keyOf(payload, requirements);
-      entries.delete(key);
-      entries.set(key, { at: Date.now(), ...(payer ? { payer } : {}) });
-      while (entries.size > maxEntries) {
-        const oldest = entries.keys().next();
-        if (oldest.done) break;
-        entries.delete(oldest.value);
-      }
-    },
+    get: (payload, requirements) =>
+      entries.size === 0 ? undefined : entries.get(keyOf(payload, requirements)),
+    take: (payload, requirements) =>
+      entries.size === 0 ? undefined : entries.take(keyOf(payload, requirements)),
+    remember: (payload, requirements, entry) => entries.set(keyOf(payload, requirements), entry),
     forget(payload, requirements) {
       if (entries.size > 0) entries.delete(keyOf(payload, requirements));
     },
   };
+}
+
+function callOptions(opts: PaymentCallOptions | undefined): { attempt?: string } {
+  return opts?.attempt === undefined ? {} : { attempt: opts.attempt };
 }
 
 /** JSON with object keys sorted at every level (two spellings of one payment give one key). */

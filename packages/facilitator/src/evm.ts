@@ -107,6 +107,7 @@ export function createEvmFacilitator(options: EvmFacilitatorOptions): EvmFacilit
   return {
     verify: engine.verify,
     settle: engine.settle,
+    release: engine.release,
     supported: engine.supported,
     networks: [...new Set([...evmNetworks, ...otherNetworks])],
     signers,

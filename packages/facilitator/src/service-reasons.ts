@@ -19,6 +19,8 @@ export const ServiceReasons = {
   notFound: 'not_found',
   /** The endpoint exists but not for this HTTP method (the `Allow` header lists the right one). */
   methodNotAllowed: 'method_not_allowed',
+  /** The `X402-Attempt` header is not 8 to 128 characters of `[A-Za-z0-9._:-]`. */
+  invalidAttempt: 'invalid_attempt',
   /** The health check failed (an RPC is down, ...). */
   unhealthy: 'unhealthy',
   /** A bug or an outage on our side; the details are in the facilitator's log, not in the answer. */

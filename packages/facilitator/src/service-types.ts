@@ -15,6 +15,7 @@ export type HeaderReader = { get(name: string): string | null };
 export type FacilitatorEndpoint =
   | 'verify'
   | 'settle'
+  | 'release'
   | 'supported'
   | 'health'
   | 'close'
@@ -49,7 +50,7 @@ export type Authenticate = (request: AuthenticationRequest) => Promise<Authentic
 
 /** What an {@link Authorize} hook sees: the parsed body of a `/verify` or `/settle` request. */
 export type AuthorizationRequest = {
-  endpoint: 'verify' | 'settle';
+  endpoint: 'verify' | 'settle' | 'release';
   /** The principal {@link Authenticate} returned, if any. */
   principal?: string;
   paymentPayload: Record<string, unknown>;

@@ -9,7 +9,14 @@
  * The logic is written once against a small {@link ServiceExchange}; `fetch` adapts a `Request`
  * to it, and the Node server (`server.ts`) adapts `IncomingMessage` without building a `Request`.
  */
-import type { SettleResponse, SupportedResponse, VerifyResponse } from '@x402kit/core';
+import {
+  ATTEMPT_HEADER,
+  ATTEMPT_PATTERN,
+  type FacilitatorCallOptions,
+  type SettleResponse,
+  type SupportedResponse,
+  type VerifyResponse,
+} from '@x402kit/core';
 import { readFacilitatorRequest } from './facilitator-request.js';
 import { createEmitter } from './log.js';
 import { describeError, isJsonContentType, pathOf, readStream } from './service-http.js';
@@ -50,6 +57,7 @@ type Route = { method: 'GET' | 'POST'; endpoint: FacilitatorEndpoint };
 const ROUTES: ReadonlyMap<string, Route> = new Map([
   ['/verify', { method: 'POST', endpoint: 'verify' }],
   ['/settle', { method: 'POST', endpoint: 'settle' }],
+  ['/release', { method: 'POST', endpoint: 'release' }],
   ['/supported', { method: 'GET', endpoint: 'supported' }],
   ['/health', { method: 'GET', endpoint: 'health' }],
   ['/close', { method: 'POST', endpoint: 'close' }],
@@ -219,6 +227,15 @@ export function createFacilitatorService(options: FacilitatorServiceOptions): Fa
     }
     if (bytes === undefined) return tooLargeReply(`more than ${bodyLimitBytes} bytes`, bodyLimitBytes);
     if (endpoint === 'feeQuote' && feeQuote) return feeQuoteReply(bytes, feeQuote);
+    const attempt = exchange.headers.get(ATTEMPT_HEADER);
+    if (attempt !== null && !ATTEMPT_PATTERN.test(attempt)) {
+      return errorReply(
+        400,
+        ServiceReasons.invalidAttempt,
+        `the ${ATTEMPT_HEADER} header must be 8 to 128 characters of [A-Za-z0-9._:-]`,
+      );
+    }
+    const callOptions: FacilitatorCallOptions = attempt === null ? {} : { attempt };
     const traceparent = exchange.headers.get('traceparent');
     if (traceparent !== null) event.traceparent = traceparent;
     const read = readFacilitatorRequest(bytes);
@@ -226,7 +243,7 @@ export function createFacilitatorService(options: FacilitatorServiceOptions): Fa
     const { paymentPayload, paymentRequirements } = read.body;
     if (typeof paymentRequirements.scheme === 'string') event.scheme = paymentRequirements.scheme;
     if (typeof paymentRequirements.network === 'string') event.network = paymentRequirements.network;
-    if (authorize && (endpoint === 'verify' || endpoint === 'settle')) {
+    if (authorize && (endpoint === 'verify' || endpoint === 'settle' || endpoint === 'release')) {
       const verdict = await authorize({
         endpoint,
         paymentPayload,
@@ -237,7 +254,11 @@ export function createFacilitatorService(options: FacilitatorServiceOptions): Fa
     }
 
     if (endpoint === 'verify') {
-      const result: VerifyResponse = await facilitator.verify(paymentPayload, paymentRequirements);
+      const result: VerifyResponse = await facilitator.verify(
+        paymentPayload,
+        paymentRequirements,
+        callOptions,
+      );
       event.outcome = result.isValid ? 'valid' : 'invalid';
       if (result.invalidReason !== undefined) event.reason = result.invalidReason;
       if (result.payer) event.payer = result.payer;
@@ -252,7 +273,13 @@ export function createFacilitatorService(options: FacilitatorServiceOptions): Fa
       }
       return jsonReply(200, JSON.stringify(result));
     }
-    const result: SettleResponse = await facilitator.settle(paymentPayload, paymentRequirements);
+    if (endpoint === 'release') {
+      const released = (await facilitator.release?.(paymentPayload, paymentRequirements, callOptions)) ?? {
+        released: false,
+      };
+      return jsonReply(200, JSON.stringify(released));
+    }
+    const result: SettleResponse = await facilitator.settle(paymentPayload, paymentRequirements, callOptions);
     event.outcome = result.success ? 'settled' : 'failed';
     if (result.errorReason !== undefined) event.reason = result.errorReason;
     if (result.payer) event.payer = result.payer;

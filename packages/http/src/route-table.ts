@@ -60,9 +60,24 @@ export type RouteConfig = {
     ctx: RouteContext,
     settlement: SettleResponse,
   ) => ResponseBody | Promise<ResponseBody>;
-  /** When to settle. Only `'after-response'` (the default): the handler runs first, its output is held until settlement succeeds. */
-  settle?: 'after-response';
+  /**
+   * When to settle:
+   * - `'after-response'` (default, the official `authorization` flow): verify (which reserves the
+   *   payment for this request), run the handler with its output held, settle, then release it;
+   * - `'before-handler'` (the official `upfront` flow, for handlers with side effects): settle
+   *   first and run the handler only once the payment is on chain. The offers carry
+   *   `extra.paymentFlow: 'upfront'`, as `@x402/*` 2.27 writes it. An option that already says
+   *   `extra: { paymentFlow: 'upfront' }` selects this too.
+   */
+  settle?: SettleTiming;
 };
+
+/** When a route settles, see {@link RouteConfig.settle}. */
+export type SettleTiming = 'after-response' | 'before-handler';
+
+/** The official name of the settle-before-handler flow, written in `extra.paymentFlow`. */
+export const UPFRONT_FLOW = 'upfront';
+const PAYMENT_FLOWS = new Set(['authorization', UPFRONT_FLOW]);
 
 /** A route table, or one {@link RouteConfig} that applies to every request. */
 export type RoutesConfig = Record<string, RouteConfig> | RouteConfig;
@@ -81,6 +96,8 @@ export type CompiledRoute = {
   options: PaymentOption<RouteContext>[];
   /** True when no option has a function price or payTo: requirements can be cached. */
   isStatic: boolean;
+  /** When this route settles (the options' `extra.paymentFlow` agrees with it). */
+  settle: SettleTiming;
 };
 
 /** A compiled route table. */
@@ -181,11 +198,58 @@ function compileRoute(key: string, config: RouteConfig): CompiledRoute {
     if (o.payTo === undefined || o.payTo === '') fail(key, `accepts[${i}].payTo is required`);
     if (o.price === undefined || o.price === '') fail(key, `accepts[${i}].price is required`);
   });
-  if (config.settle !== undefined && config.settle !== 'after-response') {
-    fail(key, `settle must be 'after-response', got ${JSON.stringify(config.settle)}`);
-  }
+  const settle = settleTiming(key, config, options);
   const isStatic = options.every((o) => typeof o.price !== 'function' && typeof o.payTo !== 'function');
-  return { key, verb, pattern, regex, paramNames, config: withDeclarations(config), options, isStatic };
+  const offered =
+    settle === 'before-handler'
+      ? options.map((o) => ({ ...o, extra: { ...o.extra, paymentFlow: UPFRONT_FLOW } }))
+      : options;
+  return {
+    key,
+    verb,
+    pattern,
+    regex,
+    paramNames,
+    config: withDeclarations(config),
+    options: offered,
+    isStatic,
+    settle,
+  };
+}
+
+/** The route's settle timing, from `settle` or the options' `extra.paymentFlow` (which must agree). */
+function settleTiming(
+  key: string,
+  config: RouteConfig,
+  options: PaymentOption<RouteContext>[],
+): SettleTiming {
+  if (
+    config.settle !== undefined &&
+    config.settle !== 'after-response' &&
+    config.settle !== 'before-handler'
+  ) {
+    fail(key, `settle must be 'after-response' or 'before-handler', got ${JSON.stringify(config.settle)}`);
+  }
+  const flows = new Set<string>();
+  options.forEach((o, i) => {
+    const flow = o.extra?.paymentFlow;
+    if (flow === undefined) return;
+    if (typeof flow !== 'string' || !PAYMENT_FLOWS.has(flow)) {
+      fail(
+        key,
+        `accepts[${i}].extra.paymentFlow must be 'authorization' or 'upfront', got ${JSON.stringify(flow)}`,
+      );
+    }
+    flows.add(flow);
+  });
+  const upfront = config.settle === 'before-handler' || flows.has(UPFRONT_FLOW);
+  if (upfront && (config.settle === 'after-response' || flows.has('authorization'))) {
+    fail(
+      key,
+      "the route mixes settle-before-handler ('upfront') and settle-after-response ('authorization') options",
+    );
+  }
+  return upfront ? 'before-handler' : 'after-response';
 }
 
 /** The config with the declarations of its shorthand options (`paymentIdentifier`) added to `extensions`. */

@@ -7,7 +7,10 @@
 import {
   type AnyPaymentPayload,
   checkPaymentIdentifier,
+  createAttemptId,
+  createExpiringMap,
   decodePaymentSignatureHeader,
+  deepEqual,
   encodePaymentResponseHeader,
   findAsset,
   HeaderNames,
@@ -16,7 +19,9 @@ import {
   PaymentIdentifierReasons,
   type PaymentRequirements,
   Reasons,
+  type ResourceInfo,
   type ResourceServer,
+  readPaymentIdentifier,
   type SettleResponse,
   type VerifyResponse,
   X402Error,
@@ -42,6 +47,7 @@ import {
   type CompiledRoute,
   compileRoutes,
   matchRoute,
+  type RouteContext,
   type RouteLookup,
   type RoutesConfig,
   type RouteTable,
@@ -86,7 +92,35 @@ export type PaymentHandlerOptions = {
    * (the transaction is sent, its receipt not seen yet); default 2.
    */
   pendingRetryAfterSeconds?: number;
+  /**
+   * What the server keeps in memory per payment: the held output of a payment whose settlement is
+   * pending (its retry gets it, the handler does not run again), and the paid response of each
+   * `payment-identifier` id (a retry with the same id and payment gets it again). Default 10
+   * minutes and 1000 entries each.
+   */
+  grantMemory?: { ttlMs?: number; maxEntries?: number };
   log?: Log;
+};
+
+/** A handler's output waiting for its payment to settle, and the amount its overrides asked. */
+type HeldOutput = { response: BufferedResponse; amount?: string };
+type IdentifiedResponse = {
+  payload: AnyPaymentPayload;
+  response: BufferedResponse;
+  settlement: SettleResponse;
+};
+
+/** What one paid request carries through the flow. */
+type Call = {
+  route: CompiledRoute;
+  ctx: RouteContext;
+  offers: RouteOffers;
+  payload: AnyPaymentPayload;
+  requirements: PaymentRequirements;
+  resource: ResourceInfo;
+  /** This request's grant attempt (or the pending attempt it continues). */
+  attempt: string;
+  paymentId: string | undefined;
 };
 
 /** Runs the downstream handler and returns its response (the core buffers a Web `Response`). */
@@ -164,6 +198,17 @@ export function createPaymentHandler(options: PaymentHandlerOptions): PaymentHan
       ),
   });
   const replies = createPaymentReplies({ server, v1 });
+  const memory = options.grantMemory ?? {};
+  /** Handler outputs of payments whose settlement is pending, by attempt: delivered to their retry, once. */
+  const held = createExpiringMap<string, HeldOutput>({
+    ttlMs: memory.ttlMs ?? 600_000,
+    maxEntries: memory.maxEntries ?? 1_000,
+  });
+  /** The paid response of each payment id (routes with `payment-identifier`): its retries get it again. */
+  const identified = createExpiringMap<string, IdentifiedResponse>({
+    ttlMs: memory.ttlMs ?? 600_000,
+    maxEntries: memory.maxEntries ?? 1_000,
+  });
 
   function internalError(error: unknown, what: string, route: CompiledRoute): PaymentReply {
     emit('error', `${what} for route "${route.key}": ${describe(error)}`, { route: route.key });
@@ -231,66 +276,124 @@ export function createPaymentHandler(options: PaymentHandlerOptions): PaymentHan
     }
 
     const resource = resourceOf(route, ctx);
+    const paymentId = declared === undefined ? undefined : identifierOf(payload);
+    if (paymentId !== undefined) {
+      const kept = identified.get(paymentId);
+      if (kept && deepEqual(kept.payload, payload)) {
+        // the one execution this payment bought, delivered again (payment-identifier retry)
+        emit('info', `payment id ${paymentId} presented again: its stored response`, { route: route.key });
+        return { type: 'response', response: copyOf(kept.response), settlement: kept.settlement };
+      }
+      if (kept) {
+        const error = `${PaymentIdentifierReasons.conflict}: payment id ${paymentId} was already used with another payment`;
+        return { type: 'reply', reply: replies.refused(route, ctx, offers, error, 409) };
+      }
+    }
+    // a retry of a payment whose settlement is pending continues that request's attempt; any other
+    // request is a new attempt, which the facilitator refuses while another attempt holds the payment
+    const resumed = server.takePending(payload, requirements);
+    const attempt = resumed?.attempt ?? createAttemptId();
+    const call: Call = { route, ctx, offers, payload, requirements, resource, attempt, paymentId };
+    if (route.settle === 'before-handler') return settleThenRun(call, run);
+
+    const parked = resumed ? held.take(attempt) : undefined;
+    if (!resumed) {
+      const refusal = await verifyOrRefuse(call);
+      if (refusal) return refusal;
+    }
+    let output = parked;
+    if (!output) {
+      const out = await run();
+      const response = isBufferedResponse(out) ? out : await bufferResponse(out);
+      const overrides = response.headers.get(HeaderNames.settlementOverrides);
+      response.headers.delete(HeaderNames.settlementOverrides);
+      if (response.status >= 400) {
+        emit('info', `handler answered ${response.status}; payment not settled`, { route: route.key });
+        await server.release(payload, requirements, { resource, attempt });
+        return { type: 'response', response };
+      }
+      let amount: string | undefined;
+      if (overrides !== null) {
+        try {
+          amount = overrideAmount(overrides, requirements);
+        } catch (error) {
+          await server.release(payload, requirements, { resource, attempt });
+          return {
+            type: 'reply',
+            reply: internalError(error, 'invalid Settlement-Overrides header', route),
+          };
+        }
+      }
+      output = { response, ...(amount === undefined ? {} : { amount }) };
+    }
+
+    const settlement = await settleOf(call, output.amount);
+    if (isPending(settlement)) {
+      held.set(attempt, output);
+      return pendingReply(call, settlement);
+    }
+    if (!settlement.success) return failedReply(call, settlement);
+    return paidResponse(call, output.response, settlement);
+  }
+
+  /** Verify, which reserves the payment for this attempt; the refusal to send, or `undefined`. */
+  async function verifyOrRefuse(call: Call): Promise<PaymentResult | undefined> {
+    const { route, ctx, offers, payload, requirements, resource, attempt } = call;
     let verified: VerifyResponse;
     try {
-      verified = await server.verify(payload, requirements, resource);
+      verified = await server.verify(payload, requirements, { resource, attempt });
     } catch (error) {
       verified = { isValid: false, invalidReason: reasonOf(error, Reasons.unexpectedVerifyError) };
     }
-    if (!verified.isValid) {
-      const reason = verified.invalidReason ?? Reasons.invalidPayload;
-      emit(
-        'info',
-        `payment refused: ${reason}${verified.invalidMessage ? ` (${verified.invalidMessage})` : ''}`,
-        {
-          route: route.key,
-          payer: verified.payer,
-        },
-      );
-      const status =
-        reason === Reasons.permit2AllowanceRequired
-          ? 412
-          : reason === PaymentIdentifierReasons.conflict
-            ? 409
-            : 402;
-      return { type: 'reply', reply: replies.refused(route, ctx, offers, reason, status) };
-    }
+    if (verified.isValid) return undefined;
+    const reason = verified.invalidReason ?? Reasons.invalidPayload;
+    emit(
+      'info',
+      `payment refused: ${reason}${verified.invalidMessage ? ` (${verified.invalidMessage})` : ''}`,
+      { route: route.key, payer: verified.payer },
+    );
+    const status =
+      reason === Reasons.permit2AllowanceRequired
+        ? 412
+        : reason === PaymentIdentifierReasons.conflict
+          ? 409
+          : 402;
+    // a replay is told why, with the first transaction when the facilitator names it
+    const error =
+      reason === Reasons.duplicateSettlement && verified.invalidMessage
+        ? `${reason}: ${verified.invalidMessage}`
+        : reason;
+    return { type: 'reply', reply: replies.refused(route, ctx, offers, error, status) };
+  }
 
+  /** Settle before the handler (`settle: 'before-handler'`): the handler runs only for a settled payment. */
+  async function settleThenRun(call: Call, run: RunHandler): Promise<PaymentResult> {
+    const settlement = await settleOf(call, undefined);
+    if (isPending(settlement)) return pendingReply(call, settlement);
+    if (!settlement.success) return failedReply(call, settlement);
     const out = await run();
-    const held = isBufferedResponse(out) ? out : await bufferResponse(out);
-    const overrides = held.headers.get(HeaderNames.settlementOverrides);
-    held.headers.delete(HeaderNames.settlementOverrides);
-    if (held.status >= 400) {
-      emit('info', `handler answered ${held.status}; payment not settled`, { route: route.key });
-      return { type: 'response', response: held };
+    const response = isBufferedResponse(out) ? out : await bufferResponse(out);
+    response.headers.delete(HeaderNames.settlementOverrides);
+    if (response.status >= 400) {
+      emit('warn', `handler answered ${response.status} after the payment settled`, {
+        route: call.route.key,
+        transaction: settlement.transaction,
+      });
     }
+    // the money moved: the handler's answer goes out with the receipt, whatever its status
+    return paidResponse(call, response, settlement);
+  }
 
-    let amount: string | undefined;
-    if (overrides !== null) {
-      try {
-        const parsed = parseSettlementOverrides(overrides);
-        if (parsed.amount !== undefined) {
-          const decimals =
-            options.assetDecimals?.(requirements) ??
-            findAsset(requirements.network, requirements.asset)?.decimals;
-          amount = resolveSettlementAmount(parsed.amount, requirements.amount, decimals);
-        }
-      } catch (error) {
-        return {
-          type: 'reply',
-          reply: internalError(error, 'invalid Settlement-Overrides header', route),
-        };
-      }
-    }
-
-    let settlement: SettleResponse;
+  async function settleOf(call: Call, amount: string | undefined): Promise<SettleResponse> {
+    const { payload, requirements, resource, attempt } = call;
     try {
-      settlement = await server.settle(payload, requirements, {
+      return await server.settle(payload, requirements, {
         resource,
+        attempt,
         ...(amount === undefined ? {} : { amount }),
       });
     } catch (error) {
-      settlement = {
+      return {
         success: false,
         errorReason: reasonOf(error, Reasons.unexpectedSettleError),
         errorMessage: describe(error),
@@ -298,51 +401,67 @@ export function createPaymentHandler(options: PaymentHandlerOptions): PaymentHan
         network: payload.x402Version === 2 ? payload.accepted.network : payload.network,
       };
     }
-    if (!settlement.success && settlement.errorReason === Reasons.settlementPending) {
-      // never a fresh 402 here: it would invite the client to pay a second time
-      emit('info', `settlement pending: ${settlement.transaction || '(no hash yet)'}; answered 202`, {
-        route: route.key,
-      });
+  }
+
+  function pendingReply(call: Call, settlement: SettleResponse): PaymentResult {
+    // never a fresh 402 here: it would invite the client to pay a second time
+    emit('info', `settlement pending: ${settlement.transaction || '(no hash yet)'}; answered 202`, {
+      route: call.route.key,
+    });
+    return {
+      type: 'reply',
+      reply: replies.settlementPending(call.payload, settlement, options.pendingRetryAfterSeconds ?? 2),
+      settlement,
+    };
+  }
+
+  async function failedReply(call: Call, settlement: SettleResponse): Promise<PaymentResult> {
+    const { route, ctx, offers, payload } = call;
+    emit('warn', `settlement failed: ${settlement.errorReason ?? 'unknown'}; the response was withheld`, {
+      route: route.key,
+      errorMessage: settlement.errorMessage,
+    });
+    try {
       return {
         type: 'reply',
-        reply: replies.settlementPending(payload, settlement, options.pendingRetryAfterSeconds ?? 2),
+        reply: await replies.settlementFailed(route, ctx, offers, payload, settlement),
+        settlement,
+      };
+    } catch (error) {
+      return {
+        type: 'reply',
+        reply: internalError(error, 'settlementFailedResponseBody failed', route),
         settlement,
       };
     }
-    if (!settlement.success) {
-      emit('warn', `settlement failed: ${settlement.errorReason ?? 'unknown'}; the response was withheld`, {
-        route: route.key,
-        errorMessage: settlement.errorMessage,
-      });
-      try {
-        return {
-          type: 'reply',
-          reply: await replies.settlementFailed(route, ctx, offers, payload, settlement),
-          settlement,
-        };
-      } catch (error) {
-        return {
-          type: 'reply',
-          reply: internalError(error, 'settlementFailedResponseBody failed', route),
-          settlement,
-        };
-      }
-    }
+  }
 
+  function paidResponse(call: Call, response: BufferedResponse, settlement: SettleResponse): PaymentResult {
     const encoded = encodePaymentResponseHeader(settlement);
-    held.headers.set(HeaderNames.paymentResponse, encoded);
-    if (payload.x402Version === 1) held.headers.set(HeaderNames.xPaymentResponse, encoded);
-    held.headers.set('Cache-Control', NO_STORE);
-    held.headers.set(
+    response.headers.set(HeaderNames.paymentResponse, encoded);
+    if (call.payload.x402Version === 1) response.headers.set(HeaderNames.xPaymentResponse, encoded);
+    response.headers.set('Cache-Control', NO_STORE);
+    response.headers.set(
       'Access-Control-Expose-Headers',
-      mergeExposeHeaders(held.headers.get('Access-Control-Expose-Headers')),
+      mergeExposeHeaders(response.headers.get('Access-Control-Expose-Headers')),
     );
     emit('info', `payment settled: ${settlement.transaction}`, {
-      route: route.key,
+      route: call.route.key,
       payer: settlement.payer,
       amount: settlement.amount,
     });
-    return { type: 'response', response: held, settlement };
+    if (call.paymentId !== undefined) {
+      identified.set(call.paymentId, { payload: call.payload, response: copyOf(response), settlement });
+    }
+    return { type: 'response', response, settlement };
+  }
+
+  function overrideAmount(header: string, requirements: PaymentRequirements): string | undefined {
+    const parsed = parseSettlementOverrides(header);
+    if (parsed.amount === undefined) return undefined;
+    const decimals =
+      options.assetDecimals?.(requirements) ?? findAsset(requirements.network, requirements.asset)?.decimals;
+    return resolveSettlementAmount(parsed.amount, requirements.amount, decimals);
   }
 
   async function handle(request: Request, next: (request: Request) => Promise<Response>): Promise<Response> {
@@ -373,6 +492,23 @@ export function createPaymentHandler(options: PaymentHandlerOptions): PaymentHan
   if (options.initialize ?? true) void warmUp();
 
   return { table, server, match, processRequest, handle };
+}
+
+function isPending(settlement: SettleResponse): boolean {
+  return !settlement.success && settlement.errorReason === Reasons.settlementPending;
+}
+
+function identifierOf(payload: AnyPaymentPayload): string | undefined {
+  const found = readPaymentIdentifier(payload);
+  return found.present && found.valid ? found.id : undefined;
+}
+
+function copyOf(response: BufferedResponse): BufferedResponse {
+  return {
+    ...response,
+    headers: new Headers(response.headers),
+    body: response.body === null ? null : response.body.slice(),
+  };
 }
 
 function reasonOf(error: unknown, fallback: string): string {

@@ -1,36 +1,38 @@
 /**
- * The `payment-identifier` extension on the facilitator: an engine wrapper that makes `/verify`
- * and `/settle` idempotent per payment id.
+ * The `payment-identifier` extension on the facilitator: an engine wrapper that binds each
+ * payment id to the one payment first presented with it.
  *
  * - no id (or a v1 payload): the call goes through untouched;
  * - an invalid id: refused (`invalid_payment_identifier`) without work;
- * - a new id: the call runs and its final answer is stored;
- * - the same id with the same payload (and requirements): the stored answer, without new work
- *   (while another caller is still working on it, its answer once ready);
+ * - a new id: bound to this payload and requirements, and the call runs;
+ * - the same id with the same payload: the call runs, and the ledger's grant rule answers it: a
+ *   retry of the attempt that holds the payment gets its stored outcome, any other request
+ *   `duplicate_settlement`. The id is inside the signed payload, so anyone replaying the payment
+ *   has it: it proves nothing about who asks, and a stored success is never handed to another
+ *   request (a resource server that keeps payment-identifier responses serves its retries itself);
  * - the same id with another payload: refused (`payment_identifier_conflict`), which
  *   {@link withPaymentIdentifierStatus} turns into HTTP 409.
  *
- * Only final answers are stored: a valid verification, a settlement that succeeded, or one whose
- * transaction reverted. A refusal that moved nothing, or `settlement_pending`, releases the id so
- * the same payment can be presented again (the ledger's per-nonce dedupe keeps that safe).
+ * A binding is kept once a call under it was valid (a valid verification, a settlement that
+ * succeeded, reverted or is pending with a transaction); a refusal that moved nothing frees the id.
  */
 import { createHash } from 'node:crypto';
 import {
   type Facilitator,
+  type FacilitatorCallOptions,
   networkForVersion,
   PAYMENT_IDENTIFIER,
   PaymentIdentifierReasons,
-  Reasons,
   readPaymentIdentifier,
   SettleResponse,
   type SupportedResponse,
   settleRefusal,
-  VerifyResponse,
+  type VerifyResponse,
   verifyRefusal,
   type X402Version,
 } from '@x402kit/core';
 import { canonicalJson } from '../ledger/payment-hash.js';
-import type { IdempotencyOperation, IdempotencyRecord, IdempotencyStore } from './idempotency-store.js';
+import type { IdempotencyOperation, IdempotencyStore } from './idempotency-store.js';
 
 export type IdempotentFacilitatorOptions = {
   /** The engine to wrap (`createEvmFacilitator`, `createFacilitator`, …). */
@@ -38,12 +40,6 @@ export type IdempotentFacilitatorOptions = {
   store: IdempotencyStore;
   /** This instance, stored as the owner of its claims; default `idempotency-<pid>`. */
   instanceId?: string;
-  /** Longest wait for another caller of the same id to finish; then the call runs itself. Default 35 000 ms. */
-  waitMs?: number;
-  /** First interval between store reads while waiting (doubles up to 250 ms); default 20 ms. */
-  pollIntervalMs?: number;
-  /** A claim unchanged this long is taken as abandoned (its instance died); default 120 000 ms. */
-  reclaimAfterMs?: number;
   /** Told about store failures after the call ran (its answer is still returned). */
   onError?: (error: unknown, context: { id: string; stage: string }) => void;
 };
@@ -51,7 +47,7 @@ export type IdempotentFacilitatorOptions = {
 type Answer = VerifyResponse | SettleResponse;
 
 /**
- * Wrap an engine so payment ids make its calls idempotent; `/supported` also lists
+ * Wrap an engine so each payment id stays bound to one payment; `/supported` also lists
  * `payment-identifier` among the extensions.
  *
  * @example
@@ -64,9 +60,6 @@ export function createIdempotentFacilitator<F extends Facilitator>(
 ): F {
   const { facilitator: inner, store } = options;
   const owner = options.instanceId ?? `idempotency-${process.pid}`;
-  const waitMs = options.waitMs ?? 35_000;
-  const firstPollMs = options.pollIntervalMs ?? 20;
-  const reclaimAfterMs = options.reclaimAfterMs ?? 120_000;
   let supportedSource: SupportedResponse | undefined;
   let supportedAnswer: SupportedResponse | undefined;
 
@@ -89,28 +82,14 @@ export function createIdempotentFacilitator<F extends Facilitator>(
         PaymentIdentifierReasons.conflict,
         `payment id ${id} was already used with a different payment; reuse an id only to retry the same payment`,
       );
-    const deadline = Date.now() + waitMs;
-    let pause = firstPollMs;
-    for (;;) {
-      const { claimed, record } = await store.claim({ id, operation, payloadHash, requestHash, owner });
-      const others = await store.records(id);
-      if (others.some((r) => r.payloadHash !== payloadHash) || record.requestHash !== requestHash) {
-        if (claimed) await store.release(id, operation, owner);
-        return conflict();
-      }
-      if (claimed) return execute(id, operation, call);
-      const replay = replayOf(operation, record);
-      if (replay) return replay as A;
-      if (Date.now() - record.updatedAt > reclaimAfterMs) {
-        await store.release(id, operation, record.owner);
-        continue;
-      }
-      // past the wait the call runs itself: verification has no side effect, and the ledger
-      // dedupes a settlement by its nonce
-      if (Date.now() >= deadline) return call();
-      await sleep(Math.min(pause, Math.max(1, deadline - Date.now())));
-      pause = Math.min(pause * 2, 250);
+    const { claimed, record } = await store.claim({ id, operation, payloadHash, requestHash, owner });
+    const others = await store.records(id);
+    if (others.some((r) => r.payloadHash !== payloadHash) || record.requestHash !== requestHash) {
+      if (claimed) await store.release(id, operation, owner);
+      return conflict();
     }
+    // the same payment again: the engine's ledger decides who may have its outcome
+    return claimed ? execute(id, operation, call) : call();
   }
 
   async function execute<A extends Answer>(
@@ -139,6 +118,12 @@ export function createIdempotentFacilitator<F extends Facilitator>(
       run('verify', payload, requirements, () => inner.verify(payload, requirements, opts)),
     settle: (payload, requirements, opts) =>
       run('settle', payload, requirements, () => inner.settle(payload, requirements, opts)),
+    ...(inner.release
+      ? {
+          release: (payload: unknown, requirements: unknown, opts?: FacilitatorCallOptions) =>
+            inner.release?.(payload, requirements, opts) ?? Promise.resolve({ released: false }),
+        }
+      : {}),
     async supported() {
       const value = await inner.supported();
       if (value !== supportedSource || !supportedAnswer) {
@@ -154,26 +139,16 @@ export function createIdempotentFacilitator<F extends Facilitator>(
   return { ...inner, ...wrapped };
 }
 
-/** Answers worth replaying: a valid verification; a settlement that succeeded or reverted on chain. */
+/**
+ * Answers that bind the id for good: a valid verification; a settlement that succeeded, reverted
+ * on chain, or is pending with a transaction (money may have moved).
+ */
 function isFinal(answer: Answer): boolean {
   const isValid: unknown = Reflect.get(answer, 'isValid');
   if (typeof isValid === 'boolean') return isValid;
   const settled = SettleResponse.safeParse(answer);
   if (!settled.success) return false;
-  const { success, transaction, errorReason } = settled.data;
-  return success || (transaction !== '' && errorReason !== Reasons.settlementPending);
-}
-
-function replayOf(operation: IdempotencyOperation, record: IdempotencyRecord): Answer | undefined {
-  if (record.state !== 'completed' || record.result === undefined) return undefined;
-  let json: unknown;
-  try {
-    json = JSON.parse(record.result);
-  } catch {
-    return undefined;
-  }
-  const parsed = operation === 'verify' ? VerifyResponse.safeParse(json) : SettleResponse.safeParse(json);
-  return parsed.success ? parsed.data : undefined;
+  return settled.data.success || settled.data.transaction !== '';
 }
 
 function refusal(
@@ -195,8 +170,4 @@ function networkOf(requirements: unknown): string {
 
 function sha256(text: string): string {
   return createHash('sha256').update(text).digest('hex');
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }

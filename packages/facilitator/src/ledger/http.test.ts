@@ -25,14 +25,14 @@ describe('createLedgerHttpHandler', () => {
   before(async () => {
     ledger = await createSqliteLedger({ path: ':memory:' });
     handle = createLedgerHttpHandler({ ledger });
-    await ledger.claim(key(1), 'h1', 'instance-a');
+    await ledger.claim(key(1), { payloadHash: 'h1', owner: 'instance-a' });
     await ledger.complete(key(1), 'settled', {
       success: true,
       transaction: TX,
       network: 'eip155:84532',
       payer: PAYER,
     });
-    await ledger.claim(key(2), 'h2', 'instance-a');
+    await ledger.claim(key(2), { payloadHash: 'h2', owner: 'instance-a' });
   });
   after(() => ledger.close());
 

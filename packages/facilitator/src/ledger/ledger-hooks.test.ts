@@ -80,6 +80,9 @@ const ok = (n: number): SettleResponse => ({
   payer: PAYER,
 });
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/** One resource-server request: its verify, settle and own retries carry this id. */
+const A = { attempt: 'att_request_a' };
+const B = { attempt: 'att_request_b' };
 
 function engine(
   scheme: SchemeFacilitator,
@@ -104,7 +107,7 @@ describe('createLedgerHooks', () => {
   let files = 0;
   const fileLedger = () => createSqliteLedger({ path: join(dir, `l${++files}.db`) });
 
-  it('settles a payment once when it is presented 20 times at once, and answers all with its hash', async () => {
+  it('settles a payment once when one attempt presents it 20 times at once, and answers all with its hash', async () => {
     const ledger = await createSqliteLedger({ path: ':memory:' });
     const s = scriptedScheme(async (n) => {
       await sleep(30);
@@ -112,7 +115,9 @@ describe('createLedgerHooks', () => {
     });
     const f = engine(s.scheme, ledger);
     const p = payment();
-    const answers = await Promise.all(Array.from({ length: 20 }, () => f.settle(p.payload, p.requirements)));
+    const answers = await Promise.all(
+      Array.from({ length: 20 }, () => f.settle(p.payload, p.requirements, A)),
+    );
     assert.equal(s.calls(), 1);
     for (const a of answers) assert.deepEqual(a, ok(1));
     const record = await ledger.get(
@@ -124,14 +129,45 @@ describe('createLedgerHooks', () => {
       },
     );
     assert.equal(record?.state, 'settled');
+    assert.equal(record?.attempt, A.attempt);
     assert.deepEqual(record?.outcome, ok(1));
-    // a later replay is answered from the ledger, the scheme is not asked again
-    assert.deepEqual(await f.settle(p.payload, p.requirements), ok(1));
+    // a later retry of the same attempt is answered from the ledger, the scheme is not asked again
+    assert.deepEqual(await f.settle(p.payload, p.requirements, A), ok(1));
     assert.equal(s.calls(), 1);
     await ledger.close();
   });
 
-  it('makes two instances sharing one ledger file settle once (the other waits and reads the outcome)', async () => {
+  it('gives one of 20 concurrent anonymous settles the success, the 19 others duplicate_settlement', async () => {
+    const ledger = await createSqliteLedger({ path: ':memory:' });
+    const s = scriptedScheme(async (n) => {
+      await sleep(30);
+      return ok(n);
+    });
+    const f = engine(s.scheme, ledger);
+    const p = payment();
+    const answers = await Promise.all(Array.from({ length: 20 }, () => f.settle(p.payload, p.requirements)));
+    assert.equal(s.calls(), 1);
+    assert.deepEqual(
+      answers.filter((a) => a.success),
+      [ok(1)],
+    );
+    for (const a of answers.filter((x) => !x.success)) {
+      assert.equal(a.errorReason, 'duplicate_settlement');
+      assert.ok(a.transaction === '' || a.transaction === ok(1).transaction, a.transaction);
+      assert.equal(a.payer?.toLowerCase(), PAYER.toLowerCase());
+    }
+    // afterwards the official answer carries the first transaction
+    const late = await f.settle(p.payload, p.requirements);
+    assert.equal(late.errorReason, 'duplicate_settlement');
+    assert.equal(late.transaction, ok(1).transaction);
+    assert.match(late.errorMessage ?? '', /already settled in transaction 0x/);
+    // another attempt is no retry of the one that holds the payment either
+    assert.equal((await f.settle(p.payload, p.requirements, B)).errorReason, 'duplicate_settlement');
+    assert.equal(s.calls(), 1);
+    await ledger.close();
+  });
+
+  it('makes two instances sharing one ledger file settle once (retries of the attempt read the outcome)', async () => {
     const la = await fileLedger();
     const lb2 = await createSqliteLedger({ path: join(dir, `l${files}.db`) });
     const s = scriptedScheme(async (n) => {
@@ -142,12 +178,91 @@ describe('createLedgerHooks', () => {
     const b = engine(s.scheme, lb2, { instanceId: 'b' });
     const p = payment();
     const answers = await Promise.all(
-      Array.from({ length: 10 }, (_, i) => (i % 2 ? a : b).settle(p.payload, p.requirements)),
+      Array.from({ length: 10 }, (_, i) => (i % 2 ? a : b).settle(p.payload, p.requirements, A)),
     );
     assert.equal(s.calls(), 1);
     for (const x of answers) assert.deepEqual(x, ok(1));
+    const q = payment();
+    const anonymous = await Promise.all(
+      Array.from({ length: 10 }, (_, i) => (i % 2 ? a : b).settle(q.payload, q.requirements)),
+    );
+    assert.equal(s.calls(), 2);
+    assert.equal(anonymous.filter((x) => x.success).length, 1);
+    assert.equal(anonymous.filter((x) => x.errorReason === 'duplicate_settlement').length, 9);
     await la.close();
     await lb2.close();
+  });
+
+  it('reserves a verified payment for its attempt: every other request is refused, the holder settles', async () => {
+    const ledger = await createSqliteLedger({ path: ':memory:' });
+    const s = scriptedScheme(async (n) => ok(n));
+    const f = engine(s.scheme, ledger);
+    const p = payment();
+    const verdicts = await Promise.all(
+      Array.from({ length: 20 }, (_, i) => f.verify(p.payload, p.requirements, { attempt: `att_copy_${i}` })),
+    );
+    const valid = verdicts.filter((v) => v.isValid);
+    assert.equal(valid.length, 1, 'one of 20 concurrent copies verifies');
+    for (const v of verdicts.filter((x) => !x.isValid)) {
+      assert.equal(v.invalidReason, 'duplicate_settlement');
+      assert.match(v.invalidMessage ?? '', /being used by another request/);
+      assert.doesNotMatch(v.invalidMessage ?? '', /test-a/, 'no instance id in answers');
+    }
+    const holder = { attempt: `att_copy_${verdicts.findIndex((v) => v.isValid)}` };
+    assert.equal(
+      (await f.verify(p.payload, p.requirements, holder)).isValid,
+      true,
+      'the holder may verify again',
+    );
+    assert.equal(
+      (await f.verify(p.payload, p.requirements)).invalidReason,
+      'duplicate_settlement',
+      'anonymous too',
+    );
+    // another attempt cannot settle it; the holder can
+    const stolen = await f.settle(p.payload, p.requirements, B);
+    assert.equal(stolen.errorReason, 'duplicate_settlement');
+    assert.equal((await f.settle(p.payload, p.requirements)).errorReason, 'duplicate_settlement');
+    assert.equal(s.calls(), 0);
+    assert.deepEqual(await f.settle(p.payload, p.requirements, holder), ok(1));
+    const after = await f.verify(p.payload, p.requirements, holder);
+    assert.equal(after.invalidReason, 'duplicate_settlement');
+    assert.match(after.invalidMessage ?? '', /already settled in transaction 0x/);
+    await ledger.close();
+  });
+
+  it('an anonymous verify reserves exclusively; an anonymous settle takes the reservation', async () => {
+    const ledger = await createSqliteLedger({ path: ':memory:' });
+    const s = scriptedScheme(async (n) => ok(n));
+    const f = engine(s.scheme, ledger);
+    const p = payment();
+    assert.equal((await f.verify(p.payload, p.requirements)).isValid, true);
+    assert.equal((await f.verify(p.payload, p.requirements)).invalidReason, 'duplicate_settlement');
+    assert.equal((await f.settle(p.payload, p.requirements, A)).errorReason, 'duplicate_settlement');
+    assert.deepEqual(await f.settle(p.payload, p.requirements), ok(1));
+    assert.equal(s.calls(), 1);
+    await ledger.close();
+  });
+
+  it('releases a reservation for its attempt only, and lets a lapsed one be reserved again', async () => {
+    let clock = 1_000_000;
+    const ledger = await createSqliteLedger({ path: ':memory:', now: () => clock });
+    const s = scriptedScheme(async (n) => ok(n));
+    const f = engine(s.scheme, ledger, { now: () => clock, reservationSkewMs: 1000 });
+    const p = payment({ maxTimeoutSeconds: 5 });
+    assert.equal((await f.verify(p.payload, p.requirements, A)).isValid, true);
+    assert.deepEqual(await f.release?.(p.payload, p.requirements, B), { released: false });
+    assert.deepEqual(await f.release?.(p.payload, p.requirements), { released: false });
+    assert.equal((await f.verify(p.payload, p.requirements, B)).isValid, false);
+    assert.deepEqual(await f.release?.(p.payload, p.requirements, A), { released: true });
+    assert.equal((await f.verify(p.payload, p.requirements, B)).isValid, true, 'free again');
+    clock += 5_000;
+    assert.equal((await f.verify(p.payload, p.requirements, A)).isValid, false, 'B holds it for 5 s + 1 s');
+    clock += 1_001;
+    assert.equal((await f.verify(p.payload, p.requirements, A)).isValid, true, 'lapsed: A may take it');
+    assert.equal((await f.settle(p.payload, p.requirements, B)).errorReason, 'duplicate_settlement');
+    assert.deepEqual(await f.settle(p.payload, p.requirements, A), ok(1));
+    await ledger.close();
   });
 
   it('refuses the same authorization with other requirements as duplicate_settlement', async () => {
@@ -174,9 +289,9 @@ describe('createLedgerHooks', () => {
     const ledger = await createSqliteLedger({ path: ':memory:' });
     const f = engine(scriptedScheme(async (n) => ok(n)).scheme, ledger);
     const p = payment();
-    assert.equal((await f.verify(p.payload, p.requirements)).isValid, true);
-    await f.settle(p.payload, p.requirements);
-    const verdict = await f.verify(p.payload, p.requirements);
+    assert.equal((await f.verify(p.payload, p.requirements, A)).isValid, true);
+    await f.settle(p.payload, p.requirements, A);
+    const verdict = await f.verify(p.payload, p.requirements, A);
     assert.equal(verdict.isValid, false);
     assert.equal(verdict.invalidReason, 'duplicate_settlement');
     assert.match(verdict.invalidMessage ?? '', /already settled in transaction 0x/);
@@ -199,10 +314,10 @@ describe('createLedgerHooks', () => {
     const f = engine(s.scheme, ledger);
     const p = payment();
     assert.equal(
-      (await f.settle(p.payload, p.requirements)).errorReason,
+      (await f.settle(p.payload, p.requirements, A)).errorReason,
       'invalid_exact_evm_insufficient_balance',
     );
-    assert.equal((await f.settle(p.payload, p.requirements)).errorReason, 'unexpected_settle_error');
+    assert.equal((await f.settle(p.payload, p.requirements, B)).errorReason, 'unexpected_settle_error');
     assert.deepEqual(await f.settle(p.payload, p.requirements), ok(3));
     assert.equal(s.calls(), 3);
     await ledger.close();
@@ -225,10 +340,13 @@ describe('createLedgerHooks', () => {
     const s = scriptedScheme(async (n) => (n === 1 ? reverted : pending));
     const f = engine(s.scheme, ledger);
     const [p1, p2] = [payment(), payment()];
-    assert.deepEqual(await f.settle(p1.payload, p1.requirements), reverted);
-    assert.deepEqual(await f.settle(p1.payload, p1.requirements), reverted);
-    assert.deepEqual(await f.settle(p2.payload, p2.requirements), pending);
-    assert.deepEqual(await f.settle(p2.payload, p2.requirements), pending);
+    assert.deepEqual(await f.settle(p1.payload, p1.requirements, A), reverted);
+    assert.deepEqual(await f.settle(p1.payload, p1.requirements, A), reverted);
+    assert.deepEqual(await f.settle(p2.payload, p2.requirements, A), pending);
+    assert.deepEqual(await f.settle(p2.payload, p2.requirements, A), pending);
+    const other = await f.settle(p2.payload, p2.requirements, B);
+    assert.equal(other.errorReason, 'duplicate_settlement', 'another request never gets the pending outcome');
+    assert.equal(other.transaction, TX(8));
     assert.equal(s.calls(), 2);
     assert.equal((await ledger.findByTransaction(TX(7)))?.state, 'failed');
     assert.equal((await ledger.findByTransaction(TX(8)))?.state, 'pending');
@@ -243,7 +361,7 @@ describe('createLedgerHooks', () => {
     const key = identifyExactEvm({ x402Version: 2, ...p, scheme: scriptedScheme(async (n) => ok(n)).scheme });
     assert.ok(key);
     // another instance claimed and broadcast, and is still waiting for its receipt
-    await other.claim(key, 'ignored', 'slow-instance');
+    await other.claim(key, { payloadHash: 'ignored', owner: 'slow-instance' });
     await other.recordBroadcast(key, 'slow-instance', TX(9));
     const s = scriptedScheme(async (n) => ok(n));
     const f = engine(s.scheme, ledger, { waitMs: 5000 });
@@ -272,34 +390,63 @@ describe('createLedgerHooks', () => {
     const a = engine(s.scheme, ledger, { instanceId: 'a' });
     const b = engine(s.scheme, ledger, { instanceId: 'b', waitMs: 80 });
     const p = payment();
-    const first = a.settle(p.payload, p.requirements);
+    const first = a.settle(p.payload, p.requirements, A);
     await sleep(10);
     const key = identifyExactEvm({ x402Version: 2, ...p, scheme: s.scheme });
     assert.ok(key);
     await ledger.recordBroadcast(key, 'a', TX(11));
-    const waited = await b.settle(p.payload, p.requirements);
+    const waited = await b.settle(p.payload, p.requirements, A);
     assert.equal(waited.success, false);
     assert.equal(waited.errorReason, 'settlement_pending');
     assert.equal(waited.transaction, TX(11));
+    assert.doesNotMatch(waited.errorMessage ?? '', /\ba\b.*instance|on a\b/, 'no instance id in answers');
     release();
     assert.deepEqual(await first, ok(1));
-    assert.deepEqual(await b.settle(p.payload, p.requirements), ok(1));
+    assert.deepEqual(await b.settle(p.payload, p.requirements, A), ok(1));
     assert.equal(s.calls(), 1);
     await ledger.close();
   });
 
-  it('takes over a claim abandoned before broadcast once reclaimAfterMs passed', async () => {
+  it('takes over a claim whose instance stopped heart-beating, for a retry of the same attempt only', async () => {
     const ledger = await createSqliteLedger({ path: ':memory:' });
     const s = scriptedScheme(async (n) => ok(n));
     const p = payment();
     const key = identifyExactEvm({ x402Version: 2, ...p, scheme: s.scheme });
     assert.ok(key);
     const { hashPayment } = await import('./payment-hash.js');
-    await ledger.claim(key, hashPayment(p.payload, p.requirements), 'crashed-instance');
-    const f = engine(s.scheme, ledger, { reclaimAfterMs: 20 });
+    await ledger.claim(key, {
+      payloadHash: hashPayment(p.payload, p.requirements),
+      owner: 'crashed-instance',
+      attempt: A.attempt,
+    });
+    const f = engine(s.scheme, ledger, { claimLeaseMs: 20 });
     await sleep(40);
-    assert.deepEqual(await f.settle(p.payload, p.requirements), ok(1));
+    assert.equal((await f.settle(p.payload, p.requirements, B)).errorReason, 'duplicate_settlement');
+    assert.deepEqual(await f.settle(p.payload, p.requirements, A), ok(1));
     assert.equal((await ledger.get(key))?.owner, 'test-a');
+    await ledger.close();
+  });
+
+  it('keeps a live claim alive by its heartbeat: a retry waits instead of taking it over', async () => {
+    const ledger = await createSqliteLedger({ path: ':memory:' });
+    let release: () => void = () => {};
+    const gate = new Promise<void>((r) => {
+      release = r;
+    });
+    const s = scriptedScheme(async (n) => {
+      await gate;
+      return ok(n);
+    });
+    const a = engine(s.scheme, ledger, { instanceId: 'a', claimLeaseMs: 60 });
+    const b = engine(s.scheme, ledger, { instanceId: 'b', claimLeaseMs: 60, waitMs: 300 });
+    const p = payment();
+    const first = a.settle(p.payload, p.requirements, A);
+    await sleep(10);
+    const waited = await b.settle(p.payload, p.requirements, A);
+    assert.equal(waited.errorReason, 'settlement_pending', 'the holder is alive after 5 leases');
+    assert.equal(s.calls(), 1);
+    release();
+    assert.deepEqual(await first, ok(1));
     await ledger.close();
   });
 
@@ -320,7 +467,7 @@ describe('createLedgerHooks', () => {
       network: NETWORK,
     };
     const s = scriptedScheme(async (n) => (n === 1 ? pending : used));
-    const f = engine(s.scheme, ledger, { reconcile, reclaimAfterMs: 20 });
+    const f = engine(s.scheme, ledger, { reconcile, claimLeaseMs: 20 });
     const { hashPayment } = await import('./payment-hash.js');
     const keyOf = (p: ReturnType<typeof payment>) => {
       const k = identifyExactEvm({ x402Version: 2, ...p, scheme: s.scheme });
@@ -330,31 +477,39 @@ describe('createLedgerHooks', () => {
 
     // 1. the receipt timed out; later the transaction is found mined
     const p1 = payment();
-    assert.deepEqual(await f.settle(p1.payload, p1.requirements), pending);
-    assert.deepEqual(await f.settle(p1.payload, p1.requirements), pending, 'not mined yet');
+    assert.deepEqual(await f.settle(p1.payload, p1.requirements, A), pending);
+    assert.deepEqual(await f.settle(p1.payload, p1.requirements, A), pending, 'not mined yet');
     const mined = { success: true, transaction: TX(21), network: NETWORK, payer: PAYER };
     onChain.set(keyOf(p1).nonce, mined);
-    assert.deepEqual(await f.settle(p1.payload, p1.requirements), mined);
+    assert.deepEqual(await f.settle(p1.payload, p1.requirements, A), mined);
     assert.equal((await ledger.get(keyOf(p1)))?.state, 'settled');
 
     // 2. an instance claimed, sent and died: its transaction is found, nothing is sent again
     const p2 = payment();
-    await ledger.claim(keyOf(p2), hashPayment(p2.payload, p2.requirements), 'dead');
+    await ledger.claim(keyOf(p2), {
+      payloadHash: hashPayment(p2.payload, p2.requirements),
+      owner: 'dead',
+      attempt: A.attempt,
+    });
     const byDead = { success: true, transaction: TX(22), network: NETWORK, payer: PAYER };
     onChain.set(keyOf(p2).nonce, byDead);
     await sleep(40);
-    assert.deepEqual(await f.settle(p2.payload, p2.requirements), byDead);
+    assert.deepEqual(await f.settle(p2.payload, p2.requirements, A), byDead);
     assert.equal(s.calls(), 1);
 
     // 3. this instance's attempt finds the authorization used (front-run): stored as settled
     const p3 = payment();
     const frontRun = { success: true, transaction: TX(23), network: NETWORK, payer: PAYER };
     onChain.set(keyOf(p3).nonce, frontRun);
-    assert.deepEqual(await f.settle(p3.payload, p3.requirements), used, 'the engine answers its own outcome');
     assert.deepEqual(
-      await f.settle(p3.payload, p3.requirements),
+      await f.settle(p3.payload, p3.requirements, A),
+      used,
+      'the engine answers its own outcome',
+    );
+    assert.deepEqual(
+      await f.settle(p3.payload, p3.requirements, A),
       frontRun,
-      'later presentations get the truth',
+      'later tries of the attempt get the truth',
     );
     assert.equal(s.calls(), 2);
     await ledger.close();

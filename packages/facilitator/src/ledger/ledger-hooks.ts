@@ -1,19 +1,31 @@
 /**
- * Engine hooks that make settlement exactly-once across any number of facilitator instances
- * sharing one {@link PaymentLedger}:
+ * Engine hooks that hold the grant rule and exactly-once settlement across any number of
+ * facilitator instances sharing one {@link PaymentLedger}. The rule, for one payment (one signed
+ * authorization, identified by its nonce in its contract's nonce space):
  *
- * - `beforeSettle` claims the payment. The winner settles; everyone else (another request for the
- *   same payment, here or on another instance) waits for the winner's outcome and answers with
- *   it, so all callers of one payment get the same transaction hash. A payment already finished
- *   answers its stored outcome without touching the chain. The same authorization presented with
- *   other requirements (another resource, another timeout ...) is refused as `duplicate_settlement`.
+ * - **One attempt holds it.** A grant attempt is one resource-server request; x402kit servers
+ *   name it in `X402-Attempt` on `/verify`, `/settle` and `/release`, and send the same id again
+ *   on their own retries. Callers that name none (official servers) are anonymous.
+ * - `afterVerify` reserves a valid payment for the caller's attempt until the payment's time
+ *   window ends (`maxTimeoutSeconds` plus a skew). Any other request presenting it meanwhile,
+ *   concurrently or later, on any instance, is refused `duplicate_settlement`; so a payment
+ *   verifies once, and a paid handler runs once. `onRelease` gives the reservation up when the
+ *   attempt will not settle (its handler failed).
+ * - `beforeSettle` claims the payment: a new claim, or the caller's own reservation (an anonymous
+ *   settle may take an anonymous reservation). The winner settles. A retry of the SAME attempt
+ *   waits for the winner's outcome and gets it (crash and timeout retries still work). Every
+ *   other caller gets the official answer at once: `success: false`, `duplicate_settlement`,
+ *   `transaction` = the first transaction when one is known. The same authorization presented
+ *   with other requirements is refused as `duplicate_settlement` too.
+ * - A claim is kept alive by its instance's heartbeat. One not heart-beaten for `claimLeaseMs`
+ *   (its instance died before it recorded a send) is taken over by a retry of the same attempt,
+ *   after the chain is checked for a settlement it may have made (the reconciler also sweeps it).
  * - `afterSettle` stores the outcome: `settled`, `pending` (sent, receipt not seen in time: the
  *   hash is kept and the payment is never sent again), `failed` (a transaction reverted), or
- *   releases the claim when nothing was sent, so the payment may be tried again.
- * - `beforeVerify` refuses a payment the ledger already has a transaction for, so a resource
- *   server never serves a replayed payment.
+ *   releases the claim when nothing was sent, so the payment may be presented again.
  *
- * Requests for the same payment on one instance share one ledger round trip (single flight).
+ * Answers never name an instance. Requests of one attempt on one instance share one ledger
+ * round trip (single flight).
  */
 import {
   type FacilitatorCall,
@@ -23,6 +35,7 @@ import {
   Reasons,
   type SettleResponse,
   settleRefusal,
+  verifyRefusal,
 } from '@x402kit/core';
 import { hashPayment } from './payment-hash.js';
 import { type PaymentKey, paymentKeyId } from './payment-key.js';
@@ -33,21 +46,23 @@ export type LedgerHooksOptions = {
   ledger: PaymentLedger;
   /** The identity of a call's payment; `undefined` leaves the call untracked (it settles as usual). */
   identify: (call: FacilitatorCall) => PaymentKey | undefined;
-  /** This facilitator instance, stored as the owner of its claims (host name, pod name ...). */
+  /** This facilitator instance, stored as the owner of its claims (host name, pod name ...); never shown to clients. */
   instanceId: string;
   /**
-   * Longest wait for another attempt of the same payment to finish before answering
+   * Longest wait for another try of the same attempt to finish before answering
    * `settlement_pending` with what is known; default 35 000 ms (above the receipt timeout).
    */
   waitMs?: number;
   /** First interval between ledger reads while waiting (it doubles up to 250 ms); default 20 ms. */
   pollIntervalMs?: number;
   /**
-   * A claim that recorded no broadcast and has not changed for this long is taken as abandoned
-   * (its instance died before sending) and may be claimed again; default 300 000 ms. Must exceed
-   * the longest settlement (receipt timeout) by a margin.
+   * A claim whose instance has not heart-beaten it for this long is abandoned (the instance died
+   * before it recorded a send) and may be taken over; default 10 000 ms. The heartbeat runs every
+   * third of it while this instance holds claims.
    */
-  reclaimAfterMs?: number;
+  claimLeaseMs?: number;
+  /** Added to an offer's `maxTimeoutSeconds` for how long a verified payment stays reserved; default 30 000 ms. */
+  reservationSkewMs?: number;
   /**
    * Looks a payment up on chain when the ledger cannot know its outcome: a `pending` record, a
    * claim abandoned by a dead instance, a settlement that failed because the authorization was
@@ -73,7 +88,10 @@ export type Reconcile = (
 type BeforeSettleAnswer = HookAbort | { result: SettleResponse } | undefined;
 
 export type LedgerHooks = Required<
-  Pick<FacilitatorHooks, 'beforeVerify' | 'beforeSettle' | 'afterSettle' | 'onBroadcast'>
+  Pick<
+    FacilitatorHooks,
+    'beforeVerify' | 'afterVerify' | 'onRelease' | 'beforeSettle' | 'afterSettle' | 'onBroadcast'
+  >
 > & {
   /**
    * Note the transaction a claimed settlement sent, before its receipt is awaited (for schemes
@@ -83,10 +101,9 @@ export type LedgerHooks = Required<
 };
 
 type Flight = { hash: string; answer: Promise<BeforeSettleAnswer>; settle(answer: BeforeSettleAnswer): void };
-type Claim = { key: PaymentKey; id: string; flight: Flight | undefined };
+type Claim = { key: PaymentKey; flightId: string | undefined; flight: Flight | undefined };
 
 const FINISHED = new Set(['settled', 'failed', 'pending']);
-const HAS_TRANSACTION = new Set(['broadcast', 'settled', 'pending']);
 const MAX_POLL_MS = 250;
 /** Failures that may hide a settlement made elsewhere (the authorization was consumed). */
 const MAYBE_SETTLED_ELSEWHERE = /nonce|authorization_used|transaction_failed/;
@@ -106,18 +123,47 @@ export function createLedgerHooks(options: LedgerHooksOptions): LedgerHooks {
   const { ledger, identify, instanceId } = options;
   const waitMs = options.waitMs ?? 35_000;
   const firstPollMs = options.pollIntervalMs ?? 20;
-  const reclaimAfterMs = options.reclaimAfterMs ?? 300_000;
+  const claimLeaseMs = options.claimLeaseMs ?? 10_000;
+  const skewMs = options.reservationSkewMs ?? 30_000;
   const now = options.now ?? Date.now;
   const flights = new Map<string, Flight>();
   const claims = new WeakMap<FacilitatorCall, Claim>();
+  const heartbeat = createHeartbeat(
+    () => ledger.heartbeat(instanceId),
+    claimLeaseMs / 3,
+    (error) =>
+      options.onError?.(error, { key: { network: '', asset: '', payer: '', nonce: '' }, stage: 'heartbeat' }),
+  );
 
-  function duplicate(key: PaymentKey): HookAbort {
-    return {
-      abort: true,
-      reason: Reasons.duplicateSettlement,
-      message:
+  /** Why another request cannot use this payment (the same words on /verify and /settle). */
+  function refusalText(key: PaymentKey, record: PaymentRecord, hash: string): string {
+    if (record.payloadHash !== hash) {
+      return (
         `authorization nonce ${key.nonce} of ${key.payer} was already presented with other payment ` +
-        'details (another resource or requirements); an authorization pays for one offer only',
+        'details (another resource or requirements); an authorization pays for one offer only'
+      );
+    }
+    const tx = record.transaction ? ` in transaction ${record.transaction}` : '';
+    if (record.state === 'settled')
+      return `this payment was already settled${tx}; one payment buys one response`;
+    if (record.state === 'failed') return `this payment was already used${tx} and failed; sign a new payment`;
+    return `this payment is already being used by another request${tx}; one payment buys one response`;
+  }
+
+  function settleDuplicate(
+    call: FacilitatorCall,
+    key: PaymentKey,
+    record: PaymentRecord,
+    hash: string,
+  ): HookAbort | { result: SettleResponse } {
+    return {
+      result: settleRefusal(
+        Reasons.duplicateSettlement,
+        refusalText(key, record, hash),
+        networkForVersion(call.requirements.network, call.x402Version),
+        record.payloadHash === hash ? (record.transaction ?? '') : '',
+        key.payer,
+      ),
     };
   }
 
@@ -127,8 +173,8 @@ export function createLedgerHooks(options: LedgerHooksOptions): LedgerHooks {
       result: {
         ...settleRefusal(
           Reasons.settlementPending,
-          `the settlement of this payment is still in progress${record ? ` on ${record.owner}` : ''}` +
-            `${tx ? ` (transaction ${tx})` : ''}; present the same payment again later`,
+          `the settlement of this payment is still in progress${tx ? ` (transaction ${tx})` : ''}; ` +
+            'present the same payment again later',
           networkForVersion(call.requirements.network, call.x402Version),
           tx,
         ),
@@ -151,7 +197,18 @@ export function createLedgerHooks(options: LedgerHooksOptions): LedgerHooks {
     }
   }
 
-  /** Claim the key, or wait for whoever holds it and answer with their outcome. */
+  /** Is this call a retry of the attempt that holds the record? Anonymous callers never are. */
+  function sameAttempt(call: FacilitatorCall, record: PaymentRecord): boolean {
+    return call.attempt !== undefined && record.attempt === call.attempt;
+  }
+
+  /** May this call's verification go ahead of what the ledger holds? */
+  function mayVerify(call: FacilitatorCall, record: PaymentRecord, hash: string): boolean {
+    if (record.payloadHash !== hash || record.state !== 'reserved') return false;
+    return sameAttempt(call, record) || (record.expiresAt ?? 0) <= now();
+  }
+
+  /** Claim the key; for a retry of the holding attempt, wait for its outcome; refuse anyone else. */
   async function decide(
     call: FacilitatorCall,
     key: PaymentKey,
@@ -159,23 +216,32 @@ export function createLedgerHooks(options: LedgerHooksOptions): LedgerHooks {
   ): Promise<BeforeSettleAnswer | 'claimed'> {
     const deadline = now() + waitMs;
     for (;;) {
-      const claim = await ledger.claim(key, hash, instanceId, encodeStoredPayment(call));
+      const claim = await ledger.claim(key, {
+        payloadHash: hash,
+        owner: instanceId,
+        ...(call.attempt === undefined ? {} : { attempt: call.attempt }),
+        payment: encodeStoredPayment(call),
+      });
       if (claim.claimed) return 'claimed';
       let record: PaymentRecord | undefined = claim.record;
       let pause = firstPollMs;
       while (record) {
-        if (record.payloadHash !== hash) return duplicate(key);
+        if (record.payloadHash !== hash || !sameAttempt(call, record))
+          return settleDuplicate(call, key, record, hash);
         if (FINISHED.has(record.state) && record.outcome) {
           const found = record.state === 'pending' ? await reconciled(call, key, record) : undefined;
           return { result: found ?? record.outcome };
         }
-        if (now() - record.updatedAt > reclaimAfterMs) {
+        if (record.state === 'reserved') break; // our own reservation, released meanwhile: claim again
+        if (now() - record.updatedAt > claimLeaseMs) {
           // the holder went quiet: did its transaction land? If nothing was sent, take over.
           const found = await reconciled(call, key, record);
           if (found) return { result: found };
-          if (record.state === 'claimed') {
-            await ledger.release(key, record.owner);
-            break;
+          if (
+            record.state === 'claimed' &&
+            (await ledger.takeOver(key, record.owner, now() - claimLeaseMs, instanceId))
+          ) {
+            return 'claimed';
           }
         }
         if (now() >= deadline) return pendingAnswer(call, key, record);
@@ -210,19 +276,47 @@ export function createLedgerHooks(options: LedgerHooksOptions): LedgerHooks {
     );
   }
 
+  function hold(call: FacilitatorCall, claim: Claim): void {
+    claims.set(call, claim);
+    heartbeat.acquire();
+  }
+
   return {
     async beforeVerify(call) {
       const key = identify(call);
       if (!key) return undefined;
       const record = await ledger.get(key);
-      if (!record || !HAS_TRANSACTION.has(record.state)) return undefined;
+      const hash = record ? hashPayment(call.payload, call.requirements) : '';
+      if (!record || mayVerify(call, record, hash)) return undefined;
+      return { abort: true, reason: Reasons.duplicateSettlement, message: refusalText(key, record, hash) };
+    },
+
+    async afterVerify(call, result) {
+      if (!result.isValid) return undefined;
+      const key = identify(call);
+      if (!key) return undefined;
+      const hash = hashPayment(call.payload, call.requirements);
+      const reserved = await ledger.reserve(key, {
+        payloadHash: hash,
+        owner: instanceId,
+        attempt: call.attempt,
+        expiresAt: now() + call.requirements.maxTimeoutSeconds * 1000 + skewMs,
+        payment: encodeStoredPayment(call),
+      });
+      if (reserved.reserved) return undefined;
       return {
-        abort: true,
-        reason: Reasons.duplicateSettlement,
-        message:
-          `this payment was already ${record.state === 'settled' ? 'settled' : 'sent'}` +
-          `${record.transaction ? ` in transaction ${record.transaction}` : ''}; it cannot pay again`,
+        result: verifyRefusal(
+          Reasons.duplicateSettlement,
+          refusalText(key, reserved.record, hash),
+          result.payer ?? key.payer,
+        ),
       };
+    },
+
+    async onRelease(call) {
+      const key = identify(call);
+      if (!key || call.attempt === undefined) return false;
+      return ledger.releaseReservation(key, call.attempt);
     },
 
     async beforeSettle(call) {
@@ -230,18 +324,19 @@ export function createLedgerHooks(options: LedgerHooksOptions): LedgerHooks {
       if (!key) return undefined;
       const id = paymentKeyId(key);
       const hash = hashPayment(call.payload, call.requirements);
-      const current = flights.get(id);
+      // only tries of one named attempt share a decision; every other caller asks the ledger
+      const flightId = call.attempt === undefined ? undefined : `${id} ${call.attempt}`;
+      const current = flightId === undefined ? undefined : flights.get(flightId);
       if (current && current.hash === hash) {
-        // the same payment is being decided here already: share its answer
         const answer = await withDeadline(current.answer, waitMs);
         return answer === TIMED_OUT ? pendingAnswer(call, key, await ledger.get(key)) : answer;
       }
-      const flight = current ? undefined : createFlight(hash);
-      if (flight) flights.set(id, flight);
+      const flight = flightId === undefined || current ? undefined : createFlight(hash);
+      if (flight && flightId !== undefined) flights.set(flightId, flight);
       const land = (answer: BeforeSettleAnswer) => {
-        if (!flight) return;
+        if (!flight || flightId === undefined) return;
         flight.settle(answer);
-        if (flights.get(id) === flight) flights.delete(id);
+        if (flights.get(flightId) === flight) flights.delete(flightId);
       };
       let decision: BeforeSettleAnswer | 'claimed';
       try {
@@ -256,7 +351,7 @@ export function createLedgerHooks(options: LedgerHooksOptions): LedgerHooks {
         throw error;
       }
       if (decision === 'claimed') {
-        claims.set(call, { key, id, flight });
+        hold(call, { key, flightId, flight });
         return undefined;
       }
       land(decision);
@@ -285,9 +380,10 @@ export function createLedgerHooks(options: LedgerHooksOptions): LedgerHooks {
           await write(key, 'complete failed', () => ledger.complete(key, 'failed', result));
         }
       } finally {
-        if (claim.flight) {
+        heartbeat.release();
+        if (claim.flight && claim.flightId !== undefined) {
           claim.flight.settle({ result });
-          if (flights.get(claim.id) === claim.flight) flights.delete(claim.id);
+          if (flights.get(claim.flightId) === claim.flight) flights.delete(claim.flightId);
         }
       }
     },
@@ -295,6 +391,31 @@ export function createLedgerHooks(options: LedgerHooksOptions): LedgerHooks {
     recordBroadcast,
     // the engine's name for the same moment: schemes report the hash right after broadcast
     onBroadcast: recordBroadcast,
+  };
+}
+
+/** A periodic heartbeat that runs only while something holds it. */
+function createHeartbeat(beat: () => Promise<unknown>, everyMs: number, onError: (error: unknown) => void) {
+  let holders = 0;
+  let timer: NodeJS.Timeout | undefined;
+  return {
+    acquire() {
+      holders++;
+      if (timer) return;
+      timer = setInterval(
+        () => {
+          beat().catch(onError);
+        },
+        Math.max(10, everyMs),
+      );
+      timer.unref();
+    },
+    release() {
+      holders = Math.max(0, holders - 1);
+      if (holders > 0 || !timer) return;
+      clearInterval(timer);
+      timer = undefined;
+    },
   };
 }
 

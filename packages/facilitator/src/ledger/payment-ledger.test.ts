@@ -61,8 +61,8 @@ function ledgerSuite(store: () => Store): void {
     const third = await s.open();
     assert.ok(performance.now() - started < 1000, `two opens took ${performance.now() - started} ms`);
     const k = key();
-    assert.equal((await again.claim(k, 'h', 'a')).claimed, true);
-    assert.equal((await third.claim(k, 'h', 'b')).claimed, false);
+    assert.equal((await again.claim(k, { payloadHash: 'h', owner: 'a' })).claimed, true);
+    assert.equal((await third.claim(k, { payloadHash: 'h', owner: 'b' })).claimed, false);
     await again.close();
     await third.close();
   });
@@ -72,7 +72,9 @@ function ledgerSuite(store: () => Store): void {
     const other = await s.open();
     try {
       const results = await Promise.all(
-        Array.from({ length: 50 }, (_, i) => (i % 2 ? other : ledger).claim(k, 'hash-1', `owner-${i}`)),
+        Array.from({ length: 50 }, (_, i) =>
+          (i % 2 ? other : ledger).claim(k, { payloadHash: 'hash-1', owner: `owner-${i}` }),
+        ),
       );
       const winners = results.filter((r) => r.claimed);
       assert.equal(winners.length, 1);
@@ -89,13 +91,13 @@ function ledgerSuite(store: () => Store): void {
 
   it('normalizes keys: the same payment in other letter case is the same record', async () => {
     const k = key();
-    await ledger.claim(k, 'h', 'a');
+    await ledger.claim(k, { payloadHash: 'h', owner: 'a' });
     const shouted = {
       ...k,
       payer: k.payer.toUpperCase().replace('0X', '0x'),
       nonce: k.nonce.toUpperCase().replace('0X', '0x'),
     };
-    const second = await ledger.claim(shouted, 'h', 'b');
+    const second = await ledger.claim(shouted, { payloadHash: 'h', owner: 'b' });
     assert.equal(second.claimed, false);
     assert.equal(second.record.key.payer, k.payer.toLowerCase());
     assert.equal(second.record.key.nonce, k.nonce.toLowerCase());
@@ -104,7 +106,7 @@ function ledgerSuite(store: () => Store): void {
 
   it('records a broadcast only for the owner of the claim', async () => {
     const k = key();
-    await ledger.claim(k, 'h', 'a');
+    await ledger.claim(k, { payloadHash: 'h', owner: 'a' });
     assert.equal(await ledger.recordBroadcast(k, 'b', TX), false);
     assert.equal(await ledger.recordBroadcast(k, 'a', TX), true);
     const record = await ledger.get(k);
@@ -116,7 +118,7 @@ function ledgerSuite(store: () => Store): void {
   it('keeps the newest hash when a stuck transaction is replaced, and never after completion', async () => {
     const k = key();
     const replacement = `0x${'d1'.repeat(32)}`;
-    await ledger.claim(k, 'h', 'a');
+    await ledger.claim(k, { payloadHash: 'h', owner: 'a' });
     assert.equal(await ledger.recordBroadcast(k, 'a', TX), true);
     assert.equal(await ledger.recordBroadcast(k, 'b', replacement), false, 'another owner cannot replace');
     assert.equal(await ledger.recordBroadcast(k, 'a', replacement), true);
@@ -128,7 +130,7 @@ function ledgerSuite(store: () => Store): void {
 
   it('completes a settlement, keeps its outcome, and never changes a settled record', async () => {
     const k = key();
-    await ledger.claim(k, 'h', 'a');
+    await ledger.claim(k, { payloadHash: 'h', owner: 'a' });
     const done = await ledger.complete(k, 'settled', settled());
     assert.equal(done?.state, 'settled');
     assert.deepEqual(done?.outcome, settled());
@@ -148,7 +150,7 @@ function ledgerSuite(store: () => Store): void {
   it('keeps the hash of a pending settlement and lets it be completed later', async () => {
     const k = key();
     const tx = `0x${'ef'.repeat(32)}`;
-    await ledger.claim(k, 'h', 'a');
+    await ledger.claim(k, { payloadHash: 'h', owner: 'a' });
     const pending: SettleResponse = {
       success: false,
       errorReason: 'settlement_pending',
@@ -163,19 +165,19 @@ function ledgerSuite(store: () => Store): void {
   it('refuses one transaction as the settlement of two payments', async () => {
     const [a, b] = [key(), key()];
     const tx = `0x${'12'.repeat(32)}`;
-    await ledger.claim(a, 'h', 'o');
-    await ledger.claim(b, 'h', 'o');
+    await ledger.claim(a, { payloadHash: 'h', owner: 'o' });
+    await ledger.claim(b, { payloadHash: 'h', owner: 'o' });
     await ledger.complete(a, 'settled', settled(tx));
     await assert.rejects(ledger.complete(b, 'settled', settled(tx)));
   });
 
   it('releases a claim that sent nothing, so the payment can be claimed again', async () => {
     const k = key();
-    await ledger.claim(k, 'h', 'a');
+    await ledger.claim(k, { payloadHash: 'h', owner: 'a' });
     assert.equal(await ledger.release(k, 'b'), false, 'only the owner releases');
     assert.equal(await ledger.release(k, 'a'), true);
     assert.equal(await ledger.get(k), undefined);
-    const again = await ledger.claim(k, 'h2', 'b');
+    const again = await ledger.claim(k, { payloadHash: 'h2', owner: 'b' });
     assert.equal(again.claimed, true);
     assert.equal(again.record.owner, 'b');
     assert.equal(await ledger.release(k), true, 'without an owner, any claim is released');
@@ -187,7 +189,7 @@ function ledgerSuite(store: () => Store): void {
     const freshKey = key();
     const doneKey = key();
     for (const k of [pendingKey, quietKey, freshKey, doneKey])
-      await ledger.claim(k, 'h', 'a', `{"k":"${k.nonce}"}`);
+      await ledger.claim(k, { payloadHash: 'h', owner: 'a', payment: `{"k":"${k.nonce}"}` });
     await ledger.complete(pendingKey, 'pending', { ...settled(`0x${'c1'.repeat(32)}`), success: false });
     await ledger.recordBroadcast(quietKey, 'a', `0x${'c2'.repeat(32)}`);
     await ledger.recordBroadcast(freshKey, 'a', `0x${'c3'.repeat(32)}`);
@@ -214,7 +216,7 @@ function ledgerSuite(store: () => Store): void {
     for (const l of sweepers) await l.close();
     // a broadcast row is left to its sender until it has been quiet for quietMs
     const young = key();
-    await ledger.claim(young, 'h', 'a');
+    await ledger.claim(young, { payloadHash: 'h', owner: 'a' });
     await ledger.recordBroadcast(young, 'a', `0x${'c5'.repeat(32)}`);
     const quietOnly = await ledger.leaseUnresolved({
       owner: 'q',
@@ -225,10 +227,103 @@ function ledgerSuite(store: () => Store): void {
     assert.ok(!quietOnly.some((r) => r.record.key.nonce === young.nonce.toLowerCase()));
   });
 
+  it('reserves for one of 30 concurrent attempts; only that attempt (or anyone after expiry) claims it', async () => {
+    const k = key();
+    const far = Date.now() + 60_000;
+    const results = await Promise.all(
+      Array.from({ length: 30 }, (_, i) =>
+        ledger.reserve(k, { payloadHash: 'h', owner: 'o', attempt: `att_${i}`, expiresAt: far }),
+      ),
+    );
+    const winners = results.filter((r) => r.reserved);
+    assert.equal(winners.length, 1);
+    const holder = winners[0]?.record.attempt ?? '';
+    assert.equal(winners[0]?.record.state, 'reserved');
+    assert.equal(
+      (await ledger.reserve(k, { payloadHash: 'h', owner: 'o', attempt: holder, expiresAt: far })).reserved,
+      true,
+      'renewed by its holder',
+    );
+    assert.equal(
+      (await ledger.reserve(k, { payloadHash: 'h', owner: 'o', attempt: undefined, expiresAt: far }))
+        .reserved,
+      false,
+    );
+    assert.equal(
+      (await ledger.claim(k, { payloadHash: 'h', owner: 'o', attempt: 'att_other' })).claimed,
+      false,
+    );
+    assert.equal(
+      (await ledger.claim(k, { payloadHash: 'h', owner: 'o' })).claimed,
+      false,
+      'not by an anonymous caller',
+    );
+    assert.equal(
+      (await ledger.claim(k, { payloadHash: 'other', owner: 'o', attempt: holder })).claimed,
+      false,
+      'not with another payload',
+    );
+    const claimed = await ledger.claim(k, { payloadHash: 'h', owner: 'o2', attempt: holder });
+    assert.equal(claimed.claimed, true);
+    assert.equal(claimed.record.state, 'claimed');
+    assert.equal(claimed.record.owner, 'o2');
+    assert.equal(claimed.record.expiresAt, undefined);
+    assert.equal(await ledger.releaseReservation(k, holder), false, 'a claim is no reservation');
+
+    const lapsed = key();
+    const past = Date.now() - 1;
+    await ledger.reserve(lapsed, { payloadHash: 'h', owner: 'o', attempt: 'att_a', expiresAt: past });
+    assert.equal(
+      (await ledger.reserve(lapsed, { payloadHash: 'h', owner: 'o', attempt: 'att_b', expiresAt: far }))
+        .reserved,
+      true,
+    );
+    assert.equal(await ledger.releaseReservation(lapsed, 'att_a'), false);
+    assert.equal(await ledger.releaseReservation(lapsed, 'att_b'), true);
+    assert.equal(await ledger.get(lapsed), undefined);
+  });
+
+  it('lets an anonymous settle take an anonymous reservation, once', async () => {
+    const k = key();
+    await ledger.reserve(k, {
+      payloadHash: 'h',
+      owner: 'o',
+      attempt: undefined,
+      expiresAt: Date.now() + 60_000,
+    });
+    const both = await Promise.all([
+      ledger.claim(k, { payloadHash: 'h', owner: 'a' }),
+      ledger.claim(k, { payloadHash: 'h', owner: 'b' }),
+    ]);
+    assert.equal(both.filter((c) => c.claimed).length, 1);
+  });
+
+  it('keeps a heart-beaten claim; hands a stale one to exactly one taker; sweeps abandoned claims', async () => {
+    const k = key();
+    await ledger.claim(k, { payloadHash: 'h', owner: 'dead', attempt: 'att_x' });
+    const before = (await ledger.get(k))?.updatedAt ?? 0;
+    assert.ok((await ledger.heartbeat('dead')) >= 1);
+    assert.equal(await ledger.takeOver(k, 'dead', before - 1, 'me'), false, 'alive: not taken');
+    await new Promise((r) => setTimeout(r, 5));
+    const stale = Date.now();
+    const takers = await Promise.all(['t1', 't2', 't3'].map((t) => ledger.takeOver(k, 'dead', stale, t)));
+    assert.equal(takers.filter(Boolean).length, 1);
+    const swept = await ledger.leaseUnresolved({
+      owner: 's',
+      leaseMs: 1,
+      quietMs: 60_000,
+      abandonedMs: 0,
+      limit: 1000,
+    });
+    assert.ok(
+      swept.some((r) => r.record.key.nonce === k.nonce.toLowerCase() && r.record.state === 'claimed'),
+    );
+  });
+
   it('lists records by network, payer and nonce, newest first', async () => {
     const payer = '0x70997970C51812dc3A010C7d01b50e0d17dc79C8';
     const mine = [key({ payer }), key({ payer }), key({ payer, network: 'eip155:1' })];
-    for (const k of mine) await ledger.claim(k, 'h', 'a');
+    for (const k of mine) await ledger.claim(k, { payloadHash: 'h', owner: 'a' });
     const all = await ledger.list({ payer });
     assert.equal(all.length, 3);
     assert.ok(all.every((r) => r.key.payer === payer.toLowerCase()));
@@ -262,7 +357,7 @@ describe('SQLite ledger (libsql)', () => {
       const ledger = await createSqliteLedger({ path });
       while (Date.now() < startAt) await new Promise((r) => setTimeout(r, 1));
       const won = [];
-      for (const k of keys) if ((await ledger.claim(k, 'h', owner)).claimed) won.push(k.nonce);
+      for (const k of keys) if ((await ledger.claim(k, { payloadHash: 'h', owner })).claimed) won.push(k.nonce);
       await ledger.close();
       console.log(JSON.stringify(won));
     `;
@@ -296,8 +391,8 @@ describe('SQLite ledger (libsql)', () => {
   it('works in memory', async () => {
     const ledger = await createSqliteLedger({ path: ':memory:' });
     const k = key();
-    assert.equal((await ledger.claim(k, 'h', 'a')).claimed, true);
-    assert.equal((await ledger.claim(k, 'h', 'b')).claimed, false);
+    assert.equal((await ledger.claim(k, { payloadHash: 'h', owner: 'a' })).claimed, true);
+    assert.equal((await ledger.claim(k, { payloadHash: 'h', owner: 'b' })).claimed, false);
     await ledger.close();
   });
 });

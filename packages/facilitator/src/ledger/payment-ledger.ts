@@ -5,16 +5,24 @@
  *
  * Life of a record:
  * ```
+ * reserve ──> reserved ──claim (same attempt)──> claimed
+ *                └──releaseReservation (the attempt will not settle) / expiry (another may reserve)
  * claim ──> claimed ──recordBroadcast──> broadcast ──complete──> settled | failed | pending
  *              └──release (nothing was sent: the row is removed, a later attempt may claim again)
  * pending ──complete──> settled | failed   (reconciled later)
  * ```
+ *
+ * `attempt` names the grant attempt (one resource-server request) that holds a row; `undefined`
+ * is an anonymous caller, who can never prove to be the same attempt again.
  */
 import type { SettleResponse } from '@x402kit/core';
 import { canonicalKeyPart, type PaymentKey } from './payment-key.js';
 
-/** Where a payment stands. `claimed` and `broadcast` are in flight; the others are final answers. */
-export type PaymentState = 'claimed' | 'broadcast' | 'settled' | 'failed' | 'pending';
+/**
+ * Where a payment stands. `reserved`: verified for one grant attempt, not yet settling;
+ * `claimed` and `broadcast` are in flight; the others are final answers.
+ */
+export type PaymentState = 'reserved' | 'claimed' | 'broadcast' | 'settled' | 'failed' | 'pending';
 
 /** A state `complete` may write. */
 export type CompletedState = 'settled' | 'failed' | 'pending';
@@ -29,8 +37,12 @@ export type PaymentRecord = {
   transaction?: string;
   /** The answer given for the settlement (stored by `complete`). */
   outcome?: SettleResponse;
-  /** The facilitator instance that holds (or held) the claim. */
+  /** The facilitator instance that holds (or held) the claim. Never shown to clients. */
   owner: string;
+  /** The grant attempt holding the row; absent for an anonymous caller. */
+  attempt?: string;
+  /** When a `reserved` row lapses (epoch ms). */
+  expiresAt?: number;
   /** Epoch milliseconds. */
   createdAt: number;
   updatedAt: number;
@@ -41,6 +53,33 @@ export type ClaimResult =
   | { claimed: true; record: PaymentRecord }
   /** Someone claimed the key first: their record, as it is now. */
   | { claimed: false; record: PaymentRecord };
+
+export type ReserveResult =
+  /** The payment is reserved for this attempt (newly, or again by the same attempt). */
+  | { reserved: true; record: PaymentRecord }
+  /** Another attempt holds it, or it is already being settled or finished: that record. */
+  | { reserved: false; record: PaymentRecord };
+
+/** What {@link PaymentLedger.reserve} takes besides the key. */
+export type ReserveOptions = {
+  payloadHash: string;
+  owner: string;
+  /** The grant attempt; `undefined` reserves for an anonymous caller (exclusive: not renewable). */
+  attempt: string | undefined;
+  /** When the reservation lapses (epoch ms): the end of the payment's time window. */
+  expiresAt: number;
+  /** The JSON of what was presented (see `stored-payment.ts`). */
+  payment?: string;
+};
+
+/** What {@link PaymentLedger.claim} takes besides the key. */
+export type ClaimOptions = {
+  payloadHash: string;
+  owner: string;
+  /** The grant attempt; a reservation is taken over only by the attempt that made it (anonymous by anonymous). */
+  attempt?: string;
+  payment?: string;
+};
 
 export type PaymentFilter = {
   network?: string;
@@ -53,12 +92,28 @@ export type PaymentFilter = {
 /** A durable store of payment records. Every method is safe to call concurrently from many processes. */
 export type PaymentLedger = {
   /**
-   * Claim `key` for `owner` atomically (`INSERT … ON CONFLICT DO NOTHING`): exactly one of any
-   * number of concurrent claims of a key wins; the others get the winner's record. `payment` (the
-   * JSON of what was presented, see `stored-payment.ts`) is kept so a background reconciler can
-   * finish the settlement without the original request.
+   * Reserve `key` for a grant attempt atomically: a new row, or the attempt's own reservation
+   * renewed, or a lapsed reservation (of the same payload) taken over. Anything else (another
+   * attempt's live reservation, a claim, a finished payment) is not touched and is returned.
    */
-  claim(key: PaymentKey, payloadHash: string, owner: string, payment?: string): Promise<ClaimResult>;
+  reserve(key: PaymentKey, options: ReserveOptions): Promise<ReserveResult>;
+  /**
+   * Claim `key` for `owner` atomically (`INSERT … ON CONFLICT DO NOTHING`, or a conditional update
+   * of a reservation made by the same attempt, or of a lapsed one): exactly one of any number of
+   * concurrent claims of a key wins; the others get the winner's record. `payment` (the JSON of
+   * what was presented, see `stored-payment.ts`) is kept so a background reconciler can finish the
+   * settlement without the original request.
+   */
+  claim(key: PaymentKey, options: ClaimOptions): Promise<ClaimResult>;
+  /** Give up the reservation `attempt` holds; false when it holds none (already claimed, lapsed …). */
+  releaseReservation(key: PaymentKey, attempt: string): Promise<boolean>;
+  /** Mark every claim `owner` holds as alive (its `updatedAt` becomes now); how many. */
+  heartbeat(owner: string): Promise<number>;
+  /**
+   * Move a claim whose owner stopped heart-beating (unchanged since `staleBefore`) to `owner`;
+   * exactly one of several concurrent takers wins.
+   */
+  takeOver(key: PaymentKey, from: string, staleBefore: number, owner: string): Promise<boolean>;
   /**
    * Note the transaction sent for a claim held by `owner`; false when the claim is not (or no longer)
    * theirs. Called again with a replacement (same nonce, higher fee), it keeps the newest hash.
@@ -83,8 +138,9 @@ export type PaymentLedger = {
   findByTransaction(transaction: string): Promise<PaymentRecord | undefined>;
   list(filter?: PaymentFilter): Promise<PaymentRecord[]>;
   /**
-   * Lease unresolved payments to `owner` for `leaseMs`: `pending` ones, and `broadcast` ones quiet
-   * for `quietMs` (their instance died, or is still waiting for the receipt). A leased row is
+   * Lease unresolved payments to `owner` for `leaseMs`: `pending` ones, `broadcast` ones quiet
+   * for `quietMs` (their instance died, or is still waiting for the receipt), and `claimed` ones
+   * abandoned for `abandonedMs` (their instance died before it recorded a send). A leased row is
    * skipped by other callers until the lease ends, so several instances sweeping one database
    * never work on the same row at once (PostgreSQL: `FOR UPDATE SKIP LOCKED`; SQLite: one writer).
    * Oldest first; the lease does not change `updatedAt`.
@@ -97,7 +153,14 @@ export type PaymentLedger = {
 };
 
 /** What {@link PaymentLedger.leaseUnresolved} takes. */
-export type LeaseOptions = { owner: string; leaseMs: number; quietMs: number; limit: number };
+export type LeaseOptions = {
+  owner: string;
+  leaseMs: number;
+  quietMs: number;
+  /** A `claimed` row not heart-beaten for this long is swept too; default: never. */
+  abandonedMs?: number;
+  limit: number;
+};
 
 /** An unresolved payment with what was presented for it (absent for rows written before it was kept). */
 export type UnresolvedPayment = { record: PaymentRecord; payment: string | undefined };

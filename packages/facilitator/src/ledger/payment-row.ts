@@ -13,13 +13,15 @@ const PaymentRow = z.object({
   asset: z.string(),
   payer: z.string(),
   nonce: z.string(),
-  state: z.enum(['claimed', 'broadcast', 'settled', 'failed', 'pending']),
+  state: z.enum(['reserved', 'claimed', 'broadcast', 'settled', 'failed', 'pending']),
   payload_hash: z.string(),
   tx_hash: z.string().nullable(),
   outcome: z.string().nullable(),
   owner: z.string(),
   created_at: epochMs,
   updated_at: epochMs,
+  attempt: z.string().nullable().optional(),
+  expires_at: epochMs.nullable().optional(),
 });
 
 /** Thrown when a stored row is not a payment (a corrupted or foreign table). */
@@ -45,6 +47,8 @@ export function toPaymentRecord(row: unknown): PaymentRecord {
     updatedAt: r.updated_at,
   };
   if (r.tx_hash) record.transaction = r.tx_hash;
+  if (r.attempt) record.attempt = r.attempt;
+  if (r.expires_at !== null && r.expires_at !== undefined) record.expiresAt = r.expires_at;
   if (r.outcome !== null) record.outcome = parseOutcome(r.outcome);
   return record;
 }

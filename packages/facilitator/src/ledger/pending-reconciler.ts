@@ -30,6 +30,11 @@ export type PendingReconcilerOptions = {
    * waiting for the receipt before that); default 35 000 ms, above the default receipt timeout.
    */
   quietMs?: number;
+  /**
+   * A `claimed` row not heart-beaten for this long (its instance died before recording a send) is
+   * looked up on chain too; default: not swept.
+   */
+  abandonedMs?: number;
   /** Rows per sweep; default 50. */
   batchSize?: number;
   log?: Log;
@@ -107,7 +112,13 @@ export function createPendingReconciler(options: PendingReconcilerOptions): Pend
 
   async function sweepOnce(): Promise<SweepResult> {
     const result: SweepResult = { leased: 0, settled: 0, failed: 0, unknown: 0, errors: 0, unresolved: 0 };
-    const rows = await ledger.leaseUnresolved({ owner, leaseMs, quietMs, limit: batchSize });
+    const rows = await ledger.leaseUnresolved({
+      owner,
+      leaseMs,
+      quietMs,
+      ...(options.abandonedMs === undefined ? {} : { abandonedMs: options.abandonedMs }),
+      limit: batchSize,
+    });
     result.leased = rows.length;
     for (const row of rows) {
       try {

@@ -14,6 +14,7 @@ import {
   type CompletedState,
   type PaymentLedger,
   type PaymentRecord,
+  type ReserveResult,
 } from './payment-ledger.js';
 import { toPaymentRecord, toUnresolvedPayment } from './payment-row.js';
 import { MIGRATIONS, MIGRATIONS_TABLE, PAYMENT_COLUMNS } from './schema.js';
@@ -48,7 +49,7 @@ const CLAIM_ATTEMPTS = 5;
  *
  * @example
  * const ledger = await createPostgresLedger({ url: 'postgres://postgres@127.0.0.1:5432/x402' })
- * const claim = await ledger.claim(key, payloadHash, 'instance-a')
+ * const claim = await ledger.claim(key, { payloadHash, owner: 'instance-a' })
  */
 export async function createPostgresLedger(options: PostgresLedgerOptions): Promise<PaymentLedger> {
   const now = options.now ?? Date.now;
@@ -73,17 +74,58 @@ export async function createPostgresLedger(options: PostgresLedgerOptions): Prom
   };
 
   return {
-    async claim(key, payloadHash, owner, payment): Promise<ClaimResult> {
+    async reserve(key, o): Promise<ReserveResult> {
+      const k = normalizePaymentKey(key);
+      const at = now();
+      for (let attempt = 0; attempt < CLAIM_ATTEMPTS; attempt++) {
+        const { rows } = await pool.query(
+          `INSERT INTO ${T} (${PAYMENT_COLUMNS}, payment)
+           VALUES ($1, $2, $3, $4, 'reserved', $5, NULL, NULL, $6, $7, $7, $8, $9, $10)
+           ON CONFLICT DO NOTHING RETURNING ${PAYMENT_COLUMNS}`,
+          [...keyParams(k), o.payloadHash, o.owner, at, o.attempt ?? null, o.expiresAt, o.payment ?? null],
+        );
+        if (rows[0] !== undefined) return { reserved: true, record: toPaymentRecord(rows[0]) };
+        // a named attempt renews its own reservation; anyone may take a lapsed one of the same payload
+        const renewed = await pool.query(
+          `UPDATE ${T} SET owner = $6, attempt = $7, expires_at = $8, updated_at = $9,
+             payment = COALESCE($10, payment)
+           WHERE ${KEY_WHERE} AND state = 'reserved' AND payload_hash = $5
+             AND (($7::text IS NOT NULL AND attempt = $7) OR expires_at <= $9)
+           RETURNING ${PAYMENT_COLUMNS}`,
+          [...keyParams(k), o.payloadHash, o.owner, o.attempt ?? null, o.expiresAt, at, o.payment ?? null],
+        );
+        if (renewed.rows[0] !== undefined)
+          return { reserved: true, record: toPaymentRecord(renewed.rows[0]) };
+        const existing = await read(k);
+        // released between our statements: try again
+        if (existing) return { reserved: false, record: existing };
+      }
+      throw new Error(
+        `reservation of ${k.nonce}: the key was reserved and released ${CLAIM_ATTEMPTS} times meanwhile`,
+      );
+    },
+    async claim(key, o): Promise<ClaimResult> {
       const k = normalizePaymentKey(key);
       for (let attempt = 0; attempt < CLAIM_ATTEMPTS; attempt++) {
+        const at = now();
         const inserted = await pool.query(
           `INSERT INTO ${T} (${PAYMENT_COLUMNS}, payment)
-           VALUES ($1, $2, $3, $4, 'claimed', $5, NULL, NULL, $6, $7, $7, $8)
+           VALUES ($1, $2, $3, $4, 'claimed', $5, NULL, NULL, $6, $7, $7, $8, NULL, $9)
            ON CONFLICT DO NOTHING RETURNING ${PAYMENT_COLUMNS}`,
-          [...keyParams(k), payloadHash, owner, now(), payment ?? null],
+          [...keyParams(k), o.payloadHash, o.owner, at, o.attempt ?? null, o.payment ?? null],
         );
         if (inserted.rows[0] !== undefined)
           return { claimed: true, record: toPaymentRecord(inserted.rows[0]) };
+        // a reservation becomes a claim only for the attempt that made it (anonymous for anonymous), or once lapsed
+        const taken = await pool.query(
+          `UPDATE ${T} SET state = 'claimed', owner = $6, attempt = $7, expires_at = NULL, updated_at = $8,
+             payment = COALESCE($9, payment)
+           WHERE ${KEY_WHERE} AND state = 'reserved' AND payload_hash = $5
+             AND (attempt IS NOT DISTINCT FROM $7::text OR expires_at <= $8)
+           RETURNING ${PAYMENT_COLUMNS}`,
+          [...keyParams(k), o.payloadHash, o.owner, o.attempt ?? null, at, o.payment ?? null],
+        );
+        if (taken.rows[0] !== undefined) return { claimed: true, record: toPaymentRecord(taken.rows[0]) };
         const existing = await read(k);
         // released between our insert and our read: try to claim again
         if (existing) return { claimed: false, record: existing };
@@ -91,6 +133,28 @@ export async function createPostgresLedger(options: PostgresLedgerOptions): Prom
       throw new Error(
         `claim of ${k.nonce}: the key was claimed and released ${CLAIM_ATTEMPTS} times meanwhile`,
       );
+    },
+    async releaseReservation(key, attempt) {
+      const result = await pool.query(
+        `DELETE FROM ${T} WHERE ${KEY_WHERE} AND state = 'reserved' AND attempt = $5`,
+        [...keyParams(normalizePaymentKey(key)), attempt],
+      );
+      return result.rowCount === 1;
+    },
+    async heartbeat(owner) {
+      const result = await pool.query(
+        `UPDATE ${T} SET updated_at = $2 WHERE owner = $1 AND state = 'claimed'`,
+        [owner, now()],
+      );
+      return result.rowCount ?? 0;
+    },
+    async takeOver(key, from, staleBefore, owner) {
+      const result = await pool.query(
+        `UPDATE ${T} SET owner = $7, updated_at = $8
+         WHERE ${KEY_WHERE} AND state = 'claimed' AND owner = $5 AND updated_at <= $6`,
+        [...keyParams(normalizePaymentKey(key)), from, staleBefore, owner, now()],
+      );
+      return result.rowCount === 1;
     },
     async recordBroadcast(key, owner, transaction) {
       const k = normalizePaymentKey(key);
@@ -143,7 +207,8 @@ export async function createPostgresLedger(options: PostgresLedgerOptions): Prom
       const { rows } = await pool.query(
         `WITH picked AS (
            SELECT network, asset, payer, nonce FROM ${T}
-           WHERE (state = 'pending' OR (state = 'broadcast' AND updated_at <= $1))
+           WHERE (state = 'pending' OR (state = 'broadcast' AND updated_at <= $1)
+               OR (state = 'claimed' AND updated_at <= $5))
              AND (lease_until IS NULL OR lease_until <= $2)
            ORDER BY updated_at LIMIT $3
            FOR UPDATE SKIP LOCKED
@@ -154,7 +219,13 @@ export async function createPostgresLedger(options: PostgresLedgerOptions): Prom
          RETURNING ${PAYMENT_COLUMNS.split(', ')
            .map((c) => `p.${c}`)
            .join(', ')}, p.payment`,
-        [at - options.quietMs, at, options.limit, at + options.leaseMs],
+        [
+          at - options.quietMs,
+          at,
+          options.limit,
+          at + options.leaseMs,
+          options.abandonedMs === undefined ? -1 : at - options.abandonedMs,
+        ],
       );
       return rows.map(toUnresolvedPayment);
     },

@@ -49,8 +49,47 @@ export const MIGRATIONS: readonly Migration[] = [
       'CREATE INDEX IF NOT EXISTS payments_unresolved ON {{prefix}}payments (state, updated_at)',
     ],
   },
+  {
+    // the grant rule: a verified payment is `reserved` for one grant attempt until it settles or
+    // its time window ends; `attempt` names the request that holds a row. SQLite cannot change a
+    // CHECK constraint in place, so the table is rebuilt (the same statements work in PostgreSQL).
+    version: 3,
+    name: 'payments_grants',
+    statements: [
+      `CREATE TABLE {{prefix}}payments_v3 (
+        network TEXT NOT NULL,
+        asset TEXT NOT NULL,
+        payer TEXT NOT NULL,
+        nonce TEXT NOT NULL,
+        state TEXT NOT NULL CHECK (state IN ('reserved', 'claimed', 'broadcast', 'settled', 'failed', 'pending')),
+        payload_hash TEXT NOT NULL,
+        tx_hash TEXT,
+        outcome TEXT,
+        owner TEXT NOT NULL,
+        created_at BIGINT NOT NULL,
+        updated_at BIGINT NOT NULL,
+        payment TEXT,
+        lease_until BIGINT,
+        attempt TEXT,
+        expires_at BIGINT,
+        PRIMARY KEY (network, asset, payer, nonce)
+      )`,
+      `INSERT INTO {{prefix}}payments_v3 (network, asset, payer, nonce, state, payload_hash, tx_hash, outcome,
+         owner, created_at, updated_at, payment, lease_until)
+       SELECT network, asset, payer, nonce, state, payload_hash, tx_hash, outcome, owner, created_at,
+         updated_at, payment, lease_until FROM {{prefix}}payments`,
+      'DROP TABLE {{prefix}}payments',
+      'ALTER TABLE {{prefix}}payments_v3 RENAME TO payments',
+      'CREATE INDEX IF NOT EXISTS payments_tx_hash ON {{prefix}}payments (tx_hash)',
+      'CREATE INDEX IF NOT EXISTS payments_payer ON {{prefix}}payments (payer, created_at)',
+      `CREATE UNIQUE INDEX IF NOT EXISTS payments_settled_tx ON {{prefix}}payments (network, tx_hash)
+        WHERE state = 'settled'`,
+      'CREATE INDEX IF NOT EXISTS payments_unresolved ON {{prefix}}payments (state, updated_at)',
+      'CREATE INDEX IF NOT EXISTS payments_owner ON {{prefix}}payments (owner, state)',
+    ],
+  },
 ];
 
 /** The columns every query reads, in one place. */
 export const PAYMENT_COLUMNS =
-  'network, asset, payer, nonce, state, payload_hash, tx_hash, outcome, owner, created_at, updated_at';
+  'network, asset, payer, nonce, state, payload_hash, tx_hash, outcome, owner, created_at, updated_at, attempt, expires_at';

@@ -15,6 +15,7 @@ import {
   type PaymentFilter,
   type PaymentLedger,
   type PaymentRecord,
+  type ReserveResult,
 } from './payment-ledger.js';
 import { toPaymentRecord, toUnresolvedPayment } from './payment-row.js';
 import { MIGRATIONS, MIGRATIONS_TABLE, PAYMENT_COLUMNS } from './schema.js';
@@ -36,7 +37,7 @@ const KEY_WHERE = 'network = :network AND asset = :asset AND payer = :payer AND 
  *
  * @example
  * const ledger = await createSqliteLedger({ path: './x402-ledger.db' })
- * const claim = await ledger.claim(key, payloadHash, 'instance-a')
+ * const claim = await ledger.claim(key, { payloadHash, owner: 'instance-a' })
  * if (claim.claimed) { ... settle, then ledger.complete(key, 'settled', result) }
  */
 export async function createSqliteLedger(options: SqliteLedgerOptions): Promise<PaymentLedger> {
@@ -48,8 +49,33 @@ export async function createSqliteLedger(options: SqliteLedgerOptions): Promise<
 
   const insert = db.prepare(
     `INSERT INTO payments (${PAYMENT_COLUMNS}, payment)
-     VALUES (:network, :asset, :payer, :nonce, 'claimed', :payloadHash, NULL, NULL, :owner, :now, :now, :payment)
+     VALUES (:network, :asset, :payer, :nonce, :state, :payloadHash, NULL, NULL, :owner, :now, :now,
+       :attempt, :expiresAt, :payment)
      ON CONFLICT DO NOTHING`,
+  );
+  // a reservation becomes a claim only for the attempt that made it (anonymous for anonymous), or once lapsed
+  const claimReserved = db.prepare(
+    `UPDATE payments SET state = 'claimed', owner = :owner, attempt = :attempt, expires_at = NULL,
+       updated_at = :now, payment = COALESCE(:payment, payment)
+     WHERE ${KEY_WHERE} AND state = 'reserved' AND payload_hash = :payloadHash
+       AND (attempt IS :attempt OR expires_at <= :now)`,
+  );
+  // a named attempt renews its own reservation; anyone may take a lapsed one of the same payload
+  const renewReserved = db.prepare(
+    `UPDATE payments SET owner = :owner, attempt = :attempt, expires_at = :expiresAt, updated_at = :now,
+       payment = COALESCE(:payment, payment)
+     WHERE ${KEY_WHERE} AND state = 'reserved' AND payload_hash = :payloadHash
+       AND ((:attempt IS NOT NULL AND attempt = :attempt) OR expires_at <= :now)`,
+  );
+  const releaseReserved = db.prepare(
+    `DELETE FROM payments WHERE ${KEY_WHERE} AND state = 'reserved' AND attempt = :attempt`,
+  );
+  const heartbeat = db.prepare(
+    `UPDATE payments SET updated_at = :now WHERE owner = :owner AND state = 'claimed'`,
+  );
+  const takeOver = db.prepare(
+    `UPDATE payments SET owner = :to, updated_at = :now
+     WHERE ${KEY_WHERE} AND state = 'claimed' AND owner = :from AND updated_at <= :staleBefore`,
   );
   const select = db.prepare(`SELECT ${PAYMENT_COLUMNS} FROM payments WHERE ${KEY_WHERE}`);
   const broadcast = db.prepare(
@@ -76,7 +102,8 @@ export async function createSqliteLedger(options: SqliteLedgerOptions): Promise<
 
   const unresolved = db.prepare(
     `SELECT ${PAYMENT_COLUMNS}, payment FROM payments
-     WHERE (state = 'pending' OR (state = 'broadcast' AND updated_at <= :quietBefore))
+     WHERE (state = 'pending' OR (state = 'broadcast' AND updated_at <= :quietBefore)
+         OR (state = 'claimed' AND updated_at <= :abandonedBefore))
        AND (lease_until IS NULL OR lease_until <= :now)
      ORDER BY updated_at LIMIT :limit`,
   );
@@ -86,7 +113,12 @@ export async function createSqliteLedger(options: SqliteLedgerOptions): Promise<
   );
   // select and lease in one write transaction: another process sharing the file waits for it
   const leaseBatch = db.transaction((options: LeaseOptions, at: number) => {
-    const rows = unresolved.all({ quietBefore: at - options.quietMs, now: at, limit: options.limit });
+    const rows = unresolved.all({
+      quietBefore: at - options.quietMs,
+      abandonedBefore: options.abandonedMs === undefined ? -1 : at - options.abandonedMs,
+      now: at,
+      limit: options.limit,
+    });
     const picked = rows.map(toUnresolvedPayment);
     for (const { record } of picked) lease.run({ ...record.key, until: at + options.leaseMs });
     return picked;
@@ -103,15 +135,56 @@ export async function createSqliteLedger(options: SqliteLedgerOptions): Promise<
   };
 
   return {
-    async claim(key, payloadHash, owner, payment): Promise<ClaimResult> {
+    async reserve(key, o): Promise<ReserveResult> {
       open();
       const k = normalizePaymentKey(key);
-      // one connection, synchronous statements: the insert and the read are not interleaved
-      const inserted =
-        insert.run({ ...k, payloadHash, owner, now: now(), payment: payment ?? null }).changes === 1;
+      const params = {
+        ...k,
+        payloadHash: o.payloadHash,
+        owner: o.owner,
+        attempt: o.attempt ?? null,
+        expiresAt: o.expiresAt,
+        payment: o.payment ?? null,
+        now: now(),
+      };
+      // one connection, synchronous statements: the writes and the read are not interleaved
+      const reserved =
+        insert.run({ ...params, state: 'reserved' }).changes === 1 || renewReserved.run(params).changes === 1;
+      const record = read(k);
+      if (!record) throw new Error(`reservation of ${k.nonce}: the record vanished`);
+      return { reserved, record };
+    },
+    async claim(key, o): Promise<ClaimResult> {
+      open();
+      const k = normalizePaymentKey(key);
+      const params = {
+        ...k,
+        payloadHash: o.payloadHash,
+        owner: o.owner,
+        attempt: o.attempt ?? null,
+        payment: o.payment ?? null,
+        now: now(),
+      };
+      const claimed =
+        insert.run({ ...params, state: 'claimed', expiresAt: null }).changes === 1 ||
+        claimReserved.run(params).changes === 1;
       const record = read(k);
       if (!record) throw new Error(`claim of ${k.nonce}: the record vanished`);
-      return { claimed: inserted, record };
+      return { claimed, record };
+    },
+    async releaseReservation(key, attempt) {
+      open();
+      return releaseReserved.run({ ...normalizePaymentKey(key), attempt }).changes === 1;
+    },
+    async heartbeat(owner) {
+      open();
+      return Number(heartbeat.run({ owner, now: now() }).changes);
+    },
+    async takeOver(key, from, staleBefore, owner) {
+      open();
+      return (
+        takeOver.run({ ...normalizePaymentKey(key), from, staleBefore, to: owner, now: now() }).changes === 1
+      );
     },
     async recordBroadcast(key, owner, transaction) {
       open();

@@ -21,7 +21,7 @@ const StoredPaymentSchema = z.object({
 /**
  * The JSON text stored with a claim.
  *
- * @example ledger.claim(key, hash, instanceId, encodeStoredPayment(call))
+ * @example ledger.claim(key, { payloadHash: hash, owner: instanceId, payment: encodeStoredPayment(call) })
  */
 export function encodeStoredPayment(payment: StoredPayment): string {
   return JSON.stringify({

@@ -16,6 +16,7 @@ import {
 import { paymentPermitAbi, permitTuple } from '@x402kit/evm/exact-permit';
 import { encodeFunctionData } from 'viem';
 import { toTronAddress, tronAddressBody } from '../address.js';
+import { tronBroadcastVerdict } from '../broadcast-verdict.js';
 import { checkTriggerTransaction } from '../check-trigger-transaction.js';
 import { TronNodeError } from '../node-error.js';
 import type { TronTransactionInfo } from '../node-schemas.js';
@@ -66,7 +67,9 @@ const TRANSFER_TOPIC = 'ddf252ad1be2c89b69c2b068fc378daa952ba7f163c4a11628f55a4d
 
 /**
  * Settles `payload`. Bad input and reverts are `success: false` with a reason; a receipt that does not
- * come in time is `settlement_pending` with the txid (64 hex, no `0x`). Node failures before broadcast throw.
+ * come in time, or a broadcast whose answer was lost (reset, 5xx, timeout), is `settlement_pending`
+ * with the txid (64 hex, no `0x`): only a proven refusal of the broadcast is a failure. Node failures
+ * before broadcast throw.
  *
  * @example
  * const result = await settleExactPermitTronPayment(ctx, payload, requirements, {});
@@ -133,18 +136,34 @@ export async function settleExactPermitTronPayment(
     },
   };
   ctx.sent.set(key, record);
-  try {
-    await network.node.broadcastTransaction(signed);
-  } catch (error) {
-    const refused = error instanceof TronNodeError && definitelyRefused(error.reason);
-    if (refused) {
-      ctx.sent.delete(key);
-      return settleRefusal(error.reason, error.message, networkId, '', payer);
-    }
-    // a timeout or a duplicate: the transaction may be (or is) in the node's pool, so we wait for it
+  const refusal = await broadcast(network, signed, record.txid);
+  if (refusal) {
+    ctx.sent.delete(key);
+    return settleRefusal(refusal.reason, refusal.message, networkId, '', payer);
   }
+  // sent, or of unknown outcome (reset, 5xx, timeout): the txid may be mined, so it is recorded and watched
   await notify(options.onBroadcast, record.txid);
   return awaitOutcome(ctx, network, key, record, networkId, options.signal);
+}
+
+/**
+ * Broadcast `signed`; resolves with the refusal only when the node proved it refused the
+ * transaction and does not hold it (a refusal may answer the client's retry of bytes that got in
+ * already), else `undefined`: the transaction is sent, or may be.
+ */
+async function broadcast(
+  network: ExactPermitTronNetwork,
+  signed: Parameters<ExactPermitTronNetwork['node']['broadcastTransaction']>[0],
+  txid: string,
+): Promise<{ reason: string; message: string } | undefined> {
+  try {
+    await network.node.broadcastTransaction(signed);
+    return undefined;
+  } catch (error) {
+    if (tronBroadcastVerdict(error) !== 'refused' || !(error instanceof TronNodeError)) return undefined;
+    const known = await network.node.getTransactionById(txid).catch(() => 'unknown' as const);
+    return known === undefined ? { reason: error.reason, message: error.message } : undefined;
+  }
 }
 
 async function resume(
@@ -224,16 +243,6 @@ function hasPaymentTransferLog(info: TronTransactionInfo, expected: SentPermit['
       BigInt(`0x${data.slice(0, 64)}`) === expected.amount
     );
   });
-}
-
-/** Broadcast refusals after which the transaction is certainly not in any pool. */
-function definitelyRefused(reason: string): boolean {
-  if (!reason.startsWith(TronReasons.broadcastPrefix)) return reason === TronReasons.nodeRejected;
-  return ![
-    'tron_broadcast_dup_transaction_error',
-    'tron_broadcast_server_busy',
-    'tron_broadcast_no_connection',
-  ].includes(reason);
 }
 
 async function notify(

@@ -11,6 +11,12 @@ import { EIP2612_GAS_SPONSORING, ERC20_APPROVAL_GAS_SPONSORING } from '@x402kit/
 import { createAccessLog } from './access-log.js';
 import { createApiKeyAuth } from './api-key-auth.js';
 import { createEvmFacilitator, type EvmFacilitator } from './evm.js';
+import {
+  createPostgresGasSponsorStore,
+  createSqliteGasSponsorStore,
+  type GasSponsorStore,
+  withSponsoredGasMetrics,
+} from './gas-sponsoring/index.js';
 import { createHealthCheck } from './health-check.js';
 import {
   createIdempotentFacilitator,
@@ -67,6 +73,8 @@ export type FacilitatorApp = {
   log: Log;
   /** The span exporter, when `telemetry.otlpEndpoint` is set. */
   telemetry?: OtlpExporter;
+  /** Gas spent on payers' behalf (approval top-ups, wallet deployments), per payment; also their budget. */
+  gasSponsorships: GasSponsorStore;
   /** This instance's leases on its settlement keys (absent when `keyLease.enabled` is false). */
   keyLeases?: KeyLeases;
   /** Stop the sweeps and the monitor, stop the engine, flush spans, close the ledger: call after the HTTP server drained. */
@@ -122,6 +130,7 @@ export async function createFacilitatorApp(
   let idempotency: IdempotencyStore | undefined;
   let facilitator: EvmFacilitator | undefined;
   let limiter: PostgresRateLimiter | undefined;
+  let sponsorships: GasSponsorStore | undefined;
   let reconcile: Reconcile;
   let leaseStore: KeyLeaseStore | undefined;
   let keyLeases: KeyLeases | undefined;
@@ -169,6 +178,16 @@ export async function createFacilitatorApp(
     }
     const engine = createEvmFacilitator({
       rpc,
+    // the budget of gas spent on payers' behalf, in the ledger's database so instances share it
+    const { maxTopUpWei, perPayerPerDayWei, perKeyPerDayWei, ...sponsoring } = config.evm.gasSponsoring;
+    const limits = { maxTopUpWei, perPayerPerDayWei, perKeyPerDayWei };
+    sponsorships =
+      'postgres' in db
+        ? await createPostgresGasSponsorStore({ ...db.postgres, limits })
+        : await createSqliteGasSponsorStore({ ...db.sqlite, limits });
+    const gasSponsorBudget = withSponsoredGasMetrics(sponsorships, (labels, wei) =>
+      metrics?.countSponsoredGas(labels, wei),
+    );
       privateKeys: config.signers.privateKeys,
       hooks,
       ...(config.fees === undefined ? {} : { fees: config.fees }),
@@ -194,6 +213,12 @@ export async function createFacilitatorApp(
         ...(erc6492Factories === undefined ? {} : { erc6492Factories }),
       },
     });
+        gasSponsoring: {
+          budget: gasSponsorBudget,
+          maxApprovalGas: BigInt(sponsoring.maxApprovalGas),
+          maxFeeFactor: sponsoring.maxFeeFactor,
+          maxDeploymentGas: BigInt(sponsoring.maxDeploymentGas),
+        },
     facilitator = idempotency
       ? createIdempotentFacilitator({
           facilitator: engine,
@@ -213,6 +238,7 @@ export async function createFacilitatorApp(
     await idempotency?.close();
     await keyLeases?.release();
     await leaseStore?.close();
+    await sponsorships?.close();
     await ledger.close();
     throw error;
   }
@@ -220,6 +246,7 @@ export async function createFacilitatorApp(
   if (keyLeases) facilitator = guardSettlements(facilitator, keyLeases);
   const auth = createApiKeyAuth({
     keys: config.apiKeys,
+  const gasSponsorships = sponsorships;
     anonymous: config.anonymous,
     ...(limiter ? { limiter } : {}),
   });
@@ -354,6 +381,7 @@ export async function createFacilitatorApp(
     close() {
       closing ??= (async () => {
         monitor.stop();
+    gasSponsorships,
         await reconciler?.stop();
         facilitator.close();
         tron?.close();
@@ -363,6 +391,7 @@ export async function createFacilitatorApp(
         // last of the senders' state: a successor may start sending from our keys at once
         await keyLeases?.release();
         await leaseStore?.close();
+        await gasSponsorships.close();
         await ledger.close();
       })();
       return closing;

@@ -20,6 +20,7 @@ export type { FeePolicy, FeePolicyConfig, FlatFee } from './fee-policy.js';
 export { createFlatFeePolicy, FeePolicyError, FeePolicySchema } from './fee-policy.js';
 export type { FeeQuoteFee, FeeQuoteRequestItem, FeeQuoteResponse, FeeQuoter } from './fee-quote.js';
 export { FEE_QUOTE_TTL_SECONDS, quoteFees, readFeeQuoteRequest } from './fee-quote.js';
+export * from './gas-sponsoring/index.js';
 export type { HealthCheckOptions } from './health-check.js';
 export { createHealthCheck } from './health-check.js';
 export * from './idempotency/index.js';

@@ -8,7 +8,9 @@
  * - gauges: `x402kit_pending_settlements`, `x402kit_relayer_balance_wei{network,address}`,
  *   `x402kit_relayer_balance_sun{network,address}` (TRON),
  *   `x402kit_relayer_nonce_lag{network,address}` (sent but not mined), and the counter
- *   `x402kit_reconciled_total{result}` of the background reconciler.
+ *   `x402kit_reconciled_total{result}` of the background reconciler;
+ * - `x402kit_gas_sponsored_wei_total{network,kind}`: native gas spent on payers' behalf (approval
+ *   top-ups, ERC-6492 wallet deployments), in wei.
  */
 import type { ServiceRequestEvent } from './service.js';
 
@@ -24,6 +26,8 @@ export type Metrics = {
   setGauge(name: GaugeName, labels: Record<string, string>, value: number | bigint): void;
   /** Count payments the background reconciler finished (`settled` / `failed`). */
   countReconciled(result: 'settled' | 'failed', n: number): void;
+  /** Count wei spent on a payer's behalf (`kind`: `erc20_approval_top_up`, `erc6492_deployment`). */
+  countSponsoredGas(labels: { network: string; kind: string }, wei: bigint): void;
   /** The exposition text. */
   render(): string;
 };
@@ -58,6 +62,7 @@ export function createMetrics(): Metrics {
   const histograms = { verify: new Map<string, Histogram>(), settle: new Map<string, Histogram>() };
   const gauges = new Map<GaugeName, Map<string, number | bigint>>();
   const reconciled = new Map<string, number>();
+  const sponsored = new Map<string, bigint>();
 
   function observe(event: ServiceRequestEvent): void {
     increment(counters.http, labels({ endpoint: event.endpoint ?? 'unknown', status: String(event.status) }));
@@ -88,6 +93,12 @@ export function createMetrics(): Metrics {
     histogram(out, 'x402kit_settle_seconds', 'Time to answer /settle.', histograms.settle);
     counter(out, 'x402kit_http_requests_total', 'HTTP requests, by endpoint and status.', counters.http);
     counter(out, 'x402kit_reconciled_total', 'Payments finished by the background reconciler.', reconciled);
+    counter(
+      out,
+      'x402kit_gas_sponsored_wei_total',
+      "Native gas spent on payers' behalf (approval top-ups, wallet deployments), in wei.",
+      sponsored,
+    );
     for (const [name, values] of gauges) {
       out.push(`# HELP ${name} ${GAUGES[name]}`, `# TYPE ${name} gauge`);
       for (const [key, value] of values) out.push(`${name}${key} ${value.toString()}`);
@@ -105,6 +116,11 @@ export function createMetrics(): Metrics {
         gauges.set(name, map);
       }
       map.set(labels(values), value);
+    },
+    countSponsoredGas(values, wei) {
+      if (wei <= 0n) return;
+      const key = labels(values);
+      sponsored.set(key, (sponsored.get(key) ?? 0n) + wei);
     },
     countReconciled(result, n) {
       if (n > 0) reconciled.set(labels({ result }), (reconciled.get(labels({ result })) ?? 0) + n);
@@ -124,7 +140,7 @@ function labels(values: Record<string, string>): string {
   return `{${parts.join(',')}}`;
 }
 
-function counter(out: string[], name: string, help: string, map: Map<string, number>): void {
+function counter(out: string[], name: string, help: string, map: Map<string, number | bigint>): void {
   out.push(`# HELP ${name} ${help}`, `# TYPE ${name} counter`);
   for (const [key, value] of map) out.push(`${name}${key} ${value}`);
 }

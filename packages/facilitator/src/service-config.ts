@@ -161,6 +161,22 @@ export const ServiceConfigSchema = z
     keyLease: z
       .strictObject({
         enabled: z.boolean().default(true),
+        /**
+         * What the facilitator may spend on a payer's behalf (approval top-ups under
+         * `erc20ApprovalGasSponsoring`, ERC-6492 wallet deployments): a cap per payment, budgets per
+         * payer and per key over 24 hours (per network, shared through the ledger's database), and
+         * what a sponsored approval may ask for.
+         */
+        gasSponsoring: z
+          .strictObject({
+            maxTopUpWei: wei.default(2_000_000_000_000_000n),
+            perPayerPerDayWei: wei.default(4_000_000_000_000_000n),
+            perKeyPerDayWei: wei.default(100_000_000_000_000_000n),
+            maxApprovalGas: z.number().int().min(21_000).max(1_000_000).default(100_000),
+            maxFeeFactor: z.number().min(1).max(100).default(3),
+            maxDeploymentGas: z.number().int().min(21_000).max(30_000_000).default(1_000_000),
+          })
+          .prefault({}),
         staleAfterMs: z.number().int().min(200).max(600_000).default(10_000),
       })
       .prefault({}),

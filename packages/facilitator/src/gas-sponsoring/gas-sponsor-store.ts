@@ -1,0 +1,103 @@
+/**
+ * The facilitator's record of gas it spent on payers' behalf, which is also the budget those spends
+ * are reserved from (so instances on one PostgreSQL share it): the `GasSponsorBudget` of
+ * `@x402kit/evm` plus reads of the rows. Implementations: SQLite and PostgreSQL.
+ */
+import { canonicalNetwork } from '@x402kit/core';
+import { addressKey, type GasSponsorBudget, type GasSponsorKind, type GasSponsorSpend } from '@x402kit/evm';
+import { normalizePaymentKey, type PaymentKey } from '../ledger/payment-key.js';
+
+/** `reserved`: counted, not sent yet; `sent`: the transaction is out; `released`: nothing was sent. */
+export type GasSponsorshipState = 'reserved' | 'sent' | 'released';
+
+/** One spend on a payer's behalf, with the payment it was for. */
+export type GasSponsorshipRecord = {
+  id: string;
+  kind: GasSponsorKind;
+  network: string;
+  /** The settlement key that paid (lower-case hex). */
+  key: string;
+  /** Who was sponsored (lower-case hex). */
+  payer: string;
+  /** The ledger's key of the payment. */
+  payment: PaymentKey;
+  wei: bigint;
+  state: GasSponsorshipState;
+  transaction?: string;
+  createdAt: number;
+  updatedAt: number;
+};
+
+export type GasSponsorStore = GasSponsorBudget & {
+  /** The rows of one payment (by its ledger key), oldest first. */
+  forPayment(payment: PaymentKey): Promise<GasSponsorshipRecord[]>;
+  close(): Promise<void>;
+};
+
+/**
+ * The row values of a spend: network canonical, addresses lower-case, the payment key normalized
+ * as the ledger normalizes it.
+ *
+ * @example const row = sponsorshipRow(spend) // { network: 'eip155:84532', key: '0x70997970…', payment: { nonce: 'permit2:5', … } }
+ */
+export function sponsorshipRow(spend: GasSponsorSpend): {
+  network: string;
+  key: string;
+  payer: string;
+  payment: PaymentKey;
+} {
+  const network = canonicalNetwork(spend.network);
+  return {
+    network,
+    key: addressKey(spend.key),
+    payer: addressKey(spend.payer),
+    payment: normalizedPayment(spend.payment),
+  };
+}
+
+/**
+ * A payment's key as the ledger normalizes it, its network canonical.
+ *
+ * @example normalizedPayment({ network: 'base-sepolia', asset: '0xAB…', payer: '0xCD…', nonce: 'permit2:007' }) // { network: 'eip155:84532', asset: '0xab…', …, nonce: 'permit2:007' }
+ */
+export function normalizedPayment(payment: PaymentKey): PaymentKey {
+  return normalizePaymentKey({ ...payment, network: canonicalNetwork(payment.network) });
+}
+
+/**
+ * A row as read from either database.
+ *
+ * @example const record = toSponsorshipRecord(row)
+ */
+export function toSponsorshipRecord(row: Record<string, unknown>): GasSponsorshipRecord {
+  const text = (name: string) => {
+    const value = row[name];
+    if (typeof value !== 'string') throw new TypeError(`gas_sponsorships.${name} is not text`);
+    return value;
+  };
+  const kind = text('kind');
+  const state = text('state');
+  if (kind !== 'erc20_approval_top_up' && kind !== 'erc6492_deployment')
+    throw new TypeError(`gas_sponsorships.kind "${kind}" is unknown`);
+  if (state !== 'reserved' && state !== 'sent' && state !== 'released')
+    throw new TypeError(`gas_sponsorships.state "${state}" is unknown`);
+  const tx = row.tx_hash;
+  return {
+    id: text('id'),
+    kind,
+    network: text('network'),
+    key: text('key_address'),
+    payer: text('payer'),
+    payment: {
+      network: text('payment_network'),
+      asset: text('payment_asset'),
+      payer: text('payment_payer'),
+      nonce: text('payment_nonce'),
+    },
+    wei: BigInt(text('wei')),
+    state,
+    ...(typeof tx === 'string' ? { transaction: tx } : {}),
+    createdAt: Number(row.created_at),
+    updatedAt: Number(row.updated_at),
+  };
+}

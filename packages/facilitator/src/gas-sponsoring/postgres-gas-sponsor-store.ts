@@ -1,0 +1,141 @@
+/**
+ * The gas-sponsorship store in PostgreSQL through `pg` (the ledger's database and schema): a
+ * reservation takes one transaction-scoped advisory lock, sums the payer's and the key's spends of
+ * the last 24 hours and inserts, so every instance on the database shares one budget and concurrent
+ * reservations never pass it.
+ */
+import { randomUUID } from 'node:crypto';
+import {
+  GAS_SPONSOR_WINDOW_MS,
+  type GasSponsorLimits,
+  gasSponsorLimits,
+  judgeGasSponsorSpend,
+} from '@x402kit/evm';
+import type pg from 'pg';
+import { openPostgres } from '../db/postgres.js';
+import {
+  type GasSponsorStore,
+  normalizedPayment,
+  sponsorshipRow,
+  toSponsorshipRecord,
+} from './gas-sponsor-store.js';
+import { GAS_SPONSORSHIP_COLUMNS, GAS_SPONSORSHIP_SCHEMA } from './schema.js';
+
+export type PostgresGasSponsorStoreOptions = {
+  /** A connection string (the ledger's `ledger.postgres.url`), or `pool` instead. */
+  url?: string;
+  /** An existing pool; it is not ended by `close()`. */
+  pool?: pg.Pool;
+  /** Schema of the table (the ledger's); created if missing. Default: `search_path`. */
+  schema?: string;
+  /** Cap per payment and daily budgets; defaults in `DEFAULT_GAS_SPONSOR_LIMITS`. */
+  limits?: Partial<GasSponsorLimits>;
+  /** Pool size when `url` is given; default 3. */
+  maxConnections?: number;
+  /** Clock (epoch ms), for tests; default `Date.now`. */
+  now?: () => number;
+};
+
+/**
+ * Connect and apply pending migrations (serialized across processes by an advisory lock).
+ *
+ * @example
+ * const store = await createPostgresGasSponsorStore({ url: config.ledger.postgres.url, schema: config.ledger.postgres.schema })
+ */
+export async function createPostgresGasSponsorStore(
+  options: PostgresGasSponsorStoreOptions,
+): Promise<GasSponsorStore> {
+  const now = options.now ?? Date.now;
+  const limits = gasSponsorLimits(options.limits);
+  const { pool, prefix, close } = await openPostgres(
+    { ...options, now },
+    { ...GAS_SPONSORSHIP_SCHEMA, defaultMaxConnections: 3, lockName: 'x402kit-gas-sponsorships' },
+  );
+  const T = `${prefix}gas_sponsorships`;
+  const lock = `x402kit-gas-sponsorships-budget:${options.schema ?? ''}`;
+  const spent = async (
+    client: pg.PoolClient,
+    column: string,
+    network: string,
+    who: string,
+    since: number,
+  ) => {
+    const { rows } = await client.query(
+      `SELECT COALESCE(SUM(wei::numeric), 0)::text AS total FROM ${T}
+       WHERE network = $1 AND ${column} = $2 AND created_at >= $3 AND state <> 'released'`,
+      [network, who, since],
+    );
+    return BigInt(String(rows[0]?.total ?? '0'));
+  };
+
+  return {
+    async reserve(spend) {
+      const row = sponsorshipRow(spend);
+      const client = await pool.connect();
+      try {
+        await client.query('BEGIN');
+        await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [lock]);
+        const since = now() - GAS_SPONSOR_WINDOW_MS;
+        const refused = judgeGasSponsorSpend(limits, {
+          wei: spend.wei,
+          payerSpent: await spent(client, 'payer', row.network, row.payer, since),
+          keySpent: await spent(client, 'key_address', row.network, row.key, since),
+        });
+        if (refused) {
+          await client.query('ROLLBACK');
+          return refused;
+        }
+        const id = randomUUID();
+        const at = now();
+        await client.query(
+          `INSERT INTO ${T} (${GAS_SPONSORSHIP_COLUMNS})
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 'reserved', NULL, $11, $11)`,
+          [
+            id,
+            spend.kind,
+            row.network,
+            row.key,
+            row.payer,
+            row.payment.network,
+            row.payment.asset,
+            row.payment.payer,
+            row.payment.nonce,
+            spend.wei.toString(),
+            at,
+          ],
+        );
+        await client.query('COMMIT');
+        return { ok: true, id };
+      } catch (error) {
+        await client.query('ROLLBACK').catch(() => {});
+        throw error;
+      } finally {
+        client.release();
+      }
+    },
+    async commit(id, sent) {
+      await pool.query(
+        `UPDATE ${T} SET state = 'sent', tx_hash = $2, wei = COALESCE($3, wei), updated_at = $4
+         WHERE id = $1 AND state = 'reserved'`,
+        [id, sent.transaction, sent.wei === undefined ? null : sent.wei.toString(), now()],
+      );
+    },
+    async release(id) {
+      await pool.query(
+        `UPDATE ${T} SET state = 'released', updated_at = $2 WHERE id = $1 AND state = 'reserved'`,
+        [id, now()],
+      );
+    },
+    async forPayment(payment) {
+      const key = normalizedPayment(payment);
+      const { rows } = await pool.query(
+        `SELECT ${GAS_SPONSORSHIP_COLUMNS} FROM ${T}
+         WHERE payment_network = $1 AND payment_asset = $2 AND payment_payer = $3 AND payment_nonce = $4
+         ORDER BY created_at, id`,
+        [key.network, key.asset, key.payer, key.nonce],
+      );
+      return rows.map((r: Record<string, unknown>) => toSponsorshipRecord(r));
+    },
+    close,
+  };
+}

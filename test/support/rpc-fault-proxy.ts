@@ -4,7 +4,7 @@
  * that are not JSON-RPC (`/wallet/broadcasttransaction`, `/nile/api/v1/gasfree/submit`). It can
  * delay answers, drop requests (never forwarded, never answered), or forward the request (the node
  * acts on it) and then lose the answer, reset the connection or answer 502: the "was my
- * transaction sent?" ambiguity. Everything else is forwarded untouched (method, path, headers and
+ * transaction sent?" ambiguity; or cut the connection without forwarding. Everything else is forwarded untouched (method, path, headers and
  * body). Batches are faulted when any of their methods is.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
@@ -21,7 +21,9 @@ export type RpcFault =
   /** Forward (the node acts on it), then destroy the client's socket: ECONNRESET, "socket hang up". */
   | { kind: 'reset' }
   /** Forward (the node acts on it), then answer 502 with an HTML body, as a load balancer would. */
-  | { kind: 'bad-gateway' };
+  | { kind: 'bad-gateway' }
+  /** Never forward; reset the connection at once (the request provably never reached the node). */
+  | { kind: 'cut' };
 
 export type RpcFaultProxy = {
   /** The proxy's URL, to give the facilitator as its RPC. */
@@ -80,6 +82,10 @@ export async function startRpcFaultProxy(options: { target: string }): Promise<R
       return;
     }
     if (fault.kind === 'drop') return; // held open: the client times out
+    if (fault.kind === 'cut') {
+      req.socket.destroy(); // never forwarded
+      return;
+    }
     const forwarded = await forward(req, body);
     if (fault.kind === 'lose-answer') return; // the node acted; the answer is lost
     if (fault.kind === 'reset') {

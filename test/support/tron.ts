@@ -247,15 +247,27 @@ export async function startOurGasFreeApi(opts: {
  */
 export async function startGasFreeTestStack(
   devnet: TronDevnet,
-  opts: { fee?: bigint; price?: string; payTo?: string; settleTimeoutMs?: number; pollMs?: number } = {},
+  opts: {
+    fee?: bigint;
+    price?: string;
+    payTo?: string;
+    settleTimeoutMs?: number;
+    pollMs?: number;
+    /** The GasFree API the facilitator uses (a fault proxy); default the devnet's. */
+    gasFreeBaseUrl?: string;
+    submitLookupMs?: number;
+  } = {},
 ): Promise<GasFreeTestStack> {
   const gasFree = devnet.gasFree;
   if (!gasFree) throw new Error('startGasFreeTestStack: the devnet was started with gasFree: false');
   const scheme = createExactGasFreeFacilitator({
-    networks: { 'tron:nile': { api: { baseUrl: gasFree.baseUrl }, fullHost: devnet.fullHost } },
+    networks: {
+      'tron:nile': { api: { baseUrl: opts.gasFreeBaseUrl ?? gasFree.baseUrl }, fullHost: devnet.fullHost },
+    },
     fees: { 'tron:nile': { [devnet.assets.USDT.address]: opts.fee ?? 100_000n } },
     settleTimeoutMs: opts.settleTimeoutMs ?? 20_000,
     pollMs: opts.pollMs ?? 50,
+    ...(opts.submitLookupMs === undefined ? {} : { submitLookupMs: opts.submitLookupMs }),
   });
   await scheme.ready();
   const engine = createFacilitator({

@@ -22,6 +22,7 @@ import { EXACT_GASFREE_SCHEME, readExactGasFreePayload } from './exact-gasfree-p
 import { ExactGasFreeReasons } from './exact-gasfree-reasons.js';
 import type { ExactGasFreeFeeQuote, ExactGasFreeKindExtra } from './exact-gasfree-server.js';
 import { followGasFreeTransfer, type SettleRecord } from './exact-gasfree-settle.js';
+import { submitGasFreeTransfer } from './exact-gasfree-submit.js';
 import {
   type ExactGasFreeNetwork,
   type ExactGasFreeVerifyContext,
@@ -66,6 +67,11 @@ export interface ExactGasFreeFacilitatorOptions {
   pollMs?: number;
   /** How long the provider list is cached; default 60000 ms. */
   providerCacheMs?: number;
+  /**
+   * After a submit whose answer was lost, how long the user's GasFree account is watched for the
+   * permit's nonce to be taken before answering `gasfree_api_unavailable`; default 3000 ms.
+   */
+  submitLookupMs?: number;
 }
 
 /** The exact_gasfree facilitator scheme, with the fee quote and lifecycle helpers. */
@@ -165,6 +171,11 @@ export function createExactGasFreeFacilitator(
   const timing = { timeoutMs: options.settleTimeoutMs ?? 120_000, pollMs: options.pollMs ?? 2_000 };
   const inFlight = new Map<string, Promise<SettleResponse>>();
   const records = new Map<string, SettleRecord>();
+  /** Permits submitted whose answer was lost: pending for good here, never submitted again. */
+  const lost = new Map<string, SettleResponse>();
+  const lookup = {
+    ...(options.submitLookupMs === undefined ? {} : { lookupMs: options.submitLookupMs }),
+  };
   let closed = false;
 
   function quoteFee(requirements: Pick<PaymentRequirements, 'scheme' | 'network' | 'asset'>) {
@@ -217,28 +228,33 @@ export function createExactGasFreeFacilitator(
     }
     const { read, net } = outcome.verified;
     const payer = read.permit.user;
-    let traceId: string;
-    try {
-      traceId = (await net.api.submit(read.permit, read.signature)).id;
-    } catch (error) {
-      const message = error instanceof Error ? error.message : String(error);
-      const transient = error instanceof GasFreeError && error.transient;
+    const submitted = await submitGasFreeTransfer(net.api, read.permit, read.signature, lookup);
+    if (submitted.kind === 'refused' || submitted.kind === 'not-accepted') {
       return settleRefusal(
-        transient ? ExactGasFreeReasons.apiUnavailable : ExactGasFreeReasons.submitRejected,
-        `exact_gasfree: submit failed: ${message}`,
+        submitted.kind === 'refused'
+          ? ExactGasFreeReasons.submitRejected
+          : ExactGasFreeReasons.apiUnavailable,
+        `exact_gasfree: ${submitted.kind === 'refused' ? 'submit refused' : 'submit failed'}: ${submitted.message}`,
         network,
         '',
         payer,
       );
     }
-    const record: SettleRecord = { traceId, network, payer, net };
-    if (key) remember(key, record);
+    if (submitted.kind === 'unknown') {
+      // accepted as far as anyone knows, but its trace id is lost: never submit this permit again
+      const answer = settleRefusal(
+        ExactGasFreeReasons.settlementPending,
+        `exact_gasfree: ${submitted.message}; settle the same payment again later`,
+        network,
+        '',
+        payer,
+      );
+      if (key) setBounded(lost, key, answer);
+      return answer;
+    }
+    const record: SettleRecord = { traceId: submitted.traceId, network, payer, net };
+    if (key) setBounded(records, key, record);
     return followGasFreeTransfer(record, { ...timing, ...(onBroadcast ? { onBroadcast } : {}) });
-  }
-
-  function remember(key: string, record: SettleRecord) {
-    records.set(key, record);
-    if (records.size > 10_000) records.delete(records.keys().next().value ?? key);
   }
 
   async function settle(
@@ -252,11 +268,14 @@ export function createExactGasFreeFacilitator(
     const running = key ? inFlight.get(key) : undefined;
     if (running) return running;
     const known = key ? records.get(key) : undefined;
+    const lostAnswer = key ? lost.get(key) : undefined;
     // The same permit again: answer from its transfer, never a second submit.
     const task = (
       known
         ? followGasFreeTransfer(known, { ...timing, ...(onBroadcast ? { onBroadcast } : {}) })
-        : settleNew(payload, requirements, key, onBroadcast)
+        : lostAnswer
+          ? Promise.resolve(lostAnswer)
+          : settleNew(payload, requirements, key, onBroadcast)
     ).catch((error: unknown) =>
       settleRefusal(
         Reasons.unexpectedSettleError,
@@ -332,4 +351,10 @@ function feeSource(
   }
   return (network, asset) =>
     isTronAddress(asset) ? table.get(`${network}|${tronAddressBody(asset)}`) : undefined;
+}
+
+/** Remember `value` under `key`, dropping the oldest entry beyond 10 000. */
+function setBounded<V>(map: Map<string, V>, key: string, value: V): void {
+  map.set(key, value);
+  if (map.size > 10_000) map.delete(map.keys().next().value ?? key);
 }

@@ -60,7 +60,20 @@ export type SchemeServer = {
     offered: PaymentRequirements[],
     ctx: { resource: ResourceInfo },
   ): Record<string, unknown> | undefined;
+  /**
+   * A check only the server that built the 402 can make, run by the engine before it asks the
+   * facilitator to verify: e.g. that an `exact_permit`'s nonce and payment id are ones this server
+   * issued for this offer and not yet used by another permit. Answers the refusal, or `undefined`
+   * to go on. Never throws for bad input. `requirements` is the offer the payment matched.
+   */
+  checkPayment?(
+    payload: PaymentPayload,
+    requirements: PaymentRequirements,
+  ): Promise<SchemePaymentRefusal | undefined>;
 };
+
+/** Why a scheme server refuses a payment before verification: a reason code and what to do. */
+export type SchemePaymentRefusal = { reason: string; message: string };
 
 export type SchemeServerContext = {
   /** The facilitator's `/supported` kind for this scheme and network, when known. */

@@ -1,5 +1,10 @@
 // @x402kit/evm: the `exact` scheme on EVM chains (EIP-3009), its three roles, and the relayer.
 export { addressKey, isEvmAddress, sameAddress } from './address.js';
+export {
+  AUTHORIZATION_LIFETIME_SKEW_SECONDS,
+  authorizationTooFar,
+  latestAuthorizationExpiry,
+} from './authorization-lifetime.js';
 export type { ReadTokenBalance, SufficientBalancePolicyOptions } from './balance-policy.js';
 export { requiredBalance, sufficientBalancePolicy } from './balance-policy.js';
 export { EvmConfigError } from './config-error.js';
@@ -21,12 +26,12 @@ export type {
 } from './exact/client.js';
 export { createAuthorizationNonce, createExactEvmClient, signExactEvmAuthorization } from './exact/client.js';
 export type {
+  DeploymentSponsor,
   Erc6492Deployment,
   Erc6492Factories,
   Erc6492FactoriesOption,
 } from './exact/erc6492-deployment.js';
 export { ERC6492_DEPLOY_GAS_LIMIT, parseErc6492Factories } from './exact/erc6492-deployment.js';
-  DeploymentSponsor,
 export type {
   ExactEvmFacilitator,
   ExactEvmFacilitatorNetwork,
@@ -63,11 +68,6 @@ export type {
 } from './exact/verify.js';
 export { VALID_BEFORE_MARGIN_SECONDS, verifyExactEvmPayment } from './exact/verify.js';
 export * from './exact-permit/index.js';
-export * from './permit2/index.js';
-export { bumpFees } from './relayer/bump-fees.js';
-export type { FailoverTransportOptions } from './relayer/failover-transport.js';
-export { failover, isTransportFailure } from './relayer/failover-transport.js';
-export type { FeeOracle, FeeOracleOptions, GasFees } from './relayer/fee-oracle.js';
 export type {
   GasSponsorBudget,
   GasSponsorKind,
@@ -83,6 +83,11 @@ export {
   gasSponsorLimits,
   judgeGasSponsorSpend,
 } from './gas-sponsor-budget.js';
+export * from './permit2/index.js';
+export { bumpFees } from './relayer/bump-fees.js';
+export type { FailoverTransportOptions } from './relayer/failover-transport.js';
+export { failover, isTransportFailure } from './relayer/failover-transport.js';
+export type { FeeOracle, FeeOracleOptions, GasFees } from './relayer/fee-oracle.js';
 export { createFeeOracle } from './relayer/fee-oracle.js';
 export type { NonceManager, NonceManagerOptions } from './relayer/nonce-manager.js';
 export { createNonceManager } from './relayer/nonce-manager.js';

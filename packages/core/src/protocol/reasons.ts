@@ -52,6 +52,11 @@ export const Reasons = {
   eip6492FactoryNotAllowed: 'eip6492_factory_not_allowed',
   smartWalletDeploymentFailed: 'smart_wallet_deployment_failed',
   unsupportedPayloadType: 'unsupported_payload_type',
+  /**
+   * x402kit: `validBefore` lies past now + `maxTimeoutSeconds` + 30 s; the reference accepts any
+   * later expiry, so this is checked only where the reference would answer valid.
+   */
+  exactEvmValidBeforeTooFar: 'invalid_exact_evm_payload_authorization_valid_before_too_far',
 
   // x402kit: failures the reference has no string for
   /** The payment header is not standard base64 of a JSON object, or is too large. */
@@ -74,11 +79,6 @@ export const Reasons = {
   invalidPrice: 'invalid_price',
   /** A route table or server option is invalid (raised at startup). */
   invalidRouteConfig: 'invalid_route_config',
-  /** An unexpected failure inside x402kit; the message says what broke. */
-  internalError: 'internal_error',
-} as const;
-
-export type Reason = (typeof Reasons)[keyof typeof Reasons];
   /** A gas top-up or wallet deployment for a payer would cost more than one payment may (`maxTopUpWei`). */
   gasSponsoringCapExceeded: 'gas_sponsoring_cap_exceeded',
   /** The payer's daily budget of sponsored gas is spent. */
@@ -87,3 +87,8 @@ export type Reason = (typeof Reasons)[keyof typeof Reasons];
   gasSponsoringKeyBudgetExceeded: 'gas_sponsoring_key_budget_exceeded',
   /** An ERC-6492 wallet deployment needs more gas than the facilitator allows. */
   eip6492DeploymentGasTooHigh: 'eip6492_deployment_gas_too_high',
+  /** An unexpected failure inside x402kit; the message says what broke. */
+  internalError: 'internal_error',
+} as const;
+
+export type Reason = (typeof Reasons)[keyof typeof Reasons];

@@ -6,6 +6,9 @@ import { X402Error } from '@x402kit/core';
 import { type Hex, toHex } from 'viem';
 import { ExactPermitReasons } from './reasons.js';
 
+/** Window of a context when no offer says otherwise: an offer's default `maxTimeoutSeconds`. */
+export const DEFAULT_CONTEXT_WINDOW_SECONDS = 300;
+
 /** The extension key BofAI's clients read. */
 export const PAYMENT_PERMIT_CONTEXT_KEY = 'paymentPermitContext';
 
@@ -27,7 +30,11 @@ export type PaymentPermitContext = {
 export type CreatePaymentPermitContextOptions = {
   /** Unix seconds; default now. */
   now?: number;
-  /** Length of the window from now; default 3600 (BofAI's default). */
+  /**
+   * Length of the window from now; default 300, an offer's default `maxTimeoutSeconds`. Keep it at
+   * most the offer's `maxTimeoutSeconds`: a facilitator refuses a permit valid for longer
+   * (BofAI's servers use 3600 with offers of 3600).
+   */
   validForSeconds?: number;
   /** How far before now the window opens, for clock skew; default 30. */
   validAfterSkewSeconds?: number;
@@ -42,7 +49,7 @@ export type CreatePaymentPermitContextOptions = {
  *
  * @example
  * createPaymentPermitContext({ now: 1700000000 })
- * // { meta: { kind: 'PAYMENT_ONLY', paymentId: '0x…', nonce: '2948…', validAfter: 1699999970, validBefore: 1700003600 } }
+ * // { meta: { kind: 'PAYMENT_ONLY', paymentId: '0x…', nonce: '2948…', validAfter: 1699999970, validBefore: 1700000300 } }
  */
 export function createPaymentPermitContext(
   options: CreatePaymentPermitContextOptions = {},
@@ -56,7 +63,7 @@ export function createPaymentPermitContext(
       paymentId,
       nonce: nonce.toString(),
       validAfter: now - (options.validAfterSkewSeconds ?? 30),
-      validBefore: now + (options.validForSeconds ?? 3600),
+      validBefore: now + (options.validForSeconds ?? DEFAULT_CONTEXT_WINDOW_SECONDS),
     },
   };
 }

@@ -6,9 +6,21 @@ export { createExactPermitEvmClient, signExactPermit } from './client.js';
 export type { CreatePaymentPermitContextOptions, PaymentPermitContext } from './context.js';
 export {
   createPaymentPermitContext,
+  DEFAULT_CONTEXT_WINDOW_SECONDS,
   PAYMENT_PERMIT_CONTEXT_KEY,
   readPaymentPermitContext,
 } from './context.js';
+export type {
+  PaymentPermitContextIssuer,
+  PaymentPermitContextIssuerOptions,
+} from './context-issuer.js';
+export { contextWindowSeconds, createPaymentPermitContextIssuer, offerKey } from './context-issuer.js';
+export type {
+  IssuedPaymentPermitContext,
+  MemoryPaymentPermitContextStoreOptions,
+  PaymentPermitContextStore,
+} from './context-store.js';
+export { createMemoryPaymentPermitContextStore, paymentPermitContextKey } from './context-store.js';
 export { permitErrorReason, permitErrorReasonFromText } from './contract-error.js';
 export type {
   ExactPermitEvmFacilitator,

@@ -26,7 +26,20 @@ export const ExactPermitReasons = {
   unsupportedToken: 'invalid_exact_permit_unsupported_token',
   feeAmountMismatch: 'invalid_exact_permit_fee_amount_mismatch',
   expired: 'invalid_exact_permit_expired',
+  /** `validBefore` lies past now + the offer's `maxTimeoutSeconds` + 30 s (BofAI checks no upper bound). */
+  validBeforeTooFar: 'invalid_exact_permit_valid_before_too_far',
   notYetValid: 'invalid_exact_permit_not_yet_valid',
+  /**
+   * Resource server: the permit's `paymentId` and `nonce` are not a `paymentPermitContext` this server
+   * issued (made up, from another server, or forgotten after its window closed).
+   */
+  contextNotIssued: 'invalid_exact_permit_context_not_issued',
+  /** Resource server: the context was issued in a 402 for other offers than the one paid. */
+  contextOfferMismatch: 'invalid_exact_permit_context_offer_mismatch',
+  /** Resource server: the permit's `kind`, `validAfter` or `validBefore` differ from the issued context's. */
+  contextMismatch: 'invalid_exact_permit_context_mismatch',
+  /** Resource server: another permit already used this context. */
+  contextUsed: 'invalid_exact_permit_context_used',
   /** Not 65 bytes r‖s‖v with v 27/28, or it recovers to another address than `buyer`. */
   signature: 'invalid_exact_permit_invalid_signature',
   /** Contract `BuyerMismatch`: `owner` differs from `permit.buyer`. */

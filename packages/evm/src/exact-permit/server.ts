@@ -1,7 +1,8 @@
 /**
  * The resource-server side of `exact_permit` on EVM (BSC): prices in BSC USDT/USDC, the
- * facilitator's fee in `extra.fee`, and a fresh `extensions.paymentPermitContext` (server-chosen
- * nonce, payment id and window) in every 402.
+ * facilitator's fee in `extra.fee`, a fresh `extensions.paymentPermitContext` (server-chosen
+ * nonce, payment id and window) in every 402, and `checkPayment`, which refuses a permit whose
+ * context this server did not issue for the offer paid, or which another permit already used.
  */
 import {
   type ParsedPrice,
@@ -13,12 +14,11 @@ import {
   toCaip2,
   X402Error,
 } from '@x402kit/core';
-import {
-  type CreatePaymentPermitContextOptions,
-  createPaymentPermitContext,
-  PAYMENT_PERMIT_CONTEXT_KEY,
-} from './context.js';
+import { type CreatePaymentPermitContextOptions, PAYMENT_PERMIT_CONTEXT_KEY } from './context.js';
+import { createPaymentPermitContextIssuer } from './context-issuer.js';
+import type { PaymentPermitContextStore } from './context-store.js';
 import { type ExactPermitFeeQuote, feeFromSupportedKind } from './fee.js';
+import { readExactPermitPayload } from './permit.js';
 import { EXACT_PERMIT_TOKENS, type ExactPermitToken, findExactPermitToken } from './tokens.js';
 import { paymentPermitAddress } from './typed-data.js';
 
@@ -30,8 +30,16 @@ export type ExactPermitEvmServerOptions = {
    * Return `undefined` to use the facilitator's.
    */
   fee?: (network: string, asset: string) => ExactPermitFeeQuote | undefined;
-  /** Window length and nonce/payment-id sources of each 402's `paymentPermitContext`. */
+  /**
+   * Nonce/payment-id sources of each 402's `paymentPermitContext`. Its window is the offers'
+   * smallest `maxTimeoutSeconds`; `validForSeconds` can only shorten it.
+   */
   context?: Omit<CreatePaymentPermitContextOptions, 'now'>;
+  /**
+   * Where issued contexts are remembered until their window closes; default in-process. Give
+   * several server processes behind one URL one shared store.
+   */
+  contextStore?: PaymentPermitContextStore;
   /** Tokens that `"0.01 USDT"` prices resolve to and whose `extra.name/version` are added. */
   tokens?: readonly ExactPermitToken[];
 };
@@ -49,6 +57,10 @@ export type ExactPermitEvmServerOptions = {
  */
 export function createExactPermitEvmServer(options: ExactPermitEvmServerOptions = {}): SchemeServer {
   const tokens = options.tokens ?? EXACT_PERMIT_TOKENS;
+  const contexts = createPaymentPermitContextIssuer({
+    ...(options.context ? { context: options.context } : {}),
+    ...(options.contextStore ? { store: options.contextStore } : {}),
+  });
   return {
     scheme: 'exact_permit',
     parsePrice(price, rawNetwork) {
@@ -72,8 +84,13 @@ export function createExactPermitEvmServer(options: ExactPermitEvmServerOptions 
       if (!fee) return requirements;
       return { ...requirements, extra: { ...requirements.extra, fee: { ...fee } } };
     },
-    paymentRequiredExtensions() {
-      return { [PAYMENT_PERMIT_CONTEXT_KEY]: createPaymentPermitContext(options.context) };
+    paymentRequiredExtensions(offered) {
+      return { [PAYMENT_PERMIT_CONTEXT_KEY]: contexts.issue(offered) };
+    },
+    async checkPayment(payload, requirements) {
+      const read = readExactPermitPayload(payload.payload);
+      if (!read.ok) return { reason: read.reason, message: `exact_permit: ${read.message}` };
+      return contexts.check(read.permit, read.signature, requirements);
     },
   };
 }

@@ -106,6 +106,15 @@ describe('verifyExactPermitPayment (off-chain checks)', () => {
       ],
       [R.expired, payment().then((p) => reason(p, requirements, NOW + 3600))],
       [R.notYetValid, payment().then((p) => reason(p, requirements, NOW - 3600))],
+      // the context's window is maxTimeoutSeconds 300; with 30 s of skew, 331 s is too far
+      [
+        R.validBeforeTooFar,
+        payment((w) => ({ ...w, meta: { ...w.meta, validBefore: NOW + 331 } })).then((p) => reason(p)),
+      ],
+      [
+        R.validBeforeTooFar,
+        payment((w) => ({ ...w, meta: { ...w.meta, validBefore: NOW + 3600 } })).then((p) => reason(p)),
+      ],
       [
         R.signature,
         payment(undefined, (p) => ({
@@ -129,6 +138,20 @@ describe('verifyExactPermitPayment (off-chain checks)', () => {
       ],
     ];
     for (const [expected, got] of cases) assert.equal(await got, expected);
+  });
+
+  it('bounds validBefore by the offer: maxTimeoutSeconds + 30 s', async () => {
+    const at = await payment((w) => ({ ...w, meta: { ...w.meta, validBefore: NOW + 330 } }));
+    assert.equal(await reason(at), 'valid');
+    const long = { ...requirements, maxTimeoutSeconds: 3600 };
+    const signed = await payment((w) => ({ ...w, meta: { ...w.meta, validBefore: NOW + 3600 } }));
+    assert.equal(await reason({ ...signed, accepted: long }, long), 'valid');
+    const { response } = await verifyExactPermitPayment(ctx, signed, requirements, {
+      onChain: false,
+      now: NOW,
+    });
+    assert.equal(response.invalidReason, R.validBeforeTooFar);
+    assert.match(response.invalidMessage ?? '', /3600 s away; this offer allows at most 300 s/);
   });
 
   it('refuses a token without a fee', async () => {

@@ -1,11 +1,13 @@
 /**
  * Verification of an `exact_permit` payment: everything BofAI's facilitator checks (amount,
  * payTo, token, feeTo, fee, window, signature) plus what it leaves to the contract (kind, caller,
- * nonce, allowance, balance), so a payment that verifies is one that settles.
+ * nonce, allowance, balance), so a payment that verifies is one that settles, and a `validBefore`
+ * no further than the offer's `maxTimeoutSeconds` (+ 30 s skew) ahead.
  */
 import type { PaymentPayload, PaymentRequirements, VerifyResponse } from '@x402kit/core';
 import { type Address, type Hex, recoverTypedDataAddress } from 'viem';
 import { addressKey, sameAddress } from '../address.js';
+import { authorizationTooFar } from '../authorization-lifetime.js';
 import type { EvmNetwork } from '../evm-network.js';
 import type { ExactPermitFeeSource } from './fee.js';
 import { paymentPermitAbi, permitTokenAbi } from './payment-permit-abi.js';
@@ -123,6 +125,11 @@ export async function verifyExactPermitPayment(
     );
   if (permit.meta.validAfter > now)
     return no(ExactPermitReasons.notYetValid, `validAfter ${permit.meta.validAfter} is after now (${now})`);
+  const tooFar = authorizationTooFar('validBefore', permit.meta.validBefore, {
+    now,
+    lifetimeSeconds: requirements.maxTimeoutSeconds,
+  });
+  if (tooFar) return no(ExactPermitReasons.validBeforeTooFar, tooFar);
 
   if (!isPermitSignatureShape(signature))
     return no(ExactPermitReasons.signature, 'the signature must be 65 bytes r‖s‖v with v = 27 or 28');

@@ -16,6 +16,7 @@ import {
 } from '@x402kit/core';
 import type { Address, Hex } from 'viem';
 import { addressKey, isEvmAddress, sameAddress } from '../address.js';
+import { authorizationTooFar } from '../authorization-lifetime.js';
 import type { Eip3009Domain, ExactEvmAuthorization } from '../eip3009.js';
 import type { EvmNetwork } from '../evm-network.js';
 import {
@@ -32,7 +33,11 @@ import {
 } from './simulation.js';
 import { transferErrorReason } from './transfer-error-reason.js';
 
-/** `validBefore` must leave at least this many seconds for the transaction to land. */
+/**
+ * `validBefore` must leave at least this many seconds for the transaction to land. It may lie at most
+ * `maxTimeoutSeconds` + `AUTHORIZATION_LIFETIME_SKEW_SECONDS` ahead (checked after everything the
+ * reference checks, so its answers stay the reference's).
+ */
 export const VALID_BEFORE_MARGIN_SECONDS = 6;
 
 /** What verification needs from the facilitator that runs it. */
@@ -253,6 +258,12 @@ export async function verifyExactEvmPayment(
       : await simulateTransfer(net.client, { asset, data, sender });
     if (!result.ok) return simulationFailure(result.message);
   }
+  // last, so that every payment the reference refuses is refused for the reference's reason
+  const tooFar = authorizationTooFar('validBefore', BigInt(authorization.validBefore), {
+    now,
+    lifetimeSeconds: requirements.maxTimeoutSeconds,
+  });
+  if (tooFar) return fail(Reasons.exactEvmValidBeforeTooFar, tooFar);
   return {
     response: { isValid: true, payer },
     verified: {

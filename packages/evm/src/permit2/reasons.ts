@@ -1,6 +1,6 @@
 /**
  * Reason strings of the Permit2 paths (`exact` with `assetTransferMethod: "permit2"` and `upto`),
- * byte-for-byte those of the reference `@x402/evm` 2.27.
+ * byte-for-byte those of the reference `@x402/evm` 2.27, plus x402kit's own where marked.
  */
 export const Permit2Reasons = {
   unsupportedPayloadType: 'unsupported_payload_type',
@@ -10,6 +10,8 @@ export const Permit2Reasons = {
   recipientMismatch: 'invalid_permit2_recipient_mismatch',
   deadlineExpired: 'permit2_deadline_expired',
   notYetValid: 'permit2_not_yet_valid',
+  /** x402kit: `deadline` lies past now + `maxTimeoutSeconds` + 30 s (exact). */
+  deadlineTooFar: 'permit2_deadline_too_far',
   amountMismatch: 'permit2_amount_mismatch',
   tokenMismatch: 'permit2_token_mismatch',
   invalidSignature: 'invalid_permit2_signature',
@@ -35,6 +37,8 @@ export const Permit2Reasons = {
   uptoAmountExceedsPermitted: 'upto_amount_exceeds_permitted',
   uptoUnauthorizedFacilitator: 'upto_unauthorized_facilitator',
   uptoFacilitatorMismatch: 'upto_facilitator_mismatch',
+  /** x402kit: `deadline` lies past now + `maxTimeoutSeconds` + 30 s (upto). */
+  uptoDeadlineTooFar: 'upto_deadline_too_far',
   uptoTransactionFailed: 'invalid_upto_evm_transaction_failed',
 
   // eip2612GasSponsoring
@@ -58,9 +62,6 @@ export const Permit2Reasons = {
   erc20ApprovalTxParseFailed: 'erc20_approval_tx_parse_failed',
   erc20ApprovalTxFailed: 'erc20_approval_tx_failed',
   erc20ApprovalBroadcastFailed: 'erc20_approval_broadcast_failed',
-} as const;
-
-export type Permit2Reason = (typeof Permit2Reasons)[keyof typeof Permit2Reasons];
 
   // erc20ApprovalGasSponsoring: what the facilitator pays for (x402kit; the reference checks none of it)
   /** The approval is not an EIP-1559 or legacy transaction (blob and EIP-7702 types are refused). */
@@ -77,3 +78,6 @@ export type Permit2Reason = (typeof Permit2Reasons)[keyof typeof Permit2Reasons]
   erc20ApprovalSponsoringFee: 'invalid_erc20_approval_gas_sponsoring_fee',
   /** The nonce is not the payer's pending nonce. */
   erc20ApprovalSponsoringNonce: 'invalid_erc20_approval_gas_sponsoring_nonce',
+} as const;
+
+export type Permit2Reason = (typeof Permit2Reasons)[keyof typeof Permit2Reasons];

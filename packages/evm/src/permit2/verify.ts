@@ -2,11 +2,12 @@
  * Verification of Permit2 payments (`exact` with `assetTransferMethod: "permit2"`, and `upto`), in
  * the reference's order: scheme, network, spender, recipient, (upto: facilitator), deadline,
  * validAfter, amount, token, signature, then a simulation of the proxy call with a Multicall3
- * diagnosis when it fails.
+ * diagnosis when it fails; last, ours: a deadline no further than the offer's `maxTimeoutSeconds`.
  */
 import { type PaymentPayload, type PaymentRequirements, Reasons, type VerifyResponse } from '@x402kit/core';
 import { type Address, getAddress, type Hex, recoverTypedDataAddress } from 'viem';
 import { sameAddress } from '../address.js';
+import { authorizationTooFar } from '../authorization-lifetime.js';
 import type { EvmNetwork } from '../evm-network.js';
 import {
   type Erc6492Deployment,
@@ -14,13 +15,13 @@ import {
   readErc6492Signature,
   simulateWithDeployment,
 } from '../exact/erc6492-deployment.js';
-import { X402_EXACT_PERMIT2_PROXY_ADDRESS, X402_UPTO_PERMIT2_PROXY_ADDRESS } from './constants.js';
 import type { GasSponsorBudget } from '../gas-sponsor-budget.js';
 import {
   type ApprovalSponsoringLimits,
   type PricedApproval,
   priceSponsoredApproval,
 } from './approval-sponsoring.js';
+import { X402_EXACT_PERMIT2_PROXY_ADDRESS, X402_UPTO_PERMIT2_PROXY_ADDRESS } from './constants.js';
 import { type Permit2Extension, readPermit2Extension } from './extensions.js';
 import { readPermit2Payload } from './payload.js';
 import { Permit2Reasons } from './reasons.js';
@@ -29,7 +30,10 @@ import { permit2SettleErrorReason } from './settle-error-reason.js';
 import { checkPermit2Prerequisites, diagnosePermit2Failure, simulatePermit2Call } from './simulation.js';
 import { buildPermit2TypedData, type Permit2Payload } from './typed-data.js';
 
-/** `deadline` must leave this many seconds for the settlement to land (reference: 6). */
+/**
+ * `deadline` must leave this many seconds for the settlement to land (reference: 6), and lie at most
+ * `maxTimeoutSeconds` + `AUTHORIZATION_LIFETIME_SKEW_SECONDS` ahead (ours).
+ */
 export const PERMIT2_DEADLINE_MARGIN_SECONDS = 6;
 
 export type Permit2Kind = 'exact' | 'upto';
@@ -42,14 +46,14 @@ export type Permit2VerifyContext = {
   erc20ApprovalSponsoring: boolean;
   /** Whether `eip2612GasSponsoring` is offered. */
   eip2612Sponsoring: boolean;
-  /**
-   * ERC-6492 factories that may deploy a payer's wallet (`exact` only), per network; absent or
-   * empty: a wrapped signature of an undeployed wallet is refused (`eip6492_factory_not_allowed`).
-   */
   /** What a sponsored approval may ask for (gas limit ceiling, fee factor). */
   approvalSponsoring: ApprovalSponsoringLimits;
   /** The budget every native-gas spend on a payer's behalf is reserved from (top-ups, deployments). */
   gasSponsorBudget: GasSponsorBudget;
+  /**
+   * ERC-6492 factories that may deploy a payer's wallet (`exact` only), per network; absent or
+   * empty: a wrapped signature of an undeployed wallet is refused (`eip6492_factory_not_allowed`).
+   */
   erc6492Factories?: Erc6492Factories;
 };
 
@@ -75,12 +79,12 @@ export type VerifiedPermit2Payment = {
   proxy: Address;
   net: EvmNetwork;
   extension: Permit2Extension | undefined;
+  /** `erc20ApprovalGasSponsoring`: the signed approval's gas and fee cap, checked against our estimate. */
+  approval?: PricedApproval;
   /** The counterfactual wallet's deployment to send first (ERC-6492, allowlisted factory). */
   deployment?: Erc6492Deployment;
 };
 
-  /** `erc20ApprovalGasSponsoring`: the signed approval's gas and fee cap, checked against our estimate. */
-  approval?: PricedApproval;
 export type Permit2VerifyOutcome = { response: VerifyResponse; verified?: VerifiedPermit2Payment };
 
 /**
@@ -170,10 +174,6 @@ export async function verifyPermit2Payment(
     return first ?? fail(extensionRead.reason, payer, extensionRead.message);
   }
   const extension = extensionRead.extension;
-  const verified: VerifiedPermit2Payment = {
-    payload,
-    payer,
-    token,
   let approval: PricedApproval | undefined;
   if (extension?.kind === 'erc20Approval') {
     // what the facilitator would fund: checked against the chain and our own fee estimate
@@ -191,14 +191,32 @@ export async function verifyPermit2Payment(
     }
     approval = priced.approval;
   }
+  const verified: VerifiedPermit2Payment = {
+    payload,
+    payer,
+    token,
     proxy,
     net,
     extension,
+    ...(approval ? { approval } : {}),
     ...(deployment ? { deployment } : {}),
   };
-  if (!options.simulate) return { response: { isValid: true, payer }, verified };
+  // the lifetime bound is ours (the reference has none): it answers only where the reference would
+  // say valid, so every refusal it gives stays the reference's
+  const tooFar = authorizationTooFar('deadline', BigInt(auth.deadline), {
+    now,
+    lifetimeSeconds: requirements.maxTimeoutSeconds,
+  });
+  const valid = (): Permit2VerifyOutcome =>
+    tooFar
+      ? fail(
+          kind === 'upto' ? Permit2Reasons.uptoDeadlineTooFar : Permit2Reasons.deadlineTooFar,
+          payer,
+          tooFar,
+        )
+      : { response: { isValid: true, payer }, verified };
+  if (!options.simulate) return valid();
 
-    ...(approval ? { approval } : {}),
   const amount = BigInt(requirements.amount);
   const diagnosisInput = { proxy, token, payer, amount };
   if (extension?.kind === 'erc20Approval' && !deployment) {
@@ -208,7 +226,7 @@ export async function verifyPermit2Payment(
     if (judged) return judged;
     const reason = await checkPermit2Prerequisites(net.client, diagnosisInput);
     if (reason) return fail(reason, payer);
-    return { response: { isValid: true, payer }, verified };
+    return valid();
   }
   const data = encodePermit2SettleCall(payload, {
     ...(kind === 'upto' ? { amount: options.simulateAmount ?? amount } : {}),
@@ -227,7 +245,7 @@ export async function verifyPermit2Payment(
     const reason = await diagnosePermit2Failure(net.client, diagnosisInput);
     return fail(reason, payer, sim.message);
   }
-  return { response: { isValid: true, payer }, verified };
+  return valid();
 }
 
 type SignatureJudgement =

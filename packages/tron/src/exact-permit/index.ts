@@ -2,10 +2,13 @@
 export type {
   CreatePaymentPermitContextOptions,
   ExactPermitFeeQuote,
+  IssuedPaymentPermitContext,
   PaymentPermitContext,
+  PaymentPermitContextStore,
   PaymentPermitWire,
 } from '@x402kit/evm/exact-permit';
 export {
+  createMemoryPaymentPermitContextStore,
   createPaymentPermitContext,
   PAYMENT_PERMIT_CONTEXT_KEY,
   readPaymentPermitContext,

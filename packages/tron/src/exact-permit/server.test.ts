@@ -1,7 +1,12 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { type PaymentRequirements, X402Error } from '@x402kit/core';
-import { readPaymentPermitContext } from '@x402kit/evm/exact-permit';
+import { type PaymentPayload, type PaymentRequirements, type SchemeServer, X402Error } from '@x402kit/core';
+import {
+  createPaymentPermitContext,
+  type PaymentPermitWire,
+  readPaymentPermitContext,
+} from '@x402kit/evm/exact-permit';
+import { signExactPermitTron } from './client.js';
 import { ExactPermitTronReasons as R } from './reasons.js';
 import { createExactPermitTronServer } from './server.js';
 
@@ -112,5 +117,58 @@ describe('createExactPermitTronServer', () => {
     const b = server.paymentRequiredExtensions?.([], resource);
     assert.equal(readPaymentPermitContext(a).meta.kind, 'PAYMENT_ONLY');
     assert.notDeepEqual(a, b);
+  });
+});
+
+describe('createExactPermitTronServer: checkPayment binds a permit to a context this server issued', () => {
+  const resource = { resource: { url: 'http://x/weather' } };
+  const offer: PaymentRequirements = {
+    ...base('tron:nile'),
+    extra: { name: 'Tether USD', version: '1', fee: { feeTo: CALLER, feeAmount: '100', caller: CALLER } },
+  };
+  const BUYER = '0x4c0883a69102937d6231471b5dbb6204fe5129617082792ae468d01a3f362318';
+  const OTHER = '0x7c852118294e51e653712a81e05800f419141751be58f605c371e15141b007a6';
+  const pay = async (
+    extensions: Record<string, unknown> | undefined,
+    key = BUYER,
+    requirements = offer,
+  ): Promise<PaymentPayload> => ({
+    x402Version: 2,
+    accepted: requirements,
+    payload: { ...(await signExactPermitTron(key, requirements, extensions)) },
+  });
+  const check = (server: SchemeServer, payload: PaymentPayload, requirements = offer) =>
+    server.checkPayment?.(payload, requirements).then((r) => r?.reason ?? 'ok');
+
+  it('passes the permit of an issued context; refuses made-up, foreign-offer and reused contexts', async () => {
+    const server = createExactPermitTronServer();
+    const extensions = server.paymentRequiredExtensions?.([offer], resource);
+    const honest = await pay(extensions);
+    assert.equal(await check(server, honest), 'ok');
+    assert.equal(await check(server, honest), 'ok');
+    assert.equal(await check(server, await pay(extensions, OTHER)), R.contextUsed);
+
+    const { meta } = readPaymentPermitContext(server.paymentRequiredExtensions?.([offer], resource));
+    const madeUp = { paymentPermitContext: { meta: { ...meta, nonce: '7' } } };
+    assert.equal(await check(server, await pay(madeUp)), R.contextNotIssued);
+    assert.equal(
+      await check(server, await pay({ paymentPermitContext: createPaymentPermitContext() })),
+      R.contextNotIssued,
+    );
+
+    const dearer = { ...offer, amount: '20000' };
+    const forDearer = server.paymentRequiredExtensions?.([dearer], resource);
+    assert.equal(await check(server, await pay(forDearer)), R.contextOfferMismatch);
+  });
+
+  it('answers a permit with a mistyped address with its reason, not a throw', async () => {
+    const server = createExactPermitTronServer();
+    const payment = await pay(server.paymentRequiredExtensions?.([offer], resource));
+    const permit = payment.payload.paymentPermit as PaymentPermitWire;
+    const typo = { ...permit, buyer: 'TFFAMLQZybALab4uxHA9RBE7pxhUAjfF3U' };
+    assert.equal(
+      await check(server, { ...payment, payload: { ...payment.payload, paymentPermit: typo } }),
+      R.addressChecksum,
+    );
   });
 });

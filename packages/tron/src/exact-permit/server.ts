@@ -1,7 +1,9 @@
 /**
  * The resource-server side of `exact_permit` on TRON: prices in USDT/USDD (6/18 decimals), `asset`
- * and `payTo` in Base58Check as BofAI's wire carries them, the facilitator's fee in `extra.fee`, and a
- * fresh `extensions.paymentPermitContext` (server-chosen nonce, payment id and window) in every 402.
+ * and `payTo` in Base58Check as BofAI's wire carries them, the facilitator's fee in `extra.fee`, a
+ * fresh `extensions.paymentPermitContext` (server-chosen nonce, payment id and window) in every 402,
+ * and `checkPayment`, which refuses a permit whose context this server did not issue for the offer
+ * paid, or which another permit already used.
  */
 import {
   type ParsedPrice,
@@ -13,14 +15,15 @@ import {
 } from '@x402kit/core';
 import {
   type CreatePaymentPermitContextOptions,
-  createPaymentPermitContext,
+  createPaymentPermitContextIssuer,
   type ExactPermitFeeQuote,
   PAYMENT_PERMIT_CONTEXT_KEY,
+  type PaymentPermitContextStore,
 } from '@x402kit/evm/exact-permit';
 import { parseTronNetwork, type TronNetwork, type TronNetworkName } from '../networks.js';
 import { listTronTokens, type TronToken } from '../tokens.js';
 import { tronFeeFromSupportedKind } from './fee.js';
-import { readTronAddressField } from './permit-wire.js';
+import { readExactPermitTronPayload, readTronAddressField } from './permit-wire.js';
 
 /**
  * Which spelling of the network id the offers carry: `name` (`tron:nile`, BofAI's, the default),
@@ -45,8 +48,16 @@ export type ExactPermitTronServerOptions = {
    * `/supported` advertises. Return `undefined` to use the facilitator's.
    */
   fee?: (network: TronNetworkName, asset: string) => ExactPermitFeeQuote | undefined;
-  /** Window length and nonce/payment-id sources of each 402's `paymentPermitContext`. */
+  /**
+   * Nonce/payment-id sources of each 402's `paymentPermitContext`. Its window is the offers'
+   * smallest `maxTimeoutSeconds`; `validForSeconds` can only shorten it.
+   */
   context?: Omit<CreatePaymentPermitContextOptions, 'now'>;
+  /**
+   * Where issued contexts are remembered until their window closes; default in-process. Give
+   * several server processes behind one URL one shared store.
+   */
+  contextStore?: PaymentPermitContextStore;
   /** Tokens prices may name; default the built-in and registered ones of the network. */
   tokens?: readonly TronToken[];
   /** Symbol a `"$0.01"` price is paid in; default `USDT`. */
@@ -68,6 +79,10 @@ const PRICE_TEXT = /^(\$)?\s*(\d+(?:\.\d+)?)(?:\s+([A-Za-z][A-Za-z0-9]*))?$/;
  */
 export function createExactPermitTronServer(options: ExactPermitTronServerOptions = {}): SchemeServer {
   const form = options.networkForm ?? 'name';
+  const contexts = createPaymentPermitContextIssuer({
+    ...(options.context ? { context: options.context } : {}),
+    ...(options.contextStore ? { store: options.contextStore } : {}),
+  });
   return {
     scheme: 'exact_permit',
     parsePrice(price, rawNetwork) {
@@ -97,8 +112,13 @@ export function createExactPermitTronServer(options: ExactPermitTronServerOption
           : {}),
       };
     },
-    paymentRequiredExtensions() {
-      return { [PAYMENT_PERMIT_CONTEXT_KEY]: createPaymentPermitContext(options.context) };
+    paymentRequiredExtensions(offered) {
+      return { [PAYMENT_PERMIT_CONTEXT_KEY]: contexts.issue(offered) };
+    },
+    async checkPayment(payload, requirements) {
+      const read = readExactPermitTronPayload(payload.payload);
+      if (!read.ok) return { reason: read.reason, message: `exact_permit on TRON: ${read.message}` };
+      return contexts.check(read.permit, read.signature, requirements);
     },
   };
 }

@@ -51,7 +51,7 @@ const context = {
       paymentId: `0x${'ab'.repeat(16)}`,
       nonce: '42',
       validAfter: NOW - 30,
-      validBefore: NOW + 600,
+      validBefore: NOW + 300,
     },
   },
 };
@@ -107,6 +107,9 @@ describe('verifyExactPermitTronPayment (off chain)', () => {
       [R.feeAmountMismatch, payment((p) => ({ ...p, fee: { ...p.fee, feeAmount: '99' } }))],
       [R.expired, payment((p) => ({ ...p, meta: { ...p.meta, validBefore: NOW + 5 } }))],
       [R.notYetValid, payment((p) => ({ ...p, meta: { ...p.meta, validAfter: NOW + 60 } }))],
+      // maxTimeoutSeconds 300 + 30 s of skew: one second more is too far
+      [R.validBeforeTooFar, payment((p) => ({ ...p, meta: { ...p.meta, validBefore: NOW + 331 } }))],
+      [R.validBeforeTooFar, payment((p) => ({ ...p, meta: { ...p.meta, validBefore: NOW + 3600 } }))],
       [R.signature, payment(undefined, 'tron:mainnet')],
       [R.addressChecksum, tamper((p) => ({ ...p, buyer: 'TFFAMLQZybALab4uxHA9RBE7pxhUAjfF3U' }))],
       [R.addressChecksum, payment(), { ...requirements, payTo: 'TFFAMLQZybALab4uxHA9RBE7pxhUAjfF3U' }],
@@ -118,6 +121,11 @@ describe('verifyExactPermitTronPayment (off chain)', () => {
       assert.equal(await reason({ ...payload, accepted }, accepted), expected);
     }
     const good = await payment();
+    const atTheBound = await payment((p) => ({ ...p, meta: { ...p.meta, validBefore: NOW + 330 } }));
+    assert.equal(await reason(atTheBound), 'valid');
+    const longOffer = { ...requirements, maxTimeoutSeconds: 3600 };
+    const long = await payment((p) => ({ ...p, meta: { ...p.meta, validBefore: NOW + 3600 } }));
+    assert.equal(await reason({ ...long, accepted: longOffer }, longOffer), 'valid');
     assert.equal(await reason({ ...good, payload: { paymentPermit: undefined } }), R.missingPermit);
     assert.equal(await reason({ ...good, payload: { ...good.payload, signature: '0xzz' } }), R.payload);
   });
@@ -129,7 +137,7 @@ describe('verifyExactPermitTronPayment (off chain)', () => {
       signature: String(good.payload.signature).slice(2),
       paymentPermit: {
         ...permit,
-        meta: { ...permit.meta, validAfter: String(NOW - 30), validBefore: String(NOW + 600) },
+        meta: { ...permit.meta, validAfter: String(NOW - 30), validBefore: String(NOW + 300) },
       },
     };
     assert.equal(await reason({ ...good, payload: loose }), 'valid');

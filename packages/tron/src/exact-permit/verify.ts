@@ -5,6 +5,7 @@
  * Network ids may come in any form (`tron:nile`, `tron:0xcd8690dc`, `tron:3448148188`).
  */
 import type { PaymentPayload, PaymentRequirements, VerifyResponse } from '@x402kit/core';
+import { authorizationTooFar } from '@x402kit/evm';
 import {
   buildPaymentPermitDomain,
   buildPaymentPermitTypedData,
@@ -156,6 +157,11 @@ export async function verifyExactPermitTronPayment(
     );
   if (permit.meta.validAfter > now)
     return no(R.notYetValid, `validAfter ${permit.meta.validAfter} is after now (${now})`);
+  const tooFar = authorizationTooFar('validBefore', permit.meta.validBefore, {
+    now,
+    lifetimeSeconds: requirements.maxTimeoutSeconds,
+  });
+  if (tooFar) return no(R.validBeforeTooFar, tooFar);
 
   if (!isPermitSignatureShape(signature))
     return no(R.signature, 'the signature must be 65 bytes r‖s‖v with v = 27 or 28');

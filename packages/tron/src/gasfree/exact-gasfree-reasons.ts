@@ -32,6 +32,11 @@ export const ExactGasFreeReasons = {
   deadlineTooShort: 'gasfree_deadline_too_short',
   /** The deadline is further than the provider's maximum duration. */
   deadlineTooLong: 'gasfree_deadline_too_long',
+  /**
+   * The deadline lies past now + the offer's `maxTimeoutSeconds` (or the provider's minimum + 5 s, if more)
+   * + 30 s of clock skew.
+   */
+  deadlineTooFar: 'invalid_exact_gasfree_deadline_too_far',
   /** The TIP-712 signature does not recover the user over the GasFree domain (wrong key, chain id, controller). */
   invalidSignature: 'invalid_signature',
   /** The GasFree account is neither active nor allowed to submit. */

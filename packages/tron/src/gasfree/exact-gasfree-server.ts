@@ -5,6 +5,7 @@
 import { parsePrice, Reasons, type SchemeServer, type SupportedKind, X402Error } from '@x402kit/core';
 import {
   type CreatePaymentPermitContextOptions,
+  contextWindowSeconds,
   createPaymentPermitContext,
   PAYMENT_PERMIT_CONTEXT_KEY,
 } from '@x402kit/evm';
@@ -35,7 +36,11 @@ export interface ExactGasFreeKindExtra {
 export interface ExactGasFreeServerOptions {
   /** A configured fee per offer; wins over the facilitator's `/supported` kind. `undefined` defers to it. */
   fee?: (network: string, asset: string) => ExactGasFreeFeeQuote | undefined;
-  /** Window of each 402's `paymentPermitContext` (its `validBefore` is the deadline the client signs). */
+  /**
+   * Window of each 402's `paymentPermitContext` (its `validBefore` is the deadline the client signs): the
+   * offers' smallest `maxTimeoutSeconds`, which `validForSeconds` can only shorten (the facilitator refuses a
+   * deadline further out).
+   */
   context?: Omit<CreatePaymentPermitContextOptions, 'now'>;
 }
 
@@ -98,8 +103,11 @@ export function createExactGasFreeServer(options: ExactGasFreeServerOptions = {}
       if (!fee) return requirements;
       return { ...requirements, extra: { ...requirements.extra, fee: { ...fee } } };
     },
-    paymentRequiredExtensions() {
-      return { [PAYMENT_PERMIT_CONTEXT_KEY]: createPaymentPermitContext(options.context) };
+    paymentRequiredExtensions(offered) {
+      const validForSeconds = contextWindowSeconds(offered, options.context?.validForSeconds);
+      return {
+        [PAYMENT_PERMIT_CONTEXT_KEY]: createPaymentPermitContext({ ...options.context, validForSeconds }),
+      };
     },
   };
 }

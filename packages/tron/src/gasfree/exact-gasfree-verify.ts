@@ -1,7 +1,8 @@
 /**
  * Verification of an `exact_gasfree` payment: BofAI's checks in BofAI's order (amount, token, payTo, live
  * provider, fee, deadline, TIP-712 signature), then what GasFree would refuse at submit (account state, nonce,
- * fee floor, balance, provider deadline bounds), so a verified payment does not bounce at settle.
+ * fee floor, balance, provider deadline bounds), so a verified payment does not bounce at settle; and a
+ * deadline no further than the offer's `maxTimeoutSeconds` (+ 30 s skew) ahead.
  */
 import {
   type PaymentPayload,
@@ -10,11 +11,13 @@ import {
   verifyRefusal,
   X402Error,
 } from '@x402kit/core';
+import { authorizationTooFar } from '@x402kit/evm';
 import { recoverTypedDataAddress } from 'viem';
 import { sameTronAddress, toEvmHex, tronAddressBody } from '../address.js';
 import { parseTronNetwork, type TronNetworkName } from '../networks.js';
 import type { TronNodeClient } from '../node-client.js';
 import { readTrc20Balance } from '../trc20-reads.js';
+import { GASFREE_DEADLINE_MARGIN_SECONDS } from './exact-gasfree-deadline.js';
 import {
   EXACT_GASFREE_SCHEME,
   type ReadExactGasFreePayload,
@@ -134,6 +137,17 @@ export async function verifyExactGasFreePayment(
         `deadline is ${permit.deadline - now} s away; ${permit.serviceProvider} allows at most ${maxDeadlineDuration} s`,
         payer,
       );
+    // a client signs the context's validBefore (now + maxTimeoutSeconds), raised to the provider's minimum
+    const lifetimeSeconds = Math.max(
+      requirements.maxTimeoutSeconds,
+      minDeadlineDuration + GASFREE_DEADLINE_MARGIN_SECONDS,
+    );
+    const tooFar = authorizationTooFar('deadline', permit.deadline, {
+      now,
+      lifetimeSeconds,
+      why: `maxTimeoutSeconds ${requirements.maxTimeoutSeconds}, or the provider's minimum ${minDeadlineDuration} s + ${GASFREE_DEADLINE_MARGIN_SECONDS} s`,
+    });
+    if (tooFar) return no(ExactGasFreeReasons.deadlineTooFar, tooFar, payer);
     if (permit.version !== 1n)
       return no(ExactGasFreeReasons.invalidPayload, `version ${permit.version} is not 1`, payer);
     let signer: string | undefined;

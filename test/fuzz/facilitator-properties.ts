@@ -81,7 +81,7 @@ export function assertServiceAnswer(
   assert.match(contentType ?? '', /^application\/json/, `/${endpoint} ${status} content type`);
   const body: unknown = JSON.parse(text);
   assert.ok(typeof body === 'object' && body !== null && !Array.isArray(body), `/${endpoint}: not an object`);
-  const answer = { ...body };
+  const answer: Record<string, unknown> = { ...body };
   if (status === 200) {
     const ok = endpoint === 'verify' ? answer.isValid : answer.success;
     const reason = endpoint === 'verify' ? answer.invalidReason : answer.errorReason;
@@ -105,9 +105,9 @@ export function assertServiceAnswer(
 }
 
 /** Bodies nobody signed: arbitrary bytes and text, arbitrary JSON, x402-shaped documents with wrong values. */
-const arbitraryBody: fc.Arbitrary<string | Uint8Array> = fc.oneof(
+const arbitraryBody: fc.Arbitrary<string | Uint8Array<ArrayBuffer>> = fc.oneof(
   fc.string({ unit: 'binary', maxLength: 300 }),
-  fc.uint8Array({ maxLength: 300 }),
+  fc.uint8Array({ maxLength: 300 }).map((bytes) => new Uint8Array(bytes)),
   fc.jsonValue({ maxDepth: 4 }).map((v) => JSON.stringify(v) ?? 'null'),
   fc
     .record(
@@ -155,7 +155,7 @@ export function facilitatorProperties(fixture: ServiceFixture): FuzzCase[] {
       readTokenBalance(devnet.rpcUrl, devnet.token.address, payer.address),
       readTokenBalance(devnet.rpcUrl, devnet.token.address, devnet.accounts.payTo.address),
     ]);
-  const call = async (endpoint: Endpoint, body: string | Uint8Array, type?: string) => {
+  const call = async (endpoint: Endpoint, body: string | Uint8Array<ArrayBuffer>, type?: string) => {
     const response = await service.fetch(
       new Request(`http://facilitator.test/${endpoint}`, {
         method: 'POST',

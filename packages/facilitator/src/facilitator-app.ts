@@ -164,6 +164,8 @@ export async function createFacilitatorApp(
       identify: identifyPayment,
       instanceId: config.instanceId,
       reconcile,
+      claimLeaseMs: config.settlement.claimLeaseMs,
+      reservationSkewMs: config.settlement.reservationSkewMs,
       onError: (error: unknown, context: { stage: string }) =>
         log({
           level: 'error',
@@ -176,8 +178,6 @@ export async function createFacilitatorApp(
           ? await createPostgresIdempotencyStore(db.postgres)
           : await createSqliteIdempotencyStore(db.sqlite);
     }
-    const engine = createEvmFacilitator({
-      rpc,
     // the budget of gas spent on payers' behalf, in the ledger's database so instances share it
     const { maxTopUpWei, perPayerPerDayWei, perKeyPerDayWei, ...sponsoring } = config.evm.gasSponsoring;
     const limits = { maxTopUpWei, perPayerPerDayWei, perKeyPerDayWei };
@@ -188,6 +188,8 @@ export async function createFacilitatorApp(
     const gasSponsorBudget = withSponsoredGasMetrics(sponsorships, (labels, wei) =>
       metrics?.countSponsoredGas(labels, wei),
     );
+    const engine = createEvmFacilitator({
+      rpc,
       privateKeys: config.signers.privateKeys,
       hooks,
       ...(config.fees === undefined ? {} : { fees: config.fees }),
@@ -211,14 +213,14 @@ export async function createFacilitatorApp(
         ...(batching === false ? {} : { batching }),
         ...(stuckAfterMs === undefined ? {} : { stuckAfterMs }),
         ...(erc6492Factories === undefined ? {} : { erc6492Factories }),
-      },
-    });
         gasSponsoring: {
           budget: gasSponsorBudget,
           maxApprovalGas: BigInt(sponsoring.maxApprovalGas),
           maxFeeFactor: sponsoring.maxFeeFactor,
           maxDeploymentGas: BigInt(sponsoring.maxDeploymentGas),
         },
+      },
+    });
     facilitator = idempotency
       ? createIdempotentFacilitator({
           facilitator: engine,
@@ -236,17 +238,17 @@ export async function createFacilitatorApp(
     facilitator?.close();
     tron?.close();
     await idempotency?.close();
+    await sponsorships?.close();
     await keyLeases?.release();
     await leaseStore?.close();
-    await sponsorships?.close();
     await ledger.close();
     throw error;
   }
   // without its key leases another instance may be sending from the same keys: settle nothing then
   if (keyLeases) facilitator = guardSettlements(facilitator, keyLeases);
+  const gasSponsorships = sponsorships;
   const auth = createApiKeyAuth({
     keys: config.apiKeys,
-  const gasSponsorships = sponsorships;
     anonymous: config.anonymous,
     ...(limiter ? { limiter } : {}),
   });
@@ -328,6 +330,7 @@ export async function createFacilitatorApp(
         intervalMs: config.reconciler.intervalMs,
         leaseMs: config.reconciler.leaseMs,
         quietMs: config.reconciler.quietMs,
+        abandonedMs: config.settlement.claimLeaseMs,
         batchSize: config.reconciler.batchSize,
         log,
         onSweep: (result) => {
@@ -378,20 +381,20 @@ export async function createFacilitatorApp(
     ...(reconciler ? { reconciler } : {}),
     ...(telemetry ? { telemetry } : {}),
     ...(keyLeases ? { keyLeases } : {}),
+    gasSponsorships,
     close() {
       closing ??= (async () => {
         monitor.stop();
-    gasSponsorships,
         await reconciler?.stop();
         facilitator.close();
         tron?.close();
         await telemetry?.shutdown();
         await limiter?.close();
         await idempotency?.close();
+        await gasSponsorships.close();
         // last of the senders' state: a successor may start sending from our keys at once
         await keyLeases?.release();
         await leaseStore?.close();
-        await gasSponsorships.close();
         await ledger.close();
       })();
       return closing;

@@ -102,8 +102,20 @@ export const ServiceConfigSchema = z
       })
       .default({ bodyBytes: DEFAULT_BODY_LIMIT_BYTES }),
     metrics: z.strictObject({ enabled: z.boolean().default(true) }).default({ enabled: true }),
-    /** Receipt and RPC waits of a settlement (`settlement_pending` after `receiptTimeoutMs`). */
-    settlement: z.strictObject({ receiptTimeoutMs: ms.optional(), rpcTimeoutMs: ms.optional() }).prefault({}),
+    /**
+     * Receipt and RPC waits of a settlement (`settlement_pending` after `receiptTimeoutMs`), and the
+     * grant rule's clocks: a claim not heart-beaten for `claimLeaseMs` (its instance died) is taken
+     * over by a retry of the same attempt; a verified payment stays reserved for its attempt for the
+     * offer's `maxTimeoutSeconds` plus `reservationSkewMs`.
+     */
+    settlement: z
+      .strictObject({
+        receiptTimeoutMs: ms.optional(),
+        rpcTimeoutMs: ms.optional(),
+        claimLeaseMs: z.number().int().min(100).default(10_000),
+        reservationSkewMs: z.number().int().min(0).default(30_000),
+      })
+      .prefault({}),
     /** The background sweep that finishes `settlement_pending` payments. */
     reconciler: z
       .strictObject({
@@ -149,18 +161,6 @@ export const ServiceConfigSchema = z
           .default(false),
         stuckAfterMs: z.number().int().min(0).optional(),
         erc6492Factories: z.record(z.string(), z.array(z.string().regex(/^0x[0-9a-fA-F]{40}$/))).optional(),
-      })
-      .prefault({}),
-    /**
-     * One live instance per settlement key: each instance leases its keys' addresses in the ledger's
-     * database at start (a key another live instance holds refuses the start), heart-beats every
-     * quarter of `staleAfterMs`, and releases them on a clean stop; a holder silent for longer than
-     * `staleAfterMs` (killed, cut off) may be taken over. `enabled: false` only when something else
-     * guarantees that no two processes send from one key.
-     */
-    keyLease: z
-      .strictObject({
-        enabled: z.boolean().default(true),
         /**
          * What the facilitator may spend on a payer's behalf (approval top-ups under
          * `erc20ApprovalGasSponsoring`, ERC-6492 wallet deployments): a cap per payment, budgets per
@@ -177,6 +177,18 @@ export const ServiceConfigSchema = z
             maxDeploymentGas: z.number().int().min(21_000).max(30_000_000).default(1_000_000),
           })
           .prefault({}),
+      })
+      .prefault({}),
+    /**
+     * One live instance per settlement key: each instance leases its keys' addresses in the ledger's
+     * database at start (a key another live instance holds refuses the start), heart-beats every
+     * quarter of `staleAfterMs`, and releases them on a clean stop; a holder silent for longer than
+     * `staleAfterMs` (killed, cut off) may be taken over. `enabled: false` only when something else
+     * guarantees that no two processes send from one key.
+     */
+    keyLease: z
+      .strictObject({
+        enabled: z.boolean().default(true),
         staleAfterMs: z.number().int().min(200).max(600_000).default(10_000),
       })
       .prefault({}),

@@ -1,8 +1,11 @@
 /**
  * Exactly-once settlement, proven on a real chain: two facilitator instances (their own relayer
  * keys, their own HTTP servers) share one PostgreSQL ledger; 100 distinct payments are each
- * presented 10 times, all at once, split across both instances. The chain must see 100 transfers,
- * and every caller of a payment must get the same transaction hash.
+ * presented 10 times, all at once, split across both instances. The chain must see 100 transfers
+ * and one transaction hash per payment. Half the payments come from one grant attempt (the same
+ * `X402-Attempt` on every copy, as our resource server's retries): every copy gets the success.
+ * The other half are anonymous copies (as replays, or official servers): one gets the success, the
+ * others the official `duplicate_settlement` with the same hash once it is known.
  */
 import assert from 'node:assert/strict';
 import { type ChildProcess, spawn } from 'node:child_process';
@@ -35,6 +38,7 @@ import {
   settleRequestBody,
   signExactSettlement,
 } from '../support/exact-settlement.js';
+import { startRpcFaultProxy } from '../support/rpc-fault-proxy.js';
 
 const PAYMENTS = 100;
 const COPIES = 10;
@@ -50,17 +54,20 @@ const instances: Instance[] = [];
 const requirementsFor = (overrides: Partial<PaymentRequirements> = {}) =>
   devnetExactRequirements(devnet, { amount: PRICE.toString(), ...overrides });
 
-async function post(base: string, path: string, body: string): Promise<unknown> {
+async function post(base: string, path: string, body: string, attempt?: string): Promise<unknown> {
   const res = await fetch(`${base}${path}`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json' },
+    headers: { 'content-type': 'application/json', ...(attempt ? { 'x402-attempt': attempt } : {}) },
     body,
   });
   assert.equal(res.status, 200, `${path} answered ${res.status}: ${await res.clone().text()}`);
   return res.json();
 }
 
-const settle = async (base: string, body: string) => SettleResponse.parse(await post(base, '/settle', body));
+const settle = async (base: string, body: string, attempt?: string) =>
+  SettleResponse.parse(await post(base, '/settle', body, attempt));
+/** Even payments come from one grant attempt each; odd ones are anonymous. */
+const attemptOf = (payment: number) => (payment % 2 === 0 ? `att_exactly_once_${payment}` : undefined);
 const verify = async (base: string, body: string) => VerifyResponse.parse(await post(base, '/verify', body));
 
 async function startInstance(instanceId: string, relayerKey: Hex): Promise<Instance> {
@@ -124,17 +131,31 @@ describe('exactly-once settlement: two facilitators, one PostgreSQL ledger, a re
     );
     const started = performance.now();
     const answers = await Promise.all(
-      calls.map(async (c) => ({ ...c, answer: await settle(c.base, c.body) })),
+      calls.map(async (c) => ({ ...c, answer: await settle(c.base, c.body, attemptOf(c.payment)) })),
     );
     const elapsed = performance.now() - started;
 
     const hashes = new Map<number, Set<string>>();
+    const successes = new Map<number, number>();
     for (const { payment, answer } of answers) {
-      assert.equal(answer.success, true, `payment ${payment}: ${JSON.stringify(answer)}`);
+      if (attemptOf(payment) !== undefined || answer.success) {
+        assert.equal(answer.success, true, `payment ${payment}: ${JSON.stringify(answer)}`);
+        successes.set(payment, (successes.get(payment) ?? 0) + 1);
+        firstAnswers.set(payments[payment]?.body ?? '', answer);
+      } else {
+        assert.equal(
+          answer.errorReason,
+          'duplicate_settlement',
+          `payment ${payment}: ${JSON.stringify(answer)}`,
+        );
+      }
+      if (answer.transaction === '') continue;
       const set = hashes.get(payment) ?? new Set<string>();
       set.add(answer.transaction);
       hashes.set(payment, set);
-      firstAnswers.set(payments[payment]?.body ?? '', answer);
+    }
+    for (let i = 0; i < PAYMENTS; i++) {
+      assert.equal(successes.get(i), attemptOf(i) === undefined ? 1 : COPIES, `successes of payment ${i}`);
     }
     for (const [payment, set] of hashes)
       assert.equal(set.size, 1, `payment ${payment} got ${set.size} hashes`);
@@ -166,16 +187,26 @@ describe('exactly-once settlement: two facilitators, one PostgreSQL ledger, a re
     assert.equal(perInstance?.filter((r) => r.state === 'settled').length, PAYMENTS);
   });
 
-  it('answers a replay of a settled payment with its stored outcome, on either instance', async () => {
-    const payment = payments[7];
-    assert.ok(payment);
-    const first = firstAnswers.get(payment.body);
-    for (const instance of instances) {
-      const replay = await settle(instance.server.url, payment.body);
-      assert.deepEqual(replay, first);
+  it('answers a retry of the attempt with its stored outcome, anyone else duplicate_settlement, on either instance', async () => {
+    for (const n of [6, 7]) {
+      const payment = payments[n];
+      assert.ok(payment);
+      const first = firstAnswers.get(payment.body);
+      assert.ok(first?.success);
+      for (const instance of instances) {
+        const attempt = attemptOf(n);
+        if (attempt) assert.deepEqual(await settle(instance.server.url, payment.body, attempt), first);
+        const replay = await settle(instance.server.url, payment.body, 'att_someone_else');
+        assert.equal(replay.success, false);
+        assert.equal(replay.errorReason, 'duplicate_settlement');
+        assert.equal(replay.transaction, first.transaction);
+        const anonymous = await settle(instance.server.url, payment.body);
+        assert.equal(anonymous.errorReason, 'duplicate_settlement');
+        assert.equal(anonymous.transaction, first.transaction);
+      }
+      const record = await instances[1]?.ledger.findByTransaction(first.transaction);
+      assert.equal(record?.state, 'settled');
     }
-    const record = await instances[1]?.ledger.findByTransaction(first?.transaction ?? '');
-    assert.equal(record?.state, 'settled');
   });
 
   it('refuses to verify a payment that was already settled (duplicate_settlement)', async () => {
@@ -303,10 +334,12 @@ describe('crash between broadcast and receipt: kill -9, restart, settled exactly
     );
 
     // the doomed instance claims and broadcasts; the receipt needs the next block (2 s)
+    // one grant attempt: the resource server's retry after the crash carries the same id
+    const attempt = 'att_crash_between_broadcast_and_receipt';
     const inFlight = fetch(`${started.url}/settle`, {
       method: 'POST',
       body,
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', 'x402-attempt': attempt },
     });
     inFlight.catch(() => {});
     await until('the doomed broadcast', async () => {
@@ -337,7 +370,7 @@ describe('crash between broadcast and receipt: kill -9, restart, settled exactly
         ledger,
         identify: identifyExactEvm,
         instanceId: 'survivor',
-        reclaimAfterMs: 3000,
+        claimLeaseMs: 3000,
         reconcile: createExactEvmReconciler({ rpc: { [slow.network]: slow.rpcUrl } }),
       }),
     });
@@ -347,7 +380,7 @@ describe('crash between broadcast and receipt: kill -9, restart, settled exactly
     });
     survivor = { facilitator, server, ledger };
     const t0 = performance.now();
-    const answer = await settle(server.url, body);
+    const answer = await settle(server.url, body, attempt);
     const waited = performance.now() - t0;
     assert.equal(answer.success, true, JSON.stringify(answer));
 
@@ -375,10 +408,80 @@ describe('crash between broadcast and receipt: kill -9, restart, settled exactly
     );
     const record = await ledger.findByTransaction(answer.transaction);
     assert.equal(record?.state, 'settled');
-    // and a replay now answers at once from the ledger
-    assert.deepEqual(await settle(server.url, body), answer);
+    // and a retry of the attempt now answers at once from the ledger; anyone else is refused
+    assert.deepEqual(await settle(server.url, body, attempt), answer);
+    const other = await settle(server.url, body);
+    assert.equal(other.errorReason, 'duplicate_settlement');
+    assert.equal(other.transaction, answer.transaction);
     console.log(
       `crash: killed the holder mid-receipt; the survivor reconciled after ${Math.round(waited)} ms`,
+    );
+  });
+
+  it('kill -9 between claim and broadcast: a retry of the attempt settles it exactly once within 15 s', async () => {
+    assert.ok(survivor, 'the survivor of the previous test serves the retry');
+    const chain = createPublicClient({ transport: http(slow.rpcUrl) });
+    const doomedRelayer = devnetAccount(9);
+    const payTo = slow.accounts.payTo.address;
+    const fromBlock = await chain.getBlockNumber();
+    // the doomed instance's sends never reach the node: it dies holding a claim and no transaction on chain
+    const proxy = await startRpcFaultProxy({ target: slow.rpcUrl });
+    proxy.setFault('eth_sendRawTransaction', { kind: 'drop' });
+    const started = await startChildFacilitator({
+      url,
+      schema: crashSchema,
+      network: slow.network,
+      rpcUrl: proxy.url,
+      relayerKey: doomedRelayer.privateKey,
+      instanceId: 'doomed-before-broadcast',
+    });
+    child = started.child;
+    const { body, from } = await signExactSettlement(
+      slow.accounts.payer.privateKey,
+      devnetExactRequirements(slow, { amount: PRICE.toString() }),
+      'https://api.example/claimed',
+    );
+    const attempt = 'att_crash_between_claim_and_broadcast';
+    const inFlight = fetch(`${started.url}/settle`, {
+      method: 'POST',
+      body,
+      headers: { 'content-type': 'application/json', 'x402-attempt': attempt },
+    });
+    inFlight.catch(() => {});
+    const ledger = survivor.ledger;
+    await until('the claim in the ledger', async () => {
+      const [record] = await ledger.list({ payer: from });
+      return record !== undefined && (proxy.seen.get('eth_sendRawTransaction')?.total ?? 0) > 0;
+    });
+    child.kill('SIGKILL');
+    await new Promise((resolve) => child?.once('exit', resolve));
+    child = undefined;
+    await proxy.close();
+    const [held] = await ledger.list({ payer: from });
+    assert.equal(held?.owner, 'doomed-before-broadcast');
+    assert.ok(held?.state === 'claimed' || held?.state === 'broadcast', held?.state);
+
+    // a concurrent stranger is refused at once; the retry of the attempt takes the claim over
+    const t0 = performance.now();
+    const [stranger, answer] = await Promise.all([
+      settle(survivor.server.url, body),
+      settle(survivor.server.url, body, attempt),
+    ]);
+    const waited = performance.now() - t0;
+    assert.equal(stranger.errorReason, 'duplicate_settlement');
+    assert.equal(answer.success, true, JSON.stringify(answer));
+    assert.ok(waited < 15_000, `settled ${Math.round(waited)} ms after the retry`);
+    const transfers = await chain.getLogs({
+      address: slow.token.address,
+      event: parseAbiItem('event Transfer(address indexed from, address indexed to, uint256 value)'),
+      args: { from, to: payTo },
+      fromBlock: fromBlock + 1n,
+    });
+    assert.equal(transfers.length, 1, 'exactly one transfer on chain');
+    assert.equal(transfers[0]?.transactionHash, answer.transaction);
+    assert.equal((await ledger.findByTransaction(answer.transaction))?.state, 'settled');
+    console.log(
+      `crash before broadcast: the retry took the claim over and settled in ${Math.round(waited)} ms`,
     );
   });
 });

@@ -158,7 +158,7 @@ describe('the facilitator deployment serving TRON from its config', () => {
     assert.equal(byTx.status, 200);
   });
 
-  it('answers a second /settle of the same TRON payment with the first outcome (one transfer)', async () => {
+  it('answers other /settle calls of a settled TRON payment duplicate_settlement with its transaction (one transfer)', async () => {
     const offer = await fetch(`${api.url}/weather`);
     const pr = decodePaymentRequiredHeader(offer.headers.get('payment-required') ?? '');
     if (pr.x402Version !== 2) throw new Error('expected v2');
@@ -180,10 +180,14 @@ describe('the facilitator deployment serving TRON from its config', () => {
     const body = { x402Version: 2, paymentPayload: captured, paymentRequirements: accepted };
     const payTo = devnet.accounts.payTo.address;
     const before = (await devnet.balances(payTo)).USDT;
-    const [first, second] = await Promise.all([post('/settle', body), post('/settle', body)]);
+    // two anonymous callers at once: one settles, the other is told it is a duplicate
+    const both = await Promise.all([post('/settle', body), post('/settle', body)]);
+    const first = both.find((a) => a.json.success === true) ?? assert.fail(JSON.stringify(both));
+    const second = both.find((a) => a !== first) ?? assert.fail('two answers');
+    assert.equal(second.json.errorReason, 'duplicate_settlement', JSON.stringify(second.json));
+    assert.ok(second.json.transaction === '' || second.json.transaction === first.json.transaction);
     const third = await post('/settle', body);
-    assert.equal(first.json.success, true, JSON.stringify(first.json));
-    assert.equal(second.json.transaction, first.json.transaction);
+    assert.equal(third.json.errorReason, 'duplicate_settlement');
     assert.equal(third.json.transaction, first.json.transaction);
     assert.equal((await devnet.balances(payTo)).USDT - before, 10_000n, 'paid exactly once');
     // and a fresh 402 flow with the same payload is refused before any settlement

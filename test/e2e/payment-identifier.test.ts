@@ -52,6 +52,7 @@ let facilitator: EvmFacilitator;
 let facilitatorServer: FacilitatorServer;
 let api: Running | undefined;
 let apiUrl = '';
+let handlerRuns = 0;
 
 const balance = (address: string) => readTokenBalance(devnet.rpcUrl, devnet.token.address, address as Hex);
 
@@ -105,6 +106,7 @@ describe('payment-identifier end to end (our server, our facilitator, PostgreSQL
       },
       serve(app) {
         app.get('/report', (_req, res) => {
+          handlerRuns++;
           res.json({ report: 'quarterly' });
         });
       },
@@ -121,7 +123,7 @@ describe('payment-identifier end to end (our server, our facilitator, PostgreSQL
     if (pgUrl) await dropSchema(pgUrl, schema);
   });
 
-  it('same id and payload: the cached answer and one transfer; same id, other payload: 409', async () => {
+  it('same id and payload: the stored response, one execution, one transfer; same id, other payload: 409', async () => {
     const payer = devnet.accounts.payer.address;
     const payTo = devnet.accounts.payTo.address;
     const [p0, t0] = [await balance(payer), await balance(payTo)];
@@ -139,7 +141,10 @@ describe('payment-identifier end to end (our server, our facilitator, PostgreSQL
     assert.deepEqual(await again.json(), { report: 'quarterly' });
     assert.deepEqual(decodePaymentResponseHeader(again.headers.get('payment-response') ?? ''), receipt);
 
-    // the facilitator answers the same id and payload from its store
+    // the server delivered its stored response: the handler ran once for the two requests
+    assert.equal(handlerRuns, 1, 'one payment, one execution');
+
+    // the facilitator never hands the outcome to another caller: the id proves nothing
     const payload = decodePaymentSignatureHeader(signatures[0] ?? '');
     const settleBody = (p: unknown) =>
       JSON.stringify({
@@ -153,7 +158,10 @@ describe('payment-identifier end to end (our server, our facilitator, PostgreSQL
       body: settleBody(payload),
     });
     assert.equal(direct.status, 200);
-    assert.deepEqual(SettleResponse.parse(await direct.json()), receipt);
+    const duplicate = SettleResponse.parse(await direct.json());
+    assert.equal(duplicate.success, false);
+    assert.equal(duplicate.errorReason, 'duplicate_settlement');
+    assert.equal(duplicate.transaction, receipt.transaction);
 
     assert.equal(await balance(payer), p0 - 1000n, 'one transfer');
     assert.equal(await balance(payTo), t0 + 1000n);

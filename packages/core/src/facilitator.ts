@@ -63,7 +63,13 @@ export type SettleReplacement = { result: SettleResponse };
 // biome-ignore lint/suspicious/noConfusingVoidType: a hook that only observes returns void (or Promise<void>)
 type MaybeReplacement = SettleReplacement | void;
 
-export type HookAbort = { abort: true; reason: string; message?: string };
+export type HookAbort = {
+  abort: true;
+  reason: string;
+  message?: string;
+  /** The transaction that already settled this payment, when the refusal is a replay's and it is known. */
+  transaction?: string;
+};
 
 /** What `afterVerify` returns to replace the engine's answer. */
 export type VerifyReplacement = { result: VerifyResponse };
@@ -235,7 +241,10 @@ export function createFacilitator(options: FacilitatorOptions): Facilitator {
       const { call } = resolved;
       try {
         const abort = await hooks.beforeVerify?.(call);
-        if (abort) return verifyRefusal(abort.reason, abort.message);
+        if (abort) {
+          const refusal = verifyRefusal(abort.reason, abort.message);
+          return abort.transaction ? { ...refusal, transaction: abort.transaction } : refusal;
+        }
         const result = await call.scheme.verify(call.payload, call.requirements, {
           x402Version: call.x402Version,
           ...signal(opts),

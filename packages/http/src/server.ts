@@ -23,6 +23,7 @@ import {
   type ResourceServer,
   readPaymentIdentifier,
   type SettleResponse,
+  settleRefusal,
   type VerifyResponse,
   X402Error,
 } from '@x402kit/core';
@@ -358,12 +359,19 @@ export function createPaymentHandler(options: PaymentHandlerOptions): PaymentHan
         : reason === PaymentIdentifierReasons.conflict
           ? 409
           : 402;
-    // a replay is told why, with the first transaction when the facilitator names it
-    const error =
-      reason === Reasons.duplicateSettlement && verified.invalidMessage
-        ? `${reason}: ${verified.invalidMessage}`
-        : reason;
-    return { type: 'reply', reply: replies.refused(route, ctx, offers, error, status) };
+    const reply = replies.refused(route, ctx, offers, reason, status);
+    // a replay is told which transaction its payment already went into, when the facilitator says
+    const transaction = Reflect.get(verified, 'transaction');
+    if (reason === Reasons.duplicateSettlement && typeof transaction === 'string' && transaction !== '') {
+      const settlement = settleRefusal(
+        reason,
+        verified.invalidMessage,
+        networkOfPayload(payload),
+        transaction,
+      );
+      reply.headers[HeaderNames.paymentResponse] = encodePaymentResponseHeader(settlement);
+    }
+    return { type: 'reply', reply };
   }
 
   /** Settle before the handler (`settle: 'before-handler'`): the handler runs only for a settled payment. */
@@ -398,7 +406,7 @@ export function createPaymentHandler(options: PaymentHandlerOptions): PaymentHan
         errorReason: reasonOf(error, Reasons.unexpectedSettleError),
         errorMessage: describe(error),
         transaction: '',
-        network: payload.x402Version === 2 ? payload.accepted.network : payload.network,
+        network: networkOfPayload(payload),
       };
     }
   }
@@ -492,6 +500,10 @@ export function createPaymentHandler(options: PaymentHandlerOptions): PaymentHan
   if (options.initialize ?? true) void warmUp();
 
   return { table, server, match, processRequest, handle };
+}
+
+function networkOfPayload(payload: AnyPaymentPayload): string {
+  return payload.x402Version === 2 ? payload.accepted.network : payload.network;
 }
 
 function isPending(settlement: SettleResponse): boolean {

@@ -17,9 +17,10 @@
  *   other caller gets the official answer at once: `success: false`, `duplicate_settlement`,
  *   `transaction` = the first transaction when one is known. The same authorization presented
  *   with other requirements is refused as `duplicate_settlement` too.
- * - A claim is kept alive by its instance's heartbeat. One not heart-beaten for `claimLeaseMs`
- *   (its instance died before it recorded a send) is taken over by a retry of the same attempt,
- *   after the chain is checked for a settlement it may have made (the reconciler also sweeps it).
+ * - A claim in flight is kept alive by its instance's heartbeat. One not heart-beaten for
+ *   `claimLeaseMs` (its instance died) is taken over by a retry of the same attempt, after the
+ *   chain is checked for a settlement it may have made; a transaction it may have sent can never
+ *   move the money a second time (the authorization's nonce). The reconciler also sweeps it.
  * - `afterSettle` stores the outcome: `settled`, `pending` (sent, receipt not seen in time: the
  *   hash is kept and the payment is never sent again), `failed` (a transaction reverted), or
  *   releases the claim when nothing was sent, so the payment may be presented again.
@@ -237,12 +238,8 @@ export function createLedgerHooks(options: LedgerHooksOptions): LedgerHooks {
           // the holder went quiet: did its transaction land? If nothing was sent, take over.
           const found = await reconciled(call, key, record);
           if (found) return { result: found };
-          if (
-            record.state === 'claimed' &&
-            (await ledger.takeOver(key, record.owner, now() - claimLeaseMs, instanceId))
-          ) {
-            return 'claimed';
-          }
+          // nothing landed: settle it again (the chain's nonce check makes a second send harmless)
+          if (await ledger.takeOver(key, record.owner, now() - claimLeaseMs, instanceId)) return 'claimed';
         }
         if (now() >= deadline) return pendingAnswer(call, key, record);
         await sleep(Math.min(pause, Math.max(1, deadline - now())));
@@ -288,7 +285,12 @@ export function createLedgerHooks(options: LedgerHooksOptions): LedgerHooks {
       const record = await ledger.get(key);
       const hash = record ? hashPayment(call.payload, call.requirements) : '';
       if (!record || mayVerify(call, record, hash)) return undefined;
-      return { abort: true, reason: Reasons.duplicateSettlement, message: refusalText(key, record, hash) };
+      return {
+        abort: true,
+        reason: Reasons.duplicateSettlement,
+        message: refusalText(key, record, hash),
+        ...(record.transaction && record.payloadHash === hash ? { transaction: record.transaction } : {}),
+      };
     },
 
     async afterVerify(call, result) {
@@ -304,12 +306,17 @@ export function createLedgerHooks(options: LedgerHooksOptions): LedgerHooks {
         payment: encodeStoredPayment(call),
       });
       if (reserved.reserved) return undefined;
+      const held = reserved.record;
+      const refusal = verifyRefusal(
+        Reasons.duplicateSettlement,
+        refusalText(key, held, hash),
+        result.payer ?? key.payer,
+      );
       return {
-        result: verifyRefusal(
-          Reasons.duplicateSettlement,
-          refusalText(key, reserved.record, hash),
-          result.payer ?? key.payer,
-        ),
+        result:
+          held.transaction && held.payloadHash === hash
+            ? { ...refusal, transaction: held.transaction }
+            : refusal,
       };
     },
 

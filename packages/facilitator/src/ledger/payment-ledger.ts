@@ -107,11 +107,13 @@ export type PaymentLedger = {
   claim(key: PaymentKey, options: ClaimOptions): Promise<ClaimResult>;
   /** Give up the reservation `attempt` holds; false when it holds none (already claimed, lapsed …). */
   releaseReservation(key: PaymentKey, attempt: string): Promise<boolean>;
-  /** Mark every claim `owner` holds as alive (its `updatedAt` becomes now); how many. */
+  /** Mark every claim `owner` holds in flight (`claimed`, `broadcast`) as alive (its `updatedAt` becomes now); how many. */
   heartbeat(owner: string): Promise<number>;
   /**
-   * Move a claim whose owner stopped heart-beating (unchanged since `staleBefore`) to `owner`;
-   * exactly one of several concurrent takers wins.
+   * Move an in-flight claim (`claimed` or `broadcast`) whose owner stopped heart-beating (unchanged
+   * since `staleBefore`) to `owner`; exactly one of several concurrent takers wins. Safe for a
+   * `broadcast` row too: every scheme pays with a signed nonce, so a second transaction for the same
+   * authorization can never move the money twice.
    */
   takeOver(key: PaymentKey, from: string, staleBefore: number, owner: string): Promise<boolean>;
   /**

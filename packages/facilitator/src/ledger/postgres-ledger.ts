@@ -143,7 +143,7 @@ export async function createPostgresLedger(options: PostgresLedgerOptions): Prom
     },
     async heartbeat(owner) {
       const result = await pool.query(
-        `UPDATE ${T} SET updated_at = $2 WHERE owner = $1 AND state = 'claimed'`,
+        `UPDATE ${T} SET updated_at = $2 WHERE owner = $1 AND state IN ('claimed', 'broadcast')`,
         [owner, now()],
       );
       return result.rowCount ?? 0;
@@ -151,7 +151,7 @@ export async function createPostgresLedger(options: PostgresLedgerOptions): Prom
     async takeOver(key, from, staleBefore, owner) {
       const result = await pool.query(
         `UPDATE ${T} SET owner = $7, updated_at = $8
-         WHERE ${KEY_WHERE} AND state = 'claimed' AND owner = $5 AND updated_at <= $6`,
+         WHERE ${KEY_WHERE} AND state IN ('claimed', 'broadcast') AND owner = $5 AND updated_at <= $6`,
         [...keyParams(normalizePaymentKey(key)), from, staleBefore, owner, now()],
       );
       return result.rowCount === 1;

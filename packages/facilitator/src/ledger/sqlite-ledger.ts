@@ -71,11 +71,11 @@ export async function createSqliteLedger(options: SqliteLedgerOptions): Promise<
     `DELETE FROM payments WHERE ${KEY_WHERE} AND state = 'reserved' AND attempt = :attempt`,
   );
   const heartbeat = db.prepare(
-    `UPDATE payments SET updated_at = :now WHERE owner = :owner AND state = 'claimed'`,
+    `UPDATE payments SET updated_at = :now WHERE owner = :owner AND state IN ('claimed', 'broadcast')`,
   );
   const takeOver = db.prepare(
     `UPDATE payments SET owner = :to, updated_at = :now
-     WHERE ${KEY_WHERE} AND state = 'claimed' AND owner = :from AND updated_at <= :staleBefore`,
+     WHERE ${KEY_WHERE} AND state IN ('claimed', 'broadcast') AND owner = :from AND updated_at <= :staleBefore`,
   );
   const select = db.prepare(`SELECT ${PAYMENT_COLUMNS} FROM payments WHERE ${KEY_WHERE}`);
   const broadcast = db.prepare(

@@ -184,6 +184,27 @@ describe('exact EVM end to end (our client, server, facilitator)', () => {
     );
   });
 
+  it('rejects an authorization valid for longer than the offer allows, moving nothing', async () => {
+    const pr = await offer();
+    const accepted = pr.accepts[0] ?? assert.fail('no offer');
+    const payer = devnet.accounts.payer.address;
+    const before = await balance(payer);
+    const now = Math.floor(Date.now() / 1000);
+    const far = await signedPayload(pr, {
+      authorization: { validBefore: String(now + accepted.maxTimeoutSeconds + 3600) },
+    });
+    await expectRefused(
+      await pay('/weather', encodePaymentSignatureHeader(far)),
+      'invalid_exact_evm_payload_authorization_valid_before_too_far',
+    );
+    assert.equal(await balance(payer), before);
+    // what an honest client signs, now + maxTimeoutSeconds, still pays
+    const honest = await signedPayload(pr, {
+      authorization: { validBefore: String(now + accepted.maxTimeoutSeconds) },
+    });
+    assert.equal((await pay('/weather', encodePaymentSignatureHeader(honest))).status, 200);
+  });
+
   it('rejects a signature from another key', async () => {
     const pr = await offer();
     const p = await signedPayload(pr, {

@@ -88,7 +88,7 @@ async function crafted(
     receiver: accepted.payTo,
     value: BigInt(accepted.amount),
     maxFee: FEE + (info.active ? 0n : gasFree().token.activateFee),
-    deadline: BigInt(Math.floor(Date.now() / 1000) + 600),
+    deadline: BigInt(Math.floor(Date.now() / 1000) + accepted.maxTimeoutSeconds),
     version: 1n,
     nonce: BigInt(info.nonce),
   });
@@ -192,6 +192,28 @@ describe('exact_gasfree end to end on the TRON devnet', () => {
         ),
       },
     });
+    assert.equal(res.status, 200, await res.clone().text());
+  });
+
+  it('refuses a deadline past the offer: maxTimeoutSeconds + 30 s (invalid_exact_gasfree_deadline_too_far)', async () => {
+    const payer = await freshPayer();
+    const pr = await offer();
+    const accepted = pr.accepts[0] ?? assert.fail('no offer');
+    assert.equal(accepted.maxTimeoutSeconds, 300);
+    const now = BigInt(Math.floor(Date.now() / 1000));
+    // within the provider's 3600 s, but an hour is not what a 300 s offer allows
+    await expectRefused(
+      await crafted(pr, payer.index, (p) => ({ ...p, deadline: now + 3000n })),
+      ExactGasFreeReasons.deadlineTooFar,
+    );
+    await expectRefused(
+      await crafted(pr, payer.index, (p) => ({ ...p, deadline: now + 340n })),
+      ExactGasFreeReasons.deadlineTooFar,
+    );
+    // the context's window is the offer's: our client signs it and pays
+    const context = pr.extensions?.paymentPermitContext as { meta: { validBefore: number } } | undefined;
+    assert.ok(context && context.meta.validBefore <= Number(now) + 300 + 1);
+    const res = await payingFetch(payer.index)(`${stack.serverUrl}/weather`);
     assert.equal(res.status, 200, await res.clone().text());
   });
 

@@ -10,7 +10,12 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { EvmSigner } from '@bankofai/agent-wallet';
 import { EvmClientSigner, ExactEvmClientMechanism, X402Client, X402FetchClient } from '@bankofai/x402';
-import { createHttpFacilitatorClient, createResourceServer } from '@x402kit/core';
+import {
+  createHttpFacilitatorClient,
+  createResourceServer,
+  decodePaymentRequiredHeader,
+  Reasons,
+} from '@x402kit/core';
 import { type Devnet, readTokenBalance, startDevnet } from '@x402kit/devnet';
 import { createExactEvmServer } from '@x402kit/evm';
 import {
@@ -72,7 +77,19 @@ describe('BofAI exact (EIP-3009) client paying our server + facilitator (devnet 
     app.use(
       paymentMiddleware(
         {
+          // BofAI's 0.5.8 client signs validBefore = now + 3600 whatever the offer says, and our
+          // facilitator refuses an authorization valid longer than maxTimeoutSeconds + 30 s: a route
+          // for these clients offers an hour, as BofAI's own servers do (valid_for 3600)
           'GET /weather': {
+            accepts: {
+              scheme: 'exact',
+              network: 'eip155:97',
+              payTo: devnet.accounts.payTo.address,
+              price: { amount: PRICE.toString(), asset: DHLU, extra: { name: 'DA HULU', version: '1' } },
+              maxTimeoutSeconds: 3600,
+            },
+          },
+          'GET /weather-5min': {
             accepts: {
               scheme: 'exact',
               network: 'eip155:97',
@@ -85,6 +102,9 @@ describe('BofAI exact (EIP-3009) client paying our server + facilitator (devnet 
       ),
     );
     app.get('/weather', (_req, res) => {
+      res.json({ weather: 'sunny' });
+    });
+    app.get('/weather-5min', (_req, res) => {
       res.json({ weather: 'sunny' });
     });
     server = await listenLocal(app);
@@ -120,5 +140,20 @@ describe('BofAI exact (EIP-3009) client paying our server + facilitator (devnet 
     const recorded = await ledger.findByTransaction(receipt.transaction);
     assert.equal(recorded?.state, 'settled');
     assert.equal(recorded?.key.payer, payer.address.toLowerCase());
+  });
+
+  it('is refused, nothing moving, by a route offering 300 s: its hour-long authorization is too far', async () => {
+    const payer = devnet.accounts.payer;
+    const balance = (a: string) => readTokenBalance(devnet.rpcUrl, DHLU, getAddress(a));
+    const p0 = await balance(payer.address);
+    const client = new X402Client().register(
+      'eip155:*',
+      new ExactEvmClientMechanism(bofaiSigner(payer.privateKey as Hex)),
+    );
+    const res = await new X402FetchClient(client).get(`${serverUrl}/weather-5min`);
+    assert.equal(res.status, 402);
+    const required = decodePaymentRequiredHeader(res.headers.get('payment-required') ?? '');
+    assert.equal(required.error, Reasons.exactEvmValidBeforeTooFar);
+    assert.equal(await balance(payer.address), p0);
   });
 });

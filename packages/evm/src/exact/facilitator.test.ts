@@ -157,6 +157,35 @@ describe('exact EVM facilitator on a devnet', () => {
     );
   });
 
+  it('validBefore past maxTimeoutSeconds + 30 s is valid_before_too_far, at verify and settle', async () => {
+    // maxTimeoutSeconds is 300; 3600 is what BofAI's 0.5.8 exact client signs whatever the offer says
+    for (const ahead of [333, 3600]) {
+      const far = await pay({ authorization: { validBefore: String(now() + ahead) } });
+      await expectRejected(far, Reasons.exactEvmValidBeforeTooFar);
+      const { invalidMessage } = await facilitator.verify(far, requirements, v2);
+      assert.match(invalidMessage ?? '', /this offer allows at most 300 s \(maxTimeoutSeconds\) \+ 30 s/);
+    }
+    const at = await pay({ authorization: { validBefore: String(now() + 330) } });
+    assert.equal((await facilitator.verify(at, requirements, v2)).isValid, true);
+    const hour = { ...requirements, maxTimeoutSeconds: 3600 };
+    const long = await pay({ requirements: hour, authorization: { validBefore: String(now() + 3600) } });
+    assert.equal((await facilitator.verify(long, hour, v2)).isValid, true);
+  });
+
+  it('a far validBefore never hides the reference reason of another fault', async () => {
+    const far = String(now() + 3600);
+    await expectRejected(
+      await pay({ authorization: { validBefore: far, value: '999' } }),
+      Reasons.exactEvmAuthorizationValueMismatch,
+    );
+    await expectRejected(
+      await pay({ signer: stranger, authorization: { validBefore: far } }),
+      Reasons.exactEvmInsufficientBalance,
+      requirements,
+      { expectedPayer: stranger.address },
+    );
+  });
+
   it('not yet valid is valid_after', async () => {
     await expectRejected(
       await pay({ authorization: { validAfter: String(now() + 120) } }),

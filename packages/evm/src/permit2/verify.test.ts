@@ -14,6 +14,7 @@ import { createExactEvmFacilitator, type ExactEvmFacilitator } from '../exact/fa
 import { createUptoEvmFacilitator, type UptoEvmFacilitator } from '../upto/facilitator.js';
 import { buildPermit2Approval, readPermit2Allowance } from './approval.js';
 import { X402_UPTO_PERMIT2_PROXY_ADDRESS } from './constants.js';
+import { Permit2Reasons } from './reasons.js';
 import { signPermit2Authorization } from './sign.js';
 import type { Permit2Authorization } from './typed-data.js';
 
@@ -148,6 +149,12 @@ describe('exact via Permit2: verify order', () => {
     assert.equal(r.invalidReason, 'invalid_payload');
   });
 
+  it('names the reference reason first when a far deadline comes with another fault', async () => {
+    // no allowance yet: the reference answers permit2_allowance_required, and so do we
+    const far = await pay(exactReq, { deadline: String(now() + 3600) });
+    assert.equal((await exact.verify(far, exactReq, ctx)).invalidReason, 'permit2_allowance_required');
+  });
+
   it('settle re-verifies and fails without sending', async () => {
     const s = await exact.settle(await pay(exactReq), exactReq, ctx);
     assert.deepEqual([s.success, s.errorReason, s.transaction], [false, 'permit2_allowance_required', '']);
@@ -220,6 +227,30 @@ describe('Permit2 settlement after approve(Permit2, max)', () => {
     );
     const again = await exact.settle(payment, exactReq, ctx);
     assert.equal(again.errorReason, 'permit2_invalid_nonce');
+  });
+
+  it('refuses a deadline past maxTimeoutSeconds + 30 s, in exact and upto, at verify and at settle', async () => {
+    // maxTimeoutSeconds is 300: a client signs now + 300; 331 s is past the bound, 3600 s far past it
+    for (const [facilitator, requirements, reason] of [
+      [exact, exactReq, Permit2Reasons.deadlineTooFar],
+      [upto, uptoReq, Permit2Reasons.uptoDeadlineTooFar],
+    ] as const) {
+      const at = await pay(requirements, { deadline: String(now() + 330) });
+      assert.equal((await facilitator.verify(at, requirements, ctx)).isValid, true, requirements.scheme);
+      for (const ahead of [331 + 2, 3600]) {
+        const far = await pay(requirements, { deadline: String(now() + ahead) });
+        const r = await facilitator.verify(far, requirements, ctx);
+        assert.deepEqual([r.isValid, r.invalidReason, r.payer], [false, reason, payer.address]);
+        assert.match(r.invalidMessage ?? '', /this offer allows at most 300 s/);
+      }
+      const far = await pay(requirements, { deadline: String(now() + 3600) });
+      const s = await facilitator.settle(far, requirements, ctx);
+      assert.deepEqual([s.success, s.errorReason, s.transaction], [false, reason, '']);
+      // the same deadline is fine for an offer that allows an hour
+      const hour = { ...requirements, maxTimeoutSeconds: 3600 };
+      const long = await pay(hour, { deadline: String(now() + 3600) });
+      assert.equal((await facilitator.verify(long, hour, ctx)).isValid, true, requirements.scheme);
+    }
   });
 
   it('upto: settles the actual amount from witness.facilitator, zero sends nothing, more is refused', async () => {

@@ -22,6 +22,7 @@ import {
 import {
   createExactPermitEvmClient,
   createExactPermitEvmFacilitator,
+  createPaymentPermitContext,
   ExactPermitReasons,
   type PaymentPermitWire,
   readPaymentPermitContext,
@@ -196,6 +197,26 @@ describe('exact_permit end to end on BSC testnet (devnet chain 97)', () => {
     const first = await fetch(`${serverUrl}/weather`, { headers: { 'PAYMENT-SIGNATURE': header } });
     assert.equal(first.status, 200, await first.clone().text());
     await expectRefused(payload, ExactPermitReasons.nonceAlreadyUsed);
+  });
+
+  // the resource server refuses these itself (SchemeServer.checkPayment), before the facilitator
+  it('refuses a permit whose context this server did not issue, moving nothing', async () => {
+    const pr = await offer();
+    const payer = devnet.accounts.payer.address;
+    const before = await balance(payer);
+    const own = { ...pr, extensions: { paymentPermitContext: createPaymentPermitContext() } };
+    await expectRefused(await signed(own), ExactPermitReasons.contextNotIssued);
+    assert.equal(await balance(payer), before);
+  });
+
+  it('refuses a second permit on a context another permit used', async () => {
+    const pr = await offer();
+    const first = await fetch(`${serverUrl}/weather`, {
+      headers: { 'PAYMENT-SIGNATURE': encodePaymentSignatureHeader(await signed(pr)) },
+    });
+    assert.equal(first.status, 200, await first.clone().text());
+    const second = await signed(pr, { edit: (p) => ({ ...p, fee: { ...p.fee, feeAmount: '101' } }) });
+    await expectRefused(second, ExactPermitReasons.contextUsed);
   });
 
   it('refuses a caller that is not the facilitator', async () => {

@@ -96,14 +96,14 @@ export function createPaymentPermitContextIssuer(
 
     async check(permit, signature, requirements) {
       const { meta } = permit;
+      const now = clock();
+      // past its window a permit cannot move money: the facilitator answers (expired, or a duplicate
+      // of a settled payment) with the more useful reason
+      if (meta.validBefore < BigInt(now)) return undefined;
       const key = paymentPermitContextKey(meta.paymentId, meta.nonce);
       await writing.get(key);
-      const now = clock();
       const issued = await store.find(key, now);
       if (!issued) {
-        // past its window the permit cannot move money: the facilitator answers (expired, or a
-        // duplicate of a settled payment) with the more useful reason
-        if (meta.validBefore < BigInt(now)) return undefined;
         return {
           reason: ExactPermitReasons.contextNotIssued,
           message: `exact_permit: paymentId ${meta.paymentId} with nonce ${meta.nonce} is not a paymentPermitContext this server issued (or its window closed); sign the context of a fresh 402`,

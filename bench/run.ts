@@ -23,6 +23,7 @@ import { privateKeyToAccount } from 'viem/accounts';
 import { officialFetch } from '../test/support/official.js';
 import { ourFetch } from '../test/support/ours.js';
 import { runExactPermitBench } from './exact-permit-bench.js';
+import { runFuzzBench } from './fuzz.js';
 import { percentile, runLoad } from './load.js';
 import { runSettleBench } from './settle-bench.js';
 
@@ -313,6 +314,11 @@ try {
 // Settlement throughput at 2 s blocks runs on its own devnet, after the main one has stopped.
 const settleBench = await runSettleBench({ log });
 console.log(`\nsettlement at 2 s blocks (200 concurrent distinct payments)\n${settleBench.table}`);
+
+// The fuzz suite's long run (10x the cases of npm test), on its own devnet.
+const fuzz = await runFuzzBench({ log });
+console.log(`\nfuzz: ${fuzz.cases} cases, ${fuzz.failures} failure(s)\n${fuzz.table}`);
+if (fuzz.failures > 0) process.exitCode = 1;
 
 function printTable(): void {
   const header: Row = {

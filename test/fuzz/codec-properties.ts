@@ -66,7 +66,15 @@ export const validPaymentPayload: fc.Arbitrary<PaymentPayload> = fc
     validAfter: fc.nat().map(String),
     validBefore: fc.nat().map(String),
     url: fc.webUrl(),
-    extra: fc.option(fc.dictionary(fc.string(), fc.jsonValue({ maxDepth: 2 })), { nil: undefined }),
+    // a "__proto__" key is dropped by the decoder (zod never sets a prototype from the wire), so a
+    // payload carrying one does not round-trip byte for byte: leave it to the mutation properties
+    extra: fc.option(
+      fc.dictionary(
+        fc.string().filter((key) => key !== '__proto__'),
+        fc.jsonValue({ maxDepth: 2 }),
+      ),
+      { nil: undefined },
+    ),
   })
   .map((f) => ({
     x402Version: 2 as const,

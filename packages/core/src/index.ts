@@ -1,3 +1,4 @@
+export * from './canonical-json.js';
 export * from './client.js';
 export * from './deep-equal.js';
 export * from './expiring-map.js';

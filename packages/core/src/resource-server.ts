@@ -3,6 +3,7 @@
  * them, and has a facilitator verify and settle it. Transport-free: `@x402kit/http` puts it
  * behind HTTP, and an MCP or A2A transport can use it the same way.
  */
+import { canonicalJson } from './canonical-json.js';
 import { deepEqual } from './deep-equal.js';
 import { createExpiringMap } from './expiring-map.js';
 import { type FacilitatorClient, isOutcomeUnknown } from './facilitator-client.js';
@@ -118,6 +119,15 @@ export type ResourceServer = {
     requirements: PaymentRequirements,
     options?: PaymentCallOptions & { amount?: string },
   ): Promise<SettleResponse>;
+  /**
+   * The checks only this server can make before a facilitator sees the payment (the scheme's
+   * `checkPayment`, e.g. an `exact_permit` context it issued): the refusal, or `undefined`. `verify`
+   * runs them itself; a flow that settles without verifying first calls this.
+   */
+  checkPayment(
+    payload: AnyPaymentPayload,
+    requirements: PaymentRequirements,
+  ): Promise<VerifyResponse | undefined>;
   /** Give up the attempt's reservation (the handler failed; nothing will be settled). Never throws. */
   release(
     payload: AnyPaymentPayload,
@@ -238,6 +248,22 @@ export function createResourceServer(options: ResourceServerOptions): ResourceSe
     return v1;
   }
 
+  async function checkPayment(
+    payload: AnyPaymentPayload,
+    requirements: PaymentRequirements,
+  ): Promise<VerifyResponse | undefined> {
+    const scheme = findScheme(requirements.scheme, requirements.network);
+    if (!scheme?.checkPayment || payload.x402Version !== 2) return undefined;
+    try {
+      const refusal = await scheme.checkPayment(payload, requirements);
+      return refusal ? verifyRefusal(refusal.reason, refusal.message) : undefined;
+    } catch (error) {
+      return failure(error, Reasons.unexpectedVerifyError, (reason, message) =>
+        verifyRefusal(reason, message),
+      );
+    }
+  }
+
   return {
     async initialize() {
       await Promise.all(facilitators.map((_, i) => refresh(i)));
@@ -297,7 +323,11 @@ export function createResourceServer(options: ResourceServerOptions): ResourceSe
       return accepts.find((a) => a.scheme === payload.scheme && a.network === network);
     },
 
+    checkPayment,
+
     async verify(payload, requirements, opts) {
+      const refused = await checkPayment(payload, requirements);
+      if (refused) return refused;
       const call = { payload, requirements };
       const abort = await hooks.beforeVerify?.(call);
       if (abort) return verifyRefusal(abort.reason, abort.message);
@@ -410,18 +440,6 @@ function createPendingMemory(options: { ttlMs?: number; maxEntries?: number } = 
 
 function callOptions(opts: PaymentCallOptions | undefined): { attempt?: string } {
   return opts?.attempt === undefined ? {} : { attempt: opts.attempt };
-}
-
-/** JSON with object keys sorted at every level (two spellings of one payment give one key). */
-function canonicalJson(value: unknown): string {
-  const sort = (v: unknown): unknown => {
-    if (Array.isArray(v)) return v.map(sort);
-    if (typeof v !== 'object' || v === null) return v;
-    const out: Record<string, unknown> = {};
-    for (const key of Object.keys(v).sort()) out[key] = sort(Reflect.get(v, key));
-    return out;
-  };
-  return JSON.stringify(sort(value)) ?? 'null';
 }
 
 /** Resolve when `p` settles or after `ms`, whichever is first (the work itself goes on). */

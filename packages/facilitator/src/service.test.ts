@@ -286,6 +286,45 @@ describe('createFacilitatorService', () => {
     assert.match(logged[0] ?? '', /^error .*boom: secret detail/);
   });
 
+  it('passes X402-Attempt to the engine, refuses a malformed one with 400, and serves POST /release', async () => {
+    const attempts: Array<[string, string | undefined]> = [];
+    const facilitator = createFacilitator({
+      schemes: [{ networks: 'eip155:84532', facilitator: fakeScheme }],
+      hooks: {
+        afterVerify: (call) => {
+          attempts.push(['verify', call.attempt]);
+        },
+        beforeSettle: (call) => {
+          attempts.push(['settle', call.attempt]);
+          return undefined;
+        },
+        onRelease: (call) => {
+          attempts.push(['release', call.attempt]);
+          return call.attempt === 'att_holder_0001';
+        },
+      },
+    });
+    const service = createFacilitatorService({ facilitator });
+    const holder = { 'x402-attempt': 'att_holder_0001' };
+    assert.equal((await json(await service.fetch(post('/verify', body, holder)))).isValid, true);
+    assert.equal((await json(await service.fetch(post('/settle', body)))).success, true);
+    assert.deepEqual(await json(await service.fetch(post('/release', body, holder))), { released: true });
+    assert.deepEqual(await json(await service.fetch(post('/release', body))), { released: false });
+    assert.deepEqual(attempts, [
+      ['verify', 'att_holder_0001'],
+      ['settle', undefined],
+      ['release', 'att_holder_0001'],
+    ]);
+    for (const bad of ['short', 'x'.repeat(129), 'has space in it', 'semi;colon']) {
+      await expectError(
+        await service.fetch(post('/settle', body, { 'x402-attempt': bad })),
+        400,
+        'invalid_attempt',
+      );
+    }
+    assert.equal(attempts.length, 3, 'a malformed attempt never reaches the engine');
+  });
+
   it('validates its options', () => {
     assert.throws(() => createService({ bodyLimitBytes: 0 }), /bodyLimitBytes must be a positive integer/);
   });

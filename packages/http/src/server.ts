@@ -6,6 +6,7 @@
  */
 import {
   type AnyPaymentPayload,
+  canonicalJson,
   checkPaymentIdentifier,
   createAttemptId,
   createExpiringMap,
@@ -122,6 +123,8 @@ type Call = {
   /** This request's grant attempt (or the pending attempt it continues). */
   attempt: string;
   paymentId: string | undefined;
+  /** The payment's signed part, canonical: what this process's guard keys on. */
+  grantKey: string;
 };
 
 /** Runs the downstream handler and returns its response (the core buffers a Web `Response`). */
@@ -206,6 +209,13 @@ export function createPaymentHandler(options: PaymentHandlerOptions): PaymentHan
     maxEntries: memory.maxEntries ?? 1_000,
   });
   /** The paid response of each payment id (routes with `payment-identifier`): its retries get it again. */
+  /** Payments a request of this process is handling now: a concurrent copy is refused at once. */
+  const active = new Set<string>();
+  /** Payments this process granted, with their receipt: a replay is refused without asking the facilitator. */
+  const granted = createExpiringMap<string, SettleResponse>({
+    ttlMs: memory.ttlMs ?? 600_000,
+    maxEntries: 10_000,
+  });
   const identified = createExpiringMap<string, IdentifiedResponse>({
     ttlMs: memory.ttlMs ?? 600_000,
     maxEntries: memory.maxEntries ?? 1_000,
@@ -290,12 +300,29 @@ export function createPaymentHandler(options: PaymentHandlerOptions): PaymentHan
         return { type: 'reply', reply: replies.refused(route, ctx, offers, error, 409) };
       }
     }
+    // this process's own guard, whatever the facilitator: one request at a time per payment, and
+    // none once it was granted here (the facilitator's ledger holds the rule across processes)
+    const grantKey = canonicalJson(payload.payload);
+    if (active.has(grantKey) || granted.get(grantKey)) {
+      return replayRefused(route, ctx, offers, payload, granted.get(grantKey));
+    }
+    active.add(grantKey);
+    try {
+      return await grant({ route, ctx, offers, payload, requirements, resource, paymentId, grantKey }, run);
+    } finally {
+      active.delete(grantKey);
+    }
+  }
+
+  /** The flow of one payment that no other request of this process is handling. */
+  async function grant(input: Omit<Call, 'attempt'>, run: RunHandler): Promise<PaymentResult> {
+    const { route, payload, requirements, resource } = input;
     // a retry of a payment whose settlement is pending continues that request's attempt; any other
     // request is a new attempt, which the facilitator refuses while another attempt holds the payment
     const resumed = server.takePending(payload, requirements);
     const attempt = resumed?.attempt ?? createAttemptId();
-    const call: Call = { route, ctx, offers, payload, requirements, resource, attempt, paymentId };
-    if (route.settle === 'before-handler') return settleThenRun(call, run);
+    const call: Call = { ...input, attempt };
+    if (route.settle === 'before-handler') return settleThenRun(call, run, resumed !== undefined);
 
     const parked = resumed ? held.take(attempt) : undefined;
     if (!resumed) {
@@ -337,6 +364,36 @@ export function createPaymentHandler(options: PaymentHandlerOptions): PaymentHan
     return paidResponse(call, output.response, settlement);
   }
 
+  /** 402 `duplicate_settlement` for a copy of a payment this process is handling or has granted. */
+  function replayRefused(
+    route: CompiledRoute,
+    ctx: RouteContext,
+    offers: RouteOffers,
+    payload: AnyPaymentPayload,
+    receipt: SettleResponse | undefined,
+  ): PaymentResult {
+    emit(
+      'info',
+      `payment refused: ${Reasons.duplicateSettlement} (a copy of a payment ${receipt ? 'already granted' : 'in progress'} here)`,
+      {
+        route: route.key,
+      },
+    );
+    const reply = replies.refused(route, ctx, offers, Reasons.duplicateSettlement);
+    const message = receipt
+      ? `this payment was already settled in transaction ${receipt.transaction}; one payment buys one response`
+      : 'this payment is already being used by another request; one payment buys one response';
+    const settlement = settleRefusal(
+      Reasons.duplicateSettlement,
+      message,
+      networkOfPayload(payload),
+      receipt?.transaction ?? '',
+      receipt?.payer,
+    );
+    reply.headers[HeaderNames.paymentResponse] = encodePaymentResponseHeader(settlement);
+    return { type: 'reply', reply };
+  }
+
   /** Verify, which reserves the payment for this attempt; the refusal to send, or `undefined`. */
   async function verifyOrRefuse(call: Call): Promise<PaymentResult | undefined> {
     const { route, ctx, offers, payload, requirements, resource, attempt } = call;
@@ -375,7 +432,18 @@ export function createPaymentHandler(options: PaymentHandlerOptions): PaymentHan
   }
 
   /** Settle before the handler (`settle: 'before-handler'`): the handler runs only for a settled payment. */
-  async function settleThenRun(call: Call, run: RunHandler): Promise<PaymentResult> {
+  async function settleThenRun(call: Call, run: RunHandler, resumed: boolean): Promise<PaymentResult> {
+    if (!resumed) {
+      // what verify would have checked on this side before the facilitator sees the payment
+      const refused = await server.checkPayment(call.payload, call.requirements);
+      if (refused) {
+        const reason = refused.invalidReason ?? Reasons.invalidPayload;
+        emit('info', `payment refused: ${reason} (${refused.invalidMessage ?? ''})`, {
+          route: call.route.key,
+        });
+        return { type: 'reply', reply: replies.refused(call.route, call.ctx, call.offers, reason) };
+      }
+    }
     const settlement = await settleOf(call, undefined);
     if (isPending(settlement)) return pendingReply(call, settlement);
     if (!settlement.success) return failedReply(call, settlement);
@@ -458,6 +526,7 @@ export function createPaymentHandler(options: PaymentHandlerOptions): PaymentHan
       payer: settlement.payer,
       amount: settlement.amount,
     });
+    granted.set(call.grantKey, settlement);
     if (call.paymentId !== undefined) {
       identified.set(call.paymentId, { payload: call.payload, response: copyOf(response), settlement });
     }

@@ -18,6 +18,7 @@
  */
 import { createHash } from 'node:crypto';
 import {
+  canonicalJson,
   type Facilitator,
   type FacilitatorCallOptions,
   networkForVersion,
@@ -31,7 +32,6 @@ import {
   verifyRefusal,
   type X402Version,
 } from '@x402kit/core';
-import { canonicalJson } from '../ledger/payment-hash.js';
 import type { IdempotencyOperation, IdempotencyStore } from './idempotency-store.js';
 
 export type IdempotentFacilitatorOptions = {

@@ -6,7 +6,7 @@ export { identifyExactEvm } from './identify-exact-evm.js';
 export { identifyPayment } from './identify-payment.js';
 export type { LedgerHooks, LedgerHooksOptions, Reconcile } from './ledger-hooks.js';
 export { createLedgerHooks } from './ledger-hooks.js';
-export { canonicalJson, hashPayment } from './payment-hash.js';
+export { hashPayment } from './payment-hash.js';
 export type { PaymentKey } from './payment-key.js';
 export { canonicalKeyPart, normalizePaymentKey, paymentKeyId } from './payment-key.js';
 export type {

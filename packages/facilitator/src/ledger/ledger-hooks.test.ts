@@ -437,13 +437,14 @@ describe('createLedgerHooks', () => {
       await gate;
       return ok(n);
     });
-    const a = engine(s.scheme, ledger, { instanceId: 'a', claimLeaseMs: 60 });
-    const b = engine(s.scheme, ledger, { instanceId: 'b', claimLeaseMs: 60, waitMs: 300 });
+    // generous clocks: a loaded CI machine may delay a timer by a lease's third, not by a whole lease
+    const a = engine(s.scheme, ledger, { instanceId: 'a', claimLeaseMs: 400 });
+    const b = engine(s.scheme, ledger, { instanceId: 'b', claimLeaseMs: 400, waitMs: 1600 });
     const p = payment();
     const first = a.settle(p.payload, p.requirements, A);
     await sleep(10);
     const waited = await b.settle(p.payload, p.requirements, A);
-    assert.equal(waited.errorReason, 'settlement_pending', 'the holder is alive after 5 leases');
+    assert.equal(waited.errorReason, 'settlement_pending', 'the holder is alive after 4 leases');
     assert.equal(s.calls(), 1);
     release();
     assert.deepEqual(await first, ok(1));

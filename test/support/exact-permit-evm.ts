@@ -3,9 +3,13 @@
  * end-to-end and interop tests and the bench: the facilitator service with a flat fee in USDT and
  * `/fee/quote`, a paid Express API, and the payer's one-time PaymentPermit approval.
  */
-import type { PaymentRequirements } from '@x402kit/core';
+import type { FacilitatorHooks, PaymentRequirements } from '@x402kit/core';
 import type { MultiDevnet } from '@x402kit/devnet';
-import { createExactPermitEvmServer, prepareExactPermitApproval } from '@x402kit/evm';
+import {
+  createExactPermitEvmServer,
+  type PaymentPermitContextStore,
+  prepareExactPermitApproval,
+} from '@x402kit/evm';
 import {
   createEvmFacilitator,
   createFacilitatorService,
@@ -14,6 +18,7 @@ import {
 } from '@x402kit/facilitator';
 import { type Address, createPublicClient, createWalletClient, getAddress, type Hex, http } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
+import type { Running } from './listen.js';
 import { startOurPaidApi } from './ours.js';
 
 /** USDT at its BSC-testnet address, where the devnet's chain 97 places it (18 decimals). */
@@ -25,36 +30,36 @@ export type ExactPermitStack = {
   facilitatorUrl: string;
   /** `GET /weather` costs $0.01 in `exact_permit` on `eip155:97`, paid to the devnet's `payTo`. */
   serverUrl: string;
+  /** How many times the paid `/weather` handler ran. */
+  handlerCalls(): number;
   close(): Promise<void>;
 };
 
+/** Our paid API of {@link startOurExactPermitApi}, counting the runs of its paid handler. */
+export type ExactPermitApi = Running & { handlerCalls(): number };
+
 /**
- * Our facilitator service on the devnet's chain 97 (flat `fee` of USDT to `feeTo`, `/fee/quote`
- * enabled) and our Express API in front of it. The devnet stays the caller's to stop.
+ * Our Express API whose `GET /weather` costs $0.01 in `exact_permit` on `eip155:97`, paid to the
+ * devnet's `payTo` through the facilitator at `facilitatorUrl`. Several of them behind one URL
+ * share one `contextStore` (each checks the contexts the others issued); nothing else is shared.
  *
  * @example
- * const stack = await startOurExactPermitStack(devnet, { feeTo, fee: 100n })
- * await fetch(`${stack.serverUrl}/weather`) // 402 with the exact_permit offer
+ * const store = createMemoryPaymentPermitContextStore()
+ * const second = await startOurExactPermitApi(devnet, { facilitatorUrl, contextStore: store })
  */
-export async function startOurExactPermitStack(
+export async function startOurExactPermitApi(
   devnet: MultiDevnet,
-  opts: { feeTo: Address; fee: bigint },
-): Promise<ExactPermitStack> {
-  const engine = createEvmFacilitator({
-    rpc: { 'eip155:97': devnet.getChain(97).rpcUrl },
-    privateKeys: [devnet.accounts.facilitator.privateKey as Hex],
-    fees: { 'eip155:97': { [BSC_TESTNET_USDT]: { feeTo: opts.feeTo, amount: opts.fee.toString() } } },
-  });
-  const facilitator = await startFacilitatorServer({
-    service: createFacilitatorService({
-      facilitator: engine,
-      ...(engine.quoteFee ? { feeQuote: engine.quoteFee } : {}),
-    }),
-    port: 0,
-  });
+  opts: { facilitatorUrl: string; contextStore?: PaymentPermitContextStore },
+): Promise<ExactPermitApi> {
+  let calls = 0;
   const api = await startOurPaidApi({
-    facilitatorUrl: facilitator.url,
-    schemes: [{ network: 'eip155:*', server: createExactPermitEvmServer() }],
+    facilitatorUrl: opts.facilitatorUrl,
+    schemes: [
+      {
+        network: 'eip155:*',
+        server: createExactPermitEvmServer(opts.contextStore ? { contextStore: opts.contextStore } : {}),
+      },
+    ],
     routes: {
       'GET /weather': {
         accepts: {
@@ -67,13 +72,55 @@ export async function startOurExactPermitStack(
       },
     },
     serve(app) {
-      app.get('/weather', (_req, res) => void res.json({ weather: 'sunny' }));
+      app.get('/weather', (_req, res) => {
+        calls++;
+        res.json({ weather: 'sunny' });
+      });
     },
+  });
+  return { ...api, handlerCalls: () => calls };
+}
+
+/**
+ * Our facilitator service on the devnet's chain 97 (flat `fee` of USDT to `feeTo`, `/fee/quote`
+ * enabled) and our Express API in front of it. The devnet stays the caller's to stop. `hooks` go to
+ * the engine (the ledger's, for the grant rule: `createLedgerHooks`); `contextStore` to the API.
+ *
+ * @example
+ * const stack = await startOurExactPermitStack(devnet, { feeTo, fee: 100n })
+ * await fetch(`${stack.serverUrl}/weather`) // 402 with the exact_permit offer
+ */
+export async function startOurExactPermitStack(
+  devnet: MultiDevnet,
+  opts: {
+    feeTo: Address;
+    fee: bigint;
+    hooks?: FacilitatorHooks;
+    contextStore?: PaymentPermitContextStore;
+  },
+): Promise<ExactPermitStack> {
+  const engine = createEvmFacilitator({
+    rpc: { 'eip155:97': devnet.getChain(97).rpcUrl },
+    privateKeys: [devnet.accounts.facilitator.privateKey as Hex],
+    fees: { 'eip155:97': { [BSC_TESTNET_USDT]: { feeTo: opts.feeTo, amount: opts.fee.toString() } } },
+    ...(opts.hooks ? { hooks: opts.hooks } : {}),
+  });
+  const facilitator = await startFacilitatorServer({
+    service: createFacilitatorService({
+      facilitator: engine,
+      ...(engine.quoteFee ? { feeQuote: engine.quoteFee } : {}),
+    }),
+    port: 0,
+  });
+  const api = await startOurExactPermitApi(devnet, {
+    facilitatorUrl: facilitator.url,
+    ...(opts.contextStore ? { contextStore: opts.contextStore } : {}),
   });
   return {
     engine,
     facilitatorUrl: facilitator.url,
     serverUrl: api.url,
+    handlerCalls: api.handlerCalls,
     async close() {
       await api.close();
       await facilitator.close();

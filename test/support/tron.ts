@@ -9,6 +9,7 @@ import {
   createResourceServer,
   createX402Client,
   type Facilitator,
+  type FacilitatorHooks,
 } from '@x402kit/core';
 import type { TronDevnet } from '@x402kit/devnet';
 import { createFacilitatorService, startFacilitatorServer } from '@x402kit/facilitator';
@@ -48,10 +49,18 @@ export type RunningTron = { url: string; close: () => Promise<void> };
 /** The facilitator's flat fee in the TRON tests: 100 units (0.0001 USDT), BofAI's hosted default. */
 export const TRON_FEE = 100n;
 
-/** Our facilitator service with `exact_permit` on the devnet's Nile, `/fee/quote` enabled. */
+/**
+ * Our facilitator service with `exact_permit` on the devnet's Nile, `/fee/quote` enabled; `hooks` go
+ * to the engine (the ledger's, for the grant rule: `createLedgerHooks`).
+ */
 export async function startOurTronFacilitator(
   devnet: TronDevnet,
-  opts: { feeTo: string; fullHost?: string; tuning?: Partial<ExactPermitTronFacilitatorOptions> },
+  opts: {
+    feeTo: string;
+    fullHost?: string;
+    tuning?: Partial<ExactPermitTronFacilitatorOptions>;
+    hooks?: FacilitatorHooks;
+  },
 ): Promise<RunningTron & { permit: ExactPermitTronFacilitator }> {
   const permit = createExactPermitTronFacilitator({
     networks: { 'tron:nile': { fullHost: opts.fullHost ?? devnet.fullHost } },
@@ -65,6 +74,7 @@ export async function startOurTronFacilitator(
   // lists only the concrete `tron:nile`
   const facilitator = createFacilitator({
     schemes: [{ networks: [...permit.networks, 'tron:*'], facilitator: permit, x402Versions: [2] }],
+    ...(opts.hooks ? { hooks: opts.hooks } : {}),
   });
   const server = await startFacilitatorServer({
     service: createFacilitatorService({ facilitator, feeQuote: permit.quoteFee }),
@@ -83,13 +93,16 @@ export async function startOurTronFacilitator(
 /** A route of {@link startOurTronServer}: path, price and network id form of its config. */
 export type TronRoute = { path: string; price: string; network?: string };
 
-/** An Express app protected by our middleware with `exact_permit` on TRON. */
+/**
+ * An Express app protected by our middleware with `exact_permit` on TRON; `handlerCalls` counts the
+ * runs of its paid handlers.
+ */
 export async function startOurTronServer(opts: {
   facilitatorUrl: string;
   payTo: string;
   routes: readonly TronRoute[];
   server?: ExactPermitTronServerOptions;
-}): Promise<RunningTron> {
+}): Promise<RunningTron & { handlerCalls: () => number }> {
   const resourceServer = createResourceServer({
     facilitators: createHttpFacilitatorClient({ url: opts.facilitatorUrl }),
     schemes: [{ network: 'tron:*', server: createExactPermitTronServer(opts.server) }],
@@ -111,9 +124,15 @@ export async function startOurTronServer(opts: {
   );
   const app = express();
   app.use(paymentMiddleware(routes, resourceServer));
-  for (const r of opts.routes) app.get(r.path, (_req, res) => void res.json({ paid: r.path }));
+  let calls = 0;
+  for (const r of opts.routes) {
+    app.get(r.path, (_req, res) => {
+      calls++;
+      res.json({ paid: r.path });
+    });
+  }
   const { url, close } = await listenLocal(app);
-  return { url, close };
+  return { url, close, handlerCalls: () => calls };
 }
 
 /** Our paying fetch with the TRON `exact_permit` client. */
@@ -205,12 +224,14 @@ export type GasFreeTestStack = {
   scheme: ExactGasFreeFacilitator;
   /** The core facilitator engine behind the service. */
   engine: Facilitator;
+  /** How many times the paid `/weather` handler ran. */
+  handlerCalls(): number;
   close(): Promise<void>;
 };
 
 /**
  * An Express API protected by our middleware whose `GET /weather` costs `price` in exact_gasfree on
- * Nile, paid to `payTo` through the facilitator at `facilitatorUrl`.
+ * Nile, paid to `payTo` through the facilitator at `facilitatorUrl`; `handlerCalls` counts its runs.
  *
  * @example const api = await startOurGasFreeApi({ facilitatorUrl, payTo, price: '$0.01' })
  */
@@ -219,7 +240,7 @@ export async function startOurGasFreeApi(opts: {
   payTo: string;
   price: string;
   description?: string;
-}): Promise<RunningTron> {
+}): Promise<RunningTron & { handlerCalls: () => number }> {
   const resourceServer = createResourceServer({
     facilitators: createHttpFacilitatorClient({ url: opts.facilitatorUrl }),
     schemes: [{ network: 'tron:*', server: createExactGasFreeServer() }],
@@ -233,9 +254,13 @@ export async function startOurGasFreeApi(opts: {
       resourceServer,
     ),
   );
-  app.get('/weather', (_req, res) => void res.json({ weather: 'sunny' }));
+  let calls = 0;
+  app.get('/weather', (_req, res) => {
+    calls++;
+    res.json({ weather: 'sunny' });
+  });
   const { url, close } = await listenLocal(app);
-  return { url, close };
+  return { url, close, handlerCalls: () => calls };
 }
 
 /**
@@ -256,6 +281,8 @@ export async function startGasFreeTestStack(
     /** The GasFree API the facilitator uses (a fault proxy); default the devnet's. */
     gasFreeBaseUrl?: string;
     submitLookupMs?: number;
+    /** Engine hooks (the ledger's, for the grant rule: `createLedgerHooks`). */
+    hooks?: FacilitatorHooks;
   } = {},
 ): Promise<GasFreeTestStack> {
   const gasFree = devnet.gasFree;
@@ -272,6 +299,7 @@ export async function startGasFreeTestStack(
   await scheme.ready();
   const engine = createFacilitator({
     schemes: [{ networks: scheme.networks, facilitator: scheme, x402Versions: [2] }],
+    ...(opts.hooks ? { hooks: opts.hooks } : {}),
   });
   const facilitatorServer = await startFacilitatorServer({
     service: createFacilitatorService({ facilitator: engine, feeQuote: scheme.quoteFee }),
@@ -288,6 +316,7 @@ export async function startGasFreeTestStack(
     serverUrl: api.url,
     scheme,
     engine,
+    handlerCalls: api.handlerCalls,
     async close() {
       await api.close();
       await facilitatorServer.close();

@@ -152,6 +152,35 @@ describe('acquireKeyLeases', () => {
     await slow.release();
   });
 
+  it('stops settling and still shuts down within the bound when the database stops answering', async () => {
+    const [a] = await sharedFile();
+    const hung = new Promise<never>(() => {});
+    let answering = true;
+    const store: KeyLeaseStore = {
+      ...a,
+      renew: (lease) => (answering ? a.renew(lease) : hung),
+      release: (lease) => (answering ? a.release(lease) : hung),
+    };
+    const events: LogEvent[] = [];
+    const evm = keys.filter((k) => k.family === 'evm');
+    const leases = await acquireKeyLeases({
+      store,
+      keys: evm,
+      holder: 'cut-off',
+      staleAfterMs: 300,
+      log: (e) => events.push(e),
+    });
+    leases.start();
+    answering = false;
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    assert.equal(leases.held(), false, 'past 3/4 of the bound without a heartbeat');
+    const started = performance.now();
+    await leases.release();
+    const took = performance.now() - started;
+    assert.ok(took < 800, `release took ${Math.round(took)} ms`);
+    assert.ok(events.some((e) => e.level === 'warn' && /lease not released/.test(e.message)));
+  });
+
   it('heart-beats on its own once started', async () => {
     const [a, b] = await sharedFile();
     const evm = keys.filter((k) => k.family === 'evm');

@@ -184,10 +184,11 @@ export async function acquireKeyLeases(options: AcquireKeyLeasesOptions): Promis
     release() {
       released ??= (async () => {
         if (timer) clearInterval(timer);
-        await beating;
+        // an unreachable database must not hold the shutdown: past the bound the leases lapse anyway
+        await within(beating ?? Promise.resolve(), staleAfterMs).catch(() => {});
         await Promise.all(
           requests.map((request) =>
-            store.release(request).catch((error: unknown) => {
+            within(store.release(request), staleAfterMs).catch((error: unknown) => {
               emit(
                 'warn',
                 `settlement key ${name(request)}: lease not released (${error instanceof Error ? error.message : String(error)}); another instance may take it once it is silent for ${staleAfterMs} ms`,
@@ -199,4 +200,13 @@ export async function acquireKeyLeases(options: AcquireKeyLeasesOptions): Promis
       return released;
     },
   };
+}
+
+/** `promise`, or a rejection once `ms` passed without it settling. */
+function within<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }

@@ -234,7 +234,14 @@ describe('exact EVM end to end (our client, server, facilitator)', () => {
     const payer = devnet.accounts.payer.address;
     const before = await balance(payer);
     const calls = server.handlerCalls();
-    await expectRefused(await pay('/weather', header), 'invalid_exact_evm_nonce_already_used');
+    const replay = await pay('/weather', header);
+    await expectRefused(replay, 'duplicate_settlement');
+    // the replay is told which transaction its payment already went into
+    const said = decodePaymentResponseHeader(replay.headers.get('payment-response') ?? '');
+    assert.equal(
+      said.transaction,
+      decodePaymentResponseHeader(first.headers.get('payment-response') ?? '').transaction,
+    );
     assert.equal(server.handlerCalls(), calls);
     assert.equal(await balance(payer), before);
   });

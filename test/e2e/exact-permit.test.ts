@@ -196,7 +196,20 @@ describe('exact_permit end to end on BSC testnet (devnet chain 97)', () => {
     const header = encodePaymentSignatureHeader(payload);
     const first = await fetch(`${serverUrl}/weather`, { headers: { 'PAYMENT-SIGNATURE': header } });
     assert.equal(first.status, 200, await first.clone().text());
-    await expectRefused(payload, ExactPermitReasons.nonceAlreadyUsed);
+    // the server refuses a copy of a payment it granted itself; the facilitator's own check is the chain's nonce
+    await expectRefused(payload, 'duplicate_settlement');
+    const verdict = await fetch(`${facilitatorUrl}/verify`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        x402Version: 2,
+        paymentPayload: payload,
+        paymentRequirements: payload.accepted,
+      }),
+    });
+    const answer = (await verdict.json()) as { isValid: boolean; invalidReason?: string };
+    assert.equal(answer.isValid, false);
+    assert.equal(answer.invalidReason, ExactPermitReasons.nonceAlreadyUsed);
   });
 
   // the resource server refuses these itself (SchemeServer.checkPayment), before the facilitator

@@ -41,6 +41,7 @@ async function freshPayment(): Promise<{ payload: PaymentPayload; user: string }
   const res = await fetch(`${stack.serverUrl}/weather`);
   assert.equal(res.status, 402);
   const pr = decodePaymentRequiredHeader(res.headers.get('payment-required') ?? '');
+  if (pr.x402Version !== 2) throw new Error('expected an x402 v2 402');
   const accepted = pr.accepts[0] ?? assert.fail('no offer');
   const info = await createGasFreeApiClient({ baseUrl: gasFree().baseUrl }).getAddressInfo(user);
   const permit = {

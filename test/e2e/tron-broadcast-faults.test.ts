@@ -44,6 +44,7 @@ async function payment(): Promise<PaymentPayload> {
   const res = await fetch(`${server.url}/weather`);
   assert.equal(res.status, 402);
   const required = decodePaymentRequiredHeader(res.headers.get('payment-required') ?? '');
+  if (required.x402Version !== 2) throw new Error('expected an x402 v2 402');
   const accepted = required.accepts[0] ?? assert.fail('no offer');
   const payload = await signExactPermitTron(devnet.accounts.payer.privateKey, accepted, required.extensions);
   return { x402Version: 2, resource: required.resource, accepted, payload: { ...payload } };

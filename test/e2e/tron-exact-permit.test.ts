@@ -232,7 +232,15 @@ describe('exact_permit on TRON end to end (devnet Nile)', () => {
     const header = encodePaymentSignatureHeader(payload);
     const first = await fetch(`${server.url}/weather`, { headers: { 'PAYMENT-SIGNATURE': header } });
     assert.equal(first.status, 200, await first.clone().text());
-    await expectRefused(payload, R.nonceAlreadyUsed);
+    // the server refuses a copy of a payment it granted itself; the facilitator's own check is the chain's nonce
+    await expectRefused(payload, 'duplicate_settlement');
+    const answer = await post('/verify', {
+      x402Version: 2,
+      paymentPayload: payload,
+      paymentRequirements: payload.accepted,
+    });
+    assert.equal(answer.isValid, false);
+    assert.equal(answer.invalidReason, R.nonceAlreadyUsed);
   });
 
   it('refuses a caller that is not the facilitator', async () => {

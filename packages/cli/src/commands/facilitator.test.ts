@@ -158,7 +158,7 @@ describe('x402kit facilitator --config, two instances on one PostgreSQL ledger',
     return line.replace('Facilitator listening on ', '').trim();
   }
 
-  it('answers a payment settled through one instance with the same outcome on the other', async () => {
+  it('answers a retry of the attempt with the same outcome on the other instance, anyone else duplicate_settlement', async () => {
     pgUrl = await testPostgresUrl();
     const dir = await mkdtemp(join(tmpdir(), 'x402kit-cli-'));
     const configPath = join(dir, 'facilitator.yaml');
@@ -210,7 +210,9 @@ describe('x402kit facilitator --config, two instances on one PostgreSQL ledger',
       });
 
     assert.equal((await settle(a, {})).status, 401, 'no key, anonymous off');
-    const first = await settle(a, { authorization: `Bearer ${API_KEY}` });
+    // our resource server's retry of one request carries the same X402-Attempt
+    const attempt = { 'x402-attempt': 'att_cli_two_instances' };
+    const first = await settle(a, { authorization: `Bearer ${API_KEY}`, ...attempt });
     assert.equal(first.status, 200, await first.clone().text());
     const firstAnswer: unknown = await first.json();
     assert.ok(
@@ -218,8 +220,13 @@ describe('x402kit facilitator --config, two instances on one PostgreSQL ledger',
       JSON.stringify(firstAnswer),
     );
     assert.equal(firstAnswer.success, true, JSON.stringify(firstAnswer));
-    const second = await settle(b, { 'x-api-key': API_KEY });
+    const second = await settle(b, { 'x-api-key': API_KEY, ...attempt });
     assert.deepEqual(await second.json(), firstAnswer);
+    // any other request presenting the payment gets the official answer, on either instance
+    const stranger = (await (await settle(b, { 'x-api-key': API_KEY })).json()) as Record<string, unknown>;
+    assert.equal(stranger.success, false);
+    assert.equal(stranger.errorReason, 'duplicate_settlement');
+    assert.equal(stranger.transaction, 'transaction' in firstAnswer ? firstAnswer.transaction : '');
 
     const transaction = 'transaction' in firstAnswer ? String(firstAnswer.transaction) : '';
     const payment = await fetch(`${b}/payments/tx/${transaction}`, { headers: { 'x-api-key': API_KEY } });
@@ -241,7 +248,7 @@ describe('x402kit facilitator --config, two instances on one PostgreSQL ledger',
     assert.deepEqual(await getJson(`${a}/health`), { status: 'ok' });
   });
 
-  it('serves as two instances behind one URL: every payment settles once, every caller gets its answer', async () => {
+  it('serves as two instances behind one URL: every payment settles once, each caller gets its answer', async () => {
     pgUrl ||= await testPostgresUrl();
     const dir = await mkdtemp(join(tmpdir(), 'x402kit-cli-'));
     const configPath = join(dir, 'facilitator.yaml');
@@ -290,25 +297,38 @@ describe('x402kit facilitator --config, two instances on one PostgreSQL ledger',
         devnet.token.address,
         devnet.accounts.payTo.address,
       );
-      // each payment sent 4 times at once through the one URL: the balancer spreads them over both instances
+      // each payment sent 4 times at once through the one URL (the balancer spreads them over both
+      // instances): even payments as one attempt's retries (every call gets the success), odd ones by
+      // four strangers (one success, three duplicate_settlement)
+      const attemptOf = (payment: number) => (payment % 2 === 0 ? `att_lb_payment_${payment}` : undefined);
       const calls = bodies.flatMap((body, payment) => Array.from({ length: 4 }, () => ({ body, payment })));
       const answers = await Promise.all(
         calls.map(async ({ body, payment }) => {
+          const attempt = attemptOf(payment);
           const res = await fetch(`${lb.url}/settle`, {
             method: 'POST',
-            headers: { 'content-type': 'application/json' },
+            headers: { 'content-type': 'application/json', ...(attempt ? { 'x402-attempt': attempt } : {}) },
             body,
           });
-          const json = (await res.json()) as { success?: boolean; transaction?: string };
+          const json = (await res.json()) as {
+            success?: boolean;
+            transaction?: string;
+            errorReason?: string;
+          };
           return { payment, status: res.status, ...json };
         }),
       );
-      for (const answer of answers) assert.equal(answer.success, true, JSON.stringify(answer));
       for (let payment = 0; payment < bodies.length; payment++) {
-        const hashes = new Set(answers.filter((a) => a.payment === payment).map((a) => a.transaction));
+        const mine = answers.filter((a) => a.payment === payment);
+        const won = mine.filter((a) => a.success === true);
+        assert.equal(won.length, attemptOf(payment) ? 4 : 1, `payment ${payment}: ${JSON.stringify(mine)}`);
+        for (const other of mine.filter((a) => a.success !== true)) {
+          assert.equal(other.errorReason, 'duplicate_settlement', JSON.stringify(other));
+        }
+        const hashes = new Set(mine.map((a) => a.transaction).filter((t) => t));
         assert.equal(hashes.size, 1, `payment ${payment}: one transaction for every caller`);
       }
-      assert.equal(new Set(answers.map((a) => a.transaction)).size, bodies.length);
+      assert.equal(new Set(answers.map((a) => a.transaction).filter((t) => t)).size, bodies.length);
       const after = await readTokenBalance(
         devnet.rpcUrl,
         devnet.token.address,

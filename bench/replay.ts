@@ -16,42 +16,23 @@
 
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
-import { HTTPFacilitatorClient, x402ResourceServer } from '@x402/core/server';
-import { ExactEvmScheme as OfficialExactServer } from '@x402/evm/exact/server';
-import { UptoEvmScheme as OfficialUptoServer } from '@x402/evm/upto/server';
-import { paymentMiddleware as officialMiddleware } from '@x402/express';
-import {
-  createFacilitator,
-  createX402Client,
-  decodePaymentRequiredHeader,
-  decodePaymentResponseHeader,
-  encodePaymentSignatureHeader,
-  HeaderNames,
-} from '@x402kit/core';
 import { type Devnet, devnetAccount, readTokenBalance, startDevnet } from '@x402kit/devnet';
-import {
-  buildPermit2Approval,
-  createExactEvmClient,
-  createExactEvmFacilitator,
-  createExactEvmServer,
-  createUptoEvmClient,
-  createUptoEvmFacilitator,
-  createUptoEvmServer,
-} from '@x402kit/evm';
-import { createFacilitatorService, startFacilitatorServer } from '@x402kit/facilitator';
-import express from 'express';
 import pg from 'pg';
-import { createPublicClient, createWalletClient, type Hex, http } from 'viem';
-import { privateKeyToAccount } from 'viem/accounts';
 import {
-  createLedgerHooks,
   createPostgresLedger,
   createSqliteLedger,
-  identifyPayment,
   type PaymentLedger,
 } from '../packages/facilitator/src/ledger/index.js';
-import { listenLocal } from '../test/support/listen.js';
-import { startOurPaidApi } from '../test/support/ours.js';
+import {
+  approvePermit2,
+  REPLAY_PRICE,
+  type ReplayEndpoint,
+  type ReplayRoute,
+  sendCopies,
+  signPaymentHeader,
+  startLedgerFacilitator,
+  startReplayServer,
+} from '../test/support/replay.js';
 
 export type ReplayBenchOptions = {
   /** Copies of the one header sent at once; default 20. */
@@ -78,16 +59,15 @@ export type ReplayRow = {
 
 export type ReplayBenchResult = { rows: ReplayRow[]; table: string };
 
-const PRICE = 1000n; // $0.001 of the 6-decimal devnet token
+const PRICE = REPLAY_PRICE; // $0.001 of the 6-decimal devnet token
 
-type Route = { path: string; label: string; scheme: 'exact' | 'upto'; permit2?: boolean };
-const ROUTES: Route[] = [
+const ROUTES: ReplayRoute[] = [
   { path: '/eip3009', label: 'exact EIP-3009', scheme: 'exact' },
   { path: '/permit2', label: 'exact Permit2', scheme: 'exact', permit2: true },
   { path: '/upto', label: 'upto (Permit2)', scheme: 'upto' },
 ];
 
-type Endpoint = { name: string; url: string };
+type Endpoint = ReplayEndpoint;
 
 /**
  * Start a devnet, two facilitator instances with ledger hooks on one ledger, three of our servers
@@ -112,14 +92,14 @@ export async function runReplayBench(options: ReplayBenchOptions = {}): Promise<
   try {
     const ledgerFor = await openLedgers(ledgerKind, closers);
     await approvePermit2(devnet);
-    const facA = await startFacilitatorInstance(
+    const facA = await startLedgerFacilitator(
       devnet,
       await ledgerFor(),
       'fac-a',
       devnetAccount(3).privateKey,
     );
     closers.push(facA.close);
-    const facB = await startFacilitatorInstance(
+    const facB = await startLedgerFacilitator(
       devnet,
       await ledgerFor(),
       'fac-b',
@@ -129,9 +109,7 @@ export async function runReplayBench(options: ReplayBenchOptions = {}): Promise<
     const count = (name: string, path: string) =>
       runs.set(`${name}${path}`, (runs.get(`${name}${path}`) ?? 0) + 1);
     const start = async (kind: 'ours' | 'official', name: string, facilitatorUrl: string) => {
-      const api = await (kind === 'ours' ? startOurs : startOfficial)(devnet, facilitatorUrl, (path) =>
-        count(name, path),
-      );
+      const api = await startReplayServer(kind, devnet, facilitatorUrl, ROUTES, (path) => count(name, path));
       closers.push(api.close);
       return { name, url: api.url };
     };
@@ -199,18 +177,9 @@ async function replay(
   const payer = devnet.accounts.payer.address;
   const balance = () => readTokenBalance(devnet.rpcUrl, devnet.token.address, payer);
   const before = await balance();
-  const header = await signOnce(devnet, `${targets[0]?.url}${path}`);
-  const answers = await Promise.all(
-    Array.from({ length: copies }, async (_, i): Promise<string> => {
-      const target = targets[i % targets.length];
-      try {
-        const res = await fetch(`${target?.url}${path}`, { headers: { 'PAYMENT-SIGNATURE': header } });
-        const body = await res.text();
-        return res.status === 200 ? '200' : `${res.status} ${reasonOf(res, body)}`;
-      } catch (error) {
-        return `fetch failed: ${error instanceof Error ? error.message : String(error)}`;
-      }
-    }),
+  const header = await signPaymentHeader(devnet, `${targets[0]?.url}${path}`);
+  const answers = (await sendCopies(targets, path, header, copies)).map((a) =>
+    a.status === 200 ? '200' : `${a.status} ${a.reason || '(no reason)'}`,
   );
   const delta = before - (await settledBalance(balance));
   const refusals = new Map<string, number>();
@@ -230,47 +199,6 @@ async function settledBalance(read: () => Promise<bigint>): Promise<bigint> {
     last = now;
   }
   return last;
-}
-
-/** What a refused copy says: its PAYMENT-RESPONSE reason, its 402's error, or its body. */
-function reasonOf(res: Response, body: string): string {
-  try {
-    const response = res.headers.get(HeaderNames.paymentResponse);
-    if (response) return decodePaymentResponseHeader(response).errorReason ?? '(no reason)';
-    const required = res.headers.get(HeaderNames.paymentRequired);
-    if (required) return decodePaymentRequiredHeader(required).error ?? '(no reason)';
-  } catch {
-    // an undecodable header: the body says more
-  }
-  return body.replace(/\s+/g, ' ').slice(0, 80) || '(empty body)';
-}
-
-/** Ask `url` for its 402 and sign one payment for it: the header every copy carries. */
-async function signOnce(devnet: Devnet, url: string): Promise<string> {
-  const unpaid = await fetch(url);
-  if (unpaid.status !== 402) throw new Error(`${url} answered ${unpaid.status} unpaid, expected 402`);
-  const signer = privateKeyToAccount(devnet.accounts.payer.privateKey as Hex);
-  const client = createX402Client({
-    schemes: [
-      { network: 'eip155:*', client: createExactEvmClient({ signer }) },
-      { network: 'eip155:*', client: createUptoEvmClient({ signer }) },
-    ],
-  });
-  const required = decodePaymentRequiredHeader(unpaid.headers.get(HeaderNames.paymentRequired) ?? '');
-  return encodePaymentSignatureHeader(await client.createPaymentPayload(required));
-}
-
-/** The payer approves Permit2 once, as any Permit2 payer does. */
-async function approvePermit2(devnet: Devnet): Promise<void> {
-  const account = privateKeyToAccount(devnet.accounts.payer.privateKey as Hex);
-  const wallet = createWalletClient({ account, chain: devnet.chain, transport: http(devnet.rpcUrl) });
-  const hash = await wallet.sendTransaction(buildPermit2Approval({ token: devnet.token.address }));
-  await createPublicClient({ chain: devnet.chain, transport: http(devnet.rpcUrl) }).waitForTransactionReceipt(
-    {
-      hash,
-      pollingInterval: 20,
-    },
-  );
 }
 
 /**
@@ -324,96 +252,6 @@ async function dropSchema(url: string, schema: string): Promise<void> {
   } finally {
     await client.end();
   }
-}
-
-/** One of our facilitator instances (own key, own HTTP server) with ledger hooks on `ledger`. */
-async function startFacilitatorInstance(
-  devnet: Devnet,
-  ledger: PaymentLedger,
-  instanceId: string,
-  key: Hex,
-): Promise<{ url: string; close(): Promise<void> }> {
-  const common = {
-    networks: { [devnet.network]: { rpcUrl: devnet.rpcUrl } },
-    signers: [key],
-    pollingIntervalMs: 20,
-  };
-  const schemes = [createExactEvmFacilitator(common), createUptoEvmFacilitator(common)];
-  const facilitator = createFacilitator({
-    schemes: schemes.map((s) => ({ networks: s.networks, facilitator: s })),
-    hooks: createLedgerHooks({ ledger, identify: identifyPayment, instanceId }),
-  });
-  const server = await startFacilitatorServer({
-    service: createFacilitatorService({ facilitator }),
-    port: 0,
-  });
-  return {
-    url: server.url,
-    close: async () => {
-      await server.close();
-      for (const s of schemes) s.close();
-    },
-  };
-}
-
-function price(devnet: Devnet, route: Route) {
-  return route.permit2
-    ? { amount: PRICE.toString(), asset: devnet.token.address, extra: { assetTransferMethod: 'permit2' } }
-    : '$0.001';
-}
-
-/** Our Express middleware over every route; `ran(path)` is called by each paid handler. */
-function startOurs(devnet: Devnet, facilitatorUrl: string, ran: (path: string) => void) {
-  const payTo = devnet.accounts.payTo.address;
-  return startOurPaidApi({
-    facilitatorUrl,
-    schemes: [
-      { network: 'eip155:*', server: createExactEvmServer() },
-      { network: 'eip155:*', server: createUptoEvmServer() },
-    ],
-    routes: Object.fromEntries(
-      ROUTES.map((r) => [
-        `GET ${r.path}`,
-        { accepts: { scheme: r.scheme, network: devnet.network, payTo, price: price(devnet, r) } },
-      ]),
-    ),
-    serve(app) {
-      for (const r of ROUTES) {
-        app.get(r.path, (_req, res) => {
-          ran(r.path);
-          res.json({ paid: r.path });
-        });
-      }
-    },
-  });
-}
-
-/** The official `@x402/express` middleware over every route, on our facilitator. */
-function startOfficial(devnet: Devnet, facilitatorUrl: string, ran: (path: string) => void) {
-  const network = devnet.network as `${string}:${string}`;
-  const payTo = devnet.accounts.payTo.address;
-  const resourceServer = new x402ResourceServer(new HTTPFacilitatorClient({ url: facilitatorUrl }))
-    .register(network, new OfficialExactServer())
-    .register(network, new OfficialUptoServer());
-  const app = express();
-  app.use(
-    officialMiddleware(
-      Object.fromEntries(
-        ROUTES.map((r) => [
-          `GET ${r.path}`,
-          { accepts: { scheme: r.scheme, network, payTo, price: price(devnet, r) } },
-        ]),
-      ),
-      resourceServer,
-    ),
-  );
-  for (const r of ROUTES) {
-    app.get(r.path, (_req, res) => {
-      ran(r.path);
-      res.json({ paid: r.path });
-    });
-  }
-  return listenLocal(app);
 }
 
 function summarize(row: ReplayRow): string {

@@ -25,6 +25,7 @@ import { ourFetch } from '../test/support/ours.js';
 import { runExactPermitBench } from './exact-permit-bench.js';
 import { runFuzzBench } from './fuzz.js';
 import { percentile, runLoad } from './load.js';
+import { runReplayBench } from './replay.js';
 import { runSettleBench } from './settle-bench.js';
 
 const children: ChildProcess[] = [];
@@ -319,6 +320,11 @@ console.log(`\nsettlement at 2 s blocks (200 concurrent distinct payments)\n${se
 const fuzz = await runFuzzBench({ log });
 console.log(`\nfuzz: ${fuzz.cases} cases, ${fuzz.failures} failure(s)\n${fuzz.table}`);
 if (fuzz.failures > 0) process.exitCode = 1;
+
+// One payment, one grant: one header sent 20 times at once per scheme and server kind, on its own devnet.
+const replay = await runReplayBench({ log });
+console.log(`\nreplay: one header x20 at once (1/1/1: one 200, one handler run, one transfer)\n${replay.table}`);
+if (replay.rows.some((r) => r.ok !== 1 || r.handlerRuns !== 1 || r.transfers !== '1')) process.exitCode = 1;
 
 function printTable(): void {
   const header: Row = {

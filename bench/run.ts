@@ -323,7 +323,9 @@ if (fuzz.failures > 0) process.exitCode = 1;
 
 // One payment, one grant: one header sent 20 times at once per scheme and server kind, on its own devnet.
 const replay = await runReplayBench({ log });
-console.log(`\nreplay: one header x20 at once (1/1/1: one 200, one handler run, one transfer)\n${replay.table}`);
+console.log(
+  `\nreplay: one header x20 at once (1/1/1: one 200, one handler run, one transfer)\n${replay.table}`,
+);
 if (replay.rows.some((r) => r.ok !== 1 || r.handlerRuns !== 1 || r.transfers !== '1')) process.exitCode = 1;
 
 function printTable(): void {

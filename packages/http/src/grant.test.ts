@@ -50,6 +50,7 @@ function watched(inner: FacilitatorClient, seen: Seen[]): FacilitatorClient {
 function setup(
   opts: {
     settle?: 'before-handler';
+    paymentIdentifier?: boolean;
     facilitator?: (inner: FacilitatorClient) => FacilitatorClient;
     handler?: () => Promise<Response>;
   } = {},
@@ -62,7 +63,13 @@ function setup(
   // the watched facilitator wraps the base stack's engine: pay through its ledger
   let runs = 0;
   const payments = createPaymentHandler({
-    routes: { 'GET /paid': { accepts: option, ...(opts.settle ? { settle: opts.settle } : {}) } },
+    routes: {
+      'GET /paid': {
+        accepts: option,
+        ...(opts.settle ? { settle: opts.settle } : {}),
+        ...(opts.paymentIdentifier ? { paymentIdentifier: true } : {}),
+      },
+    },
     server: stack.server,
     pendingRetryAfterSeconds: 0,
   });
@@ -78,7 +85,9 @@ function setup(
     const unpaid = await call();
     assert.equal(unpaid.status, 402);
     const required = decodePaymentRequiredHeader(unpaid.headers.get('payment-required') ?? '');
-    return encodePaymentSignatureHeader(await base.client.createPaymentPayload(required));
+    return encodePaymentSignatureHeader(
+      await base.client.createPaymentPayload(required, { paymentIdentifier: 'pay_grant_test_0123456789' }),
+    );
   };
   return { ledger: base.ledger, seen, call, sign, runs: () => runs };
 }
@@ -112,6 +121,26 @@ describe('the grant rule in the payment core', () => {
     assert.equal(said.transaction, t.ledger.settlements[0]?.transaction);
     assert.equal(t.ledger.calls.verify, verifies);
     assert.equal(t.runs(), 1);
+  });
+
+  it('answers retries under the same payment id with the one execution, also while it runs', async () => {
+    const t = setup({
+      paymentIdentifier: true,
+      handler: async () => {
+        await new Promise((r) => setTimeout(r, 20));
+        return new Response(`${PAID_CONTENT} #${t.runs()}`);
+      },
+    });
+    const header = await t.sign();
+    const answers = await Promise.all(Array.from({ length: 5 }, () => t.call(header)));
+    const later = await t.call(header);
+    assert.equal(t.runs(), 1);
+    assert.equal(t.ledger.settlements.length, 1);
+    const bodies = await Promise.all([...answers, later].map(async (a) => [a.status, await a.text()]));
+    for (const [status, body] of bodies) {
+      assert.equal(status, 200);
+      assert.equal(body, `${PAID_CONTENT} #1`);
+    }
   });
 
   it('sends one fresh attempt id per request on verify and settle', async () => {

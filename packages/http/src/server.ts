@@ -209,8 +209,11 @@ export function createPaymentHandler(options: PaymentHandlerOptions): PaymentHan
     maxEntries: memory.maxEntries ?? 1_000,
   });
   /** The paid response of each payment id (routes with `payment-identifier`): its retries get it again. */
-  /** Payments a request of this process is handling now: a concurrent copy is refused at once. */
-  const active = new Set<string>();
+  /**
+   * Payments a request of this process is handling now: a concurrent copy is refused at once (a
+   * retry under the same payment id waits for the first request's response instead).
+   */
+  const active = new Map<string, Promise<PaymentResult>>();
   /** Payments this process granted, with their receipt: a replay is refused without asking the facilitator. */
   const granted = createExpiringMap<string, SettleResponse>({
     ttlMs: memory.ttlMs ?? 600_000,
@@ -303,12 +306,22 @@ export function createPaymentHandler(options: PaymentHandlerOptions): PaymentHan
     // this process's own guard, whatever the facilitator: one request at a time per payment, and
     // none once it was granted here (the facilitator's ledger holds the rule across processes)
     const grantKey = canonicalJson(payload.payload);
-    if (active.has(grantKey) || granted.get(grantKey)) {
+    const running = active.get(grantKey);
+    if (running && paymentId !== undefined) {
+      // a retry under the same payment id while its first request runs: wait, then its response
+      await running.catch(() => undefined);
+      const kept = identified.get(paymentId);
+      if (kept && deepEqual(kept.payload, payload)) {
+        return { type: 'response', response: copyOf(kept.response), settlement: kept.settlement };
+      }
+    }
+    if (running || granted.get(grantKey)) {
       return replayRefused(route, ctx, offers, payload, granted.get(grantKey));
     }
-    active.add(grantKey);
+    const flow = grant({ route, ctx, offers, payload, requirements, resource, paymentId, grantKey }, run);
+    active.set(grantKey, flow);
     try {
-      return await grant({ route, ctx, offers, payload, requirements, resource, paymentId, grantKey }, run);
+      return await flow;
     } finally {
       active.delete(grantKey);
     }

@@ -4,13 +4,14 @@
  * the relayer of `witness.facilitator`), wait for the receipt by fast polling.
  */
 import type { PaymentPayload, PaymentRequirements, SettleResponse } from '@x402kit/core';
-import type { Address, Hash, Hex, LocalAccount } from 'viem';
+import type { Address, Hex, LocalAccount } from 'viem';
 import { sameAddress } from '../address.js';
 import { settleFailure as failure } from '../answers.js';
 import { errorText } from '../error-text.js';
 import type { EvmNetwork } from '../evm-network.js';
 import { deployCounterfactualWallet } from '../exact/erc6492-deployment.js';
 import type { SponsoredPayment } from '../gas-sponsor-budget.js';
+import { broadcastSignedTransaction } from '../relayer/broadcast-signed-transaction.js';
 import { relaySettlement } from '../relayer/relay-settlement.js';
 import type { Relayer } from '../relayer/relayer.js';
 import { waitForReceipt } from '../relayer/wait-for-receipt.js';
@@ -252,8 +253,12 @@ async function broadcastApproval(
           message: `the gas top-up ${funded.hash} did not succeed in time; the approval was not broadcast`,
         };
     }
-    const hash = await net.client.sendRawTransaction({ serializedTransaction: input.signedTransaction });
-    const receipt = await waitForReceipt(net.client, hash as Hash, {
+    // a send whose outcome is unknown may have put the approval in: wait for its hash all the same
+    const sent = await broadcastSignedTransaction(net.client, input.signedTransaction);
+    if (sent.kind === 'refused')
+      return { reason: Permit2Reasons.erc20ApprovalBroadcastFailed, message: sent.message };
+    const hash = sent.hash;
+    const receipt = await waitForReceipt(net.client, hash, {
       ...waits,
       timeoutMs: ctx.receiptTimeoutMs,
     });

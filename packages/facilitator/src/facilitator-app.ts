@@ -37,9 +37,11 @@ import {
 } from './key-lease/index.js';
 import {
   createExactEvmReconciler,
+  createExactPermitReconciler,
   createLedgerHooks,
   createLedgerHttpHandler,
   createPendingReconciler,
+  createPermit2Reconciler,
   createPostgresLedger,
   createReceiptReconciler,
   createSqliteLedger,
@@ -157,6 +159,8 @@ export async function createFacilitatorApp(
     await tron?.ready();
     reconcile = firstReconciler(
       createExactEvmReconciler({ rpc: firstRpc }),
+      createPermit2Reconciler({ rpc: firstRpc }),
+      createExactPermitReconciler({ rpc: firstRpc, ...(config.tron ? { tron: config.tron.networks } : {}) }),
       createReceiptReconciler({ rpc: firstRpc, ...(tron ? { tron: tron.nodes } : {}) }),
     );
     const hooks = createLedgerHooks({

@@ -107,7 +107,7 @@ type Claim = { key: PaymentKey; flightId: string | undefined; flight: Flight | u
 const FINISHED = new Set(['settled', 'failed', 'pending']);
 const MAX_POLL_MS = 250;
 /** Failures that may hide a settlement made elsewhere (the authorization was consumed). */
-const MAYBE_SETTLED_ELSEWHERE = /nonce|authorization_used|transaction_failed/;
+const MAYBE_SETTLED_ELSEWHERE = /nonce|authorization_used|transaction_failed|simulation_failed/;
 const WRITE_ATTEMPTS = 4;
 
 /**
@@ -367,32 +367,34 @@ export function createLedgerHooks(options: LedgerHooksOptions): LedgerHooks {
 
     async afterSettle(call, result) {
       const claim = claims.get(call);
-      if (!claim) return;
+      if (!claim) return undefined;
       claims.delete(call);
       const { key } = claim;
+      let answer = result;
       try {
         if (result.success) {
           await write(key, 'complete settled', () => ledger.complete(key, 'settled', result));
         } else if (result.errorReason === Reasons.settlementPending) {
           await write(key, 'complete pending', () => ledger.complete(key, 'pending', result));
-        } else if (
-          options.reconcile &&
-          MAYBE_SETTLED_ELSEWHERE.test(result.errorReason ?? '') &&
-          (await reconciled(call, key, recordOf(key, result)))
-        ) {
-          // settled after all (by a previous holder, or front-run): stored as settled
-        } else if (!result.transaction) {
-          await write(key, 'release', () => ledger.release(key, instanceId));
         } else {
-          await write(key, 'complete failed', () => ledger.complete(key, 'failed', result));
+          // the authorization may have been consumed by a transaction we did not see land (a dead
+          // holder's, a front-runner's): money that moved is answered as moved
+          const found =
+            options.reconcile && MAYBE_SETTLED_ELSEWHERE.test(result.errorReason ?? '')
+              ? await reconciled(call, key, recordOf(key, result))
+              : undefined;
+          if (found) answer = found;
+          else if (!result.transaction) await write(key, 'release', () => ledger.release(key, instanceId));
+          else await write(key, 'complete failed', () => ledger.complete(key, 'failed', result));
         }
       } finally {
         heartbeat.release();
         if (claim.flight && claim.flightId !== undefined) {
-          claim.flight.settle({ result });
+          claim.flight.settle({ result: answer });
           if (flights.get(claim.flightId) === claim.flight) flights.delete(claim.flightId);
         }
       }
+      return answer === result ? undefined : { result: answer };
     },
 
     recordBroadcast,

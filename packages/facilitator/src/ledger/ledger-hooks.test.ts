@@ -427,6 +427,38 @@ describe('createLedgerHooks', () => {
     await ledger.close();
   });
 
+  it('answers pending, never failed, when a taken-over claim finds its authorization used and no transfer', async () => {
+    const ledger = await createSqliteLedger({ path: ':memory:' });
+    const used: SettleResponse = {
+      success: false,
+      errorReason: 'invalid_exact_permit_nonce_already_used',
+      transaction: '',
+      network: NETWORK,
+    };
+    const s = scriptedScheme(async () => used);
+    const p = payment();
+    const key = identifyExactEvm({ x402Version: 2, ...p, scheme: s.scheme });
+    assert.ok(key);
+    const { hashPayment } = await import('./payment-hash.js');
+    await ledger.claim(key, {
+      payloadHash: hashPayment(p.payload, p.requirements),
+      owner: 'crashed-instance',
+      attempt: A.attempt,
+    });
+    // the chain says nothing about where the nonce went (a TRON node cannot search logs)
+    const f = engine(s.scheme, ledger, { claimLeaseMs: 20, reconcile: async () => undefined });
+    await sleep(40);
+    const answer = await f.settle(p.payload, p.requirements, A);
+    assert.equal(answer.success, false);
+    assert.equal(answer.errorReason, 'settlement_pending', 'the dead holder may have paid');
+    assert.equal((await ledger.get(key))?.state, 'pending', 'kept for the reconciler');
+    // a fresh claim meeting a used nonce (no earlier holder) is the scheme's refusal, as before
+    const q = payment();
+    const g = engine(s.scheme, ledger, { reconcile: async () => undefined });
+    assert.equal((await g.settle(q.payload, q.requirements, A)).errorReason, used.errorReason);
+    await ledger.close();
+  });
+
   it('keeps a live claim alive by its heartbeat: a retry waits instead of taking it over', async () => {
     const ledger = await createSqliteLedger({ path: ':memory:' });
     let release: () => void = () => {};

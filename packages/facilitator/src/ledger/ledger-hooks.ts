@@ -102,7 +102,13 @@ export type LedgerHooks = Required<
 };
 
 type Flight = { hash: string; answer: Promise<BeforeSettleAnswer>; settle(answer: BeforeSettleAnswer): void };
-type Claim = { key: PaymentKey; flightId: string | undefined; flight: Flight | undefined };
+type Claim = {
+  key: PaymentKey;
+  flightId: string | undefined;
+  flight: Flight | undefined;
+  /** Taken over from a silent holder, which may have sent a transaction this instance never saw. */
+  tookOver?: boolean;
+};
 
 const FINISHED = new Set(['settled', 'failed', 'pending']);
 const MAX_POLL_MS = 250;
@@ -214,7 +220,7 @@ export function createLedgerHooks(options: LedgerHooksOptions): LedgerHooks {
     call: FacilitatorCall,
     key: PaymentKey,
     hash: string,
-  ): Promise<BeforeSettleAnswer | 'claimed'> {
+  ): Promise<BeforeSettleAnswer | 'claimed' | 'taken-over'> {
     const deadline = now() + waitMs;
     for (;;) {
       const claim = await ledger.claim(key, {
@@ -239,7 +245,7 @@ export function createLedgerHooks(options: LedgerHooksOptions): LedgerHooks {
           const found = await reconciled(call, key, record);
           if (found) return { result: found };
           // nothing landed: settle it again (the chain's nonce check makes a second send harmless)
-          if (await ledger.takeOver(key, record.owner, now() - claimLeaseMs, instanceId)) return 'claimed';
+          if (await ledger.takeOver(key, record.owner, now() - claimLeaseMs, instanceId)) return 'taken-over';
         }
         if (now() >= deadline) return pendingAnswer(call, key, record);
         await sleep(Math.min(pause, Math.max(1, deadline - now())));
@@ -345,7 +351,7 @@ export function createLedgerHooks(options: LedgerHooksOptions): LedgerHooks {
         flight.settle(answer);
         if (flights.get(flightId) === flight) flights.delete(flightId);
       };
-      let decision: BeforeSettleAnswer | 'claimed';
+      let decision: BeforeSettleAnswer | 'claimed' | 'taken-over';
       try {
         decision = await decide(call, key, hash);
       } catch (error) {
@@ -357,8 +363,8 @@ export function createLedgerHooks(options: LedgerHooksOptions): LedgerHooks {
         });
         throw error;
       }
-      if (decision === 'claimed') {
-        hold(call, { key, flightId, flight });
+      if (decision === 'claimed' || decision === 'taken-over') {
+        hold(call, { key, flightId, flight, tookOver: decision === 'taken-over' });
         return undefined;
       }
       land(decision);
@@ -383,8 +389,23 @@ export function createLedgerHooks(options: LedgerHooksOptions): LedgerHooks {
             options.reconcile && MAYBE_SETTLED_ELSEWHERE.test(result.errorReason ?? '')
               ? await reconciled(call, key, recordOf(key, result))
               : undefined;
+          const consumed = MAYBE_SETTLED_ELSEWHERE.test(result.errorReason ?? '');
           if (found) answer = found;
-          else if (!result.transaction) await write(key, 'release', () => ledger.release(key, instanceId));
+          else if (claim.tookOver && consumed) {
+            // the silent holder may have paid with a transaction no one recorded: not a failure
+            // the chain proves; the reconciler keeps looking
+            answer = {
+              ...settleRefusal(
+                Reasons.settlementPending,
+                `the authorization was already used (${result.errorReason}), maybe by this payment's earlier ` +
+                  'settlement attempt; its transaction is being looked for; present the same payment again later',
+                result.network,
+                '',
+              ),
+              payer: key.payer,
+            };
+            await write(key, 'complete pending', () => ledger.complete(key, 'pending', answer));
+          } else if (!result.transaction) await write(key, 'release', () => ledger.release(key, instanceId));
           else await write(key, 'complete failed', () => ledger.complete(key, 'failed', result));
         }
       } finally {

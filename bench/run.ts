@@ -148,6 +148,44 @@ try {
     row(`/verify p50, concurrency ${concurrency} (ms)`, ours.p50, theirs.p50, false, '');
     row(`/verify p99, concurrency ${concurrency} (ms)`, ours.p99, theirs.p99, false, '');
   }
+  {
+    // as deployed: every /verify also reserves the payment in the settlement ledger (SQLite); one
+    // grant attempt presents it again and again, so each call is a full verify plus a ledger write
+    const ledgerFacilitator = await startChild('our-facilitator-ledger', {
+      rpcUrl: devnet.rpcUrl,
+      network,
+      privateKey: devnetAccount(4).privateKey,
+    });
+    const load = (url: string, headers: Record<string, string> = {}) =>
+      runLoad({
+        url: `${url}/verify`,
+        method: 'POST',
+        body: verifyBody,
+        headers,
+        concurrency: 32,
+        count: 3000,
+        expectStatus: 200,
+      });
+    const attempt = { 'x402-attempt': 'att_bench_verify_reserve' };
+    const check = await fetch(`${ledgerFacilitator}/verify`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...attempt },
+      body: verifyBody,
+    });
+    const answer = (await check.json()) as { isValid?: boolean; invalidReason?: string };
+    if (answer.isValid !== true)
+      throw new Error(`ledger-backed /verify refused the bench payment: ${JSON.stringify(answer)}`);
+    await load(ledgerFacilitator, attempt); // warm-up
+    const ours = await load(ledgerFacilitator, attempt);
+    const theirs = await load(theirFacilitator);
+    row(
+      '/verify throughput with the ledger (reserve per call), c=32 (req/s)',
+      ours.rps,
+      theirs.rps,
+      true,
+      '>= 1.5x',
+    );
+  }
 
   log('100 concurrent /settle from one facilitator key');
   for (const [name, url] of [

@@ -9,15 +9,8 @@
 import { canonicalNetwork, networkForVersion, type SettleResponse } from '@x402kit/core';
 import { sameAddress } from '@x402kit/evm';
 import { createTronNodeClient, isTronNetwork, type TronNodeClient } from '@x402kit/tron';
-import {
-  createPublicClient,
-  decodeEventLog,
-  type Hash,
-  http,
-  isHash,
-  type PublicClient,
-  parseAbiItem,
-} from 'viem';
+import { decodeEventLog, type Hash, isHash, type PublicClient, parseAbiItem } from 'viem';
+import { createEvmClients } from './evm-clients.js';
 import type { Reconcile } from './ledger-hooks.js';
 import type { PaymentRecord } from './payment-ledger.js';
 import type { StoredPayment } from './stored-payment.js';
@@ -39,18 +32,8 @@ const TRON_TX_ID = /^(?:0x)?[0-9a-fA-F]{64}$/;
  * const reconcile = firstReconciler(createExactEvmReconciler({ rpc }), createReceiptReconciler({ rpc, tron }))
  */
 export function createReceiptReconciler(options: ReceiptReconcilerOptions): Reconcile {
-  const evm = new Map<string, PublicClient>();
+  const evmFor = createEvmClients(options.rpc);
   const tron = new Map<string, TronNodeClient>();
-  const evmFor = (network: string): PublicClient | undefined => {
-    const url = options.rpc?.[network];
-    if (!url) return undefined;
-    let client = evm.get(network);
-    if (!client) {
-      client = createPublicClient({ transport: http(url) });
-      evm.set(network, client);
-    }
-    return client;
-  };
   const tronFor = (network: string): TronNodeClient | undefined => {
     const entry =
       options.tron?.[network] ??

@@ -10,17 +10,9 @@
  */
 import { networkForVersion, Reasons, type SettleResponse } from '@x402kit/core';
 import { sameAddress } from '@x402kit/evm';
-import {
-  createPublicClient,
-  decodeEventLog,
-  type Hash,
-  http,
-  isAddress,
-  isHash,
-  type PublicClient,
-  parseAbiItem,
-} from 'viem';
+import { decodeEventLog, type Hash, isAddress, isHash, parseAbiItem } from 'viem';
 import { z } from 'zod';
+import { createEvmClients } from './evm-clients.js';
 import type { Reconcile } from './ledger-hooks.js';
 
 export type ExactEvmReconcilerOptions = {
@@ -55,18 +47,8 @@ const authorizationUsedEvent = parseAbiItem(
  * createLedgerHooks({ ledger, identify: identifyExactEvm, instanceId, reconcile })
  */
 export function createExactEvmReconciler(options: ExactEvmReconcilerOptions): Reconcile {
-  const clients = new Map<string, PublicClient>();
   const lookback = options.lookbackBlocks ?? 50_000n;
-  const clientFor = (network: string): PublicClient | undefined => {
-    const url = options.rpc[network];
-    if (!url) return undefined;
-    let client = clients.get(network);
-    if (!client) {
-      client = createPublicClient({ transport: http(url) });
-      clients.set(network, client);
-    }
-    return client;
-  };
+  const clientFor = createEvmClients(options.rpc);
 
   return async function reconcileExactEvm(call, record) {
     const client = clientFor(call.requirements.network);

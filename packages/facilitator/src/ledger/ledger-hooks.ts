@@ -239,7 +239,11 @@ export function createLedgerHooks(options: LedgerHooksOptions): LedgerHooks {
           const found = record.state === 'pending' ? await reconciled(call, key, record) : undefined;
           return { result: found ?? record.outcome };
         }
-        if (record.state === 'reserved') break; // our own reservation, released meanwhile: claim again
+        if (record.state === 'reserved') {
+          // our own reservation changed under us (renewed, released): claim again, within the wait
+          if (now() >= deadline) return pendingAnswer(call, key, record);
+          break;
+        }
         if (now() - record.updatedAt > claimLeaseMs) {
           // the holder went quiet: did its transaction land? If nothing was sent, take over.
           const found = await reconciled(call, key, record);

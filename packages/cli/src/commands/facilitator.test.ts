@@ -246,6 +246,46 @@ describe('x402kit facilitator --config, two instances on one PostgreSQL ledger',
       /x402kit_settle_total\{scheme="exact",network="eip155:84532",result="settled",reason=""\} 1/,
     );
     assert.deepEqual(await getJson(`${a}/health`), { status: 'ok' });
+
+    // a verified payment is reserved for its attempt across both instances, until that attempt releases it
+    const other = await signExactEvmAuthorization(
+      privateKeyToAccount(devnet.accounts.payer.privateKey),
+      requirements,
+    );
+    const reserveBody = JSON.stringify({
+      x402Version: 2,
+      paymentPayload: {
+        x402Version: 2,
+        resource: { url: 'https://api.example/cli' },
+        accepted: requirements,
+        payload: { signature: other.signature, authorization: { ...other.authorization } },
+      },
+      paymentRequirements: requirements,
+    });
+    const call = async (base: string, path: string, attempt?: string) => {
+      const res = await fetch(`${base}${path}`, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          'x-api-key': API_KEY,
+          ...(attempt ? { 'x402-attempt': attempt } : {}),
+        },
+        body: reserveBody,
+      });
+      assert.equal(res.status, 200, await res.clone().text());
+      return (await res.json()) as Record<string, unknown>;
+    };
+    assert.equal((await call(a, '/verify', 'att_cli_holder_0001')).isValid, true);
+    const refused = await call(b, '/verify', 'att_cli_other_0001');
+    assert.equal(refused.isValid, false);
+    assert.equal(refused.invalidReason, 'duplicate_settlement');
+    assert.deepEqual(
+      await call(b, '/release', 'att_cli_other_0001'),
+      { released: false },
+      'not its reservation',
+    );
+    assert.deepEqual(await call(b, '/release', 'att_cli_holder_0001'), { released: true });
+    assert.equal((await call(a, '/verify', 'att_cli_other_0001')).isValid, true, 'free for another request');
   });
 
   it('serves as two instances behind one URL: every payment settles once, each caller gets its answer', async () => {

@@ -43,6 +43,8 @@ export type FacilitatorCall = {
    * absent for callers that send none (official resource servers).
    */
   attempt?: string;
+  /** Who called, as the facilitator service authenticated it (an API key's name); absent when anonymous. */
+  principal?: string;
 };
 
 /**
@@ -53,7 +55,15 @@ export type FacilitatorCall = {
  * (`@x402kit/facilitator`) uses it to tell a retry of the attempt that holds a payment (it gets
  * the stored outcome) from any other request presenting the same payment (`duplicate_settlement`).
  */
-export type FacilitatorCallOptions = { signal?: AbortSignal; attempt?: string };
+export type FacilitatorCallOptions = {
+  signal?: AbortSignal;
+  attempt?: string;
+  /**
+   * The authenticated caller, set by the facilitator service (never sent over the wire): a reservation
+   * made without an attempt can only be settled by the same principal.
+   */
+  principal?: string;
+};
 
 /** What `release` answers: whether a reservation held by the attempt was given up. */
 export type ReleaseResponse = { released: boolean };
@@ -231,6 +241,7 @@ export function createFacilitator(options: FacilitatorOptions): Facilitator {
   ): Resolved {
     const resolved = resolve(rawPayload, rawRequirements);
     if (resolved.ok && opts?.attempt !== undefined) resolved.call.attempt = opts.attempt;
+    if (resolved.ok && opts?.principal !== undefined) resolved.call.principal = opts.principal;
     return resolved;
   }
 

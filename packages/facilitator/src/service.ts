@@ -235,7 +235,10 @@ export function createFacilitatorService(options: FacilitatorServiceOptions): Fa
         `the ${ATTEMPT_HEADER} header must be 8 to 128 characters of [A-Za-z0-9._:-]`,
       );
     }
-    const callOptions: FacilitatorCallOptions = attempt === null ? {} : { attempt };
+    const callOptions: FacilitatorCallOptions = {
+      ...(attempt === null ? {} : { attempt }),
+      ...(event.principal === undefined ? {} : { principal: event.principal }),
+    };
     const traceparent = exchange.headers.get('traceparent');
     if (traceparent !== null) event.traceparent = traceparent;
     const read = readFacilitatorRequest(bytes);

@@ -241,6 +241,14 @@ describe('createLedgerHooks', () => {
     assert.equal((await f.settle(p.payload, p.requirements, A)).errorReason, 'duplicate_settlement');
     assert.deepEqual(await f.settle(p.payload, p.requirements), ok(1));
     assert.equal(s.calls(), 1);
+
+    // behind API keys, an anonymous reservation is the key's: another key cannot settle it first
+    const q = payment();
+    assert.equal((await f.verify(q.payload, q.requirements, { principal: 'shop' })).isValid, true);
+    const other = await f.settle(q.payload, q.requirements, { principal: 'mallory' });
+    assert.equal(other.errorReason, 'duplicate_settlement');
+    assert.equal((await f.settle(q.payload, q.requirements)).errorReason, 'duplicate_settlement');
+    assert.deepEqual(await f.settle(q.payload, q.requirements, { principal: 'shop' }), ok(2));
     await ledger.close();
   });
 

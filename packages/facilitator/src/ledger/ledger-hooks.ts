@@ -12,7 +12,8 @@
  *   verifies once, and a paid handler runs once. `onRelease` gives the reservation up when the
  *   attempt will not settle (its handler failed).
  * - `beforeSettle` claims the payment: a new claim, or the caller's own reservation (an anonymous
- *   settle may take an anonymous reservation). The winner settles. A retry of the SAME attempt
+ *   settle may take an anonymous reservation made by the same authenticated principal, e.g. the same
+ *   API key). The winner settles. A retry of the SAME attempt
  *   waits for the winner's outcome and gets it (crash and timeout retries still work). Every
  *   other caller gets the official answer at once: `success: false`, `duplicate_settlement`,
  *   `transaction` = the first transaction when one is known. The same authorization presented
@@ -227,6 +228,7 @@ export function createLedgerHooks(options: LedgerHooksOptions): LedgerHooks {
         payloadHash: hash,
         owner: instanceId,
         ...(call.attempt === undefined ? {} : { attempt: call.attempt }),
+        ...(call.principal === undefined ? {} : { principal: call.principal }),
         payment: encodeStoredPayment(call),
       });
       if (claim.claimed) return 'claimed';
@@ -312,6 +314,7 @@ export function createLedgerHooks(options: LedgerHooksOptions): LedgerHooks {
         payloadHash: hash,
         owner: instanceId,
         attempt: call.attempt,
+        ...(call.principal === undefined ? {} : { principal: call.principal }),
         expiresAt: now() + call.requirements.maxTimeoutSeconds * 1000 + skewMs,
         payment: encodeStoredPayment(call),
       });

@@ -296,6 +296,29 @@ function ledgerSuite(store: () => Store): void {
       ledger.claim(k, { payloadHash: 'h', owner: 'b' }),
     ]);
     assert.equal(both.filter((c) => c.claimed).length, 1);
+
+    // made by an authenticated caller: only an anonymous settle of that same principal takes it
+    const keyed = key();
+    const far = Date.now() + 60_000;
+    await ledger.reserve(keyed, {
+      payloadHash: 'h',
+      owner: 'o',
+      attempt: undefined,
+      principal: 'shop',
+      expiresAt: far,
+    });
+    assert.equal(
+      (await ledger.claim(keyed, { payloadHash: 'h', owner: 'o' })).claimed,
+      false,
+      'no principal',
+    );
+    assert.equal(
+      (await ledger.claim(keyed, { payloadHash: 'h', owner: 'o', principal: 'mallory' })).claimed,
+      false,
+    );
+    const mine = await ledger.claim(keyed, { payloadHash: 'h', owner: 'o', principal: 'shop' });
+    assert.equal(mine.claimed, true);
+    assert.equal(mine.record.principal, 'shop');
   });
 
   it('keeps a heart-beaten claim; hands a stale one to exactly one taker; sweeps abandoned claims', async () => {

@@ -43,6 +43,8 @@ export type PaymentRecord = {
   attempt?: string;
   /** When a `reserved` row lapses (epoch ms). */
   expiresAt?: number;
+  /** The authenticated caller that made an anonymous reservation (an API key's name). */
+  principal?: string;
   /** Epoch milliseconds. */
   createdAt: number;
   updatedAt: number;
@@ -68,6 +70,8 @@ export type ReserveOptions = {
   attempt: string | undefined;
   /** When the reservation lapses (epoch ms): the end of the payment's time window. */
   expiresAt: number;
+  /** The authenticated caller (an API key's name), kept with an anonymous reservation. */
+  principal?: string;
   /** The JSON of what was presented (see `stored-payment.ts`). */
   payment?: string;
 };
@@ -76,8 +80,12 @@ export type ReserveOptions = {
 export type ClaimOptions = {
   payloadHash: string;
   owner: string;
-  /** The grant attempt; a reservation is taken over only by the attempt that made it (anonymous by anonymous). */
+  /**
+   * The grant attempt; a reservation is taken over only by the attempt that made it, an anonymous one
+   * only by an anonymous caller with the same `principal` (both absent counts as the same).
+   */
   attempt?: string;
+  principal?: string;
   payment?: string;
 };
 

@@ -22,6 +22,7 @@ const PaymentRow = z.object({
   updated_at: epochMs,
   attempt: z.string().nullable().optional(),
   expires_at: epochMs.nullable().optional(),
+  principal: z.string().nullable().optional(),
 });
 
 /** Thrown when a stored row is not a payment (a corrupted or foreign table). */
@@ -49,6 +50,7 @@ export function toPaymentRecord(row: unknown): PaymentRecord {
   if (r.tx_hash) record.transaction = r.tx_hash;
   if (r.attempt) record.attempt = r.attempt;
   if (r.expires_at !== null && r.expires_at !== undefined) record.expiresAt = r.expires_at;
+  if (r.principal) record.principal = r.principal;
   if (r.outcome !== null) record.outcome = parseOutcome(r.outcome);
   return record;
 }

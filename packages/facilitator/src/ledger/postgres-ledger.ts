@@ -80,9 +80,18 @@ export async function createPostgresLedger(options: PostgresLedgerOptions): Prom
       for (let attempt = 0; attempt < CLAIM_ATTEMPTS; attempt++) {
         const { rows } = await pool.query(
           `INSERT INTO ${T} (${PAYMENT_COLUMNS}, payment)
-           VALUES ($1, $2, $3, $4, 'reserved', $5, NULL, NULL, $6, $7, $7, $8, $9, $10)
+           VALUES ($1, $2, $3, $4, 'reserved', $5, NULL, NULL, $6, $7, $7, $8, $9, $11, $10)
            ON CONFLICT DO NOTHING RETURNING ${PAYMENT_COLUMNS}`,
-          [...keyParams(k), o.payloadHash, o.owner, at, o.attempt ?? null, o.expiresAt, o.payment ?? null],
+          [
+            ...keyParams(k),
+            o.payloadHash,
+            o.owner,
+            at,
+            o.attempt ?? null,
+            o.expiresAt,
+            o.payment ?? null,
+            o.principal ?? null,
+          ],
         );
         if (rows[0] !== undefined) return { reserved: true, record: toPaymentRecord(rows[0]) };
         // a named attempt renews its own reservation; anyone may take a lapsed one of the same payload
@@ -110,20 +119,38 @@ export async function createPostgresLedger(options: PostgresLedgerOptions): Prom
         const at = now();
         const inserted = await pool.query(
           `INSERT INTO ${T} (${PAYMENT_COLUMNS}, payment)
-           VALUES ($1, $2, $3, $4, 'claimed', $5, NULL, NULL, $6, $7, $7, $8, NULL, $9)
+           VALUES ($1, $2, $3, $4, 'claimed', $5, NULL, NULL, $6, $7, $7, $8, NULL, $10, $9)
            ON CONFLICT DO NOTHING RETURNING ${PAYMENT_COLUMNS}`,
-          [...keyParams(k), o.payloadHash, o.owner, at, o.attempt ?? null, o.payment ?? null],
+          [
+            ...keyParams(k),
+            o.payloadHash,
+            o.owner,
+            at,
+            o.attempt ?? null,
+            o.payment ?? null,
+            o.principal ?? null,
+          ],
         );
         if (inserted.rows[0] !== undefined)
           return { claimed: true, record: toPaymentRecord(inserted.rows[0]) };
         // a reservation becomes a claim only for the attempt that made it (anonymous for anonymous), or once lapsed
         const taken = await pool.query(
           `UPDATE ${T} SET state = 'claimed', owner = $6, attempt = $7, expires_at = NULL, updated_at = $8,
-             payment = COALESCE($9, payment)
+             payment = COALESCE($9, payment), principal = $10
            WHERE ${KEY_WHERE} AND state = 'reserved' AND payload_hash = $5
-             AND (attempt IS NOT DISTINCT FROM $7::text OR expires_at <= $8)
+             AND ((attempt IS NOT DISTINCT FROM $7::text
+                   AND (attempt IS NOT NULL OR principal IS NOT DISTINCT FROM $10::text))
+                  OR expires_at <= $8)
            RETURNING ${PAYMENT_COLUMNS}`,
-          [...keyParams(k), o.payloadHash, o.owner, o.attempt ?? null, at, o.payment ?? null],
+          [
+            ...keyParams(k),
+            o.payloadHash,
+            o.owner,
+            o.attempt ?? null,
+            at,
+            o.payment ?? null,
+            o.principal ?? null,
+          ],
         );
         if (taken.rows[0] !== undefined) return { claimed: true, record: toPaymentRecord(taken.rows[0]) };
         const existing = await read(k);

@@ -88,8 +88,14 @@ export const MIGRATIONS: readonly Migration[] = [
       'CREATE INDEX IF NOT EXISTS payments_owner ON {{prefix}}payments (owner, state)',
     ],
   },
+  {
+    // who made a reservation without an attempt (an API key's name): only that caller may settle it
+    version: 4,
+    name: 'payments_principal',
+    statements: ['ALTER TABLE {{prefix}}payments ADD COLUMN principal TEXT'],
+  },
 ];
 
 /** The columns every query reads, in one place. */
 export const PAYMENT_COLUMNS =
-  'network, asset, payer, nonce, state, payload_hash, tx_hash, outcome, owner, created_at, updated_at, attempt, expires_at';
+  'network, asset, payer, nonce, state, payload_hash, tx_hash, outcome, owner, created_at, updated_at, attempt, expires_at, principal';

@@ -50,15 +50,15 @@ export async function createSqliteLedger(options: SqliteLedgerOptions): Promise<
   const insert = db.prepare(
     `INSERT INTO payments (${PAYMENT_COLUMNS}, payment)
      VALUES (:network, :asset, :payer, :nonce, :state, :payloadHash, NULL, NULL, :owner, :now, :now,
-       :attempt, :expiresAt, :payment)
+       :attempt, :expiresAt, :principal, :payment)
      ON CONFLICT DO NOTHING`,
   );
   // a reservation becomes a claim only for the attempt that made it (anonymous for anonymous), or once lapsed
   const claimReserved = db.prepare(
     `UPDATE payments SET state = 'claimed', owner = :owner, attempt = :attempt, expires_at = NULL,
-       updated_at = :now, payment = COALESCE(:payment, payment)
+       principal = :principal, updated_at = :now, payment = COALESCE(:payment, payment)
      WHERE ${KEY_WHERE} AND state = 'reserved' AND payload_hash = :payloadHash
-       AND (attempt IS :attempt OR expires_at <= :now)`,
+       AND ((attempt IS :attempt AND (attempt IS NOT NULL OR principal IS :principal)) OR expires_at <= :now)`,
   );
   // a named attempt renews its own reservation; anyone may take a lapsed one of the same payload
   const renewReserved = db.prepare(
@@ -147,9 +147,11 @@ export async function createSqliteLedger(options: SqliteLedgerOptions): Promise<
         payment: o.payment ?? null,
         now: now(),
       };
+      const principal = o.principal ?? null;
       // one connection, synchronous statements: the writes and the read are not interleaved
       const reserved =
-        insert.run({ ...params, state: 'reserved' }).changes === 1 || renewReserved.run(params).changes === 1;
+        insert.run({ ...params, state: 'reserved', principal }).changes === 1 ||
+        renewReserved.run(params).changes === 1;
       const record = read(k);
       if (!record) throw new Error(`reservation of ${k.nonce}: the record vanished`);
       return { reserved, record };
@@ -162,6 +164,7 @@ export async function createSqliteLedger(options: SqliteLedgerOptions): Promise<
         payloadHash: o.payloadHash,
         owner: o.owner,
         attempt: o.attempt ?? null,
+        principal: o.principal ?? null,
         payment: o.payment ?? null,
         now: now(),
       };

@@ -132,4 +132,12 @@ describe('network registry', () => {
     assert.equal(canonicalNetwork('eip155:84532'), 'eip155:84532');
     assert.equal(canonicalNetwork('tron:12345'), 'tron:12345');
   });
+
+  it('takes solana:devnet and solana:mainnet as names of the two Solana networks', () => {
+    assert.equal(canonicalNetwork('solana:devnet'), 'solana:EtWTRABZaYq6iMfeYKouRu166VU2xqa1');
+    assert.equal(canonicalNetwork('solana:mainnet'), 'solana:5eykt4UsFv8P8NJdTREpY1vzqKqZKvdp');
+    assert.equal(networkMatches('solana:devnet', 'solana:EtWTRABZaYq6iMfeYKouRu166VU2xqa1'), true);
+    assert.equal(findAsset('solana:devnet', 'USDC')?.address, '4zMMC9srt5Ri5X14GAgXhaHii3GnPAEERYPJgZJDncDU');
+    assert.equal(toCaip2('solana-devnet'), 'solana:EtWTRABZaYq6iMfeYKouRu166VU2xqa1');
+  });
 });

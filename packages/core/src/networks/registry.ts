@@ -208,22 +208,28 @@ const builtIn: NetworkInfo[] = [
     ]),
     aliases: ['tron:0x94a9059e', 'tron:2494104990'],
   },
-  network('solana:5eykt4UsFv8P8NJdTREpY1vzqKqZKvdp', 'Solana', 'solana', false, [
-    {
-      address: 'EPjFWdd5AufqSSqeM2qN1xzybapC8G4wEGGkZwyTDt1v',
-      symbol: 'USDC',
-      decimals: 6,
-      transferMethod: 'eip3009',
-    },
-  ]),
-  network('solana:EtWTRABZaYq6iMfeYKouRu166VU2xqa1', 'Solana Devnet', 'solana-devnet', true, [
-    {
-      address: '4zMMC9srt5Ri5X14GAgXhaHii3GnPAEERYPJgZJDncDU',
-      symbol: 'USDC',
-      decimals: 6,
-      transferMethod: 'eip3009',
-    },
-  ]),
+  {
+    ...network('solana:5eykt4UsFv8P8NJdTREpY1vzqKqZKvdp', 'Solana', 'solana', false, [
+      {
+        address: 'EPjFWdd5AufqSSqeM2qN1xzybapC8G4wEGGkZwyTDt1v',
+        symbol: 'USDC',
+        decimals: 6,
+        transferMethod: 'eip3009',
+      },
+    ]),
+    aliases: ['solana:mainnet'],
+  },
+  {
+    ...network('solana:EtWTRABZaYq6iMfeYKouRu166VU2xqa1', 'Solana Devnet', 'solana-devnet', true, [
+      {
+        address: '4zMMC9srt5Ri5X14GAgXhaHii3GnPAEERYPJgZJDncDU',
+        symbol: 'USDC',
+        decimals: 6,
+        transferMethod: 'eip3009',
+      },
+    ]),
+    aliases: ['solana:devnet'],
+  },
 ];
 
 const byId = new Map<string, NetworkInfo>();

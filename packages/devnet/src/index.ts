@@ -1,4 +1,4 @@
-// @x402kit/devnet: a local EVM chain for x402 tests and demos.
+// @x402kit/devnet: local chains (EVM, TRON, Solana) for x402 tests and demos.
 export type { DevnetAccount } from './accounts.js';
 export {
   ANVIL_FUNDED_ACCOUNTS,
@@ -86,6 +86,32 @@ export {
   smartWalletAddress,
   smartWalletDeployData,
 } from './smart-wallet.js';
+// Solana
+export type { SolanaDevnetAccount, SolanaDevnetRole } from './solana/solana-accounts.js';
+export { solanaDevnetAccount, solanaDevnetSigner } from './solana/solana-accounts.js';
+export type { SolanaExecution, SolanaSignatureStatus } from './solana/solana-chain.js';
+export { SolanaChain, SolanaTransactionRejected } from './solana/solana-chain.js';
+export { SolanaRpcError } from './solana/solana-rpc-errors.js';
+export { SOLANA_RPC_HANDLERS } from './solana/solana-rpc-handlers.js';
+export type { SolanaRpcServer, StartSolanaRpcServerOptions } from './solana/solana-rpc-server.js';
+export { startSolanaRpcServer } from './solana/solana-rpc-server.js';
+export {
+  associatedTokenAccount,
+  SOLANA_DEVNET_USDC_DECIMALS,
+  SOLANA_DEVNET_USDC_MINT,
+} from './solana/solana-tokens.js';
+export type {
+  SolanaDevnet,
+  SolanaDevnetAccountWithToken,
+  SolanaDevnetDescription,
+  StartSolanaDevnetOptions,
+} from './solana/start-solana-devnet.js';
+export {
+  SOLANA_DEVNET_GENESIS_HASH,
+  SOLANA_DEVNET_NETWORK,
+  SOLANA_DEVNET_V1_NAME,
+  startSolanaDevnet,
+} from './solana/start-solana-devnet.js';
 export type {
   DevnetAsset,
   DevnetChainDescription,

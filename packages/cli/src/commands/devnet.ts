@@ -1,16 +1,23 @@
 /**
  * `x402kit devnet`: a local chain for x402 (anvil, an EIP-3009 USDC at its Base Sepolia
  * address, funded accounts), or several (`--chains 84532,97`), and an offline TRON Nile
- * (`--chains 84532,tron:nile`: a local TRON node and GasFree API over anvil). Prints ONE JSON line
+ * (`--chains 84532,tron:nile`: a local TRON node and GasFree API over anvil), and an offline Solana
+ * devnet (`--chains 84532,solana:devnet`: litesvm behind a local Solana JSON-RPC). Prints ONE JSON line
  * describing it on stdout when ready, runs until SIGINT / SIGTERM, then stops everything.
  */
-import type { DevnetDescription, TronDevnet } from '@x402kit/devnet';
-import { startDevnet, startDevnets, startTronDevnet } from '@x402kit/devnet';
+import type { DevnetDescription, SolanaDevnet, TronDevnet } from '@x402kit/devnet';
+import {
+  SOLANA_DEVNET_NETWORK,
+  startDevnet,
+  startDevnets,
+  startSolanaDevnet,
+  startTronDevnet,
+} from '@x402kit/devnet';
 import { z } from 'zod';
 import { type Command, ExitCode, UsageError, untilAborted } from '../command.js';
 import { describeIssues, parseFlags, parseInteger, splitList } from '../options.js';
 
-const usage = `Usage: x402kit devnet [--port 8545] [--chain-id 84532]... [--chains 84532,97,tron:nile] [--quiet]
+const usage = `Usage: x402kit devnet [--port 8545] [--chain-id 84532]... [--chains 84532,97,tron:nile,solana:devnet] [--quiet]
 
 Start a local EVM chain for x402: anvil with an EIP-3009 USDC at the Base Sepolia USDC
 address, Multicall3, Permit2, the x402 Permit2 proxies, and funded test accounts (payer,
@@ -31,12 +38,19 @@ TRON's HTTP API (TronWeb's fullHost), and a local GasFree API with its controlle
   "tron":{"tron:nile":{"fullHost","rpcUrl","chainId","contracts","assets","accounts","gasFree"}}
 (with tron:nile alone, the line is {"network":"tron:nile","tron":{...}}).
 
+With solana:devnet in --chains, also an offline Solana devnet: litesvm in-process behind a local
+Solana JSON-RPC server, USDC at devnet's mint 4zMMC9srt5Ri5X14GAgXhaHii3GnPAEERYPJgZJDncDU, and
+funded payer, payTo and fee payer (base58 keys); the line adds
+  "solana":{"solana:EtWTRABZaYq6iMfeYKouRu166VU2xqa1":{"rpcUrl","network","assets","accounts",...}}
+(without an EVM chain, the line is {"network":<the first of TRON, Solana>,"tron"?,"solana"?}).
+
 Options:
   --port <n>       TCP port of the first chain on 127.0.0.1 (default 8545; 0 picks free
                    ports); further chains use the next ports
   --chain-id <n>   chain id (default 84532, Base Sepolia); repeat for several chains
   --chains <list>  comma-separated chain ids, for example 84532,97 (always the extended line);
-                   tron:nile (or its ids tron:0xcd8690dc, tron:3448148188) adds TRON
+                   tron:nile (or its ids tron:0xcd8690dc, tron:3448148188) adds TRON;
+                   solana:devnet (or solana:EtWTRABZaYq6iMfeYKouRu166VU2xqa1) adds Solana
   --quiet          no progress on stderr
   -h, --help       show this help
 
@@ -86,11 +100,21 @@ export const devnetCommand: Command = {
         throw new UsageError(`--chains: ${id} is not a TRON network the devnet runs (only tron:nile)`);
       }
     }
+    const solana = listed.filter((v) => v.startsWith('solana:'));
+    for (const id of solana) {
+      if (!SOLANA_DEVNET_IDS.has(id)) {
+        throw new UsageError(`--chains: ${id} is not a Solana network the devnet runs (only solana:devnet)`);
+      }
+    }
     const chainIds = [
       ...(values['chain-id'] ?? []).map((v) => parseInteger(v, '--chain-id')),
-      ...listed.filter((v) => !v.startsWith('tron:')).map((v) => parseInteger(v, '--chains')),
+      ...listed
+        .filter((v) => !v.startsWith('tron:') && !v.startsWith('solana:'))
+        .map((v) => parseInteger(v, '--chains')),
     ];
-    if (tron.length > 0 && chainIds.length === 0) return runTronOnly(values, context);
+    const others = { tron: tron.length > 0, solana: solana.length > 0 };
+    if ((others.tron || others.solana) && chainIds.length === 0)
+      return runNonEvmOnly(values, others, context);
     const parsed = DevnetOptions.safeParse({
       port: parseInteger(values.port, '--port'),
       chainIds: chainIds.length > 0 ? chainIds : undefined,
@@ -118,24 +142,33 @@ export const devnetCommand: Command = {
         })
       : await startDevnet({ port: options.port, chainId: options.chainIds[0], ...log });
     let tronDevnet: TronDevnet | undefined;
+    let solanaDevnet: SolanaDevnet | undefined;
     try {
-      if (tron.length > 0) {
+      const next = options.port === 0 ? 0 : options.port + options.chainIds.length;
+      if (others.tron) {
         progress?.('devnet: starting TRON Nile (anvil, local TRON node, GasFree API) ...');
-        const next = options.port === 0 ? 0 : options.port + options.chainIds.length;
         tronDevnet = await startTronDevnet({ port: next, anvilPort: next === 0 ? 0 : next + 1, ...log });
+      }
+      if (others.solana) {
+        progress?.('devnet: starting Solana devnet (litesvm, local Solana JSON-RPC) ...');
+        solanaDevnet = await startSolanaDevnet({ port: next === 0 ? 0 : next + 2, ...log });
       }
       if (context.signal.aborted) return ExitCode.ok; // stopped while starting: nothing to announce
       const line = {
         ...devnet.describe(),
         ...(tronDevnet ? { tron: { [TRON_NILE]: tronDevnet.describe() } } : {}),
+        ...(solanaDevnet ? { solana: { [SOLANA_DEVNET_NETWORK]: solanaDevnet.describe() } } : {}),
       };
       context.stdout(`${JSON.stringify(line)}\n`);
-      progress?.(
-        `devnet: ready on ${devnet.rpcUrl}${tronDevnet ? ` and TRON ${tronDevnet.fullHost}` : ''}; press Ctrl+C to stop`,
-      );
+      const extra = [
+        tronDevnet ? ` and TRON ${tronDevnet.fullHost}` : '',
+        solanaDevnet ? ` and Solana ${solanaDevnet.rpcUrl}` : '',
+      ].join('');
+      progress?.(`devnet: ready on ${devnet.rpcUrl}${extra}; press Ctrl+C to stop`);
       await untilAborted(context.signal);
       progress?.('devnet: stopping anvil ...');
     } finally {
+      await solanaDevnet?.stop();
       await tronDevnet?.stop();
       await devnet.stop();
     }
@@ -146,29 +179,47 @@ export const devnetCommand: Command = {
 
 const TRON_NILE = 'tron:nile';
 const TRON_NILE_IDS = new Set([TRON_NILE, 'tron:0xcd8690dc', 'tron:3448148188']);
+const SOLANA_DEVNET_IDS = new Set(['solana:devnet', SOLANA_DEVNET_NETWORK]);
 
-/** `--chains tron:nile` alone: the TRON devnet, its line keyed under `tron`. */
-async function runTronOnly(
+/** `--chains tron:nile`, `solana:devnet` or both, without an EVM chain: their lines keyed under `tron`/`solana`. */
+async function runNonEvmOnly(
   values: { port?: string | undefined; quiet?: boolean | undefined },
+  chains: { tron: boolean; solana: boolean },
   context: Parameters<Command['run']>[1],
 ): Promise<number> {
   const port = parseInteger(values.port, '--port') ?? 0;
   if (port < 0 || port > 65535) throw new UsageError(`--port ${port}: expected 0-65535`);
   const progress = values.quiet ? undefined : (line: string) => context.stderr(`${line}\n`);
-  progress?.('devnet: starting TRON Nile (anvil, local TRON node, GasFree API) ...');
-  const devnet = await startTronDevnet({
-    port,
-    anvilPort: port === 0 ? 0 : port + 1,
-    ...(progress ? { log: progress } : {}),
-  });
+  const log = progress ? { log: progress } : {};
+  let tronDevnet: TronDevnet | undefined;
+  let solanaDevnet: SolanaDevnet | undefined;
   try {
+    if (chains.tron) {
+      progress?.('devnet: starting TRON Nile (anvil, local TRON node, GasFree API) ...');
+      tronDevnet = await startTronDevnet({ port, anvilPort: port === 0 ? 0 : port + 1, ...log });
+    }
+    if (chains.solana) {
+      progress?.('devnet: starting Solana devnet (litesvm, local Solana JSON-RPC) ...');
+      const solanaPort = port === 0 || !chains.tron ? port : port + 2;
+      solanaDevnet = await startSolanaDevnet({ port: solanaPort, ...log });
+    }
     if (context.signal.aborted) return ExitCode.ok;
-    context.stdout(`${JSON.stringify({ network: TRON_NILE, tron: { [TRON_NILE]: devnet.describe() } })}\n`);
-    progress?.(`devnet: TRON ready on ${devnet.fullHost}; press Ctrl+C to stop`);
+    const line = {
+      network: tronDevnet ? TRON_NILE : SOLANA_DEVNET_NETWORK,
+      ...(tronDevnet ? { tron: { [TRON_NILE]: tronDevnet.describe() } } : {}),
+      ...(solanaDevnet ? { solana: { [SOLANA_DEVNET_NETWORK]: solanaDevnet.describe() } } : {}),
+    };
+    context.stdout(`${JSON.stringify(line)}\n`);
+    const ready = [
+      tronDevnet ? `TRON ready on ${tronDevnet.fullHost}` : '',
+      solanaDevnet ? `Solana ready on ${solanaDevnet.rpcUrl}` : '',
+    ].filter((part) => part !== '');
+    progress?.(`devnet: ${ready.join(', ')}; press Ctrl+C to stop`);
     await untilAborted(context.signal);
     progress?.('devnet: stopping ...');
   } finally {
-    await devnet.stop();
+    await solanaDevnet?.stop();
+    await tronDevnet?.stop();
   }
   progress?.('devnet: stopped');
   return ExitCode.ok;

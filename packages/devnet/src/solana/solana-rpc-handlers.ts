@@ -1,5 +1,11 @@
 import type { Address, Transaction } from '@solana/kit';
-import { getBase58Decoder, getBase58Encoder, getBase64Encoder, getTransactionDecoder } from '@solana/kit';
+import {
+  getBase58Decoder,
+  getBase58Encoder,
+  getBase64Encoder,
+  getCompiledTransactionMessageDecoder,
+  getTransactionDecoder,
+} from '@solana/kit';
 import type { SolanaChain, SolanaExecution } from './solana-chain.js';
 import { parseAddress, SolanaTransactionRejected } from './solana-chain.js';
 import { invalidParams, SolanaRpcError } from './solana-rpc-errors.js';
@@ -77,7 +83,9 @@ function decodeTransaction(params: readonly unknown[]): {
   const options = config(params, 1);
   const bytes = decodeBytes(text, options.encoding, 'the transaction');
   try {
-    return { tx: getTransactionDecoder().decode(bytes), options };
+    const tx = getTransactionDecoder().decode(bytes);
+    getCompiledTransactionMessageDecoder().decode(tx.messageBytes);
+    return { tx, options };
   } catch (error) {
     throw new SolanaRpcError(-32602, `failed to deserialize solana_transaction: ${(error as Error).message}`);
   }
@@ -122,6 +130,20 @@ function simulationValue(execution: SolanaExecution, extra: Record<string, unkno
     loadedAccountsDataSize: 0,
     ...extra,
   };
+}
+
+/** Solana answers these as request errors, not as a transaction's `err`. */
+function refusedAsRequest(execution: SolanaExecution): void {
+  if (execution.ok) return;
+  if (execution.err === 'SignatureFailure') {
+    throw new SolanaRpcError(-32003, 'Transaction signature verification failure');
+  }
+  if (execution.err === 'SanitizeFailure') {
+    throw new SolanaRpcError(
+      -32602,
+      'invalid transaction: Transaction failed to sanitize accounts offsets correctly',
+    );
+  }
 }
 
 function rejected(error: unknown): never {
@@ -259,6 +281,7 @@ export const SOLANA_RPC_HANDLERS: Readonly<Record<string, SolanaRpcHandler>> = {
     } catch (error) {
       rejected(error);
     }
+    refusedAsRequest(execution);
     const extra: Record<string, unknown> = {};
     if (replaceRecentBlockhash) extra.replacementBlockhash = ctx.chain.latestBlockhash();
     if (options.innerInstructions === true) extra.innerInstructions = [];
@@ -273,6 +296,7 @@ export const SOLANA_RPC_HANDLERS: Readonly<Record<string, SolanaRpcHandler>> = {
       } catch (error) {
         rejected(error);
       }
+      refusedAsRequest(preflight);
       if (!preflight.ok) {
         throw new SolanaRpcError(
           -32002,
@@ -287,6 +311,7 @@ export const SOLANA_RPC_HANDLERS: Readonly<Record<string, SolanaRpcHandler>> = {
     } catch (error) {
       rejected(error);
     }
+    refusedAsRequest(execution);
     if (!execution.ok && execution.refused) {
       throw new SolanaRpcError(
         -32002,

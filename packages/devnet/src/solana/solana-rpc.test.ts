@@ -236,8 +236,8 @@ describe('local Solana RPC over litesvm', () => {
       simulated.value.logs?.some((line) => line.includes('Tokenkeg')),
       'the token program ran',
     );
-    const verified = await rpc.simulateTransaction(wire, { encoding: 'base64', sigVerify: true }).send();
-    assert.equal(verified.value.err, 'SignatureFailure');
+    const verified = await raw('simulateTransaction', [wire, { encoding: 'base64', sigVerify: true }]);
+    assert.equal(verified.error?.code, -32003);
     const sent = await raw('sendTransaction', [wire, { encoding: 'base64', skipPreflight: true }]);
     assert.equal(sent.error?.code, -32003);
     const over = await raw('simulateTransaction', [
@@ -247,6 +247,33 @@ describe('local Solana RPC over litesvm', () => {
     assert.deepEqual((over.result as { value: { err: unknown } }).value.err, {
       InstructionError: [1, { Custom: 1 }],
     });
+  });
+
+  test('corrupted transactions get Solana errors (never an internal error) and change nothing', async () => {
+    const valid = getBase64EncodedWireTransaction(await transfer(3n));
+    // Sent first, so that a corruption that happens to restore the original bytes meets AlreadyProcessed.
+    assert.equal(typeof (await raw('sendTransaction', [valid, { encoding: 'base64' }])).result, 'string');
+    const wire = Buffer.from(valid, 'base64');
+    const before = await devnet.balances(payer.address);
+    let seed = 402;
+    const random = (below: number) => {
+      seed = (seed * 1103515245 + 12345) % 2 ** 31;
+      return seed % below;
+    };
+    for (let i = 0; i < 150; i++) {
+      const bytes = Buffer.from(wire);
+      for (let k = 0; k <= i % 4; k++) bytes[random(bytes.length)] = random(256);
+      const cut = i % 7 === 0 ? bytes.subarray(0, random(bytes.length)) : bytes;
+      for (const method of ['simulateTransaction', 'sendTransaction']) {
+        const answer = await raw(method, [
+          cut.toString('base64'),
+          { encoding: 'base64', sigVerify: i % 2 === 0 },
+        ]);
+        if (answer.error)
+          assert.ok([-32602, -32003, -32002].includes(answer.error.code), answer.error.message);
+      }
+    }
+    assert.deepEqual(await devnet.balances(payer.address), before);
   });
 
   test('bad requests get JSON-RPC errors, never a crash', async () => {

@@ -1,0 +1,261 @@
+// Interop with the official x402 stack (@x402/core + @x402/svm 2.27) on the local Solana devnet:
+// the official client's payment verified and settled by our facilitator, ours by the official
+// facilitator engine, and bad transactions built by hand refused with the same reason by both.
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import type { Address, Instruction, KeyPairSigner } from '@solana/kit';
+import {
+  address,
+  appendTransactionMessageInstructions,
+  createSolanaRpc,
+  createTransactionMessage,
+  getBase64EncodedWireTransaction,
+  partiallySignTransactionMessageWithSigners,
+  pipe,
+  setTransactionMessageFeePayer,
+  setTransactionMessageLifetimeUsingBlockhash,
+} from '@solana/kit';
+import { findAssociatedTokenPda, getTransferCheckedInstruction } from '@solana-program/token';
+import { x402Client } from '@x402/core/client';
+import { x402Facilitator } from '@x402/core/facilitator';
+import { toFacilitatorSvmSigner } from '@x402/svm';
+import { ExactSvmScheme } from '@x402/svm/exact/client';
+import { registerExactSvmScheme } from '@x402/svm/exact/facilitator';
+import {
+  createFacilitator,
+  type Facilitator,
+  type PaymentPayload,
+  type PaymentRequirements,
+} from '@x402kit/core';
+import {
+  type SolanaDevnet,
+  solanaDevnetAccount,
+  solanaDevnetSigner,
+  startSolanaDevnet,
+} from '@x402kit/devnet';
+import { setComputeUnitLimitInstruction, setComputeUnitPriceInstruction } from '../compute-budget.js';
+import { MEMO_PROGRAM_ADDRESS, TOKEN_PROGRAM_ADDRESS } from '../programs.js';
+import { SvmReasons } from '../reasons.js';
+import { decodeSvmTransaction } from '../transaction.js';
+import { createExactSvmClient } from './client.js';
+import { createExactSvmFacilitator } from './facilitator.js';
+
+let devnet: SolanaDevnet;
+let payer: KeyPairSigner;
+let feePayer: KeyPairSigner;
+let ours: Facilitator;
+let official: x402Facilitator;
+let requirements: PaymentRequirements;
+
+before(async () => {
+  devnet = await startSolanaDevnet();
+  payer = await solanaDevnetSigner('payer');
+  feePayer = await solanaDevnetSigner('feePayer');
+  const svm = createExactSvmFacilitator({
+    networks: { [devnet.network]: { rpcUrl: devnet.rpcUrl } },
+    feePayers: [(await solanaDevnetAccount('feePayer')).secretKey],
+    pollingIntervalMs: 20,
+  });
+  ours = createFacilitator({ schemes: [{ networks: svm.networks, facilitator: svm }] });
+  official = new x402Facilitator();
+  registerExactSvmScheme(official, {
+    signer: toFacilitatorSvmSigner(feePayer, { defaultRpcUrl: devnet.rpcUrl }),
+    networks: devnet.network as `${string}:${string}`,
+  });
+  requirements = {
+    scheme: 'exact',
+    network: devnet.network,
+    asset: devnet.usdc.address,
+    amount: '1000',
+    payTo: devnet.accounts.payTo.address,
+    maxTimeoutSeconds: 60,
+    extra: { feePayer: feePayer.address },
+  };
+});
+after(async () => {
+  await devnet?.stop();
+});
+
+const resource = {
+  url: 'http://127.0.0.1/paid',
+  description: 'a paid resource',
+  mimeType: 'application/json',
+};
+
+async function ourPayment(): Promise<PaymentPayload> {
+  const client = createExactSvmClient({ signer: payer, rpc: devnet.rpcUrl });
+  const { payload } = await client.createPaymentPayload(requirements, { x402Version: 2 });
+  return { x402Version: 2, resource, accepted: requirements, payload };
+}
+
+async function officialPayment(): Promise<PaymentPayload> {
+  const client = new x402Client().register(
+    devnet.network as `${string}:${string}`,
+    new ExactSvmScheme(payer, { rpcUrl: devnet.rpcUrl }),
+  );
+  const payment = await client.createPaymentPayload({
+    x402Version: 2,
+    resource,
+    accepts: [requirements as never],
+  });
+  return payment as unknown as PaymentPayload;
+}
+
+/** `[program, data length, account count]` of each instruction, and the signer count. */
+function layout(transaction: unknown) {
+  const decoded = decodeSvmTransaction(transaction);
+  assert.ok(decoded, 'the transaction decodes');
+  return {
+    feePayer: decoded.accounts[0],
+    signers: decoded.message.header.numSignerAccounts,
+    instructions: decoded.instructions.map((ix) => [ix.programAddress, ix.data.length, ix.accounts.length]),
+    transfer: decoded.instructions[2]?.accounts,
+  };
+}
+
+describe('exact SVM interop with @x402/svm 2.27', () => {
+  test("our payload has the official client's fields and instruction layout", async () => {
+    const [mine, theirs] = await Promise.all([ourPayment(), officialPayment()]);
+    assert.deepEqual(Object.keys(mine.payload), Object.keys(theirs.payload));
+    assert.deepEqual(layout(mine.payload.transaction), layout(theirs.payload.transaction));
+  });
+
+  test('the official client pays, our facilitator verifies and settles', async () => {
+    const payment = await officialPayment();
+    const before = await devnet.balances(devnet.accounts.payTo.address);
+    assert.deepEqual(await ours.verify(payment, requirements), { isValid: true, payer: payer.address });
+    const settled = await ours.settle(payment, requirements);
+    assert.equal(settled.success, true, JSON.stringify(settled));
+    assert.equal(settled.payer, payer.address);
+    assert.deepEqual(devnet.chain.signatureStatus(settled.transaction)?.err, null);
+    assert.equal((await devnet.balances(devnet.accounts.payTo.address)).USDC - before.USDC, 1000n);
+  });
+
+  test('our client pays, the official facilitator verifies and settles', async () => {
+    const payment = await ourPayment();
+    const before = await devnet.balances(devnet.accounts.payTo.address);
+    const verified = await official.verify(payment as never, requirements as never);
+    assert.equal(verified.isValid, true, JSON.stringify(verified));
+    assert.equal(verified.payer, payer.address);
+    const settled = await official.settle(payment as never, requirements as never);
+    assert.equal(settled.success, true, JSON.stringify(settled));
+    assert.deepEqual(devnet.chain.signatureStatus(settled.transaction)?.err, null);
+    assert.equal((await devnet.balances(devnet.accounts.payTo.address)).USDC - before.USDC, 1000n);
+    assert.deepEqual(devnet.server.unknownMethods, []);
+  });
+
+  describe('bad transactions get the same reason from both facilitators', () => {
+    const usdc = () => devnet.usdc.address;
+    const ata = async (mint: Address, owner: Address) =>
+      (await findAssociatedTokenPda({ mint, owner, tokenProgram: TOKEN_PROGRAM_ADDRESS }))[0];
+    const memo = (): Instruction => ({
+      programAddress: MEMO_PROGRAM_ADDRESS,
+      data: new TextEncoder().encode(crypto.randomUUID()),
+    });
+    async function transfer(
+      fields: {
+        mint?: Address;
+        destination?: Address;
+        authority?: KeyPairSigner | Address;
+        amount?: bigint;
+        owner?: Address;
+      } = {},
+    ) {
+      const mint = fields.mint ?? usdc();
+      const authority = fields.authority ?? payer;
+      const owner = fields.owner ?? (typeof authority === 'string' ? authority : authority.address);
+      return getTransferCheckedInstruction({
+        source: await ata(mint, owner),
+        mint,
+        destination: fields.destination ?? (await ata(mint, address(devnet.accounts.payTo.address))),
+        authority,
+        amount: fields.amount ?? 1000n,
+        decimals: 6,
+      });
+    }
+    async function build(instructions: Instruction[]): Promise<string> {
+      const { value } = await createSolanaRpc(devnet.rpcUrl).getLatestBlockhash().send();
+      const message = pipe(
+        createTransactionMessage({ version: 0 }),
+        (m) => setTransactionMessageFeePayer(feePayer.address, m),
+        (m) => appendTransactionMessageInstructions(instructions, m),
+        (m) => setTransactionMessageLifetimeUsingBlockhash(value, m),
+      );
+      return getBase64EncodedWireTransaction(await partiallySignTransactionMessageWithSigners(message));
+    }
+    const budget = (price = 1n) => [
+      setComputeUnitLimitInstruction(20_000),
+      setComputeUnitPriceInstruction(price),
+    ];
+    const cases: Array<[string, () => Promise<string>, string]> = [
+      [
+        'the fee payer as transfer authority',
+        async () => build([...budget(), await transfer({ authority: feePayer.address }), memo()]),
+        SvmReasons.feePayerTransferringFunds,
+      ],
+      [
+        'a wrong mint',
+        async () =>
+          build([
+            ...budget(),
+            await transfer({ mint: address('EPjFWdd5AufqSSqeM2qN1xzybapC8G4wEGGkZwyTDt1v') }),
+            memo(),
+          ]),
+        SvmReasons.mintMismatch,
+      ],
+      [
+        'a wrong destination (the payer itself)',
+        async () =>
+          build([...budget(), await transfer({ destination: await ata(usdc(), payer.address) }), memo()]),
+        SvmReasons.recipientMismatch,
+      ],
+      [
+        'the amount off by one',
+        async () => build([...budget(), await transfer({ amount: 1001n }), memo()]),
+        SvmReasons.amountMismatch,
+      ],
+      [
+        'an extra instruction (a system program call)',
+        async () =>
+          build([
+            ...budget(),
+            await transfer(),
+            {
+              programAddress: address('11111111111111111111111111111111'),
+              data: new Uint8Array([2, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0]),
+            },
+          ]),
+        SvmReasons.unknownFourthInstruction,
+      ],
+      [
+        'a compute price above 5 lamports per CU',
+        async () => build([...budget(5_000_001n), await transfer(), memo()]),
+        SvmReasons.computePriceInstructionTooHigh,
+      ],
+      ['garbage base64', async () => 'this is not a transaction!', SvmReasons.transactionCouldNotBeDecoded],
+      [
+        'the compute budget instructions swapped',
+        async () => build([...budget().reverse(), await transfer(), memo()]),
+        SvmReasons.computeLimitInstruction,
+      ],
+    ];
+    for (const [name, make, reason] of cases) {
+      test(name, async () => {
+        const payment: PaymentPayload = {
+          x402Version: 2,
+          resource,
+          accepted: requirements,
+          payload: { transaction: await make() },
+        };
+        const theirs = await official.verify(payment as never, requirements as never);
+        const mine = await ours.verify(payment, requirements);
+        assert.deepEqual(
+          { ours: [mine.isValid, mine.invalidReason], official: [theirs.isValid, theirs.invalidReason] },
+          { ours: [false, reason], official: [false, reason] },
+        );
+        const settled = await ours.settle(payment, requirements);
+        assert.deepEqual([settled.success, settled.errorReason], [false, reason]);
+      });
+    }
+  });
+});

@@ -92,6 +92,20 @@ describe('createResourceServer', () => {
     );
   });
 
+  it('offers the registered CAIP-2 id when a route names a network by an alias', async () => {
+    const server = createResourceServer({
+      facilitators: engine().facilitator,
+      schemes: [{ network: 'solana:*', server: { scheme: 'exact', parsePrice: (p, n) => parsePrice(p, n) } }],
+      supportedWaitMs: 0,
+    });
+    const [offer] = await server.buildRequirements(
+      [{ scheme: 'exact', network: 'solana:devnet', payTo: 'payee', price: '$0.001' }],
+      {},
+    );
+    assert.equal(offer?.network, 'solana:EtWTRABZaYq6iMfeYKouRu166VU2xqa1');
+    assert.equal(offer?.asset, '4zMMC9srt5Ri5X14GAgXhaHii3GnPAEERYPJgZJDncDU');
+  });
+
   it('verifies, then settles the overridden amount', async () => {
     const { facilitator, settled } = engine();
     const server = createResourceServer({

@@ -272,7 +272,9 @@ export function createResourceServer(options: ResourceServerOptions): ResourceSe
     async buildRequirements(paymentOptions, ctx) {
       const out: PaymentRequirements[] = [];
       for (const option of paymentOptions) {
-        const network = toCaip2(option.network) ?? option.network;
+        // the registered id on the wire: a route may say 'base-sepolia' or 'solana:devnet', clients
+        // (the official ones too) match offers by the CAIP-2 id
+        const network = canonicalNetwork(toCaip2(option.network) ?? option.network);
         const scheme = schemeFor(option.scheme, network);
         const price = typeof option.price === 'function' ? await option.price(ctx) : option.price;
         const payTo = typeof option.payTo === 'function' ? await option.payTo(ctx) : option.payTo;

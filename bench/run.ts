@@ -27,6 +27,7 @@ import { runFuzzBench } from './fuzz.js';
 import { percentile, runLoad } from './load.js';
 import { runReplayBench } from './replay.js';
 import { runSettleBench } from './settle-bench.js';
+import { runSvmBench } from './svm-bench.js';
 
 const children: ChildProcess[] = [];
 const settleFigures: Record<string, { ok: number; seconds: number }> = {};
@@ -365,6 +366,10 @@ console.log(
   `\nreplay: one header x20 at once (1/1/1: one 200, one handler run, one transfer)\n${replay.table}`,
 );
 if (replay.rows.some((r) => r.ok !== 1 || r.handlerRuns !== 1 || r.transfers !== '1')) process.exitCode = 1;
+
+// Solana (exact on SVM): /verify at c=32 and concurrent settles, ours against @x402/svm, on its own devnet.
+const svm = await runSvmBench({ log });
+console.log(`\nSolana (exact on SVM, offline devnet)\n${svm.table}`);
 
 function printTable(): void {
   const header: Row = {

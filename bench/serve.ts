@@ -6,17 +6,35 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createKeyPairSignerFromBytes, getBase58Encoder } from '@solana/kit';
+import { x402Facilitator } from '@x402/core/facilitator';
+import { toFacilitatorSvmSigner } from '@x402/svm';
+import { registerExactSvmScheme } from '@x402/svm/exact/facilitator';
+import { createFacilitator } from '@x402kit/core';
 import { createEvmFacilitator, createFacilitatorService, startFacilitatorServer } from '@x402kit/facilitator';
+import { createExactSvmFacilitator } from '@x402kit/svm';
 import type { Hex } from 'viem';
 import {
   createLedgerHooks,
   createSqliteLedger,
   identifyPayment,
 } from '../packages/facilitator/src/ledger/index.js';
-import { startOfficialFacilitator, startOfficialServer } from '../test/support/official.js';
+import {
+  serveOfficialFacilitator,
+  startOfficialFacilitator,
+  startOfficialServer,
+} from '../test/support/official.js';
 import { startOurFacilitator, startOurServer } from '../test/support/ours.js';
 
-type Config = { rpcUrl: string; network: string; privateKey: Hex; facilitatorUrl: string; payTo: string };
+type Config = {
+  rpcUrl: string;
+  network: string;
+  privateKey: Hex;
+  facilitatorUrl: string;
+  payTo: string;
+  /** Solana fee payers' 64-byte secret keys, base58 (the SVM kinds). */
+  feePayers: string[];
+};
 
 const [kind, json] = process.argv.slice(2);
 const config = JSON.parse(json ?? '{}') as Config;
@@ -37,6 +55,10 @@ async function start() {
       return startOurServer(config);
     case 'official-server':
       return startOfficialServer(config);
+    case 'our-svm-facilitator':
+      return startOurSvmFacilitator();
+    case 'official-svm-facilitator':
+      return startOfficialSvmFacilitator();
     default:
       throw new Error(`unknown component ${kind}`);
   }
@@ -64,6 +86,34 @@ async function startLedgerFacilitator() {
       await ledger.close();
     },
   };
+}
+
+/** Our facilitator service with `exact` on SVM only, one or more fee payers (round-robin). */
+async function startOurSvmFacilitator() {
+  const svm = createExactSvmFacilitator({
+    networks: { [config.network]: { rpcUrl: config.rpcUrl } },
+    feePayers: config.feePayers,
+  });
+  const server = await startFacilitatorServer({
+    service: createFacilitatorService({
+      facilitator: createFacilitator({ schemes: [{ networks: svm.networks, facilitator: svm }] }),
+    }),
+    port: 0,
+  });
+  return { url: server.url, close: () => server.close() };
+}
+
+/** The official engine with `@x402/svm`'s exact registration (its signer holds one fee payer), on Express. */
+async function startOfficialSvmFacilitator() {
+  const [secret] = config.feePayers;
+  if (!secret) throw new Error('official-svm-facilitator needs one fee payer');
+  const signer = await createKeyPairSignerFromBytes(getBase58Encoder().encode(secret));
+  const facilitator = new x402Facilitator();
+  registerExactSvmScheme(facilitator, {
+    signer: toFacilitatorSvmSigner(signer, { defaultRpcUrl: config.rpcUrl }),
+    networks: config.network as `${string}:${string}`,
+  });
+  return serveOfficialFacilitator(facilitator);
 }
 
 const running = await start();

@@ -5,6 +5,7 @@
  * price within the cap, `TransferChecked` of the asset to payTo's associated token account for
  * exactly the amount, then only Memo or Lighthouse), the seller's memo, then a simulation.
  */
+import { createPublicKey, type KeyObject, verify } from 'node:crypto';
 import type {
   Base64EncodedWireTransaction,
   GetLatestBlockhashApi,
@@ -154,17 +155,26 @@ function readTransferChecked(ix: InstructionView): TransferChecked | undefined {
   return { mint, destination, authority, amount };
 }
 
+/** Derived token account addresses, by program, mint and owner: a PDA search costs many hashes. */
+const tokenAccounts = new Map<string, Promise<string>>();
+const MAX_CACHED = 10_000;
+
 async function associatedTokenAccount(requirements: PaymentRequirements, program: string): Promise<string> {
-  try {
-    const [ata] = await findAssociatedTokenPda({
+  const key = `${program} ${requirements.asset} ${requirements.payTo}`;
+  let found = tokenAccounts.get(key);
+  if (!found) {
+    found = findAssociatedTokenPda({
       mint: address(requirements.asset),
       owner: address(requirements.payTo),
       tokenProgram: address(program),
-    });
-    return ata;
-  } catch {
-    return '';
+    }).then(
+      ([ata]) => ata as string,
+      () => '',
+    );
+    if (tokenAccounts.size >= MAX_CACHED) tokenAccounts.clear();
+    tokenAccounts.set(key, found);
   }
+  return found;
 }
 
 function atomic(amount: string): bigint | undefined {
@@ -173,26 +183,35 @@ function atomic(amount: string): bigint | undefined {
 
 /** Every signer but the fee payer (index 0) has a valid Ed25519 signature over the message. */
 async function payerSignaturesValid(decoded: DecodedSvmTransaction): Promise<boolean> {
-  const signerCount = decoded.message.header.numSignerAccounts;
-  const message = new Uint8Array(decoded.transaction.messageBytes);
-  for (let i = 1; i < signerCount; i++) {
+  const message = decoded.messageBytes;
+  for (let i = 1; i < decoded.numSignerAccounts; i++) {
     const signer = decoded.accounts[i];
-    const signature = signer === undefined ? undefined : decoded.transaction.signatures[signer as never];
+    const signature = decoded.signatures[i];
     if (!signer || !signature || signature.length !== 64) return false;
     try {
-      const key = await crypto.subtle.importKey(
-        'raw',
-        new Uint8Array(getBase58Encoder().encode(signer)),
-        'Ed25519',
-        false,
-        ['verify'],
-      );
-      if (!(await crypto.subtle.verify('Ed25519', key, new Uint8Array(signature), message))) return false;
+      if (!verify(null, message, ed25519Key(signer), signature)) return false;
     } catch {
       return false;
     }
   }
   return true;
+}
+
+/** DER prefix of an Ed25519 SubjectPublicKeyInfo; the 32 key bytes follow. */
+const ED25519_SPKI_PREFIX = Buffer.from('302a300506032b6570032100', 'hex');
+/** Public keys of signers seen, imported once (a payer signs many payments). */
+const publicKeys = new Map<string, KeyObject>();
+
+function ed25519Key(signer: string): KeyObject {
+  let key = publicKeys.get(signer);
+  if (!key) {
+    const raw = Buffer.from(getBase58Encoder().encode(signer));
+    if (raw.length !== 32) throw new RangeError(`${signer} is not an Ed25519 public key`);
+    key = createPublicKey({ key: Buffer.concat([ED25519_SPKI_PREFIX, raw]), format: 'der', type: 'spki' });
+    if (publicKeys.size >= MAX_CACHED) publicKeys.clear();
+    publicKeys.set(signer, key);
+  }
+  return key;
 }
 
 /** `undefined` when the simulation succeeds, else what went wrong (the reference's message). */

@@ -188,20 +188,24 @@ describe('x402kit facilitator --config, two instances on one PostgreSQL ledger',
       maxTimeoutSeconds: 300,
       extra: { name: devnet.token.name, version: devnet.token.version },
     };
-    const signed = await signExactEvmAuthorization(
-      privateKeyToAccount(devnet.accounts.payer.privateKey),
-      requirements,
-    );
-    const body = JSON.stringify({
-      x402Version: 2,
-      paymentPayload: {
+    /** A /verify or /settle body of a fresh EIP-3009 payment of the devnet payer. */
+    const freshBody = async () => {
+      const signed = await signExactEvmAuthorization(
+        privateKeyToAccount(devnet.accounts.payer.privateKey),
+        requirements,
+      );
+      return JSON.stringify({
         x402Version: 2,
-        resource: { url: 'https://api.example/cli' },
-        accepted: requirements,
-        payload: { signature: signed.signature, authorization: { ...signed.authorization } },
-      },
-      paymentRequirements: requirements,
-    });
+        paymentPayload: {
+          x402Version: 2,
+          resource: { url: 'https://api.example/cli' },
+          accepted: requirements,
+          payload: { signature: signed.signature, authorization: { ...signed.authorization } },
+        },
+        paymentRequirements: requirements,
+      });
+    };
+    const body = await freshBody();
     const settle = async (base: string, headers: Record<string, string>) =>
       fetch(`${base}/settle`, {
         method: 'POST',
@@ -248,20 +252,7 @@ describe('x402kit facilitator --config, two instances on one PostgreSQL ledger',
     assert.deepEqual(await getJson(`${a}/health`), { status: 'ok' });
 
     // a verified payment is reserved for its attempt across both instances, until that attempt releases it
-    const other = await signExactEvmAuthorization(
-      privateKeyToAccount(devnet.accounts.payer.privateKey),
-      requirements,
-    );
-    const reserveBody = JSON.stringify({
-      x402Version: 2,
-      paymentPayload: {
-        x402Version: 2,
-        resource: { url: 'https://api.example/cli' },
-        accepted: requirements,
-        payload: { signature: other.signature, authorization: { ...other.authorization } },
-      },
-      paymentRequirements: requirements,
-    });
+    const reserveBody = await freshBody();
     const call = async (base: string, path: string, attempt?: string) => {
       const res = await fetch(`${base}${path}`, {
         method: 'POST',

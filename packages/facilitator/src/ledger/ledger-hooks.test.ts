@@ -17,6 +17,7 @@ import {
 } from '@x402kit/core';
 import { identifyExactEvm } from './identify-exact-evm.js';
 import { createLedgerHooks, type LedgerHooksOptions } from './ledger-hooks.js';
+import { hashPayment } from './payment-hash.js';
 import type { PaymentLedger } from './payment-ledger.js';
 import { createSqliteLedger } from './sqlite-ledger.js';
 
@@ -99,6 +100,14 @@ function engine(
       ...extra,
     }),
   });
+}
+
+/** Leave a claim of `p` in the ledger as an instance that died holding it would (attempt A). */
+async function deadClaim(ledger: PaymentLedger, p: ReturnType<typeof payment>, owner: string) {
+  const key = identifyExactEvm({ x402Version: 2, ...p, scheme: scriptedScheme(async (n) => ok(n)).scheme });
+  assert.ok(key);
+  await ledger.claim(key, { payloadHash: hashPayment(p.payload, p.requirements), owner, attempt: A.attempt });
+  return key;
 }
 
 describe('createLedgerHooks', () => {
@@ -419,14 +428,7 @@ describe('createLedgerHooks', () => {
     const ledger = await createSqliteLedger({ path: ':memory:' });
     const s = scriptedScheme(async (n) => ok(n));
     const p = payment();
-    const key = identifyExactEvm({ x402Version: 2, ...p, scheme: s.scheme });
-    assert.ok(key);
-    const { hashPayment } = await import('./payment-hash.js');
-    await ledger.claim(key, {
-      payloadHash: hashPayment(p.payload, p.requirements),
-      owner: 'crashed-instance',
-      attempt: A.attempt,
-    });
+    const key = await deadClaim(ledger, p, 'crashed-instance');
     const f = engine(s.scheme, ledger, { claimLeaseMs: 20 });
     await sleep(40);
     assert.equal((await f.settle(p.payload, p.requirements, B)).errorReason, 'duplicate_settlement');
@@ -445,14 +447,7 @@ describe('createLedgerHooks', () => {
     };
     const s = scriptedScheme(async () => used);
     const p = payment();
-    const key = identifyExactEvm({ x402Version: 2, ...p, scheme: s.scheme });
-    assert.ok(key);
-    const { hashPayment } = await import('./payment-hash.js');
-    await ledger.claim(key, {
-      payloadHash: hashPayment(p.payload, p.requirements),
-      owner: 'crashed-instance',
-      attempt: A.attempt,
-    });
+    const key = await deadClaim(ledger, p, 'crashed-instance');
     // the chain says nothing about where the nonce went (a TRON node cannot search logs)
     const f = engine(s.scheme, ledger, { claimLeaseMs: 20, reconcile: async () => undefined });
     await sleep(40);
@@ -509,7 +504,6 @@ describe('createLedgerHooks', () => {
     };
     const s = scriptedScheme(async (n) => (n === 1 ? pending : used));
     const f = engine(s.scheme, ledger, { reconcile, claimLeaseMs: 20 });
-    const { hashPayment } = await import('./payment-hash.js');
     const keyOf = (p: ReturnType<typeof payment>) => {
       const k = identifyExactEvm({ x402Version: 2, ...p, scheme: s.scheme });
       assert.ok(k);
@@ -527,11 +521,7 @@ describe('createLedgerHooks', () => {
 
     // 2. an instance claimed, sent and died: its transaction is found, nothing is sent again
     const p2 = payment();
-    await ledger.claim(keyOf(p2), {
-      payloadHash: hashPayment(p2.payload, p2.requirements),
-      owner: 'dead',
-      attempt: A.attempt,
-    });
+    await deadClaim(ledger, p2, 'dead');
     const byDead = { success: true, transaction: TX(22), network: NETWORK, payer: PAYER };
     onChain.set(keyOf(p2).nonce, byDead);
     await sleep(40);

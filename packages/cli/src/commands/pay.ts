@@ -1,9 +1,13 @@
 /**
- * `x402kit pay <url>`: fetch a URL and pay its x402 402 answer once (exact on EVM), then print
+ * `x402kit pay <url>`: fetch a URL and pay its x402 402 answer once (exact on EVM, and on Solana
+ * with SOLANA_PRIVATE_KEY and an RPC URL), then print
  * the response; with `--json`, exactly one JSON object whatever happens (paid, refused, failed,
  * pending, unreachable, bad arguments). With `--max-amount`, refuses to pay more (exit code 3).
  */
+
+import { createKeyPairSignerFromBytes, getBase58Encoder, type KeyPairSigner } from '@solana/kit';
 import {
+  type ClientSchemeRegistration,
   createX402Client,
   findAsset,
   formatUnits,
@@ -14,6 +18,7 @@ import {
 } from '@x402kit/core';
 import { createExactEvmClient } from '@x402kit/evm';
 import { type FetchLike, getPaymentResponse, wrapFetchWithPayment } from '@x402kit/http';
+import { createExactSvmClient } from '@x402kit/svm';
 import { privateKeyToAccount } from 'viem/accounts';
 import { z } from 'zod';
 import { type CliContext, type Command, ExitCode, UsageError } from '../command.js';
@@ -28,10 +33,11 @@ import {
 } from './pay/pay-outcome.js';
 
 const usage = `Usage: x402kit pay <url> [--method GET] [--header "Name: value" ...] [--data BODY]
-                   [--max-amount 0.01] [--json] [--timeout 60]
+                   [--max-amount 0.01] [--json] [--timeout 60] [--solana-rpc URL]
 
 Request <url>; if it answers 402 with x402 payment requirements, pay once (scheme "exact" on an
-EVM network, signed with your key) and request it again. Prints the response body on stdout.
+EVM network, or on Solana with SOLANA_PRIVATE_KEY, signed with your key) and request it again.
+Prints the response body on stdout.
 
 Options:
   --method <verb>        HTTP method (default GET, or POST with --data)
@@ -45,10 +51,15 @@ Options:
                          settlement_unknown, network_error, usage_error, error
   --timeout <seconds>    give up after this long (default 60)
   --private-key <key>    the payer key (prefer the environment variable)
+  --solana-rpc <url>     Solana JSON-RPC URL for Solana offers (or SOLANA_RPC_URL)
+  --solana-private-key <key>  the Solana payer key (prefer the environment variable)
   -h, --help             show this help
 
 Environment:
   PRIVATE_KEY            the payer's private key, 0x + 64 hex digits (falls back to EVM_PRIVATE_KEY)
+  SOLANA_PRIVATE_KEY     the Solana payer's secret key, base58 of 64 bytes (as the Solana CLI and
+                         x402kit devnet print it); pays "exact" offers on solana:* networks
+  SOLANA_RPC_URL         the Solana JSON-RPC URL (needed with SOLANA_PRIVATE_KEY)
 
 Exit codes: 0 success (2xx), 1 failure (non-2xx answer, payment refused or not settled, network
             error), 2 bad usage, 3 refused: the price is above --max-amount,
@@ -56,7 +67,24 @@ Exit codes: 0 success (2xx), 1 failure (non-2xx answer, payment refused or not s
             lost): it may still be charged, check before paying again.
 
 Example:
-  PRIVATE_KEY=0x... x402kit pay http://127.0.0.1:4021/weather --max-amount 0.01 --json`;
+  PRIVATE_KEY=0x... x402kit pay http://127.0.0.1:4021/weather --max-amount 0.01 --json
+  SOLANA_PRIVATE_KEY=... SOLANA_RPC_URL=http://127.0.0.1:8899 x402kit pay http://127.0.0.1:4021/weather`;
+
+/** A Solana secret key: base58 of 64 bytes (seed then public key). The value is never echoed in messages. */
+const SolanaSecretKeySchema = z
+  .string()
+  .regex(/^[1-9A-HJ-NP-Za-km-z]+$/, 'must be a base58 secret key (64 bytes, as the Solana CLI prints it)')
+  .transform((value, ctx) => {
+    const bytes = getBase58Encoder().encode(value);
+    if (bytes.length !== 64) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `must be a base58 secret key of 64 bytes, got ${bytes.length} bytes`,
+      });
+      return z.NEVER;
+    }
+    return new Uint8Array(bytes);
+  });
 
 const PayOptions = z.object({
   url: z
@@ -76,7 +104,16 @@ const PayOptions = z.object({
     .optional(),
   json: z.boolean(),
   timeoutSeconds: z.number().int().positive().max(3600),
-  privateKey: PrivateKeySchema,
+  privateKey: PrivateKeySchema.optional(),
+  solana: z
+    .object({
+      secretKey: SolanaSecretKeySchema,
+      rpcUrl: z
+        .string()
+        .regex(/^https?:\/\//i, 'must be an http(s) URL')
+        .refine((value) => URL.canParse(value), 'must be a valid URL'),
+    })
+    .optional(),
 });
 type PayOptions = z.output<typeof PayOptions>;
 
@@ -89,6 +126,12 @@ const SOURCES = {
   json: '--json',
   timeoutSeconds: '--timeout',
   privateKey: '--private-key (or PRIVATE_KEY)',
+  solana: 'Solana',
+} as const;
+
+const SOLANA_SOURCES = {
+  secretKey: '--solana-private-key (or SOLANA_PRIVATE_KEY)',
+  rpcUrl: '--solana-rpc (or SOLANA_RPC_URL)',
 } as const;
 
 /**
@@ -133,6 +176,8 @@ async function runPay(args: string[], context: CliContext): Promise<number> {
       json: { type: 'boolean' },
       timeout: { type: 'string' },
       'private-key': { type: 'string' },
+      'solana-private-key': { type: 'string' },
+      'solana-rpc': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -148,7 +193,16 @@ async function runPay(args: string[], context: CliContext): Promise<number> {
     );
   }
   const key = values['private-key'] ?? context.env.PRIVATE_KEY ?? context.env.EVM_PRIVATE_KEY;
-  if (!key) throw new UsageError('no payer key: set PRIVATE_KEY=0x... (or pass --private-key)');
+  const solanaKey = values['solana-private-key'] ?? context.env.SOLANA_PRIVATE_KEY;
+  const solanaRpc = values['solana-rpc'] ?? context.env.SOLANA_RPC_URL;
+  if (!key && !solanaKey)
+    throw new UsageError(
+      'no payer key: set PRIVATE_KEY=0x... (or pass --private-key), or SOLANA_PRIVATE_KEY for Solana',
+    );
+  if (solanaKey && !solanaRpc)
+    throw new UsageError(
+      'SOLANA_PRIVATE_KEY needs a Solana RPC URL: set SOLANA_RPC_URL or pass --solana-rpc',
+    );
   const parsed = PayOptions.safeParse({
     url: positionals[0],
     method: values.method,
@@ -157,9 +211,25 @@ async function runPay(args: string[], context: CliContext): Promise<number> {
     maxAmount: values['max-amount'],
     json: values.json ?? false,
     timeoutSeconds: parseInteger(values.timeout, '--timeout') ?? 60,
-    privateKey: key.trim(),
+    privateKey: key?.trim(),
+    solana: solanaKey ? { secretKey: solanaKey.trim(), rpcUrl: solanaRpc?.trim() } : undefined,
   });
-  if (!parsed.success) throw new UsageError(describeIssues(parsed.error.issues, SOURCES));
+  if (!parsed.success) {
+    const solanaIssues = parsed.error.issues.filter((issue) => issue.path[0] === 'solana');
+    const otherIssues = parsed.error.issues.filter((issue) => issue.path[0] !== 'solana');
+    const messages = [
+      ...(otherIssues.length > 0 ? [describeIssues(otherIssues, SOURCES)] : []),
+      ...(solanaIssues.length > 0
+        ? [
+            describeIssues(
+              solanaIssues.map((issue) => ({ ...issue, path: issue.path.slice(1) })),
+              SOLANA_SOURCES,
+            ),
+          ]
+        : []),
+    ];
+    throw new UsageError(messages.join('; '));
+  }
   return pay(parsed.data, context);
 }
 
@@ -175,8 +245,18 @@ async function pay(options: PayOptions, context: CliContext): Promise<number> {
     return exitCodeOf(outcome);
   };
 
-  const signer = privateKeyToAccount(options.privateKey);
-  const schemes = [{ network: 'eip155:*', client: createExactEvmClient({ signer }) }];
+  const schemes: ClientSchemeRegistration[] = [];
+  if (options.privateKey) {
+    const signer = privateKeyToAccount(options.privateKey);
+    schemes.push({ network: 'eip155:*', client: createExactEvmClient({ signer }) });
+  }
+  if (options.solana) {
+    const signer = await solanaSigner(options.solana.secretKey);
+    schemes.push({
+      network: 'solana:*',
+      client: createExactSvmClient({ signer, rpc: options.solana.rpcUrl }),
+    });
+  }
   const uncapped = createX402Client({ schemes });
   const client = options.maxAmount
     ? createX402Client({ schemes, policies: [maxAmountPolicy(options.maxAmount)] })
@@ -199,7 +279,7 @@ async function pay(options: PayOptions, context: CliContext): Promise<number> {
       } catch (error) {
         attempt.cannotPay = {
           reason: error instanceof X402Error ? error.reason : null,
-          message: `cannot pay: ${error instanceof Error ? error.message : String(error)} (this CLI pays "exact" on EVM networks)`,
+          message: `cannot pay: ${error instanceof Error ? error.message : String(error)} (this CLI pays "exact" on EVM networks, and on Solana with SOLANA_PRIVATE_KEY)`,
         };
         return false;
       }
@@ -237,6 +317,17 @@ async function pay(options: PayOptions, context: CliContext): Promise<number> {
   }
   const settlement = getPaymentResponse(response);
   return report(outcomeOf({ response, body: bodyOf(response, text), settlement, attempt }), text);
+}
+
+/** The kit signer of a 64-byte secret key; a key whose second half is not its public key is a usage error. */
+async function solanaSigner(secretKey: Uint8Array): Promise<KeyPairSigner> {
+  try {
+    return await createKeyPairSignerFromBytes(secretKey);
+  } catch {
+    throw new UsageError(
+      `${SOLANA_SOURCES.secretKey}: not a valid Solana keypair (its last 32 bytes must be the public key of the first 32)`,
+    );
+  }
 }
 
 /** The stderr line of an outcome: what was paid, or what went wrong (nothing for a free answer). */

@@ -4,6 +4,7 @@ import { describeIssues, parseFlags } from '../options.js';
 import { parseDemoMode } from './demo/demo-mode.js';
 import { runDemo } from './demo/exact-demo.js';
 import { runSchemeDemo } from './demo/scheme-demo.js';
+import { runSolanaDemo } from './demo/solana-demo.js';
 import { runTronDemo } from './demo/tron-demo.js';
 
 const usage = `Usage: x402kit demo [--scheme exact|permit2|upto|exact_permit|exact_gasfree] [--network <caip2>] [--price <usd>] [--charge <usd>]
@@ -20,14 +21,20 @@ Schemes (each a real payment on a local chain):
   exact_permit   BofAI PaymentPermit, 18-decimal USDT on eip155:97 (BSC testnet), with a facilitator fee;
                  with --network tron:nile, on an offline TRON Nile (local TRON node, TIP-712, TRON USDT)
   exact_gasfree  GasFree on the offline TRON Nile: the payer holds no TRX, a GasFree provider settles
+  exact on solana:devnet  SPL TransferChecked of devnet USDC on a local Solana devnet (litesvm), the
+                 facilitator's fee payer co-signs and pays the fee
 
 Options:
   --scheme <name>    payment method (default exact)
-  --network <caip2>  eip155:84532 (exact, permit2, upto), eip155:97 (exact_permit) or tron:nile
-                     (exact_permit, exact_gasfree); default follows --scheme
-  --price <usd>      price of the API call (default 0.001; upto: the maximum, default 0.01; exact_permit: 0.01)
+  --network <caip2>  eip155:84532 (exact, permit2, upto), eip155:97 (exact_permit), tron:nile
+                     (exact_permit, exact_gasfree) or solana:devnet (exact); default follows --scheme
+  --price <usd>      price of the API call (default 0.001; upto: the maximum, default 0.01; exact_permit
+                     and solana:devnet: 0.01)
   --charge <usd>     upto only: what the API actually charges (default 40% of the maximum)
   -h, --help         show this help`;
+
+/** Solana devnet's id forms the demo accepts (its name and its CAIP-2 id). */
+const SOLANA_DEVNET_IDS = new Set(['solana:devnet', 'solana:EtWTRABZaYq6iMfeYKouRu166VU2xqa1']);
 
 /** The payment methods the demo can narrate; `exact` is the original EIP-3009 demo. */
 const DemoOptions = z.object({
@@ -60,6 +67,18 @@ export const demoCommand: Command = {
     if (values.help) {
       context.stdout(`${usage}\n`);
       return ExitCode.ok;
+    }
+    if (values.network?.toLowerCase().startsWith('solana:')) {
+      if (!SOLANA_DEVNET_IDS.has(values.network))
+        throw new UsageError(
+          `--network ${values.network}: the demo's Solana network is solana:devnet (local)`,
+        );
+      if (values.scheme !== undefined && values.scheme !== 'exact')
+        throw new UsageError(`--scheme ${values.scheme} does not run on solana:devnet; use --scheme exact`);
+      if (values.charge !== undefined) throw new UsageError('--charge only applies to --scheme upto');
+      const parsed = DemoOptions.safeParse({ price: values.price ?? '0.01' });
+      if (!parsed.success) throw new UsageError(describeIssues(parsed.error.issues, { price: '--price' }));
+      return runSolanaDemo(parsed.data.price, context.stdout);
     }
     const mode = parseDemoMode(values);
     if (mode.scheme === 'exact') {

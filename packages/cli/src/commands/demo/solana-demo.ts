@@ -1,0 +1,159 @@
+/**
+ * `x402kit demo --network solana:devnet`: one paid API call on a local Solana devnet (litesvm behind a
+ * Solana JSON-RPC server, devnet USDC at its real mint), narrated: the 402 with the facilitator's fee
+ * payer, the payer's partially signed transaction, the settlement's signature, the balances.
+ */
+import {
+  createFacilitator,
+  createHttpFacilitatorClient,
+  createResourceServer,
+  createX402Client,
+  decodePaymentRequiredHeader,
+  formatUnits,
+  type PaymentPayload,
+} from '@x402kit/core';
+import { solanaDevnetAccount, solanaDevnetSigner, startSolanaDevnet } from '@x402kit/devnet';
+import { createFacilitatorService, startFacilitatorServer } from '@x402kit/facilitator';
+import { createPaymentHandler, getPaymentResponse, wrapFetchWithPayment } from '@x402kit/http';
+import { serve } from '@x402kit/http/node';
+import { createExactSvmClient, createExactSvmFacilitator, createExactSvmServer } from '@x402kit/svm';
+import { ExitCode } from '../../command.js';
+import { describeOffer } from './exact-demo.js';
+
+/**
+ * Run the Solana demo at `price` dollars (devnet USDC, 6 decimals); returns the exit code.
+ *
+ * @example await runSolanaDemo('0.01', (text) => process.stdout.write(text))
+ */
+export async function runSolanaDemo(price: string, out: (text: string) => void): Promise<number> {
+  const say = (line = '') => out(`${line}\n`);
+  const stops: Array<() => Promise<void> | void> = [];
+  try {
+    say('x402kit demo: one paid API call on a local Solana devnet, exact (SPL TransferChecked)');
+    say();
+    say('1. Starting a local Solana devnet (litesvm behind a Solana JSON-RPC server) ...');
+    const devnet = await startSolanaDevnet();
+    stops.push(() => devnet.stop());
+    const { payer, payTo, feePayer } = devnet.accounts;
+    const usdc = devnet.usdc;
+    const units = (atomic: bigint) => `${formatUnits(atomic, usdc.decimals)} USDC`;
+    say(`   ${devnet.network} at ${devnet.rpcUrl}, devnet USDC (SPL Token) mint ${usdc.address}`);
+    say(`   payer ${payer.address}, payee ${payTo.address}, fee payer ${feePayer.address}`);
+
+    say(
+      "2. Starting the facilitator (exact on SVM; it co-signs as fee payer and pays the network's fee) ...",
+    );
+    const svm = createExactSvmFacilitator({
+      networks: { [devnet.network]: { rpcUrl: devnet.rpcUrl } },
+      feePayers: [(await solanaDevnetAccount('feePayer')).secretKey],
+      pollingIntervalMs: 20,
+    });
+    const facilitatorServer = await startFacilitatorServer({
+      service: createFacilitatorService({
+        facilitator: createFacilitator({ schemes: [{ networks: svm.networks, facilitator: svm }] }),
+      }),
+      port: 0,
+    });
+    stops.push(() => facilitatorServer.close());
+    say(`   POST ${facilitatorServer.url}/verify, POST /settle, GET /supported`);
+
+    say('3. Starting a paid API ...');
+    const resourceServer = createResourceServer({
+      facilitators: createHttpFacilitatorClient({ url: facilitatorServer.url }),
+      schemes: [{ network: 'solana:*', server: createExactSvmServer() }],
+      hooks: {
+        afterVerify: (_call, result) =>
+          say(
+            `   facilitator: verified, isValid=${result.isValid}${result.invalidReason ? ` (${result.invalidReason})` : ''}, payer ${result.payer}`,
+          ),
+        afterSettle: (_call, result) =>
+          say(
+            result.success
+              ? `   facilitator: co-signed, sent and confirmed; signature ${result.transaction}`
+              : `   facilitator: settlement failed: ${result.errorReason} ${result.errorMessage ?? ''}`,
+          ),
+      },
+    });
+    const payments = createPaymentHandler({
+      routes: {
+        'GET /weather': {
+          accepts: { scheme: 'exact', network: devnet.network, payTo: payTo.address, price: `$${price}` },
+          description: 'Weather report',
+          mimeType: 'application/json',
+        },
+      },
+      server: resourceServer,
+    });
+    const app = async () => Response.json({ city: 'Lisbon', weather: 'sunny', temperatureC: 21 });
+    const api = await serve((request) => payments.handle(request, app));
+    stops.push(() => api.close());
+    say(`   GET ${api.url}/weather costs $${price} in USDC, paid to ${payTo.address}`);
+
+    const balances = async () => {
+      const [p, t, f] = await Promise.all([
+        devnet.balances(payer.address),
+        devnet.balances(payTo.address),
+        devnet.balances(feePayer.address),
+      ]);
+      return { payer: p.USDC, payTo: t.USDC, payerSol: p.SOL, feePayerSol: f.SOL };
+    };
+    const before = await balances();
+    say();
+    say(`Balances before: payer ${units(before.payer)}, payee ${units(before.payTo)}`);
+    say();
+
+    say(`4. Client: GET ${api.url}/weather without paying`);
+    const unpaid = await fetch(`${api.url}/weather`);
+    await unpaid.arrayBuffer();
+    const required = decodePaymentRequiredHeader(unpaid.headers.get('payment-required') ?? '');
+    say(`   the API answered ${unpaid.status} Payment Required; its PAYMENT-REQUIRED header offers:`);
+    if (required.x402Version === 2)
+      for (const r of required.accepts) say(`   - ${describeOffer(r, usdc.decimals)}`);
+
+    say('5. Client: paying and retrying ...');
+    const client = createX402Client({
+      schemes: [
+        {
+          network: 'solana:*',
+          client: createExactSvmClient({ signer: await solanaDevnetSigner('payer'), rpc: devnet.rpcUrl }),
+        },
+      ],
+      hooks: {
+        afterPayment: (offer, payload) => {
+          const transaction = String((payload as PaymentPayload).payload.transaction ?? '');
+          say(
+            `   client: signed a v0 transaction moving ${units(BigInt(offer.requirements.amount))} (TransferChecked to the payee's token account),` +
+              ` fee payer ${String(offer.requirements.extra?.feePayer)}, ${Buffer.from(transaction, 'base64').length} bytes`,
+          );
+          say("   client: it carries only the payer's signature; sending it in the PAYMENT-SIGNATURE header");
+        },
+      },
+    });
+    const paid = await wrapFetchWithPayment(fetch, client)(`${api.url}/weather`);
+    const body = await paid.text();
+    const receipt = getPaymentResponse(paid);
+    say(`   the API answered ${paid.status}: ${body}`);
+    if (!receipt?.success) {
+      say(`   no successful settlement: ${JSON.stringify(receipt)}`);
+      return ExitCode.failure;
+    }
+    say(
+      `   PAYMENT-RESPONSE: success, signature ${receipt.transaction} on ${receipt.network}, payer ${receipt.payer}`,
+    );
+
+    const after = await balances();
+    say();
+    say(
+      `Balances after:  payer ${units(after.payer)} (${formatUnits(after.payer - before.payer, usdc.decimals)}),` +
+        ` payee ${units(after.payTo)} (+${formatUnits(after.payTo - before.payTo, usdc.decimals)})`,
+    );
+    say(
+      `   SOL spent on fees: fee payer ${formatUnits(before.feePayerSol - after.feePayerSol, 9)} SOL, payer ${formatUnits(before.payerSol - after.payerSol, 9)} SOL`,
+    );
+    say();
+    say('Done: stopping the API, the facilitator and the chain.');
+    return ExitCode.ok;
+  } finally {
+    for (const stop of stops.reverse()) await stop();
+  }
+}

@@ -34,6 +34,8 @@ export function spawnCli(args: readonly string[], env: Record<string, string> = 
     'PRIVATE_KEY',
     'EVM_PRIVATE_KEY',
     'FACILITATOR_PRIVATE_KEY',
+    'SOLANA_PRIVATE_KEY',
+    'SOLANA_RPC_URL',
     'PORT',
     'EVM_NETWORK',
     'EVM_RPC_URL',

@@ -3,7 +3,6 @@ import {
   createHttpFacilitatorClient,
   createResourceServer,
   createX402Client,
-  decodePaymentRequiredHeader,
   formatUnits,
   type PaymentPayload,
   type PaymentRequirements,
@@ -11,11 +10,12 @@ import {
 import { readTokenBalance, startDevnet } from '@x402kit/devnet';
 import { createExactEvmClient, createExactEvmServer } from '@x402kit/evm';
 import { createEvmFacilitator, createFacilitatorService, startFacilitatorServer } from '@x402kit/facilitator';
-import { createPaymentHandler, getPaymentResponse, wrapFetchWithPayment } from '@x402kit/http';
+import { createPaymentHandler } from '@x402kit/http';
 import { serve } from '@x402kit/http/node';
 import type { Hex } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
 import { ExitCode } from '../../command.js';
+import { payAndShow, showOffers } from './demo-steps.js';
 
 export async function runDemo(price: string, out: (text: string) => void): Promise<number> {
   const say = (line = '') => out(`${line}\n`);
@@ -90,12 +90,7 @@ export async function runDemo(price: string, out: (text: string) => void): Promi
     say();
 
     say(`4. Client: GET ${api.url}/weather without paying`);
-    const unpaid = await fetch(`${api.url}/weather`);
-    await unpaid.arrayBuffer();
-    const required = decodePaymentRequiredHeader(unpaid.headers.get('payment-required') ?? '');
-    say(`   the API answered ${unpaid.status} Payment Required; its PAYMENT-REQUIRED header offers:`);
-    if (required.x402Version === 2)
-      for (const r of required.accepts) say(`   - ${describeOffer(r, usdc.decimals)}`);
+    await showOffers(say, `${api.url}/weather`, (r) => describeOffer(r, usdc.decimals));
 
     say('5. Client: paying and retrying ...');
     const client = createX402Client({
@@ -116,14 +111,8 @@ export async function runDemo(price: string, out: (text: string) => void): Promi
         },
       },
     });
-    const paid = await wrapFetchWithPayment(fetch, client)(`${api.url}/weather`);
-    const body = await paid.text();
-    const receipt = getPaymentResponse(paid);
-    say(`   the API answered ${paid.status}: ${body}`);
-    if (!receipt?.success) {
-      say(`   no successful settlement: ${JSON.stringify(receipt)}`);
-      return ExitCode.failure;
-    }
+    const receipt = await payAndShow(say, `${api.url}/weather`, client);
+    if (!receipt) return ExitCode.failure;
     say(
       `   PAYMENT-RESPONSE: success, transaction ${receipt.transaction} on ${receipt.network}, payer ${receipt.payer}`,
     );

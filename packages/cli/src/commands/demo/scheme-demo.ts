@@ -4,7 +4,6 @@ import {
   createHttpFacilitatorClient,
   createResourceServer,
   createX402Client,
-  decodePaymentRequiredHeader,
   type Facilitator,
   formatUnits,
   type PaymentPayload,
@@ -39,17 +38,13 @@ import {
   readPermit2Payload,
 } from '@x402kit/evm';
 import { createEvmFacilitator, createFacilitatorService, startFacilitatorServer } from '@x402kit/facilitator';
-import {
-  createPaymentHandler,
-  getPaymentResponse,
-  setSettlementOverrides,
-  wrapFetchWithPayment,
-} from '@x402kit/http';
+import { createPaymentHandler, setSettlementOverrides } from '@x402kit/http';
 import { serve } from '@x402kit/http/node';
 import { type Address, type Chain, createPublicClient, getAddress, type Hex, http } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
 import { ExitCode } from '../../command.js';
 import type { DemoMode, DemoScheme } from './demo-mode.js';
+import { payAndShow, showOffers } from './demo-steps.js';
 import { describeOffer } from './exact-demo.js';
 
 /** The EVM demos other than the default `exact` one. */
@@ -241,12 +236,9 @@ export async function runSchemeDemo(mode: EvmSchemeMode, out: (text: string) => 
 
     say();
     say(`4. Client: GET ${api.url}/weather without paying`);
-    const unpaid = await fetch(`${api.url}/weather`);
-    await unpaid.arrayBuffer();
-    const required = decodePaymentRequiredHeader(unpaid.headers.get('payment-required') ?? '');
-    say(`   the API answered ${unpaid.status} Payment Required; its PAYMENT-REQUIRED header offers:`);
-    const accepts = required.x402Version === 2 ? required.accepts : [];
-    for (const r of accepts) say(`   - ${describeOffer(r, token.decimals, token.symbol)}`);
+    const accepts = await showOffers(say, `${api.url}/weather`, (r) =>
+      describeOffer(r, token.decimals, token.symbol),
+    );
     const offer = accepts[0];
     if (!offer) {
       say('   no x402 v2 offer to pay');
@@ -314,14 +306,8 @@ export async function runSchemeDemo(mode: EvmSchemeMode, out: (text: string) => 
         },
       },
     });
-    const paid = await wrapFetchWithPayment(fetch, client)(`${api.url}/weather`);
-    const body = await paid.text();
-    const receipt = getPaymentResponse(paid);
-    say(`   the API answered ${paid.status}: ${body}`);
-    if (!receipt?.success) {
-      say(`   no successful settlement: ${JSON.stringify(receipt)}`);
-      return ExitCode.failure;
-    }
+    const receipt = await payAndShow(say, `${api.url}/weather`, client);
+    if (!receipt) return ExitCode.failure;
     say(
       `   PAYMENT-RESPONSE: success, transaction ${receipt.transaction} on ${receipt.network}, payer ${receipt.payer}` +
         (receipt.amount !== undefined ? `, amount ${receipt.amount}` : ''),

@@ -8,16 +8,16 @@ import {
   createHttpFacilitatorClient,
   createResourceServer,
   createX402Client,
-  decodePaymentRequiredHeader,
   formatUnits,
   type PaymentPayload,
 } from '@x402kit/core';
 import { solanaDevnetAccount, solanaDevnetSigner, startSolanaDevnet } from '@x402kit/devnet';
 import { createFacilitatorService, startFacilitatorServer } from '@x402kit/facilitator';
-import { createPaymentHandler, getPaymentResponse, wrapFetchWithPayment } from '@x402kit/http';
+import { createPaymentHandler } from '@x402kit/http';
 import { serve } from '@x402kit/http/node';
 import { createExactSvmClient, createExactSvmFacilitator, createExactSvmServer } from '@x402kit/svm';
 import { ExitCode } from '../../command.js';
+import { payAndShow, showOffers } from './demo-steps.js';
 import { describeOffer } from './exact-demo.js';
 
 /**
@@ -103,12 +103,7 @@ export async function runSolanaDemo(price: string, out: (text: string) => void):
     say();
 
     say(`4. Client: GET ${api.url}/weather without paying`);
-    const unpaid = await fetch(`${api.url}/weather`);
-    await unpaid.arrayBuffer();
-    const required = decodePaymentRequiredHeader(unpaid.headers.get('payment-required') ?? '');
-    say(`   the API answered ${unpaid.status} Payment Required; its PAYMENT-REQUIRED header offers:`);
-    if (required.x402Version === 2)
-      for (const r of required.accepts) say(`   - ${describeOffer(r, usdc.decimals)}`);
+    await showOffers(say, `${api.url}/weather`, (r) => describeOffer(r, usdc.decimals));
 
     say('5. Client: paying and retrying ...');
     const client = createX402Client({
@@ -129,14 +124,8 @@ export async function runSolanaDemo(price: string, out: (text: string) => void):
         },
       },
     });
-    const paid = await wrapFetchWithPayment(fetch, client)(`${api.url}/weather`);
-    const body = await paid.text();
-    const receipt = getPaymentResponse(paid);
-    say(`   the API answered ${paid.status}: ${body}`);
-    if (!receipt?.success) {
-      say(`   no successful settlement: ${JSON.stringify(receipt)}`);
-      return ExitCode.failure;
-    }
+    const receipt = await payAndShow(say, `${api.url}/weather`, client);
+    if (!receipt) return ExitCode.failure;
     say(
       `   PAYMENT-RESPONSE: success, signature ${receipt.transaction} on ${receipt.network}, payer ${receipt.payer}`,
     );

@@ -7,7 +7,6 @@ import {
   createHttpFacilitatorClient,
   createResourceServer,
   createX402Client,
-  decodePaymentRequiredHeader,
   formatUnits,
   parseUnits,
   type ResourceServerHooks,
@@ -16,12 +15,13 @@ import {
 } from '@x402kit/core';
 import { startTronDevnet, type TronDevnet } from '@x402kit/devnet';
 import { createFacilitatorApp, parseServiceConfig, startFacilitatorServer } from '@x402kit/facilitator';
-import { createPaymentHandler, getPaymentResponse, wrapFetchWithPayment } from '@x402kit/http';
+import { createPaymentHandler } from '@x402kit/http';
 import { serve } from '@x402kit/http/node';
 import { createExactPermitTronClient, createExactPermitTronServer } from '@x402kit/tron/exact-permit';
 import { createExactGasFreeClient, createExactGasFreeServer } from '@x402kit/tron/gasfree';
 import { privateKeyToAccount } from 'viem/accounts';
 import { ExitCode } from '../../command.js';
+import { payAndShow, showOffers } from './demo-steps.js';
 import { describeOffer } from './exact-demo.js';
 
 /** The TRON demo: the scheme and the price in dollars (USDT, 6 decimals). */
@@ -131,12 +131,9 @@ export async function runTronDemo(mode: TronDemoMode, out: (text: string) => voi
 
     say();
     say(`5. Client: GET ${api.url}/weather without paying`);
-    const unpaid = await fetch(`${api.url}/weather`);
-    await unpaid.arrayBuffer();
-    const required = decodePaymentRequiredHeader(unpaid.headers.get('payment-required') ?? '');
-    say(`   the API answered ${unpaid.status} Payment Required; its PAYMENT-REQUIRED header offers:`);
-    const accepts = required.x402Version === 2 ? required.accepts : [];
-    for (const r of accepts) say(`   - ${describeOffer(r, usdt.decimals, 'USDT')}`);
+    const _accepts = await showOffers(say, `${api.url}/weather`, (r) =>
+      describeOffer(r, usdt.decimals, 'USDT'),
+    );
 
     const before = await balances();
     say();
@@ -152,14 +149,8 @@ export async function runTronDemo(mode: TronDemoMode, out: (text: string) => voi
           ),
       },
     });
-    const paid = await wrapFetchWithPayment(fetch, client)(`${api.url}/weather`);
-    const body = await paid.text();
-    const receipt = getPaymentResponse(paid);
-    say(`   the API answered ${paid.status}: ${body}`);
-    if (!receipt?.success) {
-      say(`   no successful settlement: ${JSON.stringify(receipt)}`);
-      return ExitCode.failure;
-    }
+    const receipt = await payAndShow(say, `${api.url}/weather`, client);
+    if (!receipt) return ExitCode.failure;
     say(`   PAYMENT-RESPONSE: success, TRON transaction ${receipt.transaction} on ${receipt.network}`);
     const after = await balances();
     const delta = (a: bigint, b: bigint) => `${a >= b ? '+' : ''}${formatUnits(a - b, usdt.decimals)}`;

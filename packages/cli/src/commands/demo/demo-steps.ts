@@ -1,0 +1,52 @@
+/**
+ * The two steps every demo narrates the same way, whatever the chain: ask for the resource without
+ * paying and show the 402's offers; pay and show the API's answer.
+ */
+import {
+  decodePaymentRequiredHeader,
+  type PaymentRequirements,
+  type SettleResponse,
+  type X402Client,
+} from '@x402kit/core';
+import { getPaymentResponse, wrapFetchWithPayment } from '@x402kit/http';
+
+type Say = (line?: string) => void;
+
+/**
+ * `GET url` without paying; prints the 402's offers, each as `describe` spells it, and returns them.
+ *
+ * @example const accepts = await showOffers(say, `${api.url}/weather`, (r) => describeOffer(r, 6))
+ */
+export async function showOffers(
+  say: Say,
+  url: string,
+  describe: (offer: PaymentRequirements) => string,
+): Promise<PaymentRequirements[]> {
+  const unpaid = await fetch(url);
+  await unpaid.arrayBuffer();
+  const required = decodePaymentRequiredHeader(unpaid.headers.get('payment-required') ?? '');
+  say(`   the API answered ${unpaid.status} Payment Required; its PAYMENT-REQUIRED header offers:`);
+  const accepts = required.x402Version === 2 ? required.accepts : [];
+  for (const offer of accepts) say(`   - ${describe(offer)}`);
+  return accepts;
+}
+
+/**
+ * `GET url` with a paying fetch; prints the API's answer. The receipt when the payment settled,
+ * else `undefined` (after saying so).
+ *
+ * @example const receipt = await payAndShow(say, `${api.url}/weather`, client)
+ */
+export async function payAndShow(
+  say: Say,
+  url: string,
+  client: X402Client,
+): Promise<SettleResponse | undefined> {
+  const paid = await wrapFetchWithPayment(fetch, client)(url);
+  const body = await paid.text();
+  const receipt = getPaymentResponse(paid);
+  say(`   the API answered ${paid.status}: ${body}`);
+  if (receipt?.success) return receipt;
+  say(`   no successful settlement: ${JSON.stringify(receipt)}`);
+  return undefined;
+}

@@ -13,9 +13,8 @@ import { createFacilitatorService, startFacilitatorServer } from '@x402kit/facil
 import { createPaymentHandler } from '@x402kit/http';
 import { serve } from '@x402kit/http/node';
 import { createExactSvmFacilitator, createExactSvmServer } from '@x402kit/svm';
-import { runCli } from '../cli.js';
+import { parseOutcome, payInProcess } from '../testing/pay-in-process.js';
 import { runCliToEnd } from '../testing/spawn-cli.js';
-import type { PayOutcome } from './pay/pay-outcome.js';
 
 let devnet: SolanaDevnet;
 let base: string;
@@ -69,31 +68,6 @@ before(async () => {
 after(async () => {
   for (const stop of stops.reverse()) await stop();
 });
-
-async function payInProcess(
-  args: string[],
-  env: Record<string, string>,
-): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const code = await runCli(['pay', ...args], {
-    env,
-    stdout: (text) => {
-      stdout += text;
-    },
-    stderr: (text) => {
-      stderr += text;
-    },
-    signal: new AbortController().signal,
-  });
-  return { code, stdout, stderr };
-}
-
-function parseOutcome(stdout: string): PayOutcome {
-  const lines = stdout.trim().split('\n');
-  assert.equal(lines.length, 1, `one line on stdout, got: ${stdout}`);
-  return JSON.parse(lines[0] ?? '') as PayOutcome; // shape checked by pay.test.ts
-}
 
 async function usdc(): Promise<{ payer: bigint; payTo: bigint }> {
   const [payer, payTo] = await Promise.all([

@@ -39,9 +39,8 @@ import { createPaymentHandler } from '@x402kit/http';
 import { type Served, serve } from '@x402kit/http/node';
 import { createPublicClient, type Hex, http } from 'viem';
 import { generatePrivateKey } from 'viem/accounts';
-import { runCli } from '../cli.js';
+import { parseOutcome, payInProcess } from '../testing/pay-in-process.js';
 import { runCliToEnd } from '../testing/spawn-cli.js';
-import { type PayOutcome, PayStatuses } from './pay/pay-outcome.js';
 
 let devnet: Devnet;
 let facilitator: EvmFacilitator;
@@ -186,51 +185,8 @@ function payerEnv(): Record<string, string> {
   return { PRIVATE_KEY: devnet.accounts.payer.privateKey };
 }
 
-/**
- * `x402kit pay <args>` in this process, as bin.ts runs it (the first test spawns the real
- * executable; the rest skip the child's start-up time).
- */
-async function payInProcess(
-  args: string[],
-  env: Record<string, string>,
-): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const code = await runCli(['pay', ...args], {
-    env,
-    stdout: (text) => {
-      stdout += text;
-    },
-    stderr: (text) => {
-      stderr += text;
-    },
-    signal: new AbortController().signal,
-  });
-  return { code, stdout, stderr };
-}
-
 function payerBalance(): Promise<bigint> {
   return readTokenBalance(devnet.rpcUrl, devnet.token.address, devnet.accounts.payer.address);
-}
-
-/** The one JSON object on stdout, checked to carry every key with a known status. */
-function parseOutcome(stdout: string): PayOutcome {
-  const lines = stdout.trim().split('\n');
-  assert.equal(lines.length, 1, `one line on stdout, got: ${stdout}`);
-  const value: unknown = JSON.parse(lines[0] ?? '');
-  assert.ok(typeof value === 'object' && value !== null);
-  assert.deepEqual(Object.keys(value).sort(), [
-    'body',
-    'error',
-    'httpStatus',
-    'paymentResponse',
-    'reason',
-    'status',
-    'transaction',
-  ]);
-  const outcome = value as PayOutcome; // every key checked above
-  assert.ok(PayStatuses.includes(outcome.status), `unknown status ${String(outcome.status)}`);
-  return outcome;
 }
 
 /** Our real stack: a payment handler (Web core, Node adapter) using the facilitator at `facilitatorUrl`. */

@@ -1,4 +1,5 @@
 export * from './canonical-json.js';
+export * from './chain-module/index.js';
 export * from './client.js';
 export * from './deep-equal.js';
 export * from './expiring-map.js';

@@ -3,9 +3,8 @@
  * are reserved from (so instances on one PostgreSQL share it): the `GasSponsorBudget` of
  * `@x402kit/evm` plus reads of the rows. Implementations: SQLite and PostgreSQL.
  */
-import { canonicalNetwork } from '@x402kit/core';
+import { canonicalNetwork, normalizePaymentKey, type PaymentKey } from '@x402kit/core';
 import { addressKey, type GasSponsorBudget, type GasSponsorKind, type GasSponsorSpend } from '@x402kit/evm';
-import { normalizePaymentKey, type PaymentKey } from '../ledger/payment-key.js';
 
 /** `reserved`: counted, not sent yet; `sent`: the transaction is out; `released`: nothing was sent. */
 export type GasSponsorshipState = 'reserved' | 'sent' | 'released';

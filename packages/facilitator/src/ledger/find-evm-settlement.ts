@@ -14,6 +14,8 @@
  * A used nonce without such a transfer is `unknown`, never a failure: the money may have moved in a
  * way this lookup cannot prove (beyond the lookback, through a contract that re-encodes the call).
  */
+
+import type { SettlementLookup } from '@x402kit/core';
 import { sameAddress } from '@x402kit/evm';
 import {
   type Address,
@@ -26,7 +28,6 @@ import {
   parseAbiItem,
 } from 'viem';
 import { carriesAuthorization } from './calldata-evidence.js';
-import type { SettlementLookup } from './settlement-answer.js';
 
 /** What a transaction that settles the authorization looks like on chain. */
 export type EvmAuthorization = {

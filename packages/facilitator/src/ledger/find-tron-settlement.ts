@@ -12,9 +12,10 @@
  *    (`eth_getLogs`), so a settlement the ledger holds no hash of (a front-run, an instance that
  *    died before recording) is never answered here, and never a failure.
  */
+
+import type { SettlementLookup } from '@x402kit/core';
 import type { TronNodeClient, TronTransactionInfo } from '@x402kit/tron';
 import { carriesAuthorization } from './calldata-evidence.js';
-import type { SettlementLookup } from './settlement-answer.js';
 
 /** What a transaction that settles the authorization looks like on TRON. */
 export type TronAuthorization = {

@@ -3,9 +3,9 @@
  * `(from, nonce)` once, so that pair (with the network and the token) is the payment.
  */
 import type { FacilitatorCall } from '@x402kit/core';
+import { normalizePaymentKey, type PaymentKey } from '@x402kit/core';
 import { normalizeExactEvmPayload } from '@x402kit/evm';
 import { z } from 'zod';
-import { normalizePaymentKey, type PaymentKey } from './payment-key.js';
 
 const Eip3009Payload = z.object({
   authorization: z.object({ from: z.string().min(1), nonce: z.string().min(1) }),

@@ -14,10 +14,9 @@
  * (`tron:3448148188` is `tron:nile`) and TRON addresses keyed by their 20-byte body, so a payment
  * presented under another spelling is still the same payment.
  */
-import { canonicalNetwork, type FacilitatorCall } from '@x402kit/core';
+import { canonicalNetwork, type FacilitatorCall, normalizePaymentKey, type PaymentKey } from '@x402kit/core';
 import { isTronAddress, tronAddressBody } from '@x402kit/tron';
 import { identifyExactEvm } from './identify-exact-evm.js';
-import { normalizePaymentKey, type PaymentKey } from './payment-key.js';
 
 /**
  * The {@link PaymentKey} of any payment this facilitator settles, or `undefined` when the payload

@@ -1,5 +1,13 @@
 // The settlement ledger: exactly-once settlement across facilitator instances.
 
+export type { PaymentKey, StoredPayment } from '@x402kit/core';
+export {
+  canonicalKeyPart,
+  decodeStoredPayment,
+  encodeStoredPayment,
+  normalizePaymentKey,
+  paymentKeyId,
+} from '@x402kit/core';
 export type { LedgerHttpHandler, LedgerHttpHandlerOptions, PaymentView } from './http.js';
 export { createLedgerHttpHandler, toPaymentView } from './http.js';
 export { identifyExactEvm } from './identify-exact-evm.js';
@@ -7,8 +15,6 @@ export { identifyPayment } from './identify-payment.js';
 export type { LedgerHooks, LedgerHooksOptions, Reconcile } from './ledger-hooks.js';
 export { createLedgerHooks } from './ledger-hooks.js';
 export { hashPayment } from './payment-hash.js';
-export type { PaymentKey } from './payment-key.js';
-export { canonicalKeyPart, normalizePaymentKey, paymentKeyId } from './payment-key.js';
 export type {
   BoundPaymentFilter,
   ClaimResult,
@@ -38,5 +44,3 @@ export type { Migration } from './schema.js';
 export { MIGRATIONS } from './schema.js';
 export type { SqliteLedgerOptions } from './sqlite-ledger.js';
 export { createSqliteLedger } from './sqlite-ledger.js';
-export type { StoredPayment } from './stored-payment.js';
-export { decodeStoredPayment, encodeStoredPayment } from './stored-payment.js';

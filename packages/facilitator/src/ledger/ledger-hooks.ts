@@ -30,19 +30,21 @@
  * round trip (single flight).
  */
 import {
+  encodeStoredPayment,
   type FacilitatorCall,
   type FacilitatorHooks,
   type HookAbort,
   networkForVersion,
+  type PaymentKey,
+  paymentKeyId,
   Reasons,
+  type Reconcile,
   type SettleResponse,
   settleRefusal,
   verifyRefusal,
 } from '@x402kit/core';
 import { hashPayment } from './payment-hash.js';
-import { type PaymentKey, paymentKeyId } from './payment-key.js';
 import type { PaymentLedger, PaymentRecord } from './payment-ledger.js';
-import { encodeStoredPayment, type StoredPayment } from './stored-payment.js';
 
 export type LedgerHooksOptions = {
   ledger: PaymentLedger;
@@ -77,15 +79,7 @@ export type LedgerHooksOptions = {
   now?: () => number;
 };
 
-/**
- * Looks a payment up on chain: its successful settlement; a `success: false` answer when it can
- * never settle any more (its authorization expired unused: the background reconciler stores it as
- * `failed`); or `undefined` when nothing is known (yet). A {@link FacilitatorCall} is a {@link StoredPayment}.
- */
-export type Reconcile = (
-  payment: StoredPayment,
-  record: PaymentRecord,
-) => Promise<SettleResponse | undefined>;
+export type { Reconcile } from '@x402kit/core';
 
 type BeforeSettleAnswer = HookAbort | { result: SettleResponse } | undefined;
 

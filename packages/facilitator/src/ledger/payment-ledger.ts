@@ -16,7 +16,7 @@
  * is an anonymous caller, who can never prove to be the same attempt again.
  */
 import type { SettleResponse } from '@x402kit/core';
-import { canonicalKeyPart, type PaymentKey } from './payment-key.js';
+import { canonicalKeyPart, type PaymentKey } from '@x402kit/core';
 
 /**
  * Where a payment stands. `reserved`: verified for one grant attempt, not yet settling;

@@ -9,10 +9,11 @@
  * One sweep runs at a time per instance; rows are leased, so instances sharing one database never
  * work on the same row at once. A row that is still unknown is tried again when its lease ends.
  */
+
+import { decodeStoredPayment } from '@x402kit/core';
 import { createEmitter, type Emit, type Log } from '../log.js';
 import type { Reconcile } from './ledger-hooks.js';
 import type { PaymentLedger, UnresolvedPayment } from './payment-ledger.js';
-import { decodeStoredPayment } from './stored-payment.js';
 
 export type PendingReconcilerOptions = {
   ledger: PaymentLedger;

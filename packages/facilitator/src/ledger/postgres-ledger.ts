@@ -4,10 +4,10 @@
  * `INSERT … ON CONFLICT DO NOTHING`; no row locks are held across a settlement.
  */
 import type { SettleResponse } from '@x402kit/core';
+import { canonicalKeyPart, normalizePaymentKey, type PaymentKey } from '@x402kit/core';
 import type pg from 'pg';
 import { qualify } from '../db/migrations.js';
 import { openPostgres } from '../db/postgres.js';
-import { canonicalKeyPart, normalizePaymentKey, type PaymentKey } from './payment-key.js';
 import {
   bindPaymentFilter,
   type ClaimResult,

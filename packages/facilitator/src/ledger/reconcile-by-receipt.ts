@@ -6,14 +6,14 @@
  * paid the payee, so a revert alone never marks a payment failed here. EIP-3009 payments have
  * the finer reconciler (`createExactEvmReconciler`), which also reads the nonce state.
  */
+
+import type { ReconcileRecord, StoredPayment } from '@x402kit/core';
 import { canonicalNetwork, networkForVersion, type SettleResponse } from '@x402kit/core';
 import { sameAddress } from '@x402kit/evm';
 import { createTronNodeClient, isTronNetwork, type TronNodeClient } from '@x402kit/tron';
 import { decodeEventLog, type Hash, isHash, type PublicClient, parseAbiItem } from 'viem';
 import { createEvmClients } from './evm-clients.js';
 import type { Reconcile } from './ledger-hooks.js';
-import type { PaymentRecord } from './payment-ledger.js';
-import type { StoredPayment } from './stored-payment.js';
 
 export type ReceiptReconcilerOptions = {
   /** JSON-RPC URL per EVM network (CAIP-2). */
@@ -94,7 +94,7 @@ async function paidBy(
   client: PublicClient,
   hash: Hash,
   payment: StoredPayment,
-  record: PaymentRecord,
+  record: ReconcileRecord,
 ): Promise<boolean> {
   const receipt = await client.getTransactionReceipt({ hash }).catch(() => undefined);
   if (receipt?.status !== 'success') return false;

@@ -8,7 +8,9 @@
  * on EVM the recorded transaction or any found in the token's logs ({@link findEvmSettlement}); on
  * TRON only the recorded one, the node having no log search ({@link findTronSettlement}).
  */
-import { canonicalNetwork } from '@x402kit/core';
+
+import type { ReconcileRecord, StoredPayment } from '@x402kit/core';
+import { canonicalNetwork, keyNonce, settlementAnswer } from '@x402kit/core';
 import {
   ExactPermitReasons,
   type PaymentPermitMessage,
@@ -28,11 +30,7 @@ import { nonceWord } from './calldata-evidence.js';
 import { createEvmClients } from './evm-clients.js';
 import { findEvmSettlement } from './find-evm-settlement.js';
 import { findTronSettlement } from './find-tron-settlement.js';
-import { keyNonce } from './key-nonce.js';
 import type { Reconcile } from './ledger-hooks.js';
-import type { PaymentRecord } from './payment-ledger.js';
-import { settlementAnswer } from './settlement-answer.js';
-import type { StoredPayment } from './stored-payment.js';
 
 export type ExactPermitReconcilerOptions = {
   /** JSON-RPC URL per EVM network (CAIP-2). */
@@ -80,7 +78,7 @@ export function createExactPermitReconciler(options: ExactPermitReconcilerOption
     return made;
   };
 
-  async function reconcileOnEvm(payment: StoredPayment, record: PaymentRecord, nonce: bigint) {
+  async function reconcileOnEvm(payment: StoredPayment, record: ReconcileRecord, nonce: bigint) {
     const network = payment.requirements.network;
     const client = clientFor(network);
     const contract = paymentPermitAddress(network, options.paymentPermitAddress);
@@ -110,7 +108,7 @@ export function createExactPermitReconciler(options: ExactPermitReconcilerOption
     return settlementAnswer(payment, record, permit.buyer, found, wording(permit));
   }
 
-  async function reconcileOnTron(payment: StoredPayment, record: PaymentRecord, nonce: bigint) {
+  async function reconcileOnTron(payment: StoredPayment, record: ReconcileRecord, nonce: bigint) {
     const entry = tronFor(payment.requirements.network);
     const read = readExactPermitTronPayload(payment.payload.payload);
     if (!entry?.contract || !read.ok || read.permit.meta.nonce !== nonce) return undefined;

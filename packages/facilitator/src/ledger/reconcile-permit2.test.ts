@@ -1,10 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { PaymentRequirements } from '@x402kit/core';
-import type { PaymentRecord } from './payment-ledger.js';
+import type { PaymentRequirements, ReconcileRecord, StoredPayment } from '@x402kit/core';
 import { createExactPermitReconciler } from './reconcile-exact-permit.js';
 import { createPermit2Reconciler } from './reconcile-permit2.js';
-import type { StoredPayment } from './stored-payment.js';
 
 const NETWORK = 'eip155:84532';
 const PAYER = '0x70997970C51812dc3A010C7d01b50e0d17dc79C8';
@@ -25,13 +23,8 @@ function payment(scheme: string, payload: Record<string, unknown>): StoredPaymen
   return { x402Version: 2, payload: { x402Version: 2, accepted: requirements, payload }, requirements };
 }
 
-const record = (nonce: string): PaymentRecord => ({
+const record = (nonce: string): ReconcileRecord => ({
   key: { network: NETWORK, asset: TOKEN.toLowerCase(), payer: PAYER.toLowerCase(), nonce },
-  state: 'pending',
-  payloadHash: 'h',
-  owner: 'o',
-  createdAt: 0,
-  updatedAt: 0,
 });
 
 const permit2 = {

@@ -8,14 +8,14 @@
  * permit's nonce and signature (see {@link findEvmSettlement}); an unused one past `deadline` by
  * the chain's clock can never settle (`permit2_deadline_expired`).
  */
+
+import { keyNonce, settlementAnswer } from '@x402kit/core';
 import { PERMIT2_ADDRESS, Permit2Reasons, readPermit2Payload } from '@x402kit/evm';
 import { type Address, type PublicClient, parseAbiItem, parseErc6492Signature } from 'viem';
 import { nonceWord } from './calldata-evidence.js';
 import { createEvmClients } from './evm-clients.js';
 import { findEvmSettlement } from './find-evm-settlement.js';
-import { keyNonce } from './key-nonce.js';
 import type { Reconcile } from './ledger-hooks.js';
-import { settlementAnswer } from './settlement-answer.js';
 
 export type Permit2ReconcilerOptions = {
   /** JSON-RPC URL per CAIP-2 network. */

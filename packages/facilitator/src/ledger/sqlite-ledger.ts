@@ -5,8 +5,8 @@
  */
 
 import type { SettleResponse } from '@x402kit/core';
+import { canonicalKeyPart, normalizePaymentKey, type PaymentKey } from '@x402kit/core';
 import { openSqlite } from '../db/sqlite.js';
-import { canonicalKeyPart, normalizePaymentKey, type PaymentKey } from './payment-key.js';
 import {
   bindPaymentFilter,
   type ClaimResult,

@@ -3,9 +3,28 @@
  * stores for it: `settled` with the transaction that moved the money, a final `success: false`
  * when the authorization expired unused (it can never settle), or nothing when unknown.
  */
-import { networkForVersion, type SettleResponse } from '@x402kit/core';
-import type { PaymentRecord } from './payment-ledger.js';
+
+import type { SettleResponse } from '../protocol/schemas.js';
+import { networkForVersion } from '../protocol/v1.js';
+import type { PaymentKey } from './payment-key.js';
 import type { StoredPayment } from './stored-payment.js';
+
+/** What a reconciler is told of a ledger row: the payment's key and the transaction sent for it, if any. */
+export type ReconcileRecord = {
+  key: PaymentKey;
+  /** The settlement transaction recorded before the outcome was known. */
+  transaction?: string | undefined;
+};
+
+/**
+ * Look up on chain how a payment whose outcome the ledger does not know ended: the answer to store
+ * (settled, or a final refusal such as an expired authorization), or `undefined` while it is unknown
+ * or not this reconciler's scheme.
+ */
+export type Reconcile = (
+  payment: StoredPayment,
+  record: ReconcileRecord,
+) => Promise<SettleResponse | undefined>;
 
 /** One lookup's result: the settling transaction, a proven expiry, or unknown (ask again later). */
 export type SettlementLookup =
@@ -31,7 +50,7 @@ export type SettlementWording = {
  */
 export function settlementAnswer(
   payment: StoredPayment,
-  record: PaymentRecord,
+  record: ReconcileRecord,
   payer: string,
   lookup: SettlementLookup,
   wording: SettlementWording,

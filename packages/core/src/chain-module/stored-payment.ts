@@ -2,8 +2,9 @@
  * What a payment was presented with, kept in the ledger row (`payment` column) so a background
  * reconciler can look the settlement up on chain long after the request that claimed it is gone.
  */
-import { PaymentPayload, PaymentRequirements, type X402Version } from '@x402kit/core';
+
 import { z } from 'zod';
+import { PaymentPayload, PaymentRequirements, type X402Version } from '../protocol/schemas.js';
 
 /** The parts of a facilitator call a reconciler needs. */
 export type StoredPayment = {

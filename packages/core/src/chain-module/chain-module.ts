@@ -1,0 +1,158 @@
+/**
+ * The contract between a chain package and the facilitator service. A chain package (`@x402kit/evm`,
+ * `@x402kit/tron`, `@x402kit/svm`) exports one {@link ChainModule}; the service only iterates the
+ * modules it was given: it builds its configuration schema from their sections, starts the ones
+ * configured, registers their schemes in one engine, and asks them to identify payments for the
+ * ledger, reconcile pending settlements, probe their nodes and read their relayers' balances.
+ * Adding a chain is writing one module; neither the service nor the HTTP layer changes.
+ */
+import type { z } from 'zod';
+import type { FacilitatorCall, FacilitatorRegistration } from '../facilitator.js';
+import type { PaymentKey } from './payment-key.js';
+import type { Reconcile } from './settlement-answer.js';
+import type { SponsorBudget, SponsorLimits } from './sponsor-budget.js';
+
+/** Severity of a {@link ChainLogEvent}. */
+export type ChainLogLevel = 'debug' | 'info' | 'warn' | 'error';
+
+/** One event a module tells the operator (the service's log has the same shape). */
+export type ChainLogEvent = { level: ChainLogLevel; message: string; data?: Record<string, unknown> };
+
+/** Where a module's events go. Must not throw. */
+export type ChainLog = (event: ChainLogEvent) => void;
+
+/** One offer of `POST /fee/quote`. */
+export type FeeQuoteOffer = { scheme: string; network: string; asset: string };
+
+/** What a scheme charges on top of an offer (BofAI's `exact_permit` / `exact_gasfree` fee). */
+export type FeeQuote = { feeTo: string; feeAmount: string; caller?: string };
+
+/** Prices one offer, or `undefined` when this module does not serve it. */
+export type QuoteFee = (offer: FeeQuoteOffer) => FeeQuote | undefined;
+
+/** One settlement sender's native balance on one network. */
+export type RelayerReading = {
+  network: string;
+  address: string;
+  /** In the chain's smallest unit ({@link ChainModule.balanceUnit}): wei, SUN, lamports. */
+  balance: bigint;
+  /** Sent but not yet final (EVM: `pending` minus `latest` transaction count); 0 where the chain has no such lag. */
+  nonceLag: number;
+};
+
+/** What the deployment shares with a module when it starts it. */
+export type ChainStartContext<Sections> = {
+  /** The parsed values of the module's own sections (absent ones are `undefined`). */
+  sections: Partial<Sections>;
+  /** `signers.privateKeys`: the deployment's secp256k1 keys (`0x` hex), shared by the chains that use them. */
+  privateKeys: readonly `0x${string}`[];
+  /** The deployment's settlement clocks and its gas cap (`limits.maxGasPerSettlement`). */
+  settlement: { receiptTimeoutMs?: number; rpcTimeoutMs?: number; maxGasPerSettlement?: number };
+  /**
+   * Open the budget of fees spent on payers' behalf (approval top-ups, wallet deployments) in the
+   * deployment's database, so every instance draws on one budget. The service closes it.
+   */
+  openSponsorBudget(limits: SponsorLimits): Promise<SponsorBudget>;
+  log: ChainLog;
+};
+
+/** A started module: what it serves and how the service asks it about its chain. */
+export type ChainRuntime = {
+  /** The schemes it serves, registered in the service's one engine (behind the one ledger). */
+  registrations: FacilitatorRegistration[];
+  /** Extension keys it honours, advertised in `/supported`. */
+  extensions?: string[];
+  /** Its `/fee/quote` answers. */
+  quoteFee?: QuoteFee;
+  /** The addresses it sends settlements from, leased so that one live instance sends from each. */
+  settlementAddresses: readonly string[];
+  /** Finish a settlement whose outcome the ledger does not know (see {@link Reconcile}). */
+  reconcile?: Reconcile;
+  /** Ask every configured node whether it answers, per network: `'ok'` or `'error: …'`. Never throws. */
+  probe(timeoutMs: number): Promise<Record<string, string>>;
+  /** The settlement senders' balances per network (a network that fails is logged and skipped). */
+  readBalances(timeoutMs: number): Promise<RelayerReading[]>;
+  /** Load what must be loaded before serving (provider lists ...). */
+  ready?(): Promise<void>;
+  /** Stop receipt waits and timers (after the HTTP server drained). */
+  close(): void;
+};
+
+/**
+ * A chain, as the facilitator service sees it.
+ *
+ * @example
+ * const config = await loadServiceConfig({ file: 'facilitator.yaml', env: process.env, chains: [evmChain, tronChain, svmChain] })
+ * const app = await createFacilitatorApp(config)
+ */
+export type ChainModule<Sections extends Record<string, unknown> = Record<string, unknown>> = {
+  /** `evm`, `tron`, `solana`: the key-lease family of its settlement addresses and its log label. */
+  readonly family: string;
+  /** The top-level config sections it owns (`networks` and `evm` for EVM, `tron`, `solana`), with their schemas. */
+  readonly sections: { readonly [K in keyof Sections]: z.ZodType<Sections[K], unknown> };
+  /** Its native balance unit, capitalized: `monitoring.lowBalance<Unit>` is its low-balance threshold. */
+  readonly balanceUnit: string;
+  /** Whether its sections configure anything to serve (a deployment must configure at least one chain). */
+  configured(sections: Partial<Sections>): boolean;
+  /** Its environment variables, as overrides in the file's shape (`RPC_URL_84532`, `SOLANA_FEE_PAYER_KEYS` ...). */
+  envOverrides?(env: Readonly<Record<string, string | undefined>>): Record<string, unknown>;
+  /** Defaults from the environment that depend on the merged file (API keys of the nodes it names ...). */
+  envDefaults?(
+    config: Record<string, unknown>,
+    env: Readonly<Record<string, string | undefined>>,
+  ): Record<string, unknown>;
+  /** Whether it needs `signers.privateKeys` once configured (chains with their own keys do not). */
+  readonly needsPrivateKeys: boolean;
+  /** The ledger identity of a payment of one of its schemes, or `undefined` when not its own. */
+  identify(call: FacilitatorCall): PaymentKey | undefined;
+  /**
+   * The one comparable form of an address of this chain (for payTo/asset allowlists and ledger
+   * queries), or `undefined` when `address` is not one of its addresses.
+   */
+  addressKey(address: string): string | undefined;
+  start(context: ChainStartContext<Sections>): Promise<ChainRuntime>;
+};
+
+/**
+ * The key of `address` in the first module that knows it, or `undefined`.
+ *
+ * @example chainAddressKey(modules, 'TR7NHqjeKQxGTCi8q8ZY4pL8otSzgjLj6t') // 'tron:a614f803…'
+ */
+export function chainAddressKey(modules: readonly ChainModule[], address: string): string | undefined {
+  for (const module of modules) {
+    const key = module.addressKey(address);
+    if (key !== undefined) return key;
+  }
+  return undefined;
+}
+
+/**
+ * The first module's identity of a payment, or `undefined` when none knows it.
+ *
+ * @example createLedgerHooks({ ledger, identify: (call) => identifyChainPayment(modules, call), instanceId })
+ */
+export function identifyChainPayment(
+  modules: readonly ChainModule[],
+  call: FacilitatorCall,
+): PaymentKey | undefined {
+  for (const module of modules) {
+    const key = module.identify(call);
+    if (key !== undefined) return key;
+  }
+  return undefined;
+}
+
+/**
+ * Try reconcilers in order; the first that knows the outcome answers.
+ *
+ * @example firstReconciler(reconcileExactEvm, reconcileByReceipt)
+ */
+export function firstReconciler(...reconcilers: readonly Reconcile[]): Reconcile {
+  return async (payment, record) => {
+    for (const reconcile of reconcilers) {
+      const found = await reconcile(payment, record);
+      if (found) return found;
+    }
+    return undefined;
+  };
+}

@@ -1,0 +1,7 @@
+// The chain-module contract: what a chain package gives the facilitator service.
+export * from './chain-module.js';
+export * from './key-nonce.js';
+export * from './payment-key.js';
+export * from './settlement-answer.js';
+export * from './sponsor-budget.js';
+export * from './stored-payment.js';

@@ -2,9 +2,8 @@
  * The facilitator's configuration, validated once at the edge (the CLI, your `main`). Below this
  * file, code receives a typed {@link FacilitatorConfig}, never `process.env`.
  */
-import { evmChainId, toCaip2 } from '@x402kit/core';
+import { evmChainId, httpUrl, privateKey, toCaip2 } from '@x402kit/core';
 import { z } from 'zod';
-import { httpUrl, privateKey } from './config-fields.js';
 import { DEFAULT_BODY_LIMIT_BYTES } from './service.js';
 
 /** Default TCP port (the x402 e2e harness starts facilitators from 4022 upward). */

@@ -13,13 +13,12 @@
 import { readFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { extname } from 'node:path';
-import { evmChainId, toCaip2 } from '@x402kit/core';
+import { evmChainId, httpUrl, isRecord, ms, privateKey, toCaip2 } from '@x402kit/core';
 import { isTronAddress } from '@x402kit/tron';
 import { isAddress } from 'viem';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { type ConfigIssue, DEFAULT_FACILITATOR_PORT, FacilitatorConfigError } from './config.js';
-import { httpUrl, isRecord, ms, privateKey } from './config-fields.js';
 import { FeePolicySchema } from './fee-policy.js';
 import { DEFAULT_BODY_LIMIT_BYTES } from './service.js';
 import { TronConfigSchema, tronEnvDefaults } from './tron-config.js';

@@ -4,9 +4,10 @@
  * environment supplies for it (`TRON_GRID_API_KEY`, `GASFREE_API_KEY[_NILE|_MAINNET|_SHASTA]`,
  * `GASFREE_API_SECRET[_…]`).
  */
+
+import { httpUrl, isRecord, ms } from '@x402kit/core';
 import { canonicalTronNetwork, isTronAddress, parseTronNetwork } from '@x402kit/tron';
 import { z } from 'zod';
-import { httpUrl, isRecord, ms } from './config-fields.js';
 
 const tronAddress = z
   .string()

@@ -110,6 +110,11 @@ export type ChainModule<Sections extends Record<string, unknown> = Record<string
    * queries), or `undefined` when `address` is not one of its addresses.
    */
   addressKey(address: string): string | undefined;
+  /**
+   * The form this chain's addresses take in ledger keys (what {@link identify} writes as payer and
+   * asset), for `/payments?payer=` queries; `undefined` when `address` is not one of its addresses.
+   */
+  ledgerAddress(address: string): string | undefined;
   start(context: ChainStartContext<Sections>): Promise<ChainRuntime>;
 };
 

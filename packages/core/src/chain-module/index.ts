@@ -1,5 +1,6 @@
 // The chain-module contract: what a chain package gives the facilitator service.
 export * from './chain-module.js';
+export * from './config-fields.js';
 export * from './key-nonce.js';
 export * from './payment-key.js';
 export * from './settlement-answer.js';

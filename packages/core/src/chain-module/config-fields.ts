@@ -1,9 +1,7 @@
 /**
- * Field schemas shared by the facilitator's configuration schemas (`config.ts` for the flag mode,
- * `service-config.ts` and `tron-config.ts` for a deployment file), so a field is checked, and
- * its message worded, the same way wherever it appears.
+ * Field schemas shared by the facilitator service's configuration and the chain modules' config
+ * sections, so a field is checked, and its message worded, the same way wherever it appears.
  */
-import type { Hex } from 'viem';
 import { z } from 'zod';
 
 /** An absolute `http(s)://` URL. */
@@ -16,7 +14,7 @@ export const httpUrl = z
 export const privateKey = z
   .string()
   .regex(/^0x[0-9a-fA-F]{64}$/, 'must be 0x followed by 64 hex digits (a 32-byte private key)')
-  .transform((value): Hex => `0x${value.slice(2)}`);
+  .transform((value): `0x${string}` => `0x${value.slice(2)}`);
 
 /** A duration in milliseconds: a positive integer. */
 export const ms = z.number().int().positive();

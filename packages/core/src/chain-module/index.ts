@@ -1,4 +1,5 @@
 // The chain-module contract: what a chain package gives the facilitator service.
+export * from './calldata-evidence.js';
 export * from './chain-module.js';
 export * from './config-fields.js';
 export * from './key-nonce.js';

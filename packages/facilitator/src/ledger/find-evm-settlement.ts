@@ -16,6 +16,7 @@
  */
 
 import type { SettlementLookup } from '@x402kit/core';
+import { carriesAuthorization } from '@x402kit/core';
 import { sameAddress } from '@x402kit/evm';
 import {
   type Address,
@@ -27,7 +28,6 @@ import {
   type PublicClient,
   parseAbiItem,
 } from 'viem';
-import { carriesAuthorization } from './calldata-evidence.js';
 
 /** What a transaction that settles the authorization looks like on chain. */
 export type EvmAuthorization = {

@@ -14,8 +14,8 @@
  */
 
 import type { SettlementLookup } from '@x402kit/core';
+import { carriesAuthorization } from '@x402kit/core';
 import type { TronNodeClient, TronTransactionInfo } from '@x402kit/tron';
-import { carriesAuthorization } from './calldata-evidence.js';
 
 /** What a transaction that settles the authorization looks like on TRON. */
 export type TronAuthorization = {

@@ -10,7 +10,7 @@
  */
 
 import type { ReconcileRecord, StoredPayment } from '@x402kit/core';
-import { canonicalNetwork, keyNonce, settlementAnswer } from '@x402kit/core';
+import { canonicalNetwork, keyNonce, nonceWord, settlementAnswer } from '@x402kit/core';
 import {
   ExactPermitReasons,
   type PaymentPermitMessage,
@@ -26,7 +26,6 @@ import {
   toTronAddress,
 } from '@x402kit/tron';
 import { readExactPermitTronPayload, readNonceUsed } from '@x402kit/tron/exact-permit';
-import { nonceWord } from './calldata-evidence.js';
 import { createEvmClients } from './evm-clients.js';
 import { findEvmSettlement } from './find-evm-settlement.js';
 import { findTronSettlement } from './find-tron-settlement.js';

@@ -9,10 +9,9 @@
  * the chain's clock can never settle (`permit2_deadline_expired`).
  */
 
-import { keyNonce, settlementAnswer } from '@x402kit/core';
+import { keyNonce, nonceWord, settlementAnswer } from '@x402kit/core';
 import { PERMIT2_ADDRESS, Permit2Reasons, readPermit2Payload } from '@x402kit/evm';
 import { type Address, type PublicClient, parseAbiItem, parseErc6492Signature } from 'viem';
-import { nonceWord } from './calldata-evidence.js';
 import { createEvmClients } from './evm-clients.js';
 import { findEvmSettlement } from './find-evm-settlement.js';
 import type { Reconcile } from './ledger-hooks.js';

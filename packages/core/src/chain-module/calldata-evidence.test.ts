@@ -36,3 +36,15 @@ describe('nonceWord', () => {
     assert.equal(nonceWord(2n ** 256n - 1n), `0x${'ff'.repeat(32)}`);
   });
 });
+
+describe('nonceWord', () => {
+  it('writes a uint256 as one 32-byte word', () => {
+    assert.equal(nonceWord(1n), `0x${'0'.repeat(63)}1`);
+    assert.equal(nonceWord((1n << 256n) - 1n), `0x${'f'.repeat(64)}`);
+  });
+
+  it('refuses what is not a uint256', () => {
+    assert.throws(() => nonceWord(-1n), RangeError);
+    assert.throws(() => nonceWord(1n << 256n), RangeError);
+  });
+});

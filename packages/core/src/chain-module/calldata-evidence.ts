@@ -4,15 +4,15 @@
  * boundaries. A call through another contract (a multicall, a smart account) still holds them
  * verbatim, since ABI encoding copies nested `bytes` and words as they are.
  */
-import { type Hex, pad, toHex } from 'viem';
 
 /**
  * A uint256 as the 32-byte word ABI encoding puts in calldata.
  *
  * @example nonceWord(1n) // '0x0000…0001'
  */
-export function nonceWord(nonce: bigint): Hex {
-  return pad(toHex(nonce), { size: 32 });
+export function nonceWord(nonce: bigint): `0x${string}` {
+  if (nonce < 0n || nonce >= 1n << 256n) throw new RangeError(`${nonce} is not a uint256`);
+  return `0x${nonce.toString(16).padStart(64, '0')}`;
 }
 
 /**

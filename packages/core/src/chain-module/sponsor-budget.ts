@@ -6,6 +6,7 @@
  * instances share one budget. Amounts are in the chain's smallest unit (the fields say `wei`, the
  * unit of the one chain that sponsors today).
  */
+import { Reasons } from '../protocol/reasons.js';
 import type { PaymentKey } from './payment-key.js';
 
 /** What one payment, one payer and one key may cost. */
@@ -48,3 +49,64 @@ export type SponsorBudget = {
   /** Nothing was sent: give the reservation back. */
   release(id: string): Promise<void>;
 };
+
+/**
+ * Defaults: 0.002 native coin per payment (an approval of 100 000 gas at 20 gwei; an honest payer
+ * needs one approval ever), 0.004 per payer and 0.1 per key per day.
+ */
+export const DEFAULT_SPONSOR_LIMITS: SponsorLimits = {
+  maxTopUpWei: 2_000_000_000_000_000n,
+  perPayerPerDayWei: 4_000_000_000_000_000n,
+  perKeyPerDayWei: 100_000_000_000_000_000n,
+};
+
+/** The rolling window of the daily budgets. */
+export const SPONSOR_WINDOW_MS = 24 * 60 * 60 * 1000;
+
+/**
+ * The refusal for a spend of `wei` given what the payer and the key already spent in the window, or
+ * `undefined` when it fits. One rule for every budget store.
+ *
+ * @example
+ * judgeSponsorSpend(DEFAULT_SPONSOR_LIMITS, { wei: 10n ** 18n, payerSpent: 0n, keySpent: 0n })
+ * // { ok: false, reason: 'gas_sponsoring_cap_exceeded', message: '…' }
+ */
+export function judgeSponsorSpend(
+  limits: SponsorLimits,
+  spend: { wei: bigint; payerSpent: bigint; keySpent: bigint },
+): { ok: false; reason: string; message: string } | undefined {
+  if (spend.wei > limits.maxTopUpWei)
+    return {
+      ok: false,
+      reason: Reasons.gasSponsoringCapExceeded,
+      message: `sponsoring this payment would cost ${spend.wei} wei; the facilitator sponsors at most ${limits.maxTopUpWei} wei per payment`,
+    };
+  if (spend.payerSpent + spend.wei > limits.perPayerPerDayWei)
+    return {
+      ok: false,
+      reason: Reasons.gasSponsoringPayerBudgetExceeded,
+      message: `this payer was sponsored ${spend.payerSpent} wei in the last 24 h; ${spend.wei} more passes the ${limits.perPayerPerDayWei} wei budget: pay the gas yourself or retry later`,
+    };
+  if (spend.keySpent + spend.wei > limits.perKeyPerDayWei)
+    return {
+      ok: false,
+      reason: Reasons.gasSponsoringKeyBudgetExceeded,
+      message: `the settlement key spent ${spend.keySpent} wei on sponsoring in the last 24 h; ${spend.wei} more passes its ${limits.perKeyPerDayWei} wei budget`,
+    };
+  return undefined;
+}
+
+/**
+ * Limits with the defaults filled in, every field checked to be a non-negative bigint. Throws a
+ * `TypeError` naming the field.
+ *
+ * @example const limits = sponsorLimits({ maxTopUpWei: 10n ** 15n })
+ */
+export function sponsorLimits(partial: Partial<SponsorLimits> | undefined): SponsorLimits {
+  const limits = { ...DEFAULT_SPONSOR_LIMITS, ...partial };
+  for (const [name, value] of Object.entries(limits)) {
+    if (typeof value !== 'bigint' || value < 0n)
+      throw new TypeError(`gasSponsoring.${name} must be a non-negative bigint of wei`);
+  }
+  return limits;
+}

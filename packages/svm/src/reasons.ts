@@ -1,6 +1,7 @@
 /**
  * Reason codes of `exact` on SVM: byte for byte the strings of the reference facilitator
- * (`@x402/svm` 2.27), so clients and dashboards written for it understand ours.
+ * (`@x402/svm` 2.27), so clients and dashboards written for it understand ours; the one failure the
+ * reference has no string for is marked x402kit.
  */
 export const SvmReasons = {
   unsupportedScheme: 'invalid_exact_svm_unsupported_scheme',
@@ -30,6 +31,11 @@ export const SvmReasons = {
   transactionFailed: 'invalid_exact_svm_transaction_failed',
   verificationFailed: 'invalid_exact_svm_verification_failed',
   settlementPending: 'settlement_pending',
+  /**
+   * x402kit (the reference has no string for it): the transaction never landed and its blockhash
+   * expired, so it can never land; found by the ledger's reconciler.
+   */
+  transactionExpired: 'invalid_exact_svm_transaction_expired',
 } as const;
 
 /** One of the {@link SvmReasons} strings. */

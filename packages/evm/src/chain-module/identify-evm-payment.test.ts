@@ -1,0 +1,128 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import type { FacilitatorCall, PaymentRequirements, SchemeFacilitator } from '@x402kit/core';
+import { evmChain } from './evm-chain.js';
+import { identifyEvmPayment } from './identify-evm-payment.js';
+
+const BUYER_T = 'TE2H9hWjzYdwzDFRJfx9BFhr4MmjH1CHaz';
+const USDT_T = 'TXYZopYRdj2D9XRtbG411XZZ3kM5VkAeBf';
+const EVM_PAYER = '0x70997970C51812dc3A010C7d01b50e0d17dc79C8';
+const EVM_TOKEN = '0x036CbD53842c5426634e7929541eC2318f3dCF7e';
+
+function call(
+  scheme: string,
+  network: string,
+  payload: Record<string, unknown>,
+  asset = EVM_TOKEN,
+): FacilitatorCall {
+  const requirements: PaymentRequirements = {
+    scheme,
+    network,
+    amount: '1000',
+    asset,
+    payTo: EVM_PAYER,
+    maxTimeoutSeconds: 60,
+    extra: {},
+  };
+  // identify reads only the payload and requirements; the scheme object never answers here
+  const refuse = async () => {
+    throw new Error('not called');
+  };
+  const facilitator: SchemeFacilitator = {
+    scheme,
+    family: `${network.split(':')[0]}:*`,
+    getSigners: () => [],
+    verify: refuse,
+    settle: refuse,
+  };
+  return {
+    x402Version: 2,
+    scheme: facilitator,
+    requirements,
+    payload: { x402Version: 2, accepted: requirements, payload },
+  };
+}
+
+const permit = (buyer: string, nonce: string | number, payToken = EVM_TOKEN) => ({
+  signature: '0x00',
+  paymentPermit: {
+    meta: { kind: 'PAYMENT_ONLY', paymentId: '0x00', nonce, validAfter: 0, validBefore: 1 },
+    buyer,
+    caller: buyer,
+    payment: { payToken, payAmount: '1000', payTo: buyer },
+    fee: { feeTo: buyer, feeAmount: '0' },
+  },
+});
+
+const permit2 = (nonce: string) => ({
+  signature: '0x00',
+  permit2Authorization: { from: EVM_PAYER, permitted: { token: EVM_TOKEN, amount: '1' }, nonce },
+});
+
+const eip3009 = (nonce: string) => ({
+  signature: '0x00',
+  authorization: { from: EVM_PAYER, to: EVM_PAYER, value: '1', validAfter: '0', validBefore: '1', nonce },
+});
+
+describe('identifyEvmPayment', () => {
+  it('keeps the nonce spaces of different contracts apart', () => {
+    const viaPermit2 = identifyEvmPayment(call('exact', 'eip155:84532', permit2('5')));
+    const viaPaymentPermit = identifyEvmPayment(call('exact_permit', 'eip155:84532', permit(EVM_PAYER, '5')));
+    const upto = identifyEvmPayment(call('upto', 'eip155:84532', permit2('0x5')));
+    assert.deepEqual(viaPermit2, {
+      network: 'eip155:84532',
+      asset: EVM_TOKEN.toLowerCase(),
+      payer: EVM_PAYER.toLowerCase(),
+      nonce: 'permit2:5',
+    });
+    assert.equal(viaPaymentPermit?.nonce, 'paymentpermit:5');
+    assert.equal(viaPermit2?.payer, viaPaymentPermit?.payer);
+    assert.deepEqual(upto, viaPermit2);
+  });
+
+  it('keeps the EIP-3009 key as before and leaves unknown or malformed payloads unidentified', () => {
+    const nonce = `0x${'ab'.repeat(32)}`;
+    assert.deepEqual(identifyEvmPayment(call('exact', 'eip155:84532', eip3009(nonce))), {
+      network: 'eip155:84532',
+      asset: EVM_TOKEN.toLowerCase(),
+      payer: EVM_PAYER.toLowerCase(),
+      nonce,
+    });
+    assert.equal(
+      identifyEvmPayment(call('exact_permit', 'eip155:84532', permit(EVM_PAYER, '-1'))),
+      undefined,
+    );
+    assert.equal(identifyEvmPayment(call('exact_permit', 'eip155:84532', permit(BUYER_T, '1'))), undefined);
+    assert.equal(identifyEvmPayment(call('batch', 'eip155:84532', {})), undefined);
+    assert.equal(identifyEvmPayment(call('upto', 'eip155:84532', {})), undefined);
+  });
+
+  it('leaves TRON and Solana payments to their own modules', () => {
+    assert.equal(
+      identifyEvmPayment(call('exact_permit', 'tron:nile', permit(BUYER_T, '123', USDT_T), USDT_T)),
+      undefined,
+    );
+    assert.equal(
+      identifyEvmPayment(
+        call('exact_gasfree', 'tron:nile', { gasfree: { token: USDT_T, user: BUYER_T, nonce: 5 } }),
+      ),
+      undefined,
+    );
+    assert.equal(
+      identifyEvmPayment(call('exact', 'solana:EtWTRABZaYq6iMfeYKouRu166VU2xqa1', { transaction: 'AQ==' })),
+      undefined,
+    );
+    // a Permit2-shaped payload on a non-EVM network is not an EVM payment either
+    assert.equal(identifyEvmPayment(call('exact', 'tron:nile', permit2('5'))), undefined);
+  });
+});
+
+describe('the EVM address forms', () => {
+  it('lower-case a 0x 20-byte address and know nothing else', () => {
+    assert.equal(evmChain.addressKey(EVM_PAYER), EVM_PAYER.toLowerCase());
+    assert.equal(evmChain.ledgerAddress(EVM_TOKEN), EVM_TOKEN.toLowerCase());
+    assert.equal(evmChain.addressKey(BUYER_T), undefined);
+    assert.equal(evmChain.ledgerAddress('0x12'), undefined);
+    assert.equal(evmChain.addressKey('EPjFWdd5AufqSSqeM2qN1xzybapC8G4wEGGkZwyTDt1v'), undefined);
+  });
+});

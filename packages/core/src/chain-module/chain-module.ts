@@ -66,6 +66,13 @@ export type ChainRuntime = {
   quoteFee?: QuoteFee;
   /** The addresses it sends settlements from, leased so that one live instance sends from each. */
   settlementAddresses: readonly string[];
+  /**
+   * True when any number of instances may send from the same settlement addresses at once, so they
+   * are not leased: Solana's fee payers keep no account nonce (a transaction's id is its signature,
+   * and the ledger sends each payment once), and every instance behind one URL must hold every fee
+   * payer it advertises, since a payment names one. Default false: one live instance per address.
+   */
+  sharedSettlementAddresses?: boolean;
   /** Finish a settlement whose outcome the ledger does not know (see {@link Reconcile}). */
   reconcile?: Reconcile;
   /** Ask every configured node whether it answers, per network: `'ok'` or `'error: …'`. Never throws. */

@@ -255,6 +255,7 @@ describe('svmChain ledger identity', () => {
 describe('svmChain runtime', () => {
   test('serves exact on the configured network with the fee payers as signers and settlement addresses', async () => {
     assert.deepEqual(runtime.settlementAddresses, [feePayer.address]);
+    assert.equal(runtime.sharedSettlementAddresses, true);
     const engine = createFacilitator({ schemes: runtime.registrations });
     const supported = await engine.supported();
     const kind = supported.kinds.find((k) => k.network === DEVNET && k.x402Version === 2);

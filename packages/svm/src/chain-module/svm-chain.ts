@@ -57,6 +57,8 @@ export const svmChain: ChainModule<SvmSections> = {
     return {
       registrations: [{ networks: exact.networks, facilitator: exact }],
       settlementAddresses: exact.feePayers,
+      // no account nonce: every instance behind one URL holds (and sends from) every fee payer it advertises
+      sharedSettlementAddresses: true,
       reconcile: createExactSvmReconciler({ rpcFor: (network) => rpcs.get(network), feePayers }),
       async probe(timeoutMs) {
         const entries = await Promise.all(

@@ -3,35 +3,34 @@
  * `approve(Permit2)` under `erc20ApprovalGasSponsoring`, the deployment of an ERC-6492 wallet):
  * a cap per payment, and rolling 24-hour budgets per payer and per settlement key. Every such spend
  * is reserved here before anything is sent, and committed (with its transaction) or released after.
- * The facilitator service keeps the reservations in its database so instances share them; this
- * module holds the rule and an in-memory budget for a single engine.
+ * The types and the rule live in `@x402kit/core` (`SponsorBudget`, `judgeSponsorSpend`), where the
+ * facilitator service's database budget implements them too; this module names them for EVM and
+ * holds an in-memory budget for a single engine.
  */
-import { Reasons } from '@x402kit/core';
-import type { Address, Hash } from 'viem';
+import {
+  DEFAULT_SPONSOR_LIMITS,
+  judgeSponsorSpend,
+  type PaymentKey,
+  SPONSOR_WINDOW_MS,
+  type SponsorBudget,
+  type SponsorLimits,
+  type SponsorReservation,
+  type SponsorSpend,
+  sponsorLimits,
+} from '@x402kit/core';
 import { addressKey } from './address.js';
 
-/** What one payment, one payer and one key may cost in sponsored gas (wei of the chain's native coin). */
-export type GasSponsorLimits = {
-  /** Most one payment may cost (a top-up's value, a deployment's gas limit x max fee). */
-  maxTopUpWei: bigint;
-  /** Most one payer may be sponsored within 24 hours, per network. */
-  perPayerPerDayWei: bigint;
-  /** Most one settlement key may spend on sponsoring within 24 hours, per network. */
-  perKeyPerDayWei: bigint;
-};
+/** What one payment, one payer and one key may cost in sponsored gas (core's {@link SponsorLimits}). */
+export type GasSponsorLimits = SponsorLimits;
 
 /**
  * Defaults: 0.002 native coin per payment (an approval of 100 000 gas at 20 gwei; an honest payer
  * needs one approval ever), 0.004 per payer and 0.1 per key per day.
  */
-export const DEFAULT_GAS_SPONSOR_LIMITS: GasSponsorLimits = {
-  maxTopUpWei: 2_000_000_000_000_000n,
-  perPayerPerDayWei: 4_000_000_000_000_000n,
-  perKeyPerDayWei: 100_000_000_000_000_000n,
-};
+export const DEFAULT_GAS_SPONSOR_LIMITS: GasSponsorLimits = DEFAULT_SPONSOR_LIMITS;
 
 /** The rolling window of the daily budgets. */
-export const GAS_SPONSOR_WINDOW_MS = 24 * 60 * 60 * 1000;
+export const GAS_SPONSOR_WINDOW_MS = SPONSOR_WINDOW_MS;
 
 /** What the sponsored gas is for. */
 export type GasSponsorKind = 'erc20_approval_top_up' | 'erc6492_deployment';
@@ -40,84 +39,37 @@ export type GasSponsorKind = 'erc20_approval_top_up' | 'erc6492_deployment';
  * The payment a spend belongs to, in the shape (and namespaces) of the ledger's payment key:
  * Permit2 nonces as `permit2:<decimal>`, EIP-3009 nonces as their bytes32 hex.
  */
-export type SponsoredPayment = { network: string; asset: string; payer: string; nonce: string };
+export type SponsoredPayment = PaymentKey;
 
-/** One spend to reserve. */
-export type GasSponsorSpend = {
-  kind: GasSponsorKind;
-  /** CAIP-2 network. */
-  network: string;
-  /** The settlement key that pays. */
-  key: Address;
-  /** Who is sponsored. */
-  payer: Address;
-  payment: SponsoredPayment;
-  /** The most this spend can cost. */
-  wei: bigint;
-};
+/** One spend to reserve (core's {@link SponsorSpend}). */
+export type GasSponsorSpend = SponsorSpend;
 
-export type GasSponsorReservation = { ok: true; id: string } | { ok: false; reason: string; message: string };
+export type GasSponsorReservation = SponsorReservation;
 
 /**
- * A budget of sponsored gas. `reserve` is atomic: of concurrent reservations, no set that together
- * passes a limit is granted.
+ * A budget of sponsored gas: core's {@link SponsorBudget}, which the facilitator service opens in
+ * its database. `reserve` is atomic: of concurrent reservations, no set that together passes a
+ * limit is granted.
  */
-export type GasSponsorBudget = {
-  /** Reserve `spend.wei`, or refuse with a reason when a limit would be passed. */
-  reserve(spend: GasSponsorSpend): Promise<GasSponsorReservation>;
-  /** The spend was sent as `transaction`; `wei` (≤ the reservation) is what it really cost, when known. */
-  commit(id: string, sent: { transaction: Hash; wei?: bigint }): Promise<void>;
-  /** Nothing was sent: give the reservation back. */
-  release(id: string): Promise<void>;
-};
+export type GasSponsorBudget = SponsorBudget;
 
 /**
  * The refusal for a spend of `wei` given what the payer and the key already spent in the window, or
- * `undefined` when it fits. One rule for every budget store.
+ * `undefined` when it fits. One rule for every budget store (core's `judgeSponsorSpend`).
  *
  * @example
  * judgeGasSponsorSpend(DEFAULT_GAS_SPONSOR_LIMITS, { wei: 10n ** 18n, payerSpent: 0n, keySpent: 0n })
  * // { ok: false, reason: 'gas_sponsoring_cap_exceeded', message: '…' }
  */
-export function judgeGasSponsorSpend(
-  limits: GasSponsorLimits,
-  spend: { wei: bigint; payerSpent: bigint; keySpent: bigint },
-): { ok: false; reason: string; message: string } | undefined {
-  if (spend.wei > limits.maxTopUpWei)
-    return {
-      ok: false,
-      reason: Reasons.gasSponsoringCapExceeded,
-      message: `sponsoring this payment would cost ${spend.wei} wei; the facilitator sponsors at most ${limits.maxTopUpWei} wei per payment`,
-    };
-  if (spend.payerSpent + spend.wei > limits.perPayerPerDayWei)
-    return {
-      ok: false,
-      reason: Reasons.gasSponsoringPayerBudgetExceeded,
-      message: `this payer was sponsored ${spend.payerSpent} wei in the last 24 h; ${spend.wei} more passes the ${limits.perPayerPerDayWei} wei budget: pay the gas yourself or retry later`,
-    };
-  if (spend.keySpent + spend.wei > limits.perKeyPerDayWei)
-    return {
-      ok: false,
-      reason: Reasons.gasSponsoringKeyBudgetExceeded,
-      message: `the settlement key spent ${spend.keySpent} wei on sponsoring in the last 24 h; ${spend.wei} more passes its ${limits.perKeyPerDayWei} wei budget`,
-    };
-  return undefined;
-}
+export const judgeGasSponsorSpend = judgeSponsorSpend;
 
 /**
  * Check limits given as options: every field a non-negative bigint. Throws a `TypeError` naming
- * the field.
+ * the field (core's `sponsorLimits`).
  *
  * @example const limits = gasSponsorLimits({ maxTopUpWei: 10n ** 15n })
  */
-export function gasSponsorLimits(partial: Partial<GasSponsorLimits> | undefined): GasSponsorLimits {
-  const limits = { ...DEFAULT_GAS_SPONSOR_LIMITS, ...partial };
-  for (const [name, value] of Object.entries(limits)) {
-    if (typeof value !== 'bigint' || value < 0n)
-      throw new TypeError(`gasSponsoring.${name} must be a non-negative bigint of wei`);
-  }
-  return limits;
-}
+export const gasSponsorLimits = sponsorLimits;
 
 /**
  * A budget in this process's memory: right for one engine; a facilitator with several instances

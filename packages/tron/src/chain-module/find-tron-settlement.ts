@@ -18,7 +18,12 @@ import { carriesAuthorization } from '@x402kit/core';
 import type { TronNodeClient } from '../node-client.js';
 import type { TronTransactionInfo } from '../node-schemas.js';
 
-/** What a transaction that settles the authorization looks like on TRON. */
+/**
+ * What a transaction that settles the authorization looks like on TRON.
+ *
+ * @example
+ * const authorization: TronAuthorization = { token, payer, payTo, amount: 10_000n, deadline, nonceUsed, evidence: [nonceWord(nonce), signature] }
+ */
 export type TronAuthorization = {
   /** 20-byte hex bodies (`0x` optional, any case) of the token, the payer and the payee. */
   token: string;

@@ -17,7 +17,12 @@ import {
 } from '../gasfree/exact-gasfree-facilitator.js';
 import type { TronConfig } from './tron-config.js';
 
-/** A TRON node and its TronGrid key, as the TRON clients take them. */
+/**
+ * A TRON node and its TronGrid key, as the TRON clients take them.
+ *
+ * @example
+ * const nile: TronNodeEndpoint = { fullHost: 'https://nile.trongrid.io', apiKey: gridKey }
+ */
 export type TronNodeEndpoint = { fullHost: string; apiKey?: string };
 
 /**

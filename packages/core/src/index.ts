@@ -1,3 +1,4 @@
+export * from './authorization-lifetime.js';
 export * from './canonical-json.js';
 export * from './chain-module/index.js';
 export * from './client.js';

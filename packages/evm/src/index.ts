@@ -1,10 +1,11 @@
 // @x402kit/evm: the `exact` scheme on EVM chains (EIP-3009), its three roles, and the relayer.
-export { addressKey, isEvmAddress, sameAddress } from './address.js';
+
 export {
   AUTHORIZATION_LIFETIME_SKEW_SECONDS,
   authorizationTooFar,
   latestAuthorizationExpiry,
-} from './authorization-lifetime.js';
+} from '@x402kit/core';
+export { addressKey, isEvmAddress, sameAddress } from './address.js';
 export type { ReadTokenBalance, SufficientBalancePolicyOptions } from './balance-policy.js';
 export { requiredBalance, sufficientBalancePolicy } from './balance-policy.js';
 export { EvmConfigError } from './config-error.js';

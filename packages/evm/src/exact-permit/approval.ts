@@ -3,10 +3,9 @@
  * feeAmount` with `transferFrom`, so it must be allowed that much.
  */
 import { type PaymentRequirements, toCaip2, X402Error } from '@x402kit/core';
+import { ExactPermitReasons, permitTokenAbi, requiredAllowance } from '@x402kit/payment-permit';
 import { type Address, encodeFunctionData, getAddress, type Hex, type PublicClient } from 'viem';
-import { permitTokenAbi } from './payment-permit-abi.js';
-import { ExactPermitReasons } from './reasons.js';
-import { paymentPermitAddress } from './typed-data.js';
+import { paymentPermitAddress } from './payment-permit-address.js';
 
 /** A transaction to send from the payer (any wallet): `approve(PaymentPermit, required)`. */
 export type ExactPermitApproval = {
@@ -68,16 +67,4 @@ export async function prepareExactPermitApproval(
     required,
     allowance,
   };
-}
-
-/**
- * `amount + extra.fee.feeAmount` of an `exact_permit` offer.
- *
- * @example requiredAllowance({ amount: '1000', extra: { fee: { feeAmount: '100' } } }) // 1100n
- */
-export function requiredAllowance(requirements: Pick<PaymentRequirements, 'amount' | 'extra'>): bigint {
-  const fee: unknown = requirements.extra?.fee;
-  const feeAmount: unknown = typeof fee === 'object' && fee !== null ? Reflect.get(fee, 'feeAmount') : '0';
-  const asText = typeof feeAmount === 'string' || typeof feeAmount === 'number' ? String(feeAmount) : '0';
-  return BigInt(requirements.amount) + (/^\d+$/.test(asText) ? BigInt(asText) : 0n);
 }

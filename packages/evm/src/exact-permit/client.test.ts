@@ -1,17 +1,17 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { type PaymentRequirements, X402Error } from '@x402kit/core';
-import { recoverTypedDataAddress } from 'viem';
-import { privateKeyToAccount } from 'viem/accounts';
-import { createExactPermitEvmClient, signExactPermit } from './client.js';
-import { createPaymentPermitContext } from './context.js';
-import { parsePaymentPermit } from './permit.js';
-import { ExactPermitReasons } from './reasons.js';
 import {
   buildPaymentPermitDomain,
   buildPaymentPermitTypedData,
+  createPaymentPermitContext,
+  ExactPermitReasons,
   PAYMENT_PERMIT_ADDRESSES,
-} from './typed-data.js';
+  parsePaymentPermit,
+} from '@x402kit/payment-permit';
+import { recoverTypedDataAddress } from 'viem';
+import { privateKeyToAccount } from 'viem/accounts';
+import { createExactPermitEvmClient, signExactPermit } from './client.js';
 
 const account = privateKeyToAccount('0x4c0883a69102937d6231471b5dbb6204fe5129617082792ae468d01a3f362318');
 const FACILITATOR = '0x90F79bf6EB2c4f870365E785982E1f101E93b906';

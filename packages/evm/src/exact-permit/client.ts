@@ -12,18 +12,20 @@ import {
   toCaip2,
   X402Error,
 } from '@x402kit/core';
-import type { Address, Hex, TypedDataDefinition } from 'viem';
-import { isEvmAddress } from '../address.js';
-import { readPaymentPermitContext } from './context.js';
-import { type ExactPermitPayload, type PaymentPermitWire, parsePaymentPermit } from './permit.js';
-import { ExactPermitReasons } from './reasons.js';
 import {
   buildPaymentPermitDomain,
   buildPaymentPermitTypedData,
+  type ExactPermitPayload,
+  ExactPermitReasons,
   type PaymentPermitMessage,
-  paymentPermitAddress,
+  type PaymentPermitWire,
+  parsePaymentPermit,
   type paymentPermitTypes,
-} from './typed-data.js';
+  readPaymentPermitContext,
+} from '@x402kit/payment-permit';
+import type { Address, Hex, TypedDataDefinition } from 'viem';
+import { isEvmAddress } from '../address.js';
+import { paymentPermitAddress } from './payment-permit-address.js';
 
 /** Anything that signs EIP-712 for one address: a viem `LocalAccount`, a wallet, a KMS. */
 export type ExactPermitEvmSigner = {

@@ -1,9 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { ExactPermitReasons, paymentPermitAbi } from '@x402kit/payment-permit';
 import { ContractFunctionRevertedError, encodeErrorResult } from 'viem';
-import { permitErrorReason, permitErrorReasonFromText } from './contract-error.js';
-import { paymentPermitAbi } from './payment-permit-abi.js';
-import { ExactPermitReasons } from './reasons.js';
+import { permitErrorReason } from './contract-error.js';
 
 type ErrorName = Extract<(typeof paymentPermitAbi)[number], { type: 'error' }>['name'];
 
@@ -28,17 +27,5 @@ describe('permitErrorReason', () => {
       ['InvalidNonce', ExactPermitReasons.invalidNonce],
     ];
     for (const [name, reason] of expected) assert.equal(permitErrorReason(reverted(name)), reason, name);
-  });
-
-  it('maps token reverts by text, and anything else to transaction_failed', () => {
-    assert.equal(
-      permitErrorReasonFromText('ERC20: insufficient allowance'),
-      ExactPermitReasons.insufficientAllowance,
-    );
-    assert.equal(
-      permitErrorReasonFromText('transfer amount exceeds balance'),
-      ExactPermitReasons.insufficientBalance,
-    );
-    assert.equal(permitErrorReasonFromText('Payment failed'), ExactPermitReasons.transactionFailed);
   });
 });

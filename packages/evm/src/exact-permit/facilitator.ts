@@ -12,6 +12,7 @@ import {
   toCaip2,
   type VerifyResponse,
 } from '@x402kit/core';
+import { EXACT_PERMIT_VALID_BEFORE_MARGIN_SECONDS, type ExactPermitFeeQuote } from '@x402kit/payment-permit';
 import { type Address, getAddress, type Hex, type LocalAccount } from 'viem';
 import { addressKey, isEvmAddress } from '../address.js';
 import { unexpectedSettle, unexpectedVerify } from '../answers.js';
@@ -20,14 +21,10 @@ import { errorText } from '../error-text.js';
 import { createEvmNetwork } from '../evm-network.js';
 import { parseAllowedAssets, parseSigners } from '../exact/facilitator-options.js';
 import { createSharedSettlements } from '../shared-settlements.js';
-import type { ExactPermitFeeQuote, ExactPermitFeeSource, ExactPermitKindExtra } from './fee.js';
+import type { ExactPermitFeeSource, ExactPermitKindExtra } from './fee.js';
+import { paymentPermitAddress } from './payment-permit-address.js';
 import { type ExactPermitSettleContext, settleExactPermitPayment } from './settle.js';
-import { paymentPermitAddress } from './typed-data.js';
-import {
-  EXACT_PERMIT_VALID_BEFORE_MARGIN_SECONDS,
-  type ExactPermitNetwork,
-  verifyExactPermitPayment,
-} from './verify.js';
+import { type ExactPermitNetwork, verifyExactPermitPayment } from './verify.js';
 
 export type ExactPermitEvmFacilitatorNetwork = {
   rpcUrl: string | readonly string[];

@@ -3,19 +3,9 @@
  * the `extra` a facilitator advertises for the kind in `/supported`.
  */
 import type { SupportedKind } from '@x402kit/core';
+import type { ExactPermitFeeQuote } from '@x402kit/payment-permit';
 import { type Address, getAddress } from 'viem';
 import { addressKey, isEvmAddress } from '../address.js';
-
-/** `requirements.extra.fee`, as BofAI's servers write it. */
-export type ExactPermitFeeQuote = {
-  /** The facilitator's id (BofAI's server copies its facilitator client's id here; optional). */
-  facilitatorId?: string;
-  feeTo: string;
-  /** Atomic units of the payment token, decimal string. */
-  feeAmount: string;
-  /** The only address allowed to call `permitTransferFrom` (the facilitator's settlement key). */
-  caller?: string;
-};
 
 /** What a fee policy answers for one token: where the fee goes and how much it is. */
 export type ExactPermitFee = { feeTo: Address; amount: bigint };

@@ -1,17 +1,19 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { PaymentPayload, PaymentRequirements, SchemeServer } from '@x402kit/core';
-import { privateKeyToAccount } from 'viem/accounts';
-import { type SignExactPermitOptions, signExactPermit } from './client.js';
-import { createPaymentPermitContext, readPaymentPermitContext } from './context.js';
-import { contextWindowSeconds, createPaymentPermitContextIssuer } from './context-issuer.js';
 import {
+  contextWindowSeconds,
   createMemoryPaymentPermitContextStore,
+  createPaymentPermitContext,
+  createPaymentPermitContextIssuer,
   type PaymentPermitContextStore,
   paymentPermitContextKey,
-} from './context-store.js';
-import { readExactPermitPayload } from './permit.js';
-import { ExactPermitReasons as R } from './reasons.js';
+  ExactPermitReasons as R,
+  readExactPermitPayload,
+  readPaymentPermitContext,
+} from '@x402kit/payment-permit';
+import { privateKeyToAccount } from 'viem/accounts';
+import { type SignExactPermitOptions, signExactPermit } from './client.js';
 import { createExactPermitEvmServer } from './server.js';
 
 const USDT = '0x337610d27c682E347C9cD60BD4b3b107C9d34dDd';

@@ -14,13 +14,17 @@ import {
   toCaip2,
   X402Error,
 } from '@x402kit/core';
-import { type CreatePaymentPermitContextOptions, PAYMENT_PERMIT_CONTEXT_KEY } from './context.js';
-import { createPaymentPermitContextIssuer } from './context-issuer.js';
-import type { PaymentPermitContextStore } from './context-store.js';
-import { type ExactPermitFeeQuote, feeFromSupportedKind } from './fee.js';
-import { readExactPermitPayload } from './permit.js';
+import {
+  type CreatePaymentPermitContextOptions,
+  createPaymentPermitContextIssuer,
+  type ExactPermitFeeQuote,
+  PAYMENT_PERMIT_CONTEXT_KEY,
+  type PaymentPermitContextStore,
+  readExactPermitPayload,
+} from '@x402kit/payment-permit';
+import { feeFromSupportedKind } from './fee.js';
+import { paymentPermitAddress } from './payment-permit-address.js';
 import { EXACT_PERMIT_TOKENS, type ExactPermitToken, findExactPermitToken } from './tokens.js';
-import { paymentPermitAddress } from './typed-data.js';
 
 export type ExactPermitEvmServerOptions = {
   /** `PaymentPermit` per network, over the known deployments (BSC 56 and 97). */

@@ -6,16 +6,19 @@
 
 import type { PaymentPayload, PaymentRequirements } from '@x402kit/core';
 import { Reasons, type SettleResponse } from '@x402kit/core';
+import {
+  ExactPermitReasons,
+  paymentPermitAbi,
+  permitErrorReasonFromText,
+  permitTuple,
+} from '@x402kit/payment-permit';
 import { encodeFunctionData } from 'viem';
 import { sameAddress } from '../address.js';
 import { settleFailure as failure } from '../answers.js';
 import { errorText } from '../error-text.js';
 import { relaySettlement } from '../relayer/relay-settlement.js';
 import { hasTransferLog } from '../transfer-log.js';
-import { permitErrorReason, permitErrorReasonFromText } from './contract-error.js';
-import { paymentPermitAbi } from './payment-permit-abi.js';
-import { ExactPermitReasons } from './reasons.js';
-import type { PaymentPermitMessage } from './typed-data.js';
+import { permitErrorReason } from './contract-error.js';
 import { type ExactPermitVerifyContext, verifyExactPermitPayment } from './verify.js';
 
 export type ExactPermitSettleContext = ExactPermitVerifyContext & {
@@ -111,25 +114,4 @@ export async function settleExactPermitPayment(
     );
   }
   return { success: true, transaction: hash, network, payer };
-}
-
-/**
- * The `permit` tuple argument of `permitTransferFrom`.
- *
- * @example encodeFunctionData({ abi: paymentPermitAbi, functionName: 'permitTransferFrom', args: [permitTuple(permit), permit.buyer, signature] })
- */
-export function permitTuple(permit: PaymentPermitMessage) {
-  return {
-    meta: {
-      kind: permit.meta.kind,
-      paymentId: permit.meta.paymentId,
-      nonce: permit.meta.nonce,
-      validAfter: permit.meta.validAfter,
-      validBefore: permit.meta.validBefore,
-    },
-    buyer: permit.buyer,
-    caller: permit.caller,
-    payment: { ...permit.payment },
-    fee: { ...permit.fee },
-  };
 }

@@ -1,13 +1,15 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { PaymentPayload, PaymentRequirements } from '@x402kit/core';
+import {
+  createPaymentPermitContext,
+  ExactPermitReasons,
+  PAYMENT_PERMIT_ADDRESSES,
+  type PaymentPermitWire,
+} from '@x402kit/payment-permit';
 import { privateKeyToAccount } from 'viem/accounts';
 import { createEvmNetwork } from '../evm-network.js';
 import { signExactPermit } from './client.js';
-import { createPaymentPermitContext } from './context.js';
-import type { PaymentPermitWire } from './permit.js';
-import { ExactPermitReasons } from './reasons.js';
-import { PAYMENT_PERMIT_ADDRESSES } from './typed-data.js';
 import { type ExactPermitVerifyContext, verifyExactPermitPayment } from './verify.js';
 
 const buyer = privateKeyToAccount('0x4c0883a69102937d6231471b5dbb6204fe5129617082792ae468d01a3f362318');

@@ -4,23 +4,26 @@
  * nonce, allowance, balance), so a payment that verifies is one that settles, and a `validBefore`
  * no further than the offer's `maxTimeoutSeconds` (+ 30 s skew) ahead.
  */
-import type { PaymentPayload, PaymentRequirements, VerifyResponse } from '@x402kit/core';
-import { type Address, type Hex, recoverTypedDataAddress } from 'viem';
-import { addressKey, sameAddress } from '../address.js';
-import { authorizationTooFar } from '../authorization-lifetime.js';
-import type { EvmNetwork } from '../evm-network.js';
-import type { ExactPermitFeeSource } from './fee.js';
-import { paymentPermitAbi, permitTokenAbi } from './payment-permit-abi.js';
-import { isPermitSignatureShape, readExactPermitPayload } from './permit.js';
-import { ExactPermitReasons } from './reasons.js';
+import {
+  authorizationTooFar,
+  type PaymentPayload,
+  type PaymentRequirements,
+  type VerifyResponse,
+} from '@x402kit/core';
 import {
   buildPaymentPermitDomain,
   buildPaymentPermitTypedData,
+  ExactPermitReasons,
+  isPermitSignatureShape,
   type PaymentPermitMessage,
-} from './typed-data.js';
-
-/** `validBefore` must leave at least this many seconds for the settlement to land. */
-export const EXACT_PERMIT_VALID_BEFORE_MARGIN_SECONDS = 6;
+  paymentPermitAbi,
+  permitTokenAbi,
+  readExactPermitPayload,
+} from '@x402kit/payment-permit';
+import { type Address, type Hex, recoverTypedDataAddress } from 'viem';
+import { addressKey, sameAddress } from '../address.js';
+import type { EvmNetwork } from '../evm-network.js';
+import type { ExactPermitFeeSource } from './fee.js';
 
 /** One served network: its RPC/relayers and its `PaymentPermit` address. */
 export type ExactPermitNetwork = { net: EvmNetwork; contract: Address };

@@ -7,6 +7,7 @@
  * ERC-1271 for contract wallets), so a bad signature is always reported as such.
  */
 import {
+  authorizationTooFar,
   evmChainId,
   type PaymentPayload,
   type PaymentRequirements,
@@ -16,7 +17,6 @@ import {
 } from '@x402kit/core';
 import type { Address, Hex } from 'viem';
 import { addressKey, isEvmAddress, sameAddress } from '../address.js';
-import { authorizationTooFar } from '../authorization-lifetime.js';
 import type { Eip3009Domain, ExactEvmAuthorization } from '../eip3009.js';
 import type { EvmNetwork } from '../evm-network.js';
 import {

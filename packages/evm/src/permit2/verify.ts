@@ -4,10 +4,15 @@
  * validAfter, amount, token, signature, then a simulation of the proxy call with a Multicall3
  * diagnosis when it fails; last, ours: a deadline no further than the offer's `maxTimeoutSeconds`.
  */
-import { type PaymentPayload, type PaymentRequirements, Reasons, type VerifyResponse } from '@x402kit/core';
+import {
+  authorizationTooFar,
+  type PaymentPayload,
+  type PaymentRequirements,
+  Reasons,
+  type VerifyResponse,
+} from '@x402kit/core';
 import { type Address, getAddress, type Hex, recoverTypedDataAddress } from 'viem';
 import { sameAddress } from '../address.js';
-import { authorizationTooFar } from '../authorization-lifetime.js';
 import type { EvmNetwork } from '../evm-network.js';
 import {
   type Erc6492Deployment,

@@ -5,7 +5,6 @@
  * strict about everything else.
  */
 import { type Address, getAddress, type Hex } from 'viem';
-import { isEvmAddress } from '../address.js';
 import { ExactPermitReasons } from './reasons.js';
 import type { PaymentPermitMessage } from './typed-data.js';
 
@@ -50,7 +49,7 @@ export function readExactPermitPayload(payload: Record<string, unknown>): ReadEx
       message: 'payload.paymentPermit is missing: this is not an exact_permit payment',
     };
   }
-  const payer = isEvmAddress(raw.buyer) ? getAddress(raw.buyer) : undefined;
+  const payer = isHexAddress(raw.buyer) ? getAddress(raw.buyer) : undefined;
   try {
     const permit = parsePaymentPermit(raw);
     const signature = readSignatureHex(payload.signature);
@@ -177,7 +176,7 @@ function readUint(value: unknown, path: string): bigint {
 }
 
 function readAddress(value: unknown, path: string): Address {
-  if (!isEvmAddress(value))
+  if (!isHexAddress(value))
     throw new Error(`${path} must be a 0x-prefixed 20-byte address, got ${JSON.stringify(value)}`);
   return getAddress(value);
 }
@@ -185,6 +184,11 @@ function readAddress(value: unknown, path: string): Address {
 function record(value: unknown, path: string): Record<string, unknown> {
   if (!isRecord(value)) throw new Error(`${path} must be an object`);
   return value;
+}
+
+/** A 0x-prefixed 20-byte hex address, any letter case: the form of every PaymentPermit address field. */
+function isHexAddress(value: unknown): value is Address {
+  return typeof value === 'string' && /^0x[0-9a-fA-F]{40}$/.test(value);
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {

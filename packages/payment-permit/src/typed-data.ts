@@ -4,13 +4,6 @@
  * `PaymentPermitDetails`. The same typed data serves TRON (TIP-712) with 20-byte hex addresses.
  */
 import type { Address, Hex, TypedDataDefinition } from 'viem';
-import { getAddress } from 'viem';
-
-/** The `PaymentPermit` deployments known by network (BofAI's registry). */
-export const PAYMENT_PERMIT_ADDRESSES: Readonly<Record<string, Address>> = {
-  'eip155:56': '0x1825bB32db3443dEc2cc7508b2D818fc13EaD878',
-  'eip155:97': '0x1825bB32db3443dEc2cc7508b2D818fc13EaD878',
-};
 
 /** `kind` values: only `PAYMENT_ONLY` (0) exists since the contract dropped delivery. */
 export const PAYMENT_PERMIT_KINDS = { PAYMENT_ONLY: 0 } as const;
@@ -56,19 +49,6 @@ export type PaymentPermitMessage = {
   payment: { payToken: Address; payAmount: bigint; payTo: Address };
   fee: { feeTo: Address; feeAmount: bigint };
 };
-
-/**
- * The `PaymentPermit` address on `network`: the override when given, else the known deployment.
- *
- * @example paymentPermitAddress('eip155:97') // '0x1825bB32db3443dEc2cc7508b2D818fc13EaD878'
- */
-export function paymentPermitAddress(
-  network: string,
-  overrides?: Readonly<Record<string, string>>,
-): Address | undefined {
-  const value = overrides?.[network] ?? PAYMENT_PERMIT_ADDRESSES[network];
-  return value === undefined ? undefined : getAddress(value);
-}
 
 /**
  * The EIP-712 domain of a `PaymentPermit` deployment.

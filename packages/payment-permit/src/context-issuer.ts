@@ -5,9 +5,12 @@
  * but never check them, so with them a client may sign a nonce and window of its own choosing; the
  * PaymentPermit contract only stops the same buyer from reusing a nonce.
  */
-import type { PaymentRequirements, SchemePaymentRefusal } from '@x402kit/core';
+import {
+  AUTHORIZATION_LIFETIME_SKEW_SECONDS,
+  type PaymentRequirements,
+  type SchemePaymentRefusal,
+} from '@x402kit/core';
 import { keccak256, stringToHex } from 'viem';
-import { AUTHORIZATION_LIFETIME_SKEW_SECONDS } from '../authorization-lifetime.js';
 import {
   type CreatePaymentPermitContextOptions,
   createPaymentPermitContext,

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
-import { paymentPermitTypes } from '@x402kit/evm/exact-permit';
+import { paymentPermitTypes } from '@x402kit/payment-permit';
 import { TronWeb, Trx } from 'tronweb';
 import { domainSeparator, type Hex } from 'viem';
 import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts';

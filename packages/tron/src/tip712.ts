@@ -11,7 +11,7 @@ import {
   type PaymentPermitMessage,
   parsePaymentPermit,
   type paymentPermitTypes,
-} from '@x402kit/evm/exact-permit';
+} from '@x402kit/payment-permit';
 import {
   type Hex,
   hashTypedData,

@@ -3,9 +3,13 @@
  * and the GasFree controllers, per canonical network. Addresses are Base58Check, the TRON wire form.
  */
 import { X402Error } from '@x402kit/core';
+import { PAYMENT_PERMIT_TRON_ADDRESSES } from '@x402kit/payment-permit';
 import { sameTronAddress, toTronAddress } from './address.js';
 import { parseTronNetwork, requireTronNetwork, type TronNetworkName } from './networks.js';
 import { TronReasons } from './reasons.js';
+
+/** BofAI `PaymentPermit` deployments on TRON, Base58Check, per canonical network (their one home is `@x402kit/payment-permit`). */
+export { PAYMENT_PERMIT_TRON_ADDRESSES };
 
 /**
  * A TRC-20 token known to x402kit.
@@ -154,18 +158,6 @@ export function listTronTokens(network: string): TronToken[] {
   const canonical = parseTronNetwork(network)?.network;
   return allTokens().filter((t) => t.network === canonical);
 }
-
-/**
- * BofAI `PaymentPermit` deployments (reference §1.3), Base58Check, per canonical network.
- *
- * @example
- * PAYMENT_PERMIT_TRON_ADDRESSES['tron:nile']; // 'TFxDcGvS7zfQrS1YzcCMp673ta2NHHzsiH'
- */
-export const PAYMENT_PERMIT_TRON_ADDRESSES: Readonly<Record<TronNetworkName, string>> = Object.freeze({
-  'tron:mainnet': 'TT8rEWbCoNX7vpEUauxb7rWJsTgs8vDLAn',
-  'tron:nile': 'TFxDcGvS7zfQrS1YzcCMp673ta2NHHzsiH',
-  'tron:shasta': 'TR2XninQ3jsvRRLGTifFyUHTBysffooUjt',
-});
 
 /**
  * GasFreeController deployments (reference §2.1), Base58Check, per canonical network. Mainnet is the

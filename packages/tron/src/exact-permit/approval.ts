@@ -4,7 +4,7 @@
  * builds and we check before signing.
  */
 import { type PaymentRequirements, X402Error } from '@x402kit/core';
-import { permitTokenAbi, requiredAllowance } from '@x402kit/evm/exact-permit';
+import { permitTokenAbi, requiredAllowance } from '@x402kit/payment-permit';
 import { encodeFunctionData, type Hex, maxUint256 } from 'viem';
 import { toEvmHex, toTronAddress } from '../address.js';
 import { checkTriggerTransaction } from '../check-trigger-transaction.js';

@@ -5,7 +5,7 @@
  * PaymentPermit is fixed first by an `approve` transaction the client sends itself.
  */
 import { type PaymentRequirements, Reasons, type SchemeClient, X402Error } from '@x402kit/core';
-import { type PaymentPermitWire, readPaymentPermitContext } from '@x402kit/evm/exact-permit';
+import { type PaymentPermitWire, readPaymentPermitContext } from '@x402kit/payment-permit';
 import type { Hex } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
 import { isTronAddress, toTronAddress } from '../address.js';

@@ -3,7 +3,7 @@
  * receipt, `constant_result` of a preflight), so we decode it against the contract's custom errors and
  * `Error(string)`, then map names and texts as on EVM.
  */
-import { paymentPermitAbi, permitErrorReasonFromText } from '@x402kit/evm/exact-permit';
+import { paymentPermitAbi, permitErrorReasonFromText } from '@x402kit/payment-permit';
 import { decodeErrorResult, type Hex } from 'viem';
 import { type ExactPermitTronReason, ExactPermitTronReasons } from './reasons.js';
 

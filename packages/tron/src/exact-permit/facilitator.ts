@@ -14,7 +14,7 @@ import {
   type VerifyResponse,
   verifyRefusal,
 } from '@x402kit/core';
-import type { ExactPermitFeeQuote } from '@x402kit/evm/exact-permit';
+import type { ExactPermitFeeQuote } from '@x402kit/payment-permit';
 import { privateKeyToAccount } from 'viem/accounts';
 import { isTronAddress, toTronAddress, tronAddressBody } from '../address.js';
 import { parseTronAllowedAssets } from '../allowed-assets.js';

@@ -4,7 +4,7 @@
  * Base58Check addresses (the TRON wire form).
  */
 import type { SupportedKind } from '@x402kit/core';
-import type { ExactPermitFeeQuote } from '@x402kit/evm/exact-permit';
+import type { ExactPermitFeeQuote } from '@x402kit/payment-permit';
 import { isTronAddress, toTronAddress } from '../address.js';
 import { parseTronNetwork, type TronNetworkName } from '../networks.js';
 import { ExactPermitTronConfigError } from './config-error.js';

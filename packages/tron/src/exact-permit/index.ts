@@ -6,13 +6,13 @@ export type {
   PaymentPermitContext,
   PaymentPermitContextStore,
   PaymentPermitWire,
-} from '@x402kit/evm/exact-permit';
+} from '@x402kit/payment-permit';
 export {
   createMemoryPaymentPermitContextStore,
   createPaymentPermitContext,
   PAYMENT_PERMIT_CONTEXT_KEY,
   readPaymentPermitContext,
-} from '@x402kit/evm/exact-permit';
+} from '@x402kit/payment-permit';
 export type {
   ExactPermitTronApproval,
   PrepareExactPermitTronApprovalParameters,

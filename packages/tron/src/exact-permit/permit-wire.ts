@@ -10,7 +10,7 @@ import {
   type PaymentPermitWire,
   readExactPermitPayload,
   toPaymentPermitWire,
-} from '@x402kit/evm/exact-permit';
+} from '@x402kit/payment-permit';
 import type { Hex } from 'viem';
 import { TronAddressError, toEvmHex, toTronAddress } from '../address.js';
 import { TronReasons } from '../reasons.js';

@@ -4,7 +4,7 @@
  * …), so dashboards see one list across chains. The TRON-only codes below cover what EVM has no
  * counterpart for: Base58Check addresses, network id forms, TRON receipts and the client's approve.
  */
-import { ExactPermitReasons } from '@x402kit/evm/exact-permit';
+import { ExactPermitReasons } from '@x402kit/payment-permit';
 
 /**
  * Every reason the TRON `exact_permit` roles answer with: the EVM ones plus the TRON-only ones.

@@ -5,7 +5,7 @@ import {
   createPaymentPermitContext,
   type PaymentPermitWire,
   readPaymentPermitContext,
-} from '@x402kit/evm/exact-permit';
+} from '@x402kit/payment-permit';
 import { signExactPermitTron } from './client.js';
 import { ExactPermitTronReasons as R } from './reasons.js';
 import { createExactPermitTronServer } from './server.js';

@@ -19,7 +19,7 @@ import {
   type ExactPermitFeeQuote,
   PAYMENT_PERMIT_CONTEXT_KEY,
   type PaymentPermitContextStore,
-} from '@x402kit/evm/exact-permit';
+} from '@x402kit/payment-permit';
 import { parseTronNetwork, type TronNetwork, type TronNetworkName } from '../networks.js';
 import { listTronTokens, type TronToken } from '../tokens.js';
 import { tronFeeFromSupportedKind } from './fee.js';

@@ -13,7 +13,7 @@ import {
   settleRefusal,
   X402Error,
 } from '@x402kit/core';
-import { paymentPermitAbi, permitTuple } from '@x402kit/evm/exact-permit';
+import { paymentPermitAbi, permitTuple } from '@x402kit/payment-permit';
 import { encodeFunctionData } from 'viem';
 import { toTronAddress, tronAddressBody } from '../address.js';
 import { tronBroadcastVerdict } from '../broadcast-verdict.js';

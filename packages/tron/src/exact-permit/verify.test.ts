@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { PaymentPayload, PaymentRequirements } from '@x402kit/core';
-import type { PaymentPermitWire } from '@x402kit/evm/exact-permit';
+import type { PaymentPermitWire } from '@x402kit/payment-permit';
 import { privateKeyToAccount } from 'viem/accounts';
 import { toTronAddress, tronAddressBody } from '../address.js';
 import { parseTronNetwork } from '../networks.js';

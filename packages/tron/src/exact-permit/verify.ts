@@ -4,15 +4,19 @@
  * contract (kind, caller, nonce, allowance, balance), so a payment that verifies is one that settles.
  * Network ids may come in any form (`tron:nile`, `tron:0xcd8690dc`, `tron:3448148188`).
  */
-import type { PaymentPayload, PaymentRequirements, VerifyResponse } from '@x402kit/core';
-import { authorizationTooFar } from '@x402kit/evm';
+import {
+  authorizationTooFar,
+  type PaymentPayload,
+  type PaymentRequirements,
+  type VerifyResponse,
+} from '@x402kit/core';
 import {
   buildPaymentPermitDomain,
   buildPaymentPermitTypedData,
   EXACT_PERMIT_VALID_BEFORE_MARGIN_SECONDS,
   isPermitSignatureShape,
   type PaymentPermitMessage,
-} from '@x402kit/evm/exact-permit';
+} from '@x402kit/payment-permit';
 import { decodeAbiParameters, encodeAbiParameters, type Hex, recoverTypedDataAddress } from 'viem';
 import { toEvmHex, toTronAddress, tronAddressBody } from '../address.js';
 import { parseTronNetwork, type TronNetwork, type TronNetworkName } from '../networks.js';

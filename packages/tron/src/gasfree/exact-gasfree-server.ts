@@ -8,7 +8,7 @@ import {
   contextWindowSeconds,
   createPaymentPermitContext,
   PAYMENT_PERMIT_CONTEXT_KEY,
-} from '@x402kit/evm';
+} from '@x402kit/payment-permit';
 import { isTronAddress, toTronAddress, tronAddressBody } from '../address.js';
 import { parseTronNetwork } from '../networks.js';
 import { EXACT_GASFREE_SCHEME } from './exact-gasfree-payload.js';

@@ -5,13 +5,13 @@
  * deadline no further than the offer's `maxTimeoutSeconds` (+ 30 s skew) ahead.
  */
 import {
+  authorizationTooFar,
   type PaymentPayload,
   type PaymentRequirements,
   type VerifyResponse,
   verifyRefusal,
   X402Error,
 } from '@x402kit/core';
-import { authorizationTooFar } from '@x402kit/evm';
 import { recoverTypedDataAddress } from 'viem';
 import { sameTronAddress, toEvmHex, tronAddressBody } from '../address.js';
 import { parseTronNetwork, type TronNetworkName } from '../networks.js';

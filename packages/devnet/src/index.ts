@@ -54,8 +54,6 @@ export { MULTICALL3_ADDRESS, multicall3CreationCode, placeMulticall3 } from './m
 export {
   PAYMENT_PERMIT_ADDRESS,
   PAYMENT_PERMIT_CHAIN_IDS,
-  PAYMENT_PERMIT_TYPES,
-  paymentPermitDomain,
   placePaymentPermit,
 } from './payment-permit.js';
 export type { PlacePermit2Parameters } from './permit2.js';

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { buildPaymentPermitDomain, paymentPermitTypes } from '@x402kit/payment-permit';
 import type { Address, Hex } from 'viem';
 import {
   createWalletClient,
@@ -17,13 +18,14 @@ import { createDevnetClient } from './devnet-client.js';
 import { BSC_TESTNET_USDT_ADDRESS } from './erc20-tokens.js';
 import { paymentPermitArtifact, plainErc20TokenArtifact } from './generated/contracts.js';
 import { mintWith } from './mint-tokens.js';
-import { PAYMENT_PERMIT_ADDRESS, PAYMENT_PERMIT_TYPES, paymentPermitDomain } from './payment-permit.js';
+import { PAYMENT_PERMIT_ADDRESS } from './payment-permit.js';
 import { placeErc20Token } from './place-erc20-token.js';
 import { readTokenBalance } from './read-token-balance.js';
 import type { MultiDevnet } from './start-devnets.js';
 import { startDevnets } from './start-devnets.js';
 
 const abi = paymentPermitArtifact.abi;
+const paymentPermitDomain97 = buildPaymentPermitDomain(97, PAYMENT_PERMIT_ADDRESS);
 
 /** tron-bsc-bofai.md section 1.2 test vector. */
 const VECTOR = {
@@ -78,11 +80,11 @@ describe('PaymentPermit', () => {
       feeTo: '0x3333333333333333333333333333333333333333',
       payTo: '0x2222222222222222222222222222222222222222',
     });
-    const domain = paymentPermitDomain(VECTOR.chainId, VECTOR.verifyingContract);
+    const domain = buildPaymentPermitDomain(VECTOR.chainId, VECTOR.verifyingContract);
     assert.equal(domainSeparator({ domain }), VECTOR.separator);
     const typed = {
       domain,
-      types: PAYMENT_PERMIT_TYPES,
+      types: paymentPermitTypes,
       primaryType: 'PaymentPermitDetails',
       message,
     } as const;
@@ -102,7 +104,7 @@ describe('PaymentPermit', () => {
       abi,
       functionName: 'DOMAIN_SEPARATOR',
     });
-    assert.equal(separator, domainSeparator({ domain: paymentPermitDomain(97) }));
+    assert.equal(separator, domainSeparator({ domain: paymentPermitDomain97 }));
   });
 
   async function setUpToken(token: Address) {
@@ -131,8 +133,8 @@ describe('PaymentPermit', () => {
       meta: { ...base.meta, nonce, validAfter: block.timestamp - 60n, validBefore: block.timestamp + 3600n },
     };
     const signature = await buyer.signTypedData({
-      domain: paymentPermitDomain(97),
-      types: PAYMENT_PERMIT_TYPES,
+      domain: paymentPermitDomain97,
+      types: paymentPermitTypes,
       primaryType: 'PaymentPermitDetails',
       message,
     });
@@ -255,8 +257,8 @@ describe('PaymentPermit', () => {
     const broke = privateKeyToAccount(devnetAccount(12).privateKey);
     const brokeMessage = { ...message, buyer: broke.address };
     const brokeSignature = await broke.signTypedData({
-      domain: paymentPermitDomain(97),
-      types: PAYMENT_PERMIT_TYPES,
+      domain: paymentPermitDomain97,
+      types: paymentPermitTypes,
       primaryType: 'PaymentPermitDetails',
       message: brokeMessage,
     });
@@ -285,8 +287,8 @@ describe('PaymentPermit', () => {
     const { message } = await signedPermit(token, 777n);
     const lowMessage = { ...message, buyer: lowBuyer.address };
     const signature = await lowBuyer.signTypedData({
-      domain: paymentPermitDomain(97),
-      types: PAYMENT_PERMIT_TYPES,
+      domain: paymentPermitDomain97,
+      types: paymentPermitTypes,
       primaryType: 'PaymentPermitDetails',
       message: lowMessage,
     });

@@ -1,3 +1,5 @@
+import { PAYMENT_PERMIT_TRON_ADDRESSES } from '@x402kit/payment-permit';
+
 /** TRON Nile's chain id (last 4 bytes of its genesis block id, `0xcd8690dc`): `block.chainid` and TIP-712 `chainId`. */
 export const TRON_NILE_CHAIN_ID = 3448148188;
 
@@ -5,7 +7,7 @@ export const TRON_NILE_CHAIN_ID = 3448148188;
 export const TRON_NILE_NETWORK = 'tron:nile';
 
 /** BofAI's PaymentPermit on Nile (20-byte body `0x41a0d8786c5e20d27b6225e9d03ed1cbfe271634`). */
-export const NILE_PAYMENT_PERMIT_ADDRESS = 'TFxDcGvS7zfQrS1YzcCMp673ta2NHHzsiH';
+export const NILE_PAYMENT_PERMIT_ADDRESS: string = PAYMENT_PERMIT_TRON_ADDRESSES['tron:nile'];
 
 /** Tether USD on Nile (6 decimals); the devnet puts `TronUsdtToken` here. */
 export const NILE_USDT_ADDRESS = 'TXYZopYRdj2D9XRtbG411XZZ3kM5VkAeBf';

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { buildPaymentPermitDomain, paymentPermitTypes } from '@x402kit/payment-permit';
 import { TronWeb } from 'tronweb';
 import { encodeAbiParameters, parseAbiParameters } from 'viem';
-import { PAYMENT_PERMIT_TYPES, paymentPermitDomain } from '../payment-permit.js';
 import type { TronDevnet } from './start-tron-devnet.js';
 import { startTronDevnet, tronDevnetAccount } from './start-tron-devnet.js';
 import { tronAddressToEvm } from './tron-address.js';
@@ -169,9 +169,12 @@ describe('local TRON node with real TronWeb', () => {
     };
     // TronWeb wants mutable field arrays and takes the Base58 verifying contract.
     const types = Object.fromEntries(
-      Object.entries(PAYMENT_PERMIT_TYPES).map(([name, fields]) => [name, [...fields]]),
+      Object.entries(paymentPermitTypes).map(([name, fields]) => [name, [...fields]]),
     );
-    const domain = { ...paymentPermitDomain(3448148188), verifyingContract: permit };
+    const domain = {
+      ...buildPaymentPermitDomain(3448148188, tronAddressToEvm(permit)),
+      verifyingContract: permit,
+    };
     const signature = await tw.trx._signTypedData(domain, types, message, payer.privateKey);
     const evm = (a: string) => tronAddressToEvm(a);
     const parameter = encodeAbiParameters(

@@ -268,6 +268,20 @@ describe('svmChain runtime', () => {
     assert.deepEqual(supported.signers['solana:*'], [feePayer.address]);
   });
 
+  test('settles through the next RPC URL when the first cannot be reached, within the receipt timeout', async () => {
+    const failover = await svmChain.start({
+      ...context({ solana: section(['http://127.0.0.1:9', devnet.rpcUrl]) }),
+      settlement: { receiptTimeoutMs: 5000, rpcTimeoutMs: 2000 },
+    });
+    const engine = createFacilitator({ schemes: failover.registrations });
+    const paid = await payment();
+    const before = await devnet.balances(devnet.accounts.payTo.address);
+    const settled = await engine.settle(paid, requirements);
+    assert.equal(settled.success, true, JSON.stringify(settled));
+    assert.deepEqual(devnet.chain.signatureStatus(settled.transaction)?.err, null);
+    assert.equal((await devnet.balances(devnet.accounts.payTo.address)).USDC - before.USDC, 1000n);
+  });
+
   test('probes each network: ok on its chain, the problem otherwise', async () => {
     assert.deepEqual(await runtime.probe(2000), { [DEVNET]: 'ok' });
     const dead = await svmChain.start(context({ solana: section(['http://127.0.0.1:9']) }));

@@ -232,6 +232,7 @@ describe('svmChain ledger identity', () => {
     assert.deepEqual(svmChain.identify(call(structuredClone(first))), key);
     // the v1 name and the alias are the same network
     assert.deepEqual(svmChain.identify(call(first, { ...requirements, network: 'solana:devnet' })), key);
+    assert.deepEqual(svmChain.identify(call(first, { ...requirements, network: 'solana-devnet' })), key);
     assert.notDeepEqual(svmChain.identify(call(await payment())), key);
   });
 

@@ -6,7 +6,8 @@
  * node --conditions=source --import tsx bench/serve-facilitator-batching.ts '{"rpcUrl":"http://127.0.0.1:8545","network":"eip155:84532","privateKeys":["0x…"],"batching":{"windowMs":250}}'
  */
 import type { ExactEvmFacilitatorOptions } from '@x402kit/evm';
-import { createEvmFacilitator, createFacilitatorService, startFacilitatorServer } from '@x402kit/facilitator';
+import { createEvmFacilitator } from '@x402kit/evm/chain-module';
+import { createFacilitatorService, startFacilitatorServer } from '@x402kit/facilitator';
 import type { Hex } from 'viem';
 
 type Config = {

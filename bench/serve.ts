@@ -11,14 +11,11 @@ import { x402Facilitator } from '@x402/core/facilitator';
 import { toFacilitatorSvmSigner } from '@x402/svm';
 import { registerExactSvmScheme } from '@x402/svm/exact/facilitator';
 import { createFacilitator } from '@x402kit/core';
-import { createEvmFacilitator, createFacilitatorService, startFacilitatorServer } from '@x402kit/facilitator';
+import { createEvmFacilitator, evmChain } from '@x402kit/evm/chain-module';
+import { createFacilitatorService, startFacilitatorServer } from '@x402kit/facilitator';
 import { createExactSvmFacilitator } from '@x402kit/svm';
 import type { Hex } from 'viem';
-import {
-  createLedgerHooks,
-  createSqliteLedger,
-  identifyPayment,
-} from '../packages/facilitator/src/ledger/index.js';
+import { createLedgerHooks, createSqliteLedger } from '../packages/facilitator/src/ledger/index.js';
 import {
   serveOfficialFacilitator,
   startOfficialFacilitator,
@@ -72,7 +69,7 @@ async function startLedgerFacilitator() {
   const facilitator = createEvmFacilitator({
     rpc: { [config.network]: config.rpcUrl },
     privateKeys: [config.privateKey],
-    hooks: createLedgerHooks({ ledger, identify: identifyPayment, instanceId: 'bench' }),
+    hooks: createLedgerHooks({ ledger, identify: evmChain.identify, instanceId: 'bench' }),
   });
   const server = await startFacilitatorServer({
     service: createFacilitatorService({ facilitator }),

@@ -14,17 +14,19 @@ import { type PaymentPayload, type PaymentRequirements, SettleResponse, VerifyRe
 import { type Devnet, devnetAccount, readTokenBalance, startDevnet } from '@x402kit/devnet';
 import {
   createEvmFacilitator,
-  createFacilitatorService,
+  createExactEvmReconciler,
   type EvmFacilitator,
+  identifyExactEvm,
+} from '@x402kit/evm/chain-module';
+import {
+  createFacilitatorService,
   type FacilitatorServer,
   startFacilitatorServer,
 } from '@x402kit/facilitator';
 import { createPublicClient, type Hex, http, parseAbiItem } from 'viem';
 import {
-  createExactEvmReconciler,
   createLedgerHooks,
   createPostgresLedger,
-  identifyExactEvm,
   type PaymentLedger,
 } from '../../packages/facilitator/src/ledger/index.js';
 import {
@@ -238,8 +240,9 @@ describe('exactly-once settlement: two facilitators, one PostgreSQL ledger, a re
 
 /** A facilitator in its own process, so the test can kill it with SIGKILL mid-settlement. */
 const CHILD_FACILITATOR = `
-import { createEvmFacilitator, createFacilitatorService, startFacilitatorServer } from '@x402kit/facilitator';
-import { createLedgerHooks, createPostgresLedger, identifyExactEvm } from ${JSON.stringify(
+import { createFacilitatorService, startFacilitatorServer } from '@x402kit/facilitator';
+import { createEvmFacilitator, identifyExactEvm } from '@x402kit/evm/chain-module';
+import { createLedgerHooks, createPostgresLedger } from ${JSON.stringify(
   new URL('../../packages/facilitator/src/ledger/index.ts', import.meta.url).href,
 )};
 const config = JSON.parse(process.env.X402KIT_CHILD_CONFIG);

@@ -10,6 +10,7 @@ import { SettleResponse } from '@x402kit/core';
 import { type Devnet, devnetAccount, readTokenBalance, startDevnet } from '@x402kit/devnet';
 import { createFacilitatorApp, parseServiceConfig } from '@x402kit/facilitator';
 import { createPublicClient, type Hash, http } from 'viem';
+import { CHAINS } from '../support/chains.js';
 import { devnetExactRequirements, signExactSettlement } from '../support/exact-settlement.js';
 
 describe('maxGasPerSettlement caps the gas of every settlement', () => {
@@ -23,12 +24,15 @@ describe('maxGasPerSettlement caps the gas of every settlement', () => {
 
   async function settleWithCap(cap: number, relayerIndex: number): Promise<SettleResponse> {
     const app = await createFacilitatorApp(
-      parseServiceConfig({
-        networks: { [devnet.network]: { rpc: [devnet.rpcUrl] } },
-        signers: { privateKeys: [devnetAccount(relayerIndex).privateKey] },
-        ledger: { sqlite: { path: ':memory:' } },
-        limits: { maxGasPerSettlement: cap },
-      }),
+      parseServiceConfig(
+        {
+          networks: { [devnet.network]: { rpc: [devnet.rpcUrl] } },
+          signers: { privateKeys: [devnetAccount(relayerIndex).privateKey] },
+          ledger: { sqlite: { path: ':memory:' } },
+          limits: { maxGasPerSettlement: cap },
+        },
+        { chains: CHAINS },
+      ),
       { log: () => {}, autoStart: false },
     );
     try {

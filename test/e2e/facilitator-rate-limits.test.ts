@@ -17,6 +17,7 @@ import {
   freshSchemaName,
   testPostgresUrl,
 } from '../../packages/facilitator/src/ledger/postgres-test-server.test.js';
+import { CHAINS } from '../support/chains.js';
 
 const KEY = 'shared-budget-key-1';
 const PER_MINUTE = 10;
@@ -32,15 +33,18 @@ describe('PostgreSQL-backed rate limits shared by two instances', () => {
       ['limits-a', '11'],
       ['limits-b', '22'],
     ]) {
-      const config = parseServiceConfig({
-        // no RPC call is made by these requests; each instance its own settlement key (one sender per key)
-        networks: { 'eip155:84532': { rpc: ['http://127.0.0.1:9'] } },
-        signers: { privateKeys: [`0x${(key ?? '').repeat(32)}`] },
-        ledger: { postgres: { url, schema } },
-        instanceId,
-        apiKeys: [{ key: KEY, name: 'acme', rateLimitPerMinute: PER_MINUTE }],
-        anonymous: { allowed: false },
-      });
+      const config = parseServiceConfig(
+        {
+          // no RPC call is made by these requests; each instance its own settlement key (one sender per key)
+          networks: { 'eip155:84532': { rpc: ['http://127.0.0.1:9'] } },
+          signers: { privateKeys: [`0x${(key ?? '').repeat(32)}`] },
+          ledger: { postgres: { url, schema } },
+          instanceId,
+          apiKeys: [{ key: KEY, name: 'acme', rateLimitPerMinute: PER_MINUTE }],
+          anonymous: { allowed: false },
+        },
+        { chains: CHAINS },
+      );
       apps.push(await createFacilitatorApp(config, { log: () => {}, autoStart: false }));
     }
   });

@@ -23,11 +23,14 @@ import {
   parseServiceConfig,
 } from '@x402kit/facilitator';
 import { createPublicClient, type Hex, http } from 'viem';
+import { CHAINS } from '../support/chains.js';
 import { devnetExactRequirements, signExactSettlement } from '../support/exact-settlement.js';
 
 const CHILD = `
 import { parseServiceConfig, runFacilitator } from '@x402kit/facilitator';
-const running = await runFacilitator(parseServiceConfig(JSON.parse(process.env.X402KIT_CHILD_CONFIG)), { handleSignals: true });
+import { evmChain } from '@x402kit/evm/chain-module';
+const CHAINS = [evmChain];
+const running = await runFacilitator(parseServiceConfig(JSON.parse(process.env.X402KIT_CHILD_CONFIG), { chains: CHAINS }), { handleSignals: true });
 console.log('READY ' + running.server.url);
 await running.stopped;
 console.log('STOPPED');
@@ -186,12 +189,15 @@ describe('relayer monitoring: low-gas warning, balance and nonce-lag gauges', ()
     const relayer = devnetAccount(9);
     const events: LogEvent[] = [];
     const app = await createFacilitatorApp(
-      parseServiceConfig({
-        networks: { [devnet.network]: { rpc: [devnet.rpcUrl] } },
-        signers: { privateKeys: [relayer.privateKey] },
-        ledger: { sqlite: { path: ':memory:' } },
-        monitoring: { lowBalanceWei: '1000000000000000000000000000' },
-      }),
+      parseServiceConfig(
+        {
+          networks: { [devnet.network]: { rpc: [devnet.rpcUrl] } },
+          signers: { privateKeys: [relayer.privateKey] },
+          ledger: { sqlite: { path: ':memory:' } },
+          monitoring: { lowBalanceWei: '1000000000000000000000000000' },
+        },
+        { chains: CHAINS },
+      ),
       { log: (event) => events.push(event), autoStart: false },
     );
     try {

@@ -12,6 +12,7 @@ import { SettleResponse } from '@x402kit/core';
 import { type Devnet, devnetAccount, startDevnet } from '@x402kit/devnet';
 import { createFacilitatorApp, type FacilitatorApp, parseServiceConfig } from '@x402kit/facilitator';
 import { z } from 'zod';
+import { CHAINS } from '../support/chains.js';
 import { devnetExactRequirements, signExactSettlement } from '../support/exact-settlement.js';
 
 const AnyValue = z.union([
@@ -86,13 +87,16 @@ describe('OpenTelemetry traces over OTLP/HTTP JSON', () => {
   it('exports a span per verify and settle, continuing the caller’s traceparent', async () => {
     const { port } = collector.address() as AddressInfo;
     app = await createFacilitatorApp(
-      parseServiceConfig({
-        networks: { [devnet.network]: { rpc: [devnet.rpcUrl] } },
-        signers: { privateKeys: [devnetAccount(4).privateKey] },
-        ledger: { sqlite: { path: ':memory:' } },
-        instanceId: 'traced',
-        telemetry: { otlpEndpoint: `http://127.0.0.1:${port}`, serviceName: 'facilitator-under-test' },
-      }),
+      parseServiceConfig(
+        {
+          networks: { [devnet.network]: { rpc: [devnet.rpcUrl] } },
+          signers: { privateKeys: [devnetAccount(4).privateKey] },
+          ledger: { sqlite: { path: ':memory:' } },
+          instanceId: 'traced',
+          telemetry: { otlpEndpoint: `http://127.0.0.1:${port}`, serviceName: 'facilitator-under-test' },
+        },
+        { chains: CHAINS },
+      ),
       { log: () => {}, autoStart: false },
     );
     const { body } = await signExactSettlement(

@@ -24,6 +24,7 @@ import { getPaymentResponse, wrapFetchWithPayment } from '@x402kit/http';
 import { createExactPermitTronClient } from '@x402kit/tron/exact-permit';
 import { createExactGasFreeClient } from '@x402kit/tron/gasfree';
 import { privateKeyToAccount } from 'viem/accounts';
+import { CHAINS } from '../support/chains.js';
 import {
   ourTronFetch,
   type RunningTron,
@@ -52,17 +53,22 @@ describe('the facilitator deployment serving TRON from its config', () => {
     devnet = await startTronDevnet();
     const gasFree = devnet.gasFree ?? assert.fail('the devnet has GasFree by default');
     const usdt = devnet.assets.USDT.address;
-    const config = parseServiceConfig({
-      port: 0,
-      signers: { privateKeys: [`0x${devnet.accounts.facilitator.privateKey}`] },
-      ledger: { sqlite: { path: ':memory:' } },
-      tron: {
-        networks: { 'tron:3448148188': { fullHost: devnet.fullHost, gasFree: { baseUrl: gasFree.baseUrl } } },
-        fees: { 'tron:nile': { [usdt]: { amount: String(TRON_FEE) } } },
-        gasFreeFees: { 'tron:nile': { [usdt]: String(GASFREE_FEE) } },
-        receiptTimeoutMs: 20_000,
+    const config = parseServiceConfig(
+      {
+        port: 0,
+        signers: { privateKeys: [`0x${devnet.accounts.facilitator.privateKey}`] },
+        ledger: { sqlite: { path: ':memory:' } },
+        tron: {
+          networks: {
+            'tron:3448148188': { fullHost: devnet.fullHost, gasFree: { baseUrl: gasFree.baseUrl } },
+          },
+          fees: { 'tron:nile': { [usdt]: { amount: String(TRON_FEE) } } },
+          gasFreeFees: { 'tron:nile': { [usdt]: String(GASFREE_FEE) } },
+          receiptTimeoutMs: 20_000,
+        },
       },
-    });
+      { chains: CHAINS },
+    );
     app = await createFacilitatorApp(config, { autoStart: false, log: () => {} });
     http = await startFacilitatorServer({ service: app.service, port: 0 });
     api = await startOurTronServer({
@@ -99,7 +105,7 @@ describe('the facilitator deployment serving TRON from its config', () => {
     const nile = readings.find((r) => r.network === 'tron:nile');
     assert.equal(nile?.unit, 'sun');
     assert.equal(nile?.address, devnet.accounts.facilitator.address);
-    assert.ok((nile?.balanceWei ?? 0n) > 0n, 'the devnet funds the facilitator with TRX');
+    assert.ok((nile?.balance ?? 0n) > 0n, 'the devnet funds the facilitator with TRX');
     const metrics = await (await fetch(`${http.url}/metrics`)).text();
     assert.match(
       metrics,

@@ -45,6 +45,7 @@ import {
   freshSchemaName,
   testPostgresUrl,
 } from '../../packages/facilitator/src/ledger/postgres-test-server.test.js';
+import { CHAINS } from '../support/chains.js';
 import { settleRequestBody } from '../support/exact-settlement.js';
 
 const APPROVAL_GAS = 70_000n; // what the official client signs
@@ -85,13 +86,16 @@ async function startApp(
   gasSponsoring: Record<string, string> = {},
 ): Promise<FacilitatorApp> {
   const app = await createFacilitatorApp(
-    parseServiceConfig({
-      networks: { [devnets.network]: { rpc: [devnets.rpcUrl] } },
-      signers: { privateKeys: [devnetAccount(keyIndex).privateKey] },
-      ledger: { postgres: { url: pgUrl, schema } },
-      instanceId: `sponsor-${keyIndex}-${apps.length}`,
-      evm: { gasSponsoring },
-    }),
+    parseServiceConfig(
+      {
+        networks: { [devnets.network]: { rpc: [devnets.rpcUrl] } },
+        signers: { privateKeys: [devnetAccount(keyIndex).privateKey] },
+        ledger: { postgres: { url: pgUrl, schema } },
+        instanceId: `sponsor-${keyIndex}-${apps.length}`,
+        evm: { gasSponsoring },
+      },
+      { chains: CHAINS },
+    ),
     { log: () => {}, autoStart: false },
   );
   apps.push(app);
@@ -246,6 +250,7 @@ describe('erc20ApprovalGasSponsoring: a greedy approval is refused, nothing sent
 
     const record = await app.ledger.findByTransaction(String(settled.transaction));
     assert.ok(record, 'the payment is in the ledger');
+    assert.ok(app.gasSponsorships, 'the EVM chain opened the sponsorship budget');
     const rows = await app.gasSponsorships.forPayment(record.key);
     assert.equal(rows.length, 1);
     const [row] = rows;
@@ -340,6 +345,7 @@ describe('concurrent sponsored payments through one key', () => {
     for (const a of answers) {
       const record = await app.ledger.findByTransaction(String(a.transaction));
       assert.ok(record);
+      assert.ok(app.gasSponsorships);
       for (const row of await app.gasSponsorships.forPayment(record.key)) total += row.wei;
     }
     assert.equal(total, topUp * 20n);

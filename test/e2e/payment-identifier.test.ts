@@ -15,14 +15,12 @@ import {
 } from '@x402kit/core';
 import { type Devnet, readTokenBalance, startDevnet } from '@x402kit/devnet';
 import { createExactEvmClient } from '@x402kit/evm';
+import { createEvmFacilitator, type EvmFacilitator, identifyExactEvm } from '@x402kit/evm/chain-module';
 import {
-  createEvmFacilitator,
   createFacilitatorService,
   createLedgerHooks,
   createPostgresLedger,
-  type EvmFacilitator,
   type FacilitatorServer,
-  identifyExactEvm,
   type PaymentLedger,
   startFacilitatorServer,
 } from '@x402kit/facilitator';

@@ -13,12 +13,14 @@ import { createExactEvmClient } from '@x402kit/evm';
 import {
   createEvmFacilitator,
   createExactEvmReconciler,
+  type EvmFacilitator,
+  identifyExactEvm,
+} from '@x402kit/evm/chain-module';
+import {
   createFacilitatorService,
   createLedgerHooks,
   createSqliteLedger,
-  type EvmFacilitator,
   type FacilitatorServer,
-  identifyExactEvm,
   type PaymentLedger,
   startFacilitatorServer,
 } from '@x402kit/facilitator';

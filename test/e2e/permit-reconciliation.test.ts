@@ -42,13 +42,12 @@ import {
   signPermit2Authorization,
   X402_EXACT_PERMIT2_PROXY_ADDRESS,
 } from '@x402kit/evm';
+import { createPermit2Reconciler } from '@x402kit/evm/chain-module';
 import {
   createFacilitatorApp,
   createLedgerHooks,
-  createPermit2Reconciler,
   encodeStoredPayment,
   type FacilitatorApp,
-  identifyPayment,
   normalizePaymentKey,
   type PaymentKey,
   parseServiceConfig,
@@ -64,6 +63,7 @@ import {
   parseAbiItem,
 } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
+import { CHAINS, identifyPayment } from '../support/chains.js';
 import { approvePaymentPermit, BSC_TESTNET_USDT as USDT } from '../support/exact-permit-evm.js';
 
 const NETWORK = 'eip155:97';
@@ -137,7 +137,7 @@ async function permit2Payment(kind: 'exact' | 'upto', maxTimeoutSeconds = 300): 
   };
   // upto charges what the handler used: 400 of the permitted 1000
   const requirements = kind === 'upto' ? { ...offer, amount: '400' } : offer;
-  // the ledger's key (identifyPayment): Permit2 nonces in their own space
+  // the ledger's key (identifyPayment of the chain modules): Permit2 nonces in their own space
   const key = normalizePaymentKey({
     network: NETWORK,
     asset: token,
@@ -271,16 +271,19 @@ describe('reconciling Permit2 and exact_permit payments whose outcome the ledger
     const payerKey = devnet.accounts.payer.privateKey as Hex;
     const approval = buildPermit2Approval({ token });
     await send(payerKey, approval.to, approval.data);
-    const config = parseServiceConfig({
-      networks: { [NETWORK]: { rpc: [rpcUrl] } },
-      signers: { privateKeys: [liveKey.privateKey, dyingKey.privateKey] },
-      ledger: { sqlite: { path: join(dir, 'ledger.db') } },
-      instanceId: 'live',
-      fees: { [NETWORK]: { [USDT]: { feeTo: FEE_TO, amount: FEE } } },
-      settlement: { claimLeaseMs: CLAIM_LEASE_MS },
-      reconciler: { leaseMs: 100, quietMs: 100 },
-      monitoring: { intervalMs: 60_000 },
-    });
+    const config = parseServiceConfig(
+      {
+        networks: { [NETWORK]: { rpc: [rpcUrl] } },
+        signers: { privateKeys: [liveKey.privateKey, dyingKey.privateKey] },
+        ledger: { sqlite: { path: join(dir, 'ledger.db') } },
+        instanceId: 'live',
+        fees: { [NETWORK]: { [USDT]: { feeTo: FEE_TO, amount: FEE } } },
+        settlement: { claimLeaseMs: CLAIM_LEASE_MS },
+        reconciler: { leaseMs: 100, quietMs: 100 },
+        monitoring: { intervalMs: 60_000 },
+      },
+      { chains: CHAINS },
+    );
     app = await createFacilitatorApp(config, { log: () => {}, autoStart: false });
     const common = {
       networks: { [NETWORK]: { rpcUrl } },

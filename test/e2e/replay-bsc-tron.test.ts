@@ -61,9 +61,9 @@ import { createLocalTronClientSigner } from '../../packages/devnet/src/tron/test
 import {
   createLedgerHooks,
   createSqliteLedger,
-  identifyPayment,
   type PaymentLedger,
 } from '../../packages/facilitator/src/ledger/index.js';
+import { identifyPayment } from '../support/chains.js';
 import {
   approvePaymentPermit,
   BSC_TESTNET_USDT,

@@ -38,6 +38,7 @@ import {
 import { type FetchLike, getPaymentResponse, wrapFetchWithPayment } from '@x402kit/http';
 import { createPublicClient, type Hex, http, parseAbiItem } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
+import { CHAINS } from '../support/chains.js';
 import {
   devnetExactRequirements,
   settleRequestBody,
@@ -178,15 +179,18 @@ describe('RPC faults: settlement_pending, then reconciliation, never a double ch
   before(async () => {
     devnet = await startDevnet({ port: 0 });
     proxy = await startRpcFaultProxy({ target: devnet.rpcUrl });
-    const config = parseServiceConfig({
-      networks: { [devnet.network]: { rpc: [proxy.url] } },
-      signers: { privateKeys: [relayer.privateKey] },
-      ledger: { sqlite: { path: join(dir, 'ledger.db') } },
-      instanceId: 'faulty-rpc',
-      settlement: { receiptTimeoutMs: RECEIPT_TIMEOUT_MS, rpcTimeoutMs: RPC_TIMEOUT_MS },
-      reconciler: { intervalMs: 200, leaseMs: 500, quietMs: 3000 },
-      monitoring: { intervalMs: 60_000 },
-    });
+    const config = parseServiceConfig(
+      {
+        networks: { [devnet.network]: { rpc: [proxy.url] } },
+        signers: { privateKeys: [relayer.privateKey] },
+        ledger: { sqlite: { path: join(dir, 'ledger.db') } },
+        instanceId: 'faulty-rpc',
+        settlement: { receiptTimeoutMs: RECEIPT_TIMEOUT_MS, rpcTimeoutMs: RPC_TIMEOUT_MS },
+        reconciler: { intervalMs: 200, leaseMs: 500, quietMs: 3000 },
+        monitoring: { intervalMs: 60_000 },
+      },
+      { chains: CHAINS },
+    );
     app = await createFacilitatorApp(config, { log: (event) => events.push(event) });
     server = await startFacilitatorServer({ service: app.service, port: 0 });
   });

@@ -21,7 +21,6 @@ import {
 } from '@x402kit/core';
 import { createDevnetClient, devnetChain, startTronDevnet, type TronDevnet } from '@x402kit/devnet';
 import {
-  createExactPermitReconciler,
   createPendingReconciler,
   createSqliteLedger,
   encodeStoredPayment,
@@ -31,6 +30,7 @@ import {
   type PendingReconciler,
 } from '@x402kit/facilitator';
 import { tronAddressBody } from '@x402kit/tron';
+import { createExactPermitTronReconciler } from '@x402kit/tron/chain-module';
 import {
   prepareExactPermitTronApproval,
   readExactPermitTronPayload,
@@ -141,10 +141,8 @@ describe('reconciling exact_permit payments on TRON', () => {
       owner: 'sweeper',
       leaseMs: 50,
       quietMs: 50,
-      reconcile: createExactPermitReconciler({
-        tron: {
-          'tron:nile': { fullHost: devnet.fullHost, paymentPermitAddress: devnet.contracts.paymentPermit },
-        },
+      reconcile: createExactPermitTronReconciler({
+        'tron:nile': { fullHost: devnet.fullHost, paymentPermitAddress: devnet.contracts.paymentPermit },
       }),
     });
   });

@@ -18,13 +18,11 @@ import {
 } from '@x402kit/core';
 import { type Devnet, readTokenBalance, startDevnet } from '@x402kit/devnet';
 import { createExactEvmServer } from '@x402kit/evm';
+import { createEvmFacilitator, type EvmFacilitator, identifyExactEvm } from '@x402kit/evm/chain-module';
 import {
-  createEvmFacilitator,
   createFacilitatorService,
   createLedgerHooks,
   createSqliteLedger,
-  type EvmFacilitator,
-  identifyExactEvm,
   type PaymentLedger,
   startFacilitatorServer,
 } from '@x402kit/facilitator';

@@ -33,8 +33,8 @@ import {
 } from '@x402kit/core';
 import { type Devnet, startDevnet } from '@x402kit/devnet';
 import { createExactEvmClient, createExactEvmServer } from '@x402kit/evm';
+import { createEvmFacilitator } from '@x402kit/evm/chain-module';
 import {
-  createEvmFacilitator,
   createFacilitatorService,
   type FacilitatorServer,
   startFacilitatorServer,

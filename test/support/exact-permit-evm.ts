@@ -10,12 +10,8 @@ import {
   type PaymentPermitContextStore,
   prepareExactPermitApproval,
 } from '@x402kit/evm';
-import {
-  createEvmFacilitator,
-  createFacilitatorService,
-  type EvmFacilitator,
-  startFacilitatorServer,
-} from '@x402kit/facilitator';
+import { createEvmFacilitator, type EvmFacilitator } from '@x402kit/evm/chain-module';
+import { createFacilitatorService, startFacilitatorServer } from '@x402kit/facilitator';
 import { type Address, createPublicClient, createWalletClient, getAddress, type Hex, http } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
 import type { Running } from './listen.js';

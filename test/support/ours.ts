@@ -18,7 +18,8 @@ import {
   EIP2612_GAS_SPONSORING,
   ERC20_APPROVAL_GAS_SPONSORING,
 } from '@x402kit/evm';
-import { createEvmFacilitator, createFacilitatorService, startFacilitatorServer } from '@x402kit/facilitator';
+import { createEvmFacilitator } from '@x402kit/evm/chain-module';
+import { createFacilitatorService, startFacilitatorServer } from '@x402kit/facilitator';
 import { wrapFetchWithPayment } from '@x402kit/http';
 import { type ExpressPaymentOptions, paymentMiddleware } from '@x402kit/http/express';
 import express from 'express';

@@ -30,11 +30,8 @@ import { createFacilitatorService, startFacilitatorServer } from '@x402kit/facil
 import express from 'express';
 import { createPublicClient, createWalletClient, type Hex, http } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
-import {
-  createLedgerHooks,
-  identifyPayment,
-  type PaymentLedger,
-} from '../../packages/facilitator/src/ledger/index.js';
+import { createLedgerHooks, type PaymentLedger } from '../../packages/facilitator/src/ledger/index.js';
+import { identifyPayment } from './chains.js';
 import { listenLocal, type Running } from './listen.js';
 import { startOurPaidApi } from './ours.js';
 

@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { createFacilitator, type SchemeFacilitator } from '@x402kit/core';
+import { chainAddressKey, createFacilitator, type SchemeFacilitator } from '@x402kit/core';
+import { evmChain } from '@x402kit/evm/chain-module';
+import { tronChain } from '@x402kit/tron/chain-module';
 import { type ApiKeyAuthOptions, createApiKeyAuth } from './api-key-auth.js';
 import { createRateLimiter } from './rate-limiter.js';
 import { createFacilitatorService } from './service.js';
@@ -132,11 +134,12 @@ describe('createApiKeyAuth', () => {
     );
   });
 
-  it('matches TRON payTo allow-lists by address, not by spelling or case', async () => {
+  it('matches TRON payTo allow-lists by address, not by spelling or case (the chain modules say how)', async () => {
     const payTo = 'TE2H9hWjzYdwzDFRJfx9BFhr4MmjH1CHaz';
     const auth = createApiKeyAuth({
       keys: [{ key: 'tron-key-123', name: 'tron', payTo: [payTo] }],
       anonymous: { allowed: false },
+      addressKey: (address) => chainAddressKey([evmChain, tronChain], address),
     });
     const request = (to: string) => ({
       principal: 'key:tron',

@@ -8,7 +8,6 @@
  */
 
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { isTronAddress, tronAddressBody } from '@x402kit/tron';
 import { createRateLimiter, type RateLimiter } from './rate-limiter.js';
 import type { Authenticate, Authorize } from './service.js';
 
@@ -34,6 +33,12 @@ export type ApiKeyAuthOptions = {
   anonymous: { allowed: boolean; rateLimitPerMinute?: number; trustProxy?: boolean };
   /** Default: in memory, per instance (`createPostgresRateLimiter` shares limits across instances). */
   limiter?: RateLimiter;
+  /**
+   * The one comparable form of an address, for the payTo/asset allow-lists (the chain modules'
+   * `addressKey`, e.g. through `chainAddressKey`); `undefined` for what is no address. Default:
+   * the address lower-cased.
+   */
+  addressKey?: (address: string) => string | undefined;
 };
 
 export type ApiKeyAuth = { authenticate: Authenticate; authorize: Authorize };
@@ -54,6 +59,12 @@ export function createApiKeyAuth(options: ApiKeyAuthOptions): ApiKeyAuth {
   for (const entry of options.keys) byPrincipal.set(`key:${entry.name}`, entry);
   const limiter = options.limiter ?? createRateLimiter();
   const { anonymous } = options;
+  const addressKey = options.addressKey ?? ((address: string) => address.toLowerCase());
+  const includesAddress = (list: readonly string[], value: unknown): boolean => {
+    if (typeof value !== 'string') return false;
+    const wanted = addressKey(value);
+    return wanted !== undefined && list.some((item) => addressKey(item) === wanted);
+  };
 
   const authenticate: Authenticate = async (request) => {
     // what the facilitator serves is public, like /health
@@ -152,12 +163,6 @@ function presentedKey(headers: { get(name: string): string | null }): string | u
   return apiKey ? apiKey : undefined;
 }
 
-function includesAddress(list: readonly string[], value: unknown): boolean {
-  if (typeof value !== 'string') return false;
-  const wanted = addressKey(value);
-  return list.some((item) => addressKey(item) === wanted);
-}
-
 function rateLimited(retryAfterSeconds: number) {
   return {
     ok: false,
@@ -170,10 +175,4 @@ function rateLimited(retryAfterSeconds: number) {
 
 function forbidden(message: string) {
   return { ok: false, status: 403, reason: 'forbidden', message } as const;
-}
-
-/** One form per address: EVM hex lower-cased; TRON (Base58 is case-sensitive) by its 20-byte body. */
-function addressKey(address: string): string {
-  if (!address.startsWith('0x') && isTronAddress(address)) return `tron:${tronAddressBody(address)}`;
-  return address.toLowerCase();
 }

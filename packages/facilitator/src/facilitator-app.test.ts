@@ -8,7 +8,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
+import { evmChain } from '@x402kit/evm/chain-module';
 import { toTronAddress } from '@x402kit/tron';
+import { tronChain } from '@x402kit/tron/chain-module';
 import { privateKeyToAccount } from 'viem/accounts';
 import { createFacilitatorApp, type FacilitatorApp } from './facilitator-app.js';
 import { createSqliteKeyLeaseStore, SettlementKeyInUseError } from './key-lease/index.js';
@@ -36,13 +38,16 @@ async function start(
   instanceId: string,
   sections: { evm?: boolean; tron?: boolean; key?: string },
 ): Promise<FacilitatorApp> {
-  const config = parseServiceConfig({
-    ...(sections.evm === false ? {} : { networks: { 'eip155:84532': { rpc: [UNREACHABLE] } } }),
-    ...(sections.tron ? { tron: TRON } : {}),
-    signers: { privateKeys: [sections.key ?? KEY] },
-    ledger: { sqlite: { path } },
-    instanceId,
-  });
+  const config = parseServiceConfig(
+    {
+      ...(sections.evm === false ? {} : { networks: { 'eip155:84532': { rpc: [UNREACHABLE] } } }),
+      ...(sections.tron ? { tron: TRON } : {}),
+      signers: { privateKeys: [sections.key ?? KEY] },
+      ledger: { sqlite: { path } },
+      instanceId,
+    },
+    { chains: [evmChain, tronChain] },
+  );
   const app = await createFacilitatorApp(config, { autoStart: false, log: () => {} });
   apps.push(app);
   return app;

@@ -1,16 +1,27 @@
 /**
- * A whole facilitator deployment from a {@link ServiceConfig}: the EVM engine, the settlement ledger
- * (SQLite by default, PostgreSQL when configured) with its exactly-once hooks, the background
- * reconciler of pending settlements, API keys and rate limits (shared through PostgreSQL when the
- * ledger is there), `/payments` queries, `/metrics`, relayer balance and nonce-lag monitoring,
- * access logs, OpenTelemetry traces when an endpoint is configured, and an RPC + ledger `/health`.
- * Its settlement keys are leased in the ledger's database first: a key another live instance holds
- * refuses the start with `SettlementKeyInUseError` (one sender per key, so nonces never collide).
+ * A whole facilitator deployment from a {@link ServiceConfig}: the chain modules it configures
+ * (their schemes in one engine), the settlement ledger (SQLite by default, PostgreSQL when
+ * configured) with its exactly-once hooks, the background reconciler of pending settlements, API
+ * keys and rate limits (shared through PostgreSQL when the ledger is there), `/payments` queries,
+ * `/metrics`, relayer balance and nonce-lag monitoring, access logs, OpenTelemetry traces when an
+ * endpoint is configured, and a nodes + ledger `/health`. It names no chain: everything chain-specific
+ * is asked of the modules. Its settlement keys are leased in the ledger's database first: a key
+ * another live instance holds refuses the start with `SettlementKeyInUseError` (one sender per key,
+ * so nonces never collide).
  */
-import { EIP2612_GAS_SPONSORING, ERC20_APPROVAL_GAS_SPONSORING } from '@x402kit/evm';
+import {
+  type ChainRuntime,
+  chainAddressKey,
+  createFacilitator,
+  type Facilitator,
+  firstReconciler,
+  identifyChainPayment,
+  type QuoteFee,
+  type Reconcile,
+  type SponsorLimits,
+} from '@x402kit/core';
 import { createAccessLog } from './access-log.js';
 import { createApiKeyAuth } from './api-key-auth.js';
-import { createEvmFacilitator, type EvmFacilitator } from './evm.js';
 import {
   createPostgresGasSponsorStore,
   createSqliteGasSponsorStore,
@@ -27,29 +38,20 @@ import {
 } from './idempotency/index.js';
 import {
   acquireKeyLeases,
-  type ChainFamily,
   createPostgresKeyLeaseStore,
   createSqliteKeyLeaseStore,
   guardSettlements,
   type KeyLeaseStore,
   type KeyLeases,
-  settlementKeysOf,
 } from './key-lease/index.js';
 import {
-  createExactEvmReconciler,
-  createExactPermitReconciler,
   createLedgerHooks,
   createLedgerHttpHandler,
   createPendingReconciler,
-  createPermit2Reconciler,
   createPostgresLedger,
-  createReceiptReconciler,
   createSqliteLedger,
-  firstReconciler,
-  identifyPayment,
   type PaymentLedger,
   type PendingReconciler,
-  type Reconcile,
 } from './ledger/index.js';
 import { createJsonLog, type Log } from './log.js';
 import { createMetrics, type Metrics } from './metrics.js';
@@ -60,11 +62,22 @@ import type { ServiceConfig } from './service-config.js';
 import type { HealthReport, ServiceRequestEvent } from './service-types.js';
 import { createOtlpExporter, type OtlpExporter } from './telemetry/otlp-exporter.js';
 import { createRequestTracer } from './telemetry/request-tracer.js';
-import { createTronSchemes, type TronSchemes } from './tron.js';
+
+/** The deployment's engine: every configured chain's schemes behind the ledger. */
+export type ServiceFacilitator = Facilitator & {
+  /** The CAIP-2 ids served. */
+  readonly networks: readonly string[];
+  /** The addresses that send settlements, on every chain. */
+  readonly signers: readonly string[];
+  /** Stop receipt waits and refuse new work (call after the HTTP server closed). */
+  close(): void;
+  /** `/fee/quote` answers of the schemes that charge a fee. */
+  quoteFee?: QuoteFee;
+};
 
 export type FacilitatorApp = {
   service: FacilitatorService;
-  facilitator: EvmFacilitator;
+  facilitator: ServiceFacilitator;
   ledger: PaymentLedger;
   metrics?: Metrics;
   /** The background sweep of pending settlements (absent when `reconciler.enabled` is false). */
@@ -75,8 +88,8 @@ export type FacilitatorApp = {
   log: Log;
   /** The span exporter, when `telemetry.otlpEndpoint` is set. */
   telemetry?: OtlpExporter;
-  /** Gas spent on payers' behalf (approval top-ups, wallet deployments), per payment; also their budget. */
-  gasSponsorships: GasSponsorStore;
+  /** Fees spent on payers' behalf (approval top-ups, wallet deployments), per payment; also their budget. Present once a chain opened it. */
+  gasSponsorships?: GasSponsorStore;
   /** This instance's leases on its settlement keys (absent when `keyLease.enabled` is false). */
   keyLeases?: KeyLeases;
   /** Stop the sweeps and the monitor, stop the engine, flush spans, close the ledger: call after the HTTP server drained. */
@@ -99,7 +112,8 @@ export type CreateFacilitatorAppOptions = {
  * Build the deployment.
  *
  * @example
- * const app = await createFacilitatorApp(await loadServiceConfig({ file: 'facilitator.yaml', env: process.env }))
+ * const config = await loadServiceConfig({ file: 'facilitator.yaml', env: process.env, chains: [evmChain, otherChain] })
+ * const app = await createFacilitatorApp(config)
  * const server = await startFacilitatorServer({ service: app.service, port: 4022 })
  * // shutdown: await server.close(); await app.close()
  */
@@ -109,7 +123,7 @@ export async function createFacilitatorApp(
 ): Promise<FacilitatorApp> {
   const log =
     options.log ?? createJsonLog({ level: config.log.level, fields: { instance: config.instanceId } });
-  const rpc = Object.fromEntries(Object.entries(config.networks).map(([network, { rpc }]) => [network, rpc]));
+  const modules = config.chains.map((chain) => chain.module);
   // the ledger's database, which the idempotency store and (PostgreSQL) the rate limiter share
   const db: { postgres: { url: string; schema?: string } } | { sqlite: { path: string } } =
     'postgres' in config.ledger
@@ -122,50 +136,67 @@ export async function createFacilitatorApp(
       : { sqlite: { path: config.ledger.sqlite.path } };
   const ledger =
     'postgres' in db ? await createPostgresLedger(db.postgres) : await createSqliteLedger(db.sqlite);
-  const firstRpc = Object.fromEntries(
-    Object.entries(rpc).flatMap(([network, urls]) => (urls[0] ? [[network, urls[0]]] : [])),
-  );
-  const gas = config.limits.maxGasPerSettlement;
   const { receiptTimeoutMs, rpcTimeoutMs } = config.settlement;
-  const { batching, stuckAfterMs, erc6492Factories } = config.evm;
-  let tron: TronSchemes | undefined;
+  const { maxGasPerSettlement } = config.limits;
+  const runtimes: Array<{ family: string; unit: string; runtime: ChainRuntime }> = [];
   let idempotency: IdempotencyStore | undefined;
-  let facilitator: EvmFacilitator | undefined;
+  let facilitator: ServiceFacilitator | undefined;
   let limiter: PostgresRateLimiter | undefined;
   let sponsorships: GasSponsorStore | undefined;
-  let reconcile: Reconcile;
   let leaseStore: KeyLeaseStore | undefined;
   let keyLeases: KeyLeases | undefined;
+  let metrics: Metrics | undefined;
+  let reconcile: Reconcile = firstReconciler();
   try {
+    // the budget of fees spent on payers' behalf, in the ledger's database so instances share it
+    const openSponsorBudget = async (limits: SponsorLimits) => {
+      if (sponsorships)
+        throw new Error('the sponsor budget is already open (one chain module sponsors fees)');
+      sponsorships =
+        'postgres' in db
+          ? await createPostgresGasSponsorStore({ ...db.postgres, limits })
+          : await createSqliteGasSponsorStore({ ...db.sqlite, limits });
+      return withSponsoredGasMetrics(sponsorships, (labels, wei) => metrics?.countSponsoredGas(labels, wei));
+    };
+    for (const { module, sections } of config.chains) {
+      const runtime = await module.start({
+        sections,
+        privateKeys: config.signers.privateKeys,
+        settlement: {
+          ...(receiptTimeoutMs === undefined ? {} : { receiptTimeoutMs }),
+          ...(rpcTimeoutMs === undefined ? {} : { rpcTimeoutMs }),
+          ...(maxGasPerSettlement === undefined ? {} : { maxGasPerSettlement }),
+        },
+        openSponsorBudget,
+        log,
+      });
+      runtimes.push({ family: module.family, unit: module.balanceUnit, runtime });
+    }
     if (config.keyLease.enabled) {
       leaseStore =
         'postgres' in db
           ? await createPostgresKeyLeaseStore(db.postgres)
           : await createSqliteKeyLeaseStore(db.sqlite);
-      const families: ChainFamily[] = [
-        ...(Object.keys(config.networks).length > 0 ? (['evm'] as const) : []),
-        ...(config.tron ? (['tron'] as const) : []),
-      ];
       keyLeases = await acquireKeyLeases({
         store: leaseStore,
-        keys: settlementKeysOf(config.signers.privateKeys, families),
+        // chains whose senders keep no nonce are shared by every instance (`sharedSettlementAddresses`): not leased
+        keys: runtimes.flatMap(({ family, runtime }) =>
+          runtime.sharedSettlementAddresses
+            ? []
+            : [...new Set(runtime.settlementAddresses)].map((address) => ({ family, address })),
+        ),
         holder: config.instanceId,
         staleAfterMs: config.keyLease.staleAfterMs,
         log,
       });
       keyLeases.start();
     }
-    tron = config.tron ? createTronSchemes(config.tron, config.signers.privateKeys) : undefined;
-    await tron?.ready();
-    reconcile = firstReconciler(
-      createExactEvmReconciler({ rpc: firstRpc }),
-      createPermit2Reconciler({ rpc: firstRpc }),
-      createExactPermitReconciler({ rpc: firstRpc, ...(config.tron ? { tron: config.tron.networks } : {}) }),
-      createReceiptReconciler({ rpc: firstRpc, ...(tron ? { tron: tron.nodes } : {}) }),
-    );
+    for (const { runtime } of runtimes) await runtime.ready?.();
+    const reconcilers = runtimes.flatMap(({ runtime }) => (runtime.reconcile ? [runtime.reconcile] : []));
+    reconcile = firstReconciler(...reconcilers);
     const hooks = createLedgerHooks({
       ledger,
-      identify: identifyPayment,
+      identify: (call) => identifyChainPayment(modules, call),
       instanceId: config.instanceId,
       reconcile,
       claimLeaseMs: config.settlement.claimLeaseMs,
@@ -182,49 +213,14 @@ export async function createFacilitatorApp(
           ? await createPostgresIdempotencyStore(db.postgres)
           : await createSqliteIdempotencyStore(db.sqlite);
     }
-    // the budget of gas spent on payers' behalf, in the ledger's database so instances share it
-    const { maxTopUpWei, perPayerPerDayWei, perKeyPerDayWei, ...sponsoring } = config.evm.gasSponsoring;
-    const limits = { maxTopUpWei, perPayerPerDayWei, perKeyPerDayWei };
-    sponsorships =
-      'postgres' in db
-        ? await createPostgresGasSponsorStore({ ...db.postgres, limits })
-        : await createSqliteGasSponsorStore({ ...db.sqlite, limits });
-    const gasSponsorBudget = withSponsoredGasMetrics(sponsorships, (labels, wei) =>
-      metrics?.countSponsoredGas(labels, wei),
+    const engine = createServiceEngine(
+      runtimes.map(({ runtime }) => runtime),
+      createFacilitator({
+        schemes: runtimes.flatMap(({ runtime }) => runtime.registrations),
+        extensions: [...new Set(runtimes.flatMap(({ runtime }) => runtime.extensions ?? []))],
+        hooks,
+      }),
     );
-    const engine = createEvmFacilitator({
-      rpc,
-      privateKeys: config.signers.privateKeys,
-      hooks,
-      ...(config.fees === undefined ? {} : { fees: config.fees }),
-      ...(tron ? { schemes: tron.registrations, quoteFee: tron.quoteFee } : {}),
-      // Permit2 payments may carry both gas-sponsoring extensions (honoured by default): say so
-      ...(Object.keys(rpc).length > 0
-        ? { extensions: [EIP2612_GAS_SPONSORING, ERC20_APPROVAL_GAS_SPONSORING] }
-        : {}),
-      ...(gas === undefined ? {} : { exactPermit: { gasLimit: BigInt(Math.min(gas, 300_000)) } }),
-      exact: {
-        // the cap bounds every EVM settlement: EIP-3009 (both overloads) and Permit2 (exact via the proxy)
-        ...(gas === undefined
-          ? {}
-          : {
-              gasLimit: BigInt(Math.min(gas, 120_000)),
-              bytesGasLimit: BigInt(Math.min(gas, 300_000)),
-              permit2GasLimit: BigInt(Math.min(gas, 300_000)),
-            }),
-        ...(receiptTimeoutMs === undefined ? {} : { receiptTimeoutMs }),
-        ...(rpcTimeoutMs === undefined ? {} : { rpcTimeoutMs }),
-        ...(batching === false ? {} : { batching }),
-        ...(stuckAfterMs === undefined ? {} : { stuckAfterMs }),
-        ...(erc6492Factories === undefined ? {} : { erc6492Factories }),
-        gasSponsoring: {
-          budget: gasSponsorBudget,
-          maxApprovalGas: BigInt(sponsoring.maxApprovalGas),
-          maxFeeFactor: sponsoring.maxFeeFactor,
-          maxDeploymentGas: BigInt(sponsoring.maxDeploymentGas),
-        },
-      },
-    });
     facilitator = idempotency
       ? createIdempotentFacilitator({
           facilitator: engine,
@@ -238,171 +234,213 @@ export async function createFacilitatorApp(
         })
       : engine;
     if ('postgres' in db) limiter = await createPostgresRateLimiter({ ...db.postgres, log });
+    return await assemble();
   } catch (error) {
     facilitator?.close();
-    tron?.close();
+    for (const { runtime } of runtimes) runtime.close();
     await idempotency?.close();
     await sponsorships?.close();
+    await limiter?.close();
     await keyLeases?.release();
     await leaseStore?.close();
     await ledger.close();
     throw error;
   }
-  // without its key leases another instance may be sending from the same keys: settle nothing then
-  if (keyLeases) facilitator = guardSettlements(facilitator, keyLeases);
-  const gasSponsorships = sponsorships;
-  const auth = createApiKeyAuth({
-    keys: config.apiKeys,
-    anonymous: config.anonymous,
-    ...(limiter ? { limiter } : {}),
-  });
-  const payments = createLedgerHttpHandler({ ledger });
-  const routes: ServiceRoute[] = [
-    {
-      prefix: '/payments',
-      endpoint: 'payments',
-      async handle(exchange) {
-        const request = new Request(new URL(exchange.path, 'http://facilitator.local'), {
-          method: exchange.method,
-        });
-        const response = await payments(request);
-        if (!response) return { status: 404, headers: { 'content-type': 'application/json' }, body: '{}' };
-        return {
-          status: response.status,
-          headers: headersOf(response.headers),
-          body: await response.text(),
-        };
-      },
-    },
-  ];
-  const metrics = config.metrics.enabled ? createMetrics() : undefined;
-  if (metrics) {
-    routes.push({
-      prefix: '/metrics',
-      endpoint: 'metrics',
-      public: true,
-      async handle() {
-        return {
-          status: 200,
-          headers: { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' },
-          body: metrics.render(),
-        };
+
+  async function assemble(): Promise<FacilitatorApp> {
+    if (!facilitator) throw new Error('the engine was not built');
+    // without its key leases another instance may be sending from the same keys: settle nothing then
+    let served: ServiceFacilitator = facilitator;
+    if (keyLeases) served = guardSettlements(served, keyLeases);
+    const gasSponsorships = sponsorships;
+    metrics = config.metrics.enabled ? createMetrics() : undefined;
+    const auth = createApiKeyAuth({
+      keys: config.apiKeys,
+      anonymous: config.anonymous,
+      addressKey: (address) => chainAddressKey(modules, address),
+      ...(limiter ? { limiter } : {}),
+    });
+    const payments = createLedgerHttpHandler({
+      ledger,
+      ledgerAddress: (address) => {
+        for (const module of modules) {
+          const form = module.ledgerAddress(address);
+          if (form !== undefined) return form;
+        }
+        return undefined;
       },
     });
-  }
-  const telemetry = config.telemetry.otlpEndpoint
-    ? createOtlpExporter({
-        endpoint: config.telemetry.otlpEndpoint,
-        serviceName: config.telemetry.serviceName,
-        resource: { 'service.instance.id': config.instanceId },
-        log,
-      })
-    : undefined;
-  const observers: Array<(event: ServiceRequestEvent) => void> = [createAccessLog(log)];
-  if (metrics) observers.push(metrics.observe);
-  if (telemetry) observers.push(createRequestTracer(telemetry));
-  const inner = createFacilitatorService({
-    facilitator,
-    bodyLimitBytes: config.limits.bodyBytes,
-    authenticate: auth.authenticate,
-    authorize: auth.authorize,
-    checkHealth: withKeyLeaseHealth(
-      createHealthCheck({ rpc, ledger, ...(tron ? { tron: tron.nodes } : {}) }),
-      keyLeases,
-    ),
-    routes,
-    log,
-    observe: (event) => {
-      for (const observe of observers) {
-        try {
-          observe(event);
-        } catch {
-          // one broken observer must not hide the others
-        }
-      }
-    },
-    ...(config.enableClose && options.onClose ? { onClose: options.onClose } : {}),
-    ...(facilitator.quoteFee ? { feeQuote: facilitator.quoteFee } : {}),
-  });
-  const service = idempotency ? withPaymentIdentifierStatus(inner) : inner;
-
-  const reconciler = config.reconciler.enabled
-    ? createPendingReconciler({
-        ledger,
-        reconcile,
-        owner: config.instanceId,
-        intervalMs: config.reconciler.intervalMs,
-        leaseMs: config.reconciler.leaseMs,
-        quietMs: config.reconciler.quietMs,
-        abandonedMs: config.settlement.claimLeaseMs,
-        batchSize: config.reconciler.batchSize,
-        log,
-        onSweep: (result) => {
-          metrics?.setGauge('x402kit_pending_settlements', {}, result.unresolved);
-          metrics?.countReconciled('settled', result.settled);
-          metrics?.countReconciled('failed', result.failed);
+    const routes: ServiceRoute[] = [
+      {
+        prefix: '/payments',
+        endpoint: 'payments',
+        async handle(exchange) {
+          const request = new Request(new URL(exchange.path, 'http://facilitator.local'), {
+            method: exchange.method,
+          });
+          const response = await payments(request);
+          if (!response) return { status: 404, headers: { 'content-type': 'application/json' }, body: '{}' };
+          return {
+            status: response.status,
+            headers: headersOf(response.headers),
+            body: await response.text(),
+          };
         },
-      })
-    : undefined;
-  const monitor = createRelayerMonitor({
-    rpc,
-    addresses: facilitator.signers,
-    intervalMs: config.monitoring.intervalMs,
-    ...(config.monitoring.lowBalanceWei === undefined
-      ? {}
-      : { lowBalanceWei: config.monitoring.lowBalanceWei }),
-    log,
-    ...(tron
+      },
+    ];
+    const registry = metrics;
+    if (registry) {
+      routes.push({
+        prefix: '/metrics',
+        endpoint: 'metrics',
+        public: true,
+        async handle() {
+          return {
+            status: 200,
+            headers: { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' },
+            body: registry.render(),
+          };
+        },
+      });
+    }
+    const telemetry = config.telemetry.otlpEndpoint
+      ? createOtlpExporter({
+          endpoint: config.telemetry.otlpEndpoint,
+          serviceName: config.telemetry.serviceName,
+          resource: { 'service.instance.id': config.instanceId },
+          log,
+        })
+      : undefined;
+    const observers: Array<(event: ServiceRequestEvent) => void> = [createAccessLog(log)];
+    if (registry) observers.push(registry.observe);
+    if (telemetry) observers.push(createRequestTracer(telemetry));
+    const inner = createFacilitatorService({
+      facilitator: served,
+      bodyLimitBytes: config.limits.bodyBytes,
+      authenticate: auth.authenticate,
+      authorize: auth.authorize,
+      checkHealth: withKeyLeaseHealth(
+        createHealthCheck({ probes: runtimes.map(({ runtime }) => runtime.probe), ledger }),
+        keyLeases,
+      ),
+      routes,
+      log,
+      observe: (event) => {
+        for (const observe of observers) {
+          try {
+            observe(event);
+          } catch {
+            // one broken observer must not hide the others
+          }
+        }
+      },
+      ...(config.enableClose && options.onClose ? { onClose: options.onClose } : {}),
+      ...(served.quoteFee ? { feeQuote: served.quoteFee } : {}),
+    });
+    const service = idempotency ? withPaymentIdentifierStatus(inner) : inner;
+
+    const reconciler = config.reconciler.enabled
+      ? createPendingReconciler({
+          ledger,
+          reconcile,
+          owner: config.instanceId,
+          intervalMs: config.reconciler.intervalMs,
+          leaseMs: config.reconciler.leaseMs,
+          quietMs: config.reconciler.quietMs,
+          abandonedMs: config.settlement.claimLeaseMs,
+          batchSize: config.reconciler.batchSize,
+          log,
+          onSweep: (result) => {
+            registry?.setGauge('x402kit_pending_settlements', {}, result.unresolved);
+            registry?.countReconciled('settled', result.settled);
+            registry?.countReconciled('failed', result.failed);
+          },
+        })
+      : undefined;
+    const monitor = createRelayerMonitor({
+      sources: runtimes.map(({ unit, runtime }) => {
+        const lowBalance = config.monitoring[`lowBalance${unit}`];
+        return {
+          unit: unit.toLowerCase(),
+          ...(lowBalance === undefined ? {} : { lowBalance }),
+          read: runtime.readBalances,
+        };
+      }),
+      intervalMs: config.monitoring.intervalMs,
+      log,
+      onReading: (reading) => {
+        const labels = { network: reading.network, address: reading.address };
+        registry?.setGauge(`x402kit_relayer_balance_${reading.unit}`, labels, reading.balance);
+        registry?.setGauge('x402kit_relayer_nonce_lag', labels, reading.nonceLag);
+      },
+    });
+    if (options.autoStart ?? true) {
+      reconciler?.start();
+      monitor.start();
+    }
+    let closing: Promise<void> | undefined;
+    const engine = served;
+    return {
+      service,
+      facilitator: served,
+      ledger,
+      monitor,
+      log,
+      ...(registry ? { metrics: registry } : {}),
+      ...(reconciler ? { reconciler } : {}),
+      ...(telemetry ? { telemetry } : {}),
+      ...(keyLeases ? { keyLeases } : {}),
+      ...(gasSponsorships ? { gasSponsorships } : {}),
+      close() {
+        closing ??= (async () => {
+          monitor.stop();
+          await reconciler?.stop();
+          engine.close();
+          await telemetry?.shutdown();
+          await limiter?.close();
+          await idempotency?.close();
+          await gasSponsorships?.close();
+          // last of the senders' state: a successor may start sending from our keys at once
+          await keyLeases?.release();
+          await leaseStore?.close();
+          await ledger.close();
+        })();
+        return closing;
+      },
+    };
+  }
+}
+
+/**
+ * One engine over every chain's runtime: the core engine's answers, the networks and settlement
+ * addresses of all chains, the fee quotes of the first chain that prices an offer, and one close.
+ */
+function createServiceEngine(runtimes: readonly ChainRuntime[], engine: Facilitator): ServiceFacilitator {
+  const quoters = runtimes.flatMap((runtime) => (runtime.quoteFee ? [runtime.quoteFee] : []));
+  const networks = runtimes.flatMap((runtime) =>
+    runtime.registrations.flatMap((r) => (Array.isArray(r.networks) ? r.networks : [r.networks])),
+  );
+  return {
+    verify: engine.verify,
+    settle: engine.settle,
+    ...(engine.release ? { release: engine.release } : {}),
+    supported: engine.supported,
+    networks: [...new Set(networks)],
+    signers: [...new Set(runtimes.flatMap((runtime) => runtime.settlementAddresses))],
+    close: () => {
+      for (const runtime of runtimes) runtime.close();
+    },
+    ...(quoters.length > 0
       ? {
-          tron: {
-            nodes: tron.nodes,
-            addresses: tron.signers,
-            ...(config.monitoring.lowBalanceSun === undefined
-              ? {}
-              : { lowBalanceSun: config.monitoring.lowBalanceSun }),
+          quoteFee: (offer) => {
+            for (const quote of quoters) {
+              const fee = quote(offer);
+              if (fee) return fee;
+            }
+            return undefined;
           },
         }
       : {}),
-    onReading: (reading) => {
-      const labels = { network: reading.network, address: reading.address };
-      const gauge = reading.unit === 'sun' ? 'x402kit_relayer_balance_sun' : 'x402kit_relayer_balance_wei';
-      metrics?.setGauge(gauge, labels, reading.balanceWei);
-      metrics?.setGauge('x402kit_relayer_nonce_lag', labels, reading.nonceLag);
-    },
-  });
-  if (options.autoStart ?? true) {
-    reconciler?.start();
-    monitor.start();
-  }
-  let closing: Promise<void> | undefined;
-  return {
-    service,
-    facilitator,
-    ledger,
-    monitor,
-    log,
-    ...(metrics ? { metrics } : {}),
-    ...(reconciler ? { reconciler } : {}),
-    ...(telemetry ? { telemetry } : {}),
-    ...(keyLeases ? { keyLeases } : {}),
-    gasSponsorships,
-    close() {
-      closing ??= (async () => {
-        monitor.stop();
-        await reconciler?.stop();
-        facilitator.close();
-        tron?.close();
-        await telemetry?.shutdown();
-        await limiter?.close();
-        await idempotency?.close();
-        await gasSponsorships.close();
-        // last of the senders' state: a successor may start sending from our keys at once
-        await keyLeases?.release();
-        await leaseStore?.close();
-        await ledger.close();
-      })();
-      return closing;
-    },
   };
 }
 

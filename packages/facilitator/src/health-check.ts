@@ -1,18 +1,18 @@
 /**
- * `GET /health` for a configured facilitator: every network's RPC answers `eth_chainId` with its
- * chain (one URL of a network answering is enough) and the ledger answers a cheap query. When one
+ * `GET /health` for a configured facilitator: every chain's nodes answer (each chain module probes
+ * its own: one answering URL of a network is enough) and the ledger answers a cheap query. When one
  * fails, `/health` answers 503 with `networks: { "eip155:84532": "ok" | "error: …" }, ledger: …`.
  */
-import { evmChainId } from '@x402kit/core';
 import type { PaymentLedger } from './ledger/index.js';
 import type { HealthReport } from './service.js';
 
+/** One chain's probe: per network, `'ok'` or `'error: …'`. Never throws. */
+export type NetworkProbe = (timeoutMs: number) => Promise<Record<string, string>>;
+
 export type HealthCheckOptions = {
-  /** RPC URLs per CAIP-2 network. */
-  rpc: Record<string, readonly string[]>;
+  /** The chains' probes (`ChainRuntime.probe` of each started module). */
+  probes: readonly NetworkProbe[];
   ledger?: PaymentLedger;
-  /** TRON nodes per network: each must answer `/wallet/getnowblock`. */
-  tron?: Record<string, { fullHost: string; apiKey?: string }>;
   /** Per probe; default 2000 ms. */
   timeoutMs?: number;
 };
@@ -21,20 +21,22 @@ export type HealthCheckOptions = {
  * Create the `checkHealth` hook.
  *
  * @example
- * createFacilitatorService({ facilitator, checkHealth: createHealthCheck({ rpc: config.rpc, ledger }) })
+ * createFacilitatorService({ facilitator, checkHealth: createHealthCheck({ probes: runtimes.map((r) => r.probe), ledger }) })
  */
 export function createHealthCheck(options: HealthCheckOptions): () => Promise<HealthReport> {
   const timeoutMs = options.timeoutMs ?? 2000;
   return async function checkHealth() {
     const networks: Record<string, string> = {};
-    await Promise.all([
-      ...Object.entries(options.rpc).map(async ([network, urls]) => {
-        networks[network] = await probeNetwork(network, urls, timeoutMs);
+    await Promise.all(
+      options.probes.map(async (probe) => {
+        const answers = await probe(timeoutMs).catch(
+          (error: unknown): Record<string, string> => ({
+            probe: `error: ${error instanceof Error ? error.message : String(error)}`,
+          }),
+        );
+        Object.assign(networks, answers);
       }),
-      ...Object.entries(options.tron ?? {}).map(async ([network, node]) => {
-        networks[network] = await probeTronNode(node, timeoutMs);
-      }),
-    ]);
+    );
     let ledger: string | undefined;
     if (options.ledger) {
       ledger = await withTimeout(options.ledger.list({ limit: 1 }), timeoutMs).then(
@@ -46,35 +48,6 @@ export function createHealthCheck(options: HealthCheckOptions): () => Promise<He
     // a healthy answer stays `{"status":"ok"}` (what load balancers and the e2e harness expect)
     return ok ? { ok } : { ok, details: { networks, ...(ledger === undefined ? {} : { ledger }) } };
   };
-}
-
-async function probeNetwork(network: string, urls: readonly string[], timeoutMs: number): Promise<string> {
-  const expected = evmChainId(network);
-  let last = 'no RPC URL';
-  for (const url of urls) {
-    try {
-      const response = await fetch(url, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'eth_chainId', params: [] }),
-        signal: AbortSignal.timeout(timeoutMs),
-      });
-      const body: unknown = await response.json();
-      const result = typeof body === 'object' && body !== null && 'result' in body ? body.result : undefined;
-      if (typeof result !== 'string') {
-        last = `error: no eth_chainId result (HTTP ${response.status})`;
-        continue;
-      }
-      if (expected !== undefined && Number(BigInt(result)) !== expected) {
-        last = `error: RPC is on chain ${Number(BigInt(result))}`;
-        continue;
-      }
-      return 'ok';
-    } catch (error) {
-      last = `error: ${error instanceof Error ? error.message : String(error)}`;
-    }
-  }
-  return last;
 }
 
 function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
@@ -91,28 +64,4 @@ function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
       },
     );
   });
-}
-
-async function probeTronNode(
-  node: { fullHost: string; apiKey?: string },
-  timeoutMs: number,
-): Promise<string> {
-  try {
-    const response = await fetch(`${node.fullHost.replace(/\/+$/, '')}/wallet/getnowblock`, {
-      method: 'POST',
-      headers: {
-        'content-type': 'application/json',
-        ...(node.apiKey ? { 'TRON-PRO-API-KEY': node.apiKey } : {}),
-      },
-      body: '{}',
-      signal: AbortSignal.timeout(timeoutMs),
-    });
-    const body: unknown = await response.json();
-    const blockId = typeof body === 'object' && body !== null && 'blockID' in body ? body.blockID : undefined;
-    return typeof blockId === 'string'
-      ? 'ok'
-      : `error: no block from the TRON node (HTTP ${response.status})`;
-  } catch (error) {
-    return `error: ${error instanceof Error ? error.message : String(error)}`;
-  }
 }

@@ -3,25 +3,16 @@
 export { createAccessLog } from './access-log.js';
 export type { ApiKeyAuth, ApiKeyAuthOptions, ApiKeyEntry } from './api-key-auth.js';
 export { ANONYMOUS_PRINCIPAL, createApiKeyAuth } from './api-key-auth.js';
-export type { ConfigIssue, FacilitatorConfig, FacilitatorConfigInput } from './config.js';
-export {
-  DEFAULT_FACILITATOR_PORT,
-  FacilitatorConfigError,
-  FacilitatorConfigSchema,
-  parseFacilitatorConfig,
-} from './config.js';
-export type { EvmFacilitator, EvmFacilitatorOptions } from './evm.js';
-export { createEvmFacilitator } from './evm.js';
-export type { CreateFacilitatorAppOptions, FacilitatorApp } from './facilitator-app.js';
+export type { ConfigIssue } from './config.js';
+export { DEFAULT_FACILITATOR_PORT, FacilitatorConfigError } from './config.js';
+export type { CreateFacilitatorAppOptions, FacilitatorApp, ServiceFacilitator } from './facilitator-app.js';
 export { createFacilitatorApp } from './facilitator-app.js';
 export type { FacilitatorRequestBody, ReadFacilitatorRequestResult } from './facilitator-request.js';
 export { readFacilitatorRequest } from './facilitator-request.js';
-export type { FeePolicy, FeePolicyConfig, FlatFee } from './fee-policy.js';
-export { createFlatFeePolicy, FeePolicyError, FeePolicySchema } from './fee-policy.js';
 export type { FeeQuoteFee, FeeQuoteRequestItem, FeeQuoteResponse, FeeQuoter } from './fee-quote.js';
 export { FEE_QUOTE_TTL_SECONDS, quoteFees, readFeeQuoteRequest } from './fee-quote.js';
 export * from './gas-sponsoring/index.js';
-export type { HealthCheckOptions } from './health-check.js';
+export type { HealthCheckOptions, NetworkProbe } from './health-check.js';
 export { createHealthCheck } from './health-check.js';
 export * from './idempotency/index.js';
 export * from './key-lease/index.js';
@@ -34,7 +25,12 @@ export type { PostgresRateLimiter, PostgresRateLimiterOptions } from './pg-rate-
 export { createPostgresRateLimiter } from './pg-rate-limiter.js';
 export type { RateLimitDecision, RateLimiter } from './rate-limiter.js';
 export { createRateLimiter } from './rate-limiter.js';
-export type { RelayerMonitor, RelayerMonitorOptions, RelayerReading } from './relayer-monitor.js';
+export type {
+  RelayerMonitor,
+  RelayerMonitorOptions,
+  RelayerReading,
+  RelayerSource,
+} from './relayer-monitor.js';
 export { createRelayerMonitor } from './relayer-monitor.js';
 export type { RunFacilitatorOptions, RunningFacilitator } from './run-facilitator.js';
 export { runFacilitator } from './run-facilitator.js';
@@ -58,13 +54,20 @@ export type {
   ServiceRoute,
 } from './service.js';
 export { createFacilitatorService, DEFAULT_BODY_LIMIT_BYTES } from './service.js';
-export type { LoadServiceConfigOptions, ServiceConfig } from './service-config.js';
+export type {
+  ApiKeyConfig,
+  ConfiguredChain,
+  LoadServiceConfigOptions,
+  ParseServiceConfigOptions,
+  ServiceConfig,
+} from './service-config.js';
 export {
+  createServiceConfigSchema,
+  DEFAULT_LEDGER_PATH,
   envOverrides,
   formatPath,
   loadServiceConfig,
   parseServiceConfig,
-  ServiceConfigSchema,
 } from './service-config.js';
 export type { ServiceErrorBody, ServiceReason } from './service-reasons.js';
 export { ServiceReasons } from './service-reasons.js';

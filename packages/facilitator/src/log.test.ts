@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { evmChain } from '@x402kit/evm/chain-module';
 import { createJsonLog } from './log.js';
 import { parseServiceConfig } from './service-config.js';
 import { parseTraceparent } from './telemetry/traceparent.js';
@@ -58,7 +59,7 @@ describe('operations config', () => {
     signers: { privateKeys: [`0x${'11'.repeat(32)}`] },
   };
   it('fills the defaults of the reconciler, monitoring, log, telemetry and shutdown', () => {
-    const config = parseServiceConfig(base);
+    const config = parseServiceConfig(base, { chains: [evmChain] });
     assert.equal(config.reconciler.intervalMs, 5000);
     assert.equal(config.reconciler.enabled, true);
     assert.equal(config.shutdown.drainTimeoutMs, 30_000);
@@ -66,21 +67,22 @@ describe('operations config', () => {
     assert.equal(config.telemetry.otlpEndpoint, undefined);
     assert.equal(config.monitoring.lowBalanceWei, undefined);
     assert.equal(
-      parseServiceConfig({ ...base, monitoring: { lowBalanceWei: '10' } }).monitoring.lowBalanceWei,
+      parseServiceConfig({ ...base, monitoring: { lowBalanceWei: '10' } }, { chains: [evmChain] }).monitoring
+        .lowBalanceWei,
       10n,
     );
   });
   it('names the field of a bad value', () => {
     assert.throws(
-      () => parseServiceConfig({ ...base, reconciler: { intervalMs: 1 } }),
+      () => parseServiceConfig({ ...base, reconciler: { intervalMs: 1 } }, { chains: [evmChain] }),
       /reconciler\.intervalMs/,
     );
     assert.throws(
-      () => parseServiceConfig({ ...base, telemetry: { otlpEndpoint: 'nope' } }),
+      () => parseServiceConfig({ ...base, telemetry: { otlpEndpoint: 'nope' } }, { chains: [evmChain] }),
       /telemetry\.otlpEndpoint/,
     );
     assert.throws(
-      () => parseServiceConfig({ ...base, monitoring: { lowBalanceWei: '1.5' } }),
+      () => parseServiceConfig({ ...base, monitoring: { lowBalanceWei: '1.5' } }, { chains: [evmChain] }),
       /monitoring\.lowBalanceWei/,
     );
   });

@@ -5,8 +5,8 @@
  * - `x402kit_verify_total{scheme,network,result,reason}` / `x402kit_settle_total{...}`;
  * - `x402kit_verify_seconds` / `x402kit_settle_seconds` histograms `{scheme,network}`;
  * - `x402kit_http_requests_total{endpoint,status}`;
- * - gauges: `x402kit_pending_settlements`, `x402kit_relayer_balance_wei{network,address}`,
- *   `x402kit_relayer_balance_sun{network,address}` (TRON),
+ * - gauges: `x402kit_pending_settlements`, `x402kit_relayer_balance_<unit>{network,address}` (one per
+ *   chain's native unit: `wei`, `sun`, `lamports`),
  *   `x402kit_relayer_nonce_lag{network,address}` (sent but not mined), and the counter
  *   `x402kit_reconciled_total{result}` of the background reconciler;
  * - `x402kit_gas_sponsored_wei_total{network,kind}`: native gas spent on payers' behalf (approval
@@ -35,13 +35,18 @@ export type Metrics = {
 /** The gauges and their help text. */
 export const GAUGES = {
   x402kit_pending_settlements: 'Payments sent but not resolved (pending or broadcast) in the ledger.',
-  x402kit_relayer_balance_wei: 'Native balance of each relayer key, in wei.',
-  x402kit_relayer_balance_sun: 'TRX balance of each TRON settlement key, in SUN (it pays the energy).',
   x402kit_relayer_nonce_lag:
     'Transactions of each relayer key sent but not yet mined (pending - latest nonce).',
 } as const;
 
-export type GaugeName = keyof typeof GAUGES;
+/** A fixed gauge, or the balance gauge of one chain's unit (`x402kit_relayer_balance_wei`). */
+export type GaugeName = keyof typeof GAUGES | `x402kit_relayer_balance_${string}`;
+
+function helpOf(name: GaugeName): string {
+  if (name in GAUGES) return GAUGES[name as keyof typeof GAUGES];
+  const unit = name.slice('x402kit_relayer_balance_'.length);
+  return `Native balance of each settlement key (it pays the fees), in ${unit}.`;
+}
 
 type Histogram = { counts: number[]; sum: number; count: number };
 
@@ -100,7 +105,7 @@ export function createMetrics(): Metrics {
       sponsored,
     );
     for (const [name, values] of gauges) {
-      out.push(`# HELP ${name} ${GAUGES[name]}`, `# TYPE ${name} gauge`);
+      out.push(`# HELP ${name} ${helpOf(name)}`, `# TYPE ${name} gauge`);
       for (const [key, value] of values) out.push(`${name}${key} ${value.toString()}`);
     }
     return `${out.join('\n')}\n`;

@@ -9,8 +9,8 @@ import type {
 import { type AnyPaymentPayload, createX402Client, type PaymentRequirements } from '@x402kit/core';
 import { type Devnet, readTokenBalance, startDevnet } from '@x402kit/devnet';
 import { createExactEvmClient } from '@x402kit/evm';
+import { createEvmFacilitator, type EvmFacilitator } from '@x402kit/evm/chain-module';
 import { privateKeyToAccount } from 'viem/accounts';
-import { createEvmFacilitator, type EvmFacilitator } from './evm.js';
 import type { LogEvent } from './log.js';
 import { type FacilitatorServer, startFacilitatorServer } from './server.js';
 import { createFacilitatorService } from './service.js';

@@ -4,38 +4,32 @@
  * flags), validated once with zod. Errors name the field's path
  * (`networks["eip155:84532"].rpc[0]: must be an http(s) URL`) and never echo a value.
  *
- * Environment variables: `DATABASE_URL` (PostgreSQL ledger), `FACILITATOR_PRIVATE_KEY` /
- * `FACILITATOR_PRIVATE_KEYS` (comma-separated), `PORT`, `HOST`, `RPC_URL_<CHAINID>` (comma-separated
- * URLs for `eip155:<CHAINID>`), `INSTANCE_ID`, `LOG_LEVEL`, `OTEL_EXPORTER_OTLP_ENDPOINT`,
- * `OTEL_SERVICE_NAME`; for a `tron` section also `TRON_GRID_API_KEY` and `GASFREE_API_KEY[_NILE|_MAINNET|_SHASTA]`,
- * `GASFREE_API_SECRET[_…]`.
+ * The service knows no chain: the chain modules it is given (each chain package's `chain-module`
+ * export) own their sections of the file (`networks` and `evm` for EVM chains, one section per other
+ * chain ...), their environment variables and their `monitoring.lowBalance<Unit>` threshold; a
+ * deployment configures at least one of them.
+ *
+ * Environment variables of the service: `DATABASE_URL` (PostgreSQL ledger), `FACILITATOR_PRIVATE_KEY` /
+ * `FACILITATOR_PRIVATE_KEYS` (comma-separated), `PORT`, `HOST`, `INSTANCE_ID`, `LOG_LEVEL`,
+ * `OTEL_EXPORTER_OTLP_ENDPOINT`, `OTEL_SERVICE_NAME`; the chain modules add theirs.
  */
 import { readFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { extname } from 'node:path';
-import { evmChainId, httpUrl, isRecord, ms, privateKey, toCaip2 } from '@x402kit/core';
-import { isTronAddress } from '@x402kit/tron';
-import { isAddress } from 'viem';
+import { type ChainModule, chainAddressKey, httpUrl, isRecord, ms, privateKey } from '@x402kit/core';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { type ConfigIssue, DEFAULT_FACILITATOR_PORT, FacilitatorConfigError } from './config.js';
-import { FeePolicySchema } from './fee-policy.js';
 import { DEFAULT_BODY_LIMIT_BYTES } from './service.js';
-import { TronConfigSchema, tronEnvDefaults } from './tron-config.js';
 
 /** Where the embedded ledger lives when the config names none (relative to the working directory). */
 export const DEFAULT_LEDGER_PATH = 'x402kit-ledger.db';
 
 const postgresUrl = z.string().regex(/^postgres(ql)?:\/\/\S+$/, 'must be a postgres:// URL');
-const address = z
-  .string()
-  .refine(
-    (v) => isAddress(v, { strict: false }) || (v.startsWith('T') && isTronAddress(v)),
-    'must be a 0x-prefixed 20-byte address or a checksummed TRON address (T…)',
-  );
 const perMinute = z.number().int().positive();
-const wei = z
-  .union([z.string().regex(/^\d+$/, 'must be a whole number of wei'), z.number().int().nonnegative()])
+/** A native-coin amount in the chain's smallest unit (wei, SUN, lamports), as a whole number. */
+const amount = z
+  .union([z.string().regex(/^\d+$/, 'must be a whole number'), z.number().int().nonnegative()])
   .transform((value) => BigInt(value));
 
 const LedgerSchema = z.union([
@@ -43,184 +37,223 @@ const LedgerSchema = z.union([
   z.strictObject({ postgres: z.strictObject({ url: postgresUrl, schema: z.string().min(1).optional() }) }),
 ]);
 
-/**
- * The schema of a configuration file (after environment overrides).
- *
- * @example
- * ServiceConfigSchema.parse({ networks: { 'eip155:84532': { rpc: ['http://127.0.0.1:8545'] } }, signers: { privateKeys: [key] } })
- */
-export const ServiceConfigSchema = z
-  .strictObject({
-    port: z.number().int().min(0).max(65535).default(DEFAULT_FACILITATOR_PORT),
-    host: z.string().min(1).default('127.0.0.1'),
-    networks: z
-      .record(z.string(), z.strictObject({ rpc: z.array(httpUrl).min(1, 'give at least one URL') }))
-      .default({})
-      .superRefine((value, ctx) => {
-        for (const key of Object.keys(value)) {
-          const network = toCaip2(key);
-          if (network === undefined || evmChainId(network) === undefined) {
-            ctx.addIssue({
-              code: 'custom',
-              path: [key],
-              message: 'is not an EVM network; use eip155:<chainId>',
-            });
-          }
-        }
-      }),
-    signers: z.strictObject({ privateKeys: z.array(privateKey).min(1, 'give at least one private key') }),
-    tron: TronConfigSchema.optional(),
-    // durable by default: a SQLite file in the working directory (':memory:' is allowed, with a warning)
-    ledger: LedgerSchema.default({ sqlite: { path: DEFAULT_LEDGER_PATH } }),
-    instanceId: z.string().min(1).default(`${hostname()}-${process.pid}`),
-    fees: FeePolicySchema.optional(),
-    apiKeys: z
-      .array(
-        z.strictObject({
-          key: z.string().min(8, 'must be at least 8 characters'),
-          name: z.string().min(1),
-          payTo: z.array(address).optional(),
-          assets: z.array(address).optional(),
-          rateLimitPerMinute: perMinute.optional(),
-        }),
-      )
-      .default([]),
-    /** Absent `allowed` means: allowed when no API key is configured. */
-    anonymous: z
-      .strictObject({
-        allowed: z.boolean().optional(),
-        rateLimitPerMinute: perMinute.optional(),
-        /** Behind a reverse proxy: rate-limit by the last X-Forwarded-For entry instead of the socket. */
-        trustProxy: z.boolean().optional(),
-      })
-      .default({}),
-    limits: z
-      .strictObject({
-        bodyBytes: z.number().int().positive().default(DEFAULT_BODY_LIMIT_BYTES),
-        maxGasPerSettlement: z.number().int().min(21_000).optional(),
-      })
-      .default({ bodyBytes: DEFAULT_BODY_LIMIT_BYTES }),
-    metrics: z.strictObject({ enabled: z.boolean().default(true) }).default({ enabled: true }),
-    /**
-     * Receipt and RPC waits of a settlement (`settlement_pending` after `receiptTimeoutMs`), and the
-     * grant rule's clocks: a claim not heart-beaten for `claimLeaseMs` (its instance died) is taken
-     * over by a retry of the same attempt; a verified payment stays reserved for its attempt for the
-     * offer's `maxTimeoutSeconds` plus `reservationSkewMs`.
-     */
-    settlement: z
-      .strictObject({
-        receiptTimeoutMs: ms.optional(),
-        rpcTimeoutMs: ms.optional(),
-        claimLeaseMs: z.number().int().min(100).default(10_000),
-        reservationSkewMs: z.number().int().min(0).default(30_000),
-      })
-      .prefault({}),
-    /** The background sweep that finishes `settlement_pending` payments. */
-    reconciler: z
-      .strictObject({
-        enabled: z.boolean().default(true),
-        intervalMs: z.number().int().min(50).default(5000),
-        leaseMs: ms.default(15_000),
-        quietMs: ms.default(35_000),
-        batchSize: z.number().int().min(1).max(1000).default(50),
-      })
-      .prefault({}),
-    /** Relayer balances and nonce lag, read every `intervalMs`; below `lowBalanceWei` a warning is logged. */
-    monitoring: z
-      .strictObject({
-        intervalMs: z.number().int().min(100).default(30_000),
-        lowBalanceWei: wei.optional(),
-        /** TRON settlement keys: warn below this many SUN (1 TRX = 10^6 SUN). */
-        lowBalanceSun: wei.optional(),
-      })
-      .prefault({}),
-    log: z.strictObject({ level: z.enum(['debug', 'info', 'warn', 'error']).default('info') }).prefault({}),
-    /** OpenTelemetry traces (OTLP/HTTP JSON) when an endpoint is given. */
-    telemetry: z
-      .strictObject({
-        otlpEndpoint: httpUrl.optional(),
-        serviceName: z.string().min(1).default('x402kit-facilitator'),
-      })
-      .prefault({}),
-    /** On SIGTERM: how long settlements in flight may take to finish before they answer `settlement_pending`. */
-    shutdown: z.strictObject({ drainTimeoutMs: ms.default(30_000) }).prefault({}),
-    /** The `payment-identifier` extension: same id + same payload returns the stored answer, another payload 409. */
-    idempotency: z.strictObject({ enabled: z.boolean().default(true) }).prefault({}),
-    /** EVM settlement tuning: Multicall3 batching (worth it at block times of about 1 s or more), stuck-tx replacement, ERC-6492 factories. */
-    evm: z
-      .strictObject({
-        batching: z
-          .union([
-            z.literal(false),
-            z.strictObject({
-              windowMs: z.number().int().min(1).max(10_000).optional(),
-              maxBatch: z.number().int().min(1).max(500).optional(),
-            }),
-          ])
-          .default(false),
-        stuckAfterMs: z.number().int().min(0).optional(),
-        erc6492Factories: z.record(z.string(), z.array(z.string().regex(/^0x[0-9a-fA-F]{40}$/))).optional(),
-        /**
-         * What the facilitator may spend on a payer's behalf (approval top-ups under
-         * `erc20ApprovalGasSponsoring`, ERC-6492 wallet deployments): a cap per payment, budgets per
-         * payer and per key over 24 hours (per network, shared through the ledger's database), and
-         * what a sponsored approval may ask for.
-         */
-        gasSponsoring: z
-          .strictObject({
-            maxTopUpWei: wei.default(2_000_000_000_000_000n),
-            perPayerPerDayWei: wei.default(4_000_000_000_000_000n),
-            perKeyPerDayWei: wei.default(100_000_000_000_000_000n),
-            maxApprovalGas: z.number().int().min(21_000).max(1_000_000).default(100_000),
-            maxFeeFactor: z.number().min(1).max(100).default(3),
-            maxDeploymentGas: z.number().int().min(21_000).max(30_000_000).default(1_000_000),
-          })
-          .prefault({}),
-      })
-      .prefault({}),
-    /**
-     * One live instance per settlement key: each instance leases its keys' addresses in the ledger's
-     * database at start (a key another live instance holds refuses the start), heart-beats every
-     * quarter of `staleAfterMs`, and releases them on a clean stop; a holder silent for longer than
-     * `staleAfterMs` (killed, cut off) may be taken over. `enabled: false` only when something else
-     * guarantees that no two processes send from one key.
-     */
-    keyLease: z
-      .strictObject({
-        enabled: z.boolean().default(true),
-        staleAfterMs: z.number().int().min(200).max(600_000).default(10_000),
-      })
-      .prefault({}),
-    /** Serve `POST /close` (for the x402 e2e harness). */
-    enableClose: z.boolean().default(false),
-  })
-  .superRefine((config, ctx) => {
-    if (Object.keys(config.networks).length === 0 && !config.tron) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['networks'],
-        message: 'give at least one network (or a tron section)',
-      });
-    }
-  })
-  .transform((config) => ({
-    ...config,
-    networks: Object.fromEntries(
-      Object.entries(config.networks).map(([key, value]) => [toCaip2(key) ?? key, value]),
-    ),
-    anonymous: {
-      allowed: config.anonymous.allowed ?? config.apiKeys.length === 0,
-      ...(config.anonymous.rateLimitPerMinute === undefined
-        ? {}
-        : { rateLimitPerMinute: config.anonymous.rateLimitPerMinute }),
-      ...(config.anonymous.trustProxy === undefined ? {} : { trustProxy: config.anonymous.trustProxy }),
-    },
-  }));
+/** The sections every deployment has, whatever chains it serves. */
+const serviceShape = {
+  port: z.number().int().min(0).max(65535).default(DEFAULT_FACILITATOR_PORT),
+  host: z.string().min(1).default('127.0.0.1'),
+  /** The secp256k1 settlement keys of the chains that take them (one key is an account on each such chain). */
+  signers: z.strictObject({ privateKeys: z.array(privateKey) }).default({ privateKeys: [] }),
+  // durable by default: a SQLite file in the working directory (':memory:' is allowed, with a warning)
+  ledger: LedgerSchema.default({ sqlite: { path: DEFAULT_LEDGER_PATH } }),
+  instanceId: z.string().min(1).default(`${hostname()}-${process.pid}`),
+  /** Absent `allowed` means: allowed when no API key is configured. */
+  anonymous: z
+    .strictObject({
+      allowed: z.boolean().optional(),
+      rateLimitPerMinute: perMinute.optional(),
+      /** Behind a reverse proxy: rate-limit by the last X-Forwarded-For entry instead of the socket. */
+      trustProxy: z.boolean().optional(),
+    })
+    .default({}),
+  limits: z
+    .strictObject({
+      bodyBytes: z.number().int().positive().default(DEFAULT_BODY_LIMIT_BYTES),
+      /** A cap on the gas of every settlement, for the chains that meter gas. */
+      maxGasPerSettlement: z.number().int().min(21_000).optional(),
+    })
+    .default({ bodyBytes: DEFAULT_BODY_LIMIT_BYTES }),
+  metrics: z.strictObject({ enabled: z.boolean().default(true) }).default({ enabled: true }),
+  /**
+   * Receipt and RPC waits of a settlement (`settlement_pending` after `receiptTimeoutMs`), and the
+   * grant rule's clocks: a claim not heart-beaten for `claimLeaseMs` (its instance died) is taken
+   * over by a retry of the same attempt; a verified payment stays reserved for its attempt for the
+   * offer's `maxTimeoutSeconds` plus `reservationSkewMs`.
+   */
+  settlement: z
+    .strictObject({
+      receiptTimeoutMs: ms.optional(),
+      rpcTimeoutMs: ms.optional(),
+      claimLeaseMs: z.number().int().min(100).default(10_000),
+      reservationSkewMs: z.number().int().min(0).default(30_000),
+    })
+    .prefault({}),
+  /** The background sweep that finishes `settlement_pending` payments. */
+  reconciler: z
+    .strictObject({
+      enabled: z.boolean().default(true),
+      intervalMs: z.number().int().min(50).default(5000),
+      leaseMs: ms.default(15_000),
+      quietMs: ms.default(35_000),
+      batchSize: z.number().int().min(1).max(1000).default(50),
+    })
+    .prefault({}),
+  log: z.strictObject({ level: z.enum(['debug', 'info', 'warn', 'error']).default('info') }).prefault({}),
+  /** OpenTelemetry traces (OTLP/HTTP JSON) when an endpoint is given. */
+  telemetry: z
+    .strictObject({
+      otlpEndpoint: httpUrl.optional(),
+      serviceName: z.string().min(1).default('x402kit-facilitator'),
+    })
+    .prefault({}),
+  /** On SIGTERM: how long settlements in flight may take to finish before they answer `settlement_pending`. */
+  shutdown: z.strictObject({ drainTimeoutMs: ms.default(30_000) }).prefault({}),
+  /** The `payment-identifier` extension: same id + same payload returns the stored answer, another payload 409. */
+  idempotency: z.strictObject({ enabled: z.boolean().default(true) }).prefault({}),
+  /**
+   * One live instance per settlement key: each instance leases its keys' addresses in the ledger's
+   * database at start (a key another live instance holds refuses the start), heart-beats every
+   * quarter of `staleAfterMs`, and releases them on a clean stop; a holder silent for longer than
+   * `staleAfterMs` (killed, cut off) may be taken over. `enabled: false` only when something else
+   * guarantees that no two processes send from one key.
+   */
+  keyLease: z
+    .strictObject({
+      enabled: z.boolean().default(true),
+      staleAfterMs: z.number().int().min(200).max(600_000).default(10_000),
+    })
+    .prefault({}),
+  /** Serve `POST /close` (for the x402 e2e harness). */
+  enableClose: z.boolean().default(false),
+};
+
+type ServiceSections = z.output<z.ZodObject<typeof serviceShape>>;
+
+/** A chain module the configuration turns on, with its parsed sections. */
+export type ConfiguredChain = {
+  module: ChainModule;
+  /** The module's own sections, parsed by its schemas (absent ones are missing). */
+  sections: Record<string, unknown>;
+};
+
+/** One API key: who may call, for which payees and assets, how often. */
+export type ApiKeyConfig = {
+  key: string;
+  name: string;
+  payTo?: string[] | undefined;
+  assets?: string[] | undefined;
+  rateLimitPerMinute?: number | undefined;
+};
 
 /** A validated deployment configuration. */
-export type ServiceConfig = z.output<typeof ServiceConfigSchema>;
+export type ServiceConfig = Omit<ServiceSections, 'anonymous'> & {
+  apiKeys: ApiKeyConfig[];
+  anonymous: { allowed: boolean; rateLimitPerMinute?: number; trustProxy?: boolean };
+  /** Relayer readings every `intervalMs`; below `lowBalance<Unit>` of a chain a warning is logged. */
+  monitoring: { intervalMs: number; [threshold: `lowBalance${string}`]: bigint | undefined };
+  /** Every chain module's sections as parsed (`networks`, `evm` ...), by section name. */
+  sections: Record<string, unknown>;
+  /** The modules this configuration turns on, in the order they were given. */
+  chains: ConfiguredChain[];
+  /** Fee tables and the like that a chain module owns may also sit here (`fees`). */
+};
+
+/**
+ * The schema of a configuration file (after environment overrides) for these chain modules.
+ * Throws when two modules claim one section (a programming error, not a configuration one).
+ *
+ * @example
+ * createServiceConfigSchema([evmChain]).parse({ networks: { 'eip155:84532': { rpc: ['http://127.0.0.1:8545'] } }, signers: { privateKeys: [key] } })
+ */
+export function createServiceConfigSchema(chains: readonly ChainModule[]): z.ZodType<ServiceConfig, unknown> {
+  const sectionShape: Record<string, z.ZodType> = {};
+  const owner = new Map<string, string>();
+  for (const module of chains) {
+    for (const [key, schema] of Object.entries(module.sections)) {
+      const taken =
+        key in serviceShape || key === 'apiKeys' || key === 'monitoring' ? 'the service' : owner.get(key);
+      if (taken !== undefined)
+        throw new Error(`chain module ${module.family}: the config section "${key}" belongs to ${taken}`);
+      owner.set(key, module.family);
+      sectionShape[key] = schema.optional();
+    }
+  }
+  const address = z
+    .string()
+    .refine(
+      (value) => chainAddressKey(chains, value) !== undefined,
+      `must be an address of a served chain (${chains.map((m) => m.family).join(', ')})`,
+    );
+  const monitoring = z
+    .strictObject({
+      intervalMs: z.number().int().min(100).default(30_000),
+      ...Object.fromEntries(chains.map((m) => [`lowBalance${m.balanceUnit}`, amount.optional()])),
+    })
+    .prefault({});
+  const apiKeys = z
+    .array(
+      z.strictObject({
+        key: z.string().min(8, 'must be at least 8 characters'),
+        name: z.string().min(1),
+        payTo: z.array(address).optional(),
+        assets: z.array(address).optional(),
+        rateLimitPerMinute: perMinute.optional(),
+      }),
+    )
+    .default([]);
+  const sectionKeys = [...owner.keys()];
+  return z
+    .strictObject({ ...serviceShape, apiKeys, monitoring, ...sectionShape })
+    .superRefine((config, ctx) => {
+      const on = chains.filter((module) => module.configured(sectionsOf(config, module)));
+      if (on.length === 0) {
+        ctx.addIssue({
+          code: 'custom',
+          path: sectionKeys.length > 0 ? [sectionKeys[0] as string] : [],
+          message:
+            chains.length === 0
+              ? 'no chain module was given to the service'
+              : `configure at least one chain: a ${listOf(chains.map((m) => Object.keys(m.sections)[0] ?? m.family))} section`,
+        });
+      }
+      const needKeys = on.filter((module) => module.needsPrivateKeys);
+      if (needKeys.length > 0 && config.signers.privateKeys.length === 0) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['signers', 'privateKeys'],
+          message: `give at least one private key (${needKeys.map((m) => m.family).join(' and ')} settle from it)`,
+        });
+      }
+    })
+    .transform((config): ServiceConfig => {
+      const sections: Record<string, unknown> = {};
+      for (const key of sectionKeys)
+        if ((config as Record<string, unknown>)[key] !== undefined)
+          sections[key] = (config as Record<string, unknown>)[key];
+      const service = Object.fromEntries(Object.entries(config).filter(([key]) => !owner.has(key)));
+      return {
+        ...(service as Omit<ServiceSections, 'anonymous'>),
+        apiKeys: config.apiKeys,
+        monitoring: config.monitoring as ServiceConfig['monitoring'],
+        anonymous: {
+          allowed: config.anonymous.allowed ?? config.apiKeys.length === 0,
+          ...(config.anonymous.rateLimitPerMinute === undefined
+            ? {}
+            : { rateLimitPerMinute: config.anonymous.rateLimitPerMinute }),
+          ...(config.anonymous.trustProxy === undefined ? {} : { trustProxy: config.anonymous.trustProxy }),
+        },
+        sections,
+        chains: chains
+          .map((module) => ({ module, sections: sectionsOf(config, module) }))
+          .filter(({ module, sections }) => module.configured(sections)),
+      };
+    });
+}
+
+/** A module's sections out of the parsed file. */
+function sectionsOf(config: Record<string, unknown>, module: ChainModule): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const key of Object.keys(module.sections)) if (config[key] !== undefined) out[key] = config[key];
+  return out;
+}
+
+function listOf(items: readonly string[]): string {
+  if (items.length <= 1) return items.join('');
+  return `${items.slice(0, -1).join(', ')} or ${items.at(-1)}`;
+}
 
 export type LoadServiceConfigOptions = {
+  /** The chains the deployment may serve; the file turns on those it configures. */
+  chains: readonly ChainModule[];
   /** A `.yaml`, `.yml` or `.json` file. */
   file?: string;
   /** The environment (the CLI passes `process.env`). */
@@ -229,28 +262,41 @@ export type LoadServiceConfigOptions = {
   overrides?: Record<string, unknown>;
 };
 
+/** What {@link parseServiceConfig} needs besides the input. */
+export type ParseServiceConfigOptions = {
+  /** The chains the deployment may serve. */
+  chains: readonly ChainModule[];
+};
+
 /**
  * Read, merge and validate. Throws {@link FacilitatorConfigError} (paths like `signers.privateKeys[0]`).
  *
  * @example
- * const config = await loadServiceConfig({ file: 'facilitator.yaml', env: process.env })
+ * const config = await loadServiceConfig({ file: 'facilitator.yaml', env: process.env, chains: [evmChain, otherChain] })
  */
 export async function loadServiceConfig(options: LoadServiceConfigOptions): Promise<ServiceConfig> {
   const base = options.file === undefined ? {} : await readConfigFile(options.file);
   const env = options.env ?? {};
-  return parseServiceConfig(
-    tronEnvDefaults(merge(merge(base, envOverrides(env)), options.overrides ?? {}), env),
-  );
+  let merged = merge(merge(base, envOverrides(env, options.chains)), options.overrides ?? {});
+  for (const module of options.chains) if (module.envDefaults) merged = module.envDefaults(merged, env);
+  return parseServiceConfig(merged, { chains: options.chains });
 }
+
+const schemas = new WeakMap<readonly ChainModule[], z.ZodType<ServiceConfig, unknown>>();
 
 /**
  * Validate a configuration object.
  *
  * @example
- * parseServiceConfig({ networks: { 'eip155:84532': { rpc: ['http://x'] } }, signers: { privateKeys: [k] } })
+ * parseServiceConfig({ networks: { 'eip155:84532': { rpc: ['http://x'] } }, signers: { privateKeys: [k] } }, { chains: [evmChain] })
  */
-export function parseServiceConfig(input: unknown): ServiceConfig {
-  const parsed = ServiceConfigSchema.safeParse(input);
+export function parseServiceConfig(input: unknown, options: ParseServiceConfigOptions): ServiceConfig {
+  let schema = schemas.get(options.chains);
+  if (!schema) {
+    schema = createServiceConfigSchema(options.chains);
+    schemas.set(options.chains, schema);
+  }
+  const parsed = schema.safeParse(input);
   if (parsed.success) return parsed.data;
   throw new FacilitatorConfigError(
     parsed.error.issues.map(
@@ -314,9 +360,12 @@ async function readConfigFile(file: string): Promise<Record<string, unknown>> {
   return value;
 }
 
-/** The overrides the environment gives, in the file's shape. */
-export function envOverrides(env: Readonly<Record<string, string | undefined>>): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
+/** The overrides the environment gives, in the file's shape: the service's variables, then each chain module's. */
+export function envOverrides(
+  env: Readonly<Record<string, string | undefined>>,
+  chains: readonly ChainModule[] = [],
+): Record<string, unknown> {
+  let out: Record<string, unknown> = {};
   if (env.DATABASE_URL) out.ledger = { postgres: { url: env.DATABASE_URL } };
   const keys = env.FACILITATOR_PRIVATE_KEYS ?? env.FACILITATOR_PRIVATE_KEY;
   if (keys) out.signers = { privateKeys: splitList(keys) };
@@ -330,12 +379,7 @@ export function envOverrides(env: Readonly<Record<string, string | undefined>>):
       ...(env.OTEL_SERVICE_NAME ? { serviceName: env.OTEL_SERVICE_NAME } : {}),
     };
   }
-  const networks: Record<string, unknown> = {};
-  for (const [name, value] of Object.entries(env)) {
-    const match = /^RPC_URL_(\d+)$/.exec(name);
-    if (match && value) networks[`eip155:${match[1]}`] = { rpc: splitList(value) };
-  }
-  if (Object.keys(networks).length > 0) out.networks = networks;
+  for (const module of chains) if (module.envOverrides) out = merge(out, module.envOverrides(env));
   return out;
 }
 

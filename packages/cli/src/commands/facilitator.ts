@@ -3,6 +3,8 @@
  * `/health`) for EVM networks, on one port. Prints `Facilitator listening on <url>` on stdout
  * when ready (the x402 e2e harness waits for that line) and stops on SIGINT / SIGTERM.
  */
+
+import { evmChain } from '@x402kit/evm/chain-module';
 import {
   type ConfigIssue,
   createFacilitatorApp,
@@ -11,19 +13,25 @@ import {
   FacilitatorConfigError,
   type LogEvent,
   loadServiceConfig,
-  parseFacilitatorConfig,
   type ServiceConfig,
   SettlementKeyInUseError,
   startFacilitatorServer,
 } from '@x402kit/facilitator';
+import { svmChain } from '@x402kit/svm/chain-module';
+import { tronChain } from '@x402kit/tron/chain-module';
 import { type CliContext, CliError, type Command, ExitCode, UsageError, untilAborted } from '../command.js';
 import { describeIssues, parseFlags, parseInteger, splitList } from '../options.js';
 import { checkRpcChainIds } from '../rpc-check.js';
+import { parseFacilitatorConfig } from './facilitator-flags.js';
+
+/** The chains `x402kit facilitator` can serve; the config turns on those it configures. */
+const CHAINS = [evmChain, tronChain, svmChain];
 
 const usage = `Usage: x402kit facilitator [--config facilitator.yaml] [--rpc <network>=<url> ...] [--port 4022] [--host 127.0.0.1]
 
-Run an x402 facilitator for EVM networks (scheme "exact", EIP-3009; x402 v2 and v1), and for
-TRON (exact_permit, exact_gasfree) from the config file's "tron" section:
+Run an x402 facilitator for EVM networks (exact via EIP-3009 and Permit2, upto, exact_permit;
+x402 v2 and v1), for TRON (exact_permit, exact_gasfree) from the config file's "tron" section and
+for Solana (exact) from its "solana" section:
 POST /verify, POST /settle, GET /supported, GET /health, GET /metrics, GET /payments, POST /fee/quote.
 Settlements go through a ledger (exactly-once): the SQLite file ./x402kit-ledger.db unless the
 config names another file (":memory:" for none) or PostgreSQL (DATABASE_URL). Flags override the environment, which overrides the file.
@@ -183,11 +191,23 @@ async function readConfig(flags: FacilitatorFlags, env: CliContext['env']): Prom
       ...(flags.config === undefined ? {} : { file: flags.config }),
       env,
       overrides,
+      chains: CHAINS,
     });
   } catch (error) {
     if (error instanceof FacilitatorConfigError) throw new UsageError(error.message);
     throw error;
   }
+}
+
+/** The RPC URLs of the EVM `networks` section, for the chain-id check at start. */
+function evmRpcOf(networks: unknown): Record<string, string[]> {
+  if (typeof networks !== 'object' || networks === null) return {};
+  const out: Record<string, string[]> = {};
+  for (const [network, entry] of Object.entries(networks)) {
+    const rpc: unknown = typeof entry === 'object' && entry !== null ? Reflect.get(entry, 'rpc') : undefined;
+    if (Array.isArray(rpc)) out[network] = rpc.filter((url): url is string => typeof url === 'string');
+  }
+  return out;
 }
 
 function isFlagNetworks(value: unknown): value is Record<string, { rpc: string[] }> {
@@ -232,7 +252,7 @@ async function serve(
           context.stderr(`facilitator ${event.level}: ${event.message}${data}\n`);
         };
 
-  const rpc = Object.fromEntries(Object.entries(config.networks).map(([network, { rpc }]) => [network, rpc]));
+  const rpc = evmRpcOf(config.sections.networks);
   for (const problem of await checkRpcChainIds(rpc)) {
     if (problem.kind === 'mismatch') throw new CliError(problem.message, ExitCode.usage);
     context.stderr(`facilitator warn: ${problem.message}\n`);

@@ -26,12 +26,14 @@ import { createExactEvmServer } from '@x402kit/evm';
 import {
   createEvmFacilitator,
   createExactEvmReconciler,
+  type EvmFacilitator,
+  identifyExactEvm,
+} from '@x402kit/evm/chain-module';
+import {
   createFacilitatorService,
   createLedgerHooks,
   createSqliteLedger,
-  type EvmFacilitator,
   type FacilitatorServer,
-  identifyExactEvm,
   type PaymentLedger,
   startFacilitatorServer,
 } from '@x402kit/facilitator';

@@ -1,10 +1,16 @@
 /**
  * The facilitator's record of gas it spent on payers' behalf, which is also the budget those spends
- * are reserved from (so instances on one PostgreSQL share it): the `GasSponsorBudget` of
- * `@x402kit/evm` plus reads of the rows. Implementations: SQLite and PostgreSQL.
+ * are reserved from (so instances on one PostgreSQL share it): the chain modules' `SponsorBudget`
+ * plus reads of the rows. Implementations: SQLite and PostgreSQL.
  */
-import { canonicalNetwork, normalizePaymentKey, type PaymentKey } from '@x402kit/core';
-import { addressKey, type GasSponsorBudget, type GasSponsorKind, type GasSponsorSpend } from '@x402kit/evm';
+import {
+  canonicalKeyPart,
+  canonicalNetwork,
+  normalizePaymentKey,
+  type PaymentKey,
+  type SponsorBudget,
+  type SponsorSpend,
+} from '@x402kit/core';
 
 /** `reserved`: counted, not sent yet; `sent`: the transaction is out; `released`: nothing was sent. */
 export type GasSponsorshipState = 'reserved' | 'sent' | 'released';
@@ -12,7 +18,8 @@ export type GasSponsorshipState = 'reserved' | 'sent' | 'released';
 /** One spend on a payer's behalf, with the payment it was for. */
 export type GasSponsorshipRecord = {
   id: string;
-  kind: GasSponsorKind;
+  /** What was paid for (`erc20_approval_top_up`, `erc6492_deployment` ...). */
+  kind: string;
   network: string;
   /** The settlement key that paid (lower-case hex). */
   key: string;
@@ -27,7 +34,7 @@ export type GasSponsorshipRecord = {
   updatedAt: number;
 };
 
-export type GasSponsorStore = GasSponsorBudget & {
+export type GasSponsorStore = SponsorBudget & {
   /** The rows of one payment (by its ledger key), oldest first. */
   forPayment(payment: PaymentKey): Promise<GasSponsorshipRecord[]>;
   close(): Promise<void>;
@@ -39,7 +46,7 @@ export type GasSponsorStore = GasSponsorBudget & {
  *
  * @example const row = sponsorshipRow(spend) // { network: 'eip155:84532', key: '0x70997970…', payment: { nonce: 'permit2:5', … } }
  */
-export function sponsorshipRow(spend: GasSponsorSpend): {
+export function sponsorshipRow(spend: SponsorSpend): {
   network: string;
   key: string;
   payer: string;
@@ -48,8 +55,8 @@ export function sponsorshipRow(spend: GasSponsorSpend): {
   const network = canonicalNetwork(spend.network);
   return {
     network,
-    key: addressKey(spend.key),
-    payer: addressKey(spend.payer),
+    key: canonicalKeyPart(spend.key),
+    payer: canonicalKeyPart(spend.payer),
     payment: normalizedPayment(spend.payment),
   };
 }
@@ -76,8 +83,6 @@ export function toSponsorshipRecord(row: Record<string, unknown>): GasSponsorshi
   };
   const kind = text('kind');
   const state = text('state');
-  if (kind !== 'erc20_approval_top_up' && kind !== 'erc6492_deployment')
-    throw new TypeError(`gas_sponsorships.kind "${kind}" is unknown`);
   if (state !== 'reserved' && state !== 'sent' && state !== 'released')
     throw new TypeError(`gas_sponsorships.state "${state}" is unknown`);
   const tx = row.tx_hash;

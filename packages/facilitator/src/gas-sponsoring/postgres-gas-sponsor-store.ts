@@ -5,12 +5,7 @@
  * reservations never pass it.
  */
 import { randomUUID } from 'node:crypto';
-import {
-  GAS_SPONSOR_WINDOW_MS,
-  type GasSponsorLimits,
-  gasSponsorLimits,
-  judgeGasSponsorSpend,
-} from '@x402kit/evm';
+import { judgeSponsorSpend, SPONSOR_WINDOW_MS, type SponsorLimits, sponsorLimits } from '@x402kit/core';
 import type pg from 'pg';
 import { openPostgres } from '../db/postgres.js';
 import {
@@ -28,8 +23,8 @@ export type PostgresGasSponsorStoreOptions = {
   pool?: pg.Pool;
   /** Schema of the table (the ledger's); created if missing. Default: `search_path`. */
   schema?: string;
-  /** Cap per payment and daily budgets; defaults in `DEFAULT_GAS_SPONSOR_LIMITS`. */
-  limits?: Partial<GasSponsorLimits>;
+  /** Cap per payment and daily budgets; defaults in `DEFAULT_SPONSOR_LIMITS`. */
+  limits?: Partial<SponsorLimits>;
   /** Pool size when `url` is given; default 3. */
   maxConnections?: number;
   /** Clock (epoch ms), for tests; default `Date.now`. */
@@ -46,7 +41,7 @@ export async function createPostgresGasSponsorStore(
   options: PostgresGasSponsorStoreOptions,
 ): Promise<GasSponsorStore> {
   const now = options.now ?? Date.now;
-  const limits = gasSponsorLimits(options.limits);
+  const limits = sponsorLimits(options.limits);
   const { pool, prefix, close } = await openPostgres(
     { ...options, now },
     { ...GAS_SPONSORSHIP_SCHEMA, defaultMaxConnections: 3, lockName: 'x402kit-gas-sponsorships' },
@@ -75,8 +70,8 @@ export async function createPostgresGasSponsorStore(
       try {
         await client.query('BEGIN');
         await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [lock]);
-        const since = now() - GAS_SPONSOR_WINDOW_MS;
-        const refused = judgeGasSponsorSpend(limits, {
+        const since = now() - SPONSOR_WINDOW_MS;
+        const refused = judgeSponsorSpend(limits, {
           wei: spend.wei,
           payerSpent: await spent(client, 'payer', row.network, row.payer, since),
           keySpent: await spent(client, 'key_address', row.network, row.key, since),

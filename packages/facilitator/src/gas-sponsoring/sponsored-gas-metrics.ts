@@ -2,7 +2,7 @@
  * A budget that tells what it spent: each committed spend (its final wei) is reported with its
  * network and kind, for the `x402kit_gas_sponsored_wei_total` counter.
  */
-import type { GasSponsorBudget, GasSponsorKind } from '@x402kit/evm';
+import type { SponsorBudget } from '@x402kit/core';
 
 /**
  * Wrap `budget` so `onSpent` hears every committed spend.
@@ -11,10 +11,10 @@ import type { GasSponsorBudget, GasSponsorKind } from '@x402kit/evm';
  * const budget = withSponsoredGasMetrics(store, (labels, wei) => metrics.countSponsoredGas(labels, wei))
  */
 export function withSponsoredGasMetrics(
-  budget: GasSponsorBudget,
-  onSpent: (labels: { network: string; kind: GasSponsorKind }, wei: bigint) => void,
-): GasSponsorBudget {
-  const reserved = new Map<string, { network: string; kind: GasSponsorKind; wei: bigint }>();
+  budget: SponsorBudget,
+  onSpent: (labels: { network: string; kind: string }, wei: bigint) => void,
+): SponsorBudget {
+  const reserved = new Map<string, { network: string; kind: string; wei: bigint }>();
   return {
     async reserve(spend) {
       const result = await budget.reserve(spend);

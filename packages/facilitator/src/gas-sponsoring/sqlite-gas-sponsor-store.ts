@@ -4,12 +4,7 @@
  * concurrent reservations (in this process or another on the same file) never pass a budget.
  */
 import { randomUUID } from 'node:crypto';
-import {
-  GAS_SPONSOR_WINDOW_MS,
-  type GasSponsorLimits,
-  gasSponsorLimits,
-  judgeGasSponsorSpend,
-} from '@x402kit/evm';
+import { judgeSponsorSpend, SPONSOR_WINDOW_MS, type SponsorLimits, sponsorLimits } from '@x402kit/core';
 import { openSqlite } from '../db/sqlite.js';
 import {
   type GasSponsorStore,
@@ -22,8 +17,8 @@ import { GAS_SPONSORSHIP_COLUMNS, GAS_SPONSORSHIP_SCHEMA } from './schema.js';
 export type SqliteGasSponsorStoreOptions = {
   /** File path (the ledger's `ledger.sqlite.path`), or `:memory:` for tests. */
   path: string;
-  /** Cap per payment and daily budgets; defaults in `DEFAULT_GAS_SPONSOR_LIMITS`. */
-  limits?: Partial<GasSponsorLimits>;
+  /** Cap per payment and daily budgets; defaults in `DEFAULT_SPONSOR_LIMITS`. */
+  limits?: Partial<SponsorLimits>;
   busyTimeoutMs?: number;
   /** Clock (epoch ms), for tests; default `Date.now`. */
   now?: () => number;
@@ -39,7 +34,7 @@ export async function createSqliteGasSponsorStore(
   options: SqliteGasSponsorStoreOptions,
 ): Promise<GasSponsorStore> {
   const now = options.now ?? Date.now;
-  const limits = gasSponsorLimits(options.limits);
+  const limits = sponsorLimits(options.limits);
   const db = openSqlite({ ...options, now }, GAS_SPONSORSHIP_SCHEMA);
   const spentBy = (column: 'payer' | 'key_address') =>
     db.prepare(
@@ -72,8 +67,8 @@ export async function createSqliteGasSponsorStore(
     async reserve(spend) {
       const row = sponsorshipRow(spend);
       const reserve = db.transaction(() => {
-        const since = now() - GAS_SPONSOR_WINDOW_MS;
-        const refused = judgeGasSponsorSpend(limits, {
+        const since = now() - SPONSOR_WINDOW_MS;
+        const refused = judgeSponsorSpend(limits, {
           wei: spend.wei,
           payerSpent: sum(byPayer.all({ network: row.network, who: row.payer, since })),
           keySpent: sum(byKey.all({ network: row.network, who: row.key, since })),

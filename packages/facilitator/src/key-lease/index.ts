@@ -13,6 +13,5 @@ export type { AcquireKeyLeasesOptions, KeyLeases } from './key-leases.js';
 export { acquireKeyLeases, SettlementKeyInUseError } from './key-leases.js';
 export type { PostgresKeyLeaseStoreOptions } from './postgres-key-lease-store.js';
 export { createPostgresKeyLeaseStore } from './postgres-key-lease-store.js';
-export { settlementKeysOf } from './settlement-keys.js';
 export type { SqliteKeyLeaseStoreOptions } from './sqlite-key-lease-store.js';
 export { createSqliteKeyLeaseStore } from './sqlite-key-lease-store.js';

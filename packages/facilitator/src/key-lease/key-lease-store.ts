@@ -6,8 +6,8 @@
  * free. Implemented by the SQLite and PostgreSQL stores, with the decision written once here.
  */
 
-/** A chain family whose accounts a settlement key signs for (one secp256k1 key is both). */
-export type ChainFamily = 'evm' | 'tron';
+/** The chain family of a settlement address: a chain module's `family` (`evm` ...). */
+export type ChainFamily = string;
 
 /** An address that sends settlements, in one chain family. */
 export type SettlementKey = { family: ChainFamily; address: string };
@@ -84,9 +84,8 @@ export function decideAcquire(
  * @example toKeyLeaseRow({ family: 'evm', address: '0xAb…', holder: 'a', token: 't', stale_after_ms: '10000', acquired_at: '1', heartbeat_at: '2' })
  */
 export function toKeyLeaseRow(row: Record<string, unknown>): KeyLeaseRow {
-  const family = row.family === 'tron' ? 'tron' : 'evm';
   return {
-    family,
+    family: String(row.family),
     address: String(row.address),
     holder: String(row.holder),
     token: String(row.token),

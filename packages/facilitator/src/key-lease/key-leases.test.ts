@@ -8,12 +8,14 @@ import type { LogEvent } from '../log.js';
 import { guardSettlements } from './guard-settlements.js';
 import type { KeyLeaseStore, SettlementKey } from './key-lease-store.js';
 import { acquireKeyLeases, SettlementKeyInUseError } from './key-leases.js';
-import { settlementKeysOf } from './settlement-keys.js';
 import { createSqliteKeyLeaseStore } from './sqlite-key-lease-store.js';
 
-// anvil's well-known account 0
+// anvil's well-known account 0 as an EVM and a TRON sender, and a Solana fee payer: each chain
+// module names its own family, which the lease table keeps apart
 const KEY = '0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80';
 const ADDRESS = '0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266';
+const TRON_ADDRESS = 'TYUA5rzEUFcuJSnoezWEmhaZDfvJ1Vbx9y';
+const SOLANA_FEE_PAYER = 'FacP7vZUMZ6Sf1kDmAJ1u3TNXhXoHKJ8a3oGd6mDGZ4Y';
 
 const dir = mkdtempSync(join(tmpdir(), 'x402kit-key-leases-'));
 let files = 0;
@@ -33,18 +35,12 @@ async function sharedFile(): Promise<[KeyLeaseStore, KeyLeaseStore]> {
   return pair;
 }
 
-describe('settlementKeysOf', () => {
-  it('names each key once per served family, as an EVM and a TRON address', () => {
-    assert.deepEqual(settlementKeysOf([KEY, KEY], ['evm']), [{ family: 'evm', address: ADDRESS }]);
-    const both = settlementKeysOf([KEY], ['evm', 'tron']);
-    assert.equal(both.length, 2);
-    assert.equal(both[1]?.family, 'tron');
-    assert.match(both[1]?.address ?? '', /^T[1-9A-HJ-NP-Za-km-z]{33}$/);
-  });
-});
-
 describe('acquireKeyLeases', () => {
-  const keys: SettlementKey[] = settlementKeysOf([KEY], ['evm', 'tron']);
+  const keys: SettlementKey[] = [
+    { family: 'evm', address: ADDRESS },
+    { family: 'tron', address: TRON_ADDRESS },
+    { family: 'solana', address: SOLANA_FEE_PAYER },
+  ];
 
   it('refuses a second instance with a message that names the address and says what to do, never the key', async () => {
     const [a, b] = await sharedFile();

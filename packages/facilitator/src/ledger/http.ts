@@ -9,13 +9,14 @@
  * authentication: it reveals who paid whom.
  */
 import { canonicalNetwork } from '@x402kit/core';
-import { isTronAddress, tronAddressBody } from '@x402kit/tron';
 import type { PaymentLedger, PaymentRecord } from './payment-ledger.js';
 
 export type LedgerHttpHandlerOptions = {
   ledger: PaymentLedger;
   /** Path prefix of the routes; default `/payments`. */
   basePath?: string;
+  /** The ledger's form of a `payer` query (the chain modules' `ledgerAddress`); default as given. */
+  ledgerAddress?: (address: string) => string | undefined;
 };
 
 /** A payment as the HTTP API shows it. */
@@ -75,11 +76,9 @@ export function createLedgerHttpHandler(options: LedgerHttpHandlerOptions): Ledg
       const networkParam = param(url, 'network');
       const network = networkParam === undefined ? undefined : canonicalNetwork(networkParam);
       const payerParam = param(url, 'payer');
-      // TRON payers are keyed by their 20-byte body: accept the Base58 (or 41…) form people hold
+      // a chain may key payers in another form than people hold (a Base58 address by its 20-byte body)
       const payer =
-        payerParam !== undefined && !payerParam.startsWith('0x') && isTronAddress(payerParam)
-          ? tronAddressBody(payerParam)
-          : payerParam;
+        payerParam === undefined ? undefined : (options.ledgerAddress?.(payerParam) ?? payerParam);
       const nonce = param(url, 'nonce');
       const limitText = param(url, 'limit');
       const limit = limitText === undefined ? undefined : Number(limitText);

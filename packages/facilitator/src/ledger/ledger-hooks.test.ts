@@ -15,7 +15,7 @@ import {
   type SchemeFacilitator,
   type SettleResponse,
 } from '@x402kit/core';
-import { identifyExactEvm } from './identify-exact-evm.js';
+import { identifyExactEvm } from '@x402kit/evm/chain-module';
 import { createLedgerHooks, type LedgerHooksOptions } from './ledger-hooks.js';
 import { hashPayment } from './payment-hash.js';
 import type { PaymentLedger } from './payment-ledger.js';

@@ -9,7 +9,8 @@ import {
 } from '@x402kit/core';
 import { readTokenBalance, startDevnet } from '@x402kit/devnet';
 import { createExactEvmClient, createExactEvmServer } from '@x402kit/evm';
-import { createEvmFacilitator, createFacilitatorService, startFacilitatorServer } from '@x402kit/facilitator';
+import { createEvmFacilitator } from '@x402kit/evm/chain-module';
+import { createFacilitatorService, startFacilitatorServer } from '@x402kit/facilitator';
 import { createPaymentHandler } from '@x402kit/http';
 import { serve } from '@x402kit/http/node';
 import type { Hex } from 'viem';

@@ -37,7 +37,8 @@ import {
   readPermit2Allowance,
   readPermit2Payload,
 } from '@x402kit/evm';
-import { createEvmFacilitator, createFacilitatorService, startFacilitatorServer } from '@x402kit/facilitator';
+import { createEvmFacilitator } from '@x402kit/evm/chain-module';
+import { createFacilitatorService, startFacilitatorServer } from '@x402kit/facilitator';
 import { createPaymentHandler, setSettlementOverrides } from '@x402kit/http';
 import { serve } from '@x402kit/http/node';
 import { type Address, type Chain, createPublicClient, getAddress, type Hex, http } from 'viem';

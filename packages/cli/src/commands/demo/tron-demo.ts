@@ -17,6 +17,7 @@ import { startTronDevnet, type TronDevnet } from '@x402kit/devnet';
 import { createFacilitatorApp, parseServiceConfig, startFacilitatorServer } from '@x402kit/facilitator';
 import { createPaymentHandler } from '@x402kit/http';
 import { serve } from '@x402kit/http/node';
+import { tronChain } from '@x402kit/tron/chain-module';
 import { createExactPermitTronClient, createExactPermitTronServer } from '@x402kit/tron/exact-permit';
 import { createExactGasFreeClient, createExactGasFreeServer } from '@x402kit/tron/gasfree';
 import { privateKeyToAccount } from 'viem/accounts';
@@ -61,17 +62,20 @@ export async function runTronDemo(mode: TronDemoMode, out: (text: string) => voi
     const permitFee = atomicPrice / 100n; // a flat 1 % of the demo price
     const gasFreeFee = gasFree.token.transferFee;
     say('2. Starting the facilitator (the production service, TRON section of its config) ...');
-    const config = parseServiceConfig({
-      port: 0,
-      signers: { privateKeys: [`0x${devnet.accounts.facilitator.privateKey}`] },
-      ledger: { sqlite: { path: ':memory:' } },
-      tron: {
-        networks: { 'tron:nile': { fullHost: devnet.fullHost, gasFree: { baseUrl: gasFree.baseUrl } } },
-        fees: { 'tron:nile': { [usdt.address]: { amount: permitFee.toString() } } },
-        gasFreeFees: { 'tron:nile': { [usdt.address]: gasFreeFee.toString() } },
-        receiptTimeoutMs: 20_000,
+    const config = parseServiceConfig(
+      {
+        port: 0,
+        signers: { privateKeys: [`0x${devnet.accounts.facilitator.privateKey}`] },
+        ledger: { sqlite: { path: ':memory:' } },
+        tron: {
+          networks: { 'tron:nile': { fullHost: devnet.fullHost, gasFree: { baseUrl: gasFree.baseUrl } } },
+          fees: { 'tron:nile': { [usdt.address]: { amount: permitFee.toString() } } },
+          gasFreeFees: { 'tron:nile': { [usdt.address]: gasFreeFee.toString() } },
+          receiptTimeoutMs: 20_000,
+        },
       },
-    });
+      { chains: [tronChain] },
+    );
     const app = await createFacilitatorApp(config, { autoStart: false, log: () => {} });
     stops.push(() => app.close());
     const facilitatorServer = await startFacilitatorServer({ service: app.service, port: 0 });

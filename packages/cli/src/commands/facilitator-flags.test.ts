@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { FacilitatorConfigError, parseFacilitatorConfig } from './config.js';
+import { FacilitatorConfigError } from '@x402kit/facilitator';
+import { parseFacilitatorConfig } from './facilitator-flags.js';
 
 const KEY = `0x${'ab'.repeat(32)}`;
 

@@ -24,6 +24,7 @@ export {
   PAYMENT_PERMIT_ADDRESSES,
   PAYMENT_PERMIT_TRON_ADDRESSES,
 } from './payment-permit-addresses.js';
+export { paymentPermitKey } from './payment-permit-key.js';
 export type { ExactPermitPayload, PaymentPermitWire, ReadExactPermitPayload } from './permit.js';
 export {
   isPermitSignatureShape,

@@ -56,3 +56,43 @@ export function canonicalKeyPart(value: string): string {
   if (DECIMAL.test(v)) return BigInt(v).toString();
   return v;
 }
+
+/** The parts of a payment whose contract keeps its own nonce space (Permit2, PaymentPermit, GasFree). */
+export type NamespacedPaymentParts = {
+  /** Canonical CAIP-2 network. */
+  network: string;
+  /** The token, as the payload gives it. */
+  asset: unknown;
+  /** The signer, as the payload gives it. */
+  payer: unknown;
+  /** The contract's nonce space: `permit2`, `paymentpermit`, `gasfree` ... */
+  space: string;
+  /** The nonce, as the payload gives it (decimal or `0x` hex string, or a JSON number). */
+  nonce: unknown;
+};
+
+/**
+ * The ledger key of a payment in a namespaced nonce space (`permit2:<n>`), or `undefined` when a part
+ * is missing or malformed. `addressOf` gives the chain's key form of an address (or `undefined`).
+ *
+ * @example
+ * namespacedPaymentKey({ network, asset: token, payer: from, space: 'permit2', nonce: '5' }, evmAddress)
+ * // { network: 'eip155:84532', asset: '0x036c…', payer: '0x7099…', nonce: 'permit2:5' }
+ */
+export function namespacedPaymentKey(
+  parts: NamespacedPaymentParts,
+  addressOf: (value: string) => string | undefined,
+): PaymentKey | undefined {
+  const asset = typeof parts.asset === 'string' && parts.asset !== '' ? addressOf(parts.asset) : undefined;
+  const payer = typeof parts.payer === 'string' && parts.payer !== '' ? addressOf(parts.payer) : undefined;
+  const nonce = uintText(parts.nonce);
+  if (asset === undefined || payer === undefined || nonce === undefined) return undefined;
+  return normalizePaymentKey({ network: parts.network, asset, payer, nonce: `${parts.space}:${nonce}` });
+}
+
+/** A uint as a canonical decimal string (JSON numbers and `0x` hex accepted), else `undefined`. */
+function uintText(value: unknown): string | undefined {
+  if (typeof value === 'number' && Number.isSafeInteger(value) && value >= 0) return String(value);
+  if (typeof value !== 'string' || !/^(?:\d{1,78}|0x[0-9a-fA-F]{1,64})$/.test(value)) return undefined;
+  return BigInt(value).toString();
+}

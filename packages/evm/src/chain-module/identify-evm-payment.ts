@@ -16,9 +16,10 @@ import {
   canonicalNetwork,
   type FacilitatorCall,
   isRecord,
-  normalizePaymentKey,
+  namespacedPaymentKey,
   type PaymentKey,
 } from '@x402kit/core';
+import { paymentPermitKey } from '@x402kit/payment-permit';
 import { identifyExactEvm } from './identify-exact-evm.js';
 
 /**
@@ -35,55 +36,26 @@ export function identifyEvmPayment(call: FacilitatorCall): PaymentKey | undefine
   switch (call.requirements.scheme) {
     case 'exact':
     case 'upto': {
-      const permit2 = record(payload.permit2Authorization);
-      if (permit2) {
-        return key(network, record(permit2.permitted)?.token, permit2.from, 'permit2', permit2.nonce);
+      const permit2 = payload.permit2Authorization;
+      if (isRecord(permit2)) {
+        const permitted = isRecord(permit2.permitted) ? permit2.permitted : undefined;
+        return namespacedPaymentKey(
+          { network, asset: permitted?.token, payer: permit2.from, space: 'permit2', nonce: permit2.nonce },
+          evmKeyAddress,
+        );
       }
       if (call.requirements.scheme !== 'exact') return undefined;
       const evm = identifyExactEvm(call);
       return evm ? { ...evm, network: canonicalNetwork(evm.network) } : undefined;
     }
-    case 'exact_permit': {
-      const permit = record(payload.paymentPermit);
-      return key(
-        network,
-        record(permit?.payment)?.payToken,
-        permit?.buyer,
-        'paymentpermit',
-        record(permit?.meta)?.nonce,
-      );
-    }
+    case 'exact_permit':
+      return paymentPermitKey(network, payload.paymentPermit, 'paymentpermit', evmKeyAddress);
     default:
       return undefined;
   }
 }
 
-function key(
-  network: string,
-  asset: unknown,
-  payer: unknown,
-  space: string,
-  nonce: unknown,
-): PaymentKey | undefined {
-  const a = address(asset);
-  const p = address(payer);
-  const n = decimal(nonce);
-  if (a === undefined || p === undefined || n === undefined) return undefined;
-  return normalizePaymentKey({ network, asset: a, payer: p, nonce: `${space}:${n}` });
-}
-
 /** EVM addresses as given (the key lower-cases them). */
-function address(value: unknown): string | undefined {
-  return typeof value === 'string' && /^0x[0-9a-fA-F]{40}$/.test(value) ? value : undefined;
-}
-
-/** A uint as a canonical decimal string (JSON numbers and `0x` hex accepted). */
-function decimal(value: unknown): string | undefined {
-  if (typeof value === 'number' && Number.isSafeInteger(value) && value >= 0) return String(value);
-  if (typeof value !== 'string' || !/^(?:\d{1,78}|0x[0-9a-fA-F]{1,64})$/.test(value)) return undefined;
-  return BigInt(value).toString();
-}
-
-function record(value: unknown): Record<string, unknown> | undefined {
-  return isRecord(value) ? value : undefined;
+function evmKeyAddress(value: string): string | undefined {
+  return /^0x[0-9a-fA-F]{40}$/.test(value) ? value : undefined;
 }

@@ -4,6 +4,7 @@ export * from './chain-module.js';
 export * from './config-fields.js';
 export * from './key-nonce.js';
 export * from './payment-key.js';
+export * from './per-network.js';
 export * from './settlement-answer.js';
 export * from './sponsor-budget.js';
 export * from './stored-payment.js';

@@ -9,7 +9,8 @@ import {
   type ChainRuntime,
   type ChainStartContext,
   firstReconciler,
-  type RelayerReading,
+  probePerNetwork,
+  readPerNetwork,
 } from '@x402kit/core';
 import { privateKeyToAccount } from 'viem/accounts';
 import { addressKey } from '../address.js';
@@ -113,31 +114,14 @@ export async function startEvmChain(context: ChainStartContext<EvmSections>): Pr
       createExactPermitEvmReconciler({ rpc: firstRpc }),
       createEvmReceiptReconciler({ rpc: firstRpc }),
     ),
-    async probe(timeoutMs) {
-      const answers = await Promise.all(
-        Object.entries(rpc).map(
-          async ([network, urls]) => [network, await probeEvmNetwork(network, urls, timeoutMs)] as const,
-        ),
-      );
-      return Object.fromEntries(answers);
-    },
-    async readBalances(timeoutMs) {
-      const rounds = await Promise.all(
-        Object.entries(rpc).map(([network, urls]) =>
-          readEvmRelayers(network, urls, settlementAddresses, timeoutMs).catch(
-            (error: unknown): RelayerReading[] => {
-              context.log({
-                level: 'warn',
-                message: 'relayer monitor: cannot read relayer balances',
-                data: { network, error: error instanceof Error ? error.message : String(error) },
-              });
-              return [];
-            },
-          ),
-        ),
-      );
-      return rounds.flat();
-    },
+    probe: (timeoutMs) =>
+      probePerNetwork(Object.entries(rpc), (network, urls) => probeEvmNetwork(network, urls, timeoutMs)),
+    readBalances: (timeoutMs) =>
+      readPerNetwork(
+        Object.entries(rpc),
+        (network, urls) => readEvmRelayers(network, urls, settlementAddresses, timeoutMs),
+        context.log,
+      ),
     close: () => schemes.close(),
   };
 }

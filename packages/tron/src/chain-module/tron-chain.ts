@@ -8,7 +8,8 @@ import {
   type ChainRuntime,
   type ChainStartContext,
   firstReconciler,
-  type RelayerReading,
+  probePerNetwork,
+  readPerNetwork,
 } from '@x402kit/core';
 import { identifyTronPayment } from './identify-tron-payment.js';
 import { probeTronNode } from './probe-tron-node.js';
@@ -65,29 +66,13 @@ async function startTron(context: ChainStartContext<TronSections>): Promise<Chai
       createExactPermitTronReconciler(config.networks),
       createTronReceiptReconciler(schemes.nodes),
     ),
-    probe: async (timeoutMs) =>
-      Object.fromEntries(
-        await Promise.all(
-          nodes.map(async ([network, node]) => [network, await probeTronNode(node, timeoutMs)] as const),
-        ),
+    probe: (timeoutMs) => probePerNetwork(nodes, (_network, node) => probeTronNode(node, timeoutMs)),
+    readBalances: (timeoutMs) =>
+      readPerNetwork(
+        nodes,
+        (network, node) => readTronBalances(network, node, schemes.settlementAddresses, timeoutMs),
+        context.log,
       ),
-    readBalances: async (timeoutMs) => {
-      const rounds = await Promise.all(
-        nodes.map(([network, node]) =>
-          readTronBalances(network, node, schemes.settlementAddresses, timeoutMs).catch(
-            (error: unknown): RelayerReading[] => {
-              context.log({
-                level: 'warn',
-                message: 'relayer monitor: cannot read relayer balances',
-                data: { network, error: error instanceof Error ? error.message : String(error) },
-              });
-              return [];
-            },
-          ),
-        ),
-      );
-      return rounds.flat();
-    },
     ready: schemes.ready,
     close: schemes.close,
   };

@@ -93,10 +93,14 @@ export { SolanaRpcError } from './solana/solana-rpc-errors.js';
 export { SOLANA_RPC_HANDLERS } from './solana/solana-rpc-handlers.js';
 export type { SolanaRpcServer, StartSolanaRpcServerOptions } from './solana/solana-rpc-server.js';
 export { startSolanaRpcServer } from './solana/solana-rpc-server.js';
+export type { SolanaTokenProgram } from './solana/solana-tokens.js';
 export {
   associatedTokenAccount,
+  SOLANA_DEVNET_PYUSD_DECIMALS,
+  SOLANA_DEVNET_PYUSD_MINT,
   SOLANA_DEVNET_USDC_DECIMALS,
   SOLANA_DEVNET_USDC_MINT,
+  TOKEN_2022_PROGRAM_ADDRESS,
 } from './solana/solana-tokens.js';
 export type {
   SolanaDevnet,

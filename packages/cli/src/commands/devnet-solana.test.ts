@@ -11,10 +11,10 @@ interface SolanaLine {
     {
       rpcUrl: string;
       network: string;
-      assets: { USDC: { address: string; decimals: number } };
+      assets: Record<'USDC' | 'PYUSD', { address: string; decimals: number }>;
       accounts: Record<
         'payer' | 'payTo' | 'feePayer',
-        { address: string; secretKey: string; usdcAccount: string }
+        { address: string; secretKey: string; usdcAccount: string; pyusdAccount: string }
       >;
     }
   >;
@@ -54,6 +54,19 @@ describe('x402kit devnet --chains solana:devnet', () => {
       value: { amount: string };
     };
     assert.equal(balance.value.amount, '1000000000');
+    assert.deepEqual(solana.assets.PYUSD, {
+      address: 'CXk2AMBfi3TwaEL2468s6zP8xq9NxTXjp9gjMgzeUynM',
+      decimals: 6,
+    });
+    const mint = (await rpc(solana.rpcUrl, 'getAccountInfo', [
+      solana.assets.PYUSD.address,
+      { encoding: 'base64' },
+    ])) as { value: { owner: string } };
+    assert.equal(mint.value.owner, 'TokenzQdBNbLqP5VEhdkAS6EPFLC1PHnBqCXEpPxuEb');
+    const pyusd = (await rpc(solana.rpcUrl, 'getTokenAccountBalance', [
+      solana.accounts.payer.pyusdAccount,
+    ])) as { value: { amount: string } };
+    assert.equal(pyusd.value.amount, '1000000000');
 
     run.child.kill('SIGTERM');
     assert.equal((await run.exited).code, 0, run.stderr());

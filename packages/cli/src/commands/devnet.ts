@@ -39,8 +39,9 @@ TRON's HTTP API (TronWeb's fullHost), and a local GasFree API with its controlle
 (with tron:nile alone, the line is {"network":"tron:nile","tron":{...}}).
 
 With solana:devnet in --chains, also an offline Solana devnet: litesvm in-process behind a local
-Solana JSON-RPC server, USDC at devnet's mint 4zMMC9srt5Ri5X14GAgXhaHii3GnPAEERYPJgZJDncDU, and
-funded payer, payTo and fee payer (base58 keys); the line adds
+Solana JSON-RPC server, USDC at devnet's mint 4zMMC9srt5Ri5X14GAgXhaHii3GnPAEERYPJgZJDncDU (SPL Token),
+PYUSD at devnet's mint CXk2AMBfi3TwaEL2468s6zP8xq9NxTXjp9gjMgzeUynM (Token-2022), and funded payer,
+payTo and fee payer (base58 keys); the line adds
   "solana":{"solana:EtWTRABZaYq6iMfeYKouRu166VU2xqa1":{"rpcUrl","network","assets","accounts",...}}
 (without an EVM chain, the line is {"network":<the first of TRON, Solana>,"tron"?,"solana"?}).
 

@@ -11,8 +11,11 @@ import {
   placeMint,
   placeTokenAccount,
   readTokenAccount,
+  SOLANA_DEVNET_PYUSD_DECIMALS,
+  SOLANA_DEVNET_PYUSD_MINT,
   SOLANA_DEVNET_USDC_DECIMALS,
   SOLANA_DEVNET_USDC_MINT,
+  TOKEN_2022_PROGRAM_ADDRESS,
 } from './solana-tokens.js';
 
 /** Solana devnet's CAIP-2 id (the first 32 characters of its genesis hash). */
@@ -30,15 +33,19 @@ export interface StartSolanaDevnetOptions {
   port?: number;
   /** Whole USDC in the payer's associated token account (default 1000). */
   fundUsdcWith?: bigint;
+  /** Whole PYUSD (Token-2022) in the payer's associated token account (default 1000). */
+  fundPyusdWith?: bigint;
   /** Whole SOL each well-known account holds (default 100). */
   fundSolWith?: bigint;
   log?: (line: string) => void;
 }
 
-/** A well-known Solana devnet account with its USDC associated token account. */
+/** A well-known Solana devnet account with its USDC and PYUSD associated token accounts. */
 export interface SolanaDevnetAccountWithToken extends SolanaDevnetAccount {
   /** The associated token account of devnet USDC (placed for the payer and payTo, not for the fee payer). */
   readonly usdcAccount: string;
+  /** The associated token account of devnet PYUSD, under Token-2022 (placed for the payer and payTo, not for the fee payer). */
+  readonly pyusdAccount: string;
 }
 
 /** JSON-able description of a running {@link SolanaDevnet}. */
@@ -47,7 +54,8 @@ export interface SolanaDevnetDescription {
   v1Name: string;
   rpcUrl: string;
   genesisHash: string;
-  assets: { USDC: { address: string; decimals: number } };
+  /** Mints by symbol; the token program is the mint account's owner (USDC: SPL Token, PYUSD: Token-2022). */
+  assets: { USDC: { address: string; decimals: number }; PYUSD: { address: string; decimals: number } };
   accounts: Record<SolanaDevnetRole, SolanaDevnetAccountWithToken>;
 }
 
@@ -58,9 +66,11 @@ export interface SolanaDevnet {
   readonly chain: SolanaChain;
   readonly server: SolanaRpcServer;
   readonly usdc: { readonly address: Address; readonly decimals: number };
+  /** Devnet PYUSD, a Token-2022 mint. */
+  readonly pyusd: { readonly address: Address; readonly decimals: number; readonly tokenProgram: Address };
   readonly accounts: SolanaDevnetDescription['accounts'];
-  /** SOL (in lamports) and USDC (atomic units, 0 without a token account) of `owner`. */
-  balances(owner: string): Promise<{ SOL: bigint; USDC: bigint }>;
+  /** SOL (in lamports), USDC and PYUSD (atomic units, 0 without a token account) of `owner`. */
+  balances(owner: string): Promise<{ SOL: bigint; USDC: bigint; PYUSD: bigint }>;
   describe(): SolanaDevnetDescription;
   /** Stops the RPC server. Safe to call twice. */
   stop(): Promise<void>;
@@ -73,9 +83,10 @@ function positive(value: bigint, path: string): bigint {
 
 /**
  * Starts a Solana devnet: litesvm runs the chain in-process and a Solana JSON-RPC server on 127.0.0.1 fronts
- * it. Devnet USDC sits at its real mint `4zMMC9srt5Ri5X14GAgXhaHii3GnPAEERYPJgZJDncDU` (6 decimals); the
- * payer holds SOL and USDC, payTo and the fee payer hold SOL (payTo has an empty USDC account, as
- * x402's exact scheme requires); all keys are fixed.
+ * it. Devnet USDC sits at its real mint `4zMMC9srt5Ri5X14GAgXhaHii3GnPAEERYPJgZJDncDU` (SPL Token, 6
+ * decimals) and devnet PYUSD at its real mint `CXk2AMBfi3TwaEL2468s6zP8xq9NxTXjp9gjMgzeUynM` (Token-2022, 6
+ * decimals, without the real mint's extensions); the payer holds SOL, USDC and PYUSD, payTo and the fee payer
+ * hold SOL (payTo has empty USDC and PYUSD accounts, as x402's exact scheme requires); all keys are fixed.
  *
  * @example
  * ```ts
@@ -88,12 +99,14 @@ function positive(value: bigint, path: string): bigint {
 export async function startSolanaDevnet(options: StartSolanaDevnetOptions = {}): Promise<SolanaDevnet> {
   const usdcUnits = 10n ** BigInt(SOLANA_DEVNET_USDC_DECIMALS);
   const fundUsdc = positive(options.fundUsdcWith ?? 1000n, 'fundUsdcWith') * usdcUnits;
+  const fundPyusd =
+    positive(options.fundPyusdWith ?? 1000n, 'fundPyusdWith') * 10n ** BigInt(SOLANA_DEVNET_PYUSD_DECIMALS);
   const fundSol = positive(options.fundSolWith ?? 100n, 'fundSolWith') * LAMPORTS_PER_SOL;
   const port = options.port ?? 0;
   if (!Number.isInteger(port) || port < 0 || port > 65535) {
     throw new DevnetOptionsError('port', `must be an integer from 0 to 65535 (got ${String(port)})`);
   }
-  options.log?.('solana devnet: starting litesvm with devnet USDC and funded accounts');
+  options.log?.('solana devnet: starting litesvm with devnet USDC, devnet PYUSD and funded accounts');
   const { LiteSVM } = await import('litesvm');
   const chain = new SolanaChain(new LiteSVM());
   const roles: SolanaDevnetRole[] = ['payer', 'payTo', 'feePayer'];
@@ -105,6 +118,13 @@ export async function startSolanaDevnet(options: StartSolanaDevnetOptions = {}):
     decimals: SOLANA_DEVNET_USDC_DECIMALS,
     supply: fundUsdc,
     mintAuthority: address(payer.address),
+  });
+  placeMint(chain.svm, {
+    mint: SOLANA_DEVNET_PYUSD_MINT,
+    decimals: SOLANA_DEVNET_PYUSD_DECIMALS,
+    supply: fundPyusd,
+    mintAuthority: address(payer.address),
+    tokenProgram: TOKEN_2022_PROGRAM_ADDRESS,
   });
   const accounts = {} as Record<SolanaDevnetRole, SolanaDevnetAccountWithToken>;
   for (const key of keys) {
@@ -125,7 +145,16 @@ export async function startSolanaDevnet(options: StartSolanaDevnetOptions = {}):
             owner,
             amount: key.role === 'payer' ? fundUsdc : 0n,
           });
-    accounts[key.role] = { ...key, usdcAccount };
+    const pyusdAccount =
+      key.role === 'feePayer'
+        ? await associatedTokenAccount(SOLANA_DEVNET_PYUSD_MINT, owner, TOKEN_2022_PROGRAM_ADDRESS)
+        : await placeTokenAccount(chain.svm, {
+            mint: SOLANA_DEVNET_PYUSD_MINT,
+            owner,
+            amount: key.role === 'payer' ? fundPyusd : 0n,
+            tokenProgram: TOKEN_2022_PROGRAM_ADDRESS,
+          });
+    accounts[key.role] = { ...key, usdcAccount, pyusdAccount };
   }
   const server = await startSolanaRpcServer({
     chain,
@@ -138,7 +167,10 @@ export async function startSolanaDevnet(options: StartSolanaDevnetOptions = {}):
     v1Name: SOLANA_DEVNET_V1_NAME,
     rpcUrl: server.url,
     genesisHash: SOLANA_DEVNET_GENESIS_HASH,
-    assets: { USDC: { address: SOLANA_DEVNET_USDC_MINT, decimals: SOLANA_DEVNET_USDC_DECIMALS } },
+    assets: {
+      USDC: { address: SOLANA_DEVNET_USDC_MINT, decimals: SOLANA_DEVNET_USDC_DECIMALS },
+      PYUSD: { address: SOLANA_DEVNET_PYUSD_MINT, decimals: SOLANA_DEVNET_PYUSD_DECIMALS },
+    },
     accounts,
   };
   options.log?.(`solana devnet: ${SOLANA_DEVNET_NETWORK} on ${server.url}, payer ${payer.address}`);
@@ -148,13 +180,22 @@ export async function startSolanaDevnet(options: StartSolanaDevnetOptions = {}):
     chain,
     server,
     usdc: { address: SOLANA_DEVNET_USDC_MINT, decimals: SOLANA_DEVNET_USDC_DECIMALS },
+    pyusd: {
+      address: SOLANA_DEVNET_PYUSD_MINT,
+      decimals: SOLANA_DEVNET_PYUSD_DECIMALS,
+      tokenProgram: TOKEN_2022_PROGRAM_ADDRESS,
+    },
     accounts,
     async balances(owner) {
       const ownerAddress = address(owner);
-      const ata = await associatedTokenAccount(SOLANA_DEVNET_USDC_MINT, ownerAddress);
+      const [usdc, pyusd] = await Promise.all([
+        associatedTokenAccount(SOLANA_DEVNET_USDC_MINT, ownerAddress),
+        associatedTokenAccount(SOLANA_DEVNET_PYUSD_MINT, ownerAddress, TOKEN_2022_PROGRAM_ADDRESS),
+      ]);
       return {
         SOL: chain.svm.getBalance(ownerAddress) ?? 0n,
-        USDC: readTokenAccount(chain.svm, ata)?.amount ?? 0n,
+        USDC: readTokenAccount(chain.svm, usdc)?.amount ?? 0n,
+        PYUSD: readTokenAccount(chain.svm, pyusd)?.amount ?? 0n,
       };
     },
     describe: () => structuredClone(description),

@@ -2,6 +2,7 @@ export * from './authorization-lifetime.js';
 export * from './canonical-json.js';
 export * from './chain-module/index.js';
 export * from './client.js';
+export * from './combine-prefilters.js';
 export * from './deep-equal.js';
 export * from './expiring-map.js';
 export * from './extensions/payment-identifier.js';

@@ -13,6 +13,7 @@ export * from './networks/caip.js';
 export * from './networks/registry.js';
 export * from './protocol/codec.js';
 export * from './protocol/errors.js';
+export * from './protocol/reason-registry.js';
 export * from './protocol/reasons.js';
 export * from './protocol/responses.js';
 export * from './protocol/schemas.js';

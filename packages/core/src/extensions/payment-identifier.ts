@@ -9,6 +9,7 @@
  */
 import { z } from 'zod';
 import { X402Error } from '../protocol/errors.js';
+import { defineReasons } from '../protocol/reason-registry.js';
 import type { AnyPaymentPayload } from '../protocol/schemas.js';
 
 /** The extension key in `extensions`. */
@@ -18,14 +19,14 @@ export const PAYMENT_ID_MAX_LENGTH = 128;
 export const PAYMENT_ID_PATTERN = /^[a-zA-Z0-9_-]+$/;
 
 /** Reason codes of the extension's refusals. */
-export const PaymentIdentifierReasons = {
+export const PaymentIdentifierReasons = defineReasons('@x402kit/core/payment-identifier', {
   /** The route requires an id and the payment carries none (HTTP 400). */
   required: 'payment_identifier_required',
   /** The payment carries an id that is not 16-128 characters of `[a-zA-Z0-9_-]` (HTTP 400). */
   invalid: 'invalid_payment_identifier',
   /** The id was already used with a different payment (HTTP 409). */
   conflict: 'payment_identifier_conflict',
-} as const;
+});
 export type PaymentIdentifierReason =
   (typeof PaymentIdentifierReasons)[keyof typeof PaymentIdentifierReasons];
 

@@ -1,11 +1,14 @@
+import { defineReasons } from './reason-registry.js';
+
 /**
  * Reason codes: the strings that travel in `invalidReason` / `errorReason` and in our errors.
  *
  * The protocol and EVM strings are byte-for-byte those of the reference implementation
  * (`@x402/core` / `@x402/evm` 2.27), so clients and dashboards written for it understand ours.
- * The `x402kit` group holds codes for failures the reference has no string for.
+ * The `x402kit` group holds codes for failures the reference has no string for. Every scheme's
+ * and package's own codes join these in the one registry (`defineReasons`, `listReasons`).
  */
-export const Reasons = {
+export const Reasons = defineReasons('@x402kit/core', {
   // protocol (spec section 9 and reference core)
   insufficientFunds: 'insufficient_funds',
   invalidNetwork: 'invalid_network',
@@ -89,6 +92,8 @@ export const Reasons = {
   eip6492DeploymentGasTooHigh: 'eip6492_deployment_gas_too_high',
   /** An unexpected failure inside x402kit; the message says what broke. */
   internalError: 'internal_error',
-} as const;
+  /** Two reason tables define one code with different meanings (raised at import time). */
+  reasonConflict: 'reason_conflict',
+});
 
 export type Reason = (typeof Reasons)[keyof typeof Reasons];

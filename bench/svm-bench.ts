@@ -10,21 +10,16 @@
  * - `/settle`: N distinct payments POSTed at once, to ours with one and with four fee payers, and to
  *   the official one (one fee payer: its signer holds one). Every answer must be a success, every
  *   signature distinct and landed without error, and payTo must gain exactly N x the price.
+ * - The same settles through our facilitator service as deployed (`bench/serve-svm-service.ts`:
+ *   the Solana chain module in `createFacilitatorApp`, every payment claimed and completed in a
+ *   SQLite ledger), with one and with four fee payers: what the ledger costs on Solana.
  *
  * Alone: `node --conditions=source --import tsx bench/svm-bench.ts [count]`; from bench/run.ts:
  * `const svm = await runSvmBench({ log }); console.log(svm.table)`.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { createHash } from 'node:crypto';
 import { createInterface } from 'node:readline';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import {
-  address,
-  createKeyPairSignerFromPrivateKeyBytes,
-  getAddressDecoder,
-  getBase58Decoder,
-  getBase58Encoder,
-} from '@solana/kit';
 import { createX402Client, type PaymentRequirements } from '@x402kit/core';
 import {
   type SolanaDevnet,
@@ -33,6 +28,7 @@ import {
   startSolanaDevnet,
 } from '@x402kit/devnet';
 import { createExactSvmClient } from '@x402kit/svm';
+import { addressOfSecret, fundedFeePayer } from '../test/support/solana.js';
 import { runLoad } from './load.js';
 
 export type SvmBenchOptions = {
@@ -55,8 +51,8 @@ type Child = { url: string; process: ChildProcess };
 type SettleRun = { settled: number; count: number; seconds: number; perSecond: number };
 
 const SERVE = fileURLToPath(new URL('./serve.ts', import.meta.url));
+const SERVE_SERVICE = fileURLToPath(new URL('./serve-svm-service.ts', import.meta.url));
 const PRICE = 1000n; // 0.001 devnet USDC
-const LAMPORTS_PER_SOL = 1_000_000_000n;
 
 /**
  * Run the Solana section and format its table (ratio above 1 means x402kit is ahead).
@@ -78,13 +74,16 @@ export async function runSvmBench(options: SvmBenchOptions = {}): Promise<SvmBen
   try {
     const feePayers = [
       (await solanaDevnetAccount('feePayer')).secretKey,
-      ...(await Promise.all([1, 2, 3].map((i) => fundedFeePayer(devnet, i)))),
+      ...(await Promise.all([1, 2, 3].map(async (i) => (await fundedFeePayer(devnet, i)).secretKey))),
     ];
     const [mainFeePayer] = feePayers;
     if (!mainFeePayer) throw new Error('no fee payer');
     const base = { rpcUrl: devnet.rpcUrl, network: devnet.network };
     const start = async (kind: string, keys: string[]) => {
-      const child = await startChild(kind, { ...base, feePayers: keys });
+      const child = await startChild(kind === 'our-svm-service' ? [SERVE_SERVICE] : [SERVE, kind], {
+        ...base,
+        feePayers: keys,
+      });
       children.push(child.process);
       return child;
     };
@@ -167,10 +166,24 @@ export async function runSvmBench(options: SvmBenchOptions = {}): Promise<SvmBen
     const ours4 = await start('our-svm-facilitator', feePayers);
     await settleRun(ours4.url, feePayerAddresses);
     const ourSettle4 = await settleRun(ours4.url, feePayerAddresses);
+    await stopChild(ours4.process);
+    // the service as deployed: the chain module behind the settlement ledger
+    const measureService = async (keys: string[]) => {
+      const service = await start('our-svm-service', keys);
+      const addresses = keys.map(addressOfSecret);
+      await settleRun(service.url, addresses);
+      const run = await settleRun(service.url, addresses);
+      await stopChild(service.process);
+      return run;
+    };
+    const serviceSettle1 = await measureService([mainFeePayer]);
+    const serviceSettle4 = await measureService(feePayers);
     for (const [name, run] of [
       ['official, 1 fee payer', theirSettle],
       ['ours, 1 fee payer', ourSettle1],
       ['ours, 4 fee payers', ourSettle4],
+      ['our service (ledger), 1 fee payer', serviceSettle1],
+      ['our service (ledger), 4 fee payers', serviceSettle4],
     ] as const) {
       log(`  ${name}: ${run.settled}/${run.count} in ${fmt(run.seconds, 2)} s (${fmt(run.perSecond)}/s)`);
     }
@@ -184,6 +197,14 @@ export async function runSvmBench(options: SvmBenchOptions = {}): Promise<SvmBen
       });
     settleRow(`Solana ${count} concurrent settles, ours 1 fee payer (theirs 1)`, ourSettle1);
     settleRow(`Solana ${count} concurrent settles, ours 4 fee payers (theirs 1)`, ourSettle4);
+    settleRow(
+      `Solana ${count} concurrent settles, our service + ledger, 1 fee payer (theirs 1)`,
+      serviceSettle1,
+    );
+    settleRow(
+      `Solana ${count} concurrent settles, our service + ledger, 4 fee payers (theirs 1)`,
+      serviceSettle4,
+    );
     return { rows, table: formatTable(rows) };
   } finally {
     for (const child of children) await stopChild(child);
@@ -247,27 +268,12 @@ async function expectValid(url: string, body: string): Promise<void> {
   }
 }
 
-/** An extra fee payer (key derived from `index`, the same every run), airdropped 10 SOL on the devnet. */
-async function fundedFeePayer(devnet: SolanaDevnet, index: number): Promise<string> {
-  const seed = new Uint8Array(createHash('sha256').update(`x402kit bench svm fee payer ${index}`).digest());
-  const signer = await createKeyPairSignerFromPrivateKeyBytes(seed, true);
-  const publicKey = new Uint8Array(await crypto.subtle.exportKey('raw', signer.keyPair.publicKey));
-  devnet.chain.airdrop(address(signer.address), 10n * LAMPORTS_PER_SOL);
-  const secret = new Uint8Array(64);
-  secret.set(seed, 0);
-  secret.set(publicKey, 32);
-  return getBase58Decoder().decode(secret);
-}
-
-/** The base58 address of a 64-byte base58 secret key (its public half). */
-function addressOfSecret(secret: string): string {
-  return getAddressDecoder().decode(new Uint8Array(getBase58Encoder().encode(secret)).subarray(32));
-}
-
-function startChild(kind: string, config: Record<string, unknown>): Promise<Child> {
+/** Start `entry` (a script and its arguments) in a child process, given `config` as its last argument. */
+function startChild(entry: readonly string[], config: Record<string, unknown>): Promise<Child> {
+  const kind = entry.join(' ');
   const child = spawn(
     process.execPath,
-    ['--conditions=source', '--import', 'tsx', SERVE, kind, JSON.stringify(config)],
+    ['--conditions=source', '--import', 'tsx', ...entry, JSON.stringify(config)],
     { stdio: ['ignore', 'pipe', 'inherit'] },
   );
   return new Promise((resolve, reject) => {

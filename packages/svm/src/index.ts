@@ -1,3 +1,5 @@
+export type { ReadSvmTokenBalance, SufficientSvmBalancePolicyOptions } from './balance-policy.js';
+export { readSvmTokenBalance, sufficientSvmBalancePolicy } from './balance-policy.js';
 export type { InstructionView } from './compute-budget.js';
 export {
   readComputeUnitLimit,

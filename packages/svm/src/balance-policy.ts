@@ -1,0 +1,99 @@
+/**
+ * `sufficientSvmBalancePolicy`: an asynchronous pre-filter for `createX402Client({ prefilter })` that
+ * drops the Solana offers the payer cannot afford, reading its token balances over JSON-RPC (one read per
+ * network and mint, in parallel). The Solana counterpart of `sufficientBalancePolicy` of `@x402kit/evm`.
+ */
+import type { Address } from '@solana/kit';
+import { address, createSolanaRpc, isAddress } from '@solana/kit';
+import { findAssociatedTokenPda } from '@solana-program/token';
+import type { Offer, OfferPrefilter } from '@x402kit/core';
+import { readMintFacts } from './mint.js';
+
+/** Reads `owner`'s balance of the mint `asset` on `network` (atomic units; 0 without a token account). */
+export type ReadSvmTokenBalance = (parameters: {
+  network: string;
+  rpcUrl: string;
+  asset: Address;
+  owner: Address;
+}) => Promise<bigint>;
+
+export type SufficientSvmBalancePolicyOptions = {
+  /** Solana JSON-RPC URL per CAIP-2 network (`{ 'solana:EtWTRABZaYq6iMfeYKouRu166VU2xqa1': 'https://…' }`). */
+  rpc: Readonly<Record<string, string>>;
+  /** The paying address (the signer's base58 address). */
+  owner: string;
+  /**
+   * What to do with offers it cannot check: on a network that is not `solana:*` or has no `rpc` entry, with
+   * an asset that is not a mint address, or whose balance read failed. Default `'keep'` (the payment itself
+   * will tell).
+   */
+  unchecked?: 'keep' | 'drop';
+  /** Replaces the JSON-RPC read (tests, caching). */
+  readBalance?: ReadSvmTokenBalance;
+};
+
+/**
+ * Reads `owner`'s balance of `asset` from its associated token account under the mint's token program (SPL
+ * Token or Token-2022, the owner of the mint account) with `getTokenAccountBalance`. A token account that
+ * does not exist holds 0. Throws when the mint is missing or not a token mint, or the RPC fails.
+ *
+ * @example
+ * await readSvmTokenBalance({ network, rpcUrl: 'https://api.devnet.solana.com', asset: usdcMint, owner: payer })
+ * // 1000000000n
+ */
+export const readSvmTokenBalance: ReadSvmTokenBalance = async ({ rpcUrl, asset, owner }) => {
+  const rpc = createSolanaRpc(rpcUrl);
+  const { programAddress: tokenProgram } = await readMintFacts(rpc, asset);
+  const [account] = await findAssociatedTokenPda({ mint: asset, owner, tokenProgram });
+  try {
+    const { value } = await rpc.getTokenAccountBalance(account).send();
+    return BigInt(value.amount);
+  } catch (error) {
+    // Solana answers a missing account with an error ("could not find account"): look before saying 0
+    const { value } = await rpc.getAccountInfo(account, { encoding: 'base64' }).send();
+    if (value === null) return 0n;
+    throw error;
+  }
+};
+
+/**
+ * Keep only the offers whose mint balance covers the amount. Offers on `solana:*` networks only are checked;
+ * the others follow `unchecked`. With the EVM policy too, combine them: `combinePrefilters` of `@x402kit/core`.
+ *
+ * @example
+ * const client = createX402Client({
+ *   schemes: [{ network: 'solana:*', client: createExactSvmClient({ signer, rpc: rpcUrl }) }],
+ *   prefilter: sufficientSvmBalancePolicy({ rpc: { 'solana:EtWTRABZaYq6iMfeYKouRu166VU2xqa1': rpcUrl }, owner: signer.address }),
+ * })
+ */
+export function sufficientSvmBalancePolicy(options: SufficientSvmBalancePolicyOptions): OfferPrefilter {
+  if (!isAddress(options.owner)) {
+    throw new TypeError(`sufficientSvmBalancePolicy: owner ${options.owner} is not a base58 Solana address`);
+  }
+  const owner = address(options.owner);
+  const keepUnchecked = (options.unchecked ?? 'keep') === 'keep';
+  const read = options.readBalance ?? readSvmTokenBalance;
+  return async (offers) => {
+    const balances = new Map<string, Promise<bigint | undefined>>();
+    const balanceFor = (offer: Offer): Promise<bigint | undefined> => {
+      const { network, asset } = offer.requirements;
+      const rpcUrl = options.rpc[network];
+      if (!network.startsWith('solana:') || rpcUrl === undefined || !isAddress(asset))
+        return Promise.resolve(undefined);
+      const key = `${network}|${asset}`;
+      let pending = balances.get(key);
+      if (!pending) {
+        pending = read({ network, rpcUrl, asset: address(asset), owner }).catch(() => undefined);
+        balances.set(key, pending);
+      }
+      return pending;
+    };
+    const verdicts = await Promise.all(
+      offers.map(async (offer) => {
+        const balance = await balanceFor(offer);
+        return balance === undefined ? keepUnchecked : balance >= BigInt(offer.requirements.amount);
+      }),
+    );
+    return offers.filter((_, i) => verdicts[i]);
+  };
+}

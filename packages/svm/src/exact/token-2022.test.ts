@@ -1,0 +1,181 @@
+// exact on SVM with a Token-2022 mint (devnet PYUSD): our client builds the transfer under Token-2022 from
+// the mint's owner, and transfers that get the token program, the associated token account or the decimals
+// of Token-2022 wrong are refused by our facilitator with the official facilitator's reason.
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import type { Address, KeyPairSigner } from '@solana/kit';
+import {
+  address,
+  appendTransactionMessageInstructions,
+  createSolanaRpc,
+  createTransactionMessage,
+  getBase64EncodedWireTransaction,
+  partiallySignTransactionMessageWithSigners,
+  pipe,
+  setTransactionMessageFeePayer,
+  setTransactionMessageLifetimeUsingBlockhash,
+} from '@solana/kit';
+import { findAssociatedTokenPda, getTransferCheckedInstruction } from '@solana-program/token';
+import { x402Facilitator } from '@x402/core/facilitator';
+import { toFacilitatorSvmSigner } from '@x402/svm';
+import { registerExactSvmScheme } from '@x402/svm/exact/facilitator';
+import {
+  createFacilitator,
+  type Facilitator,
+  type PaymentPayload,
+  type PaymentRequirements,
+} from '@x402kit/core';
+import {
+  type SolanaDevnet,
+  solanaDevnetAccount,
+  solanaDevnetSigner,
+  startSolanaDevnet,
+} from '@x402kit/devnet';
+import { setComputeUnitLimitInstruction, setComputeUnitPriceInstruction } from '../compute-budget.js';
+import { MEMO_PROGRAM_ADDRESS, TOKEN_2022_PROGRAM_ADDRESS, TOKEN_PROGRAM_ADDRESS } from '../programs.js';
+import { SvmReasons } from '../reasons.js';
+import { decodeSvmTransaction } from '../transaction.js';
+import { createExactSvmClient } from './client.js';
+import { createExactSvmFacilitator } from './facilitator.js';
+
+let devnet: SolanaDevnet;
+let payer: KeyPairSigner;
+let feePayer: KeyPairSigner;
+let ours: Facilitator;
+let official: x402Facilitator;
+let requirements: PaymentRequirements;
+
+before(async () => {
+  devnet = await startSolanaDevnet();
+  payer = await solanaDevnetSigner('payer');
+  feePayer = await solanaDevnetSigner('feePayer');
+  const svm = createExactSvmFacilitator({
+    networks: { [devnet.network]: { rpcUrl: devnet.rpcUrl } },
+    feePayers: [(await solanaDevnetAccount('feePayer')).secretKey],
+    pollingIntervalMs: 20,
+  });
+  ours = createFacilitator({ schemes: [{ networks: svm.networks, facilitator: svm }] });
+  official = new x402Facilitator();
+  registerExactSvmScheme(official, {
+    signer: toFacilitatorSvmSigner(feePayer, { defaultRpcUrl: devnet.rpcUrl }),
+    networks: devnet.network as `${string}:${string}`,
+  });
+  requirements = {
+    scheme: 'exact',
+    network: devnet.network,
+    asset: devnet.pyusd.address,
+    amount: '1000',
+    payTo: devnet.accounts.payTo.address,
+    maxTimeoutSeconds: 60,
+    extra: { feePayer: feePayer.address },
+  };
+});
+after(async () => {
+  await devnet?.stop();
+});
+
+const resource = {
+  url: 'http://127.0.0.1/paid',
+  description: 'a paid resource',
+  mimeType: 'application/json',
+};
+
+describe('exact SVM with a Token-2022 mint', () => {
+  test("our client reads the mint's program and pays from and to the Token-2022 associated token accounts", async () => {
+    const client = createExactSvmClient({ signer: payer, rpc: devnet.rpcUrl });
+    const { payload } = await client.createPaymentPayload(requirements, { x402Version: 2 });
+    const transfer = decodeSvmTransaction(payload.transaction)?.instructions[2];
+    assert.equal(transfer?.programAddress, TOKEN_2022_PROGRAM_ADDRESS);
+    assert.deepEqual(transfer?.accounts, [
+      devnet.accounts.payer.pyusdAccount,
+      devnet.pyusd.address,
+      devnet.accounts.payTo.pyusdAccount,
+      payer.address,
+    ]);
+    // TransferChecked: discriminator 12, amount 1000 (u64 LE), decimals 6
+    assert.deepEqual([...transfer!.data], [12, 0xe8, 0x03, 0, 0, 0, 0, 0, 0, 6]);
+    const payment: PaymentPayload = { x402Version: 2, resource, accepted: requirements, payload };
+    assert.deepEqual(await ours.verify(payment, requirements), { isValid: true, payer: payer.address });
+  });
+
+  describe('bad Token-2022 transfers get the same reason from both facilitators', () => {
+    const ata = async (owner: string, tokenProgram: Address) =>
+      (await findAssociatedTokenPda({ mint: devnet.pyusd.address, owner: address(owner), tokenProgram }))[0];
+    /** A TransferChecked of PYUSD by `program`, between the associated token accounts under `accountsOf`. */
+    async function build(fields: {
+      program: Address;
+      accountsOf: Address;
+      destinationOf?: Address;
+      decimals: number;
+    }): Promise<string> {
+      const transfer = getTransferCheckedInstruction(
+        {
+          source: await ata(payer.address, fields.accountsOf),
+          mint: devnet.pyusd.address,
+          destination: await ata(devnet.accounts.payTo.address, fields.destinationOf ?? fields.accountsOf),
+          authority: payer,
+          amount: 1000n,
+          decimals: fields.decimals,
+        },
+        { programAddress: fields.program },
+      );
+      const { value } = await createSolanaRpc(devnet.rpcUrl).getLatestBlockhash().send();
+      const message = pipe(
+        createTransactionMessage({ version: 0 }),
+        (m) => setTransactionMessageFeePayer(feePayer.address, m),
+        (m) =>
+          appendTransactionMessageInstructions(
+            [
+              setComputeUnitLimitInstruction(20_000),
+              setComputeUnitPriceInstruction(1n),
+              transfer,
+              { programAddress: MEMO_PROGRAM_ADDRESS, data: new TextEncoder().encode(crypto.randomUUID()) },
+            ],
+            m,
+          ),
+        (m) => setTransactionMessageLifetimeUsingBlockhash(value, m),
+      );
+      return getBase64EncodedWireTransaction(await partiallySignTransactionMessageWithSigners(message));
+    }
+    const cases: Array<[string, () => Promise<string>, string]> = [
+      [
+        "Token-2022 to payTo's associated token account under SPL Token",
+        () =>
+          build({
+            program: TOKEN_2022_PROGRAM_ADDRESS,
+            accountsOf: TOKEN_2022_PROGRAM_ADDRESS,
+            destinationOf: TOKEN_PROGRAM_ADDRESS,
+            decimals: 6,
+          }),
+        SvmReasons.recipientMismatch,
+      ],
+      [
+        'SPL Token with the associated token accounts SPL Token would use (the mint is Token-2022)',
+        () => build({ program: TOKEN_PROGRAM_ADDRESS, accountsOf: TOKEN_PROGRAM_ADDRESS, decimals: 6 }),
+        SvmReasons.simulationFailed,
+      ],
+      [
+        'the wrong decimals',
+        () =>
+          build({ program: TOKEN_2022_PROGRAM_ADDRESS, accountsOf: TOKEN_2022_PROGRAM_ADDRESS, decimals: 9 }),
+        SvmReasons.simulationFailed,
+      ],
+    ];
+    for (const [name, make, reason] of cases) {
+      test(name, async () => {
+        const payment: PaymentPayload = {
+          x402Version: 2,
+          resource,
+          accepted: requirements,
+          payload: { transaction: await make() },
+        };
+        const theirs = await official.verify(payment as never, requirements as never);
+        const mine = await ours.verify(payment, requirements);
+        assert.deepEqual(
+          { ours: [mine.isValid, mine.invalidReason], official: [theirs.isValid, theirs.invalidReason] },
+          { ours: [false, reason], official: [false, reason] },
+        );
+      });
+    }
+  });
+});

@@ -14,7 +14,7 @@ import { createDevnetClient } from './devnet-client.js';
 import type { DevnetContracts } from './devnet-contracts.js';
 import { placeDevnetContracts } from './devnet-contracts.js';
 import { DevnetOptionsError } from './errors.js';
-import { mintWith } from './mint-tokens.js';
+import { mintWith } from './mint-with.js';
 import type { DevnetToken } from './place-token.js';
 import { DEFAULT_DEVNET_TOKEN, placeToken } from './place-token.js';
 

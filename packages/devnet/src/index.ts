@@ -48,8 +48,9 @@ export {
   x402ExactPermit2ProxyArtifact,
   x402UptoPermit2ProxyArtifact,
 } from './generated/contracts.js';
-export type { MintWithParameters } from './mint-tokens.js';
-export { mintTokens, mintWith } from './mint-tokens.js';
+export { mintTokens } from './mint-tokens.js';
+export type { MintWithParameters } from './mint-with.js';
+export { mintWith } from './mint-with.js';
 export { MULTICALL3_ADDRESS, multicall3CreationCode, placeMulticall3 } from './multicall3.js';
 export {
   PAYMENT_PERMIT_ADDRESS,

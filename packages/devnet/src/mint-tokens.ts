@@ -1,9 +1,7 @@
 import type { Address, Hash } from 'viem';
-import { confirmTransaction } from './confirm-transaction.js';
 import type { Devnet } from './devnet.js';
-import type { DevnetClient } from './devnet-client.js';
 import { createDevnetClient } from './devnet-client.js';
-import { eip3009TokenArtifact } from './generated/contracts.js';
+import { mintWith } from './mint-with.js';
 
 /**
  * Mints `amount` atomic units of the devnet's token to `to` (sent by the deployer, the token's owner) and
@@ -26,35 +24,4 @@ export async function mintTokens(
     to,
     amount,
   });
-}
-
-/** Parameters of {@link mintWith}. */
-export interface MintWithParameters {
-  token: Address;
-  /** The token's owner, an unlocked anvil account. */
-  owner: Address;
-  to: Address;
-  amount: bigint;
-  mineNow?: boolean;
-}
-
-/**
- * {@link mintTokens} over an existing client.
- *
- * @example
- * ```ts
- * await mintWith(client, { token, owner: DEVNET_ACCOUNTS.deployer.address, to, amount: 1_000_000n });
- * ```
- */
-export async function mintWith(client: DevnetClient, parameters: MintWithParameters): Promise<Hash> {
-  const hash = await client.writeContract({
-    address: parameters.token,
-    abi: eip3009TokenArtifact.abi,
-    functionName: 'mint',
-    args: [parameters.to, parameters.amount],
-    account: parameters.owner,
-    chain: client.chain,
-  });
-  await confirmTransaction(client, hash, { mineNow: parameters.mineNow, step: 'token.mint' });
-  return hash;
 }

@@ -17,7 +17,7 @@ import type { DevnetClient } from './devnet-client.js';
 import { createDevnetClient } from './devnet-client.js';
 import { BSC_TESTNET_USDT_ADDRESS } from './erc20-tokens.js';
 import { paymentPermitArtifact, plainErc20TokenArtifact } from './generated/contracts.js';
-import { mintWith } from './mint-tokens.js';
+import { mintWith } from './mint-with.js';
 import { PAYMENT_PERMIT_ADDRESS } from './payment-permit.js';
 import { placeErc20Token } from './place-erc20-token.js';
 import { readTokenBalance } from './read-token-balance.js';

@@ -19,7 +19,7 @@ import { placeDevnetContracts } from './devnet-contracts.js';
 import type { Erc20TokenSpec } from './erc20-tokens.js';
 import { bscUsdtToken, DEVNET_PERMIT_TOKEN, DEVNET_PLAIN_TOKEN } from './erc20-tokens.js';
 import { DevnetOptionsError } from './errors.js';
-import { mintWith } from './mint-tokens.js';
+import { mintWith } from './mint-with.js';
 import { PAYMENT_PERMIT_CHAIN_IDS } from './payment-permit.js';
 import { placeErc20Token } from './place-erc20-token.js';
 import type { DevnetToken } from './place-token.js';

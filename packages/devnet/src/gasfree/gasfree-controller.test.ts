@@ -19,7 +19,7 @@ import { devnetChain } from '../devnet-chain.js';
 import type { DevnetClient } from '../devnet-client.js';
 import { createDevnetClient } from '../devnet-client.js';
 import { gasFreeControllerArtifact } from '../generated/contracts.js';
-import { mintWith } from '../mint-tokens.js';
+import { mintWith } from '../mint-with.js';
 import { placeErc20Token } from '../place-erc20-token.js';
 import {
   GASFREE_CONTROLLER_MAINNET_ADDRESS,

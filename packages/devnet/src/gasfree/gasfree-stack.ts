@@ -1,7 +1,7 @@
 import type { Address, Hash } from 'viem';
 import { devnetAccount } from '../accounts.js';
 import type { DevnetClient } from '../devnet-client.js';
-import { mintWith } from '../mint-tokens.js';
+import { mintWith } from '../mint-with.js';
 import { gasFreeAccountAddress, placeGasFreeController } from './gasfree-controller.js';
 import type { GasFreeService, StartGasFreeServiceOptions } from './gasfree-service.js';
 import { startGasFreeService } from './gasfree-service.js';

@@ -12,7 +12,7 @@ import {
   plainErc20TokenArtifact,
   tronUsdtTokenArtifact,
 } from '../generated/contracts.js';
-import { mintWith } from '../mint-tokens.js';
+import { mintWith } from '../mint-with.js';
 import { placePaymentPermit } from '../payment-permit.js';
 import { placeErc20Token } from '../place-erc20-token.js';
 import { placeRuntimeCode } from '../runtime-code.js';

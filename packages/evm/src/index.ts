@@ -57,7 +57,6 @@ export type { SimulationResult } from './exact/simulation.js';
 export {
   diagnoseSimulationFailure,
   encodeTransferWithAuthorization,
-  MULTICALL3_ADDRESS,
   simulateTransfer,
 } from './exact/simulation.js';
 export { transferErrorReason } from './exact/transfer-error-reason.js';
@@ -84,6 +83,7 @@ export {
   gasSponsorLimits,
   judgeGasSponsorSpend,
 } from './gas-sponsor-budget.js';
+export { MULTICALL3_ADDRESS } from './multicall3.js';
 export * from './permit2/index.js';
 export { bumpFees } from './relayer/bump-fees.js';
 export type { FailoverTransportOptions } from './relayer/failover-transport.js';
@@ -92,9 +92,10 @@ export type { FeeOracle, FeeOracleOptions, GasFees } from './relayer/fee-oracle.
 export { createFeeOracle } from './relayer/fee-oracle.js';
 export type { NonceManager, NonceManagerOptions } from './relayer/nonce-manager.js';
 export { createNonceManager } from './relayer/nonce-manager.js';
-export type { RelayedCall, Relayer, RelayerOptions } from './relayer/relayer.js';
+export type { RelayedCall, SettlementBatcher } from './relayer/relayed-call.js';
+export type { Relayer, RelayerOptions } from './relayer/relayer.js';
 export { createRelayer, RelayerSendError } from './relayer/relayer.js';
-export type { SettlementBatcher, SettlementBatcherOptions } from './relayer/settlement-batcher.js';
+export type { SettlementBatcherOptions } from './relayer/settlement-batcher.js';
 export { BATCH_MULTICALL3_ADDRESS, createSettlementBatcher } from './relayer/settlement-batcher.js';
 export type { ReceiptSummary, WaitForReceiptOptions } from './relayer/wait-for-receipt.js';
 export { waitForReceipt } from './relayer/wait-for-receipt.js';

@@ -20,10 +20,10 @@ import { addressKey, isEvmAddress } from '../address.js';
 import { EvmConfigError } from '../config-error.js';
 import { errorText } from '../error-text.js';
 import type { GasSponsorBudget, SponsoredPayment } from '../gas-sponsor-budget.js';
+import { MULTICALL3_ADDRESS } from '../multicall3.js';
 import type { FeeOracle } from '../relayer/fee-oracle.js';
 import { relaySettlement } from '../relayer/relay-settlement.js';
 import type { Relayer } from '../relayer/relayer.js';
-import { MULTICALL3_ADDRESS } from './simulation.js';
 
 /** Lower-case factory addresses a facilitator may call to deploy a payer's wallet, per CAIP-2 network. */
 export type Erc6492Factories = ReadonlyMap<string, ReadonlySet<string>>;

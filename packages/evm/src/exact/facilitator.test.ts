@@ -5,10 +5,10 @@ import { type Devnet, devnetAccount, readTokenBalance, startDevnet } from '@x402
 import { type Address, createPublicClient, http } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
 import type { ExactEvmAuthorization } from '../eip3009.js';
+import { MULTICALL3_ADDRESS } from '../multicall3.js';
 import { signExactEvmAuthorization } from './client.js';
 import { createExactEvmFacilitator, type ExactEvmFacilitator } from './facilitator.js';
 import { EIP6492_FACTORY_NOT_ALLOWED, isHexBytes } from './signature.js';
-import { MULTICALL3_ADDRESS } from './simulation.js';
 
 let devnet: Devnet;
 let facilitator: ExactEvmFacilitator;

@@ -6,10 +6,8 @@ import { Reasons } from '@x402kit/core';
 import { type Address, encodeFunctionData, type Hex, type PublicClient } from 'viem';
 import { type ExactEvmAuthorization, eip3009Abi } from '../eip3009.js';
 import { errorText } from '../error-text.js';
+import { MULTICALL3_ADDRESS } from '../multicall3.js';
 import { byteLength } from './signature.js';
-
-/** Canonical Multicall3 address (same on every chain that has it). */
-export const MULTICALL3_ADDRESS: Address = '0xcA11bde05977b3631167028862bE2a173976CA11';
 
 /**
  * Calldata of `transferWithAuthorization`: the v,r,s overload (`0xe3ee160e`) for 65-byte

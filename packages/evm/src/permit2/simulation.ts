@@ -5,7 +5,7 @@
  */
 import { type Address, BaseError, decodeErrorResult, type Hex, type PublicClient } from 'viem';
 import { errorText } from '../error-text.js';
-import { MULTICALL3_ADDRESS } from '../exact/simulation.js';
+import { MULTICALL3_ADDRESS } from '../multicall3.js';
 import { exactPermit2ProxyAbi, PERMIT2_ADDRESS, permit2Erc20Abi } from './constants.js';
 import { Permit2Reasons } from './reasons.js';
 

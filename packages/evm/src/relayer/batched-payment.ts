@@ -9,7 +9,7 @@
 import { type Address, decodeFunctionData, type Hex, pad, parseAbiItem, toEventSelector } from 'viem';
 import { sameAddress } from '../address.js';
 import { eip3009Abi } from '../eip3009.js';
-import type { RelayedCall } from './relayer.js';
+import type { RelayedCall } from './relayed-call.js';
 import type { ReceiptSummary } from './wait-for-receipt.js';
 
 /** The authorization a `transferWithAuthorization` call spends. */

@@ -6,11 +6,11 @@
  * like a sent one, only a proven refusal is `refused`, a missing receipt resets the nonce lane and
  * is pending) is decided here once.
  */
-import type { Hash, PublicClient } from 'viem';
+import type { PublicClient } from 'viem';
 import { notifyBroadcast } from './notify-broadcast.js';
-import type { RelayedCall, Relayer } from './relayer.js';
+import type { RelayedCall, RelayedSettlement } from './relayed-call.js';
+import type { Relayer } from './relayer.js';
 import { sendCall } from './send-call.js';
-import type { ReceiptSummary } from './wait-for-receipt.js';
 import { watchTransaction } from './watch-transaction.js';
 
 export type RelaySettlementOptions = {
@@ -28,16 +28,6 @@ export type RelaySettlementOptions = {
    */
   onBroadcast?: (transaction: string) => Promise<void> | void;
 };
-
-/**
- * How a relayed settlement ended: refused before broadcast, sent but unconfirmed, or mined. For a
- * batched settlement, `receipt` is this call's own view of the batch: `reverted` when its sub-call
- * failed, and only its own logs.
- */
-export type RelayedSettlement =
-  | { kind: 'refused'; message: string }
-  | { kind: 'pending'; hash: Hash; message: string }
-  | { kind: 'mined'; hash: Hash; receipt: ReceiptSummary };
 
 /**
  * Send `call`, report the broadcast, and wait for its receipt.

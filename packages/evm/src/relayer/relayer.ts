@@ -5,13 +5,13 @@
  * before they leave, so a send whose outcome is unknown still names the transaction to watch. A sent
  * transaction that stays unmined can be replaced (same nonce, higher fees) with `replace`.
  */
-import type { Address, Hash, Hex, LocalAccount, PublicClient } from 'viem';
+import type { Address, Hash, LocalAccount, PublicClient } from 'viem';
 import { errorText } from '../error-text.js';
 import { broadcastSignedTransaction } from './broadcast-signed-transaction.js';
 import { bumpFees } from './bump-fees.js';
 import type { FeeOracle, GasFees } from './fee-oracle.js';
 import { createNonceManager, type NonceManager } from './nonce-manager.js';
-import type { SettlementBatcher } from './settlement-batcher.js';
+import type { RelayedCall, SettlementBatcher } from './relayed-call.js';
 
 export type RelayerOptions = {
   /** Reads (`pending` nonce, known transactions) and broadcast. */
@@ -29,10 +29,6 @@ export type RelayerOptions = {
   /** Set by the network when settlements are batched (see `createSettlementBatcher`). */
   batcher?: SettlementBatcher;
 };
-
-/** A contract call to relay. `gas` is the explicit limit: no estimate is made. */
-/** A transaction to send from the relayer's key; `value` (wei) for plain transfers such as a gas top-up. */
-export type RelayedCall = { to: Address; data: Hex; gas: bigint; value?: bigint };
 
 export type Relayer = {
   readonly address: Address;

@@ -5,7 +5,8 @@
  */
 import type { Hash } from 'viem';
 import { errorText } from '../error-text.js';
-import { type RelayedCall, type Relayer, RelayerSendError } from './relayer.js';
+import type { RelayedCall } from './relayed-call.js';
+import { type Relayer, RelayerSendError } from './relayer.js';
 
 /** A call that was sent (as far as anyone knows), or that the node refused. */
 export type SentCall =

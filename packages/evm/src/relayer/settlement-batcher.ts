@@ -20,15 +20,16 @@ import {
   type PublicClient,
   parseAbi,
 } from 'viem';
+import { MULTICALL3_ADDRESS } from '../multicall3.js';
 import { type BatchedPayment, paymentReceipts, readBatchedPayment } from './batched-payment.js';
 import { notifyBroadcast } from './notify-broadcast.js';
-import type { RelayedSettlement } from './relay-settlement.js';
-import type { RelayedCall, Relayer } from './relayer.js';
+import type { BatchRelayOptions, RelayedCall, RelayedSettlement, SettlementBatcher } from './relayed-call.js';
+import type { Relayer } from './relayer.js';
 import { sendCall } from './send-call.js';
 import { watchTransaction } from './watch-transaction.js';
 
 /** Canonical Multicall3 address. */
-export const BATCH_MULTICALL3_ADDRESS: Address = '0xcA11bde05977b3631167028862bE2a173976CA11';
+export const BATCH_MULTICALL3_ADDRESS: Address = MULTICALL3_ADDRESS;
 
 export type SettlementBatcherOptions = {
   client: Pick<PublicClient, 'request' | 'call' | 'estimateGas' | 'getBlock'>;
@@ -44,21 +45,6 @@ export type SettlementBatcherOptions = {
   maxGas?: bigint;
   /** Default the canonical {@link BATCH_MULTICALL3_ADDRESS}. */
   multicallAddress?: Address;
-};
-
-/** Per-call options of {@link SettlementBatcher.relay} (as `relaySettlement` takes them). */
-export type BatchRelayOptions = {
-  pollingIntervalMs: number;
-  receiptTimeoutMs: number;
-  signal?: AbortSignal;
-  onBroadcast?: (transaction: string) => Promise<void> | void;
-};
-
-export type SettlementBatcher = {
-  /** Can this call join a batch (is it an EIP-3009 `transferWithAuthorization`)? */
-  accepts(call: RelayedCall): boolean;
-  /** Join the next batch; resolves with this call's own outcome. */
-  relay(call: RelayedCall, options: BatchRelayOptions): Promise<RelayedSettlement>;
 };
 
 type Entry = {

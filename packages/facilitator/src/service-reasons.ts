@@ -6,13 +6,13 @@
  * @example
  * if (answer.error === ServiceReasons.requestTooLarge) console.error('send a smaller body')
  */
-import { Reasons } from '@x402kit/core';
+import { defineReasons, Reasons, sharedReason } from '@x402kit/core';
 
-export const ServiceReasons = {
+export const ServiceReasons = defineReasons('@x402kit/facilitator', {
   /** The body is not JSON, not an object, or lacks `paymentPayload` / `paymentRequirements`. */
-  invalidRequestBody: Reasons.invalidRequestBody,
+  invalidRequestBody: sharedReason(Reasons.invalidRequestBody),
   /** The body is larger than the service's `bodyLimitBytes`. */
-  requestTooLarge: Reasons.requestTooLarge,
+  requestTooLarge: sharedReason(Reasons.requestTooLarge),
   /** The body was sent with a content type other than JSON. */
   unsupportedMediaType: 'unsupported_media_type',
   /** No endpoint at this path. */
@@ -25,7 +25,7 @@ export const ServiceReasons = {
   unhealthy: 'unhealthy',
   /** A bug or an outage on our side; the details are in the facilitator's log, not in the answer. */
   unexpectedError: 'unexpected_error',
-} as const;
+});
 
 export type ServiceReason = (typeof ServiceReasons)[keyof typeof ServiceReasons];
 

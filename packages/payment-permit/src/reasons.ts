@@ -1,3 +1,5 @@
+import { defineReasons } from '@x402kit/core';
+
 /**
  * Reason codes of `exact_permit`. Where BofAI's facilitator has a string for the same failure
  * (`amount_mismatch`, `payto_mismatch`, `token_mismatch`, `fee_to_mismatch`, `unsupported_token`,
@@ -5,7 +7,7 @@
  * `token_not_allowed`), ours is that string under the `invalid_exact_permit_` prefix, so a
  * dashboard can strip the prefix and compare. The rest cover what BofAI leaves to the contract.
  */
-export const ExactPermitReasons = {
+export const ExactPermitReasons = defineReasons('@x402kit/payment-permit', {
   scheme: 'invalid_exact_permit_scheme',
   networkMismatch: 'invalid_exact_permit_network_mismatch',
   missingPermit: 'invalid_exact_permit_missing_permit',
@@ -53,6 +55,6 @@ export const ExactPermitReasons = {
   contractNotDeployed: 'invalid_exact_permit_contract_not_deployed',
   /** The settlement transaction reverted, or its preflight did for a reason not listed above. */
   transactionFailed: 'invalid_exact_permit_transaction_failed',
-} as const;
+});
 
 export type ExactPermitReason = (typeof ExactPermitReasons)[keyof typeof ExactPermitReasons];

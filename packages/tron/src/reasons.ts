@@ -1,3 +1,5 @@
+import { defineReasons } from '@x402kit/core';
+
 /**
  * Reason codes of the TRON primitives (addresses, networks, tokens, transactions, node client).
  *
@@ -8,7 +10,7 @@
  * import { TronReasons } from '@x402kit/tron';
  * if (error.reason === TronReasons.addressChecksum) console.log('mistyped address');
  */
-export const TronReasons = {
+export const TronReasons = defineReasons('@x402kit/tron', {
   // addresses
   addressChecksum: 'invalid_tron_address_checksum',
   addressPrefix: 'invalid_tron_address_prefix',
@@ -48,7 +50,7 @@ export const TronReasons = {
   /** Prefix of decoded broadcast failures: `tron_broadcast_sigerror`, `tron_broadcast_dup_transaction_error`, ... */
   broadcastPrefix: 'tron_broadcast_',
   waitTimeout: 'tron_tx_wait_timeout',
-} as const;
+});
 
 /**
  * One of the fixed TRON reason codes (broadcast codes are open-ended: `tron_broadcast_<code>`).

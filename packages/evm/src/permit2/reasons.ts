@@ -1,11 +1,14 @@
+import { defineReasons, Reasons, sharedReason } from '@x402kit/core';
+
 /**
  * Reason strings of the Permit2 paths (`exact` with `assetTransferMethod: "permit2"` and `upto`),
- * byte-for-byte those of the reference `@x402/evm` 2.27, plus x402kit's own where marked.
+ * byte-for-byte those of the reference `@x402/evm` 2.27, plus x402kit's own where marked. Codes core's
+ * {@link Reasons} already defines are shared, not defined again.
  */
-export const Permit2Reasons = {
-  unsupportedPayloadType: 'unsupported_payload_type',
-  exactNetworkMismatch: 'invalid_exact_evm_network_mismatch',
-  assetNotDeployedContract: 'asset_not_deployed_contract',
+export const Permit2Reasons = defineReasons('@x402kit/evm/permit2', {
+  unsupportedPayloadType: sharedReason(Reasons.unsupportedPayloadType),
+  exactNetworkMismatch: sharedReason(Reasons.exactEvmNetworkMismatch),
+  assetNotDeployedContract: sharedReason(Reasons.assetNotDeployedContract),
   invalidSpender: 'invalid_permit2_spender',
   recipientMismatch: 'invalid_permit2_recipient_mismatch',
   deadlineExpired: 'permit2_deadline_expired',
@@ -15,7 +18,7 @@ export const Permit2Reasons = {
   amountMismatch: 'permit2_amount_mismatch',
   tokenMismatch: 'permit2_token_mismatch',
   invalidSignature: 'invalid_permit2_signature',
-  allowanceRequired: 'permit2_allowance_required',
+  allowanceRequired: sharedReason(Reasons.permit2AllowanceRequired),
   simulationFailed: 'permit2_simulation_failed',
   insufficientBalance: 'permit2_insufficient_balance',
   proxyNotDeployed: 'permit2_proxy_not_deployed',
@@ -26,9 +29,9 @@ export const Permit2Reasons = {
   invalidNonce: 'permit2_invalid_nonce',
   permit2612AmountMismatch: 'permit2_2612_amount_mismatch',
   /** Exact: receipt not success, or an unmapped revert (then `: <message>` is appended). */
-  exactTransactionFailed: 'invalid_exact_evm_transaction_failed',
-  settlementPending: 'settlement_pending',
-  invalidTransactionState: 'invalid_transaction_state',
+  exactTransactionFailed: sharedReason(Reasons.exactEvmTransactionFailed),
+  settlementPending: sharedReason(Reasons.settlementPending),
+  invalidTransactionState: sharedReason(Reasons.invalidTransactionState),
 
   // upto
   uptoScheme: 'invalid_upto_evm_scheme',
@@ -78,6 +81,6 @@ export const Permit2Reasons = {
   erc20ApprovalSponsoringFee: 'invalid_erc20_approval_gas_sponsoring_fee',
   /** The nonce is not the payer's pending nonce. */
   erc20ApprovalSponsoringNonce: 'invalid_erc20_approval_gas_sponsoring_nonce',
-} as const;
+});
 
 export type Permit2Reason = (typeof Permit2Reasons)[keyof typeof Permit2Reasons];

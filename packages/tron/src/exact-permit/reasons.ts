@@ -4,6 +4,7 @@
  * …), so dashboards see one list across chains. The TRON-only codes below cover what EVM has no
  * counterpart for: Base58Check addresses, network id forms, TRON receipts and the client's approve.
  */
+import { defineReasons, shareReasons } from '@x402kit/core';
 import { ExactPermitReasons } from '@x402kit/payment-permit';
 
 /**
@@ -12,8 +13,8 @@ import { ExactPermitReasons } from '@x402kit/payment-permit';
  * @example
  * if (response.invalidReason === ExactPermitTronReasons.addressChecksum) console.log('mistyped address');
  */
-export const ExactPermitTronReasons = {
-  ...ExactPermitReasons,
+export const ExactPermitTronReasons = defineReasons('@x402kit/tron/exact-permit', {
+  ...shareReasons(ExactPermitReasons),
   /** An address field (permit or requirements) fails its Base58Check checksum: a typo. */
   addressChecksum: 'invalid_exact_permit_tron_address_checksum',
   /** An address field is not a TRON address at all (length, prefix, alphabet). */
@@ -26,7 +27,7 @@ export const ExactPermitTronReasons = {
   approvalRequired: 'invalid_exact_permit_tron_approval_required',
   /** Options given to a factory are wrong (see the message for the field). */
   config: 'invalid_exact_permit_tron_config',
-} as const;
+});
 
 /**
  * One of {@link ExactPermitTronReasons}. Failures of the node or of a node-built transaction keep the

@@ -1,3 +1,6 @@
+import { defineReasons, Reasons, sharedReason } from '@x402kit/core';
+import { GasFreeReasons } from './gasfree-error.js';
+
 /**
  * Reason codes of the `exact_gasfree` scheme: BofAI's verify strings where BofAI has one (`amount_mismatch`,
  * `fee_to_mismatch`, `invalid_signature`, ...), x402kit codes for the checks BofAI leaves to GasFree.
@@ -5,7 +8,7 @@
  * @example
  * if (result.invalidReason === ExactGasFreeReasons.accountInactive) console.log('activate the GasFree account');
  */
-export const ExactGasFreeReasons = {
+export const ExactGasFreeReasons = defineReasons('@x402kit/tron/exact-gasfree', {
   /** The payload is neither the G1 (`paymentPermit` + `extensions.gasfreeAddress`) nor the G2 (`gasfree`) wire. */
   invalidPayload: 'invalid_exact_gasfree_payload',
   /** The requirements' scheme is not `exact_gasfree`. */
@@ -29,7 +32,7 @@ export const ExactGasFreeReasons = {
   /** The deadline has passed. */
   expired: 'expired',
   /** The deadline is closer than the provider's minimum duration. */
-  deadlineTooShort: 'gasfree_deadline_too_short',
+  deadlineTooShort: sharedReason(GasFreeReasons.deadlineTooShort),
   /** The deadline is further than the provider's maximum duration. */
   deadlineTooLong: 'gasfree_deadline_too_long',
   /**
@@ -40,7 +43,7 @@ export const ExactGasFreeReasons = {
   /** The TIP-712 signature does not recover the user over the GasFree domain (wrong key, chain id, controller). */
   invalidSignature: 'invalid_signature',
   /** The GasFree account is neither active nor allowed to submit. */
-  accountInactive: 'gasfree_account_inactive',
+  accountInactive: sharedReason(GasFreeReasons.accountInactive),
   /** The permit's nonce is not the GasFree account's next nonce. */
   nonceMismatch: 'gasfree_nonce_mismatch',
   /** The payload's GasFree address is not the user's. */
@@ -52,10 +55,10 @@ export const ExactGasFreeReasons = {
   /** The GasFree API refused the submit (its exception name is in the message). */
   submitRejected: 'gasfree_submit_rejected',
   /** The transfer ended FAILED or ON_CHAIN_FAILED. */
-  transferFailed: 'gasfree_transfer_failed',
+  transferFailed: sharedReason(GasFreeReasons.transferFailed),
   /** The transfer was accepted but had not landed when the wait ended; the trace id or tx hash is returned. */
-  settlementPending: 'settlement_pending',
-} as const;
+  settlementPending: sharedReason(Reasons.settlementPending),
+});
 
 /**
  * One of {@link ExactGasFreeReasons}.

@@ -1,4 +1,4 @@
-import { X402Error } from '@x402kit/core';
+import { defineReasons, X402Error } from '@x402kit/core';
 
 /**
  * Reason codes of GasFree failures (API client, typed data, deadline and fee rules).
@@ -6,7 +6,7 @@ import { X402Error } from '@x402kit/core';
  * @example
  * if (error instanceof GasFreeError && error.reason === GasFreeReasons.timeout) console.log('still pending');
  */
-export const GasFreeReasons = {
+export const GasFreeReasons = defineReasons('@x402kit/tron/gasfree', {
   /** The GasFree account is neither active nor allowed to submit. */
   accountInactive: 'gasfree_account_inactive',
   /** The API answered with `code != 200`; `apiReason` holds GasFree's exception name. */
@@ -27,7 +27,7 @@ export const GasFreeReasons = {
   invalidPermit: 'gasfree_invalid_permit',
   /** Client options are invalid (base URL, credentials). */
   invalidOptions: 'gasfree_invalid_options',
-} as const;
+});
 
 /**
  * One of {@link GasFreeReasons}.

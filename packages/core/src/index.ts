@@ -8,6 +8,7 @@ export * from './expiring-map.js';
 export * from './extensions/payment-identifier.js';
 export * from './facilitator.js';
 export * from './facilitator-client.js';
+export * from './log.js';
 export * from './money.js';
 export * from './networks/caip.js';
 export * from './networks/registry.js';

@@ -5,18 +5,19 @@
  */
 import {
   type AnyPaymentRequired,
+  createEmitter,
   decodePaymentRequiredHeader,
   decodePaymentResponseHeader,
   describeIssues,
   encodePaymentSignatureHeader,
   HeaderNames,
+  type Log,
   PaymentRequiredV1,
   Reasons,
   type SettleResponse,
   type X402Client,
   X402Error,
 } from '@x402kit/core';
-import { createEmitter, type Log } from './log.js';
 import { isSettlementPending, retryAfterMs } from './pending-settlement.js';
 
 /** A `fetch`-compatible function. */

@@ -9,7 +9,7 @@ import {
   type Server,
   type ServerResponse,
 } from 'node:http';
-import { createEmitter, type Log } from './log.js';
+import { createEmitter, type Log } from '@x402kit/core';
 import {
   captureResponse,
   type ResponseCapture,

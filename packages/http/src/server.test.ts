@@ -4,12 +4,12 @@ import {
   createResourceServer,
   decodePaymentRequiredHeader,
   encodePaymentSignatureHeader,
+  type LogEvent,
   registerNetwork,
   type SchemeServer,
   X402Error,
 } from '@x402kit/core';
 import { type FetchLike, getPaymentResponse, wrapFetchWithPayment } from './fetch.js';
-import type { LogEvent } from './log.js';
 import { serve } from './node.js';
 import type { RoutesConfig } from './route-table.js';
 import { createPaymentHandler, type PaymentHandlerOptions } from './server.js';

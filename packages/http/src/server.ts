@@ -9,12 +9,14 @@ import {
   canonicalJson,
   checkPaymentIdentifier,
   createAttemptId,
+  createEmitter,
   createExpiringMap,
   decodePaymentSignatureHeader,
   deepEqual,
   encodePaymentResponseHeader,
   findAsset,
   HeaderNames,
+  type Log,
   MAX_PAYMENT_HEADER_LENGTH,
   PAYMENT_IDENTIFIER,
   PaymentIdentifierReasons,
@@ -35,7 +37,6 @@ import {
   type PaymentReply,
   toWebResponse,
 } from './buffered-response.js';
-import { createEmitter, type Log } from './log.js';
 import { createPaymentReplies } from './payment-replies.js';
 import {
   createContext,

@@ -8,18 +8,19 @@
  */
 import type { z } from 'zod';
 import type { FacilitatorCall, FacilitatorRegistration } from '../facilitator.js';
+import type { Log, LogEvent, LogLevel } from '../log.js';
 import type { PaymentKey } from './payment-key.js';
 import type { Reconcile } from './settlement-answer.js';
 import type { SponsorBudget, SponsorLimits } from './sponsor-budget.js';
 
-/** Severity of a {@link ChainLogEvent}. */
-export type ChainLogLevel = 'debug' | 'info' | 'warn' | 'error';
+/** Severity of a {@link ChainLogEvent}: core's {@link LogLevel}. */
+export type ChainLogLevel = LogLevel;
 
-/** One event a module tells the operator (the service's log has the same shape). */
-export type ChainLogEvent = { level: ChainLogLevel; message: string; data?: Record<string, unknown> };
+/** One event a module tells the operator: core's {@link LogEvent}, as the service logs it. */
+export type ChainLogEvent = LogEvent;
 
-/** Where a module's events go. Must not throw. */
-export type ChainLog = (event: ChainLogEvent) => void;
+/** Where a module's events go: core's {@link Log}. Must not throw. */
+export type ChainLog = Log;
 
 /** One offer of `POST /fee/quote`. */
 export type FeeQuoteOffer = { scheme: string; network: string; asset: string };

@@ -4,6 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import type { Log } from '@x402kit/core';
 import {
   type AnyPaymentRequired,
   decodePaymentRequiredHeader,
@@ -16,7 +17,6 @@ import {
   type ResourceServer,
 } from '@x402kit/core';
 import { getPaymentResponse, readPaymentRequired, wrapFetchWithPayment } from '../fetch.js';
-import type { Log } from '../log.js';
 import type { RoutesConfig } from '../route-table.js';
 import { TEST_ASSET, TEST_NETWORK, TEST_NETWORK_V1 } from './test-ledger.js';
 import {

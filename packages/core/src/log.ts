@@ -1,6 +1,8 @@
 /**
- * The package's logging hook. Library code never prints: it hands events to an optional
- * callback, and the application decides where they go.
+ * The one logging hook of x402kit. Library code never prints: it hands events to an optional
+ * {@link Log} callback, and the application (the CLI, your server) decides where they go. The
+ * paying fetch and the middleware of `@x402kit/http`, the facilitator service and the chain modules
+ * all take this same `Log`, so one sink serves them all.
  */
 
 /** Severity of a {@link LogEvent}. */
@@ -21,16 +23,18 @@ export type LogEvent = {
  */
 export type Log = (event: LogEvent) => void;
 
+/** A function that is always safe to call, whether or not a {@link Log} was given. */
+export type Emit = (level: LogLevel, message: string, data?: Record<string, unknown>) => void;
+
 /**
- * Wrap an optional {@link Log} into a function that is always safe to call.
+ * Wrap an optional {@link Log} into an {@link Emit}: a no-op without a log, and a log that throws
+ * never breaks the caller.
  *
  * @example
  * const emit = createEmitter(options.log);
  * emit('warn', 'facilitator unreachable', { url });
  */
-export function createEmitter(
-  log: Log | undefined,
-): (level: LogLevel, message: string, data?: Record<string, unknown>) => void {
+export function createEmitter(log: Log | undefined): Emit {
   if (!log) return () => {};
   return (level, message, data) => {
     try {

@@ -20,8 +20,8 @@ import {
 } from '@x402kit/evm';
 import { createWalletClient, type Hex, http, publicActions } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
-import { officialFetch } from '../test/support/official.js';
-import { ourFetch } from '../test/support/ours.js';
+import { officialFetch } from '@x402kit/testing/official';
+import { ourFetch } from '@x402kit/testing/ours';
 import { runExactPermitBench } from './exact-permit-bench.js';
 import { runFuzzBench } from './fuzz.js';
 import { percentile, runLoad } from './load.js';
@@ -29,6 +29,9 @@ import { runReplayBench } from './replay.js';
 import { runSettleBench } from './settle-bench.js';
 import { runSvmBench } from './svm-bench.js';
 
+/** `npm run bench -- verify` runs only the facilitator /verify section (c=1, c=32 and with the ledger). */
+const only = process.argv[2];
+if (only !== undefined && only !== 'verify') throw new Error(`unknown bench section "${only}" (try: verify)`);
 const children: ChildProcess[] = [];
 const settleFigures: Record<string, { ok: number; seconds: number }> = {};
 
@@ -188,104 +191,25 @@ try {
     );
   }
 
-  log('100 concurrent /settle from one facilitator key');
-  for (const [name, url] of [
-    ['ours', ourFacilitator],
-    ['theirs', theirFacilitator],
-  ] as const) {
-    const bodies = await Promise.all(
-      Array.from({ length: 100 }, async () =>
-        JSON.stringify({ x402Version: 2, paymentPayload: await sign(), paymentRequirements: requirements }),
-      ),
-    );
-    const t0 = performance.now();
-    const results = await Promise.all(
-      bodies.map(async (body) => {
-        try {
-          const r = await fetch(`${url}/settle`, {
-            method: 'POST',
-            headers: { 'content-type': 'application/json' },
-            body,
-          });
-          return ((await r.json()) as { success?: boolean }).success === true;
-        } catch {
-          return false;
-        }
-      }),
-    );
-    const seconds = (performance.now() - t0) / 1000;
-    settleFigures[name] = { ok: results.filter(Boolean).length, seconds };
-    log(`  ${name}: ${settleFigures[name].ok}/100 settled in ${fmt(seconds, 2)} s`);
-  }
-  rows.push({
-    metric: '100 concurrent settles, one key (settled / time)',
-    ours: `${settleFigures.ours!.ok}/100 in ${fmt(settleFigures.ours!.seconds, 2)} s`,
-    theirs: `${settleFigures.theirs!.ok}/100 in ${fmt(settleFigures.theirs!.seconds, 2)} s`,
-    ratio: `${fmt(settleFigures.ours!.ok / Math.max(1, settleFigures.theirs!.ok), 2)}x`,
-    target: '100/100',
-  });
-
-  log('Permit2 (exact via x402ExactPermit2Proxy): /verify and 100 concurrent /settle');
-  {
-    // one-time approval of Permit2 by the payer, as a Permit2 payer does once per token
-    const payerAccount = privateKeyToAccount(payerKey);
-    const wallet = createWalletClient({
-      account: payerAccount,
-      chain: devnet.chain,
-      transport: http(devnet.rpcUrl),
-    }).extend(publicActions);
-    const approval = buildPermit2Approval({ token: devnet.token.address });
-    await wallet.waitForTransactionReceipt({
-      hash: await wallet.sendTransaction(approval),
-      pollingInterval: 20,
-    });
-    const permit2Requirements: PaymentRequirements = {
-      ...requirements!,
-      extra: { ...requirements!.extra, assetTransferMethod: 'permit2' },
-    };
-    const permit2Body = async () =>
-      JSON.stringify({
-        x402Version: 2,
-        paymentPayload: {
-          x402Version: 2,
-          resource: { url: 'http://bench/weather' },
-          accepted: permit2Requirements,
-          payload: {
-            ...(await signPermit2Authorization(payerAccount, permit2Requirements, { kind: 'exact' })),
-          },
-        },
-        paymentRequirements: permit2Requirements,
-      });
-    const body = await permit2Body();
-    const load = (url: string) =>
-      runLoad({
-        url: `${url}/verify`,
-        method: 'POST',
-        body,
-        concurrency: 32,
-        count: 2000,
-        expectStatus: 200,
-      });
-    await load(ourFacilitator);
-    await load(theirFacilitator);
-    const ours = await load(ourFacilitator);
-    const theirs = await load(theirFacilitator);
-    if (ours.errors || theirs.errors) log(`  errors: ours ${ours.errors}, theirs ${theirs.errors}`);
-    row('Permit2 /verify throughput, concurrency 32 (req/s)', ours.rps, theirs.rps, true, '');
-    const settled: Record<string, { ok: number; seconds: number }> = {};
+  if (only === undefined) {
+    log('100 concurrent /settle from one facilitator key');
     for (const [name, url] of [
       ['ours', ourFacilitator],
       ['theirs', theirFacilitator],
     ] as const) {
-      const bodies = await Promise.all(Array.from({ length: 100 }, permit2Body));
+      const bodies = await Promise.all(
+        Array.from({ length: 100 }, async () =>
+          JSON.stringify({ x402Version: 2, paymentPayload: await sign(), paymentRequirements: requirements }),
+        ),
+      );
       const t0 = performance.now();
       const results = await Promise.all(
-        bodies.map(async (b) => {
+        bodies.map(async (body) => {
           try {
             const r = await fetch(`${url}/settle`, {
               method: 'POST',
               headers: { 'content-type': 'application/json' },
-              body: b,
+              body,
             });
             return ((await r.json()) as { success?: boolean }).success === true;
           } catch {
@@ -293,83 +217,166 @@ try {
           }
         }),
       );
-      settled[name] = { ok: results.filter(Boolean).length, seconds: (performance.now() - t0) / 1000 };
-      log(`  ${name}: ${settled[name].ok}/100 Permit2 settles in ${fmt(settled[name].seconds, 2)} s`);
+      const seconds = (performance.now() - t0) / 1000;
+      settleFigures[name] = { ok: results.filter(Boolean).length, seconds };
+      log(`  ${name}: ${settleFigures[name].ok}/100 settled in ${fmt(seconds, 2)} s`);
     }
     rows.push({
-      metric: '100 concurrent Permit2 settles, one key',
-      ours: `${settled.ours!.ok}/100 in ${fmt(settled.ours!.seconds, 2)} s`,
-      theirs: `${settled.theirs!.ok}/100 in ${fmt(settled.theirs!.seconds, 2)} s`,
-      ratio: `${fmt(settled.ours!.ok / Math.max(1, settled.theirs!.ok), 2)}x`,
+      metric: '100 concurrent settles, one key (settled / time)',
+      ours: `${settleFigures.ours!.ok}/100 in ${fmt(settleFigures.ours!.seconds, 2)} s`,
+      theirs: `${settleFigures.theirs!.ok}/100 in ${fmt(settleFigures.theirs!.seconds, 2)} s`,
+      ratio: `${fmt(settleFigures.ours!.ok / Math.max(1, settleFigures.theirs!.ok), 2)}x`,
       target: '100/100',
     });
-  }
 
-  log('unpaid 402 responses, Express middleware');
-  {
-    const load = (url: string) =>
-      runLoad({ url: `${url}/weather`, concurrency: 32, count: 6000, expectStatus: 402 });
-    await load(ourServer);
-    await load(theirServer);
-    const ours = await load(ourServer);
-    const theirs = await load(theirServer);
-    row('unpaid 402 throughput, concurrency 32 (req/s)', ours.rps, theirs.rps, true, '>= 1x');
-  }
-
-  log('100 sequential paid requests end to end (client -> server -> facilitator -> chain)');
-  {
-    const measure = async (pay: typeof fetch, url: string) => {
-      const latencies: number[] = [];
-      const t0 = performance.now();
-      for (let i = 0; i < 100; i++) {
-        const s = performance.now();
-        const r = await pay(`${url}/weather`);
-        await r.arrayBuffer();
-        if (r.status !== 200) throw new Error(`paid request answered ${r.status}`);
-        latencies.push(performance.now() - s);
-      }
-      latencies.sort((a, b) => a - b);
-      return {
-        total: (performance.now() - t0) / 1000,
-        p50: percentile(latencies, 0.5),
-        p99: percentile(latencies, 0.99),
+    log('Permit2 (exact via x402ExactPermit2Proxy): /verify and 100 concurrent /settle');
+    {
+      // one-time approval of Permit2 by the payer, as a Permit2 payer does once per token
+      const payerAccount = privateKeyToAccount(payerKey);
+      const wallet = createWalletClient({
+        account: payerAccount,
+        chain: devnet.chain,
+        transport: http(devnet.rpcUrl),
+      }).extend(publicActions);
+      const approval = buildPermit2Approval({ token: devnet.token.address });
+      await wallet.waitForTransactionReceipt({
+        hash: await wallet.sendTransaction(approval),
+        pollingInterval: 20,
+      });
+      const permit2Requirements: PaymentRequirements = {
+        ...requirements!,
+        extra: { ...requirements!.extra, assetTransferMethod: 'permit2' },
       };
-    };
-    await measure(ourFetch(payerKey), ourServer);
-    await measure(officialFetch(payerKey), theirServer);
-    const ours = await measure(ourFetch(payerKey), ourServer);
-    const theirs = await measure(officialFetch(payerKey), theirServer);
-    row('paid request p50 (ms)', ours.p50, theirs.p50, false, '<= theirs');
-    row('paid request p99 (ms)', ours.p99, theirs.p99, false, '');
-    row('100 sequential paid requests (s)', ours.total, theirs.total, false, '');
-  }
+      const permit2Body = async () =>
+        JSON.stringify({
+          x402Version: 2,
+          paymentPayload: {
+            x402Version: 2,
+            resource: { url: 'http://bench/weather' },
+            accepted: permit2Requirements,
+            payload: {
+              ...(await signPermit2Authorization(payerAccount, permit2Requirements, { kind: 'exact' })),
+            },
+          },
+          paymentRequirements: permit2Requirements,
+        });
+      const body = await permit2Body();
+      const load = (url: string) =>
+        runLoad({
+          url: `${url}/verify`,
+          method: 'POST',
+          body,
+          concurrency: 32,
+          count: 2000,
+          expectStatus: 200,
+        });
+      await load(ourFacilitator);
+      await load(theirFacilitator);
+      const ours = await load(ourFacilitator);
+      const theirs = await load(theirFacilitator);
+      if (ours.errors || theirs.errors) log(`  errors: ours ${ours.errors}, theirs ${theirs.errors}`);
+      row('Permit2 /verify throughput, concurrency 32 (req/s)', ours.rps, theirs.rps, true, '');
+      const settled: Record<string, { ok: number; seconds: number }> = {};
+      for (const [name, url] of [
+        ['ours', ourFacilitator],
+        ['theirs', theirFacilitator],
+      ] as const) {
+        const bodies = await Promise.all(Array.from({ length: 100 }, permit2Body));
+        const t0 = performance.now();
+        const results = await Promise.all(
+          bodies.map(async (b) => {
+            try {
+              const r = await fetch(`${url}/settle`, {
+                method: 'POST',
+                headers: { 'content-type': 'application/json' },
+                body: b,
+              });
+              return ((await r.json()) as { success?: boolean }).success === true;
+            } catch {
+              return false;
+            }
+          }),
+        );
+        settled[name] = { ok: results.filter(Boolean).length, seconds: (performance.now() - t0) / 1000 };
+        log(`  ${name}: ${settled[name].ok}/100 Permit2 settles in ${fmt(settled[name].seconds, 2)} s`);
+      }
+      rows.push({
+        metric: '100 concurrent Permit2 settles, one key',
+        ours: `${settled.ours!.ok}/100 in ${fmt(settled.ours!.seconds, 2)} s`,
+        theirs: `${settled.theirs!.ok}/100 in ${fmt(settled.theirs!.seconds, 2)} s`,
+        ratio: `${fmt(settled.ours!.ok / Math.max(1, settled.theirs!.ok), 2)}x`,
+        target: '100/100',
+      });
+    }
 
-  rows.push(...(await runExactPermitBench({ log })));
+    log('unpaid 402 responses, Express middleware');
+    {
+      const load = (url: string) =>
+        runLoad({ url: `${url}/weather`, concurrency: 32, count: 6000, expectStatus: 402 });
+      await load(ourServer);
+      await load(theirServer);
+      const ours = await load(ourServer);
+      const theirs = await load(theirServer);
+      row('unpaid 402 throughput, concurrency 32 (req/s)', ours.rps, theirs.rps, true, '>= 1x');
+    }
+
+    log('100 sequential paid requests end to end (client -> server -> facilitator -> chain)');
+    {
+      const measure = async (pay: typeof fetch, url: string) => {
+        const latencies: number[] = [];
+        const t0 = performance.now();
+        for (let i = 0; i < 100; i++) {
+          const s = performance.now();
+          const r = await pay(`${url}/weather`);
+          await r.arrayBuffer();
+          if (r.status !== 200) throw new Error(`paid request answered ${r.status}`);
+          latencies.push(performance.now() - s);
+        }
+        latencies.sort((a, b) => a - b);
+        return {
+          total: (performance.now() - t0) / 1000,
+          p50: percentile(latencies, 0.5),
+          p99: percentile(latencies, 0.99),
+        };
+      };
+      await measure(ourFetch(payerKey), ourServer);
+      await measure(officialFetch(payerKey), theirServer);
+      const ours = await measure(ourFetch(payerKey), ourServer);
+      const theirs = await measure(officialFetch(payerKey), theirServer);
+      row('paid request p50 (ms)', ours.p50, theirs.p50, false, '<= theirs');
+      row('paid request p99 (ms)', ours.p99, theirs.p99, false, '');
+      row('100 sequential paid requests (s)', ours.total, theirs.total, false, '');
+    }
+
+    rows.push(...(await runExactPermitBench({ log })));
+  }
   printTable();
 } finally {
   stopChildren();
   await devnet.stop();
 }
 
-// Settlement throughput at 2 s blocks runs on its own devnet, after the main one has stopped.
-const settleBench = await runSettleBench({ log });
-console.log(`\nsettlement at 2 s blocks (200 concurrent distinct payments)\n${settleBench.table}`);
+if (only === undefined) {
+  // Settlement throughput at 2 s blocks runs on its own devnet, after the main one has stopped.
+  const settleBench = await runSettleBench({ log });
+  console.log(`\nsettlement at 2 s blocks (200 concurrent distinct payments)\n${settleBench.table}`);
 
-// The fuzz suite's long run (10x the cases of npm test), on its own devnet.
-const fuzz = await runFuzzBench({ log });
-console.log(`\nfuzz: ${fuzz.cases} cases, ${fuzz.failures} failure(s)\n${fuzz.table}`);
-if (fuzz.failures > 0) process.exitCode = 1;
+  // The fuzz suite's long run (10x the cases of npm test), on its own devnet.
+  const fuzz = await runFuzzBench({ log });
+  console.log(`\nfuzz: ${fuzz.cases} cases, ${fuzz.failures} failure(s)\n${fuzz.table}`);
+  if (fuzz.failures > 0) process.exitCode = 1;
 
-// One payment, one grant: one header sent 20 times at once per scheme and server kind, on its own devnet.
-const replay = await runReplayBench({ log });
-console.log(
-  `\nreplay: one header x20 at once (1/1/1: one 200, one handler run, one transfer)\n${replay.table}`,
-);
-if (replay.rows.some((r) => r.ok !== 1 || r.handlerRuns !== 1 || r.transfers !== '1')) process.exitCode = 1;
+  // One payment, one grant: one header sent 20 times at once per scheme and server kind, on its own devnet.
+  const replay = await runReplayBench({ log });
+  console.log(
+    `\nreplay: one header x20 at once (1/1/1: one 200, one handler run, one transfer)\n${replay.table}`,
+  );
+  if (replay.rows.some((r) => r.ok !== 1 || r.handlerRuns !== 1 || r.transfers !== '1')) process.exitCode = 1;
 
-// Solana (exact on SVM): /verify at c=32 and concurrent settles, ours against @x402/svm, on its own devnet.
-const svm = await runSvmBench({ log });
-console.log(`\nSolana (exact on SVM, offline devnet)\n${svm.table}`);
+  // Solana (exact on SVM): /verify at c=32 and concurrent settles, ours against @x402/svm, on its own devnet.
+  const svm = await runSvmBench({ log });
+  console.log(`\nSolana (exact on SVM, offline devnet)\n${svm.table}`);
+}
 
 function printTable(): void {
   const header: Row = {

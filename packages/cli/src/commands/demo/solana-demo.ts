@@ -4,7 +4,6 @@
  * payer, the payer's partially signed transaction, the settlement's signature, the balances.
  */
 import {
-  createFacilitator,
   createHttpFacilitatorClient,
   createResourceServer,
   createX402Client,
@@ -12,10 +11,11 @@ import {
   type PaymentPayload,
 } from '@x402kit/core';
 import { solanaDevnetAccount, solanaDevnetSigner, startSolanaDevnet } from '@x402kit/devnet';
-import { createFacilitatorService, startFacilitatorServer } from '@x402kit/facilitator';
+import { createFacilitatorApp, parseServiceConfig, startFacilitatorServer } from '@x402kit/facilitator';
 import { createPaymentHandler } from '@x402kit/http';
 import { serve } from '@x402kit/http/node';
-import { createExactSvmClient, createExactSvmFacilitator, createExactSvmServer } from '@x402kit/svm';
+import { createExactSvmClient, createExactSvmServer } from '@x402kit/svm';
+import { svmChain } from '@x402kit/svm/chain-module';
 import { ExitCode } from '../../command.js';
 import { payAndShow, showOffers } from './demo-steps.js';
 import { describeOffer } from './exact-demo.js';
@@ -41,19 +41,22 @@ export async function runSolanaDemo(price: string, out: (text: string) => void):
     say(`   payer ${payer.address}, payee ${payTo.address}, fee payer ${feePayer.address}`);
 
     say(
-      "2. Starting the facilitator (exact on SVM; it co-signs as fee payer and pays the network's fee) ...",
+      "2. Starting the facilitator (the production service, solana section of its config; it co-signs as fee payer and pays the network's fee) ...",
     );
-    const svm = createExactSvmFacilitator({
-      networks: { [devnet.network]: { rpcUrl: devnet.rpcUrl } },
-      feePayers: [(await solanaDevnetAccount('feePayer')).secretKey],
-      pollingIntervalMs: 20,
-    });
-    const facilitatorServer = await startFacilitatorServer({
-      service: createFacilitatorService({
-        facilitator: createFacilitator({ schemes: [{ networks: svm.networks, facilitator: svm }] }),
-      }),
-      port: 0,
-    });
+    const config = parseServiceConfig(
+      {
+        port: 0,
+        ledger: { sqlite: { path: ':memory:' } },
+        solana: {
+          networks: { [devnet.network]: { rpc: [devnet.rpcUrl] } },
+          feePayerKeys: [(await solanaDevnetAccount('feePayer')).secretKey],
+        },
+      },
+      { chains: [svmChain] },
+    );
+    const facilitator = await createFacilitatorApp(config, { autoStart: false, log: () => {} });
+    stops.push(() => facilitator.close());
+    const facilitatorServer = await startFacilitatorServer({ service: facilitator.service, port: 0 });
     stops.push(() => facilitatorServer.close());
     say(`   POST ${facilitatorServer.url}/verify, POST /settle, GET /supported`);
 

@@ -31,6 +31,30 @@ describe('createJsonLog', () => {
     assert.equal(JSON.parse(err[0] ?? '').level, 'warn');
     assert.ok(out[0]?.endsWith('\n'));
   });
+  it('writes each line to one stream only, nested bigints as strings, and never throws on odd data', () => {
+    const out: string[] = [];
+    const err: string[] = [];
+    const log = createJsonLog({
+      level: 'debug',
+      stdout: { write: (line: string) => out.push(line) },
+      stderr: { write: (line: string) => err.push(line) },
+    });
+    const circular: Record<string, unknown> = { name: 'loop' };
+    circular.self = circular;
+    log({ level: 'debug', message: 'probe', data: { fees: [1n, { wei: 2n }] } });
+    log({ level: 'error', message: 'unexpected error in /settle', data: { circular } });
+    assert.equal(out.length, 1);
+    assert.equal(err.length, 1);
+    const debug = JSON.parse(out[0] ?? '');
+    assert.equal(debug.level, 'debug');
+    assert.deepEqual(debug.fees, ['1', { wei: '2' }]);
+    assert.equal(typeof debug.time, 'string');
+    assert.equal(new Date(debug.time).toISOString(), debug.time);
+    const error = JSON.parse(err[0] ?? '');
+    assert.equal(error.level, 'error');
+    assert.equal(error.msg, 'unexpected error in /settle');
+    assert.equal(error.circular.name, 'loop');
+  });
 });
 
 describe('parseTraceparent', () => {

@@ -1,47 +1,13 @@
 /**
- * The package's logging hook. Library code never prints: it hands events to an optional
- * callback, and the application (the CLI, your server) decides where they go.
- * Same shape as `@x402kit/http`'s `Log`, so one sink serves both.
+ * The facilitator's logs: the one {@link Log} hook of `@x402kit/core` (re-exported here, so callers
+ * of `@x402kit/facilitator` keep their imports), and {@link createJsonLog}, the service's default
+ * sink: JSON lines written by `pino`.
  */
+import type { Log, LogLevel } from '@x402kit/core';
+import { multistream, pino } from 'pino';
 
-/** Severity of a {@link LogEvent}. */
-export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
-
-/** One thing worth telling an operator, with structured details. */
-export type LogEvent = {
-  level: LogLevel;
-  message: string;
-  data?: Record<string, unknown>;
-};
-
-/**
- * Receives log events. Must not throw; exceptions it raises are swallowed.
- *
- * @example
- * const log: Log = (e) => console.error(`[facilitator ${e.level}] ${e.message}`, e.data ?? '');
- */
-export type Log = (event: LogEvent) => void;
-
-/** A function that is always safe to call, whether or not a {@link Log} was given. */
-export type Emit = (level: LogLevel, message: string, data?: Record<string, unknown>) => void;
-
-/**
- * Wrap an optional {@link Log} into an {@link Emit}.
- *
- * @example
- * const emit = createEmitter(options.log);
- * emit('error', 'unexpected error in /settle', { error: String(error) });
- */
-export function createEmitter(log: Log | undefined): Emit {
-  if (!log) return () => {};
-  return (level, message, data) => {
-    try {
-      log(data === undefined ? { level, message } : { level, message, data });
-    } catch {
-      // a broken logger must never break a request
-    }
-  };
-}
+export type { Emit, Log, LogEvent, LogLevel } from '@x402kit/core';
+export { createEmitter } from '@x402kit/core';
 
 /** Where {@link createJsonLog} writes; `process.stdout` / `process.stderr` fit. */
 export type LogSink = { write(line: string): unknown };
@@ -59,39 +25,74 @@ export type JsonLogOptions = {
   now?: () => number;
 };
 
-const SEVERITY: Readonly<Record<LogLevel, number>> = { debug: 10, info: 20, warn: 30, error: 40 };
-
 /**
- * A {@link Log} writing one JSON object per line: `{"level","time","msg",...fields}` (`time` is
- * ISO-8601). `bigint` fields are written as decimal strings; an unserializable field never throws.
+ * A {@link Log} writing one JSON object per line with pino: `{"level","time",...fields,"msg"}`
+ * (`level` by name, `time` ISO-8601), `debug`/`info` to `stdout` and `warn`/`error` to `stderr`.
+ * `bigint` fields are written as decimal strings; an unserializable field never throws.
  *
  * @example
  * const log = createJsonLog({ level: 'info', fields: { instance: 'fac-1' } })
  * log({ level: 'warn', message: 'relayer balance low', data: { address, balanceWei: 10n } })
- * // stderr: {"level":"warn","time":"2026-01-01T00:00:00.000Z","msg":"relayer balance low","instance":"fac-1","address":"0x…","balanceWei":"10"}
+ * // stderr: {"level":"warn","time":"2026-01-01T00:00:00.000Z","instance":"fac-1","address":"0x…","balanceWei":"10","msg":"relayer balance low"}
  */
 export function createJsonLog(options: JsonLogOptions = {}): Log {
-  const least = SEVERITY[options.level ?? 'info'];
   const now = options.now ?? Date.now;
-  const stdout = options.stdout ?? process.stdout;
-  const stderr = options.stderr ?? process.stderr;
+  const streams = multistream(
+    [
+      { level: 'debug', stream: options.stdout ?? process.stdout },
+      { level: 'warn', stream: options.stderr ?? process.stderr },
+    ],
+    { dedupe: true },
+  );
+  const logger = pino(
+    {
+      level: options.level ?? 'info',
+      base: options.fields ?? null,
+      timestamp: () => `,"time":"${new Date(now()).toISOString()}"`,
+      formatters: {
+        level: (label) => ({ level: label }),
+        log: (data) => bigintsAsStrings(data),
+      },
+    },
+    streams,
+  );
   return (event) => {
-    if (SEVERITY[event.level] < least) return;
-    const line = {
-      level: event.level,
-      time: new Date(now()).toISOString(),
-      msg: event.message,
-      ...options.fields,
-      ...event.data,
-    };
-    let text: string;
     try {
-      text = JSON.stringify(line, (_key, value: unknown) =>
-        typeof value === 'bigint' ? value.toString() : value,
-      );
+      if (event.data === undefined) logger[event.level](event.message);
+      else logger[event.level](event.data, event.message);
     } catch {
-      text = JSON.stringify({ level: event.level, time: line.time, msg: event.message });
+      logger[event.level](event.message);
     }
-    (SEVERITY[event.level] >= SEVERITY.warn ? stderr : stdout).write(`${text}\n`);
   };
+}
+
+/** JSON has no bigint: amounts and balances are written as decimal strings, at any depth. */
+function bigintsAsStrings(
+  data: Record<string, unknown>,
+  seen: WeakSet<object> = new WeakSet(),
+): Record<string, unknown> {
+  seen.add(data);
+  let copy: Record<string, unknown> | undefined;
+  for (const key in data) {
+    const value = data[key];
+    const written = convert(value, seen);
+    if (written !== value) {
+      copy ??= { ...data };
+      copy[key] = written;
+    }
+  }
+  return copy ?? data;
+}
+
+function convert(value: unknown, seen: WeakSet<object>): unknown {
+  if (typeof value === 'bigint') return value.toString();
+  if (value === null || typeof value !== 'object' || seen.has(value)) return value; // pino marks cycles
+  if (Array.isArray(value)) {
+    seen.add(value);
+    const mapped = value.map((item) => convert(item, seen));
+    return mapped.some((item, i) => item !== value[i]) ? mapped : value;
+  }
+  const proto: unknown = Object.getPrototypeOf(value);
+  if (proto !== Object.prototype && proto !== null) return value;
+  return bigintsAsStrings(value as Record<string, unknown>, seen);
 }

@@ -274,7 +274,7 @@ describe('erc20ApprovalGasSponsoring: a greedy approval is refused, nothing sent
     );
     assert.equal(spent, row.wei + (ownGas[0] ?? 0n) + (ownGas[1] ?? 0n));
     assert.match(
-      app.metrics?.render() ?? '',
+      (await app.metrics?.render()) ?? '',
       /x402kit_gas_sponsored_wei_total\{network="eip155:84532",kind="erc20_approval_top_up"\} \d+/,
     );
   });

@@ -298,7 +298,7 @@ export async function createFacilitatorApp(
           return {
             status: 200,
             headers: { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' },
-            body: registry.render(),
+            body: await registry.render(),
           };
         },
       });

@@ -1,6 +1,7 @@
 /**
  * Prometheus metrics of the facilitator service, fed by its `observe` hook and served as the text
- * exposition format (version 0.0.4) by `GET /metrics`. No dependency:
+ * exposition format (version 0.0.4) by `GET /metrics`, on `prom-client` (one registry per service,
+ * never the process-global one):
  *
  * - `x402kit_verify_total{scheme,network,result,reason}` / `x402kit_settle_total{...}`;
  * - `x402kit_verify_seconds` / `x402kit_settle_seconds` histograms `{scheme,network}`;
@@ -12,7 +13,8 @@
  * - `x402kit_gas_sponsored_wei_total{network,kind}`: native gas spent on payers' behalf (approval
  *   top-ups, ERC-6492 wallet deployments), in wei.
  */
-import type { ServiceRequestEvent } from './service.js';
+import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import type { ServiceRequestEvent } from './service-types.js';
 
 /** Histogram buckets in seconds: a verify is milliseconds, a settlement waits for a receipt. */
 export const LATENCY_BUCKETS: readonly number[] = [
@@ -29,7 +31,9 @@ export type Metrics = {
   /** Count wei spent on a payer's behalf (`kind`: `erc20_approval_top_up`, `erc6492_deployment`). */
   countSponsoredGas(labels: { network: string; kind: string }, wei: bigint): void;
   /** The exposition text. */
-  render(): string;
+  render(): Promise<string>;
+  /** The registry behind it, to add the process's own metrics (`collectDefaultMetrics`) or merge. */
+  registry: Registry;
 };
 
 /** The gauges and their help text. */
@@ -48,117 +52,94 @@ function helpOf(name: GaugeName): string {
   return `Native balance of each settlement key (it pays the fees), in ${unit}.`;
 }
 
-type Histogram = { counts: number[]; sum: number; count: number };
-
 /**
- * Create the registry.
+ * Create the metrics, in a registry of their own.
  *
  * @example
  * const metrics = createMetrics()
  * createFacilitatorService({ facilitator, observe: metrics.observe })
- * metrics.render() // '# HELP x402kit_verify_total ...'
+ * await metrics.render() // '# HELP x402kit_verify_total ...'
  */
 export function createMetrics(): Metrics {
-  const counters = {
-    verify: new Map<string, number>(),
-    settle: new Map<string, number>(),
-    http: new Map<string, number>(),
-  };
-  const histograms = { verify: new Map<string, Histogram>(), settle: new Map<string, Histogram>() };
-  const gauges = new Map<GaugeName, Map<string, number | bigint>>();
-  const reconciled = new Map<string, number>();
-  const sponsored = new Map<string, bigint>();
+  const registry = new Registry();
+  const registers = [registry];
+  const outcome = ['scheme', 'network', 'result', 'reason'] as const;
+  const where = ['scheme', 'network'] as const;
+  const verifyTotal = new Counter({
+    name: 'x402kit_verify_total',
+    help: 'Verifications answered, by result and reason.',
+    labelNames: outcome,
+    registers,
+  });
+  const settleTotal = new Counter({
+    name: 'x402kit_settle_total',
+    help: 'Settlements answered, by result and reason.',
+    labelNames: outcome,
+    registers,
+  });
+  const buckets = [...LATENCY_BUCKETS];
+  const verifySeconds = new Histogram({
+    name: 'x402kit_verify_seconds',
+    help: 'Time to answer /verify.',
+    labelNames: where,
+    buckets,
+    registers,
+  });
+  const settleSeconds = new Histogram({
+    name: 'x402kit_settle_seconds',
+    help: 'Time to answer /settle.',
+    labelNames: where,
+    buckets,
+    registers,
+  });
+  const httpTotal = new Counter({
+    name: 'x402kit_http_requests_total',
+    help: 'HTTP requests, by endpoint and status.',
+    labelNames: ['endpoint', 'status'],
+    registers,
+  });
+  const reconciled = new Counter({
+    name: 'x402kit_reconciled_total',
+    help: 'Payments finished by the background reconciler.',
+    labelNames: ['result'],
+    registers,
+  });
+  const sponsored = new Counter({
+    name: 'x402kit_gas_sponsored_wei_total',
+    help: "Native gas spent on payers' behalf (approval top-ups, wallet deployments), in wei.",
+    labelNames: ['network', 'kind'],
+    registers,
+  });
+  // created on first use: a chain's balance gauge exists once a relayer of that chain was read
+  const gauges = new Map<GaugeName, Gauge>();
 
   function observe(event: ServiceRequestEvent): void {
-    increment(counters.http, labels({ endpoint: event.endpoint ?? 'unknown', status: String(event.status) }));
+    httpTotal.inc({ endpoint: event.endpoint ?? 'unknown', status: String(event.status) });
     if (event.endpoint !== 'verify' && event.endpoint !== 'settle') return;
-    const where = { scheme: event.scheme ?? '', network: event.network ?? '' };
+    const labels = { scheme: event.scheme ?? '', network: event.network ?? '' };
     const result = event.outcome ?? 'error';
-    increment(counters[event.endpoint], labels({ ...where, result, reason: event.reason ?? '' }));
-    const key = labels(where);
-    const map = histograms[event.endpoint];
-    let histogram = map.get(key);
-    if (!histogram) {
-      histogram = { counts: LATENCY_BUCKETS.map(() => 0), sum: 0, count: 0 };
-      map.set(key, histogram);
-    }
-    const seconds = event.durationMs / 1000;
-    LATENCY_BUCKETS.forEach((bound, i) => {
-      if (seconds <= bound) histogram.counts[i] = (histogram.counts[i] ?? 0) + 1;
-    });
-    histogram.sum += seconds;
-    histogram.count += 1;
-  }
-
-  function render(): string {
-    const out: string[] = [];
-    counter(out, 'x402kit_verify_total', 'Verifications answered, by result and reason.', counters.verify);
-    counter(out, 'x402kit_settle_total', 'Settlements answered, by result and reason.', counters.settle);
-    histogram(out, 'x402kit_verify_seconds', 'Time to answer /verify.', histograms.verify);
-    histogram(out, 'x402kit_settle_seconds', 'Time to answer /settle.', histograms.settle);
-    counter(out, 'x402kit_http_requests_total', 'HTTP requests, by endpoint and status.', counters.http);
-    counter(out, 'x402kit_reconciled_total', 'Payments finished by the background reconciler.', reconciled);
-    counter(
-      out,
-      'x402kit_gas_sponsored_wei_total',
-      "Native gas spent on payers' behalf (approval top-ups, wallet deployments), in wei.",
-      sponsored,
-    );
-    for (const [name, values] of gauges) {
-      out.push(`# HELP ${name} ${helpOf(name)}`, `# TYPE ${name} gauge`);
-      for (const [key, value] of values) out.push(`${name}${key} ${value.toString()}`);
-    }
-    return `${out.join('\n')}\n`;
+    const verify = event.endpoint === 'verify';
+    (verify ? verifyTotal : settleTotal).inc({ ...labels, result, reason: event.reason ?? '' });
+    (verify ? verifySeconds : settleSeconds).observe(labels, event.durationMs / 1000);
   }
 
   return {
     observe,
-    render,
-    setGauge(name, values, value) {
-      let map = gauges.get(name);
-      if (!map) {
-        map = new Map();
-        gauges.set(name, map);
+    registry,
+    render: () => registry.metrics(),
+    setGauge(name, labels, value) {
+      let gauge = gauges.get(name);
+      if (!gauge) {
+        gauge = new Gauge({ name, help: helpOf(name), labelNames: Object.keys(labels), registers });
+        gauges.set(name, gauge);
       }
-      map.set(labels(values), value);
+      gauge.set(labels, Number(value));
     },
-    countSponsoredGas(values, wei) {
-      if (wei <= 0n) return;
-      const key = labels(values);
-      sponsored.set(key, (sponsored.get(key) ?? 0n) + wei);
+    countSponsoredGas(labels, wei) {
+      if (wei > 0n) sponsored.inc(labels, Number(wei));
     },
     countReconciled(result, n) {
-      if (n > 0) reconciled.set(labels({ result }), (reconciled.get(labels({ result })) ?? 0) + n);
+      if (n > 0) reconciled.inc({ result }, n);
     },
   };
-}
-
-function increment(map: Map<string, number>, key: string): void {
-  map.set(key, (map.get(key) ?? 0) + 1);
-}
-
-/** `{a="x",b="y"}` with the exposition format's escaping. */
-function labels(values: Record<string, string>): string {
-  const parts = Object.entries(values).map(
-    ([name, value]) => `${name}="${value.replace(/\\/g, '\\\\').replace(/\n/g, '\\n').replace(/"/g, '\\"')}"`,
-  );
-  return `{${parts.join(',')}}`;
-}
-
-function counter(out: string[], name: string, help: string, map: Map<string, number | bigint>): void {
-  out.push(`# HELP ${name} ${help}`, `# TYPE ${name} counter`);
-  for (const [key, value] of map) out.push(`${name}${key} ${value}`);
-}
-
-function histogram(out: string[], name: string, help: string, map: Map<string, Histogram>): void {
-  out.push(`# HELP ${name} ${help}`, `# TYPE ${name} histogram`);
-  for (const [key, h] of map) {
-    const inner = key.slice(1, -1);
-    const sep = inner ? ',' : '';
-    LATENCY_BUCKETS.forEach((bound, i) => {
-      out.push(`${name}_bucket{${inner}${sep}le="${bound}"} ${h.counts[i] ?? 0}`);
-    });
-    out.push(`${name}_bucket{${inner}${sep}le="+Inf"} ${h.count}`);
-    out.push(`${name}_sum${key} ${h.sum}`, `${name}_count${key} ${h.count}`);
-  }
 }

@@ -17,7 +17,8 @@ import { devnetExactRequirements, signExactSettlement } from '../support/exact-s
 
 const AnyValue = z.union([
   z.strictObject({ stringValue: z.string() }),
-  z.strictObject({ intValue: z.string().regex(/^-?\d+$/) }),
+  // OTLP/JSON: an int64 is a decimal string or (as the OpenTelemetry JS exporter writes it) a number
+  z.strictObject({ intValue: z.union([z.string().regex(/^-?\d+$/), z.number().int()]) }),
   z.strictObject({ doubleValue: z.number() }),
   z.strictObject({ boolValue: z.boolean() }),
 ]);
@@ -34,12 +35,19 @@ const Span = z.strictObject({
   startTimeUnixNano: z.string().regex(/^\d{19}$/),
   endTimeUnixNano: z.string().regex(/^\d{19}$/),
   attributes: z.array(KeyValue),
+  droppedAttributesCount: z.literal(0),
+  events: z.tuple([]),
+  droppedEventsCount: z.literal(0),
+  links: z.tuple([]),
+  droppedLinksCount: z.literal(0),
+  // W3C trace flags (sampled), with the OTLP bits telling whether the parent is remote
+  flags: z.number().int().nonnegative(),
   status: z.object({ code: z.union([z.literal(0), z.literal(1), z.literal(2)]) }),
 });
 const ExportTraceServiceRequest = z.strictObject({
   resourceSpans: z.array(
     z.strictObject({
-      resource: z.strictObject({ attributes: z.array(KeyValue) }),
+      resource: z.strictObject({ attributes: z.array(KeyValue), droppedAttributesCount: z.literal(0) }),
       scopeSpans: z.array(
         z.strictObject({
           scope: z.strictObject({ name: z.string(), version: z.string() }),
@@ -150,7 +158,7 @@ describe('OpenTelemetry traces over OTLP/HTTP JSON', () => {
     assert.equal(settle?.parentSpanId, undefined);
     assert.equal(attr(settle, 'x402.transaction'), settled.transaction);
     assert.equal(attr(settle, 'x402.outcome'), 'settled');
-    assert.equal(attr(settle, 'http.response.status_code'), '200');
+    assert.equal(attr(settle, 'http.response.status_code'), 200);
     assert.ok(BigInt(settle?.endTimeUnixNano ?? 0) > BigInt(settle?.startTimeUnixNano ?? 0));
     assert.equal(attr(replay, 'x402.reason'), 'duplicate_settlement');
   });

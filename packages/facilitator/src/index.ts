@@ -72,12 +72,7 @@ export {
 export type { ServiceErrorBody, ServiceReason } from './service-reasons.js';
 export { ServiceReasons } from './service-reasons.js';
 export { errorReply, feeQuoteReply, healthReply, jsonReply, tooLargeReply } from './service-replies.js';
-export type {
-  FinishedSpan,
-  OtlpExporter,
-  OtlpExporterOptions,
-  SpanAttribute,
-} from './telemetry/otlp-exporter.js';
+export type { OtlpExporter, OtlpExporterOptions, SpanAttribute } from './telemetry/otlp-exporter.js';
 export { createOtlpExporter } from './telemetry/otlp-exporter.js';
 export { createRequestTracer } from './telemetry/request-tracer.js';
 export type { TraceParent } from './telemetry/traceparent.js';

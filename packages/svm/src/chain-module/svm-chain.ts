@@ -5,7 +5,13 @@
  * statuses, `/health` from each node's genesis hash and health, and the fee payers' lamports.
  */
 import { createSolanaRpc, isAddress, type Lamports } from '@solana/kit';
-import type { ChainModule, ChainRuntime, RelayerReading } from '@x402kit/core';
+import {
+  type ChainModule,
+  type ChainRuntime,
+  probePerNetwork,
+  type RelayerReading,
+  readPerNetwork,
+} from '@x402kit/core';
 import { createExactSvmFacilitator } from '../exact/facilitator.js';
 import { createFeePayers } from '../fee-payers.js';
 import { createFailoverRpc, type FailoverRpc } from './failover-rpc.js';
@@ -60,29 +66,13 @@ export const svmChain: ChainModule<SvmSections> = {
       // no account nonce: every instance behind one URL holds (and sends from) every fee payer it advertises
       sharedSettlementAddresses: true,
       reconcile: createExactSvmReconciler({ rpcFor: (network) => rpcs.get(network), feePayers }),
-      async probe(timeoutMs) {
-        const entries = await Promise.all(
-          nodes.map(
-            async ([network, urls]) => [network, await probeNetwork(network, urls, timeoutMs)] as const,
-          ),
-        );
-        return Object.fromEntries(entries);
-      },
-      async readBalances(timeoutMs) {
-        const rounds = await Promise.all(
-          nodes.map(([network, urls]) =>
-            readNetwork(network, urls, exact.feePayers, timeoutMs).catch((error: unknown) => {
-              context.log({
-                level: 'warn',
-                message: 'relayer monitor: cannot read relayer balances',
-                data: { network, error: message(error) },
-              });
-              return [];
-            }),
-          ),
-        );
-        return rounds.flat();
-      },
+      probe: (timeoutMs) => probePerNetwork(nodes, (network, urls) => probeNetwork(network, urls, timeoutMs)),
+      readBalances: (timeoutMs) =>
+        readPerNetwork(
+          nodes,
+          (network, urls) => readNetwork(network, urls, exact.feePayers, timeoutMs),
+          context.log,
+        ),
       close() {
         // nothing runs between settlements: confirmation waits end with their requests
       },

@@ -1,4 +1,5 @@
 export * from './authorization-lifetime.js';
+export * from './base58.js';
 export * from './canonical-json.js';
 export * from './chain-module/index.js';
 export * from './client.js';
@@ -12,6 +13,8 @@ export * from './log.js';
 export * from './money.js';
 export * from './networks/caip.js';
 export * from './networks/registry.js';
+export * from './networks/tron-address.js';
+export * from './networks/tron-networks.js';
 export * from './protocol/codec.js';
 export * from './protocol/errors.js';
 export * from './protocol/reason-registry.js';

@@ -1,7 +1,8 @@
 // @x402kit/tron: x402 on TRON (addresses, networks, tokens, TIP-712, transactions, node client);
 // schemes under ./exact-permit and ./gasfree.
+
+export { decodeBase58, encodeBase58 } from '@x402kit/core';
 export * from './address.js';
-export * from './base58.js';
 export * from './check-trigger-transaction.js';
 export * from './networks.js';
 export * from './node-client.js';

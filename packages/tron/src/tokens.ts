@@ -1,58 +1,18 @@
 /**
  * TRC-20 tokens x402 prices in on TRON (BofAI's registry: USDT, USDD), the PaymentPermit deployments
- * and the GasFree controllers, per canonical network. Addresses are Base58Check, the TRON wire form.
+ * and the GasFree controllers, per canonical network, with custom tokens registered at run time.
+ * Addresses are Base58Check, the TRON wire form.
  */
-import { X402Error } from '@x402kit/core';
+import { GASFREE_CONTROLLER_ADDRESSES, TRON_TOKENS, type TronToken, X402Error } from '@x402kit/core';
 import { PAYMENT_PERMIT_TRON_ADDRESSES } from '@x402kit/payment-permit';
 import { sameTronAddress, toTronAddress } from './address.js';
-import { parseTronNetwork, requireTronNetwork, type TronNetworkName } from './networks.js';
+import { parseTronNetwork, requireTronNetwork } from './networks.js';
 import { TronReasons } from './reasons.js';
 
+// The built-in token table and the GasFree controllers have their one home in @x402kit/core.
+export { GASFREE_CONTROLLER_ADDRESSES, TRON_TOKENS, type TronToken } from '@x402kit/core';
 /** BofAI `PaymentPermit` deployments on TRON, Base58Check, per canonical network (their one home is `@x402kit/payment-permit`). */
 export { PAYMENT_PERMIT_TRON_ADDRESSES };
-
-/**
- * A TRC-20 token known to x402kit.
- *
- * @example
- * const usdt: TronToken = findTronToken('tron:nile', 'USDT')!;
- */
-export type TronToken = {
-  /** Canonical network id (`tron:nile`). */
-  network: TronNetworkName;
-  symbol: string;
-  /** Base58Check address. */
-  address: string;
-  decimals: number;
-  /** EIP-712 domain name (`extra.name` in BofAI requirements). */
-  name: string;
-  /** EIP-712 domain version (`extra.version`). */
-  version: string;
-};
-
-const token = (
-  network: TronNetworkName,
-  symbol: string,
-  address: string,
-  decimals: number,
-  name: string,
-): TronToken => Object.freeze({ network, symbol, address, decimals, name, version: '1' });
-
-const builtIn: readonly TronToken[] = [
-  token('tron:mainnet', 'USDT', 'TR7NHqjeKQxGTCi8q8ZY4pL8otSzgjLj6t', 6, 'Tether USD'),
-  token('tron:mainnet', 'USDD', 'TXDk8mbtRbXeYuMNS83CfKPaYYT8XWv9Hz', 18, 'Decentralized USD'),
-  token('tron:nile', 'USDT', 'TXYZopYRdj2D9XRtbG411XZZ3kM5VkAeBf', 6, 'Tether USD'),
-  token('tron:nile', 'USDD', 'TGjgvdTWWrybVLaVeFqSyVqJQWjxqRYbaK', 18, 'Decentralized USD'),
-  token('tron:shasta', 'USDT', 'TG3XXyExBkPp9nzdajDZsozEu4BkaSJozs', 6, 'Tether USD'),
-];
-
-/**
- * The built-in TRON tokens (USDT and USDD on mainnet and Nile, USDT on Shasta).
- *
- * @example
- * TRON_TOKENS.filter((t) => t.network === 'tron:nile').map((t) => t.symbol); // ['USDT', 'USDD']
- */
-export const TRON_TOKENS: readonly TronToken[] = Object.freeze(builtIn);
 
 const custom: TronToken[] = [];
 
@@ -158,19 +118,6 @@ export function listTronTokens(network: string): TronToken[] {
   const canonical = parseTronNetwork(network)?.network;
   return allTokens().filter((t) => t.network === canonical);
 }
-
-/**
- * GasFreeController deployments (reference §2.1), Base58Check, per canonical network. Mainnet is the
- * checksum-valid `TFFAMQLZ…`, not the widely copied typo `TFFAMLQZ…`.
- *
- * @example
- * GASFREE_CONTROLLER_ADDRESSES['tron:mainnet']; // 'TFFAMQLZybALaLb4uxHA9RBE7pxhUAjF3U'
- */
-export const GASFREE_CONTROLLER_ADDRESSES: Readonly<Record<TronNetworkName, string>> = Object.freeze({
-  'tron:mainnet': 'TFFAMQLZybALaLb4uxHA9RBE7pxhUAjF3U',
-  'tron:nile': 'THQGuFzL87ZqhxkgqYEryRAd7gqFqL5rdc',
-  'tron:shasta': 'TQghdCeVDA6CnuNVTUhfaAyPfTetqZWNpm',
-});
 
 /**
  * The PaymentPermit address for a network in any id form; `undefined` for unknown networks.

@@ -4,6 +4,7 @@
  * Addresses are written in EIP-55 form; compare them with `sameAddress` from `../address.js`.
  */
 import { matchesNetworkPattern, parseCaip2 } from './caip.js';
+import { parseTronNetwork, TRON_TOKENS, type TronNetworkName } from './tron-networks.js';
 
 /** How a token can be pulled with a signature. */
 export type AssetTransferMethod = 'eip3009' | 'permit2';
@@ -71,16 +72,26 @@ const bscUsdc = (address: string): AssetInfo => ({
   transferMethod: 'permit2',
 });
 
-// TRON TRC-20s: addresses in Base58Check as the TRON wire carries them (case-sensitive, compared exactly).
-// TRON USDT/USDD have no EIP-3009; BofAI pulls them with its PaymentPermit contract (exact_permit) or GasFree,
-// and its newer SDK tags them `permit2`, the nearest method this union has.
-const tronToken = (address: string, symbol: string, decimals: number, name: string): AssetInfo => ({
-  address,
-  symbol,
-  decimals,
-  eip712: { name, version: '1' },
-  transferMethod: 'permit2',
-});
+// TRON TRC-20s from the TRON table: addresses in Base58Check as the TRON wire carries them
+// (case-sensitive, compared exactly). TRON USDT/USDD have no EIP-3009; BofAI pulls them with its
+// PaymentPermit contract (exact_permit) or GasFree, and its newer SDK tags them `permit2`, the nearest
+// method this union has.
+const tronNetwork = (id: TronNetworkName, name: string): NetworkInfo => {
+  const tron = parseTronNetwork(id);
+  const assets = TRON_TOKENS.filter((t) => t.network === id).map(
+    (t): AssetInfo => ({
+      address: t.address,
+      symbol: t.symbol,
+      decimals: t.decimals,
+      eip712: { name: t.name, version: t.version },
+      transferMethod: 'permit2',
+    }),
+  );
+  return {
+    ...network(id, name, undefined, tron?.testnet ?? true, assets),
+    aliases: tron ? [tron.hexId, tron.decimalId] : [],
+  };
+};
 
 const builtIn: NetworkInfo[] = [
   network('eip155:8453', 'Base', 'base', false, [
@@ -187,27 +198,10 @@ const builtIn: NetworkInfo[] = [
     },
   ]),
   // TRON: BofAI's ids (`tron:<name>`); the same chains also appear as `tron:0x2b6653dc` / `tron:728126428`,
-  // which @x402kit/tron's parseTronNetwork maps onto these names.
-  {
-    ...network('tron:mainnet', 'TRON', undefined, false, [
-      tronToken('TR7NHqjeKQxGTCi8q8ZY4pL8otSzgjLj6t', 'USDT', 6, 'Tether USD'),
-      tronToken('TXDk8mbtRbXeYuMNS83CfKPaYYT8XWv9Hz', 'USDD', 18, 'Decentralized USD'),
-    ]),
-    aliases: ['tron:0x2b6653dc', 'tron:728126428'],
-  },
-  {
-    ...network('tron:nile', 'TRON Nile', undefined, true, [
-      tronToken('TXYZopYRdj2D9XRtbG411XZZ3kM5VkAeBf', 'USDT', 6, 'Tether USD'),
-      tronToken('TGjgvdTWWrybVLaVeFqSyVqJQWjxqRYbaK', 'USDD', 18, 'Decentralized USD'),
-    ]),
-    aliases: ['tron:0xcd8690dc', 'tron:3448148188'],
-  },
-  {
-    ...network('tron:shasta', 'TRON Shasta', undefined, true, [
-      tronToken('TG3XXyExBkPp9nzdajDZsozEu4BkaSJozs', 'USDT', 6, 'Tether USD'),
-    ]),
-    aliases: ['tron:0x94a9059e', 'tron:2494104990'],
-  },
+  // which parseTronNetwork maps onto these names.
+  tronNetwork('tron:mainnet', 'TRON'),
+  tronNetwork('tron:nile', 'TRON Nile'),
+  tronNetwork('tron:shasta', 'TRON Shasta'),
   {
     ...network('solana:5eykt4UsFv8P8NJdTREpY1vzqKqZKvdp', 'Solana', 'solana', false, [
       {

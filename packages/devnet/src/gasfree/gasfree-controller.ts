@@ -1,3 +1,4 @@
+import { GASFREE_CONTROLLER_ADDRESSES } from '@x402kit/core';
 import type { Address, PublicClient } from 'viem';
 import { concat, domainSeparator, encodeAbiParameters, getAddress, getContractAddress, pad } from 'viem';
 import { confirmTransaction } from '../confirm-transaction.js';
@@ -5,12 +6,17 @@ import type { DevnetClient } from '../devnet-client.js';
 import { DevnetSetupError } from '../errors.js';
 import { gasFreeAccountArtifact, gasFreeControllerArtifact } from '../generated/contracts.js';
 import { placeRuntimeCode } from '../runtime-code.js';
+import { tronAddressToEvm } from '../tron/tron-address.js';
 
 /** GasFreeController on TRON Nile (`THQGuFzL87ZqhxkgqYEryRAd7gqFqL5rdc`) as 20-byte hex; ours can sit there. */
-export const GASFREE_CONTROLLER_NILE_ADDRESS: Address = '0x518688FBb39ccF1253F2b1217679FBE316329288';
+export const GASFREE_CONTROLLER_NILE_ADDRESS: Address = tronAddressToEvm(
+  GASFREE_CONTROLLER_ADDRESSES['tron:nile'],
+);
 
 /** GasFreeController on TRON mainnet (`TFFAMQLZybALaLb4uxHA9RBE7pxhUAjF3U`) as 20-byte hex. */
-export const GASFREE_CONTROLLER_MAINNET_ADDRESS: Address = '0x39DD12A54e2baB7C82aA14a1E158B34263D2d510';
+export const GASFREE_CONTROLLER_MAINNET_ADDRESS: Address = tronAddressToEvm(
+  GASFREE_CONTROLLER_ADDRESSES['tron:mainnet'],
+);
 
 /**
  * EIP-712 / TIP-712 types of GasFree's `PermitTransfer` for viem's `signTypedData`.

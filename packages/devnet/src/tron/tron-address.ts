@@ -1,9 +1,9 @@
-import { createHash } from 'node:crypto';
+import { decodeTronAddress, encodeTronAddress } from '@x402kit/core';
 import type { Address } from 'viem';
 import { getAddress } from 'viem';
 
-const ALPHABET = '123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz';
-const TRON_PREFIX = 0x41;
+// The devnet's names for the one TRON address codec of @x402kit/core (Base58Check, `41…` and `0x…`
+// forms), in the shapes the node's handlers want.
 
 /**
  * A string is not a TRON address in any accepted form (Base58Check `T…`, `41…` hex or 20-byte `0x…` hex).
@@ -19,7 +19,8 @@ export class TronAddressError extends Error {
 
 /**
  * The 21-byte TRON form of an address as lowercase hex, `41` followed by the 20-byte body.
- * Accepts Base58Check (`T…`), `41…` hex (42 chars) and 20-byte `0x…` EVM hex.
+ * Accepts Base58Check (`T…`), `41…` / `0x41…` hex (21 bytes) and 20-byte `0x…` EVM hex (mixed case must
+ * be valid EIP-55).
  *
  * @example
  * ```ts
@@ -27,10 +28,10 @@ export class TronAddressError extends Error {
  * ```
  */
 export function tronAddressToHex(address: string): string {
-  if (/^0x[0-9a-fA-F]{40}$/.test(address)) return `41${address.slice(2).toLowerCase()}`;
-  if (/^41[0-9a-fA-F]{40}$/.test(address)) return address.toLowerCase();
-  if (/^T[1-9A-HJ-NP-Za-km-z]{33}$/.test(address)) return decodeBase58Check(address);
-  throw new TronAddressError(`not a TRON address: ${JSON.stringify(address)}`);
+  const decoded = decodeTronAddress(address);
+  if (!decoded.ok)
+    throw new TronAddressError(`not a TRON address (${decoded.message}): ${JSON.stringify(address)}`);
+  return `41${decoded.body.slice(2)}`;
 }
 
 /**
@@ -42,8 +43,7 @@ export function tronAddressToHex(address: string): string {
  * ```
  */
 export function tronAddressToBase58(address: string): string {
-  const bytes = Buffer.from(tronAddressToHex(address), 'hex');
-  return encodeBase58(Buffer.concat([bytes, checksum(bytes)]));
+  return encodeTronAddress(`0x${tronAddressToHex(address).slice(2)}`);
 }
 
 /**
@@ -67,18 +67,12 @@ export function tronAddressToEvm(address: string): Address {
  * ```
  */
 export function isTronAddress(value: unknown): value is string {
-  if (typeof value !== 'string') return false;
-  try {
-    tronAddressToHex(value);
-    return true;
-  } catch {
-    return false;
-  }
+  return decodeTronAddress(value).ok;
 }
 
 /**
  * Reads an address given as TRON Base58Check (`T…`, checksum verified), TRON hex (`41…` / `0x41…`, 21 bytes)
- * or EVM hex (`0x…`, 20 bytes, any case) and returns the checksummed 20-byte EVM form, or `undefined` if it is
+ * or EVM hex (`0x…`, 20 bytes, lower, upper or valid EIP-55 case) and returns the checksummed 20-byte EVM form, or `undefined` if it is
  * none. Never throws.
  *
  * @example
@@ -87,49 +81,6 @@ export function isTronAddress(value: unknown): value is string {
  * ```
  */
 export function parseTronOrEvmAddress(input: string): Address | undefined {
-  if (typeof input !== 'string') return undefined;
-  if (/^0x41[0-9a-fA-F]{40}$/.test(input)) return getAddress(`0x${input.slice(-40)}`);
-  try {
-    return tronAddressToEvm(input);
-  } catch {
-    return undefined;
-  }
-}
-
-function checksum(payload: Uint8Array): Buffer {
-  const once = createHash('sha256').update(payload).digest();
-  return createHash('sha256').update(once).digest().subarray(0, 4);
-}
-
-function decodeBase58Check(text: string): string {
-  let value = 0n;
-  for (const char of text) {
-    const digit = ALPHABET.indexOf(char);
-    if (digit < 0) throw new TronAddressError(`not a TRON address: ${JSON.stringify(text)}`);
-    value = value * 58n + BigInt(digit);
-  }
-  const hex = value.toString(16).padStart(50, '0');
-  const bytes = Buffer.from(hex, 'hex');
-  if (bytes.length !== 25 || bytes[0] !== TRON_PREFIX) {
-    throw new TronAddressError(`not a TRON address (wrong length or prefix): ${text}`);
-  }
-  const body = bytes.subarray(0, 21);
-  if (!checksum(body).equals(bytes.subarray(21))) {
-    throw new TronAddressError(`TRON address with a bad checksum: ${text}`);
-  }
-  return body.toString('hex');
-}
-
-function encodeBase58(bytes: Uint8Array): string {
-  let value = BigInt(`0x${Buffer.from(bytes).toString('hex')}`);
-  let out = '';
-  while (value > 0n) {
-    out = ALPHABET[Number(value % 58n)] + out;
-    value /= 58n;
-  }
-  for (const byte of bytes) {
-    if (byte !== 0) break;
-    out = `1${out}`;
-  }
-  return out;
+  const decoded = decodeTronAddress(input);
+  return decoded.ok ? getAddress(decoded.body) : undefined;
 }

@@ -1,19 +1,27 @@
+import { parseTronNetwork, TRON_TOKENS } from '@x402kit/core';
 import { PAYMENT_PERMIT_TRON_ADDRESSES } from '@x402kit/payment-permit';
-
-/** TRON Nile's chain id (last 4 bytes of its genesis block id, `0xcd8690dc`): `block.chainid` and TIP-712 `chainId`. */
-export const TRON_NILE_CHAIN_ID = 3448148188;
 
 /** CAIP-2 style id BofAI and x402kit use for Nile. */
 export const TRON_NILE_NETWORK = 'tron:nile';
+
+/** TRON Nile's chain id (last 4 bytes of its genesis block id, `0xcd8690dc`): `block.chainid` and TIP-712 `chainId`. */
+export const TRON_NILE_CHAIN_ID: number = parseTronNetwork(TRON_NILE_NETWORK)?.chainId ?? 3448148188;
+
+/** A built-in Nile token's address, from the one TRON token table (`@x402kit/core`). */
+function nileToken(symbol: string): string {
+  const token = TRON_TOKENS.find((t) => t.network === TRON_NILE_NETWORK && t.symbol === symbol);
+  if (!token) throw new Error(`the TRON token table has no ${symbol} on ${TRON_NILE_NETWORK}`);
+  return token.address;
+}
 
 /** BofAI's PaymentPermit on Nile (20-byte body `0x41a0d8786c5e20d27b6225e9d03ed1cbfe271634`). */
 export const NILE_PAYMENT_PERMIT_ADDRESS: string = PAYMENT_PERMIT_TRON_ADDRESSES['tron:nile'];
 
 /** Tether USD on Nile (6 decimals); the devnet puts `TronUsdtToken` here. */
-export const NILE_USDT_ADDRESS = 'TXYZopYRdj2D9XRtbG411XZZ3kM5VkAeBf';
+export const NILE_USDT_ADDRESS: string = nileToken('USDT');
 
 /** Decentralized USD on Nile (18 decimals); the devnet puts a plain ERC-20 here. */
-export const NILE_USDD_ADDRESS = 'TGjgvdTWWrybVLaVeFqSyVqJQWjxqRYbaK';
+export const NILE_USDD_ADDRESS: string = nileToken('USDD');
 
 /**
  * Wei of anvil's native balance per SUN: 1 SUN = 10^12 wei, so 1 TRX (10^6 SUN) = 10^18 wei and anvil's

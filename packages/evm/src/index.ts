@@ -19,6 +19,8 @@ export {
 export { errorText, isTimeoutError } from './error-text.js';
 export type { EvmNetwork, EvmNetworkOptions, TokenFacts } from './evm-network.js';
 export { createEvmNetwork, TOKEN_FACTS_TTL_MS } from './evm-network.js';
+export type { EvmReason } from './evm-reasons.js';
+export { EvmReasons } from './evm-reasons.js';
 export type {
   ExactEvmClientOptions,
   ExactEvmSigner,

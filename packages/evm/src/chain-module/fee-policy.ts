@@ -2,9 +2,10 @@
  * A flat fee policy for `exact_permit`: one fee per network and token, configured once and
  * validated at the edge (`fees: { 'eip155:97': { '0x3376…': { feeTo?, amount: '100' } } }`).
  */
-import { evmChainId, toCaip2 } from '@x402kit/core';
+import { evmChainId, toCaip2, X402Error } from '@x402kit/core';
 import { type Address, getAddress, isAddress } from 'viem';
 import { z } from 'zod';
+import { EvmReasons } from '../evm-reasons.js';
 
 const address = z
   .string()
@@ -43,12 +44,17 @@ export type FeePolicy = {
   readonly table: Record<string, Record<string, { feeTo: Address; amount: bigint }>>;
 };
 
-/** A `fees` option that failed validation; `path` names the field. */
-export class FeePolicyError extends Error {
+/**
+ * A `fees` option that failed validation (reason `invalid_evm_fee_policy`); `path` names the field.
+ *
+ * @example
+ * try { createFlatFeePolicy(fees, { defaultFeeTo }) } catch (e) { if (e instanceof FeePolicyError) console.error(e.path) }
+ */
+export class FeePolicyError extends X402Error {
   override name = 'FeePolicyError';
   readonly path: string;
   constructor(path: string, message: string) {
-    super(`fees${path}: ${message}`);
+    super(EvmReasons.feePolicy, `fees${path}: ${message}`);
     this.path = path;
   }
 }

@@ -5,8 +5,10 @@
  * before they leave, so a send whose outcome is unknown still names the transaction to watch. A sent
  * transaction that stays unmined can be replaced (same nonce, higher fees) with `replace`.
  */
+import { X402Error } from '@x402kit/core';
 import type { Address, Hash, LocalAccount, PublicClient } from 'viem';
 import { errorText } from '../error-text.js';
+import { EvmReasons } from '../evm-reasons.js';
 import { broadcastSignedTransaction } from './broadcast-signed-transaction.js';
 import { bumpFees } from './bump-fees.js';
 import type { FeeOracle, GasFees } from './fee-oracle.js';
@@ -62,17 +64,18 @@ export type Relayer = {
  * does not know the transaction), or whose outcome is unknown (`ambiguous: true`: the connection
  * dropped, a proxy answered 5xx or garbage, the request timed out, ... after the signed bytes may
  * have reached a node). `hash` is computed from the signed bytes, so it is always the one to watch.
+ * Reason `evm_relayer_send_failed`.
  *
  * @example
  * try { await relayer.send(call) } catch (e) { if (e instanceof RelayerSendError && e.ambiguous) watch(e.hash) }
  */
-export class RelayerSendError extends Error {
+export class RelayerSendError extends X402Error {
   override name = 'RelayerSendError';
   readonly hash: Hash | undefined;
   readonly ambiguous: boolean;
 
   constructor(message: string, options: { cause: unknown; hash?: Hash; ambiguous: boolean }) {
-    super(message, { cause: options.cause });
+    super(EvmReasons.relayerSend, message, { cause: options.cause });
     this.hash = options.hash;
     this.ambiguous = options.ambiguous;
   }

@@ -5,6 +5,8 @@ export type { ApiKeyAuth, ApiKeyAuthOptions, ApiKeyEntry } from './api-key-auth.
 export { ANONYMOUS_PRINCIPAL, createApiKeyAuth } from './api-key-auth.js';
 export type { ConfigIssue } from './config.js';
 export { DEFAULT_FACILITATOR_PORT, FacilitatorConfigError } from './config.js';
+export type { FacilitatorReason } from './facilitator-reasons.js';
+export { FacilitatorReasons } from './facilitator-reasons.js';
 export type { CreateFacilitatorAppOptions, FacilitatorApp, ServiceFacilitator } from './facilitator-app.js';
 export { createFacilitatorApp } from './facilitator-app.js';
 export type { FacilitatorRequestBody, ReadFacilitatorRequestResult } from './facilitator-request.js';

@@ -2,7 +2,9 @@
  * Rows of `payment_identifiers` as both drivers return them (pg gives `BIGINT` as a string,
  * libsql as a number), validated into {@link IdempotencyRecord}s.
  */
+import { X402Error } from '@x402kit/core';
 import { z } from 'zod';
+import { FacilitatorReasons } from '../facilitator-reasons.js';
 import type { IdempotencyRecord } from './idempotency-store.js';
 
 const epochMs = z.union([z.number(), z.string(), z.bigint()]).transform((v) => Number(v));
@@ -19,9 +21,19 @@ const IdempotencyRow = z.object({
   updated_at: epochMs,
 });
 
-/** Thrown when a stored row is not an idempotency record (a corrupted or foreign table). */
-export class IdempotencyRowError extends Error {
+/**
+ * Thrown when a stored row is not an idempotency record (a corrupted or foreign table); reason
+ * `invalid_idempotency_row`.
+ *
+ * @example
+ * try { toIdempotencyRecord(row) } catch (e) { if (e instanceof IdempotencyRowError) console.error(e.message) }
+ */
+export class IdempotencyRowError extends X402Error {
   override name = 'IdempotencyRowError';
+
+  constructor(message: string) {
+    super(FacilitatorReasons.idempotencyRow, message);
+  }
 }
 
 /**

@@ -11,6 +11,7 @@
  * another instance can have taken the key.
  */
 import { X402Error } from '@x402kit/core';
+import { FacilitatorReasons } from '../facilitator-reasons.js';
 import { createEmitter, type Log } from '../log.js';
 import type { KeyLeaseStore, LeaseRequest, SettlementKey } from './key-lease-store.js';
 
@@ -63,7 +64,7 @@ export class SettlementKeyInUseError extends X402Error {
   ) {
     const wait = Math.ceil(refusal.freeInMs / 1000);
     super(
-      'settlement_key_in_use',
+      FacilitatorReasons.settlementKeyInUse,
       `settlement key ${key.address} (${key.family}) is in use by instance "${refusal.holder}" ` +
         `(last heartbeat ${refusal.silentForMs} ms ago): two instances sending from one key collide on nonces. ` +
         'Give each instance its own key (signers.privateKeys / FACILITATOR_PRIVATE_KEY), or, if that instance ' +

@@ -2,8 +2,9 @@
  * Rows of `payments` as both drivers return them (pg gives `BIGINT` as a string, libsql as a
  * number), validated and turned into {@link PaymentRecord}s.
  */
-import { SettleResponse } from '@x402kit/core';
+import { SettleResponse, X402Error } from '@x402kit/core';
 import { z } from 'zod';
+import { FacilitatorReasons } from '../facilitator-reasons.js';
 import type { PaymentRecord, UnresolvedPayment } from './payment-ledger.js';
 
 const epochMs = z.union([z.number(), z.string(), z.bigint()]).transform((v) => Number(v));
@@ -25,9 +26,18 @@ const PaymentRow = z.object({
   principal: z.string().nullable().optional(),
 });
 
-/** Thrown when a stored row is not a payment (a corrupted or foreign table). */
-export class LedgerRowError extends Error {
+/**
+ * Thrown when a stored row is not a payment (a corrupted or foreign table); reason `invalid_ledger_row`.
+ *
+ * @example
+ * try { toPaymentRecord(row) } catch (e) { if (e instanceof LedgerRowError) console.error('check the payments table', e.message) }
+ */
+export class LedgerRowError extends X402Error {
   override name = 'LedgerRowError';
+
+  constructor(message: string) {
+    super(FacilitatorReasons.ledgerRow, message);
+  }
 }
 
 /**

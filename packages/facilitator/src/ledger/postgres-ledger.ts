@@ -4,10 +4,11 @@
  * `INSERT … ON CONFLICT DO NOTHING`; no row locks are held across a settlement.
  */
 import type { SettleResponse } from '@x402kit/core';
-import { canonicalKeyPart, normalizePaymentKey, type PaymentKey } from '@x402kit/core';
+import { canonicalKeyPart, normalizePaymentKey, type PaymentKey, X402Error } from '@x402kit/core';
 import type pg from 'pg';
 import { qualify } from '../db/migrations.js';
 import { openPostgres } from '../db/postgres.js';
+import { FacilitatorReasons } from '../facilitator-reasons.js';
 import {
   bindPaymentFilter,
   type ClaimResult,
@@ -35,9 +36,19 @@ export type PostgresLedgerOptions = {
   now?: () => number;
 };
 
-/** Thrown for options that cannot work (no connection, a schema name that is not an identifier). */
-export class PostgresLedgerOptionsError extends Error {
+/**
+ * Thrown for options that cannot work (no connection, a schema name that is not an identifier);
+ * reason `invalid_postgres_ledger_options`.
+ *
+ * @example
+ * try { await createPostgresLedger({}) } catch (e) { if (e instanceof PostgresLedgerOptionsError) console.error(e.message) }
+ */
+export class PostgresLedgerOptionsError extends X402Error {
   override name = 'PostgresLedgerOptionsError';
+
+  constructor(message: string) {
+    super(FacilitatorReasons.postgresOptions, message);
+  }
 }
 
 const KEY_WHERE = 'network = $1 AND asset = $2 AND payer = $3 AND nonce = $4';

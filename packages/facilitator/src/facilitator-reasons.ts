@@ -1,0 +1,30 @@
+import { defineReasons } from '@x402kit/core';
+
+/**
+ * Reason codes of the facilitator service's own errors that never travel in an answer: a deployment
+ * refused at start (configuration, PostgreSQL options, a settlement key another instance holds) and
+ * stored rows that are not what the service wrote. Answers use {@link ServiceReasons}.
+ *
+ * @example
+ * if (error instanceof X402Error && error.reason === FacilitatorReasons.config) process.exit(2)
+ */
+export const FacilitatorReasons = defineReasons('@x402kit/facilitator', {
+  /** The configuration does not validate ({@link FacilitatorConfigError}; `issues` names each field). */
+  config: 'invalid_facilitator_config',
+  /** PostgreSQL ledger options cannot work: no connection, a schema name that is not an identifier. */
+  postgresOptions: 'invalid_postgres_ledger_options',
+  /** A stored `payments` row is not a payment (a corrupted or foreign table). */
+  ledgerRow: 'invalid_ledger_row',
+  /** A stored `payment_identifiers` row is not an idempotency record (a corrupted or foreign table). */
+  idempotencyRow: 'invalid_idempotency_row',
+  /** Another live instance holds a settlement key this one would send from. */
+  settlementKeyInUse: 'settlement_key_in_use',
+});
+
+/**
+ * One of {@link FacilitatorReasons}.
+ *
+ * @example
+ * const r: FacilitatorReason = 'invalid_facilitator_config';
+ */
+export type FacilitatorReason = (typeof FacilitatorReasons)[keyof typeof FacilitatorReasons];

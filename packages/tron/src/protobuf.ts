@@ -2,15 +2,22 @@
  * The slice of the protobuf wire format TRON transactions need: varints (int32/int64/enum) and
  * length-delimited fields (bytes, strings, sub-messages). proto3 semantics: default values are not written.
  */
+import { X402Error } from '@x402kit/core';
+import { TronReasons } from './reasons.js';
 
 /**
- * Malformed protobuf bytes (truncated varint, length past the end, unsupported wire type).
+ * Malformed protobuf bytes (truncated varint, length past the end, unsupported wire type); reason
+ * `tron_protobuf_malformed`.
  *
  * @example
  * try { readProtoFields(bytes) } catch (e) { if (e instanceof ProtoDecodeError) console.log(e.message) }
  */
-export class ProtoDecodeError extends Error {
+export class ProtoDecodeError extends X402Error {
   override name = 'ProtoDecodeError';
+
+  constructor(message: string) {
+    super(TronReasons.protobufMalformed, message);
+  }
 }
 
 /**

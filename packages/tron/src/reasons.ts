@@ -25,6 +25,8 @@ export const TronReasons = defineReasons('@x402kit/tron', {
   invalidSignature: 'invalid_tron_signature',
   invalidPrivateKey: 'invalid_tron_private_key',
   // transactions
+  /** Protobuf bytes that do not decode (truncated varint, length past the end, unknown wire type). */
+  protobufMalformed: 'tron_protobuf_malformed',
   txMalformed: 'tron_tx_malformed',
   txIdMismatch: 'tron_tx_id_mismatch',
   txRawDataMismatch: 'tron_tx_raw_data_mismatch',

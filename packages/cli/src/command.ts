@@ -2,6 +2,8 @@
  * What every command shares: the context it runs in (environment, output, a stop signal), its
  * exit codes, and the errors that end it with a message.
  */
+import { X402Error } from '@x402kit/core';
+import { CliReasons } from './cli-reasons.js';
 
 /**
  * Process exit codes of `x402kit`.
@@ -48,23 +50,24 @@ export type Command = {
 };
 
 /**
- * An error that ends a command with a message on stderr and an exit code.
+ * An error that ends a command with a message on stderr and an exit code; reason `cli_command_failed`
+ * (`invalid_cli_usage` when the exit code is the usage one).
  *
  * @example
  * throw new CliError('cannot reach http://127.0.0.1:8545', ExitCode.failure)
  */
-export class CliError extends Error {
+export class CliError extends X402Error {
   override name = 'CliError';
   readonly exitCode: ExitCode;
 
   constructor(message: string, exitCode: ExitCode = ExitCode.failure, options?: { cause?: unknown }) {
-    super(message, options);
+    super(exitCode === ExitCode.usage ? CliReasons.usage : CliReasons.failure, message, options);
     this.exitCode = exitCode;
   }
 }
 
 /**
- * Bad usage (exit code 2); the message is followed by a pointer to the command's `--help`.
+ * Bad usage (exit code 2, reason `invalid_cli_usage`); the message is followed by a pointer to the command's `--help`.
  *
  * @example
  * throw new UsageError('--port must be an integer from 0 to 65535')

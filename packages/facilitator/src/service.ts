@@ -6,31 +6,31 @@
  * over the limit a 413, a payment that does not verify a 200 with `isValid: false` (exactly as the
  * reference facilitator answers). Every answer is JSON with `content-type: application/json`.
  *
- * The logic is written once against a small {@link ServiceExchange}; `fetch` adapts a `Request`
- * to it, and the Node server (`server.ts`) adapts `IncomingMessage` without building a `Request`.
+ * The logic is written once against a small {@link ServiceExchange}, as a table of named steps per
+ * endpoint routed by hono (`service-routes.ts`): `fetch` is a `Hono` app's, and `handle` routes the
+ * same table with hono's router for the Node server (`server.ts`), which adapts `IncomingMessage`
+ * without building a `Request`.
  */
-import {
-  ATTEMPT_HEADER,
-  ATTEMPT_PATTERN,
-  type FacilitatorCallOptions,
-  type SettleResponse,
-  type SupportedResponse,
-  type VerifyResponse,
-} from '@x402kit/core';
-import { readFacilitatorRequest } from './facilitator-request.js';
-import { createEmitter } from './log.js';
-import { describeError, isJsonContentType, pathOf, readStream } from './service-http.js';
+import type { SupportedResponse } from '@x402kit/core';
+import { createEmitter, type Emit } from './log.js';
+import { authenticateCall } from './service-authenticate.js';
+import { describeError, pathOf } from './service-http.js';
+import { answerPayment, type PaymentEndpoint, readJsonBody, readPaymentCall } from './service-payment.js';
 import { ServiceReasons } from './service-reasons.js';
-import { errorReply, feeQuoteReply, healthReply, jsonReply, tooLargeReply } from './service-replies.js';
+import { errorReply, feeQuoteReply, healthReply, jsonReply } from './service-replies.js';
+import {
+  createServiceApp,
+  createServiceRouter,
+  type Dispatch,
+  type ServiceCall,
+  type ServiceRouteEntry,
+} from './service-routes.js';
 import {
   DEFAULT_BODY_LIMIT_BYTES,
-  type FacilitatorEndpoint,
   type FacilitatorService,
   type FacilitatorServiceOptions,
-  type ServiceExchange,
   type ServiceReply,
   type ServiceRequestEvent,
-  type ServiceRoute,
 } from './service-types.js';
 
 export type {
@@ -52,17 +52,9 @@ export type {
 } from './service-types.js';
 export { DEFAULT_BODY_LIMIT_BYTES } from './service-types.js';
 
-type Route = { method: 'GET' | 'POST'; endpoint: FacilitatorEndpoint };
-
-const ROUTES: ReadonlyMap<string, Route> = new Map([
-  ['/verify', { method: 'POST', endpoint: 'verify' }],
-  ['/settle', { method: 'POST', endpoint: 'settle' }],
-  ['/release', { method: 'POST', endpoint: 'release' }],
-  ['/supported', { method: 'GET', endpoint: 'supported' }],
-  ['/health', { method: 'GET', endpoint: 'health' }],
-  ['/close', { method: 'POST', endpoint: 'close' }],
-  ['/fee/quote', { method: 'POST', endpoint: 'feeQuote' }],
-]);
+/** A fixed endpoint: one method at one path. */
+type FixedEntry = ServiceRouteEntry & { method: 'GET' | 'POST' };
+type Answer = (call: ServiceCall) => Promise<ServiceReply>;
 
 /**
  * Create the facilitator service around an engine.
@@ -72,31 +64,101 @@ const ROUTES: ReadonlyMap<string, Route> = new Map([
  * const response = await service.fetch(new Request('http://localhost/supported'))
  */
 export function createFacilitatorService(options: FacilitatorServiceOptions): FacilitatorService {
-  const { facilitator, authenticate, authorize, checkHealth, onClose, observe, feeQuote } = options;
-  const routes = options.routes ?? [];
   const bodyLimitBytes = options.bodyLimitBytes ?? DEFAULT_BODY_LIMIT_BYTES;
   if (!Number.isSafeInteger(bodyLimitBytes) || bodyLimitBytes <= 0) {
     throw new TypeError(`bodyLimitBytes must be a positive integer (got ${String(options.bodyLimitBytes)})`);
   }
-  const logging = options.log !== undefined;
   const emit = createEmitter(options.log);
-  let supportedSource: SupportedResponse | undefined;
-  let supportedJson = '';
+  const entries = serviceEntries(options, bodyLimitBytes, emit);
+  const dispatch = createDispatch(emit, options.observe);
+  const route = createServiceRouter(entries);
+  const app = createServiceApp(entries, dispatch);
+  return {
+    bodyLimitBytes,
+    handle(exchange) {
+      const path = pathOf(exchange.path);
+      return dispatch(exchange, path, route(exchange.method, path));
+    },
+    async fetch(request) {
+      return app.fetch(request);
+    },
+  };
+}
 
-  async function handle(exchange: ServiceExchange): Promise<ServiceReply> {
+/** The route table: the fixed endpoints (`/close` and `/fee/quote` when enabled), their 405s, the extra routes. */
+function serviceEntries(
+  options: FacilitatorServiceOptions,
+  bodyLimitBytes: number,
+  emit: Emit,
+): ServiceRouteEntry[] {
+  const { facilitator, authenticate, authorize, checkHealth, onClose, feeQuote } = options;
+  const logged = options.log === undefined ? undefined : emit;
+  const guarded =
+    (endpoint: Parameters<typeof authenticateCall>[2], answer: Answer): Answer =>
+    async (call) =>
+      (await authenticateCall(authenticate, call, endpoint)) ?? answer(call);
+  const payment = (endpoint: PaymentEndpoint): Answer =>
+    guarded(endpoint, async (call) => {
+      const bytes = await readJsonBody(call, bodyLimitBytes);
+      if (!(bytes instanceof Uint8Array)) return bytes;
+      const read = await readPaymentCall(call, bytes, endpoint, authorize);
+      return 'paymentPayload' in read ? answerPayment(facilitator, endpoint, call, read, logged) : read;
+    });
+  const fixed: FixedEntry[] = [
+    { method: 'POST', path: '/verify', endpoint: 'verify', answer: payment('verify') },
+    { method: 'POST', path: '/settle', endpoint: 'settle', answer: payment('settle') },
+    { method: 'POST', path: '/release', endpoint: 'release', answer: payment('release') },
+    {
+      method: 'GET',
+      path: '/supported',
+      endpoint: 'supported',
+      answer: guarded('supported', supportedAnswer(facilitator)),
+    },
+    {
+      method: 'GET',
+      path: '/health',
+      endpoint: 'health',
+      answer: async () => healthReply(checkHealth ? await checkHealth() : undefined),
+    },
+  ];
+  if (onClose) {
+    const close: Answer = async () => {
+      emit('info', 'POST /close received: shutting down');
+      setTimeout(() => onClose(), 0);
+      return jsonReply(200, JSON.stringify({ status: 'closing' }));
+    };
+    fixed.push({ method: 'POST', path: '/close', endpoint: 'close', answer: guarded('close', close) });
+  }
+  if (feeQuote) {
+    const quote: Answer = async (call) => {
+      const bytes = await readJsonBody(call, bodyLimitBytes);
+      return bytes instanceof Uint8Array ? feeQuoteReply(bytes, feeQuote) : bytes;
+    };
+    fixed.push({
+      method: 'POST',
+      path: '/fee/quote',
+      endpoint: 'feeQuote',
+      answer: guarded('feeQuote', quote),
+    });
+  }
+  const extras = (options.routes ?? []).flatMap((extra): ServiceRouteEntry[] => {
+    const handle: Answer = (call) => extra.handle(call.exchange);
+    const answer = extra.public ? handle : guarded(extra.endpoint, handle);
+    const { endpoint, prefix } = extra;
+    return [
+      { method: 'ALL', path: prefix, endpoint, answer },
+      { method: 'ALL', path: `${prefix}/*`, endpoint, answer },
+    ];
+  });
+  return [...fixed, ...fixed.map(methodNotAllowed), ...extras];
+}
+
+/** Every call's frame: the event, the 404, a thrown error turned into 500 (and logged), the observers. */
+function createDispatch(emit: Emit, observe: FacilitatorServiceOptions['observe']): Dispatch {
+  return async (exchange, path, entry) => {
     const started = performance.now();
-    const path = pathOf(exchange.path);
-    const route = ROUTES.get(path);
-    const extra = route
-      ? undefined
-      : routes.find((r) => path === r.prefix || path.startsWith(`${r.prefix}/`));
-    const endpoint = extra
-      ? extra.endpoint
-      : route && (route.endpoint !== 'close' || onClose) && (route.endpoint !== 'feeQuote' || feeQuote)
-        ? route.endpoint
-        : undefined;
     const event: ServiceRequestEvent = {
-      endpoint,
+      endpoint: entry?.endpoint,
       method: exchange.method,
       path,
       status: 0,
@@ -105,9 +167,7 @@ export function createFacilitatorService(options: FacilitatorServiceOptions): Fa
     };
     let reply: ServiceReply;
     try {
-      reply = extra
-        ? await answerExtra(exchange, path, extra, event)
-        : await answer(exchange, path, route, endpoint, event);
+      reply = entry ? await entry.answer({ exchange, path, event }) : notFoundReply(path);
     } catch (error) {
       emit('error', `unexpected error while handling ${exchange.method} ${path}`, {
         error: describeError(error),
@@ -129,200 +189,45 @@ export function createFacilitatorService(options: FacilitatorServiceOptions): Fa
       }
     }
     return reply;
-  }
+  };
+}
 
-  async function answerExtra(
-    exchange: ServiceExchange,
-    path: string,
-    route: ServiceRoute,
-    event: ServiceRequestEvent,
-  ): Promise<ServiceReply> {
-    if (!route.public) {
-      const refused = await authenticateExchange(exchange, route.endpoint, path, event);
-      if (refused) return refused;
+/** `GET /supported`, its JSON kept while the engine answers the same object. */
+function supportedAnswer(facilitator: FacilitatorServiceOptions['facilitator']): Answer {
+  let source: SupportedResponse | undefined;
+  let json = '';
+  return async () => {
+    const value = await facilitator.supported();
+    if (value !== source) {
+      source = value;
+      json = JSON.stringify(value);
     }
-    return route.handle(exchange);
-  }
+    return jsonReply(200, json);
+  };
+}
 
-  /** Runs {@link Authenticate}; the refusal to send, or `undefined` when the request may proceed. */
-  async function authenticateExchange(
-    exchange: ServiceExchange,
-    endpoint: Exclude<FacilitatorEndpoint, 'health'>,
-    path: string,
-    event: ServiceRequestEvent,
-  ): Promise<ServiceReply | undefined> {
-    if (!authenticate) return undefined;
-    const auth = await authenticate({
-      endpoint,
-      method: exchange.method,
-      path,
-      headers: exchange.headers,
-      ...(exchange.remoteAddress === undefined ? {} : { remoteAddress: exchange.remoteAddress }),
-    });
-    if (!auth.ok) {
-      const reply = errorReply(auth.status, auth.reason, auth.message);
-      if (auth.retryAfterSeconds !== undefined) reply.headers['retry-after'] = String(auth.retryAfterSeconds);
-      return reply;
-    }
-    if (auth.principal !== undefined) event.principal = auth.principal;
-    return undefined;
-  }
-
-  async function answer(
-    exchange: ServiceExchange,
-    path: string,
-    route: Route | undefined,
-    endpoint: FacilitatorEndpoint | undefined,
-    event: ServiceRequestEvent,
-  ): Promise<ServiceReply> {
-    if (!route || !endpoint) {
-      return errorReply(
-        404,
-        ServiceReasons.notFound,
-        `no endpoint at ${path}; this facilitator serves POST /verify, POST /settle, GET /supported and GET /health`,
-      );
-    }
-    const method = exchange.method === 'HEAD' ? 'GET' : exchange.method;
-    if (method !== route.method) {
+/** The 405 of a fixed endpoint's path for any other method, naming the right one in `Allow`. */
+function methodNotAllowed(entry: FixedEntry): ServiceRouteEntry {
+  return {
+    method: 'ALL',
+    path: entry.path,
+    endpoint: entry.endpoint,
+    async answer(call) {
       const reply = errorReply(
         405,
         ServiceReasons.methodNotAllowed,
-        `${path} accepts ${route.method}, not ${exchange.method}`,
+        `${call.path} accepts ${entry.method}, not ${call.exchange.method}`,
       );
-      reply.headers.allow = route.method === 'GET' ? 'GET, HEAD' : route.method;
+      reply.headers.allow = entry.method === 'GET' ? 'GET, HEAD' : entry.method;
       return reply;
-    }
-    if (endpoint === 'health') return healthReply(checkHealth ? await checkHealth() : undefined);
-
-    const refused = await authenticateExchange(exchange, endpoint, path, event);
-    if (refused) return refused;
-
-    if (endpoint === 'supported') return supported();
-    if (endpoint === 'close') {
-      emit('info', 'POST /close received: shutting down');
-      setTimeout(() => onClose?.(), 0);
-      return jsonReply(200, JSON.stringify({ status: 'closing' }));
-    }
-
-    const contentType = exchange.headers.get('content-type');
-    if (contentType !== null && !isJsonContentType(contentType)) {
-      return errorReply(
-        415,
-        ServiceReasons.unsupportedMediaType,
-        `content-type must be application/json, got ${JSON.stringify(contentType.slice(0, 100))}`,
-      );
-    }
-    const declared = exchange.headers.get('content-length');
-    if (declared !== null && Number(declared) > bodyLimitBytes)
-      return tooLargeReply(`${declared} bytes`, bodyLimitBytes);
-    let bytes: Uint8Array | undefined;
-    try {
-      bytes = await exchange.readBody(bodyLimitBytes);
-    } catch (error) {
-      return errorReply(
-        400,
-        ServiceReasons.invalidRequestBody,
-        `the request body could not be read: ${error instanceof Error ? error.message : String(error)}`,
-      );
-    }
-    if (bytes === undefined) return tooLargeReply(`more than ${bodyLimitBytes} bytes`, bodyLimitBytes);
-    if (endpoint === 'feeQuote' && feeQuote) return feeQuoteReply(bytes, feeQuote);
-    const attempt = exchange.headers.get(ATTEMPT_HEADER);
-    if (attempt !== null && !ATTEMPT_PATTERN.test(attempt)) {
-      return errorReply(
-        400,
-        ServiceReasons.invalidAttempt,
-        `the ${ATTEMPT_HEADER} header must be 8 to 128 characters of [A-Za-z0-9._:-]`,
-      );
-    }
-    const callOptions: FacilitatorCallOptions = {
-      ...(attempt === null ? {} : { attempt }),
-      ...(event.principal === undefined ? {} : { principal: event.principal }),
-    };
-    const traceparent = exchange.headers.get('traceparent');
-    if (traceparent !== null) event.traceparent = traceparent;
-    const read = readFacilitatorRequest(bytes);
-    if (!read.ok) return errorReply(400, ServiceReasons.invalidRequestBody, read.message);
-    const { paymentPayload, paymentRequirements } = read.body;
-    if (typeof paymentRequirements.scheme === 'string') event.scheme = paymentRequirements.scheme;
-    if (typeof paymentRequirements.network === 'string') event.network = paymentRequirements.network;
-    if (authorize && (endpoint === 'verify' || endpoint === 'settle' || endpoint === 'release')) {
-      const verdict = await authorize({
-        endpoint,
-        paymentPayload,
-        paymentRequirements,
-        ...(event.principal === undefined ? {} : { principal: event.principal }),
-      });
-      if (!verdict.ok) return errorReply(verdict.status, verdict.reason, verdict.message);
-    }
-
-    if (endpoint === 'verify') {
-      const result: VerifyResponse = await facilitator.verify(
-        paymentPayload,
-        paymentRequirements,
-        callOptions,
-      );
-      event.outcome = result.isValid ? 'valid' : 'invalid';
-      if (result.invalidReason !== undefined) event.reason = result.invalidReason;
-      if (result.payer) event.payer = result.payer;
-      if (logging) {
-        emit('debug', `verify: ${result.isValid ? 'valid' : `invalid (${result.invalidReason})`}`, {
-          scheme: event.scheme,
-          network: event.network,
-          payer: result.payer,
-          invalidReason: result.invalidReason,
-          invalidMessage: result.invalidMessage,
-        });
-      }
-      return jsonReply(200, JSON.stringify(result));
-    }
-    if (endpoint === 'release') {
-      const released = (await facilitator.release?.(paymentPayload, paymentRequirements, callOptions)) ?? {
-        released: false,
-      };
-      return jsonReply(200, JSON.stringify(released));
-    }
-    const result: SettleResponse = await facilitator.settle(paymentPayload, paymentRequirements, callOptions);
-    event.outcome = result.success ? 'settled' : 'failed';
-    if (result.errorReason !== undefined) event.reason = result.errorReason;
-    if (result.payer) event.payer = result.payer;
-    if (result.transaction) event.transaction = result.transaction;
-    if (logging) {
-      emit('info', `settle: ${result.success ? 'settled' : `failed (${result.errorReason})`}`, {
-        scheme: event.scheme,
-        network: result.network,
-        transaction: result.transaction,
-        payer: result.payer,
-        errorReason: result.errorReason,
-        errorMessage: result.errorMessage,
-      });
-    }
-    return jsonReply(200, JSON.stringify(result));
-  }
-
-  async function supported(): Promise<ServiceReply> {
-    const value = await facilitator.supported();
-    if (value !== supportedSource) {
-      supportedSource = value;
-      supportedJson = JSON.stringify(value);
-    }
-    return jsonReply(200, supportedJson);
-  }
-
-  return {
-    bodyLimitBytes,
-    handle,
-    async fetch(request) {
-      const reply = await handle({
-        method: request.method,
-        path: request.url,
-        headers: request.headers,
-        readBody: (limit) => readStream(request.body, limit),
-      });
-      return new Response(request.method === 'HEAD' ? null : reply.body, {
-        status: reply.status,
-        headers: reply.headers,
-      });
     },
   };
+}
+
+function notFoundReply(path: string): ServiceReply {
+  return errorReply(
+    404,
+    ServiceReasons.notFound,
+    `no endpoint at ${path}; this facilitator serves POST /verify, POST /settle, GET /supported and GET /health`,
+  );
 }

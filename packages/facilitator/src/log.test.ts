@@ -5,6 +5,12 @@ import { createJsonLog } from './log.js';
 import { parseServiceConfig } from './service-config.js';
 import { parseTraceparent } from './telemetry/traceparent.js';
 
+/** A sink that keeps the lines written to it. */
+function capture(): { lines: string[]; write(line: string): void } {
+  const lines: string[] = [];
+  return { lines, write: (line) => void lines.push(line) };
+}
+
 describe('createJsonLog', () => {
   it('writes one JSON object per line with level, time, msg and fields; warnings to stderr', () => {
     const out: string[] = [];
@@ -32,13 +38,10 @@ describe('createJsonLog', () => {
     assert.ok(out[0]?.endsWith('\n'));
   });
   it('writes each line to one stream only, nested bigints as strings, and never throws on odd data', () => {
-    const out: string[] = [];
-    const err: string[] = [];
-    const log = createJsonLog({
-      level: 'debug',
-      stdout: { write: (line: string) => out.push(line) },
-      stderr: { write: (line: string) => err.push(line) },
-    });
+    const [stdout, stderr] = [capture(), capture()];
+    const log = createJsonLog({ level: 'debug', stdout, stderr });
+    const out = stdout.lines;
+    const err = stderr.lines;
     const circular: Record<string, unknown> = { name: 'loop' };
     circular.self = circular;
     log({ level: 'debug', message: 'probe', data: { fees: [1n, { wei: 2n }] } });

@@ -63,53 +63,37 @@ function helpOf(name: GaugeName): string {
 export function createMetrics(): Metrics {
   const registry = new Registry();
   const registers = [registry];
+  const counter = <L extends string>(name: string, help: string, labelNames: readonly L[]) =>
+    new Counter({ name, help, labelNames, registers });
+  const timing = (name: string, help: string) =>
+    new Histogram({
+      name,
+      help,
+      labelNames: ['scheme', 'network'],
+      buckets: [...LATENCY_BUCKETS],
+      registers,
+    });
   const outcome = ['scheme', 'network', 'result', 'reason'] as const;
-  const where = ['scheme', 'network'] as const;
-  const verifyTotal = new Counter({
-    name: 'x402kit_verify_total',
-    help: 'Verifications answered, by result and reason.',
-    labelNames: outcome,
-    registers,
-  });
-  const settleTotal = new Counter({
-    name: 'x402kit_settle_total',
-    help: 'Settlements answered, by result and reason.',
-    labelNames: outcome,
-    registers,
-  });
-  const buckets = [...LATENCY_BUCKETS];
-  const verifySeconds = new Histogram({
-    name: 'x402kit_verify_seconds',
-    help: 'Time to answer /verify.',
-    labelNames: where,
-    buckets,
-    registers,
-  });
-  const settleSeconds = new Histogram({
-    name: 'x402kit_settle_seconds',
-    help: 'Time to answer /settle.',
-    labelNames: where,
-    buckets,
-    registers,
-  });
-  const httpTotal = new Counter({
-    name: 'x402kit_http_requests_total',
-    help: 'HTTP requests, by endpoint and status.',
-    labelNames: ['endpoint', 'status'],
-    registers,
-  });
-  const reconciled = new Counter({
-    name: 'x402kit_reconciled_total',
-    help: 'Payments finished by the background reconciler.',
-    labelNames: ['result'],
-    registers,
-  });
-  const sponsored = new Counter({
-    name: 'x402kit_gas_sponsored_wei_total',
-    help: "Native gas spent on payers' behalf (approval top-ups, wallet deployments), in wei.",
-    labelNames: ['network', 'kind'],
-    registers,
-  });
+  const verifyTotal = counter(
+    'x402kit_verify_total',
+    'Verifications answered, by result and reason.',
+    outcome,
+  );
+  const settleTotal = counter('x402kit_settle_total', 'Settlements answered, by result and reason.', outcome);
+  const verifySeconds = timing('x402kit_verify_seconds', 'Time to answer /verify.');
+  const settleSeconds = timing('x402kit_settle_seconds', 'Time to answer /settle.');
+  const httpTotal = counter('x402kit_http_requests_total', 'HTTP requests, by endpoint and status.', [
+    'endpoint',
+    'status',
+  ]);
+  const reconciled = counter('x402kit_reconciled_total', 'Payments finished by the background reconciler.', [
+    'result',
+  ]);
+  const sponsored = counter(
+    'x402kit_gas_sponsored_wei_total',
+    "Native gas spent on payers' behalf (approval top-ups, wallet deployments), in wei.",
+    ['network', 'kind'],
+  );
   // created on first use: a chain's balance gauge exists once a relayer of that chain was read
   const gauges = new Map<GaugeName, Gauge>();
 

@@ -3,6 +3,9 @@
  * then a selector) and builds the payment payload with the scheme's client.
  */
 
+import type { BudgetHold, PaymentBudget, PaymentOutcome } from './budget/budget.js';
+import { BudgetReasons } from './budget/budget-reasons.js';
+import { DEFAULT_MAX_AMOUNT_USD, defaultCapPolicy } from './budget/default-cap.js';
 import { appendPaymentIdentifier, readPaymentIdentifier } from './extensions/payment-identifier.js';
 import { parseUnits } from './money.js';
 import { findAsset, networkMatches, sameAssetId } from './networks/registry.js';
@@ -67,6 +70,18 @@ export type X402ClientOptions = {
   /** Chooses among the offers left; default: the first. */
   select?: (offers: Offer[]) => Offer;
   hooks?: ClientHooks;
+  /**
+   * The per-payment cap when `policies` has no `maxAmountPolicy`: offers in a registered USD
+   * stablecoin above this many dollars are refused (`amount_above_default_cap`). Default `'1'`, as
+   * the reference 2.27; `false` removes it. A `maxAmountPolicy` replaces it.
+   */
+  defaultMaxAmount?: string | false;
+  /**
+   * A cumulative budget ({@link createBudget}): each payment is reserved before it is signed and
+   * refused (`budget_exceeded`) when it does not fit; the transport reports the outcome with
+   * {@link X402Client.reportOutcome}.
+   */
+  budget?: PaymentBudget;
 };
 
 /** Per-payment options of {@link X402Client.createPaymentPayload}. */
@@ -77,6 +92,11 @@ export type CreatePaymentOptions = {
    * crash, so the server or facilitator answers the first payment's result instead of charging twice.
    */
   paymentIdentifier?: string;
+  /**
+   * What a per-key budget limit counts this payment under (the host, or an MCP tool's name);
+   * default the host of the 402's resource URL.
+   */
+  budgetKey?: string;
 };
 
 export type X402Client = {
@@ -89,6 +109,12 @@ export type X402Client = {
     paymentRequired: AnyPaymentRequired,
     options?: CreatePaymentOptions,
   ): Promise<AnyPaymentPayload>;
+  /**
+   * Tell the budget how a payload this client made ended: `paid` (a settlement says so), `refused`
+   * (proven not charged: a refusal or failed settlement), `unknown` (pending, or the answer was lost;
+   * it stays counted). Without a budget, or for a payload reported already, it does nothing.
+   */
+  reportOutcome(payload: AnyPaymentPayload, outcome: PaymentOutcome): Promise<void>;
 };
 
 /**
@@ -101,7 +127,14 @@ export type X402Client = {
  * })
  */
 export function createX402Client(options: X402ClientOptions): X402Client {
-  const policies = options.policies ?? [];
+  const given = options.policies ?? [];
+  const defaultCap =
+    options.defaultMaxAmount === false || given.some((p) => p.name === 'maxAmount')
+      ? undefined
+      : defaultCapPolicy(options.defaultMaxAmount ?? DEFAULT_MAX_AMOUNT_USD);
+  const policies = defaultCap ? [...given, defaultCap] : given;
+  /** Budget holds of the payloads made and not yet reported. */
+  const holds = new WeakMap<AnyPaymentPayload, BudgetHold>();
 
   function offersOf(pr: AnyPaymentRequired): Offer[] {
     if (pr.x402Version === 2)
@@ -149,16 +182,18 @@ export function createX402Client(options: X402ClientOptions): X402Client {
 
   function choose(candidates: Offer[], reasons: string[]): Offer {
     let offers = candidates;
+    let cappedByDefault = false;
     for (const policy of policies) {
       offers = offers.filter((o) => {
         if (policy.allows(o)) return true;
+        if (policy === defaultCap) cappedByDefault = true;
         reasons.push(`${describe(o)}: ${policy.explain(o)}`);
         return false;
       });
     }
     if (offers.length === 0) {
       throw new X402Error(
-        Reasons.noAcceptablePaymentOption,
+        cappedByDefault ? BudgetReasons.aboveDefaultCap : Reasons.noAcceptablePaymentOption,
         `no payment option can be paid: ${reasons.join('; ')}`,
         {
           details: { reasons },
@@ -175,42 +210,73 @@ export function createX402Client(options: X402ClientOptions): X402Client {
       const offer = await selectOfferAsync(pr);
       const abort = await options.hooks?.beforePayment?.(offer);
       if (abort) throw new X402Error(Reasons.noAcceptablePaymentOption, `payment refused: ${abort.reason}`);
-      const scheme = schemeFor(offer)!;
-      const serverExtensions = pr.x402Version === 2 ? pr.extensions : undefined;
-      const result = await scheme.createPaymentPayload(offer.requirements, {
-        x402Version: offer.x402Version,
-        ...(pr.x402Version === 2 ? { resource: pr.resource } : {}),
-        ...(serverExtensions ? { extensions: serverExtensions } : {}),
-      });
-      let payload: AnyPaymentPayload;
-      if (pr.x402Version === 2) {
-        const merged = mergeExtensions(serverExtensions, result.extensions);
-        // an explicit id wins; an id the scheme already set is kept; else a fresh one is echoed
-        const explicitId = paymentOptions?.paymentIdentifier;
-        const extensions =
-          explicitId !== undefined || !readPaymentIdentifier({ extensions: merged }).present
-            ? appendPaymentIdentifier(merged, explicitId)
-            : merged;
-        payload = {
-          x402Version: 2,
-          resource: pr.resource,
-          accepted: pr.accepts[offer.index]!,
-          payload: result.payload,
-          ...(extensions ? { extensions } : {}),
-        };
-      } else {
-        const original: AnyPaymentRequirements = pr.accepts[offer.index]!;
-        payload = {
-          x402Version: 1,
-          scheme: original.scheme,
-          network: original.network,
-          payload: result.payload,
-        };
+      const key = paymentOptions?.budgetKey ?? resourceHost(pr, offer);
+      const hold = await options.budget?.reserve(offer, key === undefined ? {} : { key });
+      try {
+        const payload = await buildPayload(pr, offer, paymentOptions);
+        if (hold) holds.set(payload, hold);
+        return payload;
+      } catch (error) {
+        // nothing left this process: the reservation goes back
+        await hold?.settle('refused');
+        throw error;
       }
-      await options.hooks?.afterPayment?.(offer, payload);
-      return payload;
+    },
+    async reportOutcome(payload, outcome) {
+      const hold = holds.get(payload);
+      if (!hold) return;
+      holds.delete(payload);
+      await hold.settle(outcome);
     },
   };
+
+  async function buildPayload(
+    pr: AnyPaymentRequired,
+    offer: Offer,
+    paymentOptions: CreatePaymentOptions | undefined,
+  ): Promise<AnyPaymentPayload> {
+    const scheme = schemeFor(offer)!;
+    const serverExtensions = pr.x402Version === 2 ? pr.extensions : undefined;
+    const result = await scheme.createPaymentPayload(offer.requirements, {
+      x402Version: offer.x402Version,
+      ...(pr.x402Version === 2 ? { resource: pr.resource } : {}),
+      ...(serverExtensions ? { extensions: serverExtensions } : {}),
+    });
+    let payload: AnyPaymentPayload;
+    if (pr.x402Version === 2) {
+      const merged = mergeExtensions(serverExtensions, result.extensions);
+      // an explicit id wins; an id the scheme already set is kept; else a fresh one is echoed
+      const explicitId = paymentOptions?.paymentIdentifier;
+      const extensions =
+        explicitId !== undefined || !readPaymentIdentifier({ extensions: merged }).present
+          ? appendPaymentIdentifier(merged, explicitId)
+          : merged;
+      payload = {
+        x402Version: 2,
+        resource: pr.resource,
+        accepted: pr.accepts[offer.index]!,
+        payload: result.payload,
+        ...(extensions ? { extensions } : {}),
+      };
+    } else {
+      const original: AnyPaymentRequirements = pr.accepts[offer.index]!;
+      payload = {
+        x402Version: 1,
+        scheme: original.scheme,
+        network: original.network,
+        payload: result.payload,
+      };
+    }
+    await options.hooks?.afterPayment?.(offer, payload);
+    return payload;
+  }
+}
+
+/** The host of the 402's resource (v2 `resource.url`, v1 `resource`), when it is a URL. */
+function resourceHost(pr: AnyPaymentRequired, offer: Offer): string | undefined {
+  const url = pr.x402Version === 2 ? pr.resource?.url : pr.accepts[offer.index]?.resource;
+  if (typeof url !== 'string' || !URL.canParse(url)) return undefined;
+  return new URL(url).host;
 }
 
 /**

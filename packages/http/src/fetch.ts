@@ -12,6 +12,7 @@ import {
   encodePaymentSignatureHeader,
   HeaderNames,
   type Log,
+  type PaymentOutcome,
   PaymentRequiredV1,
   Reasons,
   type SettleResponse,
@@ -82,7 +83,10 @@ export type WrapFetchOptions = {
  *   up to `pendingSettlement.maxRetries` times, then returned as it stands;
  * - whatever else answers the paid retry is returned, a 402 included: it is never paid again;
  * - if the caller's request already carried `PAYMENT-SIGNATURE` or `X-PAYMENT`, its 402 is
- *   returned as is (no second payment is attempted).
+ *   returned as is (no second payment is attempted);
+ * - the payment's outcome ({@link paymentOutcomeOf}, `unknown` when no answer came) is reported to
+ *   the client with `reportOutcome`, so its budget keeps a paid one, gives back a refused one and
+ *   keeps an unknown one counted.
  * Throws `X402Error` when it cannot pay: the engine's reason (`no_acceptable_payment_option` for
  * no usable offer or a policy refusal such as an amount cap), `invalid_payment_header` for a
  * malformed `PAYMENT-REQUIRED`, `invalid_payment_requirements` for a malformed v1 body.
@@ -201,12 +205,20 @@ export function wrapFetchWithPayment(
     const headerName = payload.x402Version === 2 ? HeaderNames.paymentSignature : HeaderNames.xPayment;
     emit('info', `paying with x402 v${payload.x402Version}`, { url: base.url });
     const paidHeaders = { [headerName]: encodePaymentSignatureHeader(payload) };
-    const paid = await untilSettled(
-      await fetchImpl(build(paidHeaders)),
-      () => fetchImpl(build(paidHeaders)),
-      base.url,
-      base.signal,
-    );
+    let paid: Response;
+    try {
+      paid = await untilSettled(
+        await fetchImpl(build(paidHeaders)),
+        () => fetchImpl(build(paidHeaders)),
+        base.url,
+        base.signal,
+      );
+    } catch (error) {
+      // the payment may have left: a budget keeps it counted
+      await client.reportOutcome(payload, 'unknown');
+      throw error;
+    }
+    await client.reportOutcome(payload, paymentOutcomeOf(paid));
     if (paid.status === 402)
       emit('warn', 'the server answered 402 after payment; not paying again', { url: base.url });
     return paid;
@@ -260,6 +272,21 @@ export function getPaymentResponse(response: Response): SettleResponse | undefin
   } catch {
     return undefined;
   }
+}
+
+/**
+ * How a paid request ended, read from its answer, for a budget: `paid` when `PAYMENT-RESPONSE`
+ * reports success; `refused` when the payment is proven not charged (a settlement that failed, or a
+ * 402 answer without one: verification refused it); `unknown` otherwise (pending, a 2xx without a
+ * settlement, a 5xx): it stays counted.
+ *
+ * @example paymentOutcomeOf(await pay(url)) // 'paid'
+ */
+export function paymentOutcomeOf(response: Response): PaymentOutcome {
+  const settlement = getPaymentResponse(response);
+  if (settlement?.success) return 'paid';
+  if (settlement) return settlement.errorReason === Reasons.settlementPending ? 'unknown' : 'refused';
+  return response.status === 402 ? 'refused' : 'unknown';
 }
 
 function sleep(ms: number, signal: AbortSignal): Promise<void> {

@@ -1,3 +1,6 @@
+import { X402Error } from '@x402kit/core';
+import { DevnetReasons } from './devnet-reasons.js';
+
 /**
  * Anvil could not be started: the binary is missing, it exited early, or it did not answer in time.
  * The message carries anvil's stderr when there was any.
@@ -11,13 +14,13 @@
  * }
  * ```
  */
-export class AnvilStartError extends Error {
+export class AnvilStartError extends X402Error {
   override readonly name = 'AnvilStartError';
   /** What anvil wrote to stderr before it failed (may be empty). */
   readonly stderr: string;
 
   constructor(message: string, options: { stderr?: string; cause?: unknown } = {}) {
-    super(message, { cause: options.cause });
+    super(DevnetReasons.anvilStart, message, { cause: options.cause });
     this.stderr = options.stderr ?? '';
   }
 }
@@ -31,13 +34,13 @@ export class AnvilStartError extends Error {
  * // DevnetOptionsError: token.decimals must be an integer from 0 to 255 (got 300)
  * ```
  */
-export class DevnetOptionsError extends Error {
+export class DevnetOptionsError extends X402Error {
   override readonly name = 'DevnetOptionsError';
   /** The option at fault, for example `token.address`. */
   readonly path: string;
 
   constructor(path: string, message: string) {
-    super(`${path} ${message}`);
+    super(DevnetReasons.options, `${path} ${message}`);
     this.path = path;
   }
 }
@@ -55,13 +58,13 @@ export class DevnetOptionsError extends Error {
  * }
  * ```
  */
-export class DevnetSetupError extends Error {
+export class DevnetSetupError extends X402Error {
   override readonly name = 'DevnetSetupError';
   /** The setup step that failed, for example `token.verify`. */
   readonly step: string;
 
   constructor(step: string, message: string, options: { cause?: unknown } = {}) {
-    super(`${step}: ${message}`, { cause: options.cause });
+    super(DevnetReasons.setup, `${step}: ${message}`, { cause: options.cause });
     this.step = step;
   }
 }

@@ -21,6 +21,8 @@ export type { DevnetClient } from './devnet-client.js';
 export { createDevnetClient, DEVNET_POLLING_INTERVAL_MS } from './devnet-client.js';
 export type { DevnetContracts, PlaceDevnetContractsParameters } from './devnet-contracts.js';
 export { placeDevnetContracts } from './devnet-contracts.js';
+export type { DevnetReason } from './devnet-reasons.js';
+export { DevnetReasons } from './devnet-reasons.js';
 export type { Eip2612TokenSpec, Erc20TokenSpec, PlainErc20TokenSpec } from './erc20-tokens.js';
 export {
   BSC_TESTNET_USDT_ADDRESS,

@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
+import { X402Error } from '@x402kit/core';
 import type { Address, Hex } from 'viem';
 import { isHex, recoverTypedDataAddress } from 'viem';
+import { DevnetReasons } from '../devnet-reasons.js';
 import { parseTronOrEvmAddress } from '../tron/tron-address.js';
 import { GASFREE_PERMIT_TRANSFER_TYPES, gasFreeControllerDomain } from './gasfree-controller.js';
 import type { GasFreeTransferRecord } from './gasfree-relayer.js';
@@ -59,12 +61,16 @@ const refuse = (reason: GasFreeServiceReason, message: string): SubmitRefusal =>
 });
 
 /** Thrown while reading the body; turned into a ValidationException answer. */
-class InvalidField extends Error {}
+class InvalidField extends X402Error {
+  constructor(message: string) {
+    super(DevnetReasons.gasFreeSubmit, message);
+  }
+}
 
 /** Thrown by the checks; carries the answer. */
-class Refused extends Error {
+class Refused extends X402Error {
   constructor(readonly refusal: SubmitRefusal) {
-    super(refusal.message);
+    super(DevnetReasons.gasFreeSubmit, refusal.message);
   }
 }
 

@@ -1,13 +1,21 @@
+import { X402Error } from '@x402kit/core';
 import type { Hex } from 'viem';
+import { DevnetReasons } from '../devnet-reasons.js';
 
-/** A JSON-RPC error answered by anvil (`code`, `message` and, for reverts, `data`). */
-export class AnvilRpcError extends Error {
+/**
+ * A JSON-RPC error answered by anvil (`code`, `message` and, for reverts, `data`); reason
+ * `devnet_anvil_rpc_error`.
+ *
+ * @example
+ * try { await rpc('eth_call', [call]) } catch (e) { if (e instanceof AnvilRpcError && e.code === 3) console.log(e.data) }
+ */
+export class AnvilRpcError extends X402Error {
   override readonly name = 'AnvilRpcError';
   readonly code: number;
   readonly data: unknown;
 
   constructor(method: string, code: number, message: string, data: unknown) {
-    super(`${method}: ${message}`);
+    super(DevnetReasons.anvilRpc, `${method}: ${message}`);
     this.code = code;
     this.data = data;
   }

@@ -1,20 +1,26 @@
-import { decodeTronAddress, encodeTronAddress } from '@x402kit/core';
+import { decodeTronAddress, encodeTronAddress, X402Error } from '@x402kit/core';
 import type { Address } from 'viem';
 import { getAddress } from 'viem';
+import { DevnetReasons } from '../devnet-reasons.js';
 
 // The devnet's names for the one TRON address codec of @x402kit/core (Base58Check, `41…` and `0x…`
 // forms), in the shapes the node's handlers want.
 
 /**
- * A string is not a TRON address in any accepted form (Base58Check `T…`, `41…` hex or 20-byte `0x…` hex).
+ * A string is not a TRON address in any accepted form (Base58Check `T…`, `41…` hex or 20-byte `0x…` hex);
+ * reason `invalid_devnet_tron_address`.
  *
  * @example
  * ```ts
  * try { tronAddressToHex('Tnope'); } catch (error) { if (error instanceof TronAddressError) console.error(error.message); }
  * ```
  */
-export class TronAddressError extends Error {
+export class TronAddressError extends X402Error {
   override readonly name = 'TronAddressError';
+
+  constructor(message: string) {
+    super(DevnetReasons.tronAddress, message);
+  }
 }
 
 /**

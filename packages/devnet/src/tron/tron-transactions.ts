@@ -1,5 +1,7 @@
+import { X402Error } from '@x402kit/core';
 import { deserializeTransaction, txJsonToPb, txPbToRawDataHex, txPbToTxID } from 'tronweb/utils';
 import { keccak256, toBytes } from 'viem';
+import { DevnetReasons } from '../devnet-reasons.js';
 import { tronAddressToBase58, tronAddressToHex } from './tron-address.js';
 import type { RefBlockParams } from './tron-blocks.js';
 
@@ -31,9 +33,19 @@ export interface TronTransactionJson {
   signature?: string[];
 }
 
-/** A request the node rejects before doing anything: answered as `{ Error: message }` like java-tron. */
-export class TronRequestError extends Error {
+/**
+ * A request the node rejects before doing anything: answered as `{ Error: message }` like java-tron;
+ * reason `devnet_tron_request_rejected`.
+ *
+ * @example
+ * throw new TronRequestError('owner_address is missing')
+ */
+export class TronRequestError extends X402Error {
   override readonly name = 'TronRequestError';
+
+  constructor(message: string) {
+    super(DevnetReasons.tronRequest, message);
+  }
 }
 
 /** A TriggerSmartContract call as parsed from a request: addresses as `41…` hex, data without `0x`. */

@@ -21,6 +21,18 @@ export const ServiceReasons = defineReasons('@x402kit/facilitator', {
   methodNotAllowed: 'method_not_allowed',
   /** The `X402-Attempt` header is not 8 to 128 characters of `[A-Za-z0-9._:-]`. */
   invalidAttempt: 'invalid_attempt',
+  /** No API key was sent where one is required, or the key is unknown (401). */
+  unauthorized: 'unauthorized',
+  /** The API key may not use this endpoint or network (403). */
+  forbidden: 'forbidden',
+  /** The caller's requests per minute are spent; `Retry-After` says when to come back (429). */
+  rateLimited: 'rate_limited',
+  /** A `/payments` query is malformed: no filter, a bad limit, a bad transaction path (400). */
+  invalidRequest: 'invalid_request',
+  /** No payment was settled by the transaction asked for on `/payments/tx/<hash>` (404). */
+  paymentNotFound: 'payment_not_found',
+  /** The payment ledger cannot be read right now (503). */
+  ledgerUnavailable: 'ledger_unavailable',
   /** The health check failed (an RPC is down, ...). */
   unhealthy: 'unhealthy',
   /** A bug or an outage on our side; the details are in the facilitator's log, not in the answer. */

@@ -1,8 +1,10 @@
 import type { Reason } from './reasons.js';
 
 /**
- * The one error class of x402kit: a stable `reason` code from {@link Reasons} and a message
- * that says what to do. Subpackages throw it (or subclasses) so callers can branch on `reason`.
+ * The one error class of x402kit: a stable `reason` code from the one registry ({@link Reasons} or
+ * a package's table made with `defineReasons`) and a message that says what to do. Every error the
+ * packages throw is one (or a subclass, whose `name` and fields stay its own), so callers can branch
+ * on `reason` and `listReasons()` tells whose code it is.
  *
  * @example
  * try { decodePaymentSignatureHeader(value) } catch (e) { if (e instanceof X402Error) console.log(e.reason) }

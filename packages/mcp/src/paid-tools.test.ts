@@ -1,0 +1,357 @@
+/**
+ * Paid tools and the paying client, over the SDK's in-memory transport with the in-process test
+ * ledger (no chain): the PaymentRequired result, a paid call and its receipt, one payment presented
+ * ten times at once (one execution, one settlement), refusals, a failed settlement, per-call prices,
+ * the JSON-RPC error form and the approval hook.
+ */
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
+import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import { type CallToolResult, type JSONRPCMessage, McpError } from '@modelcontextprotocol/sdk/types.js';
+import {
+  type AnyPaymentRequired,
+  createX402Client,
+  maxAmountPolicy,
+  Reasons,
+  X402Error,
+} from '@x402kit/core';
+import { TEST_ASSET, TEST_NETWORK, TEST_SCHEME } from '@x402kit/testing/test-ledger';
+import { createTestStack, PAY_TO } from '@x402kit/testing/test-stack';
+import { z } from 'zod';
+import { getPaymentResponse, PAYMENT_META_KEY } from './mcp-meta.js';
+import { createPaidTools, type PaidToolConfig } from './paid-tools.js';
+import { type PayingMcpClientOptions, wrapMcpClientWithPayment } from './paying-client.js';
+import { paymentRequiredAsJsonRpcError } from './payment-required-as-error.js';
+import { readPaymentRequired } from './payment-required-result.js';
+
+const option = { scheme: TEST_SCHEME, network: TEST_NETWORK, payTo: PAY_TO, price: '$0.01' };
+
+async function setup(
+  opts: {
+    tools?: Record<string, PaidToolConfig>;
+    jsonRpcErrors?: boolean;
+    /** Sees every message the server sends. */
+    watch?: (message: JSONRPCMessage) => void;
+  } = {},
+) {
+  const stack = createTestStack();
+  const runs: string[] = [];
+  const paid = createPaidTools({
+    server: stack.server,
+    tools: opts.tools ?? {
+      weather: { accepts: option },
+      broken: { accepts: option },
+      throws: { accepts: option },
+    },
+  });
+  const mcp = new McpServer({ name: 'paid', version: '1.0.0' });
+  const tool = (name: string, run: (city: string) => CallToolResult) =>
+    mcp.registerTool(
+      name,
+      { description: `${name} tool`, inputSchema: { city: z.string() } },
+      paid.tool(name, async ({ city }: { city: string }) => {
+        runs.push(`${name}:${city}`);
+        return run(city);
+      }),
+    );
+  tool('weather', (city) => ({ content: [{ type: 'text', text: `Sunny in ${city}` }] }));
+  if (paid.payments.table.routes.some((r) => r.config.resource === 'mcp://tool/broken')) {
+    tool('broken', () => ({ content: [{ type: 'text', text: 'out of order' }], isError: true }));
+    tool('throws', () => {
+      throw new Error('the tool failed');
+    });
+  }
+  mcp.registerTool('free', { inputSchema: {} }, async () => ({ content: [{ type: 'text', text: 'free' }] }));
+  const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
+  const send = serverSide.send.bind(serverSide);
+  serverSide.send = (message, options) => {
+    opts.watch?.(message);
+    return send(message, options);
+  };
+  await mcp.connect(opts.jsonRpcErrors ? paymentRequiredAsJsonRpcError(serverSide) : serverSide);
+  const client = new Client({ name: 'agent', version: '1.0.0' });
+  await client.connect(clientSide);
+  const paying = (options?: PayingMcpClientOptions, x402 = stack.client) =>
+    wrapMcpClientWithPayment(client, x402, options);
+  return { stack, runs, client, paying, mcp, close: () => client.close() };
+}
+
+async function unpaid(client: Client, name = 'weather', city = 'Paris'): Promise<AnyPaymentRequired> {
+  const result = await client.callTool({ name, arguments: { city } });
+  const pr = readPaymentRequired(result as CallToolResult);
+  assert.ok(pr, `expected a PaymentRequired, got ${JSON.stringify(result)}`);
+  return pr;
+}
+
+describe('createPaidTools (MCP server side)', () => {
+  it('answers an unpaid call with the PaymentRequired tool result, in both fields, without running the tool', async () => {
+    const t = await setup();
+    const result = await t.client.callTool({ name: 'weather', arguments: { city: 'Paris' } });
+    assert.equal(result.isError, true);
+    const content = result.content as { type: string; text: string }[];
+    assert.equal(content.length, 1);
+    assert.equal(content[0]?.type, 'text');
+    assert.equal(content[0]?.text, JSON.stringify(result.structuredContent));
+    const pr = result.structuredContent as Record<string, unknown>;
+    assert.equal(pr.x402Version, 2);
+    assert.equal(pr.error, 'Payment required');
+    assert.deepEqual(pr.resource, {
+      url: 'mcp://tool/weather',
+      description: 'Tool: weather',
+      mimeType: 'application/json',
+    });
+    const accepts = pr.accepts as Record<string, unknown>[];
+    assert.equal(accepts.length, 1);
+    assert.equal(accepts[0]?.scheme, TEST_SCHEME);
+    assert.equal(accepts[0]?.amount, '10000');
+    assert.equal(accepts[0]?.payTo, PAY_TO);
+    assert.equal(result._meta, undefined);
+    assert.deepEqual(t.runs, []);
+    await t.close();
+  });
+
+  it('runs a paid call once, settles it and returns the result with _meta["x402/payment-response"]', async () => {
+    const t = await setup();
+    const result = await t.paying().callTool({ name: 'weather', arguments: { city: 'Paris' } });
+    assert.equal(result.isError, undefined);
+    assert.deepEqual(result.content, [{ type: 'text', text: 'Sunny in Paris' }]);
+    const receipt = getPaymentResponse(result);
+    assert.equal(receipt?.success, true);
+    assert.equal(receipt?.network, TEST_NETWORK);
+    assert.equal(receipt?.transaction, t.stack.ledger.settlements[0]?.transaction);
+    assert.deepEqual(t.runs, ['weather:Paris']);
+    assert.equal(t.stack.ledger.settlements.length, 1);
+    // a free tool is untouched
+    const free = await t.paying().callTool({ name: 'free', arguments: {} });
+    assert.deepEqual(free.content, [{ type: 'text', text: 'free' }]);
+    await t.close();
+  });
+
+  it('one payment presented 10 times at once: one execution, one settlement, nine duplicate_settlement refusals', async () => {
+    const t = await setup();
+    const payment = await t.stack.client.createPaymentPayload(await unpaid(t.client));
+    const results = (await Promise.all(
+      Array.from({ length: 10 }, () =>
+        t.client.callTool({
+          name: 'weather',
+          arguments: { city: 'Oslo' },
+          _meta: { [PAYMENT_META_KEY]: payment },
+        }),
+      ),
+    )) as CallToolResult[];
+    const paid = results.filter((r) => r.isError !== true);
+    assert.equal(paid.length, 1);
+    assert.equal(getPaymentResponse(paid[0] as CallToolResult)?.success, true);
+    const refused = results.filter((r) => r.isError === true);
+    assert.equal(refused.length, 9);
+    for (const r of refused) {
+      assert.equal(readPaymentRequired(r)?.error, Reasons.duplicateSettlement);
+      assert.equal(getPaymentResponse(r)?.errorReason, Reasons.duplicateSettlement);
+      assert.ok(
+        !JSON.stringify(r.content).includes('Sunny'),
+        'a refused copy must not carry the tool output',
+      );
+    }
+    assert.deepEqual(t.runs, ['weather:Oslo']);
+    assert.equal(t.stack.ledger.settlements.length, 1);
+    // and presented once more, later: refused with the transaction it was settled in
+    const again = (await t.client.callTool({
+      name: 'weather',
+      arguments: { city: 'Oslo' },
+      _meta: { [PAYMENT_META_KEY]: payment },
+    })) as CallToolResult;
+    assert.equal(readPaymentRequired(again)?.error, Reasons.duplicateSettlement);
+    assert.equal(getPaymentResponse(again)?.transaction, t.stack.ledger.settlements[0]?.transaction);
+    assert.deepEqual(t.runs, ['weather:Oslo']);
+    await t.close();
+  });
+
+  it('refuses a payment the facilitator finds invalid with the reason in error, without running the tool', async () => {
+    const t = await setup();
+    t.stack.ledger.failVerifyWith = 'invalid_test_ledger_signature';
+    const result = await t.paying().callTool({ name: 'weather', arguments: { city: 'Rome' } });
+    assert.equal(result.isError, true);
+    assert.match(readPaymentRequired(result)?.error ?? '', /invalid_test_ledger_signature/);
+    assert.deepEqual(t.runs, []);
+    assert.equal(t.stack.ledger.settlements.length, 0);
+    await t.close();
+  });
+
+  it('refuses an unreadable payment with invalid_payment_header', async () => {
+    const t = await setup();
+    const result = (await t.client.callTool({
+      name: 'weather',
+      arguments: { city: 'Rome' },
+      _meta: { [PAYMENT_META_KEY]: { x402Version: 2, payload: 'nonsense' } },
+    })) as CallToolResult;
+    assert.match(readPaymentRequired(result)?.error ?? '', new RegExp(`^${Reasons.invalidPaymentHeader}`));
+    assert.deepEqual(t.runs, []);
+    await t.close();
+  });
+
+  it('withholds the output when settlement fails: the PaymentRequired with "Payment settlement failed: <reason>"', async () => {
+    const t = await setup();
+    t.stack.ledger.failSettleWith = 'test_settlement_refused';
+    const result = await t.paying().callTool({ name: 'weather', arguments: { city: 'Lima' } });
+    assert.equal(result.isError, true);
+    assert.ok(!JSON.stringify(result).includes('Sunny'), 'the tool output must be withheld');
+    const pr = readPaymentRequired(result);
+    assert.equal(pr?.error, 'Payment settlement failed: test_settlement_refused');
+    assert.equal(pr?.accepts.length, 1);
+    assert.equal(getPaymentResponse(result)?.success, false);
+    assert.equal(getPaymentResponse(result)?.errorReason, 'test_settlement_refused');
+    assert.deepEqual(t.runs, ['weather:Lima']);
+    await t.close();
+  });
+
+  it('does not settle a tool that answers an error result or throws', async () => {
+    const t = await setup();
+    const broken = await t.paying().callTool({ name: 'broken', arguments: { city: 'Nice' } });
+    assert.equal(broken.isError, true);
+    assert.deepEqual(broken.content, [{ type: 'text', text: 'out of order' }]);
+    assert.equal(getPaymentResponse(broken), undefined);
+    const thrown = await t.paying().callTool({ name: 'throws', arguments: { city: 'Nice' } });
+    assert.deepEqual(thrown.content, [{ type: 'text', text: 'the tool failed' }]);
+    assert.equal(thrown.isError, true);
+    assert.equal(t.stack.ledger.settlements.length, 0);
+    await t.close();
+  });
+
+  it('prices each call with a function of its arguments', async () => {
+    const t = await setup({
+      tools: {
+        weather: {
+          accepts: {
+            ...option,
+            price: (call) => ({
+              amount: String(1000 * String(call.arguments.city).length),
+              asset: TEST_ASSET,
+            }),
+          },
+          description: 'Weather, priced per letter',
+        },
+      },
+    });
+    const pr = await unpaid(t.client, 'weather', 'Bogota');
+    assert.equal(pr.accepts[0] && 'amount' in pr.accepts[0] ? pr.accepts[0].amount : undefined, '6000');
+    assert.equal(pr.x402Version === 2 ? pr.resource.description : undefined, 'Weather, priced per letter');
+    const result = await t.paying().callTool({ name: 'weather', arguments: { city: 'Quito' } });
+    assert.equal(getPaymentResponse(result)?.success, true);
+    assert.equal(t.stack.ledger.settlements[0]?.amount, '5000');
+    await t.close();
+  });
+
+  it('throws when a tool without a price is wrapped', () => {
+    const stack = createTestStack();
+    const paid = createPaidTools({ server: stack.server, tools: { weather: { accepts: option } } });
+    assert.throws(() => paid.tool('search', async () => ({ content: [] })), /no price for tool "search"/);
+  });
+});
+
+describe('the JSON-RPC error form', () => {
+  it('a server transport wrapped with paymentRequiredAsJsonRpcError answers {code: 402, message, data}', async () => {
+    const t = await setup({ jsonRpcErrors: true });
+    await assert.rejects(
+      t.client.callTool({ name: 'weather', arguments: { city: 'Paris' } }),
+      (error: unknown) => {
+        assert.ok(error instanceof McpError);
+        assert.equal(error.code, 402);
+        assert.equal(error.message, 'MCP error 402: Payment required');
+        const data = error.data as Record<string, unknown>;
+        assert.equal(data.x402Version, 2);
+        assert.deepEqual((data.resource as Record<string, unknown>).url, 'mcp://tool/weather');
+        return true;
+      },
+    );
+    // the paying client reads that form and pays; a paid result is not an error and is sent as is
+    const result = await t.paying().callTool({ name: 'weather', arguments: { city: 'Paris' } });
+    assert.deepEqual(result.content, [{ type: 'text', text: 'Sunny in Paris' }]);
+    assert.equal(getPaymentResponse(result)?.success, true);
+    assert.deepEqual(t.runs, ['weather:Paris']);
+    await t.close();
+  });
+});
+
+describe('wrapMcpClientWithPayment (MCP client side)', () => {
+  it('asks onPaymentRequested before each payment; false returns the PaymentRequired unpaid', async () => {
+    const t = await setup();
+    const seen: string[] = [];
+    const declining = t.paying({
+      onPaymentRequested: ({ toolName, offer, arguments: args }) => {
+        seen.push(`${toolName}:${String(args.city)}:${offer.requirements.amount}`);
+        return false;
+      },
+    });
+    const result = await declining.callTool({ name: 'weather', arguments: { city: 'Cairo' } });
+    assert.equal(readPaymentRequired(result)?.error, 'Payment required');
+    assert.deepEqual(seen, ['weather:Cairo:10000']);
+    assert.deepEqual(t.runs, []);
+    const approving = t.paying({ onPaymentRequested: () => true });
+    const paid = await approving.callTool({ name: 'weather', arguments: { city: 'Cairo' } });
+    assert.equal(getPaymentResponse(paid)?.success, true);
+    await t.close();
+  });
+
+  it("pays under the client engine's policies: a cap below the price throws no_acceptable_payment_option", async () => {
+    const t = await setup();
+    const capped = createX402Client({
+      schemes: [{ network: 'test:*', client: t.stack.ledger.client() }],
+      policies: [maxAmountPolicy(9_999n)],
+    });
+    await assert.rejects(
+      t.paying({}, capped).callTool({ name: 'weather', arguments: { city: 'Lagos' } }),
+      (error: unknown) => error instanceof X402Error && error.reason === Reasons.noAcceptablePaymentOption,
+    );
+    assert.deepEqual(t.runs, []);
+    assert.equal(t.stack.ledger.settlements.length, 0);
+    await t.close();
+  });
+
+  it('sends the same payment again while the settlement is pending, then returns the settled result', async () => {
+    let pendingAnswers = 0;
+    const t = await setup({
+      watch: (message) => {
+        // the second pending answer lets the next settle through
+        if (JSON.stringify(message).includes(Reasons.settlementPending) && ++pendingAnswers === 2) {
+          t.stack.ledger.failSettleWith = undefined;
+        }
+      },
+    });
+    t.stack.ledger.failSettleWith = Reasons.settlementPending;
+    let payments = 0;
+    const paying = t.paying({
+      pendingSettlement: { maxRetries: 3, delayMs: 10 },
+      onPaid: () => {
+        payments++;
+      },
+    });
+    const result = await paying.callTool({ name: 'weather', arguments: { city: 'Pune' } });
+    assert.equal(getPaymentResponse(result)?.success, true);
+    assert.deepEqual(result.content, [{ type: 'text', text: 'Sunny in Pune' }]);
+    assert.equal(pendingAnswers, 2);
+    assert.deepEqual(
+      t.runs,
+      ['weather:Pune'],
+      'the tool ran once; its held result went to the retry that settled',
+    );
+    assert.equal(t.stack.ledger.calls.verify, 1, 'the retries skip verification');
+    assert.equal(payments, 1);
+    assert.equal(t.stack.ledger.settlements.length, 1);
+    await t.close();
+  });
+
+  it('returns the pending result without retrying when pendingSettlement is false; no PaymentRequired in it', async () => {
+    const t = await setup();
+    t.stack.ledger.failSettleWith = Reasons.settlementPending;
+    const result = await t
+      .paying({ pendingSettlement: false })
+      .callTool({ name: 'weather', arguments: { city: 'Pune' } });
+    assert.equal(result.isError, true);
+    assert.equal(readPaymentRequired(result), undefined);
+    assert.equal(getPaymentResponse(result)?.errorReason, Reasons.settlementPending);
+    assert.ok(!JSON.stringify(result).includes('Sunny'));
+    await t.close();
+  });
+});

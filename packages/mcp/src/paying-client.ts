@@ -1,0 +1,183 @@
+/**
+ * An MCP client that pays: around the SDK's plain `Client`, `callTool` answers a paid tool's
+ * PaymentRequired (the tool-result form, or the JSON-RPC 402 error form) by paying once with the
+ * x402kit client engine, under its policies (amount caps, budgets, networks), and calling the tool
+ * again with the payment in `_meta["x402/payment"]`. It never pays twice for one call: a paid call
+ * refused again is returned as is, and while the server reports the settlement pending the same
+ * payment is sent again.
+ */
+import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import type { RequestOptions } from '@modelcontextprotocol/sdk/shared/protocol.js';
+import {
+  type CallToolRequest,
+  type CallToolResult,
+  CallToolResultSchema,
+  McpError,
+} from '@modelcontextprotocol/sdk/types.js';
+import {
+  type AnyPaymentPayload,
+  type AnyPaymentRequired,
+  createEmitter,
+  type Log,
+  type Offer,
+  Reasons,
+  type X402Client,
+} from '@x402kit/core';
+import { getPaymentResponse, MCP_PAYMENT_REQUIRED_CODE, PAYMENT_META_KEY } from './mcp-meta.js';
+import {
+  parsePaymentRequired,
+  paymentRequiredResult,
+  readPaymentRequired,
+} from './payment-required-result.js';
+
+/** What {@link PayingMcpClientOptions.onPaymentRequested} sees before each payment. */
+export type PaymentRequestedEvent = {
+  toolName: string;
+  arguments: Record<string, unknown>;
+  paymentRequired: AnyPaymentRequired;
+  /** The offer the client engine would pay (its policies applied). */
+  offer: Offer;
+};
+
+/** Options of {@link wrapMcpClientWithPayment}. */
+export type PayingMcpClientOptions = {
+  /**
+   * Approve each payment (e.g. ask a human): `true` pays, `false` returns the PaymentRequired
+   * result unpaid. Default: pay whatever the client engine's policies allow.
+   */
+  onPaymentRequested?: (event: PaymentRequestedEvent) => boolean | Promise<boolean>;
+  /** Called after each payment is sent, with the tool's answer. */
+  onPaid?: (event: {
+    toolName: string;
+    payment: AnyPaymentPayload;
+    result: CallToolResult;
+  }) => void | Promise<void>;
+  /**
+   * While the server reports the settlement pending, send the same payment again after `delayMs`,
+   * up to `maxRetries` times. Default `{ maxRetries: 5, delayMs: 1000 }`; `false` returns the
+   * pending result.
+   */
+  pendingSettlement?: false | { maxRetries?: number; delayMs?: number };
+  log?: Log;
+};
+
+/** The paying client. */
+export type PayingMcpClient = {
+  /** The wrapped SDK client (connect, list tools and everything else through it). */
+  readonly client: Client;
+  /**
+   * `Client.callTool` that pays when the tool asks. Throws the client engine's `X402Error` when it
+   * cannot pay (no acceptable offer, a policy such as a cap or budget refusing it).
+   */
+  callTool(params: CallToolRequest['params'], options?: RequestOptions): Promise<CallToolResult>;
+};
+
+/**
+ * Wrap an SDK `Client` so paid tools are paid for with `x402` (the client engine of `@x402kit/core`,
+ * with its schemes and policies).
+ *
+ * @example
+ * const client = new Client({ name: 'agent', version: '1.0.0' });
+ * await client.connect(new StreamableHTTPClientTransport(new URL('http://localhost:4021/mcp')));
+ * const paying = wrapMcpClientWithPayment(client, createX402Client({ schemes, policies: [maxAmountPolicy('0.01')] }));
+ * const result = await paying.callTool({ name: 'get_weather', arguments: { city: 'Paris' } });
+ * console.log(getPaymentResponse(result)?.transaction);
+ */
+export function wrapMcpClientWithPayment(
+  client: Client,
+  x402: X402Client,
+  options: PayingMcpClientOptions = {},
+): PayingMcpClient {
+  const emit = createEmitter(options.log);
+  const pending = options.pendingSettlement === false ? undefined : (options.pendingSettlement ?? {});
+
+  async function call(
+    params: CallToolRequest['params'],
+    requestOptions?: RequestOptions,
+  ): Promise<CallToolResult> {
+    try {
+      return await callPlain(client, params, requestOptions);
+    } catch (error) {
+      // the JSON-RPC error form of "payment required"
+      const paymentRequired =
+        error instanceof McpError && error.code === MCP_PAYMENT_REQUIRED_CODE
+          ? parsePaymentRequired(error.data)
+          : undefined;
+      if (paymentRequired) return paymentRequiredResult(paymentRequired);
+      throw error;
+    }
+  }
+
+  async function untilSettled(
+    first: CallToolResult,
+    send: () => Promise<CallToolResult>,
+    toolName: string,
+  ): Promise<CallToolResult> {
+    if (!pending) return first;
+    let current = first;
+    for (let attempt = 1; attempt <= (pending.maxRetries ?? 5) && isPending(current); attempt++) {
+      emit('info', `settlement pending; sending the same payment again`, { tool: toolName, attempt });
+      await new Promise((resolve) => setTimeout(resolve, pending.delayMs ?? 1_000));
+      current = await send();
+    }
+    return current;
+  }
+
+  async function callTool(
+    params: CallToolRequest['params'],
+    requestOptions?: RequestOptions,
+  ): Promise<CallToolResult> {
+    const carriesPayment = params._meta?.[PAYMENT_META_KEY] !== undefined;
+    const first = await call(params, requestOptions);
+    const paymentRequired = carriesPayment ? undefined : readPaymentRequired(first);
+    if (!paymentRequired) return first;
+    const args = params.arguments ?? {};
+    const offer = x402.selectOffer(paymentRequired);
+    if (options.onPaymentRequested) {
+      const approved = await options.onPaymentRequested({
+        toolName: params.name,
+        arguments: args,
+        paymentRequired,
+        offer,
+      });
+      if (!approved) {
+        emit('info', 'payment not approved; returning the PaymentRequired', { tool: params.name });
+        return first;
+      }
+    }
+    const payment = await x402.createPaymentPayload(paymentRequired);
+    const paid = { ...params, _meta: { ...params._meta, [PAYMENT_META_KEY]: payment } };
+    const send = () => call(paid, requestOptions);
+    const result = await untilSettled(await send(), send, params.name);
+    const receipt = getPaymentResponse(result);
+    emit(receipt?.success ? 'info' : 'warn', `paid tool "${params.name}": ${describeReceipt(result)}`, {
+      tool: params.name,
+      transaction: receipt?.transaction,
+    });
+    await options.onPaid?.({ toolName: params.name, payment, result });
+    return result;
+  }
+
+  return { client, callTool };
+}
+
+async function callPlain(
+  client: Client,
+  params: CallToolRequest['params'],
+  options: RequestOptions | undefined,
+): Promise<CallToolResult> {
+  // the compatibility form `{ toolResult }` of very old servers reads as an empty result
+  return CallToolResultSchema.parse(await client.callTool(params, undefined, options));
+}
+
+function isPending(result: CallToolResult): boolean {
+  const receipt = getPaymentResponse(result);
+  return receipt !== undefined && !receipt.success && receipt.errorReason === Reasons.settlementPending;
+}
+
+function describeReceipt(result: CallToolResult): string {
+  const receipt = getPaymentResponse(result);
+  if (receipt?.success) return `settled in ${receipt.transaction}`;
+  if (receipt) return `not settled (${receipt.errorReason ?? 'unknown reason'})`;
+  return result.isError ? 'refused' : 'answered without a receipt';
+}

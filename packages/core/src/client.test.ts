@@ -7,10 +7,10 @@ import {
   combineSelectors,
   createX402Client,
   maxAmountPolicy,
-  type Offer,
   preferNetworks,
   preferSchemes,
 } from './client.js';
+import type { Offer } from './payment-policy.js';
 import { X402Error } from './protocol/errors.js';
 import type { PaymentRequired, PaymentRequirements } from './protocol/schemas.js';
 import type { SchemeClient } from './scheme.js';

@@ -9,13 +9,13 @@ import { DEFAULT_MAX_AMOUNT_USD, defaultCapPolicy } from './budget/default-cap.j
 import { appendPaymentIdentifier, readPaymentIdentifier } from './extensions/payment-identifier.js';
 import { parseUnits } from './money.js';
 import { findAsset, networkMatches, sameAssetId } from './networks/registry.js';
+import type { Offer, PaymentPolicy } from './payment-policy.js';
 import { X402Error } from './protocol/errors.js';
 import { Reasons } from './protocol/reasons.js';
 import type {
   AnyPaymentPayload,
   AnyPaymentRequired,
   AnyPaymentRequirements,
-  PaymentRequirements,
   X402Version,
 } from './protocol/schemas.js';
 import { requirementsFromV1 } from './protocol/v1.js';
@@ -27,16 +27,6 @@ export type ClientSchemeRegistration = {
   client: SchemeClient;
   /** Protocol versions to pay with; default both. */
   x402Versions?: X402Version[];
-};
-
-/** An offer seen by policies: the v2 shape, plus the version of the 402 it came from. */
-export type Offer = { requirements: PaymentRequirements; x402Version: X402Version; index: number };
-
-/** Removes offers the client must not pay; `explain` says why, for the error message. */
-export type PaymentPolicy = {
-  name: string;
-  allows(offer: Offer): boolean;
-  explain(offer: Offer): string;
 };
 
 export type ClientHooks = {

@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { Offer, OfferPrefilter } from './client.js';
+import type { OfferPrefilter } from './client.js';
 import { createX402Client } from './client.js';
 import { combinePrefilters } from './combine-prefilters.js';
+import type { Offer } from './payment-policy.js';
 import type { PaymentRequirements } from './protocol/schemas.js';
 import type { SchemeClient } from './scheme.js';
 

@@ -2,7 +2,8 @@
  * `combinePrefilters`: several asynchronous pre-filters as one, e.g. the EVM and the Solana balance
  * policies of a client that pays on both.
  */
-import type { Offer, OfferPrefilter } from './client.js';
+import type { OfferPrefilter } from './client.js';
+import type { Offer } from './payment-policy.js';
 
 /**
  * Several prefilters as one: each gets every offer, they run in parallel, and an offer is kept when every

@@ -21,6 +21,7 @@ export * from './networks/caip.js';
 export * from './networks/registry.js';
 export * from './networks/tron-address.js';
 export * from './networks/tron-networks.js';
+export * from './payment-policy.js';
 export * from './protocol/codec.js';
 export * from './protocol/errors.js';
 export * from './protocol/reason-registry.js';

@@ -6,8 +6,9 @@
  * the check and the hold are one store update), then settled: `paid` keeps it spent, `refused`
  * (proven not charged) gives it back, `unknown` keeps it spent as pending.
  */
-import type { Offer } from '../client.js';
+
 import { formatUnits } from '../money.js';
+import type { Offer } from '../payment-policy.js';
 import { X402Error } from '../protocol/errors.js';
 import { type BudgetLimit, type ResolvedBudgetLimit, resolveBudgetLimit } from './budget-limit.js';
 import { BudgetReasons } from './budget-reasons.js';

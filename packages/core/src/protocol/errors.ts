@@ -1,7 +1,5 @@
-import type { Reason } from './reasons.js';
-
 /**
- * The one error class of x402kit: a stable `reason` code from the one registry ({@link Reasons} or
+ * The one error class of x402kit: a stable `reason` code from the one registry (`Reasons` or
  * a package's table made with `defineReasons`) and a message that says what to do. Every error the
  * packages throw is one (or a subclass, whose `name` and fields stay its own), so callers can branch
  * on `reason` and `listReasons()` tells whose code it is.
@@ -11,11 +9,12 @@ import type { Reason } from './reasons.js';
  */
 export class X402Error extends Error {
   override name = 'X402Error';
-  readonly reason: Reason | (string & {});
+  /** A code of the registry (`Reasons`, or a table made with `defineReasons`; see `listReasons()`). */
+  readonly reason: string;
   readonly details: Record<string, unknown> | undefined;
 
   constructor(
-    reason: Reason | (string & {}),
+    reason: string,
     message: string,
     options?: { cause?: unknown; details?: Record<string, unknown> },
   ) {

@@ -103,6 +103,33 @@ describe('x402kit (in-process)', () => {
     assert.doesNotMatch(badKey.stderr, /0x1234/, 'keys are never echoed');
   });
 
+  it('names every flag at fault at once, never echoing a key', async () => {
+    const secret = `0x${'cd'.repeat(31)}`;
+    const bad = await run(
+      [
+        'facilitator',
+        '--port',
+        '70000',
+        '--rpc',
+        'solana-devnet=http://x',
+        '--rpc',
+        'eip155:1=ws://x',
+        '--private-key',
+        secret,
+      ],
+      {},
+    );
+    assert.equal(bad.code, 2);
+    assert.match(bad.stderr, /--port \(or PORT\): /);
+    assert.match(bad.stderr, /--rpc \(or EVM_NETWORK\/EVM_RPC_URL\): "solana-devnet" is not an EVM network/);
+    assert.match(bad.stderr, /--rpc \(or EVM_NETWORK\/EVM_RPC_URL\) \(eip155:1\): must be an http\(s\) URL/);
+    assert.match(
+      bad.stderr,
+      /--private-key \(or FACILITATOR_PRIVATE_KEY\) \(0\): must be 0x followed by 64 hex digits/,
+    );
+    assert.doesNotMatch(bad.stderr, new RegExp(secret.slice(2)), 'keys are never echoed');
+  });
+
   it('explains pay usage mistakes', async () => {
     const noUrl = await run(['pay'], { PRIVATE_KEY: KEY });
     assert.equal(noUrl.code, 2);

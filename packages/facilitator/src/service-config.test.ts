@@ -87,6 +87,20 @@ apiKeys:
     assert.deepEqual(config.anonymous, { allowed: true });
   });
 
+  it('runs from the x402 e2e harness environment alone (EVM_PRIVATE_KEY, EVM_NETWORK, EVM_RPC_URL)', async () => {
+    const config = await loadServiceConfig({
+      chains: CHAINS,
+      env: { EVM_PRIVATE_KEY: KEY, EVM_NETWORK: 'base-sepolia', EVM_RPC_URL: 'http://harness:8545' },
+    });
+    assert.deepEqual(config.signers.privateKeys, [KEY]);
+    assert.deepEqual(config.sections.networks, { 'eip155:84532': { rpc: ['http://harness:8545'] } });
+    const preferred = await loadServiceConfig({
+      chains: CHAINS,
+      env: { EVM_PRIVATE_KEY: KEY, FACILITATOR_PRIVATE_KEY: OTHER_KEY, EVM_RPC_URL: 'http://harness:8545' },
+    });
+    assert.deepEqual(preferred.signers.privateKeys, [OTHER_KEY], 'FACILITATOR_PRIVATE_KEY wins');
+  });
+
   it('names the path of each bad field and never echoes a secret', () => {
     const message = issuesOf(() =>
       parseServiceConfig(

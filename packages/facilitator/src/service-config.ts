@@ -10,7 +10,7 @@
  * deployment configures at least one of them.
  *
  * Environment variables of the service: `DATABASE_URL` (PostgreSQL ledger), `FACILITATOR_PRIVATE_KEY` /
- * `FACILITATOR_PRIVATE_KEYS` (comma-separated), `PORT`, `HOST`, `INSTANCE_ID`, `LOG_LEVEL`,
+ * `FACILITATOR_PRIVATE_KEYS` (comma-separated; else `EVM_PRIVATE_KEY`), `PORT`, `HOST`, `INSTANCE_ID`, `LOG_LEVEL`,
  * `OTEL_EXPORTER_OTLP_ENDPOINT`, `OTEL_SERVICE_NAME`; the chain modules add theirs.
  */
 import { readFile } from 'node:fs/promises';
@@ -367,7 +367,8 @@ export function envOverrides(
 ): Record<string, unknown> {
   let out: Record<string, unknown> = {};
   if (env.DATABASE_URL) out.ledger = { postgres: { url: env.DATABASE_URL } };
-  const keys = env.FACILITATOR_PRIVATE_KEYS ?? env.FACILITATOR_PRIVATE_KEY;
+  // EVM_PRIVATE_KEY: what the x402 e2e harness sets, used when no FACILITATOR_PRIVATE_KEY(S) is
+  const keys = (env.FACILITATOR_PRIVATE_KEYS ?? env.FACILITATOR_PRIVATE_KEY) || env.EVM_PRIVATE_KEY;
   if (keys) out.signers = { privateKeys: splitList(keys) };
   if (env.PORT) out.port = /^\d+$/.test(env.PORT) ? Number(env.PORT) : env.PORT;
   if (env.HOST) out.host = env.HOST;

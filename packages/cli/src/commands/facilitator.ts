@@ -4,9 +4,9 @@
  * when ready (the x402 e2e harness waits for that line) and stops on SIGINT / SIGTERM.
  */
 
+import { isRecord } from '@x402kit/core';
 import { evmChain } from '@x402kit/evm/chain-module';
 import {
-  type ConfigIssue,
   createFacilitatorApp,
   createJsonLog,
   type FacilitatorApp,
@@ -20,9 +20,8 @@ import {
 import { svmChain } from '@x402kit/svm/chain-module';
 import { tronChain } from '@x402kit/tron/chain-module';
 import { type CliContext, CliError, type Command, ExitCode, UsageError, untilAborted } from '../command.js';
-import { describeIssues, parseFlags, parseInteger, splitList } from '../options.js';
+import { parseFlags, parseInteger, splitList } from '../options.js';
 import { checkRpcChainIds } from '../rpc-check.js';
-import { parseFacilitatorConfig } from './facilitator-flags.js';
 
 /** The chains `x402kit facilitator` can serve; the config turns on those it configures. */
 const CHAINS = [evmChain, tronChain, svmChain];
@@ -70,13 +69,13 @@ Environment (used when the matching flag is absent; overrides the file):
 Example:
   FACILITATOR_PRIVATE_KEY=0x... x402kit facilitator --rpc eip155:84532=http://127.0.0.1:8545`;
 
-/** Where each flag-mode field comes from, for error messages. */
-const SOURCES = {
+/** The flag behind each field of the file that a flag sets, for error messages. */
+const FLAGS = {
   port: '--port (or PORT)',
   host: '--host',
-  rpc: '--rpc (or EVM_NETWORK/EVM_RPC_URL)',
+  networks: '--rpc (or EVM_NETWORK/EVM_RPC_URL)',
   privateKeys: '--private-key (or FACILITATOR_PRIVATE_KEY)',
-  bodyLimitBytes: '--body-limit',
+  bodyBytes: '--body-limit',
   enableClose: '--enable-close',
 } as const;
 
@@ -139,8 +138,29 @@ type FacilitatorFlags = {
   enableClose: boolean | undefined;
 };
 
-/** Flags over the environment over the file; validated by `@x402kit/facilitator`'s schema. */
+/**
+ * Flags over the environment over the file, validated once by `@x402kit/facilitator`'s schema: the
+ * flags become overrides in the file's shape, and the service reads the environment.
+ */
 async function readConfig(flags: FacilitatorFlags, env: CliContext['env']): Promise<ServiceConfig> {
+  const overrides = flagOverrides(flags);
+  try {
+    return await loadServiceConfig({
+      ...(flags.config === undefined ? {} : { file: flags.config }),
+      env,
+      overrides,
+      chains: CHAINS,
+    });
+  } catch (error) {
+    if (error instanceof FacilitatorConfigError) {
+      throw new UsageError(describeConfigError(error, overrides, flags.config === undefined));
+    }
+    throw error;
+  }
+}
+
+/** The flags in the shape of the configuration file. */
+function flagOverrides(flags: FacilitatorFlags): Record<string, unknown> {
   const overrides: Record<string, unknown> = {};
   const networks: Record<string, { rpc: string[] }> = {};
   for (const value of flags.rpc ?? []) {
@@ -154,49 +174,82 @@ async function readConfig(flags: FacilitatorFlags, env: CliContext['env']): Prom
     entry.rpc.push(match[2]);
     networks[match[1]] = entry;
   }
-  const hasEnvRpc = Object.keys(env).some((name) => /^RPC_URL_\d+$/.test(name) && env[name]);
   if (Object.keys(networks).length > 0) overrides.networks = networks;
-  else if (env.EVM_RPC_URL)
-    overrides.networks = { [env.EVM_NETWORK || 'eip155:84532']: { rpc: [env.EVM_RPC_URL] } };
-  else if (flags.config === undefined && !hasEnvRpc) {
-    throw new UsageError(
-      'no RPC configured: pass --rpc <network>=<url> (e.g. --rpc eip155:84532=http://127.0.0.1:8545), set EVM_RPC_URL or use --config',
-    );
-  }
-  const keys = splitList(
-    flags.privateKey ??
-      (env.FACILITATOR_PRIVATE_KEYS || env.FACILITATOR_PRIVATE_KEY ? undefined : env.EVM_PRIVATE_KEY),
-  );
+  const keys = splitList(flags.privateKey);
   if (keys.length > 0) overrides.signers = { privateKeys: keys };
-  else if (flags.config === undefined && !env.FACILITATOR_PRIVATE_KEYS && !env.FACILITATOR_PRIVATE_KEY) {
-    throw new UsageError(
-      'no facilitator private key: set FACILITATOR_PRIVATE_KEY=0x... (several keys: comma-separated) or pass --private-key',
-    );
-  }
   const port = parseInteger(flags.port, '--port');
   if (port !== undefined) overrides.port = port;
   if (flags.host !== undefined) overrides.host = flags.host;
   const bodyBytes = parseInteger(flags.bodyLimit, '--body-limit');
   if (bodyBytes !== undefined) overrides.limits = { bodyBytes };
   if (flags.enableClose !== undefined) overrides.enableClose = flags.enableClose;
-  if (flags.config === undefined && isFlagNetworks(overrides.networks)) {
-    // without a file, explain mistakes by the flag that carried them (as before --config existed)
-    const allKeys = splitList(
-      flags.privateKey ?? env.FACILITATOR_PRIVATE_KEYS ?? env.FACILITATOR_PRIVATE_KEY ?? env.EVM_PRIVATE_KEY,
-    );
-    checkFlags(overrides.networks, allKeys);
+  return overrides;
+}
+
+/**
+ * The configuration's issues worded by the flag that carried each mistake (`--rpc (or …)
+ * (eip155:84532): must be an http(s) URL`). Without a file, the settlement keys come from
+ * `--private-key` or the environment and a missing chain or key is told as what to pass; a field no
+ * flag set keeps its path in the file.
+ */
+function describeConfigError(
+  error: FacilitatorConfigError,
+  overrides: Record<string, unknown>,
+  withoutFile: boolean,
+): string {
+  const byFlag = error.issues.map((issue) =>
+    flagIssue(pathSegments(issue.path), issue.message, overrides, withoutFile),
+  );
+  if (byFlag.every((text) => text === undefined)) return error.message;
+  return error.issues
+    .map((issue, i) => byFlag[i] ?? `${issue.path || '(root)'}: ${issue.message}`)
+    .join('; ');
+}
+
+/** One issue worded by its flag, or `undefined` when no flag set that field. */
+function flagIssue(
+  [head, ...rest]: string[],
+  message: string,
+  overrides: Record<string, unknown>,
+  withoutFile: boolean,
+): string | undefined {
+  if (head === 'networks') {
+    if (rest.length === 0) {
+      return withoutFile
+        ? 'no RPC configured: pass --rpc <network>=<url> (e.g. --rpc eip155:84532=http://127.0.0.1:8545), set EVM_RPC_URL or use --config'
+        : undefined;
+    }
+    const [network = '', , index] = rest;
+    const given = isRecord(overrides.networks) ? overrides.networks[network] : undefined;
+    if (!isRecord(given) || !Array.isArray(given.rpc)) return undefined;
+    // the network itself is refused: quote it; one URL per network: name the network without an index
+    if (rest.length === 1) return `${FLAGS.networks}: "${network}" ${message}`;
+    const where = given.rpc.length === 1 || index === undefined ? network : `${network}.${index}`;
+    return `${FLAGS.networks} (${where}): ${message}`;
   }
-  try {
-    return await loadServiceConfig({
-      ...(flags.config === undefined ? {} : { file: flags.config }),
-      env,
-      overrides,
-      chains: CHAINS,
-    });
-  } catch (error) {
-    if (error instanceof FacilitatorConfigError) throw new UsageError(error.message);
-    throw error;
+  if (head === 'signers' && rest[0] === 'privateKeys' && (withoutFile || 'signers' in overrides)) {
+    if (rest.length === 1) {
+      return 'no facilitator private key: set FACILITATOR_PRIVATE_KEY=0x... (several keys: comma-separated) or pass --private-key';
+    }
+    return `${FLAGS.privateKeys} (${rest.slice(1).join('.')}): ${message}`;
   }
+  if (head === 'limits' && rest[0] === 'bodyBytes' && 'limits' in overrides) {
+    return `${FLAGS.bodyBytes}: ${message}`;
+  }
+  if ((head === 'port' || head === 'host' || head === 'enableClose') && head in overrides) {
+    return `${FLAGS[head]}: ${message}`;
+  }
+  return undefined;
+}
+
+/** The parts of a path as the service writes it: `networks["eip155:84532"].rpc[0]` -> networks, eip155:84532, rpc, 0. */
+function pathSegments(path: string): string[] {
+  const parts: string[] = [];
+  for (const m of path.matchAll(/\.?([A-Za-z_$][\w$]*)|\[(\d+)\]|\[("(?:[^"\\]|\\.)*")\]/g)) {
+    const quoted = m[3];
+    parts.push(m[1] ?? m[2] ?? (quoted === undefined ? '' : String(JSON.parse(quoted))));
+  }
+  return parts;
 }
 
 /** The RPC URLs of the EVM `networks` section, for the chain-id check at start. */
@@ -208,31 +261,6 @@ function evmRpcOf(networks: unknown): Record<string, string[]> {
     if (Array.isArray(rpc)) out[network] = rpc.filter((url): url is string => typeof url === 'string');
   }
   return out;
-}
-
-function isFlagNetworks(value: unknown): value is Record<string, { rpc: string[] }> {
-  return typeof value === 'object' && value !== null;
-}
-
-function checkFlags(networks: Record<string, { rpc: string[] }>, privateKeys: string[]): void {
-  try {
-    parseFacilitatorConfig({
-      // one URL per network is passed as a string, so messages name the network without an index
-      rpc: Object.fromEntries(
-        Object.entries(networks).map(([network, { rpc }]) => [
-          network,
-          rpc.length === 1 ? (rpc[0] ?? '') : rpc,
-        ]),
-      ),
-      privateKeys,
-    });
-  } catch (error) {
-    if (error instanceof FacilitatorConfigError) {
-      const issues: ConfigIssue[] = [...error.issues];
-      throw new UsageError(describeIssues(issues, SOURCES));
-    }
-    throw error;
-  }
 }
 
 async function serve(

@@ -26,6 +26,16 @@ describe('the EVM config sections', () => {
     assert.deepEqual(EvmNetworksSchema.parse(undefined), {});
   });
 
+  it('merge a v1 name and the CAIP-2 id of one network, each URL once', () => {
+    assert.deepEqual(
+      EvmNetworksSchema.parse({
+        'base-sepolia': { rpc: ['http://127.0.0.1:8545'] },
+        'eip155:84532': { rpc: ['http://127.0.0.1:8546', 'http://127.0.0.1:8545'] },
+      }),
+      { 'eip155:84532': { rpc: ['http://127.0.0.1:8545', 'http://127.0.0.1:8546'] } },
+    );
+  });
+
   it('name the path of a bad RPC URL and refuse non-EVM networks and unknown fields', () => {
     assert.match(
       issuesOf('networks', { 'eip155:84532': { rpc: ['ftp://x'] } }),
@@ -83,5 +93,26 @@ describe('the EVM config sections', () => {
       networks: { 'eip155:84532': { rpc: ['http://env-a:8545', 'http://env-b:8545'] } },
     });
     assert.deepEqual(evmEnvOverrides({ RPC_URL_X: 'http://a', RPC_URL_1: '' }), {});
+  });
+
+  it('take EVM_RPC_URL for EVM_NETWORK (default eip155:84532), over RPC_URL_<CHAINID> of that network', () => {
+    assert.deepEqual(evmEnvOverrides({ EVM_RPC_URL: 'http://harness:8545' }), {
+      networks: { 'eip155:84532': { rpc: ['http://harness:8545'] } },
+    });
+    assert.deepEqual(
+      evmEnvOverrides({
+        RPC_URL_84532: 'http://env:8545',
+        RPC_URL_1: 'http://mainnet:8545',
+        EVM_NETWORK: 'base-sepolia',
+        EVM_RPC_URL: 'http://harness:8545',
+      }),
+      {
+        networks: {
+          'eip155:84532': { rpc: ['http://harness:8545'] },
+          'eip155:1': { rpc: ['http://mainnet:8545'] },
+        },
+      },
+    );
+    assert.deepEqual(evmEnvOverrides({ EVM_NETWORK: 'eip155:1' }), {}, 'EVM_NETWORK alone names no URL');
   });
 });

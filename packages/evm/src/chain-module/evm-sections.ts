@@ -1,7 +1,8 @@
 /**
  * The EVM chain module's sections of the facilitator's configuration file: `networks` (the RPC
  * URLs of each EVM network served), `evm` (settlement tuning and gas sponsoring) and `fees` (flat
- * `exact_permit` fees), and the `RPC_URL_<CHAINID>` environment variables that override `networks`.
+ * `exact_permit` fees), and the environment variables that override `networks` (`RPC_URL_<CHAINID>`,
+ * and `EVM_RPC_URL` for `EVM_NETWORK`).
  * Errors are worded like the rest of the file (`networks["eip155:84532"].rpc[0]: must be an http(s) URL`).
  */
 import { evmChainId, httpUrl, toCaip2 } from '@x402kit/core';
@@ -33,9 +34,18 @@ export const EvmNetworksSchema = z
       }
     }
   })
-  .transform((networks) =>
-    Object.fromEntries(Object.entries(networks).map(([key, value]) => [toCaip2(key) ?? key, value])),
-  );
+  .transform((networks) => {
+    // a v1 name and the CAIP-2 id of one network (`--rpc base-sepolia=… --rpc eip155:84532=…`) are one
+    // entry: their URLs in order, each once
+    const out: Record<string, { rpc: string[] }> = {};
+    for (const [key, { rpc }] of Object.entries(networks)) {
+      const network = toCaip2(key) ?? key;
+      const urls = out[network]?.rpc ?? [];
+      for (const url of rpc) if (!urls.includes(url)) urls.push(url);
+      out[network] = { rpc: urls };
+    }
+    return out;
+  });
 
 /**
  * `evm`: Multicall3 batching (worth it at block times of about 1 s or more), stuck-tx replacement,
@@ -100,16 +110,27 @@ export const EVM_SECTIONS = {
   fees: FeePolicySchema,
 } as const;
 
+/** The network `EVM_RPC_URL` serves when `EVM_NETWORK` is not set. */
+const DEFAULT_EVM_NETWORK = 'eip155:84532';
+
 /**
- * `RPC_URL_<CHAINID>` (comma-separated URLs) as overrides of `networks["eip155:<CHAINID>"]`.
+ * The EVM chain module's environment as overrides of `networks`: `RPC_URL_<CHAINID>` (comma-separated
+ * URLs) for `eip155:<CHAINID>`, and `EVM_RPC_URL` for `EVM_NETWORK` (a CAIP-2 id or v1 name, default
+ * `eip155:84532`; the x402 e2e harness sets these two), which wins over `RPC_URL_<CHAINID>` for the
+ * same network.
  *
  * @example evmEnvOverrides({ RPC_URL_84532: 'http://a:8545, http://b:8545' }) // { networks: { 'eip155:84532': { rpc: ['http://a:8545', 'http://b:8545'] } } }
+ * @example evmEnvOverrides({ EVM_NETWORK: 'base-sepolia', EVM_RPC_URL: 'http://a:8545' }) // { networks: { 'eip155:84532': { rpc: ['http://a:8545'] } } }
  */
 export function evmEnvOverrides(env: Readonly<Record<string, string | undefined>>): Record<string, unknown> {
   const networks: Record<string, unknown> = {};
   for (const [name, value] of Object.entries(env)) {
     const match = /^RPC_URL_(\d+)$/.exec(name);
     if (match && value) networks[`eip155:${match[1]}`] = { rpc: splitList(value) };
+  }
+  if (env.EVM_RPC_URL) {
+    const network = env.EVM_NETWORK || DEFAULT_EVM_NETWORK;
+    networks[toCaip2(network) ?? network] = { rpc: [env.EVM_RPC_URL] };
   }
   return Object.keys(networks).length > 0 ? { networks } : {};
 }

@@ -3,6 +3,8 @@
  * `McpServer` (`createPaidTools`), and an MCP client that pays for them (`wrapMcpClientWithPayment`),
  * on the `@modelcontextprotocol/sdk` and the engines of `@x402kit/core`.
  */
+
+export * from './mcp-fetch-handler.js';
 export * from './mcp-meta.js';
 export * from './paid-tools.js';
 export * from './paying-client.js';

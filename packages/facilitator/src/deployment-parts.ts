@@ -2,6 +2,7 @@
  * What a facilitator deployment opened, step by step, and the one way to close it: used both when a
  * later step fails (everything opened so far is closed) and by the running deployment's `close()`.
  */
+import type { ChainRuntime } from '@x402kit/core';
 import type { GasSponsorStore } from './gas-sponsoring/index.js';
 import type { IdempotencyStore } from './idempotency/index.js';
 import type { KeyLeaseStore, KeyLeases } from './key-lease/index.js';
@@ -12,8 +13,10 @@ import type { LedgerDatabase } from './open-stores.js';
 import type { PostgresRateLimiter } from './pg-rate-limiter.js';
 import type { RelayerMonitor } from './relayer-monitor.js';
 import type { ServiceFacilitator } from './service-engine.js';
-import type { StartedChain } from './start-chains.js';
 import type { OtlpExporter } from './telemetry/otlp-exporter.js';
+
+/** A started chain module: its family, its balance unit and what it serves. */
+export type StartedChain = { family: string; unit: string; runtime: ChainRuntime };
 
 /** The parts of a deployment, filled in as the steps open them. */
 export type DeploymentParts = {

@@ -3,7 +3,7 @@
  * keys, the settlement limits and the sponsor budget opener (the budget lives in the ledger's
  * database so instances share it; one chain module may open it).
  */
-import type { ChainRuntime, SponsorLimits } from '@x402kit/core';
+import type { SponsorLimits } from '@x402kit/core';
 import type { DeploymentParts } from './deployment-parts.js';
 import {
   createPostgresGasSponsorStore,
@@ -12,9 +12,6 @@ import {
 } from './gas-sponsoring/index.js';
 import { openStore } from './open-stores.js';
 import type { ServiceConfig } from './service-config.js';
-
-/** A started chain module: its family, its balance unit and what it serves. */
-export type StartedChain = { family: string; unit: string; runtime: ChainRuntime };
 
 /**
  * Start every configured chain into `parts.chains` (a failure leaves the started ones there to close).

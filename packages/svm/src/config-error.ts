@@ -1,8 +1,11 @@
+import { X402Error } from '@x402kit/core';
+import { SvmReasons } from './reasons.js';
+
 /**
  * A configuration value of an SVM scheme is wrong; `path` names it (`feePayers[1]`,
- * `networks["solana:…"].rpcUrl`).
+ * `networks["solana:…"].rpcUrl`); reason `invalid_svm_config`.
  */
-export class SvmConfigError extends Error {
+export class SvmConfigError extends X402Error {
   override readonly name = 'SvmConfigError';
   readonly path: string;
 
@@ -11,7 +14,7 @@ export class SvmConfigError extends Error {
    * throw new SvmConfigError('feePayers', 'must list at least one secret key')
    */
   constructor(path: string, problem: string) {
-    super(`${path}: ${problem}`);
+    super(SvmReasons.config, `${path}: ${problem}`);
     this.path = path;
   }
 }

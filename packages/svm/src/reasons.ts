@@ -1,9 +1,11 @@
+import { defineReasons, Reasons, sharedReason } from '@x402kit/core';
+
 /**
  * Reason codes of `exact` on SVM: byte for byte the strings of the reference facilitator
  * (`@x402/svm` 2.27), so clients and dashboards written for it understand ours; the one failure the
  * reference has no string for is marked x402kit.
  */
-export const SvmReasons = {
+export const SvmReasons = defineReasons('@x402kit/svm', {
   unsupportedScheme: 'invalid_exact_svm_unsupported_scheme',
   networkMismatch: 'invalid_exact_svm_network_mismatch',
   missingFeePayer: 'invalid_exact_svm_payload_missing_fee_payer',
@@ -30,13 +32,15 @@ export const SvmReasons = {
   simulationFailed: 'invalid_exact_svm_transaction_simulation_failed',
   transactionFailed: 'invalid_exact_svm_transaction_failed',
   verificationFailed: 'invalid_exact_svm_verification_failed',
-  settlementPending: 'settlement_pending',
+  settlementPending: sharedReason(Reasons.settlementPending),
   /**
    * x402kit (the reference has no string for it): the transaction never landed and its blockhash
    * expired, so it can never land; found by the ledger's reconciler.
    */
   transactionExpired: 'invalid_exact_svm_transaction_expired',
-} as const;
+  /** x402kit: an option of an SVM scheme or chain module is invalid (`SvmConfigError`; `path` names it). */
+  config: 'invalid_svm_config',
+});
 
 /** One of the {@link SvmReasons} strings. */
 export type SvmReason = (typeof SvmReasons)[keyof typeof SvmReasons];

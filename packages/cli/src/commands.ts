@@ -43,4 +43,14 @@ export const COMMANDS: readonly CommandEntry[] = [
     summary: 'fetch a URL, paying its x402 402 answer (exact on EVM)',
     load: async () => (await import('./commands/pay.js')).payCommand,
   },
+  {
+    name: 'wallet',
+    summary: 'addresses and balances of the configured payer keys (EVM, Solana); prints one JSON object',
+    load: async () => (await import('./commands/wallet.js')).walletCommand,
+  },
+  {
+    name: 'budget',
+    summary: 'show or reset the spending budget of pay --budget; prints one JSON object',
+    load: async () => (await import('./commands/budget.js')).budgetCommand,
+  },
 ];

@@ -5,15 +5,19 @@
  * pending, unreachable, bad arguments). With `--max-amount`, refuses to pay more (exit code 3).
  */
 
-import { createKeyPairSignerFromBytes, getBase58Encoder, type KeyPairSigner } from '@solana/kit';
 import {
+  BudgetReasons,
+  type BudgetReport,
   type ClientSchemeRegistration,
+  createBudget,
   createX402Client,
   findAsset,
   formatUnits,
   HeaderNames,
   maxAmountPolicy,
   type Offer,
+  type PaymentBudget,
+  parseBudgetLimit,
   X402Error,
 } from '@x402kit/core';
 import { createExactEvmClient } from '@x402kit/evm';
@@ -21,8 +25,12 @@ import { type FetchLike, getPaymentResponse, wrapFetchWithPayment } from '@x402k
 import { createExactSvmClient } from '@x402kit/svm';
 import { privateKeyToAccount } from 'viem/accounts';
 import { z } from 'zod';
+import { budgetFilePath } from '../budget/budget-home.js';
+import { createFileBudgetStore } from '../budget/file-budget-store.js';
 import { type CliContext, type Command, ExitCode, UsageError } from '../command.js';
 import { describeIssues, PrivateKeySchema, parseFlags, parseInteger } from '../options.js';
+import { KEY_FLAGS, KEY_SOURCES, readPayerKeys, SolanaSecretKeySchema, solanaSigner } from '../payer-keys.js';
+import { dryRunExitCode, dryRunOf, dryRunOutcome } from './pay/pay-dry-run.js';
 import {
   exitCodeOf,
   failureOutcome,
@@ -33,7 +41,8 @@ import {
 } from './pay/pay-outcome.js';
 
 const usage = `Usage: x402kit pay <url> [--method GET] [--header "Name: value" ...] [--data BODY]
-                   [--max-amount 0.01] [--json] [--timeout 60] [--solana-rpc URL]
+                   [--max-amount 0.01] [--budget 5/day ...] [--dry-run] [--json] [--timeout 60]
+                   [--solana-rpc URL] [--key-file PATH]
 
 Request <url>; if it answers 402 with x402 payment requirements, pay once (scheme "exact" on an
 EVM network, or on Solana with SOLANA_PRIVATE_KEY, signed with your key) and request it again.
@@ -43,9 +52,19 @@ Options:
   --method <verb>        HTTP method (default GET, or POST with --data)
   --header <k: v>        request header, repeatable
   --data <body>          request body (sent as application/json when it parses as JSON)
-  --max-amount <amount>  refuse to pay more than this, in the asset's units (0.01 = 1 cent of USDC)
+  --max-amount <amount>  refuse to pay more than this, in the asset's units (0.01 = 1 cent of USDC);
+                         without it, a payment above $1 of a USD stablecoin is refused (the default cap)
+  --budget <limit>       a cumulative budget in US dollars of stablecoins, repeatable:
+                         5/day (UTC day), 5/session (needs --session), 5/total, 1/host (per host),
+                         2/day/host; kept in $X402KIT_HOME/budget.json (default ~/.x402kit), shared by
+                         every x402kit process; with it, the JSON has "budget": what is left
+  --session <id>         the session /session limits count in (or X402KIT_SESSION)
+  --dry-run              request the URL and print what would be paid, to whom, on which chain, and
+                         the budget left, as one JSON object; signs and sends nothing:
+                         {"status":"dry_run","httpStatus","reason","payment","budget","error"}
   --json                 print ONE JSON object on stdout, whatever the outcome:
                          {"status","httpStatus","reason","transaction","body","paymentResponse","error"}
+                         (plus "budget" with --budget)
                          status: paid, free, http_error, refused, cannot_pay, payment_refused,
                          payment_failed, not_settled, unconfirmed, settlement_pending,
                          settlement_unknown, network_error, usage_error, error
@@ -53,6 +72,8 @@ Options:
   --private-key <key>    the payer key (prefer the environment variable)
   --solana-rpc <url>     Solana JSON-RPC URL for Solana offers (or SOLANA_RPC_URL)
   --solana-private-key <key>  the Solana payer key (prefer the environment variable)
+  --key-file <path>      read PRIVATE_KEY, SOLANA_PRIVATE_KEY, SOLANA_RPC_URL from NAME=value lines
+                         (or X402KIT_KEY_FILE); flags and the environment come first. Keys are never printed
   -h, --help             show this help
 
 Environment:
@@ -60,31 +81,19 @@ Environment:
   SOLANA_PRIVATE_KEY     the Solana payer's secret key, base58 of 64 bytes (as the Solana CLI and
                          x402kit devnet print it); pays "exact" offers on solana:* networks
   SOLANA_RPC_URL         the Solana JSON-RPC URL (needed with SOLANA_PRIVATE_KEY)
+  X402KIT_HOME           where the budget file lives (default ~/.x402kit)
+  X402KIT_SESSION        the session of /session budget limits
 
 Exit codes: 0 success (2xx), 1 failure (non-2xx answer, payment refused or not settled, network
-            error), 2 bad usage, 3 refused: the price is above --max-amount,
+            error), 2 bad usage, 3 refused, nothing signed: the price is above --max-amount or
+            the default $1 cap, or the budget has not enough left (reason budget_exceeded),
             4 a payment was sent and its settlement is not final (pending, or the answer was
             lost): it may still be charged, check before paying again.
 
 Example:
   PRIVATE_KEY=0x... x402kit pay http://127.0.0.1:4021/weather --max-amount 0.01 --json
+  PRIVATE_KEY=0x... x402kit pay http://127.0.0.1:4021/weather --budget 5/day --dry-run
   SOLANA_PRIVATE_KEY=... SOLANA_RPC_URL=http://127.0.0.1:8899 x402kit pay http://127.0.0.1:4021/weather`;
-
-/** A Solana secret key: base58 of 64 bytes (seed then public key). The value is never echoed in messages. */
-const SolanaSecretKeySchema = z
-  .string()
-  .regex(/^[1-9A-HJ-NP-Za-km-z]+$/, 'must be a base58 secret key (64 bytes, as the Solana CLI prints it)')
-  .transform((value, ctx) => {
-    const bytes = getBase58Encoder().encode(value);
-    if (bytes.length !== 64) {
-      ctx.addIssue({
-        code: 'custom',
-        message: `must be a base58 secret key of 64 bytes, got ${bytes.length} bytes`,
-      });
-      return z.NEVER;
-    }
-    return new Uint8Array(bytes);
-  });
 
 const PayOptions = z.object({
   url: z
@@ -103,6 +112,19 @@ const PayOptions = z.object({
     .regex(/^\d+(\.\d+)?$/, 'must be a decimal amount such as 0.01')
     .optional(),
   json: z.boolean(),
+  budget: z.array(z.string()).transform((specs, ctx) => {
+    try {
+      return specs.map(parseBudgetLimit);
+    } catch (error) {
+      ctx.addIssue({ code: 'custom', message: error instanceof Error ? error.message : String(error) });
+      return z.NEVER;
+    }
+  }),
+  session: z
+    .string()
+    .regex(/^[\w.:-]{1,128}$/, 'must be 1-128 letters, digits, _ . : -')
+    .optional(),
+  dryRun: z.boolean(),
   timeoutSeconds: z.number().int().positive().max(3600),
   privateKey: PrivateKeySchema.optional(),
   solana: z
@@ -124,15 +146,15 @@ const SOURCES = {
   data: '--data',
   maxAmount: '--max-amount',
   json: '--json',
+  budget: '--budget',
+  session: '--session (or X402KIT_SESSION)',
+  dryRun: '--dry-run',
   timeoutSeconds: '--timeout',
   privateKey: '--private-key (or PRIVATE_KEY)',
   solana: 'Solana',
 } as const;
 
-const SOLANA_SOURCES = {
-  secretKey: '--solana-private-key (or SOLANA_PRIVATE_KEY)',
-  rpcUrl: '--solana-rpc (or SOLANA_RPC_URL)',
-} as const;
+const SOLANA_SOURCES = { secretKey: KEY_SOURCES.secretKey, rpcUrl: KEY_SOURCES.rpcUrl } as const;
 
 /**
  * The `pay` command.
@@ -151,17 +173,19 @@ export const payCommand: Command = {
       if (wantsJson(args)) {
         const message = error instanceof Error ? error.message : String(error);
         const outcome = unsentOutcome(error instanceof UsageError ? 'usage_error' : 'error', message);
-        context.stdout(`${JSON.stringify(outcome)}\n`);
+        const printed = args.includes('--dry-run') ? dryRunOf(outcome, null) : outcome;
+        context.stdout(`${JSON.stringify(printed)}\n`);
       }
       throw error;
     }
   },
 };
 
-/** `--json` among the flags (before a `--` that ends them), read before the flags are checked. */
+/** `--json` or `--dry-run` among the flags (before a `--` that ends them), read before the flags are checked. */
 function wantsJson(args: readonly string[]): boolean {
   const end = args.indexOf('--');
-  return (end === -1 ? args : args.slice(0, end)).includes('--json');
+  const flags = end === -1 ? args : args.slice(0, end);
+  return flags.includes('--json') || flags.includes('--dry-run');
 }
 
 async function runPay(args: string[], context: CliContext): Promise<number> {
@@ -173,11 +197,12 @@ async function runPay(args: string[], context: CliContext): Promise<number> {
       header: { type: 'string', short: 'H', multiple: true },
       data: { type: 'string', short: 'd' },
       'max-amount': { type: 'string' },
+      budget: { type: 'string', multiple: true },
+      session: { type: 'string' },
+      'dry-run': { type: 'boolean' },
       json: { type: 'boolean' },
       timeout: { type: 'string' },
-      'private-key': { type: 'string' },
-      'solana-private-key': { type: 'string' },
-      'solana-rpc': { type: 'string' },
+      ...KEY_FLAGS,
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -192,9 +217,7 @@ async function runPay(args: string[], context: CliContext): Promise<number> {
         : `expected one URL, got ${positionals.length} arguments`,
     );
   }
-  const key = values['private-key'] ?? context.env.PRIVATE_KEY ?? context.env.EVM_PRIVATE_KEY;
-  const solanaKey = values['solana-private-key'] ?? context.env.SOLANA_PRIVATE_KEY;
-  const solanaRpc = values['solana-rpc'] ?? context.env.SOLANA_RPC_URL;
+  const { evm: key, solana: solanaKey, solanaRpc } = readPayerKeys(values, context.env);
   if (!key && !solanaKey)
     throw new UsageError(
       'no payer key: set PRIVATE_KEY=0x... (or pass --private-key), or SOLANA_PRIVATE_KEY for Solana',
@@ -210,6 +233,9 @@ async function runPay(args: string[], context: CliContext): Promise<number> {
     data: values.data,
     maxAmount: values['max-amount'],
     json: values.json ?? false,
+    budget: values.budget ?? [],
+    session: values.session ?? context.env.X402KIT_SESSION,
+    dryRun: values['dry-run'] ?? false,
     timeoutSeconds: parseInteger(values.timeout, '--timeout') ?? 60,
     privateKey: key?.trim(),
     solana: solanaKey ? { secretKey: solanaKey.trim(), rpcUrl: solanaRpc?.trim() } : undefined,
@@ -230,15 +256,30 @@ async function runPay(args: string[], context: CliContext): Promise<number> {
     ];
     throw new UsageError(messages.join('; '));
   }
+  if (parsed.data.budget.some((l) => l.period === 'session') && parsed.data.session === undefined)
+    throw new UsageError('a /session budget needs the session: pass --session <id> or set X402KIT_SESSION');
   return pay(parsed.data, context);
 }
 
 async function pay(options: PayOptions, context: CliContext): Promise<number> {
   const attempt: PayAttempt = { sent: false };
   let paid: Offer | undefined;
-  const report = (outcome: PayOutcome, text?: string): number => {
+  const budgetKey = new URL(options.url).host;
+  const budget: PaymentBudget | undefined =
+    options.budget.length > 0
+      ? createBudget({
+          limits: options.budget,
+          store: createFileBudgetStore(budgetFilePath(context.env)),
+          ...(options.session === undefined ? {} : { session: options.session }),
+        })
+      : undefined;
+  /** What is left of the budget now (null when the store cannot be read). */
+  const budgetLeft = async (): Promise<BudgetReport[] | null> =>
+    budget ? budget.report({ key: budgetKey }).catch(() => null) : null;
+  const report = async (outcome: PayOutcome, text?: string): Promise<number> => {
     const fetched = outcome.status !== 'refused' && outcome.status !== 'cannot_pay';
-    if (options.json) context.stdout(`${JSON.stringify(outcome)}\n`);
+    const printed = budget ? { ...outcome, budget: await budgetLeft() } : outcome;
+    if (options.json) context.stdout(`${JSON.stringify(printed)}\n`);
     else if (fetched && text !== undefined && text.length > 0)
       context.stdout(text.endsWith('\n') ? text : `${text}\n`);
     context.stderr(describeOutcome(outcome, paid));
@@ -257,10 +298,21 @@ async function pay(options: PayOptions, context: CliContext): Promise<number> {
       client: createExactSvmClient({ signer, rpc: options.solana.rpcUrl }),
     });
   }
-  const uncapped = createX402Client({ schemes });
-  const client = options.maxAmount
-    ? createX402Client({ schemes, policies: [maxAmountPolicy(options.maxAmount)] })
-    : uncapped;
+  // without --max-amount, the engine's default cap ($1 of a stablecoin) applies
+  const uncapped = createX402Client({ schemes, defaultMaxAmount: false });
+  const client = createX402Client({
+    schemes,
+    policies: options.maxAmount ? [maxAmountPolicy(options.maxAmount)] : [],
+    ...(budget ? { budget } : {}),
+  });
+  let dryRun: { offer: Offer; url: string } | undefined;
+  /** A dry run that would not pay: the same one object, with what the budget has left. */
+  const printDryRun = async (outcome: PayOutcome): Promise<number> => {
+    const printed = dryRunOf(outcome, await budgetLeft());
+    context.stdout(`${JSON.stringify(printed)}\n`);
+    context.stderr(describeOutcome(outcome, undefined));
+    return dryRunExitCode(printed);
+  };
   // sees every request and answer: whether a payment left, and the last settlement reported
   const observed: FetchLike = async (input, init) => {
     const headers = input instanceof Request ? input.headers : new Headers(init?.headers);
@@ -285,8 +337,17 @@ async function pay(options: PayOptions, context: CliContext): Promise<number> {
       }
       try {
         paid = client.selectOffer(paymentRequired);
-      } catch {
-        attempt.refusal = `refusing to pay: ${options.url} asks ${describeOffer(offer)}, above --max-amount ${options.maxAmount}`;
+      } catch (error) {
+        const reason = error instanceof X402Error ? error.reason : null;
+        attempt.refusal =
+          reason === BudgetReasons.aboveDefaultCap
+            ? `refusing to pay: ${options.url} asks ${describeOffer(offer)}, above the default cap of $1 per payment; pass --max-amount to pay more`
+            : `refusing to pay: ${options.url} asks ${describeOffer(offer)}, above --max-amount ${options.maxAmount}`;
+        if (reason !== null) attempt.refusalReason = reason;
+        return false;
+      }
+      if (options.dryRun) {
+        dryRun = { offer: paid, url: options.url };
         return false;
       }
       context.stderr(
@@ -313,21 +374,27 @@ async function pay(options: PayOptions, context: CliContext): Promise<number> {
     });
     text = await response.text();
   } catch (error) {
+    if (options.dryRun)
+      return printDryRun(failureOutcome({ error, attempt, ...describeFailure(error, options) }));
     return report(failureOutcome({ error, attempt, ...describeFailure(error, options) }));
+  }
+  if (options.dryRun) {
+    if (!dryRun)
+      return printDryRun(
+        outcomeOf({ response, body: bodyOf(response, text), settlement: undefined, attempt }),
+      );
+    const check = budget ? await budget.check(dryRun.offer, { key: budgetKey }) : undefined;
+    const outcome = dryRunOutcome({ offer: dryRun.offer, httpStatus: response.status, check });
+    context.stdout(`${JSON.stringify(outcome)}\n`);
+    context.stderr(
+      outcome.status === 'dry_run'
+        ? `pay: dry run: would pay ${describeOffer(dryRun.offer)} to ${dryRun.offer.requirements.payTo}; nothing signed\n`
+        : `pay: dry run: ${outcome.error}\n`,
+    );
+    return dryRunExitCode(outcome);
   }
   const settlement = getPaymentResponse(response);
   return report(outcomeOf({ response, body: bodyOf(response, text), settlement, attempt }), text);
-}
-
-/** The kit signer of a 64-byte secret key; a key whose second half is not its public key is a usage error. */
-async function solanaSigner(secretKey: Uint8Array): Promise<KeyPairSigner> {
-  try {
-    return await createKeyPairSignerFromBytes(secretKey);
-  } catch {
-    throw new UsageError(
-      `${SOLANA_SOURCES.secretKey}: not a valid Solana keypair (its last 32 bytes must be the public key of the first 32)`,
-    );
-  }
 }
 
 /** The stderr line of an outcome: what was paid, or what went wrong (nothing for a free answer). */

@@ -8,6 +8,7 @@
  * `settlement_pending` / `settlement_unknown` (exit 4: do not pay again blindly).
  */
 import {
+  BudgetReasons,
   decodePaymentRequiredHeader,
   HeaderNames,
   Reasons,
@@ -24,7 +25,7 @@ export const PayStatuses = [
   'free',
   /** No payment was made; the answer is not 2xx (404, 500, a 402 that is not x402). */
   'http_error',
-  /** The price is above `--max-amount`: nothing was signed. */
+  /** The price is above `--max-amount` or the default $1 cap, or the budget has not enough left: nothing was signed. */
   'refused',
   /** A 402 whose offers this CLI cannot pay (no exact-on-EVM offer, malformed requirements). */
   'cannot_pay',
@@ -69,8 +70,10 @@ export type PayOutcome = {
 
 /** What the run did before the final answer came: the facts the outcome is worked out from. */
 export type PayAttempt = {
-  /** Set when the price was above `--max-amount`. */
+  /** Set when the price was above `--max-amount` (or the default cap). */
   refusal?: string;
+  /** The refusal's reason code; default `no_acceptable_payment_option`. */
+  refusalReason?: string;
   /** Set when the 402 had no offer this CLI can pay. */
   cannotPay?: { reason: string | null; message: string };
   /** A request carrying a payment header left this process. */
@@ -100,7 +103,8 @@ export function outcomeOf(input: {
     transaction: settlement?.transaction ? settlement.transaction : null,
   };
   if (attempt.refusal !== undefined) {
-    return { ...base, status: 'refused', reason: Reasons.noAcceptablePaymentOption, error: attempt.refusal };
+    const reason = attempt.refusalReason ?? Reasons.noAcceptablePaymentOption;
+    return { ...base, status: 'refused', reason, error: attempt.refusal };
   }
   if (attempt.cannotPay) {
     return {
@@ -186,7 +190,16 @@ export function failureOutcome(input: {
     };
   }
   if (error instanceof X402Error) {
-    return { ...none, status: 'cannot_pay', reason: error.reason, transaction: null, error: message };
+    // a budget that has not enough left refuses before anything is signed
+    const refused =
+      error.reason === BudgetReasons.budgetExceeded || error.reason === BudgetReasons.budgetAssetNotCounted;
+    return {
+      ...none,
+      status: refused ? 'refused' : 'cannot_pay',
+      reason: error.reason,
+      transaction: null,
+      error: message,
+    };
   }
   return {
     ...none,
@@ -217,7 +230,7 @@ export function unsentOutcome(status: 'usage_error' | 'error', message: string):
 
 /**
  * The exit code of an outcome: 0 the request succeeded, 1 it failed, 2 bad usage, 3 refused by
- * `--max-amount`, 4 a payment left and its settlement is not final (pending or unknown).
+ * `--max-amount`, the default cap or the budget, 4 a payment left and its settlement is not final (pending or unknown).
  *
  * @example exitCodeOf({ status: 'settlement_pending', ... }) // 4
  */

@@ -1,0 +1,193 @@
+/**
+ * `x402kit wallet`: the addresses of the configured payer keys and, with an RPC URL, their balances
+ * on each chain (the native coin and every asset the network registry knows), as one JSON object.
+ * Keys come from the same flags, environment and key file as `x402kit pay`; they are never printed.
+ */
+import { createSolanaRpc, address as solanaAddress } from '@solana/kit';
+import { formatUnits, getNetwork } from '@x402kit/core';
+import { readSvmTokenBalance } from '@x402kit/svm';
+import { createPublicClient, erc20Abi, getAddress, http } from 'viem';
+import { privateKeyToAccount } from 'viem/accounts';
+import { z } from 'zod';
+import { type CliContext, type Command, ExitCode, UsageError } from '../command.js';
+import { parseFlags } from '../options.js';
+import { KEY_FLAGS, parseEvmKey, readPayerKeys, SolanaSecretKeySchema, solanaSigner } from '../payer-keys.js';
+
+const usage = `Usage: x402kit wallet [--rpc URL] [--solana-rpc URL] [--key-file PATH]
+
+Print the addresses of the configured payer keys and their balances, as ONE JSON object on stdout:
+  {"status","wallets":[{"chain","address","network","balances":[{"asset","symbol","amount","value"}],"error"}],"error"}
+chain: evm, solana. network: the CAIP-2 id the RPC answers for (null without an RPC URL).
+balances: the native coin (asset "native") and each asset the network registry knows; amount in
+atomic units, value in the asset's units; null without an RPC URL. Keys are never printed.
+
+Options:
+  --rpc <url>            EVM JSON-RPC URL (or EVM_RPC_URL)
+  --solana-rpc <url>     Solana JSON-RPC URL (or SOLANA_RPC_URL)
+  --private-key <key>    the EVM payer key (prefer PRIVATE_KEY / EVM_PRIVATE_KEY)
+  --solana-private-key <key>  the Solana payer key (prefer SOLANA_PRIVATE_KEY)
+  --key-file <path>      NAME=value lines with the keys and RPC URLs (or X402KIT_KEY_FILE)
+  -h, --help             show this help
+
+Exit codes: 0 every wallet read, 1 a balance could not be read (that wallet's "error" says why),
+            2 bad usage (no key, a malformed key or URL).
+
+Example:
+  PRIVATE_KEY=0x... EVM_RPC_URL=http://127.0.0.1:8545 x402kit wallet`;
+
+const Url = z
+  .string()
+  .regex(/^https?:\/\//i, 'must be an http(s) URL')
+  .refine((value) => URL.canParse(value), 'must be a valid URL');
+
+/** One balance of a wallet. */
+export type WalletBalance = { asset: string; symbol: string; amount: string; value: string };
+
+/** One configured key: its address and, with an RPC URL, its balances. */
+export type WalletEntry = {
+  chain: 'evm' | 'solana';
+  address: string;
+  network: string | null;
+  balances: WalletBalance[] | null;
+  error: string | null;
+};
+
+/** The one object `x402kit wallet` prints. */
+export type WalletOutcome = {
+  status: 'ok' | 'failed' | 'usage_error';
+  wallets: WalletEntry[];
+  error: string | null;
+};
+
+/**
+ * The `wallet` command.
+ *
+ * @example await walletCommand.run(['--rpc', 'http://127.0.0.1:8545'], context)
+ */
+export const walletCommand: Command = {
+  name: 'wallet',
+  usage,
+  async run(args, context) {
+    try {
+      return await runWallet(args, context);
+    } catch (error) {
+      if (error instanceof UsageError) {
+        const outcome: WalletOutcome = { status: 'usage_error', wallets: [], error: error.message };
+        context.stdout(`${JSON.stringify(outcome)}\n`);
+      }
+      throw error;
+    }
+  },
+};
+
+async function runWallet(args: string[], context: CliContext): Promise<number> {
+  const { values } = parseFlags({
+    args,
+    options: { rpc: { type: 'string' }, ...KEY_FLAGS, help: { type: 'boolean', short: 'h' } },
+  });
+  if (values.help) {
+    context.stdout(`${usage}\n`);
+    return ExitCode.ok;
+  }
+  const keys = readPayerKeys(values, context.env);
+  if (!keys.evm && !keys.solana)
+    throw new UsageError('no payer key: set PRIVATE_KEY=0x... (or EVM_PRIVATE_KEY), or SOLANA_PRIVATE_KEY');
+  const evmRpc = checkUrl(values.rpc ?? context.env.EVM_RPC_URL, '--rpc (or EVM_RPC_URL)');
+  const solanaRpc = checkUrl(keys.solanaRpc, '--solana-rpc (or SOLANA_RPC_URL)');
+  const reads: Array<Promise<WalletEntry>> = [];
+  if (keys.evm) reads.push(evmWallet(privateKeyToAccount(parseEvmKey(keys.evm)).address, evmRpc));
+  if (keys.solana) {
+    const parsed = SolanaSecretKeySchema.safeParse(keys.solana);
+    if (!parsed.success)
+      throw new UsageError(
+        `--solana-private-key (or SOLANA_PRIVATE_KEY): ${parsed.error.issues[0]?.message}`,
+      );
+    reads.push(solanaWallet((await solanaSigner(parsed.data)).address, solanaRpc));
+  }
+  const wallets = await Promise.all(reads);
+  const failed = wallets.some((w) => w.error !== null);
+  const outcome: WalletOutcome = { status: failed ? 'failed' : 'ok', wallets, error: null };
+  context.stdout(`${JSON.stringify(outcome)}\n`);
+  for (const w of wallets)
+    context.stderr(
+      `wallet: ${w.chain} ${w.address}${w.network ? ` on ${w.network}` : ''}${w.error ? `: ${w.error}` : ''}\n`,
+    );
+  return failed ? ExitCode.failure : ExitCode.ok;
+}
+
+function checkUrl(value: string | undefined, source: string): string | undefined {
+  if (value === undefined) return undefined;
+  const parsed = Url.safeParse(value.trim());
+  if (!parsed.success) throw new UsageError(`${source}: ${parsed.error.issues[0]?.message}`);
+  return parsed.data;
+}
+
+/** Registry assets of a network, each read with `read` (a failed read fails the wallet). */
+async function registryBalances(
+  network: string,
+  read: (asset: string) => Promise<bigint>,
+): Promise<WalletBalance[]> {
+  const assets = getNetwork(network)?.assets ?? [];
+  return Promise.all(
+    assets.map(async (a) => {
+      const amount = await read(a.address);
+      return {
+        asset: a.address,
+        symbol: a.symbol,
+        amount: amount.toString(),
+        value: formatUnits(amount, a.decimals),
+      };
+    }),
+  );
+}
+
+async function evmWallet(owner: `0x${string}`, rpcUrl: string | undefined): Promise<WalletEntry> {
+  const entry: WalletEntry = { chain: 'evm', address: owner, network: null, balances: null, error: null };
+  if (!rpcUrl) return entry;
+  try {
+    const client = createPublicClient({ transport: http(rpcUrl) });
+    entry.network = `eip155:${await client.getChainId()}`;
+    const native = await client.getBalance({ address: owner });
+    const tokens = await registryBalances(entry.network, (asset) =>
+      client.readContract({
+        address: getAddress(asset),
+        abi: erc20Abi,
+        functionName: 'balanceOf',
+        args: [owner],
+      }),
+    );
+    entry.balances = [
+      { asset: 'native', symbol: 'ETH', amount: native.toString(), value: formatUnits(native, 18) },
+      ...tokens,
+    ];
+  } catch (error) {
+    entry.error = `cannot read balances from ${rpcUrl}: ${firstLine(error)}`;
+  }
+  return entry;
+}
+
+async function solanaWallet(owner: string, rpcUrl: string | undefined): Promise<WalletEntry> {
+  const entry: WalletEntry = { chain: 'solana', address: owner, network: null, balances: null, error: null };
+  if (!rpcUrl) return entry;
+  try {
+    const rpc = createSolanaRpc(rpcUrl);
+    const genesis = await rpc.getGenesisHash().send();
+    entry.network = `solana:${genesis.slice(0, 32)}`;
+    const { value: lamports } = await rpc.getBalance(solanaAddress(owner)).send();
+    const network = entry.network;
+    const tokens = await registryBalances(network, (asset) =>
+      readSvmTokenBalance({ network, rpcUrl, asset: solanaAddress(asset), owner: solanaAddress(owner) }),
+    );
+    entry.balances = [
+      { asset: 'native', symbol: 'SOL', amount: lamports.toString(), value: formatUnits(lamports, 9) },
+      ...tokens,
+    ];
+  } catch (error) {
+    entry.error = `cannot read balances from ${rpcUrl}: ${firstLine(error)}`;
+  }
+  return entry;
+}
+
+function firstLine(error: unknown): string {
+  return (error instanceof Error ? error.message : String(error)).split('\n')[0] ?? '';
+}

@@ -12,6 +12,9 @@ import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { type CallToolResult, type JSONRPCMessage, McpError } from '@modelcontextprotocol/sdk/types.js';
 import {
   type AnyPaymentRequired,
+  BudgetReasons,
+  createBudget,
+  createMemoryBudgetStore,
   createX402Client,
   maxAmountPolicy,
   Reasons,
@@ -22,7 +25,7 @@ import { createTestStack, PAY_TO } from '@x402kit/testing/test-stack';
 import { z } from 'zod';
 import { getPaymentResponse, PAYMENT_META_KEY } from './mcp-meta.js';
 import { createPaidTools, type PaidToolConfig } from './paid-tools.js';
-import { type PayingMcpClientOptions, wrapMcpClientWithPayment } from './paying-client.js';
+import { type PayingMcpClientOptions, paymentOutcomeOf, wrapMcpClientWithPayment } from './paying-client.js';
 import { paymentRequiredAsJsonRpcError } from './payment-required-as-error.js';
 import { readPaymentRequired } from './payment-required-result.js';
 
@@ -306,6 +309,44 @@ describe('wrapMcpClientWithPayment (MCP client side)', () => {
     );
     assert.deepEqual(t.runs, []);
     assert.equal(t.stack.ledger.settlements.length, 0);
+    await t.close();
+  });
+
+  it('a budget counts payments per tool and refuses the one that does not fit (budget_exceeded), told how each ended', async () => {
+    const t = await setup();
+    // 25000 atomic units per tool: two calls at 10000 fit, the third does not
+    const budget = createBudget({
+      limits: [
+        { amount: 25_000n, asset: { network: TEST_NETWORK, asset: TEST_ASSET }, period: 'total', per: 'key' },
+      ],
+      store: createMemoryBudgetStore(),
+    });
+    const x402 = createX402Client({
+      schemes: [{ network: 'test:*', client: t.stack.ledger.client() }],
+      budget,
+    });
+    const paying = t.paying({}, x402);
+    for (const city of ['Lima', 'Cusco']) {
+      assert.equal(
+        getPaymentResponse(await paying.callTool({ name: 'weather', arguments: { city } }))?.success,
+        true,
+      );
+    }
+    await assert.rejects(
+      paying.callTool({ name: 'weather', arguments: { city: 'Puno' } }),
+      (error: unknown) => error instanceof X402Error && error.reason === BudgetReasons.budgetExceeded,
+    );
+    const [weather] = await budget.report({ key: 'weather' });
+    assert.equal(weather?.spent, '20000');
+    assert.equal(weather?.left, '5000');
+    // another tool has its own allowance; a refused payment is given back
+    t.stack.ledger.failVerifyWith = 'invalid_test_ledger_signature';
+    const refused = await paying.callTool({ name: 'broken', arguments: { city: 'Lima' } });
+    assert.equal(paymentOutcomeOf(refused), 'refused');
+    const [broken] = await budget.report({ key: 'broken' });
+    assert.equal(broken?.spent, '0');
+    assert.equal(broken?.left, '25000');
+    assert.deepEqual(t.runs, ['weather:Lima', 'weather:Cusco']);
     await t.close();
   });
 

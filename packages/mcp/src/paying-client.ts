@@ -2,7 +2,8 @@
  * An MCP client that pays: around the SDK's plain `Client`, `callTool` answers a paid tool's
  * PaymentRequired (the tool-result form, or the JSON-RPC 402 error form) by paying once with the
  * x402kit client engine, under its policies (amount caps, budgets, networks), and calling the tool
- * again with the payment in `_meta["x402/payment"]`. It never pays twice for one call: a paid call
+ * again with the payment in `_meta["x402/payment"]`. A budget counts the payment under the tool's
+ * name and is told how it ended (paid, refused, unknown). It never pays twice for one call: a paid call
  * refused again is returned as is, and while the server reports the settlement pending the same
  * payment is sent again.
  */
@@ -20,6 +21,7 @@ import {
   createEmitter,
   type Log,
   type Offer,
+  type PaymentOutcome,
   Reasons,
   type X402Client,
 } from '@x402kit/core';
@@ -145,10 +147,19 @@ export function wrapMcpClientWithPayment(
         return first;
       }
     }
-    const payment = await x402.createPaymentPayload(paymentRequired);
+    // a per-key budget counts MCP payments per tool (the resource URL's host would be "tool")
+    const payment = await x402.createPaymentPayload(paymentRequired, { budgetKey: params.name });
     const paid = { ...params, _meta: { ...params._meta, [PAYMENT_META_KEY]: payment } };
     const send = () => call(paid, requestOptions);
-    const result = await untilSettled(await send(), send, params.name);
+    let result: CallToolResult;
+    try {
+      result = await untilSettled(await send(), send, params.name);
+    } catch (error) {
+      // the payment may have been settled: a budget keeps it counted
+      await x402.reportOutcome(payment, 'unknown');
+      throw error;
+    }
+    await x402.reportOutcome(payment, paymentOutcomeOf(result));
     const receipt = getPaymentResponse(result);
     emit(receipt?.success ? 'info' : 'warn', `paid tool "${params.name}": ${describeReceipt(result)}`, {
       tool: params.name,
@@ -168,6 +179,20 @@ async function callPlain(
 ): Promise<CallToolResult> {
   // the compatibility form `{ toolResult }` of very old servers reads as an empty result
   return CallToolResultSchema.parse(await client.callTool(params, undefined, options));
+}
+
+/**
+ * How a paid call ended, for the budget: `paid` (a successful receipt), `refused` (a failed receipt,
+ * or the PaymentRequired again without one: verification refused it), `unknown` otherwise (pending,
+ * or a result without a receipt): it stays counted.
+ *
+ * @example paymentOutcomeOf(await paying.callTool({ name: 'get_weather', arguments: {} })) // 'paid'
+ */
+export function paymentOutcomeOf(result: CallToolResult): PaymentOutcome {
+  const receipt = getPaymentResponse(result);
+  if (receipt?.success) return 'paid';
+  if (receipt) return receipt.errorReason === Reasons.settlementPending ? 'unknown' : 'refused';
+  return readPaymentRequired(result) ? 'refused' : 'unknown';
 }
 
 function isPending(result: CallToolResult): boolean {

@@ -17,9 +17,9 @@ import { createX402Client, decodePaymentRequiredHeader } from '@x402kit/core';
 import { startDevnets } from '@x402kit/devnet';
 import { createExactPermitEvmClient } from '@x402kit/evm';
 import { wrapFetchWithPayment } from '@x402kit/http';
+import { approvePaymentPermit, startOurExactPermitStack } from '@x402kit/testing/exact-permit-evm';
 import { getAddress, type Hex, hexToBytes } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
-import { approvePaymentPermit, startOurExactPermitStack } from '../test/support/exact-permit-evm.js';
 import { percentile } from './load.js';
 
 /** One row of the bench table (same shape as `bench/run.ts`'s). */

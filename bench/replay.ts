@@ -17,12 +17,6 @@
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { type Devnet, devnetAccount, readTokenBalance, startDevnet } from '@x402kit/devnet';
-import pg from 'pg';
-import {
-  createPostgresLedger,
-  createSqliteLedger,
-  type PaymentLedger,
-} from '../packages/facilitator/src/ledger/index.js';
 import {
   approvePermit2,
   REPLAY_PRICE,
@@ -32,7 +26,13 @@ import {
   signPaymentHeader,
   startLedgerFacilitator,
   startReplayServer,
-} from '../test/support/replay.js';
+} from '@x402kit/testing/replay';
+import pg from 'pg';
+import {
+  createPostgresLedger,
+  createSqliteLedger,
+  type PaymentLedger,
+} from '../packages/facilitator/src/ledger/index.js';
 
 export type ReplayBenchOptions = {
   /** Copies of the one header sent at once; default 20. */

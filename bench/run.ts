@@ -18,10 +18,10 @@ import {
   createExactEvmServer,
   signPermit2Authorization,
 } from '@x402kit/evm';
-import { createWalletClient, type Hex, http, publicActions } from 'viem';
-import { privateKeyToAccount } from 'viem/accounts';
 import { officialFetch } from '@x402kit/testing/official';
 import { ourFetch } from '@x402kit/testing/ours';
+import { createWalletClient, type Hex, http, publicActions } from 'viem';
+import { privateKeyToAccount } from 'viem/accounts';
 import { runExactPermitBench } from './exact-permit-bench.js';
 import { runFuzzBench } from './fuzz.js';
 import { percentile, runLoad } from './load.js';

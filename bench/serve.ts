@@ -14,14 +14,14 @@ import { createFacilitator } from '@x402kit/core';
 import { createEvmFacilitator, evmChain } from '@x402kit/evm/chain-module';
 import { createFacilitatorService, startFacilitatorServer } from '@x402kit/facilitator';
 import { createExactSvmFacilitator } from '@x402kit/svm';
-import type { Hex } from 'viem';
-import { createLedgerHooks, createSqliteLedger } from '../packages/facilitator/src/ledger/index.js';
 import {
   serveOfficialFacilitator,
   startOfficialFacilitator,
   startOfficialServer,
-} from '../test/support/official.js';
-import { startOurFacilitator, startOurServer } from '../test/support/ours.js';
+} from '@x402kit/testing/official';
+import { startOurFacilitator, startOurServer } from '@x402kit/testing/ours';
+import type { Hex } from 'viem';
+import { createLedgerHooks, createSqliteLedger } from '../packages/facilitator/src/ledger/index.js';
 
 type Config = {
   rpcUrl: string;

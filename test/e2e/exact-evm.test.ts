@@ -16,10 +16,10 @@ import {
 import { type Devnet, devnetAccount, readTokenBalance, startDevnet } from '@x402kit/devnet';
 import { signExactEvmAuthorization } from '@x402kit/evm';
 import { getPaymentResponse } from '@x402kit/http';
+import type { Running } from '@x402kit/testing/listen';
+import { ourFetch, startOurFacilitator, startOurServer } from '@x402kit/testing/ours';
 import { createPublicClient, type Hex, http } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
-import type { Running } from '../support/listen.js';
-import { ourFetch, startOurFacilitator, startOurServer } from '../support/ours.js';
 
 let devnet: Devnet;
 let facilitator: Running;

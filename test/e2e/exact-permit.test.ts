@@ -29,14 +29,14 @@ import {
   signExactPermit,
 } from '@x402kit/evm';
 import { getPaymentResponse, wrapFetchWithPayment } from '@x402kit/http';
-import { getAddress, type Hex, isHex } from 'viem';
-import { privateKeyToAccount } from 'viem/accounts';
 import {
   approvePaymentPermit,
   type ExactPermitStack,
   startOurExactPermitStack,
   BSC_TESTNET_USDT as USDT,
-} from '../support/exact-permit-evm.js';
+} from '@x402kit/testing/exact-permit-evm';
+import { getAddress, type Hex, isHex } from 'viem';
+import { privateKeyToAccount } from 'viem/accounts';
 
 const FEE_TO = getAddress('0x000000000000000000000000000000000000fee1');
 const FEE = 100n;

@@ -20,27 +20,21 @@ import {
 } from '@x402kit/evm/chain-module';
 import {
   createFacilitatorService,
-  type FacilitatorServer,
-  startFacilitatorServer,
-} from '@x402kit/facilitator';
-import { createPublicClient, type Hex, http, parseAbiItem } from 'viem';
-import {
   createLedgerHooks,
   createPostgresLedger,
+  type FacilitatorServer,
   type PaymentLedger,
-} from '../../packages/facilitator/src/ledger/index.js';
-import {
-  dropSchema,
-  freshSchemaName,
-  testPostgresUrl,
-} from '../../packages/facilitator/src/ledger/postgres-test-server.test.js';
+  startFacilitatorServer,
+} from '@x402kit/facilitator';
 import {
   devnetExactRequirements,
   type ExactSettlement,
   settleRequestBody,
   signExactSettlement,
-} from '../support/exact-settlement.js';
-import { startRpcFaultProxy } from '../support/rpc-fault-proxy.js';
+} from '@x402kit/testing/exact-settlement';
+import { dropSchema, freshSchemaName, testPostgresUrl } from '@x402kit/testing/postgres';
+import { startRpcFaultProxy } from '@x402kit/testing/rpc-fault-proxy';
+import { createPublicClient, type Hex, http, parseAbiItem } from 'viem';
 
 const PAYMENTS = 100;
 const COPIES = 10;
@@ -240,11 +234,13 @@ describe('exactly-once settlement: two facilitators, one PostgreSQL ledger, a re
 
 /** A facilitator in its own process, so the test can kill it with SIGKILL mid-settlement. */
 const CHILD_FACILITATOR = `
-import { createFacilitatorService, startFacilitatorServer } from '@x402kit/facilitator';
+import {
+  createFacilitatorService,
+  createLedgerHooks,
+  createPostgresLedger,
+  startFacilitatorServer,
+} from '@x402kit/facilitator';
 import { createEvmFacilitator, identifyExactEvm } from '@x402kit/evm/chain-module';
-import { createLedgerHooks, createPostgresLedger } from ${JSON.stringify(
-  new URL('../../packages/facilitator/src/ledger/index.ts', import.meta.url).href,
-)};
 const config = JSON.parse(process.env.X402KIT_CHILD_CONFIG);
 const ledger = await createPostgresLedger({ url: config.url, schema: config.schema });
 const facilitator = createEvmFacilitator({

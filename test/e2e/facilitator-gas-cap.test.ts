@@ -9,9 +9,9 @@ import { after, before, describe, it } from 'node:test';
 import { SettleResponse } from '@x402kit/core';
 import { type Devnet, devnetAccount, readTokenBalance, startDevnet } from '@x402kit/devnet';
 import { createFacilitatorApp, parseServiceConfig } from '@x402kit/facilitator';
+import { CHAINS } from '@x402kit/testing/chains';
+import { devnetExactRequirements, signExactSettlement } from '@x402kit/testing/exact-settlement';
 import { createPublicClient, type Hash, http } from 'viem';
-import { CHAINS } from '../support/chains.js';
-import { devnetExactRequirements, signExactSettlement } from '../support/exact-settlement.js';
 
 describe('maxGasPerSettlement caps the gas of every settlement', () => {
   let devnet: Devnet;

@@ -12,12 +12,8 @@ import {
   type FacilitatorApp,
   parseServiceConfig,
 } from '@x402kit/facilitator';
-import {
-  dropSchema,
-  freshSchemaName,
-  testPostgresUrl,
-} from '../../packages/facilitator/src/ledger/postgres-test-server.test.js';
-import { CHAINS } from '../support/chains.js';
+import { CHAINS } from '@x402kit/testing/chains';
+import { dropSchema, freshSchemaName, testPostgresUrl } from '@x402kit/testing/postgres';
 
 const KEY = 'shared-budget-key-1';
 const PER_MINUTE = 10;

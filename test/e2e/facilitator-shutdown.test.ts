@@ -22,9 +22,9 @@ import {
   type LogEvent,
   parseServiceConfig,
 } from '@x402kit/facilitator';
+import { CHAINS } from '@x402kit/testing/chains';
+import { devnetExactRequirements, signExactSettlement } from '@x402kit/testing/exact-settlement';
 import { createPublicClient, type Hex, http } from 'viem';
-import { CHAINS } from '../support/chains.js';
-import { devnetExactRequirements, signExactSettlement } from '../support/exact-settlement.js';
 
 const CHILD = `
 import { parseServiceConfig, runFacilitator } from '@x402kit/facilitator';

@@ -11,9 +11,9 @@ import { after, before, describe, it } from 'node:test';
 import { SettleResponse } from '@x402kit/core';
 import { type Devnet, devnetAccount, startDevnet } from '@x402kit/devnet';
 import { createFacilitatorApp, type FacilitatorApp, parseServiceConfig } from '@x402kit/facilitator';
+import { CHAINS } from '@x402kit/testing/chains';
+import { devnetExactRequirements, signExactSettlement } from '@x402kit/testing/exact-settlement';
 import { z } from 'zod';
-import { CHAINS } from '../support/chains.js';
-import { devnetExactRequirements, signExactSettlement } from '../support/exact-settlement.js';
 
 const AnyValue = z.union([
   z.strictObject({ stringValue: z.string() }),

@@ -21,17 +21,17 @@ import {
   startFacilitatorServer,
 } from '@x402kit/facilitator';
 import { getPaymentResponse, wrapFetchWithPayment } from '@x402kit/http';
-import { createExactPermitTronClient } from '@x402kit/tron/exact-permit';
-import { createExactGasFreeClient } from '@x402kit/tron/gasfree';
-import { privateKeyToAccount } from 'viem/accounts';
-import { CHAINS } from '../support/chains.js';
+import { CHAINS } from '@x402kit/testing/chains';
 import {
   ourTronFetch,
   type RunningTron,
   startOurGasFreeApi,
   startOurTronServer,
   TRON_FEE,
-} from '../support/tron.js';
+} from '@x402kit/testing/tron';
+import { createExactPermitTronClient } from '@x402kit/tron/exact-permit';
+import { createExactGasFreeClient } from '@x402kit/tron/gasfree';
+import { privateKeyToAccount } from 'viem/accounts';
 
 const GASFREE_FEE = 100_000n;
 let devnet: TronDevnet;

@@ -30,6 +30,9 @@ import {
   signPermit2Authorization,
 } from '@x402kit/evm';
 import { createFacilitatorApp, type FacilitatorApp, parseServiceConfig } from '@x402kit/facilitator';
+import { CHAINS } from '@x402kit/testing/chains';
+import { settleRequestBody } from '@x402kit/testing/exact-settlement';
+import { dropSchema, freshSchemaName, testPostgresUrl } from '@x402kit/testing/postgres';
 import {
   type Address,
   createPublicClient,
@@ -40,13 +43,6 @@ import {
   type TransactionSerializableEIP1559,
 } from 'viem';
 import { type PrivateKeyAccount, privateKeyToAccount } from 'viem/accounts';
-import {
-  dropSchema,
-  freshSchemaName,
-  testPostgresUrl,
-} from '../../packages/facilitator/src/ledger/postgres-test-server.test.js';
-import { CHAINS } from '../support/chains.js';
-import { settleRequestBody } from '../support/exact-settlement.js';
 
 const APPROVAL_GAS = 70_000n; // what the official client signs
 const token = DEVNET_PLAIN_TOKEN.address;

@@ -11,6 +11,8 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { decodePaymentRequiredHeader, type PaymentPayload, Reasons, SettleResponse } from '@x402kit/core';
 import { startTronDevnet, type TronDevnet, tronDevnetAccount } from '@x402kit/devnet';
+import { type RpcFault, type RpcFaultProxy, startRpcFaultProxy } from '@x402kit/testing/rpc-fault-proxy';
+import { type GasFreeTestStack, startGasFreeTestStack } from '@x402kit/testing/tron';
 import {
   createGasFreeApiClient,
   ExactGasFreeReasons,
@@ -19,8 +21,6 @@ import {
 } from '@x402kit/tron/gasfree';
 import type { Hex } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
-import { type RpcFault, type RpcFaultProxy, startRpcFaultProxy } from '../support/rpc-fault-proxy.js';
-import { type GasFreeTestStack, startGasFreeTestStack } from '../support/tron.js';
 
 const FEE = 100_000n; // the facilitator's floor = the devnet's transferFee
 let devnet: TronDevnet;

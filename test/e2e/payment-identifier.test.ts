@@ -18,28 +18,22 @@ import { createExactEvmClient } from '@x402kit/evm';
 import { createEvmFacilitator, type EvmFacilitator, identifyExactEvm } from '@x402kit/evm/chain-module';
 import {
   createFacilitatorService,
+  createIdempotentFacilitator,
   createLedgerHooks,
+  createPostgresIdempotencyStore,
   createPostgresLedger,
   type FacilitatorServer,
+  type IdempotencyStore,
   type PaymentLedger,
   startFacilitatorServer,
+  withPaymentIdentifierStatus,
 } from '@x402kit/facilitator';
 import { type FetchLike, wrapFetchWithPayment } from '@x402kit/http';
+import type { Running } from '@x402kit/testing/listen';
+import { startOurPaidApi } from '@x402kit/testing/ours';
+import { dropSchema, freshSchemaName, testPostgresUrl } from '@x402kit/testing/postgres';
 import type { Hex } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
-import {
-  createIdempotentFacilitator,
-  createPostgresIdempotencyStore,
-  type IdempotencyStore,
-  withPaymentIdentifierStatus,
-} from '../../packages/facilitator/src/idempotency/index.js';
-import {
-  dropSchema,
-  freshSchemaName,
-  testPostgresUrl,
-} from '../../packages/facilitator/src/ledger/postgres-test-server.test.js';
-import type { Running } from '../support/listen.js';
-import { startOurPaidApi } from '../support/ours.js';
 
 const schema = freshSchemaName('payment_identifier_e2e');
 let pgUrl = '';

@@ -25,10 +25,10 @@ import {
   startFacilitatorServer,
 } from '@x402kit/facilitator';
 import { type FetchLike, getPaymentResponse, wrapFetchWithPayment } from '@x402kit/http';
+import type { Running } from '@x402kit/testing/listen';
+import { startOurPaidApi } from '@x402kit/testing/ours';
 import { createPublicClient, type Hex, http } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
-import type { Running } from '../support/listen.js';
-import { startOurPaidApi } from '../support/ours.js';
 
 let devnet: Devnet;
 let ledger: PaymentLedger;

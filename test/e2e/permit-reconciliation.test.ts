@@ -52,6 +52,8 @@ import {
   type PaymentKey,
   parseServiceConfig,
 } from '@x402kit/facilitator';
+import { CHAINS, identifyPayment } from '@x402kit/testing/chains';
+import { approvePaymentPermit, BSC_TESTNET_USDT as USDT } from '@x402kit/testing/exact-permit-evm';
 import {
   type Address,
   createPublicClient,
@@ -63,8 +65,6 @@ import {
   parseAbiItem,
 } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
-import { CHAINS, identifyPayment } from '../support/chains.js';
-import { approvePaymentPermit, BSC_TESTNET_USDT as USDT } from '../support/exact-permit-evm.js';
 
 const NETWORK = 'eip155:97';
 const FEE_TO = getAddress('0x000000000000000000000000000000000000fee1');

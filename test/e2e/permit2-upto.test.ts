@@ -30,9 +30,9 @@ import {
   readPermit2Allowance,
 } from '@x402kit/evm';
 import { getPaymentResponse, setSettlementOverrides, wrapFetchWithPayment } from '@x402kit/http';
+import { createOurEvmEngine, serveOurEngine, startOurPaidApi } from '@x402kit/testing/ours';
 import { createPublicClient, type Hex, http } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
-import { createOurEvmEngine, serveOurEngine, startOurPaidApi } from '../support/ours.js';
 
 let devnet: Devnet;
 let facilitatorUrl: string;

@@ -50,20 +50,9 @@ import {
   tronDevnetAccount,
 } from '@x402kit/devnet';
 import { createExactPermitEvmClient, createMemoryPaymentPermitContextStore } from '@x402kit/evm';
-import {
-  createExactPermitTronClient,
-  createMemoryPaymentPermitContextStore as createMemoryTronContextStore,
-} from '@x402kit/tron/exact-permit';
-import { createExactGasFreeClient } from '@x402kit/tron/gasfree';
-import { getAddress, type Hex, hexToBytes } from 'viem';
-import { privateKeyToAccount } from 'viem/accounts';
-import { createLocalTronClientSigner } from '../../packages/devnet/src/tron/testing/bofai-tron-signer.js';
-import {
-  createLedgerHooks,
-  createSqliteLedger,
-  type PaymentLedger,
-} from '../../packages/facilitator/src/ledger/index.js';
-import { identifyPayment } from '../support/chains.js';
+import { createLedgerHooks, createSqliteLedger, type PaymentLedger } from '@x402kit/facilitator';
+import { createLocalTronClientSigner } from '@x402kit/testing/bofai-tron-signer';
+import { identifyPayment } from '@x402kit/testing/chains';
 import {
   approvePaymentPermit,
   BSC_TESTNET_USDT,
@@ -71,8 +60,8 @@ import {
   type ExactPermitStack,
   startOurExactPermitApi,
   startOurExactPermitStack,
-} from '../support/exact-permit-evm.js';
-import { type RpcFaultProxy, startRpcFaultProxy } from '../support/rpc-fault-proxy.js';
+} from '@x402kit/testing/exact-permit-evm';
+import { type RpcFaultProxy, startRpcFaultProxy } from '@x402kit/testing/rpc-fault-proxy';
 import {
   type GasFreeTestStack,
   type RunningTron,
@@ -81,7 +70,14 @@ import {
   startOurTronFacilitator,
   startOurTronServer,
   TRON_FEE,
-} from '../support/tron.js';
+} from '@x402kit/testing/tron';
+import {
+  createExactPermitTronClient,
+  createMemoryPaymentPermitContextStore as createMemoryTronContextStore,
+} from '@x402kit/tron/exact-permit';
+import { createExactGasFreeClient } from '@x402kit/tron/gasfree';
+import { getAddress, type Hex, hexToBytes } from 'viem';
+import { privateKeyToAccount } from 'viem/accounts';
 
 const COPIES = 20;
 /** The measured bug: BofAI's header sent 4 times was paid 4 times. */

@@ -12,13 +12,8 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { decodePaymentResponseHeader, HeaderNames } from '@x402kit/core';
 import { type Devnet, devnetAccount, readTokenBalance, startDevnet } from '@x402kit/devnet';
-import type { Hex } from 'viem';
-import { createPostgresLedger, type PaymentLedger } from '../../packages/facilitator/src/ledger/index.js';
-import {
-  dropSchema,
-  freshSchemaName,
-  testPostgresUrl,
-} from '../../packages/facilitator/src/ledger/postgres-test-server.test.js';
+import { createPostgresLedger, type PaymentLedger } from '@x402kit/facilitator';
+import { dropSchema, freshSchemaName, testPostgresUrl } from '@x402kit/testing/postgres';
 import {
   approvePermit2,
   REPLAY_PRICE,
@@ -29,7 +24,8 @@ import {
   signPaymentHeader,
   startLedgerFacilitator,
   startReplayServer,
-} from '../support/replay.js';
+} from '@x402kit/testing/replay';
+import type { Hex } from 'viem';
 
 const COPIES = 20;
 

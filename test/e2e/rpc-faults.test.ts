@@ -36,16 +36,16 @@ import {
   startFacilitatorServer,
 } from '@x402kit/facilitator';
 import { type FetchLike, getPaymentResponse, wrapFetchWithPayment } from '@x402kit/http';
-import { createPublicClient, type Hex, http, parseAbiItem } from 'viem';
-import { privateKeyToAccount } from 'viem/accounts';
-import { CHAINS } from '../support/chains.js';
+import { CHAINS } from '@x402kit/testing/chains';
 import {
   devnetExactRequirements,
   settleRequestBody,
   signExactSettlement,
-} from '../support/exact-settlement.js';
-import { startOurPaidApi } from '../support/ours.js';
-import { type RpcFault, type RpcFaultProxy, startRpcFaultProxy } from '../support/rpc-fault-proxy.js';
+} from '@x402kit/testing/exact-settlement';
+import { startOurPaidApi } from '@x402kit/testing/ours';
+import { type RpcFault, type RpcFaultProxy, startRpcFaultProxy } from '@x402kit/testing/rpc-fault-proxy';
+import { createPublicClient, type Hex, http, parseAbiItem } from 'viem';
+import { privateKeyToAccount } from 'viem/accounts';
 
 const PRICE = 1000n;
 const RECEIPT_TIMEOUT_MS = 1500;

@@ -14,9 +14,7 @@ import {
   type ExactEvmSigner,
   signExactEvmAuthorization,
 } from '@x402kit/evm';
-import { type Address, encodeFunctionData, erc20Abi } from 'viem';
-import { privateKeyToAccount } from 'viem/accounts';
-import { devnetExactRequirements } from '../support/exact-settlement.js';
+import { devnetExactRequirements } from '@x402kit/testing/exact-settlement';
 import {
   createAccountData,
   createSmartWalletFacilitators,
@@ -24,7 +22,9 @@ import {
   hasCode,
   type TestWallet,
   walletSigner,
-} from '../support/smart-wallets.js';
+} from '@x402kit/testing/smart-wallets';
+import { type Address, encodeFunctionData, erc20Abi } from 'viem';
+import { privateKeyToAccount } from 'viem/accounts';
 
 let devnets: MultiDevnet;
 let allowlisting: ExactEvmFacilitator;

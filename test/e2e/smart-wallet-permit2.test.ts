@@ -24,9 +24,7 @@ import {
   signPermit2Authorization,
   signSponsoringExtension,
 } from '@x402kit/evm';
-import { type Address, createPublicClient, http } from 'viem';
-import { privateKeyToAccount } from 'viem/accounts';
-import { devnetExactRequirements } from '../support/exact-settlement.js';
+import { devnetExactRequirements } from '@x402kit/testing/exact-settlement';
 import {
   createSmartWalletFacilitators,
   deployWallet,
@@ -34,7 +32,9 @@ import {
   hasCode,
   type TestWallet,
   walletSigner,
-} from '../support/smart-wallets.js';
+} from '@x402kit/testing/smart-wallets';
+import { type Address, createPublicClient, http } from 'viem';
+import { privateKeyToAccount } from 'viem/accounts';
 
 let devnets: MultiDevnet;
 let allowlisting: ExactEvmFacilitator;

@@ -12,20 +12,20 @@ import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { decodePaymentRequiredHeader, type PaymentPayload, Reasons, SettleResponse } from '@x402kit/core';
 import { startTronDevnet, type TronDevnet } from '@x402kit/devnet';
-import type { TronNodeClient } from '@x402kit/tron';
-import {
-  prepareExactPermitTronApproval,
-  sendExactPermitTronApproval,
-  signExactPermitTron,
-} from '@x402kit/tron/exact-permit';
-import { type RpcFault, type RpcFaultProxy, startRpcFaultProxy } from '../support/rpc-fault-proxy.js';
+import { type RpcFault, type RpcFaultProxy, startRpcFaultProxy } from '@x402kit/testing/rpc-fault-proxy';
 import {
   devnetNode,
   type RunningTron,
   startOurTronFacilitator,
   startOurTronServer,
   TRON_FEE,
-} from '../support/tron.js';
+} from '@x402kit/testing/tron';
+import type { TronNodeClient } from '@x402kit/tron';
+import {
+  prepareExactPermitTronApproval,
+  sendExactPermitTronApproval,
+  signExactPermitTron,
+} from '@x402kit/tron/exact-permit';
 
 const PRICE = 10_000n; // $0.01 of 6-decimal USDT
 const BROADCAST = '/wallet/broadcasttransaction';

@@ -14,6 +14,7 @@ import {
 } from '@x402kit/core';
 import { startGasFreeService, startTronDevnet, type TronDevnet, tronDevnetAccount } from '@x402kit/devnet';
 import { getPaymentResponse, wrapFetchWithPayment } from '@x402kit/http';
+import { type GasFreeTestStack, startGasFreeTestStack } from '@x402kit/testing/tron';
 import { toEvmHex, toTronAddress } from '@x402kit/tron';
 import {
   createExactGasFreeClient,
@@ -28,7 +29,6 @@ import {
 } from '@x402kit/tron/gasfree';
 import type { Hex } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
-import { type GasFreeTestStack, startGasFreeTestStack } from '../support/tron.js';
 
 const PRICE = 10_000n; // $0.01 of 6-decimal USDT
 const FEE = 100_000n; // the facilitator's floor = the devnet's transferFee

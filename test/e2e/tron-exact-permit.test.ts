@@ -14,6 +14,15 @@ import {
 } from '@x402kit/core';
 import { startTronDevnet, type TronDevnet, type TronDevnetAccount } from '@x402kit/devnet';
 import { getPaymentResponse } from '@x402kit/http';
+import {
+  devnetNode,
+  ourTronFetch,
+  type RunningTron,
+  startLyingTronNode,
+  startOurTronFacilitator,
+  startOurTronServer,
+  TRON_FEE,
+} from '@x402kit/testing/tron';
 import { readTrc20Allowance, type TronNodeClient } from '@x402kit/tron';
 import {
   type PaymentPermitWire,
@@ -23,15 +32,6 @@ import {
   sendExactPermitTronApproval,
   signExactPermitTron,
 } from '@x402kit/tron/exact-permit';
-import {
-  devnetNode,
-  ourTronFetch,
-  type RunningTron,
-  startLyingTronNode,
-  startOurTronFacilitator,
-  startOurTronServer,
-  TRON_FEE,
-} from '../support/tron.js';
 
 const PRICE = 10_000n; // $0.01 of 6-decimal USDT
 const BAD_CHECKSUM = 'TFFAMLQZybALab4uxHA9RBE7pxhUAjfF3U'; // the famous typo: fails Base58Check

@@ -29,6 +29,12 @@ import {
   type PaymentLedger,
   type PendingReconciler,
 } from '@x402kit/facilitator';
+import {
+  devnetNode,
+  type RunningTron,
+  startOurTronFacilitator,
+  startOurTronServer,
+} from '@x402kit/testing/tron';
 import { tronAddressBody } from '@x402kit/tron';
 import { createExactPermitTronReconciler } from '@x402kit/tron/chain-module';
 import {
@@ -37,12 +43,6 @@ import {
   sendExactPermitTronApproval,
   signExactPermitTron,
 } from '@x402kit/tron/exact-permit';
-import {
-  devnetNode,
-  type RunningTron,
-  startOurTronFacilitator,
-  startOurTronServer,
-} from '../support/tron.js';
 
 let devnet: TronDevnet;
 let facilitator: RunningTron;

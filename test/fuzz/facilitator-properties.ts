@@ -14,13 +14,13 @@ import {
   type FacilitatorService,
   startFacilitatorServer,
 } from '@x402kit/facilitator';
-import fc from 'fast-check';
 import {
   devnetExactRequirements,
   settleRequestBody,
   signExactSettlement,
-} from '../support/exact-settlement.js';
-import { createOurEvmEngine, type OurEvmEngine } from '../support/ours.js';
+} from '@x402kit/testing/exact-settlement';
+import { createOurEvmEngine, type OurEvmEngine } from '@x402kit/testing/ours';
+import fc from 'fast-check';
 import { type FuzzCase, fuzzCase } from './fuzz-run.js';
 import { mutatePayment, paymentMutation } from './payment-mutations.js';
 

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { readTokenBalance } from '@x402kit/devnet';
-import { signExactSettlement } from '../support/exact-settlement.js';
+import { signExactSettlement } from '@x402kit/testing/exact-settlement';
 import { facilitatorProperties, type ServiceFixture, startServiceFixture } from './facilitator-properties.js';
 import { failureMessage } from './fuzz-run.js';
 

@@ -15,10 +15,10 @@ import {
   type PaymentRequirements,
 } from '@x402kit/core';
 import { type Devnet, readTokenBalance, startDevnet } from '@x402kit/devnet';
+import { signExactSettlement } from '@x402kit/testing/exact-settlement';
+import type { Running } from '@x402kit/testing/listen';
+import { startOurFacilitator, startOurServer } from '@x402kit/testing/ours';
 import fc from 'fast-check';
-import { signExactSettlement } from '../support/exact-settlement.js';
-import type { Running } from '../support/listen.js';
-import { startOurFacilitator, startOurServer } from '../support/ours.js';
 import { type FuzzCase, fuzzCase } from './fuzz-run.js';
 import { mutatePayment, paymentMutation } from './payment-mutations.js';
 

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { encodePaymentSignatureHeader } from '@x402kit/core';
 import { readTokenBalance } from '@x402kit/devnet';
-import { signExactSettlement } from '../support/exact-settlement.js';
+import { signExactSettlement } from '@x402kit/testing/exact-settlement';
 import { failureMessage } from './fuzz-run.js';
 import { type ApiFixture, resourceServerProperties, startApiFixture } from './resource-server-properties.js';
 

@@ -18,13 +18,13 @@ import {
 import { devnetAccount, type MultiDevnet, readTokenBalance, startDevnets } from '@x402kit/devnet';
 import { createPaymentPermitContext, signExactPermit } from '@x402kit/evm';
 import { getPaymentResponse } from '@x402kit/http';
-import { getAddress, type Hex, hexToBytes } from 'viem';
-import { privateKeyToAccount } from 'viem/accounts';
 import {
   type ExactPermitStack,
   startOurExactPermitStack,
   BSC_TESTNET_USDT as USDT,
-} from '../support/exact-permit-evm.js';
+} from '@x402kit/testing/exact-permit-evm';
+import { getAddress, type Hex, hexToBytes } from 'viem';
+import { privateKeyToAccount } from 'viem/accounts';
 
 const FEE_TO = getAddress('0x000000000000000000000000000000000000fee2');
 const FEE = 100n;

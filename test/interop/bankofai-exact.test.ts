@@ -28,10 +28,10 @@ import {
 } from '@x402kit/facilitator';
 import { getPaymentResponse } from '@x402kit/http';
 import { paymentMiddleware } from '@x402kit/http/express';
+import { listenLocal, type Running } from '@x402kit/testing/listen';
 import express from 'express';
 import { getAddress, type Hex, hexToBytes } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
-import { listenLocal, type Running } from '../support/listen.js';
 
 const DHLU = getAddress('0x375cADdd2cB68cE82e3D9B075D551067a7b4B816');
 const PRICE = 10_000n; // 0.01 DHLU (6 decimals)

@@ -11,9 +11,14 @@ import { ExactPermitTronClientMechanism, X402Client, X402FetchClient } from '@ba
 import { decodePaymentRequiredHeader, type PaymentRequired } from '@x402kit/core';
 import { startTronDevnet, type TronDevnet } from '@x402kit/devnet';
 import { getPaymentResponse } from '@x402kit/http';
+import { createLocalTronClientSigner } from '@x402kit/testing/bofai-tron-signer';
+import {
+  type RunningTron,
+  startOurTronFacilitator,
+  startOurTronServer,
+  TRON_FEE,
+} from '@x402kit/testing/tron';
 import { type PaymentPermitWire, signExactPermitTron } from '@x402kit/tron/exact-permit';
-import { createLocalTronClientSigner } from '../../packages/devnet/src/tron/testing/bofai-tron-signer.js';
-import { type RunningTron, startOurTronFacilitator, startOurTronServer, TRON_FEE } from '../support/tron.js';
 
 const PRICE = 10_000n;
 

@@ -9,8 +9,8 @@ import { after, before, describe, it } from 'node:test';
 import { ExactGasFreeClientMechanism, GasFreeAPIClient, X402Client, X402FetchClient } from '@bankofai/x402';
 import { startTronDevnet, type TronDevnet, tronDevnetAccount } from '@x402kit/devnet';
 import { getPaymentResponse } from '@x402kit/http';
-import { createLocalTronClientSigner } from '../../packages/devnet/src/tron/testing/bofai-tron-signer.js';
-import { type GasFreeTestStack, startGasFreeTestStack } from '../support/tron.js';
+import { createLocalTronClientSigner } from '@x402kit/testing/bofai-tron-signer';
+import { type GasFreeTestStack, startGasFreeTestStack } from '@x402kit/testing/tron';
 
 const PRICE = 10_000n;
 const FEE = 100_000n;

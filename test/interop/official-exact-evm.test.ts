@@ -7,14 +7,14 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { decodePaymentResponseHeader } from '@x402kit/core';
 import { type Devnet, readTokenBalance, startDevnet } from '@x402kit/devnet';
-import { createPublicClient, type Hex, http } from 'viem';
 import {
   officialFetch,
   type Running,
   startOfficialFacilitator,
   startOfficialServer,
-} from '../support/official.js';
-import { ourFetch, startOurFacilitator, startOurServer } from '../support/ours.js';
+} from '@x402kit/testing/official';
+import { ourFetch, startOurFacilitator, startOurServer } from '@x402kit/testing/ours';
+import { createPublicClient, type Hex, http } from 'viem';
 
 let devnet: Devnet;
 let ourFacilitator: Running;

@@ -28,19 +28,19 @@ import {
   permit2Erc20Abi,
   readPermit2Allowance,
 } from '@x402kit/evm';
-import { type Address, type Hex, parseEventLogs } from 'viem';
 import {
   officialSponsoringFetch,
   type Running,
   type SponsoredRoute,
   startOfficialSponsoringFacilitator,
   startOfficialSponsoringServer,
-} from '../support/official.js';
+} from '@x402kit/testing/official';
 import {
   ourSponsoringFetch,
   startOurSponsoringFacilitator,
   startOurSponsoringServer,
-} from '../support/ours.js';
+} from '@x402kit/testing/ours';
+import { type Address, type Hex, parseEventLogs } from 'viem';
 
 let devnets: MultiDevnet;
 const running: Running[] = [];

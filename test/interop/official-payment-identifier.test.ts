@@ -36,20 +36,18 @@ import { createExactEvmClient, createExactEvmServer } from '@x402kit/evm';
 import { createEvmFacilitator } from '@x402kit/evm/chain-module';
 import {
   createFacilitatorService,
+  createIdempotentFacilitator,
+  createMemoryIdempotencyStore,
   type FacilitatorServer,
   startFacilitatorServer,
+  withPaymentIdentifierStatus,
 } from '@x402kit/facilitator';
 import { type FetchLike, wrapFetchWithPayment } from '@x402kit/http';
 import { paymentMiddleware } from '@x402kit/http/express';
+import { listenLocal, type Running } from '@x402kit/testing/listen';
 import express from 'express';
 import type { Hex } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
-import {
-  createIdempotentFacilitator,
-  createMemoryIdempotencyStore,
-  withPaymentIdentifierStatus,
-} from '../../packages/facilitator/src/idempotency/index.js';
-import { listenLocal, type Running } from '../support/listen.js';
 
 let devnet: Devnet;
 let facilitatorServer: FacilitatorServer;

@@ -38,12 +38,17 @@ import {
   X402_UPTO_PERMIT2_PROXY_ADDRESS,
 } from '@x402kit/evm';
 import { setSettlementOverrides, wrapFetchWithPayment } from '@x402kit/http';
+import { listenLocal, type Running } from '@x402kit/testing/listen';
+import { officialFacilitatorSigner, serveOfficialFacilitator } from '@x402kit/testing/official';
+import {
+  createOurEvmEngine,
+  type OurEvmEngine,
+  serveOurEngine,
+  startOurPaidApi,
+} from '@x402kit/testing/ours';
 import express from 'express';
 import type { Hex } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
-import { listenLocal, type Running } from '../support/listen.js';
-import { officialFacilitatorSigner, serveOfficialFacilitator } from '../support/official.js';
-import { createOurEvmEngine, type OurEvmEngine, serveOurEngine, startOurPaidApi } from '../support/ours.js';
 
 let devnet: Devnet;
 const running: Running[] = [];

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { runCliToEnd } from '@x402kit/testing/spawn-cli';
 import { runCli } from './cli.js';
 import type { CliContext } from './command.js';
-import { runCliToEnd } from './testing/spawn-cli.js';
 
 /** Run the CLI in-process with a captured context. */
 async function run(

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { runCliToEnd } from '../testing/spawn-cli.js';
+import { runCliToEnd } from '@x402kit/testing/spawn-cli';
 
 describe('x402kit demo', () => {
   it('narrates one real payment, shows moved balances, and exits 0', async () => {

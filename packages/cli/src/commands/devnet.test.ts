@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { anvilPidsOnPort, spawnCli } from '../testing/spawn-cli.js';
+import { anvilPidsOnPort, spawnCli } from '@x402kit/testing/spawn-cli';
 
 async function chainId(rpcUrl: string): Promise<number> {
   const response = await fetch(rpcUrl, {

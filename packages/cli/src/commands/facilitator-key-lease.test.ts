@@ -12,15 +12,11 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { type Devnet, devnetAccount, readTokenBalance, startDevnet } from '@x402kit/devnet';
 import { signExactEvmAuthorization } from '@x402kit/evm';
+import { dropSchema, freshSchemaName, testPostgresUrl } from '@x402kit/testing/postgres';
+import { startRoundRobinProxy } from '@x402kit/testing/round-robin-proxy';
+import { type CliRun, spawnCli } from '@x402kit/testing/spawn-cli';
 import { createPublicClient, http, parseAbiItem } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
-import {
-  dropSchema,
-  freshSchemaName,
-  testPostgresUrl,
-} from '../../../facilitator/src/ledger/postgres-test-server.test.js';
-import { startRoundRobinProxy } from '../testing/round-robin-proxy.js';
-import { type CliRun, spawnCli } from '../testing/spawn-cli.js';
 
 const STALE_AFTER_MS = 3000;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

@@ -5,14 +5,10 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { type Devnet, devnetAccount, readTokenBalance, startDevnet } from '@x402kit/devnet';
 import { signExactEvmAuthorization } from '@x402kit/evm';
+import { dropSchema, freshSchemaName, testPostgresUrl } from '@x402kit/testing/postgres';
+import { startRoundRobinProxy } from '@x402kit/testing/round-robin-proxy';
+import { type CliRun, spawnCli } from '@x402kit/testing/spawn-cli';
 import { privateKeyToAccount } from 'viem/accounts';
-import {
-  dropSchema,
-  freshSchemaName,
-  testPostgresUrl,
-} from '../../../facilitator/src/ledger/postgres-test-server.test.js';
-import { startRoundRobinProxy } from '../testing/round-robin-proxy.js';
-import { type CliRun, spawnCli } from '../testing/spawn-cli.js';
 
 let devnet: Devnet;
 

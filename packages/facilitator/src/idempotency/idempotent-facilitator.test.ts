@@ -10,7 +10,7 @@ import {
   SettleResponse,
   VerifyResponse,
 } from '@x402kit/core';
-import { dropSchema, freshSchemaName, testPostgresUrl } from '../ledger/postgres-test-server.test.js';
+import { dropSchema, freshSchemaName, testPostgresUrl } from '@x402kit/testing/postgres';
 import { createFacilitatorService } from '../service.js';
 import type { IdempotencyStore } from './idempotency-store.js';
 import { createIdempotentFacilitator } from './idempotent-facilitator.js';

@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { dropSchema, freshSchemaName, testPostgresUrl } from '../ledger/postgres-test-server.test.js';
+import { dropSchema, freshSchemaName, testPostgresUrl } from '@x402kit/testing/postgres';
 import type { KeyLeaseStore, LeaseRequest } from './key-lease-store.js';
 import { createPostgresKeyLeaseStore } from './postgres-key-lease-store.js';
 import { createSqliteKeyLeaseStore } from './sqlite-key-lease-store.js';

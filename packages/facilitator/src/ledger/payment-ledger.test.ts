@@ -9,10 +9,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { PaymentKey, SettleResponse } from '@x402kit/core';
+import { dropSchema, freshSchemaName, testPostgresUrl } from '@x402kit/testing/postgres';
 import { z } from 'zod';
 import type { PaymentLedger } from './payment-ledger.js';
 import { createPostgresLedger } from './postgres-ledger.js';
-import { dropSchema, freshSchemaName, testPostgresUrl } from './postgres-test-server.test.js';
 import { createSqliteLedger } from './sqlite-ledger.js';
 
 type Store = {

@@ -1,7 +1,7 @@
 /** `x402kit demo --network solana:devnet`, spawned as a user runs it: one real payment on the local Solana devnet. */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { runCliToEnd } from '../../testing/spawn-cli.js';
+import { runCliToEnd } from '@x402kit/testing/spawn-cli';
 
 describe('x402kit demo --network solana:devnet', () => {
   it('narrates one real payment: the signature, payer -0.01 USDC, payee +0.01 USDC, exit 0', async () => {

@@ -1,8 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import type { TronDevnet } from './start-tron-devnet.js';
-import { startTronDevnet, tronDevnetAccount } from './start-tron-devnet.js';
-import { createLocalTronClientSigner } from './testing/bofai-tron-signer.js';
+import { startTronDevnet, type TronDevnet, tronDevnetAccount } from '@x402kit/devnet';
+import { createLocalTronClientSigner } from './bofai-tron-signer.js';
 
 describe("BofAI's TronClientSigner against the local TRON node", () => {
   let devnet: TronDevnet;

@@ -1,6 +1,8 @@
-// Test support: BofAI's TronClientSigner pointed at the local TRON node. Imports @bankofai/x402 and
-// @bankofai/agent-wallet (root devDependencies), so it is NOT exported from @x402kit/devnet's index: import it
-// by path from tests.
+/**
+ * BofAI's TronClientSigner pointed at the local TRON node, for the interop tests that pay our TRON
+ * server with BofAI's client (`@bankofai/x402` and `@bankofai/agent-wallet` are devDependencies of
+ * this private package, never of a published one).
+ */
 import { TronSigner } from '@bankofai/agent-wallet';
 import type { AgentWallet } from '@bankofai/x402';
 import { TronClientSigner } from '@bankofai/x402';

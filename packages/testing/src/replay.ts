@@ -26,11 +26,15 @@ import {
   createUptoEvmFacilitator,
   createUptoEvmServer,
 } from '@x402kit/evm';
-import { createFacilitatorService, startFacilitatorServer } from '@x402kit/facilitator';
+import {
+  createFacilitatorService,
+  createLedgerHooks,
+  type PaymentLedger,
+  startFacilitatorServer,
+} from '@x402kit/facilitator';
 import express from 'express';
 import { createPublicClient, createWalletClient, type Hex, http } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
-import { createLedgerHooks, type PaymentLedger } from '../../packages/facilitator/src/ledger/index.js';
 import { identifyPayment } from './chains.js';
 import { listenLocal, type Running } from './listen.js';
 import { startOurPaidApi } from './ours.js';

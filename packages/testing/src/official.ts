@@ -19,15 +19,19 @@ import { wrapFetchWithPayment } from '@x402/fetch';
 import express from 'express';
 import {
   type Chain,
+  type Client,
   createWalletClient,
   type Hex,
+  type HttpTransport,
   http,
+  type PublicActions,
   parseTransaction,
   publicActions,
   recoverTransactionAddress,
   type TransactionSerialized,
+  type WalletActions,
 } from 'viem';
-import { privateKeyToAccount } from 'viem/accounts';
+import { type PrivateKeyAccount, privateKeyToAccount } from 'viem/accounts';
 import { listenLocal, type Running } from './listen.js';
 
 export type { Running } from './listen.js';
@@ -37,6 +41,18 @@ async function listen(app: express.Express): Promise<Running> {
   server.keepAliveTimeout = 65_000;
   return { url, close };
 }
+
+/** A viem wallet client of one local key, with the public actions. */
+export type OfficialWallet<C extends Chain | undefined> = Client<
+  HttpTransport,
+  C,
+  PrivateKeyAccount,
+  undefined,
+  WalletActions<C, PrivateKeyAccount> & PublicActions<HttpTransport, C, PrivateKeyAccount>
+>;
+
+/** The official SDK's facilitator signer (`toFacilitatorEvmSigner`). */
+export type OfficialFacilitatorSigner = ReturnType<typeof toFacilitatorEvmSigner>;
 
 /**
  * The official facilitator signer over a viem wallet of `privateKey` (with the wallet, for extra
@@ -50,7 +66,7 @@ export function officialFacilitatorSigner<C extends Chain | undefined = undefine
   privateKey: Hex;
   chain?: C;
   pollingIntervalMs?: number;
-}) {
+}): { signer: OfficialFacilitatorSigner; wallet: OfficialWallet<C> } {
   const account = privateKeyToAccount(opts.privateKey);
   const wallet = createWalletClient({ account, chain: opts.chain, transport: http(opts.rpcUrl) }).extend(
     publicActions,

@@ -9,18 +9,18 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { type PaymentPayload, type PaymentRequirements, Reasons } from '@x402kit/core';
 import { type Devnet, readTokenBalance, startDevnet } from '@x402kit/devnet';
+import { createPublicClient, type Hash, type Hex, http } from 'viem';
+import { privateKeyToAccount } from 'viem/accounts';
+import { encodeTransferWithAuthorization } from '../exact/simulation.js';
 import {
   createExactEvmFacilitator,
   type ExactEvmFacilitator,
-  MULTICALL3_ADDRESS,
   sameAddress,
   signExactEvmAuthorization,
   waitForReceipt,
-} from '@x402kit/evm';
-import { createPublicClient, type Hash, type Hex, http } from 'viem';
-import { privateKeyToAccount } from 'viem/accounts';
-import { encodeTransferWithAuthorization } from '../../packages/evm/src/exact/simulation.js';
-import { paymentReceipts, readBatchedPayment } from '../../packages/evm/src/relayer/batched-payment.js';
+} from '../index.js';
+import { MULTICALL3_ADDRESS } from '../multicall3.js';
+import { paymentReceipts, readBatchedPayment } from './batched-payment.js';
 
 let devnet: Devnet;
 const client = () => createPublicClient({ transport: http(devnet.rpcUrl) });

@@ -6,8 +6,8 @@ import {
   decodePaymentRequiredHeader,
   type SchemeServer,
 } from '@x402kit/core';
+import { createTestLedger, TEST_NETWORK, TEST_SCHEME } from '@x402kit/testing/test-ledger';
 import { createPaymentHandler } from './server.js';
-import { createTestLedger, TEST_NETWORK, TEST_SCHEME } from './testing/test-ledger.js';
 
 describe('schemes with per-402 extensions (a server-chosen nonce)', () => {
   it('get a fresh 402 each time, even on a fixed-price route, merged over the route extensions', async () => {

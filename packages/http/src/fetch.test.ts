@@ -7,12 +7,12 @@ import {
   maxAmountPolicy,
   X402Error,
 } from '@x402kit/core';
+import { TEST_NETWORK } from '@x402kit/testing/test-ledger';
+import { createTestStack, PAID_CONTENT, type TestStack, testRoutes } from '@x402kit/testing/test-stack';
+import { createWebApp } from '@x402kit/testing/web-app';
 import { getPaymentResponse, readPaymentRequired, wrapFetchWithPayment } from './fetch.js';
 import { type Served, serve } from './node.js';
 import { createPaymentHandler } from './server.js';
-import { TEST_NETWORK } from './testing/test-ledger.js';
-import { createTestStack, PAID_CONTENT, type TestStack, testRoutes } from './testing/test-stack.js';
-import { createWebApp } from './testing/web-app.js';
 
 describe('wrapFetchWithPayment', () => {
   let stack: TestStack;

@@ -1,35 +1,6 @@
 import assert from 'node:assert/strict';
-import type { IncomingMessage, ServerResponse } from 'node:http';
 import { describe, it } from 'node:test';
-import { createNodeMiddleware, listen, serve, toWebRequest, writeWebResponse } from './node.js';
-import { createPaymentHandler } from './server.js';
-import { runFlowSuite } from './testing/flow-suite.js';
-import { createWebApp } from './testing/web-app.js';
-
-runFlowSuite(
-  'node middleware',
-  async ({ routes, server, options, hits }) => {
-    const web = createWebApp(hits);
-    const app = (req: IncomingMessage, res: ServerResponse) => {
-      void web(toWebRequest(req)).then((response) => writeWebResponse(res, response));
-    };
-    const pay = createNodeMiddleware(createPaymentHandler({ routes, server, ...options }));
-    return listen(
-      (req, res) => {
-        res.setHeader('Access-Control-Expose-Headers', 'X-Request-Id');
-        res.setHeader('X-Pre', 'yes');
-        pay(req, res, (error) => {
-          if (error) {
-            res.statusCode = 500;
-            res.end();
-          } else app(req, res);
-        });
-      },
-      { maxHeaderSize: 64 * 1024 },
-    );
-  },
-  { preHeaders: true },
-);
+import { listen, serve, toWebRequest } from './node.js';
 
 describe('node adapter', () => {
   it('serves a Web handler and streams request and response bodies', async () => {

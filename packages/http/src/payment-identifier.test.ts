@@ -9,10 +9,10 @@ import {
   PaymentIdentifierReasons,
   readPaymentIdentifier,
 } from '@x402kit/core';
+import { createTestLedger, TEST_NETWORK, TEST_SCHEME } from '@x402kit/testing/test-ledger';
+import { createTestStack, PAID_CONTENT, PAY_TO, type TestStack } from '@x402kit/testing/test-stack';
 import { type FetchLike, wrapFetchWithPayment } from './fetch.js';
 import { createPaymentHandler } from './server.js';
-import { createTestLedger, TEST_NETWORK, TEST_SCHEME } from './testing/test-ledger.js';
-import { createTestStack, PAID_CONTENT, PAY_TO, type TestStack } from './testing/test-stack.js';
 
 const option = { scheme: TEST_SCHEME, network: TEST_NETWORK, payTo: PAY_TO, price: '$0.01' };
 

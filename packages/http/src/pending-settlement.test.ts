@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { decodePaymentResponseHeader, encodePaymentResponseHeader, Reasons } from '@x402kit/core';
+import { TEST_NETWORK, TEST_SCHEME } from '@x402kit/testing/test-ledger';
+import { createTestStack, PAID_CONTENT, PAY_TO } from '@x402kit/testing/test-stack';
 import { type FetchLike, getPaymentResponse, wrapFetchWithPayment } from './fetch.js';
 import { isSettlementPending, retryAfterMs } from './pending-settlement.js';
 import { createPaymentHandler } from './server.js';
-import { TEST_NETWORK, TEST_SCHEME } from './testing/test-ledger.js';
-import { createTestStack, PAID_CONTENT, PAY_TO } from './testing/test-stack.js';
 
 const option = { scheme: TEST_SCHEME, network: TEST_NETWORK, payTo: PAY_TO, price: '$0.01' };
 

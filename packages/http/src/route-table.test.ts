@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { X402Error } from '@x402kit/core';
+import { BYPASS_PATHS } from '@x402kit/testing/http-flow';
 import {
   compileRoutes,
   matchRoute,
@@ -8,7 +9,6 @@ import {
   type RouteLookup,
   type RoutesConfig,
 } from './route-table.js';
-import { BYPASS_PATHS } from './testing/flow-suite.js';
 
 const config = (price: string): RouteConfig => ({
   accepts: { scheme: 'exact', network: 'eip155:84532', payTo: '0xabc', price },

@@ -9,21 +9,12 @@ import {
   type SchemeServer,
   X402Error,
 } from '@x402kit/core';
+import { TEST_ASSET, TEST_NETWORK, TEST_SCHEME } from '@x402kit/testing/test-ledger';
+import { createTestStack, PAID_CONTENT, PAY_TO, type TestStack } from '@x402kit/testing/test-stack';
 import { type FetchLike, getPaymentResponse, wrapFetchWithPayment } from './fetch.js';
-import { serve } from './node.js';
 import type { RoutesConfig } from './route-table.js';
 import { createPaymentHandler, type PaymentHandlerOptions } from './server.js';
 import { setSettlementOverrides } from './settlement-overrides.js';
-import { runFlowSuite } from './testing/flow-suite.js';
-import { TEST_ASSET, TEST_NETWORK, TEST_SCHEME } from './testing/test-ledger.js';
-import { createTestStack, PAID_CONTENT, PAY_TO, type TestStack } from './testing/test-stack.js';
-import { createWebApp } from './testing/web-app.js';
-
-runFlowSuite('web core (handle)', async ({ routes, server, options, hits }) => {
-  const payments = createPaymentHandler({ routes, server, ...options });
-  const app = createWebApp(hits);
-  return serve((request) => payments.handle(request, app), { maxHeaderSize: 64 * 1024 });
-});
 
 const option = { scheme: TEST_SCHEME, network: TEST_NETWORK, payTo: PAY_TO, price: '$0.01' };
 

@@ -4,9 +4,26 @@
  * paid handler for as many spellings of `/paid` as possible. If the payment middleware let any
  * of those through unpaid, the bypass tests would see paid content.
  */
-import { setSettlementOverrides } from '../settlement-overrides.js';
-import type { Hits } from './flow-suite.js';
+import { setSettlementOverrides } from '@x402kit/http';
 import { PAID_CONTENT } from './test-stack.js';
+
+/** Handler hit counters, one per test endpoint. */
+export type Hits = {
+  free: number;
+  paid: number;
+  echo: number;
+  broken: number;
+  metered: number;
+  city: number;
+  files: number;
+};
+
+/**
+ * Zeroed hit counters.
+ *
+ * @example const hits = newHits(); hits.paid // 0
+ */
+export const newHits = (): Hits => ({ free: 0, paid: 0, echo: 0, broken: 0, metered: 0, city: 0, files: 0 });
 
 /**
  * Read a path the way the most forgiving server would.

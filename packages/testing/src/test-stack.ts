@@ -12,8 +12,8 @@ import {
   type ResourceServer,
   type X402Client,
 } from '@x402kit/core';
-import { listen } from '../node.js';
-import type { RoutesConfig } from '../route-table.js';
+import type { RoutesConfig } from '@x402kit/http';
+import { listen } from '@x402kit/http/node';
 import { createTestLedger, TEST_ASSET, TEST_NETWORK, TEST_SCHEME, type TestLedger } from './test-ledger.js';
 
 /** Recipient used by the test routes. */

@@ -2,7 +2,7 @@
  * TEST SCHEME, NOT A REAL PAYMENT METHOD. "test-ledger" lets the HTTP layer's tests run the
  * real core engines (client, resource server, facilitator) without a chain: a payment is an
  * HMAC over the offer's terms under a shared secret, and settling records it in memory and
- * returns a fake transaction id. Not exported from the package entry points.
+ * returns a fake transaction id. Lives in the private @x402kit/testing, never in a published package.
  */
 import { createHmac, randomBytes } from 'node:crypto';
 import {

@@ -1,0 +1,52 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { deepEqual, type PaymentPayload, PaymentRequiredV1 } from '@x402kit/core';
+import { FLOW_ADAPTERS, required, startFlowApp } from '@x402kit/testing/http-flow';
+import { TEST_ASSET, TEST_NETWORK, TEST_NETWORK_V1 } from '@x402kit/testing/test-ledger';
+import { PAY_TO } from '@x402kit/testing/test-stack';
+
+for (const adapter of FLOW_ADAPTERS) {
+  test(`${adapter.name}: answers an unpaid request with 402, a decodable PAYMENT-REQUIRED and no handler call`, async (t) => {
+    const app = await startFlowApp(adapter);
+    t.after(() => app.close());
+    const { stack, hits } = app;
+    const url = app.at;
+    const res = await fetch(url('/paid'));
+    assert.equal(res.status, 402);
+    assert.equal(hits.paid, 0);
+    const pr = required(res);
+    assert.equal(pr.x402Version, 2);
+    if (pr.x402Version !== 2) return;
+    assert.equal(pr.error, 'Payment required');
+    assert.equal(pr.resource.url, url('/paid'));
+    assert.equal(pr.resource.description, 'A paid thing');
+    assert.deepEqual(pr.accepts, [
+      {
+        scheme: 'test-ledger',
+        network: TEST_NETWORK,
+        amount: '10000',
+        asset: TEST_ASSET,
+        payTo: PAY_TO,
+        maxTimeoutSeconds: 300,
+        extra: { ledger: 'main' },
+      },
+    ]);
+    // the offer re-matches the server's own rebuilt requirements by deep equality
+    const payload: PaymentPayload = { x402Version: 2, accepted: pr.accepts[0]!, payload: {} };
+    const rebuilt = await stack.server.buildRequirements(
+      [{ scheme: 'test-ledger', network: TEST_NETWORK, payTo: PAY_TO, price: '$0.01' }],
+      {},
+    );
+    assert.ok(stack.server.findMatchingRequirements(rebuilt, payload));
+    assert.ok(deepEqual(rebuilt[0], pr.accepts[0]));
+    assert.equal(res.headers.get('cache-control'), 'no-store');
+    assert.match(res.headers.get('access-control-expose-headers') ?? '', /PAYMENT-REQUIRED/);
+    assert.match(res.headers.get('content-type') ?? '', /application\/json/);
+    // v1 clients read the body
+    const body = PaymentRequiredV1.parse(await res.json());
+    assert.equal(body.x402Version, 1);
+    assert.equal(body.accepts[0]?.network, TEST_NETWORK_V1);
+    assert.equal(body.accepts[0]?.maxAmountRequired, '10000');
+    assert.equal(body.accepts[0]?.resource, url('/paid'));
+  });
+}

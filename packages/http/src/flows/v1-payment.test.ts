@@ -1,0 +1,31 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { decodePaymentResponseHeader, encodePaymentSignatureHeader } from '@x402kit/core';
+import { FLOW_ADAPTERS, startFlowApp } from '@x402kit/testing/http-flow';
+import { TEST_NETWORK_V1 } from '@x402kit/testing/test-ledger';
+import { readPaymentRequired } from '../fetch.js';
+
+for (const adapter of FLOW_ADAPTERS) {
+  test(`${adapter.name}: accepts an x402 v1 payment (X-PAYMENT) and answers X-PAYMENT-RESPONSE`, async (t) => {
+    const app = await startFlowApp(adapter);
+    t.after(() => app.close());
+    const { stack } = app;
+    const url = app.at;
+    const unpaid = await fetch(url('/paid'));
+    assert.equal(unpaid.status, 402);
+    const pr = await readPaymentRequired(new Response(await unpaid.text(), { status: 402 }));
+    assert.equal(pr?.x402Version, 1, 'a v1 document in the body');
+    if (!pr) return;
+    const payload = await stack.client.createPaymentPayload(pr);
+    assert.equal(payload.x402Version, 1);
+    const res = await fetch(url('/paid'), {
+      headers: { 'X-PAYMENT': encodePaymentSignatureHeader(payload) },
+    });
+    assert.equal(res.status, 200);
+    const header = res.headers.get('X-PAYMENT-RESPONSE');
+    assert.ok(header);
+    const settlement = decodePaymentResponseHeader(header);
+    assert.equal(settlement.success, true);
+    assert.equal(settlement.network, TEST_NETWORK_V1);
+  });
+}

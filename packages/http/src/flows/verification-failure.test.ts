@@ -1,0 +1,27 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { errorOf, FLOW_ADAPTERS, startFlowApp } from '@x402kit/testing/http-flow';
+import { wrapFetchWithPayment } from '../fetch.js';
+
+for (const adapter of FLOW_ADAPTERS) {
+  test(`${adapter.name}: answers 402 with the facilitator reason when verification fails, 412 for permit2 allowance`, async (t) => {
+    const app = await startFlowApp(adapter);
+    t.after(() => app.close());
+    const { stack, hits } = app;
+    const url = app.at;
+    const paidHits = hits.paid;
+    stack.ledger.failVerifyWith = 'insufficient_funds';
+    try {
+      const res = await wrapFetchWithPayment(fetch, stack.client)(url('/paid'));
+      assert.equal(res.status, 402);
+      assert.equal(errorOf(res), 'insufficient_funds');
+      stack.ledger.failVerifyWith = 'permit2_allowance_required';
+      const res412 = await wrapFetchWithPayment(fetch, stack.client)(url('/paid'));
+      assert.equal(res412.status, 412);
+      assert.equal(errorOf(res412), 'permit2_allowance_required');
+    } finally {
+      stack.ledger.failVerifyWith = undefined;
+    }
+    assert.equal(hits.paid, paidHits);
+  });
+}

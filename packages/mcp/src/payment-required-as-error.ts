@@ -30,13 +30,7 @@ export function paymentRequiredAsJsonRpcError<T extends Transport>(transport: T)
  */
 export function toErrorForm(message: JSONRPCMessage): JSONRPCMessage {
   if (!isJSONRPCResultResponse(message)) return message;
-  const { result } = message;
-  const structured = result.structuredContent;
-  const paymentRequired = readPaymentRequired({
-    isError: result.isError === true,
-    structuredContent: typeof structured === 'object' && structured !== null ? { ...structured } : undefined,
-    content: result.content,
-  });
+  const paymentRequired = readPaymentRequired(message.result);
   if (!paymentRequired) return message;
   return {
     jsonrpc: '2.0',

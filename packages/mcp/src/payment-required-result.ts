@@ -39,15 +39,13 @@ export function paymentRequiredResult(
  * @example
  * const paymentRequired = readPaymentRequired(await client.callTool({ name: 'get_weather', arguments: {} }))
  */
-export function readPaymentRequired(result: {
-  isError?: boolean | undefined;
-  structuredContent?: Record<string, unknown> | undefined;
-  content?: unknown;
-}): AnyPaymentRequired | undefined {
-  if (result.isError !== true) return undefined;
-  const structured = parsePaymentRequired(result.structuredContent);
+export function readPaymentRequired(result: object): AnyPaymentRequired | undefined {
+  if (!('isError' in result) || result.isError !== true) return undefined;
+  const structured =
+    'structuredContent' in result ? parsePaymentRequired(result.structuredContent) : undefined;
   if (structured) return structured;
-  const first = Array.isArray(result.content) ? (result.content[0] as unknown) : undefined;
+  const content: unknown[] = 'content' in result && Array.isArray(result.content) ? result.content : [];
+  const first = content[0];
   if (!isTextContent(first)) return undefined;
   try {
     return parsePaymentRequired(JSON.parse(first.text));

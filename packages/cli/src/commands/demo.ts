@@ -3,11 +3,13 @@ import { type Command, ExitCode, UsageError } from '../command.js';
 import { describeIssues, parseFlags } from '../options.js';
 import { parseDemoMode } from './demo/demo-mode.js';
 import { runDemo } from './demo/exact-demo.js';
+import { runMcpDemo } from './demo/mcp-demo.js';
 import { runSchemeDemo } from './demo/scheme-demo.js';
 import { runSolanaDemo } from './demo/solana-demo.js';
 import { runTronDemo } from './demo/tron-demo.js';
 
 const usage = `Usage: x402kit demo [--scheme exact|permit2|upto|exact_permit|exact_gasfree] [--network <caip2>] [--price <usd>] [--charge <usd>]
+       x402kit demo --mcp [--price <usd>]
 
 Run one real x402 payment on a local chain and narrate it: a devnet (anvil with USDC at Base
 Sepolia's address), a facilitator and a paid API start on 127.0.0.1; a client asks for the API,
@@ -24,7 +26,13 @@ Schemes (each a real payment on a local chain):
   exact on solana:devnet  SPL TransferChecked of devnet USDC on a local Solana devnet (litesvm), the
                  facilitator's fee payer co-signs and pays the fee
 
+With --mcp: an agent pays for one MCP tool call. An MCP server whose get_weather tool costs USDC
+(exact, EIP-3009) runs over streamable HTTP; an MCP client (the MCP SDK's Client wrapped by
+@x402kit/mcp) with a $0.01 session budget calls it, gets the PaymentRequired, approves and pays; the
+result, the transaction, the budget left and the balances are shown.
+
 Options:
+  --mcp              pay for an MCP tool call instead of an HTTP API call (exact on eip155:84532)
   --scheme <name>    payment method (default exact)
   --network <caip2>  eip155:84532 (exact, permit2, upto), eip155:97 (exact_permit), tron:nile
                      (exact_permit, exact_gasfree) or solana:devnet (exact); default follows --scheme
@@ -61,12 +69,22 @@ export const demoCommand: Command = {
         scheme: { type: 'string' },
         network: { type: 'string' },
         charge: { type: 'string' },
+        mcp: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
     });
     if (values.help) {
       context.stdout(`${usage}\n`);
       return ExitCode.ok;
+    }
+    if (values.mcp) {
+      for (const flag of ['scheme', 'network', 'charge'] as const) {
+        if (values[flag] !== undefined)
+          throw new UsageError(`--${flag} does not apply to --mcp (exact on eip155:84532)`);
+      }
+      const parsed = DemoOptions.safeParse({ price: values.price });
+      if (!parsed.success) throw new UsageError(describeIssues(parsed.error.issues, { price: '--price' }));
+      return runMcpDemo(parsed.data.price, context.stdout);
     }
     if (values.network?.toLowerCase().startsWith('solana:')) {
       if (!SOLANA_DEVNET_IDS.has(values.network))

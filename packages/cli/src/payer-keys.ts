@@ -44,16 +44,25 @@ export const KEY_FLAGS = {
 /** Raw key inputs: flag values by flag name. */
 export type KeyFlagValues = {
   'private-key'?: string | undefined;
+  'tron-private-key'?: string | undefined;
+  'tron-rpc'?: string | undefined;
   'solana-private-key'?: string | undefined;
   'solana-rpc'?: string | undefined;
   'key-file'?: string | undefined;
 };
 
 /** The keys found, as raw strings (validated by the command's own schema with {@link KEY_SOURCES}). */
-export type RawPayerKeys = { evm?: string; solana?: string; solanaRpc?: string };
+export type RawPayerKeys = {
+  evm?: string;
+  solana?: string;
+  solanaRpc?: string;
+  tron?: string;
+  tronRpc?: string;
+};
 
 /**
- * The payer keys from flags, then the environment, then the key file.
+ * The payer keys from flags, then the environment, then the key file (TRON's are read for `wallet`;
+ * `pay` does not pay on TRON).
  *
  * @example
  * const keys = readPayerKeys(values, context.env) // { evm: '0x…', solana: undefined, solanaRpc: undefined }
@@ -74,10 +83,14 @@ export function readPayerKeys(
   );
   const solana = pick(values['solana-private-key'], env.SOLANA_PRIVATE_KEY, file.SOLANA_PRIVATE_KEY);
   const solanaRpc = pick(values['solana-rpc'], env.SOLANA_RPC_URL, file.SOLANA_RPC_URL);
+  const tron = pick(values['tron-private-key'], env.TRON_PRIVATE_KEY, file.TRON_PRIVATE_KEY);
+  const tronRpc = pick(values['tron-rpc'], env.TRON_RPC_URL, file.TRON_RPC_URL);
   return {
     ...(evm ? { evm } : {}),
     ...(solana ? { solana } : {}),
     ...(solanaRpc ? { solanaRpc } : {}),
+    ...(tron ? { tron } : {}),
+    ...(tronRpc ? { tronRpc } : {}),
   };
 }
 
@@ -104,7 +117,11 @@ export function readKeyFile(path: string): Record<string, string> {
   return out;
 }
 
-/** A validated EVM key. */
+/**
+ * A validated EVM key (also the form of a TRON key, with or without `0x`).
+ *
+ * @example parseEvmKey(process.env.PRIVATE_KEY) // '0x…'
+ */
 export function parseEvmKey(key: string): Hex {
   const parsed = PrivateKeySchema.safeParse(key);
   if (!parsed.success) throw new UsageError(`${KEY_SOURCES.privateKey}: ${parsed.error.issues[0]?.message}`);

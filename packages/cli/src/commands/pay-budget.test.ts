@@ -20,6 +20,8 @@ import {
   solanaDevnetAccount,
   startDevnet,
   startSolanaDevnet,
+  startTronDevnet,
+  type TronDevnet,
 } from '@x402kit/devnet';
 import { createExactEvmServer } from '@x402kit/evm';
 import { createEvmFacilitator } from '@x402kit/evm/chain-module';
@@ -277,24 +279,31 @@ describe('x402kit pay --dry-run', () => {
 
 describe('x402kit wallet', () => {
   let solana: SolanaDevnet;
+  let tron: TronDevnet;
   before(async () => {
-    solana = await startSolanaDevnet();
+    [solana, tron] = await Promise.all([startSolanaDevnet(), startTronDevnet({ gasFree: false })]);
   });
-  after(() => solana.stop());
+  after(async () => {
+    await solana.stop();
+    await tron.stop();
+  });
 
-  it('lists the devnet accounts with their balances on EVM and Solana, without printing a key', async () => {
+  it('lists the devnet accounts with their balances on EVM, Solana and TRON, without printing a key', async () => {
     const solanaKey = (await solanaDevnetAccount('payer')).secretKey;
     const env = {
       EVM_PRIVATE_KEY: devnet.accounts.payer.privateKey,
       EVM_RPC_URL: devnet.rpcUrl,
       SOLANA_PRIVATE_KEY: solanaKey,
       SOLANA_RPC_URL: solana.rpcUrl,
+      TRON_PRIVATE_KEY: tron.accounts.payer.privateKey,
+      TRON_RPC_URL: tron.fullHost,
+      TRON_NETWORK: 'tron:nile',
     };
     const { code, stdout, stderr } = await runCliToEnd(['wallet'], env);
     assert.equal(code, 0, stderr);
     const outcome = one(stdout);
     assert.equal(outcome.status, 'ok');
-    const [evm, sol] = outcome.wallets as Array<{
+    const [evm, sol, trx] = outcome.wallets as Array<{
       chain: string;
       address: string;
       network: string;
@@ -314,7 +323,18 @@ describe('x402kit wallet', () => {
     assert.equal(sol?.network, solana.network);
     assert.equal(sol?.balances.find((b) => b.symbol === 'USDC')?.amount, '1000000000');
     assert.equal(sol?.balances.find((b) => b.asset === 'native')?.amount, '100000000000');
-    for (const secret of [devnet.accounts.payer.privateKey.slice(2), solanaKey])
+
+    const held = await tron.balances(tron.accounts.payer.address);
+    assert.equal(trx?.chain, 'tron');
+    assert.equal(trx?.address, tron.accounts.payer.address);
+    assert.equal(trx?.network, 'tron:nile');
+    assert.equal(trx?.balances.find((b) => b.asset === 'native')?.amount, held.TRX.toString());
+    assert.equal(trx?.balances.find((b) => b.symbol === 'USDT')?.amount, held.USDT.toString());
+    for (const secret of [
+      devnet.accounts.payer.privateKey.slice(2),
+      solanaKey,
+      tron.accounts.payer.privateKey,
+    ])
       assert.doesNotMatch(stdout + stderr, new RegExp(secret));
   });
 });

@@ -6,6 +6,7 @@
 import { createSolanaRpc, address as solanaAddress } from '@solana/kit';
 import { formatUnits, getNetwork } from '@x402kit/core';
 import { readSvmTokenBalance } from '@x402kit/svm';
+import { createTronNodeClient, readTrc20Balance, toTronAddress } from '@x402kit/tron';
 import { createPublicClient, erc20Abi, getAddress, http } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
 import { z } from 'zod';
@@ -13,11 +14,12 @@ import { type CliContext, type Command, ExitCode, UsageError } from '../command.
 import { parseFlags } from '../options.js';
 import { KEY_FLAGS, parseEvmKey, readPayerKeys, SolanaSecretKeySchema, solanaSigner } from '../payer-keys.js';
 
-const usage = `Usage: x402kit wallet [--rpc URL] [--solana-rpc URL] [--key-file PATH]
+const usage = `Usage: x402kit wallet [--rpc URL] [--solana-rpc URL] [--tron-rpc URL] [--key-file PATH]
 
 Print the addresses of the configured payer keys and their balances, as ONE JSON object on stdout:
   {"status","wallets":[{"chain","address","network","balances":[{"asset","symbol","amount","value"}],"error"}],"error"}
-chain: evm, solana. network: the CAIP-2 id the RPC answers for (null without an RPC URL).
+chain: evm, solana, tron. network: the CAIP-2 id the RPC answers for (TRON: --tron-network; null
+without an RPC URL).
 balances: the native coin (asset "native") and each asset the network registry knows; amount in
 atomic units, value in the asset's units; null without an RPC URL. Keys are never printed.
 
@@ -26,7 +28,11 @@ Options:
   --solana-rpc <url>     Solana JSON-RPC URL (or SOLANA_RPC_URL)
   --private-key <key>    the EVM payer key (prefer PRIVATE_KEY / EVM_PRIVATE_KEY)
   --solana-private-key <key>  the Solana payer key (prefer SOLANA_PRIVATE_KEY)
+  --tron-rpc <url>       TRON HTTP API URL, TronWeb's fullHost (or TRON_RPC_URL)
+  --tron-network <id>    the TRON network that node serves (or TRON_NETWORK; default tron:mainnet)
+  --tron-private-key <key>  the TRON key, 64 hex digits (prefer TRON_PRIVATE_KEY)
   --key-file <path>      NAME=value lines with the keys and RPC URLs (or X402KIT_KEY_FILE)
+                         (PRIVATE_KEY, SOLANA_PRIVATE_KEY, SOLANA_RPC_URL, TRON_PRIVATE_KEY, TRON_RPC_URL)
   -h, --help             show this help
 
 Exit codes: 0 every wallet read, 1 a balance could not be read (that wallet's "error" says why),
@@ -45,7 +51,7 @@ export type WalletBalance = { asset: string; symbol: string; amount: string; val
 
 /** One configured key: its address and, with an RPC URL, its balances. */
 export type WalletEntry = {
-  chain: 'evm' | 'solana';
+  chain: 'evm' | 'solana' | 'tron';
   address: string;
   network: string | null;
   balances: WalletBalance[] | null;
@@ -83,15 +89,24 @@ export const walletCommand: Command = {
 async function runWallet(args: string[], context: CliContext): Promise<number> {
   const { values } = parseFlags({
     args,
-    options: { rpc: { type: 'string' }, ...KEY_FLAGS, help: { type: 'boolean', short: 'h' } },
+    options: {
+      rpc: { type: 'string' },
+      'tron-rpc': { type: 'string' },
+      'tron-network': { type: 'string' },
+      'tron-private-key': { type: 'string' },
+      ...KEY_FLAGS,
+      help: { type: 'boolean', short: 'h' },
+    },
   });
   if (values.help) {
     context.stdout(`${usage}\n`);
     return ExitCode.ok;
   }
   const keys = readPayerKeys(values, context.env);
-  if (!keys.evm && !keys.solana)
-    throw new UsageError('no payer key: set PRIVATE_KEY=0x... (or EVM_PRIVATE_KEY), or SOLANA_PRIVATE_KEY');
+  if (!keys.evm && !keys.solana && !keys.tron)
+    throw new UsageError(
+      'no payer key: set PRIVATE_KEY=0x... (or EVM_PRIVATE_KEY), SOLANA_PRIVATE_KEY or TRON_PRIVATE_KEY',
+    );
   const evmRpc = checkUrl(values.rpc ?? context.env.EVM_RPC_URL, '--rpc (or EVM_RPC_URL)');
   const solanaRpc = checkUrl(keys.solanaRpc, '--solana-rpc (or SOLANA_RPC_URL)');
   const reads: Array<Promise<WalletEntry>> = [];
@@ -103,6 +118,17 @@ async function runWallet(args: string[], context: CliContext): Promise<number> {
         `--solana-private-key (or SOLANA_PRIVATE_KEY): ${parsed.error.issues[0]?.message}`,
       );
     reads.push(solanaWallet((await solanaSigner(parsed.data)).address, solanaRpc));
+  }
+  if (keys.tron) {
+    const tronRpc = checkUrl(keys.tronRpc, '--tron-rpc (or TRON_RPC_URL)');
+    const network = values['tron-network'] ?? context.env.TRON_NETWORK ?? 'tron:mainnet';
+    if (!getNetwork(network)?.id.startsWith('tron:'))
+      throw new UsageError(
+        `--tron-network (or TRON_NETWORK): ${network} is not a TRON network (tron:mainnet, tron:nile, tron:shasta)`,
+      );
+    const key = keys.tron.startsWith('0x') ? keys.tron : `0x${keys.tron}`;
+    const owner = toTronAddress(privateKeyToAccount(parseEvmKey(key)).address);
+    reads.push(tronWallet(owner, tronRpc, getNetwork(network)?.id ?? network));
   }
   const wallets = await Promise.all(reads);
   const failed = wallets.some((w) => w.error !== null);
@@ -184,6 +210,24 @@ async function solanaWallet(owner: string, rpcUrl: string | undefined): Promise<
     ];
   } catch (error) {
     entry.error = `cannot read balances from ${rpcUrl}: ${firstLine(error)}`;
+  }
+  return entry;
+}
+
+async function tronWallet(owner: string, url: string | undefined, network: string): Promise<WalletEntry> {
+  const entry: WalletEntry = { chain: 'tron', address: owner, network: null, balances: null, error: null };
+  if (!url) return entry;
+  try {
+    const node = createTronNodeClient({ url, retries: 1 });
+    const sun = BigInt((await node.getAccount(owner))?.balance ?? 0);
+    entry.network = network;
+    const tokens = await registryBalances(network, (token) => readTrc20Balance(node, { token, owner }));
+    entry.balances = [
+      { asset: 'native', symbol: 'TRX', amount: sun.toString(), value: formatUnits(sun, 6) },
+      ...tokens,
+    ];
+  } catch (error) {
+    entry.error = `cannot read balances from ${url}: ${firstLine(error)}`;
   }
   return entry;
 }

@@ -63,6 +63,8 @@ async function sign(accepted: PaymentRequirements): Promise<AnyPaymentPayload> {
         client: createExactEvmClient({ signer: privateKeyToAccount(devnet.accounts.payer.privateKey) }),
       },
     ],
+    // the test signs an over-balance payment (2000 USDC) for the facilitator to refuse: no client cap
+    defaultMaxAmount: false,
   });
   return client.createPaymentPayload({
     x402Version: 2,

@@ -11,9 +11,7 @@ import {
   AgentEvent,
   type AgentExecutionEvent,
   type AgentExecutor,
-  type EventListener,
   type ExecutionEventBus,
-  type FinishedListener,
   RequestContext,
 } from '@a2a-js/sdk/server';
 import {
@@ -35,6 +33,7 @@ import {
 import { A2aReasons } from './a2a-reasons.js';
 import { PaymentErrorCodes, paymentErrorCode } from './payment-error-code.js';
 import { type PaymentUpdate, paymentStatusUpdate } from './payment-status-update.js';
+import { StampingEventBus } from './stamping-event-bus.js';
 import { readTaskPayment } from './task-payment.js';
 import { PaymentMetadataKeys, PaymentStatuses, X402_A2A_EXTENSION_URI } from './x402-extension.js';
 
@@ -401,43 +400,4 @@ function stampingBus(bus: ExecutionEventBus, paid: Record<string, unknown>): Exe
     });
   };
   return new StampingEventBus(bus, stamp);
-}
-
-/** An event bus that passes every event through `stamp` on its way to `bus`. */
-class StampingEventBus implements ExecutionEventBus {
-  constructor(
-    private readonly bus: ExecutionEventBus,
-    private readonly stamp: (event: AgentExecutionEvent) => AgentExecutionEvent,
-  ) {}
-  publish(event: AgentExecutionEvent): void {
-    this.bus.publish(this.stamp(event));
-  }
-  finished(): void {
-    this.bus.finished();
-  }
-  on(eventName: 'event', listener: EventListener): this;
-  on(eventName: 'finished', listener: FinishedListener): this;
-  on(eventName: 'event' | 'finished', listener: EventListener | FinishedListener): this {
-    if (eventName === 'event') this.bus.on('event', listener as EventListener);
-    else this.bus.on('finished', listener as FinishedListener);
-    return this;
-  }
-  off(eventName: 'event', listener: EventListener): this;
-  off(eventName: 'finished', listener: FinishedListener): this;
-  off(eventName: 'event' | 'finished', listener: EventListener | FinishedListener): this {
-    if (eventName === 'event') this.bus.off('event', listener as EventListener);
-    else this.bus.off('finished', listener as FinishedListener);
-    return this;
-  }
-  once(eventName: 'event', listener: EventListener): this;
-  once(eventName: 'finished', listener: FinishedListener): this;
-  once(eventName: 'event' | 'finished', listener: EventListener | FinishedListener): this {
-    if (eventName === 'event') this.bus.once('event', listener as EventListener);
-    else this.bus.once('finished', listener as FinishedListener);
-    return this;
-  }
-  removeAllListeners(eventName?: 'event' | 'finished'): this {
-    this.bus.removeAllListeners(eventName);
-    return this;
-  }
 }

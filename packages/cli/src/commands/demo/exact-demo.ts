@@ -7,16 +7,15 @@ import {
   type PaymentPayload,
   type PaymentRequirements,
 } from '@x402kit/core';
-import { readTokenBalance, startDevnet } from '@x402kit/devnet';
+import { readTokenBalance } from '@x402kit/devnet';
 import { createExactEvmClient, createExactEvmServer } from '@x402kit/evm';
-import { createEvmFacilitator } from '@x402kit/evm/chain-module';
-import { createFacilitatorService, startFacilitatorServer } from '@x402kit/facilitator';
 import { createPaymentHandler } from '@x402kit/http';
 import { serve } from '@x402kit/http/node';
 import type { Hex } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
 import { ExitCode } from '../../command.js';
 import { payAndShow, showOffers } from './demo-steps.js';
+import { startEvmDemoStack } from './evm-demo-stack.js';
 
 export async function runDemo(price: string, out: (text: string) => void): Promise<number> {
   const say = (line = '') => out(`${line}\n`);
@@ -24,32 +23,13 @@ export async function runDemo(price: string, out: (text: string) => void): Promi
   try {
     say('x402kit demo: one paid API call on a local chain');
     say();
-    say('1. Starting a local chain (anvil) ...');
-    const devnet = await startDevnet({ port: 0 });
-    stops.push(() => devnet.stop());
-    const { payer, payTo, facilitator: relayer } = devnet.accounts;
+    const { devnet, facilitatorUrl } = await startEvmDemoStack(say, stops);
+    const { payer, payTo } = devnet.accounts;
     const usdc = devnet.token;
-    say(
-      `   ${devnet.network} at ${devnet.rpcUrl}, USDC (EIP-3009) at ${usdc.address} (Base Sepolia's USDC address)`,
-    );
-    say(`   payer ${payer.address}, payee ${payTo.address}, facilitator ${relayer.address}`);
-
-    say('2. Starting the facilitator ...');
-    const engine = createEvmFacilitator({
-      rpc: { [devnet.network]: devnet.rpcUrl },
-      privateKeys: [relayer.privateKey as Hex],
-    });
-    stops.push(() => engine.close());
-    const facilitatorServer = await startFacilitatorServer({
-      service: createFacilitatorService({ facilitator: engine }),
-      port: 0,
-    });
-    stops.push(() => facilitatorServer.close());
-    say(`   POST ${facilitatorServer.url}/verify, POST /settle, GET /supported`);
 
     say('3. Starting a paid API ...');
     const resourceServer = createResourceServer({
-      facilitators: createHttpFacilitatorClient({ url: facilitatorServer.url }),
+      facilitators: createHttpFacilitatorClient({ url: facilitatorUrl }),
       schemes: [{ network: 'eip155:*', server: createExactEvmServer() }],
       hooks: {
         afterVerify: (_call, result) =>

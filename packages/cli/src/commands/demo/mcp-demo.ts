@@ -17,10 +17,8 @@ import {
   formatUnits,
   parseBudgetLimit,
 } from '@x402kit/core';
-import { readTokenBalance, startDevnet } from '@x402kit/devnet';
+import { readTokenBalance } from '@x402kit/devnet';
 import { createExactEvmClient, createExactEvmServer } from '@x402kit/evm';
-import { createEvmFacilitator } from '@x402kit/evm/chain-module';
-import { createFacilitatorService, startFacilitatorServer } from '@x402kit/facilitator';
 import { serve } from '@x402kit/http/node';
 import {
   createMcpFetchHandler,
@@ -32,6 +30,7 @@ import {
 import type { Hex } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
 import { ExitCode } from '../../command.js';
+import { startEvmDemoStack } from './evm-demo-stack.js';
 import { describeOffer } from './exact-demo.js';
 
 /** The agent's budget in the demo: dollars per session. */
@@ -48,31 +47,14 @@ export async function runMcpDemo(price: string, out: (text: string) => void): Pr
   try {
     say('x402kit demo --mcp: an agent pays for one MCP tool call on a local chain');
     say();
-    say('1. Starting a local chain (anvil) ...');
-    const devnet = await startDevnet({ port: 0 });
-    stops.push(() => devnet.stop());
-    const { payer, payTo, facilitator: relayer } = devnet.accounts;
+    const { devnet, facilitatorUrl } = await startEvmDemoStack(say, stops);
+    const { payer, payTo } = devnet.accounts;
     const usdc = devnet.token;
-    say(`   ${devnet.network} at ${devnet.rpcUrl}, USDC (EIP-3009) at ${usdc.address}`);
-    say(`   agent (payer) ${payer.address}, tool owner (payee) ${payTo.address}`);
-
-    say('2. Starting the facilitator ...');
-    const engine = createEvmFacilitator({
-      rpc: { [devnet.network]: devnet.rpcUrl },
-      privateKeys: [relayer.privateKey as Hex],
-    });
-    stops.push(() => engine.close());
-    const facilitatorServer = await startFacilitatorServer({
-      service: createFacilitatorService({ facilitator: engine }),
-      port: 0,
-    });
-    stops.push(() => facilitatorServer.close());
-    say(`   ${facilitatorServer.url} (verify, settle)`);
 
     say('3. Starting an MCP server with a paid tool ...');
     const paid = createPaidTools({
       server: createResourceServer({
-        facilitators: createHttpFacilitatorClient({ url: facilitatorServer.url }),
+        facilitators: createHttpFacilitatorClient({ url: facilitatorUrl }),
         schemes: [{ network: 'eip155:*', server: createExactEvmServer() }],
         hooks: {
           afterSettle: (_call, result) =>

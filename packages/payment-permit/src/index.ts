@@ -1,4 +1,13 @@
 // @x402kit/payment-permit: BofAI's PaymentPermit (`exact_permit`) without a chain, shared by the EVM and TRON schemes.
+
+export {
+  checkPermitFunds,
+  checkPermitTerms,
+  type PermitAddressForm,
+  type PermitCheckFailure,
+  type PermitFunds,
+  type PermitTerms,
+} from './check-permit-terms.js';
 export type { CreatePaymentPermitContextOptions, PaymentPermitContext } from './context.js';
 export {
   createPaymentPermitContext,

@@ -4,18 +4,15 @@
  * nonce, allowance, balance), so a payment that verifies is one that settles, and a `validBefore`
  * no further than the offer's `maxTimeoutSeconds` (+ 30 s skew) ahead.
  */
-import {
-  authorizationTooFar,
-  type PaymentPayload,
-  type PaymentRequirements,
-  type VerifyResponse,
-} from '@x402kit/core';
+import type { PaymentPayload, PaymentRequirements, VerifyResponse } from '@x402kit/core';
 import {
   buildPaymentPermitDomain,
   buildPaymentPermitTypedData,
+  checkPermitFunds,
+  checkPermitTerms,
   ExactPermitReasons,
-  isPermitSignatureShape,
   type PaymentPermitMessage,
+  type PermitAddressForm,
   paymentPermitAbi,
   permitTokenAbi,
   readExactPermitPayload,
@@ -85,57 +82,25 @@ export async function verifyExactPermitPayment(
   const payer = permit.buyer;
   const no = (reason: string, message: string) => invalid(reason, message, payer);
 
-  if (permit.meta.kind !== 0)
-    return no(ExactPermitReasons.kind, `kind ${permit.meta.kind} is not PAYMENT_ONLY (0)`);
-  const allowed = ctx.allowedAssets?.get(requirements.network);
-  if (allowed && !allowed.has(addressKey(permit.payment.payToken)))
-    return no(ExactPermitReasons.tokenNotAllowed, `token ${permit.payment.payToken} is not accepted here`);
-  if (permit.payment.payAmount.toString() !== requirements.amount)
-    return no(
-      ExactPermitReasons.amountMismatch,
-      `payAmount ${permit.payment.payAmount} differs from the required amount ${requirements.amount}`,
-    );
-  if (!sameAddress(permit.payment.payTo, requirements.payTo))
-    return no(ExactPermitReasons.payToMismatch, `payTo ${permit.payment.payTo} is not ${requirements.payTo}`);
-  if (!sameAddress(permit.payment.payToken, requirements.asset))
-    return no(
-      ExactPermitReasons.tokenMismatch,
-      `payToken ${permit.payment.payToken} is not ${requirements.asset}`,
-    );
-  if (!ctx.callers.has(addressKey(permit.caller)))
-    return no(
-      ExactPermitReasons.callerMismatch,
-      `caller ${permit.caller} is not a settlement address of this facilitator; use the caller of its fee quote`,
-    );
-  const fee = ctx.fees(requirements.network, permit.payment.payToken);
-  if (!fee)
-    return no(
-      ExactPermitReasons.unsupportedToken,
-      `this facilitator has no fee for ${permit.payment.payToken} on ${requirements.network}`,
-    );
-  if (!sameAddress(permit.fee.feeTo, fee.feeTo))
-    return no(ExactPermitReasons.feeToMismatch, `feeTo ${permit.fee.feeTo} is not ${fee.feeTo}`);
-  if (permit.fee.feeAmount < fee.amount)
-    return no(
-      ExactPermitReasons.feeAmountMismatch,
-      `feeAmount ${permit.fee.feeAmount} is below this facilitator's fee ${fee.amount}`,
-    );
-  const now = BigInt(options.now ?? Math.floor(Date.now() / 1000));
-  if (permit.meta.validBefore < now + BigInt(ctx.validBeforeMarginSeconds))
-    return no(
-      ExactPermitReasons.expired,
-      `validBefore ${permit.meta.validBefore} leaves under ${ctx.validBeforeMarginSeconds} s (now ${now})`,
-    );
-  if (permit.meta.validAfter > now)
-    return no(ExactPermitReasons.notYetValid, `validAfter ${permit.meta.validAfter} is after now (${now})`);
-  const tooFar = authorizationTooFar('validBefore', permit.meta.validBefore, {
-    now,
-    lifetimeSeconds: requirements.maxTimeoutSeconds,
-  });
-  if (tooFar) return no(ExactPermitReasons.validBeforeTooFar, tooFar);
-
-  if (!isPermitSignatureShape(signature))
-    return no(ExactPermitReasons.signature, 'the signature must be 65 bytes r‖s‖v with v = 27 or 28');
+  const failure = checkPermitTerms(
+    permit,
+    signature,
+    {
+      network: requirements.network,
+      amount: requirements.amount,
+      payTo: requirements.payTo,
+      asset: requirements.asset,
+      tokenAllowed:
+        ctx.allowedAssets?.get(requirements.network)?.has(addressKey(permit.payment.payToken)) ?? true,
+      isCaller: ctx.callers.has(addressKey(permit.caller)),
+      fee: ctx.fees(requirements.network, permit.payment.payToken),
+      now: BigInt(options.now ?? Math.floor(Date.now() / 1000)),
+      validBeforeMarginSeconds: ctx.validBeforeMarginSeconds,
+      maxTimeoutSeconds: requirements.maxTimeoutSeconds,
+    },
+    EVM_ADDRESS_FORM,
+  );
+  if (failure) return no(failure.reason, failure.message);
   const typed = buildPaymentPermitTypedData(
     buildPaymentPermitDomain(network.net.chainId, network.contract),
     permit,
@@ -150,9 +115,8 @@ export async function verifyExactPermitPayment(
     return no(ExactPermitReasons.signature, `the signature is by ${signer}, not by buyer ${payer}`);
 
   if (options.onChain ?? true) {
-    const total = permit.payment.payAmount + permit.fee.feeAmount;
     const { client } = network.net;
-    const [used, allowance, balance] = await Promise.all([
+    const [nonceUsed, allowance, balance] = await Promise.all([
       client.readContract({
         address: network.contract,
         abi: paymentPermitAbi,
@@ -172,21 +136,17 @@ export async function verifyExactPermitPayment(
         args: [payer],
       }),
     ]);
-    if (used)
-      return no(
-        ExactPermitReasons.nonceAlreadyUsed,
-        `nonce ${permit.meta.nonce} of ${payer} is already used`,
-      );
-    if (allowance < total)
-      return no(
-        ExactPermitReasons.insufficientAllowance,
-        `allowance to PaymentPermit ${network.contract} is ${allowance}, below amount + fee ${total}; approve it first`,
-      );
-    if (balance < total)
-      return no(ExactPermitReasons.insufficientBalance, `balance ${balance} is below amount + fee ${total}`);
+    const short = checkPermitFunds(
+      permit,
+      { nonceUsed, allowance, balance },
+      { payer, contract: network.contract },
+    );
+    if (short) return no(short.reason, short.message);
   }
   return { response: { isValid: true, payer }, verified: { network, permit, signature } };
 }
+
+const EVM_ADDRESS_FORM: PermitAddressForm = { same: sameAddress, show: (address) => address };
 
 function invalid(reason: string, message: string, payer?: string): ExactPermitVerifyOutcome {
   return {

@@ -4,18 +4,15 @@
  * contract (kind, caller, nonce, allowance, balance), so a payment that verifies is one that settles.
  * Network ids may come in any form (`tron:nile`, `tron:0xcd8690dc`, `tron:3448148188`).
  */
-import {
-  authorizationTooFar,
-  type PaymentPayload,
-  type PaymentRequirements,
-  type VerifyResponse,
-} from '@x402kit/core';
+import type { PaymentPayload, PaymentRequirements, VerifyResponse } from '@x402kit/core';
 import {
   buildPaymentPermitDomain,
   buildPaymentPermitTypedData,
+  checkPermitFunds,
+  checkPermitTerms,
   EXACT_PERMIT_VALID_BEFORE_MARGIN_SECONDS,
-  isPermitSignatureShape,
   type PaymentPermitMessage,
+  type PermitAddressForm,
 } from '@x402kit/payment-permit';
 import { decodeAbiParameters, encodeAbiParameters, type Hex, recoverTypedDataAddress } from 'viem';
 import { toEvmHex, toTronAddress, tronAddressBody } from '../address.js';
@@ -128,47 +125,24 @@ export async function verifyExactPermitTronPayment(
   if (!asset.ok) return no(asset.reason, asset.message);
   const token = toTronAddress(permit.payment.payToken);
 
-  if (permit.meta.kind !== 0) return no(R.kind, `kind ${permit.meta.kind} is not PAYMENT_ONLY (0)`);
-  const allowed = ctx.allowedAssets?.get(network);
-  if (allowed && !allowed.has(token)) return no(R.tokenNotAllowed, `token ${token} is not accepted here`);
-  if (permit.payment.payAmount.toString() !== requirements.amount)
-    return no(
-      R.amountMismatch,
-      `payAmount ${permit.payment.payAmount} differs from the required amount ${requirements.amount}`,
-    );
-  if (permit.payment.payTo.toLowerCase() !== payTo.hex.toLowerCase())
-    return no(R.payToMismatch, `payTo ${toTronAddress(permit.payment.payTo)} is not ${payTo.base58}`);
-  if (token !== asset.base58) return no(R.tokenMismatch, `payToken ${token} is not ${asset.base58}`);
-  if (!ctx.callers.has(tronAddressBody(permit.caller)))
-    return no(
-      R.callerMismatch,
-      `caller ${toTronAddress(permit.caller)} is not a settlement address of this facilitator; use the caller of its fee quote`,
-    );
-  const fee = ctx.fees(network, token);
-  if (!fee) return no(R.unsupportedToken, `this facilitator has no fee for ${token} on ${network}`);
-  if (tronAddressBody(permit.fee.feeTo) !== tronAddressBody(fee.feeTo))
-    return no(R.feeToMismatch, `feeTo ${toTronAddress(permit.fee.feeTo)} is not ${fee.feeTo}`);
-  if (permit.fee.feeAmount < fee.amount)
-    return no(
-      R.feeAmountMismatch,
-      `feeAmount ${permit.fee.feeAmount} is below this facilitator's fee ${fee.amount}`,
-    );
-  const now = BigInt(options.now ?? Math.floor(Date.now() / 1000));
-  if (permit.meta.validBefore < now + BigInt(ctx.validBeforeMarginSeconds))
-    return no(
-      R.expired,
-      `validBefore ${permit.meta.validBefore} leaves under ${ctx.validBeforeMarginSeconds} s (now ${now})`,
-    );
-  if (permit.meta.validAfter > now)
-    return no(R.notYetValid, `validAfter ${permit.meta.validAfter} is after now (${now})`);
-  const tooFar = authorizationTooFar('validBefore', permit.meta.validBefore, {
-    now,
-    lifetimeSeconds: requirements.maxTimeoutSeconds,
-  });
-  if (tooFar) return no(R.validBeforeTooFar, tooFar);
-
-  if (!isPermitSignatureShape(signature))
-    return no(R.signature, 'the signature must be 65 bytes r‖s‖v with v = 27 or 28');
+  const failure = checkPermitTerms(
+    permit,
+    signature,
+    {
+      network,
+      amount: requirements.amount,
+      payTo: payTo.base58,
+      asset: asset.base58,
+      tokenAllowed: ctx.allowedAssets?.get(network)?.has(token) ?? true,
+      isCaller: ctx.callers.has(tronAddressBody(permit.caller)),
+      fee: ctx.fees(network, token),
+      now: BigInt(options.now ?? Math.floor(Date.now() / 1000)),
+      validBeforeMarginSeconds: ctx.validBeforeMarginSeconds,
+      maxTimeoutSeconds: requirements.maxTimeoutSeconds,
+    },
+    TRON_ADDRESS_FORM,
+  );
+  if (failure) return no(failure.reason, failure.message);
   const typed = buildPaymentPermitTypedData(
     buildPaymentPermitDomain(served.network.chainId, toEvmHex(served.contract)),
     permit,
@@ -186,21 +160,14 @@ export async function verifyExactPermitTronPayment(
     );
 
   if (options.onChain ?? true) {
-    const total = permit.payment.payAmount + permit.fee.feeAmount;
     const { node, contract } = served;
-    const [used, allowance, balance] = await Promise.all([
+    const [nonceUsed, allowance, balance] = await Promise.all([
       readNonceUsed(node, contract, permit.buyer, permit.meta.nonce),
       readTrc20Allowance(node, { token, owner: payer, spender: contract }),
       readTrc20Balance(node, { token, owner: payer }),
     ]);
-    if (used) return no(R.nonceAlreadyUsed, `nonce ${permit.meta.nonce} of ${payer} is already used`);
-    if (allowance < total)
-      return no(
-        R.insufficientAllowance,
-        `allowance to PaymentPermit ${contract} is ${allowance}, below amount + fee ${total}; approve it first`,
-      );
-    if (balance < total)
-      return no(R.insufficientBalance, `balance ${balance} is below amount + fee ${total}`);
+    const short = checkPermitFunds(permit, { nonceUsed, allowance, balance }, { payer, contract });
+    if (short) return no(short.reason, short.message);
   }
   return { response: { isValid: true, payer }, verified: { network: served, permit, signature, payer } };
 }
@@ -235,6 +202,11 @@ export async function readNonceUsed(
   }
   return decodeAbiParameters([{ type: 'bool' }], `0x${data.slice(2, 66)}`)[0];
 }
+
+const TRON_ADDRESS_FORM: PermitAddressForm = {
+  same: (permitAddress, other) => tronAddressBody(permitAddress) === tronAddressBody(other),
+  show: toTronAddress,
+};
 
 function invalid(reason: string, message: string, payer?: string): ExactPermitTronVerifyOutcome {
   return {

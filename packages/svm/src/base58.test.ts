@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { describe, it } from 'node:test';
 import { getBase58Decoder } from '@solana/kit';
-import { encodeBase58 } from './base58.js';
+import { encodeBase58 } from '@x402kit/core';
 
 describe('encodeBase58', () => {
   it("spells 2 000 random byte strings (addresses, signatures, leading zeros) as @solana/kit's codec does", () => {

@@ -10,7 +10,7 @@ import {
   getCompiledTransactionMessageDecoder,
   getTransactionDecoder,
 } from '@solana/kit';
-import { encodeBase58 } from './base58.js';
+import { encodeBase58 } from '@x402kit/core';
 import type { InstructionView } from './compute-budget.js';
 import { isTokenProgram } from './programs.js';
 

@@ -8,8 +8,7 @@
  * |-----------|----------|--------------------------------|----------------------------------------|
  * | CAIP-2 id | the mint | the transfer authority, base58 | `solsig:<the payer's signature, base58>` |
  */
-import { type FacilitatorCall, normalizePaymentKey, type PaymentKey } from '@x402kit/core';
-import { encodeBase58 } from '../base58.js';
+import { encodeBase58, type FacilitatorCall, normalizePaymentKey, type PaymentKey } from '@x402kit/core';
 import { isTokenProgram } from '../programs.js';
 import { decodeSvmTransaction } from '../transaction.js';
 import { solanaNetworkId } from './solana-config.js';

@@ -12,8 +12,7 @@
  */
 import type { Blockhash, GetSignatureStatusesApi, IsBlockhashValidApi, Rpc, Signature } from '@solana/kit';
 import { signBytes } from '@solana/kit';
-import { networkForVersion, type Reconcile, type SettleResponse } from '@x402kit/core';
-import { encodeBase58 } from '../base58.js';
+import { encodeBase58, networkForVersion, type Reconcile, type SettleResponse } from '@x402kit/core';
 import type { FeePayers } from '../fee-payers.js';
 import { SvmReasons } from '../reasons.js';
 import { decodeSvmTransaction } from '../transaction.js';

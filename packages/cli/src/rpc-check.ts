@@ -4,6 +4,7 @@
  * against the wrong domain); an unreachable RPC is only a warning (it may come up later).
  */
 import { evmChainId } from '@x402kit/core';
+import { requestEvmChainId } from '@x402kit/evm/chain-module';
 
 export type RpcProblem = { kind: 'mismatch' | 'unreachable'; network: string; url: string; message: string };
 
@@ -23,20 +24,13 @@ export async function checkRpcChainIds(
     urls.map(async (url): Promise<RpcProblem | undefined> => {
       const expected = evmChainId(network);
       try {
-        const response = await fetch(url, {
-          method: 'POST',
-          headers: { 'content-type': 'application/json' },
-          body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'eth_chainId', params: [] }),
-          signal: AbortSignal.timeout(timeoutMs),
-        });
-        const json: unknown = await response.json();
-        const result = typeof json === 'object' && json !== null ? Reflect.get(json, 'result') : undefined;
+        const { status, result } = await requestEvmChainId(url, timeoutMs);
         if (typeof result !== 'string' || !/^0x[0-9a-fA-F]+$/.test(result)) {
           return problem(
             'unreachable',
             network,
             url,
-            `answered eth_chainId out of protocol (HTTP ${response.status})`,
+            `answered eth_chainId out of protocol (HTTP ${status})`,
           );
         }
         const actual = Number.parseInt(result, 16);

@@ -28,3 +28,4 @@ export type { ExactPermitEvmReconcilerOptions } from './reconcile-exact-permit-e
 export { createExactPermitEvmReconciler } from './reconcile-exact-permit-evm.js';
 export type { Permit2ReconcilerOptions } from './reconcile-permit2.js';
 export { createPermit2Reconciler } from './reconcile-permit2.js';
+export { type EvmChainIdAnswer, requestEvmChainId } from './request-evm-chain-id.js';

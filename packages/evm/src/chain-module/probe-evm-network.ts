@@ -3,6 +3,7 @@
  * answers with the network's own chain id makes the network `ok` (one URL answering is enough).
  */
 import { evmChainId } from '@x402kit/core';
+import { requestEvmChainId } from './request-evm-chain-id.js';
 
 /**
  * `'ok'`, or `'error: …'` with the last URL's failure. Never throws.
@@ -19,16 +20,9 @@ export async function probeEvmNetwork(
   let last = 'no RPC URL';
   for (const url of urls) {
     try {
-      const response = await fetch(url, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'eth_chainId', params: [] }),
-        signal: AbortSignal.timeout(timeoutMs),
-      });
-      const body: unknown = await response.json();
-      const result = typeof body === 'object' && body !== null && 'result' in body ? body.result : undefined;
+      const { status, result } = await requestEvmChainId(url, timeoutMs);
       if (typeof result !== 'string') {
-        last = `error: no eth_chainId result (HTTP ${response.status})`;
+        last = `error: no eth_chainId result (HTTP ${status})`;
         continue;
       }
       if (expected !== undefined && Number(BigInt(result)) !== expected) {

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import type { GasFreePermitMessage } from '@x402kit/core';
 import type { Address, Hex } from 'viem';
 import {
   BaseError,
@@ -83,17 +84,7 @@ describe('GasFreeController', () => {
       version: 1n,
       nonce: 0n,
       ...overrides,
-    } as {
-      token: Address;
-      serviceProvider: Address;
-      user: Address;
-      receiver: Address;
-      value: bigint;
-      maxFee: bigint;
-      deadline: bigint;
-      version: bigint;
-      nonce: bigint;
-    };
+    } as GasFreePermitMessage;
   }
 
   async function sign(m: ReturnType<typeof message>): Promise<Hex> {

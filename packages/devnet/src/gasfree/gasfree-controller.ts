@@ -1,4 +1,4 @@
-import { GASFREE_CONTROLLER_ADDRESSES } from '@x402kit/core';
+import { GASFREE_CONTROLLER_ADDRESSES, gasFreeControllerDomain } from '@x402kit/core';
 import type { Address, PublicClient } from 'viem';
 import { concat, domainSeparator, encodeAbiParameters, getAddress, getContractAddress, pad } from 'viem';
 import { confirmTransaction } from '../confirm-transaction.js';
@@ -18,39 +18,8 @@ export const GASFREE_CONTROLLER_MAINNET_ADDRESS: Address = tronAddressToEvm(
   GASFREE_CONTROLLER_ADDRESSES['tron:mainnet'],
 );
 
-/**
- * EIP-712 / TIP-712 types of GasFree's `PermitTransfer` for viem's `signTypedData`.
- *
- * @example
- * ```ts
- * await user.signTypedData({ domain: gasFreeControllerDomain(3448148188, controller), types: GASFREE_PERMIT_TRANSFER_TYPES, primaryType: 'PermitTransfer', message });
- * ```
- */
-export const GASFREE_PERMIT_TRANSFER_TYPES = {
-  PermitTransfer: [
-    { name: 'token', type: 'address' },
-    { name: 'serviceProvider', type: 'address' },
-    { name: 'user', type: 'address' },
-    { name: 'receiver', type: 'address' },
-    { name: 'value', type: 'uint256' },
-    { name: 'maxFee', type: 'uint256' },
-    { name: 'deadline', type: 'uint256' },
-    { name: 'version', type: 'uint256' },
-    { name: 'nonce', type: 'uint256' },
-  ],
-} as const;
-
-/**
- * The GasFree permit domain: `{name: "GasFreeController", version: "V1.0.0", chainId, verifyingContract}`.
- *
- * @example
- * ```ts
- * const domain = gasFreeControllerDomain(3448148188, GASFREE_CONTROLLER_NILE_ADDRESS);
- * ```
- */
-export function gasFreeControllerDomain(chainId: number, verifyingContract: Address) {
-  return { name: 'GasFreeController', version: 'V1.0.0', chainId, verifyingContract } as const;
-}
+// GasFree's PermitTransfer types and domain have their one home in @x402kit/core (the tron scheme signs with them too).
+export { GASFREE_PERMIT_TRANSFER_TYPES, gasFreeControllerDomain } from '@x402kit/core';
 
 /** A token the controller accepts, with its fees in the token's smallest unit. */
 export interface GasFreeControllerToken {

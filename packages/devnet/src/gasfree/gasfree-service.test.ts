@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import type { GasFreePermitMessage } from '@x402kit/core';
 import type { Address, Hex } from 'viem';
 import { erc20Abi } from 'viem';
 import type { PrivateKeyAccount } from 'viem/accounts';
@@ -81,17 +82,7 @@ describe('local GasFree service', () => {
       version: 1n,
       nonce: 0n,
       ...overrides,
-    } as {
-      token: Address;
-      serviceProvider: Address;
-      user: Address;
-      receiver: Address;
-      value: bigint;
-      maxFee: bigint;
-      deadline: bigint;
-      version: bigint;
-      nonce: bigint;
-    };
+    } as GasFreePermitMessage;
     const sig: Hex = await user.signTypedData({
       domain: gasFreeControllerDomain(gasfree.chainId, gasfree.controller),
       types: GASFREE_PERMIT_TRANSFER_TYPES,

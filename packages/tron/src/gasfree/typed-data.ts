@@ -1,3 +1,8 @@
+import {
+  GASFREE_PERMIT_TRANSFER_TYPES,
+  type GasFreePermitMessage,
+  gasFreeControllerDomain,
+} from '@x402kit/core';
 import type { Address } from 'viem';
 import { toEvmHex } from '../address.js';
 import { GasFreeError, GasFreeReasons } from './gasfree-error.js';
@@ -30,24 +35,13 @@ export const GASFREE_NETWORKS = {
 } as const;
 
 /**
- * TIP-712 types of GasFree's `PermitTransfer` (typehash `0x7152a819…02f4`).
+ * TIP-712 types of GasFree's `PermitTransfer`: core's {@link GASFREE_PERMIT_TRANSFER_TYPES} under the
+ * name this package has exported.
  *
  * @example
  * await account.signTypedData({ domain, types: GASFREE_TYPES, primaryType: 'PermitTransfer', message });
  */
-export const GASFREE_TYPES = {
-  PermitTransfer: [
-    { name: 'token', type: 'address' },
-    { name: 'serviceProvider', type: 'address' },
-    { name: 'user', type: 'address' },
-    { name: 'receiver', type: 'address' },
-    { name: 'value', type: 'uint256' },
-    { name: 'maxFee', type: 'uint256' },
-    { name: 'deadline', type: 'uint256' },
-    { name: 'version', type: 'uint256' },
-    { name: 'nonce', type: 'uint256' },
-  ],
-} as const;
+export const GASFREE_TYPES = GASFREE_PERMIT_TRANSFER_TYPES;
 
 /** The only permit version GasFree accepts. */
 export const GASFREE_PERMIT_VERSION = 1n;
@@ -60,12 +54,7 @@ export const GASFREE_PERMIT_VERSION = 1n;
  * // { name: 'GasFreeController', version: 'V1.0.0', chainId: 3448148188, verifyingContract: '0x518688FB…' }
  */
 export function gasFreeDomain({ chainId, controller }: { chainId: number; controller: string }) {
-  return {
-    name: 'GasFreeController',
-    version: 'V1.0.0',
-    chainId,
-    verifyingContract: toEvmHex(controller),
-  } as const;
+  return gasFreeControllerDomain(chainId, toEvmHex(controller));
 }
 
 /** A GasFree transfer authorization; addresses in any TRON form, amounts as bigint or decimal string/number. */
@@ -85,18 +74,8 @@ export interface GasFreePermitInput {
   version?: bigint | string | number;
 }
 
-/** {@link GasFreePermitInput} normalized for signing: 0x addresses, bigint numbers. */
-export interface GasFreePermitMessage {
-  token: Address;
-  serviceProvider: Address;
-  user: Address;
-  receiver: Address;
-  value: bigint;
-  maxFee: bigint;
-  deadline: bigint;
-  version: bigint;
-  nonce: bigint;
-}
+/** {@link GasFreePermitInput} normalized for signing: 0x addresses, bigint numbers (its one home is core). */
+export type { GasFreePermitMessage };
 
 function uint(name: string, value: bigint | string | number): bigint {
   const ok =
@@ -159,7 +138,7 @@ export function gasFreeTypedData(parameters: {
 }) {
   return {
     domain: gasFreeDomain(parameters),
-    types: GASFREE_TYPES,
+    types: GASFREE_PERMIT_TRANSFER_TYPES,
     primaryType: 'PermitTransfer',
     message: gasFreePermitMessage(parameters.permit),
   } as const;

@@ -23,8 +23,11 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import {
   createFacilitator,
+  encodeStoredPayment,
   type Facilitator,
   type FacilitatorHooks,
+  normalizePaymentKey,
+  type PaymentKey,
   type PaymentPayload,
   type PaymentRequirements,
 } from '@x402kit/core';
@@ -46,10 +49,7 @@ import { createPermit2Reconciler } from '@x402kit/evm/chain-module';
 import {
   createFacilitatorApp,
   createLedgerHooks,
-  encodeStoredPayment,
   type FacilitatorApp,
-  normalizePaymentKey,
-  type PaymentKey,
   parseServiceConfig,
 } from '@x402kit/facilitator';
 import { CHAINS, identifyPayment } from '@x402kit/testing/chains';

@@ -15,6 +15,9 @@ import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import {
   decodePaymentRequiredHeader,
+  encodeStoredPayment,
+  normalizePaymentKey,
+  type PaymentKey,
   type PaymentPayload,
   type PaymentRequirements,
   SettleResponse,
@@ -23,9 +26,6 @@ import { createDevnetClient, devnetChain, startTronDevnet, type TronDevnet } fro
 import {
   createPendingReconciler,
   createSqliteLedger,
-  encodeStoredPayment,
-  normalizePaymentKey,
-  type PaymentKey,
   type PaymentLedger,
   type PendingReconciler,
 } from '@x402kit/facilitator';

@@ -1,11 +1,11 @@
 export * from './authorization-lifetime.js';
 export * from './base58.js';
 export * from './budget/budget.js';
-export * from './budget/budget-limit.js';
+export type { BudgetLimit, BudgetPeriod, ResolvedBudgetLimit } from './budget/budget-limit.js';
+export { parseBudgetLimit } from './budget/budget-limit.js';
 export * from './budget/budget-reasons.js';
 export * from './budget/budget-store.js';
 export * from './budget/default-cap.js';
-export * from './budget/usd-value.js';
 export * from './canonical-json.js';
 export * from './chain-module/index.js';
 export * from './client.js';

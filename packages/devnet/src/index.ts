@@ -8,7 +8,7 @@ export {
   FIRST_EXTRA_PAYER_INDEX,
 } from './accounts.js';
 export type { AnvilProcess, StartAnvilOptions } from './anvil.js';
-export { anvilBinaryPath, startAnvil } from './anvil.js';
+export { startAnvil } from './anvil.js';
 export type { ConfirmTransactionOptions } from './confirm-transaction.js';
 export { confirmTransaction } from './confirm-transaction.js';
 export type { CopyContractParameters, StorageVariableLayout } from './copy-contract.js';
@@ -18,7 +18,7 @@ export { startDevnet } from './devnet.js';
 export type { DevnetChainParameters } from './devnet-chain.js';
 export { devnetChain } from './devnet-chain.js';
 export type { DevnetClient } from './devnet-client.js';
-export { createDevnetClient, DEVNET_POLLING_INTERVAL_MS } from './devnet-client.js';
+export { createDevnetClient } from './devnet-client.js';
 export type { DevnetContracts, PlaceDevnetContractsParameters } from './devnet-contracts.js';
 export { placeDevnetContracts } from './devnet-contracts.js';
 export type { DevnetReason } from './devnet-reasons.js';
@@ -41,7 +41,6 @@ export {
   eip3009TokenArtifact,
   gasFreeAccountArtifact,
   gasFreeControllerArtifact,
-  PERMIT2_CREATION_CODE_KECCAK,
   paymentPermitArtifact,
   permit2CreationCode,
   plainErc20TokenArtifact,
@@ -53,20 +52,10 @@ export {
 export { mintTokens } from './mint-tokens.js';
 export type { MintWithParameters } from './mint-with.js';
 export { mintWith } from './mint-with.js';
-export { MULTICALL3_ADDRESS, multicall3CreationCode, placeMulticall3 } from './multicall3.js';
-export {
-  PAYMENT_PERMIT_ADDRESS,
-  PAYMENT_PERMIT_CHAIN_IDS,
-  placePaymentPermit,
-} from './payment-permit.js';
+export { MULTICALL3_ADDRESS, placeMulticall3 } from './multicall3.js';
+export { PAYMENT_PERMIT_ADDRESS, PAYMENT_PERMIT_CHAIN_IDS, placePaymentPermit } from './payment-permit.js';
 export type { PlacePermit2Parameters } from './permit2.js';
-export {
-  DETERMINISTIC_DEPLOYER_ADDRESS,
-  PERMIT2_ADDRESS,
-  PERMIT2_CREATE2_SALT,
-  permit2DomainSeparator,
-  placePermit2,
-} from './permit2.js';
+export { PERMIT2_ADDRESS, permit2DomainSeparator, placePermit2 } from './permit2.js';
 export {
   placePermit2Proxies,
   X402_EXACT_PERMIT2_PROXY_ADDRESS,
@@ -93,7 +82,6 @@ export { solanaDevnetAccount, solanaDevnetSigner } from './solana/solana-account
 export type { SolanaExecution, SolanaSignatureStatus } from './solana/solana-chain.js';
 export { SolanaChain, SolanaTransactionRejected } from './solana/solana-chain.js';
 export { SolanaRpcError } from './solana/solana-rpc-errors.js';
-export { SOLANA_RPC_HANDLERS } from './solana/solana-rpc-handlers.js';
 export type { SolanaRpcServer, StartSolanaRpcServerOptions } from './solana/solana-rpc-server.js';
 export { startSolanaRpcServer } from './solana/solana-rpc-server.js';
 export type { SolanaTokenProgram } from './solana/solana-tokens.js';

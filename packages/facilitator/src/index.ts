@@ -5,14 +5,11 @@ export type { ApiKeyAuth, ApiKeyAuthOptions, ApiKeyEntry } from './api-key-auth.
 export { ANONYMOUS_PRINCIPAL, createApiKeyAuth } from './api-key-auth.js';
 export type { ConfigIssue } from './config.js';
 export { DEFAULT_FACILITATOR_PORT, FacilitatorConfigError } from './config.js';
-export type { FacilitatorReason } from './facilitator-reasons.js';
-export { FacilitatorReasons } from './facilitator-reasons.js';
 export type { CreateFacilitatorAppOptions, FacilitatorApp, ServiceFacilitator } from './facilitator-app.js';
 export { createFacilitatorApp } from './facilitator-app.js';
-export type { FacilitatorRequestBody, ReadFacilitatorRequestResult } from './facilitator-request.js';
-export { readFacilitatorRequest } from './facilitator-request.js';
+export type { FacilitatorReason } from './facilitator-reasons.js';
+export { FacilitatorReasons } from './facilitator-reasons.js';
 export type { FeeQuoteFee, FeeQuoteRequestItem, FeeQuoteResponse, FeeQuoter } from './fee-quote.js';
-export { FEE_QUOTE_TTL_SECONDS, quoteFees, readFeeQuoteRequest } from './fee-quote.js';
 export * from './gas-sponsoring/index.js';
 export type { HealthCheckOptions, NetworkProbe } from './health-check.js';
 export { createHealthCheck } from './health-check.js';
@@ -20,9 +17,9 @@ export * from './idempotency/index.js';
 export * from './key-lease/index.js';
 export * from './ledger/index.js';
 export type { Emit, JsonLogOptions, Log, LogEvent, LogLevel, LogSink } from './log.js';
-export { createEmitter, createJsonLog } from './log.js';
+export { createJsonLog } from './log.js';
 export type { GaugeName, Metrics } from './metrics.js';
-export { createMetrics, GAUGES, LATENCY_BUCKETS } from './metrics.js';
+export { createMetrics } from './metrics.js';
 export type { PostgresRateLimiter, PostgresRateLimiterOptions } from './pg-rate-limiter.js';
 export { createPostgresRateLimiter } from './pg-rate-limiter.js';
 export type { RateLimitDecision, RateLimiter } from './rate-limiter.js';
@@ -55,7 +52,7 @@ export type {
   ServiceRequestEvent,
   ServiceRoute,
 } from './service.js';
-export { createFacilitatorService, DEFAULT_BODY_LIMIT_BYTES } from './service.js';
+export { createFacilitatorService } from './service.js';
 export type {
   ApiKeyConfig,
   ConfiguredChain,
@@ -63,19 +60,9 @@ export type {
   ParseServiceConfigOptions,
   ServiceConfig,
 } from './service-config.js';
-export {
-  createServiceConfigSchema,
-  DEFAULT_LEDGER_PATH,
-  envOverrides,
-  formatPath,
-  loadServiceConfig,
-  parseServiceConfig,
-} from './service-config.js';
+export { createServiceConfigSchema, loadServiceConfig, parseServiceConfig } from './service-config.js';
 export type { ServiceErrorBody, ServiceReason } from './service-reasons.js';
 export { ServiceReasons } from './service-reasons.js';
-export { errorReply, feeQuoteReply, healthReply, jsonReply, tooLargeReply } from './service-replies.js';
 export type { OtlpExporter, OtlpExporterOptions, SpanAttribute } from './telemetry/otlp-exporter.js';
 export { createOtlpExporter } from './telemetry/otlp-exporter.js';
 export { createRequestTracer } from './telemetry/request-tracer.js';
-export type { TraceParent } from './telemetry/traceparent.js';
-export { parseTraceparent, randomId } from './telemetry/traceparent.js';

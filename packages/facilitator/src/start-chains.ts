@@ -5,11 +5,8 @@
  */
 import type { SponsorLimits } from '@x402kit/core';
 import type { DeploymentParts } from './deployment-parts.js';
-import {
-  createPostgresGasSponsorStore,
-  createSqliteGasSponsorStore,
-  withSponsoredGasMetrics,
-} from './gas-sponsoring/index.js';
+import { createPostgresGasSponsorStore, createSqliteGasSponsorStore } from './gas-sponsoring/index.js';
+import { withSponsoredGasMetrics } from './gas-sponsoring/sponsored-gas-metrics.js';
 import { openStore } from './open-stores.js';
 import type { ServiceConfig } from './service-config.js';
 

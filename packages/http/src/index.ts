@@ -5,11 +5,27 @@
  */
 
 export type { Log, LogEvent, LogLevel } from '@x402kit/core';
-export * from './buffered-response.js';
-export * from './fetch.js';
-export * from './normalize-path.js';
-export * from './pending-settlement.js';
-export * from './response-headers.js';
-export * from './route-table.js';
-export * from './server.js';
-export * from './settlement-overrides.js';
+export type { BufferedResponse, PaymentReply } from './buffered-response.js';
+export type { FetchLike, OnPaymentRequired, PaymentRequiredEvent, WrapFetchOptions } from './fetch.js';
+export { getPaymentResponse, readPaymentRequired, wrapFetchWithPayment } from './fetch.js';
+export { isSettlementPending, retryAfterMs } from './pending-settlement.js';
+export type {
+  CompiledRoute,
+  ResponseBody,
+  RouteConfig,
+  RouteContext,
+  RouteLookup,
+  RoutesConfig,
+  RouteTable,
+  SettleTiming,
+} from './route-table.js';
+export type {
+  PaymentHandler,
+  PaymentHandlerOptions,
+  PaymentRequestInput,
+  PaymentResult,
+  RunHandler,
+} from './server.js';
+export { createPaymentHandler } from './server.js';
+export type { HeaderTarget, SettlementOverrides } from './settlement-overrides.js';
+export { setSettlementOverrides } from './settlement-overrides.js';

@@ -1,12 +1,5 @@
 export type { ReadSvmTokenBalance, SufficientSvmBalancePolicyOptions } from './balance-policy.js';
 export { readSvmTokenBalance, sufficientSvmBalancePolicy } from './balance-policy.js';
-export type { InstructionView } from './compute-budget.js';
-export {
-  readComputeUnitLimit,
-  readComputeUnitPrice,
-  setComputeUnitLimitInstruction,
-  setComputeUnitPriceInstruction,
-} from './compute-budget.js';
 export { SvmConfigError } from './config-error.js';
 export type { ExactSvmClientOptions, ExactSvmClientRpc, ExactSvmPayload } from './exact/client.js';
 export { buildExactSvmTransaction, createExactSvmClient } from './exact/client.js';
@@ -24,13 +17,10 @@ export type { ExactSvmVerdict, ExactSvmVerifyContext, ExactSvmVerifyRpc } from '
 export { verifyExactSvmPayment } from './exact/verify.js';
 export type { FeePayers, SvmSecretKey } from './fee-payers.js';
 export { createFeePayers } from './fee-payers.js';
-export type { MintFacts } from './mint.js';
-export { readMintFacts } from './mint.js';
 export {
   COMPUTE_BUDGET_PROGRAM_ADDRESS,
   DEFAULT_COMPUTE_UNIT_LIMIT,
   DEFAULT_COMPUTE_UNIT_PRICE_MICROLAMPORTS,
-  isTokenProgram,
   LIGHTHOUSE_PROGRAM_ADDRESS,
   MAX_COMPUTE_UNIT_PRICE_MICROLAMPORTS,
   MAX_MEMO_BYTES,
@@ -40,5 +30,3 @@ export {
 } from './programs.js';
 export type { SvmReason } from './reasons.js';
 export { SvmReasons } from './reasons.js';
-export type { DecodedSvmTransaction } from './transaction.js';
-export { decodeSvmTransaction, messageKey, tokenPayerOf, transactionSignatureOf } from './transaction.js';

@@ -1,7 +1,7 @@
+import { USD_DECIMALS } from '../internal/usd-value.js';
 import { parseUnits } from '../money.js';
 import { X402Error } from '../protocol/errors.js';
 import { Reasons } from '../protocol/reasons.js';
-import { USD_DECIMALS } from './usd-value.js';
 
 /** The window a limit counts over: a UTC day, the budget's session, or all time. */
 export type BudgetPeriod = 'day' | 'session' | 'total';

@@ -7,13 +7,13 @@
  * (proven not charged) gives it back, `unknown` keeps it spent as pending.
  */
 
+import { toUsdUnits } from '../internal/usd-value.js';
 import { formatUnits } from '../money.js';
 import type { Offer } from '../payment-policy.js';
 import { X402Error } from '../protocol/errors.js';
 import { type BudgetLimit, type ResolvedBudgetLimit, resolveBudgetLimit } from './budget-limit.js';
 import { BudgetReasons } from './budget-reasons.js';
 import type { BudgetBucket, BudgetState, BudgetStore } from './budget-store.js';
-import { toUsdUnits } from './usd-value.js';
 
 /** How a payment ended, as far as the payer can tell. */
 export type PaymentOutcome = 'paid' | 'refused' | 'unknown';
@@ -55,6 +55,7 @@ export type PaymentBudget = {
   report(context?: { key?: string }): Promise<BudgetReport[]>;
 };
 
+/** Options of `createBudget`. */
 export type CreateBudgetOptions = {
   limits: BudgetLimit[];
   store: BudgetStore;

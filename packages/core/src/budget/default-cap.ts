@@ -1,6 +1,6 @@
+import { usdStablecoin } from '../internal/usd-value.js';
 import { formatUnits, parseUnits } from '../money.js';
 import type { Offer, PaymentPolicy } from '../payment-policy.js';
-import { usdStablecoin } from './usd-value.js';
 
 /** What a client with no cap pays at most per payment, in US dollars of a stablecoin (as the reference 2.27). */
 export const DEFAULT_MAX_AMOUNT_USD = '1';

@@ -10,15 +10,12 @@
  */
 
 import { keyNonce, nonceWord, type Reconcile, settlementAnswer } from '@x402kit/core';
-import {
-  ExactPermitReasons,
-  paymentPermitAbi,
-  paymentPermitAddress,
-  readExactPermitPayload,
-} from '../exact-permit/index.js';
+import { paymentPermitAbi } from '@x402kit/payment-permit';
+import { ExactPermitReasons, paymentPermitAddress, readExactPermitPayload } from '../exact-permit/index.js';
 import { createEvmClients } from './evm-clients.js';
 import { findEvmSettlement } from './find-evm-settlement.js';
 
+/** Options of `createExactPermitEvmReconciler`. */
 export type ExactPermitEvmReconcilerOptions = {
   /** JSON-RPC URL per EVM network (CAIP-2). */
   rpc?: Record<string, string>;

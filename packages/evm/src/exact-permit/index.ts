@@ -18,38 +18,17 @@ export type {
   ReadExactPermitPayload,
 } from '@x402kit/payment-permit';
 export {
-  buildPaymentPermitDomain,
-  buildPaymentPermitTypedData,
-  contextWindowSeconds,
   createMemoryPaymentPermitContextStore,
   createPaymentPermitContext,
-  createPaymentPermitContextIssuer,
-  DEFAULT_CONTEXT_WINDOW_SECONDS,
-  EXACT_PERMIT_VALID_BEFORE_MARGIN_SECONDS,
   ExactPermitReasons,
-  isPermitSignatureShape,
-  offerKey,
   PAYMENT_PERMIT_ADDRESSES,
-  PAYMENT_PERMIT_CONTEXT_KEY,
-  PAYMENT_PERMIT_DOMAIN_NAME,
-  PAYMENT_PERMIT_KINDS,
-  parsePaymentPermit,
-  paymentPermitAbi,
-  paymentPermitContextKey,
-  paymentPermitTypes,
-  permitErrorReasonFromText,
-  permitTokenAbi,
-  permitTuple,
   readExactPermitPayload,
   readPaymentPermitContext,
-  requiredAllowance,
-  toPaymentPermitWire,
 } from '@x402kit/payment-permit';
 export type { ExactPermitApproval, PrepareExactPermitApprovalParameters } from './approval.js';
 export { prepareExactPermitApproval } from './approval.js';
 export type { ExactPermitEvmClientOptions, ExactPermitEvmSigner, SignExactPermitOptions } from './client.js';
 export { createExactPermitEvmClient, signExactPermit } from './client.js';
-export { permitErrorReason } from './contract-error.js';
 export type {
   ExactPermitEvmFacilitator,
   ExactPermitEvmFacilitatorNetwork,

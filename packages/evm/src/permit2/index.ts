@@ -3,11 +3,6 @@
 export { buildPermit2Approval, readPermit2Allowance } from './approval.js';
 export type { ApprovalPricing, ApprovalSponsoringLimits, PricedApproval } from './approval-sponsoring.js';
 export {
-  approvalTopUpWei,
-  DEFAULT_APPROVAL_SPONSORING_LIMITS,
-  priceSponsoredApproval,
-} from './approval-sponsoring.js';
-export {
   exactPermit2ProxyAbi,
   MAX_UINT256,
   PERMIT2_ADDRESS,
@@ -20,41 +15,21 @@ export type {
   Eip2612GasSponsoringInfo,
   Erc20ApprovalGasSponsoringInfo,
   Permit2Extension,
-  Permit2ExtensionReading,
 } from './extensions.js';
-export {
-  APPROVE_SELECTOR,
-  approvalSignerReason,
-  EIP2612_GAS_SPONSORING,
-  ERC20_APPROVAL_GAS_SPONSORING,
-  readPermit2Extension,
-} from './extensions.js';
+export { EIP2612_GAS_SPONSORING, ERC20_APPROVAL_GAS_SPONSORING } from './extensions.js';
 export type { GasSponsoringOptions, Permit2FacilitatorOptions } from './facilitator-context.js';
-export { createPermit2SettleContext, parseGasSponsoring } from './facilitator-context.js';
 export type { Permit2PayloadReading } from './payload.js';
-export { isPermit2Payload, permit2PayerOf, readPermit2Payload } from './payload.js';
+export { readPermit2Payload } from './payload.js';
 export type { Permit2Reason } from './reasons.js';
 export { Permit2Reasons } from './reasons.js';
 export type { Permit2SettleContext, Permit2SettleOptions } from './settle.js';
 export { settlePermit2Payment } from './settle.js';
 export type { Permit2612 } from './settle-call.js';
 export { encodePermit2SettleCall } from './settle-call.js';
-export { permit2SettleErrorReason } from './settle-error-reason.js';
-export type {
-  Permit2Signer,
-  Permit2SigningRequirements,
-  SignPermit2AuthorizationOptions,
-} from './sign.js';
-export { createPermit2Nonce, signPermit2Authorization } from './sign.js';
-export type { Permit2SimulationResult } from './simulation.js';
-export { checkPermit2Prerequisites, diagnosePermit2Failure, simulatePermit2Call } from './simulation.js';
+export type { Permit2Signer, Permit2SigningRequirements, SignPermit2AuthorizationOptions } from './sign.js';
+export { signPermit2Authorization } from './sign.js';
 export type { Permit2SponsoringOptions } from './sponsoring-client.js';
-export {
-  APPROVAL_GAS_LIMIT,
-  eip2612PermitTypes,
-  signApprovalTransaction,
-  signSponsoringExtension,
-} from './sponsoring-client.js';
+export { signSponsoringExtension } from './sponsoring-client.js';
 export type {
   ExactPermit2TypedData,
   Permit2Authorization,
@@ -76,4 +51,4 @@ export type {
   Permit2VerifyOutcome,
   VerifiedPermit2Payment,
 } from './verify.js';
-export { PERMIT2_DEADLINE_MARGIN_SECONDS, verifyPermit2Payment } from './verify.js';
+export { verifyPermit2Payment } from './verify.js';

@@ -1,6 +1,5 @@
 // Idempotent verify/settle by payment id: the `payment-identifier` extension on the facilitator.
 
-export { IdempotencyRowError } from './idempotency-row.js';
 export type {
   IdempotencyClaim,
   IdempotencyOperation,

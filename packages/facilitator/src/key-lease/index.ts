@@ -1,5 +1,4 @@
 // Settlement-key leases: one live facilitator instance per settlement key (see key-leases.ts).
-export { guardSettlements } from './guard-settlements.js';
 export type {
   AcquireResult,
   ChainFamily,

@@ -1,18 +1,9 @@
 // The settlement ledger: exactly-once settlement across facilitator instances.
 
-export type { PaymentKey, StoredPayment } from '@x402kit/core';
-export {
-  canonicalKeyPart,
-  decodeStoredPayment,
-  encodeStoredPayment,
-  normalizePaymentKey,
-  paymentKeyId,
-} from '@x402kit/core';
 export type { LedgerHttpHandler, LedgerHttpHandlerOptions, PaymentView } from './http.js';
-export { createLedgerHttpHandler, toPaymentView } from './http.js';
+export { createLedgerHttpHandler } from './http.js';
 export type { LedgerHooks, LedgerHooksOptions, Reconcile } from './ledger-hooks.js';
 export { createLedgerHooks } from './ledger-hooks.js';
-export { hashPayment } from './payment-hash.js';
 export type {
   BoundPaymentFilter,
   ClaimResult,
@@ -24,8 +15,6 @@ export type {
   PaymentState,
   UnresolvedPayment,
 } from './payment-ledger.js';
-export { bindPaymentFilter, DEFAULT_LIST_LIMIT, MAX_LIST_LIMIT } from './payment-ledger.js';
-export { LedgerRowError } from './payment-row.js';
 export type { PendingReconciler, PendingReconcilerOptions, SweepResult } from './pending-reconciler.js';
 export { createPendingReconciler } from './pending-reconciler.js';
 export type { PostgresLedgerOptions } from './postgres-ledger.js';

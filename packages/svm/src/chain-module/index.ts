@@ -5,10 +5,4 @@ export { identifyExactSvm, SOLANA_SIGNATURE_NONCE } from './identify-exact-svm.j
 export type { ExactSvmReconcileRpc, ExactSvmReconcilerOptions } from './reconcile-exact-svm.js';
 export { createExactSvmReconciler } from './reconcile-exact-svm.js';
 export type { SolanaConfig, SvmSections } from './solana-config.js';
-export {
-  SolanaConfigSchema,
-  secretKeyProblem,
-  solanaEnvOverrides,
-  solanaNetworkId,
-} from './solana-config.js';
 export { svmChain } from './svm-chain.js';

@@ -10,7 +10,6 @@ export type {
 export {
   createMemoryPaymentPermitContextStore,
   createPaymentPermitContext,
-  PAYMENT_PERMIT_CONTEXT_KEY,
   readPaymentPermitContext,
 } from '@x402kit/payment-permit';
 export type {
@@ -18,11 +17,7 @@ export type {
   PrepareExactPermitTronApprovalParameters,
   SendExactPermitTronApprovalParameters,
 } from './approval.js';
-export {
-  APPROVAL_FEE_LIMIT_SUN,
-  prepareExactPermitTronApproval,
-  sendExactPermitTronApproval,
-} from './approval.js';
+export { prepareExactPermitTronApproval, sendExactPermitTronApproval } from './approval.js';
 export type {
   ExactPermitTronClientOptions,
   ExactPermitTronSigner,
@@ -30,7 +25,6 @@ export type {
 } from './client.js';
 export { createExactPermitTronClient, signExactPermitTron } from './client.js';
 export { ExactPermitTronConfigError } from './config-error.js';
-export { decodePermitRevert, permitRevertReason } from './contract-error.js';
 export type {
   ExactPermitTronFacilitator,
   ExactPermitTronFacilitatorNetwork,
@@ -42,17 +36,13 @@ export type {
   ExactPermitTronFeeSource,
   ExactPermitTronFeeTable,
   ExactPermitTronKindExtra,
-  ParsedTronFeeTable,
 } from './fee.js';
-export { parseTronFeeTable, tronFeeFromSupportedKind } from './fee.js';
-export type { ReadExactPermitTronPayload, TronAddressField } from './permit-wire.js';
-export { readExactPermitTronPayload, readTronAddressField, toPaymentPermitTronWire } from './permit-wire.js';
+export type { ReadExactPermitTronPayload } from './permit-wire.js';
+export { readExactPermitTronPayload } from './permit-wire.js';
 export type { ExactPermitTronReason } from './reasons.js';
 export { ExactPermitTronReasons } from './reasons.js';
-export type { SentPermit, SentPermits } from './sent-permits.js';
-export { createSentPermits, sentPermitKey } from './sent-permits.js';
 export type { ExactPermitTronServerOptions, TronNetworkForm } from './server.js';
-export { createExactPermitTronServer, networkId } from './server.js';
+export { createExactPermitTronServer } from './server.js';
 export type { ExactPermitTronSettleContext, ExactPermitTronSettleOptions } from './settle.js';
 export { settleExactPermitTronPayment } from './settle.js';
 export type {
@@ -62,8 +52,4 @@ export type {
   ExactPermitTronVerifyOutcome,
   VerifiedExactPermitTron,
 } from './verify.js';
-export {
-  EXACT_PERMIT_VALID_BEFORE_MARGIN_SECONDS,
-  readNonceUsed,
-  verifyExactPermitTronPayment,
-} from './verify.js';
+export { verifyExactPermitTronPayment } from './verify.js';

@@ -3,7 +3,6 @@
 // exact_gasfree: the scheme in its three roles.
 export type { ExactGasFreeClientOptions, ExactGasFreeSigner } from './exact-gasfree-client.js';
 export { createExactGasFreeClient } from './exact-gasfree-client.js';
-export { GASFREE_DEADLINE_MARGIN_SECONDS, providerDeadline } from './exact-gasfree-deadline.js';
 export type {
   ExactGasFreeFacilitator,
   ExactGasFreeFacilitatorNetwork,
@@ -28,9 +27,7 @@ export type {
   ExactGasFreeKindExtra,
   ExactGasFreeServerOptions,
 } from './exact-gasfree-server.js';
-export { createExactGasFreeServer, feeFromGasFreeKind } from './exact-gasfree-server.js';
-export type { SettleRecord } from './exact-gasfree-settle.js';
-export { followGasFreeTransfer, tronTransactionId } from './exact-gasfree-settle.js';
+export { createExactGasFreeServer } from './exact-gasfree-server.js';
 export type {
   ExactGasFreeNetwork,
   ExactGasFreeVerifyContext,
@@ -43,11 +40,7 @@ export type {
   GasFreeApiClientOptions,
   WaitForTransferOptions,
 } from './gasfree-api-client.js';
-export {
-  createGasFreeApiClient,
-  isGasFreeTransferFailed,
-  isGasFreeTransferSuccessful,
-} from './gasfree-api-client.js';
+export { createGasFreeApiClient } from './gasfree-api-client.js';
 export type {
   GasFreeAddressInfo,
   GasFreeAsset,
@@ -59,21 +52,5 @@ export type {
 } from './gasfree-api-types.js';
 export type { GasFreeErrorDetails, GasFreeReason } from './gasfree-error.js';
 export { GasFreeError, GasFreeReasons } from './gasfree-error.js';
-export type {
-  ClampGasFreeDeadlineParameters,
-  GasFreeMaxFeeParameters,
-  GasFreePermitInput,
-  GasFreePermitMessage,
-} from './typed-data.js';
-export {
-  clampGasFreeDeadline,
-  GASFREE_MAINNET_CHAIN_ID,
-  GASFREE_MIN_DEADLINE_SECONDS,
-  GASFREE_NETWORKS,
-  GASFREE_PERMIT_VERSION,
-  GASFREE_TYPES,
-  gasFreeDomain,
-  gasFreeMaxFee,
-  gasFreePermitMessage,
-  gasFreeTypedData,
-} from './typed-data.js';
+export type { GasFreePermitInput, GasFreePermitMessage } from './typed-data.js';
+export { GASFREE_NETWORKS, gasFreeTypedData } from './typed-data.js';

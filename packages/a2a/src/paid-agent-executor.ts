@@ -37,6 +37,7 @@ import { StampingEventBus } from './stamping-event-bus.js';
 import { readTaskPayment } from './task-payment.js';
 import { PaymentMetadataKeys, PaymentStatuses, X402_A2A_EXTENSION_URI } from './x402-extension.js';
 
+/** Options of `createPaidAgentExecutor`. */
 export type PaidAgentExecutorOptions = {
   /** Our resource-server engine (its facilitators verify and settle). */
   server: ResourceServer;

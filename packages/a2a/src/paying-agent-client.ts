@@ -19,6 +19,7 @@ import { A2aReasons } from './a2a-reasons.js';
 import { readTaskPayment, type TaskPayment } from './task-payment.js';
 import { PaymentMetadataKeys, PaymentStatuses, X402_A2A_EXTENSION_URI } from './x402-extension.js';
 
+/** Options of `createPayingAgentClient`. */
 export type PayingAgentClientOptions = {
   /** An `@a2a-js/sdk` client of the merchant agent. */
   client: Client;
@@ -42,6 +43,7 @@ export type PaidAgentResult = {
   paid: AnyPaymentPayload | undefined;
 };
 
+/** What `createPayingAgentClient` returns. */
 export type PayingAgentClient = {
   /** Send a message; pay once if the task asks for it. Throws an `X402Error` when it will not pay. */
   sendMessage(request: SendMessageRequest, options?: RequestOptions): Promise<PaidAgentResult>;

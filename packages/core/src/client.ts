@@ -21,6 +21,7 @@ import type {
 import { requirementsFromV1 } from './protocol/v1.js';
 import type { SchemeClient } from './scheme.js';
 
+/** One scheme client the paying engine may use, on a network or pattern. */
 export type ClientSchemeRegistration = {
   /** CAIP-2 id or pattern (`eip155:*`). v1 network names are matched through their CAIP-2 id. */
   network: string;
@@ -29,6 +30,7 @@ export type ClientSchemeRegistration = {
   x402Versions?: X402Version[];
 };
 
+/** Hooks around each payment the client engine makes (refuse before paying, observe after). */
 export type ClientHooks = {
   /** Return `{ abort, reason }` to refuse to pay (e.g. ask a human). */
   beforePayment?: (
@@ -49,6 +51,7 @@ export type OfferSelector = ((offers: Offer[]) => Offer) & { compare?: (a: Offer
  */
 export type OfferPrefilter = (offers: Offer[]) => Promise<Offer[]>;
 
+/** Options of `createX402Client`. */
 export type X402ClientOptions = {
   schemes: ClientSchemeRegistration[];
   policies?: PaymentPolicy[];
@@ -89,6 +92,7 @@ export type CreatePaymentOptions = {
   budgetKey?: string;
 };
 
+/** What `createX402Client` returns. */
 export type X402Client = {
   /** The offer that would be paid (without the async `prefilter`), or an {@link X402Error} saying why none can be. */
   selectOffer(paymentRequired: AnyPaymentRequired): Offer;
@@ -331,7 +335,14 @@ export function maxAmountPolicy(max: string | bigint): PaymentPolicy {
   };
 }
 
-/** Only pay on these networks (CAIP-2 ids or patterns). */
+/**
+ * Only pay on these networks (CAIP-2 ids or patterns).
+ *
+ * @example
+ * ```ts
+ * createX402Client({ schemes, policies: [allowNetworksPolicy(['eip155:8453', 'solana:*'])] })
+ * ```
+ */
 export function allowNetworksPolicy(networks: string[]): PaymentPolicy {
   return {
     name: 'allowNetworks',
@@ -340,7 +351,14 @@ export function allowNetworksPolicy(networks: string[]): PaymentPolicy {
   };
 }
 
-/** Only pay with these assets (addresses or mints). */
+/**
+ * Only pay with these assets (addresses or mints).
+ *
+ * @example
+ * ```ts
+ * createX402Client({ schemes, policies: [allowAssetsPolicy(['0x833589fCD6eDb6E08f4c7C32D4f71b54bdA02913'])] })
+ * ```
+ */
 export function allowAssetsPolicy(assets: string[]): PaymentPolicy {
   return {
     name: 'allowAssets',

@@ -15,6 +15,7 @@ import {
   VerifyResponse,
 } from './protocol/schemas.js';
 
+/** A facilitator as the resource server calls it (`createHttpFacilitatorClient` gives one over HTTP). */
 export type FacilitatorClient = {
   verify(
     payload: AnyPaymentPayload,
@@ -65,6 +66,7 @@ export function isOutcomeUnknown(error: unknown): boolean {
   return Reflect.get(error.details ?? {}, 'outcomeUnknown') !== false;
 }
 
+/** Options of `createHttpFacilitatorClient`. */
 export type HttpFacilitatorClientOptions = {
   /** Base URL, e.g. `http://127.0.0.1:4022` (a trailing `/` is ignored). */
   url: string;

@@ -24,6 +24,7 @@ import {
 import { networkForVersion, requirementsFromV1 } from './protocol/v1.js';
 import type { SchemeFacilitator } from './scheme.js';
 
+/** One scheme facilitator the engine serves, on these concrete networks. */
 export type FacilitatorRegistration = {
   /** Concrete CAIP-2 ids this scheme serves (they are listed in `/supported`). */
   networks: string | string[];
@@ -73,6 +74,7 @@ export type SettleReplacement = { result: SettleResponse };
 // biome-ignore lint/suspicious/noConfusingVoidType: a hook that only observes returns void (or Promise<void>)
 type MaybeReplacement = SettleReplacement | void;
 
+/** What a `before*` facilitator hook returns to refuse the call: a reason code and message. */
 export type HookAbort = {
   abort: true;
   reason: string;
@@ -86,6 +88,7 @@ export type VerifyReplacement = { result: VerifyResponse };
 // biome-ignore lint/suspicious/noConfusingVoidType: a hook that only observes returns void (or Promise<void>)
 type MaybeVerifyReplacement = VerifyReplacement | void;
 
+/** Hooks around verify and settle (a ledger, idempotency and metrics plug in here). */
 export type FacilitatorHooks = {
   beforeVerify?: (call: FacilitatorCall) => Promise<HookAbort | undefined> | HookAbort | undefined;
   /**
@@ -118,6 +121,7 @@ export type FacilitatorHooks = {
   ) => Promise<MaybeReplacement> | MaybeReplacement;
 };
 
+/** Options of `createFacilitator`. */
 export type FacilitatorOptions = {
   schemes: FacilitatorRegistration[];
   /** Extension keys to advertise in `/supported`. */
@@ -125,6 +129,7 @@ export type FacilitatorOptions = {
   hooks?: FacilitatorHooks;
 };
 
+/** What `createFacilitator` returns. */
 export type Facilitator = {
   verify(payload: unknown, requirements: unknown, options?: FacilitatorCallOptions): Promise<VerifyResponse>;
   settle(payload: unknown, requirements: unknown, options?: FacilitatorCallOptions): Promise<SettleResponse>;

@@ -16,6 +16,7 @@ export type AssetAmount = { amount: string | bigint; asset: string; extra?: Reco
 /** A route price. */
 export type Price = string | number | AssetAmount;
 
+/** What `parsePrice` returns. */
 export type ParsedPrice = {
   amount: bigint;
   asset: string;

@@ -38,11 +38,14 @@ export type PaymentOption<Ctx = unknown> = {
   extra?: Record<string, unknown>;
 };
 
+/** One scheme server the resource server uses on a network or pattern. */
 export type ServerSchemeRegistration = { network: string; server: SchemeServer };
 
+/** A payment payload with the offer it pays, as the resource server's hooks see it. */
 export type PaymentCall = { payload: AnyPaymentPayload; requirements: PaymentRequirements };
 type Abort = { abort: true; reason: string; message?: string };
 
+/** Hooks around the resource server's verify and settle calls (`before*` may refuse). */
 export type ResourceServerHooks = {
   beforeVerify?: (call: PaymentCall) => Promise<Abort | undefined> | Abort | undefined;
   afterVerify?: (call: PaymentCall, result: VerifyResponse) => Promise<void> | void;
@@ -50,6 +53,7 @@ export type ResourceServerHooks = {
   afterSettle?: (call: PaymentCall, result: SettleResponse) => Promise<void> | void;
 };
 
+/** Options of `createResourceServer`. */
 export type ResourceServerOptions = {
   /** One or more facilitators; the first that supports a kind serves it. */
   facilitators: FacilitatorClient | FacilitatorClient[];
@@ -81,6 +85,7 @@ export type PaymentCallOptions = { resource?: ResourceInfo; attempt?: string };
 /** A pending payment taken over by its retry: the attempt to continue, and the payer when known. */
 export type PendingPayment = { attempt: string | undefined; payer?: string };
 
+/** What `createResourceServer` returns. */
 export type ResourceServer = {
   /** Fetch `/supported` from every facilitator. Never throws: a facilitator that is down is retried later. */
   initialize(): Promise<void>;

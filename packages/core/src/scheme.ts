@@ -27,6 +27,7 @@ export type SchemeClient = {
   ): Promise<SchemeClientResult>;
 };
 
+/** What a scheme client knows of the 402 it pays: the protocol version, the resource, the extensions. */
 export type SchemeClientContext = {
   x402Version: X402Version;
   resource?: ResourceInfo;
@@ -34,6 +35,7 @@ export type SchemeClientContext = {
   extensions?: Record<string, unknown>;
 };
 
+/** What a scheme client produces: the scheme's payload and any extension objects. */
 export type SchemeClientResult = {
   payload: Record<string, unknown>;
   /** Per-key extension objects, shallow-merged over the server's declarations. */
@@ -75,6 +77,7 @@ export type SchemeServer = {
 /** Why a scheme server refuses a payment before verification: a reason code and what to do. */
 export type SchemePaymentRefusal = { reason: string; message: string };
 
+/** What a scheme server knows of its facilitator when building requirements. */
 export type SchemeServerContext = {
   /** The facilitator's `/supported` kind for this scheme and network, when known. */
   supportedKind?: SupportedKind;
@@ -103,6 +106,7 @@ export type SchemeFacilitator = {
   ): Promise<SettleResponse>;
 };
 
+/** What a scheme facilitator receives with each verify or settle call. */
 export type SchemeFacilitatorContext = {
   /** The protocol version used on the wire (reason strings differ slightly for v1). */
   x402Version: X402Version;

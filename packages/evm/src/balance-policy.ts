@@ -14,6 +14,7 @@ export type ReadTokenBalance = (parameters: {
   owner: Address;
 }) => Promise<bigint>;
 
+/** Options of `sufficientBalancePolicy`. */
 export type SufficientBalancePolicyOptions = {
   /** JSON-RPC URL per CAIP-2 network (`{ 'eip155:8453': 'https://…' }`). */
   rpc: Readonly<Record<string, string>>;

@@ -11,6 +11,7 @@ import { createFeeOracle, type FeeOracle } from './relayer/fee-oracle.js';
 import { createRelayer, type Relayer } from './relayer/relayer.js';
 import { createSettlementBatcher, type SettlementBatcherOptions } from './relayer/settlement-batcher.js';
 
+/** Options of `createEvmNetwork`. */
 export type EvmNetworkOptions = {
   /** CAIP-2 id, e.g. `eip155:84532`. */
   network: string;
@@ -36,6 +37,7 @@ export type EvmNetworkOptions = {
   batching?: Pick<SettlementBatcherOptions, 'windowMs' | 'maxBatch' | 'blockTimeMs' | 'maxGas'>;
 };
 
+/** What `createEvmNetwork` returns. */
 export type EvmNetwork = {
   readonly network: string;
   readonly chainId: number;

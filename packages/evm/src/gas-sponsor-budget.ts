@@ -44,6 +44,7 @@ export type SponsoredPayment = PaymentKey;
 /** One spend to reserve (core's {@link SponsorSpend}). */
 export type GasSponsorSpend = SponsorSpend;
 
+/** What a gas-sponsor reservation answers (core's `SponsorReservation`). */
 export type GasSponsorReservation = SponsorReservation;
 
 /**

@@ -11,6 +11,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import { createRateLimiter, type RateLimiter } from './rate-limiter.js';
 import type { Authenticate, Authorize } from './service.js';
 
+/** One API key the facilitator accepts: the secret, its name and what it may ask to pay. */
 export type ApiKeyEntry = {
   /** The secret the client sends. */
   key: string;
@@ -23,6 +24,7 @@ export type ApiKeyEntry = {
   rateLimitPerMinute?: number;
 };
 
+/** Options of `createApiKeyAuth`. */
 export type ApiKeyAuthOptions = {
   keys: readonly ApiKeyEntry[];
   /**
@@ -41,6 +43,7 @@ export type ApiKeyAuthOptions = {
   addressKey?: (address: string) => string | undefined;
 };
 
+/** What `createApiKeyAuth` returns. */
 export type ApiKeyAuth = { authenticate: Authenticate; authorize: Authorize };
 
 /** The principal of requests without a key. */

@@ -34,6 +34,7 @@ import type { OtlpExporter } from './telemetry/otlp-exporter.js';
 
 export type { ServiceFacilitator } from './service-engine.js';
 
+/** What `createFacilitatorApp` returns. */
 export type FacilitatorApp = {
   service: FacilitatorService;
   facilitator: ServiceFacilitator;
@@ -55,6 +56,7 @@ export type FacilitatorApp = {
   close(): Promise<void>;
 };
 
+/** Options of `createFacilitatorApp`. */
 export type CreateFacilitatorAppOptions = {
   /** Where events go; default JSON lines on stdout/stderr at `config.log.level`. */
   log?: Log;

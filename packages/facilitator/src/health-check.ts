@@ -9,6 +9,7 @@ import type { HealthReport } from './service.js';
 /** One chain's probe: per network, `'ok'` or `'error: …'`. Never throws. */
 export type NetworkProbe = (timeoutMs: number) => Promise<Record<string, string>>;
 
+/** Options of `createHealthCheck`. */
 export type HealthCheckOptions = {
   /** The chains' probes (`ChainRuntime.probe` of each started module). */
   probes: readonly NetworkProbe[];

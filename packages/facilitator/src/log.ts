@@ -12,6 +12,7 @@ export { createEmitter } from '@x402kit/core';
 /** Where {@link createJsonLog} writes; `process.stdout` / `process.stderr` fit. */
 export type LogSink = { write(line: string): unknown };
 
+/** Options of `createJsonLog`. */
 export type JsonLogOptions = {
   /** Least severe level written; default `info`. */
   level?: LogLevel;

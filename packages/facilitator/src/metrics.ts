@@ -21,6 +21,7 @@ export const LATENCY_BUCKETS: readonly number[] = [
   0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30,
 ];
 
+/** What `createMetrics` returns. */
 export type Metrics = {
   /** The service's `observe` hook. */
   observe(event: ServiceRequestEvent): void;

@@ -10,6 +10,7 @@ import { createPostgresPool, schemaPrefix, withSchemaLock } from './db/postgres.
 import { createEmitter, type Log } from './log.js';
 import type { RateLimitDecision, RateLimiter } from './rate-limiter.js';
 
+/** Options of `createPostgresRateLimiter`. */
 export type PostgresRateLimiterOptions = {
   /** A connection string, or `pool` instead. */
   url?: string;
@@ -19,6 +20,7 @@ export type PostgresRateLimiterOptions = {
   log?: Log;
 };
 
+/** What `createPostgresRateLimiter` returns. */
 export type PostgresRateLimiter = RateLimiter & {
   take(key: string, perMinute: number): Promise<RateLimitDecision>;
   /** End the pool (when the limiter created it). */

@@ -6,6 +6,7 @@
 
 export type RateLimitDecision = { ok: true } | { ok: false; retryAfterSeconds: number };
 
+/** A token-bucket rate limiter per key (in memory, or shared through PostgreSQL). */
 export type RateLimiter = {
   /** Take one token for `key`, or say how long until one is available. */
   take(key: string, perMinute: number): RateLimitDecision | Promise<RateLimitDecision>;

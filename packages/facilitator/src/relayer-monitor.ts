@@ -18,6 +18,7 @@ export type RelayerSource = {
   read(timeoutMs: number): Promise<ChainReading[]>;
 };
 
+/** Options of `createRelayerMonitor`. */
 export type RelayerMonitorOptions = {
   /** The chains' relayers. */
   sources: readonly RelayerSource[];
@@ -37,6 +38,7 @@ export type RelayerReading = ChainReading & {
   low: boolean;
 };
 
+/** What `createRelayerMonitor` returns. */
 export type RelayerMonitor = {
   /** Read now, then every interval. */
   start(): void;

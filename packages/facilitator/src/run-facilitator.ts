@@ -15,11 +15,13 @@ import { createEmitter } from './log.js';
 import { type FacilitatorServer, startFacilitatorServer } from './server.js';
 import type { ServiceConfig } from './service-config.js';
 
+/** Options of `runFacilitator`. */
 export type RunFacilitatorOptions = CreateFacilitatorAppOptions & {
   /** Shut down on SIGTERM and SIGINT (once; the handlers are removed afterwards); default false. */
   handleSignals?: boolean;
 };
 
+/** What `runFacilitator` returns. */
 export type RunningFacilitator = {
   app: FacilitatorApp;
   server: FacilitatorServer;

@@ -16,6 +16,7 @@ import { createEmitter, type Emit, type Log } from './log.js';
 import type { FacilitatorService, HeaderReader, ServiceExchange, ServiceReply } from './service.js';
 import { ServiceReasons } from './service-reasons.js';
 
+/** Options of `startFacilitatorServer`. */
 export type StartFacilitatorServerOptions = {
   service: FacilitatorService;
   /** TCP port; `0` picks a free one (read it from the result). */
@@ -29,6 +30,7 @@ export type StartFacilitatorServerOptions = {
   log?: Log;
 };
 
+/** What `startFacilitatorServer` returns. */
 export type FacilitatorServer = {
   /** Base URL, e.g. `http://127.0.0.1:4022`. */
   readonly url: string;

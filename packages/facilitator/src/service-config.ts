@@ -251,6 +251,7 @@ function listOf(items: readonly string[]): string {
   return `${items.slice(0, -1).join(', ')} or ${items.at(-1)}`;
 }
 
+/** Options of `loadServiceConfig`. */
 export type LoadServiceConfigOptions = {
   /** The chains the deployment may serve; the file turns on those it configures. */
   chains: readonly ChainModule[];

@@ -8,6 +8,7 @@
  */
 import { defineReasons, Reasons, sharedReason } from '@x402kit/core';
 
+/** The reason codes the facilitator service itself answers with (bad bodies, auth, rate limits, unexpected errors). */
 export const ServiceReasons = defineReasons('@x402kit/facilitator', {
   /** The body is not JSON, not an object, or lacks `paymentPayload` / `paymentRequirements`. */
   invalidRequestBody: sharedReason(Reasons.invalidRequestBody),
@@ -39,6 +40,7 @@ export const ServiceReasons = defineReasons('@x402kit/facilitator', {
   unexpectedError: 'unexpected_error',
 });
 
+/** A reason code of `ServiceReasons`. */
 export type ServiceReason = (typeof ServiceReasons)[keyof typeof ServiceReasons];
 
 /** The body of every non-200 answer of the service. */

@@ -12,6 +12,7 @@ export const DEFAULT_BODY_LIMIT_BYTES = 64 * 1024;
 /** Reads one header, case-insensitively; `null` when absent. The Web `Headers` class fits. */
 export type HeaderReader = { get(name: string): string | null };
 
+/** The endpoints of the facilitator service, as named in logs, metrics and auth decisions. */
 export type FacilitatorEndpoint =
   | 'verify'
   | 'settle'
@@ -33,6 +34,7 @@ export type AuthenticationRequest = {
   remoteAddress?: string;
 };
 
+/** What `Authenticate` answers: the caller's principal, or the status and reason of a refusal. */
 export type AuthenticationResult =
   | { ok: true; principal?: string }
   | {
@@ -57,6 +59,7 @@ export type AuthorizationRequest = {
   paymentRequirements: Record<string, unknown>;
 };
 
+/** What `Authorize` answers: allowed, or a 403 with its reason. */
 export type AuthorizationResult = { ok: true } | { ok: false; status: 403; reason: string; message: string };
 
 /**
@@ -104,6 +107,7 @@ export type ServiceRequestEvent = {
   traceparent?: string;
 };
 
+/** Options of `createFacilitatorService`. */
 export type FacilitatorServiceOptions = {
   /** The engine (`createFacilitator` from `@x402kit/core`, or `createEvmFacilitator`). */
   facilitator: Facilitator;
@@ -157,6 +161,7 @@ export type ServiceReply = {
   closeConnection?: boolean;
 };
 
+/** What `createFacilitatorService` returns. */
 export type FacilitatorService = {
   /** The Web-standard handler (Bun, Deno, Hono, `@hono/node-server`, tests). */
   fetch(request: Request): Promise<Response>;

@@ -27,6 +27,7 @@ export type PaymentPermitContext = {
   };
 };
 
+/** Options of `createPaymentPermitContext`. */
 export type CreatePaymentPermitContextOptions = {
   /** Unix seconds; default now. */
   now?: number;

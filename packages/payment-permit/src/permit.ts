@@ -29,6 +29,7 @@ export type PaymentPermitWire = {
 /** `payload` of an `exact_permit` PaymentPayload. */
 export type ExactPermitPayload = { signature: string; paymentPermit: PaymentPermitWire };
 
+/** What `readExactPermitPayload` returns. */
 export type ReadExactPermitPayload =
   | { ok: true; permit: PaymentPermitMessage; signature: Hex }
   | { ok: false; reason: string; message: string; payer?: Address };

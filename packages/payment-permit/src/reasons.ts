@@ -57,4 +57,5 @@ export const ExactPermitReasons = defineReasons('@x402kit/payment-permit', {
   transactionFailed: 'invalid_exact_permit_transaction_failed',
 });
 
+/** A reason code of `ExactPermitReasons`. */
 export type ExactPermitReason = (typeof ExactPermitReasons)[keyof typeof ExactPermitReasons];

@@ -17,6 +17,7 @@ export type ReadSvmTokenBalance = (parameters: {
   owner: Address;
 }) => Promise<bigint>;
 
+/** Options of `sufficientSvmBalancePolicy`. */
 export type SufficientSvmBalancePolicyOptions = {
   /** Solana JSON-RPC URL per CAIP-2 network (`{ 'solana:EtWTRABZaYq6iMfeYKouRu166VU2xqa1': 'https://…' }`). */
   rpc: Readonly<Record<string, string>>;

@@ -35,6 +35,7 @@ export type SponsorSpend = {
   wei: bigint;
 };
 
+/** What `SponsorBudget.reserve` answers: the reservation's id, or the limit's reason and message. */
 export type SponsorReservation = { ok: true; id: string } | { ok: false; reason: string; message: string };
 
 /**

@@ -14,8 +14,11 @@ import type { AnyPaymentPayload } from '../protocol/schemas.js';
 
 /** The extension key in `extensions`. */
 export const PAYMENT_IDENTIFIER = 'payment-identifier';
+/** The shortest payment id the extension accepts, in characters. */
 export const PAYMENT_ID_MIN_LENGTH = 16;
+/** The longest payment id the extension accepts, in characters. */
 export const PAYMENT_ID_MAX_LENGTH = 128;
+/** The characters a payment id may hold: letters, digits, `_` and `-`. */
 export const PAYMENT_ID_PATTERN = /^[a-zA-Z0-9_-]+$/;
 
 /** Reason codes of the extension's refusals. */
@@ -27,6 +30,7 @@ export const PaymentIdentifierReasons = defineReasons('@x402kit/core/payment-ide
   /** The id was already used with a different payment (HTTP 409). */
   conflict: 'payment_identifier_conflict',
 });
+/** A reason code of `PaymentIdentifierReasons`. */
 export type PaymentIdentifierReason =
   (typeof PaymentIdentifierReasons)[keyof typeof PaymentIdentifierReasons];
 

@@ -9,6 +9,7 @@ import { parseTronNetwork, TRON_TOKENS, type TronNetworkName } from './tron-netw
 /** How a token can be pulled with a signature. */
 export type AssetTransferMethod = 'eip3009' | 'permit2';
 
+/** The `asset` parameter of `registerAsset`. */
 export type AssetInfo = {
   address: string;
   symbol: string;
@@ -19,6 +20,7 @@ export type AssetInfo = {
   transferMethod: AssetTransferMethod;
 };
 
+/** The `info` parameter of `registerNetwork`. */
 export type NetworkInfo = {
   id: string;
   name: string;
@@ -269,7 +271,14 @@ export function registerAsset(
   });
 }
 
-/** The network with this CAIP-2 id, alias or v1 name. */
+/**
+ * The network with this CAIP-2 id, alias or v1 name.
+ *
+ * @example
+ * ```ts
+ * getNetwork('base-sepolia')?.id // 'eip155:84532'
+ * ```
+ */
 export function getNetwork(idOrV1Name: string): NetworkInfo | undefined {
   return byId.get(idOrV1Name) ?? byV1Name.get(idOrV1Name) ?? byAlias.get(idOrV1Name.toLowerCase());
 }
@@ -296,7 +305,14 @@ export function networkMatches(network: string, pattern: string): boolean {
   );
 }
 
-/** Every registered network. */
+/**
+ * Every registered network.
+ *
+ * @example
+ * ```ts
+ * listNetworks().filter((n) => !n.testnet).map((n) => n.id)
+ * ```
+ */
 export function listNetworks(): NetworkInfo[] {
   return [...byId.values()];
 }
@@ -312,13 +328,27 @@ export function toCaip2(network: string): string | undefined {
   return parseCaip2(network) ? network : undefined;
 }
 
-/** v1 name for a CAIP-2 id (or the input if it is already a v1 name); undefined when there is none. */
+/**
+ * v1 name for a CAIP-2 id (or the input if it is already a v1 name); undefined when there is none.
+ *
+ * @example
+ * ```ts
+ * toV1Name('eip155:84532') // 'base-sepolia'
+ * ```
+ */
 export function toV1Name(network: string): string | undefined {
   if (byV1Name.has(network)) return network;
   return byId.get(network)?.v1Name;
 }
 
-/** Find an asset on a network by address (any case) or symbol. */
+/**
+ * Find an asset on a network by address (any case) or symbol.
+ *
+ * @example
+ * ```ts
+ * findAsset('eip155:8453', 'USDC')?.decimals // 6
+ * ```
+ */
 export function findAsset(networkId: string, addressOrSymbol: string): AssetInfo | undefined {
   const n = getNetwork(networkId);
   if (!n) return undefined;
@@ -328,7 +358,14 @@ export function findAsset(networkId: string, addressOrSymbol: string): AssetInfo
   );
 }
 
-/** Asset ids compare case-insensitively for hex addresses and exactly otherwise (base58 is case-sensitive). */
+/**
+ * Asset ids compare case-insensitively for hex addresses and exactly otherwise (base58 is case-sensitive).
+ *
+ * @example
+ * ```ts
+ * sameAssetId('0xABC0', '0xabc0') // true (hex); base58 mints compare exactly
+ * ```
+ */
 export function sameAssetId(a: string, b: string): boolean {
   if (a.startsWith('0x') && b.startsWith('0x')) return a.toLowerCase() === b.toLowerCase();
   return a === b;

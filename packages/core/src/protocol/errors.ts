@@ -24,7 +24,15 @@ export class X402Error extends Error {
   }
 }
 
-/** Short human summary of a zod error: `field.path: message; ...` (first 5 issues). */
+/**
+ * Short human summary of a zod error: `field.path: message; ...` (first 5 issues).
+ *
+ * @example
+ * ```ts
+ * const r = PaymentPayload.safeParse(body);
+ * if (!r.success) throw new Error(`bad payload: ${describeIssues(r.error.issues)}`);
+ * ```
+ */
 export function describeIssues(
   issues: ReadonlyArray<{ path: ReadonlyArray<PropertyKey>; message: string }>,
 ): string {

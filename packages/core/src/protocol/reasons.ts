@@ -96,4 +96,5 @@ export const Reasons = defineReasons('@x402kit/core', {
   reasonConflict: 'reason_conflict',
 });
 
+/** A reason code of the protocol's shared `Reasons`. */
 export type Reason = (typeof Reasons)[keyof typeof Reasons];

@@ -19,6 +19,7 @@ export type Network = z.infer<typeof Network>;
 
 const ExtensionsMap = z.record(z.string(), z.unknown());
 
+/** The paid resource a 402 describes: its URL, and optionally a description and MIME type. */
 export const ResourceInfo = z.looseObject({
   url: nonEmpty,
   description: z.string().optional(),
@@ -26,6 +27,7 @@ export const ResourceInfo = z.looseObject({
 });
 export type ResourceInfo = z.infer<typeof ResourceInfo>;
 
+/** One offer of a v2 402: scheme, network (CAIP-2), amount in atomic units, asset, payTo, timeout and the scheme's `extra`. */
 export const PaymentRequirements = z.looseObject({
   scheme: nonEmpty,
   network: Network,
@@ -37,6 +39,7 @@ export const PaymentRequirements = z.looseObject({
 });
 export type PaymentRequirements = z.infer<typeof PaymentRequirements>;
 
+/** The v2 402 document (`PAYMENT-REQUIRED` header): the resource, the offers in `accepts`, an error and extensions. */
 export const PaymentRequired = z.looseObject({
   x402Version: z.literal(2),
   error: z.string().optional(),
@@ -46,6 +49,7 @@ export const PaymentRequired = z.looseObject({
 });
 export type PaymentRequired = z.infer<typeof PaymentRequired>;
 
+/** What a v2 client sends in `PAYMENT-SIGNATURE`: the offer it accepted and the scheme's signed payload. */
 export const PaymentPayload = z.looseObject({
   x402Version: z.literal(2),
   resource: ResourceInfo.optional(),
@@ -55,6 +59,7 @@ export const PaymentPayload = z.looseObject({
 });
 export type PaymentPayload = z.infer<typeof PaymentPayload>;
 
+/** A facilitator's answer to `/verify`: `isValid`, and the reason and payer. */
 export const VerifyResponse = z.looseObject({
   isValid: z.boolean(),
   invalidReason: z.string().optional(),
@@ -64,6 +69,7 @@ export const VerifyResponse = z.looseObject({
 });
 export type VerifyResponse = z.infer<typeof VerifyResponse>;
 
+/** A facilitator's answer to `/settle` (and the `PAYMENT-RESPONSE` header): success, transaction, network, payer or the error reason. */
 export const SettleResponse = z.looseObject({
   success: z.boolean(),
   errorReason: z.string().optional(),
@@ -76,6 +82,7 @@ export const SettleResponse = z.looseObject({
 });
 export type SettleResponse = z.infer<typeof SettleResponse>;
 
+/** One scheme and network pair a facilitator supports (`/supported`), with its `extra`. */
 export const SupportedKind = z.looseObject({
   x402Version: z.union([z.literal(1), z.literal(2)]),
   scheme: nonEmpty,
@@ -84,6 +91,7 @@ export const SupportedKind = z.looseObject({
 });
 export type SupportedKind = z.infer<typeof SupportedKind>;
 
+/** A facilitator's answer to `/supported`: its kinds, extensions and signers. */
 export const SupportedResponse = z.looseObject({
   kinds: z.array(SupportedKind),
   extensions: z.array(z.string()).default([]),
@@ -93,6 +101,7 @@ export type SupportedResponse = z.infer<typeof SupportedResponse>;
 
 // ---------------------------------------------------------------- v1
 
+/** One offer of an x402 v1 402 (v1 network name, `maxAmountRequired`, resource fields on the offer). */
 export const PaymentRequirementsV1 = z.looseObject({
   scheme: nonEmpty,
   network: nonEmpty,
@@ -108,6 +117,7 @@ export const PaymentRequirementsV1 = z.looseObject({
 });
 export type PaymentRequirementsV1 = z.infer<typeof PaymentRequirementsV1>;
 
+/** The x402 v1 402 body: `x402Version: 1`, `accepts` and an error. */
 export const PaymentRequiredV1 = z.looseObject({
   x402Version: z.literal(1),
   error: z.string().optional(),
@@ -115,6 +125,7 @@ export const PaymentRequiredV1 = z.looseObject({
 });
 export type PaymentRequiredV1 = z.infer<typeof PaymentRequiredV1>;
 
+/** What a v1 client sends in `X-PAYMENT`: scheme, v1 network name and the signed payload. */
 export const PaymentPayloadV1 = z.looseObject({
   x402Version: z.literal(1),
   scheme: nonEmpty,
@@ -125,10 +136,13 @@ export type PaymentPayloadV1 = z.infer<typeof PaymentPayloadV1>;
 
 // ---------------------------------------------------------------- either version
 
+/** A v2 or v1 402 document, told apart by `x402Version`. */
 export const AnyPaymentRequired = z.discriminatedUnion('x402Version', [PaymentRequired, PaymentRequiredV1]);
 export type AnyPaymentRequired = z.infer<typeof AnyPaymentRequired>;
+/** A v2 or v1 payment payload, told apart by `x402Version`. */
 export const AnyPaymentPayload = z.discriminatedUnion('x402Version', [PaymentPayload, PaymentPayloadV1]);
 export type AnyPaymentPayload = z.infer<typeof AnyPaymentPayload>;
+/** A v2 or v1 offer. */
 export type AnyPaymentRequirements = PaymentRequirements | PaymentRequirementsV1;
 
 /** Body of `POST /verify` and `POST /settle` on a facilitator. */

@@ -5,7 +5,14 @@
 import { toCaip2, toV1Name } from '../networks/registry.js';
 import type { PaymentRequirements, PaymentRequirementsV1, ResourceInfo } from './schemas.js';
 
-/** v1 requirement -> v2 requirement (network as CAIP-2, `amount` from `maxAmountRequired`). */
+/**
+ * v1 requirement -> v2 requirement (network as CAIP-2, `amount` from `maxAmountRequired`).
+ *
+ * @example
+ * ```ts
+ * requirementsFromV1(v1).network // 'eip155:84532' for a v1 'base-sepolia' offer
+ * ```
+ */
 export function requirementsFromV1(r: PaymentRequirementsV1): PaymentRequirements {
   return {
     scheme: r.scheme,
@@ -21,6 +28,11 @@ export function requirementsFromV1(r: PaymentRequirementsV1): PaymentRequirement
 /**
  * v2 requirement -> v1 requirement for a v1 peer. Returns undefined when the network has no
  * v1 name (v1 cannot express it).
+ *
+ * @example
+ * ```ts
+ * const v1 = requirementsToV1(requirements, { url: 'https://api.example.com/weather' });
+ * ```
  */
 export function requirementsToV1(
   r: PaymentRequirements,
@@ -42,7 +54,14 @@ export function requirementsToV1(
   };
 }
 
-/** The network name to put in a response for a peer of this version. */
+/**
+ * The network name to put in a response for a peer of this version.
+ *
+ * @example
+ * ```ts
+ * networkForVersion('eip155:84532', 1) // 'base-sepolia'
+ * ```
+ */
 export function networkForVersion(network: string, x402Version: 1 | 2): string {
   return x402Version === 1 ? (toV1Name(network) ?? network) : (toCaip2(network) ?? network);
 }

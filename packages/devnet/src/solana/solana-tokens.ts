@@ -13,9 +13,11 @@ import type { LiteSVM } from 'litesvm';
 
 /** USDC's mint on Solana devnet (Circle), 6 decimals, an SPL Token mint. */
 export const SOLANA_DEVNET_USDC_MINT = address('4zMMC9srt5Ri5X14GAgXhaHii3GnPAEERYPJgZJDncDU');
+/** USDC's decimals on Solana devnet. */
 export const SOLANA_DEVNET_USDC_DECIMALS = 6;
 /** PYUSD's mint on Solana devnet (Paxos), 6 decimals, a Token-2022 mint. */
 export const SOLANA_DEVNET_PYUSD_MINT = address('CXk2AMBfi3TwaEL2468s6zP8xq9NxTXjp9gjMgzeUynM');
+/** PYUSD's decimals on Solana devnet. */
 export const SOLANA_DEVNET_PYUSD_DECIMALS = 6;
 /** SPL Token-2022 (Token Extensions), which litesvm loads beside SPL Token. */
 export const TOKEN_2022_PROGRAM_ADDRESS = address('TokenzQdBNbLqP5VEhdkAS6EPFLC1PHnBqCXEpPxuEb');

@@ -12,6 +12,7 @@ import {
 } from '@x402kit/core';
 import { createEvmSchemes, type EvmSchemesOptions } from './create-evm-schemes.js';
 
+/** Options of `createEvmFacilitator`. */
 export type EvmFacilitatorOptions = EvmSchemesOptions & {
   /** Engine hooks (a ledger, fees, an allow-list ...). */
   hooks?: FacilitatorHooks;
@@ -23,6 +24,7 @@ export type EvmFacilitatorOptions = EvmSchemesOptions & {
   quoteFee?: QuoteFee;
 };
 
+/** What `createEvmFacilitator` returns. */
 export type EvmFacilitator = Facilitator & {
   /** The CAIP-2 ids served. */
   readonly networks: readonly string[];

@@ -15,6 +15,7 @@ import {
 } from '../exact-permit/index.js';
 import { createFlatFeePolicy, type FeePolicyConfig } from './fee-policy.js';
 
+/** Options of `createEvmSchemes`. */
 export type EvmSchemesOptions = {
   /** JSON-RPC URL(s) per network: CAIP-2 ids (`eip155:84532`) or v1 names (`base-sepolia`). */
   rpc: Record<string, string | readonly string[]>;
@@ -36,6 +37,7 @@ export type EvmSchemesOptions = {
   };
 };
 
+/** What `createEvmSchemes` returns. */
 export type EvmSchemes = {
   /** The schemes, for `createFacilitator({ schemes })` (none without a network). */
   registrations: FacilitatorRegistration[];

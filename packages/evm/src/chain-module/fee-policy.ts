@@ -30,11 +30,13 @@ export const FeePolicySchema = z.record(
   ),
 );
 
+/** Options of `createFlatFeePolicy`. */
 export type FeePolicyConfig = z.input<typeof FeePolicySchema>;
 
 /** The fee of one token. */
 export type FlatFee = { feeTo: Address; amount: bigint };
 
+/** What `createFlatFeePolicy` returns. */
 export type FeePolicy = {
   /** The fee for `asset` on `network`, or `undefined` when the token is not served. */
   feeFor(network: string, asset: string): FlatFee | undefined;

@@ -13,6 +13,7 @@ import { decodeEventLog, type Hash, isHash, type PublicClient, parseAbiItem } fr
 import { sameAddress } from '../address.js';
 import { createEvmClients } from './evm-clients.js';
 
+/** Options of `createEvmReceiptReconciler`. */
 export type EvmReceiptReconcilerOptions = {
   /** JSON-RPC URL per EVM network (CAIP-2). */
   rpc?: Record<string, string>;

@@ -14,6 +14,7 @@ import { z } from 'zod';
 import { sameAddress } from '../address.js';
 import { createEvmClients } from './evm-clients.js';
 
+/** Options of `createExactEvmReconciler`. */
 export type ExactEvmReconcilerOptions = {
   /** JSON-RPC URL per CAIP-2 network. */
   rpc: Record<string, string>;

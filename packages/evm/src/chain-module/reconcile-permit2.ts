@@ -15,6 +15,7 @@ import { PERMIT2_ADDRESS, Permit2Reasons, readPermit2Payload } from '../permit2/
 import { createEvmClients } from './evm-clients.js';
 import { findEvmSettlement } from './find-evm-settlement.js';
 
+/** Options of `createPermit2Reconciler`. */
 export type Permit2ReconcilerOptions = {
   /** JSON-RPC URL per CAIP-2 network. */
   rpc: Record<string, string>;

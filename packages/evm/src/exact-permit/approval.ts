@@ -18,6 +18,7 @@ export type ExactPermitApproval = {
   allowance: bigint;
 };
 
+/** Options of `prepareExactPermitApproval`. */
 export type PrepareExactPermitApprovalParameters = {
   client: Pick<PublicClient, 'readContract'>;
   owner: Address;

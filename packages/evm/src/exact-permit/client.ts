@@ -35,12 +35,14 @@ export type ExactPermitEvmSigner = {
   ): Promise<Hex>;
 };
 
+/** Options of `createExactPermitEvmClient`. */
 export type ExactPermitEvmClientOptions = {
   signer: ExactPermitEvmSigner;
   /** `PaymentPermit` per network, over the known deployments. */
   paymentPermitAddress?: Readonly<Record<string, string>>;
 };
 
+/** Options of `signExactPermit`. */
 export type SignExactPermitOptions = {
   paymentPermitAddress?: Readonly<Record<string, string>>;
   /** Change the wire permit before signing (tests, tools); the signature covers the result. */

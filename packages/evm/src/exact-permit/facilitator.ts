@@ -26,12 +26,14 @@ import { paymentPermitAddress } from './payment-permit-address.js';
 import { type ExactPermitSettleContext, settleExactPermitPayment } from './settle.js';
 import { type ExactPermitNetwork, verifyExactPermitPayment } from './verify.js';
 
+/** One network the `exact_permit` EVM facilitator serves: RPC endpoint(s) and the PaymentPermit contract. */
 export type ExactPermitEvmFacilitatorNetwork = {
   rpcUrl: string | readonly string[];
   /** Default: the known deployment (BSC 56/97). */
   paymentPermitAddress?: string;
 };
 
+/** Options of `createExactPermitEvmFacilitator`. */
 export type ExactPermitEvmFacilitatorOptions = {
   /** Served networks by CAIP-2 id. */
   networks: Record<string, ExactPermitEvmFacilitatorNetwork>;
@@ -64,6 +66,7 @@ export type ExactPermitEvmFacilitatorOptions = {
 /** A flat fee table: network -> token address -> fee. */
 export type ExactPermitFeeTable = Record<string, Record<string, { feeTo?: string; amount: string | bigint }>>;
 
+/** What `createExactPermitEvmFacilitator` returns. */
 export type ExactPermitEvmFacilitator = SchemeFacilitator & {
   readonly networks: string[];
   /** The `/fee/quote` entry for one offer, or `undefined` when its token or network is not served. */

@@ -26,6 +26,7 @@ import { feeFromSupportedKind } from './fee.js';
 import { paymentPermitAddress } from './payment-permit-address.js';
 import { EXACT_PERMIT_TOKENS, type ExactPermitToken, findExactPermitToken } from './tokens.js';
 
+/** Options of `createExactPermitEvmServer`. */
 export type ExactPermitEvmServerOptions = {
   /** `PaymentPermit` per network, over the known deployments (BSC 56 and 97). */
   paymentPermitAddress?: Readonly<Record<string, string>>;

@@ -21,6 +21,7 @@ import { hasTransferLog } from '../transfer-log.js';
 import { permitErrorReason } from './contract-error.js';
 import { type ExactPermitVerifyContext, verifyExactPermitPayment } from './verify.js';
 
+/** The `ctx` parameter of `settleExactPermitPayment`. */
 export type ExactPermitSettleContext = ExactPermitVerifyContext & {
   gasLimit: bigint;
   /** `eth_call` the settlement before sending it; default true. */

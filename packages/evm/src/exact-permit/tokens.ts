@@ -6,6 +6,7 @@
 import type { Address } from 'viem';
 import { sameAddress } from '../address.js';
 
+/** A token `exact_permit` knows on a network: its address, symbol and decimals. */
 export type ExactPermitToken = {
   network: string;
   symbol: string;

@@ -25,6 +25,7 @@ import type { ExactPermitFeeSource } from './fee.js';
 /** One served network: its RPC/relayers and its `PaymentPermit` address. */
 export type ExactPermitNetwork = { net: EvmNetwork; contract: Address };
 
+/** The `ctx` parameter of `verifyExactPermitPayment`. */
 export type ExactPermitVerifyContext = {
   networkFor(network: string): ExactPermitNetwork | undefined;
   fees: ExactPermitFeeSource;
@@ -42,8 +43,10 @@ export type VerifiedExactPermit = {
   signature: Hex;
 };
 
+/** What `verifyExactPermitPayment` returns. */
 export type ExactPermitVerifyOutcome = { response: VerifyResponse; verified?: VerifiedExactPermit };
 
+/** Options of `verifyExactPermitPayment`. */
 export type ExactPermitVerifyOptions = {
   /** Read nonce, allowance and balance on chain; default true. */
   onChain?: boolean;

@@ -30,6 +30,7 @@ export type ExactEvmSigner = {
   signTypedData(parameters: TypedDataDefinition): Promise<Hex>;
 };
 
+/** Options of `createExactEvmClient`. */
 export type ExactEvmClientOptions = {
   signer: ExactEvmSigner;
   /**
@@ -46,6 +47,7 @@ export type ExactEvmSigningRequirements = Pick<
   'network' | 'asset' | 'amount' | 'payTo' | 'maxTimeoutSeconds' | 'extra'
 >;
 
+/** Options of `signExactEvmAuthorization`. */
 export type SignExactEvmAuthorizationOptions = {
   /** Unix seconds to compute the validity window from; default now. */
   now?: number;

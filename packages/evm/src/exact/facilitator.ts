@@ -34,11 +34,13 @@ import { normalizeExactEvmPayload, payerOf } from './payload.js';
 import { type ExactEvmSettleContext, settleExactEvmPayment } from './settle.js';
 import { verifyExactEvmPayment } from './verify.js';
 
+/** One network the `exact` EVM facilitator serves: its RPC endpoint(s). */
 export type ExactEvmFacilitatorNetwork = {
   /** JSON-RPC endpoint, or several tried in order. */
   rpcUrl: string | readonly string[];
 };
 
+/** Options of `createExactEvmFacilitator`. */
 export type ExactEvmFacilitatorOptions = Permit2FacilitatorOptions & {
   /** Served networks by CAIP-2 id (`eip155:84532`; v1 names such as `base-sepolia` are accepted). */
   networks: Record<string, ExactEvmFacilitatorNetwork>;
@@ -88,6 +90,7 @@ export type ExactEvmFacilitatorOptions = Permit2FacilitatorOptions & {
   stuckAfterMs?: number;
 };
 
+/** What `createExactEvmFacilitator` returns. */
 export type ExactEvmFacilitator = SchemeFacilitator & {
   /** The CAIP-2 ids served. */
   readonly networks: string[];

@@ -11,6 +11,7 @@ import type { ExactEvmAuthorization } from '../eip3009.js';
 /** A payload whose authorization is well formed; the signature is still an unjudged string. */
 export type ReadExactEvmPayload = { authorization: ExactEvmAuthorization; signature: string };
 
+/** What `readExactEvmPayload` returns. */
 export type PayloadReading =
   | { ok: true; payload: ReadExactEvmPayload }
   | { ok: false; reason: string; message: string; payer?: Address };

@@ -23,6 +23,7 @@ export type ExactEvmMoneyParser = (
   network: string,
 ) => AssetAmount | null | undefined | Promise<AssetAmount | null | undefined>;
 
+/** Options of `createExactEvmServer`. */
 export type ExactEvmServerOptions = {
   /** Tried in order for money prices; the registry's default asset is the fallback. */
   moneyParsers?: readonly ExactEvmMoneyParser[];

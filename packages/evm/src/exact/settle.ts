@@ -20,6 +20,7 @@ import { byteLength } from './signature.js';
 import { transferErrorReason } from './transfer-error-reason.js';
 import { type ExactEvmVerifyContext, verifyExactEvmPayment } from './verify.js';
 
+/** The `ctx` parameter of `settleExactEvmPayment`. */
 export type ExactEvmSettleContext = ExactEvmVerifyContext & {
   /** Gas limit of the v,r,s overload (65-byte EOA signatures). */
   gasLimit: bigint;
@@ -35,6 +36,7 @@ export type ExactEvmSettleContext = ExactEvmVerifyContext & {
   maxDeploymentGas: bigint;
 };
 
+/** Options of `settleExactEvmPayment`. */
 export type ExactEvmSettleOptions = {
   x402Version: X402Version;
   signal?: AbortSignal;

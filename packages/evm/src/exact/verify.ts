@@ -65,8 +65,10 @@ export type VerifiedExactEvmPayment = {
   deployment?: Erc6492Deployment;
 };
 
+/** What `verifyExactEvmPayment` returns. */
 export type ExactEvmVerifyOutcome = { response: VerifyResponse; verified?: VerifiedExactEvmPayment };
 
+/** Options of `verifyExactEvmPayment`. */
 export type ExactEvmVerifyOptions = {
   x402Version: X402Version;
   /** Run the `eth_call` simulation of the transfer. */

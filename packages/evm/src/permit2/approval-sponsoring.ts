@@ -33,6 +33,7 @@ export const DEFAULT_APPROVAL_SPONSORING_LIMITS: ApprovalSponsoringLimits = {
 /** A signed approval the facilitator agreed to fund: its gas limit and fee cap. */
 export type PricedApproval = { gas: bigint; feeCap: bigint };
 
+/** Whether the facilitator will fund a signed approval: its gas and fee cap, or the reason it will not. */
 export type ApprovalPricing =
   | { ok: true; approval: PricedApproval }
   | { ok: false; reason: string; message: string };

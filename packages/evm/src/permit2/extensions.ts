@@ -47,6 +47,7 @@ export type Erc20ApprovalGasSponsoringInfo = {
   version: string;
 };
 
+/** A gas-sponsoring extension a Permit2 payment carries: an EIP-2612 permit or a signed ERC-20 approval. */
 export type Permit2Extension =
   | { kind: 'eip2612'; permit2612: Permit2612 }
   | { kind: 'erc20Approval'; signedTransaction: Hex };

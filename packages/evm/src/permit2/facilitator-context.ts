@@ -19,6 +19,7 @@ import {
 import { type ApprovalSponsoringLimits, DEFAULT_APPROVAL_SPONSORING_LIMITS } from './approval-sponsoring.js';
 import type { Permit2SettleContext } from './settle.js';
 
+/** Options of the Permit2 (`exact` permit2 and `upto`) facilitators: gas limit, preflight, receipt wait, gas sponsoring. */
 export type Permit2FacilitatorOptions = {
   /** Gas limit of the proxy's `settle`/`settleWithPermit`; default 300 000. */
   permit2GasLimit?: bigint;

@@ -7,6 +7,7 @@ import type { Address } from 'viem';
 import { isEvmAddress } from '../address.js';
 import type { Permit2Authorization, Permit2Payload } from './typed-data.js';
 
+/** What `readPermit2Payload` returns. */
 export type Permit2PayloadReading =
   | { ok: true; payload: Permit2Payload }
   | { ok: false; reason: string; message: string; payer?: Address };

@@ -83,4 +83,5 @@ export const Permit2Reasons = defineReasons('@x402kit/evm/permit2', {
   erc20ApprovalSponsoringNonce: 'invalid_erc20_approval_gas_sponsoring_nonce',
 });
 
+/** A reason code of `Permit2Reasons`. */
 export type Permit2Reason = (typeof Permit2Reasons)[keyof typeof Permit2Reasons];

@@ -27,6 +27,7 @@ import {
   verifyPermit2Payment,
 } from './verify.js';
 
+/** The `ctx` parameter of `settlePermit2Payment`. */
 export type Permit2SettleContext = Permit2VerifyContext & {
   /** Gas limit of the proxy call; default 300 000 in the factories. */
   gasLimit: bigint;
@@ -40,6 +41,7 @@ export type Permit2SettleContext = Permit2VerifyContext & {
   maxDeploymentGas: bigint;
 };
 
+/** Options of `settlePermit2Payment`. */
 export type Permit2SettleOptions = {
   kind: Permit2Kind;
   signal?: AbortSignal;

@@ -20,6 +20,7 @@ export type Permit2SigningRequirements = Pick<
   'network' | 'asset' | 'amount' | 'payTo' | 'maxTimeoutSeconds' | 'extra'
 >;
 
+/** Options of `signPermit2Authorization`. */
 export type SignPermit2AuthorizationOptions = {
   /** `exact` (spender = exact proxy) or `upto` (spender = upto proxy, witness names the facilitator). */
   kind: 'exact' | 'upto';

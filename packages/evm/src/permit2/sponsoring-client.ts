@@ -17,6 +17,7 @@ import { EIP2612_GAS_SPONSORING, ERC20_APPROVAL_GAS_SPONSORING } from './extensi
 import { chainIdOf, type Permit2SigningRequirements } from './sign.js';
 import type { Permit2Payload } from './typed-data.js';
 
+/** Options of `signSponsoringExtension`. */
 export type Permit2SponsoringOptions = {
   /** Reads the allowance, the token's EIP-2612 nonce, the account nonce and fees. */
   client: Pick<PublicClient, 'readContract' | 'getTransactionCount' | 'estimateFeesPerGas'>;

@@ -50,10 +50,12 @@ export type Permit2Authorization = {
 /** `paymentPayload.payload` of a Permit2 payment. */
 export type Permit2Payload = { signature: `0x${string}`; permit2Authorization: Permit2Authorization };
 
+/** What `buildExactPermit2TypedData` returns. */
 export type ExactPermit2TypedData = TypedDataDefinition<
   typeof exactPermit2WitnessTypes,
   'PermitWitnessTransferFrom'
 >;
+/** What `buildUptoPermit2TypedData` returns. */
 export type UptoPermit2TypedData = TypedDataDefinition<
   typeof uptoPermit2WitnessTypes,
   'PermitWitnessTransferFrom'

@@ -41,8 +41,10 @@ import { buildPermit2TypedData, type Permit2Payload } from './typed-data.js';
  */
 export const PERMIT2_DEADLINE_MARGIN_SECONDS = 6;
 
+/** Which Permit2 proxy a payment goes through: `exact` or `upto`. */
 export type Permit2Kind = 'exact' | 'upto';
 
+/** The `ctx` parameter of `verifyPermit2Payment`. */
 export type Permit2VerifyContext = {
   networkFor(network: string): EvmNetwork | undefined;
   /** Addresses a `upto` witness may name as its facilitator (ours). */
@@ -62,6 +64,7 @@ export type Permit2VerifyContext = {
   erc6492Factories?: Erc6492Factories;
 };
 
+/** Options of `verifyPermit2Payment`. */
 export type Permit2VerifyOptions = {
   kind: Permit2Kind;
   simulate: boolean;
@@ -90,6 +93,7 @@ export type VerifiedPermit2Payment = {
   deployment?: Erc6492Deployment;
 };
 
+/** What `verifyPermit2Payment` returns. */
 export type Permit2VerifyOutcome = { response: VerifyResponse; verified?: VerifiedPermit2Payment };
 
 /**

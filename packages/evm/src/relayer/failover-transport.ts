@@ -16,6 +16,7 @@ import {
   type Transport,
 } from 'viem';
 
+/** Options of `failover`. */
 export type FailoverTransportOptions = Pick<HttpTransportConfig, 'timeout' | 'batch'> & {
   /** How long a URL that failed is tried only after the others; default 30 000 ms. */
   cooldownMs?: number;

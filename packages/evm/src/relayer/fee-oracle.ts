@@ -9,12 +9,14 @@ export type GasFees =
   | { type: 'eip1559'; maxFeePerGas: bigint; maxPriorityFeePerGas: bigint }
   | { type: 'legacy'; gasPrice: bigint };
 
+/** Options of `createFeeOracle`. */
 export type FeeOracleOptions = {
   client: Pick<PublicClient, 'getBlock' | 'getGasPrice' | 'request'>;
   /** How long one reading is reused; default 2000 ms. */
   cacheMs?: number;
 };
 
+/** What `createFeeOracle` returns. */
 export type FeeOracle = {
   get(): Promise<GasFees>;
   /** Drop the cached reading (after a send was rejected, for example for a too-low fee). */

@@ -8,6 +8,7 @@ export type NonceManagerOptions = {
   readPendingNonce: () => Promise<number>;
 };
 
+/** What `createNonceManager` returns. */
 export type NonceManager = {
   /**
    * Run `send` with the next nonce, holding the key's lock until `send` settles (sign and

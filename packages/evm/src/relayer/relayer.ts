@@ -15,6 +15,7 @@ import type { FeeOracle, GasFees } from './fee-oracle.js';
 import { createNonceManager, type NonceManager } from './nonce-manager.js';
 import type { RelayedCall, SettlementBatcher } from './relayed-call.js';
 
+/** Options of `createRelayer`. */
 export type RelayerOptions = {
   /** Reads (`pending` nonce, known transactions) and broadcast. */
   client: Pick<PublicClient, 'getTransactionCount' | 'sendRawTransaction' | 'request'>;
@@ -32,6 +33,7 @@ export type RelayerOptions = {
   batcher?: SettlementBatcher;
 };
 
+/** What `createRelayer` returns. */
 export type Relayer = {
   readonly address: Address;
   readonly chainId: number;

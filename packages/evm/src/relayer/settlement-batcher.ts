@@ -31,6 +31,7 @@ import { watchTransaction } from './watch-transaction.js';
 /** Canonical Multicall3 address. */
 export const BATCH_MULTICALL3_ADDRESS: Address = MULTICALL3_ADDRESS;
 
+/** Options of `createSettlementBatcher`. */
 export type SettlementBatcherOptions = {
   client: Pick<PublicClient, 'request' | 'call' | 'estimateGas' | 'getBlock'>;
   /** The lane for the next batch (round-robin over the network's keys). */

@@ -11,6 +11,7 @@ export type ReceiptSummary = {
   logs: ReadonlyArray<{ address: Address; topics: [Hex, ...Hex[]] | []; data: Hex }>;
 };
 
+/** Options of `waitForReceipt`. */
 export type WaitForReceiptOptions = {
   /**
    * Longest pause between polls. The first poll is immediate and the pauses grow from 4 ms,

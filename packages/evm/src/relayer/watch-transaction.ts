@@ -7,6 +7,7 @@ import type { Hash, PublicClient } from 'viem';
 import { type Relayer, RelayerSendError } from './relayer.js';
 import { type ReceiptSummary, waitForAnyReceipt } from './wait-for-receipt.js';
 
+/** Options of `watchTransaction`. */
 export type WatchTransactionOptions = {
   client: Pick<PublicClient, 'request'>;
   /** The relayer that sent the transaction; without `replace` (or with `stuckAfterMs` 0) nothing is replaced. */

@@ -6,6 +6,7 @@ import type { SchemeClient } from '@x402kit/core';
 import { type Permit2Signer, signPermit2Authorization } from '../permit2/sign.js';
 import { type Permit2SponsoringOptions, signSponsoringExtension } from '../permit2/sponsoring-client.js';
 
+/** Options of `createUptoEvmClient`. */
 export type UptoEvmClientOptions = {
   signer: Permit2Signer;
   /** RPC reads and transaction signing for the gas-sponsoring extensions (optional). */

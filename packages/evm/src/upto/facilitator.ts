@@ -27,6 +27,7 @@ import { settlePermit2Payment } from '../permit2/settle.js';
 import { verifyPermit2Payment } from '../permit2/verify.js';
 import { createSharedSettlements } from '../shared-settlements.js';
 
+/** Options of `createUptoEvmFacilitator`. */
 export type UptoEvmFacilitatorOptions = Permit2FacilitatorOptions & {
   /** Served networks by CAIP-2 id. */
   networks: Record<string, EvmFacilitatorNetworkOptions>;
@@ -43,6 +44,7 @@ export type UptoEvmFacilitatorOptions = Permit2FacilitatorOptions & {
   batch?: boolean;
 };
 
+/** What `createUptoEvmFacilitator` returns. */
 export type UptoEvmFacilitator = SchemeFacilitator & {
   readonly networks: string[];
   close(): void;

@@ -34,6 +34,7 @@ export type GasSponsorshipRecord = {
   updatedAt: number;
 };
 
+/** The gas-sponsorship record and budget, as the SQLite and PostgreSQL stores implement it. */
 export type GasSponsorStore = SponsorBudget & {
   /** The rows of one payment (by its ledger key), oldest first. */
   forPayment(payment: PaymentKey): Promise<GasSponsorshipRecord[]>;

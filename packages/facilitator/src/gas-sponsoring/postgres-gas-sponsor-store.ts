@@ -16,6 +16,7 @@ import {
 } from './gas-sponsor-store.js';
 import { GAS_SPONSORSHIP_COLUMNS, GAS_SPONSORSHIP_SCHEMA } from './schema.js';
 
+/** Options of `createPostgresGasSponsorStore`. */
 export type PostgresGasSponsorStoreOptions = {
   /** A connection string (the ledger's `ledger.postgres.url`), or `pool` instead. */
   url?: string;

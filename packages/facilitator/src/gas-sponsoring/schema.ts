@@ -7,6 +7,7 @@
  */
 import type { Migration, MigrationSet } from '../db/migrations.js';
 
+/** The gas-sponsorship store's SQL migrations, applied in order by its SQLite and PostgreSQL stores. */
 export const GAS_SPONSORSHIP_MIGRATIONS: readonly Migration[] = [
   {
     version: 1,

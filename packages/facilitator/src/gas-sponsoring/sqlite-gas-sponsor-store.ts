@@ -14,6 +14,7 @@ import {
 } from './gas-sponsor-store.js';
 import { GAS_SPONSORSHIP_COLUMNS, GAS_SPONSORSHIP_SCHEMA } from './schema.js';
 
+/** Options of `createSqliteGasSponsorStore`. */
 export type SqliteGasSponsorStoreOptions = {
   /** File path (the ledger's `ledger.sqlite.path`), or `:memory:` for tests. */
   path: string;

@@ -11,6 +11,7 @@ export type IdempotencyOperation = 'verify' | 'settle';
 /** `claimed`: an instance is working on it; `completed`: `result` is the answer to replay. */
 export type IdempotencyState = 'claimed' | 'completed';
 
+/** One stored payment id: the operation, the payload's hash, its state and the answer to replay. */
 export type IdempotencyRecord = {
   id: string;
   operation: IdempotencyOperation;
@@ -33,6 +34,7 @@ export type IdempotencyClaim = Pick<
   'id' | 'operation' | 'payloadHash' | 'requestHash' | 'owner'
 >;
 
+/** Where payment ids and their answers live, as the memory, SQLite and PostgreSQL stores implement it. */
 export type IdempotencyStore = {
   /**
    * Insert a `claimed` record unless one exists for (id, operation); either way, return the record

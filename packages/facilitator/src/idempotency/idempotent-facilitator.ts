@@ -34,6 +34,7 @@ import {
 } from '@x402kit/core';
 import type { IdempotencyOperation, IdempotencyStore } from './idempotency-store.js';
 
+/** Options of `createIdempotentFacilitator` (besides the facilitator it wraps). */
 export type IdempotentFacilitatorOptions = {
   /** The engine to wrap (`createEvmFacilitator`, `createFacilitator`, …). */
   facilitator: Facilitator;

@@ -8,6 +8,7 @@ import { toIdempotencyRecord } from './idempotency-row.js';
 import type { IdempotencyRecord, IdempotencyStore } from './idempotency-store.js';
 import { IDEMPOTENCY_COLUMNS, IDEMPOTENCY_MIGRATIONS, IDEMPOTENCY_MIGRATIONS_TABLE } from './schema.js';
 
+/** Options of `createPostgresIdempotencyStore`. */
 export type PostgresIdempotencyStoreOptions = {
   /** A connection string (the ledger's `ledger.postgres.url`), or `pool` instead. */
   url?: string;

@@ -10,6 +10,7 @@ export type IdempotencyMigration = Migration;
 
 export const IDEMPOTENCY_MIGRATIONS_TABLE = 'payment_identifier_migrations';
 
+/** The payment-identifier store's SQL migrations, applied in order by its SQLite and PostgreSQL stores. */
 export const IDEMPOTENCY_MIGRATIONS: readonly IdempotencyMigration[] = [
   {
     version: 1,

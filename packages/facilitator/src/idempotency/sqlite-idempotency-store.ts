@@ -7,6 +7,7 @@ import { toIdempotencyRecord } from './idempotency-row.js';
 import type { IdempotencyStore } from './idempotency-store.js';
 import { IDEMPOTENCY_COLUMNS, IDEMPOTENCY_MIGRATIONS, IDEMPOTENCY_MIGRATIONS_TABLE } from './schema.js';
 
+/** Options of `createSqliteIdempotencyStore`. */
 export type SqliteIdempotencyStoreOptions = {
   /** File path (the ledger's `ledger.sqlite.path`), or `:memory:` for tests. */
   path: string;

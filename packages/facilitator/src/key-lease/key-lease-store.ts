@@ -20,6 +20,7 @@ export type LeaseHolder = SettlementKey & {
   token: string;
 };
 
+/** A request to hold settlement-key leases: the holder and how long it may stay silent. */
 export type LeaseRequest = LeaseHolder & {
   /** The holder's bound: silent for longer than this, its lease may be taken over. */
   staleAfterMs: number;
@@ -37,6 +38,7 @@ export type AcquireResult =
   | { acquired: true; previous?: { holder: string; silentForMs: number } }
   | { acquired: false; holder: string; silentForMs: number; staleAfterMs: number; freeInMs: number };
 
+/** Where settlement-key leases live, as the SQLite and PostgreSQL stores implement it. */
 export type KeyLeaseStore = {
   /** Take the lease unless another live holder has it (a lease of the same token is renewed). */
   acquire(request: LeaseRequest): Promise<AcquireResult>;

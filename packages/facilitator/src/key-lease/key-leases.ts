@@ -15,6 +15,7 @@ import { FacilitatorReasons } from '../facilitator-reasons.js';
 import { createEmitter, type Log } from '../log.js';
 import type { KeyLeaseStore, LeaseRequest, SettlementKey } from './key-lease-store.js';
 
+/** Options of `acquireKeyLeases`. */
 export type AcquireKeyLeasesOptions = {
   store: KeyLeaseStore;
   /** Every address this instance sends settlements from, per chain family. */
@@ -30,6 +31,7 @@ export type AcquireKeyLeasesOptions = {
   clock?: () => number;
 };
 
+/** What `acquireKeyLeases` returns. */
 export type KeyLeases = {
   readonly keys: readonly SettlementKey[];
   /** True while every lease is this instance's and was renewed recently enough that nobody can have taken it. */

@@ -9,6 +9,7 @@ import { openPostgres } from '../db/postgres.js';
 import { decideAcquire, type KeyLeaseRow, type KeyLeaseStore, toKeyLeaseRow } from './key-lease-store.js';
 import { KEY_LEASE_COLUMNS, KEY_LEASE_MIGRATIONS, KEY_LEASE_MIGRATIONS_TABLE } from './schema.js';
 
+/** Options of `createPostgresKeyLeaseStore`. */
 export type PostgresKeyLeaseStoreOptions = {
   /** A connection string (the ledger's `ledger.postgres.url`), or `pool` instead. */
   url?: string;

@@ -7,6 +7,7 @@ import { openSqlite } from '../db/sqlite.js';
 import { decideAcquire, type KeyLeaseStore, toKeyLeaseRow } from './key-lease-store.js';
 import { KEY_LEASE_COLUMNS, KEY_LEASE_MIGRATIONS, KEY_LEASE_MIGRATIONS_TABLE } from './schema.js';
 
+/** Options of `createSqliteKeyLeaseStore`. */
 export type SqliteKeyLeaseStoreOptions = {
   /** File path (the ledger's `ledger.sqlite.path`), or `:memory:` for tests. */
   path: string;

@@ -11,6 +11,7 @@
 import { canonicalNetwork } from '@x402kit/core';
 import type { PaymentLedger, PaymentRecord } from './payment-ledger.js';
 
+/** Options of `createLedgerHttpHandler`. */
 export type LedgerHttpHandlerOptions = {
   ledger: PaymentLedger;
   /** Path prefix of the routes; default `/payments`. */

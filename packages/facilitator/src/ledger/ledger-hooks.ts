@@ -46,6 +46,7 @@ import {
 import { hashPayment } from './payment-hash.js';
 import type { PaymentLedger, PaymentRecord } from './payment-ledger.js';
 
+/** Options of `createLedgerHooks`. */
 export type LedgerHooksOptions = {
   ledger: PaymentLedger;
   /** The identity of a call's payment; `undefined` leaves the call untracked (it settles as usual). */
@@ -83,6 +84,7 @@ export type { Reconcile } from '@x402kit/core';
 
 type BeforeSettleAnswer = HookAbort | { result: SettleResponse } | undefined;
 
+/** What `createLedgerHooks` returns. */
 export type LedgerHooks = Required<
   Pick<
     FacilitatorHooks,

@@ -50,6 +50,7 @@ export type PaymentRecord = {
   updatedAt: number;
 };
 
+/** What claiming a payment key answers: this caller holds it, or the record of whoever does. */
 export type ClaimResult =
   /** This caller holds the key and must settle, then `complete` or `release` it. */
   | { claimed: true; record: PaymentRecord }
@@ -89,6 +90,7 @@ export type ClaimOptions = {
   payment?: string;
 };
 
+/** Which ledger records to list: by network, payer or nonce, newest first. */
 export type PaymentFilter = {
   network?: string;
   payer?: string;

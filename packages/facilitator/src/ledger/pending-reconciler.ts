@@ -15,6 +15,7 @@ import { createEmitter, type Emit, type Log } from '../log.js';
 import type { Reconcile } from './ledger-hooks.js';
 import type { PaymentLedger, UnresolvedPayment } from './payment-ledger.js';
 
+/** Options of `createPendingReconciler`. */
 export type PendingReconcilerOptions = {
   ledger: PaymentLedger;
   reconcile: Reconcile;
@@ -58,6 +59,7 @@ export type SweepResult = {
   unresolved: number;
 };
 
+/** What `createPendingReconciler` returns. */
 export type PendingReconciler = {
   /** Start the periodic sweeps (the first after one interval). */
   start(): void;

@@ -20,6 +20,7 @@ import {
 import { toPaymentRecord, toUnresolvedPayment } from './payment-row.js';
 import { MIGRATIONS, MIGRATIONS_TABLE, PAYMENT_COLUMNS } from './schema.js';
 
+/** Options of `createPostgresLedger`. */
 export type PostgresLedgerOptions = {
   /** A connection string (`postgres://user@host:5432/db`), or `pool` instead. */
   url?: string;

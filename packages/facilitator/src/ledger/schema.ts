@@ -14,6 +14,7 @@ export type { Migration } from '../db/migrations.js';
 
 export const MIGRATIONS_TABLE = 'schema_migrations';
 
+/** The settlement ledger's SQL migrations, applied in order by the SQLite and PostgreSQL ledgers. */
 export const MIGRATIONS: readonly Migration[] = [
   {
     version: 1,

@@ -20,6 +20,7 @@ import {
 import { toPaymentRecord, toUnresolvedPayment } from './payment-row.js';
 import { MIGRATIONS, MIGRATIONS_TABLE, PAYMENT_COLUMNS } from './schema.js';
 
+/** Options of `createSqliteLedger`. */
 export type SqliteLedgerOptions = {
   /** File path, or `:memory:` for a ledger that lives as long as the process (tests). */
   path: string;

@@ -20,6 +20,7 @@ import { createEmitter, type Log } from '../log.js';
 /** An attribute value as OTLP carries it. */
 export type SpanAttribute = string | number | boolean;
 
+/** Options of `createOtlpExporter`. */
 export type OtlpExporterOptions = {
   /** The collector's base URL; spans go to `{endpoint}/v1/traces`. */
   endpoint: string;
@@ -36,6 +37,7 @@ export type OtlpExporterOptions = {
   log?: Log;
 };
 
+/** What `createOtlpExporter` returns. */
 export type OtlpExporter = {
   /** Starts the service's spans; what they record is exported. */
   tracer: Tracer;

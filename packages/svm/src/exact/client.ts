@@ -31,6 +31,7 @@ import {
 /** The reads the client makes: the mint (program, decimals) and a recent blockhash. */
 export type ExactSvmClientRpc = Rpc<GetAccountInfoApi & GetLatestBlockhashApi>;
 
+/** Options of `createExactSvmClient`. */
 export type ExactSvmClientOptions = {
   /** The payer: a kit signer (`await createKeyPairSignerFromBytes(secret)`, a wallet adapter). */
   signer: TransactionSigner;

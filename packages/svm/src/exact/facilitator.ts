@@ -37,6 +37,7 @@ export type ExactSvmFacilitatorRpc = Rpc<
 /** One Solana network the facilitator serves: its JSON-RPC URL, or a kit RPC. */
 export type ExactSvmFacilitatorNetwork = { rpcUrl: string } | { rpc: ExactSvmFacilitatorRpc };
 
+/** Options of `createExactSvmFacilitator`. */
 export type ExactSvmFacilitatorOptions = {
   /** By CAIP-2 id (or alias: `solana:devnet`). */
   networks: Record<string, ExactSvmFacilitatorNetwork>;

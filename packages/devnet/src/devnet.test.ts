@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
+import { transferWithAuthorizationTypes } from '@x402kit/evm';
 import type { Address, Hex } from 'viem';
 import {
   createPublicClient,
@@ -27,17 +28,6 @@ const BASE_SEPOLIA_USDC: Address = '0x036CbD53842c5426634e7929541eC2318f3dCF7e';
 /** x402-protocol.md Appendix A: USDC Base Sepolia (`USDC`, `2`, 84532). */
 const BASE_SEPOLIA_USDC_DOMAIN_SEPARATOR =
   '0x71f17a3b2ff373b803d70a5a07c046c1a2bc8e89c09ef722fcb047abe94c9818';
-
-const transferTypes = {
-  TransferWithAuthorization: [
-    { name: 'from', type: 'address' },
-    { name: 'to', type: 'address' },
-    { name: 'value', type: 'uint256' },
-    { name: 'validAfter', type: 'uint256' },
-    { name: 'validBefore', type: 'uint256' },
-    { name: 'nonce', type: 'bytes32' },
-  ],
-} as const;
 
 interface Authorization {
   from: Address;
@@ -103,7 +93,7 @@ function harness(devnet: Devnet) {
   function sign(auth: Authorization, privateKey: Hex = devnet.accounts.payer.privateKey): Promise<Hex> {
     return privateKeyToAccount(privateKey).signTypedData({
       domain,
-      types: transferTypes,
+      types: transferWithAuthorizationTypes,
       primaryType: 'TransferWithAuthorization',
       message: auth,
     });
@@ -342,7 +332,7 @@ describe('startDevnet with the defaults (Base Sepolia USDC)', () => {
     };
     const signature = await privateKeyToAccount(payer.privateKey).signTypedData({
       domain: h.domain,
-      types: { ReceiveWithAuthorization: transferTypes.TransferWithAuthorization },
+      types: { ReceiveWithAuthorization: transferWithAuthorizationTypes.TransferWithAuthorization },
       primaryType: 'ReceiveWithAuthorization',
       message,
     });

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { exactPermit2WitnessTypes, uptoPermit2WitnessTypes } from '@x402kit/evm/permit2';
 import type { Address, Hex } from 'viem';
 import {
   createWalletClient,
@@ -44,39 +45,6 @@ function selectorOf(abi: typeof exactAbi | typeof uptoAbi, name: string): Hex {
   const item = abi.find((i) => i.type === 'function' && i.name === name);
   assert.ok(item && item.type === 'function', `${name} in ABI`);
   return toFunctionSelector(item);
-}
-
-const tokenPermissions = [
-  { name: 'token', type: 'address' },
-  { name: 'amount', type: 'uint256' },
-] as const;
-
-function exactTypes() {
-  return {
-    PermitWitnessTransferFrom: [
-      { name: 'permitted', type: 'TokenPermissions' },
-      { name: 'spender', type: 'address' },
-      { name: 'nonce', type: 'uint256' },
-      { name: 'deadline', type: 'uint256' },
-      { name: 'witness', type: 'Witness' },
-    ],
-    TokenPermissions: tokenPermissions,
-    Witness: [
-      { name: 'to', type: 'address' },
-      { name: 'validAfter', type: 'uint256' },
-    ],
-  } as const;
-}
-
-function uptoTypes() {
-  return {
-    ...exactTypes(),
-    Witness: [
-      { name: 'to', type: 'address' },
-      { name: 'facilitator', type: 'address' },
-      { name: 'validAfter', type: 'uint256' },
-    ],
-  } as const;
 }
 
 function randomNonce(): bigint {
@@ -201,7 +169,7 @@ describe('Permit2 and the x402 Permit2 proxies', () => {
     const witness = { to: payTo, validAfter: t - 600n };
     const signature = await payer.signTypedData({
       domain: { name: 'Permit2', chainId: 84532, verifyingContract: PERMIT2_ADDRESS },
-      types: exactTypes(),
+      types: exactPermit2WitnessTypes,
       primaryType: 'PermitWitnessTransferFrom',
       message: { ...permit, spender: X402_EXACT_PERMIT2_PROXY_ADDRESS, witness },
     });
@@ -303,7 +271,7 @@ describe('Permit2 and the x402 Permit2 proxies', () => {
     const witness = { to: payTo, validAfter: t - 600n };
     const signature = await owner.signTypedData({
       domain: { name: 'Permit2', chainId: 84532, verifyingContract: PERMIT2_ADDRESS },
-      types: exactTypes(),
+      types: exactPermit2WitnessTypes,
       primaryType: 'PermitWitnessTransferFrom',
       message: { ...permit, spender: X402_EXACT_PERMIT2_PROXY_ADDRESS, witness },
     });
@@ -346,7 +314,7 @@ describe('Permit2 and the x402 Permit2 proxies', () => {
     const witness = { to: payTo, facilitator: facilitator.address, validAfter: t - 600n };
     const signature = await payer.signTypedData({
       domain: { name: 'Permit2', chainId: 84532, verifyingContract: PERMIT2_ADDRESS },
-      types: uptoTypes(),
+      types: uptoPermit2WitnessTypes,
       primaryType: 'PermitWitnessTransferFrom',
       message: { ...permit, spender: X402_UPTO_PERMIT2_PROXY_ADDRESS, witness },
     });

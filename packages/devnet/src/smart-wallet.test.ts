@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { transferWithAuthorizationTypes } from '@x402kit/evm';
 import {
   createWalletClient,
   hashTypedData,
@@ -26,17 +27,6 @@ import {
 } from './smart-wallet.js';
 import type { MultiDevnet } from './start-devnets.js';
 import { startDevnets } from './start-devnets.js';
-
-const transferTypes = {
-  TransferWithAuthorization: [
-    { name: 'from', type: 'address' },
-    { name: 'to', type: 'address' },
-    { name: 'value', type: 'uint256' },
-    { name: 'validAfter', type: 'uint256' },
-    { name: 'validBefore', type: 'uint256' },
-    { name: 'nonce', type: 'bytes32' },
-  ],
-} as const;
 
 describe('ERC-1271 smart wallet and ERC-6492 factory', () => {
   let devnet: MultiDevnet;
@@ -81,7 +71,7 @@ describe('ERC-1271 smart wallet and ERC-6492 factory', () => {
         chainId: devnet.chainId,
         verifyingContract: token.address,
       },
-      types: transferTypes,
+      types: transferWithAuthorizationTypes,
       primaryType: 'TransferWithAuthorization',
       message: {
         from: wallet,

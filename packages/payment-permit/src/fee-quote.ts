@@ -14,3 +14,17 @@ export type ExactPermitFeeQuote = {
   /** The only address allowed to call `permitTransferFrom` (the facilitator's settlement key). */
   caller?: string;
 };
+
+/**
+ * A fee table's `amount` as atomic units: a bigint as is, a decimal string (or number) of digits
+ * parsed; `undefined` for anything else (negative, fractional, not a number), for the caller to
+ * reject with the entry's path.
+ *
+ * @example
+ * feeTableAmount('100'); // 100n
+ * feeTableAmount('0.5'); // undefined
+ */
+export function feeTableAmount(amount: string | bigint): bigint | undefined {
+  if (typeof amount === 'bigint') return amount < 0n ? undefined : amount;
+  return /^\d+$/.test(String(amount)) ? BigInt(amount) : undefined;
+}

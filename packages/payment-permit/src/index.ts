@@ -27,6 +27,7 @@ export type {
 } from './context-store.js';
 export { createMemoryPaymentPermitContextStore, paymentPermitContextKey } from './context-store.js';
 export type { ExactPermitFeeQuote } from './fee-quote.js';
+export { feeTableAmount } from './fee-quote.js';
 export { paymentPermitAbi, permitTokenAbi } from './payment-permit-abi.js';
 export {
   BSC_PAYMENT_PERMIT_ADDRESS,

@@ -96,14 +96,9 @@ export async function signExactPermit(
   }
   const { meta } = readPaymentPermitContext(extensions);
   const fee = readFee(requirements.extra?.fee);
+  // the context's meta is read fresh per payment, with exactly the wire's fields in the wire's order
   let wire: PaymentPermitWire = {
-    meta: {
-      kind: meta.kind,
-      paymentId: meta.paymentId,
-      nonce: meta.nonce,
-      validAfter: meta.validAfter,
-      validBefore: meta.validBefore,
-    },
+    meta,
     buyer: signer.address,
     caller: fee.caller,
     payment: { payToken: requirements.asset, payAmount: requirements.amount, payTo: requirements.payTo },

@@ -12,7 +12,11 @@ import {
   toCaip2,
   type VerifyResponse,
 } from '@x402kit/core';
-import { EXACT_PERMIT_VALID_BEFORE_MARGIN_SECONDS, type ExactPermitFeeQuote } from '@x402kit/payment-permit';
+import {
+  EXACT_PERMIT_VALID_BEFORE_MARGIN_SECONDS,
+  type ExactPermitFeeQuote,
+  feeTableAmount,
+} from '@x402kit/payment-permit';
 import { type Address, getAddress, type Hex, type LocalAccount } from 'viem';
 import { addressKey, isEvmAddress } from '../address.js';
 import { unexpectedSettle, unexpectedVerify } from '../answers.js';
@@ -215,13 +219,9 @@ function feeTableSource(table: ExactPermitFeeTable, defaultFeeTo: Address): Exac
       if (!isEvmAddress(asset)) throw new EvmConfigError(path, 'the key must be a token address');
       if (fee.feeTo !== undefined && !isEvmAddress(fee.feeTo))
         throw new EvmConfigError(`${path}.feeTo`, 'is not an address');
-      const amount =
-        typeof fee.amount === 'bigint'
-          ? fee.amount
-          : /^\d+$/.test(String(fee.amount))
-            ? BigInt(fee.amount)
-            : -1n;
-      if (amount < 0n) throw new EvmConfigError(`${path}.amount`, 'must be atomic units as a decimal string');
+      const amount = feeTableAmount(fee.amount);
+      if (amount === undefined)
+        throw new EvmConfigError(`${path}.amount`, 'must be atomic units as a decimal string');
       parsed.set(`${network}|${addressKey(asset)}`, { feeTo: getAddress(fee.feeTo ?? defaultFeeTo), amount });
     }
   }

@@ -135,14 +135,9 @@ export async function signExactPermitTron(
     PAYMENT_PERMIT_TRON_ADDRESSES[network.network];
   const { meta } = readPaymentPermitContext(extensions);
   const fee = readFee(requirements.extra?.fee);
+  // the context's meta is read fresh per payment, with exactly the wire's fields in the wire's order
   let wire: PaymentPermitWire = {
-    meta: {
-      kind: meta.kind,
-      paymentId: meta.paymentId,
-      nonce: meta.nonce,
-      validAfter: meta.validAfter,
-      validBefore: meta.validBefore,
-    },
+    meta,
     buyer: base58(account.address, 'signer.address'),
     caller: fee.caller,
     payment: {

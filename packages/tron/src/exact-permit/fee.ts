@@ -4,7 +4,7 @@
  * Base58Check addresses (the TRON wire form).
  */
 import type { SupportedKind } from '@x402kit/core';
-import type { ExactPermitFeeQuote } from '@x402kit/payment-permit';
+import { type ExactPermitFeeQuote, feeTableAmount } from '@x402kit/payment-permit';
 import { isTronAddress, toTronAddress } from '../address.js';
 import { parseTronNetwork, type TronNetworkName } from '../networks.js';
 import { ExactPermitTronConfigError } from './config-error.js';
@@ -79,13 +79,8 @@ export function parseTronFeeTable(table: ExactPermitTronFeeTable, defaultFeeTo: 
         throw new ExactPermitTronConfigError(path, 'the key must be a token address');
       if (fee.feeTo !== undefined && !isTronAddress(fee.feeTo))
         throw new ExactPermitTronConfigError(`${path}.feeTo`, 'is not a TRON address');
-      const amount =
-        typeof fee.amount === 'bigint'
-          ? fee.amount
-          : /^\d+$/.test(String(fee.amount))
-            ? BigInt(fee.amount)
-            : -1n;
-      if (amount < 0n)
+      const amount = feeTableAmount(fee.amount);
+      if (amount === undefined)
         throw new ExactPermitTronConfigError(`${path}.amount`, 'must be atomic units as a decimal string');
       const token = toTronAddress(asset);
       parsed.set(`${network}|${token}`, { feeTo: toTronAddress(fee.feeTo ?? defaultFeeTo), amount });

@@ -109,17 +109,20 @@ function agentEnv(): Record<string, string> {
 async function cliInProcess(
   args: string[],
   env: Record<string, string>,
-): Promise<{ code: number; stdout: string }> {
+): Promise<{ code: number; stdout: string; stderr: string }> {
   let stdout = '';
+  let stderr = '';
   const code = await runCli(args, {
     env,
     stdout: (text) => {
       stdout += text;
     },
-    stderr: () => undefined,
+    stderr: (text) => {
+      stderr += text;
+    },
     signal: new AbortController().signal,
   });
-  return { code, stdout };
+  return { code, stdout, stderr };
 }
 
 /** The one JSON object on stdout. */
@@ -141,7 +144,9 @@ describe('x402kit pay --budget', () => {
         payInProcess([`${base}/weather`, '--budget', '0.007/day', '--json'], env),
       ),
     );
-    const outcomes = runs.map((r) => ({ code: r.code, ...one(r.stdout) }));
+    const outcomes: Array<Record<string, unknown> & { code: number }> = runs.map((r) =>
+      Object.assign(one(r.stdout), { code: r.code }),
+    );
     const paid = outcomes.filter((o) => o.status === 'paid');
     const refused = outcomes.filter((o) => o.status === 'refused');
     assert.equal(

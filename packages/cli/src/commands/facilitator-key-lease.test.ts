@@ -12,13 +12,16 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { type Devnet, devnetAccount, readTokenBalance, startDevnet } from '@x402kit/devnet';
 import { signExactEvmAuthorization } from '@x402kit/evm';
+import { devnetExactRequirements } from '@x402kit/testing/exact-settlement';
 import { dropSchema, freshSchemaName, testPostgresUrl } from '@x402kit/testing/postgres';
 import { startRoundRobinProxy } from '@x402kit/testing/round-robin-proxy';
 import { type CliRun, spawnCli } from '@x402kit/testing/spawn-cli';
 import { createPublicClient, http, parseAbiItem } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
 
-const STALE_AFTER_MS = 3000;
+// long enough that a CLI started from source right after a SIGKILL (tsx compiles it first, seconds on a
+// busy machine) still meets the holder's fresh lease; the takeover then takes this long
+const STALE_AFTER_MS = 12_000;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 let devnet: Devnet;
@@ -73,13 +76,23 @@ function spawnInstance(configPath: string, key: string, instanceId: string): Cli
 /** Start an instance and wait until it serves; resolves with its URL. */
 async function startInstance(configPath: string, key: string, instanceId: string): Promise<string> {
   const run = spawnInstance(configPath, key, instanceId);
-  const line = await run.waitForLine(/^Facilitator listening on /, 30_000);
+  const line = await run.waitForLine(/^Facilitator listening on /, 90_000);
   return line.replace('Facilitator listening on ', '').trim();
 }
 
 /** Start an instance that must be refused: its exit code and stderr. */
 async function refusedInstance(configPath: string, key: string, instanceId: string) {
   const run = spawnInstance(configPath, key, instanceId);
+  // an instance that is not refused serves until stopped: fail then instead of waiting forever
+  const served = run.waitForLine(/^Facilitator listening on /, 120_000).then(
+    () => 'served' as const,
+    () => 'exited' as const, // it exited (or stayed silent) before printing it
+  );
+  const outcome = await Promise.race([run.exited.then(() => 'exited' as const), served]);
+  if (outcome === 'served') {
+    run.child.kill('SIGTERM');
+    assert.fail(`instance "${instanceId}" was not refused: it started serving`);
+  }
   const { code } = await run.exited;
   assert.equal(run.stdout(), '', 'a refused instance never says it listens');
   return { code, stderr: run.stderr() };
@@ -108,7 +121,7 @@ describe('x402kit facilitator: one live instance per settlement key', () => {
     // a clean stop released the key: the next instance starts at once
     await startInstance(config, key.privateKey, 'lease-b');
     const b = runs.at(-1) as CliRun;
-    assert.match(b.stderr(), /key leases held \(taken over if silent for 3000 ms\)/);
+    assert.match(b.stderr(), /key leases held \(taken over if silent for 12000 ms\)/);
 
     b.child.kill('SIGKILL');
     const killedAt = performance.now();
@@ -167,15 +180,7 @@ describe('x402kit facilitator: two instances on two keys behind one URL', () => 
     ]);
     const lb = await startRoundRobinProxy(upstreams);
     try {
-      const requirements = {
-        scheme: 'exact',
-        network: devnet.network,
-        amount: '1000',
-        asset: devnet.token.address,
-        payTo: devnet.accounts.payTo.address,
-        maxTimeoutSeconds: 300,
-        extra: { name: devnet.token.name, version: devnet.token.version },
-      };
+      const requirements = devnetExactRequirements(devnet);
       const payer = privateKeyToAccount(devnet.accounts.payer.privateKey);
       const bodies = await Promise.all(
         Array.from({ length: PAYMENTS }, async (_, i) => {
@@ -194,7 +199,11 @@ describe('x402kit facilitator: two instances on two keys behind one URL', () => 
       );
       const chain = createPublicClient({ transport: http(devnet.rpcUrl) });
       const fromBlock = (await chain.getBlockNumber()) + 1n;
-      const balanceBefore = await readTokenBalance(devnet.rpcUrl, devnet.token.address, requirements.payTo);
+      const balanceBefore = await readTokenBalance(
+        devnet.rpcUrl,
+        devnet.token.address,
+        devnet.accounts.payTo.address,
+      );
 
       const started = performance.now();
       const calls = bodies.flatMap((body, payment) =>
@@ -244,11 +253,15 @@ describe('x402kit facilitator: two instances on two keys behind one URL', () => 
       const transfers = await chain.getLogs({
         address: devnet.token.address,
         event: parseAbiItem('event Transfer(address indexed from, address indexed to, uint256 value)'),
-        args: { from: payer.address, to: requirements.payTo },
+        args: { from: payer.address, to: devnet.accounts.payTo.address },
         fromBlock,
       });
       assert.equal(transfers.length, PAYMENTS, 'exactly one transfer per payment on chain');
-      const balanceAfter = await readTokenBalance(devnet.rpcUrl, devnet.token.address, requirements.payTo);
+      const balanceAfter = await readTokenBalance(
+        devnet.rpcUrl,
+        devnet.token.address,
+        devnet.accounts.payTo.address,
+      );
       assert.equal(balanceAfter - balanceBefore, BigInt(PAYMENTS) * 1000n);
       assert.deepEqual(
         lb.counts(),

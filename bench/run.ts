@@ -4,6 +4,9 @@
  * ratio above 1 always means x402kit is ahead).
  */
 import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import {
   createFacilitator,
@@ -25,14 +28,21 @@ import { privateKeyToAccount } from 'viem/accounts';
 import { runExactPermitBench } from './exact-permit-bench.js';
 import { runFuzzBench } from './fuzz.js';
 import { percentile, runLoad } from './load.js';
+import { measureMemory } from './memory.js';
 import { runReplayBench } from './replay.js';
 import { runSettleBench } from './settle-bench.js';
 import { runSvmBench } from './svm-bench.js';
 
-/** `npm run bench -- verify` runs only the facilitator /verify section (c=1, c=32 and with the ledger). */
+/**
+ * `npm run bench -- verify` runs only the facilitator /verify section (c=1, c=32, with the ledger,
+ * and the memory rows); `npm run bench -- memory` only the memory rows.
+ */
 const only = process.argv[2];
-if (only !== undefined && only !== 'verify') throw new Error(`unknown bench section "${only}" (try: verify)`);
+if (only !== undefined && only !== 'verify' && only !== 'memory')
+  throw new Error(`unknown bench section "${only}" (try: verify, memory)`);
 const children: ChildProcess[] = [];
+/** Each child's process id, by the URL it serves (the memory rows read its RSS). */
+const pidOf = new Map<string, number>();
 const settleFigures: Record<string, { ok: number; seconds: number }> = {};
 
 function startChild(kind: string, config: Record<string, unknown>): Promise<string> {
@@ -46,8 +56,60 @@ function startChild(kind: string, config: Record<string, unknown>): Promise<stri
   children.push(child);
   return new Promise((resolve, reject) => {
     const lines = createInterface({ input: child.stdout! });
-    lines.once('line', (line) => resolve((JSON.parse(line) as { url: string }).url));
+    lines.once('line', (line) => {
+      const { url } = JSON.parse(line) as { url: string };
+      pidOf.set(url, child.pid!);
+      resolve(url);
+    });
     child.once('exit', (code) => reject(new Error(`${kind} exited with ${code}`)));
+  });
+}
+
+/**
+ * A memory row's process, as deployed: `x402kit facilitator` (the CLI's bin, the packages' build,
+ * a fresh SQLite ledger file in its own directory), or the engine alone (bench/serve-engine.mjs, the
+ * build under plain node). Resolves with the URL it serves.
+ */
+function startBuilt(
+  what: 'cli' | 'engine',
+  config: { rpcUrl: string; network: string; privateKey: string },
+  nodeFlags: string[] = [],
+): Promise<string> {
+  const child =
+    what === 'cli'
+      ? spawn(
+          process.execPath,
+          [
+            ...nodeFlags,
+            resolve('packages/cli/bin/x402kit.js'),
+            'facilitator',
+            '--rpc',
+            `${config.network}=${config.rpcUrl}`,
+            '--port',
+            '0',
+          ],
+          {
+            cwd: mkdtempSync(join(tmpdir(), 'x402kit-bench-')),
+            env: { ...process.env, FACILITATOR_PRIVATE_KEY: config.privateKey },
+            // its log (a line per request on stderr) is read and dropped, as a log collector would read it
+            stdio: ['ignore', 'pipe', 'pipe'],
+          },
+        )
+      : spawn(process.execPath, [...nodeFlags, 'bench/serve-engine.mjs', JSON.stringify(config)], {
+          stdio: ['ignore', 'pipe', 'inherit'],
+        });
+  children.push(child);
+  child.stderr?.resume();
+  return new Promise((resolve, reject) => {
+    const lines = createInterface({ input: child.stdout! });
+    lines.on('line', (line) => {
+      const url =
+        /^Facilitator listening on (\S+)/.exec(line)?.[1] ?? /^\{"url":"([^"]+)"\}$/.exec(line)?.[1];
+      if (url === undefined || pidOf.has(url)) return;
+      pidOf.set(url, child.pid!);
+      resolve(url);
+    });
+    child.once('exit', (code) => reject(new Error(`${what} exited with ${code}`)));
   });
 }
 
@@ -125,69 +187,154 @@ try {
     paymentRequirements: requirements,
   });
 
-  log('facilitator /verify');
-  for (const concurrency of [1, 32]) {
-    const count = concurrency === 1 ? 400 : 3000;
-    const load = (url: string) =>
-      runLoad({
-        url: `${url}/verify`,
-        method: 'POST',
-        body: verifyBody,
-        concurrency,
-        count,
-        expectStatus: 200,
+  if (only !== 'memory') await verifySection();
+  await memorySection();
+  async function verifySection(): Promise<void> {
+    log('facilitator /verify');
+    for (const concurrency of [1, 32]) {
+      const count = concurrency === 1 ? 400 : 3000;
+      const load = (url: string) =>
+        runLoad({
+          url: `${url}/verify`,
+          method: 'POST',
+          body: verifyBody,
+          concurrency,
+          count,
+          expectStatus: 200,
+        });
+      await load(ourFacilitator);
+      await load(theirFacilitator); // warm-up
+      const ours = await load(ourFacilitator);
+      const theirs = await load(theirFacilitator);
+      if (ours.errors || theirs.errors) log(`  errors: ours ${ours.errors}, theirs ${theirs.errors}`);
+      row(
+        `/verify throughput, concurrency ${concurrency} (req/s)`,
+        ours.rps,
+        theirs.rps,
+        true,
+        concurrency === 32 ? '>= 1.5x' : '',
+      );
+      row(`/verify p50, concurrency ${concurrency} (ms)`, ours.p50, theirs.p50, false, '');
+      row(`/verify p99, concurrency ${concurrency} (ms)`, ours.p99, theirs.p99, false, '');
+    }
+    {
+      // as deployed: every /verify also reserves the payment in the settlement ledger (SQLite); one
+      // grant attempt presents it again and again, so each call is a full verify plus a ledger write
+      const ledgerFacilitator = await startChild('our-facilitator-ledger', {
+        rpcUrl: devnet.rpcUrl,
+        network,
+        privateKey: devnetAccount(4).privateKey,
       });
-    await load(ourFacilitator);
-    await load(theirFacilitator); // warm-up
-    const ours = await load(ourFacilitator);
-    const theirs = await load(theirFacilitator);
-    if (ours.errors || theirs.errors) log(`  errors: ours ${ours.errors}, theirs ${theirs.errors}`);
-    row(
-      `/verify throughput, concurrency ${concurrency} (req/s)`,
-      ours.rps,
-      theirs.rps,
-      true,
-      concurrency === 32 ? '>= 1.5x' : '',
-    );
-    row(`/verify p50, concurrency ${concurrency} (ms)`, ours.p50, theirs.p50, false, '');
-    row(`/verify p99, concurrency ${concurrency} (ms)`, ours.p99, theirs.p99, false, '');
+      const load = (url: string, headers: Record<string, string> = {}) =>
+        runLoad({
+          url: `${url}/verify`,
+          method: 'POST',
+          body: verifyBody,
+          headers,
+          concurrency: 32,
+          count: 3000,
+          expectStatus: 200,
+        });
+      const attempt = { 'x402-attempt': 'att_bench_verify_reserve' };
+      const check = await fetch(`${ledgerFacilitator}/verify`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...attempt },
+        body: verifyBody,
+      });
+      const answer = (await check.json()) as { isValid?: boolean; invalidReason?: string };
+      if (answer.isValid !== true)
+        throw new Error(`ledger-backed /verify refused the bench payment: ${JSON.stringify(answer)}`);
+      await load(ledgerFacilitator, attempt); // warm-up
+      const ours = await load(ledgerFacilitator, attempt);
+      const theirs = await load(theirFacilitator);
+      row(
+        '/verify throughput with the ledger (reserve per call), c=32 (req/s)',
+        ours.rps,
+        theirs.rps,
+        true,
+        '>= 1.5x',
+      );
+    }
   }
-  {
-    // as deployed: every /verify also reserves the payment in the settlement ledger (SQLite); one
-    // grant attempt presents it again and again, so each call is a full verify plus a ledger write
-    const ledgerFacilitator = await startChild('our-facilitator-ledger', {
-      rpcUrl: devnet.rpcUrl,
-      network,
-      privateKey: devnetAccount(4).privateKey,
-    });
-    const load = (url: string, headers: Record<string, string> = {}) =>
-      runLoad({
-        url: `${url}/verify`,
-        method: 'POST',
-        body: verifyBody,
-        headers,
-        concurrency: 32,
-        count: 3000,
-        expectStatus: 200,
-      });
-    const attempt = { 'x402-attempt': 'att_bench_verify_reserve' };
-    const check = await fetch(`${ledgerFacilitator}/verify`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', ...attempt },
-      body: verifyBody,
-    });
-    const answer = (await check.json()) as { isValid?: boolean; invalidReason?: string };
-    if (answer.isValid !== true)
-      throw new Error(`ledger-backed /verify refused the bench payment: ${JSON.stringify(answer)}`);
-    await load(ledgerFacilitator, attempt); // warm-up
-    const ours = await load(ledgerFacilitator, attempt);
-    const theirs = await load(theirFacilitator);
+
+  async function memorySection(): Promise<void> {
+    // RSS of a fresh facilitator process: idle, then its peak while 500 /verify per second are
+    // offered open loop for 10 s (the same valid payment; one attempt id, so the deployed service
+    // reserves it in its ledger on every call)
+    const rate = 500;
+    log(`facilitator memory: idle, and peak under ${rate} /verify per second (open loop, 10 s)`);
+    const attempt = { 'x402-attempt': 'att_bench_verify_memory' };
+    const chain = (privateKey: string) => ({ rpcUrl: devnet.rpcUrl, network, privateKey });
+    const measure = async (
+      label: string,
+      start: () => Promise<string>,
+      headers: Record<string, string> = {},
+    ) => {
+      const url = await start();
+      const pid = pidOf.get(url)!;
+      try {
+        const figures = await measureMemory(pid, {
+          url: `${url}/verify`,
+          body: verifyBody,
+          headers,
+          rate,
+          seconds: 10,
+          expectStatus: 200,
+        });
+        const { load } = figures;
+        log(
+          `  ${label}: idle ${fmt(figures.idleMb)} MB, peak ${fmt(figures.peakMb)} MB; ${load.ok}/${load.sent} ok, answered ${fmt(load.answeredRps)}/s, p50 ${fmt(load.p50)} ms, p99 ${fmt(load.p99)} ms`,
+        );
+        return figures;
+      } finally {
+        process.kill(pid, 'SIGTERM');
+      }
+    };
+    // `x402kit facilitator` sets V8's --optimize-for-size itself (packages/cli/bin/x402kit.js); the
+    // engine alone is measured with it and with V8's defaults (an embedder's choice)
+    const app = await measure(
+      'x402kit facilitator (SQLite ledger)',
+      () => startBuilt('cli', chain(devnetAccount(3).privateKey)),
+      attempt,
+    );
+    const bare = await measure('engine only, --optimize-for-size', () =>
+      startBuilt('engine', chain(devnetAccount(2).privateKey), ['--optimize-for-size']),
+    );
+    const bareDefaults = await measure('engine only, V8 defaults', () =>
+      startBuilt('engine', chain(devnetAccount(7).privateKey)),
+    );
+    // the official engine as the other rows serve it (Express, started through @x402kit/testing under tsx)
+    const theirs = await measure('official engine', () =>
+      startChild('official-facilitator', chain(devnetAccount(6).privateKey)),
+    );
+    row('facilitator idle RSS, service + SQLite ledger (MB)', app.idleMb, theirs.idleMb, false, '');
     row(
-      '/verify throughput with the ledger (reserve per call), c=32 (req/s)',
-      ours.rps,
-      theirs.rps,
+      `facilitator peak RSS at ${rate} /verify/s, service + SQLite ledger (MB)`,
+      app.peakMb,
+      theirs.peakMb,
+      false,
+      '< 150',
+    );
+    row(
+      `facilitator peak RSS at ${rate} /verify/s, engine only, --optimize-for-size (MB)`,
+      bare.peakMb,
+      theirs.peakMb,
+      false,
+      '< 150',
+    );
+    row(
+      `facilitator peak RSS at ${rate} /verify/s, engine only, V8 defaults (MB)`,
+      bareDefaults.peakMb,
+      theirs.peakMb,
+      false,
+      '',
+    );
+    row(
+      `/verify answered at ${rate}/s offered, service + SQLite ledger (req/s)`,
+      app.load.answeredRps,
+      theirs.load.answeredRps,
       true,
-      '>= 1.5x',
+      '',
     );
   }
 

@@ -6,22 +6,10 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createKeyPairSignerFromBytes, getBase58Encoder } from '@solana/kit';
-import { x402Facilitator } from '@x402/core/facilitator';
-import { toFacilitatorSvmSigner } from '@x402/svm';
-import { registerExactSvmScheme } from '@x402/svm/exact/facilitator';
-import { createFacilitator } from '@x402kit/core';
-import { createEvmFacilitator, evmChain } from '@x402kit/evm/chain-module';
-import { createFacilitatorService, startFacilitatorServer } from '@x402kit/facilitator';
-import { createExactSvmFacilitator } from '@x402kit/svm';
-import {
-  serveOfficialFacilitator,
-  startOfficialFacilitator,
-  startOfficialServer,
-} from '@x402kit/testing/official';
-import { startOurFacilitator, startOurServer } from '@x402kit/testing/ours';
 import type { Hex } from 'viem';
-import { createLedgerHooks, createSqliteLedger } from '../packages/facilitator/src/ledger/index.js';
+
+// Each kind imports only what it serves (dynamic imports below), so a process's memory is that of
+// its component, not of every stack this file can start.
 
 type Config = {
   rpcUrl: string;
@@ -39,19 +27,17 @@ const config = JSON.parse(json ?? '{}') as Config;
 async function start() {
   switch (kind) {
     case 'our-facilitator':
-      return startOurFacilitator({
-        rpcUrl: config.rpcUrl,
-        network: config.network,
-        privateKeys: [config.privateKey],
-      });
+      return startEngineFacilitator();
     case 'our-facilitator-ledger':
       return startLedgerFacilitator();
+    case 'our-facilitator-app':
+      return startFacilitatorAppServer();
     case 'official-facilitator':
-      return startOfficialFacilitator(config);
+      return (await import('@x402kit/testing/official')).startOfficialFacilitator(config);
     case 'our-server':
-      return startOurServer(config);
+      return (await import('@x402kit/testing/ours')).startOurServer(config);
     case 'official-server':
-      return startOfficialServer(config);
+      return (await import('@x402kit/testing/official')).startOfficialServer(config);
     case 'our-svm-facilitator':
       return startOurSvmFacilitator();
     case 'official-svm-facilitator':
@@ -61,8 +47,30 @@ async function start() {
   }
 }
 
+/** Our facilitator service over HTTP: the EVM engine alone, no ledger. */
+async function startEngineFacilitator() {
+  const { createEvmFacilitator } = await import('@x402kit/evm/chain-module');
+  const { createFacilitatorService, startFacilitatorServer } = await import('@x402kit/facilitator');
+  const facilitator = createEvmFacilitator({
+    rpc: { [config.network]: config.rpcUrl },
+    privateKeys: [config.privateKey],
+  });
+  const server = await startFacilitatorServer({
+    service: createFacilitatorService({ facilitator }),
+    port: 0,
+  });
+  return { url: server.url, close: () => server.close() };
+}
+
 /** Our facilitator as deployed: every verify and settle through the settlement ledger (a SQLite file). */
 async function startLedgerFacilitator() {
+  const { createEvmFacilitator, evmChain } = await import('@x402kit/evm/chain-module');
+  const { createFacilitatorService, startFacilitatorServer } = await import('@x402kit/facilitator');
+  // loaded here, not at the top: the ledger's internals come from the facilitator's sources (tsx
+  // compiles them), which the memory rows' processes, run from the build, should not load
+  const { createLedgerHooks, createSqliteLedger } = await import(
+    '../packages/facilitator/src/ledger/index.js'
+  );
   const ledger = await createSqliteLedger({
     path: join(mkdtempSync(join(tmpdir(), 'x402kit-bench-')), 'ledger.db'),
   });
@@ -85,8 +93,36 @@ async function startLedgerFacilitator() {
   };
 }
 
+/** The whole deployment as `x402kit facilitator` runs it: `createFacilitatorApp` with its SQLite ledger file. */
+async function startFacilitatorAppServer() {
+  const { evmChain } = await import('@x402kit/evm/chain-module');
+  const { createFacilitatorApp, parseServiceConfig, startFacilitatorServer } = await import(
+    '@x402kit/facilitator'
+  );
+  const serviceConfig = parseServiceConfig(
+    {
+      networks: { [config.network]: { rpc: [config.rpcUrl] } },
+      signers: { privateKeys: [config.privateKey] },
+      ledger: { sqlite: { path: join(mkdtempSync(join(tmpdir(), 'x402kit-bench-')), 'ledger.db') } },
+    },
+    { chains: [evmChain] },
+  );
+  const app = await createFacilitatorApp(serviceConfig);
+  const server = await startFacilitatorServer({ service: app.service, port: 0, log: app.log });
+  return {
+    url: server.url,
+    close: async () => {
+      await server.close();
+      await app.close();
+    },
+  };
+}
+
 /** Our facilitator service with `exact` on SVM only, one or more fee payers (round-robin). */
 async function startOurSvmFacilitator() {
+  const { createFacilitator } = await import('@x402kit/core');
+  const { createFacilitatorService, startFacilitatorServer } = await import('@x402kit/facilitator');
+  const { createExactSvmFacilitator } = await import('@x402kit/svm');
   const svm = createExactSvmFacilitator({
     networks: { [config.network]: { rpcUrl: config.rpcUrl } },
     feePayers: config.feePayers,
@@ -104,6 +140,11 @@ async function startOurSvmFacilitator() {
 async function startOfficialSvmFacilitator() {
   const [secret] = config.feePayers;
   if (!secret) throw new Error('official-svm-facilitator needs one fee payer');
+  const { createKeyPairSignerFromBytes, getBase58Encoder } = await import('@solana/kit');
+  const { x402Facilitator } = await import('@x402/core/facilitator');
+  const { toFacilitatorSvmSigner } = await import('@x402/svm');
+  const { registerExactSvmScheme } = await import('@x402/svm/exact/facilitator');
+  const { serveOfficialFacilitator } = await import('@x402kit/testing/official');
   const signer = await createKeyPairSignerFromBytes(getBase58Encoder().encode(secret));
   const facilitator = new x402Facilitator();
   registerExactSvmScheme(facilitator, {

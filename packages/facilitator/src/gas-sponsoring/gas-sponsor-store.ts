@@ -15,19 +15,12 @@ import {
 /** `reserved`: counted, not sent yet; `sent`: the transaction is out; `released`: nothing was sent. */
 export type GasSponsorshipState = 'reserved' | 'sent' | 'released';
 
-/** One spend on a payer's behalf, with the payment it was for. */
-export type GasSponsorshipRecord = {
+/**
+ * One spend on a payer's behalf, with the payment it was for: the reserved {@link SponsorSpend}
+ * (network canonical, `key` and `payer` lower-case hex) with its row id, state and times.
+ */
+export type GasSponsorshipRecord = SponsorSpend & {
   id: string;
-  /** What was paid for (`erc20_approval_top_up`, `erc6492_deployment` ...). */
-  kind: string;
-  network: string;
-  /** The settlement key that paid (lower-case hex). */
-  key: string;
-  /** Who was sponsored (lower-case hex). */
-  payer: string;
-  /** The ledger's key of the payment. */
-  payment: PaymentKey;
-  wei: bigint;
   state: GasSponsorshipState;
   transaction?: string;
   createdAt: number;

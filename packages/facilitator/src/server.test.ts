@@ -10,6 +10,7 @@ import { type AnyPaymentPayload, createX402Client, type PaymentRequirements } fr
 import { type Devnet, readTokenBalance, startDevnet } from '@x402kit/devnet';
 import { createExactEvmClient } from '@x402kit/evm';
 import { createEvmFacilitator, type EvmFacilitator } from '@x402kit/evm/chain-module';
+import { devnetExactRequirements } from '@x402kit/testing/exact-settlement';
 import { privateKeyToAccount } from 'viem/accounts';
 import type { LogEvent } from './log.js';
 import { type FacilitatorServer, startFacilitatorServer } from './server.js';
@@ -43,16 +44,7 @@ after(async () => {
 });
 
 function requirements(overrides: Partial<PaymentRequirements> = {}): PaymentRequirements {
-  return {
-    scheme: 'exact',
-    network: devnet.network,
-    amount: '1000',
-    asset: devnet.token.address,
-    payTo: devnet.accounts.payTo.address,
-    maxTimeoutSeconds: 300,
-    extra: { name: devnet.token.name, version: devnet.token.version },
-    ...overrides,
-  };
+  return devnetExactRequirements(devnet, overrides);
 }
 
 async function sign(accepted: PaymentRequirements): Promise<AnyPaymentPayload> {

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { type Devnet, devnetAccount, readTokenBalance, startDevnet } from '@x402kit/devnet';
 import { signExactEvmAuthorization } from '@x402kit/evm';
+import { devnetExactRequirements } from '@x402kit/testing/exact-settlement';
 import { dropSchema, freshSchemaName, testPostgresUrl } from '@x402kit/testing/postgres';
 import { startRoundRobinProxy } from '@x402kit/testing/round-robin-proxy';
 import { type CliRun, spawnCli } from '@x402kit/testing/spawn-cli';
@@ -175,15 +176,7 @@ describe('x402kit facilitator --config, two instances on one PostgreSQL ledger',
       start(configPath, devnetAccount(6).privateKey, 'cli-b'),
     ]);
 
-    const requirements = {
-      scheme: 'exact',
-      network: devnet.network,
-      amount: '1000',
-      asset: devnet.token.address,
-      payTo: devnet.accounts.payTo.address,
-      maxTimeoutSeconds: 300,
-      extra: { name: devnet.token.name, version: devnet.token.version },
-    };
+    const requirements = devnetExactRequirements(devnet);
     /** A /verify or /settle body of a fresh EIP-3009 payment of the devnet payer. */
     const freshBody = async () => {
       const signed = await signExactEvmAuthorization(
@@ -294,15 +287,7 @@ describe('x402kit facilitator --config, two instances on one PostgreSQL ledger',
     ]);
     const lb = await startRoundRobinProxy(upstreams);
     try {
-      const requirements = {
-        scheme: 'exact',
-        network: devnet.network,
-        amount: '1000',
-        asset: devnet.token.address,
-        payTo: devnet.accounts.payTo.address,
-        maxTimeoutSeconds: 300,
-        extra: { name: devnet.token.name, version: devnet.token.version },
-      };
+      const requirements = devnetExactRequirements(devnet);
       const payer = privateKeyToAccount(devnet.accounts.payer.privateKey);
       const bodies = await Promise.all(
         Array.from({ length: 5 }, async () => {

@@ -34,15 +34,6 @@ export const GASFREE_NETWORKS = {
   },
 } as const;
 
-/**
- * TIP-712 types of GasFree's `PermitTransfer`: core's {@link GASFREE_PERMIT_TRANSFER_TYPES} under the
- * name this package has exported.
- *
- * @example
- * await account.signTypedData({ domain, types: GASFREE_TYPES, primaryType: 'PermitTransfer', message });
- */
-export const GASFREE_TYPES = GASFREE_PERMIT_TRANSFER_TYPES;
-
 /** The only permit version GasFree accepts. */
 export const GASFREE_PERMIT_VERSION = 1n;
 

@@ -287,7 +287,7 @@ try {
         );
         return figures;
       } finally {
-        process.kill(pid, 'SIGTERM');
+        process.kill(pid, 'SIGKILL'); // a fresh process per row; its graceful close may wait on idle keep-alive sockets
       }
     };
     // `x402kit facilitator` sets V8's --optimize-for-size itself (packages/cli/bin/x402kit.js); the

@@ -2,7 +2,7 @@
  * The deployment's extra routes: `/payments` (the ledger's queries, behind authentication, the
  * address forms asked of the chain modules) and, when metrics are enabled, a public `/metrics`.
  */
-import type { ChainModule } from '@x402kit/core';
+import { type ChainModule, chainLedgerAddress } from '@x402kit/core';
 import { createLedgerHttpHandler, type PaymentLedger } from './ledger/index.js';
 import type { Metrics } from './metrics.js';
 import type { ServiceReply, ServiceRoute } from './service-types.js';
@@ -20,13 +20,7 @@ export function buildRoutes(
 ): ServiceRoute[] {
   const payments = createLedgerHttpHandler({
     ledger,
-    ledgerAddress: (address) => {
-      for (const module of modules) {
-        const form = module.ledgerAddress(address);
-        if (form !== undefined) return form;
-      }
-      return undefined;
-    },
+    ledgerAddress: (address) => chainLedgerAddress(modules, address),
   });
   const routes: ServiceRoute[] = [
     {

@@ -132,11 +132,17 @@ export type ChainModule<Sections extends Record<string, unknown> = Record<string
  * @example chainAddressKey(modules, 'TR7NHqjeKQxGTCi8q8ZY4pL8otSzgjLj6t') // 'tron:a614f803…'
  */
 export function chainAddressKey(modules: readonly ChainModule[], address: string): string | undefined {
-  for (const module of modules) {
-    const key = module.addressKey(address);
-    if (key !== undefined) return key;
-  }
-  return undefined;
+  return firstAnswer(modules, (module) => module.addressKey(address));
+}
+
+/**
+ * The ledger's form of `address` in the first module that knows it, or `undefined` (for
+ * `/payments?payer=` queries).
+ *
+ * @example chainLedgerAddress(modules, 'TR7NHqjeKQxGTCi8q8ZY4pL8otSzgjLj6t') // '0xa614f803…'
+ */
+export function chainLedgerAddress(modules: readonly ChainModule[], address: string): string | undefined {
+  return firstAnswer(modules, (module) => module.ledgerAddress(address));
 }
 
 /**
@@ -148,9 +154,17 @@ export function identifyChainPayment(
   modules: readonly ChainModule[],
   call: FacilitatorCall,
 ): PaymentKey | undefined {
+  return firstAnswer(modules, (module) => module.identify(call));
+}
+
+/** The first module's answer that is not `undefined`. */
+function firstAnswer<T>(
+  modules: readonly ChainModule[],
+  ask: (module: ChainModule) => T | undefined,
+): T | undefined {
   for (const module of modules) {
-    const key = module.identify(call);
-    if (key !== undefined) return key;
+    const answer = ask(module);
+    if (answer !== undefined) return answer;
   }
   return undefined;
 }

@@ -81,32 +81,35 @@ export function createRelayerMonitor(options: RelayerMonitorOptions): RelayerMon
   }
 
   async function check(): Promise<RelayerReading[]> {
-    const readings = (await Promise.all(options.sources.map(readSource))).flat();
+    const rounds = await Promise.all(
+      options.sources.map(async (source) => ({ source, readings: await readSource(source) })),
+    );
     const now = Date.now();
-    for (const reading of readings) {
-      const id = `${reading.network}|${reading.address}`;
-      if (reading.low) {
-        if (now - (warnedAt.get(id) ?? Number.NEGATIVE_INFINITY) >= REWARN_MS) {
-          warnedAt.set(id, now);
-          const unit = `${reading.unit.charAt(0).toUpperCase()}${reading.unit.slice(1)}`;
-          const threshold = options.sources.find((s) => s.unit === reading.unit)?.lowBalance;
-          emit('warn', 'relayer gas balance is low: fund it or settlements will fail', {
-            network: reading.network,
-            address: reading.address,
-            [`balance${unit}`]: reading.balance.toString(),
-            [`threshold${unit}`]: threshold?.toString(),
-          });
+    for (const { source, readings } of rounds) {
+      for (const reading of readings) {
+        const id = `${reading.network}|${reading.address}`;
+        if (reading.low) {
+          if (now - (warnedAt.get(id) ?? Number.NEGATIVE_INFINITY) >= REWARN_MS) {
+            warnedAt.set(id, now);
+            const unit = `${reading.unit.charAt(0).toUpperCase()}${reading.unit.slice(1)}`;
+            emit('warn', 'relayer gas balance is low: fund it or settlements will fail', {
+              network: reading.network,
+              address: reading.address,
+              [`balance${unit}`]: reading.balance.toString(),
+              [`threshold${unit}`]: source.lowBalance?.toString(),
+            });
+          }
+        } else {
+          warnedAt.delete(id);
         }
-      } else {
-        warnedAt.delete(id);
-      }
-      try {
-        options.onReading?.(reading);
-      } catch {
-        // metrics must never stop the monitor
+        try {
+          options.onReading?.(reading);
+        } catch {
+          // metrics must never stop the monitor
+        }
       }
     }
-    return readings;
+    return rounds.flatMap((round) => round.readings);
   }
 
   function loop(): void {

@@ -9,6 +9,7 @@ import {
   type StoredPayment,
 } from '@x402kit/core';
 import { type Devnet, startDevnet } from '@x402kit/devnet';
+import { devnetExactRequirements } from '@x402kit/testing/exact-settlement';
 import { privateKeyToAccount } from 'viem/accounts';
 import { signExactEvmAuthorization } from '../exact/client.js';
 import { createMemoryGasSponsorBudget } from '../gas-sponsor-budget.js';
@@ -73,15 +74,7 @@ describe('the EVM chain module', () => {
 
   it('settles an exact payment through a core engine, and reconciles it from the stored payment', async () => {
     const engine = createFacilitator({ schemes: runtime.registrations });
-    const requirements: PaymentRequirements = {
-      scheme: 'exact',
-      network: devnet.network,
-      amount: '1000',
-      asset: devnet.token.address,
-      payTo: devnet.accounts.payTo.address,
-      maxTimeoutSeconds: 300,
-      extra: { name: devnet.token.name, version: devnet.token.version },
-    };
+    const requirements: PaymentRequirements = devnetExactRequirements(devnet);
     const payer = privateKeyToAccount(devnet.accounts.payer.privateKey);
     const payload = {
       x402Version: 2 as const,

@@ -25,31 +25,12 @@ export {
   readExactPermitPayload,
   readPaymentPermitContext,
 } from '@x402kit/payment-permit';
-export type { ExactPermitApproval, PrepareExactPermitApprovalParameters } from './approval.js';
-export { prepareExactPermitApproval } from './approval.js';
-export type { ExactPermitEvmClientOptions, ExactPermitEvmSigner, SignExactPermitOptions } from './client.js';
-export { createExactPermitEvmClient, signExactPermit } from './client.js';
-export type {
-  ExactPermitEvmFacilitator,
-  ExactPermitEvmFacilitatorNetwork,
-  ExactPermitEvmFacilitatorOptions,
-  ExactPermitFeeTable,
-} from './facilitator.js';
-export { createExactPermitEvmFacilitator } from './facilitator.js';
-export type { ExactPermitFee, ExactPermitFeeSource, ExactPermitKindExtra } from './fee.js';
-export { feeFromSupportedKind } from './fee.js';
-export { paymentPermitAddress } from './payment-permit-address.js';
-export type { ExactPermitEvmServerOptions } from './server.js';
-export { createExactPermitEvmServer } from './server.js';
-export type { ExactPermitSettleContext } from './settle.js';
-export { settleExactPermitPayment } from './settle.js';
-export type { ExactPermitToken } from './tokens.js';
-export { EXACT_PERMIT_TOKENS, findExactPermitToken } from './tokens.js';
-export type {
-  ExactPermitNetwork,
-  ExactPermitVerifyContext,
-  ExactPermitVerifyOptions,
-  ExactPermitVerifyOutcome,
-  VerifiedExactPermit,
-} from './verify.js';
-export { verifyExactPermitPayment } from './verify.js';
+export * from './approval.js';
+export * from './client.js';
+export * from './facilitator.js';
+export * from './fee.js';
+export * from './payment-permit-address.js';
+export * from './server.js';
+export * from './settle.js';
+export * from './tokens.js';
+export * from './verify.js';

@@ -2,12 +2,14 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { createFacilitator, type PaymentPayload, type PaymentRequirements, Reasons } from '@x402kit/core';
 import { type Devnet, devnetAccount, readTokenBalance, startDevnet } from '@x402kit/devnet';
+import { devnetExactEvmFacilitator } from '@x402kit/testing/devnet-exact-facilitator';
+import { devnetExactRequirements } from '@x402kit/testing/exact-settlement';
 import { type Address, createPublicClient, http } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
 import type { ExactEvmAuthorization } from '../eip3009.js';
 import { MULTICALL3_ADDRESS } from '../multicall3.js';
 import { signExactEvmAuthorization } from './client.js';
-import { createExactEvmFacilitator, type ExactEvmFacilitator } from './facilitator.js';
+import type { ExactEvmFacilitator } from './facilitator.js';
 import { EIP6492_FACTORY_NOT_ALLOWED, isHexBytes } from './signature.js';
 
 let devnet: Devnet;
@@ -19,20 +21,8 @@ const v2 = { x402Version: 2 } as const;
 
 before(async () => {
   devnet = await startDevnet();
-  facilitator = createExactEvmFacilitator({
-    networks: { [devnet.network]: { rpcUrl: devnet.rpcUrl } },
-    signers: [devnet.accounts.facilitator.privateKey],
-    pollingIntervalMs: 20,
-  });
-  requirements = {
-    scheme: 'exact',
-    network: devnet.network,
-    amount: '1000',
-    asset: devnet.token.address,
-    payTo: devnet.accounts.payTo.address,
-    maxTimeoutSeconds: 300,
-    extra: { name: devnet.token.name, version: devnet.token.version },
-  };
+  facilitator = devnetExactEvmFacilitator(devnet);
+  requirements = devnetExactRequirements(devnet);
 });
 
 after(async () => {
@@ -295,11 +285,9 @@ describe('exact EVM facilitator on a devnet', () => {
   });
 
   it('a transaction that reverts on chain is transaction_failed, with its hash', async () => {
-    const blind = createExactEvmFacilitator({
-      networks: { [devnet.network]: { rpcUrl: devnet.rpcUrl } },
+    const blind = devnetExactEvmFacilitator(devnet, {
       signers: [devnetAccount(7).privateKey],
       preflight: false,
-      pollingIntervalMs: 20,
     });
     try {
       const payment = await pay();
@@ -363,11 +351,9 @@ describe('exact EVM facilitator on a devnet', () => {
   });
 
   it('can settle 65-byte signatures through the bytes overload', async () => {
-    const bytesFacilitator = createExactEvmFacilitator({
-      networks: { [devnet.network]: { rpcUrl: devnet.rpcUrl } },
+    const bytesFacilitator = devnetExactEvmFacilitator(devnet, {
       signers: [devnetAccount(8).privateKey],
       forceBytesSignature: true,
-      pollingIntervalMs: 20,
     });
     try {
       const settled = await bytesFacilitator.settle(await pay(), requirements, v2);

@@ -10,11 +10,13 @@ import { ExactEvmScheme as OfficialExactEvmClient } from '@x402/evm/exact/client
 import { ExactEvmScheme as OfficialExactEvmFacilitator } from '@x402/evm/exact/facilitator';
 import type { PaymentPayload, PaymentRequirements } from '@x402kit/core';
 import { type Devnet, devnetAccount, readTokenBalance, startDevnet } from '@x402kit/devnet';
+import { devnetExactEvmFacilitator } from '@x402kit/testing/devnet-exact-facilitator';
+import { devnetExactRequirements } from '@x402kit/testing/exact-settlement';
 import { type Address, createWalletClient, http, publicActions } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
 import type { ExactEvmAuthorization } from '../eip3009.js';
 import { createExactEvmClient, signExactEvmAuthorization } from './client.js';
-import { createExactEvmFacilitator, type ExactEvmFacilitator } from './facilitator.js';
+import type { ExactEvmFacilitator } from './facilitator.js';
 
 // Our scheme and the official @x402/evm 2.27 must understand each other's payloads, and answer the
 // same bad input with the same reason.
@@ -29,11 +31,7 @@ const balanceOf = (address: Address) => readTokenBalance(devnet.rpcUrl, devnet.t
 
 before(async () => {
   devnet = await startDevnet();
-  ours = createExactEvmFacilitator({
-    networks: { [devnet.network]: { rpcUrl: devnet.rpcUrl } },
-    signers: [devnet.accounts.facilitator.privateKey],
-    pollingIntervalMs: 20,
-  });
+  ours = devnetExactEvmFacilitator(devnet);
   const relayer = privateKeyToAccount(devnetAccount(8).privateKey);
   const wallet = createWalletClient({
     account: relayer,
@@ -54,15 +52,7 @@ before(async () => {
       getCode: (args) => wallet.getCode(args),
     }),
   );
-  requirements = {
-    scheme: 'exact',
-    network: devnet.network,
-    amount: '1000',
-    asset: devnet.token.address,
-    payTo: devnet.accounts.payTo.address,
-    maxTimeoutSeconds: 300,
-    extra: { name: devnet.token.name, version: devnet.token.version },
-  };
+  requirements = devnetExactRequirements(devnet);
 });
 
 after(async () => {

@@ -2,11 +2,12 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { type PaymentPayload, type PaymentRequirements, Reasons } from '@x402kit/core';
 import { createDevnetClient, type Devnet, devnetAccount, startDevnet } from '@x402kit/devnet';
+import { devnetExactEvmFacilitator } from '@x402kit/testing/devnet-exact-facilitator';
+import { devnetExactRequirements } from '@x402kit/testing/exact-settlement';
 import { createPublicClient, http } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
 import { waitForReceipt } from '../relayer/wait-for-receipt.js';
 import { signExactEvmAuthorization } from './client.js';
-import { createExactEvmFacilitator } from './facilitator.js';
 import { isHexBytes } from './signature.js';
 
 // automine is switched off while a test needs receipts to arrive "too late", then blocks are mined by hand
@@ -16,15 +17,7 @@ const payer = privateKeyToAccount(devnetAccount(1).privateKey);
 
 before(async () => {
   devnet = await startDevnet();
-  requirements = {
-    scheme: 'exact',
-    network: devnet.network,
-    amount: '1000',
-    asset: devnet.token.address,
-    payTo: devnet.accounts.payTo.address,
-    maxTimeoutSeconds: 300,
-    extra: { name: devnet.token.name, version: devnet.token.version },
-  };
+  requirements = devnetExactRequirements(devnet);
 });
 
 after(async () => {
@@ -51,11 +44,8 @@ async function pay(): Promise<PaymentPayload> {
 
 describe('settlement that outlasts the receipt wait', () => {
   it('answers settlement_pending with the hash, never a failure, and the transaction still lands', async () => {
-    const facilitator = createExactEvmFacilitator({
-      networks: { [devnet.network]: { rpcUrl: devnet.rpcUrl } },
-      signers: [devnet.accounts.facilitator.privateKey],
+    const facilitator = devnetExactEvmFacilitator(devnet, {
       receiptTimeoutMs: 100,
-      pollingIntervalMs: 20,
     });
     const client = createPublicClient({ transport: http(devnet.rpcUrl) });
     try {
@@ -91,8 +81,7 @@ describe('settlement that outlasts the receipt wait', () => {
   });
 
   it('waits for the block when the timeout allows it', async () => {
-    const facilitator = createExactEvmFacilitator({
-      networks: { [devnet.network]: { rpcUrl: devnet.rpcUrl } },
+    const facilitator = devnetExactEvmFacilitator(devnet, {
       signers: [devnetAccount(8).privateKey],
       receiptTimeoutMs: 5000,
       pollingIntervalMs: 50,
@@ -110,11 +99,9 @@ describe('settlement that outlasts the receipt wait', () => {
   });
 
   it('close() ends receipt waits with settlement_pending and refuses new work', async () => {
-    const facilitator = createExactEvmFacilitator({
-      networks: { [devnet.network]: { rpcUrl: devnet.rpcUrl } },
+    const facilitator = devnetExactEvmFacilitator(devnet, {
       signers: [devnetAccount(9).privateKey],
       receiptTimeoutMs: 10_000,
-      pollingIntervalMs: 20,
     });
     const payment = await pay();
     const result = await withManualMining(async (mine) => {

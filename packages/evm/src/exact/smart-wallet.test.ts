@@ -10,11 +10,13 @@ import {
   readTokenBalance,
   startDevnet,
 } from '@x402kit/devnet';
+import { devnetExactEvmFacilitator } from '@x402kit/testing/devnet-exact-facilitator';
+import { devnetExactRequirements } from '@x402kit/testing/exact-settlement';
 import { type Address, concat, createPublicClient, getAddress, type Hex, http } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
 import type { ExactEvmSigner } from './client.js';
 import { signExactEvmAuthorization } from './client.js';
-import { createExactEvmFacilitator, type ExactEvmFacilitator } from './facilitator.js';
+import type { ExactEvmFacilitator } from './facilitator.js';
 import { isHexBytes } from './signature.js';
 
 /*
@@ -80,20 +82,8 @@ before(async () => {
   assert.ok(receipt.contractAddress);
   wallet = getAddress(receipt.contractAddress);
   await mintTokens(devnet, wallet, 1_000_000n);
-  facilitator = createExactEvmFacilitator({
-    networks: { [devnet.network]: { rpcUrl: devnet.rpcUrl } },
-    signers: [devnet.accounts.facilitator.privateKey],
-    pollingIntervalMs: 20,
-  });
-  requirements = {
-    scheme: 'exact',
-    network: devnet.network,
-    amount: '1000',
-    asset: devnet.token.address,
-    payTo: devnet.accounts.payTo.address,
-    maxTimeoutSeconds: 300,
-    extra: { name: devnet.token.name, version: devnet.token.version },
-  };
+  facilitator = devnetExactEvmFacilitator(devnet);
+  requirements = devnetExactRequirements(devnet);
 });
 
 after(async () => {

@@ -9,6 +9,7 @@ import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import type { PaymentRequirements } from '@x402kit/core';
 import { createDevnetClient, type Devnet, type DevnetClient, startDevnet } from '@x402kit/devnet';
+import { devnetExactRequirements } from '@x402kit/testing/exact-settlement';
 import type { Hash } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
 import { createEvmNetwork } from '../evm-network.js';
@@ -115,15 +116,7 @@ describe('stuck transaction replacement', () => {
 describe('RPC failover', () => {
   it('reads, sends and settles through the second URL when the first port is closed', async () => {
     const dead = await closedPortUrl();
-    const requirements: PaymentRequirements = {
-      scheme: 'exact',
-      network: devnet.network,
-      amount: '1000',
-      asset: devnet.token.address,
-      payTo: devnet.accounts.payTo.address,
-      maxTimeoutSeconds: 300,
-      extra: { name: devnet.token.name, version: devnet.token.version },
-    };
+    const requirements: PaymentRequirements = devnetExactRequirements(devnet);
     const facilitator = createExactEvmFacilitator({
       networks: { [devnet.network]: { rpcUrl: [dead, devnet.rpcUrl] } },
       signers: [devnet.accounts.facilitator.privateKey],

@@ -8,11 +8,12 @@ import {
   readTokenBalance,
   startDevnet,
 } from '@x402kit/devnet';
+import { devnetExactEvmFacilitator } from '@x402kit/testing/devnet-exact-facilitator';
+import { devnetExactRequirements } from '@x402kit/testing/exact-settlement';
 import { type Address, createPublicClient, encodeFunctionData, http, parseEther } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
 import { eip3009Abi } from '../eip3009.js';
 import { signExactEvmAuthorization } from '../exact/client.js';
-import { createExactEvmFacilitator } from '../exact/facilitator.js';
 import { createFeeOracle } from './fee-oracle.js';
 import { createRelayer } from './relayer.js';
 import { waitForReceipt } from './wait-for-receipt.js';
@@ -23,15 +24,7 @@ const balanceOf = (address: Address) => readTokenBalance(devnet.rpcUrl, devnet.t
 
 before(async () => {
   devnet = await startDevnet({ extraPayers: 6 });
-  requirements = {
-    scheme: 'exact',
-    network: devnet.network,
-    amount: '1000',
-    asset: devnet.token.address,
-    payTo: devnet.accounts.payTo.address,
-    maxTimeoutSeconds: 300,
-    extra: { name: devnet.token.name, version: devnet.token.version },
-  };
+  requirements = devnetExactRequirements(devnet);
 });
 
 after(async () => {
@@ -41,10 +34,8 @@ after(async () => {
 describe('relayer on a devnet', () => {
   it('settles 100 concurrent payments from 7 payers through ONE facilitator key', async (t) => {
     const key = devnet.accounts.facilitator;
-    const facilitator = createExactEvmFacilitator({
-      networks: { [devnet.network]: { rpcUrl: devnet.rpcUrl } },
+    const facilitator = devnetExactEvmFacilitator(devnet, {
       signers: [key.privateKey],
-      pollingIntervalMs: 20,
     });
     try {
       const payers = [devnet.accounts.payer, ...devnet.extraPayers].map((a) =>

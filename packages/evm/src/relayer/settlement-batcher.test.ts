@@ -9,11 +9,12 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { type PaymentPayload, type PaymentRequirements, Reasons } from '@x402kit/core';
 import { type Devnet, readTokenBalance, startDevnet } from '@x402kit/devnet';
+import { devnetExactEvmFacilitator } from '@x402kit/testing/devnet-exact-facilitator';
+import { devnetExactRequirements } from '@x402kit/testing/exact-settlement';
 import { createPublicClient, type Hash, type Hex, http } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
 import { encodeTransferWithAuthorization } from '../exact/simulation.js';
 import {
-  createExactEvmFacilitator,
   type ExactEvmFacilitator,
   sameAddress,
   signExactEvmAuthorization,
@@ -26,15 +27,7 @@ let devnet: Devnet;
 const client = () => createPublicClient({ transport: http(devnet.rpcUrl) });
 
 function requirementsFor(amount: string): PaymentRequirements {
-  return {
-    scheme: 'exact',
-    network: devnet.network,
-    amount,
-    asset: devnet.token.address,
-    payTo: devnet.accounts.payTo.address,
-    maxTimeoutSeconds: 300,
-    extra: { name: devnet.token.name, version: devnet.token.version },
-  };
+  return devnetExactRequirements(devnet, { amount });
 }
 
 async function pay(key: Hex, requirements: PaymentRequirements, nonce?: Hex): Promise<PaymentPayload> {
@@ -47,10 +40,7 @@ async function pay(key: Hex, requirements: PaymentRequirements, nonce?: Hex): Pr
 }
 
 function batchingFacilitator(maxBatch: number, windowMs = 60_000): ExactEvmFacilitator {
-  return createExactEvmFacilitator({
-    networks: { [devnet.network]: { rpcUrl: devnet.rpcUrl } },
-    signers: [devnet.accounts.facilitator.privateKey],
-    pollingIntervalMs: 20,
+  return devnetExactEvmFacilitator(devnet, {
     batching: { windowMs, maxBatch },
   });
 }

@@ -71,6 +71,12 @@ export async function runCli(argv: readonly string[], context: CliContext): Prom
       context.stderr(`x402kit ${entry.name}: ${error.message}${hint}\n`);
       return error.exitCode;
     }
+    // anvil that cannot start (not found, port taken) is the machine's setup, not a bug: the message says
+    // what was looked for and how to fix it, so no stack trace.
+    if (error instanceof Error && 'reason' in error && error.reason === 'devnet_anvil_start_failed') {
+      context.stderr(`x402kit ${entry.name}: ${error.message}\n`);
+      return ExitCode.failure;
+    }
     const detail = error instanceof Error ? (error.stack ?? error.message) : String(error);
     context.stderr(`x402kit ${entry.name}: unexpected error: ${detail}\n`);
     return ExitCode.failure;

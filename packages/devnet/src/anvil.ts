@@ -1,9 +1,9 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { accessSync, constants } from 'node:fs';
-import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { AnvilStartError, DevnetOptionsError } from './errors.js';
+import { findAnvil } from './find-anvil.js';
 
 /** Options of {@link startAnvil}. */
 export interface StartAnvilOptions {
@@ -13,7 +13,7 @@ export interface StartAnvilOptions {
   chainId: number;
   /** Seconds between blocks (interval mining); absent means a block per transaction (automine). */
   blockTime?: number;
-  /** Path of the anvil binary; defaults to the one in `@foundry-rs/anvil-linux-amd64`. */
+  /** Path of the anvil binary; defaults to {@link anvilBinaryPath} (platform package, `ANVIL_PATH`, `PATH`). */
   binaryPath?: string;
   /** Milliseconds to wait for anvil to answer `eth_chainId` (default 15000). */
   timeoutMs?: number;
@@ -40,7 +40,10 @@ const PORT_ATTEMPTS = 3;
 const STDERR_LIMIT = 16_384;
 
 /**
- * Path of the anvil binary shipped in the npm package `@foundry-rs/anvil-linux-amd64`.
+ * Path of the anvil binary: from the npm package of Foundry's anvil for this OS and CPU
+ * (`@foundry-rs/anvil-linux-amd64`, `-linux-arm64`, `-darwin-amd64`, `-darwin-arm64`, `-win32-amd64`, optional
+ * dependencies of this package) when installed, else the file `ANVIL_PATH` names, else `anvil` on `PATH`.
+ * Throws an `AnvilStartError` naming each place it looked, and how to get anvil, when none has it.
  *
  * @example
  * ```ts
@@ -48,16 +51,7 @@ const STDERR_LIMIT = 16_384;
  * ```
  */
 export function anvilBinaryPath(): string {
-  const require = createRequire(import.meta.url);
-  try {
-    return require.resolve('@foundry-rs/anvil-linux-amd64/bin/anvil');
-  } catch (error) {
-    throw new AnvilStartError(
-      'anvil binary not found: install the npm package @foundry-rs/anvil-linux-amd64 (Linux x64 only), ' +
-        'or pass binaryPath',
-      { cause: error },
-    );
-  }
+  return findAnvil().path;
 }
 
 /**

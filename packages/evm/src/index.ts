@@ -59,4 +59,6 @@ export { createSettlementBatcher } from './relayer/settlement-batcher.js';
 export type { ReceiptSummary, WaitForReceiptOptions } from './relayer/wait-for-receipt.js';
 export { waitForReceipt } from './relayer/wait-for-receipt.js';
 export * from './relayer/watch-transaction.js';
+export type { SiwxChainClient } from './siwx-verifier.js';
+export { createEvmSiwxVerifier } from './siwx-verifier.js';
 export * from './upto/index.js';

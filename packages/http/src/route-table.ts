@@ -5,9 +5,15 @@
  * order, first match wins.
  */
 import {
+  BAZAAR,
+  type BazaarExtension,
+  type DiscoveryConfig,
+  declareDiscovery,
   declarePaymentIdentifier,
+  enrichDiscovery,
   PAYMENT_IDENTIFIER,
   type PaymentOption,
+  routeTemplateOf,
   type SettleResponse,
   X402Error,
 } from '@x402kit/core';
@@ -53,6 +59,21 @@ export type RouteConfig = {
    * facilitator that saw the id with another payment makes the answer 409 (`payment_identifier_conflict`).
    */
   paymentIdentifier?: boolean | { required: boolean };
+  /**
+   * List the route in facilitator catalogs (the `bazaar` extension): how it is called (query
+   * parameters, or a body and its type) and what it answers, each with an example and a JSON Schema.
+   * The 402 then declares `extensions.bazaar` with the route's verb and, for a parameterized
+   * route, its template (`/weather/:city`); a facilitator that settles a payment for it lists it at
+   * `GET /discovery/resources`. An `extensions.bazaar` written by hand (the reference's
+   * `declareDiscoveryExtension`) is completed the same way.
+   */
+  discoverable?: DiscoveryConfig;
+  /**
+   * Let a payer who paid for this route before sign in with the paying wallet instead of paying
+   * again (the `sign-in-with-x` extension; needs the payment handler's `signInWithX` option). `true`,
+   * or a statement shown in the wallet and the networks accepted (default: the offers' networks).
+   */
+  signInWithX?: boolean | { statement?: string; networks?: string[] };
   /** Body of the unpaid 402 (API clients); default: see `createPaymentHandler`. */
   unpaidResponseBody?: (ctx: RouteContext) => ResponseBody | Promise<ResponseBody>;
   /** Body of the 402 sent when settlement fails; default `{}`. */
@@ -210,7 +231,7 @@ function compileRoute(key: string, config: RouteConfig): CompiledRoute {
     pattern,
     regex,
     paramNames,
-    config: withDeclarations(config),
+    config: withDeclarations(config, verb, pattern),
     options: offered,
     isStatic,
     settle,
@@ -252,15 +273,27 @@ function settleTiming(
   return upfront ? 'before-handler' : 'after-response';
 }
 
-/** The config with the declarations of its shorthand options (`paymentIdentifier`) added to `extensions`. */
-function withDeclarations(config: RouteConfig): RouteConfig {
+/**
+ * The config with the declarations of its shorthand options (`paymentIdentifier`, `discoverable`)
+ * added to `extensions`, and its bazaar declaration completed with the route's verb and template.
+ */
+function withDeclarations(config: RouteConfig, verb: string, pattern: string): RouteConfig {
+  const extensions: Record<string, unknown> = { ...config.extensions };
   const option = config.paymentIdentifier;
-  if (option === undefined || option === false) return config;
-  const required = option === true ? false : option.required;
-  return {
-    ...config,
-    extensions: { ...config.extensions, [PAYMENT_IDENTIFIER]: declarePaymentIdentifier({ required }) },
-  };
+  if (option !== undefined && option !== false) {
+    const required = option === true ? false : option.required;
+    extensions[PAYMENT_IDENTIFIER] = declarePaymentIdentifier({ required });
+  }
+  if (config.discoverable !== undefined) extensions[BAZAAR] = declareDiscovery(config.discoverable);
+  const bazaar = extensions[BAZAAR];
+  if (typeof bazaar === 'object' && bazaar !== null && 'info' in bazaar) {
+    const declared = bazaar as BazaarExtension;
+    // a route for any verb is listed with the verb its declaration implies, as the reference does
+    const method = verb !== '*' ? verb : 'body' in declared.info.input ? 'POST' : 'GET';
+    const routeTemplate = routeTemplateOf(pattern);
+    extensions[BAZAAR] = enrichDiscovery(declared, { method, ...(routeTemplate ? { routeTemplate } : {}) });
+  }
+  return Object.keys(extensions).length === 0 ? config : { ...config, extensions };
 }
 
 function compilePattern(key: string, pattern: string): { regex: RegExp; paramNames: string[] } {

@@ -37,6 +37,7 @@ import {
   type RoutesConfig,
   type RouteTable,
 } from './route-table.js';
+import { createSiwxGate, type SignInWithXOptions } from './sign-in-with-x.js';
 
 export type { PaymentResult, RunHandler } from './payment-flow.js';
 export type { PaymentRequestInput } from './request-context.js';
@@ -84,6 +85,13 @@ export type PaymentHandlerOptions = {
    * minutes and 1000 entries each.
    */
   grantMemory?: { ttlMs?: number; maxEntries?: number };
+  /**
+   * Sign-in-with-x for routes that set `signInWithX`: their 402s carry a fresh challenge, their
+   * payers are remembered (`store`, in memory by default), and a request with a valid
+   * `SIGN-IN-WITH-X` proof from a payer of the route runs the handler without a payment (a
+   * replayed, expired, foreign-domain or unpaid proof gets the 402, its `error` saying why).
+   */
+  signInWithX?: SignInWithXOptions;
   log?: Log;
 };
 
@@ -135,6 +143,7 @@ export function createPaymentHandler(options: PaymentHandlerOptions): PaymentHan
   const table = compileRoutes(options.routes);
   const v1 = options.v1 ?? true;
   const emit = createEmitter(options.log);
+  const siwx = options.signInWithX ? createSiwxGate(options.signInWithX, emit) : undefined;
   const routeOffers = createRouteOffers({
     server,
     v1,
@@ -161,6 +170,16 @@ export function createPaymentHandler(options: PaymentHandlerOptions): PaymentHan
   }
 
   function processRequest(
+    input: PaymentRequestInput,
+    run: RunHandler,
+    lookup?: RouteLookup,
+  ): Promise<PaymentResult> {
+    const found = lookup ?? match(input.method, input.target);
+    if (!siwx || found.type !== 'protected') return processPaymentRequest(input, run, found);
+    return siwx.process(found, input, () => processPaymentRequest(input, run, found));
+  }
+
+  function processPaymentRequest(
     input: PaymentRequestInput,
     run: RunHandler,
     lookup?: RouteLookup,

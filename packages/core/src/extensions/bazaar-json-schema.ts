@@ -76,7 +76,9 @@ function check(schema: unknown, value: unknown, path: string, errors: string[], 
     if (typeof s.maximum === 'number' && value > s.maximum) errors.push(`${at}: must be <= ${s.maximum}`);
   }
   if (Array.isArray(value) && typeof s.items === 'object' && s.items !== null) {
-    value.forEach((item, i) => check(s.items, item, `${path}/${i}`, errors, depth + 1));
+    value.forEach((item, i) => {
+      check(s.items, item, `${path}/${i}`, errors, depth + 1);
+    });
   }
   if (typeof value === 'object' && value !== null && !Array.isArray(value)) {
     const record = value as Record<string, unknown>;

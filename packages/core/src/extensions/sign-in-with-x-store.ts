@@ -52,9 +52,9 @@ export function createMemorySiwxStore(options: MemorySiwxStoreOptions = {}): Siw
   return {
     hasPaid: (resource, address) => paid.get(resource)?.has(addressKey(address)) ?? false,
     recordPayment(resource, address) {
-      let payers = paid.get(resource);
-      if (!payers) paid.set(resource, (payers = new Set()));
+      const payers = paid.get(resource) ?? new Set<string>();
       payers.add(addressKey(address));
+      paid.set(resource, payers);
     },
     useNonce(nonce, expiresAt) {
       if (nonces.has(nonce)) return false;

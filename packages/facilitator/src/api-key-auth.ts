@@ -9,7 +9,7 @@
 
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { createRateLimiter, type RateLimiter } from './rate-limiter.js';
-import type { Authenticate, Authorize } from './service.js';
+import type { Authenticate, Authorize } from './service-types.js';
 
 /** One API key the facilitator accepts: the secret, its name and what it may ask to pay. */
 export type ApiKeyEntry = {

@@ -14,10 +14,10 @@ import { withPaymentIdentifierStatus } from './idempotency/index.js';
 import { guardSettlements } from './key-lease/guard-settlements.js';
 import type { KeyLeases } from './key-lease/index.js';
 import { createMetrics } from './metrics.js';
-import { createFacilitatorService, type FacilitatorService } from './service.js';
+import { createFacilitatorService } from './service.js';
 import type { ServiceConfig } from './service-config.js';
 import type { ServiceFacilitator } from './service-engine.js';
-import type { HealthReport, ServiceRequestEvent } from './service-types.js';
+import type { FacilitatorService, HealthReport, ServiceRequestEvent } from './service-types.js';
 import { createOtlpExporter } from './telemetry/otlp-exporter.js';
 import { createRequestTracer } from './telemetry/request-tracer.js';
 

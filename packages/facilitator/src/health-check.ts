@@ -4,7 +4,7 @@
  * fails, `/health` answers 503 with `networks: { "eip155:84532": "ok" | "error: …" }, ledger: …`.
  */
 import type { PaymentLedger } from './ledger/index.js';
-import type { HealthReport } from './service.js';
+import type { HealthReport } from './service-types.js';
 
 /** One chain's probe: per network, `'ok'` or `'error: …'`. Never throws. */
 export type NetworkProbe = (timeoutMs: number) => Promise<Record<string, string>>;

@@ -13,8 +13,8 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { createEmitter, type Emit, type Log } from './log.js';
-import type { FacilitatorService, HeaderReader, ServiceExchange, ServiceReply } from './service.js';
 import { ServiceReasons } from './service-reasons.js';
+import type { FacilitatorService, HeaderReader, ServiceExchange, ServiceReply } from './service-types.js';
 
 /** Options of `startFacilitatorServer`. */
 export type StartFacilitatorServerOptions = {

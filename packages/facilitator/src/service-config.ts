@@ -20,7 +20,7 @@ import { type ChainModule, chainAddressKey, httpUrl, isRecord, ms, privateKey } 
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { type ConfigIssue, DEFAULT_FACILITATOR_PORT, FacilitatorConfigError } from './config.js';
-import { DEFAULT_BODY_LIMIT_BYTES } from './service.js';
+import { DEFAULT_BODY_LIMIT_BYTES } from './service-types.js';
 
 /** Where the embedded ledger lives when the config names none (relative to the working directory). */
 export const DEFAULT_LEDGER_PATH = 'x402kit-ledger.db';

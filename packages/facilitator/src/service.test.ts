@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { createFacilitator, type SchemeFacilitator } from '@x402kit/core';
-import { createFacilitatorService, type ServiceRequestEvent } from './service.js';
+import { createFacilitatorService } from './service.js';
+import type { ServiceRequestEvent } from './service-types.js';
 
 const requirements = {
   scheme: 'exact',

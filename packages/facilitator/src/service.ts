@@ -33,25 +33,6 @@ import {
   type ServiceRequestEvent,
 } from './service-types.js';
 
-export type {
-  Authenticate,
-  AuthenticationRequest,
-  AuthenticationResult,
-  AuthorizationRequest,
-  AuthorizationResult,
-  Authorize,
-  FacilitatorEndpoint,
-  FacilitatorService,
-  FacilitatorServiceOptions,
-  HeaderReader,
-  HealthReport,
-  ServiceExchange,
-  ServiceReply,
-  ServiceRequestEvent,
-  ServiceRoute,
-} from './service-types.js';
-export { DEFAULT_BODY_LIMIT_BYTES } from './service-types.js';
-
 /** A fixed endpoint: one method at one path. */
 type FixedEntry = ServiceRouteEntry & { method: 'GET' | 'POST' };
 type Answer = (call: ServiceCall) => Promise<ServiceReply>;

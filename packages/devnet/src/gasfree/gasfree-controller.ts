@@ -1,5 +1,5 @@
 import { GASFREE_CONTROLLER_ADDRESSES, gasFreeControllerDomain } from '@x402kit/core';
-import type { Address, PublicClient } from 'viem';
+import type { Address } from 'viem';
 import { concat, domainSeparator, encodeAbiParameters, getAddress, getContractAddress, pad } from 'viem';
 import { confirmTransaction } from '../confirm-transaction.js';
 import type { DevnetClient } from '../devnet-client.js';
@@ -117,50 +117,4 @@ export function gasFreeAccountAddress({ controller, user }: { controller: Addres
     salt: pad(user, { size: 32 }),
     bytecode: concat([gasFreeAccountArtifact.bytecode, encodeAbiParameters([{ type: 'address' }], [user])]),
   });
-}
-
-/**
- * Checks that `controller` has code, every provider registered and every token supported with the given fees
- * (the service reports fees from its options; the contract charges its own).
- *
- * @example
- * ```ts
- * await checkGasFreeControllerSetup(publicClient, controller, [provider], [usdt]);
- * ```
- */
-export async function checkGasFreeControllerSetup(
-  client: PublicClient,
-  controller: Address,
-  providers: readonly Address[],
-  tokens: readonly GasFreeControllerToken[],
-): Promise<void> {
-  const abi = gasFreeControllerArtifact.abi;
-  const step = 'gasfree.service';
-  const code = await client.getCode({ address: controller });
-  if (!code || code === '0x') throw new DevnetSetupError(step, `no contract at controller ${controller}`);
-  for (const provider of providers) {
-    const registered = await client.readContract({
-      address: controller,
-      abi,
-      functionName: 'providers',
-      args: [provider],
-    });
-    if (!registered)
-      throw new DevnetSetupError(step, `provider ${provider} is not registered on ${controller}`);
-  }
-  for (const token of tokens) {
-    const [supported, activateFee, transferFee] = await client.readContract({
-      address: controller,
-      abi,
-      functionName: 'tokenConfig',
-      args: [token.address],
-    });
-    if (!supported || activateFee !== token.activateFee || transferFee !== token.transferFee) {
-      throw new DevnetSetupError(
-        step,
-        `token ${token.address} on ${controller} is supported=${supported} with fees ` +
-          `${activateFee}/${transferFee}, the service was given ${token.activateFee}/${token.transferFee}`,
-      );
-    }
-  }
 }

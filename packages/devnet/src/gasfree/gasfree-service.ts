@@ -9,7 +9,8 @@ import { DevnetOptionsError } from '../errors.js';
 import { gasFreeControllerArtifact } from '../generated/contracts.js';
 import { parseTronOrEvmAddress, tronAddressToBase58 } from '../tron/tron-address.js';
 import { checkGasFreeAuth } from './gasfree-auth.js';
-import { checkGasFreeControllerSetup, gasFreeAccountAddress } from './gasfree-controller.js';
+import { gasFreeAccountAddress } from './gasfree-controller.js';
+import { checkGasFreeControllerSetup } from './gasfree-controller-check.js';
 import type { GasFreeTransferRecord } from './gasfree-relayer.js';
 import { createGasFreeRelayer, isPending, toWireTransfer } from './gasfree-relayer.js';
 import type {

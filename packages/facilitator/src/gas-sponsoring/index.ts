@@ -1,8 +1,6 @@
 // What the facilitator spends on payers' behalf (approval top-ups, ERC-6492 deployments): the record and the budget.
 
 export type { GasSponsorStore, GasSponsorshipRecord, GasSponsorshipState } from './gas-sponsor-store.js';
-export type { PostgresGasSponsorStoreOptions } from './postgres-gas-sponsor-store.js';
-export { createPostgresGasSponsorStore } from './postgres-gas-sponsor-store.js';
+export * from './postgres-gas-sponsor-store.js';
 export { GAS_SPONSORSHIP_MIGRATIONS } from './schema.js';
-export type { SqliteGasSponsorStoreOptions } from './sqlite-gas-sponsor-store.js';
-export { createSqliteGasSponsorStore } from './sqlite-gas-sponsor-store.js';
+export * from './sqlite-gas-sponsor-store.js';

@@ -6,7 +6,7 @@
  * caller see the conflict as such.
  */
 import { PaymentIdentifierReasons } from '@x402kit/core';
-import type { FacilitatorService } from '../service.js';
+import type { FacilitatorService } from '../service-types.js';
 
 const CONFLICT = PaymentIdentifierReasons.conflict;
 

@@ -8,9 +8,6 @@ export type {
   LeaseRequest,
   SettlementKey,
 } from './key-lease-store.js';
-export type { AcquireKeyLeasesOptions, KeyLeases } from './key-leases.js';
-export { acquireKeyLeases, SettlementKeyInUseError } from './key-leases.js';
-export type { PostgresKeyLeaseStoreOptions } from './postgres-key-lease-store.js';
-export { createPostgresKeyLeaseStore } from './postgres-key-lease-store.js';
-export type { SqliteKeyLeaseStoreOptions } from './sqlite-key-lease-store.js';
-export { createSqliteKeyLeaseStore } from './sqlite-key-lease-store.js';
+export * from './key-leases.js';
+export * from './postgres-key-lease-store.js';
+export * from './sqlite-key-lease-store.js';

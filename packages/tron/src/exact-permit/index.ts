@@ -18,19 +18,9 @@ export type {
   SendExactPermitTronApprovalParameters,
 } from './approval.js';
 export { prepareExactPermitTronApproval, sendExactPermitTronApproval } from './approval.js';
-export type {
-  ExactPermitTronClientOptions,
-  ExactPermitTronSigner,
-  SignExactPermitTronOptions,
-} from './client.js';
-export { createExactPermitTronClient, signExactPermitTron } from './client.js';
-export { ExactPermitTronConfigError } from './config-error.js';
-export type {
-  ExactPermitTronFacilitator,
-  ExactPermitTronFacilitatorNetwork,
-  ExactPermitTronFacilitatorOptions,
-} from './facilitator.js';
-export { createExactPermitTronFacilitator } from './facilitator.js';
+export * from './client.js';
+export * from './config-error.js';
+export * from './facilitator.js';
 export type {
   ExactPermitTronFee,
   ExactPermitTronFeeSource,
@@ -39,12 +29,10 @@ export type {
 } from './fee.js';
 export type { ReadExactPermitTronPayload } from './permit-wire.js';
 export { readExactPermitTronPayload } from './permit-wire.js';
-export type { ExactPermitTronReason } from './reasons.js';
-export { ExactPermitTronReasons } from './reasons.js';
+export * from './reasons.js';
 export type { ExactPermitTronServerOptions, TronNetworkForm } from './server.js';
 export { createExactPermitTronServer } from './server.js';
-export type { ExactPermitTronSettleContext, ExactPermitTronSettleOptions } from './settle.js';
-export { settleExactPermitTronPayment } from './settle.js';
+export * from './settle.js';
 export type {
   ExactPermitTronNetwork,
   ExactPermitTronVerifyContext,

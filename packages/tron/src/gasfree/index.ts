@@ -1,27 +1,10 @@
 // exact_gasfree on TRON: the GasFree API client and TIP-712 PermitTransfer helpers (the scheme builds on these).
 
 // exact_gasfree: the scheme in its three roles.
-export type { ExactGasFreeClientOptions, ExactGasFreeSigner } from './exact-gasfree-client.js';
-export { createExactGasFreeClient } from './exact-gasfree-client.js';
-export type {
-  ExactGasFreeFacilitator,
-  ExactGasFreeFacilitatorNetwork,
-  ExactGasFreeFacilitatorOptions,
-} from './exact-gasfree-facilitator.js';
-export { createExactGasFreeFacilitator } from './exact-gasfree-facilitator.js';
-export type {
-  ExactGasFreeG1Meta,
-  ExactGasFreePermit,
-  ReadExactGasFreePayload,
-} from './exact-gasfree-payload.js';
-export {
-  EXACT_GASFREE_SCHEME,
-  readExactGasFreePayload,
-  toExactGasFreeG1,
-  toExactGasFreeG2,
-} from './exact-gasfree-payload.js';
-export type { ExactGasFreeReason } from './exact-gasfree-reasons.js';
-export { ExactGasFreeReasons } from './exact-gasfree-reasons.js';
+export * from './exact-gasfree-client.js';
+export * from './exact-gasfree-facilitator.js';
+export * from './exact-gasfree-payload.js';
+export * from './exact-gasfree-reasons.js';
 export type {
   ExactGasFreeFeeQuote,
   ExactGasFreeKindExtra,
@@ -50,7 +33,6 @@ export type {
   GasFreeTransferState,
   GasFreeTxnState,
 } from './gasfree-api-types.js';
-export type { GasFreeErrorDetails, GasFreeReason } from './gasfree-error.js';
-export { GasFreeError, GasFreeReasons } from './gasfree-error.js';
+export * from './gasfree-error.js';
 export type { GasFreePermitInput, GasFreePermitMessage } from './typed-data.js';
 export { GASFREE_NETWORKS, gasFreeTypedData } from './typed-data.js';

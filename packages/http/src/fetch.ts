@@ -6,19 +6,13 @@
 import {
   type AnyPaymentRequired,
   createEmitter,
-  decodePaymentRequiredHeader,
-  decodePaymentResponseHeader,
-  describeIssues,
-  encodePaymentSignatureHeader,
   HeaderNames,
   type Log,
   type PaymentOutcome,
-  PaymentRequiredV1,
-  Reasons,
   type SettleResponse,
   type X402Client,
-  X402Error,
 } from '@x402kit/core';
+import { createPaymentSigner, outcomeOf, paymentRequiredOf, settlementOf } from './pay-once.js';
 import { isSettlementPending, retryAfterMs } from './pending-settlement.js';
 
 /** A `fetch`-compatible function. */
@@ -104,9 +98,8 @@ export function wrapFetchWithPayment(
   options: WrapFetchOptions = {},
 ): FetchLike {
   const emit = createEmitter(options.log);
-  const maxPayments = options.maxPayments ?? Number.POSITIVE_INFINITY;
+  const signer = createPaymentSigner(client, options.maxPayments);
   const pendingOptions = options.pendingSettlement === false ? undefined : (options.pendingSettlement ?? {});
-  let payments = 0;
 
   /** Re-send the same paid request while its settlement is reported pending. */
   async function untilSettled(
@@ -183,28 +176,10 @@ export function wrapFetchWithPayment(
       }
     }
 
-    if (payments >= maxPayments) {
-      throw new X402Error(
-        Reasons.noAcceptablePaymentOption,
-        `payment budget used up: this fetch may pay ${maxPayments} time(s); create a new wrapper or raise maxPayments`,
-      );
-    }
-    payments++;
-    let payload: Awaited<ReturnType<X402Client['createPaymentPayload']>>;
-    try {
-      const paymentIdentifier = options.paymentIdentifier?.(build());
-      payload = await client.createPaymentPayload(
-        paymentRequired,
-        paymentIdentifier === undefined ? undefined : { paymentIdentifier },
-      );
-    } catch (error) {
-      payments--;
-      throw error;
-    }
+    const paymentIdentifier = options.paymentIdentifier?.(build());
+    const { payload, headers: paidHeaders } = await signer.sign(paymentRequired, paymentIdentifier);
     await discard(first);
-    const headerName = payload.x402Version === 2 ? HeaderNames.paymentSignature : HeaderNames.xPayment;
     emit('info', `paying with x402 v${payload.x402Version}`, { url: base.url });
-    const paidHeaders = { [headerName]: encodePaymentSignatureHeader(payload) };
     let paid: Response;
     try {
       paid = await untilSettled(
@@ -235,24 +210,14 @@ export function wrapFetchWithPayment(
  */
 export async function readPaymentRequired(response: Response): Promise<AnyPaymentRequired | undefined> {
   const header = response.headers.get(HeaderNames.paymentRequired);
-  if (header !== null) return decodePaymentRequiredHeader(header);
-  if (response.body === null) return undefined;
+  if (header !== null || response.body === null) return paymentRequiredOf(header, undefined);
   let json: unknown;
   try {
     json = JSON.parse(await response.clone().text());
   } catch {
     return undefined;
   }
-  if (typeof json !== 'object' || json === null || (json as { x402Version?: unknown }).x402Version !== 1)
-    return undefined;
-  const parsed = PaymentRequiredV1.safeParse(json);
-  if (!parsed.success) {
-    throw new X402Error(
-      Reasons.invalidPaymentRequirements,
-      `the 402 body is not a valid x402 v1 document: ${describeIssues(parsed.error.issues)}`,
-    );
-  }
-  return parsed.data;
+  return paymentRequiredOf(null, json);
 }
 
 /**
@@ -264,14 +229,9 @@ export async function readPaymentRequired(response: Response): Promise<AnyPaymen
  * if (settlement?.success) console.log('paid in', settlement.transaction);
  */
 export function getPaymentResponse(response: Response): SettleResponse | undefined {
-  const value =
-    response.headers.get(HeaderNames.paymentResponse) ?? response.headers.get(HeaderNames.xPaymentResponse);
-  if (value === null) return undefined;
-  try {
-    return decodePaymentResponseHeader(value);
-  } catch {
-    return undefined;
-  }
+  return settlementOf(
+    response.headers.get(HeaderNames.paymentResponse) ?? response.headers.get(HeaderNames.xPaymentResponse),
+  );
 }
 
 /**
@@ -283,10 +243,7 @@ export function getPaymentResponse(response: Response): SettleResponse | undefin
  * @example paymentOutcomeOf(await pay(url)) // 'paid'
  */
 export function paymentOutcomeOf(response: Response): PaymentOutcome {
-  const settlement = getPaymentResponse(response);
-  if (settlement?.success) return 'paid';
-  if (settlement) return settlement.errorReason === Reasons.settlementPending ? 'unknown' : 'refused';
-  return response.status === 402 ? 'refused' : 'unknown';
+  return outcomeOf(response.status, getPaymentResponse(response));
 }
 
 function sleep(ms: number, signal: AbortSignal): Promise<void> {

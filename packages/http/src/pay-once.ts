@@ -1,0 +1,100 @@
+/**
+ * The client-side pieces every paying HTTP client shares (`fetch.ts`, `axios.ts`): reading a
+ * 402's offers, signing one payment within a budget, and reading the settlement a paid answer
+ * reports. They take header values and parsed bodies, not a client library's response type.
+ */
+import {
+  type AnyPaymentPayload,
+  type AnyPaymentRequired,
+  decodePaymentRequiredHeader,
+  decodePaymentResponseHeader,
+  describeIssues,
+  encodePaymentSignatureHeader,
+  HeaderNames,
+  type PaymentOutcome,
+  PaymentRequiredV1,
+  Reasons,
+  type SettleResponse,
+  type X402Client,
+  X402Error,
+} from '@x402kit/core';
+
+/**
+ * The offers of a 402: the `PAYMENT-REQUIRED` header value (v2), else a parsed JSON body with
+ * `x402Version: 1`. Undefined when neither is there; `X402Error` when one is malformed.
+ */
+export function paymentRequiredOf(
+  header: string | null | undefined,
+  body: unknown,
+): AnyPaymentRequired | undefined {
+  if (header !== null && header !== undefined) return decodePaymentRequiredHeader(header);
+  if (typeof body !== 'object' || body === null || (body as { x402Version?: unknown }).x402Version !== 1)
+    return undefined;
+  const parsed = PaymentRequiredV1.safeParse(body);
+  if (!parsed.success) {
+    throw new X402Error(
+      Reasons.invalidPaymentRequirements,
+      `the 402 body is not a valid x402 v1 document: ${describeIssues(parsed.error.issues)}`,
+    );
+  }
+  return parsed.data;
+}
+
+/** A `PAYMENT-RESPONSE` (or v1 `X-PAYMENT-RESPONSE`) header value, validated; undefined when absent or malformed. */
+export function settlementOf(value: string | null | undefined): SettleResponse | undefined {
+  if (value === null || value === undefined) return undefined;
+  try {
+    return decodePaymentResponseHeader(value);
+  } catch {
+    return undefined;
+  }
+}
+
+/** How a paid request ended, from its status and reported settlement (see `paymentOutcomeOf`). */
+export function outcomeOf(status: number, settlement: SettleResponse | undefined): PaymentOutcome {
+  if (settlement?.success) return 'paid';
+  if (settlement) return settlement.errorReason === Reasons.settlementPending ? 'unknown' : 'refused';
+  return status === 402 ? 'refused' : 'unknown';
+}
+
+/** One signed payment: its payload and the header (name and value) that carries it. */
+export type SignedPayment = { payload: AnyPaymentPayload; headers: Record<string, string> };
+
+/** Signs payments with a client engine, at most `maxPayments` over its lifetime. */
+export type PaymentSigner = {
+  sign(paymentRequired: AnyPaymentRequired, paymentIdentifier?: string): Promise<SignedPayment>;
+};
+
+/**
+ * A signer over `client` with a lifetime budget: past it, `sign` throws `X402Error`
+ * (`no_acceptable_payment_option`) before signing; a signature that fails gives its slot back.
+ */
+export function createPaymentSigner(
+  client: X402Client,
+  maxPayments = Number.POSITIVE_INFINITY,
+): PaymentSigner {
+  let payments = 0;
+  return {
+    async sign(paymentRequired, paymentIdentifier) {
+      if (payments >= maxPayments) {
+        throw new X402Error(
+          Reasons.noAcceptablePaymentOption,
+          `payment budget used up: this client may pay ${maxPayments} time(s); create a new wrapper or raise maxPayments`,
+        );
+      }
+      payments++;
+      let payload: AnyPaymentPayload;
+      try {
+        payload = await client.createPaymentPayload(
+          paymentRequired,
+          paymentIdentifier === undefined ? undefined : { paymentIdentifier },
+        );
+      } catch (error) {
+        payments--;
+        throw error;
+      }
+      const name = payload.x402Version === 2 ? HeaderNames.paymentSignature : HeaderNames.xPayment;
+      return { payload, headers: { [name]: encodePaymentSignatureHeader(payload) } };
+    },
+  };
+}

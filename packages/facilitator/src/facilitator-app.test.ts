@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { evmChain } from '@x402kit/evm/chain-module';
+import { baseSepoliaUsdcRequirements } from '@x402kit/testing/signature-scheme';
 import { toTronAddress } from '@x402kit/tron';
 import { tronChain } from '@x402kit/tron/chain-module';
 import { privateKeyToAccount } from 'viem/accounts';
@@ -137,15 +138,7 @@ describe('createFacilitatorApp: one live instance per settlement key', () => {
       await health.text(),
       /lease on settlement key .* was lost: instance \\"thief\\" holds it now/,
     );
-    const requirements = {
-      scheme: 'exact',
-      network: 'eip155:84532',
-      amount: '1000',
-      asset: '0x036CbD53842c5426634e7929541eC2318f3dCF7e',
-      payTo: '0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC',
-      maxTimeoutSeconds: 60,
-      extra: { name: 'USDC', version: '2' },
-    };
+    const requirements = baseSepoliaUsdcRequirements({ maxTimeoutSeconds: 60 });
     const answer = await app.facilitator.settle(
       { x402Version: 2, accepted: requirements, payload: {} },
       requirements,

@@ -1,32 +1,11 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { createFacilitator, type SchemeFacilitator } from '@x402kit/core';
+import { createFacilitator } from '@x402kit/core';
+import { baseSepoliaUsdcRequirements, signatureScheme } from '@x402kit/testing/signature-scheme';
 import { createMetrics } from './metrics.js';
 import { createFacilitatorService } from './service.js';
 
-const requirements = {
-  scheme: 'exact',
-  network: 'eip155:84532',
-  amount: '1000',
-  asset: '0x036CbD53842c5426634e7929541eC2318f3dCF7e',
-  payTo: '0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC',
-  maxTimeoutSeconds: 300,
-  extra: { name: 'USDC', version: '2' },
-};
-
-const scheme: SchemeFacilitator = {
-  scheme: 'exact',
-  family: 'eip155:*',
-  getSigners: () => ['0x90F79bf6EB2c4f870365E785982E1f101E93b906'],
-  async verify(p) {
-    return p.payload.signature === '0x01'
-      ? { isValid: true, payer: '0x70997970C51812dc3A010C7d01b50e0d17dc79C8' }
-      : { isValid: false, invalidReason: 'invalid_exact_evm_signature' };
-  },
-  async settle(_p, r) {
-    return { success: true, transaction: `0x${'ab'.repeat(32)}`, network: r.network };
-  },
-};
+const requirements = baseSepoliaUsdcRequirements();
 
 const verify = (signature: string) =>
   new Request('http://facilitator.test/verify', {
@@ -42,7 +21,9 @@ const verify = (signature: string) =>
 describe('createMetrics', () => {
   it('counts verifications by result and reason, times them, and counts HTTP requests', async () => {
     const metrics = createMetrics();
-    const facilitator = createFacilitator({ schemes: [{ networks: 'eip155:84532', facilitator: scheme }] });
+    const facilitator = createFacilitator({
+      schemes: [{ networks: 'eip155:84532', facilitator: signatureScheme() }],
+    });
     const service = createFacilitatorService({ facilitator, observe: metrics.observe });
     assert.doesNotMatch(await metrics.render(), /x402kit_verify_total\{/);
 

@@ -1,18 +1,11 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { createFacilitator, type SchemeFacilitator } from '@x402kit/core';
+import { createFacilitator } from '@x402kit/core';
+import { baseSepoliaUsdcRequirements, signatureScheme } from '@x402kit/testing/signature-scheme';
 import { createFacilitatorService } from './service.js';
 import type { ServiceRequestEvent } from './service-types.js';
 
-const requirements = {
-  scheme: 'exact',
-  network: 'eip155:84532',
-  amount: '1000',
-  asset: '0x036CbD53842c5426634e7929541eC2318f3dCF7e',
-  payTo: '0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC',
-  maxTimeoutSeconds: 300,
-  extra: { name: 'USDC', version: '2' },
-};
+const requirements = baseSepoliaUsdcRequirements();
 const payload = {
   x402Version: 2,
   accepted: requirements,
@@ -20,22 +13,7 @@ const payload = {
 };
 const body = { x402Version: 2, paymentPayload: payload, paymentRequirements: requirements };
 
-/** A scheme that accepts signature 0x01 and refuses anything else. */
-const fakeScheme: SchemeFacilitator = {
-  scheme: 'exact',
-  family: 'eip155:*',
-  getSigners: () => ['0x90F79bf6EB2c4f870365E785982E1f101E93b906'],
-  async verify(p) {
-    return p.payload.signature === '0x01'
-      ? { isValid: true, payer: '0x70997970C51812dc3A010C7d01b50e0d17dc79C8' }
-      : { isValid: false, invalidReason: 'invalid_exact_evm_signature' };
-  },
-  async settle(p, r) {
-    return p.payload.signature === '0x01'
-      ? { success: true, transaction: `0x${'ab'.repeat(32)}`, network: r.network }
-      : { success: false, errorReason: 'invalid_exact_evm_signature', transaction: '', network: r.network };
-  },
-};
+const fakeScheme = signatureScheme();
 
 function createService(options: Partial<Parameters<typeof createFacilitatorService>[0]> = {}) {
   const facilitator = createFacilitator({ schemes: [{ networks: 'eip155:84532', facilitator: fakeScheme }] });

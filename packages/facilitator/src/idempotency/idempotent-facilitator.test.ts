@@ -5,12 +5,12 @@ import {
   PAYMENT_IDENTIFIER,
   PaymentIdentifierReasons,
   type PaymentPayload,
-  type PaymentRequirements,
   type SchemeFacilitator,
   SettleResponse,
   VerifyResponse,
 } from '@x402kit/core';
 import { dropSchema, freshSchemaName, testPostgresUrl } from '@x402kit/testing/postgres';
+import { baseSepoliaUsdcRequirements } from '@x402kit/testing/signature-scheme';
 import { createFacilitatorService } from '../service.js';
 import type { IdempotencyStore } from './idempotency-store.js';
 import { createIdempotentFacilitator } from './idempotent-facilitator.js';
@@ -19,15 +19,7 @@ import { withPaymentIdentifierStatus } from './payment-identifier-status.js';
 import { createPostgresIdempotencyStore } from './postgres-idempotency-store.js';
 import { createSqliteIdempotencyStore } from './sqlite-idempotency-store.js';
 
-const requirements: PaymentRequirements = {
-  scheme: 'exact',
-  network: 'eip155:84532',
-  amount: '1000',
-  asset: '0x036CbD53842c5426634e7929541eC2318f3dCF7e',
-  payTo: '0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC',
-  maxTimeoutSeconds: 60,
-  extra: {},
-};
+const requirements = baseSepoliaUsdcRequirements({ maxTimeoutSeconds: 60, extra: {} });
 
 function payment(nonce: string, id?: string): PaymentPayload {
   return {

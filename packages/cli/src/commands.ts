@@ -39,6 +39,11 @@ export const COMMANDS: readonly CommandEntry[] = [
     load: async () => (await import('./commands/facilitator.js')).facilitatorCommand,
   },
   {
+    name: 'gateway',
+    summary: 'put an HTTP API behind x402 from a YAML file: 402, verify, proxy, settle on success',
+    load: async () => (await import('./commands/gateway.js')).gatewayCommand,
+  },
+  {
     name: 'pay',
     summary: 'fetch a URL, paying its x402 402 answer (exact on EVM)',
     load: async () => (await import('./commands/pay.js')).payCommand,

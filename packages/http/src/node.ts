@@ -20,8 +20,16 @@ import {
 } from './node-capture.js';
 import type { PaymentHandler, PaymentRequestInput } from './server.js';
 
-/** A Web-standard request handler. */
-export type FetchHandler = (request: Request) => Response | Promise<Response>;
+/** Where a request came from, which a Web `Request` does not carry (for `X-Forwarded-*`, logs). */
+export type RequestClient = {
+  /** The client's IP address. */
+  address?: string;
+  /** `http` or `https`: how the client reached this server. */
+  protocol?: string;
+};
+
+/** A Web-standard request handler; Node adapters pass the {@link RequestClient} too. */
+export type FetchHandler = (request: Request, client?: RequestClient) => Response | Promise<Response>;
 
 /** A Node request listener, usable with `http.createServer`. */
 export type NodeListener = (req: IncomingMessage, res: ServerResponse) => void;
@@ -179,8 +187,11 @@ export function toNodeHandler(handler: FetchHandler, options: { log?: Log } = {}
       res.end();
       return;
     }
+    const secure = 'encrypted' in req.socket && req.socket.encrypted === true;
+    const client: RequestClient = { protocol: secure ? 'https' : 'http' };
+    if (req.socket.remoteAddress !== undefined) client.address = req.socket.remoteAddress;
     Promise.resolve()
-      .then(() => handler(request))
+      .then(() => handler(request, client))
       .then((response) => writeWebResponse(res, response))
       .catch((error: unknown) => {
         emit('error', `request handler failed: ${error instanceof Error ? error.message : String(error)}`);

@@ -1,0 +1,295 @@
+/**
+ * The gateway: the payment core (`createPaymentHandler`) in front of a reverse proxy. A paid route's
+ * "handler" is the upstream call: verify, forward, settle only when the upstream answered with a
+ * success status, then send the upstream's answer with `PAYMENT-RESPONSE`. Unlisted routes are
+ * proxied free (or refused). The config is swapped whole on `reload`.
+ */
+import type { Readable } from 'node:stream';
+import {
+  createEmitter,
+  createHttpFacilitatorClient,
+  createResourceServer,
+  type Log,
+  type ServerSchemeRegistration,
+} from '@x402kit/core';
+import { type BufferedResponse, toWebResponse } from '../buffered-response.js';
+import { type NodeListener, type RequestClient, toNodeHandler } from '../node.js';
+import type { RouteConfig } from '../route-table.js';
+import {
+  createPaymentHandler,
+  type PaymentHandler,
+  type PaymentHandlerOptions,
+  webRequestInput,
+} from '../server.js';
+import { checkGatewayConfig, GatewayReasons } from './gateway-config.js';
+import { createForwarder, type Forwarder, isUpstreamFailure, type UpstreamAnswer } from './proxy.js';
+
+/** The facilitator the gateway verifies and settles with. */
+export type GatewayFacilitator = {
+  /** Base URL, e.g. `http://127.0.0.1:4022`. */
+  url: string;
+  /** Sent as `X-API-KEY`. */
+  apiKey?: string;
+  /** Sent as `Authorization: Bearer ...`. */
+  bearerToken?: string;
+};
+
+/** What the gateway sells and where it forwards; see {@link createGateway}. */
+export type GatewayConfig = {
+  /** Base URL of the API behind the gateway; its path is a prefix of every forwarded path. */
+  upstream: string;
+  facilitator: GatewayFacilitator;
+  /** Paid routes, exactly as the payment middleware takes them (`"GET /weather/:city"` -> `{ accepts }`). */
+  routes: Record<string, RouteConfig>;
+  /** Requests no route matches: `'proxy'` (default) forwards them free, `'refuse'` answers 404. */
+  unlistedRoutes?: 'proxy' | 'refuse';
+  /** How long to wait for the upstream's response headers, in ms; default 30 000 (then 504). */
+  upstreamTimeoutMs?: number;
+  /**
+   * A paid answer up to this size is held whole before settling (so a retry of a pending settlement
+   * or of a payment id gets it again); a longer one is settled once its status and headers arrive
+   * and its body streams through. Default 1 MiB.
+   */
+  holdBodyBytes?: number;
+};
+
+/** Options of {@link createGateway}. */
+export type GatewayOptions = {
+  config: GatewayConfig;
+  /** The scheme servers the routes' prices need (`exact` on `eip155:*`, ...). */
+  schemes: ServerSchemeRegistration[];
+  /** Options of the payment core other than routes, server and log. */
+  payments?: Omit<PaymentHandlerOptions, 'routes' | 'server' | 'log'>;
+  log?: Log;
+};
+
+/** A running gateway's request handling; see {@link createGateway}. */
+export type Gateway = {
+  /** The config in force. */
+  readonly config: GatewayConfig;
+  /** Web-standard handler; `client` fills `X-Forwarded-For` / `-Proto`. */
+  handle(request: Request, client?: RequestClient): Promise<Response>;
+  /** Node request listener over {@link Gateway.handle}. */
+  readonly listener: NodeListener;
+  /**
+   * Swap the config for new requests (requests in flight finish under the old one). Throws an
+   * `X402Error` (`invalid_gateway_config`, `invalid_route_config`) and keeps the old config when the
+   * new one is invalid.
+   */
+  reload(config: GatewayConfig): void;
+  /** Drop the upstream connections kept alive. */
+  close(): void;
+};
+
+type State = { config: GatewayConfig; payments: PaymentHandler; forwarder: Forwarder; holdBytes: number };
+
+/** What one paid request's upstream call left behind: its response to the core, its unread tail. */
+type Forwarded = { response: BufferedResponse; cancel(): void };
+
+const JSON_HEADERS = { 'content-type': 'application/json', 'cache-control': 'no-store' };
+
+/**
+ * Put an HTTP API behind x402 without touching it. Paid routes answer 402 like the middleware;
+ * a paid request is verified, forwarded, and settled only when the upstream answered below 400:
+ * an upstream 5xx becomes 502 (`upstream_error`), no answer 502 (`upstream_unreachable`) or 504
+ * (`upstream_timeout`), a 4xx goes back as it is, all without settling. One payment buys one
+ * upstream call (a replay, even concurrent, gets 402 `duplicate_settlement`).
+ *
+ * @example
+ * const gateway = createGateway({
+ *   config: {
+ *     upstream: 'http://127.0.0.1:3000',
+ *     facilitator: { url: 'http://127.0.0.1:4022' },
+ *     routes: { 'GET /weather': { accepts: { scheme: 'exact', network: 'eip155:84532', payTo, price: '$0.001' } } },
+ *   },
+ *   schemes: [{ network: 'eip155:*', server: createExactEvmServer() }],
+ * });
+ * http.createServer(gateway.listener).listen(4021);
+ */
+export function createGateway(options: GatewayOptions): Gateway {
+  const emit = createEmitter(options.log);
+  let state = build(options, options.config, undefined);
+
+  async function handle(request: Request, client: RequestClient = {}): Promise<Response> {
+    const current = state;
+    const lookup = current.payments.match(request.method, request.url);
+    if (lookup.type === 'unprotected') return unlisted(current, request, client);
+    let forwarded: Forwarded | undefined;
+    const run = async () => {
+      forwarded = await callUpstream(current, request, client);
+      return forwarded.response;
+    };
+    const result = await current.payments.processRequest(webRequestInput(request), run, lookup);
+    if (result.type === 'unprotected') return unlisted(current, request, client);
+    if (result.type === 'reply') {
+      // 202: the settlement is pending; the held answer (and its tail) goes to the retry
+      if (result.reply.status !== 202) forwarded?.cancel();
+      return toWebResponse(result.reply);
+    }
+    if (forwarded && forwarded.response !== result.response) forwarded.cancel();
+    const tail = tails.get(result.response);
+    if (!tail) return toWebResponse(result.response);
+    tails.delete(result.response);
+    const { status, statusText, headers } = result.response;
+    return new Response(tail, { status, statusText, headers });
+  }
+
+  async function unlisted(current: State, request: Request, client: RequestClient): Promise<Response> {
+    if (current.config.unlistedRoutes === 'refuse') {
+      return jsonResponse(404, GatewayReasons.notFound, 'no route of this gateway serves this request');
+    }
+    const answer = await current.forwarder.forward(request, client);
+    if (isUpstreamFailure(answer)) {
+      emit('warn', `free request not forwarded: ${answer.message}`, { target: request.url });
+      return jsonResponse(answer.kind === 'upstream_timeout' ? 504 : 502, answer.kind, answer.message);
+    }
+    return new Response(answer.body === null ? null : streamOf(answer.body, []), {
+      status: answer.status,
+      statusText: answer.statusText,
+      headers: answer.headers,
+    });
+  }
+
+  async function callUpstream(current: State, request: Request, client: RequestClient): Promise<Forwarded> {
+    const answer = await current.forwarder.forward(request, client);
+    if (isUpstreamFailure(answer)) {
+      emit('warn', `paid request not forwarded, payment not settled: ${answer.message}`, {
+        target: request.url,
+      });
+      const status = answer.kind === 'upstream_timeout' ? 504 : 502;
+      return unsettled(status, answer.kind, `${answer.message}; the payment was not settled`);
+    }
+    if (answer.status >= 500) {
+      answer.body?.resume();
+      emit('warn', `upstream answered ${answer.status}; payment not settled`, { target: request.url });
+      return unsettled(
+        502,
+        GatewayReasons.upstreamError,
+        `the upstream answered ${answer.status}; the payment was not settled`,
+      );
+    }
+    return hold(answer, answer.status >= 400 ? Number.POSITIVE_INFINITY : current.holdBytes);
+  }
+
+  return {
+    get config() {
+      return state.config;
+    },
+    handle,
+    listener: toNodeHandler(handle, options.log ? { log: options.log } : {}),
+    reload(config) {
+      state = build(options, config, state);
+      emit('info', `config reloaded: ${Object.keys(config.routes).length} paid route(s)`);
+    },
+    close() {
+      state.forwarder.close();
+    },
+  };
+}
+
+/** Streamed tails of paid answers too long to hold, by the held response the core hands back. */
+const tails = new WeakMap<BufferedResponse, ReadableStream<Uint8Array>>();
+
+function build(options: GatewayOptions, config: GatewayConfig, previous: State | undefined): State {
+  checkGatewayConfig(config);
+  const facilitator = createHttpFacilitatorClient({
+    url: config.facilitator.url,
+    ...(config.facilitator.apiKey === undefined ? {} : { apiKey: config.facilitator.apiKey }),
+    ...(config.facilitator.bearerToken === undefined ? {} : { bearerToken: config.facilitator.bearerToken }),
+  });
+  const server = createResourceServer({ facilitators: facilitator, schemes: options.schemes });
+  const payments = createPaymentHandler({
+    ...options.payments,
+    routes: config.routes,
+    server,
+    ...(options.log ? { log: options.log } : {}),
+  });
+  const upstream = new URL(config.upstream);
+  const timeoutMs = config.upstreamTimeoutMs ?? 30_000;
+  const same =
+    previous &&
+    previous.forwarder.upstream.href === upstream.href &&
+    previous.config.upstreamTimeoutMs === config.upstreamTimeoutMs;
+  if (previous && !same) {
+    // requests in flight keep the old connections; they go once idle
+    const old = previous.forwarder;
+    setTimeout(() => old.close(), timeoutMs + 1_000).unref();
+  }
+  return {
+    config,
+    payments,
+    forwarder: same ? previous.forwarder : createForwarder(upstream, timeoutMs),
+    holdBytes: config.holdBodyBytes ?? 1024 * 1024,
+  };
+}
+
+/** A gateway error the core passes on without settling (its status is >= 400). */
+function unsettled(status: number, error: string, message: string): Forwarded {
+  const body = new TextEncoder().encode(JSON.stringify({ error, message }));
+  return { response: { status, statusText: '', headers: new Headers(JSON_HEADERS), body }, cancel() {} };
+}
+
+/** Read up to `limit` bytes: the whole answer, or its start with the rest left to stream. */
+async function hold(answer: UpstreamAnswer, limit: number): Promise<Forwarded> {
+  const { status, statusText, headers, body } = answer;
+  if (body === null) return { response: { status, statusText, headers, body: null }, cancel() {} };
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  const iterator = body[Symbol.asyncIterator]();
+  for (;;) {
+    let next: IteratorResult<unknown>;
+    try {
+      next = await iterator.next();
+    } catch (error) {
+      const message = `the upstream's answer broke off: ${error instanceof Error ? error.message : String(error)}; the payment was not settled`;
+      return unsettled(502, GatewayReasons.upstreamError, message);
+    }
+    if (next.done) {
+      const whole = new Uint8Array(size);
+      let at = 0;
+      for (const chunk of chunks) {
+        whole.set(chunk, at);
+        at += chunk.length;
+      }
+      return { response: { status, statusText, headers, body: whole }, cancel() {} };
+    }
+    const chunk = next.value as Uint8Array;
+    chunks.push(chunk);
+    size += chunk.length;
+    if (size > limit) break;
+  }
+  const response: BufferedResponse = { status, statusText, headers, body: null };
+  tails.set(response, streamOf(body, chunks, iterator));
+  return { response, cancel: () => body.destroy() };
+}
+
+/** A Web stream of `head` then the rest of `body`, pulled on demand (backpressure reaches the upstream). */
+function streamOf(
+  body: Readable,
+  head: Uint8Array[],
+  iterator: AsyncIterator<unknown> = body[Symbol.asyncIterator](),
+): ReadableStream<Uint8Array> {
+  const queued = [...head];
+  return new ReadableStream<Uint8Array>(
+    {
+      async pull(controller) {
+        const first = queued.shift();
+        if (first) {
+          controller.enqueue(first);
+          return;
+        }
+        const { value, done } = await iterator.next();
+        if (done) controller.close();
+        else controller.enqueue(value as Uint8Array);
+      },
+      cancel() {
+        body.destroy();
+      },
+    },
+    { highWaterMark: 0 },
+  );
+}
+
+function jsonResponse(status: number, error: string, message: string): Response {
+  return new Response(JSON.stringify({ error, message }), { status, headers: JSON_HEADERS });
+}

@@ -3,10 +3,15 @@
  * ledger's database (one live instance per key, so nonces never collide; chains whose senders keep
  * no nonce are shared and not leased), the chains ready, their reconcilers in one, the ledger's
  * exactly-once hooks, one core engine over every chain's registrations, and the idempotency store
- * in front when enabled.
+ * in front when enabled, and the discovery catalog behind it (the bazaar extension).
  */
 import { createFacilitator, firstReconciler, identifyChainPayment, type Reconcile } from '@x402kit/core';
 import type { DeploymentParts } from './deployment-parts.js';
+import {
+  createPostgresDiscoveryStore,
+  createSqliteDiscoveryStore,
+  withDiscovery,
+} from './discovery/index.js';
 import {
   createIdempotentFacilitator,
   createPostgresIdempotencyStore,
@@ -57,7 +62,7 @@ export async function buildEngine(config: ServiceConfig, parts: DeploymentParts)
     runtimes,
     createFacilitator({
       schemes: runtimes.flatMap((runtime) => runtime.registrations),
-      extensions: [...new Set(runtimes.flatMap((runtime) => runtime.extensions ?? []))],
+      extensions: [...new Set(['bazaar', ...runtimes.flatMap((runtime) => runtime.extensions ?? [])])],
       hooks,
     }),
   );
@@ -70,6 +75,15 @@ export async function buildEngine(config: ServiceConfig, parts: DeploymentParts)
           log({ level: 'error', message: `idempotency: ${context.stage} failed: ${messageOf(error)}` }),
       })
     : engine;
+  parts.discovery = await openStore(parts.db, {
+    postgres: createPostgresDiscoveryStore,
+    sqlite: createSqliteDiscoveryStore,
+  });
+  parts.engine = withDiscovery(parts.engine, {
+    store: parts.discovery,
+    onError: (error) => log({ level: 'error', message: `discovery: recording failed: ${messageOf(error)}` }),
+    onSkipped: (reason) => log({ level: 'info', message: `discovery: not listed: ${reason}` }),
+  });
   return reconcile;
 }
 

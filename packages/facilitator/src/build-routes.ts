@@ -1,8 +1,10 @@
 /**
  * The deployment's extra routes: `/payments` (the ledger's queries, behind authentication, the
- * address forms asked of the chain modules) and, when metrics are enabled, a public `/metrics`.
+ * address forms asked of the chain modules), the public `/discovery/resources` (the bazaar catalog)
+ * and, when metrics are enabled, a public `/metrics`.
  */
 import { type ChainModule, chainLedgerAddress } from '@x402kit/core';
+import { createDiscoveryRoute, type DiscoveryStore } from './discovery/index.js';
 import { createLedgerHttpHandler, type PaymentLedger } from './ledger/index.js';
 import type { Metrics } from './metrics.js';
 import type { ServiceReply, ServiceRoute } from './service-types.js';
@@ -17,6 +19,7 @@ export function buildRoutes(
   ledger: PaymentLedger,
   modules: readonly ChainModule[],
   metrics: Metrics | undefined,
+  discovery?: DiscoveryStore,
 ): ServiceRoute[] {
   const payments = createLedgerHttpHandler({
     ledger,
@@ -36,6 +39,7 @@ export function buildRoutes(
       },
     },
   ];
+  if (discovery) routes.push(createDiscoveryRoute(discovery));
   if (metrics) {
     routes.push({
       prefix: '/metrics',

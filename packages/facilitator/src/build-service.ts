@@ -67,7 +67,7 @@ export function buildService(
       createHealthCheck({ probes: parts.chains.map(({ runtime }) => runtime.probe), ledger }),
       keyLeases,
     ),
-    routes: buildRoutes(ledger, modules, parts.metrics),
+    routes: buildRoutes(ledger, modules, parts.metrics, parts.discovery),
     log,
     observe: (event) => {
       for (const observe of observers) {

@@ -3,6 +3,7 @@
  * later step fails (everything opened so far is closed) and by the running deployment's `close()`.
  */
 import type { ChainRuntime } from '@x402kit/core';
+import type { DiscoveryStore } from './discovery/index.js';
 import type { GasSponsorStore } from './gas-sponsoring/index.js';
 import type { IdempotencyStore } from './idempotency/index.js';
 import type { KeyLeaseStore, KeyLeases } from './key-lease/index.js';
@@ -29,6 +30,8 @@ export type DeploymentParts = {
   leaseStore?: KeyLeaseStore;
   keyLeases?: KeyLeases;
   idempotency?: IdempotencyStore;
+  /** The catalog of settled-for resources behind `GET /discovery/resources`. */
+  discovery?: DiscoveryStore;
   limiter?: PostgresRateLimiter;
   metrics?: Metrics;
   /** Every chain's schemes behind the ledger (and the idempotency store, when enabled). */
@@ -56,6 +59,7 @@ export async function closeDeploymentParts(
   await parts.telemetry?.shutdown();
   await parts.limiter?.close();
   await parts.idempotency?.close();
+  await parts.discovery?.close();
   await parts.sponsorships?.close();
   // last of the senders' state: a successor may start sending from our keys at once
   await parts.keyLeases?.release();

@@ -3,6 +3,7 @@
 export * from './access-log.js';
 export * from './api-key-auth.js';
 export * from './config.js';
+export * from './discovery/index.js';
 export * from './facilitator-app.js';
 export * from './facilitator-reasons.js';
 export type { FeeQuoteFee, FeeQuoteRequestItem, FeeQuoteResponse, FeeQuoter } from './fee-quote.js';

@@ -22,6 +22,7 @@ export type FacilitatorEndpoint =
   | 'close'
   | 'feeQuote'
   | 'payments'
+  | 'discovery'
   | 'metrics';
 
 /** What an {@link Authenticate} hook sees. It runs before the body is read. */
@@ -75,7 +76,7 @@ export type Authorize = (request: AuthorizationRequest) => AuthorizationResult |
 export type ServiceRoute = {
   /** `/payments` matches `/payments` and `/payments/...`. */
   prefix: string;
-  endpoint: 'payments' | 'metrics';
+  endpoint: 'payments' | 'metrics' | 'discovery';
   public?: boolean;
   handle(exchange: ServiceExchange): Promise<ServiceReply>;
 };

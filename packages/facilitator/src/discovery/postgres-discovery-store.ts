@@ -1,0 +1,86 @@
+/**
+ * The discovery catalog in PostgreSQL through `pg`: the ledger's database (and schema), table
+ * `discovery_resources` with its own migrations. An update reads and writes its row in one
+ * transaction (the row locked), so two instances recording the same resource merge their offers.
+ */
+import type pg from 'pg';
+import { openPostgres } from '../db/postgres.js';
+import {
+  type DiscoveryRow,
+  type DiscoveryStore,
+  discoveryRowValues,
+  mergeAccepts,
+  pageOf,
+  toDiscoveryResource,
+} from './discovery-store.js';
+import { DISCOVERY_COLUMNS, DISCOVERY_MIGRATIONS, DISCOVERY_MIGRATIONS_TABLE } from './schema.js';
+
+/**
+ * Connect and apply pending migrations (serialized across processes by an advisory lock).
+ *
+ * @example
+ * const catalog = await createPostgresDiscoveryStore({ url: config.ledger.postgres.url, schema: config.ledger.postgres.schema })
+ */
+export async function createPostgresDiscoveryStore(options: {
+  url?: string;
+  pool?: pg.Pool;
+  schema?: string;
+}): Promise<DiscoveryStore> {
+  const { pool, prefix, close } = await openPostgres(
+    { ...options, now: Date.now },
+    {
+      table: DISCOVERY_MIGRATIONS_TABLE,
+      migrations: DISCOVERY_MIGRATIONS,
+      defaultMaxConnections: 2,
+      lockName: 'x402kit-discovery',
+    },
+  );
+  const T = `${prefix}discovery_resources`;
+  return {
+    async record(resource) {
+      const client = await pool.connect();
+      try {
+        await client.query('BEGIN');
+        // the row's lock, or (for a new resource) a conflict the upsert resolves
+        const { rows } = await client.query<DiscoveryRow>(
+          `SELECT ${DISCOVERY_COLUMNS} FROM ${T} WHERE resource = $1 FOR UPDATE`,
+          [resource.resource],
+        );
+        const earlier = rows[0] ? toDiscoveryResource(rows[0]).accepts : [];
+        const v = discoveryRowValues(resource, mergeAccepts(earlier, resource.accepts));
+        await client.query(
+          `INSERT INTO ${T} (${DISCOVERY_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+           ON CONFLICT (resource) DO UPDATE SET type = EXCLUDED.type, x402_version = EXCLUDED.x402_version,
+             accepts = EXCLUDED.accepts, description = EXCLUDED.description, mime_type = EXCLUDED.mime_type,
+             extensions = EXCLUDED.extensions, last_updated = EXCLUDED.last_updated`,
+          [
+            v.resource,
+            v.type,
+            v.x402Version,
+            v.accepts,
+            v.description,
+            v.mimeType,
+            v.extensions,
+            v.lastUpdated,
+          ],
+        );
+        await client.query('COMMIT');
+      } catch (error) {
+        await client.query('ROLLBACK').catch(() => {});
+        throw error;
+      } finally {
+        client.release();
+      }
+    },
+    async list(query) {
+      const { rows } = query.type
+        ? await pool.query<DiscoveryRow>(
+            `SELECT ${DISCOVERY_COLUMNS} FROM ${T} WHERE type = $1 ORDER BY last_updated DESC`,
+            [query.type],
+          )
+        : await pool.query<DiscoveryRow>(`SELECT ${DISCOVERY_COLUMNS} FROM ${T} ORDER BY last_updated DESC`);
+      return pageOf(rows.map(toDiscoveryResource), query);
+    },
+    close,
+  };
+}

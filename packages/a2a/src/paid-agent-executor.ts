@@ -16,10 +16,8 @@ import {
 } from '@a2a-js/sdk/server';
 import {
   type AnyPaymentRequired,
-  canonicalJson,
   createAttemptId,
   createEmitter,
-  createExpiringMap,
   type Log,
   type PaymentOption,
   PaymentPayload,
@@ -30,6 +28,7 @@ import {
   type SettleResponse,
   settleRefusal,
 } from '@x402kit/core';
+import { canonicalJson, createExpiringMap } from '@x402kit/core/internal';
 import { A2aReasons } from './a2a-reasons.js';
 import { PaymentErrorCodes, paymentErrorCode } from './payment-error-code.js';
 import { type PaymentUpdate, paymentStatusUpdate } from './payment-status-update.js';

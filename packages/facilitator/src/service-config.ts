@@ -16,7 +16,8 @@
 import { readFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { extname } from 'node:path';
-import { type ChainModule, chainAddressKey, httpUrl, isRecord, ms, privateKey } from '@x402kit/core';
+import { type ChainModule, chainAddressKey, httpUrl, ms, privateKey } from '@x402kit/core';
+import { isRecord } from '@x402kit/core/internal';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { type ConfigIssue, DEFAULT_FACILITATOR_PORT, FacilitatorConfigError } from './config.js';

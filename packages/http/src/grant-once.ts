@@ -5,8 +5,6 @@
  * `duplicate_settlement` (the facilitator's ledger holds the rule across processes).
  */
 import {
-  canonicalJson,
-  deepEqual,
   encodePaymentResponseHeader,
   HeaderNames,
   PaymentIdentifierReasons,
@@ -14,6 +12,7 @@ import {
   type SettleResponse,
   settleRefusal,
 } from '@x402kit/core';
+import { canonicalJson, deepEqual } from '@x402kit/core/internal';
 import { grantPayment } from './grant-payment.js';
 import {
   copyOf,

@@ -4,16 +4,15 @@
  * progress, payments granted, responses kept per payment id); and the types that travel between
  * the steps.
  */
-import {
-  type AnyPaymentPayload,
-  createExpiringMap,
-  type Emit,
-  type ExpiringMap,
-  type PaymentRequirements,
-  type ResourceInfo,
-  type ResourceServer,
-  type SettleResponse,
+import type {
+  AnyPaymentPayload,
+  Emit,
+  PaymentRequirements,
+  ResourceInfo,
+  ResourceServer,
+  SettleResponse,
 } from '@x402kit/core';
+import { createExpiringMap, type ExpiringMap } from '@x402kit/core/internal';
 import type { BufferedResponse, PaymentReply } from './buffered-response.js';
 import type { PaymentReplies } from './payment-replies.js';
 import type { RouteOffers } from './route-offers.js';

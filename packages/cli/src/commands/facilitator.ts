@@ -4,7 +4,7 @@
  * when ready (the x402 e2e harness waits for that line) and stops on SIGINT / SIGTERM.
  */
 
-import { isRecord } from '@x402kit/core';
+import { isRecord } from '@x402kit/core/internal';
 import { evmChain } from '@x402kit/evm/chain-module';
 import {
   createFacilitatorApp,

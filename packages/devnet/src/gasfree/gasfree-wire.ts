@@ -1,8 +1,6 @@
-/** States of a GasFree transfer authorization, as the GasFree API names them. */
-export type GasFreeTransferState = 'WAITING' | 'INPROGRESS' | 'CONFIRMING' | 'SUCCEED' | 'FAILED';
+import type { GasFreeAddressInfo, GasFreeAsset, GasFreeTransferState, GasFreeTxnState } from '@x402kit/core';
 
-/** States of a GasFree transfer's transaction, as the GasFree API names them. */
-export type GasFreeTxnState = 'INIT' | 'NOT_ON_CHAIN' | 'ON_CHAIN' | 'SOLIDITY' | 'ON_CHAIN_FAILED';
+export type { GasFreeTransferState, GasFreeTxnState } from '@x402kit/core';
 
 /**
  * The `reason` strings the local service answers with (the documented GasFree submit errors, plus the names
@@ -25,28 +23,11 @@ export type GasFreeServiceReason =
   | 'UnauthorizedException'
   | 'InternalServerException';
 
-/** One asset of `GET /api/v1/address/{user}`; fees and amounts are JSON numbers in the smallest unit. */
-export interface GasFreeWireAsset {
-  tokenAddress: string;
-  tokenSymbol: string;
-  activateFee: bigint;
-  transferFee: bigint;
-  decimal: number;
-  /** Amount held back by pending transfers (value + fee). */
-  frozen: bigint;
-  /** Balance of the token at the GasFree address. */
-  balance: bigint;
-}
+/** One asset of `GET /api/v1/address/{user}` as the local service answers it: always with its `balance`. */
+export type GasFreeWireAsset = Required<GasFreeAsset>;
 
-/** `data` of `GET /api/v1/address/{user}` (Base58 addresses). */
-export interface GasFreeWireAddressInfo {
-  accountAddress: string;
-  gasFreeAddress: string;
-  active: boolean;
-  nonce: number;
-  allowSubmit: boolean;
-  assets: GasFreeWireAsset[];
-}
+/** `data` of `GET /api/v1/address/{user}` (Base58 addresses), each asset with its balance. */
+export type GasFreeWireAddressInfo = Omit<GasFreeAddressInfo, 'assets'> & { assets: GasFreeWireAsset[] };
 
 /** `data` of `GET /api/v1/gasfree/{traceId}` and of a successful submit (Base58 addresses). */
 export interface GasFreeWireTransfer {

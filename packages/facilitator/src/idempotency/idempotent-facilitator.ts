@@ -18,7 +18,6 @@
  */
 import { createHash } from 'node:crypto';
 import {
-  canonicalJson,
   type Facilitator,
   type FacilitatorCallOptions,
   networkForVersion,
@@ -32,6 +31,7 @@ import {
   verifyRefusal,
   type X402Version,
 } from '@x402kit/core';
+import { canonicalJson } from '@x402kit/core/internal';
 import type { IdempotencyOperation, IdempotencyStore } from './idempotency-store.js';
 
 /** Options of `createIdempotentFacilitator` (besides the facilitator it wraps). */

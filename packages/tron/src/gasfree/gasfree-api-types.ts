@@ -1,31 +1,7 @@
+import type { GasFreeAddressInfo, GasFreeTransferState, GasFreeTxnState } from '@x402kit/core';
 import { GasFreeError, GasFreeReasons } from './gasfree-error.js';
 
-/** GasFree transfer states (`state`). */
-export type GasFreeTransferState = 'WAITING' | 'INPROGRESS' | 'CONFIRMING' | 'SUCCEED' | 'FAILED';
-/** GasFree transaction states (`txnState`). */
-export type GasFreeTxnState = 'INIT' | 'NOT_ON_CHAIN' | 'ON_CHAIN' | 'SOLIDITY' | 'ON_CHAIN_FAILED';
-
-/** One asset of a GasFree account (amounts in the token's smallest unit). */
-export interface GasFreeAsset {
-  tokenAddress: string;
-  tokenSymbol: string;
-  activateFee: bigint;
-  transferFee: bigint;
-  decimal: number;
-  frozen: bigint;
-  /** Present when the API reports it. */
-  balance?: bigint;
-}
-
-/** `GET /api/v1/address/{user}`. */
-export interface GasFreeAddressInfo {
-  accountAddress: string;
-  gasFreeAddress: string;
-  active: boolean;
-  nonce: number;
-  allowSubmit: boolean;
-  assets: GasFreeAsset[];
-}
+export type { GasFreeAddressInfo, GasFreeAsset, GasFreeTransferState, GasFreeTxnState } from '@x402kit/core';
 
 /** A token of `GET /api/v1/config/token/all`. */
 export interface GasFreeToken {

@@ -23,6 +23,10 @@ export const DevnetReasons = defineReasons('@x402kit/devnet', {
   tronAddress: 'invalid_devnet_tron_address',
   /** The local GasFree service refuses a submit (malformed field or a failed check). */
   gasFreeSubmit: 'devnet_gasfree_submit_refused',
+  /** The local Solana RPC answers a call with a JSON-RPC error (`SolanaRpcError`; `code` is Solana's). */
+  solanaRpc: 'devnet_solana_rpc_error',
+  /** The Solana devnet cannot decode a transaction or finds it unsigned (`SolanaTransactionRejected`). */
+  solanaTransaction: 'devnet_solana_transaction_rejected',
 });
 
 /**

@@ -1,6 +1,8 @@
 import type { Address, Transaction } from '@solana/kit';
 import { address, getBase58Decoder, getCompiledTransactionMessageDecoder, lamports } from '@solana/kit';
+import { X402Error } from '@x402kit/core';
 import type { FailedTransactionMetadata, LiteSVM, TransactionMetadata } from 'litesvm';
+import { DevnetReasons } from '../devnet-reasons.js';
 import type { SolanaWireTransactionError } from './solana-transaction-error.js';
 import { toWireTransactionError } from './solana-transaction-error.js';
 
@@ -32,15 +34,16 @@ export type SolanaExecution =
 
 /**
  * The transaction could not be decoded or is missing signatures: the RPC answers it as a request error.
- * `code` is the JSON-RPC code Solana uses (-32602 bad params, -32003 signature verification failure).
+ * `code` is the JSON-RPC code Solana uses (-32602 bad params, -32003 signature verification failure); the
+ * reason is `devnet_solana_transaction_rejected`.
  */
-export class SolanaTransactionRejected extends Error {
+export class SolanaTransactionRejected extends X402Error {
   override readonly name = 'SolanaTransactionRejected';
   constructor(
     readonly code: number,
     message: string,
   ) {
-    super(message);
+    super(DevnetReasons.solanaTransaction, message);
   }
 }
 

@@ -6,6 +6,7 @@
 import type { BudgetHold, PaymentBudget, PaymentOutcome } from './budget/budget.js';
 import { BudgetReasons } from './budget/budget-reasons.js';
 import { DEFAULT_MAX_AMOUNT_USD, defaultCapPolicy } from './budget/default-cap.js';
+import { isRecord } from './chain-module/config-fields.js';
 import { appendPaymentIdentifier, readPaymentIdentifier } from './extensions/payment-identifier.js';
 import { parseUnits } from './money.js';
 import { findAsset, networkMatches, sameAssetId } from './networks/registry.js';
@@ -286,19 +287,15 @@ function mergeExtensions(
   const out: Record<string, unknown> = { ...server };
   for (const [key, value] of Object.entries(scheme ?? {})) {
     const base = out[key];
-    if (!isObject(base) || !isObject(value)) {
+    if (!isRecord(base) || !isRecord(value)) {
       out[key] = value;
       continue;
     }
     const merged: Record<string, unknown> = { ...base, ...value };
-    if (isObject(base.info) && isObject(value.info)) merged.info = { ...base.info, ...value.info };
+    if (isRecord(base.info) && isRecord(value.info)) merged.info = { ...base.info, ...value.info };
     out[key] = merged;
   }
   return out;
-}
-
-function isObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
 function describe(o: Offer): string {

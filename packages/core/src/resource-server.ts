@@ -85,10 +85,25 @@ export type PaymentCallOptions = { resource?: ResourceInfo; attempt?: string };
 /** A pending payment taken over by its retry: the attempt to continue, and the payer when known. */
 export type PendingPayment = { attempt: string | undefined; payer?: string };
 
+/** One facilitator's `/supported`, as {@link ResourceServer.facilitatorSupport} reports it. */
+export type FacilitatorSupport = {
+  /** Its URL, or `facilitator #<n>` for one without (an in-process engine). */
+  name: string;
+  /** Its answer; absent while it cannot be reached. */
+  supported?: SupportedResponse;
+  /** Why there is no answer. */
+  error?: string;
+};
+
 /** What `createResourceServer` returns. */
 export type ResourceServer = {
   /** Fetch `/supported` from every facilitator. Never throws: a facilitator that is down is retried later. */
   initialize(): Promise<void>;
+  /**
+   * Each facilitator's `/supported` answer (asked now when not known yet), or why it has none: what
+   * a startup check compares the routes against. Never throws.
+   */
+  facilitatorSupport(): Promise<FacilitatorSupport[]>;
   /** Offers for this request, in the order of `options`. */
   buildRequirements<Ctx>(options: PaymentOption<Ctx>[], ctx: Ctx): Promise<PaymentRequirements[]>;
   /** A 402 document; schemes with `paymentRequiredExtensions` add theirs on every call. */
@@ -166,8 +181,12 @@ export function createResourceServer(options: ResourceServerOptions): ResourceSe
   const hooks = options.hooks ?? {};
   const retryAfterMs = options.retrySupportedAfterMs ?? 5_000;
   const supportedWaitMs = options.supportedWaitMs ?? 2_000;
-  const supported: Array<{ value?: SupportedResponse; failedAt?: number; pending?: Promise<void> }> =
-    facilitators.map(() => ({}));
+  const supported: Array<{
+    value?: SupportedResponse;
+    failedAt?: number;
+    error?: string;
+    pending?: Promise<void>;
+  }> = facilitators.map(() => ({}));
   const pending = createPendingMemory(options.pendingSettlements);
 
   function refresh(i: number): Promise<void> {
@@ -180,8 +199,9 @@ export function createResourceServer(options: ResourceServerOptions): ResourceSe
         slot.value = value;
         slot.failedAt = undefined;
       })
-      .catch(() => {
+      .catch((error: unknown) => {
         slot.failedAt = Date.now();
+        slot.error = error instanceof Error ? error.message : String(error);
       })
       .finally(() => {
         slot.pending = undefined;
@@ -272,6 +292,16 @@ export function createResourceServer(options: ResourceServerOptions): ResourceSe
   return {
     async initialize() {
       await Promise.all(facilitators.map((_, i) => refresh(i)));
+    },
+
+    async facilitatorSupport() {
+      await Promise.all(facilitators.map((_, i) => refresh(i)));
+      return facilitators.map((client, i): FacilitatorSupport => {
+        const slot = supported[i]!;
+        const name = 'url' in client && typeof client.url === 'string' ? client.url : `facilitator #${i + 1}`;
+        if (slot.value) return { name, supported: slot.value };
+        return { name, error: slot.error ?? 'no answer yet' };
+      });
     },
 
     async buildRequirements(paymentOptions, ctx) {

@@ -17,21 +17,26 @@ export type ExpressPaymentOptions = Omit<PaymentHandlerOptions, 'routes' | 'serv
 /**
  * Express payment middleware. Route keys match `req.url` (relative to where the middleware is
  * mounted); the default resource URL is `req.protocol://Host + req.originalUrl`.
+ * `await middleware.ready()` before `listen` fails fast when a route's scheme and network are not
+ * supported by the facilitator (see `PaymentHandler.ready`); without it, such a route answers 503.
  * If a body parser ran before it, `ctx.request` carries `req.body` re-serialized; otherwise
  * reading `ctx.request`'s body consumes the request stream (mount the parser first if both
  * route functions and handlers need the body).
  *
  * @example
  * const app = express();
- * app.use(paymentMiddleware({ 'GET /weather': { accepts: { scheme: 'exact', network: 'eip155:84532', payTo, price: '$0.001' } } }, server));
+ * const paid = paymentMiddleware({ 'GET /weather': { accepts: { scheme: 'exact', network: 'eip155:84532', payTo, price: '$0.001' } } }, server);
+ * await paid.ready(); // throws missing_facilitator if the facilitator does not serve exact on eip155:84532
+ * app.use(paid);
  * app.get('/weather', (req, res) => res.json({ forecast: 'sunny' }));
  */
 export function paymentMiddleware(
   routes: RoutesConfig,
   server: ResourceServer,
   options: ExpressPaymentOptions = {},
-): RequestHandler {
-  return paymentMiddlewareFromHandler(createPaymentHandler({ ...options, routes, server }));
+): RequestHandler & Pick<PaymentHandler, 'ready'> {
+  const handler = createPaymentHandler({ ...options, routes, server });
+  return Object.assign(paymentMiddlewareFromHandler(handler), { ready: () => handler.ready() });
 }
 
 /**

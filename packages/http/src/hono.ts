@@ -20,7 +20,8 @@ export type HonoPaymentOptions = Omit<PaymentHandlerOptions, 'routes' | 'server'
 
 /**
  * Hono payment middleware. Route keys match the path of the full request URL (for a sub-app
- * mounted with `app.route('/api', sub)`, write `/api/...`).
+ * mounted with `app.route('/api', sub)`, write `/api/...`). `await middleware.ready()` at startup
+ * fails fast when the facilitator does not support a route (see `PaymentHandler.ready`).
  *
  * @example
  * const app = new Hono();
@@ -31,8 +32,9 @@ export function paymentMiddleware(
   routes: RoutesConfig,
   server: ResourceServer,
   options: HonoPaymentOptions = {},
-): MiddlewareHandler {
-  return paymentMiddlewareFromHandler(createPaymentHandler({ ...options, routes, server }));
+): MiddlewareHandler & Pick<PaymentHandler, 'ready'> {
+  const handler = createPaymentHandler({ ...options, routes, server });
+  return Object.assign(paymentMiddlewareFromHandler(handler), { ready: () => handler.ready() });
 }
 
 /**

@@ -217,6 +217,7 @@ describe('createPaymentHandler', () => {
       stack,
       { '/paid': { accepts: { ...option, network: 'test:nov1' } } },
       () => new Response('x'),
+      { skipSupportedCheck: true }, // the test facilitator serves only the test network
     );
     const res = await call('http://127.0.0.1/paid');
     assert.equal(res.status, 402);

@@ -39,6 +39,7 @@ import {
 } from './route-table.js';
 import { createSiwxGate, type SignInWithXOptions } from './sign-in-with-x.js';
 
+import { createSupportedCheck, type SupportedCheck } from './supported-check.js';
 export type { PaymentResult, RunHandler } from './payment-flow.js';
 export type { PaymentRequestInput } from './request-context.js';
 export { webRequestInput } from './request-context.js';
@@ -74,6 +75,14 @@ export type PaymentHandlerOptions = {
    */
   initialize?: boolean;
   /**
+  /**
+   * Do not check the routes against the facilitators' `/supported` (default false). By default a
+   * route offering a scheme on a network no facilitator supports makes `ready()` throw
+   * (`missing_facilitator`, naming the route, scheme, network and facilitator), is logged as an
+   * error at creation, and answers 503 instead of a 402, so no client signs a payment that
+   * cannot be verified.
+   */
+  skipSupportedCheck?: boolean;
    * `Retry-After` (seconds) of the 202 sent when the facilitator answers `settlement_pending`
    * (the transaction is sent, its receipt not seen yet); default 2.
    */
@@ -112,6 +121,13 @@ type OffersSource = ReturnType<typeof createRouteOffers>;
 
 /**
  * Create the payment core. Route keys are `"VERB /path"` or `"/path"` (see `compileRoutes`);
+  /**
+   * Fail fast at startup: ask the facilitators' `/supported` and build the fixed-price routes'
+   * offers. Throws an `X402Error`: `missing_facilitator` naming each route whose scheme and
+   * network no facilitator supports, `facilitator_unavailable` when a facilitator cannot be
+   * reached (unless `skipSupportedCheck`), or the route's own error (a scheme not registered).
+   */
+  ready(): Promise<void>;
  * the table is compiled here, once.
  *
  * Flow for a protected route: build the offers (cached for fixed prices) -> no payment header:
@@ -172,6 +188,14 @@ export function createPaymentHandler(options: PaymentHandlerOptions): PaymentHan
   function processRequest(
     input: PaymentRequestInput,
     run: RunHandler,
+  const check = createSupportedCheck({
+    server,
+    table,
+    emit,
+    skip: options.skipSupportedCheck ?? false,
+    waitMs: 2_000,
+  });
+
     lookup?: RouteLookup,
   ): Promise<PaymentResult> {
     const found = lookup ?? match(input.method, input.target);
@@ -184,7 +208,12 @@ export function createPaymentHandler(options: PaymentHandlerOptions): PaymentHan
     run: RunHandler,
     lookup?: RouteLookup,
   ): Promise<PaymentResult> {
-    return processPayment(flow, routeOffers, lookup ?? match(input.method, input.target), input, run);
+    return processPayment(
+      { flow, routeOffers, check },
+      lookup ?? match(input.method, input.target),
+      input,
+      run,
+    );
   }
 
   async function handle(request: Request, next: (request: Request) => Promise<Response>): Promise<Response> {
@@ -195,8 +224,15 @@ export function createPaymentHandler(options: PaymentHandlerOptions): PaymentHan
     return toWebResponse(result.type === 'reply' ? result.reply : result.response);
   }
 
-  if (options.initialize ?? true) void warmUp(flow, table, routeOffers);
-  return { table, server, match, processRequest, handle };
+  async function ready(): Promise<void> {
+    await server.initialize();
+    await check.assertAll();
+    for (const route of table.routes)
+      if (route.isStatic) await routeOffers.offersFor(route, warmupContext(route));
+  }
+
+  if (options.initialize ?? true) void warmUp(flow, table, routeOffers, check);
+  return { table, server, match, processRequest, handle, ready };
 }
 
 /**
@@ -204,8 +240,7 @@ export function createPaymentHandler(options: PaymentHandlerOptions): PaymentHan
  * offers, the 402 when unpaid, the payment read and matched, then granted once.
  */
 async function processPayment(
-  flow: PaymentFlow,
-  routeOffers: OffersSource,
+  { flow, routeOffers, check }: { flow: PaymentFlow; routeOffers: OffersSource; check: SupportedCheck },
   found: RouteLookup,
   input: PaymentRequestInput,
   run: RunHandler,
@@ -236,6 +271,9 @@ async function processPayment(
       return { type: 'reply', reply: internalError(flow, error, 'unpaidResponseBody failed', route) };
     }
   }
+  // a route no facilitator supports must not get anyone to sign (decided once per route)
+  const unsupported = await check.refusal(route);
+  if (unsupported) return { type: 'reply', reply: unsupported };
   const read = readPayment(flow, { route, ctx, offers }, paymentHeader);
   return 'type' in read ? read : grantOnce(flow, read, run);
 }
@@ -244,7 +282,12 @@ async function processPayment(
  * Background warm-up: learn the facilitators' kinds and build fixed-price offers, so the first
  * request is fast and a misconfigured route is reported at startup rather than at first use.
  */
-async function warmUp(flow: PaymentFlow, table: RouteTable, routeOffers: OffersSource): Promise<void> {
+async function warmUp(
+  flow: PaymentFlow,
+  table: RouteTable,
+  routeOffers: OffersSource,
+  check: SupportedCheck,
+): Promise<void> {
   await flow.server.initialize().catch((error: unknown) => {
     flow.emit('warn', `facilitator initialization failed; the core retries on demand: ${describe(error)}`);
   });
@@ -257,5 +300,6 @@ async function warmUp(flow: PaymentFlow, table: RouteTable, routeOffers: OffersS
         route: route.key,
       });
     }
+  await check.report();
   }
 }

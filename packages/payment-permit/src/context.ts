@@ -3,6 +3,7 @@
  * server chooses for each 402 and the client signs verbatim.
  */
 import { X402Error } from '@x402kit/core';
+import { isRecord } from '@x402kit/core/internal';
 import { type Hex, toHex } from 'viem';
 import { ExactPermitReasons } from './reasons.js';
 
@@ -115,8 +116,4 @@ export function readPaymentPermitContext(extensions: Record<string, unknown> | u
 function randomUint(bytes: number): bigint {
   const hex = toHex(crypto.getRandomValues(new Uint8Array(bytes)));
   return BigInt(hex);
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

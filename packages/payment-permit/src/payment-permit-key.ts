@@ -3,7 +3,8 @@
  * (`exact_permit` on EVM and TRON, GasFree's G1 wire on TRON): the buyer's nonce of the PaymentPermit
  * contract, in the given nonce space, for the token it pays.
  */
-import { isRecord, namespacedPaymentKey, type PaymentKey } from '@x402kit/core';
+import { namespacedPaymentKey, type PaymentKey } from '@x402kit/core';
+import { isRecord } from '@x402kit/core/internal';
 
 /**
  * The key of `paymentPermit` (the payload's `paymentPermit` field) on `network`, or `undefined`

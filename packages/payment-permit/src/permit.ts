@@ -4,6 +4,8 @@
  * or JSON numbers, `kind` as `"PAYMENT_ONLY"` or a number, a signature with or without `0x`),
  * strict about everything else.
  */
+
+import { isRecord } from '@x402kit/core/internal';
 import { type Address, getAddress, type Hex } from 'viem';
 import { ExactPermitReasons } from './reasons.js';
 import type { PaymentPermitMessage } from './typed-data.js';
@@ -190,8 +192,4 @@ function record(value: unknown, path: string): Record<string, unknown> {
 /** A 0x-prefixed 20-byte hex address, any letter case: the form of every PaymentPermit address field. */
 function isHexAddress(value: unknown): value is Address {
   return typeof value === 'string' && /^0x[0-9a-fA-F]{40}$/.test(value);
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

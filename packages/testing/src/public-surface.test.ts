@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { PUBLIC_PACKAGES, readPublicSurface, renderApiSection } from './public-surface.js';
+import { isInternalEntry, PUBLIC_PACKAGES, readPublicSurface, renderApiSection } from './public-surface.js';
 
 const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const dirs = PUBLIC_PACKAGES.map((name) => join(REPO_ROOT, 'packages', name));
@@ -69,5 +69,18 @@ test('renderApiSection lists a name once, under the first entry point that expor
   assert.match(
     section,
     /### `@x\/p\/sub`\n\n\| Export[^\n]*\n[^\n]*\n\| `Beta` \| type \| declared with `alpha` \(src\/a\.ts\) \|\n\nAlso exported here, listed above: `alpha`\./,
+  );
+});
+
+test('entry points under ./internal are not public surface', () => {
+  assert.equal(isInternalEntry('./internal'), true);
+  assert.equal(isInternalEntry('./internal/usd-value'), true);
+  assert.equal(isInternalEntry('./internals'), false);
+  assert.equal(isInternalEntry('.'), false);
+  assert.deepEqual(
+    surface
+      .filter((row) => isInternalEntry(row.entry))
+      .map((row) => `${row.packageName}${row.entry.slice(1)}`),
+    [],
   );
 });

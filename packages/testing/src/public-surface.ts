@@ -50,10 +50,20 @@ function entryFiles(packageDir: string): { name: string; entries: { entry: strin
   const entries: { entry: string; file: string }[] = [];
   for (const [entry, target] of Object.entries(manifest.exports ?? {})) {
     const source = typeof target === 'string' ? undefined : target.source;
-    if (source === undefined || entry.includes('*')) continue;
+    if (source === undefined || entry.includes('*') || isInternalEntry(entry)) continue;
     entries.push({ entry, file: join(packageDir, source) });
   }
   return { name: manifest.name, entries };
+}
+
+/**
+ * Whether an exports-map subpath is one the packages share among themselves (`./internal`, or one
+ * under it): not public API, so neither held to the README nor listed in its API section.
+ *
+ * @example isInternalEntry('./internal') // true
+ */
+export function isInternalEntry(entry: string): boolean {
+  return entry === './internal' || entry.startsWith('./internal/');
 }
 
 function isFunctionLike(declaration: ts.Declaration): boolean {

@@ -4,6 +4,7 @@
  * `Retry-After`, answers validated with zod, and TRON's `{code, message (hex)}` refusals decoded.
  */
 import { describeIssues } from '@x402kit/core';
+import { isRecord } from '@x402kit/core/internal';
 import type { z } from 'zod/v4';
 import { toTronHex } from './address.js';
 import { broadcastReason, decodeTronMessage, TronNodeError } from './node-error.js';
@@ -362,8 +363,4 @@ function sleep(ms: number): Promise<void> {
 
 function errorText(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

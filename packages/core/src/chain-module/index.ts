@@ -1,7 +1,7 @@
 // The chain-module contract: what a chain package gives the facilitator service.
 export * from './calldata-evidence.js';
 export * from './chain-module.js';
-export * from './config-fields.js';
+export { httpUrl, ms, privateKey } from './config-fields.js';
 export * from './key-nonce.js';
 export * from './payment-key.js';
 export * from './per-network.js';

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { FacilitatorCall, PaymentRequirements, SchemeFacilitator } from '@x402kit/core';
+import { facilitatorCall as call, paymentPermitPayload } from '@x402kit/testing/facilitator-call';
 import { evmChain } from './evm-chain.js';
 import { identifyEvmPayment } from './identify-evm-payment.js';
 
@@ -9,50 +9,8 @@ const USDT_T = 'TXYZopYRdj2D9XRtbG411XZZ3kM5VkAeBf';
 const EVM_PAYER = '0x70997970C51812dc3A010C7d01b50e0d17dc79C8';
 const EVM_TOKEN = '0x036CbD53842c5426634e7929541eC2318f3dCF7e';
 
-function call(
-  scheme: string,
-  network: string,
-  payload: Record<string, unknown>,
-  asset = EVM_TOKEN,
-): FacilitatorCall {
-  const requirements: PaymentRequirements = {
-    scheme,
-    network,
-    amount: '1000',
-    asset,
-    payTo: EVM_PAYER,
-    maxTimeoutSeconds: 60,
-    extra: {},
-  };
-  // identify reads only the payload and requirements; the scheme object never answers here
-  const refuse = async () => {
-    throw new Error('not called');
-  };
-  const facilitator: SchemeFacilitator = {
-    scheme,
-    family: `${network.split(':')[0]}:*`,
-    getSigners: () => [],
-    verify: refuse,
-    settle: refuse,
-  };
-  return {
-    x402Version: 2,
-    scheme: facilitator,
-    requirements,
-    payload: { x402Version: 2, accepted: requirements, payload },
-  };
-}
-
-const permit = (buyer: string, nonce: string | number, payToken = EVM_TOKEN) => ({
-  signature: '0x00',
-  paymentPermit: {
-    meta: { kind: 'PAYMENT_ONLY', paymentId: '0x00', nonce, validAfter: 0, validBefore: 1 },
-    buyer,
-    caller: buyer,
-    payment: { payToken, payAmount: '1000', payTo: buyer },
-    fee: { feeTo: buyer, feeAmount: '0' },
-  },
-});
+const permit = (buyer: string, nonce: string | number, payToken = EVM_TOKEN) =>
+  paymentPermitPayload(buyer, nonce, payToken);
 
 const permit2 = (nonce: string) => ({
   signature: '0x00',

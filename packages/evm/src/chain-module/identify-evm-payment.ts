@@ -12,13 +12,8 @@
  * PaymentPermit nonce 5 of one payer are two payments. Networks are resolved from aliases, so a
  * payment presented under its v1 name is still the same payment.
  */
-import {
-  canonicalNetwork,
-  type FacilitatorCall,
-  isRecord,
-  namespacedPaymentKey,
-  type PaymentKey,
-} from '@x402kit/core';
+import { canonicalNetwork, type FacilitatorCall, namespacedPaymentKey, type PaymentKey } from '@x402kit/core';
+import { hexKeyAddress, identifyByScheme, isRecord, type SchemePaymentKeyer } from '@x402kit/core/internal';
 import { paymentPermitKey } from '@x402kit/payment-permit';
 import { identifyExactEvm } from './identify-exact-evm.js';
 
@@ -30,32 +25,27 @@ import { identifyExactEvm } from './identify-exact-evm.js';
  * identifyEvmPayment(call) // { network: 'eip155:84532', asset: '0x036c…', payer: '0x7099…', nonce: 'permit2:5' }
  */
 export function identifyEvmPayment(call: FacilitatorCall): PaymentKey | undefined {
-  const network = canonicalNetwork(call.requirements.network);
-  if (!network.startsWith('eip155:')) return undefined;
-  const payload = call.payload.payload;
-  switch (call.requirements.scheme) {
-    case 'exact':
-    case 'upto': {
-      const permit2 = payload.permit2Authorization;
-      if (isRecord(permit2)) {
-        const permitted = isRecord(permit2.permitted) ? permit2.permitted : undefined;
-        return namespacedPaymentKey(
-          { network, asset: permitted?.token, payer: permit2.from, space: 'permit2', nonce: permit2.nonce },
-          evmKeyAddress,
-        );
-      }
-      if (call.requirements.scheme !== 'exact') return undefined;
-      const evm = identifyExactEvm(call);
-      return evm ? { ...evm, network: canonicalNetwork(evm.network) } : undefined;
-    }
-    case 'exact_permit':
-      return paymentPermitKey(network, payload.paymentPermit, 'paymentpermit', evmKeyAddress);
-    default:
-      return undefined;
-  }
+  return identifyByScheme(call, 'eip155', EVM_KEYERS);
 }
 
-/** EVM addresses as given (the key lower-cases them). */
-function evmKeyAddress(value: string): string | undefined {
-  return /^0x[0-9a-fA-F]{40}$/.test(value) ? value : undefined;
-}
+/** `exact` and `upto` through Permit2 by its nonce; `exact` by EIP-3009's otherwise. */
+const permit2OrExact: SchemePaymentKeyer = (payload, network, call) => {
+  const permit2 = payload.permit2Authorization;
+  if (isRecord(permit2)) {
+    const permitted = isRecord(permit2.permitted) ? permit2.permitted : undefined;
+    return namespacedPaymentKey(
+      { network, asset: permitted?.token, payer: permit2.from, space: 'permit2', nonce: permit2.nonce },
+      hexKeyAddress,
+    );
+  }
+  if (call.requirements.scheme !== 'exact') return undefined;
+  const evm = identifyExactEvm(call);
+  return evm ? { ...evm, network: canonicalNetwork(evm.network) } : undefined;
+};
+
+const EVM_KEYERS: Record<string, SchemePaymentKeyer> = {
+  exact: permit2OrExact,
+  upto: permit2OrExact,
+  exact_permit: (payload, network) =>
+    paymentPermitKey(network, payload.paymentPermit, 'paymentpermit', hexKeyAddress),
+};

@@ -3,6 +3,7 @@
  * bad input becomes a reason code, never an exception.
  */
 import { Reasons } from '@x402kit/core';
+import { isRecord } from '@x402kit/core/internal';
 import type { Address } from 'viem';
 import { isEvmAddress } from '../address.js';
 import type { Permit2Authorization, Permit2Payload } from './typed-data.js';
@@ -50,7 +51,7 @@ export function readPermit2Payload(
   options: { requireFacilitator?: boolean } = {},
 ): Permit2PayloadReading {
   const auth = raw.permit2Authorization;
-  if (!isObject(auth)) {
+  if (!isRecord(auth)) {
     return {
       ok: false,
       reason: Reasons.unsupportedPayloadType,
@@ -61,7 +62,7 @@ export function readPermit2Payload(
   if (!isEvmAddress(from)) return invalid('permit2Authorization.from must be an address');
   const payer = from;
   const permitted = auth.permitted;
-  if (!isObject(permitted) || !isEvmAddress(permitted.token) || !isUint(permitted.amount))
+  if (!isRecord(permitted) || !isEvmAddress(permitted.token) || !isUint(permitted.amount))
     return invalid(
       'permit2Authorization.permitted must be { token: address, amount: uint256 string }',
       payer,
@@ -70,7 +71,7 @@ export function readPermit2Payload(
   if (!isUint(auth.nonce)) return invalid('permit2Authorization.nonce must be a uint256 string', payer);
   if (!isUint(auth.deadline)) return invalid('permit2Authorization.deadline must be a uint256 string', payer);
   const witness = auth.witness;
-  if (!isObject(witness) || !isEvmAddress(witness.to) || !isUint(witness.validAfter))
+  if (!isRecord(witness) || !isEvmAddress(witness.to) || !isUint(witness.validAfter))
     return invalid('permit2Authorization.witness must be { to: address, validAfter: uint256 string }', payer);
   const facilitator = witness.facilitator;
   if (options.requireFacilitator && !isEvmAddress(facilitator)) {
@@ -98,10 +99,6 @@ export function readPermit2Payload(
     },
   };
   return { ok: true, payload: { signature: `0x${signature.slice(2)}`, permit2Authorization: authorization } };
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 function isUint(value: unknown): value is string {

@@ -4,7 +4,8 @@
  * key with different fingerprints are one authorization used for two offers (a replay).
  */
 import { createHash } from 'node:crypto';
-import { canonicalJson, type PaymentPayload, type PaymentRequirements } from '@x402kit/core';
+import type { PaymentPayload, PaymentRequirements } from '@x402kit/core';
+import { canonicalJson } from '@x402kit/core/internal';
 
 /**
  * The hex sha-256 of the canonical JSON of `{ payload, requirements }`.

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { deepEqual, type PaymentPayload, PaymentRequiredV1 } from '@x402kit/core';
+import { type PaymentPayload, PaymentRequiredV1 } from '@x402kit/core';
+import { deepEqual } from '@x402kit/core/internal';
 import { FLOW_ADAPTERS, required, startFlowApp } from '@x402kit/testing/http-flow';
 import { TEST_ASSET, TEST_NETWORK, TEST_NETWORK_V1 } from '@x402kit/testing/test-ledger';
 import { PAY_TO } from '@x402kit/testing/test-stack';

@@ -12,13 +12,8 @@
  * payment presented under another spelling is still the same payment. `exact_permit` on `eip155:*`
  * is the EVM module's.
  */
-import {
-  canonicalNetwork,
-  type FacilitatorCall,
-  isRecord,
-  namespacedPaymentKey,
-  type PaymentKey,
-} from '@x402kit/core';
+import { type FacilitatorCall, namespacedPaymentKey, type PaymentKey } from '@x402kit/core';
+import { hexKeyAddress, identifyByScheme, isRecord, type SchemePaymentKeyer } from '@x402kit/core/internal';
 import { paymentPermitKey } from '@x402kit/payment-permit';
 import { isTronAddress, tronAddressBody } from '../address.js';
 
@@ -30,29 +25,23 @@ import { isTronAddress, tronAddressBody } from '../address.js';
  * identifyTronPayment(call) // { network: 'tron:nile', asset: '0xeca9…', payer: '0x2c75…', nonce: 'paymentpermit:123' }
  */
 export function identifyTronPayment(call: FacilitatorCall): PaymentKey | undefined {
-  const network = canonicalNetwork(call.requirements.network);
-  if (!network.startsWith('tron:')) return undefined;
-  const payload = call.payload.payload;
-  switch (call.requirements.scheme) {
-    case 'exact_permit':
-      return paymentPermitKey(network, payload.paymentPermit, 'paymentpermit', tronKeyAddress);
-    case 'exact_gasfree': {
-      const g2 = payload.gasfree;
-      if (isRecord(g2)) {
-        return namespacedPaymentKey(
-          { network, asset: g2.token, payer: g2.user, space: 'gasfree', nonce: g2.nonce },
-          tronKeyAddress,
-        );
-      }
-      return paymentPermitKey(network, payload.paymentPermit, 'gasfree', tronKeyAddress);
-    }
-    default:
-      return undefined;
-  }
+  return identifyByScheme(call, 'tron', TRON_KEYERS);
 }
+
+const TRON_KEYERS: Record<string, SchemePaymentKeyer> = {
+  exact_permit: (payload, network) =>
+    paymentPermitKey(network, payload.paymentPermit, 'paymentpermit', tronKeyAddress),
+  exact_gasfree: (payload, network) => {
+    const g2 = payload.gasfree;
+    if (!isRecord(g2)) return paymentPermitKey(network, payload.paymentPermit, 'gasfree', tronKeyAddress);
+    return namespacedPaymentKey(
+      { network, asset: g2.token, payer: g2.user, space: 'gasfree', nonce: g2.nonce },
+      tronKeyAddress,
+    );
+  },
+};
 
 /** `0x` hex addresses as given (the key lower-cases them); TRON ones by their 20-byte body. */
 function tronKeyAddress(value: string): string | undefined {
-  if (/^0x[0-9a-fA-F]{40}$/.test(value)) return value;
-  return isTronAddress(value) ? tronAddressBody(value) : undefined;
+  return hexKeyAddress(value) ?? (isTronAddress(value) ? tronAddressBody(value) : undefined);
 }

@@ -4,7 +4,8 @@
  * it (`TRON_GRID_API_KEY`, `GASFREE_API_KEY[_NILE|_MAINNET|_SHASTA]`, `GASFREE_API_SECRET[_…]`).
  */
 
-import { httpUrl, isRecord, ms } from '@x402kit/core';
+import { httpUrl, ms } from '@x402kit/core';
+import { isRecord } from '@x402kit/core/internal';
 import { z } from 'zod';
 import { isTronAddress } from '../address.js';
 import { canonicalTronNetwork, parseTronNetwork } from '../networks.js';

@@ -5,6 +5,8 @@
  * the same ways BofAI's clients differ (numbers as strings or JSON numbers, signature with or
  * without `0x`).
  */
+
+import { isRecord } from '@x402kit/core/internal';
 import {
   type PaymentPermitMessage,
   type PaymentPermitWire,
@@ -123,8 +125,4 @@ export function toPaymentPermitTronWire(permit: PaymentPermitMessage): PaymentPe
     },
     fee: { ...wire.fee, feeTo: toTronAddress(wire.fee.feeTo) },
   };
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

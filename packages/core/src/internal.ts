@@ -1,0 +1,9 @@
+/**
+ * `@x402kit/core/internal`: helpers the x402kit packages share among themselves. Not public API: not
+ * in the README, and free to change in any release; applications should not import it.
+ */
+export { canonicalJson } from './canonical-json.js';
+export { isRecord } from './chain-module/config-fields.js';
+export * from './chain-module/identify-by-scheme.js';
+export { deepEqual } from './deep-equal.js';
+export * from './expiring-map.js';

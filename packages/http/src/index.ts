@@ -8,6 +8,7 @@ export type { Log, LogEvent, LogLevel } from '@x402kit/core';
 export type { BufferedResponse, PaymentReply } from './buffered-response.js';
 export type { FetchLike, OnPaymentRequired, PaymentRequiredEvent, WrapFetchOptions } from './fetch.js';
 export { getPaymentResponse, readPaymentRequired, wrapFetchWithPayment } from './fetch.js';
+export type { PaywallOptions } from './paywall/paywall-page.js';
 export { isSettlementPending, retryAfterMs } from './pending-settlement.js';
 export type {
   CompiledRoute,

@@ -16,6 +16,7 @@ import {
   X402Error,
 } from '@x402kit/core';
 import type { PaymentReply } from './buffered-response.js';
+import { createNonce, type PaywallOptions, renderPaywallPage } from './paywall/paywall-page.js';
 import { EXPOSE_HEADERS_VALUE, NO_STORE } from './response-headers.js';
 import { type RouteOffers, resourceOf, UNPAID_ERROR, UNPAID_ERROR_V1, v1Document } from './route-offers.js';
 import type { CompiledRoute, ResponseBody, RouteContext } from './route-table.js';
@@ -23,6 +24,11 @@ import type { CompiledRoute, ResponseBody, RouteContext } from './route-table.js
 /** Builds the core's own replies. */
 export type PaymentReplies = {
   unpaid(route: CompiledRoute, ctx: RouteContext, offers: RouteOffers): Promise<PaymentReply>;
+  /**
+   * The unpaid 402 for a browser: the paywall page (`text/html`, its own CSP), still with
+   * `PAYMENT-REQUIRED`; undefined when the paywall is disabled.
+   */
+  paywall(route: CompiledRoute, ctx: RouteContext, offers: RouteOffers): PaymentReply | undefined;
   refused(
     route: CompiledRoute,
     ctx: RouteContext,
@@ -59,8 +65,13 @@ export type PaymentReplies = {
  * const replies = createPaymentReplies({ server, v1: true });
  * return replies.refused(route, ctx, offers, 'No matching payment requirements');
  */
-export function createPaymentReplies(options: { server: ResourceServer; v1: boolean }): PaymentReplies {
+export function createPaymentReplies(options: {
+  server: ResourceServer;
+  v1: boolean;
+  paywall?: PaywallOptions;
+}): PaymentReplies {
   const { server, v1 } = options;
+  const paywall = options.paywall ?? {};
 
   const paymentRequiredHeaders = (encoded: string): Record<string, string> => ({
     'Content-Type': 'application/json',
@@ -103,6 +114,26 @@ export function createPaymentReplies(options: { server: ResourceServer; v1: bool
         return { status: 402, headers, body: serializeBody(custom) };
       }
       return { status: 402, headers, body: body ?? '{}' };
+    },
+
+    paywall(route, ctx, offers) {
+      if (paywall.disabled) return undefined;
+      const paymentRequired = server.createPaymentRequired(offers.accepts, resourceOf(route, ctx), {
+        error: UNPAID_ERROR,
+        ...extensionsOf(route),
+      });
+      const nonce = createNonce();
+      const page = renderPaywallPage(paymentRequired, paywall, ctx.method, nonce);
+      return {
+        status: 402,
+        headers: {
+          ...paymentRequiredHeaders(encodePaymentRequiredHeader(paymentRequired)),
+          'Content-Type': 'text/html; charset=utf-8',
+          'Content-Security-Policy': page.contentSecurityPolicy,
+          'X-Content-Type-Options': 'nosniff',
+        },
+        body: page.html,
+      };
     },
 
     refused(route, ctx, offers, error, status = 402) {

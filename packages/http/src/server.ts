@@ -22,6 +22,7 @@ import {
   type RunHandler,
 } from './payment-flow.js';
 import { createPaymentReplies } from './payment-replies.js';
+import { type PaywallOptions, wantsPaywall } from './paywall/paywall-page.js';
 import { readPayment } from './read-payment.js';
 import {
   createContext,
@@ -101,6 +102,12 @@ export type PaymentHandlerOptions = {
    * replayed, expired, foreign-domain or unpaid proof gets the 402, its `error` saying why).
    */
   signInWithX?: SignInWithXOptions;
+  /**
+   * The browser paywall: an unpaid request whose `Accept` names `text/html` gets a 402 page that
+   * shows the price and pays with the browser's wallet (EIP-1193, EVM `exact` with EIP-3009), then
+   * shows the content. On by default; `{ disabled: true }` answers browsers with the JSON 402.
+   */
+  paywall?: PaywallOptions;
   log?: Log;
 };
 
@@ -172,7 +179,7 @@ export function createPaymentHandler(options: PaymentHandlerOptions): PaymentHan
   });
   const flow = createPaymentFlow({
     server,
-    replies: createPaymentReplies({ server, v1 }),
+    replies: createPaymentReplies({ server, v1, ...(options.paywall ? { paywall: options.paywall } : {}) }),
     emit,
     v1,
     maxPaymentHeaderLength: options.maxPaymentHeaderLength ?? MAX_PAYMENT_HEADER_LENGTH,
@@ -265,6 +272,8 @@ async function processPayment(
     };
   }
   if (paymentHeader === undefined) {
+    const page = wantsPaywall(input.header('accept')) ? flow.replies.paywall(route, ctx, offers) : undefined;
+    if (page) return { type: 'reply', reply: page };
     try {
       return { type: 'reply', reply: await flow.replies.unpaid(route, ctx, offers) };
     } catch (error) {

@@ -2,6 +2,7 @@
  * `x402kit [--help | --version | <command> [args]]`: finds the command, runs it, and turns its
  * errors into a message on stderr and an exit code.
  */
+import { busyPortMessage } from './busy-port.js';
 import { type CliContext, CliError, ExitCode } from './command.js';
 import { COMMANDS } from './commands.js';
 import { readVersion } from './version.js';
@@ -66,6 +67,11 @@ export async function runCli(argv: readonly string[], context: CliContext): Prom
     const command = await entry.load();
     return await command.run(rest, context);
   } catch (error) {
+    const busy = busyPortMessage(error);
+    if (busy) {
+      context.stderr(`x402kit ${entry.name}: ${busy}\n`);
+      return ExitCode.failure;
+    }
     if (error instanceof CliError) {
       const hint = error.exitCode === ExitCode.usage ? ` (x402kit ${entry.name} --help)` : '';
       context.stderr(`x402kit ${entry.name}: ${error.message}${hint}\n`);

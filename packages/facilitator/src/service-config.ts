@@ -21,10 +21,11 @@ import { isRecord } from '@x402kit/core/internal';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { type ConfigIssue, DEFAULT_FACILITATOR_PORT, FacilitatorConfigError } from './config.js';
+import { defaultLedgerPath, LEDGER_FILE_NAME } from './data-dir.js';
 import { DEFAULT_BODY_LIMIT_BYTES } from './service-types.js';
 
-/** Where the embedded ledger lives when the config names none (relative to the working directory). */
-export const DEFAULT_LEDGER_PATH = 'x402kit-ledger.db';
+/** The embedded ledger's file name; without a `ledger` in the config it lives in the data directory (`data-dir.ts`). */
+export const DEFAULT_LEDGER_PATH = LEDGER_FILE_NAME;
 
 const postgresUrl = z.string().regex(/^postgres(ql)?:\/\/\S+$/, 'must be a postgres:// URL');
 const perMinute = z.number().int().positive();
@@ -44,8 +45,9 @@ const serviceShape = {
   host: z.string().min(1).default('127.0.0.1'),
   /** The secp256k1 settlement keys of the chains that take them (one key is an account on each such chain). */
   signers: z.strictObject({ privateKeys: z.array(privateKey) }).default({ privateKeys: [] }),
-  // durable by default: a SQLite file in the working directory (':memory:' is allowed, with a warning)
-  ledger: LedgerSchema.default({ sqlite: { path: DEFAULT_LEDGER_PATH } }),
+  // durable by default: a SQLite file in the user's data directory (':memory:' is allowed, with a warning);
+  // loadServiceConfig resolves the directory from the environment it is given
+  ledger: LedgerSchema.default(() => ({ sqlite: { path: defaultLedgerPath({}) } })),
   instanceId: z.string().min(1).default(`${hostname()}-${process.pid}`),
   /** Absent `allowed` means: allowed when no API key is configured. */
   anonymous: z
@@ -281,6 +283,8 @@ export async function loadServiceConfig(options: LoadServiceConfigOptions): Prom
   const env = options.env ?? {};
   let merged = merge(merge(base, envOverrides(env, options.chains)), options.overrides ?? {});
   for (const module of options.chains) if (module.envDefaults) merged = module.envDefaults(merged, env);
+  if (merged.ledger === undefined)
+    merged = { ...merged, ledger: { sqlite: { path: defaultLedgerPath(env) } } };
   return parseServiceConfig(merged, { chains: options.chains });
 }
 

@@ -3,7 +3,8 @@
  * tsx src/bin.ts ...`), as a user would, and watch its output.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -46,7 +47,8 @@ export function spawnCli(args: readonly string[], env: Record<string, string> = 
   }
   const child = spawn(process.execPath, ['--conditions=source', '--import', 'tsx', BIN, ...args], {
     cwd: REPO_ROOT,
-    env: { ...base, ...env },
+    // the default ledger goes to this test process's own data directory, not the user's
+    env: { ...base, X402KIT_DATA_DIR: testDataDir(), ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
@@ -94,6 +96,14 @@ export function spawnCli(args: readonly string[], env: Record<string, string> = 
       });
     },
   };
+}
+
+let dataDir: string | undefined;
+
+/** One data directory per test process (`X402KIT_DATA_DIR` of the CLIs it spawns), created on first use. */
+function testDataDir(): string {
+  dataDir ??= mkdtempSync(join(tmpdir(), 'x402kit-data-'));
+  return dataDir;
 }
 
 /**

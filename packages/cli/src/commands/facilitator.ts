@@ -4,8 +4,9 @@
  * when ready (the x402 e2e harness waits for that line) and stops on SIGINT / SIGTERM.
  */
 
+import { resolve } from 'node:path';
 import { isRecord } from '@x402kit/core/internal';
-import { evmChain } from '@x402kit/evm/chain-module';
+import { type EvmNetworksConfig, evmChain } from '@x402kit/evm/chain-module';
 import {
   createFacilitatorApp,
   createJsonLog,
@@ -32,8 +33,10 @@ Run an x402 facilitator for EVM networks (exact via EIP-3009 and Permit2, upto, 
 x402 v2 and v1), for TRON (exact_permit, exact_gasfree) from the config file's "tron" section and
 for Solana (exact) from its "solana" section:
 POST /verify, POST /settle, GET /supported, GET /health, GET /metrics, GET /payments, POST /fee/quote.
-Settlements go through a ledger (exactly-once): the SQLite file ./x402kit-ledger.db unless the
-config names another file (":memory:" for none) or PostgreSQL (DATABASE_URL). Flags override the environment, which overrides the file.
+Settlements go through a ledger (exactly-once): the SQLite file x402kit-ledger.db in the data
+directory ($X402KIT_DATA_DIR, else $XDG_DATA_HOME/x402kit, else ~/.local/share/x402kit; created on
+demand, named in the startup line) unless the config names another file (ledger.sqlite.path;
+":memory:" for none) or PostgreSQL (DATABASE_URL). Flags override the environment, which overrides the file.
 Each settlement key serves one live instance: a key another instance sharing the ledger holds
 refuses the start (exit code 1; give each instance its own key, or wait keyLease.staleAfterMs,
 default 10 s, after that instance died).
@@ -57,6 +60,8 @@ Environment (used when the matching flag is absent; overrides the file):
   FACILITATOR_PRIVATE_KEY(S) settlement key(s), comma-separated (falls back to EVM_PRIVATE_KEY)
   PORT, HOST                TCP port, interface
   DATABASE_URL              postgres://... : the PostgreSQL ledger (shared by every instance)
+  X402KIT_DATA_DIR          the directory of the default SQLite ledger (else $XDG_DATA_HOME/x402kit,
+                            else ~/.local/share/x402kit)
   RPC_URL_<CHAINID>         RPC URL(s) of eip155:<CHAINID>, comma-separated
   INSTANCE_ID               this instance's name in the ledger (default host-pid)
   TRON_GRID_API_KEY         TronGrid key for the config's TRON nodes (TRON-PRO-API-KEY)
@@ -252,15 +257,10 @@ function pathSegments(path: string): string[] {
   return parts;
 }
 
-/** The RPC URLs of the EVM `networks` section, for the chain-id check at start. */
+/** The RPC URLs of the EVM `networks` section (as the EVM module's own schema reads it), for the chain-id check at start. */
 function evmRpcOf(networks: unknown): Record<string, string[]> {
-  if (typeof networks !== 'object' || networks === null) return {};
-  const out: Record<string, string[]> = {};
-  for (const [network, entry] of Object.entries(networks)) {
-    const rpc: unknown = typeof entry === 'object' && entry !== null ? Reflect.get(entry, 'rpc') : undefined;
-    if (Array.isArray(rpc)) out[network] = rpc.filter((url): url is string => typeof url === 'string');
-  }
-  return out;
+  const parsed: EvmNetworksConfig = evmChain.sections.networks.parse(networks);
+  return Object.fromEntries(Object.entries(parsed).map(([network, { rpc }]) => [network, rpc]));
 }
 
 async function serve(
@@ -309,14 +309,16 @@ async function serve(
     log,
   }).catch(async (error: unknown) => {
     await app.close();
-    throw new CliError(error instanceof Error ? error.message : String(error));
+    throw new CliError(error instanceof Error ? error.message : String(error), ExitCode.failure, {
+      cause: error,
+    });
   });
   const { facilitator } = app;
   const leases = app.keyLeases
     ? `; key leases held (taken over if silent for ${config.keyLease.staleAfterMs} ms)`
     : '; key leases off';
   context.stderr(
-    `facilitator: networks ${facilitator.networks.join(', ')}; signer(s) ${facilitator.signers.join(', ')}; ledger ${'postgres' in config.ledger ? 'postgres' : `sqlite ${config.ledger.sqlite.path}`}; instance ${config.instanceId}${leases}\n`,
+    `facilitator: networks ${facilitator.networks.join(', ')}; signer(s) ${facilitator.signers.join(', ')}; ledger: ${'postgres' in config.ledger ? 'postgres' : ledgerFile(config.ledger.sqlite.path)}; instance ${config.instanceId}${leases}\n`,
   );
   context.stdout(`Facilitator listening on ${server.url}\n`);
 
@@ -333,4 +335,9 @@ async function serve(
   await app.close();
   context.stderr('facilitator: stopped\n');
   return ExitCode.ok;
+}
+
+/** The ledger file as the startup line names it: absolute, so the operator finds it. */
+function ledgerFile(path: string): string {
+  return path === ':memory:' || path.startsWith('file:') ? path : resolve(path);
 }

@@ -2,6 +2,8 @@
  * Opening a SQLite file (through libsql) for the facilitator's stores: WAL journal, busy timeout,
  * and the store's pending migrations in one write transaction.
  */
+import { mkdirSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import Database from 'libsql';
 import { type MigrationSet, migrationsTableSql, qualify } from './migrations.js';
 
@@ -20,7 +22,7 @@ export type OpenSqliteSpec = MigrationSet & {
 };
 
 /**
- * Open (creating if needed) the database and apply `spec`'s pending migrations; the database is
+ * Open (creating it and its directory if needed) the database and apply `spec`'s pending migrations; the database is
  * closed again when that fails.
  *
  * @example
@@ -28,6 +30,9 @@ export type OpenSqliteSpec = MigrationSet & {
  */
 export function openSqlite(options: OpenSqliteOptions, spec: OpenSqliteSpec): Database.Database {
   const timeout = Math.max(0, Math.trunc(options.busyTimeoutMs ?? 5000));
+  // the default ledger sits in a data directory that may not exist yet
+  if (options.path !== ':memory:' && !options.path.startsWith('file:'))
+    mkdirSync(dirname(resolve(options.path)), { recursive: true });
   const db = new Database(options.path, { timeout });
   try {
     if (options.path !== ':memory:') db.pragma('journal_mode = WAL');

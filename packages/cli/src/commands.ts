@@ -49,6 +49,11 @@ export const COMMANDS: readonly CommandEntry[] = [
     load: async () => (await import('./commands/pay.js')).payCommand,
   },
   {
+    name: 'discover',
+    summary: "list the paid resources a facilitator's discovery catalog (bazaar) holds",
+    load: async () => (await import('./commands/discover.js')).discoverCommand,
+  },
+  {
     name: 'wallet',
     summary: 'addresses and balances of the configured payer keys (EVM, Solana); prints one JSON object',
     load: async () => (await import('./commands/wallet.js')).walletCommand,

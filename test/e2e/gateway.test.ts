@@ -321,9 +321,13 @@ describe('x402kit gateway (devnet, our facilitator, a real upstream)', () => {
     const hash = createHash('sha256');
     let size = 0;
     let pieces = 0;
-    for await (const chunk of res.body ?? []) {
-      hash.update(chunk);
-      size += chunk.length;
+    assert.ok(res.body);
+    const reader = res.body.getReader();
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      hash.update(value);
+      size += value.length;
       pieces++;
     }
     assert.equal(size, BIG_CHUNK * BIG_CHUNKS);

@@ -112,7 +112,12 @@ export function parseGatewayFile(text: string, name: string): GatewayFile {
       parsed.error.issues
         .map((issue) => {
           const path = issue.path.map((p) => (typeof p === 'symbol' ? String(p) : p));
-          return `${at(offsetOf(doc, path))}: ${path.join('.') || '(top)'}: ${issue.message}`;
+          // an unknown key is shown where the key is written, not where its map starts
+          const offset =
+            issue.code === 'unrecognized_keys'
+              ? (keyOffset(doc, path, issue.keys[0]) ?? offsetOf(doc, path))
+              : offsetOf(doc, path);
+          return `${at(offset)}: ${path.join('.') || '(top)'}: ${issue.message}`;
         })
         .join('\n'),
     );
@@ -120,7 +125,7 @@ export function parseGatewayFile(text: string, name: string): GatewayFile {
   const file = parsed.data;
   const routes: Record<string, RouteConfig> = {};
   for (const [key, route] of Object.entries(file.routes)) {
-    const where = at(offsetOf(doc, ['routes', key]));
+    const where = at(keyOffset(doc, ['routes'], key) ?? offsetOf(doc, ['routes', key]));
     routes[key] = toRouteConfig(key, route, file, where);
   }
   return {
@@ -185,6 +190,20 @@ function offsetOf(
     if (node && typeof node === 'object' && 'range' in node && Array.isArray(node.range)) {
       if (n === path.length || !isScalar(node)) return node.range[0] as number;
     }
+  }
+  return undefined;
+}
+
+/** Where the key `key` of the map at `path` is written. */
+function keyOffset(
+  doc: ReturnType<typeof parseDocument>,
+  path: ReadonlyArray<string | number>,
+  key: string | undefined,
+): number | undefined {
+  const map = path.length === 0 ? doc.contents : doc.getIn(path, true);
+  if (key === undefined || !isMap(map)) return undefined;
+  for (const pair of map.items) {
+    if (isScalar(pair.key) && pair.key.value === key) return pair.key.range?.[0];
   }
   return undefined;
 }

@@ -16,8 +16,8 @@ import type { RelayerMonitor } from './relayer-monitor.js';
 import type { ServiceFacilitator } from './service-engine.js';
 import type { OtlpExporter } from './telemetry/otlp-exporter.js';
 
-/** A started chain module: its family, its balance unit and what it serves. */
-export type StartedChain = { family: string; unit: string; runtime: ChainRuntime };
+/** A started chain module: its family, its balance unit (`ChainModule.balanceUnit`) and what it serves. */
+export type StartedChain = { family: string; balanceUnit: string; runtime: ChainRuntime };
 
 /** The parts of a deployment, filled in as the steps open them. */
 export type DeploymentParts = {

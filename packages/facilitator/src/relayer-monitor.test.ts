@@ -14,8 +14,8 @@ describe('createRelayerMonitor', () => {
     const seen: RelayerReading[] = [];
     const monitor = createRelayerMonitor({
       sources: [
-        { unit: 'wei', lowBalance: 1000n, read: async () => [{ ...evm, balance: 999n }] },
-        { unit: 'sun', lowBalance: 10n, read: async () => [{ ...tron, balance: 10n }] },
+        { balanceUnit: 'Wei', lowBalance: 1000n, read: async () => [{ ...evm, balance: 999n }] },
+        { balanceUnit: 'Sun', lowBalance: 10n, read: async () => [{ ...tron, balance: 10n }] },
       ],
       log: (event) => events.push(event),
       onReading: (reading) => seen.push(reading),
@@ -43,12 +43,12 @@ describe('createRelayerMonitor', () => {
     const monitor = createRelayerMonitor({
       sources: [
         {
-          unit: 'lamports',
+          balanceUnit: 'Lamports',
           read: async () => {
             throw new Error('connect ECONNREFUSED');
           },
         },
-        { unit: 'wei', read: async () => [{ ...evm, balance: 5n }] },
+        { balanceUnit: 'Wei', read: async () => [{ ...evm, balance: 5n }] },
       ],
       log: (event) => events.push(event),
     });

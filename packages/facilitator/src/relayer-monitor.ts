@@ -10,8 +10,11 @@ import { createEmitter, type Log } from './log.js';
 
 /** One chain's relayers, as the monitor reads them. */
 export type RelayerSource = {
-  /** Its balance unit in lower case (`wei`, `sun`, `lamports`): the gauge's suffix and the log fields' names. */
-  unit: string;
+  /**
+   * Its balance unit as its chain module spells it (`ChainModule.balanceUnit`: `Wei`, `Sun`, `Lamports`): the
+   * warning's `balance<Unit>` / `threshold<Unit>` fields; in lower case, the readings' `unit` (the gauge's suffix).
+   */
+  balanceUnit: string;
   /** Warn when a balance is below this many units; absent means never warn. */
   lowBalance?: bigint;
   /** One round of readings (`ChainRuntime.readBalances`). */
@@ -53,7 +56,7 @@ const REWARN_MS = 10 * 60_000;
  * Create the monitor.
  *
  * @example
- * const monitor = createRelayerMonitor({ sources: [{ unit: 'wei', lowBalance: 10n ** 16n, read: runtime.readBalances }], log })
+ * const monitor = createRelayerMonitor({ sources: [{ balanceUnit: 'Wei', lowBalance: 10n ** 16n, read: runtime.readBalances }], log })
  * monitor.start()
  */
 export function createRelayerMonitor(options: RelayerMonitorOptions): RelayerMonitor {
@@ -68,12 +71,12 @@ export function createRelayerMonitor(options: RelayerMonitorOptions): RelayerMon
       const readings = await source.read(timeoutMs);
       return readings.map((reading) => ({
         ...reading,
-        unit: source.unit,
+        unit: source.balanceUnit.toLowerCase(),
         low: source.lowBalance !== undefined && reading.balance < source.lowBalance,
       }));
     } catch (error) {
       emit('warn', 'relayer monitor: cannot read relayer balances', {
-        unit: source.unit,
+        unit: source.balanceUnit.toLowerCase(),
         error: error instanceof Error ? error.message : String(error),
       });
       return [];
@@ -91,12 +94,11 @@ export function createRelayerMonitor(options: RelayerMonitorOptions): RelayerMon
         if (reading.low) {
           if (now - (warnedAt.get(id) ?? Number.NEGATIVE_INFINITY) >= REWARN_MS) {
             warnedAt.set(id, now);
-            const unit = `${reading.unit.charAt(0).toUpperCase()}${reading.unit.slice(1)}`;
             emit('warn', 'relayer gas balance is low: fund it or settlements will fail', {
               network: reading.network,
               address: reading.address,
-              [`balance${unit}`]: reading.balance.toString(),
-              [`threshold${unit}`]: source.lowBalance?.toString(),
+              [`balance${source.balanceUnit}`]: reading.balance.toString(),
+              [`threshold${source.balanceUnit}`]: source.lowBalance?.toString(),
             });
           }
         } else {

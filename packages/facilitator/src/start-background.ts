@@ -40,10 +40,10 @@ export function startBackground(
     });
   }
   parts.monitor = createRelayerMonitor({
-    sources: parts.chains.map(({ unit, runtime }) => {
-      const lowBalance = config.monitoring[`lowBalance${unit}`];
+    sources: parts.chains.map(({ balanceUnit, runtime }) => {
+      const lowBalance = config.monitoring[`lowBalance${balanceUnit}`];
       return {
-        unit: unit.toLowerCase(),
+        balanceUnit,
         ...(lowBalance === undefined ? {} : { lowBalance }),
         read: runtime.readBalances,
       };

@@ -43,6 +43,6 @@ export async function startChains(config: ServiceConfig, parts: DeploymentParts)
       openSponsorBudget,
       log: parts.log,
     });
-    parts.chains.push({ family: module.family, unit: module.balanceUnit, runtime });
+    parts.chains.push({ family: module.family, balanceUnit: module.balanceUnit, runtime });
   }
 }

@@ -540,3 +540,62 @@ describe('x402kit pay against our stack (payment handler, facilitator service, l
     assert.equal(api.handlerCalls(), 1);
   });
 });
+
+describe('x402kit pay as a process, without --json: the line a person reads never says "paid" unless it settled', () => {
+  it('the facilitator down after the 402: "payment_refused ... nothing was settled", exit 1, balance unchanged', async () => {
+    const { server: service } = await startFacilitator(devnet.accounts.facilitator.privateKey);
+    const api = await startPaidApi(service.url);
+    assert.equal((await fetch(`${api.url}/weather`)).status, 402);
+    await service.close();
+    const before = await payerBalance();
+    const { code, stdout, stderr } = await runCliToEnd(['pay', `${api.url}/weather`], payerEnv());
+    assert.equal(code, 1, stderr);
+    assert.match(stderr, /^pay: paying 0\.001 USDC on eip155:84532 to 0x/m);
+    assert.match(
+      stderr,
+      /^pay: payment_refused: the server refused the payment \(HTTP 402\): facilitator_unavailable/m,
+    );
+    assert.match(stderr, /nothing was settled/);
+    assert.doesNotMatch(stderr, /^pay: paid/m);
+    assert.doesNotMatch(stdout, /sunny/, 'the paid content was not served');
+    assert.equal(api.handlerCalls(), 0);
+    assert.equal(await payerBalance(), before);
+  });
+
+  it('a handler 500 after paying: "not_settled ... not charged", exit 1, balance unchanged', async () => {
+    const { server: service } = await startFacilitator(devnet.accounts.facilitator.privateKey);
+    const api = await startPaidApi(service.url);
+    const before = await payerBalance();
+    const { code, stdout, stderr } = await runCliToEnd(['pay', `${api.url}/broken`], payerEnv());
+    assert.equal(code, 1, stderr);
+    assert.match(stderr, /^pay: not_settled: the server answered HTTP 500 after the payment/m);
+    assert.match(stderr, /not charged/);
+    assert.doesNotMatch(stderr, /^pay: paid/m);
+    assert.match(stdout, /boom/, 'the error body is still printed');
+    assert.equal(api.handlerCalls(), 1);
+    assert.equal(await payerBalance(), before);
+  });
+
+  it('a settlement not confirmed yet: "settlement_pending" with the transaction hash, exit 4', async () => {
+    const { server: service } = await startFacilitator(devnet.accounts.facilitator.privateKey, 300);
+    const api = await startPaidApi(service.url);
+    await rpc('evm_setAutomine', [false]);
+    let run: Awaited<ReturnType<typeof runCliToEnd>>;
+    try {
+      run = await runCliToEnd(['pay', `${api.url}/weather`], payerEnv());
+    } finally {
+      await rpc('evm_setAutomine', [true]);
+    }
+    await rpc('evm_mine');
+    assert.equal(run.code, 4, run.stderr);
+    const hash = /^pay: settlement_pending: the settlement (0x[0-9a-f]{64}) is not confirmed yet/m.exec(
+      run.stderr,
+    )?.[1];
+    assert.ok(hash, run.stderr);
+    assert.match(run.stderr, /do not pay again, check the transaction/);
+    assert.doesNotMatch(run.stderr, /^pay: paid/m);
+    const chain = createPublicClient({ transport: http(devnet.rpcUrl) });
+    const receipt = await chain.waitForTransactionReceipt({ hash: hash as Hex, timeout: 10_000 });
+    assert.equal(receipt.status, 'success');
+  });
+});

@@ -151,7 +151,7 @@ export function outcomeOf(input: {
       ...base,
       status: 'not_settled',
       reason: null,
-      error: `the server answered HTTP ${response.status} after the payment and reported no settlement (x402 servers settle only successful answers)`,
+      error: `the server answered HTTP ${response.status} after the payment and reported no settlement: not charged (x402 servers settle only successful answers)`,
     };
   }
   return {

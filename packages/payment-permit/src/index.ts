@@ -15,3 +15,4 @@ export * from './reasons.js';
 export * from './required-allowance.js';
 export * from './typed-data.js';
 export * from './valid-before-margin.js';
+export * from './verify-permit-payment.js';

@@ -4,20 +4,20 @@
  * nonce, allowance, balance), so a payment that verifies is one that settles, and a `validBefore`
  * no further than the offer's `maxTimeoutSeconds` (+ 30 s skew) ahead.
  */
-import type { PaymentPayload, PaymentRequirements, VerifyResponse } from '@x402kit/core';
+import type { PaymentPayload, PaymentRequirements } from '@x402kit/core';
 import {
   buildPaymentPermitDomain,
-  buildPaymentPermitTypedData,
-  checkPermitFunds,
-  checkPermitTerms,
-  ExactPermitReasons,
-  type PaymentPermitMessage,
   type PermitAddressForm,
+  type PermitVerifyChain,
+  type PermitVerifyOptions,
+  type PermitVerifyOutcome,
   paymentPermitAbi,
   permitTokenAbi,
   readExactPermitPayload,
+  type VerifiedPermit,
+  verifyPermitPayment,
 } from '@x402kit/payment-permit';
-import { type Address, type Hex, recoverTypedDataAddress } from 'viem';
+import type { Address } from 'viem';
 import { addressKey, sameAddress } from '../address.js';
 import type { EvmNetwork } from '../evm-network.js';
 import type { ExactPermitFeeSource } from './fee.js';
@@ -37,22 +37,13 @@ export type ExactPermitVerifyContext = {
 };
 
 /** A payment that passed verification. */
-export type VerifiedExactPermit = {
-  network: ExactPermitNetwork;
-  permit: PaymentPermitMessage;
-  signature: Hex;
-};
+export type VerifiedExactPermit = VerifiedPermit<ExactPermitNetwork>;
 
 /** What `verifyExactPermitPayment` returns. */
-export type ExactPermitVerifyOutcome = { response: VerifyResponse; verified?: VerifiedExactPermit };
+export type ExactPermitVerifyOutcome = PermitVerifyOutcome<ExactPermitNetwork>;
 
 /** Options of `verifyExactPermitPayment`. */
-export type ExactPermitVerifyOptions = {
-  /** Read nonce, allowance and balance on chain; default true. */
-  onChain?: boolean;
-  /** Unix seconds; default now. */
-  now?: number;
-};
+export type ExactPermitVerifyOptions = PermitVerifyOptions;
 
 /**
  * Verify `payload` against `requirements`. Never throws for bad input; RPC failures throw (the
@@ -67,92 +58,53 @@ export async function verifyExactPermitPayment(
   requirements: PaymentRequirements,
   options: ExactPermitVerifyOptions = {},
 ): Promise<ExactPermitVerifyOutcome> {
-  if (payload.accepted.scheme !== 'exact_permit' || requirements.scheme !== 'exact_permit') {
-    return invalid(ExactPermitReasons.scheme, `scheme must be exact_permit (got ${requirements.scheme})`);
-  }
-  const network = ctx.networkFor(requirements.network);
-  if (payload.accepted.network !== requirements.network || !network) {
-    return invalid(
-      ExactPermitReasons.networkMismatch,
-      network
-        ? `the payment is for ${payload.accepted.network}, the requirements for ${requirements.network}`
-        : `this facilitator does not settle exact_permit on ${requirements.network}`,
-    );
-  }
-  const read = readExactPermitPayload(payload.payload);
-  if (!read.ok) return invalid(read.reason, read.message, read.payer);
-  const { permit, signature } = read;
-  const payer = permit.buyer;
-  const no = (reason: string, message: string) => invalid(reason, message, payer);
-
-  const failure = checkPermitTerms(
-    permit,
-    signature,
-    {
-      network: requirements.network,
-      amount: requirements.amount,
-      payTo: requirements.payTo,
-      asset: requirements.asset,
-      tokenAllowed:
-        ctx.allowedAssets?.get(requirements.network)?.has(addressKey(permit.payment.payToken)) ?? true,
-      isCaller: ctx.callers.has(addressKey(permit.caller)),
-      fee: ctx.fees(requirements.network, permit.payment.payToken),
-      now: BigInt(options.now ?? Math.floor(Date.now() / 1000)),
-      validBeforeMarginSeconds: ctx.validBeforeMarginSeconds,
-      maxTimeoutSeconds: requirements.maxTimeoutSeconds,
-    },
-    EVM_ADDRESS_FORM,
-  );
-  if (failure) return no(failure.reason, failure.message);
-  const typed = buildPaymentPermitTypedData(
-    buildPaymentPermitDomain(network.net.chainId, network.contract),
-    permit,
-  );
-  let signer: Address;
-  try {
-    signer = await recoverTypedDataAddress({ ...typed, signature });
-  } catch {
-    return no(ExactPermitReasons.signature, 'the signature does not recover to an address');
-  }
-  if (!sameAddress(signer, payer))
-    return no(ExactPermitReasons.signature, `the signature is by ${signer}, not by buyer ${payer}`);
-
-  if (options.onChain ?? true) {
-    const { client } = network.net;
-    const [nonceUsed, allowance, balance] = await Promise.all([
-      client.readContract({
-        address: network.contract,
-        abi: paymentPermitAbi,
-        functionName: 'nonceUsed',
-        args: [payer, permit.meta.nonce],
-      }),
-      client.readContract({
-        address: permit.payment.payToken,
-        abi: permitTokenAbi,
-        functionName: 'allowance',
-        args: [payer, network.contract],
-      }),
-      client.readContract({
-        address: permit.payment.payToken,
-        abi: permitTokenAbi,
-        functionName: 'balanceOf',
-        args: [payer],
-      }),
-    ]);
-    const short = checkPermitFunds(
-      permit,
-      { nonceUsed, allowance, balance },
-      { payer, contract: network.contract },
-    );
-    if (short) return no(short.reason, short.message);
-  }
-  return { response: { isValid: true, payer }, verified: { network, permit, signature } };
+  return verifyPermitPayment(evmPermitChain(ctx), payload, requirements, options);
 }
 
 const EVM_ADDRESS_FORM: PermitAddressForm = { same: sameAddress, show: (address) => address };
 
-function invalid(reason: string, message: string, payer?: string): ExactPermitVerifyOutcome {
+/** The EVM side of `exact_permit` verification: CAIP-2 ids as given, `0x` addresses, RPC reads. */
+function evmPermitChain(ctx: ExactPermitVerifyContext): PermitVerifyChain<ExactPermitNetwork> {
   return {
-    response: { isValid: false, invalidReason: reason, invalidMessage: message, ...(payer ? { payer } : {}) },
+    networkFor: (network) => ctx.networkFor(network),
+    sameNetwork: (_served, accepted, required) => accepted === required,
+    readPayload: readExactPermitPayload,
+    form: EVM_ADDRESS_FORM,
+    offer: (requirements) => ({
+      ok: true,
+      network: requirements.network,
+      payTo: requirements.payTo,
+      asset: requirements.asset,
+    }),
+    isCaller: (caller) => ctx.callers.has(addressKey(caller)),
+    tokenAllowed: (network, token) => ctx.allowedAssets?.get(network)?.has(addressKey(token)) ?? true,
+    fee: (network, token) => ctx.fees(network, token),
+    validBeforeMarginSeconds: ctx.validBeforeMarginSeconds,
+    domain: ({ net, contract }) => buildPaymentPermitDomain(net.chainId, contract),
+    readFunds: async ({ net: { client }, contract }, permit) => {
+      const owner = permit.buyer;
+      const [nonceUsed, allowance, balance] = await Promise.all([
+        client.readContract({
+          address: contract,
+          abi: paymentPermitAbi,
+          functionName: 'nonceUsed',
+          args: [owner, permit.meta.nonce],
+        }),
+        client.readContract({
+          address: permit.payment.payToken,
+          abi: permitTokenAbi,
+          functionName: 'allowance',
+          args: [owner, contract],
+        }),
+        client.readContract({
+          address: permit.payment.payToken,
+          abi: permitTokenAbi,
+          functionName: 'balanceOf',
+          args: [owner],
+        }),
+      ]);
+      return { nonceUsed, allowance, balance };
+    },
+    contractName: ({ contract }) => contract,
   };
 }

@@ -4,17 +4,18 @@
  * contract (kind, caller, nonce, allowance, balance), so a payment that verifies is one that settles.
  * Network ids may come in any form (`tron:nile`, `tron:0xcd8690dc`, `tron:3448148188`).
  */
-import type { PaymentPayload, PaymentRequirements, VerifyResponse } from '@x402kit/core';
+import type { PaymentPayload, PaymentRequirements } from '@x402kit/core';
 import {
   buildPaymentPermitDomain,
-  buildPaymentPermitTypedData,
-  checkPermitFunds,
-  checkPermitTerms,
   EXACT_PERMIT_VALID_BEFORE_MARGIN_SECONDS,
-  type PaymentPermitMessage,
   type PermitAddressForm,
+  type PermitVerifyChain,
+  type PermitVerifyOptions,
+  type PermitVerifyOutcome,
+  type VerifiedPermit,
+  verifyPermitPayment,
 } from '@x402kit/payment-permit';
-import { decodeAbiParameters, encodeAbiParameters, type Hex, recoverTypedDataAddress } from 'viem';
+import { decodeAbiParameters, encodeAbiParameters } from 'viem';
 import { toEvmHex, toTronAddress, tronAddressBody } from '../address.js';
 import { parseTronNetwork, type TronNetwork, type TronNetworkName } from '../networks.js';
 import type { TronNodeClient } from '../node-client.js';
@@ -23,7 +24,6 @@ import { TronReasons } from '../reasons.js';
 import { readTrc20Allowance, readTrc20Balance } from '../trc20-reads.js';
 import type { ExactPermitTronFeeSource } from './fee.js';
 import { readExactPermitTronPayload, readTronAddressField } from './permit-wire.js';
-import { ExactPermitTronReasons as R } from './reasons.js';
 
 export { EXACT_PERMIT_VALID_BEFORE_MARGIN_SECONDS };
 
@@ -58,12 +58,7 @@ export type ExactPermitTronVerifyContext = {
  * @example
  * const { permit, signature, payer } = outcome.verified!;
  */
-export type VerifiedExactPermitTron = {
-  network: ExactPermitTronNetwork;
-  permit: PaymentPermitMessage;
-  signature: Hex;
-  payer: string;
-};
+export type VerifiedExactPermitTron = VerifiedPermit<ExactPermitTronNetwork>;
 
 /**
  * Outcome of {@link verifyExactPermitTronPayment}.
@@ -71,20 +66,16 @@ export type VerifiedExactPermitTron = {
  * @example
  * const { response, verified }: ExactPermitTronVerifyOutcome = await verifyExactPermitTronPayment(ctx, payload, requirements);
  */
-export type ExactPermitTronVerifyOutcome = { response: VerifyResponse; verified?: VerifiedExactPermitTron };
+export type ExactPermitTronVerifyOutcome = PermitVerifyOutcome<ExactPermitTronNetwork>;
 
 /**
- * Options of {@link verifyExactPermitTronPayment}.
+ * Options of {@link verifyExactPermitTronPayment}. `onChain` reads nonce, allowance and balance
+ * through the node (default true); `now` is in Unix seconds (default now).
  *
  * @example
  * const options: ExactPermitTronVerifyOptions = { onChain: false, now: 1700000000 };
  */
-export type ExactPermitTronVerifyOptions = {
-  /** Read nonce, allowance and balance through the node; default true. */
-  onChain?: boolean;
-  /** Unix seconds; default now. */
-  now?: number;
-};
+export type ExactPermitTronVerifyOptions = PermitVerifyOptions;
 
 /**
  * Verifies `payload` against `requirements`. Never throws for bad input; node failures throw (the
@@ -100,76 +91,46 @@ export async function verifyExactPermitTronPayment(
   requirements: PaymentRequirements,
   options: ExactPermitTronVerifyOptions = {},
 ): Promise<ExactPermitTronVerifyOutcome> {
-  if (payload.accepted.scheme !== 'exact_permit' || requirements.scheme !== 'exact_permit') {
-    return invalid(R.scheme, `scheme must be exact_permit (got ${requirements.scheme})`);
-  }
-  const served = ctx.networkFor(requirements.network);
-  const accepted = parseTronNetwork(payload.accepted.network);
-  if (!served || accepted !== served.network) {
-    return invalid(
-      R.networkMismatch,
-      served
-        ? `the payment is for ${payload.accepted.network}, the requirements for ${requirements.network}`
-        : `this facilitator does not settle exact_permit on ${requirements.network}`,
-    );
-  }
-  const read = readExactPermitTronPayload(payload.payload);
-  if (!read.ok) return invalid(read.reason, read.message, read.payer);
-  const { permit, signature } = read;
-  const payer = toTronAddress(permit.buyer);
-  const no = (reason: string, message: string) => invalid(reason, message, payer);
-  const network = served.network.network;
-  const payTo = readTronAddressField(requirements.payTo, 'paymentRequirements.payTo');
-  if (!payTo.ok) return no(payTo.reason, payTo.message);
-  const asset = readTronAddressField(requirements.asset, 'paymentRequirements.asset');
-  if (!asset.ok) return no(asset.reason, asset.message);
-  const token = toTronAddress(permit.payment.payToken);
+  return verifyPermitPayment(tronPermitChain(ctx), payload, requirements, options);
+}
 
-  const failure = checkPermitTerms(
-    permit,
-    signature,
-    {
-      network,
-      amount: requirements.amount,
-      payTo: payTo.base58,
-      asset: asset.base58,
-      tokenAllowed: ctx.allowedAssets?.get(network)?.has(token) ?? true,
-      isCaller: ctx.callers.has(tronAddressBody(permit.caller)),
-      fee: ctx.fees(network, token),
-      now: BigInt(options.now ?? Math.floor(Date.now() / 1000)),
-      validBeforeMarginSeconds: ctx.validBeforeMarginSeconds,
-      maxTimeoutSeconds: requirements.maxTimeoutSeconds,
+/**
+ * The TRON side of `exact_permit` verification: network ids in any form, Base58 addresses, the
+ * TIP-712 domain over the canonical chain id, reads through the node.
+ */
+function tronPermitChain(ctx: ExactPermitTronVerifyContext): PermitVerifyChain<ExactPermitTronNetwork> {
+  // the network name `offer` gives back is the served network's canonical name
+  const name = (network: string) => network as TronNetworkName;
+  return {
+    networkFor: (network) => ctx.networkFor(network),
+    sameNetwork: (served, accepted) => parseTronNetwork(accepted) === served.network,
+    readPayload: readExactPermitTronPayload,
+    form: TRON_ADDRESS_FORM,
+    offer: (requirements, served) => {
+      const payTo = readTronAddressField(requirements.payTo, 'paymentRequirements.payTo');
+      if (!payTo.ok) return payTo;
+      const asset = readTronAddressField(requirements.asset, 'paymentRequirements.asset');
+      if (!asset.ok) return asset;
+      return { ok: true, network: served.network.network, payTo: payTo.base58, asset: asset.base58 };
     },
-    TRON_ADDRESS_FORM,
-  );
-  if (failure) return no(failure.reason, failure.message);
-  const typed = buildPaymentPermitTypedData(
-    buildPaymentPermitDomain(served.network.chainId, toEvmHex(served.contract)),
-    permit,
-  );
-  let signer: string;
-  try {
-    signer = await recoverTypedDataAddress({ ...typed, signature });
-  } catch {
-    return no(R.signature, 'the signature does not recover to an address');
-  }
-  if (tronAddressBody(signer) !== tronAddressBody(permit.buyer))
-    return no(
-      R.signature,
-      `the signature is by ${toTronAddress(signer)}, not by buyer ${payer} (signed for another network or contract?)`,
-    );
-
-  if (options.onChain ?? true) {
-    const { node, contract } = served;
-    const [nonceUsed, allowance, balance] = await Promise.all([
-      readNonceUsed(node, contract, permit.buyer, permit.meta.nonce),
-      readTrc20Allowance(node, { token, owner: payer, spender: contract }),
-      readTrc20Balance(node, { token, owner: payer }),
-    ]);
-    const short = checkPermitFunds(permit, { nonceUsed, allowance, balance }, { payer, contract });
-    if (short) return no(short.reason, short.message);
-  }
-  return { response: { isValid: true, payer }, verified: { network: served, permit, signature, payer } };
+    isCaller: (caller) => ctx.callers.has(tronAddressBody(caller)),
+    tokenAllowed: (network, token) =>
+      ctx.allowedAssets?.get(name(network))?.has(toTronAddress(token)) ?? true,
+    fee: (network, token) => ctx.fees(name(network), toTronAddress(token)),
+    validBeforeMarginSeconds: ctx.validBeforeMarginSeconds,
+    domain: (served) => buildPaymentPermitDomain(served.network.chainId, toEvmHex(served.contract)),
+    signerHint: ' (signed for another network or contract?)',
+    readFunds: async ({ node, contract }, permit, payer) => {
+      const token = toTronAddress(permit.payment.payToken);
+      const [nonceUsed, allowance, balance] = await Promise.all([
+        readNonceUsed(node, contract, permit.buyer, permit.meta.nonce),
+        readTrc20Allowance(node, { token, owner: payer, spender: contract }),
+        readTrc20Balance(node, { token, owner: payer }),
+      ]);
+      return { nonceUsed, allowance, balance };
+    },
+    contractName: ({ contract }) => contract,
+  };
 }
 
 /**
@@ -207,9 +168,3 @@ const TRON_ADDRESS_FORM: PermitAddressForm = {
   same: (permitAddress, other) => tronAddressBody(permitAddress) === tronAddressBody(other),
   show: toTronAddress,
 };
-
-function invalid(reason: string, message: string, payer?: string): ExactPermitTronVerifyOutcome {
-  return {
-    response: { isValid: false, invalidReason: reason, invalidMessage: message, ...(payer ? { payer } : {}) },
-  };
-}

@@ -35,9 +35,15 @@ describe('wrapFetchWithPayment', () => {
       if (pathname === '/bad-v1') return Response.json({ x402Version: 1, accepts: [] }, { status: 402 });
       return payments.handle(request, web);
     });
-    // a legacy x402 v1 server: our core with the v2 header removed from its 402s
+    // a legacy x402 v1 server: our core, answering v1-only clients in the body, with the v2 header
+    // removed from its 402s
+    const v1Payments = createPaymentHandler({
+      routes: testRoutes(),
+      server: stack.server,
+      v1UnpaidBody: true,
+    });
     legacy = await serve(async (request) => {
-      const response = await payments.handle(request, web);
+      const response = await v1Payments.handle(request, web);
       if (response.status !== 402) return response;
       const headers = new Headers(response.headers);
       headers.delete('PAYMENT-REQUIRED');

@@ -18,7 +18,14 @@ import {
 import type { PaymentReply } from './buffered-response.js';
 import { createNonce, type PaywallOptions, renderPaywallPage } from './paywall/paywall-page.js';
 import { EXPOSE_HEADERS_VALUE, NO_STORE } from './response-headers.js';
-import { type RouteOffers, resourceOf, UNPAID_ERROR, UNPAID_ERROR_V1, v1Document } from './route-offers.js';
+import {
+  documentBody,
+  type RouteOffers,
+  resourceOf,
+  UNPAID_ERROR,
+  UNPAID_ERROR_V1,
+  v1Document,
+} from './route-offers.js';
 import type { CompiledRoute, ResponseBody, RouteContext } from './route-table.js';
 
 /** Builds the core's own replies. */
@@ -68,6 +75,8 @@ export type PaymentReplies = {
 export function createPaymentReplies(options: {
   server: ResourceServer;
   v1: boolean;
+  /** Unpaid 402 bodies carry the v1 document instead of the v2 one (for v1-only clients). */
+  v1UnpaidBody?: boolean;
   paywall?: PaywallOptions;
 }): PaymentReplies {
   const { server, v1 } = options;
@@ -106,7 +115,8 @@ export function createPaymentReplies(options: {
           ...extensionsOf(route),
         });
         header = encodePaymentRequiredHeader(paymentRequired);
-        body = v1 ? v1Document(offers.accepts, resource, UNPAID_ERROR_V1) : undefined;
+        const forV1 = options.v1UnpaidBody ?? false;
+        body = documentBody(paymentRequired, resource, { v1, v1Document: forV1 }, UNPAID_ERROR_V1);
       }
       const headers = paymentRequiredHeaders(header);
       if (custom) {
@@ -142,7 +152,8 @@ export function createPaymentReplies(options: {
         error,
         ...extensionsOf(route),
       });
-      const body = v1 ? v1Document(offers.accepts, resource, error) : undefined;
+      // a v1 client (its payment in X-PAYMENT) reads the refusal from a v1 document
+      const body = documentBody(paymentRequired, resource, { v1, v1Document: isV1Request(ctx) }, error);
       return {
         status,
         headers: paymentRequiredHeaders(encodePaymentRequiredHeader(paymentRequired)),
@@ -217,6 +228,12 @@ export function createPaymentReplies(options: {
       };
     },
   };
+}
+
+/** A request whose payment came in the v1 header only. */
+function isV1Request(ctx: RouteContext): boolean {
+  const headers = ctx.request.headers;
+  return headers.has(HeaderNames.xPayment) && !headers.has(HeaderNames.paymentSignature);
 }
 
 function serializeBody(custom: ResponseBody): string | Uint8Array<ArrayBuffer> {

@@ -5,6 +5,7 @@
  * Routes with price or payTo functions are rebuilt on every request.
  */
 import {
+  type PaymentRequired,
   type PaymentRequirements,
   type ResourceInfo,
   type ResourceServer,
@@ -65,11 +66,40 @@ export function v1Document(
   return v1Accepts.length === 0 ? undefined : JSON.stringify({ x402Version: 1, error, accepts: v1Accepts });
 }
 
+/** What goes in the body of a 402 that carries `PAYMENT-REQUIRED`, see {@link documentBody}. */
+export type DocumentBodyOptions = {
+  /** Bodies carry a document at all (the handler's `v1` option); false: `{}`, as the reference's v2 servers. */
+  v1: boolean;
+  /** The request is x402 v1 (or the route answers unpaid requests for v1-only clients): the v1 document. */
+  v1Document: boolean;
+};
+
+/**
+ * The body of a 402 that carries `PAYMENT-REQUIRED`: the same v2 `PaymentRequired` (clients that
+ * read bodies), or the v1 document `{x402Version: 1, error, accepts}` when a v1 client must read it
+ * (falling back to v2 when no offer has a v1 network name); undefined (`{}`) when `v1` is off.
+ *
+ * @example
+ * documentBody(paymentRequired, resource, { v1: true, v1Document: false }, 'X-PAYMENT header is required') // '{"x402Version":2,...}'
+ */
+export function documentBody(
+  paymentRequired: PaymentRequired,
+  resource: ResourceInfo,
+  options: DocumentBodyOptions,
+  v1Error: string,
+): string | undefined {
+  if (!options.v1) return undefined;
+  const v1 = options.v1Document ? v1Document(paymentRequired.accepts, resource, v1Error) : undefined;
+  return v1 ?? JSON.stringify(paymentRequired);
+}
+
 /** Options of {@link createRouteOffers}. */
 export type RouteOffersOptions = {
   server: ResourceServer;
-  /** Put a v1 document in unpaid 402 bodies. */
+  /** Bodies of unpaid 402s carry a document (the v2 `PaymentRequired`); false: `{}`. */
   v1: boolean;
+  /** The unpaid body is the v1 document instead, for v1-only clients (see `v1UnpaidBody`). */
+  v1UnpaidBody?: boolean;
   /** How long fixed-price offers are reused; 0 disables reuse. */
   ttlMs: number;
   /** Told when a refresh fails and the previous offers are kept. */
@@ -96,7 +126,12 @@ export function createRouteOffers(options: RouteOffersOptions): {
       error: UNPAID_ERROR,
       ...(route.config.extensions ? { extensions: route.config.extensions } : {}),
     });
-    const body = v1 ? v1Document(accepts, resource, UNPAID_ERROR_V1) : undefined;
+    const body = documentBody(
+      paymentRequired,
+      resource,
+      { v1, v1Document: options.v1UnpaidBody ?? false },
+      UNPAID_ERROR_V1,
+    );
     return {
       headerParts: JSON.stringify(paymentRequired).split(URL_PLACEHOLDER_JSON),
       bodyParts: body?.split(URL_PLACEHOLDER_JSON),

@@ -205,7 +205,7 @@ describe('createPaymentHandler', () => {
     );
   });
 
-  it('answers {} when no offer has a v1 network name', async () => {
+  it('keeps the v2 body for v1-only clients when no offer has a v1 network name', async () => {
     registerNetwork({
       id: 'test:nov1',
       name: 'no v1 name',
@@ -217,11 +217,15 @@ describe('createPaymentHandler', () => {
       stack,
       { '/paid': { accepts: { ...option, network: 'test:nov1' } } },
       () => new Response('x'),
-      { skipSupportedCheck: true }, // the test facilitator serves only the test network
+      { skipSupportedCheck: true, v1UnpaidBody: true }, // the test facilitator serves only the test network
     );
     const res = await call('http://127.0.0.1/paid');
     assert.equal(res.status, 402);
-    assert.equal(await res.text(), '{}');
+    // a v1 document cannot name the network: the body stays the header's v2 document
+    assert.deepEqual(
+      await res.json(),
+      decodePaymentRequiredHeader(res.headers.get('payment-required') ?? ''),
+    );
   });
 
   it('answers 500 (not 402, not the handler) when requirements cannot be built, and logs why', async () => {

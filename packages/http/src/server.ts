@@ -52,13 +52,19 @@ export type PaymentHandlerOptions = {
   server: ResourceServer;
   /**
    * Speak x402 v1 too (default true): accept `X-PAYMENT` v1 payments (matched by scheme and
-   * network, answered with `X-PAYMENT-RESPONSE` as well as `PAYMENT-RESPONSE`), and put a v1
-   * document `{x402Version: 1, error, accepts}` in the body of every 402 that carries
-   * `PAYMENT-REQUIRED`, because a v1 client reads only the body and cannot announce itself
-   * before its first payment. v2 clients read the header and ignore the body. The body is `{}`
-   * when no offer has a v1 network name, or when this is false.
+   * network, answered with `X-PAYMENT-RESPONSE` as well as `PAYMENT-RESPONSE`) and answer a
+   * refused v1 payment with the v1 document `{x402Version: 1, error, accepts}` in the body. Every
+   * other 402 that carries `PAYMENT-REQUIRED` has the same v2 `PaymentRequired` in its body, for
+   * clients that read bodies. False: v1 payments are refused and bodies are `{}`, as the
+   * reference's v2 servers.
    */
   v1?: boolean;
+  /**
+   * Put the v1 document in the body of unpaid 402s instead of the v2 one (default false), for
+   * v1-only clients: they read only the body and cannot announce themselves before paying.
+   * Needs `v1`; offers without a v1 network name keep the v2 body.
+   */
+  v1UnpaidBody?: boolean;
   /**
    * How long requirements of a route with a fixed price and payTo are reused, in ms; default
    * 5000 (the core retries an unreachable facilitator after 5 s, so facilitator-provided
@@ -167,9 +173,11 @@ export function createPaymentHandler(options: PaymentHandlerOptions): PaymentHan
   const v1 = options.v1 ?? true;
   const emit = createEmitter(options.log);
   const siwx = options.signInWithX ? createSiwxGate(options.signInWithX, emit) : undefined;
+  const v1UnpaidBody = options.v1UnpaidBody ?? false;
   const routeOffers = createRouteOffers({
     server,
     v1,
+    v1UnpaidBody,
     ttlMs: options.requirementsTtlMs ?? 5_000,
     onStale: (route, error) =>
       emit(
@@ -179,7 +187,12 @@ export function createPaymentHandler(options: PaymentHandlerOptions): PaymentHan
   });
   const flow = createPaymentFlow({
     server,
-    replies: createPaymentReplies({ server, v1, ...(options.paywall ? { paywall: options.paywall } : {}) }),
+    replies: createPaymentReplies({
+      server,
+      v1,
+      v1UnpaidBody,
+      ...(options.paywall ? { paywall: options.paywall } : {}),
+    }),
     emit,
     v1,
     maxPaymentHeaderLength: options.maxPaymentHeaderLength ?? MAX_PAYMENT_HEADER_LENGTH,

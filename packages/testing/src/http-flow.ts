@@ -28,7 +28,7 @@ export { newHits } from './web-app.js';
 export type AppSetup = {
   routes: RoutesConfig;
   server: ResourceServer;
-  options: { log?: Log };
+  options: { log?: Log; v1UnpaidBody?: boolean };
   hits: Hits;
 };
 
@@ -224,11 +224,17 @@ export const FLOW_ADAPTERS: readonly FlowAdapter[] = [
  */
 export async function startFlowApp(
   adapter: FlowAdapter,
-  options: { facilitator?: 'up' | 'down' } = {},
+  options: { facilitator?: 'up' | 'down'; v1UnpaidBody?: boolean } = {},
 ): Promise<FlowApp> {
   const stack = options.facilitator === 'down' ? await createDownStack() : createTestStack();
   const hits = newHits();
-  const served = await adapter.start({ routes: testRoutes(), server: stack.server, options: {}, hits });
+  const handlerOptions = options.v1UnpaidBody ? { v1UnpaidBody: true } : {};
+  const served = await adapter.start({
+    routes: testRoutes(),
+    server: stack.server,
+    options: handlerOptions,
+    hits,
+  });
   return {
     adapter,
     stack,

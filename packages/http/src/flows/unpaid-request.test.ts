@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { type PaymentPayload, PaymentRequiredV1 } from '@x402kit/core';
+import { type PaymentPayload, PaymentRequired, PaymentRequiredV1 } from '@x402kit/core';
 import { deepEqual } from '@x402kit/core/internal';
 import { FLOW_ADAPTERS, required, startFlowApp } from '@x402kit/testing/http-flow';
 import { TEST_ASSET, TEST_NETWORK, TEST_NETWORK_V1 } from '@x402kit/testing/test-ledger';
@@ -43,6 +43,17 @@ for (const adapter of FLOW_ADAPTERS) {
     assert.equal(res.headers.get('cache-control'), 'no-store');
     assert.match(res.headers.get('access-control-expose-headers') ?? '', /PAYMENT-REQUIRED/);
     assert.match(res.headers.get('content-type') ?? '', /application\/json/);
+    // the body is the same v2 document as the header, for clients that read bodies
+    assert.deepEqual(PaymentRequired.parse(await res.json()), pr);
+  });
+
+  test(`${adapter.name}: with v1UnpaidBody, puts the v1 document in the unpaid 402's body for v1-only clients`, async (t) => {
+    const app = await startFlowApp(adapter, { v1UnpaidBody: true });
+    t.after(() => app.close());
+    const url = app.at;
+    const res = await fetch(url('/paid'));
+    assert.equal(res.status, 402);
+    assert.equal(required(res).x402Version, 2, 'v2 clients still read the header');
     // v1 clients read the body
     const body = PaymentRequiredV1.parse(await res.json());
     assert.equal(body.x402Version, 1);

@@ -7,7 +7,8 @@ import { readPaymentRequired } from '../fetch.js';
 
 for (const adapter of FLOW_ADAPTERS) {
   test(`${adapter.name}: accepts an x402 v1 payment (X-PAYMENT) and answers X-PAYMENT-RESPONSE`, async (t) => {
-    const app = await startFlowApp(adapter);
+    // a v1-only client reads the unpaid 402's body: the server opts into the v1 document there
+    const app = await startFlowApp(adapter, { v1UnpaidBody: true });
     t.after(() => app.close());
     const { stack } = app;
     const url = app.at;

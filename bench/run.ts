@@ -27,6 +27,7 @@ import { createWalletClient, type Hex, http, publicActions } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
 import { runExactPermitBench } from './exact-permit-bench.js';
 import { runFuzzBench } from './fuzz.js';
+import { runGatewayBench } from './gateway-bench.js';
 import { percentile, runLoad } from './load.js';
 import { measureMemory } from './memory.js';
 import { runReplayBench } from './replay.js';
@@ -38,8 +39,13 @@ import { runSvmBench } from './svm-bench.js';
  * and the memory rows); `npm run bench -- memory` only the memory rows.
  */
 const only = process.argv[2];
-if (only !== undefined && only !== 'verify' && only !== 'memory')
-  throw new Error(`unknown bench section "${only}" (try: verify, memory)`);
+if (only !== undefined && only !== 'verify' && only !== 'memory' && only !== 'gateway')
+  throw new Error(`unknown bench section "${only}" (try: verify, memory, gateway)`);
+if (only === 'gateway') {
+  // `npm run bench -- gateway`: the gateway section alone, on its own devnet
+  console.log(`\n${await gatewaySection()}`);
+  process.exit(0);
+}
 const children: ChildProcess[] = [];
 /** Each child's process id, by the URL it serves (the memory rows read its RSS). */
 const pidOf = new Map<string, number>();
@@ -523,6 +529,14 @@ if (only === undefined) {
   // Solana (exact on SVM): /verify at c=32 and concurrent settles, ours against @x402/svm, on its own devnet.
   const svm = await runSvmBench({ log });
   console.log(`\nSolana (exact on SVM, offline devnet)\n${svm.table}`);
+
+  // The gateway in front of an API against the official middleware in front of it, on its own devnet.
+  console.log(`\n${await gatewaySection()}`);
+}
+
+async function gatewaySection(): Promise<string> {
+  const gateway = await runGatewayBench({ log: (line) => process.stderr.write(`${line}\n`) });
+  return `gateway: x402kit gateway vs @x402/express in front of the same upstream\n${gateway.table}`;
 }
 
 function printTable(): void {

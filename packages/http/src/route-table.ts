@@ -286,12 +286,16 @@ function withDeclarations(config: RouteConfig, verb: string, pattern: string): R
   }
   if (config.discoverable !== undefined) extensions[BAZAAR] = declareDiscovery(config.discoverable);
   const bazaar = extensions[BAZAAR];
-  if (typeof bazaar === 'object' && bazaar !== null && 'info' in bazaar) {
-    const declared = bazaar as BazaarExtension;
+  const declared = bazaar as Partial<BazaarExtension> | undefined;
+  // only a declaration with an http input is completed (an mcp one, or any other shape, is sent as written)
+  if (declared?.info?.input?.type === 'http' && declared.schema) {
     // a route for any verb is listed with the verb its declaration implies, as the reference does
     const method = verb !== '*' ? verb : 'body' in declared.info.input ? 'POST' : 'GET';
     const routeTemplate = routeTemplateOf(pattern);
-    extensions[BAZAAR] = enrichDiscovery(declared, { method, ...(routeTemplate ? { routeTemplate } : {}) });
+    extensions[BAZAAR] = enrichDiscovery(declared as BazaarExtension, {
+      method,
+      ...(routeTemplate ? { routeTemplate } : {}),
+    });
   }
   return Object.keys(extensions).length === 0 ? config : { ...config, extensions };
 }

@@ -18,7 +18,7 @@ import {
 import { type Devnet, readTokenBalance, startDevnet } from '@x402kit/devnet';
 import { createExactEvmServer, signExactEvmAuthorization } from '@x402kit/evm';
 import { createGateway, type Gateway, type GatewayConfig } from '@x402kit/http/gateway';
-import { listen, type Served } from '@x402kit/http/node';
+import { listen, type Served, serve } from '@x402kit/http/node';
 import type { Running } from '@x402kit/testing/listen';
 import { officialFetch } from '@x402kit/testing/official';
 import { ourFetch, startOurFacilitator } from '@x402kit/testing/ours';
@@ -68,6 +68,11 @@ async function startUpstream(): Promise<Upstream> {
         res.end();
       };
       write();
+    } else if (path === '/gated') {
+      // half the body, then the rest only once the test saw the paid answer's headers
+      res.setHeader('content-type', 'application/octet-stream');
+      res.write(Buffer.alloc(2 * 1024 * 1024, 1));
+      void gate.then(() => res.end(Buffer.alloc(2 * 1024 * 1024, 2)));
     } else if (path === '/echo') {
       // the request body goes back as it arrives
       res.setHeader('content-type', req.headers['content-type'] ?? 'application/octet-stream');
@@ -99,6 +104,11 @@ async function startUpstream(): Promise<Upstream> {
   };
 }
 
+let openGate: () => void = () => {};
+let gate = new Promise<void>((resolve) => {
+  openGate = resolve;
+});
+
 let devnet: Devnet;
 let facilitator: Running;
 let upstream: Upstream;
@@ -123,6 +133,7 @@ function gatewayConfig(overrides: Partial<GatewayConfig> = {}): GatewayConfig {
       'GET /weather': { accepts, description: 'weather' },
       'GET /headers': { accepts },
       'GET /big': { accepts: { ...accepts, price: '$0.002' } },
+      'GET /gated': { accepts },
       'POST /echo': { accepts },
       'GET /broken': { accepts },
       'GET /missing': { accepts },
@@ -333,6 +344,51 @@ describe('x402kit gateway (devnet, our facilitator, a real upstream)', () => {
     assert.equal(size, BIG_CHUNK * BIG_CHUNKS);
     assert.equal(hash.digest('hex'), bigDigest());
     assert.ok(pieces > 1, 'the body arrived in pieces');
+  });
+
+  it('a long paid answer is settled and sent before the upstream finished it (not held whole)', async () => {
+    gate = new Promise<void>((resolve) => {
+      openGate = resolve;
+    });
+    // the upstream sends 2 MiB and waits: a gateway that held the whole answer would never answer
+    const res = await ourFetch(devnet.accounts.payer.privateKey as Hex)(`${served.url}/gated`);
+    assert.equal(res.status, 200);
+    assert.equal(decodePaymentResponseHeader(res.headers.get('payment-response') ?? '').success, true);
+    openGate();
+    const body = Buffer.from(await res.arrayBuffer());
+    assert.equal(body.length, 4 * 1024 * 1024);
+    assert.equal(body[0], 1);
+    assert.equal(body[body.length - 1], 2);
+  });
+
+  it('the Web-standard handle() serves the same flow', async () => {
+    const web = createGateway({
+      config: gatewayConfig(),
+      schemes: [{ network: 'eip155:*', server: createExactEvmServer() }],
+    });
+    const app = await serve((request, client) => web.handle(request, client));
+    try {
+      const unpaid = await fetch(`${app.url}/weather`);
+      assert.equal(unpaid.status, 402);
+      const before = callsTo('/weather');
+      const res = await ourFetch(devnet.accounts.payer.privateKey as Hex)(`${app.url}/weather?via=web`);
+      assert.equal(res.status, 200);
+      assert.deepEqual(await res.json(), { weather: 'sunny', query: '/weather?via=web' });
+      assert.equal(decodePaymentResponseHeader(res.headers.get('payment-response') ?? '').success, true);
+      assert.equal(callsTo('/weather'), before + 1);
+      const big = await ourFetch(devnet.accounts.payer.privateKey as Hex)(`${app.url}/big`);
+      const bytes = Buffer.from(await big.arrayBuffer());
+      assert.equal(createHash('sha256').update(bytes).digest('hex'), bigDigest());
+      const free = await fetch(`${app.url}/free`);
+      assert.equal(await free.text(), 'free /free');
+      const broken = await fetch(`${app.url}/broken`, {
+        headers: { 'PAYMENT-SIGNATURE': await paymentFor('/broken', app.url) },
+      });
+      assert.equal(broken.status, 502);
+    } finally {
+      await app.close();
+      web.close();
+    }
   });
 
   it('streams a 6 MiB request body to the upstream and back (paid POST)', async () => {

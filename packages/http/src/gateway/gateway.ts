@@ -4,7 +4,9 @@
  * success status, then send the upstream's answer with `PAYMENT-RESPONSE`. Unlisted routes are
  * proxied free (or refused). The config is swapped whole on `reload`.
  */
-import type { Readable } from 'node:stream';
+import type { ServerResponse } from 'node:http';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import {
   createEmitter,
   createHttpFacilitatorClient,
@@ -12,17 +14,27 @@ import {
   type Log,
   type ServerSchemeRegistration,
 } from '@x402kit/core';
-import { type BufferedResponse, toWebResponse } from '../buffered-response.js';
-import { type NodeListener, type RequestClient, toNodeHandler } from '../node.js';
+import { type BufferedResponse, type PaymentReply, toWebResponse } from '../buffered-response.js';
+import { type NodeListener, type RequestClient, requestUrl, toWebRequest } from '../node.js';
+import { writeBufferedResponse, writePaymentReply } from '../node-capture.js';
 import type { RouteConfig } from '../route-table.js';
 import {
   createPaymentHandler,
   type PaymentHandler,
   type PaymentHandlerOptions,
+  type PaymentRequestInput,
   webRequestInput,
 } from '../server.js';
 import { checkGatewayConfig, GatewayReasons } from './gateway-config.js';
-import { createForwarder, type Forwarder, isUpstreamFailure, type UpstreamAnswer } from './proxy.js';
+import {
+  createForwarder,
+  type Forwarder,
+  isUpstreamFailure,
+  type ProxyRequest,
+  proxyRequestOfNode,
+  proxyRequestOfWeb,
+  type UpstreamAnswer,
+} from './proxy.js';
 
 /** The facilitator the gateway verifies and settles with. */
 export type GatewayFacilitator = {
@@ -86,6 +98,15 @@ type State = { config: GatewayConfig; payments: PaymentHandler; forwarder: Forwa
 /** What one paid request's upstream call left behind: its response to the core, its unread tail. */
 type Forwarded = { response: BufferedResponse; cancel(): void };
 
+/** An answer's body still to send: the chunks already read, then the rest of the upstream's stream. */
+type Tail = { head: Uint8Array[]; body: Readable; iterator?: AsyncIterator<unknown> };
+
+/** What one request gets: the core's reply, an answer held whole, or an answer whose body streams. */
+type Outcome =
+  | { type: 'reply'; reply: PaymentReply }
+  | { type: 'held'; response: BufferedResponse }
+  | { type: 'stream'; head: BufferedResponse; tail: Tail };
+
 const JSON_HEADERS = { 'content-type': 'application/json', 'cache-control': 'no-store' };
 
 /**
@@ -110,73 +131,130 @@ export function createGateway(options: GatewayOptions): Gateway {
   const emit = createEmitter(options.log);
   let state = build(options, options.config, undefined);
 
-  async function handle(request: Request, client: RequestClient = {}): Promise<Response> {
-    const current = state;
-    const lookup = current.payments.match(request.method, request.url);
-    if (lookup.type === 'unprotected') return unlisted(current, request, client);
+  /**
+   * One request, whatever its IO: the core's reply, the held answer, or the upstream's answer to
+   * stream. `proxied` builds the request to forward (only once it is needed).
+   */
+  async function answer(
+    current: State,
+    input: PaymentRequestInput,
+    proxied: () => ProxyRequest,
+    client: RequestClient,
+  ): Promise<Outcome> {
+    const lookup = current.payments.match(input.method, input.target);
+    if (lookup.type === 'unprotected') return unlisted(current, proxied(), client);
     let forwarded: Forwarded | undefined;
     const run = async () => {
-      forwarded = await callUpstream(current, request, client);
+      forwarded = await callUpstream(current, proxied(), client);
       return forwarded.response;
     };
-    const result = await current.payments.processRequest(webRequestInput(request), run, lookup);
-    if (result.type === 'unprotected') return unlisted(current, request, client);
+    const result = await current.payments.processRequest(input, run, lookup);
+    if (result.type === 'unprotected') return unlisted(current, proxied(), client);
     if (result.type === 'reply') {
       // 202: the settlement is pending; the held answer (and its tail) goes to the retry
       if (result.reply.status !== 202) forwarded?.cancel();
-      return toWebResponse(result.reply);
+      return { type: 'reply', reply: result.reply };
     }
     if (forwarded && forwarded.response !== result.response) forwarded.cancel();
     const tail = tails.get(result.response);
-    if (!tail) return toWebResponse(result.response);
+    if (!tail) return { type: 'held', response: result.response };
     tails.delete(result.response);
-    const { status, statusText, headers } = result.response;
-    return new Response(tail, { status, statusText, headers });
+    return { type: 'stream', head: result.response, tail };
   }
 
-  async function unlisted(current: State, request: Request, client: RequestClient): Promise<Response> {
+  async function unlisted(current: State, request: ProxyRequest, client: RequestClient): Promise<Outcome> {
     if (current.config.unlistedRoutes === 'refuse') {
-      return jsonResponse(404, GatewayReasons.notFound, 'no route of this gateway serves this request');
+      request.body?.resume();
+      return failure(404, GatewayReasons.notFound, 'no route of this gateway serves this request');
     }
-    const answer = await current.forwarder.forward(request, client);
-    if (isUpstreamFailure(answer)) {
-      emit('warn', `free request not forwarded: ${answer.message}`, { target: request.url });
-      return jsonResponse(answer.kind === 'upstream_timeout' ? 504 : 502, answer.kind, answer.message);
+    const upstream = await current.forwarder.forward(request, client);
+    if (isUpstreamFailure(upstream)) {
+      emit('warn', `free request not forwarded: ${upstream.message}`, { target: request.url });
+      return failure(upstream.kind === 'upstream_timeout' ? 504 : 502, upstream.kind, upstream.message);
     }
-    return new Response(answer.body === null ? null : streamOf(answer.body, []), {
-      status: answer.status,
-      statusText: answer.statusText,
-      headers: answer.headers,
-    });
+    const { status, statusText, headers, body } = upstream;
+    const head: BufferedResponse = { status, statusText, headers, body: null };
+    return body === null
+      ? { type: 'held', response: head }
+      : { type: 'stream', head, tail: { head: [], body } };
   }
 
-  async function callUpstream(current: State, request: Request, client: RequestClient): Promise<Forwarded> {
-    const answer = await current.forwarder.forward(request, client);
-    if (isUpstreamFailure(answer)) {
-      emit('warn', `paid request not forwarded, payment not settled: ${answer.message}`, {
+  async function callUpstream(
+    current: State,
+    request: ProxyRequest,
+    client: RequestClient,
+  ): Promise<Forwarded> {
+    const upstream = await current.forwarder.forward(request, client);
+    if (isUpstreamFailure(upstream)) {
+      emit('warn', `paid request not forwarded, payment not settled: ${upstream.message}`, {
         target: request.url,
       });
-      const status = answer.kind === 'upstream_timeout' ? 504 : 502;
-      return unsettled(status, answer.kind, `${answer.message}; the payment was not settled`);
+      const status = upstream.kind === 'upstream_timeout' ? 504 : 502;
+      return unsettled(status, upstream.kind, `${upstream.message}; the payment was not settled`);
     }
-    if (answer.status >= 500) {
-      answer.body?.resume();
-      emit('warn', `upstream answered ${answer.status}; payment not settled`, { target: request.url });
+    if (upstream.status >= 500) {
+      upstream.body?.resume();
+      emit('warn', `upstream answered ${upstream.status}; payment not settled`, { target: request.url });
       return unsettled(
         502,
         GatewayReasons.upstreamError,
-        `the upstream answered ${answer.status}; the payment was not settled`,
+        `the upstream answered ${upstream.status}; the payment was not settled`,
       );
     }
-    return hold(answer, answer.status >= 400 ? Number.POSITIVE_INFINITY : current.holdBytes);
+    return hold(upstream, upstream.status >= 400 ? Number.POSITIVE_INFINITY : current.holdBytes);
   }
+
+  async function handle(request: Request, client: RequestClient = {}): Promise<Response> {
+    const outcome = await answer(state, webRequestInput(request), () => proxyRequestOfWeb(request), client);
+    if (outcome.type === 'reply') return toWebResponse(outcome.reply);
+    if (outcome.type === 'held') return toWebResponse(outcome.response);
+    const { status, statusText, headers } = outcome.head;
+    return new Response(webStreamOf(outcome.tail), { status, statusText, headers });
+  }
+
+  /** The Node front: no Web `Request` unless a route function asks for one, bodies piped. */
+  const listener: NodeListener = (req, res) => {
+    const controller = new AbortController();
+    res.once('close', () => {
+      if (!res.writableFinished) controller.abort();
+    });
+    const secure = 'encrypted' in req.socket && req.socket.encrypted === true;
+    const client: RequestClient = { protocol: secure ? 'https' : 'http' };
+    if (req.socket.remoteAddress !== undefined) client.address = req.socket.remoteAddress;
+    let url: string | undefined;
+    let request: Request | undefined;
+    const input: PaymentRequestInput = {
+      method: req.method ?? 'GET',
+      target: req.url ?? '/',
+      get url() {
+        url ??= requestUrl(req);
+        return url;
+      },
+      header: (name) => {
+        const value = req.headers[name];
+        return Array.isArray(value) ? value.join(', ') : value;
+      },
+      get request() {
+        request ??= toWebRequest(req, { signal: controller.signal });
+        return request;
+      },
+    };
+    answer(state, input, () => proxyRequestOfNode(req, input.url, controller.signal), client)
+      .then((outcome) => writeOutcome(res, outcome))
+      .catch((error: unknown) => {
+        emit('error', `gateway request failed: ${error instanceof Error ? error.message : String(error)}`);
+        if (res.headersSent) res.destroy();
+        else
+          writePaymentReply(res, { status: 500, headers: JSON_HEADERS, body: '{"error":"internal_error"}' });
+      });
+  };
 
   return {
     get config() {
       return state.config;
     },
     handle,
-    listener: toNodeHandler(handle, options.log ? { log: options.log } : {}),
+    listener,
     reload(config) {
       state = build(options, config, state);
       emit('info', `config reloaded: ${Object.keys(config.routes).length} paid route(s)`);
@@ -188,7 +266,7 @@ export function createGateway(options: GatewayOptions): Gateway {
 }
 
 /** Streamed tails of paid answers too long to hold, by the held response the core hands back. */
-const tails = new WeakMap<BufferedResponse, ReadableStream<Uint8Array>>();
+const tails = new WeakMap<BufferedResponse, Tail>();
 
 function build(options: GatewayOptions, config: GatewayConfig, previous: State | undefined): State {
   checkGatewayConfig(config);
@@ -259,37 +337,68 @@ async function hold(answer: UpstreamAnswer, limit: number): Promise<Forwarded> {
     if (size > limit) break;
   }
   const response: BufferedResponse = { status, statusText, headers, body: null };
-  tails.set(response, streamOf(body, chunks, iterator));
+  tails.set(response, { head: chunks, body, iterator });
   return { response, cancel: () => body.destroy() };
 }
 
-/** A Web stream of `head` then the rest of `body`, pulled on demand (backpressure reaches the upstream). */
-function streamOf(
-  body: Readable,
-  head: Uint8Array[],
-  iterator: AsyncIterator<unknown> = body[Symbol.asyncIterator](),
-): ReadableStream<Uint8Array> {
-  const queued = [...head];
+/** The chunks of a tail: those already read, then the rest of the body. */
+async function* chunksOf(tail: Tail): AsyncGenerator<Uint8Array> {
+  yield* tail.head;
+  const iterator = tail.iterator ?? tail.body[Symbol.asyncIterator]();
+  for (;;) {
+    const { value, done } = await iterator.next();
+    if (done) return;
+    yield value as Uint8Array;
+  }
+}
+
+/** A tail as a Web stream, pulled on demand (backpressure reaches the upstream). */
+function webStreamOf(tail: Tail): ReadableStream<Uint8Array> {
+  const chunks = chunksOf(tail);
   return new ReadableStream<Uint8Array>(
     {
       async pull(controller) {
-        const first = queued.shift();
-        if (first) {
-          controller.enqueue(first);
-          return;
-        }
-        const { value, done } = await iterator.next();
+        const { value, done } = await chunks.next();
         if (done) controller.close();
-        else controller.enqueue(value as Uint8Array);
+        else controller.enqueue(value);
       },
       cancel() {
-        body.destroy();
+        tail.body.destroy();
       },
     },
     { highWaterMark: 0 },
   );
 }
 
-function jsonResponse(status: number, error: string, message: string): Response {
-  return new Response(JSON.stringify({ error, message }), { status, headers: JSON_HEADERS });
+/** Write an outcome to a Node response; a streamed body is piped with backpressure. */
+function writeOutcome(res: ServerResponse, outcome: Outcome): void {
+  if (outcome.type === 'reply') {
+    writePaymentReply(res, outcome.reply);
+    return;
+  }
+  if (outcome.type === 'held') {
+    writeBufferedResponse(res, outcome.response);
+    return;
+  }
+  const { status, statusText, headers } = outcome.head;
+  res.statusCode = status;
+  if (statusText) res.statusMessage = statusText;
+  headers.forEach((value, name) => {
+    if (name !== 'set-cookie') res.setHeader(name, value);
+  });
+  const cookies = headers.getSetCookie();
+  if (cookies.length > 0) res.setHeader('set-cookie', cookies);
+  const { tail } = outcome;
+  const source =
+    tail.head.length === 0 && tail.iterator === undefined ? tail.body : Readable.from(chunksOf(tail));
+  pipeline(source, res).catch(() => {
+    tail.body.destroy();
+  });
+}
+
+function failure(status: number, error: string, message: string): Outcome {
+  return {
+    type: 'reply',
+    reply: { status, headers: JSON_HEADERS, body: JSON.stringify({ error, message }) },
+  };
 }

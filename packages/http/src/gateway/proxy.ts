@@ -38,10 +38,56 @@ const HOP_BY_HOP = new Set([
 /** The payment headers: the upstream never sees the buyer's signature. */
 const PAYMENT_HEADERS = new Set(['payment-signature', 'x-payment']);
 
+/** A request to forward: from a Web `Request` ({@link proxyRequestOfWeb}) or a Node one ({@link proxyRequestOfNode}). */
+export type ProxyRequest = {
+  method: string;
+  /** The absolute URL the client asked for (its path and query are forwarded). */
+  url: string;
+  /** Header name (lower case) and value pairs, repeated names kept. */
+  headers: Array<[string, string]>;
+  body: Readable | null;
+  signal?: AbortSignal;
+};
+
+/**
+ * A Web `Request` to forward.
+ *
+ * @example
+ * await forwarder.forward(proxyRequestOfWeb(request), client)
+ */
+export function proxyRequestOfWeb(request: Request): ProxyRequest {
+  const headers: Array<[string, string]> = [];
+  request.headers.forEach((value, name) => {
+    headers.push([name, value]);
+  });
+  const body =
+    request.body === null ? null : Readable.fromWeb(request.body as NodeReadableStream<Uint8Array>);
+  return { method: request.method, url: request.url, headers, body, signal: request.signal };
+}
+
+/**
+ * A Node request to forward, its body streamed from `req` itself.
+ *
+ * @example
+ * await forwarder.forward(proxyRequestOfNode(req, requestUrl(req)), client)
+ */
+export function proxyRequestOfNode(req: IncomingMessage, url: string, signal?: AbortSignal): ProxyRequest {
+  const headers: Array<[string, string]> = [];
+  const raw = req.rawHeaders;
+  for (let i = 0; i + 1 < raw.length; i += 2) headers.push([raw[i]!.toLowerCase(), raw[i + 1]!]);
+  const method = req.method ?? 'GET';
+  const length = req.headers['content-length'];
+  const hasBody =
+    method !== 'GET' &&
+    method !== 'HEAD' &&
+    (req.headers['transfer-encoding'] !== undefined || (length !== undefined && length !== '0'));
+  return { method, url, headers, body: hasBody ? req : null, ...(signal ? { signal } : {}) };
+}
+
 /** A forwarder to one upstream base URL, with its own keep-alive agent. */
 export type Forwarder = {
   readonly upstream: URL;
-  forward(request: Request, client: RequestClient): Promise<UpstreamAnswer | UpstreamFailure>;
+  forward(request: ProxyRequest, client: RequestClient): Promise<UpstreamAnswer | UpstreamFailure>;
   close(): void;
 };
 
@@ -59,7 +105,7 @@ export function createForwarder(upstream: URL, timeoutMs: number): Forwarder {
   const send = secure ? httpsRequest : httpRequest;
   const prefix = upstream.pathname.replace(/\/+$/, '');
 
-  function forward(request: Request, client: RequestClient): Promise<UpstreamAnswer | UpstreamFailure> {
+  function forward(request: ProxyRequest, client: RequestClient): Promise<UpstreamAnswer | UpstreamFailure> {
     const incoming = new URL(request.url);
     const headers = forwardedHeaders(request, incoming, client);
     return new Promise((resolve) => {
@@ -92,17 +138,15 @@ export function createForwarder(upstream: URL, timeoutMs: number): Forwarder {
           message: `the upstream could not be reached: ${error.message}`,
         });
       });
-      request.signal.addEventListener('abort', () => outgoing.destroy(), { once: true });
+      request.signal?.addEventListener('abort', () => outgoing.destroy(), { once: true });
       if (request.body === null) {
         outgoing.end();
         return;
       }
       // the request body streams to the upstream with backpressure as the client sends it
-      pipeline(Readable.fromWeb(request.body as NodeReadableStream<Uint8Array>), outgoing).catch(
-        (error: unknown) => {
-          outgoing.destroy(error instanceof Error ? error : new Error(String(error)));
-        },
-      );
+      pipeline(request.body, outgoing).catch((error: unknown) => {
+        outgoing.destroy(error instanceof Error ? error : new Error(String(error)));
+      });
     });
   }
 
@@ -115,21 +159,24 @@ export function isUpstreamFailure(value: UpstreamAnswer | UpstreamFailure): valu
 }
 
 function forwardedHeaders(
-  request: Request,
+  request: ProxyRequest,
   incoming: URL,
   client: RequestClient,
 ): Record<string, string | string[]> {
-  const named = connectionTokens(request.headers.get('connection'));
+  const get = (name: string) => request.headers.find(([n]) => n === name)?.[1];
+  const named = connectionTokens(get('connection') ?? null);
   const out: Record<string, string | string[]> = {};
-  request.headers.forEach((value, name) => {
-    if (HOP_BY_HOP.has(name) || named.has(name) || PAYMENT_HEADERS.has(name)) return;
-    out[name] = value;
-  });
-  const prior = request.headers.get('x-forwarded-for');
+  for (const [name, value] of request.headers) {
+    if (HOP_BY_HOP.has(name) || named.has(name) || PAYMENT_HEADERS.has(name)) continue;
+    const prior = out[name];
+    if (prior === undefined) out[name] = value;
+    else out[name] = Array.isArray(prior) ? [...prior, value] : [prior, value];
+  }
+  const forwardedFor = out['x-forwarded-for'];
+  const prior = Array.isArray(forwardedFor) ? forwardedFor.join(', ') : forwardedFor;
   if (client.address) out['x-forwarded-for'] = prior ? `${prior}, ${client.address}` : client.address;
-  out['x-forwarded-host'] = request.headers.get('x-forwarded-host') ?? incoming.host;
-  out['x-forwarded-proto'] =
-    request.headers.get('x-forwarded-proto') ?? client.protocol ?? incoming.protocol.replace(/:$/, '');
+  out['x-forwarded-host'] ??= incoming.host;
+  out['x-forwarded-proto'] ??= client.protocol ?? incoming.protocol.replace(/:$/, '');
   return out;
 }
 

@@ -28,9 +28,8 @@ import { createEvmFacilitator } from '@x402kit/evm/chain-module';
 import { createFacilitatorService, startFacilitatorServer } from '@x402kit/facilitator';
 import { createPaymentHandler } from '@x402kit/http';
 import { serve } from '@x402kit/http/node';
-import { payInProcess } from '@x402kit/testing/pay-in-process';
+import { cliInProcess, oneJsonLine, payInProcess } from '@x402kit/testing/pay-in-process';
 import { runCliToEnd } from '@x402kit/testing/spawn-cli';
-import { runCli } from '../cli.js';
 
 let devnet: Devnet;
 let base: string;
@@ -105,35 +104,6 @@ function agentEnv(): Record<string, string> {
   };
 }
 
-/** `x402kit <args>` in this process (as bin.ts runs it). */
-async function cliInProcess(
-  args: string[],
-  env: Record<string, string>,
-): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const code = await runCli(args, {
-    env,
-    stdout: (text) => {
-      stdout += text;
-    },
-    stderr: (text) => {
-      stderr += text;
-    },
-    signal: new AbortController().signal,
-  });
-  return { code, stdout, stderr };
-}
-
-/** The one JSON object on stdout. */
-function one(stdout: string): Record<string, unknown> {
-  const lines = stdout.trim().split('\n');
-  assert.equal(lines.length, 1, `one line on stdout, got: ${stdout}`);
-  const value: unknown = JSON.parse(lines[0] ?? '');
-  assert.ok(typeof value === 'object' && value !== null && !Array.isArray(value));
-  return value as Record<string, unknown>;
-}
-
 describe('x402kit pay --budget', () => {
   it('20 concurrent payments against a budget that covers 7: exactly 7 paid, 13 refused naming the budget', async () => {
     const env = agentEnv();
@@ -145,7 +115,7 @@ describe('x402kit pay --budget', () => {
       ),
     );
     const outcomes: Array<Record<string, unknown> & { code: number }> = runs.map((r) =>
-      Object.assign(one(r.stdout), { code: r.code }),
+      Object.assign(oneJsonLine(r.stdout), { code: r.code }),
     );
     const paid = outcomes.filter((o) => o.status === 'paid');
     const refused = outcomes.filter((o) => o.status === 'refused');
@@ -168,7 +138,7 @@ describe('x402kit pay --budget', () => {
     // every answer says what is left (then, others may still have been in flight); at the end none is
     for (const o of outcomes)
       assert.equal((o.budget as Array<Record<string, unknown>>)[0]?.limit, '0.007 USD/day');
-    const [bucket] = one((await cliInProcess(['budget'], env)).stdout).buckets as Array<
+    const [bucket] = oneJsonLine((await cliInProcess(['budget'], env)).stdout).buckets as Array<
       Record<string, unknown>
     >;
     assert.deepEqual(
@@ -182,18 +152,18 @@ describe('x402kit pay --budget', () => {
     const start = await balances();
     const args = ['pay', `${base}/weather`, '--budget', '0.001/day', '--json'];
     const [a, b] = await Promise.all([runCliToEnd(args, env), runCliToEnd(args, env)]);
-    const statuses = [one(a.stdout).status, one(b.stdout).status].sort();
+    const statuses = [oneJsonLine(a.stdout).status, oneJsonLine(b.stdout).status].sort();
     assert.deepEqual(statuses, ['paid', 'refused']);
     assert.deepEqual([a.code, b.code].sort(), [0, 3]);
     // a new process reads what the first two left
     const again = await runCliToEnd(args, env);
     assert.equal(again.code, 3);
-    assert.equal(one(again.stdout).reason, 'budget_exceeded');
+    assert.equal(oneJsonLine(again.stdout).reason, 'budget_exceeded');
     assert.equal(start.payer - (await balances()).payer, 1000n);
 
     const shown = await cliInProcess(['budget'], env);
     assert.equal(shown.code, 0, shown.stderr);
-    const state = one(shown.stdout);
+    const state = oneJsonLine(shown.stdout);
     assert.equal(state.status, 'ok');
     const [bucket] = state.buckets as Array<Record<string, unknown>>;
     assert.deepEqual(
@@ -207,10 +177,10 @@ describe('x402kit pay --budget', () => {
       { limit: '0.001 USD/day', spent: '0.001', pending: '0', reserved: '0', left: '0' },
     );
     const reset = await cliInProcess(['budget', '--reset'], env);
-    assert.equal(one(reset.stdout).status, 'reset');
-    assert.deepEqual(one(reset.stdout).buckets, []);
+    assert.equal(oneJsonLine(reset.stdout).status, 'reset');
+    assert.deepEqual(oneJsonLine(reset.stdout).buckets, []);
     const afterReset = await cliInProcess(args, env);
-    assert.equal(one(afterReset.stdout).status, 'paid');
+    assert.equal(oneJsonLine(afterReset.stdout).status, 'paid');
   });
 });
 
@@ -220,7 +190,7 @@ describe('x402kit pay: the default $1 cap', () => {
     const calls = facilitatorCalls.verify;
     const refused = await payInProcess([`${base}/report`, '--json'], agentEnv());
     assert.equal(refused.code, 3);
-    const outcome = one(refused.stdout);
+    const outcome = oneJsonLine(refused.stdout);
     assert.equal(outcome.status, 'refused');
     assert.equal(outcome.reason, 'amount_above_default_cap');
     assert.match(
@@ -232,7 +202,7 @@ describe('x402kit pay: the default $1 cap', () => {
 
     const paid = await payInProcess([`${base}/report`, '--max-amount', '2', '--json'], agentEnv());
     assert.equal(paid.code, 0, paid.stderr);
-    assert.equal(one(paid.stdout).status, 'paid');
+    assert.equal(oneJsonLine(paid.stdout).status, 'paid');
     assert.equal(start.payer - (await balances()).payer, 2_000_000n);
   });
 });
@@ -247,7 +217,7 @@ describe('x402kit pay --dry-run', () => {
       env,
     );
     assert.equal(code, 0, stderr);
-    const outcome = one(stdout);
+    const outcome = oneJsonLine(stdout);
     assert.deepEqual(Object.keys(outcome).sort(), [
       'budget',
       'error',
@@ -277,8 +247,8 @@ describe('x402kit pay --dry-run', () => {
     // a budget that has not enough left: the dry run says it would be refused
     const refused = await runCliToEnd(['pay', `${base}/weather`, '--dry-run', '--budget', '0.0005/day'], env);
     assert.equal(refused.code, 3);
-    assert.equal(one(refused.stdout).status, 'refused');
-    assert.equal(one(refused.stdout).reason, 'budget_exceeded');
+    assert.equal(oneJsonLine(refused.stdout).status, 'refused');
+    assert.equal(oneJsonLine(refused.stdout).reason, 'budget_exceeded');
   });
 });
 
@@ -306,7 +276,7 @@ describe('x402kit wallet', () => {
     };
     const { code, stdout, stderr } = await runCliToEnd(['wallet'], env);
     assert.equal(code, 0, stderr);
-    const outcome = one(stdout);
+    const outcome = oneJsonLine(stdout);
     assert.equal(outcome.status, 'ok');
     const [evm, sol, trx] = outcome.wallets as Array<{
       chain: string;

@@ -1,10 +1,11 @@
 /**
- * The two steps every demo narrates the same way, whatever the chain: ask for the resource without
- * paying and show the 402's offers; pay and show the API's answer.
+ * The steps every demo narrates the same way, whatever the chain: ask for the resource without paying and
+ * show the 402's offers; what the facilitator answered to verify and settle; pay and show the API's answer.
  */
 import {
   decodePaymentRequiredHeader,
   type PaymentRequirements,
+  type ResourceServerHooks,
   type SettleResponse,
   type X402Client,
 } from '@x402kit/core';
@@ -49,4 +50,30 @@ export async function payAndShow(
   if (receipt?.success) return receipt;
   say(`   no successful settlement: ${JSON.stringify(receipt)}`);
   return undefined;
+}
+
+/**
+ * Resource-server hooks that narrate the facilitator's verify and settle answers; `settled` words a
+ * successful settlement's transaction, `payer: false` leaves the payer out of the verify line.
+ *
+ * @example createResourceServer({ facilitators, schemes, hooks: narrateFacilitator(say) })
+ */
+export function narrateFacilitator(
+  say: Say,
+  options: { settled?: (transaction: string) => string; payer?: boolean } = {},
+): ResourceServerHooks {
+  const settled = options.settled ?? ((transaction) => `settled on-chain in transaction ${transaction}`);
+  return {
+    afterVerify: (_call, result) => {
+      const reason = result.invalidReason ? ` (${result.invalidReason})` : '';
+      const payer = options.payer === false ? '' : `, payer ${result.payer}`;
+      say(`   facilitator: verified, isValid=${result.isValid}${reason}${payer}`);
+    },
+    afterSettle: (_call, result) =>
+      say(
+        result.success
+          ? `   facilitator: ${settled(result.transaction)}`
+          : `   facilitator: settlement failed: ${result.errorReason} ${result.errorMessage ?? ''}`,
+      ),
+  };
 }

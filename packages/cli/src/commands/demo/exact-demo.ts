@@ -14,7 +14,7 @@ import { serve } from '@x402kit/http/node';
 import type { Hex } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
 import { ExitCode } from '../../command.js';
-import { payAndShow, showOffers } from './demo-steps.js';
+import { narrateFacilitator, payAndShow, showOffers } from './demo-steps.js';
 import { startEvmDemoStack } from './evm-demo-stack.js';
 
 export async function runDemo(price: string, out: (text: string) => void): Promise<number> {
@@ -31,18 +31,7 @@ export async function runDemo(price: string, out: (text: string) => void): Promi
     const resourceServer = createResourceServer({
       facilitators: createHttpFacilitatorClient({ url: facilitatorUrl }),
       schemes: [{ network: 'eip155:*', server: createExactEvmServer() }],
-      hooks: {
-        afterVerify: (_call, result) =>
-          say(
-            `   facilitator: verified, isValid=${result.isValid}${result.invalidReason ? ` (${result.invalidReason})` : ''}, payer ${result.payer}`,
-          ),
-        afterSettle: (_call, result) =>
-          say(
-            result.success
-              ? `   facilitator: settled on-chain in transaction ${result.transaction}`
-              : `   facilitator: settlement failed: ${result.errorReason} ${result.errorMessage ?? ''}`,
-          ),
-      },
+      hooks: narrateFacilitator(say),
     });
     const payments = createPaymentHandler({
       routes: {

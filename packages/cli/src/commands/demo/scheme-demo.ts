@@ -8,7 +8,6 @@ import {
   formatUnits,
   type PaymentPayload,
   parseUnits,
-  type ResourceServerHooks,
   type SchemeClient,
   type SchemeServer,
 } from '@x402kit/core';
@@ -45,7 +44,7 @@ import { type Address, type Chain, createPublicClient, getAddress, type Hex, htt
 import { privateKeyToAccount } from 'viem/accounts';
 import { ExitCode } from '../../command.js';
 import type { DemoMode, DemoScheme } from './demo-mode.js';
-import { payAndShow, showOffers } from './demo-steps.js';
+import { narrateFacilitator, payAndShow, showOffers } from './demo-steps.js';
 import { describeOffer } from './exact-demo.js';
 
 /** The EVM demos other than the default `exact` one. */
@@ -174,18 +173,7 @@ export async function runSchemeDemo(mode: EvmSchemeMode, out: (text: string) => 
       say(`   fee: a flat ${units(fee)} per payment, paid by the payer to ${DEMO_FEE_TO}`);
 
     say('3. Starting a paid API ...');
-    const hooks: ResourceServerHooks = {
-      afterVerify: (_call, result) =>
-        say(
-          `   facilitator: verified, isValid=${result.isValid}${result.invalidReason ? ` (${result.invalidReason})` : ''}, payer ${result.payer}`,
-        ),
-      afterSettle: (_call, result) =>
-        say(
-          result.success
-            ? `   facilitator: settled on-chain in transaction ${result.transaction}`
-            : `   facilitator: settlement failed: ${result.errorReason} ${result.errorMessage ?? ''}`,
-        ),
-    };
+    const hooks = narrateFacilitator(say);
     const servers: SchemeServer[] =
       mode.scheme === 'exact_permit'
         ? [createExactPermitEvmServer()]

@@ -17,7 +17,7 @@ import { serve } from '@x402kit/http/node';
 import { createExactSvmClient, createExactSvmServer } from '@x402kit/svm';
 import { svmChain } from '@x402kit/svm/chain-module';
 import { ExitCode } from '../../command.js';
-import { payAndShow, showOffers } from './demo-steps.js';
+import { narrateFacilitator, payAndShow, showOffers } from './demo-steps.js';
 import { describeOffer } from './exact-demo.js';
 
 /**
@@ -64,18 +64,9 @@ export async function runSolanaDemo(price: string, out: (text: string) => void):
     const resourceServer = createResourceServer({
       facilitators: createHttpFacilitatorClient({ url: facilitatorServer.url }),
       schemes: [{ network: 'solana:*', server: createExactSvmServer() }],
-      hooks: {
-        afterVerify: (_call, result) =>
-          say(
-            `   facilitator: verified, isValid=${result.isValid}${result.invalidReason ? ` (${result.invalidReason})` : ''}, payer ${result.payer}`,
-          ),
-        afterSettle: (_call, result) =>
-          say(
-            result.success
-              ? `   facilitator: co-signed, sent and confirmed; signature ${result.transaction}`
-              : `   facilitator: settlement failed: ${result.errorReason} ${result.errorMessage ?? ''}`,
-          ),
-      },
+      hooks: narrateFacilitator(say, {
+        settled: (signature) => `co-signed, sent and confirmed; signature ${signature}`,
+      }),
     });
     const payments = createPaymentHandler({
       routes: {

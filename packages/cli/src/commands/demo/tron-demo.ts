@@ -9,7 +9,6 @@ import {
   createX402Client,
   formatUnits,
   parseUnits,
-  type ResourceServerHooks,
   type SchemeClient,
   type SchemeServer,
 } from '@x402kit/core';
@@ -22,7 +21,7 @@ import { createExactPermitTronClient, createExactPermitTronServer } from '@x402k
 import { createExactGasFreeClient, createExactGasFreeServer } from '@x402kit/tron/gasfree';
 import { privateKeyToAccount } from 'viem/accounts';
 import { ExitCode } from '../../command.js';
-import { payAndShow, showOffers } from './demo-steps.js';
+import { narrateFacilitator, payAndShow, showOffers } from './demo-steps.js';
 import { describeOffer } from './exact-demo.js';
 
 /** The TRON demo: the scheme and the price in dollars (USDT, 6 decimals). */
@@ -88,18 +87,10 @@ export async function runTronDemo(mode: TronDemoMode, out: (text: string) => voi
     );
 
     say('3. Starting a paid API ...');
-    const hooks: ResourceServerHooks = {
-      afterVerify: (_call, result) =>
-        say(
-          `   facilitator: verified, isValid=${result.isValid}${result.invalidReason ? ` (${result.invalidReason})` : ''}`,
-        ),
-      afterSettle: (_call, result) =>
-        say(
-          result.success
-            ? `   facilitator: settled, TRON transaction ${result.transaction}`
-            : `   facilitator: settlement failed: ${result.errorReason} ${result.errorMessage ?? ''}`,
-        ),
-    };
+    const hooks = narrateFacilitator(say, {
+      settled: (tx) => `settled, TRON transaction ${tx}`,
+      payer: false,
+    });
     const server: SchemeServer =
       mode.scheme === 'exact_permit' ? createExactPermitTronServer() : createExactGasFreeServer();
     const resourceServer = createResourceServer({

@@ -14,7 +14,7 @@ import { type Devnet, readTokenBalance, startDevnet } from '@x402kit/devnet';
 import type { Running } from '@x402kit/testing/listen';
 import { startOurFacilitator, startOurPaidApi } from '@x402kit/testing/ours';
 import { type BrowserContext, chromium, type Page } from 'playwright-core';
-import type { Hex, TypedDataDefinition } from 'viem';
+import type { Hex, TypedData, TypedDataDefinition } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
 
 const CHROMIUM = '/usr/bin/chromium';
@@ -70,11 +70,11 @@ async function injectWallet(page: Page, key: Hex, calls: WalletCall[]): Promise<
 
 /** What a wallet does with `eth_signTypedData_v4` JSON: uint fields become numbers, EIP712Domain is implied. */
 function walletTypedData(json: {
-  types: Record<string, { name: string; type: string }[]>;
+  types: TypedData;
   primaryType: string;
   domain: Record<string, unknown>;
   message: Record<string, unknown>;
-}): TypedDataDefinition {
+}): TypedDataDefinition<TypedData, string> {
   const { EIP712Domain: _domainType, ...types } = json.types;
   const fields = types[json.primaryType] ?? [];
   const message = Object.fromEntries(
@@ -83,12 +83,19 @@ function walletTypedData(json: {
       return [name, type.startsWith('uint') ? BigInt(String(value)) : value];
     }),
   );
+  const { name, version, verifyingContract } = json.domain;
+  assert.ok(typeof name === 'string' && typeof version === 'string' && typeof verifyingContract === 'string');
   return {
-    domain: { ...json.domain, chainId: Number(json.domain.chainId) },
+    domain: {
+      name,
+      version,
+      chainId: Number(json.domain.chainId),
+      verifyingContract: verifyingContract as Hex,
+    },
     types,
     primaryType: json.primaryType,
     message,
-  } as TypedDataDefinition;
+  };
 }
 
 /** Waits until the page reports an outcome (content shown, or an error), then fails with its message on error. */

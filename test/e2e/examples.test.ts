@@ -6,61 +6,17 @@
  * the facilitator does not serve refuses to start, naming the route, scheme and network.
  */
 import assert from 'node:assert/strict';
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { type Devnet, readTokenBalance, startDevnet } from '@x402kit/devnet';
-import { type CliRun, spawnCli } from '@x402kit/testing/spawn-cli';
+import { type CliRun, spawnCli, spawnScript } from '@x402kit/testing/spawn-cli';
 import { createPublicClient, type Hex, http } from 'viem';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const SELLER = join(ROOT, 'examples/seller-express/server.ts');
 const BUYER = join(ROOT, 'examples/buyer-fetch/buy.ts');
-
-type ScriptRun = {
-  child: ChildProcess;
-  stdout(): string;
-  stderr(): string;
-  exited: Promise<number | null>;
-  waitForLine(pattern: RegExp, timeoutMs?: number): Promise<string>;
-};
-
-/** `node --conditions=source --import tsx <file>` from the repository root, as the examples' READMEs say. */
-function runScript(file: string, args: string[], env: Record<string, string>): ScriptRun {
-  const child = spawn(process.execPath, ['--conditions=source', '--import', 'tsx', file, ...args], {
-    cwd: ROOT,
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let out = '';
-  let err = '';
-  child.stdout?.setEncoding('utf8').on('data', (chunk: string) => {
-    out += chunk;
-  });
-  child.stderr?.setEncoding('utf8').on('data', (chunk: string) => {
-    err += chunk;
-  });
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  return {
-    child,
-    exited,
-    stdout: () => out,
-    stderr: () => err,
-    async waitForLine(pattern, timeoutMs = 60_000) {
-      const deadline = Date.now() + timeoutMs;
-      for (;;) {
-        const line = out.split('\n').find((l) => pattern.test(l));
-        if (line !== undefined) return line;
-        if (child.exitCode !== null)
-          throw new Error(`exited ${child.exitCode} before ${pattern}; stderr:\n${err}`);
-        if (Date.now() > deadline)
-          throw new Error(`no line matching ${pattern} in ${timeoutMs} ms; stderr:\n${err}`);
-        await new Promise((r) => setTimeout(r, 50));
-      }
-    },
-  };
-}
 
 let devnet: Devnet;
 let facilitator: CliRun;
@@ -92,7 +48,7 @@ const balance = (address: string) => readTokenBalance(devnet.rpcUrl, devnet.toke
 
 describe('examples/seller-express and examples/buyer-fetch', () => {
   it('the buyer pays the seller $0.001 on the devnet: paid response, transaction on chain, balances moved', async () => {
-    const seller = runScript(SELLER, [], {
+    const seller = spawnScript(SELLER, [], {
       FACILITATOR_URL: facilitatorUrl,
       PAY_TO: devnet.accounts.payTo.address,
       NETWORK: 'eip155:84532',
@@ -111,10 +67,10 @@ describe('examples/seller-express and examples/buyer-fetch', () => {
 
     const payerBefore = await balance(devnet.accounts.payer.address);
     const payToBefore = await balance(devnet.accounts.payTo.address);
-    const buyer = runScript(BUYER, [`${sellerUrl}/weather`], {
+    const buyer = spawnScript(BUYER, [`${sellerUrl}/weather`], {
       PRIVATE_KEY: devnet.accounts.payer.privateKey,
     });
-    assert.equal(await buyer.exited, 0, buyer.stderr());
+    assert.equal((await buyer.exited).code, 0, buyer.stderr());
     const answer = JSON.parse(buyer.stdout().trim()) as {
       status: number;
       body: unknown;
@@ -138,14 +94,14 @@ describe('examples/seller-express and examples/buyer-fetch', () => {
   });
 
   it('the seller refuses to start on a network the facilitator does not serve, naming route, scheme and network', async () => {
-    const seller = runScript(SELLER, [], {
+    const seller = spawnScript(SELLER, [], {
       FACILITATOR_URL: facilitatorUrl,
       PAY_TO: devnet.accounts.payTo.address,
       NETWORK: 'eip155:8453',
       PORT: '0',
     });
     children.push(seller.child);
-    assert.equal(await seller.exited, 1, seller.stdout());
+    assert.equal((await seller.exited).code, 1, seller.stdout());
     assert.match(
       seller.stderr(),
       /route "GET \/weather" offers exact on eip155:8453, which no facilitator supports/,
@@ -156,7 +112,7 @@ describe('examples/seller-express and examples/buyer-fetch', () => {
   });
 
   it('the buyer says it did not pay when the answer carries no settlement (exit 1, paid: false)', async () => {
-    const seller = runScript(SELLER, [], {
+    const seller = spawnScript(SELLER, [], {
       FACILITATOR_URL: facilitatorUrl,
       PAY_TO: devnet.accounts.payTo.address,
       PORT: '0',
@@ -165,10 +121,10 @@ describe('examples/seller-express and examples/buyer-fetch', () => {
     const sellerUrl = /http:\/\/127\.0\.0\.1:\d+/.exec(
       await seller.waitForLine(/^Seller listening on /),
     )?.[0];
-    const buyer = runScript(BUYER, [`${sellerUrl}/health`], {
+    const buyer = spawnScript(BUYER, [`${sellerUrl}/health`], {
       PRIVATE_KEY: devnet.accounts.payer.privateKey,
     });
-    assert.equal(await buyer.exited, 1);
+    assert.equal((await buyer.exited).code, 1);
     const answer = JSON.parse(buyer.stdout().trim()) as {
       status: number;
       paid: boolean;

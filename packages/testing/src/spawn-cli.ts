@@ -32,6 +32,18 @@ export type CliRun = {
  * const line = await run.waitForLine(/^\{/)
  */
 export function spawnCli(args: readonly string[], env: Record<string, string> = {}): CliRun {
+  return spawnScript(BIN, args, env);
+}
+
+/**
+ * Run a TypeScript file of this checkout as a user would (`node --conditions=source --import tsx
+ * <file>`, from the repository root), with the environment {@link spawnCli} gives.
+ *
+ * @example
+ * const seller = spawnScript('examples/seller-express/server.ts', [], { PAY_TO, PORT: '0' })
+ * await seller.waitForLine(/^Seller listening on /)
+ */
+export function spawnScript(file: string, args: readonly string[], env: Record<string, string> = {}): CliRun {
   const base: Record<string, string | undefined> = { ...process.env };
   for (const name of [
     'PRIVATE_KEY',
@@ -45,7 +57,7 @@ export function spawnCli(args: readonly string[], env: Record<string, string> = 
   ]) {
     delete base[name];
   }
-  const child = spawn(process.execPath, ['--conditions=source', '--import', 'tsx', BIN, ...args], {
+  const child = spawn(process.execPath, ['--conditions=source', '--import', 'tsx', file, ...args], {
     cwd: REPO_ROOT,
     // the default ledger goes to this test process's own data directory, not the user's
     env: { ...base, X402KIT_DATA_DIR: testDataDir(), ...env },

@@ -2,6 +2,7 @@
  * `@x402kit/core/internal`: helpers the x402kit packages share among themselves. Not public API: not
  * in the README, and free to change in any release; applications should not import it.
  */
+export * from './balance-prefilter.js';
 export { canonicalJson } from './canonical-json.js';
 export { isRecord } from './chain-module/config-fields.js';
 export * from './chain-module/identify-by-scheme.js';

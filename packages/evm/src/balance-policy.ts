@@ -4,6 +4,7 @@
  * network and asset, in parallel).
  */
 import type { Offer, OfferPrefilter } from '@x402kit/core';
+import { balancePrefilter } from '@x402kit/core/internal';
 import { type Address, createPublicClient, erc20Abi, getAddress, http, isAddress } from 'viem';
 
 /** Reads `owner`'s balance of `asset` on `network` (atomic units). */
@@ -66,29 +67,17 @@ export function sufficientBalancePolicy(options: SufficientBalancePolicyOptions)
   if (!isAddress(options.owner))
     throw new TypeError(`sufficientBalancePolicy: owner ${options.owner} is not an address`);
   const owner = getAddress(options.owner);
-  const keepUnchecked = (options.unchecked ?? 'keep') === 'keep';
   const read = options.readBalance ?? readOnChain;
-  return async (offers) => {
-    const balances = new Map<string, Promise<bigint | undefined>>();
-    const balanceFor = (offer: Offer): Promise<bigint | undefined> => {
-      const { network, asset } = offer.requirements;
+  return balancePrefilter({
+    balanceOf: ({ requirements: { network, asset } }) => {
       const rpcUrl = options.rpc[network];
-      if (!network.startsWith('eip155:') || rpcUrl === undefined || !isAddress(asset))
-        return Promise.resolve(undefined);
-      const key = `${network}|${asset.toLowerCase()}`;
-      let pending = balances.get(key);
-      if (!pending) {
-        pending = read({ network, rpcUrl, asset: getAddress(asset), owner }).catch(() => undefined);
-        balances.set(key, pending);
-      }
-      return pending;
-    };
-    const verdicts = await Promise.all(
-      offers.map(async (offer) => {
-        const balance = await balanceFor(offer);
-        return balance === undefined ? keepUnchecked : balance >= requiredBalance(offer);
-      }),
-    );
-    return offers.filter((_, i) => verdicts[i]);
-  };
+      if (!network.startsWith('eip155:') || rpcUrl === undefined || !isAddress(asset)) return undefined;
+      return {
+        key: `${network}|${asset.toLowerCase()}`,
+        read: () => read({ network, rpcUrl, asset: getAddress(asset), owner }),
+      };
+    },
+    required: requiredBalance,
+    unchecked: options.unchecked,
+  });
 }

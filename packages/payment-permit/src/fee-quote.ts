@@ -1,3 +1,6 @@
+import { X402Error } from '@x402kit/core';
+import { ExactPermitReasons } from './reasons.js';
+
 /**
  * `requirements.extra.fee`, as BofAI's servers write it: the facilitator fee of an `exact_permit`
  * offer, in the address form of the offer's chain.
@@ -27,4 +30,73 @@ export type ExactPermitFeeQuote = {
 export function feeTableAmount(amount: string | bigint): bigint | undefined {
   if (typeof amount === 'bigint') return amount < 0n ? undefined : amount;
   return /^\d+$/.test(String(amount)) ? BigInt(amount) : undefined;
+}
+
+/**
+ * The `caller`, `feeTo` and `feeAmount` of an offer's `extra.fee`, as a client signs them: each address
+ * checked by `isAddress` (the chain's form; `addresses` names that form in the error), the amount a
+ * decimal of digits (default `0`).
+ *
+ * @throws {X402Error} `invalid_exact_permit_missing_fee` when an address or the amount is missing or malformed.
+ * @example
+ * readOfferFee(requirements.extra?.fee, isEvmAddress, 'caller and feeTo addresses') // { caller: '0x3333…', feeTo: '0x3333…', feeAmount: '100' }
+ */
+export function readOfferFee(
+  value: unknown,
+  isAddress: (value: unknown) => value is string,
+  addresses: string,
+): { caller: string; feeTo: string; feeAmount: string } {
+  const get = (key: string): unknown =>
+    typeof value === 'object' && value !== null ? Reflect.get(value, key) : undefined;
+  const caller = get('caller');
+  const feeTo = get('feeTo');
+  const feeAmount = get('feeAmount') ?? '0';
+  if (!isAddress(caller) || !isAddress(feeTo)) {
+    throw new X402Error(
+      ExactPermitReasons.missingFee,
+      `exact_permit: requirements.extra.fee needs ${addresses} (the facilitator that settles); without them the permit could never be settled`,
+    );
+  }
+  if ((typeof feeAmount !== 'string' && typeof feeAmount !== 'number') || !/^\d+$/.test(String(feeAmount))) {
+    throw new X402Error(
+      ExactPermitReasons.missingFee,
+      'exact_permit: requirements.extra.fee.feeAmount is not an amount',
+    );
+  }
+  return { caller, feeTo, feeAmount: String(feeAmount) };
+}
+
+/**
+ * How one chain recognizes an address in a `/supported` kind and writes it canonically.
+ *
+ * @example
+ * const evm: FeeAddressForm = { is: isEvmAddress, canonical: getAddress };
+ */
+export type FeeAddressForm = {
+  is(value: unknown): value is string;
+  canonical(address: string): string;
+};
+
+/**
+ * The fee an `exact_permit` kind's `extra` (`{ caller, feeTo, fees: { <token>: { feeAmount, feeTo? } } }`)
+ * quotes for the token keyed `tokenKey`, in `form`'s canonical addresses; `undefined` when the kind
+ * has no complete entry for it.
+ *
+ * @example
+ * feeFromKindExtra(kind.extra, 'TXYZopYRdj2D9XRtbG411XZZ3kM5VkAeBf', tronForm) // { feeTo: 'T…', feeAmount: '100', caller: 'T…' }
+ */
+export function feeFromKindExtra(
+  extra: Record<string, unknown> | undefined,
+  tokenKey: string,
+  form: FeeAddressForm,
+): ExactPermitFeeQuote | undefined {
+  if (!extra) return undefined;
+  const { caller, feeTo, fees } = extra;
+  if (!form.is(caller) || !form.is(feeTo) || typeof fees !== 'object' || fees === null) return undefined;
+  const entry: unknown = Reflect.get(fees, tokenKey);
+  if (typeof entry !== 'object' || entry === null) return undefined;
+  const amount: unknown = Reflect.get(entry, 'feeAmount');
+  const to: unknown = Reflect.get(entry, 'feeTo') ?? feeTo;
+  if (typeof amount !== 'string' || !/^\d+$/.test(amount) || !form.is(to)) return undefined;
+  return { feeTo: form.canonical(to), feeAmount: amount, caller: form.canonical(caller) };
 }

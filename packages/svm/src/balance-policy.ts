@@ -6,7 +6,8 @@
 import type { Address } from '@solana/kit';
 import { address, createSolanaRpc, isAddress } from '@solana/kit';
 import { findAssociatedTokenPda } from '@solana-program/token';
-import type { Offer, OfferPrefilter } from '@x402kit/core';
+import type { OfferPrefilter } from '@x402kit/core';
+import { balancePrefilter } from '@x402kit/core/internal';
 import { readMintFacts } from './mint.js';
 
 /** Reads `owner`'s balance of the mint `asset` on `network` (atomic units; 0 without a token account). */
@@ -72,29 +73,17 @@ export function sufficientSvmBalancePolicy(options: SufficientSvmBalancePolicyOp
     throw new TypeError(`sufficientSvmBalancePolicy: owner ${options.owner} is not a base58 Solana address`);
   }
   const owner = address(options.owner);
-  const keepUnchecked = (options.unchecked ?? 'keep') === 'keep';
   const read = options.readBalance ?? readSvmTokenBalance;
-  return async (offers) => {
-    const balances = new Map<string, Promise<bigint | undefined>>();
-    const balanceFor = (offer: Offer): Promise<bigint | undefined> => {
-      const { network, asset } = offer.requirements;
+  return balancePrefilter({
+    balanceOf: ({ requirements: { network, asset } }) => {
       const rpcUrl = options.rpc[network];
-      if (!network.startsWith('solana:') || rpcUrl === undefined || !isAddress(asset))
-        return Promise.resolve(undefined);
-      const key = `${network}|${asset}`;
-      let pending = balances.get(key);
-      if (!pending) {
-        pending = read({ network, rpcUrl, asset: address(asset), owner }).catch(() => undefined);
-        balances.set(key, pending);
-      }
-      return pending;
-    };
-    const verdicts = await Promise.all(
-      offers.map(async (offer) => {
-        const balance = await balanceFor(offer);
-        return balance === undefined ? keepUnchecked : balance >= BigInt(offer.requirements.amount);
-      }),
-    );
-    return offers.filter((_, i) => verdicts[i]);
-  };
+      if (!network.startsWith('solana:') || rpcUrl === undefined || !isAddress(asset)) return undefined;
+      return {
+        key: `${network}|${asset}`,
+        read: () => read({ network, rpcUrl, asset: address(asset), owner }),
+      };
+    },
+    required: (offer) => BigInt(offer.requirements.amount),
+    unchecked: options.unchecked,
+  });
 }

@@ -21,6 +21,7 @@ import {
   type PaymentPermitWire,
   parsePaymentPermit,
   type paymentPermitTypes,
+  readOfferFee,
   readPaymentPermitContext,
 } from '@x402kit/payment-permit';
 import type { Address, Hex, TypedDataDefinition } from 'viem';
@@ -95,7 +96,7 @@ export async function signExactPermit(
     );
   }
   const { meta } = readPaymentPermitContext(extensions);
-  const fee = readFee(requirements.extra?.fee);
+  const fee = readOfferFee(requirements.extra?.fee, isEvmAddress, 'caller and feeTo addresses');
   // the context's meta is read fresh per payment, with exactly the wire's fields in the wire's order
   let wire: PaymentPermitWire = {
     meta,
@@ -118,25 +119,4 @@ export async function signExactPermit(
     buildPaymentPermitTypedData(buildPaymentPermitDomain(chainId, contract), message),
   );
   return { signature, paymentPermit: wire };
-}
-
-function readFee(value: unknown): { caller: string; feeTo: string; feeAmount: string } {
-  const get = (key: string): unknown =>
-    typeof value === 'object' && value !== null ? Reflect.get(value, key) : undefined;
-  const caller = get('caller');
-  const feeTo = get('feeTo');
-  const feeAmount = get('feeAmount') ?? '0';
-  if (!isEvmAddress(caller) || !isEvmAddress(feeTo)) {
-    throw new X402Error(
-      ExactPermitReasons.missingFee,
-      'exact_permit: requirements.extra.fee needs caller and feeTo addresses (the facilitator that settles); without them the permit could never be settled',
-    );
-  }
-  if ((typeof feeAmount !== 'string' && typeof feeAmount !== 'number') || !/^\d+$/.test(String(feeAmount))) {
-    throw new X402Error(
-      ExactPermitReasons.missingFee,
-      'exact_permit: requirements.extra.fee.feeAmount is not an amount',
-    );
-  }
-  return { caller, feeTo, feeAmount: String(feeAmount) };
 }

@@ -3,7 +3,7 @@
  * the `extra` a facilitator advertises for the kind in `/supported`.
  */
 import type { SupportedKind } from '@x402kit/core';
-import type { ExactPermitFeeQuote } from '@x402kit/payment-permit';
+import { type ExactPermitFeeQuote, type FeeAddressForm, feeFromKindExtra } from '@x402kit/payment-permit';
 import { type Address, getAddress } from 'viem';
 import { addressKey, isEvmAddress } from '../address.js';
 
@@ -33,15 +33,7 @@ export function feeFromSupportedKind(
   kind: SupportedKind | undefined,
   asset: string,
 ): ExactPermitFeeQuote | undefined {
-  const extra = kind?.extra;
-  if (!extra) return undefined;
-  const { caller, feeTo, fees } = extra;
-  if (!isEvmAddress(caller) || !isEvmAddress(feeTo) || typeof fees !== 'object' || fees === null)
-    return undefined;
-  const entry: unknown = Reflect.get(fees, addressKey(asset));
-  if (typeof entry !== 'object' || entry === null) return undefined;
-  const amount: unknown = Reflect.get(entry, 'feeAmount');
-  const to: unknown = Reflect.get(entry, 'feeTo') ?? feeTo;
-  if (typeof amount !== 'string' || !/^\d+$/.test(amount) || !isEvmAddress(to)) return undefined;
-  return { feeTo: getAddress(to), feeAmount: amount, caller: getAddress(caller) };
+  return feeFromKindExtra(kind?.extra, addressKey(asset), EVM_FEE_ADDRESSES);
 }
+
+const EVM_FEE_ADDRESSES: FeeAddressForm = { is: isEvmAddress, canonical: (address) => getAddress(address) };

@@ -5,7 +5,7 @@
  * PaymentPermit is fixed first by an `approve` transaction the client sends itself.
  */
 import { type PaymentRequirements, Reasons, type SchemeClient, X402Error } from '@x402kit/core';
-import { type PaymentPermitWire, readPaymentPermitContext } from '@x402kit/payment-permit';
+import { type PaymentPermitWire, readOfferFee, readPaymentPermitContext } from '@x402kit/payment-permit';
 import type { Hex } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
 import { isTronAddress, toTronAddress } from '../address.js';
@@ -223,26 +223,14 @@ function base58(value: string, path: string): string {
 }
 
 function readFee(value: unknown): { caller: string; feeTo: string; feeAmount: string } {
-  const get = (key: string): unknown =>
-    typeof value === 'object' && value !== null ? Reflect.get(value, key) : undefined;
-  const caller = get('caller');
-  const feeTo = get('feeTo');
-  const feeAmount = get('feeAmount') ?? '0';
-  if (typeof caller !== 'string' || typeof feeTo !== 'string' || caller === '' || feeTo === '') {
-    throw new X402Error(
-      ExactPermitTronReasons.missingFee,
-      'exact_permit: requirements.extra.fee needs caller and feeTo (the facilitator that settles); without them the permit could never be settled',
-    );
-  }
-  if ((typeof feeAmount !== 'string' && typeof feeAmount !== 'number') || !/^\d+$/.test(String(feeAmount))) {
-    throw new X402Error(
-      ExactPermitTronReasons.missingFee,
-      'exact_permit: requirements.extra.fee.feeAmount is not an amount',
-    );
-  }
+  const fee = readOfferFee(value, isNonEmptyString, 'caller and feeTo');
   return {
-    caller: base58(caller, 'requirements.extra.fee.caller'),
-    feeTo: base58(feeTo, 'requirements.extra.fee.feeTo'),
-    feeAmount: String(feeAmount),
+    caller: base58(fee.caller, 'requirements.extra.fee.caller'),
+    feeTo: base58(fee.feeTo, 'requirements.extra.fee.feeTo'),
+    feeAmount: fee.feeAmount,
   };
+}
+
+function isNonEmptyString(value: unknown): value is string {
+  return typeof value === 'string' && value !== '';
 }

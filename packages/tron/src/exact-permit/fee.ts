@@ -4,7 +4,12 @@
  * Base58Check addresses (the TRON wire form).
  */
 import type { SupportedKind } from '@x402kit/core';
-import { type ExactPermitFeeQuote, feeTableAmount } from '@x402kit/payment-permit';
+import {
+  type ExactPermitFeeQuote,
+  type FeeAddressForm,
+  feeFromKindExtra,
+  feeTableAmount,
+} from '@x402kit/payment-permit';
 import { isTronAddress, toTronAddress } from '../address.js';
 import { parseTronNetwork, type TronNetworkName } from '../networks.js';
 import { ExactPermitTronConfigError } from './config-error.js';
@@ -104,15 +109,8 @@ export function tronFeeFromSupportedKind(
   kind: SupportedKind | undefined,
   asset: string,
 ): ExactPermitFeeQuote | undefined {
-  const extra = kind?.extra;
-  if (!extra || !isTronAddress(asset)) return undefined;
-  const { caller, feeTo, fees } = extra;
-  if (!isTronAddress(caller) || !isTronAddress(feeTo) || typeof fees !== 'object' || fees === null)
-    return undefined;
-  const entry: unknown = Reflect.get(fees, toTronAddress(asset));
-  if (typeof entry !== 'object' || entry === null) return undefined;
-  const amount: unknown = Reflect.get(entry, 'feeAmount');
-  const to: unknown = Reflect.get(entry, 'feeTo') ?? feeTo;
-  if (typeof amount !== 'string' || !/^\d+$/.test(amount) || !isTronAddress(to)) return undefined;
-  return { feeTo: toTronAddress(to), feeAmount: amount, caller: toTronAddress(caller) };
+  if (!isTronAddress(asset)) return undefined;
+  return feeFromKindExtra(kind?.extra, toTronAddress(asset), TRON_FEE_ADDRESSES);
 }
+
+const TRON_FEE_ADDRESSES: FeeAddressForm = { is: isTronAddress, canonical: toTronAddress };

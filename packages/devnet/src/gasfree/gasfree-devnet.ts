@@ -42,6 +42,11 @@ export interface GasFreeDevnet {
   fund(user: Address, amount: bigint): Promise<Hash>;
   /** The GasFree account address of `user` on this chain (ordinary CREATE2, see `gasFreeAccountAddress`). */
   gasFreeAddressOf(user: Address): Address;
+  /**
+   * Another local GasFree service on this chain, over the same controller, providers and token (for example one
+   * that requires API keys beside the open one); the caller stops it, before {@link GasFreeDevnet.stop}.
+   */
+  startService(options?: GasFreeStackServiceOptions): Promise<GasFreeService>;
   /** Stops the service and anvil. Safe to call twice. */
   stop(): Promise<void>;
 }
@@ -105,6 +110,7 @@ export async function startGasFreeDevnet(options: StartGasFreeDevnetOptions = {}
       service: stack.service,
       fund: stack.fund,
       gasFreeAddressOf: stack.gasFreeAddressOf,
+      startService: stack.startService,
       stop() {
         stopping ??= stack.service.stop().finally(() => anvil.stop());
         return stopping;

@@ -12,7 +12,6 @@ import { GASFREE_PERMIT_TRANSFER_TYPES, gasFreeControllerDomain } from './gasfre
 import type { GasFreeDevnet } from './gasfree-devnet.js';
 import { startGasFreeDevnet } from './gasfree-devnet.js';
 import type { GasFreeService } from './gasfree-service.js';
-import { startGasFreeService } from './gasfree-service.js';
 
 type Json = Record<string, unknown> & {
   code: number;
@@ -31,12 +30,7 @@ describe('local GasFree service', () => {
 
   before(async () => {
     gasfree = await startGasFreeDevnet({ service: { timing: { solidifyDelayMs: 20 } } });
-    authed = await startGasFreeService({
-      rpcUrl: gasfree.rpcUrl,
-      chainId: gasfree.chainId,
-      controller: gasfree.controller,
-      providerKeys: [devnetAccount(7).privateKey],
-      tokens: [gasfree.token],
+    authed = await gasfree.startService({
       apiKey: API_KEY,
       apiSecret: API_SECRET,
       basePath: '/tron',

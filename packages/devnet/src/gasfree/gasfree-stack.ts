@@ -42,6 +42,8 @@ export interface GasFreeStack {
   fund(user: Address, amount: bigint): Promise<Hash>;
   /** The GasFree account address of `user` (see `gasFreeAccountAddress`). */
   gasFreeAddressOf(user: Address): Address;
+  /** Another local GasFree service over the same controller, providers and token (the caller stops it). */
+  startService(options?: GasFreeStackServiceOptions): Promise<GasFreeService>;
 }
 
 /** Gas a provider keeps at least (1000 ETH-equivalent, 1000 TRX on the TRON devnet). */
@@ -75,15 +77,17 @@ export async function startGasFreeStack(parameters: StartGasFreeStackParameters)
     providers: providers.map((p) => p.address),
     tokens: [token],
   });
-  const service = await startGasFreeService({
-    log,
-    ...parameters.service,
-    rpcUrl: parameters.rpcUrl,
-    chainId: client.chain.id,
-    controller,
-    providerKeys: providers.map((p) => p.privateKey),
-    tokens: [token],
-  });
+  const startService = (options: GasFreeStackServiceOptions = {}) =>
+    startGasFreeService({
+      log,
+      ...options,
+      rpcUrl: parameters.rpcUrl,
+      chainId: client.chain.id,
+      controller,
+      providerKeys: providers.map((p) => p.privateKey),
+      tokens: [token],
+    });
+  const service = await startService(parameters.service);
   return {
     controller,
     providers: providers.map((p) => p.address),
@@ -98,5 +102,6 @@ export async function startGasFreeStack(parameters: StartGasFreeStackParameters)
         ...(parameters.mineNow ? { mineNow: true } : {}),
       }),
     gasFreeAddressOf: (user) => gasFreeAccountAddress({ controller, user }),
+    startService,
   };
 }

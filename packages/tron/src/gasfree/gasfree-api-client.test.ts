@@ -1,12 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { GasFreeDevnet, GasFreeService } from '@x402kit/devnet';
-import {
-  devnetAccount,
-  gasFreeControllerArtifact,
-  startGasFreeDevnet,
-  startGasFreeService,
-} from '@x402kit/devnet';
+import { devnetAccount, gasFreeControllerArtifact, startGasFreeDevnet } from '@x402kit/devnet';
 import { erc20Abi } from 'viem';
 import type { PrivateKeyAccount } from 'viem/accounts';
 import { privateKeyToAccount } from 'viem/accounts';
@@ -28,12 +23,7 @@ describe('GasFree API client against the local GasFree service', () => {
 
   before(async () => {
     gasfree = await startGasFreeDevnet({ service: { timing: { solidifyDelayMs: 200 } } });
-    authed = await startGasFreeService({
-      rpcUrl: gasfree.rpcUrl,
-      chainId: gasfree.chainId,
-      controller: gasfree.controller,
-      providerKeys: [devnetAccount(7).privateKey],
-      tokens: [gasfree.token],
+    authed = await gasfree.startService({
       basePath: '/nile',
       apiKey: 'k1',
       apiSecret: 's1',

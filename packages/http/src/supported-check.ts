@@ -106,14 +106,10 @@ function findUnsupported(routes: readonly CompiledRoute[], support: FacilitatorS
   const unsupported: UnsupportedOffer[] = [];
   for (const route of routes) {
     for (const option of route.options) {
-      const network = canonicalNetwork(toCaip2(option.network) ?? option.network);
+      const network = networkOf(option.network);
+      // any x402 version: a kind listed for v1 only (a v1 network name) still names the network
       const served = support.some((f) =>
-        f.supported?.kinds.some(
-          (k) =>
-            k.x402Version === 2 &&
-            k.scheme === option.scheme &&
-            canonicalNetwork(toCaip2(k.network) ?? k.network) === network,
-        ),
+        f.supported?.kinds.some((k) => k.scheme === option.scheme && networkOf(k.network) === network),
       );
       // a facilitator that did not answer may serve it: undecided, not refused
       if (!served && unreachable.length === 0)
@@ -129,8 +125,10 @@ function describeUnsupported(found: Findings): string {
     .join('; ');
   const served = found.support
     .map((f) => {
-      const kinds = (f.supported?.kinds ?? []).filter((k) => k.x402Version === 2);
-      return `${f.name} supports ${kinds.length > 0 ? kinds.map((k) => `${k.scheme} on ${k.network}`).join(', ') : 'nothing'}`;
+      const kinds = [
+        ...new Set((f.supported?.kinds ?? []).map((k) => `${k.scheme} on ${networkOf(k.network)}`)),
+      ];
+      return `${f.name} supports ${kinds.length > 0 ? kinds.join(', ') : 'nothing'}`;
     })
     .join('; ');
   return `${offers}, which no facilitator supports (${served}): serve that network on the facilitator or change the route (skipSupportedCheck: true starts anyway)`;
@@ -146,6 +144,11 @@ function unsupportedReply(unsupported: UnsupportedOffer[]): PaymentReply {
       message: `this route cannot take payments: the server's facilitator does not support ${what}`,
     }),
   };
+}
+
+/** A network in its canonical CAIP-2 form (v1 names such as `base-sepolia` too). */
+function networkOf(network: string): string {
+  return canonicalNetwork(toCaip2(network) ?? network);
 }
 
 async function withinMs<T>(promise: Promise<T>, ms: number): Promise<T | undefined> {

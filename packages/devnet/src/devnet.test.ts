@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 import { transferWithAuthorizationTypes } from '@x402kit/evm';
+import { eip2612PermitTypes } from '@x402kit/evm/permit2';
 import type { Address, Hex } from 'viem';
 import {
   createPublicClient,
@@ -424,15 +425,7 @@ describe('startDevnet with the defaults (Base Sepolia USDC)', () => {
     const deadline = (await h.now()) + 600n;
     const signature = await privateKeyToAccount(payer.privateKey).signTypedData({
       domain: h.domain,
-      types: {
-        Permit: [
-          { name: 'owner', type: 'address' },
-          { name: 'spender', type: 'address' },
-          { name: 'value', type: 'uint256' },
-          { name: 'nonce', type: 'uint256' },
-          { name: 'deadline', type: 'uint256' },
-        ],
-      },
+      types: eip2612PermitTypes,
       primaryType: 'Permit',
       message: { owner: payer.address, spender: facilitator.address, value: 300n, nonce, deadline },
     });

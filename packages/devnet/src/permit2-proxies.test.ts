@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { exactPermit2WitnessTypes, uptoPermit2WitnessTypes } from '@x402kit/evm/permit2';
+import { eip2612PermitTypes, exactPermit2WitnessTypes, uptoPermit2WitnessTypes } from '@x402kit/evm/permit2';
 import type { Address, Hex } from 'viem';
 import {
   createWalletClient,
@@ -247,15 +247,7 @@ describe('Permit2 and the x402 Permit2 proxies', () => {
           chainId: 84532,
           verifyingContract: token,
         },
-        types: {
-          Permit: [
-            { name: 'owner', type: 'address' },
-            { name: 'spender', type: 'address' },
-            { name: 'value', type: 'uint256' },
-            { name: 'nonce', type: 'uint256' },
-            { name: 'deadline', type: 'uint256' },
-          ],
-        },
+        types: eip2612PermitTypes,
         primaryType: 'Permit',
         message: { owner: owner.address, spender: PERMIT2_ADDRESS, value: amount, nonce, deadline },
       }),

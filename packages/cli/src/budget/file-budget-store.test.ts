@@ -7,21 +7,15 @@ import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { BudgetReasons, createBudget, type Offer, parseBudgetLimit, X402Error } from '@x402kit/core';
+import { baseSepoliaUsdcRequirements } from '@x402kit/testing/signature-scheme';
 import { createFileBudgetStore } from './file-budget-store.js';
 
 const CLI_ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const USDC = '0x036CbD53842c5426634e7929541eC2318f3dCF7e';
+/** One cent of Base Sepolia USDC. */
 const cent: Offer = {
   x402Version: 2,
   index: 0,
-  requirements: {
-    scheme: 'exact',
-    network: 'eip155:84532',
-    amount: '10000',
-    asset: USDC,
-    payTo: '0xB',
-    maxTimeoutSeconds: 60,
-  },
+  requirements: baseSepoliaUsdcRequirements({ amount: '10000', payTo: '0xB', maxTimeoutSeconds: 60 }),
 };
 
 /** A child process that reserves a cent `count` times at once against a 0.07 USD/day budget in `file`. */

@@ -18,7 +18,7 @@ export * from './settle-call.js';
 export type { Permit2Signer, Permit2SigningRequirements, SignPermit2AuthorizationOptions } from './sign.js';
 export { signPermit2Authorization } from './sign.js';
 export type { Permit2SponsoringOptions } from './sponsoring-client.js';
-export { signSponsoringExtension } from './sponsoring-client.js';
+export { eip2612PermitTypes, signSponsoringExtension } from './sponsoring-client.js';
 export * from './typed-data.js';
 export type {
   Permit2Kind,

@@ -4,11 +4,14 @@
  * handler, `@x402/fetch` pays a page behind our `paymentMiddleware` in `proxy.ts`, our fetch pays
  * the official `@x402/next` route of the same app, and one payment header replayed in sequence
  * and at once runs our handler once. Balances move by exactly the price for every payment.
+ *
+ * Next resolves the packages as a user's app does, from their build (dist/): `npm run build` first
+ * (`npm test` does).
  */
 import assert from 'node:assert/strict';
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { rmSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -85,6 +88,8 @@ async function handlerRuns(name: string): Promise<number> {
 
 describe('our Next.js adapter in a real Next app on the devnet', { timeout: 600_000 }, () => {
   before(async () => {
+    const built = fileURLToPath(new URL('../../packages/http/dist/next.js', import.meta.url));
+    if (!existsSync(built)) throw new Error(`${built} is missing: run npm run build first`);
     stack = await startAdapterStack();
     url = await startNext({
       FACILITATOR_URL: stack.facilitator.url,

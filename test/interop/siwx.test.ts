@@ -3,7 +3,8 @@
  * pays a `signInWithX` route once, then re-enters it by signing the server's challenge (no second
  * payment: balances unchanged, the handler runs); a replayed proof, one for another domain, an
  * expired one, one from a wallet that never paid, and one with a forged signature are refused with
- * their reason in the 402. Both ways with the official helpers: their `wrapFetchWithSIWx` signs our
+ * their reason in the 402. Smart wallets sign in through the chain (EIP-1271 deployed, EIP-6492
+ * counterfactual). Both ways with the official helpers: their `wrapFetchWithSIWx` signs our
  * challenge and gets in; our proofs (EVM and Solana) pass their `validateSIWxMessage` and
  * `verifySIWxSignature`, and their Solana signature passes ours.
  */
@@ -18,6 +19,7 @@ import {
   wrapFetchWithSIWx,
 } from '@x402/extensions/sign-in-with-x';
 import {
+  createMemorySiwxStore,
   createSiwxProof,
   createX402Client,
   decodePaymentRequiredHeader,
@@ -32,12 +34,19 @@ import {
   verifySiwxSignature,
   verifySolanaSiwx,
 } from '@x402kit/core';
-import { type Devnet, readTokenBalance, startDevnet } from '@x402kit/devnet';
+import {
+  type Devnet,
+  readTokenBalance,
+  SMART_WALLET_FACTORY_ADDRESS,
+  smartWalletAddress,
+  smartWalletDeployData,
+  startDevnet,
+} from '@x402kit/devnet';
 import { createEvmSiwxVerifier, createExactEvmClient } from '@x402kit/evm';
 import { getPaymentResponse, signInWithX, wrapFetchWithPayment } from '@x402kit/http';
 import type { Running } from '@x402kit/testing/listen';
 import { startOurFacilitator, startOurPaidApi } from '@x402kit/testing/ours';
-import type { Hex } from 'viem';
+import { createPublicClient, createWalletClient, type Hex, http, serializeErc6492Signature } from 'viem';
 import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts';
 
 const SOLANA_DEVNET = 'solana:EtWTRABZaYq6iMfeYKouRu166VU2xqa1';
@@ -235,6 +244,86 @@ describe('sign-in-with-x: a payer re-enters without paying again, interop with @
     });
     assert.deepEqual(parsed, proof);
     assert.deepEqual(parseSIWxHeader(encodeSIWxHeader(parsed)), proof);
+  });
+
+  it('smart wallets sign in through the chain: EIP-1271 deployed, EIP-6492 counterfactual', async () => {
+    const publicClient = createPublicClient({ chain: devnet.chain, transport: http(devnet.rpcUrl) });
+    const store = createMemorySiwxStore();
+    const wallets = await startOurPaidApi({
+      facilitatorUrl: facilitator?.url ?? '',
+      routes: {
+        'GET /vault': {
+          accepts: {
+            scheme: 'exact',
+            network: devnet.network,
+            payTo: devnet.accounts.payTo.address,
+            price: '$0.001',
+          },
+          signInWithX: true,
+        },
+      },
+      options: {
+        signInWithX: { verifiers: { eip155: createEvmSiwxVerifier({ client: publicClient }) }, store },
+      },
+      serve: (app) => app.get('/vault', (_req, res) => void res.json({ vault: 'open' })),
+    });
+    try {
+      const owner = privateKeyToAccount(generatePrivateKey());
+      const deployed = smartWalletAddress({ owner: owner.address, salt: 1n });
+      const counterfactual = smartWalletAddress({ owner: owner.address, salt: 2n });
+      const deployer = createWalletClient({
+        account: privateKeyToAccount(devnet.accounts.deployer.privateKey as Hex),
+        chain: devnet.chain,
+        transport: http(devnet.rpcUrl),
+      });
+      const hash = await deployer.sendTransaction({
+        to: SMART_WALLET_FACTORY_ADDRESS,
+        data: smartWalletDeployData({ owner: owner.address, salt: 1n }),
+      });
+      await publicClient.waitForTransactionReceipt({ hash });
+      // these wallets paid before (recorded as a settlement would)
+      store.recordPayment('/vault', deployed);
+      store.recordPayment('/vault', counterfactual);
+      const url = `${wallets.url}/vault`;
+      const fresh = async () => {
+        const pr = decodePaymentRequiredHeader((await fetch(url)).headers.get('payment-required') ?? '');
+        assert.equal(pr.x402Version, 2);
+        return (pr.x402Version === 2 ? pr.extensions?.[SIGN_IN_WITH_X] : undefined) as SiwxDeclaration;
+      };
+      const enter = async (address: Hex, wrap?: bigint) => {
+        const signer = evmSiwxSigner({
+          address,
+          async signMessage({ message }) {
+            const signature = await owner.signMessage({ message });
+            if (wrap === undefined) return signature;
+            return serializeErc6492Signature({
+              address: SMART_WALLET_FACTORY_ADDRESS,
+              data: smartWalletDeployData({ owner: owner.address, salt: wrap }),
+              signature,
+            });
+          },
+        });
+        const proof = await createSiwxProof(await fresh(), signer, url);
+        assert.ok(proof);
+        return fetch(url, { headers: { [SIWX_HEADER]: encodeSiwxHeader(proof) } });
+      };
+      const viaErc1271 = await enter(deployed);
+      assert.equal(viaErc1271.status, 200, await viaErc1271.clone().text());
+      const viaErc6492 = await enter(counterfactual, 2n);
+      assert.equal(viaErc6492.status, 200, await viaErc6492.clone().text());
+      // the owner's key does not sign for another owner's wallet
+      const stranger = smartWalletAddress({
+        owner: privateKeyToAccount(generatePrivateKey()).address,
+        salt: 1n,
+      });
+      store.recordPayment('/vault', stranger);
+      const refused = await enter(stranger);
+      assert.equal(refused.status, 402);
+      const pr = decodePaymentRequiredHeader(refused.headers.get('payment-required') ?? '');
+      assert.match(pr.x402Version === 2 ? (pr.error ?? '') : '', /\(invalid_siwx_signature\)/);
+    } finally {
+      await wallets.close();
+    }
   });
 
   it('Solana (ed25519, SIWS): our proof passes the official verifier; their signature passes ours', async () => {

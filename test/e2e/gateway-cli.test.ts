@@ -14,7 +14,7 @@ import { after, before, describe, it } from 'node:test';
 import { decodePaymentRequiredHeader, decodePaymentResponseHeader } from '@x402kit/core';
 import { type Devnet, readTokenBalance, startDevnet } from '@x402kit/devnet';
 import { closeServer, type Running } from '@x402kit/testing/listen';
-import { ourFetch, startOurFacilitator } from '@x402kit/testing/ours';
+import { createOurEvmEngine, ourFetch, serveOurEngine, startOurFacilitator } from '@x402kit/testing/ours';
 import { type CliRun, runCliToEnd, spawnCli } from '@x402kit/testing/spawn-cli';
 import type { Hex } from 'viem';
 
@@ -55,11 +55,15 @@ async function waitFor(read: () => string, pattern: RegExp, timeoutMs = 15_000):
 describe('x402kit gateway (CLI, the example config)', () => {
   before(async () => {
     devnet = await startDevnet({ port: 0 });
-    facilitator = await startOurFacilitator({
-      rpcUrl: devnet.rpcUrl,
-      network: devnet.network,
-      privateKeys: [devnet.accounts.facilitator.privateKey as Hex],
-    });
+    // exact and upto: the example sells both, and the gateway refuses to start on a kind not served
+    facilitator = await serveOurEngine(
+      createOurEvmEngine({
+        rpcUrl: devnet.rpcUrl,
+        network: devnet.network,
+        privateKeys: [devnet.accounts.facilitator.privateKey as Hex],
+        upto: true,
+      }),
+    );
     let calls = 0;
     const server = createServer((req, res) => {
       calls++;
@@ -133,6 +137,42 @@ describe('x402kit gateway (CLI, the example config)', () => {
       assert.equal((await run.exited).code, 0, run.stderr());
     } finally {
       run.child.kill('SIGKILL');
+    }
+  });
+
+  it('refuses to start when the facilitator does not serve a route (upto here), unless told to', async () => {
+    const exactOnly = await startOurFacilitator({
+      rpcUrl: devnet.rpcUrl,
+      network: devnet.network,
+      privateKeys: [devnet.accounts.facilitator.privateKey as Hex],
+    });
+    try {
+      const file = join(dir, 'exact-only.yaml');
+      await writeFile(file, (await exampleConfig()).replace(facilitator.url, exactOnly.url));
+      const refused = await runCliToEnd(['gateway', '--config', file, '--port', '0']);
+      assert.equal(refused.code, 2, refused.stderr);
+      assert.match(refused.stderr, /POST \/summarize/);
+      assert.match(refused.stderr, /upto/);
+      assert.match(refused.stderr, /--skip-supported-check starts anyway/);
+      const run = spawnCli(['gateway', '--config', file, '--port', '0', '--skip-supported-check']);
+      try {
+        const line = await run.waitForLine(/^Gateway listening on /, 60_000);
+        const url = /^Gateway listening on (\S+)/.exec(line)?.[1] ?? '';
+        assert.equal(await priceOf(`${url}/weather/paris`), '1000');
+        // the check is off: the offers go out as written (the facilitator would refuse an upto payment)
+        const summarize = await fetch(`${url}/summarize`, { method: 'POST' });
+        assert.equal(summarize.status, 402);
+        const required = decodePaymentRequiredHeader(summarize.headers.get('payment-required') ?? '');
+        assert.deepEqual(required.x402Version === 2 ? required.accepts.map((a) => a.scheme) : [], [
+          'exact',
+          'exact',
+          'upto',
+        ]);
+      } finally {
+        run.child.kill('SIGKILL');
+      }
+    } finally {
+      await exactOnly.close();
     }
   });
 

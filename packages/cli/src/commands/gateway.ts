@@ -24,15 +24,19 @@ settles only when the upstream answered with a success status (an upstream error
 refused connection gives 502/504 and no charge). Other routes are proxied free, or refused with
 "unlistedRoutes: refuse". Schemes: exact (EIP-3009, Permit2), upto, exact_permit on EVM;
 exact_permit, exact_gasfree on TRON; exact on Solana.
+At start, every route's scheme and network must be served by the facilitator (its /supported).
 Prints the routes and "Gateway listening on http://HOST:PORT" on stdout when ready; reloads the
 config file on SIGHUP (new prices apply to new requests; a bad file keeps the old config); stops on
 Ctrl+C / SIGTERM.
 
 Options:
-  --config <file>   the YAML (or JSON) config file (see examples/gateway/gateway.yaml)
-  --port <n>        TCP port (default: the file's port, else 4021; 0 picks a free one)
-  --host <addr>     interface to bind (default: the file's host, else 127.0.0.1)
-  -h, --help        show this help
+  --config <file>         the YAML (or JSON) config file (see examples/gateway/gateway.yaml)
+  --port <n>              TCP port (default: the file's port, else 4021; 0 picks a free one)
+  --host <addr>           interface to bind (default: the file's host, else 127.0.0.1)
+  --skip-supported-check  start even when the facilitator's /supported does not list a route's
+                          scheme and network (its offers go out as written; payments of a kind
+                          the facilitator does not serve are refused)
+  -h, --help              show this help
 
 Example:
   x402kit gateway --config examples/gateway/gateway.yaml`;
@@ -65,6 +69,7 @@ export const gatewayCommand: Command = {
         config: { type: 'string' },
         port: { type: 'string' },
         host: { type: 'string' },
+        'skip-supported-check': { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -79,7 +84,18 @@ export const gatewayCommand: Command = {
     if (port > 65535) throw new UsageError(`--port must be an integer from 0 to 65535, got ${port}`);
     const host = values.host ?? file.host ?? '127.0.0.1';
 
-    const gateway = createGatewayOrExplain(file.config, context);
+    const skipSupportedCheck = values['skip-supported-check'] ?? false;
+    const gateway = createGatewayOrExplain(file.config, skipSupportedCheck, context);
+    if (!skipSupportedCheck) {
+      // refuse to start when the facilitator does not serve a route's scheme and network
+      await gateway.ready().catch((error: unknown) => {
+        gateway.close();
+        throw new CliError(
+          `${error instanceof Error ? error.message : String(error)} (--skip-supported-check starts anyway)`,
+          ExitCode.usage,
+        );
+      });
+    }
     const served = await listen(gateway.listener, { port, host }).catch((error: unknown) => {
       gateway.close();
       const message = error instanceof Error ? error.message : String(error);
@@ -96,6 +112,12 @@ export const gatewayCommand: Command = {
           gateway.reload(next.config);
           context.stderr(`gateway: reloaded ${path}\n`);
           context.stdout(describeRoutes(next.config));
+          if (!skipSupportedCheck) {
+            gateway.ready().catch((error: unknown) => {
+              const message = error instanceof Error ? error.message : String(error);
+              context.stderr(`gateway warn: after the reload: ${message}\n`);
+            });
+          }
         })
         .catch((error: unknown) => {
           const message = error instanceof Error ? error.message : String(error);
@@ -117,11 +139,12 @@ export const gatewayCommand: Command = {
   },
 };
 
-function createGatewayOrExplain(config: GatewayConfig, context: CliContext) {
+function createGatewayOrExplain(config: GatewayConfig, skipSupportedCheck: boolean, context: CliContext) {
   try {
     return createGateway({
       config,
       schemes: schemes(),
+      payments: { skipSupportedCheck },
       log: (event) => {
         if (event.level === 'debug') return;
         const data = event.data ? ` ${JSON.stringify(event.data)}` : '';

@@ -89,6 +89,13 @@ export type Gateway = {
    * new one is invalid.
    */
   reload(config: GatewayConfig): void;
+  /**
+   * Resolves once the config in force can be sold: the facilitator answered `/supported` and
+   * serves every route's scheme and network (throws `missing_facilitator` naming the route, or
+   * `facilitator_unavailable`), and the fixed prices resolve. Call it before listening, as the
+   * middleware's `ready()`; without it such a route answers 503.
+   */
+  ready(): Promise<void>;
   /** Drop the upstream connections kept alive. */
   close(): void;
 };
@@ -255,6 +262,7 @@ export function createGateway(options: GatewayOptions): Gateway {
     },
     handle,
     listener,
+    ready: () => state.payments.ready(),
     reload(config) {
       state = build(options, config, state);
       emit('info', `config reloaded: ${Object.keys(config.routes).length} paid route(s)`);

@@ -1,10 +1,11 @@
 /**
  * The discovery catalog in PostgreSQL through `pg`: the ledger's database (and schema), table
  * `discovery_resources` with its own migrations. An update reads and writes its row in one
- * transaction (the row locked), so two instances recording the same resource merge their offers.
+ * transaction under an advisory lock on the resource, so two instances recording the same resource
+ * merge their offers.
  */
 import type pg from 'pg';
-import { openPostgres } from '../db/postgres.js';
+import { openPostgres, withSchemaLock } from '../db/postgres.js';
 import {
   type DiscoveryRow,
   type DiscoveryStore,
@@ -38,12 +39,10 @@ export async function createPostgresDiscoveryStore(options: {
   const T = `${prefix}discovery_resources`;
   return {
     async record(resource) {
-      const client = await pool.connect();
-      try {
-        await client.query('BEGIN');
-        // the row's lock, or (for a new resource) a conflict the upsert resolves
+      // one writer per resource (an advisory lock on its key, new resources included): offers merge
+      await withSchemaLock(pool, `x402kit-discovery:${resource.resource}`, undefined, async (client) => {
         const { rows } = await client.query<DiscoveryRow>(
-          `SELECT ${DISCOVERY_COLUMNS} FROM ${T} WHERE resource = $1 FOR UPDATE`,
+          `SELECT ${DISCOVERY_COLUMNS} FROM ${T} WHERE resource = $1`,
           [resource.resource],
         );
         const earlier = rows[0] ? toDiscoveryResource(rows[0]).accepts : [];
@@ -64,13 +63,7 @@ export async function createPostgresDiscoveryStore(options: {
             v.lastUpdated,
           ],
         );
-        await client.query('COMMIT');
-      } catch (error) {
-        await client.query('ROLLBACK').catch(() => {});
-        throw error;
-      } finally {
-        client.release();
-      }
+      });
     },
     async list(query) {
       const { rows } = query.type

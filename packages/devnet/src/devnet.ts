@@ -48,6 +48,16 @@ export interface DevnetDescription {
   assets: Record<string, Address>;
 }
 
+/**
+ * The accounts a devnet's description names: its payer, payee and facilitator (address and key only).
+ *
+ * @example describedAccounts().payer.address // '0x70997970C51812dc3A010C7d01b50e0d17dc79C8'
+ */
+export function describedAccounts(): DevnetDescription['accounts'] {
+  const { payer, payTo, facilitator } = DEVNET_ACCOUNTS;
+  return { payer: { ...payer }, payTo: { ...payTo }, facilitator: { ...facilitator } };
+}
+
 /** A running devnet: anvil with the token and Multicall3 placed and the payer funded. */
 export interface Devnet {
   readonly rpcUrl: string;
@@ -58,12 +68,8 @@ export interface Devnet {
   readonly chain: Chain;
   /** Process id of anvil. */
   readonly pid: number;
-  readonly accounts: {
-    readonly deployer: DevnetAccount;
-    readonly payer: DevnetAccount;
-    readonly payTo: DevnetAccount;
-    readonly facilitator: DevnetAccount;
-  };
+  /** The roles of {@link DEVNET_ACCOUNTS}. */
+  readonly accounts: typeof DEVNET_ACCOUNTS;
   /** The extra payers funded with the token (`devnetAccount(4)` onwards), in order. */
   readonly extraPayers: readonly DevnetAccount[];
   /** Token symbol to token address. */
@@ -193,11 +199,7 @@ function createDevnet(
       rpcUrl: anvil.rpcUrl,
       chainId: config.chainId,
       network: config.network,
-      accounts: {
-        payer: { address: payer.address, privateKey: payer.privateKey },
-        payTo: { address: payTo.address, privateKey: payTo.privateKey },
-        facilitator: { address: facilitator.address, privateKey: facilitator.privateKey },
-      },
+      accounts: describedAccounts(),
       assets: { ...assets },
     }),
     stop: () => anvil.stop(),

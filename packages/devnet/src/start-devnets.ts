@@ -10,7 +10,7 @@ import {
 import type { AnvilProcess } from './anvil.js';
 import { startAnvil } from './anvil.js';
 import type { DevnetConfig, DevnetDescription } from './devnet.js';
-import { parseOptions } from './devnet.js';
+import { describedAccounts, parseOptions } from './devnet.js';
 import { devnetChain } from './devnet-chain.js';
 import type { DevnetClient } from './devnet-client.js';
 import { createDevnetClient } from './devnet-client.js';
@@ -109,12 +109,8 @@ export interface MultiDevnet {
   readonly chainId: number;
   readonly network: string;
   readonly chain: Chain;
-  readonly accounts: {
-    readonly deployer: DevnetAccount;
-    readonly payer: DevnetAccount;
-    readonly payTo: DevnetAccount;
-    readonly facilitator: DevnetAccount;
-  };
+  /** The roles of {@link DEVNET_ACCOUNTS}. */
+  readonly accounts: typeof DEVNET_ACCOUNTS;
   readonly extraPayers: readonly DevnetAccount[];
   /**
    * The payer's counterfactual ERC-1271 wallet (`SmartWalletFactory`, salt 0): not deployed, funded with each
@@ -361,11 +357,7 @@ function createMultiDevnet(
       rpcUrl: first.rpcUrl,
       chainId: first.chainId,
       network: first.network,
-      accounts: {
-        payer: { address: payer.address, privateKey: payer.privateKey },
-        payTo: { address: payTo.address, privateKey: payTo.privateKey },
-        facilitator: { address: facilitator.address, privateKey: facilitator.privateKey },
-      },
+      accounts: describedAccounts(),
       assets: addresses(first),
       chains: Object.fromEntries(
         chains.map((c) => [

@@ -2,14 +2,6 @@
 export type { GasFreeAuthParameters } from './gasfree-auth.js';
 export { gasFreeAuthHeaders } from './gasfree-auth.js';
 export * from './gasfree-controller.js';
-export {
-  GASFREE_CONTROLLER_MAINNET_ADDRESS,
-  GASFREE_CONTROLLER_NILE_ADDRESS,
-  GASFREE_PERMIT_TRANSFER_TYPES,
-  gasFreeAccountAddress,
-  gasFreeControllerDomain,
-  placeGasFreeController,
-} from './gasfree-controller.js';
 export * from './gasfree-devnet.js';
 export type { GasFreeTransferRecord } from './gasfree-relayer.js';
 export * from './gasfree-service.js';

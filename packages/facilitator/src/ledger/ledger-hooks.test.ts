@@ -74,6 +74,19 @@ function scriptedScheme(script: (n: number) => Promise<SettleResponse>) {
   return { scheme, calls: () => calls };
 }
 
+/** A scheme whose settles wait until `release()`, then settle (`ok`). */
+function gatedScheme() {
+  let release: () => void = () => {};
+  const gate = new Promise<void>((r) => {
+    release = r;
+  });
+  const s = scriptedScheme(async (n) => {
+    await gate;
+    return ok(n);
+  });
+  return { ...s, release: () => release() };
+}
+
 const ok = (n: number): SettleResponse => ({
   success: true,
   transaction: TX(1000 + n),
@@ -395,14 +408,7 @@ describe('createLedgerHooks', () => {
 
   it('waits for the holder and answers pending with its transaction after waitMs', async () => {
     const ledger = await createSqliteLedger({ path: ':memory:' });
-    let release: () => void = () => {};
-    const gate = new Promise<void>((r) => {
-      release = r;
-    });
-    const s = scriptedScheme(async (n) => {
-      await gate;
-      return ok(n);
-    });
+    const s = gatedScheme();
     // two engines on one ledger object: the second waits on the ledger, not on a shared flight
     const a = engine(s.scheme, ledger, { instanceId: 'a' });
     const b = engine(s.scheme, ledger, { instanceId: 'b', waitMs: 80 });
@@ -417,7 +423,7 @@ describe('createLedgerHooks', () => {
     assert.equal(waited.errorReason, 'settlement_pending');
     assert.equal(waited.transaction, TX(11));
     assert.doesNotMatch(waited.errorMessage ?? '', /\ba\b.*instance|on a\b/, 'no instance id in answers');
-    release();
+    s.release();
     assert.deepEqual(await first, ok(1));
     assert.deepEqual(await b.settle(p.payload, p.requirements, A), ok(1));
     assert.equal(s.calls(), 1);
@@ -464,14 +470,7 @@ describe('createLedgerHooks', () => {
 
   it('keeps a live claim alive by its heartbeat: a retry waits instead of taking it over', async () => {
     const ledger = await createSqliteLedger({ path: ':memory:' });
-    let release: () => void = () => {};
-    const gate = new Promise<void>((r) => {
-      release = r;
-    });
-    const s = scriptedScheme(async (n) => {
-      await gate;
-      return ok(n);
-    });
+    const s = gatedScheme();
     // generous clocks: a loaded CI machine may delay a timer by a lease's third, not by a whole lease
     const a = engine(s.scheme, ledger, { instanceId: 'a', claimLeaseMs: 400 });
     const b = engine(s.scheme, ledger, { instanceId: 'b', claimLeaseMs: 400, waitMs: 1600 });
@@ -481,7 +480,7 @@ describe('createLedgerHooks', () => {
     const waited = await b.settle(p.payload, p.requirements, A);
     assert.equal(waited.errorReason, 'settlement_pending', 'the holder is alive after 4 leases');
     assert.equal(s.calls(), 1);
-    release();
+    s.release();
     assert.deepEqual(await first, ok(1));
     await ledger.close();
   });

@@ -74,6 +74,19 @@ describe('Permit2 and the x402 Permit2 proxies', () => {
     };
   }
 
+  /** The payer approves Permit2 for all of `token`, mined. */
+  async function approvePermit2(token: Address): Promise<void> {
+    const { client, payerWallet } = wallets();
+    await client.waitForTransactionReceipt({
+      hash: await payerWallet.writeContract({
+        address: token,
+        abi: erc20Abi,
+        functionName: 'approve',
+        args: [PERMIT2_ADDRESS, maxUint256],
+      }),
+    });
+  }
+
   async function now(): Promise<bigint> {
     const block = await createDevnetClient(devnet.chain).getBlock();
     return block.timestamp;
@@ -153,17 +166,10 @@ describe('Permit2 and the x402 Permit2 proxies', () => {
   });
 
   test('exact settle moves permitted.amount to witness.to through Permit2; replay and early fail', async () => {
-    const { client, payerWallet, facilitatorWallet } = wallets();
+    const { client, facilitatorWallet } = wallets();
     const token = devnet.getChain(84532).assets.USDC?.address;
     assert.ok(token);
-    await client.waitForTransactionReceipt({
-      hash: await payerWallet.writeContract({
-        address: token,
-        abi: erc20Abi,
-        functionName: 'approve',
-        args: [PERMIT2_ADDRESS, maxUint256],
-      }),
-    });
+    await approvePermit2(token);
     const t = await now();
     const permit = { permitted: { token, amount: 1_000n }, nonce: randomNonce(), deadline: t + 600n };
     const witness = { to: payTo, validAfter: t - 600n };
@@ -291,16 +297,9 @@ describe('Permit2 and the x402 Permit2 proxies', () => {
   });
 
   test('upto settle: only witness.facilitator, any amount up to the permitted maximum', async () => {
-    const { client, payerWallet, facilitatorWallet } = wallets();
+    const { client, facilitatorWallet } = wallets();
     const token = DEVNET_PLAIN_TOKEN.address;
-    await client.waitForTransactionReceipt({
-      hash: await payerWallet.writeContract({
-        address: token,
-        abi: erc20Abi,
-        functionName: 'approve',
-        args: [PERMIT2_ADDRESS, maxUint256],
-      }),
-    });
+    await approvePermit2(token);
     const t = await now();
     const permit = { permitted: { token, amount: 10_000n }, nonce: randomNonce(), deadline: t + 600n };
     const witness = { to: payTo, facilitator: facilitator.address, validAfter: t - 600n };

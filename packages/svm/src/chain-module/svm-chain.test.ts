@@ -27,6 +27,7 @@ import {
   solanaDevnetSigner,
   startSolanaDevnet,
 } from '@x402kit/devnet';
+import { svmExactRequirements } from '@x402kit/testing/svm-exact';
 import { createExactSvmClient } from '../exact/client.js';
 import { SvmReasons } from '../reasons.js';
 import { decodeSvmTransaction, transactionSignatureOf } from '../transaction.js';
@@ -97,15 +98,7 @@ before(async () => {
   feePayer = await solanaDevnetSigner('feePayer');
   feePayerKey = (await solanaDevnetAccount('feePayer')).secretKey;
   runtime = await svmChain.start(context({ solana: section([devnet.rpcUrl]) }));
-  requirements = {
-    scheme: 'exact',
-    network: devnet.network,
-    asset: devnet.usdc.address,
-    amount: '1000',
-    payTo: devnet.accounts.payTo.address,
-    maxTimeoutSeconds: 60,
-    extra: { feePayer: feePayer.address },
-  };
+  requirements = svmExactRequirements(devnet, feePayer.address);
 });
 after(async () => {
   runtime?.close();

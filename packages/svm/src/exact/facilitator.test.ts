@@ -5,18 +5,9 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { KeyPairSigner } from '@solana/kit';
 import { createSolanaRpc } from '@solana/kit';
-import {
-  createFacilitator,
-  type Facilitator,
-  type PaymentPayload,
-  type PaymentRequirements,
-} from '@x402kit/core';
-import {
-  type SolanaDevnet,
-  solanaDevnetAccount,
-  solanaDevnetSigner,
-  startSolanaDevnet,
-} from '@x402kit/devnet';
+import type { Facilitator, PaymentPayload, PaymentRequirements } from '@x402kit/core';
+import { type SolanaDevnet, solanaDevnetAccount } from '@x402kit/devnet';
+import { startSvmExactStack } from '@x402kit/testing/svm-exact';
 import { SvmReasons } from '../reasons.js';
 import { createExactSvmClient } from './client.js';
 import { createExactSvmFacilitator, type ExactSvmFacilitatorRpc } from './facilitator.js';
@@ -28,24 +19,7 @@ let engine: Facilitator;
 let requirements: PaymentRequirements;
 
 before(async () => {
-  devnet = await startSolanaDevnet();
-  payer = await solanaDevnetSigner('payer');
-  feePayer = await solanaDevnetSigner('feePayer');
-  const svm = createExactSvmFacilitator({
-    networks: { [devnet.network]: { rpcUrl: devnet.rpcUrl } },
-    feePayers: [(await solanaDevnetAccount('feePayer')).secretKey],
-    pollingIntervalMs: 20,
-  });
-  engine = createFacilitator({ schemes: [{ networks: svm.networks, facilitator: svm }] });
-  requirements = {
-    scheme: 'exact',
-    network: devnet.network,
-    asset: devnet.usdc.address,
-    amount: '1000',
-    payTo: devnet.accounts.payTo.address,
-    maxTimeoutSeconds: 60,
-    extra: { feePayer: feePayer.address },
-  };
+  ({ devnet, payer, feePayer, ours: engine, requirements } = await startSvmExactStack());
 });
 after(async () => {
   await devnet?.stop();

@@ -17,28 +17,16 @@ import {
 } from '@solana/kit';
 import { findAssociatedTokenPda, getTransferCheckedInstruction } from '@solana-program/token';
 import { x402Client } from '@x402/core/client';
-import { x402Facilitator } from '@x402/core/facilitator';
-import { toFacilitatorSvmSigner } from '@x402/svm';
+import type { x402Facilitator } from '@x402/core/facilitator';
 import { ExactSvmScheme } from '@x402/svm/exact/client';
-import { registerExactSvmScheme } from '@x402/svm/exact/facilitator';
-import {
-  createFacilitator,
-  type Facilitator,
-  type PaymentPayload,
-  type PaymentRequirements,
-} from '@x402kit/core';
-import {
-  type SolanaDevnet,
-  solanaDevnetAccount,
-  solanaDevnetSigner,
-  startSolanaDevnet,
-} from '@x402kit/devnet';
+import type { Facilitator, PaymentPayload, PaymentRequirements } from '@x402kit/core';
+import type { SolanaDevnet } from '@x402kit/devnet';
+import { officialSvmFacilitator, startSvmExactStack } from '@x402kit/testing/svm-exact';
 import { setComputeUnitLimitInstruction, setComputeUnitPriceInstruction } from '../compute-budget.js';
 import { MEMO_PROGRAM_ADDRESS, TOKEN_PROGRAM_ADDRESS } from '../programs.js';
 import { SvmReasons } from '../reasons.js';
 import { decodeSvmTransaction } from '../transaction.js';
 import { createExactSvmClient } from './client.js';
-import { createExactSvmFacilitator } from './facilitator.js';
 
 let devnet: SolanaDevnet;
 let payer: KeyPairSigner;
@@ -48,29 +36,8 @@ let official: x402Facilitator;
 let requirements: PaymentRequirements;
 
 before(async () => {
-  devnet = await startSolanaDevnet();
-  payer = await solanaDevnetSigner('payer');
-  feePayer = await solanaDevnetSigner('feePayer');
-  const svm = createExactSvmFacilitator({
-    networks: { [devnet.network]: { rpcUrl: devnet.rpcUrl } },
-    feePayers: [(await solanaDevnetAccount('feePayer')).secretKey],
-    pollingIntervalMs: 20,
-  });
-  ours = createFacilitator({ schemes: [{ networks: svm.networks, facilitator: svm }] });
-  official = new x402Facilitator();
-  registerExactSvmScheme(official, {
-    signer: toFacilitatorSvmSigner(feePayer, { defaultRpcUrl: devnet.rpcUrl }),
-    networks: devnet.network as `${string}:${string}`,
-  });
-  requirements = {
-    scheme: 'exact',
-    network: devnet.network,
-    asset: devnet.usdc.address,
-    amount: '1000',
-    payTo: devnet.accounts.payTo.address,
-    maxTimeoutSeconds: 60,
-    extra: { feePayer: feePayer.address },
-  };
+  ({ devnet, payer, feePayer, ours, requirements } = await startSvmExactStack());
+  official = officialSvmFacilitator({ devnet, feePayer });
 });
 after(async () => {
   await devnet?.stop();

@@ -2,8 +2,8 @@ import type { Account, Address, Chain, Hash, Hex, HttpTransport, PublicClient, W
 import { BaseError } from 'viem';
 import { gasFreeControllerArtifact } from '../generated/contracts.js';
 import { tronAddressToBase58 } from '../tron/tron-address.js';
+import { gasFreeTime } from './gasfree-json.js';
 import type { GasFreeTransferState, GasFreeTxnState, GasFreeWireTransfer } from './gasfree-wire.js';
-import { gasFreeTime } from './gasfree-wire.js';
 
 /** A transfer authorization the local GasFree service accepted, and what became of it. */
 export interface GasFreeTransferRecord {

@@ -11,6 +11,7 @@ import { parseTronOrEvmAddress, tronAddressToBase58 } from '../tron/tron-address
 import { checkGasFreeAuth } from './gasfree-auth.js';
 import { gasFreeAccountAddress } from './gasfree-controller.js';
 import { checkGasFreeControllerSetup } from './gasfree-controller-check.js';
+import { gasFreeJson, gasFreeTime } from './gasfree-json.js';
 import type { GasFreeTransferRecord } from './gasfree-relayer.js';
 import { createGasFreeRelayer, isPending, toWireTransfer } from './gasfree-relayer.js';
 import type {
@@ -21,7 +22,6 @@ import type {
 } from './gasfree-submit.js';
 import { checkSubmit } from './gasfree-submit.js';
 import type { GasFreeServiceReason, GasFreeWireAddressInfo } from './gasfree-wire.js';
-import { gasFreeJson, gasFreeTime } from './gasfree-wire.js';
 
 /** Misbehaviour the local service can put on, to test how clients cope. Counted per trace. */
 export interface GasFreeServiceFaults {

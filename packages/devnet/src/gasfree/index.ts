@@ -7,12 +7,4 @@ export type { GasFreeTransferRecord } from './gasfree-relayer.js';
 export * from './gasfree-service.js';
 export * from './gasfree-stack.js';
 export type { GasFreeProviderConfig, GasFreeServiceToken } from './gasfree-submit.js';
-export type {
-  GasFreeEnvelope,
-  GasFreeServiceReason,
-  GasFreeTransferState,
-  GasFreeTxnState,
-  GasFreeWireAddressInfo,
-  GasFreeWireAsset,
-  GasFreeWireTransfer,
-} from './gasfree-wire.js';
+export * from './gasfree-wire.js';

@@ -1,9 +1,38 @@
 /**
- * The gateway's own checks of a config object (the routes are checked by the route table) and its
+ * The gateway's config (its type and its own checks; the routes are checked by the route table) and its
  * reason codes: a bad config, and the upstream failures its 502/504 answers name.
  */
 import { defineReasons, X402Error } from '@x402kit/core';
-import type { GatewayConfig } from './gateway.js';
+import type { RouteConfig } from '../route-table.js';
+
+/** The facilitator the gateway verifies and settles with. */
+export type GatewayFacilitator = {
+  /** Base URL, e.g. `http://127.0.0.1:4022`. */
+  url: string;
+  /** Sent as `X-API-KEY`. */
+  apiKey?: string;
+  /** Sent as `Authorization: Bearer ...`. */
+  bearerToken?: string;
+};
+
+/** What the gateway sells and where it forwards; see `createGateway`. */
+export type GatewayConfig = {
+  /** Base URL of the API behind the gateway; its path is a prefix of every forwarded path. */
+  upstream: string;
+  facilitator: GatewayFacilitator;
+  /** Paid routes, exactly as the payment middleware takes them (`"GET /weather/:city"` -> `{ accepts }`). */
+  routes: Record<string, RouteConfig>;
+  /** Requests no route matches: `'proxy'` (default) forwards them free, `'refuse'` answers 404. */
+  unlistedRoutes?: 'proxy' | 'refuse';
+  /** How long to wait for the upstream's response headers, in ms; default 30 000 (then 504). */
+  upstreamTimeoutMs?: number;
+  /**
+   * A paid answer up to this size is held whole before settling (so a retry of a pending settlement
+   * or of a payment id gets it again); a longer one is settled once its status and headers arrive
+   * and its body streams through. Default 1 MiB.
+   */
+  holdBodyBytes?: number;
+};
 
 /**
  * Reason codes of the gateway: a refused config, a request no route serves (`unlistedRoutes:

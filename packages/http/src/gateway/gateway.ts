@@ -17,7 +17,6 @@ import {
 import { type BufferedResponse, type PaymentReply, toWebResponse } from '../buffered-response.js';
 import { type NodeListener, type RequestClient, requestUrl, toWebRequest } from '../node.js';
 import { writeBufferedResponse, writePaymentReply } from '../node-capture.js';
-import type { RouteConfig } from '../route-table.js';
 import {
   createPaymentHandler,
   type PaymentHandler,
@@ -25,7 +24,7 @@ import {
   type PaymentRequestInput,
   webRequestInput,
 } from '../server.js';
-import { checkGatewayConfig, GatewayReasons } from './gateway-config.js';
+import { checkGatewayConfig, type GatewayConfig, GatewayReasons } from './gateway-config.js';
 import {
   createForwarder,
   type Forwarder,
@@ -35,35 +34,6 @@ import {
   proxyRequestOfWeb,
   type UpstreamAnswer,
 } from './proxy.js';
-
-/** The facilitator the gateway verifies and settles with. */
-export type GatewayFacilitator = {
-  /** Base URL, e.g. `http://127.0.0.1:4022`. */
-  url: string;
-  /** Sent as `X-API-KEY`. */
-  apiKey?: string;
-  /** Sent as `Authorization: Bearer ...`. */
-  bearerToken?: string;
-};
-
-/** What the gateway sells and where it forwards; see {@link createGateway}. */
-export type GatewayConfig = {
-  /** Base URL of the API behind the gateway; its path is a prefix of every forwarded path. */
-  upstream: string;
-  facilitator: GatewayFacilitator;
-  /** Paid routes, exactly as the payment middleware takes them (`"GET /weather/:city"` -> `{ accepts }`). */
-  routes: Record<string, RouteConfig>;
-  /** Requests no route matches: `'proxy'` (default) forwards them free, `'refuse'` answers 404. */
-  unlistedRoutes?: 'proxy' | 'refuse';
-  /** How long to wait for the upstream's response headers, in ms; default 30 000 (then 504). */
-  upstreamTimeoutMs?: number;
-  /**
-   * A paid answer up to this size is held whole before settling (so a retry of a pending settlement
-   * or of a payment id gets it again); a longer one is settled once its status and headers arrive
-   * and its body streams through. Default 1 MiB.
-   */
-  holdBodyBytes?: number;
-};
 
 /** Options of {@link createGateway}. */
 export type GatewayOptions = {

@@ -6,11 +6,7 @@
  */
 
 export type { RequestClient } from '../node.js';
-export type {
-  Gateway,
-  GatewayConfig,
-  GatewayFacilitator,
-  GatewayOptions,
-} from './gateway.js';
+export type { Gateway, GatewayOptions } from './gateway.js';
 export { createGateway } from './gateway.js';
+export type { GatewayConfig, GatewayFacilitator } from './gateway-config.js';
 export { checkGatewayConfig, GatewayReasons } from './gateway-config.js';

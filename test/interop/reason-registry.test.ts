@@ -15,6 +15,7 @@ import * as evm from '@x402kit/evm';
 import * as evmPermit2 from '@x402kit/evm/permit2';
 import * as facilitator from '@x402kit/facilitator';
 import * as http from '@x402kit/http';
+import * as httpGateway from '@x402kit/http/gateway';
 import * as paymentPermit from '@x402kit/payment-permit';
 import * as svm from '@x402kit/svm';
 import * as tron from '@x402kit/tron';
@@ -33,6 +34,7 @@ const ENTRY_POINTS: Record<string, Record<string, unknown>> = {
   '@x402kit/tron/exact-permit': tronExactPermit,
   '@x402kit/tron/gasfree': tronGasFree,
   '@x402kit/http': http,
+  '@x402kit/http/gateway': httpGateway,
   '@x402kit/facilitator': facilitator,
   '@x402kit/devnet': devnet,
   '@x402kit/svm': svm,

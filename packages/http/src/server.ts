@@ -173,6 +173,12 @@ export function createPaymentHandler(options: PaymentHandlerOptions): PaymentHan
   const v1 = options.v1 ?? true;
   const emit = createEmitter(options.log);
   const siwx = options.signInWithX ? createSiwxGate(options.signInWithX, emit) : undefined;
+  const siwxRoutes = table.routes.filter((route) => route.config.signInWithX);
+  if (!siwx && siwxRoutes.length > 0)
+    emit(
+      'warn',
+      `routes ${siwxRoutes.map((r) => `"${r.key}"`).join(', ')} set signInWithX but the handler has no signInWithX option (verifiers): their payers cannot sign in`,
+    );
   const v1UnpaidBody = options.v1UnpaidBody ?? false;
   const routeOffers = createRouteOffers({
     server,

@@ -176,6 +176,47 @@ describe('x402kit gateway (CLI, the example config)', () => {
     }
   });
 
+  it('sells any scheme and chain of the kit: upto, exact_permit and Solana exact offered in one 402', async () => {
+    const file = join(dir, 'chains.yaml');
+    await writeFile(
+      file,
+      [
+        `upstream: ${upstream.url}`,
+        `facilitator: ${facilitator.url}`,
+        'routes:',
+        '  GET /report:',
+        '    accepts:',
+        `      - { scheme: exact, network: eip155:84532, payTo: "${devnet.accounts.payTo.address}", price: $0.01 }`,
+        `      - { scheme: upto, network: eip155:84532, payTo: "${devnet.accounts.payTo.address}", price: $0.02 }`,
+        '      - { scheme: exact_permit, network: tron:nile, payTo: TNPeeaaFB7K9cmo4uQpcU32zGK8G1NYqeL, price: $0.01 }',
+        '      - { scheme: exact, network: solana:devnet, payTo: 9aE476sH92Vz7DMPyq5WLPkrKWivxeuTKEFKd2sZZcde, price: $0.01 }',
+        '',
+      ].join('\n'),
+    );
+    // the facilitator serves EVM only: the TRON and Solana offers go out unchecked
+    const run = spawnCli(['gateway', '--config', file, '--port', '0', '--skip-supported-check']);
+    try {
+      const line = await run.waitForLine(/^Gateway listening on /, 60_000);
+      const url = /^Gateway listening on (\S+)/.exec(line)?.[1] ?? '';
+      const res = await fetch(`${url}/report`);
+      assert.equal(res.status, 402, run.stderr());
+      const required = decodePaymentRequiredHeader(res.headers.get('payment-required') ?? '');
+      assert.equal(required.x402Version, 2);
+      if (required.x402Version !== 2) return;
+      assert.deepEqual(
+        required.accepts.map((a) => [a.scheme, a.network, a.amount]),
+        [
+          ['exact', 'eip155:84532', '10000'],
+          ['upto', 'eip155:84532', '20000'],
+          ['exact_permit', 'tron:nile', '10000'],
+          ['exact', 'solana:EtWTRABZaYq6iMfeYKouRu166VU2xqa1', '10000'],
+        ],
+      );
+    } finally {
+      run.child.kill('SIGKILL');
+    }
+  });
+
   it('a garbage config stops the start with its line and column, exit code 2', async () => {
     // every kind of mistake is covered in process by packages/cli/src/commands/gateway-config.test.ts
     const file = join(dir, 'bad.yaml');

@@ -11,13 +11,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { type Devnet, devnetAccount, readTokenBalance, startDevnet } from '@x402kit/devnet';
-import { signExactEvmAuthorization } from '@x402kit/evm';
-import { devnetExactRequirements } from '@x402kit/testing/exact-settlement';
+import { devnetExactRequirements, signExactSettlement } from '@x402kit/testing/exact-settlement';
 import { dropSchema, freshSchemaName, testPostgresUrl } from '@x402kit/testing/postgres';
 import { startRoundRobinProxy } from '@x402kit/testing/round-robin-proxy';
 import { type CliRun, spawnCli } from '@x402kit/testing/spawn-cli';
 import { createPublicClient, http, parseAbiItem } from 'viem';
-import { privateKeyToAccount } from 'viem/accounts';
 
 // long enough that a CLI started from source right after a SIGKILL (tsx compiles it first, seconds on a
 // busy machine) still meets the holder's fresh lease; the takeover then takes this long
@@ -181,20 +179,11 @@ describe('x402kit facilitator: two instances on two keys behind one URL', () => 
     const lb = await startRoundRobinProxy(upstreams);
     try {
       const requirements = devnetExactRequirements(devnet);
-      const payer = privateKeyToAccount(devnet.accounts.payer.privateKey);
+      const payerKey = devnet.accounts.payer.privateKey;
       const bodies = await Promise.all(
         Array.from({ length: PAYMENTS }, async (_, i) => {
-          const signed = await signExactEvmAuthorization(payer, requirements);
-          return JSON.stringify({
-            x402Version: 2,
-            paymentPayload: {
-              x402Version: 2,
-              resource: { url: `https://api.example/lb/${i}` },
-              accepted: requirements,
-              payload: { signature: signed.signature, authorization: { ...signed.authorization } },
-            },
-            paymentRequirements: requirements,
-          });
+          const payment = await signExactSettlement(payerKey, requirements, `https://api.example/lb/${i}`);
+          return payment.body;
         }),
       );
       const chain = createPublicClient({ transport: http(devnet.rpcUrl) });
@@ -253,7 +242,7 @@ describe('x402kit facilitator: two instances on two keys behind one URL', () => 
       const transfers = await chain.getLogs({
         address: devnet.token.address,
         event: parseAbiItem('event Transfer(address indexed from, address indexed to, uint256 value)'),
-        args: { from: payer.address, to: devnet.accounts.payTo.address },
+        args: { from: devnet.accounts.payer.address, to: devnet.accounts.payTo.address },
         fromBlock,
       });
       assert.equal(transfers.length, PAYMENTS, 'exactly one transfer per payment on chain');

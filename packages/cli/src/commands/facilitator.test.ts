@@ -4,12 +4,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { type Devnet, devnetAccount, readTokenBalance, startDevnet } from '@x402kit/devnet';
-import { signExactEvmAuthorization } from '@x402kit/evm';
-import { devnetExactRequirements } from '@x402kit/testing/exact-settlement';
+import { devnetExactRequirements, signExactSettlement } from '@x402kit/testing/exact-settlement';
 import { dropSchema, freshSchemaName, testPostgresUrl } from '@x402kit/testing/postgres';
 import { startRoundRobinProxy } from '@x402kit/testing/round-robin-proxy';
 import { type CliRun, spawnCli } from '@x402kit/testing/spawn-cli';
-import { privateKeyToAccount } from 'viem/accounts';
 
 let devnet: Devnet;
 
@@ -145,6 +143,16 @@ describe('x402kit facilitator --config, two instances on one PostgreSQL ledger',
     if (pgUrl) await dropSchema(pgUrl, schema);
   });
 
+  /** A config file: the devnet's network, the shared PostgreSQL ledger, then `more` lines. */
+  async function writeConfig(more: string[]): Promise<string> {
+    const dir = await mkdtemp(join(tmpdir(), 'x402kit-cli-'));
+    const configPath = join(dir, 'facilitator.yaml');
+    const ledger = `ledger: { postgres: { url: "${pgUrl}", schema: "${schema}" } }`;
+    const lines = ['networks:', `  "eip155:84532": { rpc: ["${devnet.rpcUrl}"] }`, ledger, ...more, ''];
+    await writeFile(configPath, lines.join('\n'));
+    return configPath;
+  }
+
   async function start(configPath: string, relayerKey: string, instanceId: string): Promise<string> {
     const run = spawnCli(['facilitator', '--config', configPath, '--port', '0'], {
       FACILITATOR_PRIVATE_KEY: relayerKey,
@@ -157,20 +165,11 @@ describe('x402kit facilitator --config, two instances on one PostgreSQL ledger',
 
   it('answers a retry of the attempt with the same outcome on the other instance, anyone else duplicate_settlement', async () => {
     pgUrl = await testPostgresUrl();
-    const dir = await mkdtemp(join(tmpdir(), 'x402kit-cli-'));
-    const configPath = join(dir, 'facilitator.yaml');
-    await writeFile(
-      configPath,
-      [
-        'networks:',
-        `  "eip155:84532": { rpc: ["${devnet.rpcUrl}"] }`,
-        `ledger: { postgres: { url: "${pgUrl}", schema: "${schema}" } }`,
-        'apiKeys:',
-        `  - { key: ${API_KEY}, name: shop }`,
-        'anonymous: { allowed: false }',
-        '',
-      ].join('\n'),
-    );
+    const configPath = await writeConfig([
+      'apiKeys:',
+      `  - { key: ${API_KEY}, name: shop }`,
+      'anonymous: { allowed: false }',
+    ]);
     const [a, b] = await Promise.all([
       start(configPath, devnetAccount(3).privateKey, 'cli-a'),
       start(configPath, devnetAccount(6).privateKey, 'cli-b'),
@@ -178,22 +177,9 @@ describe('x402kit facilitator --config, two instances on one PostgreSQL ledger',
 
     const requirements = devnetExactRequirements(devnet);
     /** A /verify or /settle body of a fresh EIP-3009 payment of the devnet payer. */
-    const freshBody = async () => {
-      const signed = await signExactEvmAuthorization(
-        privateKeyToAccount(devnet.accounts.payer.privateKey),
-        requirements,
-      );
-      return JSON.stringify({
-        x402Version: 2,
-        paymentPayload: {
-          x402Version: 2,
-          resource: { url: 'https://api.example/cli' },
-          accepted: requirements,
-          payload: { signature: signed.signature, authorization: { ...signed.authorization } },
-        },
-        paymentRequirements: requirements,
-      });
-    };
+    const freshBody = async () =>
+      (await signExactSettlement(devnet.accounts.payer.privateKey, requirements, 'https://api.example/cli'))
+        .body;
     const body = await freshBody();
     const settle = async (base: string, headers: Record<string, string>) =>
       fetch(`${base}/settle`, {
@@ -270,17 +256,7 @@ describe('x402kit facilitator --config, two instances on one PostgreSQL ledger',
 
   it('serves as two instances behind one URL: every payment settles once, each caller gets its answer', async () => {
     pgUrl ||= await testPostgresUrl();
-    const dir = await mkdtemp(join(tmpdir(), 'x402kit-cli-'));
-    const configPath = join(dir, 'facilitator.yaml');
-    await writeFile(
-      configPath,
-      [
-        'networks:',
-        `  "eip155:84532": { rpc: ["${devnet.rpcUrl}"] }`,
-        `ledger: { postgres: { url: "${pgUrl}", schema: "${schema}" } }`,
-        '',
-      ].join('\n'),
-    );
+    const configPath = await writeConfig([]);
     const upstreams = await Promise.all([
       start(configPath, devnetAccount(7).privateKey, 'lb-a'),
       start(configPath, devnetAccount(8).privateKey, 'lb-b'),
@@ -288,20 +264,11 @@ describe('x402kit facilitator --config, two instances on one PostgreSQL ledger',
     const lb = await startRoundRobinProxy(upstreams);
     try {
       const requirements = devnetExactRequirements(devnet);
-      const payer = privateKeyToAccount(devnet.accounts.payer.privateKey);
+      const payerKey = devnet.accounts.payer.privateKey;
       const bodies = await Promise.all(
         Array.from({ length: 5 }, async () => {
-          const signed = await signExactEvmAuthorization(payer, requirements);
-          return JSON.stringify({
-            x402Version: 2,
-            paymentPayload: {
-              x402Version: 2,
-              resource: { url: 'https://api.example/lb' },
-              accepted: requirements,
-              payload: { signature: signed.signature, authorization: { ...signed.authorization } },
-            },
-            paymentRequirements: requirements,
-          });
+          const payment = await signExactSettlement(payerKey, requirements, 'https://api.example/lb');
+          return payment.body;
         }),
       );
       const before = await readTokenBalance(

@@ -11,7 +11,15 @@
  */
 import assert from 'node:assert/strict';
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -30,6 +38,7 @@ type Manifest = {
   private?: boolean;
   main?: string;
   types?: string;
+  peerDependencies?: Record<string, string>;
   typesVersions?: Record<string, Record<string, string[]>>;
   exports: Record<string, { source?: string; import?: Conditions; require?: Conditions }>;
 };
@@ -212,13 +221,13 @@ test('every tarball holds LICENSE, README, package.json and dist as ESM + Common
 });
 
 test('the README snippets compile as ESM and CommonJS and pay each other on a devnet', async () => {
-  // Every entry point of every package, imported (ESM) and required (CommonJS) and its exports counted.
+  // Every entry point of every package, imported (ESM) and required (CommonJS): compiled in every setting.
   const entries = PACKAGES.flatMap(({ manifest }) =>
     Object.keys(manifest.exports).map((entry) => `${manifest.name}${entry.slice(1)}`),
   );
   const entriesTs = `${entries.map((e, i) => `import * as e${i} from '${e}';`).join('\n')}
 const loaded = [${entries.map((_, i) => `e${i}`).join(', ')}];
-console.log(loaded.map((m) => Object.keys(m).length).join(' '));
+export const count = loaded.length; // compiled only: load.mjs / load.cjs load them
 `;
   const pay = snippet('pay');
   const charge = snippet('charge');
@@ -261,15 +270,47 @@ console.log(loaded.map((m) => Object.keys(m).length).join(' '));
   const cjsPay = readFileSync(join(cjs, 'out', 'pay.js'), 'utf8');
   assert.match(cjsPay, /require\("@x402kit\/http"\)/, 'the CommonJS build requires the packages');
 
-  // Every entry point loads at run time in both module systems.
-  for (const file of ['out/entries.js', 'cjs/out/entries.js']) {
+  // Every entry point loads at run time in both module systems (one whose optional peer, such as next, is
+  // not installed here names that peer).
+  const peers = Object.fromEntries(
+    PACKAGES.map(({ manifest }) => [manifest.name, Object.keys(manifest.peerDependencies ?? {})]),
+  );
+  const loader = (load: string) => `const entries = ${JSON.stringify(entries)};
+const peers = ${JSON.stringify(peers)};
+(async () => {
+  const result = {};
+  for (const entry of entries) {
+    try {
+      result[entry] = Object.keys(await ${load}(entry)).length;
+    } catch (error) {
+      const pkg = entry.split('/').slice(0, 2).join('/');
+      const missing = /'([^']+)'/.exec(String(error.message))?.[1] ?? '';
+      const peer = peers[pkg].find((p) => missing === p || missing.startsWith(p + '/'));
+      if (!peer) throw error;
+      result[entry] = \`needs \${peer}\`;
+    }
+  }
+  console.log(JSON.stringify(result));
+})();
+`;
+  writeFileSync(join(project, 'load.mjs'), loader('import'));
+  writeFileSync(join(project, 'load.cjs'), loader('require'));
+  for (const file of ['load.mjs', 'load.cjs']) {
     const { stdout } = await run(process.execPath, [file], { cwd: project });
-    const counts = stdout.trim().split(' ').map(Number);
-    assert.equal(counts.length, entries.length);
-    assert.ok(
-      counts.every((n) => n > 0),
-      `${file}: an entry point exports nothing: ${stdout}`,
-    );
+    const loaded = JSON.parse(stdout) as Record<string, number | string>;
+    assert.deepEqual(Object.keys(loaded), entries, file);
+    for (const [entry, exported] of Object.entries(loaded)) {
+      assert.ok(typeof exported === 'string' || exported > 0, `${file}: ${entry} exports nothing`);
+    }
+    for (const entry of [
+      '@x402kit/core',
+      '@x402kit/evm',
+      '@x402kit/http',
+      '@x402kit/http/express',
+      'x402kit',
+    ]) {
+      assert.equal(typeof loaded[entry], 'number', `${file}: ${entry} did not load: ${loaded[entry]}`);
+    }
   }
 
   // The installed CLI: a devnet (anvil from the installed platform package) and a facilitator.
@@ -319,4 +360,38 @@ console.log(loaded.map((m) => Object.keys(m).length).join(' '));
   }
   // Two payments of $0.001 (USDC has 6 decimals) reached payTo.
   assert.equal((await balance()) - before, 2_000n);
+
+  // Any machine: without the platform package the installed CLI says where it looked and how to fix it (no
+  // stack trace), and ANVIL_PATH points it at an anvil elsewhere.
+  const foundry = join(project, 'node_modules', '@foundry-rs');
+  const platformPackage = readdirSync(foundry).find((name) => name.startsWith('anvil-'));
+  assert.ok(platformPackage, 'npm installed the anvil package of this machine');
+  const moved = join(work, platformPackage);
+  renameSync(join(foundry, platformPackage), moved);
+  const env: NodeJS.ProcessEnv = { ...process.env, PATH: '/usr/bin:/bin' };
+  delete env.ANVIL_PATH;
+  const missing = await run(process.execPath, [bin, 'devnet', '--port', '0', '--quiet'], {
+    cwd: project,
+    env,
+  }).then(
+    () => assert.fail('devnet started without anvil'),
+    (error: { code: number; stderr: string }) => error,
+  );
+  assert.equal(missing.code, 1);
+  assert.match(
+    missing.stderr,
+    /^x402kit devnet: anvil not found; looked for the npm package @foundry-rs\/anvil-/,
+  );
+  assert.match(
+    missing.stderr,
+    /ANVIL_PATH \(not set\); anvil on PATH \(not in \/usr\/bin:\/bin\)\. To fix: npm install/,
+  );
+  assert.doesNotMatch(missing.stderr, /\n\s+at /, 'no stack trace');
+  const executable = readdirSync(join(moved, 'bin'))[0] ?? 'anvil';
+  const [line] = await start(
+    [bin, 'devnet', '--port', '0', '--quiet'],
+    { ANVIL_PATH: join(moved, 'bin', executable) },
+    /^\{.*\}$/m,
+  );
+  assert.equal((JSON.parse(line) as { network: string }).network, 'eip155:84532');
 });

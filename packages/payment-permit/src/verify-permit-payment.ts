@@ -34,6 +34,25 @@ export type PermitPayloadRead =
   | { ok: false; reason: string; message: string; payer?: string };
 
 /**
+ * What a facilitator verifies `exact_permit` payments against, on a chain whose served networks are
+ * `Network` and whose network names (the keys of fees and allowed tokens) are `Name`.
+ *
+ * @example
+ * const ctx: PermitVerifyContext<Served> = { networkFor, fees, callers: new Set([caller]), allowedAssets: undefined, validBeforeMarginSeconds: 6 };
+ */
+export type PermitVerifyContext<Network, Name extends string = string> = {
+  /** The served network for an id. */
+  networkFor(network: string): Network | undefined;
+  /** The fee for a token (in the chain's address form) on a network, or `undefined` when not served. */
+  fees: (network: Name, asset: string) => { feeTo: string; amount: bigint } | undefined;
+  /** The settlement addresses in the chain's key form: a permit's `caller` must be one. */
+  callers: ReadonlySet<string>;
+  /** The tokens allowed per network, in the chain's key form; absent means any token with a fee. */
+  allowedAssets: ReadonlyMap<Name, ReadonlySet<string>> | undefined;
+  validBeforeMarginSeconds: number;
+};
+
+/**
  * What one chain gives {@link verifyPermitPayment}, for its served network type `Network`.
  *
  * @example

@@ -20,10 +20,20 @@ export function devnetExactEvmFacilitator(
   devnet: Pick<Devnet, 'network' | 'rpcUrl' | 'accounts'>,
   options: Partial<ExactEvmFacilitatorOptions> = {},
 ): ExactEvmFacilitator {
-  return createExactEvmFacilitator({
+  return createExactEvmFacilitator({ ...devnetEvmFacilitatorOptions(devnet), ...options });
+}
+
+/**
+ * The options every EVM facilitator factory shares, for `devnet`: its one network, its facilitator
+ * account as the signer, 20 ms polling.
+ *
+ * @example
+ * const upto = createUptoEvmFacilitator(devnetEvmFacilitatorOptions(devnet))
+ */
+export function devnetEvmFacilitatorOptions(devnet: Pick<Devnet, 'network' | 'rpcUrl' | 'accounts'>) {
+  return {
     networks: { [devnet.network]: { rpcUrl: devnet.rpcUrl } },
     signers: [devnet.accounts.facilitator.privateKey],
     pollingIntervalMs: 20,
-    ...options,
-  });
+  };
 }

@@ -9,6 +9,7 @@ import {
   buildPaymentPermitDomain,
   type PermitAddressForm,
   type PermitVerifyChain,
+  type PermitVerifyContext,
   type PermitVerifyOptions,
   type PermitVerifyOutcome,
   paymentPermitAbi,
@@ -20,21 +21,12 @@ import {
 import type { Address } from 'viem';
 import { addressKey, sameAddress } from '../address.js';
 import type { EvmNetwork } from '../evm-network.js';
-import type { ExactPermitFeeSource } from './fee.js';
 
 /** One served network: its RPC/relayers and its `PaymentPermit` address. */
 export type ExactPermitNetwork = { net: EvmNetwork; contract: Address };
 
-/** The `ctx` parameter of `verifyExactPermitPayment`. */
-export type ExactPermitVerifyContext = {
-  networkFor(network: string): ExactPermitNetwork | undefined;
-  fees: ExactPermitFeeSource;
-  /** Lower-case settlement addresses: a permit's `caller` must be one. */
-  callers: ReadonlySet<string>;
-  /** Lower-case token addresses allowed per network; absent means any token with a fee. */
-  allowedAssets: ReadonlyMap<string, ReadonlySet<string>> | undefined;
-  validBeforeMarginSeconds: number;
-};
+/** The `ctx` parameter of `verifyExactPermitPayment`. Callers and allowed tokens are lower-case addresses. */
+export type ExactPermitVerifyContext = PermitVerifyContext<ExactPermitNetwork>;
 
 /** A payment that passed verification. */
 export type VerifiedExactPermit = VerifiedPermit<ExactPermitNetwork>;

@@ -9,8 +9,10 @@ import {
   readTokenBalance,
   startDevnet,
 } from '@x402kit/devnet';
+import { devnetEvmFacilitatorOptions, devnetExactEvmFacilitator } from '@x402kit/testing/devnet-exact-facilitator';
+import { devnetExactRequirements } from '@x402kit/testing/exact-settlement';
 import { privateKeyToAccount } from 'viem/accounts';
-import { createExactEvmFacilitator, type ExactEvmFacilitator } from '../exact/facilitator.js';
+import type { ExactEvmFacilitator } from '../exact/facilitator.js';
 import { createUptoEvmFacilitator, type UptoEvmFacilitator } from '../upto/facilitator.js';
 import { buildPermit2Approval, readPermit2Allowance } from './approval.js';
 import { X402_UPTO_PERMIT2_PROXY_ADDRESS } from './constants.js';
@@ -30,22 +32,9 @@ const ctx = { x402Version: 2 } as const;
 
 before(async () => {
   devnet = await startDevnet();
-  const common = {
-    networks: { [devnet.network]: { rpcUrl: devnet.rpcUrl } },
-    signers: [devnet.accounts.facilitator.privateKey],
-    pollingIntervalMs: 20,
-  };
-  exact = createExactEvmFacilitator(common);
-  upto = createUptoEvmFacilitator(common);
-  exactReq = {
-    scheme: 'exact',
-    network: devnet.network,
-    amount: '1000',
-    asset: devnet.token.address,
-    payTo: devnet.accounts.payTo.address,
-    maxTimeoutSeconds: 300,
-    extra: { assetTransferMethod: 'permit2' },
-  };
+  exact = devnetExactEvmFacilitator(devnet);
+  upto = createUptoEvmFacilitator(devnetEvmFacilitatorOptions(devnet));
+  exactReq = devnetExactRequirements(devnet, { extra: { assetTransferMethod: 'permit2' } });
   uptoReq = {
     ...exactReq,
     scheme: 'upto',

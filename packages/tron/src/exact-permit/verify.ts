@@ -10,6 +10,7 @@ import {
   EXACT_PERMIT_VALID_BEFORE_MARGIN_SECONDS,
   type PermitAddressForm,
   type PermitVerifyChain,
+  type PermitVerifyContext,
   type PermitVerifyOptions,
   type PermitVerifyOutcome,
   type VerifiedPermit,
@@ -22,7 +23,6 @@ import type { TronNodeClient } from '../node-client.js';
 import { TronNodeError } from '../node-error.js';
 import { TronReasons } from '../reasons.js';
 import { readTrc20Allowance, readTrc20Balance } from '../trc20-reads.js';
-import type { ExactPermitTronFeeSource } from './fee.js';
 import { readExactPermitTronPayload, readTronAddressField } from './permit-wire.js';
 
 export { EXACT_PERMIT_VALID_BEFORE_MARGIN_SECONDS };
@@ -36,21 +36,13 @@ export { EXACT_PERMIT_VALID_BEFORE_MARGIN_SECONDS };
 export type ExactPermitTronNetwork = { network: TronNetwork; node: TronNodeClient; contract: string };
 
 /**
- * What verification needs from the facilitator.
+ * What verification needs from the facilitator. Callers are lowercase 20-byte `0x` bodies, allowed
+ * tokens Base58, and fees and allowed tokens are keyed by the canonical network name.
  *
  * @example
  * const ctx: ExactPermitTronVerifyContext = { networkFor, fees, callers: new Set([body]), allowedAssets: undefined, validBeforeMarginSeconds: 6 };
  */
-export type ExactPermitTronVerifyContext = {
-  /** The served network for an id in any form. */
-  networkFor(network: string): ExactPermitTronNetwork | undefined;
-  fees: ExactPermitTronFeeSource;
-  /** Settlement accounts as lowercase 20-byte `0x` bodies: a permit's `caller` must be one. */
-  callers: ReadonlySet<string>;
-  /** Base58 token addresses allowed per network; absent means any token with a fee. */
-  allowedAssets: ReadonlyMap<TronNetworkName, ReadonlySet<string>> | undefined;
-  validBeforeMarginSeconds: number;
-};
+export type ExactPermitTronVerifyContext = PermitVerifyContext<ExactPermitTronNetwork, TronNetworkName>;
 
 /**
  * A payment that passed verification (`permit` addresses are 20-byte `0x`; `payer` is Base58).

@@ -3,7 +3,7 @@
  * then `Gateway listening on <url>` on stdout; reloads the file on SIGHUP (a bad file keeps the
  * config in force and says why); stops on SIGINT / SIGTERM.
  */
-import type { ServerSchemeRegistration } from '@x402kit/core';
+import { Reasons, type ServerSchemeRegistration, X402Error } from '@x402kit/core';
 import { createExactEvmServer } from '@x402kit/evm/exact/server';
 import { createExactPermitEvmServer } from '@x402kit/evm/exact-permit';
 import { createUptoEvmServer } from '@x402kit/evm/upto';
@@ -90,10 +90,16 @@ export const gatewayCommand: Command = {
       // refuse to start when the facilitator does not serve a route's scheme and network
       await gateway.ready().catch((error: unknown) => {
         gateway.close();
-        throw new CliError(
-          `${error instanceof Error ? error.message : String(error)} (--skip-supported-check starts anyway)`,
-          ExitCode.usage,
+        const message = (error instanceof Error ? error.message : String(error)).replace(
+          'skipSupportedCheck: true',
+          '--skip-supported-check',
         );
+        const hint = message.includes('--skip-supported-check')
+          ? ''
+          : ' (--skip-supported-check starts anyway)';
+        // a facilitator that cannot be reached is a failure; one that does not serve a route, a config mistake
+        const down = error instanceof X402Error && error.reason === Reasons.facilitatorUnavailable;
+        throw new CliError(`${message}${hint}`, down ? ExitCode.failure : ExitCode.usage);
       });
     }
     const served = await listen(gateway.listener, { port, host }).catch((error: unknown) => {

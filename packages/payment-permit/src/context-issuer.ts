@@ -9,12 +9,14 @@ import {
   AUTHORIZATION_LIFETIME_SKEW_SECONDS,
   type PaymentRequirements,
   type SchemePaymentRefusal,
+  type SchemeServer,
 } from '@x402kit/core';
-import { keccak256, stringToHex } from 'viem';
+import { type Hex, keccak256, stringToHex } from 'viem';
 import {
   type CreatePaymentPermitContextOptions,
   createPaymentPermitContext,
   DEFAULT_CONTEXT_WINDOW_SECONDS,
+  PAYMENT_PERMIT_CONTEXT_KEY,
   type PaymentPermitContext,
 } from './context.js';
 import {
@@ -189,4 +191,39 @@ function canonicalJson(value: unknown): string {
     return out;
   };
   return JSON.stringify(sort(value)) ?? 'null';
+}
+
+/**
+ * The part of an `exact_permit` scheme server that deals in contexts, whatever the chain: a fresh
+ * `paymentPermitContext` in every 402, and `checkPayment`, which reads the permit with `readPayload`
+ * and refuses one whose context this server did not issue for the offer paid (messages prefixed
+ * with `label`).
+ *
+ * @example
+ * const server: SchemeServer = { scheme: 'exact_permit', parsePrice, ...permitContextHooks(options, readExactPermitPayload, 'exact_permit') }
+ */
+export function permitContextHooks(
+  options: {
+    context?: PaymentPermitContextIssuerOptions['context'];
+    contextStore?: PaymentPermitContextStore;
+  },
+  readPayload: (
+    payload: Record<string, unknown>,
+  ) =>
+    | { ok: true; permit: PaymentPermitMessage; signature: Hex }
+    | { ok: false; reason: string; message: string },
+  label: string,
+): Required<Pick<SchemeServer, 'paymentRequiredExtensions' | 'checkPayment'>> {
+  const contexts = createPaymentPermitContextIssuer({
+    ...(options.context ? { context: options.context } : {}),
+    ...(options.contextStore ? { store: options.contextStore } : {}),
+  });
+  return {
+    paymentRequiredExtensions: (offered) => ({ [PAYMENT_PERMIT_CONTEXT_KEY]: contexts.issue(offered) }),
+    async checkPayment(payload, requirements) {
+      const read = readPayload(payload.payload);
+      if (!read.ok) return { reason: read.reason, message: `${label}: ${read.message}` };
+      return contexts.check(read.permit, read.signature, requirements);
+    },
+  };
 }

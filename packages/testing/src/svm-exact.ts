@@ -3,6 +3,17 @@
  * core engine over `createExactSvmFacilitator`) and an offer of 1000 atomic units; and the official
  * facilitator engine (@x402/core + @x402/svm) on the same devnet, for interop tests.
  */
+import {
+  appendTransactionMessageInstructions,
+  createSolanaRpc,
+  createTransactionMessage,
+  getBase64EncodedWireTransaction,
+  type Instruction,
+  partiallySignTransactionMessageWithSigners,
+  pipe,
+  setTransactionMessageFeePayer,
+  setTransactionMessageLifetimeUsingBlockhash,
+} from '@solana/kit';
 import { x402Facilitator } from '@x402/core/facilitator';
 import { toFacilitatorSvmSigner } from '@x402/svm';
 import { registerExactSvmScheme } from '@x402/svm/exact/facilitator';
@@ -88,4 +99,27 @@ export function officialSvmFacilitator(stack: Pick<SvmExactStack, 'devnet' | 'fe
     networks: stack.devnet.network as `${string}:${string}`,
   });
   return official;
+}
+
+/**
+ * A version-0 transaction of `instructions` whose fees `feePayer` pays, on the devnet's latest blockhash
+ * and signed by every signer the instructions carry (not the fee payer): the base64 wire transaction of an
+ * `exact` SVM payload, for tests that build one by hand.
+ *
+ * @example
+ * const transaction = await feePayerTransaction(devnet.rpcUrl, feePayer.address, [...budget, transfer, memo])
+ */
+export async function feePayerTransaction(
+  rpcUrl: string,
+  feePayer: Parameters<typeof setTransactionMessageFeePayer>[0],
+  instructions: readonly Instruction[],
+): Promise<string> {
+  const { value } = await createSolanaRpc(rpcUrl).getLatestBlockhash().send();
+  const message = pipe(
+    createTransactionMessage({ version: 0 }),
+    (m) => setTransactionMessageFeePayer(feePayer, m),
+    (m) => appendTransactionMessageInstructions(instructions, m),
+    (m) => setTransactionMessageLifetimeUsingBlockhash(value, m),
+  );
+  return getBase64EncodedWireTransaction(await partiallySignTransactionMessageWithSigners(message));
 }

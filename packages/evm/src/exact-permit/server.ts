@@ -16,10 +16,9 @@ import {
 } from '@x402kit/core';
 import {
   type CreatePaymentPermitContextOptions,
-  createPaymentPermitContextIssuer,
   type ExactPermitFeeQuote,
-  PAYMENT_PERMIT_CONTEXT_KEY,
   type PaymentPermitContextStore,
+  permitContextHooks,
   readExactPermitPayload,
 } from '@x402kit/payment-permit';
 import { feeFromSupportedKind } from './fee.js';
@@ -62,10 +61,6 @@ export type ExactPermitEvmServerOptions = {
  */
 export function createExactPermitEvmServer(options: ExactPermitEvmServerOptions = {}): SchemeServer {
   const tokens = options.tokens ?? EXACT_PERMIT_TOKENS;
-  const contexts = createPaymentPermitContextIssuer({
-    ...(options.context ? { context: options.context } : {}),
-    ...(options.contextStore ? { store: options.contextStore } : {}),
-  });
   return {
     scheme: 'exact_permit',
     parsePrice(price, rawNetwork) {
@@ -89,14 +84,7 @@ export function createExactPermitEvmServer(options: ExactPermitEvmServerOptions 
       if (!fee) return requirements;
       return { ...requirements, extra: { ...requirements.extra, fee: { ...fee } } };
     },
-    paymentRequiredExtensions(offered) {
-      return { [PAYMENT_PERMIT_CONTEXT_KEY]: contexts.issue(offered) };
-    },
-    async checkPayment(payload, requirements) {
-      const read = readExactPermitPayload(payload.payload);
-      if (!read.ok) return { reason: read.reason, message: `exact_permit: ${read.message}` };
-      return contexts.check(read.permit, read.signature, requirements);
-    },
+    ...permitContextHooks(options, readExactPermitPayload, 'exact_permit'),
   };
 }
 

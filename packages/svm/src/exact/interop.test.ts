@@ -4,24 +4,14 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { Address, Instruction, KeyPairSigner } from '@solana/kit';
-import {
-  address,
-  appendTransactionMessageInstructions,
-  createSolanaRpc,
-  createTransactionMessage,
-  getBase64EncodedWireTransaction,
-  partiallySignTransactionMessageWithSigners,
-  pipe,
-  setTransactionMessageFeePayer,
-  setTransactionMessageLifetimeUsingBlockhash,
-} from '@solana/kit';
+import { address } from '@solana/kit';
 import { findAssociatedTokenPda, getTransferCheckedInstruction } from '@solana-program/token';
 import { x402Client } from '@x402/core/client';
 import type { x402Facilitator } from '@x402/core/facilitator';
 import { ExactSvmScheme } from '@x402/svm/exact/client';
 import type { Facilitator, PaymentPayload, PaymentRequirements } from '@x402kit/core';
 import type { SolanaDevnet } from '@x402kit/devnet';
-import { officialSvmFacilitator, startSvmExactStack } from '@x402kit/testing/svm-exact';
+import { feePayerTransaction, officialSvmFacilitator, startSvmExactStack } from '@x402kit/testing/svm-exact';
 import { setComputeUnitLimitInstruction, setComputeUnitPriceInstruction } from '../compute-budget.js';
 import { MEMO_PROGRAM_ADDRESS, TOKEN_PROGRAM_ADDRESS } from '../programs.js';
 import { SvmReasons } from '../reasons.js';
@@ -140,16 +130,8 @@ describe('exact SVM interop with @x402/svm 2.27', () => {
         decimals: 6,
       });
     }
-    async function build(instructions: Instruction[]): Promise<string> {
-      const { value } = await createSolanaRpc(devnet.rpcUrl).getLatestBlockhash().send();
-      const message = pipe(
-        createTransactionMessage({ version: 0 }),
-        (m) => setTransactionMessageFeePayer(feePayer.address, m),
-        (m) => appendTransactionMessageInstructions(instructions, m),
-        (m) => setTransactionMessageLifetimeUsingBlockhash(value, m),
-      );
-      return getBase64EncodedWireTransaction(await partiallySignTransactionMessageWithSigners(message));
-    }
+    const build = (instructions: Instruction[]) =>
+      feePayerTransaction(devnet.rpcUrl, feePayer.address, instructions);
     const budget = (price = 1n) => [
       setComputeUnitLimitInstruction(20_000),
       setComputeUnitPriceInstruction(price),

@@ -4,22 +4,12 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { Address, KeyPairSigner } from '@solana/kit';
-import {
-  address,
-  appendTransactionMessageInstructions,
-  createSolanaRpc,
-  createTransactionMessage,
-  getBase64EncodedWireTransaction,
-  partiallySignTransactionMessageWithSigners,
-  pipe,
-  setTransactionMessageFeePayer,
-  setTransactionMessageLifetimeUsingBlockhash,
-} from '@solana/kit';
+import { address } from '@solana/kit';
 import { findAssociatedTokenPda, getTransferCheckedInstruction } from '@solana-program/token';
 import type { x402Facilitator } from '@x402/core/facilitator';
 import type { Facilitator, PaymentPayload, PaymentRequirements } from '@x402kit/core';
 import type { SolanaDevnet } from '@x402kit/devnet';
-import { officialSvmFacilitator, startSvmExactStack } from '@x402kit/testing/svm-exact';
+import { feePayerTransaction, officialSvmFacilitator, startSvmExactStack } from '@x402kit/testing/svm-exact';
 import { setComputeUnitLimitInstruction, setComputeUnitPriceInstruction } from '../compute-budget.js';
 import { MEMO_PROGRAM_ADDRESS, TOKEN_2022_PROGRAM_ADDRESS, TOKEN_PROGRAM_ADDRESS } from '../programs.js';
 import { SvmReasons } from '../reasons.js';
@@ -86,23 +76,12 @@ describe('exact SVM with a Token-2022 mint', () => {
         },
         { programAddress: fields.program },
       );
-      const { value } = await createSolanaRpc(devnet.rpcUrl).getLatestBlockhash().send();
-      const message = pipe(
-        createTransactionMessage({ version: 0 }),
-        (m) => setTransactionMessageFeePayer(feePayer.address, m),
-        (m) =>
-          appendTransactionMessageInstructions(
-            [
-              setComputeUnitLimitInstruction(20_000),
-              setComputeUnitPriceInstruction(1n),
-              transfer,
-              { programAddress: MEMO_PROGRAM_ADDRESS, data: new TextEncoder().encode(crypto.randomUUID()) },
-            ],
-            m,
-          ),
-        (m) => setTransactionMessageLifetimeUsingBlockhash(value, m),
-      );
-      return getBase64EncodedWireTransaction(await partiallySignTransactionMessageWithSigners(message));
+      return feePayerTransaction(devnet.rpcUrl, feePayer.address, [
+        setComputeUnitLimitInstruction(20_000),
+        setComputeUnitPriceInstruction(1n),
+        transfer,
+        { programAddress: MEMO_PROGRAM_ADDRESS, data: new TextEncoder().encode(crypto.randomUUID()) },
+      ]);
     }
     const cases: Array<[string, () => Promise<string>, string]> = [
       [

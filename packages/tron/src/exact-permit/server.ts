@@ -15,10 +15,9 @@ import {
 } from '@x402kit/core';
 import {
   type CreatePaymentPermitContextOptions,
-  createPaymentPermitContextIssuer,
   type ExactPermitFeeQuote,
-  PAYMENT_PERMIT_CONTEXT_KEY,
   type PaymentPermitContextStore,
+  permitContextHooks,
 } from '@x402kit/payment-permit';
 import { parseTronNetwork, type TronNetwork, type TronNetworkName } from '../networks.js';
 import { listTronTokens, type TronToken } from '../tokens.js';
@@ -79,10 +78,6 @@ const PRICE_TEXT = /^(\$)?\s*(\d+(?:\.\d+)?)(?:\s+([A-Za-z][A-Za-z0-9]*))?$/;
  */
 export function createExactPermitTronServer(options: ExactPermitTronServerOptions = {}): SchemeServer {
   const form = options.networkForm ?? 'name';
-  const contexts = createPaymentPermitContextIssuer({
-    ...(options.context ? { context: options.context } : {}),
-    ...(options.contextStore ? { store: options.contextStore } : {}),
-  });
   return {
     scheme: 'exact_permit',
     parsePrice(price, rawNetwork) {
@@ -112,14 +107,7 @@ export function createExactPermitTronServer(options: ExactPermitTronServerOption
           : {}),
       };
     },
-    paymentRequiredExtensions(offered) {
-      return { [PAYMENT_PERMIT_CONTEXT_KEY]: contexts.issue(offered) };
-    },
-    async checkPayment(payload, requirements) {
-      const read = readExactPermitTronPayload(payload.payload);
-      if (!read.ok) return { reason: read.reason, message: `exact_permit on TRON: ${read.message}` };
-      return contexts.check(read.permit, read.signature, requirements);
-    },
+    ...permitContextHooks(options, readExactPermitTronPayload, 'exact_permit on TRON'),
   };
 }
 

@@ -27,13 +27,13 @@ import { createExactEvmServer } from '@x402kit/evm';
 import { createEvmFacilitator } from '@x402kit/evm/chain-module';
 import { createFacilitatorService, startFacilitatorServer } from '@x402kit/facilitator';
 import { createPaymentHandler } from '@x402kit/http';
-import { serve } from '@x402kit/http/node';
+import { type PaidReport, servePaidReport } from '@x402kit/testing/paid-report';
 import { cliInProcess, oneJsonLine, payInProcess } from '@x402kit/testing/pay-in-process';
 import { runCliToEnd } from '@x402kit/testing/spawn-cli';
 
 let devnet: Devnet;
 let base: string;
-let handlerCalls = 0;
+let api: PaidReport;
 const facilitatorCalls = { verify: 0, settle: 0 };
 const stops: Array<() => Promise<void> | void> = [];
 
@@ -77,14 +77,9 @@ before(async () => {
     server: resourceServer,
     routes: { 'GET /weather': { accepts: accepts('$0.001') }, 'GET /report': { accepts: accepts('$2') } },
   });
-  const served = await serve((request) =>
-    payments.handle(request, async () => {
-      handlerCalls++;
-      return Response.json({ report: { weather: 'sunny' } });
-    }),
-  );
-  stops.push(() => served.close());
-  base = served.url;
+  api = await servePaidReport(payments);
+  stops.push(() => api.close());
+  base = api.url;
 });
 
 after(async () => {
@@ -108,7 +103,7 @@ describe('x402kit pay --budget', () => {
   it('20 concurrent payments against a budget that covers 7: exactly 7 paid, 13 refused naming the budget', async () => {
     const env = agentEnv();
     const start = await balances();
-    const calls = handlerCalls;
+    const calls = api.handlerCalls();
     const runs = await Promise.all(
       Array.from({ length: 20 }, () =>
         payInProcess([`${base}/weather`, '--budget', '0.007/day', '--json'], env),
@@ -134,7 +129,7 @@ describe('x402kit pay --budget', () => {
     const end = await balances();
     assert.equal(start.payer - end.payer, 7000n);
     assert.equal(end.payTo - start.payTo, 7000n);
-    assert.equal(handlerCalls - calls, 7);
+    assert.equal(api.handlerCalls() - calls, 7);
     // every answer says what is left (then, others may still have been in flight); at the end none is
     for (const o of outcomes)
       assert.equal((o.budget as Array<Record<string, unknown>>)[0]?.limit, '0.007 USD/day');

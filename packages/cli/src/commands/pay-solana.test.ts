@@ -11,15 +11,15 @@ import { createFacilitator, createHttpFacilitatorClient, createResourceServer } 
 import { type SolanaDevnet, solanaDevnetAccount, startSolanaDevnet } from '@x402kit/devnet';
 import { createFacilitatorService, startFacilitatorServer } from '@x402kit/facilitator';
 import { createPaymentHandler } from '@x402kit/http';
-import { serve } from '@x402kit/http/node';
 import { createExactSvmFacilitator, createExactSvmServer } from '@x402kit/svm';
+import { type PaidReport, servePaidReport } from '@x402kit/testing/paid-report';
 import { parseOutcome, payInProcess } from '../testing/pay-in-process.js';
 import { runCliToEnd } from '../testing/spawn-cli.js';
 
 let devnet: SolanaDevnet;
 let base: string;
 let payerKey: string;
-let handlerCalls = 0;
+let api: PaidReport;
 const stops: Array<() => Promise<void> | void> = [];
 
 before(async () => {
@@ -55,14 +55,9 @@ before(async () => {
       },
     },
   });
-  const served = await serve((request) =>
-    payments.handle(request, async () => {
-      handlerCalls++;
-      return Response.json({ report: { weather: 'sunny' } });
-    }),
-  );
-  stops.push(() => served.close());
-  base = served.url;
+  api = await servePaidReport(payments);
+  stops.push(() => api.close());
+  base = api.url;
 });
 
 after(async () => {
@@ -80,7 +75,7 @@ async function usdc(): Promise<{ payer: bigint; payTo: bigint }> {
 describe('x402kit pay on Solana', () => {
   it('pays a Solana 402 (spawned): status paid, the signature, payer -0.01 USDC, payTo +0.01 USDC', async () => {
     const before = await usdc();
-    const calls = handlerCalls;
+    const calls = api.handlerCalls();
     const { code, stdout, stderr } = await runCliToEnd(
       ['pay', `${base}/weather`, '--max-amount', '0.01', '--json'],
       { SOLANA_PRIVATE_KEY: payerKey, SOLANA_RPC_URL: devnet.rpcUrl },
@@ -98,7 +93,7 @@ describe('x402kit pay on Solana', () => {
     const after = await usdc();
     assert.equal(before.payer - after.payer, 10_000n);
     assert.equal(after.payTo - before.payTo, 10_000n);
-    assert.equal(handlerCalls - calls, 1);
+    assert.equal(api.handlerCalls() - calls, 1);
   });
 
   it('takes the RPC URL from --solana-rpc', async () => {
@@ -114,7 +109,7 @@ describe('x402kit pay on Solana', () => {
 
   it('refuses a price above --max-amount: exit 3, nothing moves', async () => {
     const before = await usdc();
-    const calls = handlerCalls;
+    const calls = api.handlerCalls();
     const { code, stdout, stderr } = await payInProcess(
       [`${base}/weather`, '--max-amount', '0.001', '--json'],
       { SOLANA_PRIVATE_KEY: payerKey, SOLANA_RPC_URL: devnet.rpcUrl },
@@ -125,7 +120,7 @@ describe('x402kit pay on Solana', () => {
     assert.equal(answer.transaction, null);
     assert.match(stderr, /above --max-amount 0\.001/);
     assert.deepEqual(await usdc(), before);
-    assert.equal(handlerCalls, calls);
+    assert.equal(api.handlerCalls(), calls);
   });
 
   it('a malformed SOLANA_PRIVATE_KEY is a usage error (exit 2) that does not echo the key', async () => {

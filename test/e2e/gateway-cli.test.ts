@@ -14,7 +14,7 @@ import { after, before, describe, it } from 'node:test';
 import { decodePaymentRequiredHeader, decodePaymentResponseHeader } from '@x402kit/core';
 import { type Devnet, readTokenBalance, startDevnet } from '@x402kit/devnet';
 import { closeServer, type Running } from '@x402kit/testing/listen';
-import { createOurEvmEngine, ourFetch, serveOurEngine, startOurFacilitator } from '@x402kit/testing/ours';
+import { ourFetch, startOurFacilitator } from '@x402kit/testing/ours';
 import { type CliRun, runCliToEnd, spawnCli } from '@x402kit/testing/spawn-cli';
 import type { Hex } from 'viem';
 
@@ -55,15 +55,11 @@ async function waitFor(read: () => string, pattern: RegExp, timeoutMs = 15_000):
 describe('x402kit gateway (CLI, the example config)', () => {
   before(async () => {
     devnet = await startDevnet({ port: 0 });
-    // exact and upto: the example sells both, and the gateway refuses to start on a kind not served
-    facilitator = await serveOurEngine(
-      createOurEvmEngine({
-        rpcUrl: devnet.rpcUrl,
-        network: devnet.network,
-        privateKeys: [devnet.accounts.facilitator.privateKey as Hex],
-        upto: true,
-      }),
-    );
+    facilitator = await startOurFacilitator({
+      rpcUrl: devnet.rpcUrl,
+      network: devnet.network,
+      privateKeys: [devnet.accounts.facilitator.privateKey as Hex],
+    });
     let calls = 0;
     const server = createServer((req, res) => {
       calls++;
@@ -94,7 +90,10 @@ describe('x402kit gateway (CLI, the example config)', () => {
       const url = /^Gateway listening on (\S+)/.exec(line)?.[1] ?? '';
       assert.match(url, /^http:\/\/127\.0\.0\.1:\d+$/);
       assert.match(run.stdout(), /GET \/weather\/:city {2}\$0\.001 exact on eip155:84532 to 0x/);
-      assert.match(run.stdout(), /POST \/summarize {2}\$0\.01 exact .* \| \$0\.01 exact .* \| \$0\.05 upto/);
+      assert.match(
+        run.stdout(),
+        /POST \/summarize {2}\$0\.01 exact .* \| \$0\.01 exact on eip155:84532 to 0x/,
+      );
       assert.match(run.stdout(), /Other routes: proxied free/);
 
       // paid: the upstream is called once, the buyer pays the price
@@ -141,38 +140,26 @@ describe('x402kit gateway (CLI, the example config)', () => {
   });
 
   it('refuses to start when the facilitator does not serve a route (upto here), unless told to', async () => {
-    const exactOnly = await startOurFacilitator({
-      rpcUrl: devnet.rpcUrl,
-      network: devnet.network,
-      privateKeys: [devnet.accounts.facilitator.privateKey as Hex],
-    });
+    const file = join(dir, 'with-upto.yaml');
+    // the example plus an upto route, which this facilitator (exact only) does not serve
+    await writeFile(file, `${await exampleConfig()}\n  GET /metered:\n    scheme: upto\n    price: $0.05\n`);
+    const refused = await runCliToEnd(['gateway', '--config', file, '--port', '0']);
+    assert.equal(refused.code, 2, refused.stderr);
+    assert.match(refused.stderr, /GET \/metered/);
+    assert.match(refused.stderr, /upto/);
+    assert.match(refused.stderr, /--skip-supported-check/);
+    const run = spawnCli(['gateway', '--config', file, '--port', '0', '--skip-supported-check']);
     try {
-      const file = join(dir, 'exact-only.yaml');
-      await writeFile(file, (await exampleConfig()).replace(facilitator.url, exactOnly.url));
-      const refused = await runCliToEnd(['gateway', '--config', file, '--port', '0']);
-      assert.equal(refused.code, 2, refused.stderr);
-      assert.match(refused.stderr, /POST \/summarize/);
-      assert.match(refused.stderr, /upto/);
-      assert.match(refused.stderr, /--skip-supported-check/);
-      const run = spawnCli(['gateway', '--config', file, '--port', '0', '--skip-supported-check']);
-      try {
-        const line = await run.waitForLine(/^Gateway listening on /, 60_000);
-        const url = /^Gateway listening on (\S+)/.exec(line)?.[1] ?? '';
-        assert.equal(await priceOf(`${url}/weather/paris`), '1000');
-        // the check is off: the offers go out as written (the facilitator would refuse an upto payment)
-        const summarize = await fetch(`${url}/summarize`, { method: 'POST' });
-        assert.equal(summarize.status, 402);
-        const required = decodePaymentRequiredHeader(summarize.headers.get('payment-required') ?? '');
-        assert.deepEqual(required.x402Version === 2 ? required.accepts.map((a) => a.scheme) : [], [
-          'exact',
-          'exact',
-          'upto',
-        ]);
-      } finally {
-        run.child.kill('SIGKILL');
-      }
+      const line = await run.waitForLine(/^Gateway listening on /, 60_000);
+      const url = /^Gateway listening on (\S+)/.exec(line)?.[1] ?? '';
+      assert.equal(await priceOf(`${url}/weather/paris`), '1000');
+      // the check is off: the offer goes out as written (the facilitator would refuse the payment)
+      const metered = await fetch(`${url}/metered`);
+      assert.equal(metered.status, 402);
+      const required = decodePaymentRequiredHeader(metered.headers.get('payment-required') ?? '');
+      assert.equal(required.x402Version === 2 ? required.accepts[0]?.scheme : undefined, 'upto');
     } finally {
-      await exactOnly.close();
+      run.child.kill('SIGKILL');
     }
   });
 

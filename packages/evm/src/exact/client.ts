@@ -17,8 +17,8 @@ import {
   type ExactEvmAuthorization,
   type ExactEvmPayload,
 } from '../eip3009.js';
-import { signPermit2Authorization } from '../permit2/sign.js';
-import { type Permit2SponsoringOptions, signSponsoringExtension } from '../permit2/sponsoring-client.js';
+import { createPermit2ClientPayload } from '../permit2/permit2-client-payload.js';
+import type { Permit2SponsoringOptions } from '../permit2/sponsoring-client.js';
 
 /**
  * Anything that can sign EIP-712 typed data for one address: a viem `LocalAccount`
@@ -75,24 +75,7 @@ export function createExactEvmClient(options: ExactEvmClientOptions): SchemeClie
     scheme: 'exact',
     async createPaymentPayload(requirements, ctx) {
       if (requirements.extra?.assetTransferMethod === 'permit2') {
-        const payload = await signPermit2Authorization(signer, requirements, { kind: 'exact' });
-        const extensions = options.permit2
-          ? await signSponsoringExtension(
-              options.permit2,
-              signer.address,
-              requirements,
-              payload,
-              ctx.extensions,
-              signer,
-            )
-          : undefined;
-        return {
-          payload: {
-            signature: payload.signature,
-            permit2Authorization: { ...payload.permit2Authorization },
-          },
-          ...(extensions ? { extensions } : {}),
-        };
+        return createPermit2ClientPayload(signer, requirements, 'exact', ctx, options.permit2);
       }
       const payload = await signExactEvmAuthorization(signer, requirements);
       return { payload: { signature: payload.signature, authorization: { ...payload.authorization } } };

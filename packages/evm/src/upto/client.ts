@@ -3,8 +3,9 @@
  * the `upto` proxy, naming the facilitator that may settle it (`extra.facilitatorAddress`).
  */
 import type { SchemeClient } from '@x402kit/core';
-import { type Permit2Signer, signPermit2Authorization } from '../permit2/sign.js';
-import { type Permit2SponsoringOptions, signSponsoringExtension } from '../permit2/sponsoring-client.js';
+import { createPermit2ClientPayload } from '../permit2/permit2-client-payload.js';
+import type { Permit2Signer } from '../permit2/sign.js';
+import type { Permit2SponsoringOptions } from '../permit2/sponsoring-client.js';
 
 /** Options of `createUptoEvmClient`. */
 export type UptoEvmClientOptions = {
@@ -26,21 +27,7 @@ export function createUptoEvmClient(options: UptoEvmClientOptions): SchemeClient
   return {
     scheme: 'upto',
     async createPaymentPayload(requirements, ctx) {
-      const payload = await signPermit2Authorization(signer, requirements, { kind: 'upto' });
-      const extensions = options.permit2
-        ? await signSponsoringExtension(
-            options.permit2,
-            signer.address,
-            requirements,
-            payload,
-            ctx.extensions,
-            signer,
-          )
-        : undefined;
-      return {
-        payload: { signature: payload.signature, permit2Authorization: { ...payload.permit2Authorization } },
-        ...(extensions ? { extensions } : {}),
-      };
+      return createPermit2ClientPayload(signer, requirements, 'upto', ctx, options.permit2);
     },
   };
 }

@@ -1,23 +1,8 @@
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
+import { processIsGone } from '@x402kit/testing/process-gone';
 import { startAnvil } from './anvil.js';
 import { AnvilStartError, DevnetOptionsError } from './errors.js';
-
-/** True when no live process has this pid (a zombie awaiting its reaper counts as gone). */
-function processIsGone(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-  } catch (error) {
-    return error instanceof Error && 'code' in error && error.code === 'ESRCH';
-  }
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2).startsWith('Z');
-  } catch {
-    return true;
-  }
-}
 
 async function rpc(url: string, method: string): Promise<unknown> {
   const response = await fetch(url, {

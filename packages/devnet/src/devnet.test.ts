@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 import { transferWithAuthorizationTypes } from '@x402kit/evm';
 import { eip2612PermitTypes } from '@x402kit/evm/permit2';
+import { processIsGone } from '@x402kit/testing/process-gone';
 import type { Address, Hex } from 'viem';
 import {
   createPublicClient,
@@ -41,21 +41,6 @@ interface Authorization {
 
 function randomNonce(): Hex {
   return toHex(crypto.getRandomValues(new Uint8Array(32)));
-}
-
-/** True when no live process has this pid (a zombie awaiting its reaper counts as gone). */
-function processIsGone(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-  } catch (error) {
-    return error instanceof Error && 'code' in error && error.code === 'ESRCH';
-  }
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2).startsWith('Z');
-  } catch {
-    return true;
-  }
 }
 
 /** Everything a test needs to sign and submit authorizations against one devnet. */

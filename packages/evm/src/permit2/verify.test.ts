@@ -9,7 +9,10 @@ import {
   readTokenBalance,
   startDevnet,
 } from '@x402kit/devnet';
-import { devnetEvmFacilitatorOptions, devnetExactEvmFacilitator } from '@x402kit/testing/devnet-exact-facilitator';
+import {
+  devnetEvmFacilitatorOptions,
+  devnetExactEvmFacilitator,
+} from '@x402kit/testing/devnet-exact-facilitator';
 import { devnetExactRequirements } from '@x402kit/testing/exact-settlement';
 import { privateKeyToAccount } from 'viem/accounts';
 import type { ExactEvmFacilitator } from '../exact/facilitator.js';

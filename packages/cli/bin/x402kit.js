@@ -15,7 +15,8 @@ import { setFlagsFromString } from 'node:v8';
 // per /verify (2.25 -> 2.6 ms; still 2-4x the official engine's throughput). An operator's own
 // heap flags (NODE_OPTIONS or node's command line) are left alone: e.g.
 // NODE_OPTIONS=--max-semi-space-size=16 trades the memory back for throughput.
-const heapFlags = /--(optimize-for-size|(max|min)-semi-space-size|semi-space-growth-factor|max-old-space-size)/;
+const heapFlags =
+  /--(optimize-for-size|(max|min)-semi-space-size|semi-space-growth-factor|max-old-space-size)/;
 if (
   process.argv[2] === 'facilitator' &&
   !heapFlags.test(process.env.NODE_OPTIONS ?? '') &&

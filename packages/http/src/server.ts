@@ -39,8 +39,8 @@ import {
   type RouteTable,
 } from './route-table.js';
 import { createSiwxGate, type SignInWithXOptions } from './sign-in-with-x.js';
-
 import { createSupportedCheck, type SupportedCheck } from './supported-check.js';
+
 export type { PaymentResult, RunHandler } from './payment-flow.js';
 export type { PaymentRequestInput } from './request-context.js';
 export { webRequestInput } from './request-context.js';
@@ -82,7 +82,6 @@ export type PaymentHandlerOptions = {
    */
   initialize?: boolean;
   /**
-  /**
    * Do not check the routes against the facilitators' `/supported` (default false). By default a
    * route offering a scheme on a network no facilitator supports makes `ready()` throw
    * (`missing_facilitator`, naming the route, scheme, network and facilitator), is logged as an
@@ -90,6 +89,7 @@ export type PaymentHandlerOptions = {
    * cannot be verified.
    */
   skipSupportedCheck?: boolean;
+  /**
    * `Retry-After` (seconds) of the 202 sent when the facilitator answers `settlement_pending`
    * (the transaction is sent, its receipt not seen yet); default 2.
    */
@@ -127,13 +127,6 @@ export type PaymentHandler = {
   processRequest(input: PaymentRequestInput, run: RunHandler, lookup?: RouteLookup): Promise<PaymentResult>;
   /** Web-standard middleware: `(request, next) => response`. */
   handle(request: Request, next: (request: Request) => Promise<Response>): Promise<Response>;
-};
-
-const UNPROTECTED: PaymentResult = { type: 'unprotected' };
-type OffersSource = ReturnType<typeof createRouteOffers>;
-
-/**
- * Create the payment core. Route keys are `"VERB /path"` or `"/path"` (see `compileRoutes`);
   /**
    * Fail fast at startup: ask the facilitators' `/supported` and build the fixed-price routes'
    * offers. Throws an `X402Error`: `missing_facilitator` naming each route whose scheme and
@@ -141,6 +134,13 @@ type OffersSource = ReturnType<typeof createRouteOffers>;
    * reached (unless `skipSupportedCheck`), or the route's own error (a scheme not registered).
    */
   ready(): Promise<void>;
+};
+
+const UNPROTECTED: PaymentResult = { type: 'unprotected' };
+type OffersSource = ReturnType<typeof createRouteOffers>;
+
+/**
+ * Create the payment core. Route keys are `"VERB /path"` or `"/path"` (see `compileRoutes`);
  * the table is compiled here, once.
  *
  * Flow for a protected route: build the offers (cached for fixed prices) -> no payment header:
@@ -207,13 +207,6 @@ export function createPaymentHandler(options: PaymentHandlerOptions): PaymentHan
     grantMemory: options.grantMemory ?? {},
   });
 
-  function match(method: string, target: string): RouteLookup {
-    return matchRoute(table, method, target);
-  }
-
-  function processRequest(
-    input: PaymentRequestInput,
-    run: RunHandler,
   const check = createSupportedCheck({
     server,
     table,
@@ -222,6 +215,13 @@ export function createPaymentHandler(options: PaymentHandlerOptions): PaymentHan
     waitMs: 2_000,
   });
 
+  function match(method: string, target: string): RouteLookup {
+    return matchRoute(table, method, target);
+  }
+
+  function processRequest(
+    input: PaymentRequestInput,
+    run: RunHandler,
     lookup?: RouteLookup,
   ): Promise<PaymentResult> {
     const found = lookup ?? match(input.method, input.target);
@@ -290,6 +290,9 @@ async function processPayment(
       reply: internalError(flow, error, 'building payment requirements failed', route),
     };
   }
+  // a route no facilitator supports must not get anyone to sign (decided once per route)
+  const unsupported = await check.refusal(route);
+  if (unsupported) return { type: 'reply', reply: unsupported };
   if (paymentHeader === undefined) {
     const page = wantsPaywall(input.header('accept')) ? flow.replies.paywall(route, ctx, offers) : undefined;
     if (page) return { type: 'reply', reply: page };
@@ -299,9 +302,6 @@ async function processPayment(
       return { type: 'reply', reply: internalError(flow, error, 'unpaidResponseBody failed', route) };
     }
   }
-  // a route no facilitator supports must not get anyone to sign (decided once per route)
-  const unsupported = await check.refusal(route);
-  if (unsupported) return { type: 'reply', reply: unsupported };
   const read = readPayment(flow, { route, ctx, offers }, paymentHeader);
   return 'type' in read ? read : grantOnce(flow, read, run);
 }
@@ -319,6 +319,7 @@ async function warmUp(
   await flow.server.initialize().catch((error: unknown) => {
     flow.emit('warn', `facilitator initialization failed; the core retries on demand: ${describe(error)}`);
   });
+  await check.report();
   for (const route of table.routes) {
     if (!route.isStatic) continue;
     try {
@@ -328,6 +329,5 @@ async function warmUp(
         route: route.key,
       });
     }
-  await check.report();
   }
 }

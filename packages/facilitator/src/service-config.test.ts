@@ -44,14 +44,19 @@ apiKeys:
   - { key: alpha-secret-key, name: alpha, rateLimitPerMinute: 60 }
 `,
     );
-    const config = await loadServiceConfig({ chains: CHAINS, file: path, env: {} });
+    const config = await loadServiceConfig({
+      chains: CHAINS,
+      file: path,
+      env: { X402KIT_DATA_DIR: '/srv/x402' },
+    });
     assert.equal(config.port, 4100);
     assert.deepEqual(config.sections.networks, { 'eip155:84532': { rpc: ['http://127.0.0.1:8545'] } });
     assert.deepEqual(
       config.chains.map((chain) => chain.module.family),
       ['evm'],
     );
-    assert.deepEqual(config.ledger, { sqlite: { path: 'x402kit-ledger.db' } }); // durable by default
+    // durable by default, in the data directory
+    assert.deepEqual(config.ledger, { sqlite: { path: '/srv/x402/x402kit-ledger.db' } });
     assert.deepEqual(config.anonymous, { allowed: false }); // keys configured: anonymous off by default
     assert.equal(config.limits.bodyBytes, 65536);
     assert.equal(config.metrics.enabled, true);

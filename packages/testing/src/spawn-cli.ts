@@ -25,7 +25,8 @@ export type CliRun = {
 
 /**
  * Spawn the CLI. `env` replaces the variables the CLI reads (the rest of `process.env` is kept,
- * minus keys and ports that would leak in from the developer's shell).
+ * minus keys and ports that would leak in from the developer's shell); each run gets a fresh
+ * `X402KIT_DATA_DIR` (so a facilitator's default ledger is its own) unless `env` names one.
  *
  * @example
  * const run = spawnCli(['devnet', '--port', '0'])
@@ -59,8 +60,8 @@ export function spawnScript(file: string, args: readonly string[], env: Record<s
   }
   const child = spawn(process.execPath, ['--conditions=source', '--import', 'tsx', file, ...args], {
     cwd: REPO_ROOT,
-    // the default ledger goes to this test process's own data directory, not the user's
-    env: { ...base, X402KIT_DATA_DIR: testDataDir(), ...env },
+    // the default ledger goes to a data directory of this run's own, not the user's
+    env: { ...base, X402KIT_DATA_DIR: mkdtempSync(join(tmpdir(), 'x402kit-data-')), ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
@@ -108,14 +109,6 @@ export function spawnScript(file: string, args: readonly string[], env: Record<s
       });
     },
   };
-}
-
-let dataDir: string | undefined;
-
-/** One data directory per test process (`X402KIT_DATA_DIR` of the CLIs it spawns), created on first use. */
-function testDataDir(): string {
-  dataDir ??= mkdtempSync(join(tmpdir(), 'x402kit-data-'));
-  return dataDir;
 }
 
 /**

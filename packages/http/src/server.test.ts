@@ -228,6 +228,41 @@ describe('createPaymentHandler', () => {
     );
   });
 
+  it('ready() refuses a route the facilitator does not serve (naming an in-process one by its index); the route answers 503, the others 402', async () => {
+    registerNetwork({
+      id: 'test:unserved',
+      name: 'not served',
+      testnet: true,
+      assets: [{ address: TEST_ASSET, symbol: 'TUSD', decimals: 6, transferMethod: 'eip3009' }],
+    });
+    const stack = createTestStack();
+    let ran = 0;
+    const { payments, call, pay } = local(
+      stack,
+      { '/paid': { accepts: option }, 'GET /other': { accepts: { ...option, network: 'test:unserved' } } },
+      () => {
+        ran++;
+        return new Response(PAID_CONTENT);
+      },
+      { initialize: false },
+    );
+    await assert.rejects(
+      payments.ready(),
+      (error: unknown) =>
+        error instanceof X402Error &&
+        error.reason === 'missing_facilitator' &&
+        error.message.includes(`route "GET /other" offers ${TEST_SCHEME} on test:unserved`) &&
+        error.message.includes(`facilitator #1 supports ${TEST_SCHEME} on ${TEST_NETWORK}`),
+    );
+    const refused = await pay('http://127.0.0.1/other');
+    assert.equal(refused.status, 503);
+    assert.equal(refused.headers.get('payment-required'), null);
+    assert.equal(((await refused.json()) as { error: string }).error, 'missing_facilitator');
+    assert.deepEqual(stack.ledger.calls, { verify: 0, settle: 0 }, 'nothing was signed or verified');
+    assert.equal((await call('http://127.0.0.1/paid')).status, 402);
+    assert.equal(ran, 0, 'no handler ran');
+  });
+
   it('answers 500 (not 402, not the handler) when requirements cannot be built, and logs why', async () => {
     const stack = createTestStack();
     const events: LogEvent[] = [];

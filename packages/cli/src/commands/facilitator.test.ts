@@ -42,7 +42,7 @@ describe('x402kit facilitator', () => {
     assert.deepEqual(supported.signers, { 'eip155:*': [devnet.accounts.facilitator.address] });
     assert.deepEqual(
       [...(Array.isArray(supported.extensions) ? supported.extensions : [])].sort(),
-      ['eip2612GasSponsoring', 'erc20ApprovalGasSponsoring', 'payment-identifier'],
+      ['bazaar', 'eip2612GasSponsoring', 'erc20ApprovalGasSponsoring', 'payment-identifier'],
       'what the deployment honours is advertised',
     );
     assert.deepEqual(await getJson(`${url}/health`), { status: 'ok' });

@@ -49,7 +49,10 @@ describe('x402kit (in-process)', () => {
   it('rejects unknown commands and flags with exit code 2', async () => {
     const unknown = await run(['deploy']);
     assert.equal(unknown.code, 2);
-    assert.match(unknown.stderr, /unknown command "deploy"; commands: demo, devnet, facilitator, gateway, pay/);
+    assert.match(
+      unknown.stderr,
+      /unknown command "deploy"; commands: demo, devnet, facilitator, gateway, pay/,
+    );
     for (const name of ['devnet', 'facilitator', 'pay']) {
       const flag = await run([name, '--bogus']);
       assert.equal(flag.code, 2, name);

@@ -28,7 +28,7 @@ export type {
   RunHandler,
 } from './server.js';
 export { createPaymentHandler } from './server.js';
-export type { SignInWithXOptions } from './sign-in-with-x.js';
-export { signInWithX } from './sign-in-with-x.js';
 export type { HeaderTarget, SettlementOverrides } from './settlement-overrides.js';
 export { setSettlementOverrides } from './settlement-overrides.js';
+export type { SignInWithXOptions } from './sign-in-with-x.js';
+export { signInWithX } from './sign-in-with-x.js';

@@ -380,11 +380,11 @@ const peers = ${JSON.stringify(peers)};
   assert.equal(missing.code, 1);
   assert.match(
     missing.stderr,
-    /^x402kit devnet: anvil not found; looked for the npm package @foundry-rs\/anvil-/,
+    /^x402kit devnet: anvil not found; looked for ANVIL_PATH \(not set\); the npm package @foundry-rs\/anvil-/,
   );
   assert.match(
     missing.stderr,
-    /ANVIL_PATH \(not set\); anvil on PATH \(not in \/usr\/bin:\/bin\)\. To fix: npm install/,
+    /\(not installed\); anvil on PATH \(not in \/usr\/bin:\/bin\)\. To fix: npm install/,
   );
   assert.doesNotMatch(missing.stderr, /\n\s+at /, 'no stack trace');
   const executable = readdirSync(join(moved, 'bin'))[0] ?? 'anvil';

@@ -14,18 +14,25 @@ after(() => rmSync(dir, { recursive: true, force: true }));
 // A machine no anvil package exists for: the lookup goes on to ANVIL_PATH and PATH.
 const elsewhere = { platform: 'freebsd', arch: 'riscv64' } as const;
 
-test('the platform package of this machine comes first, whatever ANVIL_PATH and PATH say', () => {
-  const found = findAnvil({ env: { ANVIL_PATH: '/nonexistent/anvil', PATH: '' } });
+test('without ANVIL_PATH, the platform package of this machine comes before PATH', () => {
+  writeFileSync(join(dir, 'anvil'), '#!/bin/sh\nexit 0\n');
+  chmodSync(join(dir, 'anvil'), 0o755);
+  const found = findAnvil({ env: { PATH: dir } });
   assert.equal(found.from, 'package');
   assert.ok(found.path.includes(ANVIL_PLATFORM_PACKAGES[`${process.platform}-${process.arch}`] ?? '?'));
   assert.match(execFileSync(found.path, ['--version'], { encoding: 'utf8' }), /anvil/i);
 });
 
-test('without a platform package, ANVIL_PATH names the binary (before PATH)', async () => {
-  const real = findAnvil().path;
+test('ANVIL_PATH names the binary, before the platform package and PATH (an explicit choice wins)', async () => {
+  const real = findAnvil({ env: { PATH: '' } }).path; // the platform package's anvil
+  writeFileSync(join(dir, 'my-anvil'), '#!/bin/sh\nexit 0\n');
+  chmodSync(join(dir, 'my-anvil'), 0o755);
   writeFileSync(join(dir, 'anvil'), '#!/bin/sh\nexit 0\n');
   chmodSync(join(dir, 'anvil'), 0o755);
-  // An anvil on PATH too: ANVIL_PATH wins over it.
+  // installed package and an anvil on PATH too: ANVIL_PATH wins over both
+  const own = join(dir, 'my-anvil');
+  assert.deepEqual(findAnvil({ env: { ANVIL_PATH: own, PATH: dir } }), { path: own, from: 'ANVIL_PATH' });
+  // on a machine with no package, the same
   const found = findAnvil({ ...elsewhere, env: { ANVIL_PATH: real, PATH: dir } });
   assert.deepEqual(found, { path: real, from: 'ANVIL_PATH' });
   // The path found is a working anvil.
@@ -45,7 +52,7 @@ test('without a platform package or ANVIL_PATH, an executable named anvil on PAT
   assert.equal(execFileSync(found.path, { encoding: 'utf8' }), 'anvil 0.0.0-test\n');
 });
 
-test('an ANVIL_PATH that names no executable is an error, not a silent fall-through to PATH', () => {
+test('an ANVIL_PATH that names no executable is an error, not a silent fall-through to the package or PATH', () => {
   const bin = mkdtempSync(join(dir, 'bin-'));
   writeFileSync(join(bin, 'anvil'), '#!/bin/sh\nexit 0\n');
   chmodSync(join(bin, 'anvil'), 0o755);
@@ -74,7 +81,7 @@ test('none at all: the error names every place looked at and how to get anvil', 
       assert.ok(error instanceof AnvilStartError);
       assert.equal(
         error.message,
-        `anvil not found; looked for the npm package ${pkg} (not installed); ANVIL_PATH (not set); anvil on PATH ` +
+        `anvil not found; looked for ANVIL_PATH (not set); the npm package ${pkg} (not installed); anvil on PATH ` +
           `(not in ${empty}). To fix: npm install ${pkg}, or install Foundry (https://getfoundry.sh) and put ` +
           'anvil on PATH, or set ANVIL_PATH to the anvil binary',
       );

@@ -40,13 +40,13 @@ function isExecutableFile(path: string): boolean {
 }
 
 /**
- * Finds the anvil binary: the platform package for this OS and CPU if it is installed, else the file
- * `ANVIL_PATH` names, else `anvil` in a directory of `PATH`. Throws an `AnvilStartError` that lists
+ * Finds the anvil binary: the file `ANVIL_PATH` names when it is set (an explicit choice wins), else
+ * the platform package for this OS and CPU if it is installed, else `anvil` in a directory of `PATH`. Throws an `AnvilStartError` that lists
  * what it looked at, and how to get anvil, when none is there (or `ANVIL_PATH` names no executable).
  *
  * @example
  * ```ts
- * const { path, from } = findAnvil(); // { path: '.../@foundry-rs/anvil-linux-amd64/bin/anvil', from: 'package' }
+ * const { path, from } = findAnvil(); // { path: '.../@foundry-rs/anvil-linux-amd64/bin/anvil', from: 'package' } (ANVIL_PATH unset)
  * ```
  */
 export function findAnvil(options: FindAnvilOptions = {}): FoundAnvil {
@@ -55,6 +55,16 @@ export function findAnvil(options: FindAnvilOptions = {}): FoundAnvil {
   const arch = options.arch ?? process.arch;
   const executable = platform === 'win32' ? 'anvil.exe' : 'anvil';
   const looked: string[] = [];
+
+  const fromEnv = env.ANVIL_PATH;
+  if (fromEnv) {
+    if (isExecutableFile(fromEnv)) return { path: fromEnv, from: 'ANVIL_PATH' };
+    throw new AnvilStartError(
+      `anvil not found: ANVIL_PATH=${fromEnv} is not an executable file. ` +
+        "Point ANVIL_PATH at the anvil binary, or unset it to use the platform package's anvil or anvil on PATH",
+    );
+  }
+  looked.push('ANVIL_PATH (not set)');
 
   const packageName = ANVIL_PLATFORM_PACKAGES[`${platform}-${arch}`];
   if (packageName) {
@@ -70,16 +80,6 @@ export function findAnvil(options: FindAnvilOptions = {}): FoundAnvil {
       `an npm package for ${platform}-${arch} (Foundry publishes anvil for ${Object.keys(ANVIL_PLATFORM_PACKAGES).join(', ')})`,
     );
   }
-
-  const fromEnv = env.ANVIL_PATH;
-  if (fromEnv) {
-    if (isExecutableFile(fromEnv)) return { path: fromEnv, from: 'ANVIL_PATH' };
-    throw new AnvilStartError(
-      `anvil not found: ANVIL_PATH=${fromEnv} is not an executable file (also looked for ${looked.join('; ')}). ` +
-        'Point ANVIL_PATH at the anvil binary, or unset it to use anvil from PATH',
-    );
-  }
-  looked.push('ANVIL_PATH (not set)');
 
   const dirs = (env.PATH ?? '').split(delimiter).filter((dir) => dir !== '');
   for (const dir of dirs) {

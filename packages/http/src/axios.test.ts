@@ -1,50 +1,24 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { X402Error } from '@x402kit/core';
+import { startPayingClientApps } from '@x402kit/testing/paying-client-apps';
 import { TEST_NETWORK } from '@x402kit/testing/test-ledger';
-import { createTestStack, PAID_CONTENT, type TestStack, testRoutes } from '@x402kit/testing/test-stack';
-import { createWebApp } from '@x402kit/testing/web-app';
+import { PAID_CONTENT, type TestStack } from '@x402kit/testing/test-stack';
 import axios, { type AxiosError } from 'axios';
 import { getAxiosPaymentResponse, withPaymentInterceptor } from './axios.js';
-import { type Served, serve } from './node.js';
-import { createPaymentHandler } from './server.js';
+import type { Served } from './node.js';
 
 describe('withPaymentInterceptor', () => {
   let stack: TestStack;
   let app: Served;
   let legacy: Served;
   let seen: Request[];
+  let close: () => Promise<void>;
 
   before(async () => {
-    stack = createTestStack();
-    const hits = { free: 0, paid: 0, echo: 0, broken: 0, metered: 0, city: 0, files: 0 };
-    const web = createWebApp(hits);
-    const payments = createPaymentHandler({ routes: testRoutes(), server: stack.server });
-    seen = [];
-    app = await serve(async (request) => {
-      seen.push(request.clone());
-      if (new URL(request.url).pathname === '/not-x402')
-        return new Response('upgrade your plan', { status: 402 });
-      return payments.handle(request, web);
-    });
-    // a v1-only server: the 402's offers only in its JSON body
-    const v1Payments = createPaymentHandler({
-      routes: testRoutes(),
-      server: stack.server,
-      v1UnpaidBody: true,
-    });
-    legacy = await serve(async (request) => {
-      const response = await v1Payments.handle(request, web);
-      if (response.status !== 402) return response;
-      const headers = new Headers(response.headers);
-      headers.delete('PAYMENT-REQUIRED');
-      return new Response(response.body, { status: 402, headers });
-    });
+    ({ stack, app, legacy, seen, close } = await startPayingClientApps());
   });
-  after(async () => {
-    await app.close();
-    await legacy.close();
-  });
+  after(() => close());
 
   it('pays a v2 402 once with PAYMENT-SIGNATURE and exposes the settlement', async () => {
     seen.length = 0;

@@ -7,53 +7,26 @@ import {
   maxAmountPolicy,
   X402Error,
 } from '@x402kit/core';
+import { startPayingClientApps } from '@x402kit/testing/paying-client-apps';
 import { TEST_NETWORK } from '@x402kit/testing/test-ledger';
-import { createTestStack, PAID_CONTENT, type TestStack, testRoutes } from '@x402kit/testing/test-stack';
-import { createWebApp } from '@x402kit/testing/web-app';
+import { PAID_CONTENT, type TestStack } from '@x402kit/testing/test-stack';
 import { getPaymentResponse, readPaymentRequired, wrapFetchWithPayment } from './fetch.js';
-import { type Served, serve } from './node.js';
-import { createPaymentHandler } from './server.js';
+import type { Served } from './node.js';
 
 describe('wrapFetchWithPayment', () => {
   let stack: TestStack;
   let app: Served;
   let legacy: Served;
   let seen: Request[];
+  let close: () => Promise<void>;
 
   before(async () => {
-    stack = createTestStack();
-    const hits = { free: 0, paid: 0, echo: 0, broken: 0, metered: 0, city: 0, files: 0 };
-    const payments = createPaymentHandler({ routes: testRoutes(), server: stack.server });
-    const web = createWebApp(hits);
-    seen = [];
-    app = await serve(async (request) => {
-      seen.push(request.clone());
-      const { pathname } = new URL(request.url);
-      if (pathname === '/not-x402') return new Response('upgrade your plan', { status: 402 });
-      if (pathname === '/bad-header')
-        return new Response('{}', { status: 402, headers: { 'PAYMENT-REQUIRED': 'garbage!' } });
-      if (pathname === '/bad-v1') return Response.json({ x402Version: 1, accepts: [] }, { status: 402 });
-      return payments.handle(request, web);
-    });
-    // a legacy x402 v1 server: our core, answering v1-only clients in the body, with the v2 header
-    // removed from its 402s
-    const v1Payments = createPaymentHandler({
-      routes: testRoutes(),
-      server: stack.server,
-      v1UnpaidBody: true,
-    });
-    legacy = await serve(async (request) => {
-      const response = await v1Payments.handle(request, web);
-      if (response.status !== 402) return response;
-      const headers = new Headers(response.headers);
-      headers.delete('PAYMENT-REQUIRED');
-      return new Response(response.body, { status: 402, headers });
-    });
+    ({ stack, app, legacy, seen, close } = await startPayingClientApps({
+      '/bad-header': () => new Response('{}', { status: 402, headers: { 'PAYMENT-REQUIRED': 'garbage!' } }),
+      '/bad-v1': () => Response.json({ x402Version: 1, accepts: [] }, { status: 402 }),
+    }));
   });
-  after(async () => {
-    await app.close();
-    await legacy.close();
-  });
+  after(() => close());
 
   it('returns non-402 responses untouched without paying', async () => {
     const calls = stack.ledger.calls.settle;

@@ -12,6 +12,7 @@ import {
   toCaip2,
   type VerifyResponse,
 } from '@x402kit/core';
+import { createSharedSettlements } from '@x402kit/core/internal';
 import {
   EXACT_PERMIT_VALID_BEFORE_MARGIN_SECONDS,
   type ExactPermitFeeQuote,
@@ -24,7 +25,6 @@ import { EvmConfigError } from '../config-error.js';
 import { errorText } from '../error-text.js';
 import { createEvmNetwork } from '../evm-network.js';
 import { parseAllowedAssets, parseSigners } from '../exact/facilitator-options.js';
-import { createSharedSettlements } from '../shared-settlements.js';
 import type { ExactPermitFeeSource, ExactPermitKindExtra } from './fee.js';
 import { paymentPermitAddress } from './payment-permit-address.js';
 import { type ExactPermitSettleContext, settleExactPermitPayment } from './settle.js';

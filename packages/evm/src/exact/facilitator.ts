@@ -9,6 +9,7 @@ import type {
   SettleResponse,
   VerifyResponse,
 } from '@x402kit/core';
+import { createSharedSettlements } from '@x402kit/core/internal';
 import type { Hex, LocalAccount } from 'viem';
 import { addressKey } from '../address.js';
 import { unexpectedSettle, unexpectedVerify } from '../answers.js';
@@ -20,7 +21,6 @@ import {
 import { isPermit2Payload, permit2PayerOf } from '../permit2/payload.js';
 import { settlePermit2Payment } from '../permit2/settle.js';
 import { verifyPermit2Payment } from '../permit2/verify.js';
-import { createSharedSettlements } from '../shared-settlements.js';
 import type { Erc6492FactoriesOption } from './erc6492-deployment.js';
 import {
   createEvmNetworks,

@@ -10,6 +10,7 @@ import type {
   SettleResponse,
   VerifyResponse,
 } from '@x402kit/core';
+import { createSharedSettlements } from '@x402kit/core/internal';
 import type { Hex, LocalAccount } from 'viem';
 import { unexpectedSettle, unexpectedVerify } from '../answers.js';
 import { errorText } from '../error-text.js';
@@ -25,7 +26,6 @@ import {
 import { permit2PayerOf } from '../permit2/payload.js';
 import { settlePermit2Payment } from '../permit2/settle.js';
 import { verifyPermit2Payment } from '../permit2/verify.js';
-import { createSharedSettlements } from '../shared-settlements.js';
 
 /** Options of `createUptoEvmFacilitator`. */
 export type UptoEvmFacilitatorOptions = Permit2FacilitatorOptions & {

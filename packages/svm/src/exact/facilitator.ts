@@ -21,6 +21,7 @@ import {
   type SettleResponse,
   toCaip2,
 } from '@x402kit/core';
+import { createSharedSettlements } from '@x402kit/core/internal';
 import { SvmConfigError } from '../config-error.js';
 import { createFeePayers, type SvmSecretKey } from '../fee-payers.js';
 import { MAX_COMPUTE_UNIT_PRICE_MICROLAMPORTS } from '../programs.js';
@@ -76,7 +77,7 @@ export function createExactSvmFacilitator(options: ExactSvmFacilitatorOptions): 
   }
   const confirmTimeoutMs = positive('confirmTimeoutMs', options.confirmTimeoutMs ?? 30_000);
   const pollingIntervalMs = positive('pollingIntervalMs', options.pollingIntervalMs ?? 400);
-  const inFlight = new Map<string, Promise<SettleResponse>>();
+  const shared = createSharedSettlements<SettleResponse>();
 
   const rpcFor = (network: string) => rpcs.get(caip2Of(network));
 
@@ -160,12 +161,7 @@ export function createExactSvmFacilitator(options: ExactSvmFacilitatorOptions): 
       // deterministic), so keying by the message is keying by the transaction's signature.
       const decoded = decodeSvmTransaction(payload.payload.transaction);
       const key = decoded ? await messageKey(decoded) : undefined;
-      if (!key) return settleOnce(payload, requirements, ctx);
-      const running = inFlight.get(key);
-      if (running) return running;
-      const task = settleOnce(payload, requirements, ctx).finally(() => inFlight.delete(key));
-      inFlight.set(key, task);
-      return task;
+      return shared(key, () => settleOnce(payload, requirements, ctx));
     },
   };
 }

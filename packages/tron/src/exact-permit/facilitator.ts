@@ -14,6 +14,7 @@ import {
   type VerifyResponse,
   verifyRefusal,
 } from '@x402kit/core';
+import { createSharedSettlements } from '@x402kit/core/internal';
 import type { ExactPermitFeeQuote } from '@x402kit/payment-permit';
 import { privateKeyToAccount } from 'viem/accounts';
 import { isTronAddress, toTronAddress, tronAddressBody } from '../address.js';
@@ -164,7 +165,7 @@ export function createExactPermitTronFacilitator(
     sent: createSentPermits(),
   };
   const lifetime = new AbortController();
-  const settling = new Map<string, Promise<SettleResponse>>();
+  const shared = createSharedSettlements<SettleResponse>();
   const signerAddresses = [...keys.keys()].map((body) => toTronAddress(body));
 
   async function verify(payload: PaymentPayload, requirements: PaymentRequirements): Promise<VerifyResponse> {
@@ -188,20 +189,13 @@ export function createExactPermitTronFacilitator(
       return settleRefusal(Reasons.unexpectedSettleError, 'the facilitator is closed', network);
     const chain = ctx.networkFor(network);
     const key = chain ? sentPermitKey(chain.network.chainId, payload.payload) : undefined;
-    const running = key ? settling.get(key) : undefined;
-    if (running) return running;
-    const combined = signal ? AbortSignal.any([signal, lifetime.signal]) : lifetime.signal;
-    const task = settleExactPermitTronPayment(ctx, payload, requirements, {
-      signal: combined,
-      ...(onBroadcast ? { onBroadcast } : {}),
-    }).catch((error: unknown) => settleRefusal(Reasons.unexpectedSettleError, errorText(error), network));
-    if (!key) return task;
-    settling.set(key, task);
-    try {
-      return await task;
-    } finally {
-      settling.delete(key);
-    }
+    return shared(key, () => {
+      const combined = signal ? AbortSignal.any([signal, lifetime.signal]) : lifetime.signal;
+      return settleExactPermitTronPayment(ctx, payload, requirements, {
+        signal: combined,
+        ...(onBroadcast ? { onBroadcast } : {}),
+      }).catch((error: unknown) => settleRefusal(Reasons.unexpectedSettleError, errorText(error), network));
+    });
   }
 
   function quoteFee(

@@ -13,6 +13,7 @@ import {
   settleRefusal,
   verifyRefusal,
 } from '@x402kit/core';
+import { createSharedSettlements } from '@x402kit/core/internal';
 import { isTronAddress, toTronAddress, tronAddressBody } from '../address.js';
 import { parseTronAllowedAssets } from '../allowed-assets.js';
 import { parseTronNetwork, type TronNetworkName } from '../networks.js';
@@ -169,7 +170,7 @@ export function createExactGasFreeFacilitator(
     ...(allowedAssets ? { allowedAssets } : {}),
   };
   const timing = { timeoutMs: options.settleTimeoutMs ?? 120_000, pollMs: options.pollMs ?? 2_000 };
-  const inFlight = new Map<string, Promise<SettleResponse>>();
+  const shared = createSharedSettlements<SettleResponse>();
   const records = new Map<string, SettleRecord>();
   /** Permits submitted whose answer was lost: pending for good here, never submitted again. */
   const lost = new Map<string, SettleResponse>();
@@ -265,31 +266,24 @@ export function createExactGasFreeFacilitator(
     if (closed)
       return settleRefusal(Reasons.unexpectedSettleError, 'the facilitator is closed', requirements.network);
     const key = settlementKey(payload, requirements.network);
-    const running = key ? inFlight.get(key) : undefined;
-    if (running) return running;
-    const known = key ? records.get(key) : undefined;
-    const lostAnswer = key ? lost.get(key) : undefined;
-    // The same permit again: answer from its transfer, never a second submit.
-    const task = (
-      known
-        ? followGasFreeTransfer(known, { ...timing, ...(onBroadcast ? { onBroadcast } : {}) })
-        : lostAnswer
-          ? Promise.resolve(lostAnswer)
-          : settleNew(payload, requirements, key, onBroadcast)
-    ).catch((error: unknown) =>
-      settleRefusal(
-        Reasons.unexpectedSettleError,
-        error instanceof Error ? error.message : String(error),
-        requirements.network,
-      ),
-    );
-    if (!key) return task;
-    inFlight.set(key, task);
-    try {
-      return await task;
-    } finally {
-      inFlight.delete(key);
-    }
+    return shared(key, () => {
+      const known = key ? records.get(key) : undefined;
+      const lostAnswer = key ? lost.get(key) : undefined;
+      // The same permit again: answer from its transfer, never a second submit.
+      return (
+        known
+          ? followGasFreeTransfer(known, { ...timing, ...(onBroadcast ? { onBroadcast } : {}) })
+          : lostAnswer
+            ? Promise.resolve(lostAnswer)
+            : settleNew(payload, requirements, key, onBroadcast)
+      ).catch((error: unknown) =>
+        settleRefusal(
+          Reasons.unexpectedSettleError,
+          error instanceof Error ? error.message : String(error),
+          requirements.network,
+        ),
+      );
+    });
   }
 
   return {

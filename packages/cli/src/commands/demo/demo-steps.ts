@@ -1,17 +1,52 @@
 /**
- * The steps every demo narrates the same way, whatever the chain: ask for the resource without paying and
- * show the 402's offers; what the facilitator answered to verify and settle; pay and show the API's answer.
+ * The steps every demo narrates the same way, whatever the chain: serve the paid weather API; ask for
+ * the resource without paying and show the 402's offers; what the facilitator answered to verify and
+ * settle; pay and show the API's answer.
  */
 import {
   decodePaymentRequiredHeader,
   type PaymentRequirements,
+  type ResourceServer,
   type ResourceServerHooks,
   type SettleResponse,
   type X402Client,
 } from '@x402kit/core';
-import { getPaymentResponse, wrapFetchWithPayment } from '@x402kit/http';
+import {
+  createPaymentHandler,
+  getPaymentResponse,
+  type RouteConfig,
+  wrapFetchWithPayment,
+} from '@x402kit/http';
+import { type Served, serve } from '@x402kit/http/node';
 
 type Say = (line?: string) => void;
+
+/**
+ * The demos' paid API on 127.0.0.1: `GET /weather` (Lisbon's weather as JSON) behind `accepts` on
+ * `server`, its closing pushed on `stops`. `answer` may touch the response before it is paid for
+ * (the upto demo's settlement overrides).
+ *
+ * @example const api = await serveWeatherApi(resourceServer, { scheme: 'exact', network, payTo, price: '$0.01' }, stops)
+ */
+export async function serveWeatherApi(
+  server: ResourceServer,
+  accepts: RouteConfig['accepts'],
+  stops: Array<() => Promise<void> | void>,
+  answer: (response: Response) => void = () => {},
+): Promise<Served> {
+  const payments = createPaymentHandler({
+    routes: { 'GET /weather': { accepts, description: 'Weather report', mimeType: 'application/json' } },
+    server,
+  });
+  const app = async () => {
+    const response = Response.json({ city: 'Lisbon', weather: 'sunny', temperatureC: 21 });
+    answer(response);
+    return response;
+  };
+  const api = await serve((request) => payments.handle(request, app));
+  stops.push(() => api.close());
+  return api;
+}
 
 /**
  * `GET url` without paying; prints the 402's offers, each as `describe` spells it, and returns them.

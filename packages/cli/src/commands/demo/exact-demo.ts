@@ -9,12 +9,10 @@ import {
 } from '@x402kit/core';
 import { readTokenBalance } from '@x402kit/devnet';
 import { createExactEvmClient, createExactEvmServer } from '@x402kit/evm';
-import { createPaymentHandler } from '@x402kit/http';
-import { serve } from '@x402kit/http/node';
 import type { Hex } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
 import { ExitCode } from '../../command.js';
-import { narrateFacilitator, payAndShow, showOffers } from './demo-steps.js';
+import { narrateFacilitator, payAndShow, serveWeatherApi, showOffers } from './demo-steps.js';
 import { startEvmDemoStack } from './evm-demo-stack.js';
 
 export async function runDemo(price: string, out: (text: string) => void): Promise<number> {
@@ -33,19 +31,11 @@ export async function runDemo(price: string, out: (text: string) => void): Promi
       schemes: [{ network: 'eip155:*', server: createExactEvmServer() }],
       hooks: narrateFacilitator(say),
     });
-    const payments = createPaymentHandler({
-      routes: {
-        'GET /weather': {
-          accepts: { scheme: 'exact', network: devnet.network, payTo: payTo.address, price: `$${price}` },
-          description: 'Weather report',
-          mimeType: 'application/json',
-        },
-      },
-      server: resourceServer,
-    });
-    const app = async () => Response.json({ city: 'Lisbon', weather: 'sunny', temperatureC: 21 });
-    const api = await serve((request) => payments.handle(request, app));
-    stops.push(() => api.close());
+    const api = await serveWeatherApi(
+      resourceServer,
+      { scheme: 'exact', network: devnet.network, payTo: payTo.address, price: `$${price}` },
+      stops,
+    );
     say(`   GET ${api.url}/weather costs $${price} in USDC, paid to ${payTo.address}`);
 
     const balances = async () => ({

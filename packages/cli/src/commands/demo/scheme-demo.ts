@@ -38,13 +38,12 @@ import {
 } from '@x402kit/evm';
 import { createEvmFacilitator } from '@x402kit/evm/chain-module';
 import { createFacilitatorService, startFacilitatorServer } from '@x402kit/facilitator';
-import { createPaymentHandler, setSettlementOverrides } from '@x402kit/http';
-import { serve } from '@x402kit/http/node';
+import { setSettlementOverrides } from '@x402kit/http';
 import { type Address, type Chain, createPublicClient, getAddress, type Hex, http } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
 import { ExitCode } from '../../command.js';
 import type { DemoMode, DemoScheme } from './demo-mode.js';
-import { narrateFacilitator, payAndShow, showOffers } from './demo-steps.js';
+import { narrateFacilitator, payAndShow, serveWeatherApi, showOffers } from './demo-steps.js';
 import { describeOffer } from './exact-demo.js';
 
 /** The EVM demos other than the default `exact` one. */
@@ -193,23 +192,14 @@ export async function runSchemeDemo(mode: EvmSchemeMode, out: (text: string) => 
           }
         : `$${mode.price}`;
     const scheme = mode.scheme === 'permit2' ? 'exact' : mode.scheme;
-    const payments = createPaymentHandler({
-      routes: {
-        'GET /weather': {
-          accepts: { scheme, network: chain.network, payTo, price },
-          description: 'Weather report',
-          mimeType: 'application/json',
-        },
+    const api = await serveWeatherApi(
+      resourceServer,
+      { scheme, network: chain.network, payTo, price },
+      stops,
+      (response) => {
+        if (mode.scheme === 'upto') setSettlementOverrides(response, { amount: `$${mode.charge}` });
       },
-      server: resourceServer,
-    });
-    const app = async () => {
-      const response = Response.json({ city: 'Lisbon', weather: 'sunny', temperatureC: 21 });
-      if (mode.scheme === 'upto') setSettlementOverrides(response, { amount: `$${mode.charge}` });
-      return response;
-    };
-    const api = await serve((request) => payments.handle(request, app));
-    stops.push(() => api.close());
+    );
     say(
       mode.scheme === 'upto'
         ? `   GET ${api.url}/weather authorizes at most $${mode.price}; the handler charges $${mode.charge} (Settlement-Overrides)`

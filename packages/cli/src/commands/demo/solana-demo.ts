@@ -12,12 +12,10 @@ import {
 } from '@x402kit/core';
 import { solanaDevnetAccount, solanaDevnetSigner, startSolanaDevnet } from '@x402kit/devnet';
 import { createFacilitatorApp, parseServiceConfig, startFacilitatorServer } from '@x402kit/facilitator';
-import { createPaymentHandler } from '@x402kit/http';
-import { serve } from '@x402kit/http/node';
 import { createExactSvmClient, createExactSvmServer } from '@x402kit/svm';
 import { svmChain } from '@x402kit/svm/chain-module';
 import { ExitCode } from '../../command.js';
-import { narrateFacilitator, payAndShow, showOffers } from './demo-steps.js';
+import { narrateFacilitator, payAndShow, serveWeatherApi, showOffers } from './demo-steps.js';
 import { describeOffer } from './exact-demo.js';
 
 /**
@@ -68,19 +66,11 @@ export async function runSolanaDemo(price: string, out: (text: string) => void):
         settled: (signature) => `co-signed, sent and confirmed; signature ${signature}`,
       }),
     });
-    const payments = createPaymentHandler({
-      routes: {
-        'GET /weather': {
-          accepts: { scheme: 'exact', network: devnet.network, payTo: payTo.address, price: `$${price}` },
-          description: 'Weather report',
-          mimeType: 'application/json',
-        },
-      },
-      server: resourceServer,
-    });
-    const app = async () => Response.json({ city: 'Lisbon', weather: 'sunny', temperatureC: 21 });
-    const api = await serve((request) => payments.handle(request, app));
-    stops.push(() => api.close());
+    const api = await serveWeatherApi(
+      resourceServer,
+      { scheme: 'exact', network: devnet.network, payTo: payTo.address, price: `$${price}` },
+      stops,
+    );
     say(`   GET ${api.url}/weather costs $${price} in USDC, paid to ${payTo.address}`);
 
     const balances = async () => {

@@ -14,14 +14,12 @@ import {
 } from '@x402kit/core';
 import { startTronDevnet, type TronDevnet } from '@x402kit/devnet';
 import { createFacilitatorApp, parseServiceConfig, startFacilitatorServer } from '@x402kit/facilitator';
-import { createPaymentHandler } from '@x402kit/http';
-import { serve } from '@x402kit/http/node';
 import { tronChain } from '@x402kit/tron/chain-module';
 import { createExactPermitTronClient, createExactPermitTronServer } from '@x402kit/tron/exact-permit';
 import { createExactGasFreeClient, createExactGasFreeServer } from '@x402kit/tron/gasfree';
 import { privateKeyToAccount } from 'viem/accounts';
 import { ExitCode } from '../../command.js';
-import { narrateFacilitator, payAndShow, showOffers } from './demo-steps.js';
+import { narrateFacilitator, payAndShow, serveWeatherApi, showOffers } from './demo-steps.js';
 import { describeOffer } from './exact-demo.js';
 
 /** The TRON demo: the scheme and the price in dollars (USDT, 6 decimals). */
@@ -100,22 +98,11 @@ export async function runTronDemo(mode: TronDemoMode, out: (text: string) => voi
     });
     await resourceServer.initialize();
     const payTo = devnet.accounts.payTo.address;
-    const payments = createPaymentHandler({
-      routes: {
-        'GET /weather': {
-          accepts: { scheme: mode.scheme, network: mode.network, payTo, price: `$${mode.price}` },
-          description: 'Weather report',
-          mimeType: 'application/json',
-        },
-      },
-      server: resourceServer,
-    });
-    const api = await serve((request) =>
-      payments.handle(request, async () =>
-        Response.json({ city: 'Lisbon', weather: 'sunny', temperatureC: 21 }),
-      ),
+    const api = await serveWeatherApi(
+      resourceServer,
+      { scheme: mode.scheme, network: mode.network, payTo, price: `$${mode.price}` },
+      stops,
     );
-    stops.push(() => api.close());
     say(`   GET ${api.url}/weather costs $${mode.price} in USDT on ${mode.network}, paid to ${payTo}`);
 
     const payer = await preparePayer(mode, devnet, say, units);

@@ -72,6 +72,8 @@ export function createPaidAgentExecutor(options: PaidAgentExecutorOptions): Agen
   // one payment, one grant in this process: payments being granted, and granted ones (the
   // facilitator's ledger keeps the rule across processes)
   const active = new Map<string, Grant>();
+  // one task, one payment being granted: the grant in progress per task
+  const activeByTask = new Map<string, Grant>();
   const granted = createExpiringMap<string, Grant & { receipt: SettleResponse }>({
     ttlMs: 60 * 60_000,
     maxEntries: 100_000,
@@ -195,6 +197,14 @@ export function createPaidAgentExecutor(options: PaidAgentExecutorOptions): Agen
       );
       return fail(reason, message, PaymentErrorCodes.duplicateNonce, refusal);
     }
+    const running = activeByTask.get(ctx.taskId);
+    if (running) {
+      // another payment is being granted for this task: this one is neither verified nor settled
+      // (two payments would buy one task), and the request ends with the status that grant gave it
+      const outcome = await running.outcome;
+      if (outcome) taskBus.publish(AgentEvent.statusUpdate(outcome));
+      return;
+    }
     const grant = grantPayment(ctx, bus, publish, fail, { payload, requirements, asked, earlier });
     const entry: Grant = {
       taskId: ctx.taskId,
@@ -204,11 +214,13 @@ export function createPaidAgentExecutor(options: PaidAgentExecutorOptions): Agen
       ),
     };
     active.set(key, entry);
+    activeByTask.set(ctx.taskId, entry);
     try {
       const receipt = await grant;
       if (receipt) granted.set(key, { ...entry, receipt });
     } finally {
       active.delete(key);
+      activeByTask.delete(ctx.taskId);
     }
   }
 

@@ -1,0 +1,419 @@
+/**
+ * The two money promises over A2A, with a real RPC cut: a merchant agent (the @a2a-js/sdk server
+ * with our paid executor) settles through our facilitator deployment (ledger, background
+ * reconciler) whose RPC to anvil goes through a proxy that forwards `eth_sendRawTransaction` and
+ * then resets the connection, the chain unreadable until it heals. The task is not `failed`: it
+ * stays `input-required` with the receipt naming `settlement_pending` and the hash that landed, the
+ * offer still on it, and the paid executor has not run. After the RPC heals the reconciler settles
+ * it, the same payment sent again completes the task with the settled receipt (same hash), the
+ * executor runs once, one transfer; a replay on another task is refused (DUPLICATE_NONCE). And two
+ * DIFFERENT payments submitted at once for one task: one settles, the task runs once, the other
+ * moves nothing (the paid executor grants one payment per task at a time).
+ */
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { A2A_PROTOCOL_VERSION, AGENT_CARD_PATH, type AgentCard, Role, TaskState } from '@a2a-js/sdk';
+import {
+  ClientFactory,
+  ClientFactoryOptions,
+  DefaultAgentCardResolver,
+  JsonRpcTransportFactory,
+} from '@a2a-js/sdk/client';
+import { duplicateInterfacesForLegacy } from '@a2a-js/sdk/compat/v0_3';
+import { AgentEvent, type AgentExecutor, DefaultRequestHandler, InMemoryTaskStore } from '@a2a-js/sdk/server';
+import { agentCardHandler, jsonRpcHandler, UserBuilder } from '@a2a-js/sdk/server/express';
+import {
+  createPaidAgentExecutor,
+  createPayingAgentClient,
+  PaymentMetadataKeys,
+  X402_A2A_EXTENSION_URI,
+  x402AgentExtension,
+} from '@x402kit/a2a';
+import {
+  createHttpFacilitatorClient,
+  createResourceServer,
+  createX402Client,
+  type PaymentRequired,
+  Reasons,
+} from '@x402kit/core';
+import { type Devnet, devnetAccount, readTokenBalance, startDevnet } from '@x402kit/devnet';
+import { createExactEvmClient, createExactEvmServer } from '@x402kit/evm';
+import {
+  createFacilitatorApp,
+  type FacilitatorApp,
+  type FacilitatorServer,
+  parseServiceConfig,
+  startFacilitatorServer,
+} from '@x402kit/facilitator';
+import { CHAINS } from '@x402kit/testing/chains';
+import { listenLocal, type Running } from '@x402kit/testing/listen';
+import { type RpcFaultProxy, startRpcFaultProxy } from '@x402kit/testing/rpc-fault-proxy';
+import express from 'express';
+import { createPublicClient, type Hex, http, parseAbiItem } from 'viem';
+import { privateKeyToAccount } from 'viem/accounts';
+
+const PRICE = 1000n;
+const transferEvent = parseAbiItem('event Transfer(address indexed from, address indexed to, uint256 value)');
+
+let devnet: Devnet;
+let proxy: RpcFaultProxy;
+let app: FacilitatorApp;
+let facilitator: FacilitatorServer;
+let merchant: Running & { rpcUrl: string; executions: () => number };
+const dir = mkdtempSync(join(tmpdir(), 'x402kit-a2a-pending-'));
+const relayer = devnetAccount(5);
+
+/** The send is forwarded and its answer lost; the chain cannot be read: the outcome is unknown. */
+function cutAfterSend(): void {
+  proxy.setFault('eth_sendRawTransaction', { kind: 'reset' });
+  proxy.setFault('eth_getTransactionByHash', { kind: 'reset' });
+  proxy.setFault('eth_getTransactionReceipt', { kind: 'reset' });
+}
+
+async function paymentState(hash: string): Promise<string | undefined> {
+  const res = await fetch(`${facilitator.url}/payments/tx/${hash}`);
+  if (res.status !== 200) return undefined;
+  const body: unknown = await res.json();
+  const payment = typeof body === 'object' && body !== null ? Reflect.get(body, 'payment') : undefined;
+  const state = typeof payment === 'object' && payment !== null ? Reflect.get(payment, 'state') : undefined;
+  return typeof state === 'string' ? state : undefined;
+}
+
+async function until(what: string, check: () => Promise<boolean>, timeoutMs = 30_000): Promise<void> {
+  const started = performance.now();
+  while (!(await check())) {
+    if (performance.now() - started > timeoutMs) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+async function transfersSince(fromBlock: bigint) {
+  const chain = createPublicClient({ transport: http(devnet.rpcUrl) });
+  return chain.getLogs({
+    address: devnet.token.address,
+    event: transferEvent,
+    args: { from: devnet.accounts.payer.address as Hex, to: devnet.accounts.payTo.address as Hex },
+    fromBlock,
+  });
+}
+
+const payTo = () =>
+  readTokenBalance(devnet.rpcUrl, devnet.token.address, devnet.accounts.payTo.address as Hex);
+
+const payer = () =>
+  createX402Client({
+    schemes: [
+      {
+        network: 'eip155:*',
+        client: createExactEvmClient({
+          signer: privateKeyToAccount(devnet.accounts.payer.privateKey as Hex),
+        }),
+      },
+    ],
+  });
+
+/** A merchant agent selling one forecast per task for $0.001, counting the paid executor's runs. */
+async function startMerchant(facilitatorUrl: string): Promise<typeof merchant> {
+  let executions = 0;
+  const forecast: AgentExecutor = {
+    async execute(ctx, bus) {
+      executions++;
+      bus.publish(
+        AgentEvent.statusUpdate({
+          taskId: ctx.taskId,
+          contextId: ctx.contextId,
+          status: {
+            state: TaskState.TASK_STATE_COMPLETED,
+            message: undefined,
+            timestamp: new Date().toISOString(),
+          },
+          metadata: undefined,
+        }),
+      );
+    },
+    async cancelTask() {},
+  };
+  const server = createResourceServer({
+    facilitators: createHttpFacilitatorClient({ url: facilitatorUrl }),
+    schemes: [{ network: 'eip155:*', server: createExactEvmServer() }],
+  });
+  await server.initialize();
+  const executor = createPaidAgentExecutor({
+    server,
+    accepts: [
+      { scheme: 'exact', network: devnet.network, payTo: devnet.accounts.payTo.address, price: '$0.001' },
+    ],
+    resource: {
+      url: 'a2a://forecast-agent/forecast',
+      description: 'A weather forecast',
+      mimeType: 'text/plain',
+    },
+    executor: forecast,
+  });
+  const web = express();
+  const running = await listenLocal(web);
+  const card: AgentCard = {
+    name: 'Forecast agent',
+    description: 'Sells weather forecasts, paid with x402',
+    supportedInterfaces: duplicateInterfacesForLegacy(
+      [
+        {
+          url: `${running.url}/a2a/jsonrpc`,
+          protocolBinding: 'JSONRPC',
+          tenant: '',
+          protocolVersion: A2A_PROTOCOL_VERSION,
+        },
+      ],
+      ['JSONRPC'],
+    ),
+    provider: undefined,
+    version: '1.0.0',
+    documentationUrl: '',
+    capabilities: {
+      streaming: false,
+      pushNotifications: false,
+      extensions: [x402AgentExtension()],
+      extendedAgentCard: false,
+    },
+    securitySchemes: {},
+    securityRequirements: [],
+    defaultInputModes: ['text'],
+    defaultOutputModes: ['text'],
+    skills: [],
+    signatures: [],
+    iconUrl: '',
+  };
+  const handler = new DefaultRequestHandler(card, new InMemoryTaskStore(), executor);
+  web.use(
+    `/${AGENT_CARD_PATH}`,
+    agentCardHandler({ agentCardProvider: handler, legacyCompat: { enabled: true } }),
+  );
+  web.use(
+    '/a2a/jsonrpc',
+    jsonRpcHandler({
+      requestHandler: handler,
+      userBuilder: UserBuilder.noAuthentication,
+      legacyCompat: { enabled: true },
+    }),
+  );
+  return { ...running, rpcUrl: `${running.url}/a2a/jsonrpc`, executions: () => executions };
+}
+
+type WireTask = {
+  id: string;
+  contextId: string;
+  status: { state: string; message?: { metadata?: Record<string, unknown> } };
+};
+type WireAnswer = { result?: WireTask; error?: { code: number; message: string } };
+
+/** One A2A v0.3 JSON-RPC `message/send` with the x402 extension activated. */
+async function wireSend(message: Record<string, unknown>): Promise<WireAnswer> {
+  const res = await fetch(merchant.rpcUrl, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'X-A2A-Extensions': X402_A2A_EXTENSION_URI },
+    body: JSON.stringify({
+      jsonrpc: '2.0',
+      id: crypto.randomUUID(),
+      method: 'message/send',
+      params: { message: { kind: 'message', messageId: crypto.randomUUID(), role: 'user', ...message } },
+    }),
+  });
+  assert.equal(res.status, 200);
+  return (await res.json()) as WireAnswer;
+}
+
+const submit = (task: { id: string; contextId: string }, payload: unknown) =>
+  wireSend({
+    taskId: task.id,
+    contextId: task.contextId,
+    parts: [{ kind: 'text', text: 'Here is the payment authorization.' }],
+    metadata: { [PaymentMetadataKeys.status]: 'payment-submitted', [PaymentMetadataKeys.payload]: payload },
+  });
+
+type Receipt = { success: boolean; transaction: string; errorReason?: string };
+const receiptsOf = (task: WireTask | undefined) =>
+  (task?.status.message?.metadata?.[PaymentMetadataKeys.receipts] ?? []) as Receipt[];
+
+describe('A2A paid agent, RPC cut after the settlement is sent: pending with the hash, not failed, then completed', () => {
+  before(async () => {
+    devnet = await startDevnet({ port: 0 });
+    proxy = await startRpcFaultProxy({ target: devnet.rpcUrl });
+    const config = parseServiceConfig(
+      {
+        networks: { [devnet.network]: { rpc: [proxy.url] } },
+        signers: { privateKeys: [relayer.privateKey] },
+        ledger: { sqlite: { path: join(dir, 'ledger.db') } },
+        instanceId: 'a2a-pending',
+        settlement: { receiptTimeoutMs: 1500, rpcTimeoutMs: 1000 },
+        reconciler: { intervalMs: 200, leaseMs: 500, quietMs: 3000 },
+        monitoring: { intervalMs: 60_000 },
+      },
+      { chains: CHAINS },
+    );
+    app = await createFacilitatorApp(config, { log: () => {} });
+    facilitator = await startFacilitatorServer({ service: app.service, port: 0 });
+    merchant = await startMerchant(facilitator.url);
+  });
+  after(async () => {
+    proxy?.heal();
+    await merchant?.close();
+    await facilitator?.close();
+    await app?.close();
+    await proxy?.close();
+    await devnet?.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('the task stays input-required with settlement_pending and the landed hash; the same payment completes it after reconciliation', async () => {
+    const chain = createPublicClient({ transport: http(devnet.rpcUrl) });
+    const fromBlock = (await chain.getBlockNumber()) + 1n;
+    const t0 = await payTo();
+    const runs = merchant.executions();
+    const faulted = proxy.seen.get('eth_sendRawTransaction')?.faulted ?? 0;
+    const factory = new ClientFactory(
+      ClientFactoryOptions.createFrom(ClientFactoryOptions.default, {
+        cardResolver: new DefaultAgentCardResolver({ legacyCompat: { enabled: true } }),
+        transports: [new JsonRpcTransportFactory({ legacyCompat: { enabled: true } })],
+      }),
+    );
+    const agent = createPayingAgentClient({
+      client: await factory.createFromUrl(merchant.url),
+      x402: payer(),
+    });
+
+    let outcome: Awaited<ReturnType<typeof agent.sendMessage>>;
+    try {
+      cutAfterSend();
+      outcome = await agent.sendMessage({
+        tenant: '',
+        message: {
+          messageId: crypto.randomUUID(),
+          contextId: '',
+          taskId: '',
+          role: Role.ROLE_USER,
+          parts: [
+            {
+              content: { $case: 'text', value: 'Paris' },
+              metadata: undefined,
+              filename: '',
+              mediaType: 'text/plain',
+            },
+          ],
+          metadata: undefined,
+          extensions: [],
+          referenceTaskIds: [],
+        },
+        configuration: undefined,
+        metadata: undefined,
+      });
+    } finally {
+      proxy.heal();
+    }
+    assert.ok(
+      (proxy.seen.get('eth_sendRawTransaction')?.faulted ?? 0) > faulted,
+      'the settlement went through the cut',
+    );
+    const { task, payment, paid } = outcome;
+    assert.ok(task && paid);
+    // not failed: the task waits for the same payment again, the offer still on it
+    assert.equal(
+      task.status?.state,
+      TaskState.TASK_STATE_INPUT_REQUIRED,
+      'a pending settlement never fails the task',
+    );
+    assert.ok(payment.required, 'the offer stays on the task for the retry');
+    const pending = payment.receipts.at(-1);
+    assert.ok(pending, JSON.stringify(payment));
+    assert.equal(pending.success, false);
+    assert.equal(pending.errorReason, Reasons.settlementPending, JSON.stringify(pending));
+    assert.match(pending.transaction, /^0x[0-9a-f]{64}$/, 'the pending receipt names the hash');
+    assert.equal(merchant.executions(), runs, 'the paid executor waits for the settlement');
+    console.log(
+      `a2a pending: task ${task.status?.state}, x402.payment.status=${payment.status}, x402.payment.error=${payment.error}, receipt errorReason=${pending.errorReason}`,
+    );
+    // the money moved: the named hash is the transfer on chain
+    const transfers = await transfersSince(fromBlock);
+    assert.equal(transfers.length, 1, 'exactly one transfer on chain');
+    assert.equal(transfers[0]?.transactionHash, pending.transaction);
+
+    await until(
+      'the reconciler to settle it',
+      async () => (await paymentState(pending.transaction)) === 'settled',
+    );
+    const { result } = await submit(task, paid);
+    assert.ok(result, 'the same payment is taken on the task');
+    assert.equal(result.status.state, 'completed', JSON.stringify(result.status));
+    assert.equal(result.status.message?.metadata?.[PaymentMetadataKeys.status], 'payment-completed');
+    const settled = receiptsOf(result).at(-1);
+    assert.equal(settled?.success, true, JSON.stringify(receiptsOf(result)));
+    assert.equal(settled?.transaction, pending.transaction, 'the settled receipt names the pending hash');
+    assert.equal(merchant.executions() - runs, 1, 'one payment, one execution');
+
+    // a replay of that payment on a new task: refused, nothing runs
+    const opened = await wireSend({ parts: [{ kind: 'text', text: 'Paris' }] });
+    assert.ok(opened.result);
+    const replay = await submit(opened.result, paid);
+    assert.equal(replay.result?.status.state, 'failed');
+    assert.equal(replay.result?.status.message?.metadata?.[PaymentMetadataKeys.error], 'DUPLICATE_NONCE');
+    assert.equal(merchant.executions() - runs, 1, 'still one execution');
+    assert.equal((await transfersSince(fromBlock)).length, 1, 'still one transfer');
+    assert.equal((await payTo()) - t0, PRICE, 'payTo received the price once');
+  });
+
+  it('two different payments submitted at once for one task: one settles, one execution, the other moves nothing', async () => {
+    const chain = createPublicClient({ transport: http(devnet.rpcUrl) });
+    const fromBlock = (await chain.getBlockNumber()) + 1n;
+    const t0 = await payTo();
+    const runs = merchant.executions();
+    const opened = await wireSend({ parts: [{ kind: 'text', text: 'Paris' }] });
+    assert.ok(opened.result);
+    const required = opened.result.status.message?.metadata?.[
+      PaymentMetadataKeys.required
+    ] as PaymentRequired;
+    const x402 = payer();
+    const [a, b] = [await x402.createPaymentPayload(required), await x402.createPaymentPayload(required)];
+    assert.notDeepEqual(a.payload, b.payload, 'two different payments');
+    const answers = await Promise.all([submit(opened.result, a), submit(opened.result, b)]);
+    const transfers = await transfersSince(fromBlock);
+    console.log(
+      `two payments at once for one task: ${transfers.length} transfer(s), ${merchant.executions() - runs} execution(s); answers ${JSON.stringify(
+        answers.map((x) =>
+          x.error
+            ? `error:${x.error.message}`
+            : `${x.result?.status.state}:${x.result?.status.message?.metadata?.[PaymentMetadataKeys.status]}`,
+        ),
+      )}`,
+    );
+    assert.equal(transfers.length, 1, 'one task, one payment settled: the other moves nothing');
+    assert.equal(merchant.executions() - runs, 1, 'one execution');
+    assert.equal((await payTo()) - t0, PRICE);
+    // each request ends with the task as the one grant left it (or as it stood before), never a
+    // second receipt; a request arriving after the end meets a terminal task
+    const hash = transfers[0]?.transactionHash;
+    for (const answer of answers) {
+      if (answer.error) {
+        assert.match(answer.error.message, /terminal state/);
+        continue;
+      }
+      const state = answer.result?.status.state;
+      assert.ok(state === 'completed' || state === 'input-required', JSON.stringify(answer.result?.status));
+      if (state === 'completed')
+        assert.deepEqual(
+          receiptsOf(answer.result).map((r) => [r.success, r.transaction]),
+          [[true, hash]],
+        );
+    }
+    assert.ok(
+      answers.some((x) => x.result?.status.state === 'completed'),
+      'the task completed',
+    );
+    // later, on a finished task, the other payment is refused and still moves nothing
+    const late = await submit(opened.result, b);
+    assert.match(late.error?.message ?? '', /terminal state/);
+    assert.equal((await transfersSince(fromBlock)).length, 1);
+    assert.equal(merchant.executions() - runs, 1);
+  });
+});

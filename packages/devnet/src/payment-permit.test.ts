@@ -1,6 +1,11 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { buildPaymentPermitDomain, paymentPermitTypes } from '@x402kit/payment-permit';
+import {
+  buildPaymentPermitDomain,
+  type PaymentPermitMessage,
+  paymentPermitTypes,
+} from '@x402kit/payment-permit';
+import { PAYMENT_PERMIT_VECTOR, PAYMENT_PERMIT_VECTOR_MESSAGE } from '@x402kit/testing/payment-permit-vector';
 import type { Address, Hex } from 'viem';
 import {
   createWalletClient,
@@ -28,31 +33,22 @@ const abi = paymentPermitArtifact.abi;
 const paymentPermitDomain97 = buildPaymentPermitDomain(97, PAYMENT_PERMIT_ADDRESS);
 
 /** tron-bsc-bofai.md section 1.2 test vector. */
-const VECTOR = {
-  privateKey: '0x4c0883a69102937d6231471b5dbb6204fe5129617082792ae468d01a3f362318',
-  buyer: '0x2c7536E3605D9C16a7a3D7b1898e529396a65c23',
-  chainId: 3448148188,
-  verifyingContract: '0x41a0d8786c5e20d27b6225e9d03ed1cbfe271634',
-  separator: '0x1d6a0acfc4e52bf85e7027f45ba5e5e36bcecf297fb76edff14b6a6fdf666d9d',
-  digest: '0x9a80cad789f14b67a2b542af53eed30b9e876272990a7673919480bb31fa8821',
-  signature:
-    '0xa9a0694380f178ea61086e24d08bdfe8fa4da5bb0be6cc95e12d42f7a3dc5ff73746a4b0148de52424e10d07ddb4b29c7d4dd2004aa56f454c1b0ffbb677a7611b',
-  typehash: '0x4988415eb4399a0bc3cf7f233e7d4c0dc15e0a32ee969ae7b4bec48caf503c63',
-} as const;
+const VECTOR = PAYMENT_PERMIT_VECTOR;
 
-function vectorMessage(overrides: { payToken: Address; caller: Address; feeTo: Address; payTo: Address }) {
+/** The §1.2 message with the devnet's token, caller and recipients. */
+function vectorMessage(overrides: {
+  payToken: Address;
+  caller: Address;
+  feeTo: Address;
+  payTo: Address;
+}): PaymentPermitMessage {
+  const message = PAYMENT_PERMIT_VECTOR_MESSAGE;
   return {
-    meta: {
-      kind: 0,
-      paymentId: '0x00112233445566778899aabbccddeeff' as Hex,
-      nonce: 123456789n,
-      validAfter: 1700000000n,
-      validBefore: 1700003600n,
-    },
-    buyer: VECTOR.buyer as Address,
+    meta: { ...message.meta },
+    buyer: message.buyer,
     caller: overrides.caller,
-    payment: { payToken: overrides.payToken, payAmount: 1000000n, payTo: overrides.payTo },
-    fee: { feeTo: overrides.feeTo, feeAmount: 100n },
+    payment: { payToken: overrides.payToken, payAmount: message.payment.payAmount, payTo: overrides.payTo },
+    fee: { feeTo: overrides.feeTo, feeAmount: message.fee.feeAmount },
   };
 }
 

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { PAYMENT_PERMIT_VECTOR, PAYMENT_PERMIT_VECTOR_MESSAGE } from '@x402kit/testing/payment-permit-vector';
 import { hashDomain, hashTypedData, keccak256, recoverTypedDataAddress, toHex } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
 import {
@@ -10,25 +11,12 @@ import {
 } from './typed-data.js';
 
 // tron-bsc-bofai.md §1.2: computed with viem and TronWeb, identical results
-const KEY = '0x4c0883a69102937d6231471b5dbb6204fe5129617082792ae468d01a3f362318';
-const domain = buildPaymentPermitDomain(3448148188, '0x41a0d8786c5e20d27b6225e9d03ed1cbfe271634');
-const message: PaymentPermitMessage = {
-  meta: {
-    kind: 0,
-    paymentId: '0x00112233445566778899aabbccddeeff',
-    nonce: 123456789n,
-    validAfter: 1700000000n,
-    validBefore: 1700003600n,
-  },
-  buyer: '0x2c7536E3605D9C16a7a3D7b1898e529396a65c23',
-  caller: '0x3333333333333333333333333333333333333333',
-  payment: {
-    payToken: '0xeca9bc828a3005b9a3b909f2cc5c2a54794de05f',
-    payAmount: 1000000n,
-    payTo: '0x2222222222222222222222222222222222222222',
-  },
-  fee: { feeTo: '0x3333333333333333333333333333333333333333', feeAmount: 100n },
-};
+const KEY = PAYMENT_PERMIT_VECTOR.privateKey;
+const domain = buildPaymentPermitDomain(
+  PAYMENT_PERMIT_VECTOR.chainId,
+  PAYMENT_PERMIT_VECTOR.verifyingContract,
+);
+const message: PaymentPermitMessage = PAYMENT_PERMIT_VECTOR_MESSAGE;
 
 describe('PaymentPermit EIP-712 (§1.2 vector)', () => {
   it('has the PaymentPermitDetails typehash', () => {

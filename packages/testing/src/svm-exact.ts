@@ -3,6 +3,7 @@
  * core engine over `createExactSvmFacilitator`) and an offer of 1000 atomic units; and the official
  * facilitator engine (@x402/core + @x402/svm) on the same devnet, for interop tests.
  */
+import assert from 'node:assert/strict';
 import {
   appendTransactionMessageInstructions,
   createSolanaRpc,
@@ -17,7 +18,12 @@ import {
 import { x402Facilitator } from '@x402/core/facilitator';
 import { toFacilitatorSvmSigner } from '@x402/svm';
 import { registerExactSvmScheme } from '@x402/svm/exact/facilitator';
-import { createFacilitator, type Facilitator, type PaymentRequirements } from '@x402kit/core';
+import {
+  createFacilitator,
+  type Facilitator,
+  type PaymentPayload,
+  type PaymentRequirements,
+} from '@x402kit/core';
 import {
   type SolanaDevnet,
   solanaDevnetAccount,
@@ -122,4 +128,44 @@ export async function feePayerTransaction(
     (m) => setTransactionMessageLifetimeUsingBlockhash(value, m),
   );
   return getBase64EncodedWireTransaction(await partiallySignTransactionMessageWithSigners(message));
+}
+
+/**
+ * The resource of the SVM interop tests' payments.
+ *
+ * @example
+ * const payment: PaymentPayload = { x402Version: 2, resource: SVM_PAID_RESOURCE, accepted: requirements, payload };
+ */
+export const SVM_PAID_RESOURCE = {
+  url: 'http://127.0.0.1/paid',
+  description: 'a paid resource',
+  mimeType: 'application/json',
+};
+
+/**
+ * Pays `requirements` with `transaction` and asserts that our facilitator and the official one both
+ * refuse it in `verify`, with `reason`; returns the payment (to settle it too, say).
+ *
+ * @example
+ * const payment = await assertSameRefusal({ ours, official }, requirements, transaction, SvmReasons.simulationFailed);
+ */
+export async function assertSameRefusal(
+  facilitators: { ours: Facilitator; official: x402Facilitator },
+  requirements: PaymentRequirements,
+  transaction: string,
+  reason: string,
+): Promise<PaymentPayload> {
+  const payment: PaymentPayload = {
+    x402Version: 2,
+    resource: SVM_PAID_RESOURCE,
+    accepted: requirements,
+    payload: { transaction },
+  };
+  const theirs = await facilitators.official.verify(payment as never, requirements as never);
+  const mine = await facilitators.ours.verify(payment, requirements);
+  assert.deepEqual(
+    { ours: [mine.isValid, mine.invalidReason], official: [theirs.isValid, theirs.invalidReason] },
+    { ours: [false, reason], official: [false, reason] },
+  );
+  return payment;
 }

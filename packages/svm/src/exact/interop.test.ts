@@ -11,7 +11,13 @@ import type { x402Facilitator } from '@x402/core/facilitator';
 import { ExactSvmScheme } from '@x402/svm/exact/client';
 import type { Facilitator, PaymentPayload, PaymentRequirements } from '@x402kit/core';
 import type { SolanaDevnet } from '@x402kit/devnet';
-import { feePayerTransaction, officialSvmFacilitator, startSvmExactStack } from '@x402kit/testing/svm-exact';
+import {
+  assertSameRefusal,
+  feePayerTransaction,
+  officialSvmFacilitator,
+  SVM_PAID_RESOURCE,
+  startSvmExactStack,
+} from '@x402kit/testing/svm-exact';
 import { setComputeUnitLimitInstruction, setComputeUnitPriceInstruction } from '../compute-budget.js';
 import { MEMO_PROGRAM_ADDRESS, TOKEN_PROGRAM_ADDRESS } from '../programs.js';
 import { SvmReasons } from '../reasons.js';
@@ -33,11 +39,7 @@ after(async () => {
   await devnet?.stop();
 });
 
-const resource = {
-  url: 'http://127.0.0.1/paid',
-  description: 'a paid resource',
-  mimeType: 'application/json',
-};
+const resource = SVM_PAID_RESOURCE;
 
 async function ourPayment(): Promise<PaymentPayload> {
   const client = createExactSvmClient({ signer: payer, rpc: devnet.rpcUrl });
@@ -190,18 +192,7 @@ describe('exact SVM interop with @x402/svm 2.27', () => {
     ];
     for (const [name, make, reason] of cases) {
       test(name, async () => {
-        const payment: PaymentPayload = {
-          x402Version: 2,
-          resource,
-          accepted: requirements,
-          payload: { transaction: await make() },
-        };
-        const theirs = await official.verify(payment as never, requirements as never);
-        const mine = await ours.verify(payment, requirements);
-        assert.deepEqual(
-          { ours: [mine.isValid, mine.invalidReason], official: [theirs.isValid, theirs.invalidReason] },
-          { ours: [false, reason], official: [false, reason] },
-        );
+        const payment = await assertSameRefusal({ ours, official }, requirements, await make(), reason);
         const settled = await ours.settle(payment, requirements);
         assert.deepEqual([settled.success, settled.errorReason], [false, reason]);
       });

@@ -9,7 +9,13 @@ import { findAssociatedTokenPda, getTransferCheckedInstruction } from '@solana-p
 import type { x402Facilitator } from '@x402/core/facilitator';
 import type { Facilitator, PaymentPayload, PaymentRequirements } from '@x402kit/core';
 import type { SolanaDevnet } from '@x402kit/devnet';
-import { feePayerTransaction, officialSvmFacilitator, startSvmExactStack } from '@x402kit/testing/svm-exact';
+import {
+  assertSameRefusal,
+  feePayerTransaction,
+  officialSvmFacilitator,
+  SVM_PAID_RESOURCE,
+  startSvmExactStack,
+} from '@x402kit/testing/svm-exact';
 import { setComputeUnitLimitInstruction, setComputeUnitPriceInstruction } from '../compute-budget.js';
 import { MEMO_PROGRAM_ADDRESS, TOKEN_2022_PROGRAM_ADDRESS, TOKEN_PROGRAM_ADDRESS } from '../programs.js';
 import { SvmReasons } from '../reasons.js';
@@ -31,11 +37,7 @@ after(async () => {
   await devnet?.stop();
 });
 
-const resource = {
-  url: 'http://127.0.0.1/paid',
-  description: 'a paid resource',
-  mimeType: 'application/json',
-};
+const resource = SVM_PAID_RESOURCE;
 
 describe('exact SVM with a Token-2022 mint', () => {
   test("our client reads the mint's program and pays from and to the Token-2022 associated token accounts", async () => {
@@ -109,18 +111,7 @@ describe('exact SVM with a Token-2022 mint', () => {
     ];
     for (const [name, make, reason] of cases) {
       test(name, async () => {
-        const payment: PaymentPayload = {
-          x402Version: 2,
-          resource,
-          accepted: requirements,
-          payload: { transaction: await make() },
-        };
-        const theirs = await official.verify(payment as never, requirements as never);
-        const mine = await ours.verify(payment, requirements);
-        assert.deepEqual(
-          { ours: [mine.isValid, mine.invalidReason], official: [theirs.isValid, theirs.invalidReason] },
-          { ours: [false, reason], official: [false, reason] },
-        );
+        await assertSameRefusal({ ours, official }, requirements, await make(), reason);
       });
     }
   });

@@ -8,7 +8,8 @@
  * it, the same payment sent again completes the task with the settled receipt (same hash), the
  * executor runs once, one transfer; a replay on another task is refused (DUPLICATE_NONCE). And two
  * DIFFERENT payments submitted at once for one task: one settles, the task runs once, the other
- * moves nothing (the paid executor grants one payment per task at a time).
+ * moves nothing (the paid executor grants one payment per task at a time); and a different payment
+ * sent while the task's settlement is pending is not used: the pending one completes the task.
  */
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -415,5 +416,60 @@ describe('A2A paid agent, RPC cut after the settlement is sent: pending with the
     assert.match(late.error?.message ?? '', /terminal state/);
     assert.equal((await transfersSince(fromBlock)).length, 1);
     assert.equal(merchant.executions() - runs, 1);
+  });
+
+  it('another payment for a task whose settlement is pending: not used (DUPLICATE_NONCE, names the pending hash); the pending one completes the task', async () => {
+    const chain = createPublicClient({ transport: http(devnet.rpcUrl) });
+    const fromBlock = (await chain.getBlockNumber()) + 1n;
+    const t0 = await payTo();
+    const runs = merchant.executions();
+    const opened = await wireSend({ parts: [{ kind: 'text', text: 'Paris' }] });
+    assert.ok(opened.result);
+    const required = opened.result.status.message?.metadata?.[
+      PaymentMetadataKeys.required
+    ] as PaymentRequired;
+    const x402 = payer();
+    const first = await x402.createPaymentPayload(required);
+    let pending: WireAnswer;
+    try {
+      cutAfterSend();
+      pending = await submit(opened.result, first);
+    } finally {
+      proxy.heal();
+    }
+    assert.equal(pending.result?.status.state, 'input-required', JSON.stringify(pending));
+    const hash = receiptsOf(pending.result).at(-1)?.transaction ?? '';
+    assert.equal(receiptsOf(pending.result).at(-1)?.errorReason, Reasons.settlementPending);
+    // a second, different payment for the same task, the RPC healthy again: not used, the task
+    // still waits for the pending one (which may land) and says so
+    const second = await x402.createPaymentPayload(required);
+    const other = await submit(opened.result, second);
+    assert.equal(other.result?.status.state, 'input-required', JSON.stringify(other));
+    const metadata = other.result?.status.message?.metadata ?? {};
+    assert.equal(metadata[PaymentMetadataKeys.error], 'DUPLICATE_NONCE');
+    assert.ok(metadata[PaymentMetadataKeys.required], 'the offer stays on the task');
+    const refusal = receiptsOf(other.result).at(-1);
+    assert.equal(refusal?.success, false);
+    assert.equal(refusal?.errorReason, Reasons.duplicateSettlement);
+    assert.equal(refusal?.transaction, '', 'this payment moved nothing');
+    assert.match(
+      JSON.stringify(other.result?.status.message),
+      new RegExp(hash),
+      'the answer names the pending hash',
+    );
+    assert.equal(merchant.executions(), runs, 'nothing ran');
+
+    await until('the reconciler to settle it', async () => (await paymentState(hash)) === 'settled');
+    assert.equal((await transfersSince(fromBlock)).length, 1, 'one task, one payment settled');
+    // the pending payment sent again completes the task; the other one is still refused after
+    const done = await submit(opened.result, first);
+    assert.equal(done.result?.status.state, 'completed', JSON.stringify(done));
+    const settled = receiptsOf(done.result).at(-1);
+    assert.deepEqual([settled?.success, settled?.transaction], [true, hash]);
+    const late = await submit(opened.result, second);
+    assert.match(late.error?.message ?? '', /terminal state/);
+    assert.equal(merchant.executions() - runs, 1, 'one execution');
+    assert.equal((await transfersSince(fromBlock)).length, 1, 'still one transfer');
+    assert.equal((await payTo()) - t0, PRICE);
   });
 });

@@ -72,8 +72,10 @@ export function createPaidAgentExecutor(options: PaidAgentExecutorOptions): Agen
   // one payment, one grant in this process: payments being granted, and granted ones (the
   // facilitator's ledger keeps the rule across processes)
   const active = new Map<string, Grant>();
-  // one task, one payment being granted: the grant in progress per task
+  // one task, one payment: the grant in progress per task, and the payment whose settlement is
+  // pending per task (another payment for that task is not taken until it is known)
   const activeByTask = new Map<string, Grant>();
+  const pendingByTask = createExpiringMap<string, string>({ ttlMs: 60 * 60_000, maxEntries: 100_000 });
   const granted = createExpiringMap<string, Grant & { receipt: SettleResponse }>({
     ttlMs: 60 * 60_000,
     maxEntries: 100_000,
@@ -205,6 +207,24 @@ export function createPaidAgentExecutor(options: PaidAgentExecutorOptions): Agen
       if (outcome) taskBus.publish(AgentEvent.statusUpdate(outcome));
       return;
     }
+    const pendingKey = pendingByTask.get(ctx.taskId);
+    if (pendingKey !== undefined && pendingKey !== key) {
+      // another payment of this task is pending: it may still land, so this one is not used
+      const transaction = earlier.findLast((r) => r.errorReason === Reasons.settlementPending)?.transaction;
+      const reason = Reasons.duplicateSettlement;
+      const message = `a settlement for this task is pending${transaction ? ` in transaction ${transaction}` : ''}; send that same payment again (this payment was not used)`;
+      publish({
+        state: TaskState.TASK_STATE_INPUT_REQUIRED,
+        status: PaymentStatuses.failed,
+        text: `Payment not used: ${message}`,
+        metadata: {
+          [PaymentMetadataKeys.required]: asked,
+          [PaymentMetadataKeys.error]: PaymentErrorCodes.duplicateNonce,
+          [PaymentMetadataKeys.receipts]: [...earlier, settleRefusal(reason, message, requirements.network)],
+        },
+      });
+      return;
+    }
     const grant = grantPayment(ctx, bus, publish, fail, { payload, requirements, asked, earlier });
     const entry: Grant = {
       taskId: ctx.taskId,
@@ -218,6 +238,8 @@ export function createPaidAgentExecutor(options: PaidAgentExecutorOptions): Agen
     try {
       const receipt = await grant;
       if (receipt) granted.set(key, { ...entry, receipt });
+      if (!receipt && server.isSettlementPending(payload, requirements)) pendingByTask.set(ctx.taskId, key);
+      else pendingByTask.delete(ctx.taskId);
     } finally {
       active.delete(key);
       activeByTask.delete(ctx.taskId);

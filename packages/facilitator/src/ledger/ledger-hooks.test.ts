@@ -115,6 +115,13 @@ function engine(
   });
 }
 
+/** An in-memory ledger, a scheme that settles every call (`ok`), the engine over both, and a payment. */
+async function okStack() {
+  const ledger = await createSqliteLedger({ path: ':memory:' });
+  const s = scriptedScheme(async (n) => ok(n));
+  return { ledger, s, f: engine(s.scheme, ledger), p: payment() };
+}
+
 /** Leave a claim of `p` in the ledger as an instance that died holding it would (attempt A). */
 async function deadClaim(ledger: PaymentLedger, p: ReturnType<typeof payment>, owner: string) {
   const key = identifyExactEvm({ x402Version: 2, ...p, scheme: scriptedScheme(async (n) => ok(n)).scheme });
@@ -216,10 +223,7 @@ describe('createLedgerHooks', () => {
   });
 
   it('reserves a verified payment for its attempt: every other request is refused, the holder settles', async () => {
-    const ledger = await createSqliteLedger({ path: ':memory:' });
-    const s = scriptedScheme(async (n) => ok(n));
-    const f = engine(s.scheme, ledger);
-    const p = payment();
+    const { ledger, s, f, p } = await okStack();
     const verdicts = await Promise.all(
       Array.from({ length: 20 }, (_, i) => f.verify(p.payload, p.requirements, { attempt: `att_copy_${i}` })),
     );
@@ -254,10 +258,7 @@ describe('createLedgerHooks', () => {
   });
 
   it('an anonymous verify reserves exclusively; an anonymous settle takes the reservation', async () => {
-    const ledger = await createSqliteLedger({ path: ':memory:' });
-    const s = scriptedScheme(async (n) => ok(n));
-    const f = engine(s.scheme, ledger);
-    const p = payment();
+    const { ledger, s, f, p } = await okStack();
     assert.equal((await f.verify(p.payload, p.requirements)).isValid, true);
     assert.equal((await f.verify(p.payload, p.requirements)).invalidReason, 'duplicate_settlement');
     assert.equal((await f.settle(p.payload, p.requirements, A)).errorReason, 'duplicate_settlement');
@@ -296,10 +297,7 @@ describe('createLedgerHooks', () => {
   });
 
   it('refuses the same authorization with other requirements as duplicate_settlement', async () => {
-    const ledger = await createSqliteLedger({ path: ':memory:' });
-    const s = scriptedScheme(async (n) => ok(n));
-    const f = engine(s.scheme, ledger);
-    const p = payment();
+    const { ledger, s, f, p } = await okStack();
     assert.equal((await f.settle(p.payload, p.requirements)).success, true);
     const other = { ...p.requirements, maxTimeoutSeconds: 61 };
     const replay = await f.settle({ ...p.payload, accepted: other }, other);
@@ -554,10 +552,7 @@ describe('createLedgerHooks', () => {
   });
 
   it('leaves payments it cannot identify untracked', async () => {
-    const ledger = await createSqliteLedger({ path: ':memory:' });
-    const s = scriptedScheme(async (n) => ok(n));
-    const f = engine(s.scheme, ledger);
-    const p = payment();
+    const { ledger, s, f, p } = await okStack();
     const permit2 = { ...p.payload, payload: { signature: '0x00', permit2Authorization: {} } };
     await f.settle(permit2, p.requirements);
     await f.settle(permit2, p.requirements);

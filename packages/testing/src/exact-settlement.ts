@@ -75,3 +75,41 @@ export async function signExactSettlement(
 export function settleRequestBody(payload: PaymentPayload, requirements: PaymentRequirements): string {
   return JSON.stringify({ x402Version: 2, paymentPayload: payload, paymentRequirements: requirements });
 }
+
+/** One `/settle` answer of {@link settleCopiesAtOnce}: which payment it presented, the status and the body. */
+export type SettleCopyAnswer = {
+  payment: number;
+  status: number;
+  success?: boolean;
+  transaction?: string;
+  errorReason?: string;
+};
+
+/**
+ * POST every settle body in `bodies` `copies` times to `${url}/settle`, all at once; `attemptOf`
+ * gives a payment's `x402-attempt` header (none when it returns `undefined`). The answers in the
+ * order sent, each naming the index of its payment in `bodies`.
+ *
+ * @example
+ * const answers = await settleCopiesAtOnce(lb.url, bodies, 4, (i) => (i % 2 === 0 ? `att_${i}` : undefined))
+ */
+export async function settleCopiesAtOnce(
+  url: string,
+  bodies: readonly string[],
+  copies: number,
+  attemptOf: (payment: number) => string | undefined = () => undefined,
+): Promise<SettleCopyAnswer[]> {
+  const calls = bodies.flatMap((body, payment) => Array.from({ length: copies }, () => ({ body, payment })));
+  return Promise.all(
+    calls.map(async ({ body, payment }) => {
+      const attempt = attemptOf(payment);
+      const res = await fetch(`${url}/settle`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...(attempt ? { 'x402-attempt': attempt } : {}) },
+        body,
+      });
+      const json = (await res.json()) as Omit<SettleCopyAnswer, 'payment' | 'status'>;
+      return { payment, status: res.status, ...json };
+    }),
+  );
+}

@@ -11,7 +11,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { type Devnet, devnetAccount, readTokenBalance, startDevnet } from '@x402kit/devnet';
-import { devnetExactRequirements, signExactSettlement } from '@x402kit/testing/exact-settlement';
+import {
+  devnetExactRequirements,
+  settleCopiesAtOnce,
+  signExactSettlement,
+} from '@x402kit/testing/exact-settlement';
 import { dropSchema, freshSchemaName, testPostgresUrl } from '@x402kit/testing/postgres';
 import { startRoundRobinProxy } from '@x402kit/testing/round-robin-proxy';
 import { type CliRun, spawnCli } from '@x402kit/testing/spawn-cli';
@@ -195,24 +199,7 @@ describe('x402kit facilitator: two instances on two keys behind one URL', () => 
       );
 
       const started = performance.now();
-      const calls = bodies.flatMap((body, payment) =>
-        Array.from({ length: COPIES }, () => ({ body, payment })),
-      );
-      const answers = await Promise.all(
-        calls.map(async ({ body, payment }) => {
-          const res = await fetch(`${lb.url}/settle`, {
-            method: 'POST',
-            headers: { 'content-type': 'application/json' },
-            body,
-          });
-          const json = (await res.json()) as {
-            success?: boolean;
-            transaction?: string;
-            errorReason?: string;
-          };
-          return { payment, status: res.status, ...json };
-        }),
-      );
+      const answers = await settleCopiesAtOnce(lb.url, bodies, COPIES);
       const elapsedMs = Math.round(performance.now() - started);
 
       for (const answer of answers) assert.equal(answer.status, 200, JSON.stringify(answer));

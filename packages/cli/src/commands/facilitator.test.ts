@@ -4,7 +4,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { type Devnet, devnetAccount, readTokenBalance, startDevnet } from '@x402kit/devnet';
-import { devnetExactRequirements, signExactSettlement } from '@x402kit/testing/exact-settlement';
+import {
+  devnetExactRequirements,
+  settleCopiesAtOnce,
+  signExactSettlement,
+} from '@x402kit/testing/exact-settlement';
 import { dropSchema, freshSchemaName, testPostgresUrl } from '@x402kit/testing/postgres';
 import { startRoundRobinProxy } from '@x402kit/testing/round-robin-proxy';
 import { type CliRun, spawnCli } from '@x402kit/testing/spawn-cli';
@@ -280,23 +284,7 @@ describe('x402kit facilitator --config, two instances on one PostgreSQL ledger',
       // instances): even payments as one attempt's retries (every call gets the success), odd ones by
       // four strangers (one success, three duplicate_settlement)
       const attemptOf = (payment: number) => (payment % 2 === 0 ? `att_lb_payment_${payment}` : undefined);
-      const calls = bodies.flatMap((body, payment) => Array.from({ length: 4 }, () => ({ body, payment })));
-      const answers = await Promise.all(
-        calls.map(async ({ body, payment }) => {
-          const attempt = attemptOf(payment);
-          const res = await fetch(`${lb.url}/settle`, {
-            method: 'POST',
-            headers: { 'content-type': 'application/json', ...(attempt ? { 'x402-attempt': attempt } : {}) },
-            body,
-          });
-          const json = (await res.json()) as {
-            success?: boolean;
-            transaction?: string;
-            errorReason?: string;
-          };
-          return { payment, status: res.status, ...json };
-        }),
-      );
+      const answers = await settleCopiesAtOnce(lb.url, bodies, 4, attemptOf);
       for (let payment = 0; payment < bodies.length; payment++) {
         const mine = answers.filter((a) => a.payment === payment);
         const won = mine.filter((a) => a.success === true);

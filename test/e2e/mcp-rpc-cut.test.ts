@@ -12,23 +12,13 @@
  * with the tool's result: one payment signed, one run, one transfer.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { createX402Client, Reasons, type X402Client } from '@x402kit/core';
-import { type Devnet, devnetAccount, readTokenBalance, startDevnet } from '@x402kit/devnet';
+import { type Devnet, readTokenBalance, startDevnet } from '@x402kit/devnet';
 import { createExactEvmClient } from '@x402kit/evm';
-import {
-  createFacilitatorApp,
-  type FacilitatorApp,
-  type FacilitatorServer,
-  parseServiceConfig,
-  startFacilitatorServer,
-} from '@x402kit/facilitator';
 import { serve } from '@x402kit/http/node';
 import {
   createMcpFetchHandler,
@@ -37,64 +27,40 @@ import {
   readPaymentRequired,
   wrapMcpClientWithPayment,
 } from '@x402kit/mcp';
-import { CHAINS } from '@x402kit/testing/chains';
+import { type CutRpcFacilitator, startCutRpcFacilitator } from '@x402kit/testing/cut-rpc-facilitator';
 import type { Running } from '@x402kit/testing/listen';
-import { type RpcFaultProxy, startRpcFaultProxy } from '@x402kit/testing/rpc-fault-proxy';
-import { createPublicClient, type Hex, http, parseAbiItem } from 'viem';
+import type { Hex } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
 import { createWeatherServer } from './mcp-weather-server.js';
 
 const PRICE = 1000n;
-const transferEvent = parseAbiItem('event Transfer(address indexed from, address indexed to, uint256 value)');
-
 let devnet: Devnet;
-let proxy: RpcFaultProxy;
-let app: FacilitatorApp;
-let facilitator: FacilitatorServer;
+let facilitator: CutRpcFacilitator;
 let mcpServer: Running;
 let weather: ReturnType<typeof createWeatherServer>;
 let client: Client;
 let x402: X402Client;
-const dir = mkdtempSync(join(tmpdir(), 'x402kit-mcp-rpc-cut-'));
-const relayer = devnetAccount(5);
-
-/** The send is forwarded and its answer lost; the chain cannot be read: the outcome is unknown. */
-function cutAfterSend(): void {
-  proxy.setFault('eth_sendRawTransaction', { kind: 'reset' });
-  proxy.setFault('eth_getTransactionByHash', { kind: 'reset' });
-  proxy.setFault('eth_getTransactionReceipt', { kind: 'reset' });
-}
-
-async function paymentState(hash: string): Promise<string | undefined> {
-  const res = await fetch(`${facilitator.url}/payments/tx/${hash}`);
-  if (res.status !== 200) return undefined;
-  const body: unknown = await res.json();
-  const payment = typeof body === 'object' && body !== null ? Reflect.get(body, 'payment') : undefined;
-  const state = typeof payment === 'object' && payment !== null ? Reflect.get(payment, 'state') : undefined;
-  return typeof state === 'string' ? state : undefined;
-}
-
-async function until(what: string, check: () => Promise<boolean>, timeoutMs = 30_000): Promise<void> {
-  const started = performance.now();
-  while (!(await check())) {
-    if (performance.now() - started > timeoutMs) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
 const balances = async () => ({
   payer: await readTokenBalance(devnet.rpcUrl, devnet.token.address, devnet.accounts.payer.address as Hex),
   payTo: await readTokenBalance(devnet.rpcUrl, devnet.token.address, devnet.accounts.payTo.address as Hex),
 });
 
-async function transfersSince(fromBlock: bigint) {
-  const chain = createPublicClient({ transport: http(devnet.rpcUrl) });
-  return chain.getLogs({
-    address: devnet.token.address,
-    event: transferEvent,
-    args: { from: devnet.accounts.payer.address as Hex, to: devnet.accounts.payTo.address as Hex },
-    fromBlock,
-  });
+/** Where a test starts from: the next block, the balances, the tool's runs, the sends cut so far. */
+async function beginning() {
+  return {
+    fromBlock: await facilitator.nextBlock(),
+    start: await balances(),
+    runs: weather.executions(),
+    cut: facilitator.sendsCut(),
+  };
+}
+
+/** The tool ran once and the price moved once since `start`. */
+async function paidOnce(start: { payer: bigint; payTo: bigint }, runs: number): Promise<void> {
+  assert.equal(weather.executions() - runs, 1, 'one payment, one tool run');
+  const now = await balances();
+  assert.equal(start.payer - now.payer, PRICE, 'the payer paid once');
+  assert.equal(now.payTo - start.payTo, PRICE, 'payTo received once');
 }
 
 const weatherCall = (city: string) => ({ name: 'get_weather', arguments: { city } });
@@ -117,21 +83,7 @@ function assertPending(result: CallToolResult): string {
 describe('MCP paid tool, RPC cut after the settlement is sent: pending with the hash, reconciled, one transfer', () => {
   before(async () => {
     devnet = await startDevnet({ port: 0 });
-    proxy = await startRpcFaultProxy({ target: devnet.rpcUrl });
-    const config = parseServiceConfig(
-      {
-        networks: { [devnet.network]: { rpc: [proxy.url] } },
-        signers: { privateKeys: [relayer.privateKey] },
-        ledger: { sqlite: { path: join(dir, 'ledger.db') } },
-        instanceId: 'mcp-rpc-cut',
-        settlement: { receiptTimeoutMs: 1500, rpcTimeoutMs: 1000 },
-        reconciler: { intervalMs: 200, leaseMs: 500, quietMs: 3000 },
-        monitoring: { intervalMs: 60_000 },
-      },
-      { chains: CHAINS },
-    );
-    app = await createFacilitatorApp(config, { log: () => {} });
-    facilitator = await startFacilitatorServer({ service: app.service, port: 0 });
+    facilitator = await startCutRpcFacilitator(devnet, { instanceId: 'mcp-rpc-cut' });
     weather = createWeatherServer({
       facilitatorUrl: facilitator.url,
       network: devnet.network,
@@ -153,22 +105,14 @@ describe('MCP paid tool, RPC cut after the settlement is sent: pending with the 
     });
   });
   after(async () => {
-    proxy?.heal();
     await client?.close();
     await mcpServer?.close();
     await facilitator?.close();
-    await app?.close();
-    await proxy?.close();
     await devnet?.stop();
-    rmSync(dir, { recursive: true, force: true });
   });
 
   it('the paying client is told pending with the landed hash; after the RPC heals the same payment gets the result; a replay runs nothing', async () => {
-    const chain = createPublicClient({ transport: http(devnet.rpcUrl) });
-    const fromBlock = (await chain.getBlockNumber()) + 1n;
-    const start = await balances();
-    const runs = weather.executions();
-    const faulted = proxy.seen.get('eth_sendRawTransaction')?.faulted ?? 0;
+    const { fromBlock, start, runs, cut } = await beginning();
 
     // the paying client, not retrying: what an agent is told while the outcome is unknown
     const paid: Array<{ payment: unknown; result: CallToolResult }> = [];
@@ -180,23 +124,20 @@ describe('MCP paid tool, RPC cut after the settlement is sent: pending with the 
     });
     let hash: string;
     try {
-      cutAfterSend();
+      facilitator.cutAfterSend();
       const pending = await paying.callTool(weatherCall('Lisbon'));
-      assert.ok(
-        (proxy.seen.get('eth_sendRawTransaction')?.faulted ?? 0) > faulted,
-        'the settlement was sent through the cut RPC',
-      );
+      assert.ok(facilitator.sendsCut() > cut, 'the settlement was sent through the cut RPC');
       hash = assertPending(pending);
-      assert.equal(await paymentState(hash), 'pending', 'the ledger keeps the hash as pending');
+      assert.equal(await facilitator.paymentState(hash), 'pending', 'the ledger keeps the hash as pending');
     } finally {
-      proxy.heal();
+      facilitator.proxy.heal();
     }
     // the money moved: the hash the client was told is the transfer on chain
-    const transfers = await transfersSince(fromBlock);
+    const transfers = await facilitator.transfersSince(fromBlock);
     assert.equal(transfers.length, 1, 'exactly one transfer on chain');
     assert.equal(transfers[0]?.transactionHash, hash, 'the pending answer names the landed transaction');
 
-    await until('the reconciler to settle it', async () => (await paymentState(hash)) === 'settled');
+    await facilitator.settled(hash);
 
     // the same payment again, as the paying client sent it
     assert.equal(paid.length, 1, 'the paying client sent one payment');
@@ -219,19 +160,12 @@ describe('MCP paid tool, RPC cut after the settlement is sent: pending with the 
     assert.equal(replay.isError, true, JSON.stringify(replay));
     assert.equal(readPaymentRequired(replay)?.error, Reasons.duplicateSettlement, JSON.stringify(replay));
 
-    assert.equal(weather.executions() - runs, 1, 'one payment, one tool run');
-    const now = await balances();
-    assert.equal(start.payer - now.payer, PRICE, 'payer paid once');
-    assert.equal(now.payTo - start.payTo, PRICE, 'payTo received once');
-    assert.equal((await transfersSince(fromBlock)).length, 1, 'still one transfer');
+    await paidOnce(start, runs);
+    assert.equal((await facilitator.transfersSince(fromBlock)).length, 1, 'still one transfer');
   });
 
   it('the paying client retrying while pending: the same payment, once the RPC heals, gets the result; one run, one transfer', async () => {
-    const chain = createPublicClient({ transport: http(devnet.rpcUrl) });
-    const fromBlock = (await chain.getBlockNumber()) + 1n;
-    const start = await balances();
-    const runs = weather.executions();
-    const faulted = proxy.seen.get('eth_sendRawTransaction')?.faulted ?? 0;
+    const { fromBlock, start, runs, cut } = await beginning();
     const paid: Array<{ payment: unknown; result: CallToolResult }> = [];
     let pendingRetries = 0;
     const paying = wrapMcpClientWithPayment(client, x402, {
@@ -243,15 +177,15 @@ describe('MCP paid tool, RPC cut after the settlement is sent: pending with the 
         if (!/settlement pending/.test(event.message)) return;
         // told pending: the RPC heals while the client waits to send the same payment again
         pendingRetries++;
-        proxy.heal();
+        facilitator.proxy.heal();
       },
     });
-    cutAfterSend();
+    facilitator.cutAfterSend();
     let result: CallToolResult;
     try {
       result = await paying.callTool(weatherCall('Porto'));
     } finally {
-      proxy.heal();
+      facilitator.proxy.heal();
     }
     assert.equal(result.isError, undefined, JSON.stringify(result));
     assert.equal(JSON.parse((result.content[0] as { text: string }).text).city, 'Porto');
@@ -259,24 +193,15 @@ describe('MCP paid tool, RPC cut after the settlement is sent: pending with the 
     assert.equal(receipt?.success, true, JSON.stringify(receipt));
     assert.equal(paid.length, 1, 'one payment sent, however many retries');
     assert.ok(pendingRetries >= 1, 'the client was told pending and sent the same payment again');
-    assert.ok(
-      (proxy.seen.get('eth_sendRawTransaction')?.faulted ?? 0) > faulted,
-      'the settlement went through the cut',
-    );
-    const transfers = await transfersSince(fromBlock);
+    assert.ok(facilitator.sendsCut() > cut, 'the settlement went through the cut');
+    const transfers = await facilitator.transfersSince(fromBlock);
     assert.equal(transfers.length, 1, 'exactly one transfer on chain');
     assert.equal(
       transfers[0]?.transactionHash,
       receipt?.transaction,
       'the receipt names the landed transfer',
     );
-    await until(
-      'the ledger to say settled',
-      async () => (await paymentState(receipt?.transaction ?? '')) === 'settled',
-    );
-    assert.equal(weather.executions() - runs, 1, 'one payment, one tool run');
-    const now = await balances();
-    assert.equal(start.payer - now.payer, PRICE);
-    assert.equal(now.payTo - start.payTo, PRICE);
+    await facilitator.settled(receipt?.transaction ?? '');
+    await paidOnce(start, runs);
   });
 });

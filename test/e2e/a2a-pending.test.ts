@@ -12,9 +12,6 @@
  * sent while the task's settlement is pending is not used: the pending one completes the task.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { A2A_PROTOCOL_VERSION, AGENT_CARD_PATH, type AgentCard, Role, TaskState } from '@a2a-js/sdk';
 import {
@@ -40,67 +37,18 @@ import {
   type PaymentRequired,
   Reasons,
 } from '@x402kit/core';
-import { type Devnet, devnetAccount, readTokenBalance, startDevnet } from '@x402kit/devnet';
+import { type Devnet, readTokenBalance, startDevnet } from '@x402kit/devnet';
 import { createExactEvmClient, createExactEvmServer } from '@x402kit/evm';
-import {
-  createFacilitatorApp,
-  type FacilitatorApp,
-  type FacilitatorServer,
-  parseServiceConfig,
-  startFacilitatorServer,
-} from '@x402kit/facilitator';
-import { CHAINS } from '@x402kit/testing/chains';
+import { type CutRpcFacilitator, startCutRpcFacilitator } from '@x402kit/testing/cut-rpc-facilitator';
 import { listenLocal, type Running } from '@x402kit/testing/listen';
-import { type RpcFaultProxy, startRpcFaultProxy } from '@x402kit/testing/rpc-fault-proxy';
 import express from 'express';
-import { createPublicClient, type Hex, http, parseAbiItem } from 'viem';
+import type { Hex } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
 
 const PRICE = 1000n;
-const transferEvent = parseAbiItem('event Transfer(address indexed from, address indexed to, uint256 value)');
-
 let devnet: Devnet;
-let proxy: RpcFaultProxy;
-let app: FacilitatorApp;
-let facilitator: FacilitatorServer;
+let facilitator: CutRpcFacilitator;
 let merchant: Running & { rpcUrl: string; executions: () => number };
-const dir = mkdtempSync(join(tmpdir(), 'x402kit-a2a-pending-'));
-const relayer = devnetAccount(5);
-
-/** The send is forwarded and its answer lost; the chain cannot be read: the outcome is unknown. */
-function cutAfterSend(): void {
-  proxy.setFault('eth_sendRawTransaction', { kind: 'reset' });
-  proxy.setFault('eth_getTransactionByHash', { kind: 'reset' });
-  proxy.setFault('eth_getTransactionReceipt', { kind: 'reset' });
-}
-
-async function paymentState(hash: string): Promise<string | undefined> {
-  const res = await fetch(`${facilitator.url}/payments/tx/${hash}`);
-  if (res.status !== 200) return undefined;
-  const body: unknown = await res.json();
-  const payment = typeof body === 'object' && body !== null ? Reflect.get(body, 'payment') : undefined;
-  const state = typeof payment === 'object' && payment !== null ? Reflect.get(payment, 'state') : undefined;
-  return typeof state === 'string' ? state : undefined;
-}
-
-async function until(what: string, check: () => Promise<boolean>, timeoutMs = 30_000): Promise<void> {
-  const started = performance.now();
-  while (!(await check())) {
-    if (performance.now() - started > timeoutMs) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
-async function transfersSince(fromBlock: bigint) {
-  const chain = createPublicClient({ transport: http(devnet.rpcUrl) });
-  return chain.getLogs({
-    address: devnet.token.address,
-    event: transferEvent,
-    args: { from: devnet.accounts.payer.address as Hex, to: devnet.accounts.payTo.address as Hex },
-    fromBlock,
-  });
-}
-
 const payTo = () =>
   readTokenBalance(devnet.rpcUrl, devnet.token.address, devnet.accounts.payTo.address as Hex);
 
@@ -241,39 +189,20 @@ const receiptsOf = (task: WireTask | undefined) =>
 describe('A2A paid agent, RPC cut after the settlement is sent: pending with the hash, not failed, then completed', () => {
   before(async () => {
     devnet = await startDevnet({ port: 0 });
-    proxy = await startRpcFaultProxy({ target: devnet.rpcUrl });
-    const config = parseServiceConfig(
-      {
-        networks: { [devnet.network]: { rpc: [proxy.url] } },
-        signers: { privateKeys: [relayer.privateKey] },
-        ledger: { sqlite: { path: join(dir, 'ledger.db') } },
-        instanceId: 'a2a-pending',
-        settlement: { receiptTimeoutMs: 1500, rpcTimeoutMs: 1000 },
-        reconciler: { intervalMs: 200, leaseMs: 500, quietMs: 3000 },
-        monitoring: { intervalMs: 60_000 },
-      },
-      { chains: CHAINS },
-    );
-    app = await createFacilitatorApp(config, { log: () => {} });
-    facilitator = await startFacilitatorServer({ service: app.service, port: 0 });
+    facilitator = await startCutRpcFacilitator(devnet, { instanceId: 'a2a-pending' });
     merchant = await startMerchant(facilitator.url);
   });
   after(async () => {
-    proxy?.heal();
     await merchant?.close();
     await facilitator?.close();
-    await app?.close();
-    await proxy?.close();
     await devnet?.stop();
-    rmSync(dir, { recursive: true, force: true });
   });
 
   it('the task stays input-required with settlement_pending and the landed hash; the same payment completes it after reconciliation', async () => {
-    const chain = createPublicClient({ transport: http(devnet.rpcUrl) });
-    const fromBlock = (await chain.getBlockNumber()) + 1n;
+    const fromBlock = await facilitator.nextBlock();
     const t0 = await payTo();
     const runs = merchant.executions();
-    const faulted = proxy.seen.get('eth_sendRawTransaction')?.faulted ?? 0;
+    const cut = facilitator.sendsCut();
     const factory = new ClientFactory(
       ClientFactoryOptions.createFrom(ClientFactoryOptions.default, {
         cardResolver: new DefaultAgentCardResolver({ legacyCompat: { enabled: true } }),
@@ -287,7 +216,7 @@ describe('A2A paid agent, RPC cut after the settlement is sent: pending with the
 
     let outcome: Awaited<ReturnType<typeof agent.sendMessage>>;
     try {
-      cutAfterSend();
+      facilitator.cutAfterSend();
       outcome = await agent.sendMessage({
         tenant: '',
         message: {
@@ -311,12 +240,9 @@ describe('A2A paid agent, RPC cut after the settlement is sent: pending with the
         metadata: undefined,
       });
     } finally {
-      proxy.heal();
+      facilitator.proxy.heal();
     }
-    assert.ok(
-      (proxy.seen.get('eth_sendRawTransaction')?.faulted ?? 0) > faulted,
-      'the settlement went through the cut',
-    );
+    assert.ok(facilitator.sendsCut() > cut, 'the settlement went through the cut');
     const { task, payment, paid } = outcome;
     assert.ok(task && paid);
     // not failed: the task waits for the same payment again, the offer still on it
@@ -336,14 +262,11 @@ describe('A2A paid agent, RPC cut after the settlement is sent: pending with the
       `a2a pending: task ${task.status?.state}, x402.payment.status=${payment.status}, x402.payment.error=${payment.error}, receipt errorReason=${pending.errorReason}`,
     );
     // the money moved: the named hash is the transfer on chain
-    const transfers = await transfersSince(fromBlock);
+    const transfers = await facilitator.transfersSince(fromBlock);
     assert.equal(transfers.length, 1, 'exactly one transfer on chain');
     assert.equal(transfers[0]?.transactionHash, pending.transaction);
 
-    await until(
-      'the reconciler to settle it',
-      async () => (await paymentState(pending.transaction)) === 'settled',
-    );
+    await facilitator.settled(pending.transaction);
     const { result } = await submit(task, paid);
     assert.ok(result, 'the same payment is taken on the task');
     assert.equal(result.status.state, 'completed', JSON.stringify(result.status));
@@ -360,13 +283,12 @@ describe('A2A paid agent, RPC cut after the settlement is sent: pending with the
     assert.equal(replay.result?.status.state, 'failed');
     assert.equal(replay.result?.status.message?.metadata?.[PaymentMetadataKeys.error], 'DUPLICATE_NONCE');
     assert.equal(merchant.executions() - runs, 1, 'still one execution');
-    assert.equal((await transfersSince(fromBlock)).length, 1, 'still one transfer');
+    assert.equal((await facilitator.transfersSince(fromBlock)).length, 1, 'still one transfer');
     assert.equal((await payTo()) - t0, PRICE, 'payTo received the price once');
   });
 
   it('two different payments submitted at once for one task: one settles, one execution, the other moves nothing', async () => {
-    const chain = createPublicClient({ transport: http(devnet.rpcUrl) });
-    const fromBlock = (await chain.getBlockNumber()) + 1n;
+    const fromBlock = await facilitator.nextBlock();
     const t0 = await payTo();
     const runs = merchant.executions();
     const opened = await wireSend({ parts: [{ kind: 'text', text: 'Paris' }] });
@@ -378,7 +300,7 @@ describe('A2A paid agent, RPC cut after the settlement is sent: pending with the
     const [a, b] = [await x402.createPaymentPayload(required), await x402.createPaymentPayload(required)];
     assert.notDeepEqual(a.payload, b.payload, 'two different payments');
     const answers = await Promise.all([submit(opened.result, a), submit(opened.result, b)]);
-    const transfers = await transfersSince(fromBlock);
+    const transfers = await facilitator.transfersSince(fromBlock);
     console.log(
       `two payments at once for one task: ${transfers.length} transfer(s), ${merchant.executions() - runs} execution(s); answers ${JSON.stringify(
         answers.map((x) =>
@@ -414,13 +336,12 @@ describe('A2A paid agent, RPC cut after the settlement is sent: pending with the
     // later, on a finished task, the other payment is refused and still moves nothing
     const late = await submit(opened.result, b);
     assert.match(late.error?.message ?? '', /terminal state/);
-    assert.equal((await transfersSince(fromBlock)).length, 1);
+    assert.equal((await facilitator.transfersSince(fromBlock)).length, 1);
     assert.equal(merchant.executions() - runs, 1);
   });
 
   it('another payment for a task whose settlement is pending: not used (DUPLICATE_NONCE, names the pending hash); the pending one completes the task', async () => {
-    const chain = createPublicClient({ transport: http(devnet.rpcUrl) });
-    const fromBlock = (await chain.getBlockNumber()) + 1n;
+    const fromBlock = await facilitator.nextBlock();
     const t0 = await payTo();
     const runs = merchant.executions();
     const opened = await wireSend({ parts: [{ kind: 'text', text: 'Paris' }] });
@@ -432,10 +353,10 @@ describe('A2A paid agent, RPC cut after the settlement is sent: pending with the
     const first = await x402.createPaymentPayload(required);
     let pending: WireAnswer;
     try {
-      cutAfterSend();
+      facilitator.cutAfterSend();
       pending = await submit(opened.result, first);
     } finally {
-      proxy.heal();
+      facilitator.proxy.heal();
     }
     assert.equal(pending.result?.status.state, 'input-required', JSON.stringify(pending));
     const hash = receiptsOf(pending.result).at(-1)?.transaction ?? '';
@@ -459,8 +380,8 @@ describe('A2A paid agent, RPC cut after the settlement is sent: pending with the
     );
     assert.equal(merchant.executions(), runs, 'nothing ran');
 
-    await until('the reconciler to settle it', async () => (await paymentState(hash)) === 'settled');
-    assert.equal((await transfersSince(fromBlock)).length, 1, 'one task, one payment settled');
+    await facilitator.settled(hash);
+    assert.equal((await facilitator.transfersSince(fromBlock)).length, 1, 'one task, one payment settled');
     // the pending payment sent again completes the task; the other one is still refused after
     const done = await submit(opened.result, first);
     assert.equal(done.result?.status.state, 'completed', JSON.stringify(done));
@@ -469,7 +390,7 @@ describe('A2A paid agent, RPC cut after the settlement is sent: pending with the
     const late = await submit(opened.result, second);
     assert.match(late.error?.message ?? '', /terminal state/);
     assert.equal(merchant.executions() - runs, 1, 'one execution');
-    assert.equal((await transfersSince(fromBlock)).length, 1, 'still one transfer');
+    assert.equal((await facilitator.transfersSince(fromBlock)).length, 1, 'still one transfer');
     assert.equal((await payTo()) - t0, PRICE);
   });
 });

@@ -8,4 +8,5 @@ export { isRecord } from './chain-module/config-fields.js';
 export * from './chain-module/identify-by-scheme.js';
 export { deepEqual } from './deep-equal.js';
 export * from './expiring-map.js';
+export * from './scheme-lifetime.js';
 export { createSharedSettlements } from './shared-settlements.js';

@@ -1,8 +1,8 @@
 /**
  * Concurrent settles of the same payment share one run: a client that retries while the first
  * settle is still waiting for its receipt gets that settle's answer instead of a second send. One
- * home for every scheme's facilitator (EVM exact, upto and exact_permit; TRON exact_permit and
- * exact_gasfree; Solana exact).
+ * home for every scheme's facilitator: through `createSchemeLifetime` (EVM exact, upto and
+ * exact_permit; TRON exact_permit), directly (TRON exact_gasfree, Solana exact).
  */
 
 /**

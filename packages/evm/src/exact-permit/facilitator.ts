@@ -12,7 +12,7 @@ import {
   toCaip2,
   type VerifyResponse,
 } from '@x402kit/core';
-import { createSharedSettlements } from '@x402kit/core/internal';
+import { createSchemeLifetime } from '@x402kit/core/internal';
 import {
   EXACT_PERMIT_VALID_BEFORE_MARGIN_SECONDS,
   type ExactPermitFeeQuote,
@@ -20,7 +20,6 @@ import {
 } from '@x402kit/payment-permit';
 import { type Address, getAddress, type Hex, type LocalAccount } from 'viem';
 import { addressKey, isEvmAddress } from '../address.js';
-import { unexpectedSettle, unexpectedVerify } from '../answers.js';
 import { EvmConfigError } from '../config-error.js';
 import { errorText } from '../error-text.js';
 import { createEvmNetwork } from '../evm-network.js';
@@ -141,16 +140,13 @@ export function createExactPermitEvmFacilitator(
     receiptTimeoutMs: options.receiptTimeoutMs ?? 30_000,
     pollingIntervalMs: options.pollingIntervalMs ?? 100,
   };
-  const lifetime = new AbortController();
-  const shared = createSharedSettlements<SettleResponse>();
+  const lifetime = createSchemeLifetime(errorText);
 
   async function verify(payload: PaymentPayload, requirements: PaymentRequirements): Promise<VerifyResponse> {
-    if (lifetime.signal.aborted) return unexpectedVerify('the facilitator is closed');
-    try {
-      return (await verifyExactPermitPayment(ctx, payload, requirements)).response;
-    } catch (error) {
-      return unexpectedVerify(errorText(error));
-    }
+    return lifetime.verify(
+      undefined,
+      async () => (await verifyExactPermitPayment(ctx, payload, requirements)).response,
+    );
   }
 
   async function settle(
@@ -159,14 +155,13 @@ export function createExactPermitEvmFacilitator(
     signal: AbortSignal | undefined,
     onBroadcast?: (transaction: string) => Promise<void> | void,
   ): Promise<SettleResponse> {
-    if (lifetime.signal.aborted) return unexpectedSettle('the facilitator is closed', requirements.network);
-    return shared(settlementKey(payload, requirements.network), () => {
-      const combined = signal ? AbortSignal.any([signal, lifetime.signal]) : lifetime.signal;
-      return settleExactPermitPayment(ctx, payload, requirements, {
+    const key = settlementKey(payload, requirements.network);
+    return lifetime.settle({ network: requirements.network, key, signal }, (combined) =>
+      settleExactPermitPayment(ctx, payload, requirements, {
         signal: combined,
         ...(onBroadcast ? { onBroadcast } : {}),
-      }).catch((error: unknown) => unexpectedSettle(errorText(error), requirements.network));
-    });
+      }),
+    );
   }
 
   function quoteFee(
@@ -194,7 +189,7 @@ export function createExactPermitEvmFacilitator(
     quoteFee,
     verify: (payload, requirements) => verify(payload, requirements),
     settle: (payload, requirements, c) => settle(payload, requirements, c.signal, c.onBroadcast),
-    close: () => lifetime.abort(),
+    close: () => lifetime.close(),
   };
 
   function kindExtra(network: string): ExactPermitKindExtra | undefined {

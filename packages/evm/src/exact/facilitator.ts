@@ -9,10 +9,9 @@ import type {
   SettleResponse,
   VerifyResponse,
 } from '@x402kit/core';
-import { createSharedSettlements } from '@x402kit/core/internal';
+import { createSchemeLifetime } from '@x402kit/core/internal';
 import type { Hex, LocalAccount } from 'viem';
 import { addressKey } from '../address.js';
-import { unexpectedSettle, unexpectedVerify } from '../answers.js';
 import { errorText } from '../error-text.js';
 import {
   createPermit2SettleContext,
@@ -134,9 +133,8 @@ export function createExactEvmFacilitator(options: ExactEvmFacilitatorOptions): 
   };
   const simulate = options.simulate ?? true;
   const addresses = accounts.map((a) => a.address);
-  const lifetime = new AbortController();
   // concurrent settles of the same authorization share one transaction
-  const shared = createSharedSettlements<SettleResponse>();
+  const lifetime = createSchemeLifetime(errorText);
 
   async function verify(
     payload: PaymentPayload,
@@ -144,8 +142,7 @@ export function createExactEvmFacilitator(options: ExactEvmFacilitatorOptions): 
     x402Version: 1 | 2,
   ): Promise<VerifyResponse> {
     const payer = payerOf(payload.payload) ?? permit2PayerOf(payload.payload);
-    if (lifetime.signal.aborted) return unexpectedVerify('the facilitator is closed', payer);
-    try {
+    return lifetime.verify(payer, async () => {
       if (isPermit2Payload(payload.payload)) {
         const sender = networks.get(requirements.network)?.relayers[0]?.address;
         const outcome = await verifyPermit2Payment(permit2, payload, requirements, {
@@ -157,9 +154,7 @@ export function createExactEvmFacilitator(options: ExactEvmFacilitatorOptions): 
       }
       const { response } = await verifyExactEvmPayment(ctx, payload, requirements, { x402Version, simulate });
       return response;
-    } catch (error) {
-      return unexpectedVerify(errorText(error), payer);
-    }
+    });
   }
 
   async function settle(
@@ -170,20 +165,16 @@ export function createExactEvmFacilitator(options: ExactEvmFacilitatorOptions): 
     onBroadcast?: (transaction: string) => Promise<void> | void,
   ): Promise<SettleResponse> {
     const payer = payerOf(payload.payload) ?? permit2PayerOf(payload.payload);
-    if (lifetime.signal.aborted)
-      return unexpectedSettle('the facilitator is closed', requirements.network, payer);
-    return shared(settlementKey(payload, requirements), () => {
-      const combined = signal ? AbortSignal.any([signal, lifetime.signal]) : lifetime.signal;
+    const call = { network: requirements.network, payer, key: settlementKey(payload, requirements), signal };
+    return lifetime.settle(call, (combined) => {
       const broadcast = onBroadcast ? { onBroadcast } : {};
-      return (
-        isPermit2Payload(payload.payload)
-          ? settlePermit2Payment(permit2, payload, requirements, {
-              kind: 'exact',
-              signal: combined,
-              ...broadcast,
-            })
-          : settleExactEvmPayment(ctx, payload, requirements, { x402Version, signal: combined, ...broadcast })
-      ).catch((error: unknown) => unexpectedSettle(errorText(error), requirements.network, payer));
+      return isPermit2Payload(payload.payload)
+        ? settlePermit2Payment(permit2, payload, requirements, {
+            kind: 'exact',
+            signal: combined,
+            ...broadcast,
+          })
+        : settleExactEvmPayment(ctx, payload, requirements, { x402Version, signal: combined, ...broadcast });
     });
   }
 
@@ -197,7 +188,7 @@ export function createExactEvmFacilitator(options: ExactEvmFacilitatorOptions): 
     settle: (payload, requirements, c) =>
       settle(normalizeExactEvmPayload(payload), requirements, c.x402Version, c.signal, c.onBroadcast),
     close() {
-      lifetime.abort();
+      lifetime.close();
     },
   };
 }

@@ -10,9 +10,8 @@ import type {
   SettleResponse,
   VerifyResponse,
 } from '@x402kit/core';
-import { createSharedSettlements } from '@x402kit/core/internal';
+import { createSchemeLifetime } from '@x402kit/core/internal';
 import type { Hex, LocalAccount } from 'viem';
-import { unexpectedSettle, unexpectedVerify } from '../answers.js';
 import { errorText } from '../error-text.js';
 import {
   createEvmNetworks,
@@ -63,17 +62,15 @@ export function createUptoEvmFacilitator(options: UptoEvmFacilitatorOptions): Up
   const ctx = createPermit2SettleContext(networks, accounts, options);
   const simulate = options.simulate ?? true;
   const addresses = accounts.map((a) => a.address);
-  const lifetime = new AbortController();
-  const shared = createSharedSettlements<SettleResponse>();
+  const lifetime = createSchemeLifetime(errorText);
 
   async function verify(payload: PaymentPayload, requirements: PaymentRequirements): Promise<VerifyResponse> {
     const payer = permit2PayerOf(payload.payload);
-    if (lifetime.signal.aborted) return unexpectedVerify('the facilitator is closed', payer);
-    try {
-      return (await verifyPermit2Payment(ctx, payload, requirements, { kind: 'upto', simulate })).response;
-    } catch (error) {
-      return unexpectedVerify(errorText(error), payer);
-    }
+    return lifetime.verify(
+      payer,
+      async () =>
+        (await verifyPermit2Payment(ctx, payload, requirements, { kind: 'upto', simulate })).response,
+    );
   }
 
   async function settle(
@@ -83,18 +80,15 @@ export function createUptoEvmFacilitator(options: UptoEvmFacilitatorOptions): Up
     onBroadcast?: (transaction: string) => Promise<void> | void,
   ): Promise<SettleResponse> {
     const payer = permit2PayerOf(payload.payload);
-    if (lifetime.signal.aborted)
-      return unexpectedSettle('the facilitator is closed', requirements.network, payer);
     const key =
       typeof payload.payload.signature === 'string' ? payload.payload.signature.toLowerCase() : undefined;
-    return shared(key, () => {
-      const combined = signal ? AbortSignal.any([signal, lifetime.signal]) : lifetime.signal;
-      return settlePermit2Payment(ctx, payload, requirements, {
+    return lifetime.settle({ network: requirements.network, payer, key, signal }, (combined) =>
+      settlePermit2Payment(ctx, payload, requirements, {
         kind: 'upto',
         signal: combined,
         ...(onBroadcast ? { onBroadcast } : {}),
-      }).catch((error: unknown) => unexpectedSettle(errorText(error), requirements.network, payer));
-    });
+      }),
+    );
   }
 
   return {
@@ -106,7 +100,7 @@ export function createUptoEvmFacilitator(options: UptoEvmFacilitatorOptions): Up
     verify: (payload, requirements) => verify(payload, requirements),
     settle: (payload, requirements, c) => settle(payload, requirements, c.signal, c.onBroadcast),
     close() {
-      lifetime.abort();
+      lifetime.close();
     },
   };
 }

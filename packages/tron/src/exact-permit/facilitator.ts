@@ -4,17 +4,14 @@
  * a TRON node it does not have to trust, quote fees, and advertise the settlement address and fees in
  * `/supported`.
  */
-import {
-  type PaymentPayload,
-  type PaymentRequirements,
-  Reasons,
-  type SchemeFacilitator,
-  type SettleResponse,
-  settleRefusal,
-  type VerifyResponse,
-  verifyRefusal,
+import type {
+  PaymentPayload,
+  PaymentRequirements,
+  SchemeFacilitator,
+  SettleResponse,
+  VerifyResponse,
 } from '@x402kit/core';
-import { createSharedSettlements } from '@x402kit/core/internal';
+import { createSchemeLifetime } from '@x402kit/core/internal';
 import type { ExactPermitFeeQuote } from '@x402kit/payment-permit';
 import { privateKeyToAccount } from 'viem/accounts';
 import { isTronAddress, toTronAddress, tronAddressBody } from '../address.js';
@@ -164,18 +161,14 @@ export function createExactPermitTronFacilitator(
     preflight: options.preflight ?? true,
     sent: createSentPermits(),
   };
-  const lifetime = new AbortController();
-  const shared = createSharedSettlements<SettleResponse>();
+  const lifetime = createSchemeLifetime(errorText);
   const signerAddresses = [...keys.keys()].map((body) => toTronAddress(body));
 
   async function verify(payload: PaymentPayload, requirements: PaymentRequirements): Promise<VerifyResponse> {
-    if (lifetime.signal.aborted)
-      return verifyRefusal(Reasons.unexpectedVerifyError, 'the facilitator is closed');
-    try {
-      return (await verifyExactPermitTronPayment(ctx, payload, requirements)).response;
-    } catch (error) {
-      return verifyRefusal(Reasons.unexpectedVerifyError, errorText(error));
-    }
+    return lifetime.verify(
+      undefined,
+      async () => (await verifyExactPermitTronPayment(ctx, payload, requirements)).response,
+    );
   }
 
   async function settle(
@@ -185,17 +178,14 @@ export function createExactPermitTronFacilitator(
     onBroadcast: ((transaction: string) => Promise<void> | void) | undefined,
   ): Promise<SettleResponse> {
     const network = requirements.network;
-    if (lifetime.signal.aborted)
-      return settleRefusal(Reasons.unexpectedSettleError, 'the facilitator is closed', network);
     const chain = ctx.networkFor(network);
     const key = chain ? sentPermitKey(chain.network.chainId, payload.payload) : undefined;
-    return shared(key, () => {
-      const combined = signal ? AbortSignal.any([signal, lifetime.signal]) : lifetime.signal;
-      return settleExactPermitTronPayment(ctx, payload, requirements, {
+    return lifetime.settle({ network, key, signal }, (combined) =>
+      settleExactPermitTronPayment(ctx, payload, requirements, {
         signal: combined,
         ...(onBroadcast ? { onBroadcast } : {}),
-      }).catch((error: unknown) => settleRefusal(Reasons.unexpectedSettleError, errorText(error), network));
-    });
+      }),
+    );
   }
 
   function quoteFee(
@@ -246,7 +236,7 @@ export function createExactPermitTronFacilitator(
     quoteFee,
     verify: (payload, requirements) => verify(payload, requirements),
     settle: (payload, requirements, c) => settle(payload, requirements, c.signal, c.onBroadcast),
-    close: () => lifetime.abort(),
+    close: () => lifetime.close(),
   };
 }
 

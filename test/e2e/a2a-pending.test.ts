@@ -13,42 +13,26 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { A2A_PROTOCOL_VERSION, AGENT_CARD_PATH, type AgentCard, Role, TaskState } from '@a2a-js/sdk';
+import { Role, TaskState } from '@a2a-js/sdk';
 import {
   ClientFactory,
   ClientFactoryOptions,
   DefaultAgentCardResolver,
   JsonRpcTransportFactory,
 } from '@a2a-js/sdk/client';
-import { duplicateInterfacesForLegacy } from '@a2a-js/sdk/compat/v0_3';
-import { AgentEvent, type AgentExecutor, DefaultRequestHandler, InMemoryTaskStore } from '@a2a-js/sdk/server';
-import { agentCardHandler, jsonRpcHandler, UserBuilder } from '@a2a-js/sdk/server/express';
-import {
-  createPaidAgentExecutor,
-  createPayingAgentClient,
-  PaymentMetadataKeys,
-  X402_A2A_EXTENSION_URI,
-  x402AgentExtension,
-} from '@x402kit/a2a';
-import {
-  createHttpFacilitatorClient,
-  createResourceServer,
-  createX402Client,
-  type PaymentRequired,
-  Reasons,
-} from '@x402kit/core';
+import { createPayingAgentClient, PaymentMetadataKeys, X402_A2A_EXTENSION_URI } from '@x402kit/a2a';
+import { createX402Client, type PaymentRequired, Reasons } from '@x402kit/core';
 import { type Devnet, readTokenBalance, startDevnet } from '@x402kit/devnet';
-import { createExactEvmClient, createExactEvmServer } from '@x402kit/evm';
+import { createExactEvmClient } from '@x402kit/evm';
 import { type CutRpcFacilitator, startCutRpcFacilitator } from '@x402kit/testing/cut-rpc-facilitator';
-import { listenLocal, type Running } from '@x402kit/testing/listen';
-import express from 'express';
 import type { Hex } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
+import { type Merchant, startForecastMerchant } from './a2a-merchant.js';
 
 const PRICE = 1000n;
 let devnet: Devnet;
 let facilitator: CutRpcFacilitator;
-let merchant: Running & { rpcUrl: string; executions: () => number };
+let merchant: Merchant;
 const payTo = () =>
   readTokenBalance(devnet.rpcUrl, devnet.token.address, devnet.accounts.payTo.address as Hex);
 
@@ -63,93 +47,6 @@ const payer = () =>
       },
     ],
   });
-
-/** A merchant agent selling one forecast per task for $0.001, counting the paid executor's runs. */
-async function startMerchant(facilitatorUrl: string): Promise<typeof merchant> {
-  let executions = 0;
-  const forecast: AgentExecutor = {
-    async execute(ctx, bus) {
-      executions++;
-      bus.publish(
-        AgentEvent.statusUpdate({
-          taskId: ctx.taskId,
-          contextId: ctx.contextId,
-          status: {
-            state: TaskState.TASK_STATE_COMPLETED,
-            message: undefined,
-            timestamp: new Date().toISOString(),
-          },
-          metadata: undefined,
-        }),
-      );
-    },
-    async cancelTask() {},
-  };
-  const server = createResourceServer({
-    facilitators: createHttpFacilitatorClient({ url: facilitatorUrl }),
-    schemes: [{ network: 'eip155:*', server: createExactEvmServer() }],
-  });
-  await server.initialize();
-  const executor = createPaidAgentExecutor({
-    server,
-    accepts: [
-      { scheme: 'exact', network: devnet.network, payTo: devnet.accounts.payTo.address, price: '$0.001' },
-    ],
-    resource: {
-      url: 'a2a://forecast-agent/forecast',
-      description: 'A weather forecast',
-      mimeType: 'text/plain',
-    },
-    executor: forecast,
-  });
-  const web = express();
-  const running = await listenLocal(web);
-  const card: AgentCard = {
-    name: 'Forecast agent',
-    description: 'Sells weather forecasts, paid with x402',
-    supportedInterfaces: duplicateInterfacesForLegacy(
-      [
-        {
-          url: `${running.url}/a2a/jsonrpc`,
-          protocolBinding: 'JSONRPC',
-          tenant: '',
-          protocolVersion: A2A_PROTOCOL_VERSION,
-        },
-      ],
-      ['JSONRPC'],
-    ),
-    provider: undefined,
-    version: '1.0.0',
-    documentationUrl: '',
-    capabilities: {
-      streaming: false,
-      pushNotifications: false,
-      extensions: [x402AgentExtension()],
-      extendedAgentCard: false,
-    },
-    securitySchemes: {},
-    securityRequirements: [],
-    defaultInputModes: ['text'],
-    defaultOutputModes: ['text'],
-    skills: [],
-    signatures: [],
-    iconUrl: '',
-  };
-  const handler = new DefaultRequestHandler(card, new InMemoryTaskStore(), executor);
-  web.use(
-    `/${AGENT_CARD_PATH}`,
-    agentCardHandler({ agentCardProvider: handler, legacyCompat: { enabled: true } }),
-  );
-  web.use(
-    '/a2a/jsonrpc',
-    jsonRpcHandler({
-      requestHandler: handler,
-      userBuilder: UserBuilder.noAuthentication,
-      legacyCompat: { enabled: true },
-    }),
-  );
-  return { ...running, rpcUrl: `${running.url}/a2a/jsonrpc`, executions: () => executions };
-}
 
 type WireTask = {
   id: string;
@@ -182,6 +79,15 @@ const submit = (task: { id: string; contextId: string }, payload: unknown) =>
     metadata: { [PaymentMetadataKeys.status]: 'payment-submitted', [PaymentMetadataKeys.payload]: payload },
   });
 
+/** A new task asking for payment, and where the test starts from (block, payTo's balance, runs). */
+async function openTask() {
+  const [fromBlock, t0, runs] = [await facilitator.nextBlock(), await payTo(), merchant.executions()];
+  const opened = await wireSend({ parts: [{ kind: 'text', text: 'Paris' }] });
+  assert.ok(opened.result);
+  const required = opened.result.status.message?.metadata?.[PaymentMetadataKeys.required] as PaymentRequired;
+  return { fromBlock, t0, runs, task: opened.result, required };
+}
+
 type Receipt = { success: boolean; transaction: string; errorReason?: string };
 const receiptsOf = (task: WireTask | undefined) =>
   (task?.status.message?.metadata?.[PaymentMetadataKeys.receipts] ?? []) as Receipt[];
@@ -190,7 +96,7 @@ describe('A2A paid agent, RPC cut after the settlement is sent: pending with the
   before(async () => {
     devnet = await startDevnet({ port: 0 });
     facilitator = await startCutRpcFacilitator(devnet, { instanceId: 'a2a-pending' });
-    merchant = await startMerchant(facilitator.url);
+    merchant = await startForecastMerchant({ devnet, facilitatorUrl: facilitator.url });
   });
   after(async () => {
     await merchant?.close();
@@ -288,18 +194,11 @@ describe('A2A paid agent, RPC cut after the settlement is sent: pending with the
   });
 
   it('two different payments submitted at once for one task: one settles, one execution, the other moves nothing', async () => {
-    const fromBlock = await facilitator.nextBlock();
-    const t0 = await payTo();
-    const runs = merchant.executions();
-    const opened = await wireSend({ parts: [{ kind: 'text', text: 'Paris' }] });
-    assert.ok(opened.result);
-    const required = opened.result.status.message?.metadata?.[
-      PaymentMetadataKeys.required
-    ] as PaymentRequired;
+    const { fromBlock, t0, runs, task, required } = await openTask();
     const x402 = payer();
     const [a, b] = [await x402.createPaymentPayload(required), await x402.createPaymentPayload(required)];
     assert.notDeepEqual(a.payload, b.payload, 'two different payments');
-    const answers = await Promise.all([submit(opened.result, a), submit(opened.result, b)]);
+    const answers = await Promise.all([submit(task, a), submit(task, b)]);
     const transfers = await facilitator.transfersSince(fromBlock);
     console.log(
       `two payments at once for one task: ${transfers.length} transfer(s), ${merchant.executions() - runs} execution(s); answers ${JSON.stringify(
@@ -334,27 +233,20 @@ describe('A2A paid agent, RPC cut after the settlement is sent: pending with the
       'the task completed',
     );
     // later, on a finished task, the other payment is refused and still moves nothing
-    const late = await submit(opened.result, b);
+    const late = await submit(task, b);
     assert.match(late.error?.message ?? '', /terminal state/);
     assert.equal((await facilitator.transfersSince(fromBlock)).length, 1);
     assert.equal(merchant.executions() - runs, 1);
   });
 
   it('another payment for a task whose settlement is pending: not used (DUPLICATE_NONCE, names the pending hash); the pending one completes the task', async () => {
-    const fromBlock = await facilitator.nextBlock();
-    const t0 = await payTo();
-    const runs = merchant.executions();
-    const opened = await wireSend({ parts: [{ kind: 'text', text: 'Paris' }] });
-    assert.ok(opened.result);
-    const required = opened.result.status.message?.metadata?.[
-      PaymentMetadataKeys.required
-    ] as PaymentRequired;
+    const { fromBlock, t0, runs, task, required } = await openTask();
     const x402 = payer();
     const first = await x402.createPaymentPayload(required);
     let pending: WireAnswer;
     try {
       facilitator.cutAfterSend();
-      pending = await submit(opened.result, first);
+      pending = await submit(task, first);
     } finally {
       facilitator.proxy.heal();
     }
@@ -364,7 +256,7 @@ describe('A2A paid agent, RPC cut after the settlement is sent: pending with the
     // a second, different payment for the same task, the RPC healthy again: not used, the task
     // still waits for the pending one (which may land) and says so
     const second = await x402.createPaymentPayload(required);
-    const other = await submit(opened.result, second);
+    const other = await submit(task, second);
     assert.equal(other.result?.status.state, 'input-required', JSON.stringify(other));
     const metadata = other.result?.status.message?.metadata ?? {};
     assert.equal(metadata[PaymentMetadataKeys.error], 'DUPLICATE_NONCE');
@@ -383,11 +275,11 @@ describe('A2A paid agent, RPC cut after the settlement is sent: pending with the
     await facilitator.settled(hash);
     assert.equal((await facilitator.transfersSince(fromBlock)).length, 1, 'one task, one payment settled');
     // the pending payment sent again completes the task; the other one is still refused after
-    const done = await submit(opened.result, first);
+    const done = await submit(task, first);
     assert.equal(done.result?.status.state, 'completed', JSON.stringify(done));
     const settled = receiptsOf(done.result).at(-1);
     assert.deepEqual([settled?.success, settled?.transaction], [true, hash]);
-    const late = await submit(opened.result, second);
+    const late = await submit(task, second);
     assert.match(late.error?.message ?? '', /terminal state/);
     assert.equal(merchant.executions() - runs, 1, 'one execution');
     assert.equal((await facilitator.transfersSince(fromBlock)).length, 1, 'still one transfer');

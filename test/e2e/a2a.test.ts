@@ -7,33 +7,15 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import {
-  A2A_PROTOCOL_VERSION,
-  AGENT_CARD_PATH,
-  type AgentCard,
-  Role,
-  type SendMessageRequest,
-  TaskState,
-} from '@a2a-js/sdk';
+import { AGENT_CARD_PATH, Role, type SendMessageRequest, TaskState } from '@a2a-js/sdk';
 import {
   ClientFactory,
   ClientFactoryOptions,
   DefaultAgentCardResolver,
   JsonRpcTransportFactory,
 } from '@a2a-js/sdk/client';
-import { duplicateInterfacesForLegacy } from '@a2a-js/sdk/compat/v0_3';
-import { AgentEvent, type AgentExecutor, DefaultRequestHandler, InMemoryTaskStore } from '@a2a-js/sdk/server';
-import { agentCardHandler, jsonRpcHandler, UserBuilder } from '@a2a-js/sdk/server/express';
+import { createPayingAgentClient, PaymentMetadataKeys, X402_A2A_EXTENSION_URI } from '@x402kit/a2a';
 import {
-  createPaidAgentExecutor,
-  createPayingAgentClient,
-  PaymentMetadataKeys,
-  X402_A2A_EXTENSION_URI,
-  x402AgentExtension,
-} from '@x402kit/a2a';
-import {
-  createHttpFacilitatorClient,
-  createResourceServer,
   createX402Client,
   maxAmountPolicy,
   type PaymentPayload,
@@ -41,14 +23,12 @@ import {
   X402Error,
 } from '@x402kit/core';
 import { type Devnet, readTokenBalance, startDevnet } from '@x402kit/devnet';
-import { createExactEvmClient, createExactEvmServer, signExactEvmAuthorization } from '@x402kit/evm';
-import { listenLocal, type Running } from '@x402kit/testing/listen';
+import { createExactEvmClient, signExactEvmAuthorization } from '@x402kit/evm';
+import type { Running } from '@x402kit/testing/listen';
 import { startOurFacilitator } from '@x402kit/testing/ours';
-import express from 'express';
 import { createPublicClient, type Hex, http } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
-
-type Merchant = Running & { rpcUrl: string; executions: () => number };
+import { type Merchant, startForecastMerchant } from './a2a-merchant.js';
 
 let devnet: Devnet;
 let facilitator: Running;
@@ -57,127 +37,8 @@ let merchant: Merchant;
 const balance = (address: string) => readTokenBalance(devnet.rpcUrl, devnet.token.address, address as Hex);
 
 /** A merchant agent selling one forecast per task for $0.001. */
-async function startMerchant(): Promise<Merchant> {
-  let executions = 0;
-  const forecast: AgentExecutor = {
-    async execute(ctx, bus) {
-      executions++;
-      const asked = ctx.userMessage.parts.find((p) => p.content?.$case === 'text');
-      const city = asked?.content?.$case === 'text' ? asked.content.value : '';
-      bus.publish(
-        AgentEvent.artifactUpdate({
-          taskId: ctx.taskId,
-          contextId: ctx.contextId,
-          artifact: {
-            artifactId: 'forecast',
-            name: 'forecast',
-            description: '',
-            parts: [
-              {
-                content: { $case: 'text', value: `${city}: sunny` },
-                metadata: undefined,
-                filename: '',
-                mediaType: 'text/plain',
-              },
-            ],
-            metadata: undefined,
-            extensions: [],
-          },
-          append: false,
-          lastChunk: true,
-          metadata: undefined,
-        }),
-      );
-      bus.publish(
-        AgentEvent.statusUpdate({
-          taskId: ctx.taskId,
-          contextId: ctx.contextId,
-          status: {
-            state: TaskState.TASK_STATE_COMPLETED,
-            message: undefined,
-            timestamp: new Date().toISOString(),
-          },
-          metadata: undefined,
-        }),
-      );
-    },
-    async cancelTask() {},
-  };
-  const server = createResourceServer({
-    facilitators: createHttpFacilitatorClient({ url: facilitator.url }),
-    schemes: [{ network: 'eip155:*', server: createExactEvmServer() }],
-  });
-  await server.initialize();
-  const executor = createPaidAgentExecutor({
-    server,
-    accepts: [
-      { scheme: 'exact', network: devnet.network, payTo: devnet.accounts.payTo.address, price: '$0.001' },
-    ],
-    resource: {
-      url: 'a2a://forecast-agent/forecast',
-      description: 'A weather forecast',
-      mimeType: 'text/plain',
-    },
-    executor: forecast,
-  });
-  const app = express();
-  const running = await listenLocal(app);
-  const card: AgentCard = {
-    name: 'Forecast agent',
-    description: 'Sells weather forecasts, paid with x402',
-    supportedInterfaces: duplicateInterfacesForLegacy(
-      [
-        {
-          url: `${running.url}/a2a/jsonrpc`,
-          protocolBinding: 'JSONRPC',
-          tenant: '',
-          protocolVersion: A2A_PROTOCOL_VERSION,
-        },
-      ],
-      ['JSONRPC'],
-    ),
-    provider: undefined,
-    version: '1.0.0',
-    documentationUrl: '',
-    capabilities: {
-      streaming: false,
-      pushNotifications: false,
-      extensions: [x402AgentExtension()],
-      extendedAgentCard: false,
-    },
-    securitySchemes: {},
-    securityRequirements: [],
-    defaultInputModes: ['text'],
-    defaultOutputModes: ['text'],
-    skills: [
-      {
-        id: 'forecast',
-        name: 'Forecast',
-        description: 'A forecast for a city',
-        tags: ['weather'],
-        examples: ['Paris'],
-        inputModes: ['text'],
-        outputModes: ['text'],
-        securityRequirements: [],
-      },
-    ],
-    signatures: [],
-    iconUrl: '',
-  };
-  const handler = new DefaultRequestHandler(card, new InMemoryTaskStore(), executor);
-  app.use(
-    `/${AGENT_CARD_PATH}`,
-    agentCardHandler({ agentCardProvider: handler, legacyCompat: { enabled: true } }),
-  );
-  app.use(
-    '/a2a/jsonrpc',
-    jsonRpcHandler({
-      requestHandler: handler,
-      userBuilder: UserBuilder.noAuthentication,
-      legacyCompat: { enabled: true },
-    }),
-  );
-  return { ...running, rpcUrl: `${running.url}/a2a/jsonrpc`, executions: () => executions };
+function startMerchant(): Promise<Merchant> {
+  return startForecastMerchant({ devnet, facilitatorUrl: facilitator.url });
 }
 
 function payer(policies = [maxAmountPolicy('0.01')]) {

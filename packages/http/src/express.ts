@@ -57,7 +57,8 @@ export function paymentMiddlewareFromHandler(handler: PaymentHandler): RequestHa
 
 function expressUrl(req: ExpressRequest): string {
   const host = req.get('host');
-  if (!host) return requestUrl(req);
+  // an absolute-form request target (`GET http://host/path`, RFC 9112 3.2.2) is the URL itself
+  if (!host || /^https?:\/\//i.test(req.originalUrl)) return requestUrl(req);
   return `${req.protocol}://${host}${req.originalUrl}`;
 }
 

@@ -100,4 +100,31 @@ describe('createSchemeLifetime', () => {
     assert.equal((await running).transaction, '0xlate');
     assert.equal(seen?.aborted, true);
   });
+
+  it("guard: a facilitator's verify and settle over its runs, with their payer, key and signal", async () => {
+    const lifetime = createSchemeLifetime(describeError);
+    const keys: Array<string | undefined> = [];
+    const facilitator = lifetime.guard({
+      payer: (payload) => String(payload.payload.from),
+      settlementKey: (payload, requirements) => {
+        const key = `${requirements.network}|${String(payload.payload.nonce)}`;
+        keys.push(key);
+        return key;
+      },
+      verify: async (payload) => ({ isValid: true, payer: String(payload.payload.from) }),
+      settle: async (_payload, _requirements, ctx) =>
+        settled(ctx.signal.aborted ? 'aborted' : `v${ctx.x402Version}`),
+    });
+    const payload = { x402Version: 2, accepted: {}, payload: { from: '0xpayer', nonce: 7 } } as never;
+    const requirements = { network: 'eip155:1' } as never;
+    assert.deepEqual(await facilitator.verify(payload, requirements, { x402Version: 2 }), {
+      isValid: true,
+      payer: '0xpayer',
+    });
+    assert.equal((await facilitator.settle(payload, requirements, { x402Version: 2 })).transaction, 'v2');
+    assert.deepEqual(keys, ['eip155:1|7']);
+    lifetime.close();
+    const refused = await facilitator.settle(payload, requirements, { x402Version: 2 });
+    assert.deepEqual([refused.errorMessage, refused.payer], ['the facilitator is closed', '0xpayer']);
+  });
 });

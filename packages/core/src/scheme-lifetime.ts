@@ -7,7 +7,13 @@
  */
 import { Reasons } from './protocol/reasons.js';
 import { settleRefusal, verifyRefusal } from './protocol/responses.js';
-import type { SettleResponse, VerifyResponse } from './protocol/schemas.js';
+import type {
+  PaymentPayload,
+  PaymentRequirements,
+  SettleResponse,
+  VerifyResponse,
+} from './protocol/schemas.js';
+import type { SchemeFacilitator, SchemeFacilitatorContext } from './scheme.js';
 import { createSharedSettlements } from './shared-settlements.js';
 
 /** One settle call as {@link SchemeLifetime.settle} runs it. */
@@ -22,6 +28,25 @@ export type LifetimeSettleCall = {
   signal: AbortSignal | undefined;
 };
 
+/** A scheme facilitator's own verify and settle, for {@link SchemeLifetime.guard}. */
+export type SchemeRuns = {
+  /** The payer of the refusal answers, once the payload tells. */
+  payer?(payload: PaymentPayload): string | undefined;
+  /** The payment's identity: concurrent settles with the same key share one run. */
+  settlementKey(payload: PaymentPayload, requirements: PaymentRequirements): string | undefined;
+  verify(
+    payload: PaymentPayload,
+    requirements: PaymentRequirements,
+    ctx: SchemeFacilitatorContext,
+  ): Promise<VerifyResponse>;
+  /** `ctx.signal` aborts with the caller's or when the facilitator closes. */
+  settle(
+    payload: PaymentPayload,
+    requirements: PaymentRequirements,
+    ctx: SchemeFacilitatorContext & { signal: AbortSignal },
+  ): Promise<SettleResponse>;
+};
+
 /** What {@link createSchemeLifetime} returns. */
 export type SchemeLifetime = {
   /** Run a verification, unless closed; an exception becomes `unexpected_verify_error`. */
@@ -31,6 +56,8 @@ export type SchemeLifetime = {
     call: LifetimeSettleCall,
     run: (signal: AbortSignal) => Promise<SettleResponse>,
   ): Promise<SettleResponse>;
+  /** A facilitator's `verify` and `settle` over `runs`, each through this lifetime's `verify` and `settle`. */
+  guard(runs: SchemeRuns): Pick<SchemeFacilitator, 'verify' | 'settle'>;
   /** Close: later calls are refused and running settlements see their signal abort. */
   close(): void;
 };
@@ -46,24 +73,40 @@ export function createSchemeLifetime(describe: (error: unknown) => string): Sche
   const closing = new AbortController();
   const shared = createSharedSettlements<SettleResponse>();
   const closed = 'the facilitator is closed';
+  const verify: SchemeLifetime['verify'] = async (payer, run) => {
+    if (closing.signal.aborted) return verifyRefusal(Reasons.unexpectedVerifyError, closed, payer);
+    try {
+      return await run();
+    } catch (error) {
+      return verifyRefusal(Reasons.unexpectedVerifyError, describe(error), payer);
+    }
+  };
+  const settle: SchemeLifetime['settle'] = async ({ network, payer, key, signal }, run) => {
+    const refuse = (message: string) =>
+      settleRefusal(Reasons.unexpectedSettleError, message, network, '', payer);
+    if (closing.signal.aborted) return refuse(closed);
+    return shared(key, () => {
+      const combined = signal ? AbortSignal.any([signal, closing.signal]) : closing.signal;
+      return run(combined).catch((error: unknown) => refuse(describe(error)));
+    });
+  };
   return {
-    async verify(payer, run) {
-      if (closing.signal.aborted) return verifyRefusal(Reasons.unexpectedVerifyError, closed, payer);
-      try {
-        return await run();
-      } catch (error) {
-        return verifyRefusal(Reasons.unexpectedVerifyError, describe(error), payer);
-      }
-    },
-    async settle({ network, payer, key, signal }, run) {
-      const refuse = (message: string) =>
-        settleRefusal(Reasons.unexpectedSettleError, message, network, '', payer);
-      if (closing.signal.aborted) return refuse(closed);
-      return shared(key, () => {
-        const combined = signal ? AbortSignal.any([signal, closing.signal]) : closing.signal;
-        return run(combined).catch((error: unknown) => refuse(describe(error)));
-      });
-    },
+    verify,
+    settle,
+    guard: (runs) => ({
+      verify: (payload, requirements, ctx) =>
+        verify(runs.payer?.(payload), () => runs.verify(payload, requirements, ctx)),
+      settle: (payload, requirements, ctx) =>
+        settle(
+          {
+            network: requirements.network,
+            payer: runs.payer?.(payload),
+            key: runs.settlementKey(payload, requirements),
+            signal: ctx.signal,
+          },
+          (signal) => runs.settle(payload, requirements, { ...ctx, signal }),
+        ),
+    }),
     close: () => closing.abort(),
   };
 }

@@ -8,9 +8,7 @@ import {
   type PaymentPayload,
   type PaymentRequirements,
   type SchemeFacilitator,
-  type SettleResponse,
   toCaip2,
-  type VerifyResponse,
 } from '@x402kit/core';
 import { createSchemeLifetime } from '@x402kit/core/internal';
 import {
@@ -141,28 +139,16 @@ export function createExactPermitEvmFacilitator(
     pollingIntervalMs: options.pollingIntervalMs ?? 100,
   };
   const lifetime = createSchemeLifetime(errorText);
-
-  async function verify(payload: PaymentPayload, requirements: PaymentRequirements): Promise<VerifyResponse> {
-    return lifetime.verify(
-      undefined,
-      async () => (await verifyExactPermitPayment(ctx, payload, requirements)).response,
-    );
-  }
-
-  async function settle(
-    payload: PaymentPayload,
-    requirements: PaymentRequirements,
-    signal: AbortSignal | undefined,
-    onBroadcast?: (transaction: string) => Promise<void> | void,
-  ): Promise<SettleResponse> {
-    const key = settlementKey(payload, requirements.network);
-    return lifetime.settle({ network: requirements.network, key, signal }, (combined) =>
+  const { verify, settle } = lifetime.guard({
+    settlementKey: (payload, requirements) => settlementKey(payload, requirements.network),
+    verify: async (payload, requirements) =>
+      (await verifyExactPermitPayment(ctx, payload, requirements)).response,
+    settle: (payload, requirements, { signal, onBroadcast }) =>
       settleExactPermitPayment(ctx, payload, requirements, {
-        signal: combined,
+        signal,
         ...(onBroadcast ? { onBroadcast } : {}),
       }),
-    );
-  }
+  });
 
   function quoteFee(
     requirements: Pick<PaymentRequirements, 'scheme' | 'network' | 'asset'>,
@@ -187,8 +173,8 @@ export function createExactPermitEvmFacilitator(
       return extra ? { ...extra } : undefined;
     },
     quoteFee,
-    verify: (payload, requirements) => verify(payload, requirements),
-    settle: (payload, requirements, c) => settle(payload, requirements, c.signal, c.onBroadcast),
+    verify,
+    settle,
     close: () => lifetime.close(),
   };
 

@@ -4,13 +4,7 @@
  * a TRON node it does not have to trust, quote fees, and advertise the settlement address and fees in
  * `/supported`.
  */
-import type {
-  PaymentPayload,
-  PaymentRequirements,
-  SchemeFacilitator,
-  SettleResponse,
-  VerifyResponse,
-} from '@x402kit/core';
+import type { PaymentRequirements, SchemeFacilitator } from '@x402kit/core';
 import { createSchemeLifetime } from '@x402kit/core/internal';
 import type { ExactPermitFeeQuote } from '@x402kit/payment-permit';
 import { privateKeyToAccount } from 'viem/accounts';
@@ -164,29 +158,19 @@ export function createExactPermitTronFacilitator(
   const lifetime = createSchemeLifetime(errorText);
   const signerAddresses = [...keys.keys()].map((body) => toTronAddress(body));
 
-  async function verify(payload: PaymentPayload, requirements: PaymentRequirements): Promise<VerifyResponse> {
-    return lifetime.verify(
-      undefined,
-      async () => (await verifyExactPermitTronPayment(ctx, payload, requirements)).response,
-    );
-  }
-
-  async function settle(
-    payload: PaymentPayload,
-    requirements: PaymentRequirements,
-    signal: AbortSignal | undefined,
-    onBroadcast: ((transaction: string) => Promise<void> | void) | undefined,
-  ): Promise<SettleResponse> {
-    const network = requirements.network;
-    const chain = ctx.networkFor(network);
-    const key = chain ? sentPermitKey(chain.network.chainId, payload.payload) : undefined;
-    return lifetime.settle({ network, key, signal }, (combined) =>
+  const { verify, settle } = lifetime.guard({
+    settlementKey: (payload, requirements) => {
+      const chain = ctx.networkFor(requirements.network);
+      return chain ? sentPermitKey(chain.network.chainId, payload.payload) : undefined;
+    },
+    verify: async (payload, requirements) =>
+      (await verifyExactPermitTronPayment(ctx, payload, requirements)).response,
+    settle: (payload, requirements, { signal, onBroadcast }) =>
       settleExactPermitTronPayment(ctx, payload, requirements, {
-        signal: combined,
+        signal,
         ...(onBroadcast ? { onBroadcast } : {}),
       }),
-    );
-  }
+  });
 
   function quoteFee(
     requirements: Pick<PaymentRequirements, 'scheme' | 'network' | 'asset'>,
@@ -234,8 +218,8 @@ export function createExactPermitTronFacilitator(
       return extra ? { ...extra } : undefined;
     },
     quoteFee,
-    verify: (payload, requirements) => verify(payload, requirements),
-    settle: (payload, requirements, c) => settle(payload, requirements, c.signal, c.onBroadcast),
+    verify,
+    settle,
     close: () => lifetime.close(),
   };
 }

@@ -1,9 +1,22 @@
 /**
  * The merchant agent of the A2A end-to-end tests: the @a2a-js/sdk JSON-RPC server on 127.0.0.1
  * (legacy v0.3 wire on) with our paid executor in front of a forecast executor, the card declaring
- * the x402 extension.
+ * the x402 extension; and the client side's SDK client and opening message.
  */
-import { A2A_PROTOCOL_VERSION, AGENT_CARD_PATH, type AgentCard, TaskState } from '@a2a-js/sdk';
+import {
+  A2A_PROTOCOL_VERSION,
+  AGENT_CARD_PATH,
+  type AgentCard,
+  Role,
+  type SendMessageRequest,
+  TaskState,
+} from '@a2a-js/sdk';
+import {
+  ClientFactory,
+  ClientFactoryOptions,
+  DefaultAgentCardResolver,
+  JsonRpcTransportFactory,
+} from '@a2a-js/sdk/client';
 import { duplicateInterfacesForLegacy } from '@a2a-js/sdk/compat/v0_3';
 import { AgentEvent, type AgentExecutor, DefaultRequestHandler, InMemoryTaskStore } from '@a2a-js/sdk/server';
 import { agentCardHandler, jsonRpcHandler, UserBuilder } from '@a2a-js/sdk/server/express';
@@ -150,4 +163,51 @@ export async function startForecastMerchant(options: {
     }),
   );
   return { ...running, rpcUrl: `${running.url}/a2a/jsonrpc`, executions: () => executions };
+}
+
+/**
+ * The @a2a-js/sdk client of the agent at `url` (its card read with the legacy v0.3 wire on).
+ *
+ * @example
+ * const agent = createPayingAgentClient({ client: await sdkClient(merchant.url), x402 })
+ */
+export async function sdkClient(url: string) {
+  const factory = new ClientFactory(
+    ClientFactoryOptions.createFrom(ClientFactoryOptions.default, {
+      cardResolver: new DefaultAgentCardResolver({ legacyCompat: { enabled: true } }),
+      transports: [new JsonRpcTransportFactory({ legacyCompat: { enabled: true } })],
+    }),
+  );
+  return factory.createFromUrl(url);
+}
+
+/**
+ * A user's `SendMessageRequest` opening a new task with `text`.
+ *
+ * @example
+ * const { task, payment } = await agent.sendMessage(ask('Paris'))
+ */
+export function ask(text: string): SendMessageRequest {
+  return {
+    tenant: '',
+    message: {
+      messageId: crypto.randomUUID(),
+      contextId: '',
+      taskId: '',
+      role: Role.ROLE_USER,
+      parts: [
+        {
+          content: { $case: 'text', value: text },
+          metadata: undefined,
+          filename: '',
+          mediaType: 'text/plain',
+        },
+      ],
+      metadata: undefined,
+      extensions: [],
+      referenceTaskIds: [],
+    },
+    configuration: undefined,
+    metadata: undefined,
+  };
 }

@@ -13,13 +13,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { Role, TaskState } from '@a2a-js/sdk';
-import {
-  ClientFactory,
-  ClientFactoryOptions,
-  DefaultAgentCardResolver,
-  JsonRpcTransportFactory,
-} from '@a2a-js/sdk/client';
+import { TaskState } from '@a2a-js/sdk';
 import { createPayingAgentClient, PaymentMetadataKeys, X402_A2A_EXTENSION_URI } from '@x402kit/a2a';
 import { createX402Client, type PaymentRequired, Reasons } from '@x402kit/core';
 import { type Devnet, readTokenBalance, startDevnet } from '@x402kit/devnet';
@@ -27,7 +21,7 @@ import { createExactEvmClient } from '@x402kit/evm';
 import { type CutRpcFacilitator, startCutRpcFacilitator } from '@x402kit/testing/cut-rpc-facilitator';
 import type { Hex } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
-import { type Merchant, startForecastMerchant } from './a2a-merchant.js';
+import { ask, type Merchant, sdkClient, startForecastMerchant } from './a2a-merchant.js';
 
 const PRICE = 1000n;
 let devnet: Devnet;
@@ -109,42 +103,15 @@ describe('A2A paid agent, RPC cut after the settlement is sent: pending with the
     const t0 = await payTo();
     const runs = merchant.executions();
     const cut = facilitator.sendsCut();
-    const factory = new ClientFactory(
-      ClientFactoryOptions.createFrom(ClientFactoryOptions.default, {
-        cardResolver: new DefaultAgentCardResolver({ legacyCompat: { enabled: true } }),
-        transports: [new JsonRpcTransportFactory({ legacyCompat: { enabled: true } })],
-      }),
-    );
     const agent = createPayingAgentClient({
-      client: await factory.createFromUrl(merchant.url),
+      client: await sdkClient(merchant.url),
       x402: payer(),
     });
 
     let outcome: Awaited<ReturnType<typeof agent.sendMessage>>;
     try {
       facilitator.cutAfterSend();
-      outcome = await agent.sendMessage({
-        tenant: '',
-        message: {
-          messageId: crypto.randomUUID(),
-          contextId: '',
-          taskId: '',
-          role: Role.ROLE_USER,
-          parts: [
-            {
-              content: { $case: 'text', value: 'Paris' },
-              metadata: undefined,
-              filename: '',
-              mediaType: 'text/plain',
-            },
-          ],
-          metadata: undefined,
-          extensions: [],
-          referenceTaskIds: [],
-        },
-        configuration: undefined,
-        metadata: undefined,
-      });
+      outcome = await agent.sendMessage(ask('Paris'));
     } finally {
       facilitator.proxy.heal();
     }

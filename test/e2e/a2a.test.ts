@@ -7,13 +7,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { AGENT_CARD_PATH, Role, type SendMessageRequest, TaskState } from '@a2a-js/sdk';
-import {
-  ClientFactory,
-  ClientFactoryOptions,
-  DefaultAgentCardResolver,
-  JsonRpcTransportFactory,
-} from '@a2a-js/sdk/client';
+import { AGENT_CARD_PATH, TaskState } from '@a2a-js/sdk';
 import { createPayingAgentClient, PaymentMetadataKeys, X402_A2A_EXTENSION_URI } from '@x402kit/a2a';
 import {
   createX402Client,
@@ -28,7 +22,7 @@ import type { Running } from '@x402kit/testing/listen';
 import { startOurFacilitator } from '@x402kit/testing/ours';
 import { createPublicClient, type Hex, http } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
-import { type Merchant, startForecastMerchant } from './a2a-merchant.js';
+import { ask, type Merchant, sdkClient, startForecastMerchant } from './a2a-merchant.js';
 
 let devnet: Devnet;
 let facilitator: Running;
@@ -47,41 +41,6 @@ function payer(policies = [maxAmountPolicy('0.01')]) {
     schemes: [{ network: 'eip155:*', client: createExactEvmClient({ signer }) }],
     policies,
   });
-}
-
-async function sdkClient(url: string) {
-  const factory = new ClientFactory(
-    ClientFactoryOptions.createFrom(ClientFactoryOptions.default, {
-      cardResolver: new DefaultAgentCardResolver({ legacyCompat: { enabled: true } }),
-      transports: [new JsonRpcTransportFactory({ legacyCompat: { enabled: true } })],
-    }),
-  );
-  return factory.createFromUrl(url);
-}
-
-function ask(text: string): SendMessageRequest {
-  return {
-    tenant: '',
-    message: {
-      messageId: crypto.randomUUID(),
-      contextId: '',
-      taskId: '',
-      role: Role.ROLE_USER,
-      parts: [
-        {
-          content: { $case: 'text', value: text },
-          metadata: undefined,
-          filename: '',
-          mediaType: 'text/plain',
-        },
-      ],
-      metadata: undefined,
-      extensions: [],
-      referenceTaskIds: [],
-    },
-    configuration: undefined,
-    metadata: undefined,
-  };
 }
 
 type WireTask = {

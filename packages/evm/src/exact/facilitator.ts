@@ -2,13 +2,7 @@
  * The facilitator side of `exact` on EVM (EIP-3009): verify with the reference's ordered checks and
  * reason strings, settle through locally-nonced relayers with fast receipt polling.
  */
-import type {
-  PaymentPayload,
-  PaymentRequirements,
-  SchemeFacilitator,
-  SettleResponse,
-  VerifyResponse,
-} from '@x402kit/core';
+import type { PaymentPayload, PaymentRequirements, SchemeFacilitator } from '@x402kit/core';
 import { createSchemeLifetime } from '@x402kit/core/internal';
 import type { Hex, LocalAccount } from 'viem';
 import { addressKey } from '../address.js';
@@ -136,13 +130,10 @@ export function createExactEvmFacilitator(options: ExactEvmFacilitatorOptions): 
   // concurrent settles of the same authorization share one transaction
   const lifetime = createSchemeLifetime(errorText);
 
-  async function verify(
-    payload: PaymentPayload,
-    requirements: PaymentRequirements,
-    x402Version: 1 | 2,
-  ): Promise<VerifyResponse> {
-    const payer = payerOf(payload.payload) ?? permit2PayerOf(payload.payload);
-    return lifetime.verify(payer, async () => {
+  const guarded = lifetime.guard({
+    payer: (payload) => payerOf(payload.payload) ?? permit2PayerOf(payload.payload),
+    settlementKey,
+    async verify(payload, requirements, { x402Version }) {
       if (isPermit2Payload(payload.payload)) {
         const sender = networks.get(requirements.network)?.relayers[0]?.address;
         const outcome = await verifyPermit2Payment(permit2, payload, requirements, {
@@ -154,39 +145,22 @@ export function createExactEvmFacilitator(options: ExactEvmFacilitatorOptions): 
       }
       const { response } = await verifyExactEvmPayment(ctx, payload, requirements, { x402Version, simulate });
       return response;
-    });
-  }
-
-  async function settle(
-    payload: PaymentPayload,
-    requirements: PaymentRequirements,
-    x402Version: 1 | 2,
-    signal: AbortSignal | undefined,
-    onBroadcast?: (transaction: string) => Promise<void> | void,
-  ): Promise<SettleResponse> {
-    const payer = payerOf(payload.payload) ?? permit2PayerOf(payload.payload);
-    const call = { network: requirements.network, payer, key: settlementKey(payload, requirements), signal };
-    return lifetime.settle(call, (combined) => {
+    },
+    settle(payload, requirements, { x402Version, signal, onBroadcast }) {
       const broadcast = onBroadcast ? { onBroadcast } : {};
       return isPermit2Payload(payload.payload)
-        ? settlePermit2Payment(permit2, payload, requirements, {
-            kind: 'exact',
-            signal: combined,
-            ...broadcast,
-          })
-        : settleExactEvmPayment(ctx, payload, requirements, { x402Version, signal: combined, ...broadcast });
-    });
-  }
+        ? settlePermit2Payment(permit2, payload, requirements, { kind: 'exact', signal, ...broadcast })
+        : settleExactEvmPayment(ctx, payload, requirements, { x402Version, signal, ...broadcast });
+    },
+  });
 
   return {
     scheme: 'exact',
     family: 'eip155:*',
     networks: [...networks.keys()],
     getSigners: () => [...addresses],
-    verify: (payload, requirements, c) =>
-      verify(normalizeExactEvmPayload(payload), requirements, c.x402Version),
-    settle: (payload, requirements, c) =>
-      settle(normalizeExactEvmPayload(payload), requirements, c.x402Version, c.signal, c.onBroadcast),
+    verify: (payload, requirements, c) => guarded.verify(normalizeExactEvmPayload(payload), requirements, c),
+    settle: (payload, requirements, c) => guarded.settle(normalizeExactEvmPayload(payload), requirements, c),
     close() {
       lifetime.close();
     },

@@ -3,13 +3,7 @@
  * reference's ordered checks, settle the actual amount (≤ the maximum; 0 sends nothing) from the
  * key named in `witness.facilitator`.
  */
-import type {
-  PaymentPayload,
-  PaymentRequirements,
-  SchemeFacilitator,
-  SettleResponse,
-  VerifyResponse,
-} from '@x402kit/core';
+import type { SchemeFacilitator } from '@x402kit/core';
 import { createSchemeLifetime } from '@x402kit/core/internal';
 import type { Hex, LocalAccount } from 'viem';
 import { errorText } from '../error-text.js';
@@ -64,32 +58,19 @@ export function createUptoEvmFacilitator(options: UptoEvmFacilitatorOptions): Up
   const addresses = accounts.map((a) => a.address);
   const lifetime = createSchemeLifetime(errorText);
 
-  async function verify(payload: PaymentPayload, requirements: PaymentRequirements): Promise<VerifyResponse> {
-    const payer = permit2PayerOf(payload.payload);
-    return lifetime.verify(
-      payer,
-      async () =>
-        (await verifyPermit2Payment(ctx, payload, requirements, { kind: 'upto', simulate })).response,
-    );
-  }
-
-  async function settle(
-    payload: PaymentPayload,
-    requirements: PaymentRequirements,
-    signal: AbortSignal | undefined,
-    onBroadcast?: (transaction: string) => Promise<void> | void,
-  ): Promise<SettleResponse> {
-    const payer = permit2PayerOf(payload.payload);
-    const key =
-      typeof payload.payload.signature === 'string' ? payload.payload.signature.toLowerCase() : undefined;
-    return lifetime.settle({ network: requirements.network, payer, key, signal }, (combined) =>
+  const { verify, settle } = lifetime.guard({
+    payer: (payload) => permit2PayerOf(payload.payload),
+    settlementKey: (payload) =>
+      typeof payload.payload.signature === 'string' ? payload.payload.signature.toLowerCase() : undefined,
+    verify: async (payload, requirements) =>
+      (await verifyPermit2Payment(ctx, payload, requirements, { kind: 'upto', simulate })).response,
+    settle: (payload, requirements, { signal, onBroadcast }) =>
       settlePermit2Payment(ctx, payload, requirements, {
         kind: 'upto',
-        signal: combined,
+        signal,
         ...(onBroadcast ? { onBroadcast } : {}),
       }),
-    );
-  }
+  });
 
   return {
     scheme: 'upto',
@@ -97,8 +78,8 @@ export function createUptoEvmFacilitator(options: UptoEvmFacilitatorOptions): Up
     networks: [...networks.keys()],
     getExtra: () => (addresses[0] ? { facilitatorAddress: addresses[0] } : undefined),
     getSigners: () => [...addresses],
-    verify: (payload, requirements) => verify(payload, requirements),
-    settle: (payload, requirements, c) => settle(payload, requirements, c.signal, c.onBroadcast),
+    verify,
+    settle,
     close() {
       lifetime.close();
     },

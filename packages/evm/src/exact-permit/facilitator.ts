@@ -143,11 +143,8 @@ export function createExactPermitEvmFacilitator(
     settlementKey: (payload, requirements) => settlementKey(payload, requirements.network),
     verify: async (payload, requirements) =>
       (await verifyExactPermitPayment(ctx, payload, requirements)).response,
-    settle: (payload, requirements, { signal, onBroadcast }) =>
-      settleExactPermitPayment(ctx, payload, requirements, {
-        signal,
-        ...(onBroadcast ? { onBroadcast } : {}),
-      }),
+    // the call's signal (aborted on close too) and onBroadcast
+    settle: (payload, requirements, call) => settleExactPermitPayment(ctx, payload, requirements, call),
   });
 
   function quoteFee(

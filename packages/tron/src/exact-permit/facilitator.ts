@@ -165,11 +165,8 @@ export function createExactPermitTronFacilitator(
     },
     verify: async (payload, requirements) =>
       (await verifyExactPermitTronPayment(ctx, payload, requirements)).response,
-    settle: (payload, requirements, { signal, onBroadcast }) =>
-      settleExactPermitTronPayment(ctx, payload, requirements, {
-        signal,
-        ...(onBroadcast ? { onBroadcast } : {}),
-      }),
+    // the call's signal (aborted on close too) and onBroadcast
+    settle: (payload, requirements, call) => settleExactPermitTronPayment(ctx, payload, requirements, call),
   });
 
   function quoteFee(

@@ -34,11 +34,7 @@ export type SchemeRuns = {
   payer?(payload: PaymentPayload): string | undefined;
   /** The payment's identity: concurrent settles with the same key share one run. */
   settlementKey(payload: PaymentPayload, requirements: PaymentRequirements): string | undefined;
-  verify(
-    payload: PaymentPayload,
-    requirements: PaymentRequirements,
-    ctx: SchemeFacilitatorContext,
-  ): Promise<VerifyResponse>;
+  verify: SchemeFacilitator['verify'];
   /** `ctx.signal` aborts with the caller's or when the facilitator closes. */
   settle(
     payload: PaymentPayload,

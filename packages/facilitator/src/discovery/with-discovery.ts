@@ -5,6 +5,7 @@
  * seller's choice.
  */
 import { PaymentPayload, PaymentRequirements, readDiscovery } from '@x402kit/core';
+import { isRecord } from '@x402kit/core/internal';
 import type { ServiceFacilitator } from '../service-engine.js';
 import type { DiscoveryStore } from './discovery-store.js';
 
@@ -28,8 +29,9 @@ export function withDiscovery(engine: ServiceFacilitator, options: WithDiscovery
     ...engine,
     async settle(payload, requirements, callOptions) {
       const result = await engine.settle(payload, requirements, callOptions);
-      if (!result.success) return result;
-      // only v2 payments carry extensions; the engine already validated what it settled
+      // only v2 payments carry extensions: a settlement without the declaration (most of them) is
+      // not parsed again; the engine already validated what it settled
+      if (!result.success || !declaresBazaar(payload)) return result;
       const paid = PaymentPayload.safeParse(payload);
       const offer = PaymentRequirements.safeParse(requirements);
       if (!paid.success || !offer.success || paid.data.extensions?.bazaar === undefined) return result;
@@ -46,4 +48,8 @@ export function withDiscovery(engine: ServiceFacilitator, options: WithDiscovery
       return result;
     },
   };
+}
+
+function declaresBazaar(payload: unknown): boolean {
+  return isRecord(payload) && isRecord(payload.extensions) && payload.extensions.bazaar !== undefined;
 }

@@ -25,6 +25,38 @@ export type LoadResult = {
   p99: number;
 };
 
+/** One request's answer: its latency (undefined when no answer came) and whether it had the expected status. */
+export type TimedAnswer = { ms: number | undefined; ok: boolean };
+
+/**
+ * Send one request on `agent`, read the answer to its end and time it; a connection error is an
+ * answer that is not ok and has no latency.
+ *
+ * @example
+ * const { ms, ok } = await timedRequest(agent, new URL(url), 'POST', headers, body, 200)
+ */
+export function timedRequest(
+  agent: Agent,
+  url: URL,
+  method: string,
+  headers: Record<string, string>,
+  body: string | undefined,
+  expectStatus: number,
+): Promise<TimedAnswer> {
+  return new Promise((resolve) => {
+    const t0 = performance.now();
+    const req = request(
+      { agent, host: url.hostname, port: url.port, path: url.pathname + url.search, method, headers },
+      (res) => {
+        res.resume();
+        res.on('end', () => resolve({ ms: performance.now() - t0, ok: res.statusCode === expectStatus }));
+      },
+    );
+    req.on('error', () => resolve({ ms: undefined, ok: false }));
+    req.end(body);
+  });
+}
+
 export async function runLoad(o: LoadOptions): Promise<LoadResult> {
   const agent = new Agent({ keepAlive: true, maxSockets: o.concurrency });
   const url = new URL(o.url);
@@ -38,34 +70,11 @@ export async function runLoad(o: LoadOptions): Promise<LoadResult> {
     ...o.headers,
   };
 
-  const one = () =>
-    new Promise<void>((resolve) => {
-      const t0 = performance.now();
-      const req = request(
-        {
-          agent,
-          host: url.hostname,
-          port: url.port,
-          path: url.pathname + url.search,
-          method: o.method ?? 'GET',
-          headers,
-        },
-        (res) => {
-          res.resume();
-          res.on('end', () => {
-            latencies.push(performance.now() - t0);
-            if (res.statusCode !== o.expectStatus) errors++;
-            resolve();
-          });
-        },
-      );
-      req.on('error', () => {
-        errors++;
-        resolve();
-      });
-      if (o.body) req.write(o.body);
-      req.end();
-    });
+  const one = async () => {
+    const answer = await timedRequest(agent, url, o.method ?? 'GET', headers, o.body, o.expectStatus);
+    if (answer.ms !== undefined) latencies.push(answer.ms);
+    if (!answer.ok) errors++;
+  };
 
   const start = performance.now();
   await Promise.all(

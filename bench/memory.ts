@@ -4,8 +4,8 @@
  * and the server process's resident set size read from `/proc/<pid>/status` while it runs.
  */
 import { readFileSync } from 'node:fs';
-import { Agent, request } from 'node:http';
-import { percentile } from './load.js';
+import { Agent } from 'node:http';
+import { percentile, timedRequest } from './load.js';
 
 export type OpenLoadOptions = {
   url: string;
@@ -73,26 +73,11 @@ export async function runOpenLoad(o: OpenLoadOptions): Promise<OpenLoadResult> {
   let sent = 0;
   let errors = 0;
   const pending: Promise<void>[] = [];
-  const one = () =>
-    new Promise<void>((resolve) => {
-      const t0 = performance.now();
-      const req = request(
-        { agent, host: url.hostname, port: url.port, path: url.pathname, method: 'POST', headers },
-        (res) => {
-          res.resume();
-          res.on('end', () => {
-            latencies.push(performance.now() - t0);
-            if (res.statusCode !== o.expectStatus) errors++;
-            resolve();
-          });
-        },
-      );
-      req.on('error', () => {
-        errors++;
-        resolve();
-      });
-      req.end(o.body);
-    });
+  const one = async () => {
+    const answer = await timedRequest(agent, url, 'POST', headers, o.body, o.expectStatus);
+    if (answer.ms !== undefined) latencies.push(answer.ms);
+    if (!answer.ok) errors++;
+  };
   const total = Math.round(o.rate * o.seconds);
   const start = performance.now();
   await new Promise<void>((done) => {

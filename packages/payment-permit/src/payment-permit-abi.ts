@@ -2,109 +2,33 @@
  * The ABI of BofAI's `PaymentPermit` contract (the 3-argument `permitTransferFrom` of the
  * "remove delivery" revision) and the ERC-20 subset `exact_permit` needs.
  */
-import { erc20Abi } from 'viem';
-
-const permitMeta = {
-  name: 'meta',
-  type: 'tuple',
-  components: [
-    { name: 'kind', type: 'uint8' },
-    { name: 'paymentId', type: 'bytes16' },
-    { name: 'nonce', type: 'uint256' },
-    { name: 'validAfter', type: 'uint256' },
-    { name: 'validBefore', type: 'uint256' },
-  ],
-} as const;
+import { erc20Abi, parseAbi } from 'viem';
 
 /**
  * `PaymentPermit`: `permitTransferFrom` (selector `0xa4bd65d0`), the nonce views, the domain
- * separator, the `PermitTransfer` event and the custom errors.
+ * separator, the `PermitTransfer` event and the custom errors. The structs are the contract's,
+ * field for field the EIP-712 types of `paymentPermitTypes` (its typehash is built from them).
  *
  * @example encodeFunctionData({ abi: paymentPermitAbi, functionName: 'permitTransferFrom', args: [permit, owner, signature] })
  */
-export const paymentPermitAbi = [
-  {
-    type: 'function',
-    name: 'permitTransferFrom',
-    stateMutability: 'nonpayable',
-    inputs: [
-      {
-        name: 'permit',
-        type: 'tuple',
-        components: [
-          permitMeta,
-          { name: 'buyer', type: 'address' },
-          { name: 'caller', type: 'address' },
-          {
-            name: 'payment',
-            type: 'tuple',
-            components: [
-              { name: 'payToken', type: 'address' },
-              { name: 'payAmount', type: 'uint256' },
-              { name: 'payTo', type: 'address' },
-            ],
-          },
-          {
-            name: 'fee',
-            type: 'tuple',
-            components: [
-              { name: 'feeTo', type: 'address' },
-              { name: 'feeAmount', type: 'uint256' },
-            ],
-          },
-        ],
-      },
-      { name: 'owner', type: 'address' },
-      { name: 'signature', type: 'bytes' },
-    ],
-    outputs: [],
-  },
-  {
-    type: 'function',
-    name: 'nonceUsed',
-    stateMutability: 'view',
-    inputs: [
-      { name: 'owner', type: 'address' },
-      { name: 'nonce', type: 'uint256' },
-    ],
-    outputs: [{ name: '', type: 'bool' }],
-  },
-  {
-    type: 'function',
-    name: 'nonceBitmap',
-    stateMutability: 'view',
-    inputs: [
-      { name: 'owner', type: 'address' },
-      { name: 'wordPos', type: 'uint256' },
-    ],
-    outputs: [{ name: '', type: 'uint256' }],
-  },
-  {
-    type: 'function',
-    name: 'DOMAIN_SEPARATOR',
-    stateMutability: 'view',
-    inputs: [],
-    outputs: [{ name: '', type: 'bytes32' }],
-  },
-  {
-    type: 'event',
-    name: 'PermitTransfer',
-    inputs: [
-      { name: 'buyer', type: 'address', indexed: true },
-      { name: 'paymentId', type: 'bytes16', indexed: true },
-      { name: 'payToken', type: 'address', indexed: true },
-      { name: 'payTo', type: 'address', indexed: false },
-      { name: 'amount', type: 'uint256', indexed: false },
-    ],
-  },
-  { type: 'error', name: 'InvalidTimestamp', inputs: [] },
-  { type: 'error', name: 'InvalidCaller', inputs: [] },
-  { type: 'error', name: 'InvalidNonce', inputs: [] },
-  { type: 'error', name: 'InvalidSignature', inputs: [] },
-  { type: 'error', name: 'NonceAlreadyUsed', inputs: [] },
-  { type: 'error', name: 'InvalidKind', inputs: [] },
-  { type: 'error', name: 'BuyerMismatch', inputs: [] },
-] as const;
+export const paymentPermitAbi = parseAbi([
+  'struct PermitMeta { uint8 kind; bytes16 paymentId; uint256 nonce; uint256 validAfter; uint256 validBefore; }',
+  'struct Payment { address payToken; uint256 payAmount; address payTo; }',
+  'struct Fee { address feeTo; uint256 feeAmount; }',
+  'struct PaymentPermitDetails { PermitMeta meta; address buyer; address caller; Payment payment; Fee fee; }',
+  'function permitTransferFrom(PaymentPermitDetails permit, address owner, bytes signature)',
+  'function nonceUsed(address owner, uint256 nonce) view returns (bool)',
+  'function nonceBitmap(address owner, uint256 wordPos) view returns (uint256)',
+  'function DOMAIN_SEPARATOR() view returns (bytes32)',
+  'event PermitTransfer(address indexed buyer, bytes16 indexed paymentId, address indexed payToken, address payTo, uint256 amount)',
+  'error InvalidTimestamp()',
+  'error InvalidCaller()',
+  'error InvalidNonce()',
+  'error InvalidSignature()',
+  'error NonceAlreadyUsed()',
+  'error InvalidKind()',
+  'error BuyerMismatch()',
+]);
 
 /**
  * The ERC-20 calls around a PaymentPermit payment (`allowance`, `approve`, `balanceOf`): the

@@ -14,6 +14,7 @@ import {
   type Hex,
   isErc6492Signature,
   type PublicClient,
+  parseAbi,
   parseErc6492Signature,
 } from 'viem';
 import { addressKey, isEvmAddress } from '../address.js';
@@ -129,34 +130,11 @@ export async function readErc6492Signature(
   };
 }
 
-const aggregate3Abi = [
-  {
-    type: 'function',
-    name: 'aggregate3',
-    stateMutability: 'payable',
-    inputs: [
-      {
-        name: 'calls',
-        type: 'tuple[]',
-        components: [
-          { name: 'target', type: 'address' },
-          { name: 'allowFailure', type: 'bool' },
-          { name: 'callData', type: 'bytes' },
-        ],
-      },
-    ],
-    outputs: [
-      {
-        name: 'returnData',
-        type: 'tuple[]',
-        components: [
-          { name: 'success', type: 'bool' },
-          { name: 'returnData', type: 'bytes' },
-        ],
-      },
-    ],
-  },
-] as const;
+const aggregate3Abi = parseAbi([
+  'struct Call3 { address target; bool allowFailure; bytes callData; }',
+  'struct Result { bool success; bytes returnData; }',
+  'function aggregate3(Call3[] calls) payable returns (Result[] returnData)',
+]);
 
 /**
  * `eth_call` the deployment and then the payment call in one Multicall3 `aggregate3` (both must

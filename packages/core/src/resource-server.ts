@@ -15,6 +15,7 @@ import { settleRefusal, verifyRefusal } from './protocol/responses.js';
 import type {
   AnyPaymentPayload,
   AnyPaymentRequirements,
+  PaymentPayload,
   PaymentRequired,
   PaymentRequirements,
   ResourceInfo,
@@ -24,7 +25,7 @@ import type {
   VerifyResponse,
 } from './protocol/schemas.js';
 import { requirementsToV1 } from './protocol/v1.js';
-import type { SchemeServer } from './scheme.js';
+import type { SchemeServer, SchemeServerSession, SchemeSessionContext, SessionVerdict } from './scheme.js';
 
 /** One way a route can be paid. Functions are evaluated per request with the transport's context. */
 export type PaymentOption<Ctx = unknown> = {
@@ -128,7 +129,7 @@ export type ResourceServer = {
     payload: AnyPaymentPayload,
     requirements: PaymentRequirements,
     options?: PaymentCallOptions,
-  ): Promise<VerifyResponse>;
+  ): Promise<SessionVerdict>;
   /**
    * Have a facilitator settle the payment. `settlement_pending` comes back when the transaction is
    * sent but not confirmed, and also when the call failed in a way that leaves its outcome unknown
@@ -289,6 +290,32 @@ export function createResourceServer(options: ResourceServerOptions): ResourceSe
     }
   }
 
+  /** The scheme session that handles this (v2) payment, when its scheme has one. */
+  function sessionFor(
+    payload: AnyPaymentPayload,
+    requirements: PaymentRequirements,
+  ): { scheme: SchemeServerSession; payload: PaymentPayload } | undefined {
+    if (payload.x402Version !== 2) return undefined;
+    const scheme = findScheme(requirements.scheme, requirements.network)?.session;
+    return scheme ? { scheme, payload } : undefined;
+  }
+
+  /** The facilitator a scheme session calls: the chosen one, with the wire version and this attempt. */
+  function sessionContext(
+    facilitator: number,
+    payload: AnyPaymentPayload,
+    opts: PaymentCallOptions | undefined,
+  ): SchemeSessionContext {
+    const client = facilitators[facilitator]!;
+    return {
+      ...(opts?.attempt === undefined ? {} : { attempt: opts.attempt }),
+      facilitator: {
+        verify: (p, r) => client.verify(p, wireRequirements(payload, r, opts?.resource), callOptions(opts)),
+        settle: (p, r) => client.settle(p, wireRequirements(payload, r, opts?.resource), callOptions(opts)),
+      },
+    };
+  }
+
   return {
     async initialize() {
       await Promise.all(facilitators.map((_, i) => refresh(i)));
@@ -355,7 +382,15 @@ export function createResourceServer(options: ResourceServerOptions): ResourceSe
     },
 
     findMatchingRequirements(accepts, payload) {
-      if (payload.x402Version === 2) return accepts.find((a) => deepEqual(a, payload.accepted));
+      if (payload.x402Version === 2) {
+        const accepted = payload.accepted;
+        return accepts.find((a) => {
+          const dynamic = findScheme(a.scheme, a.network)?.dynamicExtraFields;
+          return dynamic
+            ? deepEqual(withoutExtra(a, dynamic), withoutExtra(accepted, dynamic))
+            : deepEqual(a, accepted);
+        });
+      }
       const network = networkOf(payload);
       return accepts.find((a) => a.scheme === payload.scheme && a.network === network);
     },
@@ -369,13 +404,20 @@ export function createResourceServer(options: ResourceServerOptions): ResourceSe
       const abort = await hooks.beforeVerify?.(call);
       if (abort) return verifyRefusal(abort.reason, abort.message);
       const { facilitator } = await kindFor(payload.x402Version, requirements.scheme, requirements.network);
-      let result: VerifyResponse;
+      const session = sessionFor(payload, requirements);
+      let result: SessionVerdict;
       try {
-        result = await facilitators[facilitator]!.verify(
-          payload,
-          wireRequirements(payload, requirements, opts?.resource),
-          callOptions(opts),
-        );
+        result = session
+          ? await session.scheme.verify(
+              session.payload,
+              requirements,
+              sessionContext(facilitator, payload, opts),
+            )
+          : await facilitators[facilitator]!.verify(
+              payload,
+              wireRequirements(payload, requirements, opts?.resource),
+              callOptions(opts),
+            );
       } catch (error) {
         result = failure(error, Reasons.unexpectedVerifyError, (reason, message) =>
           verifyRefusal(reason, message),
@@ -392,13 +434,19 @@ export function createResourceServer(options: ResourceServerOptions): ResourceSe
       const abort = await hooks.beforeSettle?.(call);
       if (abort) return settleRefusal(abort.reason, abort.message, network);
       const { facilitator } = await kindFor(payload.x402Version, requirements.scheme, requirements.network);
+      const session = sessionFor(payload, requirements);
       let result: SettleResponse;
       try {
-        result = await facilitators[facilitator]!.settle(
-          payload,
-          wireRequirements(payload, effective, opts?.resource),
-          callOptions(opts),
-        );
+        result = session
+          ? await session.scheme.settle(session.payload, requirements, {
+              ...sessionContext(facilitator, payload, opts),
+              ...(opts?.amount === undefined ? {} : { amount: opts.amount }),
+            })
+          : await facilitators[facilitator]!.settle(
+              payload,
+              wireRequirements(payload, effective, opts?.resource),
+              callOptions(opts),
+            );
       } catch (error) {
         result = isOutcomeUnknown(error)
           ? // the facilitator may have sent the transaction: never report that as a failure
@@ -426,6 +474,13 @@ export function createResourceServer(options: ResourceServerOptions): ResourceSe
     async release(payload, requirements, opts) {
       if (opts?.attempt === undefined) return;
       const { facilitator } = await kindFor(payload.x402Version, requirements.scheme, requirements.network);
+      const session = sessionFor(payload, requirements);
+      if (session) {
+        await session.scheme
+          .release(session.payload, requirements, sessionContext(facilitator, payload, opts))
+          .catch(() => {});
+        return;
+      }
       const client = facilitators[facilitator]!;
       try {
         await client.release?.(
@@ -473,6 +528,15 @@ function createPendingMemory(options: { ttlMs?: number; maxEntries?: number } = 
       if (entries.size > 0) entries.delete(keyOf(payload, requirements));
     },
   };
+}
+
+/** The requirement without the named `extra` fields (and without an `extra` left empty). */
+function withoutExtra(requirements: PaymentRequirements, fields: readonly string[]): PaymentRequirements {
+  if (!requirements.extra) return requirements;
+  const extra = { ...requirements.extra };
+  for (const field of fields) delete extra[field];
+  const { extra: _, ...rest } = requirements;
+  return Object.keys(extra).length === 0 ? rest : { ...rest, extra };
 }
 
 function callOptions(opts: PaymentCallOptions | undefined): { attempt?: string } {

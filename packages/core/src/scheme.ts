@@ -72,6 +72,72 @@ export type SchemeServer = {
     payload: PaymentPayload,
     requirements: PaymentRequirements,
   ): Promise<SchemePaymentRefusal | undefined>;
+  /**
+   * For schemes that keep payment state on the resource server (the channels of `batch-settlement`):
+   * the scheme takes over verify, settle and release of its payments, and the engine hands it the
+   * facilitator chosen for the kind. Without it, the engine asks the facilitator directly.
+   */
+  session?: SchemeServerSession;
+  /**
+   * Fields of `extra` that may differ between the offer and the payment's `accepted` (state the
+   * server sent one payer, such as `batch-settlement`'s `channelState`): left out when matching.
+   */
+  dynamicExtraFields?: readonly string[];
+};
+
+/**
+ * A scheme's own handling of its payments on the resource server (see {@link SchemeServer.session}).
+ * One request's verify, settle and release carry the same `attempt`; the scheme serializes what must
+ * be serialized (one request per channel) and answers refusals with reason codes, never throws for bad
+ * input.
+ */
+export type SchemeServerSession = {
+  /** Judge the payment (locally, or through `ctx.facilitator`) and reserve what it spends for `ctx.attempt`. */
+  verify(
+    payload: PaymentPayload,
+    requirements: PaymentRequirements,
+    ctx: SchemeSessionContext,
+  ): Promise<SessionVerdict>;
+  /** Commit the attempt after its handler succeeded: charge `ctx.amount` (default `requirements.amount`). */
+  settle(
+    payload: PaymentPayload,
+    requirements: PaymentRequirements,
+    ctx: SchemeSessionContext & { amount?: string },
+  ): Promise<SettleResponse>;
+  /** Give up the attempt's reservation (its handler failed); never throws. */
+  release(
+    payload: PaymentPayload,
+    requirements: PaymentRequirements,
+    ctx: SchemeSessionContext,
+  ): Promise<void>;
+};
+
+/** What a scheme session gets with each call: the attempt and the facilitator that serves the kind. */
+export type SchemeSessionContext = {
+  /** The grant attempt (one per request); undefined only for calls outside a request. */
+  attempt?: string;
+  /** The facilitator chosen for this scheme and network. */
+  facilitator: SessionFacilitator;
+};
+
+/** The facilitator as a scheme session calls it (the engine adds the wire version and the attempt). */
+export type SessionFacilitator = {
+  verify(payload: PaymentPayload, requirements: PaymentRequirements): Promise<VerifyResponse>;
+  settle(payload: PaymentPayload, requirements: PaymentRequirements): Promise<SettleResponse>;
+};
+
+/** A scheme session's verdict: the verify answer, with what only a session can add. */
+export type SessionVerdict = VerifyResponse & {
+  /**
+   * On a refusal: the offer as it should be re-sent to this payer (e.g. the channel's state in
+   * `extra`, a "corrective 402"), in place of the offer the payment matched.
+   */
+  correctedRequirements?: PaymentRequirements;
+  /**
+   * On success: the answer that stands in for the paid handler (a payment operation such as a
+   * cooperative refund, which buys no resource). The handler does not run; settle still does.
+   */
+  skipHandler?: { status?: number; contentType: string; body: unknown };
 };
 
 /** Why a scheme server refuses a payment before verification: a reason code and what to do. */

@@ -33,8 +33,9 @@ export async function grantPayment(
 
   let output = resumed ? flow.held.take(call.attempt) : undefined;
   if (!resumed) {
-    const refusal = await verifyPayment(flow, call);
-    if (refusal) return refusal;
+    const verdict = await verifyPayment(flow, call);
+    if (verdict && 'skipHandler' in verdict) output = verdict.skipHandler;
+    else if (verdict) return verdict;
   }
   if (!output) {
     const ran = await runPaidHandler(flow, call, run);

@@ -40,3 +40,42 @@ export function migrationsTableSql(table: string): string {
 export function qualify(sql: string, prefix: string): string {
   return sql.replaceAll('{{prefix}}', prefix);
 }
+
+/**
+ * The first migration of a store: create its table (if missing) with `columns`, the text between
+ * the parentheses, then run `after` (its indexes). The migration is named after the table.
+ *
+ * @example
+ * createTableMigration('payments', 'network TEXT NOT NULL, nonce TEXT NOT NULL, PRIMARY KEY (network, nonce)', [
+ *   'CREATE INDEX IF NOT EXISTS payments_nonce ON {{prefix}}payments (nonce)',
+ * ])
+ */
+export function createTableMigration(
+  table: string,
+  columns: string,
+  after: readonly string[] = [],
+): Migration {
+  return {
+    version: 1,
+    name: table,
+    statements: [`CREATE TABLE IF NOT EXISTS {{prefix}}${table} (${columns})`, ...after],
+  };
+}
+
+/**
+ * The statements that rebuild `table` with new `columns` (SQLite cannot change a column's
+ * constraints in place; the same statements work in PostgreSQL): create `<table>_v<version>`,
+ * copy the `copied` columns over, drop the old table and rename the new one. Indexes go after.
+ *
+ * @example
+ * rebuildTableSql('leases', 2, 'family TEXT NOT NULL CHECK (length(family) > 0), address TEXT NOT NULL', 'family, address')
+ */
+export function rebuildTableSql(table: string, version: number, columns: string, copied: string): string[] {
+  const next = `${table}_v${version}`;
+  return [
+    `CREATE TABLE {{prefix}}${next} (${columns})`,
+    `INSERT INTO {{prefix}}${next} (${copied}) SELECT ${copied} FROM {{prefix}}${table}`,
+    `DROP TABLE {{prefix}}${table}`,
+    `ALTER TABLE {{prefix}}${next} RENAME TO ${table}`,
+  ];
+}

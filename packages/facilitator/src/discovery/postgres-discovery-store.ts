@@ -14,7 +14,7 @@ import {
   pageOf,
   toDiscoveryResource,
 } from './discovery-store.js';
-import { DISCOVERY_COLUMNS, DISCOVERY_MIGRATIONS, DISCOVERY_MIGRATIONS_TABLE } from './schema.js';
+import { DISCOVERY_COLUMNS, DISCOVERY_SCHEMA } from './schema.js';
 
 /**
  * Connect and apply pending migrations (serialized across processes by an advisory lock).
@@ -29,12 +29,7 @@ export async function createPostgresDiscoveryStore(options: {
 }): Promise<DiscoveryStore> {
   const { pool, prefix, close } = await openPostgres(
     { ...options, now: Date.now },
-    {
-      table: DISCOVERY_MIGRATIONS_TABLE,
-      migrations: DISCOVERY_MIGRATIONS,
-      defaultMaxConnections: 2,
-      lockName: 'x402kit-discovery',
-    },
+    { ...DISCOVERY_SCHEMA, defaultMaxConnections: 2, lockName: 'x402kit-discovery' },
   );
   const T = `${prefix}discovery_resources`;
   return {

@@ -11,7 +11,7 @@ import {
   pageOf,
   toDiscoveryResource,
 } from './discovery-store.js';
-import { DISCOVERY_COLUMNS, DISCOVERY_MIGRATIONS, DISCOVERY_MIGRATIONS_TABLE } from './schema.js';
+import { DISCOVERY_COLUMNS, DISCOVERY_SCHEMA } from './schema.js';
 
 /**
  * Open (creating if needed) the SQLite discovery catalog and apply its pending migrations.
@@ -23,10 +23,7 @@ export async function createSqliteDiscoveryStore(options: {
   path: string;
   busyTimeoutMs?: number;
 }): Promise<DiscoveryStore> {
-  const db = openSqlite(
-    { ...options, now: Date.now },
-    { table: DISCOVERY_MIGRATIONS_TABLE, migrations: DISCOVERY_MIGRATIONS },
-  );
+  const db = openSqlite({ ...options, now: Date.now }, DISCOVERY_SCHEMA);
   const select = db.prepare(`SELECT ${DISCOVERY_COLUMNS} FROM discovery_resources WHERE resource = ?`);
   const upsert = db.prepare(
     `INSERT INTO discovery_resources (${DISCOVERY_COLUMNS})

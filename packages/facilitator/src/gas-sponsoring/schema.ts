@@ -5,36 +5,25 @@
  * SQLite (libsql) and PostgreSQL, next to the ledger's tables with its own migrations table.
  * Amounts are decimal text (wei passes 64 bits); PostgreSQL sums them as `numeric`.
  */
-import type { Migration, MigrationSet } from '../db/migrations.js';
+import { createTableMigration, type Migration, type MigrationSet } from '../db/migrations.js';
 
 /** The gas-sponsorship store's SQL migrations, applied in order by its SQLite and PostgreSQL stores. */
 export const GAS_SPONSORSHIP_MIGRATIONS: readonly Migration[] = [
-  {
-    version: 1,
-    name: 'gas_sponsorships',
-    statements: [
-      `CREATE TABLE IF NOT EXISTS {{prefix}}gas_sponsorships (
-        id TEXT PRIMARY KEY,
-        kind TEXT NOT NULL CHECK (kind IN ('erc20_approval_top_up', 'erc6492_deployment')),
-        network TEXT NOT NULL,
-        key_address TEXT NOT NULL,
-        payer TEXT NOT NULL,
-        payment_network TEXT NOT NULL,
-        payment_asset TEXT NOT NULL,
-        payment_payer TEXT NOT NULL,
-        payment_nonce TEXT NOT NULL,
-        wei TEXT NOT NULL,
-        state TEXT NOT NULL CHECK (state IN ('reserved', 'sent', 'released')),
-        tx_hash TEXT,
-        created_at BIGINT NOT NULL,
-        updated_at BIGINT NOT NULL
-      )`,
+  createTableMigration(
+    'gas_sponsorships',
+    `id TEXT PRIMARY KEY,
+     kind TEXT NOT NULL CHECK (kind IN ('erc20_approval_top_up', 'erc6492_deployment')),
+     network TEXT NOT NULL, key_address TEXT NOT NULL, payer TEXT NOT NULL,
+     payment_network TEXT NOT NULL, payment_asset TEXT NOT NULL, payment_payer TEXT NOT NULL, payment_nonce TEXT NOT NULL,
+     wei TEXT NOT NULL, state TEXT NOT NULL CHECK (state IN ('reserved', 'sent', 'released')), tx_hash TEXT,
+     created_at BIGINT NOT NULL, updated_at BIGINT NOT NULL`,
+    [
       'CREATE INDEX IF NOT EXISTS gas_sponsorships_payer ON {{prefix}}gas_sponsorships (network, payer, created_at)',
       'CREATE INDEX IF NOT EXISTS gas_sponsorships_key ON {{prefix}}gas_sponsorships (network, key_address, created_at)',
       `CREATE INDEX IF NOT EXISTS gas_sponsorships_payment ON {{prefix}}gas_sponsorships
         (payment_network, payment_asset, payment_payer, payment_nonce)`,
     ],
-  },
+  ),
 ];
 
 /** The store's migrations and the table that records them. */

@@ -6,7 +6,7 @@ import type pg from 'pg';
 import { openPostgres } from '../db/postgres.js';
 import { toIdempotencyRecord } from './idempotency-row.js';
 import type { IdempotencyRecord, IdempotencyStore } from './idempotency-store.js';
-import { IDEMPOTENCY_COLUMNS, IDEMPOTENCY_MIGRATIONS, IDEMPOTENCY_MIGRATIONS_TABLE } from './schema.js';
+import { IDEMPOTENCY_COLUMNS, IDEMPOTENCY_SCHEMA } from './schema.js';
 
 /** Options of `createPostgresIdempotencyStore`. */
 export type PostgresIdempotencyStoreOptions = {
@@ -36,12 +36,7 @@ export async function createPostgresIdempotencyStore(
   const now = options.now ?? Date.now;
   const { pool, prefix, close } = await openPostgres(
     { ...options, now },
-    {
-      table: IDEMPOTENCY_MIGRATIONS_TABLE,
-      migrations: IDEMPOTENCY_MIGRATIONS,
-      defaultMaxConnections: 5,
-      lockName: 'x402kit-idempotency',
-    },
+    { ...IDEMPOTENCY_SCHEMA, defaultMaxConnections: 5, lockName: 'x402kit-idempotency' },
   );
   const T = `${prefix}payment_identifiers`;
   const get = async (id: string, operation: string): Promise<IdempotencyRecord | undefined> => {

@@ -5,7 +5,7 @@
 import { openSqlite } from '../db/sqlite.js';
 import { toIdempotencyRecord } from './idempotency-row.js';
 import type { IdempotencyStore } from './idempotency-store.js';
-import { IDEMPOTENCY_COLUMNS, IDEMPOTENCY_MIGRATIONS, IDEMPOTENCY_MIGRATIONS_TABLE } from './schema.js';
+import { IDEMPOTENCY_COLUMNS, IDEMPOTENCY_SCHEMA } from './schema.js';
 
 /** Options of `createSqliteIdempotencyStore`. */
 export type SqliteIdempotencyStoreOptions = {
@@ -27,10 +27,7 @@ export async function createSqliteIdempotencyStore(
   options: SqliteIdempotencyStoreOptions,
 ): Promise<IdempotencyStore> {
   const now = options.now ?? Date.now;
-  const db = openSqlite(
-    { ...options, now },
-    { table: IDEMPOTENCY_MIGRATIONS_TABLE, migrations: IDEMPOTENCY_MIGRATIONS },
-  );
+  const db = openSqlite({ ...options, now }, IDEMPOTENCY_SCHEMA);
   const insert = db.prepare(
     `INSERT INTO payment_identifiers (${IDEMPOTENCY_COLUMNS})
      VALUES (:id, :operation, :payloadHash, :requestHash, 'claimed', NULL, :owner, :now, :now)

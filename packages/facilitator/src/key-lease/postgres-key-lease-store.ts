@@ -7,7 +7,7 @@
 import type pg from 'pg';
 import { openPostgres } from '../db/postgres.js';
 import { decideAcquire, type KeyLeaseRow, type KeyLeaseStore, toKeyLeaseRow } from './key-lease-store.js';
-import { KEY_LEASE_COLUMNS, KEY_LEASE_MIGRATIONS, KEY_LEASE_MIGRATIONS_TABLE } from './schema.js';
+import { KEY_LEASE_COLUMNS, KEY_LEASE_SCHEMA } from './schema.js';
 
 /** Options of `createPostgresKeyLeaseStore`. */
 export type PostgresKeyLeaseStoreOptions = {
@@ -38,12 +38,7 @@ export async function createPostgresKeyLeaseStore(
 ): Promise<KeyLeaseStore> {
   const { pool, prefix, close } = await openPostgres(
     { ...options, now: Date.now },
-    {
-      table: KEY_LEASE_MIGRATIONS_TABLE,
-      migrations: KEY_LEASE_MIGRATIONS,
-      defaultMaxConnections: 2,
-      lockName: 'x402kit-key-leases',
-    },
+    { ...KEY_LEASE_SCHEMA, defaultMaxConnections: 2, lockName: 'x402kit-key-leases' },
   );
   const T = `${prefix}settlement_key_leases`;
   const get = async (key: { family: string; address: string }): Promise<KeyLeaseRow | undefined> => {

@@ -5,7 +5,7 @@
  */
 import { openSqlite } from '../db/sqlite.js';
 import { decideAcquire, type KeyLeaseStore, toKeyLeaseRow } from './key-lease-store.js';
-import { KEY_LEASE_COLUMNS, KEY_LEASE_MIGRATIONS, KEY_LEASE_MIGRATIONS_TABLE } from './schema.js';
+import { KEY_LEASE_COLUMNS, KEY_LEASE_SCHEMA } from './schema.js';
 
 /** Options of `createSqliteKeyLeaseStore`. */
 export type SqliteKeyLeaseStoreOptions = {
@@ -26,10 +26,7 @@ export type SqliteKeyLeaseStoreOptions = {
  */
 export async function createSqliteKeyLeaseStore(options: SqliteKeyLeaseStoreOptions): Promise<KeyLeaseStore> {
   const now = options.now ?? Date.now;
-  const db = openSqlite(
-    { ...options, now },
-    { table: KEY_LEASE_MIGRATIONS_TABLE, migrations: KEY_LEASE_MIGRATIONS },
-  );
+  const db = openSqlite({ ...options, now }, KEY_LEASE_SCHEMA);
   const select = db.prepare(
     `SELECT ${KEY_LEASE_COLUMNS} FROM settlement_key_leases WHERE family = :family AND address = :address`,
   );

@@ -18,7 +18,7 @@ import {
   type ReserveResult,
 } from './payment-ledger.js';
 import { toPaymentRecord, toUnresolvedPayment } from './payment-row.js';
-import { MIGRATIONS, MIGRATIONS_TABLE, PAYMENT_COLUMNS } from './schema.js';
+import { LEDGER_SCHEMA, PAYMENT_COLUMNS } from './schema.js';
 
 /** Options of `createPostgresLedger`. */
 export type PostgresLedgerOptions = {
@@ -68,8 +68,7 @@ export async function createPostgresLedger(options: PostgresLedgerOptions): Prom
   const { pool, prefix, close } = await openPostgres(
     { ...options, now },
     {
-      table: MIGRATIONS_TABLE,
-      migrations: MIGRATIONS,
+      ...LEDGER_SCHEMA,
       defaultMaxConnections: 10,
       lockName: 'x402kit-ledger',
       toError: (message) => new PostgresLedgerOptionsError(message),

@@ -8,38 +8,39 @@
  * recorded as the settlement of two payments.
  */
 
-import type { Migration } from '../db/migrations.js';
+import {
+  createTableMigration,
+  type Migration,
+  type MigrationSet,
+  rebuildTableSql,
+} from '../db/migrations.js';
 
 export type { Migration } from '../db/migrations.js';
 
-export const MIGRATIONS_TABLE = 'schema_migrations';
+/** The columns of version 1 (with the states it allowed); version 3 rebuilds the table with more. */
+const paymentColumns = (states: string): string =>
+  `network TEXT NOT NULL, asset TEXT NOT NULL, payer TEXT NOT NULL, nonce TEXT NOT NULL,
+   state TEXT NOT NULL CHECK (state IN (${states})),
+   payload_hash TEXT NOT NULL, tx_hash TEXT, outcome TEXT, owner TEXT NOT NULL,
+   created_at BIGINT NOT NULL, updated_at BIGINT NOT NULL`;
+
+const PAYMENTS_KEY = 'PRIMARY KEY (network, asset, payer, nonce)';
+
+/** Indexes of version 1, made again after version 3's rebuild. */
+const PAYMENTS_INDEXES = [
+  'CREATE INDEX IF NOT EXISTS payments_tx_hash ON {{prefix}}payments (tx_hash)',
+  'CREATE INDEX IF NOT EXISTS payments_payer ON {{prefix}}payments (payer, created_at)',
+  `CREATE UNIQUE INDEX IF NOT EXISTS payments_settled_tx ON {{prefix}}payments (network, tx_hash)
+    WHERE state = 'settled'`,
+];
 
 /** The settlement ledger's SQL migrations, applied in order by the SQLite and PostgreSQL ledgers. */
 export const MIGRATIONS: readonly Migration[] = [
-  {
-    version: 1,
-    name: 'payments',
-    statements: [
-      `CREATE TABLE IF NOT EXISTS {{prefix}}payments (
-        network TEXT NOT NULL,
-        asset TEXT NOT NULL,
-        payer TEXT NOT NULL,
-        nonce TEXT NOT NULL,
-        state TEXT NOT NULL CHECK (state IN ('claimed', 'broadcast', 'settled', 'failed', 'pending')),
-        payload_hash TEXT NOT NULL,
-        tx_hash TEXT,
-        outcome TEXT,
-        owner TEXT NOT NULL,
-        created_at BIGINT NOT NULL,
-        updated_at BIGINT NOT NULL,
-        PRIMARY KEY (network, asset, payer, nonce)
-      )`,
-      'CREATE INDEX IF NOT EXISTS payments_tx_hash ON {{prefix}}payments (tx_hash)',
-      'CREATE INDEX IF NOT EXISTS payments_payer ON {{prefix}}payments (payer, created_at)',
-      `CREATE UNIQUE INDEX IF NOT EXISTS payments_settled_tx ON {{prefix}}payments (network, tx_hash)
-        WHERE state = 'settled'`,
-    ],
-  },
+  createTableMigration(
+    'payments',
+    `${paymentColumns("'claimed', 'broadcast', 'settled', 'failed', 'pending'")}, ${PAYMENTS_KEY}`,
+    PAYMENTS_INDEXES,
+  ),
   {
     // what the background reconciler needs: the payment as presented, and a lease per row
     version: 2,
@@ -57,34 +58,14 @@ export const MIGRATIONS: readonly Migration[] = [
     version: 3,
     name: 'payments_grants',
     statements: [
-      `CREATE TABLE {{prefix}}payments_v3 (
-        network TEXT NOT NULL,
-        asset TEXT NOT NULL,
-        payer TEXT NOT NULL,
-        nonce TEXT NOT NULL,
-        state TEXT NOT NULL CHECK (state IN ('reserved', 'claimed', 'broadcast', 'settled', 'failed', 'pending')),
-        payload_hash TEXT NOT NULL,
-        tx_hash TEXT,
-        outcome TEXT,
-        owner TEXT NOT NULL,
-        created_at BIGINT NOT NULL,
-        updated_at BIGINT NOT NULL,
-        payment TEXT,
-        lease_until BIGINT,
-        attempt TEXT,
-        expires_at BIGINT,
-        PRIMARY KEY (network, asset, payer, nonce)
-      )`,
-      `INSERT INTO {{prefix}}payments_v3 (network, asset, payer, nonce, state, payload_hash, tx_hash, outcome,
-         owner, created_at, updated_at, payment, lease_until)
-       SELECT network, asset, payer, nonce, state, payload_hash, tx_hash, outcome, owner, created_at,
-         updated_at, payment, lease_until FROM {{prefix}}payments`,
-      'DROP TABLE {{prefix}}payments',
-      'ALTER TABLE {{prefix}}payments_v3 RENAME TO payments',
-      'CREATE INDEX IF NOT EXISTS payments_tx_hash ON {{prefix}}payments (tx_hash)',
-      'CREATE INDEX IF NOT EXISTS payments_payer ON {{prefix}}payments (payer, created_at)',
-      `CREATE UNIQUE INDEX IF NOT EXISTS payments_settled_tx ON {{prefix}}payments (network, tx_hash)
-        WHERE state = 'settled'`,
+      ...rebuildTableSql(
+        'payments',
+        3,
+        `${paymentColumns("'reserved', 'claimed', 'broadcast', 'settled', 'failed', 'pending'")},
+         payment TEXT, lease_until BIGINT, attempt TEXT, expires_at BIGINT, ${PAYMENTS_KEY}`,
+        'network, asset, payer, nonce, state, payload_hash, tx_hash, outcome, owner, created_at, updated_at, payment, lease_until',
+      ),
+      ...PAYMENTS_INDEXES,
       'CREATE INDEX IF NOT EXISTS payments_unresolved ON {{prefix}}payments (state, updated_at)',
       'CREATE INDEX IF NOT EXISTS payments_owner ON {{prefix}}payments (owner, state)',
     ],
@@ -96,6 +77,9 @@ export const MIGRATIONS: readonly Migration[] = [
     statements: ['ALTER TABLE {{prefix}}payments ADD COLUMN principal TEXT'],
   },
 ];
+
+/** The ledger's migrations and the table that records them. */
+export const LEDGER_SCHEMA: MigrationSet = { table: 'schema_migrations', migrations: MIGRATIONS };
 
 /** The columns every query reads, in one place. */
 export const PAYMENT_COLUMNS =

@@ -18,7 +18,7 @@ import {
   type ReserveResult,
 } from './payment-ledger.js';
 import { toPaymentRecord, toUnresolvedPayment } from './payment-row.js';
-import { MIGRATIONS, MIGRATIONS_TABLE, PAYMENT_COLUMNS } from './schema.js';
+import { LEDGER_SCHEMA, PAYMENT_COLUMNS } from './schema.js';
 
 /** Options of `createSqliteLedger`. */
 export type SqliteLedgerOptions = {
@@ -43,10 +43,7 @@ const KEY_WHERE = 'network = :network AND asset = :asset AND payer = :payer AND 
  */
 export async function createSqliteLedger(options: SqliteLedgerOptions): Promise<PaymentLedger> {
   const now = options.now ?? Date.now;
-  const db = openSqlite(
-    { ...options, now },
-    { table: MIGRATIONS_TABLE, migrations: MIGRATIONS, pragmas: ['synchronous = NORMAL'] },
-  );
+  const db = openSqlite({ ...options, now }, { ...LEDGER_SCHEMA, pragmas: ['synchronous = NORMAL'] });
 
   const insert = db.prepare(
     `INSERT INTO payments (${PAYMENT_COLUMNS}, payment)

@@ -2,60 +2,40 @@
 // the official client's payment verified and settled by our facilitator, ours by the official
 // facilitator engine, and bad transactions built by hand refused with the same reason by both.
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import type { Address, Instruction, KeyPairSigner } from '@solana/kit';
 import { address } from '@solana/kit';
 import { findAssociatedTokenPda, getTransferCheckedInstruction } from '@solana-program/token';
 import { x402Client } from '@x402/core/client';
-import type { x402Facilitator } from '@x402/core/facilitator';
 import { ExactSvmScheme } from '@x402/svm/exact/client';
-import type { Facilitator, PaymentPayload, PaymentRequirements } from '@x402kit/core';
-import type { SolanaDevnet } from '@x402kit/devnet';
-import {
-  assertSameRefusal,
-  feePayerTransaction,
-  officialSvmFacilitator,
-  SVM_PAID_RESOURCE,
-  startSvmExactStack,
-} from '@x402kit/testing/svm-exact';
+import type { PaymentPayload } from '@x402kit/core';
+import { assertSameRefusal, feePayerTransaction, SVM_PAID_RESOURCE } from '@x402kit/testing/svm-exact';
+import { useSvmExactSuite } from '@x402kit/testing/svm-exact-suite';
 import { setComputeUnitLimitInstruction, setComputeUnitPriceInstruction } from '../compute-budget.js';
 import { MEMO_PROGRAM_ADDRESS, TOKEN_PROGRAM_ADDRESS } from '../programs.js';
 import { SvmReasons } from '../reasons.js';
 import { decodeSvmTransaction } from '../transaction.js';
 import { createExactSvmClient } from './client.js';
 
-let devnet: SolanaDevnet;
-let payer: KeyPairSigner;
-let feePayer: KeyPairSigner;
-let ours: Facilitator;
-let official: x402Facilitator;
-let requirements: PaymentRequirements;
-
-before(async () => {
-  ({ devnet, payer, feePayer, ours, requirements } = await startSvmExactStack());
-  official = officialSvmFacilitator({ devnet, feePayer });
-});
-after(async () => {
-  await devnet?.stop();
-});
+const s = useSvmExactSuite();
 
 const resource = SVM_PAID_RESOURCE;
 
 async function ourPayment(): Promise<PaymentPayload> {
-  const client = createExactSvmClient({ signer: payer, rpc: devnet.rpcUrl });
-  const { payload } = await client.createPaymentPayload(requirements, { x402Version: 2 });
-  return { x402Version: 2, resource, accepted: requirements, payload };
+  const client = createExactSvmClient({ signer: s.payer, rpc: s.devnet.rpcUrl });
+  const { payload } = await client.createPaymentPayload(s.requirements, { x402Version: 2 });
+  return { x402Version: 2, resource, accepted: s.requirements, payload };
 }
 
 async function officialPayment(): Promise<PaymentPayload> {
   const client = new x402Client().register(
-    devnet.network as `${string}:${string}`,
-    new ExactSvmScheme(payer, { rpcUrl: devnet.rpcUrl }),
+    s.devnet.network as `${string}:${string}`,
+    new ExactSvmScheme(s.payer, { rpcUrl: s.devnet.rpcUrl }),
   );
   const payment = await client.createPaymentPayload({
     x402Version: 2,
     resource,
-    accepts: [requirements as never],
+    accepts: [s.requirements as never],
   });
   return payment as unknown as PaymentPayload;
 }
@@ -73,38 +53,38 @@ function layout(transaction: unknown) {
 }
 
 describe('exact SVM interop with @x402/svm 2.27', () => {
-  test("our payload has the official client's fields and instruction layout", async () => {
+  test("our payload has the s.official client's fields and instruction layout", async () => {
     const [mine, theirs] = await Promise.all([ourPayment(), officialPayment()]);
     assert.deepEqual(Object.keys(mine.payload), Object.keys(theirs.payload));
     assert.deepEqual(layout(mine.payload.transaction), layout(theirs.payload.transaction));
   });
 
-  test('the official client pays, our facilitator verifies and settles', async () => {
+  test('the s.official client pays, our facilitator verifies and settles', async () => {
     const payment = await officialPayment();
-    const before = await devnet.balances(devnet.accounts.payTo.address);
-    assert.deepEqual(await ours.verify(payment, requirements), { isValid: true, payer: payer.address });
-    const settled = await ours.settle(payment, requirements);
+    const before = await s.devnet.balances(s.devnet.accounts.payTo.address);
+    assert.deepEqual(await s.ours.verify(payment, s.requirements), { isValid: true, payer: s.payer.address });
+    const settled = await s.ours.settle(payment, s.requirements);
     assert.equal(settled.success, true, JSON.stringify(settled));
-    assert.equal(settled.payer, payer.address);
-    assert.deepEqual(devnet.chain.signatureStatus(settled.transaction)?.err, null);
-    assert.equal((await devnet.balances(devnet.accounts.payTo.address)).USDC - before.USDC, 1000n);
+    assert.equal(settled.payer, s.payer.address);
+    assert.deepEqual(s.devnet.chain.signatureStatus(settled.transaction)?.err, null);
+    assert.equal((await s.devnet.balances(s.devnet.accounts.payTo.address)).USDC - before.USDC, 1000n);
   });
 
-  test('our client pays, the official facilitator verifies and settles', async () => {
+  test('our client pays, the s.official facilitator verifies and settles', async () => {
     const payment = await ourPayment();
-    const before = await devnet.balances(devnet.accounts.payTo.address);
-    const verified = await official.verify(payment as never, requirements as never);
+    const before = await s.devnet.balances(s.devnet.accounts.payTo.address);
+    const verified = await s.official.verify(payment as never, s.requirements as never);
     assert.equal(verified.isValid, true, JSON.stringify(verified));
-    assert.equal(verified.payer, payer.address);
-    const settled = await official.settle(payment as never, requirements as never);
+    assert.equal(verified.payer, s.payer.address);
+    const settled = await s.official.settle(payment as never, s.requirements as never);
     assert.equal(settled.success, true, JSON.stringify(settled));
-    assert.deepEqual(devnet.chain.signatureStatus(settled.transaction)?.err, null);
-    assert.equal((await devnet.balances(devnet.accounts.payTo.address)).USDC - before.USDC, 1000n);
-    assert.deepEqual(devnet.server.unknownMethods, []);
+    assert.deepEqual(s.devnet.chain.signatureStatus(settled.transaction)?.err, null);
+    assert.equal((await s.devnet.balances(s.devnet.accounts.payTo.address)).USDC - before.USDC, 1000n);
+    assert.deepEqual(s.devnet.server.unknownMethods, []);
   });
 
   describe('bad transactions get the same reason from both facilitators', () => {
-    const usdc = () => devnet.usdc.address;
+    const usdc = () => s.devnet.usdc.address;
     const ata = async (mint: Address, owner: Address) =>
       (await findAssociatedTokenPda({ mint, owner, tokenProgram: TOKEN_PROGRAM_ADDRESS }))[0];
     const memo = (): Instruction => ({
@@ -121,27 +101,27 @@ describe('exact SVM interop with @x402/svm 2.27', () => {
       } = {},
     ) {
       const mint = fields.mint ?? usdc();
-      const authority = fields.authority ?? payer;
+      const authority = fields.authority ?? s.payer;
       const owner = fields.owner ?? (typeof authority === 'string' ? authority : authority.address);
       return getTransferCheckedInstruction({
         source: await ata(mint, owner),
         mint,
-        destination: fields.destination ?? (await ata(mint, address(devnet.accounts.payTo.address))),
+        destination: fields.destination ?? (await ata(mint, address(s.devnet.accounts.payTo.address))),
         authority,
         amount: fields.amount ?? 1000n,
         decimals: 6,
       });
     }
     const build = (instructions: Instruction[]) =>
-      feePayerTransaction(devnet.rpcUrl, feePayer.address, instructions);
+      feePayerTransaction(s.devnet.rpcUrl, s.feePayer.address, instructions);
     const budget = (price = 1n) => [
       setComputeUnitLimitInstruction(20_000),
       setComputeUnitPriceInstruction(price),
     ];
     const cases: Array<[string, () => Promise<string>, string]> = [
       [
-        'the fee payer as transfer authority',
-        async () => build([...budget(), await transfer({ authority: feePayer.address }), memo()]),
+        'the fee s.payer as transfer authority',
+        async () => build([...budget(), await transfer({ authority: s.feePayer.address }), memo()]),
         SvmReasons.feePayerTransferringFunds,
       ],
       [
@@ -155,9 +135,9 @@ describe('exact SVM interop with @x402/svm 2.27', () => {
         SvmReasons.mintMismatch,
       ],
       [
-        'a wrong destination (the payer itself)',
+        'a wrong destination (the s.payer itself)',
         async () =>
-          build([...budget(), await transfer({ destination: await ata(usdc(), payer.address) }), memo()]),
+          build([...budget(), await transfer({ destination: await ata(usdc(), s.payer.address) }), memo()]),
         SvmReasons.recipientMismatch,
       ],
       [
@@ -192,8 +172,8 @@ describe('exact SVM interop with @x402/svm 2.27', () => {
     ];
     for (const [name, make, reason] of cases) {
       test(name, async () => {
-        const payment = await assertSameRefusal({ ours, official }, requirements, await make(), reason);
-        const settled = await ours.settle(payment, requirements);
+        const payment = await assertSameRefusal(s, s.requirements, await make(), reason);
+        const settled = await s.ours.settle(payment, s.requirements);
         assert.deepEqual([settled.success, settled.errorReason], [false, reason]);
       });
     }

@@ -2,64 +2,46 @@
 // the mint's owner, and transfers that get the token program, the associated token account or the decimals
 // of Token-2022 wrong are refused by our facilitator with the official facilitator's reason.
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
-import type { Address, KeyPairSigner } from '@solana/kit';
+import { describe, test } from 'node:test';
+import type { Address } from '@solana/kit';
 import { address } from '@solana/kit';
 import { findAssociatedTokenPda, getTransferCheckedInstruction } from '@solana-program/token';
-import type { x402Facilitator } from '@x402/core/facilitator';
-import type { Facilitator, PaymentPayload, PaymentRequirements } from '@x402kit/core';
-import type { SolanaDevnet } from '@x402kit/devnet';
-import {
-  assertSameRefusal,
-  feePayerTransaction,
-  officialSvmFacilitator,
-  SVM_PAID_RESOURCE,
-  startSvmExactStack,
-} from '@x402kit/testing/svm-exact';
+import type { PaymentPayload } from '@x402kit/core';
+import { assertSameRefusal, feePayerTransaction, SVM_PAID_RESOURCE } from '@x402kit/testing/svm-exact';
+import { useSvmExactSuite } from '@x402kit/testing/svm-exact-suite';
 import { setComputeUnitLimitInstruction, setComputeUnitPriceInstruction } from '../compute-budget.js';
 import { MEMO_PROGRAM_ADDRESS, TOKEN_2022_PROGRAM_ADDRESS, TOKEN_PROGRAM_ADDRESS } from '../programs.js';
 import { SvmReasons } from '../reasons.js';
 import { decodeSvmTransaction } from '../transaction.js';
 import { createExactSvmClient } from './client.js';
 
-let devnet: SolanaDevnet;
-let payer: KeyPairSigner;
-let feePayer: KeyPairSigner;
-let ours: Facilitator;
-let official: x402Facilitator;
-let requirements: PaymentRequirements;
-
-before(async () => {
-  ({ devnet, payer, feePayer, ours, requirements } = await startSvmExactStack({ mint: 'pyusd' }));
-  official = officialSvmFacilitator({ devnet, feePayer });
-});
-after(async () => {
-  await devnet?.stop();
-});
+const s = useSvmExactSuite({ mint: 'pyusd' });
 
 const resource = SVM_PAID_RESOURCE;
 
 describe('exact SVM with a Token-2022 mint', () => {
   test("our client reads the mint's program and pays from and to the Token-2022 associated token accounts", async () => {
-    const client = createExactSvmClient({ signer: payer, rpc: devnet.rpcUrl });
-    const { payload } = await client.createPaymentPayload(requirements, { x402Version: 2 });
+    const client = createExactSvmClient({ signer: s.payer, rpc: s.devnet.rpcUrl });
+    const { payload } = await client.createPaymentPayload(s.requirements, { x402Version: 2 });
     const transfer = decodeSvmTransaction(payload.transaction)?.instructions[2];
     assert.equal(transfer?.programAddress, TOKEN_2022_PROGRAM_ADDRESS);
     assert.deepEqual(transfer?.accounts, [
-      devnet.accounts.payer.pyusdAccount,
-      devnet.pyusd.address,
-      devnet.accounts.payTo.pyusdAccount,
-      payer.address,
+      s.devnet.accounts.payer.pyusdAccount,
+      s.devnet.pyusd.address,
+      s.devnet.accounts.payTo.pyusdAccount,
+      s.payer.address,
     ]);
     // TransferChecked: discriminator 12, amount 1000 (u64 LE), decimals 6
     assert.deepEqual([...transfer!.data], [12, 0xe8, 0x03, 0, 0, 0, 0, 0, 0, 6]);
-    const payment: PaymentPayload = { x402Version: 2, resource, accepted: requirements, payload };
-    assert.deepEqual(await ours.verify(payment, requirements), { isValid: true, payer: payer.address });
+    const payment: PaymentPayload = { x402Version: 2, resource, accepted: s.requirements, payload };
+    assert.deepEqual(await s.ours.verify(payment, s.requirements), { isValid: true, payer: s.payer.address });
   });
 
   describe('bad Token-2022 transfers get the same reason from both facilitators', () => {
     const ata = async (owner: string, tokenProgram: Address) =>
-      (await findAssociatedTokenPda({ mint: devnet.pyusd.address, owner: address(owner), tokenProgram }))[0];
+      (
+        await findAssociatedTokenPda({ mint: s.devnet.pyusd.address, owner: address(owner), tokenProgram })
+      )[0];
     /** A TransferChecked of PYUSD by `program`, between the associated token accounts under `accountsOf`. */
     async function build(fields: {
       program: Address;
@@ -69,16 +51,16 @@ describe('exact SVM with a Token-2022 mint', () => {
     }): Promise<string> {
       const transfer = getTransferCheckedInstruction(
         {
-          source: await ata(payer.address, fields.accountsOf),
-          mint: devnet.pyusd.address,
-          destination: await ata(devnet.accounts.payTo.address, fields.destinationOf ?? fields.accountsOf),
-          authority: payer,
+          source: await ata(s.payer.address, fields.accountsOf),
+          mint: s.devnet.pyusd.address,
+          destination: await ata(s.devnet.accounts.payTo.address, fields.destinationOf ?? fields.accountsOf),
+          authority: s.payer,
           amount: 1000n,
           decimals: fields.decimals,
         },
         { programAddress: fields.program },
       );
-      return feePayerTransaction(devnet.rpcUrl, feePayer.address, [
+      return feePayerTransaction(s.devnet.rpcUrl, s.feePayer.address, [
         setComputeUnitLimitInstruction(20_000),
         setComputeUnitPriceInstruction(1n),
         transfer,
@@ -111,7 +93,7 @@ describe('exact SVM with a Token-2022 mint', () => {
     ];
     for (const [name, make, reason] of cases) {
       test(name, async () => {
-        await assertSameRefusal({ ours, official }, requirements, await make(), reason);
+        await assertSameRefusal(s, s.requirements, await make(), reason);
       });
     }
   });

@@ -1,0 +1,7 @@
+// `batch-settlement` on EVM: channels, cumulative vouchers, batched claims. The three roles and the
+// shared wire pieces; the SQL and Redis channel stores have entry points of their own.
+export * from './channel.js';
+export * from './channel-store.js';
+export * from './constants.js';
+export * from './payload.js';
+export * from './reasons.js';

@@ -21,13 +21,8 @@ import {
   type PaymentRequirements,
   type SchemeFacilitator,
 } from '@x402kit/core';
-import {
-  type SolanaDevnet,
-  solanaDevnetAccount,
-  solanaDevnetSigner,
-  startSolanaDevnet,
-} from '@x402kit/devnet';
-import { svmExactRequirements } from '@x402kit/testing/svm-exact';
+import { type SolanaDevnet, solanaDevnetAccount } from '@x402kit/devnet';
+import { startSvmExactStack } from '@x402kit/testing/svm-exact';
 import { createExactSvmClient } from '../exact/client.js';
 import { SvmReasons } from '../reasons.js';
 import { decodeSvmTransaction, transactionSignatureOf } from '../transaction.js';
@@ -93,12 +88,9 @@ async function sendAsFeePayer(payload: PaymentPayload): Promise<string> {
 }
 
 before(async () => {
-  devnet = await startSolanaDevnet();
-  payer = await solanaDevnetSigner('payer');
-  feePayer = await solanaDevnetSigner('feePayer');
+  ({ devnet, payer, feePayer, requirements } = await startSvmExactStack());
   feePayerKey = (await solanaDevnetAccount('feePayer')).secretKey;
   runtime = await svmChain.start(context({ solana: section([devnet.rpcUrl]) }));
-  requirements = svmExactRequirements(devnet, feePayer.address);
 });
 after(async () => {
   runtime?.close();

@@ -6,7 +6,7 @@ import { type BudgetReport, describeBucket } from '@x402kit/core';
 import { budgetFilePath } from '../budget/budget-home.js';
 import { createFileBudgetStore } from '../budget/file-budget-store.js';
 import { type CliContext, type Command, ExitCode, UsageError } from '../command.js';
-import { parseFlags } from '../options.js';
+import { defineCommand } from '../define-command.js';
 
 const usage = `Usage: x402kit budget [--reset [--key HOST]]
 
@@ -43,29 +43,18 @@ export type BudgetOutcome = {
  *
  * @example await budgetCommand.run(['--reset'], context)
  */
-export const budgetCommand: Command = {
+export const budgetCommand: Command = defineCommand({
   name: 'budget',
   usage,
-  async run(args, context) {
-    try {
-      return await runBudget(args, context);
-    } catch (error) {
-      if (error instanceof UsageError)
-        print(context, { status: 'usage_error', file: null, buckets: [], error: error.message });
-      throw error;
-    }
+  options: { reset: { type: 'boolean' }, key: { type: 'string' } },
+  run: ({ values }, context) => runBudget(values, context),
+  onError(error, _args, context) {
+    if (error instanceof UsageError)
+      print(context, { status: 'usage_error', file: null, buckets: [], error: error.message });
   },
-};
+});
 
-async function runBudget(args: string[], context: CliContext): Promise<number> {
-  const { values } = parseFlags({
-    args,
-    options: { reset: { type: 'boolean' }, key: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
-  });
-  if (values.help) {
-    context.stdout(`${usage}\n`);
-    return ExitCode.ok;
-  }
+async function runBudget(values: { reset?: boolean; key?: string }, context: CliContext): Promise<number> {
   if (values.key !== undefined && !values.reset) throw new UsageError('--key goes with --reset');
   const file = budgetFilePath(context.env);
   const store = createFileBudgetStore(file);

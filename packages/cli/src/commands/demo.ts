@@ -1,6 +1,7 @@
 import { z } from 'zod';
-import { type Command, ExitCode, UsageError } from '../command.js';
-import { describeIssues, parseFlags } from '../options.js';
+import { type Command, UsageError } from '../command.js';
+import { defineCommand } from '../define-command.js';
+import { describeIssues } from '../options.js';
 import { parseDemoMode } from './demo/demo-mode.js';
 import { runDemo } from './demo/exact-demo.js';
 import { runMcpDemo } from './demo/mcp-demo.js';
@@ -58,25 +59,17 @@ const DemoOptions = z.object({
  * @example
  * await demoCommand.run([], context) // narrates a payment, returns 0
  */
-export const demoCommand: Command = {
+export const demoCommand: Command = defineCommand({
   name: 'demo',
   usage,
-  async run(args, context) {
-    const { values } = parseFlags({
-      args,
-      options: {
-        price: { type: 'string' },
-        scheme: { type: 'string' },
-        network: { type: 'string' },
-        charge: { type: 'string' },
-        mcp: { type: 'boolean' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    });
-    if (values.help) {
-      context.stdout(`${usage}\n`);
-      return ExitCode.ok;
-    }
+  options: {
+    price: { type: 'string' },
+    scheme: { type: 'string' },
+    network: { type: 'string' },
+    charge: { type: 'string' },
+    mcp: { type: 'boolean' },
+  },
+  async run({ values }, context) {
     if (values.mcp) {
       for (const flag of ['scheme', 'network', 'charge'] as const) {
         if (values[flag] !== undefined)
@@ -107,4 +100,4 @@ export const demoCommand: Command = {
     if ('tron' in mode) return runTronDemo(mode, context.stdout);
     return runSchemeDemo(mode, context.stdout);
   },
-};
+});

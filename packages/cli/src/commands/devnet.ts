@@ -15,7 +15,8 @@ import {
 } from '@x402kit/devnet';
 import { z } from 'zod';
 import { type Command, ExitCode, UsageError, untilAborted } from '../command.js';
-import { describeIssues, parseFlags, parseInteger, splitList } from '../options.js';
+import { defineCommand } from '../define-command.js';
+import { describeIssues, parseInteger, splitList } from '../options.js';
 
 const usage = `Usage: x402kit devnet [--port 8545] [--chain-id 84532]... [--chains 84532,97,tron:nile,solana:devnet] [--quiet]
 
@@ -76,24 +77,16 @@ const DevnetOptions = z.object({
  * @example
  * await devnetCommand.run(['--port', '0'], context) // prints the JSON line, returns 0 after SIGTERM
  */
-export const devnetCommand: Command = {
+export const devnetCommand: Command = defineCommand({
   name: 'devnet',
   usage,
-  async run(args, context) {
-    const { values } = parseFlags({
-      args,
-      options: {
-        port: { type: 'string' },
-        'chain-id': { type: 'string', multiple: true },
-        chains: { type: 'string' },
-        quiet: { type: 'boolean' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    });
-    if (values.help) {
-      context.stdout(`${usage}\n`);
-      return ExitCode.ok;
-    }
+  options: {
+    port: { type: 'string' },
+    'chain-id': { type: 'string', multiple: true },
+    chains: { type: 'string' },
+    quiet: { type: 'boolean' },
+  },
+  async run({ values }, context) {
     const listed = splitList(values.chains);
     const tron = listed.filter((v) => v.startsWith('tron:'));
     for (const id of tron) {
@@ -176,7 +169,7 @@ export const devnetCommand: Command = {
     progress?.('devnet: stopped');
     return ExitCode.ok;
   },
-};
+});
 
 const TRON_NILE = 'tron:nile';
 const TRON_NILE_IDS = new Set([TRON_NILE, 'tron:0xcd8690dc', 'tron:3448148188']);

@@ -12,7 +12,8 @@ import {
   X402Error,
 } from '@x402kit/core';
 import { type CliContext, CliError, type Command, ExitCode, UsageError } from '../command.js';
-import { parseFlags, parseInteger } from '../options.js';
+import { defineCommand } from '../define-command.js';
+import { parseInteger } from '../options.js';
 
 const usage = `Usage: x402kit discover <facilitator-url> [--type http|mcp] [--limit N] [--offset N] [--json]
 
@@ -38,27 +39,19 @@ Example:
  *
  * @example await discoverCommand.run(['http://127.0.0.1:4022', '--json'], context)
  */
-export const discoverCommand: Command = {
+export const discoverCommand: Command = defineCommand({
   name: 'discover',
   usage,
-  async run(args, context) {
-    const { values, positionals } = parseFlags({
-      args,
-      allowPositionals: true,
-      options: {
-        type: { type: 'string' },
-        limit: { type: 'string' },
-        offset: { type: 'string' },
-        network: { type: 'string' },
-        'api-key': { type: 'string' },
-        json: { type: 'boolean' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    });
-    if (values.help) {
-      context.stdout(`${usage}\n`);
-      return ExitCode.ok;
-    }
+  allowPositionals: true,
+  options: {
+    type: { type: 'string' },
+    limit: { type: 'string' },
+    offset: { type: 'string' },
+    network: { type: 'string' },
+    'api-key': { type: 'string' },
+    json: { type: 'boolean' },
+  },
+  async run({ values, positionals }, context) {
     const [url, ...extra] = positionals;
     if (url === undefined) throw new UsageError('name the facilitator: x402kit discover <facilitator-url>');
     if (extra.length > 0) throw new UsageError(`unexpected argument "${extra[0]}"`);
@@ -91,7 +84,7 @@ export const discoverCommand: Command = {
     printListing(listed, context);
     return ExitCode.ok;
   },
-};
+});
 
 function printListing(listed: DiscoveryResourcesResponse, context: CliContext): void {
   const { items, pagination } = listed;

@@ -21,7 +21,8 @@ import {
 import { svmChain } from '@x402kit/svm/chain-module';
 import { tronChain } from '@x402kit/tron/chain-module';
 import { type CliContext, CliError, type Command, ExitCode, UsageError, untilAborted } from '../command.js';
-import { parseFlags, parseInteger, splitList } from '../options.js';
+import { defineCommand } from '../define-command.js';
+import { parseInteger, splitList } from '../options.js';
 import { checkRpcChainIds } from '../rpc-check.js';
 
 /** The chains `x402kit facilitator` can serve; the config turns on those it configures. */
@@ -90,29 +91,21 @@ const FLAGS = {
  * @example
  * await facilitatorCommand.run(['--rpc', 'eip155:84532=http://127.0.0.1:8545', '--port', '0'], context)
  */
-export const facilitatorCommand: Command = {
+export const facilitatorCommand: Command = defineCommand({
   name: 'facilitator',
   usage,
-  async run(args, context) {
-    const { values } = parseFlags({
-      args,
-      options: {
-        config: { type: 'string' },
-        rpc: { type: 'string', multiple: true },
-        port: { type: 'string' },
-        host: { type: 'string' },
-        'private-key': { type: 'string' },
-        'body-limit': { type: 'string' },
-        'enable-close': { type: 'boolean' },
-        'log-format': { type: 'string' },
-        verbose: { type: 'boolean' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    });
-    if (values.help) {
-      context.stdout(`${usage}\n`);
-      return ExitCode.ok;
-    }
+  options: {
+    config: { type: 'string' },
+    rpc: { type: 'string', multiple: true },
+    port: { type: 'string' },
+    host: { type: 'string' },
+    'private-key': { type: 'string' },
+    'body-limit': { type: 'string' },
+    'enable-close': { type: 'boolean' },
+    'log-format': { type: 'string' },
+    verbose: { type: 'boolean' },
+  },
+  async run({ values }, context) {
     const config = await readConfig(
       {
         config: values.config,
@@ -131,7 +124,7 @@ export const facilitatorCommand: Command = {
     }
     return serve(config, { verbose: values.verbose ?? false, logFormat }, context);
   },
-};
+});
 
 type FacilitatorFlags = {
   config: string | undefined;

@@ -13,7 +13,8 @@ import { createExactSvmServer } from '@x402kit/svm/exact/server';
 import { createExactPermitTronServer } from '@x402kit/tron/exact-permit';
 import { createExactGasFreeServer } from '@x402kit/tron/gasfree';
 import { type CliContext, CliError, type Command, ExitCode, UsageError, untilAborted } from '../command.js';
-import { parseFlags, parseInteger } from '../options.js';
+import { defineCommand } from '../define-command.js';
+import { parseInteger } from '../options.js';
 import { loadGatewayFile } from './gateway-config.js';
 
 const usage = `Usage: x402kit gateway --config gateway.yaml [--port 4021] [--host 127.0.0.1]
@@ -59,24 +60,16 @@ function schemes(): ServerSchemeRegistration[] {
  * @example
  * await gatewayCommand.run(['--config', 'gateway.yaml', '--port', '0'], context)
  */
-export const gatewayCommand: Command = {
+export const gatewayCommand: Command = defineCommand({
   name: 'gateway',
   usage,
-  async run(args, context) {
-    const { values } = parseFlags({
-      args,
-      options: {
-        config: { type: 'string' },
-        port: { type: 'string' },
-        host: { type: 'string' },
-        'skip-supported-check': { type: 'boolean' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    });
-    if (values.help) {
-      context.stdout(`${usage}\n`);
-      return ExitCode.ok;
-    }
+  options: {
+    config: { type: 'string' },
+    port: { type: 'string' },
+    host: { type: 'string' },
+    'skip-supported-check': { type: 'boolean' },
+  },
+  async run({ values }, context) {
     if (values.config === undefined) throw new UsageError('--config <file> is required');
     const path = values.config;
     const file = await loadGatewayFile(path);
@@ -143,7 +136,7 @@ export const gatewayCommand: Command = {
     }
     return ExitCode.ok;
   },
-};
+});
 
 function createGatewayOrExplain(config: GatewayConfig, skipSupportedCheck: boolean, context: CliContext) {
   try {

@@ -27,8 +27,9 @@ import { privateKeyToAccount } from 'viem/accounts';
 import { z } from 'zod';
 import { budgetFilePath } from '../budget/budget-home.js';
 import { createFileBudgetStore } from '../budget/file-budget-store.js';
-import { type CliContext, type Command, ExitCode, UsageError } from '../command.js';
-import { describeIssues, PrivateKeySchema, parseFlags, parseInteger } from '../options.js';
+import { type CliContext, type Command, UsageError } from '../command.js';
+import { type CommandFlags, defineCommand } from '../define-command.js';
+import { describeIssues, PrivateKeySchema, parseInteger } from '../options.js';
 import { KEY_FLAGS, KEY_SOURCES, readPayerKeys, SolanaSecretKeySchema, solanaSigner } from '../payer-keys.js';
 import { dryRunExitCode, dryRunOf, dryRunOutcome } from './pay/pay-dry-run.js';
 import {
@@ -156,30 +157,41 @@ const SOURCES = {
 
 const SOLANA_SOURCES = { secretKey: KEY_SOURCES.secretKey, rpcUrl: KEY_SOURCES.rpcUrl } as const;
 
+const PAY_FLAGS = {
+  method: { type: 'string', short: 'X' },
+  header: { type: 'string', short: 'H', multiple: true },
+  data: { type: 'string', short: 'd' },
+  'max-amount': { type: 'string' },
+  budget: { type: 'string', multiple: true },
+  session: { type: 'string' },
+  'dry-run': { type: 'boolean' },
+  json: { type: 'boolean' },
+  timeout: { type: 'string' },
+  ...KEY_FLAGS,
+} as const;
+
 /**
  * The `pay` command.
  *
  * @example
  * await payCommand.run(['http://127.0.0.1:4021/weather', '--max-amount', '0.01', '--json'], context)
  */
-export const payCommand: Command = {
+export const payCommand: Command = defineCommand({
   name: 'pay',
   usage,
-  async run(args, context) {
-    try {
-      return await runPay(args, context);
-    } catch (error) {
-      // bad arguments (or a bug) still give the one JSON object a script waits for
-      if (wantsJson(args)) {
-        const message = error instanceof Error ? error.message : String(error);
-        const outcome = unsentOutcome(error instanceof UsageError ? 'usage_error' : 'error', message);
-        const printed = args.includes('--dry-run') ? dryRunOf(outcome, null) : outcome;
-        context.stdout(`${JSON.stringify(printed)}\n`);
-      }
-      throw error;
+  allowPositionals: true,
+  options: PAY_FLAGS,
+  run: runPay,
+  onError(error, args, context) {
+    // bad arguments (or a bug) still give the one JSON object a script waits for
+    if (wantsJson(args)) {
+      const message = error instanceof Error ? error.message : String(error);
+      const outcome = unsentOutcome(error instanceof UsageError ? 'usage_error' : 'error', message);
+      const printed = args.includes('--dry-run') ? dryRunOf(outcome, null) : outcome;
+      context.stdout(`${JSON.stringify(printed)}\n`);
     }
   },
-};
+});
 
 /** `--json` or `--dry-run` among the flags (before a `--` that ends them), read before the flags are checked. */
 function wantsJson(args: readonly string[]): boolean {
@@ -188,28 +200,10 @@ function wantsJson(args: readonly string[]): boolean {
   return flags.includes('--json') || flags.includes('--dry-run');
 }
 
-async function runPay(args: string[], context: CliContext): Promise<number> {
-  const { values, positionals } = parseFlags({
-    args,
-    allowPositionals: true,
-    options: {
-      method: { type: 'string', short: 'X' },
-      header: { type: 'string', short: 'H', multiple: true },
-      data: { type: 'string', short: 'd' },
-      'max-amount': { type: 'string' },
-      budget: { type: 'string', multiple: true },
-      session: { type: 'string' },
-      'dry-run': { type: 'boolean' },
-      json: { type: 'boolean' },
-      timeout: { type: 'string' },
-      ...KEY_FLAGS,
-      help: { type: 'boolean', short: 'h' },
-    },
-  });
-  if (values.help) {
-    context.stdout(`${usage}\n`);
-    return ExitCode.ok;
-  }
+async function runPay(
+  { values, positionals }: CommandFlags<typeof PAY_FLAGS, true>,
+  context: CliContext,
+): Promise<number> {
   if (positionals.length !== 1) {
     throw new UsageError(
       positionals.length === 0

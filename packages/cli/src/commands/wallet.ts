@@ -11,7 +11,7 @@ import { createPublicClient, erc20Abi, getAddress, http } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
 import { z } from 'zod';
 import { type CliContext, type Command, ExitCode, UsageError } from '../command.js';
-import { parseFlags } from '../options.js';
+import { type CommandFlags, defineCommand } from '../define-command.js';
 import { KEY_FLAGS, parseEvmKey, readPayerKeys, SolanaSecretKeySchema, solanaSigner } from '../payer-keys.js';
 
 const usage = `Usage: x402kit wallet [--rpc URL] [--solana-rpc URL] [--tron-rpc URL] [--key-file PATH]
@@ -65,43 +65,36 @@ export type WalletOutcome = {
   error: string | null;
 };
 
+const WALLET_FLAGS = {
+  rpc: { type: 'string' },
+  'tron-rpc': { type: 'string' },
+  'tron-network': { type: 'string' },
+  'tron-private-key': { type: 'string' },
+  ...KEY_FLAGS,
+} as const;
+
 /**
  * The `wallet` command.
  *
  * @example await walletCommand.run(['--rpc', 'http://127.0.0.1:8545'], context)
  */
-export const walletCommand: Command = {
+export const walletCommand: Command = defineCommand({
   name: 'wallet',
   usage,
-  async run(args, context) {
-    try {
-      return await runWallet(args, context);
-    } catch (error) {
-      if (error instanceof UsageError) {
-        const outcome: WalletOutcome = { status: 'usage_error', wallets: [], error: error.message };
-        context.stdout(`${JSON.stringify(outcome)}\n`);
-      }
-      throw error;
+  options: WALLET_FLAGS,
+  run: ({ values }, context) => runWallet(values, context),
+  onError(error, _args, context) {
+    if (error instanceof UsageError) {
+      const outcome: WalletOutcome = { status: 'usage_error', wallets: [], error: error.message };
+      context.stdout(`${JSON.stringify(outcome)}\n`);
     }
   },
-};
+});
 
-async function runWallet(args: string[], context: CliContext): Promise<number> {
-  const { values } = parseFlags({
-    args,
-    options: {
-      rpc: { type: 'string' },
-      'tron-rpc': { type: 'string' },
-      'tron-network': { type: 'string' },
-      'tron-private-key': { type: 'string' },
-      ...KEY_FLAGS,
-      help: { type: 'boolean', short: 'h' },
-    },
-  });
-  if (values.help) {
-    context.stdout(`${usage}\n`);
-    return ExitCode.ok;
-  }
+async function runWallet(
+  values: CommandFlags<typeof WALLET_FLAGS, false>['values'],
+  context: CliContext,
+): Promise<number> {
   const keys = readPayerKeys(values, context.env);
   if (!keys.evm && !keys.solana && !keys.tron)
     throw new UsageError(

@@ -11,6 +11,7 @@ import { openPostgres } from '../db/postgres.js';
 import { FacilitatorReasons } from '../facilitator-reasons.js';
 import {
   bindPaymentFilter,
+  type ClaimOptions,
   type ClaimResult,
   type CompletedState,
   type PaymentLedger,
@@ -84,26 +85,37 @@ export async function createPostgresLedger(options: PostgresLedgerOptions): Prom
     return rows[0] === undefined ? undefined : toPaymentRecord(rows[0]);
   };
 
+  // a new row made at `at`, reserved (until `expiresAt`) or claimed; no row when the key has one
+  const insert = (
+    k: PaymentKey,
+    o: ClaimOptions,
+    at: number,
+    state: 'reserved' | 'claimed',
+    expiresAt: number | null,
+  ) =>
+    pool.query(
+      `INSERT INTO ${T} (${PAYMENT_COLUMNS}, payment)
+       VALUES ($1, $2, $3, $4, $5, $6, NULL, NULL, $7, $8, $8, $9, $10, $11, $12)
+       ON CONFLICT DO NOTHING RETURNING ${PAYMENT_COLUMNS}`,
+      [
+        ...keyParams(k),
+        state,
+        o.payloadHash,
+        o.owner,
+        at,
+        o.attempt ?? null,
+        expiresAt,
+        o.principal ?? null,
+        o.payment ?? null,
+      ],
+    );
+
   return {
     async reserve(key, o): Promise<ReserveResult> {
       const k = normalizePaymentKey(key);
       const at = now();
       for (let attempt = 0; attempt < CLAIM_ATTEMPTS; attempt++) {
-        const { rows } = await pool.query(
-          `INSERT INTO ${T} (${PAYMENT_COLUMNS}, payment)
-           VALUES ($1, $2, $3, $4, 'reserved', $5, NULL, NULL, $6, $7, $7, $8, $9, $11, $10)
-           ON CONFLICT DO NOTHING RETURNING ${PAYMENT_COLUMNS}`,
-          [
-            ...keyParams(k),
-            o.payloadHash,
-            o.owner,
-            at,
-            o.attempt ?? null,
-            o.expiresAt,
-            o.payment ?? null,
-            o.principal ?? null,
-          ],
-        );
+        const { rows } = await insert(k, o, at, 'reserved', o.expiresAt);
         if (rows[0] !== undefined) return { reserved: true, record: toPaymentRecord(rows[0]) };
         // a named attempt renews its own reservation; anyone may take a lapsed one of the same payload
         const renewed = await pool.query(
@@ -128,20 +140,7 @@ export async function createPostgresLedger(options: PostgresLedgerOptions): Prom
       const k = normalizePaymentKey(key);
       for (let attempt = 0; attempt < CLAIM_ATTEMPTS; attempt++) {
         const at = now();
-        const inserted = await pool.query(
-          `INSERT INTO ${T} (${PAYMENT_COLUMNS}, payment)
-           VALUES ($1, $2, $3, $4, 'claimed', $5, NULL, NULL, $6, $7, $7, $8, NULL, $10, $9)
-           ON CONFLICT DO NOTHING RETURNING ${PAYMENT_COLUMNS}`,
-          [
-            ...keyParams(k),
-            o.payloadHash,
-            o.owner,
-            at,
-            o.attempt ?? null,
-            o.payment ?? null,
-            o.principal ?? null,
-          ],
-        );
+        const inserted = await insert(k, o, at, 'claimed', null);
         if (inserted.rows[0] !== undefined)
           return { claimed: true, record: toPaymentRecord(inserted.rows[0]) };
         // a reservation becomes a claim only for the attempt that made it (anonymous for anonymous), or once lapsed

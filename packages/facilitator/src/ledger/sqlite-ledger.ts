@@ -9,6 +9,7 @@ import { canonicalKeyPart, normalizePaymentKey, type PaymentKey } from '@x402kit
 import { openSqlite } from '../db/sqlite.js';
 import {
   bindPaymentFilter,
+  type ClaimOptions,
   type ClaimResult,
   type CompletedState,
   type LeaseOptions,
@@ -131,25 +132,25 @@ export async function createSqliteLedger(options: SqliteLedgerOptions): Promise<
     const row = select.get(normalizePaymentKey(key));
     return row === undefined ? undefined : toPaymentRecord(row);
   };
+  // what a reservation and a claim bind (libsql ignores the names a statement does not use)
+  const attemptParams = (k: PaymentKey, o: ClaimOptions) => ({
+    ...k,
+    payloadHash: o.payloadHash,
+    owner: o.owner,
+    attempt: o.attempt ?? null,
+    principal: o.principal ?? null,
+    payment: o.payment ?? null,
+    now: now(),
+  });
 
   return {
     async reserve(key, o): Promise<ReserveResult> {
       open();
       const k = normalizePaymentKey(key);
-      const params = {
-        ...k,
-        payloadHash: o.payloadHash,
-        owner: o.owner,
-        attempt: o.attempt ?? null,
-        expiresAt: o.expiresAt,
-        payment: o.payment ?? null,
-        now: now(),
-      };
-      const principal = o.principal ?? null;
+      const params = { ...attemptParams(k, o), expiresAt: o.expiresAt };
       // one connection, synchronous statements: the writes and the read are not interleaved
       const reserved =
-        insert.run({ ...params, state: 'reserved', principal }).changes === 1 ||
-        renewReserved.run(params).changes === 1;
+        insert.run({ ...params, state: 'reserved' }).changes === 1 || renewReserved.run(params).changes === 1;
       const record = read(k);
       if (!record) throw new Error(`reservation of ${k.nonce}: the record vanished`);
       return { reserved, record };
@@ -157,15 +158,7 @@ export async function createSqliteLedger(options: SqliteLedgerOptions): Promise<
     async claim(key, o): Promise<ClaimResult> {
       open();
       const k = normalizePaymentKey(key);
-      const params = {
-        ...k,
-        payloadHash: o.payloadHash,
-        owner: o.owner,
-        attempt: o.attempt ?? null,
-        principal: o.principal ?? null,
-        payment: o.payment ?? null,
-        now: now(),
-      };
+      const params = attemptParams(k, o);
       const claimed =
         insert.run({ ...params, state: 'claimed', expiresAt: null }).changes === 1 ||
         claimReserved.run(params).changes === 1;

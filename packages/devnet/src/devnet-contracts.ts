@@ -1,4 +1,5 @@
 import type { Address } from 'viem';
+import { placeBatchSettlement } from './batch-settlement.js';
 import type { DevnetClient } from './devnet-client.js';
 import { MULTICALL3_ADDRESS, placeMulticall3 } from './multicall3.js';
 import { PAYMENT_PERMIT_ADDRESS, placePaymentPermit } from './payment-permit.js';
@@ -32,7 +33,8 @@ export interface PlaceDevnetContractsParameters {
 }
 
 /**
- * Places Multicall3, Permit2 (CREATE2 at its canonical address), both x402 Permit2 proxies, the ERC-6492
+ * Places Multicall3, Permit2 (CREATE2 at its canonical address), both x402 Permit2 proxies, the x402
+ * `batch-settlement` escrow and its deposit collectors (see {@link placeBatchSettlement}), the ERC-6492
  * smart-wallet factory and optionally PaymentPermit, and returns their addresses.
  *
  * @example
@@ -48,6 +50,7 @@ export async function placeDevnetContracts(
     placeMulticall3(client),
     placePermit2(client, { from: parameters.from, mineNow: parameters.mineNow }),
     placePermit2Proxies(client),
+    placeBatchSettlement(client),
     placeSmartWalletFactory(client),
     ...(parameters.paymentPermit ? [placePaymentPermit(client)] : []),
   ]);

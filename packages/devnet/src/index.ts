@@ -2,6 +2,7 @@
 export * from './accounts.js';
 export type { AnvilProcess, StartAnvilOptions } from './anvil.js';
 export { startAnvil } from './anvil.js';
+export * from './batch-settlement.js';
 export * from './confirm-transaction.js';
 export * from './copy-contract.js';
 export type { Devnet, DevnetConfig, DevnetDescription, StartDevnetOptions } from './devnet.js';
@@ -18,13 +19,16 @@ export * from './gasfree/index.js';
 export {
   eip2612TokenArtifact,
   eip3009TokenArtifact,
+  erc3009DepositCollectorArtifact,
   gasFreeAccountArtifact,
   gasFreeControllerArtifact,
   paymentPermitArtifact,
   permit2CreationCode,
+  permit2DepositCollectorArtifact,
   plainErc20TokenArtifact,
   smartWalletArtifact,
   smartWalletFactoryArtifact,
+  x402BatchSettlementArtifact,
   x402ExactPermit2ProxyArtifact,
   x402UptoPermit2ProxyArtifact,
 } from './generated/contracts.js';

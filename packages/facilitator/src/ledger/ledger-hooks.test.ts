@@ -93,6 +93,13 @@ const ok = (n: number): SettleResponse => ({
   network: NETWORK,
   payer: PAYER,
 });
+/** A settlement that failed with `errorReason` (after sending `transaction`, when given). */
+const failed = (errorReason: string, transaction = ''): SettleResponse => ({
+  success: false,
+  errorReason,
+  transaction,
+  network: NETWORK,
+});
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 /** One resource-server request: its verify, settle and own retries carry this id. */
 const A = { attempt: 'att_request_a' };
@@ -115,10 +122,16 @@ function engine(
   });
 }
 
-/** An in-memory ledger, a scheme that settles every call (`ok`), the engine over both, and a payment. */
-async function okStack() {
+/**
+ * An in-memory ledger, a scheme that settles every call (`ok`, after `delayMs` when given), the
+ * engine over both, and a payment.
+ */
+async function okStack(delayMs = 0) {
   const ledger = await createSqliteLedger({ path: ':memory:' });
-  const s = scriptedScheme(async (n) => ok(n));
+  const s = scriptedScheme(async (n) => {
+    if (delayMs > 0) await sleep(delayMs);
+    return ok(n);
+  });
   return { ledger, s, f: engine(s.scheme, ledger), p: payment() };
 }
 
@@ -137,13 +150,7 @@ describe('createLedgerHooks', () => {
   const fileLedger = () => createSqliteLedger({ path: join(dir, `l${++files}.db`) });
 
   it('settles a payment once when one attempt presents it 20 times at once, and answers all with its hash', async () => {
-    const ledger = await createSqliteLedger({ path: ':memory:' });
-    const s = scriptedScheme(async (n) => {
-      await sleep(30);
-      return ok(n);
-    });
-    const f = engine(s.scheme, ledger);
-    const p = payment();
+    const { ledger, s, f, p } = await okStack(30);
     const answers = await Promise.all(
       Array.from({ length: 20 }, () => f.settle(p.payload, p.requirements, A)),
     );
@@ -167,13 +174,7 @@ describe('createLedgerHooks', () => {
   });
 
   it('gives one of 20 concurrent anonymous settles the success, the 19 others duplicate_settlement', async () => {
-    const ledger = await createSqliteLedger({ path: ':memory:' });
-    const s = scriptedScheme(async (n) => {
-      await sleep(30);
-      return ok(n);
-    });
-    const f = engine(s.scheme, ledger);
-    const p = payment();
+    const { ledger, s, f, p } = await okStack(30);
     const answers = await Promise.all(Array.from({ length: 20 }, () => f.settle(p.payload, p.requirements)));
     assert.equal(s.calls(), 1);
     assert.deepEqual(
@@ -329,13 +330,7 @@ describe('createLedgerHooks', () => {
   it('releases a claim when nothing was sent (or the scheme threw), so a retry settles', async () => {
     const ledger = await createSqliteLedger({ path: ':memory:' });
     const s = scriptedScheme(async (n) => {
-      if (n === 1)
-        return {
-          success: false,
-          errorReason: 'invalid_exact_evm_insufficient_balance',
-          transaction: '',
-          network: NETWORK,
-        };
+      if (n === 1) return failed('invalid_exact_evm_insufficient_balance');
       if (n === 2) throw new Error('rpc down');
       return ok(n);
     });
@@ -353,18 +348,8 @@ describe('createLedgerHooks', () => {
 
   it('stores a reverted settlement as failed and a receipt timeout as pending, never sending again', async () => {
     const ledger = await createSqliteLedger({ path: ':memory:' });
-    const reverted: SettleResponse = {
-      success: false,
-      errorReason: 'invalid_exact_evm_transaction_failed',
-      transaction: TX(7),
-      network: NETWORK,
-    };
-    const pending: SettleResponse = {
-      success: false,
-      errorReason: 'settlement_pending',
-      transaction: TX(8),
-      network: NETWORK,
-    };
+    const reverted = failed('invalid_exact_evm_transaction_failed', TX(7));
+    const pending = failed('settlement_pending', TX(8));
     const s = scriptedScheme(async (n) => (n === 1 ? reverted : pending));
     const f = engine(s.scheme, ledger);
     const [p1, p2] = [payment(), payment()];
@@ -443,12 +428,7 @@ describe('createLedgerHooks', () => {
 
   it('answers pending, never failed, when a taken-over claim finds its authorization used and no transfer', async () => {
     const ledger = await createSqliteLedger({ path: ':memory:' });
-    const used: SettleResponse = {
-      success: false,
-      errorReason: 'invalid_exact_permit_nonce_already_used',
-      transaction: '',
-      network: NETWORK,
-    };
+    const used = failed('invalid_exact_permit_nonce_already_used');
     const s = scriptedScheme(async () => used);
     const p = payment();
     const key = await deadClaim(ledger, p, 'crashed-instance');
@@ -487,18 +467,8 @@ describe('createLedgerHooks', () => {
     const ledger = await createSqliteLedger({ path: ':memory:' });
     const onChain = new Map<string, SettleResponse>();
     const reconcile: LedgerHooksOptions['reconcile'] = async (_call, record) => onChain.get(record.key.nonce);
-    const pending: SettleResponse = {
-      success: false,
-      errorReason: 'settlement_pending',
-      transaction: TX(21),
-      network: NETWORK,
-    };
-    const used: SettleResponse = {
-      success: false,
-      errorReason: 'invalid_exact_evm_nonce_already_used',
-      transaction: '',
-      network: NETWORK,
-    };
+    const pending = failed('settlement_pending', TX(21));
+    const used = failed('invalid_exact_evm_nonce_already_used');
     const s = scriptedScheme(async (n) => (n === 1 ? pending : used));
     const f = engine(s.scheme, ledger, { reconcile, claimLeaseMs: 20 });
     const keyOf = (p: ReturnType<typeof payment>) => {

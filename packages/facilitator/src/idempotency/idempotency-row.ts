@@ -4,10 +4,9 @@
  */
 import { X402Error } from '@x402kit/core';
 import { z } from 'zod';
+import { epochMs, parseRow } from '../db/rows.js';
 import { FacilitatorReasons } from '../facilitator-reasons.js';
 import type { IdempotencyRecord } from './idempotency-store.js';
-
-const epochMs = z.union([z.number(), z.string(), z.bigint()]).transform((v) => Number(v));
 
 const IdempotencyRow = z.object({
   id: z.string(),
@@ -42,9 +41,11 @@ export class IdempotencyRowError extends X402Error {
  * @example toIdempotencyRecord(db.prepare('SELECT … FROM payment_identifiers WHERE …').get(…))
  */
 export function toIdempotencyRecord(row: unknown): IdempotencyRecord {
-  const parsed = IdempotencyRow.safeParse(row);
-  if (!parsed.success) throw new IdempotencyRowError(`not a payment identifier row: ${parsed.error.message}`);
-  const r = parsed.data;
+  const r = parseRow(
+    IdempotencyRow,
+    row,
+    (issues) => new IdempotencyRowError(`not a payment identifier row: ${issues}`),
+  );
   return {
     id: r.id,
     operation: r.operation,

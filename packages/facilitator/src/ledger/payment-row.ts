@@ -4,10 +4,9 @@
  */
 import { SettleResponse, X402Error } from '@x402kit/core';
 import { z } from 'zod';
+import { epochMs, parseRow } from '../db/rows.js';
 import { FacilitatorReasons } from '../facilitator-reasons.js';
 import type { PaymentRecord, UnresolvedPayment } from './payment-ledger.js';
-
-const epochMs = z.union([z.number(), z.string(), z.bigint()]).transform((v) => Number(v));
 
 const PaymentRow = z.object({
   network: z.string(),
@@ -46,9 +45,7 @@ export class LedgerRowError extends X402Error {
  * @example toPaymentRecord(db.prepare('SELECT … FROM payments WHERE …').get(…))
  */
 export function toPaymentRecord(row: unknown): PaymentRecord {
-  const parsed = PaymentRow.safeParse(row);
-  if (!parsed.success) throw new LedgerRowError(`not a payment row: ${parsed.error.message}`);
-  const r = parsed.data;
+  const r = parseRow(PaymentRow, row, (issues) => new LedgerRowError(`not a payment row: ${issues}`));
   const record: PaymentRecord = {
     key: { network: r.network, asset: r.asset, payer: r.payer, nonce: r.nonce },
     state: r.state,

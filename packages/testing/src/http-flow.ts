@@ -21,9 +21,6 @@ import { Hono } from 'hono';
 import { createDownStack, createTestStack, PAID_CONTENT, type TestStack, testRoutes } from './test-stack.js';
 import { createWebApp, type Hits, newHits } from './web-app.js';
 
-export type { Hits } from './web-app.js';
-export { newHits } from './web-app.js';
-
 /** What an adapter's app factory receives. */
 export type AppSetup = {
   routes: RoutesConfig;

@@ -17,6 +17,7 @@ import type {
   AnyPaymentPayload,
   AnyPaymentRequired,
   AnyPaymentRequirements,
+  SettleResponse,
   X402Version,
 } from './protocol/schemas.js';
 import { requirementsFromV1 } from './protocol/v1.js';
@@ -107,9 +108,16 @@ export type X402Client = {
   /**
    * Tell the budget how a payload this client made ended: `paid` (a settlement says so), `refused`
    * (proven not charged: a refusal or failed settlement), `unknown` (pending, or the answer was lost;
-   * it stays counted). Without a budget, or for a payload reported already, it does nothing.
+   * it stays counted). Without a budget, or for a payload reported already, it does nothing to the
+   * budget. The `settlement` the answer carried (`PAYMENT-RESPONSE`) goes to the scheme's
+   * `onSettlement`, for a v2 payload this client made.
    */
-  reportOutcome(payload: AnyPaymentPayload, outcome: PaymentOutcome): Promise<void>;
+  reportOutcome(payload: AnyPaymentPayload, outcome: PaymentOutcome, settlement?: SettleResponse): Promise<void>;
+  /**
+   * Whether the 402 that answered a payload this client made is a refusal its scheme lists in
+   * `retryableRefusals` (its `error`): the transport may then sign once more against that 402.
+   */
+  isRetryableRefusal(payload: AnyPaymentPayload, paymentRequired: AnyPaymentRequired): boolean;
 };
 
 /**
@@ -130,6 +138,8 @@ export function createX402Client(options: X402ClientOptions): X402Client {
   const policies = defaultCap ? [...given, defaultCap] : given;
   /** Budget holds of the payloads made and not yet reported. */
   const holds = new WeakMap<AnyPaymentPayload, BudgetHold>();
+  /** The scheme client that built each payload, for its settlement and refusal hooks. */
+  const makers = new WeakMap<AnyPaymentPayload, SchemeClient>();
 
   function offersOf(pr: AnyPaymentRequired): Offer[] {
     if (pr.x402Version === 2)
@@ -217,11 +227,19 @@ export function createX402Client(options: X402ClientOptions): X402Client {
         throw error;
       }
     },
-    async reportOutcome(payload, outcome) {
+    async reportOutcome(payload, outcome, settlement) {
+      const maker = makers.get(payload);
+      if (settlement && maker?.onSettlement && payload.x402Version === 2)
+        await maker.onSettlement(payload, settlement);
       const hold = holds.get(payload);
       if (!hold) return;
       holds.delete(payload);
       await hold.settle(outcome);
+    },
+    isRetryableRefusal(payload, paymentRequired) {
+      const reason = paymentRequired.x402Version === 2 ? paymentRequired.error : undefined;
+      if (reason === undefined) return false;
+      return makers.get(payload)?.retryableRefusals?.includes(reason) ?? false;
     },
   };
 
@@ -262,6 +280,7 @@ export function createX402Client(options: X402ClientOptions): X402Client {
         payload: result.payload,
       };
     }
+    makers.set(payload, scheme);
     await options.hooks?.afterPayment?.(offer, payload);
     return payload;
   }

@@ -25,6 +25,19 @@ export type SchemeClient = {
     requirements: PaymentRequirements,
     ctx: SchemeClientContext,
   ): Promise<SchemeClientResult>;
+  /**
+   * For schemes that keep client-side state per payment (the channels of `batch-settlement`): called
+   * by the engine with the settlement (`PAYMENT-RESPONSE`) that answered a v2 payment this scheme
+   * built, successful or not, so the scheme can check it and advance its state. Never throws for a
+   * bad settlement: it records the distrust and refuses the next payment instead.
+   */
+  onSettlement?(payload: PaymentPayload, settlement: SettleResponse): Promise<void> | void;
+  /**
+   * Refusal reasons (the 402's `error`) after which the paid request may be signed ONCE more against
+   * the new 402, whose offer may carry state the scheme adopts (a "corrective 402", or a busy channel).
+   * The transports never retry more than once per request.
+   */
+  readonly retryableRefusals?: readonly string[];
 };
 
 /** What a scheme client knows of the 402 it pays: the protocol version, the resource, the extensions. */

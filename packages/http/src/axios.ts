@@ -66,10 +66,14 @@ export function withPaymentInterceptor<I extends AxiosInstance>(
       paid = await instance.request(config);
     } catch (error) {
       const response = responseOf(error);
-      await client.reportOutcome(payload, response ? outcomeOfAxios(response) : 'unknown');
+      await client.reportOutcome(
+        payload,
+        response ? outcomeOfAxios(response) : 'unknown',
+        response ? getAxiosPaymentResponse(response) : undefined,
+      );
       throw error;
     }
-    await client.reportOutcome(payload, outcomeOfAxios(paid));
+    await client.reportOutcome(payload, outcomeOfAxios(paid), getAxiosPaymentResponse(paid));
     return paid;
   }
 

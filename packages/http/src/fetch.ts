@@ -4,6 +4,7 @@
  * reports the settlement pending, it re-sends the SAME payment, a bounded number of times.
  */
 import {
+  type AnyPaymentPayload,
   type AnyPaymentRequired,
   createEmitter,
   HeaderNames,
@@ -75,6 +76,9 @@ export type WrapFetchOptions = {
  * - a paid retry answered "settlement pending" (202 with `PAYMENT-RESPONSE`
  *   `errorReason: 'settlement_pending'`) is re-sent with the SAME payment after `Retry-After`,
  *   up to `pendingSettlement.maxRetries` times, then returned as it stands;
+ * - a paid retry answered 402 with a refusal the scheme lists in `retryableRefusals` (e.g.
+ *   `batch-settlement`'s corrective 402 or busy channel) is signed ONCE more against that 402,
+ *   after its `Retry-After` (default 100 ms, at most 2 s), and re-sent;
  * - whatever else answers the paid retry is returned, a 402 included: it is never paid again;
  * - if the caller's request already carried `PAYMENT-SIGNATURE` or `X-PAYMENT`, its 402 is
  *   returned as is (no second payment is attempted);
@@ -133,6 +137,7 @@ export function wrapFetchWithPayment(
   }
 
   return async (input, init) => {
+    let lastPayload: AnyPaymentPayload | undefined;
     const base = new Request(input, init);
     const body = base.body === null ? null : await base.arrayBuffer();
     const build = (extra?: Record<string, string>): Request => {
@@ -177,28 +182,58 @@ export function wrapFetchWithPayment(
     }
 
     const paymentIdentifier = options.paymentIdentifier?.(build());
-    const { payload, headers: paidHeaders } = await signer.sign(paymentRequired, paymentIdentifier);
     await discard(first);
-    emit('info', `paying with x402 v${payload.x402Version}`, { url: base.url });
-    let paid: Response;
-    try {
-      paid = await untilSettled(
-        await fetchImpl(build(paidHeaders)),
-        () => fetchImpl(build(paidHeaders)),
-        base.url,
-        base.signal,
-      );
-    } catch (error) {
-      // the payment may have left: a budget keeps it counted
-      await client.reportOutcome(payload, 'unknown');
-      throw error;
+    let paid = await payAndSend(paymentRequired, paymentIdentifier);
+    const retry = paid.status === 402 ? await retryableRefusalOf(paid) : undefined;
+    if (retry) {
+      // the scheme asked for one more signature against this 402 (a corrective 402, a busy channel)
+      emit('info', `the payment was refused (${retry.reason}); signing once more against the new 402`, {
+        url: base.url,
+      });
+      await discard(paid);
+      const retryAfter = paid.headers.get('retry-after');
+      const wait = retryAfter === null ? RETRY_REFUSAL_WAIT_MS : retryAfterMs(retryAfter);
+      await sleep(Math.min(wait, RETRY_REFUSAL_MAX_WAIT_MS), base.signal);
+      paid = await payAndSend(retry.paymentRequired, paymentIdentifier);
     }
-    await client.reportOutcome(payload, paymentOutcomeOf(paid));
     if (paid.status === 402)
       emit('warn', 'the server answered 402 after payment; not paying again', { url: base.url });
     return paid;
+
+    /** The 402 answering the last payment, when its scheme may sign once more against it. */
+    async function retryableRefusalOf(answer: Response) {
+      const again = await readPaymentRequired(answer).catch(() => undefined);
+      if (!again || !lastPayload || !client.isRetryableRefusal(lastPayload, again)) return undefined;
+      return { paymentRequired: again, reason: again.x402Version === 2 ? again.error : undefined };
+    }
+
+    /** Sign one payment for `required`, send it (re-sending while pending), report its outcome. */
+    async function payAndSend(required: AnyPaymentRequired, id: string | undefined): Promise<Response> {
+      const { payload, headers: paidHeaders } = await signer.sign(required, id);
+      lastPayload = payload;
+      emit('info', `paying with x402 v${payload.x402Version}`, { url: base.url });
+      let answer: Response;
+      try {
+        answer = await untilSettled(
+          await fetchImpl(build(paidHeaders)),
+          () => fetchImpl(build(paidHeaders)),
+          base.url,
+          base.signal,
+        );
+      } catch (error) {
+        // the payment may have left: a budget keeps it counted
+        await client.reportOutcome(payload, 'unknown');
+        throw error;
+      }
+      await client.reportOutcome(payload, paymentOutcomeOf(answer), getPaymentResponse(answer));
+      return answer;
+    }
   };
 }
+
+/** Longest wait before the one re-signed payment after a retryable refusal (its `Retry-After`, else 100 ms). */
+const RETRY_REFUSAL_MAX_WAIT_MS = 2_000;
+const RETRY_REFUSAL_WAIT_MS = 100;
 
 /**
  * The x402 offers of a 402 response: the `PAYMENT-REQUIRED` header (v2), else a JSON body with

@@ -49,8 +49,13 @@ export function toDiscoveryResource(row: DiscoveryRow): DiscoveryResource {
   };
 }
 
-/** The column values of a resource. */
-export function discoveryRowValues(resource: DiscoveryResource, accepts: AnyPaymentRequirements[]) {
+/**
+ * The column values of a resource just paid for, its offers merged into those of its `earlier` row.
+ *
+ * @example upsert.run(discoveryRowValues(resource, select.get(resource.resource)))
+ */
+export function discoveryRowValues(resource: DiscoveryResource, earlier: DiscoveryRow | undefined) {
+  const accepts = mergeAccepts(earlier ? toDiscoveryResource(earlier).accepts : [], resource.accepts);
   return {
     resource: resource.resource,
     type: resource.type,
@@ -90,12 +95,12 @@ export function mergeAccepts(
  * One page of the rows that pass the query (rows newest first; the filters on offers and extensions
  * are applied here, so both databases answer alike).
  *
- * @example pageOf(rows.map(toDiscoveryResource), query)
+ * @example pageOf(rows, query)
  */
 export function pageOf(
-  resources: readonly DiscoveryResource[],
+  rows: readonly DiscoveryRow[],
   query: DiscoveryQuery,
 ): { items: DiscoveryResource[]; total: number } {
-  const passing = resources.filter((resource) => matchesDiscoveryQuery(resource, query));
+  const passing = rows.map(toDiscoveryResource).filter((resource) => matchesDiscoveryQuery(resource, query));
   return { items: passing.slice(query.offset, query.offset + query.limit), total: passing.length };
 }

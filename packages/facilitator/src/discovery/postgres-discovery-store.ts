@@ -6,14 +6,7 @@
  */
 import type pg from 'pg';
 import { openPostgres, withSchemaLock } from '../db/postgres.js';
-import {
-  type DiscoveryRow,
-  type DiscoveryStore,
-  discoveryRowValues,
-  mergeAccepts,
-  pageOf,
-  toDiscoveryResource,
-} from './discovery-store.js';
+import { type DiscoveryRow, type DiscoveryStore, discoveryRowValues, pageOf } from './discovery-store.js';
 import { DISCOVERY_COLUMNS, DISCOVERY_SCHEMA } from './schema.js';
 
 /**
@@ -40,8 +33,7 @@ export async function createPostgresDiscoveryStore(options: {
           `SELECT ${DISCOVERY_COLUMNS} FROM ${T} WHERE resource = $1`,
           [resource.resource],
         );
-        const earlier = rows[0] ? toDiscoveryResource(rows[0]).accepts : [];
-        const v = discoveryRowValues(resource, mergeAccepts(earlier, resource.accepts));
+        const v = discoveryRowValues(resource, rows[0]);
         await client.query(
           `INSERT INTO ${T} (${DISCOVERY_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
            ON CONFLICT (resource) DO UPDATE SET type = EXCLUDED.type, x402_version = EXCLUDED.x402_version,
@@ -67,7 +59,7 @@ export async function createPostgresDiscoveryStore(options: {
             [query.type],
           )
         : await pool.query<DiscoveryRow>(`SELECT ${DISCOVERY_COLUMNS} FROM ${T} ORDER BY last_updated DESC`);
-      return pageOf(rows.map(toDiscoveryResource), query);
+      return pageOf(rows, query);
     },
     close,
   };

@@ -3,14 +3,7 @@
  * with its own migrations.
  */
 import { openSqlite } from '../db/sqlite.js';
-import {
-  type DiscoveryRow,
-  type DiscoveryStore,
-  discoveryRowValues,
-  mergeAccepts,
-  pageOf,
-  toDiscoveryResource,
-} from './discovery-store.js';
+import { type DiscoveryRow, type DiscoveryStore, discoveryRowValues, pageOf } from './discovery-store.js';
 import { DISCOVERY_COLUMNS, DISCOVERY_SCHEMA } from './schema.js';
 
 /**
@@ -37,9 +30,7 @@ export async function createSqliteDiscoveryStore(options: {
     `SELECT ${DISCOVERY_COLUMNS} FROM discovery_resources WHERE type = ? ORDER BY last_updated DESC`,
   );
   const write = db.transaction((resource: Parameters<DiscoveryStore['record']>[0]) => {
-    const row = select.get(resource.resource) as DiscoveryRow | undefined;
-    const earlier = row ? toDiscoveryResource(row).accepts : [];
-    upsert.run(discoveryRowValues(resource, mergeAccepts(earlier, resource.accepts)));
+    upsert.run(discoveryRowValues(resource, select.get(resource.resource) as DiscoveryRow | undefined));
   });
   return {
     async record(resource) {
@@ -47,7 +38,7 @@ export async function createSqliteDiscoveryStore(options: {
     },
     async list(query) {
       const rows = (query.type ? byType.all(query.type) : all.all()) as DiscoveryRow[];
-      return pageOf(rows.map(toDiscoveryResource), query);
+      return pageOf(rows, query);
     },
     async close() {
       if (db.open) db.close();

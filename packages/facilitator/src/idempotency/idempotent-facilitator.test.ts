@@ -60,10 +60,15 @@ function engine() {
 
 function suite(name: string, open: () => Promise<IdempotencyStore>) {
   describe(`idempotent facilitator over ${name}`, () => {
-    it('lets the same id and payload through to the engine, whose ledger decides; hands out no stored answer', async () => {
+    /** A fresh store, the counting engine and the idempotent facilitator over both (instance `a`). */
+    const setup = async () => {
       const store = await open();
-      const { work, facilitator: inner } = engine();
+      const { work, state, facilitator: inner } = engine();
       const facilitator = createIdempotentFacilitator({ facilitator: inner, store, instanceId: 'a' });
+      return { store, work, state, facilitator };
+    };
+    it('lets the same id and payload through to the engine, whose ledger decides; hands out no stored answer', async () => {
+      const { store, work, facilitator } = await setup();
       const id = `pay_${name}_replay_0123456789`;
       assert.equal((await facilitator.verify(payment('1', id), requirements)).isValid, true);
       assert.equal((await facilitator.verify(payment('1', id), requirements)).isValid, true);
@@ -78,9 +83,7 @@ function suite(name: string, open: () => Promise<IdempotencyStore>) {
     });
 
     it('refuses the same id with another payload as payment_identifier_conflict', async () => {
-      const store = await open();
-      const { work, facilitator: inner } = engine();
-      const facilitator = createIdempotentFacilitator({ facilitator: inner, store, instanceId: 'a' });
+      const { store, work, facilitator } = await setup();
       const id = `pay_${name}_conflict_0123456789`;
       assert.equal((await facilitator.settle(payment('1', id), requirements)).success, true);
       const other = await facilitator.settle(payment('2', id), requirements);
@@ -95,9 +98,7 @@ function suite(name: string, open: () => Promise<IdempotencyStore>) {
     });
 
     it('keeps the binding once a settlement is pending with a transaction; frees it when nothing moved', async () => {
-      const store = await open();
-      const { state, facilitator: inner } = engine();
-      const facilitator = createIdempotentFacilitator({ facilitator: inner, store, instanceId: 'a' });
+      const { store, state, facilitator } = await setup();
       const id = `pay_${name}_pending_0123456789`;
       state.pending = true;
       assert.equal(

@@ -17,6 +17,7 @@ import { sameAddress } from '../address.js';
 import { settleFailure as failure } from '../answers.js';
 import { errorText } from '../error-text.js';
 import { relaySettlement } from '../relayer/relay-settlement.js';
+import { relayOptions } from '../relayer/relayed-call.js';
 import { hasTransferLog } from '../transfer-log.js';
 import { permitErrorReason } from './contract-error.js';
 import { type ExactPermitVerifyContext, verifyExactPermitPayment } from './verify.js';
@@ -92,10 +93,7 @@ export async function settleExactPermitPayment(
     relayer,
     call: { to: contract, data, gas: ctx.gasLimit },
     client: net.client,
-    pollingIntervalMs: ctx.pollingIntervalMs,
-    receiptTimeoutMs: ctx.receiptTimeoutMs,
-    ...(options.signal ? { signal: options.signal } : {}),
-    ...(options.onBroadcast ? { onBroadcast: options.onBroadcast } : {}),
+    ...relayOptions(ctx, options),
   });
   if (sent.kind === 'refused')
     return failure(network, permitErrorReasonFromText(sent.message), '', payer, sent.message);

@@ -24,6 +24,7 @@ import type { GasSponsorBudget, SponsoredPayment } from '../gas-sponsor-budget.j
 import { MULTICALL3_ADDRESS } from '../multicall3.js';
 import type { FeeOracle } from '../relayer/fee-oracle.js';
 import { relaySettlement } from '../relayer/relay-settlement.js';
+import { relayOptions } from '../relayer/relayed-call.js';
 import type { Relayer } from '../relayer/relayer.js';
 
 /** Lower-case factory addresses a facilitator may call to deploy a payer's wallet, per CAIP-2 network. */
@@ -234,9 +235,7 @@ export async function deployCounterfactualWallet(input: {
       relayer,
       call: { to: deployment.factory, data: deployment.data, gas },
       client: input.client,
-      pollingIntervalMs: input.pollingIntervalMs,
-      receiptTimeoutMs: input.receiptTimeoutMs,
-      ...(input.signal ? { signal: input.signal } : {}),
+      ...relayOptions(input, input),
     });
     if (sent.kind === 'refused') {
       await sponsor.budget.release(reservation);

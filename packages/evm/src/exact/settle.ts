@@ -14,6 +14,7 @@ import type { Address, Hash } from 'viem';
 import { settleFailure as failure } from '../answers.js';
 import type { GasSponsorBudget } from '../gas-sponsor-budget.js';
 import { relaySettlement } from '../relayer/relay-settlement.js';
+import { relayOptions } from '../relayer/relayed-call.js';
 import { hasTransferLog } from '../transfer-log.js';
 import { deployCounterfactualWallet } from './erc6492-deployment.js';
 import { byteLength } from './signature.js';
@@ -94,9 +95,7 @@ export async function settleExactEvmPayment(
         network,
         payment: { network, asset, payer, nonce: verified.authorization.nonce },
       },
-      pollingIntervalMs: ctx.pollingIntervalMs,
-      receiptTimeoutMs: ctx.receiptTimeoutMs,
-      ...(options.signal ? { signal: options.signal } : {}),
+      ...relayOptions(ctx, { signal: options.signal }),
     });
     if (failed) return failure(network, failed.reason, failed.transaction, payer, failed.message);
   }
@@ -105,10 +104,7 @@ export async function settleExactEvmPayment(
     relayer,
     call: { to: asset, data, gas: eoa ? ctx.gasLimit : ctx.bytesGasLimit },
     client: verifiedNet.client,
-    pollingIntervalMs: ctx.pollingIntervalMs,
-    receiptTimeoutMs: ctx.receiptTimeoutMs,
-    ...(options.signal ? { signal: options.signal } : {}),
-    ...(options.onBroadcast ? { onBroadcast: options.onBroadcast } : {}),
+    ...relayOptions(ctx, options),
   });
   if (sent.kind === 'refused')
     return failure(network, transferErrorReason(sent.message), '', payer, sent.message);

@@ -13,6 +13,7 @@ import { deployCounterfactualWallet } from '../exact/erc6492-deployment.js';
 import type { SponsoredPayment } from '../gas-sponsor-budget.js';
 import { broadcastSignedTransaction } from '../relayer/broadcast-signed-transaction.js';
 import { relaySettlement } from '../relayer/relay-settlement.js';
+import { relayOptions } from '../relayer/relayed-call.js';
 import type { Relayer } from '../relayer/relayer.js';
 import { waitForReceipt } from '../relayer/wait-for-receipt.js';
 import { readPermit2Allowance } from './approval.js';
@@ -149,9 +150,7 @@ export async function settlePermit2Payment(
         network: requirements.network,
         payment,
       },
-      pollingIntervalMs: ctx.pollingIntervalMs,
-      receiptTimeoutMs: ctx.receiptTimeoutMs,
-      ...(options.signal ? { signal: options.signal } : {}),
+      ...relayOptions(ctx, { signal: options.signal }),
     });
     if (failed) return failure(network, failed.reason, failed.transaction, payer, failed.message);
   }
@@ -172,10 +171,7 @@ export async function settlePermit2Payment(
     relayer: sender,
     call: { to: proxy, data, gas: ctx.gasLimit },
     client: verified.net.client,
-    pollingIntervalMs: ctx.pollingIntervalMs,
-    receiptTimeoutMs: ctx.receiptTimeoutMs,
-    ...(options.signal ? { signal: options.signal } : {}),
-    ...(options.onBroadcast ? { onBroadcast: options.onBroadcast } : {}),
+    ...relayOptions(ctx, options),
   });
   if (sent.kind === 'refused')
     return failure(network, permit2SettleErrorReason(sent.message), '', payer, sent.message);

@@ -8,7 +8,12 @@
  */
 import type { PublicClient } from 'viem';
 import { notifyBroadcast } from './notify-broadcast.js';
-import type { RelayedCall, RelayedSettlement } from './relayed-call.js';
+import {
+  type BatchRelayOptions,
+  type RelayedCall,
+  type RelayedSettlement,
+  relayOptions,
+} from './relayed-call.js';
 import type { Relayer } from './relayer.js';
 import { sendCall } from './send-call.js';
 import { watchTransaction } from './watch-transaction.js';
@@ -19,15 +24,7 @@ export type RelaySettlementOptions = {
     Partial<Pick<Relayer, 'replace' | 'forget' | 'stuckAfterMs' | 'batcher'>>;
   call: RelayedCall;
   client: Pick<PublicClient, 'request'>;
-  pollingIntervalMs: number;
-  receiptTimeoutMs: number;
-  signal?: AbortSignal;
-  /**
-   * Told the hash right after broadcast (also when the broadcast's outcome is unknown: the
-   * transaction may be mined), and again for every replacement (a ledger records them).
-   */
-  onBroadcast?: (transaction: string) => Promise<void> | void;
-};
+} & BatchRelayOptions;
 
 /**
  * Send `call`, report the broadcast, and wait for its receipt.
@@ -39,12 +36,7 @@ export type RelaySettlementOptions = {
 export async function relaySettlement(options: RelaySettlementOptions): Promise<RelayedSettlement> {
   const { relayer, call } = options;
   if (relayer.batcher?.accepts(call)) {
-    return relayer.batcher.relay(call, {
-      pollingIntervalMs: options.pollingIntervalMs,
-      receiptTimeoutMs: options.receiptTimeoutMs,
-      ...(options.signal ? { signal: options.signal } : {}),
-      ...(options.onBroadcast ? { onBroadcast: options.onBroadcast } : {}),
-    });
+    return relayer.batcher.relay(call, relayOptions(options, options));
   }
   const sent = await sendCall(relayer, call);
   if (sent.kind === 'refused') return sent;

@@ -30,8 +30,31 @@ export type BatchRelayOptions = {
   pollingIntervalMs: number;
   receiptTimeoutMs: number;
   signal?: AbortSignal;
+  /**
+   * Told the hash right after broadcast (also when the broadcast's outcome is unknown: the
+   * transaction may be mined), and again for every replacement (a ledger records them).
+   */
   onBroadcast?: (transaction: string) => Promise<void> | void;
 };
+
+/**
+ * The {@link BatchRelayOptions} of one settlement: the scheme's polling interval and receipt timeout,
+ * and the call's abort signal and broadcast hook when it has them.
+ *
+ * @example
+ * const sent = await relaySettlement({ relayer, call, client, ...relayOptions(ctx, options) })
+ */
+export function relayOptions(
+  timing: { pollingIntervalMs: number; receiptTimeoutMs: number },
+  call: { signal?: AbortSignal | undefined; onBroadcast?: BatchRelayOptions['onBroadcast'] | undefined } = {},
+): BatchRelayOptions {
+  return {
+    pollingIntervalMs: timing.pollingIntervalMs,
+    receiptTimeoutMs: timing.receiptTimeoutMs,
+    ...(call.signal ? { signal: call.signal } : {}),
+    ...(call.onBroadcast ? { onBroadcast: call.onBroadcast } : {}),
+  };
+}
 
 /**
  * Batches EIP-3009 settlements into Multicall3 transactions; a relayer carries one when its network

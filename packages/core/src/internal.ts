@@ -6,6 +6,7 @@ export * from './balance-prefilter.js';
 export { canonicalJson } from './canonical-json.js';
 export { isRecord } from './chain-module/config-fields.js';
 export * from './chain-module/identify-by-scheme.js';
+export * from './chain-module/per-network-health.js';
 export { deepEqual } from './deep-equal.js';
 export * from './expiring-map.js';
 export * from './scheme-lifetime.js';

@@ -4,14 +4,8 @@
  * the ledger identity of its payments, the reconciliation of its pending settlements, its nodes'
  * health and its settlement keys' gas money.
  */
-import {
-  type ChainModule,
-  type ChainRuntime,
-  type ChainStartContext,
-  firstReconciler,
-  probePerNetwork,
-  readPerNetwork,
-} from '@x402kit/core';
+import { type ChainModule, type ChainRuntime, type ChainStartContext, firstReconciler } from '@x402kit/core';
+import { perNetworkHealth } from '@x402kit/core/internal';
 import { privateKeyToAccount } from 'viem/accounts';
 import { addressKey } from '../address.js';
 import { EIP2612_GAS_SPONSORING, ERC20_APPROVAL_GAS_SPONSORING } from '../permit2/index.js';
@@ -114,14 +108,14 @@ export async function startEvmChain(context: ChainStartContext<EvmSections>): Pr
       createExactPermitEvmReconciler({ rpc: firstRpc }),
       createEvmReceiptReconciler({ rpc: firstRpc }),
     ),
-    probe: (timeoutMs) =>
-      probePerNetwork(Object.entries(rpc), (network, urls) => probeEvmNetwork(network, urls, timeoutMs)),
-    readBalances: (timeoutMs) =>
-      readPerNetwork(
-        Object.entries(rpc),
-        (network, urls) => readEvmRelayers(network, urls, settlementAddresses, timeoutMs),
-        context.log,
-      ),
+    ...perNetworkHealth(
+      Object.entries(rpc),
+      {
+        probe: probeEvmNetwork,
+        read: (network, urls, timeoutMs) => readEvmRelayers(network, urls, settlementAddresses, timeoutMs),
+      },
+      context.log,
+    ),
     close: () => schemes.close(),
   };
 }

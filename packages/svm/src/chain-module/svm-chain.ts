@@ -5,13 +5,8 @@
  * statuses, `/health` from each node's genesis hash and health, and the fee payers' lamports.
  */
 import { createSolanaRpc, isAddress, type Lamports } from '@solana/kit';
-import {
-  type ChainModule,
-  type ChainRuntime,
-  probePerNetwork,
-  type RelayerReading,
-  readPerNetwork,
-} from '@x402kit/core';
+import type { ChainModule, ChainRuntime, RelayerReading } from '@x402kit/core';
+import { perNetworkHealth } from '@x402kit/core/internal';
 import { createExactSvmFacilitator } from '../exact/facilitator.js';
 import { createFeePayers } from '../fee-payers.js';
 import { createFailoverRpc, type FailoverRpc } from './failover-rpc.js';
@@ -66,13 +61,14 @@ export const svmChain: ChainModule<SvmSections> = {
       // no account nonce: every instance behind one URL holds (and sends from) every fee payer it advertises
       sharedSettlementAddresses: true,
       reconcile: createExactSvmReconciler({ rpcFor: (network) => rpcs.get(network), feePayers }),
-      probe: (timeoutMs) => probePerNetwork(nodes, (network, urls) => probeNetwork(network, urls, timeoutMs)),
-      readBalances: (timeoutMs) =>
-        readPerNetwork(
-          nodes,
-          (network, urls) => readNetwork(network, urls, exact.feePayers, timeoutMs),
-          context.log,
-        ),
+      ...perNetworkHealth(
+        nodes,
+        {
+          probe: probeNetwork,
+          read: (network, urls, timeoutMs) => readNetwork(network, urls, exact.feePayers, timeoutMs),
+        },
+        context.log,
+      ),
       close() {
         // nothing runs between settlements: confirmation waits end with their requests
       },

@@ -3,14 +3,8 @@
  * `exact_gasfree` settled from the deployment's secp256k1 keys, payment identities for the ledger,
  * reconciliation of pending settlements, node probes and the keys' TRX balances.
  */
-import {
-  type ChainModule,
-  type ChainRuntime,
-  type ChainStartContext,
-  firstReconciler,
-  probePerNetwork,
-  readPerNetwork,
-} from '@x402kit/core';
+import { type ChainModule, type ChainRuntime, type ChainStartContext, firstReconciler } from '@x402kit/core';
+import { perNetworkHealth } from '@x402kit/core/internal';
 import { identifyTronPayment } from './identify-tron-payment.js';
 import { probeTronNode } from './probe-tron-node.js';
 import { readTronBalances } from './read-tron-balances.js';
@@ -66,13 +60,15 @@ async function startTron(context: ChainStartContext<TronSections>): Promise<Chai
       createExactPermitTronReconciler(config.networks),
       createTronReceiptReconciler(schemes.nodes),
     ),
-    probe: (timeoutMs) => probePerNetwork(nodes, (_network, node) => probeTronNode(node, timeoutMs)),
-    readBalances: (timeoutMs) =>
-      readPerNetwork(
-        nodes,
-        (network, node) => readTronBalances(network, node, schemes.settlementAddresses, timeoutMs),
-        context.log,
-      ),
+    ...perNetworkHealth(
+      nodes,
+      {
+        probe: (_network, node, timeoutMs) => probeTronNode(node, timeoutMs),
+        read: (network, node, timeoutMs) =>
+          readTronBalances(network, node, schemes.settlementAddresses, timeoutMs),
+      },
+      context.log,
+    ),
     ready: schemes.ready,
     close: schemes.close,
   };

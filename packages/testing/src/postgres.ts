@@ -45,6 +45,30 @@ export async function dropSchema(url: string, schema: string): Promise<void> {
   }
 }
 
+/**
+ * The PostgreSQL side of a store suite: `open` connects a new store (its own pool) to one fresh
+ * schema named from `prefix`, on the test server; `cleanup` drops that schema.
+ *
+ * @example ledgerSuite(() => freshSchemaStores('ledger_test', (url, schema) => createPostgresLedger({ url, schema })))
+ */
+export function freshSchemaStores<T>(
+  prefix: string,
+  open: (url: string, schema: string) => Promise<T>,
+): { name: 'postgres'; open(): Promise<T>; cleanup(): Promise<void> } {
+  const schema = freshSchemaName(prefix);
+  let url = '';
+  return {
+    name: 'postgres',
+    async open() {
+      url ||= await testPostgresUrl();
+      return open(url, schema);
+    },
+    async cleanup() {
+      if (url) await dropSchema(url, schema);
+    },
+  };
+}
+
 async function locate(): Promise<string> {
   const errors: string[] = [];
   const first = await tryUrls(errors);

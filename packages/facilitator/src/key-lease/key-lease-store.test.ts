@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { dropSchema, freshSchemaName, testPostgresUrl } from '@x402kit/testing/postgres';
+import { freshSchemaStores } from '@x402kit/testing/postgres';
 import type { KeyLeaseStore, LeaseRequest } from './key-lease-store.js';
 import { createPostgresKeyLeaseStore } from './postgres-key-lease-store.js';
 import { createSqliteKeyLeaseStore } from './sqlite-key-lease-store.js';
@@ -152,16 +152,7 @@ describe('SQLite key-lease store (one file, several connections)', () => {
 });
 
 describe('PostgreSQL key-lease store (one schema, several pools)', () => {
-  const schema = freshSchemaName('key_lease');
-  let url = '';
-  storeSuite(() => ({
-    name: 'postgres',
-    async open() {
-      url ||= await testPostgresUrl();
-      return createPostgresKeyLeaseStore({ url, schema });
-    },
-    async cleanup() {
-      if (url) await dropSchema(url, schema);
-    },
-  }));
+  storeSuite(() =>
+    freshSchemaStores('key_lease', (url, schema) => createPostgresKeyLeaseStore({ url, schema })),
+  );
 });

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { PaymentKey, SettleResponse } from '@x402kit/core';
-import { dropSchema, freshSchemaName, testPostgresUrl } from '@x402kit/testing/postgres';
+import { dropSchema, freshSchemaName, freshSchemaStores, testPostgresUrl } from '@x402kit/testing/postgres';
 import { z } from 'zod';
 import type { PaymentLedger } from './payment-ledger.js';
 import { createPostgresLedger } from './postgres-ledger.js';
@@ -420,21 +420,14 @@ describe('SQLite ledger (libsql)', () => {
 });
 
 describe('PostgreSQL ledger (pg)', () => {
-  const schema = freshSchemaName('ledger_test');
-  let url = '';
-  ledgerSuite(() => ({
-    name: 'postgres',
-    async open() {
-      url ||= await testPostgresUrl();
-      return createPostgresLedger({ url, schema, maxConnections: 5 });
-    },
-    async cleanup() {
-      if (url) await dropSchema(url, schema);
-    },
-  }));
+  ledgerSuite(() =>
+    freshSchemaStores('ledger_test', (url, schema) =>
+      createPostgresLedger({ url, schema, maxConnections: 5 }),
+    ),
+  );
 
   it('applies migrations once when many instances start at the same time', async () => {
-    url ||= await testPostgresUrl();
+    const url = await testPostgresUrl();
     const fresh = freshSchemaName('ledger_mig');
     try {
       const ledgers = await Promise.all(

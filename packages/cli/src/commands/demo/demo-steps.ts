@@ -4,12 +4,14 @@
  * settle; pay and show the API's answer.
  */
 import {
+  type ClientHooks,
+  createX402Client,
   decodePaymentRequiredHeader,
   type PaymentRequirements,
   type ResourceServer,
   type ResourceServerHooks,
+  type SchemeClient,
   type SettleResponse,
-  type X402Client,
 } from '@x402kit/core';
 import {
   createPaymentHandler,
@@ -21,6 +23,32 @@ import { type Served, serve } from '@x402kit/http/node';
 
 type Say = (line?: string) => void;
 
+/** What a demo started, stopped in reverse order when it ends. */
+export type Stops = Array<() => Promise<void> | void>;
+
+/**
+ * Run one demo: its title and a blank line on `out`, then `body` with `say` (one line on `out`) and
+ * `stops`, onto which the body pushes how to stop what it starts; whatever happens, every stop runs, last
+ * first. Resolves with the body's exit code.
+ *
+ * @example return narrate(out, 'x402kit demo: one paid API call', async (say, stops) => ExitCode.ok)
+ */
+export async function narrate(
+  out: (text: string) => void,
+  title: string,
+  body: (say: Say, stops: Stops) => Promise<number>,
+): Promise<number> {
+  const say: Say = (line = '') => out(`${line}\n`);
+  const stops: Stops = [];
+  try {
+    say(title);
+    say();
+    return await body(say, stops);
+  } finally {
+    for (const stop of stops.reverse()) await stop();
+  }
+}
+
 /**
  * The demos' paid API on 127.0.0.1: `GET /weather` (Lisbon's weather as JSON) behind `accepts` on
  * `server`, its closing pushed on `stops`. `answer` may touch the response before it is paid for
@@ -31,7 +59,7 @@ type Say = (line?: string) => void;
 export async function serveWeatherApi(
   server: ResourceServer,
   accepts: RouteConfig['accepts'],
-  stops: Array<() => Promise<void> | void>,
+  stops: Stops,
   answer: (response: Response) => void = () => {},
 ): Promise<Served> {
   const payments = createPaymentHandler({
@@ -49,15 +77,18 @@ export async function serveWeatherApi(
 }
 
 /**
- * `GET url` without paying; prints the 402's offers, each as `describe` spells it, and returns them.
+ * Step `step`: `GET url` without paying; prints the 402's offers, each as `describe` spells it, and
+ * returns them.
  *
- * @example const accepts = await showOffers(say, `${api.url}/weather`, (r) => describeOffer(r, 6))
+ * @example const accepts = await showOffers(say, 4, `${api.url}/weather`, (r) => describeOffer(r, 6))
  */
 export async function showOffers(
   say: Say,
+  step: number,
   url: string,
   describe: (offer: PaymentRequirements) => string,
 ): Promise<PaymentRequirements[]> {
+  say(`${step}. Client: GET ${url} without paying`);
   const unpaid = await fetch(url);
   await unpaid.arrayBuffer();
   const required = decodePaymentRequiredHeader(unpaid.headers.get('payment-required') ?? '');
@@ -67,17 +98,28 @@ export async function showOffers(
   return accepts;
 }
 
+/** Who pays in a demo: `clients` on `network`, `afterPayment` saying what was signed. */
+export type DemoPayment = {
+  network: string;
+  clients: SchemeClient[];
+  afterPayment: NonNullable<ClientHooks['afterPayment']>;
+};
+
 /**
- * `GET url` with a paying fetch; prints the API's answer. The receipt when the payment settled,
- * else `undefined` (after saying so).
+ * `GET url` with a fetch paying as `payment` says; prints the API's answer. The receipt when the
+ * payment settled, else `undefined` (after saying so).
  *
- * @example const receipt = await payAndShow(say, `${api.url}/weather`, client)
+ * @example const receipt = await payAndShow(say, `${api.url}/weather`, { network: 'eip155:*', clients, afterPayment })
  */
 export async function payAndShow(
   say: Say,
   url: string,
-  client: X402Client,
+  { network, clients, afterPayment }: DemoPayment,
 ): Promise<SettleResponse | undefined> {
+  const client = createX402Client({
+    schemes: clients.map((schemeClient) => ({ network, client: schemeClient })),
+    hooks: { afterPayment },
+  });
   const paid = await wrapFetchWithPayment(fetch, client)(url);
   const body = await paid.text();
   const receipt = getPaymentResponse(paid);

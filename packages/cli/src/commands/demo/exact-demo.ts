@@ -2,7 +2,6 @@
 import {
   createHttpFacilitatorClient,
   createResourceServer,
-  createX402Client,
   formatUnits,
   type PaymentPayload,
   type PaymentRequirements,
@@ -12,15 +11,11 @@ import { createExactEvmClient, createExactEvmServer } from '@x402kit/evm';
 import type { Hex } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
 import { ExitCode } from '../../command.js';
-import { narrateFacilitator, payAndShow, serveWeatherApi, showOffers } from './demo-steps.js';
+import { narrate, narrateFacilitator, payAndShow, serveWeatherApi, showOffers } from './demo-steps.js';
 import { startEvmDemoStack } from './evm-demo-stack.js';
 
-export async function runDemo(price: string, out: (text: string) => void): Promise<number> {
-  const say = (line = '') => out(`${line}\n`);
-  const stops: Array<() => Promise<void> | void> = [];
-  try {
-    say('x402kit demo: one paid API call on a local chain');
-    say();
+export function runDemo(price: string, out: (text: string) => void): Promise<number> {
+  return narrate(out, 'x402kit demo: one paid API call on a local chain', async (say, stops) => {
     const { devnet, facilitatorUrl } = await startEvmDemoStack(say, stops);
     const { payer, payTo } = devnet.accounts;
     const usdc = devnet.token;
@@ -49,29 +44,22 @@ export async function runDemo(price: string, out: (text: string) => void): Promi
     );
     say();
 
-    say(`4. Client: GET ${api.url}/weather without paying`);
-    await showOffers(say, `${api.url}/weather`, (r) => describeOffer(r, usdc.decimals));
+    await showOffers(say, 4, `${api.url}/weather`, (r) => describeOffer(r, usdc.decimals));
 
     say('5. Client: paying and retrying ...');
-    const client = createX402Client({
-      schemes: [
-        {
-          network: 'eip155:*',
-          client: createExactEvmClient({ signer: privateKeyToAccount(payer.privateKey as Hex) }),
-        },
-      ],
-      hooks: {
-        afterPayment: (offer, payload) => {
-          const auth = (payload as PaymentPayload).payload.authorization as Record<string, string>;
-          say(
-            `   client: signed an EIP-3009 authorization for ${formatUnits(BigInt(offer.requirements.amount), usdc.decimals)} USDC` +
-              ` (value ${auth.value}) from ${auth.from} to ${auth.to}, valid until ${new Date(Number(auth.validBefore) * 1000).toISOString()}`,
-          );
-          say(`   client: nonce ${auth.nonce}; sending it in the PAYMENT-SIGNATURE header`);
-        },
+    const signer = privateKeyToAccount(payer.privateKey as Hex);
+    const receipt = await payAndShow(say, `${api.url}/weather`, {
+      network: 'eip155:*',
+      clients: [createExactEvmClient({ signer })],
+      afterPayment: (offer, payload) => {
+        const auth = (payload as PaymentPayload).payload.authorization as Record<string, string>;
+        say(
+          `   client: signed an EIP-3009 authorization for ${formatUnits(BigInt(offer.requirements.amount), usdc.decimals)} USDC` +
+            ` (value ${auth.value}) from ${auth.from} to ${auth.to}, valid until ${new Date(Number(auth.validBefore) * 1000).toISOString()}`,
+        );
+        say(`   client: nonce ${auth.nonce}; sending it in the PAYMENT-SIGNATURE header`);
       },
     });
-    const receipt = await payAndShow(say, `${api.url}/weather`, client);
     if (!receipt) return ExitCode.failure;
     say(
       `   PAYMENT-RESPONSE: success, transaction ${receipt.transaction} on ${receipt.network}, payer ${receipt.payer}`,
@@ -86,9 +74,7 @@ export async function runDemo(price: string, out: (text: string) => void): Promi
     say();
     say('Done: stopping the API, the facilitator and the chain.');
     return ExitCode.ok;
-  } finally {
-    for (const stop of stops.reverse()) await stop();
-  }
+  });
 }
 
 export function describeOffer(r: PaymentRequirements, decimals: number, symbol = 'USDC'): string {

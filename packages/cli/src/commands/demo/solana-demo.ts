@@ -6,7 +6,6 @@
 import {
   createHttpFacilitatorClient,
   createResourceServer,
-  createX402Client,
   formatUnits,
   type PaymentPayload,
 } from '@x402kit/core';
@@ -15,7 +14,7 @@ import { createFacilitatorApp, parseServiceConfig, startFacilitatorServer } from
 import { createExactSvmClient, createExactSvmServer } from '@x402kit/svm';
 import { svmChain } from '@x402kit/svm/chain-module';
 import { ExitCode } from '../../command.js';
-import { narrateFacilitator, payAndShow, serveWeatherApi, showOffers } from './demo-steps.js';
+import { narrate, narrateFacilitator, payAndShow, serveWeatherApi, showOffers } from './demo-steps.js';
 import { describeOffer } from './exact-demo.js';
 
 /**
@@ -23,81 +22,76 @@ import { describeOffer } from './exact-demo.js';
  *
  * @example await runSolanaDemo('0.01', (text) => process.stdout.write(text))
  */
-export async function runSolanaDemo(price: string, out: (text: string) => void): Promise<number> {
-  const say = (line = '') => out(`${line}\n`);
-  const stops: Array<() => Promise<void> | void> = [];
-  try {
-    say('x402kit demo: one paid API call on a local Solana devnet, exact (SPL TransferChecked)');
-    say();
-    say('1. Starting a local Solana devnet (litesvm behind a Solana JSON-RPC server) ...');
-    const devnet = await startSolanaDevnet();
-    stops.push(() => devnet.stop());
-    const { payer, payTo, feePayer } = devnet.accounts;
-    const usdc = devnet.usdc;
-    const units = (atomic: bigint) => `${formatUnits(atomic, usdc.decimals)} USDC`;
-    say(`   ${devnet.network} at ${devnet.rpcUrl}, devnet USDC (SPL Token) mint ${usdc.address}`);
-    say(`   payer ${payer.address}, payee ${payTo.address}, fee payer ${feePayer.address}`);
+export function runSolanaDemo(price: string, out: (text: string) => void): Promise<number> {
+  return narrate(
+    out,
+    'x402kit demo: one paid API call on a local Solana devnet, exact (SPL TransferChecked)',
+    async (say, stops) => {
+      say('1. Starting a local Solana devnet (litesvm behind a Solana JSON-RPC server) ...');
+      const devnet = await startSolanaDevnet();
+      stops.push(() => devnet.stop());
+      const { payer, payTo, feePayer } = devnet.accounts;
+      const usdc = devnet.usdc;
+      const units = (atomic: bigint) => `${formatUnits(atomic, usdc.decimals)} USDC`;
+      say(`   ${devnet.network} at ${devnet.rpcUrl}, devnet USDC (SPL Token) mint ${usdc.address}`);
+      say(`   payer ${payer.address}, payee ${payTo.address}, fee payer ${feePayer.address}`);
 
-    say(
-      "2. Starting the facilitator (the production service, solana section of its config; it co-signs as fee payer and pays the network's fee) ...",
-    );
-    const config = parseServiceConfig(
-      {
-        port: 0,
-        ledger: { sqlite: { path: ':memory:' } },
-        solana: {
-          networks: { [devnet.network]: { rpc: [devnet.rpcUrl] } },
-          feePayerKeys: [(await solanaDevnetAccount('feePayer')).secretKey],
-        },
-      },
-      { chains: [svmChain] },
-    );
-    const facilitator = await createFacilitatorApp(config, { autoStart: false, log: () => {} });
-    stops.push(() => facilitator.close());
-    const facilitatorServer = await startFacilitatorServer({ service: facilitator.service, port: 0 });
-    stops.push(() => facilitatorServer.close());
-    say(`   POST ${facilitatorServer.url}/verify, POST /settle, GET /supported`);
-
-    say('3. Starting a paid API ...');
-    const resourceServer = createResourceServer({
-      facilitators: createHttpFacilitatorClient({ url: facilitatorServer.url }),
-      schemes: [{ network: 'solana:*', server: createExactSvmServer() }],
-      hooks: narrateFacilitator(say, {
-        settled: (signature) => `co-signed, sent and confirmed; signature ${signature}`,
-      }),
-    });
-    const api = await serveWeatherApi(
-      resourceServer,
-      { scheme: 'exact', network: devnet.network, payTo: payTo.address, price: `$${price}` },
-      stops,
-    );
-    say(`   GET ${api.url}/weather costs $${price} in USDC, paid to ${payTo.address}`);
-
-    const balances = async () => {
-      const [p, t, f] = await Promise.all([
-        devnet.balances(payer.address),
-        devnet.balances(payTo.address),
-        devnet.balances(feePayer.address),
-      ]);
-      return { payer: p.USDC, payTo: t.USDC, payerSol: p.SOL, feePayerSol: f.SOL };
-    };
-    const before = await balances();
-    say();
-    say(`Balances before: payer ${units(before.payer)}, payee ${units(before.payTo)}`);
-    say();
-
-    say(`4. Client: GET ${api.url}/weather without paying`);
-    await showOffers(say, `${api.url}/weather`, (r) => describeOffer(r, usdc.decimals));
-
-    say('5. Client: paying and retrying ...');
-    const client = createX402Client({
-      schemes: [
+      say(
+        "2. Starting the facilitator (the production service, solana section of its config; it co-signs as fee payer and pays the network's fee) ...",
+      );
+      const config = parseServiceConfig(
         {
-          network: 'solana:*',
-          client: createExactSvmClient({ signer: await solanaDevnetSigner('payer'), rpc: devnet.rpcUrl }),
+          port: 0,
+          ledger: { sqlite: { path: ':memory:' } },
+          solana: {
+            networks: { [devnet.network]: { rpc: [devnet.rpcUrl] } },
+            feePayerKeys: [(await solanaDevnetAccount('feePayer')).secretKey],
+          },
         },
-      ],
-      hooks: {
+        { chains: [svmChain] },
+      );
+      const facilitator = await createFacilitatorApp(config, { autoStart: false, log: () => {} });
+      stops.push(() => facilitator.close());
+      const facilitatorServer = await startFacilitatorServer({ service: facilitator.service, port: 0 });
+      stops.push(() => facilitatorServer.close());
+      say(`   POST ${facilitatorServer.url}/verify, POST /settle, GET /supported`);
+
+      say('3. Starting a paid API ...');
+      const resourceServer = createResourceServer({
+        facilitators: createHttpFacilitatorClient({ url: facilitatorServer.url }),
+        schemes: [{ network: 'solana:*', server: createExactSvmServer() }],
+        hooks: narrateFacilitator(say, {
+          settled: (signature) => `co-signed, sent and confirmed; signature ${signature}`,
+        }),
+      });
+      const api = await serveWeatherApi(
+        resourceServer,
+        { scheme: 'exact', network: devnet.network, payTo: payTo.address, price: `$${price}` },
+        stops,
+      );
+      say(`   GET ${api.url}/weather costs $${price} in USDC, paid to ${payTo.address}`);
+
+      const balances = async () => {
+        const [p, t, f] = await Promise.all([
+          devnet.balances(payer.address),
+          devnet.balances(payTo.address),
+          devnet.balances(feePayer.address),
+        ]);
+        return { payer: p.USDC, payTo: t.USDC, payerSol: p.SOL, feePayerSol: f.SOL };
+      };
+      const before = await balances();
+      say();
+      say(`Balances before: payer ${units(before.payer)}, payee ${units(before.payTo)}`);
+      say();
+
+      await showOffers(say, 4, `${api.url}/weather`, (r) => describeOffer(r, usdc.decimals));
+
+      say('5. Client: paying and retrying ...');
+      const signer = await solanaDevnetSigner('payer');
+      const clients = [createExactSvmClient({ signer, rpc: devnet.rpcUrl })];
+      const receipt = await payAndShow(say, `${api.url}/weather`, {
+        network: 'solana:*',
+        clients: clients,
         afterPayment: (offer, payload) => {
           const transaction = String((payload as PaymentPayload).payload.transaction ?? '');
           say(
@@ -106,27 +100,24 @@ export async function runSolanaDemo(price: string, out: (text: string) => void):
           );
           say("   client: it carries only the payer's signature; sending it in the PAYMENT-SIGNATURE header");
         },
-      },
-    });
-    const receipt = await payAndShow(say, `${api.url}/weather`, client);
-    if (!receipt) return ExitCode.failure;
-    say(
-      `   PAYMENT-RESPONSE: success, signature ${receipt.transaction} on ${receipt.network}, payer ${receipt.payer}`,
-    );
+      });
+      if (!receipt) return ExitCode.failure;
+      say(
+        `   PAYMENT-RESPONSE: success, signature ${receipt.transaction} on ${receipt.network}, payer ${receipt.payer}`,
+      );
 
-    const after = await balances();
-    say();
-    say(
-      `Balances after:  payer ${units(after.payer)} (${formatUnits(after.payer - before.payer, usdc.decimals)}),` +
-        ` payee ${units(after.payTo)} (+${formatUnits(after.payTo - before.payTo, usdc.decimals)})`,
-    );
-    say(
-      `   SOL spent on fees: fee payer ${formatUnits(before.feePayerSol - after.feePayerSol, 9)} SOL, payer ${formatUnits(before.payerSol - after.payerSol, 9)} SOL`,
-    );
-    say();
-    say('Done: stopping the API, the facilitator and the chain.');
-    return ExitCode.ok;
-  } finally {
-    for (const stop of stops.reverse()) await stop();
-  }
+      const after = await balances();
+      say();
+      say(
+        `Balances after:  payer ${units(after.payer)} (${formatUnits(after.payer - before.payer, usdc.decimals)}),` +
+          ` payee ${units(after.payTo)} (+${formatUnits(after.payTo - before.payTo, usdc.decimals)})`,
+      );
+      say(
+        `   SOL spent on fees: fee payer ${formatUnits(before.feePayerSol - after.feePayerSol, 9)} SOL, payer ${formatUnits(before.payerSol - after.payerSol, 9)} SOL`,
+      );
+      say();
+      say('Done: stopping the API, the facilitator and the chain.');
+      return ExitCode.ok;
+    },
+  );
 }

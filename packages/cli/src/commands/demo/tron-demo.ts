@@ -6,7 +6,6 @@
 import {
   createHttpFacilitatorClient,
   createResourceServer,
-  createX402Client,
   formatUnits,
   parseUnits,
   type SchemeClient,
@@ -19,7 +18,7 @@ import { createExactPermitTronClient, createExactPermitTronServer } from '@x402k
 import { createExactGasFreeClient, createExactGasFreeServer } from '@x402kit/tron/gasfree';
 import { privateKeyToAccount } from 'viem/accounts';
 import { ExitCode } from '../../command.js';
-import { narrateFacilitator, payAndShow, serveWeatherApi, showOffers } from './demo-steps.js';
+import { narrate, narrateFacilitator, payAndShow, serveWeatherApi, showOffers } from './demo-steps.js';
 import { describeOffer } from './exact-demo.js';
 
 /** The TRON demo: the scheme and the price in dollars (USDT, 6 decimals). */
@@ -37,122 +36,119 @@ const GASFREE_PAYER_INDEX = 20;
  *
  * @example await runTronDemo({ scheme: 'exact_permit', network: 'tron:nile', price: '0.01' }, process.stdout.write)
  */
-export async function runTronDemo(mode: TronDemoMode, out: (text: string) => void): Promise<number> {
-  const say = (line = '') => out(`${line}\n`);
-  const stops: Array<() => Promise<void> | void> = [];
-  try {
-    say(`x402kit demo: one paid API call on an offline TRON Nile, ${TITLES[mode.scheme]}`);
-    say();
-    say(
-      '1. Starting TRON Nile offline (anvil at chain id 3448148188, a local TRON node, a local GasFree API) ...',
-    );
-    const devnet = await startTronDevnet();
-    stops.push(() => devnet.stop());
-    const gasFree = devnet.gasFree;
-    if (!gasFree) throw new Error('the TRON devnet started without GasFree');
-    const usdt = devnet.assets.USDT;
-    const units = (atomic: bigint) => `${formatUnits(atomic, usdt.decimals)} USDT`;
-    say(`   TRON node (TronWeb fullHost) ${devnet.fullHost}; USDT (no-bool TRC-20) at ${usdt.address}`);
-    say(`   PaymentPermit at ${devnet.contracts.paymentPermit}; GasFreeController at ${gasFree.controller}`);
+export function runTronDemo(mode: TronDemoMode, out: (text: string) => void): Promise<number> {
+  return narrate(
+    out,
+    `x402kit demo: one paid API call on an offline TRON Nile, ${TITLES[mode.scheme]}`,
+    async (say, stops) => {
+      say(
+        '1. Starting TRON Nile offline (anvil at chain id 3448148188, a local TRON node, a local GasFree API) ...',
+      );
+      const devnet = await startTronDevnet();
+      stops.push(() => devnet.stop());
+      const gasFree = devnet.gasFree;
+      if (!gasFree) throw new Error('the TRON devnet started without GasFree');
+      const usdt = devnet.assets.USDT;
+      const units = (atomic: bigint) => `${formatUnits(atomic, usdt.decimals)} USDT`;
+      say(`   TRON node (TronWeb fullHost) ${devnet.fullHost}; USDT (no-bool TRC-20) at ${usdt.address}`);
+      say(
+        `   PaymentPermit at ${devnet.contracts.paymentPermit}; GasFreeController at ${gasFree.controller}`,
+      );
 
-    const atomicPrice = parseUnits(mode.price, usdt.decimals);
-    const permitFee = atomicPrice / 100n; // a flat 1 % of the demo price
-    const gasFreeFee = gasFree.token.transferFee;
-    say('2. Starting the facilitator (the production service, TRON section of its config) ...');
-    const config = parseServiceConfig(
-      {
-        port: 0,
-        signers: { privateKeys: [`0x${devnet.accounts.facilitator.privateKey}`] },
-        ledger: { sqlite: { path: ':memory:' } },
-        tron: {
-          networks: { 'tron:nile': { fullHost: devnet.fullHost, gasFree: { baseUrl: gasFree.baseUrl } } },
-          fees: { 'tron:nile': { [usdt.address]: { amount: permitFee.toString() } } },
-          gasFreeFees: { 'tron:nile': { [usdt.address]: gasFreeFee.toString() } },
-          receiptTimeoutMs: 20_000,
+      const atomicPrice = parseUnits(mode.price, usdt.decimals);
+      const permitFee = atomicPrice / 100n; // a flat 1 % of the demo price
+      const gasFreeFee = gasFree.token.transferFee;
+      say('2. Starting the facilitator (the production service, TRON section of its config) ...');
+      const config = parseServiceConfig(
+        {
+          port: 0,
+          signers: { privateKeys: [`0x${devnet.accounts.facilitator.privateKey}`] },
+          ledger: { sqlite: { path: ':memory:' } },
+          tron: {
+            networks: { 'tron:nile': { fullHost: devnet.fullHost, gasFree: { baseUrl: gasFree.baseUrl } } },
+            fees: { 'tron:nile': { [usdt.address]: { amount: permitFee.toString() } } },
+            gasFreeFees: { 'tron:nile': { [usdt.address]: gasFreeFee.toString() } },
+            receiptTimeoutMs: 20_000,
+          },
         },
-      },
-      { chains: [tronChain] },
-    );
-    const app = await createFacilitatorApp(config, { autoStart: false, log: () => {} });
-    stops.push(() => app.close());
-    const facilitatorServer = await startFacilitatorServer({ service: app.service, port: 0 });
-    stops.push(() => facilitatorServer.close());
-    say(`   POST ${facilitatorServer.url}/verify, POST /settle, GET /supported, POST /fee/quote`);
-    say(
-      mode.scheme === 'exact_permit'
-        ? `   settles from ${devnet.accounts.facilitator.address} (the permit's caller); fee ${units(permitFee)} per payment`
-        : `   submits to the GasFree API; provider ${gasFree.providers[0]} pays the energy and takes up to maxFee`,
-    );
+        { chains: [tronChain] },
+      );
+      const app = await createFacilitatorApp(config, { autoStart: false, log: () => {} });
+      stops.push(() => app.close());
+      const facilitatorServer = await startFacilitatorServer({ service: app.service, port: 0 });
+      stops.push(() => facilitatorServer.close());
+      say(`   POST ${facilitatorServer.url}/verify, POST /settle, GET /supported, POST /fee/quote`);
+      say(
+        mode.scheme === 'exact_permit'
+          ? `   settles from ${devnet.accounts.facilitator.address} (the permit's caller); fee ${units(permitFee)} per payment`
+          : `   submits to the GasFree API; provider ${gasFree.providers[0]} pays the energy and takes up to maxFee`,
+      );
 
-    say('3. Starting a paid API ...');
-    const hooks = narrateFacilitator(say, {
-      settled: (tx) => `settled, TRON transaction ${tx}`,
-      payer: false,
-    });
-    const server: SchemeServer =
-      mode.scheme === 'exact_permit' ? createExactPermitTronServer() : createExactGasFreeServer();
-    const resourceServer = createResourceServer({
-      facilitators: createHttpFacilitatorClient({ url: facilitatorServer.url }),
-      schemes: [{ network: 'tron:*', server }],
-      hooks,
-    });
-    await resourceServer.initialize();
-    const payTo = devnet.accounts.payTo.address;
-    const api = await serveWeatherApi(
-      resourceServer,
-      { scheme: mode.scheme, network: mode.network, payTo, price: `$${mode.price}` },
-      stops,
-    );
-    say(`   GET ${api.url}/weather costs $${mode.price} in USDT on ${mode.network}, paid to ${payTo}`);
+      say('3. Starting a paid API ...');
+      const hooks = narrateFacilitator(say, {
+        settled: (tx) => `settled, TRON transaction ${tx}`,
+        payer: false,
+      });
+      const server: SchemeServer =
+        mode.scheme === 'exact_permit' ? createExactPermitTronServer() : createExactGasFreeServer();
+      const resourceServer = createResourceServer({
+        facilitators: createHttpFacilitatorClient({ url: facilitatorServer.url }),
+        schemes: [{ network: 'tron:*', server }],
+        hooks,
+      });
+      await resourceServer.initialize();
+      const payTo = devnet.accounts.payTo.address;
+      const api = await serveWeatherApi(
+        resourceServer,
+        { scheme: mode.scheme, network: mode.network, payTo, price: `$${mode.price}` },
+        stops,
+      );
+      say(`   GET ${api.url}/weather costs $${mode.price} in USDT on ${mode.network}, paid to ${payTo}`);
 
-    const payer = await preparePayer(mode, devnet, say, units);
-    const balances = async () => ({
-      payer: await payer.balance(),
-      payTo: (await devnet.balances(payTo)).USDT,
-    });
+      const payer = await preparePayer(mode, devnet, say, units);
+      const balances = async () => ({
+        payer: await payer.balance(),
+        payTo: (await devnet.balances(payTo)).USDT,
+      });
 
-    say();
-    say(`5. Client: GET ${api.url}/weather without paying`);
-    const _accepts = await showOffers(say, `${api.url}/weather`, (r) =>
-      describeOffer(r, usdt.decimals, 'USDT'),
-    );
+      say();
+      const _accepts = await showOffers(say, 5, `${api.url}/weather`, (r) =>
+        describeOffer(r, usdt.decimals, 'USDT'),
+      );
 
-    const before = await balances();
-    say();
-    say(`Balances before: ${payer.label} ${units(before.payer)}, payee ${units(before.payTo)}`);
-    say();
-    say('6. Client: signing (TIP-712) and retrying ...');
-    const client = createX402Client({
-      schemes: [{ network: 'tron:*', client: payer.client }],
-      hooks: {
+      const before = await balances();
+      say();
+      say(`Balances before: ${payer.label} ${units(before.payer)}, payee ${units(before.payTo)}`);
+      say();
+      say('6. Client: signing (TIP-712) and retrying ...');
+      const receipt = await payAndShow(say, `${api.url}/weather`, {
+        network: 'tron:*',
+        clients: [payer.client],
         afterPayment: (picked) =>
           say(
             `   client: signed ${picked.requirements.scheme} for ${units(BigInt(picked.requirements.amount))}; sending it in the PAYMENT-SIGNATURE header`,
           ),
-      },
-    });
-    const receipt = await payAndShow(say, `${api.url}/weather`, client);
-    if (!receipt) return ExitCode.failure;
-    say(`   PAYMENT-RESPONSE: success, TRON transaction ${receipt.transaction} on ${receipt.network}`);
-    const after = await balances();
-    const delta = (a: bigint, b: bigint) => `${a >= b ? '+' : ''}${formatUnits(a - b, usdt.decimals)}`;
-    say();
-    say(
-      `Balances after:  ${payer.label} ${units(after.payer)} (${delta(after.payer, before.payer)}),` +
-        ` payee ${units(after.payTo)} (${delta(after.payTo, before.payTo)})`,
-    );
-    say();
-    say(
-      'On Nile itself: set tron.networks["tron:nile"].fullHost to https://nile.trongrid.io (TRON_GRID_API_KEY),',
-    );
-    say(
-      'gasFree.baseUrl to https://open-test.gasfree.io/nile (GASFREE_API_KEY/SECRET), and fund the keys from a faucet.',
-    );
-    say('Done: stopping the API, the facilitator and the chain.');
-    return ExitCode.ok;
-  } finally {
-    for (const stop of stops.reverse()) await stop();
-  }
+      });
+      if (!receipt) return ExitCode.failure;
+      say(`   PAYMENT-RESPONSE: success, TRON transaction ${receipt.transaction} on ${receipt.network}`);
+      const after = await balances();
+      const delta = (a: bigint, b: bigint) => `${a >= b ? '+' : ''}${formatUnits(a - b, usdt.decimals)}`;
+      say();
+      say(
+        `Balances after:  ${payer.label} ${units(after.payer)} (${delta(after.payer, before.payer)}),` +
+          ` payee ${units(after.payTo)} (${delta(after.payTo, before.payTo)})`,
+      );
+      say();
+      say(
+        'On Nile itself: set tron.networks["tron:nile"].fullHost to https://nile.trongrid.io (TRON_GRID_API_KEY),',
+      );
+      say(
+        'gasFree.baseUrl to https://open-test.gasfree.io/nile (GASFREE_API_KEY/SECRET), and fund the keys from a faucet.',
+      );
+      say('Done: stopping the API, the facilitator and the chain.');
+      return ExitCode.ok;
+    },
+  );
 }
 
 type DemoPayer = { client: SchemeClient; label: string; balance(): Promise<bigint> };

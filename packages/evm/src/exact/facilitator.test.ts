@@ -3,10 +3,10 @@ import { after, before, describe, it } from 'node:test';
 import { createFacilitator, type PaymentPayload, type PaymentRequirements, Reasons } from '@x402kit/core';
 import { type Devnet, devnetAccount, readTokenBalance, startDevnet } from '@x402kit/devnet';
 import { devnetExactEvmFacilitator } from '@x402kit/testing/devnet-exact-facilitator';
+import { type ExactPaymentOptions, signedExactPayment } from '@x402kit/testing/exact-payment';
 import { devnetExactRequirements } from '@x402kit/testing/exact-settlement';
 import { type Address, createPublicClient, http } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
-import type { ExactEvmAuthorization } from '../eip3009.js';
 import { MULTICALL3_ADDRESS } from '../multicall3.js';
 import { signExactEvmAuthorization } from './client.js';
 import type { ExactEvmFacilitator } from './facilitator.js';
@@ -30,18 +30,8 @@ after(async () => {
   await devnet?.stop();
 });
 
-async function pay(
-  options: {
-    signer?: typeof payer;
-    authorization?: Partial<ExactEvmAuthorization>;
-    requirements?: PaymentRequirements;
-  } = {},
-): Promise<PaymentPayload> {
-  const accepted = options.requirements ?? requirements;
-  const payload = await signExactEvmAuthorization(options.signer ?? payer, accepted, {
-    ...(options.authorization ? { authorization: options.authorization } : {}),
-  });
-  return { x402Version: 2, accepted, payload };
+function pay(options: ExactPaymentOptions = {}): Promise<PaymentPayload> {
+  return signedExactPayment({ signer: payer, requirements }, options);
 }
 
 function withPayload(

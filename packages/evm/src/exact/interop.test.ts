@@ -11,11 +11,11 @@ import { ExactEvmScheme as OfficialExactEvmFacilitator } from '@x402/evm/exact/f
 import type { PaymentPayload, PaymentRequirements } from '@x402kit/core';
 import { type Devnet, devnetAccount, readTokenBalance, startDevnet } from '@x402kit/devnet';
 import { devnetExactEvmFacilitator } from '@x402kit/testing/devnet-exact-facilitator';
+import { type ExactPaymentOptions, signedExactPayment } from '@x402kit/testing/exact-payment';
 import { devnetExactRequirements } from '@x402kit/testing/exact-settlement';
 import { type Address, createWalletClient, http, publicActions } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
-import type { ExactEvmAuthorization } from '../eip3009.js';
-import { createExactEvmClient, signExactEvmAuthorization } from './client.js';
+import { createExactEvmClient } from './client.js';
 import type { ExactEvmFacilitator } from './facilitator.js';
 
 // Our scheme and the official @x402/evm 2.27 must understand each other's payloads, and answer the
@@ -91,22 +91,13 @@ async function officialPayment(): Promise<PaymentPayload> {
   };
 }
 
-async function ourPayment(
-  options: {
-    signer?: typeof payer;
-    authorization?: Partial<ExactEvmAuthorization>;
-    requirements?: PaymentRequirements;
-  } = {},
-): Promise<PaymentPayload> {
+async function ourPayment(options: ExactPaymentOptions = {}): Promise<PaymentPayload> {
   const accepted = options.requirements ?? requirements;
   if (!options.signer && !options.authorization) {
     const { payload } = await createExactEvmClient({ signer: payer }).createPaymentPayload(accepted, v2);
     return { x402Version: 2, accepted, payload };
   }
-  const payload = await signExactEvmAuthorization(options.signer ?? payer, accepted, {
-    ...(options.authorization ? { authorization: options.authorization } : {}),
-  });
-  return { x402Version: 2, accepted, payload };
+  return signedExactPayment({ signer: payer, requirements }, options);
 }
 
 describe('interop with the official @x402/evm 2.27', () => {

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import {
   createX402Client,
   encodeBase64,
@@ -7,50 +7,34 @@ import {
   maxAmountPolicy,
   X402Error,
 } from '@x402kit/core';
-import { startPayingClientApps } from '@x402kit/testing/paying-client-apps';
-import { TEST_NETWORK } from '@x402kit/testing/test-ledger';
-import { PAID_CONTENT, type TestStack } from '@x402kit/testing/test-stack';
+import { assertPaidOnce, usePayingClientApps } from '@x402kit/testing/paying-client-apps';
+import { PAID_CONTENT } from '@x402kit/testing/test-stack';
 import { getPaymentResponse, readPaymentRequired, wrapFetchWithPayment } from './fetch.js';
-import type { Served } from './node.js';
 
 describe('wrapFetchWithPayment', () => {
-  let stack: TestStack;
-  let app: Served;
-  let legacy: Served;
-  let seen: Request[];
-  let close: () => Promise<void>;
-
-  before(async () => {
-    ({ stack, app, legacy, seen, close } = await startPayingClientApps({
-      '/bad-header': () => new Response('{}', { status: 402, headers: { 'PAYMENT-REQUIRED': 'garbage!' } }),
-      '/bad-v1': () => Response.json({ x402Version: 1, accepts: [] }, { status: 402 }),
-    }));
+  const env = usePayingClientApps({
+    '/bad-header': () => new Response('{}', { status: 402, headers: { 'PAYMENT-REQUIRED': 'garbage!' } }),
+    '/bad-v1': () => Response.json({ x402Version: 1, accepts: [] }, { status: 402 }),
   });
-  after(() => close());
 
   it('returns non-402 responses untouched without paying', async () => {
-    const calls = stack.ledger.calls.settle;
-    const res = await wrapFetchWithPayment(fetch, stack.client)(`${app.url}/free`);
+    const calls = env.stack.ledger.calls.settle;
+    const res = await wrapFetchWithPayment(fetch, env.stack.client)(`${env.app.url}/free`);
     assert.equal(res.status, 200);
     assert.equal(await res.text(), 'free');
-    assert.equal(stack.ledger.calls.settle, calls);
+    assert.equal(env.stack.ledger.calls.settle, calls);
   });
 
   it('pays a v2 402 once, retries once with PAYMENT-SIGNATURE and exposes the settlement', async () => {
-    seen.length = 0;
-    const res = await wrapFetchWithPayment(fetch, stack.client)(`${app.url}/paid`);
+    env.seen.length = 0;
+    const res = await wrapFetchWithPayment(fetch, env.stack.client)(`${env.app.url}/paid`);
     assert.equal(res.status, 200);
     assert.match(await res.text(), new RegExp(PAID_CONTENT));
-    assert.equal(seen.length, 2);
-    assert.equal(seen[0]?.headers.get('PAYMENT-SIGNATURE'), null);
-    assert.ok(seen[1]?.headers.get('PAYMENT-SIGNATURE'));
-    const settlement = getPaymentResponse(res);
-    assert.equal(settlement?.success, true);
-    assert.equal(settlement?.network, TEST_NETWORK);
+    assertPaidOnce(env.seen, getPaymentResponse(res));
   });
 
   it('pays a v1 402 (JSON body) with X-PAYMENT and reads X-PAYMENT-RESPONSE', async () => {
-    const res = await wrapFetchWithPayment(fetch, stack.client)(`${legacy.url}/paid`);
+    const res = await wrapFetchWithPayment(fetch, env.stack.client)(`${env.legacy.url}/paid`);
     assert.equal(res.status, 200);
     const settlement = getPaymentResponse(res);
     assert.equal(settlement?.success, true);
@@ -58,28 +42,28 @@ describe('wrapFetchWithPayment', () => {
   });
 
   it('re-sends URLSearchParams, ArrayBuffer and Request bodies', async () => {
-    const pay = wrapFetchWithPayment(fetch, stack.client);
-    const form = await pay(`${app.url}/echo`, {
+    const pay = wrapFetchWithPayment(fetch, env.stack.client);
+    const form = await pay(`${env.app.url}/echo`, {
       method: 'POST',
       body: new URLSearchParams({ a: '1', b: 'two' }),
     });
     assert.deepEqual(await form.json(), { content: PAID_CONTENT, echo: 'a=1&b=two' });
-    const bytes = await pay(`${app.url}/echo`, {
+    const bytes = await pay(`${env.app.url}/echo`, {
       method: 'POST',
       body: new TextEncoder().encode('bytes!').buffer,
     });
     assert.deepEqual(await bytes.json(), { content: PAID_CONTENT, echo: 'bytes!' });
-    const request = new Request(`${app.url}/echo`, { method: 'POST', body: 'from a Request' });
+    const request = new Request(`${env.app.url}/echo`, { method: 'POST', body: 'from a Request' });
     const fromRequest = await pay(request);
     assert.deepEqual(await fromRequest.json(), { content: PAID_CONTENT, echo: 'from a Request' });
   });
 
   it('surfaces client-engine refusals as X402Error with the engine reason', async () => {
     const capped = createX402Client({
-      schemes: [{ network: 'test:*', client: stack.ledger.client() }],
+      schemes: [{ network: 'test:*', client: env.stack.ledger.client() }],
       policies: [maxAmountPolicy('0.001')],
     });
-    await assert.rejects(wrapFetchWithPayment(fetch, capped)(`${app.url}/paid`), (e: unknown) => {
+    await assert.rejects(wrapFetchWithPayment(fetch, capped)(`${env.app.url}/paid`), (e: unknown) => {
       return (
         e instanceof X402Error &&
         e.reason === 'no_acceptable_payment_option' &&
@@ -87,7 +71,7 @@ describe('wrapFetchWithPayment', () => {
       );
     });
     const noScheme = createX402Client({ schemes: [] });
-    await assert.rejects(wrapFetchWithPayment(fetch, noScheme)(`${app.url}/paid`), (e: unknown) => {
+    await assert.rejects(wrapFetchWithPayment(fetch, noScheme)(`${env.app.url}/paid`), (e: unknown) => {
       return (
         e instanceof X402Error &&
         e.reason === 'no_acceptable_payment_option' &&
@@ -97,55 +81,55 @@ describe('wrapFetchWithPayment', () => {
   });
 
   it('enforces maxPayments over the wrapper lifetime', async () => {
-    const pay = wrapFetchWithPayment(fetch, stack.client, { maxPayments: 1 });
-    assert.equal((await pay(`${app.url}/paid`)).status, 200);
+    const pay = wrapFetchWithPayment(fetch, env.stack.client, { maxPayments: 1 });
+    assert.equal((await pay(`${env.app.url}/paid`)).status, 200);
     await assert.rejects(
-      pay(`${app.url}/paid`),
+      pay(`${env.app.url}/paid`),
       (e: unknown) => e instanceof X402Error && e.reason === 'no_acceptable_payment_option',
     );
-    assert.equal((await pay(`${app.url}/free`)).status, 200);
+    assert.equal((await pay(`${env.app.url}/free`)).status, 200);
   });
 
   it('does not pay again when the request already carried a payment header', async () => {
-    seen.length = 0;
-    const res = await wrapFetchWithPayment(fetch, stack.client)(`${app.url}/paid`, {
+    env.seen.length = 0;
+    const res = await wrapFetchWithPayment(fetch, env.stack.client)(`${env.app.url}/paid`, {
       headers: { 'PAYMENT-SIGNATURE': encodeBase64('{"x402Version":2}') },
     });
     assert.equal(res.status, 402);
-    assert.equal(seen.length, 1);
+    assert.equal(env.seen.length, 1);
   });
 
   it('returns a 402 that is not x402 as is, and throws on malformed x402 data', async () => {
-    const plain = await wrapFetchWithPayment(fetch, stack.client)(`${app.url}/not-x402`);
+    const plain = await wrapFetchWithPayment(fetch, env.stack.client)(`${env.app.url}/not-x402`);
     assert.equal(plain.status, 402);
     assert.equal(await plain.text(), 'upgrade your plan');
     await assert.rejects(
-      wrapFetchWithPayment(fetch, stack.client)(`${app.url}/bad-header`),
+      wrapFetchWithPayment(fetch, env.stack.client)(`${env.app.url}/bad-header`),
       (e: unknown) => e instanceof X402Error && e.reason === 'invalid_payment_header',
     );
     await assert.rejects(
-      wrapFetchWithPayment(fetch, stack.client)(`${app.url}/bad-v1`),
+      wrapFetchWithPayment(fetch, env.stack.client)(`${env.app.url}/bad-v1`),
       (e: unknown) => e instanceof X402Error && e.reason === 'invalid_payment_requirements',
     );
   });
 
   it('lets onPaymentRequired decline, or retry with extra headers first', async () => {
     let offered = 0;
-    const declined = await wrapFetchWithPayment(fetch, stack.client, {
+    const declined = await wrapFetchWithPayment(fetch, env.stack.client, {
       onPaymentRequired: (event) => {
         offered = event.paymentRequired.accepts.length;
         return false;
       },
-    })(`${app.url}/paid`);
+    })(`${env.app.url}/paid`);
     assert.equal(declined.status, 402);
     assert.equal(offered, 1);
-    seen.length = 0;
-    const res = await wrapFetchWithPayment(fetch, stack.client, {
+    env.seen.length = 0;
+    const res = await wrapFetchWithPayment(fetch, env.stack.client, {
       onPaymentRequired: () => ({ headers: { 'x-proof': 'not enough' } }),
-    })(`${app.url}/paid`);
+    })(`${env.app.url}/paid`);
     assert.equal(res.status, 200);
     assert.deepEqual(
-      seen.map((r) => [r.headers.get('x-proof'), r.headers.has('PAYMENT-SIGNATURE')]),
+      env.seen.map((r) => [r.headers.get('x-proof'), r.headers.has('PAYMENT-SIGNATURE')]),
       [
         [null, false],
         ['not enough', false],
@@ -156,7 +140,9 @@ describe('wrapFetchWithPayment', () => {
 
   it('reports payment activity through log, never the console', async () => {
     const levels: string[] = [];
-    await wrapFetchWithPayment(fetch, stack.client, { log: (e) => levels.push(e.level) })(`${app.url}/paid`);
+    await wrapFetchWithPayment(fetch, env.stack.client, { log: (e) => levels.push(e.level) })(
+      `${env.app.url}/paid`,
+    );
     assert.ok(levels.includes('info'));
   });
 });

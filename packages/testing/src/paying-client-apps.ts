@@ -5,8 +5,11 @@
  * a 402 that is not x402; and `legacy`, a v1-only server (our core answering v1-only clients in the
  * body, with the v2 `PAYMENT-REQUIRED` header removed from its 402s).
  */
+import assert from 'node:assert/strict';
+import { after, before } from 'node:test';
 import { createPaymentHandler } from '@x402kit/http';
 import { type Served, serve } from '@x402kit/http/node';
+import { TEST_NETWORK } from './test-ledger.js';
 import { createTestStack, type TestStack, testRoutes } from './test-stack.js';
 import { createWebApp, newHits } from './web-app.js';
 
@@ -64,4 +67,60 @@ export async function startPayingClientApps(
       await legacy.close();
     },
   };
+}
+
+/**
+ * {@link startPayingClientApps} for the tests of one `describe`: started in its `before`, closed in
+ * its `after`. Read the fields inside the tests (they throw before the apps started).
+ *
+ * @example
+ * const env = usePayingClientApps();
+ * it('pays', async () => assert.equal((await pay(`${env.app.url}/paid`)).status, 200));
+ */
+export function usePayingClientApps(
+  special: Readonly<Record<string, () => Response>> = {},
+): Omit<PayingClientApps, 'close'> {
+  let apps: PayingClientApps | undefined;
+  before(async () => {
+    apps = await startPayingClientApps(special);
+  });
+  after(() => apps?.close());
+  const started = (): PayingClientApps => {
+    if (!apps) throw new Error('the paying-client apps start in before(): read them inside a test');
+    return apps;
+  };
+  return {
+    get stack() {
+      return started().stack;
+    },
+    get app() {
+      return started().app;
+    },
+    get legacy() {
+      return started().legacy;
+    },
+    get seen() {
+      return started().seen;
+    },
+  };
+}
+
+/**
+ * Assert that `app` saw one paid v2 request: the first try without `PAYMENT-SIGNATURE`, the retry
+ * with it, and that the settlement the client exposes succeeded on the test network.
+ *
+ * @example
+ * seen.length = 0;
+ * const res = await pay(`${app.url}/paid`);
+ * assertPaidOnce(seen, getPaymentResponse(res));
+ */
+export function assertPaidOnce(
+  seen: readonly Request[],
+  settlement: { success: boolean; network: string } | undefined,
+): void {
+  assert.equal(seen.length, 2);
+  assert.equal(seen[0]?.headers.get('PAYMENT-SIGNATURE'), null);
+  assert.ok(seen[1]?.headers.get('PAYMENT-SIGNATURE'));
+  assert.equal(settlement?.success, true);
+  assert.equal(settlement?.network, TEST_NETWORK);
 }

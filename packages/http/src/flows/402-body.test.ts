@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import {
+  type AnyPaymentRequired,
   decodePaymentRequiredHeader,
   encodePaymentSignatureHeader,
   PaymentRequired,
@@ -26,16 +27,31 @@ function app(options: Partial<PaymentHandlerOptions> = {}) {
   return { stack, call };
 }
 
+/**
+ * Pay `offer` (a v2 one with PAYMENT-SIGNATURE, a v1 one with X-PAYMENT) with a payment the
+ * facilitator refuses as insufficient_funds: the 402 that answers it.
+ */
+async function refusedPayment(
+  { stack, call }: ReturnType<typeof app>,
+  offer: AnyPaymentRequired,
+  version: 1 | 2,
+) {
+  stack.ledger.failVerifyWith = 'insufficient_funds';
+  const payload = await stack.client.createPaymentPayload(offer);
+  assert.equal(payload.x402Version, version);
+  const refused = await call({
+    [version === 2 ? 'PAYMENT-SIGNATURE' : 'X-PAYMENT']: encodePaymentSignatureHeader(payload),
+  });
+  assert.equal(refused.status, 402);
+  return refused;
+}
+
 test('the 402 body is the v2 PaymentRequired of the header, unpaid and refused (v2 payment)', async () => {
-  const { stack, call } = app();
-  const unpaid = await call();
+  const a = app();
+  const unpaid = await a.call();
   const pr = decodePaymentRequiredHeader(unpaid.headers.get('payment-required') ?? '');
   assert.deepEqual(PaymentRequired.parse(await unpaid.json()), pr);
-  stack.ledger.failVerifyWith = 'insufficient_funds';
-  const payload = await stack.client.createPaymentPayload(pr);
-  assert.equal(payload.x402Version, 2);
-  const refused = await call({ 'PAYMENT-SIGNATURE': encodePaymentSignatureHeader(payload) });
-  assert.equal(refused.status, 402);
+  const refused = await refusedPayment(a, pr, 2);
   const body = PaymentRequired.parse(await refused.json());
   assert.equal(body.x402Version, 2);
   assert.equal(body.error, 'insufficient_funds');
@@ -43,13 +59,9 @@ test('the 402 body is the v2 PaymentRequired of the header, unpaid and refused (
 });
 
 test('a refused v1 payment (X-PAYMENT) is answered with the v1 document', async () => {
-  const { stack, call } = app({ v1UnpaidBody: true });
-  const v1 = PaymentRequiredV1.parse(await (await call()).json());
-  stack.ledger.failVerifyWith = 'insufficient_funds';
-  const payload = await stack.client.createPaymentPayload(v1);
-  assert.equal(payload.x402Version, 1);
-  const refused = await call({ 'X-PAYMENT': encodePaymentSignatureHeader(payload) });
-  assert.equal(refused.status, 402);
+  const a = app({ v1UnpaidBody: true });
+  const v1 = PaymentRequiredV1.parse(await (await a.call()).json());
+  const refused = await refusedPayment(a, v1, 1);
   const body = PaymentRequiredV1.parse(await refused.json());
   assert.equal(body.x402Version, 1);
   assert.equal(body.error, 'insufficient_funds');

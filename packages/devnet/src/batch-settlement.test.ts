@@ -24,7 +24,7 @@ import {
   toHex,
   zeroAddress,
 } from 'viem';
-import { privateKeyToAccount } from 'viem/accounts';
+import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts';
 import { formatAbiItem } from 'viem/utils';
 import {
   batchSettlementAbi,
@@ -63,10 +63,12 @@ const payer = privateKeyToAccount(devnetAccount(1).privateKey);
 const receiver = devnetAccount(2).address;
 const authorizer = privateKeyToAccount(devnetAccount(3).privateKey);
 const stranger = privateKeyToAccount(devnetAccount(5).privateKey);
+const deployer = devnetAccount(0).address;
 
 /** Errors the escrow's calls can bubble up: its own, Permit2's and the reentrancy probe's. */
 const revertAbi = [
   ...batchSettlementAbi,
+  ...erc3009DepositCollectorAbi,
   ...parseAbi([
     'error InvalidSigner()',
     'error InvalidNonce()',
@@ -162,8 +164,8 @@ describe('x402BatchSettlement and its deposit collectors on the devnet', () => {
   }
 
   /** What sending `data` from `from` would revert with. */
-  function simulate(from: Address, data: Hex) {
-    return client.call({ account: from, to: SETTLEMENT, data }).catch((error: unknown) => {
+  function simulate(from: Address, data: Hex, to: Address = SETTLEMENT) {
+    return client.call({ account: from, to, data }).catch((error: unknown) => {
       if (!(error instanceof BaseError)) throw error;
       const raw = error.walk((e) => typeof (e as { data?: unknown }).data === 'string') as {
         data?: Hex;
@@ -356,5 +358,280 @@ describe('x402BatchSettlement and its deposit collectors on the devnet', () => {
     await send(stranger.address, deposit(config));
     assert.equal(await balanceOf(token.address, payer.address), before - 40_000n);
     assert.deepEqual(await state(config), [40_000n, 0n]);
+  });
+  const freshReceiver = () => privateKeyToAccount(generatePrivateKey()).address;
+  const settleData = (to: Address, asset: Address = token.address) =>
+    encodeFunctionData({ abi: batchSettlementAbi, functionName: 'settle', args: [to, asset] });
+  const refundData = (config: ChannelConfig, amount: bigint) =>
+    encodeFunctionData({ abi: batchSettlementAbi, functionName: 'refund', args: [config, amount] });
+  const receiverState = (to: Address, asset: Address = token.address) =>
+    client.readContract({
+      address: SETTLEMENT,
+      abi: batchSettlementAbi,
+      functionName: 'receivers',
+      args: [to, asset],
+    });
+
+  async function deploy(abi: Abi, bytecode: Hex, args: readonly unknown[]): Promise<Address> {
+    const hash = await client.deployContract({ abi, bytecode, args, account: deployer, chain: devnet.chain });
+    const { contractAddress } = await client.waitForTransactionReceipt({ hash });
+    assert.ok(contractAddress);
+    return contractAddress;
+  }
+
+  test('claimWithSignature of two channels (relayed by anyone), then settle pays exactly the sum', async () => {
+    const to = freshReceiver();
+    const [a, b] = [channel({ receiver: to }), channel({ receiver: to })];
+    await depositErc3009(a, 1_000n);
+    await depositErc3009(b, 1_000n);
+    const rows = [await voucher(a, 600n, 300n), await voucher(b, 400n, 250n)];
+    await expectRevert(
+      simulate(stranger.address, await claimWithSignatureData(rows, stranger)),
+      'InvalidSignature',
+    );
+    const foreign = channel({ receiver: to, receiverAuthorizer: stranger.address });
+    const mixed = [rows[0]!, await voucher(foreign, 10n, 1n)];
+    await expectRevert(
+      simulate(stranger.address, await claimWithSignatureData(mixed)),
+      'NotReceiverAuthorizer',
+    );
+
+    const claimed = await send(stranger.address, await claimWithSignatureData(rows));
+    assert.deepEqual(
+      claimed.map((e) => (e.eventName === 'Claimed' ? e.args.claimAmount : e.eventName)),
+      [300n, 250n],
+    );
+    assert.deepEqual(await state(a), [1_000n, 300n]);
+    assert.deepEqual(await state(b), [1_000n, 250n]);
+    assert.deepEqual(await receiverState(to), [550n, 0n]);
+
+    const escrowBefore = await balanceOf(token.address, SETTLEMENT);
+    const settled = await send(stranger.address, settleData(to));
+    assert.deepEqual(
+      settled.map((e) => (e.eventName === 'Settled' ? [e.args.receiver, e.args.amount] : e.eventName)),
+      [[to, 550n]],
+    );
+    assert.equal(await balanceOf(token.address, to), 550n);
+    assert.equal(await balanceOf(token.address, SETTLEMENT), escrowBefore - 550n);
+    assert.deepEqual(await receiverState(to), [550n, 550n]);
+    assert.deepEqual(await send(stranger.address, settleData(to)), [], 'a second settle moves nothing');
+    assert.equal(await balanceOf(token.address, to), 550n);
+  });
+
+  test('a voucher above the deposit or its ceiling, from a stranger or badly signed, reverts', async () => {
+    const config = channel();
+    await depositErc3009(config, 100n);
+    const cases = [
+      [receiver, await voucher(config, 500n, 200n), 'ClaimExceedsBalance'],
+      [receiver, await voucher(config, 50n, 80n), 'ClaimExceedsCeiling'],
+      [stranger.address, await voucher(config, 100n, 80n), 'NotAuthorizedToClaim'],
+      [receiver, await voucher(config, 100n, 80n, stranger), 'InvalidSignature'],
+    ] as const;
+    for (const [from, row, error] of cases) await expectRevert(simulate(from, claimData([row])), error);
+    await expectRevert(simulate(receiver, claimData([])), 'EmptyBatch');
+    assert.deepEqual(await state(config), [100n, 0n]);
+  });
+
+  test('a replayed (or older) voucher does not count twice', async () => {
+    const to = freshReceiver();
+    const config = channel({ receiver: to });
+    await depositErc3009(config, 100n);
+    const row = await voucher(config, 100n, 60n);
+    assert.equal((await send(authorizer.address, claimData([row]))).length, 1);
+    assert.deepEqual(await send(authorizer.address, claimData([row])), []);
+    assert.deepEqual(await send(authorizer.address, claimData([await voucher(config, 100n, 30n)])), []);
+    assert.deepEqual(await state(config), [100n, 60n]);
+    assert.deepEqual(await receiverState(to), [60n, 0n]);
+  });
+
+  test('a claim after a full refund gets nothing', async () => {
+    const config = channel();
+    await depositErc3009(config, 100n);
+    const payerBefore = await balanceOf(token.address, payer.address);
+    await expectRevert(simulate(stranger.address, refundData(config, 100n)), 'NotAuthorizedToRefund');
+    await expectRevert(simulate(receiver, refundData(config, 0n)), 'ZeroRefund');
+    const events = await send(receiver, refundData(config, 1_000n));
+    assert.deepEqual(
+      events.map((e) => (e.eventName === 'Refunded' ? e.args.amount : e.eventName)),
+      [100n, 'ChannelClosed'],
+    );
+    assert.equal(await balanceOf(token.address, payer.address), payerBefore + 100n);
+    await expectRevert(
+      simulate(receiver, claimData([await voucher(config, 100n, 10n)])),
+      'ClaimExceedsBalance',
+    );
+    assert.deepEqual(await state(config), [0n, 0n]);
+  });
+
+  test('refundWithSignature: a wrong or replayed nonce reverts; claim and refund in one multicall', async () => {
+    const official = await officialAbi();
+    const config = channel();
+    const id = channelIdOf(config);
+    await depositErc3009(config, 100n);
+    await expectRevert(
+      simulate(stranger.address, await refundWithSignatureData(config, 40n, 1n)),
+      'InvalidRefundNonce',
+    );
+    const forged = await refundWithSignatureData(config, 40n, 0n, stranger);
+    await expectRevert(simulate(stranger.address, forged), 'InvalidSignature');
+    const payerBefore = await balanceOf(token.address, payer.address);
+    const signed = await refundWithSignatureData(config, 40n, 0n);
+    await send(stranger.address, signed);
+    assert.equal(await balanceOf(token.address, payer.address), payerBefore + 40n);
+    const nonce = () =>
+      client.readContract({ address: SETTLEMENT, abi: official, functionName: 'refundNonce', args: [id] });
+    assert.equal(await nonce(), 1n);
+    await expectRevert(simulate(stranger.address, signed), 'InvalidRefundNonce');
+
+    // The official facilitator's refund path: claim what was spent and refund the rest in one multicall.
+    const claim = await claimWithSignatureData([await voucher(config, 60n, 25n)]);
+    const rest = await refundWithSignatureData(config, 1_000n, 1n);
+    const multicall = encodeFunctionData({
+      abi: batchSettlementAbi,
+      functionName: 'multicall',
+      args: [[claim, rest]],
+    });
+    const events = await send(stranger.address, multicall);
+    assert.deepEqual(
+      events.map((e) => e.eventName),
+      ['Claimed', 'Refunded'],
+    );
+    assert.deepEqual(await state(config), [25n, 25n]);
+    assert.equal(await nonce(), 2n);
+  });
+
+  test('reentrancy: a collector or a token calling back into deposit, settle or claim reverts', async () => {
+    const probe = await deploy(testReentrancyProbeArtifact.abi, testReentrancyProbeArtifact.bytecode, []);
+    const arm = (target: Address, data: Hex) =>
+      send(
+        stranger.address,
+        encodeFunctionData({
+          abi: testReentrancyProbeArtifact.abi,
+          functionName: 'arm',
+          args: [target, data],
+        }),
+        probe,
+      );
+    const to = freshReceiver();
+    const config = channel({ token: probe, receiver: to });
+    const deposit = encodeFunctionData({
+      abi: batchSettlementAbi,
+      functionName: 'deposit',
+      args: [config, 100n, probe, '0x'],
+    });
+
+    await arm(SETTLEMENT, deposit);
+    await expectRevert(simulate(stranger.address, deposit), 'ReentrancyGuardReentrantCall');
+    await arm(zeroAddress, '0x');
+    await send(stranger.address, deposit);
+    await send(authorizer.address, claimData([await voucher(config, 100n, 40n)]));
+
+    await arm(SETTLEMENT, settleData(to, probe));
+    await expectRevert(simulate(stranger.address, settleData(to, probe)), 'ReentrancyGuardReentrantCall');
+    await arm(SETTLEMENT, claimData([await voucher(config, 100n, 90n)]));
+    await expectRevert(simulate(authorizer.address, refundData(config, 10n)), 'ReentrancyGuardReentrantCall');
+
+    await arm(zeroAddress, '0x');
+    await send(stranger.address, settleData(to, probe));
+    assert.equal(await balanceOf(probe, to), 40n);
+    assert.deepEqual(await state(config), [100n, 40n]);
+  });
+
+  test('an ERC-1271 payer (payerAuthorizer zero): deposits by ERC-3009 and its vouchers are checked by the wallet', async () => {
+    const wallet = await deploy(smartWalletArtifact.abi, smartWalletArtifact.bytecode, [payer.address]);
+    await mintWith(client, { token: token.address, owner: deployer, to: wallet, amount: 1_000n });
+    const config = channel({ payer: wallet, payerAuthorizer: zeroAddress });
+    await depositErc3009(config, 500n);
+    assert.equal(await balanceOf(token.address, wallet), 500n);
+    await expectRevert(
+      simulate(authorizer.address, claimData([await voucher(config, 500n, 200n, stranger)])),
+      'InvalidSignature',
+    );
+    await send(authorizer.address, claimData([await voucher(config, 500n, 120n)]));
+    assert.deepEqual(await state(config), [500n, 120n]);
+  });
+
+  test('deposits check the channel: withdrawDelay within 900..2592000, parties, amount, collector', async () => {
+    const deposit = (config: ChannelConfig, amount = 1n, collector: Address = ERC3009_COLLECTOR) =>
+      simulate(
+        stranger.address,
+        encodeFunctionData({
+          abi: batchSettlementAbi,
+          functionName: 'deposit',
+          args: [config, amount, collector, '0x'],
+        }),
+      );
+    await expectRevert(deposit(channel({ withdrawDelay: 899 })), 'WithdrawDelayOutOfRange');
+    await expectRevert(deposit(channel({ withdrawDelay: 2_592_001 })), 'WithdrawDelayOutOfRange');
+    await expectRevert(deposit(channel({ receiverAuthorizer: zeroAddress })), 'InvalidChannel');
+    await expectRevert(deposit(channel(), 0n), 'ZeroDeposit');
+    await expectRevert(deposit(channel(), 1n, zeroAddress), 'InvalidCollector');
+    const longest = channel({ withdrawDelay: 2_592_000 });
+    await depositErc3009(longest, 5n);
+    assert.deepEqual(await state(longest), [5n, 0n]);
+    const direct = encodeFunctionData({
+      abi: erc3009DepositCollectorAbi,
+      functionName: 'collect',
+      args: [payer.address, token.address, 1n, channelIdOf(longest), '0x'],
+    });
+    await expectRevert(simulate(stranger.address, direct, ERC3009_COLLECTOR), 'OnlyX402BatchSettlement');
+  });
+
+  // Last: it moves the chain's clock past the ERC-3009 authorizations' validBefore.
+  test('a withdrawal during a claim: finalize pays what is left unclaimed, the receiver keeps its claim', async () => {
+    const official = await officialAbi();
+    const to = freshReceiver();
+    const config = channel({ receiver: to });
+    const id = channelIdOf(config);
+    await depositErc3009(config, 100n);
+    const finalize = encodeFunctionData({
+      abi: batchSettlementAbi,
+      functionName: 'finalizeWithdraw',
+      args: [config],
+    });
+    const initiate = (amount: bigint) =>
+      encodeFunctionData({
+        abi: batchSettlementAbi,
+        functionName: 'initiateWithdraw',
+        args: [config, amount],
+      });
+    await expectRevert(simulate(payer.address, initiate(101n)), 'WithdrawAmountExceedsAvailable');
+    await expectRevert(simulate(stranger.address, initiate(10n)), 'InvalidChannel');
+    const [started] = await send(payer.address, initiate(100n));
+    assert.equal(started?.eventName, 'WithdrawInitiated');
+    const pending = await client.readContract({
+      address: SETTLEMENT,
+      abi: official,
+      functionName: 'pendingWithdrawals',
+      args: [id],
+    });
+    assert.ok(Array.isArray(pending) && pending[0] === 100n && pending[1] > 0n, String(pending));
+    await expectRevert(simulate(payer.address, initiate(1n)), 'WithdrawalAlreadyPending');
+    await expectRevert(simulate(payer.address, finalize), 'WithdrawDelayNotElapsed');
+    await expectRevert(simulate(stranger.address, finalize), 'NotAuthorizedToFinalizeWithdraw');
+
+    await send(authorizer.address, claimData([await voucher(config, 100n, 30n)]));
+    await client.increaseTime({ seconds: DELAY });
+    await client.mine({ blocks: 1 });
+    const payerBefore = await balanceOf(token.address, payer.address);
+    const events = await send(payer.address, finalize);
+    assert.deepEqual(
+      events.map((e) => (e.eventName === 'WithdrawFinalized' ? e.args.amount : e.eventName)),
+      [70n],
+    );
+    assert.equal(await balanceOf(token.address, payer.address), payerBefore + 70n);
+    assert.deepEqual(await state(config), [30n, 30n]);
+    assert.deepEqual(
+      await client.readContract({
+        address: SETTLEMENT,
+        abi: official,
+        functionName: 'pendingWithdrawals',
+        args: [id],
+      }),
+      [0n, 0],
+    );
+    await expectRevert(simulate(payer.address, finalize), 'WithdrawalNotPending');
+    await send(stranger.address, settleData(to));
+    assert.equal(await balanceOf(token.address, to), 30n);
   });
 });

@@ -1,12 +1,13 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import type { Address, Hex } from 'viem';
 import { createPublicClient, createWalletClient, erc20Abi, getAddress, http } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
 import { devnetChain } from '../devnet-chain.js';
 import { DevnetOptionsError } from '../errors.js';
 import { gasFreeControllerArtifact } from '../generated/contracts.js';
+import { listenLocal } from '../local-http-server.js';
+import { readRequestBody } from '../read-request-body.js';
 import { parseTronOrEvmAddress, tronAddressToBase58 } from '../tron/tron-address.js';
 import { checkGasFreeAuth } from './gasfree-auth.js';
 import { gasFreeAccountAddress } from './gasfree-controller.js';
@@ -308,12 +309,9 @@ export async function startGasFreeService(options: StartGasFreeServiceOptions): 
     void handle(request, response);
   });
   server.on('clientError', (_error, socket) => socket.destroy());
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, '127.0.0.1', () => resolve());
-  });
-  const { port } = server.address() as AddressInfo;
-  const baseUrl = `http://127.0.0.1:${port}${basePath}`;
+  const local = await listenLocal(server, options.port);
+  const { port } = local;
+  const baseUrl = `${local.url}${basePath}`;
   options.log?.(`gasfree: service at ${baseUrl} (controller ${controller}, ${wallets.size} provider(s))`);
   let stopping: Promise<void> | undefined;
   return {
@@ -329,10 +327,7 @@ export async function startGasFreeService(options: StartGasFreeServiceOptions): 
     stop() {
       stopping ??= (async () => {
         await relayer.idle();
-        await new Promise<void>((resolve) => {
-          server.close(() => resolve());
-          server.closeAllConnections();
-        });
+        await local.close();
         options.log?.('gasfree: service stopped');
       })();
       return stopping;
@@ -355,16 +350,10 @@ function fail(code: number, reason: GasFreeServiceReason, message: string): Answ
 const invalidJson = Symbol('invalid JSON');
 
 async function readJson(request: IncomingMessage): Promise<unknown> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of request) {
-    const buffer = Buffer.isBuffer(chunk) ? chunk : Buffer.from(String(chunk));
-    size += buffer.length;
-    if (size > BODY_LIMIT) return invalidJson;
-    chunks.push(buffer);
-  }
+  const text = await readRequestBody(request, BODY_LIMIT);
+  if (text === undefined) return invalidJson;
   try {
-    return JSON.parse(Buffer.concat(chunks).toString('utf8')) as unknown;
+    return JSON.parse(text) as unknown;
   } catch {
     return invalidJson;
   }

@@ -1,5 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createServer } from 'node:http';
+import { listenLocal } from '../local-http-server.js';
+import { readRequestBody } from '../read-request-body.js';
 import type { SolanaChain } from './solana-chain.js';
 import { SolanaRpcError } from './solana-rpc-errors.js';
 import type { SolanaRpcContext } from './solana-rpc-handlers.js';
@@ -46,15 +48,9 @@ function errorObject(id: JsonRpcId, error: SolanaRpcError) {
 }
 
 async function readBody(request: IncomingMessage): Promise<string> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of request) {
-    const buffer = Buffer.isBuffer(chunk) ? chunk : Buffer.from(String(chunk));
-    size += buffer.length;
-    if (size > MAX_BODY_BYTES) throw new SolanaRpcError(-32600, 'Invalid Request: body too large');
-    chunks.push(buffer);
-  }
-  return Buffer.concat(chunks).toString('utf8');
+  const text = await readRequestBody(request, MAX_BODY_BYTES);
+  if (text === undefined) throw new SolanaRpcError(-32600, 'Invalid Request: body too large');
+  return text;
 }
 
 function send(response: ServerResponse, status: number, text: string): void {
@@ -146,27 +142,7 @@ export async function startSolanaRpcServer(options: StartSolanaRpcServerOptions)
         send(response, 200, stringify(errorObject(null, rpcError)));
       });
   });
-  const port = await new Promise<number>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, '127.0.0.1', () => {
-      const address = server.address();
-      if (typeof address === 'object' && address !== null) resolve(address.port);
-      else reject(new Error('solana rpc: no port bound'));
-    });
-  });
-  const url = `http://127.0.0.1:${port}`;
-  options.log?.(`solana rpc: listening on ${url}`);
-  let stopping: Promise<void> | undefined;
-  return {
-    url,
-    port,
-    unknownMethods,
-    stop() {
-      stopping ??= new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      });
-      return stopping;
-    },
-  };
+  const local = await listenLocal(server, options.port);
+  options.log?.(`solana rpc: listening on ${local.url}`);
+  return { url: local.url, port: local.port, unknownMethods, stop: () => local.close() };
 }

@@ -1,6 +1,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createServer } from 'node:http';
 import { DevnetOptionsError } from '../errors.js';
+import { listenLocal } from '../local-http-server.js';
+import { readRequestBody } from '../read-request-body.js';
 import { AnvilRpc } from './anvil-rpc.js';
 import { tronAddressToHex } from './tron-address.js';
 import { TronBlocks } from './tron-blocks.js';
@@ -102,15 +104,8 @@ function routes(): Map<string, TronHandler> {
 async function readBody(request: IncomingMessage, url: URL): Promise<TronRequestBody> {
   const body: TronRequestBody = Object.fromEntries(url.searchParams.entries());
   if (request.method !== 'POST') return body;
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of request) {
-    const buffer = Buffer.isBuffer(chunk) ? chunk : Buffer.from(String(chunk));
-    size += buffer.length;
-    if (size > MAX_BODY_BYTES) throw new TronRequestError('request body too large');
-    chunks.push(buffer);
-  }
-  const text = Buffer.concat(chunks).toString('utf8').trim();
+  const text = (await readRequestBody(request, MAX_BODY_BYTES))?.trim();
+  if (text === undefined) throw new TronRequestError('request body too large');
   if (text === '') return body;
   let parsed: unknown;
   try {
@@ -199,28 +194,15 @@ export async function startTronNode(options: StartTronNodeOptions): Promise<Tron
         });
       });
   });
-  const port = await new Promise<number>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, '127.0.0.1', () => {
-      const address = server.address();
-      if (typeof address === 'object' && address !== null) resolve(address.port);
-      else reject(new Error('tron node: no port bound'));
-    });
-  });
-  const url = `http://127.0.0.1:${port}`;
-  options.log?.(`tron node: listening on ${url} over ${options.rpcUrl} (chain id ${options.chainId})`);
-  let stopping: Promise<void> | undefined;
+  const local = await listenLocal(server, options.port);
+  options.log?.(`tron node: listening on ${local.url} over ${options.rpcUrl} (chain id ${options.chainId})`);
   return {
-    url,
-    port,
+    url: local.url,
+    port: local.port,
     unknownPaths,
     stop() {
-      stopping ??= new Promise<void>((resolve) => {
-        ledger.close();
-        server.close(() => resolve());
-        server.closeAllConnections();
-      });
-      return stopping;
+      ledger.close();
+      return local.close();
     },
   };
 }

@@ -37,23 +37,18 @@ function isTokenProgram(program: string): program is SolanaTokenProgram {
   return program === TOKEN_PROGRAM_ADDRESS || program === TOKEN_2022_PROGRAM_ADDRESS;
 }
 
-/** Whether `data` (owned by `program`) is a mint: 82 bytes, or a Token-2022 mint with extensions. */
-function isMintData(program: SolanaTokenProgram, data: Uint8Array): boolean {
-  if (BigInt(data.length) === MINT_SIZE) return true;
+/**
+ * Whether `data` (owned by `program`) is a mint (`kind` 'mint': 82 bytes) or a token account ('account':
+ * 165 bytes): that size, or a Token-2022 one with extensions, its type byte after the padded base account.
+ */
+function isTokenData(kind: 'mint' | 'account', program: SolanaTokenProgram, data: Uint8Array): boolean {
+  const [size, accountType] =
+    kind === 'mint' ? [MINT_SIZE, ACCOUNT_TYPE_MINT] : [TOKEN_ACCOUNT_SIZE, ACCOUNT_TYPE_ACCOUNT];
+  if (BigInt(data.length) === size) return true;
   return (
     program === TOKEN_2022_PROGRAM_ADDRESS &&
     BigInt(data.length) > TOKEN_ACCOUNT_SIZE &&
-    data[Number(TOKEN_ACCOUNT_SIZE)] === ACCOUNT_TYPE_MINT
-  );
-}
-
-/** Whether `data` (owned by `program`) is a token account: 165 bytes, or a Token-2022 account with extensions. */
-function isTokenAccountData(program: SolanaTokenProgram, data: Uint8Array): boolean {
-  if (BigInt(data.length) === TOKEN_ACCOUNT_SIZE) return true;
-  return (
-    program === TOKEN_2022_PROGRAM_ADDRESS &&
-    BigInt(data.length) > TOKEN_ACCOUNT_SIZE &&
-    data[Number(TOKEN_ACCOUNT_SIZE)] === ACCOUNT_TYPE_ACCOUNT
+    data[Number(TOKEN_ACCOUNT_SIZE)] === accountType
   );
 }
 
@@ -166,7 +161,7 @@ export function uiTokenAmount(amount: bigint, decimals: number) {
 function decimalsOf(svm: LiteSVM, mint: Address, program: SolanaTokenProgram): number | undefined {
   const account = svm.getAccount(mint);
   if (!account.exists || account.programAddress !== program) return undefined;
-  if (!isMintData(program, account.data)) return undefined;
+  if (!isTokenData('mint', program, account.data)) return undefined;
   return getMintDecoder().decode(account.data.subarray(0, Number(MINT_SIZE))).decimals;
 }
 
@@ -183,7 +178,7 @@ export function readTokenAccount(
   const stored = svm.getAccount(account);
   if (!stored.exists || !isTokenProgram(stored.programAddress)) return undefined;
   const program = stored.programAddress;
-  if (!isTokenAccountData(program, stored.data)) return undefined;
+  if (!isTokenData('account', program, stored.data)) return undefined;
   const token = getTokenDecoder().decode(stored.data.subarray(0, Number(TOKEN_ACCOUNT_SIZE)));
   const decimals = decimalsOf(svm, token.mint, program);
   if (decimals === undefined) return undefined;
@@ -218,7 +213,7 @@ export function parseTokenAccountData(svm: LiteSVM, account: Address): Record<st
   if (!stored.exists || !isTokenProgram(stored.programAddress)) return undefined;
   const program = stored.programAddress;
   const space = stored.data.length;
-  if (isMintData(program, stored.data)) {
+  if (isTokenData('mint', program, stored.data)) {
     const mint = getMintDecoder().decode(stored.data.subarray(0, Number(MINT_SIZE)));
     const option = (value: { __option: 'Some'; value: Address } | { __option: 'None' }) =>
       value.__option === 'Some' ? value.value : null;

@@ -4,6 +4,8 @@ export * from './channel.js';
 export * from './channel-metrics.js';
 export * from './channel-store.js';
 export * from './claim-scheduler.js';
+export * from './client.js';
+export * from './client-channel-storage.js';
 export * from './constants.js';
 export * from './memory-channel-store.js';
 export * from './payload.js';

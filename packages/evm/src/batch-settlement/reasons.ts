@@ -66,6 +66,14 @@ export const BatchSettlementReasons = defineReasons('@x402kit/evm/batch-settleme
   verificationStateUnavailable: 'invalid_batch_settlement_evm_verification_state_unavailable',
   /** x402kit: the server's channel store could not be read or written; nothing was charged. */
   channelStoreFailed: 'batch_settlement_channel_store_failed',
+  /** x402kit client: the offer lacks what a channel needs (receiver authorizer, withdrawal delay, token domain). */
+  clientOfferInvalid: 'batch_settlement_client_offer_invalid',
+  /** x402kit client: the deposit this payment needs is above the client's `depositPolicy.maxDeposit`. */
+  clientDepositAboveMax: 'batch_settlement_client_deposit_above_max',
+  /** x402kit client: a settlement broke the client verification rules; the channel gets no more vouchers. */
+  clientChannelDistrusted: 'batch_settlement_client_channel_distrusted',
+  /** x402kit client: the server did not complete a cooperative refund. */
+  clientRefundFailed: 'batch_settlement_client_refund_failed',
 });
 
 /**

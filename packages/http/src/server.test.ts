@@ -5,11 +5,10 @@ import {
   decodePaymentRequiredHeader,
   encodePaymentSignatureHeader,
   type LogEvent,
-  registerNetwork,
   type SchemeServer,
   X402Error,
 } from '@x402kit/core';
-import { TEST_ASSET, TEST_NETWORK, TEST_SCHEME } from '@x402kit/testing/test-ledger';
+import { registerTestNetwork, TEST_ASSET, TEST_NETWORK, TEST_SCHEME } from '@x402kit/testing/test-ledger';
 import { createTestStack, PAID_CONTENT, PAY_TO, type TestStack } from '@x402kit/testing/test-stack';
 import { type FetchLike, getPaymentResponse, wrapFetchWithPayment } from './fetch.js';
 import type { RoutesConfig } from './route-table.js';
@@ -206,12 +205,7 @@ describe('createPaymentHandler', () => {
   });
 
   it('keeps the v2 body for v1-only clients when no offer has a v1 network name', async () => {
-    registerNetwork({
-      id: 'test:nov1',
-      name: 'no v1 name',
-      testnet: true,
-      assets: [{ address: TEST_ASSET, symbol: 'TUSD', decimals: 6, transferMethod: 'eip3009' }],
-    });
+    registerTestNetwork('test:nov1', 'no v1 name');
     const stack = createTestStack();
     const { call } = local(
       stack,
@@ -229,12 +223,7 @@ describe('createPaymentHandler', () => {
   });
 
   it('ready() refuses a route the facilitator does not serve (naming an in-process one by its index); the route answers 503, the others 402', async () => {
-    registerNetwork({
-      id: 'test:unserved',
-      name: 'not served',
-      testnet: true,
-      assets: [{ address: TEST_ASSET, symbol: 'TUSD', decimals: 6, transferMethod: 'eip3009' }],
-    });
+    registerTestNetwork('test:unserved', 'not served');
     const stack = createTestStack();
     let ran = 0;
     const { payments, call, pay } = local(

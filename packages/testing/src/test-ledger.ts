@@ -25,13 +25,23 @@ export const TEST_NETWORK_V1 = 'test-ledger';
 /** The test network's only asset: 6 decimals, so `"$0.01"` is `10000`. */
 export const TEST_ASSET = 'TUSD';
 
-registerNetwork({
-  id: TEST_NETWORK,
-  name: 'Test Ledger (in-memory, tests only)',
-  v1Name: TEST_NETWORK_V1,
-  testnet: true,
-  assets: [{ address: TEST_ASSET, symbol: 'TUSD', decimals: 6, transferMethod: 'eip3009' }],
-});
+/**
+ * Register an in-memory test network with the core registry, carrying the test asset: the test
+ * network itself, or one the test facilitator does not serve, or one without a v1 name.
+ *
+ * @example registerTestNetwork('test:unserved', 'not served')
+ */
+export function registerTestNetwork(id: string, name: string, v1Name?: string): void {
+  registerNetwork({
+    id,
+    name,
+    ...(v1Name === undefined ? {} : { v1Name }),
+    testnet: true,
+    assets: [{ address: TEST_ASSET, symbol: 'TUSD', decimals: 6, transferMethod: 'eip3009' }],
+  });
+}
+
+registerTestNetwork(TEST_NETWORK, 'Test Ledger (in-memory, tests only)', TEST_NETWORK_V1);
 
 /** One settled test payment. */
 export type TestSettlement = {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { type PaymentRequirements, X402Error } from '@x402kit/core';
+import { X402Error } from '@x402kit/core';
 import {
   buildPaymentPermitDomain,
   buildPaymentPermitTypedData,
@@ -9,25 +9,18 @@ import {
   PAYMENT_PERMIT_ADDRESSES,
   parsePaymentPermit,
 } from '@x402kit/payment-permit';
+import { bscExactPermitRequirements } from '@x402kit/testing/exact-permit-requirements';
 import { recoverTypedDataAddress } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
 import { createExactPermitEvmClient, signExactPermit } from './client.js';
 
 const account = privateKeyToAccount('0x4c0883a69102937d6231471b5dbb6204fe5129617082792ae468d01a3f362318');
 const FACILITATOR = '0x90F79bf6EB2c4f870365E785982E1f101E93b906';
-const requirements: PaymentRequirements = {
-  scheme: 'exact_permit',
-  network: 'eip155:97',
-  amount: '10000000000000000',
-  asset: '0x337610d27c682E347C9cD60BD4b3b107C9d34dDd',
-  payTo: '0x2222222222222222222222222222222222222222',
-  maxTimeoutSeconds: 300,
-  extra: {
-    name: 'Tether USD',
-    version: '1',
-    fee: { feeTo: FACILITATOR, feeAmount: '100', caller: FACILITATOR },
-  },
-};
+const requirements = bscExactPermitRequirements({
+  name: 'Tether USD',
+  version: '1',
+  fee: { feeTo: FACILITATOR, feeAmount: '100', caller: FACILITATOR },
+});
 const context = createPaymentPermitContext({ now: 1_800_000_000 });
 const extensions = { paymentPermitContext: context };
 

@@ -12,21 +12,14 @@ import {
   readExactPermitPayload,
   readPaymentPermitContext,
 } from '@x402kit/payment-permit';
+import { bscExactPermitRequirements } from '@x402kit/testing/exact-permit-requirements';
 import { privateKeyToAccount } from 'viem/accounts';
 import { type SignExactPermitOptions, signExactPermit } from './client.js';
 import { createExactPermitEvmServer } from './server.js';
 
 const USDT = '0x337610d27c682E347C9cD60BD4b3b107C9d34dDd';
 const FACILITATOR = '0x90F79bf6EB2c4f870365E785982E1f101E93b906';
-const base: PaymentRequirements = {
-  scheme: 'exact_permit',
-  network: 'eip155:97',
-  amount: '10000000000000000',
-  asset: USDT,
-  payTo: '0x2222222222222222222222222222222222222222',
-  maxTimeoutSeconds: 300,
-  extra: { name: 'Tether USD', version: '1' },
-};
+const base = bscExactPermitRequirements({ name: 'Tether USD', version: '1' });
 
 describe('createExactPermitEvmServer', () => {
   const server = createExactPermitEvmServer();

@@ -1,12 +1,13 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { PaymentPayload, PaymentRequirements } from '@x402kit/core';
+import type { PaymentPayload } from '@x402kit/core';
 import {
   createPaymentPermitContext,
   ExactPermitReasons,
   PAYMENT_PERMIT_ADDRESSES,
   type PaymentPermitWire,
 } from '@x402kit/payment-permit';
+import { bscExactPermitRequirements } from '@x402kit/testing/exact-permit-requirements';
 import { privateKeyToAccount } from 'viem/accounts';
 import { createEvmNetwork } from '../evm-network.js';
 import { signExactPermit } from './client.js';
@@ -16,15 +17,9 @@ const buyer = privateKeyToAccount('0x4c0883a69102937d6231471b5dbb6204fe512961708
 const facilitator = privateKeyToAccount('0x7c852118294e51e653712a81e05800f419141751be58f605c371e15141b007a6');
 const USDT = '0x337610d27c682E347C9cD60BD4b3b107C9d34dDd';
 const NOW = 1_800_000_000;
-const requirements: PaymentRequirements = {
-  scheme: 'exact_permit',
-  network: 'eip155:97',
-  amount: '10000000000000000',
-  asset: USDT,
-  payTo: '0x2222222222222222222222222222222222222222',
-  maxTimeoutSeconds: 300,
-  extra: { fee: { feeTo: facilitator.address, feeAmount: '100', caller: facilitator.address } },
-};
+const requirements = bscExactPermitRequirements({
+  fee: { feeTo: facilitator.address, feeAmount: '100', caller: facilitator.address },
+});
 const ctx: ExactPermitVerifyContext = {
   networkFor: (network) =>
     network === 'eip155:97'

@@ -25,18 +25,19 @@ const client = {
   getTransactionCount: async () => 4,
 };
 
+/** The approval the payer signs: Permit2 may spend all of `token`, at nonce 4, within the gas terms. */
+const approval = {
+  chainId: 84532,
+  nonce: 4,
+  to: token,
+  data: approve(MAX_UINT256),
+  gas: 70_000n,
+  maxFeePerGas: 2n * gwei,
+  maxPriorityFeePerGas: gwei,
+} as const;
+
 function sign(changes: Partial<TransactionSerializable> = {}): Promise<Hex> {
-  return payer.signTransaction({
-    type: 'eip1559',
-    chainId: 84532,
-    nonce: 4,
-    to: token,
-    data: approve(MAX_UINT256),
-    gas: 70_000n,
-    maxFeePerGas: 2n * gwei,
-    maxPriorityFeePerGas: gwei,
-    ...changes,
-  } as TransactionSerializable);
+  return payer.signTransaction({ type: 'eip1559', ...approval, ...changes } as TransactionSerializable);
 }
 
 const price = async (changes: Partial<TransactionSerializable> = {}, amount = 1000n) =>
@@ -101,13 +102,7 @@ describe('priceSponsoredApproval', () => {
   it('refuses an EIP-7702 transaction (tx type), and unparsable bytes (parse failed)', async () => {
     const signed = await payer.signTransaction({
       type: 'eip7702',
-      chainId: 84532,
-      nonce: 4,
-      to: token,
-      data: approve(MAX_UINT256),
-      gas: 70_000n,
-      maxFeePerGas: 2n * gwei,
-      maxPriorityFeePerGas: gwei,
+      ...approval,
       authorizationList: [
         await payer.signAuthorization({ chainId: 84532, contractAddress: token, nonce: 5 }),
       ],

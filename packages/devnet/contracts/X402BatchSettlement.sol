@@ -79,6 +79,8 @@ contract x402BatchSettlement is ReentrancyGuardTransient {
         keccak256("EIP712Domain(string name,string version,uint256 chainId,address verifyingContract)");
     string private constant DOMAIN_NAME = "x402 Batch Settlement";
     string private constant DOMAIN_VERSION = "1";
+    bytes32 private constant DOMAIN_NAME_HASH = keccak256(bytes(DOMAIN_NAME));
+    bytes32 private constant DOMAIN_VERSION_HASH = keccak256(bytes(DOMAIN_VERSION));
 
     mapping(bytes32 channelId => ChannelState) public channels;
     mapping(bytes32 channelId => uint256) public refundNonce;
@@ -398,11 +400,8 @@ contract x402BatchSettlement is ReentrancyGuardTransient {
 
     /// @dev EIP-712 digest under this contract's domain, built per call (see the contract's @dev).
     function _digest(bytes32 structHash) private view returns (bytes32) {
-        bytes32 domain = keccak256(
-            abi.encode(
-                DOMAIN_TYPEHASH, keccak256(bytes(DOMAIN_NAME)), keccak256(bytes(DOMAIN_VERSION)), block.chainid, address(this)
-            )
-        );
+        bytes32 domain =
+            keccak256(abi.encode(DOMAIN_TYPEHASH, DOMAIN_NAME_HASH, DOMAIN_VERSION_HASH, block.chainid, address(this)));
         return keccak256(abi.encodePacked(hex"1901", domain, structHash));
     }
 }

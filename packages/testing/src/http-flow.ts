@@ -1,3 +1,6 @@
+/** How {@link startFlowApp} starts an app: `facilitator: 'down'` gives it one that cannot be reached. */
+export type StartFlowOptions = { facilitator?: 'up' | 'down'; v1UnpaidBody?: boolean };
+
 /**
  * The payment flows every HTTP adapter must get right (Web core, Node, Express, Hono), as small
  * helpers: `FLOW_ADAPTERS` builds the same routes and handlers on each adapter, `startFlowApp` serves
@@ -5,6 +8,7 @@
  * themselves are plain node:test files in @x402kit/http (`src/flows/*.test.ts`), one per flow.
  */
 import assert from 'node:assert/strict';
+import { test } from 'node:test';
 import { getRequestListener } from '@hono/node-server';
 import {
   type AnyPaymentRequired,
@@ -219,10 +223,7 @@ export const FLOW_ADAPTERS: readonly FlowAdapter[] = [
  * t.after(() => app.close());
  * assert.equal((await fetch(app.at('/paid'))).status, 402);
  */
-export async function startFlowApp(
-  adapter: FlowAdapter,
-  options: { facilitator?: 'up' | 'down'; v1UnpaidBody?: boolean } = {},
-): Promise<FlowApp> {
+export async function startFlowApp(adapter: FlowAdapter, options: StartFlowOptions = {}): Promise<FlowApp> {
   const stack = options.facilitator === 'down' ? await createDownStack() : createTestStack();
   const hits = newHits();
   const handlerOptions = options.v1UnpaidBody ? { v1UnpaidBody: true } : {};
@@ -240,4 +241,28 @@ export async function startFlowApp(
     at: (path) => `${served.url}${path}`,
     close: () => served.close(),
   };
+}
+
+/**
+ * One flow test per adapter (the ones `only` keeps; default all), each titled `<adapter>: <title>`
+ * and run on its own app from {@link startFlowApp}, closed when the test ends.
+ *
+ * @example
+ * flowTest('lets unprotected requests through untouched', async (app) => {
+ *   assert.equal((await fetch(app.at('/free'))).status, 200);
+ * });
+ */
+export function flowTest(
+  title: string,
+  run: (app: FlowApp) => Promise<void>,
+  options: StartFlowOptions & { only?: (adapter: FlowAdapter) => boolean } = {},
+): void {
+  const { only, ...start } = options;
+  for (const adapter of only ? FLOW_ADAPTERS.filter(only) : FLOW_ADAPTERS) {
+    test(`${adapter.name}: ${title}`, async (t) => {
+      const app = await startFlowApp(adapter, start);
+      t.after(() => app.close());
+      await run(app);
+    });
+  }
 }

@@ -1,20 +1,15 @@
 import assert from 'node:assert/strict';
-import { test } from 'node:test';
-import { FLOW_ADAPTERS, startFlowApp } from '@x402kit/testing/http-flow';
+import { flowTest } from '@x402kit/testing/http-flow';
 import { wrapFetchWithPayment } from '../fetch.js';
 
-for (const adapter of FLOW_ADAPTERS) {
-  test(`${adapter.name}: does not settle when the handler answers an error`, async (t) => {
-    const app = await startFlowApp(adapter);
-    t.after(() => app.close());
-    const { stack, hits } = app;
-    const url = app.at;
-    const settles = stack.ledger.calls.settle;
-    const pay = wrapFetchWithPayment(fetch, stack.client);
-    const res = await pay(url('/broken'));
-    assert.equal(res.status, 500);
-    assert.equal(hits.broken, 1);
-    assert.equal(stack.ledger.calls.settle, settles, 'settle must not be called');
-    assert.equal(res.headers.get('PAYMENT-RESPONSE'), null);
-  });
-}
+flowTest('does not settle when the handler answers an error', async (app) => {
+  const { stack, hits } = app;
+  const url = app.at;
+  const settles = stack.ledger.calls.settle;
+  const pay = wrapFetchWithPayment(fetch, stack.client);
+  const res = await pay(url('/broken'));
+  assert.equal(res.status, 500);
+  assert.equal(hits.broken, 1);
+  assert.equal(stack.ledger.calls.settle, settles, 'settle must not be called');
+  assert.equal(res.headers.get('PAYMENT-RESPONSE'), null);
+});

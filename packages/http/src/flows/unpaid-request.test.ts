@@ -1,15 +1,13 @@
 import assert from 'node:assert/strict';
-import { test } from 'node:test';
 import { type PaymentPayload, PaymentRequired, PaymentRequiredV1 } from '@x402kit/core';
 import { deepEqual } from '@x402kit/core/internal';
-import { FLOW_ADAPTERS, required, startFlowApp } from '@x402kit/testing/http-flow';
+import { flowTest, required } from '@x402kit/testing/http-flow';
 import { TEST_ASSET, TEST_NETWORK, TEST_NETWORK_V1 } from '@x402kit/testing/test-ledger';
 import { PAY_TO } from '@x402kit/testing/test-stack';
 
-for (const adapter of FLOW_ADAPTERS) {
-  test(`${adapter.name}: answers an unpaid request with 402, a decodable PAYMENT-REQUIRED and no handler call`, async (t) => {
-    const app = await startFlowApp(adapter);
-    t.after(() => app.close());
+flowTest(
+  'answers an unpaid request with 402, a decodable PAYMENT-REQUIRED and no handler call',
+  async (app) => {
     const { stack, hits } = app;
     const url = app.at;
     const res = await fetch(url('/paid'));
@@ -45,11 +43,12 @@ for (const adapter of FLOW_ADAPTERS) {
     assert.match(res.headers.get('content-type') ?? '', /application\/json/);
     // the body is the same v2 document as the header, for clients that read bodies
     assert.deepEqual(PaymentRequired.parse(await res.json()), pr);
-  });
+  },
+);
 
-  test(`${adapter.name}: with v1UnpaidBody, puts the v1 document in the unpaid 402's body for v1-only clients`, async (t) => {
-    const app = await startFlowApp(adapter, { v1UnpaidBody: true });
-    t.after(() => app.close());
+flowTest(
+  "with v1UnpaidBody, puts the v1 document in the unpaid 402's body for v1-only clients",
+  async (app) => {
     const url = app.at;
     const res = await fetch(url('/paid'));
     assert.equal(res.status, 402);
@@ -60,5 +59,6 @@ for (const adapter of FLOW_ADAPTERS) {
     assert.equal(body.accepts[0]?.network, TEST_NETWORK_V1);
     assert.equal(body.accepts[0]?.maxAmountRequired, '10000');
     assert.equal(body.accepts[0]?.resource, url('/paid'));
-  });
-}
+  },
+  { v1UnpaidBody: true },
+);

@@ -1,15 +1,13 @@
 import assert from 'node:assert/strict';
-import { test } from 'node:test';
 import { decodePaymentResponseHeader, encodePaymentSignatureHeader } from '@x402kit/core';
-import { FLOW_ADAPTERS, startFlowApp } from '@x402kit/testing/http-flow';
+import { flowTest } from '@x402kit/testing/http-flow';
 import { TEST_NETWORK_V1 } from '@x402kit/testing/test-ledger';
 import { readPaymentRequired } from '../fetch.js';
 
-for (const adapter of FLOW_ADAPTERS) {
-  test(`${adapter.name}: accepts an x402 v1 payment (X-PAYMENT) and answers X-PAYMENT-RESPONSE`, async (t) => {
-    // a v1-only client reads the unpaid 402's body: the server opts into the v1 document there
-    const app = await startFlowApp(adapter, { v1UnpaidBody: true });
-    t.after(() => app.close());
+// a v1-only client reads the unpaid 402's body: the server opts into the v1 document there
+flowTest(
+  'accepts an x402 v1 payment (X-PAYMENT) and answers X-PAYMENT-RESPONSE',
+  async (app) => {
     const { stack } = app;
     const url = app.at;
     const unpaid = await fetch(url('/paid'));
@@ -28,5 +26,6 @@ for (const adapter of FLOW_ADAPTERS) {
     const settlement = decodePaymentResponseHeader(header);
     assert.equal(settlement.success, true);
     assert.equal(settlement.network, TEST_NETWORK_V1);
-  });
-}
+  },
+  { v1UnpaidBody: true },
+);

@@ -1,12 +1,10 @@
 import assert from 'node:assert/strict';
-import { test } from 'node:test';
-import { errorOf, FLOW_ADAPTERS, startFlowApp } from '@x402kit/testing/http-flow';
+import { errorOf, flowTest } from '@x402kit/testing/http-flow';
 import { wrapFetchWithPayment } from '../fetch.js';
 
-for (const adapter of FLOW_ADAPTERS) {
-  test(`${adapter.name}: answers 402 with the facilitator reason when verification fails, 412 for permit2 allowance`, async (t) => {
-    const app = await startFlowApp(adapter);
-    t.after(() => app.close());
+flowTest(
+  'answers 402 with the facilitator reason when verification fails, 412 for permit2 allowance',
+  async (app) => {
     const { stack, hits } = app;
     const url = app.at;
     const paidHits = hits.paid;
@@ -23,5 +21,5 @@ for (const adapter of FLOW_ADAPTERS) {
       stack.ledger.failVerifyWith = undefined;
     }
     assert.equal(hits.paid, paidHits);
-  });
-}
+  },
+);

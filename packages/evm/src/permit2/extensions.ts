@@ -25,27 +25,27 @@ export const ERC20_APPROVAL_GAS_SPONSORING = 'erc20ApprovalGasSponsoring';
 /** `approve(address,uint256)`. */
 export const APPROVE_SELECTOR = '0x095ea7b3';
 
+const ADDRESS = /^0x[a-fA-F0-9]{40}$/;
+const NUMERIC = /^[0-9]+$/;
+const HEX = /^0x[a-fA-F0-9]+$/;
+const VERSION = /^[0-9]+(\.[0-9]+)*$/;
+
+/** The reference's schema of each extension's `info`: every field a non-empty string of this form. */
+const PARTIES_FORMAT = { from: ADDRESS, asset: ADDRESS, spender: ADDRESS, amount: NUMERIC } as const;
+const EIP2612_INFO_FORMAT = {
+  ...PARTIES_FORMAT,
+  nonce: NUMERIC,
+  deadline: NUMERIC,
+  signature: HEX,
+  version: VERSION,
+} as const;
+const ERC20_APPROVAL_INFO_FORMAT = { ...PARTIES_FORMAT, signedTransaction: HEX, version: VERSION } as const;
+
 /** `extensions.eip2612GasSponsoring.info` of a payment payload. */
-export type Eip2612GasSponsoringInfo = {
-  from: string;
-  asset: string;
-  spender: string;
-  amount: string;
-  nonce: string;
-  deadline: string;
-  signature: string;
-  version: string;
-};
+export type Eip2612GasSponsoringInfo = Record<keyof typeof EIP2612_INFO_FORMAT, string>;
 
 /** `extensions.erc20ApprovalGasSponsoring.info` of a payment payload. */
-export type Erc20ApprovalGasSponsoringInfo = {
-  from: string;
-  asset: string;
-  spender: string;
-  amount: string;
-  signedTransaction: string;
-  version: string;
-};
+export type Erc20ApprovalGasSponsoringInfo = Record<keyof typeof ERC20_APPROVAL_INFO_FORMAT, string>;
 
 /** A gas-sponsoring extension a Permit2 payment carries: an EIP-2612 permit or a signed ERC-20 approval. */
 export type Permit2Extension =
@@ -55,11 +55,6 @@ export type Permit2Extension =
 export type Permit2ExtensionReading =
   | { ok: true; extension: Permit2Extension | undefined }
   | { ok: false; reason: string; message: string };
-
-const ADDRESS = /^0x[a-fA-F0-9]{40}$/;
-const NUMERIC = /^[0-9]+$/;
-const HEX = /^0x[a-fA-F0-9]+$/;
-const VERSION = /^[0-9]+(\.[0-9]+)*$/;
 
 /**
  * Read and check the sponsoring extension a payload carries, if any (EIP-2612 first, as the
@@ -74,31 +69,15 @@ export async function readPermit2Extension(
   options: { payer: Address; token: Address; eip2612: boolean; erc20Approval: boolean; now: number },
 ): Promise<Permit2ExtensionReading> {
   const eip2612 = options.eip2612 ? infoOf(paymentPayload, EIP2612_GAS_SPONSORING) : undefined;
-  if (
-    eip2612 &&
-    hasAll(eip2612, ['from', 'asset', 'spender', 'amount', 'nonce', 'deadline', 'signature', 'version'])
-  ) {
+  if (eip2612 && hasAll(eip2612, EIP2612_INFO_FORMAT)) {
     const i = eip2612;
-    if (
-      !ADDRESS.test(i.from) ||
-      !ADDRESS.test(i.asset) ||
-      !ADDRESS.test(i.spender) ||
-      !NUMERIC.test(i.amount) ||
-      !NUMERIC.test(i.nonce) ||
-      !NUMERIC.test(i.deadline) ||
-      !HEX.test(i.signature) ||
-      !VERSION.test(i.version)
-    )
-      return refuse(
-        Permit2Reasons.eip2612InvalidFormat,
-        'eip2612GasSponsoring.info failed schema validation',
-      );
-    if (!sameAddress(i.from, options.payer))
-      return refuse(Permit2Reasons.eip2612FromMismatch, `expected from=${options.payer}`);
-    if (!sameAddress(i.asset, options.token))
-      return refuse(Permit2Reasons.eip2612AssetMismatch, `expected asset=${options.token}`);
-    if (!sameAddress(i.spender, PERMIT2_ADDRESS))
-      return refuse(Permit2Reasons.eip2612SpenderNotPermit2, `expected spender=${PERMIT2_ADDRESS}`);
+    const refused = partiesRefusal(i, EIP2612_INFO_FORMAT, options, {
+      format: [Permit2Reasons.eip2612InvalidFormat, 'eip2612GasSponsoring.info failed schema validation'],
+      from: Permit2Reasons.eip2612FromMismatch,
+      asset: Permit2Reasons.eip2612AssetMismatch,
+      spender: Permit2Reasons.eip2612SpenderNotPermit2,
+    });
+    if (refused) return refused;
     if (BigInt(i.deadline) < BigInt(options.now + 6))
       return refuse(Permit2Reasons.eip2612DeadlineExpired, 'the EIP-2612 deadline has passed');
     return {
@@ -114,26 +93,18 @@ export async function readPermit2Extension(
     };
   }
   const approval = options.erc20Approval ? infoOf(paymentPayload, ERC20_APPROVAL_GAS_SPONSORING) : undefined;
-  if (approval && hasAll(approval, ['from', 'asset', 'spender', 'amount', 'signedTransaction', 'version'])) {
+  if (approval && hasAll(approval, ERC20_APPROVAL_INFO_FORMAT)) {
     const i = approval;
-    if (
-      !ADDRESS.test(i.from) ||
-      !ADDRESS.test(i.asset) ||
-      !ADDRESS.test(i.spender) ||
-      !NUMERIC.test(i.amount) ||
-      !HEX.test(i.signedTransaction) ||
-      !VERSION.test(i.version)
-    )
-      return refuse(
+    const refused = partiesRefusal(i, ERC20_APPROVAL_INFO_FORMAT, options, {
+      format: [
         Permit2Reasons.erc20ApprovalInvalidFormat,
         'ERC-20 approval extension info failed schema validation',
-      );
-    if (!sameAddress(i.from, options.payer))
-      return refuse(Permit2Reasons.erc20ApprovalFromMismatch, `expected from=${options.payer}`);
-    if (!sameAddress(i.asset, options.token))
-      return refuse(Permit2Reasons.erc20ApprovalAssetMismatch, `expected asset=${options.token}`);
-    if (!sameAddress(i.spender, PERMIT2_ADDRESS))
-      return refuse(Permit2Reasons.erc20ApprovalSpenderNotPermit2, `expected spender=${PERMIT2_ADDRESS}`);
+      ],
+      from: Permit2Reasons.erc20ApprovalFromMismatch,
+      asset: Permit2Reasons.erc20ApprovalAssetMismatch,
+      spender: Permit2Reasons.erc20ApprovalSpenderNotPermit2,
+    });
+    if (refused) return refused;
     const tx = await checkApprovalTransaction(
       `0x${i.signedTransaction.slice(2)}`,
       options.payer,
@@ -220,11 +191,32 @@ function infoOf(payload: PaymentPayload, key: string): Record<string, unknown> |
     : undefined;
 }
 
+/** Does `info` have every field of `format`, each a non-empty string (of any form yet)? */
 function hasAll<K extends string>(
   info: Record<string, unknown>,
-  keys: readonly K[],
+  format: Record<K, RegExp>,
 ): info is Record<K, string> {
-  return keys.every((k) => typeof info[k] === 'string' && info[k] !== '');
+  return Object.keys(format).every((k) => typeof info[k] === 'string' && info[k] !== '');
+}
+
+/**
+ * The refusal of an extension whose `info` has a field out of `format`, or another payer (`from`),
+ * token (`asset`) or spender than Permit2; `undefined` when all agree. Checked in the reference's order.
+ */
+function partiesRefusal<K extends string>(
+  info: Record<K | keyof typeof PARTIES_FORMAT, string>,
+  format: Record<K, RegExp>,
+  expected: { payer: Address; token: Address },
+  reasons: { format: [reason: string, message: string]; from: string; asset: string; spender: string },
+): Permit2ExtensionReading | undefined {
+  const fields = Object.entries(format) as Array<[K, RegExp]>;
+  if (!fields.every(([key, form]) => form.test(info[key]))) return refuse(...reasons.format);
+  if (!sameAddress(info.from, expected.payer)) return refuse(reasons.from, `expected from=${expected.payer}`);
+  if (!sameAddress(info.asset, expected.token))
+    return refuse(reasons.asset, `expected asset=${expected.token}`);
+  if (!sameAddress(info.spender, PERMIT2_ADDRESS))
+    return refuse(reasons.spender, `expected spender=${PERMIT2_ADDRESS}`);
+  return undefined;
 }
 
 function refuse(reason: string, message: string): Permit2ExtensionReading {

@@ -87,6 +87,12 @@ describe('facilitator server over HTTP on a devnet', () => {
     assert.deepEqual(json.kinds, [
       { x402Version: 2, scheme: 'exact', network: 'eip155:84532' },
       { x402Version: 1, scheme: 'exact', network: 'base-sepolia' },
+      {
+        x402Version: 2,
+        scheme: 'batch-settlement',
+        network: 'eip155:84532',
+        extra: { receiverAuthorizer: devnet.accounts.facilitator.address },
+      },
     ]);
     assert.deepEqual(json.extensions, []);
     assert.ok(typeof json.signers === 'object' && json.signers !== null);

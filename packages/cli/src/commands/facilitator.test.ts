@@ -42,6 +42,12 @@ describe('x402kit facilitator', () => {
     assert.deepEqual(supported.kinds, [
       { x402Version: 2, scheme: 'exact', network: 'eip155:84532' },
       { x402Version: 1, scheme: 'exact', network: 'base-sepolia' },
+      {
+        x402Version: 2,
+        scheme: 'batch-settlement',
+        network: 'eip155:84532',
+        extra: { receiverAuthorizer: devnet.accounts.facilitator.address },
+      },
     ]);
     assert.deepEqual(supported.signers, { 'eip155:*': [devnet.accounts.facilitator.address] });
     assert.deepEqual(
@@ -103,7 +109,7 @@ describe('x402kit facilitator', () => {
     const line = await run.waitForLine(/Facilitator listening/);
     const url = line.replace('Facilitator listening on ', '').trim();
     const supported = await getJson(`${url}/supported`);
-    assert.ok(Array.isArray(supported.kinds) && supported.kinds.length === 2);
+    assert.ok(Array.isArray(supported.kinds) && supported.kinds.length === 3);
     const closing = await fetch(`${url}/close`, { method: 'POST' });
     assert.deepEqual(await closing.json(), { status: 'closing' });
     assert.equal((await run.exited).code, 0, run.stderr());

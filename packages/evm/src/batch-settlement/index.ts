@@ -7,6 +7,7 @@ export * from './claim-scheduler.js';
 export * from './client.js';
 export * from './client-channel-storage.js';
 export * from './constants.js';
+export * from './facilitator.js';
 export * from './memory-channel-store.js';
 export * from './payload.js';
 export * from './reasons.js';

@@ -1,12 +1,17 @@
 /**
  * The EVM schemes of a facilitator, registered but not yet in an engine: `exact` (EIP-3009 and
  * Permit2) on every network of `rpc`, for x402 v2 and v1; with `fees`, also `exact_permit`
- * (BofAI's PaymentPermit, v2 only) on the networks the fee table prices. The EVM chain module and
+ * (BofAI's PaymentPermit, v2 only) on the networks the fee table prices; `batch-settlement` (v2) on
+ * every network of `rpc`. The EVM chain module and
  * {@link createEvmFacilitator} both build on it, so a service and a one-call engine serve alike.
  */
 import { type FacilitatorRegistration, type QuoteFee, toCaip2, type X402Version } from '@x402kit/core';
 import type { Hex, LocalAccount } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
+import {
+  type BatchSettlementEvmFacilitatorOptions,
+  createBatchSettlementEvmFacilitator,
+} from '../batch-settlement/facilitator.js';
 import { createExactEvmFacilitator, type ExactEvmFacilitatorOptions } from '../exact/facilitator.js';
 import {
   createExactPermitEvmFacilitator,
@@ -35,6 +40,11 @@ export type EvmSchemesOptions = {
   exactPermit?: Omit<ExactPermitEvmFacilitatorOptions, 'networks' | 'signers' | 'fees'> & {
     paymentPermitAddress?: Record<string, string>;
   };
+  /**
+   * Tuning of `batch-settlement` (x402 v2), served on every network of `rpc` unless `false`; its
+   * receiver authorizer (advertised in `/supported`) defaults to the first key.
+   */
+  batchSettlement?: Omit<BatchSettlementEvmFacilitatorOptions, 'networks' | 'signers'> | false;
 };
 
 /** What `createEvmSchemes` returns. */
@@ -67,6 +77,14 @@ export function createEvmSchemes(options: EvmSchemesOptions): EvmSchemes {
       ? createExactEvmFacilitator({ ...options.exact, networks, signers: options.privateKeys })
       : undefined;
   const permit = options.fees ? createPermitScheme(options) : undefined;
+  const batch =
+    exact && options.batchSettlement !== false
+      ? createBatchSettlementEvmFacilitator({
+          ...options.batchSettlement,
+          networks,
+          signers: options.privateKeys,
+        })
+      : undefined;
   const evmNetworks = exact?.networks ?? [];
   const firstNetwork = evmNetworks[0];
   return {
@@ -81,12 +99,14 @@ export function createEvmSchemes(options: EvmSchemesOptions): EvmSchemes {
           ]
         : []),
       ...(permit ? [permit.registration] : []),
+      ...(batch ? [{ networks: [...batch.networks], facilitator: batch, x402Versions: [2 as const] }] : []),
     ],
     networks: evmNetworks,
     signers: exact && firstNetwork !== undefined ? exact.getSigners(firstNetwork) : [],
     close: () => {
       exact?.close();
       permit?.scheme.close();
+      batch?.close();
     },
     ...(permit
       ? {

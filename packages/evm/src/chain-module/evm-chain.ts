@@ -8,6 +8,7 @@ import { type ChainModule, type ChainRuntime, type ChainStartContext, firstRecon
 import { perNetworkHealth } from '@x402kit/core/internal';
 import { privateKeyToAccount } from 'viem/accounts';
 import { addressKey } from '../address.js';
+import { createBatchSettlementReconciler } from '../batch-settlement/facilitator-reconcile.js';
 import { EIP2612_GAS_SPONSORING, ERC20_APPROVAL_GAS_SPONSORING } from '../permit2/index.js';
 import { createEvmSchemes } from './create-evm-schemes.js';
 import { EVM_SECTIONS, type EvmSections, EvmSettingsSchema, evmEnvOverrides } from './evm-sections.js';
@@ -71,6 +72,11 @@ export async function startEvmChain(context: ChainStartContext<EvmSections>): Pr
     privateKeys: context.privateKeys,
     ...(fees === undefined ? {} : { fees }),
     ...(gas === undefined ? {} : { exactPermit: { gasLimit: BigInt(Math.min(gas, 300_000)) } }),
+    batchSettlement: {
+      ...(receiptTimeoutMs === undefined ? {} : { receiptTimeoutMs }),
+      ...(rpcTimeoutMs === undefined ? {} : { rpcTimeoutMs }),
+      ...(stuckAfterMs === undefined ? {} : { stuckAfterMs }),
+    },
     exact: {
       // the cap bounds every EVM settlement: EIP-3009 (both overloads) and Permit2 (exact via the proxy)
       ...(gas === undefined
@@ -106,6 +112,7 @@ export async function startEvmChain(context: ChainStartContext<EvmSections>): Pr
       createExactEvmReconciler({ rpc: firstRpc }),
       createPermit2Reconciler({ rpc: firstRpc }),
       createExactPermitEvmReconciler({ rpc: firstRpc }),
+      createBatchSettlementReconciler({ rpc: firstRpc }),
       createEvmReceiptReconciler({ rpc: firstRpc }),
     ),
     ...perNetworkHealth(

@@ -7,6 +7,7 @@
  * | `exact` EIP-3009                       | `from`       | the bytes32 nonce          | requirements     |
  * | `exact` / `upto` via Permit2           | `from`       | `permit2:<n>`              | permitted token  |
  * | `exact_permit`                         | `buyer`      | `paymentpermit:<n>`        | `payToken`       |
+ * | `batch-settlement` (see `batchPaymentKey`) | payer / authorizer | `batch3009:`, `permit2:`, `batchrefund:`, `batchclaim:` | channel token |
  *
  * Nonces are namespaced because each contract keeps its own nonce space: Permit2 nonce 5 and
  * PaymentPermit nonce 5 of one payer are two payments. Networks are resolved from aliases, so a
@@ -15,6 +16,7 @@
 import { canonicalNetwork, type FacilitatorCall, namespacedPaymentKey, type PaymentKey } from '@x402kit/core';
 import { hexKeyAddress, identifyByScheme, isRecord, type SchemePaymentKeyer } from '@x402kit/core/internal';
 import { paymentPermitKey } from '@x402kit/payment-permit';
+import { batchPaymentKey } from '../batch-settlement/facilitator-payment-key.js';
 import { identifyExactEvm } from './identify-exact-evm.js';
 
 /**
@@ -48,4 +50,5 @@ const EVM_KEYERS: Record<string, SchemePaymentKeyer> = {
   upto: permit2OrExact,
   exact_permit: (payload, network) =>
     paymentPermitKey(network, payload.paymentPermit, 'paymentpermit', hexKeyAddress),
+  'batch-settlement': (payload, network) => batchPaymentKey(payload, network),
 };

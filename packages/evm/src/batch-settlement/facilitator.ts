@@ -1,0 +1,156 @@
+/**
+ * The facilitator side of `batch-settlement` on EVM: verify `deposit`, `voucher` and `refund` payloads
+ * against the chain (one multicall), relay deposits into the escrow, claim many channels' vouchers in
+ * one transaction, sweep claimed funds to the receiver, and settle cooperative refunds. It advertises
+ * its receiver-authorizer address in `/supported` (`extra.receiverAuthorizer`), so a server may
+ * delegate claim and refund signatures to it.
+ */
+import { evmChainId, paymentKeyId, type SchemeFacilitator, type SettleResponse } from '@x402kit/core';
+import { createSchemeLifetime } from '@x402kit/core/internal';
+import type { Hex, LocalAccount } from 'viem';
+import { privateKeyToAccount } from 'viem/accounts';
+import { EvmConfigError } from '../config-error.js';
+import { errorText } from '../error-text.js';
+import {
+  createEvmNetworks,
+  type EvmFacilitatorNetworkOptions,
+  parseSigners,
+  positive,
+} from '../exact/facilitator-options.js';
+import { BATCH_SETTLEMENT_SCHEME } from './constants.js';
+import { type BatchFacilitatorContext, createSerializer, refuseSettle } from './facilitator-context.js';
+import { batchPaymentKey } from './facilitator-payment-key.js';
+import { settleClaim } from './facilitator-settle-claim.js';
+import { settleDeposit } from './facilitator-settle-deposit.js';
+import { settleRefund } from './facilitator-settle-refund.js';
+import { settleSweep } from './facilitator-settle-sweep.js';
+import { verifyBatchPayment } from './facilitator-verify.js';
+import { readBatchPayload } from './payload.js';
+import { BatchSettlementReasons } from './reasons.js';
+
+/** Options of `createBatchSettlementEvmFacilitator`. */
+export type BatchSettlementEvmFacilitatorOptions = {
+  /** Served networks by CAIP-2 id. */
+  networks: Record<string, EvmFacilitatorNetworkOptions>;
+  /** Keys that send transactions and pay gas (round-robin): private keys or viem local accounts. */
+  signers: ReadonlyArray<Hex | LocalAccount>;
+  /**
+   * The receiver-authorizer key: signs `ClaimBatch` and `Refund` for channels that delegate to it, and
+   * is advertised as `extra.receiverAuthorizer`. Default the first signer; `false` for none (servers
+   * then sign their own claims and refunds).
+   */
+  authorizerKey?: Hex | LocalAccount | false;
+  /** Longest wait for a receipt before answering `settlement_pending`; default 30 000 ms. */
+  receiptTimeoutMs?: number;
+  /** Receipt polling interval; default 100 ms. */
+  pollingIntervalMs?: number;
+  /** Per-request RPC timeout; default 10 000 ms. */
+  rpcTimeoutMs?: number;
+  /** Replace a transaction still unmined after this long; 0 never. Default 15 000 ms. */
+  stuckAfterMs?: number;
+};
+
+/** What `createBatchSettlementEvmFacilitator` returns. */
+export type BatchSettlementEvmFacilitator = SchemeFacilitator & {
+  /** The CAIP-2 ids served. */
+  readonly networks: string[];
+  /** The receiver-authorizer address, when there is one. */
+  readonly receiverAuthorizer: string | undefined;
+  /** Stop receipt waits (they answer `settlement_pending`) and refuse new work. */
+  close(): void;
+};
+
+/**
+ * Create the `batch-settlement` EVM facilitator scheme, for `createFacilitator` from `@x402kit/core`.
+ *
+ * @example
+ * const batch = createBatchSettlementEvmFacilitator({ networks: { 'eip155:84532': { rpcUrl } }, signers: [key] })
+ * const facilitator = createFacilitator({ schemes: [{ networks: batch.networks, facilitator: batch, x402Versions: [2] }] })
+ */
+export function createBatchSettlementEvmFacilitator(
+  options: BatchSettlementEvmFacilitatorOptions,
+): BatchSettlementEvmFacilitator {
+  const accounts = parseSigners(options.signers);
+  const networks = createEvmNetworks(options.networks, accounts, options);
+  const authorizer = parseAuthorizer(options.authorizerKey, accounts);
+  const ctx: BatchFacilitatorContext = {
+    networkFor: (network) => networks.get(network),
+    authorizer,
+    receiptTimeoutMs: positive('receiptTimeoutMs', options.receiptTimeoutMs ?? 30_000),
+    pollingIntervalMs: positive('pollingIntervalMs', options.pollingIntervalMs ?? 100),
+    serialize: createSerializer(),
+  };
+  const addresses = accounts.map((a) => a.address);
+  const lifetime = createSchemeLifetime(errorText);
+
+  const guarded = lifetime.guard({
+    payer: (payload) => {
+      const read = readBatchPayload(payload.payload, ['deposit', 'voucher', 'refund']);
+      return read.ok && 'channelConfig' in read.payload ? read.payload.channelConfig.payer : undefined;
+    },
+    settlementKey: (payload, requirements) => {
+      const key = batchPaymentKey(payload.payload, requirements.network);
+      return key ? paymentKeyId(key) : undefined;
+    },
+    verify: async (payload, requirements) => (await verifyBatchPayment(ctx, payload, requirements)).response,
+    settle: (payload, requirements, call): Promise<SettleResponse> => {
+      const read = readBatchPayload(payload.payload);
+      const chainId = evmChainId(requirements.network);
+      if (!read.ok) return Promise.resolve(refuseSettle(requirements, read.reason, read.message));
+      if (requirements.scheme !== BATCH_SETTLEMENT_SCHEME || chainId === undefined)
+        return Promise.resolve(
+          refuseSettle(
+            requirements,
+            BatchSettlementReasons.scheme,
+            `scheme must be ${BATCH_SETTLEMENT_SCHEME} on eip155`,
+          ),
+        );
+      const p = read.payload;
+      switch (p.type) {
+        case 'deposit':
+          return settleDeposit(ctx, payload, requirements, call);
+        case 'claim':
+          return settleClaim(ctx, p, requirements, call, chainId);
+        case 'settle':
+          return settleSweep(ctx, p, requirements, call);
+        case 'refund':
+          return settleRefund(ctx, p, requirements, call, chainId);
+        default:
+          return Promise.resolve(
+            refuseSettle(
+              requirements,
+              BatchSettlementReasons.unknownSettleAction,
+              'a voucher is not settled on chain',
+            ),
+          );
+      }
+    },
+  });
+
+  return {
+    scheme: BATCH_SETTLEMENT_SCHEME,
+    family: 'eip155:*',
+    networks: [...networks.keys()],
+    receiverAuthorizer: authorizer?.address,
+    getExtra: () => (authorizer ? { receiverAuthorizer: authorizer.address } : undefined),
+    getSigners: () => [...addresses],
+    ...guarded,
+    close: () => lifetime.close(),
+  };
+}
+
+function parseAuthorizer(
+  value: Hex | LocalAccount | false | undefined,
+  accounts: readonly LocalAccount[],
+): LocalAccount | undefined {
+  if (value === false) return undefined;
+  if (value === undefined) return accounts[0];
+  if (typeof value === 'string') {
+    if (!/^0x[0-9a-fA-F]{64}$/.test(value))
+      throw new EvmConfigError('authorizerKey', 'is not a 0x-prefixed 32-byte private key');
+    return privateKeyToAccount(value);
+  }
+  if (typeof value.signTypedData !== 'function')
+    throw new EvmConfigError('authorizerKey', 'must be a private key or a viem local account');
+  return value;
+}

@@ -1,16 +1,9 @@
 import type { Address, Chain } from 'viem';
-import { getAddress, isAddress, parseEther } from 'viem';
+import { getAddress, isAddress } from 'viem';
 import type { DevnetAccount } from './accounts.js';
-import {
-  ANVIL_FUNDED_ACCOUNTS,
-  DEVNET_ACCOUNTS,
-  devnetAccount,
-  FIRST_EXTRA_PAYER_INDEX,
-} from './accounts.js';
+import { DEVNET_ACCOUNTS, devnetAccount, FIRST_EXTRA_PAYER_INDEX } from './accounts.js';
 import type { AnvilProcess } from './anvil.js';
-import { startAnvil } from './anvil.js';
-import { devnetChain } from './devnet-chain.js';
-import { createDevnetClient } from './devnet-client.js';
+import { fundExtraPayersGas, startDevnetAnvil } from './devnet-anvil.js';
 import type { DevnetContracts } from './devnet-contracts.js';
 import { placeDevnetContracts } from './devnet-contracts.js';
 import { DevnetOptionsError } from './errors.js';
@@ -108,19 +101,8 @@ const EXTRA_PAYER_LIMIT = 1000;
 export async function startDevnet(options: StartDevnetOptions = {}): Promise<Devnet> {
   const config = parseOptions(options);
   const { log } = options;
-  const started = performance.now();
-  const anvil = await startAnvil({
-    port: options.port,
-    chainId: config.chainId,
-    blockTime: options.blockTime,
-    log,
-  });
-  const anvilMs = performance.now() - started;
-  try {
-    const setupStarted = performance.now();
-    const chain = devnetChain({ chainId: config.chainId, rpcUrl: anvil.rpcUrl });
-    const client = createDevnetClient(chain);
-    const mineNow = options.blockTime !== undefined;
+  const anvilOptions = { port: options.port, chainId: config.chainId, blockTime: options.blockTime, log };
+  return startDevnetAnvil(anvilOptions, async ({ anvil, chain, client, mineNow, anvilMs, setupMs }) => {
     const { deployer, payer } = DEVNET_ACCOUNTS;
     const { token } = config;
 
@@ -147,21 +129,15 @@ export async function startDevnet(options: StartDevnetOptions = {}): Promise<Dev
         });
       }
     }
-    const unfunded = extraPayers.filter((_, i) => FIRST_EXTRA_PAYER_INDEX + i >= ANVIL_FUNDED_ACCOUNTS);
-    await Promise.all(
-      unfunded.map((a) => client.setBalance({ address: a.address, value: parseEther('10000') })),
-    );
-    const setupMs = performance.now() - setupStarted;
+    await fundExtraPayersGas(client, extraPayers);
+    const startupMs = { anvil: anvilMs, setup: setupMs() };
     log?.(
       `devnet: funded ${1 + extraPayers.length} payer(s) with ${config.fundPayerWith} atomic ${token.symbol}; ` +
-        `ready on ${anvil.rpcUrl} (${config.network}) in ${Math.round(performance.now() - started)} ms ` +
-        `(anvil ${Math.round(anvilMs)} ms, setup ${Math.round(setupMs)} ms)`,
+        `ready on ${anvil.rpcUrl} (${config.network}) in ${Math.round(startupMs.anvil + startupMs.setup)} ms ` +
+        `(anvil ${Math.round(startupMs.anvil)} ms, setup ${Math.round(startupMs.setup)} ms)`,
     );
-    return createDevnet(anvil, config, chain, extraPayers, contracts, { anvil: anvilMs, setup: setupMs });
-  } catch (error) {
-    await anvil.stop();
-    throw error;
-  }
+    return createDevnet(anvil, config, chain, extraPayers, contracts, startupMs);
+  });
 }
 
 /** {@link StartDevnetOptions} after validation. */

@@ -1,19 +1,10 @@
 import type { Address, Chain } from 'viem';
-import { parseEther } from 'viem';
 import type { DevnetAccount } from './accounts.js';
-import {
-  ANVIL_FUNDED_ACCOUNTS,
-  DEVNET_ACCOUNTS,
-  devnetAccount,
-  FIRST_EXTRA_PAYER_INDEX,
-} from './accounts.js';
+import { DEVNET_ACCOUNTS, devnetAccount, FIRST_EXTRA_PAYER_INDEX } from './accounts.js';
 import type { AnvilProcess } from './anvil.js';
-import { startAnvil } from './anvil.js';
 import type { DevnetConfig, DevnetDescription } from './devnet.js';
 import { describedAccounts, parseOptions } from './devnet.js';
-import { devnetChain } from './devnet-chain.js';
-import type { DevnetClient } from './devnet-client.js';
-import { createDevnetClient } from './devnet-client.js';
+import { fundExtraPayersGas, startDevnetAnvil } from './devnet-anvil.js';
 import type { DevnetContracts } from './devnet-contracts.js';
 import { placeDevnetContracts } from './devnet-contracts.js';
 import type { Erc20TokenSpec } from './erc20-tokens.js';
@@ -229,97 +220,84 @@ async function startChain(
   options: StartDevnetsOptions,
 ): Promise<{ anvil: AnvilProcess; instance: DevnetChainInstance }> {
   const { log } = options;
-  const started = performance.now();
-  const anvil = await startAnvil({ port, chainId: config.chainId, blockTime: options.blockTime, log });
-  const anvilMs = performance.now() - started;
-  try {
-    const setupStarted = performance.now();
-    const chain = devnetChain({ chainId: config.chainId, rpcUrl: anvil.rpcUrl });
-    const client = createDevnetClient(chain);
-    const mineNow = options.blockTime !== undefined;
-    const owner = DEVNET_ACCOUNTS.deployer.address;
-    // One sender: its transactions go one after the other (viem would give parallel ones the same nonce).
-    const contracts = await placeDevnetContracts(client, { from: owner, paymentPermit, mineNow });
-    await placeToken(client, { token: config.token, owner, mineNow });
-    for (const token of tokens) await placeErc20Token(client, { token, owner, mineNow });
-    const payers = [DEVNET_ACCOUNTS.payer, ...extraPayers];
-    const mints = [
-      { token: config.token.address, amount: config.fundPayerWith },
-      ...tokens.map((t) => ({ token: t.address, amount: fundTokensWith * 10n ** BigInt(t.decimals) })),
-    ].filter((m) => m.amount > 0n);
-    const wallet = smartWalletAddress({ owner: DEVNET_ACCOUNTS.payer.address });
-    if (config.fundPayerWith > 0n) {
-      await mintWith(client, {
-        token: config.token.address,
-        owner,
-        to: wallet,
-        amount: config.fundPayerWith,
-        mineNow,
-      });
-    }
-    for (const { token, amount } of mints) {
-      for (const payer of payers)
-        await mintWith(client, { token, owner, to: payer.address, amount, mineNow });
-    }
-    await fundUnfunded(client, extraPayers);
-    const setupMs = performance.now() - setupStarted;
-    log?.(
-      `devnet: ${config.network} ready on ${anvil.rpcUrl} (anvil ${Math.round(anvilMs)} ms, setup ` +
-        `${Math.round(setupMs)} ms): ${[config.token.symbol, ...tokens.map((t) => t.symbol)].join(', ')}, ` +
-        `Permit2, x402 proxies${paymentPermit ? ', PaymentPermit' : ''}`,
-    );
-    const assets: Record<string, DevnetAsset> = {
-      [config.token.symbol]: {
-        symbol: config.token.symbol,
-        address: config.token.address,
-        name: config.token.name,
-        decimals: config.token.decimals,
-        standard: 'eip3009',
-        version: config.token.version,
-      },
-    };
-    for (const t of tokens) {
-      assets[t.symbol] =
-        t.kind === 'eip2612'
-          ? {
-              symbol: t.symbol,
-              address: t.address,
-              name: t.name,
-              decimals: t.decimals,
-              standard: 'eip2612',
-              version: t.version,
-            }
-          : {
-              symbol: t.symbol,
-              address: t.address,
-              name: t.name,
-              decimals: t.decimals,
-              standard: 'erc20',
-              returnsBool: t.returnsBool ?? true,
-            };
-    }
-    const instance: DevnetChainInstance = {
-      rpcUrl: anvil.rpcUrl,
-      chainId: config.chainId,
-      network: config.network,
-      chain,
-      pid: anvil.pid,
-      token: config.token,
-      assets,
-      contracts,
-      startupMs: { anvil: anvilMs, setup: setupMs },
-    };
-    return { anvil, instance };
-  } catch (error) {
-    await anvil.stop();
-    throw error;
-  }
-}
-
-async function fundUnfunded(client: DevnetClient, extraPayers: readonly DevnetAccount[]): Promise<void> {
-  const unfunded = extraPayers.filter((_, i) => FIRST_EXTRA_PAYER_INDEX + i >= ANVIL_FUNDED_ACCOUNTS);
-  await Promise.all(
-    unfunded.map((a) => client.setBalance({ address: a.address, value: parseEther('10000') })),
+  const anvilOptions = { port, chainId: config.chainId, blockTime: options.blockTime, log };
+  return startDevnetAnvil(
+    anvilOptions,
+    async ({ anvil, chain, client, mineNow, anvilMs, setupMs: setupSoFar }) => {
+      const owner = DEVNET_ACCOUNTS.deployer.address;
+      // One sender: its transactions go one after the other (viem would give parallel ones the same nonce).
+      const contracts = await placeDevnetContracts(client, { from: owner, paymentPermit, mineNow });
+      await placeToken(client, { token: config.token, owner, mineNow });
+      for (const token of tokens) await placeErc20Token(client, { token, owner, mineNow });
+      const payers = [DEVNET_ACCOUNTS.payer, ...extraPayers];
+      const mints = [
+        { token: config.token.address, amount: config.fundPayerWith },
+        ...tokens.map((t) => ({ token: t.address, amount: fundTokensWith * 10n ** BigInt(t.decimals) })),
+      ].filter((m) => m.amount > 0n);
+      const wallet = smartWalletAddress({ owner: DEVNET_ACCOUNTS.payer.address });
+      if (config.fundPayerWith > 0n) {
+        await mintWith(client, {
+          token: config.token.address,
+          owner,
+          to: wallet,
+          amount: config.fundPayerWith,
+          mineNow,
+        });
+      }
+      for (const { token, amount } of mints) {
+        for (const payer of payers)
+          await mintWith(client, { token, owner, to: payer.address, amount, mineNow });
+      }
+      await fundExtraPayersGas(client, extraPayers);
+      const setupMs = setupSoFar();
+      log?.(
+        `devnet: ${config.network} ready on ${anvil.rpcUrl} (anvil ${Math.round(anvilMs)} ms, setup ` +
+          `${Math.round(setupMs)} ms): ${[config.token.symbol, ...tokens.map((t) => t.symbol)].join(', ')}, ` +
+          `Permit2, x402 proxies${paymentPermit ? ', PaymentPermit' : ''}`,
+      );
+      const assets: Record<string, DevnetAsset> = {
+        [config.token.symbol]: {
+          symbol: config.token.symbol,
+          address: config.token.address,
+          name: config.token.name,
+          decimals: config.token.decimals,
+          standard: 'eip3009',
+          version: config.token.version,
+        },
+      };
+      for (const t of tokens) {
+        assets[t.symbol] =
+          t.kind === 'eip2612'
+            ? {
+                symbol: t.symbol,
+                address: t.address,
+                name: t.name,
+                decimals: t.decimals,
+                standard: 'eip2612',
+                version: t.version,
+              }
+            : {
+                symbol: t.symbol,
+                address: t.address,
+                name: t.name,
+                decimals: t.decimals,
+                standard: 'erc20',
+                returnsBool: t.returnsBool ?? true,
+              };
+      }
+      const instance: DevnetChainInstance = {
+        rpcUrl: anvil.rpcUrl,
+        chainId: config.chainId,
+        network: config.network,
+        chain,
+        pid: anvil.pid,
+        token: config.token,
+        assets,
+        contracts,
+        startupMs: { anvil: anvilMs, setup: setupMs },
+      };
+      return { anvil, instance };
+    },
   );
 }
 

@@ -31,7 +31,7 @@ import {
   erc3009DepositCollectorAbi,
   permit2DepositCollectorAbi,
 } from '../../evm/src/batch-settlement/abi.js';
-import type { ChannelConfig } from '../../evm/src/batch-settlement/channel.js';
+import { batchSettlementDomain, type ChannelConfig } from '../../evm/src/batch-settlement/channel.js';
 import {
   claimBatchTypes,
   depositPermit2Types,
@@ -226,12 +226,7 @@ describe('x402BatchSettlement and its deposit collectors on the devnet', () => {
 
   async function claimWithSignatureData(rows: Row[], signer = authorizer): Promise<Hex> {
     const signature = await signer.signTypedData({
-      domain: {
-        name: 'x402 Batch Settlement',
-        version: '1',
-        chainId: devnet.chainId,
-        verifyingContract: SETTLEMENT,
-      },
+      domain: batchSettlementDomain(devnet.chainId),
       types: claimBatchTypes,
       primaryType: 'ClaimBatch',
       message: {
@@ -259,12 +254,7 @@ describe('x402BatchSettlement and its deposit collectors on the devnet', () => {
     signer = authorizer,
   ) {
     const signature = await signer.signTypedData({
-      domain: {
-        name: 'x402 Batch Settlement',
-        version: '1',
-        chainId: devnet.chainId,
-        verifyingContract: SETTLEMENT,
-      },
+      domain: batchSettlementDomain(devnet.chainId),
       types: refundTypes,
       primaryType: 'Refund',
       message: { channelId: channelIdOf(config), nonce, amount },

@@ -112,7 +112,11 @@ export type X402Client = {
    * budget. The `settlement` the answer carried (`PAYMENT-RESPONSE`) goes to the scheme's
    * `onSettlement`, for a v2 payload this client made.
    */
-  reportOutcome(payload: AnyPaymentPayload, outcome: PaymentOutcome, settlement?: SettleResponse): Promise<void>;
+  reportOutcome(
+    payload: AnyPaymentPayload,
+    outcome: PaymentOutcome,
+    settlement?: SettleResponse,
+  ): Promise<void>;
   /**
    * Whether the 402 that answered a payload this client made is a refusal its scheme lists in
    * `retryableRefusals` (its `error`): the transport may then sign once more against that 402.

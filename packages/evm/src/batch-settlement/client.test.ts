@@ -51,11 +51,7 @@ async function voucherSigned(channelId: Hex, amount: bigint, signature: Hex) {
 }
 
 /** The settlement the server answers for a payment charged `charged` of its price. */
-function settled(
-  payload: Record<string, unknown>,
-  state: Record<string, unknown>,
-  charged = '1000',
-): SettleResponse {
+function settled(state: Record<string, unknown>, charged = '1000'): SettleResponse {
   return {
     success: true,
     transaction: '',
@@ -175,7 +171,7 @@ describe('createBatchSettlementEvmClient', () => {
     // the server charged 700 of the 1000 offered
     await client.onSettlement?.(
       { x402Version: 2, accepted: offer(), payload: first.payload },
-      settled(first.payload, { channelId, balance: '10000', chargedCumulativeAmount: '700' }, '700'),
+      settled({ channelId, balance: '10000', chargedCumulativeAmount: '700' }, '700'),
     );
     const next = await client.createPaymentPayload(offer(), ctx);
     assert.deepEqual(Object.keys(next.payload), ['type', 'channelConfig', 'voucher']);
@@ -201,7 +197,7 @@ describe('createBatchSettlementEvmClient', () => {
       const channelId = (first.payload as DepositPayload).voucher.channelId;
       await client.onSettlement?.(
         { x402Version: 2, accepted: offer(), payload: first.payload },
-        settled(first.payload, { channelId, ...state }, charged),
+        settled({ channelId, ...state }, charged),
       );
       await assert.rejects(client.createPaymentPayload(offer(), ctx), {
         reason: BatchSettlementReasons.clientChannelDistrusted,
@@ -252,7 +248,7 @@ describe('createBatchSettlementEvmClient', () => {
       const channelId = (first.payload as DepositPayload).voucher.channelId;
       await before.onSettlement?.(
         { x402Version: 2, accepted: offer(), payload: first.payload },
-        settled(first.payload, { channelId, balance: '10000', chargedCumulativeAmount: '1000' }),
+        settled({ channelId, balance: '10000', chargedCumulativeAmount: '1000' }),
       );
       const restarted = createBatchSettlementEvmClient({
         signer: payer,

@@ -10,6 +10,10 @@ import type {
   FinishedListener,
 } from '@a2a-js/sdk/server';
 
+type BusEventName = 'event' | 'finished';
+/** The listener an event name takes: the events' listener, or the one told the task finished. */
+type ListenerOf<E extends BusEventName> = E extends 'event' ? EventListener : FinishedListener;
+
 /**
  * An event bus that passes every event through `stamp` on its way to `bus`.
  *
@@ -27,29 +31,27 @@ export class StampingEventBus implements ExecutionEventBus {
   finished(): void {
     this.bus.finished();
   }
-  on(eventName: 'event', listener: EventListener): this;
-  on(eventName: 'finished', listener: FinishedListener): this;
-  on(eventName: 'event' | 'finished', listener: EventListener | FinishedListener): this {
-    if (eventName === 'event') this.bus.on('event', listener as EventListener);
-    else this.bus.on('finished', listener as FinishedListener);
-    return this;
+  on<E extends BusEventName>(eventName: E, listener: ListenerOf<E>): this {
+    return this.forward('on', eventName, listener);
   }
-  off(eventName: 'event', listener: EventListener): this;
-  off(eventName: 'finished', listener: FinishedListener): this;
-  off(eventName: 'event' | 'finished', listener: EventListener | FinishedListener): this {
-    if (eventName === 'event') this.bus.off('event', listener as EventListener);
-    else this.bus.off('finished', listener as FinishedListener);
-    return this;
+  off<E extends BusEventName>(eventName: E, listener: ListenerOf<E>): this {
+    return this.forward('off', eventName, listener);
   }
-  once(eventName: 'event', listener: EventListener): this;
-  once(eventName: 'finished', listener: FinishedListener): this;
-  once(eventName: 'event' | 'finished', listener: EventListener | FinishedListener): this {
-    if (eventName === 'event') this.bus.once('event', listener as EventListener);
-    else this.bus.once('finished', listener as FinishedListener);
-    return this;
+  once<E extends BusEventName>(eventName: E, listener: ListenerOf<E>): this {
+    return this.forward('once', eventName, listener);
   }
-  removeAllListeners(eventName?: 'event' | 'finished'): this {
+  removeAllListeners(eventName?: BusEventName): this {
     this.bus.removeAllListeners(eventName);
+    return this;
+  }
+  /** `bus.on`, `bus.off` or `bus.once` with the listener of its event. */
+  private forward(
+    method: 'on' | 'off' | 'once',
+    eventName: BusEventName,
+    listener: EventListener | FinishedListener,
+  ): this {
+    if (eventName === 'event') this.bus[method]('event', listener as EventListener);
+    else this.bus[method]('finished', listener as FinishedListener);
     return this;
   }
 }

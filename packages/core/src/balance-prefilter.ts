@@ -20,6 +20,33 @@ export type BalancePrefilterOptions = {
 };
 
 /**
+ * Reads `owner`'s balance of the token `asset` on `network` (atomic units), `A` being the chain's
+ * address type: the read a chain's balance policy makes, or a test's, a cache's or a batching client's.
+ */
+export type TokenBalanceRead<A extends string> = (parameters: {
+  network: string;
+  rpcUrl: string;
+  asset: A;
+  owner: A;
+}) => Promise<bigint>;
+
+/** The options of a chain's balance policy (`sufficientBalancePolicy`, `sufficientSvmBalancePolicy`). */
+export type BalancePolicyOptions<Read> = {
+  /** JSON-RPC URL per CAIP-2 network of the chain (`{ 'eip155:8453': 'https://…' }`). */
+  rpc: Readonly<Record<string, string>>;
+  /** The paying address (the signer's address, in the chain's form). */
+  owner: string;
+  /**
+   * What to do with offers it cannot check: on a network of another chain or without an `rpc` entry,
+   * with an asset that is not a token address of the chain, or whose balance read failed. Default
+   * `'keep'` (the payment itself will tell).
+   */
+  unchecked?: 'keep' | 'drop';
+  /** Replaces the chain's own read (tests, caching, a batching client). */
+  readBalance?: Read;
+};
+
+/**
  * An {@link OfferPrefilter} keeping the offers whose balance covers what they take.
  *
  * @example

@@ -4,31 +4,14 @@
  * network and asset, in parallel).
  */
 import type { Offer, OfferPrefilter } from '@x402kit/core';
-import { balancePrefilter } from '@x402kit/core/internal';
+import { type BalancePolicyOptions, balancePrefilter, type TokenBalanceRead } from '@x402kit/core/internal';
 import { type Address, createPublicClient, erc20Abi, getAddress, http, isAddress } from 'viem';
 
-/** Reads `owner`'s balance of `asset` on `network` (atomic units). */
-export type ReadTokenBalance = (parameters: {
-  network: string;
-  rpcUrl: string;
-  asset: Address;
-  owner: Address;
-}) => Promise<bigint>;
+/** Reads `owner`'s balance of the ERC-20 `asset` on `network` (atomic units). */
+export type ReadTokenBalance = TokenBalanceRead<Address>;
 
-/** Options of `sufficientBalancePolicy`. */
-export type SufficientBalancePolicyOptions = {
-  /** JSON-RPC URL per CAIP-2 network (`{ 'eip155:8453': 'https://…' }`). */
-  rpc: Readonly<Record<string, string>>;
-  /** The paying address (the signer's address). */
-  owner: string;
-  /**
-   * What to do with offers it cannot check: on a network without an `rpc` entry, with an asset that is
-   * not an address, or whose balance read failed. Default `'keep'` (the payment itself will tell).
-   */
-  unchecked?: 'keep' | 'drop';
-  /** Replaces the on-chain read (tests, caching, a batching client). */
-  readBalance?: ReadTokenBalance;
-};
+/** Options of `sufficientBalancePolicy`: `rpc` by `eip155:*` network, `owner` a 0x address. */
+export type SufficientBalancePolicyOptions = BalancePolicyOptions<ReadTokenBalance>;
 
 /**
  * What an offer takes from the payer's balance: the amount, plus `extra.fee.feeAmount` for

@@ -7,32 +7,14 @@ import type { Address } from '@solana/kit';
 import { address, createSolanaRpc, isAddress } from '@solana/kit';
 import { findAssociatedTokenPda } from '@solana-program/token';
 import type { OfferPrefilter } from '@x402kit/core';
-import { balancePrefilter } from '@x402kit/core/internal';
+import { type BalancePolicyOptions, balancePrefilter, type TokenBalanceRead } from '@x402kit/core/internal';
 import { readMintFacts } from './mint.js';
 
 /** Reads `owner`'s balance of the mint `asset` on `network` (atomic units; 0 without a token account). */
-export type ReadSvmTokenBalance = (parameters: {
-  network: string;
-  rpcUrl: string;
-  asset: Address;
-  owner: Address;
-}) => Promise<bigint>;
+export type ReadSvmTokenBalance = TokenBalanceRead<Address>;
 
-/** Options of `sufficientSvmBalancePolicy`. */
-export type SufficientSvmBalancePolicyOptions = {
-  /** Solana JSON-RPC URL per CAIP-2 network (`{ 'solana:EtWTRABZaYq6iMfeYKouRu166VU2xqa1': 'https://…' }`). */
-  rpc: Readonly<Record<string, string>>;
-  /** The paying address (the signer's base58 address). */
-  owner: string;
-  /**
-   * What to do with offers it cannot check: on a network that is not `solana:*` or has no `rpc` entry, with
-   * an asset that is not a mint address, or whose balance read failed. Default `'keep'` (the payment itself
-   * will tell).
-   */
-  unchecked?: 'keep' | 'drop';
-  /** Replaces the JSON-RPC read (tests, caching). */
-  readBalance?: ReadSvmTokenBalance;
-};
+/** Options of `sufficientSvmBalancePolicy`: `rpc` by `solana:*` network, `owner` a base58 address. */
+export type SufficientSvmBalancePolicyOptions = BalancePolicyOptions<ReadSvmTokenBalance>;
 
 /**
  * Reads `owner`'s balance of `asset` from its associated token account under the mint's token program (SPL

@@ -87,6 +87,38 @@ describe('Permit2 and the x402 Permit2 proxies', () => {
     });
   }
 
+  /** `signer`'s Permit2 PermitWitnessTransferFrom signature (chain 84532) of `permit` for the proxy `spender`. */
+  function signPermit2(
+    signer: typeof payer,
+    spender: Address,
+    permit: { permitted: { token: Address; amount: bigint }; nonce: bigint; deadline: bigint },
+    witness: { to: Address; validAfter: bigint } | { to: Address; facilitator: Address; validAfter: bigint },
+  ): Promise<Hex> {
+    const domain = { name: 'Permit2', chainId: 84532, verifyingContract: PERMIT2_ADDRESS } as const;
+    const message = { ...permit, spender, witness };
+    return 'facilitator' in witness
+      ? signer.signTypedData({
+          domain,
+          types: uptoPermit2WitnessTypes,
+          primaryType: 'PermitWitnessTransferFrom',
+          message: { ...message, witness },
+        })
+      : signer.signTypedData({
+          domain,
+          types: exactPermit2WitnessTypes,
+          primaryType: 'PermitWitnessTransferFrom',
+          message: { ...message, witness },
+        });
+  }
+
+  /** `send()`, a facilitator's settle, is mined with success and pays `payTo` exactly `amount` of `token`. */
+  async function assertSettles(token: Address, amount: bigint, send: () => Promise<Hex>): Promise<void> {
+    const before = await readTokenBalance(devnet.rpcUrl, token, payTo);
+    const receipt = await createDevnetClient(devnet.chain).waitForTransactionReceipt({ hash: await send() });
+    assert.equal(receipt.status, 'success');
+    assert.equal(await readTokenBalance(devnet.rpcUrl, token, payTo), before + amount);
+  }
+
   async function now(): Promise<bigint> {
     const block = await createDevnetClient(devnet.chain).getBlock();
     return block.timestamp;
@@ -138,31 +170,32 @@ describe('Permit2 and the x402 Permit2 proxies', () => {
         client.readContract({ address, abi, functionName: 'WITNESS_TYPE_STRING' }),
         client.readContract({ address, abi, functionName: 'PERMIT2' }),
       ]);
-    const [exactHash, exactString, exactPermit2] = await read(X402_EXACT_PERMIT2_PROXY_ADDRESS, exactAbi);
-    assert.equal(exactHash, '0xd97b3239a7f32295517bd14cb074edfdd188dfe5eb42f802bb26d4fd1eb12c37');
-    assert.equal(
-      exactString,
-      'Witness witness)TokenPermissions(address token,uint256 amount)Witness(address to,uint256 validAfter)',
-    );
-    assert.equal(exactPermit2, PERMIT2_ADDRESS);
-    const [uptoHash, uptoString, uptoPermit2] = await read(X402_UPTO_PERMIT2_PROXY_ADDRESS, exactAbi);
-    assert.equal(uptoHash, '0xd4171c445a74218b01d4fd8af34ff1106580ea1e36ff837e64484bfaa2253b75');
-    assert.equal(
-      uptoString,
-      'Witness witness)TokenPermissions(address token,uint256 amount)Witness(address to,address facilitator,uint256 validAfter)',
-    );
-    assert.equal(uptoPermit2, PERMIT2_ADDRESS);
     // Full PermitWitnessTransferFrom typehashes (Appendix A) follow from Permit2's prefix + the type strings.
     const prefix =
       'PermitWitnessTransferFrom(TokenPermissions permitted,address spender,uint256 nonce,uint256 deadline,';
-    assert.equal(
-      keccak256(toHex(`${prefix}${exactString}`)),
-      '0xebc156cd23678a74c94df13d772ef5478420637f0c94bd10d509e1dc98f521c7',
-    );
-    assert.equal(
-      keccak256(toHex(`${prefix}${uptoString}`)),
-      '0x51dff6974ad4388c499e7fcfe838d2bd767162553a144098ce20ea661d70c2ee',
-    );
+    const proxies = [
+      {
+        address: X402_EXACT_PERMIT2_PROXY_ADDRESS,
+        witnessTypehash: '0xd97b3239a7f32295517bd14cb074edfdd188dfe5eb42f802bb26d4fd1eb12c37',
+        witnessTypeString:
+          'Witness witness)TokenPermissions(address token,uint256 amount)Witness(address to,uint256 validAfter)',
+        permitTypehash: '0xebc156cd23678a74c94df13d772ef5478420637f0c94bd10d509e1dc98f521c7',
+      },
+      {
+        address: X402_UPTO_PERMIT2_PROXY_ADDRESS,
+        witnessTypehash: '0xd4171c445a74218b01d4fd8af34ff1106580ea1e36ff837e64484bfaa2253b75',
+        witnessTypeString:
+          'Witness witness)TokenPermissions(address token,uint256 amount)Witness(address to,address facilitator,uint256 validAfter)',
+        permitTypehash: '0x51dff6974ad4388c499e7fcfe838d2bd767162553a144098ce20ea661d70c2ee',
+      },
+    ];
+    for (const proxy of proxies) {
+      const [witnessTypehash, witnessTypeString, permit2] = await read(proxy.address, exactAbi);
+      assert.equal(witnessTypehash, proxy.witnessTypehash);
+      assert.equal(witnessTypeString, proxy.witnessTypeString);
+      assert.equal(permit2, PERMIT2_ADDRESS);
+      assert.equal(keccak256(toHex(`${prefix}${witnessTypeString}`)), proxy.permitTypehash);
+    }
   });
 
   test('exact settle moves permitted.amount to witness.to through Permit2; replay and early fail', async () => {
@@ -173,51 +206,24 @@ describe('Permit2 and the x402 Permit2 proxies', () => {
     const t = await now();
     const permit = { permitted: { token, amount: 1_000n }, nonce: randomNonce(), deadline: t + 600n };
     const witness = { to: payTo, validAfter: t - 600n };
-    const signature = await payer.signTypedData({
-      domain: { name: 'Permit2', chainId: 84532, verifyingContract: PERMIT2_ADDRESS },
-      types: exactPermit2WitnessTypes,
-      primaryType: 'PermitWitnessTransferFrom',
-      message: { ...permit, spender: X402_EXACT_PERMIT2_PROXY_ADDRESS, witness },
-    });
-    const before = await readTokenBalance(devnet.rpcUrl, token, payTo);
-    const hash = await facilitatorWallet.writeContract({
-      address: X402_EXACT_PERMIT2_PROXY_ADDRESS,
-      abi: exactAbi,
-      functionName: 'settle',
-      args: [permit, payer.address, witness, signature],
-    });
-    const receipt = await client.waitForTransactionReceipt({ hash });
-    assert.equal(receipt.status, 'success');
-    assert.equal(await readTokenBalance(devnet.rpcUrl, token, payTo), before + 1_000n);
-
-    await assert.rejects(
-      client.simulateContract({
-        account: facilitator.address,
+    const signature = await signPermit2(payer, X402_EXACT_PERMIT2_PROXY_ADDRESS, permit, witness);
+    await assertSettles(token, 1_000n, () =>
+      facilitatorWallet.writeContract({
         address: X402_EXACT_PERMIT2_PROXY_ADDRESS,
         abi: exactAbi,
         functionName: 'settle',
         args: [permit, payer.address, witness, signature],
       }),
-      /InvalidNonce|0x756688fe/,
     );
+
     const early = { to: payTo, validAfter: t + 3600n };
-    await assert.rejects(
-      client.simulateContract({
-        account: facilitator.address,
-        address: X402_EXACT_PERMIT2_PROXY_ADDRESS,
-        abi: exactAbi,
-        functionName: 'settle',
-        args: [permit, payer.address, early, signature],
-      }),
-      /PaymentTooEarly/,
-    );
+    const zero = '0x0000000000000000000000000000000000000000';
     for (const [args, error] of [
+      [[permit, payer.address, witness, signature], /InvalidNonce|0x756688fe/], // replayed
+      [[permit, payer.address, early, signature], /PaymentTooEarly/],
       [[{ ...permit, permitted: { token, amount: 0n } }, payer.address, witness, signature], /InvalidAmount/],
-      [[permit, '0x0000000000000000000000000000000000000000', witness, signature], /InvalidOwner/],
-      [
-        [permit, payer.address, { ...witness, to: '0x0000000000000000000000000000000000000000' }, signature],
-        /InvalidDestination/,
-      ],
+      [[permit, zero, witness, signature], /InvalidOwner/],
+      [[permit, payer.address, { ...witness, to: zero }, signature], /InvalidDestination/],
     ] as const) {
       await assert.rejects(
         client.simulateContract({
@@ -267,12 +273,7 @@ describe('Permit2 and the x402 Permit2 proxies', () => {
     };
     const permit = { permitted: { token, amount }, nonce: randomNonce(), deadline };
     const witness = { to: payTo, validAfter: t - 600n };
-    const signature = await owner.signTypedData({
-      domain: { name: 'Permit2', chainId: 84532, verifyingContract: PERMIT2_ADDRESS },
-      types: exactPermit2WitnessTypes,
-      primaryType: 'PermitWitnessTransferFrom',
-      message: { ...permit, spender: X402_EXACT_PERMIT2_PROXY_ADDRESS, witness },
-    });
+    const signature = await signPermit2(owner, X402_EXACT_PERMIT2_PROXY_ADDRESS, permit, witness);
     await assert.rejects(
       client.simulateContract({
         account: facilitator.address,
@@ -283,17 +284,14 @@ describe('Permit2 and the x402 Permit2 proxies', () => {
       }),
       /Permit2612AmountMismatch/,
     );
-    const before = await readTokenBalance(devnet.rpcUrl, token, payTo);
-    const receipt = await client.waitForTransactionReceipt({
-      hash: await facilitatorWallet.writeContract({
+    await assertSettles(token, amount, () =>
+      facilitatorWallet.writeContract({
         address: X402_EXACT_PERMIT2_PROXY_ADDRESS,
         abi: exactAbi,
         functionName: 'settleWithPermit',
         args: [permit2612, permit, owner.address, witness, signature],
       }),
-    });
-    assert.equal(receipt.status, 'success');
-    assert.equal(await readTokenBalance(devnet.rpcUrl, token, payTo), before + amount);
+    );
   });
 
   test('upto settle: only witness.facilitator, any amount up to the permitted maximum', async () => {
@@ -303,12 +301,7 @@ describe('Permit2 and the x402 Permit2 proxies', () => {
     const t = await now();
     const permit = { permitted: { token, amount: 10_000n }, nonce: randomNonce(), deadline: t + 600n };
     const witness = { to: payTo, facilitator: facilitator.address, validAfter: t - 600n };
-    const signature = await payer.signTypedData({
-      domain: { name: 'Permit2', chainId: 84532, verifyingContract: PERMIT2_ADDRESS },
-      types: uptoPermit2WitnessTypes,
-      primaryType: 'PermitWitnessTransferFrom',
-      message: { ...permit, spender: X402_UPTO_PERMIT2_PROXY_ADDRESS, witness },
-    });
+    const signature = await signPermit2(payer, X402_UPTO_PERMIT2_PROXY_ADDRESS, permit, witness);
     const call = (account: Address, amount: bigint) =>
       client.simulateContract({
         account,
@@ -320,16 +313,13 @@ describe('Permit2 and the x402 Permit2 proxies', () => {
     await assert.rejects(call(devnetAccount(2).address, 4_000n), /UnauthorizedFacilitator/);
     await assert.rejects(call(facilitator.address, 10_001n), /AmountExceedsPermitted/);
     await assert.rejects(call(facilitator.address, 0n), /InvalidAmount/);
-    const before = await readTokenBalance(devnet.rpcUrl, token, payTo);
-    const receipt = await client.waitForTransactionReceipt({
-      hash: await facilitatorWallet.writeContract({
+    await assertSettles(token, 4_000n, () =>
+      facilitatorWallet.writeContract({
         address: X402_UPTO_PERMIT2_PROXY_ADDRESS,
         abi: uptoAbi,
         functionName: 'settle',
         args: [permit, 4_000n, payer.address, witness, signature],
       }),
-    });
-    assert.equal(receipt.status, 'success');
-    assert.equal(await readTokenBalance(devnet.rpcUrl, token, payTo), before + 4_000n);
+    );
   });
 });

@@ -1,0 +1,224 @@
+/**
+ * Interop of OUR `batch-settlement` facilitator (the facilitator service over HTTP on 127.0.0.1) with the
+ * OFFICIAL client (`@x402/evm/batch-settlement/client` + `@x402/fetch`) and the OFFICIAL server
+ * (`@x402/express` + `@x402/evm/batch-settlement/server`, delegating its receiver authorizer to ours from
+ * `/supported`): one deposit, five paid vouchers, the official server's claim and sweep through our
+ * facilitator, and the official client's refund; balances of payer, escrow and receiver to the unit. Then our
+ * deployment (SQLite ledger, reconciler) with its RPC cut after a deposit's send: `settlement_pending` with
+ * the hash, and the reconciler completes it once the RPC heals.
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { x402Client } from '@x402/core/client';
+import { HTTPFacilitatorClient, x402ResourceServer } from '@x402/core/server';
+import { BatchSettlementEvmScheme as OfficialBatchClient } from '@x402/evm/batch-settlement/client';
+import { BatchSettlementEvmScheme as OfficialBatchServer } from '@x402/evm/batch-settlement/server';
+import { paymentMiddleware } from '@x402/express';
+import { wrapFetchWithPayment as officialWrap } from '@x402/fetch';
+import { decodePaymentResponseHeader } from '@x402kit/core';
+import { type Devnet, devnetAccount, readTokenBalance, startDevnet } from '@x402kit/devnet';
+import { BATCH_SETTLEMENT_ADDRESS } from '@x402kit/evm/batch-settlement';
+import { type CutRpcFacilitator, startCutRpcFacilitator } from '@x402kit/testing/cut-rpc-facilitator';
+import { listenLocal, type Running } from '@x402kit/testing/listen';
+import { startOurFacilitator } from '@x402kit/testing/ours';
+import express from 'express';
+import { createPublicClient, type Hex, http, toHex } from 'viem';
+import { privateKeyToAccount } from 'viem/accounts';
+
+const PRICE = 1000n; // $0.001 of the devnet's 6-decimal USDC
+
+let devnet: Devnet;
+let facilitator: Running;
+let server: Running;
+let serverScheme: OfficialBatchServer;
+let facilitatorClient: HTTPFacilitatorClient;
+let url: string;
+
+const balance = (address: string) => readTokenBalance(devnet.rpcUrl, devnet.token.address, address as Hex);
+const balances = async () => ({
+  payer: await balance(devnet.accounts.payer.address),
+  payTo: await balance(devnet.accounts.payTo.address),
+  escrow: await balance(BATCH_SETTLEMENT_ADDRESS),
+});
+
+async function paidOnce(pay: typeof fetch) {
+  const res = await pay(url);
+  const body = await res.text();
+  assert.equal(res.status, 200, `${body} ${res.headers.get('payment-required') ?? ''}`);
+  assert.deepEqual(JSON.parse(body), { report: { weather: 'sunny' } });
+  const header = res.headers.get('payment-response');
+  assert.ok(header, 'PAYMENT-RESPONSE');
+  const settlement = decodePaymentResponseHeader(header);
+  assert.equal(settlement.success, true, JSON.stringify(settlement));
+  return settlement;
+}
+
+before(async () => {
+  devnet = await startDevnet({ port: 0 });
+});
+after(async () => {
+  await devnet?.stop();
+});
+
+describe('official batch-settlement client + official server -> our facilitator over HTTP (devnet)', () => {
+  before(async () => {
+    const network = devnet.network as `${string}:${string}`;
+    facilitator = await startOurFacilitator({
+      rpcUrl: devnet.rpcUrl,
+      network: devnet.network,
+      privateKeys: [devnet.accounts.facilitator.privateKey as Hex],
+    });
+    facilitatorClient = new HTTPFacilitatorClient({ url: facilitator.url });
+    serverScheme = new OfficialBatchServer(devnet.accounts.payTo.address as Hex);
+    const resourceServer = new x402ResourceServer(facilitatorClient).register(network, serverScheme);
+    const app = express();
+    app.use(
+      paymentMiddleware(
+        {
+          'GET /weather': {
+            accepts: {
+              scheme: 'batch-settlement',
+              network,
+              payTo: devnet.accounts.payTo.address,
+              price: '$0.001',
+            },
+            description: 'weather',
+          },
+        },
+        resourceServer,
+      ),
+    );
+    app.get('/weather', (_req, res) => {
+      res.json({ report: { weather: 'sunny' } });
+    });
+    const listening = await listenLocal(app);
+    server = { url: listening.url, close: listening.close };
+    url = `${server.url}/weather`;
+  });
+  after(async () => {
+    await server?.close();
+    await facilitator?.close();
+  });
+
+  it('advertises batch-settlement with its receiver authorizer in /supported', async () => {
+    const supported = await (await fetch(`${facilitator.url}/supported`)).json();
+    assert.ok(
+      supported.kinds.some(
+        (k: { scheme: string; network: string; extra?: { receiverAuthorizer?: string } }) =>
+          k.scheme === 'batch-settlement' &&
+          k.network === devnet.network &&
+          k.extra?.receiverAuthorizer === devnet.accounts.facilitator.address,
+      ),
+      JSON.stringify(supported.kinds),
+    );
+  });
+
+  it('deposits, pays five vouchers, is claimed and swept by the official server, and refunds the rest', async () => {
+    const start = await balances();
+    const payer = privateKeyToAccount(devnet.accounts.payer.privateKey as Hex);
+    const clientScheme = new OfficialBatchClient(payer as never, { rpcUrl: devnet.rpcUrl });
+    const client = new x402Client().register(devnet.network as `${string}:${string}`, clientScheme);
+    const pay = officialWrap(fetch, client) as typeof fetch;
+
+    const deposit = await paidOnce(pay);
+    assert.match(deposit.transaction, /^0x[0-9a-f]{64}$/);
+    const deposited = BigInt(deposit.amount ?? '0');
+    assert.ok(deposited >= PRICE, `deposit ${deposit.amount}`);
+    const chain = createPublicClient({ transport: http(devnet.rpcUrl) });
+    assert.equal((await chain.getTransactionReceipt({ hash: deposit.transaction as Hex })).status, 'success');
+    const afterDeposit = await balances();
+    assert.equal(afterDeposit.payer, start.payer - deposited);
+    assert.equal(afterDeposit.escrow, start.escrow + deposited);
+
+    for (let i = 2; i <= 6; i++) {
+      const voucher = await paidOnce(pay);
+      assert.equal(voucher.transaction, '', 'a voucher moves no tokens');
+    }
+    assert.deepEqual(await balances(), afterDeposit, 'five vouchers, no transfer');
+    const charged = 6n * PRICE;
+    assert.ok(deposited >= charged, `the deposit ${deposited} covers the six requests`);
+
+    const manager = serverScheme.createChannelManager(
+      facilitatorClient,
+      devnet.network as `${string}:${string}`,
+    );
+    const { claims, settle } = await manager.claimAndSettle();
+    assert.equal(claims.length, 1);
+    assert.ok(settle?.transaction);
+    const swept = await balances();
+    assert.equal(swept.payTo, start.payTo + charged);
+    assert.equal(swept.escrow, start.escrow + deposited - charged);
+    assert.equal(swept.payer, start.payer - deposited);
+
+    const refund = await clientScheme.refund(url);
+    assert.equal(refund.success, true, JSON.stringify(refund));
+    assert.equal(refund.amount, (deposited - charged).toString());
+    const refunded = await balances();
+    assert.equal(refunded.payer, start.payer - charged);
+    assert.equal(refunded.escrow, start.escrow);
+    assert.equal(refunded.payTo, start.payTo + charged);
+  });
+});
+
+describe('our facilitator deployment: a deposit whose RPC is cut after the send', () => {
+  let cut: CutRpcFacilitator;
+  before(async () => {
+    cut = await startCutRpcFacilitator(devnet, {
+      instanceId: 'batch-settlement-rpc-cut',
+    });
+  });
+  after(async () => {
+    await cut?.close();
+  });
+
+  it('answers settlement_pending with the hash, and the reconciler completes it', async () => {
+    const authorizer = privateKeyToAccount(devnetAccount(5).privateKey).address;
+    const payer = privateKeyToAccount(devnet.accounts.payer.privateKey as Hex);
+    const requirements = {
+      scheme: 'batch-settlement',
+      network: devnet.network,
+      amount: '1000',
+      asset: devnet.token.address,
+      payTo: devnet.accounts.payTo.address,
+      maxTimeoutSeconds: 300,
+      extra: {
+        receiverAuthorizer: authorizer,
+        withdrawDelay: 900,
+        name: devnet.token.name,
+        version: devnet.token.version,
+      },
+    };
+    // the official client signs the deposit (a fresh channel: its own salt)
+    const official = new OfficialBatchClient(payer as never, {
+      rpcUrl: devnet.rpcUrl,
+      salt: toHex(424242, { size: 32 }),
+    });
+    const created = await official.createPaymentPayload(2, requirements as never);
+    const paymentPayload = { x402Version: 2, accepted: requirements, payload: created.payload };
+    assert.equal(paymentPayload.payload.type, 'deposit');
+    const deposited = BigInt(String((paymentPayload.payload.deposit as { amount: string }).amount));
+    const body = JSON.stringify({ x402Version: 2, paymentPayload, paymentRequirements: requirements });
+    const post = (path: string) =>
+      fetch(`${cut.url}${path}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body,
+      }).then((r) => r.json());
+    const verdict = await post('/verify');
+    assert.equal(verdict.isValid, true, JSON.stringify(verdict));
+    const escrowBefore = await balance(BATCH_SETTLEMENT_ADDRESS);
+    cut.cutAfterSend();
+    const pending = await post('/settle');
+    assert.equal(pending.success, false);
+    assert.equal(pending.errorReason, 'settlement_pending', JSON.stringify(pending));
+    assert.match(pending.transaction, /^0x[0-9a-f]{64}$/);
+    assert.equal(cut.sendsCut(), 1);
+    cut.proxy.heal();
+    await cut.settled(pending.transaction);
+    assert.equal(await balance(BATCH_SETTLEMENT_ADDRESS), escrowBefore + deposited, 'moved once');
+    const again = await post('/settle');
+    assert.equal(again.success, true, JSON.stringify(again));
+    assert.equal(again.transaction, pending.transaction);
+    assert.equal(await balance(BATCH_SETTLEMENT_ADDRESS), escrowBefore + deposited, 'still once');
+  });
+});

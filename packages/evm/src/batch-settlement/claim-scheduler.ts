@@ -210,7 +210,7 @@ function operationRequirements(network: string, receiver: Address, token: Addres
     asset: token,
     amount: '0',
     payTo: receiver,
-    maxTimeoutSeconds: 0,
+    maxTimeoutSeconds: 300,
     extra: {},
   };
 }

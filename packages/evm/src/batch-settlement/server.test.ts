@@ -230,7 +230,7 @@ describe('batch-settlement server session (in-memory store, no chain I/O)', () =
     const payment = await voucherPayment(s, 100n);
     await s.scheme.session.verify(payment, s.requirements, ctx('u-1'));
     const settled = await s.scheme.session.settle(payment, s.requirements, { ...ctx('u-1'), amount: '40' });
-    assert.equal(Reflect.get(Reflect.get(settled, 'extra'), 'chargedAmount'), '40');
+    assert.equal((settled as { extra?: { chargedAmount?: string } }).extra?.chargedAmount, '40');
     assert.equal(await charged(s.store, s.channelId), '40');
     const forged = await voucherPayment(s, 140n);
     const other = privateKeyToAccount(generatePrivateKey());
@@ -240,7 +240,7 @@ describe('batch-settlement server session (in-memory store, no chain I/O)', () =
       primaryType: 'Voucher',
       message: { channelId: s.channelId, maxClaimableAmount: 140n },
     });
-    Reflect.set(Reflect.get(forged.payload, 'voucher'), 'signature', bad);
+    (forged.payload.voucher as { signature: Hex }).signature = bad;
     assert.equal(
       (await s.scheme.session.verify(forged, s.requirements, ctx('u-2'))).invalidReason,
       R.voucherSignature,

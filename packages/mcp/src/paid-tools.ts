@@ -32,7 +32,6 @@ import {
   type PaymentResult,
   type RouteConfig,
   type RouteContext,
-  type SettleTiming,
 } from '@x402kit/http';
 import { PAYMENT_META_KEY, PAYMENT_RESPONSE_META_KEY, toolResourceUrl } from './mcp-meta.js';
 import { paymentRequiredResult } from './payment-required-result.js';
@@ -47,26 +46,22 @@ export type ToolCall = {
   meta: Record<string, unknown> | undefined;
 };
 
-/** How one tool is paid. */
-export type PaidToolConfig = {
+/**
+ * How one tool is paid: the fields of an `@x402kit/http` route (`RouteConfig`) that apply to a tool,
+ * with offers that may price each call. Defaults: `resource` `mcp://tool/<name>`, `description`
+ * `Tool: <name>`, `mimeType` `application/json`. `settle`: `'after-response'` (default) verifies,
+ * runs the tool, settles and returns its result with the receipt (an error result is returned
+ * unsettled); `'before-handler'` settles first and runs the tool only for a settled payment.
+ *
+ * @example
+ * const config: PaidToolConfig = { accepts: { scheme: 'exact', network: 'eip155:84532', payTo, price: '$0.001' } };
+ */
+export type PaidToolConfig = Pick<
+  RouteConfig,
+  'resource' | 'description' | 'mimeType' | 'extensions' | 'paymentIdentifier' | 'settle'
+> & {
   /** One or more ways to pay, offered in this order; `price` and `payTo` may be functions of the call. */
   accepts: PaymentOption<ToolCall> | PaymentOption<ToolCall>[];
-  /** Resource URL in the PaymentRequired; default `mcp://tool/<name>`. */
-  resource?: string;
-  /** Default `Tool: <name>`. */
-  description?: string;
-  /** Default `application/json`. */
-  mimeType?: string;
-  /** Extension declarations put on the PaymentRequired. */
-  extensions?: Record<string, unknown>;
-  /** Declare `payment-identifier` (see `RouteConfig.paymentIdentifier` of `@x402kit/http`). */
-  paymentIdentifier?: boolean | { required: boolean };
-  /**
-   * `'after-response'` (default): verify, run the tool, settle, return its result with the receipt
-   * (an error result is returned unsettled). `'before-handler'`: settle first, run the tool only for
-   * a settled payment.
-   */
-  settle?: SettleTiming;
 };
 
 /** Options of {@link createPaidTools}. */

@@ -75,3 +75,43 @@ export function balancePrefilter(options: BalancePrefilterOptions): OfferPrefilt
     return offers.filter((_, i) => verdicts[i]);
   };
 }
+
+/** What a chain tells {@link chainBalancePrefilter}: its networks, addresses and default read. */
+export type ChainBalanceReads<A extends string> = {
+  /** The CAIP-2 namespace of the chain's networks (`eip155`, `solana`). */
+  namespace: string;
+  /** The payer, already checked and in the chain's form. */
+  owner: A;
+  /** An offer's asset in the chain's form, or `undefined` when it is not a token address of the chain. */
+  asset(asset: string): A | undefined;
+  /** The read used when the options give none. */
+  read: TokenBalanceRead<A>;
+  /** What an offer takes from the balance (atomic units). */
+  required(offer: Offer): bigint;
+};
+
+/**
+ * A chain's balance policy: {@link balancePrefilter} reading, per network of the chain with an `rpc`
+ * entry and asset of the chain's form, `options.readBalance` (or the chain's read) once.
+ *
+ * @example
+ * chainBalancePrefilter(options, { namespace: 'eip155', owner, asset: (a) => (isAddress(a) ? getAddress(a) : undefined), read, required })
+ */
+export function chainBalancePrefilter<A extends string>(
+  options: BalancePolicyOptions<TokenBalanceRead<A>>,
+  chain: ChainBalanceReads<A>,
+): OfferPrefilter {
+  const read = options.readBalance ?? chain.read;
+  const { owner } = chain;
+  return balancePrefilter({
+    balanceOf: ({ requirements: { network, asset: offered } }) => {
+      const rpcUrl = options.rpc[network];
+      const asset = network.startsWith(`${chain.namespace}:`) ? chain.asset(offered) : undefined;
+      if (rpcUrl === undefined || asset === undefined) return undefined;
+      // the asset in the chain's one form (checksummed 0x, base58 as is): one read per token
+      return { key: `${network}|${asset}`, read: () => read({ network, rpcUrl, asset, owner }) };
+    },
+    required: chain.required,
+    unchecked: options.unchecked,
+  });
+}

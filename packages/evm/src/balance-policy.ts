@@ -4,7 +4,11 @@
  * network and asset, in parallel).
  */
 import type { Offer, OfferPrefilter } from '@x402kit/core';
-import { type BalancePolicyOptions, balancePrefilter, type TokenBalanceRead } from '@x402kit/core/internal';
+import {
+  type BalancePolicyOptions,
+  chainBalancePrefilter,
+  type TokenBalanceRead,
+} from '@x402kit/core/internal';
 import { type Address, createPublicClient, erc20Abi, getAddress, http, isAddress } from 'viem';
 
 /** Reads `owner`'s balance of the ERC-20 `asset` on `network` (atomic units). */
@@ -49,18 +53,11 @@ const readOnChain: ReadTokenBalance = ({ rpcUrl, asset, owner }) =>
 export function sufficientBalancePolicy(options: SufficientBalancePolicyOptions): OfferPrefilter {
   if (!isAddress(options.owner))
     throw new TypeError(`sufficientBalancePolicy: owner ${options.owner} is not an address`);
-  const owner = getAddress(options.owner);
-  const read = options.readBalance ?? readOnChain;
-  return balancePrefilter({
-    balanceOf: ({ requirements: { network, asset } }) => {
-      const rpcUrl = options.rpc[network];
-      if (!network.startsWith('eip155:') || rpcUrl === undefined || !isAddress(asset)) return undefined;
-      return {
-        key: `${network}|${asset.toLowerCase()}`,
-        read: () => read({ network, rpcUrl, asset: getAddress(asset), owner }),
-      };
-    },
+  return chainBalancePrefilter(options, {
+    namespace: 'eip155',
+    owner: getAddress(options.owner),
+    asset: (asset) => (isAddress(asset) ? getAddress(asset) : undefined),
+    read: readOnChain,
     required: requiredBalance,
-    unchecked: options.unchecked,
   });
 }

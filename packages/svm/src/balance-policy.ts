@@ -7,7 +7,11 @@ import type { Address } from '@solana/kit';
 import { address, createSolanaRpc, isAddress } from '@solana/kit';
 import { findAssociatedTokenPda } from '@solana-program/token';
 import type { OfferPrefilter } from '@x402kit/core';
-import { type BalancePolicyOptions, balancePrefilter, type TokenBalanceRead } from '@x402kit/core/internal';
+import {
+  type BalancePolicyOptions,
+  chainBalancePrefilter,
+  type TokenBalanceRead,
+} from '@x402kit/core/internal';
 import { readMintFacts } from './mint.js';
 
 /** Reads `owner`'s balance of the mint `asset` on `network` (atomic units; 0 without a token account). */
@@ -54,18 +58,11 @@ export function sufficientSvmBalancePolicy(options: SufficientSvmBalancePolicyOp
   if (!isAddress(options.owner)) {
     throw new TypeError(`sufficientSvmBalancePolicy: owner ${options.owner} is not a base58 Solana address`);
   }
-  const owner = address(options.owner);
-  const read = options.readBalance ?? readSvmTokenBalance;
-  return balancePrefilter({
-    balanceOf: ({ requirements: { network, asset } }) => {
-      const rpcUrl = options.rpc[network];
-      if (!network.startsWith('solana:') || rpcUrl === undefined || !isAddress(asset)) return undefined;
-      return {
-        key: `${network}|${asset}`,
-        read: () => read({ network, rpcUrl, asset: address(asset), owner }),
-      };
-    },
+  return chainBalancePrefilter(options, {
+    namespace: 'solana',
+    owner: address(options.owner),
+    asset: (asset) => (isAddress(asset) ? address(asset) : undefined),
+    read: readSvmTokenBalance,
     required: (offer) => BigInt(offer.requirements.amount),
-    unchecked: options.unchecked,
   });
 }

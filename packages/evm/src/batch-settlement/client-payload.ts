@@ -12,7 +12,7 @@ import {
   recoverTypedDataAddress,
   toHex,
 } from 'viem';
-import { buildEip3009Domain } from '../eip3009.js';
+import { buildEip3009Domain, transferWithAuthorizationTypes } from '../eip3009.js';
 import type { ExactEvmSigner } from '../exact/client.js';
 import { PERMIT2_ADDRESS } from '../permit2/constants.js';
 import { createPermit2Nonce } from '../permit2/sign.js';
@@ -28,15 +28,9 @@ import type { DepositPayload } from './payload.js';
 /** The signer of deposits and vouchers: `exact`'s EVM signer (a viem `LocalAccount`, a wallet, a KMS). */
 export type BatchSettlementSigner = ExactEvmSigner;
 
-const receiveWithAuthorizationTypes = {
-  ReceiveWithAuthorization: [
-    { name: 'from', type: 'address' },
-    { name: 'to', type: 'address' },
-    { name: 'value', type: 'uint256' },
-    { name: 'validAfter', type: 'uint256' },
-    { name: 'validBefore', type: 'uint256' },
-    { name: 'nonce', type: 'bytes32' },
-  ],
+/** ERC-3009 `ReceiveWithAuthorization`: the fields of `TransferWithAuthorization` under its own type name. */
+export const receiveWithAuthorizationTypes = {
+  ReceiveWithAuthorization: transferWithAuthorizationTypes.TransferWithAuthorization,
 } as const;
 
 /** A signed cumulative voucher. */

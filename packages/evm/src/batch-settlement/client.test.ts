@@ -10,7 +10,7 @@ import { PERMIT2_ADDRESS } from '../permit2/constants.js';
 import { batchSettlementDomain, computeChannelId } from './channel.js';
 import { createBatchSettlementEvmClient } from './client.js';
 import { createFileClientChannelStorage } from './client-channel-storage.js';
-import { erc3009DepositNonce } from './client-payload.js';
+import { erc3009DepositNonce, receiveWithAuthorizationTypes } from './client-payload.js';
 import {
   depositPermit2Types,
   ERC3009_DEPOSIT_COLLECTOR_ADDRESS,
@@ -92,16 +92,7 @@ describe('createBatchSettlementEvmClient', () => {
     assert.deepEqual(Object.keys(auth), ['validAfter', 'validBefore', 'salt', 'signature']);
     const signer = await recoverTypedDataAddress({
       domain: { name: 'USDC', version: '2', chainId: CHAIN_ID, verifyingContract: offer().asset as Hex },
-      types: {
-        ReceiveWithAuthorization: [
-          { name: 'from', type: 'address' },
-          { name: 'to', type: 'address' },
-          { name: 'value', type: 'uint256' },
-          { name: 'validAfter', type: 'uint256' },
-          { name: 'validBefore', type: 'uint256' },
-          { name: 'nonce', type: 'bytes32' },
-        ],
-      },
+      types: receiveWithAuthorizationTypes,
       primaryType: 'ReceiveWithAuthorization',
       message: {
         from: payer.address,

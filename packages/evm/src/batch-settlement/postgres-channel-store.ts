@@ -1,0 +1,180 @@
+/**
+ * The `batch-settlement` channel store for several server instances on PostgreSQL: one table, each
+ * method one statement (`reserve` an `INSERT … ON CONFLICT DO UPDATE … WHERE` the reservation is free,
+ * lapsed or already this attempt's; `commit` an `UPDATE … WHERE attempt = $attempt`), so instances
+ * sharing the database serve a channel one request at a time. `pg` is an optional peer dependency:
+ * pass your own pool, or a `url` and the store loads `pg` on first use.
+ */
+import type pg from 'pg';
+import type { Hex } from 'viem';
+import type { ChannelStore, ReserveResult } from './channel-store.js';
+import {
+  channelStoreError,
+  checkAttempt,
+  checkChannel,
+  checkChannelId,
+  checkOnchain,
+  checkReservation,
+  storeCall,
+} from './channel-store-checks.js';
+import {
+  type ChannelSql,
+  channelSql,
+  commitValues,
+  qualifiedTable,
+  readChannelRow,
+} from './postgres-channel-sql.js';
+
+/** Options of {@link createPostgresChannelStore}: a `pool` of yours, or a `url`. */
+export type PostgresChannelStoreOptions = {
+  /** A pool you created (and end yourself; `close()` leaves it open). */
+  pool?: pg.Pool;
+  /** A connection string; the store opens (and `close()` ends) a pool of its own. */
+  url?: string;
+  /** Pool size when `url` is given; default 10. */
+  maxConnections?: number;
+  /** The table's schema (created when missing); default the connection's `search_path`. */
+  schema?: string;
+  /** The table; default `batch_settlement_channels`. */
+  table?: string;
+};
+
+/**
+ * A channel store in a PostgreSQL table (created on first use, under an advisory lock so instances
+ * may start at once). Every server instance that shares the table shares the channels.
+ *
+ * @example
+ * import pg from 'pg'
+ * import { createPostgresChannelStore } from '@x402kit/evm/batch-settlement/postgres'
+ *
+ * const pool = new pg.Pool({ connectionString: process.env.DATABASE_URL })
+ * const channels = createPostgresChannelStore({ pool, schema: 'x402' })
+ * const held = await channels.reserve(channelId, { attempt, signedMaxClaimable, signature, expiresAt })
+ */
+export function createPostgresChannelStore(options: PostgresChannelStoreOptions): ChannelStore {
+  if (options?.pool === undefined && (typeof options?.url !== 'string' || options.url === '')) {
+    throw channelStoreError('postgres channel store: pass a pg pool (pool) or a connection string (url)');
+  }
+  const table = qualifiedTable(options.schema, options.table ?? 'batch_settlement_channels');
+  const sql = channelSql(table);
+  let opening: Promise<pg.Pool> | undefined;
+  let closed = false;
+  const pool = () => {
+    if (closed) throw channelStoreError('postgres channel store: closed');
+    opening ??= openTable(options, table, sql).catch((error) => {
+      opening = undefined;
+      throw error;
+    });
+    return opening;
+  };
+  const query = (operation: string, text: string, values: unknown[]) =>
+    storeCall('postgres', operation, async () => (await (await pool()).query(text, values)).rows);
+
+  return {
+    async get(channelId) {
+      const rows = await query('get', sql.get, [checkChannelId(channelId)]);
+      return readChannelRow(rows[0]);
+    },
+    async reserve(channelId, reservation) {
+      const id = checkChannelId(channelId);
+      const held = checkReservation(reservation);
+      const values = [id, held.attempt, held.signedMaxClaimable, held.signature, held.expiresAt];
+      return storeCall('postgres', 'reserve', () => reserve(query, sql, id, values));
+    },
+    async commit(channelId, attempt, channel) {
+      const id = checkChannelId(channelId);
+      const next = checkChannel(id, channel);
+      const values = commitValues(checkAttempt(attempt), next);
+      return storeCall('postgres', 'commit', async () => {
+        const result = await (await pool()).query(sql.commit, values);
+        return result.rowCount === 1;
+      });
+    },
+    async release(channelId, attempt) {
+      await query('release', sql.release, [checkChannelId(channelId), checkAttempt(attempt)]);
+    },
+    async recordOnchain(channelId, onchain) {
+      const id = checkChannelId(channelId);
+      const o = checkOnchain(onchain);
+      const values = [id, o.balance, o.totalClaimed, o.withdrawRequestedAt, o.refundNonce, Date.now()];
+      await query('recordOnchain', sql.recordOnchain, values);
+    },
+    async delete(channelId) {
+      await query('delete', sql.delete, [checkChannelId(channelId)]);
+    },
+    async list() {
+      const rows = await query('list', sql.list, []);
+      return rows.flatMap((row) => readChannelRow(row) ?? []);
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      const open = opening;
+      opening = undefined;
+      const owned = open && options.pool === undefined ? await open.catch(() => undefined) : undefined;
+      if (owned && !owned.ended) await owned.end();
+    },
+  };
+}
+
+type Query = (operation: string, text: string, values: unknown[]) => Promise<Record<string, unknown>[]>;
+
+/**
+ * Take the channel, or answer who holds it. When the holder frees it between the refused statement
+ * and the look, the statement runs again; each such round means another attempt took the channel in
+ * between, so after a few the answer is busy (the channel is contended), not an error.
+ */
+async function reserve(query: Query, sql: ChannelSql, id: Hex, values: unknown[]): Promise<ReserveResult> {
+  for (let round = 0; ; round++) {
+    const now = Date.now();
+    const taken = await query('reserve', sql.reserve, [...values, now]);
+    if (taken.length === 1) return { status: 'reserved', channel: readChannelRow(taken[0]) };
+    const [held] = await query('reserve', sql.held, [id]);
+    const heldUntil = Number(held?.expires_at);
+    if (held?.attempt != null && heldUntil > now) return { status: 'busy', heldUntil };
+    if (round === 10) return { status: 'busy', heldUntil: now };
+  }
+}
+
+async function openTable(
+  options: PostgresChannelStoreOptions,
+  table: string,
+  sql: ChannelSql,
+): Promise<pg.Pool> {
+  const pool = options.pool ?? (await ownPool(options.url ?? '', options.maxConnections ?? 10));
+  try {
+    const client = await pool.connect();
+    try {
+      await client.query('BEGIN');
+      await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`x402kit-batch-settlement:${table}`]);
+      if (options.schema !== undefined) await client.query(`CREATE SCHEMA IF NOT EXISTS "${options.schema}"`);
+      await client.query(sql.create);
+      await client.query('COMMIT');
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => {});
+      throw error;
+    } finally {
+      client.release();
+    }
+  } catch (error) {
+    if (options.pool === undefined) await pool.end().catch(() => {});
+    throw error;
+  }
+  return pool;
+}
+
+async function ownPool(url: string, max: number): Promise<pg.Pool> {
+  let driver: typeof pg;
+  try {
+    driver = (await import('pg')).default;
+  } catch (error) {
+    throw channelStoreError(
+      'postgres channel store: the optional dependency "pg" is not installed (npm install pg)',
+      error,
+    );
+  }
+  const pool = new driver.Pool({ connectionString: url, max, connectionTimeoutMillis: 5000 });
+  // an idle client that loses its server must not crash the process; the next query reports it
+  pool.on('error', () => {});
+  return pool;
+}

@@ -1,0 +1,141 @@
+/**
+ * The `batch-settlement` channel store for several server instances on Redis: `reserve`, `commit`,
+ * `release` and `recordOnchain` are Lua scripts (one atomic step each on the server), so instances
+ * sharing the Redis serve a channel one request at a time. `ioredis` is an optional peer dependency:
+ * pass your own client, or a `url` and the store loads `ioredis` on first use.
+ */
+import type { Redis } from 'ioredis';
+import type { ChannelStore } from './channel-store.js';
+import {
+  channelStoreError,
+  checkAttempt,
+  checkChannel,
+  checkChannelId,
+  checkOnchain,
+  checkReservation,
+  storeCall,
+} from './channel-store-checks.js';
+import {
+  commitArgs,
+  pairsToHash,
+  readChannelHash,
+  runScript,
+  redisChannelScripts as scripts,
+} from './redis-channel-scripts.js';
+
+/** Options of {@link createRedisChannelStore}: a `client` of yours, or a `url`. */
+export type RedisChannelStoreOptions = {
+  /** An ioredis client you created (and quit yourself; `close()` leaves it connected). */
+  client?: Redis;
+  /** A `redis://` URL; the store opens (and `close()` quits) a client of its own. */
+  url?: string;
+  /** Prepended to every key; default `x402kit:batch-settlement:`. */
+  keyPrefix?: string;
+};
+
+/**
+ * A channel store in Redis: a hash per channel and a set of channel ids under `keyPrefix`. Every
+ * server instance that uses the same Redis and prefix shares the channels.
+ *
+ * @example
+ * import { Redis } from 'ioredis'
+ * import { createRedisChannelStore } from '@x402kit/evm/batch-settlement/redis'
+ *
+ * const channels = createRedisChannelStore({ client: new Redis(process.env.REDIS_URL) })
+ * const held = await channels.reserve(channelId, { attempt, signedMaxClaimable, signature, expiresAt })
+ */
+export function createRedisChannelStore(options: RedisChannelStoreOptions): ChannelStore {
+  if (options?.client === undefined && (typeof options?.url !== 'string' || options.url === '')) {
+    throw channelStoreError('redis channel store: pass an ioredis client (client) or a redis:// URL (url)');
+  }
+  const prefix = options.keyPrefix ?? 'x402kit:batch-settlement:';
+  if (typeof prefix !== 'string') throw channelStoreError('redis channel store: keyPrefix must be a string');
+  const key = (id: string) => `${prefix}channel:${id}`;
+  const index = `${prefix}channels`;
+  let connecting: Promise<Redis> | undefined;
+  let closed = false;
+  const redis = () => {
+    if (closed) throw channelStoreError('redis channel store: closed');
+    if (options.client) return Promise.resolve(options.client);
+    connecting ??= ownClient(options.url ?? '').catch((error) => {
+      connecting = undefined;
+      throw error;
+    });
+    return connecting;
+  };
+  const call = <T>(operation: string, run: (client: Redis) => Promise<T>) =>
+    storeCall('redis', operation, async () => run(await redis()));
+
+  return {
+    async get(channelId) {
+      const id = checkChannelId(channelId);
+      return call('get', async (c) => readChannelHash(id, await c.hgetall(key(id))));
+    },
+    async reserve(channelId, reservation) {
+      const id = checkChannelId(channelId);
+      const held = checkReservation(reservation);
+      const args = [held.attempt, held.signedMaxClaimable, held.signature, held.expiresAt, Date.now()];
+      return call('reserve', async (c) => {
+        const [taken, data] = (await runScript(c, scripts.reserve, [key(id)], args)) as [number, unknown];
+        if (taken === 1) return { status: 'reserved', channel: readChannelHash(id, pairsToHash(data)) };
+        return { status: 'busy', heldUntil: Number(data) };
+      });
+    },
+    async commit(channelId, attempt, channel) {
+      const id = checkChannelId(channelId);
+      const args = commitArgs(checkAttempt(attempt), checkChannel(id, channel));
+      return call('commit', async (c) => (await runScript(c, scripts.commit, [key(id), index], args)) === 1);
+    },
+    async release(channelId, attempt) {
+      const id = checkChannelId(channelId);
+      const args = [checkAttempt(attempt)];
+      await call('release', (c) => runScript(c, scripts.release, [key(id)], args));
+    },
+    async recordOnchain(channelId, onchain) {
+      const id = checkChannelId(channelId);
+      const o = checkOnchain(onchain);
+      const args = [o.balance, o.totalClaimed, o.withdrawRequestedAt, o.refundNonce, Date.now()];
+      await call('recordOnchain', (c) => runScript(c, scripts.recordOnchain, [key(id)], args));
+    },
+    async delete(channelId) {
+      const id = checkChannelId(channelId);
+      await call('delete', (c) => c.multi().del(key(id)).srem(index, id).exec());
+    },
+    list: () =>
+      call('list', async (c) => {
+        const ids = (await c.smembers(index)).sort();
+        const pipeline = c.pipeline();
+        for (const id of ids) pipeline.hgetall(key(id));
+        const answers = (await pipeline.exec()) ?? [];
+        return ids.flatMap((id, i) => {
+          const [error, hash] = answers[i] ?? [null, {}];
+          if (error) throw error;
+          return readChannelHash(id, hash as Record<string, string>) ?? [];
+        });
+      }),
+    async close() {
+      if (closed) return;
+      closed = true;
+      const open = connecting;
+      connecting = undefined;
+      const owned = open ? await open.catch(() => undefined) : undefined;
+      if (owned) await owned.quit().catch(() => owned.disconnect());
+    },
+  };
+}
+
+async function ownClient(url: string): Promise<Redis> {
+  let Driver: typeof Redis;
+  try {
+    Driver = (await import('ioredis')).Redis;
+  } catch (error) {
+    throw channelStoreError(
+      'redis channel store: the optional dependency "ioredis" is not installed (npm install ioredis)',
+      error,
+    );
+  }
+  const client = new Driver(url, { maxRetriesPerRequest: 2, connectTimeout: 5000 });
+  // a lost connection is reported by the next command, not as an unhandled 'error' event
+  client.on('error', () => {});
+  return client;
+}

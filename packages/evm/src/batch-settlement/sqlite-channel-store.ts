@@ -1,0 +1,169 @@
+/**
+ * The embedded `batch-settlement` channel store: one SQLite file (through `libsql`, an optional peer
+ * dependency loaded on first use), WAL journal and a busy timeout, every method one `BEGIN IMMEDIATE`
+ * transaction, so server processes on one machine may share the file.
+ */
+import type Database from 'libsql';
+import type { Hex } from 'viem';
+import type { ChannelReservation, ChannelStore, ReserveResult, ServerChannel } from './channel-store.js';
+import {
+  channelStoreError,
+  checkAttempt,
+  checkChannel,
+  checkChannelId,
+  checkOnchain,
+  checkReservation,
+  type OnchainFields,
+  parseStoredJson,
+  readStoredChannel,
+  storeCall,
+} from './channel-store-checks.js';
+import { mergeCommittedChannel, mergeOnchain } from './channel-store-merge.js';
+import { openChannelSqlite } from './sqlite-channel-schema.js';
+
+/** Options of {@link createSqliteChannelStore}. */
+export type SqliteChannelStoreOptions = {
+  /** The database file (created with its directory when missing), or `:memory:` for one process. */
+  path: string;
+  /** How long a write waits for another process's lock; default 5000 ms. */
+  busyTimeoutMs?: number;
+};
+
+type Row = { state: string | null; attempt: string | null; expires_at: number | null };
+
+/**
+ * A channel store in a SQLite file: the server scheme's default, for one machine. The file is opened
+ * (and its table created) on first use; `close()` closes it.
+ *
+ * @example
+ * import { createSqliteChannelStore } from '@x402kit/evm/batch-settlement/sqlite'
+ *
+ * const channels = createSqliteChannelStore({ path: './data/channels.db' })
+ * const held = await channels.reserve(channelId, { attempt, signedMaxClaimable, signature, expiresAt })
+ * if (held.status === 'busy') return busy(held.heldUntil)
+ */
+export function createSqliteChannelStore(options: SqliteChannelStoreOptions): ChannelStore {
+  if (typeof options?.path !== 'string' || options.path === '') {
+    throw channelStoreError('sqlite channel store: path must be a file path or ":memory:"');
+  }
+  let opening: Promise<Database.Database> | undefined;
+  let closed = false;
+  const db = () => {
+    if (closed) throw channelStoreError('sqlite channel store: closed');
+    opening ??= openChannelSqlite(options.path, options.busyTimeoutMs ?? 5000).catch((error) => {
+      opening = undefined;
+      throw error;
+    });
+    return opening;
+  };
+  const call = <T>(operation: string, run: (db: Database.Database) => T) =>
+    storeCall('sqlite', operation, async () => run(await db()));
+
+  return {
+    get: (channelId) => call('get', (d) => readRow(channelId, selectRow(d, checkChannelId(channelId)))),
+    reserve: (channelId, reservation) =>
+      call('reserve', (d) =>
+        reserve(d, checkChannelId(channelId), checkReservation(reservation), Date.now()),
+      ),
+    commit: (channelId, attempt, channel) =>
+      call('commit', (d) => {
+        const id = checkChannelId(channelId);
+        return commit(d, id, checkAttempt(attempt), checkChannel(id, channel));
+      }),
+    release: (channelId, attempt) =>
+      call('release', (d) => release(d, checkChannelId(channelId), checkAttempt(attempt))),
+    recordOnchain: (channelId, onchain) =>
+      call('recordOnchain', (d) => recordOnchain(d, checkChannelId(channelId), checkOnchain(onchain))),
+    delete: (channelId) =>
+      call('delete', (d) => {
+        d.prepare('DELETE FROM batch_settlement_channels WHERE channel_id = ?').run(
+          checkChannelId(channelId),
+        );
+      }),
+    list: () =>
+      call('list', (d) => {
+        const rows = d
+          .prepare(
+            'SELECT channel_id, state FROM batch_settlement_channels WHERE state IS NOT NULL ORDER BY channel_id',
+          )
+          .all() as { channel_id: string; state: string }[];
+        return rows.map((row) =>
+          readStoredChannel(row.channel_id, parseStoredJson(row.channel_id, row.state)),
+        );
+      }),
+    async close() {
+      if (closed) return;
+      closed = true;
+      const open = opening;
+      opening = undefined;
+      if (open) (await open.catch(() => undefined))?.close();
+    },
+  };
+}
+
+function selectRow(db: Database.Database, id: Hex): Row | undefined {
+  return db
+    .prepare('SELECT state, attempt, expires_at FROM batch_settlement_channels WHERE channel_id = ?')
+    .get(id) as Row | undefined;
+}
+
+function readRow(id: Hex, row: Row | undefined): ServerChannel | undefined {
+  if (row?.state == null) return undefined;
+  return readStoredChannel(id, parseStoredJson(id, row.state));
+}
+
+function reserve(db: Database.Database, id: Hex, held: ChannelReservation, now: number): ReserveResult {
+  const run = db.transaction((): ReserveResult => {
+    const row = selectRow(db, id);
+    if (row?.attempt != null && row.attempt !== held.attempt && Number(row.expires_at) > now) {
+      return { status: 'busy', heldUntil: Number(row.expires_at) };
+    }
+    db.prepare(
+      `INSERT INTO batch_settlement_channels (channel_id, attempt, reserved_max, reserved_signature, expires_at)
+       VALUES (?, ?, ?, ?, ?)
+       ON CONFLICT (channel_id) DO UPDATE SET attempt = excluded.attempt, reserved_max = excluded.reserved_max,
+         reserved_signature = excluded.reserved_signature, expires_at = excluded.expires_at`,
+    ).run(id, held.attempt, held.signedMaxClaimable, held.signature, held.expiresAt);
+    return { status: 'reserved', channel: readRow(id, row) };
+  });
+  return run.immediate();
+}
+
+function commit(db: Database.Database, id: Hex, attempt: string, next: ServerChannel): boolean {
+  const run = db.transaction((): boolean => {
+    const row = selectRow(db, id);
+    if (row?.attempt !== attempt) return false;
+    const written = mergeCommittedChannel(readRow(id, row), next);
+    db.prepare(
+      `UPDATE batch_settlement_channels SET state = ?, attempt = NULL, reserved_max = NULL,
+         reserved_signature = NULL, expires_at = NULL WHERE channel_id = ?`,
+    ).run(JSON.stringify(written), id);
+    return true;
+  });
+  return run.immediate();
+}
+
+function release(db: Database.Database, id: Hex, attempt: string): void {
+  const run = db.transaction(() => {
+    db.prepare(
+      'DELETE FROM batch_settlement_channels WHERE channel_id = ? AND attempt = ? AND state IS NULL',
+    ).run(id, attempt);
+    db.prepare(
+      `UPDATE batch_settlement_channels SET attempt = NULL, reserved_max = NULL, reserved_signature = NULL,
+         expires_at = NULL WHERE channel_id = ? AND attempt = ?`,
+    ).run(id, attempt);
+  });
+  run.immediate();
+}
+
+function recordOnchain(db: Database.Database, id: Hex, onchain: OnchainFields): void {
+  const run = db.transaction(() => {
+    const stored = readRow(id, selectRow(db, id));
+    if (stored === undefined) return;
+    db.prepare('UPDATE batch_settlement_channels SET state = ? WHERE channel_id = ?').run(
+      JSON.stringify(mergeOnchain(stored, onchain, Date.now())),
+      id,
+    );
+  });
+  run.immediate();
+}

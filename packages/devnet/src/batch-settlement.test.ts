@@ -16,9 +16,12 @@ import {
   encodeAbiParameters,
   encodeFunctionData,
   erc20Abi,
+  hashTypedData,
+  keccak256,
   maxUint256,
   parseAbi,
   parseEventLogs,
+  toBytes,
   toEventSelector,
   toFunctionSelector,
   toHex,
@@ -36,6 +39,7 @@ import {
   claimBatchTypes,
   depositPermit2Types,
   refundTypes,
+  voucherTypes,
 } from '../../evm/src/batch-settlement/constants.js';
 import { devnetAccount } from './accounts.js';
 import {
@@ -278,6 +282,58 @@ describe('x402BatchSettlement and its deposit collectors on the devnet', () => {
       for (const selector of selectors(abi)) assert.ok(compiled.has(selector), `${selector} in the artifact`);
     }
     assert.equal(selectors(await officialAbi()).size, 19, '18 functions and the Settled event');
+  });
+
+  test('the digest views are the EIP-712 hashes under the domain at the canonical address', async () => {
+    const config = channel();
+    const channelId = channelIdOf(config);
+    const domain = batchSettlementDomain(devnet.chainId);
+    const at = { address: SETTLEMENT, abi: batchSettlementAbi } as const;
+    assert.equal(
+      await client.readContract({ ...at, functionName: 'getVoucherDigest', args: [channelId, 5n] }),
+      hashTypedData({
+        domain,
+        types: voucherTypes,
+        primaryType: 'Voucher',
+        message: { channelId, maxClaimableAmount: 5n },
+      }),
+    );
+    assert.equal(
+      await client.readContract({ ...at, functionName: 'getRefundDigest', args: [channelId, 3n, 7n] }),
+      hashTypedData({
+        domain,
+        types: refundTypes,
+        primaryType: 'Refund',
+        message: { channelId, nonce: 3n, amount: 7n },
+      }),
+    );
+    const row = await voucher(config, 9n, 4n);
+    assert.equal(
+      await client.readContract({
+        address: SETTLEMENT,
+        abi: batchSettlementAbi,
+        functionName: 'getClaimBatchDigest',
+        args: [claimArgs([row])],
+      }),
+      hashTypedData({
+        domain,
+        types: claimBatchTypes,
+        primaryType: 'ClaimBatch',
+        message: { claims: [{ channelId, maxClaimableAmount: 9n, totalClaimed: 4n }] },
+      }),
+    );
+    assert.equal(
+      await client.readContract({
+        address: SETTLEMENT,
+        abi: batchSettlementAbi,
+        functionName: 'CHANNEL_CONFIG_TYPEHASH',
+      }),
+      keccak256(
+        toBytes(
+          'ChannelConfig(address payer,address payerAuthorizer,address receiver,address receiverAuthorizer,address token,uint40 withdrawDelay,bytes32 salt)',
+        ),
+      ),
+    );
   });
 
   test('ERC-3009 deposit (official client payload): the channel id is the official one, tokens move', async () => {

@@ -212,12 +212,16 @@ describe('our facilitator deployment: a deposit whose RPC is cut after the send'
     assert.equal(pending.success, false);
     assert.equal(pending.errorReason, 'settlement_pending', JSON.stringify(pending));
     assert.match(pending.transaction, /^0x[0-9a-f]{64}$/);
-    assert.equal(cut.sendsCut(), 1);
+    assert.ok(
+      cut.sendsCut() >= 1,
+      'the send went through the cut (the same signed bytes may be re-sent once)',
+    );
     cut.proxy.heal();
     await cut.settled(pending.transaction);
     assert.equal(await balance(BATCH_SETTLEMENT_ADDRESS), escrowBefore + deposited, 'moved once');
     const again = await post('/settle');
-    assert.equal(again.success, true, JSON.stringify(again));
+    // the same deposit again: the ledger answers with the first settlement's transaction, nothing moves
+    assert.equal(again.errorReason, 'duplicate_settlement', JSON.stringify(again));
     assert.equal(again.transaction, pending.transaction);
     assert.equal(await balance(BATCH_SETTLEMENT_ADDRESS), escrowBefore + deposited, 'still once');
   });

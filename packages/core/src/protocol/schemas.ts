@@ -34,7 +34,8 @@ export const PaymentRequirements = z.looseObject({
   amount: AtomicAmount,
   asset: nonEmpty,
   payTo: nonEmpty,
-  maxTimeoutSeconds: z.number().int().positive(),
+  // 0 is the official batch-settlement channel manager's value for its claim and settle calls
+  maxTimeoutSeconds: z.number().int().nonnegative(),
   extra: z.record(z.string(), z.unknown()).nullish(),
 });
 export type PaymentRequirements = z.infer<typeof PaymentRequirements>;

@@ -194,6 +194,25 @@ function canonicalJson(value: unknown): string {
 }
 
 /**
+ * The context options of an `exact_permit` scheme server, on EVM and TRON alike.
+ *
+ * @example
+ * const options: PermitServerContextOptions = { context: { validForSeconds: 600 }, contextStore: sharedStore };
+ */
+export type PermitServerContextOptions = {
+  /**
+   * Nonce/payment-id sources of each 402's `paymentPermitContext`. Its window is the offers'
+   * smallest `maxTimeoutSeconds`; `validForSeconds` can only shorten it.
+   */
+  context?: Omit<CreatePaymentPermitContextOptions, 'now'>;
+  /**
+   * Where issued contexts are remembered until their window closes; default in-process. Give
+   * several server processes behind one URL one shared store.
+   */
+  contextStore?: PaymentPermitContextStore;
+};
+
+/**
  * The part of an `exact_permit` scheme server that deals in contexts, whatever the chain: a fresh
  * `paymentPermitContext` in every 402, and `checkPayment`, which reads the permit with `readPayload`
  * and refuses one whose context this server did not issue for the offer paid (messages prefixed
@@ -203,10 +222,7 @@ function canonicalJson(value: unknown): string {
  * const server: SchemeServer = { scheme: 'exact_permit', parsePrice, ...permitContextHooks(options, readExactPermitPayload, 'exact_permit') }
  */
 export function permitContextHooks(
-  options: {
-    context?: PaymentPermitContextIssuerOptions['context'];
-    contextStore?: PaymentPermitContextStore;
-  },
+  options: PermitServerContextOptions,
   readPayload: (
     payload: Record<string, unknown>,
   ) =>

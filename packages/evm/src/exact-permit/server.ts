@@ -15,9 +15,8 @@ import {
   X402Error,
 } from '@x402kit/core';
 import {
-  type CreatePaymentPermitContextOptions,
   type ExactPermitFeeQuote,
-  type PaymentPermitContextStore,
+  type PermitServerContextOptions,
   permitContextHooks,
   readExactPermitPayload,
 } from '@x402kit/payment-permit';
@@ -26,7 +25,7 @@ import { paymentPermitAddress } from './payment-permit-address.js';
 import { EXACT_PERMIT_TOKENS, type ExactPermitToken, findExactPermitToken } from './tokens.js';
 
 /** Options of `createExactPermitEvmServer`. */
-export type ExactPermitEvmServerOptions = {
+export type ExactPermitEvmServerOptions = PermitServerContextOptions & {
   /** `PaymentPermit` per network, over the known deployments (BSC 56 and 97). */
   paymentPermitAddress?: Readonly<Record<string, string>>;
   /**
@@ -34,16 +33,6 @@ export type ExactPermitEvmServerOptions = {
    * Return `undefined` to use the facilitator's.
    */
   fee?: (network: string, asset: string) => ExactPermitFeeQuote | undefined;
-  /**
-   * Nonce/payment-id sources of each 402's `paymentPermitContext`. Its window is the offers'
-   * smallest `maxTimeoutSeconds`; `validForSeconds` can only shorten it.
-   */
-  context?: Omit<CreatePaymentPermitContextOptions, 'now'>;
-  /**
-   * Where issued contexts are remembered until their window closes; default in-process. Give
-   * several server processes behind one URL one shared store.
-   */
-  contextStore?: PaymentPermitContextStore;
   /** Tokens that `"0.01 USDT"` prices resolve to and whose `extra.name/version` are added. */
   tokens?: readonly ExactPermitToken[];
 };

@@ -14,9 +14,8 @@ import {
   X402Error,
 } from '@x402kit/core';
 import {
-  type CreatePaymentPermitContextOptions,
   type ExactPermitFeeQuote,
-  type PaymentPermitContextStore,
+  type PermitServerContextOptions,
   permitContextHooks,
 } from '@x402kit/payment-permit';
 import { parseTronNetwork, type TronNetwork, type TronNetworkName } from '../networks.js';
@@ -39,7 +38,7 @@ export type TronNetworkForm = 'name' | 'hex' | 'decimal';
  * @example
  * const options: ExactPermitTronServerOptions = { networkForm: 'name', context: { validForSeconds: 600 } };
  */
-export type ExactPermitTronServerOptions = {
+export type ExactPermitTronServerOptions = PermitServerContextOptions & {
   /** Network id form of the offers; default `name`. Route config may use any form. */
   networkForm?: TronNetworkForm;
   /**
@@ -47,16 +46,6 @@ export type ExactPermitTronServerOptions = {
    * `/supported` advertises. Return `undefined` to use the facilitator's.
    */
   fee?: (network: TronNetworkName, asset: string) => ExactPermitFeeQuote | undefined;
-  /**
-   * Nonce/payment-id sources of each 402's `paymentPermitContext`. Its window is the offers'
-   * smallest `maxTimeoutSeconds`; `validForSeconds` can only shorten it.
-   */
-  context?: Omit<CreatePaymentPermitContextOptions, 'now'>;
-  /**
-   * Where issued contexts are remembered until their window closes; default in-process. Give
-   * several server processes behind one URL one shared store.
-   */
-  contextStore?: PaymentPermitContextStore;
   /** Tokens prices may name; default the built-in and registered ones of the network. */
   tokens?: readonly TronToken[];
   /** Symbol a `"$0.01"` price is paid in; default `USDT`. */

@@ -13,6 +13,7 @@ import { Redis } from 'ioredis';
 import Database from 'libsql';
 import pg from 'pg';
 import type { ChannelStore } from './channel-store.js';
+import { createMemoryChannelStore } from './memory-channel-store.js';
 import { createPostgresChannelStore } from './postgres-channel-store.js';
 import { BatchSettlementReasons } from './reasons.js';
 import { createRedisChannelStore } from './redis-channel-store.js';
@@ -41,6 +42,8 @@ const isStoreError = (error: unknown) =>
 
 after(() => rmSync(dir, { recursive: true, force: true }));
 
+const memory = createMemoryChannelStore();
+runChannelStoreConformance('memory', () => memory);
 runChannelStoreConformance('sqlite', () => createSqliteChannelStore({ path: sqlitePath }));
 runChannelStoreConformance(
   'postgres',

@@ -37,6 +37,8 @@ export type PostgresChannelStoreOptions = {
   schema?: string;
   /** The table; default `batch_settlement_channels`. */
   table?: string;
+  /** The clock (Unix ms) reservations lapse by and mirrors are stamped with; `Date.now` by default. */
+  now?: () => number;
 };
 
 /**
@@ -57,6 +59,7 @@ export function createPostgresChannelStore(options: PostgresChannelStoreOptions)
   }
   const table = qualifiedTable(options.schema, options.table ?? 'batch_settlement_channels');
   const sql = channelSql(table);
+  const now = options.now ?? Date.now;
   let opening: Promise<pg.Pool> | undefined;
   let closed = false;
   const pool = () => {
@@ -79,7 +82,7 @@ export function createPostgresChannelStore(options: PostgresChannelStoreOptions)
       const id = checkChannelId(channelId);
       const held = checkReservation(reservation);
       const values = [id, held.attempt, held.signedMaxClaimable, held.signature, held.expiresAt];
-      return storeCall('postgres', 'reserve', () => reserve(query, sql, id, values));
+      return storeCall('postgres', 'reserve', () => reserve(query, sql, id, values, now));
     },
     async commit(channelId, attempt, channel) {
       const id = checkChannelId(channelId);
@@ -96,7 +99,7 @@ export function createPostgresChannelStore(options: PostgresChannelStoreOptions)
     async recordOnchain(channelId, onchain) {
       const id = checkChannelId(channelId);
       const o = checkOnchain(onchain);
-      const values = [id, o.balance, o.totalClaimed, o.withdrawRequestedAt, o.refundNonce, Date.now()];
+      const values = [id, o.balance, o.totalClaimed, o.withdrawRequestedAt, o.refundNonce, now()];
       await query('recordOnchain', sql.recordOnchain, values);
     },
     async delete(channelId) {
@@ -124,9 +127,15 @@ type Query = (operation: string, text: string, values: unknown[]) => Promise<Rec
  * and the look, the statement runs again; each such round means another attempt took the channel in
  * between, so after a few the answer is busy (the channel is contended), not an error.
  */
-async function reserve(query: Query, sql: ChannelSql, id: Hex, values: unknown[]): Promise<ReserveResult> {
+async function reserve(
+  query: Query,
+  sql: ChannelSql,
+  id: Hex,
+  values: unknown[],
+  clock: () => number,
+): Promise<ReserveResult> {
   for (let round = 0; ; round++) {
-    const now = Date.now();
+    const now = clock();
     const taken = await query('reserve', sql.reserve, [...values, now]);
     if (taken.length === 1) return { status: 'reserved', channel: readChannelRow(taken[0]) };
     const [held] = await query('reserve', sql.held, [id]);

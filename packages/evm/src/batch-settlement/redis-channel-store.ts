@@ -31,6 +31,8 @@ export type RedisChannelStoreOptions = {
   url?: string;
   /** Prepended to every key; default `x402kit:batch-settlement:`. */
   keyPrefix?: string;
+  /** The clock (Unix ms) reservations lapse by and mirrors are stamped with; `Date.now` by default. */
+  now?: () => number;
 };
 
 /**
@@ -52,6 +54,7 @@ export function createRedisChannelStore(options: RedisChannelStoreOptions): Chan
   if (typeof prefix !== 'string') throw channelStoreError('redis channel store: keyPrefix must be a string');
   const key = (id: string) => `${prefix}channel:${id}`;
   const index = `${prefix}channels`;
+  const now = options.now ?? Date.now;
   let connecting: Promise<Redis> | undefined;
   let closed = false;
   const redis = () => {
@@ -74,7 +77,7 @@ export function createRedisChannelStore(options: RedisChannelStoreOptions): Chan
     async reserve(channelId, reservation) {
       const id = checkChannelId(channelId);
       const held = checkReservation(reservation);
-      const args = [held.attempt, held.signedMaxClaimable, held.signature, held.expiresAt, Date.now()];
+      const args = [held.attempt, held.signedMaxClaimable, held.signature, held.expiresAt, now()];
       return call('reserve', async (c) => {
         const [taken, data] = (await runScript(c, scripts.reserve, [key(id)], args)) as [number, unknown];
         if (taken === 1) return { status: 'reserved', channel: readChannelHash(id, pairsToHash(data)) };
@@ -94,7 +97,7 @@ export function createRedisChannelStore(options: RedisChannelStoreOptions): Chan
     async recordOnchain(channelId, onchain) {
       const id = checkChannelId(channelId);
       const o = checkOnchain(onchain);
-      const args = [o.balance, o.totalClaimed, o.withdrawRequestedAt, o.refundNonce, Date.now()];
+      const args = [o.balance, o.totalClaimed, o.withdrawRequestedAt, o.refundNonce, now()];
       await call('recordOnchain', (c) => runScript(c, scripts.recordOnchain, [key(id)], args));
     },
     async delete(channelId) {

@@ -27,6 +27,8 @@ export type SqliteChannelStoreOptions = {
   path: string;
   /** How long a write waits for another process's lock; default 5000 ms. */
   busyTimeoutMs?: number;
+  /** The clock (Unix ms) reservations lapse by and mirrors are stamped with; `Date.now` by default. */
+  now?: () => number;
 };
 
 type Row = { state: string | null; attempt: string | null; expires_at: number | null };
@@ -46,6 +48,7 @@ export function createSqliteChannelStore(options: SqliteChannelStoreOptions): Ch
   if (typeof options?.path !== 'string' || options.path === '') {
     throw channelStoreError('sqlite channel store: path must be a file path or ":memory:"');
   }
+  const now = options.now ?? Date.now;
   let opening: Promise<Database.Database> | undefined;
   let closed = false;
   const db = () => {
@@ -62,9 +65,7 @@ export function createSqliteChannelStore(options: SqliteChannelStoreOptions): Ch
   return {
     get: (channelId) => call('get', (d) => readRow(channelId, selectRow(d, checkChannelId(channelId)))),
     reserve: (channelId, reservation) =>
-      call('reserve', (d) =>
-        reserve(d, checkChannelId(channelId), checkReservation(reservation), Date.now()),
-      ),
+      call('reserve', (d) => reserve(d, checkChannelId(channelId), checkReservation(reservation), now())),
     commit: (channelId, attempt, channel) =>
       call('commit', (d) => {
         const id = checkChannelId(channelId);
@@ -73,7 +74,7 @@ export function createSqliteChannelStore(options: SqliteChannelStoreOptions): Ch
     release: (channelId, attempt) =>
       call('release', (d) => release(d, checkChannelId(channelId), checkAttempt(attempt))),
     recordOnchain: (channelId, onchain) =>
-      call('recordOnchain', (d) => recordOnchain(d, checkChannelId(channelId), checkOnchain(onchain))),
+      call('recordOnchain', (d) => recordOnchain(d, checkChannelId(channelId), checkOnchain(onchain), now())),
     delete: (channelId) =>
       call('delete', (d) => {
         d.prepare('DELETE FROM batch_settlement_channels WHERE channel_id = ?').run(
@@ -156,12 +157,12 @@ function release(db: Database.Database, id: Hex, attempt: string): void {
   run.immediate();
 }
 
-function recordOnchain(db: Database.Database, id: Hex, onchain: OnchainFields): void {
+function recordOnchain(db: Database.Database, id: Hex, onchain: OnchainFields, now: number): void {
   const run = db.transaction(() => {
     const stored = readRow(id, selectRow(db, id));
     if (stored === undefined) return;
     db.prepare('UPDATE batch_settlement_channels SET state = ? WHERE channel_id = ?').run(
-      JSON.stringify(mergeOnchain(stored, onchain, Date.now())),
+      JSON.stringify(mergeOnchain(stored, onchain, now)),
       id,
     );
   });

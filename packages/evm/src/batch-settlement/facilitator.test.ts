@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import type { PaymentPayload, PaymentRequirements } from '@x402kit/core';
+import type { PaymentPayload, PaymentRequirements, SettleResponse } from '@x402kit/core';
 import { type Devnet, devnetAccount, readTokenBalance, startDevnet } from '@x402kit/devnet';
 import { createWalletClient, type Hex, http, type LocalAccount, toHex } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
@@ -129,6 +129,10 @@ async function voucherPayment(
 
 // biome-ignore lint/suspicious/noExplicitAny: the tests reach into payloads at any depth to break one field
 type Editable = Record<string, any>;
+
+/** `extra.channelState` of a settlement. */
+const stateOf = (r: SettleResponse | undefined) =>
+  (r as { extra?: { channelState?: unknown } } | undefined)?.extra?.channelState;
 
 /** A payload edited with `patch` (a deep copy). */
 function edit(payment: PaymentPayload, patch: (p: Editable) => void): PaymentPayload {
@@ -327,7 +331,7 @@ describe('batch-settlement facilitator on the devnet', () => {
     assert.equal(new Set(ok.map((a) => a.transaction)).size, 1, 'one transaction');
     assert.equal(ok[0]?.amount, '7000');
     const channelId = computeChannelId(config, chainId);
-    assert.deepEqual(ok[0]?.extra?.channelState, {
+    assert.deepEqual(stateOf(ok[0]), {
       channelId,
       balance: '7000',
       totalClaimed: '0',
@@ -422,7 +426,7 @@ describe('batch-settlement facilitator on the devnet', () => {
     const refund = await facilitator.settle(completed, requirements(), v2);
     assert.equal(refund.success, true, refund.errorMessage);
     assert.equal(refund.amount, '3500');
-    assert.deepEqual(refund.extra?.channelState, {
+    assert.deepEqual(stateOf(refund), {
       channelId,
       balance: '2500',
       totalClaimed: '2500',

@@ -5,17 +5,10 @@ import {
   type PaymentPermitMessage,
   paymentPermitTypes,
 } from '@x402kit/payment-permit';
+import { approveToken } from '@x402kit/testing/approve-token';
 import { PAYMENT_PERMIT_VECTOR, PAYMENT_PERMIT_VECTOR_MESSAGE } from '@x402kit/testing/payment-permit-vector';
 import type { Address, Hex } from 'viem';
-import {
-  createWalletClient,
-  domainSeparator,
-  erc20Abi,
-  hashTypedData,
-  http,
-  maxUint256,
-  parseEther,
-} from 'viem';
+import { createWalletClient, domainSeparator, hashTypedData, http, maxUint256, parseEther } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
 import { DEVNET_ACCOUNTS, devnetAccount } from './accounts.js';
 import type { DevnetClient } from './devnet-client.js';
@@ -104,20 +97,18 @@ describe('PaymentPermit', () => {
   });
 
   async function setUpToken(token: Address) {
-    const buyerWallet = createWalletClient({ chain: devnet.chain, transport: http(), account: buyer });
     await mintWith(client, {
       token,
       owner: DEVNET_ACCOUNTS.deployer.address,
       to: buyer.address,
       amount: 10n ** 24n,
     });
-    await client.waitForTransactionReceipt({
-      hash: await buyerWallet.writeContract({
-        address: token,
-        abi: erc20Abi,
-        functionName: 'approve',
-        args: [PAYMENT_PERMIT_ADDRESS, maxUint256],
-      }),
+    await approveToken({
+      chain: devnet.chain,
+      owner: buyer,
+      token,
+      spender: PAYMENT_PERMIT_ADDRESS,
+      amount: maxUint256,
     });
   }
 
@@ -271,14 +262,12 @@ describe('PaymentPermit', () => {
       to: lowBuyer.address,
       amount: 10n ** 20n,
     });
-    const wallet = createWalletClient({ chain: devnet.chain, transport: http(), account: lowBuyer });
-    await client.waitForTransactionReceipt({
-      hash: await wallet.writeContract({
-        address: token,
-        abi: erc20Abi,
-        functionName: 'approve',
-        args: [PAYMENT_PERMIT_ADDRESS, 1000000n],
-      }),
+    await approveToken({
+      chain: devnet.chain,
+      owner: lowBuyer,
+      token,
+      spender: PAYMENT_PERMIT_ADDRESS,
+      amount: 1000000n,
     });
     const { message } = await signedPermit(token, 777n);
     const lowMessage = { ...message, buyer: lowBuyer.address };

@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { eip2612PermitTypes, exactPermit2WitnessTypes, uptoPermit2WitnessTypes } from '@x402kit/evm/permit2';
+import { approveToken } from '@x402kit/testing/approve-token';
 import type { Address, Hex } from 'viem';
 import {
   createWalletClient,
-  erc20Abi,
   http,
   keccak256,
   maxUint256,
@@ -75,15 +75,13 @@ describe('Permit2 and the x402 Permit2 proxies', () => {
   }
 
   /** The payer approves Permit2 for all of `token`, mined. */
-  async function approvePermit2(token: Address): Promise<void> {
-    const { client, payerWallet } = wallets();
-    await client.waitForTransactionReceipt({
-      hash: await payerWallet.writeContract({
-        address: token,
-        abi: erc20Abi,
-        functionName: 'approve',
-        args: [PERMIT2_ADDRESS, maxUint256],
-      }),
+  function approvePermit2(token: Address): Promise<void> {
+    return approveToken({
+      chain: devnet.chain,
+      owner: payer,
+      token,
+      spender: PERMIT2_ADDRESS,
+      amount: maxUint256,
     });
   }
 

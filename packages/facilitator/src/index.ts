@@ -48,5 +48,6 @@ export type {
   ServiceRequestEvent,
   ServiceRoute,
 } from './service-types.js';
+export * from './store-options.js';
 export * from './telemetry/otlp-exporter.js';
 export * from './telemetry/request-tracer.js';

@@ -8,6 +8,7 @@ import { randomUUID } from 'node:crypto';
 import { judgeSponsorSpend, SPONSOR_WINDOW_MS, type SponsorLimits, sponsorLimits } from '@x402kit/core';
 import type pg from 'pg';
 import { openPostgres } from '../db/postgres.js';
+import type { PostgresStoreOptions } from '../store-options.js';
 import {
   type GasSponsorStore,
   normalizedPayment,
@@ -16,20 +17,10 @@ import {
 } from './gas-sponsor-store.js';
 import { GAS_SPONSORSHIP_COLUMNS, GAS_SPONSORSHIP_SCHEMA } from './schema.js';
 
-/** Options of `createPostgresGasSponsorStore`. */
-export type PostgresGasSponsorStoreOptions = {
-  /** A connection string (the ledger's `ledger.postgres.url`), or `pool` instead. */
-  url?: string;
-  /** An existing pool; it is not ended by `close()`. */
-  pool?: pg.Pool;
-  /** Schema of the table (the ledger's); created if missing. Default: `search_path`. */
-  schema?: string;
+/** Options of `createPostgresGasSponsorStore`: the ledger's database (a pool of 3 by default), and the sponsoring limits. */
+export type PostgresGasSponsorStoreOptions = PostgresStoreOptions & {
   /** Cap per payment and daily budgets; defaults in `DEFAULT_SPONSOR_LIMITS`. */
   limits?: Partial<SponsorLimits>;
-  /** Pool size when `url` is given; default 3. */
-  maxConnections?: number;
-  /** Clock (epoch ms), for tests; default `Date.now`. */
-  now?: () => number;
 };
 
 /**

@@ -6,6 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { judgeSponsorSpend, SPONSOR_WINDOW_MS, type SponsorLimits, sponsorLimits } from '@x402kit/core';
 import { openSqlite } from '../db/sqlite.js';
+import type { SqliteStoreOptions } from '../store-options.js';
 import {
   type GasSponsorStore,
   normalizedPayment,
@@ -14,15 +15,10 @@ import {
 } from './gas-sponsor-store.js';
 import { GAS_SPONSORSHIP_COLUMNS, GAS_SPONSORSHIP_SCHEMA } from './schema.js';
 
-/** Options of `createSqliteGasSponsorStore`. */
-export type SqliteGasSponsorStoreOptions = {
-  /** File path (the ledger's `ledger.sqlite.path`), or `:memory:` for tests. */
-  path: string;
+/** Options of `createSqliteGasSponsorStore`: the ledger's file, and the sponsoring limits. */
+export type SqliteGasSponsorStoreOptions = SqliteStoreOptions & {
   /** Cap per payment and daily budgets; defaults in `DEFAULT_SPONSOR_LIMITS`. */
   limits?: Partial<SponsorLimits>;
-  busyTimeoutMs?: number;
-  /** Clock (epoch ms), for tests; default `Date.now`. */
-  now?: () => number;
 };
 
 /**

@@ -1,26 +1,11 @@
-/**
- * The idempotency store in PostgreSQL through `pg`: the ledger's database (and schema), table
- * `payment_identifiers` with its own migrations. A claim is one `INSERT … ON CONFLICT DO NOTHING`.
- */
-import type pg from 'pg';
 import { openPostgres } from '../db/postgres.js';
+import type { PostgresStoreOptions } from '../store-options.js';
 import { toIdempotencyRecord } from './idempotency-row.js';
 import type { IdempotencyRecord, IdempotencyStore } from './idempotency-store.js';
 import { IDEMPOTENCY_COLUMNS, IDEMPOTENCY_SCHEMA } from './schema.js';
 
-/** Options of `createPostgresIdempotencyStore`. */
-export type PostgresIdempotencyStoreOptions = {
-  /** A connection string (the ledger's `ledger.postgres.url`), or `pool` instead. */
-  url?: string;
-  /** An existing pool; it is not ended by `close()`. */
-  pool?: pg.Pool;
-  /** Schema of the table (the ledger's `ledger.postgres.schema`); created if missing. Default: `search_path`. */
-  schema?: string;
-  /** Pool size when `url` is given; default 5. */
-  maxConnections?: number;
-  /** Clock (epoch ms), for tests; default `Date.now`. */
-  now?: () => number;
-};
+/** Options of `createPostgresIdempotencyStore`: the ledger's database; a pool of 5 by default. */
+export type PostgresIdempotencyStoreOptions = PostgresStoreOptions;
 
 const CLAIM_ATTEMPTS = 5;
 

@@ -3,19 +3,13 @@
  * `payment_identifiers` with its own migrations. Claims are atomic (one writer at a time).
  */
 import { openSqlite } from '../db/sqlite.js';
+import type { SqliteStoreOptions } from '../store-options.js';
 import { toIdempotencyRecord } from './idempotency-row.js';
 import type { IdempotencyStore } from './idempotency-store.js';
 import { IDEMPOTENCY_COLUMNS, IDEMPOTENCY_SCHEMA } from './schema.js';
 
-/** Options of `createSqliteIdempotencyStore`. */
-export type SqliteIdempotencyStoreOptions = {
-  /** File path (the ledger's `ledger.sqlite.path`), or `:memory:` for tests. */
-  path: string;
-  /** How long a write waits for another process's write lock; default 5000 ms. */
-  busyTimeoutMs?: number;
-  /** Clock (epoch ms), for tests; default `Date.now`. */
-  now?: () => number;
-};
+/** Options of `createSqliteIdempotencyStore`: the ledger's file. */
+export type SqliteIdempotencyStoreOptions = SqliteStoreOptions;
 
 /**
  * Open (creating if needed) the SQLite idempotency store and apply its pending migrations.

@@ -1,25 +1,13 @@
-/**
- * Settlement-key leases in PostgreSQL through `pg`: the ledger's database (and schema), table
- * `settlement_key_leases` with its own migrations. Times come from the database's clock, so
- * instances on hosts whose clocks disagree still agree on whose heartbeat is stale. `acquire` reads
- * the row `FOR UPDATE` in one transaction, so two instances starting at once cannot both take a key.
- */
-import type pg from 'pg';
 import { openPostgres } from '../db/postgres.js';
+import type { PostgresStoreOptions } from '../store-options.js';
 import { decideAcquire, type KeyLeaseRow, type KeyLeaseStore, toKeyLeaseRow } from './key-lease-store.js';
 import { KEY_LEASE_COLUMNS, KEY_LEASE_SCHEMA } from './schema.js';
 
-/** Options of `createPostgresKeyLeaseStore`. */
-export type PostgresKeyLeaseStoreOptions = {
-  /** A connection string (the ledger's `ledger.postgres.url`), or `pool` instead. */
-  url?: string;
-  /** An existing pool; it is not ended by `close()`. */
-  pool?: pg.Pool;
-  /** Schema of the table (the ledger's `ledger.postgres.schema`); created if missing. Default: `search_path`. */
-  schema?: string;
-  /** Pool size when `url` is given; default 2 (a start-up, then one heartbeat at a time). */
-  maxConnections?: number;
-};
+/**
+ * Options of `createPostgresKeyLeaseStore`: the ledger's database; a pool of 2 by default (a
+ * start-up, then one heartbeat at a time). Times are the database's clock.
+ */
+export type PostgresKeyLeaseStoreOptions = Omit<PostgresStoreOptions, 'now'>;
 
 const ACQUIRE_ATTEMPTS = 5;
 

@@ -4,18 +4,15 @@
  * writes in one immediate transaction, so two processes starting at once cannot both take a key.
  */
 import { openSqlite } from '../db/sqlite.js';
+import type { SqliteStoreOptions } from '../store-options.js';
 import { decideAcquire, type KeyLeaseStore, toKeyLeaseRow } from './key-lease-store.js';
 import { KEY_LEASE_COLUMNS, KEY_LEASE_SCHEMA } from './schema.js';
 
-/** Options of `createSqliteKeyLeaseStore`. */
-export type SqliteKeyLeaseStoreOptions = {
-  /** File path (the ledger's `ledger.sqlite.path`), or `:memory:` for tests. */
-  path: string;
-  /** How long a write waits for another process's write lock; default 5000 ms. */
-  busyTimeoutMs?: number;
-  /** Clock (epoch ms); default `Date.now` (the processes sharing a file share a host and its clock). */
-  now?: () => number;
-};
+/**
+ * Options of `createSqliteKeyLeaseStore`: the ledger's file. Its clock is `Date.now` by default: the
+ * processes sharing a file share a host and its clock.
+ */
+export type SqliteKeyLeaseStoreOptions = SqliteStoreOptions;
 
 /**
  * Open (creating if needed) the SQLite lease store and apply its pending migrations.

@@ -5,10 +5,10 @@
  */
 import type { SettleResponse } from '@x402kit/core';
 import { canonicalKeyPart, normalizePaymentKey, type PaymentKey, X402Error } from '@x402kit/core';
-import type pg from 'pg';
 import { qualify } from '../db/migrations.js';
 import { openPostgres } from '../db/postgres.js';
 import { FacilitatorReasons } from '../facilitator-reasons.js';
+import type { PostgresStoreOptions } from '../store-options.js';
 import {
   bindPaymentFilter,
   type ClaimOptions,
@@ -21,22 +21,8 @@ import {
 import { toPaymentRecord, toUnresolvedPayment } from './payment-row.js';
 import { LEDGER_SCHEMA, PAYMENT_COLUMNS } from './schema.js';
 
-/** Options of `createPostgresLedger`. */
-export type PostgresLedgerOptions = {
-  /** A connection string (`postgres://user@host:5432/db`), or `pool` instead. */
-  url?: string;
-  /** An existing pool; it is not ended by `close()`. */
-  pool?: pg.Pool;
-  /**
-   * Schema holding the ledger's tables; created if missing. Default: none, so the tables go to
-   * the connection's `search_path` (normally `public`). Tests use a fresh schema each.
-   */
-  schema?: string;
-  /** Pool size when `url` is given; default 10. */
-  maxConnections?: number;
-  /** Clock (epoch ms), for tests; default `Date.now`. */
-  now?: () => number;
-};
+/** Options of `createPostgresLedger`: its database (tests use a fresh schema each); a pool of 10 by default. */
+export type PostgresLedgerOptions = PostgresStoreOptions;
 
 /**
  * Thrown for options that cannot work (no connection, a schema name that is not an identifier);

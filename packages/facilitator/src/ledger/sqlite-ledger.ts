@@ -7,6 +7,7 @@
 import type { SettleResponse } from '@x402kit/core';
 import { canonicalKeyPart, normalizePaymentKey, type PaymentKey } from '@x402kit/core';
 import { openSqlite } from '../db/sqlite.js';
+import type { SqliteStoreOptions } from '../store-options.js';
 import {
   bindPaymentFilter,
   type ClaimOptions,
@@ -21,15 +22,8 @@ import {
 import { toPaymentRecord, toUnresolvedPayment } from './payment-row.js';
 import { LEDGER_SCHEMA, PAYMENT_COLUMNS } from './schema.js';
 
-/** Options of `createSqliteLedger`. */
-export type SqliteLedgerOptions = {
-  /** File path, or `:memory:` for a ledger that lives as long as the process (tests). */
-  path: string;
-  /** How long a write waits for another process's write lock; default 5000 ms. */
-  busyTimeoutMs?: number;
-  /** Clock (epoch ms), for tests; default `Date.now`. */
-  now?: () => number;
-};
+/** Options of `createSqliteLedger`: its file. */
+export type SqliteLedgerOptions = SqliteStoreOptions;
 
 const KEY_WHERE = 'network = :network AND asset = :asset AND payer = :payer AND nonce = :nonce';
 

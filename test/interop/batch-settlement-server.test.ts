@@ -14,21 +14,28 @@ import { wrapFetchWithPayment } from '@x402/fetch';
 import {
   createHttpFacilitatorClient,
   createResourceServer,
+  decodePaymentRequiredHeader,
   decodePaymentResponseHeader,
+  decodePaymentSignatureHeader,
+  encodePaymentSignatureHeader,
+  type PaymentRequirements,
 } from '@x402kit/core';
 import { type Devnet, readTokenBalance, startDevnet } from '@x402kit/devnet';
 import {
   BATCH_SETTLEMENT_ADDRESS,
   type BatchSettlementEvmServer,
+  batchSettlementDomain,
+  channelMetrics,
   createBatchSettlementEvmServer,
   startClaimScheduler,
+  voucherTypes,
 } from '@x402kit/evm/batch-settlement';
 import { paymentMiddleware } from '@x402kit/http/express';
 import { listenLocal, type Running } from '@x402kit/testing/listen';
 import { startOurFacilitator } from '@x402kit/testing/ours';
 import express from 'express';
 import { createPublicClient, type Hex, http } from 'viem';
-import { privateKeyToAccount } from 'viem/accounts';
+import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts';
 
 const PRICE = 1000n; // $0.001 of the devnet's 6-decimal USDC
 
@@ -46,19 +53,23 @@ const balances = async () => ({
   escrow: await balance(BATCH_SETTLEMENT_ADDRESS),
 });
 
-function officialClient(): { client: OfficialBatchClient; pay: typeof fetch } {
+function officialClient(
+  salt?: Hex,
+  depositMultiplier = 20,
+): { client: OfficialBatchClient; pay: typeof fetch } {
   const chain = createPublicClient({ transport: http(devnet.rpcUrl) });
   const signer = toClientEvmSigner(privateKeyToAccount(devnet.accounts.payer.privateKey as Hex), chain);
   const client = new OfficialBatchClient(signer, {
-    depositPolicy: { depositMultiplier: 20 },
+    depositPolicy: { depositMultiplier },
     rpcUrl: devnet.rpcUrl,
+    ...(salt ? { salt } : {}),
   });
   const x402 = new x402Client().register(devnet.network as `${string}:${string}`, client);
   return { client, pay: wrapFetchWithPayment(fetch, x402) as typeof fetch };
 }
 
-async function paidOnce(pay: typeof fetch) {
-  const res = await pay(url);
+async function paidOnce(pay: typeof fetch, target = url) {
+  const res = await pay(target);
   const body = await res.text();
   assert.equal(res.status, 200, `${body} ${res.headers.get('payment-required') ?? ''}`);
   assert.deepEqual(JSON.parse(body), { report: { weather: 'sunny' } });
@@ -71,14 +82,21 @@ async function paidOnce(pay: typeof fetch) {
   };
 }
 
+before(async () => {
+  devnet = await startDevnet({ port: 0 });
+  facilitator = await startOurFacilitator({
+    rpcUrl: devnet.rpcUrl,
+    network: devnet.network,
+    privateKeys: [devnet.accounts.facilitator.privateKey as Hex],
+  });
+});
+after(async () => {
+  await facilitator?.close();
+  await devnet?.stop();
+});
+
 describe('official batch-settlement client -> our server + our facilitator (devnet)', () => {
   before(async () => {
-    devnet = await startDevnet({ port: 0 });
-    facilitator = await startOurFacilitator({
-      rpcUrl: devnet.rpcUrl,
-      network: devnet.network,
-      privateKeys: [devnet.accounts.facilitator.privateKey as Hex],
-    });
     scheme = createBatchSettlementEvmServer();
     const resourceServer = createResourceServer({
       facilitators: createHttpFacilitatorClient({ url: facilitator.url }),
@@ -103,8 +121,6 @@ describe('official batch-settlement client -> our server + our facilitator (devn
   });
   after(async () => {
     await server?.close();
-    await facilitator?.close();
-    await devnet?.stop();
   });
 
   it('deposit, ten vouchers without a transaction, one claim and a sweep, then a refund: balances to the unit', async () => {
@@ -162,5 +178,210 @@ describe('official batch-settlement client -> our server + our facilitator (devn
     assert.equal(refunded.escrow, start.escrow);
     assert.equal(refunded.payTo, start.payTo + 11n * PRICE);
     assert.deepEqual(await scheme.store.list(), [], 'a full refund forgets the channel');
+  });
+});
+
+describe('our batch-settlement server over HTTP (devnet, our facilitator, the server signs as receiver authorizer)', () => {
+  const authorizer = privateKeyToAccount(generatePrivateKey());
+  let own: BatchSettlementEvmServer;
+  let base: string;
+  let close: () => Promise<void>;
+  let weatherRuns = 0;
+  let flakyRuns = 0;
+  const salt = (n: number) => `0x${n.toString(16).padStart(64, '0')}` as Hex;
+
+  before(async () => {
+    own = createBatchSettlementEvmServer({ receiverAuthorizer: authorizer });
+    const resourceServer = createResourceServer({
+      facilitators: createHttpFacilitatorClient({ url: facilitator.url }),
+      schemes: [{ network: 'eip155:*', server: own }],
+    });
+    await resourceServer.initialize();
+    const accepts = {
+      scheme: 'batch-settlement',
+      network: devnet.network,
+      payTo: devnet.accounts.payTo.address,
+      price: '$0.001',
+    };
+    const app = express();
+    app.use(
+      paymentMiddleware(
+        {
+          'GET /weather': { accepts, description: 'weather' },
+          'GET /flaky': { accepts, description: 'fails once' },
+        },
+        resourceServer,
+      ),
+    );
+    app.get('/weather', (_req, res) => {
+      weatherRuns++;
+      res.json({ report: { weather: 'sunny' } });
+    });
+    app.get('/flaky', (_req, res) => {
+      flakyRuns++;
+      if (flakyRuns === 1) res.status(500).json({ error: 'first call fails' });
+      else res.json({ report: { weather: 'sunny' } });
+    });
+    const listening = await listenLocal(app);
+    base = listening.url;
+    close = listening.close;
+  });
+  after(async () => {
+    await close?.();
+  });
+
+  /** The offer of a route, and a signed header of the client's next voucher on it (not sent). */
+  async function nextVoucherHeader(client: OfficialBatchClient, path: string) {
+    const required = decodePaymentRequiredHeader(
+      (await fetch(`${base}${path}`)).headers.get('payment-required') ?? '',
+    );
+    const accepted = required.accepts[0] as PaymentRequirements;
+    const { payload } = await client.createPaymentPayload(2, accepted as never);
+    return { accepted, header: encodePaymentSignatureHeader({ x402Version: 2, accepted, payload } as never) };
+  }
+  /** The payment of `header` with a fresh voucher signed over `max` (a client that lost track of charges). */
+  async function staleVoucherHeader(header: string, channelId: Hex, max: bigint): Promise<string> {
+    const payment = decodePaymentSignatureHeader(header) as { payload: { voucher: Record<string, unknown> } };
+    const payer = privateKeyToAccount(devnet.accounts.payer.privateKey as Hex);
+    const chainId = Number(devnet.network.split(':')[1]);
+    const signature = await payer.signTypedData({
+      domain: batchSettlementDomain(chainId),
+      types: voucherTypes,
+      primaryType: 'Voucher',
+      message: { channelId, maxClaimableAmount: max },
+    });
+    payment.payload.voucher = { channelId, maxClaimableAmount: max.toString(), signature };
+    return encodePaymentSignatureHeader(payment as never);
+  }
+  const chargedOf = async (id: string) => (await own.store.get(id as Hex))?.chargedCumulativeAmount;
+
+  it('20 concurrent requests with the same voucher: one handler run, one charge; the replay gets the corrective 402', async () => {
+    const { client, pay } = officialClient(salt(1));
+    await paidOnce(pay, `${base}/weather`);
+    const { header } = await nextVoucherHeader(client, '/weather');
+    const runs = weatherRuns;
+    const answers = await Promise.all(
+      Array.from({ length: 20 }, () =>
+        fetch(`${base}/weather`, { headers: { 'PAYMENT-SIGNATURE': header } }),
+      ),
+    );
+    const statuses = answers.map((a) => a.status);
+    assert.equal(statuses.filter((s) => s === 200).length, 1, statuses.join(','));
+    for (const a of answers.filter((x) => x.status !== 200)) {
+      assert.equal(a.status, 402);
+      const error = decodePaymentRequiredHeader(a.headers.get('payment-required') ?? '').error;
+      // x402kit's replay guard may answer a copy of a payment in flight before the scheme sees it
+      assert.ok(
+        error === 'invalid_batch_settlement_evm_channel_busy' ||
+          error === 'invalid_batch_settlement_evm_cumulative_amount_mismatch' ||
+          error === 'duplicate_settlement',
+        error,
+      );
+    }
+    assert.equal(weatherRuns, runs + 1);
+    const [channel] = await own.store.list();
+    assert.ok(channel);
+    assert.equal(channel.chargedCumulativeAmount, (2n * PRICE).toString());
+
+    // (the very same header again is a replay, refused before the scheme; a voucher on a stale base is not)
+    const stale = await staleVoucherHeader(header, channel.channelId, PRICE);
+    const replay = await fetch(`${base}/weather`, { headers: { 'PAYMENT-SIGNATURE': stale } });
+    assert.equal(replay.status, 402);
+    const corrective = decodePaymentRequiredHeader(replay.headers.get('payment-required') ?? '');
+    assert.equal(corrective.error, 'invalid_batch_settlement_evm_cumulative_amount_mismatch');
+    const extra = (corrective.accepts[0] as PaymentRequirements).extra as Record<string, unknown>;
+    assert.deepEqual(Object.keys(extra).sort(), [
+      'channelState',
+      'name',
+      'receiverAuthorizer',
+      'version',
+      'voucherState',
+      'withdrawDelay',
+    ]);
+    assert.deepEqual(extra.channelState, {
+      channelId: channel.channelId,
+      balance: (20n * PRICE).toString(),
+      totalClaimed: '0',
+      withdrawRequestedAt: 0,
+      refundNonce: '0',
+      chargedCumulativeAmount: (2n * PRICE).toString(),
+    });
+    assert.deepEqual(extra.voucherState, {
+      signedMaxClaimable: channel.signedMaxClaimable,
+      signature: channel.signature,
+    });
+    assert.equal(extra.receiverAuthorizer, authorizer.address);
+  });
+
+  it('50 sequential paid requests charge exactly 50 x price', async () => {
+    const { pay } = officialClient(salt(2), 60);
+    let last: Awaited<ReturnType<typeof paidOnce>> | undefined;
+    for (let i = 0; i < 50; i++) last = await paidOnce(pay, `${base}/weather`);
+    const id = last?.extra.channelState.channelId as string;
+    assert.equal(await chargedOf(id), (50n * PRICE).toString());
+  });
+
+  it('a handler that failed leaves the channel as it was: the same voucher is accepted again', async () => {
+    const { client, pay } = officialClient(salt(3));
+    const deposit = await paidOnce(pay, `${base}/weather`);
+    const id = deposit.extra.channelState.channelId as string;
+    const { header } = await nextVoucherHeader(client, '/flaky');
+    const failed = await fetch(`${base}/flaky`, { headers: { 'PAYMENT-SIGNATURE': header } });
+    assert.equal(failed.status, 500);
+    assert.equal(await chargedOf(id), PRICE.toString());
+    const retried = await fetch(`${base}/flaky`, { headers: { 'PAYMENT-SIGNATURE': header } });
+    assert.equal(retried.status, 200, await retried.text());
+    assert.equal(await chargedOf(id), (2n * PRICE).toString());
+    assert.equal(flakyRuns, 2);
+  });
+
+  it('one claim transaction covers 10+ channels and the sweep moves exactly what was charged; then a refund', async () => {
+    const clients = Array.from({ length: 8 }, (_, i) => officialClient(salt(10 + i)));
+    for (const { pay } of clients) {
+      await paidOnce(pay, `${base}/weather`);
+      await paidOnce(pay, `${base}/weather`);
+    }
+    const channels = await own.store.list();
+    assert.ok(channels.length >= 10, `${channels.length} channels`);
+    const unclaimed = channels.reduce(
+      (sum, c) => sum + BigInt(c.chargedCumulativeAmount) - BigInt(c.totalClaimed),
+      0n,
+    );
+    const before = await balances();
+    const scheduler = startClaimScheduler({
+      store: own.store,
+      facilitator: createHttpFacilitatorClient({ url: facilitator.url }),
+      network: devnet.network,
+      receiverAuthorizer: authorizer,
+      policy: { intervalMs: 3_600_000 },
+    });
+    const run = await scheduler.claimNow();
+    await scheduler.stop();
+    assert.deepEqual(run.failures, []);
+    assert.deepEqual(run.batches, [channels.length], 'every channel in one claim');
+    assert.equal(run.claimTransactions.length, 1);
+    const chain = createPublicClient({ transport: http(devnet.rpcUrl) });
+    const receipt = await chain.getTransactionReceipt({ hash: run.claimTransactions[0] as Hex });
+    assert.equal(receipt.status, 'success');
+    const swept = await balances();
+    assert.equal(swept.payTo, before.payTo + unclaimed);
+    assert.equal(swept.escrow, before.escrow - unclaimed);
+    const metrics = await channelMetrics(own.store, scheduler).read();
+    assert.deepEqual(metrics, {
+      openChannels: channels.length,
+      unclaimedValue: 0n,
+      lastClaimBatchSize: channels.length,
+      claimBatches: 1,
+    });
+
+    // a refund signed by the server's own key returns the uncharged rest of one channel
+    const { client } = clients[0] as (typeof clients)[number];
+    const refund = await client.refund(`${base}/weather`);
+    assert.equal(refund.success, true, JSON.stringify(refund));
+    assert.equal(refund.amount, (18n * PRICE).toString());
+    const refunded = await balances();
+    assert.equal(refunded.payer, swept.payer + 18n * PRICE);
+    assert.equal(refunded.escrow, swept.escrow - 18n * PRICE);
+    assert.equal((await own.store.list()).length, channels.length - 1);
   });
 });

@@ -97,6 +97,18 @@ function itWith(
   });
 }
 
+/** A paid call of `weather` for `city` while the test ledger refuses as `failure` says: its error result. */
+async function refusedCall(
+  t: Awaited<ReturnType<typeof setup>>,
+  failure: { failVerifyWith: string } | { failSettleWith: string },
+  city: string,
+): Promise<CallToolResult> {
+  Object.assign(t.stack.ledger, failure);
+  const result = await t.paying().callTool({ name: 'weather', arguments: { city } });
+  assert.equal(result.isError, true);
+  return result;
+}
+
 async function unpaid(client: Client, name = 'weather', city = 'Paris'): Promise<AnyPaymentRequired> {
   const result = await client.callTool({ name, arguments: { city } });
   const pr = readPaymentRequired(result as CallToolResult);
@@ -193,9 +205,7 @@ describe('createPaidTools (MCP server side)', () => {
   itWith(
     'refuses a payment the facilitator finds invalid with the reason in error, without running the tool',
     async (t) => {
-      t.stack.ledger.failVerifyWith = 'invalid_test_ledger_signature';
-      const result = await t.paying().callTool({ name: 'weather', arguments: { city: 'Rome' } });
-      assert.equal(result.isError, true);
+      const result = await refusedCall(t, { failVerifyWith: 'invalid_test_ledger_signature' }, 'Rome');
       assert.match(readPaymentRequired(result)?.error ?? '', /invalid_test_ledger_signature/);
       assert.deepEqual(t.runs, []);
       assert.equal(t.stack.ledger.settlements.length, 0);
@@ -215,9 +225,7 @@ describe('createPaidTools (MCP server side)', () => {
   itWith(
     'withholds the output when settlement fails: the PaymentRequired with "Payment settlement failed: <reason>"',
     async (t) => {
-      t.stack.ledger.failSettleWith = 'test_settlement_refused';
-      const result = await t.paying().callTool({ name: 'weather', arguments: { city: 'Lima' } });
-      assert.equal(result.isError, true);
+      const result = await refusedCall(t, { failSettleWith: 'test_settlement_refused' }, 'Lima');
       assert.ok(!JSON.stringify(result).includes('Sunny'), 'the tool output must be withheld');
       const pr = readPaymentRequired(result);
       assert.equal(pr?.error, 'Payment settlement failed: test_settlement_refused');

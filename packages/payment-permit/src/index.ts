@@ -10,6 +10,7 @@ export * from './payment-permit-addresses.js';
 export * from './payment-permit-key.js';
 export * from './permit.js';
 export * from './permit-error-reason.js';
+export * from './permit-facilitator.js';
 export * from './permit-tuple.js';
 export * from './reasons.js';
 export * from './required-allowance.js';

@@ -15,6 +15,8 @@ import {
   EXACT_PERMIT_VALID_BEFORE_MARGIN_SECONDS,
   type ExactPermitFeeQuote,
   feeTableAmount,
+  guardPermitPayments,
+  quotePermitFee,
 } from '@x402kit/payment-permit';
 import { type Address, getAddress, type Hex, type LocalAccount } from 'viem';
 import { addressKey, isEvmAddress } from '../address.js';
@@ -139,12 +141,10 @@ export function createExactPermitEvmFacilitator(
     pollingIntervalMs: options.pollingIntervalMs ?? 100,
   };
   const lifetime = createSchemeLifetime(errorText);
-  const { verify, settle } = lifetime.guard({
+  const { verify, settle } = guardPermitPayments(lifetime, ctx, {
     settlementKey: (payload, requirements) => settlementKey(payload, requirements.network),
-    verify: async (payload, requirements) =>
-      (await verifyExactPermitPayment(ctx, payload, requirements)).response,
-    // the call's signal (aborted on close too) and onBroadcast
-    settle: (payload, requirements, call) => settleExactPermitPayment(ctx, payload, requirements, call),
+    verify: verifyExactPermitPayment,
+    settle: settleExactPermitPayment,
   });
 
   function quoteFee(
@@ -153,11 +153,7 @@ export function createExactPermitEvmFacilitator(
     const network = toCaip2(requirements.network) ?? requirements.network;
     if (requirements.scheme !== 'exact_permit' || !networks.has(network) || !isEvmAddress(requirements.asset))
       return undefined;
-    const allowed = ctx.allowedAssets?.get(network);
-    if (allowed && !allowed.has(addressKey(requirements.asset))) return undefined;
-    const fee = fees(network, requirements.asset);
-    if (!fee) return undefined;
-    return { feeTo: fee.feeTo, feeAmount: fee.amount.toString(), caller };
+    return quotePermitFee(ctx, network, requirements.asset, caller, addressKey);
   }
 
   return {

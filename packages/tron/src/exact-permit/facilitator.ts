@@ -6,7 +6,7 @@
  */
 import type { PaymentRequirements, SchemeFacilitator } from '@x402kit/core';
 import { createSchemeLifetime } from '@x402kit/core/internal';
-import type { ExactPermitFeeQuote } from '@x402kit/payment-permit';
+import { type ExactPermitFeeQuote, guardPermitPayments, quotePermitFee } from '@x402kit/payment-permit';
 import { privateKeyToAccount } from 'viem/accounts';
 import { isTronAddress, toTronAddress, tronAddressBody } from '../address.js';
 import { parseTronAllowedAssets } from '../allowed-assets.js';
@@ -158,15 +158,13 @@ export function createExactPermitTronFacilitator(
   const lifetime = createSchemeLifetime(errorText);
   const signerAddresses = [...keys.keys()].map((body) => toTronAddress(body));
 
-  const { verify, settle } = lifetime.guard({
+  const { verify, settle } = guardPermitPayments(lifetime, ctx, {
     settlementKey: (payload, requirements) => {
       const chain = ctx.networkFor(requirements.network);
       return chain ? sentPermitKey(chain.network.chainId, payload.payload) : undefined;
     },
-    verify: async (payload, requirements) =>
-      (await verifyExactPermitTronPayment(ctx, payload, requirements)).response,
-    // the call's signal (aborted on close too) and onBroadcast
-    settle: (payload, requirements, call) => settleExactPermitTronPayment(ctx, payload, requirements, call),
+    verify: verifyExactPermitTronPayment,
+    settle: settleExactPermitTronPayment,
   });
 
   function quoteFee(
@@ -180,11 +178,7 @@ export function createExactPermitTronFacilitator(
       !isTronAddress(requirements.asset)
     )
       return undefined;
-    const asset = toTronAddress(requirements.asset);
-    const allowed = ctx.allowedAssets?.get(network);
-    if (allowed && !allowed.has(asset)) return undefined;
-    const fee = fees(network, asset);
-    return fee ? { feeTo: fee.feeTo, feeAmount: fee.amount.toString(), caller } : undefined;
+    return quotePermitFee(ctx, network, toTronAddress(requirements.asset), caller);
   }
 
   function kindExtra(id: string): ExactPermitTronKindExtra | undefined {

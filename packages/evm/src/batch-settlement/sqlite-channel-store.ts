@@ -1,5 +1,5 @@
 /**
- * The embedded `batch-settlement` channel store: one SQLite file (through `libsql`, an optional peer
+ * The embedded `batch-settlement` channel store for one machine: one SQLite file (through `libsql`, an optional peer
  * dependency loaded on first use), WAL journal and a busy timeout, every method one `BEGIN IMMEDIATE`
  * transaction, so server processes on one machine may share the file.
  */
@@ -34,8 +34,8 @@ export type SqliteChannelStoreOptions = {
 type Row = { state: string | null; attempt: string | null; expires_at: number | null };
 
 /**
- * A channel store in a SQLite file: the server scheme's default, for one machine. The file is opened
- * (and its table created) on first use; `close()` closes it.
+ * A channel store in a SQLite file: the embedded store for one machine, channels kept across restarts.
+ * The file is opened (and its table created) on first use; `close()` closes it.
  *
  * @example
  * import { createSqliteChannelStore } from '@x402kit/evm/batch-settlement/sqlite'

@@ -96,19 +96,41 @@ describe('PaymentPermit', () => {
     assert.equal(separator, domainSeparator({ domain: paymentPermitDomain97 }));
   });
 
-  async function setUpToken(token: Address) {
-    await mintWith(client, {
-      token,
-      owner: DEVNET_ACCOUNTS.deployer.address,
-      to: buyer.address,
-      amount: 10n ** 24n,
-    });
+  /** `owner` (the §1.2 buyer by default) holds `amount` of `token` and lets PaymentPermit move `allowance`. */
+  async function setUpToken(token: Address, owner = buyer, amount = 10n ** 24n, allowance = maxUint256) {
+    await mintWith(client, { token, owner: DEVNET_ACCOUNTS.deployer.address, to: owner.address, amount });
     await approveToken({
       chain: devnet.chain,
-      owner: buyer,
+      owner,
       token,
       spender: PAYMENT_PERMIT_ADDRESS,
-      amount: maxUint256,
+      amount: allowance,
+    });
+  }
+
+  /** `signer` signs `message` as PaymentPermitDetails on the chain-97 domain. */
+  function signPermit(signer: typeof buyer, message: PaymentPermitMessage): Promise<Hex> {
+    return signer.signTypedData({
+      domain: paymentPermitDomain97,
+      types: paymentPermitTypes,
+      primaryType: 'PaymentPermitDetails',
+      message,
+    });
+  }
+
+  /** `account` (the caller by default) simulates permitTransferFrom(message, owner, signature). */
+  function simulatePermit(
+    message: PaymentPermitMessage,
+    owner: Address,
+    signature: Hex,
+    account = caller.address,
+  ) {
+    return client.simulateContract({
+      account,
+      address: PAYMENT_PERMIT_ADDRESS,
+      abi,
+      functionName: 'permitTransferFrom',
+      args: [message, owner, signature],
     });
   }
 
@@ -119,13 +141,7 @@ describe('PaymentPermit', () => {
       ...base,
       meta: { ...base.meta, nonce, validAfter: block.timestamp - 60n, validBefore: block.timestamp + 3600n },
     };
-    const signature = await buyer.signTypedData({
-      domain: paymentPermitDomain97,
-      types: paymentPermitTypes,
-      primaryType: 'PaymentPermitDetails',
-      message,
-    });
-    return { message, signature };
+    return { message, signature: await signPermit(buyer, message) };
   }
 
   for (const returnsBool of [true, false]) {
@@ -159,13 +175,7 @@ describe('PaymentPermit', () => {
       const callerWallet = createWalletClient({ chain: devnet.chain, transport: http(), account: caller });
 
       await assert.rejects(
-        client.simulateContract({
-          account: devnetAccount(5).address,
-          address: PAYMENT_PERMIT_ADDRESS,
-          abi,
-          functionName: 'permitTransferFrom',
-          args: [message, buyer.address, signature],
-        }),
+        simulatePermit(message, buyer.address, signature, devnetAccount(5).address),
         /InvalidCaller/,
       );
       const [payBefore, feeBefore] = await Promise.all([
@@ -199,93 +209,49 @@ describe('PaymentPermit', () => {
         args: [buyer.address, nonce >> 8n],
       });
       assert.equal((word >> (nonce & 0xffn)) & 1n, 1n);
-      await assert.rejects(
-        client.simulateContract({
-          account: caller.address,
-          address: PAYMENT_PERMIT_ADDRESS,
-          abi,
-          functionName: 'permitTransferFrom',
-          args: [message, buyer.address, signature],
-        }),
-        /NonceAlreadyUsed/,
-      );
+      await assert.rejects(simulatePermit(message, buyer.address, signature), /NonceAlreadyUsed/);
     });
   }
 
   test('checks buyer, kind, time window and signature with their custom errors', async () => {
     const token = BSC_TESTNET_USDT_ADDRESS;
     const { message, signature } = await signedPermit(token, 555n);
-    const simulate = (m: typeof message, owner: Address, sig: Hex) =>
-      client.simulateContract({
-        account: caller.address,
-        address: PAYMENT_PERMIT_ADDRESS,
-        abi,
-        functionName: 'permitTransferFrom',
-        args: [m, owner, sig],
-      });
-    await assert.rejects(simulate(message, payTo, signature), /BuyerMismatch/);
+    await assert.rejects(simulatePermit(message, payTo, signature), /BuyerMismatch/);
     await assert.rejects(
-      simulate({ ...message, meta: { ...message.meta, kind: 1 } }, buyer.address, signature),
+      simulatePermit({ ...message, meta: { ...message.meta, kind: 1 } }, buyer.address, signature),
       /InvalidKind/,
     );
     await assert.rejects(
-      simulate(
+      simulatePermit(
         { ...message, meta: { ...message.meta, validBefore: message.meta.validAfter } },
         buyer.address,
         signature,
       ),
       /InvalidTimestamp/,
     );
-    await assert.rejects(simulate(message, buyer.address, `${signature}00`), /InvalidSignature/);
+    await assert.rejects(simulatePermit(message, buyer.address, `${signature}00`), /InvalidSignature/);
     await assert.rejects(
-      simulate({ ...message, payment: { ...message.payment, payAmount: 2n } }, buyer.address, signature),
+      simulatePermit(
+        { ...message, payment: { ...message.payment, payAmount: 2n } },
+        buyer.address,
+        signature,
+      ),
       /InvalidSignature/,
     );
     const broke = privateKeyToAccount(devnetAccount(12).privateKey);
     const brokeMessage = { ...message, buyer: broke.address };
-    const brokeSignature = await broke.signTypedData({
-      domain: paymentPermitDomain97,
-      types: paymentPermitTypes,
-      primaryType: 'PaymentPermitDetails',
-      message: brokeMessage,
-    });
-    await assert.rejects(simulate(brokeMessage, broke.address, brokeSignature), /Payment failed/);
+    const brokeSignature = await signPermit(broke, brokeMessage);
+    await assert.rejects(simulatePermit(brokeMessage, broke.address, brokeSignature), /Payment failed/);
   });
 
   test('reverts "Fee failed" when the allowance covers the payment but not the fee', async () => {
     const token = BSC_TESTNET_USDT_ADDRESS;
     const lowBuyer = privateKeyToAccount(devnetAccount(13).privateKey);
     await client.setBalance({ address: lowBuyer.address, value: parseEther('1') });
-    await mintWith(client, {
-      token,
-      owner: DEVNET_ACCOUNTS.deployer.address,
-      to: lowBuyer.address,
-      amount: 10n ** 20n,
-    });
-    await approveToken({
-      chain: devnet.chain,
-      owner: lowBuyer,
-      token,
-      spender: PAYMENT_PERMIT_ADDRESS,
-      amount: 1000000n,
-    });
+    await setUpToken(token, lowBuyer, 10n ** 20n, 1000000n);
     const { message } = await signedPermit(token, 777n);
     const lowMessage = { ...message, buyer: lowBuyer.address };
-    const signature = await lowBuyer.signTypedData({
-      domain: paymentPermitDomain97,
-      types: paymentPermitTypes,
-      primaryType: 'PaymentPermitDetails',
-      message: lowMessage,
-    });
-    await assert.rejects(
-      client.simulateContract({
-        account: caller.address,
-        address: PAYMENT_PERMIT_ADDRESS,
-        abi,
-        functionName: 'permitTransferFrom',
-        args: [lowMessage, lowBuyer.address, signature],
-      }),
-      /Fee failed/,
-    );
+    const signature = await signPermit(lowBuyer, lowMessage);
+    await assert.rejects(simulatePermit(lowMessage, lowBuyer.address, signature), /Fee failed/);
   });
 });

@@ -241,7 +241,7 @@ describe('our batch-settlement server over HTTP (devnet, our facilitator, the se
   }
   /** The payment of `header` with a fresh voucher signed over `max` (a client that lost track of charges). */
   async function staleVoucherHeader(header: string, channelId: Hex, max: bigint): Promise<string> {
-    const payment = decodePaymentSignatureHeader(header) as { payload: { voucher: Record<string, unknown> } };
+    const payment = decodePaymentSignatureHeader(header);
     const payer = privateKeyToAccount(devnet.accounts.payer.privateKey as Hex);
     const chainId = Number(devnet.network.split(':')[1]);
     const signature = await payer.signTypedData({
@@ -250,8 +250,8 @@ describe('our batch-settlement server over HTTP (devnet, our facilitator, the se
       primaryType: 'Voucher',
       message: { channelId, maxClaimableAmount: max },
     });
-    payment.payload.voucher = { channelId, maxClaimableAmount: max.toString(), signature };
-    return encodePaymentSignatureHeader(payment as never);
+    const voucher = { channelId, maxClaimableAmount: max.toString(), signature };
+    return encodePaymentSignatureHeader({ ...payment, payload: { ...payment.payload, voucher } });
   }
   const chargedOf = async (id: string) => (await own.store.get(id as Hex))?.chargedCumulativeAmount;
 

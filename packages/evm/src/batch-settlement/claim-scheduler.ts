@@ -113,7 +113,7 @@ function emptyRun(): ClaimRun {
 }
 
 /** A channel whose charges pass what was claimed on chain. */
-export function isClaimable(channel: ServerChannel): boolean {
+function isClaimable(channel: ServerChannel): boolean {
   return BigInt(channel.chargedCumulativeAmount) > BigInt(channel.totalClaimed);
 }
 

@@ -2,7 +2,8 @@ import { z } from 'zod';
 import { type Command, UsageError } from '../command.js';
 import { defineCommand } from '../define-command.js';
 import { describeIssues } from '../options.js';
-import { parseDemoMode } from './demo/demo-mode.js';
+import { runBatchSettlementDemo } from './demo/batch-settlement-demo.js';
+import { BASE_SEPOLIA, parseDemoMode } from './demo/demo-mode.js';
 import { runDemo } from './demo/exact-demo.js';
 import { runMcpDemo } from './demo/mcp-demo.js';
 import { runSchemeDemo } from './demo/scheme-demo.js';
@@ -10,6 +11,7 @@ import { runSolanaDemo } from './demo/solana-demo.js';
 import { runTronDemo } from './demo/tron-demo.js';
 
 const usage = `Usage: x402kit demo [--scheme exact|permit2|upto|exact_permit|exact_gasfree] [--network <caip2>] [--price <usd>] [--charge <usd>]
+       x402kit demo --scheme batch-settlement [--price <usd>] [--requests <n>]
        x402kit demo --mcp [--price <usd>]
 
 Run one real x402 payment on a local chain and narrate it: a devnet (anvil with USDC at Base
@@ -24,6 +26,10 @@ Schemes (each a real payment on a local chain):
   exact_permit   BofAI PaymentPermit, 18-decimal USDT on eip155:97 (BSC testnet), with a facilitator fee;
                  with --network tron:nile, on an offline TRON Nile (local TRON node, TIP-712, TRON USDT)
   exact_gasfree  GasFree on the offline TRON Nile: the payer holds no TRX, a GasFree provider settles
+  batch-settlement  one deposit into the x402BatchSettlement escrow, then --requests paid calls
+                 (default 100) each with a cumulative voucher and NO transaction (the chain is
+                 counted around them), ONE claim transaction and a sweep to the receiver, and the
+                 cooperative refund of the rest; USDC on eip155:84532
   exact on solana:devnet  SPL TransferChecked of devnet USDC on a local Solana devnet (litesvm), the
                  facilitator's fee payer co-signs and pays the fee
 
@@ -40,6 +46,7 @@ Options:
   --price <usd>      price of the API call (default 0.001; upto: the maximum, default 0.01; exact_permit
                      and solana:devnet: 0.01)
   --charge <usd>     upto only: what the API actually charges (default 40% of the maximum)
+  --requests <n>     batch-settlement only: paid requests on the channel, 1 to 10000 (default 100)
   -h, --help         show this help`;
 
 /** Solana devnet's id forms the demo accepts (its name and its CAIP-2 id). */
@@ -52,6 +59,31 @@ const DemoOptions = z.object({
     .regex(/^\d+(\.\d{1,6})?$/, 'must be a decimal USDC amount with at most 6 decimals, e.g. 0.001')
     .default('0.001'),
 });
+
+const BATCH_SETTLEMENT = 'batch-settlement';
+
+/** `--price` and `--requests` of the batch-settlement demo, checked (it runs on Base Sepolia's USDC only). */
+function batchOptions(values: {
+  price?: string | undefined;
+  network?: string | undefined;
+  charge?: string | undefined;
+  requests?: string | undefined;
+}): { price: string; requests: number } {
+  if (values.network !== undefined && values.network !== BASE_SEPOLIA)
+    throw new UsageError(
+      `--scheme ${BATCH_SETTLEMENT} runs on ${BASE_SEPOLIA} in the demo, not ${values.network}`,
+    );
+  if (values.charge !== undefined) throw new UsageError('--charge only applies to --scheme upto');
+  const parsed = DemoOptions.safeParse({ price: values.price });
+  if (!parsed.success) throw new UsageError(describeIssues(parsed.error.issues, { price: '--price' }));
+  const requests = values.requests ?? '100';
+  if (!/^\d{1,5}$/.test(requests) || Number(requests) < 1 || Number(requests) > 10_000)
+    throw new UsageError(
+      `--requests must be a whole number from 1 to 10000 (got ${JSON.stringify(requests)})`,
+    );
+  if (Number(parsed.data.price) <= 0) throw new UsageError('--price must be above 0 for batch-settlement');
+  return { price: parsed.data.price, requests: Number(requests) };
+}
 
 /**
  * The `demo` command.
@@ -67,11 +99,12 @@ export const demoCommand: Command = defineCommand({
     scheme: { type: 'string' },
     network: { type: 'string' },
     charge: { type: 'string' },
+    requests: { type: 'string' },
     mcp: { type: 'boolean' },
   },
   async run({ values }, context) {
     if (values.mcp) {
-      for (const flag of ['scheme', 'network', 'charge'] as const) {
+      for (const flag of ['scheme', 'network', 'charge', 'requests'] as const) {
         if (values[flag] !== undefined)
           throw new UsageError(`--${flag} does not apply to --mcp (exact on eip155:84532)`);
       }
@@ -79,6 +112,10 @@ export const demoCommand: Command = defineCommand({
       if (!parsed.success) throw new UsageError(describeIssues(parsed.error.issues, { price: '--price' }));
       return runMcpDemo(parsed.data.price, context.stdout);
     }
+    if (values.scheme === BATCH_SETTLEMENT)
+      return runBatchSettlementDemo(batchOptions(values), context.stdout);
+    if (values.requests !== undefined)
+      throw new UsageError('--requests only applies to --scheme batch-settlement');
     if (values.network?.toLowerCase().startsWith('solana:')) {
       if (!SOLANA_DEVNET_IDS.has(values.network))
         throw new UsageError(

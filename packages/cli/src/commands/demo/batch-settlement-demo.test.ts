@@ -1,0 +1,101 @@
+/** `x402kit demo --scheme batch-settlement`, run in-process: one deposit, vouchers without a transaction, one claim. */
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { ExitCode } from '../../command.js';
+import { demoCommand } from '../demo.js';
+
+async function runDemo(args: string[]): Promise<{ code: number; out: string; err: string }> {
+  let out = '';
+  let err = '';
+  const code = await demoCommand
+    .run(['--scheme', 'batch-settlement', ...args], {
+      env: {},
+      stdout: (text) => {
+        out += text;
+      },
+      stderr: (text) => {
+        err += text;
+      },
+      signal: new AbortController().signal,
+    })
+    .catch((error: { exitCode?: number; message: string }) => {
+      err += error.message;
+      return error.exitCode ?? -1;
+    });
+  return { code, out, err };
+}
+
+const hashes = (out: string, pattern: RegExp) => [...out.matchAll(pattern)].map((m) => m[1]);
+
+describe('x402kit demo --scheme batch-settlement', () => {
+  it('one deposit, 99 vouchers with no transaction, one claim and a sweep: receiver + 100 x price, refund of the rest', async () => {
+    const { code, out, err } = await runDemo([]);
+    assert.equal(code, ExitCode.ok, `${err}\n${out}`);
+    assert.match(out, /batch-settlement on eip155:84532: 1000 atomic units \(0\.001 USDC\)/);
+    assert.match(out, /"receiverAuthorizer":"0x[0-9a-fA-F]{40}","withdrawDelay":900/);
+    assert.match(out, /Balances before: payer 1000 USDC, escrow 0 USDC, receiver 0 USDC/);
+    const deposits = hashes(out, /ONE deposit transaction, relayed by the facilitator: (0x[0-9a-f]{64})/g);
+    assert.equal(deposits.length, 1, out);
+    assert.match(out, /the escrow holds 0\.12 USDC for the channel; charged so far 0\.001 USDC/);
+    assert.match(
+      out,
+      /request 100: 200, PAYMENT-RESPONSE transaction "" \(a voucher\), charged so far 0\.1 USDC/,
+    );
+    const chain =
+      /chain during them: block (\d+) -> (\d+), transactions sent: (\d+), payer nonce (\d+) -> (\d+), facilitator nonce (\d+) -> (\d+), escrow events: (\d+)/.exec(
+        out,
+      );
+    assert.ok(chain, out);
+    const [, b0, b1, sent, p0, p1, f0, f1, events] = chain;
+    assert.equal(b1, b0, 'no block during the vouchers');
+    assert.equal(sent, '0');
+    assert.equal(p1, p0);
+    assert.equal(f1, f0);
+    assert.equal(events, '0');
+    assert.match(out, /balances unchanged: payer 999\.88 USDC, escrow 0\.12 USDC, receiver 0 USDC/);
+    assert.equal(hashes(out, /claim of 1 channel\(s\) in transaction (0x[0-9a-f]{64})/g).length, 1, out);
+    assert.match(out, /sweep of 0\.1 USDC to the receiver in transaction 0x[0-9a-f]{64}/);
+    assert.match(out, /Balances after: {2}payer 999\.88 USDC, escrow 0\.02 USDC, receiver 0\.1 USDC/);
+    assert.match(out, /receiver 0 USDC \+ 100 x 0\.001 USDC = 0\.1 USDC \(exact\)/);
+    assert.match(out, /refunded 0\.02 USDC in transaction 0x[0-9a-f]{64}/);
+    assert.match(out, /Balances final: {2}payer 999\.9 USDC, escrow 0 USDC, receiver 0\.1 USDC/);
+    assert.match(out, /payer paid exactly 0\.1 USDC = 100 x 0\.001 USDC/);
+  });
+
+  it('takes --price and --requests: receiver + n x price', async () => {
+    const { code, out, err } = await runDemo(['--price', '0.25', '--requests', '7']);
+    assert.equal(code, ExitCode.ok, `${err}\n${out}`);
+    assert.match(out, /transactions sent: 0,/);
+    assert.match(out, /receiver 0 USDC \+ 7 x 0\.25 USDC = 1\.75 USDC \(exact\)/);
+    assert.match(out, /payer paid exactly 1\.75 USDC = 7 x 0\.25 USDC/);
+  });
+
+  it('refuses bad --requests, --price, --network and --charge with exit code 2', async () => {
+    for (const [args, message] of [
+      [['--requests', '0'], /--requests must be a whole number from 1 to 10000/],
+      [['--requests', '1.5'], /--requests must be a whole number/],
+      [['--price', '1e-3'], /--price/],
+      [['--price', '0'], /--price must be above 0/],
+      [['--network', 'eip155:97'], /runs on eip155:84532 in the demo, not eip155:97/],
+      [['--charge', '0.001'], /--charge only applies to --scheme upto/],
+    ] as const) {
+      const bad = await runDemo([...args]);
+      assert.equal(bad.code, ExitCode.usage, `${args.join(' ')}: ${bad.out}`);
+      assert.match(bad.err, message);
+    }
+    let err = '';
+    const code = await demoCommand
+      .run(['--requests', '5'], {
+        env: {},
+        stdout: () => {},
+        stderr: () => {},
+        signal: new AbortController().signal,
+      })
+      .catch((error: { exitCode: number; message: string }) => {
+        err = error.message;
+        return error.exitCode;
+      });
+    assert.equal(code, ExitCode.usage);
+    assert.match(err, /--requests only applies to --scheme batch-settlement/);
+  });
+});

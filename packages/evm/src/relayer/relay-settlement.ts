@@ -6,8 +6,8 @@
  * like a sent one, only a proven refusal is `refused`, a missing receipt resets the nonce lane and
  * is pending) is decided here once.
  */
+import { notifyBroadcast } from '@x402kit/core/internal';
 import type { PublicClient } from 'viem';
-import { notifyBroadcast } from './notify-broadcast.js';
 import {
   type BatchRelayOptions,
   type RelayedCall,

@@ -10,6 +10,7 @@
  * next block anyway, and a window of a quarter block costs no extra latency while saving 21 000 gas
  * and one nonce per payment. On automine chains it only adds the window to every settle.
  */
+import { notifyBroadcast } from '@x402kit/core/internal';
 import {
   type Address,
   decodeErrorResult,
@@ -22,7 +23,6 @@ import {
 } from 'viem';
 import { MULTICALL3_ADDRESS } from '../multicall3.js';
 import { type BatchedPayment, paymentReceipts, readBatchedPayment } from './batched-payment.js';
-import { notifyBroadcast } from './notify-broadcast.js';
 import type { BatchRelayOptions, RelayedCall, RelayedSettlement, SettlementBatcher } from './relayed-call.js';
 import type { Relayer } from './relayer.js';
 import { sendCall } from './send-call.js';

@@ -5,6 +5,7 @@
  * receipt for a bounded time. A permit is never broadcast twice: a broadcast is remembered until its
  * outcome is known or the transaction has expired unseen.
  */
+
 import {
   type PaymentPayload,
   type PaymentRequirements,
@@ -13,6 +14,7 @@ import {
   settleRefusal,
   X402Error,
 } from '@x402kit/core';
+import { notifyBroadcast } from '@x402kit/core/internal';
 import { paymentPermitAbi, permitTuple } from '@x402kit/payment-permit';
 import { encodeFunctionData } from 'viem';
 import { toTronAddress, tronAddressBody } from '../address.js';
@@ -142,7 +144,7 @@ export async function settleExactPermitTronPayment(
     return settleRefusal(refusal.reason, refusal.message, networkId, '', payer);
   }
   // sent, or of unknown outcome (reset, 5xx, timeout): the txid may be mined, so it is recorded and watched
-  await notify(options.onBroadcast, record.txid);
+  await notifyBroadcast(options.onBroadcast, record.txid);
   return awaitOutcome(ctx, network, key, record, networkId, options.signal);
 }
 
@@ -243,16 +245,4 @@ function hasPaymentTransferLog(info: TronTransactionInfo, expected: SentPermit['
       BigInt(`0x${data.slice(0, 64)}`) === expected.amount
     );
   });
-}
-
-async function notify(
-  onBroadcast: ((transaction: string) => Promise<void> | void) | undefined,
-  txid: string,
-): Promise<void> {
-  if (!onBroadcast) return;
-  try {
-    await onBroadcast(txid);
-  } catch {
-    // the ledger reconciles from the chain later; the money path goes on
-  }
 }

@@ -1,6 +1,6 @@
 /**
  * Tell a recorder (a settlement ledger) that a transaction was broadcast, before the receipt
- * wait. A recorder that fails must not stop the settlement it records.
+ * wait, whatever the chain. A recorder that fails must not stop the settlement it records.
  *
  * @example
  * await notifyBroadcast(options.onBroadcast, hash)

@@ -110,22 +110,20 @@ describe('facilitator server over HTTP on a devnet', () => {
     assert.deepEqual(verify.json, { isValid: true, payer: devnet.accounts.payer.address });
 
     // the token balances of the payer and of the recipient
-    const balances = () =>
-      Promise.all(
-        [devnet.accounts.payer, devnet.accounts.payTo].map((a) =>
-          readTokenBalance(devnet.rpcUrl, devnet.token.address, a.address),
-        ),
-      );
-    const [payerBefore, payToBefore] = await balances();
+    const balances = async () => ({
+      payer: await readTokenBalance(devnet.rpcUrl, devnet.token.address, devnet.accounts.payer.address),
+      payTo: await readTokenBalance(devnet.rpcUrl, devnet.token.address, devnet.accounts.payTo.address),
+    });
+    const start = await balances();
     const settle = await call('/settle', { body });
     assert.equal(settle.status, 200);
     assert.equal(settle.json.success, true, JSON.stringify(settle.json));
     assert.match(String(settle.json.transaction), /^0x[0-9a-f]{64}$/);
     assert.equal(settle.json.network, 'eip155:84532');
     assert.equal(settle.json.payer, devnet.accounts.payer.address);
-    const [payerAfter, payToAfter] = await balances();
-    assert.equal(payerBefore - payerAfter, 1000n);
-    assert.equal(payToAfter - payToBefore, 1000n);
+    const end = await balances();
+    assert.equal(start.payer - end.payer, 1000n);
+    assert.equal(end.payTo - start.payTo, 1000n);
 
     // the same authorization cannot be settled twice: 200 with the reason, not an HTTP error
     const again = await call('/settle', { body });

@@ -160,7 +160,7 @@ describe('official batch-settlement client + official server -> our facilitator 
   });
 });
 
-describe('our facilitator deployment: a deposit whose RPC is cut after the send', () => {
+describe('our facilitator deployment (ledger, reconciler): exactly-once deposits and a cut RPC', () => {
   let cut: CutRpcFacilitator;
   before(async () => {
     cut = await startCutRpcFacilitator(devnet, {
@@ -171,7 +171,8 @@ describe('our facilitator deployment: a deposit whose RPC is cut after the send'
     await cut?.close();
   });
 
-  it('answers settlement_pending with the hash, and the reconciler completes it', async () => {
+  /** A deposit into a fresh channel signed by the official client, and a poster of it to our deployment. */
+  async function officialDeposit(salt: number) {
     const authorizer = privateKeyToAccount(devnetAccount(5).privateKey).address;
     const payer = privateKeyToAccount(devnet.accounts.payer.privateKey as Hex);
     const requirements = {
@@ -188,10 +189,9 @@ describe('our facilitator deployment: a deposit whose RPC is cut after the send'
         version: devnet.token.version,
       },
     };
-    // the official client signs the deposit (a fresh channel: its own salt)
     const official = new OfficialBatchClient(payer as never, {
       rpcUrl: devnet.rpcUrl,
-      salt: toHex(424242, { size: 32 }),
+      salt: toHex(salt, { size: 32 }),
     });
     const created = await official.createPaymentPayload(2, requirements as never);
     const paymentPayload = { x402Version: 2, accepted: requirements, payload: created.payload };
@@ -204,6 +204,25 @@ describe('our facilitator deployment: a deposit whose RPC is cut after the send'
         headers: { 'content-type': 'application/json' },
         body,
       }).then((r) => r.json());
+    return { deposited, post };
+  }
+
+  it('settles 20 concurrent copies of one deposit once', async () => {
+    const { deposited, post } = await officialDeposit(434343);
+    const escrowBefore = await balance(BATCH_SETTLEMENT_ADDRESS);
+    const answers = await Promise.all(Array.from({ length: 20 }, () => post('/settle')));
+    const settled = answers.filter((a) => a.success);
+    assert.equal(settled.length, 1, JSON.stringify(answers.map((a) => a.errorReason)));
+    for (const refused of answers.filter((a) => !a.success))
+      assert.ok(
+        ['duplicate_settlement', 'settlement_pending'].includes(refused.errorReason),
+        refused.errorReason,
+      );
+    assert.equal(await balance(BATCH_SETTLEMENT_ADDRESS), escrowBefore + deposited, 'moved once');
+  });
+
+  it('answers settlement_pending with the hash, and the reconciler completes it', async () => {
+    const { deposited, post } = await officialDeposit(424242);
     const verdict = await post('/verify');
     assert.equal(verdict.isValid, true, JSON.stringify(verdict));
     const escrowBefore = await balance(BATCH_SETTLEMENT_ADDRESS);

@@ -2,13 +2,15 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { PaymentPayload, PaymentRequirements, SettleResponse } from '@x402kit/core';
 import { type Devnet, devnetAccount, readTokenBalance, startDevnet } from '@x402kit/devnet';
-import { createWalletClient, type Hex, http, type LocalAccount, toHex } from 'viem';
+import { createWalletClient, type Hex, http, type LocalAccount, toHex, zeroAddress } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
 import { buildPermit2Approval } from '../permit2/approval.js';
 import { type ChannelConfig, computeChannelId } from './channel.js';
 import { signErc3009Deposit, signPermit2Deposit, signVoucher } from './client-payload.js';
 import { BATCH_SETTLEMENT_ADDRESS } from './constants.js';
 import { type BatchSettlementEvmFacilitator, createBatchSettlementEvmFacilitator } from './facilitator.js';
+import { batchPaymentKey } from './facilitator-payment-key.js';
+import { createBatchSettlementReconciler } from './facilitator-reconcile.js';
 import type { ClaimEntry } from './payload.js';
 import { BatchSettlementReasons as R } from './reasons.js';
 
@@ -129,6 +131,14 @@ async function voucherPayment(
 
 // biome-ignore lint/suspicious/noExplicitAny: the tests reach into payloads at any depth to break one field
 type Editable = Record<string, any>;
+
+/** What the service's reconciler answers for a payment recorded with `transaction` (after a restart). */
+function reconcile(payment: PaymentPayload, transaction: string) {
+  const key = batchPaymentKey(payment.payload, devnet.network);
+  assert.ok(key);
+  const reconciler = createBatchSettlementReconciler({ rpc: { [devnet.network]: devnet.rpcUrl } });
+  return reconciler({ x402Version: 2, payload: payment, requirements: requirements() }, { key, transaction });
+}
 
 /** `extra.channelState` of a settlement. */
 const stateOf = (r: SettleResponse | undefined) =>
@@ -361,6 +371,23 @@ describe('batch-settlement facilitator on the devnet', () => {
     });
     await refused(await voucherPayment(payer, config, 7001n), R.cumulativeExceedsBalance);
     await refused(await voucherPayment(payer, channelOf(payer), 10n), R.channelNotFound);
+    // payerAuthorizer zero: the voucher is checked against the payer through the node (ERC-1271 / ERC-6492 path)
+    const walletChannel = channelOf(payer, { payerAuthorizer: zeroAddress });
+    await depositOk(payer, walletChannel, 2000n);
+    const byPayer = await facilitator.verify(
+      await voucherPayment(payer, walletChannel, 1500n),
+      requirements(),
+      v2,
+    );
+    assert.equal(byPayer.isValid, true, byPayer.invalidMessage);
+    const forged = await signVoucher(stranger, computeChannelId(walletChannel, chainId), 1500n, chainId);
+    const byStranger = edit(await voucherPayment(payer, walletChannel, 1500n), (p) => {
+      p.voucher = forged;
+    });
+    await refused(byStranger, R.voucherSignature);
+    const reconciled = await reconcile(payment, ok[0]?.transaction ?? '');
+    assert.equal(reconciled?.success, true, 'the reconciler finds the deposit of the recorded transaction');
+    assert.equal(reconciled?.amount, '7000');
   });
 
   it('claims three channels in one transaction, then one sweep moves exactly their sum', async () => {
@@ -377,13 +404,21 @@ describe('batch-settlement facilitator on the devnet', () => {
         totalClaimed: amount.toString(),
       });
     }
-    const claim = await facilitator.settle(
-      { x402Version: 2, accepted: requirements(), payload: { type: 'claim', claims: rows } },
-      requirements(),
-      v2,
-    );
+    const claimPayment = {
+      x402Version: 2,
+      accepted: requirements(),
+      payload: { type: 'claim', claims: rows },
+    } as PaymentPayload;
+    const claim = await facilitator.settle(claimPayment, requirements(), v2);
     assert.equal(claim.success, true, claim.errorMessage);
     assert.equal(claim.amount, '');
+    const found = await reconcile(claimPayment, claim.transaction);
+    assert.deepEqual(found, {
+      success: true,
+      transaction: claim.transaction,
+      network: devnet.network,
+      amount: '',
+    });
     const receiver = devnet.accounts.payTo.address;
     const receiverBefore = await balanceOf(receiver);
     const sweep = {
@@ -434,6 +469,10 @@ describe('batch-settlement facilitator on the devnet', () => {
       refundNonce: '1',
     });
     assert.equal(await balanceOf(payer.address), payerBefore + 3500n);
+    const found = await reconcile(completed, refund.transaction);
+    assert.equal(found?.success, true);
+    assert.equal(found?.amount, '3500');
+    assert.deepEqual(stateOf(found), stateOf(refund));
     const stale = await facilitator.settle(completed, requirements(), v2);
     assert.equal(stale.success, false);
     assert.equal(stale.errorReason, R.refundPayload);

@@ -2,6 +2,8 @@
  * Sample `batch-settlement` channels and reservations for store tests, and one paid request as a
  * server runs it against a store (reserve, waiting while busy; charge; commit).
  */
+
+import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import type { ChannelReservation, ChannelStore, ServerChannel } from '@x402kit/evm/batch-settlement';
 import { getAddress, type Hex } from 'viem';
@@ -80,4 +82,15 @@ export async function chargeOnce(
     if (Date.now() > until) throw new Error(`channel ${first.channelId} stayed busy for ${deadlineMs} ms`);
     await sleep(1 + Math.random() * 4);
   }
+}
+
+/**
+ * Give `store` a channel (reserve, then commit as attempt `seed`) and answer it.
+ *
+ * @example const channel = await seedChannel(store, sampleChannel({ totalClaimed: '99' }))
+ */
+export async function seedChannel(store: ChannelStore, channel = sampleChannel()): Promise<ServerChannel> {
+  assert.equal((await store.reserve(channel.channelId, holdFor('seed'))).status, 'reserved');
+  assert.equal(await store.commit(channel.channelId, 'seed', channel), true);
+  return channel;
 }

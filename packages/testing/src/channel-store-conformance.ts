@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { ChannelStore, ServerChannel } from '@x402kit/evm/batch-settlement';
 import { BatchSettlementReasons } from '@x402kit/evm/batch-settlement';
-import { chargeOnce, holdFor, sampleChannel } from './channel-samples.js';
+import { chargeOnce, holdFor, sampleChannel, seedChannel } from './channel-samples.js';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -74,8 +74,7 @@ export function runChannelStoreConformance(
     it('a lapsed reservation is taken over; the lapsed holder can no longer commit or release', async () => {
       const channel = sampleChannel({ chargedCumulativeAmount: '10', signedMaxClaimable: '10' });
       const id = channel.channelId;
-      await a.reserve(id, holdFor('setup'));
-      assert.equal(await a.commit(id, 'setup', channel), true);
+      await seedChannel(a, channel);
 
       const dying = holdFor('dying', 300);
       assert.equal((await a.reserve(id, dying)).status, 'reserved');
@@ -147,8 +146,7 @@ export function runChannelStoreConformance(
         totalClaimed: '99',
       });
       const id = channel.channelId;
-      await a.reserve(id, holdFor('setup'));
-      await a.commit(id, 'setup', channel);
+      await seedChannel(a, channel);
       const before = Date.now();
       await b.recordOnchain(id, {
         balance: '2000',
@@ -182,8 +180,7 @@ export function runChannelStoreConformance(
         totalClaimed: '300',
       });
       const id = channel.channelId;
-      await a.reserve(id, holdFor('setup'));
-      await a.commit(id, 'setup', channel);
+      await seedChannel(a, channel);
       const held = await a.reserve(id, holdFor('request'));
       assert.equal(held.status, 'reserved');
       const seen = (held as { channel: ServerChannel }).channel;
@@ -211,8 +208,7 @@ export function runChannelStoreConformance(
         sampleChannel({ chargedCumulativeAmount: String(i) }),
       );
       for (const channel of channels) {
-        await a.reserve(channel.channelId, holdFor('setup'));
-        assert.equal(await a.commit(channel.channelId, 'setup', channel), true);
+        await seedChannel(a, channel);
       }
       const reservedOnly = sampleChannel().channelId;
       await a.reserve(reservedOnly, holdFor('only'));
@@ -239,8 +235,7 @@ export function runChannelStoreConformance(
     it('wrong inputs are the store’s error (batch_settlement_channel_store_failed), never a crash', async () => {
       const channel = sampleChannel({ chargedCumulativeAmount: '5' });
       const id = channel.channelId;
-      await a.reserve(id, holdFor('setup'));
-      await a.commit(id, 'setup', channel);
+      await seedChannel(a, channel);
       const loose = (value: unknown) => value as never;
       const cases: [string, () => Promise<unknown>][] = [
         ['get(42)', () => a.get(loose(42))],
@@ -250,19 +245,19 @@ export function runChannelStoreConformance(
         ['reserve: expiresAt "soon"', () => a.reserve(id, loose({ ...holdFor('x'), expiresAt: 'soon' }))],
         ['reserve: ceiling -1', () => a.reserve(id, loose({ ...holdFor('x'), signedMaxClaimable: '-1' }))],
         ['reserve: ceiling 2^128', () => a.reserve(id, holdFor('x', 1000, (2n ** 128n).toString()))],
-        ['commit: channel null', () => a.commit(id, 'setup', loose(null))],
+        ['commit: channel null', () => a.commit(id, 'seed', loose(null))],
         [
           'commit: charge 1.5',
-          () => a.commit(id, 'setup', loose({ ...channel, chargedCumulativeAmount: 1.5 })),
+          () => a.commit(id, 'seed', loose({ ...channel, chargedCumulativeAmount: 1.5 })),
         ],
         [
           'commit: charge "abc"',
-          () => a.commit(id, 'setup', loose({ ...channel, chargedCumulativeAmount: 'abc' })),
+          () => a.commit(id, 'seed', loose({ ...channel, chargedCumulativeAmount: 'abc' })),
         ],
-        ['commit: another channel', () => a.commit(id, 'setup', sampleChannel())],
+        ['commit: another channel', () => a.commit(id, 'seed', sampleChannel())],
         [
           'commit: payer "nope"',
-          () => a.commit(id, 'setup', loose({ ...channel, config: { ...channel.config, payer: 'nope' } })),
+          () => a.commit(id, 'seed', loose({ ...channel, config: { ...channel.config, payer: 'nope' } })),
         ],
         ['commit: attempt ""', () => a.commit(id, '', channel)],
         ['release: attempt undefined', () => a.release(id, loose(undefined))],

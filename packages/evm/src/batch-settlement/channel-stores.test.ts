@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { chargeOnce, holdFor, sampleChannel } from '@x402kit/testing/channel-samples';
+import { chargeOnce, holdFor, sampleChannel, seedChannel } from '@x402kit/testing/channel-samples';
 import { runChannelStoreConformance } from '@x402kit/testing/channel-store-conformance';
 import type { ChannelWorkerReport, ChannelWorkerSpec } from '@x402kit/testing/channel-store-worker';
 import { dropSchema, freshSchemaName, testPostgresUrl } from '@x402kit/testing/postgres';
@@ -58,18 +58,11 @@ runChannelStoreConformance(
   () => deleteKeys(keyPrefix),
 );
 
-/** Commit `channel` through `store` (reserve, commit) and answer it. */
-async function seed(store: ChannelStore, channel = sampleChannel()) {
-  await store.reserve(channel.channelId, holdFor('seed'));
-  assert.equal(await store.commit(channel.channelId, 'seed', channel), true);
-  return channel;
-}
-
 describe('sqlite channel store', () => {
   it('keeps its channels in a WAL file that another instance reopens', async () => {
     const path = join(dir, 'reopen', 'channels.db');
     const first = createSqliteChannelStore({ path });
-    const channel = await seed(first);
+    const channel = await seedChannel(first);
     await first.close();
     await assert.rejects(first.get(channel.channelId), isStoreError, 'a closed store says so');
     const again = createSqliteChannelStore({ path });
@@ -83,7 +76,7 @@ describe('sqlite channel store', () => {
   it('a row that does not read as a channel is the store’s error', async () => {
     const path = join(dir, 'garbage.db');
     const store = createSqliteChannelStore({ path });
-    const channel = await seed(store);
+    const channel = await seedChannel(store);
     const db = new Database(path);
     db.prepare('UPDATE batch_settlement_channels SET state = ? WHERE channel_id = ?').run(
       '{"x":',
@@ -110,7 +103,7 @@ describe('postgres channel store', () => {
     const own = freshSchemaName('bs_own');
     try {
       const store = createPostgresChannelStore({ pool, schema: own, table: 'channels_a' });
-      const channel = await seed(store);
+      const channel = await seedChannel(store);
       await store.close();
       const { rows } = await pool.query(`SELECT charged FROM "${own}".channels_a WHERE channel_id = $1`, [
         channel.channelId,
@@ -148,7 +141,7 @@ describe('redis channel store', () => {
     const prefix = freshKeyPrefix('bs-own');
     try {
       const store = createRedisChannelStore({ client, keyPrefix: prefix });
-      const channel = await seed(store);
+      const channel = await seedChannel(store);
       await store.close();
       assert.equal(await client.hget(`${prefix}channel:${channel.channelId}`, 'charged'), '0');
       await client.hset(`${prefix}channel:${channel.channelId}`, 'balance', 'lots');
@@ -173,8 +166,8 @@ describe('redis channel store', () => {
 
 /** Two worker processes on one store: each runs `requests` paid requests and races for one channel. */
 async function twoProcesses(store: ChannelStore, kind: ChannelWorkerSpec['store'], requests: number) {
-  const channels = await Promise.all(Array.from({ length: 10 }, () => seed(store)));
-  const race = await seed(store);
+  const channels = await Promise.all(Array.from({ length: 10 }, () => seedChannel(store)));
+  const race = await seedChannel(store);
   const goFile = join(dir, `go-${kind.kind}`);
   const workers = ['w1', 'w2'].map((name) => {
     const spec: ChannelWorkerSpec = {

@@ -4,8 +4,7 @@
  * the statement itself), `config` NULL while the channel is only reserved, and the live reservation.
  * Each method of the store is one statement. Internal to the PostgreSQL store.
  */
-import type { ServerChannel } from './channel-store.js';
-import { channelStoreError, parseStoredJson, readStoredChannel } from './channel-store-checks.js';
+import { channelStoreError } from './channel-store-checks.js';
 
 const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/;
 const STATE = `channel_id, config, charged, signed_max, signature, balance, total_claimed, withdraw_requested_at,
@@ -88,51 +87,4 @@ UPDATE ${t} SET ${FREE} WHERE channel_id = $1 AND attempt = $2 AND config IS NOT
 WHERE channel_id = $1 AND config IS NOT NULL`,
     delete: `DELETE FROM ${t} WHERE channel_id = $1`,
   };
-}
-
-/**
- * The values of {@link channelSql}'s `commit` for `channel`.
- *
- * @example await pool.query(sql.commit, commitValues(attempt, channel))
- */
-export function commitValues(attempt: string, c: ServerChannel): unknown[] {
-  return [
-    c.channelId,
-    attempt,
-    JSON.stringify(c.config),
-    c.chargedCumulativeAmount,
-    c.signedMaxClaimable,
-    c.signature,
-    c.lastRequestAt,
-    c.balance,
-    c.totalClaimed,
-    c.withdrawRequestedAt,
-    c.refundNonce,
-    c.onchainSyncedAt,
-  ];
-}
-
-const asNumber = (value: unknown) => (value === null || value === undefined ? value : Number(value));
-
-/**
- * A row of the state columns as a channel (undefined while only reserved), checked.
- *
- * @example const channel = readChannelRow(rows[0])
- */
-export function readChannelRow(row: Record<string, unknown> | undefined): ServerChannel | undefined {
-  if (row === undefined || row.config === null) return undefined;
-  const id = String(row.channel_id);
-  return readStoredChannel(id, {
-    channelId: row.channel_id,
-    config: parseStoredJson(id, row.config),
-    chargedCumulativeAmount: row.charged,
-    signedMaxClaimable: row.signed_max,
-    signature: row.signature,
-    balance: row.balance,
-    totalClaimed: row.total_claimed,
-    withdrawRequestedAt: asNumber(row.withdraw_requested_at),
-    refundNonce: row.refund_nonce,
-    onchainSyncedAt: asNumber(row.onchain_synced_at),
-    lastRequestAt: asNumber(row.last_request_at),
-  });
 }

@@ -17,13 +17,9 @@ import {
   checkReservation,
   storeCall,
 } from './channel-store-checks.js';
-import {
-  type ChannelSql,
-  channelSql,
-  commitValues,
-  qualifiedTable,
-  readChannelRow,
-} from './postgres-channel-sql.js';
+import { commitRecordValues, readChannelRecord } from './channel-store-record.js';
+import { lazyConnection } from './lazy-connection.js';
+import { type ChannelSql, channelSql, qualifiedTable } from './postgres-channel-sql.js';
 
 /** Options of {@link createPostgresChannelStore}: a `pool` of yours, or a `url`. */
 export type PostgresChannelStoreOptions = {
@@ -60,18 +56,15 @@ export function createPostgresChannelStore(options: PostgresChannelStoreOptions)
   const table = qualifiedTable(options.schema, options.table ?? 'batch_settlement_channels');
   const sql = channelSql(table);
   const now = options.now ?? Date.now;
-  let opening: Promise<pg.Pool> | undefined;
-  let closed = false;
-  const pool = () => {
-    if (closed) throw channelStoreError('postgres channel store: closed');
-    opening ??= openTable(options, table, sql).catch((error) => {
-      opening = undefined;
-      throw error;
-    });
-    return opening;
-  };
+  const connection = lazyConnection(
+    'postgres',
+    () => openTable(options, table, sql),
+    async (pool) => {
+      if (options.pool === undefined && !pool.ended) await pool.end();
+    },
+  );
   const query = (operation: string, text: string, values: unknown[]) =>
-    storeCall('postgres', operation, async () => (await (await pool()).query(text, values)).rows);
+    storeCall('postgres', operation, async () => (await (await connection.get()).query(text, values)).rows);
 
   return {
     async get(channelId) {
@@ -87,9 +80,9 @@ export function createPostgresChannelStore(options: PostgresChannelStoreOptions)
     async commit(channelId, attempt, channel) {
       const id = checkChannelId(channelId);
       const next = checkChannel(id, channel);
-      const values = commitValues(checkAttempt(attempt), next);
+      const values = commitRecordValues(checkAttempt(attempt), next);
       return storeCall('postgres', 'commit', async () => {
-        const result = await (await pool()).query(sql.commit, values);
+        const result = await (await connection.get()).query(sql.commit, values);
         return result.rowCount === 1;
       });
     },
@@ -109,16 +102,12 @@ export function createPostgresChannelStore(options: PostgresChannelStoreOptions)
       const rows = await query('list', sql.list, []);
       return rows.flatMap((row) => readChannelRow(row) ?? []);
     },
-    async close() {
-      if (closed) return;
-      closed = true;
-      const open = opening;
-      opening = undefined;
-      const owned = open && options.pool === undefined ? await open.catch(() => undefined) : undefined;
-      if (owned && !owned.ended) await owned.end();
-    },
+    close: () => connection.close(),
   };
 }
+
+const readChannelRow = (row: Record<string, unknown> | undefined) =>
+  row === undefined ? undefined : readChannelRecord(String(row.channel_id), row);
 
 type Query = (operation: string, text: string, values: unknown[]) => Promise<Record<string, unknown>[]>;
 

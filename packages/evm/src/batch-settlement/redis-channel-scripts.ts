@@ -8,15 +8,13 @@
  */
 import { createHash } from 'node:crypto';
 import type { Redis } from 'ioredis';
-import type { ServerChannel } from './channel-store.js';
-import { parseStoredJson, readStoredChannel } from './channel-store-checks.js';
 
 const GREATER = `local function greater(a, b)
   if #a ~= #b then return #a > #b end
   return a > b
 end
 `;
-const FREE = `redis.call('HDEL', KEYS[1], 'attempt', 'reservedMax', 'reservedSignature', 'expiresAt')`;
+const FREE = `redis.call('HDEL', KEYS[1], 'attempt', 'reserved_max', 'reserved_signature', 'expires_at')`;
 
 /** One Lua script and its SHA-1 (for `EVALSHA`). */
 export type RedisScript = { source: string; sha: string };
@@ -29,32 +27,29 @@ const script = (source: string): RedisScript => ({
 /** The scripts; `KEYS[1]` is the channel's hash. */
 export const redisChannelScripts = {
   /** ARGV: attempt, voucher ceiling, signature, expiresAt, now. Answers `{1, fields}` or `{0, heldUntil}`. */
-  reserve: script(`local held = redis.call('HMGET', KEYS[1], 'attempt', 'expiresAt')
+  reserve: script(`local held = redis.call('HMGET', KEYS[1], 'attempt', 'expires_at')
 if held[1] and held[1] ~= ARGV[1] and tonumber(held[2]) > tonumber(ARGV[5]) then
   return {0, held[2]}
 end
-redis.call('HSET', KEYS[1], 'attempt', ARGV[1], 'reservedMax', ARGV[2], 'reservedSignature', ARGV[3], 'expiresAt', ARGV[4])
+redis.call('HSET', KEYS[1], 'attempt', ARGV[1], 'reserved_max', ARGV[2], 'reserved_signature', ARGV[3], 'expires_at', ARGV[4])
 return {1, redis.call('HGETALL', KEYS[1])}`),
-  /**
-   * KEYS[2] the id set. ARGV: attempt, id, config, charged, voucher ceiling, signature, lastRequestAt,
-   * balance, totalClaimed, withdrawRequestedAt, refundNonce, onchainSyncedAt. 1 when written.
-   */
+  /** KEYS[2] the id set; ARGV: `commitRecordValues` (id, attempt, the fields). 1 when written. */
   commit: script(`${GREATER}
-if redis.call('HGET', KEYS[1], 'attempt') ~= ARGV[1] then return 0 end
-local stored = redis.call('HMGET', KEYS[1], 'onchainSyncedAt', 'totalClaimed')
-local fields = {'config', ARGV[3], 'charged', ARGV[4], 'signedMax', ARGV[5], 'signature', ARGV[6], 'lastRequestAt', ARGV[7]}
+if redis.call('HGET', KEYS[1], 'attempt') ~= ARGV[2] then return 0 end
+local stored = redis.call('HMGET', KEYS[1], 'onchain_synced_at', 'total_claimed')
+local fields = {'config', ARGV[3], 'charged', ARGV[4], 'signed_max', ARGV[5], 'signature', ARGV[6], 'last_request_at', ARGV[7]}
 if not stored[1] or tonumber(stored[1]) <= tonumber(ARGV[12]) then
-  for _, v in ipairs({'balance', ARGV[8], 'withdrawRequestedAt', ARGV[10], 'refundNonce', ARGV[11], 'onchainSyncedAt', ARGV[12]}) do
+  for _, v in ipairs({'balance', ARGV[8], 'withdraw_requested_at', ARGV[10], 'refund_nonce', ARGV[11], 'onchain_synced_at', ARGV[12]}) do
     table.insert(fields, v)
   end
 end
 local claimed = ARGV[9]
 if stored[2] and greater(stored[2], claimed) then claimed = stored[2] end
-table.insert(fields, 'totalClaimed')
+table.insert(fields, 'total_claimed')
 table.insert(fields, claimed)
 redis.call('HSET', KEYS[1], unpack(fields))
 ${FREE}
-redis.call('SADD', KEYS[2], ARGV[2])
+redis.call('SADD', KEYS[2], ARGV[1])
 return 1`),
   /** ARGV: attempt. A hash left empty (only reserved) is gone with its last field. */
   release: script(`if redis.call('HGET', KEYS[1], 'attempt') ~= ARGV[1] then return 0 end
@@ -64,9 +59,9 @@ return 1`),
   recordOnchain: script(`${GREATER}
 if redis.call('HEXISTS', KEYS[1], 'config') == 0 then return 0 end
 local claimed = ARGV[2]
-local stored = redis.call('HGET', KEYS[1], 'totalClaimed')
+local stored = redis.call('HGET', KEYS[1], 'total_claimed')
 if stored and greater(stored, claimed) then claimed = stored end
-redis.call('HSET', KEYS[1], 'balance', ARGV[1], 'totalClaimed', claimed, 'withdrawRequestedAt', ARGV[3], 'refundNonce', ARGV[4], 'onchainSyncedAt', ARGV[5])
+redis.call('HSET', KEYS[1], 'balance', ARGV[1], 'total_claimed', claimed, 'withdraw_requested_at', ARGV[3], 'refund_nonce', ARGV[4], 'onchain_synced_at', ARGV[5])
 return 1`),
 };
 
@@ -87,52 +82,6 @@ export async function runScript(
     if (!(error instanceof Error) || !error.message.startsWith('NOSCRIPT')) throw error;
     return client.eval(source, keys.length, ...keys, ...args);
   }
-}
-
-/**
- * The `commit` script's ARGV for `channel`.
- *
- * @example await runScript(client, redisChannelScripts.commit, [key, index], commitArgs(attempt, channel))
- */
-export function commitArgs(attempt: string, c: ServerChannel): (string | number)[] {
-  return [
-    attempt,
-    c.channelId,
-    JSON.stringify(c.config),
-    c.chargedCumulativeAmount,
-    c.signedMaxClaimable,
-    c.signature,
-    c.lastRequestAt,
-    c.balance,
-    c.totalClaimed,
-    c.withdrawRequestedAt,
-    c.refundNonce,
-    c.onchainSyncedAt,
-  ];
-}
-
-const asNumber = (value: string | undefined) => (value === undefined ? value : Number(value));
-
-/**
- * A channel's hash as a channel (undefined while it has no state), checked.
- *
- * @example const channel = readChannelHash(id, await client.hgetall(key))
- */
-export function readChannelHash(channelId: string, hash: Record<string, string>): ServerChannel | undefined {
-  if (hash.config === undefined) return undefined;
-  return readStoredChannel(channelId, {
-    channelId,
-    config: parseStoredJson(channelId, hash.config),
-    chargedCumulativeAmount: hash.charged,
-    signedMaxClaimable: hash.signedMax,
-    signature: hash.signature,
-    balance: hash.balance,
-    totalClaimed: hash.totalClaimed,
-    withdrawRequestedAt: asNumber(hash.withdrawRequestedAt),
-    refundNonce: hash.refundNonce,
-    onchainSyncedAt: asNumber(hash.onchainSyncedAt),
-    lastRequestAt: asNumber(hash.lastRequestAt),
-  });
 }
 
 /**

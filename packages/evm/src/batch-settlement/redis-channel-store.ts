@@ -15,13 +15,9 @@ import {
   checkReservation,
   storeCall,
 } from './channel-store-checks.js';
-import {
-  commitArgs,
-  pairsToHash,
-  readChannelHash,
-  runScript,
-  redisChannelScripts as scripts,
-} from './redis-channel-scripts.js';
+import { commitRecordValues, readChannelRecord } from './channel-store-record.js';
+import { lazyConnection } from './lazy-connection.js';
+import { pairsToHash, runScript, redisChannelScripts as scripts } from './redis-channel-scripts.js';
 
 /** Options of {@link createRedisChannelStore}: a `client` of yours, or a `url`. */
 export type RedisChannelStoreOptions = {
@@ -55,24 +51,21 @@ export function createRedisChannelStore(options: RedisChannelStoreOptions): Chan
   const key = (id: string) => `${prefix}channel:${id}`;
   const index = `${prefix}channels`;
   const now = options.now ?? Date.now;
-  let connecting: Promise<Redis> | undefined;
-  let closed = false;
-  const redis = () => {
-    if (closed) throw channelStoreError('redis channel store: closed');
-    if (options.client) return Promise.resolve(options.client);
-    connecting ??= ownClient(options.url ?? '').catch((error) => {
-      connecting = undefined;
-      throw error;
-    });
-    return connecting;
-  };
+  const given = options.client;
+  const connection = lazyConnection(
+    'redis',
+    () => (given ? Promise.resolve(given) : ownClient(options.url ?? '')),
+    async (client) => {
+      if (client !== given) await client.quit().catch(() => client.disconnect());
+    },
+  );
   const call = <T>(operation: string, run: (client: Redis) => Promise<T>) =>
-    storeCall('redis', operation, async () => run(await redis()));
+    storeCall('redis', operation, async () => run(await connection.get()));
 
   return {
     async get(channelId) {
       const id = checkChannelId(channelId);
-      return call('get', async (c) => readChannelHash(id, await c.hgetall(key(id))));
+      return call('get', async (c) => readChannelRecord(id, await c.hgetall(key(id))));
     },
     async reserve(channelId, reservation) {
       const id = checkChannelId(channelId);
@@ -80,13 +73,13 @@ export function createRedisChannelStore(options: RedisChannelStoreOptions): Chan
       const args = [held.attempt, held.signedMaxClaimable, held.signature, held.expiresAt, now()];
       return call('reserve', async (c) => {
         const [taken, data] = (await runScript(c, scripts.reserve, [key(id)], args)) as [number, unknown];
-        if (taken === 1) return { status: 'reserved', channel: readChannelHash(id, pairsToHash(data)) };
+        if (taken === 1) return { status: 'reserved', channel: readChannelRecord(id, pairsToHash(data)) };
         return { status: 'busy', heldUntil: Number(data) };
       });
     },
     async commit(channelId, attempt, channel) {
       const id = checkChannelId(channelId);
-      const args = commitArgs(checkAttempt(attempt), checkChannel(id, channel));
+      const args = commitRecordValues(checkAttempt(attempt), checkChannel(id, channel));
       return call('commit', async (c) => (await runScript(c, scripts.commit, [key(id), index], args)) === 1);
     },
     async release(channelId, attempt) {
@@ -113,17 +106,10 @@ export function createRedisChannelStore(options: RedisChannelStoreOptions): Chan
         return ids.flatMap((id, i) => {
           const [error, hash] = answers[i] ?? [null, {}];
           if (error) throw error;
-          return readChannelHash(id, hash as Record<string, string>) ?? [];
+          return readChannelRecord(id, hash as Record<string, string>) ?? [];
         });
       }),
-    async close() {
-      if (closed) return;
-      closed = true;
-      const open = connecting;
-      connecting = undefined;
-      const owned = open ? await open.catch(() => undefined) : undefined;
-      if (owned) await owned.quit().catch(() => owned.disconnect());
-    },
+    close: () => connection.close(),
   };
 }
 

@@ -19,6 +19,7 @@ import {
   storeCall,
 } from './channel-store-checks.js';
 import { mergeCommittedChannel, mergeOnchain } from './channel-store-merge.js';
+import { lazyConnection } from './lazy-connection.js';
 import { openChannelSqlite } from './sqlite-channel-schema.js';
 
 /** Options of {@link createSqliteChannelStore}. */
@@ -49,18 +50,15 @@ export function createSqliteChannelStore(options: SqliteChannelStoreOptions): Ch
     throw channelStoreError('sqlite channel store: path must be a file path or ":memory:"');
   }
   const now = options.now ?? Date.now;
-  let opening: Promise<Database.Database> | undefined;
-  let closed = false;
-  const db = () => {
-    if (closed) throw channelStoreError('sqlite channel store: closed');
-    opening ??= openChannelSqlite(options.path, options.busyTimeoutMs ?? 5000).catch((error) => {
-      opening = undefined;
-      throw error;
-    });
-    return opening;
-  };
+  const connection = lazyConnection(
+    'sqlite',
+    () => openChannelSqlite(options.path, options.busyTimeoutMs ?? 5000),
+    (db) => {
+      db.close();
+    },
+  );
   const call = <T>(operation: string, run: (db: Database.Database) => T) =>
-    storeCall('sqlite', operation, async () => run(await db()));
+    storeCall('sqlite', operation, async () => run(await connection.get()));
 
   return {
     get: (channelId) => call('get', (d) => readRow(channelId, selectRow(d, checkChannelId(channelId)))),
@@ -92,13 +90,7 @@ export function createSqliteChannelStore(options: SqliteChannelStoreOptions): Ch
           readStoredChannel(row.channel_id, parseStoredJson(row.channel_id, row.state)),
         );
       }),
-    async close() {
-      if (closed) return;
-      closed = true;
-      const open = opening;
-      opening = undefined;
-      if (open) (await open.catch(() => undefined))?.close();
-    },
+    close: () => connection.close(),
   };
 }
 

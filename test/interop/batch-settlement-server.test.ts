@@ -384,4 +384,61 @@ describe('our batch-settlement server over HTTP (devnet, our facilitator, the se
     assert.equal(refunded.escrow, swept.escrow - 18n * PRICE);
     assert.equal((await own.store.list()).length, channels.length - 1);
   });
+  it('a claim in flight while vouchers keep coming: nothing lost, nothing counted twice', async () => {
+    const { pay } = officialClient(salt(40), 60);
+    const first = await paidOnce(pay, `${base}/weather`);
+    const id = first.extra.channelState.channelId as Hex;
+    const before = await balances();
+    const scheduler = startClaimScheduler({
+      store: own.store,
+      facilitator: createHttpFacilitatorClient({ url: facilitator.url }),
+      network: devnet.network,
+      receiverAuthorizer: authorizer,
+      policy: { intervalMs: 3_600_000 },
+    });
+    // the claim reads the store, then five more vouchers commit while its transaction is out
+    const [run] = await Promise.all([
+      scheduler.claimNow(),
+      (async () => {
+        for (let i = 0; i < 5; i++) await paidOnce(pay, `${base}/weather`);
+      })(),
+    ]);
+    assert.deepEqual(run.failures, []);
+    const mid = await own.store.get(id);
+    assert.equal(mid?.chargedCumulativeAmount, (6n * PRICE).toString());
+    assert.ok(BigInt(mid?.totalClaimed ?? '0') <= 6n * PRICE);
+    await scheduler.claimNow();
+    await scheduler.stop();
+    assert.equal((await own.store.get(id))?.totalClaimed, (6n * PRICE).toString());
+    const after = await balances();
+    assert.equal(after.payTo, before.payTo + 6n * PRICE, 'every charge reaches payTo exactly once');
+  });
+
+  it('the policy claims by itself once the unclaimed value reaches maxUnclaimed', async () => {
+    const { pay } = officialClient(salt(41));
+    const scheduler = startClaimScheduler({
+      store: own.store,
+      facilitator: createHttpFacilitatorClient({ url: facilitator.url }),
+      network: devnet.network,
+      receiverAuthorizer: authorizer,
+      policy: { intervalMs: 50, maxUnclaimed: 3n * PRICE, maxAgeMs: 3_600_000 },
+    });
+    try {
+      const first = await paidOnce(pay, `${base}/weather`);
+      const id = first.extra.channelState.channelId as Hex;
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      assert.equal((await own.store.get(id))?.totalClaimed, '0', 'below the threshold: no claim');
+      await paidOnce(pay, `${base}/weather`);
+      await paidOnce(pay, `${base}/weather`);
+      const deadline = Date.now() + 10_000;
+      while (scheduler.batchSizes.length === 0) {
+        assert.ok(Date.now() < deadline, 'the scheduler claimed within 10 s');
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      assert.deepEqual(scheduler.batchSizes, [1]);
+      assert.equal((await own.store.get(id))?.totalClaimed, (3n * PRICE).toString());
+    } finally {
+      await scheduler.stop();
+    }
+  });
 });

@@ -37,6 +37,19 @@ export type ReadExactPermitPayload =
   | { ok: false; reason: string; message: string; payer?: Address };
 
 /**
+ * The refusal of a payload without a `paymentPermit` object, whatever the chain: not an
+ * `exact_permit` payment.
+ *
+ * @example
+ * if (!isRecord(payload.paymentPermit)) return MISSING_PERMIT;
+ */
+export const MISSING_PERMIT = {
+  ok: false,
+  reason: ExactPermitReasons.missingPermit,
+  message: 'payload.paymentPermit is missing: this is not an exact_permit payment',
+} as const;
+
+/**
  * Read and normalize `payload.paymentPermit` and `payload.signature`. Never throws.
  *
  * @example
@@ -45,13 +58,7 @@ export type ReadExactPermitPayload =
  */
 export function readExactPermitPayload(payload: Record<string, unknown>): ReadExactPermitPayload {
   const raw = payload.paymentPermit;
-  if (!isRecord(raw)) {
-    return {
-      ok: false,
-      reason: ExactPermitReasons.missingPermit,
-      message: 'payload.paymentPermit is missing: this is not an exact_permit payment',
-    };
-  }
+  if (!isRecord(raw)) return MISSING_PERMIT;
   const payer = isHexAddress(raw.buyer) ? getAddress(raw.buyer) : undefined;
   try {
     const permit = parsePaymentPermit(raw);

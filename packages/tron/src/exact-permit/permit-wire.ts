@@ -8,6 +8,7 @@
 
 import { isRecord } from '@x402kit/core/internal';
 import {
+  MISSING_PERMIT,
   type PaymentPermitMessage,
   type PaymentPermitWire,
   readExactPermitPayload,
@@ -82,13 +83,7 @@ export function readTronAddressField(value: unknown, path: string): TronAddressF
  */
 export function readExactPermitTronPayload(payload: Record<string, unknown>): ReadExactPermitTronPayload {
   const raw = payload.paymentPermit;
-  if (!isRecord(raw)) {
-    return {
-      ok: false,
-      reason: ExactPermitTronReasons.missingPermit,
-      message: 'payload.paymentPermit is missing: this is not an exact_permit payment',
-    };
-  }
+  if (!isRecord(raw)) return MISSING_PERMIT;
   const buyer = readTronAddressField(raw.buyer, 'paymentPermit.buyer');
   const payer = buyer.ok ? buyer.base58 : undefined;
   const converted = structuredClone(raw);

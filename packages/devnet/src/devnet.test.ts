@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { transferWithAuthorizationTypes } from '@x402kit/evm';
 import { eip2612PermitTypes } from '@x402kit/evm/permit2';
+import { authorizationArgs } from '@x402kit/testing/authorization-args';
 import { processIsGone } from '@x402kit/testing/process-gone';
 import type { Address, Hex } from 'viem';
 import {
@@ -91,7 +92,7 @@ function harness(devnet: Devnet) {
       address: token,
       abi,
       functionName: 'transferWithAuthorization',
-      args: [auth.from, auth.to, auth.value, auth.validAfter, auth.validBefore, auth.nonce, Number(v), r, s],
+      args: [...authorizationArgs(auth), Number(v), r, s],
     });
     const receipt = await publicClient.waitForTransactionReceipt({ hash });
     assert.equal(receipt.status, 'success');
@@ -102,10 +103,20 @@ function harness(devnet: Devnet) {
       address: token,
       abi,
       functionName: 'transferWithAuthorization',
-      args: [auth.from, auth.to, auth.value, auth.validAfter, auth.validBefore, auth.nonce, signature],
+      args: [...authorizationArgs(auth), signature],
     });
     const receipt = await publicClient.waitForTransactionReceipt({ hash });
     assert.equal(receipt.status, 'success');
+  }
+
+  /** Whether the token has marked the authorization's nonce used (or canceled). */
+  function authorizationState(auth: Authorization): Promise<boolean> {
+    return publicClient.readContract({
+      address: token,
+      abi,
+      functionName: 'authorizationState',
+      args: [auth.from, auth.nonce],
+    });
   }
 
   function balance(address: Address): Promise<bigint> {
@@ -122,6 +133,7 @@ function harness(devnet: Devnet) {
     sign,
     submitVrs,
     submitBytes,
+    authorizationState,
     balance,
   };
 }
@@ -228,27 +240,11 @@ describe('startDevnet with the defaults (Base Sepolia USDC)', () => {
     ]);
     const auth = await h.authorization({ value: 1000n });
     const signature = await h.sign(auth);
-    assert.equal(
-      await h.publicClient.readContract({
-        address: h.token,
-        abi,
-        functionName: 'authorizationState',
-        args: [payer.address, auth.nonce],
-      }),
-      false,
-    );
+    assert.equal(await h.authorizationState(auth), false);
     await h.submitVrs(auth, signature);
     assert.equal(await h.balance(payer.address), payerBefore - 1000n);
     assert.equal(await h.balance(payTo.address), payToBefore + 1000n);
-    assert.equal(
-      await h.publicClient.readContract({
-        address: h.token,
-        abi,
-        functionName: 'authorizationState',
-        args: [payer.address, auth.nonce],
-      }),
-      true,
-    );
+    assert.equal(await h.authorizationState(auth), true);
     await assertReverts(h.submitVrs(auth, signature), 'FiatTokenV2: authorization is used or canceled');
   });
 
@@ -323,17 +319,7 @@ describe('startDevnet with the defaults (Base Sepolia USDC)', () => {
       message,
     });
     const { v, r, s } = parseSignature(signature);
-    const args = [
-      message.from,
-      message.to,
-      message.value,
-      message.validAfter,
-      message.validBefore,
-      message.nonce,
-      Number(v),
-      r,
-      s,
-    ] as const;
+    const args = [...authorizationArgs(message), Number(v), r, s] as const;
     await assertReverts(
       h.facilitator.writeContract({ address: h.token, abi, functionName: 'receiveWithAuthorization', args }),
       'FiatTokenV2: caller must be the payee',

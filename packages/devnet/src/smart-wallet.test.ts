@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { transferWithAuthorizationTypes } from '@x402kit/evm';
+import { authorizationArgs } from '@x402kit/testing/authorization-args';
 import {
   createWalletClient,
   hashTypedData,
@@ -124,15 +125,7 @@ describe('ERC-1271 smart wallet and ERC-6492 factory', () => {
         address: token.address,
         abi: eip3009TokenArtifact.abi,
         functionName: 'transferWithAuthorization',
-        args: [
-          message.from,
-          message.to,
-          message.value,
-          message.validAfter,
-          message.validBefore,
-          message.nonce,
-          signature,
-        ],
+        args: [...authorizationArgs(message), signature],
       }),
     });
     assert.equal(receipt.status, 'success');

@@ -25,7 +25,8 @@ const hexBytes = z
 const uint128 = z
   .string()
   .regex(/^\d{1,39}$/, 'a decimal string')
-  .refine((v) => BigInt(v) <= MAX_UINT128, 'at most 2^128-1');
+  // zod runs the refinement even when the pattern failed: BigInt('abc') must not throw
+  .refine((v) => !/^\d+$/.test(v) || BigInt(v) <= MAX_UINT128, 'at most 2^128-1');
 const uint256 = z.string().regex(/^\d{1,78}$/, 'a decimal string');
 
 /** Schema of a {@link ChannelConfig}. */

@@ -13,6 +13,7 @@ import {
   type PublicClient,
   parseErc6492Signature,
 } from 'viem';
+import { transferWithAuthorizationTypes } from '../eip3009.js';
 import { PERMIT2_ADDRESS } from '../permit2/constants.js';
 import { erc3009DepositNonce } from './client-payload.js';
 import {
@@ -24,15 +25,9 @@ import { type CheckFailure, isSignedBy } from './facilitator-check-channel.js';
 import type { DepositPayload } from './payload.js';
 import { BatchSettlementReasons } from './reasons.js';
 
+// ReceiveWithAuthorization has TransferWithAuthorization's fields (only the type name differs)
 const receiveWithAuthorizationTypes = {
-  ReceiveWithAuthorization: [
-    { name: 'from', type: 'address' },
-    { name: 'to', type: 'address' },
-    { name: 'value', type: 'uint256' },
-    { name: 'validAfter', type: 'uint256' },
-    { name: 'validBefore', type: 'uint256' },
-    { name: 'nonce', type: 'bytes32' },
-  ],
+  ReceiveWithAuthorization: transferWithAuthorizationTypes.TransferWithAuthorization,
 } as const;
 
 /** Seconds of margin a deadline must keep beyond now (the transaction must still land). */

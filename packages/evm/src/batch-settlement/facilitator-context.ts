@@ -8,6 +8,7 @@ import type { PaymentRequirements, SettleResponse, VerifyResponse } from '@x402k
 import { settleRefusal, verifyRefusal } from '@x402kit/core';
 import type { LocalAccount } from 'viem';
 import type { EvmNetwork } from '../evm-network.js';
+import { BatchSettlementReasons } from './reasons.js';
 
 /** The facilitator's shared state, built once by `createBatchSettlementEvmFacilitator`. */
 export type BatchFacilitatorContext = {
@@ -19,6 +20,29 @@ export type BatchFacilitatorContext = {
   /** Run `task` after every earlier task of `key` ended (one sweep per receiver and token at a time). */
   serialize<T>(key: string, task: () => Promise<T>): Promise<T>;
 };
+
+/**
+ * The served network of `requirements`, or the refusal to answer when it is not served here.
+ *
+ * @example
+ * const network = servedNetwork(ctx, requirements)
+ * if ('success' in network) return network
+ */
+export function servedNetwork(
+  ctx: BatchFacilitatorContext,
+  requirements: PaymentRequirements,
+  payer?: string,
+): EvmNetwork | SettleResponse {
+  return (
+    ctx.networkFor(requirements.network) ??
+    refuseSettle(
+      requirements,
+      BatchSettlementReasons.networkMismatch,
+      `${requirements.network} is not served here`,
+      payer,
+    )
+  );
+}
 
 /** A verify refusal with its reason and message. */
 export function refuseVerify(reason: string, message: string, payer?: string): VerifyResponse {

@@ -15,8 +15,28 @@ import { BATCH_SETTLEMENT_ADDRESS } from './constants.js';
 import { type BatchFacilitatorContext, refuseSettle } from './facilitator-context.js';
 import { BatchSettlementReasons } from './reasons.js';
 
-/** The reason codes of one step. */
-export type EscrowCallReasons = { simulationFailed: string; transactionFailed: string };
+/** The settle step a transaction belongs to; it names the refusals' reason codes. */
+export type EscrowCallStep = 'deposit' | 'claim' | 'settle' | 'refund';
+
+const STEP_REASONS = {
+  deposit: [BatchSettlementReasons.depositSimulationFailed, BatchSettlementReasons.depositTransactionFailed],
+  claim: [BatchSettlementReasons.claimSimulationFailed, BatchSettlementReasons.claimTransactionFailed],
+  settle: [BatchSettlementReasons.settleSimulationFailed, BatchSettlementReasons.settleTransactionFailed],
+  refund: [BatchSettlementReasons.refundSimulationFailed, BatchSettlementReasons.refundTransactionFailed],
+} as const;
+
+/** One transaction to the escrow. */
+export type EscrowCall = {
+  network: EvmNetwork;
+  /** The escrow calldata. */
+  data: Hex;
+  requirements: PaymentRequirements;
+  /** The settle call's abort signal and broadcast hook. */
+  call: Pick<SchemeFacilitatorContext, 'signal' | 'onBroadcast'>;
+  step: EscrowCallStep;
+  /** The payer the answers name, when there is one. */
+  payer?: string;
+};
 
 /** A mined, successful transaction, or the answer to give instead. */
 export type EscrowCallOutcome =
@@ -30,18 +50,14 @@ const GAS_HEADROOM = 130n;
  * Simulate, send and wait for `data` to the escrow.
  *
  * @example
- * const sent = await sendEscrowCall(ctx, network, data, requirements, call, { simulationFailed, transactionFailed })
+ * const sent = await sendEscrowCall(ctx, { network, data, requirements, call, step: 'claim' })
  * if (!sent.ok) return sent.response
  */
 export async function sendEscrowCall(
   ctx: BatchFacilitatorContext,
-  network: EvmNetwork,
-  data: Hex,
-  requirements: PaymentRequirements,
-  call: Pick<SchemeFacilitatorContext, 'signal' | 'onBroadcast'>,
-  reasons: EscrowCallReasons,
-  payer?: string,
+  { network, data, requirements, call, step, payer }: EscrowCall,
 ): Promise<EscrowCallOutcome> {
+  const [simulationFailed, transactionFailed] = STEP_REASONS[step];
   const relayer = network.nextRelayer();
   let gas: bigint;
   try {
@@ -51,7 +67,7 @@ export async function sendEscrowCall(
       ok: false,
       response: refuseSettle(
         requirements,
-        reasons.simulationFailed,
+        simulationFailed,
         `simulation reverted: ${errorText(error)}`,
         payer,
       ),
@@ -71,7 +87,7 @@ export async function sendEscrowCall(
       ok: false,
       response: refuseSettle(
         requirements,
-        reasons.transactionFailed,
+        transactionFailed,
         `the node refused the transaction: ${sent.message}`,
         payer,
       ),
@@ -92,7 +108,7 @@ export async function sendEscrowCall(
       ok: false,
       response: refuseSettle(
         requirements,
-        reasons.transactionFailed,
+        transactionFailed,
         `transaction ${sent.hash} reverted in block ${sent.receipt.blockNumber}`,
         payer,
         sent.hash,

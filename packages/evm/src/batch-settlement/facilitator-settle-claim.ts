@@ -6,7 +6,7 @@
 import type { PaymentRequirements, SchemeFacilitatorContext, SettleResponse } from '@x402kit/core';
 import { encodeFunctionData, type Hex, isAddressEqual } from 'viem';
 import { batchSettlementAbi } from './abi.js';
-import { type BatchFacilitatorContext, refuseSettle } from './facilitator-context.js';
+import { type BatchFacilitatorContext, refuseSettle, servedNetwork } from './facilitator-context.js';
 import { sendEscrowCall } from './facilitator-send-escrow-call.js';
 import type { ClaimEntry, ClaimPayload } from './payload.js';
 import { BatchSettlementReasons } from './reasons.js';
@@ -70,13 +70,8 @@ export async function settleClaim(
   call: Pick<SchemeFacilitatorContext, 'signal' | 'onBroadcast'>,
   chainId: number,
 ): Promise<SettleResponse> {
-  const network = ctx.networkFor(requirements.network);
-  if (!network)
-    return refuseSettle(
-      requirements,
-      BatchSettlementReasons.networkMismatch,
-      `${requirements.network} is not served here`,
-    );
+  const network = servedNetwork(ctx, requirements);
+  if ('success' in network) return network;
   const signed = await claimAuthorization(ctx, chainId, payload.claims, payload.claimAuthorizerSignature);
   if (!('signature' in signed)) return refuseSettle(requirements, signed.reason, signed.message);
   const data = encodeFunctionData({
@@ -84,10 +79,7 @@ export async function settleClaim(
     functionName: 'claimWithSignature',
     args: [voucherClaimArgs(payload.claims), signed.signature],
   });
-  const sent = await sendEscrowCall(ctx, network, data, requirements, call, {
-    simulationFailed: BatchSettlementReasons.claimSimulationFailed,
-    transactionFailed: BatchSettlementReasons.claimTransactionFailed,
-  });
+  const sent = await sendEscrowCall(ctx, { network, data, requirements, call, step: 'claim' });
   if (!sent.ok) return sent.response;
   return { success: true, transaction: sent.hash, network: requirements.network, amount: '' };
 }

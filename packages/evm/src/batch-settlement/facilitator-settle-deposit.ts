@@ -48,18 +48,7 @@ export async function settleDeposit(
     functionName: 'deposit',
     args: [payload.channelConfig, amount, collector, collectorData],
   });
-  const sent = await sendEscrowCall(
-    ctx,
-    network,
-    data,
-    requirements,
-    call,
-    {
-      simulationFailed: BatchSettlementReasons.depositSimulationFailed,
-      transactionFailed: BatchSettlementReasons.depositTransactionFailed,
-    },
-    payer,
-  );
+  const sent = await sendEscrowCall(ctx, { network, data, requirements, call, step: 'deposit', payer });
   if (!sent.ok) return sent.response;
   const channelId = payload.voucher.channelId;
   // the state after the deposit; a failed read falls back to the state before plus the amount

@@ -11,7 +11,7 @@ import { errorText } from '../error-text.js';
 import type { EvmNetwork } from '../evm-network.js';
 import { batchSettlementAbi } from './abi.js';
 import { computeChannelId } from './channel.js';
-import { type BatchFacilitatorContext, refuseSettle } from './facilitator-context.js';
+import { type BatchFacilitatorContext, refuseSettle, servedNetwork } from './facilitator-context.js';
 import { type ChannelState, channelSnapshot, readChannelState } from './facilitator-read-channel-state.js';
 import { sendEscrowCall } from './facilitator-send-escrow-call.js';
 import { claimAuthorization, voucherClaimArgs } from './facilitator-settle-claim.js';
@@ -34,9 +34,8 @@ export async function settleRefund(
 ): Promise<SettleResponse> {
   const payer = payload.channelConfig.payer;
   const refuse = (reason: string, message: string) => refuseSettle(requirements, reason, message, payer);
-  const network = ctx.networkFor(requirements.network);
-  if (!network)
-    return refuse(BatchSettlementReasons.networkMismatch, `${requirements.network} is not served here`);
+  const network = servedNetwork(ctx, requirements, payer);
+  if ('success' in network) return network;
   const channelId = computeChannelId(payload.channelConfig, chainId);
   if (channelId !== payload.voucher.channelId)
     return refuse(BatchSettlementReasons.channelIdMismatch, `channelConfig hashes to ${channelId}`);
@@ -84,18 +83,7 @@ export async function settleRefund(
       args: [[claimData, refundData]],
     });
   }
-  const sent = await sendEscrowCall(
-    ctx,
-    network,
-    data,
-    requirements,
-    call,
-    {
-      simulationFailed: BatchSettlementReasons.refundSimulationFailed,
-      transactionFailed: BatchSettlementReasons.refundTransactionFailed,
-    },
-    payer,
-  );
+  const sent = await sendEscrowCall(ctx, { network, data, requirements, call, step: 'refund', payer });
   if (!sent.ok) return sent.response;
   const after = await stateAfter(
     network,

@@ -10,7 +10,7 @@ import { errorText } from '../error-text.js';
 import type { ReceiptSummary } from '../relayer/wait-for-receipt.js';
 import { batchSettlementAbi } from './abi.js';
 import { BATCH_SETTLEMENT_ADDRESS } from './constants.js';
-import { type BatchFacilitatorContext, refuseSettle } from './facilitator-context.js';
+import { type BatchFacilitatorContext, refuseSettle, servedNetwork } from './facilitator-context.js';
 import { sendEscrowCall } from './facilitator-send-escrow-call.js';
 import type { SettlePayload } from './payload.js';
 import { BatchSettlementReasons } from './reasons.js';
@@ -37,13 +37,8 @@ async function sweep(
   requirements: PaymentRequirements,
   call: Pick<SchemeFacilitatorContext, 'signal' | 'onBroadcast'>,
 ): Promise<SettleResponse> {
-  const network = ctx.networkFor(requirements.network);
-  if (!network)
-    return refuseSettle(
-      requirements,
-      BatchSettlementReasons.networkMismatch,
-      `${requirements.network} is not served here`,
-    );
+  const network = servedNetwork(ctx, requirements);
+  if ('success' in network) return network;
   const { receiver, token } = payload;
   let owed: bigint;
   try {
@@ -72,10 +67,7 @@ async function sweep(
     functionName: 'settle',
     args: [receiver, token],
   });
-  const sent = await sendEscrowCall(ctx, network, data, requirements, call, {
-    simulationFailed: BatchSettlementReasons.settleSimulationFailed,
-    transactionFailed: BatchSettlementReasons.settleTransactionFailed,
-  });
+  const sent = await sendEscrowCall(ctx, { network, data, requirements, call, step: 'settle' });
   if (!sent.ok) return sent.response;
   return {
     success: true,

@@ -4,7 +4,7 @@
  */
 export * from './balance-prefilter.js';
 export { canonicalJson } from './canonical-json.js';
-export { isRecord } from './chain-module/config-fields.js';
+export { isRecord, splitEnvList } from './chain-module/config-fields.js';
 export * from './chain-module/identify-by-scheme.js';
 export * from './chain-module/per-network-health.js';
 export { deepEqual } from './deep-equal.js';

@@ -27,3 +27,16 @@ export const ms = z.number().int().positive();
 export function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
+
+/**
+ * The items of a comma-separated environment value (`RPC_URL_8453=https://a,https://b`), trimmed,
+ * empty ones left out.
+ *
+ * @example splitEnvList(' https://a , ,https://b') // ['https://a', 'https://b']
+ */
+export function splitEnvList(value: string): string[] {
+  return value
+    .split(',')
+    .map((item) => item.trim())
+    .filter((item) => item.length > 0);
+}

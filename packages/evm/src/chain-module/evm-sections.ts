@@ -6,6 +6,7 @@
  * Errors are worded like the rest of the file (`networks["eip155:84532"].rpc[0]: must be an http(s) URL`).
  */
 import { evmChainId, httpUrl, toCaip2 } from '@x402kit/core';
+import { splitEnvList } from '@x402kit/core/internal';
 import { z } from 'zod';
 import { FeePolicySchema } from './fee-policy.js';
 
@@ -126,18 +127,11 @@ export function evmEnvOverrides(env: Readonly<Record<string, string | undefined>
   const networks: Record<string, unknown> = {};
   for (const [name, value] of Object.entries(env)) {
     const match = /^RPC_URL_(\d+)$/.exec(name);
-    if (match && value) networks[`eip155:${match[1]}`] = { rpc: splitList(value) };
+    if (match && value) networks[`eip155:${match[1]}`] = { rpc: splitEnvList(value) };
   }
   if (env.EVM_RPC_URL) {
     const network = env.EVM_NETWORK || DEFAULT_EVM_NETWORK;
     networks[toCaip2(network) ?? network] = { rpc: [env.EVM_RPC_URL] };
   }
   return Object.keys(networks).length > 0 ? { networks } : {};
-}
-
-function splitList(value: string): string[] {
-  return value
-    .split(',')
-    .map((item) => item.trim())
-    .filter((item) => item.length > 0);
 }

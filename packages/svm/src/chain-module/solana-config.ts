@@ -7,6 +7,7 @@
 import { createPrivateKey, createPublicKey } from 'node:crypto';
 import { getBase58Encoder } from '@solana/kit';
 import { canonicalNetwork, httpUrl, toCaip2 } from '@x402kit/core';
+import { splitEnvList } from '@x402kit/core/internal';
 import { z } from 'zod';
 
 const SOLANA_CAIP2 = /^solana:[1-9A-HJ-NP-Za-km-z]{32}$/;
@@ -156,19 +157,12 @@ export function solanaEnvOverrides(
 ): Record<string, unknown> {
   const solana: Record<string, unknown> = {};
   const keys = env.SOLANA_FEE_PAYER_KEYS ?? env.SOLANA_FEE_PAYER_KEY;
-  if (keys) solana.feePayerKeys = splitList(keys);
+  if (keys) solana.feePayerKeys = splitEnvList(keys);
   const rpc: Record<string, unknown> = {};
   for (const [suffix, network] of RPC_ENV) {
     const urls = env[`SOLANA_RPC_URL_${suffix}`];
-    if (urls) rpc[network] = { rpc: splitList(urls) };
+    if (urls) rpc[network] = { rpc: splitEnvList(urls) };
   }
   if (Object.keys(rpc).length > 0) solana.networks = rpc;
   return Object.keys(solana).length > 0 ? { solana } : {};
-}
-
-function splitList(value: string): string[] {
-  return value
-    .split(',')
-    .map((item) => item.trim())
-    .filter((item) => item.length > 0);
 }

@@ -1,5 +1,6 @@
 /**
- * Interop of OUR `batch-settlement` facilitator (the facilitator service over HTTP on 127.0.0.1) with the
+ * Interop of OUR `batch-settlement` facilitator (our whole deployment over HTTP on 127.0.0.1: SQLite ledger,
+ * reconciler) with the
  * OFFICIAL client (`@x402/evm/batch-settlement/client` + `@x402/fetch`) and the OFFICIAL server
  * (`@x402/express` + `@x402/evm/batch-settlement/server`, delegating its receiver authorizer to ours from
  * `/supported`): one deposit, five paid vouchers, the official server's claim and sweep through our
@@ -20,7 +21,6 @@ import { type Devnet, devnetAccount, readTokenBalance, startDevnet } from '@x402
 import { BATCH_SETTLEMENT_ADDRESS } from '@x402kit/evm/batch-settlement';
 import { type CutRpcFacilitator, startCutRpcFacilitator } from '@x402kit/testing/cut-rpc-facilitator';
 import { listenLocal, type Running } from '@x402kit/testing/listen';
-import { startOurFacilitator } from '@x402kit/testing/ours';
 import express from 'express';
 import { createPublicClient, type Hex, http, toHex } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
@@ -63,11 +63,9 @@ after(async () => {
 describe('official batch-settlement client + official server -> our facilitator over HTTP (devnet)', () => {
   before(async () => {
     const network = devnet.network as `${string}:${string}`;
-    facilitator = await startOurFacilitator({
-      rpcUrl: devnet.rpcUrl,
-      network: devnet.network,
-      privateKeys: [devnet.accounts.facilitator.privateKey as Hex],
-    });
+    // the whole deployment (SQLite ledger, reconciler), its RPC through a proxy that stays healthy here
+    const deployment = await startCutRpcFacilitator(devnet, { instanceId: 'batch-settlement-interop' });
+    facilitator = { url: deployment.url, close: () => deployment.close() };
     facilitatorClient = new HTTPFacilitatorClient({ url: facilitator.url });
     serverScheme = new OfficialBatchServer(devnet.accounts.payTo.address as Hex);
     const resourceServer = new x402ResourceServer(facilitatorClient).register(network, serverScheme);
@@ -107,7 +105,7 @@ describe('official batch-settlement client + official server -> our facilitator 
         (k: { scheme: string; network: string; extra?: { receiverAuthorizer?: string } }) =>
           k.scheme === 'batch-settlement' &&
           k.network === devnet.network &&
-          k.extra?.receiverAuthorizer === devnet.accounts.facilitator.address,
+          k.extra?.receiverAuthorizer === privateKeyToAccount(devnetAccount(5).privateKey).address,
       ),
       JSON.stringify(supported.kinds),
     );

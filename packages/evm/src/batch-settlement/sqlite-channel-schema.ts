@@ -1,7 +1,8 @@
 /**
  * Opening the SQLite channel store's file: `libsql` loaded on first use (an optional peer
- * dependency), WAL journal, busy timeout, and the store's migrations applied in one write
- * transaction, recorded in `batch_settlement_migrations` (so the file may hold other stores' tables).
+ * dependency), WAL journal (`synchronous = NORMAL`), busy timeout, and the store's migrations
+ * applied in one write transaction, recorded in `batch_settlement_migrations` (so the file may hold
+ * other stores' tables).
  * Internal to the SQLite store.
  */
 import { mkdirSync } from 'node:fs';
@@ -39,6 +40,8 @@ export async function openChannelSqlite(path: string, busyTimeoutMs: number): Pr
   try {
     if (path !== ':memory:') db.pragma('journal_mode = WAL');
     db.pragma(`busy_timeout = ${timeout}`);
+    // as the facilitator's ledger: with WAL, a process crash loses nothing, a power cut the last commits
+    db.pragma('synchronous = NORMAL');
     migrate(db);
   } catch (error) {
     db.close();

@@ -1,4 +1,4 @@
-import { X402Error } from '@x402kit/core';
+import { type SchemeServer, type SupportedKind, X402Error } from '@x402kit/core';
 import { ExactPermitReasons } from './reasons.js';
 
 /**
@@ -99,4 +99,25 @@ export function feeFromKindExtra(
   const to: unknown = Reflect.get(entry, 'feeTo') ?? feeTo;
   if (typeof amount !== 'string' || !/^\d+$/.test(amount) || !form.is(to)) return undefined;
   return { feeTo: form.canonical(to), feeAmount: amount, caller: form.canonical(caller) };
+}
+
+/**
+ * A scheme server's `enhanceRequirements` writing the facilitator fee into `extra.fee` (BofAI's
+ * `exact_permit` and `exact_gasfree` alike): the `configured` quote for the offer's network and asset,
+ * else the one its facilitator's supported kind advertises; an offer with neither stays as it is.
+ *
+ * @example
+ * const server: SchemeServer = { scheme: 'exact_permit', parsePrice, enhanceRequirements: feeEnhancer(options.fee, feeFromSupportedKind) }
+ */
+export function feeEnhancer<Fee extends object>(
+  configured: ((network: string, asset: string) => Fee | undefined) | undefined,
+  advertised: (kind: SupportedKind | undefined, asset: string) => Fee | undefined,
+): NonNullable<SchemeServer['enhanceRequirements']> {
+  return (requirements, ctx) => {
+    const fee =
+      configured?.(requirements.network, requirements.asset) ??
+      advertised(ctx.supportedKind, requirements.asset);
+    if (!fee) return requirements;
+    return { ...requirements, extra: { ...requirements.extra, fee: { ...fee } } };
+  };
 }

@@ -16,6 +16,7 @@ import {
 } from '@x402kit/core';
 import {
   type ExactPermitFeeQuote,
+  feeEnhancer,
   type PermitServerContextOptions,
   permitContextHooks,
   readExactPermitPayload,
@@ -66,13 +67,7 @@ export function createExactPermitEvmServer(options: ExactPermitEvmServerOptions 
       if (extra || !token) return { amount, asset, ...(extra ? { extra } : {}) };
       return { amount, asset, extra: { name: token.name, version: token.version } };
     },
-    enhanceRequirements(requirements, ctx) {
-      const fee =
-        options.fee?.(requirements.network, requirements.asset) ??
-        feeFromSupportedKind(ctx.supportedKind, requirements.asset);
-      if (!fee) return requirements;
-      return { ...requirements, extra: { ...requirements.extra, fee: { ...fee } } };
-    },
+    enhanceRequirements: feeEnhancer(options.fee, feeFromSupportedKind),
     ...permitContextHooks(options, readExactPermitPayload, 'exact_permit'),
   };
 }

@@ -7,6 +7,7 @@ import {
   type CreatePaymentPermitContextOptions,
   contextWindowSeconds,
   createPaymentPermitContext,
+  feeEnhancer,
   PAYMENT_PERMIT_CONTEXT_KEY,
 } from '@x402kit/payment-permit';
 import { isTronAddress, toTronAddress, tronAddressBody } from '../address.js';
@@ -96,13 +97,7 @@ export function createExactGasFreeServer(options: ExactGasFreeServerOptions = {}
       }
       return { amount, asset: toTronAddress(asset) };
     },
-    enhanceRequirements(requirements, ctx) {
-      const fee =
-        options.fee?.(requirements.network, requirements.asset) ??
-        feeFromGasFreeKind(ctx.supportedKind, requirements.asset);
-      if (!fee) return requirements;
-      return { ...requirements, extra: { ...requirements.extra, fee: { ...fee } } };
-    },
+    enhanceRequirements: feeEnhancer(options.fee, feeFromGasFreeKind),
     paymentRequiredExtensions(offered) {
       const validForSeconds = contextWindowSeconds(offered, options.context?.validForSeconds);
       return {

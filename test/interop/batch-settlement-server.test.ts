@@ -25,6 +25,7 @@ import {
   BATCH_SETTLEMENT_ADDRESS,
   type BatchSettlementEvmServer,
   batchSettlementDomain,
+  type ClaimPolicy,
   channelMetrics,
   createBatchSettlementEvmServer,
   startClaimScheduler,
@@ -66,6 +67,20 @@ function officialClient(
   });
   const x402 = new x402Client().register(devnet.network as `${string}:${string}`, client);
   return { client, pay: wrapFetchWithPayment(fetch, x402) as typeof fetch };
+}
+
+/** A claim scheduler over `store` through our facilitator (manual unless `policy` says otherwise). */
+function schedulerOver(
+  store: BatchSettlementEvmServer['store'],
+  extra: { receiverAuthorizer?: ReturnType<typeof privateKeyToAccount>; policy?: ClaimPolicy } = {},
+) {
+  return startClaimScheduler({
+    store,
+    facilitator: createHttpFacilitatorClient({ url: facilitator.url }),
+    network: devnet.network,
+    ...(extra.receiverAuthorizer ? { receiverAuthorizer: extra.receiverAuthorizer } : {}),
+    policy: extra.policy ?? { intervalMs: 3_600_000 },
+  });
 }
 
 async function paidOnce(pay: typeof fetch, target = url) {
@@ -152,12 +167,7 @@ describe('official batch-settlement client -> our server + our facilitator (devn
     assert.equal(channel?.chargedCumulativeAmount, (11n * PRICE).toString());
 
     // our scheduler claims the channel's latest voucher in one transaction and sweeps it to payTo
-    const scheduler = startClaimScheduler({
-      store: scheme.store,
-      facilitator: createHttpFacilitatorClient({ url: facilitator.url }),
-      network: devnet.network,
-      policy: { intervalMs: 3_600_000 },
-    });
+    const scheduler = schedulerOver(scheme.store);
     const run = await scheduler.claimNow();
     await scheduler.stop();
     assert.deepEqual(run.failures, []);
@@ -348,13 +358,7 @@ describe('our batch-settlement server over HTTP (devnet, our facilitator, the se
       0n,
     );
     const before = await balances();
-    const scheduler = startClaimScheduler({
-      store: own.store,
-      facilitator: createHttpFacilitatorClient({ url: facilitator.url }),
-      network: devnet.network,
-      receiverAuthorizer: authorizer,
-      policy: { intervalMs: 3_600_000 },
-    });
+    const scheduler = schedulerOver(own.store, { receiverAuthorizer: authorizer });
     const run = await scheduler.claimNow();
     await scheduler.stop();
     assert.deepEqual(run.failures, []);
@@ -389,13 +393,7 @@ describe('our batch-settlement server over HTTP (devnet, our facilitator, the se
     const first = await paidOnce(pay, `${base}/weather`);
     const id = first.extra.channelState.channelId as Hex;
     const before = await balances();
-    const scheduler = startClaimScheduler({
-      store: own.store,
-      facilitator: createHttpFacilitatorClient({ url: facilitator.url }),
-      network: devnet.network,
-      receiverAuthorizer: authorizer,
-      policy: { intervalMs: 3_600_000 },
-    });
+    const scheduler = schedulerOver(own.store, { receiverAuthorizer: authorizer });
     // the claim reads the store, then five more vouchers commit while its transaction is out
     const [run] = await Promise.all([
       scheduler.claimNow(),
@@ -416,10 +414,7 @@ describe('our batch-settlement server over HTTP (devnet, our facilitator, the se
 
   it('the policy claims by itself once the unclaimed value reaches maxUnclaimed', async () => {
     const { pay } = officialClient(salt(41));
-    const scheduler = startClaimScheduler({
-      store: own.store,
-      facilitator: createHttpFacilitatorClient({ url: facilitator.url }),
-      network: devnet.network,
+    const scheduler = schedulerOver(own.store, {
       receiverAuthorizer: authorizer,
       policy: { intervalMs: 50, maxUnclaimed: 3n * PRICE, maxAgeMs: 3_600_000 },
     });

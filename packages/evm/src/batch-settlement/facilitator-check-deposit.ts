@@ -22,6 +22,7 @@ import {
   PERMIT2_DEPOSIT_COLLECTOR_ADDRESS,
 } from './constants.js';
 import { type CheckFailure, isSignedBy } from './facilitator-check-channel.js';
+import type { DepositArgs } from './facilitator-read-channel-state.js';
 import type { DepositPayload } from './payload.js';
 import { BatchSettlementReasons } from './reasons.js';
 
@@ -179,6 +180,17 @@ export function depositCollectorCall(payload: DepositPayload): { collector: Addr
       ],
     ),
   };
+}
+
+/**
+ * The escrow `deposit` arguments of a deposit payload: config, amount, collector and its data.
+ *
+ * @example
+ * const data = encodeFunctionData({ abi: batchSettlementAbi, functionName: 'deposit', args: depositArgs(payload) })
+ */
+export function depositArgs(payload: DepositPayload): DepositArgs {
+  const { collector, collectorData } = depositCollectorCall(payload);
+  return [payload.channelConfig, BigInt(payload.deposit.amount), collector, collectorData];
 }
 
 function fail(reason: keyof typeof BatchSettlementReasons, message: string): CheckFailure {

@@ -4,10 +4,11 @@
  * (what a deposit needs). Every read of one call is at the same block.
  */
 import { type Address, erc20Abi, type Hex, type PublicClient } from 'viem';
+import { errorText } from '../error-text.js';
 import { MULTICALL3_ADDRESS } from '../multicall3.js';
 import { PERMIT2_ADDRESS } from '../permit2/constants.js';
 import { batchSettlementAbi } from './abi.js';
-import type { ChannelSnapshot } from './channel.js';
+import type { ChannelConfig, ChannelSnapshot } from './channel.js';
 import { BATCH_SETTLEMENT_ADDRESS } from './constants.js';
 
 /** A channel's escrow state, plus the payer's token facts when asked for. */
@@ -21,10 +22,21 @@ export type ChannelState = {
   payerBalance?: bigint;
   /** The payer's allowance to Permit2 (with `permit2Allowance: true`). */
   permit2Allowance?: bigint;
+  /** With `simulate`: why the simulated escrow call reverted, or `undefined` when it would succeed. */
+  simulationError?: string;
 };
 
+/** The arguments of the escrow's `deposit`. */
+export type DepositArgs = readonly [ChannelConfig, bigint, Address, Hex];
+
 /** What else to read beside the escrow's state. */
-export type ChannelStateReads = { payer?: Address; token?: Address; permit2Allowance?: boolean };
+export type ChannelStateReads = {
+  payer?: Address;
+  token?: Address;
+  permit2Allowance?: boolean;
+  /** A deposit to simulate in the same multicall (anyone may send one): the escrow's `deposit` arguments. */
+  simulateDeposit?: DepositArgs;
+};
 
 /**
  * Read a channel's state (and, with `reads.payer` and `reads.token`, the payer's balance and
@@ -49,12 +61,20 @@ export async function readChannelState(
       ? [{ ...token, functionName: 'allowance', args: [reads.payer, PERMIT2_ADDRESS] }]
       : []),
   ] as const;
-  const results = await client.multicall({
-    contracts: contracts as never,
-    allowFailure: false,
+  const deposit = reads.simulateDeposit
+    ? [{ ...escrow, functionName: 'deposit', args: reads.simulateDeposit }]
+    : [];
+  const results = (await client.multicall({
+    contracts: [...contracts, ...deposit] as never,
+    allowFailure: true,
     multicallAddress: MULTICALL3_ADDRESS,
+  })) as unknown as Array<{ status: 'success'; result: unknown } | { status: 'failure'; error: unknown }>;
+  const simulation = reads.simulateDeposit ? results.pop() : undefined;
+  const values = results.map((r) => {
+    if (r.status === 'failure') throw r.error;
+    return r.result;
   });
-  const [channel, withdrawal, refundNonce, payerBalance, allowance] = results as unknown as [
+  const [channel, withdrawal, refundNonce, payerBalance, allowance] = values as [
     readonly [bigint, bigint],
     readonly [bigint, number],
     bigint,
@@ -68,6 +88,7 @@ export async function readChannelState(
     refundNonce,
     ...(payerBalance === undefined ? {} : { payerBalance }),
     ...(allowance === undefined ? {} : { permit2Allowance: allowance }),
+    ...(simulation?.status === 'failure' ? { simulationError: errorText(simulation.error) } : {}),
   };
 }
 

@@ -11,7 +11,7 @@ import type {
 } from '@x402kit/core';
 import { encodeFunctionData } from 'viem';
 import { batchSettlementAbi } from './abi.js';
-import { depositCollectorCall } from './facilitator-check-deposit.js';
+import { depositArgs } from './facilitator-check-deposit.js';
 import { type BatchFacilitatorContext, refuseSettle } from './facilitator-context.js';
 import { channelSnapshot, readChannelState } from './facilitator-read-channel-state.js';
 import { sendEscrowCall } from './facilitator-send-escrow-call.js';
@@ -41,12 +41,11 @@ export async function settleDeposit(
   }
   const { payload, network, state } = verified;
   const payer = payload.channelConfig.payer;
-  const { collector, collectorData } = depositCollectorCall(payload);
   const amount = BigInt(payload.deposit.amount);
   const data = encodeFunctionData({
     abi: batchSettlementAbi,
     functionName: 'deposit',
-    args: [payload.channelConfig, amount, collector, collectorData],
+    args: depositArgs(payload),
   });
   const sent = await sendEscrowCall(ctx, { network, data, requirements, call, step: 'deposit', payer });
   if (!sent.ok) return sent.response;

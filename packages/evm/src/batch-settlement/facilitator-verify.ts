@@ -8,7 +8,7 @@ import { errorText } from '../error-text.js';
 import type { EvmNetwork } from '../evm-network.js';
 import { BATCH_SETTLEMENT_SCHEME } from './constants.js';
 import { checkChannel } from './facilitator-check-channel.js';
-import { checkDepositAuthorization } from './facilitator-check-deposit.js';
+import { checkDepositAuthorization, depositArgs } from './facilitator-check-deposit.js';
 import { type BatchFacilitatorContext, refuseVerify } from './facilitator-context.js';
 import { type ChannelState, channelSnapshot, readChannelState } from './facilitator-read-channel-state.js';
 import { type DepositPayload, type RefundPayload, readBatchPayload, type VoucherPayload } from './payload.js';
@@ -71,6 +71,7 @@ export async function verifyBatchPayment(
             payer,
             token: config.token,
             permit2Allowance: 'permit2Authorization' in payload.deposit.authorization,
+            simulateDeposit: depositArgs(payload),
           }
         : {}),
     });
@@ -131,6 +132,11 @@ function checkState(
     return [
       BatchSettlementReasons.cumulativeBelowClaimed,
       `the voucher's maxClaimableAmount ${cumulative} is not above the claimed ${state.totalClaimed}`,
+    ];
+  if (state.simulationError !== undefined)
+    return [
+      BatchSettlementReasons.depositSimulationFailed,
+      `the deposit would revert: ${state.simulationError}`,
     ];
   if (
     payload.type === 'refund' &&

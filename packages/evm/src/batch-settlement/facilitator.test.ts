@@ -353,6 +353,7 @@ describe('batch-settlement facilitator on the devnet', () => {
     // a later copy cannot move it again: the authorization is spent
     const again = await facilitator.settle(payment, requirements(), v2);
     assert.equal(again.success, false);
+    await refused(payment, R.depositSimulationFailed); // verify simulates it in its one multicall
     assert.equal(await balanceOf(BATCH_SETTLEMENT_ADDRESS), escrowBefore + 7000n);
     // Permit2 (payer 3 approved Permit2 in the test above)
     const p2payer = payers[3] as LocalAccount;

@@ -9,16 +9,10 @@ import type {
 } from '@solana/kit';
 import {
   address,
-  appendTransactionMessageInstructions,
   createSolanaRpc,
-  createTransactionMessage,
   getBase64EncodedWireTransaction,
   getSignatureFromTransaction,
   partiallySignTransactionMessageWithSigners,
-  pipe,
-  setTransactionMessageFeePayer,
-  setTransactionMessageFeePayerSigner,
-  setTransactionMessageLifetimeUsingBlockhash,
   signTransactionMessageWithSigners,
 } from '@solana/kit';
 import {
@@ -26,6 +20,7 @@ import {
   getCreateAssociatedTokenIdempotentInstruction,
   getTransferCheckedInstruction,
 } from '@solana-program/token';
+import { v0Message } from '@x402kit/testing/v0-message';
 import { solanaDevnetAccount, solanaDevnetSigner } from './solana-accounts.js';
 import type { SolanaDevnet } from './start-solana-devnet.js';
 import {
@@ -52,35 +47,26 @@ describe('local Solana RPC over litesvm', () => {
     return (await response.json()) as Json;
   };
 
+  /** TransferChecked of `amount` devnet USDC from the payer's token account to the payee's, signed by the payer. */
+  const usdcTransfer = (amount: bigint) =>
+    getTransferCheckedInstruction({
+      source: address(devnet.accounts.payer.usdcAccount),
+      mint: devnet.usdc.address,
+      destination: address(devnet.accounts.payTo.usdcAccount),
+      authority: payer,
+      amount,
+      decimals: 6,
+    });
+
   const transfer = async (amount: bigint, signer: KeyPairSigner = payer) => {
     const { value: blockhash } = await rpc.getLatestBlockhash().send();
-    const mint = devnet.usdc.address;
-    const payTo = address(devnet.accounts.payTo.address);
-    const message = pipe(
-      createTransactionMessage({ version: 0 }),
-      (m) => setTransactionMessageFeePayerSigner(signer, m),
-      (m) => setTransactionMessageLifetimeUsingBlockhash(blockhash, m),
-      (m) =>
-        appendTransactionMessageInstructions(
-          [
-            getCreateAssociatedTokenIdempotentInstruction({
-              payer: signer,
-              ata: address(devnet.accounts.payTo.usdcAccount),
-              owner: payTo,
-              mint,
-            }),
-            getTransferCheckedInstruction({
-              source: address(devnet.accounts.payer.usdcAccount),
-              mint,
-              destination: address(devnet.accounts.payTo.usdcAccount),
-              authority: payer,
-              amount,
-              decimals: 6,
-            }),
-          ],
-          m,
-        ),
-    );
+    const createPayeeAccount = getCreateAssociatedTokenIdempotentInstruction({
+      payer: signer,
+      ata: address(devnet.accounts.payTo.usdcAccount),
+      owner: address(devnet.accounts.payTo.address),
+      mint: devnet.usdc.address,
+    });
+    const message = v0Message(signer, blockhash, [createPayeeAccount, usdcTransfer(amount)]);
     return signTransactionMessageWithSigners(message);
   };
 
@@ -174,30 +160,9 @@ describe('local Solana RPC over litesvm', () => {
     const sim = await raw('simulateTransaction', [wire, { encoding: 'base64' }]);
     assert.equal((sim.result as { value: { err: unknown } }).value.err, 'AlreadyProcessed');
 
+    const staleLifetime = { blockhash: SOLANA_DEVNET_GENESIS_HASH as never, lastValidBlockHeight: 0n };
     const stale = await signTransactionMessageWithSigners(
-      pipe(
-        createTransactionMessage({ version: 0 }),
-        (m) => setTransactionMessageFeePayerSigner(payer, m),
-        (m) =>
-          setTransactionMessageLifetimeUsingBlockhash(
-            { blockhash: SOLANA_DEVNET_GENESIS_HASH as never, lastValidBlockHeight: 0n },
-            m,
-          ),
-        (m) =>
-          appendTransactionMessageInstructions(
-            [
-              getTransferCheckedInstruction({
-                source: address(devnet.accounts.payer.usdcAccount),
-                mint: devnet.usdc.address,
-                destination: address(devnet.accounts.payTo.usdcAccount),
-                authority: payer,
-                amount: 1n,
-                decimals: 6,
-              }),
-            ],
-            m,
-          ),
-      ),
+      v0Message(payer, staleLifetime, [usdcTransfer(1n)]),
     );
     const refused = await raw('sendTransaction', [
       getBase64EncodedWireTransaction(stale),
@@ -209,25 +174,7 @@ describe('local Solana RPC over litesvm', () => {
 
   test('simulates a transaction the fee payer has not signed yet; sending it unsigned is refused', async () => {
     const { value: blockhash } = await rpc.getLatestBlockhash().send();
-    const message = pipe(
-      createTransactionMessage({ version: 0 }),
-      (m) => setTransactionMessageFeePayer(feePayer.address, m),
-      (m) => setTransactionMessageLifetimeUsingBlockhash(blockhash, m),
-      (m) =>
-        appendTransactionMessageInstructions(
-          [
-            getTransferCheckedInstruction({
-              source: address(devnet.accounts.payer.usdcAccount),
-              mint: devnet.usdc.address,
-              destination: address(devnet.accounts.payTo.usdcAccount),
-              authority: payer,
-              amount: 10n,
-              decimals: 6,
-            }),
-          ],
-          m,
-        ),
-    );
+    const message = v0Message(feePayer.address, blockhash, [usdcTransfer(10n)]);
     const partial = await partiallySignTransactionMessageWithSigners(message);
     const wire = getBase64EncodedWireTransaction(partial) as Base64EncodedWireTransaction;
     const simulated = await rpc.simulateTransaction(wire, { encoding: 'base64', sigVerify: false }).send();

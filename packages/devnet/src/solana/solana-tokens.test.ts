@@ -5,20 +5,16 @@ import { after, before, describe, test } from 'node:test';
 import type { KeyPairSigner, Rpc, SolanaRpcApi } from '@solana/kit';
 import {
   address,
-  appendTransactionMessageInstructions,
   createSolanaRpc,
-  createTransactionMessage,
   getBase64EncodedWireTransaction,
   getSignatureFromTransaction,
-  pipe,
-  setTransactionMessageFeePayerSigner,
-  setTransactionMessageLifetimeUsingBlockhash,
   signTransactionMessageWithSigners,
 } from '@solana/kit';
 import {
   getCreateAssociatedTokenIdempotentInstruction,
   getTransferCheckedInstruction,
 } from '@solana-program/token';
+import { v0Message } from '@x402kit/testing/v0-message';
 import { solanaDevnetSigner } from './solana-accounts.js';
 import {
   associatedTokenAccount,
@@ -119,35 +115,25 @@ describe('devnet PYUSD (Token-2022)', () => {
     const { value: blockhash } = await rpc.getLatestBlockhash().send();
     const mint = devnet.pyusd.address;
     const payTo = address(devnet.accounts.payTo.address);
-    const message = pipe(
-      createTransactionMessage({ version: 0 }),
-      (m) => setTransactionMessageFeePayerSigner(payer, m),
-      (m) => setTransactionMessageLifetimeUsingBlockhash(blockhash, m),
-      (m) =>
-        appendTransactionMessageInstructions(
-          [
-            getCreateAssociatedTokenIdempotentInstruction({
-              payer,
-              ata: address(devnet.accounts.payTo.pyusdAccount),
-              owner: payTo,
-              mint,
-              tokenProgram: TOKEN_2022_PROGRAM_ADDRESS,
-            }),
-            getTransferCheckedInstruction(
-              {
-                source: address(devnet.accounts.payer.pyusdAccount),
-                mint,
-                destination: address(devnet.accounts.payTo.pyusdAccount),
-                authority: payer,
-                amount: 1234n,
-                decimals: 6,
-              },
-              { programAddress: TOKEN_2022_PROGRAM_ADDRESS },
-            ),
-          ],
-          m,
-        ),
+    const createPayeeAccount = getCreateAssociatedTokenIdempotentInstruction({
+      payer,
+      ata: address(devnet.accounts.payTo.pyusdAccount),
+      owner: payTo,
+      mint,
+      tokenProgram: TOKEN_2022_PROGRAM_ADDRESS,
+    });
+    const transfer = getTransferCheckedInstruction(
+      {
+        source: address(devnet.accounts.payer.pyusdAccount),
+        mint,
+        destination: address(devnet.accounts.payTo.pyusdAccount),
+        authority: payer,
+        amount: 1234n,
+        decimals: 6,
+      },
+      { programAddress: TOKEN_2022_PROGRAM_ADDRESS },
     );
+    const message = v0Message(payer, blockhash, [createPayeeAccount, transfer]);
     const signed = await signTransactionMessageWithSigners(message);
     const signature = await rpc
       .sendTransaction(getBase64EncodedWireTransaction(signed), { encoding: 'base64' })

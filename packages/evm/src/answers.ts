@@ -3,7 +3,7 @@
  * order the settle paths use (network first). The "unexpected" answers of the facilitators are
  * core's scheme lifetime's (`createSchemeLifetime`).
  */
-import { type SettleResponse, settleRefusal } from '@x402kit/core';
+import { Reasons, type SettleResponse, settleRefusal, type VerifyResponse } from '@x402kit/core';
 
 /**
  * A failed settlement; `transaction` is the hash when one was broadcast, else `''`.
@@ -18,4 +18,24 @@ export function settleFailure(
   errorMessage?: string,
 ): SettleResponse {
   return settleRefusal(errorReason, errorMessage, network, transaction, payer);
+}
+
+/**
+ * The answer of a settlement whose re-verification refused the payment: that refusal's reason (else
+ * `fallback`), message and payer, no transaction.
+ *
+ * @example if (!response.isValid || !verified) return unverifiedSettle(network, response)
+ */
+export function unverifiedSettle(
+  network: string,
+  response: VerifyResponse,
+  fallback: string = Reasons.invalidPayload,
+): SettleResponse {
+  return settleFailure(
+    network,
+    response.invalidReason ?? fallback,
+    '',
+    response.payer,
+    response.invalidMessage,
+  );
 }

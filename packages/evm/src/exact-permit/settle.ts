@@ -14,7 +14,7 @@ import {
 } from '@x402kit/payment-permit';
 import { encodeFunctionData } from 'viem';
 import { sameAddress } from '../address.js';
-import { settleFailure as failure } from '../answers.js';
+import { settleFailure as failure, unverifiedSettle } from '../answers.js';
 import { errorText } from '../error-text.js';
 import { relaySettlement } from '../relayer/relay-settlement.js';
 import { relayOptions } from '../relayer/relayed-call.js';
@@ -53,13 +53,7 @@ export async function settleExactPermitPayment(
     ...(options.now === undefined ? {} : { now: options.now }),
   });
   if (!response.isValid || !verified) {
-    return failure(
-      network,
-      response.invalidReason ?? Reasons.invalidPayload,
-      '',
-      response.payer,
-      response.invalidMessage,
-    );
+    return unverifiedSettle(network, response);
   }
   const { permit, signature } = verified;
   const { net, contract } = verified.network;

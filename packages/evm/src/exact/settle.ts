@@ -11,7 +11,7 @@ import {
   type X402Version,
 } from '@x402kit/core';
 import type { Address, Hash } from 'viem';
-import { settleFailure as failure } from '../answers.js';
+import { settleFailure as failure, unverifiedSettle } from '../answers.js';
 import type { GasSponsorBudget } from '../gas-sponsor-budget.js';
 import { relaySettlement } from '../relayer/relay-settlement.js';
 import { relayOptions } from '../relayer/relayed-call.js';
@@ -72,13 +72,7 @@ export async function settleExactEvmPayment(
     ...(relayer ? { sender: relayer.address } : {}),
   });
   if (!response.isValid || !verified || !relayer) {
-    return failure(
-      network,
-      response.invalidReason ?? Reasons.invalidPayload,
-      '',
-      response.payer,
-      response.invalidMessage,
-    );
+    return unverifiedSettle(network, response);
   }
   const { payer, asset, data, net: verifiedNet, deployment } = verified;
   if (deployment) {

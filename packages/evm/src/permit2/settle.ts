@@ -6,7 +6,7 @@
 import type { PaymentPayload, PaymentRequirements, SettleResponse } from '@x402kit/core';
 import type { Address, Hex, LocalAccount } from 'viem';
 import { sameAddress } from '../address.js';
-import { settleFailure as failure } from '../answers.js';
+import { settleFailure as failure, unverifiedSettle } from '../answers.js';
 import { errorText } from '../error-text.js';
 import type { EvmNetwork } from '../evm-network.js';
 import { deployCounterfactualWallet } from '../exact/erc6492-deployment.js';
@@ -98,13 +98,7 @@ export async function settlePermit2Payment(
     ...(relayer ? { sender: relayer.address } : {}),
   });
   if (!response.isValid || !verified) {
-    return failure(
-      network,
-      response.invalidReason ?? Permit2Reasons.simulationFailed,
-      '',
-      response.payer,
-      response.invalidMessage,
-    );
+    return unverifiedSettle(network, response, Permit2Reasons.simulationFailed);
   }
   const { payload, payer, proxy, extension } = verified;
   const auth = payload.permit2Authorization;

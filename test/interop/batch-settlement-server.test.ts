@@ -45,7 +45,8 @@ let facilitator: Running;
 let server: Running;
 let scheme: BatchSettlementEvmServer;
 let url: string;
-let handlerRuns = 0;
+let weatherRuns = 0;
+let flakyRuns = 0;
 
 const balance = (address: string) => readTokenBalance(devnet.rpcUrl, devnet.token.address, address as Hex);
 const balances = async () => ({
@@ -97,6 +98,38 @@ async function paidOnce(pay: typeof fetch, target = url) {
   };
 }
 
+/** An Express app paid through our middleware with `scheme`: `/weather`, and `/flaky` (its first call fails). */
+async function serveScheme(scheme: BatchSettlementEvmServer): Promise<Running> {
+  const resourceServer = createResourceServer({
+    facilitators: createHttpFacilitatorClient({ url: facilitator.url }),
+    schemes: [{ network: 'eip155:*', server: scheme }],
+  });
+  await resourceServer.initialize();
+  const accepts = {
+    scheme: 'batch-settlement',
+    network: devnet.network,
+    payTo: devnet.accounts.payTo.address,
+    price: '$0.001',
+  };
+  const app = express();
+  const routes = {
+    'GET /weather': { accepts, description: 'weather' },
+    'GET /flaky': { accepts, description: 'fails once' },
+  };
+  app.use(paymentMiddleware(routes, resourceServer));
+  app.get('/weather', (_req, res) => {
+    weatherRuns++;
+    res.json({ report: { weather: 'sunny' } });
+  });
+  app.get('/flaky', (_req, res) => {
+    flakyRuns++;
+    if (flakyRuns === 1) res.status(500).json({ error: 'first call fails' });
+    else res.json({ report: { weather: 'sunny' } });
+  });
+  const { url, close } = await listenLocal(app);
+  return { url, close };
+}
+
 before(async () => {
   devnet = await startDevnet({ port: 0 });
   facilitator = await startOurFacilitator({
@@ -113,25 +146,7 @@ after(async () => {
 describe('official batch-settlement client -> our server + our facilitator (devnet)', () => {
   before(async () => {
     scheme = createBatchSettlementEvmServer();
-    const resourceServer = createResourceServer({
-      facilitators: createHttpFacilitatorClient({ url: facilitator.url }),
-      schemes: [{ network: 'eip155:*', server: scheme }],
-    });
-    await resourceServer.initialize();
-    const app = express();
-    const accepts = {
-      scheme: 'batch-settlement',
-      network: devnet.network,
-      payTo: devnet.accounts.payTo.address,
-      price: '$0.001',
-    };
-    app.use(paymentMiddleware({ 'GET /weather': { accepts, description: 'weather' } }, resourceServer));
-    app.get('/weather', (_req, res) => {
-      handlerRuns++;
-      res.json({ report: { weather: 'sunny' } });
-    });
-    const listening = await listenLocal(app);
-    server = { url: listening.url, close: listening.close };
+    server = await serveScheme(scheme);
     url = `${server.url}/weather`;
   });
   after(async () => {
@@ -162,7 +177,7 @@ describe('official batch-settlement client -> our server + our facilitator (devn
       assert.equal(voucher.extra.channelState.chargedCumulativeAmount, (BigInt(i) * PRICE).toString());
     }
     assert.deepEqual(await balances(), afterDeposit, 'ten vouchers, no transfer');
-    assert.equal(handlerRuns, 11);
+    assert.equal(weatherRuns, 11);
     const [channel] = await scheme.store.list();
     assert.equal(channel?.chargedCumulativeAmount, (11n * PRICE).toString());
 
@@ -182,7 +197,7 @@ describe('official batch-settlement client -> our server + our facilitator (devn
     const refund = await client.refund(url);
     assert.equal(refund.success, true, JSON.stringify(refund));
     assert.equal(refund.amount, (deposited - 11n * PRICE).toString());
-    assert.equal(handlerRuns, 11);
+    assert.equal(weatherRuns, 11);
     const refunded = await balances();
     assert.equal(refunded.payer, start.payer - 11n * PRICE);
     assert.equal(refunded.escrow, start.escrow);
@@ -196,43 +211,11 @@ describe('our batch-settlement server over HTTP (devnet, our facilitator, the se
   let own: BatchSettlementEvmServer;
   let base: string;
   let close: () => Promise<void>;
-  let weatherRuns = 0;
-  let flakyRuns = 0;
   const salt = (n: number) => `0x${n.toString(16).padStart(64, '0')}` as Hex;
 
   before(async () => {
     own = createBatchSettlementEvmServer({ receiverAuthorizer: authorizer });
-    const resourceServer = createResourceServer({
-      facilitators: createHttpFacilitatorClient({ url: facilitator.url }),
-      schemes: [{ network: 'eip155:*', server: own }],
-    });
-    await resourceServer.initialize();
-    const accepts = {
-      scheme: 'batch-settlement',
-      network: devnet.network,
-      payTo: devnet.accounts.payTo.address,
-      price: '$0.001',
-    };
-    const app = express();
-    app.use(
-      paymentMiddleware(
-        {
-          'GET /weather': { accepts, description: 'weather' },
-          'GET /flaky': { accepts, description: 'fails once' },
-        },
-        resourceServer,
-      ),
-    );
-    app.get('/weather', (_req, res) => {
-      weatherRuns++;
-      res.json({ report: { weather: 'sunny' } });
-    });
-    app.get('/flaky', (_req, res) => {
-      flakyRuns++;
-      if (flakyRuns === 1) res.status(500).json({ error: 'first call fails' });
-      else res.json({ report: { weather: 'sunny' } });
-    });
-    const listening = await listenLocal(app);
+    const listening = await serveScheme(own);
     base = listening.url;
     close = listening.close;
   });
@@ -434,6 +417,27 @@ describe('our batch-settlement server over HTTP (devnet, our facilitator, the se
       assert.equal((await own.store.get(id))?.totalClaimed, (3n * PRICE).toString());
     } finally {
       await scheduler.stop();
+    }
+  });
+  it('server state loss: a new instance with an empty store resumes a claimed channel from totalClaimed', async () => {
+    const { pay } = officialClient(salt(42));
+    await paidOnce(pay, `${base}/weather`);
+    const second = await paidOnce(pay, `${base}/weather`);
+    const id = second.extra.channelState.channelId as Hex;
+    const scheduler = schedulerOver(own.store, { receiverAuthorizer: authorizer });
+    await scheduler.claimNow();
+    await scheduler.stop();
+    const fresh = createBatchSettlementEvmServer({ receiverAuthorizer: authorizer });
+    const restarted = await serveScheme(fresh);
+    try {
+      const resumed = await paidOnce(pay, `${restarted.url}/weather`);
+      assert.equal(resumed.transaction, '');
+      assert.equal(resumed.extra.channelState.chargedCumulativeAmount, (3n * PRICE).toString());
+      const channel = await fresh.store.get(id);
+      assert.equal(channel?.chargedCumulativeAmount, (3n * PRICE).toString());
+      assert.equal(channel?.totalClaimed, (2n * PRICE).toString(), 'the baseline came from the escrow');
+    } finally {
+      await restarted.close();
     }
   });
 });

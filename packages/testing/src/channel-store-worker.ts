@@ -1,9 +1,9 @@
 /**
- * A server process's share of the two-process channel store test, run with `spawnScript`: it opens
- * the shared PostgreSQL or Redis store, prints `ready`, waits for the go file, races for one channel
- * (25 concurrent reserves), then runs its paid requests over the channels, 10 at a time, and prints
- * one JSON line: how many race reserves it won, what it charged per channel, how many commits were
- * refused.
+ * A server process's share of the two-process channel store test, run with `spawnScript`: it
+ * opens the shared PostgreSQL, Redis or SQLite store, prints `ready`, waits for the go file, races
+ * for one channel (25 concurrent reserves), then runs its paid requests over the channels, 10 at a
+ * time, and prints one JSON line: how many race reserves it won, what it charged per channel, how
+ * many commits were refused.
  *
  * Argument: the JSON of a {@link ChannelWorkerSpec}.
  */
@@ -11,6 +11,7 @@ import { existsSync } from 'node:fs';
 import type { ChannelStore, ServerChannel } from '@x402kit/evm/batch-settlement';
 import { createPostgresChannelStore } from '@x402kit/evm/batch-settlement/postgres';
 import { createRedisChannelStore } from '@x402kit/evm/batch-settlement/redis';
+import { createSqliteChannelStore } from '@x402kit/evm/batch-settlement/sqlite';
 import type { Hex } from 'viem';
 import { chargeOnce, holdFor } from './channel-samples.js';
 
@@ -19,7 +20,8 @@ export type ChannelWorkerSpec = {
   name: string;
   store:
     | { kind: 'postgres'; url: string; schema: string }
-    | { kind: 'redis'; url: string; keyPrefix: string };
+    | { kind: 'redis'; url: string; keyPrefix: string }
+    | { kind: 'sqlite'; path: string };
   /** Created by the parent once every worker printed `ready`. */
   goFile: string;
   raceChannelId: Hex;
@@ -34,6 +36,7 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 function open(spec: ChannelWorkerSpec): ChannelStore {
   const s = spec.store;
+  if (s.kind === 'sqlite') return createSqliteChannelStore({ path: s.path });
   return s.kind === 'postgres'
     ? createPostgresChannelStore({ url: s.url, schema: s.schema })
     : createRedisChannelStore({ url: s.url, keyPrefix: s.keyPrefix });

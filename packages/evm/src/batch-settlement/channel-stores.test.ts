@@ -219,6 +219,16 @@ describe('two server processes on one store: every charge kept, no double reserv
     }
   });
 
+  it('sqlite (one file)', async () => {
+    const path = join(dir, 'two-processes.db');
+    const store = createSqliteChannelStore({ path });
+    try {
+      await twoProcesses(store, { kind: 'sqlite', path }, 200);
+    } finally {
+      await store.close();
+    }
+  });
+
   it('redis', async () => {
     const url = await testRedisUrl();
     const prefix = freshKeyPrefix('bs-procs');

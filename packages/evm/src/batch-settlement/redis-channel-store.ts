@@ -25,7 +25,10 @@ export type RedisChannelStoreOptions = {
   client?: Redis;
   /** A `redis://` URL; the store opens (and `close()` quits) a client of its own. */
   url?: string;
-  /** Prepended to every key; default `x402kit:batch-settlement:`. */
+  /**
+   * Prepended to every key; default `x402kit:batch-settlement:`. On Redis Cluster give it a hash tag
+   * (`'{x402-channels}:'`): a commit touches the channel's hash and the id set, which must share a slot.
+   */
   keyPrefix?: string;
   /** The clock (Unix ms) reservations lapse by and mirrors are stamped with; `Date.now` by default. */
   now?: () => number;

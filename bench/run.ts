@@ -25,6 +25,7 @@ import { officialFetch } from '@x402kit/testing/official';
 import { ourFetch } from '@x402kit/testing/ours';
 import { createWalletClient, type Hex, http, publicActions } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
+import { runBatchSettlementBench } from './batch-settlement-bench.js';
 import { runExactPermitBench } from './exact-permit-bench.js';
 import { runFuzzBench } from './fuzz.js';
 import { runGatewayBench } from './gateway-bench.js';
@@ -36,14 +37,15 @@ import { runSvmBench } from './svm-bench.js';
 
 /**
  * `npm run bench -- verify` runs only the facilitator /verify section (c=1, c=32, with the ledger,
- * and the memory rows); `npm run bench -- memory` only the memory rows.
+ * and the memory rows); `npm run bench -- memory` only the memory rows; `gateway` and `batch` only
+ * the gateway and the batch-settlement sections.
  */
 const only = process.argv[2];
-if (only !== undefined && only !== 'verify' && only !== 'memory' && only !== 'gateway')
-  throw new Error(`unknown bench section "${only}" (try: verify, memory, gateway)`);
-if (only === 'gateway') {
-  // `npm run bench -- gateway`: the gateway section alone, on its own devnet
-  console.log(`\n${await gatewaySection()}`);
+if (only !== undefined && !['verify', 'memory', 'gateway', 'batch'].includes(only))
+  throw new Error(`unknown bench section "${only}" (try: verify, memory, gateway, batch)`);
+if (only === 'gateway' || only === 'batch') {
+  // the gateway or the batch-settlement section alone, on its own devnet
+  console.log(`\n${only === 'gateway' ? await gatewaySection() : await batchSection()}`);
   process.exit(0);
 }
 const children: ChildProcess[] = [];
@@ -532,6 +534,14 @@ if (only === undefined) {
 
   // The gateway in front of an API against the official middleware in front of it, on its own devnet.
   console.log(`\n${await gatewaySection()}`);
+
+  // batch-settlement: ours against the official client, server and facilitator, on its own devnet.
+  console.log(`\n${await batchSection()}`);
+}
+
+async function batchSection(): Promise<string> {
+  const batch = await runBatchSettlementBench({ log: (line) => process.stderr.write(`${line}\n`) });
+  return `batch-settlement: vouchers without a transaction, ours vs @x402/evm 2.27 in the same run\n${batch.table}`;
 }
 
 async function gatewaySection(): Promise<string> {

@@ -34,6 +34,22 @@ async function withManualMining<T>(run: (mine: () => Promise<void>) => Promise<T
   }
 }
 
+/** A facilitator on the devnet with `options`, run with automine off and closed afterwards. */
+async function withFacilitatorMiningByHand(
+  options: Parameters<typeof devnetExactEvmFacilitator>[1],
+  run: (
+    facilitator: ReturnType<typeof devnetExactEvmFacilitator>,
+    mine: () => Promise<void>,
+  ) => Promise<void>,
+): Promise<void> {
+  const facilitator = devnetExactEvmFacilitator(devnet, options);
+  try {
+    await withManualMining((mine) => run(facilitator, mine));
+  } finally {
+    facilitator.close();
+  }
+}
+
 async function pay(): Promise<PaymentPayload> {
   return {
     x402Version: 2,
@@ -44,58 +60,42 @@ async function pay(): Promise<PaymentPayload> {
 
 describe('settlement that outlasts the receipt wait', () => {
   it('answers settlement_pending with the hash, never a failure, and the transaction still lands', async () => {
-    const facilitator = devnetExactEvmFacilitator(devnet, {
-      receiptTimeoutMs: 100,
-    });
     const client = createPublicClient({ transport: http(devnet.rpcUrl) });
-    try {
-      await withManualMining(async (mine) => {
-        const [first, second] = await Promise.all([
-          facilitator.settle(await pay(), requirements, { x402Version: 2 }),
-          facilitator.settle(await pay(), requirements, { x402Version: 2 }),
-        ]);
-        await mine();
-        for (const result of [first, second]) {
-          assert.equal(result?.success, false);
-          assert.equal(result?.errorReason, Reasons.settlementPending);
-          assert.equal(result?.payer, payer.address);
-          const hash = result?.transaction;
-          assert.ok(isHexBytes(hash) && hash.length === 66, `hash ${hash}`);
-          const receipt = await waitForReceipt(client, hash, { pollingIntervalMs: 50, timeoutMs: 6000 });
-          assert.equal(receipt?.status, 'success');
-        }
-        // after the timeouts the relayer re-reads its nonce and keeps working
-        const third = await facilitator.settle(await pay(), requirements, { x402Version: 2 });
-        assert.equal(third.errorReason, Reasons.settlementPending);
-        assert.ok(isHexBytes(third.transaction));
-        await mine();
-        assert.equal(
-          (await waitForReceipt(client, third.transaction, { pollingIntervalMs: 50, timeoutMs: 6000 }))
-            ?.status,
-          'success',
-        );
-      });
-    } finally {
-      facilitator.close();
-    }
+    await withFacilitatorMiningByHand({ receiptTimeoutMs: 100 }, async (facilitator, mine) => {
+      const [first, second] = await Promise.all([
+        facilitator.settle(await pay(), requirements, { x402Version: 2 }),
+        facilitator.settle(await pay(), requirements, { x402Version: 2 }),
+      ]);
+      await mine();
+      for (const result of [first, second]) {
+        assert.equal(result?.success, false);
+        assert.equal(result?.errorReason, Reasons.settlementPending);
+        assert.equal(result?.payer, payer.address);
+        const hash = result?.transaction;
+        assert.ok(isHexBytes(hash) && hash.length === 66, `hash ${hash}`);
+        const receipt = await waitForReceipt(client, hash, { pollingIntervalMs: 50, timeoutMs: 6000 });
+        assert.equal(receipt?.status, 'success');
+      }
+      // after the timeouts the relayer re-reads its nonce and keeps working
+      const third = await facilitator.settle(await pay(), requirements, { x402Version: 2 });
+      assert.equal(third.errorReason, Reasons.settlementPending);
+      assert.ok(isHexBytes(third.transaction));
+      await mine();
+      assert.equal(
+        (await waitForReceipt(client, third.transaction, { pollingIntervalMs: 50, timeoutMs: 6000 }))?.status,
+        'success',
+      );
+    });
   });
 
   it('waits for the block when the timeout allows it', async () => {
-    const facilitator = devnetExactEvmFacilitator(devnet, {
-      signers: [devnetAccount(8).privateKey],
-      receiptTimeoutMs: 5000,
-      pollingIntervalMs: 50,
+    const options = { signers: [devnetAccount(8).privateKey], receiptTimeoutMs: 5000, pollingIntervalMs: 50 };
+    await withFacilitatorMiningByHand(options, async (facilitator, mine) => {
+      const settling = facilitator.settle(await pay(), requirements, { x402Version: 2 });
+      setTimeout(() => void mine(), 300);
+      const result = await settling;
+      assert.equal(result.success, true, result.errorMessage);
     });
-    try {
-      await withManualMining(async (mine) => {
-        const settling = facilitator.settle(await pay(), requirements, { x402Version: 2 });
-        setTimeout(() => void mine(), 300);
-        const result = await settling;
-        assert.equal(result.success, true, result.errorMessage);
-      });
-    } finally {
-      facilitator.close();
-    }
   });
 
   it('close() ends receipt waits with settlement_pending and refuses new work', async () => {

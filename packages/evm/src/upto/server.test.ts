@@ -2,11 +2,25 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { ExactEvmScheme as OfficialExactServer } from '@x402/evm/exact/server';
 import { UptoEvmScheme as OfficialUptoServer } from '@x402/evm/upto/server';
-import { createResourceServer } from '@x402kit/core';
+import { createResourceServer, type SchemeServer } from '@x402kit/core';
 import { createExactEvmServer } from '../exact/server.js';
 import { createUptoEvmServer } from './server.js';
 
 const facilitatorAddress = '0x90f79bf6eb2c4f870365e785982e1f101e93b906';
+
+type Price = Parameters<SchemeServer['parsePrice']>[0];
+
+/** Our server and the reference one parse `price` on `network` to the same amount, asset and extra. */
+async function assertSamePrice(
+  ours: SchemeServer,
+  official: { parsePrice(price: never, network: never): Promise<unknown> },
+  price: Price,
+  network: `${string}:${string}`,
+) {
+  const mine = await ours.parsePrice(price, network);
+  const theirs = await official.parsePrice(price as never, network as never);
+  assert.deepEqual({ amount: mine.amount.toString(), asset: mine.asset, extra: mine.extra }, theirs);
+}
 const base = {
   scheme: 'upto',
   network: 'eip155:84532' as const,
@@ -50,9 +64,7 @@ describe('upto server: same requirements as the reference server', () => {
       asset: '0x036CbD53842c5426634e7929541eC2318f3dCF7e',
       extra: { foo: 'bar' },
     };
-    const mine = await createUptoEvmServer().parsePrice(price, 'eip155:84532');
-    const theirs = await new OfficialUptoServer().parsePrice(price, 'eip155:84532');
-    assert.deepEqual({ amount: mine.amount.toString(), asset: mine.asset, extra: mine.extra }, theirs);
+    await assertSamePrice(createUptoEvmServer(), new OfficialUptoServer(), price, 'eip155:84532');
   });
 
   it('is deterministic across the 402 and the paid retry (resource server)', async () => {
@@ -77,9 +89,7 @@ describe('upto server: same requirements as the reference server', () => {
 
 describe('exact server on Permit2 tokens: same extra as the reference server', () => {
   it('MegaETH MegaUSD (EIP-2612): name, version and assetTransferMethod', async () => {
-    const mine = await createExactEvmServer().parsePrice('$0.01', 'eip155:4326');
-    const theirs = await new OfficialExactServer().parsePrice('$0.01', 'eip155:4326');
-    assert.deepEqual({ amount: mine.amount.toString(), asset: mine.asset, extra: mine.extra }, theirs);
+    await assertSamePrice(createExactEvmServer(), new OfficialExactServer(), '$0.01', 'eip155:4326');
   });
 
   it('an explicit permit2 AssetAmount passes verbatim', async () => {
@@ -88,8 +98,6 @@ describe('exact server on Permit2 tokens: same extra as the reference server', (
       asset: '0x55d398326f99059fF775485246999027B3197955',
       extra: { assetTransferMethod: 'permit2' },
     };
-    const mine = await createExactEvmServer().parsePrice(price, 'eip155:56');
-    const theirs = await new OfficialExactServer().parsePrice(price, 'eip155:56');
-    assert.deepEqual({ amount: mine.amount.toString(), asset: mine.asset, extra: mine.extra }, theirs);
+    await assertSamePrice(createExactEvmServer(), new OfficialExactServer(), price, 'eip155:56');
   });
 });

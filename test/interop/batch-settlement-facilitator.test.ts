@@ -1,12 +1,11 @@
 /**
  * Interop of OUR `batch-settlement` facilitator (our whole deployment over HTTP on 127.0.0.1: SQLite ledger,
- * reconciler) with the
- * OFFICIAL client (`@x402/evm/batch-settlement/client` + `@x402/fetch`) and the OFFICIAL server
- * (`@x402/express` + `@x402/evm/batch-settlement/server`, delegating its receiver authorizer to ours from
- * `/supported`): one deposit, five paid vouchers, the official server's claim and sweep through our
- * facilitator, and the official client's refund; balances of payer, escrow and receiver to the unit. Then our
- * deployment (SQLite ledger, reconciler) with its RPC cut after a deposit's send: `settlement_pending` with
- * the hash, and the reconciler completes it once the RPC heals.
+ * reconciler) with the OFFICIAL client (`@x402/evm/batch-settlement/client` + `@x402/fetch`) and the OFFICIAL
+ * server (`@x402/express` + `@x402/evm/batch-settlement/server`, delegating its receiver authorizer to ours
+ * from `/supported`): one deposit, five paid vouchers, the official server's claim and sweep through our
+ * facilitator, and the official client's refund; balances of payer, escrow and receiver to the unit. Then
+ * the ledger's exactly-once (20 copies of one deposit) and the RPC cut after a deposit's, a claim's and a
+ * refund's send: `settlement_pending` with the hash, and the reconciler completes each once the RPC heals.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
@@ -195,14 +194,29 @@ describe('our facilitator deployment (ledger, reconciler): exactly-once deposits
     const paymentPayload = { x402Version: 2, accepted: requirements, payload: created.payload };
     assert.equal(paymentPayload.payload.type, 'deposit');
     const deposited = BigInt(String((paymentPayload.payload.deposit as { amount: string }).amount));
-    const body = JSON.stringify({ x402Version: 2, paymentPayload, paymentRequirements: requirements });
-    const post = (path: string) =>
+    /** POST `payload` (default: the deposit) under these requirements to our deployment. */
+    const post = (path: string, payload: Record<string, unknown> = paymentPayload.payload) =>
       fetch(`${cut.url}${path}`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
-        body,
+        body: JSON.stringify({
+          x402Version: 2,
+          paymentPayload: { ...paymentPayload, payload },
+          paymentRequirements: requirements,
+        }),
       }).then((r) => r.json());
-    return { deposited, post };
+    return { deposited, post, deposit: paymentPayload.payload as Record<string, unknown> };
+  }
+
+  /** Cut the RPC after the next send, post, expect `settlement_pending`, heal, and wait for the reconciler. */
+  async function pendingThenReconciled(send: () => Promise<{ errorReason?: string; transaction: string }>) {
+    cut.cutAfterSend();
+    const pending = await send();
+    assert.equal(pending.errorReason, 'settlement_pending', JSON.stringify(pending));
+    assert.match(pending.transaction, /^0x[0-9a-f]{64}$/);
+    cut.proxy.heal();
+    await cut.settled(pending.transaction);
+    return pending.transaction;
   }
 
   it('settles 20 concurrent copies of one deposit once', async () => {
@@ -224,22 +238,44 @@ describe('our facilitator deployment (ledger, reconciler): exactly-once deposits
     const verdict = await post('/verify');
     assert.equal(verdict.isValid, true, JSON.stringify(verdict));
     const escrowBefore = await balance(BATCH_SETTLEMENT_ADDRESS);
-    cut.cutAfterSend();
-    const pending = await post('/settle');
-    assert.equal(pending.success, false);
-    assert.equal(pending.errorReason, 'settlement_pending', JSON.stringify(pending));
-    assert.match(pending.transaction, /^0x[0-9a-f]{64}$/);
+    const transaction = await pendingThenReconciled(() => post('/settle'));
     assert.ok(
       cut.sendsCut() >= 1,
       'the send went through the cut (the same signed bytes may be re-sent once)',
     );
-    cut.proxy.heal();
-    await cut.settled(pending.transaction);
     assert.equal(await balance(BATCH_SETTLEMENT_ADDRESS), escrowBefore + deposited, 'moved once');
     const again = await post('/settle');
     // the same deposit again: the ledger answers with the first settlement's transaction, nothing moves
     assert.equal(again.errorReason, 'duplicate_settlement', JSON.stringify(again));
-    assert.equal(again.transaction, pending.transaction);
+    assert.equal(again.transaction, transaction);
     assert.equal(await balance(BATCH_SETTLEMENT_ADDRESS), escrowBefore + deposited, 'still once');
+  });
+
+  it('finishes a cut claim and a cut refund of that channel through the reconciler', async () => {
+    // the channel of the deposit above (salt 424242): its voucher of 1000 claimed, then the rest refunded
+    const { deposited, post, deposit } = await officialDeposit(424242);
+    const channel = deposit.channelConfig;
+    const voucher = deposit.voucher as { maxClaimableAmount: string; signature: string };
+    const claims = [
+      {
+        voucher: { channel, maxClaimableAmount: voucher.maxClaimableAmount },
+        signature: voucher.signature,
+        totalClaimed: voucher.maxClaimableAmount,
+      },
+    ];
+    const escrowBefore = await balance(BATCH_SETTLEMENT_ADDRESS);
+    await pendingThenReconciled(() => post('/settle', { type: 'claim', claims }));
+    const payerBefore = await balance(devnet.accounts.payer.address);
+    const refund = {
+      type: 'refund',
+      channelConfig: channel,
+      voucher: deposit.voucher,
+      refundNonce: '0',
+      claims: [],
+    };
+    await pendingThenReconciled(() => post('/settle', refund));
+    const rest = deposited - BigInt(voucher.maxClaimableAmount);
+    assert.equal(await balance(devnet.accounts.payer.address), payerBefore + rest, 'the rest came back once');
+    assert.equal(await balance(BATCH_SETTLEMENT_ADDRESS), escrowBefore - rest);
   });
 });

@@ -93,39 +93,43 @@ export async function signSponsoringExtension(
         deadline: BigInt(deadline),
       },
     });
-    return {
-      [EIP2612_GAS_SPONSORING]: {
-        info: {
-          ...declaredInfo(declared, EIP2612_GAS_SPONSORING),
-          from: getAddress(owner),
-          asset: token,
-          spender: PERMIT2_ADDRESS,
-          amount: amount.toString(),
-          nonce: nonce.toString(),
-          deadline,
-          signature,
-          version: '1',
-        },
-      },
-    };
+    return sponsoringExtension(declared, EIP2612_GAS_SPONSORING, owner, token, amount, {
+      nonce: nonce.toString(),
+      deadline,
+      signature,
+    });
   }
   if (wantsApproval && options.signTransaction) {
     const signedTransaction = await signApprovalTransaction(options, owner, token, chainId);
-    return {
-      [ERC20_APPROVAL_GAS_SPONSORING]: {
-        info: {
-          ...declaredInfo(declared, ERC20_APPROVAL_GAS_SPONSORING),
-          from: getAddress(owner),
-          asset: token,
-          spender: PERMIT2_ADDRESS,
-          amount: MAX_UINT256.toString(),
-          signedTransaction,
-          version: '1',
-        },
-      },
-    };
+    return sponsoringExtension(declared, ERC20_APPROVAL_GAS_SPONSORING, owner, token, MAX_UINT256, {
+      signedTransaction,
+    });
   }
   return undefined;
+}
+
+/**
+ * The gas-sponsoring extension `key` of a payment: the info the server declared, then the payer's
+ * approval of `amount` of `token` to Permit2 and the extension's own `fields`, version 1.
+ */
+function sponsoringExtension(
+  declared: Record<string, unknown> | undefined,
+  key: string,
+  owner: Address,
+  token: Address,
+  amount: bigint,
+  fields: Record<string, string>,
+): Record<string, unknown> {
+  const info = {
+    ...declaredInfo(declared, key),
+    from: getAddress(owner),
+    asset: token,
+    spender: PERMIT2_ADDRESS,
+    amount: amount.toString(),
+    ...fields,
+    version: '1',
+  };
+  return { [key]: { info } };
 }
 
 /**

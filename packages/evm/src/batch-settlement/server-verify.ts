@@ -11,10 +11,20 @@ import {
   type SessionVerdict,
   verifyRefusal,
 } from '@x402kit/core';
-import { getAddress, isAddressEqual, verifyTypedData, zeroAddress } from 'viem';
-import { batchSettlementDomain, type ChannelSnapshot, computeChannelId } from './channel.js';
+import {
+  concat,
+  getAddress,
+  type Hex,
+  hashDomain,
+  hashStruct,
+  isAddressEqual,
+  keccak256,
+  recoverAddress,
+  zeroAddress,
+} from 'viem';
+import { type ChannelConfig, type ChannelSnapshot, computeChannelId } from './channel.js';
 import type { ServerChannel } from './channel-store.js';
-import { voucherTypes } from './constants.js';
+import { BATCH_SETTLEMENT_ADDRESS, BATCH_SETTLEMENT_DOMAIN, voucherTypes } from './constants.js';
 import { readBatchPayload } from './payload.js';
 import { BatchSettlementReasons as R } from './reasons.js';
 import { chainIdOf } from './server-authorizer.js';
@@ -192,7 +202,7 @@ function checkAgainstOffer(
   if (config.withdrawDelay !== extra.withdrawDelay) {
     return [R.withdrawDelayMismatch, `channelConfig.withdrawDelay must be ${String(extra.withdrawDelay)}`];
   }
-  if (computeChannelId(config, chainId) !== payload.voucher.channelId) {
+  if (channelIdOf(config, chainId) !== payload.voucher.channelId) {
     return [R.channelIdMismatch, 'voucher.channelId is not the EIP-712 hash of channelConfig'];
   }
   return undefined;
@@ -227,17 +237,59 @@ async function verifyLocally(
   if (signed <= BigInt(channel.totalClaimed)) {
     return [R.cumulativeBelowClaimed, `maxClaimableAmount must exceed totalClaimed ${channel.totalClaimed}`];
   }
-  const valid = await verifyTypedData({
-    address: payload.channelConfig.payerAuthorizer,
-    domain: batchSettlementDomain(chainIdOf(network)),
-    types: voucherTypes,
-    primaryType: 'Voucher',
-    message: { channelId: payload.voucher.channelId, maxClaimableAmount: signed },
-    signature: payload.voucher.signature,
-  }).catch(() => false);
+  const digest = voucherDigest(chainIdOf(network), payload.voucher.channelId, signed);
+  const signer = await recoverAddress({ hash: digest, signature: payload.voucher.signature }).catch(
+    () => undefined,
+  );
+  const valid = signer !== undefined && isAddressEqual(signer, payload.channelConfig.payerAuthorizer);
   return valid
     ? undefined
     : [R.voucherSignature, 'the voucher is not signed by channelConfig.payerAuthorizer'];
+}
+
+// the request path hashes no more than it must: channel ids and domain separators are remembered
+const channelIds = new Map<string, Hex>();
+const domainSeparators = new Map<number, Hex>();
+
+/** {@link computeChannelId}, remembered for the last few thousand configurations. */
+function channelIdOf(config: ChannelConfig, chainId: number): Hex {
+  const key = `${chainId}:${config.payer}:${config.payerAuthorizer}:${config.receiver}:${config.receiverAuthorizer}:${config.token}:${config.withdrawDelay}:${config.salt}`;
+  let id = channelIds.get(key);
+  if (id === undefined) {
+    if (channelIds.size >= 4096) channelIds.clear();
+    id = computeChannelId(config, chainId);
+    channelIds.set(key, id);
+  }
+  return id;
+}
+
+/** The EIP-712 digest of a voucher (the same as `hashTypedData`, with the domain separator remembered). */
+function voucherDigest(chainId: number, channelId: Hex, maxClaimableAmount: bigint): Hex {
+  let separator = domainSeparators.get(chainId);
+  if (separator === undefined) {
+    separator = hashDomain({
+      domain: {
+        ...BATCH_SETTLEMENT_DOMAIN,
+        chainId: BigInt(chainId),
+        verifyingContract: BATCH_SETTLEMENT_ADDRESS,
+      },
+      types: {
+        EIP712Domain: [
+          { name: 'name', type: 'string' },
+          { name: 'version', type: 'string' },
+          { name: 'chainId', type: 'uint256' },
+          { name: 'verifyingContract', type: 'address' },
+        ],
+      },
+    });
+    domainSeparators.set(chainId, separator);
+  }
+  const struct = hashStruct({
+    data: { channelId, maxClaimableAmount },
+    primaryType: 'Voucher',
+    types: voucherTypes,
+  });
+  return keccak256(concat(['0x1901', separator, struct]));
 }
 
 function checkRefund(

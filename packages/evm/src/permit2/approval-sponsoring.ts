@@ -8,9 +8,10 @@
  * `gas x fee cap` over the payer's balance, which those checks bound by
  * `maxGasLimit x maxFeeFactor x the facilitator's max fee`.
  */
-import { type Address, decodeFunctionData, type Hex, type PublicClient, parseTransaction } from 'viem';
+import { type Address, decodeFunctionData, type Hex, type PublicClient, type parseTransaction } from 'viem';
 import type { GasFees } from '../relayer/fee-oracle.js';
 import { permit2Erc20Abi } from './constants.js';
+import { PARSE_FAILED, parseApprovalTransaction } from './extensions.js';
 import { Permit2Reasons } from './reasons.js';
 
 /** How far a sponsored approval may go. */
@@ -59,12 +60,8 @@ export async function priceSponsoredApproval(
     limits: ApprovalSponsoringLimits;
   },
 ): Promise<ApprovalPricing> {
-  let tx: ReturnType<typeof parseTransaction>;
-  try {
-    tx = parseTransaction(serialized);
-  } catch {
-    return refuse(Permit2Reasons.erc20ApprovalTxParseFailed, 'failed to parse the signed transaction');
-  }
+  const tx = parseApprovalTransaction(serialized);
+  if (!tx) return refuse(Permit2Reasons.erc20ApprovalTxParseFailed, PARSE_FAILED);
   const { limits, fees } = input;
   if (tx.type !== 'eip1559' && tx.type !== 'legacy' && tx.type !== 'eip2930')
     return refuse(

@@ -125,12 +125,8 @@ async function checkApprovalTransaction(
   payer: Address,
   token: Address,
 ): Promise<Permit2ExtensionReading> {
-  let tx: ReturnType<typeof parseTransaction>;
-  try {
-    tx = parseTransaction(serialized);
-  } catch {
-    return refuse(Permit2Reasons.erc20ApprovalTxParseFailed, 'failed to parse the signed transaction');
-  }
+  const tx = parseApprovalTransaction(serialized);
+  if (!tx) return refuse(Permit2Reasons.erc20ApprovalTxParseFailed, PARSE_FAILED);
   if (!tx.to || !sameAddress(tx.to, token))
     return refuse(
       Permit2Reasons.erc20ApprovalTxWrongTarget,
@@ -156,6 +152,23 @@ async function checkApprovalTransaction(
   const signerReason = await approvalSignerReason(serialized, payer);
   if (signerReason) return refuse(signerReason, `the approval must be signed by the payer ${payer}`);
   return { ok: true, extension: undefined };
+}
+
+/** The message of `erc20_approval_tx_parse_failed`. */
+export const PARSE_FAILED = 'failed to parse the signed transaction';
+
+/**
+ * The signed approval transaction of an `erc20ApprovalGasSponsoring` extension, or `undefined` when
+ * its bytes do not parse (`erc20_approval_tx_parse_failed`).
+ *
+ * @example const tx = parseApprovalTransaction(signedTransaction) // { type: 'eip1559', to, data, … }
+ */
+export function parseApprovalTransaction(serialized: Hex): ReturnType<typeof parseTransaction> | undefined {
+  try {
+    return parseTransaction(serialized);
+  } catch {
+    return undefined;
+  }
 }
 
 /**

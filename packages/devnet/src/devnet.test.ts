@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { transferWithAuthorizationTypes } from '@x402kit/evm';
 import { eip2612PermitTypes } from '@x402kit/evm/permit2';
-import { authorizationArgs } from '@x402kit/testing/authorization-args';
+import { authorizationArgs, type Eip3009Authorization } from '@x402kit/testing/authorization-args';
 import { processIsGone } from '@x402kit/testing/process-gone';
 import type { Address, Hex } from 'viem';
 import {
@@ -31,14 +31,7 @@ const BASE_SEPOLIA_USDC: Address = '0x036CbD53842c5426634e7929541eC2318f3dCF7e';
 const BASE_SEPOLIA_USDC_DOMAIN_SEPARATOR =
   '0x71f17a3b2ff373b803d70a5a07c046c1a2bc8e89c09ef722fcb047abe94c9818';
 
-interface Authorization {
-  from: Address;
-  to: Address;
-  value: bigint;
-  validAfter: bigint;
-  validBefore: bigint;
-  nonce: Hex;
-}
+type Authorization = Eip3009Authorization;
 
 function randomNonce(): Hex {
   return toHex(crypto.getRandomValues(new Uint8Array(32)));

@@ -10,6 +10,7 @@ import { type AnyPaymentPayload, createX402Client, type PaymentRequirements } fr
 import { type Devnet, readTokenBalance, startDevnet } from '@x402kit/devnet';
 import { createExactEvmClient } from '@x402kit/evm';
 import { createEvmFacilitator, type EvmFacilitator } from '@x402kit/evm/chain-module';
+import { devnetSupportedKinds } from '@x402kit/testing/devnet-supported-kinds';
 import { devnetExactRequirements } from '@x402kit/testing/exact-settlement';
 import { privateKeyToAccount } from 'viem/accounts';
 import type { LogEvent } from './log.js';
@@ -84,16 +85,7 @@ describe('facilitator server over HTTP on a devnet', () => {
     const { status, contentType, json } = await call('/supported');
     assert.equal(status, 200);
     assert.equal(contentType, 'application/json');
-    assert.deepEqual(json.kinds, [
-      { x402Version: 2, scheme: 'exact', network: 'eip155:84532' },
-      { x402Version: 1, scheme: 'exact', network: 'base-sepolia' },
-      {
-        x402Version: 2,
-        scheme: 'batch-settlement',
-        network: 'eip155:84532',
-        extra: { receiverAuthorizer: devnet.accounts.facilitator.address },
-      },
-    ]);
+    assert.deepEqual(json.kinds, devnetSupportedKinds(devnet));
     assert.deepEqual(json.extensions, []);
     assert.ok(typeof json.signers === 'object' && json.signers !== null);
     const evmSigners: unknown = Reflect.get(json.signers, 'eip155:*');

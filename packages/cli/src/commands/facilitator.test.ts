@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { type Devnet, devnetAccount, readTokenBalance, startDevnet } from '@x402kit/devnet';
+import { devnetSupportedKinds } from '@x402kit/testing/devnet-supported-kinds';
 import {
   devnetExactRequirements,
   settleCopiesAtOnce,
@@ -39,16 +40,7 @@ describe('x402kit facilitator', () => {
     const url = line.replace('Facilitator listening on ', '').trim();
     assert.match(url, /^http:\/\/127\.0\.0\.1:\d+$/);
     const supported = await getJson(`${url}/supported`);
-    assert.deepEqual(supported.kinds, [
-      { x402Version: 2, scheme: 'exact', network: 'eip155:84532' },
-      { x402Version: 1, scheme: 'exact', network: 'base-sepolia' },
-      {
-        x402Version: 2,
-        scheme: 'batch-settlement',
-        network: 'eip155:84532',
-        extra: { receiverAuthorizer: devnet.accounts.facilitator.address },
-      },
-    ]);
+    assert.deepEqual(supported.kinds, devnetSupportedKinds(devnet));
     assert.deepEqual(supported.signers, { 'eip155:*': [devnet.accounts.facilitator.address] });
     assert.deepEqual(
       [...(Array.isArray(supported.extensions) ? supported.extensions : [])].sort(),

@@ -106,6 +106,12 @@ describe('createFacilitator', () => {
     const r2 = await f.verify(payload, { ...requirements, amount: 'ten' });
     assert.equal(r2.invalidReason, 'invalid_payment_requirements');
     assert.match(r2.invalidMessage ?? '', /amount/);
+    // v1 documents: the same refusals, the requirements one on the payload's (v1) network
+    const v1Payload = { x402Version: 1, scheme: 'exact', network: 'base-sepolia', payload: {} };
+    const r3 = await f.verify({ ...v1Payload, network: 7 }, {});
+    assert.deepEqual([r3.invalidReason, /network/.test(r3.invalidMessage ?? '')], ['invalid_payload', true]);
+    const r4 = await f.settle(v1Payload, { scheme: 'exact', network: 'base-sepolia' });
+    assert.deepEqual([r4.errorReason, r4.network], ['invalid_payment_requirements', 'base-sepolia']);
     assert.equal((await f.verify({ x402Version: 7 }, requirements)).invalidReason, 'invalid_x402_version');
     assert.equal((await f.verify(null, null)).invalidReason, 'invalid_x402_version');
   });

@@ -4,6 +4,7 @@
  * It never throws for bad input: every failure is an `isValid:false` / `success:false` answer
  * with a reason code. The HTTP service (`@x402kit/facilitator`) wraps it.
  */
+import type { z } from 'zod';
 import { networkMatches, toCaip2, toV1Name } from './networks/registry.js';
 import { describeIssues } from './protocol/errors.js';
 import { Reasons } from './protocol/reasons.js';
@@ -169,42 +170,22 @@ export function createFacilitator(options: FacilitatorOptions): Facilitator {
   function resolve(rawPayload: unknown, rawRequirements: unknown): Resolved {
     const version = readVersion(rawPayload);
     if (version === 2) {
-      const p = PaymentPayload.safeParse(rawPayload);
-      if (!p.success)
-        return fail(Reasons.invalidPayload, `paymentPayload: ${describeIssues(p.error.issues)}`, '', 2);
-      const r = PaymentRequirements.safeParse(rawRequirements);
-      if (!r.success) {
-        return fail(
-          Reasons.invalidPaymentRequirements,
-          `paymentRequirements: ${describeIssues(r.error.issues)}`,
-          p.data.accepted.network,
-          2,
-        );
-      }
-      return dispatch(p.data, r.data, 2);
+      const parsed = parseCall(V2_SCHEMAS, rawPayload, rawRequirements, 2);
+      return parsed.ok ? dispatch(parsed.payload, parsed.requirements, 2) : parsed;
     }
     if (version === 1) {
-      const p = PaymentPayloadV1.safeParse(rawPayload);
-      if (!p.success)
-        return fail(Reasons.invalidPayload, `paymentPayload: ${describeIssues(p.error.issues)}`, '', 1);
-      const r = PaymentRequirementsV1.safeParse(rawRequirements);
-      if (!r.success) {
-        return fail(
-          Reasons.invalidPaymentRequirements,
-          `paymentRequirements: ${describeIssues(r.error.issues)}`,
-          p.data.network,
-          1,
-        );
-      }
-      const requirements = requirementsFromV1(r.data);
+      const parsed = parseCall(V1_SCHEMAS, rawPayload, rawRequirements, 1);
+      if (!parsed.ok) return parsed;
+      const { payload: p, requirements: r } = parsed;
+      const requirements = requirementsFromV1(r);
       const payload: PaymentPayload = {
         x402Version: 2,
         accepted: {
           ...requirements,
-          scheme: p.data.scheme,
-          network: toCaip2(p.data.network) ?? p.data.network,
+          scheme: p.scheme,
+          network: toCaip2(p.network) ?? p.network,
         },
-        payload: p.data.payload,
+        payload: p.payload,
       };
       return dispatch(payload, requirements, 1);
     }
@@ -352,8 +333,50 @@ function readVersion(payload: unknown): unknown {
     : undefined;
 }
 
-function fail(reason: string, message: string, network: string, x402Version: X402Version): Resolved {
+function fail(
+  reason: string,
+  message: string,
+  network: string,
+  x402Version: X402Version,
+): Extract<Resolved, { ok: false }> {
   return { ok: false, reason, message, network, x402Version };
+}
+
+/** The schemas of one wire version's payload and requirements, and where its payload names the network. */
+type WireSchemas<P, R> = {
+  payload: { safeParse(value: unknown): z.ZodSafeParseResult<P> };
+  requirements: { safeParse(value: unknown): z.ZodSafeParseResult<R> };
+  network(payload: P): string;
+};
+
+const V2_SCHEMAS: WireSchemas<PaymentPayload, PaymentRequirements> = {
+  payload: PaymentPayload,
+  requirements: PaymentRequirements,
+  network: (payload) => payload.accepted.network,
+};
+
+const V1_SCHEMAS: WireSchemas<PaymentPayloadV1, PaymentRequirementsV1> = {
+  payload: PaymentPayloadV1,
+  requirements: PaymentRequirementsV1,
+  network: (payload) => payload.network,
+};
+
+/** The payload and requirements parsed with one version's schemas; the refusal names the first that fails. */
+function parseCall<P, R>(
+  schemas: WireSchemas<P, R>,
+  rawPayload: unknown,
+  rawRequirements: unknown,
+  version: X402Version,
+): { ok: true; payload: P; requirements: R } | Extract<Resolved, { ok: false }> {
+  const p = schemas.payload.safeParse(rawPayload);
+  if (!p.success)
+    return fail(Reasons.invalidPayload, `paymentPayload: ${describeIssues(p.error.issues)}`, '', version);
+  const r = schemas.requirements.safeParse(rawRequirements);
+  if (!r.success) {
+    const message = `paymentRequirements: ${describeIssues(r.error.issues)}`;
+    return fail(Reasons.invalidPaymentRequirements, message, schemas.network(p.data), version);
+  }
+  return { ok: true, payload: p.data, requirements: r.data };
 }
 
 function signal(opts: { signal?: AbortSignal } | undefined): { signal?: AbortSignal } {

@@ -78,30 +78,16 @@ describe('TRON tokens', () => {
   });
 
   it('holds the PaymentPermit and GasFreeController deployments', () => {
-    assert.equal(
-      tronAddressBody(PAYMENT_PERMIT_TRON_ADDRESSES['tron:mainnet']),
-      '0xbc4cf62d72829ccc8d9212bf4808d3fc01383131',
-    );
-    assert.equal(
-      tronAddressBody(PAYMENT_PERMIT_TRON_ADDRESSES['tron:nile']),
-      '0x41a0d8786c5e20d27b6225e9d03ed1cbfe271634',
-    );
-    assert.equal(
-      tronAddressBody(PAYMENT_PERMIT_TRON_ADDRESSES['tron:shasta']),
-      '0xa52ad145eb8c3452972c0dcf767d0dbc377125c6',
-    );
-    assert.equal(
-      tronAddressBody(GASFREE_CONTROLLER_ADDRESSES['tron:mainnet']),
-      '0x39dd12a54e2bab7c82aa14a1e158b34263d2d510',
-    );
-    assert.equal(
-      tronAddressBody(GASFREE_CONTROLLER_ADDRESSES['tron:nile']),
-      '0x518688fbb39ccf1253f2b1217679fbe316329288',
-    );
-    assert.equal(
-      tronAddressBody(GASFREE_CONTROLLER_ADDRESSES['tron:shasta']),
-      '0xa16ab57466b794d87315d691853bda59fd7bf496',
-    );
+    const deployments: Array<[Record<string, string>, string, string]> = [
+      [PAYMENT_PERMIT_TRON_ADDRESSES, 'tron:mainnet', '0xbc4cf62d72829ccc8d9212bf4808d3fc01383131'],
+      [PAYMENT_PERMIT_TRON_ADDRESSES, 'tron:nile', '0x41a0d8786c5e20d27b6225e9d03ed1cbfe271634'],
+      [PAYMENT_PERMIT_TRON_ADDRESSES, 'tron:shasta', '0xa52ad145eb8c3452972c0dcf767d0dbc377125c6'],
+      [GASFREE_CONTROLLER_ADDRESSES, 'tron:mainnet', '0x39dd12a54e2bab7c82aa14a1e158b34263d2d510'],
+      [GASFREE_CONTROLLER_ADDRESSES, 'tron:nile', '0x518688fbb39ccf1253f2b1217679fbe316329288'],
+      [GASFREE_CONTROLLER_ADDRESSES, 'tron:shasta', '0xa16ab57466b794d87315d691853bda59fd7bf496'],
+    ];
+    for (const [table, network, body] of deployments)
+      assert.equal(tronAddressBody(table[network]!), body, network);
     assert.equal(paymentPermitTronAddress('tron:3448148188'), 'TFxDcGvS7zfQrS1YzcCMp673ta2NHHzsiH');
     assert.equal(gasFreeControllerAddress('tron:0x2b6653dc'), 'TFFAMQLZybALaLb4uxHA9RBE7pxhUAjF3U');
     assert.equal(paymentPermitTronAddress('eip155:56'), undefined);

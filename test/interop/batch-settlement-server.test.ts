@@ -18,6 +18,7 @@ import {
   decodePaymentResponseHeader,
   decodePaymentSignatureHeader,
   encodePaymentSignatureHeader,
+  type PaymentPayload,
   type PaymentRequirements,
 } from '@x402kit/core';
 import { type Devnet, readTokenBalance, startDevnet } from '@x402kit/devnet';
@@ -31,12 +32,20 @@ import {
   startClaimScheduler,
   voucherTypes,
 } from '@x402kit/evm/batch-settlement';
+import { createEvmFacilitator, identifyEvmPayment } from '@x402kit/evm/chain-module';
+import {
+  createFacilitatorService,
+  createLedgerHooks,
+  createSqliteLedger,
+  startFacilitatorServer,
+} from '@x402kit/facilitator';
 import { paymentMiddleware } from '@x402kit/http/express';
 import { listenLocal, type Running } from '@x402kit/testing/listen';
 import { startOurFacilitator } from '@x402kit/testing/ours';
 import express from 'express';
 import { createPublicClient, type Hex, http } from 'viem';
 import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts';
+import { createBatchSettlementReconciler } from '../../packages/evm/src/batch-settlement/facilitator-reconcile.js';
 
 const PRICE = 1000n; // $0.001 of the devnet's 6-decimal USDC
 
@@ -69,6 +78,8 @@ function officialClient(
   const x402 = new x402Client().register(devnet.network as `${string}:${string}`, client);
   return { client, pay: wrapFetchWithPayment(fetch, x402) as typeof fetch };
 }
+
+const salt = (n: number) => `0x${n.toString(16).padStart(64, '0')}` as Hex;
 
 /** A claim scheduler over `store` through our facilitator (manual unless `policy` says otherwise). */
 function schedulerOver(
@@ -211,7 +222,6 @@ describe('our batch-settlement server over HTTP (devnet, our facilitator, the se
   let own: BatchSettlementEvmServer;
   let base: string;
   let close: () => Promise<void>;
-  const salt = (n: number) => `0x${n.toString(16).padStart(64, '0')}` as Hex;
 
   before(async () => {
     own = createBatchSettlementEvmServer({ receiverAuthorizer: authorizer });
@@ -438,6 +448,97 @@ describe('our batch-settlement server over HTTP (devnet, our facilitator, the se
       assert.equal(channel?.totalClaimed, (2n * PRICE).toString(), 'the baseline came from the escrow');
     } finally {
       await restarted.close();
+    }
+  });
+});
+
+describe('a deposit not mined in time keeps its reservation and settles on the retry (devnet)', () => {
+  it('settlement_pending holds the channel; the same attempt commits once the block lands', async () => {
+    const rpc = async (method: string, params: unknown[] = []) => {
+      const res = await fetch(devnet.rpcUrl, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ jsonrpc: '2.0', id: 1, method, params }),
+      });
+      const body = (await res.json()) as { error?: unknown };
+      assert.equal(body.error, undefined, `${method}: ${JSON.stringify(body.error)}`);
+    };
+    const relayer = generatePrivateKey();
+    await rpc('anvil_setBalance', [privateKeyToAccount(relayer).address, '0x56BC75E2D63100000']);
+    const network = devnet.network;
+    const ledger = await createSqliteLedger({ path: ':memory:' });
+    const engine = createEvmFacilitator({
+      rpc: { [network]: devnet.rpcUrl },
+      privateKeys: [relayer],
+      batchSettlement: { receiptTimeoutMs: 200 },
+      hooks: createLedgerHooks({
+        ledger,
+        identify: identifyEvmPayment,
+        instanceId: 'bs-pending',
+        reconcile: createBatchSettlementReconciler({ rpc: { [network]: devnet.rpcUrl } }),
+      }),
+    });
+    const service = await startFacilitatorServer({
+      service: createFacilitatorService({ facilitator: engine }),
+      port: 0,
+    });
+    try {
+      const http402 = createHttpFacilitatorClient({ url: service.url });
+      const supportedKind = (await http402.supported()).kinds.find((k) => k.scheme === 'batch-settlement');
+      const pend = createBatchSettlementEvmServer();
+      const parsed = await pend.parsePrice('$0.001', network);
+      const requirements = pend.enhanceRequirements?.(
+        {
+          scheme: 'batch-settlement',
+          network,
+          amount: parsed.amount.toString(),
+          asset: parsed.asset,
+          payTo: devnet.accounts.payTo.address,
+          maxTimeoutSeconds: 60,
+          extra: parsed.extra ?? {},
+        },
+        { ...(supportedKind ? { supportedKind } : {}), facilitatorExtensions: [] },
+      ) as PaymentRequirements;
+      const { client } = officialClient(salt(50));
+      const { payload } = await client.createPaymentPayload(2, requirements as never);
+      const payment = { x402Version: 2 as const, accepted: requirements, payload };
+      const ctx = (attempt: string) => ({
+        attempt,
+        facilitator: {
+          verify: (p: PaymentPayload, r: PaymentRequirements) => http402.verify(p, r, { attempt }),
+          settle: (p: PaymentPayload, r: PaymentRequirements) => http402.settle(p, r, { attempt }),
+        },
+      });
+      assert.equal(
+        (await pend.session.verify(payment, requirements, ctx('deposit-attempt-1'))).isValid,
+        true,
+      );
+      await rpc('evm_setAutomine', [false]);
+      let pending: Awaited<ReturnType<typeof pend.session.settle>>;
+      try {
+        pending = await pend.session.settle(payment, requirements, ctx('deposit-attempt-1'));
+        assert.equal(pending.success, false);
+        assert.equal(pending.errorReason, 'settlement_pending', JSON.stringify(pending));
+        const other = await pend.session.verify(payment, requirements, ctx('deposit-attempt-2'));
+        assert.equal(
+          other.invalidReason,
+          'invalid_batch_settlement_evm_channel_busy',
+          'the reservation is kept',
+        );
+        await rpc('evm_mine');
+      } finally {
+        await rpc('evm_setAutomine', [true]);
+      }
+      const settled = await pend.session.settle(payment, requirements, ctx('deposit-attempt-1'));
+      assert.equal(settled.success, true, JSON.stringify(settled));
+      assert.equal(settled.transaction, pending.transaction);
+      const [channel] = await pend.store.list();
+      assert.equal(channel?.chargedCumulativeAmount, PRICE.toString());
+      assert.equal(channel?.balance, (20n * PRICE).toString());
+    } finally {
+      await service.close();
+      engine.close();
+      await ledger.close();
     }
   });
 });

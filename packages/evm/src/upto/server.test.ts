@@ -88,16 +88,19 @@ describe('upto server: same requirements as the reference server', () => {
 });
 
 describe('exact server on Permit2 tokens: same extra as the reference server', () => {
-  it('MegaETH MegaUSD (EIP-2612): name, version and assetTransferMethod', async () => {
-    await assertSamePrice(createExactEvmServer(), new OfficialExactServer(), '$0.01', 'eip155:4326');
-  });
-
-  it('an explicit permit2 AssetAmount passes verbatim', async () => {
-    const price = {
-      amount: '1000',
-      asset: '0x55d398326f99059fF775485246999027B3197955',
-      extra: { assetTransferMethod: 'permit2' },
-    };
-    await assertSamePrice(createExactEvmServer(), new OfficialExactServer(), price, 'eip155:56');
-  });
+  const cases: Array<[string, Price, `${string}:${string}`]> = [
+    ['MegaETH MegaUSD (EIP-2612): name, version and assetTransferMethod', '$0.01', 'eip155:4326'],
+    [
+      'an explicit permit2 AssetAmount passes verbatim',
+      {
+        amount: '1000',
+        asset: '0x55d398326f99059fF775485246999027B3197955',
+        extra: { assetTransferMethod: 'permit2' },
+      },
+      'eip155:56',
+    ],
+  ];
+  for (const [name, price, network] of cases) {
+    it(name, () => assertSamePrice(createExactEvmServer(), new OfficialExactServer(), price, network));
+  }
 });

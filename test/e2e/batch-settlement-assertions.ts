@@ -1,0 +1,99 @@
+/**
+ * The money checks the batch-settlement load and kill tests share: the paid answers against the handler
+ * runs and the shared store (each voucher accepted at most once, charged == 200s x price per channel),
+ * and the claim + sweep that must move exactly what was charged, per channel on the escrow.
+ */
+import assert from 'node:assert/strict';
+import { createHttpFacilitatorClient } from '@x402kit/core';
+import { readTokenBalance } from '@x402kit/devnet';
+import { BATCH_SETTLEMENT_ADDRESS, type ClaimRun, startClaimScheduler } from '@x402kit/evm/batch-settlement';
+import { createPublicClient, type Hex, http, parseAbi } from 'viem';
+import { type BatchStack, PRICE } from './batch-settlement-stack.js';
+import type { LoadStats } from './batch-settlement-workers.js';
+
+const channelsAbi = parseAbi([
+  'function channels(bytes32 channelId) view returns (uint128 balance, uint128 totalClaimed)',
+]);
+
+/** Refusals a paying client may meet under contention (and retries past). */
+export const CONTENTION_REFUSALS = [
+  'invalid_batch_settlement_evm_channel_busy',
+  'invalid_batch_settlement_evm_cumulative_amount_mismatch',
+  // two workers of one channel sign the same voucher (deterministic signatures): the copy that reaches
+  // the same instance while the first is in flight is refused by x402kit's replay guard before the scheme
+  'duplicate_settlement',
+];
+
+/** `channelId -> how many 200s` of the stats. */
+export function paidPerChannel(stats: LoadStats): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (const p of stats.paid) counts.set(p.channelId, (counts.get(p.channelId) ?? 0) + 1);
+  return counts;
+}
+
+/**
+ * Each (channelId, maxClaimableAmount) answered 200 at most once, a channel's vouchers are exactly
+ * price, 2 x price, ... n x price, and the store charged each channel n x price. Returns the total.
+ */
+export async function assertChargedOncePerVoucher(stack: BatchStack, stats: LoadStats): Promise<bigint> {
+  const keys = stats.paid.map((p) => `${p.channelId}:${p.max}`);
+  assert.equal(new Set(keys).size, keys.length, 'a voucher answered 200 twice');
+  const channels = await stack.store.list();
+  let total = 0n;
+  for (const [channelId, count] of paidPerChannel(stats)) {
+    const maxes = stats.paid
+      .filter((p) => p.channelId === channelId)
+      .map((p) => BigInt(p.max))
+      .sort((x, y) => (x < y ? -1 : x > y ? 1 : 0));
+    assert.deepEqual(
+      maxes,
+      Array.from({ length: count }, (_, i) => BigInt(i + 1) * PRICE),
+      `channel ${channelId}: its paid vouchers are 1..n x price`,
+    );
+    const stored = channels.find((c) => c.channelId.toLowerCase() === channelId);
+    assert.equal(stored?.chargedCumulativeAmount, (BigInt(count) * PRICE).toString(), channelId);
+    total += BigInt(count) * PRICE;
+  }
+  const charged = channels.reduce((sum, c) => sum + BigInt(c.chargedCumulativeAmount), 0n);
+  assert.equal(charged, total, 'the store charged exactly the 200s');
+  return total;
+}
+
+/**
+ * Claim every channel in one transaction and sweep: the receiver gains exactly `expected`, each
+ * channel's on-chain totalClaimed is its charge, and a second claim finds nothing to do.
+ */
+export async function assertClaimMovesExactly(stack: BatchStack, expected: bigint): Promise<ClaimRun> {
+  const { devnet } = stack;
+  const payTo = () => readTokenBalance(devnet.rpcUrl, devnet.token.address, devnet.accounts.payTo.address);
+  const escrow = () => readTokenBalance(devnet.rpcUrl, devnet.token.address, BATCH_SETTLEMENT_ADDRESS);
+  const [payToBefore, escrowBefore] = [await payTo(), await escrow()];
+  const scheduler = startClaimScheduler({
+    store: stack.store,
+    facilitator: createHttpFacilitatorClient({ url: stack.facilitator.url }),
+    network: devnet.network,
+    policy: { intervalMs: 3_600_000 },
+  });
+  const run = await scheduler.claimNow();
+  const again = await scheduler.claimNow();
+  await scheduler.stop();
+  assert.deepEqual(run.failures, []);
+  const channels = await stack.store.list();
+  assert.deepEqual(run.batches, [channels.length], 'every channel in one claim transaction');
+  assert.equal(run.sweepTransactions.length, 1);
+  assert.deepEqual(again.batches, [], 'nothing left to claim');
+  assert.equal((await payTo()) - payToBefore, expected, 'the receiver gains exactly what was charged');
+  assert.equal(escrowBefore - (await escrow()), expected);
+  const chain = createPublicClient({ transport: http(devnet.rpcUrl) });
+  for (const c of channels) {
+    const [, totalClaimed] = (await chain.readContract({
+      address: BATCH_SETTLEMENT_ADDRESS,
+      abi: channelsAbi,
+      functionName: 'channels',
+      args: [c.channelId as Hex],
+    })) as readonly [bigint, bigint];
+    assert.equal(totalClaimed.toString(), c.chargedCumulativeAmount, `${c.channelId} claimed on chain`);
+    assert.equal(c.totalClaimed, c.chargedCumulativeAmount, `${c.channelId} mirrored in the store`);
+  }
+  return run;
+}

@@ -31,6 +31,16 @@ export type EvmFacilitatorNetworkOptions = {
   rpcUrl: string | readonly string[];
 };
 
+/** How a facilitator talks to its networks' JSON-RPC endpoints (`exact` and `upto` alike). */
+export type EvmRpcOptions = {
+  /** Per-request RPC timeout; default 10 000 ms. */
+  rpcTimeoutMs?: number;
+  /** How long a gas-fee reading is reused; default 2000 ms. */
+  feeCacheMs?: number;
+  /** Batch concurrent JSON-RPC requests into one HTTP call; default false. */
+  batch?: boolean;
+};
+
 /**
  * Build the per-network state of a facilitator from its options.
  *
@@ -40,13 +50,7 @@ export type EvmFacilitatorNetworkOptions = {
 export function createEvmNetworks(
   config: Record<string, EvmFacilitatorNetworkOptions> | undefined,
   accounts: readonly LocalAccount[],
-  options: {
-    rpcTimeoutMs?: number;
-    feeCacheMs?: number;
-    batch?: boolean;
-    stuckAfterMs?: number;
-    batching?: EvmBatchingOptions | false;
-  },
+  options: EvmRpcOptions & { stuckAfterMs?: number; batching?: EvmBatchingOptions | false },
 ): Map<string, EvmNetwork> {
   const networks = new Map<string, EvmNetwork>();
   const batching = parseBatching(options.batching);

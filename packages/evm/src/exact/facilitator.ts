@@ -18,6 +18,8 @@ import type { Erc6492FactoriesOption } from './erc6492-deployment.js';
 import {
   createEvmNetworks,
   type EvmBatchingOptions,
+  type EvmFacilitatorNetworkOptions,
+  type EvmRpcOptions,
   gas,
   parseAllowedAssets,
   parseSigners,
@@ -28,60 +30,52 @@ import { type ExactEvmSettleContext, settleExactEvmPayment } from './settle.js';
 import { verifyExactEvmPayment } from './verify.js';
 
 /** One network the `exact` EVM facilitator serves: its RPC endpoint(s). */
-export type ExactEvmFacilitatorNetwork = {
-  /** JSON-RPC endpoint, or several tried in order. */
-  rpcUrl: string | readonly string[];
-};
+export type ExactEvmFacilitatorNetwork = EvmFacilitatorNetworkOptions;
 
 /** Options of `createExactEvmFacilitator`. */
-export type ExactEvmFacilitatorOptions = Permit2FacilitatorOptions & {
-  /** Served networks by CAIP-2 id (`eip155:84532`; v1 names such as `base-sepolia` are accepted). */
-  networks: Record<string, ExactEvmFacilitatorNetwork>;
-  /** Keys that send settlements and pay gas: private keys or viem local accounts, used round-robin. */
-  signers: ReadonlyArray<Hex | LocalAccount>;
-  /** Simulate the transfer in `verify` (one `eth_call`); default true. */
-  simulate?: boolean;
-  /** `eth_call` the transfer right before sending it in `settle`, so doomed transfers cost no gas; default true. */
-  preflight?: boolean;
-  /** Longest wait for a settlement receipt before answering `settlement_pending`; default 30 000 ms. */
-  receiptTimeoutMs?: number;
-  /** Receipt polling interval; default 100 ms. */
-  pollingIntervalMs?: number;
-  /**
-   * Gas limit for `transferWithAuthorization(…, v, r, s)`; default 120 000 (FiatToken uses about
-   * 60-90k; no estimate is made per settle).
-   */
-  gasLimit?: bigint;
-  /** Gas limit for the `bytes` overload (ERC-1271 wallets run their own check); default 300 000. */
-  bytesGasLimit?: bigint;
-  /** Only these token addresses are accepted, per network; default any EIP-3009 token. */
-  allowedAssets?: Record<string, readonly string[]>;
-  /** Settle 65-byte signatures through the `bytes` overload as well; default false. */
-  forceBytesSignature?: boolean;
-  /** Per-request RPC timeout; default 10 000 ms. */
-  rpcTimeoutMs?: number;
-  /** How long a gas-fee reading is reused; default 2000 ms. */
-  feeCacheMs?: number;
-  /** Batch concurrent JSON-RPC requests into one HTTP call; default false. */
-  batch?: boolean;
-  /**
-   * ERC-6492 factories this facilitator may call, per network, to deploy a payer's counterfactual
-   * wallet before settling (EIP-3009 and Permit2 payments). Default none: a wrapped signature of
-   * an undeployed wallet is refused with `eip6492_factory_not_allowed` (advisory #2480: the
-   * wrapper's call target must be an allowlisted factory, never an arbitrary address).
-   *
-   * @example { 'eip155:8453': ['0x0BA5ED0c6AA8c49038F819E587E2633c4A9F428a'] }
-   */
-  erc6492Factories?: Erc6492FactoriesOption;
-  /**
-   * Settle concurrent EIP-3009 payments together, one Multicall3 transaction per window, each
-   * payment still answered on its own; default false. Turn it on for chains with a block time of
-   * about 1 s or more; on automine chains it only adds the window to each settle.
-   */
-  batching?: EvmBatchingOptions | false;
-  /** Replace (same nonce, fees +12.5 %) a settlement transaction still unmined after this long; 0 never. Default 15 000 ms. */
-  stuckAfterMs?: number;
-};
+export type ExactEvmFacilitatorOptions = Permit2FacilitatorOptions &
+  EvmRpcOptions & {
+    /** Served networks by CAIP-2 id (`eip155:84532`; v1 names such as `base-sepolia` are accepted). */
+    networks: Record<string, ExactEvmFacilitatorNetwork>;
+    /** Keys that send settlements and pay gas: private keys or viem local accounts, used round-robin. */
+    signers: ReadonlyArray<Hex | LocalAccount>;
+    /** Simulate the transfer in `verify` (one `eth_call`); default true. */
+    simulate?: boolean;
+    /** `eth_call` the transfer right before sending it in `settle`, so doomed transfers cost no gas; default true. */
+    preflight?: boolean;
+    /** Longest wait for a settlement receipt before answering `settlement_pending`; default 30 000 ms. */
+    receiptTimeoutMs?: number;
+    /** Receipt polling interval; default 100 ms. */
+    pollingIntervalMs?: number;
+    /**
+     * Gas limit for `transferWithAuthorization(…, v, r, s)`; default 120 000 (FiatToken uses about
+     * 60-90k; no estimate is made per settle).
+     */
+    gasLimit?: bigint;
+    /** Gas limit for the `bytes` overload (ERC-1271 wallets run their own check); default 300 000. */
+    bytesGasLimit?: bigint;
+    /** Only these token addresses are accepted, per network; default any EIP-3009 token. */
+    allowedAssets?: Record<string, readonly string[]>;
+    /** Settle 65-byte signatures through the `bytes` overload as well; default false. */
+    forceBytesSignature?: boolean;
+    /**
+     * ERC-6492 factories this facilitator may call, per network, to deploy a payer's counterfactual
+     * wallet before settling (EIP-3009 and Permit2 payments). Default none: a wrapped signature of
+     * an undeployed wallet is refused with `eip6492_factory_not_allowed` (advisory #2480: the
+     * wrapper's call target must be an allowlisted factory, never an arbitrary address).
+     *
+     * @example { 'eip155:8453': ['0x0BA5ED0c6AA8c49038F819E587E2633c4A9F428a'] }
+     */
+    erc6492Factories?: Erc6492FactoriesOption;
+    /**
+     * Settle concurrent EIP-3009 payments together, one Multicall3 transaction per window, each
+     * payment still answered on its own; default false. Turn it on for chains with a block time of
+     * about 1 s or more; on automine chains it only adds the window to each settle.
+     */
+    batching?: EvmBatchingOptions | false;
+    /** Replace (same nonce, fees +12.5 %) a settlement transaction still unmined after this long; 0 never. Default 15 000 ms. */
+    stuckAfterMs?: number;
+  };
 
 /** What `createExactEvmFacilitator` returns. */
 export type ExactEvmFacilitator = SchemeFacilitator & {

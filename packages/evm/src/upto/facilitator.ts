@@ -10,6 +10,7 @@ import { errorText } from '../error-text.js';
 import {
   createEvmNetworks,
   type EvmFacilitatorNetworkOptions,
+  type EvmRpcOptions,
   parseSigners,
 } from '../exact/facilitator-options.js';
 import {
@@ -21,21 +22,19 @@ import { settlePermit2Payment } from '../permit2/settle.js';
 import { verifyPermit2Payment } from '../permit2/verify.js';
 
 /** Options of `createUptoEvmFacilitator`. */
-export type UptoEvmFacilitatorOptions = Permit2FacilitatorOptions & {
-  /** Served networks by CAIP-2 id. */
-  networks: Record<string, EvmFacilitatorNetworkOptions>;
-  /**
-   * Keys that settle. The first is advertised as `extra.facilitatorAddress` (deterministic, so
-   * the server's requirements match across the 402 and the paid retry); any of them is accepted
-   * in a witness, and the settlement is sent from that very key.
-   */
-  signers: ReadonlyArray<Hex | LocalAccount>;
-  /** Simulate the transfer in `verify`; default true. */
-  simulate?: boolean;
-  rpcTimeoutMs?: number;
-  feeCacheMs?: number;
-  batch?: boolean;
-};
+export type UptoEvmFacilitatorOptions = Permit2FacilitatorOptions &
+  EvmRpcOptions & {
+    /** Served networks by CAIP-2 id. */
+    networks: Record<string, EvmFacilitatorNetworkOptions>;
+    /**
+     * Keys that settle. The first is advertised as `extra.facilitatorAddress` (deterministic, so
+     * the server's requirements match across the 402 and the paid retry); any of them is accepted
+     * in a witness, and the settlement is sent from that very key.
+     */
+    signers: ReadonlyArray<Hex | LocalAccount>;
+    /** Simulate the transfer in `verify`; default true. */
+    simulate?: boolean;
+  };
 
 /** What `createUptoEvmFacilitator` returns. */
 export type UptoEvmFacilitator = SchemeFacilitator & {

@@ -61,6 +61,26 @@ describe('local TRON node with real TronWeb', () => {
     assert.deepEqual(unknown, [], `TronWeb called paths the node does not implement: ${unknown.join(', ')}`);
   });
 
+  /** `signer` builds USDT's `method(to, value)` (unsigned) through TronWeb's triggerSmartContract. */
+  const usdtCall = (
+    signer: TronWeb,
+    method: 'approve' | 'transfer',
+    to: string,
+    value: string,
+    options: Parameters<TronWeb['transactionBuilder']['triggerSmartContract']>[2],
+  ) =>
+    signer.transactionBuilder.triggerSmartContract(usdt, `${method}(address,uint256)`, options, [
+      { type: 'address', value: to },
+      { type: 'uint256', value },
+    ]);
+
+  /** USDT's allowance(payer, PaymentPermit), read through TronWeb's triggerConstantContract. */
+  const permitAllowance = () =>
+    tw.transactionBuilder.triggerConstantContract(usdt, 'allowance(address,address)', {}, [
+      { type: 'address', value: payer.address },
+      { type: 'address', value: permit },
+    ]);
+
   test('describe() is JSON-able and lists Base58 contracts, assets and keys', () => {
     const description = JSON.parse(JSON.stringify(devnet.describe())) as Json;
     assert.equal(description.chainId, 3448148188);
@@ -78,15 +98,7 @@ describe('local TRON node with real TronWeb', () => {
     ]);
     assert.equal(balance.result.result, true);
     assert.equal(amount(balance), 1000n * 10n ** 6n);
-    const allowance = await tw.transactionBuilder.triggerConstantContract(
-      usdt,
-      'allowance(address,address)',
-      {},
-      [
-        { type: 'address', value: payer.address },
-        { type: 'address', value: permit },
-      ],
-    );
+    const allowance = await permitAllowance();
     assert.equal(amount(allowance), 0n);
     const usdd = await tw.transactionBuilder.triggerConstantContract(
       devnet.assets.USDD.address,
@@ -99,15 +111,7 @@ describe('local TRON node with real TronWeb', () => {
 
   test('approve: triggerSmartContract → sign → sendRawTransaction → SUCCESS, allowance set, TRX burned', async () => {
     const before = await tw.trx.getAccount(payer.address);
-    const built = await tw.transactionBuilder.triggerSmartContract(
-      usdt,
-      'approve(address,uint256)',
-      { feeLimit: 100_000_000 },
-      [
-        { type: 'address', value: permit },
-        { type: 'uint256', value: '5000000' },
-      ],
-    );
+    const built = await usdtCall(tw, 'approve', permit, '5000000', { feeLimit: 100_000_000 });
     assert.equal(built.result.result, true);
     const signed = await tw.trx.sign(built.transaction);
     approveTx = signed as unknown as Json;
@@ -122,15 +126,7 @@ describe('local TRON node with real TronWeb', () => {
     assert.ok(Number(info.blockNumber) > 0 && Number(info.blockTimeStamp) > 1_600_000_000_000);
     assert.ok(Number(info.receipt.energy_usage_total) > 0);
     assert.equal(info.fee, Number(info.receipt.energy_usage_total) * 100);
-    const allowance = await tw.transactionBuilder.triggerConstantContract(
-      usdt,
-      'allowance(address,address)',
-      {},
-      [
-        { type: 'address', value: payer.address },
-        { type: 'address', value: permit },
-      ],
-    );
+    const allowance = await permitAllowance();
     assert.equal(amount(allowance), 5_000_000n);
     const afterAccount = await tw.trx.getAccount(payer.address);
     assert.equal(Number(before.balance) - Number(afterAccount.balance), info.fee);
@@ -223,15 +219,9 @@ describe('local TRON node with real TronWeb', () => {
   test('a reverting call is FAILED/REVERT on chain and still burns its energy', async () => {
     const before = await devnet.balances(stranger.address);
     const tw7 = new TronWeb({ fullHost: devnet.fullHost, privateKey: stranger.privateKey });
-    const built = await tw7.transactionBuilder.triggerSmartContract(
-      usdt,
-      'transfer(address,uint256)',
-      { feeLimit: 100_000_000 },
-      [
-        { type: 'address', value: payTo.address },
-        { type: 'uint256', value: (10n ** 15n).toString() },
-      ],
-    );
+    const built = await usdtCall(tw7, 'transfer', payTo.address, (10n ** 15n).toString(), {
+      feeLimit: 100_000_000,
+    });
     const sent = await tw7.trx.sendRawTransaction(await tw7.trx.sign(built.transaction));
     assert.equal(sent.result, true);
     const info = (await tw7.trx.getTransactionInfo(sent.txid)) as unknown as Json & {
@@ -253,15 +243,7 @@ describe('local TRON node with real TronWeb', () => {
   });
 
   test('a fee_limit too small for the call ends OUT_OF_ENERGY and burns the whole limit', async () => {
-    const built = await tw.transactionBuilder.triggerSmartContract(
-      usdt,
-      'transfer(address,uint256)',
-      { feeLimit: 50_000 },
-      [
-        { type: 'address', value: payTo.address },
-        { type: 'uint256', value: '1' },
-      ],
-    );
+    const built = await usdtCall(tw, 'transfer', payTo.address, '1', { feeLimit: 50_000 });
     const sent = await tw.trx.sendRawTransaction(await tw.trx.sign(built.transaction));
     const info = (await tw.trx.getTransactionInfo(sent.txid)) as unknown as Json & {
       receipt: Json;
@@ -272,15 +254,7 @@ describe('local TRON node with real TronWeb', () => {
   });
 
   test('SIGERROR for a transaction signed by another key', async () => {
-    const built = await tw.transactionBuilder.triggerSmartContract(
-      usdt,
-      'approve(address,uint256)',
-      { feeLimit: 100_000_000 },
-      [
-        { type: 'address', value: permit },
-        { type: 'uint256', value: '1' },
-      ],
-    );
+    const built = await usdtCall(tw, 'approve', permit, '1', { feeLimit: 100_000_000 });
     const forged = tw.utils.crypto.signTransaction(stranger.privateKey, { ...built.transaction });
     const sent = (await tw.trx.sendRawTransaction(forged)) as unknown as Json;
     assert.equal(sent.result, undefined);
@@ -299,19 +273,11 @@ describe('local TRON node with real TronWeb', () => {
 
   test('TRANSACTION_EXPIRATION_ERROR for an expired transaction', async () => {
     const ref = await tw.trx.getCurrentRefBlockParams();
-    const built = await tw.transactionBuilder.triggerSmartContract(
-      usdt,
-      'approve(address,uint256)',
-      {
-        feeLimit: 100_000_000,
-        txLocal: true,
-        blockHeader: { ...ref, expiration: Date.now() - 1000, timestamp: Date.now() - 61_000 },
-      },
-      [
-        { type: 'address', value: permit },
-        { type: 'uint256', value: '2' },
-      ],
-    );
+    const built = await usdtCall(tw, 'approve', permit, '2', {
+      feeLimit: 100_000_000,
+      txLocal: true,
+      blockHeader: { ...ref, expiration: Date.now() - 1000, timestamp: Date.now() - 61_000 },
+    });
     const sent = (await tw.trx.sendRawTransaction(await tw.trx.sign(built.transaction))) as unknown as Json;
     assert.equal(sent.code, 'TRANSACTION_EXPIRATION_ERROR');
   });

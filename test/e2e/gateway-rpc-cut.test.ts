@@ -1,0 +1,140 @@
+/**
+ * The gateway (`createGateway` behind a real Node server) with its facilitator's RPC cut after the
+ * settlement is sent: the buyer gets 202 `settlement_pending` with the hash that landed (never 402
+ * or 502), the upstream was called once; after the RPC heals the same payment gets the upstream's
+ * answer with that transaction and the upstream is not called again; a copy is refused. Our paying
+ * fetch, left to retry, sends the same payment again until it gets the answer: one signature, one
+ * upstream call, one transfer.
+ */
+
+import assert from 'node:assert/strict';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { after, before, describe, it } from 'node:test';
+import { createX402Client } from '@x402kit/core';
+import { type Devnet, startDevnet } from '@x402kit/devnet';
+import { createExactEvmClient, createExactEvmServer } from '@x402kit/evm';
+import { type FetchLike, wrapFetchWithPayment } from '@x402kit/http';
+import { createGateway, type Gateway } from '@x402kit/http/gateway';
+import { listen, type Served } from '@x402kit/http/node';
+import { type CutRpcFacilitator, startCutRpcFacilitator } from '@x402kit/testing/cut-rpc-facilitator';
+import { closeServer, type Running } from '@x402kit/testing/listen';
+import {
+  assertCutThenSameHeaderSettles,
+  assertRetryingClientSettles,
+  type CutPaidRoute,
+  type RetryingClientRun,
+} from '@x402kit/testing/rpc-cut-paid-route';
+import type { Hex } from 'viem';
+import { privateKeyToAccount } from 'viem/accounts';
+
+const PRICE = 1000n;
+let devnet: Devnet;
+let facilitator: CutRpcFacilitator;
+let upstream: Running & { calls: () => number };
+let gateway: Gateway;
+let served: Served;
+
+/** The API behind the gateway: it knows nothing of x402 and counts its calls. */
+async function startUpstream(): Promise<Running & { calls: () => number }> {
+  let calls = 0;
+  const server = createServer((req, res) => {
+    calls++;
+    res.setHeader('content-type', 'application/json');
+    res.end(JSON.stringify({ weather: 'sunny', call: calls, path: req.url }));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return { url: `http://127.0.0.1:${port}`, calls: () => calls, close: () => closeServer(server) };
+}
+
+function route(): CutPaidRoute {
+  return {
+    devnet,
+    facilitator,
+    url: `${served.url}/weather`,
+    runs: () => upstream.calls(),
+    checkBody(text) {
+      assert.equal(JSON.parse(text).weather, 'sunny', text);
+    },
+  };
+}
+
+describe('gateway, RPC cut after the settlement is sent: 202 pending with the hash, one upstream call', () => {
+  before(async () => {
+    devnet = await startDevnet({ port: 0 });
+    facilitator = await startCutRpcFacilitator(devnet, { instanceId: 'gateway-rpc-cut' });
+    upstream = await startUpstream();
+    gateway = createGateway({
+      config: {
+        upstream: upstream.url,
+        facilitator: { url: facilitator.url },
+        routes: {
+          'GET /weather': {
+            accepts: {
+              scheme: 'exact',
+              network: devnet.network,
+              payTo: devnet.accounts.payTo.address,
+              price: '$0.001',
+            },
+          },
+        },
+      },
+      schemes: [{ network: 'eip155:*', server: createExactEvmServer() }],
+      payments: { pendingRetryAfterSeconds: 1 },
+    });
+    await gateway.ready();
+    served = await listen(gateway.listener);
+  });
+  after(async () => {
+    await served?.close();
+    gateway?.close();
+    await upstream?.close();
+    await facilitator?.close();
+    await devnet?.stop();
+  });
+
+  it('the buyer is told pending with the landed hash; the same payment after the heal gets the answer, no second upstream call', async () => {
+    await assertCutThenSameHeaderSettles(route(), PRICE);
+  });
+
+  it('our paying fetch re-sends the same payment while pending and ends with the answer', async () => {
+    const signatures: string[] = [];
+    const statuses: number[] = [];
+    const observed: FetchLike = async (input, init) => {
+      const request = new Request(input, init);
+      const signature = request.headers.get('payment-signature');
+      const res = await fetch(request);
+      if (signature) {
+        signatures.push(signature);
+        statuses.push(res.status);
+        // told pending: the RPC heals while the client waits to send the same payment again
+        if (res.status === 202) facilitator.proxy.heal();
+      }
+      return res;
+    };
+    const client = createX402Client({
+      schemes: [
+        {
+          network: 'eip155:*',
+          client: createExactEvmClient({
+            signer: privateKeyToAccount(devnet.accounts.payer.privateKey as Hex),
+          }),
+        },
+      ],
+    });
+    const pay = wrapFetchWithPayment(observed, client, {
+      pendingSettlement: { maxRetries: 20, maxDelayMs: 500 },
+    });
+    await assertRetryingClientSettles(route(), PRICE, async (): Promise<RetryingClientRun> => {
+      const res = await pay(`${served.url}/weather`);
+      return {
+        status: res.status,
+        body: await res.text(),
+        paymentResponse: res.headers.get('payment-response') ?? undefined,
+        signatures,
+        statuses,
+      };
+    });
+  });
+});

@@ -32,21 +32,23 @@ export type PermitPaymentRuns<Ctx> = {
 
 /**
  * A facilitator's `verify` (the verification's response) and `settle` (the call's signal, aborted on
- * close too, and `onBroadcast` handed on as is) over `ctx`, through `lifetime`'s guard.
+ * close too, and `onBroadcast` handed on as is) over `ctx`, through `lifetime`'s guard, and its
+ * `close` (the lifetime's).
  *
  * @example
- * const { verify, settle } = guardPermitPayments(lifetime, ctx, { settlementKey, verify: verifyExactPermitPayment, settle: settleExactPermitPayment })
+ * const { verify, settle, close } = guardPermitPayments(lifetime, ctx, { settlementKey, verify: verifyExactPermitPayment, settle: settleExactPermitPayment })
  */
 export function guardPermitPayments<Ctx>(
   lifetime: SchemeLifetime,
   ctx: Ctx,
   runs: PermitPaymentRuns<Ctx>,
-): Pick<SchemeFacilitator, 'verify' | 'settle'> {
-  return lifetime.guard({
+): Pick<SchemeFacilitator, 'verify' | 'settle'> & { close(): void } {
+  const guarded = lifetime.guard({
     settlementKey: runs.settlementKey,
     verify: async (payload, requirements) => (await runs.verify(ctx, payload, requirements)).response,
     settle: (payload, requirements, call) => runs.settle(ctx, payload, requirements, call),
   });
+  return { ...guarded, close: () => lifetime.close() };
 }
 
 /**

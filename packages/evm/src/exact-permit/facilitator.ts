@@ -141,7 +141,7 @@ export function createExactPermitEvmFacilitator(
     pollingIntervalMs: options.pollingIntervalMs ?? 100,
   };
   const lifetime = createSchemeLifetime(errorText);
-  const { verify, settle } = guardPermitPayments(lifetime, ctx, {
+  const payments = guardPermitPayments(lifetime, ctx, {
     settlementKey: (payload, requirements) => settlementKey(payload, requirements.network),
     verify: verifyExactPermitPayment,
     settle: settleExactPermitPayment,
@@ -166,9 +166,7 @@ export function createExactPermitEvmFacilitator(
       return extra ? { ...extra } : undefined;
     },
     quoteFee,
-    verify,
-    settle,
-    close: () => lifetime.close(),
+    ...payments,
   };
 
   function kindExtra(network: string): ExactPermitKindExtra | undefined {

@@ -158,7 +158,7 @@ export function createExactPermitTronFacilitator(
   const lifetime = createSchemeLifetime(errorText);
   const signerAddresses = [...keys.keys()].map((body) => toTronAddress(body));
 
-  const { verify, settle } = guardPermitPayments(lifetime, ctx, {
+  const payments = guardPermitPayments(lifetime, ctx, {
     settlementKey: (payload, requirements) => {
       const chain = ctx.networkFor(requirements.network);
       return chain ? sentPermitKey(chain.network.chainId, payload.payload) : undefined;
@@ -209,9 +209,7 @@ export function createExactPermitTronFacilitator(
       return extra ? { ...extra } : undefined;
     },
     quoteFee,
-    verify,
-    settle,
-    close: () => lifetime.close(),
+    ...payments,
   };
 }
 

@@ -19,7 +19,6 @@ import {
   hashStruct,
   isAddressEqual,
   keccak256,
-  recoverAddress,
   zeroAddress,
 } from 'viem';
 import { type ChannelConfig, type ChannelSnapshot, computeChannelId } from './channel.js';
@@ -35,6 +34,7 @@ import {
   prunePending,
   type SessionConfig,
 } from './server-session.js';
+import { createVoucherSignatureCheck } from './voucher-signature.js';
 
 type Onchain = Omit<ChannelSnapshot, 'channelId'>;
 
@@ -238,16 +238,15 @@ async function verifyLocally(
     return [R.cumulativeBelowClaimed, `maxClaimableAmount must exceed totalClaimed ${channel.totalClaimed}`];
   }
   const digest = voucherDigest(chainIdOf(network), payload.voucher.channelId, signed);
-  const signer = await recoverAddress({ hash: digest, signature: payload.voucher.signature }).catch(
-    () => undefined,
-  );
-  const valid = signer !== undefined && isAddressEqual(signer, payload.channelConfig.payerAuthorizer);
+  const valid = await isSignedBy(digest, payload.voucher.signature, payload.channelConfig.payerAuthorizer);
   return valid
     ? undefined
     : [R.voucherSignature, 'the voucher is not signed by channelConfig.payerAuthorizer'];
 }
 
-// the request path hashes no more than it must: channel ids and domain separators are remembered
+// the request path hashes no more than it must: channel ids and domain separators are remembered, and
+// each payer authorizer's public key (recovered once, then plain verification)
+const isSignedBy = createVoucherSignatureCheck();
 const channelIds = new Map<string, Hex>();
 const domainSeparators = new Map<number, Hex>();
 

@@ -11,22 +11,17 @@ import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
-import { createX402Client } from '@x402kit/core';
 import { type Devnet, startDevnet } from '@x402kit/devnet';
-import { createExactEvmClient, createExactEvmServer } from '@x402kit/evm';
-import { type FetchLike, wrapFetchWithPayment } from '@x402kit/http';
+import { createExactEvmServer } from '@x402kit/evm';
 import { createGateway, type Gateway } from '@x402kit/http/gateway';
 import { listen, type Served } from '@x402kit/http/node';
 import { type CutRpcFacilitator, startCutRpcFacilitator } from '@x402kit/testing/cut-rpc-facilitator';
 import { closeServer, type Running } from '@x402kit/testing/listen';
 import {
   assertCutThenSameHeaderSettles,
-  assertRetryingClientSettles,
+  assertOurFetchWaitsOutPending,
   type CutPaidRoute,
-  type RetryingClientRun,
 } from '@x402kit/testing/rpc-cut-paid-route';
-import type { Hex } from 'viem';
-import { privateKeyToAccount } from 'viem/accounts';
 
 const PRICE = 1000n;
 let devnet: Devnet;
@@ -99,42 +94,6 @@ describe('gateway, RPC cut after the settlement is sent: 202 pending with the ha
   });
 
   it('our paying fetch re-sends the same payment while pending and ends with the answer', async () => {
-    const signatures: string[] = [];
-    const statuses: number[] = [];
-    const observed: FetchLike = async (input, init) => {
-      const request = new Request(input, init);
-      const signature = request.headers.get('payment-signature');
-      const res = await fetch(request);
-      if (signature) {
-        signatures.push(signature);
-        statuses.push(res.status);
-        // told pending: the RPC heals while the client waits to send the same payment again
-        if (res.status === 202) facilitator.proxy.heal();
-      }
-      return res;
-    };
-    const client = createX402Client({
-      schemes: [
-        {
-          network: 'eip155:*',
-          client: createExactEvmClient({
-            signer: privateKeyToAccount(devnet.accounts.payer.privateKey as Hex),
-          }),
-        },
-      ],
-    });
-    const pay = wrapFetchWithPayment(observed, client, {
-      pendingSettlement: { maxRetries: 20, maxDelayMs: 500 },
-    });
-    await assertRetryingClientSettles(route(), PRICE, async (): Promise<RetryingClientRun> => {
-      const res = await pay(`${served.url}/weather`);
-      return {
-        status: res.status,
-        body: await res.text(),
-        paymentResponse: res.headers.get('payment-response') ?? undefined,
-        signatures,
-        statuses,
-      };
-    });
+    await assertOurFetchWaitsOutPending(route(), PRICE);
   });
 });

@@ -6,9 +6,18 @@
  * transaction and the handler does not run again; a further copy is refused; one transfer on chain.
  */
 import assert from 'node:assert/strict';
-import { decodePaymentResponseHeader, HeaderNames, Reasons, type SettleResponse } from '@x402kit/core';
+import {
+  createX402Client,
+  decodePaymentResponseHeader,
+  HeaderNames,
+  Reasons,
+  type SettleResponse,
+} from '@x402kit/core';
 import { type Devnet, readTokenBalance } from '@x402kit/devnet';
+import { createExactEvmClient } from '@x402kit/evm';
+import { type FetchLike, wrapFetchWithPayment } from '@x402kit/http';
 import type { Hex } from 'viem';
+import { privateKeyToAccount } from 'viem/accounts';
 import type { CutRpcFacilitator } from './cut-rpc-facilitator.js';
 import { refusalReason, signPaymentHeader } from './replay.js';
 
@@ -156,4 +165,38 @@ export async function assertRetryingClientSettles(
   const receipt = decodePaymentResponseHeader(run.paymentResponse ?? '');
   assert.equal(receipt.success, true, JSON.stringify(receipt));
   await assertPaidOnce(route, start, receipt.transaction, price);
+}
+
+/**
+ * Our paying fetch (its default `pendingSettlement`, `Retry-After` honoured) against the cut route:
+ * it is told pending, the RPC heals while it waits, it re-sends the same payment and ends with the
+ * answer ({@link assertRetryingClientSettles}).
+ */
+export async function assertOurFetchWaitsOutPending(route: CutPaidRoute, price: bigint): Promise<void> {
+  const { devnet, facilitator } = route;
+  const signatures: string[] = [];
+  const statuses: number[] = [];
+  const observed: FetchLike = async (input, init) => {
+    const request = new Request(input, init);
+    const signature = request.headers.get(HeaderNames.paymentSignature);
+    const res = await fetch(request);
+    if (signature) {
+      signatures.push(signature);
+      statuses.push(res.status);
+      // told pending: the RPC heals while the client waits to send the same payment again
+      if (res.status === 202) facilitator.proxy.heal();
+    }
+    return res;
+  };
+  const signer = privateKeyToAccount(devnet.accounts.payer.privateKey as Hex);
+  const client = createX402Client({
+    schemes: [{ network: 'eip155:*', client: createExactEvmClient({ signer }) }],
+  });
+  const pay = wrapFetchWithPayment(observed, client);
+  await assertRetryingClientSettles(route, price, async () => {
+    const res = await pay(route.url);
+    const body = await res.text();
+    const paymentResponse = res.headers.get(HeaderNames.paymentResponse) ?? undefined;
+    return { status: res.status, body, paymentResponse, signatures, statuses };
+  });
 }

@@ -68,7 +68,8 @@ describe('batch-settlement: 1000 paid requests, 10 channels, 50 workers, two ser
       'the handler ran for exactly the vouchers answered 200',
     );
 
-    const charged = await assertChargedOncePerVoucher(stack, stats);
+    const { total: charged, unanswered } = await assertChargedOncePerVoucher(stack, stats);
+    assert.deepEqual(unanswered, []);
     assert.equal(charged, BigInt(CHANNELS * PER_CHANNEL) * PRICE);
     const run = await assertClaimMovesExactly(stack, charged);
     console.log(

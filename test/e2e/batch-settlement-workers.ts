@@ -28,6 +28,8 @@ export type PaidAnswer = {
   /** The deposit's transaction, or "" for a voucher. */
   transaction: string;
   charged: string;
+  /** performance.now() when the answer came. */
+  at: number;
 };
 
 /** What the workers saw. */
@@ -138,6 +140,7 @@ export async function runWorkers(options: {
           instance: (JSON.parse(body) as { instance: string }).instance,
           transaction: settlement.transaction,
           charged: state?.chargedCumulativeAmount ?? '',
+          at: performance.now(),
         });
         return;
       }

@@ -1,13 +1,14 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { facilitatorCall as call, paymentPermitPayload } from '@x402kit/testing/facilitator-call';
+import {
+  TRON_BUYER as BUYER_T,
+  EVM_PAYER,
+  EVM_TOKEN,
+  TRON_USDT as USDT_T,
+} from '@x402kit/testing/identity-vectors';
 import { evmChain } from './evm-chain.js';
 import { identifyEvmPayment } from './identify-evm-payment.js';
-
-const BUYER_T = 'TE2H9hWjzYdwzDFRJfx9BFhr4MmjH1CHaz';
-const USDT_T = 'TXYZopYRdj2D9XRtbG411XZZ3kM5VkAeBf';
-const EVM_PAYER = '0x70997970C51812dc3A010C7d01b50e0d17dc79C8';
-const EVM_TOKEN = '0x036CbD53842c5426634e7929541eC2318f3dCF7e';
 
 const permit = (buyer: string, nonce: string | number, payToken = EVM_TOKEN) =>
   paymentPermitPayload(buyer, nonce, payToken);

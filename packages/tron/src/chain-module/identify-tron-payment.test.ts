@@ -1,15 +1,16 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { facilitatorCall as call, paymentPermitPayload } from '@x402kit/testing/facilitator-call';
-import { identifyTronPayment } from './identify-tron-payment.js';
-
 // the vectors of the facilitator's identifyPayment tests: the keys the ledger already holds
-const BUYER_T = 'TE2H9hWjzYdwzDFRJfx9BFhr4MmjH1CHaz';
-const BUYER_HEX = '0x2c7536e3605d9c16a7a3d7b1898e529396a65c23';
-const USDT_T = 'TXYZopYRdj2D9XRtbG411XZZ3kM5VkAeBf';
-const USDT_BODY = '0xeca9bc828a3005b9a3b909f2cc5c2a54794de05f';
-const EVM_PAYER = '0x70997970C51812dc3A010C7d01b50e0d17dc79C8';
-const EVM_TOKEN = '0x036CbD53842c5426634e7929541eC2318f3dCF7e';
+import {
+  TRON_BUYER_BODY as BUYER_HEX,
+  TRON_BUYER as BUYER_T,
+  EVM_PAYER,
+  EVM_TOKEN,
+  TRON_USDT_BODY as USDT_BODY,
+  TRON_USDT as USDT_T,
+} from '@x402kit/testing/identity-vectors';
+import { identifyTronPayment } from './identify-tron-payment.js';
 
 const permit = (buyer: string, nonce: string | number, payToken = USDT_T) =>
   paymentPermitPayload(buyer, nonce, payToken);

@@ -160,69 +160,95 @@ async function registryBalances(
   );
 }
 
-async function evmWallet(owner: `0x${string}`, rpcUrl: string | undefined): Promise<WalletEntry> {
-  const entry: WalletEntry = { chain: 'evm', address: owner, network: null, balances: null, error: null };
+/** How to read one chain's balances, once connected: its network, its native coin, and a token's balance. */
+type ChainBalances = {
+  network: string;
+  native: { symbol: string; decimals: number; read(): Promise<bigint> };
+  tokenBalance(asset: string): Promise<bigint>;
+};
+
+/**
+ * The wallet entry of `owner` on `chain`: no balances without an RPC URL; else `connect` (which may already
+ * read), the network, the native balance, then the registry's tokens; any failure becomes the entry's error.
+ */
+async function readWallet(
+  chain: WalletEntry['chain'],
+  owner: string,
+  rpcUrl: string | undefined,
+  connect: (rpcUrl: string) => Promise<ChainBalances>,
+): Promise<WalletEntry> {
+  const entry: WalletEntry = { chain, address: owner, network: null, balances: null, error: null };
   if (!rpcUrl) return entry;
   try {
-    const client = createPublicClient({ transport: http(rpcUrl) });
-    entry.network = `eip155:${await client.getChainId()}`;
-    const native = await client.getBalance({ address: owner });
-    const tokens = await registryBalances(entry.network, (asset) =>
-      client.readContract({
-        address: getAddress(asset),
-        abi: erc20Abi,
-        functionName: 'balanceOf',
-        args: [owner],
-      }),
-    );
-    entry.balances = [
-      { asset: 'native', symbol: 'ETH', amount: native.toString(), value: formatUnits(native, 18) },
-      ...tokens,
-    ];
-  } catch (error) {
-    entry.error = `cannot read balances from ${rpcUrl}: ${firstLine(error)}`;
-  }
-  return entry;
-}
-
-async function solanaWallet(owner: string, rpcUrl: string | undefined): Promise<WalletEntry> {
-  const entry: WalletEntry = { chain: 'solana', address: owner, network: null, balances: null, error: null };
-  if (!rpcUrl) return entry;
-  try {
-    const rpc = createSolanaRpc(rpcUrl);
-    const genesis = await rpc.getGenesisHash().send();
-    entry.network = `solana:${genesis.slice(0, 32)}`;
-    const { value: lamports } = await rpc.getBalance(solanaAddress(owner)).send();
-    const network = entry.network;
-    const tokens = await registryBalances(network, (asset) =>
-      readSvmTokenBalance({ network, rpcUrl, asset: solanaAddress(asset), owner: solanaAddress(owner) }),
-    );
-    entry.balances = [
-      { asset: 'native', symbol: 'SOL', amount: lamports.toString(), value: formatUnits(lamports, 9) },
-      ...tokens,
-    ];
-  } catch (error) {
-    entry.error = `cannot read balances from ${rpcUrl}: ${firstLine(error)}`;
-  }
-  return entry;
-}
-
-async function tronWallet(owner: string, url: string | undefined, network: string): Promise<WalletEntry> {
-  const entry: WalletEntry = { chain: 'tron', address: owner, network: null, balances: null, error: null };
-  if (!url) return entry;
-  try {
-    const node = createTronNodeClient({ url, retries: 1 });
-    const sun = BigInt((await node.getAccount(owner))?.balance ?? 0);
+    const { network, native, tokenBalance } = await connect(rpcUrl);
     entry.network = network;
-    const tokens = await registryBalances(network, (token) => readTrc20Balance(node, { token, owner }));
+    const amount = await native.read();
+    const tokens = await registryBalances(network, tokenBalance);
     entry.balances = [
-      { asset: 'native', symbol: 'TRX', amount: sun.toString(), value: formatUnits(sun, 6) },
+      {
+        asset: 'native',
+        symbol: native.symbol,
+        amount: amount.toString(),
+        value: formatUnits(amount, native.decimals),
+      },
       ...tokens,
     ];
   } catch (error) {
-    entry.error = `cannot read balances from ${url}: ${firstLine(error)}`;
+    entry.error = `cannot read balances from ${rpcUrl}: ${firstLine(error)}`;
   }
   return entry;
+}
+
+function evmWallet(owner: `0x${string}`, rpcUrl: string | undefined): Promise<WalletEntry> {
+  return readWallet('evm', owner, rpcUrl, async (url) => {
+    const client = createPublicClient({ transport: http(url) });
+    return {
+      network: `eip155:${await client.getChainId()}`,
+      native: { symbol: 'ETH', decimals: 18, read: () => client.getBalance({ address: owner }) },
+      tokenBalance: (asset) =>
+        client.readContract({
+          address: getAddress(asset),
+          abi: erc20Abi,
+          functionName: 'balanceOf',
+          args: [owner],
+        }),
+    };
+  });
+}
+
+function solanaWallet(owner: string, rpcUrl: string | undefined): Promise<WalletEntry> {
+  return readWallet('solana', owner, rpcUrl, async (url) => {
+    const rpc = createSolanaRpc(url);
+    const network = `solana:${(await rpc.getGenesisHash().send()).slice(0, 32)}`;
+    return {
+      network,
+      native: {
+        symbol: 'SOL',
+        decimals: 9,
+        read: async () => (await rpc.getBalance(solanaAddress(owner)).send()).value,
+      },
+      tokenBalance: (asset) =>
+        readSvmTokenBalance({
+          network,
+          rpcUrl: url,
+          asset: solanaAddress(asset),
+          owner: solanaAddress(owner),
+        }),
+    };
+  });
+}
+
+function tronWallet(owner: string, url: string | undefined, network: string): Promise<WalletEntry> {
+  return readWallet('tron', owner, url, async (fullHost) => {
+    const node = createTronNodeClient({ url: fullHost, retries: 1 });
+    // the account is read before the network is named: a node that cannot answer leaves the network null
+    const sun = BigInt((await node.getAccount(owner))?.balance ?? 0);
+    return {
+      network,
+      native: { symbol: 'TRX', decimals: 6, read: async () => sun },
+      tokenBalance: (token) => readTrc20Balance(node, { token, owner }),
+    };
+  });
 }
 
 function firstLine(error: unknown): string {

@@ -17,19 +17,18 @@ import { sameAddress } from '../address.js';
 import { settleFailure as failure, unverifiedSettle } from '../answers.js';
 import { errorText } from '../error-text.js';
 import { relaySettlement } from '../relayer/relay-settlement.js';
-import { relayOptions } from '../relayer/relayed-call.js';
+import { type RelayTiming, relayOptions, type SettleCallOptions } from '../relayer/relayed-call.js';
 import { hasTransferLog } from '../transfer-log.js';
 import { permitErrorReason } from './contract-error.js';
 import { type ExactPermitVerifyContext, verifyExactPermitPayment } from './verify.js';
 
 /** The `ctx` parameter of `settleExactPermitPayment`. */
-export type ExactPermitSettleContext = ExactPermitVerifyContext & {
-  gasLimit: bigint;
-  /** `eth_call` the settlement before sending it; default true. */
-  preflight: boolean;
-  receiptTimeoutMs: number;
-  pollingIntervalMs: number;
-};
+export type ExactPermitSettleContext = ExactPermitVerifyContext &
+  RelayTiming & {
+    gasLimit: bigint;
+    /** `eth_call` the settlement before sending it; default true. */
+    preflight: boolean;
+  };
 
 /**
  * Settle `payload`. Bad input and reverts are `success: false` with a reason; a receipt that does
@@ -42,11 +41,7 @@ export async function settleExactPermitPayment(
   ctx: ExactPermitSettleContext,
   payload: PaymentPayload,
   requirements: PaymentRequirements,
-  options: {
-    signal?: AbortSignal;
-    now?: number;
-    onBroadcast?: (transaction: string) => Promise<void> | void;
-  },
+  options: SettleCallOptions & { now?: number },
 ): Promise<SettleResponse> {
   const network = requirements.network;
   const { response, verified } = await verifyExactPermitPayment(ctx, payload, requirements, {

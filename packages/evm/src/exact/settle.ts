@@ -14,7 +14,7 @@ import type { Address, Hash } from 'viem';
 import { settleFailure as failure, unverifiedSettle } from '../answers.js';
 import type { GasSponsorBudget } from '../gas-sponsor-budget.js';
 import { relaySettlement } from '../relayer/relay-settlement.js';
-import { relayOptions } from '../relayer/relayed-call.js';
+import { type RelayTiming, relayOptions, type SettleCallOptions } from '../relayer/relayed-call.js';
 import { hasTransferLog } from '../transfer-log.js';
 import { deployCounterfactualWallet } from './erc6492-deployment.js';
 import { byteLength } from './signature.js';
@@ -22,28 +22,22 @@ import { transferErrorReason } from './transfer-error-reason.js';
 import { type ExactEvmVerifyContext, verifyExactEvmPayment } from './verify.js';
 
 /** The `ctx` parameter of `settleExactEvmPayment`. */
-export type ExactEvmSettleContext = ExactEvmVerifyContext & {
-  /** Gas limit of the v,r,s overload (65-byte EOA signatures). */
-  gasLimit: bigint;
-  /** Gas limit of the `bytes` overload (smart-wallet signatures run `isValidSignature`). */
-  bytesGasLimit: bigint;
-  /** `eth_call` the transaction before sending it, so a doomed transfer costs no gas. */
-  preflight: boolean;
-  receiptTimeoutMs: number;
-  pollingIntervalMs: number;
-  /** The budget an ERC-6492 deployment's gas is reserved from. */
-  gasSponsorBudget: GasSponsorBudget;
-  /** Highest gas an ERC-6492 deployment may take. */
-  maxDeploymentGas: bigint;
-};
+export type ExactEvmSettleContext = ExactEvmVerifyContext &
+  RelayTiming & {
+    /** Gas limit of the v,r,s overload (65-byte EOA signatures). */
+    gasLimit: bigint;
+    /** Gas limit of the `bytes` overload (smart-wallet signatures run `isValidSignature`). */
+    bytesGasLimit: bigint;
+    /** `eth_call` the transaction before sending it, so a doomed transfer costs no gas. */
+    preflight: boolean;
+    /** The budget an ERC-6492 deployment's gas is reserved from. */
+    gasSponsorBudget: GasSponsorBudget;
+    /** Highest gas an ERC-6492 deployment may take. */
+    maxDeploymentGas: bigint;
+  };
 
 /** Options of `settleExactEvmPayment`. */
-export type ExactEvmSettleOptions = {
-  x402Version: X402Version;
-  signal?: AbortSignal;
-  /** Told the transaction hash right after broadcast (a ledger records it). */
-  onBroadcast?: (transaction: string) => Promise<void> | void;
-};
+export type ExactEvmSettleOptions = SettleCallOptions & { x402Version: X402Version };
 
 /**
  * Settle `payload` on chain. Bad input and failed transfers are `success: false` with a reason

@@ -13,7 +13,7 @@ import { deployCounterfactualWallet } from '../exact/erc6492-deployment.js';
 import type { SponsoredPayment } from '../gas-sponsor-budget.js';
 import { broadcastSignedTransaction } from '../relayer/broadcast-signed-transaction.js';
 import { relaySettlement } from '../relayer/relay-settlement.js';
-import { relayOptions } from '../relayer/relayed-call.js';
+import { type RelayTiming, relayOptions, type SettleCallOptions } from '../relayer/relayed-call.js';
 import type { Relayer } from '../relayer/relayer.js';
 import { waitForReceipt } from '../relayer/wait-for-receipt.js';
 import { readPermit2Allowance } from './approval.js';
@@ -29,26 +29,20 @@ import {
 } from './verify.js';
 
 /** The `ctx` parameter of `settlePermit2Payment`. */
-export type Permit2SettleContext = Permit2VerifyContext & {
-  /** Gas limit of the proxy call; default 300 000 in the factories. */
-  gasLimit: bigint;
-  /** Simulate the proxy call before sending it; default true in the factories. */
-  preflight: boolean;
-  receiptTimeoutMs: number;
-  pollingIntervalMs: number;
-  /** The keys behind the relayers (used to fund a payer's approval gas). */
-  accountFor(address: Address): LocalAccount | undefined;
-  /** Highest gas an ERC-6492 deployment may take. */
-  maxDeploymentGas: bigint;
-};
+export type Permit2SettleContext = Permit2VerifyContext &
+  RelayTiming & {
+    /** Gas limit of the proxy call; default 300 000 in the factories. */
+    gasLimit: bigint;
+    /** Simulate the proxy call before sending it; default true in the factories. */
+    preflight: boolean;
+    /** The keys behind the relayers (used to fund a payer's approval gas). */
+    accountFor(address: Address): LocalAccount | undefined;
+    /** Highest gas an ERC-6492 deployment may take. */
+    maxDeploymentGas: bigint;
+  };
 
 /** Options of `settlePermit2Payment`. */
-export type Permit2SettleOptions = {
-  kind: Permit2Kind;
-  signal?: AbortSignal;
-  /** Told the transaction hash right after broadcast (a ledger records it). */
-  onBroadcast?: (transaction: string) => Promise<void> | void;
-};
+export type Permit2SettleOptions = SettleCallOptions & { kind: Permit2Kind };
 
 /**
  * Settle a Permit2 payment. Bad input and failed transfers are `success: false` with a reason;

@@ -37,6 +37,12 @@ export type BatchRelayOptions = {
   onBroadcast?: (transaction: string) => Promise<void> | void;
 };
 
+/** The scheme's part of {@link BatchRelayOptions}: how often to poll, how long to wait for the receipt. */
+export type RelayTiming = Pick<BatchRelayOptions, 'pollingIntervalMs' | 'receiptTimeoutMs'>;
+
+/** The caller's part of {@link BatchRelayOptions}, as a scheme's settle is handed it: signal and broadcast hook. */
+export type SettleCallOptions = Pick<BatchRelayOptions, 'signal' | 'onBroadcast'>;
+
 /**
  * The {@link BatchRelayOptions} of one settlement: the scheme's polling interval and receipt timeout,
  * and the call's abort signal and broadcast hook when it has them.
@@ -45,7 +51,7 @@ export type BatchRelayOptions = {
  * const sent = await relaySettlement({ relayer, call, client, ...relayOptions(ctx, options) })
  */
 export function relayOptions(
-  timing: { pollingIntervalMs: number; receiptTimeoutMs: number },
+  timing: RelayTiming,
   call: { signal?: AbortSignal | undefined; onBroadcast?: BatchRelayOptions['onBroadcast'] | undefined } = {},
 ): BatchRelayOptions {
   return {

@@ -29,6 +29,7 @@ import {
   type ClaimPolicy,
   channelMetrics,
   createBatchSettlementEvmServer,
+  createMemoryChannelStore,
   startClaimScheduler,
   voucherTypes,
 } from '@x402kit/evm/batch-settlement';
@@ -156,7 +157,7 @@ after(async () => {
 
 describe('official batch-settlement client -> our server + our facilitator (devnet)', () => {
   before(async () => {
-    scheme = createBatchSettlementEvmServer();
+    scheme = createBatchSettlementEvmServer({ store: createMemoryChannelStore() });
     server = await serveScheme(scheme);
     url = `${server.url}/weather`;
   });
@@ -224,7 +225,10 @@ describe('our batch-settlement server over HTTP (devnet, our facilitator, the se
   let close: () => Promise<void>;
 
   before(async () => {
-    own = createBatchSettlementEvmServer({ receiverAuthorizer: authorizer });
+    own = createBatchSettlementEvmServer({
+      receiverAuthorizer: authorizer,
+      store: createMemoryChannelStore(),
+    });
     const listening = await serveScheme(own);
     base = listening.url;
     close = listening.close;
@@ -437,7 +441,10 @@ describe('our batch-settlement server over HTTP (devnet, our facilitator, the se
     const scheduler = schedulerOver(own.store, { receiverAuthorizer: authorizer });
     await scheduler.claimNow();
     await scheduler.stop();
-    const fresh = createBatchSettlementEvmServer({ receiverAuthorizer: authorizer });
+    const fresh = createBatchSettlementEvmServer({
+      receiverAuthorizer: authorizer,
+      store: createMemoryChannelStore(),
+    });
     const restarted = await serveScheme(fresh);
     try {
       const resumed = await paidOnce(pay, `${restarted.url}/weather`);
@@ -485,7 +492,7 @@ describe('a deposit not mined in time keeps its reservation and settles on the r
     try {
       const http402 = createHttpFacilitatorClient({ url: service.url });
       const supportedKind = (await http402.supported()).kinds.find((k) => k.scheme === 'batch-settlement');
-      const pend = createBatchSettlementEvmServer();
+      const pend = createBatchSettlementEvmServer({ store: createMemoryChannelStore() });
       const parsed = await pend.parsePrice('$0.001', network);
       const requirements = pend.enhanceRequirements?.(
         {

@@ -9,6 +9,7 @@ export * from './chain-module/identify-by-scheme.js';
 export * from './chain-module/per-network-health.js';
 export { deepEqual } from './deep-equal.js';
 export * from './expiring-map.js';
+export { dataDirectory } from './internal/data-directory.js';
 export { notifyBroadcast } from './notify-broadcast.js';
 export * from './scheme-lifetime.js';
 export { createSharedSettlements } from './shared-settlements.js';

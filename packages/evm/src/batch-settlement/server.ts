@@ -4,19 +4,30 @@
  * its payments through a session: vouchers are checked and charged on the request path without chain
  * I/O, deposits and refunds go to the facilitator, channel state lives in a {@link ChannelStore}.
  */
+import { join } from 'node:path';
 import { type SchemeServer, type SchemeServerSession, X402Error } from '@x402kit/core';
+import { dataDirectory } from '@x402kit/core/internal';
 import { type Address, getAddress, isAddressEqual, zeroAddress } from 'viem';
 import { createExactEvmServer, type ExactEvmMoneyParser } from '../exact/server.js';
 import type { ChannelStore } from './channel-store.js';
 import { BATCH_SETTLEMENT_SCHEME, MAX_WITHDRAW_DELAY, MIN_WITHDRAW_DELAY } from './constants.js';
-import { createMemoryChannelStore } from './memory-channel-store.js';
 import { BatchSettlementReasons } from './reasons.js';
 import type { ServerReceiverAuthorizer } from './server-authorizer.js';
 import { createServerSession } from './server-session.js';
+import { createSqliteChannelStore } from './sqlite-channel-store.js';
+
+/** The default channel store's file name in the data directory. */
+const CHANNELS_FILE_NAME = 'x402kit-channels.db';
 
 /** Options of {@link createBatchSettlementEvmServer}. */
 export type BatchSettlementEvmServerOptions = {
-  /** Where channels live; in memory by default (one instance, lost on restart). */
+  /**
+   * Where channels live. Default: a SQLite file, `x402kit-channels.db` in the data directory
+   * (`$X402KIT_DATA_DIR`, else `$XDG_DATA_HOME/x402kit`, else `~/.local/share/x402kit`; needs the
+   * optional `libsql` package), so a restart keeps every served voucher (unclaimed vouchers are the
+   * seller's money). Several instances share a PostgreSQL or Redis store; tests may use
+   * `createMemoryChannelStore()`.
+   */
   store?: ChannelStore;
   /**
    * Who authorizes claims and refunds: the server's own key (a viem account; it signs them), or an
@@ -64,7 +75,12 @@ export function createBatchSettlementEvmServer(
       `withdrawDelay must be an integer from ${MIN_WITHDRAW_DELAY} to ${MAX_WITHDRAW_DELAY} seconds (got ${withdrawDelay})`,
     );
   }
-  const store = options.store ?? createMemoryChannelStore(options.now ? { now: options.now } : {});
+  const store =
+    options.store ??
+    createSqliteChannelStore({
+      path: join(dataDirectory(process.env), CHANNELS_FILE_NAME),
+      ...(options.now ? { now: options.now } : {}),
+    });
   const own = options.receiverAuthorizer;
   const ownAddress = own === undefined ? undefined : getAddress(typeof own === 'string' ? own : own.address);
   const exact = createExactEvmServer(options.moneyParsers ? { moneyParsers: options.moneyParsers } : {});

@@ -62,6 +62,22 @@ async function pay(
 
 const now = () => Math.floor(Date.now() / 1000);
 
+/** A verify-order case: the reason expected, and the payment and requirements that earn it. */
+type Case = [string, () => Promise<[PaymentPayload, PaymentRequirements]>];
+
+/** The first two checks of either kind: requirements of the other scheme, then a payment accepted on another network. */
+function schemeAndNetworkCases(
+  req: PaymentRequirements,
+  otherScheme: string,
+  schemeReason: string,
+  networkReason: string,
+): Case[] {
+  return [
+    [schemeReason, async () => [await pay(req), { ...req, scheme: otherScheme }]],
+    [networkReason, async () => [{ ...(await pay(req)), accepted: { ...req, network: 'eip155:1' } }, req]],
+  ];
+}
+
 describe('exact via Permit2: verify order', () => {
   it('routes permit2Authorization payloads to Permit2 and diagnoses a missing allowance', async () => {
     const r = await exact.verify(await pay(exactReq), exactReq, ctx);
@@ -72,12 +88,13 @@ describe('exact via Permit2: verify order', () => {
   });
 
   it('answers each check with the reference reason, in order', async () => {
-    const cases: Array<[string, () => Promise<[PaymentPayload, PaymentRequirements]>]> = [
-      ['unsupported_payload_type', async () => [await pay(exactReq), { ...exactReq, scheme: 'upto' }]],
-      [
+    const cases: Case[] = [
+      ...schemeAndNetworkCases(
+        exactReq,
+        'upto',
+        'unsupported_payload_type',
         'invalid_exact_evm_network_mismatch',
-        async () => [{ ...(await pay(exactReq)), accepted: { ...exactReq, network: 'eip155:1' } }, exactReq],
-      ],
+      ),
       [
         'invalid_permit2_spender',
         async () => [await pay(exactReq, { spender: X402_UPTO_PERMIT2_PROXY_ADDRESS }), exactReq],
@@ -155,12 +172,13 @@ describe('exact via Permit2: verify order', () => {
 
 describe('upto: verify order', () => {
   it('answers each check with the reference reason', async () => {
-    const cases: Array<[string, () => Promise<[PaymentPayload, PaymentRequirements]>]> = [
-      ['invalid_upto_evm_scheme', async () => [await pay(uptoReq), { ...uptoReq, scheme: 'exact' }]],
-      [
+    const cases: Case[] = [
+      ...schemeAndNetworkCases(
+        uptoReq,
+        'exact',
+        'invalid_upto_evm_scheme',
         'invalid_upto_evm_network_mismatch',
-        async () => [{ ...(await pay(uptoReq)), accepted: { ...uptoReq, network: 'eip155:1' } }, uptoReq],
-      ],
+      ),
       [
         'upto_facilitator_mismatch',
         async () => [

@@ -1,7 +1,8 @@
 // Runs every test: unit tests next to the code, then the root e2e and interop suites.
 // Usage: node scripts/test.mjs [--unit] [path-filter...]
 import { spawnSync } from 'node:child_process';
-import { readdirSync, statSync } from 'node:fs';
+import { mkdtempSync, readdirSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 const args = process.argv.slice(2);
@@ -31,9 +32,12 @@ if (files.length === 0) {
   console.error('no test files found');
   process.exit(1);
 }
+// files a test writes where the configuration names none (the facilitator's ledger, a server's channel
+// store) go to a fresh directory of this run, never the user's data directory nor an earlier run's
+const dataDir = process.env.X402KIT_DATA_DIR ?? mkdtempSync(join(tmpdir(), 'x402kit-test-data-'));
 const r = spawnSync(
   process.execPath,
   ['--conditions=source', '--import', 'tsx', '--test', '--test-reporter=spec', ...files],
-  { stdio: 'inherit' },
+  { stdio: 'inherit', env: { ...process.env, X402KIT_DATA_DIR: dataDir } },
 );
 process.exit(r.status ?? 1);

@@ -63,6 +63,13 @@ describe('createExactPermitEvmClient', () => {
     );
   });
 
+  it('refuses an offer on a network that is not eip155 (invalid_network)', async () => {
+    await assert.rejects(
+      signExactPermit(account, { ...requirements, network: 'tron:nile' }, extensions),
+      (e: unknown) => e instanceof X402Error && e.reason === 'invalid_network' && /tron:nile/.test(e.message),
+    );
+  });
+
   it('lets tools edit the permit before signing', async () => {
     const signed = await signExactPermit(account, requirements, extensions, {
       editPermit: (p) => ({ ...p, fee: { ...p.fee, feeAmount: '1' } }),

@@ -4,14 +4,7 @@
  * BofAI's 0.5.8 client does. No RPC: the allowance is the caller's business (see
  * `prepareExactPermitApproval`).
  */
-import {
-  evmChainId,
-  type PaymentRequirements,
-  Reasons,
-  type SchemeClient,
-  toCaip2,
-  X402Error,
-} from '@x402kit/core';
+import { type PaymentRequirements, Reasons, type SchemeClient, toCaip2, X402Error } from '@x402kit/core';
 import {
   buildPaymentPermitDomain,
   buildPaymentPermitTypedData,
@@ -26,6 +19,7 @@ import {
 } from '@x402kit/payment-permit';
 import type { Address, Hex, TypedDataDefinition } from 'viem';
 import { isEvmAddress } from '../address.js';
+import { chainIdOf } from '../signing-chain-id.js';
 import { paymentPermitAddress } from './payment-permit-address.js';
 
 /** Anything that signs EIP-712 for one address: a viem `LocalAccount`, a wallet, a KMS. */
@@ -84,10 +78,8 @@ export async function signExactPermit(
   extensions: Record<string, unknown> | undefined,
   options: SignExactPermitOptions = {},
 ): Promise<ExactPermitPayload> {
+  const chainId = chainIdOf(requirements.network, 'exact_permit');
   const network = toCaip2(requirements.network) ?? requirements.network;
-  const chainId = evmChainId(network);
-  if (chainId === undefined)
-    throw new X402Error(Reasons.invalidNetwork, `exact_permit: "${network}" is not an eip155 network`);
   const contract = paymentPermitAddress(network, options.paymentPermitAddress);
   if (!contract) {
     throw new X402Error(

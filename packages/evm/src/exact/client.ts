@@ -2,14 +2,7 @@
  * The paying side of `exact` on EVM: signs an EIP-3009 `TransferWithAuthorization` for the chosen
  * requirements. No RPC: signing is local to the signer.
  */
-import {
-  evmChainId,
-  type PaymentRequirements,
-  Reasons,
-  type SchemeClient,
-  toCaip2,
-  X402Error,
-} from '@x402kit/core';
+import { type PaymentRequirements, Reasons, type SchemeClient, X402Error } from '@x402kit/core';
 import { type Address, getAddress, type Hex, type TypedDataDefinition, toHex } from 'viem';
 import { isEvmAddress } from '../address.js';
 import {
@@ -19,6 +12,7 @@ import {
 } from '../eip3009.js';
 import { createPermit2ClientPayload } from '../permit2/permit2-client-payload.js';
 import type { Permit2SponsoringOptions } from '../permit2/sponsoring-client.js';
+import { chainIdOf } from '../signing-chain-id.js';
 
 /**
  * Anything that can sign EIP-712 typed data for one address: a viem `LocalAccount`
@@ -123,14 +117,7 @@ export function createAuthorizationNonce(): Hex {
 }
 
 function signingDomain(requirements: ExactEvmSigningRequirements) {
-  const network = toCaip2(requirements.network) ?? requirements.network;
-  const chainId = evmChainId(network);
-  if (chainId === undefined) {
-    throw new X402Error(
-      Reasons.invalidNetwork,
-      `exact EVM client: network "${requirements.network}" is not an EVM network (expected eip155:<chainId>)`,
-    );
-  }
+  const chainId = chainIdOf(requirements.network, 'exact');
   const extra = requirements.extra ?? {};
   if (extra.assetTransferMethod !== undefined && extra.assetTransferMethod !== 'eip3009') {
     throw new X402Error(

@@ -2,9 +2,10 @@
  * The paying side of Permit2 payments: build and sign the witness authorization for the `exact`
  * proxy (`witness {to, validAfter}`) or the `upto` proxy (`witness {to, facilitator, validAfter}`).
  */
-import { evmChainId, type PaymentRequirements, Reasons, toCaip2, X402Error } from '@x402kit/core';
+import { type PaymentRequirements, Reasons, X402Error } from '@x402kit/core';
 import { type Address, getAddress, type Hex, type TypedDataDefinition, toHex } from 'viem';
 import { isEvmAddress } from '../address.js';
+import { chainIdOf } from '../signing-chain-id.js';
 import { X402_EXACT_PERMIT2_PROXY_ADDRESS, X402_UPTO_PERMIT2_PROXY_ADDRESS } from './constants.js';
 import { buildPermit2TypedData, type Permit2Authorization, type Permit2Payload } from './typed-data.js';
 
@@ -92,16 +93,4 @@ export async function signPermit2Authorization(
   const typedData: TypedDataDefinition = buildPermit2TypedData(chainId, authorization);
   const signature = await signer.signTypedData(typedData);
   return { signature, permit2Authorization: authorization };
-}
-
-/** Chain id of an `eip155:<id>` network (v1 names accepted); throws otherwise. */
-export function chainIdOf(network: string, what: string): number {
-  const chainId = evmChainId(toCaip2(network) ?? network);
-  if (chainId === undefined) {
-    throw new X402Error(
-      Reasons.invalidNetwork,
-      `${what} EVM client: network "${network}" is not an EVM network (expected eip155:<chainId>)`,
-    );
-  }
-  return chainId;
 }

@@ -12,9 +12,10 @@ import {
   type TransactionSerializable,
   type TypedDataDefinition,
 } from 'viem';
+import { chainIdOf } from '../signing-chain-id.js';
 import { MAX_UINT256, PERMIT2_ADDRESS, permit2Erc20Abi } from './constants.js';
 import { EIP2612_GAS_SPONSORING, ERC20_APPROVAL_GAS_SPONSORING } from './extensions.js';
-import { chainIdOf, type Permit2SigningRequirements } from './sign.js';
+import type { Permit2SigningRequirements } from './sign.js';
 import type { Permit2Payload } from './typed-data.js';
 
 /** Options of `signSponsoringExtension`. */

@@ -28,6 +28,7 @@ import type { Devnet } from '@x402kit/devnet';
 import {
   createBatchSettlementEvmClient,
   createBatchSettlementEvmServer,
+  createMemoryChannelStore,
   startClaimScheduler,
 } from '@x402kit/evm/batch-settlement';
 import { wrapFetchWithPayment } from '@x402kit/http';
@@ -93,7 +94,8 @@ export async function startOurBatchStack(devnet: Devnet, price: bigint): Promise
     privateKeys: [devnet.accounts.facilitator.privateKey as Hex],
   });
   const facilitatorClient = createHttpFacilitatorClient({ url: facilitator.url });
-  const scheme = createBatchSettlementEvmServer();
+  // in memory: the default SQLite file in the data directory would carry channels of earlier runs
+  const scheme = createBatchSettlementEvmServer({ store: createMemoryChannelStore() });
   const resourceServer = createResourceServer({
     facilitators: facilitatorClient,
     schemes: [{ network: 'eip155:*', server: scheme }],

@@ -4,26 +4,28 @@ import { describe, it } from 'node:test';
 import { ExitCode } from '../../command.js';
 import { demoCommand } from '../demo.js';
 
-async function runDemo(args: string[]): Promise<{ code: number; out: string; err: string }> {
+/** `x402kit demo <args>` in this process: its exit code (a thrown CliError's too), stdout and stderr. */
+async function runCommand(args: string[]): Promise<{ code: number; out: string; err: string }> {
   let out = '';
   let err = '';
-  const code = await demoCommand
-    .run(['--scheme', 'batch-settlement', ...args], {
-      env: {},
-      stdout: (text) => {
-        out += text;
-      },
-      stderr: (text) => {
-        err += text;
-      },
-      signal: new AbortController().signal,
-    })
-    .catch((error: { exitCode?: number; message: string }) => {
-      err += error.message;
-      return error.exitCode ?? -1;
-    });
+  const context = {
+    env: {},
+    stdout: (text: string) => {
+      out += text;
+    },
+    stderr: (text: string) => {
+      err += text;
+    },
+    signal: new AbortController().signal,
+  };
+  const code = await demoCommand.run(args, context).catch((error: { exitCode?: number; message: string }) => {
+    err += error.message;
+    return error.exitCode ?? -1;
+  });
   return { code, out, err };
 }
+
+const runDemo = (args: string[]) => runCommand(['--scheme', 'batch-settlement', ...args]);
 
 const hashes = (out: string, pattern: RegExp) => [...out.matchAll(pattern)].map((m) => m[1]);
 
@@ -83,19 +85,8 @@ describe('x402kit demo --scheme batch-settlement', () => {
       assert.equal(bad.code, ExitCode.usage, `${args.join(' ')}: ${bad.out}`);
       assert.match(bad.err, message);
     }
-    let err = '';
-    const code = await demoCommand
-      .run(['--requests', '5'], {
-        env: {},
-        stdout: () => {},
-        stderr: () => {},
-        signal: new AbortController().signal,
-      })
-      .catch((error: { exitCode: number; message: string }) => {
-        err = error.message;
-        return error.exitCode;
-      });
-    assert.equal(code, ExitCode.usage);
-    assert.match(err, /--requests only applies to --scheme batch-settlement/);
+    const stray = await runCommand(['--requests', '5']);
+    assert.equal(stray.code, ExitCode.usage);
+    assert.match(stray.err, /--requests only applies to --scheme batch-settlement/);
   });
 });

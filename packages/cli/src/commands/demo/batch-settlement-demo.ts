@@ -16,6 +16,7 @@ import {
   BATCH_SETTLEMENT_ADDRESS,
   createBatchSettlementEvmClient,
   createBatchSettlementEvmServer,
+  createMemoryChannelStore,
   startClaimScheduler,
 } from '@x402kit/evm/batch-settlement';
 import { getPaymentResponse, wrapFetchWithPayment } from '@x402kit/http';
@@ -116,7 +117,8 @@ export function runBatchSettlementDemo(
 async function startPaidApi(say: Say, devnet: Devnet, facilitatorUrl: string, price: string, stops: Stops) {
   say('3. Starting a paid API (batch-settlement: vouchers checked locally, channels in memory) ...');
   const facilitator = createHttpFacilitatorClient({ url: facilitatorUrl });
-  const scheme = createBatchSettlementEvmServer();
+  // in memory: the default SQLite file in the data directory would carry channels of earlier demos
+  const scheme = createBatchSettlementEvmServer({ store: createMemoryChannelStore() });
   const resourceServer = createResourceServer({
     facilitators: facilitator,
     schemes: [{ network: 'eip155:*', server: scheme }],

@@ -47,7 +47,7 @@ export function parseDemoMode(values: {
   const scheme = values.scheme ?? (onTron ? 'exact_permit' : 'exact');
   if (!isDemoScheme(scheme))
     throw new UsageError(
-      `--scheme must be one of ${DEMO_SCHEMES.join(', ')} (got ${JSON.stringify(scheme)})`,
+      `--scheme must be one of ${DEMO_SCHEMES.join(', ')}, batch-settlement (got ${JSON.stringify(scheme)})`,
     );
   if (onTron || scheme === 'exact_gasfree') {
     if (!TRON_SCHEMES.includes(scheme))

@@ -1,11 +1,27 @@
 /**
  * axios adapter of the paying client: a response interceptor that pays an x402 402 once with the
- * client engine and sends the request again with the payment header. The 402 parsing, the
- * budgeted signing and the settlement reading are the paying fetch's (`pay-once.ts`).
+ * client engine and sends the request again with the payment header, then re-sends that same
+ * payment while the server reports its settlement pending. The 402 parsing, the budgeted signing,
+ * the settlement reading and the pending-retry limits are the paying fetch's (`pay-once.ts`,
+ * `pending-settlement.ts`).
  */
-import { createEmitter, HeaderNames, type Log, type SettleResponse, type X402Client } from '@x402kit/core';
+import {
+  createEmitter,
+  type Emit,
+  HeaderNames,
+  type Log,
+  Reasons,
+  type SettleResponse,
+  type X402Client,
+} from '@x402kit/core';
 import type { AxiosInstance, AxiosResponse, InternalAxiosRequestConfig } from 'axios';
 import { createPaymentSigner, outcomeOf, paymentRequiredOf, settlementOf } from './pay-once.js';
+import {
+  type PendingSettlementOption,
+  pendingRetryLimits,
+  retryAfterMs,
+  sleep,
+} from './pending-settlement.js';
 
 /** Options of {@link withPaymentInterceptor}. */
 export type AxiosPaymentOptions = {
@@ -16,6 +32,13 @@ export type AxiosPaymentOptions = {
   maxPayments?: number;
   /** The `payment-identifier` id of a request's payment when the 402 declares the extension. */
   paymentIdentifier?: (config: InternalAxiosRequestConfig) => string | undefined;
+  /**
+   * While the server answers that the settlement is pending (202, or 503, with `PAYMENT-RESPONSE`
+   * `errorReason: 'settlement_pending'`), wait `Retry-After` (at most `maxDelayMs`) and re-send the
+   * request with the same payment header (never a new signature), up to `maxRetries` times.
+   * Default `{ maxRetries: 5, maxDelayMs: 10000 }`; `false` returns the pending answer as it is.
+   */
+  pendingSettlement?: PendingSettlementOption;
   log?: Log;
 };
 
@@ -26,7 +49,9 @@ export type AxiosPaymentOptions = {
  * (v1). Whatever answers the paid request is the result (a 402 included: it is never paid
  * twice), and its outcome is reported to the client's budget. A request that already carried a
  * payment header is not paid again. Works whether 402 rejects (axios' default `validateStatus`)
- * or resolves. A pending settlement (202) is returned as it stands. Returns the same instance.
+ * or resolves. While the paid request's settlement is reported pending (202 `settlement_pending`),
+ * the same payment is re-sent after `Retry-After` (see `pendingSettlement`); a request that carried
+ * its own payment header is waited out the same way. Returns the same instance.
  *
  * @example
  * const api = withPaymentInterceptor(axios.create({ baseURL: 'https://api.example.com' }), client, { maxPayments: 10 });
@@ -40,6 +65,7 @@ export function withPaymentInterceptor<I extends AxiosInstance>(
 ): I {
   const signer = createPaymentSigner(client, options.maxPayments);
   const emit = createEmitter(options.log);
+  const untilSettled = createPendingRetry(instance, options.pendingSettlement, emit);
 
   /** A 402 answer, paid once; undefined when it is not x402's to pay. */
   async function pay(answer: AxiosResponse): Promise<AxiosResponse | undefined> {
@@ -78,16 +104,81 @@ export function withPaymentInterceptor<I extends AxiosInstance>(
   }
 
   instance.interceptors.response.use(
-    async (response) => (response.status === 402 ? ((await pay(response)) ?? response) : response),
+    async (response) => {
+      if (response.status === 402) return (await pay(response)) ?? response;
+      return untilSettled(response, undefined);
+    },
     async (error: unknown) => {
       const response = responseOf(error);
-      if (response?.status !== 402) throw error;
+      if (response?.status !== 402) return response ? untilSettled(response, error) : Promise.reject(error);
       const paid = await pay(response);
       if (paid === undefined) throw error;
       return paid;
     },
   );
   return instance;
+}
+
+/** Marks the re-sends of a pending payment, so their own answers are not waited out twice. */
+const PENDING_RESEND = 'x402kitPendingResend';
+
+/**
+ * What the interceptor does with a paid request's answer other than 402: while it reports the
+ * settlement pending, re-send the request as it was (the same payment header) after `Retry-After`.
+ * `error` is the rejection the answer came with (axios' `validateStatus`), thrown again when it stands.
+ */
+function createPendingRetry(
+  instance: AxiosInstance,
+  option: PendingSettlementOption | undefined,
+  emit: Emit,
+): (answer: AxiosResponse, error: unknown) => Promise<AxiosResponse> {
+  const limits = pendingRetryLimits(option);
+  return async (answer, error) => {
+    const config = answer.config;
+    const paid =
+      header(config.headers, HeaderNames.paymentSignature) ?? header(config.headers, HeaderNames.xPayment);
+    if (!limits || paid === undefined || Reflect.get(config, PENDING_RESEND) === true || !isPending(answer)) {
+      if (error !== undefined) throw error;
+      return answer;
+    }
+    const signal = config.signal instanceof AbortSignal ? config.signal : undefined;
+    let current = { answer, error };
+    for (let attempt = 1; attempt <= limits.maxRetries && isPending(current.answer); attempt++) {
+      const delay = Math.min(
+        retryAfterMs(header(current.answer.headers, 'retry-after') ?? null),
+        limits.maxDelayMs,
+      );
+      const transaction = getAxiosPaymentResponse(current.answer)?.transaction;
+      emit('info', `settlement pending (${transaction}); re-sending the same payment in ${delay} ms`, {
+        url: config.url,
+        attempt,
+      });
+      await sleep(delay, signal);
+      const resend = { ...config };
+      Reflect.set(resend, PENDING_RESEND, true);
+      current = await instance.request(resend).then(
+        (response: AxiosResponse) => ({ answer: response, error: undefined }),
+        (failure: unknown) => {
+          const response = responseOf(failure);
+          if (!response) throw failure;
+          return { answer: response, error: failure };
+        },
+      );
+    }
+    if (isPending(current.answer))
+      emit('warn', 'the settlement is still pending; returning the pending answer', { url: config.url });
+    if (current.error !== undefined) throw current.error;
+    return current.answer;
+  };
+}
+
+/** Does this answer report a pending settlement (202 or 503 with the pending `PAYMENT-RESPONSE`)? */
+function isPending(response: AxiosResponse): boolean {
+  if (response.status !== 202 && response.status !== 503) return false;
+  const settlement = getAxiosPaymentResponse(response);
+  return (
+    settlement !== undefined && !settlement.success && settlement.errorReason === Reasons.settlementPending
+  );
 }
 
 /**

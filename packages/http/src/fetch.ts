@@ -14,7 +14,13 @@ import {
   type X402Client,
 } from '@x402kit/core';
 import { createPaymentSigner, outcomeOf, paymentRequiredOf, settlementOf } from './pay-once.js';
-import { isSettlementPending, retryAfterMs } from './pending-settlement.js';
+import {
+  isSettlementPending,
+  type PendingSettlementOption,
+  pendingRetryLimits,
+  retryAfterMs,
+  sleep,
+} from './pending-settlement.js';
 
 /** A `fetch`-compatible function. */
 export type FetchLike = (input: RequestInfo | URL, init?: RequestInit) => Promise<Response>;
@@ -60,7 +66,7 @@ export type WrapFetchOptions = {
    * with the same payment header (never a new signature). Default `{ maxRetries: 5, maxDelayMs: 10000 }`;
    * `false` returns the pending answer to the caller.
    */
-  pendingSettlement?: false | { maxRetries?: number; maxDelayMs?: number };
+  pendingSettlement?: PendingSettlementOption;
   log?: Log;
 };
 
@@ -103,7 +109,7 @@ export function wrapFetchWithPayment(
 ): FetchLike {
   const emit = createEmitter(options.log);
   const signer = createPaymentSigner(client, options.maxPayments);
-  const pendingOptions = options.pendingSettlement === false ? undefined : (options.pendingSettlement ?? {});
+  const pendingLimits = pendingRetryLimits(options.pendingSettlement);
 
   /** Re-send the same paid request while its settlement is reported pending. */
   async function untilSettled(
@@ -112,9 +118,8 @@ export function wrapFetchWithPayment(
     url: string,
     signal: AbortSignal,
   ) {
-    if (!pendingOptions) return answer;
-    const maxRetries = pendingOptions.maxRetries ?? 5;
-    const maxDelayMs = pendingOptions.maxDelayMs ?? 10_000;
+    if (!pendingLimits) return answer;
+    const { maxRetries, maxDelayMs } = pendingLimits;
     let current = answer;
     for (let attempt = 1; attempt <= maxRetries && isSettlementPending(current); attempt++) {
       const delay = Math.min(retryAfterMs(current.headers.get('retry-after')), maxDelayMs);
@@ -279,21 +284,6 @@ export function getPaymentResponse(response: Response): SettleResponse | undefin
  */
 export function paymentOutcomeOf(response: Response): PaymentOutcome {
   return outcomeOf(response.status, getPaymentResponse(response));
-}
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  signal.throwIfAborted();
-  return new Promise((resolve, reject) => {
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(signal.reason);
-    };
-    const timer = setTimeout(() => {
-      signal.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    signal.addEventListener('abort', onAbort, { once: true });
-  });
 }
 
 async function discard(response: Response): Promise<void> {

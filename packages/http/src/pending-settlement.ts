@@ -41,3 +41,38 @@ export function retryAfterMs(value: string | null, now: number = Date.now()): nu
   const date = Date.parse(trimmed);
   return Number.isNaN(date) ? DEFAULT_PENDING_RETRY_MS : Math.max(0, date - now);
 }
+
+/** A paying client's `pendingSettlement` option: how long it waits out a pending settlement, or `false`. */
+export type PendingSettlementOption = false | { maxRetries?: number; maxDelayMs?: number };
+
+/**
+ * The option with its defaults (5 re-sends, at most 10 s apart); undefined for `false`.
+ *
+ * @example pendingRetryLimits(undefined) // { maxRetries: 5, maxDelayMs: 10000 }
+ */
+export function pendingRetryLimits(
+  option: PendingSettlementOption | undefined,
+): { maxRetries: number; maxDelayMs: number } | undefined {
+  if (option === false) return undefined;
+  return { maxRetries: option?.maxRetries ?? 5, maxDelayMs: option?.maxDelayMs ?? 10_000 };
+}
+
+/**
+ * Wait `ms`, or reject with the signal's reason once it aborts.
+ *
+ * @example await sleep(retryAfterMs(res.headers.get('retry-after')), request.signal)
+ */
+export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  signal?.throwIfAborted();
+  return new Promise((resolve, reject) => {
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(signal?.reason);
+    };
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}

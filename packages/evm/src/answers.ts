@@ -4,6 +4,7 @@
  * core's scheme lifetime's (`createSchemeLifetime`).
  */
 import { Reasons, type SettleResponse, settleRefusal, type VerifyResponse } from '@x402kit/core';
+import type { RelayedSettlement } from './relayer/relayed-call.js';
 
 /**
  * A failed settlement; `transaction` is the hash when one was broadcast, else `''`.
@@ -38,4 +39,21 @@ export function unverifiedSettle(
     response.payer,
     response.invalidMessage,
   );
+}
+
+/**
+ * The answer of a relayed settlement that was not mined: a refused send with the scheme's reason for
+ * the node's message (`refusedReason`), else `settlement_pending` with the hash (it may still land).
+ *
+ * @example if (sent.kind !== 'mined') return unminedSettle(network, payer, sent, transferErrorReason)
+ */
+export function unminedSettle(
+  network: string,
+  payer: string,
+  sent: Exclude<RelayedSettlement, { kind: 'mined' }>,
+  refusedReason: (message: string) => string,
+): SettleResponse {
+  if (sent.kind === 'refused')
+    return settleFailure(network, refusedReason(sent.message), '', payer, sent.message);
+  return settleFailure(network, Reasons.settlementPending, sent.hash, payer, sent.message);
 }

@@ -4,8 +4,7 @@
  * that key's relayer, and poll the receipt for a bounded time.
  */
 
-import type { PaymentPayload, PaymentRequirements } from '@x402kit/core';
-import { Reasons, type SettleResponse } from '@x402kit/core';
+import type { PaymentPayload, PaymentRequirements, SettleResponse } from '@x402kit/core';
 import {
   ExactPermitReasons,
   paymentPermitAbi,
@@ -14,7 +13,7 @@ import {
 } from '@x402kit/payment-permit';
 import { encodeFunctionData } from 'viem';
 import { sameAddress } from '../address.js';
-import { settleFailure as failure, unverifiedSettle } from '../answers.js';
+import { settleFailure as failure, unminedSettle, unverifiedSettle } from '../answers.js';
 import { errorText } from '../error-text.js';
 import { relaySettlement } from '../relayer/relay-settlement.js';
 import { type RelayTiming, relayOptions, type SettleCallOptions } from '../relayer/relayed-call.js';
@@ -84,10 +83,7 @@ export async function settleExactPermitPayment(
     client: net.client,
     ...relayOptions(ctx, options),
   });
-  if (sent.kind === 'refused')
-    return failure(network, permitErrorReasonFromText(sent.message), '', payer, sent.message);
-  if (sent.kind === 'pending')
-    return failure(network, Reasons.settlementPending, sent.hash, payer, sent.message);
+  if (sent.kind !== 'mined') return unminedSettle(network, payer, sent, permitErrorReasonFromText);
   const { hash, receipt } = sent;
   // the token's Transfer(buyer -> payTo, payAmount): the payment really moved
   const { payToken, payTo, payAmount } = permit.payment;

@@ -10,8 +10,7 @@ import {
   type SettleResponse,
   type X402Version,
 } from '@x402kit/core';
-import type { Address, Hash } from 'viem';
-import { settleFailure as failure, unverifiedSettle } from '../answers.js';
+import { settleFailure as failure, unminedSettle, unverifiedSettle } from '../answers.js';
 import type { GasSponsorBudget } from '../gas-sponsor-budget.js';
 import { relaySettlement } from '../relayer/relay-settlement.js';
 import { type RelayTiming, relayOptions, type SettleCallOptions } from '../relayer/relayed-call.js';
@@ -94,9 +93,7 @@ export async function settleExactEvmPayment(
     client: verifiedNet.client,
     ...relayOptions(ctx, options),
   });
-  if (sent.kind === 'refused')
-    return failure(network, transferErrorReason(sent.message), '', payer, sent.message);
-  if (sent.kind === 'pending') return pending(network, sent.hash, payer, sent.message);
+  if (sent.kind !== 'mined') return unminedSettle(network, payer, sent, transferErrorReason);
   const { hash, receipt } = sent;
   if (receipt.status !== 'success') {
     return failure(network, Reasons.exactEvmTransactionFailed, hash, payer, `transaction ${hash} reverted`);
@@ -112,8 +109,4 @@ export async function settleExactEvmPayment(
     );
   }
   return { success: true, transaction: hash, network, payer };
-}
-
-function pending(network: string, hash: Hash, payer: Address, errorMessage: string): SettleResponse {
-  return failure(network, Reasons.settlementPending, hash, payer, errorMessage);
 }

@@ -6,7 +6,7 @@
 import type { PaymentPayload, PaymentRequirements, SettleResponse } from '@x402kit/core';
 import type { Address, Hex, LocalAccount } from 'viem';
 import { sameAddress } from '../address.js';
-import { settleFailure as failure, unverifiedSettle } from '../answers.js';
+import { settleFailure as failure, unminedSettle, unverifiedSettle } from '../answers.js';
 import { errorText } from '../error-text.js';
 import type { EvmNetwork } from '../evm-network.js';
 import { deployCounterfactualWallet } from '../exact/erc6492-deployment.js';
@@ -161,10 +161,7 @@ export async function settlePermit2Payment(
     client: verified.net.client,
     ...relayOptions(ctx, options),
   });
-  if (sent.kind === 'refused')
-    return failure(network, permit2SettleErrorReason(sent.message), '', payer, sent.message);
-  if (sent.kind === 'pending')
-    return failure(network, Permit2Reasons.settlementPending, sent.hash, payer, sent.message);
+  if (sent.kind !== 'mined') return unminedSettle(network, payer, sent, permit2SettleErrorReason);
   const { hash, receipt } = sent;
   if (receipt.status !== 'success') {
     const reason =

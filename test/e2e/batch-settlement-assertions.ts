@@ -7,13 +7,18 @@ import assert from 'node:assert/strict';
 import { createHttpFacilitatorClient } from '@x402kit/core';
 import { readTokenBalance } from '@x402kit/devnet';
 import { BATCH_SETTLEMENT_ADDRESS, type ClaimRun, startClaimScheduler } from '@x402kit/evm/batch-settlement';
-import { createPublicClient, type Hex, http, parseAbi } from 'viem';
+import { createPublicClient, type Hex, http, parseAbi, parseAbiItem } from 'viem';
 import { type BatchStack, PRICE } from './batch-settlement-stack.js';
 import type { LoadStats } from './batch-settlement-workers.js';
 
-const channelsAbi = parseAbi([
+/** The escrow's `channels(channelId)` view (balance, totalClaimed). */
+export const channelsAbi = parseAbi([
   'function channels(bytes32 channelId) view returns (uint128 balance, uint128 totalClaimed)',
 ]);
+/** The token's Transfer event (deposits are transfers from the payer). */
+export const transferEvent = parseAbiItem(
+  'event Transfer(address indexed from, address indexed to, uint256 value)',
+);
 
 /** Refusals a paying client may meet under contention (and retries past). */
 export const CONTENTION_REFUSALS = [
@@ -23,6 +28,17 @@ export const CONTENTION_REFUSALS = [
   // the same instance while the first is in flight is refused by x402kit's replay guard before the scheme
   'duplicate_settlement',
 ];
+
+/**
+ * The workers reached `expected` 200s with nothing unexpected and only contention refusals; the
+ * number of refusals.
+ */
+export function assertLoadRan(stats: LoadStats, expected: number): number {
+  assert.deepEqual(stats.unexpected, []);
+  assert.equal(stats.paid.length, expected);
+  for (const reason of Object.keys(stats.refusals)) assert.ok(CONTENTION_REFUSALS.includes(reason), reason);
+  return Object.values(stats.refusals).reduce((a, b) => a + b, 0);
+}
 
 /**
  * Each (channelId, maxClaimableAmount) answered 200 at most once; the store charged each channel n x

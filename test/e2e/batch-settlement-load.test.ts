@@ -15,10 +15,10 @@ import { after, before, describe, it } from 'node:test';
 import {
   assertChargedOncePerVoucher,
   assertClaimMovesExactly,
-  CONTENTION_REFUSALS,
+  assertLoadRan,
 } from './batch-settlement-assertions.js';
 import { type BatchStack, PRICE, startBatchStack } from './batch-settlement-stack.js';
-import { payersOf, runWorkers } from './batch-settlement-workers.js';
+import { runLoad } from './batch-settlement-workers.js';
 
 const CHANNELS = 10;
 const PER_CHANNEL = 100;
@@ -34,25 +34,14 @@ after(async () => {
 
 describe('batch-settlement: 1000 paid requests, 10 channels, 50 workers, two server instances on one PostgreSQL store', () => {
   it('each voucher accepted once, charged == 1000 x price, the claim moves exactly that', async () => {
-    const payers = payersOf(stack.devnet.extraPayers.slice(0, CHANNELS), stack.devnet.rpcUrl);
-    const stats = await runWorkers({
-      payers,
-      urls: () => [...stack.servers.values()].map((s) => s.url),
-      path: '/weather',
-      depositPath: '/slow-weather',
-      perChannel: PER_CHANNEL,
-      workersPerChannel: 5,
-    });
-    const refused = Object.values(stats.refusals).reduce((a, b) => a + b, 0);
+    const stats = await runLoad(stack);
+    const refused = assertLoadRan(stats, CHANNELS * PER_CHANNEL);
     console.log(
       `batch-settlement load: ${stats.paid.length} paid in ${stats.elapsedMs} ms ` +
         `(${Math.round((stats.paid.length * 1000) / stats.elapsedMs)}/s); refusals ${refused} ` +
         `${JSON.stringify(stats.refusals)}; pending ${stats.pending}; lost ${stats.lost}`,
     );
-    assert.deepEqual(stats.unexpected, []);
-    assert.equal(stats.paid.length, CHANNELS * PER_CHANNEL);
     assert.equal(stats.lost, 0);
-    for (const reason of Object.keys(stats.refusals)) assert.ok(CONTENTION_REFUSALS.includes(reason), reason);
     const byInstance = (name: string) => stats.paid.filter((p) => p.instance === name).length;
     assert.ok(byInstance('a') > 0 && byInstance('b') > 0, `a ${byInstance('a')}, b ${byInstance('b')}`);
     const deposits = stats.paid.filter((p) => p.transaction !== '');

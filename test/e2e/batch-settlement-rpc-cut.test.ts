@@ -31,14 +31,10 @@ import { paymentMiddleware } from '@x402kit/http/express';
 import { type CutRpcFacilitator, startCutRpcFacilitator, until } from '@x402kit/testing/cut-rpc-facilitator';
 import { listenLocal, type Running } from '@x402kit/testing/listen';
 import express from 'express';
-import { createPublicClient, type Hex, http, parseAbi, parseAbiItem } from 'viem';
+import { createPublicClient, type Hex, http } from 'viem';
+import { channelsAbi, transferEvent } from './batch-settlement-assertions.js';
 import { PRICE } from './batch-settlement-stack.js';
 import { offerAt, type Payer, payersOf } from './batch-settlement-workers.js';
-
-const transferEvent = parseAbiItem('event Transfer(address indexed from, address indexed to, uint256 value)');
-const channelsAbi = parseAbi([
-  'function channels(bytes32 channelId) view returns (uint128 balance, uint128 totalClaimed)',
-]);
 
 let devnet: Devnet;
 let cut: CutRpcFacilitator;

@@ -18,7 +18,7 @@ import {
 import type { DevnetAccount } from '@x402kit/devnet';
 import { createBatchSettlementEvmClient } from '@x402kit/evm/batch-settlement';
 import { privateKeyToAccount } from 'viem/accounts';
-import { PRICE } from './batch-settlement-stack.js';
+import { type BatchStack, PRICE } from './batch-settlement-stack.js';
 
 /** One paid 200 a client got. */
 export type PaidAnswer = {
@@ -180,4 +180,22 @@ export async function runWorkers(options: {
   );
   stats.elapsedMs = Math.round(performance.now() - started);
   return stats;
+}
+
+/**
+ * The tests' load: 10 channels (the stack's first 10 extra payers) x 100 paid requests, 5 workers per
+ * channel over every running instance, deposits on `/slow-weather`, vouchers on `/weather`.
+ *
+ * @example const stats = await runLoad(stack)
+ */
+export function runLoad(stack: BatchStack, onPaid?: (paid: number) => void): Promise<LoadStats> {
+  return runWorkers({
+    payers: payersOf(stack.devnet.extraPayers.slice(0, 10), stack.devnet.rpcUrl),
+    urls: () => [...stack.servers.values()].map((s) => s.url),
+    path: '/weather',
+    depositPath: '/slow-weather',
+    perChannel: 100,
+    workersPerChannel: 5,
+    ...(onPaid ? { onPaid } : {}),
+  });
 }

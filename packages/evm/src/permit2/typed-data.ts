@@ -87,15 +87,27 @@ export function buildPermit2TypedData(
     : buildExactPermit2TypedData(chainId, authorization);
 }
 
-function permitOf(authorization: Permit2Authorization) {
+/** The typed data of `authorization` under `types`, with `witness` as signed. */
+function witnessTypedData<Types, Witness>(
+  chainId: number,
+  types: Types,
+  authorization: Permit2Authorization,
+  witness: Witness,
+) {
   return {
-    permitted: {
-      token: getAddress(authorization.permitted.token),
-      amount: BigInt(authorization.permitted.amount),
+    domain: buildPermit2Domain(chainId),
+    types,
+    primaryType: 'PermitWitnessTransferFrom' as const,
+    message: {
+      permitted: {
+        token: getAddress(authorization.permitted.token),
+        amount: BigInt(authorization.permitted.amount),
+      },
+      spender: getAddress(authorization.spender),
+      nonce: BigInt(authorization.nonce),
+      deadline: BigInt(authorization.deadline),
+      witness,
     },
-    spender: getAddress(authorization.spender),
-    nonce: BigInt(authorization.nonce),
-    deadline: BigInt(authorization.deadline),
   };
 }
 
@@ -109,15 +121,10 @@ export function buildExactPermit2TypedData(
   authorization: Permit2Authorization,
 ): ExactPermit2TypedData {
   const { witness } = authorization;
-  return {
-    domain: buildPermit2Domain(chainId),
-    types: exactPermit2WitnessTypes,
-    primaryType: 'PermitWitnessTransferFrom',
-    message: {
-      ...permitOf(authorization),
-      witness: { to: getAddress(witness.to), validAfter: BigInt(witness.validAfter) },
-    },
-  };
+  return witnessTypedData(chainId, exactPermit2WitnessTypes, authorization, {
+    to: getAddress(witness.to),
+    validAfter: BigInt(witness.validAfter),
+  });
 }
 
 /**
@@ -131,17 +138,9 @@ export function buildUptoPermit2TypedData(
   facilitator: Address,
 ): UptoPermit2TypedData {
   const { witness } = authorization;
-  return {
-    domain: buildPermit2Domain(chainId),
-    types: uptoPermit2WitnessTypes,
-    primaryType: 'PermitWitnessTransferFrom',
-    message: {
-      ...permitOf(authorization),
-      witness: {
-        to: getAddress(witness.to),
-        facilitator: getAddress(facilitator),
-        validAfter: BigInt(witness.validAfter),
-      },
-    },
-  };
+  return witnessTypedData(chainId, uptoPermit2WitnessTypes, authorization, {
+    to: getAddress(witness.to),
+    facilitator: getAddress(facilitator),
+    validAfter: BigInt(witness.validAfter),
+  });
 }

@@ -45,15 +45,19 @@ export async function authenticateSiwx(
     if (refusal) return { ok: false, ...refusal };
     const verified = await verifySiwxSignature(payload, options.verifiers);
     if (!verified.ok) return verified;
-    const now = (options.now ?? Date.now)();
+    // the nonce binds this proof to one use; kept until the proof could no longer pass: its
+    // expirationTime or the end of its issuedAt's age, whichever comes first (the same for a replay)
+    const agedOut = Date.parse(payload.issuedAt) + (options.maxAgeMs ?? 300_000);
     const expiresAt = payload.expirationTime
-      ? Date.parse(payload.expirationTime)
-      : Date.parse(payload.issuedAt) + (options.maxAgeMs ?? 300_000);
-    // the nonce binds this proof to one use; kept at least until the proof could no longer pass
-    if (
-      !(await options.store.useNonce(`${payload.domain} ${payload.nonce}`, Math.max(expiresAt, now + 1000)))
-    )
-      return { ok: false, reason: SiwxReasons.nonce, message: 'this sign-in nonce was already used' };
+      ? Math.min(Date.parse(payload.expirationTime), agedOut)
+      : agedOut;
+    if (!(await options.store.useNonce(`${payload.domain} ${payload.nonce}`, expiresAt)))
+      return {
+        ok: false,
+        reason: SiwxReasons.nonce,
+        message:
+          'this sign-in nonce was already used (or is older than the nonces this server still remembers): sign a fresh challenge',
+      };
     if (!(await options.store.hasPaid(options.path, verified.address)))
       return {
         ok: false,

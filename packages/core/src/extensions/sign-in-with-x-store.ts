@@ -11,13 +11,21 @@ export type SiwxStore = {
   hasPaid(resource: string, address: string): boolean | Promise<boolean>;
   /** Remember that `address` paid for `resource`. */
   recordPayment(resource: string, address: string): void | Promise<void>;
-  /** Use a nonce: true the first time (remember it until `expiresAt`, epoch ms), false after. */
+  /**
+   * Use a nonce: true the first time (remember it until `expiresAt`, epoch ms: the last moment its
+   * proof could pass), false after. A store that may have forgotten a nonce before its `expiresAt`
+   * (a capped memory) must answer false for it: a forgotten nonce must never become usable again.
+   */
   useNonce(nonce: string, expiresAt: number): boolean | Promise<boolean>;
 };
 
 /** Options of {@link createMemorySiwxStore}. */
 export type MemorySiwxStoreOptions = {
-  /** Most nonces remembered; the oldest expiring ones are dropped first past it. Default 100 000. */
+  /**
+   * Most nonces remembered; default 100 000. Past it the one expiring first is forgotten, and from
+   * then on a nonce expiring no later than it is refused (it might be that one, used again): a
+   * flood makes old proofs sign in again from a fresh challenge, never replayable.
+   */
   maxNonces?: number;
   /** Clock, for tests; default `Date.now`. */
   now?: () => number;
@@ -29,7 +37,9 @@ function addressKey(address: string): string {
 }
 
 /**
- * A {@link SiwxStore} in this process's memory.
+ * A {@link SiwxStore} in this process's memory. Used nonces are kept until they expire; past
+ * `maxNonces`, the one expiring first is forgotten and every nonce expiring no later than it is
+ * refused from then on, so no used nonce ever passes again.
  *
  * @example
  * const store = createMemorySiwxStore()
@@ -39,16 +49,10 @@ export function createMemorySiwxStore(options: MemorySiwxStoreOptions = {}): Siw
   const now = options.now ?? Date.now;
   const maxNonces = options.maxNonces ?? 100_000;
   const paid = new Map<string, Set<string>>();
-  const nonces = new Map<string, number>();
-  const sweep = () => {
-    const at = now();
-    for (const [nonce, expiresAt] of nonces) if (expiresAt <= at) nonces.delete(nonce);
-    while (nonces.size >= maxNonces) {
-      const oldest = nonces.keys().next().value;
-      if (oldest === undefined) break;
-      nonces.delete(oldest);
-    }
-  };
+  const nonces = new Set<string>();
+  const byExpiry = createExpiryHeap();
+  // the latest expiry of a nonce forgotten before it expired: a nonce expiring no later may be it
+  let forgottenUntil = Number.NEGATIVE_INFINITY;
   return {
     hasPaid: (resource, address) => paid.get(resource)?.has(addressKey(address)) ?? false,
     recordPayment(resource, address) {
@@ -58,9 +62,62 @@ export function createMemorySiwxStore(options: MemorySiwxStoreOptions = {}): Siw
     },
     useNonce(nonce, expiresAt) {
       if (nonces.has(nonce)) return false;
-      if (nonces.size >= maxNonces) sweep();
-      nonces.set(nonce, expiresAt);
+      const at = now();
+      // expired nonces go: their proofs can no longer pass, and one that claims to is refused below
+      for (let first = byExpiry.peek(); first && first.expiresAt <= at; first = byExpiry.peek())
+        nonces.delete(byExpiry.pop()?.nonce ?? '');
+      if (expiresAt <= at || expiresAt <= forgottenUntil) return false;
+      nonces.add(nonce);
+      byExpiry.push({ expiresAt, nonce });
+      while (nonces.size > maxNonces) {
+        const forgotten = byExpiry.pop();
+        if (!forgotten) break;
+        nonces.delete(forgotten.nonce);
+        forgottenUntil = Math.max(forgottenUntil, forgotten.expiresAt);
+      }
       return true;
+    },
+  };
+}
+
+type Entry = { expiresAt: number; nonce: string };
+
+/** A binary min-heap of nonces by expiry. */
+function createExpiryHeap() {
+  const items: Entry[] = [];
+  const less = (i: number, j: number) => (items[i]?.expiresAt ?? 0) < (items[j]?.expiresAt ?? 0);
+  const swap = (i: number, j: number) => {
+    const item = items[i] as Entry;
+    items[i] = items[j] as Entry;
+    items[j] = item;
+  };
+  return {
+    peek: (): Entry | undefined => items[0],
+    push(entry: Entry): void {
+      items.push(entry);
+      for (let i = items.length - 1; i > 0; ) {
+        const parent = (i - 1) >> 1;
+        if (!less(i, parent)) break;
+        swap(i, parent);
+        i = parent;
+      }
+    },
+    pop(): Entry | undefined {
+      const top = items[0];
+      const last = items.pop();
+      if (items.length === 0 || last === undefined) return top;
+      items[0] = last;
+      for (let i = 0; ; ) {
+        const left = 2 * i + 1;
+        const right = left + 1;
+        let smallest = i;
+        if (left < items.length && less(left, smallest)) smallest = left;
+        if (right < items.length && less(right, smallest)) smallest = right;
+        if (smallest === i) break;
+        swap(i, smallest);
+        i = smallest;
+      }
+      return top;
     },
   };
 }

@@ -51,6 +51,23 @@ describe('sign-in-with-x', () => {
     assert.equal(other.ok ? '' : other.reason, 'invalid_siwx_unsupported_chain');
   });
 
+  it('a capped nonce memory never lets a forgotten nonce pass again', () => {
+    let t = 1_000_000;
+    const store = createMemorySiwxStore({ maxNonces: 2, now: () => t });
+    assert.equal(store.useNonce('a', t + 100), true);
+    assert.equal(store.useNonce('b', t + 300), true);
+    assert.equal(store.useNonce('c', t + 200), true); // past the cap: 'a', expiring first, is forgotten
+    assert.equal(store.useNonce('a', t + 100), false, 'the forgotten nonce is refused, not replayable');
+    assert.equal(store.useNonce('d', t + 50), false, 'a nonce expiring before the forgotten one may be it');
+    assert.equal(store.useNonce('b', t + 300), false, 'remembered nonces are refused as always');
+    assert.equal(store.useNonce('e', t + 400), true, 'a fresh proof, expiring later, still signs in');
+    assert.equal(store.useNonce('c', t + 200), false, "'c' was forgotten for 'e': refused");
+    t += 350; // 'b' expired: dropped, and its proof could no longer pass
+    assert.equal(store.useNonce('b', t - 50), false);
+    assert.equal(store.useNonce('f', t + 300), true);
+    assert.equal(store.useNonce('f', t + 300), false);
+  });
+
   it('checks domain, uri, times; parses only well-formed headers', async () => {
     const { proof } = await signedIn();
     const expect = { origin: ORIGIN, path: '/article' };

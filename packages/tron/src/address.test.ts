@@ -24,26 +24,15 @@ function rejects(input: string, reason: string): void {
 
 describe('TRON addresses', () => {
   it('converts the §1.2 buyer both ways', () => {
-    assert.equal(
-      toEvmHex('TE2H9hWjzYdwzDFRJfx9BFhr4MmjH1CHaz'),
-      '0x2c7536E3605D9C16a7a3D7b1898e529396a65c23',
-    );
-    assert.equal(
-      toTronAddress('0x2c7536E3605D9C16a7a3D7b1898e529396a65c23'),
-      'TE2H9hWjzYdwzDFRJfx9BFhr4MmjH1CHaz',
-    );
-    assert.equal(
-      toTronAddress('412c7536e3605d9c16a7a3d7b1898e529396a65c23'),
-      'TE2H9hWjzYdwzDFRJfx9BFhr4MmjH1CHaz',
-    );
-    assert.equal(
-      toTronAddress('0x412C7536E3605D9C16A7A3D7B1898E529396A65C23'),
-      'TE2H9hWjzYdwzDFRJfx9BFhr4MmjH1CHaz',
-    );
-    assert.equal(
-      toTronHex('TE2H9hWjzYdwzDFRJfx9BFhr4MmjH1CHaz'),
-      '412c7536e3605d9c16a7a3d7b1898e529396a65c23',
-    );
+    const buyer = 'TE2H9hWjzYdwzDFRJfx9BFhr4MmjH1CHaz';
+    const conversions: Array<[(value: string) => string, string, string]> = [
+      [toEvmHex, buyer, '0x2c7536E3605D9C16a7a3D7b1898e529396a65c23'],
+      [toTronAddress, '0x2c7536E3605D9C16a7a3D7b1898e529396a65c23', buyer],
+      [toTronAddress, '412c7536e3605d9c16a7a3d7b1898e529396a65c23', buyer],
+      [toTronAddress, '0x412C7536E3605D9C16A7A3D7B1898E529396A65C23', buyer],
+      [toTronHex, buyer, '412c7536e3605d9c16a7a3d7b1898e529396a65c23'],
+    ];
+    for (const [convert, input, output] of conversions) assert.equal(convert(input), output, input);
   });
 
   it('rejects the famous GasFreeController typo by checksum and accepts the real one', () => {

@@ -23,20 +23,23 @@ const UPTO_TYPE =
 
 describe('Permit2 typed data (Appendix A)', () => {
   it('has the reference typehashes', () => {
-    assert.equal(typehash(EXACT_TYPE), '0xebc156cd23678a74c94df13d772ef5478420637f0c94bd10d509e1dc98f521c7');
-    assert.equal(typehash(UPTO_TYPE), '0x51dff6974ad4388c499e7fcfe838d2bd767162553a144098ce20ea661d70c2ee');
-    assert.equal(
-      typehash('TokenPermissions(address token,uint256 amount)'),
-      '0x618358ac3db8dc274f0cd8829da7e234bd48cd73c4a740aede1adec9846d06a1',
-    );
-    assert.equal(
-      typehash('Witness(address to,uint256 validAfter)'),
-      '0xd97b3239a7f32295517bd14cb074edfdd188dfe5eb42f802bb26d4fd1eb12c37',
-    );
-    assert.equal(
-      typehash('Witness(address to,address facilitator,uint256 validAfter)'),
-      '0xd4171c445a74218b01d4fd8af34ff1106580ea1e36ff837e64484bfaa2253b75',
-    );
+    const expected: Array<[string, string]> = [
+      [EXACT_TYPE, '0xebc156cd23678a74c94df13d772ef5478420637f0c94bd10d509e1dc98f521c7'],
+      [UPTO_TYPE, '0x51dff6974ad4388c499e7fcfe838d2bd767162553a144098ce20ea661d70c2ee'],
+      [
+        'TokenPermissions(address token,uint256 amount)',
+        '0x618358ac3db8dc274f0cd8829da7e234bd48cd73c4a740aede1adec9846d06a1',
+      ],
+      [
+        'Witness(address to,uint256 validAfter)',
+        '0xd97b3239a7f32295517bd14cb074edfdd188dfe5eb42f802bb26d4fd1eb12c37',
+      ],
+      [
+        'Witness(address to,address facilitator,uint256 validAfter)',
+        '0xd4171c445a74218b01d4fd8af34ff1106580ea1e36ff837e64484bfaa2253b75',
+      ],
+    ];
+    for (const [type, hash] of expected) assert.equal(typehash(type), hash, type);
   });
 
   it('viem encodes our type tables to those type strings', () => {

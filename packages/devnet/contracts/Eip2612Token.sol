@@ -1,49 +1,24 @@
 // SPDX-License-Identifier: Apache-2.0
 pragma solidity ^0.8.24;
 
-import {ERC20} from "@openzeppelin/contracts/token/ERC20/ERC20.sol";
-import {Ownable} from "@openzeppelin/contracts/access/Ownable.sol";
 import {ECDSA} from "@openzeppelin/contracts/utils/cryptography/ECDSA.sol";
-import {EIP712} from "@openzeppelin/contracts/utils/cryptography/EIP712.sol";
+import {DevnetToken} from "./DevnetToken.sol";
 import {Nonces} from "@openzeppelin/contracts/utils/Nonces.sol";
 
 /// @title Eip2612Token
 /// @notice A test ERC-20 with EIP-2612 `permit` but no EIP-3009, for x402's Permit2 flow with the
 /// eip2612GasSponsoring extension. Unlike OpenZeppelin's ERC20Permit, the EIP-712 version is configurable
 /// (and exposed as `version()`), so the domain can imitate any real token. The owner mints freely.
-contract Eip2612Token is ERC20, EIP712, Nonces, Ownable {
+contract Eip2612Token is DevnetToken, Nonces {
     bytes32 public constant PERMIT_TYPEHASH =
         keccak256("Permit(address owner,address spender,uint256 value,uint256 nonce,uint256 deadline)");
-
-    uint8 private immutable _tokenDecimals;
 
     error ERC2612ExpiredSignature(uint256 deadline);
     error ERC2612InvalidSigner(address signer, address owner);
 
     constructor(string memory name_, string memory symbol_, string memory version_, uint8 decimals_, address owner_)
-        ERC20(name_, symbol_)
-        EIP712(name_, version_)
-        Ownable(owner_)
-    {
-        _tokenDecimals = decimals_;
-    }
-
-    function decimals() public view override returns (uint8) {
-        return _tokenDecimals;
-    }
-
-    function version() external view returns (string memory) {
-        return _EIP712Version();
-    }
-
-    // solhint-disable-next-line func-name-mixedcase
-    function DOMAIN_SEPARATOR() external view returns (bytes32) {
-        return _domainSeparatorV4();
-    }
-
-    function mint(address to, uint256 amount) external onlyOwner {
-        _mint(to, amount);
-    }
+        DevnetToken(name_, symbol_, version_, decimals_, owner_)
+    {}
 
     function nonces(address owner) public view override returns (uint256) {
         return super.nonces(owner);

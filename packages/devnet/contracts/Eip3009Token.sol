@@ -1,9 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 pragma solidity ^0.8.24;
 
-import {ERC20} from "@openzeppelin/contracts/token/ERC20/ERC20.sol";
-import {EIP712} from "@openzeppelin/contracts/utils/cryptography/EIP712.sol";
-import {Ownable} from "@openzeppelin/contracts/access/Ownable.sol";
+import {DevnetToken} from "./DevnetToken.sol";
 import {SignatureChecker} from "@openzeppelin/contracts/utils/cryptography/SignatureChecker.sol";
 
 /// @title Eip3009Token
@@ -13,7 +11,7 @@ import {SignatureChecker} from "@openzeppelin/contracts/utils/cryptography/Signa
 /// minter allowances; the owner mints freely.
 /// @dev Written for x402kit's devnet, not derived from Circle's source. The revert strings are FiatToken's on
 /// purpose: facilitators map them to x402 reason codes.
-contract Eip3009Token is ERC20, EIP712, Ownable {
+contract Eip3009Token is DevnetToken {
     /// keccak256("TransferWithAuthorization(address from,address to,uint256 value,uint256 validAfter,uint256 validBefore,bytes32 nonce)")
     bytes32 public constant TRANSFER_WITH_AUTHORIZATION_TYPEHASH = keccak256(
         "TransferWithAuthorization(address from,address to,uint256 value,uint256 validAfter,uint256 validBefore,bytes32 nonce)"
@@ -31,8 +29,6 @@ contract Eip3009Token is ERC20, EIP712, Ownable {
     bytes32 public constant PERMIT_TYPEHASH =
         keccak256("Permit(address owner,address spender,uint256 value,uint256 nonce,uint256 deadline)");
 
-    uint8 private immutable _tokenDecimals;
-
     mapping(address authorizer => mapping(bytes32 nonce => bool used)) private _authorizationStates;
     mapping(address owner => uint256 nonce) private _permitNonces;
 
@@ -40,35 +36,8 @@ contract Eip3009Token is ERC20, EIP712, Ownable {
     event AuthorizationCanceled(address indexed authorizer, bytes32 indexed nonce);
 
     constructor(string memory name_, string memory symbol_, string memory version_, uint8 decimals_, address owner_)
-        ERC20(name_, symbol_)
-        EIP712(name_, version_)
-        Ownable(owner_)
-    {
-        _tokenDecimals = decimals_;
-    }
-
-    // ---------------------------------------------------------------- metadata
-
-    function decimals() public view override returns (uint8) {
-        return _tokenDecimals;
-    }
-
-    /// @notice The EIP-712 domain version (FiatToken exposes it as `version()`).
-    function version() external view returns (string memory) {
-        return _EIP712Version();
-    }
-
-    /// @notice The EIP-712 domain separator for this address and chain.
-    // solhint-disable-next-line func-name-mixedcase
-    function DOMAIN_SEPARATOR() external view returns (bytes32) {
-        return _domainSeparatorV4();
-    }
-
-    // ---------------------------------------------------------------- minting
-
-    function mint(address to, uint256 amount) external onlyOwner {
-        _mint(to, amount);
-    }
+        DevnetToken(name_, symbol_, version_, decimals_, owner_)
+    {}
 
     // ---------------------------------------------------------------- EIP-3009
 

@@ -11,11 +11,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { type Devnet, devnetAccount, readTokenBalance, startDevnet } from '@x402kit/devnet';
-import {
-  devnetExactRequirements,
-  settleCopiesAtOnce,
-  signExactSettlement,
-} from '@x402kit/testing/exact-settlement';
+import { devnetSettleBodies } from '@x402kit/testing/devnet-settle-bodies';
+import { settleCopiesAtOnce } from '@x402kit/testing/exact-settlement';
 import { dropSchema, freshSchemaName, testPostgresUrl } from '@x402kit/testing/postgres';
 import { startRoundRobinProxy } from '@x402kit/testing/round-robin-proxy';
 import { type CliRun, spawnCli } from '@x402kit/testing/spawn-cli';
@@ -182,14 +179,7 @@ describe('x402kit facilitator: two instances on two keys behind one URL', () => 
     ]);
     const lb = await startRoundRobinProxy(upstreams);
     try {
-      const requirements = devnetExactRequirements(devnet);
-      const payerKey = devnet.accounts.payer.privateKey;
-      const bodies = await Promise.all(
-        Array.from({ length: PAYMENTS }, async (_, i) => {
-          const payment = await signExactSettlement(payerKey, requirements, `https://api.example/lb/${i}`);
-          return payment.body;
-        }),
-      );
+      const bodies = await devnetSettleBodies(devnet, PAYMENTS, (i) => `https://api.example/lb/${i}`);
       const chain = createPublicClient({ transport: http(devnet.rpcUrl) });
       const fromBlock = (await chain.getBlockNumber()) + 1n;
       const balanceBefore = await readTokenBalance(

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { type Devnet, devnetAccount, readTokenBalance, startDevnet } from '@x402kit/devnet';
+import { devnetSettleBodies } from '@x402kit/testing/devnet-settle-bodies';
 import { devnetSupportedKinds } from '@x402kit/testing/devnet-supported-kinds';
 import {
   devnetExactRequirements,
@@ -265,14 +266,7 @@ describe('x402kit facilitator --config, two instances on one PostgreSQL ledger',
     ]);
     const lb = await startRoundRobinProxy(upstreams);
     try {
-      const requirements = devnetExactRequirements(devnet);
-      const payerKey = devnet.accounts.payer.privateKey;
-      const bodies = await Promise.all(
-        Array.from({ length: 5 }, async () => {
-          const payment = await signExactSettlement(payerKey, requirements, 'https://api.example/lb');
-          return payment.body;
-        }),
-      );
+      const bodies = await devnetSettleBodies(devnet, 5, () => 'https://api.example/lb');
       const before = await readTokenBalance(
         devnet.rpcUrl,
         devnet.token.address,

@@ -1,7 +1,7 @@
 /**
  * batch-settlement under load on two server instances (issue 14's proof): the devnet, one `x402kit
- * facilitator` process, TWO resource-server processes (Express middleware + createBatchSettlementEvmServer)
- * sharing ONE PostgreSQL channel store, route maxTimeoutSeconds 10; 10 payer wallets (10 channels),
+ * facilitator` process, TWO resource-server processes (our Express and our Hono middleware +
+ * createBatchSettlementEvmServer) sharing ONE PostgreSQL channel store, route maxTimeoutSeconds 10; 10 payer wallets (10 channels),
  * 50 concurrent workers (5 per channel, alternating between the instances) until 1000 paid 200s.
  *
  * It proves: handler runs == 1000 == 200 answers; every (channelId, maxClaimableAmount) voucher accepted

@@ -1,7 +1,7 @@
 /**
  * One resource-server instance of the batch-settlement end-to-end tests, run as its own process with
- * `spawnScript`: our Express middleware + createBatchSettlementEvmServer over the SHARED PostgreSQL channel
- * store, backed by an `x402kit facilitator` process. `GET /weather` costs the price (the route's
+ * `spawnScript`: our Express or Hono middleware + createBatchSettlementEvmServer over the SHARED
+ * PostgreSQL channel store, backed by an `x402kit facilitator` process. `GET /weather` costs the price (the route's
  * maxTimeoutSeconds from the spec), `GET /slow-weather` the same with a 120 s window. Each handler run
  * appends one JSON line (instance, channelId, maxClaimableAmount of the voucher it was paid by) to the
  * executions file before answering. When the hold file exists, the first request to take it (it is
@@ -10,6 +10,7 @@
  * Argument: the JSON of a {@link BatchServerSpec}. Prints `Batch server listening on <url>` when ready.
  */
 import { appendFileSync, unlinkSync } from 'node:fs';
+import { serve } from '@hono/node-server';
 import {
   createHttpFacilitatorClient,
   createResourceServer,
@@ -17,12 +18,16 @@ import {
 } from '@x402kit/core';
 import { createBatchSettlementEvmServer } from '@x402kit/evm/batch-settlement';
 import { createPostgresChannelStore } from '@x402kit/evm/batch-settlement/postgres';
-import { paymentMiddleware } from '@x402kit/http/express';
+import type { RoutesConfig } from '@x402kit/http';
+import { paymentMiddleware as expressPayments } from '@x402kit/http/express';
+import { paymentMiddleware as honoPayments } from '@x402kit/http/hono';
 import express from 'express';
+import { Hono } from 'hono';
 
 /** What one server instance serves, and where it records. */
 export type BatchServerSpec = {
   name: string;
+  framework: 'express' | 'hono';
   facilitatorUrl: string;
   network: string;
   payTo: string;
@@ -73,41 +78,39 @@ async function main(spec: BatchServerSpec): Promise<void> {
     price: spec.price,
     maxTimeoutSeconds,
   });
-  const app = express();
-  app.use(
-    paymentMiddleware(
-      {
-        'GET /weather': { accepts: accepts(spec.maxTimeoutSeconds), description: 'weather' },
-        'GET /slow-weather': { accepts: accepts(120), description: 'weather, 120 s window' },
-      },
-      server,
-    ),
-  );
-  const handler: express.RequestHandler = (req, res) => {
-    const execution: HandlerExecution = {
-      instance: spec.name,
-      ...voucherOf(req.header('payment-signature')),
-    };
+  const routes: RoutesConfig = {
+    'GET /weather': { accepts: accepts(spec.maxTimeoutSeconds), description: 'weather' },
+    'GET /slow-weather': { accepts: accepts(120), description: 'weather, 120 s window' },
+  };
+  /** The handler's run: recorded, then the body, or never (held). */
+  const run = (header: string | undefined): Promise<unknown> => {
+    const execution: HandlerExecution = { instance: spec.name, ...voucherOf(header) };
     if (takeHold(spec.holdFile)) {
       appendFileSync(spec.executionsFile, `${JSON.stringify({ ...execution, held: true })}\n`);
-      return; // never answered: the process is killed while this request holds its channel
+      return new Promise(() => {}); // never answered: the process is killed while this request holds its channel
     }
     appendFileSync(spec.executionsFile, `${JSON.stringify(execution)}\n`);
-    res.json({ report: { weather: 'sunny' }, instance: spec.name });
+    return Promise.resolve({ report: { weather: 'sunny' }, instance: spec.name });
   };
-  app.get('/weather', handler);
-  app.get('/slow-weather', handler);
-  const listening = app.listen(0, '127.0.0.1', () => {
-    const address = listening.address();
-    const port = typeof address === 'object' && address ? address.port : 0;
-    console.log(`Batch server listening on http://127.0.0.1:${port}`);
-  });
-  const stop = () => {
-    listening.close();
-    void store.close().finally(() => process.exit(0));
-  };
-  process.on('SIGTERM', stop);
-  process.on('SIGINT', stop);
+  const ready = (port: number) => console.log(`Batch server listening on http://127.0.0.1:${port}`);
+  if (spec.framework === 'hono') {
+    const app = new Hono();
+    app.use(honoPayments(routes, server));
+    for (const path of ['/weather', '/slow-weather'])
+      app.get(path, async (c) => c.json(await run(c.req.header('payment-signature'))));
+    serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' }, (info) => ready(info.port));
+  } else {
+    const app = express();
+    app.use(expressPayments(routes, server));
+    for (const path of ['/weather', '/slow-weather'])
+      app.get(path, (req, res) => {
+        void run(req.header('payment-signature')).then((body) => res.json(body));
+      });
+    const listening = app.listen(0, '127.0.0.1', () => {
+      const address = listening.address();
+      ready(typeof address === 'object' && address ? address.port : 0);
+    });
+  }
 }
 
 main(JSON.parse(process.argv[2] ?? '{}') as BatchServerSpec).catch((error: unknown) => {

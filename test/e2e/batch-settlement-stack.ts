@@ -1,8 +1,8 @@
 /**
  * The deployment of the batch-settlement load and kill tests: the devnet (11 funded payers), an
  * `x402kit facilitator` process (its RPC through a fault proxy, a SQLite ledger file that survives a
- * restart, restarted on the same port), and resource-server PROCESSES (`batch-settlement-server.ts`)
- * sharing ONE PostgreSQL channel store in a schema of this run's own. The paying side lives in
+ * restart, restarted on the same port), and resource-server PROCESSES (`batch-settlement-server.ts`;
+ * instance `a` on Express, the others on Hono) sharing ONE PostgreSQL channel store in a schema of this run's own. The paying side lives in
  * `batch-settlement-workers.ts`.
  */
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -33,7 +33,7 @@ export type BatchStack = {
   servers: Map<string, StackProcess>;
   /** (Re)start the facilitator on the same port and ledger file. */
   startFacilitator(): Promise<StackProcess>;
-  /** (Re)start a server instance `name` on the shared store. */
+  /** (Re)start a server instance `name` on the shared store (Express for `a`, else Hono). */
   startServer(name: string): Promise<StackProcess>;
   /** From now on, the next request instance `name` runs its handler for is held (never answered). */
   holdNextRequest(name: string): void;
@@ -103,6 +103,7 @@ export async function startBatchStack(
     async startServer(instance) {
       const spec: BatchServerSpec = {
         name: instance,
+        framework: instance === 'a' ? 'express' : 'hono',
         facilitatorUrl: stack.facilitator.url,
         network: devnet.network,
         payTo: devnet.accounts.payTo.address,

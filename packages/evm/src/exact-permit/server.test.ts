@@ -12,7 +12,7 @@ import {
   readExactPermitPayload,
   readPaymentPermitContext,
 } from '@x402kit/payment-permit';
-import { bscExactPermitRequirements } from '@x402kit/testing/exact-permit-requirements';
+import { bscExactPermitRequirements, exactPermitFeeKind } from '@x402kit/testing/exact-permit-requirements';
 import { privateKeyToAccount } from 'viem/accounts';
 import { type SignExactPermitOptions, signExactPermit } from './client.js';
 import { createExactPermitEvmServer } from './server.js';
@@ -41,17 +41,7 @@ describe('createExactPermitEvmServer', () => {
   });
 
   it('puts the fee from /supported in extra.fee, deterministically', () => {
-    const supportedKind = {
-      x402Version: 2 as const,
-      scheme: 'exact_permit',
-      network: 'eip155:97',
-      extra: {
-        caller: FACILITATOR,
-        feeTo: FACILITATOR,
-        pricing: 'flat',
-        fees: { [USDT.toLowerCase()]: { feeTo: FACILITATOR, feeAmount: '100' } },
-      },
-    };
+    const supportedKind = exactPermitFeeKind('eip155:97', FACILITATOR, USDT.toLowerCase(), '100');
     const ctx = { supportedKind, facilitatorExtensions: [] };
     const a = server.enhanceRequirements?.(base, ctx);
     assert.deepEqual(a?.extra, {

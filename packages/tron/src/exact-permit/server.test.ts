@@ -6,6 +6,7 @@ import {
   type PaymentPermitWire,
   readPaymentPermitContext,
 } from '@x402kit/payment-permit';
+import { exactPermitFeeKind } from '@x402kit/testing/exact-permit-requirements';
 import { signExactPermitTron } from './client.js';
 import { ExactPermitTronReasons as R } from './reasons.js';
 import { createExactPermitTronServer } from './server.js';
@@ -67,17 +68,7 @@ describe('createExactPermitTronServer', () => {
   });
 
   it('emits the canonical network, Base58 payTo and the fee of /supported', () => {
-    const kind = {
-      x402Version: 2 as const,
-      scheme: 'exact_permit',
-      network: 'tron:nile',
-      extra: {
-        caller: CALLER,
-        feeTo: CALLER,
-        pricing: 'flat',
-        fees: { [USDT]: { feeTo: CALLER, feeAmount: '100' } },
-      },
-    };
+    const kind = exactPermitFeeKind('tron:nile', CALLER, USDT, '100');
     const out = server.enhanceRequirements?.(
       base('tron:3448148188', '412c7536e3605d9c16a7a3d7b1898e529396a65c23'),
       {

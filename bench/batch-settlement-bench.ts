@@ -122,15 +122,20 @@ const gasOf = async (devnet: Devnet, hashes: string[]) => {
   return { total: each.reduce((a, b) => a + b, 0n), each };
 };
 
-/** Run `work` on `stack`: its seconds, and the chain calls and blocks meanwhile. */
-async function counted(devnet: Devnet, stack: BatchStack, work: () => Promise<void>) {
+/** Time spent, chain calls and blocks mined, summed over a stack's rounds. */
+type Tally = { seconds: number; rpc: number; blocks: bigint };
+const newTally = (): Tally => ({ seconds: 0, rpc: 0, blocks: 0n });
+
+/** Run `work` on `stack`, adding its seconds, and the chain calls and blocks meanwhile, to `into`. */
+async function counted(devnet: Devnet, stack: BatchStack, into: Tally, work: () => Promise<void>) {
   const chain = createPublicClient({ transport: http(devnet.rpcUrl) });
   const rpc0 = stack.rpcCalls();
   const block0 = await chain.getBlockNumber();
   const t0 = performance.now();
   await work();
-  const seconds = (performance.now() - t0) / 1000;
-  return { seconds, rpc: stack.rpcCalls() - rpc0, blocks: (await chain.getBlockNumber()) - block0 };
+  into.seconds += (performance.now() - t0) / 1000;
+  into.rpc += stack.rpcCalls() - rpc0;
+  into.blocks += (await chain.getBlockNumber()) - block0;
 }
 
 /** Each stack: one client opens one channel (deposit), then pays vouchers in sequence, in turns; then claim + sweep. */
@@ -148,29 +153,25 @@ async function oneChannel(
       return { pay, hashes: [opening.transaction], charged: opening.charged, latencies: [] as number[] };
     }),
   );
-  const tally = sides.map(() => ({ seconds: 0, rpc: 0, blocks: 0n }));
+  const tally = sides.map(newTally);
   const perRound = Math.ceil((o.oneChannel - 1) / ROUNDS);
   for (let done = 0; done < o.oneChannel - 1; done += perRound) {
     const n = Math.min(perRound, o.oneChannel - 1 - done);
     for (const [i, { stack }] of sides.entries()) {
       const run = runs[i] as (typeof runs)[number];
-      const round = await counted(devnet, stack, async () => {
+      await counted(devnet, stack, tally[i] as Tally, async () => {
         for (let k = 0; k < n; k++) {
           const t0 = performance.now();
           run.charged = (await voucher(stack, run.pay)).charged;
           run.latencies.push(performance.now() - t0);
         }
       });
-      const t = tally[i] as (typeof tally)[number];
-      t.seconds += round.seconds;
-      t.rpc += round.rpc;
-      t.blocks += round.blocks;
     }
   }
   const figures = [];
   for (const [i, { stack }] of sides.entries()) {
     const run = runs[i] as (typeof runs)[number];
-    const t = tally[i] as (typeof tally)[number];
+    const t = tally[i] as Tally;
     const gas = await gasOf(devnet, [...run.hashes, ...(await stack.claimAll())]);
     log(`  ${stack.name}: gas of the deposit, then claim(s) and sweep: ${gas.each.join(', ')}`);
     const sorted = run.latencies.sort((a, b) => a - b);
@@ -200,14 +201,13 @@ async function schemeWork(
   );
   const times = sides.map(() => [] as number[]);
   const recover = sides.map(() => [] as number[]);
-  const rpc = sides.map(() => 0);
+  const tally = sides.map(newTally);
   for (let from = 0; from < count; from += 50) {
     for (const [i, { stack }] of sides.entries()) {
       let chunk: number[] = [];
-      const round = await counted(devnet, stack, async () => {
+      await counted(devnet, stack, tally[i] as Tally, async () => {
         chunk = await timeVouchers(signed[i] as (typeof signed)[number], from, Math.min(count, from + 50));
       });
-      rpc[i] = (rpc[i] ?? 0) + round.rpc;
       if (from > 0) times[i]?.push(...chunk);
       if (from < 200) recover[i]?.push(...(await timeRecovery(signed[i] as (typeof signed)[number], 25)));
     }
@@ -219,7 +219,7 @@ async function schemeWork(
       p50: percentile(sorted, 0.5),
       p99: percentile(sorted, 0.99),
       recoverP50: percentile(floor, 0.5),
-      rpc: rpc[i] ?? 0,
+      rpc: tally[i]?.rpc ?? 0,
     };
   });
 }
@@ -231,7 +231,7 @@ async function manyChannels(devnet: Devnet, sides: Side[], o: Sizes, log: (line:
     const pays = Array.from({ length: o.channels }, (_, i) => stack.payer(key, 1000 + i, o.perChannel + 5));
     const hashes: string[] = [];
     for (const pay of pays) hashes.push((await paid(pay, stack.url)).transaction);
-    opened.push({ pays, hashes, seconds: 0, rpc: 0, blocks: 0n });
+    opened.push({ pays, hashes, tally: newTally() });
   }
   const rounds = Math.min(2, o.perChannel);
   const perRound = Math.ceil(o.perChannel / rounds);
@@ -239,16 +239,13 @@ async function manyChannels(devnet: Devnet, sides: Side[], o: Sizes, log: (line:
     const n = Math.min(perRound, o.perChannel - done);
     for (const [i, { stack }] of sides.entries()) {
       const side = opened[i] as (typeof opened)[number];
-      const round = await counted(devnet, stack, async () => {
+      await counted(devnet, stack, side.tally, async () => {
         await Promise.all(
           side.pays.map(async (pay) => {
             for (let k = 0; k < n; k++) await voucher(stack, pay);
           }),
         );
       });
-      side.seconds += round.seconds;
-      side.rpc += round.rpc;
-      side.blocks += round.blocks;
     }
   }
   const figures = [];
@@ -258,10 +255,10 @@ async function manyChannels(devnet: Devnet, sides: Side[], o: Sizes, log: (line:
     const gas = await gasOf(devnet, [...side.hashes, ...claims]);
     log(`  ${stack.name}: gas of the claim(s) and sweep: ${gas.each.slice(side.hashes.length).join(', ')}`);
     figures.push({
-      rps: (o.channels * o.perChannel) / side.seconds,
+      rps: (o.channels * o.perChannel) / side.tally.seconds,
       gasPerRequest: Number(gas.total) / (o.channels * (o.perChannel + 1)),
-      rpc: side.rpc,
-      blocks: side.blocks,
+      rpc: side.tally.rpc,
+      blocks: side.tally.blocks,
     });
   }
   return figures;

@@ -10,18 +10,14 @@
 import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { after, before, describe, it } from 'node:test';
+import { after, before, describe } from 'node:test';
 import { type Devnet, startDevnet } from '@x402kit/devnet';
 import { createExactEvmServer } from '@x402kit/evm';
 import { createGateway, type Gateway } from '@x402kit/http/gateway';
 import { listen, type Served } from '@x402kit/http/node';
 import { type CutRpcFacilitator, startCutRpcFacilitator } from '@x402kit/testing/cut-rpc-facilitator';
 import { closeServer, type Running } from '@x402kit/testing/listen';
-import {
-  assertCutThenSameHeaderSettles,
-  assertOurFetchWaitsOutPending,
-  type CutPaidRoute,
-} from '@x402kit/testing/rpc-cut-paid-route';
+import { type CutPaidRoute, itKeepsTheMoneyPromises } from '@x402kit/testing/rpc-cut-paid-route';
 
 const PRICE = 1000n;
 let devnet: Devnet;
@@ -89,11 +85,5 @@ describe('gateway, RPC cut after the settlement is sent: 202 pending with the ha
     await devnet?.stop();
   });
 
-  it('the buyer is told pending with the landed hash; the same payment after the heal gets the answer, no second upstream call', async () => {
-    await assertCutThenSameHeaderSettles(route(), PRICE);
-  });
-
-  it('our paying fetch re-sends the same payment while pending and ends with the answer', async () => {
-    await assertOurFetchWaitsOutPending(route(), PRICE);
-  });
+  itKeepsTheMoneyPromises(route, PRICE);
 });

@@ -8,17 +8,9 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import {
-  createHttpFacilitatorClient,
-  createResourceServer,
-  createX402Client,
-  HeaderNames,
-} from '@x402kit/core';
-import { type Devnet, startDevnet } from '@x402kit/devnet';
-import { createExactEvmClient, createExactEvmServer } from '@x402kit/evm';
+import { createX402Client, HeaderNames } from '@x402kit/core';
+import { createExactEvmClient } from '@x402kit/evm';
 import { getAxiosPaymentResponse, withPaymentInterceptor } from '@x402kit/http/axios';
-import { paymentPlugin } from '@x402kit/http/fastify';
-import { type CutRpcFacilitator, startCutRpcFacilitator } from '@x402kit/testing/cut-rpc-facilitator';
 import { signPaymentHeader } from '@x402kit/testing/replay';
 import {
   assertPaidOnce,
@@ -28,29 +20,17 @@ import {
   cutStart,
 } from '@x402kit/testing/rpc-cut-paid-route';
 import axios, { type AxiosInstance, type AxiosResponse } from 'axios';
-import Fastify, { type FastifyInstance } from 'fastify';
 import type { Hex } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
 import { PRICE, WEATHER } from './adapter-stack.js';
+import { type CutFastify, startCutFastify } from './cut-fastify.js';
 
-let devnet: Devnet;
-let facilitator: CutRpcFacilitator;
-let app: FastifyInstance;
-let url = '';
-let runs = 0;
-
-function route(): CutPaidRoute {
-  return {
-    devnet,
-    facilitator,
-    url: `${url}/weather`,
-    runs: () => runs,
-    checkBody: (text) => assert.deepEqual(JSON.parse(text), WEATHER),
-  };
-}
+let stack: CutFastify;
+const route = (): CutPaidRoute => stack.route;
 
 /** Our axios paying with the devnet payer, recording every paid request's header and status. */
 function observedAxios(options: Parameters<typeof withPaymentInterceptor>[2] = {}) {
+  const { devnet, facilitator } = stack;
   const signatures: string[] = [];
   const statuses: number[] = [];
   const instance: AxiosInstance = axios.create();
@@ -91,40 +71,15 @@ function observedAxios(options: Parameters<typeof withPaymentInterceptor>[2] = {
 
 describe('our axios interceptor, RPC cut after the settlement is sent: the same payment until settled', () => {
   before(async () => {
-    devnet = await startDevnet({ port: 0 });
-    facilitator = await startCutRpcFacilitator(devnet, { instanceId: 'axios-rpc-cut' });
-    app = Fastify();
-    await app.register(paymentPlugin, {
-      server: createResourceServer({
-        facilitators: createHttpFacilitatorClient({ url: facilitator.url }),
-        schemes: [{ network: 'eip155:*', server: createExactEvmServer() }],
-      }),
-      routes: {
-        'GET /weather': {
-          accepts: {
-            scheme: 'exact',
-            network: devnet.network,
-            payTo: devnet.accounts.payTo.address,
-            price: '$0.001',
-          },
-        },
-      },
-      pendingRetryAfterSeconds: 1,
-    });
-    app.get('/weather', async () => {
-      runs++;
-      return WEATHER;
-    });
-    url = await app.listen({ port: 0, host: '127.0.0.1' });
+    stack = await startCutFastify('axios-rpc-cut');
   });
   after(async () => {
-    await app?.close();
-    await facilitator?.close();
-    await devnet?.stop();
+    await stack?.close();
   });
 
   it('told pending, it waits Retry-After and re-sends the same payment: one signature, one run, one transfer', async () => {
     const { api, signatures, statuses } = observedAxios();
+    const { url } = stack;
     const started = performance.now();
     await assertRetryingClientSettles(route(), PRICE, async () => {
       const res = await api.get(`${url}/weather`, { responseType: 'text' });
@@ -141,6 +96,7 @@ describe('our axios interceptor, RPC cut after the settlement is sent: the same 
   });
 
   it('with pendingSettlement: false the pending answer comes back as it is, with the hash that landed', async () => {
+    const { facilitator, url } = stack;
     const start = await cutStart(route());
     const { api, signatures } = observedAxios({ pendingSettlement: false });
     facilitator.cutAfterSend();
@@ -167,6 +123,7 @@ describe('our axios interceptor, RPC cut after the settlement is sent: the same 
   });
 
   it('a request that carried its own payment header is waited out too, never paid again', async () => {
+    const { devnet, facilitator, url } = stack;
     const start = await cutStart(route());
     const header = await signPaymentHeader(devnet, `${url}/weather`);
     const { api, signatures, statuses } = observedAxios();

@@ -9,14 +9,10 @@
  * Next resolves the packages from their build (dist/): `npm run build` first (`npm test` does).
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { after, before, describe } from 'node:test';
 import { type Devnet, startDevnet } from '@x402kit/devnet';
 import { type CutRpcFacilitator, startCutRpcFacilitator } from '@x402kit/testing/cut-rpc-facilitator';
-import {
-  assertCutThenSameHeaderSettles,
-  assertOurFetchWaitsOutPending,
-  type CutPaidRoute,
-} from '@x402kit/testing/rpc-cut-paid-route';
+import { type CutPaidRoute, itKeepsTheMoneyPromises } from '@x402kit/testing/rpc-cut-paid-route';
 import { PRICE, WEATHER } from './adapter-stack.js';
 import { type NextDev, startNextDev } from './next-dev.js';
 
@@ -57,11 +53,5 @@ describe('our Next.js withX402, RPC cut after the settlement is sent: 202 pendin
     await devnet?.stop();
   });
 
-  it('the buyer is told pending with the landed hash; the same payment after the heal gets the answer, no second run', async () => {
-    await assertCutThenSameHeaderSettles(route(), PRICE);
-  });
-
-  it('our paying fetch re-sends the same payment while pending and ends with the answer', async () => {
-    await assertOurFetchWaitsOutPending(route(), PRICE);
-  });
+  itKeepsTheMoneyPromises(route, PRICE);
 });

@@ -6,6 +6,7 @@
  * transaction and the handler does not run again; a further copy is refused; one transfer on chain.
  */
 import assert from 'node:assert/strict';
+import { it } from 'node:test';
 import {
   createX402Client,
   decodePaymentResponseHeader,
@@ -198,5 +199,19 @@ export async function assertOurFetchWaitsOutPending(route: CutPaidRoute, price: 
     const body = await res.text();
     const paymentResponse = res.headers.get(HeaderNames.paymentResponse) ?? undefined;
     return { status: res.status, body, paymentResponse, signatures, statuses };
+  });
+}
+
+/**
+ * The two checks as tests of the enclosing `describe`: the buyer's raw payment
+ * ({@link assertCutThenSameHeaderSettles}) and our paying fetch ({@link assertOurFetchWaitsOutPending}).
+ * `route` is read when each test runs (after `before`).
+ */
+export function itKeepsTheMoneyPromises(route: () => CutPaidRoute, price: bigint): void {
+  it('the buyer is told pending with the landed hash; the same payment after the heal gets the answer, no second run', async () => {
+    await assertCutThenSameHeaderSettles(route(), price);
+  });
+  it('our paying fetch re-sends the same payment while pending and ends with the answer', async () => {
+    await assertOurFetchWaitsOutPending(route(), price);
   });
 }

@@ -54,6 +54,13 @@ function schemes(): ServerSchemeRegistration[] {
   ];
 }
 
+const GATEWAY_FLAGS = {
+  config: { type: 'string' },
+  port: { type: 'string' },
+  host: { type: 'string' },
+  'skip-supported-check': { type: 'boolean' },
+} as const;
+
 /**
  * The `gateway` command.
  *
@@ -63,12 +70,7 @@ function schemes(): ServerSchemeRegistration[] {
 export const gatewayCommand: Command = defineCommand({
   name: 'gateway',
   usage,
-  options: {
-    config: { type: 'string' },
-    port: { type: 'string' },
-    host: { type: 'string' },
-    'skip-supported-check': { type: 'boolean' },
-  },
+  options: GATEWAY_FLAGS,
   async run({ values }, context) {
     if (values.config === undefined) throw new UsageError('--config <file> is required');
     const path = values.config;

@@ -24,6 +24,10 @@ import type {
 import { checkSubmit } from './gasfree-submit.js';
 import type { GasFreeServiceReason, GasFreeWireAddressInfo } from './gasfree-wire.js';
 
+// The records getTransfer answers and the tokens and limits the options take are this service's public types.
+export type { GasFreeTransferRecord } from './gasfree-relayer.js';
+export type { GasFreeProviderConfig, GasFreeServiceToken } from './gasfree-submit.js';
+
 /** Misbehaviour the local service can put on, to test how clients cope. Counted per trace. */
 export interface GasFreeServiceFaults {
   /** The first `n` status polls of each trace answer HTTP 503 with a non-JSON body. */

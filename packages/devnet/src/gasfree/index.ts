@@ -3,8 +3,6 @@ export type { GasFreeAuthParameters } from './gasfree-auth.js';
 export { gasFreeAuthHeaders } from './gasfree-auth.js';
 export * from './gasfree-controller.js';
 export * from './gasfree-devnet.js';
-export type { GasFreeTransferRecord } from './gasfree-relayer.js';
 export * from './gasfree-service.js';
 export * from './gasfree-stack.js';
-export type { GasFreeProviderConfig, GasFreeServiceToken } from './gasfree-submit.js';
 export * from './gasfree-wire.js';

@@ -4,20 +4,38 @@
  * or 502), the upstream was called once; after the RPC heals the same payment gets the upstream's
  * answer with that transaction and the upstream is not called again; a copy is refused. Our paying
  * fetch, left to retry, sends the same payment again until it gets the answer: one signature, one
- * upstream call, one transfer.
+ * upstream call, one transfer. Two instances behind one URL (no sticky sessions): the retry reaches
+ * the instance that does not hold the answer; it is refused there naming the landed transaction
+ * (never a second upstream call), and the paying client's budget keeps the payment spent.
  */
 
 import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { after, before, describe } from 'node:test';
+import { after, before, describe, it } from 'node:test';
+import {
+  createBudget,
+  createMemoryBudgetStore,
+  createX402Client,
+  decodePaymentResponseHeader,
+  Reasons,
+} from '@x402kit/core';
 import { type Devnet, startDevnet } from '@x402kit/devnet';
-import { createExactEvmServer } from '@x402kit/evm';
+import { createExactEvmClient, createExactEvmServer } from '@x402kit/evm';
+import { type FetchLike, wrapFetchWithPayment } from '@x402kit/http';
 import { createGateway, type Gateway } from '@x402kit/http/gateway';
 import { listen, type Served } from '@x402kit/http/node';
 import { type CutRpcFacilitator, startCutRpcFacilitator } from '@x402kit/testing/cut-rpc-facilitator';
 import { closeServer, type Running } from '@x402kit/testing/listen';
-import { type CutPaidRoute, itKeepsTheMoneyPromises } from '@x402kit/testing/rpc-cut-paid-route';
+import { startRoundRobinProxy } from '@x402kit/testing/round-robin-proxy';
+import {
+  assertPaidOnce,
+  type CutPaidRoute,
+  cutStart,
+  itKeepsTheMoneyPromises,
+} from '@x402kit/testing/rpc-cut-paid-route';
+import type { Hex } from 'viem';
+import { privateKeyToAccount } from 'viem/accounts';
 
 const PRICE = 1000n;
 let devnet: Devnet;
@@ -86,4 +104,69 @@ describe('gateway, RPC cut after the settlement is sent: 202 pending with the ha
   });
 
   itKeepsTheMoneyPromises(route, PRICE);
+
+  it('two instances behind one URL: the retry at the other instance is refused naming the transaction; one upstream call, the budget keeps it spent', async () => {
+    const other = createGateway({
+      config: gateway.config,
+      schemes: [{ network: 'eip155:*', server: createExactEvmServer() }],
+      payments: { pendingRetryAfterSeconds: 1 },
+    });
+    await other.ready();
+    const otherServed = await listen(other.listener);
+    // the 402 from one instance, the payment (pending, its answer held) at the other, the retry back
+    const lb = await startRoundRobinProxy([served.url, otherServed.url]);
+    try {
+      const balanced = { ...route(), url: `${lb.url}/weather` };
+      const start = await cutStart(balanced);
+      const budget = createBudget({
+        limits: [
+          {
+            amount: 10n * PRICE,
+            asset: { network: devnet.network, asset: devnet.token.address },
+            period: 'session',
+          },
+        ],
+        store: createMemoryBudgetStore(),
+      });
+      const signer = privateKeyToAccount(devnet.accounts.payer.privateKey as Hex);
+      const client = createX402Client({
+        schemes: [{ network: 'eip155:*', client: createExactEvmClient({ signer }) }],
+        budget,
+      });
+      const statuses: number[] = [];
+      const observed: FetchLike = async (input, init) => {
+        const res = await fetch(input, init);
+        statuses.push(res.status);
+        if (res.status === 202) facilitator.proxy.heal();
+        return res;
+      };
+      facilitator.cutAfterSend();
+      let res: Response;
+      try {
+        res = await wrapFetchWithPayment(observed, client)(balanced.url);
+      } finally {
+        facilitator.proxy.heal();
+      }
+      assert.deepEqual(
+        statuses,
+        [402, 202, 402],
+        'asked to pay, pending, then refused at the other instance',
+      );
+      const refusal = decodePaymentResponseHeader(res.headers.get('payment-response') ?? '');
+      assert.equal(refusal.errorReason, Reasons.duplicateSettlement, JSON.stringify(refusal));
+      const [transfer] = await facilitator.transfersSince(start.fromBlock);
+      assert.equal(refusal.transaction, transfer?.transactionHash, 'the refusal names the landed transfer');
+      await assertPaidOnce(balanced, start, refusal.transaction, PRICE);
+      const [report] = await budget.report();
+      assert.equal(
+        report?.left,
+        String(9n * PRICE),
+        `the money moved: the budget keeps it (${JSON.stringify(report)})`,
+      );
+    } finally {
+      await lb.close();
+      await otherServed.close();
+      other.close();
+    }
+  });
 });

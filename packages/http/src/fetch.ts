@@ -277,8 +277,9 @@ export function getPaymentResponse(response: Response): SettleResponse | undefin
 /**
  * How a paid request ended, read from its answer, for a budget: `paid` when `PAYMENT-RESPONSE`
  * reports success; `refused` when the payment is proven not charged (a settlement that failed, or a
- * 402 answer without one: verification refused it); `unknown` otherwise (pending, a 2xx without a
- * settlement, a 5xx): it stays counted.
+ * 402 answer without one: verification refused it); `unknown` otherwise (pending, a
+ * `duplicate_settlement` refusal: this authorization is spent elsewhere, a 2xx without a settlement,
+ * a 5xx): it stays counted.
  *
  * @example paymentOutcomeOf(await pay(url)) // 'paid'
  */

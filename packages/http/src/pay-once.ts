@@ -50,10 +50,19 @@ export function settlementOf(value: string | null | undefined): SettleResponse |
   }
 }
 
-/** How a paid request ended, from its status and reported settlement (see `paymentOutcomeOf`). */
+/**
+ * How a paid request ended, from its status and reported settlement (see `paymentOutcomeOf`). A
+ * pending settlement, and a `duplicate_settlement` refusal (this very authorization is spent, or
+ * being spent, by another request: another instance, a copy), are not proof that nothing moved:
+ * `unknown`, so a budget keeps them counted.
+ */
 export function outcomeOf(status: number, settlement: SettleResponse | undefined): PaymentOutcome {
   if (settlement?.success) return 'paid';
-  if (settlement) return settlement.errorReason === Reasons.settlementPending ? 'unknown' : 'refused';
+  if (settlement)
+    return settlement.errorReason === Reasons.settlementPending ||
+      settlement.errorReason === Reasons.duplicateSettlement
+      ? 'unknown'
+      : 'refused';
   return status === 402 ? 'refused' : 'unknown';
 }
 

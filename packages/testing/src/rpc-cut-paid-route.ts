@@ -89,8 +89,9 @@ export function assertPendingAnswer(
 
 /**
  * One payment header sent with the RPC cut after the send: 202 pending with the hash, the handler
- * ran once; the RPC heals; the same header gets 200, the handler's body and the same transaction,
- * without a second run; a further copy is refused (402 `duplicate_settlement`); one transfer.
+ * ran once; the RPC heals; the same header sent 5 times at once: one gets 200, the handler's body
+ * and the same transaction, without a second run, the others 402 `duplicate_settlement`; a further
+ * copy is refused too; one transfer.
  */
 export async function assertCutThenSameHeaderSettles(route: CutPaidRoute, price: bigint): Promise<string> {
   const { facilitator, url } = route;
@@ -109,9 +110,20 @@ export async function assertCutThenSameHeaderSettles(route: CutPaidRoute, price:
   } finally {
     facilitator.proxy.heal();
   }
-  const paid = await send();
-  const text = await paid.text();
-  assert.equal(paid.status, 200, `the retry of the same payment gets the answer: ${text}`);
+  // the buyer's retry and copies of it arrive at once: one gets the answer, the others a refusal
+  const answers = await Promise.all(
+    Array.from({ length: 5 }, async () => {
+      const res = await send();
+      return { res, text: await res.text() };
+    }),
+  );
+  const served = answers.filter((a) => a.res.status === 200);
+  assert.equal(served.length, 1, `one copy gets the answer: ${answers.map((a) => a.res.status).join(', ')}`);
+  for (const { res, text } of answers.filter((a) => a.res.status !== 200)) {
+    assert.equal(res.status, 402, `a concurrent copy is refused: ${text}`);
+    assert.equal(refusalReason(res, text), Reasons.duplicateSettlement);
+  }
+  const { res: paid, text } = served[0] as (typeof answers)[number];
   route.checkBody(text);
   const receipt = decodePaymentResponseHeader(paid.headers.get(HeaderNames.paymentResponse) ?? '');
   assert.equal(receipt.success, true, JSON.stringify(receipt));

@@ -455,13 +455,19 @@ describe('x402kit pay', () => {
 });
 
 describe('x402kit pay against our stack (payment handler, facilitator service, ledger)', () => {
+  /** `pay --json url`, which must exit 1 and leave the payer's balance as it was; its outcome and stderr. */
+  async function payUncharged(url: string) {
+    const before = await payerBalance();
+    const { code, stdout, stderr } = await payInProcess([url, '--json'], payerEnv());
+    assert.equal(code, 1, stderr);
+    assert.equal(await payerBalance(), before);
+    return { answer: parseOutcome(stdout), stderr };
+  }
+
   it("a handler 500 after paying is not_settled (exit 1), never 'paid': nothing moved", async () => {
     const { server: service } = await startFacilitator(devnet.accounts.facilitator.privateKey);
     const api = await startPaidApi(service.url);
-    const before = await payerBalance();
-    const { code, stdout, stderr } = await payInProcess([`${api.url}/broken`, '--json'], payerEnv());
-    assert.equal(code, 1, stderr);
-    const answer = parseOutcome(stdout);
+    const { answer, stderr } = await payUncharged(`${api.url}/broken`);
     assert.equal(answer.status, 'not_settled');
     assert.equal(answer.httpStatus, 500);
     assert.deepEqual(answer.body, { error: 'boom' });
@@ -469,7 +475,6 @@ describe('x402kit pay against our stack (payment handler, facilitator service, l
     assert.match(String(answer.error), /HTTP 500 after the payment and reported no settlement/);
     assert.doesNotMatch(stderr, /pay: paid/);
     assert.equal(api.handlerCalls(), 1);
-    assert.equal(await payerBalance(), before);
   });
 
   it('the facilitator down at /verify: payment_refused with its reason (exit 1), not "paid"', async () => {
@@ -478,10 +483,7 @@ describe('x402kit pay against our stack (payment handler, facilitator service, l
     // the route's offers are learnt while the facilitator is up, then it goes away
     assert.equal((await fetch(`${api.url}/weather`)).status, 402);
     await service.close();
-    const before = await payerBalance();
-    const { code, stdout, stderr } = await payInProcess([`${api.url}/weather`, '--json'], payerEnv());
-    assert.equal(code, 1, stderr);
-    const answer = parseOutcome(stdout);
+    const { answer, stderr } = await payUncharged(`${api.url}/weather`);
     assert.equal(answer.status, 'payment_refused');
     assert.equal(answer.httpStatus, 402);
     assert.equal(answer.reason, 'facilitator_unavailable');
@@ -489,16 +491,12 @@ describe('x402kit pay against our stack (payment handler, facilitator service, l
     assert.match(String(answer.error), /the server refused the payment \(HTTP 402\): .*nothing was settled/);
     assert.doesNotMatch(stderr, /pay: paid/);
     assert.equal(api.handlerCalls(), 0);
-    assert.equal(await payerBalance(), before);
   });
 
   it('a facilitator out of gas: payment_failed with the settlement reason (402 + PAYMENT-RESPONSE, exit 1)', async () => {
     const { server: service } = await startFacilitator(generatePrivateKey()); // a key with no ETH
     const api = await startPaidApi(service.url);
-    const before = await payerBalance();
-    const { code, stdout, stderr } = await payInProcess([`${api.url}/weather`, '--json'], payerEnv());
-    assert.equal(code, 1, stderr);
-    const answer = parseOutcome(stdout);
+    const { answer, stderr } = await payUncharged(`${api.url}/weather`);
     assert.equal(answer.status, 'payment_failed');
     assert.equal(answer.httpStatus, 402);
     assert.equal(answer.paymentResponse?.success, false);
@@ -507,7 +505,6 @@ describe('x402kit pay against our stack (payment handler, facilitator service, l
     assert.notEqual(answer.reason, 'settlement_pending');
     assert.match(String(answer.error), /^the payment was not settled: /);
     assert.match(stderr, /pay: payment_failed: /);
-    assert.equal(await payerBalance(), before);
   });
 
   it('a settlement the chain has not confirmed: settlement_pending with the hash (exit 4); it lands once', async () => {

@@ -6,12 +6,16 @@
  * fetch, left to retry, sends the same payment again until it gets the answer: one signature, one
  * upstream call, one transfer. Two instances behind one URL (no sticky sessions): the retry reaches
  * the instance that does not hold the answer; it is refused there naming the landed transaction
- * (never a second upstream call), and the paying client's budget keeps the payment spent.
+ * (never a second upstream call), and the paying client's budget keeps the payment spent. The same
+ * cut through `x402kit gateway` run as a user runs it (a child process, a YAML config).
  */
 
 import assert from 'node:assert/strict';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import {
   createBudget,
@@ -29,11 +33,13 @@ import { type CutRpcFacilitator, startCutRpcFacilitator } from '@x402kit/testing
 import { closeServer, type Running } from '@x402kit/testing/listen';
 import { startRoundRobinProxy } from '@x402kit/testing/round-robin-proxy';
 import {
+  assertCutThenSameHeaderSettles,
   assertPaidOnce,
   type CutPaidRoute,
   cutStart,
   itKeepsTheMoneyPromises,
 } from '@x402kit/testing/rpc-cut-paid-route';
+import { spawnCli } from '@x402kit/testing/spawn-cli';
 import type { Hex } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
 
@@ -167,6 +173,33 @@ describe('gateway, RPC cut after the settlement is sent: 202 pending with the ha
       await lb.close();
       await otherServed.close();
       other.close();
+    }
+  });
+
+  it('x402kit gateway (the CLI, a child process): pending with the hash, the same payment after the heal gets the answer, one upstream call', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'x402kit-gateway-rpc-cut-'));
+    const file = join(dir, 'gateway.yaml');
+    await writeFile(
+      file,
+      [
+        `upstream: ${upstream.url}`,
+        `facilitator: ${facilitator.url}`,
+        `network: ${devnet.network}`,
+        `payTo: "${devnet.accounts.payTo.address}"`,
+        'routes:',
+        '  GET /weather:',
+        '    price: $0.001',
+        '',
+      ].join('\n'),
+    );
+    const run = spawnCli(['gateway', '--config', file, '--port', '0']);
+    try {
+      const line = await run.waitForLine(/^Gateway listening on /, 60_000);
+      const url = /^Gateway listening on (\S+)/.exec(line)?.[1] ?? '';
+      await assertCutThenSameHeaderSettles({ ...route(), url: `${url}/weather` }, PRICE);
+    } finally {
+      run.child.kill('SIGKILL');
+      await rm(dir, { recursive: true, force: true });
     }
   });
 });

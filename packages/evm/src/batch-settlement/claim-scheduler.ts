@@ -3,16 +3,34 @@
  * facilitator `claim` (one transaction per receiver authorizer, receiver and token, up to `maxBatch`
  * rows), then sweeps what was claimed to the receiver with a `settle` per receiver and token. It runs
  * when the unclaimed value passes `maxUnclaimed`, when the oldest unclaimed charge is `maxAgeMs` old,
- * and at once when a payer started a timed withdrawal. Each claim row presents the committed voucher it
- * read and claims what was charged then; a voucher committed meanwhile raises the charge above it and
- * is claimed next time (claims are cumulative, `totalClaimed` only grows): nothing lost or counted twice.
+ * and at once when a payer started a timed withdrawal (seen by a verify, or read from the escrow with
+ * `rpcUrl`). It only claims channels bound to its network's chain (a store may hold several chains').
+ * A row the facilitator refuses is isolated (the batch is split until every good row is claimed),
+ * reported in {@link ClaimRun.rejected} and left alone for `rejectedRetryMs`. Each claim row presents
+ * the committed voucher it read and claims what was charged then; a voucher committed meanwhile raises
+ * the charge above it and is claimed next time (claims are cumulative, `totalClaimed` only grows).
  */
-import type { PaymentPayload, PaymentRequirements, SettleResponse } from '@x402kit/core';
-import type { Address } from 'viem';
+import {
+  type Log,
+  type PaymentPayload,
+  type PaymentRequirements,
+  type SettleResponse,
+  X402Error,
+} from '@x402kit/core';
+import type { Address, Hex } from 'viem';
+import { computeChannelId } from './channel.js';
 import type { ChannelStore, ServerChannel } from './channel-store.js';
-import { BATCH_SETTLEMENT_SCHEME } from './constants.js';
-import type { ClaimEntry } from './payload.js';
-import { authorizerKey, type ServerReceiverAuthorizer, signClaimBatch } from './server-authorizer.js';
+import {
+  type ClaimTally,
+  claimGroups,
+  claimIsolating,
+  failed,
+  operation,
+  operationRequirements,
+} from './claim-batch.js';
+import { markWithdrawals, withdrawalReader } from './claim-withdrawals.js';
+import { BatchSettlementReasons } from './reasons.js';
+import { chainIdOf, type ServerReceiverAuthorizer } from './server-authorizer.js';
 
 /** When the scheduler claims. */
 export type ClaimPolicy = {
@@ -24,6 +42,10 @@ export type ClaimPolicy = {
   intervalMs?: number;
   /** Rows per claim transaction at most; default 100. */
   maxBatch?: number;
+  /** How often the escrow's pending withdrawals are read, with `rpcUrl` (ms); default 30 s. */
+  withdrawalCheckMs?: number;
+  /** How long a channel whose claim the facilitator refused is left out of claims (ms); default 15 min. */
+  rejectedRetryMs?: number;
 };
 
 /** Options of {@link startClaimScheduler}. */
@@ -33,15 +55,28 @@ export type ClaimSchedulerOptions = {
   facilitator: {
     settle(payload: PaymentPayload, requirements: PaymentRequirements): Promise<SettleResponse>;
   };
-  /** The network of the store's channels (`eip155:<id>`). */
+  /** The network claimed (`eip155:<id>`): only the store's channels bound to this chain are claimed. */
   network: string;
   /** The server's own receiver-authorizer key signs the claims; otherwise the facilitator does. */
   receiverAuthorizer?: ServerReceiverAuthorizer;
+  /** A node of the network: the scheduler reads payers' pending withdrawals there and claims those channels at once. */
+  rpcUrl?: string;
   policy?: ClaimPolicy;
-  /** Told of each claim or sweep that failed (the scheduler goes on). */
+  /** Told of each claim or sweep that failed and each row refused (the scheduler goes on). */
   onError?: (error: Error) => void;
+  /** Where refused rows and failed claims are logged (warn). */
+  log?: Log;
   now?: () => number;
 };
+
+/**
+ * A channel whose claim row the facilitator refused on its own (after the batch was split around it).
+ *
+ * @example
+ * const run = await scheduler.claimNow()
+ * for (const r of run.rejected) console.warn(r.channelId, r.reason, r.message)
+ */
+export type RejectedClaim = { channelId: Hex; reason: string; message: string };
 
 /** What one run claimed and swept. */
 export type ClaimRun = {
@@ -52,7 +87,10 @@ export type ClaimRun = {
   sweepTransactions: string[];
   /** Atomic units swept to receivers, per `receiver:token`. */
   swept: Record<string, string>;
+  /** Claims or sweeps that failed as a whole (the facilitator unreachable, a transaction pending). */
   failures: string[];
+  /** Rows refused on their own; they sit out claims for `rejectedRetryMs`. */
+  rejected: RejectedClaim[];
 };
 
 /** A running claim scheduler. */
@@ -66,35 +104,64 @@ export type ClaimScheduler = {
 };
 
 /**
- * Start claiming a store's channels by policy.
+ * Start claiming a store's channels of one network by policy.
  *
  * @example
- * const scheduler = startClaimScheduler({ store: scheme.store, facilitator, network: 'eip155:8453', policy: { maxAgeMs: 600_000 } })
- * await scheduler.claimNow() // { batches: [10], claimTransactions: ['0x…'], sweepTransactions: ['0x…'], … }
+ * const scheduler = startClaimScheduler({ store: scheme.store, facilitator, network: 'eip155:8453', rpcUrl, policy: { maxAgeMs: 600_000 } })
+ * await scheduler.claimNow() // { batches: [10], claimTransactions: ['0x…'], sweepTransactions: ['0x…'], rejected: [], … }
  * await scheduler.stop()
  */
 export function startClaimScheduler(options: ClaimSchedulerOptions): ClaimScheduler {
+  const chainId = chainIdOf(options.network);
+  if (Number.isNaN(chainId))
+    throw new X402Error(
+      BatchSettlementReasons.networkMismatch,
+      `startClaimScheduler: network must be eip155:<chainId> (got ${options.network})`,
+    );
   const now = options.now ?? Date.now;
   const policy = options.policy ?? {};
   const maxUnclaimed = policy.maxUnclaimed ?? 1_000_000n;
   const maxAgeMs = policy.maxAgeMs ?? 3_600_000;
+  const bound = chainBinding(chainId);
+  const held = new Map<Hex, number>(); // refused rows: until when they sit out
+  const readWithdrawals = options.rpcUrl ? withdrawalReader(options.rpcUrl) : undefined;
+  let withdrawalsReadAt = Number.NEGATIVE_INFINITY;
+  const tell = (error: Error) => {
+    options.onError?.(error);
+    options.log?.({ level: 'warn', message: error.message });
+  };
   const batchSizes: number[] = [];
   let running: Promise<ClaimRun> = Promise.resolve(emptyRun());
   let stopped = false;
 
+  const claimable = async (): Promise<ServerChannel[]> => {
+    const at = now();
+    const channels = (await options.store.list()).filter(
+      (c) => isClaimable(c) && bound(c) && (held.get(c.channelId) ?? 0) <= at,
+    );
+    if (readWithdrawals && at - withdrawalsReadAt >= (policy.withdrawalCheckMs ?? 30_000)) {
+      withdrawalsReadAt = at;
+      await markWithdrawals(readWithdrawals, channels, tell);
+    }
+    return channels;
+  };
   const run = (force: boolean): Promise<ClaimRun> => {
     running = running.then(async () => {
-      const claimable = (await options.store.list()).filter(isClaimable);
-      if (!force && !isDue(claimable, maxUnclaimed, maxAgeMs, now())) return emptyRun();
-      const result = await claimAndSweep(options, claimable, policy.maxBatch ?? 100);
+      const channels = await claimable();
+      if (!force && !isDue(channels, maxUnclaimed, maxAgeMs, now())) return emptyRun();
+      const result = await claimAndSweep(options, channels, policy.maxBatch ?? 100);
       batchSizes.push(...result.batches);
-      for (const failure of result.failures) options.onError?.(new Error(failure));
+      for (const failure of result.failures) tell(new Error(failure));
+      for (const r of result.rejected) {
+        held.set(r.channelId, now() + (policy.rejectedRetryMs ?? 900_000));
+        tell(new X402Error(r.reason, `claim of channel ${r.channelId} refused: ${r.message}`));
+      }
       return result;
     });
     return running;
   };
   const timer = setInterval(() => {
-    if (!stopped) run(false).catch((error: unknown) => options.onError?.(error as Error));
+    if (!stopped) run(false).catch((error: unknown) => tell(error as Error));
   }, policy.intervalMs ?? 10_000);
   timer.unref?.();
   return {
@@ -109,7 +176,24 @@ export function startClaimScheduler(options: ClaimSchedulerOptions): ClaimSchedu
 }
 
 function emptyRun(): ClaimRun {
-  return { batches: [], claimTransactions: [], sweepTransactions: [], swept: {}, failures: [] };
+  return { batches: [], claimTransactions: [], sweepTransactions: [], swept: {}, failures: [], rejected: [] };
+}
+
+/** Whether a channel's id is its config's on `chainId` (cached per channel id: a config never changes). */
+function chainBinding(chainId: number): (channel: ServerChannel) => boolean {
+  const cache = new Map<Hex, boolean>();
+  return (channel) => {
+    let ok = cache.get(channel.channelId);
+    if (ok === undefined) {
+      try {
+        ok = computeChannelId(channel.config, chainId) === channel.channelId.toLowerCase();
+      } catch {
+        ok = false; // a config that does not hash is no channel of ours
+      }
+      cache.set(channel.channelId, ok);
+    }
+    return ok;
+  };
 }
 
 /** A channel whose charges pass what was claimed on chain. */
@@ -133,25 +217,17 @@ async function claimAndSweep(
   maxBatch: number,
 ): Promise<ClaimRun> {
   const result = emptyRun();
-  const groups = new Map<string, ServerChannel[]>();
-  for (const c of claimable) {
-    const key = `${c.config.receiverAuthorizer}:${c.config.receiver}:${c.config.token}`;
-    groups.set(key, [...(groups.get(key) ?? []), c]);
-  }
+  const tally: ClaimTally = result;
   const sweeps = new Map<string, { receiver: Address; token: Address }>();
-  for (const channels of groups.values()) {
-    for (let i = 0; i < channels.length; i += maxBatch) {
-      const batch = channels.slice(i, i + maxBatch);
-      const ok = await claimBatch(options, batch, result);
-      const { receiver, token } = batch[0]!.config;
-      if (ok) sweeps.set(`${receiver}:${token}`, { receiver, token });
-    }
+  for (const batch of claimGroups(claimable, maxBatch)) {
+    const { receiver, token } = batch[0]!.config;
+    if (await claimIsolating(options, batch, tally)) sweeps.set(`${receiver}:${token}`, { receiver, token });
   }
   for (const [key, { receiver, token }] of sweeps) {
     const requirements = operationRequirements(options.network, receiver, token);
     const answer = await options.facilitator
       .settle(operation(requirements, { type: 'settle', receiver, token }), requirements)
-      .catch((error: unknown) => failed(error));
+      .catch(failed);
     if (!answer.success)
       result.failures.push(`sweep ${key}: ${answer.errorReason ?? 'failed'} ${answer.errorMessage ?? ''}`);
     else {
@@ -160,71 +236,4 @@ async function claimAndSweep(
     }
   }
   return result;
-}
-
-async function claimBatch(
-  options: ClaimSchedulerOptions,
-  batch: ServerChannel[],
-  result: ClaimRun,
-): Promise<boolean> {
-  const claims: ClaimEntry[] = batch.map((c) => ({
-    voucher: { channel: c.config, maxClaimableAmount: c.signedMaxClaimable },
-    signature: c.signature,
-    totalClaimed: c.chargedCumulativeAmount,
-  }));
-  const { receiver, token, receiverAuthorizer } = batch[0]!.config;
-  const key = authorizerKey(options.receiverAuthorizer);
-  const signs = key !== undefined && key.address.toLowerCase() === receiverAuthorizer.toLowerCase();
-  const payload = {
-    type: 'claim',
-    claims,
-    ...(signs ? { claimAuthorizerSignature: await signClaimBatch(key, claims, options.network) } : {}),
-  };
-  const requirements = operationRequirements(options.network, receiver, token);
-  const answer = await options.facilitator
-    .settle(operation(requirements, payload), requirements)
-    .catch((error: unknown) => failed(error));
-  if (!answer.success) {
-    result.failures.push(
-      `claim of ${batch.length}: ${answer.errorReason ?? 'failed'} ${answer.errorMessage ?? ''}`,
-    );
-    return false;
-  }
-  result.batches.push(batch.length);
-  result.claimTransactions.push(answer.transaction);
-  for (const c of batch) {
-    await options.store.recordOnchain(c.channelId, {
-      balance: c.balance,
-      totalClaimed: c.chargedCumulativeAmount,
-      withdrawRequestedAt: c.withdrawRequestedAt,
-      refundNonce: c.refundNonce,
-    });
-  }
-  return true;
-}
-
-function operationRequirements(network: string, receiver: Address, token: Address): PaymentRequirements {
-  return {
-    scheme: BATCH_SETTLEMENT_SCHEME,
-    network,
-    asset: token,
-    amount: '0',
-    payTo: receiver,
-    maxTimeoutSeconds: 300,
-    extra: {},
-  };
-}
-
-function operation(accepted: PaymentRequirements, payload: Record<string, unknown>): PaymentPayload {
-  return { x402Version: 2, accepted, payload };
-}
-
-function failed(error: unknown): SettleResponse {
-  return {
-    success: false,
-    errorReason: 'unexpected_settle_error',
-    errorMessage: (error as Error).message,
-    transaction: '',
-    network: '',
-  };
 }

@@ -76,6 +76,9 @@ export async function startEvmChain(context: ChainStartContext<EvmSections>): Pr
       ...(receiptTimeoutMs === undefined ? {} : { receiptTimeoutMs }),
       ...(rpcTimeoutMs === undefined ? {} : { rpcTimeoutMs }),
       ...(stuckAfterMs === undefined ? {} : { stuckAfterMs }),
+      ...(settings.batchSettlement?.authorizerKey
+        ? { authorizerKey: settings.batchSettlement.authorizerKey }
+        : {}),
     },
     exact: {
       // the cap bounds every EVM settlement: EIP-3009 (both overloads) and Permit2 (exact via the proxy)

@@ -5,7 +5,7 @@
  * and `EVM_RPC_URL` for `EVM_NETWORK`).
  * Errors are worded like the rest of the file (`networks["eip155:84532"].rpc[0]: must be an http(s) URL`).
  */
-import { evmChainId, httpUrl, toCaip2 } from '@x402kit/core';
+import { evmChainId, httpUrl, privateKey, toCaip2 } from '@x402kit/core';
 import { splitEnvList } from '@x402kit/core/internal';
 import { z } from 'zod';
 import { FeePolicySchema } from './fee-policy.js';
@@ -83,6 +83,12 @@ export const EvmSettingsSchema = z
         maxDeploymentGas: z.number().int().min(21_000).max(30_000_000).default(1_000_000),
       })
       .prefault({}),
+    /**
+     * `batch-settlement`: the receiver-authorizer key that signs claims and refunds for the servers that
+     * delegate to it (advertised as `extra.receiverAuthorizer` in `/supported`); default the first of
+     * `signers.privateKeys`. Env `BATCH_SETTLEMENT_AUTHORIZER_KEY`.
+     */
+    batchSettlement: z.strictObject({ authorizerKey: privateKey.optional() }).optional(),
   })
   .prefault({});
 
@@ -118,7 +124,7 @@ const DEFAULT_EVM_NETWORK = 'eip155:84532';
  * The EVM chain module's environment as overrides of `networks`: `RPC_URL_<CHAINID>` (comma-separated
  * URLs) for `eip155:<CHAINID>`, and `EVM_RPC_URL` for `EVM_NETWORK` (a CAIP-2 id or v1 name, default
  * `eip155:84532`; the x402 e2e harness sets these two), which wins over `RPC_URL_<CHAINID>` for the
- * same network.
+ * same network; `BATCH_SETTLEMENT_AUTHORIZER_KEY` sets `evm.batchSettlement.authorizerKey`.
  *
  * @example evmEnvOverrides({ RPC_URL_84532: 'http://a:8545, http://b:8545' }) // { networks: { 'eip155:84532': { rpc: ['http://a:8545', 'http://b:8545'] } } }
  * @example evmEnvOverrides({ EVM_NETWORK: 'base-sepolia', EVM_RPC_URL: 'http://a:8545' }) // { networks: { 'eip155:84532': { rpc: ['http://a:8545'] } } }
@@ -133,5 +139,9 @@ export function evmEnvOverrides(env: Readonly<Record<string, string | undefined>
     const network = env.EVM_NETWORK || DEFAULT_EVM_NETWORK;
     networks[toCaip2(network) ?? network] = { rpc: [env.EVM_RPC_URL] };
   }
-  return Object.keys(networks).length > 0 ? { networks } : {};
+  const authorizerKey = env.BATCH_SETTLEMENT_AUTHORIZER_KEY;
+  return {
+    ...(Object.keys(networks).length > 0 ? { networks } : {}),
+    ...(authorizerKey ? { evm: { batchSettlement: { authorizerKey } } } : {}),
+  };
 }

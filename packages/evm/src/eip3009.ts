@@ -3,6 +3,7 @@
  * three roles use, and the wire shape of the `exact` payload. One place, shared by client, server
  * and facilitator.
  */
+import { TRANSFER_WITH_AUTHORIZATION_TYPES } from '@x402kit/core/internal';
 import type { Address, Hex, TypedDataDomain } from 'viem';
 import { parseAbi } from 'viem';
 
@@ -12,16 +13,7 @@ import { parseAbi } from 'viem';
  * @example
  * await account.signTypedData({ domain, types: transferWithAuthorizationTypes, primaryType: 'TransferWithAuthorization', message })
  */
-export const transferWithAuthorizationTypes = {
-  TransferWithAuthorization: [
-    { name: 'from', type: 'address' },
-    { name: 'to', type: 'address' },
-    { name: 'value', type: 'uint256' },
-    { name: 'validAfter', type: 'uint256' },
-    { name: 'validBefore', type: 'uint256' },
-    { name: 'nonce', type: 'bytes32' },
-  ],
-} as const;
+export const transferWithAuthorizationTypes = TRANSFER_WITH_AUTHORIZATION_TYPES;
 
 /** The authorization as it travels on the wire: addresses, decimal strings and a 32-byte nonce. */
 export type ExactEvmAuthorization = {

@@ -13,6 +13,8 @@
  * the route declares one). A 202 (settlement pending) is presented again after `Retry-After`.
  * An HTML answer replaces the page; anything else is shown as text, with the receipt's transaction.
  */
+import { TRANSFER_WITH_AUTHORIZATION_TYPES } from '@x402kit/core/internal';
+
 export const PAYWALL_SCRIPT = `(() => {
   'use strict';
   const data = JSON.parse(document.getElementById('x402-paywall-data').textContent);
@@ -28,14 +30,7 @@ export const PAYWALL_SCRIPT = `(() => {
     { name: 'chainId', type: 'uint256' },
     { name: 'verifyingContract', type: 'address' },
   ];
-  const TRANSFER_WITH_AUTHORIZATION = [
-    { name: 'from', type: 'address' },
-    { name: 'to', type: 'address' },
-    { name: 'value', type: 'uint256' },
-    { name: 'validAfter', type: 'uint256' },
-    { name: 'validBefore', type: 'uint256' },
-    { name: 'nonce', type: 'bytes32' },
-  ];
+  const TRANSFER_WITH_AUTHORIZATION = ${JSON.stringify(TRANSFER_WITH_AUTHORIZATION_TYPES.TransferWithAuthorization)};
   const MAX_PENDING_RETRIES = 10;
 
   const say = (text, kind) => {

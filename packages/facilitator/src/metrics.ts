@@ -11,8 +11,12 @@
  *   `x402kit_relayer_nonce_lag{network,address}` (sent but not mined), and the counter
  *   `x402kit_reconciled_total{result}` of the background reconciler;
  * - `x402kit_gas_sponsored_wei_total{network,kind}`: native gas spent on payers' behalf (approval
- *   top-ups, ERC-6492 wallet deployments), in wei.
+ *   top-ups, ERC-6492 wallet deployments), in wei;
+ * - the chain modules' own counters and histograms, created on their first sample (`record`), e.g.
+ *   `x402kit_batch_settlement_{deposits,claims,sweeps,refunds}_total{network,outcome}` and the
+ *   histogram `x402kit_batch_settlement_claim_rows{network}` of EVM `batch-settlement`.
  */
+import type { ChainMetricSample } from '@x402kit/core';
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { ServiceRequestEvent } from './service-types.js';
 
@@ -31,6 +35,8 @@ export type Metrics = {
   countReconciled(result: 'settled' | 'failed', n: number): void;
   /** Count wei spent on a payer's behalf (`kind`: `erc20_approval_top_up`, `erc6492_deployment`). */
   countSponsoredGas(labels: { network: string; kind: string }, wei: bigint): void;
+  /** Count or observe a chain module's figure (its metric is created on first use). */
+  record(sample: ChainMetricSample): void;
   /** The exposition text. */
   render(): Promise<string>;
   /** The registry behind it, to add the process's own metrics (`collectDefaultMetrics`) or merge. */
@@ -97,6 +103,25 @@ export function createMetrics(): Metrics {
   );
   // created on first use: a chain's balance gauge exists once a relayer of that chain was read
   const gauges = new Map<GaugeName, Gauge>();
+  const recorded = new Map<string, Counter | Histogram>();
+  function record(sample: ChainMetricSample): void {
+    let metric = recorded.get(sample.name);
+    if (!metric) {
+      const config = {
+        name: sample.name,
+        help: sample.help,
+        labelNames: Object.keys(sample.labels),
+        registers,
+      };
+      metric =
+        sample.kind === 'counter'
+          ? new Counter(config)
+          : new Histogram({ ...config, buckets: [...(sample.buckets ?? LATENCY_BUCKETS)] });
+      recorded.set(sample.name, metric);
+    }
+    if (metric instanceof Counter) metric.inc(sample.labels, sample.value ?? 1);
+    else if (sample.value !== undefined) metric.observe(sample.labels, sample.value);
+  }
 
   function observe(event: ServiceRequestEvent): void {
     httpTotal.inc({ endpoint: event.endpoint ?? 'unknown', status: String(event.status) });
@@ -123,6 +148,7 @@ export function createMetrics(): Metrics {
     countSponsoredGas(labels, wei) {
       if (wei > 0n) sponsored.inc(labels, Number(wei));
     },
+    record,
     countReconciled(result, n) {
       if (n > 0) reconciled.inc({ result }, n);
     },

@@ -12,7 +12,7 @@ import type { ServiceConfig } from './service-config.js';
 
 /**
  * Start every configured chain into `parts.chains` (a failure leaves the started ones there to close).
- * Sponsored gas is counted in `parts.metrics` once it is set.
+ * Sponsored gas and the modules' own figures are counted in `parts.metrics` once it is set.
  *
  * @example
  * await startChains(config, parts)
@@ -42,6 +42,7 @@ export async function startChains(config: ServiceConfig, parts: DeploymentParts)
       },
       openSponsorBudget,
       log: parts.log,
+      record: (sample) => parts.metrics?.record(sample),
     });
     parts.chains.push({ family: module.family, balanceUnit: module.balanceUnit, runtime });
   }

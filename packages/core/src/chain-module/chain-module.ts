@@ -41,6 +41,24 @@ export type RelayerReading = {
   nonceLag: number;
 };
 
+/**
+ * One figure a module reports to the deployment's metrics (`GET /metrics`): a counter's increment or
+ * a histogram's sample. A name keeps one kind, help text and set of label names.
+ *
+ * @example
+ * context.record?.({ kind: 'counter', name: 'x402kit_batch_settlement_claims_total', help: 'Claims.', labels: { network, outcome: 'settled' } })
+ */
+export type ChainMetricSample = {
+  kind: 'counter' | 'histogram';
+  name: string;
+  help: string;
+  labels: Record<string, string>;
+  /** A counter's increment (default 1) or the histogram's observed value. */
+  value?: number;
+  /** A histogram's bucket bounds (the first sample of a name sets them). */
+  buckets?: readonly number[];
+};
+
 /** What the deployment shares with a module when it starts it. */
 export type ChainStartContext<Sections> = {
   /** The parsed values of the module's own sections (absent ones are `undefined`). */
@@ -55,6 +73,8 @@ export type ChainStartContext<Sections> = {
    */
   openSponsorBudget(limits: SponsorLimits): Promise<SponsorBudget>;
   log: ChainLog;
+  /** Report a figure to the deployment's metrics (absent or a no-op when metrics are off). Must not throw. */
+  record?(sample: ChainMetricSample): void;
 };
 
 /** A started module: what it serves and how the service asks it about its chain. */

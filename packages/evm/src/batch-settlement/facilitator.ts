@@ -48,6 +48,23 @@ export type BatchSettlementEvmFacilitatorOptions = {
   rpcTimeoutMs?: number;
   /** Replace a transaction still unmined after this long; 0 never. Default 15 000 ms. */
   stuckAfterMs?: number;
+  /** Told of every settle answered (for metrics): its action, outcome and, for a claim, its rows. Must not throw. */
+  onSettled?: (event: BatchSettleEvent) => void;
+};
+
+/**
+ * One settle of the facilitator: `deposit`, `claim`, `settle` (a sweep) or `refund`, and how it ended
+ * (`pending`: sent, its receipt not seen in time).
+ *
+ * @example
+ * createBatchSettlementEvmFacilitator({ networks, signers, onSettled: (e) => console.log(e.action, e.outcome, e.rows) })
+ */
+export type BatchSettleEvent = {
+  network: string;
+  action: 'deposit' | 'claim' | 'settle' | 'refund';
+  outcome: 'settled' | 'pending' | 'failed';
+  /** The rows of a claim. */
+  rows?: number;
 };
 
 /** What `createBatchSettlementEvmFacilitator` returns. */
@@ -93,37 +110,40 @@ export function createBatchSettlementEvmFacilitator(
       return key ? paymentKeyId(key) : undefined;
     },
     verify: async (payload, requirements) => (await verifyBatchPayment(ctx, payload, requirements)).response,
-    settle: (payload, requirements, call): Promise<SettleResponse> => {
+    settle: async (payload, requirements, call): Promise<SettleResponse> => {
       const read = readBatchPayload(payload.payload);
       const chainId = evmChainId(requirements.network);
-      if (!read.ok) return Promise.resolve(refuseSettle(requirements, read.reason, read.message));
+      if (!read.ok) return refuseSettle(requirements, read.reason, read.message);
       if (requirements.scheme !== BATCH_SETTLEMENT_SCHEME || chainId === undefined)
-        return Promise.resolve(
-          refuseSettle(
-            requirements,
-            BatchSettlementReasons.scheme,
-            `scheme must be ${BATCH_SETTLEMENT_SCHEME} on eip155`,
-          ),
+        return refuseSettle(
+          requirements,
+          BatchSettlementReasons.scheme,
+          `scheme must be ${BATCH_SETTLEMENT_SCHEME} on eip155`,
         );
       const p = read.payload;
+      let answer: SettleResponse;
       switch (p.type) {
         case 'deposit':
-          return settleDeposit(ctx, payload, requirements, call);
+          answer = await settleDeposit(ctx, payload, requirements, call);
+          break;
         case 'claim':
-          return settleClaim(ctx, p, requirements, call, chainId);
+          answer = await settleClaim(ctx, p, requirements, call, chainId);
+          break;
         case 'settle':
-          return settleSweep(ctx, p, requirements, call);
+          answer = await settleSweep(ctx, p, requirements, call);
+          break;
         case 'refund':
-          return settleRefund(ctx, p, requirements, call, chainId);
+          answer = await settleRefund(ctx, p, requirements, call, chainId);
+          break;
         default:
-          return Promise.resolve(
-            refuseSettle(
-              requirements,
-              BatchSettlementReasons.unknownSettleAction,
-              'a voucher is not settled on chain',
-            ),
+          return refuseSettle(
+            requirements,
+            BatchSettlementReasons.unknownSettleAction,
+            'a voucher is not settled on chain',
           );
       }
+      tell(options.onSettled, requirements.network, p, answer);
+      return answer;
     },
   });
 
@@ -153,4 +173,29 @@ function parseAuthorizer(
   if (typeof value.signTypedData !== 'function')
     throw new EvmConfigError('authorizerKey', 'must be a private key or a viem local account');
   return value;
+}
+
+/** Tell `onSettled` of an answered settle; a throwing listener is ignored. */
+function tell(
+  onSettled: BatchSettlementEvmFacilitatorOptions['onSettled'],
+  network: string,
+  payload: { type: BatchSettleEvent['action']; claims?: readonly unknown[] },
+  answer: SettleResponse,
+): void {
+  if (!onSettled) return;
+  const outcome = answer.success
+    ? 'settled'
+    : answer.errorReason === BatchSettlementReasons.settlementPending
+      ? 'pending'
+      : 'failed';
+  try {
+    onSettled({
+      network,
+      action: payload.type,
+      outcome,
+      ...(payload.type === 'claim' ? { rows: payload.claims?.length ?? 0 } : {}),
+    });
+  } catch {
+    // metrics must never change an answer
+  }
 }

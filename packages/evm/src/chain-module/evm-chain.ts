@@ -10,6 +10,7 @@ import { privateKeyToAccount } from 'viem/accounts';
 import { addressKey } from '../address.js';
 import { createBatchSettlementReconciler } from '../batch-settlement/facilitator-reconcile.js';
 import { EIP2612_GAS_SPONSORING, ERC20_APPROVAL_GAS_SPONSORING } from '../permit2/index.js';
+import { batchSettlementMetrics } from './batch-settlement-metrics.js';
 import { createEvmSchemes } from './create-evm-schemes.js';
 import { EVM_SECTIONS, type EvmSections, EvmSettingsSchema, evmEnvOverrides } from './evm-sections.js';
 import { identifyEvmPayment } from './identify-evm-payment.js';
@@ -79,6 +80,7 @@ export async function startEvmChain(context: ChainStartContext<EvmSections>): Pr
       ...(settings.batchSettlement?.authorizerKey
         ? { authorizerKey: settings.batchSettlement.authorizerKey }
         : {}),
+      ...(context.record ? { onSettled: batchSettlementMetrics(context.record) } : {}),
     },
     exact: {
       // the cap bounds every EVM settlement: EIP-3009 (both overloads) and Permit2 (exact via the proxy)

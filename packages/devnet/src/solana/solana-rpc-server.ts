@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createServer } from 'node:http';
-import { listenLocal } from '../local-http-server.js';
+import { type LocalHttpServer, listenLocal } from '../local-http-server.js';
 import { readRequestBody } from '../read-request-body.js';
 import type { SolanaChain } from './solana-chain.js';
 import { SolanaRpcError } from './solana-rpc-errors.js';
@@ -18,11 +18,8 @@ export interface StartSolanaRpcServerOptions {
   readonly log?: (line: string) => void;
 }
 
-/** A running local Solana JSON-RPC server. */
-export interface SolanaRpcServer {
-  /** `http://127.0.0.1:<port>`: the `rpcUrl` for `createSolanaRpc`. */
-  readonly url: string;
-  readonly port: number;
+/** A running local Solana JSON-RPC server; its `url` is the `rpcUrl` for `createSolanaRpc`. */
+export interface SolanaRpcServer extends Pick<LocalHttpServer, 'url' | 'port'> {
   /** Every method asked for that the server does not implement, in order. */
   readonly unknownMethods: readonly string[];
   /** Closes the HTTP server. Safe to call twice. */

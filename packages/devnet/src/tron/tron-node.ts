@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createServer } from 'node:http';
 import { DevnetOptionsError } from '../errors.js';
-import { listenLocal } from '../local-http-server.js';
+import { type LocalHttpServer, listenLocal } from '../local-http-server.js';
 import { readRequestBody } from '../read-request-body.js';
 import { AnvilRpc } from './anvil-rpc.js';
 import { tronAddressToHex } from './tron-address.js';
@@ -54,11 +54,8 @@ export interface StartTronNodeOptions {
   log?: (line: string) => void;
 }
 
-/** A running local TRON node. */
-export interface TronNode {
-  /** `http://127.0.0.1:<port>`: TronWeb's `fullHost`. */
-  readonly url: string;
-  readonly port: number;
+/** A running local TRON node; its `url` is TronWeb's `fullHost`. */
+export interface TronNode extends Pick<LocalHttpServer, 'url' | 'port'> {
   /** `METHOD /path` of every request to a path the node does not implement, in order. */
   readonly unknownPaths: readonly string[];
   /** Closes the HTTP server. Safe to call twice. */

@@ -9,7 +9,6 @@ export * from './chain-module/identify-by-scheme.js';
 export * from './chain-module/per-network-health.js';
 export { deepEqual } from './deep-equal.js';
 export * from './expiring-map.js';
-export { dataDirectory } from './internal/data-directory.js';
 export { TRANSFER_WITH_AUTHORIZATION_TYPES } from './internal/transfer-with-authorization-types.js';
 export { notifyBroadcast } from './notify-broadcast.js';
 export * from './scheme-lifetime.js';

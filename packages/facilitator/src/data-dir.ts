@@ -5,7 +5,7 @@
  * `~/Library/Application Support/x402kit` on macOS, `%LOCALAPPDATA%\x402kit` on Windows).
  */
 import { join } from 'node:path';
-import { dataDirectory } from '@x402kit/core/internal';
+import { dataDirectory } from '@x402kit/core/internal/node';
 
 export { dataDirectory };
 

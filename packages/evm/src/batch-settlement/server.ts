@@ -6,7 +6,7 @@
  */
 import { join } from 'node:path';
 import { type SchemeServer, type SchemeServerSession, X402Error } from '@x402kit/core';
-import { dataDirectory } from '@x402kit/core/internal';
+import { dataDirectory } from '@x402kit/core/internal/node';
 import { type Address, getAddress, isAddressEqual, zeroAddress } from 'viem';
 import { createExactEvmServer, type ExactEvmMoneyParser } from '../exact/server.js';
 import type { ChannelStore } from './channel-store.js';

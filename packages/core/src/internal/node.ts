@@ -1,4 +1,7 @@
 /**
+ * `@x402kit/core/internal/node`: the Node-only helpers the x402kit packages share (the browser-safe
+ * entries of core never import this file).
+ *
  * Where x402kit keeps its files when the configuration names none (the facilitator's ledger, a resource
  * server's batch-settlement channels): a per-user data directory, never the directory it was started
  * from. `$X402KIT_DATA_DIR`, else `$XDG_DATA_HOME/x402kit`, else the platform's place

@@ -14,7 +14,7 @@ import {
 } from '@a2a-js/sdk';
 import { type Client, type RequestOptions, ServiceParameters, withA2AExtensions } from '@a2a-js/sdk/client';
 import type { AnyPaymentPayload, AnyPaymentRequired, PaymentOutcome, X402Client } from '@x402kit/core';
-import { X402Error } from '@x402kit/core';
+import { outcomeOfRefusal, X402Error } from '@x402kit/core';
 import { A2aReasons } from './a2a-reasons.js';
 import { readTaskPayment, type TaskPayment } from './task-payment.js';
 import { PaymentMetadataKeys, PaymentStatuses, X402_A2A_EXTENSION_URI } from './x402-extension.js';
@@ -167,6 +167,6 @@ function outcomeOf(payment: TaskPayment): PaymentOutcome {
   const last = payment.receipts.at(-1);
   if (payment.status === PaymentStatuses.completed && last?.success) return 'paid';
   if (payment.status === PaymentStatuses.failed && last && !last.success && !last.transaction)
-    return last.errorReason === 'settlement_pending' ? 'unknown' : 'refused';
+    return outcomeOfRefusal(last.errorReason);
   return 'unknown';
 }

@@ -6,6 +6,7 @@ export { parseBudgetLimit } from './budget/budget-limit.js';
 export * from './budget/budget-reasons.js';
 export * from './budget/budget-store.js';
 export * from './budget/default-cap.js';
+export * from './budget/payment-outcome.js';
 export * from './chain-module/index.js';
 export * from './client.js';
 export * from './combine-prefilters.js';

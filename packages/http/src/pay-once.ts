@@ -11,6 +11,7 @@ import {
   describeIssues,
   encodePaymentSignatureHeader,
   HeaderNames,
+  outcomeOfRefusal,
   type PaymentOutcome,
   PaymentRequiredV1,
   Reasons,
@@ -58,11 +59,7 @@ export function settlementOf(value: string | null | undefined): SettleResponse |
  */
 export function outcomeOf(status: number, settlement: SettleResponse | undefined): PaymentOutcome {
   if (settlement?.success) return 'paid';
-  if (settlement)
-    return settlement.errorReason === Reasons.settlementPending ||
-      settlement.errorReason === Reasons.duplicateSettlement
-      ? 'unknown'
-      : 'refused';
+  if (settlement) return outcomeOfRefusal(settlement.errorReason);
   return status === 402 ? 'refused' : 'unknown';
 }
 

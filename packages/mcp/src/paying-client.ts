@@ -21,6 +21,7 @@ import {
   createEmitter,
   type Log,
   type Offer,
+  outcomeOfRefusal,
   type PaymentOutcome,
   Reasons,
   type X402Client,
@@ -183,16 +184,18 @@ async function callPlain(
 
 /**
  * How a paid call ended, for the budget: `paid` (a successful receipt), `refused` (a failed receipt,
- * or the PaymentRequired again without one: verification refused it), `unknown` otherwise (pending,
- * or a result without a receipt): it stays counted.
+ * or the PaymentRequired again without one: verification refused it), `unknown` otherwise (pending, a
+ * `duplicate_settlement` refusal: that authorization is spent elsewhere, or a result without a
+ * receipt): it stays counted.
  *
  * @example paymentOutcomeOf(await paying.callTool({ name: 'get_weather', arguments: {} })) // 'paid'
  */
 export function paymentOutcomeOf(result: CallToolResult): PaymentOutcome {
   const receipt = getPaymentResponse(result);
   if (receipt?.success) return 'paid';
-  if (receipt) return receipt.errorReason === Reasons.settlementPending ? 'unknown' : 'refused';
-  return readPaymentRequired(result) ? 'refused' : 'unknown';
+  if (receipt) return outcomeOfRefusal(receipt.errorReason);
+  const paymentRequired = readPaymentRequired(result);
+  return paymentRequired ? outcomeOfRefusal(paymentRequired.error) : 'unknown';
 }
 
 function isPending(result: CallToolResult): boolean {

@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { type Devnet, readTokenBalance, startDevnet } from '@x402kit/devnet';
+import { devnetDryRunPayment } from '@x402kit/testing/devnet-dry-run-payment';
 import type { Running } from '@x402kit/testing/listen';
 import { startOurFacilitator, startOurPaidApi } from '@x402kit/testing/ours';
 import type { Hex } from 'viem';
@@ -78,16 +79,7 @@ const checks: Record<string, (ran: Ran) => Promise<void> | void> = {
     assert.equal(code, 0);
     assert.equal(json.status, 'dry_run');
     assert.equal(json.httpStatus, 402);
-    assert.deepEqual(json.payment, {
-      scheme: 'exact',
-      network: devnet.network,
-      asset: devnet.token.address,
-      symbol: 'USDC',
-      amount: '1000',
-      value: '0.001',
-      payTo: devnet.accounts.payTo.address,
-      x402Version: 2,
-    });
+    assert.deepEqual(json.payment, devnetDryRunPayment(devnet));
     const budget = json.budget as { left: string; spent: string }[];
     assert.equal(budget.length, 1);
     assert.equal(Number(budget[0]?.spent), 0);

@@ -27,6 +27,7 @@ import { createExactEvmServer } from '@x402kit/evm';
 import { createEvmFacilitator } from '@x402kit/evm/chain-module';
 import { createFacilitatorService, startFacilitatorServer } from '@x402kit/facilitator';
 import { createPaymentHandler } from '@x402kit/http';
+import { devnetDryRunPayment } from '@x402kit/testing/devnet-dry-run-payment';
 import { type PaidReport, servePaidReport } from '@x402kit/testing/paid-report';
 import { cliInProcess, oneJsonLine, payInProcess } from '@x402kit/testing/pay-in-process';
 import { runCliToEnd } from '@x402kit/testing/spawn-cli';
@@ -217,16 +218,7 @@ describe('x402kit pay --dry-run', () => {
     assert.deepEqual(outcome, {
       status: 'dry_run',
       httpStatus: 402,
-      payment: {
-        scheme: 'exact',
-        network: 'eip155:84532',
-        asset: devnet.token.address,
-        symbol: 'USDC',
-        amount: '1000',
-        value: '0.001',
-        payTo: devnet.accounts.payTo.address,
-        x402Version: 2,
-      },
+      payment: devnetDryRunPayment(devnet),
       reason: null,
       error: null,
     });

@@ -9,10 +9,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { x402Facilitator } from '@x402/core/facilitator';
-import { HTTPFacilitatorClient, x402ResourceServer } from '@x402/core/server';
+import type { HTTPFacilitatorClient } from '@x402/core/server';
 import { BatchSettlementEvmScheme as OfficialBatchFacilitator } from '@x402/evm/batch-settlement/facilitator';
-import { BatchSettlementEvmScheme as OfficialBatchServer } from '@x402/evm/batch-settlement/server';
-import { paymentMiddleware } from '@x402/express';
+import type { BatchSettlementEvmScheme as OfficialBatchServer } from '@x402/evm/batch-settlement/server';
 import { createX402Client, decodePaymentResponseHeader } from '@x402kit/core';
 import { type Devnet, readTokenBalance, startDevnet } from '@x402kit/devnet';
 import {
@@ -22,9 +21,8 @@ import {
   createMemoryClientChannelStorage,
 } from '@x402kit/evm/batch-settlement';
 import { wrapFetchWithPayment } from '@x402kit/http';
-import { listenLocal } from '@x402kit/testing/listen';
+import { serveOfficialBatchServer } from '@x402kit/testing/batch-settlement-servers';
 import { officialFacilitatorSigner, type Running, serveOfficialFacilitator } from '@x402kit/testing/official';
-import express from 'express';
 import { createPublicClient, type Hex, http } from 'viem';
 import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts';
 
@@ -89,31 +87,13 @@ describe('our batch-settlement client -> official server + official facilitator 
       new OfficialBatchFacilitator(signer, authorizer as never),
     );
     facilitator = await serveOfficialFacilitator(engine);
-    facilitatorClient = new HTTPFacilitatorClient({ url: facilitator.url });
-    serverScheme = new OfficialBatchServer(devnet.accounts.payTo.address as Hex);
-    const resourceServer = new x402ResourceServer(facilitatorClient).register(network, serverScheme);
-    const app = express();
-    app.use(
-      paymentMiddleware(
-        {
-          'GET /weather': {
-            accepts: {
-              scheme: 'batch-settlement',
-              network,
-              payTo: devnet.accounts.payTo.address,
-              price: '$0.001',
-            },
-            description: 'weather',
-          },
-        },
-        resourceServer,
-      ),
-    );
-    app.get('/weather', (_req, res) => {
-      res.json({ report: { weather: 'sunny' } });
+    const official = await serveOfficialBatchServer({
+      facilitatorUrl: facilitator.url,
+      network,
+      payTo: devnet.accounts.payTo.address,
     });
-    const listening = await listenLocal(app);
-    server = { url: listening.url, close: listening.close };
+    ({ scheme: serverScheme, facilitatorClient } = official);
+    server = official;
     url = `${server.url}/weather`;
   });
   after(async () => {

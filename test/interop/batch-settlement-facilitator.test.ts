@@ -10,17 +10,16 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { x402Client } from '@x402/core/client';
-import { HTTPFacilitatorClient, x402ResourceServer } from '@x402/core/server';
+import type { HTTPFacilitatorClient } from '@x402/core/server';
 import { BatchSettlementEvmScheme as OfficialBatchClient } from '@x402/evm/batch-settlement/client';
-import { BatchSettlementEvmScheme as OfficialBatchServer } from '@x402/evm/batch-settlement/server';
-import { paymentMiddleware } from '@x402/express';
+import type { BatchSettlementEvmScheme as OfficialBatchServer } from '@x402/evm/batch-settlement/server';
 import { wrapFetchWithPayment as officialWrap } from '@x402/fetch';
 import { decodePaymentResponseHeader } from '@x402kit/core';
 import { type Devnet, devnetAccount, readTokenBalance, startDevnet } from '@x402kit/devnet';
 import { BATCH_SETTLEMENT_ADDRESS } from '@x402kit/evm/batch-settlement';
+import { serveOfficialBatchServer } from '@x402kit/testing/batch-settlement-servers';
 import { type CutRpcFacilitator, startCutRpcFacilitator } from '@x402kit/testing/cut-rpc-facilitator';
-import { listenLocal, type Running } from '@x402kit/testing/listen';
-import express from 'express';
+import type { Running } from '@x402kit/testing/listen';
 import { createPublicClient, type Hex, http, toHex } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
 
@@ -65,31 +64,13 @@ describe('official batch-settlement client + official server -> our facilitator 
     // the whole deployment (SQLite ledger, reconciler), its RPC through a proxy that stays healthy here
     const deployment = await startCutRpcFacilitator(devnet, { instanceId: 'batch-settlement-interop' });
     facilitator = { url: deployment.url, close: () => deployment.close() };
-    facilitatorClient = new HTTPFacilitatorClient({ url: facilitator.url });
-    serverScheme = new OfficialBatchServer(devnet.accounts.payTo.address as Hex);
-    const resourceServer = new x402ResourceServer(facilitatorClient).register(network, serverScheme);
-    const app = express();
-    app.use(
-      paymentMiddleware(
-        {
-          'GET /weather': {
-            accepts: {
-              scheme: 'batch-settlement',
-              network,
-              payTo: devnet.accounts.payTo.address,
-              price: '$0.001',
-            },
-            description: 'weather',
-          },
-        },
-        resourceServer,
-      ),
-    );
-    app.get('/weather', (_req, res) => {
-      res.json({ report: { weather: 'sunny' } });
+    const official = await serveOfficialBatchServer({
+      facilitatorUrl: facilitator.url,
+      network,
+      payTo: devnet.accounts.payTo.address,
     });
-    const listening = await listenLocal(app);
-    server = { url: listening.url, close: listening.close };
+    ({ scheme: serverScheme, facilitatorClient } = official);
+    server = official;
     url = `${server.url}/weather`;
   });
   after(async () => {

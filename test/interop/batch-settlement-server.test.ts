@@ -13,7 +13,6 @@ import { BatchSettlementEvmScheme as OfficialBatchClient } from '@x402/evm/batch
 import { wrapFetchWithPayment } from '@x402/fetch';
 import {
   createHttpFacilitatorClient,
-  createResourceServer,
   decodePaymentRequiredHeader,
   decodePaymentResponseHeader,
   decodePaymentSignatureHeader,
@@ -40,10 +39,9 @@ import {
   createSqliteLedger,
   startFacilitatorServer,
 } from '@x402kit/facilitator';
-import { paymentMiddleware } from '@x402kit/http/express';
-import { listenLocal, type Running } from '@x402kit/testing/listen';
+import { SUNNY, serveOurBatchServer } from '@x402kit/testing/batch-settlement-servers';
+import type { Running } from '@x402kit/testing/listen';
 import { startOurFacilitator } from '@x402kit/testing/ours';
-import express from 'express';
 import { createPublicClient, type Hex, http } from 'viem';
 import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts';
 import { createBatchSettlementReconciler } from '../../packages/evm/src/batch-settlement/facilitator-reconcile.js';
@@ -110,36 +108,25 @@ async function paidOnce(pay: typeof fetch, target = url) {
   };
 }
 
-/** An Express app paid through our middleware with `scheme`: `/weather`, and `/flaky` (its first call fails). */
-async function serveScheme(scheme: BatchSettlementEvmServer): Promise<Running> {
-  const resourceServer = createResourceServer({
-    facilitators: createHttpFacilitatorClient({ url: facilitator.url }),
-    schemes: [{ network: 'eip155:*', server: scheme }],
-  });
-  await resourceServer.initialize();
-  const accepts = {
-    scheme: 'batch-settlement',
+/** Our middleware (Express unless `framework` says Hono) paid with `scheme`: `/weather`, and `/flaky` (its first call fails). */
+function serveScheme(scheme: BatchSettlementEvmServer, framework?: 'express' | 'hono'): Promise<Running> {
+  return serveOurBatchServer({
+    scheme,
+    facilitatorUrl: facilitator.url,
     network: devnet.network,
     payTo: devnet.accounts.payTo.address,
-    price: '$0.001',
-  };
-  const app = express();
-  const routes = {
-    'GET /weather': { accepts, description: 'weather' },
-    'GET /flaky': { accepts, description: 'fails once' },
-  };
-  app.use(paymentMiddleware(routes, resourceServer));
-  app.get('/weather', (_req, res) => {
-    weatherRuns++;
-    res.json({ report: { weather: 'sunny' } });
+    ...(framework ? { framework } : {}),
+    routes: {
+      '/weather': () => {
+        weatherRuns++;
+        return SUNNY;
+      },
+      '/flaky': () => {
+        flakyRuns++;
+        return flakyRuns === 1 ? { status: 500, body: { error: 'first call fails' } } : SUNNY;
+      },
+    },
   });
-  app.get('/flaky', (_req, res) => {
-    flakyRuns++;
-    if (flakyRuns === 1) res.status(500).json({ error: 'first call fails' });
-    else res.json({ report: { weather: 'sunny' } });
-  });
-  const { url, close } = await listenLocal(app);
-  return { url, close };
 }
 
 before(async () => {
@@ -215,6 +202,41 @@ describe('official batch-settlement client -> our server + our facilitator (devn
     assert.equal(refunded.escrow, start.escrow);
     assert.equal(refunded.payTo, start.payTo + 11n * PRICE);
     assert.deepEqual(await scheme.store.list(), [], 'a full refund forgets the channel');
+  });
+});
+
+describe('official batch-settlement client -> our Hono middleware + our facilitator (devnet)', () => {
+  it('deposit, five vouchers without a transaction, one claim and a sweep: balances to the unit', async () => {
+    const hono = createBatchSettlementEvmServer({ store: createMemoryChannelStore() });
+    const listening = await serveScheme(hono, 'hono');
+    try {
+      const target = `${listening.url}/weather`;
+      const start = await balances();
+      const { pay } = officialClient(salt(60));
+      const deposit = await paidOnce(pay, target);
+      assert.match(deposit.transaction, /^0x[0-9a-f]{64}$/);
+      const deposited = BigInt(deposit.amount ?? '0');
+      assert.equal(deposited, 20n * PRICE);
+      const afterDeposit = await balances();
+      assert.equal(afterDeposit.escrow, start.escrow + deposited);
+      for (let i = 2; i <= 6; i++) {
+        const voucher = await paidOnce(pay, target);
+        assert.equal(voucher.transaction, '', 'a voucher moves no tokens');
+        assert.equal(voucher.extra.channelState.chargedCumulativeAmount, (BigInt(i) * PRICE).toString());
+      }
+      assert.deepEqual(await balances(), afterDeposit, 'five vouchers, no transfer');
+      const scheduler = schedulerOver(hono.store);
+      const run = await scheduler.claimNow();
+      await scheduler.stop();
+      assert.deepEqual(run.failures, []);
+      assert.deepEqual(run.batches, [1]);
+      const swept = await balances();
+      assert.equal(swept.payTo, start.payTo + 6n * PRICE);
+      assert.equal(swept.escrow, start.escrow + deposited - 6n * PRICE);
+      assert.equal(swept.payer, start.payer - deposited);
+    } finally {
+      await listening.close();
+    }
   });
 });
 

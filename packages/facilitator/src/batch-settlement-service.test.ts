@@ -111,7 +111,7 @@ describe('batch-settlement in the facilitator deployment (devnet)', () => {
         salt: toHex(i, { size: 32 }),
         depositPolicy: { multiplier: 5 },
       });
-      const { payload } = (await client.createPaymentPayload(requirements)) as {
+      const { payload } = (await client.createPaymentPayload(requirements, { x402Version: 2 })) as {
         payload: PaymentPayload['payload'];
       };
       const paymentPayload = { x402Version: 2, accepted: requirements, payload };

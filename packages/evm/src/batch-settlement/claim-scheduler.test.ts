@@ -230,7 +230,7 @@ describe('claim scheduler (devnet, our facilitator)', () => {
     const own = privateKeyToAccount(generatePrivateKey()); // the server signs its own claims
     const good = Array.from({ length: 5 }, () => configOf({ receiverAuthorizer: own.address }));
     for (const c of good) await deposit(c, 10_000n);
-    const ids = [];
+    const ids: Hex[] = [];
     for (const c of good) ids.push(await serve(store, c, 2000n));
     // same authorizer, receiver and token, but never deposited: its claim exceeds its (zero) balance
     const bad = await serve(store, configOf({ receiverAuthorizer: own.address }), 2000n);

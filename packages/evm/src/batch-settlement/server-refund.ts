@@ -9,8 +9,7 @@ import { normalizeChannelConfig } from './channel.js';
 import type { ServerChannel } from './channel-store.js';
 import type { ClaimEntry, RefundPayload } from './payload.js';
 import { authorizerKey, signClaimBatch, signRefund } from './server-authorizer.js';
-import { channelStateOf, giveUp, type SettleStep } from './server-settle.js';
-import { readOnchain } from './server-verify.js';
+import { channelStateOf, giveUp, readOnchain, type SettleStep } from './server-session.js';
 
 /** Complete and settle a verified refund; see the module comment. */
 export async function completeRefund(step: SettleStep): Promise<SettleResponse> {

@@ -4,15 +4,16 @@
  * one attempt learnt at verify (the baseline of an unknown channel, the facilitator's snapshot) waits
  * here until its settle or release; the channel itself lives in the {@link ChannelStore}.
  */
-import type { PaymentPayload, SchemeServerSession } from '@x402kit/core';
+import type { PaymentPayload, PaymentRequirements, SchemeSessionContext } from '@x402kit/core';
 import type { Hex } from 'viem';
 import type { ChannelSnapshot } from './channel.js';
-import type { ChannelStore } from './channel-store.js';
+import type { ChannelStore, ServerChannel } from './channel-store.js';
 import type { DepositPayload, RefundPayload, VoucherPayload } from './payload.js';
 import { readBatchPayload } from './payload.js';
 import type { ServerReceiverAuthorizer } from './server-authorizer.js';
-import { settleBatchPayment } from './server-settle.js';
-import { verifyBatchPayment } from './server-verify.js';
+
+/** The mirrored on-chain fields of a channel. */
+export type Onchain = Omit<ChannelSnapshot, 'channelId'>;
 
 /** A payload a client sends. */
 export type ClientBatchPayload = DepositPayload | VoucherPayload | RefundPayload;
@@ -48,22 +49,6 @@ export function attemptOf(attempt: string | undefined, payload: ClientBatchPaylo
   );
 }
 
-/** Build the session over a store. */
-export function createServerSession(config: Omit<SessionConfig, 'pending'>): SchemeServerSession {
-  const session: SessionConfig = { ...config, pending: new Map() };
-  return {
-    verify: (payload, requirements, ctx) => verifyBatchPayment(session, payload, requirements, ctx),
-    settle: (payload, requirements, ctx) => settleBatchPayment(session, payload, requirements, ctx),
-    async release(payload, _requirements, ctx) {
-      const read = readClient(payload);
-      if (!read) return;
-      const attempt = attemptOf(ctx.attempt, read);
-      session.pending.delete(attempt);
-      await session.store.release(read.voucher.channelId, attempt).catch(() => {});
-    },
-  };
-}
-
 /** The client payload of a payment, or undefined when it is none. */
 export function readClient(payload: PaymentPayload): ClientBatchPayload | undefined {
   const read = readBatchPayload(payload.payload, ['deposit', 'voucher', 'refund']);
@@ -76,4 +61,52 @@ export function prunePending(session: SessionConfig): void {
   const cutoff = session.now() - 60_000;
   for (const [attempt, entry] of session.pending)
     if (entry.expiresAt < cutoff) session.pending.delete(attempt);
+}
+
+/** What one settle step works on: the session, the payment, its attempt and what verify learnt. */
+export type SettleStep = {
+  session: SessionConfig;
+  payment: PaymentPayload;
+  payload: ClientBatchPayload;
+  requirements: PaymentRequirements;
+  ctx: SchemeSessionContext;
+  attempt: string;
+  pending: PendingAttempt;
+};
+
+/** The `extra.channelState` of a settle response: the mirrored snapshot and what was charged. */
+export function channelStateOf(channel: ServerChannel): Record<string, unknown> {
+  return {
+    channelId: channel.channelId,
+    balance: channel.balance,
+    totalClaimed: channel.totalClaimed,
+    withdrawRequestedAt: channel.withdrawRequestedAt,
+    refundNonce: String(channel.refundNonce),
+    chargedCumulativeAmount: channel.chargedCumulativeAmount,
+  };
+}
+
+/** Free the channel and forget the attempt. */
+export async function giveUp(step: Pick<SettleStep, 'session' | 'attempt' | 'pending'>): Promise<void> {
+  step.session.pending.delete(step.attempt);
+  await step.session.store.release(step.pending.channelId, step.attempt).catch(() => {});
+}
+
+/** The channel snapshot in a facilitator's `extra` (verify) or `extra.channelState` (settle). */
+export function readOnchain(extra: unknown): Onchain | undefined {
+  if (typeof extra !== 'object' || extra === null) return undefined;
+  const nested = Reflect.get(extra, 'channelState');
+  const source = typeof nested === 'object' && nested !== null ? nested : extra;
+  const balance = Reflect.get(source, 'balance');
+  const totalClaimed = Reflect.get(source, 'totalClaimed');
+  if (typeof balance !== 'string' || typeof totalClaimed !== 'string') return undefined;
+  if (!/^\d+$/.test(balance) || !/^\d+$/.test(totalClaimed)) return undefined;
+  const withdrawRequestedAt = Number(Reflect.get(source, 'withdrawRequestedAt') ?? 0);
+  const refundNonce = String(Reflect.get(source, 'refundNonce') ?? '0');
+  return {
+    balance,
+    totalClaimed,
+    withdrawRequestedAt: Number.isFinite(withdrawRequestedAt) ? withdrawRequestedAt : 0,
+    refundNonce: /^\d+$/.test(refundNonce) ? refundNonce : '0',
+  };
 }

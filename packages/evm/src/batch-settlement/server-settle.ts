@@ -20,21 +20,16 @@ import { completeRefund } from './server-refund.js';
 import {
   attemptOf,
   type ClientBatchPayload,
+  channelStateOf,
+  giveUp,
   type PendingAttempt,
   readClient,
+  readOnchain,
   type SessionConfig,
+  type SettleStep,
 } from './server-session.js';
-import { readOnchain } from './server-verify.js';
 
-type Step = {
-  session: SessionConfig;
-  payment: PaymentPayload;
-  payload: ClientBatchPayload;
-  requirements: PaymentRequirements;
-  ctx: SchemeSessionContext;
-  attempt: string;
-  pending: PendingAttempt;
-};
+type Step = SettleStep;
 
 /** Settle a verified client payment; see the module comment. */
 export async function settleBatchPayment(
@@ -143,23 +138,3 @@ function nextChannel(
     lastRequestAt: now,
   };
 }
-
-/** The `extra.channelState` of a settle response: the mirrored snapshot and what was charged. */
-export function channelStateOf(channel: ServerChannel): Record<string, unknown> {
-  return {
-    channelId: channel.channelId,
-    balance: channel.balance,
-    totalClaimed: channel.totalClaimed,
-    withdrawRequestedAt: channel.withdrawRequestedAt,
-    refundNonce: String(channel.refundNonce),
-    chargedCumulativeAmount: channel.chargedCumulativeAmount,
-  };
-}
-
-/** Free the channel and forget the attempt. */
-export async function giveUp(step: Pick<Step, 'session' | 'attempt' | 'pending'>): Promise<void> {
-  step.session.pending.delete(step.attempt);
-  await step.session.store.release(step.pending.channelId, step.attempt).catch(() => {});
-}
-
-export type { Step as SettleStep };

@@ -30,13 +30,13 @@ import { chainIdOf } from './server-authorizer.js';
 import {
   attemptOf,
   type ClientBatchPayload,
+  type Onchain,
   type PendingAttempt,
   prunePending,
+  readOnchain,
   type SessionConfig,
 } from './server-session.js';
 import { createVoucherSignatureCheck } from './voucher-signature.js';
-
-type Onchain = Omit<ChannelSnapshot, 'channelId'>;
 
 /** Verify a client payment and reserve its channel for `ctx.attempt`; see the module comment. */
 export async function verifyBatchPayment(
@@ -302,23 +302,4 @@ function checkRefund(
     return [R.refundAmountInvalid, `amount must be between 1 and ${remainder}`];
   }
   return undefined;
-}
-
-/** The channel snapshot in a facilitator's `extra` (verify) or `extra.channelState` (settle). */
-export function readOnchain(extra: unknown): Onchain | undefined {
-  if (typeof extra !== 'object' || extra === null) return undefined;
-  const nested = Reflect.get(extra, 'channelState');
-  const source = typeof nested === 'object' && nested !== null ? nested : extra;
-  const balance = Reflect.get(source, 'balance');
-  const totalClaimed = Reflect.get(source, 'totalClaimed');
-  if (typeof balance !== 'string' || typeof totalClaimed !== 'string') return undefined;
-  if (!/^\d+$/.test(balance) || !/^\d+$/.test(totalClaimed)) return undefined;
-  const withdrawRequestedAt = Number(Reflect.get(source, 'withdrawRequestedAt') ?? 0);
-  const refundNonce = String(Reflect.get(source, 'refundNonce') ?? '0');
-  return {
-    balance,
-    totalClaimed,
-    withdrawRequestedAt: Number.isFinite(withdrawRequestedAt) ? withdrawRequestedAt : 0,
-    refundNonce: /^\d+$/.test(refundNonce) ? refundNonce : '0',
-  };
 }

@@ -11,9 +11,9 @@ import { type Address, getAddress, isAddressEqual, zeroAddress } from 'viem';
 import { createExactEvmServer, type ExactEvmMoneyParser } from '../exact/server.js';
 import type { ChannelStore } from './channel-store.js';
 import { BATCH_SETTLEMENT_SCHEME, MAX_WITHDRAW_DELAY, MIN_WITHDRAW_DELAY } from './constants.js';
+import { createServerSession } from './create-server-session.js';
 import { BatchSettlementReasons } from './reasons.js';
 import type { ServerReceiverAuthorizer } from './server-authorizer.js';
-import { createServerSession } from './server-session.js';
 import { createSqliteChannelStore } from './sqlite-channel-store.js';
 
 /** The default channel store's file name in the data directory. */

@@ -8,16 +8,9 @@
 import type pg from 'pg';
 import type { Hex } from 'viem';
 import type { ChannelStore, ReserveResult } from './channel-store.js';
-import {
-  channelStoreError,
-  checkAttempt,
-  checkChannel,
-  checkChannelId,
-  checkOnchain,
-  checkReservation,
-  storeCall,
-} from './channel-store-checks.js';
+import { channelStoreError } from './channel-store-checks.js';
 import { commitRecordValues, readChannelRecord } from './channel-store-record.js';
+import { checkedChannelStore } from './checked-channel-store.js';
 import { lazyConnection } from './lazy-connection.js';
 import { type ChannelSql, channelSql, qualifiedTable } from './postgres-channel-sql.js';
 
@@ -63,53 +56,35 @@ export function createPostgresChannelStore(options: PostgresChannelStoreOptions)
       if (options.pool === undefined && !pool.ended) await pool.end();
     },
   );
-  const query = (operation: string, text: string, values: unknown[]) =>
-    storeCall('postgres', operation, async () => (await (await connection.get()).query(text, values)).rows);
+  const query: Query = async (text, values) => (await (await connection.get()).query(text, values)).rows;
 
-  return {
-    async get(channelId) {
-      const rows = await query('get', sql.get, [checkChannelId(channelId)]);
-      return readChannelRow(rows[0]);
+  return checkedChannelStore('postgres', {
+    get: async (id) => readChannelRow((await query(sql.get, [id]))[0]),
+    reserve: (id, held) =>
+      reserve(
+        query,
+        sql,
+        id,
+        [id, held.attempt, held.signedMaxClaimable, held.signature, held.expiresAt],
+        now,
+      ),
+    async commit(_id, attempt, next) {
+      const result = await (await connection.get()).query(sql.commit, commitRecordValues(attempt, next));
+      return result.rowCount === 1;
     },
-    async reserve(channelId, reservation) {
-      const id = checkChannelId(channelId);
-      const held = checkReservation(reservation);
-      const values = [id, held.attempt, held.signedMaxClaimable, held.signature, held.expiresAt];
-      return storeCall('postgres', 'reserve', () => reserve(query, sql, id, values, now));
-    },
-    async commit(channelId, attempt, channel) {
-      const id = checkChannelId(channelId);
-      const next = checkChannel(id, channel);
-      const values = commitRecordValues(checkAttempt(attempt), next);
-      return storeCall('postgres', 'commit', async () => {
-        const result = await (await connection.get()).query(sql.commit, values);
-        return result.rowCount === 1;
-      });
-    },
-    async release(channelId, attempt) {
-      await query('release', sql.release, [checkChannelId(channelId), checkAttempt(attempt)]);
-    },
-    async recordOnchain(channelId, onchain) {
-      const id = checkChannelId(channelId);
-      const o = checkOnchain(onchain);
-      const values = [id, o.balance, o.totalClaimed, o.withdrawRequestedAt, o.refundNonce, now()];
-      await query('recordOnchain', sql.recordOnchain, values);
-    },
-    async delete(channelId) {
-      await query('delete', sql.delete, [checkChannelId(channelId)]);
-    },
-    async list() {
-      const rows = await query('list', sql.list, []);
-      return rows.flatMap((row) => readChannelRow(row) ?? []);
-    },
+    release: (id, attempt) => query(sql.release, [id, attempt]),
+    recordOnchain: (id, o) =>
+      query(sql.recordOnchain, [id, o.balance, o.totalClaimed, o.withdrawRequestedAt, o.refundNonce, now()]),
+    delete: (id) => query(sql.delete, [id]),
+    list: async () => (await query(sql.list, [])).flatMap((row) => readChannelRow(row) ?? []),
     close: () => connection.close(),
-  };
+  });
 }
 
 const readChannelRow = (row: Record<string, unknown> | undefined) =>
   row === undefined ? undefined : readChannelRecord(String(row.channel_id), row);
 
-type Query = (operation: string, text: string, values: unknown[]) => Promise<Record<string, unknown>[]>;
+type Query = (text: string, values: unknown[]) => Promise<Record<string, unknown>[]>;
 
 /**
  * Take the channel, or answer who holds it. When the holder frees it between the refused statement
@@ -125,9 +100,9 @@ async function reserve(
 ): Promise<ReserveResult> {
   for (let round = 0; ; round++) {
     const now = clock();
-    const taken = await query('reserve', sql.reserve, [...values, now]);
+    const taken = await query(sql.reserve, [...values, now]);
     if (taken.length === 1) return { status: 'reserved', channel: readChannelRow(taken[0]) };
-    const [held] = await query('reserve', sql.held, [id]);
+    const [held] = await query(sql.held, [id]);
     const heldUntil = Number(held?.expires_at);
     if (held?.attempt != null && heldUntil > now) return { status: 'busy', heldUntil };
     if (round === 10) return { status: 'busy', heldUntil: now };

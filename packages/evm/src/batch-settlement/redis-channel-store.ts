@@ -6,18 +6,16 @@
  */
 import type { Redis } from 'ioredis';
 import type { ChannelStore } from './channel-store.js';
-import {
-  channelStoreError,
-  checkAttempt,
-  checkChannel,
-  checkChannelId,
-  checkOnchain,
-  checkReservation,
-  storeCall,
-} from './channel-store-checks.js';
+import { channelStoreError } from './channel-store-checks.js';
 import { commitRecordValues, readChannelRecord } from './channel-store-record.js';
+import { checkedChannelStore } from './checked-channel-store.js';
 import { lazyConnection } from './lazy-connection.js';
-import { pairsToHash, runScript, redisChannelScripts as scripts } from './redis-channel-scripts.js';
+import {
+  pairsToHash,
+  type RedisScript,
+  runScript,
+  redisChannelScripts as scripts,
+} from './redis-channel-scripts.js';
 
 /** Options of {@link createRedisChannelStore}: a `client` of yours, or a `url`. */
 export type RedisChannelStoreOptions = {
@@ -62,58 +60,41 @@ export function createRedisChannelStore(options: RedisChannelStoreOptions): Chan
       if (client !== given) await client.quit().catch(() => client.disconnect());
     },
   );
-  const call = <T>(operation: string, run: (client: Redis) => Promise<T>) =>
-    storeCall('redis', operation, async () => run(await connection.get()));
+  const run = async (script: RedisScript, keys: string[], args: (string | number)[]) =>
+    runScript(await connection.get(), script, keys, args);
 
-  return {
-    async get(channelId) {
-      const id = checkChannelId(channelId);
-      return call('get', async (c) => readChannelRecord(id, await c.hgetall(key(id))));
-    },
-    async reserve(channelId, reservation) {
-      const id = checkChannelId(channelId);
-      const held = checkReservation(reservation);
+  return checkedChannelStore('redis', {
+    get: async (id) => readChannelRecord(id, await (await connection.get()).hgetall(key(id))),
+    async reserve(id, held) {
       const args = [held.attempt, held.signedMaxClaimable, held.signature, held.expiresAt, now()];
-      return call('reserve', async (c) => {
-        const [taken, data] = (await runScript(c, scripts.reserve, [key(id)], args)) as [number, unknown];
-        if (taken === 1) return { status: 'reserved', channel: readChannelRecord(id, pairsToHash(data)) };
-        return { status: 'busy', heldUntil: Number(data) };
+      const [taken, data] = (await run(scripts.reserve, [key(id)], args)) as [number, unknown];
+      if (taken === 1) return { status: 'reserved', channel: readChannelRecord(id, pairsToHash(data)) };
+      return { status: 'busy', heldUntil: Number(data) };
+    },
+    commit: async (id, attempt, next) =>
+      (await run(scripts.commit, [key(id), index], commitRecordValues(attempt, next))) === 1,
+    release: (id, attempt) => run(scripts.release, [key(id)], [attempt]),
+    recordOnchain: (id, o) =>
+      run(
+        scripts.recordOnchain,
+        [key(id)],
+        [o.balance, o.totalClaimed, o.withdrawRequestedAt, o.refundNonce, now()],
+      ),
+    delete: async (id) => (await connection.get()).multi().del(key(id)).srem(index, id).exec(),
+    async list() {
+      const c = await connection.get();
+      const ids = (await c.smembers(index)).sort();
+      const pipeline = c.pipeline();
+      for (const id of ids) pipeline.hgetall(key(id));
+      const answers = (await pipeline.exec()) ?? [];
+      return ids.flatMap((id, i) => {
+        const [error, hash] = answers[i] ?? [null, {}];
+        if (error) throw error;
+        return readChannelRecord(id, hash as Record<string, string>) ?? [];
       });
     },
-    async commit(channelId, attempt, channel) {
-      const id = checkChannelId(channelId);
-      const args = commitRecordValues(checkAttempt(attempt), checkChannel(id, channel));
-      return call('commit', async (c) => (await runScript(c, scripts.commit, [key(id), index], args)) === 1);
-    },
-    async release(channelId, attempt) {
-      const id = checkChannelId(channelId);
-      const args = [checkAttempt(attempt)];
-      await call('release', (c) => runScript(c, scripts.release, [key(id)], args));
-    },
-    async recordOnchain(channelId, onchain) {
-      const id = checkChannelId(channelId);
-      const o = checkOnchain(onchain);
-      const args = [o.balance, o.totalClaimed, o.withdrawRequestedAt, o.refundNonce, now()];
-      await call('recordOnchain', (c) => runScript(c, scripts.recordOnchain, [key(id)], args));
-    },
-    async delete(channelId) {
-      const id = checkChannelId(channelId);
-      await call('delete', (c) => c.multi().del(key(id)).srem(index, id).exec());
-    },
-    list: () =>
-      call('list', async (c) => {
-        const ids = (await c.smembers(index)).sort();
-        const pipeline = c.pipeline();
-        for (const id of ids) pipeline.hgetall(key(id));
-        const answers = (await pipeline.exec()) ?? [];
-        return ids.flatMap((id, i) => {
-          const [error, hash] = answers[i] ?? [null, {}];
-          if (error) throw error;
-          return readChannelRecord(id, hash as Record<string, string>) ?? [];
-        });
-      }),
     close: () => connection.close(),
-  };
+  });
 }
 
 async function ownClient(url: string): Promise<Redis> {

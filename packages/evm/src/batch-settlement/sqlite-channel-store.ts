@@ -8,17 +8,12 @@ import type { Hex } from 'viem';
 import type { ChannelReservation, ChannelStore, ReserveResult, ServerChannel } from './channel-store.js';
 import {
   channelStoreError,
-  checkAttempt,
-  checkChannel,
-  checkChannelId,
-  checkOnchain,
-  checkReservation,
   type OnchainFields,
   parseStoredJson,
   readStoredChannel,
-  storeCall,
 } from './channel-store-checks.js';
 import { mergeCommittedChannel, mergeOnchain } from './channel-store-merge.js';
+import { checkedChannelStore } from './checked-channel-store.js';
 import { lazyConnection } from './lazy-connection.js';
 import { openChannelSqlite } from './sqlite-channel-schema.js';
 
@@ -57,41 +52,26 @@ export function createSqliteChannelStore(options: SqliteChannelStoreOptions): Ch
       db.close();
     },
   );
-  const call = <T>(operation: string, run: (db: Database.Database) => T) =>
-    storeCall('sqlite', operation, async () => run(await connection.get()));
+  const db = () => connection.get();
 
-  return {
-    get: (channelId) => call('get', (d) => readRow(channelId, selectRow(d, checkChannelId(channelId)))),
-    reserve: (channelId, reservation) =>
-      call('reserve', (d) => reserve(d, checkChannelId(channelId), checkReservation(reservation), now())),
-    commit: (channelId, attempt, channel) =>
-      call('commit', (d) => {
-        const id = checkChannelId(channelId);
-        return commit(d, id, checkAttempt(attempt), checkChannel(id, channel));
-      }),
-    release: (channelId, attempt) =>
-      call('release', (d) => release(d, checkChannelId(channelId), checkAttempt(attempt))),
-    recordOnchain: (channelId, onchain) =>
-      call('recordOnchain', (d) => recordOnchain(d, checkChannelId(channelId), checkOnchain(onchain), now())),
-    delete: (channelId) =>
-      call('delete', (d) => {
-        d.prepare('DELETE FROM batch_settlement_channels WHERE channel_id = ?').run(
-          checkChannelId(channelId),
-        );
-      }),
-    list: () =>
-      call('list', (d) => {
-        const rows = d
-          .prepare(
-            'SELECT channel_id, state FROM batch_settlement_channels WHERE state IS NOT NULL ORDER BY channel_id',
-          )
-          .all() as { channel_id: string; state: string }[];
-        return rows.map((row) =>
-          readStoredChannel(row.channel_id, parseStoredJson(row.channel_id, row.state)),
-        );
-      }),
+  return checkedChannelStore('sqlite', {
+    get: async (id) => readRow(id, selectRow(await db(), id)),
+    reserve: async (id, held) => reserve(await db(), id, held, now()),
+    commit: async (id, attempt, next) => commit(await db(), id, attempt, next),
+    release: async (id, attempt) => release(await db(), id, attempt),
+    recordOnchain: async (id, fields) => recordOnchain(await db(), id, fields, now()),
+    delete: async (id) =>
+      (await db()).prepare('DELETE FROM batch_settlement_channels WHERE channel_id = ?').run(id),
+    async list() {
+      const rows = (await db())
+        .prepare(
+          'SELECT channel_id, state FROM batch_settlement_channels WHERE state IS NOT NULL ORDER BY channel_id',
+        )
+        .all() as { channel_id: string; state: string }[];
+      return rows.map((row) => readStoredChannel(row.channel_id, parseStoredJson(row.channel_id, row.state)));
+    },
     close: () => connection.close(),
-  };
+  });
 }
 
 function selectRow(db: Database.Database, id: Hex): Row | undefined {

@@ -10,6 +10,7 @@ import {
   type Hex,
   keccak256,
   recoverTypedDataAddress,
+  type TypedDataDefinition,
   toHex,
 } from 'viem';
 import { buildEip3009Domain, transferWithAuthorizationTypes } from '../eip3009.js';
@@ -93,13 +94,21 @@ export type DepositTerms = {
 
 type DepositAuthorization = DepositPayload['deposit']['authorization'];
 
-/** Sign `ReceiveWithAuthorization(payer -> ERC-3009 collector, amount)` with a fresh salt. */
-export async function signErc3009Deposit(
-  signer: BatchSettlementSigner,
-  terms: DepositTerms & { tokenDomain: { name: string; version: string } },
-): Promise<DepositAuthorization> {
-  const salt = toHex(crypto.getRandomValues(new Uint8Array(32)));
-  const signature = await signer.signTypedData({
+type Erc3009Auth = Extract<DepositAuthorization, { erc3009Authorization: unknown }>['erc3009Authorization'];
+type Permit2Auth = Extract<DepositAuthorization, { permit2Authorization: unknown }>['permit2Authorization'];
+
+/**
+ * The `ReceiveWithAuthorization(payer -> ERC-3009 collector, amount)` a deposit signs: what the client
+ * signs and the facilitator verifies.
+ */
+export function erc3009DepositTypedData(
+  terms: Pick<DepositTerms, 'chainId' | 'channelId' | 'token' | 'amount'> & {
+    tokenDomain: { name: string; version: string };
+    payer: Address;
+  },
+  auth: Pick<Erc3009Auth, 'validAfter' | 'validBefore' | 'salt'>,
+): TypedDataDefinition<typeof receiveWithAuthorizationTypes, 'ReceiveWithAuthorization'> {
+  return {
     domain: buildEip3009Domain({
       ...terms.tokenDomain,
       chainId: terms.chainId,
@@ -108,16 +117,50 @@ export async function signErc3009Deposit(
     types: receiveWithAuthorizationTypes,
     primaryType: 'ReceiveWithAuthorization',
     message: {
-      from: getAddress(signer.address),
+      from: terms.payer,
       to: ERC3009_DEPOSIT_COLLECTOR_ADDRESS,
       value: terms.amount,
-      validAfter: 0n,
-      validBefore: BigInt(terms.deadline),
-      nonce: erc3009DepositNonce(terms.channelId, salt),
+      validAfter: BigInt(auth.validAfter),
+      validBefore: BigInt(auth.validBefore),
+      nonce: erc3009DepositNonce(terms.channelId, auth.salt),
     },
-  });
+  };
+}
+
+/** Sign `ReceiveWithAuthorization(payer -> ERC-3009 collector, amount)` with a fresh salt. */
+export async function signErc3009Deposit(
+  signer: BatchSettlementSigner,
+  terms: DepositTerms & { tokenDomain: { name: string; version: string } },
+): Promise<DepositAuthorization> {
+  const auth = {
+    validAfter: '0',
+    validBefore: String(terms.deadline),
+    salt: toHex(crypto.getRandomValues(new Uint8Array(32))),
+  };
+  const payer = getAddress(signer.address);
+  const signature = await signer.signTypedData(erc3009DepositTypedData({ ...terms, payer }, auth));
+  return { erc3009Authorization: { ...auth, signature } };
+}
+
+/**
+ * The Permit2 witness transfer a deposit signs (spender: the Permit2 collector, witness: the channel):
+ * what the client signs and the facilitator verifies.
+ */
+export function permit2DepositTypedData(
+  chainId: number,
+  auth: Omit<Permit2Auth, 'from' | 'signature'>,
+): TypedDataDefinition<typeof depositPermit2Types, 'PermitWitnessTransferFrom'> {
   return {
-    erc3009Authorization: { validAfter: '0', validBefore: String(terms.deadline), salt, signature },
+    domain: { name: 'Permit2', chainId, verifyingContract: PERMIT2_ADDRESS },
+    types: depositPermit2Types,
+    primaryType: 'PermitWitnessTransferFrom',
+    message: {
+      permitted: { token: auth.permitted.token, amount: BigInt(auth.permitted.amount) },
+      spender: auth.spender,
+      nonce: BigInt(auth.nonce),
+      deadline: BigInt(auth.deadline),
+      witness: { channelId: auth.witness.channelId },
+    },
   };
 }
 
@@ -126,29 +169,13 @@ export async function signPermit2Deposit(
   signer: BatchSettlementSigner,
   terms: DepositTerms,
 ): Promise<DepositAuthorization> {
-  const nonce = createPermit2Nonce();
-  const permitted = { token: getAddress(terms.token), amount: terms.amount.toString() };
-  const signature = await signer.signTypedData({
-    domain: { name: 'Permit2', chainId: terms.chainId, verifyingContract: PERMIT2_ADDRESS },
-    types: depositPermit2Types,
-    primaryType: 'PermitWitnessTransferFrom',
-    message: {
-      permitted: { token: permitted.token, amount: terms.amount },
-      spender: PERMIT2_DEPOSIT_COLLECTOR_ADDRESS,
-      nonce: BigInt(nonce),
-      deadline: BigInt(terms.deadline),
-      witness: { channelId: terms.channelId },
-    },
-  });
-  return {
-    permit2Authorization: {
-      from: getAddress(signer.address),
-      permitted,
-      spender: PERMIT2_DEPOSIT_COLLECTOR_ADDRESS,
-      nonce,
-      deadline: String(terms.deadline),
-      witness: { channelId: terms.channelId },
-      signature,
-    },
+  const unsigned = {
+    permitted: { token: getAddress(terms.token), amount: terms.amount.toString() },
+    spender: PERMIT2_DEPOSIT_COLLECTOR_ADDRESS,
+    nonce: createPermit2Nonce(),
+    deadline: String(terms.deadline),
+    witness: { channelId: terms.channelId },
   };
+  const signature = await signer.signTypedData(permit2DepositTypedData(terms.chainId, unsigned));
+  return { permit2Authorization: { from: getAddress(signer.address), ...unsigned, signature } };
 }

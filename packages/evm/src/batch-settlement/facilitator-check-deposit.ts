@@ -13,23 +13,12 @@ import {
   type PublicClient,
   parseErc6492Signature,
 } from 'viem';
-import { transferWithAuthorizationTypes } from '../eip3009.js';
-import { PERMIT2_ADDRESS } from '../permit2/constants.js';
-import { erc3009DepositNonce } from './client-payload.js';
-import {
-  depositPermit2Types,
-  ERC3009_DEPOSIT_COLLECTOR_ADDRESS,
-  PERMIT2_DEPOSIT_COLLECTOR_ADDRESS,
-} from './constants.js';
+import { erc3009DepositTypedData, permit2DepositTypedData } from './client-payload.js';
+import { ERC3009_DEPOSIT_COLLECTOR_ADDRESS, PERMIT2_DEPOSIT_COLLECTOR_ADDRESS } from './constants.js';
 import { type CheckFailure, isSignedBy } from './facilitator-check-channel.js';
 import type { DepositArgs } from './facilitator-read-channel-state.js';
 import type { DepositPayload } from './payload.js';
 import { BatchSettlementReasons } from './reasons.js';
-
-// ReceiveWithAuthorization has TransferWithAuthorization's fields (only the type name differs)
-const receiveWithAuthorizationTypes = {
-  ReceiveWithAuthorization: transferWithAuthorizationTypes.TransferWithAuthorization,
-} as const;
 
 /** Seconds of margin a deadline must keep beyond now (the transaction must still land). */
 const DEADLINE_MARGIN = 6n;
@@ -68,24 +57,18 @@ export async function checkDepositAuthorization(
   if (BigInt(auth.validAfter) > now)
     return fail('validAfter', `validAfter ${auth.validAfter} is in the future (now ${now})`);
   const payer = payload.channelConfig.payer;
-  const signed = await isSignedBy(
-    client,
-    payer,
+  const typedData = erc3009DepositTypedData(
     {
-      domain: { name, version, chainId, verifyingContract: payload.channelConfig.token },
-      types: receiveWithAuthorizationTypes,
-      primaryType: 'ReceiveWithAuthorization',
-      message: {
-        from: payer,
-        to: ERC3009_DEPOSIT_COLLECTOR_ADDRESS,
-        value: BigInt(payload.deposit.amount),
-        validAfter: BigInt(auth.validAfter),
-        validBefore: BigInt(auth.validBefore),
-        nonce: erc3009DepositNonce(payload.voucher.channelId, auth.salt),
-      },
+      chainId,
+      channelId: payload.voucher.channelId,
+      token: payload.channelConfig.token,
+      amount: BigInt(payload.deposit.amount),
+      tokenDomain: { name, version },
+      payer,
     },
-    auth.signature,
+    auth,
   );
+  const signed = await isSignedBy(client, payer, typedData, auth.signature);
   if (signed) return undefined;
   return fail(
     'receiveAuthorizationSignature',
@@ -127,23 +110,7 @@ async function checkPermit2(
     return fail('channelIdMismatch', `the witness names channel ${auth.witness.channelId}`);
   if (BigInt(auth.deadline) < now + DEADLINE_MARGIN)
     return fail('permit2DeadlineExpired', `deadline ${auth.deadline} has passed (now ${now})`);
-  const signed = await isSignedBy(
-    client,
-    payer,
-    {
-      domain: { name: 'Permit2', chainId, verifyingContract: PERMIT2_ADDRESS },
-      types: depositPermit2Types,
-      primaryType: 'PermitWitnessTransferFrom',
-      message: {
-        permitted: { token: auth.permitted.token, amount: BigInt(auth.permitted.amount) },
-        spender: auth.spender,
-        nonce: BigInt(auth.nonce),
-        deadline: BigInt(auth.deadline),
-        witness: { channelId: auth.witness.channelId },
-      },
-    },
-    auth.signature,
-  );
+  const signed = await isSignedBy(client, payer, permit2DepositTypedData(chainId, auth), auth.signature);
   return signed
     ? undefined
     : fail('permit2InvalidSignature', `the Permit2 transfer is not signed by ${payer}`);

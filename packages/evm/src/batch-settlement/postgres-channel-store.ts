@@ -5,6 +5,7 @@
  * sharing the database serve a channel one request at a time. `pg` is an optional peer dependency:
  * pass your own pool, or a `url` and the store loads `pg` on first use.
  */
+import { openSqlPool, withSchemaLock } from '@x402kit/core/internal/node';
 import type pg from 'pg';
 import type { Hex } from 'viem';
 import type { ChannelStore, ReserveResult } from './channel-store.js';
@@ -116,19 +117,8 @@ async function openTable(
 ): Promise<pg.Pool> {
   const pool = options.pool ?? (await ownPool(options.url ?? '', options.maxConnections ?? 10));
   try {
-    const client = await pool.connect();
-    try {
-      await client.query('BEGIN');
-      await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`x402kit-batch-settlement:${table}`]);
-      if (options.schema !== undefined) await client.query(`CREATE SCHEMA IF NOT EXISTS "${options.schema}"`);
-      await client.query(sql.create);
-      await client.query('COMMIT');
-    } catch (error) {
-      await client.query('ROLLBACK').catch(() => {});
-      throw error;
-    } finally {
-      client.release();
-    }
+    const lockKey = `x402kit-batch-settlement:${table}`;
+    await withSchemaLock(pool, lockKey, options.schema, (client) => client.query(sql.create));
   } catch (error) {
     if (options.pool === undefined) await pool.end().catch(() => {});
     throw error;
@@ -146,8 +136,5 @@ async function ownPool(url: string, max: number): Promise<pg.Pool> {
       error,
     );
   }
-  const pool = new driver.Pool({ connectionString: url, max, connectionTimeoutMillis: 5000 });
-  // an idle client that loses its server must not crash the process; the next query reports it
-  pool.on('error', () => {});
-  return pool;
+  return openSqlPool(driver.Pool, { connectionString: url, max, connectionTimeoutMillis: 5000 });
 }

@@ -3,8 +3,24 @@
  * checks, the pool, and schema setup under an advisory lock, so several facilitators may start at
  * once against one database.
  */
+import { openSqlPool, withSchemaLock as withLock } from '@x402kit/core/internal/node';
 import pg from 'pg';
 import { type MigrationSet, migrationsTableSql, qualify } from './migrations.js';
+
+/**
+ * Run `body` in one transaction holding the advisory lock `lockKey`, after creating `schema` if it is
+ * given and missing; rolled back when `body` throws. Core's, shared with the batch-settlement channel
+ * store; typed here for `pg`.
+ *
+ * @example
+ * await withSchemaLock(pool, 'x402kit-rate-limits:', undefined, (client) => client.query('CREATE TABLE …'))
+ */
+export const withSchemaLock: (
+  pool: pg.Pool,
+  lockKey: string,
+  schema: string | undefined,
+  body: (client: pg.PoolClient) => Promise<unknown>,
+) => Promise<void> = withLock;
 
 /** Builds the error thrown for options that cannot work; each store keeps its own error class. */
 export type OptionsErrorFactory = (message: string) => Error;
@@ -36,37 +52,7 @@ export function schemaPrefix(schema: string | undefined, toError: OptionsErrorFa
  */
 export function createPostgresPool(url: string | undefined, max: number, toError = typeError): pg.Pool {
   if (!url) throw toError('url or pool is required');
-  const pool = new pg.Pool({ connectionString: url, max });
-  pool.on('error', () => {});
-  return pool;
-}
-
-/**
- * Run `body` in one transaction holding the advisory lock `lockKey`, after creating `schema` if
- * it is given and missing; rolled back when `body` throws.
- *
- * @example
- * await withSchemaLock(pool, 'x402kit-rate-limits:', undefined, (client) => client.query('CREATE TABLE …'))
- */
-export async function withSchemaLock(
-  pool: pg.Pool,
-  lockKey: string,
-  schema: string | undefined,
-  body: (client: pg.PoolClient) => Promise<unknown>,
-): Promise<void> {
-  const client = await pool.connect();
-  try {
-    await client.query('BEGIN');
-    await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [lockKey]);
-    if (schema !== undefined) await client.query(`CREATE SCHEMA IF NOT EXISTS "${schema}"`);
-    await body(client);
-    await client.query('COMMIT');
-  } catch (error) {
-    await client.query('ROLLBACK').catch(() => {});
-    throw error;
-  } finally {
-    client.release();
-  }
+  return openSqlPool(pg.Pool, { connectionString: url, max });
 }
 
 export type OpenPostgresOptions = {

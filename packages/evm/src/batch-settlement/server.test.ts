@@ -78,13 +78,25 @@ async function seed(store: ChannelStore, config: ChannelConfig, channelId: Hex, 
   });
 }
 
-async function voucherPayment(s: ReturnType<typeof setup>, max: bigint): Promise<PaymentPayload> {
-  const signature = await payer.signTypedData({
+/** A server that already knows the channel (as after a deposit): 100 000 deposited, nothing charged. */
+async function seeded() {
+  const s = setup();
+  await seed(s.store, s.config, s.channelId, s.clock.now);
+  return s;
+}
+
+type Setup = ReturnType<typeof setup>;
+
+const signVoucher = (signer: typeof payer, channelId: Hex, max: bigint) =>
+  signer.signTypedData({
     domain: batchSettlementDomain(84532),
     types: voucherTypes,
     primaryType: 'Voucher',
-    message: { channelId: s.channelId, maxClaimableAmount: max },
+    message: { channelId, maxClaimableAmount: max },
   });
+
+async function voucherPayment(s: Setup, max: bigint): Promise<PaymentPayload> {
+  const signature = await signVoucher(payer, s.channelId, max);
   return {
     x402Version: 2,
     accepted: s.requirements,
@@ -95,6 +107,21 @@ async function voucherPayment(s: ReturnType<typeof setup>, max: bigint): Promise
     },
   };
 }
+
+const verify = (s: Setup, payment: PaymentPayload, attempt: string) =>
+  s.scheme.session.verify(payment, s.requirements, ctx(attempt));
+const settle = (s: Setup, payment: PaymentPayload, attempt: string) =>
+  s.scheme.session.settle(payment, s.requirements, ctx(attempt));
+
+/** The seeded channel's state as the server reports it, with `charged` charged. */
+const seededState = (s: Setup, charged: string) => ({
+  channelId: s.channelId,
+  balance: '100000',
+  totalClaimed: '0',
+  withdrawRequestedAt: 0,
+  refundNonce: '0',
+  chargedCumulativeAmount: charged,
+});
 
 async function charged(store: ChannelStore, channelId: Hex): Promise<string | undefined> {
   return (await store.get(channelId))?.chargedCumulativeAmount;
@@ -112,31 +139,27 @@ describe('batch-settlement server session (in-memory store, no chain I/O)', () =
   });
 
   it('20 concurrent requests with the same voucher: one reservation, one charge', async () => {
-    const s = setup();
-    await seed(s.store, s.config, s.channelId, s.clock.now);
+    const s = await seeded();
     const payment = await voucherPayment(s, 100n);
-    const verdicts = await Promise.all(
-      Array.from({ length: 20 }, (_, i) => s.scheme.session.verify(payment, s.requirements, ctx(`a-${i}`))),
-    );
+    const verdicts = await Promise.all(Array.from({ length: 20 }, (_, i) => verify(s, payment, `a-${i}`)));
     const accepted = verdicts.flatMap((v, i) => (v.isValid ? [i] : []));
     assert.equal(accepted.length, 1);
     for (const v of verdicts.filter((x) => !x.isValid)) assert.equal(v.invalidReason, R.channelBusy);
-    const settled = await s.scheme.session.settle(payment, s.requirements, ctx(`a-${accepted[0]}`));
+    const settled = await settle(s, payment, `a-${accepted[0]}`);
     assert.equal(settled.success, true);
     assert.equal(await charged(s.store, s.channelId), '100');
-    const again = await s.scheme.session.verify(payment, s.requirements, ctx('late'));
+    const again = await verify(s, payment, 'late');
     assert.equal(again.invalidReason, R.cumulativeAmountMismatch);
   });
 
   it('50 sequential paid requests charge 50 x price; the answer is the spec voucher response', async () => {
-    const s = setup();
-    await seed(s.store, s.config, s.channelId, s.clock.now);
+    const s = await seeded();
     let last: Awaited<ReturnType<typeof s.scheme.session.settle>> | undefined;
     for (let i = 1; i <= 50; i++) {
       const payment = await voucherPayment(s, BigInt(i) * 100n);
-      const verdict = await s.scheme.session.verify(payment, s.requirements, ctx(`seq-${i}`));
+      const verdict = await verify(s, payment, `seq-${i}`);
       assert.equal(verdict.isValid, true, verdict.invalidMessage);
-      last = await s.scheme.session.settle(payment, s.requirements, ctx(`seq-${i}`));
+      last = await settle(s, payment, `seq-${i}`);
     }
     assert.equal(await charged(s.store, s.channelId), '5000');
     assert.deepEqual(last, {
@@ -147,26 +170,18 @@ describe('batch-settlement server session (in-memory store, no chain I/O)', () =
       payer: payer.address,
       extra: {
         chargedAmount: '100',
-        channelState: {
-          channelId: s.channelId,
-          balance: '100000',
-          totalClaimed: '0',
-          withdrawRequestedAt: 0,
-          refundNonce: '0',
-          chargedCumulativeAmount: '5000',
-        },
+        channelState: seededState(s, '5000'),
       },
     });
   });
 
   it('a voucher off the charged total gets the corrective offer of the spec', async () => {
-    const s = setup();
-    await seed(s.store, s.config, s.channelId, s.clock.now);
+    const s = await seeded();
     const first = await voucherPayment(s, 100n);
-    await s.scheme.session.verify(first, s.requirements, ctx('c-1'));
-    await s.scheme.session.settle(first, s.requirements, ctx('c-1'));
+    await verify(s, first, 'c-1');
+    await settle(s, first, 'c-1');
     const stale = await voucherPayment(s, 100n);
-    const verdict = await s.scheme.session.verify(stale, s.requirements, ctx('c-2'));
+    const verdict = await verify(s, stale, 'c-2');
     assert.equal(verdict.isValid, false);
     assert.equal(verdict.invalidReason, 'invalid_batch_settlement_evm_cumulative_amount_mismatch');
     const signature = (first.payload.voucher as { signature: string }).signature;
@@ -177,74 +192,50 @@ describe('batch-settlement server session (in-memory store, no chain I/O)', () =
         withdrawDelay: 900,
         name: 'USDC',
         version: '2',
-        channelState: {
-          channelId: s.channelId,
-          balance: '100000',
-          totalClaimed: '0',
-          withdrawRequestedAt: 0,
-          refundNonce: '0',
-          chargedCumulativeAmount: '100',
-        },
+        channelState: seededState(s, '100'),
         voucherState: { signedMaxClaimable: '100', signature },
       },
     });
     // the channel is free again: the corrected voucher is accepted
-    assert.equal(
-      (await s.scheme.session.verify(await voucherPayment(s, 200n), s.requirements, ctx('c-3'))).isValid,
-      true,
-    );
+    assert.equal((await verify(s, await voucherPayment(s, 200n), 'c-3')).isValid, true);
   });
 
   it('a handler that failed releases the channel: the same voucher is accepted again', async () => {
-    const s = setup();
-    await seed(s.store, s.config, s.channelId, s.clock.now);
+    const s = await seeded();
     const payment = await voucherPayment(s, 100n);
-    assert.equal((await s.scheme.session.verify(payment, s.requirements, ctx('h-1'))).isValid, true);
+    assert.equal((await verify(s, payment, 'h-1')).isValid, true);
     await s.scheme.session.release(payment, s.requirements, ctx('h-1'));
     assert.equal(await charged(s.store, s.channelId), '0');
-    assert.equal((await s.scheme.session.verify(payment, s.requirements, ctx('h-2'))).isValid, true);
-    assert.equal((await s.scheme.session.settle(payment, s.requirements, ctx('h-2'))).success, true);
+    assert.equal((await verify(s, payment, 'h-2')).isValid, true);
+    assert.equal((await settle(s, payment, 'h-2')).success, true);
     assert.equal(await charged(s.store, s.channelId), '100');
   });
 
   it('a crashed holder lapses at expiresAt; its late settle cannot commit', async () => {
-    const s = setup();
-    await seed(s.store, s.config, s.channelId, s.clock.now);
+    const s = await seeded();
     const payment = await voucherPayment(s, 100n);
-    assert.equal((await s.scheme.session.verify(payment, s.requirements, ctx('dead'))).isValid, true);
-    assert.equal(
-      (await s.scheme.session.verify(payment, s.requirements, ctx('next'))).invalidReason,
-      R.channelBusy,
-    );
+    assert.equal((await verify(s, payment, 'dead')).isValid, true);
+    assert.equal((await verify(s, payment, 'next')).invalidReason, R.channelBusy);
     s.clock.now += 61_000; // past maxTimeoutSeconds; the mirrored state is still fresh (TTL 300 s)
-    assert.equal((await s.scheme.session.verify(payment, s.requirements, ctx('next'))).isValid, true);
-    assert.equal((await s.scheme.session.settle(payment, s.requirements, ctx('next'))).success, true);
-    const late = await s.scheme.session.settle(payment, s.requirements, ctx('dead'));
+    assert.equal((await verify(s, payment, 'next')).isValid, true);
+    assert.equal((await settle(s, payment, 'next')).success, true);
+    const late = await settle(s, payment, 'dead');
     assert.equal(late.success, false);
     assert.equal(await charged(s.store, s.channelId), '100');
   });
 
   it('charges the actual amount when below the price; refuses a bad signature and a foreign receiver', async () => {
-    const s = setup();
-    await seed(s.store, s.config, s.channelId, s.clock.now);
+    const s = await seeded();
     const payment = await voucherPayment(s, 100n);
-    await s.scheme.session.verify(payment, s.requirements, ctx('u-1'));
+    await verify(s, payment, 'u-1');
     const settled = await s.scheme.session.settle(payment, s.requirements, { ...ctx('u-1'), amount: '40' });
     assert.equal((settled as { extra?: { chargedAmount?: string } }).extra?.chargedAmount, '40');
     assert.equal(await charged(s.store, s.channelId), '40');
     const forged = await voucherPayment(s, 140n);
     const other = privateKeyToAccount(generatePrivateKey());
-    const bad = await other.signTypedData({
-      domain: batchSettlementDomain(84532),
-      types: voucherTypes,
-      primaryType: 'Voucher',
-      message: { channelId: s.channelId, maxClaimableAmount: 140n },
-    });
+    const bad = await signVoucher(other, s.channelId, 140n);
     (forged.payload.voucher as { signature: Hex }).signature = bad;
-    assert.equal(
-      (await s.scheme.session.verify(forged, s.requirements, ctx('u-2'))).invalidReason,
-      R.voucherSignature,
-    );
+    assert.equal((await verify(s, forged, 'u-2')).invalidReason, R.voucherSignature);
     const foreign = { ...s.requirements, payTo: zeroAddress.replace(/0$/, '1') };
     assert.equal(
       (await s.scheme.session.verify(payment, foreign, ctx('u-3'))).invalidReason,

@@ -6,13 +6,15 @@ import { describe, it } from 'node:test';
 import type { PaymentRequirements, SettleResponse } from '@x402kit/core';
 import { type Hex, recoverTypedDataAddress } from 'viem';
 import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts';
-import { PERMIT2_ADDRESS } from '../permit2/constants.js';
 import { batchSettlementDomain, computeChannelId } from './channel.js';
 import { createBatchSettlementEvmClient } from './client.js';
 import { createFileClientChannelStorage } from './client-channel-storage.js';
-import { erc3009DepositNonce, receiveWithAuthorizationTypes } from './client-payload.js';
 import {
-  depositPermit2Types,
+  erc3009DepositNonce,
+  permit2DepositTypedData,
+  receiveWithAuthorizationTypes,
+} from './client-payload.js';
+import {
   ERC3009_DEPOSIT_COLLECTOR_ADDRESS,
   PERMIT2_DEPOSIT_COLLECTOR_ADDRESS,
   voucherTypes,
@@ -139,19 +141,9 @@ describe('createBatchSettlementEvmClient', () => {
     const permit = deposit.deposit.authorization.permit2Authorization;
     assert.equal(permit.spender, PERMIT2_DEPOSIT_COLLECTOR_ADDRESS);
     assert.equal(permit.witness.channelId, deposit.voucher.channelId);
-    const signer = await recoverTypedDataAddress({
-      domain: { name: 'Permit2', chainId: CHAIN_ID, verifyingContract: PERMIT2_ADDRESS },
-      types: depositPermit2Types,
-      primaryType: 'PermitWitnessTransferFrom',
-      message: {
-        permitted: { token: permit.permitted.token, amount: BigInt(permit.permitted.amount) },
-        spender: permit.spender,
-        nonce: BigInt(permit.nonce),
-        deadline: BigInt(permit.deadline),
-        witness: { channelId: permit.witness.channelId },
-      },
-      signature: permit.signature,
-    });
+    // what the facilitator verifies (the devnet tests settle it against the real Permit2)
+    const typedData = permit2DepositTypedData(CHAIN_ID, permit);
+    const signer = await recoverTypedDataAddress({ ...typedData, signature: permit.signature });
     assert.equal(signer, payer.address);
   });
 

@@ -9,9 +9,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { x402Facilitator } from '@x402/core/facilitator';
-import type { HTTPFacilitatorClient } from '@x402/core/server';
 import { BatchSettlementEvmScheme as OfficialBatchFacilitator } from '@x402/evm/batch-settlement/facilitator';
-import type { BatchSettlementEvmScheme as OfficialBatchServer } from '@x402/evm/batch-settlement/server';
 import { createX402Client, decodePaymentResponseHeader } from '@x402kit/core';
 import { type Devnet, readTokenBalance, startDevnet } from '@x402kit/devnet';
 import {
@@ -21,7 +19,10 @@ import {
   createMemoryClientChannelStorage,
 } from '@x402kit/evm/batch-settlement';
 import { wrapFetchWithPayment } from '@x402kit/http';
-import { serveOfficialBatchServer } from '@x402kit/testing/batch-settlement-servers';
+import {
+  type OfficialBatchServerRunning,
+  serveOfficialBatchServer,
+} from '@x402kit/testing/batch-settlement-servers';
 import { officialFacilitatorSigner, type Running, serveOfficialFacilitator } from '@x402kit/testing/official';
 import { createPublicClient, type Hex, http } from 'viem';
 import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts';
@@ -31,9 +32,7 @@ const DEPOSIT = 20n * PRICE;
 
 let devnet: Devnet;
 let facilitator: Running;
-let server: Running;
-let serverScheme: OfficialBatchServer;
-let facilitatorClient: HTTPFacilitatorClient;
+let server: OfficialBatchServerRunning;
 let url: string;
 
 const balance = (address: string) => readTokenBalance(devnet.rpcUrl, devnet.token.address, address as Hex);
@@ -87,13 +86,7 @@ describe('our batch-settlement client -> official server + official facilitator 
       new OfficialBatchFacilitator(signer, authorizer as never),
     );
     facilitator = await serveOfficialFacilitator(engine);
-    const official = await serveOfficialBatchServer({
-      facilitatorUrl: facilitator.url,
-      network,
-      payTo: devnet.accounts.payTo.address,
-    });
-    ({ scheme: serverScheme, facilitatorClient } = official);
-    server = official;
+    server = await serveOfficialBatchServer(devnet, facilitator.url);
     url = `${server.url}/weather`;
   });
   after(async () => {
@@ -137,8 +130,8 @@ describe('our batch-settlement client -> official server + official facilitator 
     );
 
     // the official server claims every voucher and sweeps them to payTo
-    const manager = serverScheme.createChannelManager(
-      facilitatorClient,
+    const manager = server.scheme.createChannelManager(
+      server.facilitatorClient,
       devnet.network as `${string}:${string}`,
     );
     const { claims, settle } = await manager.claimAndSettle();

@@ -10,14 +10,16 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { x402Client } from '@x402/core/client';
-import type { HTTPFacilitatorClient } from '@x402/core/server';
 import { BatchSettlementEvmScheme as OfficialBatchClient } from '@x402/evm/batch-settlement/client';
-import type { BatchSettlementEvmScheme as OfficialBatchServer } from '@x402/evm/batch-settlement/server';
 import { wrapFetchWithPayment as officialWrap } from '@x402/fetch';
 import { decodePaymentResponseHeader } from '@x402kit/core';
 import { type Devnet, devnetAccount, readTokenBalance, startDevnet } from '@x402kit/devnet';
 import { BATCH_SETTLEMENT_ADDRESS } from '@x402kit/evm/batch-settlement';
-import { serveOfficialBatchServer } from '@x402kit/testing/batch-settlement-servers';
+import {
+  devnetBatchRequirements,
+  type OfficialBatchServerRunning,
+  serveOfficialBatchServer,
+} from '@x402kit/testing/batch-settlement-servers';
 import { type CutRpcFacilitator, startCutRpcFacilitator } from '@x402kit/testing/cut-rpc-facilitator';
 import type { Running } from '@x402kit/testing/listen';
 import { createPublicClient, type Hex, http, toHex } from 'viem';
@@ -27,9 +29,7 @@ const PRICE = 1000n; // $0.001 of the devnet's 6-decimal USDC
 
 let devnet: Devnet;
 let facilitator: Running;
-let server: Running;
-let serverScheme: OfficialBatchServer;
-let facilitatorClient: HTTPFacilitatorClient;
+let server: OfficialBatchServerRunning;
 let url: string;
 
 const balance = (address: string) => readTokenBalance(devnet.rpcUrl, devnet.token.address, address as Hex);
@@ -60,17 +60,11 @@ after(async () => {
 
 describe('official batch-settlement client + official server -> our facilitator over HTTP (devnet)', () => {
   before(async () => {
-    const network = devnet.network as `${string}:${string}`;
+    const _network = devnet.network as `${string}:${string}`;
     // the whole deployment (SQLite ledger, reconciler), its RPC through a proxy that stays healthy here
     const deployment = await startCutRpcFacilitator(devnet, { instanceId: 'batch-settlement-interop' });
     facilitator = { url: deployment.url, close: () => deployment.close() };
-    const official = await serveOfficialBatchServer({
-      facilitatorUrl: facilitator.url,
-      network,
-      payTo: devnet.accounts.payTo.address,
-    });
-    ({ scheme: serverScheme, facilitatorClient } = official);
-    server = official;
+    server = await serveOfficialBatchServer(devnet, facilitator.url);
     url = `${server.url}/weather`;
   });
   after(async () => {
@@ -116,8 +110,8 @@ describe('official batch-settlement client + official server -> our facilitator 
     const charged = 6n * PRICE;
     assert.ok(deposited >= charged, `the deposit ${deposited} covers the six requests`);
 
-    const manager = serverScheme.createChannelManager(
-      facilitatorClient,
+    const manager = server.scheme.createChannelManager(
+      server.facilitatorClient,
       devnet.network as `${string}:${string}`,
     );
     const { claims, settle } = await manager.claimAndSettle();
@@ -153,20 +147,7 @@ describe('our facilitator deployment (ledger, reconciler): exactly-once deposits
   async function officialDeposit(salt: number) {
     const authorizer = privateKeyToAccount(devnetAccount(5).privateKey).address;
     const payer = privateKeyToAccount(devnet.accounts.payer.privateKey as Hex);
-    const requirements = {
-      scheme: 'batch-settlement',
-      network: devnet.network,
-      amount: '1000',
-      asset: devnet.token.address,
-      payTo: devnet.accounts.payTo.address,
-      maxTimeoutSeconds: 300,
-      extra: {
-        receiverAuthorizer: authorizer,
-        withdrawDelay: 900,
-        name: devnet.token.name,
-        version: devnet.token.version,
-      },
-    };
+    const requirements = devnetBatchRequirements(devnet, authorizer);
     const official = new OfficialBatchClient(payer as never, {
       rpcUrl: devnet.rpcUrl,
       salt: toHex(salt, { size: 32 }),

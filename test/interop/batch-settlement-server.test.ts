@@ -112,9 +112,8 @@ async function paidOnce(pay: typeof fetch, target = url) {
 function serveScheme(scheme: BatchSettlementEvmServer, framework?: 'express' | 'hono'): Promise<Running> {
   return serveOurBatchServer({
     scheme,
+    devnet,
     facilitatorUrl: facilitator.url,
-    network: devnet.network,
-    payTo: devnet.accounts.payTo.address,
     ...(framework ? { framework } : {}),
     routes: {
       '/weather': () => {

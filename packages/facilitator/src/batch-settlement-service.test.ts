@@ -9,10 +9,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import type { PaymentPayload, PaymentRequirements } from '@x402kit/core';
+import type { PaymentPayload } from '@x402kit/core';
 import { type Devnet, devnetAccount, startDevnet } from '@x402kit/devnet';
 import { createBatchSettlementEvmClient } from '@x402kit/evm/batch-settlement';
 import { evmChain } from '@x402kit/evm/chain-module';
+import { devnetBatchRequirements } from '@x402kit/testing/batch-settlement-servers';
 import { type Hex, toHex } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
 import { FacilitatorConfigError } from './config.js';
@@ -90,20 +91,8 @@ describe('batch-settlement in the facilitator deployment (devnet)', () => {
 
   it('/metrics counts a deposit, a 3-row claim and its sweep, and the claim batch size', async () => {
     const app = await deployment({});
-    const requirements: PaymentRequirements = {
-      scheme: 'batch-settlement',
-      network: devnet.network,
-      amount: '1000',
-      asset: devnet.token.address,
-      payTo: devnet.accounts.payTo.address,
-      maxTimeoutSeconds: 300,
-      extra: {
-        receiverAuthorizer: devnet.accounts.facilitator.address,
-        withdrawDelay: 900,
-        name: devnet.token.name,
-        version: devnet.token.version,
-      },
-    };
+    const requirements = devnetBatchRequirements(devnet, devnet.accounts.facilitator.address);
+
     const rows = [];
     for (let i = 1; i <= 3; i++) {
       const client = createBatchSettlementEvmClient({

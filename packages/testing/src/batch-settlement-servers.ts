@@ -2,52 +2,66 @@
  * The resource servers of the `batch-settlement` interop tests, on 127.0.0.1: the OFFICIAL one
  * (`@x402/express` + `@x402/evm/batch-settlement/server`) and OURS (`createResourceServer` with a
  * `createBatchSettlementEvmServer` scheme behind our Express or Hono middleware), each over a facilitator
- * URL and serving paid `GET` routes at one price.
+ * URL and serving paid `GET` routes at one price to the devnet's `payTo`; and the devnet offer they make.
  */
 import { getRequestListener } from '@hono/node-server';
 import { HTTPFacilitatorClient, x402ResourceServer } from '@x402/core/server';
 import { BatchSettlementEvmScheme as OfficialBatchServer } from '@x402/evm/batch-settlement/server';
 import { paymentMiddleware as officialPayments } from '@x402/express';
-import { createHttpFacilitatorClient, createResourceServer, type SchemeServer } from '@x402kit/core';
+import {
+  createHttpFacilitatorClient,
+  createResourceServer,
+  type PaymentRequirements,
+  type SchemeServer,
+} from '@x402kit/core';
+import type { Devnet } from '@x402kit/devnet';
+import {
+  type BatchSettlementEvmFacilitator,
+  type ChannelConfig,
+  createBatchSettlementEvmFacilitator,
+} from '@x402kit/evm/batch-settlement';
 import type { RoutesConfig } from '@x402kit/http';
 import { paymentMiddleware as expressPayments } from '@x402kit/http/express';
 import { paymentMiddleware as honoPayments } from '@x402kit/http/hono';
 import express from 'express';
 import { Hono } from 'hono';
-import type { Hex } from 'viem';
+import { type Hex, toHex } from 'viem';
 import { listenLocal, type Running } from './listen.js';
 
 /** What a paid route answers: a JSON body, with a status (default 200). */
 export type BatchRouteAnswer = { status?: number; body: unknown };
 
-/** Where and what a batch-settlement server sells. */
-export type BatchServerTerms = {
-  facilitatorUrl: string;
-  network: string;
-  payTo: string;
-  /** Default `$0.001`. */
-  price?: string;
-};
+/** The devnet a batch-settlement server sells on (its network; it is paid to `accounts.payTo`). */
+export type BatchServerDevnet = Pick<Devnet, 'network' | 'accounts'>;
 
 /** The weather every default route answers. */
 export const SUNNY: BatchRouteAnswer = { body: { report: { weather: 'sunny' } } };
+
+/** The official server running, with its scheme and facilitator client. */
+export type OfficialBatchServerRunning = Running & {
+  scheme: OfficialBatchServer;
+  facilitatorClient: HTTPFacilitatorClient;
+};
 
 /**
  * The official batch-settlement server (Express) selling `GET /weather`, with its scheme and
  * facilitator client (for its channel manager's claims and refunds).
  *
  * @example
- * const official = await serveOfficialBatchServer({ facilitatorUrl, network: devnet.network, payTo })
+ * const official = await serveOfficialBatchServer(devnet, facilitator.url)
  * await pay(`${official.url}/weather`)
  */
 export async function serveOfficialBatchServer(
-  terms: BatchServerTerms,
-): Promise<Running & { scheme: OfficialBatchServer; facilitatorClient: HTTPFacilitatorClient }> {
-  const network = terms.network as `${string}:${string}`;
-  const facilitatorClient = new HTTPFacilitatorClient({ url: terms.facilitatorUrl });
-  const scheme = new OfficialBatchServer(terms.payTo as Hex);
+  devnet: BatchServerDevnet,
+  facilitatorUrl: string,
+  price = '$0.001',
+): Promise<OfficialBatchServerRunning> {
+  const network = devnet.network as `${string}:${string}`;
+  const payTo = devnet.accounts.payTo.address;
+  const facilitatorClient = new HTTPFacilitatorClient({ url: facilitatorUrl });
+  const scheme = new OfficialBatchServer(payTo as Hex);
   const resourceServer = new x402ResourceServer(facilitatorClient).register(network, scheme);
-  const accepts = { scheme: 'batch-settlement', network, payTo: terms.payTo, price: terms.price ?? '$0.001' };
+  const accepts = { scheme: 'batch-settlement', network, payTo, price };
   const app = express();
   app.use(officialPayments({ 'GET /weather': { accepts, description: 'weather' } }, resourceServer));
   app.get('/weather', (_req, res) => {
@@ -58,7 +72,11 @@ export async function serveOfficialBatchServer(
 }
 
 /** Options of {@link serveOurBatchServer}. */
-export type OurBatchServerOptions = BatchServerTerms & {
+export type OurBatchServerOptions = {
+  devnet: BatchServerDevnet;
+  facilitatorUrl: string;
+  /** Default `$0.001`. */
+  price?: string;
   /** The scheme (`createBatchSettlementEvmServer(...)`). */
   scheme: SchemeServer;
   /** Our middleware to serve it with; default Express. */
@@ -71,7 +89,7 @@ export type OurBatchServerOptions = BatchServerTerms & {
  * Our resource server with `scheme` behind our Express or Hono middleware.
  *
  * @example
- * const ours = await serveOurBatchServer({ scheme, facilitatorUrl, network, payTo, framework: 'hono' })
+ * const ours = await serveOurBatchServer({ scheme, devnet, facilitatorUrl: facilitator.url, framework: 'hono' })
  */
 export async function serveOurBatchServer(options: OurBatchServerOptions): Promise<Running> {
   const resourceServer = createResourceServer({
@@ -81,8 +99,8 @@ export async function serveOurBatchServer(options: OurBatchServerOptions): Promi
   await resourceServer.initialize();
   const accepts = {
     scheme: 'batch-settlement',
-    network: options.network,
-    payTo: options.payTo,
+    network: options.devnet.network,
+    payTo: options.devnet.accounts.payTo.address,
     price: options.price ?? '$0.001',
   };
   const handlers = options.routes ?? { '/weather': () => SUNNY };
@@ -109,4 +127,61 @@ export async function serveOurBatchServer(options: OurBatchServerOptions): Promi
     });
   const { url, close } = await listenLocal(app);
   return { url, close };
+}
+
+/**
+ * A `batch-settlement` offer of 1000 atomic units of the devnet's token to its `payTo`, with the channel
+ * terms (`receiverAuthorizer`, a 900 s withdrawal delay) and the token's EIP-712 domain.
+ *
+ * @example const requirements = devnetBatchRequirements(devnet, devnet.accounts.facilitator.address)
+ */
+export function devnetBatchRequirements(devnet: Devnet, receiverAuthorizer: string): PaymentRequirements {
+  return {
+    scheme: 'batch-settlement',
+    network: devnet.network,
+    amount: '1000',
+    asset: devnet.token.address,
+    payTo: devnet.accounts.payTo.address,
+    maxTimeoutSeconds: 300,
+    extra: { receiverAuthorizer, withdrawDelay: 900, name: devnet.token.name, version: devnet.token.version },
+  };
+}
+
+/**
+ * Our `batch-settlement` facilitator scheme on the devnet, sending from (and authorizing as) its
+ * facilitator account, with quick receipt polling.
+ *
+ * @example const facilitator = devnetBatchFacilitator(devnet); await facilitator.settle(payment, requirements, { x402Version: 2 })
+ */
+export function devnetBatchFacilitator(devnet: Devnet): BatchSettlementEvmFacilitator {
+  return createBatchSettlementEvmFacilitator({
+    networks: { [devnet.network]: { rpcUrl: devnet.rpcUrl } },
+    signers: [devnet.accounts.facilitator.privateKey as Hex],
+    pollingIntervalMs: 20,
+    receiptTimeoutMs: 10_000,
+  });
+}
+
+/**
+ * A channel of `payer` on the devnet to its `payTo`, delegated to its facilitator account as receiver
+ * authorizer, with a 900 s withdrawal delay and the salt `salt` (one channel per salt).
+ *
+ * @example const config = devnetChannelConfig(devnet, payer.address, 7, { withdrawDelay: 1000 })
+ */
+export function devnetChannelConfig(
+  devnet: Devnet,
+  payer: Hex,
+  salt: number,
+  patch: Partial<ChannelConfig> = {},
+): ChannelConfig {
+  return {
+    payer,
+    payerAuthorizer: payer,
+    receiver: devnet.accounts.payTo.address as Hex,
+    receiverAuthorizer: devnet.accounts.facilitator.address as Hex,
+    token: devnet.token.address,
+    withdrawDelay: 900,
+    salt: toHex(salt, { size: 32 }),
+    ...patch,
+  };
 }

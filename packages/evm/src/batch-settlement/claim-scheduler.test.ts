@@ -9,7 +9,13 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { PaymentPayload, PaymentRequirements } from '@x402kit/core';
 import { type Devnet, readTokenBalance, startDevnet } from '@x402kit/devnet';
-import { createWalletClient, type Hex, http, type LocalAccount, toHex } from 'viem';
+import {
+  devnetBatchFacilitator,
+  devnetBatchRequirements,
+  devnetChannelConfig,
+} from '@x402kit/testing/batch-settlement-servers';
+import { sampleChannel, seedChannel } from '@x402kit/testing/channel-samples';
+import { createWalletClient, type Hex, http, type LocalAccount } from 'viem';
 import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts';
 import { batchSettlementAbi } from './abi.js';
 import { type ChannelConfig, computeChannelId } from './channel.js';
@@ -17,7 +23,7 @@ import type { ChannelStore } from './channel-store.js';
 import { type ClaimSchedulerOptions, startClaimScheduler } from './claim-scheduler.js';
 import { signErc3009Deposit, signVoucher } from './client-payload.js';
 import { BATCH_SETTLEMENT_ADDRESS } from './constants.js';
-import { type BatchSettlementEvmFacilitator, createBatchSettlementEvmFacilitator } from './facilitator.js';
+import type { BatchSettlementEvmFacilitator } from './facilitator.js';
 import { createMemoryChannelStore } from './memory-channel-store.js';
 import { BatchSettlementReasons as R } from './reasons.js';
 
@@ -31,12 +37,7 @@ before(async () => {
   devnet = await startDevnet({ port: 0 });
   chainId = devnet.chain.id;
   payer = privateKeyToAccount(devnet.accounts.payer.privateKey as Hex);
-  facilitator = createBatchSettlementEvmFacilitator({
-    networks: { [devnet.network]: { rpcUrl: devnet.rpcUrl } },
-    signers: [devnet.accounts.facilitator.privateKey as Hex],
-    pollingIntervalMs: 20,
-    receiptTimeoutMs: 10_000,
-  });
+  facilitator = devnetBatchFacilitator(devnet);
 });
 after(async () => {
   facilitator?.close();
@@ -63,18 +64,8 @@ function recording(): { settle: ClaimSchedulerOptions['facilitator']['settle']; 
 }
 const chainIdOf = (r: PaymentRequirements) => Number(r.network.split(':')[1]);
 
-function configOf(patch: Partial<ChannelConfig> = {}): ChannelConfig {
-  return {
-    payer: payer.address,
-    payerAuthorizer: payer.address,
-    receiver: devnet.accounts.payTo.address as Hex,
-    receiverAuthorizer: devnet.accounts.facilitator.address as Hex,
-    token: devnet.token.address,
-    withdrawDelay: 900,
-    salt: toHex(++salt, { size: 32 }),
-    ...patch,
-  };
-}
+const configOf = (patch: Partial<ChannelConfig> = {}) =>
+  devnetChannelConfig(devnet, payer.address, ++salt, patch);
 
 /** Deposit `amount` into a fresh channel on the devnet (unless `onChain` is false). */
 async function deposit(config: ChannelConfig, amount: bigint): Promise<void> {
@@ -87,20 +78,8 @@ async function deposit(config: ChannelConfig, amount: bigint): Promise<void> {
     deadline: Math.floor(Date.now() / 1000) + 600,
     tokenDomain: { name: devnet.token.name, version: devnet.token.version },
   });
-  const requirements: PaymentRequirements = {
-    scheme: 'batch-settlement',
-    network: devnet.network,
-    amount: '1000',
-    asset: devnet.token.address,
-    payTo: config.receiver,
-    maxTimeoutSeconds: 300,
-    extra: {
-      receiverAuthorizer: config.receiverAuthorizer,
-      withdrawDelay: config.withdrawDelay,
-      name: devnet.token.name,
-      version: devnet.token.version,
-    },
-  };
+  const requirements = devnetBatchRequirements(devnet, config.receiverAuthorizer);
+
   const voucher = await signVoucher(payer, channelId, 1000n, chainId);
   const settled = await facilitator.settle(
     {
@@ -124,29 +103,35 @@ async function serve(store: ChannelStore, config: ChannelConfig, charged: bigint
   const channelId = computeChannelId(config, onChainId);
   const voucher = await signVoucher(payer, channelId, charged, onChainId);
   const now = Date.now();
-  await store.reserve(channelId, {
-    attempt: 'seed',
-    signedMaxClaimable: '0',
-    signature: '0x',
-    expiresAt: now + 1000,
-  });
-  await store.commit(channelId, 'seed', {
+  const fields = {
     channelId,
     config,
     chargedCumulativeAmount: `${charged}`,
     signedMaxClaimable: `${charged}`,
-    signature: voucher.signature,
-    balance: '100000',
-    totalClaimed: '0',
-    withdrawRequestedAt: 0,
-    refundNonce: '0',
-    onchainSyncedAt: now,
-    lastRequestAt: now,
-  });
+  };
+  await seedChannel(
+    store,
+    sampleChannel({
+      ...fields,
+      signature: voucher.signature,
+      balance: '100000',
+      onchainSyncedAt: now,
+      lastRequestAt: now,
+    }),
+  );
   return channelId;
 }
 
 const manual = { intervalMs: 3_600_000, maxAgeMs: 3_600_000, maxUnclaimed: 10n ** 30n };
+
+/** A scheduler of the devnet's network over `store` through `fac`, claiming only when told (unless `extra.policy`). */
+function schedulerOf(
+  store: ChannelStore,
+  fac: ReturnType<typeof recording>,
+  extra: Partial<ClaimSchedulerOptions> = {},
+) {
+  return startClaimScheduler({ store, facilitator: fac, network: devnet.network, policy: manual, ...extra });
+}
 
 describe('claim scheduler (devnet, our facilitator)', () => {
   it('claims only the channels bound to its chain from a store holding two chains', async () => {
@@ -157,12 +142,7 @@ describe('claim scheduler (devnet, our facilitator)', () => {
     const foreign = await serve(store, configOf(), 2000n, 1); // the same terms, bound to chain 1
     const before = await payTo();
     const fac = recording();
-    const scheduler = startClaimScheduler({
-      store,
-      facilitator: fac,
-      network: devnet.network,
-      policy: manual,
-    });
+    const scheduler = schedulerOf(store, fac);
     const run = await scheduler.claimNow();
     await scheduler.stop();
     assert.deepEqual(run.failures, []);
@@ -198,13 +178,7 @@ describe('claim scheduler (devnet, our facilitator)', () => {
     const before = await payTo();
     const fac = recording();
     const errors: Error[] = [];
-    const scheduler = startClaimScheduler({
-      store,
-      facilitator: fac,
-      network: devnet.network,
-      policy: manual,
-      onError: (e) => errors.push(e),
-    });
+    const scheduler = schedulerOf(store, fac, { onError: (e) => errors.push(e) });
     const run = await scheduler.claimNow();
     assert.deepEqual(run.failures, []);
     assert.deepEqual(run.batches, [5], 'the five good rows in one claim');
@@ -236,13 +210,7 @@ describe('claim scheduler (devnet, our facilitator)', () => {
     const bad = await serve(store, configOf({ receiverAuthorizer: own.address }), 2000n);
     const before = await payTo();
     const fac = recording();
-    const scheduler = startClaimScheduler({
-      store,
-      facilitator: fac,
-      network: devnet.network,
-      receiverAuthorizer: own,
-      policy: manual,
-    });
+    const scheduler = schedulerOf(store, fac, { receiverAuthorizer: own });
     const run = await scheduler.claimNow();
     await scheduler.stop();
     assert.deepEqual(run.failures, []);
@@ -266,10 +234,7 @@ describe('claim scheduler (devnet, our facilitator)', () => {
     const config = configOf();
     await deposit(config, 10_000n);
     const id = await serve(store, config, 1000n);
-    const scheduler = startClaimScheduler({
-      store,
-      facilitator: recording(),
-      network: devnet.network,
+    const scheduler = schedulerOf(store, recording(), {
       rpcUrl: devnet.rpcUrl,
       policy: { ...manual, intervalMs: 50, withdrawalCheckMs: 0 },
     });

@@ -2,13 +2,18 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { PaymentPayload, PaymentRequirements, SettleResponse } from '@x402kit/core';
 import { type Devnet, devnetAccount, readTokenBalance, startDevnet } from '@x402kit/devnet';
+import {
+  devnetBatchFacilitator,
+  devnetBatchRequirements,
+  devnetChannelConfig,
+} from '@x402kit/testing/batch-settlement-servers';
 import { createWalletClient, type Hex, http, type LocalAccount, toHex, zeroAddress } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
 import { buildPermit2Approval } from '../permit2/approval.js';
 import { type ChannelConfig, computeChannelId } from './channel.js';
 import { signErc3009Deposit, signPermit2Deposit, signVoucher } from './client-payload.js';
 import { BATCH_SETTLEMENT_ADDRESS } from './constants.js';
-import { type BatchSettlementEvmFacilitator, createBatchSettlementEvmFacilitator } from './facilitator.js';
+import type { BatchSettlementEvmFacilitator } from './facilitator.js';
 import { batchPaymentKey } from './facilitator-payment-key.js';
 import { createBatchSettlementReconciler } from './facilitator-reconcile.js';
 import type { ClaimEntry } from './payload.js';
@@ -25,12 +30,7 @@ let saltCounter = 0;
 before(async () => {
   devnet = await startDevnet({ extraPayers: 3 });
   chainId = devnet.chain.id;
-  facilitator = createBatchSettlementEvmFacilitator({
-    networks: { [devnet.network]: { rpcUrl: devnet.rpcUrl } },
-    signers: [devnet.accounts.facilitator.privateKey as Hex],
-    pollingIntervalMs: 20,
-    receiptTimeoutMs: 10_000,
-  });
+  facilitator = devnetBatchFacilitator(devnet);
 });
 
 after(async () => {
@@ -41,34 +41,11 @@ after(async () => {
 const balanceOf = (address: string) => readTokenBalance(devnet.rpcUrl, devnet.token.address, address as Hex);
 
 function requirements(patch: Record<string, unknown> = {}): PaymentRequirements {
-  return {
-    scheme: 'batch-settlement',
-    network: devnet.network,
-    amount: '1000',
-    asset: devnet.token.address,
-    payTo: devnet.accounts.payTo.address,
-    maxTimeoutSeconds: 300,
-    extra: {
-      receiverAuthorizer: devnet.accounts.facilitator.address,
-      withdrawDelay: 900,
-      name: devnet.token.name,
-      version: devnet.token.version,
-    },
-    ...patch,
-  };
+  return { ...devnetBatchRequirements(devnet, devnet.accounts.facilitator.address), ...patch };
 }
 
 function channelOf(payer: LocalAccount, patch: Partial<ChannelConfig> = {}): ChannelConfig {
-  return {
-    payer: payer.address,
-    payerAuthorizer: payer.address,
-    receiver: devnet.accounts.payTo.address as Hex,
-    receiverAuthorizer: devnet.accounts.facilitator.address as Hex,
-    token: devnet.token.address,
-    withdrawDelay: 900,
-    salt: toHex(++saltCounter, { size: 32 }),
-    ...patch,
-  };
+  return devnetChannelConfig(devnet, payer.address, ++saltCounter, patch);
 }
 
 const deadline = () => Math.floor(Date.now() / 1000) + 600;

@@ -7,7 +7,7 @@
  * unreachable, a transaction pending) is never split. Internal to the claim scheduler.
  */
 import { type PaymentPayload, type PaymentRequirements, Reasons, type SettleResponse } from '@x402kit/core';
-import type { Address } from 'viem';
+import { type Address, keccak256, stringToHex } from 'viem';
 import type { ChannelStore, ServerChannel } from './channel-store.js';
 import type { RejectedClaim } from './claim-scheduler.js';
 import { BATCH_SETTLEMENT_SCHEME } from './constants.js';
@@ -18,11 +18,23 @@ import { authorizerKey, type ServerReceiverAuthorizer, signClaimBatch } from './
 /** Where the claims go and who signs them. */
 export type ClaimTarget = {
   store: ChannelStore;
-  facilitator: {
-    settle(payload: PaymentPayload, requirements: PaymentRequirements): Promise<SettleResponse>;
-  };
+  facilitator: ClaimFacilitator;
   network: string;
   receiverAuthorizer?: ServerReceiverAuthorizer | undefined;
+};
+
+/**
+ * The facilitator as the scheduler calls it. A claim is sent with an `attempt` derived from its rows, so
+ * sending the same rows again (after a pending answer, a lost connection or a restart) is a retry of the
+ * same attempt: an x402kit facilitator's ledger answers it with the first claim's outcome (the
+ * transaction), never a duplicate refusal.
+ */
+export type ClaimFacilitator = {
+  settle(
+    payload: PaymentPayload,
+    requirements: PaymentRequirements,
+    options?: { attempt?: string },
+  ): Promise<SettleResponse>;
 };
 
 /** What the claims of one run add up to. */
@@ -127,10 +139,20 @@ async function submitClaim(target: ClaimTarget, batch: ServerChannel[]): Promise
       ...(signs ? { claimAuthorizerSignature: await signClaimBatch(key, claims, target.network) } : {}),
     };
     const requirements = operationRequirements(target.network, receiver, token);
-    return await target.facilitator.settle(operation(requirements, payload), requirements);
+    return await target.facilitator.settle(operation(requirements, payload), requirements, {
+      attempt: claimAttempt(claims),
+    });
   } catch (error) {
     return failed(error);
   }
+}
+
+/** The attempt of a claim: the same rows are the same attempt (see {@link ClaimFacilitator}). */
+function claimAttempt(claims: readonly ClaimEntry[]): string {
+  const rows = claims
+    .map((c) => `${c.voucher.maxClaimableAmount}:${c.totalClaimed}:${c.signature}`)
+    .join('|');
+  return `claim_${keccak256(stringToHex(rows)).slice(2, 34)}`;
 }
 
 /**

@@ -21,6 +21,7 @@ import type { Address, Hex } from 'viem';
 import { computeChannelId } from './channel.js';
 import type { ChannelStore, ServerChannel } from './channel-store.js';
 import {
+  type ClaimFacilitator,
   type ClaimTally,
   claimGroups,
   claimIsolating,
@@ -52,9 +53,7 @@ export type ClaimPolicy = {
 export type ClaimSchedulerOptions = {
   store: ChannelStore;
   /** The facilitator that submits claims and sweeps (its `settle`). */
-  facilitator: {
-    settle(payload: PaymentPayload, requirements: PaymentRequirements): Promise<SettleResponse>;
-  };
+  facilitator: ClaimFacilitator;
   /** The network claimed (`eip155:<id>`): only the store's channels bound to this chain are claimed. */
   network: string;
   /** The server's own receiver-authorizer key signs the claims; otherwise the facilitator does. */

@@ -7,13 +7,21 @@
  * unreachable, a transaction pending) is never split. Internal to the claim scheduler.
  */
 import { type PaymentPayload, type PaymentRequirements, Reasons, type SettleResponse } from '@x402kit/core';
-import { type Address, keccak256, stringToHex } from 'viem';
+import { type Address, type Hex, keccak256, stringToHex } from 'viem';
 import type { ChannelStore, ServerChannel } from './channel-store.js';
-import type { RejectedClaim } from './claim-scheduler.js';
 import { BATCH_SETTLEMENT_SCHEME } from './constants.js';
 import type { ClaimEntry } from './payload.js';
 import { BatchSettlementReasons } from './reasons.js';
 import { authorizerKey, type ServerReceiverAuthorizer, signClaimBatch } from './server-authorizer.js';
+
+/**
+ * A channel whose claim row the facilitator refused on its own (after the batch was split around it).
+ *
+ * @example
+ * const run = await scheduler.claimNow()
+ * for (const r of run.rejected) console.warn(r.channelId, r.reason, r.message)
+ */
+export type RejectedClaim = { channelId: Hex; reason: string; message: string };
 
 /** Where the claims go and who signs them. */
 export type ClaimTarget = {

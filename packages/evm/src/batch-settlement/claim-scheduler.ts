@@ -28,8 +28,12 @@ import {
   failed,
   operation,
   operationRequirements,
+  type RejectedClaim,
 } from './claim-batch.js';
 import { markWithdrawals, withdrawalReader } from './claim-withdrawals.js';
+
+export type { RejectedClaim };
+
 import { BatchSettlementReasons } from './reasons.js';
 import { chainIdOf, type ServerReceiverAuthorizer } from './server-authorizer.js';
 
@@ -67,15 +71,6 @@ export type ClaimSchedulerOptions = {
   log?: Log;
   now?: () => number;
 };
-
-/**
- * A channel whose claim row the facilitator refused on its own (after the batch was split around it).
- *
- * @example
- * const run = await scheduler.claimNow()
- * for (const r of run.rejected) console.warn(r.channelId, r.reason, r.message)
- */
-export type RejectedClaim = { channelId: Hex; reason: string; message: string };
 
 /** What one run claimed and swept. */
 export type ClaimRun = {

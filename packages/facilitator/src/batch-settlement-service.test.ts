@@ -9,12 +9,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import type { PaymentPayload } from '@x402kit/core';
 import { type Devnet, devnetAccount, startDevnet } from '@x402kit/devnet';
-import { createBatchSettlementEvmClient } from '@x402kit/evm/batch-settlement';
 import { evmChain } from '@x402kit/evm/chain-module';
-import { devnetBatchRequirements } from '@x402kit/testing/batch-settlement-servers';
-import { type Hex, toHex } from 'viem';
+import { devnetBatchDeposit, devnetBatchRequirements } from '@x402kit/testing/batch-settlement-servers';
+import type { Hex } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
 import { FacilitatorConfigError } from './config.js';
 import { createFacilitatorApp, type FacilitatorApp } from './facilitator-app.js';
@@ -94,16 +92,10 @@ describe('batch-settlement in the facilitator deployment (devnet)', () => {
     const requirements = devnetBatchRequirements(devnet, devnet.accounts.facilitator.address);
 
     const rows = [];
+    const payer = privateKeyToAccount(devnet.accounts.payer.privateKey as Hex);
     for (let i = 1; i <= 3; i++) {
-      const client = createBatchSettlementEvmClient({
-        signer: privateKeyToAccount(devnet.accounts.payer.privateKey as Hex),
-        salt: toHex(i, { size: 32 }),
-        depositPolicy: { multiplier: 5 },
-      });
-      const { payload } = (await client.createPaymentPayload(requirements, { x402Version: 2 })) as {
-        payload: PaymentPayload['payload'];
-      };
-      const paymentPayload = { x402Version: 2, accepted: requirements, payload };
+      const { payment: paymentPayload } = await devnetBatchDeposit(devnet, payer, { salt: i, multiplier: 5 });
+      const { payload } = paymentPayload;
       const settled = await call(app, '/settle', {
         x402Version: 2,
         paymentPayload,

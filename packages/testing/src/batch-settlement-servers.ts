@@ -2,8 +2,10 @@
  * The resource servers of the `batch-settlement` interop tests, on 127.0.0.1: the OFFICIAL one
  * (`@x402/express` + `@x402/evm/batch-settlement/server`) and OURS (`createResourceServer` with a
  * `createBatchSettlementEvmServer` scheme behind our Express or Hono middleware), each over a facilitator
- * URL and serving paid `GET` routes at one price to the devnet's `payTo`; and the devnet offer they make.
+ * URL and serving paid `GET` routes at one price to the devnet's `payTo`; the devnet offer they make,
+ * the devnet with our facilitator scheme on it for one test file, its channels and a payer's deposit.
  */
+import { after, before } from 'node:test';
 import { getRequestListener } from '@hono/node-server';
 import { HTTPFacilitatorClient, x402ResourceServer } from '@x402/core/server';
 import { BatchSettlementEvmScheme as OfficialBatchServer } from '@x402/evm/batch-settlement/server';
@@ -11,13 +13,15 @@ import { paymentMiddleware as officialPayments } from '@x402/express';
 import {
   createHttpFacilitatorClient,
   createResourceServer,
+  type PaymentPayload,
   type PaymentRequirements,
   type SchemeServer,
 } from '@x402kit/core';
-import type { Devnet } from '@x402kit/devnet';
+import { type Devnet, type StartDevnetOptions, startDevnet } from '@x402kit/devnet';
 import {
   type BatchSettlementEvmFacilitator,
   type ChannelConfig,
+  createBatchSettlementEvmClient,
   createBatchSettlementEvmFacilitator,
 } from '@x402kit/evm/batch-settlement';
 import type { RoutesConfig } from '@x402kit/http';
@@ -25,7 +29,7 @@ import { paymentMiddleware as expressPayments } from '@x402kit/http/express';
 import { paymentMiddleware as honoPayments } from '@x402kit/http/hono';
 import express from 'express';
 import { Hono } from 'hono';
-import { type Hex, toHex } from 'viem';
+import { type Hex, type LocalAccount, toHex } from 'viem';
 import { listenLocal, type Running } from './listen.js';
 
 /** What a paid route answers: a JSON body, with a status (default 200). */
@@ -184,4 +188,64 @@ export function devnetChannelConfig(
     salt: toHex(salt, { size: 32 }),
     ...patch,
   };
+}
+
+/** A devnet with our batch-settlement facilitator scheme on it ({@link devnetBatchFacilitator}). */
+export type BatchDevnet = { devnet: Devnet; facilitator: BatchSettlementEvmFacilitator; chainId: number };
+
+/**
+ * Registers `before` (start a devnet with `options` and our facilitator scheme on it) and `after` (close
+ * the scheme, stop the devnet) hooks in the calling test file; the returned object is filled in when
+ * `before` has run, so read it inside tests only.
+ *
+ * @example
+ * const env = useBatchDevnet({ extraPayers: 3 });
+ * it('advertises', () => assert.ok(env.facilitator.getExtra?.(env.devnet.network)));
+ */
+export function useBatchDevnet(options: StartDevnetOptions = {}): BatchDevnet {
+  const env = {} as BatchDevnet;
+  before(async () => {
+    env.devnet = await startDevnet(options);
+    env.chainId = env.devnet.chain.id;
+    env.facilitator = devnetBatchFacilitator(env.devnet);
+  });
+  after(async () => {
+    env.facilitator?.close();
+    await env.devnet?.stop();
+  });
+  return env;
+}
+
+/** Options of {@link devnetBatchDeposit}. */
+export type DevnetBatchDepositOptions = {
+  /** The channel's salt (one channel per salt): a number, or its 32-byte hex. */
+  salt: number | Hex;
+  /** Default the devnet's facilitator account. */
+  receiverAuthorizer?: string;
+  /** The deposit in prices of 1000 units; default 10 (as our client deposits). */
+  multiplier?: number;
+};
+
+/**
+ * The first payment of `payer` into a fresh channel on the devnet, as our client makes it for
+ * {@link devnetBatchRequirements}: an ERC-3009 deposit of `multiplier` prices with a voucher for one price.
+ *
+ * @example
+ * const { payment, requirements } = await devnetBatchDeposit(devnet, payer, { salt: 1 })
+ * await facilitator.settle(payment, requirements, { x402Version: 2 })
+ */
+export async function devnetBatchDeposit(
+  devnet: Devnet,
+  payer: LocalAccount,
+  options: DevnetBatchDepositOptions,
+): Promise<{ payment: PaymentPayload; requirements: PaymentRequirements }> {
+  const authorizer = options.receiverAuthorizer ?? devnet.accounts.facilitator.address;
+  const requirements = devnetBatchRequirements(devnet, authorizer);
+  const client = createBatchSettlementEvmClient({
+    signer: payer,
+    salt: typeof options.salt === 'number' ? toHex(options.salt, { size: 32 }) : options.salt,
+    depositPolicy: { multiplier: options.multiplier ?? 10 },
+  });
+  const { payload } = await client.createPaymentPayload(requirements, { x402Version: 2 });
+  return { payment: { x402Version: 2, accepted: requirements, payload }, requirements };
 }

@@ -6,46 +6,32 @@
  * its channel claimed at once whatever the amount and age policy.
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import type { PaymentPayload, PaymentRequirements } from '@x402kit/core';
-import { type Devnet, readTokenBalance, startDevnet } from '@x402kit/devnet';
+import { devnetAccount, readTokenBalance } from '@x402kit/devnet';
 import {
-  devnetBatchFacilitator,
-  devnetBatchRequirements,
+  devnetBatchDeposit,
   devnetChannelConfig,
+  useBatchDevnet,
 } from '@x402kit/testing/batch-settlement-servers';
 import { sampleChannel, seedChannel } from '@x402kit/testing/channel-samples';
-import { createWalletClient, type Hex, http, type LocalAccount } from 'viem';
+import { createWalletClient, type Hex, http } from 'viem';
 import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts';
 import { batchSettlementAbi } from './abi.js';
 import { type ChannelConfig, computeChannelId } from './channel.js';
 import type { ChannelStore } from './channel-store.js';
 import { type ClaimSchedulerOptions, startClaimScheduler } from './claim-scheduler.js';
-import { signErc3009Deposit, signVoucher } from './client-payload.js';
+import { signVoucher } from './client-payload.js';
 import { BATCH_SETTLEMENT_ADDRESS } from './constants.js';
-import type { BatchSettlementEvmFacilitator } from './facilitator.js';
 import { createMemoryChannelStore } from './memory-channel-store.js';
 import { BatchSettlementReasons as R } from './reasons.js';
 
-let devnet: Devnet;
-let facilitator: BatchSettlementEvmFacilitator;
-let chainId: number;
-let payer: LocalAccount;
+const env = useBatchDevnet({ port: 0 });
+const payer = privateKeyToAccount(devnetAccount(1).privateKey); // the devnet's funded payer
 let salt = 0;
 
-before(async () => {
-  devnet = await startDevnet({ port: 0 });
-  chainId = devnet.chain.id;
-  payer = privateKeyToAccount(devnet.accounts.payer.privateKey as Hex);
-  facilitator = devnetBatchFacilitator(devnet);
-});
-after(async () => {
-  facilitator?.close();
-  await devnet?.stop();
-});
-
 const payTo = () =>
-  readTokenBalance(devnet.rpcUrl, devnet.token.address, devnet.accounts.payTo.address as Hex);
+  readTokenBalance(env.devnet.rpcUrl, env.devnet.token.address, env.devnet.accounts.payTo.address as Hex);
 
 /** Our facilitator, recording the channel ids of every claim it is asked for. */
 function recording(): { settle: ClaimSchedulerOptions['facilitator']['settle']; claims: Hex[][] } {
@@ -58,48 +44,29 @@ function recording(): { settle: ClaimSchedulerOptions['facilitator']['settle']; 
         claims.push(
           (p.claims ?? []).map((c) => computeChannelId(c.voucher.channel, chainIdOf(requirements))),
         );
-      return facilitator.settle(payload, requirements, { x402Version: 2 });
+      return env.facilitator.settle(payload, requirements, { x402Version: 2 });
     },
   };
 }
 const chainIdOf = (r: PaymentRequirements) => Number(r.network.split(':')[1]);
 
 const configOf = (patch: Partial<ChannelConfig> = {}) =>
-  devnetChannelConfig(devnet, payer.address, ++salt, patch);
+  devnetChannelConfig(env.devnet, payer.address, ++salt, patch);
 
-/** Deposit `amount` into a fresh channel on the devnet (unless `onChain` is false). */
-async function deposit(config: ChannelConfig, amount: bigint): Promise<void> {
-  const channelId = computeChannelId(config, chainId);
-  const authorization = await signErc3009Deposit(payer, {
-    chainId,
-    channelId,
-    token: devnet.token.address,
-    amount,
-    deadline: Math.floor(Date.now() / 1000) + 600,
-    tokenDomain: { name: devnet.token.name, version: devnet.token.version },
+/** Deposit 10 000 into the fresh channel `config` on the devnet: our client's first payment, settled. */
+async function deposit(config: ChannelConfig): Promise<void> {
+  const { payment, requirements } = await devnetBatchDeposit(env.devnet, payer, {
+    salt: config.salt,
+    receiverAuthorizer: config.receiverAuthorizer,
   });
-  const requirements = devnetBatchRequirements(devnet, config.receiverAuthorizer);
-
-  const voucher = await signVoucher(payer, channelId, 1000n, chainId);
-  const settled = await facilitator.settle(
-    {
-      x402Version: 2,
-      accepted: requirements,
-      payload: {
-        type: 'deposit',
-        channelConfig: config,
-        voucher,
-        deposit: { amount: `${amount}`, authorization },
-      },
-    },
-    requirements,
-    { x402Version: 2 },
-  );
+  const opened = (payment.payload as { channelConfig: ChannelConfig }).channelConfig;
+  assert.equal(computeChannelId(opened, env.chainId), computeChannelId(config, env.chainId));
+  const settled = await env.facilitator.settle(payment, requirements, { x402Version: 2 });
   assert.equal(settled.success, true, settled.errorMessage);
 }
 
 /** The channel as a server keeps it after serving `charged` (its voucher signed for `charged`), on `onChainId`. */
-async function serve(store: ChannelStore, config: ChannelConfig, charged: bigint, onChainId = chainId) {
+async function serve(store: ChannelStore, config: ChannelConfig, charged: bigint, onChainId = env.chainId) {
   const channelId = computeChannelId(config, onChainId);
   const voucher = await signVoucher(payer, channelId, charged, onChainId);
   const now = Date.now();
@@ -130,14 +97,20 @@ function schedulerOf(
   fac: ReturnType<typeof recording>,
   extra: Partial<ClaimSchedulerOptions> = {},
 ) {
-  return startClaimScheduler({ store, facilitator: fac, network: devnet.network, policy: manual, ...extra });
+  return startClaimScheduler({
+    store,
+    facilitator: fac,
+    network: env.devnet.network,
+    policy: manual,
+    ...extra,
+  });
 }
 
 describe('claim scheduler (devnet, our facilitator)', () => {
   it('claims only the channels bound to its chain from a store holding two chains', async () => {
     const store = createMemoryChannelStore();
     const ours = [configOf(), configOf()];
-    for (const c of ours) await deposit(c, 10_000n);
+    for (const c of ours) await deposit(c);
     const ids = await Promise.all(ours.map((c) => serve(store, c, 3000n)));
     const foreign = await serve(store, configOf(), 2000n, 1); // the same terms, bound to chain 1
     const before = await payTo();
@@ -171,7 +144,7 @@ describe('claim scheduler (devnet, our facilitator)', () => {
   it('a channel of an authorizer the facilitator cannot sign for does not block five good ones', async () => {
     const store = createMemoryChannelStore();
     const good = Array.from({ length: 5 }, () => configOf());
-    for (const c of good) await deposit(c, 10_000n);
+    for (const c of good) await deposit(c);
     for (const [i, c] of good.entries()) await serve(store, c, BigInt(1000 * (i + 1)));
     const stranger = privateKeyToAccount(generatePrivateKey()).address;
     const bad = await serve(store, configOf({ receiverAuthorizer: stranger }), 4000n);
@@ -203,7 +176,7 @@ describe('claim scheduler (devnet, our facilitator)', () => {
     const store = createMemoryChannelStore();
     const own = privateKeyToAccount(generatePrivateKey()); // the server signs its own claims
     const good = Array.from({ length: 5 }, () => configOf({ receiverAuthorizer: own.address }));
-    for (const c of good) await deposit(c, 10_000n);
+    for (const c of good) await deposit(c);
     const ids: Hex[] = [];
     for (const c of good) ids.push(await serve(store, c, 2000n));
     // same authorizer, receiver and token, but never deposited: its claim exceeds its (zero) balance
@@ -232,10 +205,10 @@ describe('claim scheduler (devnet, our facilitator)', () => {
   it("a payer's initiateWithdraw gets the channel claimed at once, below every amount and age threshold", async () => {
     const store = createMemoryChannelStore();
     const config = configOf();
-    await deposit(config, 10_000n);
+    await deposit(config);
     const id = await serve(store, config, 1000n);
     const scheduler = schedulerOf(store, recording(), {
-      rpcUrl: devnet.rpcUrl,
+      rpcUrl: env.devnet.rpcUrl,
       policy: { ...manual, intervalMs: 50, withdrawalCheckMs: 0 },
     });
     try {
@@ -243,8 +216,8 @@ describe('claim scheduler (devnet, our facilitator)', () => {
       assert.deepEqual(scheduler.batchSizes, [], 'no withdrawal, below the thresholds: no claim');
       const wallet = createWalletClient({
         account: payer,
-        chain: devnet.chain,
-        transport: http(devnet.rpcUrl),
+        chain: env.devnet.chain,
+        transport: http(env.devnet.rpcUrl),
       });
       await wallet.writeContract({
         address: BATCH_SETTLEMENT_ADDRESS,

@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import type { PaymentPayload, PaymentRequirements, SettleResponse } from '@x402kit/core';
-import { type Devnet, devnetAccount, readTokenBalance, startDevnet } from '@x402kit/devnet';
+import { devnetAccount, readTokenBalance } from '@x402kit/devnet';
 import {
-  devnetBatchFacilitator,
   devnetBatchRequirements,
   devnetChannelConfig,
+  useBatchDevnet,
 } from '@x402kit/testing/batch-settlement-servers';
 import { createWalletClient, type Hex, http, type LocalAccount, toHex, zeroAddress } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
@@ -13,39 +13,26 @@ import { buildPermit2Approval } from '../permit2/approval.js';
 import { type ChannelConfig, computeChannelId } from './channel.js';
 import { signErc3009Deposit, signPermit2Deposit, signVoucher } from './client-payload.js';
 import { BATCH_SETTLEMENT_ADDRESS } from './constants.js';
-import type { BatchSettlementEvmFacilitator } from './facilitator.js';
 import { batchPaymentKey } from './facilitator-payment-key.js';
 import { createBatchSettlementReconciler } from './facilitator-reconcile.js';
 import type { ClaimEntry } from './payload.js';
 import { BatchSettlementReasons as R } from './reasons.js';
 
-let devnet: Devnet;
-let facilitator: BatchSettlementEvmFacilitator;
-let chainId: number;
+const env = useBatchDevnet({ extraPayers: 3 });
 const v2 = { x402Version: 2 } as const;
 const payers = [1, 4, 5, 6].map((i) => privateKeyToAccount(devnetAccount(i).privateKey));
 const stranger = privateKeyToAccount(devnetAccount(12).privateKey); // holds no tokens
 let saltCounter = 0;
 
-before(async () => {
-  devnet = await startDevnet({ extraPayers: 3 });
-  chainId = devnet.chain.id;
-  facilitator = devnetBatchFacilitator(devnet);
-});
-
-after(async () => {
-  facilitator?.close();
-  await devnet?.stop();
-});
-
-const balanceOf = (address: string) => readTokenBalance(devnet.rpcUrl, devnet.token.address, address as Hex);
+const balanceOf = (address: string) =>
+  readTokenBalance(env.devnet.rpcUrl, env.devnet.token.address, address as Hex);
 
 function requirements(patch: Record<string, unknown> = {}): PaymentRequirements {
-  return { ...devnetBatchRequirements(devnet, devnet.accounts.facilitator.address), ...patch };
+  return { ...devnetBatchRequirements(env.devnet, env.devnet.accounts.facilitator.address), ...patch };
 }
 
 function channelOf(payer: LocalAccount, patch: Partial<ChannelConfig> = {}): ChannelConfig {
-  return devnetChannelConfig(devnet, payer.address, ++saltCounter, patch);
+  return devnetChannelConfig(env.devnet, payer.address, ++saltCounter, patch);
 }
 
 const deadline = () => Math.floor(Date.now() / 1000) + 600;
@@ -61,14 +48,14 @@ async function depositPayment(
     reqs?: PaymentRequirements;
   } = {},
 ): Promise<PaymentPayload> {
-  const channelId = computeChannelId(config, chainId);
+  const channelId = computeChannelId(config, env.chainId);
   const terms = {
-    chainId,
+    chainId: env.chainId,
     channelId,
-    token: devnet.token.address,
+    token: env.devnet.token.address,
     amount,
     deadline: deadline(),
-    tokenDomain: { name: devnet.token.name, version: devnet.token.version },
+    tokenDomain: { name: env.devnet.token.name, version: env.devnet.token.version },
   };
   const authorization = options.permit2
     ? await signPermit2Deposit(payer, terms)
@@ -77,7 +64,7 @@ async function depositPayment(
     options.voucherSigner ?? payer,
     channelId,
     options.cumulative ?? 1000n,
-    chainId,
+    env.chainId,
   );
   const reqs = options.reqs ?? requirements();
   return {
@@ -98,7 +85,7 @@ async function voucherPayment(
   cumulative: bigint,
   type = 'voucher',
 ) {
-  const voucher = await signVoucher(payer, computeChannelId(config, chainId), cumulative, chainId);
+  const voucher = await signVoucher(payer, computeChannelId(config, env.chainId), cumulative, env.chainId);
   return {
     x402Version: 2,
     accepted: requirements(),
@@ -111,9 +98,9 @@ type Editable = Record<string, any>;
 
 /** What the service's reconciler answers for a payment recorded with `transaction` (after a restart). */
 function reconcile(payment: PaymentPayload, transaction: string) {
-  const key = batchPaymentKey(payment.payload, devnet.network);
+  const key = batchPaymentKey(payment.payload, env.devnet.network);
   assert.ok(key);
-  const reconciler = createBatchSettlementReconciler({ rpc: { [devnet.network]: devnet.rpcUrl } });
+  const reconciler = createBatchSettlementReconciler({ rpc: { [env.devnet.network]: env.devnet.rpcUrl } });
   return reconciler({ x402Version: 2, payload: payment, requirements: requirements() }, { key, transaction });
 }
 
@@ -129,38 +116,40 @@ function edit(payment: PaymentPayload, patch: (p: Editable) => void): PaymentPay
 }
 
 async function refused(payment: PaymentPayload, reason: string, reqs = requirements()) {
-  const verdict = await facilitator.verify(payment, reqs, v2);
+  const verdict = await env.facilitator.verify(payment, reqs, v2);
   assert.equal(verdict.isValid, false);
   assert.equal(verdict.invalidReason, reason, verdict.invalidMessage);
 }
 
 async function depositOk(payer: LocalAccount, config: ChannelConfig, amount: bigint, permit2 = false) {
   const payment = await depositPayment(payer, config, amount, { permit2 });
-  const settled = await facilitator.settle(payment, requirements(), v2);
+  const settled = await env.facilitator.settle(payment, requirements(), v2);
   assert.equal(settled.success, true, settled.errorMessage);
   return settled;
 }
 
 describe('batch-settlement facilitator on the devnet', () => {
   it('advertises its receiver authorizer and signers', () => {
-    assert.deepEqual(facilitator.getExtra?.(devnet.network), {
-      receiverAuthorizer: devnet.accounts.facilitator.address,
+    assert.deepEqual(env.facilitator.getExtra?.(env.devnet.network), {
+      receiverAuthorizer: env.devnet.accounts.facilitator.address,
     });
-    assert.deepEqual(facilitator.getSigners(devnet.network), [devnet.accounts.facilitator.address]);
+    assert.deepEqual(env.facilitator.getSigners(env.devnet.network), [
+      env.devnet.accounts.facilitator.address,
+    ]);
   });
 
   it('refuses each broken rule of a deposit with its reason code', async () => {
     const payer = payers[0] as LocalAccount;
     const config = channelOf(payer);
     const good = await depositPayment(payer, config, 5000n);
-    assert.equal((await facilitator.verify(good, requirements(), v2)).isValid, true);
+    assert.equal((await env.facilitator.verify(good, requirements(), v2)).isValid, true);
     await refused(
       edit(good, (p) => {
         p.channelConfig.salt = toHex(999_999, { size: 32 });
       }),
       R.channelIdMismatch,
     );
-    await refused(good, R.tokenMismatch, requirements({ asset: devnet.accounts.payTo.address }));
+    await refused(good, R.tokenMismatch, requirements({ asset: env.devnet.accounts.payTo.address }));
     await refused(good, R.receiverMismatch, requirements({ payTo: payer.address }));
     await refused(
       good,
@@ -208,7 +197,7 @@ describe('batch-settlement facilitator on the devnet', () => {
       good,
       R.missingEip712Domain,
       requirements({
-        extra: { receiverAuthorizer: devnet.accounts.facilitator.address, withdrawDelay: 900 },
+        extra: { receiverAuthorizer: env.devnet.accounts.facilitator.address, withdrawDelay: 900 },
       }),
     );
     const poor = channelOf(stranger);
@@ -227,12 +216,12 @@ describe('batch-settlement facilitator on the devnet', () => {
     await refused(good, R.permit2AllowanceRequired); // no approval to Permit2 yet
     const wallet = createWalletClient({
       account: payer,
-      chain: devnet.chain,
-      transport: http(devnet.rpcUrl),
+      chain: env.devnet.chain,
+      transport: http(env.devnet.rpcUrl),
     });
-    const approval = buildPermit2Approval({ token: devnet.token.address });
+    const approval = buildPermit2Approval({ token: env.devnet.token.address });
     await wallet.sendTransaction({ to: approval.to, data: approval.data });
-    assert.equal((await facilitator.verify(good, requirements(), v2)).isValid, true);
+    assert.equal((await env.facilitator.verify(good, requirements(), v2)).isValid, true);
     const auth = (p: Editable) => p.deposit.authorization.permit2Authorization;
     await refused(
       edit(good, (p) => {
@@ -277,16 +266,20 @@ describe('batch-settlement facilitator on the devnet', () => {
     ];
     for (const [payload, reason] of cases) {
       await refused({ ...base, payload } as PaymentPayload, reason);
-      const settled = await facilitator.settle({ ...base, payload } as PaymentPayload, requirements(), v2);
+      const settled = await env.facilitator.settle(
+        { ...base, payload } as PaymentPayload,
+        requirements(),
+        v2,
+      );
       assert.equal(settled.success, false);
     }
-    const claim = await facilitator.settle(
+    const claim = await env.facilitator.settle(
       { ...base, payload: { type: 'claim', claims: [] } },
       requirements(),
       v2,
     );
     assert.equal(claim.errorReason, R.claimPayload);
-    const sweep = await facilitator.settle(
+    const sweep = await env.facilitator.settle(
       { ...base, payload: { type: 'settle', receiver: 'me' } },
       requirements(),
       v2,
@@ -311,13 +304,13 @@ describe('batch-settlement facilitator on the devnet', () => {
       balanceOf(BATCH_SETTLEMENT_ADDRESS),
     ]);
     const answers = await Promise.all(
-      Array.from({ length: 20 }, () => facilitator.settle(payment, requirements(), v2)),
+      Array.from({ length: 20 }, () => env.facilitator.settle(payment, requirements(), v2)),
     );
     const ok = answers.filter((a) => a.success);
     assert.ok(ok.length >= 1);
     assert.equal(new Set(ok.map((a) => a.transaction)).size, 1, 'one transaction');
     assert.equal(ok[0]?.amount, '7000');
-    const channelId = computeChannelId(config, chainId);
+    const channelId = computeChannelId(config, env.chainId);
     assert.deepEqual(stateOf(ok[0]), {
       channelId,
       balance: '7000',
@@ -328,7 +321,7 @@ describe('batch-settlement facilitator on the devnet', () => {
     assert.equal(await balanceOf(payer.address), payerBefore - 7000n);
     assert.equal(await balanceOf(BATCH_SETTLEMENT_ADDRESS), escrowBefore + 7000n);
     // a later copy cannot move it again: the authorization is spent
-    const again = await facilitator.settle(payment, requirements(), v2);
+    const again = await env.facilitator.settle(payment, requirements(), v2);
     assert.equal(again.success, false);
     await refused(payment, R.depositSimulationFailed); // verify simulates it in its one multicall
     assert.equal(await balanceOf(BATCH_SETTLEMENT_ADDRESS), escrowBefore + 7000n);
@@ -338,7 +331,11 @@ describe('batch-settlement facilitator on the devnet', () => {
     await depositOk(p2payer, channelOf(p2payer), 3000n, true);
     assert.equal(await balanceOf(BATCH_SETTLEMENT_ADDRESS), before2 + 3000n);
     // the voucher now verifies against the channel, with its snapshot
-    const verdict = await facilitator.verify(await voucherPayment(payer, config, 2000n), requirements(), v2);
+    const verdict = await env.facilitator.verify(
+      await voucherPayment(payer, config, 2000n),
+      requirements(),
+      v2,
+    );
     assert.equal(verdict.isValid, true, verdict.invalidMessage);
     assert.deepEqual(verdict.extra, {
       channelId,
@@ -352,13 +349,18 @@ describe('batch-settlement facilitator on the devnet', () => {
     // payerAuthorizer zero: the voucher is checked against the payer through the node (ERC-1271 / ERC-6492 path)
     const walletChannel = channelOf(payer, { payerAuthorizer: zeroAddress });
     await depositOk(payer, walletChannel, 2000n);
-    const byPayer = await facilitator.verify(
+    const byPayer = await env.facilitator.verify(
       await voucherPayment(payer, walletChannel, 1500n),
       requirements(),
       v2,
     );
     assert.equal(byPayer.isValid, true, byPayer.invalidMessage);
-    const forged = await signVoucher(stranger, computeChannelId(walletChannel, chainId), 1500n, chainId);
+    const forged = await signVoucher(
+      stranger,
+      computeChannelId(walletChannel, env.chainId),
+      1500n,
+      env.chainId,
+    );
     const byStranger = edit(await voucherPayment(payer, walletChannel, 1500n), (p) => {
       p.voucher = forged;
     });
@@ -375,7 +377,7 @@ describe('batch-settlement facilitator on the devnet', () => {
       const payer = payers[i] as LocalAccount;
       const config = channelOf(payer);
       await depositOk(payer, config, 10_000n);
-      const voucher = await signVoucher(payer, computeChannelId(config, chainId), amount, chainId);
+      const voucher = await signVoucher(payer, computeChannelId(config, env.chainId), amount, env.chainId);
       rows.push({
         voucher: { channel: config, maxClaimableAmount: voucher.maxClaimableAmount },
         signature: voucher.signature,
@@ -387,26 +389,26 @@ describe('batch-settlement facilitator on the devnet', () => {
       accepted: requirements(),
       payload: { type: 'claim', claims: rows },
     } as PaymentPayload;
-    const claim = await facilitator.settle(claimPayment, requirements(), v2);
+    const claim = await env.facilitator.settle(claimPayment, requirements(), v2);
     assert.equal(claim.success, true, claim.errorMessage);
     assert.equal(claim.amount, '');
     const found = await reconcile(claimPayment, claim.transaction);
     assert.deepEqual(found, {
       success: true,
       transaction: claim.transaction,
-      network: devnet.network,
+      network: env.devnet.network,
       amount: '',
     });
-    const receiver = devnet.accounts.payTo.address;
+    const receiver = env.devnet.accounts.payTo.address;
     const receiverBefore = await balanceOf(receiver);
     const sweep = {
       x402Version: 2,
       accepted: requirements(),
-      payload: { type: 'settle', receiver, token: devnet.token.address },
+      payload: { type: 'settle', receiver, token: env.devnet.token.address },
     } as PaymentPayload;
     const [a, b] = await Promise.all([
-      facilitator.settle(sweep, requirements(), v2),
-      facilitator.settle(sweep, requirements(), v2),
+      env.facilitator.settle(sweep, requirements(), v2),
+      env.facilitator.settle(sweep, requirements(), v2),
     ]);
     const sum = amounts.reduce((x, y) => x + y, 0n);
     const moved = [a, b].filter((s) => s.success);
@@ -420,10 +422,10 @@ describe('batch-settlement facilitator on the devnet', () => {
     const payer = payers[1] as LocalAccount;
     const config = channelOf(payer);
     await depositOk(payer, config, 6000n);
-    const channelId = computeChannelId(config, chainId);
-    const voucher = await signVoucher(payer, channelId, 2500n, chainId);
+    const channelId = computeChannelId(config, env.chainId);
+    const voucher = await signVoucher(payer, channelId, 2500n, env.chainId);
     const request = await voucherPayment(payer, config, 2500n, 'refund');
-    const verdict = await facilitator.verify(request, requirements(), v2);
+    const verdict = await env.facilitator.verify(request, requirements(), v2);
     assert.equal(verdict.isValid, true, verdict.invalidMessage);
     const completed = edit(request, (p) => {
       p.refundNonce = '0';
@@ -436,7 +438,7 @@ describe('batch-settlement facilitator on the devnet', () => {
       ];
     });
     const payerBefore = await balanceOf(payer.address);
-    const refund = await facilitator.settle(completed, requirements(), v2);
+    const refund = await env.facilitator.settle(completed, requirements(), v2);
     assert.equal(refund.success, true, refund.errorMessage);
     assert.equal(refund.amount, '3500');
     assert.deepEqual(stateOf(refund), {
@@ -451,10 +453,10 @@ describe('batch-settlement facilitator on the devnet', () => {
     assert.equal(found?.success, true);
     assert.equal(found?.amount, '3500');
     assert.deepEqual(stateOf(found), stateOf(refund));
-    const stale = await facilitator.settle(completed, requirements(), v2);
+    const stale = await env.facilitator.settle(completed, requirements(), v2);
     assert.equal(stale.success, false);
     assert.equal(stale.errorReason, R.refundPayload);
-    const nothing = await facilitator.settle(
+    const nothing = await env.facilitator.settle(
       edit(completed, (p) => {
         p.refundNonce = '1';
       }),

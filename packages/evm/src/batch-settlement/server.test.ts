@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { PaymentPayload, PaymentRequirements, SchemeSessionContext } from '@x402kit/core';
+import { sampleChannel, seedChannel } from '@x402kit/testing/channel-samples';
 import { type Hex, zeroAddress } from 'viem';
 import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts';
 import { batchSettlementDomain, type ChannelConfig, computeChannelId } from './channel.js';
@@ -55,33 +56,12 @@ function setup(clock = { now: Date.now() }) {
   return { store, scheme, requirements, config, channelId, clock };
 }
 
-/** A channel the server already knows (as after a deposit): 100 000 deposited, nothing charged. */
-async function seed(store: ChannelStore, config: ChannelConfig, channelId: Hex, now: number): Promise<void> {
-  await store.reserve(channelId, {
-    attempt: 'seed',
-    signedMaxClaimable: '0',
-    signature: '0x',
-    expiresAt: now + 1000,
-  });
-  await store.commit(channelId, 'seed', {
-    channelId,
-    config,
-    chargedCumulativeAmount: '0',
-    signedMaxClaimable: '0',
-    signature: '0x',
-    balance: '100000',
-    totalClaimed: '0',
-    withdrawRequestedAt: 0,
-    refundNonce: '0',
-    onchainSyncedAt: now,
-    lastRequestAt: now,
-  });
-}
-
 /** A server that already knows the channel (as after a deposit): 100 000 deposited, nothing charged. */
 async function seeded() {
   const s = setup();
-  await seed(s.store, s.config, s.channelId, s.clock.now);
+  const now = s.clock.now;
+  const known = { signature: '0x', balance: '100000', onchainSyncedAt: now, lastRequestAt: now } as const;
+  await seedChannel(s.store, sampleChannel({ channelId: s.channelId, config: s.config, ...known }));
   return s;
 }
 

@@ -125,6 +125,8 @@ describe('A2A paid agent, RPC cut after the settlement is sent: pending with the
       'a pending settlement never fails the task',
     );
     assert.ok(payment.required, 'the offer stays on the task for the retry');
+    assert.equal(payment.status, 'payment-verified', 'never payment-failed while the money may have moved');
+    assert.equal(payment.error, undefined, 'no error code for a pending settlement');
     const pending = payment.receipts.at(-1);
     assert.ok(pending, JSON.stringify(payment));
     assert.equal(pending.success, false);

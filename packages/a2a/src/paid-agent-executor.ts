@@ -286,14 +286,16 @@ export function createPaidAgentExecutor(options: PaidAgentExecutorOptions): Agen
     }
     const settled = await server.settle(payload, requirements, call);
     if (!settled.success && server.isSettlementPending(payload, requirements)) {
+      // money that may have moved is never reported as failed: the payment stays `payment-verified`
+      // (the spec has no pending status), with no error code, and the receipt names
+      // `settlement_pending` and the hash; the task waits for the same payment again
       publish({
         state: TaskState.TASK_STATE_INPUT_REQUIRED,
-        status: PaymentStatuses.failed,
-        text: `Payment settlement is pending (${settled.errorReason}): send the same payment again to continue.`,
+        status: PaymentStatuses.verified,
+        text: `Payment settlement is pending${settled.transaction ? ` in transaction ${settled.transaction}` : ''}: send the same payment again to continue.`,
         metadata: {
           // the offer stays on the task, so the retry of the same payment is matched against it
           [PaymentMetadataKeys.required]: asked,
-          [PaymentMetadataKeys.error]: paymentErrorCode(settled.errorReason ?? '', 'settle'),
           [PaymentMetadataKeys.receipts]: [...earlier, settled],
         },
       });

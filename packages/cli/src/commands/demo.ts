@@ -46,7 +46,8 @@ Options:
   --price <usd>      price of the API call (default 0.001; upto: the maximum, default 0.01; exact_permit
                      and solana:devnet: 0.01)
   --charge <usd>     upto only: what the API actually charges (default 40% of the maximum)
-  --requests <n>     batch-settlement only: paid requests on the channel, 1 to 10000 (default 100)
+  --requests <n>     batch-settlement only: paid requests with no transaction after the one that
+                     deposits, 1 to 10000 (default 100)
   -h, --help         show this help`;
 
 /** Solana devnet's id forms the demo accepts (its name and its CAIP-2 id). */

@@ -30,18 +30,22 @@ const runDemo = (args: string[]) => runCommand(['--scheme', 'batch-settlement', 
 const hashes = (out: string, pattern: RegExp) => [...out.matchAll(pattern)].map((m) => m[1]);
 
 describe('x402kit demo --scheme batch-settlement', () => {
-  it('one deposit, 99 vouchers with no transaction, one claim and a sweep: receiver + 100 x price, refund of the rest', async () => {
+  it('one deposit, then 100 paid requests with no transaction, one claim and a sweep: receiver + 101 x price, refund of the rest', async () => {
     const { code, out, err } = await runDemo([]);
     assert.equal(code, ExitCode.ok, `${err}\n${out}`);
     assert.match(out, /batch-settlement on eip155:84532: 1000 atomic units \(0\.001 USDC\)/);
     assert.match(out, /"receiverAuthorizer":"0x[0-9a-fA-F]{40}","withdrawDelay":900/);
     assert.match(out, /Balances before: payer 1000 USDC, escrow 0 USDC, receiver 0 USDC/);
-    const deposits = hashes(out, /ONE deposit transaction, relayed by the facilitator: (0x[0-9a-f]{64})/g);
-    assert.equal(deposits.length, 1, out);
-    assert.match(out, /the escrow holds 0\.12 USDC for the channel; charged so far 0\.001 USDC/);
     assert.match(
       out,
-      /request 100: 200, PAYMENT-RESPONSE transaction "" \(a voucher\), charged so far 0\.1 USDC/,
+      /6\. Client: 100 more paid requests, each a cumulative voucher signed off-chain, no transaction/,
+    );
+    const deposits = hashes(out, /ONE deposit transaction, relayed by the facilitator: (0x[0-9a-f]{64})/g);
+    assert.equal(deposits.length, 1, out);
+    assert.match(out, /the escrow holds 0\.122 USDC for the channel; charged so far 0\.001 USDC/);
+    assert.match(
+      out,
+      /request 101: 200, PAYMENT-RESPONSE transaction "" \(a voucher\), charged so far 0\.101 USDC/,
     );
     const chain =
       /chain during them: block (\d+) -> (\d+), transactions sent: (\d+), payer nonce (\d+) -> (\d+), facilitator nonce (\d+) -> (\d+), escrow events: (\d+)/.exec(
@@ -54,22 +58,22 @@ describe('x402kit demo --scheme batch-settlement', () => {
     assert.equal(p1, p0);
     assert.equal(f1, f0);
     assert.equal(events, '0');
-    assert.match(out, /balances unchanged: payer 999\.88 USDC, escrow 0\.12 USDC, receiver 0 USDC/);
+    assert.match(out, /balances unchanged: payer 999\.878 USDC, escrow 0\.122 USDC, receiver 0 USDC/);
     assert.equal(hashes(out, /claim of 1 channel\(s\) in transaction (0x[0-9a-f]{64})/g).length, 1, out);
-    assert.match(out, /sweep of 0\.1 USDC to the receiver in transaction 0x[0-9a-f]{64}/);
-    assert.match(out, /Balances after: {2}payer 999\.88 USDC, escrow 0\.02 USDC, receiver 0\.1 USDC/);
-    assert.match(out, /receiver 0 USDC \+ 100 x 0\.001 USDC = 0\.1 USDC \(exact\)/);
-    assert.match(out, /refunded 0\.02 USDC in transaction 0x[0-9a-f]{64}/);
-    assert.match(out, /Balances final: {2}payer 999\.9 USDC, escrow 0 USDC, receiver 0\.1 USDC/);
-    assert.match(out, /payer paid exactly 0\.1 USDC = 100 x 0\.001 USDC/);
+    assert.match(out, /sweep of 0\.101 USDC to the receiver in transaction 0x[0-9a-f]{64}/);
+    assert.match(out, /Balances after: {2}payer 999\.878 USDC, escrow 0\.021 USDC, receiver 0\.101 USDC/);
+    assert.match(out, /receiver 0 USDC \+ 101 x 0\.001 USDC = 0\.101 USDC \(exact\)/);
+    assert.match(out, /refunded 0\.021 USDC in transaction 0x[0-9a-f]{64}/);
+    assert.match(out, /Balances final: {2}payer 999\.899 USDC, escrow 0 USDC, receiver 0\.101 USDC/);
+    assert.match(out, /payer paid exactly 0\.101 USDC = 101 x 0\.001 USDC/);
   });
 
-  it('takes --price and --requests: receiver + n x price', async () => {
+  it('takes --price and --requests: receiver + (n + 1) x price (the deposit request is paid too)', async () => {
     const { code, out, err } = await runDemo(['--price', '0.25', '--requests', '7']);
     assert.equal(code, ExitCode.ok, `${err}\n${out}`);
     assert.match(out, /transactions sent: 0,/);
-    assert.match(out, /receiver 0 USDC \+ 7 x 0\.25 USDC = 1\.75 USDC \(exact\)/);
-    assert.match(out, /payer paid exactly 1\.75 USDC = 7 x 0\.25 USDC/);
+    assert.match(out, /receiver 0 USDC \+ 8 x 0\.25 USDC = 2 USDC \(exact\)/);
+    assert.match(out, /payer paid exactly 2 USDC = 8 x 0\.25 USDC/);
   });
 
   it('refuses bad --requests, --price, --network and --charge with exit code 2', async () => {

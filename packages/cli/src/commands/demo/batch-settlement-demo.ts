@@ -27,7 +27,10 @@ import { narrate, type Stops, serveWeatherApi, showOffers } from './demo-steps.j
 import { startEvmDemoStack } from './evm-demo-stack.js';
 import { describeOffer } from './exact-demo.js';
 
-/** What `--price` and `--requests` asked for. */
+/**
+ * What `--price` and `--requests` asked for: `requests` paid requests with no transaction, after the one
+ * paid request that opens the channel with the deposit.
+ */
 export type BatchSettlementDemoOptions = { price: string; requests: number };
 
 type Say = (line?: string) => void;
@@ -39,6 +42,7 @@ type Demo = {
   devnet: Devnet;
   url: string;
   price: bigint;
+  /** Paid requests in all: the one that deposits, then the voucher-only ones. */
   requests: number;
   units(atomic: bigint): string;
   balances(): Promise<Balances>;
@@ -54,7 +58,7 @@ export function runBatchSettlementDemo(
   options: BatchSettlementDemoOptions,
   out: (text: string) => void,
 ): Promise<number> {
-  const title = `x402kit demo: ${options.requests} paid API calls, one deposit and one claim (batch-settlement)`;
+  const title = `x402kit demo: one deposit, ${options.requests} paid API calls with no transaction each, one claim (batch-settlement)`;
   return narrate(out, title, async (say, stops) => {
     const { devnet, facilitatorUrl } = await startEvmDemoStack(say, stops);
     const { payer, payTo } = devnet.accounts;
@@ -67,7 +71,7 @@ export function runBatchSettlementDemo(
       devnet,
       url,
       price: parseUnits(options.price, usdc.decimals),
-      requests: options.requests,
+      requests: options.requests + 1,
       units,
       balances: async () => ({
         payer: await read(payer.address as Address),
@@ -83,7 +87,7 @@ export function runBatchSettlementDemo(
     say();
     await showOffers(say, 4, url, (r) => describeOffer(r, usdc.decimals));
 
-    const deposit = demo.price * BigInt(options.requests + Math.ceil(options.requests / 5));
+    const deposit = demo.price * BigInt(demo.requests + Math.ceil(demo.requests / 5));
     const client = createBatchSettlementEvmClient({
       signer: privateKeyToAccount(payer.privateKey as Hex),
       depositPolicy: { amount: deposit },
@@ -105,7 +109,7 @@ export function runBatchSettlementDemo(
     const final = await demo.balances();
     demo.show('Balances final: ', final);
     say(
-      `   payer paid exactly ${units(before.payer - final.payer)} = ${options.requests} x ${units(demo.price)}`,
+      `   payer paid exactly ${units(before.payer - final.payer)} = ${demo.requests} x ${units(demo.price)}`,
     );
     say();
     say('Done: stopping the claim scheduler, the API, the facilitator and the chain.');
@@ -147,7 +151,7 @@ async function startPaidApi(say: Say, devnet: Devnet, facilitatorUrl: string, pr
 /** Step 5: the first paid request, which deposits; true when it did. */
 async function openChannel(demo: Demo, pay: typeof fetch, deposit: bigint, before: Balances) {
   const { say, units } = demo;
-  say(`5. Client: paid request 1 of ${demo.requests} opens the channel with a deposit of ${units(deposit)}`);
+  say(`5. Client: paid request 1 opens the channel with a deposit of ${units(deposit)}`);
   const opened = await paidRequest(pay, demo.url);
   if (!opened.ok || !/^0x[0-9a-f]{64}$/.test(opened.transaction)) {
     say(`   the opening request failed: ${opened.detail}`);
@@ -165,7 +169,9 @@ async function openChannel(demo: Demo, pay: typeof fetch, deposit: bigint, befor
 async function payVouchers(demo: Demo, pay: typeof fetch): Promise<boolean> {
   const { say, units, devnet } = demo;
   const rest = demo.requests - 1;
-  say(`6. Client: ${rest} more paid requests, each a cumulative voucher signed off-chain ...`);
+  say(
+    `6. Client: ${rest} more paid requests, each a cumulative voucher signed off-chain, no transaction ...`,
+  );
   const chain = createPublicClient({ transport: http(devnet.rpcUrl) }) as PublicClient;
   const count = async () => ({
     block: await chain.getBlockNumber(),

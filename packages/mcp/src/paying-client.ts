@@ -126,6 +126,29 @@ export function wrapMcpClientWithPayment(
     return current;
   }
 
+  /** Sign one payment for the offer, send it (again while pending) and report its outcome. */
+  async function payOnce(
+    params: CallToolRequest['params'],
+    paymentRequired: AnyPaymentRequired,
+    requestOptions: RequestOptions | undefined,
+  ): Promise<{ payment: AnyPaymentPayload; result: CallToolResult }> {
+    // a per-key budget counts MCP payments per tool (the resource URL's host would be "tool")
+    const payment = await x402.createPaymentPayload(paymentRequired, { budgetKey: params.name });
+    const paid = { ...params, _meta: { ...params._meta, [PAYMENT_META_KEY]: payment } };
+    const send = () => call(paid, requestOptions);
+    let result: CallToolResult;
+    try {
+      result = await untilSettled(await send(), send, params.name);
+    } catch (error) {
+      // the payment may have been settled: a budget keeps it counted
+      await x402.reportOutcome(payment, 'unknown');
+      throw error;
+    }
+    // the receipt goes to the scheme too (a channel scheme advances its state from it)
+    await x402.reportOutcome(payment, paymentOutcomeOf(result), getPaymentResponse(result));
+    return { payment, result };
+  }
+
   async function callTool(
     params: CallToolRequest['params'],
     requestOptions?: RequestOptions,
@@ -148,19 +171,15 @@ export function wrapMcpClientWithPayment(
         return first;
       }
     }
-    // a per-key budget counts MCP payments per tool (the resource URL's host would be "tool")
-    const payment = await x402.createPaymentPayload(paymentRequired, { budgetKey: params.name });
-    const paid = { ...params, _meta: { ...params._meta, [PAYMENT_META_KEY]: payment } };
-    const send = () => call(paid, requestOptions);
-    let result: CallToolResult;
-    try {
-      result = await untilSettled(await send(), send, params.name);
-    } catch (error) {
-      // the payment may have been settled: a budget keeps it counted
-      await x402.reportOutcome(payment, 'unknown');
-      throw error;
+    let { payment, result } = await payOnce(params, paymentRequired, requestOptions);
+    // a refusal the scheme can correct (a corrective offer, a busy channel): one more signature, once
+    const refused = getPaymentResponse(result)?.success ? undefined : readPaymentRequired(result);
+    if (refused && x402.isRetryableRefusal(payment, refused)) {
+      emit('info', `payment refused (${refused.error}); signing once more against the new offer`, {
+        tool: params.name,
+      });
+      ({ payment, result } = await payOnce(params, refused, requestOptions));
     }
-    await x402.reportOutcome(payment, paymentOutcomeOf(result));
     const receipt = getPaymentResponse(result);
     emit(receipt?.success ? 'info' : 'warn', `paid tool "${params.name}": ${describeReceipt(result)}`, {
       tool: params.name,

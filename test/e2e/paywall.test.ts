@@ -5,20 +5,23 @@
  * chain through our facilitator. Screenshots before and after paying go to test-output/paywall/.
  */
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { decodePaymentRequiredHeader } from '@x402kit/core';
 import { type Devnet, readTokenBalance, startDevnet } from '@x402kit/devnet';
 import type { Running } from '@x402kit/testing/listen';
 import { startOurFacilitator, startOurPaidApi } from '@x402kit/testing/ours';
-import { type BrowserContext, chromium, type Page } from 'playwright-core';
-import type { Hex, TypedData, TypedDataDefinition } from 'viem';
-import { privateKeyToAccount } from 'viem/accounts';
+import type { BrowserContext } from 'playwright-core';
+import type { Hex } from 'viem';
+import {
+  injectWallet,
+  launchChromium,
+  PAYWALL_OUTPUT as OUTPUT,
+  settled,
+  type WalletCall,
+} from './paywall-browser.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-const OUTPUT = join(import.meta.dirname, '..', '..', 'test-output', 'paywall');
 const WEATHER = { report: { weather: 'sunny', temperature: 70 } };
 const ARTICLE =
   '<!doctype html><html><head><title>The paid article</title></head><body><h1>The paid article</h1><p>Worth every cent.</p></body></html>';
@@ -27,96 +30,12 @@ let devnet: Devnet;
 let facilitator: Running;
 let api: Running;
 let context: BrowserContext;
-let userDataDir: string;
+let browser: Awaited<ReturnType<typeof launchChromium>> | undefined;
 
 const balance = (address: string) => readTokenBalance(devnet.rpcUrl, devnet.token.address, address as Hex);
 
-type WalletCall = { method: string; params: unknown[] };
-
-/**
- * An EIP-1193 wallet for the page: `window.ethereum.request` calls into Node, where the devnet payer
- * signs with viem. It starts on chain 1, so the page must switch it to the devnet's chain.
- */
-async function injectWallet(page: Page, key: Hex, calls: WalletCall[]): Promise<void> {
-  const account = privateKeyToAccount(key);
-  let chainId = 1;
-  await page.exposeFunction('x402TestWallet', async (method: string, params: unknown[]) => {
-    calls.push({ method, params });
-    switch (method) {
-      case 'eth_requestAccounts':
-      case 'eth_accounts':
-        return [account.address.toLowerCase()];
-      case 'eth_chainId':
-        return `0x${chainId.toString(16)}`;
-      case 'wallet_switchEthereumChain': {
-        const [{ chainId: wanted }] = params as [{ chainId: string }];
-        chainId = Number(wanted);
-        return null;
-      }
-      case 'eth_signTypedData_v4': {
-        const [from, json] = params as [string, string];
-        assert.equal(from.toLowerCase(), account.address.toLowerCase(), 'signs for the shared account');
-        return account.signTypedData(walletTypedData(JSON.parse(json)));
-      }
-      default:
-        throw Object.assign(new Error(`unsupported method ${method}`), { code: 4200 });
-    }
-  });
-  // a string, not a function: tsx would compile a function with helpers the page does not have
-  await page.addInitScript(`window.ethereum = {
-    request: ({ method, params }) => window.x402TestWallet(method, params || []),
-  };`);
-}
-
-/** What a wallet does with `eth_signTypedData_v4` JSON: uint fields become numbers, EIP712Domain is implied. */
-function walletTypedData(json: {
-  types: TypedData;
-  primaryType: string;
-  domain: Record<string, unknown>;
-  message: Record<string, unknown>;
-}): TypedDataDefinition<TypedData, string> {
-  const { EIP712Domain: _domainType, ...types } = json.types;
-  const fields = types[json.primaryType] ?? [];
-  const message = Object.fromEntries(
-    Object.entries(json.message).map(([name, value]) => {
-      const type = fields.find((f) => f.name === name)?.type ?? '';
-      return [name, type.startsWith('uint') ? BigInt(String(value)) : value];
-    }),
-  );
-  const { name, version, verifyingContract } = json.domain;
-  assert.ok(typeof name === 'string' && typeof version === 'string' && typeof verifyingContract === 'string');
-  return {
-    domain: {
-      name,
-      version,
-      chainId: Number(json.domain.chainId),
-      verifyingContract: verifyingContract as Hex,
-    },
-    types,
-    primaryType: json.primaryType,
-    message,
-  };
-}
-
-/** Waits until the page reports an outcome (content shown, or an error), then fails with its message on error. */
-async function settled(page: Page): Promise<void> {
-  // a function (the page's CSP forbids evaluating strings); no named inner functions, so tsx adds no helpers
-  await page.waitForFunction(
-    () =>
-      !document.getElementById('x402-result')?.hidden ||
-      document.getElementById('x402-status')?.dataset.kind === 'error',
-    undefined,
-    { timeout: 60_000 },
-  );
-  const status = page.locator('#x402-status');
-  if ((await status.count()) > 0) {
-    assert.notEqual(await status.getAttribute('data-kind'), 'error', (await status.textContent()) ?? '');
-  }
-}
-
 describe('browser paywall in headless Chromium', () => {
   before(async () => {
-    assert.ok(existsSync(CHROMIUM), `${CHROMIUM} is missing: apt-get install -y chromium (.ci/run does)`);
     mkdirSync(OUTPUT, { recursive: true });
     devnet = await startDevnet({ port: 0 });
     facilitator = await startOurFacilitator({
@@ -137,26 +56,11 @@ describe('browser paywall in headless Chromium', () => {
         app.get('/article', (_req, res) => void res.type('html').send(ARTICLE));
       },
     });
-    userDataDir = mkdtempSync(join(tmpdir(), 'x402kit-chromium-'));
-    context = await chromium.launchPersistentContext(userDataDir, {
-      executablePath: CHROMIUM,
-      headless: true,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-      viewport: { width: 900, height: 760 },
-    });
+    browser = await launchChromium();
+    context = browser.context;
   });
   after(async () => {
-    await context?.close();
-    if (userDataDir) rmSync(userDataDir, { recursive: true, force: true });
+    await browser?.close();
     await api?.close();
     await facilitator?.close();
     await devnet?.stop();

@@ -205,5 +205,7 @@ button:focus-visible, #x402-result:focus-visible { outline: 3px solid var(--acce
 #x402-status:empty { display: none; }
 #x402-status[data-kind="error"] { color: var(--error); }
 #x402-status[data-kind="success"] { color: var(--ok); }
+#x402-status { overflow-wrap: anywhere; }
+#x402-status[data-kind="pending"] { font-weight: 600; }
 pre { background: var(--bg); border: 1px solid var(--line); border-radius: 8px; padding: 1rem; white-space: pre-wrap; }
 `;

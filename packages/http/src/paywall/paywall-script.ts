@@ -10,7 +10,9 @@
  * `validAfter` = now - 600, `validBefore` = now + `maxTimeoutSeconds`, a random 32-byte nonce),
  * then repeats the request with `PAYMENT-SIGNATURE` = base64(JSON v2 PaymentPayload), echoing the
  * 402's `resource`, the chosen offer and its extensions (with a fresh `payment-identifier` id when
- * the route declares one). A 202 (settlement pending) is presented again after `Retry-After`.
+ * the route declares one). A 202 (settlement pending: the money may have moved) hides the offers,
+ * says "Payment sent, waiting for confirmation (tx <hash>)" and presents the SAME header again
+ * after `Retry-After` (bounded, then a "Check again" button); it never signs a second payment.
  * An HTML answer replaces the page; anything else is shown as text, with the receipt's transaction.
  */
 import { TRANSFER_WITH_AUTHORIZATION_TYPES } from '@x402kit/core/internal';
@@ -23,6 +25,7 @@ export const PAYWALL_SCRIPT = `(() => {
   const result = document.getElementById('x402-result');
   const receiptLine = document.getElementById('x402-receipt');
   const content = document.getElementById('x402-content');
+  const offersList = document.getElementById('x402-offers');
   const buttons = Array.from(document.querySelectorAll('button[data-offer]'));
   const EIP712_DOMAIN = [
     { name: 'name', type: 'string' },
@@ -107,6 +110,13 @@ export const PAYWALL_SCRIPT = `(() => {
     return { signature, authorization };
   }
 
+  const pendingHash = (response) => {
+    const receipt = fromBase64Json(response.headers.get('PAYMENT-RESPONSE') || '');
+    return receipt && typeof receipt.transaction === 'string' ? receipt.transaction : '';
+  };
+  const sentLine = (hash) => 'Payment sent, waiting for confirmation' + (hash ? ' (tx ' + hash + ')' : '') + '.';
+
+  // A 202 means the money may have moved: never offer to pay again; re-send the same header
   async function present(header) {
     for (let attempt = 0; ; attempt++) {
       const response = await fetch(location.href, {
@@ -115,23 +125,51 @@ export const PAYWALL_SCRIPT = `(() => {
         cache: 'no-store',
         credentials: 'same-origin',
       });
-      if (response.status !== 202 || attempt >= MAX_PENDING_RETRIES) return response;
-      const seconds = Number(response.headers.get('Retry-After')) || 2;
-      say('The payment is being confirmed on chain; checking again in ' + seconds + ' s…');
+      if (response.status !== 202) return response;
+      const hash = pendingHash(response);
+      offersList.hidden = true;
+      if (hash) status.dataset.transaction = hash;
+      if (attempt >= MAX_PENDING_RETRIES) return response;
+      const seconds = Math.min(Math.max(Number(response.headers.get('Retry-After')) || 2, 1), 60);
+      say(sentLine(hash) + ' Checking again in ' + seconds + ' s…', 'pending');
       await sleep(seconds * 1000);
     }
   }
 
-  async function show(response, offer) {
+  function offerCheckAgain(header, offer, hash) {
+    say(sentLine(hash) + ' It is taking longer than usual; do not pay again.', 'pending');
+    const again = document.createElement('button');
+    again.type = 'button';
+    again.textContent = 'Check again';
+    again.addEventListener('click', async () => {
+      again.remove();
+      say(sentLine(hash) + ' Checking…', 'pending');
+      try {
+        await show(await present(header), offer, header);
+      } catch (error) {
+        say(sentLine(hash) + ' ' + messageOf(error), 'pending');
+        offerCheckAgain(header, offer, hash);
+      }
+    });
+    status.after(again);
+  }
+
+  async function show(response, offer, header) {
     const receipt = fromBase64Json(response.headers.get('PAYMENT-RESPONSE') || '');
     const required = fromBase64Json(response.headers.get('PAYMENT-REQUIRED') || '');
-    if (response.status === 402 || response.status === 412 || response.status === 409) {
-      const reason = (receipt && receipt.errorReason) || (required && required.error) || 'HTTP ' + response.status;
-      say('The payment was not accepted (' + reason + '). Nothing was charged unless a transaction is shown.', 'error');
+    if (response.status === 202) {
+      offerCheckAgain(header, offer, pendingHash(response));
       return;
     }
-    if (response.status === 202) {
-      say('The payment is still being confirmed; reload this page later.', 'error');
+    if (response.status === 402 || response.status === 412 || response.status === 409) {
+      const reason = (receipt && receipt.errorReason) || (required && required.error) || 'HTTP ' + response.status;
+      const paid = (receipt && receipt.transaction) || status.dataset.transaction;
+      say(
+        paid
+          ? 'The payment was sent (tx ' + paid + ') but the server did not serve the content (' + reason + '). Do not pay again; contact the seller with the transaction.'
+          : 'The payment was not accepted (' + reason + '). Nothing was charged.',
+        'error',
+      );
       return;
     }
     const type = response.headers.get('Content-Type') || '';
@@ -150,7 +188,7 @@ export const PAYWALL_SCRIPT = `(() => {
     }
     if (response.ok) {
       document.getElementById('x402-title').textContent = receipt && receipt.success ? 'Paid' : 'Your content';
-      document.getElementById('x402-offers').hidden = true;
+      offersList.hidden = true;
     }
     let shown = text;
     if (type.includes('json')) {
@@ -168,6 +206,7 @@ export const PAYWALL_SCRIPT = `(() => {
   async function pay(index) {
     const offer = data.offers[index];
     const accepted = paymentRequired.accepts[index];
+    let header;
     for (const b of buttons) b.disabled = true;
     try {
       const signed = await signExactEvm(offer, accepted);
@@ -175,11 +214,14 @@ export const PAYWALL_SCRIPT = `(() => {
       const extensions = withPaymentId(paymentRequired.extensions);
       if (extensions) payload.extensions = extensions;
       say('Paying…');
-      await show(await present(toBase64(JSON.stringify(payload))), offer);
+      header = toBase64(JSON.stringify(payload));
+      await show(await present(header), offer, header);
     } catch (error) {
-      say(messageOf(error), 'error');
+      const hash = status.dataset.transaction;
+      if (hash && header) offerCheckAgain(header, offer, hash);
+      else say(messageOf(error), 'error');
     } finally {
-      for (const b of buttons) b.disabled = false;
+      for (const b of buttons) b.disabled = offersList.hidden;
     }
   }
 

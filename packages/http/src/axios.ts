@@ -6,6 +6,7 @@
  * `pending-settlement.ts`).
  */
 import {
+  type AnyPaymentRequired,
   createEmitter,
   type Emit,
   HeaderNames,
@@ -84,12 +85,32 @@ export function withPaymentInterceptor<I extends AxiosInstance>(
       jsonBody(answer.data),
     );
     if (!paymentRequired) return undefined;
+    const first = await payAndSend(config, paymentRequired);
+    const refused = first.response?.status === 402 ? refusalOf(first.response) : undefined;
+    if (!refused || !client.isRetryableRefusal(first.payload, refused)) return first.answer();
+    // the scheme asked for one more signature against this 402 (a corrective offer, a busy channel)
+    emit(
+      'info',
+      `the payment was refused (${refused.x402Version === 2 ? refused.error : ''}); signing once more`,
+      {
+        url: config.url,
+      },
+    );
+    const retryAfter = header(first.response?.headers, 'retry-after');
+    const wait = retryAfter === undefined ? RETRY_REFUSAL_WAIT_MS : retryAfterMs(retryAfter);
+    await sleep(Math.min(wait, RETRY_REFUSAL_MAX_WAIT_MS));
+    return (await payAndSend(config, refused)).answer();
+  }
+
+  /** Sign one payment for `paymentRequired`, send `config` with it, report the outcome; the answer. */
+  async function payAndSend(config: AxiosResponse['config'], paymentRequired: AnyPaymentRequired) {
     const { payload, headers } = await signer.sign(paymentRequired, options.paymentIdentifier?.(config));
     emit('info', `paying with x402 v${payload.x402Version}`, { url: config.url });
     for (const [name, value] of Object.entries(headers)) config.headers.set(name, value);
-    let paid: AxiosResponse;
     try {
-      paid = await instance.request(config);
+      const paid = await instance.request(config);
+      await client.reportOutcome(payload, outcomeOfAxios(paid), getAxiosPaymentResponse(paid));
+      return { payload, response: paid as AxiosResponse | undefined, answer: async () => paid };
     } catch (error) {
       const response = responseOf(error);
       await client.reportOutcome(
@@ -97,10 +118,23 @@ export function withPaymentInterceptor<I extends AxiosInstance>(
         response ? outcomeOfAxios(response) : 'unknown',
         response ? getAxiosPaymentResponse(response) : undefined,
       );
-      throw error;
+      return {
+        payload,
+        response,
+        answer: async (): Promise<AxiosResponse> => {
+          throw error;
+        },
+      };
     }
-    await client.reportOutcome(payload, outcomeOfAxios(paid), getAxiosPaymentResponse(paid));
-    return paid;
+  }
+
+  /** The offers of a 402 that answered a payment, when it carries them. */
+  function refusalOf(answer: AxiosResponse): AnyPaymentRequired | undefined {
+    try {
+      return paymentRequiredOf(header(answer.headers, HeaderNames.paymentRequired), jsonBody(answer.data));
+    } catch {
+      return undefined;
+    }
   }
 
   instance.interceptors.response.use(
@@ -118,6 +152,10 @@ export function withPaymentInterceptor<I extends AxiosInstance>(
   );
   return instance;
 }
+
+/** Wait before the one re-signed payment after a retryable refusal: its `Retry-After`, else 100 ms, at most 2 s. */
+const RETRY_REFUSAL_WAIT_MS = 100;
+const RETRY_REFUSAL_MAX_WAIT_MS = 2_000;
 
 /** Marks the re-sends of a pending payment, so their own answers are not waited out twice. */
 const PENDING_RESEND = 'x402kitPendingResend';

@@ -5,6 +5,7 @@
  * URL and serving paid `GET` routes at one price to the devnet's `payTo`; the devnet offer they make,
  * the devnet with our facilitator scheme on it for one test file, its channels and a payer's deposit.
  */
+import assert from 'node:assert/strict';
 import { after, before } from 'node:test';
 import { getRequestListener } from '@hono/node-server';
 import { HTTPFacilitatorClient, x402ResourceServer } from '@x402/core/server';
@@ -13,12 +14,14 @@ import { paymentMiddleware as officialPayments } from '@x402/express';
 import {
   createHttpFacilitatorClient,
   createResourceServer,
+  decodePaymentResponseHeader,
   type PaymentPayload,
   type PaymentRequirements,
   type SchemeServer,
 } from '@x402kit/core';
-import { type Devnet, type StartDevnetOptions, startDevnet } from '@x402kit/devnet';
+import { type Devnet, readTokenBalance, type StartDevnetOptions, startDevnet } from '@x402kit/devnet';
 import {
+  BATCH_SETTLEMENT_ADDRESS,
   type BatchSettlementEvmFacilitator,
   type ChannelConfig,
   createBatchSettlementEvmClient,
@@ -49,7 +52,8 @@ export type OfficialBatchServerRunning = Running & {
 
 /**
  * The official batch-settlement server (Express) selling `GET /weather`, with its scheme and
- * facilitator client (for its channel manager's claims and refunds).
+ * facilitator client (for its channel manager's claims and refunds); `extra` is merged into its offer
+ * (`{ assetTransferMethod: 'permit2' }` for Permit2 deposits).
  *
  * @example
  * const official = await serveOfficialBatchServer(devnet, facilitator.url)
@@ -59,13 +63,14 @@ export async function serveOfficialBatchServer(
   devnet: BatchServerDevnet,
   facilitatorUrl: string,
   price = '$0.001',
+  extra?: Record<string, unknown>,
 ): Promise<OfficialBatchServerRunning> {
   const network = devnet.network as `${string}:${string}`;
   const payTo = devnet.accounts.payTo.address;
   const facilitatorClient = new HTTPFacilitatorClient({ url: facilitatorUrl });
   const scheme = new OfficialBatchServer(payTo as Hex);
   const resourceServer = new x402ResourceServer(facilitatorClient).register(network, scheme);
-  const accepts = { scheme: 'batch-settlement', network, payTo, price };
+  const accepts = { scheme: 'batch-settlement', network, payTo, price, ...(extra ? { extra } : {}) };
   const app = express();
   app.use(officialPayments({ 'GET /weather': { accepts, description: 'weather' } }, resourceServer));
   app.get('/weather', (_req, res) => {
@@ -87,6 +92,8 @@ export type OurBatchServerOptions = {
   framework?: 'express' | 'hono';
   /** The paid `GET` routes by path and what each answers per call; default `/weather` sunny. */
   routes?: Record<string, () => BatchRouteAnswer>;
+  /** Merged into every route's offer (`{ assetTransferMethod: 'permit2' }` for Permit2 deposits). */
+  extra?: Record<string, unknown>;
 };
 
 /**
@@ -106,6 +113,7 @@ export async function serveOurBatchServer(options: OurBatchServerOptions): Promi
     network: options.devnet.network,
     payTo: options.devnet.accounts.payTo.address,
     price: options.price ?? '$0.001',
+    ...(options.extra ? { extra: options.extra } : {}),
   };
   const handlers = options.routes ?? { '/weather': () => SUNNY };
   const routes: RoutesConfig = Object.fromEntries(
@@ -248,4 +256,39 @@ export async function devnetBatchDeposit(
   });
   const { payload } = await client.createPaymentPayload(requirements, { x402Version: 2 });
   return { payment: { x402Version: 2, accepted: requirements, payload }, requirements };
+}
+
+/** The devnet token balances a batch-settlement flow moves: the payer's, `payTo`'s and the escrow's. */
+export type BatchBalances = { payer: bigint; payTo: bigint; escrow: bigint };
+
+/**
+ * The devnet token balances of its payer, its `payTo` and the batch-settlement escrow.
+ *
+ * @example const start = await batchBalances(devnet)
+ */
+export async function batchBalances(devnet: Devnet): Promise<BatchBalances> {
+  const balance = (address: string) => readTokenBalance(devnet.rpcUrl, devnet.token.address, address as Hex);
+  return {
+    payer: await balance(devnet.accounts.payer.address),
+    payTo: await balance(devnet.accounts.payTo.address),
+    escrow: await balance(BATCH_SETTLEMENT_ADDRESS),
+  };
+}
+
+/**
+ * Pay `url` once with `pay` and assert a 200 with the {@link SUNNY} body and a successful PAYMENT-RESPONSE;
+ * the settlement it carries.
+ *
+ * @example const deposit = await paidSunny(pay, `${server.url}/weather`)
+ */
+export async function paidSunny(pay: typeof fetch, url: string) {
+  const res = await pay(url);
+  const body = await res.text();
+  assert.equal(res.status, 200, `${body} ${res.headers.get('payment-required') ?? ''}`);
+  assert.deepEqual(JSON.parse(body), SUNNY.body);
+  const header = res.headers.get('payment-response');
+  assert.ok(header, 'PAYMENT-RESPONSE');
+  const settlement = decodePaymentResponseHeader(header);
+  assert.equal(settlement.success, true, JSON.stringify(settlement));
+  return settlement as typeof settlement & { extra: { channelState: { chargedCumulativeAmount: string } } };
 }

@@ -10,17 +10,18 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { x402Facilitator } from '@x402/core/facilitator';
 import { BatchSettlementEvmScheme as OfficialBatchFacilitator } from '@x402/evm/batch-settlement/facilitator';
-import { createX402Client, decodePaymentResponseHeader } from '@x402kit/core';
-import { type Devnet, readTokenBalance, startDevnet } from '@x402kit/devnet';
+import { createX402Client } from '@x402kit/core';
+import { type Devnet, startDevnet } from '@x402kit/devnet';
 import {
-  BATCH_SETTLEMENT_ADDRESS,
   type BatchSettlementEvmClient,
   createBatchSettlementEvmClient,
   createMemoryClientChannelStorage,
 } from '@x402kit/evm/batch-settlement';
 import { wrapFetchWithPayment } from '@x402kit/http';
 import {
+  batchBalances,
   type OfficialBatchServerRunning,
+  paidSunny,
   serveOfficialBatchServer,
 } from '@x402kit/testing/batch-settlement-servers';
 import { officialFacilitatorSigner, type Running, serveOfficialFacilitator } from '@x402kit/testing/official';
@@ -35,12 +36,7 @@ let facilitator: Running;
 let server: OfficialBatchServerRunning;
 let url: string;
 
-const balance = (address: string) => readTokenBalance(devnet.rpcUrl, devnet.token.address, address as Hex);
-const balances = async () => ({
-  payer: await balance(devnet.accounts.payer.address),
-  payTo: await balance(devnet.accounts.payTo.address),
-  escrow: await balance(BATCH_SETTLEMENT_ADDRESS),
-});
+const balances = () => batchBalances(devnet);
 
 /** Our client over a fresh record store, and a paying fetch that counts what it sends. */
 function ourClient(): { batch: BatchSettlementEvmClient; pay: typeof fetch; sent: () => number } {
@@ -57,18 +53,6 @@ function ourClient(): { batch: BatchSettlementEvmClient; pay: typeof fetch; sent
   };
   const client = createX402Client({ schemes: [{ network: 'eip155:*', client: batch }] });
   return { batch, pay: wrapFetchWithPayment(counting, client) as typeof fetch, sent: () => count };
-}
-
-async function paidOnce(pay: typeof fetch) {
-  const res = await pay(url);
-  const body = await res.text();
-  assert.equal(res.status, 200, `${body} ${res.headers.get('payment-required') ?? ''}`);
-  assert.deepEqual(JSON.parse(body), { report: { weather: 'sunny' } });
-  const header = res.headers.get('payment-response');
-  assert.ok(header, 'PAYMENT-RESPONSE');
-  const settlement = decodePaymentResponseHeader(header);
-  assert.equal(settlement.success, true, JSON.stringify(settlement));
-  return settlement;
 }
 
 describe('our batch-settlement client -> official server + official facilitator engine (devnet)', () => {
@@ -99,7 +83,7 @@ describe('our batch-settlement client -> official server + official facilitator 
     const start = await balances();
     const first = ourClient();
 
-    const deposit = await paidOnce(first.pay);
+    const deposit = await paidSunny(first.pay, url);
     assert.match(deposit.transaction, /^0x[0-9a-f]{64}$/);
     assert.equal(deposit.amount, DEPOSIT.toString());
     const chain = createPublicClient({ transport: http(devnet.rpcUrl) });
@@ -109,7 +93,7 @@ describe('our batch-settlement client -> official server + official facilitator 
     assert.equal(afterDeposit.escrow, start.escrow + DEPOSIT);
 
     for (let i = 2; i <= 11; i++) {
-      const voucher = await paidOnce(first.pay);
+      const voucher = await paidSunny(first.pay, url);
       assert.equal(voucher.transaction, '', 'a voucher moves no tokens');
       const state = (voucher.extra as { channelState: { chargedCumulativeAmount: string } }).channelState;
       assert.equal(state.chargedCumulativeAmount, (BigInt(i) * PRICE).toString());
@@ -121,7 +105,7 @@ describe('our batch-settlement client -> official server + official facilitator 
     const cold = ourClient();
     const offer = decodeOffer(await fetch(url));
     assert.equal((await cold.batch.channelOf(offer)).record, undefined);
-    const resumed = await paidOnce(cold.pay);
+    const resumed = await paidSunny(cold.pay, url);
     assert.equal(cold.sent(), 3, 'the 402, the refused voucher, the corrected voucher');
     assert.equal(resumed.transaction, '');
     assert.equal(

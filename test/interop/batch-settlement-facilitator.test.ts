@@ -12,12 +12,13 @@ import { after, before, describe, it } from 'node:test';
 import { x402Client } from '@x402/core/client';
 import { BatchSettlementEvmScheme as OfficialBatchClient } from '@x402/evm/batch-settlement/client';
 import { wrapFetchWithPayment as officialWrap } from '@x402/fetch';
-import { decodePaymentResponseHeader } from '@x402kit/core';
 import { type Devnet, devnetAccount, readTokenBalance, startDevnet } from '@x402kit/devnet';
 import { BATCH_SETTLEMENT_ADDRESS } from '@x402kit/evm/batch-settlement';
 import {
+  batchBalances,
   devnetBatchRequirements,
   type OfficialBatchServerRunning,
+  paidSunny,
   serveOfficialBatchServer,
 } from '@x402kit/testing/batch-settlement-servers';
 import { type CutRpcFacilitator, startCutRpcFacilitator } from '@x402kit/testing/cut-rpc-facilitator';
@@ -33,23 +34,7 @@ let server: OfficialBatchServerRunning;
 let url: string;
 
 const balance = (address: string) => readTokenBalance(devnet.rpcUrl, devnet.token.address, address as Hex);
-const balances = async () => ({
-  payer: await balance(devnet.accounts.payer.address),
-  payTo: await balance(devnet.accounts.payTo.address),
-  escrow: await balance(BATCH_SETTLEMENT_ADDRESS),
-});
-
-async function paidOnce(pay: typeof fetch) {
-  const res = await pay(url);
-  const body = await res.text();
-  assert.equal(res.status, 200, `${body} ${res.headers.get('payment-required') ?? ''}`);
-  assert.deepEqual(JSON.parse(body), { report: { weather: 'sunny' } });
-  const header = res.headers.get('payment-response');
-  assert.ok(header, 'PAYMENT-RESPONSE');
-  const settlement = decodePaymentResponseHeader(header);
-  assert.equal(settlement.success, true, JSON.stringify(settlement));
-  return settlement;
-}
+const balances = () => batchBalances(devnet);
 
 before(async () => {
   devnet = await startDevnet({ port: 0 });
@@ -92,7 +77,7 @@ describe('official batch-settlement client + official server -> our facilitator 
     const client = new x402Client().register(devnet.network as `${string}:${string}`, clientScheme);
     const pay = officialWrap(fetch, client) as typeof fetch;
 
-    const deposit = await paidOnce(pay);
+    const deposit = await paidSunny(pay, url);
     assert.match(deposit.transaction, /^0x[0-9a-f]{64}$/);
     const deposited = BigInt(deposit.amount ?? '0');
     assert.ok(deposited >= PRICE, `deposit ${deposit.amount}`);
@@ -103,7 +88,7 @@ describe('official batch-settlement client + official server -> our facilitator 
     assert.equal(afterDeposit.escrow, start.escrow + deposited);
 
     for (let i = 2; i <= 6; i++) {
-      const voucher = await paidOnce(pay);
+      const voucher = await paidSunny(pay, url);
       assert.equal(voucher.transaction, '', 'a voucher moves no tokens');
     }
     assert.deepEqual(await balances(), afterDeposit, 'five vouchers, no transfer');

@@ -14,15 +14,13 @@ import { wrapFetchWithPayment } from '@x402/fetch';
 import {
   createHttpFacilitatorClient,
   decodePaymentRequiredHeader,
-  decodePaymentResponseHeader,
   decodePaymentSignatureHeader,
   encodePaymentSignatureHeader,
   type PaymentPayload,
   type PaymentRequirements,
 } from '@x402kit/core';
-import { type Devnet, readTokenBalance, startDevnet } from '@x402kit/devnet';
+import { type Devnet, startDevnet } from '@x402kit/devnet';
 import {
-  BATCH_SETTLEMENT_ADDRESS,
   type BatchSettlementEvmServer,
   batchSettlementDomain,
   type ClaimPolicy,
@@ -39,7 +37,12 @@ import {
   createSqliteLedger,
   startFacilitatorServer,
 } from '@x402kit/facilitator';
-import { SUNNY, serveOurBatchServer } from '@x402kit/testing/batch-settlement-servers';
+import {
+  batchBalances,
+  paidSunny,
+  SUNNY,
+  serveOurBatchServer,
+} from '@x402kit/testing/batch-settlement-servers';
 import type { Running } from '@x402kit/testing/listen';
 import { startOurFacilitator } from '@x402kit/testing/ours';
 import { createPublicClient, type Hex, http } from 'viem';
@@ -56,12 +59,7 @@ let url: string;
 let weatherRuns = 0;
 let flakyRuns = 0;
 
-const balance = (address: string) => readTokenBalance(devnet.rpcUrl, devnet.token.address, address as Hex);
-const balances = async () => ({
-  payer: await balance(devnet.accounts.payer.address),
-  payTo: await balance(devnet.accounts.payTo.address),
-  escrow: await balance(BATCH_SETTLEMENT_ADDRESS),
-});
+const balances = () => batchBalances(devnet);
 
 function officialClient(
   salt?: Hex,
@@ -92,20 +90,6 @@ function schedulerOver(
     ...(extra.receiverAuthorizer ? { receiverAuthorizer: extra.receiverAuthorizer } : {}),
     policy: extra.policy ?? { intervalMs: 3_600_000 },
   });
-}
-
-async function paidOnce(pay: typeof fetch, target = url) {
-  const res = await pay(target);
-  const body = await res.text();
-  assert.equal(res.status, 200, `${body} ${res.headers.get('payment-required') ?? ''}`);
-  assert.deepEqual(JSON.parse(body), { report: { weather: 'sunny' } });
-  const header = res.headers.get('payment-response');
-  assert.ok(header, 'PAYMENT-RESPONSE');
-  const settlement = decodePaymentResponseHeader(header);
-  assert.equal(settlement.success, true, JSON.stringify(settlement));
-  return settlement as typeof settlement & {
-    extra: { chargedAmount?: string; channelState: Record<string, unknown> };
-  };
 }
 
 /** Our middleware (Express unless `framework` says Hono) paid with `scheme`: `/weather`, and `/flaky` (its first call fails). */
@@ -155,7 +139,7 @@ describe('official batch-settlement client -> our server + our facilitator (devn
     const start = await balances();
     const { client, pay } = officialClient();
 
-    const deposit = await paidOnce(pay);
+    const deposit = await paidSunny(pay, url);
     assert.match(deposit.transaction, /^0x[0-9a-f]{64}$/);
     const deposited = BigInt(deposit.amount ?? '0');
     assert.equal(deposited, 20n * PRICE);
@@ -168,7 +152,7 @@ describe('official batch-settlement client -> our server + our facilitator (devn
     assert.equal(afterDeposit.escrow, start.escrow + deposited);
 
     for (let i = 2; i <= 11; i++) {
-      const voucher = await paidOnce(pay);
+      const voucher = await paidSunny(pay, url);
       assert.equal(voucher.transaction, '', 'a voucher moves no tokens');
       assert.equal(voucher.amount, '');
       assert.equal(voucher.extra.chargedAmount, PRICE.toString());
@@ -212,14 +196,14 @@ describe('official batch-settlement client -> our Hono middleware + our facilita
       const target = `${listening.url}/weather`;
       const start = await balances();
       const { pay } = officialClient(salt(60));
-      const deposit = await paidOnce(pay, target);
+      const deposit = await paidSunny(pay, target);
       assert.match(deposit.transaction, /^0x[0-9a-f]{64}$/);
       const deposited = BigInt(deposit.amount ?? '0');
       assert.equal(deposited, 20n * PRICE);
       const afterDeposit = await balances();
       assert.equal(afterDeposit.escrow, start.escrow + deposited);
       for (let i = 2; i <= 6; i++) {
-        const voucher = await paidOnce(pay, target);
+        const voucher = await paidSunny(pay, target);
         assert.equal(voucher.transaction, '', 'a voucher moves no tokens');
         assert.equal(voucher.extra.channelState.chargedCumulativeAmount, (BigInt(i) * PRICE).toString());
       }
@@ -285,7 +269,7 @@ describe('our batch-settlement server over HTTP (devnet, our facilitator, the se
 
   it('20 concurrent requests with the same voucher: one handler run, one charge; the replay gets the corrective 402', async () => {
     const { client, pay } = officialClient(salt(1));
-    await paidOnce(pay, `${base}/weather`);
+    await paidSunny(pay, `${base}/weather`);
     const { header } = await nextVoucherHeader(client, '/weather');
     const runs = weatherRuns;
     const answers = await Promise.all(
@@ -343,15 +327,15 @@ describe('our batch-settlement server over HTTP (devnet, our facilitator, the se
 
   it('50 sequential paid requests charge exactly 50 x price', async () => {
     const { pay } = officialClient(salt(2), 60);
-    let last: Awaited<ReturnType<typeof paidOnce>> | undefined;
-    for (let i = 0; i < 50; i++) last = await paidOnce(pay, `${base}/weather`);
+    let last: Awaited<ReturnType<typeof paidSunny>> | undefined;
+    for (let i = 0; i < 50; i++) last = await paidSunny(pay, `${base}/weather`);
     const id = last?.extra.channelState.channelId as string;
     assert.equal(await chargedOf(id), (50n * PRICE).toString());
   });
 
   it('a handler that failed leaves the channel as it was: the same voucher is accepted again', async () => {
     const { client, pay } = officialClient(salt(3));
-    const deposit = await paidOnce(pay, `${base}/weather`);
+    const deposit = await paidSunny(pay, `${base}/weather`);
     const id = deposit.extra.channelState.channelId as string;
     const { header } = await nextVoucherHeader(client, '/flaky');
     const failed = await fetch(`${base}/flaky`, { headers: { 'PAYMENT-SIGNATURE': header } });
@@ -366,8 +350,8 @@ describe('our batch-settlement server over HTTP (devnet, our facilitator, the se
   it('one claim transaction covers 10+ channels and the sweep moves exactly what was charged; then a refund', async () => {
     const clients = Array.from({ length: 8 }, (_, i) => officialClient(salt(10 + i)));
     for (const { pay } of clients) {
-      await paidOnce(pay, `${base}/weather`);
-      await paidOnce(pay, `${base}/weather`);
+      await paidSunny(pay, `${base}/weather`);
+      await paidSunny(pay, `${base}/weather`);
     }
     const channels = await own.store.list();
     assert.ok(channels.length >= 10, `${channels.length} channels`);
@@ -408,7 +392,7 @@ describe('our batch-settlement server over HTTP (devnet, our facilitator, the se
   });
   it('a claim in flight while vouchers keep coming: nothing lost, nothing counted twice', async () => {
     const { pay } = officialClient(salt(40), 60);
-    const first = await paidOnce(pay, `${base}/weather`);
+    const first = await paidSunny(pay, `${base}/weather`);
     const id = first.extra.channelState.channelId as Hex;
     const before = await balances();
     const scheduler = schedulerOver(own.store, { receiverAuthorizer: authorizer });
@@ -416,7 +400,7 @@ describe('our batch-settlement server over HTTP (devnet, our facilitator, the se
     const [run] = await Promise.all([
       scheduler.claimNow(),
       (async () => {
-        for (let i = 0; i < 5; i++) await paidOnce(pay, `${base}/weather`);
+        for (let i = 0; i < 5; i++) await paidSunny(pay, `${base}/weather`);
       })(),
     ]);
     assert.deepEqual(run.failures, []);
@@ -437,12 +421,12 @@ describe('our batch-settlement server over HTTP (devnet, our facilitator, the se
       policy: { intervalMs: 50, maxUnclaimed: 3n * PRICE, maxAgeMs: 3_600_000 },
     });
     try {
-      const first = await paidOnce(pay, `${base}/weather`);
+      const first = await paidSunny(pay, `${base}/weather`);
       const id = first.extra.channelState.channelId as Hex;
       await new Promise((resolve) => setTimeout(resolve, 300));
       assert.equal((await own.store.get(id))?.totalClaimed, '0', 'below the threshold: no claim');
-      await paidOnce(pay, `${base}/weather`);
-      await paidOnce(pay, `${base}/weather`);
+      await paidSunny(pay, `${base}/weather`);
+      await paidSunny(pay, `${base}/weather`);
       const deadline = Date.now() + 10_000;
       while (scheduler.batchSizes.length === 0) {
         assert.ok(Date.now() < deadline, 'the scheduler claimed within 10 s');
@@ -456,8 +440,8 @@ describe('our batch-settlement server over HTTP (devnet, our facilitator, the se
   });
   it('server state loss: a new instance with an empty store resumes a claimed channel from totalClaimed', async () => {
     const { pay } = officialClient(salt(42));
-    await paidOnce(pay, `${base}/weather`);
-    const second = await paidOnce(pay, `${base}/weather`);
+    await paidSunny(pay, `${base}/weather`);
+    const second = await paidSunny(pay, `${base}/weather`);
     const id = second.extra.channelState.channelId as Hex;
     const scheduler = schedulerOver(own.store, { receiverAuthorizer: authorizer });
     await scheduler.claimNow();
@@ -468,7 +452,7 @@ describe('our batch-settlement server over HTTP (devnet, our facilitator, the se
     });
     const restarted = await serveScheme(fresh);
     try {
-      const resumed = await paidOnce(pay, `${restarted.url}/weather`);
+      const resumed = await paidSunny(pay, `${restarted.url}/weather`);
       assert.equal(resumed.transaction, '');
       assert.equal(resumed.extra.channelState.chargedCumulativeAmount, (3n * PRICE).toString());
       const channel = await fresh.store.get(id);

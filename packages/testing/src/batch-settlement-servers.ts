@@ -290,5 +290,10 @@ export async function paidSunny(pay: typeof fetch, url: string) {
   assert.ok(header, 'PAYMENT-RESPONSE');
   const settlement = decodePaymentResponseHeader(header);
   assert.equal(settlement.success, true, JSON.stringify(settlement));
-  return settlement as typeof settlement & { extra: { channelState: { chargedCumulativeAmount: string } } };
+  return settlement as typeof settlement & {
+    extra: {
+      chargedAmount?: string;
+      channelState: { chargedCumulativeAmount: string } & Record<string, unknown>;
+    };
+  };
 }

@@ -6,6 +6,7 @@
  * voucher is claimed: r and s in range, s in the lower half (no malleable twin), and the recovery bit
  * matching, so a voucher taken here can always be claimed.
  */
+import { invert } from '@noble/curves/abstract/modular';
 import { secp256k1 } from '@noble/curves/secp256k1';
 import { type Address, type Hex, hexToBigInt, isAddressEqual, recoverPublicKey } from 'viem';
 import { publicKeyToAddress } from 'viem/accounts';
@@ -68,22 +69,11 @@ function splitSignature(signature: Hex): SignatureParts | undefined {
 
 /** ECDSA verification against a known key, with the recovery bit the contract's ecrecover will use. */
 function verifyWith(key: Point, { r, s, yParity }: SignatureParts, hash: bigint): boolean {
-  const w = invert(s);
+  const w = invert(s, N);
   const u1 = ((hash % N) * w) % N;
   const u2 = (r * w) % N;
   const point = secp256k1.ProjectivePoint.BASE.multiplyAndAddUnsafe(key, u1, u2);
   if (!point) return false;
   const { x, y } = point.toAffine();
   return x === r && Number(y & 1n) === yParity;
-}
-
-/** s^-1 mod N (extended Euclid; s is in 1..N-1). */
-function invert(s: bigint): bigint {
-  let [a, b, x0, x1] = [s, N, 1n, 0n];
-  while (b !== 0n) {
-    const q = a / b;
-    [a, b] = [b, a - q * b];
-    [x0, x1] = [x1, x0 - q * x1];
-  }
-  return ((x0 % N) + N) % N;
 }

@@ -300,18 +300,14 @@ export function createResourceServer(options: ResourceServerOptions): ResourceSe
     return scheme ? { scheme, payload } : undefined;
   }
 
-  /** The facilitator a scheme session calls: the chosen one, with the wire version and this attempt. */
-  function sessionContext(
-    facilitator: number,
-    payload: AnyPaymentPayload,
-    opts: PaymentCallOptions | undefined,
-  ): SchemeSessionContext {
+  /** The facilitator a scheme session calls: the chosen one, with this attempt (sessions are v2 only). */
+  function sessionContext(facilitator: number, opts: PaymentCallOptions | undefined): SchemeSessionContext {
     const client = facilitators[facilitator]!;
     return {
       ...(opts?.attempt === undefined ? {} : { attempt: opts.attempt }),
       facilitator: {
-        verify: (p, r) => client.verify(p, wireRequirements(payload, r, opts?.resource), callOptions(opts)),
-        settle: (p, r) => client.settle(p, wireRequirements(payload, r, opts?.resource), callOptions(opts)),
+        verify: (p, r) => client.verify(p, r, callOptions(opts)),
+        settle: (p, r) => client.settle(p, r, callOptions(opts)),
       },
     };
   }
@@ -408,11 +404,7 @@ export function createResourceServer(options: ResourceServerOptions): ResourceSe
       let result: SessionVerdict;
       try {
         result = session
-          ? await session.scheme.verify(
-              session.payload,
-              requirements,
-              sessionContext(facilitator, payload, opts),
-            )
+          ? await session.scheme.verify(session.payload, requirements, sessionContext(facilitator, opts))
           : await facilitators[facilitator]!.verify(
               payload,
               wireRequirements(payload, requirements, opts?.resource),
@@ -439,7 +431,7 @@ export function createResourceServer(options: ResourceServerOptions): ResourceSe
       try {
         result = session
           ? await session.scheme.settle(session.payload, requirements, {
-              ...sessionContext(facilitator, payload, opts),
+              ...sessionContext(facilitator, opts),
               ...(opts?.amount === undefined ? {} : { amount: opts.amount }),
             })
           : await facilitators[facilitator]!.settle(
@@ -477,7 +469,7 @@ export function createResourceServer(options: ResourceServerOptions): ResourceSe
       const session = sessionFor(payload, requirements);
       if (session) {
         await session.scheme
-          .release(session.payload, requirements, sessionContext(facilitator, payload, opts))
+          .release(session.payload, requirements, sessionContext(facilitator, opts))
           .catch(() => {});
         return;
       }

@@ -12,7 +12,7 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { createHttpFacilitatorClient, createResourceServer, createX402Client } from '@x402kit/core';
-import { type Devnet, readTokenBalance, startDevnet } from '@x402kit/devnet';
+import { type Devnet, readTokenBalance } from '@x402kit/devnet';
 import {
   BATCH_SETTLEMENT_ADDRESS,
   createBatchSettlementEvmClient,
@@ -29,7 +29,7 @@ import {
   wrapMcpClientWithPayment,
 } from '@x402kit/mcp';
 import type { Running } from '@x402kit/testing/listen';
-import { startOurFacilitator } from '@x402kit/testing/ours';
+import { hookDevnetWithOurFacilitator } from '@x402kit/testing/ours';
 import type { Hex } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
 import { z } from 'zod';
@@ -44,13 +44,8 @@ describe('MCP: a paid tool sold with batch-settlement (devnet, our facilitator)'
   const store = createMemoryChannelStore();
   const clients: Client[] = [];
 
+  hookDevnetWithOurFacilitator((started) => ({ devnet, facilitator } = started));
   before(async () => {
-    devnet = await startDevnet({ port: 0 });
-    facilitator = await startOurFacilitator({
-      rpcUrl: devnet.rpcUrl,
-      network: devnet.network,
-      privateKeys: [devnet.accounts.facilitator.privateKey as Hex],
-    });
     const paid = createPaidTools({
       server: createResourceServer({
         facilitators: createHttpFacilitatorClient({ url: facilitator.url }),
@@ -87,8 +82,6 @@ describe('MCP: a paid tool sold with batch-settlement (devnet, our facilitator)'
   after(async () => {
     for (const client of clients) await client.close();
     await server?.close();
-    await facilitator?.close();
-    await devnet?.stop();
   });
 
   /** A paying MCP client of the devnet's payer, with its own (empty) channel records. */

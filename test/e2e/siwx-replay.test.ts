@@ -7,7 +7,7 @@
  * forgotten proof presented again is still refused, while a fresh one gets in.
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { after, describe, it } from 'node:test';
 import {
   createMemorySiwxStore,
   createSiwxProof,
@@ -20,11 +20,11 @@ import {
   type SiwxDeclaration,
   type SiwxStore,
 } from '@x402kit/core';
-import { type Devnet, readTokenBalance, startDevnet } from '@x402kit/devnet';
+import { type Devnet, readTokenBalance } from '@x402kit/devnet';
 import { createEvmSiwxVerifier, createExactEvmClient } from '@x402kit/evm';
 import { getPaymentResponse, wrapFetchWithPayment } from '@x402kit/http';
 import type { Running } from '@x402kit/testing/listen';
-import { startOurFacilitator, startOurPaidApi } from '@x402kit/testing/ours';
+import { hookDevnetWithOurFacilitator, startOurPaidApi } from '@x402kit/testing/ours';
 import type { Hex } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
 
@@ -104,18 +104,9 @@ async function present(api: Running, proof: string): Promise<{ status: number; e
 }
 
 describe('sign-in-with-x under attack: one proof, one sign-in; a forgotten nonce never replays', () => {
-  before(async () => {
-    devnet = await startDevnet({ port: 0 });
-    facilitator = await startOurFacilitator({
-      rpcUrl: devnet.rpcUrl,
-      network: devnet.network,
-      privateKeys: [devnet.accounts.facilitator.privateKey as Hex],
-    });
-  });
+  hookDevnetWithOurFacilitator((started) => ({ devnet, facilitator } = started));
   after(async () => {
     for (const api of running) await api.close();
-    await facilitator?.close();
-    await devnet?.stop();
   });
 
   it('20 concurrent presentations of one proof over two instances: exactly one gets in', async () => {

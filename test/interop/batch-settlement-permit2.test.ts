@@ -18,7 +18,7 @@ import { BatchSettlementEvmScheme as OfficialBatchClient } from '@x402/evm/batch
 import { BatchSettlementEvmScheme as OfficialBatchFacilitator } from '@x402/evm/batch-settlement/facilitator';
 import { wrapFetchWithPayment as officialWrap } from '@x402/fetch';
 import { createHttpFacilitatorClient, createX402Client, decodePaymentRequiredHeader } from '@x402kit/core';
-import { type Devnet, startDevnet } from '@x402kit/devnet';
+import type { Devnet } from '@x402kit/devnet';
 import {
   createBatchSettlementEvmClient,
   createBatchSettlementEvmServer,
@@ -37,7 +37,7 @@ import {
 } from '@x402kit/testing/batch-settlement-servers';
 import type { Running } from '@x402kit/testing/listen';
 import { officialFacilitatorSigner } from '@x402kit/testing/official';
-import { startOurFacilitator } from '@x402kit/testing/ours';
+import { hookDevnetWithOurFacilitator } from '@x402kit/testing/ours';
 import { approvePermit2 } from '@x402kit/testing/replay';
 import { createPublicClient, getAddress, type Hex, http, toHex } from 'viem';
 import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts';
@@ -98,18 +98,7 @@ async function sweptThenRefunded(
   assert.equal(final.payTo, start.payTo + 4n * PRICE);
 }
 
-before(async () => {
-  devnet = await startDevnet({ port: 0 });
-  facilitator = await startOurFacilitator({
-    rpcUrl: devnet.rpcUrl,
-    network: devnet.network,
-    privateKeys: [devnet.accounts.facilitator.privateKey as Hex],
-  });
-});
-after(async () => {
-  await facilitator?.close();
-  await devnet?.stop();
-});
+hookDevnetWithOurFacilitator((started) => ({ devnet, facilitator } = started));
 
 describe('official batch-settlement client, Permit2 deposit -> our server + our facilitator (devnet)', () => {
   let server: Running;

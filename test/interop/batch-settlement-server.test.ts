@@ -19,7 +19,7 @@ import {
   type PaymentPayload,
   type PaymentRequirements,
 } from '@x402kit/core';
-import { type Devnet, startDevnet } from '@x402kit/devnet';
+import type { Devnet } from '@x402kit/devnet';
 import {
   type BatchSettlementEvmServer,
   batchSettlementDomain,
@@ -44,7 +44,7 @@ import {
   serveOurBatchServer,
 } from '@x402kit/testing/batch-settlement-servers';
 import type { Running } from '@x402kit/testing/listen';
-import { startOurFacilitator } from '@x402kit/testing/ours';
+import { hookDevnetWithOurFacilitator } from '@x402kit/testing/ours';
 import { createPublicClient, type Hex, http } from 'viem';
 import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts';
 import { createBatchSettlementReconciler } from '../../packages/evm/src/batch-settlement/facilitator-reconcile.js';
@@ -112,18 +112,7 @@ function serveScheme(scheme: BatchSettlementEvmServer, framework?: 'express' | '
   });
 }
 
-before(async () => {
-  devnet = await startDevnet({ port: 0 });
-  facilitator = await startOurFacilitator({
-    rpcUrl: devnet.rpcUrl,
-    network: devnet.network,
-    privateKeys: [devnet.accounts.facilitator.privateKey as Hex],
-  });
-});
-after(async () => {
-  await facilitator?.close();
-  await devnet?.stop();
-});
+hookDevnetWithOurFacilitator((started) => ({ devnet, facilitator } = started));
 
 describe('official batch-settlement client -> our server + our facilitator (devnet)', () => {
   before(async () => {

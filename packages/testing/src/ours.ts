@@ -2,6 +2,7 @@
  * Our own stack on 127.0.0.1 for end-to-end tests, interop tests, the bench and the demo's
  * shape: facilitator service, a paid Express API, and a paying fetch.
  */
+import { after, before } from 'node:test';
 import {
   createFacilitator,
   createHttpFacilitatorClient,
@@ -10,6 +11,7 @@ import {
   type Facilitator,
   type PaymentPolicy,
 } from '@x402kit/core';
+import { type Devnet, startDevnet } from '@x402kit/devnet';
 import {
   createExactEvmClient,
   createExactEvmFacilitator,
@@ -248,4 +250,35 @@ export function ourSponsoringFetch(privateKey: Hex, rpcUrl: string): typeof fetc
     schemes: [{ network: 'eip155:*', client: createExactEvmClient({ signer: account, permit2 }) }],
   });
   return wrapFetchWithPayment(fetch, client);
+}
+
+/** A devnet and our facilitator on it, as {@link hookDevnetWithOurFacilitator} hands them over. */
+export type DevnetWithOurFacilitator = { devnet: Devnet; facilitator: Running };
+
+/**
+ * A devnet (`port: 0`) and our facilitator service on it for one test file or suite: started in a
+ * `before` hook (then handed to `onStart`), stopped in an `after` hook, facilitator first.
+ *
+ * @example
+ * let devnet: Devnet;
+ * let facilitator: Running;
+ * hookDevnetWithOurFacilitator((started) => ({ devnet, facilitator } = started));
+ */
+export function hookDevnetWithOurFacilitator(onStart: (started: DevnetWithOurFacilitator) => void): void {
+  let started: Partial<DevnetWithOurFacilitator> = {};
+  before(async () => {
+    const devnet = await startDevnet({ port: 0 });
+    started = { devnet };
+    const facilitator = await startOurFacilitator({
+      rpcUrl: devnet.rpcUrl,
+      network: devnet.network,
+      privateKeys: [devnet.accounts.facilitator.privateKey as Hex],
+    });
+    started = { devnet, facilitator };
+    onStart({ devnet, facilitator });
+  });
+  after(async () => {
+    await started.facilitator?.close();
+    await started.devnet?.stop();
+  });
 }

@@ -14,8 +14,10 @@ import { errorText } from '../error-text.js';
 import {
   createEvmNetworks,
   type EvmFacilitatorNetworkOptions,
+  type EvmReceiptWaitOptions,
+  type EvmRpcOptions,
   parseSigners,
-  positive,
+  readReceiptWait,
 } from '../exact/facilitator-options.js';
 import { BATCH_SETTLEMENT_SCHEME } from './constants.js';
 import { type BatchFacilitatorContext, createSerializer, refuseSettle } from './facilitator-context.js';
@@ -29,28 +31,23 @@ import { readBatchPayload } from './payload.js';
 import { BatchSettlementReasons } from './reasons.js';
 
 /** Options of `createBatchSettlementEvmFacilitator`. */
-export type BatchSettlementEvmFacilitatorOptions = {
-  /** Served networks by CAIP-2 id. */
-  networks: Record<string, EvmFacilitatorNetworkOptions>;
-  /** Keys that send transactions and pay gas (round-robin): private keys or viem local accounts. */
-  signers: ReadonlyArray<Hex | LocalAccount>;
-  /**
-   * The receiver-authorizer key: signs `ClaimBatch` and `Refund` for channels that delegate to it, and
-   * is advertised as `extra.receiverAuthorizer`. Default the first signer; `false` for none (servers
-   * then sign their own claims and refunds).
-   */
-  authorizerKey?: Hex | LocalAccount | false;
-  /** Longest wait for a receipt before answering `settlement_pending`; default 30 000 ms. */
-  receiptTimeoutMs?: number;
-  /** Receipt polling interval; default 100 ms. */
-  pollingIntervalMs?: number;
-  /** Per-request RPC timeout; default 10 000 ms. */
-  rpcTimeoutMs?: number;
-  /** Replace a transaction still unmined after this long; 0 never. Default 15 000 ms. */
-  stuckAfterMs?: number;
-  /** Told of every settle answered (for metrics): its action, outcome and, for a claim, its rows. Must not throw. */
-  onSettled?: (event: BatchSettleEvent) => void;
-};
+export type BatchSettlementEvmFacilitatorOptions = EvmRpcOptions &
+  EvmReceiptWaitOptions & {
+    /** Served networks by CAIP-2 id. */
+    networks: Record<string, EvmFacilitatorNetworkOptions>;
+    /** Keys that send transactions and pay gas (round-robin): private keys or viem local accounts. */
+    signers: ReadonlyArray<Hex | LocalAccount>;
+    /**
+     * The receiver-authorizer key: signs `ClaimBatch` and `Refund` for channels that delegate to it, and
+     * is advertised as `extra.receiverAuthorizer`. Default the first signer; `false` for none (servers
+     * then sign their own claims and refunds).
+     */
+    authorizerKey?: Hex | LocalAccount | false;
+    /** Replace a transaction still unmined after this long; 0 never. Default 15 000 ms. */
+    stuckAfterMs?: number;
+    /** Told of every settle answered (for metrics): its action, outcome and, for a claim, its rows. Must not throw. */
+    onSettled?: (event: BatchSettleEvent) => void;
+  };
 
 /**
  * One settle of the facilitator: `deposit`, `claim`, `settle` (a sweep) or `refund`, and how it ended
@@ -93,8 +90,7 @@ export function createBatchSettlementEvmFacilitator(
   const ctx: BatchFacilitatorContext = {
     networkFor: (network) => networks.get(network),
     authorizer,
-    receiptTimeoutMs: positive('receiptTimeoutMs', options.receiptTimeoutMs ?? 30_000),
-    pollingIntervalMs: positive('pollingIntervalMs', options.pollingIntervalMs ?? 100),
+    ...readReceiptWait(options),
     serialize: createSerializer(),
   };
   const addresses = accounts.map((a) => a.address);

@@ -23,7 +23,13 @@ import { addressKey, isEvmAddress } from '../address.js';
 import { EvmConfigError } from '../config-error.js';
 import { errorText } from '../error-text.js';
 import { createEvmNetwork } from '../evm-network.js';
-import { parseAllowedAssets, parseSigners } from '../exact/facilitator-options.js';
+import {
+  type EvmReceiptWaitOptions,
+  type EvmRpcOptions,
+  parseAllowedAssets,
+  parseSigners,
+  readReceiptWait,
+} from '../exact/facilitator-options.js';
 import type { ExactPermitFeeSource, ExactPermitKindExtra } from './fee.js';
 import { paymentPermitAddress } from './payment-permit-address.js';
 import { type ExactPermitSettleContext, settleExactPermitPayment } from './settle.js';
@@ -37,34 +43,29 @@ export type ExactPermitEvmFacilitatorNetwork = {
 };
 
 /** Options of `createExactPermitEvmFacilitator`. */
-export type ExactPermitEvmFacilitatorOptions = {
-  /** Served networks by CAIP-2 id. */
-  networks: Record<string, ExactPermitEvmFacilitatorNetwork>;
-  /**
-   * Settlement keys (private keys or viem local accounts). Each is a valid `caller`; the first is
-   * the one quoted and advertised.
-   */
-  signers: ReadonlyArray<Hex | LocalAccount>;
-  /**
-   * The fee per token: a function, or a flat table `{ [network]: { [asset]: { feeTo?, amount } } }`
-   * (`feeTo` defaults to the first signer). Tokens without a fee are refused.
-   */
-  fees: ExactPermitFeeSource | ExactPermitFeeTable;
-  /** Only these tokens, per network; default every token with a fee. */
-  allowedAssets?: Record<string, readonly string[]>;
-  /** Seconds `validBefore` must leave; default 6. */
-  validBeforeMarginSeconds?: number;
-  /** Simulate `permitTransferFrom` before sending it; default true. */
-  preflight?: boolean;
-  /** Gas limit of the settlement; default 300 000 (two transfers, a nonce word, ecrecover). */
-  gasLimit?: bigint;
-  /** Default 30 000 ms; after it settle answers `settlement_pending` with the hash. */
-  receiptTimeoutMs?: number;
-  /** Default 100 ms. */
-  pollingIntervalMs?: number;
-  rpcTimeoutMs?: number;
-  feeCacheMs?: number;
-};
+export type ExactPermitEvmFacilitatorOptions = EvmRpcOptions &
+  EvmReceiptWaitOptions & {
+    /** Served networks by CAIP-2 id. */
+    networks: Record<string, ExactPermitEvmFacilitatorNetwork>;
+    /**
+     * Settlement keys (private keys or viem local accounts). Each is a valid `caller`; the first is
+     * the one quoted and advertised.
+     */
+    signers: ReadonlyArray<Hex | LocalAccount>;
+    /**
+     * The fee per token: a function, or a flat table `{ [network]: { [asset]: { feeTo?, amount } } }`
+     * (`feeTo` defaults to the first signer). Tokens without a fee are refused.
+     */
+    fees: ExactPermitFeeSource | ExactPermitFeeTable;
+    /** Only these tokens, per network; default every token with a fee. */
+    allowedAssets?: Record<string, readonly string[]>;
+    /** Seconds `validBefore` must leave; default 6. */
+    validBeforeMarginSeconds?: number;
+    /** Simulate `permitTransferFrom` before sending it; default true. */
+    preflight?: boolean;
+    /** Gas limit of the settlement; default 300 000 (two transfers, a nonce word, ecrecover). */
+    gasLimit?: bigint;
+  };
 
 /** A flat fee table: network -> token address -> fee. */
 export type ExactPermitFeeTable = Record<string, Record<string, { feeTo?: string; amount: string | bigint }>>;
@@ -124,6 +125,7 @@ export function createExactPermitEvmFacilitator(
       accounts,
       ...(options.rpcTimeoutMs === undefined ? {} : { rpcTimeoutMs: options.rpcTimeoutMs }),
       ...(options.feeCacheMs === undefined ? {} : { feeCacheMs: options.feeCacheMs }),
+      ...(options.batch === undefined ? {} : { batch: options.batch }),
     });
     networks.set(network, { net, contract });
   }
@@ -137,8 +139,7 @@ export function createExactPermitEvmFacilitator(
     validBeforeMarginSeconds: options.validBeforeMarginSeconds ?? EXACT_PERMIT_VALID_BEFORE_MARGIN_SECONDS,
     preflight: options.preflight ?? true,
     gasLimit: options.gasLimit ?? 300_000n,
-    receiptTimeoutMs: options.receiptTimeoutMs ?? 30_000,
-    pollingIntervalMs: options.pollingIntervalMs ?? 100,
+    ...readReceiptWait(options),
   };
   const lifetime = createSchemeLifetime(errorText);
   const payments = guardPermitPayments(lifetime, ctx, {

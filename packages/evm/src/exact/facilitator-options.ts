@@ -31,6 +31,28 @@ export type EvmFacilitatorNetworkOptions = {
   rpcUrl: string | readonly string[];
 };
 
+/** How long a facilitator waits for a settlement's receipt, and how often it asks (every EVM scheme alike). */
+export type EvmReceiptWaitOptions = {
+  /** Longest wait for a settlement receipt before answering `settlement_pending`; default 30 000 ms. */
+  receiptTimeoutMs?: number;
+  /** Receipt polling interval; default 100 ms. */
+  pollingIntervalMs?: number;
+};
+
+/**
+ * The receipt wait of `options` with its defaults (30 000 ms, polled every 100 ms); throws
+ * `EvmConfigError` for a value that is not a positive number of milliseconds.
+ *
+ * @example
+ * readReceiptWait({ receiptTimeoutMs: 5000 }) // { receiptTimeoutMs: 5000, pollingIntervalMs: 100 }
+ */
+export function readReceiptWait(options: EvmReceiptWaitOptions): Required<EvmReceiptWaitOptions> {
+  return {
+    receiptTimeoutMs: positive('receiptTimeoutMs', options.receiptTimeoutMs ?? 30_000),
+    pollingIntervalMs: positive('pollingIntervalMs', options.pollingIntervalMs ?? 100),
+  };
+}
+
 /** How a facilitator talks to its networks' JSON-RPC endpoints (`exact` and `upto` alike). */
 export type EvmRpcOptions = {
   /** Per-request RPC timeout; default 10 000 ms. */

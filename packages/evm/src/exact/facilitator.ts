@@ -23,7 +23,7 @@ import {
   gas,
   parseAllowedAssets,
   parseSigners,
-  positive,
+  readReceiptWait,
 } from './facilitator-options.js';
 import { normalizeExactEvmPayload, payerOf } from './payload.js';
 import { type ExactEvmSettleContext, settleExactEvmPayment } from './settle.js';
@@ -43,10 +43,6 @@ export type ExactEvmFacilitatorOptions = Permit2FacilitatorOptions &
     simulate?: boolean;
     /** `eth_call` the transfer right before sending it in `settle`, so doomed transfers cost no gas; default true. */
     preflight?: boolean;
-    /** Longest wait for a settlement receipt before answering `settlement_pending`; default 30 000 ms. */
-    receiptTimeoutMs?: number;
-    /** Receipt polling interval; default 100 ms. */
-    pollingIntervalMs?: number;
     /**
      * Gas limit for `transferWithAuthorization(…, v, r, s)`; default 120 000 (FiatToken uses about
      * 60-90k; no estimate is made per settle).
@@ -86,8 +82,6 @@ export type ExactEvmFacilitator = SchemeFacilitator & {
 };
 
 const DEFAULTS = {
-  receiptTimeoutMs: 30_000,
-  pollingIntervalMs: 100,
   gasLimit: 120_000n,
   bytesGasLimit: 300_000n,
 } as const;
@@ -116,8 +110,7 @@ export function createExactEvmFacilitator(options: ExactEvmFacilitatorOptions): 
     gasLimit: gas('gasLimit', options.gasLimit ?? DEFAULTS.gasLimit),
     bytesGasLimit: gas('bytesGasLimit', options.bytesGasLimit ?? DEFAULTS.bytesGasLimit),
     preflight: options.preflight ?? true,
-    receiptTimeoutMs: positive('receiptTimeoutMs', options.receiptTimeoutMs ?? DEFAULTS.receiptTimeoutMs),
-    pollingIntervalMs: positive('pollingIntervalMs', options.pollingIntervalMs ?? DEFAULTS.pollingIntervalMs),
+    ...readReceiptWait(options),
   };
   const simulate = options.simulate ?? true;
   const addresses = accounts.map((a) => a.address);

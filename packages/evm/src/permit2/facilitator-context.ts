@@ -11,6 +11,7 @@ import {
   type Erc6492FactoriesOption,
   parseErc6492Factories,
 } from '../exact/erc6492-deployment.js';
+import { type EvmReceiptWaitOptions, readReceiptWait } from '../exact/facilitator-options.js';
 import {
   createMemoryGasSponsorBudget,
   type GasSponsorBudget,
@@ -20,15 +21,11 @@ import { type ApprovalSponsoringLimits, DEFAULT_APPROVAL_SPONSORING_LIMITS } fro
 import type { Permit2SettleContext } from './settle.js';
 
 /** Options of the Permit2 (`exact` permit2 and `upto`) facilitators: gas limit, preflight, receipt wait, gas sponsoring. */
-export type Permit2FacilitatorOptions = {
+export type Permit2FacilitatorOptions = EvmReceiptWaitOptions & {
   /** Gas limit of the proxy's `settle`/`settleWithPermit`; default 300 000. */
   permit2GasLimit?: bigint;
   /** Simulate the proxy call right before sending it in `settle`; default true. */
   preflight?: boolean;
-  /** Longest receipt wait before `settlement_pending`; default 30 000 ms. */
-  receiptTimeoutMs?: number;
-  /** Receipt polling interval; default 100 ms. */
-  pollingIntervalMs?: number;
   /**
    * Gas-sponsoring extensions honoured in Permit2 payloads; default both on. Advertise the same keys
    * in `createFacilitator({ extensions })`.
@@ -110,11 +107,6 @@ export function createPermit2SettleContext(
   const gasLimit = options.permit2GasLimit ?? 300_000n;
   if (typeof gasLimit !== 'bigint' || gasLimit < 21_000n)
     throw new EvmConfigError('permit2GasLimit', 'must be a bigint of at least 21000');
-  for (const key of ['receiptTimeoutMs', 'pollingIntervalMs'] as const) {
-    const value = options[key];
-    if (value !== undefined && (!Number.isFinite(value) || value <= 0))
-      throw new EvmConfigError(key, `must be a positive number of milliseconds (got ${value})`);
-  }
   return {
     networkFor: (network) => networks.get(network),
     facilitatorAddresses: accounts.map((a): Address => a.address),
@@ -123,8 +115,7 @@ export function createPermit2SettleContext(
     ...sponsoring,
     gasLimit,
     preflight: options.preflight ?? true,
-    receiptTimeoutMs: options.receiptTimeoutMs ?? 30_000,
-    pollingIntervalMs: options.pollingIntervalMs ?? 100,
+    ...readReceiptWait(options),
     accountFor: (address) => byAddress.get(addressKey(address)),
     erc6492Factories: parseErc6492Factories(options.erc6492Factories, (key) => toCaip2(key) ?? key),
   };

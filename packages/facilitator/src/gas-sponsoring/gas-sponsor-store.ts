@@ -9,6 +9,7 @@ import {
   normalizePaymentKey,
   type PaymentKey,
   type SponsorBudget,
+  type SponsorLimits,
   type SponsorSpend,
 } from '@x402kit/core';
 
@@ -32,6 +33,12 @@ export type GasSponsorStore = SponsorBudget & {
   /** The rows of one payment (by its ledger key), oldest first. */
   forPayment(payment: PaymentKey): Promise<GasSponsorshipRecord[]>;
   close(): Promise<void>;
+};
+
+/** The sponsoring limits both stores take with their database options. */
+export type GasSponsorLimitsOption = {
+  /** Cap per payment and daily budgets; defaults in `DEFAULT_SPONSOR_LIMITS`. */
+  limits?: Partial<SponsorLimits>;
 };
 
 /**
@@ -62,6 +69,52 @@ export function sponsorshipRow(spend: SponsorSpend): {
  */
 export function normalizedPayment(payment: PaymentKey): PaymentKey {
   return normalizePaymentKey({ ...payment, network: canonicalNetwork(payment.network) });
+}
+
+/**
+ * The column values of a spend just reserved as row `id` at `at`, in `GAS_SPONSORSHIP_COLUMNS`
+ * order (state `reserved`, no transaction yet), for either database's insert.
+ *
+ * @example await client.query(`INSERT INTO ${T} (${GAS_SPONSORSHIP_COLUMNS}) VALUES ($1, …, $14)`, reservedSponsorshipValues(id, spend, now()))
+ */
+export function reservedSponsorshipValues(
+  id: string,
+  spend: SponsorSpend,
+  at: number,
+): [
+  id: string,
+  kind: string,
+  network: string,
+  keyAddress: string,
+  payer: string,
+  paymentNetwork: string,
+  paymentAsset: string,
+  paymentPayer: string,
+  paymentNonce: string,
+  wei: string,
+  state: 'reserved',
+  txHash: null,
+  createdAt: number,
+  updatedAt: number,
+] {
+  const row = sponsorshipRow(spend);
+  const { payment } = row;
+  return [
+    id,
+    spend.kind,
+    row.network,
+    row.key,
+    row.payer,
+    payment.network,
+    payment.asset,
+    payment.payer,
+    payment.nonce,
+    spend.wei.toString(),
+    'reserved',
+    null,
+    at,
+    at,
+  ];
 }
 
 /**

@@ -5,23 +5,22 @@
  * reservations never pass it.
  */
 import { randomUUID } from 'node:crypto';
-import { judgeSponsorSpend, SPONSOR_WINDOW_MS, type SponsorLimits, sponsorLimits } from '@x402kit/core';
+import { judgeSponsorSpend, SPONSOR_WINDOW_MS, sponsorLimits } from '@x402kit/core';
 import type pg from 'pg';
 import { openPostgres } from '../db/postgres.js';
 import type { PostgresStoreOptions } from '../store-options.js';
 import {
+  type GasSponsorLimitsOption,
   type GasSponsorStore,
   normalizedPayment,
+  reservedSponsorshipValues,
   sponsorshipRow,
   toSponsorshipRecord,
 } from './gas-sponsor-store.js';
 import { GAS_SPONSORSHIP_COLUMNS, GAS_SPONSORSHIP_SCHEMA } from './schema.js';
 
 /** Options of `createPostgresGasSponsorStore`: the ledger's database (a pool of 3 by default), and the sponsoring limits. */
-export type PostgresGasSponsorStoreOptions = PostgresStoreOptions & {
-  /** Cap per payment and daily budgets; defaults in `DEFAULT_SPONSOR_LIMITS`. */
-  limits?: Partial<SponsorLimits>;
-};
+export type PostgresGasSponsorStoreOptions = PostgresStoreOptions & GasSponsorLimitsOption;
 
 /**
  * Connect and apply pending migrations (serialized across processes by an advisory lock).
@@ -73,23 +72,10 @@ export async function createPostgresGasSponsorStore(
           return refused;
         }
         const id = randomUUID();
-        const at = now();
         await client.query(
           `INSERT INTO ${T} (${GAS_SPONSORSHIP_COLUMNS})
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 'reserved', NULL, $11, $11)`,
-          [
-            id,
-            spend.kind,
-            row.network,
-            row.key,
-            row.payer,
-            row.payment.network,
-            row.payment.asset,
-            row.payment.payer,
-            row.payment.nonce,
-            spend.wei.toString(),
-            at,
-          ],
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)`,
+          reservedSponsorshipValues(id, spend, now()),
         );
         await client.query('COMMIT');
         return { ok: true, id };

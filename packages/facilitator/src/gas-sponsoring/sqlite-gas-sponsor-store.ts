@@ -4,22 +4,21 @@
  * concurrent reservations (in this process or another on the same file) never pass a budget.
  */
 import { randomUUID } from 'node:crypto';
-import { judgeSponsorSpend, SPONSOR_WINDOW_MS, type SponsorLimits, sponsorLimits } from '@x402kit/core';
+import { judgeSponsorSpend, SPONSOR_WINDOW_MS, sponsorLimits } from '@x402kit/core';
 import { openSqlite } from '../db/sqlite.js';
 import type { SqliteStoreOptions } from '../store-options.js';
 import {
+  type GasSponsorLimitsOption,
   type GasSponsorStore,
   normalizedPayment,
+  reservedSponsorshipValues,
   sponsorshipRow,
   toSponsorshipRecord,
 } from './gas-sponsor-store.js';
 import { GAS_SPONSORSHIP_COLUMNS, GAS_SPONSORSHIP_SCHEMA } from './schema.js';
 
 /** Options of `createSqliteGasSponsorStore`: the ledger's file, and the sponsoring limits. */
-export type SqliteGasSponsorStoreOptions = SqliteStoreOptions & {
-  /** Cap per payment and daily budgets; defaults in `DEFAULT_SPONSOR_LIMITS`. */
-  limits?: Partial<SponsorLimits>;
-};
+export type SqliteGasSponsorStoreOptions = SqliteStoreOptions & GasSponsorLimitsOption;
 
 /**
  * Open (creating if needed) the store and apply its pending migrations.
@@ -42,8 +41,7 @@ export async function createSqliteGasSponsorStore(
   const byKey = spentBy('key_address');
   const insert = db.prepare(
     `INSERT INTO gas_sponsorships (${GAS_SPONSORSHIP_COLUMNS})
-     VALUES (:id, :kind, :network, :key, :payer, :paymentNetwork, :paymentAsset, :paymentPayer, :paymentNonce,
-             :wei, 'reserved', NULL, :now, :now)`,
+     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)`,
   );
   const commit = db.prepare(
     `UPDATE gas_sponsorships SET state = 'sent', tx_hash = :tx, wei = COALESCE(:wei, wei), updated_at = :now
@@ -72,19 +70,7 @@ export async function createSqliteGasSponsorStore(
         });
         if (refused) return refused;
         const id = randomUUID();
-        insert.run({
-          id,
-          kind: spend.kind,
-          network: row.network,
-          key: row.key,
-          payer: row.payer,
-          paymentNetwork: row.payment.network,
-          paymentAsset: row.payment.asset,
-          paymentPayer: row.payment.payer,
-          paymentNonce: row.payment.nonce,
-          wei: spend.wei.toString(),
-          now: now(),
-        });
+        insert.run(reservedSponsorshipValues(id, spend, now()));
         return { ok: true as const, id };
       });
       return reserve.immediate();

@@ -1,7 +1,7 @@
 /**
  * Does a TRON node answer? `POST /wallet/getnowblock` must return a block, within the time given.
  */
-import type { TronNodeEndpoint } from './tron-schemes.js';
+import type { TronNodeEndpoint } from '../node-endpoint.js';
 
 /**
  * `'ok'` when `node` answers `/wallet/getnowblock` with a block, else `'error: …'`. Never throws.

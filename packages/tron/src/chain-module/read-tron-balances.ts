@@ -3,7 +3,7 @@
  * of every settlement, so the service watches them.
  */
 import type { RelayerReading } from '@x402kit/core';
-import type { TronNodeEndpoint } from './tron-schemes.js';
+import type { TronNodeEndpoint } from '../node-endpoint.js';
 
 /**
  * Read every address's balance through `node` (`/wallet/getaccount`); an account never activated

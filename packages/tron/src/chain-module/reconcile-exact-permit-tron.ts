@@ -22,7 +22,8 @@ import { readExactPermitTronPayload } from '../exact-permit/permit-wire.js';
 import { ExactPermitTronReasons } from '../exact-permit/reasons.js';
 import { readNonceUsed } from '../exact-permit/verify.js';
 import { isTronNetwork } from '../networks.js';
-import { createTronNodeClient, type TronNodeClient } from '../node-client.js';
+import type { TronNodeClient } from '../node-client.js';
+import { connectTronNode, type TronNodeEndpoint } from '../node-endpoint.js';
 import { paymentPermitTronAddress } from '../tokens.js';
 import { findTronSettlement } from './find-tron-settlement.js';
 
@@ -35,7 +36,7 @@ import { findTronSettlement } from './find-tron-settlement.js';
  */
 export type ExactPermitTronReconcilerNodes = Record<
   string,
-  { fullHost: string; apiKey?: string | undefined; paymentPermitAddress?: string | undefined }
+  TronNodeEndpoint & { paymentPermitAddress?: string | undefined }
 >;
 
 type TronEntry = { node: TronNodeClient; contract: string | undefined };
@@ -55,7 +56,7 @@ export function createExactPermitTronReconciler(nodes: ExactPermitTronReconciler
     const entry = Object.entries(nodes).find(([key]) => canonicalNetwork(key) === canonical)?.[1];
     if (!entry) return undefined;
     const made: TronEntry = {
-      node: createTronNodeClient({ url: entry.fullHost, ...(entry.apiKey ? { apiKey: entry.apiKey } : {}) }),
+      node: connectTronNode(entry),
       contract: entry.paymentPermitAddress ?? paymentPermitTronAddress(canonical),
     };
     tron.set(canonical, made);

@@ -6,7 +6,8 @@
 
 import { canonicalNetwork, networkForVersion, type Reconcile, type SettleResponse } from '@x402kit/core';
 import { isTronNetwork } from '../networks.js';
-import { createTronNodeClient, type TronNodeClient } from '../node-client.js';
+import type { TronNodeClient } from '../node-client.js';
+import { connectTronNode, type TronNodeEndpoint } from '../node-endpoint.js';
 
 /**
  * TRON node (TronGrid or compatible) per TRON network, with its API key.
@@ -14,7 +15,7 @@ import { createTronNodeClient, type TronNodeClient } from '../node-client.js';
  * @example
  * const nodes: TronReceiptReconcilerNodes = { 'tron:nile': { fullHost: 'https://nile.trongrid.io' } }
  */
-export type TronReceiptReconcilerNodes = Record<string, { fullHost: string; apiKey?: string }>;
+export type TronReceiptReconcilerNodes = Record<string, TronNodeEndpoint>;
 
 const TRON_TX_ID = /^(?:0x)?[0-9a-fA-F]{64}$/;
 
@@ -33,10 +34,7 @@ export function createTronReceiptReconciler(nodes: TronReceiptReconcilerNodes): 
     if (!entry) return undefined;
     let client = tron.get(network);
     if (!client) {
-      client = createTronNodeClient({
-        url: entry.fullHost,
-        ...(entry.apiKey ? { apiKey: entry.apiKey } : {}),
-      });
+      client = connectTronNode(entry);
       tron.set(network, client);
     }
     return client;

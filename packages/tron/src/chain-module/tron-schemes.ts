@@ -15,15 +15,10 @@ import {
   createExactGasFreeFacilitator,
   type ExactGasFreeFacilitator,
 } from '../gasfree/exact-gasfree-facilitator.js';
+import type { TronNodeEndpoint } from '../node-endpoint.js';
 import type { TronConfig } from './tron-config.js';
 
-/**
- * A TRON node and its TronGrid key, as the TRON clients take them.
- *
- * @example
- * const nile: TronNodeEndpoint = { fullHost: 'https://nile.trongrid.io', apiKey: gridKey }
- */
-export type TronNodeEndpoint = { fullHost: string; apiKey?: string };
+export type { TronNodeEndpoint };
 
 /**
  * What the TRON part adds to the engine.

@@ -10,7 +10,8 @@ import type { Hex } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
 import { isTronAddress, toTronAddress } from '../address.js';
 import { parseTronNetwork } from '../networks.js';
-import { createTronNodeClient, type TronNodeClient } from '../node-client.js';
+import type { TronNodeClient } from '../node-client.js';
+import { connectTronNode, type TronNodeEndpoint } from '../node-endpoint.js';
 import { buildPaymentPermitTip712, type PaymentPermitTip712TypedData } from '../tip712.js';
 import { PAYMENT_PERMIT_TRON_ADDRESSES } from '../tokens.js';
 import { signTronTransactionId } from '../transaction-signature.js';
@@ -44,7 +45,7 @@ export type ExactPermitTronClientOptions = {
   /** A private key (`0x` optional) or a signer object. */
   signer: string | ExactPermitTronSigner;
   /** The TRON node used for the allowance read and the approve. */
-  node?: { fullHost: string; apiKey?: string } | TronNodeClient;
+  node?: TronNodeEndpoint | TronNodeClient;
   /** Send an approve when the allowance is short: default `'auto'` with a node, `'never'` without. */
   approve?: 'auto' | 'never';
   /** How much the approve allows: `unlimited` (default, one approve per token) or `required`. */
@@ -84,10 +85,7 @@ export function createExactPermitTronClient(options: ExactPermitTronClientOption
       ? undefined
       : 'triggerSmartContract' in options.node
         ? options.node
-        : createTronNodeClient({
-            url: options.node.fullHost,
-            ...(options.node.apiKey ? { apiKey: options.node.apiKey } : {}),
-          });
+        : connectTronNode(options.node);
   const approve = options.approve ?? (node ? 'auto' : 'never');
   if (approve === 'auto' && !node)
     throw new ExactPermitTronConfigError(

@@ -11,7 +11,7 @@ import { privateKeyToAccount } from 'viem/accounts';
 import { isTronAddress, toTronAddress, tronAddressBody } from '../address.js';
 import { parseTronAllowedAssets } from '../allowed-assets.js';
 import { parseTronNetwork, type TronNetworkName } from '../networks.js';
-import { createTronNodeClient } from '../node-client.js';
+import { connectTronNode, type TronNodeEndpoint } from '../node-endpoint.js';
 import { listTronTokens, PAYMENT_PERMIT_TRON_ADDRESSES } from '../tokens.js';
 import { ExactPermitTronConfigError } from './config-error.js';
 import {
@@ -34,14 +34,9 @@ import {
  * @example
  * const nile: ExactPermitTronFacilitatorNetwork = { fullHost: 'https://nile.trongrid.io', apiKey: process.env.TRONGRID_KEY };
  */
-export type ExactPermitTronFacilitatorNetwork = {
-  fullHost: string;
-  /** TronGrid key, sent as `TRON-PRO-API-KEY`. */
-  apiKey?: string;
+export type ExactPermitTronFacilitatorNetwork = TronNodeEndpoint & {
   /** Any address form; default BofAI's deployment on the network. */
   paymentPermitAddress?: string;
-  /** Per-request node timeout; default 10 000 ms. */
-  timeoutMs?: number;
 };
 
 /**
@@ -122,11 +117,7 @@ export function createExactPermitTronFacilitator(
     const contract = config.paymentPermitAddress ?? PAYMENT_PERMIT_TRON_ADDRESSES[network.network];
     if (!isTronAddress(contract))
       throw new ExactPermitTronConfigError(`networks["${id}"].paymentPermitAddress`, 'is not a TRON address');
-    const node = createTronNodeClient({
-      url: config.fullHost,
-      ...(config.apiKey ? { apiKey: config.apiKey } : {}),
-      ...(config.timeoutMs ? { timeoutMs: config.timeoutMs } : {}),
-    });
+    const node = connectTronNode(config);
     served.set(network.network, { network, node, contract: toTronAddress(contract) });
   }
   if (served.size === 0)

@@ -17,7 +17,7 @@ import { createSharedSettlements } from '@x402kit/core/internal';
 import { isTronAddress, toTronAddress, tronAddressBody } from '../address.js';
 import { parseTronAllowedAssets } from '../allowed-assets.js';
 import { parseTronNetwork, type TronNetworkName } from '../networks.js';
-import { createTronNodeClient } from '../node-client.js';
+import { connectTronNode } from '../node-endpoint.js';
 import { gasFreeControllerAddress } from '../tokens.js';
 import { EXACT_GASFREE_SCHEME, readExactGasFreePayload } from './exact-gasfree-payload.js';
 import { ExactGasFreeReasons } from './exact-gasfree-reasons.js';
@@ -144,10 +144,7 @@ export function createExactGasFreeFacilitator(
       api,
       ...(config.fullHost
         ? {
-            node: createTronNodeClient({
-              url: config.fullHost,
-              ...(config.apiKey ? { apiKey: config.apiKey } : {}),
-            }),
+            node: connectTronNode({ fullHost: config.fullHost, apiKey: config.apiKey }),
           }
         : {}),
       providers,

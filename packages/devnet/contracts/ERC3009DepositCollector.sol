@@ -4,19 +4,7 @@ pragma solidity ^0.8.24;
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
 import {DepositCollectorBase} from "./IDepositCollector.sol";
-
-/// @notice The ERC-3009 entry point the collector uses (the `bytes signature` overload, so ERC-1271 payers work).
-interface IReceiveWithAuthorization {
-    function receiveWithAuthorization(
-        address from,
-        address to,
-        uint256 value,
-        uint256 validAfter,
-        uint256 validBefore,
-        bytes32 nonce,
-        bytes memory signature
-    ) external;
-}
+import {Eip3009Token} from "./Eip3009Token.sol";
 
 /// @title Erc3009DepositCollector
 /// @notice x402kit's ERC-3009 deposit collector for the `batch-settlement` scheme, written from the scheme's
@@ -38,7 +26,9 @@ contract Erc3009DepositCollector is DepositCollectorBase {
         (uint256 validAfter, uint256 validBefore, uint256 salt, bytes memory signature) =
             abi.decode(collectorData, (uint256, uint256, uint256, bytes));
         bytes32 nonce = keccak256(abi.encode(channelId, salt));
-        IReceiveWithAuthorization(token).receiveWithAuthorization(
+        // Typed as the devnet's EIP-3009 token only for its ABI: the call is the `bytes signature` overload (so
+        // ERC-1271 payers work), which every FiatToken v2.2-like token has.
+        Eip3009Token(token).receiveWithAuthorization(
             payer, address(this), amount, validAfter, validBefore, nonce, signature
         );
         IERC20(token).safeTransfer(msg.sender, amount);

@@ -29,6 +29,17 @@ contract Eip3009Token is DevnetToken {
     bytes32 public constant PERMIT_TYPEHASH =
         keccak256("Permit(address owner,address spender,uint256 value,uint256 nonce,uint256 deadline)");
 
+    /// @dev What a TransferWithAuthorization or ReceiveWithAuthorization signs besides its type hash, in the
+    /// order of the signed type; the external overloads take it as separate arguments, as EIP-3009 requires.
+    struct Authorization {
+        address from;
+        address to;
+        uint256 value;
+        uint256 validAfter;
+        uint256 validBefore;
+        bytes32 nonce;
+    }
+
     mapping(address authorizer => mapping(bytes32 nonce => bool used)) private _authorizationStates;
     mapping(address owner => uint256 nonce) private _permitNonces;
 
@@ -59,12 +70,7 @@ contract Eip3009Token is DevnetToken {
     ) external {
         _useAuthorization(
             TRANSFER_WITH_AUTHORIZATION_TYPEHASH,
-            from,
-            to,
-            value,
-            validAfter,
-            validBefore,
-            nonce,
+            Authorization(from, to, value, validAfter, validBefore, nonce),
             abi.encodePacked(r, s, v)
         );
     }
@@ -79,7 +85,9 @@ contract Eip3009Token is DevnetToken {
         bytes memory signature
     ) external {
         _useAuthorization(
-            TRANSFER_WITH_AUTHORIZATION_TYPEHASH, from, to, value, validAfter, validBefore, nonce, signature
+            TRANSFER_WITH_AUTHORIZATION_TYPEHASH,
+            Authorization(from, to, value, validAfter, validBefore, nonce),
+            signature
         );
     }
 
@@ -94,7 +102,9 @@ contract Eip3009Token is DevnetToken {
         bytes32 r,
         bytes32 s
     ) external {
-        _receiveWithAuthorization(from, to, value, validAfter, validBefore, nonce, abi.encodePacked(r, s, v));
+        _receiveWithAuthorization(
+            Authorization(from, to, value, validAfter, validBefore, nonce), abi.encodePacked(r, s, v)
+        );
     }
 
     function receiveWithAuthorization(
@@ -106,7 +116,7 @@ contract Eip3009Token is DevnetToken {
         bytes32 nonce,
         bytes memory signature
     ) external {
-        _receiveWithAuthorization(from, to, value, validAfter, validBefore, nonce, signature);
+        _receiveWithAuthorization(Authorization(from, to, value, validAfter, validBefore, nonce), signature);
     }
 
     function cancelAuthorization(address authorizer, bytes32 nonce, uint8 v, bytes32 r, bytes32 s) external {
@@ -135,38 +145,22 @@ contract Eip3009Token is DevnetToken {
 
     // ---------------------------------------------------------------- internals
 
-    function _receiveWithAuthorization(
-        address from,
-        address to,
-        uint256 value,
-        uint256 validAfter,
-        uint256 validBefore,
-        bytes32 nonce,
-        bytes memory signature
-    ) internal {
-        require(to == msg.sender, "FiatTokenV2: caller must be the payee");
-        _useAuthorization(
-            RECEIVE_WITH_AUTHORIZATION_TYPEHASH, from, to, value, validAfter, validBefore, nonce, signature
-        );
+    function _receiveWithAuthorization(Authorization memory authorization, bytes memory signature) internal {
+        require(authorization.to == msg.sender, "FiatTokenV2: caller must be the payee");
+        _useAuthorization(RECEIVE_WITH_AUTHORIZATION_TYPEHASH, authorization, signature);
     }
 
     /// @dev The shared body of transfer- and receiveWithAuthorization; `typehash` picks which one was signed.
-    function _useAuthorization(
-        bytes32 typehash,
-        address from,
-        address to,
-        uint256 value,
-        uint256 validAfter,
-        uint256 validBefore,
-        bytes32 nonce,
-        bytes memory signature
-    ) private {
-        _requireValidAuthorization(from, nonce, validAfter, validBefore);
-        _requireValidSignature(
-            from, keccak256(abi.encode(typehash, from, to, value, validAfter, validBefore, nonce)), signature
-        );
-        _markAuthorizationAsUsed(from, nonce);
-        _transfer(from, to, value);
+    /// The struct hash is `keccak256(abi.encode(typehash, authorization))`: every field is static, so the struct
+    /// encodes as its fields one after another, in the order of the signed type.
+    function _useAuthorization(bytes32 typehash, Authorization memory authorization, bytes memory signature)
+        private
+    {
+        address from = authorization.from;
+        _requireValidAuthorization(from, authorization.nonce, authorization.validAfter, authorization.validBefore);
+        _requireValidSignature(from, keccak256(abi.encode(typehash, authorization)), signature);
+        _markAuthorizationAsUsed(from, authorization.nonce);
+        _transfer(from, authorization.to, authorization.value);
     }
 
     function _cancelAuthorization(address authorizer, bytes32 nonce, bytes memory signature) internal {

@@ -36,6 +36,10 @@ abstract contract x402BasePermit2Proxy is ReentrancyGuardTransient {
     error PaymentTooEarly();
     error Permit2612AmountMismatch();
 
+    /// Emitted by each proxy's `settle` and `settleWithPermit` once the transfer went through.
+    event Settled();
+    event SettledWithPermit();
+
     event EIP2612PermitFailedWithReason(address indexed token, address indexed owner, string reason);
     event EIP2612PermitFailedWithPanic(address indexed token, address indexed owner, uint256 errorCode);
     event EIP2612PermitFailedWithData(address indexed token, address indexed owner, bytes data);
@@ -71,15 +75,16 @@ abstract contract x402BasePermit2Proxy is ReentrancyGuardTransient {
         );
     }
 
-    /// @dev Runs the token's EIP-2612 `permit(owner, PERMIT2, value, ...)`; a failing permit (for example one a
-    /// front-runner already used) only emits an event, so settlement can still go through on the allowance.
+    /// @dev Runs the permitted token's EIP-2612 `permit(owner, PERMIT2, value, ...)`, whose value must be the
+    /// permitted amount; a failing permit (for example one a front-runner already used) only emits an event, so
+    /// settlement can still go through on the allowance.
     function _executePermit(
-        address token,
+        ISignatureTransfer.PermitTransferFrom calldata permit,
         address owner,
-        EIP2612Permit calldata permit2612,
-        uint256 permittedAmount
+        EIP2612Permit calldata permit2612
     ) internal {
-        if (permit2612.value != permittedAmount) revert Permit2612AmountMismatch();
+        if (permit2612.value != permit.permitted.amount) revert Permit2612AmountMismatch();
+        address token = permit.permitted.token;
         try IERC20PermitMinimal(token).permit(
             owner, address(PERMIT2), permit2612.value, permit2612.deadline, permit2612.v, permit2612.r, permit2612.s
         ) {} catch Error(string memory reason) {

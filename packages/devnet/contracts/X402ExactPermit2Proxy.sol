@@ -21,9 +21,6 @@ contract x402ExactPermit2Proxy is x402BasePermit2Proxy {
 
     bytes32 public constant WITNESS_TYPEHASH = keccak256("Witness(address to,uint256 validAfter)");
 
-    event Settled();
-    event SettledWithPermit();
-
     constructor(address permit2) x402BasePermit2Proxy(permit2) {}
 
     function settle(
@@ -43,7 +40,7 @@ contract x402ExactPermit2Proxy is x402BasePermit2Proxy {
         Witness calldata witness,
         bytes calldata signature
     ) external nonReentrant {
-        _executePermit(permit.permitted.token, owner, permit2612, permit.permitted.amount);
+        _executePermit(permit, owner, permit2612);
         _settleExact(permit, owner, witness, signature);
         emit SettledWithPermit();
     }

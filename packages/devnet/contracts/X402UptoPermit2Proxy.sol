@@ -25,9 +25,6 @@ contract x402UptoPermit2Proxy is x402BasePermit2Proxy {
     error AmountExceedsPermitted();
     error UnauthorizedFacilitator();
 
-    event Settled();
-    event SettledWithPermit();
-
     constructor(address permit2) x402BasePermit2Proxy(permit2) {}
 
     function settle(
@@ -49,7 +46,7 @@ contract x402UptoPermit2Proxy is x402BasePermit2Proxy {
         Witness calldata witness,
         bytes calldata signature
     ) external nonReentrant {
-        _executePermit(permit.permitted.token, owner, permit2612, permit.permitted.amount);
+        _executePermit(permit, owner, permit2612);
         _settleUpto(permit, amount, owner, witness, signature);
         emit SettledWithPermit();
     }

@@ -9,7 +9,7 @@ import { eip3009Abi } from './eip3009.js';
 import { failover } from './relayer/failover-transport.js';
 import { createFeeOracle, type FeeOracle } from './relayer/fee-oracle.js';
 import { createRelayer, type Relayer } from './relayer/relayer.js';
-import { createSettlementBatcher, type SettlementBatcherOptions } from './relayer/settlement-batcher.js';
+import { createSettlementBatcher, type EvmBatchingOptions } from './relayer/settlement-batcher.js';
 
 /** Options of `createEvmNetwork`. */
 export type EvmNetworkOptions = {
@@ -34,7 +34,7 @@ export type EvmNetworkOptions = {
    * Batch concurrent EIP-3009 settlements into Multicall3 transactions (see
    * `createSettlementBatcher`); default off. Worth it at block times of about 1 s and more.
    */
-  batching?: Pick<SettlementBatcherOptions, 'windowMs' | 'maxBatch' | 'blockTimeMs' | 'maxGas'>;
+  batching?: EvmBatchingOptions;
 };
 
 /** What `createEvmNetwork` returns. */

@@ -8,22 +8,9 @@ import { privateKeyToAccount } from 'viem/accounts';
 import { addressKey, isEvmAddress } from '../address.js';
 import { EvmConfigError } from '../config-error.js';
 import { createEvmNetwork, type EvmNetwork } from '../evm-network.js';
+import type { EvmBatchingOptions } from '../relayer/settlement-batcher.js';
 
-/**
- * Batched settlement of concurrent EIP-3009 payments in one Multicall3 `aggregate3` transaction per
- * window. Worth it where blocks take about 1 s or more (a payment waits for the next block anyway);
- * on automine chains (anvil's default, instant blocks) it only adds the window to every settle.
- */
-export type EvmBatchingOptions = {
-  /** How long the first payment of a batch waits for others; default a quarter of the block time, 10-500 ms. */
-  windowMs?: number;
-  /** Payments per batch; a full batch is sent at once. Default 50, at most 500. */
-  maxBatch?: number;
-  /** Block time (ms) the default window derives from; default measured from the chain's last blocks. */
-  blockTimeMs?: number;
-  /** Gas limit cap of one batch transaction; default 10 000 000. */
-  maxGas?: bigint;
-};
+export type { EvmBatchingOptions };
 
 /** Options of one served network. */
 export type EvmFacilitatorNetworkOptions = {

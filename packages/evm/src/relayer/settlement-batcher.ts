@@ -31,19 +31,28 @@ import { watchTransaction } from './watch-transaction.js';
 /** Canonical Multicall3 address. */
 export const BATCH_MULTICALL3_ADDRESS: Address = MULTICALL3_ADDRESS;
 
-/** Options of `createSettlementBatcher`. */
-export type SettlementBatcherOptions = {
-  client: Pick<PublicClient, 'request' | 'call' | 'estimateGas' | 'getBlock'>;
-  /** The lane for the next batch (round-robin over the network's keys). */
-  nextRelayer: () => Relayer;
-  /** How long the first call of a batch waits for company; default a quarter of the block time, 10-500 ms. */
+/**
+ * Batched settlement of concurrent EIP-3009 payments in one Multicall3 `aggregate3` transaction per
+ * window: its tuning, as the facilitator options give it. Worth it where blocks take about 1 s or more
+ * (a payment waits for the next block anyway); on automine chains (anvil's default, instant blocks) it
+ * only adds the window to every settle.
+ */
+export type EvmBatchingOptions = {
+  /** How long the first payment of a batch waits for others; default a quarter of the block time, 10-500 ms. */
   windowMs?: number;
-  /** Block time the default window derives from; default measured over the last 8 blocks. */
+  /** Block time (ms) the default window derives from; default measured over the chain's last 8 blocks. */
   blockTimeMs?: number;
-  /** Calls per batch; a full batch is sent at once. Default 50. */
+  /** Payments per batch; a full batch is sent at once. Default 50, at most 500 in facilitator options. */
   maxBatch?: number;
   /** Gas limit of one batch transaction (the sum of the calls' limits never exceeds it); default 10 000 000. */
   maxGas?: bigint;
+};
+
+/** Options of `createSettlementBatcher`. */
+export type SettlementBatcherOptions = EvmBatchingOptions & {
+  client: Pick<PublicClient, 'request' | 'call' | 'estimateGas' | 'getBlock'>;
+  /** The lane for the next batch (round-robin over the network's keys). */
+  nextRelayer: () => Relayer;
   /** Default the canonical {@link BATCH_MULTICALL3_ADDRESS}. */
   multicallAddress?: Address;
 };

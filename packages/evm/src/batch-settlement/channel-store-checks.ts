@@ -8,6 +8,12 @@ import { describeIssues, X402Error } from '@x402kit/core';
 import type { Hex } from 'viem';
 import { z } from 'zod';
 import type { ChannelReservation, ServerChannel } from './channel-store.js';
+import {
+  bytes32Schema as channelIdSchema,
+  hexBytesSchema,
+  uint128Schema,
+  uint256Schema,
+} from './field-schemas.js';
 import { channelConfigSchema } from './payload.js';
 import { BatchSettlementReasons } from './reasons.js';
 
@@ -17,24 +23,10 @@ export type OnchainFields = Pick<
   'balance' | 'totalClaimed' | 'withdrawRequestedAt' | 'refundNonce'
 >;
 
-const MAX_UINT128 = 2n ** 128n - 1n;
-const channelIdSchema = z
-  .string()
-  .regex(/^0x[0-9a-fA-F]{64}$/, '0x followed by 64 hex digits')
-  .transform((id) => id.toLowerCase() as Hex);
-const signatureSchema = z
-  .string()
-  .regex(/^0x([0-9a-fA-F]{2})*$/, 'hex bytes')
-  .transform((h) => h.toLowerCase() as Hex);
+const signatureSchema = hexBytesSchema.transform((h) => h.toLowerCase() as Hex);
 /** Decimal strings, canonical (no leading zeros) so that stores compare them by length, then by text. */
-const uint128 = z
-  .string()
-  .regex(/^\d{1,39}$/, 'a decimal string')
-  .refine((v) => !/^\d+$/.test(v) || BigInt(v) <= MAX_UINT128, 'at most 2^128-1')
-  .transform((v) => BigInt(v).toString());
-const uint256 = z
-  .string()
-  .regex(/^\d{1,78}$/, 'a decimal string')
+const uint128 = uint128Schema.transform((v) => BigInt(v).toString());
+const uint256 = uint256Schema
   .refine((v) => !/^\d+$/.test(v) || BigInt(v) < 2n ** 256n, 'at most 2^256-1')
   .transform((v) => BigInt(v).toString());
 const timestamp = z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER);

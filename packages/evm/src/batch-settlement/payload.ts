@@ -4,30 +4,16 @@
  * completed `refund`), and the channel snapshot in `extra`. Amounts are decimal strings of a uint128.
  * Reading a payload never throws: {@link readBatchPayload} answers a reason code and a message.
  */
-import { getAddress, type Hex } from 'viem';
 import { z } from 'zod';
 import type { ChannelConfig } from './channel.js';
+import {
+  addressSchema as address,
+  bytes32Schema as bytes32,
+  hexBytesSchema as hexBytes,
+  uint128Schema as uint128,
+  uint256Schema as uint256,
+} from './field-schemas.js';
 import { BatchSettlementReasons } from './reasons.js';
-
-const MAX_UINT128 = 2n ** 128n - 1n;
-const address = z
-  .string()
-  .regex(/^0x[0-9a-fA-F]{40}$/, 'a 0x-prefixed 20-byte address')
-  .transform((a) => getAddress(a));
-const bytes32 = z
-  .string()
-  .regex(/^0x[0-9a-fA-F]{64}$/, '0x followed by 64 hex digits')
-  .transform((h) => h.toLowerCase() as Hex);
-const hexBytes = z
-  .string()
-  .regex(/^0x([0-9a-fA-F]{2})*$/, 'hex bytes')
-  .transform((h) => h as Hex);
-const uint128 = z
-  .string()
-  .regex(/^\d{1,39}$/, 'a decimal string')
-  // zod runs the refinement even when the pattern failed: BigInt('abc') must not throw
-  .refine((v) => !/^\d+$/.test(v) || BigInt(v) <= MAX_UINT128, 'at most 2^128-1');
-const uint256 = z.string().regex(/^\d{1,78}$/, 'a decimal string');
 
 /** Schema of a {@link ChannelConfig}. */
 export const channelConfigSchema = z.object({

@@ -9,10 +9,9 @@ import { openSqlPool, withSchemaLock } from '@x402kit/core/internal/node';
 import type pg from 'pg';
 import type { Hex } from 'viem';
 import type { ChannelStore, ReserveResult } from './channel-store.js';
-import { channelStoreError } from './channel-store-checks.js';
 import { commitRecordValues, readChannelRecord } from './channel-store-record.js';
 import { checkedChannelStore } from './checked-channel-store.js';
-import { lazyConnection } from './lazy-connection.js';
+import { lazyConnection, loadOptionalDriver, requireConnectionOrUrl } from './lazy-connection.js';
 import { type ChannelSql, channelSql, qualifiedTable } from './postgres-channel-sql.js';
 
 /** Options of {@link createPostgresChannelStore}: a `pool` of yours, or a `url`. */
@@ -44,9 +43,11 @@ export type PostgresChannelStoreOptions = {
  * const held = await channels.reserve(channelId, { attempt, signedMaxClaimable, signature, expiresAt })
  */
 export function createPostgresChannelStore(options: PostgresChannelStoreOptions): ChannelStore {
-  if (options?.pool === undefined && (typeof options?.url !== 'string' || options.url === '')) {
-    throw channelStoreError('postgres channel store: pass a pg pool (pool) or a connection string (url)');
-  }
+  requireConnectionOrUrl(
+    options?.pool,
+    options?.url,
+    'postgres channel store: pass a pg pool (pool) or a connection string (url)',
+  );
   const table = qualifiedTable(options.schema, options.table ?? 'batch_settlement_channels');
   const sql = channelSql(table);
   const now = options.now ?? Date.now;
@@ -127,14 +128,6 @@ async function openTable(
 }
 
 async function ownPool(url: string, max: number): Promise<pg.Pool> {
-  let driver: typeof pg;
-  try {
-    driver = (await import('pg')).default;
-  } catch (error) {
-    throw channelStoreError(
-      'postgres channel store: the optional dependency "pg" is not installed (npm install pg)',
-      error,
-    );
-  }
+  const driver = await loadOptionalDriver('postgres', 'pg', async () => (await import('pg')).default);
   return openSqlPool(driver.Pool, { connectionString: url, max, connectionTimeoutMillis: 5000 });
 }

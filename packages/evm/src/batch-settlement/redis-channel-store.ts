@@ -9,7 +9,7 @@ import type { ChannelStore } from './channel-store.js';
 import { channelStoreError } from './channel-store-checks.js';
 import { commitRecordValues, readChannelRecord } from './channel-store-record.js';
 import { checkedChannelStore } from './checked-channel-store.js';
-import { lazyConnection } from './lazy-connection.js';
+import { lazyConnection, loadOptionalDriver, requireConnectionOrUrl } from './lazy-connection.js';
 import {
   pairsToHash,
   type RedisScript,
@@ -44,9 +44,11 @@ export type RedisChannelStoreOptions = {
  * const held = await channels.reserve(channelId, { attempt, signedMaxClaimable, signature, expiresAt })
  */
 export function createRedisChannelStore(options: RedisChannelStoreOptions): ChannelStore {
-  if (options?.client === undefined && (typeof options?.url !== 'string' || options.url === '')) {
-    throw channelStoreError('redis channel store: pass an ioredis client (client) or a redis:// URL (url)');
-  }
+  requireConnectionOrUrl(
+    options?.client,
+    options?.url,
+    'redis channel store: pass an ioredis client (client) or a redis:// URL (url)',
+  );
   const prefix = options.keyPrefix ?? 'x402kit:batch-settlement:';
   if (typeof prefix !== 'string') throw channelStoreError('redis channel store: keyPrefix must be a string');
   const key = (id: string) => `${prefix}channel:${id}`;
@@ -98,15 +100,7 @@ export function createRedisChannelStore(options: RedisChannelStoreOptions): Chan
 }
 
 async function ownClient(url: string): Promise<Redis> {
-  let Driver: typeof Redis;
-  try {
-    Driver = (await import('ioredis')).Redis;
-  } catch (error) {
-    throw channelStoreError(
-      'redis channel store: the optional dependency "ioredis" is not installed (npm install ioredis)',
-      error,
-    );
-  }
+  const Driver = await loadOptionalDriver('redis', 'ioredis', async () => (await import('ioredis')).Redis);
   const client = new Driver(url, { maxRetriesPerRequest: 2, connectTimeout: 5000 });
   // a lost connection is reported by the next command, not as an unhandled 'error' event
   client.on('error', () => {});

@@ -8,7 +8,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import type Database from 'libsql';
-import { channelStoreError } from './channel-store-checks.js';
+import { loadOptionalDriver } from './lazy-connection.js';
 
 /** A row per channel: its state as JSON (none while only reserved) and the live reservation. */
 const MIGRATIONS = [
@@ -33,7 +33,7 @@ const MIGRATIONS = [
  */
 export async function openChannelSqlite(path: string, busyTimeoutMs: number): Promise<Database.Database> {
   const timeout = Math.max(0, Math.trunc(busyTimeoutMs));
-  const Sqlite = await loadLibsql();
+  const Sqlite = await loadOptionalDriver('sqlite', 'libsql', async () => (await import('libsql')).default);
   if (path !== ':memory:' && !path.startsWith('file:'))
     mkdirSync(dirname(resolve(path)), { recursive: true });
   const db = new Sqlite(path, { timeout });
@@ -48,17 +48,6 @@ export async function openChannelSqlite(path: string, busyTimeoutMs: number): Pr
     throw error;
   }
   return db;
-}
-
-async function loadLibsql(): Promise<typeof Database> {
-  try {
-    return (await import('libsql')).default;
-  } catch (error) {
-    throw channelStoreError(
-      'sqlite channel store: the optional dependency "libsql" is not installed (npm install libsql)',
-      error,
-    );
-  }
 }
 
 function migrate(db: Database.Database): void {

@@ -2,20 +2,12 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { cheapest, createX402Client, type Offer, type PaymentRequirements } from '@x402kit/core';
 import { type Devnet, startDevnet } from '@x402kit/devnet';
+import { baseSepoliaUsdcRequirements as req } from '@x402kit/testing/signature-scheme';
 import { requiredBalance, sufficientBalancePolicy } from './balance-policy.js';
 
 const OWNER = '0x70997970C51812dc3A010C7d01b50e0d17dc79C8';
 const USDC = '0x036CbD53842c5426634e7929541eC2318f3dCF7e';
 const USDT = '0x55d398326f99059fF775485246999027B3197955';
-const req = (over: Partial<PaymentRequirements> = {}): PaymentRequirements => ({
-  scheme: 'exact',
-  network: 'eip155:84532',
-  amount: '1000',
-  asset: USDC,
-  payTo: '0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC',
-  maxTimeoutSeconds: 60,
-  ...over,
-});
 const offers = (list: PaymentRequirements[]): Offer[] =>
   list.map((requirements, index) => ({ requirements, x402Version: 2, index }));
 

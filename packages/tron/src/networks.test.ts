@@ -1,14 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import {
-  canonicalTronNetwork,
-  isTronNetwork,
-  parseTronNetwork,
-  requireTronNetwork,
-  sameTronNetwork,
-  TRON_NETWORKS,
-  TronNetworkError,
-} from './networks.js';
+import * as networks from './networks.js';
 
 describe('TRON networks', () => {
   it('resolves every id form of the three networks', () => {
@@ -25,7 +17,7 @@ describe('TRON networks', () => {
         `tron:${hex.toUpperCase().replace('0X', '0x')}`,
         `tron:${chainId}`,
       ]) {
-        const parsed = parseTronNetwork(form);
+        const parsed = networks.parseTronNetwork(form);
         assert.ok(parsed, form);
         assert.deepEqual(
           {
@@ -37,12 +29,12 @@ describe('TRON networks', () => {
           expected,
           form,
         );
-        assert.equal(canonicalTronNetwork(form), name);
-        assert.equal(isTronNetwork(form), true);
+        assert.equal(networks.canonicalTronNetwork(form), name);
+        assert.equal(networks.isTronNetwork(form), true);
       }
     }
-    assert.equal(TRON_NETWORKS.length, 3);
-    assert.equal(parseTronNetwork('tron:0XCD8690DC')?.network, 'tron:nile');
+    assert.equal(networks.TRON_NETWORKS.length, 3);
+    assert.equal(networks.parseTronNetwork('tron:0XCD8690DC')?.network, 'tron:nile');
   });
 
   it('rejects other ids without throwing', () => {
@@ -59,20 +51,22 @@ describe('TRON networks', () => {
       42,
       null,
     ]) {
-      assert.equal(parseTronNetwork(bad), undefined, String(bad));
-      assert.equal(isTronNetwork(bad), false);
+      assert.equal(networks.parseTronNetwork(bad), undefined, String(bad));
+      assert.equal(networks.isTronNetwork(bad), false);
     }
     assert.throws(
-      () => requireTronNetwork('tron:1'),
+      () => networks.requireTronNetwork('tron:1'),
       (e: unknown) =>
-        e instanceof TronNetworkError && e.reason === 'unknown_tron_network' && e.name === 'TronNetworkError',
+        e instanceof networks.TronNetworkError &&
+        e.reason === 'unknown_tron_network' &&
+        e.name === 'TronNetworkError',
     );
   });
 
   it('compares networks across forms', () => {
-    assert.equal(sameTronNetwork('tron:nile', 'tron:3448148188'), true);
-    assert.equal(sameTronNetwork('tron:0x2b6653dc', 'tron:mainnet'), true);
-    assert.equal(sameTronNetwork('tron:nile', 'tron:shasta'), false);
-    assert.equal(sameTronNetwork('tron:1', 'tron:1'), false);
+    assert.equal(networks.sameTronNetwork('tron:nile', 'tron:3448148188'), true);
+    assert.equal(networks.sameTronNetwork('tron:0x2b6653dc', 'tron:mainnet'), true);
+    assert.equal(networks.sameTronNetwork('tron:nile', 'tron:shasta'), false);
+    assert.equal(networks.sameTronNetwork('tron:1', 'tron:1'), false);
   });
 });

@@ -3,21 +3,11 @@ import { describe, it } from 'node:test';
 import { getNetwork } from '@x402kit/core';
 import { TronAddressError, tronAddressBody } from './address.js';
 import { TronNetworkError } from './networks.js';
-import {
-  findTronToken,
-  GASFREE_CONTROLLER_ADDRESSES,
-  gasFreeControllerAddress,
-  listTronTokens,
-  PAYMENT_PERMIT_TRON_ADDRESSES,
-  paymentPermitTronAddress,
-  registerTronToken,
-  TRON_TOKENS,
-  TronTokenError,
-} from './tokens.js';
+import * as tokens from './tokens.js';
 
 describe('TRON tokens', () => {
   it('finds USDT/USDD by symbol and by any address form, on any network id form', () => {
-    const usdt = findTronToken('tron:nile', 'usdt');
+    const usdt = tokens.findTronToken('tron:nile', 'usdt');
     assert.deepEqual(usdt, {
       network: 'tron:nile',
       symbol: 'USDT',
@@ -26,18 +16,18 @@ describe('TRON tokens', () => {
       name: 'Tether USD',
       version: '1',
     });
-    assert.equal(findTronToken('tron:0xcd8690dc', '0xeca9bc828a3005b9a3b909f2cc5c2a54794de05f'), usdt);
-    assert.equal(findTronToken('tron:3448148188', '41eca9bc828a3005b9a3b909f2cc5c2a54794de05f'), usdt);
-    assert.equal(findTronToken('tron:mainnet', 'USDD')?.decimals, 18);
-    assert.equal(findTronToken('tron:mainnet', 'USDD')?.name, 'Decentralized USD');
-    assert.equal(findTronToken('tron:shasta', 'USDD'), undefined);
-    assert.equal(findTronToken('tron:1', 'USDT'), undefined);
-    assert.equal(findTronToken('tron:nile', 'TFFAMLQZybALab4uxHA9RBE7pxhUAjfF3U'), undefined);
-    assert.equal(listTronTokens('tron:nile').length, 2);
+    assert.equal(tokens.findTronToken('tron:0xcd8690dc', '0xeca9bc828a3005b9a3b909f2cc5c2a54794de05f'), usdt);
+    assert.equal(tokens.findTronToken('tron:3448148188', '41eca9bc828a3005b9a3b909f2cc5c2a54794de05f'), usdt);
+    assert.equal(tokens.findTronToken('tron:mainnet', 'USDD')?.decimals, 18);
+    assert.equal(tokens.findTronToken('tron:mainnet', 'USDD')?.name, 'Decentralized USD');
+    assert.equal(tokens.findTronToken('tron:shasta', 'USDD'), undefined);
+    assert.equal(tokens.findTronToken('tron:1', 'USDT'), undefined);
+    assert.equal(tokens.findTronToken('tron:nile', 'TFFAMLQZybALab4uxHA9RBE7pxhUAjfF3U'), undefined);
+    assert.equal(tokens.listTronTokens('tron:nile').length, 2);
   });
 
   it('agrees with the core network registry', () => {
-    for (const t of TRON_TOKENS) {
+    for (const t of tokens.TRON_TOKENS) {
       const core = getNetwork(t.network)?.assets.find((a) => a.symbol === t.symbol);
       assert.equal(core?.address, t.address, `${t.network} ${t.symbol}`);
       assert.equal(core?.decimals, t.decimals);
@@ -46,7 +36,7 @@ describe('TRON tokens', () => {
   });
 
   it('registers custom tokens and rejects clashes with reason codes', () => {
-    const tst = registerTronToken({
+    const tst = tokens.registerTronToken({
       network: 'tron:0xcd8690dc',
       symbol: 'tst',
       address: '0x1111111111111111111111111111111111111111',
@@ -54,42 +44,49 @@ describe('TRON tokens', () => {
       name: 'Test',
     });
     assert.equal(tst.network, 'tron:nile');
-    assert.equal(findTronToken('tron:nile', 'TST'), tst);
-    assert.equal(findTronToken('tron:nile', tst.address)?.symbol, 'TST');
-    assert.equal(registerTronToken({ ...tst, address: '411111111111111111111111111111111111111111' }), tst);
-    const conflict = (e: unknown) => e instanceof TronTokenError && e.reason === 'tron_token_conflict';
-    assert.throws(() => registerTronToken({ ...tst, decimals: 6 }), conflict);
+    assert.equal(tokens.findTronToken('tron:nile', 'TST'), tst);
+    assert.equal(tokens.findTronToken('tron:nile', tst.address)?.symbol, 'TST');
+    assert.equal(
+      tokens.registerTronToken({ ...tst, address: '411111111111111111111111111111111111111111' }),
+      tst,
+    );
+    const conflict = (e: unknown) => e instanceof tokens.TronTokenError && e.reason === 'tron_token_conflict';
+    assert.throws(() => tokens.registerTronToken({ ...tst, decimals: 6 }), conflict);
     assert.throws(
-      () => registerTronToken({ ...tst, symbol: 'USDT', address: TRON_TOKENS[2]?.address ?? '' }),
+      () =>
+        tokens.registerTronToken({ ...tst, symbol: 'USDT', address: tokens.TRON_TOKENS[2]?.address ?? '' }),
       conflict,
     );
     assert.throws(
       () =>
-        registerTronToken({
+        tokens.registerTronToken({
           ...tst,
           symbol: 'BAD',
           address: 'TE2H9hWjzYdwzDFRJfx9BFhr4MmjH1CHaz',
           decimals: -1,
         }),
-      (e: unknown) => e instanceof TronTokenError && e.reason === 'invalid_tron_token',
+      (e: unknown) => e instanceof tokens.TronTokenError && e.reason === 'invalid_tron_token',
     );
-    assert.throws(() => registerTronToken({ ...tst, network: 'eip155:1' }), TronNetworkError);
-    assert.throws(() => registerTronToken({ ...tst, symbol: 'X', address: 'Tnope' }), TronAddressError);
+    assert.throws(() => tokens.registerTronToken({ ...tst, network: 'eip155:1' }), TronNetworkError);
+    assert.throws(
+      () => tokens.registerTronToken({ ...tst, symbol: 'X', address: 'Tnope' }),
+      TronAddressError,
+    );
   });
 
   it('holds the PaymentPermit and GasFreeController deployments', () => {
     const deployments: Array<[Record<string, string>, string, string]> = [
-      [PAYMENT_PERMIT_TRON_ADDRESSES, 'tron:mainnet', '0xbc4cf62d72829ccc8d9212bf4808d3fc01383131'],
-      [PAYMENT_PERMIT_TRON_ADDRESSES, 'tron:nile', '0x41a0d8786c5e20d27b6225e9d03ed1cbfe271634'],
-      [PAYMENT_PERMIT_TRON_ADDRESSES, 'tron:shasta', '0xa52ad145eb8c3452972c0dcf767d0dbc377125c6'],
-      [GASFREE_CONTROLLER_ADDRESSES, 'tron:mainnet', '0x39dd12a54e2bab7c82aa14a1e158b34263d2d510'],
-      [GASFREE_CONTROLLER_ADDRESSES, 'tron:nile', '0x518688fbb39ccf1253f2b1217679fbe316329288'],
-      [GASFREE_CONTROLLER_ADDRESSES, 'tron:shasta', '0xa16ab57466b794d87315d691853bda59fd7bf496'],
+      [tokens.PAYMENT_PERMIT_TRON_ADDRESSES, 'tron:mainnet', '0xbc4cf62d72829ccc8d9212bf4808d3fc01383131'],
+      [tokens.PAYMENT_PERMIT_TRON_ADDRESSES, 'tron:nile', '0x41a0d8786c5e20d27b6225e9d03ed1cbfe271634'],
+      [tokens.PAYMENT_PERMIT_TRON_ADDRESSES, 'tron:shasta', '0xa52ad145eb8c3452972c0dcf767d0dbc377125c6'],
+      [tokens.GASFREE_CONTROLLER_ADDRESSES, 'tron:mainnet', '0x39dd12a54e2bab7c82aa14a1e158b34263d2d510'],
+      [tokens.GASFREE_CONTROLLER_ADDRESSES, 'tron:nile', '0x518688fbb39ccf1253f2b1217679fbe316329288'],
+      [tokens.GASFREE_CONTROLLER_ADDRESSES, 'tron:shasta', '0xa16ab57466b794d87315d691853bda59fd7bf496'],
     ];
     for (const [table, network, body] of deployments)
       assert.equal(tronAddressBody(table[network]!), body, network);
-    assert.equal(paymentPermitTronAddress('tron:3448148188'), 'TFxDcGvS7zfQrS1YzcCMp673ta2NHHzsiH');
-    assert.equal(gasFreeControllerAddress('tron:0x2b6653dc'), 'TFFAMQLZybALaLb4uxHA9RBE7pxhUAjF3U');
-    assert.equal(paymentPermitTronAddress('eip155:56'), undefined);
+    assert.equal(tokens.paymentPermitTronAddress('tron:3448148188'), 'TFxDcGvS7zfQrS1YzcCMp673ta2NHHzsiH');
+    assert.equal(tokens.gasFreeControllerAddress('tron:0x2b6653dc'), 'TFFAMQLZybALaLb4uxHA9RBE7pxhUAjF3U');
+    assert.equal(tokens.paymentPermitTronAddress('eip155:56'), undefined);
   });
 });

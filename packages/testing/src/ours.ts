@@ -2,7 +2,6 @@
  * Our own stack on 127.0.0.1 for end-to-end tests, interop tests, the bench and the demo's
  * shape: facilitator service, a paid Express API, and a paying fetch.
  */
-import { after, before } from 'node:test';
 import {
   createFacilitator,
   createHttpFacilitatorClient,
@@ -11,7 +10,7 @@ import {
   type Facilitator,
   type PaymentPolicy,
 } from '@x402kit/core';
-import { type Devnet, startDevnet } from '@x402kit/devnet';
+import type { Devnet } from '@x402kit/devnet';
 import {
   createExactEvmClient,
   createExactEvmFacilitator,
@@ -27,6 +26,7 @@ import { type ExpressPaymentOptions, paymentMiddleware } from '@x402kit/http/exp
 import express from 'express';
 import { createPublicClient, type Hex, http } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
+import { hookDevnet } from './hook-devnet.js';
 import { listenLocal, type Running } from './listen.js';
 import type { SponsoredRoute } from './official.js';
 
@@ -265,20 +265,17 @@ export type DevnetWithOurFacilitator = { devnet: Devnet; facilitator: Running };
  * hookDevnetWithOurFacilitator((started) => ({ devnet, facilitator } = started));
  */
 export function hookDevnetWithOurFacilitator(onStart: (started: DevnetWithOurFacilitator) => void): void {
-  let started: Partial<DevnetWithOurFacilitator> = {};
-  before(async () => {
-    const devnet = await startDevnet({ port: 0 });
-    started = { devnet };
-    const facilitator = await startOurFacilitator({
-      rpcUrl: devnet.rpcUrl,
-      network: devnet.network,
-      privateKeys: [devnet.accounts.facilitator.privateKey as Hex],
-    });
-    started = { devnet, facilitator };
-    onStart({ devnet, facilitator });
-  });
-  after(async () => {
-    await started.facilitator?.close();
-    await started.devnet?.stop();
-  });
+  let facilitator: Running | undefined;
+  hookDevnet(
+    { port: 0 },
+    async (devnet) => {
+      facilitator = await startOurFacilitator({
+        rpcUrl: devnet.rpcUrl,
+        network: devnet.network,
+        privateKeys: [devnet.accounts.facilitator.privateKey as Hex],
+      });
+      onStart({ devnet, facilitator });
+    },
+    () => facilitator?.close(),
+  );
 }

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { before, describe, it } from 'node:test';
 import type { PaymentPayload, PaymentRequirements } from '@x402kit/core';
 import {
   confirmTransaction,
@@ -7,13 +7,13 @@ import {
   type Devnet,
   devnetAccount,
   readTokenBalance,
-  startDevnet,
 } from '@x402kit/devnet';
 import {
   devnetEvmFacilitatorOptions,
   devnetExactEvmFacilitator,
 } from '@x402kit/testing/devnet-exact-facilitator';
 import { devnetExactRequirements } from '@x402kit/testing/exact-settlement';
+import { hookDevnet } from '@x402kit/testing/hook-devnet';
 import { privateKeyToAccount } from 'viem/accounts';
 import type { ExactEvmFacilitator } from '../exact/facilitator.js';
 import { createUptoEvmFacilitator, type UptoEvmFacilitator } from '../upto/facilitator.js';
@@ -33,23 +33,24 @@ let uptoReq: PaymentRequirements;
 const payer = privateKeyToAccount(devnetAccount(1).privateKey);
 const ctx = { x402Version: 2 } as const;
 
-before(async () => {
-  devnet = await startDevnet();
-  exact = devnetExactEvmFacilitator(devnet);
-  upto = createUptoEvmFacilitator(devnetEvmFacilitatorOptions(devnet));
-  exactReq = devnetExactRequirements(devnet, { extra: { assetTransferMethod: 'permit2' } });
-  uptoReq = {
-    ...exactReq,
-    scheme: 'upto',
-    extra: { assetTransferMethod: 'permit2', facilitatorAddress: devnet.accounts.facilitator.address },
-  };
-});
-
-after(async () => {
-  exact?.close();
-  upto?.close();
-  await devnet?.stop();
-});
+hookDevnet(
+  {},
+  (started) => {
+    devnet = started;
+    exact = devnetExactEvmFacilitator(devnet);
+    upto = createUptoEvmFacilitator(devnetEvmFacilitatorOptions(devnet));
+    exactReq = devnetExactRequirements(devnet, { extra: { assetTransferMethod: 'permit2' } });
+    uptoReq = {
+      ...exactReq,
+      scheme: 'upto',
+      extra: { assetTransferMethod: 'permit2', facilitatorAddress: devnet.accounts.facilitator.address },
+    };
+  },
+  () => {
+    exact?.close();
+    upto?.close();
+  },
+);
 
 async function pay(
   accepted: PaymentRequirements,

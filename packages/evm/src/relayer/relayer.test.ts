@@ -1,15 +1,10 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import type { PaymentPayload, PaymentRequirements } from '@x402kit/core';
-import {
-  createDevnetClient,
-  type Devnet,
-  devnetAccount,
-  readTokenBalance,
-  startDevnet,
-} from '@x402kit/devnet';
+import { createDevnetClient, type Devnet, devnetAccount, readTokenBalance } from '@x402kit/devnet';
 import { devnetExactEvmFacilitator } from '@x402kit/testing/devnet-exact-facilitator';
 import { devnetExactRequirements } from '@x402kit/testing/exact-settlement';
+import { hookDevnet } from '@x402kit/testing/hook-devnet';
 import { type Address, createPublicClient, encodeFunctionData, http, parseEther } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
 import { eip3009Abi } from '../eip3009.js';
@@ -22,13 +17,9 @@ let devnet: Devnet;
 let requirements: PaymentRequirements;
 const balanceOf = (address: Address) => readTokenBalance(devnet.rpcUrl, devnet.token.address, address);
 
-before(async () => {
-  devnet = await startDevnet({ extraPayers: 6 });
+hookDevnet({ extraPayers: 6 }, (started) => {
+  devnet = started;
   requirements = devnetExactRequirements(devnet);
-});
-
-after(async () => {
-  await devnet?.stop();
 });
 
 describe('relayer on a devnet', () => {

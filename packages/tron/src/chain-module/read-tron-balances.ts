@@ -4,6 +4,8 @@
  */
 import type { RelayerReading } from '@x402kit/core';
 import type { TronNodeEndpoint } from '../node-endpoint.js';
+import { TronNodeError } from '../node-error.js';
+import { TronReasons } from '../reasons.js';
 
 /**
  * Read every address's balance through `node` (`/wallet/getaccount`); an account never activated
@@ -29,7 +31,11 @@ export async function readTronBalances(
         body: JSON.stringify({ address, visible: true }),
         signal: AbortSignal.timeout(timeoutMs),
       });
-      if (!response.ok) throw new Error(`getaccount answered HTTP ${response.status}`);
+      if (!response.ok)
+        throw new TronNodeError(TronReasons.nodeHttpError, `getaccount answered HTTP ${response.status}`, {
+          path: '/wallet/getaccount',
+          status: response.status,
+        });
       const body: unknown = await response.json();
       // an account never activated answers {}: no TRX
       const raw = typeof body === 'object' && body !== null && 'balance' in body ? body.balance : 0;

@@ -3,7 +3,14 @@
  * `exact_gasfree` settled from the deployment's secp256k1 keys, payment identities for the ledger,
  * reconciliation of pending settlements, node probes and the keys' TRX balances.
  */
-import { type ChainModule, type ChainRuntime, type ChainStartContext, firstReconciler } from '@x402kit/core';
+import {
+  type ChainModule,
+  type ChainRuntime,
+  type ChainStartContext,
+  firstReconciler,
+  Reasons,
+  X402Error,
+} from '@x402kit/core';
 import { perNetworkHealth } from '@x402kit/core/internal';
 import { identifyTronPayment } from './identify-tron-payment.js';
 import { probeTronNode } from './probe-tron-node.js';
@@ -49,7 +56,8 @@ export const tronChain: ChainModule<TronSections> = {
  */
 async function startTron(context: ChainStartContext<TronSections>): Promise<ChainRuntime> {
   const config = context.sections.tron;
-  if (config === undefined) throw new Error('tron: the module was started without a tron section');
+  if (config === undefined)
+    throw new X402Error(Reasons.internalError, 'tron: the module was started without a tron section');
   const schemes = createTronSchemes(config, context.privateKeys);
   const nodes = Object.entries(schemes.nodes);
   return {

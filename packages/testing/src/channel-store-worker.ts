@@ -8,20 +8,15 @@
  * Argument: the JSON of a {@link ChannelWorkerSpec}.
  */
 import { existsSync } from 'node:fs';
-import type { ChannelStore, ServerChannel } from '@x402kit/evm/batch-settlement';
-import { createPostgresChannelStore } from '@x402kit/evm/batch-settlement/postgres';
-import { createRedisChannelStore } from '@x402kit/evm/batch-settlement/redis';
-import { createSqliteChannelStore } from '@x402kit/evm/batch-settlement/sqlite';
+import type { ServerChannel } from '@x402kit/evm/batch-settlement';
 import type { Hex } from 'viem';
 import { chargeOnce, holdFor } from './channel-samples.js';
+import { type ChannelStoreSpec, openChannelStore } from './open-channel-store.js';
 
 /** What one worker does. */
 export type ChannelWorkerSpec = {
   name: string;
-  store:
-    | { kind: 'postgres'; url: string; schema: string }
-    | { kind: 'redis'; url: string; keyPrefix: string }
-    | { kind: 'sqlite'; path: string };
+  store: ChannelStoreSpec;
   /** Created by the parent once every worker printed `ready`. */
   goFile: string;
   raceChannelId: Hex;
@@ -34,16 +29,8 @@ export type ChannelWorkerReport = { raceReserved: number; charged: Record<string
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-function open(spec: ChannelWorkerSpec): ChannelStore {
-  const s = spec.store;
-  if (s.kind === 'sqlite') return createSqliteChannelStore({ path: s.path });
-  return s.kind === 'postgres'
-    ? createPostgresChannelStore({ url: s.url, schema: s.schema })
-    : createRedisChannelStore({ url: s.url, keyPrefix: s.keyPrefix });
-}
-
 async function main(spec: ChannelWorkerSpec): Promise<ChannelWorkerReport> {
-  const store = open(spec);
+  const store = openChannelStore(spec.store);
   await store.list();
   console.log('ready');
   while (!existsSync(spec.goFile)) await sleep(2);

@@ -6,6 +6,7 @@ import { after, describe, it } from 'node:test';
 import { chargeOnce, holdFor, sampleChannel, seedChannel } from '@x402kit/testing/channel-samples';
 import { runChannelStoreConformance } from '@x402kit/testing/channel-store-conformance';
 import type { ChannelWorkerReport, ChannelWorkerSpec } from '@x402kit/testing/channel-store-worker';
+import { type ChannelStoreSpec, openChannelStore } from '@x402kit/testing/open-channel-store';
 import { dropSchema, freshSchemaName, testPostgresUrl } from '@x402kit/testing/postgres';
 import { freshKeyPrefix, testRedisUrl } from '@x402kit/testing/redis';
 import { spawnScript } from '@x402kit/testing/spawn-cli';
@@ -165,7 +166,7 @@ describe('redis channel store', () => {
 });
 
 /** Two worker processes on one store: each runs `requests` paid requests and races for one channel. */
-async function twoProcesses(store: ChannelStore, kind: ChannelWorkerSpec['store'], requests: number) {
+async function twoProcesses(store: ChannelStore, kind: ChannelStoreSpec, requests: number) {
   const channels = await Promise.all(Array.from({ length: 10 }, () => seedChannel(store)));
   const race = await seedChannel(store);
   const goFile = join(dir, `go-${kind.kind}`);
@@ -206,38 +207,29 @@ async function twoProcesses(store: ChannelStore, kind: ChannelWorkerSpec['store'
   assert.equal(await chargeOnce(store, channels[0] ?? race, 1n, 'after', 5000), true);
 }
 
+/** {@link twoProcesses} with 200 requests each on the store `spec` names, which is closed and cleaned up after. */
+async function twoProcessesOn(spec: ChannelStoreSpec, cleanUp?: () => Promise<void>) {
+  const store = openChannelStore(spec);
+  try {
+    await twoProcesses(store, spec, 200);
+  } finally {
+    await store.close();
+    await cleanUp?.();
+  }
+}
+
 describe('two server processes on one store: every charge kept, no double reserve', () => {
   it('postgres', async () => {
     const url = await postgresUrl();
     const shared = freshSchemaName('bs_procs');
-    const store = createPostgresChannelStore({ url, schema: shared });
-    try {
-      await twoProcesses(store, { kind: 'postgres', url, schema: shared }, 200);
-    } finally {
-      await store.close();
-      await dropSchema(url, shared);
-    }
+    await twoProcessesOn({ kind: 'postgres', url, schema: shared }, () => dropSchema(url, shared));
   });
 
-  it('sqlite (one file)', async () => {
-    const path = join(dir, 'two-processes.db');
-    const store = createSqliteChannelStore({ path });
-    try {
-      await twoProcesses(store, { kind: 'sqlite', path }, 200);
-    } finally {
-      await store.close();
-    }
-  });
+  it('sqlite (one file)', () => twoProcessesOn({ kind: 'sqlite', path: join(dir, 'two-processes.db') }));
 
   it('redis', async () => {
     const url = await testRedisUrl();
     const prefix = freshKeyPrefix('bs-procs');
-    const store = createRedisChannelStore({ url, keyPrefix: prefix });
-    try {
-      await twoProcesses(store, { kind: 'redis', url, keyPrefix: prefix }, 200);
-    } finally {
-      await store.close();
-      await deleteKeys(prefix);
-    }
+    await twoProcessesOn({ kind: 'redis', url, keyPrefix: prefix }, () => deleteKeys(prefix));
   });
 });

@@ -9,6 +9,13 @@ export * from './chain-module/identify-by-scheme.js';
 export * from './chain-module/per-network-health.js';
 export { deepEqual } from './deep-equal.js';
 export * from './expiring-map.js';
+export {
+  EIP712_DOMAIN_TYPES,
+  type Eip712Field,
+  type Eip712Fields,
+  type Eip712Types,
+  eip712Types,
+} from './internal/eip712-types.js';
 export { TRANSFER_WITH_AUTHORIZATION_TYPES } from './internal/transfer-with-authorization-types.js';
 export { notifyBroadcast } from './notify-broadcast.js';
 export * from './scheme-lifetime.js';

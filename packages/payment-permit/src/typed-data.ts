@@ -3,6 +3,7 @@
  * uint256 chainId,address verifyingContract)`, name `"PaymentPermit"`), the primary type is
  * `PaymentPermitDetails`. The same typed data serves TRON (TIP-712) with 20-byte hex addresses.
  */
+import { eip712Types } from '@x402kit/core/internal';
 import type { Address, Hex, TypedDataDefinition } from 'viem';
 
 /** `kind` values: only `PAYMENT_ONLY` (0) exists since the contract dropped delivery. */
@@ -12,31 +13,12 @@ export const PAYMENT_PERMIT_KINDS = { PAYMENT_ONLY: 0 } as const;
 export const PAYMENT_PERMIT_DOMAIN_NAME = 'PaymentPermit';
 
 /** The message types, referenced structs included (viem sorts them when encoding). */
-export const paymentPermitTypes = {
-  PaymentPermitDetails: [
-    { name: 'meta', type: 'PermitMeta' },
-    { name: 'buyer', type: 'address' },
-    { name: 'caller', type: 'address' },
-    { name: 'payment', type: 'Payment' },
-    { name: 'fee', type: 'Fee' },
-  ],
-  PermitMeta: [
-    { name: 'kind', type: 'uint8' },
-    { name: 'paymentId', type: 'bytes16' },
-    { name: 'nonce', type: 'uint256' },
-    { name: 'validAfter', type: 'uint256' },
-    { name: 'validBefore', type: 'uint256' },
-  ],
-  Payment: [
-    { name: 'payToken', type: 'address' },
-    { name: 'payAmount', type: 'uint256' },
-    { name: 'payTo', type: 'address' },
-  ],
-  Fee: [
-    { name: 'feeTo', type: 'address' },
-    { name: 'feeAmount', type: 'uint256' },
-  ],
-} as const;
+export const paymentPermitTypes = eip712Types(
+  'PaymentPermitDetails(PermitMeta meta,address buyer,address caller,Payment payment,Fee fee)',
+  'PermitMeta(uint8 kind,bytes16 paymentId,uint256 nonce,uint256 validAfter,uint256 validBefore)',
+  'Payment(address payToken,uint256 payAmount,address payTo)',
+  'Fee(address feeTo,uint256 feeAmount)',
+);
 
 /** The domain: no `version` field. */
 export type PaymentPermitDomain = { name: string; chainId: number; verifyingContract: Address };

@@ -3,6 +3,7 @@
  * its domain and the message as signed (20-byte `0x` addresses). One home for the GasFree contract the
  * devnet deploys and the `exact_gasfree` scheme of `@x402kit/tron` that signs and verifies for it.
  */
+import { eip712Types } from '../internal/eip712-types.js';
 
 /**
  * TIP-712 (EIP-712) types of GasFree's `PermitTransfer` (typehash `0x7152a819…02f4`).
@@ -10,19 +11,9 @@
  * @example
  * await account.signTypedData({ domain, types: GASFREE_PERMIT_TRANSFER_TYPES, primaryType: 'PermitTransfer', message });
  */
-export const GASFREE_PERMIT_TRANSFER_TYPES = {
-  PermitTransfer: [
-    { name: 'token', type: 'address' },
-    { name: 'serviceProvider', type: 'address' },
-    { name: 'user', type: 'address' },
-    { name: 'receiver', type: 'address' },
-    { name: 'value', type: 'uint256' },
-    { name: 'maxFee', type: 'uint256' },
-    { name: 'deadline', type: 'uint256' },
-    { name: 'version', type: 'uint256' },
-    { name: 'nonce', type: 'uint256' },
-  ],
-} as const;
+export const GASFREE_PERMIT_TRANSFER_TYPES = eip712Types(
+  'PermitTransfer(address token,address serviceProvider,address user,address receiver,uint256 value,uint256 maxFee,uint256 deadline,uint256 version,uint256 nonce)',
+);
 
 /**
  * The GasFree permit domain: `{name: "GasFreeController", version: "V1.0.0", chainId, verifyingContract}`.

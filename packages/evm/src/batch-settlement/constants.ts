@@ -3,6 +3,7 @@
  * chain, and on the x402kit devnet), the EIP-712 domain and types every role signs or checks, and the
  * bounds of a channel's withdrawal delay. They match the scheme's spec and `@x402/evm` 2.27.
  */
+import { eip712Types } from '@x402kit/core/internal';
 import type { Address } from 'viem';
 
 /** The scheme's name on the wire. */
@@ -27,57 +28,25 @@ export const MAX_WITHDRAW_DELAY = 2_592_000;
 export const BATCH_SETTLEMENT_DOMAIN = { name: 'x402 Batch Settlement', version: '1' } as const;
 
 /** EIP-712 types of a channel's immutable configuration; its hash is the channel id. */
-export const channelConfigTypes = {
-  ChannelConfig: [
-    { name: 'payer', type: 'address' },
-    { name: 'payerAuthorizer', type: 'address' },
-    { name: 'receiver', type: 'address' },
-    { name: 'receiverAuthorizer', type: 'address' },
-    { name: 'token', type: 'address' },
-    { name: 'withdrawDelay', type: 'uint40' },
-    { name: 'salt', type: 'bytes32' },
-  ],
-} as const;
+export const channelConfigTypes = eip712Types(
+  'ChannelConfig(address payer,address payerAuthorizer,address receiver,address receiverAuthorizer,address token,uint40 withdrawDelay,bytes32 salt)',
+);
 
 /** EIP-712 types of a cumulative voucher, signed by the payer (or its authorizer) per request. */
-export const voucherTypes = {
-  Voucher: [
-    { name: 'channelId', type: 'bytes32' },
-    { name: 'maxClaimableAmount', type: 'uint128' },
-  ],
-} as const;
+export const voucherTypes = eip712Types('Voucher(bytes32 channelId,uint128 maxClaimableAmount)');
 
 /** EIP-712 types of a cooperative refund, signed by the receiver authorizer. */
-export const refundTypes = {
-  Refund: [
-    { name: 'channelId', type: 'bytes32' },
-    { name: 'nonce', type: 'uint256' },
-    { name: 'amount', type: 'uint128' },
-  ],
-} as const;
+export const refundTypes = eip712Types('Refund(bytes32 channelId,uint256 nonce,uint128 amount)');
 
 /** EIP-712 types of a batch of claims, signed by the receiver authorizer. */
-export const claimBatchTypes = {
-  ClaimBatch: [{ name: 'claims', type: 'ClaimEntry[]' }],
-  ClaimEntry: [
-    { name: 'channelId', type: 'bytes32' },
-    { name: 'maxClaimableAmount', type: 'uint128' },
-    { name: 'totalClaimed', type: 'uint128' },
-  ],
-} as const;
+export const claimBatchTypes = eip712Types(
+  'ClaimBatch(ClaimEntry[] claims)',
+  'ClaimEntry(bytes32 channelId,uint128 maxClaimableAmount,uint128 totalClaimed)',
+);
 
 /** EIP-712 types of the Permit2 witness transfer into a channel (spender: the Permit2 collector). */
-export const depositPermit2Types = {
-  PermitWitnessTransferFrom: [
-    { name: 'permitted', type: 'TokenPermissions' },
-    { name: 'spender', type: 'address' },
-    { name: 'nonce', type: 'uint256' },
-    { name: 'deadline', type: 'uint256' },
-    { name: 'witness', type: 'DepositWitness' },
-  ],
-  TokenPermissions: [
-    { name: 'token', type: 'address' },
-    { name: 'amount', type: 'uint256' },
-  ],
-  DepositWitness: [{ name: 'channelId', type: 'bytes32' }],
-} as const;
+export const depositPermit2Types = eip712Types(
+  'PermitWitnessTransferFrom(TokenPermissions permitted,address spender,uint256 nonce,uint256 deadline,DepositWitness witness)',
+  'TokenPermissions(address token,uint256 amount)',
+  'DepositWitness(bytes32 channelId)',
+);

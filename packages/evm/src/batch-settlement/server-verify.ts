@@ -11,6 +11,7 @@ import {
   type SessionVerdict,
   verifyRefusal,
 } from '@x402kit/core';
+import { EIP712_DOMAIN_TYPES } from '@x402kit/core/internal';
 import {
   concat,
   getAddress,
@@ -272,14 +273,7 @@ function voucherDigest(chainId: number, channelId: Hex, maxClaimableAmount: bigi
         chainId: BigInt(chainId),
         verifyingContract: BATCH_SETTLEMENT_ADDRESS,
       },
-      types: {
-        EIP712Domain: [
-          { name: 'name', type: 'string' },
-          { name: 'version', type: 'string' },
-          { name: 'chainId', type: 'uint256' },
-          { name: 'verifyingContract', type: 'address' },
-        ],
-      },
+      types: EIP712_DOMAIN_TYPES,
     });
     domainSeparators.set(chainId, separator);
   }

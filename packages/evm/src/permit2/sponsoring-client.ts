@@ -3,6 +3,7 @@
  * the server declared the extension, sign an EIP-2612 permit (token with `extra.name/version`) or
  * an `approve(Permit2, max)` transaction (any ERC-20) for the facilitator to run.
  */
+import { eip712Types } from '@x402kit/core/internal';
 import {
   type Address,
   encodeFunctionData,
@@ -29,15 +30,9 @@ export type Permit2SponsoringOptions = {
 type TypedDataSigner = { signTypedData(parameters: TypedDataDefinition): Promise<Hex> };
 
 /** `Permit(address owner,address spender,uint256 value,uint256 nonce,uint256 deadline)`. */
-export const eip2612PermitTypes = {
-  Permit: [
-    { name: 'owner', type: 'address' },
-    { name: 'spender', type: 'address' },
-    { name: 'value', type: 'uint256' },
-    { name: 'nonce', type: 'uint256' },
-    { name: 'deadline', type: 'uint256' },
-  ],
-} as const;
+export const eip2612PermitTypes = eip712Types(
+  'Permit(address owner,address spender,uint256 value,uint256 nonce,uint256 deadline)',
+);
 
 /** Gas limit of the signed approval (reference: 70 000). */
 export const APPROVAL_GAS_LIMIT = 70_000n;

@@ -2,38 +2,29 @@
  * EIP-712 of Permit2 witness transfers: the domain (name "Permit2", chain id, Permit2 address; no
  * `version` field) and the `PermitWitnessTransferFrom` types of the `exact` and `upto` witnesses.
  */
+import { eip712Types } from '@x402kit/core/internal';
 import { type Address, getAddress, type TypedDataDefinition } from 'viem';
 import { PERMIT2_ADDRESS } from './constants.js';
 
+/** The Permit2 witness transfer's primary type, whatever the witness (its `Witness` struct differs). */
+const PERMIT_WITNESS_TRANSFER_FROM =
+  'PermitWitnessTransferFrom(TokenPermissions permitted,address spender,uint256 nonce,uint256 deadline,Witness witness)';
+/** The token and amount a Permit2 transfer moves. */
+const TOKEN_PERMISSIONS = 'TokenPermissions(address token,uint256 amount)';
+
 /** `Witness(address to,uint256 validAfter)`: the `exact` proxy's witness. */
-export const exactPermit2WitnessTypes = {
-  PermitWitnessTransferFrom: [
-    { name: 'permitted', type: 'TokenPermissions' },
-    { name: 'spender', type: 'address' },
-    { name: 'nonce', type: 'uint256' },
-    { name: 'deadline', type: 'uint256' },
-    { name: 'witness', type: 'Witness' },
-  ],
-  TokenPermissions: [
-    { name: 'token', type: 'address' },
-    { name: 'amount', type: 'uint256' },
-  ],
-  Witness: [
-    { name: 'to', type: 'address' },
-    { name: 'validAfter', type: 'uint256' },
-  ],
-} as const;
+export const exactPermit2WitnessTypes = eip712Types(
+  PERMIT_WITNESS_TRANSFER_FROM,
+  TOKEN_PERMISSIONS,
+  'Witness(address to,uint256 validAfter)',
+);
 
 /** `Witness(address to,address facilitator,uint256 validAfter)`: the `upto` proxy's witness. */
-export const uptoPermit2WitnessTypes = {
-  PermitWitnessTransferFrom: exactPermit2WitnessTypes.PermitWitnessTransferFrom,
-  TokenPermissions: exactPermit2WitnessTypes.TokenPermissions,
-  Witness: [
-    { name: 'to', type: 'address' },
-    { name: 'facilitator', type: 'address' },
-    { name: 'validAfter', type: 'uint256' },
-  ],
-} as const;
+export const uptoPermit2WitnessTypes = eip712Types(
+  PERMIT_WITNESS_TRANSFER_FROM,
+  TOKEN_PERMISSIONS,
+  'Witness(address to,address facilitator,uint256 validAfter)',
+);
 
 /** A Permit2 witness authorization as it travels on the wire (numbers as decimal strings). */
 export type Permit2Authorization = {

@@ -15,7 +15,7 @@
  * after `Retry-After` (bounded, then a "Check again" button); it never signs a second payment.
  * An HTML answer replaces the page; anything else is shown as text, with the receipt's transaction.
  */
-import { TRANSFER_WITH_AUTHORIZATION_TYPES } from '@x402kit/core/internal';
+import { EIP712_DOMAIN_TYPES, TRANSFER_WITH_AUTHORIZATION_TYPES } from '@x402kit/core/internal';
 
 export const PAYWALL_SCRIPT = `(() => {
   'use strict';
@@ -27,12 +27,7 @@ export const PAYWALL_SCRIPT = `(() => {
   const content = document.getElementById('x402-content');
   const offersList = document.getElementById('x402-offers');
   const buttons = Array.from(document.querySelectorAll('button[data-offer]'));
-  const EIP712_DOMAIN = [
-    { name: 'name', type: 'string' },
-    { name: 'version', type: 'string' },
-    { name: 'chainId', type: 'uint256' },
-    { name: 'verifyingContract', type: 'address' },
-  ];
+  const EIP712_DOMAIN = ${JSON.stringify(EIP712_DOMAIN_TYPES.EIP712Domain)};
   const TRANSFER_WITH_AUTHORIZATION = ${JSON.stringify(TRANSFER_WITH_AUTHORIZATION_TYPES.TransferWithAuthorization)};
   const MAX_PENDING_RETRIES = 10;
 

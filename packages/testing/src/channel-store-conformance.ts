@@ -11,6 +11,9 @@ import { BatchSettlementReasons } from '@x402kit/evm/batch-settlement';
 import { chargeOnce, holdFor, sampleChannel, seedChannel } from './channel-samples.js';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+/** A sample channel charged (and signed for) up to `charged`, of which `totalClaimed` is claimed on-chain. */
+const chargedChannel = (charged: string, totalClaimed = '0') =>
+  sampleChannel({ chargedCumulativeAmount: charged, signedMaxClaimable: charged, totalClaimed });
 
 /** Opens a store over the suite's backend; each call is another instance (another server process). */
 export type ChannelStoreMaker = () => Promise<ChannelStore> | ChannelStore;
@@ -72,7 +75,7 @@ export function runChannelStoreConformance(
     });
 
     it('a lapsed reservation is taken over; the lapsed holder can no longer commit or release', async () => {
-      const channel = sampleChannel({ chargedCumulativeAmount: '10', signedMaxClaimable: '10' });
+      const channel = chargedChannel('10');
       const id = channel.channelId;
       await seedChannel(a, channel);
 
@@ -140,11 +143,7 @@ export function runChannelStoreConformance(
       });
       assert.equal(await a.get(unknown), undefined);
 
-      const channel = sampleChannel({
-        chargedCumulativeAmount: '1500',
-        signedMaxClaimable: '1500',
-        totalClaimed: '99',
-      });
+      const channel = chargedChannel('1500', '99');
       const id = channel.channelId;
       await seedChannel(a, channel);
       const before = Date.now();
@@ -174,11 +173,7 @@ export function runChannelStoreConformance(
     });
 
     it('a claim mirrored while a request holds the channel survives that request’s commit', async () => {
-      const channel = sampleChannel({
-        chargedCumulativeAmount: '700',
-        signedMaxClaimable: '700',
-        totalClaimed: '300',
-      });
+      const channel = chargedChannel('700', '300');
       const id = channel.channelId;
       await seedChannel(a, channel);
       const held = await a.reserve(id, holdFor('request'));

@@ -79,6 +79,20 @@ function schemeAndNetworkCases(
   ];
 }
 
+/** Verifies each case's payment in order and expects the case's reason (and `payer`, where given). */
+async function assertReasons(
+  facilitator: Pick<ExactEvmFacilitator, 'verify'>,
+  cases: Case[],
+  payer?: string,
+) {
+  for (const [reason, build] of cases) {
+    const [payload, requirements] = await build();
+    const r = await facilitator.verify(payload, requirements, ctx);
+    assert.equal(r.invalidReason, reason);
+    if (payer !== undefined) assert.equal(r.payer, payer);
+  }
+}
+
 describe('exact via Permit2: verify order', () => {
   it('routes permit2Authorization payloads to Permit2 and diagnoses a missing allowance', async () => {
     const r = await exact.verify(await pay(exactReq), exactReq, ctx);
@@ -129,12 +143,7 @@ describe('exact via Permit2: verify order', () => {
         async () => [await pay(exactReq, { permitted: { token: payer.address, amount: '1000' } }), exactReq],
       ],
     ];
-    for (const [reason, build] of cases) {
-      const [payload, requirements] = await build();
-      const r = await exact.verify(payload, requirements, ctx);
-      assert.equal(r.invalidReason, reason);
-      assert.equal(r.payer, payer.address);
-    }
+    await assertReasons(exact, cases, payer.address);
   });
 
   it('refuses a signature of other fields with invalid_permit2_signature', async () => {
@@ -192,11 +201,7 @@ describe('upto: verify order', () => {
       ['permit2_amount_mismatch', async () => [await pay(uptoReq), { ...uptoReq, amount: '2000' }]],
       ['permit2_allowance_required', async () => [await pay(uptoReq), uptoReq]],
     ];
-    for (const [reason, build] of cases) {
-      const [payload, requirements] = await build();
-      const r = await upto.verify(payload, requirements, ctx);
-      assert.equal(r.invalidReason, reason);
-    }
+    await assertReasons(upto, cases);
   });
 
   it('advertises its first signer as facilitatorAddress, deterministically', () => {

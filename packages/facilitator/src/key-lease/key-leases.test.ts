@@ -41,6 +41,8 @@ describe('acquireKeyLeases', () => {
     { family: 'tron', address: TRON_ADDRESS },
     { family: 'solana', address: SOLANA_FEE_PAYER },
   ];
+  const evm = keys.filter((k) => k.family === 'evm');
+  const tron = keys.filter((k) => k.family === 'tron');
 
   it('refuses a second instance with a message that names the address and says what to do, never the key', async () => {
     const [a, b] = await sharedFile();
@@ -75,7 +77,6 @@ describe('acquireKeyLeases', () => {
 
   it('takes all keys or none: a refused key gives back the ones already taken', async () => {
     const [a, b] = await sharedFile();
-    const tron = keys.filter((k) => k.family === 'tron');
     const holder = await acquireKeyLeases({
       store: a,
       keys: tron,
@@ -130,7 +131,6 @@ describe('acquireKeyLeases', () => {
   it('notices a takeover at its next heartbeat, and takes the key back only once it is free', async () => {
     const [a, b] = await sharedFile();
     const events: LogEvent[] = [];
-    const evm = keys.filter((k) => k.family === 'evm');
     const slow = await acquireKeyLeases({
       store: a,
       keys: evm,
@@ -160,7 +160,6 @@ describe('acquireKeyLeases', () => {
       release: (lease) => (answering ? a.release(lease) : hung),
     };
     const events: LogEvent[] = [];
-    const evm = keys.filter((k) => k.family === 'evm');
     const leases = await acquireKeyLeases({
       store,
       keys: evm,
@@ -181,7 +180,6 @@ describe('acquireKeyLeases', () => {
 
   it('heart-beats on its own once started', async () => {
     const [a, b] = await sharedFile();
-    const evm = keys.filter((k) => k.family === 'evm');
     const leases = await acquireKeyLeases({ store: a, keys: evm, holder: 'beating', staleAfterMs: 200 });
     leases.start();
     await new Promise((resolve) => setTimeout(resolve, 500));

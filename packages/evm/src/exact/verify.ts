@@ -24,7 +24,7 @@ import {
   type Erc6492Factories,
   simulateWithDeployment,
 } from './erc6492-deployment.js';
-import { payerOf, readExactEvmPayload } from './payload.js';
+import { payerOf, type ReadExactEvmPayload, readExactEvmPayload } from './payload.js';
 import { byteLength, isHexBytes, type SignatureVerdict, verifyAuthorizationSignature } from './signature.js';
 import {
   diagnoseSimulationFailure,
@@ -88,6 +88,12 @@ export type ExactEvmVerifyOptions = {
  * Verify `payload` against `requirements`. Never throws for bad input; RPC failures do throw (the
  * caller turns them into `unexpected_verify_error`).
  *
+ * The steps, in the reference's order: {@link readExactPayment} (scheme, payload),
+ * {@link checkExactRequirements} (domain, network, asset, amount, payTo),
+ * {@link checkAuthorizationTerms} (recipient, validity window, value; reported only once the
+ * signature is found valid), {@link proveOnChain} (token code, signature, simulation); last, ours:
+ * the authorization's lifetime.
+ *
  * @example
  * const { response } = await verifyExactEvmPayment(ctx, payload, requirements, { x402Version: 2, simulate: true })
  */
@@ -97,9 +103,8 @@ export async function verifyExactEvmPayment(
   requirements: PaymentRequirements,
   options: ExactEvmVerifyOptions,
 ): Promise<ExactEvmVerifyOutcome> {
-  const raw = payload.payload;
-  const knownPayer = payerOf(raw);
-  const fail = (invalidReason: string, invalidMessage?: string, payer: Address | undefined = knownPayer) => ({
+  const knownPayer = payerOf(payload.payload);
+  const fail: Fail = (invalidReason, invalidMessage, payer = knownPayer) => ({
     response: {
       isValid: false,
       invalidReason,
@@ -108,17 +113,120 @@ export async function verifyExactEvmPayment(
     },
   });
 
+  const read = readExactPayment(payload, requirements, fail);
+  if ('response' in read) return read;
+  const terms = checkExactRequirements(ctx, payload, requirements, fail);
+  if ('response' in terms) return terms;
+  const offer: ExactOffer = { ...read, ...terms, payer: read.authorization.from };
+  const { net, domain, authorization } = offer;
+  const factories = ctx.erc6492Factories?.get(requirements.network);
+  // The signature is judged lazily: a failure below is reported only after the signature was found
+  // valid (the reference checks it first), and a successful simulation proves it on chain.
+  const signature = lazySignature(() =>
+    verifyAuthorizationSignature(net.client, domain, authorization, read.signature, factories),
+  );
+  const run: ExactRun = { ctx, requirements, options, offer, signature, fail };
+
+  const now = BigInt(options.now ?? Math.floor(Date.now() / 1000));
+  const broken = checkAuthorizationTerms(authorization, requirements, options.x402Version, now);
+  if (broken) return afterSignature(run, broken.reason, broken.message);
+  const proof = await proveOnChain(run);
+  if ('response' in proof) return proof;
+  // last, so that every payment the reference refuses is refused for the reference's reason
+  const tooFar = authorizationTooFar('validBefore', BigInt(authorization.validBefore), {
+    now,
+    lifetimeSeconds: requirements.maxTimeoutSeconds,
+  });
+  if (tooFar) return fail(Reasons.exactEvmValidBeforeTooFar, tooFar);
+  return {
+    response: { isValid: true, payer: offer.payer },
+    verified: {
+      net,
+      asset: offer.asset,
+      payer: offer.payer,
+      authorization,
+      signature: proof.signature,
+      data: proof.data,
+      ...(proof.deployment ? { deployment: proof.deployment } : {}),
+    },
+  };
+}
+
+/** A refusal: the answer of a step that stops verification. */
+type Refusal = { response: VerifyResponse };
+
+/** A refusal for `invalidReason`, on behalf of `payer` (default: the payload's `from` when readable). */
+type Fail = (invalidReason: string, invalidMessage?: string, payer?: Address) => Refusal;
+
+/** What the first two steps establish: the payment, the network serving it and the token's domain. */
+type ExactOffer = ReadExactEvmPayload & {
+  payer: Address;
+  net: EvmNetwork;
+  asset: Address;
+  domain: Eip3009Domain;
+};
+
+/** Everything the on-chain steps work with. */
+type ExactRun = {
+  ctx: ExactEvmVerifyContext;
+  requirements: PaymentRequirements;
+  options: ExactEvmVerifyOptions;
+  offer: ExactOffer;
+  signature: LazySignature;
+  fail: Fail;
+};
+
+/** The signature's verdict, judged on first need only (at most one judgment per verification). */
+type LazySignature = {
+  /** The verdict, judging the signature if that was not done yet. */
+  verdict(): Promise<SignatureVerdict>;
+  /** The verdict if the signature was judged already. */
+  judged(): SignatureVerdict | undefined;
+};
+
+function lazySignature(judge: () => Promise<SignatureVerdict>): LazySignature {
+  let verdict: SignatureVerdict | undefined;
+  return {
+    verdict: async () => {
+      verdict ??= await judge();
+      return verdict;
+    },
+    judged: () => verdict,
+  };
+}
+
+/** Refuses with `reason` once the signature is found valid; a bad signature is named first. */
+async function afterSignature(run: ExactRun, reason: string, message: string): Promise<Refusal> {
+  const verdict = await run.signature.verdict();
+  return verdict.valid ? run.fail(reason, message) : run.fail(verdict.reason, verdict.message);
+}
+
+/** Step 1: the scheme, then the payload's shape (a well-formed authorization, a string signature). */
+function readExactPayment(
+  payload: PaymentPayload,
+  requirements: PaymentRequirements,
+  fail: Fail,
+): Refusal | ReadExactEvmPayload {
   if (payload.accepted.scheme !== 'exact' || requirements.scheme !== 'exact') {
     return fail(
       Reasons.exactEvmScheme,
       `scheme must be "exact" (payload: "${payload.accepted.scheme}", requirements: "${requirements.scheme}")`,
     );
   }
-  const read = readExactEvmPayload(raw);
-  if (!read.ok) return fail(read.reason, read.message, read.payer);
-  const { authorization, signature } = read.payload;
-  const payer = authorization.from;
+  const read = readExactEvmPayload(payload.payload);
+  return read.ok ? read.payload : fail(read.reason, read.message, read.payer);
+}
 
+/**
+ * Step 2: the requirements this facilitator can serve: the token's EIP-712 domain, the network, the
+ * asset (allowlisted), the amount and payTo.
+ */
+function checkExactRequirements(
+  ctx: ExactEvmVerifyContext,
+  payload: PaymentPayload,
+  requirements: PaymentRequirements,
+  fail: Fail,
+): Refusal | Pick<ExactOffer, 'net' | 'asset' | 'domain'> {
   const { name, version } = requirements.extra ?? {};
   if (typeof name !== 'string' || name === '' || typeof version !== 'string' || version === '') {
     return fail(
@@ -160,122 +268,120 @@ export async function verifyExactEvmPayment(
       `requirements.payTo "${requirements.payTo}" is not an EVM address`,
     );
   }
+  return { net, asset, domain: { name, version, chainId, verifyingContract: asset } };
+}
 
-  const domain: Eip3009Domain = { name, version, chainId, verifyingContract: asset };
-  const factories = ctx.erc6492Factories?.get(requirements.network);
-  const judge = () => verifyAuthorizationSignature(net.client, domain, authorization, signature, factories);
-  // The signature is judged lazily: a failure below is reported only after the signature was found
-  // valid (the reference checks it first), and a successful simulation proves it on chain.
-  let verdict: SignatureVerdict | undefined;
-  const signatureFirst = async (reason: string, message: string) => {
-    verdict ??= await judge();
-    return verdict.valid ? fail(reason, message) : fail(verdict.reason, verdict.message);
-  };
-
+/**
+ * Step 3: the authorization's terms against the requirements at `now`: recipient, validBefore (with
+ * the settlement margin), validAfter, value. Answers the first broken term, or `undefined`.
+ */
+function checkAuthorizationTerms(
+  authorization: ExactEvmAuthorization,
+  requirements: PaymentRequirements,
+  x402Version: X402Version,
+  now: bigint,
+): { reason: string; message: string } | undefined {
   if (!sameAddress(authorization.to, requirements.payTo)) {
-    return signatureFirst(
-      Reasons.exactEvmRecipientMismatch,
-      `authorization.to ${authorization.to} is not payTo ${requirements.payTo}`,
-    );
+    return {
+      reason: Reasons.exactEvmRecipientMismatch,
+      message: `authorization.to ${authorization.to} is not payTo ${requirements.payTo}`,
+    };
   }
-  const now = BigInt(options.now ?? Math.floor(Date.now() / 1000));
   if (BigInt(authorization.validBefore) < now + BigInt(VALID_BEFORE_MARGIN_SECONDS)) {
-    return signatureFirst(
-      Reasons.exactEvmValidBefore,
-      `authorization expires at ${authorization.validBefore}, too soon to settle (now ${now})`,
-    );
+    return {
+      reason: Reasons.exactEvmValidBefore,
+      message: `authorization expires at ${authorization.validBefore}, too soon to settle (now ${now})`,
+    };
   }
   if (BigInt(authorization.validAfter) > now) {
-    return signatureFirst(
-      Reasons.exactEvmValidAfter,
-      `authorization is valid only after ${authorization.validAfter} (now ${now})`,
-    );
+    return {
+      reason: Reasons.exactEvmValidAfter,
+      message: `authorization is valid only after ${authorization.validAfter} (now ${now})`,
+    };
   }
   if (BigInt(authorization.value) !== BigInt(requirements.amount)) {
-    return signatureFirst(
-      options.x402Version === 1
-        ? Reasons.exactEvmAuthorizationValue
-        : Reasons.exactEvmAuthorizationValueMismatch,
-      `authorization.value ${authorization.value} differs from the required amount ${requirements.amount}`,
-    );
+    return {
+      reason:
+        x402Version === 1 ? Reasons.exactEvmAuthorizationValue : Reasons.exactEvmAuthorizationValueMismatch,
+      message: `authorization.value ${authorization.value} differs from the required amount ${requirements.amount}`,
+    };
   }
+  return undefined;
+}
 
-  const simulationFailure = async (message: string): Promise<ExactEvmVerifyOutcome> => {
-    verdict ??= await judge();
-    if (!verdict.valid) return fail(verdict.reason, verdict.message);
-    const reason =
-      (options.diagnose ?? true)
-        ? await diagnoseSimulationFailure(net.client, {
-            asset,
-            authorization,
-            name,
-            version,
-            amount: BigInt(requirements.amount),
-          })
-        : transferErrorReason(message);
-    return fail(reason, message);
-  };
+/** What the on-chain step proves: the signature and calldata to submit, and a deployment to run first. */
+type OnChainProof = Pick<VerifiedExactEvmPayment, 'signature' | 'data' | 'deployment'>;
 
-  // An EOA signature (65 bytes) is simulated right away, concurrently with the (cached) token read.
-  // Other signatures (ERC-1271, ERC-6492 wrapped) are judged first: their on-chain form depends on it.
-  const sender = options.sender ?? net.relayers[0]?.address ?? payer;
+/**
+ * Step 4: the token has code, the signature is valid, and (when simulating) the transfer goes
+ * through. An EOA signature (65 bytes) is simulated right away, concurrently with the (cached) token
+ * read; other signatures (ERC-1271, ERC-6492 wrapped) are judged first: their on-chain form depends
+ * on it.
+ */
+async function proveOnChain(run: ExactRun): Promise<Refusal | OnChainProof> {
+  const { ctx, options, offer, fail } = run;
+  const { net, asset, authorization, signature } = offer;
+  const sender = options.sender ?? net.relayers[0]?.address ?? offer.payer;
+  const forceBytes = ctx.forceBytesSignature;
   const ecdsa = isHexBytes(signature) && byteLength(signature) === 65 ? signature : undefined;
-  const ecdsaData = ecdsa
-    ? encodeTransferWithAuthorization(authorization, ecdsa, { forceBytes: ctx.forceBytesSignature })
-    : undefined;
+  const ecdsaData = ecdsa ? encodeTransferWithAuthorization(authorization, ecdsa, { forceBytes }) : undefined;
   const simulation =
     options.simulate && ecdsaData
       ? simulateTransfer(net.client, { asset, data: ecdsaData, sender })
       : undefined;
   const facts = net.cachedTokenFacts(asset) ?? (await net.loadTokenFacts(asset));
   if (!facts.isContract) {
-    return signatureFirst(
+    return afterSignature(
+      run,
       Reasons.assetNotDeployedContract,
-      `asset ${asset} has no contract code on ${requirements.network}`,
+      `asset ${asset} has no contract code on ${run.requirements.network}`,
     );
   }
 
   let proven = false;
   if (simulation) {
     const result = await simulation;
-    if (!result.ok) return simulationFailure(result.message);
+    if (!result.ok) return refuseSimulation(run, result.message);
     // the token checked the signature under its own domain, which is ours when name and version agree
-    proven = facts.name === name && facts.version === version;
+    proven = facts.name === offer.domain.name && facts.version === offer.domain.version;
   }
   let onChainSignature: Hex;
   if (proven && ecdsa) {
     onChainSignature = ecdsa;
   } else {
-    verdict ??= await judge();
+    const verdict = await run.signature.verdict();
     if (!verdict.valid) return fail(verdict.reason, verdict.message);
     onChainSignature = verdict.signature;
   }
-  const data =
-    ecdsaData ??
-    encodeTransferWithAuthorization(authorization, onChainSignature, { forceBytes: ctx.forceBytesSignature });
-  const deployment = verdict?.valid ? verdict.deployment : undefined;
+  const data = ecdsaData ?? encodeTransferWithAuthorization(authorization, onChainSignature, { forceBytes });
+  const judged = run.signature.judged();
+  const deployment = judged?.valid ? judged.deployment : undefined;
   if (options.simulate && !simulation) {
     const result = deployment
       ? await simulateWithDeployment(net.client, { deployment, call: { to: asset, data }, sender })
       : await simulateTransfer(net.client, { asset, data, sender });
-    if (!result.ok) return simulationFailure(result.message);
+    if (!result.ok) return refuseSimulation(run, result.message);
   }
-  // last, so that every payment the reference refuses is refused for the reference's reason
-  const tooFar = authorizationTooFar('validBefore', BigInt(authorization.validBefore), {
-    now,
-    lifetimeSeconds: requirements.maxTimeoutSeconds,
-  });
-  if (tooFar) return fail(Reasons.exactEvmValidBeforeTooFar, tooFar);
-  return {
-    response: { isValid: true, payer },
-    verified: {
-      net,
-      asset,
-      payer,
-      authorization,
-      signature: onChainSignature,
-      data,
-      ...(deployment ? { deployment } : {}),
-    },
-  };
+  return { signature: onChainSignature, data, ...(deployment ? { deployment } : {}) };
+}
+
+/**
+ * A failed simulation: the signature's refusal when it is bad, else the diagnosed cause (one
+ * Multicall3 read) or, without diagnosis, the revert `message` mapped.
+ */
+async function refuseSimulation(run: ExactRun, message: string): Promise<Refusal> {
+  const { offer, options, fail } = run;
+  const verdict = await run.signature.verdict();
+  if (!verdict.valid) return fail(verdict.reason, verdict.message);
+  const reason =
+    (options.diagnose ?? true)
+      ? await diagnoseSimulationFailure(offer.net.client, {
+          asset: offer.asset,
+          authorization: offer.authorization,
+          name: offer.domain.name,
+          version: offer.domain.version,
+          amount: BigInt(run.requirements.amount),
+        })
+      : transferErrorReason(message);
+  return fail(reason, message);
 }

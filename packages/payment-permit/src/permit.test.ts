@@ -1,6 +1,12 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { isPermitSignatureShape, readExactPermitPayload, toPaymentPermitWire } from './permit.js';
+import { X402Error } from '@x402kit/core';
+import {
+  isPermitSignatureShape,
+  parsePaymentPermit,
+  readExactPermitPayload,
+  toPaymentPermitWire,
+} from './permit.js';
 import { ExactPermitReasons } from './reasons.js';
 
 const wire = {
@@ -73,6 +79,16 @@ describe('readExactPermitPayload', () => {
     const notHex = readExactPermitPayload({ signature: 'zz', paymentPermit: wire });
     assert.ok(!notHex.ok);
     assert.match(notHex.message, /signature/);
+  });
+
+  it('parsePaymentPermit throws an X402Error invalid_exact_permit_payload naming the field', () => {
+    assert.throws(
+      () => parsePaymentPermit({ ...wire, meta: { ...wire.meta, kind: 'REFUND' } }),
+      (error: unknown) =>
+        error instanceof X402Error &&
+        error.reason === ExactPermitReasons.payload &&
+        /paymentPermit\.meta\.kind/.test(error.message),
+    );
   });
 
   it('checks the signature shape: 65 bytes, v 27/28', () => {

@@ -5,6 +5,7 @@
  * strict about everything else.
  */
 
+import { X402Error } from '@x402kit/core';
 import { isRecord } from '@x402kit/core/internal';
 import { type Address, getAddress, type Hex } from 'viem';
 import { ExactPermitReasons } from './reasons.js';
@@ -75,8 +76,9 @@ export function readExactPermitPayload(payload: Record<string, unknown>): ReadEx
 }
 
 /**
- * Parse a wire permit into the signed message. Throws an `Error` naming the bad field.
+ * Parse a wire permit into the signed message.
  *
+ * @throws {X402Error} `invalid_exact_permit_payload`, the message naming the bad field.
  * @example parsePaymentPermit(payload.paymentPermit).payment.payAmount // 1000000000000000n
  */
 export function parsePaymentPermit(raw: unknown): PaymentPermitMessage {
@@ -146,10 +148,10 @@ export function isPermitSignatureShape(signature: Hex): boolean {
 }
 
 function readSignatureHex(value: unknown): Hex {
-  if (typeof value !== 'string' || value === '') throw new Error('payload.signature is missing');
+  if (typeof value !== 'string' || value === '') throw invalidPayload('payload.signature is missing');
   const body = value.startsWith('0x') || value.startsWith('0X') ? value.slice(2) : value;
   if (!/^[0-9a-fA-F]*$/.test(body) || body.length % 2 !== 0)
-    throw new Error('payload.signature is not hex (with or without 0x)');
+    throw invalidPayload('payload.signature is not hex (with or without 0x)');
   return `0x${body.toLowerCase()}`;
 }
 
@@ -162,13 +164,13 @@ function readKind(value: unknown): number {
         ? Number(value)
         : NaN;
   if (!Number.isInteger(n) || n < 0 || n > 255)
-    throw new Error(`paymentPermit.meta.kind ${JSON.stringify(value)} is not "PAYMENT_ONLY" or a uint8`);
+    throw invalidPayload(`paymentPermit.meta.kind ${JSON.stringify(value)} is not "PAYMENT_ONLY" or a uint8`);
   return n;
 }
 
 function readBytes16(value: unknown): Hex {
   if (typeof value !== 'string' || !/^(0x)?[0-9a-fA-F]{32}$/.test(value))
-    throw new Error('paymentPermit.meta.paymentId must be 16 bytes as hex (0x + 32 hex digits)');
+    throw invalidPayload('paymentPermit.meta.paymentId must be 16 bytes as hex (0x + 32 hex digits)');
   return `0x${value.replace(/^0x/, '').toLowerCase()}`;
 }
 
@@ -179,7 +181,7 @@ function readUint(value: unknown, path: string): bigint {
   if (typeof value === 'number' && Number.isSafeInteger(value) && value >= 0) n = BigInt(value);
   else if (typeof value === 'string' && /^\d{1,78}$/.test(value)) n = BigInt(value);
   if (n === undefined || n > MAX_UINT256)
-    throw new Error(
+    throw invalidPayload(
       `${path} must be a uint256 as a decimal string or a safe integer, got ${JSON.stringify(value)}`,
     );
   return n;
@@ -187,13 +189,17 @@ function readUint(value: unknown, path: string): bigint {
 
 function readAddress(value: unknown, path: string): Address {
   if (!isHexAddress(value))
-    throw new Error(`${path} must be a 0x-prefixed 20-byte address, got ${JSON.stringify(value)}`);
+    throw invalidPayload(`${path} must be a 0x-prefixed 20-byte address, got ${JSON.stringify(value)}`);
   return getAddress(value);
 }
 
 function record(value: unknown, path: string): Record<string, unknown> {
-  if (!isRecord(value)) throw new Error(`${path} must be an object`);
+  if (!isRecord(value)) throw invalidPayload(`${path} must be an object`);
   return value;
+}
+
+function invalidPayload(message: string): X402Error {
+  return new X402Error(ExactPermitReasons.payload, message);
 }
 
 /** A 0x-prefixed 20-byte hex address, any letter case: the form of every PaymentPermit address field. */

@@ -9,7 +9,7 @@ import {
   type Server,
   type ServerResponse,
 } from 'node:http';
-import { createEmitter, type Log } from '@x402kit/core';
+import { createEmitter, type Log, Reasons, X402Error } from '@x402kit/core';
 import {
   captureResponse,
   type ResponseCapture,
@@ -254,7 +254,7 @@ export async function listen(listener: NodeListener, options: ListenOptions = {}
   });
   const address = server.address();
   if (address === null || typeof address === 'string')
-    throw new Error(`unexpected server address ${String(address)}`);
+    throw new X402Error(Reasons.internalError, `unexpected server address ${String(address)}`);
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   return {
     url: `http://${host}:${address.port}`,

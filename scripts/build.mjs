@@ -82,7 +82,7 @@ function buildCommonJs(ts) {
       const rel = relative(src, file);
       const base = rel.slice(0, -'.ts'.length);
       const declaration = join(dist, `${base}.d.ts`);
-      // A source tsc -b does not emit (its tsconfig excludes it, e.g. cli's src/testing) is not published.
+      // A source tsc -b does not emit (its tsconfig excludes it) is not published.
       if (skipped[rel.split(sep).join('/')] || !existsSync(declaration)) continue;
       const out = join(cjs, `${base}.js`);
       mkdirSync(dirname(out), { recursive: true });

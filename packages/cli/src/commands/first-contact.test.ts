@@ -10,7 +10,7 @@ import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { spawnCli } from '../testing/spawn-cli.js';
+import { spawnCli } from '@x402kit/testing/spawn-cli';
 
 const KEY = '0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d';
 // no chain is needed to start: an unreachable RPC is a warning

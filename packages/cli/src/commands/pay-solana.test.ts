@@ -13,8 +13,8 @@ import { createFacilitatorService, startFacilitatorServer } from '@x402kit/facil
 import { createPaymentHandler } from '@x402kit/http';
 import { createExactSvmFacilitator, createExactSvmServer } from '@x402kit/svm';
 import { type PaidReport, servePaidReport } from '@x402kit/testing/paid-report';
-import { parseOutcome, payInProcess } from '../testing/pay-in-process.js';
-import { runCliToEnd } from '../testing/spawn-cli.js';
+import { parseOutcome, payInProcess } from '@x402kit/testing/pay-in-process';
+import { runCliToEnd } from '@x402kit/testing/spawn-cli';
 
 let devnet: SolanaDevnet;
 let base: string;

@@ -39,10 +39,10 @@ import {
 } from '@x402kit/facilitator';
 import { createPaymentHandler } from '@x402kit/http';
 import { type Served, serve } from '@x402kit/http/node';
+import { parseOutcome, payInProcess } from '@x402kit/testing/pay-in-process';
+import { runCliToEnd } from '@x402kit/testing/spawn-cli';
 import { createPublicClient, type Hex, http } from 'viem';
 import { generatePrivateKey } from 'viem/accounts';
-import { parseOutcome, payInProcess } from '../testing/pay-in-process.js';
-import { runCliToEnd } from '../testing/spawn-cli.js';
 import type { PayOutcome } from './pay/pay-outcome.js';
 
 /** The whole outcome of a request that paid nothing: no reason, transaction or payment response. */

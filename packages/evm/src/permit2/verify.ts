@@ -13,7 +13,7 @@ import {
 } from '@x402kit/core';
 import { type Address, getAddress, type Hex, recoverTypedDataAddress } from 'viem';
 import { sameAddress } from '../address.js';
-import type { EvmNetwork } from '../evm-network.js';
+import type { EvmNetwork, TokenFacts } from '../evm-network.js';
 import {
   type Erc6492Deployment,
   type Erc6492Factories,
@@ -33,7 +33,7 @@ import { Permit2Reasons } from './reasons.js';
 import { encodePermit2SettleCall } from './settle-call.js';
 import { permit2SettleErrorReason } from './settle-error-reason.js';
 import { checkPermit2Prerequisites, diagnosePermit2Failure, simulatePermit2Call } from './simulation.js';
-import { buildPermit2TypedData, type Permit2Payload } from './typed-data.js';
+import { buildPermit2TypedData, type Permit2Authorization, type Permit2Payload } from './typed-data.js';
 
 /**
  * `deadline` must leave this many seconds for the settlement to land (reference: 6), and lie at most
@@ -100,6 +100,11 @@ export type Permit2VerifyOutcome = { response: VerifyResponse; verified?: Verifi
  * Verify a Permit2 payment. Never throws for bad input; RPC failures inside the simulation become
  * a diagnosis.
  *
+ * The steps, in the reference's order: {@link readPermit2Offer} (payload, scheme, network),
+ * {@link checkPermit2Authorization} (spender, recipient, facilitator, deadline, validAfter, amount,
+ * token), {@link checkAssetAndSignature}, {@link checkSponsoringExtension}, then
+ * {@link simulateSettlement}; last, ours: {@link validUnlessTooFar}.
+ *
  * @example
  * const { response } = await verifyPermit2Payment(ctx, payload, requirements, { kind: 'exact', simulate: true })
  */
@@ -110,12 +115,119 @@ export async function verifyPermit2Payment(
   options: Permit2VerifyOptions,
 ): Promise<Permit2VerifyOutcome> {
   const { kind } = options;
-  const read = readPermit2Payload(paymentPayload.payload, { requireFacilitator: kind === 'upto' });
-  if (!read.ok) return fail(read.reason, read.payer, read.message);
-  const payload = read.payload;
+  const offer = readPermit2Offer(ctx, paymentPayload, requirements, kind);
+  if ('response' in offer) return offer;
+  const { payload, net } = offer;
   const auth = payload.permit2Authorization;
   const payer = auth.from;
+  const proxy = kind === 'upto' ? X402_UPTO_PERMIT2_PROXY_ADDRESS : X402_EXACT_PERMIT2_PROXY_ADDRESS;
+  const token = getAddress(requirements.asset);
+  const assetFacts = net.loadTokenFacts(token).catch(() => undefined);
+  const now = Math.floor(Date.now() / 1000);
+  const broken = checkPermit2Authorization(ctx, auth, requirements, { kind, proxy, now });
+  if (broken) return fail(broken, payer);
 
+  // upto's proxy call is bound to msg.sender == witness.facilitator: it cannot be simulated behind a
+  // deployment in a Multicall3 bundle, so upto never deploys (fails closed)
+  const factories = kind === 'exact' ? ctx.erc6492Factories?.get(requirements.network) : undefined;
+  const run: Permit2Run = {
+    ctx,
+    paymentPayload,
+    requirements,
+    options,
+    payload,
+    payer,
+    net,
+    proxy,
+    token,
+    now,
+    // A plain 65-byte signature checked by the simulation: Permit2 verifies it (ECDSA or ERC-1271)
+    // inside the simulated call, so the ~4 ms local recovery runs only to name a failure.
+    deferSignature: options.simulate && isPlainEcdsa(payload.signature),
+    signature: lazyJudgement(() => judgeSignature(net, payload, factories)),
+  };
+  const judged = await checkAssetAndSignature(run, assetFacts);
+  if ('response' in judged) return judged;
+  const sponsoring = await checkSponsoringExtension(run);
+  if ('response' in sponsoring) return sponsoring;
+  const verified: VerifiedPermit2Payment = {
+    payload,
+    payer,
+    token,
+    proxy,
+    net,
+    extension: sponsoring.extension,
+    ...(sponsoring.approval ? { approval: sponsoring.approval } : {}),
+    ...(judged.deployment ? { deployment: judged.deployment } : {}),
+  };
+  if (!options.simulate) return validUnlessTooFar(run, verified);
+  return (await simulateSettlement(run, verified)) ?? validUnlessTooFar(run, verified);
+}
+
+/** A refusal: the answer of a step that stops verification. */
+type Refusal = { response: VerifyResponse };
+
+/** Everything the steps after the authorization checks work with. */
+type Permit2Run = {
+  ctx: Permit2VerifyContext;
+  paymentPayload: PaymentPayload;
+  requirements: PaymentRequirements;
+  options: Permit2VerifyOptions;
+  payload: Permit2Payload;
+  payer: Address;
+  net: EvmNetwork;
+  proxy: Address;
+  token: Address;
+  /** Unix seconds. */
+  now: number;
+  /** The signature is left to the simulation, and judged locally only to name a failure. */
+  deferSignature: boolean;
+  signature: LazyJudgement;
+};
+
+/** The signature's judgement, made on first need only (at most once per verification). */
+type LazyJudgement = {
+  /** The judgement, judging the signature if that was not done yet. */
+  judge(): Promise<SignatureJudgement>;
+  /** The judgement if the signature was judged already. */
+  judged(): SignatureJudgement | undefined;
+};
+
+function lazyJudgement(judge: () => Promise<SignatureJudgement>): LazyJudgement {
+  let judgement: SignatureJudgement | undefined;
+  return {
+    judge: async () => {
+      judgement ??= await judge();
+      return judgement;
+    },
+    judged: () => judgement,
+  };
+}
+
+/** The refusal a judged signature calls for: a refused ERC-6492 wrapper, or an invalid signature. */
+function signatureRefusal(s: SignatureJudgement | undefined, payer: Address): Refusal | undefined {
+  return s?.verdict === 'refused'
+    ? fail(s.reason, payer, s.message)
+    : s?.verdict === 'invalid'
+      ? fail(Permit2Reasons.invalidSignature, payer)
+      : undefined;
+}
+
+/** A deferred signature's refusal, named before a later failure, as when it is checked first. */
+async function deferredSignatureRefusal(run: Permit2Run): Promise<Refusal | undefined> {
+  return run.deferSignature ? signatureRefusal(await run.signature.judge(), run.payer) : undefined;
+}
+
+/** Step 1: the payload's shape, the scheme (`kind`) and the network, served by this facilitator. */
+function readPermit2Offer(
+  ctx: Permit2VerifyContext,
+  paymentPayload: PaymentPayload,
+  requirements: PaymentRequirements,
+  kind: Permit2Kind,
+): Refusal | { payload: Permit2Payload; net: EvmNetwork } {
+  const read = readPermit2Payload(paymentPayload.payload, { requireFacilitator: kind === 'upto' });
+  if (!read.ok) return fail(read.reason, read.payer, read.message);
+  const payer = read.payload.permit2Authorization.from;
   if (paymentPayload.accepted.scheme !== kind || requirements.scheme !== kind) {
     return fail(kind === 'upto' ? Permit2Reasons.uptoScheme : Permit2Reasons.unsupportedPayloadType, payer);
   }
@@ -127,134 +239,145 @@ export async function verifyPermit2Payment(
   }
   const net = ctx.networkFor(requirements.network);
   if (!net) return fail(Reasons.invalidNetwork, payer, `network ${requirements.network} is not served`);
-  const proxy = kind === 'upto' ? X402_UPTO_PERMIT2_PROXY_ADDRESS : X402_EXACT_PERMIT2_PROXY_ADDRESS;
-  const assetFacts = net.loadTokenFacts(getAddress(requirements.asset)).catch(() => undefined);
+  return { payload: read.payload, net };
+}
 
-  if (!sameAddress(auth.spender, proxy)) return fail(Permit2Reasons.invalidSpender, payer);
-  if (!sameAddress(auth.witness.to, requirements.payTo)) return fail(Permit2Reasons.recipientMismatch, payer);
+/**
+ * Step 2: the authorization's terms against the requirements at `now`: spender (the proxy),
+ * recipient, (upto) facilitator, deadline (with the settlement margin), validAfter, amount, token.
+ * Answers the first broken term's reason, or `undefined`.
+ */
+function checkPermit2Authorization(
+  ctx: Permit2VerifyContext,
+  auth: Permit2Authorization,
+  requirements: PaymentRequirements,
+  terms: { kind: Permit2Kind; proxy: Address; now: number },
+): string | undefined {
+  const { kind, proxy, now } = terms;
+  if (!sameAddress(auth.spender, proxy)) return Permit2Reasons.invalidSpender;
+  if (!sameAddress(auth.witness.to, requirements.payTo)) return Permit2Reasons.recipientMismatch;
   if (kind === 'upto') {
     const facilitator = auth.witness.facilitator;
     if (!facilitator || !ctx.facilitatorAddresses.some((a) => sameAddress(a, facilitator)))
-      return fail(Permit2Reasons.uptoFacilitatorMismatch, payer);
+      return Permit2Reasons.uptoFacilitatorMismatch;
   }
-  const now = Math.floor(Date.now() / 1000);
   if (BigInt(auth.deadline) < BigInt(now + PERMIT2_DEADLINE_MARGIN_SECONDS))
-    return fail(Permit2Reasons.deadlineExpired, payer);
-  if (BigInt(auth.witness.validAfter) > BigInt(now)) return fail(Permit2Reasons.notYetValid, payer);
+    return Permit2Reasons.deadlineExpired;
+  if (BigInt(auth.witness.validAfter) > BigInt(now)) return Permit2Reasons.notYetValid;
   if (!/^\d+$/.test(requirements.amount) || BigInt(auth.permitted.amount) !== BigInt(requirements.amount))
-    return fail(Permit2Reasons.amountMismatch, payer);
-  if (!sameAddress(auth.permitted.token, requirements.asset))
-    return fail(Permit2Reasons.tokenMismatch, payer);
+    return Permit2Reasons.amountMismatch;
+  if (!sameAddress(auth.permitted.token, requirements.asset)) return Permit2Reasons.tokenMismatch;
+  return undefined;
+}
 
-  // upto's proxy call is bound to msg.sender == witness.facilitator: it cannot be simulated behind a
-  // deployment in a Multicall3 bundle, so upto never deploys (fails closed)
-  const factories = kind === 'exact' ? ctx.erc6492Factories?.get(requirements.network) : undefined;
-  // A plain 65-byte signature checked by the simulation: Permit2 verifies it (ECDSA or ERC-1271)
-  // inside the simulated call, so the ~4 ms local recovery runs only to name a failure.
-  const deferSignature = options.simulate && isPlainEcdsa(payload.signature);
-  let signature: SignatureJudgement | undefined;
-  const judge = async (): Promise<SignatureJudgement> => {
-    signature ??= await judgeSignature(net, payload, factories);
-    return signature;
-  };
-  const facts = await (deferSignature ? assetFacts : Promise.all([judge(), assetFacts]).then(([, f]) => f));
+/**
+ * Step 3: the token has code (a failed read is left to the simulation); the signature, unless
+ * deferred to the simulation, is judged concurrently and refused here. Answers the deployment a
+ * valid ERC-6492 signature asks for.
+ */
+async function checkAssetAndSignature(
+  run: Permit2Run,
+  assetFacts: Promise<TokenFacts | undefined>,
+): Promise<Refusal | { deployment?: Erc6492Deployment }> {
+  const { signature, payer } = run;
+  const facts = await (run.deferSignature
+    ? assetFacts
+    : Promise.all([signature.judge(), assetFacts]).then(([, f]) => f));
   if (facts && !facts.isContract) return fail(Reasons.assetNotDeployedContract, payer);
-  const refusal = (s: SignatureJudgement | undefined) =>
-    s?.verdict === 'refused'
-      ? fail(s.reason, payer, s.message)
-      : s?.verdict === 'invalid'
-        ? fail(Permit2Reasons.invalidSignature, payer)
-        : undefined;
-  const early = refusal(signature);
+  const judged = signature.judged();
+  const early = signatureRefusal(judged, payer);
   if (early) return early;
-  const deployment = signature?.verdict === 'valid' ? signature.deployment : undefined;
+  return judged?.verdict === 'valid' && judged.deployment ? { deployment: judged.deployment } : {};
+}
 
-  const token = getAddress(requirements.asset);
-  const extensionRead = await readPermit2Extension(paymentPayload, {
+/**
+ * Step 4: the sponsoring extension (`eip2612GasSponsoring` or `erc20ApprovalGasSponsoring`), when
+ * offered and sent; a signed approval is priced against the chain and our own fee estimate.
+ */
+async function checkSponsoringExtension(
+  run: Permit2Run,
+): Promise<Refusal | { extension: Permit2Extension | undefined; approval?: PricedApproval }> {
+  const { ctx, net, payer } = run;
+  const extensionRead = await readPermit2Extension(run.paymentPayload, {
     payer,
-    token,
+    token: run.token,
     eip2612: ctx.eip2612Sponsoring,
     erc20Approval: ctx.erc20ApprovalSponsoring,
-    now,
+    now: run.now,
   });
   if (!extensionRead.ok) {
     // a bad signature is named before a bad extension, as when the signature is checked first
-    const first = deferSignature ? refusal(await judge()) : undefined;
-    return first ?? fail(extensionRead.reason, payer, extensionRead.message);
+    return (await deferredSignatureRefusal(run)) ?? fail(extensionRead.reason, payer, extensionRead.message);
   }
   const extension = extensionRead.extension;
-  let approval: PricedApproval | undefined;
-  if (extension?.kind === 'erc20Approval') {
-    // what the facilitator would fund: checked against the chain and our own fee estimate
-    const priced = await priceSponsoredApproval(extension.signedTransaction, {
-      client: net.client,
-      chainId: net.chainId,
-      payer,
-      amount: BigInt(auth.permitted.amount),
-      fees: await net.fees.get(),
-      limits: ctx.approvalSponsoring,
-    });
-    if (!priced.ok) {
-      const first = deferSignature ? refusal(await judge()) : undefined;
-      return first ?? fail(priced.reason, payer, priced.message);
-    }
-    approval = priced.approval;
-  }
-  const verified: VerifiedPermit2Payment = {
-    payload,
+  if (extension?.kind !== 'erc20Approval') return { extension };
+  // what the facilitator would fund: checked against the chain and our own fee estimate
+  const priced = await priceSponsoredApproval(extension.signedTransaction, {
+    client: net.client,
+    chainId: net.chainId,
     payer,
-    token,
-    proxy,
-    net,
-    extension,
-    ...(approval ? { approval } : {}),
-    ...(deployment ? { deployment } : {}),
-  };
-  // the lifetime bound is ours (the reference has none): it answers only where the reference would
-  // say valid, so every refusal it gives stays the reference's
-  const tooFar = authorizationTooFar('deadline', BigInt(auth.deadline), {
-    now,
-    lifetimeSeconds: requirements.maxTimeoutSeconds,
+    amount: BigInt(run.payload.permit2Authorization.permitted.amount),
+    fees: await net.fees.get(),
+    limits: ctx.approvalSponsoring,
   });
-  const valid = (): Permit2VerifyOutcome =>
-    tooFar
-      ? fail(
-          kind === 'upto' ? Permit2Reasons.uptoDeadlineTooFar : Permit2Reasons.deadlineTooFar,
-          payer,
-          tooFar,
-        )
-      : { response: { isValid: true, payer }, verified };
-  if (!options.simulate) return valid();
+  if (!priced.ok) return (await deferredSignatureRefusal(run)) ?? fail(priced.reason, payer, priced.message);
+  return { extension, approval: priced.approval };
+}
 
-  const amount = BigInt(requirements.amount);
+/**
+ * Step 5: the settle call simulated as it would be sent (behind the wallet's deployment when there
+ * is one); with an approval not on chain yet, the signature and the payer's prerequisites instead. A
+ * failure names the signature first, then a mapped revert (`mapRevert`), else the diagnosis.
+ */
+async function simulateSettlement(
+  run: Permit2Run,
+  verified: VerifiedPermit2Payment,
+): Promise<Refusal | undefined> {
+  const { net, options, payer, proxy, token } = run;
+  const { extension, deployment } = verified;
+  const amount = BigInt(run.requirements.amount);
   const diagnosisInput = { proxy, token, payer, amount };
   if (extension?.kind === 'erc20Approval' && !deployment) {
     // the approval is not on chain yet: the settle call cannot be simulated alone, so the
     // signature is checked here
-    const judged = refusal(await judge());
+    const judged = signatureRefusal(await run.signature.judge(), payer);
     if (judged) return judged;
     const reason = await checkPermit2Prerequisites(net.client, diagnosisInput);
-    if (reason) return fail(reason, payer);
-    return valid();
+    return reason ? fail(reason, payer) : undefined;
   }
-  const data = encodePermit2SettleCall(payload, {
-    ...(kind === 'upto' ? { amount: options.simulateAmount ?? amount } : {}),
+  const data = encodePermit2SettleCall(run.payload, {
+    ...(options.kind === 'upto' ? { amount: options.simulateAmount ?? amount } : {}),
     ...(extension?.kind === 'eip2612' ? { permit2612: extension.permit2612 } : {}),
   });
-  const sender = kind === 'upto' ? auth.witness.facilitator : options.sender;
+  const sender =
+    options.kind === 'upto' ? run.payload.permit2Authorization.witness.facilitator : options.sender;
   const sim = deployment
     ? await simulateWithDeployment(net.client, { deployment, call: { to: proxy, data } })
     : await simulatePermit2Call(net.client, { proxy, data, ...(sender ? { sender } : {}) });
-  if (!sim.ok) {
-    const judged = deferSignature ? refusal(await judge()) : undefined;
-    if (judged) return judged;
-    const mapped = options.mapRevert && sim.errorName ? permit2SettleErrorReason(sim.errorName) : undefined;
-    if (mapped && !mapped.startsWith(`${Permit2Reasons.exactTransactionFailed}:`))
-      return fail(mapped, payer, sim.message);
-    const reason = await diagnosePermit2Failure(net.client, diagnosisInput);
-    return fail(reason, payer, sim.message);
-  }
-  return valid();
+  if (sim.ok) return undefined;
+  const judged = await deferredSignatureRefusal(run);
+  if (judged) return judged;
+  const mapped = options.mapRevert && sim.errorName ? permit2SettleErrorReason(sim.errorName) : undefined;
+  if (mapped && !mapped.startsWith(`${Permit2Reasons.exactTransactionFailed}:`))
+    return fail(mapped, payer, sim.message);
+  const reason = await diagnosePermit2Failure(net.client, diagnosisInput);
+  return fail(reason, payer, sim.message);
+}
+
+/**
+ * Last: valid, unless the deadline lies further than the offer's `maxTimeoutSeconds` (+ skew). The
+ * lifetime bound is ours (the reference has none): it answers only where the reference would say
+ * valid, so every refusal it gives stays the reference's.
+ */
+function validUnlessTooFar(run: Permit2Run, verified: VerifiedPermit2Payment): Permit2VerifyOutcome {
+  const tooFar = authorizationTooFar('deadline', BigInt(run.payload.permit2Authorization.deadline), {
+    now: run.now,
+    lifetimeSeconds: run.requirements.maxTimeoutSeconds,
+  });
+  if (!tooFar) return { response: { isValid: true, payer: run.payer }, verified };
+  const reason =
+    run.options.kind === 'upto' ? Permit2Reasons.uptoDeadlineTooFar : Permit2Reasons.deadlineTooFar;
+  return fail(reason, run.payer, tooFar);
 }
 
 type SignatureJudgement =

@@ -49,6 +49,9 @@ export type Permit2SettleOptions = SettleCallOptions & { kind: Permit2Kind };
  * a receipt that does not arrive in time is `settlement_pending` with the hash in `transaction`.
  * `upto` settles `requirements.amount` (the actual charge, ≤ permitted; `0` sends nothing).
  *
+ * The steps: {@link reverifyPermit2Payment}, {@link chooseSender}, {@link runSponsoredSteps}
+ * (deployment, approval), {@link sendSettleCall}.
+ *
  * @example
  * const result = await settlePermit2Payment(ctx, payload, requirements, { kind: 'upto' })
  */
@@ -58,11 +61,46 @@ export async function settlePermit2Payment(
   requirements: PaymentRequirements,
   options: Permit2SettleOptions,
 ): Promise<SettleResponse> {
+  const network = paymentPayload.accepted.network;
+  const reverified = await reverifyPermit2Payment(ctx, paymentPayload, requirements, options);
+  if ('success' in reverified) return reverified;
+  const { verified, actual } = reverified;
+  const chosen = chooseSender(verified, { actual, relayer: reverified.relayer, network, kind: options.kind });
+  if ('success' in chosen) return chosen;
+  const settlement: Permit2Settlement = { ctx, verified, network, sender: chosen.sender, actual, options };
+  return (await runSponsoredSteps(settlement, requirements.network)) ?? sendSettleCall(settlement);
+}
+
+/** A verified payment on its way to the chain, and who sends it. */
+type Permit2Settlement = {
+  ctx: Permit2SettleContext;
+  verified: VerifiedPermit2Payment;
+  /** The payload's network, as the answers name it. */
+  network: string;
+  sender: Relayer;
+  /** `upto`: the amount to settle. */
+  actual: bigint | undefined;
+  options: Permit2SettleOptions;
+};
+
+/**
+ * Step 1: verify again, the simulation doubling as a preflight (`exact`: from the relayer that will
+ * send; `upto`: of the actual amount, against the permitted one). Answers a refusal, or the verified
+ * payment with the `upto` amount and the `exact` relayer.
+ */
+async function reverifyPermit2Payment(
+  ctx: Permit2SettleContext,
+  paymentPayload: PaymentPayload,
+  requirements: PaymentRequirements,
+  options: Permit2SettleOptions,
+): Promise<
+  | SettleResponse
+  | { verified: VerifiedPermit2Payment; actual: bigint | undefined; relayer: Relayer | undefined }
+> {
   const { kind } = options;
   const network = paymentPayload.accepted.network;
   const net = ctx.networkFor(requirements.network);
-  const rawAuth = paymentPayload.payload.permit2Authorization;
-  const permitted = readPermitted(rawAuth);
+  const permitted = readPermitted(paymentPayload.payload.permit2Authorization);
   let actual: bigint | undefined;
   let verifyRequirements = requirements;
   if (kind === 'upto') {
@@ -94,15 +132,20 @@ export async function settlePermit2Payment(
   if (!response.isValid || !verified) {
     return unverifiedSettle(network, response, Permit2Reasons.simulationFailed);
   }
-  const { payload, payer, proxy, extension } = verified;
-  const auth = payload.permit2Authorization;
-  // the payment a sponsored spend belongs to, keyed as the ledger keys it
-  const payment: SponsoredPayment = {
-    network: requirements.network,
-    asset: verified.token,
-    payer,
-    nonce: `permit2:${BigInt(auth.nonce)}`,
-  };
+  return { verified, actual, relayer };
+}
+
+/**
+ * Step 2: `upto`: nothing to send for `0`, a refusal above the permitted amount; then the sender:
+ * `exact`'s relayer, or the relayer of `upto`'s `witness.facilitator`.
+ */
+function chooseSender(
+  verified: VerifiedPermit2Payment,
+  plan: { actual: bigint | undefined; relayer: Relayer | undefined; network: string; kind: Permit2Kind },
+): SettleResponse | { sender: Relayer } {
+  const { actual, network } = plan;
+  const { payer } = verified;
+  const auth = verified.payload.permit2Authorization;
   if (actual !== undefined) {
     if (actual === 0n) return { success: true, transaction: '', network, payer, amount: '0' };
     if (actual > BigInt(auth.permitted.amount))
@@ -114,7 +157,7 @@ export async function settlePermit2Payment(
         `settlement amount ${actual} exceeds the permitted ${auth.permitted.amount}`,
       );
   }
-  const sender = kind === 'upto' ? relayerFor(verified.net, auth.witness.facilitator) : relayer;
+  const sender = plan.kind === 'upto' ? relayerFor(verified.net, auth.witness.facilitator) : plan.relayer;
   if (!sender)
     return failure(
       network,
@@ -123,9 +166,29 @@ export async function settlePermit2Payment(
       payer,
       'no key of witness.facilitator',
     );
+  return { sender };
+}
 
+/**
+ * Step 3: what must be on chain before the settle call, in the sender's nonce lane: the payer's
+ * wallet (ERC-6492 through an allowlisted factory), then a sponsored approval. Resolves `undefined`
+ * when all went through, else the failure.
+ */
+async function runSponsoredSteps(
+  settlement: Permit2Settlement,
+  requirementsNetwork: string,
+): Promise<SettleResponse | undefined> {
+  const { ctx, verified, network, sender } = settlement;
+  const { payer, extension } = verified;
+  const signal = settlement.options.signal;
+  // the payment a sponsored spend belongs to, keyed as the ledger keys it
+  const payment: SponsoredPayment = {
+    network: requirementsNetwork,
+    asset: verified.token,
+    payer,
+    nonce: `permit2:${BigInt(verified.payload.permit2Authorization.nonce)}`,
+  };
   if (verified.deployment) {
-    // ERC-6492 through an allowlisted factory: deploy the wallet first, in the sender's nonce lane
     const failed = await deployCounterfactualWallet({
       relayer: sender,
       client: verified.net.client,
@@ -135,10 +198,10 @@ export async function settlePermit2Payment(
         budget: ctx.gasSponsorBudget,
         fees: verified.net.fees,
         maxGas: ctx.maxDeploymentGas,
-        network: requirements.network,
+        network: requirementsNetwork,
         payment,
       },
-      ...relayOptions(ctx, { signal: options.signal }),
+      ...relayOptions(ctx, { signal }),
     });
     if (failed) return failure(network, failed.reason, failed.transaction, payer, failed.message);
   }
@@ -147,17 +210,27 @@ export async function settlePermit2Payment(
       sender,
       payment,
       signedTransaction: extension.signedTransaction,
-      ...(options.signal ? { signal: options.signal } : {}),
+      ...(signal ? { signal } : {}),
     });
     if (approved) return failure(network, approved.reason, '', payer, approved.message);
   }
-  const data = encodePermit2SettleCall(payload, {
+  return undefined;
+}
+
+/**
+ * Step 4: send the proxy call (`upto`: of the actual amount; with the EIP-2612 permit when
+ * sponsored) and wait for its receipt.
+ */
+async function sendSettleCall(settlement: Permit2Settlement): Promise<SettleResponse> {
+  const { ctx, verified, network, sender, actual, options } = settlement;
+  const { payer, extension } = verified;
+  const data = encodePermit2SettleCall(verified.payload, {
     ...(actual !== undefined ? { amount: actual } : {}),
     ...(extension?.kind === 'eip2612' ? { permit2612: extension.permit2612 } : {}),
   });
   const sent = await relaySettlement({
     relayer: sender,
-    call: { to: proxy, data, gas: ctx.gasLimit },
+    call: { to: verified.proxy, data, gas: ctx.gasLimit },
     client: verified.net.client,
     ...relayOptions(ctx, options),
   });
@@ -165,7 +238,7 @@ export async function settlePermit2Payment(
   const { hash, receipt } = sent;
   if (receipt.status !== 'success') {
     const reason =
-      kind === 'upto' ? Permit2Reasons.uptoTransactionFailed : Permit2Reasons.exactTransactionFailed;
+      options.kind === 'upto' ? Permit2Reasons.uptoTransactionFailed : Permit2Reasons.exactTransactionFailed;
     return failure(network, reason, hash, payer, `transaction ${hash} reverted`);
   }
   return {

@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { X402Error } from '../protocol/errors.js';
+import { Reasons } from '../protocol/reasons.js';
 import { carriesAuthorization, nonceWord } from './calldata-evidence.js';
 
 const SIGNATURE = `0x${'ab'.repeat(64)}1b`;
@@ -44,7 +46,9 @@ describe('nonceWord', () => {
   });
 
   it('refuses what is not a uint256', () => {
-    assert.throws(() => nonceWord(-1n), RangeError);
-    assert.throws(() => nonceWord(1n << 256n), RangeError);
+    const invalidArgument = (error: unknown) =>
+      error instanceof RangeError && error instanceof X402Error && error.reason === Reasons.invalidArgument;
+    assert.throws(() => nonceWord(-1n), invalidArgument);
+    assert.throws(() => nonceWord(1n << 256n), invalidArgument);
   });
 });

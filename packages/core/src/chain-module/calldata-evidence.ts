@@ -4,14 +4,18 @@
  * boundaries. A call through another contract (a multicall, a smart account) still holds them
  * verbatim, since ABI encoding copies nested `bytes` and words as they are.
  */
+import { withReason } from '../protocol/errors.js';
+import { Reasons } from '../protocol/reasons.js';
 
 /**
  * A uint256 as the 32-byte word ABI encoding puts in calldata.
  *
+ * @throws {RangeError} for a nonce outside uint256, an x402kit error with reason `invalid_argument`.
  * @example nonceWord(1n) // '0x0000…0001'
  */
 export function nonceWord(nonce: bigint): `0x${string}` {
-  if (nonce < 0n || nonce >= 1n << 256n) throw new RangeError(`${nonce} is not a uint256`);
+  if (nonce < 0n || nonce >= 1n << 256n)
+    throw withReason(new RangeError(`${nonce} is not a uint256`), Reasons.invalidArgument);
   return `0x${nonce.toString(16).padStart(64, '0')}`;
 }
 

@@ -6,6 +6,7 @@
  * instances share one budget. Amounts are in the chain's smallest unit (the fields say `wei`, the
  * unit of the one chain that sponsors today).
  */
+import { withReason } from '../protocol/errors.js';
 import { Reasons } from '../protocol/reasons.js';
 import type { PaymentKey } from './payment-key.js';
 
@@ -98,16 +99,19 @@ export function judgeSponsorSpend(
 }
 
 /**
- * Limits with the defaults filled in, every field checked to be a non-negative bigint. Throws a
- * `TypeError` naming the field.
+ * Limits with the defaults filled in, every field checked to be a non-negative bigint.
  *
+ * @throws {TypeError} naming the field, an x402kit error with reason `invalid_argument` ({@link withReason}).
  * @example const limits = sponsorLimits({ maxTopUpWei: 10n ** 15n })
  */
 export function sponsorLimits(partial: Partial<SponsorLimits> | undefined): SponsorLimits {
   const limits = { ...DEFAULT_SPONSOR_LIMITS, ...partial };
   for (const [name, value] of Object.entries(limits)) {
     if (typeof value !== 'bigint' || value < 0n)
-      throw new TypeError(`gasSponsoring.${name} must be a non-negative bigint of wei`);
+      throw withReason(
+        new TypeError(`gasSponsoring.${name} must be a non-negative bigint of wei`),
+        Reasons.invalidArgument,
+      );
   }
   return limits;
 }

@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { X402Error } from '../protocol/errors.js';
+import { Reasons } from '../protocol/reasons.js';
 import { decodeTronAddress, encodeTronAddress, TRON_ZERO_ADDRESS } from './tron-address.js';
 
 const BODY = '0x2c7536e3605d9c16a7a3d7b1898e529396a65c23';
@@ -17,7 +19,11 @@ describe('the TRON address codec', () => {
     }
     assert.equal(encodeTronAddress(BODY), 'TE2H9hWjzYdwzDFRJfx9BFhr4MmjH1CHaz');
     assert.equal(encodeTronAddress(`0x${'0'.repeat(40)}`), TRON_ZERO_ADDRESS);
-    assert.throws(() => encodeTronAddress('0x1234'), RangeError);
+    assert.throws(
+      () => encodeTronAddress('0x1234'),
+      (error: unknown) =>
+        error instanceof RangeError && error instanceof X402Error && error.reason === Reasons.invalidArgument,
+    );
   });
 
   it('names the problem of what it refuses', () => {

@@ -8,6 +8,8 @@ import { sha256 } from '@noble/hashes/sha2';
 import { keccak_256 } from '@noble/hashes/sha3';
 import { bytesToHex, hexToBytes } from '@noble/hashes/utils';
 import { decodeBase58, encodeBase58 } from '../base58.js';
+import { withReason } from '../protocol/errors.js';
+import { Reasons } from '../protocol/reasons.js';
 
 /**
  * The TRON address prefix byte (`0x41`), prepended to the 20-byte body on TRON.
@@ -119,12 +121,14 @@ export function decodeTronAddress(input: unknown): TronAddressDecoding {
 /**
  * Writes a 20-byte body (`0x` + 40 hex digits, any case) as the Base58Check TRON address (`T…`).
  *
- * @throws {RangeError} when `body` is not 20 bytes of hex (decode addresses with {@link decodeTronAddress}).
+ * @throws {RangeError} when `body` is not 20 bytes of hex (decode addresses with {@link decodeTronAddress}), an
+ *   x402kit error with reason `invalid_argument`.
  * @example
  * encodeTronAddress('0x2c7536e3605d9c16a7a3d7b1898e529396a65c23'); // 'TE2H9hWjzYdwzDFRJfx9BFhr4MmjH1CHaz'
  */
 export function encodeTronAddress(body: string): string {
-  if (!/^0x[0-9a-fA-F]{40}$/.test(body)) throw new RangeError('a TRON address body is 0x and 40 hex digits');
+  if (!/^0x[0-9a-fA-F]{40}$/.test(body))
+    throw withReason(new RangeError('a TRON address body is 0x and 40 hex digits'), Reasons.invalidArgument);
   const full = new Uint8Array(25);
   full[0] = TRON_ADDRESS_PREFIX;
   full.set(hexToBytes(body.slice(2)), 1);

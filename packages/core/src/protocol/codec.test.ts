@@ -12,6 +12,7 @@ import {
   MAX_PAYMENT_HEADER_LENGTH,
 } from './codec.js';
 import { X402Error } from './errors.js';
+import { Reasons } from './reasons.js';
 import type { PaymentPayload, PaymentRequired } from './schemas.js';
 
 const requirements = {
@@ -61,6 +62,10 @@ describe('header codecs', () => {
     assert.equal(b64, Buffer.from(text, 'utf8').toString('base64'));
     assert.match(b64, /^[A-Za-z0-9+/]*={0,2}$/);
     assert.equal(decodeBase64(b64), text);
+    assert.throws(
+      () => decodeBase64('eyJh-_'),
+      (error: unknown) => error instanceof X402Error && error.reason === Reasons.invalidArgument,
+    );
   });
 
   it('writes bigints as decimal strings', () => {

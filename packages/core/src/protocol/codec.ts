@@ -39,15 +39,17 @@ export function encodeBase64(text: string): string {
 }
 
 /**
- * Standard base64 -> UTF-8 string. Throws on a bad alphabet or length.
+ * Standard base64 -> UTF-8 string.
  *
+ * @throws {X402Error} `invalid_argument` on a bad alphabet or length.
  * @example
  * ```ts
  * decodeBase64('eyJhIjoxfQ==') // '{"a":1}'
  * ```
  */
 export function decodeBase64(value: string): string {
-  if (value.length % 4 === 1 || !BASE64.test(value)) throw new Error('not standard base64');
+  if (value.length % 4 === 1 || !BASE64.test(value))
+    throw new X402Error(Reasons.invalidArgument, 'not standard base64');
   if (NodeBuffer) return NodeBuffer.from(value, 'base64').toString('utf8');
   const binary = atob(value);
   const bytes = Uint8Array.from(binary, (c) => c.charCodeAt(0));

@@ -92,6 +92,11 @@ export const Reasons = defineReasons('@x402kit/core', {
   eip6492DeploymentGasTooHigh: 'eip6492_deployment_gas_too_high',
   /** An unexpected failure inside x402kit; the message says what broke. */
   internalError: 'internal_error',
+  /**
+   * A value passed to a function is not one it takes (a uint256 below zero, an address body that is
+   * not 20 bytes, a limit that is not a bigint); raised to the caller, never an answer's reason.
+   */
+  invalidArgument: 'invalid_argument',
   /** Two reason tables define one code with different meanings (raised at import time). */
   reasonConflict: 'reason_conflict',
 });

@@ -7,6 +7,7 @@ import {
 } from '@x402kit/payment-permit';
 import { approveToken } from '@x402kit/testing/approve-token';
 import { PAYMENT_PERMIT_VECTOR, PAYMENT_PERMIT_VECTOR_MESSAGE } from '@x402kit/testing/payment-permit-vector';
+import { readReturnsBool } from '@x402kit/testing/read-returns-bool';
 import type { Address, Hex } from 'viem';
 import { createWalletClient, domainSeparator, hashTypedData, http, maxUint256, parseEther } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
@@ -14,7 +15,7 @@ import { DEVNET_ACCOUNTS, devnetAccount } from './accounts.js';
 import type { DevnetClient } from './devnet-client.js';
 import { createDevnetClient } from './devnet-client.js';
 import { BSC_TESTNET_USDT_ADDRESS } from './erc20-tokens.js';
-import { paymentPermitArtifact, plainErc20TokenArtifact } from './generated/contracts.js';
+import { paymentPermitArtifact } from './generated/contracts.js';
 import { mintWith } from './mint-with.js';
 import { PAYMENT_PERMIT_ADDRESS } from './payment-permit.js';
 import { placeErc20Token } from './place-erc20-token.js';
@@ -160,14 +161,7 @@ describe('PaymentPermit', () => {
           },
           owner: DEVNET_ACCOUNTS.deployer.address,
         });
-        assert.equal(
-          await client.readContract({
-            address: token,
-            abi: plainErc20TokenArtifact.abi,
-            functionName: 'returnsBool',
-          }),
-          false,
-        );
+        assert.equal(await readReturnsBool(client, token), false);
       }
       await setUpToken(token);
       const nonce = returnsBool ? 123456789n : 987654321n;

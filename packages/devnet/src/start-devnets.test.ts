@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { readReturnsBool } from '@x402kit/testing/read-returns-bool';
 import type { Address, Hex } from 'viem';
 import { encodeFunctionData, erc20Abi } from 'viem';
 import { DEVNET_ACCOUNTS, devnetAccount } from './accounts.js';
@@ -13,7 +14,7 @@ import {
   DEVNET_PLAIN_TOKEN_ADDRESS,
 } from './erc20-tokens.js';
 import { DevnetOptionsError } from './errors.js';
-import { eip2612TokenArtifact, plainErc20TokenArtifact } from './generated/contracts.js';
+import { eip2612TokenArtifact } from './generated/contracts.js';
 import { MULTICALL3_ADDRESS } from './multicall3.js';
 import { PAYMENT_PERMIT_ADDRESS } from './payment-permit.js';
 import { PERMIT2_ADDRESS } from './permit2.js';
@@ -101,14 +102,7 @@ describe('startDevnets with chains 84532 and 97', () => {
     });
     const usdt = BSC_TESTNET_USDT_ADDRESS;
     assert.equal(await client.readContract({ address: usdt, abi: erc20Abi, functionName: 'decimals' }), 18);
-    assert.equal(
-      await client.readContract({
-        address: usdt,
-        abi: plainErc20TokenArtifact.abi,
-        functionName: 'returnsBool',
-      }),
-      true,
-    );
+    assert.equal(await readReturnsBool(client, usdt), true);
     // No nonces()/DOMAIN_SEPARATOR() (EIP-2612) and no authorizationState() (EIP-3009) on USDT.
     const calls: Hex[] = [`0x7ecebe00${'0'.repeat(64)}`, '0x3644e515', `0xe94a0102${'0'.repeat(128)}`];
     for (const data of calls) await assert.rejects(client.call({ to: usdt, data }));

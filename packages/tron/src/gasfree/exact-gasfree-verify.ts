@@ -20,6 +20,7 @@ import { readTrc20Balance } from '../trc20-reads.js';
 import { GASFREE_DEADLINE_MARGIN_SECONDS } from './exact-gasfree-deadline.js';
 import {
   EXACT_GASFREE_SCHEME,
+  type ExactGasFreePermit,
   type ReadExactGasFreePayload,
   readExactGasFreePayload,
 } from './exact-gasfree-payload.js';
@@ -65,13 +66,20 @@ export type ExactGasFreeVerifyOutcome =
   | { response: VerifyResponse; verified: VerifiedExactGasFree }
   | { response: VerifyResponse; verified?: undefined };
 
-const no = (reason: string, message: string, payer?: string): ExactGasFreeVerifyOutcome => ({
+/** A refusal: the answer of a step that stops verification. */
+type Refusal = { response: VerifyResponse; verified?: undefined };
+
+const no = (reason: string, message: string, payer?: string): Refusal => ({
   response: verifyRefusal(reason, `exact_gasfree: ${message}`, payer),
 });
 
 /**
  * Verifies an `exact_gasfree` payment (G1 or G2 wire). Never throws for a bad payment; GasFree API failures
  * answer `gasfree_api_unavailable`.
+ *
+ * The steps, in BofAI's order: {@link readGasFreeOffer} (scheme, network, payload, amount, token, payTo),
+ * {@link checkProviderTerms} (provider, fee, deadline), {@link checkPermitSignature}, then what GasFree
+ * would refuse at submit: {@link checkGasFreeAccount}.
  *
  * @example
  * const { response, verified } = await verifyExactGasFreePayment(ctx, paymentPayload, requirements);
@@ -82,6 +90,34 @@ export async function verifyExactGasFreePayment(
   paymentPayload: PaymentPayload,
   requirements: PaymentRequirements,
 ): Promise<ExactGasFreeVerifyOutcome> {
+  const offer = readGasFreeOffer(ctx, paymentPayload, requirements);
+  if ('response' in offer) return offer;
+  const { net, read } = offer;
+  const payer = read.permit.user;
+  try {
+    const refusal =
+      (await checkProviderTerms(ctx, net, read.permit, requirements)) ??
+      (await checkPermitSignature(net, read));
+    if (refusal) return refusal;
+    const account = await checkGasFreeAccount(net, read);
+    if ('response' in account) return account;
+    return { response: { isValid: true, payer }, verified: { read, net, info: account.info } };
+  } catch (error) {
+    if (error instanceof GasFreeError || error instanceof X402Error)
+      return no(ExactGasFreeReasons.apiUnavailable, error.message, payer);
+    throw error;
+  }
+}
+
+/**
+ * Step 1, no network call: the scheme, the network (served), the payload (G1 or G2), then the permit against
+ * the requirements: token allowed, value, token, receiver.
+ */
+function readGasFreeOffer(
+  ctx: ExactGasFreeVerifyContext,
+  paymentPayload: PaymentPayload,
+  requirements: PaymentRequirements,
+): Refusal | { net: ExactGasFreeNetwork; read: ReadExactGasFreePayload } {
   if (requirements.scheme !== EXACT_GASFREE_SCHEME)
     return no(ExactGasFreeReasons.schemeMismatch, `scheme is ${requirements.scheme}`);
   const net = ctx.networkFor(requirements.network);
@@ -92,7 +128,7 @@ export async function verifyExactGasFreePayment(
   } catch (error) {
     return no(ExactGasFreeReasons.invalidPayload, error instanceof Error ? error.message : String(error));
   }
-  const { permit, signature } = read;
+  const { permit } = read;
   const payer = permit.user;
   const allowed = ctx.allowedAssets?.get(net.network);
   if (allowed && !allowed.has(tronAddressBody(permit.token)))
@@ -107,108 +143,139 @@ export async function verifyExactGasFreePayment(
       `receiver ${permit.receiver} is not ${requirements.payTo}`,
       payer,
     );
-  try {
-    const providers = await net.providers();
-    const provider = providers.find((p) => sameTronAddress(p.address, permit.serviceProvider));
-    if (!provider)
-      return no(
-        ExactGasFreeReasons.feeToMismatch,
-        `${permit.serviceProvider} is not a GasFree provider`,
-        payer,
-      );
-    const fee = ctx.feeFor(net.network, permit.token);
-    if (fee === undefined)
-      return no(ExactGasFreeReasons.unsupportedToken, `no fee is configured for ${permit.token}`, payer);
-    if (permit.maxFee < fee)
-      return no(ExactGasFreeReasons.feeAmountMismatch, `maxFee ${permit.maxFee} < fee ${fee}`, payer);
-    const now = BigInt(ctx.now?.() ?? Math.floor(Date.now() / 1000));
-    if (permit.deadline <= now)
-      return no(ExactGasFreeReasons.expired, `deadline ${permit.deadline} has passed`, payer);
-    const { minDeadlineDuration, maxDeadlineDuration } = provider.config;
-    if (permit.deadline < now + BigInt(minDeadlineDuration))
-      return no(
-        ExactGasFreeReasons.deadlineTooShort,
-        `deadline is ${permit.deadline - now} s away; ${permit.serviceProvider} needs at least ${minDeadlineDuration} s`,
-        payer,
-      );
-    if (permit.deadline > now + BigInt(maxDeadlineDuration))
-      return no(
-        ExactGasFreeReasons.deadlineTooLong,
-        `deadline is ${permit.deadline - now} s away; ${permit.serviceProvider} allows at most ${maxDeadlineDuration} s`,
-        payer,
-      );
-    // a client signs the context's validBefore (now + maxTimeoutSeconds), raised to the provider's minimum
-    const lifetimeSeconds = Math.max(
-      requirements.maxTimeoutSeconds,
-      minDeadlineDuration + GASFREE_DEADLINE_MARGIN_SECONDS,
+  return { net, read };
+}
+
+/**
+ * Step 2: the service provider is a live GasFree provider, `maxFee` covers our fee, the deadline lies ahead
+ * within the provider's bounds and no further than the offer's lifetime, the permit's version is 1.
+ */
+async function checkProviderTerms(
+  ctx: ExactGasFreeVerifyContext,
+  net: ExactGasFreeNetwork,
+  permit: ExactGasFreePermit,
+  requirements: PaymentRequirements,
+): Promise<Refusal | undefined> {
+  const payer = permit.user;
+  const providers = await net.providers();
+  const provider = providers.find((p) => sameTronAddress(p.address, permit.serviceProvider));
+  if (!provider)
+    return no(
+      ExactGasFreeReasons.feeToMismatch,
+      `${permit.serviceProvider} is not a GasFree provider`,
+      payer,
     );
-    const tooFar = authorizationTooFar('deadline', permit.deadline, {
-      now,
-      lifetimeSeconds,
-      why: `maxTimeoutSeconds ${requirements.maxTimeoutSeconds}, or the provider's minimum ${minDeadlineDuration} s + ${GASFREE_DEADLINE_MARGIN_SECONDS} s`,
+  const fee = ctx.feeFor(net.network, permit.token);
+  if (fee === undefined)
+    return no(ExactGasFreeReasons.unsupportedToken, `no fee is configured for ${permit.token}`, payer);
+  if (permit.maxFee < fee)
+    return no(ExactGasFreeReasons.feeAmountMismatch, `maxFee ${permit.maxFee} < fee ${fee}`, payer);
+  const now = BigInt(ctx.now?.() ?? Math.floor(Date.now() / 1000));
+  if (permit.deadline <= now)
+    return no(ExactGasFreeReasons.expired, `deadline ${permit.deadline} has passed`, payer);
+  const { minDeadlineDuration, maxDeadlineDuration } = provider.config;
+  if (permit.deadline < now + BigInt(minDeadlineDuration))
+    return no(
+      ExactGasFreeReasons.deadlineTooShort,
+      `deadline is ${permit.deadline - now} s away; ${permit.serviceProvider} needs at least ${minDeadlineDuration} s`,
+      payer,
+    );
+  if (permit.deadline > now + BigInt(maxDeadlineDuration))
+    return no(
+      ExactGasFreeReasons.deadlineTooLong,
+      `deadline is ${permit.deadline - now} s away; ${permit.serviceProvider} allows at most ${maxDeadlineDuration} s`,
+      payer,
+    );
+  // a client signs the context's validBefore (now + maxTimeoutSeconds), raised to the provider's minimum
+  const lifetimeSeconds = Math.max(
+    requirements.maxTimeoutSeconds,
+    minDeadlineDuration + GASFREE_DEADLINE_MARGIN_SECONDS,
+  );
+  const tooFar = authorizationTooFar('deadline', permit.deadline, {
+    now,
+    lifetimeSeconds,
+    why: `maxTimeoutSeconds ${requirements.maxTimeoutSeconds}, or the provider's minimum ${minDeadlineDuration} s + ${GASFREE_DEADLINE_MARGIN_SECONDS} s`,
+  });
+  if (tooFar) return no(ExactGasFreeReasons.deadlineTooFar, tooFar, payer);
+  if (permit.version !== 1n)
+    return no(ExactGasFreeReasons.invalidPayload, `version ${permit.version} is not 1`, payer);
+  return undefined;
+}
+
+/** Step 3: the TIP-712 signature recovers to the permit's user, on this chain and controller. */
+async function checkPermitSignature(
+  net: ExactGasFreeNetwork,
+  read: ReadExactGasFreePayload,
+): Promise<Refusal | undefined> {
+  const { permit, signature } = read;
+  let signer: string | undefined;
+  try {
+    signer = await recoverTypedDataAddress({
+      ...gasFreeTypedData({ chainId: net.chainId, controller: net.controller, permit }),
+      signature,
     });
-    if (tooFar) return no(ExactGasFreeReasons.deadlineTooFar, tooFar, payer);
-    if (permit.version !== 1n)
-      return no(ExactGasFreeReasons.invalidPayload, `version ${permit.version} is not 1`, payer);
-    let signer: string | undefined;
-    try {
-      signer = await recoverTypedDataAddress({
-        ...gasFreeTypedData({ chainId: net.chainId, controller: net.controller, permit }),
-        signature,
-      });
-    } catch {
-      signer = undefined;
-    }
-    if (signer === undefined || signer !== toEvmHex(permit.user))
-      return no(
-        ExactGasFreeReasons.invalidSignature,
-        `the signature is not ${permit.user}'s over this permit on chain ${net.chainId} / controller ${net.controller}`,
-        payer,
-      );
-    const info = await net.api.getAddressInfo(permit.user);
-    if (read.gasFreeAddress !== undefined && !sameTronAddress(read.gasFreeAddress, info.gasFreeAddress))
-      return no(
-        ExactGasFreeReasons.gasFreeAddressMismatch,
-        `gasfreeAddress ${read.gasFreeAddress} is not ${info.gasFreeAddress}`,
-        payer,
-      );
-    if (!info.active && !info.allowSubmit)
-      return no(
-        ExactGasFreeReasons.accountInactive,
-        `the GasFree account ${info.gasFreeAddress} is not active and may not submit`,
-        payer,
-      );
-    if (permit.nonce !== BigInt(info.nonce))
-      return no(
-        ExactGasFreeReasons.nonceMismatch,
-        `nonce ${permit.nonce} is not the account's ${info.nonce}`,
-        payer,
-      );
-    const asset = info.assets.find((a) => sameTronAddress(a.tokenAddress, permit.token));
-    if (!asset)
-      return no(ExactGasFreeReasons.unsupportedToken, `GasFree does not support ${permit.token}`, payer);
-    const charged = asset.transferFee + (info.active ? 0n : asset.activateFee);
-    if (permit.maxFee < charged)
-      return no(
-        ExactGasFreeReasons.feeAmountMismatch,
-        `maxFee ${permit.maxFee} < GasFree's ${info.active ? 'transfer' : 'activation + transfer'} fee ${charged}`,
-        payer,
-      );
-    const balance = net.node
-      ? await readTrc20Balance(net.node, { token: permit.token, owner: info.gasFreeAddress })
-      : asset.balance;
-    if (balance !== undefined && balance < permit.value + permit.maxFee)
-      return no(
-        ExactGasFreeReasons.insufficientBalance,
-        `GasFree address ${info.gasFreeAddress} holds ${balance} < value ${permit.value} + maxFee ${permit.maxFee}`,
-        payer,
-      );
-    return { response: { isValid: true, payer }, verified: { read, net, info } };
-  } catch (error) {
-    if (error instanceof GasFreeError || error instanceof X402Error)
-      return no(ExactGasFreeReasons.apiUnavailable, error.message, payer);
-    throw error;
+  } catch {
+    signer = undefined;
   }
+  if (signer === undefined || signer !== toEvmHex(permit.user))
+    return no(
+      ExactGasFreeReasons.invalidSignature,
+      `the signature is not ${permit.user}'s over this permit on chain ${net.chainId} / controller ${net.controller}`,
+      permit.user,
+    );
+  return undefined;
+}
+
+/**
+ * Step 4, what GasFree would refuse at submit: the account (the address the client names, active or allowed
+ * to submit), the nonce, the token supported, `maxFee` covering GasFree's fee, the balance covering value +
+ * maxFee (on chain when a node is configured). Answers the account's info.
+ */
+async function checkGasFreeAccount(
+  net: ExactGasFreeNetwork,
+  read: ReadExactGasFreePayload,
+): Promise<Refusal | { info: GasFreeAddressInfo }> {
+  const { permit } = read;
+  const payer = permit.user;
+  const info = await net.api.getAddressInfo(permit.user);
+  if (read.gasFreeAddress !== undefined && !sameTronAddress(read.gasFreeAddress, info.gasFreeAddress))
+    return no(
+      ExactGasFreeReasons.gasFreeAddressMismatch,
+      `gasfreeAddress ${read.gasFreeAddress} is not ${info.gasFreeAddress}`,
+      payer,
+    );
+  if (!info.active && !info.allowSubmit)
+    return no(
+      ExactGasFreeReasons.accountInactive,
+      `the GasFree account ${info.gasFreeAddress} is not active and may not submit`,
+      payer,
+    );
+  if (permit.nonce !== BigInt(info.nonce))
+    return no(
+      ExactGasFreeReasons.nonceMismatch,
+      `nonce ${permit.nonce} is not the account's ${info.nonce}`,
+      payer,
+    );
+  const asset = info.assets.find((a) => sameTronAddress(a.tokenAddress, permit.token));
+  if (!asset)
+    return no(ExactGasFreeReasons.unsupportedToken, `GasFree does not support ${permit.token}`, payer);
+  const charged = asset.transferFee + (info.active ? 0n : asset.activateFee);
+  if (permit.maxFee < charged)
+    return no(
+      ExactGasFreeReasons.feeAmountMismatch,
+      `maxFee ${permit.maxFee} < GasFree's ${info.active ? 'transfer' : 'activation + transfer'} fee ${charged}`,
+      payer,
+    );
+  const balance = net.node
+    ? await readTrc20Balance(net.node, { token: permit.token, owner: info.gasFreeAddress })
+    : asset.balance;
+  if (balance !== undefined && balance < permit.value + permit.maxFee)
+    return no(
+      ExactGasFreeReasons.insufficientBalance,
+      `GasFree address ${info.gasFreeAddress} holds ${balance} < value ${permit.value} + maxFee ${permit.maxFee}`,
+      payer,
+    );
+  return { info };
 }
 
 /** The canonical network of a served TRON id (helper for keys). */

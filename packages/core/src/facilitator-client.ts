@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import type { FacilitatorCallOptions, ReleaseResponse } from './facilitator.js';
+import { sleep } from './internal/sleep.js';
 import { describeIssues, X402Error } from './protocol/errors.js';
 import { Reasons } from './protocol/reasons.js';
 import {
@@ -202,8 +203,4 @@ function retryDelay(retryAfter: string | null, attempt: number): number {
 function describeFetchError(error: unknown): string {
   const cause = error instanceof Error && error.cause instanceof Error ? error.cause.message : undefined;
   return `is unreachable: ${cause ?? (error instanceof Error ? error.message : String(error))}`;
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((r) => setTimeout(r, ms));
 }

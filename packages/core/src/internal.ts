@@ -16,6 +16,8 @@ export {
   type Eip712Types,
   eip712Types,
 } from './internal/eip712-types.js';
+export { errorText } from './internal/error-text.js';
+export { sleep } from './internal/sleep.js';
 export { TRANSFER_WITH_AUTHORIZATION_TYPES } from './internal/transfer-with-authorization-types.js';
 export { notifyBroadcast } from './notify-broadcast.js';
 export * from './scheme-lifetime.js';

@@ -15,14 +15,10 @@ import {
   type SettleResponse,
   type X402Client,
 } from '@x402kit/core';
+import { sleep } from '@x402kit/core/internal';
 import type { AxiosInstance, AxiosResponse, InternalAxiosRequestConfig } from 'axios';
 import { createPaymentSigner, outcomeOf, paymentRequiredOf, settlementOf } from './pay-once.js';
-import {
-  type PendingSettlementOption,
-  pendingRetryLimits,
-  retryAfterMs,
-  sleep,
-} from './pending-settlement.js';
+import { type PendingSettlementOption, pendingRetryLimits, retryAfterMs } from './pending-settlement.js';
 
 /** Options of {@link withPaymentInterceptor}. */
 export type AxiosPaymentOptions = {

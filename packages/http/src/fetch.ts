@@ -13,13 +13,13 @@ import {
   type SettleResponse,
   type X402Client,
 } from '@x402kit/core';
+import { sleep } from '@x402kit/core/internal';
 import { createPaymentSigner, outcomeOf, paymentRequiredOf, settlementOf } from './pay-once.js';
 import {
   isSettlementPending,
   type PendingSettlementOption,
   pendingRetryLimits,
   retryAfterMs,
-  sleep,
 } from './pending-settlement.js';
 
 /** A `fetch`-compatible function. */

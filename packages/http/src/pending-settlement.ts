@@ -56,23 +56,3 @@ export function pendingRetryLimits(
   if (option === false) return undefined;
   return { maxRetries: option?.maxRetries ?? 5, maxDelayMs: option?.maxDelayMs ?? 10_000 };
 }
-
-/**
- * Wait `ms`, or reject with the signal's reason once it aborts.
- *
- * @example await sleep(retryAfterMs(res.headers.get('retry-after')), request.signal)
- */
-export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  signal?.throwIfAborted();
-  return new Promise((resolve, reject) => {
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(signal?.reason);
-    };
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
-}

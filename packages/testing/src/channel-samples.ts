@@ -5,11 +5,11 @@
 
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { ChannelReservation, ChannelStore, ServerChannel } from '@x402kit/evm/batch-settlement';
 import { getAddress, type Hex } from 'viem';
 
 const hex = (bytes: number) => `0x${randomBytes(bytes).toString('hex')}` as Hex;
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
  * A fresh channel id and its state: checksummed addresses and lower-case hex, so a store's

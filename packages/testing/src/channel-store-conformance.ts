@@ -6,11 +6,11 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { ChannelStore, ServerChannel } from '@x402kit/evm/batch-settlement';
 import { BatchSettlementReasons } from '@x402kit/evm/batch-settlement';
 import { chargeOnce, holdFor, sampleChannel, seedChannel } from './channel-samples.js';
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 /** A sample channel charged (and signed for) up to `charged`, of which `totalClaimed` is claimed on-chain. */
 const chargedChannel = (charged: string, totalClaimed = '0') =>
   sampleChannel({ chargedCumulativeAmount: charged, signedMaxClaimable: charged, totalClaimed });

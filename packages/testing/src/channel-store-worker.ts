@@ -8,6 +8,7 @@
  * Argument: the JSON of a {@link ChannelWorkerSpec}.
  */
 import { existsSync } from 'node:fs';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { ServerChannel } from '@x402kit/evm/batch-settlement';
 import type { Hex } from 'viem';
 import { chargeOnce, holdFor } from './channel-samples.js';
@@ -26,8 +27,6 @@ export type ChannelWorkerSpec = {
 
 /** The worker's JSON line. */
 export type ChannelWorkerReport = { raceReserved: number; charged: Record<string, string>; refused: number };
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 async function main(spec: ChannelWorkerSpec): Promise<ChannelWorkerReport> {
   const store = openChannelStore(spec.store);

@@ -4,7 +4,7 @@
  * `Retry-After`, answers validated with zod, and TRON's `{code, message (hex)}` refusals decoded.
  */
 import { describeIssues } from '@x402kit/core';
-import { isRecord } from '@x402kit/core/internal';
+import { errorText, isRecord, sleep } from '@x402kit/core/internal';
 import type { z } from 'zod/v4';
 import { toTronHex } from './address.js';
 import { broadcastReason, decodeTronMessage, TronNodeError } from './node-error.js';
@@ -355,12 +355,4 @@ function retryAfterMs(header: string | null): number | undefined {
 
 function backoff(attempt: number, cap: number): number {
   return Math.min(cap, 200 * 2 ** attempt + Math.floor(Math.random() * 100));
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
-
-function errorText(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

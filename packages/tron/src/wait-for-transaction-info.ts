@@ -2,6 +2,8 @@
  * Polls a node until a transaction is in a block, with a bounded wait that starts with fast polls and
  * backs off to the configured interval.
  */
+
+import { sleep } from '@x402kit/core/internal';
 import type { TronNodeClient } from './node-client.js';
 import { TronNodeError } from './node-error.js';
 import type { TronTransactionInfo } from './node-schemas.js';
@@ -64,7 +66,8 @@ export async function waitForTransactionInfo(
     }
     const left = deadline - Date.now();
     if (left <= 0) break;
-    await sleep(Math.min(interval, left), options.signal);
+    // an abort ends the wait early; the loop then stops and reports the timeout
+    await sleep(Math.min(interval, left), options.signal).catch(() => undefined);
     interval = Math.min(pollMs, interval * 2);
   }
   throw new TronNodeError(
@@ -72,16 +75,4 @@ export async function waitForTransactionInfo(
     `transaction ${id} was not ${options.solidified ? 'solidified' : 'in a block'} within ${timeoutMs} ms; it may still confirm, do not rebroadcast blindly`,
     { path, ...(lastError === undefined ? {} : { cause: lastError }) },
   );
-}
-
-function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(done, ms);
-    function done(): void {
-      clearTimeout(timer);
-      signal?.removeEventListener('abort', done);
-      resolve();
-    }
-    signal?.addEventListener('abort', done, { once: true });
-  });
 }

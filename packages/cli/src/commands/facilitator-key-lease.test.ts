@@ -10,6 +10,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { type Devnet, devnetAccount, readTokenBalance, startDevnet } from '@x402kit/devnet';
 import { devnetSettleBodies } from '@x402kit/testing/devnet-settle-bodies';
 import { settleCopiesAtOnce } from '@x402kit/testing/exact-settlement';
@@ -21,7 +22,6 @@ import { createPublicClient, http, parseAbiItem } from 'viem';
 // long enough that a CLI started from source right after a SIGKILL (tsx compiles it first, seconds on a
 // busy machine) still meets the holder's fresh lease; the takeover then takes this long
 const STALE_AFTER_MS = 12_000;
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 let devnet: Devnet;
 let dir = '';

@@ -1,5 +1,5 @@
+import { errorText, sleep } from '@x402kit/core/internal';
 import type { Account, Address, Chain, Hash, Hex, HttpTransport, PublicClient, WalletClient } from 'viem';
-import { BaseError } from 'viem';
 import { gasFreeControllerArtifact } from '../generated/contracts.js';
 import { tronAddressToBase58 } from '../tron/tron-address.js';
 import { gasFreeTime } from './gasfree-json.js';
@@ -130,7 +130,7 @@ export function createGasFreeRelayer(parameters: GasFreeRelayerParameters): GasF
   };
 
   async function send(record: GasFreeTransferRecord): Promise<void> {
-    await sleep(parameters.relayDelayMs);
+    if (parameters.relayDelayMs > 0) await sleep(parameters.relayDelayMs);
     const wallet = wallets.get(record.provider);
     if (!wallet) {
       record.reason = `no key for provider ${record.provider}`;
@@ -189,7 +189,7 @@ export function createGasFreeRelayer(parameters: GasFreeRelayerParameters): GasF
       set(record, 'FAILED', 'NOT_ON_CHAIN');
       return;
     }
-    await sleep(parameters.solidifyDelayMs);
+    if (parameters.solidifyDelayMs > 0) await sleep(parameters.solidifyDelayMs);
     set(record, 'SUCCEED', 'SOLIDITY');
   }
 
@@ -210,13 +210,4 @@ export function createGasFreeRelayer(parameters: GasFreeRelayerParameters): GasF
       await Promise.allSettled([...running]);
     },
   };
-}
-
-function errorText(error: unknown): string {
-  if (error instanceof BaseError) return error.shortMessage;
-  return error instanceof Error ? error.message : String(error);
-}
-
-function sleep(ms: number): Promise<void> {
-  return ms > 0 ? new Promise((resolve) => setTimeout(resolve, ms)) : Promise.resolve();
 }

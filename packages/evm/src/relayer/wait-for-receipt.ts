@@ -2,6 +2,8 @@
  * Receipt waiting by fast polling of `eth_getTransactionReceipt`, bounded in time. (viem's default
  * 4 s polling interval stalls settles on fast chains; here the interval is the caller's.)
  */
+
+import { sleep } from '@x402kit/core/internal';
 import type { Address, Hash, Hex, PublicClient } from 'viem';
 
 /** The parts of a receipt settlement needs. */
@@ -89,12 +91,3 @@ async function readReceipt(
 }
 
 const FIRST_PAUSE_MS = 4;
-
-/**
- * A pause without abort listeners: many concurrent waits often share one signal (a service's
- * lifetime), and a listener each would pile up on it. An abort is noticed within one pause, which
- * is never longer than the polling interval.
- */
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}

@@ -7,6 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { freshSchemaStores } from '@x402kit/testing/postgres';
 import type { KeyLeaseStore, LeaseRequest } from './key-lease-store.js';
 import { createPostgresKeyLeaseStore } from './postgres-key-lease-store.js';
@@ -25,8 +26,6 @@ function freshAddress(): string {
   counter++;
   return `0x${counter.toString(16).padStart(40, '0')}`;
 }
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 function storeSuite(backend: () => Backend): void {
   let b: Backend;

@@ -7,6 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
 import {
   createFacilitator,
   type Facilitator,
@@ -100,7 +101,6 @@ const failed = (errorReason: string, transaction = ''): SettleResponse => ({
   transaction,
   network: NETWORK,
 });
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 /** One resource-server request: its verify, settle and own retries carry this id. */
 const A = { attempt: 'att_request_a' };
 const B = { attempt: 'att_request_b' };

@@ -43,6 +43,7 @@ import {
   settleRefusal,
   verifyRefusal,
 } from '@x402kit/core';
+import { sleep } from '@x402kit/core/internal';
 import { hashPayment } from './payment-hash.js';
 import type { PaymentLedger, PaymentRecord } from './payment-ledger.js';
 
@@ -486,8 +487,4 @@ async function withDeadline<T>(promise: Promise<T>, ms: number): Promise<T | typ
   } finally {
     clearTimeout(timer);
   }
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }

@@ -5,7 +5,7 @@
  * `/supported`.
  */
 import type { PaymentRequirements, SchemeFacilitator } from '@x402kit/core';
-import { createSchemeLifetime } from '@x402kit/core/internal';
+import { createSchemeLifetime, errorText } from '@x402kit/core/internal';
 import { type ExactPermitFeeQuote, guardPermitPayments, quotePermitFee } from '@x402kit/payment-permit';
 import { privateKeyToAccount } from 'viem/accounts';
 import { isTronAddress, toTronAddress, tronAddressBody } from '../address.js';
@@ -225,8 +225,4 @@ function positive(value: number | undefined, fallback: number, path: string): nu
   if (!Number.isSafeInteger(value) || value <= 0)
     throw new ExactPermitTronConfigError(path, 'must be a positive integer');
   return value;
-}
-
-function errorText(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

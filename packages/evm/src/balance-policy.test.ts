@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { cheapest, createX402Client, type Offer, type PaymentRequirements } from '@x402kit/core';
+import { cheapest, createX402Client, type Offer, type PaymentRequirements, X402Error } from '@x402kit/core';
 import { type Devnet, startDevnet } from '@x402kit/devnet';
 import { baseSepoliaUsdcRequirements as req } from '@x402kit/testing/signature-scheme';
 import { requiredBalance, sufficientBalancePolicy } from './balance-policy.js';
+import { EvmReasons } from './evm-reasons.js';
 
 const OWNER = '0x70997970C51812dc3A010C7d01b50e0d17dc79C8';
 const USDC = '0x036CbD53842c5426634e7929541eC2318f3dCF7e';
@@ -64,6 +65,11 @@ describe('sufficientBalancePolicy', () => {
 
   it('refuses an owner that is not an address', () => {
     assert.throws(() => sufficientBalancePolicy({ rpc: {}, owner: 'nope' }), /not an address/);
+    assert.throws(
+      () => sufficientBalancePolicy({ rpc: {}, owner: 'nope' }),
+      (error: unknown) =>
+        error instanceof TypeError && error instanceof X402Error && error.reason === EvmReasons.config,
+    );
   });
 
   it('requiredBalance adds a well-formed fee only', () => {

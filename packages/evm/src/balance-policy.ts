@@ -3,13 +3,14 @@
  * drops the offers the payer cannot afford, reading token balances on-chain (one `balanceOf` per
  * network and asset, in parallel).
  */
-import type { Offer, OfferPrefilter } from '@x402kit/core';
+import { type Offer, type OfferPrefilter, withReason } from '@x402kit/core';
 import {
   type BalancePolicyOptions,
   chainBalancePrefilter,
   type TokenBalanceRead,
 } from '@x402kit/core/internal';
 import { type Address, createPublicClient, erc20Abi, getAddress, http, isAddress } from 'viem';
+import { EvmReasons } from './evm-reasons.js';
 
 /** Reads `owner`'s balance of the ERC-20 `asset` on `network` (atomic units). */
 export type ReadTokenBalance = TokenBalanceRead<Address>;
@@ -52,7 +53,10 @@ const readOnChain: ReadTokenBalance = ({ rpcUrl, asset, owner }) =>
  */
 export function sufficientBalancePolicy(options: SufficientBalancePolicyOptions): OfferPrefilter {
   if (!isAddress(options.owner))
-    throw new TypeError(`sufficientBalancePolicy: owner ${options.owner} is not an address`);
+    throw withReason(
+      new TypeError(`sufficientBalancePolicy: owner ${options.owner} is not an address`),
+      EvmReasons.config,
+    );
   return chainBalancePrefilter(options, {
     namespace: 'eip155',
     owner: getAddress(options.owner),

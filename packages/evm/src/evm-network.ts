@@ -3,9 +3,11 @@
  * relayers of its keys (used round-robin), one fee oracle, and a cache of token facts (is it a
  * contract, its EIP-712 name and version).
  */
+import { X402Error } from '@x402kit/core';
 import { type Address, createPublicClient, type LocalAccount, type PublicClient } from 'viem';
 import { addressKey } from './address.js';
 import { eip3009Abi } from './eip3009.js';
+import { EvmReasons } from './evm-reasons.js';
 import { failover } from './relayer/failover-transport.js';
 import { createFeeOracle, type FeeOracle } from './relayer/fee-oracle.js';
 import { createRelayer, type Relayer } from './relayer/relayer.js';
@@ -103,7 +105,8 @@ export function createEvmNetwork(options: EvmNetworkOptions): EvmNetwork {
         nextRelayer() {
           const lane = lanes[laneTurn % lanes.length];
           laneTurn = (laneTurn + 1) % lanes.length;
-          if (!lane) throw new Error(`no relayer key configured for ${options.network}`);
+          if (!lane)
+            throw new X402Error(EvmReasons.config, `no relayer key configured for ${options.network}`);
           return lane;
         },
       })
@@ -132,7 +135,8 @@ export function createEvmNetwork(options: EvmNetworkOptions): EvmNetwork {
     nextRelayer() {
       const relayer = relayers[turn % relayers.length];
       turn = (turn + 1) % relayers.length;
-      if (!relayer) throw new Error(`no relayer key configured for ${options.network}`);
+      if (!relayer)
+        throw new X402Error(EvmReasons.config, `no relayer key configured for ${options.network}`);
       return relayer;
     },
     cachedTokenFacts(asset) {

@@ -15,6 +15,8 @@ export const EvmReasons = defineReasons('@x402kit/evm', {
   feePolicy: 'invalid_evm_fee_policy',
   /** The node refused a send, or its outcome is unknown ({@link RelayerSendError}). */
   relayerSend: 'evm_relayer_send_failed',
+  /** A JSON-RPC node answered out of protocol (no batch, no `result`) when the service read its keys. */
+  rpcBadResponse: 'evm_rpc_bad_response',
 });
 
 /**

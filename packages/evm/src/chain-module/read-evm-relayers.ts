@@ -3,7 +3,8 @@
  * lag (transactions sent but not mined: `pending` minus `latest` transaction count), read with one
  * plain JSON-RPC batch per address from the first URL that answers.
  */
-import type { RelayerReading } from '@x402kit/core';
+import { type RelayerReading, X402Error } from '@x402kit/core';
+import { EvmReasons } from '../evm-reasons.js';
 
 /**
  * Read every address on `network`; throws the last URL's error when none answers.
@@ -36,7 +37,7 @@ export async function readEvmRelayers(
       last = error;
     }
   }
-  throw last instanceof Error ? last : new Error(`no RPC URL for ${network}`);
+  throw last instanceof Error ? last : new X402Error(EvmReasons.config, `no RPC URL for ${network}`);
 }
 
 /** A JSON-RPC batch; the `result` strings in request order (a missing or error answer throws). */
@@ -52,13 +53,18 @@ async function rpcBatch(
     signal: AbortSignal.timeout(timeoutMs),
   });
   const body: unknown = await response.json();
-  if (!Array.isArray(body)) throw new Error(`RPC ${url} answered HTTP ${response.status} without a batch`);
+  if (!Array.isArray(body))
+    throw new X402Error(
+      EvmReasons.rpcBadResponse,
+      `RPC ${url} answered HTTP ${response.status} without a batch`,
+    );
   return calls.map((_, id) => {
     const answer: unknown = body.find(
       (item: unknown) => typeof item === 'object' && item !== null && Reflect.get(item, 'id') === id,
     );
     const result = typeof answer === 'object' && answer !== null ? Reflect.get(answer, 'result') : undefined;
-    if (typeof result !== 'string') throw new Error(`RPC ${url}: no result for ${calls[id]?.[0]}`);
+    if (typeof result !== 'string')
+      throw new X402Error(EvmReasons.rpcBadResponse, `RPC ${url}: no result for ${calls[id]?.[0]}`);
     return result;
   });
 }

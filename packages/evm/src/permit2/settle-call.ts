@@ -1,8 +1,10 @@
 /**
  * Calldata of the proxies' `settle` / `settleWithPermit`, shared by simulation and settlement.
  */
+import { X402Error } from '@x402kit/core';
 import { encodeFunctionData, getAddress, type Hex, parseErc6492Signature } from 'viem';
 import { exactPermit2ProxyAbi, uptoPermit2ProxyAbi } from './constants.js';
+import { Permit2Reasons } from './reasons.js';
 import type { Permit2Payload } from './typed-data.js';
 
 /** An EIP-2612 permit to run before the transfer (`eip2612GasSponsoring`). */
@@ -63,7 +65,11 @@ export function encodePermit2SettleCall(
 
 function splitPermit2612(p: Permit2612) {
   const sig = p.signature.slice(2);
-  if (sig.length !== 130) throw new Error(`EIP-2612 signature must be 65 bytes, got ${sig.length / 2}`);
+  if (sig.length !== 130)
+    throw new X402Error(
+      Permit2Reasons.eip2612InvalidFormat,
+      `EIP-2612 signature must be 65 bytes, got ${sig.length / 2}`,
+    );
   const v = Number.parseInt(sig.slice(128, 130), 16);
   return {
     value: p.value,

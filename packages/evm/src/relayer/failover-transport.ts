@@ -6,6 +6,7 @@
  * and is thrown as is, never asked again elsewhere. Re-sending one signed transaction to another
  * URL is safe: it has the same hash and can be mined once.
  */
+import { X402Error } from '@x402kit/core';
 import {
   createTransport,
   type EIP1193RequestFn,
@@ -15,6 +16,7 @@ import {
   TimeoutError,
   type Transport,
 } from 'viem';
+import { EvmReasons } from '../evm-reasons.js';
 
 /** Options of `failover`. */
 export type FailoverTransportOptions = Pick<HttpTransportConfig, 'timeout' | 'batch'> & {
@@ -32,7 +34,7 @@ export type FailoverTransportOptions = Pick<HttpTransportConfig, 'timeout' | 'ba
  */
 export function failover(urls: readonly string[], options: FailoverTransportOptions = {}): Transport {
   const [first] = urls;
-  if (first === undefined) throw new Error('failover: give at least one RPC URL');
+  if (first === undefined) throw new X402Error(EvmReasons.config, 'failover: give at least one RPC URL');
   const httpOptions = { timeout: options.timeout ?? 10_000, batch: options.batch ?? false };
   if (urls.length === 1) return http(first, { ...httpOptions, retryCount: options.retryCount ?? 1 });
   const transports = urls.map((url) => http(url, { ...httpOptions, retryCount: 0 }));

@@ -5,7 +5,7 @@
  * before they leave, so a send whose outcome is unknown still names the transaction to watch. A sent
  * transaction that stays unmined can be replaced (same nonce, higher fees) with `replace`.
  */
-import { X402Error } from '@x402kit/core';
+import { Reasons, X402Error } from '@x402kit/core';
 import type { Address, Hash, LocalAccount, PublicClient } from 'viem';
 import { errorText } from '../error-text.js';
 import { EvmReasons } from '../evm-reasons.js';
@@ -184,7 +184,11 @@ export function createRelayer(options: RelayerOptions): Relayer {
     },
     async replace(hash) {
       const sent = tracked.get(hash);
-      if (!sent) throw new Error(`transaction ${hash} is not tracked by relayer ${account.address}`);
+      if (!sent)
+        throw new X402Error(
+          Reasons.invalidArgument,
+          `transaction ${hash} is not tracked by relayer ${account.address}`,
+        );
       const raised = bumpFees(sent.fees, await fees.get());
       // the next attempt raises from here even if the node refuses this one
       sent.fees = raised;

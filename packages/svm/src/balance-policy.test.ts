@@ -7,9 +7,11 @@ import {
   type Offer,
   type OfferPrefilter,
   type PaymentRequirements,
+  X402Error,
 } from '@x402kit/core';
 import { type SolanaDevnet, startSolanaDevnet } from '@x402kit/devnet';
 import { readSvmTokenBalance, sufficientSvmBalancePolicy } from './balance-policy.js';
+import { SvmReasons } from './reasons.js';
 
 let devnet: SolanaDevnet;
 let req: (over?: Partial<PaymentRequirements>) => PaymentRequirements;
@@ -150,6 +152,11 @@ describe('sufficientSvmBalancePolicy', () => {
     assert.throws(
       () => sufficientSvmBalancePolicy({ rpc: {}, owner: '0x70997970C51812dc3A010C7d01b50e0d17dc79C8' }),
       /not a base58 Solana address/,
+    );
+    assert.throws(
+      () => sufficientSvmBalancePolicy({ rpc: {}, owner: '0x70997970C51812dc3A010C7d01b50e0d17dc79C8' }),
+      (error: unknown) =>
+        error instanceof TypeError && error instanceof X402Error && error.reason === SvmReasons.config,
     );
   });
 

@@ -6,13 +6,14 @@
 import type { Address } from '@solana/kit';
 import { address, createSolanaRpc, isAddress } from '@solana/kit';
 import { findAssociatedTokenPda } from '@solana-program/token';
-import type { OfferPrefilter } from '@x402kit/core';
+import { type OfferPrefilter, withReason } from '@x402kit/core';
 import {
   type BalancePolicyOptions,
   chainBalancePrefilter,
   type TokenBalanceRead,
 } from '@x402kit/core/internal';
 import { readMintFacts } from './mint.js';
+import { SvmReasons } from './reasons.js';
 
 /** Reads `owner`'s balance of the mint `asset` on `network` (atomic units; 0 without a token account). */
 export type ReadSvmTokenBalance = TokenBalanceRead<Address>;
@@ -56,7 +57,10 @@ export const readSvmTokenBalance: ReadSvmTokenBalance = async ({ rpcUrl, asset, 
  */
 export function sufficientSvmBalancePolicy(options: SufficientSvmBalancePolicyOptions): OfferPrefilter {
   if (!isAddress(options.owner)) {
-    throw new TypeError(`sufficientSvmBalancePolicy: owner ${options.owner} is not a base58 Solana address`);
+    throw withReason(
+      new TypeError(`sufficientSvmBalancePolicy: owner ${options.owner} is not a base58 Solana address`),
+      SvmReasons.config,
+    );
   }
   return chainBalancePrefilter(options, {
     namespace: 'solana',

@@ -10,9 +10,10 @@ import {
   getCompiledTransactionMessageDecoder,
   getTransactionDecoder,
 } from '@solana/kit';
-import { encodeBase58 } from '@x402kit/core';
+import { encodeBase58, withReason } from '@x402kit/core';
 import type { InstructionView } from './compute-budget.js';
 import { isTokenProgram } from './programs.js';
+import { SvmReasons } from './reasons.js';
 
 /** A decoded `exact` transaction. */
 export type DecodedSvmTransaction = {
@@ -76,7 +77,7 @@ type ParsedWire = Omit<DecodedSvmTransaction, 'transaction' | 'message'>;
 function parseWireTransaction(bytes: Uint8Array): ParsedWire | undefined {
   let at = 0;
   const take = (n: number): Uint8Array => {
-    if (n < 0 || at + n > bytes.length) throw new RangeError('the transaction ends early');
+    if (n < 0 || at + n > bytes.length) throw undecodable('the transaction ends early');
     const out = bytes.subarray(at, at + n);
     at += n;
     return out;
@@ -89,7 +90,7 @@ function parseWireTransaction(bytes: Uint8Array): ParsedWire | undefined {
       value |= (b & 0x7f) << (7 * i);
       if ((b & 0x80) === 0) return value;
     }
-    throw new RangeError('a compact-u16 longer than 3 bytes');
+    throw undecodable('a compact-u16 longer than 3 bytes');
   };
   const signatures = Array.from({ length: shortVec() }, () => take(64));
   const messageBytes = bytes.subarray(at);
@@ -101,7 +102,7 @@ function parseWireTransaction(bytes: Uint8Array): ParsedWire | undefined {
   take(32); // recent blockhash
   const key = (index: number): string => {
     const found = accounts[index];
-    if (found === undefined) throw new RangeError(`account index ${index} out of range`);
+    if (found === undefined) throw undecodable(`account index ${index} out of range`);
     return found;
   };
   const instructions = Array.from({ length: shortVec() }, (): InstructionView => {
@@ -112,6 +113,11 @@ function parseWireTransaction(bytes: Uint8Array): ParsedWire | undefined {
   });
   if (versioned && shortVec() > 0) return undefined; // address lookup tables are not resolved
   return { messageBytes, numSignerAccounts, signatures, accounts, instructions };
+}
+
+/** What the reader throws at malformed bytes (and its caller turns into `undefined`). */
+function undecodable(message: string): RangeError {
+  return withReason(new RangeError(message), SvmReasons.transactionCouldNotBeDecoded);
 }
 
 /**

@@ -5,6 +5,8 @@
  * twice this way is harmless: the chain keeps one transaction per signature.
  */
 import { createDefaultRpcTransport, createSolanaRpcFromTransport, type RpcTransport } from '@solana/kit';
+import { X402Error } from '@x402kit/core';
+import { SvmReasons } from '../reasons.js';
 
 /** Options of {@link createFailoverRpc}. */
 export type FailoverRpcOptions = {
@@ -20,7 +22,7 @@ export type FailoverRpcOptions = {
  * await rpc.getLatestBlockhash().send()
  */
 export function createFailoverRpc(urls: readonly string[], options: FailoverRpcOptions = {}) {
-  if (urls.length === 0) throw new Error('createFailoverRpc: give at least one URL');
+  if (urls.length === 0) throw new X402Error(SvmReasons.config, 'createFailoverRpc: give at least one URL');
   const transports = urls.map((url) => createDefaultRpcTransport({ url }));
   const transport: RpcTransport = async (config) => {
     let last: unknown;

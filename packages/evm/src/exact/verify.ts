@@ -19,6 +19,7 @@ import type { Address, Hex } from 'viem';
 import { addressKey, isEvmAddress, sameAddress } from '../address.js';
 import type { Eip3009Domain, ExactEvmAuthorization } from '../eip3009.js';
 import type { EvmNetwork } from '../evm-network.js';
+import { type LazyJudgement, lazyJudgement } from '../lazy-judgement.js';
 import {
   type Erc6492Deployment,
   type Erc6492Factories,
@@ -122,7 +123,7 @@ export async function verifyExactEvmPayment(
   const factories = ctx.erc6492Factories?.get(requirements.network);
   // The signature is judged lazily: a failure below is reported only after the signature was found
   // valid (the reference checks it first), and a successful simulation proves it on chain.
-  const signature = lazySignature(() =>
+  const signature = lazyJudgement(() =>
     verifyAuthorizationSignature(net.client, domain, authorization, read.signature, factories),
   );
   const run: ExactRun = { ctx, requirements, options, offer, signature, fail };
@@ -172,32 +173,14 @@ type ExactRun = {
   requirements: PaymentRequirements;
   options: ExactEvmVerifyOptions;
   offer: ExactOffer;
-  signature: LazySignature;
+  /** The signature's verdict, judged on first need only. */
+  signature: LazyJudgement<SignatureVerdict>;
   fail: Fail;
 };
 
-/** The signature's verdict, judged on first need only (at most one judgment per verification). */
-type LazySignature = {
-  /** The verdict, judging the signature if that was not done yet. */
-  verdict(): Promise<SignatureVerdict>;
-  /** The verdict if the signature was judged already. */
-  judged(): SignatureVerdict | undefined;
-};
-
-function lazySignature(judge: () => Promise<SignatureVerdict>): LazySignature {
-  let verdict: SignatureVerdict | undefined;
-  return {
-    verdict: async () => {
-      verdict ??= await judge();
-      return verdict;
-    },
-    judged: () => verdict,
-  };
-}
-
 /** Refuses with `reason` once the signature is found valid; a bad signature is named first. */
 async function afterSignature(run: ExactRun, reason: string, message: string): Promise<Refusal> {
-  const verdict = await run.signature.verdict();
+  const verdict = await run.signature.judge();
   return verdict.valid ? run.fail(reason, message) : run.fail(verdict.reason, verdict.message);
 }
 
@@ -349,7 +332,7 @@ async function proveOnChain(run: ExactRun): Promise<Refusal | OnChainProof> {
   if (proven && ecdsa) {
     onChainSignature = ecdsa;
   } else {
-    const verdict = await run.signature.verdict();
+    const verdict = await run.signature.judge();
     if (!verdict.valid) return fail(verdict.reason, verdict.message);
     onChainSignature = verdict.signature;
   }
@@ -371,7 +354,7 @@ async function proveOnChain(run: ExactRun): Promise<Refusal | OnChainProof> {
  */
 async function refuseSimulation(run: ExactRun, message: string): Promise<Refusal> {
   const { offer, options, fail } = run;
-  const verdict = await run.signature.verdict();
+  const verdict = await run.signature.judge();
   if (!verdict.valid) return fail(verdict.reason, verdict.message);
   const reason =
     (options.diagnose ?? true)

@@ -21,6 +21,7 @@ import {
   simulateWithDeployment,
 } from '../exact/erc6492-deployment.js';
 import type { GasSponsorBudget } from '../gas-sponsor-budget.js';
+import { type LazyJudgement, lazyJudgement } from '../lazy-judgement.js';
 import {
   type ApprovalSponsoringLimits,
   type PricedApproval,
@@ -182,27 +183,9 @@ type Permit2Run = {
   now: number;
   /** The signature is left to the simulation, and judged locally only to name a failure. */
   deferSignature: boolean;
-  signature: LazyJudgement;
+  /** The signature's judgement, made on first need only. */
+  signature: LazyJudgement<SignatureJudgement>;
 };
-
-/** The signature's judgement, made on first need only (at most once per verification). */
-type LazyJudgement = {
-  /** The judgement, judging the signature if that was not done yet. */
-  judge(): Promise<SignatureJudgement>;
-  /** The judgement if the signature was judged already. */
-  judged(): SignatureJudgement | undefined;
-};
-
-function lazyJudgement(judge: () => Promise<SignatureJudgement>): LazyJudgement {
-  let judgement: SignatureJudgement | undefined;
-  return {
-    judge: async () => {
-      judgement ??= await judge();
-      return judgement;
-    },
-    judged: () => judgement,
-  };
-}
 
 /** The refusal a judged signature calls for: a refused ERC-6492 wrapper, or an invalid signature. */
 function signatureRefusal(s: SignatureJudgement | undefined, payer: Address): Refusal | undefined {

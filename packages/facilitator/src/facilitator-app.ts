@@ -9,6 +9,7 @@
  * another live instance holds refuses the start with `SettlementKeyInUseError` (one sender per key,
  * so nonces never collide).
  */
+import { Reasons, X402Error } from '@x402kit/core';
 import { buildEngine } from './build-engine.js';
 import { buildService } from './build-service.js';
 import { closeDeploymentParts, type DeploymentParts } from './deployment-parts.js';
@@ -93,7 +94,7 @@ export async function createFacilitatorApp(
   try {
     await startChains(config, parts);
     const reconcile = await buildEngine(config, parts);
-    if (!parts.engine) throw new Error('the engine was not built');
+    if (!parts.engine) throw new X402Error(Reasons.internalError, 'the engine was not built');
     if ('postgres' in db) parts.limiter = await createPostgresRateLimiter({ ...db.postgres, log });
     const { service, served } = buildService(config, parts, parts.engine, options.onClose);
     startBackground(config, parts, reconcile, options.autoStart ?? true);
@@ -111,7 +112,7 @@ function runningApp(
   served: ServiceFacilitator,
 ): FacilitatorApp {
   const { ledger, log, metrics, reconciler, telemetry, keyLeases, sponsorships, monitor } = parts;
-  if (!monitor) throw new Error('the relayer monitor was not created');
+  if (!monitor) throw new X402Error(Reasons.internalError, 'the relayer monitor was not created');
   let closing: Promise<void> | undefined;
   return {
     service,

@@ -19,6 +19,11 @@ export const FacilitatorReasons = defineReasons('@x402kit/facilitator', {
   idempotencyRow: 'invalid_idempotency_row',
   /** Another live instance holds a settlement key this one would send from. */
   settlementKeyInUse: 'settlement_key_in_use',
+  /**
+   * A row of a PostgreSQL store (payment, payment identifier, key lease) was taken and released more
+   * times than a claim retries while this instance tried to take it; the call may be tried again.
+   */
+  storeContention: 'facilitator_store_contention',
 });
 
 /**

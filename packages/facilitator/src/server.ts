@@ -12,6 +12,7 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
+import { Reasons, X402Error } from '@x402kit/core';
 import { createEmitter, type Emit, type Log } from './log.js';
 import { ServiceReasons } from './service-reasons.js';
 import type { FacilitatorService, HeaderReader, ServiceExchange, ServiceReply } from './service-types.js';
@@ -246,6 +247,7 @@ function send(req: IncomingMessage, res: ServerResponse, reply: ServiceReply): v
 }
 
 function boundAddress(address: AddressInfo | string | null): AddressInfo {
-  if (address === null || typeof address === 'string') throw new Error('the server is not listening on TCP');
+  if (address === null || typeof address === 'string')
+    throw new X402Error(Reasons.internalError, 'the server is not listening on TCP');
   return address;
 }

@@ -16,7 +16,15 @@
 import { readFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { extname } from 'node:path';
-import { type ChainModule, chainAddressKey, httpUrl, ms, privateKey } from '@x402kit/core';
+import {
+  type ChainModule,
+  chainAddressKey,
+  httpUrl,
+  ms,
+  privateKey,
+  Reasons,
+  X402Error,
+} from '@x402kit/core';
 import { isRecord } from '@x402kit/core/internal';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
@@ -165,7 +173,10 @@ export function createServiceConfigSchema(chains: readonly ChainModule[]): z.Zod
       const taken =
         key in serviceShape || key === 'apiKeys' || key === 'monitoring' ? 'the service' : owner.get(key);
       if (taken !== undefined)
-        throw new Error(`chain module ${module.family}: the config section "${key}" belongs to ${taken}`);
+        throw new X402Error(
+          Reasons.invalidArgument,
+          `chain module ${module.family}: the config section "${key}" belongs to ${taken}`,
+        );
       owner.set(key, module.family);
       sectionShape[key] = schema.optional();
     }

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { createFacilitator } from '@x402kit/core';
+import { createFacilitator, X402Error } from '@x402kit/core';
 import { baseSepoliaUsdcRequirements, signatureScheme } from '@x402kit/testing/signature-scheme';
+import { FacilitatorReasons } from './facilitator-reasons.js';
 import { createFacilitatorService } from './service.js';
 import type { ServiceRequestEvent } from './service-types.js';
 
@@ -306,5 +307,12 @@ describe('createFacilitatorService', () => {
 
   it('validates its options', () => {
     assert.throws(() => createService({ bodyLimitBytes: 0 }), /bodyLimitBytes must be a positive integer/);
+    assert.throws(
+      () => createService({ bodyLimitBytes: 0 }),
+      (error: unknown) =>
+        error instanceof TypeError &&
+        error instanceof X402Error &&
+        error.reason === FacilitatorReasons.config,
+    );
   });
 });

@@ -11,7 +11,8 @@
  * same table with hono's router for the Node server (`server.ts`), which adapts `IncomingMessage`
  * without building a `Request`.
  */
-import type { SupportedResponse } from '@x402kit/core';
+import { type SupportedResponse, withReason } from '@x402kit/core';
+import { FacilitatorReasons } from './facilitator-reasons.js';
 import { createEmitter, type Emit } from './log.js';
 import { authenticateCall } from './service-authenticate.js';
 import { describeError, pathOf } from './service-http.js';
@@ -47,7 +48,10 @@ type Answer = (call: ServiceCall) => Promise<ServiceReply>;
 export function createFacilitatorService(options: FacilitatorServiceOptions): FacilitatorService {
   const bodyLimitBytes = options.bodyLimitBytes ?? DEFAULT_BODY_LIMIT_BYTES;
   if (!Number.isSafeInteger(bodyLimitBytes) || bodyLimitBytes <= 0) {
-    throw new TypeError(`bodyLimitBytes must be a positive integer (got ${String(options.bodyLimitBytes)})`);
+    throw withReason(
+      new TypeError(`bodyLimitBytes must be a positive integer (got ${String(options.bodyLimitBytes)})`),
+      FacilitatorReasons.config,
+    );
   }
   const emit = createEmitter(options.log);
   const entries = serviceEntries(options, bodyLimitBytes, emit);

@@ -3,7 +3,7 @@
  * keys, the settlement limits and the sponsor budget opener (the budget lives in the ledger's
  * database so instances share it; one chain module may open it).
  */
-import type { SponsorLimits } from '@x402kit/core';
+import { Reasons, type SponsorLimits, X402Error } from '@x402kit/core';
 import type { DeploymentParts } from './deployment-parts.js';
 import { createPostgresGasSponsorStore, createSqliteGasSponsorStore } from './gas-sponsoring/index.js';
 import { withSponsoredGasMetrics } from './gas-sponsoring/sponsored-gas-metrics.js';
@@ -22,7 +22,10 @@ export async function startChains(config: ServiceConfig, parts: DeploymentParts)
   const { maxGasPerSettlement } = config.limits;
   const openSponsorBudget = async (limits: SponsorLimits) => {
     if (parts.sponsorships)
-      throw new Error('the sponsor budget is already open (one chain module sponsors fees)');
+      throw new X402Error(
+        Reasons.internalError,
+        'the sponsor budget is already open (one chain module sponsors fees)',
+      );
     parts.sponsorships = await openStore(parts.db, {
       postgres: (db) => createPostgresGasSponsorStore({ ...db, limits }),
       sqlite: (db) => createSqliteGasSponsorStore({ ...db, limits }),

@@ -1,4 +1,6 @@
+import { X402Error } from '@x402kit/core';
 import { openPostgres } from '../db/postgres.js';
+import { FacilitatorReasons } from '../facilitator-reasons.js';
 import type { PostgresStoreOptions } from '../store-options.js';
 import { toIdempotencyRecord } from './idempotency-row.js';
 import type { IdempotencyRecord, IdempotencyStore } from './idempotency-store.js';
@@ -47,7 +49,8 @@ export async function createPostgresIdempotencyStore(
         // released between our insert and our read: try again
         if (existing) return { claimed: false, record: existing };
       }
-      throw new Error(
+      throw new X402Error(
+        FacilitatorReasons.storeContention,
         `claim of payment id ${claim.id}: claimed and released ${CLAIM_ATTEMPTS} times meanwhile`,
       );
     },

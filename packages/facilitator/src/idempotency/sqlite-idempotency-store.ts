@@ -2,6 +2,7 @@
  * The idempotency store in SQLite through libsql: the ledger's file (or any other), table
  * `payment_identifiers` with its own migrations. Claims are atomic (one writer at a time).
  */
+import { Reasons, X402Error } from '@x402kit/core';
 import { openSqlite } from '../db/sqlite.js';
 import type { SqliteStoreOptions } from '../store-options.js';
 import { toIdempotencyRecord } from './idempotency-row.js';
@@ -51,7 +52,8 @@ export async function createSqliteIdempotencyStore(
     async claim(claim) {
       const inserted = insert.run({ ...claim, now: now() }).changes === 1;
       const record = get(claim.id, claim.operation);
-      if (!record) throw new Error(`claim of payment id ${claim.id}: the record vanished`);
+      if (!record)
+        throw new X402Error(Reasons.internalError, `claim of payment id ${claim.id}: the record vanished`);
       return { claimed: inserted, record };
     },
     async get(id, operation) {

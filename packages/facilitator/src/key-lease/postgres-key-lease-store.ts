@@ -1,4 +1,6 @@
+import { X402Error } from '@x402kit/core';
 import { openPostgres } from '../db/postgres.js';
+import { FacilitatorReasons } from '../facilitator-reasons.js';
 import type { PostgresStoreOptions } from '../store-options.js';
 import { decideAcquire, type KeyLeaseRow, type KeyLeaseStore, toKeyLeaseRow } from './key-lease-store.js';
 import { KEY_LEASE_COLUMNS, KEY_LEASE_SCHEMA } from './schema.js';
@@ -83,7 +85,8 @@ export async function createPostgresKeyLeaseStore(
           client.release();
         }
       }
-      throw new Error(
+      throw new X402Error(
+        FacilitatorReasons.storeContention,
         `lease of ${request.family} ${request.address}: taken and released ${ACQUIRE_ATTEMPTS} times meanwhile`,
       );
     },

@@ -118,7 +118,8 @@ export async function createPostgresLedger(options: PostgresLedgerOptions): Prom
         // released between our statements: try again
         if (existing) return { reserved: false, record: existing };
       }
-      throw new Error(
+      throw new X402Error(
+        FacilitatorReasons.storeContention,
         `reservation of ${k.nonce}: the key was reserved and released ${CLAIM_ATTEMPTS} times meanwhile`,
       );
     },
@@ -153,7 +154,8 @@ export async function createPostgresLedger(options: PostgresLedgerOptions): Prom
         // released between our insert and our read: try to claim again
         if (existing) return { claimed: false, record: existing };
       }
-      throw new Error(
+      throw new X402Error(
+        FacilitatorReasons.storeContention,
         `claim of ${k.nonce}: the key was claimed and released ${CLAIM_ATTEMPTS} times meanwhile`,
       );
     },

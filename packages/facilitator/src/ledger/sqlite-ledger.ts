@@ -5,8 +5,9 @@
  */
 
 import type { SettleResponse } from '@x402kit/core';
-import { canonicalKeyPart, normalizePaymentKey, type PaymentKey } from '@x402kit/core';
+import { canonicalKeyPart, normalizePaymentKey, type PaymentKey, Reasons, X402Error } from '@x402kit/core';
 import { openSqlite } from '../db/sqlite.js';
+import { ServiceReasons } from '../service-reasons.js';
 import type { SqliteStoreOptions } from '../store-options.js';
 import {
   bindPaymentFilter,
@@ -119,7 +120,7 @@ export async function createSqliteLedger(options: SqliteLedgerOptions): Promise<
 
   let closed = false;
   const open = () => {
-    if (closed) throw new Error(`the ledger ${options.path} is closed`);
+    if (closed) throw new X402Error(ServiceReasons.ledgerUnavailable, `the ledger ${options.path} is closed`);
   };
   const read = (key: PaymentKey): PaymentRecord | undefined => {
     open();
@@ -146,7 +147,8 @@ export async function createSqliteLedger(options: SqliteLedgerOptions): Promise<
       const reserved =
         insert.run({ ...params, state: 'reserved' }).changes === 1 || renewReserved.run(params).changes === 1;
       const record = read(k);
-      if (!record) throw new Error(`reservation of ${k.nonce}: the record vanished`);
+      if (!record)
+        throw new X402Error(Reasons.internalError, `reservation of ${k.nonce}: the record vanished`);
       return { reserved, record };
     },
     async claim(key, o): Promise<ClaimResult> {
@@ -157,7 +159,7 @@ export async function createSqliteLedger(options: SqliteLedgerOptions): Promise<
         insert.run({ ...params, state: 'claimed', expiresAt: null }).changes === 1 ||
         claimReserved.run(params).changes === 1;
       const record = read(k);
-      if (!record) throw new Error(`claim of ${k.nonce}: the record vanished`);
+      if (!record) throw new X402Error(Reasons.internalError, `claim of ${k.nonce}: the record vanished`);
       return { claimed, record };
     },
     async releaseReservation(key, attempt) {

@@ -128,6 +128,26 @@ export type PermitVerifyOptions = {
 };
 
 /**
+ * A chain's own `exact_permit` verify function: {@link verifyPermitPayment} on the chain that
+ * `chainOf` makes from the caller's context. Each chain package exports one.
+ *
+ * @example
+ * export const verifyExactPermitPayment = permitPaymentVerifier(evmPermitChain);
+ * const { response } = await verifyExactPermitPayment(ctx, payload, requirements);
+ */
+export function permitPaymentVerifier<Context, Network>(
+  chainOf: (ctx: Context) => PermitVerifyChain<Network>,
+): (
+  ctx: Context,
+  payload: PaymentPayload,
+  requirements: PaymentRequirements,
+  options?: PermitVerifyOptions,
+) => Promise<PermitVerifyOutcome<Network>> {
+  return (ctx, payload, requirements, options = {}) =>
+    verifyPermitPayment(chainOf(ctx), payload, requirements, options);
+}
+
+/**
  * Verify `payload` against `requirements` on `chain`. Never throws for bad input; failures to read
  * the chain throw (the facilitator turns them into `unexpected_verify_error`).
  *

@@ -75,8 +75,15 @@ function isFunctionLike(declaration: ts.Declaration): boolean {
   return false;
 }
 
-function kindOf(symbol: ts.Symbol, declarations: readonly ts.Declaration[]): PublicExport['kind'] {
+function kindOf(
+  symbol: ts.Symbol,
+  declarations: readonly ts.Declaration[],
+  checker: ts.TypeChecker,
+): PublicExport['kind'] {
   if (declarations.some(isFunctionLike)) return 'function';
+  // a constant made by a factory (`export const verify = bindVerifier(chain)`) is a function too
+  const variable = declarations.find(ts.isVariableDeclaration);
+  if (variable && checker.getTypeAtLocation(variable).getCallSignatures().length > 0) return 'function';
   if (declarations.some(ts.isClassDeclaration)) return 'class';
   if (symbol.flags & ts.SymbolFlags.Value) return 'value';
   return 'type';
@@ -150,7 +157,7 @@ export function readPublicSurface(packageDirs: readonly string[]): PublicExport[
           packageName: pkg.name,
           entry,
           name: exported.name,
-          kind: typeOnly(exported) ? 'type' : kindOf(symbol, declarations),
+          kind: typeOnly(exported) ? 'type' : kindOf(symbol, declarations, checker),
           documented: docs.some((d) => ts.isJSDoc(d)),
           hasExample: tags.some((t) => t.tagName.text === 'example'),
           summary: summaryOf(docs),

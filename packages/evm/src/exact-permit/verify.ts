@@ -4,7 +4,6 @@
  * nonce, allowance, balance), so a payment that verifies is one that settles, and a `validBefore`
  * no further than the offer's `maxTimeoutSeconds` (+ 30 s skew) ahead.
  */
-import type { PaymentPayload, PaymentRequirements } from '@x402kit/core';
 import {
   buildPaymentPermitDomain,
   type PermitAddressForm,
@@ -13,10 +12,10 @@ import {
   type PermitVerifyOptions,
   type PermitVerifyOutcome,
   paymentPermitAbi,
+  permitPaymentVerifier,
   permitTokenAbi,
   readExactPermitPayload,
   type VerifiedPermit,
-  verifyPermitPayment,
 } from '@x402kit/payment-permit';
 import type { Address } from 'viem';
 import { addressKey, sameAddress } from '../address.js';
@@ -44,14 +43,7 @@ export type ExactPermitVerifyOptions = PermitVerifyOptions;
  * @example
  * const { response } = await verifyExactPermitPayment(ctx, payload, requirements)
  */
-export async function verifyExactPermitPayment(
-  ctx: ExactPermitVerifyContext,
-  payload: PaymentPayload,
-  requirements: PaymentRequirements,
-  options: ExactPermitVerifyOptions = {},
-): Promise<ExactPermitVerifyOutcome> {
-  return verifyPermitPayment(evmPermitChain(ctx), payload, requirements, options);
-}
+export const verifyExactPermitPayment = permitPaymentVerifier(evmPermitChain);
 
 const EVM_ADDRESS_FORM: PermitAddressForm = { same: sameAddress, show: (address) => address };
 

@@ -4,7 +4,6 @@
  * contract (kind, caller, nonce, allowance, balance), so a payment that verifies is one that settles.
  * Network ids may come in any form (`tron:nile`, `tron:0xcd8690dc`, `tron:3448148188`).
  */
-import type { PaymentPayload, PaymentRequirements } from '@x402kit/core';
 import {
   buildPaymentPermitDomain,
   EXACT_PERMIT_VALID_BEFORE_MARGIN_SECONDS,
@@ -13,8 +12,8 @@ import {
   type PermitVerifyContext,
   type PermitVerifyOptions,
   type PermitVerifyOutcome,
+  permitPaymentVerifier,
   type VerifiedPermit,
-  verifyPermitPayment,
 } from '@x402kit/payment-permit';
 import { decodeAbiParameters, encodeAbiParameters } from 'viem';
 import { toEvmHex, toTronAddress, tronAddressBody } from '../address.js';
@@ -77,14 +76,7 @@ export type ExactPermitTronVerifyOptions = PermitVerifyOptions;
  * const { response } = await verifyExactPermitTronPayment(ctx, payload, requirements);
  * response.isValid; // true
  */
-export async function verifyExactPermitTronPayment(
-  ctx: ExactPermitTronVerifyContext,
-  payload: PaymentPayload,
-  requirements: PaymentRequirements,
-  options: ExactPermitTronVerifyOptions = {},
-): Promise<ExactPermitTronVerifyOutcome> {
-  return verifyPermitPayment(tronPermitChain(ctx), payload, requirements, options);
-}
+export const verifyExactPermitTronPayment = permitPaymentVerifier(tronPermitChain);
 
 /**
  * The TRON side of `exact_permit` verification: network ids in any form, Base58 addresses, the

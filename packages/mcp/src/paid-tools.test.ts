@@ -277,6 +277,10 @@ describe('createPaidTools (MCP server side)', () => {
     const stack = createTestStack();
     const paid = createPaidTools({ server: stack.server, tools: { weather: { accepts: option } } });
     assert.throws(() => paid.tool('search', async () => ({ content: [] })), /no price for tool "search"/);
+    assert.throws(
+      () => paid.tool('search', async () => ({ content: [] })),
+      (error: unknown) => error instanceof X402Error && error.reason === Reasons.invalidRouteConfig,
+    );
   });
 });
 

@@ -23,6 +23,7 @@ import {
   Reasons,
   type ResourceServer,
   type SettleResponse,
+  X402Error,
 } from '@x402kit/core';
 import {
   type BufferedResponse,
@@ -127,7 +128,10 @@ export function createPaidTools(options: PaidToolsOptions): PaidTools {
 
   function tool<Args>(name: string, handler: ToolHandler<Args>): ToolHandler<Args> {
     if (!Object.hasOwn(options.tools, name)) {
-      throw new Error(`createPaidTools: no price for tool "${name}"; add it to options.tools`);
+      throw new X402Error(
+        Reasons.invalidRouteConfig,
+        `createPaidTools: no price for tool "${name}"; add it to options.tools`,
+      );
     }
     return async (args, extra) => {
       const call: ToolCall = { name, arguments: argumentsOf(args), meta: extra._meta };
@@ -242,7 +246,7 @@ type Translation = { payments: PaymentHandler; call: ToolCall; calls: WeakMap<Re
 /** The core's decision as a tool result. */
 async function toolResultOf(result: PaymentResult, t: Translation): Promise<CallToolResult> {
   if (result.type === 'unprotected')
-    throw new Error(`tool "${t.call.name}" has no route in the payment core`);
+    throw new X402Error(Reasons.internalError, `tool "${t.call.name}" has no route in the payment core`);
   if (result.type === 'response') {
     const toolResult = parseResult(result.response.body);
     if (!result.settlement) return toolResult;
@@ -262,7 +266,7 @@ async function toolResultOf(result: PaymentResult, t: Translation): Promise<Call
 /** Settlement failed after the tool ran: the PaymentRequired again, the tool's output withheld. */
 async function settlementFailedResult(settlement: SettleResponse, t: Translation): Promise<CallToolResult> {
   const unpaid = await t.payments.processRequest(toolInput(t.call, undefined, t.calls), () => {
-    throw new Error('unreachable: an unpaid call never runs the tool');
+    throw new X402Error(Reasons.internalError, 'unreachable: an unpaid call never runs the tool');
   });
   const header = unpaid.type === 'reply' ? unpaid.reply.headers[HeaderNames.paymentRequired] : undefined;
   const reason = settlement.errorReason ?? Reasons.unexpectedSettleError;

@@ -7,8 +7,10 @@ import {
   formatUnits,
   type PaymentPayload,
   parseUnits,
+  Reasons,
   type SchemeClient,
   type SchemeServer,
+  X402Error,
 } from '@x402kit/core';
 import {
   confirmTransaction,
@@ -70,7 +72,7 @@ async function startDemoChain(mode: EvmSchemeMode): Promise<DemoChain> {
     const usdt = bsc.assets.USDT;
     if (!usdt) {
       await devnets.stop();
-      throw new Error('the BSC devnet has no USDT');
+      throw new X402Error(Reasons.internalError, 'the BSC devnet has no USDT');
     }
     const { payer, payTo, facilitator } = devnets.accounts;
     return {

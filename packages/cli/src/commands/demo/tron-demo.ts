@@ -8,8 +8,10 @@ import {
   createResourceServer,
   formatUnits,
   parseUnits,
+  Reasons,
   type SchemeClient,
   type SchemeServer,
+  X402Error,
 } from '@x402kit/core';
 import { startTronDevnet, type TronDevnet } from '@x402kit/devnet';
 import { createFacilitatorApp, parseServiceConfig, startFacilitatorServer } from '@x402kit/facilitator';
@@ -47,7 +49,7 @@ export function runTronDemo(mode: TronDemoMode, out: (text: string) => void): Pr
       const devnet = await startTronDevnet();
       stops.push(() => devnet.stop());
       const gasFree = devnet.gasFree;
-      if (!gasFree) throw new Error('the TRON devnet started without GasFree');
+      if (!gasFree) throw new X402Error(Reasons.internalError, 'the TRON devnet started without GasFree');
       const usdt = devnet.assets.USDT;
       const units = (atomic: bigint) => `${formatUnits(atomic, usdt.decimals)} USDT`;
       say(`   TRON node (TronWeb fullHost) ${devnet.fullHost}; USDT (no-bool TRC-20) at ${usdt.address}`);
@@ -176,7 +178,7 @@ async function preparePayer(
     };
   }
   const gasFree = devnet.gasFree;
-  if (!gasFree) throw new Error('the TRON devnet started without GasFree');
+  if (!gasFree) throw new X402Error(Reasons.internalError, 'the TRON devnet started without GasFree');
   const { tronDevnetAccount } = await import('@x402kit/devnet');
   const account = tronDevnetAccount(GASFREE_PAYER_INDEX);
   const gasFreeAddress = await gasFree.gasFreeAddressOf(account.address);

@@ -5,6 +5,7 @@
  */
 import type { OfferPrefilter } from './client.js';
 import type { Offer } from './payment-policy.js';
+import { withReason } from './protocol/errors.js';
 
 /** One balance read: its cache key (network and asset) and the read itself. */
 export type OfferBalanceRead = { key: string; read: () => Promise<bigint> };
@@ -80,10 +81,14 @@ export function balancePrefilter(options: BalancePrefilterOptions): OfferPrefilt
 export type ChainBalanceReads<A extends string> = {
   /** The CAIP-2 namespace of the chain's networks (`eip155`, `solana`). */
   namespace: string;
-  /** The payer, already checked and in the chain's form. */
-  owner: A;
-  /** An offer's asset in the chain's form, or `undefined` when it is not a token address of the chain. */
-  asset(asset: string): A | undefined;
+  /** The policy's name, for the error about a bad `owner` (`sufficientBalancePolicy`). */
+  policy: string;
+  /** An address in the chain's one form (checksummed 0x, base58), or `undefined` when it is not one. */
+  address(value: string): A | undefined;
+  /** What an address of the chain is, for that error (`an address`, `a base58 Solana address`). */
+  addressForm: string;
+  /** The chain's config reason, the error's `reason`. */
+  configReason: string;
   /** The read used when the options give none. */
   read: TokenBalanceRead<A>;
   /** What an offer takes from the balance (atomic units). */
@@ -95,18 +100,24 @@ export type ChainBalanceReads<A extends string> = {
  * entry and asset of the chain's form, `options.readBalance` (or the chain's read) once.
  *
  * @example
- * chainBalancePrefilter(options, { namespace: 'eip155', owner, asset: (a) => (isAddress(a) ? getAddress(a) : undefined), read, required })
+ * chainBalancePrefilter(options, { namespace: 'eip155', policy: 'sufficientBalancePolicy', address: (a) => (isAddress(a) ? getAddress(a) : undefined), addressForm: 'an address', configReason, read, required })
+ * @throws a `TypeError` tagged with `configReason` when `options.owner` is not an address of the chain.
  */
 export function chainBalancePrefilter<A extends string>(
   options: BalancePolicyOptions<TokenBalanceRead<A>>,
   chain: ChainBalanceReads<A>,
 ): OfferPrefilter {
+  const owner = chain.address(options.owner);
+  if (owner === undefined)
+    throw withReason(
+      new TypeError(`${chain.policy}: owner ${options.owner} is not ${chain.addressForm}`),
+      chain.configReason,
+    );
   const read = options.readBalance ?? chain.read;
-  const { owner } = chain;
   return balancePrefilter({
     balanceOf: ({ requirements: { network, asset: offered } }) => {
       const rpcUrl = options.rpc[network];
-      const asset = network.startsWith(`${chain.namespace}:`) ? chain.asset(offered) : undefined;
+      const asset = network.startsWith(`${chain.namespace}:`) ? chain.address(offered) : undefined;
       if (rpcUrl === undefined || asset === undefined) return undefined;
       // the asset in the chain's one form (checksummed 0x, base58 as is): one read per token
       return { key: `${network}|${asset}`, read: () => read({ network, rpcUrl, asset, owner }) };

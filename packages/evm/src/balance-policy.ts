@@ -3,7 +3,7 @@
  * drops the offers the payer cannot afford, reading token balances on-chain (one `balanceOf` per
  * network and asset, in parallel).
  */
-import { type Offer, type OfferPrefilter, withReason } from '@x402kit/core';
+import type { Offer, OfferPrefilter } from '@x402kit/core';
 import {
   type BalancePolicyOptions,
   chainBalancePrefilter,
@@ -52,15 +52,12 @@ const readOnChain: ReadTokenBalance = ({ rpcUrl, asset, owner }) =>
  * })
  */
 export function sufficientBalancePolicy(options: SufficientBalancePolicyOptions): OfferPrefilter {
-  if (!isAddress(options.owner))
-    throw withReason(
-      new TypeError(`sufficientBalancePolicy: owner ${options.owner} is not an address`),
-      EvmReasons.config,
-    );
   return chainBalancePrefilter(options, {
     namespace: 'eip155',
-    owner: getAddress(options.owner),
-    asset: (asset) => (isAddress(asset) ? getAddress(asset) : undefined),
+    policy: 'sufficientBalancePolicy',
+    address: (value) => (isAddress(value) ? getAddress(value) : undefined),
+    addressForm: 'an address',
+    configReason: EvmReasons.config,
     read: readOnChain,
     required: requiredBalance,
   });

@@ -6,7 +6,7 @@
 import type { Address } from '@solana/kit';
 import { address, createSolanaRpc, isAddress } from '@solana/kit';
 import { findAssociatedTokenPda } from '@solana-program/token';
-import { type OfferPrefilter, withReason } from '@x402kit/core';
+import type { OfferPrefilter } from '@x402kit/core';
 import {
   type BalancePolicyOptions,
   chainBalancePrefilter,
@@ -56,16 +56,12 @@ export const readSvmTokenBalance: ReadSvmTokenBalance = async ({ rpcUrl, asset, 
  * })
  */
 export function sufficientSvmBalancePolicy(options: SufficientSvmBalancePolicyOptions): OfferPrefilter {
-  if (!isAddress(options.owner)) {
-    throw withReason(
-      new TypeError(`sufficientSvmBalancePolicy: owner ${options.owner} is not a base58 Solana address`),
-      SvmReasons.config,
-    );
-  }
   return chainBalancePrefilter(options, {
     namespace: 'solana',
-    owner: address(options.owner),
-    asset: (asset) => (isAddress(asset) ? address(asset) : undefined),
+    policy: 'sufficientSvmBalancePolicy',
+    address: (value) => (isAddress(value) ? address(value) : undefined),
+    addressForm: 'a base58 Solana address',
+    configReason: SvmReasons.config,
     read: readSvmTokenBalance,
     required: (offer) => BigInt(offer.requirements.amount),
   });

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { Reasons, X402Error } from '@x402kit/core';
 import { mnemonicToAccount, privateKeyToAccount } from 'viem/accounts';
 import { DEVNET_ACCOUNTS, DEVNET_MNEMONIC, devnetAccount } from './accounts.js';
 
@@ -24,6 +25,8 @@ test('indexes past 9 are derived from the mnemonic', () => {
   assert.equal(account.address, mnemonicToAccount(DEVNET_MNEMONIC, { addressIndex: 12 }).address);
   assert.equal(privateKeyToAccount(account.privateKey).address, account.address);
   assert.equal(devnetAccount(12), account); // cached
-  assert.throws(() => devnetAccount(-1), RangeError);
-  assert.throws(() => devnetAccount(1.5), RangeError);
+  const invalidIndex = (error: unknown) =>
+    error instanceof RangeError && error instanceof X402Error && error.reason === Reasons.invalidArgument;
+  assert.throws(() => devnetAccount(-1), invalidIndex);
+  assert.throws(() => devnetAccount(1.5), invalidIndex);
 });

@@ -1,3 +1,4 @@
+import { Reasons, withReason, X402Error } from '@x402kit/core';
 import type { Address, Hex } from 'viem';
 import { bytesToHex } from 'viem';
 import { mnemonicToAccount } from 'viem/accounts';
@@ -73,13 +74,17 @@ const derived = new Map<number, DevnetAccount>();
  */
 export function devnetAccount(index: number): DevnetAccount {
   if (!Number.isSafeInteger(index) || index < 0 || index >= 2 ** 31) {
-    throw new RangeError(`devnetAccount: index must be an integer from 0 to 2^31-1 (got ${String(index)})`);
+    throw withReason(
+      new RangeError(`devnetAccount: index must be an integer from 0 to 2^31-1 (got ${String(index)})`),
+      Reasons.invalidArgument,
+    );
   }
   const known = WELL_KNOWN[index] ?? derived.get(index);
   if (known) return known;
   const hd = mnemonicToAccount(DEVNET_MNEMONIC, { addressIndex: index });
   const privateKey = hd.getHdKey().privateKey;
-  if (!privateKey) throw new Error(`devnetAccount: no private key derived for index ${index}`);
+  if (!privateKey)
+    throw new X402Error(Reasons.internalError, `devnetAccount: no private key derived for index ${index}`);
   const account: DevnetAccount = { address: hd.address, privateKey: bytesToHex(privateKey) };
   derived.set(index, account);
   return account;

@@ -15,7 +15,7 @@ export const DevnetReasons = defineReasons('@x402kit/devnet', {
   options: 'invalid_devnet_options',
   /** Preparing the chain failed after anvil started ({@link DevnetSetupError}; `step` names it). */
   setup: 'devnet_setup_failed',
-  /** Anvil answered a JSON-RPC call with an error (`AnvilRpcError`). */
+  /** Anvil answered a JSON-RPC call with an error (`AnvilRpcError`), or with no answer of the shape asked for. */
   anvilRpc: 'devnet_anvil_rpc_error',
   /** The local TRON node rejects a request before doing anything (`TronRequestError`). */
   tronRequest: 'devnet_tron_request_rejected',

@@ -1,4 +1,5 @@
 import type { Server } from 'node:http';
+import { Reasons, X402Error } from '@x402kit/core';
 
 /** One of the devnet's HTTP services, listening on 127.0.0.1. */
 export type LocalHttpServer = {
@@ -24,7 +25,8 @@ export async function listenLocal(server: Server, port = 0): Promise<LocalHttpSe
     server.listen(port, '127.0.0.1', () => resolve());
   });
   const address = server.address();
-  if (typeof address !== 'object' || address === null) throw new Error('no TCP port bound on 127.0.0.1');
+  if (typeof address !== 'object' || address === null)
+    throw new X402Error(Reasons.internalError, 'no TCP port bound on 127.0.0.1');
   let closing: Promise<void> | undefined;
   return {
     url: `http://127.0.0.1:${address.port}`,

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { KeyPairSigner } from '@solana/kit';
 import { createKeyPairSignerFromPrivateKeyBytes, getAddressDecoder, getBase58Decoder } from '@solana/kit';
+import { Reasons, X402Error } from '@x402kit/core';
 
 /** The roles of the well-known Solana devnet accounts. */
 export type SolanaDevnetRole = 'payer' | 'payTo' | 'feePayer';
@@ -47,7 +48,7 @@ export async function solanaDevnetAccount(role: SolanaDevnetRole): Promise<Solan
   const signer = await createKeyPairSignerFromPrivateKeyBytes(seed, true);
   const publicKey = new Uint8Array(await crypto.subtle.exportKey('raw', signer.keyPair.publicKey));
   if (getAddressDecoder().decode(publicKey) !== signer.address)
-    throw new Error('solana devnet: key mismatch');
+    throw new X402Error(Reasons.internalError, 'solana devnet: key mismatch');
   const secret = new Uint8Array(64);
   secret.set(seed, 0);
   secret.set(publicKey, 32);

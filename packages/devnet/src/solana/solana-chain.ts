@@ -1,6 +1,6 @@
 import type { Address, Transaction } from '@solana/kit';
 import { address, getBase58Decoder, getCompiledTransactionMessageDecoder, lamports } from '@solana/kit';
-import { X402Error } from '@x402kit/core';
+import { Reasons, X402Error } from '@x402kit/core';
 import type { FailedTransactionMetadata, LiteSVM, TransactionMetadata } from 'litesvm';
 import { DevnetReasons } from '../devnet-reasons.js';
 import type { SolanaWireTransactionError } from './solana-transaction-error.js';
@@ -124,7 +124,7 @@ export class SolanaChain {
 
   airdrop(to: Address, amount: bigint): string {
     const result = this.svm.airdrop(to, lamports(amount));
-    if (!result || isFailed(result)) throw new Error(`airdrop to ${to} failed`);
+    if (!result || isFailed(result)) throw new X402Error(Reasons.internalError, `airdrop to ${to} failed`);
     const signature = getBase58Decoder().decode(result.signature());
     this.statuses.set(signature, { slot: this.slot, err: null });
     this.landed += 1n;

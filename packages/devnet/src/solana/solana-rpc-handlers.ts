@@ -63,7 +63,7 @@ function decodeBytes(text: string, encoding: unknown, what: string): Uint8Array 
     if (encoding === undefined || encoding === 'base58')
       return new Uint8Array(getBase58Encoder().encode(text));
     if (encoding === 'base64') {
-      if (!/^[A-Za-z0-9+/]*={0,2}$/.test(text)) throw new Error('not base64');
+      if (!/^[A-Za-z0-9+/]*={0,2}$/.test(text)) throw new SolanaRpcError(-32602, 'not base64');
       return new Uint8Array(getBase64Encoder().encode(text));
     }
   } catch {

@@ -1,5 +1,6 @@
 import type { Address } from '@solana/kit';
 import { address, lamports } from '@solana/kit';
+import { Reasons, X402Error } from '@x402kit/core';
 import { DevnetOptionsError } from '../errors.js';
 import type { SolanaDevnetAccount, SolanaDevnetRole } from './solana-accounts.js';
 import { solanaDevnetAccount } from './solana-accounts.js';
@@ -112,7 +113,7 @@ export async function startSolanaDevnet(options: StartSolanaDevnetOptions = {}):
   const roles: SolanaDevnetRole[] = ['payer', 'payTo', 'feePayer'];
   const keys = await Promise.all(roles.map((role) => solanaDevnetAccount(role)));
   const [payer] = keys;
-  if (!payer) throw new Error('solana devnet: no payer');
+  if (!payer) throw new X402Error(Reasons.internalError, 'solana devnet: no payer');
   placeMint(chain.svm, {
     mint: SOLANA_DEVNET_USDC_MINT,
     decimals: SOLANA_DEVNET_USDC_DECIMALS,

@@ -53,12 +53,14 @@ export interface CallTrace {
 type Json = Record<string, unknown>;
 
 function record(value: unknown, what: string): Json {
-  if (typeof value !== 'object' || value === null) throw new Error(`anvil answered no object for ${what}`);
+  if (typeof value !== 'object' || value === null)
+    throw new X402Error(DevnetReasons.anvilRpc, `anvil answered no object for ${what}`);
   return value as Json;
 }
 
 function hex(value: unknown, what: string): Hex {
-  if (typeof value !== 'string' || !value.startsWith('0x')) throw new Error(`anvil answered no hex ${what}`);
+  if (typeof value !== 'string' || !value.startsWith('0x'))
+    throw new X402Error(DevnetReasons.anvilRpc, `anvil answered no hex ${what}`);
   return value as Hex;
 }
 

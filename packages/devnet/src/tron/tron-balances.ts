@@ -1,3 +1,4 @@
+import { Reasons, X402Error } from '@x402kit/core';
 import { AnvilRpc } from './anvil-rpc.js';
 import { tronAddressToHex } from './tron-address.js';
 import { WEI_PER_SUN } from './tron-nile.js';
@@ -25,6 +26,7 @@ export async function readTronBalance(
     to: `0x${tronAddressToHex(token).slice(2)}`,
     data: `0x70a08231${owner.padStart(64, '0')}`,
   });
-  if (result.reverted || result.data.length < 66) throw new Error(`balanceOf reverted at ${token}`);
+  if (result.reverted || result.data.length < 66)
+    throw new X402Error(Reasons.invalidArgument, `balanceOf reverted at ${token}`);
   return BigInt(result.data.slice(0, 66));
 }

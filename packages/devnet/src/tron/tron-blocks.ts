@@ -1,4 +1,6 @@
+import { X402Error } from '@x402kit/core';
 import type { Hex } from 'viem';
+import { DevnetReasons } from '../devnet-reasons.js';
 import type { AnvilRpc, EthBlock } from './anvil-rpc.js';
 
 /** A TRON block as `/wallet/getnowblock` and `/wallet/getblockbynum` answer it (visible=false). */
@@ -129,7 +131,7 @@ export class TronBlocks {
   /** The latest block as it is, never mining. */
   async latest(): Promise<EthBlock> {
     const head = await this.rpc.getBlock('latest');
-    if (!head) throw new Error('anvil has no latest block');
+    if (!head) throw new X402Error(DevnetReasons.anvilRpc, 'anvil has no latest block');
     return head;
   }
 

@@ -1,4 +1,4 @@
-import { parseTronNetwork, TRON_TOKENS } from '@x402kit/core';
+import { parseTronNetwork, Reasons, TRON_TOKENS, X402Error } from '@x402kit/core';
 import { PAYMENT_PERMIT_TRON_ADDRESSES } from '@x402kit/payment-permit';
 
 /** CAIP-2 style id BofAI and x402kit use for Nile. */
@@ -10,7 +10,11 @@ export const TRON_NILE_CHAIN_ID: number = parseTronNetwork(TRON_NILE_NETWORK)?.c
 /** A built-in Nile token's address, from the one TRON token table (`@x402kit/core`). */
 function nileToken(symbol: string): string {
   const token = TRON_TOKENS.find((t) => t.network === TRON_NILE_NETWORK && t.symbol === symbol);
-  if (!token) throw new Error(`the TRON token table has no ${symbol} on ${TRON_NILE_NETWORK}`);
+  if (!token)
+    throw new X402Error(
+      Reasons.internalError,
+      `the TRON token table has no ${symbol} on ${TRON_NILE_NETWORK}`,
+    );
   return token.address;
 }
 

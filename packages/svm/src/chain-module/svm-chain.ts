@@ -5,10 +5,11 @@
  * statuses, `/health` from each node's genesis hash and health, and the fee payers' lamports.
  */
 import { createSolanaRpc, isAddress, type Lamports } from '@solana/kit';
-import type { ChainModule, ChainRuntime, RelayerReading } from '@x402kit/core';
+import { type ChainModule, type ChainRuntime, type RelayerReading, X402Error } from '@x402kit/core';
 import { perNetworkHealth } from '@x402kit/core/internal';
 import { createExactSvmFacilitator } from '../exact/facilitator.js';
 import { createFeePayers } from '../fee-payers.js';
+import { SvmReasons } from '../reasons.js';
 import { createFailoverRpc, type FailoverRpc } from './failover-rpc.js';
 import { identifyExactSvm } from './identify-exact-svm.js';
 import { createExactSvmReconciler } from './reconcile-exact-svm.js';
@@ -117,7 +118,7 @@ async function readNetwork(
   addresses: readonly string[],
   timeoutMs: number,
 ): Promise<RelayerReading[]> {
-  let last: unknown = new Error(`no RPC URL for ${network}`);
+  let last: unknown = new X402Error(SvmReasons.config, `no RPC URL for ${network}`);
   for (const rpc of urls) {
     try {
       const abortSignal = AbortSignal.timeout(timeoutMs);

@@ -97,25 +97,17 @@ export function createEvmNetwork(options: EvmNetworkOptions): EvmNetwork {
       ...(options.stuckAfterMs === undefined ? {} : { stuckAfterMs: options.stuckAfterMs }),
     }),
   );
-  let laneTurn = 0;
   const batcher = options.batching
     ? createSettlementBatcher({
         client,
         ...options.batching,
-        nextRelayer() {
-          const lane = lanes[laneTurn % lanes.length];
-          laneTurn = (laneTurn + 1) % lanes.length;
-          if (!lane)
-            throw new X402Error(EvmReasons.config, `no relayer key configured for ${options.network}`);
-          return lane;
-        },
+        nextRelayer: roundRobin(lanes, options.network),
       })
     : undefined;
   // with batching, settle paths see relayers that hand EIP-3009 transfers to the batcher
   const relayers: Relayer[] = batcher ? lanes.map((lane) => ({ ...lane, batcher })) : lanes;
   const facts = new Map<string, { facts: TokenFacts; until: number }>();
   const loading = new Map<string, Promise<TokenFacts>>();
-  let turn = 0;
 
   async function readTokenFacts(asset: Address): Promise<TokenFacts> {
     const [code, name, version] = await Promise.all([
@@ -132,13 +124,7 @@ export function createEvmNetwork(options: EvmNetworkOptions): EvmNetwork {
     client,
     relayers,
     fees,
-    nextRelayer() {
-      const relayer = relayers[turn % relayers.length];
-      turn = (turn + 1) % relayers.length;
-      if (!relayer)
-        throw new X402Error(EvmReasons.config, `no relayer key configured for ${options.network}`);
-      return relayer;
-    },
+    nextRelayer: roundRobin(relayers, options.network),
     cachedTokenFacts(asset) {
       const entry = facts.get(addressKey(asset));
       return entry && entry.until > Date.now() ? entry.facts : undefined;
@@ -169,4 +155,15 @@ async function readString(
   } catch {
     return undefined;
   }
+}
+
+/** Each call the next of `relayers`, in turn; none configured is `invalid_evm_config`. */
+function roundRobin<R>(relayers: readonly R[], network: string): () => R {
+  let turn = 0;
+  return () => {
+    const relayer = relayers[turn % relayers.length];
+    turn = (turn + 1) % relayers.length;
+    if (!relayer) throw new X402Error(EvmReasons.config, `no relayer key configured for ${network}`);
+    return relayer;
+  };
 }

@@ -89,7 +89,11 @@ describe('eip712Types', () => {
     ];
     for (const [structs, message] of malformed) {
       assert.throws(() => eip712Types(...structs), { message }, structs.join(' '));
-      assert.throws(() => eip712Types(...structs), { message: /^eip712Types: "/ });
+      assert.throws(() => eip712Types(...structs), {
+        name: 'X402Error',
+        reason: 'invalid_argument',
+        message: /^eip712Types: "/,
+      });
     }
   });
 });

@@ -3,6 +3,8 @@
  * contracts and specs quote (`Name(type name,type name,...)`), instead of `{ name, type }` lists
  * by hand. Plain data with no chain library, so the browser paywall script can embed it too.
  */
+import { X402Error } from '../protocol/errors.js';
+import { Reasons } from '../protocol/reasons.js';
 
 /** One `type name` member of an encodeType string as an EIP-712 field, e.g. `{ name: 'from'; type: 'address' }`. */
 export type Eip712Field<Member extends string> = Member extends `${infer Type} ${infer Name}`
@@ -34,8 +36,8 @@ const ELEMENTARY =
 /**
  * The EIP-712 `types` object of one or more structs, each given as its encodeType string
  * (`Name(type name,...)`, no spaces but the one between type and name). Struct types a member
- * names must be among the arguments. Throws on a malformed string: a programming error, found
- * when the module declaring the types loads.
+ * names must be among the arguments. Throws on a malformed string (an `X402Error`
+ * `invalid_argument`): a programming error, found when the module declaring the types loads.
  *
  * @example
  * const depositPermit2Types = eip712Types(
@@ -67,7 +69,7 @@ export function eip712Types<const Structs extends readonly string[]>(
 }
 
 function fail(struct: string, why: string): never {
-  throw new Error(`eip712Types: "${struct}" ${why}`);
+  throw new X402Error(Reasons.invalidArgument, `eip712Types: "${struct}" ${why}`);
 }
 
 /**

@@ -14,7 +14,7 @@ import type {
 } from '@solana/kit';
 import { address, getBase58Encoder } from '@solana/kit';
 import { findAssociatedTokenPda } from '@solana-program/token';
-import type { PaymentPayload, PaymentRequirements, VerifyResponse } from '@x402kit/core';
+import { type PaymentPayload, type PaymentRequirements, type VerifyResponse, X402Error } from '@x402kit/core';
 import { type InstructionView, readComputeUnitLimit, readComputeUnitPrice } from '../compute-budget.js';
 import { isTokenProgram, LIGHTHOUSE_PROGRAM_ADDRESS, MEMO_PROGRAM_ADDRESS } from '../programs.js';
 import { SvmReasons } from '../reasons.js';
@@ -206,7 +206,8 @@ function ed25519Key(signer: string): KeyObject {
   let key = publicKeys.get(signer);
   if (!key) {
     const raw = Buffer.from(getBase58Encoder().encode(signer));
-    if (raw.length !== 32) throw new RangeError(`${signer} is not an Ed25519 public key`);
+    if (raw.length !== 32)
+      throw new X402Error(SvmReasons.signatureInvalid, `${signer} is not an Ed25519 public key`);
     key = createPublicKey({ key: Buffer.concat([ED25519_SPKI_PREFIX, raw]), format: 'der', type: 'spki' });
     if (publicKeys.size >= MAX_CACHED) publicKeys.clear();
     publicKeys.set(signer, key);

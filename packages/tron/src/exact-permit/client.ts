@@ -192,7 +192,8 @@ async function ensureAllowance(
   const { txid } = await sendExactPermitTronApproval({
     node,
     approval,
-    signTransactionId: (id) => signer.signTransactionId?.(id) ?? Promise.reject(new Error('no signer')),
+    signTransactionId: (id) =>
+      signer.signTransactionId?.(id) ?? Promise.reject(new X402Error(Reasons.internalError, 'no signer')),
   });
   options.onApproval?.(txid);
 }

@@ -17,6 +17,7 @@ export {
   eip712Types,
 } from './internal/eip712-types.js';
 export { errorText } from './internal/error-text.js';
+export * from './internal/resend-while-pending.js';
 export { sleep } from './internal/sleep.js';
 export { TRANSFER_WITH_AUTHORIZATION_TYPES } from './internal/transfer-with-authorization-types.js';
 export { notifyBroadcast } from './notify-broadcast.js';

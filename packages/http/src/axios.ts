@@ -1,9 +1,9 @@
 /**
  * axios adapter of the paying client: a response interceptor that pays an x402 402 once with the
  * client engine and sends the request again with the payment header, then re-sends that same
- * payment while the server reports its settlement pending. The 402 parsing, the budgeted signing,
- * the settlement reading and the pending-retry limits are the paying fetch's (`pay-once.ts`,
- * `pending-settlement.ts`).
+ * payment while the server reports its settlement pending. The 402 parsing, the budgeted signing
+ * and the settlement reading are the paying fetch's (`pay-once.ts`, `pending-settlement.ts`); the
+ * pending re-send loop and its limits are every paying client's (`resendWhilePending` in core).
  */
 import {
   type AnyPaymentRequired,
@@ -15,10 +15,10 @@ import {
   type SettleResponse,
   type X402Client,
 } from '@x402kit/core';
-import { sleep } from '@x402kit/core/internal';
+import { pendingRetryLimits, resendWhilePending, sleep } from '@x402kit/core/internal';
 import type { AxiosInstance, AxiosResponse, InternalAxiosRequestConfig } from 'axios';
 import { createPaymentSigner, outcomeOf, paymentRequiredOf, settlementOf } from './pay-once.js';
-import { type PendingSettlementOption, pendingRetryLimits, retryAfterMs } from './pending-settlement.js';
+import { type PendingSettlementOption, retryAfterMs } from './pending-settlement.js';
 
 /** Options of {@link withPaymentInterceptor}. */
 export type AxiosPaymentOptions = {
@@ -175,32 +175,36 @@ function createPendingRetry(
       if (error !== undefined) throw error;
       return answer;
     }
-    const signal = config.signal instanceof AbortSignal ? config.signal : undefined;
-    let current = { answer, error };
-    for (let attempt = 1; attempt <= limits.maxRetries && isPending(current.answer); attempt++) {
-      const delay = Math.min(
-        retryAfterMs(header(current.answer.headers, 'retry-after') ?? null),
-        limits.maxDelayMs,
-      );
-      const transaction = getAxiosPaymentResponse(current.answer)?.transaction;
-      emit('info', `settlement pending (${transaction}); re-sending the same payment in ${delay} ms`, {
-        url: config.url,
-        attempt,
-      });
-      await sleep(delay, signal);
-      const resend = { ...config };
-      Reflect.set(resend, PENDING_RESEND, true);
-      current = await instance.request(resend).then(
-        (response: AxiosResponse) => ({ answer: response, error: undefined }),
-        (failure: unknown) => {
-          const response = responseOf(failure);
-          if (!response) throw failure;
-          return { answer: response, error: failure };
+    const current = await resendWhilePending<{ answer: AxiosResponse; error: unknown }>(
+      { answer, error },
+      {
+        limits,
+        isPending: (pair) => isPending(pair.answer),
+        delayMs: (pair) => retryAfterMs(header(pair.answer.headers, 'retry-after') ?? null),
+        resend: () => {
+          const resend = { ...config };
+          Reflect.set(resend, PENDING_RESEND, true);
+          return instance.request(resend).then(
+            (response: AxiosResponse) => ({ answer: response, error: undefined }),
+            (failure: unknown) => {
+              const response = responseOf(failure);
+              if (!response) throw failure;
+              return { answer: response, error: failure };
+            },
+          );
         },
-      );
-    }
-    if (isPending(current.answer))
-      emit('warn', 'the settlement is still pending; returning the pending answer', { url: config.url });
+        onRetry: (pair, { attempt, delay }) => {
+          const transaction = getAxiosPaymentResponse(pair.answer)?.transaction;
+          emit('info', `settlement pending (${transaction}); re-sending the same payment in ${delay} ms`, {
+            url: config.url,
+            attempt,
+          });
+        },
+        onGiveUp: () =>
+          emit('warn', 'the settlement is still pending; returning the pending answer', { url: config.url }),
+        signal: config.signal instanceof AbortSignal ? config.signal : undefined,
+      },
+    );
     if (current.error !== undefined) throw current.error;
     return current.answer;
   };

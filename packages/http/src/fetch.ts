@@ -13,14 +13,9 @@ import {
   type SettleResponse,
   type X402Client,
 } from '@x402kit/core';
-import { sleep } from '@x402kit/core/internal';
+import { pendingRetryLimits, resendWhilePending, sleep } from '@x402kit/core/internal';
 import { createPaymentSigner, outcomeOf, paymentRequiredOf, settlementOf } from './pay-once.js';
-import {
-  isSettlementPending,
-  type PendingSettlementOption,
-  pendingRetryLimits,
-  retryAfterMs,
-} from './pending-settlement.js';
+import { isSettlementPending, type PendingSettlementOption, retryAfterMs } from './pending-settlement.js';
 
 /** A `fetch`-compatible function. */
 export type FetchLike = (input: RequestInfo | URL, init?: RequestInit) => Promise<Response>;
@@ -112,33 +107,24 @@ export function wrapFetchWithPayment(
   const pendingLimits = pendingRetryLimits(options.pendingSettlement);
 
   /** Re-send the same paid request while its settlement is reported pending. */
-  async function untilSettled(
-    answer: Response,
-    send: () => Promise<Response>,
-    url: string,
-    signal: AbortSignal,
-  ) {
-    if (!pendingLimits) return answer;
-    const { maxRetries, maxDelayMs } = pendingLimits;
-    let current = answer;
-    for (let attempt = 1; attempt <= maxRetries && isSettlementPending(current); attempt++) {
-      const delay = Math.min(retryAfterMs(current.headers.get('retry-after')), maxDelayMs);
-      const transaction = getPaymentResponse(current)?.transaction;
-      emit(
-        'info',
-        `settlement pending${transaction ? ` (${transaction})` : ''}; re-sending the same payment in ${delay} ms`,
-        {
-          url,
-          attempt,
-        },
-      );
-      await discard(current);
-      await sleep(delay, signal);
-      current = await send();
-    }
-    if (isSettlementPending(current))
-      emit('warn', 'the settlement is still pending; returning the pending answer', { url });
-    return current;
+  function untilSettled(answer: Response, send: () => Promise<Response>, url: string, signal: AbortSignal) {
+    return resendWhilePending(answer, {
+      limits: pendingLimits,
+      isPending: isSettlementPending,
+      delayMs: (current) => retryAfterMs(current.headers.get('retry-after')),
+      resend: send,
+      onRetry: async (current, { attempt, delay }) => {
+        const transaction = getPaymentResponse(current)?.transaction;
+        emit(
+          'info',
+          `settlement pending${transaction ? ` (${transaction})` : ''}; re-sending the same payment in ${delay} ms`,
+          { url, attempt },
+        );
+        await discard(current);
+      },
+      onGiveUp: () => emit('warn', 'the settlement is still pending; returning the pending answer', { url }),
+      signal,
+    });
   }
 
   return async (input, init) => {

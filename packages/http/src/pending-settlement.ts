@@ -5,9 +5,10 @@
  * The client must present the same payment again later, never sign a new one.
  */
 import { decodePaymentResponseHeader, HeaderNames, Reasons } from '@x402kit/core';
+import { DEFAULT_PENDING_RETRY_MS } from '@x402kit/core/internal';
 
-/** Wait when `Retry-After` is absent or unreadable. */
-export const DEFAULT_PENDING_RETRY_MS = 1_000;
+/** The paying clients' `pendingSettlement` option; it, its defaults and the re-send loop are in `@x402kit/core/internal`. */
+export type { PendingSettlementOption } from '@x402kit/core/internal';
 
 /**
  * Does this response report a pending settlement? Status 202 (what x402kit servers send) or 503
@@ -40,19 +41,4 @@ export function retryAfterMs(value: string | null, now: number = Date.now()): nu
   if (/^\d+$/.test(trimmed)) return Number(trimmed) * 1000;
   const date = Date.parse(trimmed);
   return Number.isNaN(date) ? DEFAULT_PENDING_RETRY_MS : Math.max(0, date - now);
-}
-
-/** A paying client's `pendingSettlement` option: how long it waits out a pending settlement, or `false`. */
-export type PendingSettlementOption = false | { maxRetries?: number; maxDelayMs?: number };
-
-/**
- * The option with its defaults (5 re-sends, at most 10 s apart); undefined for `false`.
- *
- * @example pendingRetryLimits(undefined) // { maxRetries: 5, maxDelayMs: 10000 }
- */
-export function pendingRetryLimits(
-  option: PendingSettlementOption | undefined,
-): { maxRetries: number; maxDelayMs: number } | undefined {
-  if (option === false) return undefined;
-  return { maxRetries: option?.maxRetries ?? 5, maxDelayMs: option?.maxDelayMs ?? 10_000 };
 }

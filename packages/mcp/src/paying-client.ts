@@ -26,6 +26,7 @@ import {
   Reasons,
   type X402Client,
 } from '@x402kit/core';
+import { DEFAULT_PENDING_RETRY_MS, pendingRetryLimits, resendWhilePending } from '@x402kit/core/internal';
 import { getPaymentResponse, MCP_PAYMENT_REQUIRED_CODE, PAYMENT_META_KEY } from './mcp-meta.js';
 import {
   parsePaymentRequired,
@@ -92,7 +93,12 @@ export function wrapMcpClientWithPayment(
   options: PayingMcpClientOptions = {},
 ): PayingMcpClient {
   const emit = createEmitter(options.log);
-  const pending = options.pendingSettlement === false ? undefined : (options.pendingSettlement ?? {});
+  const pending = options.pendingSettlement;
+  // MCP waits its own fixed `delayMs` (default 1 s), never capped
+  const pendingLimits = pendingRetryLimits(
+    pending === false ? false : { maxRetries: pending?.maxRetries, maxDelayMs: Number.POSITIVE_INFINITY },
+  );
+  const pendingDelayMs = (pending === false ? undefined : pending?.delayMs) ?? DEFAULT_PENDING_RETRY_MS;
 
   async function call(
     params: CallToolRequest['params'],
@@ -111,19 +117,20 @@ export function wrapMcpClientWithPayment(
     }
   }
 
-  async function untilSettled(
+  /** Send the same payment again while the tool's result reports its settlement pending. */
+  function untilSettled(
     first: CallToolResult,
     send: () => Promise<CallToolResult>,
     toolName: string,
   ): Promise<CallToolResult> {
-    if (!pending) return first;
-    let current = first;
-    for (let attempt = 1; attempt <= (pending.maxRetries ?? 5) && isPending(current); attempt++) {
-      emit('info', `settlement pending; sending the same payment again`, { tool: toolName, attempt });
-      await new Promise((resolve) => setTimeout(resolve, pending.delayMs ?? 1_000));
-      current = await send();
-    }
-    return current;
+    return resendWhilePending(first, {
+      limits: pendingLimits,
+      isPending,
+      delayMs: () => pendingDelayMs,
+      resend: send,
+      onRetry: (_result, { attempt }) =>
+        emit('info', `settlement pending; sending the same payment again`, { tool: toolName, attempt }),
+    });
   }
 
   /** Sign one payment for the offer, send it (again while pending) and report its outcome. */

@@ -19,7 +19,6 @@ import { BatchSettlementReasons as R } from './reasons.js';
 import { completeRefund } from './server-refund.js';
 import {
   attemptOf,
-  type ClientBatchPayload,
   channelStateOf,
   giveUp,
   type PendingAttempt,

@@ -22,7 +22,7 @@ import {
   keccak256,
   zeroAddress,
 } from 'viem';
-import { type ChannelConfig, type ChannelSnapshot, computeChannelId } from './channel.js';
+import { type ChannelConfig, computeChannelId } from './channel.js';
 import type { ServerChannel } from './channel-store.js';
 import { BATCH_SETTLEMENT_ADDRESS, BATCH_SETTLEMENT_DOMAIN, voucherTypes } from './constants.js';
 import { readBatchPayload } from './payload.js';

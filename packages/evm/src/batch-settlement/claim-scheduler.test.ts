@@ -3,11 +3,12 @@
  * chain from a store holding two chains' channels; one bad row (an authorizer the facilitator cannot
  * sign for, or a channel the escrow would not pay) never blocks the good ones, which are claimed and
  * swept exactly, and it is reported once, not retried in a loop; a payer's real `initiateWithdraw` gets
- * its channel claimed at once whatever the amount and age policy.
+ * its channel claimed at once whatever the amount and age policy; a claim the facilitator cannot answer
+ * is a failure of the run, told to `onError` with its reason.
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { PaymentPayload, PaymentRequirements } from '@x402kit/core';
+import { type PaymentPayload, type PaymentRequirements, X402Error } from '@x402kit/core';
 import { devnetAccount, readTokenBalance } from '@x402kit/devnet';
 import {
   devnetBatchDeposit,
@@ -237,5 +238,32 @@ describe('claim scheduler (devnet, our facilitator)', () => {
     } finally {
       await scheduler.stop();
     }
+  });
+
+  it('a claim the facilitator cannot answer is a failure, told to onError as batch_settlement_claim_run_failed', async () => {
+    const store = createMemoryChannelStore();
+    await serve(store, configOf(), 3000n);
+    const errors: Error[] = [];
+    const unreachable: ClaimSchedulerOptions['facilitator'] = {
+      settle: async () => {
+        throw new Error('connect ECONNREFUSED 127.0.0.1:4021');
+      },
+    };
+    const scheduler = startClaimScheduler({
+      store,
+      facilitator: unreachable,
+      network: env.devnet.network,
+      policy: manual,
+      onError: (e) => errors.push(e),
+    });
+    const run = await scheduler.claimNow();
+    await scheduler.stop();
+    assert.deepEqual(run.failures, [
+      'claim of 1: unexpected_settle_error connect ECONNREFUSED 127.0.0.1:4021',
+    ]);
+    assert.deepEqual(
+      errors.map((e) => [e instanceof X402Error ? e.reason : e.name, e.message]),
+      [[R.claimRunFailed, run.failures[0]]],
+    );
   });
 });

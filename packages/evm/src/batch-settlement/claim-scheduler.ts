@@ -10,13 +10,7 @@
  * the committed voucher it read and claims what was charged then; a voucher committed meanwhile raises
  * the charge above it and is claimed next time (claims are cumulative, `totalClaimed` only grows).
  */
-import {
-  type Log,
-  type PaymentPayload,
-  type PaymentRequirements,
-  type SettleResponse,
-  X402Error,
-} from '@x402kit/core';
+import { type Log, X402Error } from '@x402kit/core';
 import type { Address, Hex } from 'viem';
 import { computeChannelId } from './channel.js';
 import type { ChannelStore, ServerChannel } from './channel-store.js';
@@ -145,7 +139,8 @@ export function startClaimScheduler(options: ClaimSchedulerOptions): ClaimSchedu
       if (!force && !isDue(channels, maxUnclaimed, maxAgeMs, now())) return emptyRun();
       const result = await claimAndSweep(options, channels, policy.maxBatch ?? 100);
       batchSizes.push(...result.batches);
-      for (const failure of result.failures) tell(new Error(failure));
+      for (const failure of result.failures)
+        tell(new X402Error(BatchSettlementReasons.claimRunFailed, failure));
       for (const r of result.rejected) {
         held.set(r.channelId, now() + (policy.rejectedRetryMs ?? 900_000));
         tell(new X402Error(r.reason, `claim of channel ${r.channelId} refused: ${r.message}`));

@@ -5,11 +5,13 @@
  * Multicall3 call per 200 channels) and claims a channel whose withdrawal started at once, whatever
  * its amount and age. Internal to the claim scheduler.
  */
+import { X402Error } from '@x402kit/core';
 import { createPublicClient, type Hex, http, type PublicClient } from 'viem';
 import { MULTICALL3_ADDRESS } from '../multicall3.js';
 import { batchSettlementAbi } from './abi.js';
 import type { ServerChannel } from './channel-store.js';
 import { BATCH_SETTLEMENT_ADDRESS } from './constants.js';
+import { BatchSettlementReasons } from './reasons.js';
 
 /** Channels per multicall. */
 const CHUNK = 200;
@@ -49,7 +51,8 @@ export function withdrawalReader(rpcUrl: string): WithdrawalReader {
 
 /**
  * Mark (in place) the channels among `claimable` whose payer started a withdrawal, as read now; a
- * failed read leaves them as the store knows them and is handed to `onError`.
+ * failed read leaves them as the store knows them and is handed to `onError` (an `X402Error`
+ * `invalid_batch_settlement_evm_rpc_read_failed`, the read's error as its `cause`).
  *
  * @example await markWithdrawals(read, claimable, (e) => log(e))
  */
@@ -64,7 +67,13 @@ export async function markWithdrawals(
   try {
     started = await read(unknown.map((c) => c.channelId));
   } catch (error) {
-    onError(new Error(`reading pending withdrawals failed: ${(error as Error).message}`));
+    onError(
+      new X402Error(
+        BatchSettlementReasons.rpcReadFailed,
+        `reading pending withdrawals failed: ${(error as Error).message}`,
+        { cause: error },
+      ),
+    );
     return;
   }
   for (const c of unknown) {

@@ -74,6 +74,11 @@ export const BatchSettlementReasons = defineReasons('@x402kit/evm/batch-settleme
   clientChannelDistrusted: 'batch_settlement_client_channel_distrusted',
   /** x402kit client: the server did not complete a cooperative refund. */
   clientRefundFailed: 'batch_settlement_client_refund_failed',
+  /**
+   * x402kit server: a claim or sweep of the claim scheduler failed as a whole (the facilitator
+   * unreachable, a transaction pending); the scheduler tries again on a later run.
+   */
+  claimRunFailed: 'batch_settlement_claim_run_failed',
 });
 
 /**

@@ -3,6 +3,7 @@
  * the server declared the extension, sign an EIP-2612 permit (token with `extra.name/version`) or
  * an `approve(Permit2, max)` transaction (any ERC-20) for the facilitator to run.
  */
+import { X402Error } from '@x402kit/core';
 import { eip712Types } from '@x402kit/core/internal';
 import {
   type Address,
@@ -13,6 +14,7 @@ import {
   type TransactionSerializable,
   type TypedDataDefinition,
 } from 'viem';
+import { EvmReasons } from '../evm-reasons.js';
 import { chainIdOf } from '../signing-chain-id.js';
 import { MAX_UINT256, PERMIT2_ADDRESS, permit2Erc20Abi } from './constants.js';
 import { EIP2612_GAS_SPONSORING, ERC20_APPROVAL_GAS_SPONSORING } from './extensions.js';
@@ -151,7 +153,8 @@ export async function signApprovalTransaction(
   token: Address,
   chainId: number,
 ): Promise<Hex> {
-  if (!options.signTransaction) throw new Error('signApprovalTransaction needs signTransaction');
+  if (!options.signTransaction)
+    throw new X402Error(EvmReasons.config, 'signApprovalTransaction needs signTransaction');
   const nonce = await options.client.getTransactionCount({ address: getAddress(owner) });
   let maxFeePerGas = 1_000_000_000n;
   let maxPriorityFeePerGas = 100_000_000n;

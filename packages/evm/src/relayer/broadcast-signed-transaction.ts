@@ -4,8 +4,10 @@
  * not know the hash), or `unknown` (the bytes may have reached a node: watch the hash). The hash is
  * computed from the signed bytes before they leave, so every answer names the transaction.
  */
+import { X402Error } from '@x402kit/core';
 import { type Hash, type Hex, keccak256, type PublicClient } from 'viem';
 import { errorText } from '../error-text.js';
+import { EvmReasons } from '../evm-reasons.js';
 import { classifySendError } from './classify-send-error.js';
 
 export type BroadcastOutcome =
@@ -32,7 +34,7 @@ export async function broadcastSignedTransaction(
       await client.sendRawTransaction({ serializedTransaction });
       return undefined;
     } catch (error) {
-      return error ?? new Error('sendRawTransaction failed');
+      return error ?? new X402Error(EvmReasons.relayerSend, 'sendRawTransaction failed');
     }
   };
   const error = await send();

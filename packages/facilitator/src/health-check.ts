@@ -3,6 +3,7 @@
  * its own: one answering URL of a network is enough) and the ledger answers a cheap query. When one
  * fails, `/health` answers 503 with `networks: { "eip155:84532": "ok" | "error: …" }, ledger: …`.
  */
+import { answerWithin } from './db/answer-within.js';
 import type { PaymentLedger } from './ledger/index.js';
 import type { HealthReport } from './service-types.js';
 
@@ -40,7 +41,7 @@ export function createHealthCheck(options: HealthCheckOptions): () => Promise<He
     );
     let ledger: string | undefined;
     if (options.ledger) {
-      ledger = await withTimeout(options.ledger.list({ limit: 1 }), timeoutMs).then(
+      ledger = await answerWithin(options.ledger.list({ limit: 1 }), timeoutMs).then(
         () => 'ok',
         (error: unknown) => `error: ${error instanceof Error ? error.message : String(error)}`,
       );
@@ -49,20 +50,4 @@ export function createHealthCheck(options: HealthCheckOptions): () => Promise<He
     // a healthy answer stays `{"status":"ok"}` (what load balancers and the e2e harness expect)
     return ok ? { ok } : { ok, details: { networks, ...(ledger === undefined ? {} : { ledger }) } };
   };
-}
-
-function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
-    promise.then(
-      (value) => {
-        clearTimeout(timer);
-        resolve(value);
-      },
-      (error: unknown) => {
-        clearTimeout(timer);
-        reject(error);
-      },
-    );
-  });
 }

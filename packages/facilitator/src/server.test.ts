@@ -6,13 +6,14 @@ import type {
   PaymentPayload as OfficialPayload,
   PaymentRequirements as OfficialRequirements,
 } from '@x402/core/types';
-import { type AnyPaymentPayload, createX402Client, type PaymentRequirements } from '@x402kit/core';
+import { type AnyPaymentPayload, createX402Client, type PaymentRequirements, X402Error } from '@x402kit/core';
 import { type Devnet, readTokenBalance, startDevnet } from '@x402kit/devnet';
 import { createExactEvmClient } from '@x402kit/evm';
 import { createEvmFacilitator, type EvmFacilitator } from '@x402kit/evm/chain-module';
 import { devnetSupportedKinds } from '@x402kit/testing/devnet-supported-kinds';
 import { devnetExactRequirements } from '@x402kit/testing/exact-settlement';
 import { privateKeyToAccount } from 'viem/accounts';
+import { FacilitatorReasons } from './facilitator-reasons.js';
 import type { LogEvent } from './log.js';
 import { type FacilitatorServer, startFacilitatorServer } from './server.js';
 import { createFacilitatorService } from './service.js';
@@ -282,6 +283,17 @@ describe('facilitator server over HTTP on a devnet', () => {
     assert.ok(typeof supported === 'object' && supported !== null && 'kinds' in supported);
     await closed;
     await assert.rejects(fetch(`${local.url}/health`));
+  });
+
+  it('refuses a port in use with facilitator_cannot_listen, the system error as its cause', async () => {
+    const service = createFacilitatorService({ facilitator });
+    await assert.rejects(startFacilitatorServer({ service, port: server.port }), (error: unknown) => {
+      assert.ok(error instanceof X402Error);
+      assert.equal(error.reason, FacilitatorReasons.listen);
+      assert.equal(error.message, `cannot listen on 127.0.0.1:${server.port}: the port is already in use`);
+      assert.equal(Reflect.get(Object(error.cause), 'code'), 'EADDRINUSE');
+      return true;
+    });
   });
 });
 

@@ -13,6 +13,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { Reasons, X402Error } from '@x402kit/core';
+import { FacilitatorReasons } from './facilitator-reasons.js';
 import { createEmitter, type Emit, type Log } from './log.js';
 import { ServiceReasons } from './service-reasons.js';
 import type { FacilitatorService, HeaderReader, ServiceExchange, ServiceReply } from './service-types.js';
@@ -120,7 +121,8 @@ function listen(server: Server, port: number, host: string): Promise<void> {
   return new Promise<void>((resolve, reject) => {
     const onError = (error: NodeJS.ErrnoException) => {
       reject(
-        new Error(
+        new X402Error(
+          FacilitatorReasons.listen,
           `cannot listen on ${host}:${port}: ${error.code === 'EADDRINUSE' ? 'the port is already in use' : error.message}`,
           { cause: error },
         ),
@@ -214,7 +216,12 @@ function readBody(req: IncomingMessage, limit: number): Promise<Uint8Array | und
     };
     const onClose = () => {
       cleanup();
-      reject(new Error('the client closed the connection before sending the whole body'));
+      reject(
+        new X402Error(
+          ServiceReasons.invalidRequestBody,
+          'the client closed the connection before sending the whole body',
+        ),
+      );
     };
     req.on('data', onData);
     req.on('end', onEnd);

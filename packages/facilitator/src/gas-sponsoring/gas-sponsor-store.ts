@@ -11,7 +11,9 @@ import {
   type SponsorBudget,
   type SponsorLimits,
   type SponsorSpend,
+  X402Error,
 } from '@x402kit/core';
+import { FacilitatorReasons } from '../facilitator-reasons.js';
 
 /** `reserved`: counted, not sent yet; `sent`: the transaction is out; `released`: nothing was sent. */
 export type GasSponsorshipState = 'reserved' | 'sent' | 'released';
@@ -125,13 +127,14 @@ export function reservedSponsorshipValues(
 export function toSponsorshipRecord(row: Record<string, unknown>): GasSponsorshipRecord {
   const text = (name: string) => {
     const value = row[name];
-    if (typeof value !== 'string') throw new TypeError(`gas_sponsorships.${name} is not text`);
+    if (typeof value !== 'string')
+      throw new X402Error(FacilitatorReasons.gasSponsorshipRow, `gas_sponsorships.${name} is not text`);
     return value;
   };
   const kind = text('kind');
   const state = text('state');
   if (state !== 'reserved' && state !== 'sent' && state !== 'released')
-    throw new TypeError(`gas_sponsorships.state "${state}" is unknown`);
+    throw new X402Error(FacilitatorReasons.gasSponsorshipRow, `gas_sponsorships.state "${state}" is unknown`);
   const tx = row.tx_hash;
   return {
     id: text('id'),

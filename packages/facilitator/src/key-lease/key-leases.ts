@@ -11,6 +11,7 @@
  * another instance can have taken the key.
  */
 import { X402Error } from '@x402kit/core';
+import { answerWithin } from '../db/answer-within.js';
 import { FacilitatorReasons } from '../facilitator-reasons.js';
 import { createEmitter, type Log } from '../log.js';
 import type { KeyLeaseStore, LeaseRequest, SettlementKey } from './key-lease-store.js';
@@ -188,10 +189,10 @@ export async function acquireKeyLeases(options: AcquireKeyLeasesOptions): Promis
       released ??= (async () => {
         if (timer) clearInterval(timer);
         // an unreachable database must not hold the shutdown: past the bound the leases lapse anyway
-        await within(beating ?? Promise.resolve(), staleAfterMs).catch(() => {});
+        await answerWithin(beating ?? Promise.resolve(), staleAfterMs).catch(() => {});
         await Promise.all(
           requests.map((request) =>
-            within(store.release(request), staleAfterMs).catch((error: unknown) => {
+            answerWithin(store.release(request), staleAfterMs).catch((error: unknown) => {
               emit(
                 'warn',
                 `settlement key ${name(request)}: lease not released (${error instanceof Error ? error.message : String(error)}); another instance may take it once it is silent for ${staleAfterMs} ms`,
@@ -203,13 +204,4 @@ export async function acquireKeyLeases(options: AcquireKeyLeasesOptions): Promis
       return released;
     },
   };
-}
-
-/** `promise`, or a rejection once `ms` passed without it settling. */
-function within<T>(promise: Promise<T>, ms: number): Promise<T> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }

@@ -11,9 +11,7 @@ import {
   type SponsorBudget,
   type SponsorLimits,
   type SponsorSpend,
-  X402Error,
 } from '@x402kit/core';
-import { FacilitatorReasons } from '../facilitator-reasons.js';
 
 /** `reserved`: counted, not sent yet; `sent`: the transaction is out; `released`: nothing was sent. */
 export type GasSponsorshipState = 'reserved' | 'sent' | 'released';
@@ -117,41 +115,4 @@ export function reservedSponsorshipValues(
     at,
     at,
   ];
-}
-
-/**
- * A row as read from either database.
- *
- * @example const record = toSponsorshipRecord(row)
- */
-export function toSponsorshipRecord(row: Record<string, unknown>): GasSponsorshipRecord {
-  const text = (name: string) => {
-    const value = row[name];
-    if (typeof value !== 'string')
-      throw new X402Error(FacilitatorReasons.gasSponsorshipRow, `gas_sponsorships.${name} is not text`);
-    return value;
-  };
-  const kind = text('kind');
-  const state = text('state');
-  if (state !== 'reserved' && state !== 'sent' && state !== 'released')
-    throw new X402Error(FacilitatorReasons.gasSponsorshipRow, `gas_sponsorships.state "${state}" is unknown`);
-  const tx = row.tx_hash;
-  return {
-    id: text('id'),
-    kind,
-    network: text('network'),
-    key: text('key_address'),
-    payer: text('payer'),
-    payment: {
-      network: text('payment_network'),
-      asset: text('payment_asset'),
-      payer: text('payment_payer'),
-      nonce: text('payment_nonce'),
-    },
-    wei: BigInt(text('wei')),
-    state,
-    ...(typeof tx === 'string' ? { transaction: tx } : {}),
-    createdAt: Number(row.created_at),
-    updatedAt: Number(row.updated_at),
-  };
 }

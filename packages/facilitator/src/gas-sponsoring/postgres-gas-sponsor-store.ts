@@ -15,8 +15,8 @@ import {
   normalizedPayment,
   reservedSponsorshipValues,
   sponsorshipRow,
-  toSponsorshipRecord,
 } from './gas-sponsor-store.js';
+import { toSponsorshipRecord } from './gas-sponsorship-row.js';
 import { GAS_SPONSORSHIP_COLUMNS, GAS_SPONSORSHIP_SCHEMA } from './schema.js';
 
 /** Options of `createPostgresGasSponsorStore`: the ledger's database (a pool of 3 by default), and the sponsoring limits. */

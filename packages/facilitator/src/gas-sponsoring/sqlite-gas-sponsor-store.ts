@@ -13,8 +13,8 @@ import {
   normalizedPayment,
   reservedSponsorshipValues,
   sponsorshipRow,
-  toSponsorshipRecord,
 } from './gas-sponsor-store.js';
+import { toSponsorshipRecord } from './gas-sponsorship-row.js';
 import { GAS_SPONSORSHIP_COLUMNS, GAS_SPONSORSHIP_SCHEMA } from './schema.js';
 
 /** Options of `createSqliteGasSponsorStore`: the ledger's file, and the sponsoring limits. */

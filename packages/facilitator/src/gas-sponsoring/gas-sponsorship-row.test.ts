@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { X402Error } from '@x402kit/core';
 import { FacilitatorReasons } from '../facilitator-reasons.js';
-import { toSponsorshipRecord } from './gas-sponsor-store.js';
+import { toSponsorshipRecord } from './gas-sponsorship-row.js';
 
 const row = {
   id: 'g-1',

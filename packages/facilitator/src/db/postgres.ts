@@ -3,8 +3,10 @@
  * checks, the pool, and schema setup under an advisory lock, so several facilitators may start at
  * once against one database.
  */
+import { withReason } from '@x402kit/core';
 import { openSqlPool, withSchemaLock as withLock } from '@x402kit/core/internal/node';
 import pg from 'pg';
+import { FacilitatorReasons } from '../facilitator-reasons.js';
 import { type MigrationSet, migrationsTableSql, qualify } from './migrations.js';
 
 /**
@@ -26,7 +28,9 @@ export const withSchemaLock: (
 export type OptionsErrorFactory = (message: string) => Error;
 
 const SCHEMA_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/;
-const typeError: OptionsErrorFactory = (message) => new TypeError(message);
+// a TypeError (callers may test the class) that is an x402kit error with the config reason
+const typeError: OptionsErrorFactory = (message) =>
+  withReason(new TypeError(message), FacilitatorReasons.config);
 
 /**
  * The qualifier for tables in `schema` (`"schema".`), or `''` for the connection's `search_path`.

@@ -13,11 +13,13 @@ import { BatchSettlementEvmScheme as OfficialBatchClient } from '@x402/evm/batch
 import { wrapFetchWithPayment } from '@x402/fetch';
 import {
   createHttpFacilitatorClient,
+  createResourceServer,
   decodePaymentRequiredHeader,
   decodePaymentSignatureHeader,
   encodePaymentSignatureHeader,
   type PaymentPayload,
   type PaymentRequirements,
+  X402Error,
 } from '@x402kit/core';
 import type { Devnet } from '@x402kit/devnet';
 import {
@@ -37,6 +39,7 @@ import {
   createSqliteLedger,
   startFacilitatorServer,
 } from '@x402kit/facilitator';
+import { createPaymentHandler } from '@x402kit/http';
 import {
   batchBalances,
   paidSunny,
@@ -541,5 +544,41 @@ describe('a deposit not mined in time keeps its reservation and settles on the r
       engine.close();
       await ledger.close();
     }
+  });
+});
+
+describe('a batch-settlement route settles after the response', () => {
+  it("createPaymentHandler refuses settle: 'before-handler' or extra.paymentFlow 'upfront' on it, naming the route", () => {
+    // the settle-first flow does not verify, and only the session's verify can tell that a refund
+    // answers in place of the handler: on such a route a refund would run the paid handler for free
+    const server = createResourceServer({
+      facilitators: createHttpFacilitatorClient({ url: 'http://127.0.0.1:9' }),
+      schemes: [
+        {
+          network: 'eip155:*',
+          server: createBatchSettlementEvmServer({ store: createMemoryChannelStore() }),
+        },
+      ],
+    });
+    const accepts = {
+      scheme: 'batch-settlement',
+      network: 'eip155:84532',
+      payTo: '0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC',
+      price: '$0.001',
+    };
+    for (const route of [
+      { accepts, settle: 'before-handler' as const },
+      { accepts: { ...accepts, extra: { paymentFlow: 'upfront' } } },
+    ]) {
+      assert.throws(
+        () => createPaymentHandler({ server, routes: { 'GET /weather': route } }),
+        (error: unknown) =>
+          error instanceof X402Error &&
+          error.reason === 'invalid_route_config' &&
+          error.message.includes('route "GET /weather"') &&
+          error.message.includes('must settle after the response'),
+      );
+    }
+    assert.doesNotThrow(() => createPaymentHandler({ server, routes: { 'GET /weather': { accepts } } }));
   });
 });

@@ -163,6 +163,11 @@ export type ResourceServer = {
   takePending(payload: AnyPaymentPayload, requirements: PaymentRequirements): PendingPayment | undefined;
   /** True while this payment's settlement was last answered `settlement_pending`. */
   isSettlementPending(payload: AnyPaymentPayload, requirements: PaymentRequirements): boolean;
+  /**
+   * Whether the scheme registered for `scheme` on `network` keeps state per payer (a `session`, as
+   * `batch-settlement`'s channels): its payments are verified and settled through that session.
+   */
+  hasSession(scheme: string, network: string): boolean;
 };
 
 /**
@@ -392,6 +397,8 @@ export function createResourceServer(options: ResourceServerOptions): ResourceSe
     },
 
     checkPayment,
+
+    hasSession: (scheme, network) => findScheme(scheme, network)?.session !== undefined,
 
     async verify(payload, requirements, opts) {
       const refused = await checkPayment(payload, requirements);

@@ -10,6 +10,7 @@ import {
   MAX_PAYMENT_HEADER_LENGTH,
   type PaymentRequirements,
   type ResourceServer,
+  X402Error,
 } from '@x402kit/core';
 import { toWebResponse } from './buffered-response.js';
 import { grantOnce } from './grant-once.js';
@@ -33,6 +34,7 @@ import {
 import { createRouteOffers, type RouteOffers } from './route-offers.js';
 import {
   compileRoutes,
+  INVALID_ROUTE_CONFIG,
   matchRoute,
   type RouteLookup,
   type RoutesConfig,
@@ -170,6 +172,7 @@ type OffersSource = ReturnType<typeof createRouteOffers>;
 export function createPaymentHandler(options: PaymentHandlerOptions): PaymentHandler {
   const { server } = options;
   const table = compileRoutes(options.routes);
+  refuseSessionsBeforeHandler(table, server);
   const v1 = options.v1 ?? true;
   const emit = createEmitter(options.log);
   const siwx = options.signInWithX ? createSiwxGate(options.signInWithX, emit) : undefined;
@@ -329,5 +332,22 @@ async function warmUp(
         route: route.key,
       });
     }
+  }
+}
+
+/**
+ * A scheme with a session (channels: `batch-settlement`) answers some payments itself, e.g. a
+ * cooperative refund in place of the handler, which only its verify can tell; the settle-first flow
+ * does not verify, so such a route must settle after the handler. Refused when the handler is made.
+ */
+function refuseSessionsBeforeHandler(table: RouteTable, server: ResourceServer): void {
+  for (const route of table.routes) {
+    if (route.settle !== 'before-handler') continue;
+    const session = route.options.find((o) => server.hasSession(o.scheme, o.network));
+    if (session)
+      throw new X402Error(
+        INVALID_ROUTE_CONFIG,
+        `route "${route.key}": ${session.scheme} on ${session.network} keeps a session per payer (its refunds answer in place of the handler, which only verification can tell), so the route must settle after the response: remove settle: 'before-handler' (or extra.paymentFlow: 'upfront')`,
+      );
   }
 }

@@ -10,7 +10,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createFacilitatorApp, parseServiceConfig, startFacilitatorServer } from '@x402kit/facilitator';
-import { SERVICE_CHAINS } from '../test/support/solana.js';
+import { SERVICE_CHAINS } from '@x402kit/testing/solana-service';
 
 const { rpcUrl, network, feePayers } = JSON.parse(process.argv[2] ?? '{}') as {
   rpcUrl: string;

@@ -28,7 +28,7 @@ import {
   startSolanaDevnet,
 } from '@x402kit/devnet';
 import { createExactSvmClient } from '@x402kit/svm';
-import { addressOfSecret, fundedFeePayer } from '../test/support/solana.js';
+import { addressOfSecret, fundedFeePayer } from '@x402kit/testing/solana-service';
 import { runLoad } from './load.js';
 
 export type SvmBenchOptions = {

@@ -35,8 +35,8 @@ import {
 import { wrapFetchWithPayment } from '@x402kit/http';
 import { paymentMiddleware } from '@x402kit/http/express';
 import { createExactSvmClient, createExactSvmFacilitator, createExactSvmServer } from '@x402kit/svm';
+import { listenLocal, type Running } from '@x402kit/testing/listen';
 import express from 'express';
-import { listenLocal, type Running } from '../support/listen.js';
 
 const PRICE = 2500n;
 

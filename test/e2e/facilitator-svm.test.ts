@@ -39,21 +39,17 @@ import {
 import { wrapFetchWithPayment } from '@x402kit/http';
 import { paymentMiddleware } from '@x402kit/http/express';
 import { createExactSvmClient, createExactSvmServer, SvmReasons } from '@x402kit/svm';
-import express from 'express';
-import {
-  dropSchema,
-  freshSchemaName,
-  testPostgresUrl,
-} from '../../packages/facilitator/src/ledger/postgres-test-server.test.js';
-import { listenLocal, type Running } from '../support/listen.js';
-import { startRpcFaultProxy } from '../support/rpc-fault-proxy.js';
+import { listenLocal, type Running } from '@x402kit/testing/listen';
+import { dropSchema, freshSchemaName, testPostgresUrl } from '@x402kit/testing/postgres';
+import { startRpcFaultProxy } from '@x402kit/testing/rpc-fault-proxy';
 import {
   fundedFeePayer,
   type SolanaService,
   signSolanaSettleBody,
   solanaRequirements,
   startSolanaService,
-} from '../support/solana.js';
+} from '@x402kit/testing/solana-service';
+import express from 'express';
 
 const DEVNET = 'solana:EtWTRABZaYq6iMfeYKouRu166VU2xqa1';
 const PRICE = 1000n;

@@ -28,8 +28,8 @@ import {
   startSolanaDevnet,
 } from '@x402kit/devnet';
 import { type RpcFault, type RpcFaultProxy, startRpcFaultProxy } from '@x402kit/testing/rpc-fault-proxy';
+import { signSolanaSettleBody, solanaRequirements } from '@x402kit/testing/solana-service';
 import { type CliRun, spawnCli } from '@x402kit/testing/spawn-cli';
-import { signSolanaSettleBody, solanaRequirements } from '../support/solana.js';
 
 const PRICE = 1000n;
 const CLAIM_LEASE_MS = 500;

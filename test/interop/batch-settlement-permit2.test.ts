@@ -24,6 +24,7 @@ import {
   createBatchSettlementEvmServer,
   createMemoryChannelStore,
   createMemoryClientChannelStorage,
+  PERMIT2_DEPOSIT_COLLECTOR_ADDRESS,
   startClaimScheduler,
 } from '@x402kit/evm/batch-settlement';
 import { wrapFetchWithPayment } from '@x402kit/http';
@@ -41,7 +42,6 @@ import { hookDevnetWithOurFacilitator } from '@x402kit/testing/ours';
 import { approvePermit2 } from '@x402kit/testing/replay';
 import { createPublicClient, getAddress, type Hex, http, toHex } from 'viem';
 import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts';
-import { PERMIT2_DEPOSIT_COLLECTOR_ADDRESS } from '../../packages/evm/src/batch-settlement/constants.js';
 
 const PRICE = 1000n; // $0.001 of the devnet's 6-decimal USDC
 const DEPOSIT = 20n * PRICE;

@@ -28,6 +28,7 @@ import {
   type ClaimPolicy,
   channelMetrics,
   createBatchSettlementEvmServer,
+  createBatchSettlementReconciler,
   createMemoryChannelStore,
   startClaimScheduler,
   voucherTypes,
@@ -50,7 +51,6 @@ import type { Running } from '@x402kit/testing/listen';
 import { hookDevnetWithOurFacilitator } from '@x402kit/testing/ours';
 import { createPublicClient, type Hex, http } from 'viem';
 import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts';
-import { createBatchSettlementReconciler } from '../../packages/evm/src/batch-settlement/facilitator-reconcile.js';
 
 const PRICE = 1000n; // $0.001 of the devnet's 6-decimal USDC
 

@@ -9,6 +9,17 @@ import {
   signVoucher as officialSignVoucher,
   readChannelBalanceAndTotalClaimed,
 } from '@x402/evm/batch-settlement/client';
+import {
+  batchSettlementAbi,
+  batchSettlementDomain,
+  type ChannelConfig,
+  claimBatchTypes,
+  depositPermit2Types,
+  erc3009DepositCollectorAbi,
+  permit2DepositCollectorAbi,
+  refundTypes,
+  voucherTypes,
+} from '@x402kit/evm/batch-settlement';
 import type { Abi, Address, Hex, PrivateKeyAccount } from 'viem';
 import {
   BaseError,
@@ -29,18 +40,6 @@ import {
 } from 'viem';
 import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts';
 import { formatAbiItem } from 'viem/utils';
-import {
-  batchSettlementAbi,
-  erc3009DepositCollectorAbi,
-  permit2DepositCollectorAbi,
-} from '../../evm/src/batch-settlement/abi.js';
-import { batchSettlementDomain, type ChannelConfig } from '../../evm/src/batch-settlement/channel.js';
-import {
-  claimBatchTypes,
-  depositPermit2Types,
-  refundTypes,
-  voucherTypes,
-} from '../../evm/src/batch-settlement/constants.js';
 import { devnetAccount } from './accounts.js';
 import {
   X402_ERC3009_DEPOSIT_COLLECTOR_ADDRESS as ERC3009_COLLECTOR,

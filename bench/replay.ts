@@ -17,6 +17,7 @@
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { type Devnet, devnetAccount, readTokenBalance, startDevnet } from '@x402kit/devnet';
+import { createPostgresLedger, createSqliteLedger, type PaymentLedger } from '@x402kit/facilitator';
 import {
   approvePermit2,
   REPLAY_PRICE,
@@ -28,11 +29,6 @@ import {
   startReplayServer,
 } from '@x402kit/testing/replay';
 import pg from 'pg';
-import {
-  createPostgresLedger,
-  createSqliteLedger,
-  type PaymentLedger,
-} from '../packages/facilitator/src/ledger/index.js';
 
 export type ReplayBenchOptions = {
   /** Copies of the one header sent at once; default 20. */

@@ -19,7 +19,6 @@ import {
   createBatchSettlementEvmServer,
   createMemoryChannelStore,
   createMemoryClientChannelStorage,
-  startClaimScheduler,
 } from '@x402kit/evm/batch-settlement';
 import { serve } from '@x402kit/http/node';
 import {
@@ -28,6 +27,7 @@ import {
   getPaymentResponse,
   wrapMcpClientWithPayment,
 } from '@x402kit/mcp';
+import { claimOnce } from '@x402kit/testing/batch-settlement-servers';
 import type { Running } from '@x402kit/testing/listen';
 import { hookDevnetWithOurFacilitator } from '@x402kit/testing/ours';
 import type { Hex } from 'viem';
@@ -140,15 +140,11 @@ describe('MCP: a paid tool sold with batch-settlement (devnet, our facilitator)'
     assert.equal(executions, 6, 'the corrected call ran the tool once');
     assert.equal(await balance(BATCH_SETTLEMENT_ADDRESS), escrowAfterDeposit, 'no transaction for vouchers');
 
-    const scheduler = startClaimScheduler({
+    const run = await claimOnce({
       store,
       facilitator: createHttpFacilitatorClient({ url: facilitator.url }),
       network: devnet.network,
-      policy: { intervalMs: 3_600_000 },
     });
-    const run = await scheduler.claimNow();
-    await scheduler.stop();
-    assert.deepEqual(run.failures, []);
     assert.equal(run.claimTransactions.length, 1);
     assert.equal((await balance(devnet.accounts.payTo.address)) - payToBefore, 6n * PRICE);
   });

@@ -21,11 +21,13 @@ import { wrapFetchWithPayment } from '@x402kit/http';
 import {
   batchBalances,
   type OfficialBatchServerRunning,
+  officialClaimAndSettle,
+  paidDeposit,
   paidSunny,
   serveOfficialBatchServer,
 } from '@x402kit/testing/batch-settlement-servers';
 import { officialFacilitatorSigner, type Running, serveOfficialFacilitator } from '@x402kit/testing/official';
-import { createPublicClient, type Hex, http } from 'viem';
+import type { Hex } from 'viem';
 import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts';
 
 const PRICE = 1000n; // $0.001 of the devnet's 6-decimal USDC
@@ -80,17 +82,9 @@ describe('our batch-settlement client -> official server + official facilitator 
   });
 
   it('deposits once, pays ten vouchers without a transaction, continues after a cold start, is claimed, swept and refunded', async () => {
-    const start = await balances();
     const first = ourClient();
-
-    const deposit = await paidSunny(first.pay, url);
-    assert.match(deposit.transaction, /^0x[0-9a-f]{64}$/);
-    assert.equal(deposit.amount, DEPOSIT.toString());
-    const chain = createPublicClient({ transport: http(devnet.rpcUrl) });
-    assert.equal((await chain.getTransactionReceipt({ hash: deposit.transaction as Hex })).status, 'success');
-    const afterDeposit = await balances();
-    assert.equal(afterDeposit.payer, start.payer - DEPOSIT);
-    assert.equal(afterDeposit.escrow, start.escrow + DEPOSIT);
+    const { deposited, start, afterDeposit } = await paidDeposit(devnet, first.pay, url);
+    assert.equal(deposited, DEPOSIT);
 
     for (let i = 2; i <= 11; i++) {
       const voucher = await paidSunny(first.pay, url);
@@ -114,13 +108,7 @@ describe('our batch-settlement client -> official server + official facilitator 
     );
 
     // the official server claims every voucher and sweeps them to payTo
-    const manager = server.scheme.createChannelManager(
-      server.facilitatorClient,
-      devnet.network as `${string}:${string}`,
-    );
-    const { claims, settle } = await manager.claimAndSettle();
-    assert.equal(claims.length, 1);
-    assert.ok(settle?.transaction);
+    await officialClaimAndSettle(server, devnet.network);
     const swept = await balances();
     assert.equal(swept.payTo, start.payTo + 12n * PRICE);
     assert.equal(swept.escrow, start.escrow + DEPOSIT - 12n * PRICE);

@@ -18,12 +18,14 @@ import {
   batchBalances,
   devnetBatchRequirements,
   type OfficialBatchServerRunning,
+  officialClaimAndSettle,
+  paidDeposit,
   paidSunny,
   serveOfficialBatchServer,
 } from '@x402kit/testing/batch-settlement-servers';
 import { type CutRpcFacilitator, startCutRpcFacilitator } from '@x402kit/testing/cut-rpc-facilitator';
 import type { Running } from '@x402kit/testing/listen';
-import { createPublicClient, type Hex, http, toHex } from 'viem';
+import { type Hex, toHex } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
 
 const PRICE = 1000n; // $0.001 of the devnet's 6-decimal USDC
@@ -71,21 +73,13 @@ describe('official batch-settlement client + official server -> our facilitator 
   });
 
   it('deposits, pays five vouchers, is claimed and swept by the official server, and refunds the rest', async () => {
-    const start = await balances();
     const payer = privateKeyToAccount(devnet.accounts.payer.privateKey as Hex);
     const clientScheme = new OfficialBatchClient(payer as never, { rpcUrl: devnet.rpcUrl });
     const client = new x402Client().register(devnet.network as `${string}:${string}`, clientScheme);
     const pay = officialWrap(fetch, client) as typeof fetch;
 
-    const deposit = await paidSunny(pay, url);
-    assert.match(deposit.transaction, /^0x[0-9a-f]{64}$/);
-    const deposited = BigInt(deposit.amount ?? '0');
-    assert.ok(deposited >= PRICE, `deposit ${deposit.amount}`);
-    const chain = createPublicClient({ transport: http(devnet.rpcUrl) });
-    assert.equal((await chain.getTransactionReceipt({ hash: deposit.transaction as Hex })).status, 'success');
-    const afterDeposit = await balances();
-    assert.equal(afterDeposit.payer, start.payer - deposited);
-    assert.equal(afterDeposit.escrow, start.escrow + deposited);
+    const { deposited, start, afterDeposit } = await paidDeposit(devnet, pay, url);
+    assert.ok(deposited >= PRICE, `deposit ${deposited}`);
 
     for (let i = 2; i <= 6; i++) {
       const voucher = await paidSunny(pay, url);
@@ -95,13 +89,7 @@ describe('official batch-settlement client + official server -> our facilitator 
     const charged = 6n * PRICE;
     assert.ok(deposited >= charged, `the deposit ${deposited} covers the six requests`);
 
-    const manager = server.scheme.createChannelManager(
-      server.facilitatorClient,
-      devnet.network as `${string}:${string}`,
-    );
-    const { claims, settle } = await manager.claimAndSettle();
-    assert.equal(claims.length, 1);
-    assert.ok(settle?.transaction);
+    await officialClaimAndSettle(server, devnet.network);
     const swept = await balances();
     assert.equal(swept.payTo, start.payTo + charged);
     assert.equal(swept.escrow, start.escrow + deposited - charged);

@@ -25,13 +25,15 @@ import {
   createMemoryChannelStore,
   createMemoryClientChannelStorage,
   PERMIT2_DEPOSIT_COLLECTOR_ADDRESS,
-  startClaimScheduler,
 } from '@x402kit/evm/batch-settlement';
 import { wrapFetchWithPayment } from '@x402kit/http';
 import {
   batchBalances,
+  claimOnce,
   devnetBatchRequirements,
   type OfficialBatchServerRunning,
+  officialClaimAndSettle,
+  paidDeposit,
   paidSunny,
   serveOfficialBatchServer,
   serveOurBatchServer,
@@ -54,15 +56,8 @@ const balances = () => batchBalances(devnet);
 
 /** The deposit of the first paid request: a mined transaction moving exactly `DEPOSIT` into the escrow. */
 async function depositOnce(pay: typeof fetch, url: string) {
-  const start = await balances();
-  const deposit = await paidSunny(pay, url);
-  assert.match(deposit.transaction, /^0x[0-9a-f]{64}$/);
-  assert.equal(deposit.amount, DEPOSIT.toString());
-  const chain = createPublicClient({ transport: http(devnet.rpcUrl) });
-  assert.equal((await chain.getTransactionReceipt({ hash: deposit.transaction as Hex })).status, 'success');
-  const afterDeposit = await balances();
-  assert.equal(afterDeposit.payer, start.payer - DEPOSIT);
-  assert.equal(afterDeposit.escrow, start.escrow + DEPOSIT);
+  const { deposited, start, afterDeposit } = await paidDeposit(devnet, pay, url);
+  assert.equal(deposited, DEPOSIT);
   return { start, afterDeposit };
 }
 
@@ -151,15 +146,11 @@ describe('official batch-settlement client, Permit2 deposit -> our server + our 
     assert.equal(getAddress(permit.spender), PERMIT2_DEPOSIT_COLLECTOR_ADDRESS);
     await threeVouchers(pay, url, afterDeposit);
 
-    const scheduler = startClaimScheduler({
+    const run = await claimOnce({
       store: scheme.store,
       facilitator: createHttpFacilitatorClient({ url: facilitator.url }),
       network: devnet.network,
-      policy: { intervalMs: 3_600_000 },
     });
-    const run = await scheduler.claimNow();
-    await scheduler.stop();
-    assert.deepEqual(run.failures, []);
     assert.deepEqual(run.batches, [1]);
     assert.equal(run.sweepTransactions.length, 1);
     await sweptThenRefunded(start, () => client.refund(url));
@@ -201,13 +192,7 @@ describe('our batch-settlement client, Permit2 deposit -> official server + our 
     assert.ok(deposit?.deposit?.authorization.permit2Authorization, JSON.stringify(deposit));
     await threeVouchers(pay, url, afterDeposit);
 
-    const manager = server.scheme.createChannelManager(
-      server.facilitatorClient,
-      devnet.network as `${string}:${string}`,
-    );
-    const { claims, settle } = await manager.claimAndSettle();
-    assert.equal(claims.length, 1);
-    assert.ok(settle?.transaction);
+    await officialClaimAndSettle(server, devnet.network);
     await sweptThenRefunded(start, () => batch.refund(url));
   });
 });

@@ -43,6 +43,8 @@ import {
 import { createPaymentHandler } from '@x402kit/http';
 import {
   batchBalances,
+  claimOnce,
+  paidDeposit,
   paidSunny,
   SUNNY,
   serveOurBatchServer,
@@ -95,6 +97,19 @@ function schedulerOver(
   });
 }
 
+/** One claim run of our scheduler over `store` (see {@link claimOnce}): nothing failed. */
+function claimOnceOver(
+  store: BatchSettlementEvmServer['store'],
+  extra: { receiverAuthorizer?: ReturnType<typeof privateKeyToAccount> } = {},
+) {
+  return claimOnce({
+    store,
+    facilitator: createHttpFacilitatorClient({ url: facilitator.url }),
+    network: devnet.network,
+    ...(extra.receiverAuthorizer ? { receiverAuthorizer: extra.receiverAuthorizer } : {}),
+  });
+}
+
 /** Our middleware (Express unless `framework` says Hono) paid with `scheme`: `/weather`, and `/flaky` (its first call fails). */
 function serveScheme(scheme: BatchSettlementEvmServer, framework?: 'express' | 'hono'): Promise<Running> {
   return serveOurBatchServer({
@@ -128,20 +143,11 @@ describe('official batch-settlement client -> our server + our facilitator (devn
   });
 
   it('deposit, ten vouchers without a transaction, one claim and a sweep, then a refund: balances to the unit', async () => {
-    const start = await balances();
     const { client, pay } = officialClient();
-
-    const deposit = await paidSunny(pay, url);
-    assert.match(deposit.transaction, /^0x[0-9a-f]{64}$/);
-    const deposited = BigInt(deposit.amount ?? '0');
+    const { deposit, deposited, start, afterDeposit } = await paidDeposit(devnet, pay, url);
     assert.equal(deposited, 20n * PRICE);
     assert.equal(deposit.extra.chargedAmount, PRICE.toString());
     assert.equal(deposit.extra.channelState.chargedCumulativeAmount, PRICE.toString());
-    const chain = createPublicClient({ transport: http(devnet.rpcUrl) });
-    assert.equal((await chain.getTransactionReceipt({ hash: deposit.transaction as Hex })).status, 'success');
-    const afterDeposit = await balances();
-    assert.equal(afterDeposit.payer, start.payer - deposited);
-    assert.equal(afterDeposit.escrow, start.escrow + deposited);
 
     for (let i = 2; i <= 11; i++) {
       const voucher = await paidSunny(pay, url);
@@ -156,10 +162,7 @@ describe('official batch-settlement client -> our server + our facilitator (devn
     assert.equal(channel?.chargedCumulativeAmount, (11n * PRICE).toString());
 
     // our scheduler claims the channel's latest voucher in one transaction and sweeps it to payTo
-    const scheduler = schedulerOver(scheme.store);
-    const run = await scheduler.claimNow();
-    await scheduler.stop();
-    assert.deepEqual(run.failures, []);
+    const run = await claimOnceOver(scheme.store);
     assert.deepEqual(run.batches, [1]);
     assert.equal(run.sweepTransactions.length, 1);
     const swept = await balances();
@@ -200,10 +203,7 @@ describe('official batch-settlement client -> our Hono middleware + our facilita
         assert.equal(voucher.extra.channelState.chargedCumulativeAmount, (BigInt(i) * PRICE).toString());
       }
       assert.deepEqual(await balances(), afterDeposit, 'five vouchers, no transfer');
-      const scheduler = schedulerOver(hono.store);
-      const run = await scheduler.claimNow();
-      await scheduler.stop();
-      assert.deepEqual(run.failures, []);
+      const run = await claimOnceOver(hono.store);
       assert.deepEqual(run.batches, [1]);
       const swept = await balances();
       assert.equal(swept.payTo, start.payTo + 6n * PRICE);

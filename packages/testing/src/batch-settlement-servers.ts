@@ -24,15 +24,18 @@ import {
   BATCH_SETTLEMENT_ADDRESS,
   type BatchSettlementEvmFacilitator,
   type ChannelConfig,
+  type ClaimRun,
+  type ClaimSchedulerOptions,
   createBatchSettlementEvmClient,
   createBatchSettlementEvmFacilitator,
+  startClaimScheduler,
 } from '@x402kit/evm/batch-settlement';
 import type { RoutesConfig } from '@x402kit/http';
 import { paymentMiddleware as expressPayments } from '@x402kit/http/express';
 import { paymentMiddleware as honoPayments } from '@x402kit/http/hono';
 import express from 'express';
 import { Hono } from 'hono';
-import { type Hex, type LocalAccount, toHex } from 'viem';
+import { createPublicClient, type Hex, http, type LocalAccount, toHex } from 'viem';
 import { listenLocal, type Running } from './listen.js';
 
 /** What a paid route answers: a JSON body, with a status (default 200). */
@@ -296,4 +299,55 @@ export async function paidSunny(pay: typeof fetch, url: string) {
       channelState: { chargedCumulativeAmount: string } & Record<string, unknown>;
     };
   };
+}
+
+/**
+ * Pay `url` once as a channel's first request: a deposit whose transaction was mined successfully and
+ * moved exactly the deposited amount from the payer into the escrow. The settlement, the amount, and
+ * the balances before and after it.
+ *
+ * @example const { deposited, afterDeposit } = await paidDeposit(devnet, pay, url)
+ */
+export async function paidDeposit(devnet: Devnet, pay: typeof fetch, url: string) {
+  const start = await batchBalances(devnet);
+  const deposit = await paidSunny(pay, url);
+  assert.match(deposit.transaction, /^0x[0-9a-f]{64}$/);
+  const deposited = BigInt(deposit.amount ?? '0');
+  const chain = createPublicClient({ transport: http(devnet.rpcUrl) });
+  assert.equal((await chain.getTransactionReceipt({ hash: deposit.transaction as Hex })).status, 'success');
+  const afterDeposit = await batchBalances(devnet);
+  assert.equal(afterDeposit.payer, start.payer - deposited);
+  assert.equal(afterDeposit.escrow, start.escrow + deposited);
+  return { deposit, deposited, start, afterDeposit };
+}
+
+/**
+ * One claim run of our scheduler (its own timer set to an hour, so only this run claims), stopped
+ * after; asserts that nothing failed. What the run claimed and swept.
+ *
+ * @example const run = await claimOnce({ store, facilitator, network: devnet.network })
+ */
+export async function claimOnce(options: ClaimSchedulerOptions): Promise<ClaimRun> {
+  const scheduler = startClaimScheduler({ policy: { intervalMs: 3_600_000 }, ...options });
+  const run = await scheduler.claimNow();
+  await scheduler.stop();
+  assert.deepEqual(run.failures, []);
+  return run;
+}
+
+/**
+ * The official server's channel manager claims its channels and sweeps them to `payTo`: one claim
+ * and a settle transaction.
+ *
+ * @example await officialClaimAndSettle(official, devnet.network)
+ */
+export async function officialClaimAndSettle(server: OfficialBatchServerRunning, network: string) {
+  const manager = server.scheme.createChannelManager(
+    server.facilitatorClient,
+    network as `${string}:${string}`,
+  );
+  const { claims, settle } = await manager.claimAndSettle();
+  assert.equal(claims.length, 1);
+  assert.ok(settle?.transaction);
+  return { claims, settle };
 }

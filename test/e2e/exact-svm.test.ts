@@ -26,6 +26,7 @@ import {
 import { wrapFetchWithPayment } from '@x402kit/http';
 import { paymentMiddleware } from '@x402kit/http/express';
 import { createExactSvmClient, createExactSvmFacilitator, createExactSvmServer } from '@x402kit/svm';
+import { devnetExactOffer } from '@x402kit/testing/devnet-offer';
 import { listenLocal, type Running } from '@x402kit/testing/listen';
 import express from 'express';
 
@@ -54,12 +55,7 @@ before(async () => {
     paymentMiddleware(
       {
         'GET /weather': {
-          accepts: {
-            scheme: 'exact',
-            network: devnet.network,
-            payTo: devnet.accounts.payTo.address,
-            price: '$0.001',
-          },
+          accepts: devnetExactOffer(devnet),
           description: 'the weather',
         },
       },

@@ -30,6 +30,7 @@ import { type FetchLike, wrapFetchWithPayment } from '@x402kit/http';
 import { createGateway, type Gateway } from '@x402kit/http/gateway';
 import { listen, type Served } from '@x402kit/http/node';
 import { type CutRpcFacilitator, startCutRpcFacilitator } from '@x402kit/testing/cut-rpc-facilitator';
+import { devnetExactOffer } from '@x402kit/testing/devnet-offer';
 import { closeServer, type Running } from '@x402kit/testing/listen';
 import { startRoundRobinProxy } from '@x402kit/testing/round-robin-proxy';
 import {
@@ -86,12 +87,7 @@ describe('gateway, RPC cut after the settlement is sent: 202 pending with the ha
         facilitator: { url: facilitator.url },
         routes: {
           'GET /weather': {
-            accepts: {
-              scheme: 'exact',
-              network: devnet.network,
-              payTo: devnet.accounts.payTo.address,
-              price: '$0.001',
-            },
+            accepts: devnetExactOffer(devnet),
           },
         },
       },

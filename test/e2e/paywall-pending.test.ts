@@ -12,6 +12,7 @@ import { after, before, describe, it } from 'node:test';
 import { HeaderNames } from '@x402kit/core';
 import { type Devnet, startDevnet } from '@x402kit/devnet';
 import { type CutRpcFacilitator, startCutRpcFacilitator } from '@x402kit/testing/cut-rpc-facilitator';
+import { devnetExactOffer } from '@x402kit/testing/devnet-offer';
 import type { Running } from '@x402kit/testing/listen';
 import { startOurPaidApi } from '@x402kit/testing/ours';
 import { assertPaidOnce, type CutPaidRoute, cutStart } from '@x402kit/testing/rpc-cut-paid-route';
@@ -46,12 +47,7 @@ describe('browser paywall, RPC cut after the settlement is sent', () => {
       facilitatorUrl: facilitator.url,
       routes: {
         'GET /weather': {
-          accepts: {
-            scheme: 'exact',
-            network: devnet.network,
-            payTo: devnet.accounts.payTo.address,
-            price: '$0.001',
-          },
+          accepts: devnetExactOffer(devnet),
           description: 'Weather report',
         },
       },

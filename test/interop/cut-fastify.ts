@@ -9,6 +9,7 @@ import { type Devnet, startDevnet } from '@x402kit/devnet';
 import { createExactEvmServer } from '@x402kit/evm';
 import { paymentPlugin } from '@x402kit/http/fastify';
 import { type CutRpcFacilitator, startCutRpcFacilitator } from '@x402kit/testing/cut-rpc-facilitator';
+import { devnetExactOffer } from '@x402kit/testing/devnet-offer';
 import type { CutPaidRoute } from '@x402kit/testing/rpc-cut-paid-route';
 import Fastify from 'fastify';
 import { WEATHER } from './adapter-stack.js';
@@ -35,12 +36,7 @@ export async function startCutFastify(instanceId: string): Promise<CutFastify> {
     }),
     routes: {
       'GET /weather': {
-        accepts: {
-          scheme: 'exact',
-          network: devnet.network,
-          payTo: devnet.accounts.payTo.address,
-          price: '$0.001',
-        },
+        accepts: devnetExactOffer(devnet),
       },
     },
     pendingRetryAfterSeconds: 1,

@@ -44,6 +44,7 @@ import {
 } from '@x402kit/facilitator';
 import { type FetchLike, wrapFetchWithPayment } from '@x402kit/http';
 import { paymentMiddleware } from '@x402kit/http/express';
+import { devnetExactOffer } from '@x402kit/testing/devnet-offer';
 import { listenLocal, type Running } from '@x402kit/testing/listen';
 import express from 'express';
 import type { Hex } from 'viem';
@@ -85,12 +86,7 @@ describe('payment-identifier interop with @x402/extensions 2.27', () => {
       paymentMiddleware(
         {
           'GET /weather': {
-            accepts: {
-              scheme: 'exact',
-              network: devnet.network,
-              payTo: devnet.accounts.payTo.address,
-              price: '$0.001',
-            },
+            accepts: devnetExactOffer(devnet),
             paymentIdentifier: { required: true },
           },
         },

@@ -12,6 +12,7 @@ import { type SolanaDevnet, solanaDevnetAccount, startSolanaDevnet } from '@x402
 import { createFacilitatorService, startFacilitatorServer } from '@x402kit/facilitator';
 import { createPaymentHandler } from '@x402kit/http';
 import { createExactSvmFacilitator, createExactSvmServer } from '@x402kit/svm';
+import { devnetExactOffer } from '@x402kit/testing/devnet-offer';
 import { type PaidReport, servePaidReport } from '@x402kit/testing/paid-report';
 import { parseOutcome, payInProcess } from '@x402kit/testing/pay-in-process';
 import { runCliToEnd } from '@x402kit/testing/spawn-cli';
@@ -46,12 +47,7 @@ before(async () => {
     server: resourceServer,
     routes: {
       'GET /weather': {
-        accepts: {
-          scheme: 'exact',
-          network: devnet.network,
-          payTo: devnet.accounts.payTo.address,
-          price: '$0.01',
-        },
+        accepts: devnetExactOffer(devnet, { price: '$0.01' }),
       },
     },
   });

@@ -17,7 +17,13 @@ import {
 } from '@x402kit/core';
 import { pendingRetryLimits, resendWhilePending, sleep } from '@x402kit/core/internal';
 import type { AxiosInstance, AxiosResponse, InternalAxiosRequestConfig } from 'axios';
-import { createPaymentSigner, outcomeOf, paymentRequiredOf, settlementOf } from './pay-once.js';
+import {
+  createPaymentSigner,
+  outcomeOf,
+  paymentRequiredOf,
+  refusalRetryDelayMs,
+  settlementOf,
+} from './pay-once.js';
 import { type PendingSettlementOption, retryAfterMs } from './pending-settlement.js';
 
 /** Options of {@link withPaymentInterceptor}. */
@@ -92,9 +98,7 @@ export function withPaymentInterceptor<I extends AxiosInstance>(
         url: config.url,
       },
     );
-    const retryAfter = header(first.response?.headers, 'retry-after');
-    const wait = retryAfter === undefined ? RETRY_REFUSAL_WAIT_MS : retryAfterMs(retryAfter);
-    await sleep(Math.min(wait, RETRY_REFUSAL_MAX_WAIT_MS));
+    await sleep(refusalRetryDelayMs(header(first.response?.headers, 'retry-after')));
     return (await payAndSend(config, refused)).answer();
   }
 
@@ -148,10 +152,6 @@ export function withPaymentInterceptor<I extends AxiosInstance>(
   );
   return instance;
 }
-
-/** Wait before the one re-signed payment after a retryable refusal: its `Retry-After`, else 100 ms, at most 2 s. */
-const RETRY_REFUSAL_WAIT_MS = 100;
-const RETRY_REFUSAL_MAX_WAIT_MS = 2_000;
 
 /** Marks the re-sends of a pending payment, so their own answers are not waited out twice. */
 const PENDING_RESEND = 'x402kitPendingResend';

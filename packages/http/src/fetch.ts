@@ -14,7 +14,13 @@ import {
   type X402Client,
 } from '@x402kit/core';
 import { pendingRetryLimits, resendWhilePending, sleep } from '@x402kit/core/internal';
-import { createPaymentSigner, outcomeOf, paymentRequiredOf, settlementOf } from './pay-once.js';
+import {
+  createPaymentSigner,
+  outcomeOf,
+  paymentRequiredOf,
+  refusalRetryDelayMs,
+  settlementOf,
+} from './pay-once.js';
 import { isSettlementPending, type PendingSettlementOption, retryAfterMs } from './pending-settlement.js';
 
 /** A `fetch`-compatible function. */
@@ -182,9 +188,7 @@ export function wrapFetchWithPayment(
         url: base.url,
       });
       await discard(paid);
-      const retryAfter = paid.headers.get('retry-after');
-      const wait = retryAfter === null ? RETRY_REFUSAL_WAIT_MS : retryAfterMs(retryAfter);
-      await sleep(Math.min(wait, RETRY_REFUSAL_MAX_WAIT_MS), base.signal);
+      await sleep(refusalRetryDelayMs(paid.headers.get('retry-after')), base.signal);
       paid = await payAndSend(retry.paymentRequired, paymentIdentifier);
     }
     if (paid.status === 402)
@@ -221,10 +225,6 @@ export function wrapFetchWithPayment(
     }
   };
 }
-
-/** Longest wait before the one re-signed payment after a retryable refusal (its `Retry-After`, else 100 ms). */
-const RETRY_REFUSAL_MAX_WAIT_MS = 2_000;
-const RETRY_REFUSAL_WAIT_MS = 100;
 
 /**
  * The x402 offers of a 402 response: the `PAYMENT-REQUIRED` header (v2), else a JSON body with

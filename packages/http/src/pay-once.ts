@@ -19,6 +19,7 @@ import {
   type X402Client,
   X402Error,
 } from '@x402kit/core';
+import { retryAfterMs } from './pending-settlement.js';
 
 /**
  * The offers of a 402: the `PAYMENT-REQUIRED` header value (v2), else a parsed JSON body with
@@ -103,4 +104,21 @@ export function createPaymentSigner(
       return { payload, headers: { [name]: encodePaymentSignatureHeader(payload) } };
     },
   };
+}
+
+/** Wait before the one re-signed payment after a retryable refusal when its 402 has no `Retry-After`. */
+const REFUSAL_RETRY_WAIT_MS = 100;
+/** Longest wait before that payment, whatever `Retry-After` says. */
+const REFUSAL_RETRY_MAX_WAIT_MS = 2_000;
+
+/**
+ * How long to wait before the one re-signed payment after a retryable refusal (a corrective 402,
+ * a busy channel): the 402's `Retry-After`, else 100 ms, at most 2 s.
+ *
+ * @example refusalRetryDelayMs(null) // 100
+ */
+export function refusalRetryDelayMs(retryAfter: string | null | undefined): number {
+  const wait =
+    retryAfter === null || retryAfter === undefined ? REFUSAL_RETRY_WAIT_MS : retryAfterMs(retryAfter);
+  return Math.min(wait, REFUSAL_RETRY_MAX_WAIT_MS);
 }

@@ -93,12 +93,11 @@ export function wrapMcpClientWithPayment(
   options: PayingMcpClientOptions = {},
 ): PayingMcpClient {
   const emit = createEmitter(options.log);
-  const pending = options.pendingSettlement;
+  const pending = options.pendingSettlement === false ? undefined : (options.pendingSettlement ?? {});
   // MCP waits its own fixed `delayMs` (default 1 s), never capped
-  const pendingLimits = pendingRetryLimits(
-    pending === false ? false : { maxRetries: pending?.maxRetries, maxDelayMs: Number.POSITIVE_INFINITY },
-  );
-  const pendingDelayMs = (pending === false ? undefined : pending?.delayMs) ?? DEFAULT_PENDING_RETRY_MS;
+  const pendingLimits =
+    pending && pendingRetryLimits({ maxRetries: pending.maxRetries, maxDelayMs: Number.POSITIVE_INFINITY });
+  const pendingDelayMs = pending?.delayMs ?? DEFAULT_PENDING_RETRY_MS;
 
   async function call(
     params: CallToolRequest['params'],

@@ -17,4 +17,27 @@ describe('lazyJudgement', () => {
     assert.equal(lazy.judged(), first);
     assert.equal(calls, 1);
   });
+
+  it('callers that ask at once share one judgement; a failed one is made again on the next ask', async () => {
+    let calls = 0;
+    const lazy = lazyJudgement(async () => {
+      calls += 1;
+      await new Promise((resolve) => setImmediate(resolve));
+      return { valid: true };
+    });
+    const [a, b] = await Promise.all([lazy.judge(), lazy.judge()]);
+    assert.equal(a, b);
+    assert.equal(calls, 1);
+
+    let attempts = 0;
+    const flaky = lazyJudgement(async () => {
+      attempts += 1;
+      if (attempts === 1) throw new Error('rpc down');
+      return 'valid';
+    });
+    await assert.rejects(flaky.judge(), /rpc down/);
+    assert.equal(flaky.judged(), undefined);
+    assert.equal(await flaky.judge(), 'valid');
+    assert.equal(attempts, 2);
+  });
 });

@@ -22,11 +22,17 @@ export type LazyJudgement<T> = {
  */
 export function lazyJudgement<T>(judge: () => Promise<T>): LazyJudgement<T> {
   let judgement: T | undefined;
+  // the judgement in flight, shared by callers that ask before it is made; a failure is not kept
+  let pending: Promise<T> | undefined;
   return {
-    judge: async () => {
-      judgement ??= await judge();
-      return judgement;
-    },
+    judge: () =>
+      (pending ??= judge().then(
+        (made) => (judgement = made),
+        (error: unknown) => {
+          pending = undefined;
+          throw error;
+        },
+      )),
     judged: () => judgement,
   };
 }

@@ -4,6 +4,7 @@
  * parallel, keep the offers it covers, and let `unchecked` decide the offers no balance answers for.
  */
 import type { OfferPrefilter } from './client.js';
+import type { ChainAddresses } from './networks/chain-addresses.js';
 import type { Offer } from './payment-policy.js';
 import { withReason } from './protocol/errors.js';
 
@@ -77,22 +78,18 @@ export function balancePrefilter(options: BalancePrefilterOptions): OfferPrefilt
   };
 }
 
-/** What a chain tells {@link chainBalancePrefilter}: its networks, addresses and default read. */
+/** What a chain tells {@link chainBalancePrefilter}: its address form, its errors and its default read. */
 export type ChainBalanceReads<A extends string> = {
-  /** The CAIP-2 namespace of the chain's networks (`eip155`, `solana`). */
-  namespace: string;
+  /** The chain's address form: its networks' namespace, and the owner and token addresses it accepts. */
+  addresses: ChainAddresses<A>;
   /** The policy's name, for the error about a bad `owner` (`sufficientBalancePolicy`). */
   policy: string;
-  /** An address in the chain's one form (checksummed 0x, base58), or `undefined` when it is not one. */
-  address(value: string): A | undefined;
-  /** What an address of the chain is, for that error (`an address`, `a base58 Solana address`). */
-  addressForm: string;
   /** The chain's config reason, the error's `reason`. */
   configReason: string;
   /** The read used when the options give none. */
   read: TokenBalanceRead<A>;
-  /** What an offer takes from the balance (atomic units). */
-  required(offer: Offer): bigint;
+  /** What an offer takes from the balance (atomic units). Default: the offer's `amount`. */
+  required?(offer: Offer): bigint;
 };
 
 /**
@@ -100,29 +97,30 @@ export type ChainBalanceReads<A extends string> = {
  * entry and asset of the chain's form, `options.readBalance` (or the chain's read) once.
  *
  * @example
- * chainBalancePrefilter(options, { namespace: 'eip155', policy: 'sufficientBalancePolicy', address: (a) => (isAddress(a) ? getAddress(a) : undefined), addressForm: 'an address', configReason, read, required })
+ * chainBalancePrefilter(options, { addresses: evmAddresses, policy: 'sufficientBalancePolicy', configReason: EvmReasons.config, read, required })
  * @throws a `TypeError` tagged with `configReason` when `options.owner` is not an address of the chain.
  */
 export function chainBalancePrefilter<A extends string>(
   options: BalancePolicyOptions<TokenBalanceRead<A>>,
   chain: ChainBalanceReads<A>,
 ): OfferPrefilter {
-  const owner = chain.address(options.owner);
+  const { addresses } = chain;
+  const owner = addresses.canonical(options.owner);
   if (owner === undefined)
     throw withReason(
-      new TypeError(`${chain.policy}: owner ${options.owner} is not ${chain.addressForm}`),
+      new TypeError(`${chain.policy}: owner ${options.owner} is not ${addresses.name}`),
       chain.configReason,
     );
   const read = options.readBalance ?? chain.read;
   return balancePrefilter({
     balanceOf: ({ requirements: { network, asset: offered } }) => {
       const rpcUrl = options.rpc[network];
-      const asset = network.startsWith(`${chain.namespace}:`) ? chain.address(offered) : undefined;
+      const asset = network.startsWith(`${addresses.namespace}:`) ? addresses.canonical(offered) : undefined;
       if (rpcUrl === undefined || asset === undefined) return undefined;
-      // the asset in the chain's one form (checksummed 0x, base58 as is): one read per token
+      // the asset in the chain's one spelling: one read per token
       return { key: `${network}|${asset}`, read: () => read({ network, rpcUrl, asset, owner }) };
     },
-    required: chain.required,
+    required: chain.required ?? ((offer) => BigInt(offer.requirements.amount)),
     unchecked: options.unchecked,
   });
 }

@@ -20,6 +20,7 @@ export * from './facilitator-client.js';
 export * from './log.js';
 export * from './money.js';
 export * from './networks/caip.js';
+export type * from './networks/chain-addresses.js';
 export * from './networks/gasfree-api-types.js';
 export * from './networks/gasfree-typed-data.js';
 export * from './networks/registry.js';

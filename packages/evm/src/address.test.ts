@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { isEvmAddress, sameAddress } from './address.js';
+import { evmAddresses, isEvmAddress, sameAddress } from './address.js';
 
 describe('address helpers', () => {
   it('accepts 20-byte hex in any case and nothing else', () => {
@@ -22,5 +22,26 @@ describe('address helpers', () => {
       false,
     );
     assert.equal(sameAddress('nope', 'nope'), false);
+  });
+
+  it('evmAddresses writes any spelling checksummed and refuses what is no address', () => {
+    const checksummed = '0x036CbD53842c5426634e7929541eC2318f3dCF7e';
+    for (const spelling of [
+      checksummed,
+      checksummed.toLowerCase(),
+      `0x${checksummed.slice(2).toUpperCase()}`,
+    ]) {
+      assert.equal(evmAddresses.canonical(spelling), checksummed, spelling);
+      assert.equal(evmAddresses.same(spelling, checksummed), true, spelling);
+    }
+    for (const other of [
+      '0x036cbd53842c5426634e7929541ec2318f3dcf7',
+      'TE2H9hWjzYdwzDFRJfx9BFhr4MmjH1CHaz',
+      42,
+      undefined,
+    ]) {
+      assert.equal(evmAddresses.canonical(other), undefined, String(other));
+    }
+    assert.equal(evmAddresses.namespace, 'eip155');
   });
 });

@@ -2,7 +2,8 @@
  * EVM address helpers. Addresses are compared in one place, case-insensitively: a checksummed
  * and a lower-case spelling of the same 20 bytes are the same account.
  */
-import type { Address } from 'viem';
+import type { ChainAddresses } from '@x402kit/core';
+import { type Address, getAddress } from 'viem';
 
 const ADDRESS = /^0x[0-9a-fA-F]{40}$/;
 
@@ -33,3 +34,16 @@ export function sameAddress(a: string, b: string): boolean {
 export function addressKey(address: string): string {
   return address.toLowerCase();
 }
+
+/**
+ * The EVM address form, for the code that handles several chains' addresses: `0x` and 20 bytes in
+ * any letter case, written checksummed (EIP-55), compared with {@link sameAddress}.
+ *
+ * @example evmAddresses.canonical('0x036cbd53842c5426634e7929541ec2318f3dcf7e') // '0x036CbD53842c5426634e7929541eC2318f3dCF7e'
+ */
+export const evmAddresses: ChainAddresses<Address> = {
+  namespace: 'eip155',
+  name: 'an EVM address',
+  canonical: (value) => (isEvmAddress(value) ? getAddress(value) : undefined),
+  same: sameAddress,
+};

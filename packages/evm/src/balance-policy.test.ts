@@ -64,7 +64,14 @@ describe('sufficientBalancePolicy', () => {
   });
 
   it('refuses an owner that is not an address', () => {
-    assert.throws(() => sufficientBalancePolicy({ rpc: {}, owner: 'nope' }), /not an address/);
+    assert.throws(
+      () => sufficientBalancePolicy({ rpc: {}, owner: 'nope' }),
+      /owner nope is not an EVM address/,
+    );
+    // any letter case is an address, as everywhere else in @x402kit/evm (the checksum is not enforced)
+    assert.doesNotThrow(() =>
+      sufficientBalancePolicy({ rpc: {}, owner: '0x036cbd53842c5426634e7929541eC2318f3dcf7E' }),
+    );
     assert.throws(
       () => sufficientBalancePolicy({ rpc: {}, owner: 'nope' }),
       (error: unknown) =>

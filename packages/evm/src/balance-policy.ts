@@ -9,7 +9,8 @@ import {
   chainBalancePrefilter,
   type TokenBalanceRead,
 } from '@x402kit/core/internal';
-import { type Address, createPublicClient, erc20Abi, getAddress, http, isAddress } from 'viem';
+import { type Address, createPublicClient, erc20Abi, http } from 'viem';
+import { evmAddresses } from './address.js';
 import { EvmReasons } from './evm-reasons.js';
 
 /** Reads `owner`'s balance of the ERC-20 `asset` on `network` (atomic units). */
@@ -53,10 +54,8 @@ const readOnChain: ReadTokenBalance = ({ rpcUrl, asset, owner }) =>
  */
 export function sufficientBalancePolicy(options: SufficientBalancePolicyOptions): OfferPrefilter {
   return chainBalancePrefilter(options, {
-    namespace: 'eip155',
+    addresses: evmAddresses,
     policy: 'sufficientBalancePolicy',
-    address: (value) => (isAddress(value) ? getAddress(value) : undefined),
-    addressForm: 'an address',
     configReason: EvmReasons.config,
     read: readOnChain,
     required: requiredBalance,

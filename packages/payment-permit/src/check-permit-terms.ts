@@ -2,26 +2,13 @@
  * The checks of an `exact_permit` payment that read no chain: a permit against the offer, the
  * facilitator's fee and the time window, then its funds once the chain has been read. The EVM and TRON
  * facilitators run the same checks in the same order with the same reasons and messages; only how an
- * address is compared and printed differs, which each passes in as a {@link PermitAddressForm}.
+ * address is compared and printed differs: each passes in its address form (`ChainAddresses` of core).
  */
-import { authorizationTooFar } from '@x402kit/core';
+import { authorizationTooFar, type ChainAddresses } from '@x402kit/core';
 import type { Hex } from 'viem';
 import { isPermitSignatureShape } from './permit.js';
 import { ExactPermitReasons } from './reasons.js';
 import type { PaymentPermitMessage } from './typed-data.js';
-
-/**
- * How one chain compares and prints the permit's 20-byte `0x` addresses.
- *
- * @example
- * const evm: PermitAddressForm = { same: sameAddress, show: (address) => address };
- */
-export type PermitAddressForm = {
-  /** Whether the permit's address `permitAddress` is `other` (written in the chain's own form). */
-  same(permitAddress: Hex, other: string): boolean;
-  /** `address` as this chain prints it in messages. */
-  show(address: Hex): string;
-};
 
 /**
  * What a permit is checked against, in the chain's own address form.
@@ -62,47 +49,49 @@ export type PermitCheckFailure = { reason: string; message: string };
  *
  * @returns the first failure, or `undefined` when every check passes.
  * @example
- * const failure = checkPermitTerms(permit, signature, terms, { same: sameAddress, show: (a) => a });
+ * const failure = checkPermitTerms(permit, signature, terms, evmAddresses);
  * if (failure) return invalid(failure.reason, failure.message, payer);
  */
 export function checkPermitTerms(
   permit: PaymentPermitMessage,
   signature: Hex,
   terms: PermitTerms,
-  form: PermitAddressForm,
+  addresses: ChainAddresses,
 ): PermitCheckFailure | undefined {
   const R = ExactPermitReasons;
+  const show = (address: Hex) => showAddress(addresses, address);
+  const same = (address: Hex, other: string) => addresses.same(address, other);
   const { payment, fee, meta } = permit;
   if (meta.kind !== 0) return { reason: R.kind, message: `kind ${meta.kind} is not PAYMENT_ONLY (0)` };
   if (!terms.tokenAllowed)
     return {
       reason: R.tokenNotAllowed,
-      message: `token ${form.show(payment.payToken)} is not accepted here`,
+      message: `token ${show(payment.payToken)} is not accepted here`,
     };
   if (payment.payAmount.toString() !== terms.amount)
     return {
       reason: R.amountMismatch,
       message: `payAmount ${payment.payAmount} differs from the required amount ${terms.amount}`,
     };
-  if (!form.same(payment.payTo, terms.payTo))
-    return { reason: R.payToMismatch, message: `payTo ${form.show(payment.payTo)} is not ${terms.payTo}` };
-  if (!form.same(payment.payToken, terms.asset))
+  if (!same(payment.payTo, terms.payTo))
+    return { reason: R.payToMismatch, message: `payTo ${show(payment.payTo)} is not ${terms.payTo}` };
+  if (!same(payment.payToken, terms.asset))
     return {
       reason: R.tokenMismatch,
-      message: `payToken ${form.show(payment.payToken)} is not ${terms.asset}`,
+      message: `payToken ${show(payment.payToken)} is not ${terms.asset}`,
     };
   if (!terms.isCaller)
     return {
       reason: R.callerMismatch,
-      message: `caller ${form.show(permit.caller)} is not a settlement address of this facilitator; use the caller of its fee quote`,
+      message: `caller ${show(permit.caller)} is not a settlement address of this facilitator; use the caller of its fee quote`,
     };
   if (!terms.fee)
     return {
       reason: R.unsupportedToken,
-      message: `this facilitator has no fee for ${form.show(payment.payToken)} on ${terms.network}`,
+      message: `this facilitator has no fee for ${show(payment.payToken)} on ${terms.network}`,
     };
-  if (!form.same(fee.feeTo, terms.fee.feeTo))
-    return { reason: R.feeToMismatch, message: `feeTo ${form.show(fee.feeTo)} is not ${terms.fee.feeTo}` };
+  if (!same(fee.feeTo, terms.fee.feeTo))
+    return { reason: R.feeToMismatch, message: `feeTo ${show(fee.feeTo)} is not ${terms.fee.feeTo}` };
   if (fee.feeAmount < terms.fee.amount)
     return {
       reason: R.feeAmountMismatch,
@@ -165,4 +154,14 @@ export function checkPermitFunds(
       message: `balance ${funds.balance} is below amount + fee ${total}`,
     };
   return undefined;
+}
+
+/**
+ * `address` as `addresses`' chain writes it in messages and answers (a permit's `0x` body as TRON's
+ * `T…`, checksummed on EVM); as given when it is not one of its addresses.
+ *
+ * @example showAddress(tronAddresses, '0x2c7536e3605d9c16a7a3d7b1898e529396a65c23') // 'TE2H9hWjzYdwzDFRJfx9BFhr4MmjH1CHaz'
+ */
+export function showAddress(addresses: ChainAddresses, address: string): string {
+  return addresses.canonical(address) ?? address;
 }

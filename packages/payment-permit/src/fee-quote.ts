@@ -1,4 +1,4 @@
-import { type SchemeServer, type SupportedKind, X402Error } from '@x402kit/core';
+import { type ChainAddresses, type SchemeServer, type SupportedKind, X402Error } from '@x402kit/core';
 import { ExactPermitReasons } from './reasons.js';
 
 /**
@@ -67,38 +67,30 @@ export function readOfferFee(
 }
 
 /**
- * How one chain recognizes an address in a `/supported` kind and writes it canonically.
- *
- * @example
- * const evm: FeeAddressForm = { is: isEvmAddress, canonical: getAddress };
- */
-export type FeeAddressForm = {
-  is(value: unknown): value is string;
-  canonical(address: string): string;
-};
-
-/**
  * The fee an `exact_permit` kind's `extra` (`{ caller, feeTo, fees: { <token>: { feeAmount, feeTo? } } }`)
- * quotes for the token keyed `tokenKey`, in `form`'s canonical addresses; `undefined` when the kind
+ * quotes for the token keyed `tokenKey`, in the canonical spelling of `addresses`' chain; `undefined` when the kind
  * has no complete entry for it.
  *
  * @example
- * feeFromKindExtra(kind.extra, 'TXYZopYRdj2D9XRtbG411XZZ3kM5VkAeBf', tronForm) // { feeTo: 'T…', feeAmount: '100', caller: 'T…' }
+ * feeFromKindExtra(kind.extra, 'TXYZopYRdj2D9XRtbG411XZZ3kM5VkAeBf', tronAddresses) // { feeTo: 'T…', feeAmount: '100', caller: 'T…' }
  */
 export function feeFromKindExtra(
   extra: Record<string, unknown> | undefined,
   tokenKey: string,
-  form: FeeAddressForm,
+  addresses: ChainAddresses,
 ): ExactPermitFeeQuote | undefined {
   if (!extra) return undefined;
-  const { caller, feeTo, fees } = extra;
-  if (!form.is(caller) || !form.is(feeTo) || typeof fees !== 'object' || fees === null) return undefined;
+  const caller = addresses.canonical(extra.caller);
+  const { fees } = extra;
+  if (caller === undefined || addresses.canonical(extra.feeTo) === undefined) return undefined;
+  if (typeof fees !== 'object' || fees === null) return undefined;
   const entry: unknown = Reflect.get(fees, tokenKey);
   if (typeof entry !== 'object' || entry === null) return undefined;
   const amount: unknown = Reflect.get(entry, 'feeAmount');
-  const to: unknown = Reflect.get(entry, 'feeTo') ?? feeTo;
-  if (typeof amount !== 'string' || !/^\d+$/.test(amount) || !form.is(to)) return undefined;
-  return { feeTo: form.canonical(to), feeAmount: amount, caller: form.canonical(caller) };
+  // the entry's own feeTo, else the kind's
+  const feeTo = addresses.canonical(Reflect.get(entry, 'feeTo') ?? extra.feeTo);
+  if (typeof amount !== 'string' || !/^\d+$/.test(amount) || feeTo === undefined) return undefined;
+  return { feeTo, feeAmount: amount, caller };
 }
 
 /**

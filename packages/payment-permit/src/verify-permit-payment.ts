@@ -6,15 +6,15 @@
  * how networks and addresses are written, where the fee and the allowed tokens come from, and how the
  * nonce, allowance and balance are read.
  */
-import type { PaymentPayload, PaymentRequirements, VerifyResponse } from '@x402kit/core';
+import type { ChainAddresses, PaymentPayload, PaymentRequirements, VerifyResponse } from '@x402kit/core';
 import { type Hex, recoverTypedDataAddress } from 'viem';
 import {
   checkPermitFunds,
   checkPermitTerms,
-  type PermitAddressForm,
   type PermitCheckFailure,
   type PermitFunds,
   type PermitTerms,
+  showAddress,
 } from './check-permit-terms.js';
 import { ExactPermitReasons } from './reasons.js';
 import {
@@ -56,7 +56,7 @@ export type PermitVerifyContext<Network, Name extends string = string> = {
  * What one chain gives {@link verifyPermitPayment}, for its served network type `Network`.
  *
  * @example
- * const chain: PermitVerifyChain<Served> = { networkFor, sameNetwork, readPayload, form, offer, fees, domain, readFunds, contractName, validBeforeMarginSeconds: 6 };
+ * const chain: PermitVerifyChain<Served> = { networkFor, sameNetwork, readPayload, addresses, offer, fees, domain, readFunds, contractName, validBeforeMarginSeconds: 6 };
  */
 export type PermitVerifyChain<Network> = {
   /** The served network an id names, or `undefined` when this facilitator does not settle there. */
@@ -65,8 +65,8 @@ export type PermitVerifyChain<Network> = {
   sameNetwork(served: Network, accepted: string, required: string): boolean;
   /** The permit and signature of the payment's `payload`. */
   readPayload(payload: Record<string, unknown>): PermitPayloadRead;
-  /** How the chain compares and prints addresses. */
-  form: PermitAddressForm;
+  /** How the chain compares and prints addresses (`evmAddresses`, `tronAddresses`). */
+  addresses: ChainAddresses;
   /**
    * The offer's `payTo` and `asset` in the chain's form, with the name of its network that fees and
    * allowed tokens are kept under; or why the offer's addresses are unreadable.
@@ -176,7 +176,7 @@ export async function verifyPermitPayment<Network>(
   const read = chain.readPayload(payload.payload);
   if (!read.ok) return invalidPermit(read.reason, read.message, read.payer);
   const { permit, signature } = read;
-  const payer = chain.form.show(permit.buyer);
+  const payer = showAddress(chain.addresses, permit.buyer);
   const no = (failure: PermitCheckFailure) => invalidPermit(failure.reason, failure.message, payer);
   const offer = chain.offer(requirements, served);
   if (!offer.ok) return no(offer);
@@ -198,7 +198,7 @@ export async function verifyPermitPayment<Network>(
       validBeforeMarginSeconds: chain.validBeforeMarginSeconds,
       maxTimeoutSeconds: requirements.maxTimeoutSeconds,
     },
-    chain.form,
+    chain.addresses,
   );
   if (failure) return no(failure);
   let signer: Hex;
@@ -210,8 +210,8 @@ export async function verifyPermitPayment<Network>(
   } catch {
     return no({ reason: R.signature, message: 'the signature does not recover to an address' });
   }
-  if (!chain.form.same(signer, payer)) {
-    const message = `the signature is by ${chain.form.show(signer)}, not by buyer ${payer}${chain.signerHint ?? ''}`;
+  if (!chain.addresses.same(signer, payer)) {
+    const message = `the signature is by ${showAddress(chain.addresses, signer)}, not by buyer ${payer}${chain.signerHint ?? ''}`;
     return no({ reason: R.signature, message });
   }
 

@@ -10,7 +10,8 @@ import {
   X402Error,
 } from '@x402kit/core';
 import { type SolanaDevnet, startSolanaDevnet } from '@x402kit/devnet';
-import { readSvmTokenBalance, sufficientSvmBalancePolicy } from './balance-policy.js';
+import { sufficientSvmBalancePolicy } from './balance-policy.js';
+import { readSvmTokenBalance } from './read-svm-token-balance.js';
 import { SvmReasons } from './reasons.js';
 
 let devnet: SolanaDevnet;

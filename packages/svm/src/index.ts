@@ -1,3 +1,4 @@
+export * from './address.js';
 export * from './balance-policy.js';
 export * from './config-error.js';
 export * from './exact/client.js';
@@ -18,4 +19,5 @@ export {
   TOKEN_2022_PROGRAM_ADDRESS,
   TOKEN_PROGRAM_ADDRESS,
 } from './programs.js';
+export * from './read-svm-token-balance.js';
 export * from './reasons.js';

@@ -11,6 +11,7 @@ import {
   toTronAddress,
   toTronHex,
   tronAddressBody,
+  tronAddresses,
 } from './address.js';
 
 function rejects(input: string, reason: string): void {
@@ -91,5 +92,25 @@ describe('TRON addresses', () => {
       const typo = base58.slice(0, pos) + c + base58.slice(pos + 1);
       assert.equal(isTronAddress(typo), TronWeb.isAddress(typo));
     }
+  });
+
+  it('tronAddresses writes every accepted form as Base58Check and compares by body', () => {
+    const base58 = 'TE2H9hWjzYdwzDFRJfx9BFhr4MmjH1CHaz';
+    for (const form of [
+      base58,
+      '412c7536e3605d9c16a7a3d7b1898e529396a65c23',
+      '0x2c7536E3605D9C16a7a3D7b1898e529396a65c23',
+    ]) {
+      assert.equal(tronAddresses.canonical(form), base58, form);
+      assert.equal(tronAddresses.same(form, base58), true, form);
+    }
+    for (const other of [
+      'TE2H9hWjzYdwzDFRJfx9BFhr4MmjH1CHaZ',
+      'EPjFWdd5AufqSSqeM2qN1xzybapC8G4wEGGkZwyTDt1v',
+      7,
+    ]) {
+      assert.equal(tronAddresses.canonical(other), undefined, String(other));
+    }
+    assert.equal(tronAddresses.same('nope', 'nope'), false);
   });
 });

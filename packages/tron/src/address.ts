@@ -1,4 +1,10 @@
-import { decodeTronAddress, encodeTronAddress, type TronAddressProblem, X402Error } from '@x402kit/core';
+import {
+  type ChainAddresses,
+  decodeTronAddress,
+  encodeTronAddress,
+  type TronAddressProblem,
+  X402Error,
+} from '@x402kit/core';
 import type { Address, Hex } from 'viem';
 import { getAddress } from 'viem';
 import { TronReasons } from './reasons.js';
@@ -123,3 +129,16 @@ export function sameTronAddress(a: string, b: string): boolean {
   if (!isTronAddress(a) || !isTronAddress(b)) return false;
   return tronAddressBody(a) === tronAddressBody(b);
 }
+
+/**
+ * The TRON address form, for the code that handles several chains' addresses: any form
+ * {@link tronAddressBody} accepts, written Base58Check (`T…`), compared by body.
+ *
+ * @example tronAddresses.canonical('412c7536e3605d9c16a7a3d7b1898e529396a65c23') // 'TE2H9hWjzYdwzDFRJfx9BFhr4MmjH1CHaz'
+ */
+export const tronAddresses: ChainAddresses = {
+  namespace: 'tron',
+  name: 'a TRON address',
+  canonical: (value) => (isTronAddress(value) ? toTronAddress(value) : undefined),
+  same: sameTronAddress,
+};

@@ -7,7 +7,7 @@
 import { type ChainModule, type ChainRuntime, type ChainStartContext, firstReconciler } from '@x402kit/core';
 import { perNetworkHealth } from '@x402kit/core/internal';
 import { privateKeyToAccount } from 'viem/accounts';
-import { addressKey } from '../address.js';
+import { addressKey, isEvmAddress } from '../address.js';
 import { createBatchSettlementReconciler } from '../batch-settlement/facilitator-reconcile.js';
 import { EIP2612_GAS_SPONSORING, ERC20_APPROVAL_GAS_SPONSORING } from '../permit2/index.js';
 import { batchSettlementMetrics } from './batch-settlement-metrics.js';
@@ -21,11 +21,9 @@ import { createExactEvmReconciler } from './reconcile-exact-evm.js';
 import { createExactPermitEvmReconciler } from './reconcile-exact-permit-evm.js';
 import { createPermit2Reconciler } from './reconcile-permit2.js';
 
-const EVM_ADDRESS = /^0x[0-9a-fA-F]{40}$/;
-
 /** A 0x 20-byte address in lower case, or `undefined` for anything else. */
 function evmAddressKey(address: string): string | undefined {
-  return EVM_ADDRESS.test(address) ? addressKey(address) : undefined;
+  return isEvmAddress(address) ? addressKey(address) : undefined;
 }
 
 /**

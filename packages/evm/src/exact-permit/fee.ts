@@ -3,9 +3,9 @@
  * the `extra` a facilitator advertises for the kind in `/supported`.
  */
 import type { SupportedKind } from '@x402kit/core';
-import { type ExactPermitFeeQuote, type FeeAddressForm, feeFromKindExtra } from '@x402kit/payment-permit';
-import { type Address, getAddress } from 'viem';
-import { addressKey, isEvmAddress } from '../address.js';
+import { type ExactPermitFeeQuote, feeFromKindExtra } from '@x402kit/payment-permit';
+import type { Address } from 'viem';
+import { addressKey, evmAddresses } from '../address.js';
 
 /** What a fee policy answers for one token: where the fee goes and how much it is. */
 export type ExactPermitFee = { feeTo: Address; amount: bigint };
@@ -33,7 +33,5 @@ export function feeFromSupportedKind(
   kind: SupportedKind | undefined,
   asset: string,
 ): ExactPermitFeeQuote | undefined {
-  return feeFromKindExtra(kind?.extra, addressKey(asset), EVM_FEE_ADDRESSES);
+  return feeFromKindExtra(kind?.extra, addressKey(asset), evmAddresses);
 }
-
-const EVM_FEE_ADDRESSES: FeeAddressForm = { is: isEvmAddress, canonical: (address) => getAddress(address) };

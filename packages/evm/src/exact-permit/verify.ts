@@ -6,7 +6,6 @@
  */
 import {
   buildPaymentPermitDomain,
-  type PermitAddressForm,
   type PermitVerifyChain,
   type PermitVerifyContext,
   type PermitVerifyOptions,
@@ -18,7 +17,7 @@ import {
   type VerifiedPermit,
 } from '@x402kit/payment-permit';
 import type { Address } from 'viem';
-import { addressKey, sameAddress } from '../address.js';
+import { addressKey, evmAddresses } from '../address.js';
 import type { EvmNetwork } from '../evm-network.js';
 
 /** One served network: its RPC/relayers and its `PaymentPermit` address. */
@@ -45,15 +44,13 @@ export type ExactPermitVerifyOptions = PermitVerifyOptions;
  */
 export const verifyExactPermitPayment = permitPaymentVerifier(evmPermitChain);
 
-const EVM_ADDRESS_FORM: PermitAddressForm = { same: sameAddress, show: (address) => address };
-
 /** The EVM side of `exact_permit` verification: CAIP-2 ids as given, `0x` addresses, RPC reads. */
 function evmPermitChain(ctx: ExactPermitVerifyContext): PermitVerifyChain<ExactPermitNetwork> {
   return {
     networkFor: (network) => ctx.networkFor(network),
     sameNetwork: (_served, accepted, required) => accepted === required,
     readPayload: readExactPermitPayload,
-    form: EVM_ADDRESS_FORM,
+    addresses: evmAddresses,
     offer: (requirements) => ({
       ok: true,
       network: requirements.network,

@@ -4,9 +4,10 @@
  * keys are Ed25519), ledger identity by the payer's signature, reconciliation from signature
  * statuses, `/health` from each node's genesis hash and health, and the fee payers' lamports.
  */
-import { createSolanaRpc, isAddress, type Lamports } from '@solana/kit';
+import { createSolanaRpc, type Lamports } from '@solana/kit';
 import { type ChainModule, type ChainRuntime, type RelayerReading, X402Error } from '@x402kit/core';
 import { perNetworkHealth } from '@x402kit/core/internal';
+import { solanaAddresses } from '../address.js';
 import { createExactSvmFacilitator } from '../exact/facilitator.js';
 import { createFeePayers } from '../fee-payers.js';
 import { SvmReasons } from '../reasons.js';
@@ -31,8 +32,8 @@ export const svmChain: ChainModule<SvmSections> = {
   configured: (sections) => Object.keys(sections.solana?.networks ?? {}).length > 0,
   envOverrides: solanaEnvOverrides,
   identify: identifyExactSvm,
-  addressKey: solanaAddress,
-  ledgerAddress: solanaAddress,
+  addressKey: solanaAddresses.canonical,
+  ledgerAddress: solanaAddresses.canonical,
   async start(context): Promise<ChainRuntime> {
     const config = context.sections.solana;
     if (!config || Object.keys(config.networks).length === 0) return idleRuntime();
@@ -78,11 +79,6 @@ export const svmChain: ChainModule<SvmSections> = {
 };
 
 type NodeRpc = ReturnType<typeof createSolanaRpc>;
-
-/** A base58 32-byte public key as it is written, else `undefined` (0x addresses and TRON's T… are not). */
-function solanaAddress(address: string): string | undefined {
-  return isAddress(address) ? address : undefined;
-}
 
 /** `'ok'` when one of the network's nodes is on its chain (genesis hash) and healthy, else the last problem. */
 async function probeNetwork(network: string, urls: readonly NodeRpc[], timeoutMs: number): Promise<string> {

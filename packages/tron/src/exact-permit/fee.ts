@@ -4,13 +4,8 @@
  * Base58Check addresses (the TRON wire form).
  */
 import type { SupportedKind } from '@x402kit/core';
-import {
-  type ExactPermitFeeQuote,
-  type FeeAddressForm,
-  feeFromKindExtra,
-  feeTableAmount,
-} from '@x402kit/payment-permit';
-import { isTronAddress, toTronAddress } from '../address.js';
+import { type ExactPermitFeeQuote, feeFromKindExtra, feeTableAmount } from '@x402kit/payment-permit';
+import { isTronAddress, toTronAddress, tronAddresses } from '../address.js';
 import { parseTronNetwork, type TronNetworkName } from '../networks.js';
 import { ExactPermitTronConfigError } from './config-error.js';
 
@@ -110,7 +105,5 @@ export function tronFeeFromSupportedKind(
   asset: string,
 ): ExactPermitFeeQuote | undefined {
   if (!isTronAddress(asset)) return undefined;
-  return feeFromKindExtra(kind?.extra, toTronAddress(asset), TRON_FEE_ADDRESSES);
+  return feeFromKindExtra(kind?.extra, toTronAddress(asset), tronAddresses);
 }
-
-const TRON_FEE_ADDRESSES: FeeAddressForm = { is: isTronAddress, canonical: toTronAddress };

@@ -7,7 +7,6 @@
 import {
   buildPaymentPermitDomain,
   EXACT_PERMIT_VALID_BEFORE_MARGIN_SECONDS,
-  type PermitAddressForm,
   type PermitVerifyChain,
   type PermitVerifyContext,
   type PermitVerifyOptions,
@@ -16,7 +15,7 @@ import {
   type VerifiedPermit,
 } from '@x402kit/payment-permit';
 import { decodeAbiParameters, encodeAbiParameters } from 'viem';
-import { toEvmHex, toTronAddress, tronAddressBody } from '../address.js';
+import { toEvmHex, toTronAddress, tronAddressBody, tronAddresses } from '../address.js';
 import { parseTronNetwork, type TronNetwork, type TronNetworkName } from '../networks.js';
 import type { TronNodeClient } from '../node-client.js';
 import { TronNodeError } from '../node-error.js';
@@ -89,7 +88,7 @@ function tronPermitChain(ctx: ExactPermitTronVerifyContext): PermitVerifyChain<E
     networkFor: (network) => ctx.networkFor(network),
     sameNetwork: (served, accepted) => parseTronNetwork(accepted) === served.network,
     readPayload: readExactPermitTronPayload,
-    form: TRON_ADDRESS_FORM,
+    addresses: tronAddresses,
     offer: (requirements, served) => {
       const payTo = readTronAddressField(requirements.payTo, 'paymentRequirements.payTo');
       if (!payTo.ok) return payTo;
@@ -147,8 +146,3 @@ export async function readNonceUsed(
   }
   return decodeAbiParameters([{ type: 'bool' }], `0x${data.slice(2, 66)}`)[0];
 }
-
-const TRON_ADDRESS_FORM: PermitAddressForm = {
-  same: (permitAddress, other) => tronAddressBody(permitAddress) === tronAddressBody(other),
-  show: toTronAddress,
-};

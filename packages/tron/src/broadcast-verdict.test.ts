@@ -8,19 +8,25 @@ const path = '/wallet/broadcasttransaction';
 const error = (reason: ConstructorParameters<typeof TronNodeError>[0]) =>
   new TronNodeError(reason, reason, { path });
 
+/** java-tron's `result: false` codes of `/wallet/broadcasttransaction` that refuse the transaction. */
+const REFUSAL_CODES = [
+  'SIGERROR',
+  'CONTRACT_VALIDATE_ERROR',
+  'TRANSACTION_EXPIRATION_ERROR',
+  'BANDWITH_ERROR',
+  'TAPOS_ERROR',
+  'SERVER_BUSY',
+  'OTHER_ERROR',
+];
+
 describe('tronBroadcastVerdict', () => {
-  it("java-tron's result:false codes are refusals, DUP_TRANSACTION_ERROR means the node has it", () => {
-    for (const code of [
-      'SIGERROR',
-      'CONTRACT_VALIDATE_ERROR',
-      'TRANSACTION_EXPIRATION_ERROR',
-      'BANDWITH_ERROR',
-      'TAPOS_ERROR',
-      'SERVER_BUSY',
-      'OTHER_ERROR',
-    ]) {
-      assert.equal(tronBroadcastVerdict(error(broadcastReason(code))), 'refused', code);
-    }
+  for (const code of REFUSAL_CODES) {
+    it(`java-tron's ${code} is a refusal`, () => {
+      assert.equal(tronBroadcastVerdict(error(broadcastReason(code))), 'refused');
+    });
+  }
+
+  it('DUP_TRANSACTION_ERROR means the node has it; a rejection without a code is a refusal', () => {
     assert.equal(tronBroadcastVerdict(error(broadcastReason('DUP_TRANSACTION_ERROR'))), 'known');
     assert.equal(tronBroadcastVerdict(error(TronReasons.nodeRejected)), 'refused');
   });

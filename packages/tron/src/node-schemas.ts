@@ -168,10 +168,10 @@ export type TronTransactionInfo = z.infer<typeof TronTransactionInfo>;
  * TronAccount.parse(json).balance; // SUN
  */
 export const TronAccount = z.looseObject({
+  /** Required: it tells an account from another answer. */
   address: z.string(),
+  /** TRX, in SUN (absent when it holds none). The other fields (times, resources) pass through unread. */
   balance: z.number().optional(),
-  create_time: z.number().optional(),
-  latest_opration_time: z.number().optional(),
 });
 /** @example const account: TronAccount | undefined = await node.getAccount('T…'); */
 export type TronAccount = z.infer<typeof TronAccount>;

@@ -26,7 +26,12 @@ import {
   Reasons,
   type X402Client,
 } from '@x402kit/core';
-import { DEFAULT_PENDING_RETRY_MS, pendingRetryLimits, resendWhilePending } from '@x402kit/core/internal';
+import {
+  DEFAULT_PENDING_RETRY_MS,
+  type PendingRetryLimits,
+  pendingRetryLimits,
+  resendWhilePending,
+} from '@x402kit/core/internal';
 import { getPaymentResponse, MCP_PAYMENT_REQUIRED_CODE, PAYMENT_META_KEY } from './mcp-meta.js';
 import {
   parsePaymentRequired,
@@ -77,6 +82,21 @@ export type PayingMcpClient = {
 };
 
 /**
+ * The `pendingSettlement` option with its defaults: at most 5 re-sends, each after the option's own fixed
+ * `delayMs` (1 s), which no cap shortens (MCP has no Retry-After); no `limits` for `false`.
+ */
+function mcpPendingRetry({ pendingSettlement: option }: PayingMcpClientOptions): {
+  limits: PendingRetryLimits | undefined;
+  delayMs: number;
+} {
+  if (option === false) return { limits: undefined, delayMs: 0 };
+  return {
+    limits: pendingRetryLimits({ maxRetries: option?.maxRetries, maxDelayMs: Number.POSITIVE_INFINITY }),
+    delayMs: option?.delayMs ?? DEFAULT_PENDING_RETRY_MS,
+  };
+}
+
+/**
  * Wrap an SDK `Client` so paid tools are paid for with `x402` (the client engine of `@x402kit/core`,
  * with its schemes and policies).
  *
@@ -92,12 +112,8 @@ export function wrapMcpClientWithPayment(
   x402: X402Client,
   options: PayingMcpClientOptions = {},
 ): PayingMcpClient {
+  const pending = mcpPendingRetry(options);
   const emit = createEmitter(options.log);
-  const pending = options.pendingSettlement === false ? undefined : (options.pendingSettlement ?? {});
-  // MCP waits its own fixed `delayMs` (default 1 s), never capped
-  const pendingLimits =
-    pending && pendingRetryLimits({ maxRetries: pending.maxRetries, maxDelayMs: Number.POSITIVE_INFINITY });
-  const pendingDelayMs = pending?.delayMs ?? DEFAULT_PENDING_RETRY_MS;
 
   async function call(
     params: CallToolRequest['params'],
@@ -123,9 +139,9 @@ export function wrapMcpClientWithPayment(
     toolName: string,
   ): Promise<CallToolResult> {
     return resendWhilePending(first, {
-      limits: pendingLimits,
+      limits: pending.limits,
       isPending,
-      delayMs: () => pendingDelayMs,
+      delayMs: () => pending.delayMs,
       resend: send,
       onRetry: (_result, { attempt }) =>
         emit('info', `settlement pending; sending the same payment again`, { tool: toolName, attempt }),

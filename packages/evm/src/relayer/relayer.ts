@@ -102,104 +102,130 @@ type Sent = { nonce: number; call: RelayedCall; fees: GasFees; hashes: Hash[] };
  */
 export function createRelayer(options: RelayerOptions): Relayer {
   const { client, account, chainId, fees } = options;
-  const nonces: NonceManager = createNonceManager({
-    readPendingNonce: () => client.getTransactionCount({ address: account.address, blockTag: 'pending' }),
-  });
-  const tracked = new Map<Hash, Sent>();
-
-  function track(hash: Hash, sent: Sent): void {
-    if (!sent.hashes.includes(hash)) sent.hashes.push(hash);
-    tracked.set(hash, sent);
-    while (tracked.size > MAX_TRACKED) {
-      const oldest = tracked.keys().next().value;
-      if (oldest === undefined) break;
-      tracked.delete(oldest);
-    }
-  }
-
-  async function signAndBroadcast(nonce: number, call: RelayedCall, gasFees: GasFees): Promise<Hash> {
-    const base = {
-      chainId,
-      nonce,
-      to: call.to,
-      data: call.data,
-      gas: call.gas,
-      ...(call.value ? { value: call.value } : {}),
-    };
-    const serializedTransaction = await account.signTransaction(
-      gasFees.type === 'eip1559'
-        ? {
-            ...base,
-            type: 'eip1559',
-            maxFeePerGas: gasFees.maxFeePerGas,
-            maxPriorityFeePerGas: gasFees.maxPriorityFeePerGas,
-          }
-        : { ...base, type: 'legacy', gasPrice: gasFees.gasPrice },
-    );
-    const sent = await broadcastSignedTransaction(client, serializedTransaction);
-    if (sent.kind === 'accepted') return sent.hash;
-    if (sent.kind === 'refused') {
-      if (FEE_TOO_LOW.test(sent.message)) fees.invalidate();
-      throw new RelayerSendError(
-        `broadcast from ${account.address} (nonce ${nonce}) refused: ${sent.message}`,
-        { cause: sent.error, hash: sent.hash, ambiguous: false },
-      );
-    }
-    throw new RelayerSendError(
-      `broadcast from ${account.address} (nonce ${nonce}) has an unknown outcome: ${sent.message}; ${sent.hash} may still be mined`,
-      { cause: sent.error, hash: sent.hash, ambiguous: true },
-    );
-  }
-
-  async function sendOnce(call: RelayedCall): Promise<Hash> {
-    const gasFees = await fees.get();
-    return nonces.withNextNonce(async (nonce) => {
-      const hash = await signAndBroadcast(nonce, call, gasFees);
-      track(hash, { nonce, call, fees: gasFees, hashes: [] });
-      return hash;
-    });
-  }
-
+  const lane: Lane = {
+    client,
+    account,
+    chainId,
+    fees,
+    nonces: createNonceManager({
+      readPendingNonce: () => client.getTransactionCount({ address: account.address, blockTag: 'pending' }),
+    }),
+    tracked: new Map<Hash, Sent>(),
+  };
   return {
     address: account.address,
     chainId,
     stuckAfterMs: options.stuckAfterMs ?? DEFAULT_STUCK_AFTER_MS,
     ...(options.batcher ? { batcher: options.batcher } : {}),
-    async send(call) {
-      try {
-        return await sendOnce(call);
-      } catch (error) {
-        // another sender used our nonce (or the node dropped our view): one retry with a fresh read.
-        // The refused transaction is proven absent from the node (else it would not be a refusal),
-        // so the retry is never a second transaction for the same call.
-        if (
-          error instanceof RelayerSendError &&
-          !error.ambiguous &&
-          NONCE_CONFLICT.test(errorText(error.cause))
-        ) {
-          return sendOnce(call);
-        }
-        throw error;
-      }
-    },
-    async replace(hash) {
-      const sent = tracked.get(hash);
-      if (!sent)
-        throw new X402Error(
-          Reasons.invalidArgument,
-          `transaction ${hash} is not tracked by relayer ${account.address}`,
-        );
-      const raised = bumpFees(sent.fees, await fees.get());
-      // the next attempt raises from here even if the node refuses this one
-      sent.fees = raised;
-      const next = await signAndBroadcast(sent.nonce, sent.call, raised);
-      track(next, sent);
-      return next;
-    },
+    send: (call) => send(lane, call),
+    replace: (hash) => replace(lane, hash),
     forget(hash) {
-      const sent = tracked.get(hash);
-      for (const h of sent?.hashes ?? [hash]) tracked.delete(h);
+      const sent = lane.tracked.get(hash);
+      for (const h of sent?.hashes ?? [hash]) lane.tracked.delete(h);
     },
-    reset: () => nonces.reset(),
+    reset: () => lane.nonces.reset(),
   };
+}
+
+/** One relayer's key, nonce lane and the transactions it remembers for replacement. */
+type Lane = Pick<RelayerOptions, 'client' | 'account' | 'chainId' | 'fees'> & {
+  nonces: NonceManager;
+  tracked: Map<Hash, Sent>;
+};
+
+function track(lane: Lane, hash: Hash, sent: Sent): void {
+  const { tracked } = lane;
+  if (!sent.hashes.includes(hash)) sent.hashes.push(hash);
+  tracked.set(hash, sent);
+  while (tracked.size > MAX_TRACKED) {
+    const oldest = tracked.keys().next().value;
+    if (oldest === undefined) break;
+    tracked.delete(oldest);
+  }
+}
+
+async function signAndBroadcast(
+  lane: Lane,
+  nonce: number,
+  call: RelayedCall,
+  gasFees: GasFees,
+): Promise<Hash> {
+  const { client, account, chainId, fees } = lane;
+  const base = {
+    chainId,
+    nonce,
+    to: call.to,
+    data: call.data,
+    gas: call.gas,
+    ...(call.value ? { value: call.value } : {}),
+  };
+  const serializedTransaction = await account.signTransaction(
+    gasFees.type === 'eip1559'
+      ? {
+          ...base,
+          type: 'eip1559',
+          maxFeePerGas: gasFees.maxFeePerGas,
+          maxPriorityFeePerGas: gasFees.maxPriorityFeePerGas,
+        }
+      : { ...base, type: 'legacy', gasPrice: gasFees.gasPrice },
+  );
+  const sent = await broadcastSignedTransaction(client, serializedTransaction);
+  if (sent.kind === 'accepted') return sent.hash;
+  if (sent.kind === 'refused') {
+    if (FEE_TOO_LOW.test(sent.message)) fees.invalidate();
+    throw new RelayerSendError(
+      `broadcast from ${account.address} (nonce ${nonce}) refused: ${sent.message}`,
+      {
+        cause: sent.error,
+        hash: sent.hash,
+        ambiguous: false,
+      },
+    );
+  }
+  throw new RelayerSendError(
+    `broadcast from ${account.address} (nonce ${nonce}) has an unknown outcome: ${sent.message}; ${sent.hash} may still be mined`,
+    { cause: sent.error, hash: sent.hash, ambiguous: true },
+  );
+}
+
+async function sendOnce(lane: Lane, call: RelayedCall): Promise<Hash> {
+  const gasFees = await lane.fees.get();
+  return lane.nonces.withNextNonce(async (nonce) => {
+    const hash = await signAndBroadcast(lane, nonce, call, gasFees);
+    track(lane, hash, { nonce, call, fees: gasFees, hashes: [] });
+    return hash;
+  });
+}
+
+async function send(lane: Lane, call: RelayedCall): Promise<Hash> {
+  try {
+    return await sendOnce(lane, call);
+  } catch (error) {
+    // another sender used our nonce (or the node dropped our view): one retry with a fresh read.
+    // The refused transaction is proven absent from the node (else it would not be a refusal),
+    // so the retry is never a second transaction for the same call.
+    if (
+      error instanceof RelayerSendError &&
+      !error.ambiguous &&
+      NONCE_CONFLICT.test(errorText(error.cause))
+    ) {
+      return sendOnce(lane, call);
+    }
+    throw error;
+  }
+}
+
+async function replace(lane: Lane, hash: Hash): Promise<Hash> {
+  const sent = lane.tracked.get(hash);
+  if (!sent)
+    throw new X402Error(
+      Reasons.invalidArgument,
+      `transaction ${hash} is not tracked by relayer ${lane.account.address}`,
+    );
+  const raised = bumpFees(sent.fees, await lane.fees.get());
+  // the next attempt raises from here even if the node refuses this one
+  sent.fees = raised;
+  const next = await signAndBroadcast(lane, sent.nonce, sent.call, raised);
+  track(lane, next, sent);
+  return next;
 }

@@ -20,6 +20,7 @@ import type { AxiosInstance, AxiosResponse, InternalAxiosRequestConfig } from 'a
 import {
   createPaymentSigner,
   outcomeOf,
+  type PaymentSigner,
   paymentRequiredOf,
   refusalRetryDelayMs,
   settlementOf,
@@ -66,91 +67,107 @@ export function withPaymentInterceptor<I extends AxiosInstance>(
   client: X402Client,
   options: AxiosPaymentOptions = {},
 ): I {
-  const signer = createPaymentSigner(client, options.maxPayments);
   const emit = createEmitter(options.log);
+  const deps: PayingAxios = {
+    instance,
+    client,
+    options,
+    signer: createPaymentSigner(client, options.maxPayments),
+    emit,
+  };
   const untilSettled = createPendingRetry(instance, options.pendingSettlement, emit);
-
-  /** A 402 answer, paid once; undefined when it is not x402's to pay. */
-  async function pay(answer: AxiosResponse): Promise<AxiosResponse | undefined> {
-    const config = answer.config;
-    if (
-      header(config.headers, HeaderNames.paymentSignature) ??
-      header(config.headers, HeaderNames.xPayment)
-    ) {
-      emit('warn', 'the request already carried a payment header and was answered 402; not paying again', {
-        url: config.url,
-      });
-      return undefined;
-    }
-    const paymentRequired = paymentRequiredOf(
-      header(answer.headers, HeaderNames.paymentRequired),
-      jsonBody(answer.data),
-    );
-    if (!paymentRequired) return undefined;
-    const first = await payAndSend(config, paymentRequired);
-    const refused = first.response?.status === 402 ? refusalOf(first.response) : undefined;
-    if (!refused || !client.isRetryableRefusal(first.payload, refused)) return first.answer();
-    // the scheme asked for one more signature against this 402 (a corrective offer, a busy channel)
-    emit(
-      'info',
-      `the payment was refused (${refused.x402Version === 2 ? refused.error : ''}); signing once more`,
-      {
-        url: config.url,
-      },
-    );
-    await sleep(refusalRetryDelayMs(header(first.response?.headers, 'retry-after')));
-    return (await payAndSend(config, refused)).answer();
-  }
-
-  /** Sign one payment for `paymentRequired`, send `config` with it, report the outcome; the answer. */
-  async function payAndSend(config: AxiosResponse['config'], paymentRequired: AnyPaymentRequired) {
-    const { payload, headers } = await signer.sign(paymentRequired, options.paymentIdentifier?.(config));
-    emit('info', `paying with x402 v${payload.x402Version}`, { url: config.url });
-    for (const [name, value] of Object.entries(headers)) config.headers.set(name, value);
-    try {
-      const paid = await instance.request(config);
-      await client.reportOutcome(payload, outcomeOfAxios(paid), getAxiosPaymentResponse(paid));
-      return { payload, response: paid as AxiosResponse | undefined, answer: async () => paid };
-    } catch (error) {
-      const response = responseOf(error);
-      await client.reportOutcome(
-        payload,
-        response ? outcomeOfAxios(response) : 'unknown',
-        response ? getAxiosPaymentResponse(response) : undefined,
-      );
-      return {
-        payload,
-        response,
-        answer: async (): Promise<AxiosResponse> => {
-          throw error;
-        },
-      };
-    }
-  }
-
-  /** The offers of a 402 that answered a payment, when it carries them. */
-  function refusalOf(answer: AxiosResponse): AnyPaymentRequired | undefined {
-    try {
-      return paymentRequiredOf(header(answer.headers, HeaderNames.paymentRequired), jsonBody(answer.data));
-    } catch {
-      return undefined;
-    }
-  }
-
   instance.interceptors.response.use(
     async (response) => {
-      if (response.status === 402) return (await pay(response)) ?? response;
+      if (response.status === 402) return (await pay(deps, response)) ?? response;
       return untilSettled(response, undefined);
     },
     async (error: unknown) => {
       const response = responseOf(error);
       if (response?.status !== 402) return response ? untilSettled(response, error) : Promise.reject(error);
-      const paid = await pay(response);
+      const paid = await pay(deps, response);
       if (paid === undefined) throw error;
       return paid;
     },
   );
   return instance;
+}
+
+/** What the interceptor of one instance shares: the instance, the client, its budget and options. */
+type PayingAxios = {
+  instance: AxiosInstance;
+  client: X402Client;
+  options: AxiosPaymentOptions;
+  signer: PaymentSigner;
+  emit: Emit;
+};
+
+/** A 402 answer, paid once; undefined when it is not x402's to pay. */
+async function pay(deps: PayingAxios, answer: AxiosResponse): Promise<AxiosResponse | undefined> {
+  const { emit } = deps;
+  const config = answer.config;
+  if (header(config.headers, HeaderNames.paymentSignature) ?? header(config.headers, HeaderNames.xPayment)) {
+    emit('warn', 'the request already carried a payment header and was answered 402; not paying again', {
+      url: config.url,
+    });
+    return undefined;
+  }
+  const paymentRequired = paymentRequiredOf(
+    header(answer.headers, HeaderNames.paymentRequired),
+    jsonBody(answer.data),
+  );
+  if (!paymentRequired) return undefined;
+  const first = await payAndSend(deps, config, paymentRequired);
+  const refused = first.response?.status === 402 ? refusalOf(first.response) : undefined;
+  if (!refused || !deps.client.isRetryableRefusal(first.payload, refused)) return first.answer();
+  // the scheme asked for one more signature against this 402 (a corrective offer, a busy channel)
+  emit(
+    'info',
+    `the payment was refused (${refused.x402Version === 2 ? refused.error : ''}); signing once more`,
+    {
+      url: config.url,
+    },
+  );
+  await sleep(refusalRetryDelayMs(header(first.response?.headers, 'retry-after')));
+  return (await payAndSend(deps, config, refused)).answer();
+}
+
+/** Sign one payment for `paymentRequired`, send `config` with it, report the outcome; the answer. */
+async function payAndSend(
+  { instance, client, options, signer, emit }: PayingAxios,
+  config: AxiosResponse['config'],
+  paymentRequired: AnyPaymentRequired,
+) {
+  const { payload, headers } = await signer.sign(paymentRequired, options.paymentIdentifier?.(config));
+  emit('info', `paying with x402 v${payload.x402Version}`, { url: config.url });
+  for (const [name, value] of Object.entries(headers)) config.headers.set(name, value);
+  try {
+    const paid = await instance.request(config);
+    await client.reportOutcome(payload, outcomeOfAxios(paid), getAxiosPaymentResponse(paid));
+    return { payload, response: paid as AxiosResponse | undefined, answer: async () => paid };
+  } catch (error) {
+    const response = responseOf(error);
+    await client.reportOutcome(
+      payload,
+      response ? outcomeOfAxios(response) : 'unknown',
+      response ? getAxiosPaymentResponse(response) : undefined,
+    );
+    return {
+      payload,
+      response,
+      answer: async (): Promise<AxiosResponse> => {
+        throw error;
+      },
+    };
+  }
+}
+
+/** The offers of a 402 that answered a payment, when it carries them. */
+function refusalOf(answer: AxiosResponse): AnyPaymentRequired | undefined {
+  try {
+    return paymentRequiredOf(header(answer.headers, HeaderNames.paymentRequired), jsonBody(answer.data));
+  } catch {
+    return undefined;
+  }
 }
 
 /** Marks the re-sends of a pending payment, so their own answers are not waited out twice. */

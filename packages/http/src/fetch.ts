@@ -7,16 +7,23 @@ import {
   type AnyPaymentPayload,
   type AnyPaymentRequired,
   createEmitter,
+  type Emit,
   HeaderNames,
   type Log,
   type PaymentOutcome,
   type SettleResponse,
   type X402Client,
 } from '@x402kit/core';
-import { pendingRetryLimits, resendWhilePending, sleep } from '@x402kit/core/internal';
+import {
+  type PendingRetryLimits,
+  pendingRetryLimits,
+  resendWhilePending,
+  sleep,
+} from '@x402kit/core/internal';
 import {
   createPaymentSigner,
   outcomeOf,
+  type PaymentSigner,
   paymentRequiredOf,
   refusalRetryDelayMs,
   settlementOf,
@@ -108,122 +115,189 @@ export function wrapFetchWithPayment(
   client: X402Client,
   options: WrapFetchOptions = {},
 ): FetchLike {
-  const emit = createEmitter(options.log);
-  const signer = createPaymentSigner(client, options.maxPayments);
-  const pendingLimits = pendingRetryLimits(options.pendingSettlement);
+  const deps: PayingFetch = {
+    fetchImpl,
+    client,
+    options,
+    emit: createEmitter(options.log),
+    signer: createPaymentSigner(client, options.maxPayments),
+    pendingLimits: pendingRetryLimits(options.pendingSettlement),
+  };
+  return (input, init) => payingFetch(deps, input, init);
+}
 
-  /** Re-send the same paid request while its settlement is reported pending. */
-  function untilSettled(answer: Response, send: () => Promise<Response>, url: string, signal: AbortSignal) {
-    return resendWhilePending(answer, {
-      limits: pendingLimits,
-      isPending: isSettlementPending,
-      delayMs: (current) => retryAfterMs(current.headers.get('retry-after')),
-      resend: send,
-      onRetry: async (current, { attempt, delay }) => {
-        const transaction = getPaymentResponse(current)?.transaction;
-        emit(
-          'info',
-          `settlement pending${transaction ? ` (${transaction})` : ''}; re-sending the same payment in ${delay} ms`,
-          { url, attempt },
-        );
-        await discard(current);
-      },
-      onGiveUp: () => emit('warn', 'the settlement is still pending; returning the pending answer', { url }),
-      signal,
-    });
+/** What every request of one wrapped fetch shares: the fetch, the client, its budget and options. */
+type PayingFetch = {
+  fetchImpl: FetchLike;
+  client: X402Client;
+  options: WrapFetchOptions;
+  emit: Emit;
+  signer: PaymentSigner;
+  pendingLimits: PendingRetryLimits | undefined;
+};
+
+/** A caller's request with its body buffered, so it can be sent again with more headers. */
+type BufferedRequest = { base: Request; build: (extra?: Record<string, string>) => Request };
+
+/** One request of the wrapped fetch: sent, and its 402 paid once when it is x402's to pay. */
+async function payingFetch(
+  deps: PayingFetch,
+  input: RequestInfo | URL,
+  init: RequestInit | undefined,
+): Promise<Response> {
+  const { fetchImpl, emit } = deps;
+  const request = await bufferRequest(input, init);
+  const { base, build } = request;
+  const first = await fetchImpl(build());
+  const carriesPayment =
+    base.headers.has(HeaderNames.paymentSignature) || base.headers.has(HeaderNames.xPayment);
+  if (first.status !== 402) {
+    return carriesPayment ? untilSettled(deps, first, () => fetchImpl(build()), base) : first;
   }
+  if (carriesPayment) {
+    emit('warn', 'the request already carried a payment header and was answered 402; not paying again', {
+      url: base.url,
+    });
+    return first;
+  }
+  const paymentRequired = await readPaymentRequired(first);
+  if (!paymentRequired) {
+    emit('debug', 'a 402 without x402 payment requirements; returned as is', { url: base.url });
+    return first;
+  }
+  const instead = await askBeforePaying(deps, request, paymentRequired, first);
+  if (instead) return instead;
+  const paymentIdentifier = deps.options.paymentIdentifier?.(build());
+  await discard(first);
+  return payAndRetryRefusal(deps, request, paymentRequired, paymentIdentifier);
+}
 
-  return async (input, init) => {
-    let lastPayload: AnyPaymentPayload | undefined;
-    const base = new Request(input, init);
-    const body = base.body === null ? null : await base.arrayBuffer();
-    const build = (extra?: Record<string, string>): Request => {
-      const headers = new Headers(base.headers);
-      if (extra) for (const [name, value] of Object.entries(extra)) headers.set(name, value);
-      return new Request(base, { body, headers });
-    };
+/** Buffer the request's body up front (streams included) so it can be sent more than once. */
+async function bufferRequest(
+  input: RequestInfo | URL,
+  init: RequestInit | undefined,
+): Promise<BufferedRequest> {
+  const base = new Request(input, init);
+  const body = base.body === null ? null : await base.arrayBuffer();
+  const build = (extra?: Record<string, string>): Request => {
+    const headers = new Headers(base.headers);
+    if (extra) for (const [name, value] of Object.entries(extra)) headers.set(name, value);
+    return new Request(base, { body, headers });
+  };
+  return { base, build };
+}
 
-    const first = await fetchImpl(build());
-    const carriesPayment =
-      base.headers.has(HeaderNames.paymentSignature) || base.headers.has(HeaderNames.xPayment);
-    if (first.status !== 402) {
-      return carriesPayment ? untilSettled(first, () => fetchImpl(build()), base.url, base.signal) : first;
-    }
-    if (carriesPayment) {
-      emit('warn', 'the request already carried a payment header and was answered 402; not paying again', {
-        url: base.url,
-      });
-      return first;
-    }
-    const paymentRequired = await readPaymentRequired(first);
-    if (!paymentRequired) {
-      emit('debug', 'a 402 without x402 payment requirements; returned as is', { url: base.url });
-      return first;
-    }
-
-    if (options.onPaymentRequired) {
-      const decision = await options.onPaymentRequired({
-        paymentRequired,
-        request: build(),
-        response: first,
-      });
-      if (decision === false) return first;
-      if (typeof decision === 'object') {
-        const answer = await fetchImpl(build(decision.headers));
-        if (answer.status !== 402) {
-          await discard(first);
-          return answer;
-        }
-        await discard(answer);
-      }
-    }
-
-    const paymentIdentifier = options.paymentIdentifier?.(build());
-    await discard(first);
-    let paid = await payAndSend(paymentRequired, paymentIdentifier);
-    const retry = paid.status === 402 ? await retryableRefusalOf(paid) : undefined;
-    if (retry) {
-      // the scheme asked for one more signature against this 402 (a corrective 402, a busy channel)
-      emit('info', `the payment was refused (${retry.reason}); signing once more against the new 402`, {
-        url: base.url,
-      });
-      await discard(paid);
-      await sleep(refusalRetryDelayMs(paid.headers.get('retry-after')), base.signal);
-      paid = await payAndSend(retry.paymentRequired, paymentIdentifier);
-    }
-    if (paid.status === 402)
-      emit('warn', 'the server answered 402 after payment; not paying again', { url: base.url });
-    return paid;
-
-    /** The 402 answering the last payment, when its scheme may sign once more against it. */
-    async function retryableRefusalOf(answer: Response) {
-      const again = await readPaymentRequired(answer).catch(() => undefined);
-      if (!again || !lastPayload || !client.isRetryableRefusal(lastPayload, again)) return undefined;
-      return { paymentRequired: again, reason: again.x402Version === 2 ? again.error : undefined };
-    }
-
-    /** Sign one payment for `required`, send it (re-sending while pending), report its outcome. */
-    async function payAndSend(required: AnyPaymentRequired, id: string | undefined): Promise<Response> {
-      const { payload, headers: paidHeaders } = await signer.sign(required, id);
-      lastPayload = payload;
-      emit('info', `paying with x402 v${payload.x402Version}`, { url: base.url });
-      let answer: Response;
-      try {
-        answer = await untilSettled(
-          await fetchImpl(build(paidHeaders)),
-          () => fetchImpl(build(paidHeaders)),
-          base.url,
-          base.signal,
-        );
-      } catch (error) {
-        // the payment may have left: a budget keeps it counted
-        await client.reportOutcome(payload, 'unknown');
-        throw error;
-      }
-      await client.reportOutcome(payload, paymentOutcomeOf(answer), getPaymentResponse(answer));
+/**
+ * The caller's `onPaymentRequired` decision: the answer to return instead of paying (the 402 when
+ * it declines, the retry with its headers unless that is 402 again), or undefined to pay.
+ */
+async function askBeforePaying(
+  deps: PayingFetch,
+  { build }: BufferedRequest,
+  paymentRequired: AnyPaymentRequired,
+  first: Response,
+): Promise<Response | undefined> {
+  if (!deps.options.onPaymentRequired) return undefined;
+  const decision = await deps.options.onPaymentRequired({
+    paymentRequired,
+    request: build(),
+    response: first,
+  });
+  if (decision === false) return first;
+  if (typeof decision === 'object') {
+    const answer = await deps.fetchImpl(build(decision.headers));
+    if (answer.status !== 402) {
+      await discard(first);
       return answer;
     }
-  };
+    await discard(answer);
+  }
+  return undefined;
+}
+
+/** Pay the 402 and send; a refusal the scheme may sign once more against gets one more payment. */
+async function payAndRetryRefusal(
+  deps: PayingFetch,
+  request: BufferedRequest,
+  paymentRequired: AnyPaymentRequired,
+  paymentIdentifier: string | undefined,
+): Promise<Response> {
+  const { base } = request;
+  const first = await payAndSend(deps, request, paymentRequired, paymentIdentifier);
+  let paid = first.answer;
+  const retry = paid.status === 402 ? await retryableRefusalOf(deps.client, paid, first.payload) : undefined;
+  if (retry) {
+    // the scheme asked for one more signature against this 402 (a corrective 402, a busy channel)
+    deps.emit('info', `the payment was refused (${retry.reason}); signing once more against the new 402`, {
+      url: base.url,
+    });
+    await discard(paid);
+    await sleep(refusalRetryDelayMs(paid.headers.get('retry-after')), base.signal);
+    paid = (await payAndSend(deps, request, retry.paymentRequired, paymentIdentifier)).answer;
+  }
+  if (paid.status === 402)
+    deps.emit('warn', 'the server answered 402 after payment; not paying again', { url: base.url });
+  return paid;
+}
+
+/** The 402 answering the last payment, when its scheme may sign once more against it. */
+async function retryableRefusalOf(client: X402Client, answer: Response, lastPayload: AnyPaymentPayload) {
+  const again = await readPaymentRequired(answer).catch(() => undefined);
+  if (!again || !client.isRetryableRefusal(lastPayload, again)) return undefined;
+  return { paymentRequired: again, reason: again.x402Version === 2 ? again.error : undefined };
+}
+
+/** Sign one payment for `required`, send it (re-sending while pending), report its outcome. */
+async function payAndSend(
+  deps: PayingFetch,
+  { base, build }: BufferedRequest,
+  required: AnyPaymentRequired,
+  id: string | undefined,
+): Promise<{ payload: AnyPaymentPayload; answer: Response }> {
+  const { client, fetchImpl } = deps;
+  const { payload, headers: paidHeaders } = await deps.signer.sign(required, id);
+  deps.emit('info', `paying with x402 v${payload.x402Version}`, { url: base.url });
+  let answer: Response;
+  try {
+    answer = await untilSettled(
+      deps,
+      await fetchImpl(build(paidHeaders)),
+      () => fetchImpl(build(paidHeaders)),
+      base,
+    );
+  } catch (error) {
+    // the payment may have left: a budget keeps it counted
+    await client.reportOutcome(payload, 'unknown');
+    throw error;
+  }
+  await client.reportOutcome(payload, paymentOutcomeOf(answer), getPaymentResponse(answer));
+  return { payload, answer };
+}
+
+/** Re-send the same paid request while its settlement is reported pending. */
+function untilSettled(
+  { emit, pendingLimits }: PayingFetch,
+  answer: Response,
+  send: () => Promise<Response>,
+  { url, signal }: Request,
+): Promise<Response> {
+  return resendWhilePending(answer, {
+    limits: pendingLimits,
+    isPending: isSettlementPending,
+    delayMs: (current) => retryAfterMs(current.headers.get('retry-after')),
+    resend: send,
+    onRetry: async (current, { attempt, delay }) => {
+      const transaction = getPaymentResponse(current)?.transaction;
+      emit(
+        'info',
+        `settlement pending${transaction ? ` (${transaction})` : ''}; re-sending the same payment in ${delay} ms`,
+        { url, attempt },
+      );
+      await discard(current);
+    },
+    onGiveUp: () => emit('warn', 'the settlement is still pending; returning the pending answer', { url }),
+    signal,
+  });
 }
 
 /**

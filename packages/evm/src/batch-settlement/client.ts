@@ -92,183 +92,216 @@ type Channel = { chainId: number; channelId: Hex; config: ChannelConfig };
 export function createBatchSettlementEvmClient(
   options: BatchSettlementEvmClientOptions,
 ): BatchSettlementEvmClient {
-  const storage = options.storage ?? createMemoryClientChannelStorage();
-  const voucherSigner = options.voucherSigner ?? options.signer;
-  const salt = (options.salt ?? `0x${'0'.repeat(64)}`).toLowerCase() as Hex;
-  const reader =
-    options.publicClient ??
-    (options.rpcUrl ? (createPublicClient({ transport: http(options.rpcUrl) }) as ChannelReader) : undefined);
-
-  function channelFor(requirements: PaymentRequirements): Channel {
-    const chainId = evmChainId(requirements.network);
-    if (chainId === undefined) throw offerError(`network "${requirements.network}" is not eip155:<chainId>`);
-    const extra = requirements.extra ?? {};
-    const receiverAuthorizer = extra.receiverAuthorizer;
-    if (
-      typeof receiverAuthorizer !== 'string' ||
-      !isAddress(receiverAuthorizer) ||
-      BigInt(receiverAuthorizer) === 0n
-    )
-      throw offerError('extra.receiverAuthorizer must be a non-zero address');
-    const withdrawDelay = extra.withdrawDelay;
-    if (
-      typeof withdrawDelay !== 'number' ||
-      !Number.isInteger(withdrawDelay) ||
-      withdrawDelay < MIN_WITHDRAW_DELAY ||
-      withdrawDelay > MAX_WITHDRAW_DELAY
-    )
-      throw offerError(
-        `extra.withdrawDelay must be whole seconds from ${MIN_WITHDRAW_DELAY} to ${MAX_WITHDRAW_DELAY}`,
-      );
-    if (!isAddress(requirements.payTo) || !isAddress(requirements.asset))
-      throw offerError('payTo and asset must be addresses');
-    const config: ChannelConfig = {
-      payer: getAddress(options.signer.address),
-      payerAuthorizer: getAddress(voucherSigner.address),
-      receiver: getAddress(requirements.payTo),
-      receiverAuthorizer: getAddress(receiverAuthorizer),
-      token: getAddress(requirements.asset),
-      withdrawDelay,
-      salt,
-    };
-    return { chainId, channelId: computeChannelId(config, chainId), config };
-  }
-
-  /** The channel's state from the escrow (balance, and totalClaimed as the charged baseline). */
-  async function fromChain(channelId: Hex): Promise<ClientChannelRecord | undefined> {
-    if (!reader) return undefined;
-    const [balance, totalClaimed] = (await reader.readContract({
-      address: BATCH_SETTLEMENT_ADDRESS,
-      abi: batchSettlementAbi,
-      functionName: 'channels',
-      args: [channelId],
-    } as never)) as readonly [bigint, bigint];
-    return { chargedCumulativeAmount: totalClaimed.toString(), balance: balance.toString() };
-  }
-
-  /** The record to sign against: the stored one, a corrective 402's proven state, or the chain's. */
-  async function recordFor(
-    channel: Channel,
-    requirements: PaymentRequirements,
-  ): Promise<ClientChannelRecord> {
-    const stored = await storage.get(channel.channelId);
-    if (stored?.distrust)
-      throw new X402Error(
-        BatchSettlementReasons.clientChannelDistrusted,
-        `channel ${channel.channelId} is distrusted (${stored.distrust}); withdraw its balance instead of paying more`,
-      );
-    const corrected = await correctionOf(channel, requirements);
-    const record = corrected ?? stored ?? (await fromChain(channel.channelId));
-    if (corrected) await storage.set(channel.channelId, corrected);
-    return record ?? { chargedCumulativeAmount: '0', balance: '0' };
-  }
-
-  /**
-   * A corrective 402's state (`extra.channelState` + `extra.voucherState`), adopted only when the voucher is
-   * this client's own signature over `signedMaxClaimable` >= the charged amount; without that proof, the
-   * chain's `totalClaimed` (when readable).
-   */
-  async function correctionOf(channel: Channel, requirements: PaymentRequirements) {
-    const state = requirements.extra?.channelState as Record<string, unknown> | undefined;
-    if (typeof state !== 'object' || state === null) return undefined;
-    if (String(state.channelId).toLowerCase() !== channel.channelId) return undefined;
-    const proof = requirements.extra?.voucherState as Record<string, unknown> | undefined;
-    const charged = digits(state.chargedCumulativeAmount);
-    const signed = digits(proof?.signedMaxClaimable);
-    const balance = digits(state.balance);
-    if (charged === undefined || signed === undefined || balance === undefined || charged > signed)
-      return fromChain(channel.channelId);
-    const signer = await voucherSignerOf(channel.channelId, signed, proof?.signature as Hex, channel.chainId);
-    if (signer?.toLowerCase() !== voucherSigner.address.toLowerCase()) return fromChain(channel.channelId);
-    return { chargedCumulativeAmount: charged.toString(), balance: balance.toString() };
-  }
-
-  async function createPaymentPayload(requirements: PaymentRequirements) {
-    const channel = channelFor(requirements);
-    const record = await recordFor(channel, requirements);
-    const amount = BigInt(requirements.amount);
-    const maxClaimable = BigInt(record.chargedCumulativeAmount) + amount;
-    const voucher = await signVoucher(voucherSigner, channel.channelId, maxClaimable, channel.chainId);
-    const balance = BigInt(record.balance);
-    if (maxClaimable <= balance) {
-      const payload: VoucherPayload = { type: 'voucher', channelConfig: channel.config, voucher };
-      return { payload };
-    }
-    const deposit = depositAmount(requirements, maxClaimable - balance, options.depositPolicy);
-    const method = requirements.extra?.assetTransferMethod ?? options.assetTransferMethod ?? 'eip3009';
-    const terms = {
-      chainId: channel.chainId,
-      channelId: channel.channelId,
-      token: channel.config.token,
-      amount: deposit,
-      deadline: Math.floor(Date.now() / 1000) + requirements.maxTimeoutSeconds,
-    };
-    let authorization: DepositPayload['deposit']['authorization'];
-    if (method === 'permit2') authorization = await signPermit2Deposit(options.signer, terms);
-    else {
-      const { name, version } = requirements.extra ?? {};
-      if (typeof name !== 'string' || typeof version !== 'string')
-        throw offerError(
-          "extra.name and extra.version (the token's EIP-712 domain) are needed for an ERC-3009 deposit",
-        );
-      authorization = await signErc3009Deposit(options.signer, { ...terms, tokenDomain: { name, version } });
-    }
-    const payload: DepositPayload = {
-      type: 'deposit',
-      channelConfig: channel.config,
-      voucher,
-      deposit: { amount: deposit.toString(), authorization },
-    };
-    return { payload };
-  }
-
-  async function onSettlement(payload: PaymentPayload, settlement: SettleResponse): Promise<void> {
-    if (payload.accepted.scheme !== BATCH_SETTLEMENT_SCHEME || !settlement.success) return;
-    const verdict = checkSettlement(payload, settlement);
-    if (!verdict) return;
-    const stored = await storage.get(verdict.channelId);
-    if ('distrust' in verdict) {
-      await storage.set(verdict.channelId, {
-        ...(stored ?? { chargedCumulativeAmount: '0', balance: '0' }),
-        distrust: verdict.distrust,
-      });
-      return;
-    }
-    // concurrent answers may arrive out of order: the charged total only grows
-    if (stored && BigInt(stored.chargedCumulativeAmount) > BigInt(verdict.record.chargedCumulativeAmount))
-      return;
-    await storage.set(verdict.channelId, {
-      ...verdict.record,
-      ...(stored?.distrust ? { distrust: stored.distrust } : {}),
-    });
-  }
-
-  async function buildRefund(
-    requirements: PaymentRequirements,
-    amount: bigint | undefined,
-  ): Promise<RefundPayload> {
-    const channel = channelFor(requirements);
-    const record = await recordFor(channel, requirements);
-    const charged = BigInt(record.chargedCumulativeAmount);
-    const voucher = await signVoucher(voucherSigner, channel.channelId, charged, channel.chainId);
-    return {
-      type: 'refund',
-      channelConfig: channel.config,
-      voucher,
-      ...(amount === undefined ? {} : { amount: amount.toString() }),
-    };
-  }
-
+  const payer: Payer = {
+    options,
+    storage: options.storage ?? createMemoryClientChannelStorage(),
+    voucherSigner: options.voucherSigner ?? options.signer,
+    salt: (options.salt ?? `0x${'0'.repeat(64)}`).toLowerCase() as Hex,
+    reader:
+      options.publicClient ??
+      (options.rpcUrl
+        ? (createPublicClient({ transport: http(options.rpcUrl) }) as ChannelReader)
+        : undefined),
+  };
+  const onSettlement = (payload: PaymentPayload, settlement: SettleResponse) =>
+    recordSettlement(payer, payload, settlement);
+  const buildRefund = (requirements: PaymentRequirements, amount: bigint | undefined) =>
+    refundPayload(payer, requirements, amount);
   return {
     scheme: BATCH_SETTLEMENT_SCHEME,
     retryableRefusals: [BatchSettlementReasons.cumulativeAmountMismatch, BatchSettlementReasons.channelBusy],
-    createPaymentPayload,
+    createPaymentPayload: (requirements) => createPaymentPayload(payer, requirements),
     onSettlement,
     async channelOf(requirements) {
-      const { channelId, config } = channelFor(requirements);
-      return { channelId, config, record: await storage.get(channelId) };
+      const { channelId, config } = channelFor(payer, requirements);
+      return { channelId, config, record: await payer.storage.get(channelId) };
     },
     refund: (url, refundOptions) => refundChannel({ buildRefund, onSettlement }, url, refundOptions),
+  };
+}
+
+/** One client's signers, channel records and chain reader, shared by the steps below. */
+type Payer = {
+  options: BatchSettlementEvmClientOptions;
+  storage: ClientChannelStorage;
+  voucherSigner: ExactEvmSigner;
+  salt: Hex;
+  reader: ChannelReader | undefined;
+};
+
+function channelFor(payer: Payer, requirements: PaymentRequirements): Channel {
+  const chainId = evmChainId(requirements.network);
+  if (chainId === undefined) throw offerError(`network "${requirements.network}" is not eip155:<chainId>`);
+  const extra = requirements.extra ?? {};
+  const receiverAuthorizer = extra.receiverAuthorizer;
+  if (
+    typeof receiverAuthorizer !== 'string' ||
+    !isAddress(receiverAuthorizer) ||
+    BigInt(receiverAuthorizer) === 0n
+  )
+    throw offerError('extra.receiverAuthorizer must be a non-zero address');
+  const withdrawDelay = extra.withdrawDelay;
+  if (
+    typeof withdrawDelay !== 'number' ||
+    !Number.isInteger(withdrawDelay) ||
+    withdrawDelay < MIN_WITHDRAW_DELAY ||
+    withdrawDelay > MAX_WITHDRAW_DELAY
+  )
+    throw offerError(
+      `extra.withdrawDelay must be whole seconds from ${MIN_WITHDRAW_DELAY} to ${MAX_WITHDRAW_DELAY}`,
+    );
+  if (!isAddress(requirements.payTo) || !isAddress(requirements.asset))
+    throw offerError('payTo and asset must be addresses');
+  const config: ChannelConfig = {
+    payer: getAddress(payer.options.signer.address),
+    payerAuthorizer: getAddress(payer.voucherSigner.address),
+    receiver: getAddress(requirements.payTo),
+    receiverAuthorizer: getAddress(receiverAuthorizer),
+    token: getAddress(requirements.asset),
+    withdrawDelay,
+    salt: payer.salt,
+  };
+  return { chainId, channelId: computeChannelId(config, chainId), config };
+}
+
+/** The channel's state from the escrow (balance, and totalClaimed as the charged baseline). */
+async function fromChain(payer: Payer, channelId: Hex): Promise<ClientChannelRecord | undefined> {
+  if (!payer.reader) return undefined;
+  const [balance, totalClaimed] = (await payer.reader.readContract({
+    address: BATCH_SETTLEMENT_ADDRESS,
+    abi: batchSettlementAbi,
+    functionName: 'channels',
+    args: [channelId],
+  } as never)) as readonly [bigint, bigint];
+  return { chargedCumulativeAmount: totalClaimed.toString(), balance: balance.toString() };
+}
+
+/** The record to sign against: the stored one, a corrective 402's proven state, or the chain's. */
+async function recordFor(
+  payer: Payer,
+  channel: Channel,
+  requirements: PaymentRequirements,
+): Promise<ClientChannelRecord> {
+  const stored = await payer.storage.get(channel.channelId);
+  if (stored?.distrust)
+    throw new X402Error(
+      BatchSettlementReasons.clientChannelDistrusted,
+      `channel ${channel.channelId} is distrusted (${stored.distrust}); withdraw its balance instead of paying more`,
+    );
+  const corrected = await correctionOf(payer, channel, requirements);
+  const record = corrected ?? stored ?? (await fromChain(payer, channel.channelId));
+  if (corrected) await payer.storage.set(channel.channelId, corrected);
+  return record ?? { chargedCumulativeAmount: '0', balance: '0' };
+}
+
+/**
+ * A corrective 402's state (`extra.channelState` + `extra.voucherState`), adopted only when the voucher is
+ * this client's own signature over `signedMaxClaimable` >= the charged amount; without that proof, the
+ * chain's `totalClaimed` (when readable).
+ */
+async function correctionOf(payer: Payer, channel: Channel, requirements: PaymentRequirements) {
+  const state = requirements.extra?.channelState as Record<string, unknown> | undefined;
+  if (typeof state !== 'object' || state === null) return undefined;
+  if (String(state.channelId).toLowerCase() !== channel.channelId) return undefined;
+  const proof = requirements.extra?.voucherState as Record<string, unknown> | undefined;
+  const charged = digits(state.chargedCumulativeAmount);
+  const signed = digits(proof?.signedMaxClaimable);
+  const balance = digits(state.balance);
+  if (charged === undefined || signed === undefined || balance === undefined || charged > signed)
+    return fromChain(payer, channel.channelId);
+  const signer = await voucherSignerOf(channel.channelId, signed, proof?.signature as Hex, channel.chainId);
+  if (signer?.toLowerCase() !== payer.voucherSigner.address.toLowerCase())
+    return fromChain(payer, channel.channelId);
+  return { chargedCumulativeAmount: charged.toString(), balance: balance.toString() };
+}
+
+async function createPaymentPayload(payer: Payer, requirements: PaymentRequirements) {
+  const channel = channelFor(payer, requirements);
+  const record = await recordFor(payer, channel, requirements);
+  const amount = BigInt(requirements.amount);
+  const maxClaimable = BigInt(record.chargedCumulativeAmount) + amount;
+  const voucher = await signVoucher(payer.voucherSigner, channel.channelId, maxClaimable, channel.chainId);
+  const balance = BigInt(record.balance);
+  if (maxClaimable <= balance) {
+    const payload: VoucherPayload = { type: 'voucher', channelConfig: channel.config, voucher };
+    return { payload };
+  }
+  const deposit = depositAmount(requirements, maxClaimable - balance, payer.options.depositPolicy);
+  const authorization = await signDeposit(payer, requirements, channel, deposit);
+  const payload: DepositPayload = {
+    type: 'deposit',
+    channelConfig: channel.config,
+    voucher,
+    deposit: { amount: deposit.toString(), authorization },
+  };
+  return { payload };
+}
+
+/** The payer's signed authorization to move `deposit` into the channel (Permit2 or ERC-3009). */
+async function signDeposit(
+  payer: Payer,
+  requirements: PaymentRequirements,
+  channel: Channel,
+  deposit: bigint,
+): Promise<DepositPayload['deposit']['authorization']> {
+  const { options } = payer;
+  const method = requirements.extra?.assetTransferMethod ?? options.assetTransferMethod ?? 'eip3009';
+  const terms = {
+    chainId: channel.chainId,
+    channelId: channel.channelId,
+    token: channel.config.token,
+    amount: deposit,
+    deadline: Math.floor(Date.now() / 1000) + requirements.maxTimeoutSeconds,
+  };
+  if (method === 'permit2') return signPermit2Deposit(options.signer, terms);
+  const { name, version } = requirements.extra ?? {};
+  if (typeof name !== 'string' || typeof version !== 'string')
+    throw offerError(
+      "extra.name and extra.version (the token's EIP-712 domain) are needed for an ERC-3009 deposit",
+    );
+  return signErc3009Deposit(options.signer, { ...terms, tokenDomain: { name, version } });
+}
+
+async function recordSettlement(
+  payer: Payer,
+  payload: PaymentPayload,
+  settlement: SettleResponse,
+): Promise<void> {
+  if (payload.accepted.scheme !== BATCH_SETTLEMENT_SCHEME || !settlement.success) return;
+  const verdict = checkSettlement(payload, settlement);
+  if (!verdict) return;
+  const { storage } = payer;
+  const stored = await storage.get(verdict.channelId);
+  if ('distrust' in verdict) {
+    await storage.set(verdict.channelId, {
+      ...(stored ?? { chargedCumulativeAmount: '0', balance: '0' }),
+      distrust: verdict.distrust,
+    });
+    return;
+  }
+  // concurrent answers may arrive out of order: the charged total only grows
+  if (stored && BigInt(stored.chargedCumulativeAmount) > BigInt(verdict.record.chargedCumulativeAmount))
+    return;
+  await storage.set(verdict.channelId, {
+    ...verdict.record,
+    ...(stored?.distrust ? { distrust: stored.distrust } : {}),
+  });
+}
+
+async function refundPayload(
+  payer: Payer,
+  requirements: PaymentRequirements,
+  amount: bigint | undefined,
+): Promise<RefundPayload> {
+  const channel = channelFor(payer, requirements);
+  const record = await recordFor(payer, channel, requirements);
+  const charged = BigInt(record.chargedCumulativeAmount);
+  const voucher = await signVoucher(payer.voucherSigner, channel.channelId, charged, channel.chainId);
+  return {
+    type: 'refund',
+    channelConfig: channel.config,
+    voucher,
+    ...(amount === undefined ? {} : { amount: amount.toString() }),
   };
 }
 

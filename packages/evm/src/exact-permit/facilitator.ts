@@ -98,6 +98,52 @@ export function createExactPermitEvmFacilitator(
   const [first] = accounts;
   if (!first) throw new EvmConfigError('signers', 'give at least one settlement key');
   const caller = first.address;
+  const networks = permitNetworks(options, accounts);
+  const fees = typeof options.fees === 'function' ? options.fees : feeTableSource(options.fees, caller);
+  const ctx: ExactPermitSettleContext = {
+    networkFor: (network) => networks.get(network),
+    fees,
+    callers: new Set(accounts.map((a) => addressKey(a.address))),
+    allowedAssets: parseAllowedAssets(options.allowedAssets),
+    validBeforeMarginSeconds: options.validBeforeMarginSeconds ?? EXACT_PERMIT_VALID_BEFORE_MARGIN_SECONDS,
+    preflight: options.preflight ?? true,
+    gasLimit: options.gasLimit ?? 300_000n,
+    ...readReceiptWait(options),
+  };
+  const lifetime = createSchemeLifetime(errorText);
+  const payments = guardPermitPayments(lifetime, ctx, {
+    settlementKey: (payload, requirements) => settlementKey(payload, requirements.network),
+    verify: verifyExactPermitPayment,
+    settle: settleExactPermitPayment,
+  });
+  return {
+    scheme: 'exact_permit',
+    family: 'eip155:*',
+    networks: [...networks.keys()],
+    getSigners: () => accounts.map((a) => a.address),
+    getExtra(network) {
+      const extra = kindExtra(networks, options.fees, fees, caller, network);
+      return extra ? { ...extra } : undefined;
+    },
+    quoteFee(requirements) {
+      const network = toCaip2(requirements.network) ?? requirements.network;
+      if (
+        requirements.scheme !== 'exact_permit' ||
+        !networks.has(network) ||
+        !isEvmAddress(requirements.asset)
+      )
+        return undefined;
+      return quotePermitFee(ctx, network, requirements.asset, caller, addressKey);
+    },
+    ...payments,
+  };
+}
+
+/** The served networks by CAIP-2 id, each with its EVM network (relayers on `accounts`) and PaymentPermit. */
+function permitNetworks(
+  options: ExactPermitEvmFacilitatorOptions,
+  accounts: LocalAccount[],
+): Map<string, ExactPermitNetwork> {
   const networks = new Map<string, ExactPermitNetwork>();
   for (const [key, config] of Object.entries(options.networks ?? {})) {
     const network = toCaip2(key) ?? key;
@@ -130,57 +176,26 @@ export function createExactPermitEvmFacilitator(
     networks.set(network, { net, contract });
   }
   if (networks.size === 0) throw new EvmConfigError('networks', 'configure at least one eip155 network');
-  const fees = typeof options.fees === 'function' ? options.fees : feeTableSource(options.fees, caller);
-  const ctx: ExactPermitSettleContext = {
-    networkFor: (network) => networks.get(network),
-    fees,
-    callers: new Set(accounts.map((a) => addressKey(a.address))),
-    allowedAssets: parseAllowedAssets(options.allowedAssets),
-    validBeforeMarginSeconds: options.validBeforeMarginSeconds ?? EXACT_PERMIT_VALID_BEFORE_MARGIN_SECONDS,
-    preflight: options.preflight ?? true,
-    gasLimit: options.gasLimit ?? 300_000n,
-    ...readReceiptWait(options),
-  };
-  const lifetime = createSchemeLifetime(errorText);
-  const payments = guardPermitPayments(lifetime, ctx, {
-    settlementKey: (payload, requirements) => settlementKey(payload, requirements.network),
-    verify: verifyExactPermitPayment,
-    settle: settleExactPermitPayment,
-  });
+  return networks;
+}
 
-  function quoteFee(
-    requirements: Pick<PaymentRequirements, 'scheme' | 'network' | 'asset'>,
-  ): ExactPermitFeeQuote | undefined {
-    const network = toCaip2(requirements.network) ?? requirements.network;
-    if (requirements.scheme !== 'exact_permit' || !networks.has(network) || !isEvmAddress(requirements.asset))
-      return undefined;
-    return quotePermitFee(ctx, network, requirements.asset, caller, addressKey);
+/** What `/supported` advertises for `network`: the caller, the fee recipient and the flat fee table. */
+function kindExtra(
+  networks: ReadonlyMap<string, ExactPermitNetwork>,
+  feeOption: ExactPermitEvmFacilitatorOptions['fees'],
+  fees: ExactPermitFeeSource,
+  caller: Address,
+  network: string,
+): ExactPermitKindExtra | undefined {
+  if (!networks.has(network)) return undefined;
+  const table: ExactPermitKindExtra['fees'] = {};
+  const feeTable = typeof feeOption === 'function' ? undefined : feeOption[network];
+  for (const asset of Object.keys(feeTable ?? {})) {
+    const fee = isEvmAddress(asset) ? fees(network, asset) : undefined;
+    if (fee) table[addressKey(asset)] = { feeTo: fee.feeTo, feeAmount: fee.amount.toString() };
   }
-
-  return {
-    scheme: 'exact_permit',
-    family: 'eip155:*',
-    networks: [...networks.keys()],
-    getSigners: () => accounts.map((a) => a.address),
-    getExtra(network) {
-      const extra = kindExtra(network);
-      return extra ? { ...extra } : undefined;
-    },
-    quoteFee,
-    ...payments,
-  };
-
-  function kindExtra(network: string): ExactPermitKindExtra | undefined {
-    if (!networks.has(network)) return undefined;
-    const table: ExactPermitKindExtra['fees'] = {};
-    const feeTable = typeof options.fees === 'function' ? undefined : options.fees[network];
-    for (const asset of Object.keys(feeTable ?? {})) {
-      const fee = isEvmAddress(asset) ? fees(network, asset) : undefined;
-      if (fee) table[addressKey(asset)] = { feeTo: fee.feeTo, feeAmount: fee.amount.toString() };
-    }
-    const feeTo = Object.values(table)[0]?.feeTo ?? caller;
-    return { caller, feeTo, pricing: 'flat', fees: table };
-  }
+  const feeTo = Object.values(table)[0]?.feeTo ?? caller;
+  return { caller, feeTo, pricing: 'flat', fees: table };
 }
 
 function feeTableSource(table: ExactPermitFeeTable, defaultFeeTo: Address): ExactPermitFeeSource {

@@ -107,51 +107,7 @@ class ConfigError extends GasFreeError {
 export function createExactGasFreeFacilitator(
   options: ExactGasFreeFacilitatorOptions,
 ): ExactGasFreeFacilitator {
-  const cacheMs = options.providerCacheMs ?? 60_000;
-  const networks = new Map<TronNetworkName, ExactGasFreeNetwork & { cached: () => GasFreeProvider[] }>();
-  for (const [key, config] of Object.entries(options.networks ?? {})) {
-    const tron = parseTronNetwork(key);
-    if (!tron) throw new ConfigError(`networks["${key}"]`, 'is not a TRON network id');
-    const controller = config.controller ?? gasFreeControllerAddress(tron.network);
-    if (!controller || !isTronAddress(controller))
-      throw new ConfigError(`networks["${key}"].controller`, 'is not a TRON address');
-    const api = 'getAddressInfo' in config.api ? config.api : createGasFreeApiClient(config.api);
-    let list: GasFreeProvider[] = [];
-    let fetchedAt = 0;
-    let loading: Promise<GasFreeProvider[]> | undefined;
-    const providers = async () => {
-      if (Date.now() - fetchedAt < cacheMs && list.length > 0) return list;
-      loading ??= api
-        .getProviders()
-        .then((fresh) => {
-          list = fresh;
-          fetchedAt = Date.now();
-          return fresh;
-        })
-        .catch((error: unknown) => {
-          if (list.length > 0) return list; // a stale list beats none
-          throw error;
-        })
-        .finally(() => {
-          loading = undefined;
-        });
-      return loading;
-    };
-    networks.set(tron.network, {
-      network: tron.network,
-      chainId: tron.chainId,
-      controller: toTronAddress(controller),
-      api,
-      ...(config.fullHost
-        ? {
-            node: connectTronNode({ fullHost: config.fullHost, apiKey: config.apiKey }),
-          }
-        : {}),
-      providers,
-      cached: () => list,
-    });
-  }
-  if (networks.size === 0) throw new ConfigError('networks', 'must name at least one TRON network');
+  const networks = gasFreeNetworks(options);
   const feeFor = feeSource(options.fees);
   const allowedAssets = parseTronAllowedAssets(
     options.allowedAssets,
@@ -166,138 +122,36 @@ export function createExactGasFreeFacilitator(
     feeFor,
     ...(allowedAssets ? { allowedAssets } : {}),
   };
-  const timing = { timeoutMs: options.settleTimeoutMs ?? 120_000, pollMs: options.pollMs ?? 2_000 };
-  const shared = createSharedSettlements<SettleResponse>();
-  const records = new Map<string, SettleRecord>();
-  /** Permits submitted whose answer was lost: pending for good here, never submitted again. */
-  const lost = new Map<string, SettleResponse>();
-  const lookup = {
-    ...(options.submitLookupMs === undefined ? {} : { lookupMs: options.submitLookupMs }),
+  const facilitator: GasFreeFacilitator = {
+    options,
+    networks,
+    ctx,
+    allowedAssets,
+    timing: { timeoutMs: options.settleTimeoutMs ?? 120_000, pollMs: options.pollMs ?? 2_000 },
+    shared: createSharedSettlements<SettleResponse>(),
+    records: new Map<string, SettleRecord>(),
+    lost: new Map<string, SettleResponse>(),
+    lookup: {
+      ...(options.submitLookupMs === undefined ? {} : { lookupMs: options.submitLookupMs }),
+    },
+    closed: false,
   };
-  let closed = false;
-
-  function quoteFee(requirements: Pick<PaymentRequirements, 'scheme' | 'network' | 'asset'>) {
-    const net = ctx.networkFor(requirements.network);
-    if (requirements.scheme !== EXACT_GASFREE_SCHEME || !net || !isTronAddress(requirements.asset))
-      return undefined;
-    const allowed = allowedAssets?.get(net.network);
-    if (allowed && !allowed.has(tronAddressBody(requirements.asset))) return undefined;
-    const fee = feeFor(net.network, requirements.asset);
-    const provider = networks.get(net.network)?.cached()[0]?.address;
-    if (fee === undefined || provider === undefined) return undefined;
-    const feeTo = toTronAddress(provider);
-    return { feeTo, feeAmount: fee.toString(), caller: feeTo };
-  }
-
-  function kindExtra(network: string): ExactGasFreeKindExtra | undefined {
-    const name = parseTronNetwork(network)?.network;
-    const net = name ? networks.get(name) : undefined;
-    if (!net) return undefined;
-    const providers = net.cached().map((p) => toTronAddress(p.address));
-    if (providers.length === 0) void net.providers().catch(() => undefined);
-    const feeTo = providers[0] ?? '';
-    const fees: ExactGasFreeKindExtra['fees'] = {};
-    const table =
-      typeof options.fees === 'function' ? undefined : (options.fees[network] ?? options.fees[net.network]);
-    for (const asset of Object.keys(table ?? {})) {
-      const fee = isTronAddress(asset) ? feeFor(net.network, asset) : undefined;
-      if (fee !== undefined && feeTo) fees[toTronAddress(asset)] = { feeTo, feeAmount: fee.toString() };
-    }
-    return { providers, feeTo, caller: feeTo, pricing: 'flat', fees };
-  }
-
-  async function settleNew(
-    payload: PaymentPayload,
-    requirements: PaymentRequirements,
-    key: string | undefined,
-    onBroadcast?: (tx: string) => Promise<void> | void,
-  ): Promise<SettleResponse> {
-    const { network } = requirements;
-    const outcome = await verifyExactGasFreePayment(ctx, payload, requirements);
-    if (!outcome.verified) {
-      const { invalidReason, invalidMessage, payer } = outcome.response;
-      return settleRefusal(
-        invalidReason ?? Reasons.unexpectedSettleError,
-        invalidMessage,
-        network,
-        '',
-        payer,
-      );
-    }
-    const { read, net } = outcome.verified;
-    const payer = read.permit.user;
-    const submitted = await submitGasFreeTransfer(net.api, read.permit, read.signature, lookup);
-    if (submitted.kind === 'refused' || submitted.kind === 'not-accepted') {
-      return settleRefusal(
-        submitted.kind === 'refused'
-          ? ExactGasFreeReasons.submitRejected
-          : ExactGasFreeReasons.apiUnavailable,
-        `exact_gasfree: ${submitted.kind === 'refused' ? 'submit refused' : 'submit failed'}: ${submitted.message}`,
-        network,
-        '',
-        payer,
-      );
-    }
-    if (submitted.kind === 'unknown') {
-      // accepted as far as anyone knows, but its trace id is lost: never submit this permit again
-      const answer = settleRefusal(
-        ExactGasFreeReasons.settlementPending,
-        `exact_gasfree: ${submitted.message}; settle the same payment again later`,
-        network,
-        '',
-        payer,
-      );
-      if (key) setBounded(lost, key, answer);
-      return answer;
-    }
-    const record: SettleRecord = { traceId: submitted.traceId, network, payer, net };
-    if (key) setBounded(records, key, record);
-    return followGasFreeTransfer(record, { ...timing, ...(onBroadcast ? { onBroadcast } : {}) });
-  }
-
-  async function settle(
-    payload: PaymentPayload,
-    requirements: PaymentRequirements,
-    onBroadcast?: (tx: string) => Promise<void> | void,
-  ): Promise<SettleResponse> {
-    if (closed)
-      return settleRefusal(Reasons.unexpectedSettleError, 'the facilitator is closed', requirements.network);
-    const key = settlementKey(payload, requirements.network);
-    return shared(key, () => {
-      const known = key ? records.get(key) : undefined;
-      const lostAnswer = key ? lost.get(key) : undefined;
-      // The same permit again: answer from its transfer, never a second submit.
-      return (
-        known
-          ? followGasFreeTransfer(known, { ...timing, ...(onBroadcast ? { onBroadcast } : {}) })
-          : lostAnswer
-            ? Promise.resolve(lostAnswer)
-            : settleNew(payload, requirements, key, onBroadcast)
-      ).catch((error: unknown) =>
-        settleRefusal(
-          Reasons.unexpectedSettleError,
-          error instanceof Error ? error.message : String(error),
-          requirements.network,
-        ),
-      );
-    });
-  }
-
   return {
     scheme: EXACT_GASFREE_SCHEME,
     family: 'tron:*',
     networks: [...networks.keys()],
-    getSigners: (network) => kindExtra(network)?.providers ?? [],
+    getSigners: (network) => kindExtra(facilitator, network)?.providers ?? [],
     getExtra(network) {
-      const extra = kindExtra(network);
+      const extra = kindExtra(facilitator, network);
       return extra ? { ...extra } : undefined;
     },
     async ready() {
       await Promise.all([...networks.values()].map((n) => n.providers()));
     },
-    quoteFee,
+    quoteFee: (requirements) => quoteFee(facilitator, requirements),
     async verify(payload, requirements) {
-      if (closed) return verifyRefusal(Reasons.unexpectedVerifyError, 'the facilitator is closed');
+      if (facilitator.closed)
+        return verifyRefusal(Reasons.unexpectedVerifyError, 'the facilitator is closed');
       try {
         return (await verifyExactGasFreePayment(ctx, payload, requirements)).response;
       } catch (error) {
@@ -307,11 +161,193 @@ export function createExactGasFreeFacilitator(
         );
       }
     },
-    settle: (payload, requirements, c) => settle(payload, requirements, c.onBroadcast),
+    settle: (payload, requirements, c) => settle(facilitator, payload, requirements, c.onBroadcast),
     close: () => {
-      closed = true;
+      facilitator.closed = true;
     },
   };
+}
+
+/** A served network with its provider list, cached for `providerCacheMs`. */
+type CachedGasFreeNetwork = ExactGasFreeNetwork & { cached: () => GasFreeProvider[] };
+
+/** One facilitator's networks, checks and settlement memory, shared by the steps below. */
+type GasFreeFacilitator = {
+  options: ExactGasFreeFacilitatorOptions;
+  networks: Map<TronNetworkName, CachedGasFreeNetwork>;
+  ctx: ExactGasFreeVerifyContext;
+  allowedAssets: ExactGasFreeVerifyContext['allowedAssets'];
+  timing: { timeoutMs: number; pollMs: number };
+  shared: ReturnType<typeof createSharedSettlements<SettleResponse>>;
+  records: Map<string, SettleRecord>;
+  /** Permits submitted whose answer was lost: pending for good here, never submitted again. */
+  lost: Map<string, SettleResponse>;
+  lookup: { lookupMs?: number };
+  closed: boolean;
+};
+
+/** The served networks by name, each with its GasFree API, controller, optional node and providers. */
+function gasFreeNetworks(
+  options: ExactGasFreeFacilitatorOptions,
+): Map<TronNetworkName, CachedGasFreeNetwork> {
+  const cacheMs = options.providerCacheMs ?? 60_000;
+  const networks = new Map<TronNetworkName, CachedGasFreeNetwork>();
+  for (const [key, config] of Object.entries(options.networks ?? {})) {
+    const tron = parseTronNetwork(key);
+    if (!tron) throw new ConfigError(`networks["${key}"]`, 'is not a TRON network id');
+    const controller = config.controller ?? gasFreeControllerAddress(tron.network);
+    if (!controller || !isTronAddress(controller))
+      throw new ConfigError(`networks["${key}"].controller`, 'is not a TRON address');
+    const api = 'getAddressInfo' in config.api ? config.api : createGasFreeApiClient(config.api);
+    networks.set(tron.network, {
+      network: tron.network,
+      chainId: tron.chainId,
+      controller: toTronAddress(controller),
+      api,
+      ...(config.fullHost
+        ? {
+            node: connectTronNode({ fullHost: config.fullHost, apiKey: config.apiKey }),
+          }
+        : {}),
+      ...providerCache(api, cacheMs),
+    });
+  }
+  if (networks.size === 0) throw new ConfigError('networks', 'must name at least one TRON network');
+  return networks;
+}
+
+/** The API's provider list, fetched at most once at a time and kept `cacheMs`; a stale list beats none. */
+function providerCache(
+  api: GasFreeApiClient,
+  cacheMs: number,
+): { providers: () => Promise<GasFreeProvider[]>; cached: () => GasFreeProvider[] } {
+  let list: GasFreeProvider[] = [];
+  let fetchedAt = 0;
+  let loading: Promise<GasFreeProvider[]> | undefined;
+  const providers = async () => {
+    if (Date.now() - fetchedAt < cacheMs && list.length > 0) return list;
+    loading ??= api
+      .getProviders()
+      .then((fresh) => {
+        list = fresh;
+        fetchedAt = Date.now();
+        return fresh;
+      })
+      .catch((error: unknown) => {
+        if (list.length > 0) return list; // a stale list beats none
+        throw error;
+      })
+      .finally(() => {
+        loading = undefined;
+      });
+    return loading;
+  };
+  return { providers, cached: () => list };
+}
+
+function quoteFee(
+  facilitator: GasFreeFacilitator,
+  requirements: Pick<PaymentRequirements, 'scheme' | 'network' | 'asset'>,
+): ExactGasFreeFeeQuote | undefined {
+  const net = facilitator.ctx.networkFor(requirements.network);
+  if (requirements.scheme !== EXACT_GASFREE_SCHEME || !net || !isTronAddress(requirements.asset))
+    return undefined;
+  const allowed = facilitator.allowedAssets?.get(net.network);
+  if (allowed && !allowed.has(tronAddressBody(requirements.asset))) return undefined;
+  const fee = facilitator.ctx.feeFor(net.network, requirements.asset);
+  const provider = facilitator.networks.get(net.network)?.cached()[0]?.address;
+  if (fee === undefined || provider === undefined) return undefined;
+  const feeTo = toTronAddress(provider);
+  return { feeTo, feeAmount: fee.toString(), caller: feeTo };
+}
+
+function kindExtra(facilitator: GasFreeFacilitator, network: string): ExactGasFreeKindExtra | undefined {
+  const { options } = facilitator;
+  const name = parseTronNetwork(network)?.network;
+  const net = name ? facilitator.networks.get(name) : undefined;
+  if (!net) return undefined;
+  const providers = net.cached().map((p) => toTronAddress(p.address));
+  if (providers.length === 0) void net.providers().catch(() => undefined);
+  const feeTo = providers[0] ?? '';
+  const fees: ExactGasFreeKindExtra['fees'] = {};
+  const table =
+    typeof options.fees === 'function' ? undefined : (options.fees[network] ?? options.fees[net.network]);
+  for (const asset of Object.keys(table ?? {})) {
+    const fee = isTronAddress(asset) ? facilitator.ctx.feeFor(net.network, asset) : undefined;
+    if (fee !== undefined && feeTo) fees[toTronAddress(asset)] = { feeTo, feeAmount: fee.toString() };
+  }
+  return { providers, feeTo, caller: feeTo, pricing: 'flat', fees };
+}
+
+async function settleNew(
+  facilitator: GasFreeFacilitator,
+  payload: PaymentPayload,
+  requirements: PaymentRequirements,
+  key: string | undefined,
+  onBroadcast?: (tx: string) => Promise<void> | void,
+): Promise<SettleResponse> {
+  const { network } = requirements;
+  const outcome = await verifyExactGasFreePayment(facilitator.ctx, payload, requirements);
+  if (!outcome.verified) {
+    const { invalidReason, invalidMessage, payer } = outcome.response;
+    return settleRefusal(invalidReason ?? Reasons.unexpectedSettleError, invalidMessage, network, '', payer);
+  }
+  const { read, net } = outcome.verified;
+  const payer = read.permit.user;
+  const submitted = await submitGasFreeTransfer(net.api, read.permit, read.signature, facilitator.lookup);
+  if (submitted.kind === 'refused' || submitted.kind === 'not-accepted') {
+    return settleRefusal(
+      submitted.kind === 'refused' ? ExactGasFreeReasons.submitRejected : ExactGasFreeReasons.apiUnavailable,
+      `exact_gasfree: ${submitted.kind === 'refused' ? 'submit refused' : 'submit failed'}: ${submitted.message}`,
+      network,
+      '',
+      payer,
+    );
+  }
+  if (submitted.kind === 'unknown') {
+    // accepted as far as anyone knows, but its trace id is lost: never submit this permit again
+    const answer = settleRefusal(
+      ExactGasFreeReasons.settlementPending,
+      `exact_gasfree: ${submitted.message}; settle the same payment again later`,
+      network,
+      '',
+      payer,
+    );
+    if (key) setBounded(facilitator.lost, key, answer);
+    return answer;
+  }
+  const record: SettleRecord = { traceId: submitted.traceId, network, payer, net };
+  if (key) setBounded(facilitator.records, key, record);
+  return followGasFreeTransfer(record, { ...facilitator.timing, ...(onBroadcast ? { onBroadcast } : {}) });
+}
+
+async function settle(
+  facilitator: GasFreeFacilitator,
+  payload: PaymentPayload,
+  requirements: PaymentRequirements,
+  onBroadcast?: (tx: string) => Promise<void> | void,
+): Promise<SettleResponse> {
+  if (facilitator.closed)
+    return settleRefusal(Reasons.unexpectedSettleError, 'the facilitator is closed', requirements.network);
+  const key = settlementKey(payload, requirements.network);
+  return facilitator.shared(key, () => {
+    const known = key ? facilitator.records.get(key) : undefined;
+    const lostAnswer = key ? facilitator.lost.get(key) : undefined;
+    // The same permit again: answer from its transfer, never a second submit.
+    return (
+      known
+        ? followGasFreeTransfer(known, { ...facilitator.timing, ...(onBroadcast ? { onBroadcast } : {}) })
+        : lostAnswer
+          ? Promise.resolve(lostAnswer)
+          : settleNew(facilitator, payload, requirements, key, onBroadcast)
+    ).catch((error: unknown) =>
+      settleRefusal(
+        Reasons.unexpectedSettleError,
+        error instanceof Error ? error.message : String(error),
+        requirements.network,
+      ),
+    );
+  });
 }
 
 /** Same user, nonce and signature on the same network: the same permit. */

@@ -159,7 +159,7 @@ type Resolved =
  * await facilitator.verify(paymentPayload, paymentRequirements) // { isValid, invalidReason?, payer? }
  */
 export function createFacilitator(options: FacilitatorOptions): Facilitator {
-  const registrations = options.schemes.map((r) => ({
+  const registrations: Registration[] = options.schemes.map((r) => ({
     networks: (Array.isArray(r.networks) ? r.networks : [r.networks]).map((n) => toCaip2(n) ?? n),
     facilitator: r.facilitator,
     versions: r.x402Versions ?? [1, 2],
@@ -167,94 +167,15 @@ export function createFacilitator(options: FacilitatorOptions): Facilitator {
   const hooks = options.hooks ?? {};
   let supportedCache: SupportedResponse | undefined;
 
-  function resolve(rawPayload: unknown, rawRequirements: unknown): Resolved {
-    const version = readVersion(rawPayload);
-    if (version === 2) {
-      const parsed = parseCall(V2_SCHEMAS, rawPayload, rawRequirements, 2);
-      return parsed.ok ? dispatch(parsed.payload, parsed.requirements, 2) : parsed;
-    }
-    if (version === 1) {
-      const parsed = parseCall(V1_SCHEMAS, rawPayload, rawRequirements, 1);
-      if (!parsed.ok) return parsed;
-      const { payload: p, requirements: r } = parsed;
-      const requirements = requirementsFromV1(r);
-      const payload: PaymentPayload = {
-        x402Version: 2,
-        accepted: {
-          ...requirements,
-          scheme: p.scheme,
-          network: toCaip2(p.network) ?? p.network,
-        },
-        payload: p.payload,
-      };
-      return dispatch(payload, requirements, 1);
-    }
-    return fail(Reasons.invalidX402Version, 'paymentPayload.x402Version must be 1 or 2', '', 2);
-  }
-
-  function dispatch(
-    payload: PaymentPayload,
-    requirements: PaymentRequirements,
-    x402Version: X402Version,
-  ): Resolved {
-    const sameScheme = registrations.filter(
-      (r) => r.facilitator.scheme === requirements.scheme && r.versions.includes(x402Version),
-    );
-    if (sameScheme.length === 0) {
-      return fail(
-        Reasons.unsupportedScheme,
-        `scheme "${requirements.scheme}" (x402 v${x402Version}) is not supported here`,
-        requirements.network,
-        x402Version,
-      );
-    }
-    const reg = sameScheme.find((r) => r.networks.some((n) => networkMatches(requirements.network, n)));
-    if (!reg) {
-      return fail(
-        Reasons.invalidNetwork,
-        `network ${requirements.network} is not supported for scheme "${requirements.scheme}"`,
-        requirements.network,
-        x402Version,
-      );
-    }
-    return { ok: true, call: { x402Version, payload, requirements, scheme: reg.facilitator } };
-  }
-
-  function resolveCall(
-    rawPayload: unknown,
-    rawRequirements: unknown,
-    opts?: FacilitatorCallOptions,
-  ): Resolved {
-    const resolved = resolve(rawPayload, rawRequirements);
-    if (resolved.ok && opts?.attempt !== undefined) resolved.call.attempt = opts.attempt;
-    if (resolved.ok && opts?.principal !== undefined) resolved.call.principal = opts.principal;
-    return resolved;
-  }
-
   return {
     async verify(rawPayload, rawRequirements, opts) {
-      const resolved = resolveCall(rawPayload, rawRequirements, opts);
+      const resolved = resolveCall(registrations, rawPayload, rawRequirements, opts);
       if (!resolved.ok) return verifyRefusal(resolved.reason, resolved.message);
-      const { call } = resolved;
-      try {
-        const abort = await hooks.beforeVerify?.(call);
-        if (abort) {
-          const refusal = verifyRefusal(abort.reason, abort.message);
-          return abort.transaction ? { ...refusal, transaction: abort.transaction } : refusal;
-        }
-        const result = await call.scheme.verify(call.payload, call.requirements, {
-          x402Version: call.x402Version,
-          ...signal(opts),
-        });
-        const replaced = await hooks.afterVerify?.(call, result);
-        return replaced ? replaced.result : result;
-      } catch (error) {
-        return verifyRefusal(Reasons.unexpectedVerifyError, message(error));
-      }
+      return verifyCall(hooks, resolved.call, opts);
     },
 
     async settle(rawPayload, rawRequirements, opts) {
-      const resolved = resolveCall(rawPayload, rawRequirements, opts);
+      const resolved = resolveCall(registrations, rawPayload, rawRequirements, opts);
       if (!resolved.ok) {
         return settleRefusal(
           resolved.reason,
@@ -262,69 +183,182 @@ export function createFacilitator(options: FacilitatorOptions): Facilitator {
           networkForVersion(resolved.network, resolved.x402Version),
         );
       }
-      const { call } = resolved;
-      const network = networkForVersion(call.requirements.network, call.x402Version);
-      try {
-        const before = await hooks.beforeSettle?.(call);
-        if (before && 'abort' in before) return settleRefusal(before.reason, before.message, network);
-        if (before && 'result' in before) return before.result;
-        const onBroadcast = hooks.onBroadcast;
-        const result = await call.scheme.settle(call.payload, call.requirements, {
-          x402Version: call.x402Version,
-          ...signal(opts),
-          ...(onBroadcast ? { onBroadcast: (transaction: string) => onBroadcast(call, transaction) } : {}),
-        });
-        const answer = {
-          ...result,
-          network: networkForVersion(result.network || call.requirements.network, call.x402Version),
-        };
-        const replaced = await hooks.afterSettle?.(call, answer);
-        return replaced ? replaced.result : answer;
-      } catch (error) {
-        const answer = settleRefusal(Reasons.unexpectedSettleError, message(error), network);
-        // afterSettle sees every outcome, so a ledger never keeps a claim open on an exception.
-        try {
-          await hooks.afterSettle?.(call, answer);
-        } catch {
-          // the hook's own failure must not hide the settlement's
-        }
-        return answer;
-      }
+      return settleCall(hooks, resolved.call, opts);
     },
 
     async release(rawPayload, rawRequirements, opts) {
-      const resolved = resolveCall(rawPayload, rawRequirements, opts);
+      const resolved = resolveCall(registrations, rawPayload, rawRequirements, opts);
       if (!resolved.ok || resolved.call.attempt === undefined || !hooks.onRelease) return { released: false };
       return { released: await hooks.onRelease(resolved.call) };
     },
 
     async supported() {
-      if (supportedCache) return supportedCache;
-      const kinds: SupportedKind[] = [];
-      const signers: Record<string, string[]> = {};
-      for (const reg of registrations) {
-        for (const network of reg.networks) {
-          if (network.includes('*')) continue;
-          const extra = reg.facilitator.getExtra?.(network);
-          for (const version of [...reg.versions].sort().reverse()) {
-            const name = version === 1 ? toV1Name(network) : network;
-            if (!name) continue;
-            kinds.push({
-              x402Version: version,
-              scheme: reg.facilitator.scheme,
-              network: name,
-              ...(extra ? { extra } : {}),
-            });
-          }
-          const list = signers[reg.facilitator.family] ?? [];
-          signers[reg.facilitator.family] = list;
-          for (const s of reg.facilitator.getSigners(network)) if (!list.includes(s)) list.push(s);
-        }
-      }
-      supportedCache = { kinds, extensions: options.extensions ?? [], signers };
+      supportedCache ??= supportedOf(registrations, options.extensions ?? []);
       return supportedCache;
     },
   };
+}
+
+/** A registration with its networks as CAIP-2 ids and its versions defaulted. */
+type Registration = { networks: string[]; facilitator: SchemeFacilitator; versions: X402Version[] };
+
+/** The call's documents parsed and normalized (v1 to v2 shape), its scheme chosen, the caller's options on it. */
+function resolveCall(
+  registrations: Registration[],
+  rawPayload: unknown,
+  rawRequirements: unknown,
+  opts?: FacilitatorCallOptions,
+): Resolved {
+  const resolved = resolve(registrations, rawPayload, rawRequirements);
+  if (resolved.ok && opts?.attempt !== undefined) resolved.call.attempt = opts.attempt;
+  if (resolved.ok && opts?.principal !== undefined) resolved.call.principal = opts.principal;
+  return resolved;
+}
+
+function resolve(registrations: Registration[], rawPayload: unknown, rawRequirements: unknown): Resolved {
+  const version = readVersion(rawPayload);
+  if (version === 2) {
+    const parsed = parseCall(V2_SCHEMAS, rawPayload, rawRequirements, 2);
+    return parsed.ok ? dispatch(registrations, parsed.payload, parsed.requirements, 2) : parsed;
+  }
+  if (version === 1) {
+    const parsed = parseCall(V1_SCHEMAS, rawPayload, rawRequirements, 1);
+    if (!parsed.ok) return parsed;
+    const { payload, requirements } = fromV1(parsed.payload, parsed.requirements);
+    return dispatch(registrations, payload, requirements, 1);
+  }
+  return fail(Reasons.invalidX402Version, 'paymentPayload.x402Version must be 1 or 2', '', 2);
+}
+
+/** A v1 payload and requirements in the v2 shape the schemes and hooks see. */
+function fromV1(
+  p: PaymentPayloadV1,
+  r: PaymentRequirementsV1,
+): { payload: PaymentPayload; requirements: PaymentRequirements } {
+  const requirements = requirementsFromV1(r);
+  const payload: PaymentPayload = {
+    x402Version: 2,
+    accepted: {
+      ...requirements,
+      scheme: p.scheme,
+      network: toCaip2(p.network) ?? p.network,
+    },
+    payload: p.payload,
+  };
+  return { payload, requirements };
+}
+
+function dispatch(
+  registrations: Registration[],
+  payload: PaymentPayload,
+  requirements: PaymentRequirements,
+  x402Version: X402Version,
+): Resolved {
+  const sameScheme = registrations.filter(
+    (r) => r.facilitator.scheme === requirements.scheme && r.versions.includes(x402Version),
+  );
+  if (sameScheme.length === 0) {
+    return fail(
+      Reasons.unsupportedScheme,
+      `scheme "${requirements.scheme}" (x402 v${x402Version}) is not supported here`,
+      requirements.network,
+      x402Version,
+    );
+  }
+  const reg = sameScheme.find((r) => r.networks.some((n) => networkMatches(requirements.network, n)));
+  if (!reg) {
+    return fail(
+      Reasons.invalidNetwork,
+      `network ${requirements.network} is not supported for scheme "${requirements.scheme}"`,
+      requirements.network,
+      x402Version,
+    );
+  }
+  return { ok: true, call: { x402Version, payload, requirements, scheme: reg.facilitator } };
+}
+
+/** `beforeVerify`, the scheme's verify, `afterVerify`; an exception is an `unexpected_verify_error`. */
+async function verifyCall(
+  hooks: FacilitatorHooks,
+  call: FacilitatorCall,
+  opts: FacilitatorCallOptions | undefined,
+): Promise<VerifyResponse> {
+  try {
+    const abort = await hooks.beforeVerify?.(call);
+    if (abort) {
+      const refusal = verifyRefusal(abort.reason, abort.message);
+      return abort.transaction ? { ...refusal, transaction: abort.transaction } : refusal;
+    }
+    const result = await call.scheme.verify(call.payload, call.requirements, {
+      x402Version: call.x402Version,
+      ...signal(opts),
+    });
+    const replaced = await hooks.afterVerify?.(call, result);
+    return replaced ? replaced.result : result;
+  } catch (error) {
+    return verifyRefusal(Reasons.unexpectedVerifyError, message(error));
+  }
+}
+
+/** `beforeSettle`, the scheme's settle, `afterSettle` (which sees exceptions too). */
+async function settleCall(
+  hooks: FacilitatorHooks,
+  call: FacilitatorCall,
+  opts: FacilitatorCallOptions | undefined,
+): Promise<SettleResponse> {
+  const network = networkForVersion(call.requirements.network, call.x402Version);
+  try {
+    const before = await hooks.beforeSettle?.(call);
+    if (before && 'abort' in before) return settleRefusal(before.reason, before.message, network);
+    if (before && 'result' in before) return before.result;
+    const onBroadcast = hooks.onBroadcast;
+    const result = await call.scheme.settle(call.payload, call.requirements, {
+      x402Version: call.x402Version,
+      ...signal(opts),
+      ...(onBroadcast ? { onBroadcast: (transaction: string) => onBroadcast(call, transaction) } : {}),
+    });
+    const answer = {
+      ...result,
+      network: networkForVersion(result.network || call.requirements.network, call.x402Version),
+    };
+    const replaced = await hooks.afterSettle?.(call, answer);
+    return replaced ? replaced.result : answer;
+  } catch (error) {
+    const answer = settleRefusal(Reasons.unexpectedSettleError, message(error), network);
+    // afterSettle sees every outcome, so a ledger never keeps a claim open on an exception.
+    try {
+      await hooks.afterSettle?.(call, answer);
+    } catch {
+      // the hook's own failure must not hide the settlement's
+    }
+    return answer;
+  }
+}
+
+/** The `/supported` answer: every concrete network of every registration, newest version first. */
+function supportedOf(registrations: Registration[], extensions: string[]): SupportedResponse {
+  const kinds: SupportedKind[] = [];
+  const signers: Record<string, string[]> = {};
+  for (const reg of registrations) {
+    for (const network of reg.networks) {
+      if (network.includes('*')) continue;
+      const extra = reg.facilitator.getExtra?.(network);
+      for (const version of [...reg.versions].sort().reverse()) {
+        const name = version === 1 ? toV1Name(network) : network;
+        if (!name) continue;
+        kinds.push({
+          x402Version: version,
+          scheme: reg.facilitator.scheme,
+          network: name,
+          ...(extra ? { extra } : {}),
+        });
+      }
+      const list = signers[reg.facilitator.family] ?? [];
+      signers[reg.facilitator.family] = list;
+      for (const s of reg.facilitator.getSigners(network)) if (!list.includes(s)) list.push(s);
+    }
+  }
+  return { kinds, extensions, signers };
 }
 
 function readVersion(payload: unknown): unknown {

@@ -105,23 +105,7 @@ export function createExactPermitTronFacilitator(
   const [first] = keys.values();
   if (!first) throw new ExactPermitTronConfigError('signers', 'give at least one settlement key');
   const caller = toTronAddress(privateKeyToAccount(`0x${first}`).address);
-  const served = new Map<TronNetworkName, ExactPermitTronNetwork>();
-  for (const [id, config] of Object.entries(options.networks ?? {})) {
-    const network = parseTronNetwork(id);
-    if (!network) throw new ExactPermitTronConfigError(`networks["${id}"]`, 'is not a TRON network id');
-    if (typeof config?.fullHost !== 'string')
-      throw new ExactPermitTronConfigError(
-        `networks["${id}"].fullHost`,
-        'give the node URL (TronWeb fullHost)',
-      );
-    const contract = config.paymentPermitAddress ?? PAYMENT_PERMIT_TRON_ADDRESSES[network.network];
-    if (!isTronAddress(contract))
-      throw new ExactPermitTronConfigError(`networks["${id}"].paymentPermitAddress`, 'is not a TRON address');
-    const node = connectTronNode(config);
-    served.set(network.network, { network, node, contract: toTronAddress(contract) });
-  }
-  if (served.size === 0)
-    throw new ExactPermitTronConfigError('networks', 'configure at least one TRON network');
+  const served = servedNetworks(options);
   const table = typeof options.fees === 'function' ? undefined : parseTronFeeTable(options.fees, caller);
   const fees: ExactPermitTronFeeSource =
     typeof options.fees === 'function' ? options.fees : (table?.source ?? (() => undefined));
@@ -148,7 +132,6 @@ export function createExactPermitTronFacilitator(
   };
   const lifetime = createSchemeLifetime(errorText);
   const signerAddresses = [...keys.keys()].map((body) => toTronAddress(body));
-
   const payments = guardPermitPayments(lifetime, ctx, {
     settlementKey: (payload, requirements) => {
       const chain = ctx.networkFor(requirements.network);
@@ -157,38 +140,7 @@ export function createExactPermitTronFacilitator(
     verify: verifyExactPermitTronPayment,
     settle: settleExactPermitTronPayment,
   });
-
-  function quoteFee(
-    requirements: Pick<PaymentRequirements, 'scheme' | 'network' | 'asset'>,
-  ): ExactPermitFeeQuote | undefined {
-    const network = parseTronNetwork(requirements.network)?.network;
-    if (
-      requirements.scheme !== 'exact_permit' ||
-      !network ||
-      !served.has(network) ||
-      !isTronAddress(requirements.asset)
-    )
-      return undefined;
-    return quotePermitFee(ctx, network, toTronAddress(requirements.asset), caller);
-  }
-
-  function kindExtra(id: string): ExactPermitTronKindExtra | undefined {
-    const network = parseTronNetwork(id)?.network;
-    if (!network || !served.has(network)) return undefined;
-    const candidates = new Set([
-      ...(table?.assets(network) ?? []),
-      ...(ctx.allowedAssets?.get(network) ?? []),
-      ...listTronTokens(network).map((t) => t.address),
-    ]);
-    const entries: ExactPermitTronKindExtra['fees'] = {};
-    for (const asset of candidates) {
-      const quote = quoteFee({ scheme: 'exact_permit', network, asset });
-      if (quote) entries[asset] = { feeTo: quote.feeTo, feeAmount: quote.feeAmount };
-    }
-    const feeTo = Object.values(entries)[0]?.feeTo ?? caller;
-    return { caller, feeTo, pricing: 'flat', fees: entries };
-  }
-
+  const quoting: FeeQuoting = { served, ctx, caller, table };
   return {
     scheme: 'exact_permit',
     family: 'tron:*',
@@ -196,12 +148,77 @@ export function createExactPermitTronFacilitator(
     networkIds: [...served.values()].flatMap(({ network: n }) => [n.network, n.hexId, n.decimalId]),
     getSigners: () => [...signerAddresses],
     getExtra: (network) => {
-      const extra = kindExtra(network);
+      const extra = kindExtra(quoting, network);
       return extra ? { ...extra } : undefined;
     },
-    quoteFee,
+    quoteFee: (requirements) => quoteFee(quoting, requirements),
     ...payments,
   };
+}
+
+/** The served networks by name, each with its node and PaymentPermit. */
+function servedNetworks(
+  options: ExactPermitTronFacilitatorOptions,
+): Map<TronNetworkName, ExactPermitTronNetwork> {
+  const served = new Map<TronNetworkName, ExactPermitTronNetwork>();
+  for (const [id, config] of Object.entries(options.networks ?? {})) {
+    const network = parseTronNetwork(id);
+    if (!network) throw new ExactPermitTronConfigError(`networks["${id}"]`, 'is not a TRON network id');
+    if (typeof config?.fullHost !== 'string')
+      throw new ExactPermitTronConfigError(
+        `networks["${id}"].fullHost`,
+        'give the node URL (TronWeb fullHost)',
+      );
+    const contract = config.paymentPermitAddress ?? PAYMENT_PERMIT_TRON_ADDRESSES[network.network];
+    if (!isTronAddress(contract))
+      throw new ExactPermitTronConfigError(`networks["${id}"].paymentPermitAddress`, 'is not a TRON address');
+    const node = connectTronNode(config);
+    served.set(network.network, { network, node, contract: toTronAddress(contract) });
+  }
+  if (served.size === 0)
+    throw new ExactPermitTronConfigError('networks', 'configure at least one TRON network');
+  return served;
+}
+
+/** What fee quotes and `/supported` read: the served networks, the fee source, the advertised caller. */
+type FeeQuoting = {
+  served: ReadonlyMap<TronNetworkName, ExactPermitTronNetwork>;
+  ctx: ExactPermitTronSettleContext;
+  caller: string;
+  table: ReturnType<typeof parseTronFeeTable> | undefined;
+};
+
+function quoteFee(
+  { served, ctx, caller }: FeeQuoting,
+  requirements: Pick<PaymentRequirements, 'scheme' | 'network' | 'asset'>,
+): ExactPermitFeeQuote | undefined {
+  const network = parseTronNetwork(requirements.network)?.network;
+  if (
+    requirements.scheme !== 'exact_permit' ||
+    !network ||
+    !served.has(network) ||
+    !isTronAddress(requirements.asset)
+  )
+    return undefined;
+  return quotePermitFee(ctx, network, toTronAddress(requirements.asset), caller);
+}
+
+function kindExtra(quoting: FeeQuoting, id: string): ExactPermitTronKindExtra | undefined {
+  const { served, ctx, caller, table } = quoting;
+  const network = parseTronNetwork(id)?.network;
+  if (!network || !served.has(network)) return undefined;
+  const candidates = new Set([
+    ...(table?.assets(network) ?? []),
+    ...(ctx.allowedAssets?.get(network) ?? []),
+    ...listTronTokens(network).map((t) => t.address),
+  ]);
+  const entries: ExactPermitTronKindExtra['fees'] = {};
+  for (const asset of candidates) {
+    const quote = quoteFee(quoting, { scheme: 'exact_permit', network, asset });
+    if (quote) entries[asset] = { feeTo: quote.feeTo, feeAmount: quote.feeAmount };
+  }
+  const feeTo = Object.values(entries)[0]?.feeTo ?? caller;
+  return { caller, feeTo, pricing: 'flat', fees: entries };
 }
 
 function parseSigners(signers: readonly string[] | undefined): Map<string, string> {

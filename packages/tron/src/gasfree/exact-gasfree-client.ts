@@ -104,93 +104,18 @@ function readContextMeta(extensions: Record<string, unknown> | undefined) {
  * });
  */
 export function createExactGasFreeClient(options: ExactGasFreeClientOptions): SchemeClient {
-  const apis = byNetwork(options.apis, (a) => ('getAddressInfo' in a ? a : createGasFreeApiClient(a)));
-  const nodes = byNetwork(options.node, (n) =>
-    'triggerConstantContract' in n ? n : createTronNodeClient(n),
-  );
-  const controllers = byNetwork(options.controllers, (c) => toTronAddress(c));
-  const user = toTronAddress(options.signer.address);
-
-  async function sign(requirements: PaymentRequirements, extensions: Record<string, unknown> | undefined) {
-    const net = parseTronNetwork(requirements.network);
-    const api = net ? apis.get(net.network) : undefined;
-    if (!net || !api)
-      return refuse(ExactGasFreeReasons.unsupportedNetwork, `no GasFree API for ${requirements.network}`);
-    const controller = controllers.get(net.network) ?? gasFreeControllerAddress(net.network);
-    if (!controller)
-      return refuse(ExactGasFreeReasons.unsupportedNetwork, `no GasFreeController on ${net.network}`);
-    const info = await api.getAddressInfo(user);
-    if (!info.active && !info.allowSubmit) {
-      refuse(
-        ExactGasFreeReasons.accountInactive,
-        `the GasFree account ${info.gasFreeAddress} of ${user} is not active and may not submit yet`,
-      );
-    }
-    const fee = readFee(requirements);
-    const providers = await api.getProviders();
-    const provider =
-      fee.feeTo ??
-      providers[Math.floor(Math.random() * providers.length)]?.address ??
-      refuse(ExactGasFreeReasons.feeToMismatch, 'the GasFree API lists no service provider');
-    const asset = info.assets.find((a) => sameTronAddress(a.tokenAddress, requirements.asset));
-    if (!asset)
-      return refuse(ExactGasFreeReasons.unsupportedToken, `GasFree does not support ${requirements.asset}`);
-    const maxFee = gasFreeMaxFee({
-      transferFee: asset.transferFee,
-      activateFee: asset.activateFee,
-      active: info.active,
-      decimals: asset.decimal,
-      ...(fee.amount === undefined ? {} : { quotedFee: fee.amount }),
-    });
-    const value = BigInt(requirements.amount);
-    if (!options.skipBalanceCheck && extensions?.skipBalanceCheck !== true) {
-      const node = nodes.get(net.network);
-      const balance = node
-        ? await readTrc20Balance(node, { token: requirements.asset, owner: info.gasFreeAddress })
-        : asset.balance;
-      if (balance !== undefined && balance < value + maxFee) {
-        refuse(
-          ExactGasFreeReasons.insufficientBalance,
-          `GasFree address ${info.gasFreeAddress} holds ${balance}, the payment needs ${value} + fee ${maxFee}`,
-        );
-      }
-    }
-    const meta = readContextMeta(extensions);
-    const deadline = providerDeadline({
-      chainId: net.chainId,
-      ...(meta.validBefore === undefined ? {} : { requested: meta.validBefore }),
-      ...(() => {
-        const p = providers.find((x) => sameTronAddress(x.address, provider));
-        return p ? { provider: p } : {};
-      })(),
-    });
-    const permit: ExactGasFreePermit = {
-      token: toTronAddress(requirements.asset),
-      serviceProvider: toTronAddress(provider),
-      user,
-      receiver: toTronAddress(requirements.payTo),
-      value,
-      maxFee,
-      deadline,
-      version: 1n,
-      nonce: BigInt(info.nonce),
-    };
-    const signature = await options.signer.signTypedData(
-      gasFreeTypedData({ chainId: net.chainId, controller, permit }),
-    );
-    const gasFreeAddress = toTronAddress(info.gasFreeAddress);
-    if (options.wire === 'g2') return toExactGasFreeG2(permit, signature, gasFreeAddress);
-    return toExactGasFreeG1(permit, signature, gasFreeAddress, {
-      ...(meta.paymentId === undefined ? {} : { paymentId: meta.paymentId }),
-      ...(meta.validAfter === undefined ? {} : { validAfter: meta.validAfter }),
-    });
-  }
-
+  const payer: GasFreePayer = {
+    options,
+    apis: byNetwork(options.apis, (a) => ('getAddressInfo' in a ? a : createGasFreeApiClient(a))),
+    nodes: byNetwork(options.node, (n) => ('triggerConstantContract' in n ? n : createTronNodeClient(n))),
+    controllers: byNetwork(options.controllers, (c) => toTronAddress(c)),
+    user: toTronAddress(options.signer.address),
+  };
   return {
     scheme: EXACT_GASFREE_SCHEME,
     async createPaymentPayload(requirements, ctx) {
       try {
-        return await sign(requirements, ctx.extensions);
+        return await sign(payer, requirements, ctx.extensions);
       } catch (error) {
         if (error instanceof GasFreeError && error.reason === GasFreeReasons.deadlineTooShort)
           throw new X402Error(ExactGasFreeReasons.deadlineTooShort, error.message, { cause: error });
@@ -198,4 +123,105 @@ export function createExactGasFreeClient(options: ExactGasFreeClientOptions): Sc
       }
     },
   };
+}
+
+/** One client's signer, GasFree APIs, nodes and controllers per network. */
+type GasFreePayer = {
+  options: ExactGasFreeClientOptions;
+  apis: Map<TronNetworkName, GasFreeApiClient>;
+  nodes: Map<TronNetworkName, TronNodeClient>;
+  controllers: Map<TronNetworkName, string>;
+  user: string;
+};
+
+async function sign(
+  payer: GasFreePayer,
+  requirements: PaymentRequirements,
+  extensions: Record<string, unknown> | undefined,
+) {
+  const { options, user } = payer;
+  const net = parseTronNetwork(requirements.network);
+  const api = net ? payer.apis.get(net.network) : undefined;
+  if (!net || !api)
+    return refuse(ExactGasFreeReasons.unsupportedNetwork, `no GasFree API for ${requirements.network}`);
+  const controller = payer.controllers.get(net.network) ?? gasFreeControllerAddress(net.network);
+  if (!controller)
+    return refuse(ExactGasFreeReasons.unsupportedNetwork, `no GasFreeController on ${net.network}`);
+  const info = await api.getAddressInfo(user);
+  if (!info.active && !info.allowSubmit) {
+    refuse(
+      ExactGasFreeReasons.accountInactive,
+      `the GasFree account ${info.gasFreeAddress} of ${user} is not active and may not submit yet`,
+    );
+  }
+  const fee = readFee(requirements);
+  const providers = await api.getProviders();
+  const provider =
+    fee.feeTo ??
+    providers[Math.floor(Math.random() * providers.length)]?.address ??
+    refuse(ExactGasFreeReasons.feeToMismatch, 'the GasFree API lists no service provider');
+  const asset = info.assets.find((a) => sameTronAddress(a.tokenAddress, requirements.asset));
+  if (!asset)
+    return refuse(ExactGasFreeReasons.unsupportedToken, `GasFree does not support ${requirements.asset}`);
+  const maxFee = gasFreeMaxFee({
+    transferFee: asset.transferFee,
+    activateFee: asset.activateFee,
+    active: info.active,
+    decimals: asset.decimal,
+    ...(fee.amount === undefined ? {} : { quotedFee: fee.amount }),
+  });
+  const value = BigInt(requirements.amount);
+  if (!options.skipBalanceCheck && extensions?.skipBalanceCheck !== true) {
+    await checkGasFreeBalance(payer.nodes.get(net.network), {
+      token: requirements.asset,
+      owner: info.gasFreeAddress,
+      apiBalance: asset.balance,
+      value,
+      maxFee,
+    });
+  }
+  const meta = readContextMeta(extensions);
+  const deadline = providerDeadline({
+    chainId: net.chainId,
+    ...(meta.validBefore === undefined ? {} : { requested: meta.validBefore }),
+    ...(() => {
+      const p = providers.find((x) => sameTronAddress(x.address, provider));
+      return p ? { provider: p } : {};
+    })(),
+  });
+  const permit: ExactGasFreePermit = {
+    token: toTronAddress(requirements.asset),
+    serviceProvider: toTronAddress(provider),
+    user,
+    receiver: toTronAddress(requirements.payTo),
+    value,
+    maxFee,
+    deadline,
+    version: 1n,
+    nonce: BigInt(info.nonce),
+  };
+  const signature = await options.signer.signTypedData(
+    gasFreeTypedData({ chainId: net.chainId, controller, permit }),
+  );
+  const gasFreeAddress = toTronAddress(info.gasFreeAddress);
+  if (options.wire === 'g2') return toExactGasFreeG2(permit, signature, gasFreeAddress);
+  return toExactGasFreeG1(permit, signature, gasFreeAddress, {
+    ...(meta.paymentId === undefined ? {} : { paymentId: meta.paymentId }),
+    ...(meta.validAfter === undefined ? {} : { validAfter: meta.validAfter }),
+  });
+}
+
+/** Refuse when the GasFree address cannot cover `value + maxFee`: the node's balance, else the API's. */
+async function checkGasFreeBalance(
+  node: TronNodeClient | undefined,
+  need: { token: string; owner: string; apiBalance: bigint | undefined; value: bigint; maxFee: bigint },
+): Promise<void> {
+  const { token, owner, value, maxFee } = need;
+  const balance = node ? await readTrc20Balance(node, { token, owner }) : need.apiBalance;
+  if (balance !== undefined && balance < value + maxFee) {
+    refuse(
+      ExactGasFreeReasons.insufficientBalance,
+      `GasFree address ${owner} holds ${balance}, the payment needs ${value} + fee ${maxFee}`,
+    );
+  }
 }

@@ -94,93 +94,119 @@ export type HttpFacilitatorClientOptions = {
 export function createHttpFacilitatorClient(
   options: HttpFacilitatorClientOptions,
 ): FacilitatorClient & { url: string } {
-  const base = options.url.replace(/\/+$/, '');
-  const timeoutMs = options.timeoutMs ?? 30_000;
-  const maxRetries = options.maxRetries ?? 3;
-  const doFetch = options.fetch ?? fetch;
-
-  function headersFor(endpoint: Endpoint): Record<string, string> {
-    const h: Record<string, string> = {};
-    if (options.bearerToken) h.authorization = `Bearer ${options.bearerToken}`;
-    if (options.apiKey) h['x-api-key'] = options.apiKey;
-    const extra = typeof options.headers === 'function' ? options.headers(endpoint) : options.headers;
-    return { ...h, ...extra };
-  }
-
-  async function call<S extends z.ZodType>(
-    endpoint: Endpoint,
-    schema: S,
-    body?: unknown,
-    options?: FacilitatorCallOptions,
-  ): Promise<z.infer<S>> {
-    const init: RequestInit = {
-      method: body === undefined ? 'GET' : 'POST',
-      headers: {
-        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-        ...headersFor(endpoint),
-        ...(options?.attempt === undefined ? {} : { [ATTEMPT_HEADER]: options.attempt }),
-      },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    };
-    for (let attempt = 0; ; attempt++) {
-      let response: Response;
-      try {
-        response = await doFetch(`${base}/${endpoint}`, { ...init, signal: AbortSignal.timeout(timeoutMs) });
-      } catch (error) {
-        const why =
-          error instanceof Error && error.name === 'TimeoutError'
-            ? `timed out after ${timeoutMs} ms`
-            : describeFetchError(error);
-        throw new X402Error(Reasons.facilitatorUnavailable, `facilitator ${base}/${endpoint} ${why}`, {
-          cause: error,
-          details: { outcomeUnknown: !neverSent(error) },
-        });
-      }
-      if (response.status === 429 && attempt < maxRetries) {
-        await response.body?.cancel();
-        await sleep(retryDelay(response.headers.get('retry-after'), attempt));
-        continue;
-      }
-      const text = await response.text();
-      let json: unknown;
-      try {
-        json = text.length > 0 ? JSON.parse(text) : undefined;
-      } catch {
-        json = undefined;
-      }
-      const parsed = schema.safeParse(json);
-      // A facilitator may answer a refused payment with a non-2xx status and a valid body; keep its reason.
-      if (parsed.success) return parsed.data;
-      if (!response.ok) {
-        throw new X402Error(
-          Reasons.facilitatorUnavailable,
-          `facilitator ${base}/${endpoint} answered HTTP ${response.status}: ${text.slice(0, 300) || '(empty body)'}`,
-          { details: { status: response.status, outcomeUnknown: response.status >= 500 } },
-        );
-      }
-      throw new X402Error(
-        Reasons.facilitatorUnavailable,
-        `facilitator ${base}/${endpoint} answered out of protocol: ${describeIssues(parsed.error.issues)}`,
-      );
-    }
-  }
-
-  const request = (payload: AnyPaymentPayload, requirements: AnyPaymentRequirements) => ({
-    x402Version: payload.x402Version,
-    paymentPayload: payload,
-    paymentRequirements: requirements,
-  });
-
-  return {
-    url: base,
-    verify: (payload, requirements, opts) =>
-      call('verify', VerifyResponse, request(payload, requirements), opts),
-    settle: (payload, requirements, opts) =>
-      call('settle', SettleResponse, request(payload, requirements), opts),
-    release: (payload, requirements, opts) =>
-      call('release', ReleaseResponseSchema, request(payload, requirements), opts),
-    supported: () => call('supported', SupportedResponse),
+  const http: HttpFacilitator = {
+    options,
+    base: options.url.replace(/\/+$/, ''),
+    timeoutMs: options.timeoutMs ?? 30_000,
+    maxRetries: options.maxRetries ?? 3,
+    doFetch: options.fetch ?? fetch,
   };
+  return {
+    url: http.base,
+    verify: (payload, requirements, opts) =>
+      call(http, 'verify', VerifyResponse, request(payload, requirements), opts),
+    settle: (payload, requirements, opts) =>
+      call(http, 'settle', SettleResponse, request(payload, requirements), opts),
+    release: (payload, requirements, opts) =>
+      call(http, 'release', ReleaseResponseSchema, request(payload, requirements), opts),
+    supported: () => call(http, 'supported', SupportedResponse),
+  };
+}
+
+/** One facilitator's HTTP settings, with the defaults applied. */
+type HttpFacilitator = {
+  options: HttpFacilitatorClientOptions;
+  base: string;
+  timeoutMs: number;
+  maxRetries: number;
+  doFetch: typeof fetch;
+};
+
+function headersFor(options: HttpFacilitatorClientOptions, endpoint: Endpoint): Record<string, string> {
+  const h: Record<string, string> = {};
+  if (options.bearerToken) h.authorization = `Bearer ${options.bearerToken}`;
+  if (options.apiKey) h['x-api-key'] = options.apiKey;
+  const extra = typeof options.headers === 'function' ? options.headers(endpoint) : options.headers;
+  return { ...h, ...extra };
+}
+
+function request(payload: AnyPaymentPayload, requirements: AnyPaymentRequirements) {
+  return { x402Version: payload.x402Version, paymentPayload: payload, paymentRequirements: requirements };
+}
+
+/** One endpoint's call: retried after HTTP 429, its answer parsed with `schema`. */
+async function call<S extends z.ZodType>(
+  http: HttpFacilitator,
+  endpoint: Endpoint,
+  schema: S,
+  body?: unknown,
+  options?: FacilitatorCallOptions,
+): Promise<z.infer<S>> {
+  const init: RequestInit = {
+    method: body === undefined ? 'GET' : 'POST',
+    headers: {
+      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+      ...headersFor(http.options, endpoint),
+      ...(options?.attempt === undefined ? {} : { [ATTEMPT_HEADER]: options.attempt }),
+    },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  };
+  for (let attempt = 0; ; attempt++) {
+    const response = await send(http, endpoint, init);
+    if (response.status === 429 && attempt < http.maxRetries) {
+      await response.body?.cancel();
+      await sleep(retryDelay(response.headers.get('retry-after'), attempt));
+      continue;
+    }
+    return readAnswer(http, endpoint, schema, response);
+  }
+}
+
+/** The request sent once, within the timeout; a failure says whether it may have been acted upon. */
+async function send(http: HttpFacilitator, endpoint: Endpoint, init: RequestInit): Promise<Response> {
+  const { base, timeoutMs } = http;
+  try {
+    return await http.doFetch(`${base}/${endpoint}`, { ...init, signal: AbortSignal.timeout(timeoutMs) });
+  } catch (error) {
+    const why =
+      error instanceof Error && error.name === 'TimeoutError'
+        ? `timed out after ${timeoutMs} ms`
+        : describeFetchError(error);
+    throw new X402Error(Reasons.facilitatorUnavailable, `facilitator ${base}/${endpoint} ${why}`, {
+      cause: error,
+      details: { outcomeUnknown: !neverSent(error) },
+    });
+  }
+}
+
+/** The answer parsed with `schema`, or an `X402Error` saying what was wrong with it. */
+async function readAnswer<S extends z.ZodType>(
+  http: HttpFacilitator,
+  endpoint: Endpoint,
+  schema: S,
+  response: Response,
+): Promise<z.infer<S>> {
+  const text = await response.text();
+  let json: unknown;
+  try {
+    json = text.length > 0 ? JSON.parse(text) : undefined;
+  } catch {
+    json = undefined;
+  }
+  const parsed = schema.safeParse(json);
+  // A facilitator may answer a refused payment with a non-2xx status and a valid body; keep its reason.
+  if (parsed.success) return parsed.data;
+  if (!response.ok) {
+    throw new X402Error(
+      Reasons.facilitatorUnavailable,
+      `facilitator ${http.base}/${endpoint} answered HTTP ${response.status}: ${text.slice(0, 300) || '(empty body)'}`,
+      { details: { status: response.status, outcomeUnknown: response.status >= 500 } },
+    );
+  }
+  throw new X402Error(
+    Reasons.facilitatorUnavailable,
+    `facilitator ${http.base}/${endpoint} answered out of protocol: ${describeIssues(parsed.error.issues)}`,
+  );
 }
 
 type Endpoint = 'verify' | 'settle' | 'release' | 'supported';

@@ -53,62 +53,8 @@ export function createTronSchemes(config: TronConfig, privateKeys: readonly stri
   const nodes = Object.fromEntries(
     Object.entries(config.networks).map(([network, n]) => [network, nodeOf(n)]),
   );
-  let permit: ExactPermitTronFacilitator | undefined;
-  if (config.fees && Object.keys(config.fees).length > 0) {
-    const networks = Object.fromEntries(
-      Object.entries(config.networks)
-        .filter(([network]) => config.fees?.[network] !== undefined)
-        .map(([network, n]) => [
-          network,
-          {
-            ...nodeOf(n),
-            ...(n.paymentPermitAddress ? { paymentPermitAddress: n.paymentPermitAddress } : {}),
-          },
-        ]),
-    );
-    const fees = Object.fromEntries(
-      Object.entries(config.fees).map(([network, tokens]) => [
-        network,
-        Object.fromEntries(
-          Object.entries(tokens).map(([token, fee]) => [
-            token,
-            { amount: fee.amount, ...(fee.feeTo ? { feeTo: fee.feeTo } : {}) },
-          ]),
-        ),
-      ]),
-    );
-    permit = createExactPermitTronFacilitator({
-      networks,
-      signers: privateKeys,
-      fees,
-      ...(config.feeLimitSun === undefined ? {} : { feeLimitSun: config.feeLimitSun }),
-      ...(config.receiptTimeoutMs === undefined ? {} : { receiptTimeoutMs: config.receiptTimeoutMs }),
-      ...(config.solidified === undefined ? {} : { solidified: config.solidified }),
-    });
-  }
-  let gasFree: ExactGasFreeFacilitator | undefined;
-  const gasFreeNetworks = Object.entries(config.networks).filter(
-    ([network, n]) => n.gasFree !== undefined && config.gasFreeFees?.[network] !== undefined,
-  );
-  if (gasFreeNetworks.length > 0 && config.gasFreeFees) {
-    gasFree = createExactGasFreeFacilitator({
-      networks: Object.fromEntries(
-        gasFreeNetworks.map(([network, n]) => [
-          network,
-          {
-            api: {
-              baseUrl: n.gasFree?.baseUrl ?? '',
-              ...(n.gasFree?.apiKey ? { apiKey: n.gasFree.apiKey } : {}),
-              ...(n.gasFree?.apiSecret ? { apiSecret: n.gasFree.apiSecret } : {}),
-            },
-            ...nodeOf(n),
-          },
-        ]),
-      ),
-      fees: config.gasFreeFees,
-      ...(config.receiptTimeoutMs === undefined ? {} : { settleTimeoutMs: config.receiptTimeoutMs }),
-    });
-  }
+  const permit = permitScheme(config, privateKeys);
+  const gasFree = gasFreeScheme(config);
   const registrations: FacilitatorRegistration[] = [];
   if (permit) registrations.push({ networks: [...permit.networks], facilitator: permit, x402Versions: [2] });
   if (gasFree)
@@ -134,6 +80,69 @@ export function createTronSchemes(config: TronConfig, privateKeys: readonly stri
       gasFree?.close();
     },
   };
+}
+
+/** `exact_permit` on every configured network with a fee table; none without fees. */
+function permitScheme(
+  config: TronConfig,
+  privateKeys: readonly string[],
+): ExactPermitTronFacilitator | undefined {
+  if (!config.fees || Object.keys(config.fees).length === 0) return undefined;
+  const networks = Object.fromEntries(
+    Object.entries(config.networks)
+      .filter(([network]) => config.fees?.[network] !== undefined)
+      .map(([network, n]) => [
+        network,
+        {
+          ...nodeOf(n),
+          ...(n.paymentPermitAddress ? { paymentPermitAddress: n.paymentPermitAddress } : {}),
+        },
+      ]),
+  );
+  const fees = Object.fromEntries(
+    Object.entries(config.fees).map(([network, tokens]) => [
+      network,
+      Object.fromEntries(
+        Object.entries(tokens).map(([token, fee]) => [
+          token,
+          { amount: fee.amount, ...(fee.feeTo ? { feeTo: fee.feeTo } : {}) },
+        ]),
+      ),
+    ]),
+  );
+  return createExactPermitTronFacilitator({
+    networks,
+    signers: privateKeys,
+    fees,
+    ...(config.feeLimitSun === undefined ? {} : { feeLimitSun: config.feeLimitSun }),
+    ...(config.receiptTimeoutMs === undefined ? {} : { receiptTimeoutMs: config.receiptTimeoutMs }),
+    ...(config.solidified === undefined ? {} : { solidified: config.solidified }),
+  });
+}
+
+/** `exact_gasfree` on every configured network with a GasFree API and GasFree fees; none without. */
+function gasFreeScheme(config: TronConfig): ExactGasFreeFacilitator | undefined {
+  const gasFreeNetworks = Object.entries(config.networks).filter(
+    ([network, n]) => n.gasFree !== undefined && config.gasFreeFees?.[network] !== undefined,
+  );
+  if (gasFreeNetworks.length === 0 || !config.gasFreeFees) return undefined;
+  return createExactGasFreeFacilitator({
+    networks: Object.fromEntries(
+      gasFreeNetworks.map(([network, n]) => [
+        network,
+        {
+          api: {
+            baseUrl: n.gasFree?.baseUrl ?? '',
+            ...(n.gasFree?.apiKey ? { apiKey: n.gasFree.apiKey } : {}),
+            ...(n.gasFree?.apiSecret ? { apiSecret: n.gasFree.apiSecret } : {}),
+          },
+          ...nodeOf(n),
+        },
+      ]),
+    ),
+    fees: config.gasFreeFees,
+    ...(config.receiptTimeoutMs === undefined ? {} : { settleTimeoutMs: config.receiptTimeoutMs }),
+  });
 }
 
 /** A network's node and its API key, as the TRON clients take them. */

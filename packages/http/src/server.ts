@@ -6,6 +6,7 @@
  */
 import {
   createEmitter,
+  type Emit,
   type Log,
   MAX_PAYMENT_HEADER_LENGTH,
   type PaymentRequirements,
@@ -173,8 +174,49 @@ export function createPaymentHandler(options: PaymentHandlerOptions): PaymentHan
   const { server } = options;
   const table = compileRoutes(options.routes);
   refuseSessionsBeforeHandler(table, server);
-  const v1 = options.v1 ?? true;
   const emit = createEmitter(options.log);
+  const siwx = createSiwx(options, table, emit);
+  const steps = createSteps(options, table, emit);
+  const { flow, routeOffers, check } = steps;
+
+  function match(method: string, target: string): RouteLookup {
+    return matchRoute(table, method, target);
+  }
+
+  function processRequest(
+    input: PaymentRequestInput,
+    run: RunHandler,
+    lookup?: RouteLookup,
+  ): Promise<PaymentResult> {
+    const found = lookup ?? match(input.method, input.target);
+    if (!siwx || found.type !== 'protected') return processPayment(steps, found, input, run);
+    return siwx.process(found, input, () => processPayment(steps, found, input, run));
+  }
+
+  async function handle(request: Request, next: (request: Request) => Promise<Response>): Promise<Response> {
+    const lookup = match(request.method, request.url);
+    if (lookup.type === 'unprotected') return next(request);
+    const result = await processRequest(webRequestInput(request), () => next(request), lookup);
+    if (result.type === 'unprotected') return next(request);
+    return toWebResponse(result.type === 'reply' ? result.reply : result.response);
+  }
+
+  async function ready(): Promise<void> {
+    await server.initialize();
+    await check.assertAll();
+    for (const route of table.routes)
+      if (route.isStatic) await routeOffers.offersFor(route, warmupContext(route));
+  }
+
+  if (options.initialize ?? true) void warmUp(flow, table, routeOffers, check);
+  return { table, server, match, processRequest, handle, ready };
+}
+
+/** What a request goes through: the payment flow, the routes' offers, the `/supported` check. */
+type PaymentSteps = { flow: PaymentFlow; routeOffers: OffersSource; check: SupportedCheck };
+
+/** The sign-in-with-x gate; routes that set `signInWithX` without it are warned about. */
+function createSiwx(options: PaymentHandlerOptions, table: RouteTable, emit: Emit) {
   const siwx = options.signInWithX ? createSiwxGate(options.signInWithX, emit) : undefined;
   const siwxRoutes = table.routes.filter((route) => route.config.signInWithX);
   if (!siwx && siwxRoutes.length > 0)
@@ -182,6 +224,13 @@ export function createPaymentHandler(options: PaymentHandlerOptions): PaymentHan
       'warn',
       `routes ${siwxRoutes.map((r) => `"${r.key}"`).join(', ')} set signInWithX but the handler has no signInWithX option (verifiers): their payers cannot sign in`,
     );
+  return siwx;
+}
+
+/** The flow, offers and `/supported` check of a handler, from its options (defaults applied). */
+function createSteps(options: PaymentHandlerOptions, table: RouteTable, emit: Emit): PaymentSteps {
+  const { server } = options;
+  const v1 = options.v1 ?? true;
   const v1UnpaidBody = options.v1UnpaidBody ?? false;
   const routeOffers = createRouteOffers({
     server,
@@ -209,7 +258,6 @@ export function createPaymentHandler(options: PaymentHandlerOptions): PaymentHan
     assetDecimals: options.assetDecimals,
     grantMemory: options.grantMemory ?? {},
   });
-
   const check = createSupportedCheck({
     server,
     table,
@@ -217,51 +265,7 @@ export function createPaymentHandler(options: PaymentHandlerOptions): PaymentHan
     skip: options.skipSupportedCheck ?? false,
     waitMs: 2_000,
   });
-
-  function match(method: string, target: string): RouteLookup {
-    return matchRoute(table, method, target);
-  }
-
-  function processRequest(
-    input: PaymentRequestInput,
-    run: RunHandler,
-    lookup?: RouteLookup,
-  ): Promise<PaymentResult> {
-    const found = lookup ?? match(input.method, input.target);
-    if (!siwx || found.type !== 'protected') return processPaymentRequest(input, run, found);
-    return siwx.process(found, input, () => processPaymentRequest(input, run, found));
-  }
-
-  function processPaymentRequest(
-    input: PaymentRequestInput,
-    run: RunHandler,
-    lookup?: RouteLookup,
-  ): Promise<PaymentResult> {
-    return processPayment(
-      { flow, routeOffers, check },
-      lookup ?? match(input.method, input.target),
-      input,
-      run,
-    );
-  }
-
-  async function handle(request: Request, next: (request: Request) => Promise<Response>): Promise<Response> {
-    const lookup = match(request.method, request.url);
-    if (lookup.type === 'unprotected') return next(request);
-    const result = await processRequest(webRequestInput(request), () => next(request), lookup);
-    if (result.type === 'unprotected') return next(request);
-    return toWebResponse(result.type === 'reply' ? result.reply : result.response);
-  }
-
-  async function ready(): Promise<void> {
-    await server.initialize();
-    await check.assertAll();
-    for (const route of table.routes)
-      if (route.isStatic) await routeOffers.offersFor(route, warmupContext(route));
-  }
-
-  if (options.initialize ?? true) void warmUp(flow, table, routeOffers, check);
-  return { table, server, match, processRequest, handle, ready };
+  return { flow, routeOffers, check };
 }
 
 /**
@@ -269,7 +273,7 @@ export function createPaymentHandler(options: PaymentHandlerOptions): PaymentHan
  * offers, the 402 when unpaid, the payment read and matched, then granted once.
  */
 async function processPayment(
-  { flow, routeOffers, check }: { flow: PaymentFlow; routeOffers: OffersSource; check: SupportedCheck },
+  { flow, routeOffers, check }: PaymentSteps,
   found: RouteLookup,
   input: PaymentRequestInput,
   run: RunHandler,

@@ -11,29 +11,22 @@ import {
   createEmitter,
   createHttpFacilitatorClient,
   createResourceServer,
+  type Emit,
   type Log,
   type ServerSchemeRegistration,
 } from '@x402kit/core';
-import { type BufferedResponse, type PaymentReply, toWebResponse } from '../buffered-response.js';
+import { toWebResponse } from '../buffered-response.js';
 import { type NodeListener, type RequestClient, requestUrl, toWebRequest } from '../node.js';
 import { writeBufferedResponse, writePaymentReply } from '../node-capture.js';
 import {
   createPaymentHandler,
-  type PaymentHandler,
   type PaymentHandlerOptions,
   type PaymentRequestInput,
   webRequestInput,
 } from '../server.js';
-import { checkGatewayConfig, type GatewayConfig, GatewayReasons } from './gateway-config.js';
-import {
-  createForwarder,
-  type Forwarder,
-  isUpstreamFailure,
-  type ProxyRequest,
-  proxyRequestOfNode,
-  proxyRequestOfWeb,
-  type UpstreamAnswer,
-} from './proxy.js';
+import { answerRequest, type GatewayState, JSON_HEADERS, type Outcome, type Tail } from './gateway-answer.js';
+import { checkGatewayConfig, type GatewayConfig } from './gateway-config.js';
+import { createForwarder, proxyRequestOfNode, proxyRequestOfWeb } from './proxy.js';
 
 /** Options of {@link createGateway}. */
 export type GatewayOptions = {
@@ -70,22 +63,6 @@ export type Gateway = {
   close(): void;
 };
 
-type State = { config: GatewayConfig; payments: PaymentHandler; forwarder: Forwarder; holdBytes: number };
-
-/** What one paid request's upstream call left behind: its response to the core, its unread tail. */
-type Forwarded = { response: BufferedResponse; cancel(): void };
-
-/** An answer's body still to send: the chunks already read, then the rest of the upstream's stream. */
-type Tail = { head: Uint8Array[]; body: Readable; iterator?: AsyncIterator<unknown> };
-
-/** What one request gets: the core's reply, an answer held whole, or an answer whose body streams. */
-type Outcome =
-  | { type: 'reply'; reply: PaymentReply }
-  | { type: 'held'; response: BufferedResponse }
-  | { type: 'stream'; head: BufferedResponse; tail: Tail };
-
-const JSON_HEADERS = { 'content-type': 'application/json', 'cache-control': 'no-store' };
-
 /**
  * Put an HTTP API behind x402 without touching it. Paid routes answer 402 like the middleware;
  * a paid request is verified, forwarded, and settled only when the upstream answered below 400:
@@ -108,89 +85,43 @@ export function createGateway(options: GatewayOptions): Gateway {
   const emit = createEmitter(options.log);
   let state = build(options, options.config, undefined);
 
-  /**
-   * One request, whatever its IO: the core's reply, the held answer, or the upstream's answer to
-   * stream. `proxied` builds the request to forward (only once it is needed).
-   */
-  async function answer(
-    current: State,
-    input: PaymentRequestInput,
-    proxied: () => ProxyRequest,
-    client: RequestClient,
-  ): Promise<Outcome> {
-    const lookup = current.payments.match(input.method, input.target);
-    if (lookup.type === 'unprotected') return unlisted(current, proxied(), client);
-    let forwarded: Forwarded | undefined;
-    const run = async () => {
-      forwarded = await callUpstream(current, proxied(), client);
-      return forwarded.response;
-    };
-    const result = await current.payments.processRequest(input, run, lookup);
-    if (result.type === 'unprotected') return unlisted(current, proxied(), client);
-    if (result.type === 'reply') {
-      // 202: the settlement is pending; the held answer (and its tail) goes to the retry
-      if (result.reply.status !== 202) forwarded?.cancel();
-      return { type: 'reply', reply: result.reply };
-    }
-    if (forwarded && forwarded.response !== result.response) forwarded.cancel();
-    const tail = tails.get(result.response);
-    if (!tail) return { type: 'held', response: result.response };
-    tails.delete(result.response);
-    return { type: 'stream', head: result.response, tail };
-  }
-
-  async function unlisted(current: State, request: ProxyRequest, client: RequestClient): Promise<Outcome> {
-    if (current.config.unlistedRoutes === 'refuse') {
-      request.body?.resume();
-      return failure(404, GatewayReasons.notFound, 'no route of this gateway serves this request');
-    }
-    const upstream = await current.forwarder.forward(request, client);
-    if (isUpstreamFailure(upstream)) {
-      emit('warn', `free request not forwarded: ${upstream.message}`, { target: request.url });
-      return failure(upstream.kind === 'upstream_timeout' ? 504 : 502, upstream.kind, upstream.message);
-    }
-    const { status, statusText, headers, body } = upstream;
-    const head: BufferedResponse = { status, statusText, headers, body: null };
-    return body === null
-      ? { type: 'held', response: head }
-      : { type: 'stream', head, tail: { head: [], body } };
-  }
-
-  async function callUpstream(
-    current: State,
-    request: ProxyRequest,
-    client: RequestClient,
-  ): Promise<Forwarded> {
-    const upstream = await current.forwarder.forward(request, client);
-    if (isUpstreamFailure(upstream)) {
-      emit('warn', `paid request not forwarded, payment not settled: ${upstream.message}`, {
-        target: request.url,
-      });
-      const status = upstream.kind === 'upstream_timeout' ? 504 : 502;
-      return unsettled(status, upstream.kind, `${upstream.message}; the payment was not settled`);
-    }
-    if (upstream.status >= 500) {
-      upstream.body?.resume();
-      emit('warn', `upstream answered ${upstream.status}; payment not settled`, { target: request.url });
-      return unsettled(
-        502,
-        GatewayReasons.upstreamError,
-        `the upstream answered ${upstream.status}; the payment was not settled`,
-      );
-    }
-    return hold(upstream, upstream.status >= 400 ? Number.POSITIVE_INFINITY : current.holdBytes);
-  }
-
   async function handle(request: Request, client: RequestClient = {}): Promise<Response> {
-    const outcome = await answer(state, webRequestInput(request), () => proxyRequestOfWeb(request), client);
+    const outcome = await answerRequest(
+      state,
+      emit,
+      webRequestInput(request),
+      () => proxyRequestOfWeb(request),
+      client,
+    );
     if (outcome.type === 'reply') return toWebResponse(outcome.reply);
     if (outcome.type === 'held') return toWebResponse(outcome.response);
     const { status, statusText, headers } = outcome.head;
     return new Response(webStreamOf(outcome.tail), { status, statusText, headers });
   }
 
-  /** The Node front: no Web `Request` unless a route function asks for one, bodies piped. */
-  const listener: NodeListener = (req, res) => {
+  return {
+    get config() {
+      return state.config;
+    },
+    handle,
+    listener: createNodeListener(() => state, emit),
+    ready: () => state.payments.ready(),
+    reload(config) {
+      state = build(options, config, state);
+      emit('info', `config reloaded: ${Object.keys(config.routes).length} paid route(s)`);
+    },
+    close() {
+      state.forwarder.close();
+    },
+  };
+}
+
+/**
+ * The Node front: no Web `Request` unless a route function asks for one, bodies piped. `current`
+ * gives the state in force when a request comes.
+ */
+function createNodeListener(current: () => GatewayState, emit: Emit): NodeListener {
+  return (req, res) => {
     const controller = new AbortController();
     res.once('close', () => {
       if (!res.writableFinished) controller.abort();
@@ -216,7 +147,7 @@ export function createGateway(options: GatewayOptions): Gateway {
         return request;
       },
     };
-    answer(state, input, () => proxyRequestOfNode(req, input.url, controller.signal), client)
+    answerRequest(current(), emit, input, () => proxyRequestOfNode(req, input.url, controller.signal), client)
       .then((outcome) => writeOutcome(res, outcome))
       .catch((error: unknown) => {
         emit('error', `gateway request failed: ${error instanceof Error ? error.message : String(error)}`);
@@ -225,28 +156,13 @@ export function createGateway(options: GatewayOptions): Gateway {
           writePaymentReply(res, { status: 500, headers: JSON_HEADERS, body: '{"error":"internal_error"}' });
       });
   };
-
-  return {
-    get config() {
-      return state.config;
-    },
-    handle,
-    listener,
-    ready: () => state.payments.ready(),
-    reload(config) {
-      state = build(options, config, state);
-      emit('info', `config reloaded: ${Object.keys(config.routes).length} paid route(s)`);
-    },
-    close() {
-      state.forwarder.close();
-    },
-  };
 }
 
-/** Streamed tails of paid answers too long to hold, by the held response the core hands back. */
-const tails = new WeakMap<BufferedResponse, Tail>();
-
-function build(options: GatewayOptions, config: GatewayConfig, previous: State | undefined): State {
+function build(
+  options: GatewayOptions,
+  config: GatewayConfig,
+  previous: GatewayState | undefined,
+): GatewayState {
   checkGatewayConfig(config);
   const facilitator = createHttpFacilitatorClient({
     url: config.facilitator.url,
@@ -277,46 +193,6 @@ function build(options: GatewayOptions, config: GatewayConfig, previous: State |
     forwarder: same ? previous.forwarder : createForwarder(upstream, timeoutMs),
     holdBytes: config.holdBodyBytes ?? 1024 * 1024,
   };
-}
-
-/** A gateway error the core passes on without settling (its status is >= 400). */
-function unsettled(status: number, error: string, message: string): Forwarded {
-  const body = new TextEncoder().encode(JSON.stringify({ error, message }));
-  return { response: { status, statusText: '', headers: new Headers(JSON_HEADERS), body }, cancel() {} };
-}
-
-/** Read up to `limit` bytes: the whole answer, or its start with the rest left to stream. */
-async function hold(answer: UpstreamAnswer, limit: number): Promise<Forwarded> {
-  const { status, statusText, headers, body } = answer;
-  if (body === null) return { response: { status, statusText, headers, body: null }, cancel() {} };
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  const iterator = body[Symbol.asyncIterator]();
-  for (;;) {
-    let next: IteratorResult<unknown>;
-    try {
-      next = await iterator.next();
-    } catch (error) {
-      const message = `the upstream's answer broke off: ${error instanceof Error ? error.message : String(error)}; the payment was not settled`;
-      return unsettled(502, GatewayReasons.upstreamError, message);
-    }
-    if (next.done) {
-      const whole = new Uint8Array(size);
-      let at = 0;
-      for (const chunk of chunks) {
-        whole.set(chunk, at);
-        at += chunk.length;
-      }
-      return { response: { status, statusText, headers, body: whole }, cancel() {} };
-    }
-    const chunk = next.value as Uint8Array;
-    chunks.push(chunk);
-    size += chunk.length;
-    if (size > limit) break;
-  }
-  const response: BufferedResponse = { status, statusText, headers, body: null };
-  tails.set(response, { head: chunks, body, iterator });
-  return { response, cancel: () => body.destroy() };
 }
 
 /** The chunks of a tail: those already read, then the rest of the body. */
@@ -372,11 +248,4 @@ function writeOutcome(res: ServerResponse, outcome: Outcome): void {
   pipeline(source, res).catch(() => {
     tail.body.destroy();
   });
-}
-
-function failure(status: number, error: string, message: string): Outcome {
-  return {
-    type: 'reply',
-    reply: { status, headers: JSON_HEADERS, body: JSON.stringify({ error, message }) },
-  };
 }

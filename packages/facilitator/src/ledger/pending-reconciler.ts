@@ -78,74 +78,26 @@ export type PendingReconciler = {
  * // shutdown: await reconciler.stop()
  */
 export function createPendingReconciler(options: PendingReconcilerOptions): PendingReconciler {
-  const { ledger, reconcile, owner } = options;
   const intervalMs = options.intervalMs ?? 5000;
   const jitter = Math.min(1, Math.max(0, options.jitter ?? 0.2));
-  const leaseMs = options.leaseMs ?? 15_000;
-  const quietMs = options.quietMs ?? 35_000;
-  const batchSize = options.batchSize ?? 50;
-  const emit: Emit = createEmitter(options.log);
+  const { ledger, reconcile, owner } = options;
+  const sweeper: Sweeper = {
+    options,
+    ledger,
+    reconcile,
+    owner,
+    leaseMs: options.leaseMs ?? 15_000,
+    quietMs: options.quietMs ?? 35_000,
+    batchSize: options.batchSize ?? 50,
+    emit: createEmitter(options.log),
+  };
+  const { emit } = sweeper;
   let running: Promise<SweepResult> | undefined;
   let timer: NodeJS.Timeout | undefined;
   let stopped = true;
 
-  async function finish(row: UnresolvedPayment, result: SweepResult): Promise<void> {
-    const { record } = row;
-    const payment = decodeStoredPayment(row.payment);
-    if (!payment) {
-      result.unknown++;
-      return;
-    }
-    const found = await reconcile(payment, record);
-    if (!found) {
-      result.unknown++;
-      return;
-    }
-    const state = found.success ? 'settled' : 'failed';
-    await ledger.complete(record.key, state, found);
-    result[state]++;
-    emit(found.success ? 'info' : 'warn', `reconciler: ${record.state} payment ${state}`, {
-      network: record.key.network,
-      payer: record.key.payer,
-      nonce: record.key.nonce,
-      transaction: found.transaction,
-      ...(found.success ? {} : { reason: found.errorReason }),
-    });
-  }
-
-  async function sweepOnce(): Promise<SweepResult> {
-    const result: SweepResult = { leased: 0, settled: 0, failed: 0, unknown: 0, errors: 0, unresolved: 0 };
-    const rows = await ledger.leaseUnresolved({
-      owner,
-      leaseMs,
-      quietMs,
-      ...(options.abandonedMs === undefined ? {} : { abandonedMs: options.abandonedMs }),
-      limit: batchSize,
-    });
-    result.leased = rows.length;
-    for (const row of rows) {
-      try {
-        await finish(row, result);
-      } catch (error) {
-        result.errors++;
-        emit('warn', 'reconciler: lookup failed; the payment is tried again later', {
-          network: row.record.key.network,
-          nonce: row.record.key.nonce,
-          error: error instanceof Error ? error.message : String(error),
-        });
-      }
-    }
-    result.unresolved = await ledger.countUnresolved();
-    try {
-      options.onSweep?.(result);
-    } catch {
-      // a broken observer must not stop the sweeps
-    }
-    return result;
-  }
-
   function sweep(): Promise<SweepResult> {
-    running ??= sweepOnce().finally(() => {
+    running ??= sweepOnce(sweeper).finally(() => {
       running = undefined;
     });
     return running;
@@ -179,4 +131,75 @@ export function createPendingReconciler(options: PendingReconcilerOptions): Pend
     },
     sweep,
   };
+}
+
+/** What a sweep needs: the options with their defaults (`abandonedMs` and `onSweep` are read at each sweep). */
+type Sweeper = {
+  options: PendingReconcilerOptions;
+  ledger: PaymentLedger;
+  reconcile: Reconcile;
+  owner: string;
+  leaseMs: number;
+  quietMs: number;
+  batchSize: number;
+  emit: Emit;
+};
+
+/** Lease a batch of unresolved rows, finish each one the chain can answer, and report the sweep. */
+async function sweepOnce(sweeper: Sweeper): Promise<SweepResult> {
+  const { options, ledger, emit } = sweeper;
+  const result: SweepResult = { leased: 0, settled: 0, failed: 0, unknown: 0, errors: 0, unresolved: 0 };
+  const rows = await ledger.leaseUnresolved({
+    owner: sweeper.owner,
+    leaseMs: sweeper.leaseMs,
+    quietMs: sweeper.quietMs,
+    ...(options.abandonedMs === undefined ? {} : { abandonedMs: options.abandonedMs }),
+    limit: sweeper.batchSize,
+  });
+  result.leased = rows.length;
+  for (const row of rows) {
+    try {
+      await finish(sweeper, row, result);
+    } catch (error) {
+      result.errors++;
+      emit('warn', 'reconciler: lookup failed; the payment is tried again later', {
+        network: row.record.key.network,
+        nonce: row.record.key.nonce,
+        error: error instanceof Error ? error.message : String(error),
+      });
+    }
+  }
+  result.unresolved = await ledger.countUnresolved();
+  try {
+    options.onSweep?.(result);
+  } catch {
+    // a broken observer must not stop the sweeps
+  }
+  return result;
+}
+
+/** Look one row up on chain and store its outcome when there is one; count what happened. */
+async function finish(sweeper: Sweeper, row: UnresolvedPayment, result: SweepResult): Promise<void> {
+  const { ledger, reconcile } = sweeper;
+  const { record } = row;
+  const payment = decodeStoredPayment(row.payment);
+  if (!payment) {
+    result.unknown++;
+    return;
+  }
+  const found = await reconcile(payment, record);
+  if (!found) {
+    result.unknown++;
+    return;
+  }
+  const state = found.success ? 'settled' : 'failed';
+  await ledger.complete(record.key, state, found);
+  result[state]++;
+  sweeper.emit(found.success ? 'info' : 'warn', `reconciler: ${record.state} payment ${state}`, {
+    network: record.key.network,
+    payer: record.key.payer,
+    nonce: record.key.nonce,
+    transaction: found.transaction,
+    ...(found.success ? {} : { reason: found.errorReason }),
+  });
 }

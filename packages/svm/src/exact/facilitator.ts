@@ -75,77 +75,14 @@ export function createExactSvmFacilitator(options: ExactSvmFacilitatorOptions): 
   if (typeof maxPrice !== 'bigint' || maxPrice < 0n) {
     throw new SvmConfigError('maxComputeUnitPriceMicroLamports', 'must be a bigint >= 0');
   }
-  const confirmTimeoutMs = positive('confirmTimeoutMs', options.confirmTimeoutMs ?? 30_000);
-  const pollingIntervalMs = positive('pollingIntervalMs', options.pollingIntervalMs ?? 400);
+  const settler: SvmSettler = {
+    feePayers,
+    rpcs,
+    maxPrice,
+    confirmTimeoutMs: positive('confirmTimeoutMs', options.confirmTimeoutMs ?? 30_000),
+    pollingIntervalMs: positive('pollingIntervalMs', options.pollingIntervalMs ?? 400),
+  };
   const shared = createSharedSettlements<SettleResponse>();
-
-  const rpcFor = (network: string) => rpcs.get(caip2Of(network));
-
-  async function verify(payload: PaymentPayload, requirements: PaymentRequirements) {
-    const rpc = rpcFor(requirements.network);
-    if (!rpc) return { response: { isValid: false, invalidReason: Reasons.invalidNetwork, payer: '' } };
-    return verifyExactSvmPayment(payload, requirements, {
-      feePayers: feePayers.addresses,
-      maxComputeUnitPriceMicroLamports: maxPrice,
-      rpc,
-    });
-  }
-
-  async function settleOnce(
-    payload: PaymentPayload,
-    requirements: PaymentRequirements,
-    ctx: Parameters<SchemeFacilitator['settle']>[2],
-  ): Promise<SettleResponse> {
-    const network = payload.accepted.network;
-    const failure = (errorReason: string, payer = '', errorMessage?: string): SettleResponse => ({
-      success: false,
-      errorReason,
-      transaction: '',
-      network,
-      payer,
-      ...(errorMessage ? { errorMessage } : {}),
-    });
-    const { response, decoded } = await verify(payload, requirements);
-    const rpc = rpcFor(requirements.network);
-    const feePayerAddress = decoded?.accounts[0] ?? '';
-    const feePayer = feePayers.signer(feePayerAddress);
-    if (!response.isValid) {
-      // Settled before (a replay): the simulation of a landed transaction fails; if the chain has
-      // it, it is there and this settle answers as the first did.
-      if (response.invalidReason === SvmReasons.simulationFailed && decoded && feePayer && rpc) {
-        const landed = await feePayer
-          .then((signer) => landedSignature(decoded.transaction, signer, rpc))
-          .catch(() => undefined);
-        if (landed) return { success: true, transaction: landed, network, payer: response.payer ?? '' };
-      }
-      return failure(
-        response.invalidReason ?? SvmReasons.verificationFailed,
-        response.payer ?? '',
-        response.invalidMessage,
-      );
-    }
-    if (!decoded || !feePayer || !rpc) return failure(SvmReasons.verificationFailed, response.payer ?? '');
-    let signer: Awaited<typeof feePayer>;
-    try {
-      signer = await feePayer;
-    } catch (error) {
-      return failure(
-        SvmReasons.transactionFailed,
-        response.payer ?? '',
-        `fee payer ${feePayerAddress}: ${String(error)}`,
-      );
-    }
-    return settleExactSvmTransaction(decoded.transaction, signer, {
-      rpc,
-      network,
-      payer: response.payer ?? '',
-      confirmTimeoutMs,
-      pollingIntervalMs,
-      ...(ctx.signal ? { signal: ctx.signal } : {}),
-      ...(ctx.onBroadcast ? { onBroadcast: ctx.onBroadcast } : {}),
-    });
-  }
-
   return {
     scheme: 'exact',
     family: 'solana:*',
@@ -154,16 +91,91 @@ export function createExactSvmFacilitator(options: ExactSvmFacilitatorOptions): 
     getExtra: () => ({ feePayer: feePayers.next() }),
     getSigners: () => [...feePayers.addresses],
     async verify(payload, requirements) {
-      return (await verify(payload, requirements)).response;
+      return (await verify(settler, payload, requirements)).response;
     },
     async settle(payload, requirements, ctx) {
       // The same message co-signed by the fee payer it names has one signature (Ed25519 is
       // deterministic), so keying by the message is keying by the transaction's signature.
       const decoded = decodeSvmTransaction(payload.payload.transaction);
       const key = decoded ? await messageKey(decoded) : undefined;
-      return shared(key, () => settleOnce(payload, requirements, ctx));
+      return shared(key, () => settleOnce(settler, payload, requirements, ctx));
     },
   };
+}
+
+/** One facilitator's fee payers, RPCs and limits, shared by verify and settle. */
+type SvmSettler = {
+  feePayers: ReturnType<typeof createFeePayers>;
+  rpcs: Map<string, ExactSvmFacilitatorRpc>;
+  maxPrice: bigint;
+  confirmTimeoutMs: number;
+  pollingIntervalMs: number;
+};
+
+async function verify(settler: SvmSettler, payload: PaymentPayload, requirements: PaymentRequirements) {
+  const rpc = settler.rpcs.get(caip2Of(requirements.network));
+  if (!rpc) return { response: { isValid: false, invalidReason: Reasons.invalidNetwork, payer: '' } };
+  return verifyExactSvmPayment(payload, requirements, {
+    feePayers: settler.feePayers.addresses,
+    maxComputeUnitPriceMicroLamports: settler.maxPrice,
+    rpc,
+  });
+}
+
+async function settleOnce(
+  settler: SvmSettler,
+  payload: PaymentPayload,
+  requirements: PaymentRequirements,
+  ctx: Parameters<SchemeFacilitator['settle']>[2],
+): Promise<SettleResponse> {
+  const network = payload.accepted.network;
+  const failure = (errorReason: string, payer = '', errorMessage?: string): SettleResponse => ({
+    success: false,
+    errorReason,
+    transaction: '',
+    network,
+    payer,
+    ...(errorMessage ? { errorMessage } : {}),
+  });
+  const { response, decoded } = await verify(settler, payload, requirements);
+  const rpc = settler.rpcs.get(caip2Of(requirements.network));
+  const feePayerAddress = decoded?.accounts[0] ?? '';
+  const feePayer = settler.feePayers.signer(feePayerAddress);
+  if (!response.isValid) {
+    // Settled before (a replay): the simulation of a landed transaction fails; if the chain has
+    // it, it is there and this settle answers as the first did.
+    if (response.invalidReason === SvmReasons.simulationFailed && decoded && feePayer && rpc) {
+      const landed = await feePayer
+        .then((signer) => landedSignature(decoded.transaction, signer, rpc))
+        .catch(() => undefined);
+      if (landed) return { success: true, transaction: landed, network, payer: response.payer ?? '' };
+    }
+    return failure(
+      response.invalidReason ?? SvmReasons.verificationFailed,
+      response.payer ?? '',
+      response.invalidMessage,
+    );
+  }
+  if (!decoded || !feePayer || !rpc) return failure(SvmReasons.verificationFailed, response.payer ?? '');
+  let signer: Awaited<typeof feePayer>;
+  try {
+    signer = await feePayer;
+  } catch (error) {
+    return failure(
+      SvmReasons.transactionFailed,
+      response.payer ?? '',
+      `fee payer ${feePayerAddress}: ${String(error)}`,
+    );
+  }
+  return settleExactSvmTransaction(decoded.transaction, signer, {
+    rpc,
+    network,
+    payer: response.payer ?? '',
+    confirmTimeoutMs: settler.confirmTimeoutMs,
+    pollingIntervalMs: settler.pollingIntervalMs,
+    ...(ctx.signal ? { signal: ctx.signal } : {}),
+    ...(ctx.onBroadcast ? { onBroadcast: ctx.onBroadcast } : {}),
+  });
 }
 
 /** The fee payer's signature of `transaction` if the chain has it, landed without error. */

@@ -19,6 +19,7 @@ import {
   type AnyPaymentPayload,
   type AnyPaymentRequired,
   createEmitter,
+  type Emit,
   type Log,
   type Offer,
   outcomeOfRefusal,
@@ -112,106 +113,127 @@ export function wrapMcpClientWithPayment(
   x402: X402Client,
   options: PayingMcpClientOptions = {},
 ): PayingMcpClient {
-  const pending = mcpPendingRetry(options);
-  const emit = createEmitter(options.log);
+  const deps: PayingMcp = {
+    client,
+    x402,
+    options,
+    pending: mcpPendingRetry(options),
+    emit: createEmitter(options.log),
+  };
+  return { client, callTool: (params, requestOptions) => callTool(deps, params, requestOptions) };
+}
 
-  async function call(
-    params: CallToolRequest['params'],
-    requestOptions?: RequestOptions,
-  ): Promise<CallToolResult> {
-    try {
-      return await callPlain(client, params, requestOptions);
-    } catch (error) {
-      // the JSON-RPC error form of "payment required"
-      const paymentRequired =
-        error instanceof McpError && error.code === MCP_PAYMENT_REQUIRED_CODE
-          ? parsePaymentRequired(error.data)
-          : undefined;
-      if (paymentRequired) return paymentRequiredResult(paymentRequired);
-      throw error;
-    }
-  }
+/** What every call of one paying client shares: the SDK client, the engine, the options. */
+type PayingMcp = {
+  client: Client;
+  x402: X402Client;
+  options: PayingMcpClientOptions;
+  pending: ReturnType<typeof mcpPendingRetry>;
+  emit: Emit;
+};
 
-  /** Send the same payment again while the tool's result reports its settlement pending. */
-  function untilSettled(
-    first: CallToolResult,
-    send: () => Promise<CallToolResult>,
-    toolName: string,
-  ): Promise<CallToolResult> {
-    return resendWhilePending(first, {
-      limits: pending.limits,
-      isPending,
-      delayMs: () => pending.delayMs,
-      resend: send,
-      onRetry: (_result, { attempt }) =>
-        emit('info', `settlement pending; sending the same payment again`, { tool: toolName, attempt }),
+/** `callTool`: the tool called, its PaymentRequired paid once (once more for a retryable refusal). */
+async function callTool(
+  deps: PayingMcp,
+  params: CallToolRequest['params'],
+  requestOptions?: RequestOptions,
+): Promise<CallToolResult> {
+  const { x402, options, emit } = deps;
+  const carriesPayment = params._meta?.[PAYMENT_META_KEY] !== undefined;
+  const first = await call(deps.client, params, requestOptions);
+  const paymentRequired = carriesPayment ? undefined : readPaymentRequired(first);
+  if (!paymentRequired) return first;
+  const args = params.arguments ?? {};
+  const offer = x402.selectOffer(paymentRequired);
+  if (options.onPaymentRequested) {
+    const approved = await options.onPaymentRequested({
+      toolName: params.name,
+      arguments: args,
+      paymentRequired,
+      offer,
     });
+    if (!approved) {
+      emit('info', 'payment not approved; returning the PaymentRequired', { tool: params.name });
+      return first;
+    }
   }
-
-  /** Sign one payment for the offer, send it (again while pending) and report its outcome. */
-  async function payOnce(
-    params: CallToolRequest['params'],
-    paymentRequired: AnyPaymentRequired,
-    requestOptions: RequestOptions | undefined,
-  ): Promise<{ payment: AnyPaymentPayload; result: CallToolResult }> {
-    // a per-key budget counts MCP payments per tool (the resource URL's host would be "tool")
-    const payment = await x402.createPaymentPayload(paymentRequired, { budgetKey: params.name });
-    const paid = { ...params, _meta: { ...params._meta, [PAYMENT_META_KEY]: payment } };
-    const send = () => call(paid, requestOptions);
-    let result: CallToolResult;
-    try {
-      result = await untilSettled(await send(), send, params.name);
-    } catch (error) {
-      // the payment may have been settled: a budget keeps it counted
-      await x402.reportOutcome(payment, 'unknown');
-      throw error;
-    }
-    // the receipt goes to the scheme too (a channel scheme advances its state from it)
-    await x402.reportOutcome(payment, paymentOutcomeOf(result), getPaymentResponse(result));
-    return { payment, result };
-  }
-
-  async function callTool(
-    params: CallToolRequest['params'],
-    requestOptions?: RequestOptions,
-  ): Promise<CallToolResult> {
-    const carriesPayment = params._meta?.[PAYMENT_META_KEY] !== undefined;
-    const first = await call(params, requestOptions);
-    const paymentRequired = carriesPayment ? undefined : readPaymentRequired(first);
-    if (!paymentRequired) return first;
-    const args = params.arguments ?? {};
-    const offer = x402.selectOffer(paymentRequired);
-    if (options.onPaymentRequested) {
-      const approved = await options.onPaymentRequested({
-        toolName: params.name,
-        arguments: args,
-        paymentRequired,
-        offer,
-      });
-      if (!approved) {
-        emit('info', 'payment not approved; returning the PaymentRequired', { tool: params.name });
-        return first;
-      }
-    }
-    let { payment, result } = await payOnce(params, paymentRequired, requestOptions);
-    // a refusal the scheme can correct (a corrective offer, a busy channel): one more signature, once
-    const refused = getPaymentResponse(result)?.success ? undefined : readPaymentRequired(result);
-    if (refused && x402.isRetryableRefusal(payment, refused)) {
-      emit('info', `payment refused (${refused.error}); signing once more against the new offer`, {
-        tool: params.name,
-      });
-      ({ payment, result } = await payOnce(params, refused, requestOptions));
-    }
-    const receipt = getPaymentResponse(result);
-    emit(receipt?.success ? 'info' : 'warn', `paid tool "${params.name}": ${describeReceipt(result)}`, {
+  let { payment, result } = await payOnce(deps, params, paymentRequired, requestOptions);
+  // a refusal the scheme can correct (a corrective offer, a busy channel): one more signature, once
+  const refused = getPaymentResponse(result)?.success ? undefined : readPaymentRequired(result);
+  if (refused && x402.isRetryableRefusal(payment, refused)) {
+    emit('info', `payment refused (${refused.error}); signing once more against the new offer`, {
       tool: params.name,
-      transaction: receipt?.transaction,
     });
-    await options.onPaid?.({ toolName: params.name, payment, result });
-    return result;
+    ({ payment, result } = await payOnce(deps, params, refused, requestOptions));
   }
+  const receipt = getPaymentResponse(result);
+  emit(receipt?.success ? 'info' : 'warn', `paid tool "${params.name}": ${describeReceipt(result)}`, {
+    tool: params.name,
+    transaction: receipt?.transaction,
+  });
+  await options.onPaid?.({ toolName: params.name, payment, result });
+  return result;
+}
 
-  return { client, callTool };
+/** Sign one payment for the offer, send it (again while pending) and report its outcome. */
+async function payOnce(
+  deps: PayingMcp,
+  params: CallToolRequest['params'],
+  paymentRequired: AnyPaymentRequired,
+  requestOptions: RequestOptions | undefined,
+): Promise<{ payment: AnyPaymentPayload; result: CallToolResult }> {
+  const { x402 } = deps;
+  // a per-key budget counts MCP payments per tool (the resource URL's host would be "tool")
+  const payment = await x402.createPaymentPayload(paymentRequired, { budgetKey: params.name });
+  const paid = { ...params, _meta: { ...params._meta, [PAYMENT_META_KEY]: payment } };
+  const send = () => call(deps.client, paid, requestOptions);
+  let result: CallToolResult;
+  try {
+    result = await untilSettled(deps, await send(), send, params.name);
+  } catch (error) {
+    // the payment may have been settled: a budget keeps it counted
+    await x402.reportOutcome(payment, 'unknown');
+    throw error;
+  }
+  // the receipt goes to the scheme too (a channel scheme advances its state from it)
+  await x402.reportOutcome(payment, paymentOutcomeOf(result), getPaymentResponse(result));
+  return { payment, result };
+}
+
+/** Send the same payment again while the tool's result reports its settlement pending. */
+function untilSettled(
+  { pending, emit }: PayingMcp,
+  first: CallToolResult,
+  send: () => Promise<CallToolResult>,
+  toolName: string,
+): Promise<CallToolResult> {
+  return resendWhilePending(first, {
+    limits: pending.limits,
+    isPending,
+    delayMs: () => pending.delayMs,
+    resend: send,
+    onRetry: (_result, { attempt }) =>
+      emit('info', `settlement pending; sending the same payment again`, { tool: toolName, attempt }),
+  });
+}
+
+/** Call the tool; the JSON-RPC 402 error form of "payment required" reads as its result form. */
+async function call(
+  client: Client,
+  params: CallToolRequest['params'],
+  requestOptions?: RequestOptions,
+): Promise<CallToolResult> {
+  try {
+    return await callPlain(client, params, requestOptions);
+  } catch (error) {
+    // the JSON-RPC error form of "payment required"
+    const paymentRequired =
+      error instanceof McpError && error.code === MCP_PAYMENT_REQUIRED_CODE
+        ? parsePaymentRequired(error.data)
+        : undefined;
+    if (paymentRequired) return paymentRequiredResult(paymentRequired);
+    throw error;
+  }
 }
 
 async function callPlain(

@@ -68,85 +68,105 @@ export type PaymentPermitContextIssuer = {
 export function createPaymentPermitContextIssuer(
   options: PaymentPermitContextIssuerOptions = {},
 ): PaymentPermitContextIssuer {
-  const store = options.store ?? createMemoryPaymentPermitContextStore();
-  const clock = options.now ?? (() => Math.floor(Date.now() / 1000));
-  // writes to an asynchronous store still under way, so a payment racing its 402 waits for them
-  const writing = new Map<string, Promise<void>>();
-
-  return {
-    issue(offered) {
-      const now = clock();
-      const validForSeconds = contextWindowSeconds(offered, options.context?.validForSeconds);
-      const context = createPaymentPermitContext({ ...options.context, validForSeconds, now });
-      const { paymentId, nonce, validAfter, validBefore } = context.meta;
-      const key = paymentPermitContextKey(paymentId, nonce);
-      const written = store.issue({
-        key,
-        validAfter,
-        validBefore,
-        offers: offered.map(offerKey),
-        expiresAt: validBefore + AUTHORIZATION_LIFETIME_SKEW_SECONDS,
-      });
-      if (written instanceof Promise) {
-        // a failed write leaves the context unknown: its permit is refused, never accepted unchecked
-        const done = written.then(
-          () => undefined,
-          () => undefined,
-        );
-        writing.set(key, done);
-        void done.then(() => writing.delete(key));
-      }
-      return context;
-    },
-
-    async check(permit, signature, requirements) {
-      const { meta } = permit;
-      const now = clock();
-      // past its window a permit cannot move money: the facilitator answers (expired, or a duplicate
-      // of a settled payment) with the more useful reason
-      if (meta.validBefore < BigInt(now)) return undefined;
-      const key = paymentPermitContextKey(meta.paymentId, meta.nonce);
-      await writing.get(key);
-      const issued = await store.find(key, now);
-      if (!issued) {
-        return {
-          reason: ExactPermitReasons.contextNotIssued,
-          message: `exact_permit: paymentId ${meta.paymentId} with nonce ${meta.nonce} is not a paymentPermitContext this server issued (or its window closed); sign the context of a fresh 402`,
-        };
-      }
-      if (!issued.offers.includes(offerKey(requirements))) {
-        return {
-          reason: ExactPermitReasons.contextOfferMismatch,
-          message: `exact_permit: paymentId ${meta.paymentId} was issued in a 402 for other offers, not this ${requirements.network} offer of ${requirements.amount}; sign the context of this offer's 402`,
-        };
-      }
-      if (
-        meta.kind !== 0 ||
-        meta.validAfter !== BigInt(issued.validAfter) ||
-        meta.validBefore !== BigInt(issued.validBefore)
-      ) {
-        return {
-          reason: ExactPermitReasons.contextMismatch,
-          message: `exact_permit: the permit's window ${meta.validAfter}..${meta.validBefore} (kind ${meta.kind}) is not the issued ${issued.validAfter}..${issued.validBefore} (PAYMENT_ONLY); sign the context's meta verbatim`,
-        };
-      }
-      const fingerprint = permitFingerprint(permit, signature);
-      const boundTo = await store.claim(key, fingerprint, now);
-      if (boundTo === undefined) {
-        return {
-          reason: ExactPermitReasons.contextNotIssued,
-          message: `exact_permit: paymentId ${meta.paymentId} was forgotten while checking it; sign the context of a fresh 402`,
-        };
-      }
-      if (boundTo !== fingerprint) {
-        return {
-          reason: ExactPermitReasons.contextUsed,
-          message: `exact_permit: paymentId ${meta.paymentId} with nonce ${meta.nonce} was already used by another permit; each 402's context pays once`,
-        };
-      }
-      return undefined;
-    },
+  const issuer: Issuer = {
+    options,
+    store: options.store ?? createMemoryPaymentPermitContextStore(),
+    clock: options.now ?? (() => Math.floor(Date.now() / 1000)),
+    writing: new Map<string, Promise<void>>(),
   };
+  return {
+    issue: (offered) => issueContext(issuer, offered),
+    check: (permit, signature, requirements) => checkPermitContext(issuer, permit, signature, requirements),
+  };
+}
+
+/** One issuer's store and clock, shared by `issue` and `check`. */
+type Issuer = {
+  options: PaymentPermitContextIssuerOptions;
+  store: PaymentPermitContextStore;
+  clock: () => number;
+  /** Writes to an asynchronous store still under way, so a payment racing its 402 waits for them. */
+  writing: Map<string, Promise<void>>;
+};
+
+function issueContext(issuer: Issuer, offered: readonly PaymentRequirements[]): PaymentPermitContext {
+  const { options, writing } = issuer;
+  const now = issuer.clock();
+  const validForSeconds = contextWindowSeconds(offered, options.context?.validForSeconds);
+  const context = createPaymentPermitContext({ ...options.context, validForSeconds, now });
+  const { paymentId, nonce, validAfter, validBefore } = context.meta;
+  const key = paymentPermitContextKey(paymentId, nonce);
+  const written = issuer.store.issue({
+    key,
+    validAfter,
+    validBefore,
+    offers: offered.map(offerKey),
+    expiresAt: validBefore + AUTHORIZATION_LIFETIME_SKEW_SECONDS,
+  });
+  if (written instanceof Promise) {
+    // a failed write leaves the context unknown: its permit is refused, never accepted unchecked
+    const done = written.then(
+      () => undefined,
+      () => undefined,
+    );
+    writing.set(key, done);
+    void done.then(() => writing.delete(key));
+  }
+  return context;
+}
+
+async function checkPermitContext(
+  issuer: Issuer,
+  permit: PaymentPermitMessage,
+  signature: string,
+  requirements: PaymentRequirements,
+): Promise<SchemePaymentRefusal | undefined> {
+  const { store } = issuer;
+  const { meta } = permit;
+  const now = issuer.clock();
+  // past its window a permit cannot move money: the facilitator answers (expired, or a duplicate
+  // of a settled payment) with the more useful reason
+  if (meta.validBefore < BigInt(now)) return undefined;
+  const key = paymentPermitContextKey(meta.paymentId, meta.nonce);
+  await issuer.writing.get(key);
+  const issued = await store.find(key, now);
+  if (!issued) {
+    return {
+      reason: ExactPermitReasons.contextNotIssued,
+      message: `exact_permit: paymentId ${meta.paymentId} with nonce ${meta.nonce} is not a paymentPermitContext this server issued (or its window closed); sign the context of a fresh 402`,
+    };
+  }
+  if (!issued.offers.includes(offerKey(requirements))) {
+    return {
+      reason: ExactPermitReasons.contextOfferMismatch,
+      message: `exact_permit: paymentId ${meta.paymentId} was issued in a 402 for other offers, not this ${requirements.network} offer of ${requirements.amount}; sign the context of this offer's 402`,
+    };
+  }
+  if (
+    meta.kind !== 0 ||
+    meta.validAfter !== BigInt(issued.validAfter) ||
+    meta.validBefore !== BigInt(issued.validBefore)
+  ) {
+    return {
+      reason: ExactPermitReasons.contextMismatch,
+      message: `exact_permit: the permit's window ${meta.validAfter}..${meta.validBefore} (kind ${meta.kind}) is not the issued ${issued.validAfter}..${issued.validBefore} (PAYMENT_ONLY); sign the context's meta verbatim`,
+    };
+  }
+  const fingerprint = permitFingerprint(permit, signature);
+  const boundTo = await store.claim(key, fingerprint, now);
+  if (boundTo === undefined) {
+    return {
+      reason: ExactPermitReasons.contextNotIssued,
+      message: `exact_permit: paymentId ${meta.paymentId} was forgotten while checking it; sign the context of a fresh 402`,
+    };
+  }
+  if (boundTo !== fingerprint) {
+    return {
+      reason: ExactPermitReasons.contextUsed,
+      message: `exact_permit: paymentId ${meta.paymentId} with nonce ${meta.nonce} was already used by another permit; each 402's context pays once`,
+    };
+  }
+  return undefined;
 }
 
 /**

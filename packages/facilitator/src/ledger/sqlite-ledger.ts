@@ -18,6 +18,7 @@ import {
   type PaymentFilter,
   type PaymentLedger,
   type PaymentRecord,
+  type ReserveOptions,
   type ReserveResult,
 } from './payment-ledger.js';
 import { toPaymentRecord, toUnresolvedPayment } from './payment-row.js';
@@ -40,7 +41,55 @@ const KEY_WHERE = 'network = :network AND asset = :asset AND payer = :payer AND 
 export async function createSqliteLedger(options: SqliteLedgerOptions): Promise<PaymentLedger> {
   const now = options.now ?? Date.now;
   const db = openSqlite({ ...options, now }, { ...LEDGER_SCHEMA, pragmas: ['synchronous = NORMAL'] });
+  // prepared in this order once the file is open
+  const statements = { ...prepareKeyStatements(db), ...prepareSearchStatements(db) };
+  const ledger: SqliteLedger = {
+    db,
+    path: options.path,
+    now,
+    statements,
+    leaseBatch: createLeaseBatch(db, statements),
+    closed: false,
+  };
+  return {
+    reserve: async (key, o) => reserve(ledger, key, o),
+    claim: async (key, o) => claim(ledger, key, o),
+    releaseReservation: async (key, attempt) => releaseReservation(ledger, key, attempt),
+    heartbeat: async (owner) => heartbeat(ledger, owner),
+    takeOver: async (key, from, staleBefore, owner) => takeOver(ledger, key, from, staleBefore, owner),
+    recordBroadcast: async (key, owner, transaction) => recordBroadcast(ledger, key, owner, transaction),
+    complete: async (key, state, outcome) => complete(ledger, key, state, outcome),
+    release: async (key, owner) => release(ledger, key, owner),
+    get: async (key) => read(ledger, key),
+    findByTransaction: async (transaction) => findByTransaction(ledger, transaction),
+    list: async (filter: PaymentFilter = {}) => list(ledger, filter),
+    leaseUnresolved: async (lease) => {
+      open(ledger);
+      return ledger.leaseBatch.immediate(lease, now());
+    },
+    countUnresolved: async () => countUnresolved(ledger),
+    async close() {
+      ledger.closed = true;
+      if (db.open) db.close();
+    },
+  };
+}
 
+type Db = ReturnType<typeof openSqlite>;
+type Statements = ReturnType<typeof prepareKeyStatements> & ReturnType<typeof prepareSearchStatements>;
+
+/** One open ledger: its file, clock and prepared statements; `closed` once `close()` ran. */
+type SqliteLedger = {
+  db: Db;
+  path: string;
+  now: () => number;
+  statements: Statements;
+  leaseBatch: ReturnType<typeof createLeaseBatch>;
+  closed: boolean;
+};
+
+/** The statements on one payment (its key), and the heartbeat of an owner's claims. */
+function prepareKeyStatements(db: Db) {
   const insert = db.prepare(
     `INSERT INTO payments (${PAYMENT_COLUMNS}, payment)
      VALUES (:network, :asset, :payer, :nonce, :state, :payloadHash, NULL, NULL, :owner, :now, :now,
@@ -84,6 +133,22 @@ export async function createSqliteLedger(options: SqliteLedgerOptions): Promise<
   const release = db.prepare(
     `DELETE FROM payments WHERE ${KEY_WHERE} AND state = 'claimed' AND (:owner IS NULL OR owner = :owner)`,
   );
+  return {
+    insert,
+    claimReserved,
+    renewReserved,
+    releaseReserved,
+    heartbeat,
+    takeOver,
+    select,
+    broadcast,
+    complete,
+    release,
+  };
+}
+
+/** The statements that look payments up: by transaction, by filter, the unresolved ones (and their lease). */
+function prepareSearchStatements(db: Db) {
   const byTx = db.prepare(
     `SELECT ${PAYMENT_COLUMNS} FROM payments WHERE tx_hash = :tx ORDER BY (state = 'settled') DESC, updated_at DESC LIMIT 1`,
   );
@@ -105,8 +170,12 @@ export async function createSqliteLedger(options: SqliteLedgerOptions): Promise<
   const countUnresolved = db.prepare(
     `SELECT COUNT(*) AS n FROM payments WHERE state IN ('pending', 'broadcast')`,
   );
-  // select and lease in one write transaction: another process sharing the file waits for it
-  const leaseBatch = db.transaction((options: LeaseOptions, at: number) => {
+  return { byTx, listAll, unresolved, lease, countUnresolved };
+}
+
+/** Select and lease in one write transaction: another process sharing the file waits for it. */
+function createLeaseBatch(db: Db, { unresolved, lease }: Statements) {
+  return db.transaction((options: LeaseOptions, at: number) => {
     const rows = unresolved.all({
       quietBefore: at - options.quietMs,
       abandonedBefore: options.abandonedMs === undefined ? -1 : at - options.abandonedMs,
@@ -117,113 +186,137 @@ export async function createSqliteLedger(options: SqliteLedgerOptions): Promise<
     for (const { record } of picked) lease.run({ ...record.key, until: at + options.leaseMs });
     return picked;
   });
+}
 
-  let closed = false;
-  const open = () => {
-    if (closed) throw new X402Error(ServiceReasons.ledgerUnavailable, `the ledger ${options.path} is closed`);
-  };
-  const read = (key: PaymentKey): PaymentRecord | undefined => {
-    open();
-    const row = select.get(normalizePaymentKey(key));
-    return row === undefined ? undefined : toPaymentRecord(row);
-  };
-  // what a reservation and a claim bind (libsql ignores the names a statement does not use)
-  const attemptParams = (k: PaymentKey, o: ClaimOptions) => ({
+function open(ledger: SqliteLedger): void {
+  if (ledger.closed)
+    throw new X402Error(ServiceReasons.ledgerUnavailable, `the ledger ${ledger.path} is closed`);
+}
+
+function read(ledger: SqliteLedger, key: PaymentKey): PaymentRecord | undefined {
+  open(ledger);
+  const row = ledger.statements.select.get(normalizePaymentKey(key));
+  return row === undefined ? undefined : toPaymentRecord(row);
+}
+
+// what a reservation and a claim bind (libsql ignores the names a statement does not use)
+function attemptParams(ledger: SqliteLedger, k: PaymentKey, o: ClaimOptions) {
+  return {
     ...k,
     payloadHash: o.payloadHash,
     owner: o.owner,
     attempt: o.attempt ?? null,
     principal: o.principal ?? null,
     payment: o.payment ?? null,
-    now: now(),
-  });
-
-  return {
-    async reserve(key, o): Promise<ReserveResult> {
-      open();
-      const k = normalizePaymentKey(key);
-      const params = { ...attemptParams(k, o), expiresAt: o.expiresAt };
-      // one connection, synchronous statements: the writes and the read are not interleaved
-      const reserved =
-        insert.run({ ...params, state: 'reserved' }).changes === 1 || renewReserved.run(params).changes === 1;
-      const record = read(k);
-      if (!record)
-        throw new X402Error(Reasons.internalError, `reservation of ${k.nonce}: the record vanished`);
-      return { reserved, record };
-    },
-    async claim(key, o): Promise<ClaimResult> {
-      open();
-      const k = normalizePaymentKey(key);
-      const params = attemptParams(k, o);
-      const claimed =
-        insert.run({ ...params, state: 'claimed', expiresAt: null }).changes === 1 ||
-        claimReserved.run(params).changes === 1;
-      const record = read(k);
-      if (!record) throw new X402Error(Reasons.internalError, `claim of ${k.nonce}: the record vanished`);
-      return { claimed, record };
-    },
-    async releaseReservation(key, attempt) {
-      open();
-      return releaseReserved.run({ ...normalizePaymentKey(key), attempt }).changes === 1;
-    },
-    async heartbeat(owner) {
-      open();
-      return Number(heartbeat.run({ owner, now: now() }).changes);
-    },
-    async takeOver(key, from, staleBefore, owner) {
-      open();
-      return (
-        takeOver.run({ ...normalizePaymentKey(key), from, staleBefore, to: owner, now: now() }).changes === 1
-      );
-    },
-    async recordBroadcast(key, owner, transaction) {
-      open();
-      return (
-        broadcast.run({ ...normalizePaymentKey(key), owner, tx: canonicalKeyPart(transaction), now: now() })
-          .changes === 1
-      );
-    },
-    async complete(key, state: CompletedState, outcome: SettleResponse) {
-      open();
-      const k = normalizePaymentKey(key);
-      complete.run({
-        ...k,
-        state,
-        outcome: JSON.stringify(outcome),
-        tx: canonicalKeyPart(outcome.transaction),
-        now: now(),
-      });
-      return read(k);
-    },
-    async release(key, owner) {
-      open();
-      return release.run({ ...normalizePaymentKey(key), owner: owner ?? null }).changes === 1;
-    },
-    async get(key) {
-      return read(key);
-    },
-    async findByTransaction(transaction) {
-      open();
-      const row = byTx.get({ tx: canonicalKeyPart(transaction) });
-      return row === undefined ? undefined : toPaymentRecord(row);
-    },
-    async list(filter: PaymentFilter = {}) {
-      open();
-      return listAll.all(bindPaymentFilter(filter)).map(toPaymentRecord);
-    },
-    async leaseUnresolved(options) {
-      open();
-      return leaseBatch.immediate(options, now());
-    },
-    async countUnresolved() {
-      open();
-      const row = countUnresolved.get();
-      const n = typeof row === 'object' && row !== null ? Reflect.get(row, 'n') : 0;
-      return Number(n);
-    },
-    async close() {
-      closed = true;
-      if (db.open) db.close();
-    },
+    now: ledger.now(),
   };
+}
+
+function reserve(ledger: SqliteLedger, key: PaymentKey, o: ReserveOptions): ReserveResult {
+  open(ledger);
+  const { insert, renewReserved } = ledger.statements;
+  const k = normalizePaymentKey(key);
+  const params = { ...attemptParams(ledger, k, o), expiresAt: o.expiresAt };
+  // one connection, synchronous statements: the writes and the read are not interleaved
+  const reserved =
+    insert.run({ ...params, state: 'reserved' }).changes === 1 || renewReserved.run(params).changes === 1;
+  const record = read(ledger, k);
+  if (!record) throw new X402Error(Reasons.internalError, `reservation of ${k.nonce}: the record vanished`);
+  return { reserved, record };
+}
+
+function claim(ledger: SqliteLedger, key: PaymentKey, o: ClaimOptions): ClaimResult {
+  open(ledger);
+  const { insert, claimReserved } = ledger.statements;
+  const k = normalizePaymentKey(key);
+  const params = attemptParams(ledger, k, o);
+  const claimed =
+    insert.run({ ...params, state: 'claimed', expiresAt: null }).changes === 1 ||
+    claimReserved.run(params).changes === 1;
+  const record = read(ledger, k);
+  if (!record) throw new X402Error(Reasons.internalError, `claim of ${k.nonce}: the record vanished`);
+  return { claimed, record };
+}
+
+function releaseReservation(ledger: SqliteLedger, key: PaymentKey, attempt: string): boolean {
+  open(ledger);
+  return ledger.statements.releaseReserved.run({ ...normalizePaymentKey(key), attempt }).changes === 1;
+}
+
+function heartbeat(ledger: SqliteLedger, owner: string): number {
+  open(ledger);
+  return Number(ledger.statements.heartbeat.run({ owner, now: ledger.now() }).changes);
+}
+
+function takeOver(
+  ledger: SqliteLedger,
+  key: PaymentKey,
+  from: string,
+  staleBefore: number,
+  owner: string,
+): boolean {
+  open(ledger);
+  return (
+    ledger.statements.takeOver.run({
+      ...normalizePaymentKey(key),
+      from,
+      staleBefore,
+      to: owner,
+      now: ledger.now(),
+    }).changes === 1
+  );
+}
+
+function recordBroadcast(ledger: SqliteLedger, key: PaymentKey, owner: string, transaction: string): boolean {
+  open(ledger);
+  const { broadcast } = ledger.statements;
+  return (
+    broadcast.run({
+      ...normalizePaymentKey(key),
+      owner,
+      tx: canonicalKeyPart(transaction),
+      now: ledger.now(),
+    }).changes === 1
+  );
+}
+
+function complete(
+  ledger: SqliteLedger,
+  key: PaymentKey,
+  state: CompletedState,
+  outcome: SettleResponse,
+): PaymentRecord | undefined {
+  open(ledger);
+  const k = normalizePaymentKey(key);
+  ledger.statements.complete.run({
+    ...k,
+    state,
+    outcome: JSON.stringify(outcome),
+    tx: canonicalKeyPart(outcome.transaction),
+    now: ledger.now(),
+  });
+  return read(ledger, k);
+}
+
+function release(ledger: SqliteLedger, key: PaymentKey, owner: string | undefined): boolean {
+  open(ledger);
+  return ledger.statements.release.run({ ...normalizePaymentKey(key), owner: owner ?? null }).changes === 1;
+}
+
+function findByTransaction(ledger: SqliteLedger, transaction: string): PaymentRecord | undefined {
+  open(ledger);
+  const row = ledger.statements.byTx.get({ tx: canonicalKeyPart(transaction) });
+  return row === undefined ? undefined : toPaymentRecord(row);
+}
+
+function list(ledger: SqliteLedger, filter: PaymentFilter): PaymentRecord[] {
+  open(ledger);
+  return ledger.statements.listAll.all(bindPaymentFilter(filter)).map(toPaymentRecord);
+}
+
+function countUnresolved(ledger: SqliteLedger): number {
+  open(ledger);
+  const row = ledger.statements.countUnresolved.get();
+  const n = typeof row === 'object' && row !== null ? Reflect.get(row, 'n') : 0;
+  return Number(n);
 }

@@ -60,84 +60,96 @@ export function createIdempotentFacilitator<F extends Facilitator>(
   options: IdempotentFacilitatorOptions & { facilitator: F },
 ): F {
   const { facilitator: inner, store } = options;
-  const owner = options.instanceId ?? `idempotency-${process.pid}`;
-  let supportedSource: SupportedResponse | undefined;
-  let supportedAnswer: SupportedResponse | undefined;
-
-  async function run<A extends Answer>(
-    operation: IdempotencyOperation,
-    payload: unknown,
-    requirements: unknown,
-    call: () => Promise<A>,
-  ): Promise<A> {
-    const found = readPaymentIdentifier(payload);
-    if (!found.present) return call();
-    const refuse = (reason: string, message: string) =>
-      refusal(operation, reason, message, requirements) as A;
-    if (!found.valid) return refuse(PaymentIdentifierReasons.invalid, found.message);
-    const { id } = found;
-    const payloadHash = sha256(canonicalJson(payload));
-    const requestHash = sha256(canonicalJson({ payload, requirements }));
-    const conflict = () =>
-      refuse(
-        PaymentIdentifierReasons.conflict,
-        `payment id ${id} was already used with a different payment; reuse an id only to retry the same payment`,
-      );
-    const { claimed, record } = await store.claim({ id, operation, payloadHash, requestHash, owner });
-    const others = await store.records(id);
-    if (others.some((r) => r.payloadHash !== payloadHash) || record.requestHash !== requestHash) {
-      if (claimed) await store.release(id, operation, owner);
-      return conflict();
-    }
-    // the same payment again: the engine's ledger decides who may have its outcome
-    return claimed ? execute(id, operation, call) : call();
-  }
-
-  async function execute<A extends Answer>(
-    id: string,
-    operation: IdempotencyOperation,
-    call: () => Promise<A>,
-  ): Promise<A> {
-    let answer: A;
-    try {
-      answer = await call();
-    } catch (error) {
-      await store.release(id, operation, owner).catch(() => {});
-      throw error;
-    }
-    try {
-      if (isFinal(answer)) await store.complete(id, operation, owner, JSON.stringify(answer));
-      else await store.release(id, operation, owner);
-    } catch (error) {
-      options.onError?.(error, { id, stage: isFinal(answer) ? 'complete' : 'release' });
-    }
-    return answer;
-  }
-
+  const binder: Binder = { options, store, owner: options.instanceId ?? `idempotency-${process.pid}` };
   const wrapped: Facilitator = {
     verify: (payload, requirements, opts) =>
-      run('verify', payload, requirements, () => inner.verify(payload, requirements, opts)),
+      run(binder, 'verify', payload, requirements, () => inner.verify(payload, requirements, opts)),
     settle: (payload, requirements, opts) =>
-      run('settle', payload, requirements, () => inner.settle(payload, requirements, opts)),
+      run(binder, 'settle', payload, requirements, () => inner.settle(payload, requirements, opts)),
     ...(inner.release
       ? {
           release: (payload: unknown, requirements: unknown, opts?: FacilitatorCallOptions) =>
             inner.release?.(payload, requirements, opts) ?? Promise.resolve({ released: false }),
         }
       : {}),
-    async supported() {
-      const value = await inner.supported();
-      if (value !== supportedSource || !supportedAnswer) {
-        supportedSource = value;
-        supportedAnswer = value.extensions.includes(PAYMENT_IDENTIFIER)
-          ? value
-          : { ...value, extensions: [...value.extensions, PAYMENT_IDENTIFIER] };
-      }
-      return supportedAnswer;
-    },
+    supported: supportedWithPaymentIdentifier(inner),
   };
   // keep the engine's other members (close, networks, quoteFee …)
   return { ...inner, ...wrapped };
+}
+
+/** What binding ids needs: the store, this instance as the owner of its claims, and `onError`. */
+type Binder = { options: IdempotentFacilitatorOptions; store: IdempotencyStore; owner: string };
+
+/** Run `call` under the payment id in `payload`, if any: bind a new id, refuse a conflicting one. */
+async function run<A extends Answer>(
+  binder: Binder,
+  operation: IdempotencyOperation,
+  payload: unknown,
+  requirements: unknown,
+  call: () => Promise<A>,
+): Promise<A> {
+  const { store, owner } = binder;
+  const found = readPaymentIdentifier(payload);
+  if (!found.present) return call();
+  const refuse = (reason: string, message: string) => refusal(operation, reason, message, requirements) as A;
+  if (!found.valid) return refuse(PaymentIdentifierReasons.invalid, found.message);
+  const { id } = found;
+  const payloadHash = sha256(canonicalJson(payload));
+  const requestHash = sha256(canonicalJson({ payload, requirements }));
+  const conflict = () =>
+    refuse(
+      PaymentIdentifierReasons.conflict,
+      `payment id ${id} was already used with a different payment; reuse an id only to retry the same payment`,
+    );
+  const { claimed, record } = await store.claim({ id, operation, payloadHash, requestHash, owner });
+  const others = await store.records(id);
+  if (others.some((r) => r.payloadHash !== payloadHash) || record.requestHash !== requestHash) {
+    if (claimed) await store.release(id, operation, owner);
+    return conflict();
+  }
+  // the same payment again: the engine's ledger decides who may have its outcome
+  return claimed ? execute(binder, id, operation, call) : call();
+}
+
+/** Run a call under an id this instance just claimed; keep the binding when the answer is final. */
+async function execute<A extends Answer>(
+  binder: Binder,
+  id: string,
+  operation: IdempotencyOperation,
+  call: () => Promise<A>,
+): Promise<A> {
+  const { store, owner } = binder;
+  let answer: A;
+  try {
+    answer = await call();
+  } catch (error) {
+    await store.release(id, operation, owner).catch(() => {});
+    throw error;
+  }
+  try {
+    if (isFinal(answer)) await store.complete(id, operation, owner, JSON.stringify(answer));
+    else await store.release(id, operation, owner);
+  } catch (error) {
+    binder.options.onError?.(error, { id, stage: isFinal(answer) ? 'complete' : 'release' });
+  }
+  return answer;
+}
+
+/** The engine's `/supported` with `payment-identifier` among the extensions (one copy per answer of the engine). */
+function supportedWithPaymentIdentifier(inner: Facilitator): Facilitator['supported'] {
+  let supportedSource: SupportedResponse | undefined;
+  let supportedAnswer: SupportedResponse | undefined;
+  return async function supported() {
+    const value = await inner.supported();
+    if (value !== supportedSource || !supportedAnswer) {
+      supportedSource = value;
+      supportedAnswer = value.extensions.includes(PAYMENT_IDENTIFIER)
+        ? value
+        : { ...value, extensions: [...value.extensions, PAYMENT_IDENTIFIER] };
+    }
+    return supportedAnswer;
+  };
 }
 
 /**

@@ -13,7 +13,7 @@
 import { X402Error } from '@x402kit/core';
 import { answerWithin } from '../db/answer-within.js';
 import { FacilitatorReasons } from '../facilitator-reasons.js';
-import { createEmitter, type Log } from '../log.js';
+import { createEmitter, type Emit, type Log } from '../log.js';
 import type { KeyLeaseStore, LeaseRequest, SettlementKey } from './key-lease-store.js';
 
 /** Options of `acquireKeyLeases`. */
@@ -102,8 +102,71 @@ export async function acquireKeyLeases(options: AcquireKeyLeasesOptions): Promis
   const clock = options.clock ?? (() => performance.now());
   const token = options.token ?? crypto.randomUUID();
   const requests: LeaseRequest[] = options.keys.map((key) => ({ ...key, holder, token, staleAfterMs }));
-  const taken: LeaseRequest[] = [];
   const startedAt = clock();
+  await takeAll(store, requests, emit);
+
+  const state: LeaseState = {
+    store,
+    requests,
+    staleAfterMs,
+    emit,
+    clock,
+    fenceMs: (staleAfterMs * 3) / 4,
+    renewedAt: startedAt,
+    lost: new Map<string, string>(),
+    unreachable: undefined,
+    beating: undefined,
+    timer: undefined,
+    released: undefined,
+  };
+  const heartbeat = (): Promise<void> => {
+    state.beating ??= beat(state).finally(() => {
+      state.beating = undefined;
+    });
+    return state.beating;
+  };
+  return {
+    keys: options.keys,
+    held: () =>
+      state.released === undefined && state.lost.size === 0 && clock() - state.renewedAt < state.fenceMs,
+    problem: () => problem(state),
+    heartbeat,
+    start() {
+      if (state.timer || state.released) return;
+      state.timer = setInterval(() => void heartbeat(), Math.max(10, Math.floor(staleAfterMs / 4)));
+      state.timer.unref();
+    },
+    release() {
+      state.released ??= releaseAll(state);
+      return state.released;
+    },
+  };
+}
+
+/** The leases of one instance once taken: what the heartbeat, the fence and the release share. */
+type LeaseState = {
+  store: KeyLeaseStore;
+  requests: LeaseRequest[];
+  staleAfterMs: number;
+  emit: Emit;
+  clock: () => number;
+  /** `held()` turns false once the last renewal is this old. */
+  fenceMs: number;
+  renewedAt: number;
+  /** Keys another instance took, by name, with why. */
+  lost: Map<string, string>;
+  /** The store's last error while it does not answer. */
+  unreachable: string | undefined;
+  beating: Promise<void> | undefined;
+  timer: ReturnType<typeof setInterval> | undefined;
+  released: Promise<void> | undefined;
+};
+
+const name = (r: SettlementKey) => `${r.address} (${r.family})`;
+
+/** Take every lease in order, or none: a refused key gives back the ones already taken. */
+async function takeAll(store: KeyLeaseStore, requests: LeaseRequest[], emit: Emit): Promise<void> {
+  const taken: LeaseRequest[] = [];
   try {
     for (const request of requests) {
       const result = await store.acquire(request);
@@ -120,88 +183,66 @@ export async function acquireKeyLeases(options: AcquireKeyLeasesOptions): Promis
     await Promise.all(taken.map((request) => store.release(request).catch(() => {})));
     throw error;
   }
+}
 
-  const fenceMs = (staleAfterMs * 3) / 4;
-  let renewedAt = startedAt;
-  const lost = new Map<string, string>();
-  let unreachable: string | undefined;
-  let beating: Promise<void> | undefined;
-  let timer: ReturnType<typeof setInterval> | undefined;
-  let released: Promise<void> | undefined;
-  const name = (r: SettlementKey) => `${r.address} (${r.family})`;
-
-  async function beat(): Promise<void> {
-    const at = clock();
-    try {
-      for (const request of requests) {
-        if (await store.renew(request)) {
-          lost.delete(name(request));
-          continue;
-        }
-        // taken over (we were silent too long) or deleted by hand: ours again only if it is free
-        const result = await store.acquire(request);
-        if (result.acquired) {
-          if (lost.delete(name(request))) emit('info', `settlement key ${name(request)}: lease taken back`);
-        } else if (!lost.has(name(request))) {
-          lost.set(name(request), `instance "${result.holder}" holds it now`);
-          emit(
-            'error',
-            `settlement key ${name(request)}: lease lost to instance "${result.holder}"; settlements are refused until it is free again`,
-          );
-        }
+/** Renew every lease (re-taking a key that came free); note the keys lost and whether the store answers. */
+async function beat(state: LeaseState): Promise<void> {
+  const { store, lost, emit } = state;
+  const at = state.clock();
+  try {
+    for (const request of state.requests) {
+      if (await store.renew(request)) {
+        lost.delete(name(request));
+        continue;
       }
-      if (unreachable !== undefined) emit('info', 'settlement key leases: the store answers again');
-      unreachable = undefined;
-      if (lost.size === 0) renewedAt = at;
-    } catch (error) {
-      const text = error instanceof Error ? error.message : String(error);
-      if (unreachable === undefined) emit('warn', `settlement key leases: heartbeat failed: ${text}`);
-      unreachable = text;
-    }
-  }
-
-  function heartbeat(): Promise<void> {
-    beating ??= beat().finally(() => {
-      beating = undefined;
-    });
-    return beating;
-  }
-
-  return {
-    keys: options.keys,
-    held: () => released === undefined && lost.size === 0 && clock() - renewedAt < fenceMs,
-    problem() {
-      if (released) return 'the settlement key leases were released (the instance is stopping)';
-      const first = lost.entries().next().value;
-      if (first) return `the lease on settlement key ${first[0]} was lost: ${first[1]}`;
-      if (clock() - renewedAt >= fenceMs) {
-        return `the settlement key leases were not renewed for ${Math.round(clock() - renewedAt)} ms${unreachable ? ` (${unreachable})` : ''}`;
-      }
-      return undefined;
-    },
-    heartbeat,
-    start() {
-      if (timer || released) return;
-      timer = setInterval(() => void heartbeat(), Math.max(10, Math.floor(staleAfterMs / 4)));
-      timer.unref();
-    },
-    release() {
-      released ??= (async () => {
-        if (timer) clearInterval(timer);
-        // an unreachable database must not hold the shutdown: past the bound the leases lapse anyway
-        await answerWithin(beating ?? Promise.resolve(), staleAfterMs).catch(() => {});
-        await Promise.all(
-          requests.map((request) =>
-            answerWithin(store.release(request), staleAfterMs).catch((error: unknown) => {
-              emit(
-                'warn',
-                `settlement key ${name(request)}: lease not released (${error instanceof Error ? error.message : String(error)}); another instance may take it once it is silent for ${staleAfterMs} ms`,
-              );
-            }),
-          ),
+      // taken over (we were silent too long) or deleted by hand: ours again only if it is free
+      const result = await store.acquire(request);
+      if (result.acquired) {
+        if (lost.delete(name(request))) emit('info', `settlement key ${name(request)}: lease taken back`);
+      } else if (!lost.has(name(request))) {
+        lost.set(name(request), `instance "${result.holder}" holds it now`);
+        emit(
+          'error',
+          `settlement key ${name(request)}: lease lost to instance "${result.holder}"; settlements are refused until it is free again`,
         );
-      })();
-      return released;
-    },
-  };
+      }
+    }
+    if (state.unreachable !== undefined) emit('info', 'settlement key leases: the store answers again');
+    state.unreachable = undefined;
+    if (lost.size === 0) state.renewedAt = at;
+  } catch (error) {
+    const text = error instanceof Error ? error.message : String(error);
+    if (state.unreachable === undefined) emit('warn', `settlement key leases: heartbeat failed: ${text}`);
+    state.unreachable = text;
+  }
+}
+
+/** Why the leases are not held; undefined while they are. */
+function problem(state: LeaseState): string | undefined {
+  const { clock, renewedAt, unreachable } = state;
+  if (state.released) return 'the settlement key leases were released (the instance is stopping)';
+  const first = state.lost.entries().next().value;
+  if (first) return `the lease on settlement key ${first[0]} was lost: ${first[1]}`;
+  if (clock() - renewedAt >= state.fenceMs) {
+    return `the settlement key leases were not renewed for ${Math.round(clock() - renewedAt)} ms${unreachable ? ` (${unreachable})` : ''}`;
+  }
+  return undefined;
+}
+
+/** Stop heart-beating and give every lease up, within the bound each. */
+async function releaseAll(state: LeaseState): Promise<void> {
+  const { store, staleAfterMs, emit } = state;
+  if (state.timer) clearInterval(state.timer);
+  // an unreachable database must not hold the shutdown: past the bound the leases lapse anyway
+  await answerWithin(state.beating ?? Promise.resolve(), staleAfterMs).catch(() => {});
+  await Promise.all(
+    state.requests.map((request) =>
+      answerWithin(store.release(request), staleAfterMs).catch((error: unknown) => {
+        emit(
+          'warn',
+          `settlement key ${name(request)}: lease not released (${error instanceof Error ? error.message : String(error)}); another instance may take it once it is silent for ${staleAfterMs} ms`,
+        );
+      }),
+    ),
+  );
 }

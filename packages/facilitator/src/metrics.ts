@@ -70,6 +70,36 @@ function helpOf(name: GaugeName): string {
 export function createMetrics(): Metrics {
   const registry = new Registry();
   const registers = [registry];
+  const fixed = createFixedMetrics(registers);
+  // created on first use: a chain's balance gauge exists once a relayer of that chain was read
+  const gauges = new Map<GaugeName, Gauge>();
+  const recorded = new Map<string, Counter | Histogram>();
+  return {
+    observe: (event) => observe(fixed, event),
+    registry,
+    render: () => registry.metrics(),
+    setGauge(name, labels, value) {
+      let gauge = gauges.get(name);
+      if (!gauge) {
+        gauge = new Gauge({ name, help: helpOf(name), labelNames: Object.keys(labels), registers });
+        gauges.set(name, gauge);
+      }
+      gauge.set(labels, Number(value));
+    },
+    countSponsoredGas(labels, wei) {
+      if (wei > 0n) fixed.sponsored.inc(labels, Number(wei));
+    },
+    record: (sample) => record(recorded, registers, sample),
+    countReconciled(result, n) {
+      if (n > 0) fixed.reconciled.inc({ result }, n);
+    },
+  };
+}
+
+type FixedMetrics = ReturnType<typeof createFixedMetrics>;
+
+/** The service's own counters and histograms, registered in this order. */
+function createFixedMetrics(registers: Registry[]) {
   const counter = <L extends string>(name: string, help: string, labelNames: readonly L[]) =>
     new Counter({ name, help, labelNames, registers });
   const timing = (name: string, help: string) =>
@@ -101,56 +131,40 @@ export function createMetrics(): Metrics {
     "Native gas spent on payers' behalf (approval top-ups, wallet deployments), in wei.",
     ['network', 'kind'],
   );
-  // created on first use: a chain's balance gauge exists once a relayer of that chain was read
-  const gauges = new Map<GaugeName, Gauge>();
-  const recorded = new Map<string, Counter | Histogram>();
-  function record(sample: ChainMetricSample): void {
-    let metric = recorded.get(sample.name);
-    if (!metric) {
-      const config = {
-        name: sample.name,
-        help: sample.help,
-        labelNames: Object.keys(sample.labels),
-        registers,
-      };
-      metric =
-        sample.kind === 'counter'
-          ? new Counter(config)
-          : new Histogram({ ...config, buckets: [...(sample.buckets ?? LATENCY_BUCKETS)] });
-      recorded.set(sample.name, metric);
-    }
-    if (metric instanceof Counter) metric.inc(sample.labels, sample.value ?? 1);
-    else if (sample.value !== undefined) metric.observe(sample.labels, sample.value);
-  }
+  return { verifyTotal, settleTotal, verifySeconds, settleSeconds, httpTotal, reconciled, sponsored };
+}
 
-  function observe(event: ServiceRequestEvent): void {
-    httpTotal.inc({ endpoint: event.endpoint ?? 'unknown', status: String(event.status) });
-    if (event.endpoint !== 'verify' && event.endpoint !== 'settle') return;
-    const labels = { scheme: event.scheme ?? '', network: event.network ?? '' };
-    const result = event.outcome ?? 'error';
-    const verify = event.endpoint === 'verify';
-    (verify ? verifyTotal : settleTotal).inc({ ...labels, result, reason: event.reason ?? '' });
-    (verify ? verifySeconds : settleSeconds).observe(labels, event.durationMs / 1000);
+/** Count a chain module's sample, creating its counter or histogram on first use. */
+function record(
+  recorded: Map<string, Counter | Histogram>,
+  registers: Registry[],
+  sample: ChainMetricSample,
+): void {
+  let metric = recorded.get(sample.name);
+  if (!metric) {
+    const config = {
+      name: sample.name,
+      help: sample.help,
+      labelNames: Object.keys(sample.labels),
+      registers,
+    };
+    metric =
+      sample.kind === 'counter'
+        ? new Counter(config)
+        : new Histogram({ ...config, buckets: [...(sample.buckets ?? LATENCY_BUCKETS)] });
+    recorded.set(sample.name, metric);
   }
+  if (metric instanceof Counter) metric.inc(sample.labels, sample.value ?? 1);
+  else if (sample.value !== undefined) metric.observe(sample.labels, sample.value);
+}
 
-  return {
-    observe,
-    registry,
-    render: () => registry.metrics(),
-    setGauge(name, labels, value) {
-      let gauge = gauges.get(name);
-      if (!gauge) {
-        gauge = new Gauge({ name, help: helpOf(name), labelNames: Object.keys(labels), registers });
-        gauges.set(name, gauge);
-      }
-      gauge.set(labels, Number(value));
-    },
-    countSponsoredGas(labels, wei) {
-      if (wei > 0n) sponsored.inc(labels, Number(wei));
-    },
-    record,
-    countReconciled(result, n) {
-      if (n > 0) reconciled.inc({ result }, n);
-    },
-  };
+/** Count one answered request; time and count /verify and /settle by outcome. */
+function observe(fixed: FixedMetrics, event: ServiceRequestEvent): void {
+  fixed.httpTotal.inc({ endpoint: event.endpoint ?? 'unknown', status: String(event.status) });
+  if (event.endpoint !== 'verify' && event.endpoint !== 'settle') return;
+  const labels = { scheme: event.scheme ?? '', network: event.network ?? '' };
+  const result = event.outcome ?? 'error';
+  const verify = event.endpoint === 'verify';
+  (verify ? fixed.verifyTotal : fixed.settleTotal).inc({ ...labels, result, reason: event.reason ?? '' });
+  (verify ? fixed.verifySeconds : fixed.settleSeconds).observe(labels, event.durationMs / 1000);
 }

@@ -23,7 +23,13 @@ import { requirementsFromV1 } from './protocol/v1.js';
 import type { SchemeClient } from './scheme.js';
 
 export { allowAssetsPolicy, allowNetworksPolicy, maxAmountPolicy } from './offer-policies.js';
-export { cheapest, combineSelectors, preferNetworks, preferSchemes } from './offer-selectors.js';
+export {
+  cheapest,
+  combineSelectors,
+  type OfferSelector,
+  preferNetworks,
+  preferSchemes,
+} from './offer-selectors.js';
 
 /** One scheme client the paying engine may use, on a network or pattern. */
 export type ClientSchemeRegistration = {
@@ -42,12 +48,6 @@ export type ClientHooks = {
   ) => Promise<{ abort: true; reason: string } | undefined> | { abort: true; reason: string } | undefined;
   afterPayment?: (offer: Offer, payload: AnyPaymentPayload) => Promise<void> | void;
 };
-
-/**
- * Chooses one offer among the (non-empty) list left after policies. Selectors built here also carry
- * `compare`, an ordering (best first), so {@link combineSelectors} can break ties with the next one.
- */
-export type OfferSelector = ((offers: Offer[]) => Offer) & { compare?: (a: Offer, b: Offer) => number };
 
 /**
  * An asynchronous pre-filter (e.g. "only offers I can afford", which reads balances on-chain):

@@ -3,9 +3,14 @@
  * ordering with the server's order breaking ties, and {@link combineSelectors} to chain them.
  * Re-exported by `client.ts`.
  */
-import type { OfferSelector } from './client.js';
 import { findAsset, networkMatches } from './networks/registry.js';
 import type { Offer } from './payment-policy.js';
+
+/**
+ * Chooses one offer among the (non-empty) list left after policies. The selectors built here also carry
+ * `compare`, an ordering (best first), so {@link combineSelectors} can break ties with the next one.
+ */
+export type OfferSelector = ((offers: Offer[]) => Offer) & { compare?: (a: Offer, b: Offer) => number };
 
 /** A selector from an ordering: the best offer under `compare`, the server's order breaking ties. */
 function selectorFrom(compare: (a: Offer, b: Offer) => number): OfferSelector {

@@ -6,7 +6,7 @@
 import { canonicalJson } from './canonical-json.js';
 import { createExpiringMap } from './expiring-map.js';
 import type { AnyPaymentPayload, PaymentRequirements } from './protocol/schemas.js';
-import type { PendingPayment } from './resource-server.js';
+import type { PendingPayment } from './resource-server-types.js';
 
 /** See {@link createPendingMemory}. */
 export type PendingMemory = {

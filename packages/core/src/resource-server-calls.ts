@@ -24,7 +24,7 @@ import type {
   ResourceServer,
   ResourceServerHooks,
   ServerSchemeRegistration,
-} from './resource-server.js';
+} from './resource-server-types.js';
 import type { SchemeServer, SchemeServerSession, SchemeSessionContext, SessionVerdict } from './scheme.js';
 import type { SupportedCache } from './supported-cache.js';
 

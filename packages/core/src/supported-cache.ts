@@ -6,7 +6,7 @@
 import type { FacilitatorClient } from './facilitator-client.js';
 import { canonicalNetwork, toCaip2 } from './networks/registry.js';
 import type { SupportedKind, SupportedResponse } from './protocol/schemas.js';
-import type { FacilitatorSupport } from './resource-server.js';
+import type { FacilitatorSupport } from './resource-server-types.js';
 
 /** What {@link SupportedCache.kindFor} finds: the facilitator to call, its kind and extensions. */
 export type KindChoice = { facilitator: number; kind?: SupportedKind; extensions: string[] };

@@ -19,10 +19,10 @@ import {
   type SettleResponse,
   settleRefusal,
 } from '@x402kit/core';
+import type { PaidExecutorState, PaymentRun } from './paid-executor-state.js';
 import { paymentErrorCode } from './payment-error-code.js';
 import { paymentStatusUpdate } from './payment-status-update.js';
 import { StampingEventBus } from './stamping-event-bus.js';
-import type { PaidExecutorState, PaymentRun } from './take-payment.js';
 import { PaymentMetadataKeys, PaymentStatuses } from './x402-extension.js';
 
 /** A payment matched against the task's offer, with the offer it answers. */

@@ -22,8 +22,9 @@ import {
 } from '@x402kit/core';
 import { createExpiringMap } from '@x402kit/core/internal';
 import { A2aReasons } from './a2a-reasons.js';
+import type { PaidExecutorState } from './paid-executor-state.js';
 import { type PaymentUpdate, paymentStatusUpdate } from './payment-status-update.js';
-import { type PaidExecutorState, takePayment } from './take-payment.js';
+import { takePayment } from './take-payment.js';
 import { readTaskPayment } from './task-payment.js';
 import { PaymentMetadataKeys, PaymentStatuses, X402_A2A_EXTENSION_URI } from './x402-extension.js';
 

@@ -4,64 +4,23 @@
  * task is being granted or pending, and otherwise granted once (one payment, one task, one run).
  */
 import { TaskState, type TaskStatusUpdateEvent } from '@a2a-js/sdk';
-import {
-  AgentEvent,
-  type AgentExecutor,
-  type ExecutionEventBus,
-  type RequestContext,
-} from '@a2a-js/sdk/server';
+import { AgentEvent, type ExecutionEventBus, type RequestContext } from '@a2a-js/sdk/server';
 import {
   type AnyPaymentRequired,
-  type Emit,
   PaymentPayload,
   type PaymentRequirements,
   Reasons,
-  type ResourceInfo,
-  type ResourceServer,
   type SettleResponse,
   settleRefusal,
 } from '@x402kit/core';
-import { canonicalJson, type ExpiringMap } from '@x402kit/core/internal';
+import { canonicalJson } from '@x402kit/core/internal';
 import { grantPayment, type MatchedPayment } from './grant-payment.js';
+import type { Grant, PaidExecutorState, PaymentRun } from './paid-executor-state.js';
 import { PaymentErrorCodes, paymentErrorCode } from './payment-error-code.js';
 import { type PaymentUpdate, paymentStatusUpdate } from './payment-status-update.js';
 import { StampingEventBus } from './stamping-event-bus.js';
 import { readTaskPayment } from './task-payment.js';
 import { PaymentMetadataKeys, PaymentStatuses } from './x402-extension.js';
-
-/** A payment being granted (or granted) for a task, and the last status it gave the task. */
-export type Grant = { taskId: string; outcome: Promise<TaskStatusUpdateEvent | undefined> };
-
-/** What a paid agent executor holds: its engine, the paid work, and which payment pays which task. */
-export type PaidExecutorState = {
-  server: ResourceServer;
-  executor: AgentExecutor;
-  resource: ResourceInfo | ((ctx: RequestContext) => ResourceInfo);
-  emit: Emit;
-  /**
-   * One payment, one grant in this process: payments being granted, and granted ones (the
-   * facilitator's ledger keeps the rule across processes).
-   */
-  active: Map<string, Grant>;
-  granted: ExpiringMap<string, Grant & { receipt: SettleResponse }>;
-  /**
-   * One task, one payment: the grant in progress per task, and the payment whose settlement is
-   * pending per task (another payment for that task is not taken until it is known).
-   */
-  activeByTask: Map<string, Grant>;
-  pendingByTask: ExpiringMap<string, string>;
-};
-
-/** One request paying its task: how it publishes and fails, the receipts before it, its last status. */
-export type PaymentRun = {
-  ctx: RequestContext;
-  /** The bus this payment publishes on; it notes the last status given to the task. */
-  bus: ExecutionEventBus;
-  publish: (update: PaymentUpdate) => void;
-  fail: (reason: string, message: string, code: string, receipt: SettleResponse) => void;
-  earlier: SettleResponse[];
-  last: () => TaskStatusUpdateEvent | undefined;
-};
 
 /**
  * Take the payment the task's `payment-submitted` message carries, for the offer the task asked.

@@ -3,10 +3,43 @@
  * in-flight decisions of named attempts (single flight), the claims this instance holds and the
  * heartbeat that keeps them alive. Module-internal to the ledger; `createLedgerHooks` builds it once.
  */
-import type { FacilitatorCall, HookAbort, PaymentKey, SettleResponse } from '@x402kit/core';
+import type { FacilitatorCall, HookAbort, PaymentKey, Reconcile, SettleResponse } from '@x402kit/core';
 import { sleep } from '@x402kit/core/internal';
-import type { LedgerHooksOptions } from './ledger-hooks.js';
 import type { PaymentLedger, PaymentRecord } from './payment-ledger.js';
+
+/** Options of `createLedgerHooks`. */
+export type LedgerHooksOptions = {
+  ledger: PaymentLedger;
+  /** The identity of a call's payment; `undefined` leaves the call untracked (it settles as usual). */
+  identify: (call: FacilitatorCall) => PaymentKey | undefined;
+  /** This facilitator instance, stored as the owner of its claims (host name, pod name ...); never shown to clients. */
+  instanceId: string;
+  /**
+   * Longest wait for another try of the same attempt to finish before answering
+   * `settlement_pending` with what is known; default 35 000 ms (above the receipt timeout).
+   */
+  waitMs?: number;
+  /** First interval between ledger reads while waiting (it doubles up to 250 ms); default 20 ms. */
+  pollIntervalMs?: number;
+  /**
+   * A claim whose instance has not heart-beaten it for this long is abandoned (the instance died
+   * before it recorded a send) and may be taken over; default 10 000 ms. The heartbeat runs every
+   * third of it while this instance holds claims.
+   */
+  claimLeaseMs?: number;
+  /** Added to an offer's `maxTimeoutSeconds` for how long a verified payment stays reserved; default 30 000 ms. */
+  reservationSkewMs?: number;
+  /**
+   * Looks a payment up on chain when the ledger cannot know its outcome: a `pending` record, a
+   * claim abandoned by a dead instance, a settlement that failed because the authorization was
+   * already used. A success found this way is stored as `settled` (e.g. {@link createExactEvmReconciler}).
+   */
+  reconcile?: Reconcile;
+  /** Told about ledger failures the hooks cannot report to the caller (a failed `complete`). */
+  onError?: (error: unknown, context: { key: PaymentKey; stage: string }) => void;
+  /** Clock (epoch ms), for tests; default `Date.now`. */
+  now?: () => number;
+};
 
 /** What `beforeSettle` answers: go ahead (`undefined`), abort, or a settlement answer. */
 export type BeforeSettleAnswer = HookAbort | { result: SettleResponse } | undefined;

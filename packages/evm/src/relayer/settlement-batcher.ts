@@ -213,6 +213,7 @@ async function batchGas(batcher: Batcher, from: Address, entries: readonly Entry
   } catch {
     // no estimate (a race with another batch, or the node cannot): the calls' own limits, capped
     const limits = entries.reduce((sum, e) => sum + e.call.gas, BATCH_OVERHEAD_GAS);
+    // biome-ignore lint/complexity/useMathMinMax: bigints (Math.min takes numbers)
     return limits < maxGas ? limits : maxGas;
   }
 }

@@ -15,6 +15,7 @@ import {
 import { type Client, type RequestOptions, ServiceParameters, withA2AExtensions } from '@a2a-js/sdk/client';
 import type { AnyPaymentPayload, AnyPaymentRequired, PaymentOutcome, X402Client } from '@x402kit/core';
 import { outcomeOfRefusal, X402Error } from '@x402kit/core';
+import { sendReportingOutcome } from '@x402kit/core/internal';
 import { A2aReasons } from './a2a-reasons.js';
 import { readTaskPayment, type TaskPayment } from './task-payment.js';
 import { PaymentMetadataKeys, PaymentStatuses, X402_A2A_EXTENSION_URI } from './x402-extension.js';
@@ -117,19 +118,19 @@ export function createPayingAgentClient(options: PayingAgentClientOptions): Payi
       [PaymentMetadataKeys.status]: PaymentStatuses.submitted,
       [PaymentMetadataKeys.payload]: payload,
     };
-    let answer: SendMessageResult;
-    try {
-      answer = await client.sendMessage(
-        reply(request, task, metadata, 'Here is the payment authorization.'),
-        call,
-      );
-    } catch (error) {
-      await x402.reportOutcome(payload, 'unknown');
-      throw error;
-    }
-    const paidTask = taskOf(answer);
-    const payment = readTaskPayment(paidTask);
-    await x402.reportOutcome(payload, outcomeOf(payment));
+    const { answer, paidTask, payment } = await sendReportingOutcome(
+      x402,
+      payload,
+      async () => {
+        const answer = await client.sendMessage(
+          reply(request, task, metadata, 'Here is the payment authorization.'),
+          call,
+        );
+        const paidTask = taskOf(answer);
+        return { answer, paidTask, payment: readTaskPayment(paidTask) };
+      },
+      ({ payment }) => ({ outcome: outcomeOf(payment) }),
+    );
     return { result: answer, task: paidTask, payment, paid: payload };
   }
 

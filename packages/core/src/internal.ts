@@ -18,6 +18,7 @@ export {
 } from './internal/eip712-types.js';
 export { errorText } from './internal/error-text.js';
 export * from './internal/resend-while-pending.js';
+export * from './internal/send-reporting-outcome.js';
 export { sleep } from './internal/sleep.js';
 export { TRANSFER_WITH_AUTHORIZATION_TYPES } from './internal/transfer-with-authorization-types.js';
 export { notifyBroadcast } from './notify-broadcast.js';

@@ -18,6 +18,7 @@ import {
   type PendingRetryLimits,
   pendingRetryLimits,
   resendWhilePending,
+  sendReportingOutcome,
   sleep,
 } from '@x402kit/core/internal';
 import {
@@ -257,20 +258,13 @@ async function payAndSend(
   const { client, fetchImpl } = deps;
   const { payload, headers: paidHeaders } = await deps.signer.sign(required, id);
   deps.emit('info', `paying with x402 v${payload.x402Version}`, { url: base.url });
-  let answer: Response;
-  try {
-    answer = await untilSettled(
-      deps,
-      await fetchImpl(build(paidHeaders)),
-      () => fetchImpl(build(paidHeaders)),
-      base,
-    );
-  } catch (error) {
-    // the payment may have left: a budget keeps it counted
-    await client.reportOutcome(payload, 'unknown');
-    throw error;
-  }
-  await client.reportOutcome(payload, paymentOutcomeOf(answer), getPaymentResponse(answer));
+  const send = () => fetchImpl(build(paidHeaders));
+  const answer = await sendReportingOutcome(
+    client,
+    payload,
+    async () => untilSettled(deps, await send(), send, base),
+    (paid) => ({ outcome: paymentOutcomeOf(paid), settlement: getPaymentResponse(paid) }),
+  );
   return { payload, answer };
 }
 

@@ -32,6 +32,7 @@ import {
   type PendingRetryLimits,
   pendingRetryLimits,
   resendWhilePending,
+  sendReportingOutcome,
 } from '@x402kit/core/internal';
 import { getPaymentResponse, MCP_PAYMENT_REQUIRED_CODE, PAYMENT_META_KEY } from './mcp-meta.js';
 import {
@@ -187,16 +188,13 @@ async function payOnce(
   const payment = await x402.createPaymentPayload(paymentRequired, { budgetKey: params.name });
   const paid = { ...params, _meta: { ...params._meta, [PAYMENT_META_KEY]: payment } };
   const send = () => call(deps.client, paid, requestOptions);
-  let result: CallToolResult;
-  try {
-    result = await untilSettled(deps, await send(), send, params.name);
-  } catch (error) {
-    // the payment may have been settled: a budget keeps it counted
-    await x402.reportOutcome(payment, 'unknown');
-    throw error;
-  }
   // the receipt goes to the scheme too (a channel scheme advances its state from it)
-  await x402.reportOutcome(payment, paymentOutcomeOf(result), getPaymentResponse(result));
+  const result = await sendReportingOutcome(
+    x402,
+    payment,
+    async () => untilSettled(deps, await send(), send, params.name),
+    (answer) => ({ outcome: paymentOutcomeOf(answer), settlement: getPaymentResponse(answer) }),
+  );
   return { payment, result };
 }
 

@@ -1,0 +1,37 @@
+/**
+ * How every paying transport (fetch, MCP, A2A) ends a payment it sent: it tells the client engine
+ * how the payment ended, so a budget keeps a paid one, gives back a refused one, and keeps counting
+ * one whose answer was lost (the payment may have left). Browser-safe: no Node module.
+ */
+import type { PaymentOutcome } from '../budget/budget.js';
+import type { X402Client } from '../client.js';
+import type { AnyPaymentPayload, SettleResponse } from '../protocol/schemas.js';
+
+/** What an answer says of its payment: how it ended, and the receipt it carried, if any. */
+export type AnswerOutcome = { outcome: PaymentOutcome; settlement?: SettleResponse };
+
+/**
+ * Runs `send` (the request carrying `payload`, re-sent while pending as the transport does) and reports
+ * to `client` what the answer says (`read`), or `unknown` when `send` threw; then returns the answer
+ * or rethrows.
+ *
+ * @example
+ * const answer = await sendReportingOutcome(client, payload, () => fetch(paidRequest), (res) => ({ outcome: outcomeOf(res), settlement: getPaymentResponse(res) }))
+ */
+export async function sendReportingOutcome<T>(
+  client: Pick<X402Client, 'reportOutcome'>,
+  payload: AnyPaymentPayload,
+  send: () => Promise<T>,
+  read: (answer: T) => AnswerOutcome,
+): Promise<T> {
+  let answer: T;
+  try {
+    answer = await send();
+  } catch (error) {
+    await client.reportOutcome(payload, 'unknown');
+    throw error;
+  }
+  const { outcome, settlement } = read(answer);
+  await client.reportOutcome(payload, outcome, settlement);
+  return answer;
+}

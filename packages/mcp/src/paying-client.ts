@@ -31,7 +31,6 @@ import {
   DEFAULT_PENDING_RETRY_MS,
   type PendingRetryLimits,
   pendingRetryLimits,
-  resendWhilePending,
   sendReportingOutcome,
 } from '@x402kit/core/internal';
 import { getPaymentResponse, MCP_PAYMENT_REQUIRED_CODE, PAYMENT_META_KEY } from './mcp-meta.js';
@@ -114,13 +113,7 @@ export function wrapMcpClientWithPayment(
   x402: X402Client,
   options: PayingMcpClientOptions = {},
 ): PayingMcpClient {
-  const deps: PayingMcp = {
-    client,
-    x402,
-    options,
-    pending: mcpPendingRetry(options),
-    emit: createEmitter(options.log),
-  };
+  const deps = payingMcp(client, x402, options);
   return { client, callTool: (params, requestOptions) => callTool(deps, params, requestOptions) };
 }
 
@@ -132,6 +125,11 @@ type PayingMcp = {
   pending: ReturnType<typeof mcpPendingRetry>;
   emit: Emit;
 };
+
+/** A paying client's shared part, its options read once (the pending re-send rule, the log). */
+function payingMcp(client: Client, x402: X402Client, options: PayingMcpClientOptions): PayingMcp {
+  return { client, x402, options, pending: mcpPendingRetry(options), emit: createEmitter(options.log) };
+}
 
 /** `callTool`: the tool called, its PaymentRequired paid once (once more for a retryable refusal). */
 async function callTool(
@@ -188,31 +186,22 @@ async function payOnce(
   const payment = await x402.createPaymentPayload(paymentRequired, { budgetKey: params.name });
   const paid = { ...params, _meta: { ...params._meta, [PAYMENT_META_KEY]: payment } };
   const send = () => call(deps.client, paid, requestOptions);
+  const { pending, emit } = deps;
   // the receipt goes to the scheme too (a channel scheme advances its state from it)
   const result = await sendReportingOutcome(
     x402,
     payment,
-    async () => untilSettled(deps, await send(), send, params.name),
+    send,
     (answer) => ({ outcome: paymentOutcomeOf(answer), settlement: getPaymentResponse(answer) }),
+    {
+      limits: pending.limits,
+      isPending,
+      delayMs: () => pending.delayMs,
+      onRetry: (_result, { attempt }) =>
+        emit('info', 'settlement pending; sending the same payment again', { tool: params.name, attempt }),
+    },
   );
   return { payment, result };
-}
-
-/** Send the same payment again while the tool's result reports its settlement pending. */
-function untilSettled(
-  { pending, emit }: PayingMcp,
-  first: CallToolResult,
-  send: () => Promise<CallToolResult>,
-  toolName: string,
-): Promise<CallToolResult> {
-  return resendWhilePending(first, {
-    limits: pending.limits,
-    isPending,
-    delayMs: () => pending.delayMs,
-    resend: send,
-    onRetry: (_result, { attempt }) =>
-      emit('info', `settlement pending; sending the same payment again`, { tool: toolName, attempt }),
-  });
 }
 
 /** Call the tool; the JSON-RPC 402 error form of "payment required" reads as its result form. */

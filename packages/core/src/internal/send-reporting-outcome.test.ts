@@ -52,4 +52,20 @@ describe('sendReportingOutcome', () => {
     );
     assert.deepEqual(reports, [{ payload, outcome: 'unknown', settlement: undefined }]);
   });
+
+  it('with pending steps, sends the same request again while the answer reads pending and reports the last one', async () => {
+    const { client, reports } = recorder();
+    const answers = ['pending', 'pending', 'settled'];
+    let sent = 0;
+    const answer = await sendReportingOutcome(
+      client,
+      payload,
+      async () => answers[sent++]!,
+      (a) => ({ outcome: a === 'settled' ? 'paid' : 'unknown' }),
+      { limits: { maxRetries: 5, maxDelayMs: 0 }, isPending: (a) => a === 'pending', delayMs: () => 0 },
+    );
+    assert.equal(answer, 'settled');
+    assert.equal(sent, 3);
+    assert.deepEqual(reports, [{ payload, outcome: 'paid', settlement: undefined }]);
+  });
 });

@@ -1,8 +1,16 @@
 import { X402Error } from '@x402kit/core';
+import type pg from 'pg';
 import { openPostgres } from '../db/postgres.js';
 import { FacilitatorReasons } from '../facilitator-reasons.js';
 import type { PostgresStoreOptions } from '../store-options.js';
-import { decideAcquire, type KeyLeaseRow, type KeyLeaseStore, toKeyLeaseRow } from './key-lease-store.js';
+import {
+  type AcquireResult,
+  decideAcquire,
+  type KeyLeaseRow,
+  type KeyLeaseStore,
+  type LeaseRequest,
+  toKeyLeaseRow,
+} from './key-lease-store.js';
 import { KEY_LEASE_COLUMNS, KEY_LEASE_SCHEMA } from './schema.js';
 
 /**
@@ -40,56 +48,7 @@ export async function createPostgresKeyLeaseStore(
   };
 
   return {
-    async acquire(request) {
-      const values = [request.family, request.address, request.holder, request.token, request.staleAfterMs];
-      for (let attempt = 0; attempt < ACQUIRE_ATTEMPTS; attempt++) {
-        const client = await pool.connect();
-        try {
-          await client.query('BEGIN');
-          // insert if free; else read the row under a row lock (a concurrent release or take waits for us)
-          const inserted = await client.query(
-            `INSERT INTO ${T} (${KEY_LEASE_COLUMNS}) VALUES ($1, $2, $3, $4, $5, ${DB_NOW}, ${DB_NOW})
-             ON CONFLICT (family, address) DO NOTHING RETURNING holder`,
-            values,
-          );
-          if (inserted.rows.length === 1) {
-            await client.query('COMMIT');
-            return { acquired: true };
-          }
-          const { rows } = await client.query(
-            `SELECT ${KEY_LEASE_COLUMNS}, ${DB_NOW} AS db_now FROM ${T}
-             WHERE family = $1 AND address = $2 FOR UPDATE`,
-            [request.family, request.address],
-          );
-          const [row] = rows;
-          if (row === undefined) {
-            // released between our insert and our read: try the insert again
-            await client.query('COMMIT');
-            continue;
-          }
-          const decision = decideAcquire(toKeyLeaseRow(row), request, Number(row.db_now));
-          if (decision.take) {
-            await client.query(
-              `UPDATE ${T} SET holder = $3, token = $4, stale_after_ms = $5, acquired_at = ${DB_NOW},
-                 heartbeat_at = ${DB_NOW}
-               WHERE family = $1 AND address = $2`,
-              values,
-            );
-          }
-          await client.query('COMMIT');
-          return decision.result;
-        } catch (error) {
-          await client.query('ROLLBACK').catch(() => {});
-          throw error;
-        } finally {
-          client.release();
-        }
-      }
-      throw new X402Error(
-        FacilitatorReasons.storeContention,
-        `lease of ${request.family} ${request.address}: taken and released ${ACQUIRE_ATTEMPTS} times meanwhile`,
-      );
-    },
+    acquire: (request) => acquireLease(pool, T, request),
     async renew(lease) {
       const { rowCount } = await pool.query(
         `UPDATE ${T} SET heartbeat_at = ${DB_NOW} WHERE family = $1 AND address = $2 AND token = $3`,
@@ -107,4 +66,72 @@ export async function createPostgresKeyLeaseStore(
     get,
     close,
   };
+}
+
+/**
+ * Take the lease of `request`'s key in table `T`, retrying while it is released between our insert and
+ * our read; throws `storeContention` after {@link ACQUIRE_ATTEMPTS} such rounds.
+ */
+async function acquireLease(pool: pg.Pool, T: string, request: LeaseRequest): Promise<AcquireResult> {
+  for (let attempt = 0; attempt < ACQUIRE_ATTEMPTS; attempt++) {
+    const result = await acquireOnce(pool, T, request);
+    if (result !== undefined) return result;
+  }
+  throw new X402Error(
+    FacilitatorReasons.storeContention,
+    `lease of ${request.family} ${request.address}: taken and released ${ACQUIRE_ATTEMPTS} times meanwhile`,
+  );
+}
+
+/**
+ * One acquiring transaction: the decision, or `undefined` when the row was released between our insert
+ * and our read (then the caller tries again).
+ */
+async function acquireOnce(
+  pool: pg.Pool,
+  T: string,
+  request: LeaseRequest,
+): Promise<AcquireResult | undefined> {
+  const values = [request.family, request.address, request.holder, request.token, request.staleAfterMs];
+  const client = await pool.connect();
+  try {
+    await client.query('BEGIN');
+    // insert if free; else read the row under a row lock (a concurrent release or take waits for us)
+    const inserted = await client.query(
+      `INSERT INTO ${T} (${KEY_LEASE_COLUMNS}) VALUES ($1, $2, $3, $4, $5, ${DB_NOW}, ${DB_NOW})
+       ON CONFLICT (family, address) DO NOTHING RETURNING holder`,
+      values,
+    );
+    if (inserted.rows.length === 1) {
+      await client.query('COMMIT');
+      return { acquired: true };
+    }
+    const { rows } = await client.query(
+      `SELECT ${KEY_LEASE_COLUMNS}, ${DB_NOW} AS db_now FROM ${T}
+       WHERE family = $1 AND address = $2 FOR UPDATE`,
+      [request.family, request.address],
+    );
+    const [row] = rows;
+    if (row === undefined) {
+      // released between our insert and our read: try the insert again
+      await client.query('COMMIT');
+      return undefined;
+    }
+    const decision = decideAcquire(toKeyLeaseRow(row), request, Number(row.db_now));
+    if (decision.take) {
+      await client.query(
+        `UPDATE ${T} SET holder = $3, token = $4, stale_after_ms = $5, acquired_at = ${DB_NOW},
+           heartbeat_at = ${DB_NOW}
+         WHERE family = $1 AND address = $2`,
+        values,
+      );
+    }
+    await client.query('COMMIT');
+    return decision.result;
+  } catch (error) {
+    await client.query('ROLLBACK').catch(() => {});
+    throw error;
+  } finally {
+    client.release();
+  }
 }

@@ -1,28 +1,20 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createServer } from 'node:http';
-import type { Address, Hex } from 'viem';
+import type { Address, Chain, Hex, HttpTransport, PublicClient } from 'viem';
 import { createPublicClient, createWalletClient, erc20Abi, getAddress, http } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
 import { devnetChain } from '../devnet-chain.js';
 import { DevnetOptionsError } from '../errors.js';
 import { gasFreeControllerArtifact } from '../generated/contracts.js';
+import type { LocalHttpServer } from '../local-http-server.js';
 import { listenLocal } from '../local-http-server.js';
-import { readRequestBody } from '../read-request-body.js';
-import { parseTronOrEvmAddress, tronAddressToBase58 } from '../tron/tron-address.js';
-import { checkGasFreeAuth } from './gasfree-auth.js';
+import type { GasFreeAuthConfig } from './gasfree-auth.js';
 import { gasFreeAccountAddress } from './gasfree-controller.js';
 import { checkGasFreeControllerSetup } from './gasfree-controller-check.js';
-import { gasFreeJson, gasFreeTime } from './gasfree-json.js';
 import type { GasFreeTransferRecord } from './gasfree-relayer.js';
-import { createGasFreeRelayer, isPending, toWireTransfer } from './gasfree-relayer.js';
-import type {
-  GasFreeChainView,
-  GasFreeProviderConfig,
-  GasFreeServiceToken,
-  SubmitContext,
-} from './gasfree-submit.js';
-import { checkSubmit } from './gasfree-submit.js';
-import type { GasFreeServiceReason, GasFreeWireAddressInfo } from './gasfree-wire.js';
+import { createGasFreeRelayer } from './gasfree-relayer.js';
+import type { GasFreeServiceState } from './gasfree-request.js';
+import { handleGasFreeRequest } from './gasfree-request.js';
+import type { GasFreeChainView, GasFreeProviderConfig, GasFreeServiceToken } from './gasfree-submit.js';
 
 // The records getTransfer answers and the tokens and limits the options take are this service's public types.
 export type { GasFreeTransferRecord } from './gasfree-relayer.js';
@@ -87,7 +79,6 @@ const DEFAULT_PROVIDER_CONFIG: GasFreeProviderConfig = {
   defaultDeadlineDuration: 180,
   maxPendingTransfer: 1,
 };
-const BODY_LIMIT = 64 * 1024;
 
 /**
  * Starts a local GasFree provider API on 127.0.0.1 that speaks the GasFree wire format (envelope
@@ -106,17 +97,7 @@ const BODY_LIMIT = 64 * 1024;
  * ```
  */
 export async function startGasFreeService(options: StartGasFreeServiceOptions): Promise<GasFreeService> {
-  const basePath = options.basePath ?? '/nile';
-  if (basePath !== '' && !/^\/[A-Za-z0-9._~/-]*[^/]$/.test(basePath)) {
-    throw new DevnetOptionsError(
-      'basePath',
-      `must be '' or start with / and not end with / (got ${basePath})`,
-    );
-  }
-  if ((options.apiKey === undefined) !== (options.apiSecret === undefined)) {
-    throw new DevnetOptionsError('apiKey', 'and apiSecret must be given together');
-  }
-  if (options.providerKeys.length === 0) throw new DevnetOptionsError('providerKeys', 'must not be empty');
+  const { basePath, auth } = checkServiceOptions(options);
   const providerConfig = { ...DEFAULT_PROVIDER_CONFIG, ...options.providerConfig };
   const chain = devnetChain({ chainId: options.chainId, rpcUrl: options.rpcUrl });
   const transport = http(options.rpcUrl, { retryCount: 0 });
@@ -133,17 +114,6 @@ export async function startGasFreeService(options: StartGasFreeServiceOptions): 
   );
   await checkGasFreeControllerSetup(publicClient, controller, [...wallets.keys()], [...tokens.values()]);
 
-  const abi = gasFreeControllerArtifact.abi;
-  const chainView: GasFreeChainView = {
-    nonceOf: (user) =>
-      publicClient.readContract({ address: controller, abi, functionName: 'nonces', args: [user] }),
-    isActive: (user) =>
-      publicClient.readContract({ address: controller, abi, functionName: 'isActive', args: [user] }),
-    balanceOf: (token, holder) =>
-      publicClient.readContract({ address: token, abi: erc20Abi, functionName: 'balanceOf', args: [holder] }),
-    gasFreeAddressOf: (user) => gasFreeAccountAddress({ controller, user }),
-  };
-  const records = new Map<string, GasFreeTransferRecord>();
   const relayer = createGasFreeRelayer({
     publicClient,
     wallets,
@@ -152,7 +122,48 @@ export async function startGasFreeService(options: StartGasFreeServiceOptions): 
     solidifyDelayMs: options.timing?.solidifyDelayMs ?? 50,
     log: options.log,
   });
-  let faults: GasFreeServiceFaults = { ...options.faults };
+  const state: GasFreeServiceState = {
+    chainId: options.chainId,
+    basePath,
+    controller,
+    providers: [...wallets.keys()],
+    tokens,
+    providerConfig,
+    chainView: createChainView(publicClient, controller),
+    records: new Map(),
+    relayer,
+    auth,
+    startedAt: Date.now(),
+    log: options.log,
+    faults: { ...options.faults },
+    submitQueue: Promise.resolve(),
+  };
+  const server = createServer((request, response) => {
+    void handleGasFreeRequest(state, request, response);
+  });
+  server.on('clientError', (_error, socket) => socket.destroy());
+  const local = await listenLocal(server, options.port);
+  const baseUrl = `${local.url}${basePath}`;
+  options.log?.(`gasfree: service at ${baseUrl} (controller ${controller}, ${wallets.size} provider(s))`);
+  return runningService(state, local, baseUrl);
+}
+
+/** Checks the options that can be wrong, in this order; returns the base path and the API-key check. */
+function checkServiceOptions(options: StartGasFreeServiceOptions): {
+  basePath: string;
+  auth: GasFreeAuthConfig | undefined;
+} {
+  const basePath = options.basePath ?? '/nile';
+  if (basePath !== '' && !/^\/[A-Za-z0-9._~/-]*[^/]$/.test(basePath)) {
+    throw new DevnetOptionsError(
+      'basePath',
+      `must be '' or start with / and not end with / (got ${basePath})`,
+    );
+  }
+  if ((options.apiKey === undefined) !== (options.apiSecret === undefined)) {
+    throw new DevnetOptionsError('apiKey', 'and apiSecret must be given together');
+  }
+  if (options.providerKeys.length === 0) throw new DevnetOptionsError('providerKeys', 'must not be empty');
   const auth =
     options.apiKey !== undefined && options.apiSecret !== undefined
       ? {
@@ -161,204 +172,46 @@ export async function startGasFreeService(options: StartGasFreeServiceOptions): 
           maxSkewSeconds: options.authMaxSkewSeconds ?? 60,
         }
       : undefined;
-  // Submits are checked one at a time, so two racing submits cannot both take the same nonce.
-  let submitQueue: Promise<unknown> = Promise.resolve();
+  return { basePath, auth };
+}
 
-  async function addressInfo(raw: string): Promise<Answer> {
-    const user = parseTronOrEvmAddress(decodeURIComponent(raw));
-    if (!user) return fail(400, 'GasFreeAddressNotFoundException', raw);
-    const pending = [...records.values()].filter((r) => isPending(r) && r.user === user);
-    const gasFreeAddress = chainView.gasFreeAddressOf(user);
-    const [nonce, active, balances] = await Promise.all([
-      chainView.nonceOf(user),
-      chainView.isActive(user),
-      Promise.all([...tokens.values()].map((t) => chainView.balanceOf(t.address, gasFreeAddress))),
-    ]);
-    // Pending transfers whose nonce the chain has not used yet still hold a nonce and their amounts.
-    const unexecuted = pending.filter((r) => r.nonce >= nonce);
-    const nextNonce = unexecuted.reduce((next, r) => (r.nonce + 1n > next ? r.nonce + 1n : next), nonce);
-    const data: GasFreeWireAddressInfo = {
-      accountAddress: tronAddressToBase58(user),
-      gasFreeAddress: tronAddressToBase58(gasFreeAddress),
-      active,
-      nonce: Number(nextNonce),
-      allowSubmit: pending.length < providerConfig.maxPendingTransfer,
-      assets: [...tokens.values()].map((t, i) => ({
-        tokenAddress: tronAddressToBase58(t.address),
-        tokenSymbol: t.symbol,
-        activateFee: t.activateFee,
-        transferFee: t.transferFee,
-        decimal: t.decimals,
-        frozen: unexecuted
-          .filter((r) => r.token === t.address)
-          .reduce((sum, r) => sum + r.value + r.activateFee + r.transferFee, 0n),
-        balance: balances[i] ?? 0n,
-      })),
-    };
-    return ok(data);
-  }
+/** What the service reads from the chain: the controller's nonces and activation, token balances. */
+function createChainView(
+  publicClient: PublicClient<HttpTransport, Chain>,
+  controller: Address,
+): GasFreeChainView {
+  const abi = gasFreeControllerArtifact.abi;
+  return {
+    nonceOf: (user) =>
+      publicClient.readContract({ address: controller, abi, functionName: 'nonces', args: [user] }),
+    isActive: (user) =>
+      publicClient.readContract({ address: controller, abi, functionName: 'isActive', args: [user] }),
+    balanceOf: (token, holder) =>
+      publicClient.readContract({ address: token, abi: erc20Abi, functionName: 'balanceOf', args: [holder] }),
+    gasFreeAddressOf: (user) => gasFreeAccountAddress({ controller, user }),
+  };
+}
 
-  function tokenList(): Answer {
-    const created = gasFreeTime(startedAt);
-    return ok({
-      tokens: [...tokens.values()].map((t) => ({
-        tokenAddress: tronAddressToBase58(t.address),
-        createdAt: created,
-        updatedAt: created,
-        activateFee: t.activateFee,
-        transferFee: t.transferFee,
-        supported: true,
-        symbol: t.symbol,
-        decimal: t.decimals,
-      })),
-    });
-  }
-
-  function providerList(): Answer {
-    return ok({
-      providers: [...wallets.keys()].map((address, i) => ({
-        address: tronAddressToBase58(address),
-        name: `x402kit-local-provider-${i + 1}`,
-        icon: '',
-        website: '',
-        config: providerConfig,
-      })),
-    });
-  }
-
-  async function submit(body: unknown): Promise<Answer> {
-    const context: SubmitContext = {
-      chainId: options.chainId,
-      controller,
-      tokens,
-      providers: new Set(wallets.keys()),
-      providerConfig,
-      chain: chainView,
-      records: records.values(),
-      nowSeconds: Math.floor(Date.now() / 1000),
-    };
-    const result = await checkSubmit(body, context);
-    if ('refusal' in result) return fail(result.refusal.code, result.refusal.reason, result.refusal.message);
-    const { record } = result;
-    records.set(record.id, record);
-    options.log?.(`gasfree: accepted ${record.id} nonce ${record.nonce} of ${record.user}`);
-    relayer.relay(record);
-    return ok(toWireTransfer(record));
-  }
-
-  function status(traceId: string): Answer {
-    const record = records.get(decodeURIComponent(traceId));
-    if (!record) return fail(400, 'TransferNotFoundException', `no transfer with id ${traceId}`);
-    const poll = record.polls++;
-    const transient = faults.transientErrors ?? 0;
-    if (poll < transient) return { status: 503, text: 'Service Temporarily Unavailable' };
-    if (poll < transient + (faults.nullDataPolls ?? 0)) return ok(null);
-    return ok(toWireTransfer(record));
-  }
-
-  async function route(method: string, path: string, request: IncomingMessage): Promise<Answer> {
-    if (auth) {
-      const refusal = checkGasFreeAuth(auth, {
-        method,
-        path: basePath + path,
-        timestamp: request.headers.timestamp,
-        authorization: request.headers.authorization,
-      });
-      if (refusal) return fail(401, 'UnauthorizedException', refusal);
-    }
-    const address = /^\/api\/v1\/address\/([^/]+)$/.exec(path);
-    if (method === 'GET' && address?.[1]) return addressInfo(address[1]);
-    if (method === 'GET' && path === '/api/v1/config/token/all') return tokenList();
-    if (method === 'GET' && path === '/api/v1/config/provider/all') return providerList();
-    if (method === 'POST' && path === '/api/v1/gasfree/submit') {
-      const body = await readJson(request);
-      if (body === invalidJson)
-        return fail(400, 'ValidationException', 'body is not JSON (or larger than 64 KiB)');
-      const answer = submitQueue.then(() => submit(body));
-      submitQueue = answer.catch(() => undefined);
-      return answer;
-    }
-    const trace = /^\/api\/v1\/gasfree\/([^/]+)$/.exec(path);
-    if (method === 'GET' && trace?.[1]) return status(trace[1]);
-    return fail(404, 'NotFoundException', `no endpoint ${method} ${basePath}${path}`);
-  }
-
-  async function handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
-    let answer: Answer;
-    try {
-      const url = new URL(request.url ?? '/', 'http://127.0.0.1');
-      const method = (request.method ?? 'GET').toUpperCase();
-      const inBase = basePath === '' || url.pathname === basePath || url.pathname.startsWith(`${basePath}/`);
-      answer = inBase
-        ? await route(method, url.pathname.slice(basePath.length), request)
-        : fail(404, 'NotFoundException', `no endpoint ${url.pathname}`);
-    } catch (error) {
-      options.log?.(`gasfree: internal error ${error instanceof Error ? error.message : String(error)}`);
-      answer = fail(
-        500,
-        'InternalServerException',
-        error instanceof Error ? error.message : 'internal error',
-      );
-    }
-    if (response.headersSent) return;
-    if ('text' in answer) {
-      response.writeHead(answer.status, { 'content-type': 'text/plain' }).end(answer.text);
-    } else {
-      response.writeHead(answer.status, { 'content-type': 'application/json' }).end(gasFreeJson(answer.body));
-    }
-  }
-
-  const startedAt = Date.now();
-  const server = createServer((request, response) => {
-    void handle(request, response);
-  });
-  server.on('clientError', (_error, socket) => socket.destroy());
-  const local = await listenLocal(server, options.port);
-  const { port } = local;
-  const baseUrl = `${local.url}${basePath}`;
-  options.log?.(`gasfree: service at ${baseUrl} (controller ${controller}, ${wallets.size} provider(s))`);
+/** The handle of a listening service: its addresses, its records and faults, and a stop that waits for relays. */
+function runningService(state: GasFreeServiceState, local: LocalHttpServer, baseUrl: string): GasFreeService {
   let stopping: Promise<void> | undefined;
   return {
     baseUrl,
-    port,
-    basePath,
-    providers: [...wallets.keys()],
-    getTransfer: (traceId) => records.get(traceId),
+    port: local.port,
+    basePath: state.basePath,
+    providers: [...state.providers],
+    getTransfer: (traceId) => state.records.get(traceId),
     setFaults: (next) => {
-      faults = { ...next };
+      state.faults = { ...next };
     },
-    idle: () => relayer.idle(),
+    idle: () => state.relayer.idle(),
     stop() {
       stopping ??= (async () => {
-        await relayer.idle();
+        await state.relayer.idle();
         await local.close();
-        options.log?.('gasfree: service stopped');
+        state.log?.('gasfree: service stopped');
       })();
       return stopping;
     },
   };
-}
-
-type Answer = { status: number; body: unknown } | { status: number; text: string };
-
-function ok(data: unknown): Answer {
-  return { status: 200, body: { code: 200, reason: null, message: null, data } };
-}
-
-/** Business errors answer HTTP 200 with the code in the envelope, as GasFree does; 401/404/5xx use the status too. */
-function fail(code: number, reason: GasFreeServiceReason, message: string): Answer {
-  const status = code === 400 ? 200 : code;
-  return { status, body: { code, reason, message, data: null } };
-}
-
-const invalidJson = Symbol('invalid JSON');
-
-async function readJson(request: IncomingMessage): Promise<unknown> {
-  const text = await readRequestBody(request, BODY_LIMIT);
-  if (text === undefined) return invalidJson;
-  try {
-    return JSON.parse(text) as unknown;
-  } catch {
-    return invalidJson;
-  }
 }

@@ -126,71 +126,89 @@ function document(input: Record<string, unknown>, output: ReturnType<typeof outp
  */
 export function declareDiscovery(config: DiscoveryConfig): BazaarExtension {
   const output = outputParts(config.output);
-  if ('toolName' in config) {
-    const has = (value: unknown) => value !== undefined;
-    return {
-      info: {
-        input: {
-          type: 'mcp',
-          toolName: config.toolName,
-          ...(has(config.description) ? { description: config.description } : {}),
-          ...(has(config.transport) ? { transport: config.transport } : {}),
-          inputSchema: config.inputSchema,
-          ...(has(config.example) ? { example: config.example } : {}),
-        },
-        ...output.info,
+  if ('toolName' in config) return declareMcpDiscovery(config, output);
+  if ('bodyType' in config && config.bodyType !== undefined) return declareBodyDiscovery(config, output);
+  return declareQueryDiscovery(config, output);
+}
+
+type OutputParts = ReturnType<typeof outputParts>;
+
+/** The declaration of an MCP tool: its name, input schema and the optional fields that were given. */
+function declareMcpDiscovery(config: McpDiscoveryConfig, output: OutputParts): BazaarExtension {
+  const has = (value: unknown) => value !== undefined;
+  return {
+    info: {
+      input: {
+        type: 'mcp',
+        toolName: config.toolName,
+        ...(has(config.description) ? { description: config.description } : {}),
+        ...(has(config.transport) ? { transport: config.transport } : {}),
+        inputSchema: config.inputSchema,
+        ...(has(config.example) ? { example: config.example } : {}),
       },
-      schema: document(
-        {
-          type: 'object',
-          properties: {
-            type: { type: 'string', const: 'mcp' },
-            toolName: { type: 'string' },
-            ...(has(config.description) ? { description: { type: 'string' } } : {}),
-            ...(has(config.transport)
-              ? {
-                  transport: {
-                    type: 'string',
-                    ...(config.transport === 'streamable-http' || config.transport === 'sse'
-                      ? { enum: [config.transport] }
-                      : {}),
-                  },
-                }
-              : {}),
-            inputSchema: { type: 'object' },
-            ...(has(config.example) ? { example: { type: 'object' } } : {}),
-          },
-          required: ['type', 'toolName', 'inputSchema'],
-          additionalProperties: false,
+      ...output.info,
+    },
+    schema: document(
+      {
+        type: 'object',
+        properties: {
+          type: { type: 'string', const: 'mcp' },
+          toolName: { type: 'string' },
+          ...(has(config.description) ? { description: { type: 'string' } } : {}),
+          ...(has(config.transport)
+            ? {
+                transport: {
+                  type: 'string',
+                  ...(config.transport === 'streamable-http' || config.transport === 'sse'
+                    ? { enum: [config.transport] }
+                    : {}),
+                },
+              }
+            : {}),
+          inputSchema: { type: 'object' },
+          ...(has(config.example) ? { example: { type: 'object' } } : {}),
         },
-        output.schema,
-      ),
-    };
-  }
+        required: ['type', 'toolName', 'inputSchema'],
+        additionalProperties: false,
+      },
+      output.schema,
+    ),
+  };
+}
+
+/** The declaration of a route that takes a body of `config.bodyType`. */
+function declareBodyDiscovery(config: BodyDiscoveryConfig, output: OutputParts): BazaarExtension {
   const method = config.method ? { method: config.method } : {};
   const inputSchema = config.inputSchema ?? { properties: {} };
-  if ('bodyType' in config && config.bodyType !== undefined) {
-    return {
-      info: {
-        input: { type: 'http', ...method, bodyType: config.bodyType, body: config.input ?? {} },
-        ...output.info,
-      },
-      schema: document(
-        {
-          type: 'object',
-          properties: {
-            type: { type: 'string', const: 'http' },
-            method: { type: 'string', enum: [...BODY_METHODS] },
-            bodyType: { type: 'string', enum: [...BODY_TYPES] },
-            body: inputSchema,
-          },
-          required: ['type', 'method', 'bodyType', 'body'],
-          additionalProperties: false,
+  return {
+    info: {
+      input: { type: 'http', ...method, bodyType: config.bodyType, body: config.input ?? {} },
+      ...output.info,
+    },
+    schema: document(
+      {
+        type: 'object',
+        properties: {
+          type: { type: 'string', const: 'http' },
+          method: { type: 'string', enum: [...BODY_METHODS] },
+          bodyType: { type: 'string', enum: [...BODY_TYPES] },
+          body: inputSchema,
         },
-        output.schema,
-      ),
-    };
-  }
+        required: ['type', 'method', 'bodyType', 'body'],
+        additionalProperties: false,
+      },
+      output.schema,
+    ),
+  };
+}
+
+/** The declaration of a route read with query parameters (also a body config whose `bodyType` is undefined). */
+function declareQueryDiscovery(
+  config: QueryDiscoveryConfig | BodyDiscoveryConfig,
+  output: OutputParts,
+): BazaarExtension {
+  const method = config.method ? { method: config.method } : {};
+  const inputSchema = config.inputSchema ?? { properties: {} };
   return {
     info: { input: { type: 'http', ...method, queryParams: config.input ?? {} }, ...output.info },
     schema: document(

@@ -3,9 +3,6 @@
  * with `41…` hex addresses on the wire, per-call timeouts, bounded 429/503 backoff honouring
  * `Retry-After`, answers validated with zod, and TRON's `{code, message (hex)}` refusals decoded.
  */
-import { describeIssues } from '@x402kit/core';
-import { errorText, isRecord, sleep } from '@x402kit/core/internal';
-import type { z } from 'zod/v4';
 import { toTronHex } from './address.js';
 import { broadcastReason, decodeTronMessage, TronNodeError } from './node-error.js';
 import {
@@ -19,6 +16,7 @@ import {
   TronTransaction,
   TronTransactionInfo,
 } from './node-schemas.js';
+import { callNode, type NodeTransport, requireNode } from './node-transport.js';
 import {
   callBody,
   readTxId,
@@ -86,8 +84,6 @@ export type TronNodeClient = {
   getNowBlock(): Promise<TronBlock>;
 };
 
-const RETRY_STATUSES = new Set([429, 502, 503, 504]);
-
 /**
  * Creates a TRON HTTP API client. Every failure is a {@link TronNodeError} with a reason code.
  *
@@ -97,6 +93,107 @@ const RETRY_STATUSES = new Set([429, 502, 503, 504]);
  * console.log(block.block_header.raw_data.number);
  */
 export function createTronNodeClient(options: TronNodeClientOptions): TronNodeClient {
+  const node = readTransport(options);
+  return {
+    url: node.base,
+    triggerConstantContract: (c) => triggerConstantContract(node, c),
+    triggerSmartContract: (p) => triggerSmartContract(node, p),
+    broadcastTransaction: (signed) => broadcastTransaction(node, signed),
+    async getTransactionInfoById(id, opts) {
+      const path = opts?.solidified
+        ? '/walletsolidity/gettransactioninfobyid'
+        : '/wallet/gettransactioninfobyid';
+      return callNode(node, path, { value: readTxId(id, path) }, TronTransactionInfo);
+    },
+    async getTransactionById(id) {
+      const path = '/wallet/gettransactionbyid';
+      return callNode(node, path, { value: readTxId(id, path), visible: false }, TronTransaction);
+    },
+    async getAccount(address) {
+      return callNode(
+        node,
+        '/wallet/getaccount',
+        { address: toTronHex(address), visible: false },
+        TronAccount,
+      );
+    },
+    async getContract(address) {
+      return callNode(
+        node,
+        '/wallet/getcontract',
+        { value: toTronHex(address), visible: false },
+        TronContractInfo,
+      );
+    },
+    async getNowBlock() {
+      return requireNode(node, '/wallet/getnowblock', {}, TronBlock);
+    },
+  };
+}
+
+async function triggerConstantContract(
+  node: NodeTransport,
+  c: TronContractCall,
+): Promise<ConstantCallResult> {
+  const path = '/wallet/triggerconstantcontract';
+  const answer = await requireNode(node, path, callBody(c, path), ConstantTriggerResponse);
+  checkReturn(path, answer);
+  return {
+    constantResult: (answer.constant_result ?? []).map((h) => `0x${h.replace(/^0x/, '')}` as const),
+    energyUsed: answer.energy_used ?? 0,
+    reverted: answer.transaction?.ret?.some((r) => r.ret === 'FAILED' || r.contractRet === 'REVERT') ?? false,
+  };
+}
+
+async function triggerSmartContract(
+  node: NodeTransport,
+  p: TriggerSmartContractParameters,
+): Promise<TronTransaction> {
+  const path = '/wallet/triggersmartcontract';
+  const body: Record<string, unknown> = {
+    ...callBody(p, path),
+    fee_limit: wireInteger(p.feeLimit, 'feeLimit', path),
+  };
+  if (p.permissionId !== undefined) body.Permission_id = wireInteger(p.permissionId, 'permissionId', path);
+  const answer = await requireNode(node, path, body, TriggerResponse);
+  checkReturn(path, answer);
+  if (!answer.transaction) {
+    throw new TronNodeError(TronReasons.nodeBadResponse, `${path}: the answer has no transaction`, {
+      path,
+    });
+  }
+  return answer.transaction;
+}
+
+async function broadcastTransaction(node: NodeTransport, signed: TronTransaction): Promise<{ txid: string }> {
+  const path = '/wallet/broadcasttransaction';
+  const answer = await requireNode(node, path, { ...signed, visible: false }, BroadcastResponse);
+  if (answer.result === true) return { txid: answer.txid ?? signed.txID };
+  const code = answer.code ?? 'OTHER_ERROR';
+  const tronMessage = decodeTronMessage(answer.message);
+  throw new TronNodeError(broadcastReason(code), `${path}: ${code}${tronMessage ? `: ${tronMessage}` : ''}`, {
+    path,
+    tronCode: code,
+    ...(tronMessage ? { tronMessage } : {}),
+  });
+}
+
+function checkReturn(path: string, answer: { result: TronReturn }): void {
+  if (answer.result.result === true) return;
+  const tronMessage = decodeTronMessage(answer.result.message);
+  throw new TronNodeError(
+    TronReasons.nodeContractFailed,
+    `${path}: ${answer.result.code ?? 'failed'}${tronMessage ? `: ${tronMessage}` : ''}`,
+    {
+      path,
+      ...(answer.result.code ? { tronCode: answer.result.code } : {}),
+      ...(tronMessage ? { tronMessage } : {}),
+    },
+  );
+}
+
+/** The options read and checked once, in this order: url, timeoutMs, retries, maxRetryDelayMs. */
+function readTransport(options: TronNodeClientOptions): NodeTransport {
   const base = readUrl(options.url);
   const timeoutMs = readPositive(options.timeoutMs, 10_000, 'timeoutMs');
   const retries = Math.floor(readPositive(options.retries, 3, 'retries', true));
@@ -104,215 +201,7 @@ export function createTronNodeClient(options: TronNodeClientOptions): TronNodeCl
   const fetchFn = options.fetch ?? globalThis.fetch;
   const headers: Record<string, string> = { 'content-type': 'application/json', accept: 'application/json' };
   if (options.apiKey) headers['TRON-PRO-API-KEY'] = options.apiKey;
-
-  async function post(path: string, body: unknown): Promise<unknown> {
-    for (let attempt = 0; ; attempt++) {
-      const signal = AbortSignal.timeout(timeoutMs);
-      let response: Response;
-      try {
-        response = await fetchFn(`${base}${path}`, {
-          method: 'POST',
-          headers,
-          body: JSON.stringify(body),
-          signal,
-        });
-      } catch (error) {
-        if (signal.aborted) throw timeout(path, error);
-        if (attempt < retries) {
-          await sleep(backoff(attempt, maxRetryDelayMs));
-          continue;
-        }
-        throw new TronNodeError(
-          TronReasons.nodeHttpError,
-          `${path}: cannot reach ${base} (${errorText(error)})`,
-          {
-            path,
-            cause: error,
-          },
-        );
-      }
-      if (RETRY_STATUSES.has(response.status)) {
-        await response.body?.cancel().catch(() => undefined);
-        if (attempt < retries) {
-          const asked = retryAfterMs(response.headers.get('retry-after'));
-          await sleep(Math.min(asked ?? backoff(attempt, maxRetryDelayMs), maxRetryDelayMs));
-          continue;
-        }
-        const reason = response.status === 429 ? TronReasons.nodeRateLimited : TronReasons.nodeHttpError;
-        throw new TronNodeError(
-          reason,
-          `${path}: HTTP ${response.status} after ${attempt + 1} attempts; slow down or add an apiKey`,
-          {
-            path,
-            status: response.status,
-          },
-        );
-      }
-      let text: string;
-      try {
-        text = await response.text();
-      } catch (error) {
-        if (signal.aborted) throw timeout(path, error);
-        throw new TronNodeError(TronReasons.nodeHttpError, `${path}: reading the answer failed`, {
-          path,
-          cause: error,
-        });
-      }
-      if (!response.ok) {
-        throw new TronNodeError(
-          TronReasons.nodeHttpError,
-          `${path}: HTTP ${response.status}: ${text.slice(0, 200)}`,
-          {
-            path,
-            status: response.status,
-          },
-        );
-      }
-      try {
-        return JSON.parse(text) as unknown;
-      } catch (error) {
-        throw new TronNodeError(
-          TronReasons.nodeBadResponse,
-          `${path}: the answer is not JSON: ${text.slice(0, 100)}`,
-          {
-            path,
-            status: response.status,
-            cause: error,
-          },
-        );
-      }
-    }
-  }
-
-  function timeout(path: string, cause: unknown): TronNodeError {
-    return new TronNodeError(TronReasons.nodeTimeout, `${path}: no answer within ${timeoutMs} ms`, {
-      path,
-      cause,
-    });
-  }
-
-  async function call<S extends z.ZodType>(
-    path: string,
-    body: unknown,
-    schema: S,
-  ): Promise<z.infer<S> | undefined> {
-    const raw = await post(path, body);
-    if (isRecord(raw) && typeof raw.Error === 'string') {
-      throw new TronNodeError(
-        TronReasons.nodeRejected,
-        `${path}: the node refused the request: ${raw.Error.slice(0, 300)}`,
-        {
-          path,
-          tronMessage: raw.Error,
-        },
-      );
-    }
-    if (isRecord(raw) && Object.keys(raw).length === 0) return undefined;
-    const parsed = schema.safeParse(raw);
-    if (!parsed.success) {
-      throw new TronNodeError(
-        TronReasons.nodeBadResponse,
-        `${path}: unexpected answer: ${describeIssues(parsed.error.issues)}`,
-        {
-          path,
-        },
-      );
-    }
-    return parsed.data;
-  }
-
-  async function required<S extends z.ZodType>(path: string, body: unknown, schema: S): Promise<z.infer<S>> {
-    const result = await call(path, body, schema);
-    if (result === undefined) {
-      throw new TronNodeError(
-        TronReasons.nodeBadResponse,
-        `${path}: the node answered with an empty object`,
-        { path },
-      );
-    }
-    return result;
-  }
-
-  function checkReturn(path: string, answer: { result: TronReturn }): void {
-    if (answer.result.result === true) return;
-    const tronMessage = decodeTronMessage(answer.result.message);
-    throw new TronNodeError(
-      TronReasons.nodeContractFailed,
-      `${path}: ${answer.result.code ?? 'failed'}${tronMessage ? `: ${tronMessage}` : ''}`,
-      {
-        path,
-        ...(answer.result.code ? { tronCode: answer.result.code } : {}),
-        ...(tronMessage ? { tronMessage } : {}),
-      },
-    );
-  }
-
-  return {
-    url: base,
-    async triggerConstantContract(c) {
-      const path = '/wallet/triggerconstantcontract';
-      const answer = await required(path, callBody(c, path), ConstantTriggerResponse);
-      checkReturn(path, answer);
-      return {
-        constantResult: (answer.constant_result ?? []).map((h) => `0x${h.replace(/^0x/, '')}` as const),
-        energyUsed: answer.energy_used ?? 0,
-        reverted:
-          answer.transaction?.ret?.some((r) => r.ret === 'FAILED' || r.contractRet === 'REVERT') ?? false,
-      };
-    },
-    async triggerSmartContract(p) {
-      const path = '/wallet/triggersmartcontract';
-      const body: Record<string, unknown> = {
-        ...callBody(p, path),
-        fee_limit: wireInteger(p.feeLimit, 'feeLimit', path),
-      };
-      if (p.permissionId !== undefined)
-        body.Permission_id = wireInteger(p.permissionId, 'permissionId', path);
-      const answer = await required(path, body, TriggerResponse);
-      checkReturn(path, answer);
-      if (!answer.transaction) {
-        throw new TronNodeError(TronReasons.nodeBadResponse, `${path}: the answer has no transaction`, {
-          path,
-        });
-      }
-      return answer.transaction;
-    },
-    async broadcastTransaction(signed) {
-      const path = '/wallet/broadcasttransaction';
-      const answer = await required(path, { ...signed, visible: false }, BroadcastResponse);
-      if (answer.result === true) return { txid: answer.txid ?? signed.txID };
-      const code = answer.code ?? 'OTHER_ERROR';
-      const tronMessage = decodeTronMessage(answer.message);
-      throw new TronNodeError(
-        broadcastReason(code),
-        `${path}: ${code}${tronMessage ? `: ${tronMessage}` : ''}`,
-        {
-          path,
-          tronCode: code,
-          ...(tronMessage ? { tronMessage } : {}),
-        },
-      );
-    },
-    async getTransactionInfoById(id, opts) {
-      const path = opts?.solidified
-        ? '/walletsolidity/gettransactioninfobyid'
-        : '/wallet/gettransactioninfobyid';
-      return call(path, { value: readTxId(id, path) }, TronTransactionInfo);
-    },
-    async getTransactionById(id) {
-      const path = '/wallet/gettransactionbyid';
-      return call(path, { value: readTxId(id, path), visible: false }, TronTransaction);
-    },
-    async getAccount(address) {
-      return call('/wallet/getaccount', { address: toTronHex(address), visible: false }, TronAccount);
-    },
-    async getContract(address) {
-      return call('/wallet/getcontract', { value: toTronHex(address), visible: false }, TronContractInfo);
-    },
-    async getNowBlock() {
-      return required('/wallet/getnowblock', {}, TronBlock);
-    },
-  };
+  return { base, timeoutMs, retries, maxRetryDelayMs, fetchFn, headers };
 }
 
 function readUrl(url: string): string {
@@ -343,16 +232,4 @@ function readPositive(value: number | undefined, fallback: number, field: string
     );
   }
   return value;
-}
-
-/** `Retry-After` as milliseconds: delta-seconds or an HTTP date; undefined when absent or unreadable. */
-function retryAfterMs(header: string | null): number | undefined {
-  if (header === null || header.trim() === '') return undefined;
-  if (/^\d+(\.\d+)?$/.test(header.trim())) return Number(header) * 1000;
-  const at = Date.parse(header);
-  return Number.isNaN(at) ? undefined : Math.max(0, at - Date.now());
-}
-
-function backoff(attempt: number, cap: number): number {
-  return Math.min(cap, 200 * 2 ** attempt + Math.floor(Math.random() * 100));
 }

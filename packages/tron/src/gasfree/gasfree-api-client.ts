@@ -77,6 +77,36 @@ export interface GasFreeApiClient {
  * ```
  */
 export function createGasFreeApiClient(options: GasFreeApiClientOptions): GasFreeApiClient {
+  const api = readGasFreeApi(options);
+  const client: GasFreeApiClient = {
+    baseUrl: api.baseUrl,
+    async getAddressInfo(user) {
+      const tron = toTronAddress(user);
+      return parseAddressInfo(await callData(api, 'GET', `/api/v1/address/${tron}`));
+    },
+    async getProviders() {
+      return parseProviders(await callData(api, 'GET', '/api/v1/config/provider/all'));
+    },
+    async getTokens() {
+      return parseTokens(await callData(api, 'GET', '/api/v1/config/token/all'));
+    },
+    submit: (permit, signature) => submit(api, permit, signature),
+    getStatus: (traceId) => getStatus(api, traceId),
+    waitForTransfer: (traceId, waitOptions = {}) => waitForTransfer(client, traceId, waitOptions),
+  };
+  return client;
+}
+
+/** What every request needs: the options (read at each request, as before) and what is derived from them once. */
+type GasFreeApi = {
+  options: GasFreeApiClientOptions;
+  baseUrl: string;
+  basePath: string;
+  timeoutMs: number;
+  doFetch: typeof globalThis.fetch;
+};
+
+function readGasFreeApi(options: GasFreeApiClientOptions): GasFreeApi {
   let base: URL;
   try {
     base = new URL(options.baseUrl);
@@ -91,142 +121,138 @@ export function createGasFreeApiClient(options: GasFreeApiClientOptions): GasFre
   if ((options.apiKey === undefined) !== (options.apiSecret === undefined)) {
     throw new GasFreeError(GasFreeReasons.invalidOptions, 'apiKey and apiSecret must be given together');
   }
-  const baseUrl = `${base.origin}${base.pathname.replace(/\/+$/, '')}`;
-  const basePath = base.pathname.replace(/\/+$/, '');
-  const timeoutMs = options.timeoutMs ?? 30_000;
-  const doFetch = options.fetch ?? globalThis.fetch;
-
-  function authHeaders(method: string, path: string): Record<string, string> {
-    if (options.apiKey === undefined || options.apiSecret === undefined) return {};
-    const timestamp = Math.floor(Date.now() / 1000);
-    const signature = createHmac('sha256', options.apiSecret)
-      .update(`${method}${basePath}${path}${timestamp}`)
-      .digest('base64');
-    return { Timestamp: String(timestamp), Authorization: `ApiKey ${options.apiKey}:${signature}` };
-  }
-
-  /** One call; returns the envelope's `data` (possibly null). */
-  async function call(method: 'GET' | 'POST', path: string, body?: unknown): Promise<unknown> {
-    const headers: Record<string, string> = { accept: 'application/json', ...authHeaders(method, path) };
-    if (body !== undefined) headers['content-type'] = 'application/json';
-    let response: Response;
-    try {
-      response = await doFetch(`${baseUrl}${path}`, {
-        method,
-        headers,
-        body: body === undefined ? undefined : JSON.stringify(body),
-        signal: AbortSignal.timeout(timeoutMs),
-      });
-    } catch (error) {
-      const timedOut =
-        error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError');
-      throw new GasFreeError(
-        timedOut ? GasFreeReasons.timeout : GasFreeReasons.httpError,
-        timedOut
-          ? `GasFree ${method} ${path} timed out after ${timeoutMs} ms`
-          : `GasFree ${method} ${path} failed: ${String(error)}`,
-        { transient: true },
-        error,
-      );
-    }
-    const text = await response.text().catch(() => '');
-    let envelope: unknown;
-    try {
-      envelope = parseJsonExact(text);
-    } catch {
-      envelope = undefined;
-    }
-    const apiReason = isObject(envelope) && typeof envelope.reason === 'string' ? envelope.reason : undefined;
-    const apiMessage =
-      isObject(envelope) && typeof envelope.message === 'string' ? envelope.message : undefined;
-    if (!response.ok) {
-      throw new GasFreeError(
-        GasFreeReasons.httpError,
-        `GasFree ${method} ${path}: HTTP ${response.status}${apiReason ? ` ${apiReason}` : ''}${apiMessage ? `: ${apiMessage}` : ''}`,
-        { status: response.status, apiReason, transient: response.status >= 500 || response.status === 429 },
-      );
-    }
-    if (!isObject(envelope) || typeof envelope.code !== 'number') {
-      throw new GasFreeError(
-        GasFreeReasons.badResponse,
-        `GasFree ${method} ${path}: not a GasFree envelope`,
-        {
-          status: response.status,
-          transient: true,
-        },
-      );
-    }
-    if (envelope.code !== 200) {
-      throw new GasFreeError(
-        GasFreeReasons.apiError,
-        `GasFree ${method} ${path}: ${apiReason ?? `code ${envelope.code}`}${apiMessage ? `: ${apiMessage}` : ''}`,
-        { status: response.status, apiReason, code: envelope.code, transient: envelope.code >= 500 },
-      );
-    }
-    return envelope.data ?? null;
-  }
-
-  async function callData(
-    method: 'GET' | 'POST',
-    path: string,
-    body?: unknown,
-  ): Promise<Record<string, unknown>> {
-    const data = await call(method, path, body);
-    if (data === null)
-      throw new GasFreeError(GasFreeReasons.nullData, `GasFree ${method} ${path} returned data: null`);
-    if (!isObject(data))
-      throw new GasFreeError(GasFreeReasons.badResponse, `GasFree ${method} ${path}: data is not an object`);
-    return data;
-  }
-
-  const client: GasFreeApiClient = {
-    baseUrl,
-    async getAddressInfo(user) {
-      const tron = toTronAddress(user);
-      return parseAddressInfo(await callData('GET', `/api/v1/address/${tron}`));
-    },
-    async getProviders() {
-      return parseProviders(await callData('GET', '/api/v1/config/provider/all'));
-    },
-    async getTokens() {
-      return parseTokens(await callData('GET', '/api/v1/config/token/all'));
-    },
-    async submit(permit, signature) {
-      const message = gasFreePermitMessage(permit);
-      const sig = signature.startsWith('0x') ? signature.slice(2) : signature;
-      if (!/^[0-9a-fA-F]{130}$/.test(sig)) {
-        throw new GasFreeError(
-          GasFreeReasons.invalidPermit,
-          'signature must be 65 bytes of hex (r || s || v)',
-        );
-      }
-      const form =
-        options.submitAddressFormat === 'hex' ? (a: string) => toEvmHex(a) : (a: string) => toTronAddress(a);
-      const body = {
-        token: form(message.token),
-        serviceProvider: form(message.serviceProvider),
-        user: form(message.user),
-        receiver: form(message.receiver),
-        value: message.value.toString(),
-        maxFee: message.maxFee.toString(),
-        deadline: Number(message.deadline),
-        version: Number(message.version),
-        nonce: Number(message.nonce),
-        sig,
-        requestId: `x402-${Date.now()}-${sig.slice(0, 8)}`,
-      };
-      return parseTransfer(await callData('POST', '/api/v1/gasfree/submit', body));
-    },
-    async getStatus(traceId) {
-      const data = await call('GET', `/api/v1/gasfree/${encodeURIComponent(traceId)}`);
-      if (data === null) return null;
-      if (!isObject(data))
-        throw new GasFreeError(GasFreeReasons.badResponse, 'GasFree status: data is not an object');
-      return parseTransfer(data);
-    },
-    waitForTransfer: (traceId, waitOptions = {}) => waitForTransfer(client, traceId, waitOptions),
+  return {
+    options,
+    baseUrl: `${base.origin}${base.pathname.replace(/\/+$/, '')}`,
+    basePath: base.pathname.replace(/\/+$/, ''),
+    timeoutMs: options.timeoutMs ?? 30_000,
+    doFetch: options.fetch ?? globalThis.fetch,
   };
-  return client;
+}
+
+function authHeaders(api: GasFreeApi, method: string, path: string): Record<string, string> {
+  const { apiKey, apiSecret } = api.options;
+  if (apiKey === undefined || apiSecret === undefined) return {};
+  const timestamp = Math.floor(Date.now() / 1000);
+  const signature = createHmac('sha256', apiSecret)
+    .update(`${method}${api.basePath}${path}${timestamp}`)
+    .digest('base64');
+  return { Timestamp: String(timestamp), Authorization: `ApiKey ${apiKey}:${signature}` };
+}
+
+/** One call; returns the envelope's `data` (possibly null). */
+async function call(api: GasFreeApi, method: 'GET' | 'POST', path: string, body?: unknown): Promise<unknown> {
+  const response = await send(api, method, path, body);
+  return readEnvelopeData(method, path, response);
+}
+
+/** The request on the wire; a connection failure or timeout is a transient `GasFreeError`. */
+async function send(api: GasFreeApi, method: 'GET' | 'POST', path: string, body: unknown): Promise<Response> {
+  const headers: Record<string, string> = { accept: 'application/json', ...authHeaders(api, method, path) };
+  if (body !== undefined) headers['content-type'] = 'application/json';
+  try {
+    return await api.doFetch(`${api.baseUrl}${path}`, {
+      method,
+      headers,
+      body: body === undefined ? undefined : JSON.stringify(body),
+      signal: AbortSignal.timeout(api.timeoutMs),
+    });
+  } catch (error) {
+    const timedOut = error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError');
+    throw new GasFreeError(
+      timedOut ? GasFreeReasons.timeout : GasFreeReasons.httpError,
+      timedOut
+        ? `GasFree ${method} ${path} timed out after ${api.timeoutMs} ms`
+        : `GasFree ${method} ${path} failed: ${String(error)}`,
+      { transient: true },
+      error,
+    );
+  }
+}
+
+/** The `data` of a GasFree envelope `{ code: 200, data }` (null when absent); any other answer throws. */
+async function readEnvelopeData(method: 'GET' | 'POST', path: string, response: Response): Promise<unknown> {
+  const text = await response.text().catch(() => '');
+  let envelope: unknown;
+  try {
+    envelope = parseJsonExact(text);
+  } catch {
+    envelope = undefined;
+  }
+  const apiReason = isObject(envelope) && typeof envelope.reason === 'string' ? envelope.reason : undefined;
+  const apiMessage =
+    isObject(envelope) && typeof envelope.message === 'string' ? envelope.message : undefined;
+  if (!response.ok) {
+    throw new GasFreeError(
+      GasFreeReasons.httpError,
+      `GasFree ${method} ${path}: HTTP ${response.status}${apiReason ? ` ${apiReason}` : ''}${apiMessage ? `: ${apiMessage}` : ''}`,
+      { status: response.status, apiReason, transient: response.status >= 500 || response.status === 429 },
+    );
+  }
+  if (!isObject(envelope) || typeof envelope.code !== 'number') {
+    throw new GasFreeError(GasFreeReasons.badResponse, `GasFree ${method} ${path}: not a GasFree envelope`, {
+      status: response.status,
+      transient: true,
+    });
+  }
+  if (envelope.code !== 200) {
+    throw new GasFreeError(
+      GasFreeReasons.apiError,
+      `GasFree ${method} ${path}: ${apiReason ?? `code ${envelope.code}`}${apiMessage ? `: ${apiMessage}` : ''}`,
+      { status: response.status, apiReason, code: envelope.code, transient: envelope.code >= 500 },
+    );
+  }
+  return envelope.data ?? null;
+}
+
+async function callData(
+  api: GasFreeApi,
+  method: 'GET' | 'POST',
+  path: string,
+  body?: unknown,
+): Promise<Record<string, unknown>> {
+  const data = await call(api, method, path, body);
+  if (data === null)
+    throw new GasFreeError(GasFreeReasons.nullData, `GasFree ${method} ${path} returned data: null`);
+  if (!isObject(data))
+    throw new GasFreeError(GasFreeReasons.badResponse, `GasFree ${method} ${path}: data is not an object`);
+  return data;
+}
+
+async function submit(
+  api: GasFreeApi,
+  permit: GasFreePermitInput,
+  signature: string,
+): Promise<GasFreeTransfer> {
+  const message = gasFreePermitMessage(permit);
+  const sig = signature.startsWith('0x') ? signature.slice(2) : signature;
+  if (!/^[0-9a-fA-F]{130}$/.test(sig)) {
+    throw new GasFreeError(GasFreeReasons.invalidPermit, 'signature must be 65 bytes of hex (r || s || v)');
+  }
+  const form =
+    api.options.submitAddressFormat === 'hex' ? (a: string) => toEvmHex(a) : (a: string) => toTronAddress(a);
+  const body = {
+    token: form(message.token),
+    serviceProvider: form(message.serviceProvider),
+    user: form(message.user),
+    receiver: form(message.receiver),
+    value: message.value.toString(),
+    maxFee: message.maxFee.toString(),
+    deadline: Number(message.deadline),
+    version: Number(message.version),
+    nonce: Number(message.nonce),
+    sig,
+    requestId: `x402-${Date.now()}-${sig.slice(0, 8)}`,
+  };
+  return parseTransfer(await callData(api, 'POST', '/api/v1/gasfree/submit', body));
+}
+
+async function getStatus(api: GasFreeApi, traceId: string): Promise<GasFreeTransfer | null> {
+  const data = await call(api, 'GET', `/api/v1/gasfree/${encodeURIComponent(traceId)}`);
+  if (data === null) return null;
+  if (!isObject(data))
+    throw new GasFreeError(GasFreeReasons.badResponse, 'GasFree status: data is not an object');
+  return parseTransfer(data);
 }
 
 /** True when the transfer has landed: SUCCEED, or a txnHash with txnState ON_CHAIN or SOLIDITY. */

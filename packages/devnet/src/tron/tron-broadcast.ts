@@ -3,7 +3,7 @@ import { recoverAddress } from 'viem';
 import { tronAddressToBase58 } from './tron-address.js';
 import { MAX_FEE_LIMIT_SUN, WEI_PER_SUN } from './tron-nile.js';
 import type { TronNodeContext } from './tron-node-context.js';
-import type { TronTransactionJson } from './tron-transactions.js';
+import type { TriggerCall, TronTransactionJson } from './tron-transactions.js';
 import { encodeRawData, parseTriggerCall, TronRequestError } from './tron-transactions.js';
 
 /** `response_code` values of TRON's broadcast `Return` the local node uses. */
@@ -95,17 +95,17 @@ export async function broadcastTransaction(
   return answer;
 }
 
+/** Runs java-tron's checks in its order; the first that fails is the answer, else the transaction is sent. */
 async function admit(
   tx: TronTransactionJson,
   rawDataHex: string,
   txID: string,
-  { rpc, blocks, ledger, energyPrice, log }: BroadcastContext,
+  context: BroadcastContext,
 ): Promise<BroadcastResponse> {
+  const { blocks, ledger } = context;
   const signatures = tx.signature ?? [];
-  for (const sig of signatures) {
-    const size = sig.replace(/^0x/, '').length / 2;
-    if (size !== 65) return fail('SIGERROR', txID, `Validate signature error: Signature size is ${size}`);
-  }
+  const badSize = checkSignatureSizes(signatures, txID);
+  if (badSize) return badSize;
   if (!ledger.markSeen(txID)) return fail('DUP_TRANSACTION_ERROR', txID, 'Transaction already exists.');
 
   const head = await blocks.head();
@@ -114,20 +114,70 @@ async function admit(
   if (tx.raw_data.expiration < nextSlotMs)
     return fail('TRANSACTION_EXPIRATION_ERROR', txID, 'Transaction expired');
 
+  const claimed = readTriggerCall(tx, rawDataHex, txID);
+  if ('refusal' in claimed) return claimed.refusal;
+  const { call } = claimed;
+  const badSigner = await checkSigners(signatures, txID, call.owner);
+  if (badSigner) return badSigner;
+
+  if (!(await blocks.checkTapos(tx.raw_data))) return fail('TAPOS_ERROR', txID, 'Tapos check error.');
+  if (tx.raw_data.expiration > headMs + MAX_EXPIRATION_MS) {
+    return fail(
+      'TRANSACTION_EXPIRATION_ERROR',
+      txID,
+      `Transaction expiration time is ${tx.raw_data.expiration}, but head block time is ${headMs}`,
+    );
+  }
+  const funded = await checkOwnerAndContract(call, txID, context);
+  if ('refusal' in funded) return funded.refusal;
+  return sendOnAnvil(tx, rawDataHex, txID, { call, ...funded }, context);
+}
+
+/** Every signature must be 65 bytes. */
+function checkSignatureSizes(signatures: readonly string[], txID: string): BroadcastResponse | undefined {
+  for (const sig of signatures) {
+    const size = sig.replace(/^0x/, '').length / 2;
+    if (size !== 65) return fail('SIGERROR', txID, `Validate signature error: Signature size is ${size}`);
+  }
+  return undefined;
+}
+
+/** The claimed txID and raw_data_hex must match raw_data, whose one contract must be a TriggerSmartContract. */
+function readTriggerCall(
+  tx: TronTransactionJson,
+  rawDataHex: string,
+  txID: string,
+): { call: TriggerCall } | { refusal: BroadcastResponse } {
   const claimedId = typeof tx.txID === 'string' ? tx.txID.toLowerCase() : '';
   const claimedHex = typeof tx.raw_data_hex === 'string' ? tx.raw_data_hex.toLowerCase() : '';
   if ((claimedId !== '' && claimedId !== txID) || (claimedHex !== '' && claimedHex !== rawDataHex)) {
-    return fail('SIGERROR', txID, 'Validate signature error: txID or raw_data_hex does not match raw_data');
+    return {
+      refusal: fail(
+        'SIGERROR',
+        txID,
+        'Validate signature error: txID or raw_data_hex does not match raw_data',
+      ),
+    };
   }
   const contract = tx.raw_data.contract[0];
   if (contract?.type !== 'TriggerSmartContract') {
-    return fail(
-      'CONTRACT_VALIDATE_ERROR',
-      txID,
-      'Contract validate error : only TriggerSmartContract is supported',
-    );
+    return {
+      refusal: fail(
+        'CONTRACT_VALIDATE_ERROR',
+        txID,
+        'Contract validate error : only TriggerSmartContract is supported',
+      ),
+    };
   }
-  const call = parseTriggerCall({ ...contract.parameter.value, fee_limit: tx.raw_data.fee_limit });
+  return { call: parseTriggerCall({ ...contract.parameter.value, fee_limit: tx.raw_data.fee_limit }) };
+}
+
+/** There must be a signature, and every one must recover to the owner. */
+async function checkSigners(
+  signatures: readonly string[],
+  txID: string,
+  owner: string,
+): Promise<BroadcastResponse | undefined> {
   if (signatures.length === 0)
     return fail('SIGERROR', txID, 'Validate signature error: miss sig or contract');
   for (const sig of signatures) {
@@ -138,7 +188,7 @@ async function admit(
     } catch {
       return fail('SIGERROR', txID, `Validate signature error: ${sig} is not a valid signature`);
     }
-    if (signer !== call.owner) {
+    if (signer !== owner) {
       return fail(
         'SIGERROR',
         txID,
@@ -146,16 +196,23 @@ async function admit(
       );
     }
   }
+  return undefined;
+}
 
-  if (!(await blocks.checkTapos(tx.raw_data))) return fail('TAPOS_ERROR', txID, 'Tapos check error.');
-  if (tx.raw_data.expiration > headMs + MAX_EXPIRATION_MS) {
-    return fail(
-      'TRANSACTION_EXPIRATION_ERROR',
-      txID,
-      `Transaction expiration time is ${tx.raw_data.expiration}, but head block time is ${headMs}`,
-    );
-  }
+/** What the contract checks found: the fee limit, the EVM addresses and the owner's TRX. */
+interface FundedCall {
+  feeLimit: bigint;
+  ownerEvm: Hex;
+  contractEvm: Hex;
+  balanceSun: bigint;
+}
 
+/** The fee limit must be in range, the owner must exist, the contract must have code and the owner the call value. */
+async function checkOwnerAndContract(
+  call: TriggerCall,
+  txID: string,
+  { rpc }: BroadcastContext,
+): Promise<FundedCall | { refusal: BroadcastResponse }> {
   const feeLimit = call.feeLimit ?? 0n;
   const ownerEvm: Hex = `0x${call.owner.slice(2)}`;
   const contractEvm: Hex = `0x${call.contract.slice(2)}`;
@@ -164,8 +221,9 @@ async function admit(
     rpc.getBalance(ownerEvm),
     rpc.getNonce(ownerEvm),
   ]);
-  const invalid = (text: string) =>
-    fail('CONTRACT_VALIDATE_ERROR', txID, `Contract validate error : ${text}`);
+  const invalid = (text: string) => ({
+    refusal: fail('CONTRACT_VALIDATE_ERROR', txID, `Contract validate error : ${text}`),
+  });
   if (feeLimit < 0n || feeLimit > MAX_FEE_LIMIT_SUN) {
     return invalid(`feeLimit must be >= 0 and <= ${MAX_FEE_LIMIT_SUN}`);
   }
@@ -175,7 +233,18 @@ async function admit(
   const balanceSun = balanceWei / WEI_PER_SUN;
   if (call.callValue > balanceSun)
     return invalid('Validate InternalTransfer error, balance is not sufficient.');
+  return { feeLimit, ownerEvm, contractEvm, balanceSun };
+}
 
+/** Sends the call as the owner (gas = intrinsic + the energy the fee limit and TRX allow) and records it. */
+async function sendOnAnvil(
+  tx: TronTransactionJson,
+  rawDataHex: string,
+  txID: string,
+  { call, feeLimit, ownerEvm, contractEvm, balanceSun }: FundedCall & { call: TriggerCall },
+  { rpc, ledger, energyPrice, log }: BroadcastContext,
+): Promise<BroadcastResponse> {
+  const signatures = tx.signature ?? [];
   const spendable = balanceSun - call.callValue;
   const gas = intrinsicGas(call.data);
   const maxEnergy = TX_GAS_CAP - gas.standard;

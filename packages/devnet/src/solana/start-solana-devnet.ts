@@ -114,19 +114,56 @@ export async function startSolanaDevnet(options: StartSolanaDevnetOptions = {}):
   const keys = await Promise.all(roles.map((role) => solanaDevnetAccount(role)));
   const [payer] = keys;
   if (!payer) throw new X402Error(Reasons.internalError, 'solana devnet: no payer');
+  const funding: Funding = { fundUsdc, fundPyusd, fundSol };
+  placeDevnetMints(chain, address(payer.address), funding);
+  const accounts = await placeAccounts(chain, keys, funding);
+  const server = await startSolanaRpcServer({
+    chain,
+    genesisHash: SOLANA_DEVNET_GENESIS_HASH,
+    port,
+    log: options.log,
+  });
+  options.log?.(`solana devnet: ${SOLANA_DEVNET_NETWORK} on ${server.url}, payer ${payer.address}`);
+  return runningSolanaDevnet(chain, server, accounts);
+}
+
+/** Atomic units: USDC and PYUSD the payer gets, lamports every account gets. */
+interface Funding {
+  fundUsdc: bigint;
+  fundPyusd: bigint;
+  fundSol: bigint;
+}
+
+/** Places devnet USDC (SPL Token) and PYUSD (Token-2022) at their real mints, the payer their mint authority. */
+function placeDevnetMints(
+  chain: SolanaChain,
+  mintAuthority: Address,
+  { fundUsdc, fundPyusd }: Funding,
+): void {
   placeMint(chain.svm, {
     mint: SOLANA_DEVNET_USDC_MINT,
     decimals: SOLANA_DEVNET_USDC_DECIMALS,
     supply: fundUsdc,
-    mintAuthority: address(payer.address),
+    mintAuthority,
   });
   placeMint(chain.svm, {
     mint: SOLANA_DEVNET_PYUSD_MINT,
     decimals: SOLANA_DEVNET_PYUSD_DECIMALS,
     supply: fundPyusd,
-    mintAuthority: address(payer.address),
+    mintAuthority,
     tokenProgram: TOKEN_2022_PROGRAM_ADDRESS,
   });
+}
+
+/**
+ * Gives every account its SOL, and the payer and payTo their USDC and PYUSD token accounts (the payer's funded);
+ * the fee payer gets none, only their addresses.
+ */
+async function placeAccounts(
+  chain: SolanaChain,
+  keys: readonly SolanaDevnetAccount[],
+  { fundUsdc, fundPyusd, fundSol }: Funding,
+): Promise<Record<SolanaDevnetRole, SolanaDevnetAccountWithToken>> {
   const accounts = {} as Record<SolanaDevnetRole, SolanaDevnetAccountWithToken>;
   for (const key of keys) {
     chain.svm.setAccount({
@@ -157,12 +194,15 @@ export async function startSolanaDevnet(options: StartSolanaDevnetOptions = {}):
           });
     accounts[key.role] = { ...key, usdcAccount, pyusdAccount };
   }
-  const server = await startSolanaRpcServer({
-    chain,
-    genesisHash: SOLANA_DEVNET_GENESIS_HASH,
-    port,
-    log: options.log,
-  });
+  return accounts;
+}
+
+/** The handle of a started Solana devnet; `stop` stops the RPC server. */
+function runningSolanaDevnet(
+  chain: SolanaChain,
+  server: SolanaRpcServer,
+  accounts: Record<SolanaDevnetRole, SolanaDevnetAccountWithToken>,
+): SolanaDevnet {
   const description: SolanaDevnetDescription = {
     network: SOLANA_DEVNET_NETWORK,
     v1Name: SOLANA_DEVNET_V1_NAME,
@@ -174,7 +214,6 @@ export async function startSolanaDevnet(options: StartSolanaDevnetOptions = {}):
     },
     accounts,
   };
-  options.log?.(`solana devnet: ${SOLANA_DEVNET_NETWORK} on ${server.url}, payer ${payer.address}`);
   return {
     network: SOLANA_DEVNET_NETWORK,
     rpcUrl: server.url,

@@ -118,88 +118,15 @@ const PERMIT_TRANSFER_GAS = 1_000_000n;
  * ```
  */
 export function createGasFreeRelayer(parameters: GasFreeRelayerParameters): GasFreeRelayer {
-  const { publicClient, wallets, controller, log } = parameters;
   const queues = new Map<Address, Promise<void>>();
   const running = new Set<Promise<void>>();
-
-  const set = (record: GasFreeTransferRecord, state: GasFreeTransferState, txnState: GasFreeTxnState) => {
-    record.state = state;
-    record.txnState = txnState;
-    record.updatedAtMs = Date.now();
-    log?.(`gasfree: ${record.id} ${state}/${txnState}${record.txnHash ? ` ${record.txnHash}` : ''}`);
-  };
-
-  async function send(record: GasFreeTransferRecord): Promise<void> {
-    if (parameters.relayDelayMs > 0) await sleep(parameters.relayDelayMs);
-    const wallet = wallets.get(record.provider);
-    if (!wallet) {
-      record.reason = `no key for provider ${record.provider}`;
-      set(record, 'FAILED', 'NOT_ON_CHAIN');
-      return;
-    }
-    if (BigInt(Math.floor(Date.now() / 1000)) > record.deadline) {
-      record.reason = 'DeadlineExceededException: deadline passed before the transfer was sent';
-      set(record, 'FAILED', 'NOT_ON_CHAIN');
-      return;
-    }
-    set(record, 'INPROGRESS', 'INIT');
-    let hash: Hash;
-    try {
-      hash = await wallet.writeContract({
-        address: controller,
-        abi: gasFreeControllerArtifact.abi,
-        functionName: 'permitTransfer',
-        args: [
-          record.token,
-          record.user,
-          record.receiver,
-          record.value,
-          record.maxFee,
-          record.deadline,
-          1n,
-          record.nonce,
-          record.sig,
-        ],
-        gas: PERMIT_TRANSFER_GAS,
-      });
-    } catch (error) {
-      record.reason = `sending failed: ${errorText(error)}`;
-      set(record, 'FAILED', 'NOT_ON_CHAIN');
-      return;
-    }
-    record.txnHash = hash;
-    set(record, 'INPROGRESS', 'NOT_ON_CHAIN');
-    try {
-      const receipt = await publicClient.waitForTransactionReceipt({
-        hash,
-        pollingInterval: 25,
-        timeout: 60_000,
-      });
-      const block = await publicClient.getBlock({ blockNumber: receipt.blockNumber });
-      record.txnBlockNum = Number(receipt.blockNumber);
-      record.txnBlockTimestamp = Number(block.timestamp) * 1000;
-      if (receipt.status !== 'success') {
-        record.reason = 'transaction reverted on chain';
-        set(record, 'FAILED', 'ON_CHAIN_FAILED');
-        return;
-      }
-      set(record, 'CONFIRMING', 'ON_CHAIN');
-    } catch (error) {
-      record.reason = `no receipt: ${errorText(error)}`;
-      set(record, 'FAILED', 'NOT_ON_CHAIN');
-      return;
-    }
-    if (parameters.solidifyDelayMs > 0) await sleep(parameters.solidifyDelayMs);
-    set(record, 'SUCCEED', 'SOLIDITY');
-  }
-
   return {
     relay(record) {
       const previous = queues.get(record.provider) ?? Promise.resolve();
       const next = previous.then(() =>
-        send(record).catch((error: unknown) => {
+        send(record, parameters).catch((error: unknown) => {
           record.reason = `relay failed: ${errorText(error)}`;
-          set(record, 'FAILED', record.txnHash ? record.txnState : 'NOT_ON_CHAIN');
+          set(record, 'FAILED', record.txnHash ? record.txnState : 'NOT_ON_CHAIN', parameters.log);
         }),
       );
       queues.set(record.provider, next);
@@ -210,4 +137,113 @@ export function createGasFreeRelayer(parameters: GasFreeRelayerParameters): GasF
       await Promise.allSettled([...running]);
     },
   };
+}
+
+/** Moves `record` to a state, stamps it and logs it. */
+function set(
+  record: GasFreeTransferRecord,
+  state: GasFreeTransferState,
+  txnState: GasFreeTxnState,
+  log: ((line: string) => void) | undefined,
+): void {
+  record.state = state;
+  record.txnState = txnState;
+  record.updatedAtMs = Date.now();
+  log?.(`gasfree: ${record.id} ${state}/${txnState}${record.txnHash ? ` ${record.txnHash}` : ''}`);
+}
+
+/** Marks `record` FAILED with `reason`. */
+function failRecord(
+  record: GasFreeTransferRecord,
+  reason: string,
+  txnState: GasFreeTxnState,
+  log: ((line: string) => void) | undefined,
+): void {
+  record.reason = reason;
+  set(record, 'FAILED', txnState, log);
+}
+
+/** The whole life of one accepted transfer: wait, send, confirm, solidify. */
+async function send(record: GasFreeTransferRecord, parameters: GasFreeRelayerParameters): Promise<void> {
+  const { log } = parameters;
+  if (parameters.relayDelayMs > 0) await sleep(parameters.relayDelayMs);
+  const wallet = parameters.wallets.get(record.provider);
+  if (!wallet) {
+    failRecord(record, `no key for provider ${record.provider}`, 'NOT_ON_CHAIN', log);
+    return;
+  }
+  if (BigInt(Math.floor(Date.now() / 1000)) > record.deadline) {
+    failRecord(
+      record,
+      'DeadlineExceededException: deadline passed before the transfer was sent',
+      'NOT_ON_CHAIN',
+      log,
+    );
+    return;
+  }
+  set(record, 'INPROGRESS', 'INIT', log);
+  let hash: Hash;
+  try {
+    hash = await writePermitTransfer(wallet, parameters.controller, record);
+  } catch (error) {
+    failRecord(record, `sending failed: ${errorText(error)}`, 'NOT_ON_CHAIN', log);
+    return;
+  }
+  record.txnHash = hash;
+  set(record, 'INPROGRESS', 'NOT_ON_CHAIN', log);
+  if (!(await confirm(record, hash, parameters))) return;
+  if (parameters.solidifyDelayMs > 0) await sleep(parameters.solidifyDelayMs);
+  set(record, 'SUCCEED', 'SOLIDITY', log);
+}
+
+/** Sends `permitTransfer` for `record` as the provider's wallet. */
+function writePermitTransfer(
+  wallet: WalletClient<HttpTransport, Chain, Account>,
+  controller: Address,
+  record: GasFreeTransferRecord,
+): Promise<Hash> {
+  return wallet.writeContract({
+    address: controller,
+    abi: gasFreeControllerArtifact.abi,
+    functionName: 'permitTransfer',
+    args: [
+      record.token,
+      record.user,
+      record.receiver,
+      record.value,
+      record.maxFee,
+      record.deadline,
+      1n,
+      record.nonce,
+      record.sig,
+    ],
+    gas: PERMIT_TRANSFER_GAS,
+  });
+}
+
+/** Waits for the receipt: CONFIRMING when it succeeded (true), FAILED when it reverted or never came (false). */
+async function confirm(
+  record: GasFreeTransferRecord,
+  hash: Hash,
+  { publicClient, log }: GasFreeRelayerParameters,
+): Promise<boolean> {
+  try {
+    const receipt = await publicClient.waitForTransactionReceipt({
+      hash,
+      pollingInterval: 25,
+      timeout: 60_000,
+    });
+    const block = await publicClient.getBlock({ blockNumber: receipt.blockNumber });
+    record.txnBlockNum = Number(receipt.blockNumber);
+    record.txnBlockTimestamp = Number(block.timestamp) * 1000;
+    if (receipt.status !== 'success') {
+      failRecord(record, 'transaction reverted on chain', 'ON_CHAIN_FAILED', log);
+      return false;
+    }
+    set(record, 'CONFIRMING', 'ON_CHAIN', log);
+    return true;
+  } catch (error) {
+    failRecord(record, `no receipt: ${errorText(error)}`, 'NOT_ON_CHAIN', log);
+    return false;
+  }
 }

@@ -148,18 +148,46 @@ export async function checkSubmit(
   }
 }
 
+type Permit = ReturnType<typeof readBody>;
+
 async function check(body: unknown, context: SubmitContext): Promise<GasFreeTransferRecord> {
   const permit = readBody(body);
-  const { token: t, provider: p, user: u, receiver: r, value: v, maxFee: fee, deadline: dl, sig } = permit;
-  const { version: ver, nonce: n } = permit;
+  const tokenInfo = checkTerms(permit, context);
+  const { activateFee, gasFreeAddress } = await checkAccount(permit, tokenInfo, context);
+  await checkSignature(permit, tokenInfo, context);
+  const now = Date.now();
+  return {
+    id: randomUUID(),
+    createdAtMs: now,
+    updatedAtMs: now,
+    user: permit.user,
+    gasFreeAddress,
+    provider: permit.provider,
+    receiver: permit.receiver,
+    token: tokenInfo.address,
+    value: permit.value,
+    maxFee: permit.maxFee,
+    deadline: permit.deadline,
+    nonce: permit.nonce,
+    sig: permit.sig,
+    activateFee,
+    transferFee: tokenInfo.transferFee,
+    state: 'WAITING',
+    txnState: 'INIT',
+    polls: 0,
+  };
+}
 
+/** Token, provider, version and deadline bounds, in that order; returns the token. */
+function checkTerms(permit: Permit, context: SubmitContext): GasFreeServiceToken {
+  const { token: t, provider: p, version: ver, deadline: dl } = permit;
   const tokenInfo = context.tokens.get(t);
   if (!tokenInfo) deny('UnsupportedTokenException', `token ${t} is not supported`);
   if (!context.providers.has(p)) {
     deny('ProviderAddressNotMatchException', `${p} is not a service provider of this service`);
   }
   if (ver !== 1n) deny('VersionNotSupportedException', `version ${ver} is not supported (only 1)`);
-  const { minDeadlineDuration, maxDeadlineDuration, maxPendingTransfer } = context.providerConfig;
+  const { minDeadlineDuration, maxDeadlineDuration } = context.providerConfig;
   const remaining = Number(dl) - context.nowSeconds;
   if (remaining < minDeadlineDuration || remaining > maxDeadlineDuration) {
     deny(
@@ -167,8 +195,18 @@ async function check(body: unknown, context: SubmitContext): Promise<GasFreeTran
       `deadline must be ${minDeadlineDuration}..${maxDeadlineDuration} s from now (is ${remaining} s)`,
     );
   }
+  return tokenInfo;
+}
+
+/** Pending count, nonce, fee and balance of the user, in that order; returns the activation fee charged. */
+async function checkAccount(
+  permit: Permit,
+  tokenInfo: GasFreeServiceToken,
+  context: SubmitContext,
+): Promise<{ activateFee: bigint; gasFreeAddress: Address }> {
+  const { user: u, value: v, maxFee: fee, nonce: n } = permit;
   const pending = [...context.records].filter((rec) => isPending(rec) && rec.user === u);
-  if (pending.length >= maxPendingTransfer) {
+  if (pending.length >= context.providerConfig.maxPendingTransfer) {
     deny('TooManyPendingTransferException', `${pending.length} transfer(s) of ${u} are pending`);
   }
   const [chainNonce, active] = await Promise.all([context.chain.nonceOf(u), context.chain.isActive(u)]);
@@ -191,16 +229,25 @@ async function check(body: unknown, context: SubmitContext): Promise<GasFreeTran
   if (balance < v + estimated) {
     deny('InsufficientBalanceException', `GasFree balance ${balance} < value ${v} + fee ${estimated}`);
   }
+  return { activateFee, gasFreeAddress };
+}
+
+/** The permit must be signed by the user over the controller's EIP-712 domain. */
+async function checkSignature(
+  permit: Permit,
+  tokenInfo: GasFreeServiceToken,
+  context: SubmitContext,
+): Promise<void> {
   const message = {
     token: tokenInfo.address,
-    serviceProvider: p,
-    user: u,
-    receiver: r,
-    value: v,
-    maxFee: fee,
-    deadline: dl,
-    version: ver,
-    nonce: n,
+    serviceProvider: permit.provider,
+    user: permit.user,
+    receiver: permit.receiver,
+    value: permit.value,
+    maxFee: permit.maxFee,
+    deadline: permit.deadline,
+    version: permit.version,
+    nonce: permit.nonce,
   };
   let signer: Address | undefined;
   try {
@@ -209,31 +256,11 @@ async function check(body: unknown, context: SubmitContext): Promise<GasFreeTran
       types: GASFREE_PERMIT_TRANSFER_TYPES,
       primaryType: 'PermitTransfer',
       message,
-      signature: sig,
+      signature: permit.sig,
     });
   } catch {
     signer = undefined;
   }
-  if (signer !== u) deny('InvalidSignatureException', "the signature is not the user's over this permit");
-  const now = Date.now();
-  return {
-    id: randomUUID(),
-    createdAtMs: now,
-    updatedAtMs: now,
-    user: u,
-    gasFreeAddress,
-    provider: p,
-    receiver: r,
-    token: tokenInfo.address,
-    value: v,
-    maxFee: fee,
-    deadline: dl,
-    nonce: n,
-    sig,
-    activateFee,
-    transferFee: tokenInfo.transferFee,
-    state: 'WAITING',
-    txnState: 'INIT',
-    polls: 0,
-  };
+  if (signer !== permit.user)
+    deny('InvalidSignatureException', "the signature is not the user's over this permit");
 }

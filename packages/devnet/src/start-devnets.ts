@@ -5,6 +5,7 @@ import type { AnvilProcess } from './anvil.js';
 import type { DevnetConfig, DevnetDescription } from './devnet.js';
 import { describedAccounts, parseOptions } from './devnet.js';
 import { fundExtraPayersGas, startDevnetAnvil } from './devnet-anvil.js';
+import type { DevnetClient } from './devnet-client.js';
 import type { DevnetContracts } from './devnet-contracts.js';
 import { placeDevnetContracts } from './devnet-contracts.js';
 import type { Erc20TokenSpec } from './erc20-tokens.js';
@@ -229,25 +230,7 @@ async function startChain(
       const contracts = await placeDevnetContracts(client, { from: owner, paymentPermit, mineNow });
       await placeToken(client, { token: config.token, owner, mineNow });
       for (const token of tokens) await placeErc20Token(client, { token, owner, mineNow });
-      const payers = [DEVNET_ACCOUNTS.payer, ...extraPayers];
-      const mints = [
-        { token: config.token.address, amount: config.fundPayerWith },
-        ...tokens.map((t) => ({ token: t.address, amount: fundTokensWith * 10n ** BigInt(t.decimals) })),
-      ].filter((m) => m.amount > 0n);
-      const wallet = smartWalletAddress({ owner: DEVNET_ACCOUNTS.payer.address });
-      if (config.fundPayerWith > 0n) {
-        await mintWith(client, {
-          token: config.token.address,
-          owner,
-          to: wallet,
-          amount: config.fundPayerWith,
-          mineNow,
-        });
-      }
-      for (const { token, amount } of mints) {
-        for (const payer of payers)
-          await mintWith(client, { token, owner, to: payer.address, amount, mineNow });
-      }
+      await fundPayers(client, { config, tokens, fundTokensWith, extraPayers, owner, mineNow });
       await fundExtraPayersGas(client, extraPayers);
       const setupMs = setupSoFar();
       log?.(
@@ -255,36 +238,6 @@ async function startChain(
           `${Math.round(setupMs)} ms): ${[config.token.symbol, ...tokens.map((t) => t.symbol)].join(', ')}, ` +
           `Permit2, x402 proxies${paymentPermit ? ', PaymentPermit' : ''}`,
       );
-      const assets: Record<string, DevnetAsset> = {
-        [config.token.symbol]: {
-          symbol: config.token.symbol,
-          address: config.token.address,
-          name: config.token.name,
-          decimals: config.token.decimals,
-          standard: 'eip3009',
-          version: config.token.version,
-        },
-      };
-      for (const t of tokens) {
-        assets[t.symbol] =
-          t.kind === 'eip2612'
-            ? {
-                symbol: t.symbol,
-                address: t.address,
-                name: t.name,
-                decimals: t.decimals,
-                standard: 'eip2612',
-                version: t.version,
-              }
-            : {
-                symbol: t.symbol,
-                address: t.address,
-                name: t.name,
-                decimals: t.decimals,
-                standard: 'erc20',
-                returnsBool: t.returnsBool ?? true,
-              };
-      }
       const instance: DevnetChainInstance = {
         rpcUrl: anvil.rpcUrl,
         chainId: config.chainId,
@@ -292,13 +245,90 @@ async function startChain(
         chain,
         pid: anvil.pid,
         token: config.token,
-        assets,
+        assets: chainAssets(config.token, tokens),
         contracts,
         startupMs: { anvil: anvilMs, setup: setupMs },
       };
       return { anvil, instance };
     },
   );
+}
+
+/**
+ * Mints the EIP-3009 token to the payer's counterfactual wallet, then every token to the payer and the extra
+ * payers, one transaction after the other.
+ */
+async function fundPayers(
+  client: DevnetClient,
+  {
+    config,
+    tokens,
+    fundTokensWith,
+    extraPayers,
+    owner,
+    mineNow,
+  }: {
+    config: DevnetConfig;
+    tokens: readonly Erc20TokenSpec[];
+    fundTokensWith: bigint;
+    extraPayers: readonly DevnetAccount[];
+    owner: Address;
+    mineNow: boolean;
+  },
+): Promise<void> {
+  const payers = [DEVNET_ACCOUNTS.payer, ...extraPayers];
+  const mints = [
+    { token: config.token.address, amount: config.fundPayerWith },
+    ...tokens.map((t) => ({ token: t.address, amount: fundTokensWith * 10n ** BigInt(t.decimals) })),
+  ].filter((m) => m.amount > 0n);
+  const wallet = smartWalletAddress({ owner: DEVNET_ACCOUNTS.payer.address });
+  if (config.fundPayerWith > 0n) {
+    await mintWith(client, {
+      token: config.token.address,
+      owner,
+      to: wallet,
+      amount: config.fundPayerWith,
+      mineNow,
+    });
+  }
+  for (const { token, amount } of mints) {
+    for (const payer of payers) await mintWith(client, { token, owner, to: payer.address, amount, mineNow });
+  }
+}
+
+/** A chain's assets by symbol: the EIP-3009 token first, then the other ERC-20s as specified. */
+function chainAssets(token: DevnetToken, tokens: readonly Erc20TokenSpec[]): Record<string, DevnetAsset> {
+  const assets: Record<string, DevnetAsset> = {
+    [token.symbol]: {
+      symbol: token.symbol,
+      address: token.address,
+      name: token.name,
+      decimals: token.decimals,
+      standard: 'eip3009',
+      version: token.version,
+    },
+  };
+  for (const t of tokens) {
+    assets[t.symbol] =
+      t.kind === 'eip2612'
+        ? {
+            symbol: t.symbol,
+            address: t.address,
+            name: t.name,
+            decimals: t.decimals,
+            standard: 'eip2612',
+            version: t.version,
+          }
+        : {
+            symbol: t.symbol,
+            address: t.address,
+            name: t.name,
+            decimals: t.decimals,
+            standard: 'erc20',
+            returnsBool: t.returnsBool ?? true,
+          };
+  }
+  return assets;
 }
 
 function createMultiDevnet(

@@ -125,8 +125,8 @@ export function createGasFreeRelayer(parameters: GasFreeRelayerParameters): GasF
       const previous = queues.get(record.provider) ?? Promise.resolve();
       const next = previous.then(() =>
         send(record, parameters).catch((error: unknown) => {
-          record.reason = `relay failed: ${errorText(error)}`;
-          set(record, 'FAILED', record.txnHash ? record.txnState : 'NOT_ON_CHAIN', parameters.log);
+          const txnState = record.txnHash ? record.txnState : 'NOT_ON_CHAIN';
+          failRecord(record, `relay failed: ${errorText(error)}`, txnState, parameters.log);
         }),
       );
       queues.set(record.provider, next);

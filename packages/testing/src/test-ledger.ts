@@ -73,73 +73,13 @@ export type TestLedger = {
  * const facilitator = createFacilitator({ schemes: [{ networks: TEST_NETWORK, facilitator: ledger.facilitator }] });
  */
 export function createTestLedger(options: { secret?: string } = {}): TestLedger {
-  const secret = options.secret ?? 'test-ledger-secret';
-  const used = new Set<string>();
-
-  const sign = (r: PaymentRequirements, maxAmount: string, nonce: string, payer: string): string =>
-    createHmac('sha256', secret)
-      .update(JSON.stringify([r.scheme, r.network, r.asset, r.payTo, maxAmount, nonce, payer]))
-      .digest('hex');
-
-  const read = (payload: Record<string, unknown>) => {
-    const { payer, nonce, maxAmount, signature } = payload;
-    if (
-      typeof payer !== 'string' ||
-      typeof nonce !== 'string' ||
-      typeof maxAmount !== 'string' ||
-      typeof signature !== 'string'
-    ) {
-      return undefined;
-    }
-    return { payer, nonce, maxAmount, signature };
-  };
-
-  const check = (
-    payload: Record<string, unknown>,
-    requirements: PaymentRequirements,
-    exactAmount: boolean,
-  ): VerifyResponse => {
-    const p = read(payload);
-    if (!p)
-      return {
-        isValid: false,
-        invalidReason: 'invalid_payload',
-        invalidMessage: 'test-ledger payload is malformed',
-      };
-    if (
-      exactAmount ? p.maxAmount !== requirements.amount : BigInt(requirements.amount) > BigInt(p.maxAmount)
-    ) {
-      return { isValid: false, invalidReason: 'invalid_test_ledger_amount', payer: p.payer };
-    }
-    if (sign(requirements, p.maxAmount, p.nonce, p.payer) !== p.signature) {
-      return { isValid: false, invalidReason: 'invalid_test_ledger_signature', payer: p.payer };
-    }
-    if (used.has(p.nonce))
-      return { isValid: false, invalidReason: 'invalid_test_ledger_nonce_used', payer: p.payer };
-    return { isValid: true, payer: p.payer };
-  };
-
+  const keys: LedgerKeys = { secret: options.secret ?? 'test-ledger-secret', used: new Set<string>() };
   const ledger: TestLedger = {
     settlements: [],
     calls: { verify: 0, settle: 0 },
     failVerifyWith: undefined,
     failSettleWith: undefined,
-    client(payer = 'test-payer') {
-      return {
-        scheme: TEST_SCHEME,
-        async createPaymentPayload(requirements) {
-          const nonce = randomBytes(16).toString('hex');
-          return {
-            payload: {
-              payer,
-              nonce,
-              maxAmount: requirements.amount,
-              signature: sign(requirements, requirements.amount, nonce, payer),
-            },
-          };
-        },
-      };
-    },
+    client: (payer = 'test-payer') => testLedgerClient(keys.secret, payer),
     server: {
       scheme: TEST_SCHEME,
       parsePrice: (price, network) => parsePrice(price, network),
@@ -156,39 +96,117 @@ export function createTestLedger(options: { secret?: string } = {}): TestLedger 
       async verify(payload, requirements) {
         ledger.calls.verify++;
         if (ledger.failVerifyWith) return { isValid: false, invalidReason: ledger.failVerifyWith };
-        return check(payload.payload, requirements, true);
+        return check(keys, payload.payload, requirements, true);
       },
-      async settle(payload, requirements): Promise<SettleResponse> {
-        ledger.calls.settle++;
-        const fail = (errorReason: string, payer?: string): SettleResponse => ({
-          success: false,
-          errorReason,
-          transaction: '',
-          network: requirements.network,
-          ...(payer ? { payer } : {}),
-        });
-        if (ledger.failSettleWith) return fail(ledger.failSettleWith);
-        const verdict = check(payload.payload, requirements, false);
-        const p = read(payload.payload);
-        if (!verdict.isValid || !p) return fail(verdict.invalidReason ?? 'invalid_payload', verdict.payer);
-        used.add(p.nonce);
-        const transaction = `0xtest${String(ledger.settlements.length + 1).padStart(4, '0')}`;
-        ledger.settlements.push({
-          payer: p.payer,
-          payTo: requirements.payTo,
-          amount: requirements.amount,
-          nonce: p.nonce,
-          transaction,
-        });
-        return {
-          success: true,
-          transaction,
-          network: requirements.network,
-          payer: p.payer,
-          amount: requirements.amount,
-        };
-      },
+      settle: async (payload, requirements) => settle(ledger, keys, payload.payload, requirements),
     },
   };
   return ledger;
+}
+
+/** The ledger's secret and the nonces it has settled. */
+type LedgerKeys = { secret: string; used: Set<string> };
+
+/** A paying client of `payer`: each payment is a fresh nonce signed over the offer's terms. */
+function testLedgerClient(secret: string, payer: string): SchemeClient {
+  return {
+    scheme: TEST_SCHEME,
+    async createPaymentPayload(requirements) {
+      const nonce = randomBytes(16).toString('hex');
+      return {
+        payload: {
+          payer,
+          nonce,
+          maxAmount: requirements.amount,
+          signature: sign(secret, requirements, requirements.amount, nonce, payer),
+        },
+      };
+    },
+  };
+}
+
+function sign(
+  secret: string,
+  r: PaymentRequirements,
+  maxAmount: string,
+  nonce: string,
+  payer: string,
+): string {
+  return createHmac('sha256', secret)
+    .update(JSON.stringify([r.scheme, r.network, r.asset, r.payTo, maxAmount, nonce, payer]))
+    .digest('hex');
+}
+
+function read(payload: Record<string, unknown>) {
+  const { payer, nonce, maxAmount, signature } = payload;
+  if (
+    typeof payer !== 'string' ||
+    typeof nonce !== 'string' ||
+    typeof maxAmount !== 'string' ||
+    typeof signature !== 'string'
+  ) {
+    return undefined;
+  }
+  return { payer, nonce, maxAmount, signature };
+}
+
+function check(
+  keys: LedgerKeys,
+  payload: Record<string, unknown>,
+  requirements: PaymentRequirements,
+  exactAmount: boolean,
+): VerifyResponse {
+  const p = read(payload);
+  if (!p)
+    return {
+      isValid: false,
+      invalidReason: 'invalid_payload',
+      invalidMessage: 'test-ledger payload is malformed',
+    };
+  if (exactAmount ? p.maxAmount !== requirements.amount : BigInt(requirements.amount) > BigInt(p.maxAmount)) {
+    return { isValid: false, invalidReason: 'invalid_test_ledger_amount', payer: p.payer };
+  }
+  if (sign(keys.secret, requirements, p.maxAmount, p.nonce, p.payer) !== p.signature) {
+    return { isValid: false, invalidReason: 'invalid_test_ledger_signature', payer: p.payer };
+  }
+  if (keys.used.has(p.nonce))
+    return { isValid: false, invalidReason: 'invalid_test_ledger_nonce_used', payer: p.payer };
+  return { isValid: true, payer: p.payer };
+}
+
+/** Settle a payment: record it in `ledger.settlements` and spend its nonce, unless it fails a check. */
+function settle(
+  ledger: TestLedger,
+  keys: LedgerKeys,
+  payload: Record<string, unknown>,
+  requirements: PaymentRequirements,
+): SettleResponse {
+  ledger.calls.settle++;
+  const fail = (errorReason: string, payer?: string): SettleResponse => ({
+    success: false,
+    errorReason,
+    transaction: '',
+    network: requirements.network,
+    ...(payer ? { payer } : {}),
+  });
+  if (ledger.failSettleWith) return fail(ledger.failSettleWith);
+  const verdict = check(keys, payload, requirements, false);
+  const p = read(payload);
+  if (!verdict.isValid || !p) return fail(verdict.invalidReason ?? 'invalid_payload', verdict.payer);
+  keys.used.add(p.nonce);
+  const transaction = `0xtest${String(ledger.settlements.length + 1).padStart(4, '0')}`;
+  ledger.settlements.push({
+    payer: p.payer,
+    payTo: requirements.payTo,
+    amount: requirements.amount,
+    nonce: p.nonce,
+    transaction,
+  });
+  return {
+    success: true,
+    transaction,
+    network: requirements.network,
+    payer: p.payer,
+    amount: requirements.amount,
+  };
 }

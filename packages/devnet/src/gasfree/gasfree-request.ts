@@ -7,7 +7,6 @@ import { checkGasFreeAuth } from './gasfree-auth.js';
 import { gasFreeJson, gasFreeTime } from './gasfree-json.js';
 import type { GasFreeRelayer, GasFreeTransferRecord } from './gasfree-relayer.js';
 import { isPending, toWireTransfer } from './gasfree-relayer.js';
-import type { GasFreeServiceFaults } from './gasfree-service.js';
 import type {
   GasFreeChainView,
   GasFreeProviderConfig,
@@ -16,6 +15,14 @@ import type {
 } from './gasfree-submit.js';
 import { checkSubmit } from './gasfree-submit.js';
 import type { GasFreeServiceReason, GasFreeWireAddressInfo } from './gasfree-wire.js';
+
+/** Misbehaviour the local service can put on, to test how clients cope. Counted per trace. */
+export interface GasFreeServiceFaults {
+  /** The first `n` status polls of each trace answer HTTP 503 with a non-JSON body. */
+  transientErrors?: number;
+  /** After those, the next `n` status polls answer `{code: 200, data: null}`. */
+  nullDataPolls?: number;
+}
 
 /** What the local GasFree service's request handling reads and updates (`faults` and `submitQueue` change). */
 export interface GasFreeServiceState {

@@ -12,21 +12,14 @@ import { gasFreeAccountAddress } from './gasfree-controller.js';
 import { checkGasFreeControllerSetup } from './gasfree-controller-check.js';
 import type { GasFreeTransferRecord } from './gasfree-relayer.js';
 import { createGasFreeRelayer } from './gasfree-relayer.js';
-import type { GasFreeServiceState } from './gasfree-request.js';
+import type { GasFreeServiceFaults, GasFreeServiceState } from './gasfree-request.js';
 import { handleGasFreeRequest } from './gasfree-request.js';
 import type { GasFreeChainView, GasFreeProviderConfig, GasFreeServiceToken } from './gasfree-submit.js';
 
 // The records getTransfer answers and the tokens and limits the options take are this service's public types.
 export type { GasFreeTransferRecord } from './gasfree-relayer.js';
+export type { GasFreeServiceFaults } from './gasfree-request.js';
 export type { GasFreeProviderConfig, GasFreeServiceToken } from './gasfree-submit.js';
-
-/** Misbehaviour the local service can put on, to test how clients cope. Counted per trace. */
-export interface GasFreeServiceFaults {
-  /** The first `n` status polls of each trace answer HTTP 503 with a non-JSON body. */
-  transientErrors?: number;
-  /** After those, the next `n` status polls answer `{code: 200, data: null}`. */
-  nullDataPolls?: number;
-}
 
 /** Options of {@link startGasFreeService}. */
 export interface StartGasFreeServiceOptions {

@@ -46,75 +46,12 @@ export type RpcFaultProxy = {
  * createEvmFacilitator({ rpc: { [devnet.network]: proxy.url }, privateKeys: [key] })
  */
 export async function startRpcFaultProxy(options: { target: string }): Promise<RpcFaultProxy> {
-  const faults = new Map<string, RpcFault>();
-  const seen = new Map<string, { total: number; faulted: number }>();
+  const state: ProxyState = { target: options.target, faults: new Map(), seen: new Map() };
+  const { faults, seen } = state;
   const sockets = new Set<Socket>();
 
-  async function forward(req: IncomingMessage, body: string): Promise<{ status: number; text: string }> {
-    const method = req.method ?? 'POST';
-    const headers: Record<string, string> = {};
-    for (const [name, value] of Object.entries(req.headers)) {
-      if (typeof value === 'string' && !HOP_HEADERS.has(name)) headers[name] = value;
-    }
-    const response = await fetch(new URL(req.url ?? '/', options.target), {
-      method,
-      headers,
-      ...(method === 'GET' || method === 'HEAD' ? {} : { body }),
-    });
-    return { status: response.status, text: await response.text() };
-  }
-
-  function answer(res: ServerResponse, status: number, text: string, type = 'application/json'): void {
-    if (res.destroyed || res.headersSent) return;
-    res.writeHead(status, { 'content-type': type, 'content-length': Buffer.byteLength(text) });
-    res.end(text);
-  }
-
-  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const chunks: Buffer[] = [];
-    for await (const chunk of req) chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(String(chunk)));
-    const body = Buffer.concat(chunks).toString('utf8');
-    const methods = methodsOf(body);
-    const fault = faultOf(methods.length > 0 ? methods : [new URL(req.url ?? '/', 'http://proxy').pathname]);
-    if (!fault) {
-      const forwarded = await forward(req, body);
-      answer(res, forwarded.status, forwarded.text);
-      return;
-    }
-    if (fault.kind === 'drop') return; // held open: the client times out
-    if (fault.kind === 'cut') {
-      req.socket.destroy(); // never forwarded
-      return;
-    }
-    const forwarded = await forward(req, body);
-    if (fault.kind === 'lose-answer') return; // the node acted; the answer is lost
-    if (fault.kind === 'reset') {
-      req.socket.destroy(); // the node acted; the connection drops before the answer
-      return;
-    }
-    if (fault.kind === 'bad-gateway') {
-      answer(res, 502, '<html><body><h1>502 Bad Gateway</h1></body></html>', 'text/html');
-      return;
-    }
-    await new Promise((resolve) => setTimeout(resolve, fault.ms));
-    answer(res, forwarded.status, forwarded.text);
-  }
-
-  function faultOf(methods: string[]): RpcFault | undefined {
-    let found: RpcFault | undefined;
-    for (const method of methods) {
-      const fault = faults.get(method);
-      const count = seen.get(method) ?? { total: 0, faulted: 0 };
-      count.total++;
-      if (fault) count.faulted++;
-      seen.set(method, count);
-      found ??= fault;
-    }
-    return found;
-  }
-
   const server = createServer((req, res) => {
-    handle(req, res).catch((error: unknown) => {
+    handle(state, req, res).catch((error: unknown) => {
       answer(res, 502, JSON.stringify({ error: error instanceof Error ? error.message : String(error) }));
     });
   });
@@ -140,6 +77,86 @@ export async function startRpcFaultProxy(options: { target: string }): Promise<R
       return new Promise((resolve) => server.close(() => resolve()));
     },
   };
+}
+
+/** What the proxy's handler shares with its controls: the target, the faults set and the counts. */
+type ProxyState = {
+  target: string;
+  faults: Map<string, RpcFault>;
+  seen: Map<string, { total: number; faulted: number }>;
+};
+
+/** Read the request, count it, then forward it or play its fault. */
+async function handle(state: ProxyState, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of req) chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(String(chunk)));
+  const body = Buffer.concat(chunks).toString('utf8');
+  const methods = methodsOf(body);
+  const fault = faultOf(
+    state,
+    methods.length > 0 ? methods : [new URL(req.url ?? '/', 'http://proxy').pathname],
+  );
+  if (!fault) {
+    const forwarded = await forward(state.target, req, body);
+    answer(res, forwarded.status, forwarded.text);
+    return;
+  }
+  if (fault.kind === 'drop') return; // held open: the client times out
+  if (fault.kind === 'cut') {
+    req.socket.destroy(); // never forwarded
+    return;
+  }
+  const forwarded = await forward(state.target, req, body);
+  if (fault.kind === 'lose-answer') return; // the node acted; the answer is lost
+  if (fault.kind === 'reset') {
+    req.socket.destroy(); // the node acted; the connection drops before the answer
+    return;
+  }
+  if (fault.kind === 'bad-gateway') {
+    answer(res, 502, '<html><body><h1>502 Bad Gateway</h1></body></html>', 'text/html');
+    return;
+  }
+  await new Promise((resolve) => setTimeout(resolve, fault.ms));
+  answer(res, forwarded.status, forwarded.text);
+}
+
+/** Count a request of `methods` in `seen`; the fault of the first faulted one, if any. */
+function faultOf({ faults, seen }: ProxyState, methods: string[]): RpcFault | undefined {
+  let found: RpcFault | undefined;
+  for (const method of methods) {
+    const fault = faults.get(method);
+    const count = seen.get(method) ?? { total: 0, faulted: 0 };
+    count.total++;
+    if (fault) count.faulted++;
+    seen.set(method, count);
+    found ??= fault;
+  }
+  return found;
+}
+
+/** Pass the request on to `target` (same method, path, headers and body) and read the answer. */
+async function forward(
+  target: string,
+  req: IncomingMessage,
+  body: string,
+): Promise<{ status: number; text: string }> {
+  const method = req.method ?? 'POST';
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(req.headers)) {
+    if (typeof value === 'string' && !HOP_HEADERS.has(name)) headers[name] = value;
+  }
+  const response = await fetch(new URL(req.url ?? '/', target), {
+    method,
+    headers,
+    ...(method === 'GET' || method === 'HEAD' ? {} : { body }),
+  });
+  return { status: response.status, text: await response.text() };
+}
+
+function answer(res: ServerResponse, status: number, text: string, type = 'application/json'): void {
+  if (res.destroyed || res.headersSent) return;
+  res.writeHead(status, { 'content-type': type, 'content-length': Buffer.byteLength(text) });
+  res.end(text);
 }
 
 /** Connection-level headers a proxy does not pass on (fetch sets its own). */

@@ -15,12 +15,20 @@ import {
 } from '@x402kit/core';
 import { startTronDevnet, type TronDevnet } from '@x402kit/devnet';
 import { createFacilitatorApp, parseServiceConfig, startFacilitatorServer } from '@x402kit/facilitator';
+import type { Served } from '@x402kit/http/node';
 import { tronChain } from '@x402kit/tron/chain-module';
 import { createExactPermitTronClient, createExactPermitTronServer } from '@x402kit/tron/exact-permit';
 import { createExactGasFreeClient, createExactGasFreeServer } from '@x402kit/tron/gasfree';
 import { privateKeyToAccount } from 'viem/accounts';
 import { ExitCode } from '../../command.js';
-import { narrate, narrateFacilitator, payAndShow, serveWeatherApi, showOffers } from './demo-steps.js';
+import {
+  narrate,
+  narrateFacilitator,
+  payAndShow,
+  type Stops,
+  serveWeatherApi,
+  showOffers,
+} from './demo-steps.js';
 import { describeOffer } from './exact-demo.js';
 
 /** The TRON demo: the scheme and the price in dollars (USDT, 6 decimals). */
@@ -33,6 +41,17 @@ const TITLES: Record<TronDemoMode['scheme'], string> = {
 /** A GasFree payer outside the ten well-known accounts, so its GasFree account starts inactive. */
 const GASFREE_PAYER_INDEX = 20;
 
+/** What the TRON demo's steps work with: the mode, the offline Nile, and how to narrate and stop. */
+type TronDemo = {
+  mode: TronDemoMode;
+  devnet: TronDevnet;
+  gasFree: NonNullable<TronDevnet['gasFree']>;
+  say: (line?: string) => void;
+  stops: Stops;
+  /** An atomic USDT amount, spelled `1.5 USDT`. */
+  units: (atomic: bigint) => string;
+};
+
 /**
  * Run the TRON demo; returns the exit code.
  *
@@ -43,69 +62,12 @@ export function runTronDemo(mode: TronDemoMode, out: (text: string) => void): Pr
     out,
     `x402kit demo: one paid API call on an offline TRON Nile, ${TITLES[mode.scheme]}`,
     async (say, stops) => {
-      say(
-        '1. Starting TRON Nile offline (anvil at chain id 3448148188, a local TRON node, a local GasFree API) ...',
-      );
-      const devnet = await startTronDevnet();
-      stops.push(() => devnet.stop());
-      const gasFree = devnet.gasFree;
-      if (!gasFree) throw new X402Error(Reasons.internalError, 'the TRON devnet started without GasFree');
+      const demo = await startTronNile(mode, say, stops);
+      const { devnet, units } = demo;
       const usdt = devnet.assets.USDT;
-      const units = (atomic: bigint) => `${formatUnits(atomic, usdt.decimals)} USDT`;
-      say(`   TRON node (TronWeb fullHost) ${devnet.fullHost}; USDT (no-bool TRC-20) at ${usdt.address}`);
-      say(
-        `   PaymentPermit at ${devnet.contracts.paymentPermit}; GasFreeController at ${gasFree.controller}`,
-      );
-
-      const atomicPrice = parseUnits(mode.price, usdt.decimals);
-      const permitFee = atomicPrice / 100n; // a flat 1 % of the demo price
-      const gasFreeFee = gasFree.token.transferFee;
-      say('2. Starting the facilitator (the production service, TRON section of its config) ...');
-      const config = parseServiceConfig(
-        {
-          port: 0,
-          signers: { privateKeys: [`0x${devnet.accounts.facilitator.privateKey}`] },
-          ledger: { sqlite: { path: ':memory:' } },
-          tron: {
-            networks: { 'tron:nile': { fullHost: devnet.fullHost, gasFree: { baseUrl: gasFree.baseUrl } } },
-            fees: { 'tron:nile': { [usdt.address]: { amount: permitFee.toString() } } },
-            gasFreeFees: { 'tron:nile': { [usdt.address]: gasFreeFee.toString() } },
-            receiptTimeoutMs: 20_000,
-          },
-        },
-        { chains: [tronChain] },
-      );
-      const app = await createFacilitatorApp(config, { autoStart: false, log: () => {} });
-      stops.push(() => app.close());
-      const facilitatorServer = await startFacilitatorServer({ service: app.service, port: 0 });
-      stops.push(() => facilitatorServer.close());
-      say(`   POST ${facilitatorServer.url}/verify, POST /settle, GET /supported, POST /fee/quote`);
-      say(
-        mode.scheme === 'exact_permit'
-          ? `   settles from ${devnet.accounts.facilitator.address} (the permit's caller); fee ${units(permitFee)} per payment`
-          : `   submits to the GasFree API; provider ${gasFree.providers[0]} pays the energy and takes up to maxFee`,
-      );
-
-      say('3. Starting a paid API ...');
-      const hooks = narrateFacilitator(say, {
-        settled: (tx) => `settled, TRON transaction ${tx}`,
-        payer: false,
-      });
-      const server: SchemeServer =
-        mode.scheme === 'exact_permit' ? createExactPermitTronServer() : createExactGasFreeServer();
-      const resourceServer = createResourceServer({
-        facilitators: createHttpFacilitatorClient({ url: facilitatorServer.url }),
-        schemes: [{ network: 'tron:*', server }],
-        hooks,
-      });
-      await resourceServer.initialize();
+      const facilitatorUrl = await startTronFacilitator(demo);
+      const api = await startTronPaidApi(demo, facilitatorUrl);
       const payTo = devnet.accounts.payTo.address;
-      const api = await serveWeatherApi(
-        resourceServer,
-        { scheme: mode.scheme, network: mode.network, payTo, price: `$${mode.price}` },
-        stops,
-      );
-      say(`   GET ${api.url}/weather costs $${mode.price} in USDT on ${mode.network}, paid to ${payTo}`);
 
       const payer = await preparePayer(mode, devnet, say, units);
       const balances = async () => ({
@@ -151,6 +113,91 @@ export function runTronDemo(mode: TronDemoMode, out: (text: string) => void): Pr
       return ExitCode.ok;
     },
   );
+}
+
+/** Step 1: the offline TRON Nile with its GasFree API, said and pushed onto `stops`. */
+async function startTronNile(
+  mode: TronDemoMode,
+  say: (line?: string) => void,
+  stops: Stops,
+): Promise<TronDemo> {
+  say(
+    '1. Starting TRON Nile offline (anvil at chain id 3448148188, a local TRON node, a local GasFree API) ...',
+  );
+  const devnet = await startTronDevnet();
+  stops.push(() => devnet.stop());
+  const gasFree = devnet.gasFree;
+  if (!gasFree) throw new X402Error(Reasons.internalError, 'the TRON devnet started without GasFree');
+  const usdt = devnet.assets.USDT;
+  const units = (atomic: bigint) => `${formatUnits(atomic, usdt.decimals)} USDT`;
+  say(`   TRON node (TronWeb fullHost) ${devnet.fullHost}; USDT (no-bool TRC-20) at ${usdt.address}`);
+  say(`   PaymentPermit at ${devnet.contracts.paymentPermit}; GasFreeController at ${gasFree.controller}`);
+  return { mode, devnet, gasFree, say, stops, units };
+}
+
+/**
+ * Step 2: the production facilitator service with the TRON section of its config (a flat 1 %
+ * PaymentPermit fee, GasFree's transfer fee), said; resolves with its URL.
+ */
+async function startTronFacilitator({ mode, devnet, gasFree, say, stops, units }: TronDemo): Promise<string> {
+  const usdt = devnet.assets.USDT;
+  const atomicPrice = parseUnits(mode.price, usdt.decimals);
+  const permitFee = atomicPrice / 100n; // a flat 1 % of the demo price
+  const gasFreeFee = gasFree.token.transferFee;
+  say('2. Starting the facilitator (the production service, TRON section of its config) ...');
+  const config = parseServiceConfig(
+    {
+      port: 0,
+      signers: { privateKeys: [`0x${devnet.accounts.facilitator.privateKey}`] },
+      ledger: { sqlite: { path: ':memory:' } },
+      tron: {
+        networks: { 'tron:nile': { fullHost: devnet.fullHost, gasFree: { baseUrl: gasFree.baseUrl } } },
+        fees: { 'tron:nile': { [usdt.address]: { amount: permitFee.toString() } } },
+        gasFreeFees: { 'tron:nile': { [usdt.address]: gasFreeFee.toString() } },
+        receiptTimeoutMs: 20_000,
+      },
+    },
+    { chains: [tronChain] },
+  );
+  const app = await createFacilitatorApp(config, { autoStart: false, log: () => {} });
+  stops.push(() => app.close());
+  const facilitatorServer = await startFacilitatorServer({ service: app.service, port: 0 });
+  stops.push(() => facilitatorServer.close());
+  say(`   POST ${facilitatorServer.url}/verify, POST /settle, GET /supported, POST /fee/quote`);
+  say(
+    mode.scheme === 'exact_permit'
+      ? `   settles from ${devnet.accounts.facilitator.address} (the permit's caller); fee ${units(permitFee)} per payment`
+      : `   submits to the GasFree API; provider ${gasFree.providers[0]} pays the energy and takes up to maxFee`,
+  );
+  return facilitatorServer.url;
+}
+
+/** Step 3: the paid weather API for the scheme, behind the facilitator at `facilitatorUrl`, said. */
+async function startTronPaidApi(
+  { mode, devnet, say, stops }: TronDemo,
+  facilitatorUrl: string,
+): Promise<Served> {
+  say('3. Starting a paid API ...');
+  const hooks = narrateFacilitator(say, {
+    settled: (tx) => `settled, TRON transaction ${tx}`,
+    payer: false,
+  });
+  const server: SchemeServer =
+    mode.scheme === 'exact_permit' ? createExactPermitTronServer() : createExactGasFreeServer();
+  const resourceServer = createResourceServer({
+    facilitators: createHttpFacilitatorClient({ url: facilitatorUrl }),
+    schemes: [{ network: 'tron:*', server }],
+    hooks,
+  });
+  await resourceServer.initialize();
+  const payTo = devnet.accounts.payTo.address;
+  const api = await serveWeatherApi(
+    resourceServer,
+    { scheme: mode.scheme, network: mode.network, payTo, price: `$${mode.price}` },
+    stops,
+  );
+  say(`   GET ${api.url}/weather costs $${mode.price} in USDT on ${mode.network}, paid to ${payTo}`);
+  return api;
 }
 
 type DemoPayer = { client: SchemeClient; label: string; balance(): Promise<bigint> };

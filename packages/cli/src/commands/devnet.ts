@@ -87,54 +87,16 @@ export const devnetCommand: Command = defineCommand({
     quiet: { type: 'boolean' },
   },
   async run({ values }, context) {
-    const listed = splitList(values.chains);
-    const tron = listed.filter((v) => v.startsWith('tron:'));
-    for (const id of tron) {
-      if (!TRON_NILE_IDS.has(id.toLowerCase())) {
-        throw new UsageError(`--chains: ${id} is not a TRON network the devnet runs (only tron:nile)`);
-      }
-    }
-    const solana = listed.filter((v) => v.startsWith('solana:'));
-    for (const id of solana) {
-      if (!SOLANA_DEVNET_IDS.has(id)) {
-        throw new UsageError(`--chains: ${id} is not a Solana network the devnet runs (only solana:devnet)`);
-      }
-    }
-    const chainIds = [
-      ...(values['chain-id'] ?? []).map((v) => parseInteger(v, '--chain-id')),
-      ...listed
-        .filter((v) => !v.startsWith('tron:') && !v.startsWith('solana:'))
-        .map((v) => parseInteger(v, '--chains')),
-    ];
-    const others = { tron: tron.length > 0, solana: solana.length > 0 };
+    const { chainIds, others } = readChains(values);
     if ((others.tron || others.solana) && chainIds.length === 0)
       return runNonEvmOnly(values, others, context);
-    const parsed = DevnetOptions.safeParse({
-      port: parseInteger(values.port, '--port'),
-      chainIds: chainIds.length > 0 ? chainIds : undefined,
-      multi: values.chains !== undefined || chainIds.length > 1,
-      quiet: values.quiet,
-    });
-    if (!parsed.success) {
-      throw new UsageError(
-        describeIssues(parsed.error.issues, { port: '--port', chainIds: '--chain-id/--chains' }),
-      );
-    }
-    const options = parsed.data;
+    const options = parseDevnetOptions(values, chainIds);
     const progress = options.quiet ? undefined : (line: string) => context.stderr(`${line}\n`);
     progress?.(
       `devnet: starting anvil (chain ${options.chainIds.join(', ')}, port ${options.port || 'any'}) ...`,
     );
     const log = progress ? { log: progress } : {};
-    const devnet: { rpcUrl: string; describe(): DevnetDescription; stop(): Promise<void> } = options.multi
-      ? await startDevnets({
-          chains: options.chainIds.map((chainId, i) => ({
-            chainId,
-            port: options.port === 0 ? 0 : options.port + i,
-          })),
-          ...log,
-        })
-      : await startDevnet({ port: options.port, chainId: options.chainIds[0], ...log });
+    const devnet = await startEvmDevnets(options, log);
     let tronDevnet: TronDevnet | undefined;
     let solanaDevnet: SolanaDevnet | undefined;
     try {
@@ -174,6 +136,71 @@ export const devnetCommand: Command = defineCommand({
 const TRON_NILE = 'tron:nile';
 const TRON_NILE_IDS = new Set([TRON_NILE, 'tron:0xcd8690dc', 'tron:3448148188']);
 const SOLANA_DEVNET_IDS = new Set(['solana:devnet', SOLANA_DEVNET_NETWORK]);
+
+/**
+ * The chains `--chain-id` and `--chains` ask for: the EVM chain ids, and whether TRON Nile and the
+ * Solana devnet are among them (any other TRON or Solana network is a {@link UsageError}).
+ */
+function readChains(values: { 'chain-id'?: string[] | undefined; chains?: string | undefined }): {
+  chainIds: Array<number | undefined>;
+  others: { tron: boolean; solana: boolean };
+} {
+  const listed = splitList(values.chains);
+  const tron = listed.filter((v) => v.startsWith('tron:'));
+  for (const id of tron) {
+    if (!TRON_NILE_IDS.has(id.toLowerCase())) {
+      throw new UsageError(`--chains: ${id} is not a TRON network the devnet runs (only tron:nile)`);
+    }
+  }
+  const solana = listed.filter((v) => v.startsWith('solana:'));
+  for (const id of solana) {
+    if (!SOLANA_DEVNET_IDS.has(id)) {
+      throw new UsageError(`--chains: ${id} is not a Solana network the devnet runs (only solana:devnet)`);
+    }
+  }
+  const chainIds = [
+    ...(values['chain-id'] ?? []).map((v) => parseInteger(v, '--chain-id')),
+    ...listed
+      .filter((v) => !v.startsWith('tron:') && !v.startsWith('solana:'))
+      .map((v) => parseInteger(v, '--chains')),
+  ];
+  return { chainIds, others: { tron: tron.length > 0, solana: solana.length > 0 } };
+}
+
+/** `--port`, the chain ids and `--quiet`, checked; a {@link UsageError} names the flag at fault. */
+function parseDevnetOptions(
+  values: { port?: string | undefined; chains?: string | undefined; quiet?: boolean | undefined },
+  chainIds: Array<number | undefined>,
+): z.output<typeof DevnetOptions> {
+  const parsed = DevnetOptions.safeParse({
+    port: parseInteger(values.port, '--port'),
+    chainIds: chainIds.length > 0 ? chainIds : undefined,
+    multi: values.chains !== undefined || chainIds.length > 1,
+    quiet: values.quiet,
+  });
+  if (!parsed.success) {
+    throw new UsageError(
+      describeIssues(parsed.error.issues, { port: '--port', chainIds: '--chain-id/--chains' }),
+    );
+  }
+  return parsed.data;
+}
+
+/** The EVM chains: one anvil, or with `multi` one per chain id on consecutive ports. */
+async function startEvmDevnets(
+  options: z.output<typeof DevnetOptions>,
+  log: { log?: (line: string) => void },
+): Promise<{ rpcUrl: string; describe(): DevnetDescription; stop(): Promise<void> }> {
+  return options.multi
+    ? await startDevnets({
+        chains: options.chainIds.map((chainId, i) => ({
+          chainId,
+          port: options.port === 0 ? 0 : options.port + i,
+        })),
+        ...log,
+      })
+    : await startDevnet({ port: options.port, chainId: options.chainIds[0], ...log });
+}
 
 /** `--chains tron:nile`, `solana:devnet` or both, without an EVM chain: their lines keyed under `tron`/`solana`. */
 async function runNonEvmOnly(

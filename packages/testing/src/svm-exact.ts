@@ -24,12 +24,7 @@ import {
   type PaymentPayload,
   type PaymentRequirements,
 } from '@x402kit/core';
-import {
-  type SolanaDevnet,
-  solanaDevnetAccount,
-  solanaDevnetSigner,
-  startSolanaDevnet,
-} from '@x402kit/devnet';
+import { type SolanaDevnet, solanaDevnetSigner, startSolanaDevnet } from '@x402kit/devnet';
 import { createExactSvmFacilitator } from '@x402kit/svm';
 
 /** A Solana keypair signer, as the devnet gives its accounts. */
@@ -82,7 +77,7 @@ export async function startSvmExactStack(options: { mint?: 'usdc' | 'pyusd' } = 
   const feePayer = await solanaDevnetSigner('feePayer');
   const svm = createExactSvmFacilitator({
     networks: { [devnet.network]: { rpcUrl: devnet.rpcUrl } },
-    feePayers: [(await solanaDevnetAccount('feePayer')).secretKey],
+    feePayers: [devnet.accounts.feePayer.secretKey],
     pollingIntervalMs: 20,
   });
   const ours = createFacilitator({ schemes: [{ networks: svm.networks, facilitator: svm }] });

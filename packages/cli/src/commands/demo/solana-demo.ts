@@ -10,12 +10,7 @@ import {
   type PaymentPayload,
   type SettleResponse,
 } from '@x402kit/core';
-import {
-  type SolanaDevnet,
-  solanaDevnetAccount,
-  solanaDevnetSigner,
-  startSolanaDevnet,
-} from '@x402kit/devnet';
+import { type SolanaDevnet, solanaDevnetSigner, startSolanaDevnet } from '@x402kit/devnet';
 import { createFacilitatorApp, parseServiceConfig, startFacilitatorServer } from '@x402kit/facilitator';
 import type { Served } from '@x402kit/http/node';
 import { createExactSvmClient, createExactSvmServer } from '@x402kit/svm';
@@ -105,7 +100,7 @@ async function startSolanaFacilitator(devnet: SolanaDevnet, say: Say, stops: Sto
       ledger: { sqlite: { path: ':memory:' } },
       solana: {
         networks: { [devnet.network]: { rpc: [devnet.rpcUrl] } },
-        feePayerKeys: [(await solanaDevnetAccount('feePayer')).secretKey],
+        feePayerKeys: [devnet.accounts.feePayer.secretKey],
       },
     },
     { chains: [svmChain] },

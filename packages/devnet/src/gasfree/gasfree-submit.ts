@@ -200,34 +200,35 @@ function checkTerms(permit: Permit, context: SubmitContext): GasFreeServiceToken
 
 /** Pending count, nonce, fee and balance of the user, in that order; returns the activation fee charged. */
 async function checkAccount(
-  permit: Permit,
+  { user, value, maxFee, nonce }: Permit,
   tokenInfo: GasFreeServiceToken,
   context: SubmitContext,
 ): Promise<{ activateFee: bigint; gasFreeAddress: Address }> {
-  const { user: u, value: v, maxFee: fee, nonce: n } = permit;
-  const pending = [...context.records].filter((rec) => isPending(rec) && rec.user === u);
+  const pending = [...context.records].filter((rec) => isPending(rec) && rec.user === user);
   if (pending.length >= context.providerConfig.maxPendingTransfer) {
-    deny('TooManyPendingTransferException', `${pending.length} transfer(s) of ${u} are pending`);
+    deny('TooManyPendingTransferException', `${pending.length} transfer(s) of ${user} are pending`);
   }
-  const [chainNonce, active] = await Promise.all([context.chain.nonceOf(u), context.chain.isActive(u)]);
+  const [chainNonce, active] = await Promise.all([context.chain.nonceOf(user), context.chain.isActive(user)]);
   // Pending transfers whose nonce the chain has not used yet are still to run; the chain is the truth.
   const unexecuted = pending.filter((rec) => rec.nonce >= chainNonce);
   const expectedNonce = unexecuted.reduce(
     (next, rec) => (rec.nonce + 1n > next ? rec.nonce + 1n : next),
     chainNonce,
   );
-  if (n !== expectedNonce) deny('NonceNotMatchException', `nonce must be ${expectedNonce} (got ${n})`);
+  if (nonce !== expectedNonce)
+    deny('NonceNotMatchException', `nonce must be ${expectedNonce} (got ${nonce})`);
   const activates = !active && !unexecuted.some((rec) => rec.activateFee > 0n);
   const activateFee = activates ? tokenInfo.activateFee : 0n;
   const estimated = activateFee + tokenInfo.transferFee;
-  if (fee < estimated) deny('MaxFeeExceededException', `estimated fee ${estimated} exceeds maxFee ${fee}`);
-  const gasFreeAddress = context.chain.gasFreeAddressOf(u);
+  if (maxFee < estimated)
+    deny('MaxFeeExceededException', `estimated fee ${estimated} exceeds maxFee ${maxFee}`);
+  const gasFreeAddress = context.chain.gasFreeAddressOf(user);
   const held = unexecuted
     .filter((rec) => rec.token === tokenInfo.address)
     .reduce((sum, rec) => sum + rec.value + rec.activateFee + rec.transferFee, 0n);
   const balance = (await context.chain.balanceOf(tokenInfo.address, gasFreeAddress)) - held;
-  if (balance < v + estimated) {
-    deny('InsufficientBalanceException', `GasFree balance ${balance} < value ${v} + fee ${estimated}`);
+  if (balance < value + estimated) {
+    deny('InsufficientBalanceException', `GasFree balance ${balance} < value ${value} + fee ${estimated}`);
   }
   return { activateFee, gasFreeAddress };
 }

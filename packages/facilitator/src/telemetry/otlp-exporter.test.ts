@@ -103,4 +103,29 @@ describe('createOtlpExporter on the OpenTelemetry SDK', () => {
     assert.equal(events[0]?.data?.spans, 1);
     assert.equal(typeof events[0]?.data?.error, 'string');
   });
+
+  it('a collector that never answers: the export gives up within timeoutMs, is logged, and shutdown resolves', async () => {
+    const silent = createServer(() => {
+      // takes the request and never answers
+    });
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const silentUrl = `http://127.0.0.1:${(silent.address() as AddressInfo).port}`;
+    try {
+      const events: LogEvent[] = [];
+      const exporter = createOtlpExporter({
+        endpoint: silentUrl,
+        serviceName: 'unit',
+        timeoutMs: 300,
+        log: (e) => events.push(e),
+      });
+      createRequestTracer(exporter)(settle());
+      await exporter.shutdown(); // resolves: the processor never times out before the exporter answers
+      assert.equal(events.length, 1, JSON.stringify(events));
+      assert.equal(events[0]?.message, 'telemetry: spans could not be exported');
+      assert.equal(events[0]?.data?.spans, 1);
+    } finally {
+      silent.closeAllConnections();
+      await new Promise((resolve) => silent.close(resolve));
+    }
+  });
 });

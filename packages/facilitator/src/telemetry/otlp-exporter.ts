@@ -15,6 +15,7 @@ import {
   type ReadableSpan,
   type SpanExporter,
 } from '@opentelemetry/sdk-trace-base';
+import { errorText } from '@x402kit/core/internal';
 import { createEmitter, type Log } from '../log.js';
 
 /** An attribute value as OTLP carries it. */
@@ -50,6 +51,8 @@ export type OtlpExporter = {
 /** The instrumentation scope of the spans. */
 const SCOPE = { name: '@x402kit/facilitator', version: '0.1.0' };
 const MAX_QUEUE = 10_000;
+/** How much longer than the exporter the batch processor waits for an export's answer. */
+const EXPORT_ANSWER_MARGIN_MS = 1000;
 
 /**
  * Create the tracer and its exporter.
@@ -62,11 +65,8 @@ const MAX_QUEUE = 10_000;
 export function createOtlpExporter(options: OtlpExporterOptions): OtlpExporter {
   const url = `${options.endpoint.replace(/\/+$/, '')}/v1/traces`;
   const timeoutMs = options.timeoutMs ?? 5000;
-  const exporter = loggingFailures(
-    new OTLPTraceExporter({ url, timeoutMillis: timeoutMs }),
-    url,
-    createEmitter(options.log),
-  );
+  const emit = createEmitter(options.log);
+  const exporter = loggingFailures(new OTLPTraceExporter({ url, timeoutMillis: timeoutMs }), url, emit);
   const provider = new BasicTracerProvider({
     resource: resourceFromAttributes({ 'service.name': options.serviceName, ...options.resource }),
     // every request is traced, as the caller's sampled flag does not decide what this service keeps
@@ -75,16 +75,23 @@ export function createOtlpExporter(options: OtlpExporterOptions): OtlpExporter {
       new BatchSpanProcessor(exporter, {
         maxExportBatchSize: options.maxBatch ?? 128,
         scheduledDelayMillis: options.flushIntervalMs ?? 2000,
-        exportTimeoutMillis: timeoutMs,
+        // the exporter gives up within timeoutMs (retries included) and says so, logged and dropped; the
+        // processor waits a little longer, so its own timeout never rejects a flush or a shutdown first
+        exportTimeoutMillis: timeoutMs + EXPORT_ANSWER_MARGIN_MS,
         maxQueueSize: MAX_QUEUE,
       }),
     ],
   });
   return {
     tracer: provider.getTracer(SCOPE.name, SCOPE.version),
-    flush: () => provider.forceFlush(),
-    shutdown: () => provider.shutdown(),
+    flush: () => provider.forceFlush().catch((error) => lost(emit, url, error)),
+    shutdown: () => provider.shutdown().catch((error) => lost(emit, url, error)),
   };
+}
+
+/** A flush or shutdown that failed anyway (a processor timeout): told, never thrown at the service. */
+function lost(emit: ReturnType<typeof createEmitter>, url: string, error: unknown): void {
+  emit('warn', 'telemetry: spans could not be exported', { url, error: errorText(error) });
 }
 
 /** The exporter, telling the operator about each batch it could not deliver, then dropping it. */

@@ -3,7 +3,7 @@
  * it, and only when the money moved run the paid executor on the message that opened the task, with
  * `payment-completed` and the receipts on every status it publishes.
  */
-import { type Message, Role, TaskState } from '@a2a-js/sdk';
+import { type Message, TaskState } from '@a2a-js/sdk';
 import {
   AgentEvent,
   type AgentExecutionEvent,
@@ -21,7 +21,7 @@ import {
 } from '@x402kit/core';
 import type { PaidExecutorState, PaymentRun } from './paid-executor-state.js';
 import { paymentErrorCode } from './payment-error-code.js';
-import { paymentStatusUpdate } from './payment-status-update.js';
+import { agentMessage, paymentStatusUpdate } from './payment-status-update.js';
 import { StampingEventBus } from './stamping-event-bus.js';
 import { PaymentMetadataKeys, PaymentStatuses } from './x402-extension.js';
 
@@ -175,23 +175,7 @@ function stampingBus(bus: ExecutionEventBus, paid: Record<string, unknown>): Exe
   const stamp = (event: AgentExecutionEvent): AgentExecutionEvent => {
     if (event.kind !== 'statusUpdate' || !event.data.status) return event;
     const { status, taskId, contextId } = event.data;
-    const message = status.message ?? {
-      messageId: crypto.randomUUID(),
-      contextId,
-      taskId,
-      role: Role.ROLE_AGENT,
-      parts: [
-        {
-          content: { $case: 'text', value: 'Payment completed.' },
-          metadata: undefined,
-          filename: '',
-          mediaType: 'text/plain',
-        },
-      ],
-      metadata: undefined,
-      extensions: [],
-      referenceTaskIds: [],
-    };
+    const message = status.message ?? agentMessage({ taskId, contextId }, 'Payment completed.');
     return AgentEvent.statusUpdate({
       ...event.data,
       status: { ...status, message: { ...message, metadata: { ...message.metadata, ...paid } } },

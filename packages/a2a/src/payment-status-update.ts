@@ -16,12 +16,16 @@ export type PaymentUpdate = {
 };
 
 /**
- * An agent message for the task of `ctx`.
+ * An agent text message for the task of `ctx` (a request's context, or a status update's ids).
  *
  * @example
  * agentMessage(ctx, 'Payment is required.', { 'x402.payment.status': 'payment-required' })
  */
-export function agentMessage(ctx: RequestContext, text: string, metadata: Record<string, unknown>): Message {
+export function agentMessage(
+  ctx: Pick<RequestContext, 'contextId' | 'taskId'>,
+  text: string,
+  metadata?: Record<string, unknown>,
+): Message {
   return {
     messageId: crypto.randomUUID(),
     contextId: ctx.contextId,

@@ -23,7 +23,7 @@ import { getPaymentResponse, wrapFetchWithPayment } from '@x402kit/http';
 import { type Address, createPublicClient, type Hex, http, type PublicClient } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
 import { ExitCode } from '../../command.js';
-import { narrate, type Stops, serveWeatherApi, showOffers } from './demo-steps.js';
+import { narrate, type Say, type Stops, serveWeatherApi, showOffers } from './demo-steps.js';
 import { startEvmDemoStack } from './evm-demo-stack.js';
 import { describeOffer } from './exact-demo.js';
 
@@ -33,7 +33,6 @@ import { describeOffer } from './exact-demo.js';
  */
 export type BatchSettlementDemoOptions = { price: string; requests: number };
 
-type Say = (line?: string) => void;
 type Balances = { payer: bigint; escrow: bigint; receiver: bigint };
 
 /** What the steps share: the chain, the prices and how to read and word balances. */

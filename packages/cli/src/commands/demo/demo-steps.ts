@@ -21,7 +21,8 @@ import {
 } from '@x402kit/http';
 import { type Served, serve } from '@x402kit/http/node';
 
-type Say = (line?: string) => void;
+/** How a demo says one line of its narration (a blank line without one). */
+export type Say = (line?: string) => void;
 
 /** What a demo started, stopped in reverse order when it ends. */
 export type Stops = Array<() => Promise<void> | void>;

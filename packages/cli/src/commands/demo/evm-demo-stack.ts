@@ -7,7 +7,7 @@ import { type Devnet, startDevnet } from '@x402kit/devnet';
 import { createEvmFacilitator } from '@x402kit/evm/chain-module';
 import { createFacilitatorService, startFacilitatorServer } from '@x402kit/facilitator';
 import type { Hex } from 'viem';
-import type { Stops } from './demo-steps.js';
+import type { Say, Stops } from './demo-steps.js';
 
 /** What {@link startEvmDemoStack} started. */
 export type EvmDemoStack = { devnet: Devnet; facilitatorUrl: string };
@@ -18,7 +18,7 @@ export type EvmDemoStack = { devnet: Devnet; facilitatorUrl: string };
  * @example
  * const { devnet, facilitatorUrl } = await startEvmDemoStack(say, stops)
  */
-export async function startEvmDemoStack(say: (line?: string) => void, stops: Stops): Promise<EvmDemoStack> {
+export async function startEvmDemoStack(say: Say, stops: Stops): Promise<EvmDemoStack> {
   say('1. Starting a local chain (anvil) ...');
   const devnet = await startDevnet({ port: 0 });
   stops.push(() => devnet.stop());

@@ -30,7 +30,7 @@ import {
 import type { Hex } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
 import { ExitCode } from '../../command.js';
-import { narrate, type Stops } from './demo-steps.js';
+import { narrate, type Say, type Stops } from './demo-steps.js';
 import { startEvmDemoStack } from './evm-demo-stack.js';
 import { describeOffer } from './exact-demo.js';
 
@@ -40,7 +40,7 @@ export const MCP_DEMO_BUDGET = '0.01/session';
 /** What the MCP demo's steps work with: the chain, how to narrate and stop, and USDC amounts spelled. */
 type McpDemo = {
   devnet: Devnet;
-  say: (line?: string) => void;
+  say: Say;
   stops: Stops;
   /** An atomic USDC amount as a decimal. */
   usd: (atomic: bigint) => string;

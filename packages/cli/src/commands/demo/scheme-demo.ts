@@ -43,6 +43,7 @@ import {
   narrate,
   narrateFacilitator,
   payAndShow,
+  type Say,
   type Stops,
   serveWeatherApi,
   showOffers,
@@ -66,7 +67,7 @@ const SCHEME_TITLES: Record<Exclude<DemoScheme, 'exact' | 'exact_gasfree'>, stri
 type SchemeDemo = {
   mode: EvmSchemeMode;
   chain: DemoChain;
-  say: (line?: string) => void;
+  say: Say;
   stops: Stops;
   /** The demo price in the token's atomic units. */
   atomicPrice: bigint;
@@ -123,11 +124,7 @@ export function runSchemeDemo(mode: EvmSchemeMode, out: (text: string) => void):
 }
 
 /** Step 1: the local chain the scheme runs on, said and pushed onto `stops`. */
-async function startSchemeDemoChain(
-  mode: EvmSchemeMode,
-  say: (line?: string) => void,
-  stops: Stops,
-): Promise<SchemeDemo> {
+async function startSchemeDemoChain(mode: EvmSchemeMode, say: Say, stops: Stops): Promise<SchemeDemo> {
   say(`1. Starting a local chain (anvil, ${mode.network}) ...`);
   const chain = await startDemoChain(mode.scheme);
   stops.push(() => chain.stop());

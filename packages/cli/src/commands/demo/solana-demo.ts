@@ -20,12 +20,11 @@ import {
   narrate,
   narrateFacilitator,
   payAndShow,
+  type Say,
   type Stops,
   serveWeatherApi,
   showOffers,
 } from './demo-steps.js';
-
-type Say = (line?: string) => void;
 
 import { describeOffer } from './exact-demo.js';
 

@@ -25,6 +25,7 @@ import {
   narrate,
   narrateFacilitator,
   payAndShow,
+  type Say,
   type Stops,
   serveWeatherApi,
   showOffers,
@@ -46,7 +47,7 @@ type TronDemo = {
   mode: TronDemoMode;
   devnet: TronDevnet;
   gasFree: NonNullable<TronDevnet['gasFree']>;
-  say: (line?: string) => void;
+  say: Say;
   stops: Stops;
   /** An atomic USDT amount, spelled `1.5 USDT`. */
   units: (atomic: bigint) => string;
@@ -116,11 +117,7 @@ export function runTronDemo(mode: TronDemoMode, out: (text: string) => void): Pr
 }
 
 /** Step 1: the offline TRON Nile with its GasFree API, said and pushed onto `stops`. */
-async function startTronNile(
-  mode: TronDemoMode,
-  say: (line?: string) => void,
-  stops: Stops,
-): Promise<TronDemo> {
+async function startTronNile(mode: TronDemoMode, say: Say, stops: Stops): Promise<TronDemo> {
   say(
     '1. Starting TRON Nile offline (anvil at chain id 3448148188, a local TRON node, a local GasFree API) ...',
   );
@@ -206,7 +203,7 @@ type DemoPayer = { client: SchemeClient; label: string; balance(): Promise<bigin
 async function preparePayer(
   mode: TronDemoMode,
   devnet: TronDevnet,
-  say: (line?: string) => void,
+  say: Say,
   units: (atomic: bigint) => string,
 ): Promise<DemoPayer> {
   if (mode.scheme === 'exact_permit') {
